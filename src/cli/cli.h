@@ -1,0 +1,102 @@
+/* The command-line front end: the command table, the shared context, option parsing and the
+ * helpers every command uses to report errors. Only code under cli/ prints to the terminal or exits. */
+#ifndef FS_CLI_CLI_H
+#define FS_CLI_CLI_H
+
+#include "core/base.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/i18n.h"
+
+/* Exit codes of every command. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
+
+struct cli_ctx {
+  enum fs_lang lang;
+  const char *prog; /* "finshield" */
+};
+
+struct cli_command {
+  const char *name;
+  int (*run)(struct cli_ctx *ctx, int argc, char **argv); /* argv[0] is the command name */
+  const char *summary_en;
+  const char *summary_zh;
+};
+
+/* The table of commands, in the order `finshield --help` lists them. */
+extern const struct cli_command cli_commands[];
+extern const size_t cli_command_count;
+
+/* ---- options ------------------------------------------------------------------------------ */
+
+enum cli_opt_type {
+  CLI_OPT_FLAG,   /* bool *: set to true */
+  CLI_OPT_STRING, /* const char **: points into argv */
+  CLI_OPT_INT,    /* int64_t *: decimal */
+  CLI_OPT_LIST,   /* struct cli_list *: every occurrence appended */
+};
+
+struct cli_list {
+  const char *items[64];
+  size_t count;
+};
+
+struct cli_opt {
+  const char *name;  /* long name without dashes: "data" for --data */
+  char short_name;   /* 0 for none */
+  enum cli_opt_type type;
+  void *dest;
+  const char *arg;   /* placeholder in help: "DIR" */
+  const char *help_en;
+  const char *help_zh;
+};
+
+/* Describes one command for parsing and for its --help text. */
+struct cli_spec {
+  const char *usage;        /* "finshield init [--data DIR] [--self-signed]" */
+  const char *about_en;     /* a paragraph for --help */
+  const char *about_zh;
+  const struct cli_opt *opts; /* terminated by an entry with name NULL */
+  size_t min_args, max_args;  /* positional arguments allowed (max SIZE_MAX: any) */
+};
+
+/* Parses argv[1..] against spec. Options may come before or after positionals; "--" ends options.
+ * Positional arguments are collected into args/nargs (pointing into argv). Prints --help and
+ * returns CLI_EXIT_OK with *done = true when asked for help; prints a usage error and returns
+ * CLI_EXIT_USAGE on a bad option. Otherwise returns -1 ("go on"). */
+int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
+              const char **args, size_t *nargs, bool *done);
+/* Prints the help text of spec. */
+void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec);
+
+/* ---- reporting ---------------------------------------------------------------------------- */
+
+/* Prints "finshield: <message>" with err's where/msg to stderr in the context's language and
+ * returns the exit code for it (CLI_EXIT_USAGE for FS_ERR_USAGE, else CLI_EXIT_FAILURE). */
+int cli_fail(struct cli_ctx *ctx, const struct fs_err *err);
+/* Prints a usage error (the message in both wordings is chosen by ctx->lang) and returns
+ * CLI_EXIT_USAGE. */
+int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg);
+
+/* ---- configuration ------------------------------------------------------------------------ */
+
+/* Options every hub command accepts: --data DIR, --config FILE, --set section.key=value. */
+struct cli_hub_opts {
+  const char *data_dir;
+  const char *config_file;
+  struct cli_list overrides;
+};
+#define CLI_HUB_OPTS(h)                                                                          \
+  {"data", 'd', CLI_OPT_STRING, &(h).data_dir, "DIR", "hub data folder (default ./var)",        \
+   "中樞資料夾（預設 ./var）"},                                                                  \
+      {"config", 'c', CLI_OPT_STRING, &(h).config_file, "FILE",                                  \
+       "configuration file (default DIR/finshield.ini when present)",                           \
+       "設定檔（預設為資料夾內的 finshield.ini）"},                                               \
+      {"set", 0, CLI_OPT_LIST, &(h).overrides, "SECTION.KEY=VALUE",                              \
+       "override one configuration key", "覆寫一個設定值"}
+
+/* Builds the configuration from defaults, the file and the overrides in h. */
+int cli_load_config(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct fs_config *cfg,
+                    struct fs_err *err);
+
+#endif

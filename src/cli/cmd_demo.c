@@ -1,0 +1,10 @@
+/* finshield demo (not yet written). */
+#include "cli/commands.h"
+
+int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
+{
+  (void)ctx;
+  (void)argc;
+  (void)argv;
+  return CLI_EXIT_FAILURE;
+}

@@ -1,0 +1,21 @@
+/* Every command of the finshield binary: X(name, summary in English, summary in zh-TW). One file
+ * per command, src/cli/cmd_<name>.c, defines int cmd_<name>(struct cli_ctx *, int, char **). */
+#ifndef FS_CLI_COMMANDS_H
+#define FS_CLI_COMMANDS_H
+
+#include "cli/cli.h"
+
+#define CLI_COMMAND_MAP(X)                                                                      \
+  X(init, "create a hub and print its first admin token", "建立中樞並顯示第一個管理者權杖")     \
+  X(serve, "run the hub (REST API, TAXII, portal, listeners)", "執行中樞服務")                 \
+  X(demo, "create a hub with a sample sector and serve it", "建立含範例金融機構的中樞並執行")   \
+  X(org, "member institutions: list, add, show, update", "會員機構管理")                       \
+  X(user, "users, roles, passwords and second factors", "使用者、角色、密碼與雙因素驗證")     \
+  X(token, "API tokens: create, list, revoke", "API 權杖：建立、列出、撤銷")                  \
+  X(audit, "audit trail: list, verify the chain, export", "稽核軌跡：列出、驗證、匯出")
+
+#define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);
+CLI_COMMAND_MAP(CLI_X_DECL)
+#undef CLI_X_DECL
+
+#endif

@@ -1,0 +1,260 @@
+/* The configuration table, INI parsing (libinih) and validation. */
+#include "core/config.h"
+
+#include "core/file.h"
+#include "core/net.h"
+
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OFF(f) offsetof(struct fs_config, f)
+#define SZ(f) sizeof(((struct fs_config *)0)->f)
+#define STR(sec, key, field, def, help) {sec, key, FS_CONFIG_STR, OFF(field), SZ(field), def, 0, 0, NULL, help}
+#define INT(sec, key, field, def, lo, hi, help) {sec, key, FS_CONFIG_INT, OFF(field), 0, def, lo, hi, NULL, help}
+#define ENUM(sec, key, field, def, vals, help) {sec, key, FS_CONFIG_ENUM, OFF(field), SZ(field), def, 0, 0, vals, help}
+
+static const char *const langs[] = {"zh-TW", "en", NULL};
+static const char *const backends[] = {"sqlite", NULL};
+static const char *const sync_modes[] = {"full", "normal", NULL};
+static const char *const argon2_levels[] = {"interactive", "moderate", "sensitive", NULL};
+static const char *const log_levels[] = {"debug", "info", "warn", "error", "off", NULL};
+static const char *const log_formats[] = {"kv", "json", NULL};
+
+static const struct fs_config_key keys[] = {
+    STR("hub", "name", hub_name, "finshield hub", "Name shown to users in the portal, API and reports."),
+    STR("hub", "data_dir", data_dir, "./var", "Folder for the database, TLS material, secrets and vaults; relative paths below are resolved against it."),
+    ENUM("hub", "lang", lang, "zh-TW", langs, "Language of messages meant for people when a request does not ask for one."),
+    STR("hub", "clock_file", clock_file, "", "Testing and drills only: a file holding an RFC 3339 time that the hub takes as now. Empty: the system clock."),
+    STR("http", "listen", listen, "127.0.0.1:8443", "Address and port of the HTTP server. Plain HTTP only on loopback; any other address needs tls_cert and tls_key."),
+    STR("http", "tls_cert", tls_cert, "", "PEM certificate chain for HTTPS. Empty: plain HTTP (loopback only)."),
+    STR("http", "tls_key", tls_key, "", "PEM private key for tls_cert."),
+    INT("http", "threads", http_threads, "4", 1, 256, "Worker threads of the HTTP server."),
+    INT("http", "max_body_bytes", max_body_bytes, "10485760", 1024, 1073741824, "Largest request body accepted; larger requests get 413."),
+    INT("http", "max_header_bytes", max_header_bytes, "16384", 4096, 1048576, "Memory for one request's line and headers; larger requests are refused."),
+    INT("http", "connection_timeout", connection_timeout_s, "30", 1, 3600, "Seconds an idle keep-alive connection stays open."),
+    INT("http", "max_connections", max_connections, "1024", 1, 100000, "Concurrent connections accepted."),
+    INT("http", "rate_per_second", rate_per_second, "50", 0, 1000000, "Requests per second allowed to one token (or one address without a token); 0 turns the limit off."),
+    INT("http", "rate_burst", rate_burst, "200", 1, 10000000, "Requests a token may send at once before the rate applies."),
+    STR("http", "access_log", access_log, "-", "Structured access log: a file path, '-' for standard error, or 'off'."),
+    ENUM("store", "backend", store_backend, "sqlite", backends, "Storage engine."),
+    STR("store", "path", store_path, "hub.db", "SQLite database file."),
+    INT("store", "busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000, "How long a write waits for the database lock before the request fails with 503."),
+    ENUM("store", "synchronous", synchronous, "full", sync_modes, "'full': every commit is on disk before it is acknowledged; 'normal': survives a crash of the hub but not of the machine."),
+    INT("store", "max_size_mb", max_size_mb, "0", 0, 16777216, "Largest size of the database in MiB; writes beyond it fail with 503 and change nothing. 0: no limit."),
+    INT("auth", "token_days", token_days, "90", 1, 3650, "Default lifetime of a new API token, in days."),
+    INT("auth", "token_max_days", token_max_days, "365", 1, 3650, "Longest lifetime a token may be given."),
+    INT("auth", "session_hours", session_hours, "12", 1, 168, "Lifetime of a portal session token after a password login."),
+    ENUM("auth", "argon2", argon2, "moderate", argon2_levels, "Argon2id cost for password hashes (libsodium's named limits)."),
+    INT("auth", "login_max_failures", login_max_failures, "5", 1, 1000, "Failed logins in a row before an account is locked."),
+    INT("auth", "login_lockout_minutes", login_lockout_minutes, "15", 1, 10080, "How long a locked account stays locked."),
+    ENUM("log", "level", log_level, "info", log_levels, "Least severe level written to the hub log."),
+    ENUM("log", "format", log_format, "kv", log_formats, "Log lines as key=value or as JSON."),
+    STR("log", "file", log_file, "-", "Hub log: a file path or '-' for standard error."),
+};
+
+size_t fs_config_keys(const struct fs_config_key **out)
+{
+  *out = keys;
+  return FS_ARRAY_SIZE(keys);
+}
+
+static const struct fs_config_key *find_key(const char *section, const char *name)
+{
+  for (size_t i = 0; i < FS_ARRAY_SIZE(keys); i++)
+    if (!strcmp(keys[i].section, section) && !strcmp(keys[i].name, name))
+      return &keys[i];
+  return NULL;
+}
+
+static int set_value(struct fs_config *c, const struct fs_config_key *k, const char *value,
+                     struct fs_err *err)
+{
+  char where[64];
+  snprintf(where, sizeof(where), "[%s] %s", k->section, k->name);
+  char *field = (char *)c + k->offset;
+  switch (k->type) {
+  case FS_CONFIG_STR:
+    if (strlen(value) >= k->size)
+      return fs_err_set(err, FS_ERR_INVALID, where, "value longer than %zu bytes", k->size - 1);
+    memcpy(field, value, strlen(value) + 1);
+    return FS_OK;
+  case FS_CONFIG_ENUM:
+    for (const char *const *v = k->values; *v; v++) {
+      if (!strcmp(*v, value)) {
+        memcpy(field, value, strlen(value) + 1);
+        return FS_OK;
+      }
+    }
+    return fs_err_set(err, FS_ERR_INVALID, where, "\"%.64s\" is not one of the allowed values",
+                      value);
+  case FS_CONFIG_INT: {
+    char *end;
+    if (!*value)
+      return fs_err_set(err, FS_ERR_INVALID, where, "expected a number");
+    long long v = strtoll(value, &end, 10);
+    if (*end)
+      return fs_err_set(err, FS_ERR_INVALID, where, "\"%.64s\" is not a whole number", value);
+    if (v < k->min || v > k->max)
+      return fs_err_set(err, FS_ERR_INVALID, where, "%lld is outside %lld..%lld", v,
+                        (long long)k->min, (long long)k->max);
+    int64_t x = v;
+    memcpy(field, &x, sizeof(x));
+    return FS_OK;
+  }
+  }
+  return FS_ERR_INTERNAL;
+}
+
+void fs_config_defaults(struct fs_config *c)
+{
+  memset(c, 0, sizeof(*c));
+  for (size_t i = 0; i < FS_ARRAY_SIZE(keys); i++)
+    set_value(c, &keys[i], keys[i].def, NULL);
+}
+
+int fs_config_set(struct fs_config *c, const char *section, const char *key, const char *value,
+                  struct fs_err *err)
+{
+  const struct fs_config_key *k = find_key(section, key);
+  if (!k)
+    return fs_err_set(err, FS_ERR_INVALID, section, "unknown key \"%.64s\" in section [%.64s]",
+                      key, section);
+  return set_value(c, k, value, err);
+}
+
+int fs_config_set_override(struct fs_config *c, const char *assignment, struct fs_err *err)
+{
+  const char *dot = strchr(assignment, '.');
+  const char *eq = strchr(assignment, '=');
+  if (!dot || !eq || dot > eq)
+    return fs_err_set(err, FS_ERR_USAGE, assignment, "expected section.key=value");
+  char section[32], key[64];
+  size_t slen = (size_t)(dot - assignment), klen = (size_t)(eq - dot - 1);
+  if (slen >= sizeof(section) || klen >= sizeof(key))
+    return fs_err_set(err, FS_ERR_USAGE, assignment, "unknown key");
+  memcpy(section, assignment, slen);
+  section[slen] = '\0';
+  memcpy(key, dot + 1, klen);
+  key[klen] = '\0';
+  return fs_config_set(c, section, key, eq + 1, err);
+}
+
+/* inih reads through this reader so that we know the line being handled and can refuse lines
+ * longer than inih's buffer instead of having them split. */
+struct ini_reader_ctx {
+  const char *p, *end;
+  int line;
+  bool too_long;
+};
+
+static char *read_ini_line(char *str, int num, void *stream)
+{
+  struct ini_reader_ctx *r = stream;
+  if (r->p >= r->end)
+    return NULL;
+  const char *nl = memchr(r->p, '\n', (size_t)(r->end - r->p));
+  size_t len = nl ? (size_t)(nl - r->p) + 1 : (size_t)(r->end - r->p);
+  r->line++;
+  if (len >= (size_t)num) {
+    r->too_long = true;
+    return NULL;
+  }
+  memcpy(str, r->p, len);
+  str[len] = '\0';
+  /* inih stops at a NUL; a NUL inside the line would silently cut it. */
+  if (memchr(str, '\0', len)) {
+    r->too_long = true;
+    return NULL;
+  }
+  r->p += len;
+  return str;
+}
+
+struct ini_ctx {
+  struct fs_config *c;
+  struct ini_reader_ctx *reader;
+  const char *name;
+  struct fs_err *err;
+  bool failed;
+};
+
+static int on_ini_value(void *user, const char *section, const char *name, const char *value)
+{
+  struct ini_ctx *x = user;
+  if (x->failed)
+    return 0;
+  struct fs_err e;
+  fs_err_clear(&e);
+  if (!name || fs_config_set(x->c, section, name, value ? value : "", &e)) {
+    char where[sizeof(e.where)];
+    snprintf(where, sizeof(where), "%s:%d", x->name, x->reader->line);
+    fs_err_set(x->err, e.code ? (enum fs_code)e.code : FS_ERR_INVALID, where, "%s%s%s",
+               e.where, e.where[0] ? ": " : "", e.msg[0] ? e.msg : "unexpected line");
+    x->failed = true;
+    return 0;
+  }
+  return 1;
+}
+
+int fs_config_load_string(struct fs_config *c, const char *text, size_t len, const char *name,
+                          struct fs_err *err)
+{
+  struct ini_reader_ctx r = {text, text + len, 0, false};
+  struct ini_ctx x = {c, &r, name, err, false};
+  int rc = ini_parse_stream(read_ini_line, &r, on_ini_value, &x);
+  if (x.failed)
+    return FS_ERR_INVALID;
+  char where[FS_CONFIG_PATH_MAX + 32];
+  if (r.too_long) {
+    snprintf(where, sizeof(where), "%s:%d", name, r.line);
+    return fs_err_set(err, FS_ERR_INVALID, where, "line too long or contains a NUL byte");
+  }
+  if (rc != 0) {
+    snprintf(where, sizeof(where), "%s:%d", name, rc > 0 ? rc : r.line);
+    return fs_err_set(err, FS_ERR_PARSE, where,
+                      "not a valid INI line (expected [section] or key = value)");
+  }
+  return FS_OK;
+}
+
+int fs_config_load_file(struct fs_config *c, const char *path, struct fs_err *err)
+{
+  struct fs_buf b;
+  fs_buf_init(&b, 1024 * 1024);
+  int rc = fs_file_read_all(path, &b, err);
+  if (!rc)
+    rc = fs_config_load_string(c, fs_buf_cstr(&b), b.len, path, err);
+  fs_buf_release(&b);
+  return rc;
+}
+
+int fs_config_validate(const struct fs_config *c, struct fs_err *err)
+{
+  char host[128];
+  uint16_t port;
+  int rc = fs_hostport_parse(c->listen, host, sizeof(host), &port, err);
+  if (rc) {
+    fs_err_wrap_where(err, "[http] listen");
+    return rc;
+  }
+  bool tls = c->tls_cert[0] || c->tls_key[0];
+  if (tls && (!c->tls_cert[0] || !c->tls_key[0]))
+    return fs_err_set(err, FS_ERR_INVALID, "[http] tls_cert, tls_key",
+                      "set both the certificate and the key, or neither");
+  if (!tls && !fs_host_is_loopback(host))
+    return fs_err_set(err, FS_ERR_INVALID, "[http] listen",
+                      "%s is not a loopback address: plain HTTP is allowed only on loopback; set "
+                      "tls_cert and tls_key (finshield init --self-signed can make a test pair)",
+                      c->listen);
+  if (c->token_days > c->token_max_days)
+    return fs_err_set(err, FS_ERR_INVALID, "[auth] token_days",
+                      "token_days is larger than token_max_days");
+  return FS_OK;
+}
+
+int fs_config_path(const struct fs_config *c, const char *path, char *out, size_t n)
+{
+  return fs_path_join(out, n, c->data_dir, path);
+}

@@ -1,0 +1,79 @@
+/* Hex, base64url, SHA-256 and randomness, on libsodium. */
+#include "core/encode.h"
+
+#include "core/err.h"
+
+#include <sodium.h>
+
+void fs_hex_encode(const void *in, size_t n, char *out)
+{
+  static const char hexd[] = "0123456789abcdef";
+  const uint8_t *p = in;
+  for (size_t i = 0; i < n; i++) {
+    out[2 * i] = hexd[p[i] >> 4];
+    out[2 * i + 1] = hexd[p[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+static int hexval(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+int fs_hex_decode(const char *in, size_t hex_len, void *out, size_t n)
+{
+  if (hex_len != 2 * n)
+    return FS_ERR_PARSE;
+  uint8_t *o = out;
+  for (size_t i = 0; i < n; i++) {
+    int hi = hexval(in[2 * i]), lo = hexval(in[2 * i + 1]);
+    if (hi < 0 || lo < 0)
+      return FS_ERR_PARSE;
+    o[i] = (uint8_t)(hi << 4 | lo);
+  }
+  return FS_OK;
+}
+
+size_t fs_b64url_len(size_t n)
+{
+  return sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1;
+}
+
+void fs_b64url_encode(const void *in, size_t n, char *out)
+{
+  sodium_bin2base64(out, fs_b64url_len(n) + 1, in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void fs_sha256(const void *in, size_t n, uint8_t out[32])
+{
+  crypto_hash_sha256(out, in, n);
+}
+
+void fs_sha256_hex(const void *in, size_t n, char out[65])
+{
+  uint8_t d[32];
+  fs_sha256(in, n, d);
+  fs_hex_encode(d, sizeof(d), out);
+}
+
+void fs_random(void *out, size_t n)
+{
+  randombytes_buf(out, n);
+}
+
+bool fs_ct_equal(const void *a, const void *b, size_t n)
+{
+  return sodium_memcmp(a, b, n) == 0;
+}
+
+int fs_crypto_init(void)
+{
+  return sodium_init() < 0 ? FS_ERR_CRYPTO : FS_OK;
+}

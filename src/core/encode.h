@@ -1,0 +1,29 @@
+/* Byte encodings and digests used across modules: hex, base64url, SHA-256 and random bytes. */
+#ifndef FS_CORE_ENCODE_H
+#define FS_CORE_ENCODE_H
+
+#include "core/base.h"
+
+/* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
+void fs_hex_encode(const void *in, size_t n, char *out);
+/* Decodes exactly 2*n hex digits (either case) into n bytes. FS_OK or FS_ERR_PARSE. */
+int fs_hex_decode(const char *in, size_t hex_len, void *out, size_t n);
+
+/* Base64url without padding into out (fs_b64url_len(n)+1 bytes, NUL-terminated). */
+size_t fs_b64url_len(size_t n);
+void fs_b64url_encode(const void *in, size_t n, char *out);
+
+/* SHA-256 of n bytes. */
+void fs_sha256(const void *in, size_t n, uint8_t out[32]);
+/* SHA-256 as 64 lower-case hex digits plus NUL. */
+void fs_sha256_hex(const void *in, size_t n, char out[65]);
+
+/* n cryptographically secure random bytes. */
+void fs_random(void *out, size_t n);
+/* Constant-time equality of two n-byte buffers. */
+bool fs_ct_equal(const void *a, const void *b, size_t n);
+
+/* Initializes the crypto library once per process; FS_OK or FS_ERR_CRYPTO. */
+int fs_crypto_init(void);
+
+#endif

@@ -1,0 +1,276 @@
+/* Unit tests of core/: times, buffers, arenas, encodings, UUIDs, JSON readers, configuration. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/arena.h"
+#include "core/buf.h"
+#include "core/config.h"
+#include "core/encode.h"
+#include "core/jsonx.h"
+#include "core/net.h"
+#include "core/time.h"
+#include "core/uuid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static void test_time_roundtrip(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *in;
+    int64_t ms;
+    const char *out;
+  } cases[] = {
+      {"1970-01-01T00:00:00Z", 0, "1970-01-01T00:00:00.000Z"},
+      {"2026-11-27T20:22:25.123Z", 1795810945123LL, "2026-11-27T20:22:25.123Z"},
+      {"2026-11-28T04:22:25.123+08:00", 1795810945123LL, "2026-11-27T20:22:25.123Z"},
+      {"2024-02-29T23:59:59.999999Z", 1709251199999LL, "2024-02-29T23:59:59.999Z"},
+      {"1969-12-31T23:59:59.5Z", -500, "1969-12-31T23:59:59.500Z"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int64_t ms;
+    struct fs_err err;
+    assert_int_equal(fs_time_parse_ms(cases[i].in, strlen(cases[i].in), &ms, &err), 0);
+    assert_int_equal(ms, cases[i].ms);
+    char out[32];
+    fs_time_format_ms(ms, out);
+    assert_string_equal(out, cases[i].out);
+  }
+}
+
+static void test_time_errors(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *in;
+    const char *where;
+  } cases[] = {
+      {"2026-13-01T00:00:00Z", "byte 5"}, {"2026-02-29T00:00:00Z", "byte 8"},
+      {"2026-01-01 00:00:00Z", "byte 10"}, {"2026-01-01T24:00:00Z", "byte 11"},
+      {"2026-01-01T00:00:00", "byte 19"},  {"2026-01-01T00:00:00.Z", "byte 20"},
+      {"2026-01-01T00:00:00Zx", "byte 20"}, {"", "byte 0"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    int64_t ms;
+    struct fs_err err;
+    assert_int_equal(fs_time_parse_ms(cases[i].in, strlen(cases[i].in), &ms, &err), FS_ERR_PARSE);
+    assert_string_equal(err.where, cases[i].where);
+  }
+  struct fs_time t;
+  struct fs_err err;
+  assert_int_equal(fs_time_parse("2026-01-01T00:00:00+01:00", 25, FS_TIME_REQUIRE_Z, &t, &err),
+                   FS_ERR_PARSE);
+}
+
+static void test_time_stix_fraction(void **state)
+{
+  (void)state;
+  struct fs_time a, b;
+  struct fs_err err;
+  const char *s = "2016-05-12T08:17:27.000000123Z";
+  assert_int_equal(fs_time_parse(s, strlen(s), FS_TIME_REQUIRE_Z, &a, &err), 0);
+  assert_int_equal(a.nsec, 123);
+  char out[40];
+  fs_time_format(&a, out);
+  assert_string_equal(out, s);
+  assert_int_equal(fs_time_parse("2016-05-12T08:17:27Z", 20, 0, &b, &err), 0);
+  assert_true(fs_time_cmp(&b, &a) < 0);
+  fs_time_format(&b, out);
+  assert_string_equal(out, "2016-05-12T08:17:27Z");
+}
+
+static void test_time_local(void **state)
+{
+  (void)state;
+  char out[48];
+  fs_time_format_local(1795810945123LL, FS_TIME_TAIPEI_OFFSET_MIN, false, out);
+  assert_string_equal(out, "2026-11-28 04:22:25 +08:00");
+  fs_time_format_local(1795810945123LL, FS_TIME_TAIPEI_OFFSET_MIN, true, out);
+  assert_string_equal(out, "民國115年11月28日 04:22:25");
+}
+
+static void test_buf_cap(void **state)
+{
+  (void)state;
+  struct fs_buf b;
+  fs_buf_init(&b, 10);
+  assert_string_equal(fs_buf_cstr(&b), "");
+  assert_int_equal(fs_buf_append_str(&b, "hello"), 0);
+  assert_int_equal(fs_buf_appendf(&b, "%d", 12345), 0);
+  assert_string_equal(fs_buf_cstr(&b), "hello12345");
+  assert_int_equal(fs_buf_append_char(&b, 'x'), FS_ERR_TOO_LARGE);
+  assert_string_equal(fs_buf_cstr(&b), "hello12345");
+  size_t len;
+  char *p = fs_buf_detach(&b, &len);
+  assert_int_equal(len, 10);
+  free(p);
+  fs_buf_init(&b, 0);
+  for (int i = 0; i < 1000; i++)
+    assert_int_equal(fs_buf_appendf(&b, "%0300d", i), 0);
+  assert_int_equal(b.len, 300000);
+  fs_buf_release(&b);
+}
+
+static void test_arena(void **state)
+{
+  (void)state;
+  struct fs_arena a;
+  fs_arena_init(&a, 128, 4096);
+  char *s = fs_arena_strdup(&a, "abc");
+  assert_string_equal(s, "abc");
+  assert_non_null(fs_arena_alloc(&a, 1000));
+  assert_string_equal(s, "abc");
+  assert_null(fs_arena_alloc(&a, 5000));
+  assert_int_equal((uintptr_t)fs_arena_alloc(&a, 3) % 16, 0);
+  fs_arena_release(&a);
+}
+
+static void test_encodings(void **state)
+{
+  (void)state;
+  char hex[65];
+  fs_sha256_hex("abc", 3, hex);
+  assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  uint8_t bytes[2];
+  assert_int_equal(fs_hex_decode("aBff", 4, bytes, 2), 0);
+  assert_int_equal(bytes[0], 0xab);
+  assert_int_equal(fs_hex_decode("zz", 2, bytes, 1), FS_ERR_PARSE);
+  char b64[16];
+  fs_b64url_encode("\xfb\xff", 2, b64);
+  assert_string_equal(b64, "-_8");
+}
+
+static void test_uuid(void **state)
+{
+  (void)state;
+  char u[37];
+  fs_uuid_v4(u);
+  assert_true(fs_uuid_is_rfc4122(u, strlen(u)));
+  assert_int_equal(u[14], '4');
+  /* STIX 2.1 section 2.9: ipv4-addr 198.51.100.3 in the STIX SCO namespace. */
+  const char *ns = "00abedb4-aa42-466c-9c01-fed23315a9b7";
+  const char *name = "{\"value\":\"198.51.100.3\"}";
+  assert_int_equal(fs_uuid_v5(ns, name, strlen(name), u), 0);
+  assert_true(fs_uuid_is_rfc4122(u, strlen(u)));
+  assert_int_equal(u[14], '5');
+  assert_false(fs_uuid_is_rfc4122("00000000-0000-0000-0000-000000000000", 36));
+  assert_false(fs_uuid_is_rfc4122("not-a-uuid", 10));
+}
+
+static void test_jsonx(void **state)
+{
+  (void)state;
+  json_t *o;
+  struct fs_err err;
+  const char *bad = "{\"a\":1,\n \"a\":2}";
+  assert_int_equal(jsonx_parse_object(bad, strlen(bad), &o, &err), FS_ERR_PARSE);
+  assert_non_null(strstr(err.where, "line 2"));
+  const char *txt = "{\"name\":\"x\",\"n\":7,\"kind\":\"b\",\"extra\":true}";
+  assert_int_equal(jsonx_parse_object(txt, strlen(txt), &o, &err), 0);
+  static const char *const allowed[] = {"name", "n", "kind", NULL};
+  assert_int_equal(jsonx_only_keys(o, allowed, "$", &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "$.extra");
+  const char *s;
+  assert_int_equal(jsonx_string(o, "name", JSONX_REQUIRED, 10, &s, &err), 0);
+  assert_string_equal(s, "x");
+  assert_int_equal(jsonx_string(o, "missing", JSONX_REQUIRED, 10, &s, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "$.missing");
+  int64_t n;
+  assert_int_equal(jsonx_int(o, "n", 0, 0, 5, &n, NULL, &err), FS_ERR_INVALID);
+  assert_int_equal(jsonx_string(o, "n", 0, 10, &s, &err), FS_ERR_INVALID);
+  static const char *const kinds[] = {"a", "b", NULL};
+  int k;
+  assert_int_equal(jsonx_enum(o, "kind", 0, kinds, &k, &err), 0);
+  assert_int_equal(k, 1);
+  json_decref(o);
+  const char *ctl = "{\"name\":\"a\\u0001b\"}";
+  assert_int_equal(jsonx_parse_object(ctl, strlen(ctl), &o, &err), 0);
+  assert_int_equal(jsonx_string(o, "name", 0, 10, &s, &err), FS_ERR_INVALID);
+  json_decref(o);
+}
+
+static void test_config(void **state)
+{
+  (void)state;
+  struct fs_config c;
+  struct fs_err err;
+  fs_config_defaults(&c);
+  assert_string_equal(c.listen, "127.0.0.1:8443");
+  assert_string_equal(c.data_dir, "./var");
+  assert_int_equal(c.http_threads, 4);
+  assert_int_equal(fs_config_validate(&c, &err), 0);
+  const char *ini = "[http]\nthreads = 8\n\n[store]\nsynchronous = normal\n";
+  assert_int_equal(fs_config_load_string(&c, ini, strlen(ini), "t.ini", &err), 0);
+  assert_int_equal(c.http_threads, 8);
+  assert_string_equal(c.synchronous, "normal");
+  const char *bad = "[http]\nthreads = 8\nthreads = lots\n";
+  assert_int_equal(fs_config_load_string(&c, bad, strlen(bad), "t.ini", &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "t.ini:3");
+  const char *unknown = "[http]\ncolour = red\n";
+  assert_int_equal(fs_config_load_string(&c, unknown, strlen(unknown), "t.ini", &err),
+                   FS_ERR_INVALID);
+  assert_non_null(strstr(err.msg, "colour"));
+  assert_int_equal(fs_config_set_override(&c, "http.listen=0.0.0.0:8443", &err), 0);
+  assert_int_equal(fs_config_validate(&c, &err), FS_ERR_INVALID);
+  assert_non_null(strstr(err.msg, "loopback"));
+  assert_int_equal(fs_config_set_override(&c, "http.tls_cert=c.pem", &err), 0);
+  assert_int_equal(fs_config_set_override(&c, "http.tls_key=k.pem", &err), 0);
+  assert_int_equal(fs_config_validate(&c, &err), 0);
+  assert_int_equal(fs_config_set_override(&c, "store.synchronous=sometimes", &err), FS_ERR_INVALID);
+}
+
+/* docs/config.md documents every key of the table, and nothing else. */
+static void test_config_documented(void **state)
+{
+  (void)state;
+  FILE *f = fopen("docs/config.md", "r");
+  assert_non_null(f);
+  static char doc[65536];
+  size_t n = fread(doc, 1, sizeof(doc) - 1, f);
+  fclose(f);
+  doc[n] = '\0';
+  const struct fs_config_key *keys;
+  size_t count = fs_config_keys(&keys);
+  for (size_t i = 0; i < count; i++) {
+    char needle[96];
+    snprintf(needle, sizeof(needle), "| `%s.%s` |", keys[i].section, keys[i].name);
+    if (!strstr(doc, needle))
+      fail_msg("docs/config.md does not document %s", needle);
+  }
+}
+
+static void test_hostport(void **state)
+{
+  (void)state;
+  char host[64];
+  uint16_t port;
+  struct fs_err err;
+  assert_int_equal(fs_hostport_parse("[::1]:8443", host, sizeof(host), &port, &err), 0);
+  assert_string_equal(host, "::1");
+  assert_int_equal(port, 8443);
+  assert_true(fs_host_is_loopback(host));
+  assert_int_equal(fs_hostport_parse("127.0.0.9:1", host, sizeof(host), &port, &err), 0);
+  assert_true(fs_host_is_loopback(host));
+  assert_false(fs_host_is_loopback("10.0.0.1"));
+  assert_int_not_equal(fs_hostport_parse("::1:80", host, sizeof(host), &port, &err), 0);
+  assert_int_not_equal(fs_hostport_parse("1.2.3.4:0", host, sizeof(host), &port, &err), 0);
+  assert_int_not_equal(fs_hostport_parse("1.2.3.4", host, sizeof(host), &port, &err), 0);
+}
+
+int main(void)
+{
+  fs_crypto_init();
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_errors),
+      cmocka_unit_test(test_time_stix_fraction), cmocka_unit_test(test_time_local),
+      cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_arena),
+      cmocka_unit_test(test_encodings), cmocka_unit_test(test_uuid),
+      cmocka_unit_test(test_jsonx), cmocka_unit_test(test_config),
+      cmocka_unit_test(test_config_documented), cmocka_unit_test(test_hostport),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
