@@ -99,4 +99,45 @@ struct cli_hub_opts {
 int cli_load_config(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct fs_config *cfg,
                     struct fs_err *err);
 
+/* Loads the configuration and opens the hub it names (pool of max_conns connections). */
+struct hub;
+int cli_open_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct hub *hub,
+                 size_t max_conns, struct fs_err *err);
+
+/* Opens the hub named by h, takes one connection, builds the local operator's actor, runs fn,
+ * closes everything, and reports a failure (the exit code is returned). */
+struct store_conn;
+struct actor;
+typedef int (*cli_hub_job_fn)(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                              const struct actor *who, void *arg, struct fs_err *err);
+int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_fn fn, void *arg);
+
+/* Serves the open hub over HTTP until SIGINT or SIGTERM; prints the URL on standard output. */
+int cli_serve(struct cli_ctx *ctx, struct hub *hub);
+
+/* ---- sub-commands ------------------------------------------------------------------------- */
+
+struct cli_subcommand {
+  const char *name;
+  int (*run)(struct cli_ctx *ctx, int argc, char **argv); /* argv[0] is the sub-command */
+  const char *summary_en;
+  const char *summary_zh;
+};
+
+/* Runs the sub-command named by argv[1] from table (NULL-terminated); prints the list for
+ * --help or no argument. `usage` is "finshield org <sub-command> [options]". */
+int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcommand *table,
+                 int argc, char **argv);
+
+/* ---- output ------------------------------------------------------------------------------- */
+
+/* Prints doc as indented JSON followed by a newline. */
+void cli_print_json(const void *doc);
+/* Prints items (a JSON array of objects) as aligned columns: keys and their headings
+ * (NULL-terminated). Wide (CJK) characters count two columns. */
+void cli_print_table(const void *items, const char *const *keys, const char *const *headings);
+/* Reads a secret (password) from a file, or from standard input when path is "-"; the trailing
+ * newline is dropped. The caller frees *out after wiping it. */
+int cli_read_secret(const char *path, char **out, struct fs_err *err);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 const struct cli_command cli_commands[] = {
 #define CLI_X_ROW(name, en, zh) {#name, cmd_##name, en, zh},
@@ -36,6 +37,7 @@ static void print_main_help(struct cli_ctx *ctx)
 int main(int argc, char **argv)
 {
   struct cli_ctx ctx = {.lang = fs_lang_from_env(), .prog = "finshield"};
+  umask(077); /* the hub's database, keys and logs are for its operator only */
   if (fs_crypto_init()) {
     fprintf(stderr, "%s: %s\n", ctx.prog,
             FS_TR(ctx.lang, "cannot initialize the crypto library", "無法初始化加密函式庫"));

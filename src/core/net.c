@@ -31,8 +31,8 @@ int fs_hostport_parse(const char *s, char *host, size_t host_size, uint16_t *por
     return fs_err_set(err, FS_ERR_INVALID, s, "missing or overlong address");
   char *endp;
   long p = strtol(colon + 1, &endp, 10);
-  if (!colon[1] || *endp || p < 1 || p > 65535)
-    return fs_err_set(err, FS_ERR_INVALID, s, "port must be a number from 1 to 65535");
+  if (!colon[1] || *endp || p < 0 || p > 65535)
+    return fs_err_set(err, FS_ERR_INVALID, s, "port must be a number from 0 to 65535");
   memcpy(host, h, hlen);
   host[hlen] = '\0';
   *port = (uint16_t)p;

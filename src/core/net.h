@@ -5,7 +5,8 @@
 #include "core/base.h"
 #include "core/err.h"
 
-/* Splits s into host (without brackets) and port. FS_ERR_INVALID with a message otherwise. */
+/* Splits s into host (without brackets) and port (0 means "any free port"). FS_ERR_INVALID with a
+ * message otherwise. */
 int fs_hostport_parse(const char *s, char *host, size_t host_size, uint16_t *port,
                       struct fs_err *err);
 /* True for 127.0.0.0/8, ::1, ::ffff:127.x.y.z and "localhost". */

@@ -257,7 +257,7 @@ static void test_hostport(void **state)
   assert_true(fs_host_is_loopback(host));
   assert_false(fs_host_is_loopback("10.0.0.1"));
   assert_int_not_equal(fs_hostport_parse("::1:80", host, sizeof(host), &port, &err), 0);
-  assert_int_not_equal(fs_hostport_parse("1.2.3.4:0", host, sizeof(host), &port, &err), 0);
+  assert_int_not_equal(fs_hostport_parse("1.2.3.4:65536", host, sizeof(host), &port, &err), 0);
   assert_int_not_equal(fs_hostport_parse("1.2.3.4", host, sizeof(host), &port, &err), 0);
 }
 

@@ -1,0 +1,84 @@
+/* Member institutions (and the hub itself): create, change, read, list. Every change writes its
+ * audit record in the same transaction; every read is filtered by the policy (contacts only for
+ * the organisation itself and the hub's roles). Functions that change state open and commit their
+ * own write transaction on c. */
+#ifndef FS_AUTH_ORG_H
+#define FS_AUTH_ORG_H
+
+#include "auth/auth.h"
+
+#define ORG_INDUSTRY_MAP(X)                                                                     \
+  X(BANK, "bank", "Bank", "銀行")                                                              \
+  X(SECURITIES, "securities", "Securities firm", "證券商")                                     \
+  X(FUTURES, "futures", "Futures firm", "期貨商")                                              \
+  X(INSURANCE, "insurance", "Insurer", "保險業")                                               \
+  X(BILLS_FINANCE, "bills_finance", "Bills finance company", "票券金融公司")                   \
+  X(CREDIT_CARD, "credit_card", "Credit card company", "信用卡業務機構")                       \
+  X(ELECTRONIC_PAYMENT, "electronic_payment", "Electronic payment institution", "電子支付機構") \
+  X(FINANCIAL_HOLDING, "financial_holding", "Financial holding company", "金融控股公司")        \
+  X(PERIPHERAL, "peripheral", "Peripheral unit", "金融週邊單位")                               \
+  X(ASSOCIATION, "association", "Industry association", "公會")                                \
+  X(HUB, "hub", "Sector hub (ISAC/CERT/SOC)", "金融資安聯防中樞")                              \
+  X(REGULATOR, "regulator", "Supervisor", "主管機關")
+
+enum org_industry {
+#define ORG_X_ENUM(id, name, en, zh) ORG_INDUSTRY_##id,
+  ORG_INDUSTRY_MAP(ORG_X_ENUM)
+#undef ORG_X_ENUM
+      ORG_INDUSTRY__COUNT
+};
+
+extern const char *const org_industry_names[]; /* NULL-terminated, enum order */
+extern const char *const org_tier_names[];     /* "large", "medium", "small" */
+extern const char *const org_status_names[];   /* "active", "suspended" */
+extern const char *const org_contact_roles[];  /* "ciso", "security", "incident", "general" */
+const char *org_industry_label(int industry, bool zh);
+
+/* What a request or command says about an organisation. Strings point into the JSON or argv they
+ * came from. For an update, absent fields (NULL / -1 / !has_*) stay as they are. */
+struct org_input {
+  const char *code;    /* [a-z0-9][a-z0-9-]{1,31} */
+  const char *name_zh; /* 1..200 bytes */
+  const char *name_en;
+  int industry;        /* index into org_industry_names, -1 absent */
+  int size_tier;       /* index into org_tier_names, -1 absent */
+  int status;          /* index into org_status_names, -1 absent */
+  bool has_parent;     /* parent_id given (NULL clears it) */
+  const char *parent_id; /* id or code of a financial holding company */
+  json_t *contacts;    /* borrowed, validated array, NULL absent */
+  bool has_version;
+  int64_t version;     /* for an update: the version the change is based on */
+  bool sample;         /* made by the sample-sector generator */
+};
+
+/* Parses and validates a JSON body (create when !update: code, names, industry and tier
+ * required). Unknown fields, wrong types and bad values fail with FS_ERR_INVALID naming the
+ * field. Pure: no I/O. */
+int org_input_from_json(json_t *body, bool update, struct org_input *out, struct fs_err *err);
+void org_input_init(struct org_input *in);
+
+/* Creates an organisation; its id into id_out (37 bytes). */
+int org_create(struct store_conn *c, const struct actor *who, const struct org_input *in,
+               char id_out[37], struct fs_err *err);
+/* Changes an organisation given by id or code. A stale version fails with FS_ERR_CONFLICT. */
+int org_update(struct store_conn *c, const struct actor *who, const char *id_or_code,
+               const struct org_input *in, struct fs_err *err);
+/* One organisation as the actor may see it (caller owns *out). */
+int org_get_json(struct store_conn *c, const struct actor *who, const char *id_or_code,
+                 json_t **out, struct fs_err *err);
+/* Organisations ordered by code, filtered (industry/parent/status may be NULL; q matches code or
+ * either name), one page. */
+struct org_filter {
+  const char *industry;
+  const char *parent;
+  const char *status;
+  const char *q;
+};
+int org_list_json(struct store_conn *c, const struct actor *who, const struct org_filter *f,
+                  const struct auth_page *page, json_t **out, struct fs_err *err);
+/* Resolves an id or code to the id (37 bytes). FS_ERR_NOT_FOUND naming it. */
+int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], struct fs_err *err);
+/* The hub's own organisation id (the one with industry "hub"). */
+int org_hub_id(struct store_conn *c, char id_out[37], struct fs_err *err);
+
+#endif

@@ -1,0 +1,521 @@
+/* Users: input validation, changes with their audit records, passwords, TOTP, login. */
+#include "auth/user.h"
+
+#include "audit/audit.h"
+#include "auth/org.h"
+#include "auth/policy.h"
+#include "auth/secret.h"
+#include "auth/token.h"
+#include "auth/validate.h"
+#include "core/encode.h"
+#include "core/jsonx.h"
+#include "core/uuid.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const user_status_names[] = {"active", "disabled", NULL};
+
+void user_input_init(struct user_input *in)
+{
+  memset(in, 0, sizeof(*in));
+  in->role = in->status = -1;
+}
+
+int user_input_from_json(json_t *body, bool update, struct user_input *out, struct fs_err *err)
+{
+  static const char *const create_keys[] = {"org",  "username", "display_name", "email",
+                                            "role", "status",   "password",     NULL};
+  static const char *const update_keys[] = {"display_name", "email", "role", "status", "version",
+                                            NULL};
+  user_input_init(out);
+  if (!json_is_object(body))
+    return fs_err_set(err, FS_ERR_INVALID, "$", "expected a JSON object");
+  unsigned req = update ? 0 : JSONX_REQUIRED;
+  int rc = jsonx_only_keys(body, update ? update_keys : create_keys, "$", err);
+  if (!rc && !update)
+    rc = jsonx_string(body, "org", JSONX_REQUIRED, 64, &out->org, err);
+  if (!rc && !update)
+    rc = jsonx_string(body, "username", JSONX_REQUIRED, 64, &out->username, err);
+  if (!rc && out->username)
+    rc = auth_check_slug(out->username, "username", 2, 64, err);
+  if (!rc)
+    rc = jsonx_string(body, "display_name", req, 200, &out->display_name, err);
+  if (!rc && out->display_name && !*out->display_name)
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.display_name", "field \"display_name\" must not be empty");
+  if (!rc)
+    rc = jsonx_string(body, "email", JSONX_NULLABLE, 254, &out->email, err);
+  if (!rc && out->email)
+    rc = auth_check_email(out->email, "email", err);
+  if (!rc)
+    rc = jsonx_enum(body, "role", req, auth_role_names, &out->role, err);
+  if (!rc)
+    rc = jsonx_enum(body, "status", 0, user_status_names, &out->status, err);
+  if (!rc && !update)
+    rc = jsonx_string(body, "password", 0, AUTH_PASSWORD_MAX, &out->password, err);
+  if (!rc && out->password)
+    rc = auth_password_check(out->password, err);
+  if (!rc && update)
+    rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &out->version, &out->has_version, err);
+  return rc;
+}
+
+int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
+                 struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err, "SELECT id, org_id FROM app_user WHERE id = ? OR username = ?",
+                       "ss", id_or_name, id_or_name);
+  if (rc)
+    return rc;
+  bool row;
+  rc = store_step(s, &row, err);
+  if (!rc && row) {
+    snprintf(id_out, 37, "%s", store_col_text(s, 0));
+    if (org_out)
+      snprintf(org_out, 37, "%s", store_col_text(s, 1));
+  }
+  store_done(s);
+  if (!rc && !row)
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+  return rc;
+}
+
+/* Which roles an organisation's users may hold: hub roles only at the hub, the supervisor role
+ * only at the regulator (or the hub), member roles anywhere but the hub. */
+static int check_role_fits_org(struct store_conn *c, const char *org_id, int role,
+                               struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err, "SELECT industry FROM org WHERE id = ?", "s", org_id);
+  if (rc)
+    return rc;
+  bool row;
+  char industry[32] = "";
+  rc = store_step(s, &row, err);
+  if (!rc && row)
+    snprintf(industry, sizeof(industry), "%s", store_col_text(s, 0));
+  store_done(s);
+  if (rc)
+    return rc;
+  bool hub = !strcmp(industry, "hub"), regulator = !strcmp(industry, "regulator");
+  bool ok = auth_role_is_hub((enum auth_role)role) ? hub
+            : role == AUTH_ROLE_SUPERVISOR        ? regulator || hub
+                                                  : !hub;
+  if (!ok)
+    return fs_err_set(err, FS_ERR_INVALID, "$.role",
+                      "role %s cannot be given to a user of a %s organisation",
+                      auth_role_name((enum auth_role)role), industry);
+  return FS_OK;
+}
+
+static json_t *user_detail(const struct user_input *in)
+{
+  json_t *d = json_object();
+  if (in->username)
+    json_object_set_new(d, "username", json_string(in->username));
+  if (in->display_name)
+    json_object_set_new(d, "display_name", json_string(in->display_name));
+  if (in->email)
+    json_object_set_new(d, "email", json_string(in->email));
+  if (in->role >= 0)
+    json_object_set_new(d, "role", json_string(auth_role_name((enum auth_role)in->role)));
+  if (in->status >= 0)
+    json_object_set_new(d, "status", json_string(user_status_names[in->status]));
+  return d;
+}
+
+int user_create(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
+                const struct user_input *in, char id_out[37], struct fs_err *err)
+{
+  if (!in->org || !in->username || !in->display_name || in->role < 0)
+    return fs_err_set(err, FS_ERR_INVALID, "$", "org, username, display_name and role are required");
+  char hash[AUTH_HASH_MAX] = "";
+  int rc;
+  if (in->password && ((rc = auth_password_check(in->password, err)) ||
+                       (rc = auth_password_hash(in->password, set->argon2_level, hash, err))))
+    return rc;
+  bool owned;
+  if ((rc = store_tx_enter(c, &owned, err)))
+    return rc;
+  char org_id[37];
+  rc = org_resolve(c, in->org, org_id, err);
+  if (rc == FS_ERR_NOT_FOUND)
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.org", "no organisation \"%.64s\"", in->org);
+  if (!rc) {
+    struct policy_target t = {.org_id = org_id, .role = in->role};
+    char what[96];
+    snprintf(what, sizeof(what), "%s users of organisation %.64s",
+             auth_role_name((enum auth_role)in->role), in->org);
+    rc = policy_check(who, POLICY_USER_MANAGE, &t, what, err);
+  }
+  if (!rc)
+    rc = check_role_fits_org(c, org_id, in->role, err);
+  int64_t dup = 0;
+  if (!rc)
+    rc = store_query_int(c, &dup, NULL, err, "SELECT COUNT(*) FROM app_user WHERE username = ?",
+                         "s", in->username);
+  if (!rc && dup)
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.username", "user name \"%s\" is taken", in->username);
+  if (!rc) {
+    fs_uuid_v4(id_out);
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO app_user (id, org_id, username, display_name, email, role, status,"
+                    " password_hash, created_at, updated_at, version)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,1)",
+                    "ssssssssii", id_out, org_id, in->username, in->display_name, in->email,
+                    auth_role_name((enum auth_role)in->role),
+                    user_status_names[in->status >= 0 ? in->status : 0], hash[0] ? hash : NULL,
+                    who->now_ms, who->now_ms);
+  }
+  if (!rc) {
+    json_t *d = user_detail(in);
+    json_object_set_new(d, "org_id", json_string(org_id));
+    json_object_set_new(d, "password_set", json_boolean(hash[0] != '\0'));
+    rc = audit_append(c, who, "user.create", "user", id_out, d, err);
+    json_decref(d);
+  }
+  memset(hash, 0, sizeof(hash));
+  return store_tx_leave(c, owned, rc, err);
+}
+
+struct user_row {
+  char id[37], org_id[37], username[72], role[24], status[16];
+  int64_t version;
+};
+
+static int load_user(struct store_conn *c, const char *id_or_name, struct user_row *u,
+                     struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT id, org_id, username, role, status, version FROM app_user"
+                       " WHERE id = ? OR username = ?",
+                       "ss", id_or_name, id_or_name);
+  if (rc)
+    return rc;
+  bool row;
+  rc = store_step(s, &row, err);
+  if (!rc && row) {
+    snprintf(u->id, sizeof(u->id), "%s", store_col_text(s, 0));
+    snprintf(u->org_id, sizeof(u->org_id), "%s", store_col_text(s, 1));
+    snprintf(u->username, sizeof(u->username), "%s", store_col_text(s, 2));
+    snprintf(u->role, sizeof(u->role), "%s", store_col_text(s, 3));
+    snprintf(u->status, sizeof(u->status), "%s", store_col_text(s, 4));
+    u->version = store_col_int(s, 5);
+  }
+  store_done(s);
+  if (!rc && !row)
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+  return rc;
+}
+
+/* The hub must keep at least one active hub administrator. */
+static int keeps_an_admin(struct store_conn *c, const struct user_row *u, const struct user_input *in,
+                          struct fs_err *err)
+{
+  bool was_admin = !strcmp(u->role, "hub-admin") && !strcmp(u->status, "active");
+  bool stays_admin = (in->role < 0 || in->role == AUTH_ROLE_HUB_ADMIN) && (in->status != 1);
+  if (!was_admin || stays_admin)
+    return FS_OK;
+  int64_t others = 0;
+  int rc = store_query_int(c, &others, NULL, err,
+                           "SELECT COUNT(*) FROM app_user WHERE role = 'hub-admin'"
+                           " AND status = 'active' AND id <> ?",
+                           "s", u->id);
+  if (!rc && others == 0)
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.role",
+                    "%s is the last active hub administrator; appoint another first", u->username);
+  return rc;
+}
+
+int user_update(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                const struct user_input *in, struct fs_err *err)
+{
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  struct user_row u;
+  rc = load_user(c, id_or_name, &u, err);
+  if (!rc) {
+    bool self_profile = !strcmp(who->user_id, u.id) && in->role < 0 && in->status < 0;
+    struct policy_target t = {.org_id = u.org_id,
+                              .user_id = u.id,
+                              .role = in->role >= 0 ? in->role : auth_role_parse(u.role)};
+    char what[96];
+    snprintf(what, sizeof(what), "user %.64s", u.username);
+    if (!self_profile)
+      rc = policy_check(who, POLICY_USER_MANAGE, &t, what, err);
+  }
+  if (!rc && in->has_version && in->version != u.version)
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version",
+                    "user %s was changed meanwhile (version %lld, not %lld); reload and try again",
+                    u.username, (long long)u.version, (long long)in->version);
+  if (!rc && in->role >= 0)
+    rc = check_role_fits_org(c, u.org_id, in->role, err);
+  if (!rc)
+    rc = keeps_an_admin(c, &u, in, err);
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "UPDATE app_user SET display_name = COALESCE(?, display_name),"
+                    " email = COALESCE(?, email), role = COALESCE(?, role),"
+                    " status = COALESCE(?, status), updated_at = ?, version = version + 1"
+                    " WHERE id = ?",
+                    "ssssis", in->display_name, in->email,
+                    in->role >= 0 ? auth_role_name((enum auth_role)in->role) : NULL,
+                    in->status >= 0 ? user_status_names[in->status] : NULL, who->now_ms, u.id);
+  if (!rc) {
+    json_t *d = user_detail(in);
+    rc = audit_append(c, who, "user.update", "user", u.id, d, err);
+    json_decref(d);
+  }
+  return store_tx_leave(c, owned, rc, err);
+}
+
+/* Self, or somebody allowed to manage the user. */
+static int check_self_or_manager(const struct actor *who, const struct user_row *u,
+                                 struct fs_err *err)
+{
+  if (!strcmp(who->user_id, u->id))
+    return FS_OK;
+  struct policy_target t = {.org_id = u->org_id, .user_id = u->id, .role = auth_role_parse(u->role)};
+  char what[96];
+  snprintf(what, sizeof(what), "user %.64s", u->username);
+  return policy_check(who, POLICY_USER_MANAGE, &t, what, err);
+}
+
+int user_set_password(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name,
+                      const char *current, const char *password, struct fs_err *err)
+{
+  int rc = auth_password_check(password, err);
+  if (rc)
+    return rc;
+  char hash[AUTH_HASH_MAX];
+  if ((rc = auth_password_hash(password, set->argon2_level, hash, err)))
+    return rc;
+  bool owned;
+  if ((rc = store_tx_enter(c, &owned, err)))
+    return rc;
+  struct user_row u;
+  rc = load_user(c, id_or_name, &u, err);
+  if (!rc)
+    rc = check_self_or_manager(who, &u, err);
+  if (!rc && !strcmp(who->user_id, u.id)) {
+    /* Changing one's own password needs the current one. */
+    struct store_stmt *s;
+    rc = store_query(c, &s, err, "SELECT password_hash FROM app_user WHERE id = ?", "s", u.id);
+    bool row = false;
+    if (!rc)
+      rc = store_step(s, &row, err);
+    bool ok = !rc && row && auth_password_verify(store_col_text(s, 0), current);
+    store_done(s);
+    if (!rc && !ok)
+      rc = fs_err_set(err, FS_ERR_FORBIDDEN, "$.current_password", "the current password is wrong");
+  }
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "UPDATE app_user SET password_hash = ?, failed_logins = 0, locked_until = 0,"
+                    " updated_at = ?, version = version + 1 WHERE id = ?",
+                    "sis", hash, who->now_ms, u.id);
+  if (!rc)
+    rc = audit_append(c, who, "user.password", "user", u.id, NULL, err);
+  memset(hash, 0, sizeof(hash));
+  return store_tx_leave(c, owned, rc, err);
+}
+
+int user_totp_begin(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
+                    const char *id_or_name, const char *issuer, char uri[256], struct fs_err *err)
+{
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  struct user_row u;
+  rc = load_user(c, id_or_name, &u, err);
+  if (!rc)
+    rc = check_self_or_manager(who, &u, err);
+  uint8_t secret[AUTH_TOTP_SECRET_BYTES];
+  char sealed[2 * (24 + 16 + AUTH_TOTP_SECRET_BYTES) + 1];
+  if (!rc) {
+    fs_random(secret, sizeof(secret));
+    auth_seal_hex(set->secret_key, secret, sizeof(secret), sealed);
+    rc = store_exec(c, NULL, err,
+                    "UPDATE app_user SET totp_secret = ?, totp_enabled = 0, totp_last_step = 0,"
+                    " updated_at = ?, version = version + 1 WHERE id = ?",
+                    "sis", sealed, who->now_ms, u.id);
+  }
+  if (!rc)
+    rc = audit_append(c, who, "user.totp_begin", "user", u.id, NULL, err);
+  if (!rc) {
+    char b32[AUTH_TOTP_SECRET_BYTES * 8 / 5 + 2];
+    auth_base32_encode(secret, sizeof(secret), b32);
+    snprintf(uri, 256, "otpauth://totp/%s:%s?secret=%s&issuer=%s&algorithm=SHA1&digits=6&period=30",
+             issuer, u.username, b32, issuer);
+    memset(b32, 0, sizeof(b32));
+  }
+  memset(secret, 0, sizeof(secret));
+  return store_tx_leave(c, owned, rc, err);
+}
+
+static int load_totp(struct store_conn *c, const struct auth_settings *set, const char *user_id,
+                     uint8_t secret[AUTH_TOTP_SECRET_BYTES], int64_t *last_step, struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err, "SELECT totp_secret, totp_last_step FROM app_user WHERE id = ?",
+                       "s", user_id);
+  if (rc)
+    return rc;
+  bool row;
+  rc = store_step(s, &row, err);
+  if (!rc && (!row || store_col_null(s, 0)))
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "totp", "no second factor is being set up for this user");
+  if (!rc && auth_open_hex(set->secret_key, store_col_text(s, 0), secret, AUTH_TOTP_SECRET_BYTES))
+    rc = fs_err_set(err, FS_ERR_CRYPTO, "totp", "the stored secret cannot be opened with the hub key");
+  if (!rc)
+    *last_step = store_col_int(s, 1);
+  store_done(s);
+  return rc;
+}
+
+int user_totp_confirm(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name, const char *code,
+                      struct fs_err *err)
+{
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  struct user_row u;
+  uint8_t secret[AUTH_TOTP_SECRET_BYTES];
+  int64_t last = 0, step = -1;
+  rc = load_user(c, id_or_name, &u, err);
+  if (!rc)
+    rc = check_self_or_manager(who, &u, err);
+  if (!rc)
+    rc = load_totp(c, set, u.id, secret, &last, err);
+  if (!rc && (step = auth_totp_check(secret, code, who->now_ms, last)) < 0)
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.code", "the code does not match; check the clock of the device");
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "UPDATE app_user SET totp_enabled = 1, totp_last_step = ?, updated_at = ?,"
+                    " version = version + 1 WHERE id = ?",
+                    "iis", step, who->now_ms, u.id);
+  if (!rc)
+    rc = audit_append(c, who, "user.totp_enable", "user", u.id, NULL, err);
+  memset(secret, 0, sizeof(secret));
+  return store_tx_leave(c, owned, rc, err);
+}
+
+int user_totp_disable(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                      struct fs_err *err)
+{
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  struct user_row u;
+  rc = load_user(c, id_or_name, &u, err);
+  if (!rc)
+    rc = check_self_or_manager(who, &u, err);
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "UPDATE app_user SET totp_secret = NULL, totp_enabled = 0, updated_at = ?,"
+                    " version = version + 1 WHERE id = ?",
+                    "is", who->now_ms, u.id);
+  if (!rc)
+    rc = audit_append(c, who, "user.totp_disable", "user", u.id, NULL, err);
+  return store_tx_leave(c, owned, rc, err);
+}
+
+#define USER_COLUMNS                                                                            \
+  "u.id, u.org_id, o.code, u.username, u.display_name, u.email, u.role, u.status,"             \
+  " u.password_hash IS NOT NULL, u.totp_enabled, u.locked_until, u.created_at, u.updated_at,"  \
+  " u.version"
+
+static json_t *user_row_json(struct store_stmt *s, int64_t now_ms)
+{
+  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:b,s:b,s:b,s:o,s:o,s:I}", "id",
+                   store_col_text(s, 0), "org_id", store_col_text(s, 1), "org_code",
+                   store_col_text(s, 2), "username", store_col_text(s, 3), "display_name",
+                   store_col_text(s, 4), "email", store_col_text(s, 5), "role",
+                   store_col_text(s, 6), "status", store_col_text(s, 7), "has_password",
+                   (int)store_col_int(s, 8), "totp_enabled", (int)store_col_int(s, 9), "locked",
+                   store_col_int(s, 10) > now_ms, "created_at", jsonx_time_new(store_col_int(s, 11)),
+                   "updated_at", jsonx_time_new(store_col_int(s, 12)), "version",
+                   (json_int_t)store_col_int(s, 13));
+}
+
+int user_get_json(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                  json_t **out, struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT " USER_COLUMNS " FROM app_user u JOIN org o ON o.id = u.org_id"
+                       " WHERE u.id = ? OR u.username = ?",
+                       "ss", id_or_name, id_or_name);
+  if (rc)
+    return rc;
+  bool row;
+  rc = store_step(s, &row, err);
+  /* A user the actor may not see answers "not found", so that its existence does not leak. */
+  struct policy_target t = {.role = -1};
+  if (!rc && row) {
+    t.user_id = store_col_text(s, 0);
+    t.org_id = store_col_text(s, 1);
+  }
+  if (!rc && (!row || !policy_allows(who, POLICY_USER_READ, &t)))
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+  if (!rc)
+    *out = user_row_json(s, who->now_ms);
+  store_done(s);
+  return rc;
+}
+
+int user_list_json(struct store_conn *c, const struct actor *who, const char *org,
+                   const char *role, const struct auth_page *page, json_t **out,
+                   struct fs_err *err)
+{
+  char org_id[37] = "";
+  int rc;
+  if (org && (rc = org_resolve(c, org, org_id, err)))
+    return rc;
+  const char *scope_org = NULL, *scope_user = NULL;
+  struct policy_target any = {.role = -1};
+  bool sees_all = policy_allows(who, POLICY_USER_READ, &any);
+  if (!sees_all) {
+    if (who->role == AUTH_ROLE_MEMBER_ADMIN)
+      scope_org = who->org_id;
+    else
+      scope_user = who->user_id;
+  }
+  int64_t limit = page->limit > 0 && page->limit <= 1000 ? page->limit : 100;
+  struct store_stmt *s;
+  rc = store_query(c, &s, err,
+                   "SELECT " USER_COLUMNS " FROM app_user u JOIN org o ON o.id = u.org_id"
+                   " WHERE (? IS NULL OR u.org_id = ?) AND (? IS NULL OR u.id = ?)"
+                   " AND (? IS NULL OR u.org_id = ?) AND (? IS NULL OR u.role = ?)"
+                   " AND (? IS NULL OR u.username > ?) ORDER BY u.username LIMIT ?",
+                   "ssssssssssi", scope_org, scope_org, scope_user, scope_user,
+                   org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL, role, role, page->after,
+                   page->after, limit + 1);
+  if (rc)
+    return rc;
+  json_t *items = json_array();
+  bool row;
+  int64_t n = 0;
+  char next[72] = "";
+  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
+    json_array_append_new(items, user_row_json(s, who->now_ms));
+    snprintf(next, sizeof(next), "%s", store_col_text(s, 3));
+  }
+  bool more = !rc && row;
+  store_done(s);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  *out = auth_page_json(items, more ? next : NULL);
+  return FS_OK;
+}

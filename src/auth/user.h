@@ -1,0 +1,69 @@
+/* Users of the hub: create, change, read, list; passwords (Argon2id), TOTP second factor, and the
+ * portal login that turns a password (and code) into a session token. Changes are audited and
+ * checked against the policy; passwords and secrets never leave this module. */
+#ifndef FS_AUTH_USER_H
+#define FS_AUTH_USER_H
+
+#include "auth/auth.h"
+
+extern const char *const user_status_names[]; /* "active", "disabled" */
+
+/* What a request or command says about a user; absent fields are NULL / -1. */
+struct user_input {
+  const char *org;          /* id or code of the organisation (create only) */
+  const char *username;     /* [a-z0-9][a-z0-9._-]{1,63} */
+  const char *display_name; /* 1..200 bytes */
+  const char *email;
+  int role;                 /* auth_role, -1 absent */
+  int status;               /* index into user_status_names, -1 absent */
+  const char *password;     /* create only; NULL: no portal login until one is set */
+  bool has_version;
+  int64_t version;
+};
+
+void user_input_init(struct user_input *in);
+/* Parses and validates a JSON body (create when !update). Pure. */
+int user_input_from_json(json_t *body, bool update, struct user_input *out, struct fs_err *err);
+
+int user_create(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
+                const struct user_input *in, char id_out[37], struct fs_err *err);
+/* Changes names, e-mail, role or status of a user given by id or username. Disabling a user
+ * revokes nothing but makes all its tokens fail at once. */
+int user_update(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                const struct user_input *in, struct fs_err *err);
+/* Sets a password. A user changing its own password must give the current one (current may be
+ * NULL for an administrator or the local operator). */
+int user_set_password(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name,
+                      const char *current, const char *password, struct fs_err *err);
+/* Starts TOTP enrolment: a new secret, not yet required; the otpauth:// URI into uri (256 bytes). */
+int user_totp_begin(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
+                    const char *id_or_name, const char *issuer, char uri[256], struct fs_err *err);
+/* Confirms enrolment with a current code; from then on logins need a code. */
+int user_totp_confirm(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name, const char *code,
+                      struct fs_err *err);
+/* Turns the second factor off (administrators, or the user itself). */
+int user_totp_disable(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                      struct fs_err *err);
+
+int user_get_json(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                  json_t **out, struct fs_err *err);
+/* Users the actor may see, ordered by username; org (id or code) and role filters may be NULL. */
+int user_list_json(struct store_conn *c, const struct actor *who, const char *org,
+                   const char *role, const struct auth_page *page, json_t **out,
+                   struct fs_err *err);
+/* Resolves an id or username to the id (37 bytes) and the user's organisation id (37 bytes, may
+ * be NULL). */
+int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
+                 struct fs_err *err);
+
+/* A portal login: checks username, password and (when enrolled) the TOTP code, counts failures
+ * and locks the account after too many; on success creates a session token (printed once) into
+ * token_out (64 bytes) and its expiry into *expires_ms. Every outcome is audited. A failure says
+ * only "invalid credentials" or "account locked", never which part was wrong. */
+int user_login(struct store_conn *c, const struct auth_settings *set, const char *username,
+               const char *password, const char *totp_code, const char *source, int64_t now_ms,
+               char token_out[64], int64_t *expires_ms, struct fs_err *err);
+
+#endif

@@ -1,0 +1,38 @@
+/* Handlers of the REST API /api/v1 and the system endpoints (internal to http/). Each is an
+ * http_handler_fn; the routes are in routes.c and the contract in docs/openapi.yaml. */
+#ifndef FS_HTTP_API_H
+#define FS_HTTP_API_H
+
+#include "http/http.h"
+
+int api_index(struct http_request *req, struct http_response *res);
+int api_healthz(struct http_request *req, struct http_response *res);
+int api_metrics(struct http_request *req, struct http_response *res);
+int api_openapi(struct http_request *req, struct http_response *res);
+int api_session_create(struct http_request *req, struct http_response *res);
+int api_session_delete(struct http_request *req, struct http_response *res);
+int api_me(struct http_request *req, struct http_response *res);
+
+int api_orgs_list(struct http_request *req, struct http_response *res);
+int api_orgs_create(struct http_request *req, struct http_response *res);
+int api_orgs_get(struct http_request *req, struct http_response *res);
+int api_orgs_update(struct http_request *req, struct http_response *res);
+
+int api_users_list(struct http_request *req, struct http_response *res);
+int api_users_create(struct http_request *req, struct http_response *res);
+int api_users_get(struct http_request *req, struct http_response *res);
+int api_users_update(struct http_request *req, struct http_response *res);
+int api_users_password(struct http_request *req, struct http_response *res);
+int api_users_totp_begin(struct http_request *req, struct http_response *res);
+int api_users_totp_confirm(struct http_request *req, struct http_response *res);
+int api_users_totp_disable(struct http_request *req, struct http_response *res);
+
+int api_tokens_list(struct http_request *req, struct http_response *res);
+int api_tokens_create(struct http_request *req, struct http_response *res);
+int api_tokens_revoke(struct http_request *req, struct http_response *res);
+
+int api_audit_list(struct http_request *req, struct http_response *res);
+int api_audit_verify(struct http_request *req, struct http_response *res);
+int api_audit_head(struct http_request *req, struct http_response *res);
+
+#endif

@@ -1,0 +1,98 @@
+/* /api/v1/audit: the audit trail, its verification and its head. */
+#include "http/api.h"
+
+#include "audit/audit.h"
+#include "auth/policy.h"
+#include "core/jsonx.h"
+
+#include <string.h>
+
+struct collect {
+  json_t *items;
+  int64_t last;
+};
+
+static int collect_line(const char *line, size_t len, void *ctx)
+{
+  struct collect *col = ctx;
+  json_t *j = json_loadb(line, len, 0, NULL);
+  if (!j)
+    return FS_ERR_CORRUPT;
+  col->last = json_integer_value(json_object_get(j, "seq"));
+  return json_array_append_new(col->items, j) ? FS_ERR_NOMEM : FS_OK;
+}
+
+int api_audit_list(struct http_request *req, struct http_response *res)
+{
+  static const char *const params[] = {"after", "limit", "org", NULL};
+  int64_t after, limit;
+  struct store_conn *c;
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
+  if (!rc)
+    rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
+  const char *org = http_query_get(&req->query, "org");
+  /* The whole trail for those who may read it all; otherwise the actor's organisation only. */
+  struct policy_target own = {.org_id = req->who.org_id, .role = -1};
+  if (!rc && !policy_allows(&req->who, POLICY_AUDIT_READ_ALL, NULL)) {
+    if (org && strcmp(org, req->who.org_id))
+      rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the audit trail of other organisations", &req->err);
+    else if (!(rc = policy_check(&req->who, POLICY_AUDIT_READ, &own, "the audit trail", &req->err)))
+      org = req->who.org_id;
+  }
+  if (!rc)
+    rc = http_db(req, &c);
+  struct collect col = {json_array(), 0};
+  if (!rc)
+    rc = audit_export(c, after, limit + 1, org, collect_line, &col, &req->err);
+  if (rc) {
+    json_decref(col.items);
+    return rc;
+  }
+  char next[24] = "";
+  if ((int64_t)json_array_size(col.items) > limit) {
+    json_array_remove(col.items, (size_t)limit);
+    snprintf(next, sizeof(next), "%lld",
+             (long long)json_integer_value(json_object_get(json_array_get(col.items, (size_t)limit - 1), "seq")));
+  }
+  return http_json(res, 200, json_pack("{s:o,s:s?}", "items", col.items, "next", next[0] ? next : NULL));
+}
+
+int api_audit_verify(struct http_request *req, struct http_response *res)
+{
+  static const char *const params[] = {"expect_head", NULL};
+  static const char *const kinds[] = {"intact", "altered", "removed", "reordered", "truncated"};
+  struct store_conn *c;
+  struct audit_report rep;
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the whole audit trail", &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = audit_verify(c, http_query_get(&req->query, "expect_head"), &rep, &req->err);
+  if (rc)
+    return rc;
+  return http_json(res, 200,
+                   json_pack("{s:s,s:b,s:I,s:I,s:I,s:s,s:s}", "result", kinds[rep.kind], "intact",
+                             rep.kind == AUDIT_INTACT, "first_bad_seq", (json_int_t)rep.seq,
+                             "checked", (json_int_t)rep.checked, "head_seq",
+                             (json_int_t)rep.head_seq, "head_hash", rep.head_hash, "message",
+                             rep.message));
+}
+
+int api_audit_head(struct http_request *req, struct http_response *res)
+{
+  static const char *const none[] = {NULL};
+  struct store_conn *c;
+  char head[100];
+  int rc = http_query_only(&req->query, none, &req->err);
+  if (!rc)
+    rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the audit trail's head", &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = audit_head(c, head, &req->err);
+  return rc ? rc : http_json(res, 200, json_pack("{s:s}", "head", head));
+}

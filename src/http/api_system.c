@@ -1,0 +1,130 @@
+/* System endpoints: landing page, health, metrics, the OpenAPI document, sessions, "me". */
+#include "http/api.h"
+
+#include "auth/org.h"
+#include "auth/token.h"
+#include "auth/user.h"
+#include "core/jsonx.h"
+#include "core/time.h"
+
+#include <string.h>
+
+extern const unsigned char finshield_openapi_yaml[];
+extern const size_t finshield_openapi_yaml_len;
+
+static const char *const no_params[] = {NULL};
+
+int api_index(struct http_request *req, struct http_response *res)
+{
+  fs_buf_appendf(&res->body,
+                 "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">"
+                 "<title>finshield</title></head><body>"
+                 "<h1>%s</h1><p>金融資安聯防中樞 · Financial sector cyber joint-defence hub</p>"
+                 "<ul><li><a href=\"/api/v1/openapi.yaml\">API (OpenAPI 3)</a></li>"
+                 "<li><a href=\"/healthz\">健康狀態 / health</a></li>"
+                 "<li><a href=\"/metrics\">指標 / metrics</a></li></ul></body></html>\n",
+                 req->hub->cfg.hub_name);
+  res->content_type = "text/html; charset=utf-8";
+  return FS_OK;
+}
+
+int api_healthz(struct http_request *req, struct http_response *res)
+{
+  struct store_conn *c;
+  int64_t one = 0;
+  int rc = http_db(req, &c);
+  if (!rc)
+    rc = store_query_int(c, &one, NULL, &req->err, "SELECT 1", "");
+  if (rc) /* whatever the cause, the hub cannot serve: 503 */
+    return fs_err_set(&req->err, FS_ERR_BUSY, "store", "database unavailable: %s", req->err.msg);
+  return http_json(res, 200,
+                   json_pack("{s:s,s:s,s:s,s:o}", "status", "ok", "version", FINSHIELD_VERSION,
+                             "store", store_backend_name(req->hub->store), "time",
+                             jsonx_time_new(hub_now(req->hub))));
+}
+
+int api_metrics(struct http_request *req, struct http_response *res)
+{
+  struct fs_metrics *m = http_server_metrics(req->srv);
+  struct fs_metric *up = fs_metrics_gauge(m, "finshield_uptime_seconds",
+                                          "Seconds since the server started", NULL);
+  fs_metric_set(up, (fs_time_now_ms() - http_server_started_ms(req->srv)) / 1000);
+  fs_metric_set(fs_metrics_gauge(m, "finshield_build_info", "Version of the running program",
+                                 "version=\"" FINSHIELD_VERSION "\""),
+                1);
+  int rc = fs_metrics_render(m, &res->body);
+  res->content_type = "text/plain; version=0.0.4; charset=utf-8";
+  return rc;
+}
+
+int api_openapi(struct http_request *req, struct http_response *res)
+{
+  (void)req;
+  res->content_type = "application/yaml; charset=utf-8";
+  return fs_buf_append(&res->body, finshield_openapi_yaml, finshield_openapi_yaml_len);
+}
+
+int api_session_create(struct http_request *req, struct http_response *res)
+{
+  static const char *const keys[] = {"username", "password", "totp", NULL};
+  json_t *body;
+  int rc = http_body_object(req, &body);
+  if (rc)
+    return rc;
+  const char *username, *password, *totp;
+  rc = jsonx_only_keys(body, keys, "$", &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "username", JSONX_REQUIRED, 64, &username, &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "password", JSONX_REQUIRED, 1024, &password, &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "totp", JSONX_NULLABLE, 16, &totp, &req->err);
+  struct store_conn *c;
+  char token[TOKEN_TEXT_MAX];
+  int64_t expires = 0;
+  char source[80];
+  snprintf(source, sizeof(source), "http:%s", req->remote);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = user_login(c, &req->hub->auth, username, password, totp, source, hub_now(req->hub), token,
+                    &expires, &req->err);
+  if (!rc)
+    rc = http_json(res, 201, json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer",
+                                       "expires_at", jsonx_time_new(expires)));
+  memset(token, 0, sizeof(token));
+  json_decref(body);
+  return rc;
+}
+
+int api_session_delete(struct http_request *req, struct http_response *res)
+{
+  struct store_conn *c;
+  int rc = http_query_only(&req->query, no_params, &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = token_revoke(c, &req->who, req->who.token_id, &req->err);
+  if (!rc)
+    rc = http_json(res, 200, json_pack("{s:s}", "status", "signed out"));
+  return rc;
+}
+
+int api_me(struct http_request *req, struct http_response *res)
+{
+  struct store_conn *c;
+  json_t *user = NULL, *org = NULL;
+  int rc = http_query_only(&req->query, no_params, &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = user_get_json(c, &req->who, req->who.user_id, &user, &req->err);
+  if (!rc)
+    rc = org_get_json(c, &req->who, req->who.org_id, &org, &req->err);
+  if (!rc)
+    return http_json(res, 200, json_pack("{s:o,s:o,s:s}", "user", user, "org", org, "token_id",
+                                         req->who.token_id));
+  json_decref(user);
+  json_decref(org);
+  return rc;
+}

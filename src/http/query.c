@@ -1,0 +1,178 @@
+/* The query-string parser. */
+#include "http/query.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int hexval(char c)
+{
+  if (c >= '0' && c <= '9')
+    return c - '0';
+  if (c >= 'a' && c <= 'f')
+    return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F')
+    return c - 'A' + 10;
+  return -1;
+}
+
+/* Length of the UTF-8 sequence starting at s (at most n bytes), 0 when invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+  if (s[0] < 0x80)
+    return 1;
+  size_t len;
+  uint32_t cp;
+  if ((s[0] & 0xe0) == 0xc0) {
+    len = 2;
+    cp = s[0] & 0x1f;
+  } else if ((s[0] & 0xf0) == 0xe0) {
+    len = 3;
+    cp = s[0] & 0x0f;
+  } else if ((s[0] & 0xf8) == 0xf0) {
+    len = 4;
+    cp = s[0] & 0x07;
+  } else {
+    return 0;
+  }
+  if (len > n)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return len;
+}
+
+static int bad(struct fs_err *err, size_t off, const char *what)
+{
+  char where[48];
+  snprintf(where, sizeof(where), "query byte %zu", off);
+  return fs_err_set(err, FS_ERR_INVALID, where, "malformed query string: %s", what);
+}
+
+/* Decodes raw[start..end) into a fresh arena string. */
+static int decode(const char *raw, size_t start, size_t end, struct fs_arena *a, const char **out,
+                  struct fs_err *err)
+{
+  char *d = fs_arena_alloc(a, end - start + 1);
+  if (!d)
+    return fs_err_set(err, FS_ERR_NOMEM, "query", "out of memory");
+  size_t n = 0;
+  for (size_t i = start; i < end; i++) {
+    char c = raw[i];
+    if (c == '+') {
+      c = ' ';
+    } else if (c == '%') {
+      if (end - i < 3 || hexval(raw[i + 1]) < 0 || hexval(raw[i + 2]) < 0)
+        return bad(err, i, "'%' must be followed by two hex digits");
+      c = (char)(hexval(raw[i + 1]) << 4 | hexval(raw[i + 2]));
+      i += 2;
+    }
+    if ((unsigned char)c < 0x20 || c == 0x7f)
+      return bad(err, i, "control character");
+    d[n++] = c;
+  }
+  d[n] = '\0';
+  for (size_t i = 0; i < n;) {
+    size_t l = utf8_len((const unsigned char *)d + i, n - i);
+    if (!l)
+      return bad(err, start, "not valid UTF-8");
+    i += l;
+  }
+  *out = d;
+  return FS_OK;
+}
+
+int http_query_parse(const char *raw, size_t len, struct http_query *q, struct fs_arena *a,
+                     struct fs_err *err)
+{
+  q->count = 0;
+  if (len > HTTP_QUERY_MAX_BYTES)
+    return fs_err_set(err, FS_ERR_INVALID, "query", "query string longer than %d bytes",
+                      HTTP_QUERY_MAX_BYTES);
+  size_t i = 0;
+  while (i < len) {
+    size_t end = i;
+    while (end < len && raw[end] != '&')
+      end++;
+    if (end > i) {
+      size_t eq = i;
+      while (eq < end && raw[eq] != '=')
+        eq++;
+      if (eq == i)
+        return bad(err, i, "parameter without a name");
+      if (q->count == HTTP_QUERY_MAX_PARAMS)
+        return fs_err_set(err, FS_ERR_INVALID, "query", "more than %d parameters",
+                          HTTP_QUERY_MAX_PARAMS);
+      int rc = decode(raw, i, eq, a, &q->keys[q->count], err);
+      if (!rc)
+        rc = decode(raw, eq < end ? eq + 1 : end, end, a, &q->values[q->count], err);
+      if (rc)
+        return rc;
+      q->count++;
+    }
+    i = end + 1;
+  }
+  return FS_OK;
+}
+
+const char *http_query_get(const struct http_query *q, const char *key)
+{
+  for (size_t i = 0; i < q->count; i++)
+    if (!strcmp(q->keys[i], key))
+      return q->values[i];
+  return NULL;
+}
+
+int http_query_only(const struct http_query *q, const char *const *allowed, struct fs_err *err)
+{
+  for (size_t i = 0; i < q->count; i++) {
+    bool ok = false;
+    for (const char *const *a = allowed; *a && !ok; a++)
+      ok = !strcmp(*a, q->keys[i]);
+    if (!ok)
+      return fs_err_set(err, FS_ERR_INVALID, q->keys[i], "unknown query parameter \"%.64s\"",
+                        q->keys[i]);
+    for (size_t k = 0; k < i; k++)
+      if (!strcmp(q->keys[k], q->keys[i]))
+        return fs_err_set(err, FS_ERR_INVALID, q->keys[i],
+                          "query parameter \"%.64s\" given more than once", q->keys[i]);
+  }
+  return FS_OK;
+}
+
+int http_query_int(const struct http_query *q, const char *key, int64_t min, int64_t max,
+                   int64_t def, int64_t *out, struct fs_err *err)
+{
+  const char *v = http_query_get(q, key);
+  if (!v) {
+    *out = def;
+    return FS_OK;
+  }
+  char *end;
+  long long x = strtoll(v, &end, 10);
+  if (!*v || *end || x < min || x > max)
+    return fs_err_set(err, FS_ERR_INVALID, key,
+                      "query parameter \"%s\" must be a whole number from %lld to %lld", key,
+                      (long long)min, (long long)max);
+  *out = x;
+  return FS_OK;
+}
+
+int http_query_enum(const struct http_query *q, const char *key, const char *const *values,
+                    const char **out, struct fs_err *err)
+{
+  *out = http_query_get(q, key);
+  if (!*out)
+    return FS_OK;
+  for (const char *const *v = values; *v; v++)
+    if (!strcmp(*v, *out))
+      return FS_OK;
+  return fs_err_set(err, FS_ERR_INVALID, key, "query parameter \"%s\" has an unknown value \"%.64s\"",
+                    key, *out);
+}

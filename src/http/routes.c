@@ -1,0 +1,94 @@
+/* The route table and path matching. "{}" in a pattern matches one path segment (1..128 bytes)
+ * and hands it to the handler in req->params. */
+#include "http/http.h"
+
+#include "http/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct http_route http_routes[] = {
+    {"GET", "/", api_index, HTTP_PUBLIC},
+    {"GET", "/healthz", api_healthz, HTTP_PUBLIC},
+    {"GET", "/metrics", api_metrics, HTTP_LOCAL_PUBLIC},
+    {"GET", "/api/v1/openapi.yaml", api_openapi, HTTP_PUBLIC},
+    {"POST", "/api/v1/session", api_session_create, HTTP_PUBLIC | HTTP_JSON_BODY},
+    {"DELETE", "/api/v1/session", api_session_delete, 0},
+    {"GET", "/api/v1/me", api_me, 0},
+    {"GET", "/api/v1/orgs", api_orgs_list, 0},
+    {"POST", "/api/v1/orgs", api_orgs_create, HTTP_JSON_BODY},
+    {"GET", "/api/v1/orgs/{}", api_orgs_get, 0},
+    {"PATCH", "/api/v1/orgs/{}", api_orgs_update, HTTP_JSON_BODY},
+    {"GET", "/api/v1/users", api_users_list, 0},
+    {"POST", "/api/v1/users", api_users_create, HTTP_JSON_BODY},
+    {"GET", "/api/v1/users/{}", api_users_get, 0},
+    {"PATCH", "/api/v1/users/{}", api_users_update, HTTP_JSON_BODY},
+    {"POST", "/api/v1/users/{}/password", api_users_password, HTTP_JSON_BODY},
+    {"POST", "/api/v1/users/{}/totp", api_users_totp_begin, 0},
+    {"POST", "/api/v1/users/{}/totp/confirm", api_users_totp_confirm, HTTP_JSON_BODY},
+    {"DELETE", "/api/v1/users/{}/totp", api_users_totp_disable, 0},
+    {"GET", "/api/v1/tokens", api_tokens_list, 0},
+    {"POST", "/api/v1/tokens", api_tokens_create, HTTP_JSON_BODY},
+    {"DELETE", "/api/v1/tokens/{}", api_tokens_revoke, 0},
+    {"GET", "/api/v1/audit", api_audit_list, 0},
+    {"GET", "/api/v1/audit/verify", api_audit_verify, 0},
+    {"GET", "/api/v1/audit/head", api_audit_head, 0},
+    {NULL, NULL, NULL, 0},
+};
+
+/* Matches pattern against path; on success fills params (pointing into the arena). */
+static bool match(const char *pattern, const char *path, struct http_request *req)
+{
+  size_t np = 0;
+  const char *p = pattern, *s = path;
+  while (*p && *s) {
+    if (p[0] == '{' && p[1] == '}') {
+      const char *end = strchr(s, '/');
+      size_t n = end ? (size_t)(end - s) : strlen(s);
+      if (n == 0 || n > 128 || np >= HTTP_MAX_PARAMS)
+        return false;
+      if (req) {
+        req->params[np] = fs_arena_strndup(&req->arena, s, n);
+        if (!req->params[np])
+          return false;
+      }
+      np++;
+      s += n;
+      p += 2;
+      continue;
+    }
+    if (*p != *s)
+      return false;
+    p++;
+    s++;
+  }
+  /* A trailing slash is accepted ("/api/v1/orgs/" is "/api/v1/orgs"). */
+  if (!*p && *s == '/' && !s[1])
+    s++;
+  if (*p || *s)
+    return false;
+  if (req)
+    req->nparams = np;
+  return true;
+}
+
+const struct http_route *http_route_match(const char *method, const char *path,
+                                          struct http_request *req, bool *path_known,
+                                          char *allow, size_t allow_size)
+{
+  *path_known = false;
+  size_t used = 0;
+  allow[0] = '\0';
+  for (const struct http_route *r = http_routes; r->method; r++) {
+    if (!match(r->pattern, path, NULL))
+      continue;
+    if (!strcmp(r->method, method) || (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"))) {
+      match(r->pattern, path, req);
+      return r;
+    }
+    *path_known = true;
+    used += (size_t)snprintf(allow + used, used < allow_size ? allow_size - used : 0, "%s%s",
+                             used ? ", " : "", r->method);
+  }
+  return NULL;
+}

@@ -1,0 +1,558 @@
+/* The libmicrohttpd glue: daemon options, per-request state, body limits, authentication, rate
+ * limits, dispatch, error bodies, access log and metrics. */
+#include "http/http.h"
+
+#include "auth/token.h"
+#include "core/encode.h"
+#include "core/file.h"
+#include "core/jsonx.h"
+#include "core/net.h"
+#include "core/net.h"
+#include "core/time.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct http_server {
+  struct hub *hub;
+  struct MHD_Daemon *daemon;
+  struct fs_metrics metrics;
+  struct fs_log access;
+  bool access_on;
+  struct http_ratelimit *rl;
+  char *tls_cert, *tls_key;
+  int64_t started_ms;
+  struct fs_metric *req_by_class[6];
+  struct fs_metric *duration, *in_flight, *rate_limited, *auth_failures, *store_unavailable;
+};
+
+static const double duration_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                         0.25,  0.5,   1,    2.5,   5,    10};
+
+struct fs_metrics *http_server_metrics(struct http_server *s)
+{
+  return &s->metrics;
+}
+
+int64_t http_server_started_ms(const struct http_server *s)
+{
+  return s->started_ms;
+}
+
+int http_db(struct http_request *req, struct store_conn **out)
+{
+  if (!req->db) {
+    int rc = store_acquire(req->hub->store, &req->db, &req->err);
+    if (rc)
+      return rc;
+  }
+  *out = req->db;
+  return FS_OK;
+}
+
+void http_header(struct http_response *res, const char *name, const char *fmt, ...)
+{
+  if (res->nheaders >= HTTP_MAX_HEADERS)
+    return;
+  res->headers[res->nheaders].name = name;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(res->headers[res->nheaders].value, sizeof(res->headers[0].value), fmt, ap);
+  va_end(ap);
+  res->nheaders++;
+}
+
+int http_json(struct http_response *res, int status, json_t *doc)
+{
+  if (!doc)
+    return FS_ERR_NOMEM;
+  fs_buf_reset(&res->body);
+  int rc = jsonx_dump(doc, &res->body);
+  json_decref(doc);
+  if (rc)
+    return rc;
+  fs_buf_append_char(&res->body, '\n');
+  res->status = status;
+  res->content_type = "application/json; charset=utf-8";
+  return FS_OK;
+}
+
+int http_body_object(struct http_request *req, json_t **out)
+{
+  if (!req->body.len)
+    return fs_err_set(&req->err, FS_ERR_INVALID, "body", "the request needs a JSON body");
+  return jsonx_parse_object(fs_buf_cstr(&req->body), req->body.len, out, &req->err);
+}
+
+int http_page(struct http_request *req, struct auth_page *page)
+{
+  page->after = http_query_get(&req->query, "after");
+  return http_query_int(&req->query, "limit", 1, 1000, 100, &page->limit, &req->err);
+}
+
+void http_error(struct http_request *req, struct http_response *res, int code)
+{
+  int status = fs_code_http_status((enum fs_code)code);
+  struct fs_err *e = &req->err;
+  if (e->code != (enum fs_code)code)
+    fs_err_set(e, (enum fs_code)code, NULL, NULL);
+  json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status, "code",
+                          fs_code_name((enum fs_code)code), "title",
+                          fs_code_message((enum fs_code)code, false), "title_zh",
+                          fs_code_message((enum fs_code)code, true), "detail",
+                          e->msg[0] ? e->msg : fs_code_message((enum fs_code)code, false),
+                          "where", e->where[0] ? e->where : NULL, "request_id", req->request_id);
+  res->nheaders = 0;
+  http_json(res, status, doc);
+  if (status == 503)
+    http_header(res, "Retry-After", "1");
+  if (status == 401)
+    http_header(res, "WWW-Authenticate", "Bearer realm=\"finshield\", Basic realm=\"finshield\"");
+}
+
+/* ---- per-request state ------------------------------------------------------------------- */
+
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+  struct http_server *s = cls;
+  struct http_request *req = calloc(1, sizeof(*req));
+  if (!req)
+    return NULL;
+  req->srv = s;
+  req->hub = s->hub;
+  req->conn = conn;
+  req->raw_uri = strdup(uri ? uri : "");
+  req->start_ns = fs_time_mono_ns();
+  fs_arena_init(&req->arena, 4096, 1 << 20);
+  fs_buf_init(&req->body, (size_t)s->hub->cfg.max_body_bytes);
+  uint8_t rid[8];
+  fs_random(rid, sizeof(rid));
+  fs_hex_encode(rid, sizeof(rid), req->request_id);
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (ci && ci->client_addr) {
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET)
+      inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, req->remote,
+                sizeof(req->remote));
+    else if (sa->sa_family == AF_INET6)
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
+                req->remote, sizeof(req->remote));
+  }
+  fs_metric_add(s->in_flight, 1);
+  return req;
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+  struct http_server *s = cls;
+  struct http_request *req = *req_cls;
+  if (!req)
+    return;
+  if (req->db)
+    store_release(s->hub->store, req->db);
+  double secs = (double)(fs_time_mono_ns() - req->start_ns) / 1e9;
+  int status = req->status ? req->status : 499; /* no answer: the client went away */
+  fs_metric_add(s->in_flight, -1);
+  fs_metric_add(s->req_by_class[status / 100 <= 5 ? status / 100 : 0], 1);
+  fs_metric_observe(s->duration, secs);
+  if (s->access_on) {
+    const char *q = strchr(req->raw_uri, '?');
+    FS_LOG(&s->access, FS_LOG_INFO, "http.access", FS_KV_STR("id", req->request_id),
+           FS_KV_STR("remote", req->remote), FS_KV_STR("method", req->method ? req->method : "-"),
+           FS_KV_STR("path", req->path ? req->path : req->raw_uri),
+           FS_KV_STR("query", q ? q + 1 : ""), FS_KV_INT("status", status),
+           FS_KV_INT("bytes", req->sent_bytes), FS_KV_INT("micros", (int64_t)(secs * 1e6)),
+           FS_KV_STR("user", req->authenticated ? req->who.username : "-"),
+           FS_KV_STR("org", req->authenticated ? req->who.org_id : "-"),
+           FS_KV_STR("route", req->route ? req->route : "-"),
+           FS_KV_INT("completed", toe == MHD_REQUEST_TERMINATED_COMPLETED_OK));
+  }
+  free(req->raw_uri);
+  fs_arena_release(&req->arena);
+  fs_buf_release(&req->body);
+  free(req);
+  *req_cls = NULL;
+}
+
+static enum MHD_Result send_response(struct http_request *req, struct http_response *res)
+{
+  size_t len;
+  char *body = fs_buf_detach(&res->body, &len);
+  struct MHD_Response *r =
+      MHD_create_response_from_buffer_with_free_callback(len, body, free);
+  if (!r) {
+    free(body);
+    return MHD_NO;
+  }
+  MHD_add_response_header(r, "Content-Type",
+                          res->content_type ? res->content_type : "application/json; charset=utf-8");
+  MHD_add_response_header(r, "X-Request-Id", req->request_id);
+  MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+  MHD_add_response_header(r, "Cache-Control", "no-store");
+  for (size_t i = 0; i < res->nheaders; i++)
+    MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
+  req->status = res->status;
+  req->sent_bytes = len;
+  enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
+  MHD_destroy_response(r);
+  return ok;
+}
+
+static enum MHD_Result send_error(struct http_request *req, int code)
+{
+  struct http_response res = {0};
+  fs_buf_init(&res.body, 64 * 1024);
+  http_error(req, &res, code);
+  enum MHD_Result ok = send_response(req, &res);
+  fs_buf_release(&res.body);
+  return ok;
+}
+
+/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients). */
+static const char *presented_token(struct http_request *req, char **to_free)
+{
+  *to_free = NULL;
+  const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+  if (h && !strncasecmp(h, "Bearer ", 7)) {
+    h += 7;
+    while (*h == ' ')
+      h++;
+    return h;
+  }
+  char *pass = NULL;
+  char *user = MHD_basic_auth_get_username_password(req->conn, &pass);
+  if (user)
+    MHD_free(user);
+  if (pass) {
+    *to_free = pass;
+    return pass;
+  }
+  return NULL;
+}
+
+static int authenticate(struct http_request *req)
+{
+  char *to_free;
+  const char *token = presented_token(req, &to_free);
+  int rc;
+  if (!token) {
+    rc = fs_err_set(&req->err, FS_ERR_UNAUTHENTICATED, "Authorization",
+                    "send an API token: \"Authorization: Bearer <token>\"");
+  } else {
+    struct store_conn *c;
+    rc = http_db(req, &c);
+    if (!rc)
+      rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
+  }
+  if (to_free)
+    MHD_free(to_free);
+  if (!rc) {
+    req->authenticated = true;
+    snprintf(req->who.source, sizeof(req->who.source), "http:%s", req->remote);
+  } else if (rc == FS_ERR_UNAUTHENTICATED) {
+    fs_metric_add(req->srv->auth_failures, 1);
+  }
+  return rc;
+}
+
+static bool content_is_json(struct http_request *req)
+{
+  const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+  if (!ct)
+    return false;
+  size_t n = strcspn(ct, ";");
+  while (n > 0 && ct[n - 1] == ' ')
+    n--;
+  return n == 16 && !strncasecmp(ct, "application/json", 16);
+}
+
+static enum MHD_Result dispatch(struct http_request *req)
+{
+  struct http_server *s = req->srv;
+  if (req->body_too_large) {
+    fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %lld bytes",
+               (long long)s->hub->cfg.max_body_bytes);
+    return send_error(req, FS_ERR_TOO_LARGE);
+  }
+  /* "//api/v1/orgs" is "/api/v1/orgs": collapse repeated slashes. */
+  char *path = fs_arena_strdup(&req->arena, req->path);
+  if (path) {
+    char *w = path;
+    for (const char *r = path; *r; r++)
+      if (!(*r == '/' && w > path && w[-1] == '/'))
+        *w++ = *r;
+    *w = '\0';
+    req->path = path;
+  }
+  const char *q = strchr(req->raw_uri, '?');
+  if (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err))
+    return send_error(req, FS_ERR_INVALID);
+  bool known = false;
+  char allow[64] = "";
+  const struct http_route *route =
+      http_route_match(req->method, req->path, req, &known, allow, sizeof(allow));
+  if (!route) {
+    struct http_response res = {0};
+    fs_buf_init(&res.body, 64 * 1024);
+    if (known) {
+      fs_err_set(&req->err, FS_ERR_UNSUPPORTED, req->path, "method %s is not allowed here",
+                 req->method);
+      http_error(req, &res, FS_ERR_UNSUPPORTED);
+      res.status = 405;
+      http_header(&res, "Allow", "%s", allow);
+    } else {
+      fs_err_set(&req->err, FS_ERR_NOT_FOUND, req->path, "no such resource");
+      http_error(req, &res, FS_ERR_NOT_FOUND);
+    }
+    enum MHD_Result ok = send_response(req, &res);
+    fs_buf_release(&res.body);
+    return ok;
+  }
+  req->route = route->pattern;
+  /* Rate limits: public routes (login) by address; others by token, and failed
+   * authentications by address, so that guessing tokens or passwords is slow. */
+  int retry = 0;
+  int64_t now_ns = fs_time_mono_ns();
+  char key[80];
+  snprintf(key, sizeof(key), "ip:%s", req->remote);
+  int rc = FS_OK;
+  bool public = (route->flags & HTTP_PUBLIC) ||
+                ((route->flags & HTTP_LOCAL_PUBLIC) && fs_host_is_loopback(req->remote));
+  if (public) {
+    if (s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
+      rc = FS_ERR_RATE_LIMITED;
+  } else {
+    rc = authenticate(req);
+    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) && !auth_role_is_hub(req->who.role) &&
+        req->who.role != AUTH_ROLE_SUPERVISOR)
+      rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, req->path,
+                      "only the hub's roles may read this from outside the hub's machine");
+    if (rc == FS_ERR_UNAUTHENTICATED && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
+      rc = FS_ERR_RATE_LIMITED;
+    snprintf(key, sizeof(key), "tok:%s", req->who.token_id);
+    if (!rc && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
+      rc = FS_ERR_RATE_LIMITED;
+  }
+  if (rc == FS_ERR_RATE_LIMITED) {
+    fs_metric_add(s->rate_limited, 1);
+    fs_err_set(&req->err, FS_ERR_RATE_LIMITED, NULL, "too many requests; retry in %d s", retry);
+    struct http_response res = {0};
+    fs_buf_init(&res.body, 64 * 1024);
+    http_error(req, &res, rc);
+    http_header(&res, "Retry-After", "%d", retry);
+    enum MHD_Result ok = send_response(req, &res);
+    fs_buf_release(&res.body);
+    return ok;
+  }
+  if (rc)
+    return send_error(req, rc);
+  if ((route->flags & HTTP_JSON_BODY) && !content_is_json(req)) {
+    fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Content-Type", "send the body as application/json");
+    struct http_response res = {0};
+    fs_buf_init(&res.body, 64 * 1024);
+    http_error(req, &res, FS_ERR_UNSUPPORTED);
+    res.status = 415;
+    enum MHD_Result ok = send_response(req, &res);
+    fs_buf_release(&res.body);
+    return ok;
+  }
+  req->who.now_ms = hub_now(req->hub);
+  struct http_response res = {.status = 200};
+  fs_buf_init(&res.body, 256 * 1024 * 1024);
+  rc = route->fn(req, &res);
+  if (req->db && store_in_tx(req->db))
+    store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
+  if (rc) {
+    if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)
+      fs_metric_add(s->store_unavailable, 1);
+    if (rc == FS_ERR_INTERNAL || rc == FS_ERR_IO || rc == FS_ERR_CORRUPT)
+      FS_LOG(&s->hub->log, FS_LOG_ERROR, "http.failure", FS_KV_STR("id", req->request_id),
+             FS_KV_STR("route", route->pattern), FS_KV_STR("where", req->err.where),
+             FS_KV_STR("msg", req->err.msg));
+    http_error(req, &res, rc);
+  }
+  enum MHD_Result ok = send_response(req, &res);
+  fs_buf_release(&res.body);
+  return ok;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+  struct http_server *s = cls;
+  struct http_request *req = *req_cls;
+  if (!req)
+    return MHD_NO;
+  if (!req->method) {
+    /* First call: headers are in. Refuse an announced oversize body before reading it. */
+    req->method = method;
+    req->path = url;
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->hub->cfg.max_body_bytes) {
+      req->body_too_large = true;
+      return dispatch(req);
+    }
+    return MHD_YES;
+  }
+  if (*upload_data_size) {
+    if (!req->body_too_large && fs_buf_append(&req->body, upload_data, *upload_data_size))
+      req->body_too_large = true;
+    *upload_data_size = 0;
+    return MHD_YES;
+  }
+  if (req->status)
+    return MHD_YES; /* already answered (oversize) */
+  return dispatch(req);
+}
+
+static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+{
+  struct http_server *s = cls;
+  char msg[512];
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  size_t n = strlen(msg);
+  while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+    msg[--n] = '\0';
+  FS_LOG(&s->hub->log, FS_LOG_WARN, "http.mhd", FS_KV_STR("msg", msg));
+}
+
+static int load_pem(struct hub *h, const char *path, char **out, struct fs_err *err)
+{
+  char full[FS_CONFIG_PATH_MAX + 64];
+  if (fs_config_path(&h->cfg, path, full, sizeof(full)))
+    return fs_err_set(err, FS_ERR_INVALID, path, "path too long");
+  struct fs_buf b;
+  fs_buf_init(&b, 1 << 20);
+  int rc = fs_file_read_all(full, &b, err);
+  if (rc) {
+    fs_buf_release(&b);
+    return rc;
+  }
+  *out = fs_buf_detach(&b, NULL);
+  return FS_OK;
+}
+
+int http_server_start(struct hub *hub, struct http_server **out, char *url, size_t url_size,
+                      struct fs_err *err)
+{
+  const struct fs_config *cfg = &hub->cfg;
+  char host[128];
+  uint16_t port;
+  int rc = fs_hostport_parse(cfg->listen, host, sizeof(host), &port, err);
+  if (rc)
+    return rc;
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+                           .ai_flags = AI_NUMERICSERV};
+  struct addrinfo *ai = NULL;
+  char portstr[8];
+  snprintf(portstr, sizeof(portstr), "%u", port);
+  if (getaddrinfo(host, portstr, &hints, &ai) || !ai)
+    return fs_err_set(err, FS_ERR_INVALID, "[http] listen", "cannot resolve \"%s\"", host);
+
+  struct http_server *s = calloc(1, sizeof(*s));
+  if (!s) {
+    freeaddrinfo(ai);
+    return fs_err_set(err, FS_ERR_NOMEM, "http", "out of memory");
+  }
+  s->hub = hub;
+  s->started_ms = fs_time_now_ms();
+  fs_metrics_init(&s->metrics);
+  static const char *const classes[] = {"code=\"other\"", "code=\"1xx\"", "code=\"2xx\"",
+                                        "code=\"3xx\"",   "code=\"4xx\"", "code=\"5xx\""};
+  for (int i = 0; i < 6; i++)
+    s->req_by_class[i] = fs_metrics_counter(&s->metrics, "finshield_http_requests_total",
+                                            "HTTP requests answered, by status class", classes[i]);
+  s->duration = fs_metrics_histogram(&s->metrics, "finshield_http_request_duration_seconds",
+                                     "Time from request to response", NULL, duration_bounds,
+                                     FS_ARRAY_SIZE(duration_bounds));
+  s->in_flight = fs_metrics_gauge(&s->metrics, "finshield_http_requests_in_flight",
+                                  "Requests being handled", NULL);
+  s->rate_limited = fs_metrics_counter(&s->metrics, "finshield_http_rate_limited_total",
+                                       "Requests refused by the rate limit", NULL);
+  s->auth_failures = fs_metrics_counter(&s->metrics, "finshield_http_auth_failures_total",
+                                        "Requests with a missing or invalid token", NULL);
+  s->store_unavailable = fs_metrics_counter(&s->metrics, "finshield_store_unavailable_total",
+                                            "Requests refused because the database was busy or full",
+                                            NULL);
+  if (cfg->rate_per_second > 0)
+    s->rl = http_ratelimit_new((double)cfg->rate_per_second, (double)cfg->rate_burst);
+  s->access_on = strcmp(cfg->access_log, "off") != 0;
+  if (s->access_on && fs_log_open(&s->access, cfg->access_log, FS_LOG_INFO,
+                                  !strcmp(cfg->log_format, "json"))) {
+    rc = fs_err_set(err, FS_ERR_IO, cfg->access_log, "cannot open the access log");
+    goto fail;
+  }
+  bool tls = cfg->tls_cert[0] != '\0';
+  if (tls && ((rc = load_pem(hub, cfg->tls_cert, &s->tls_cert, err)) ||
+              (rc = load_pem(hub, cfg->tls_key, &s->tls_key, err))))
+    goto fail;
+
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  if (ai->ai_family == AF_INET6)
+    flags |= MHD_USE_IPv6;
+  if (tls)
+    flags |= MHD_USE_TLS;
+  struct MHD_OptionItem opts[] = {
+      {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->http_threads, NULL},
+      {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
+      {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(cfg->max_header_bytes + 16384), NULL},
+      {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+      {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
+      {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
+      {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_error, s},
+      /* TLS options last: without TLS the first of them ends the array. */
+      {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert},
+      {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key},
+      {tls ? MHD_OPTION_HTTPS_PRIORITIES : MHD_OPTION_END, 0,
+       (void *)(uintptr_t) "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2"},
+      {MHD_OPTION_END, 0, NULL},
+  };
+  s->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, s, MHD_OPTION_ARRAY, opts,
+                               MHD_OPTION_END);
+  if (!s->daemon) {
+    rc = fs_err_set(err, FS_ERR_IO, cfg->listen,
+                    "cannot listen (address in use, or not permitted?)");
+    goto fail;
+  }
+  const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+  unsigned bound = di ? di->port : port;
+  bool v6 = ai->ai_family == AF_INET6;
+  snprintf(url, url_size, "%s://%s%s%s:%u/", tls ? "https" : "http", v6 ? "[" : "", host,
+           v6 ? "]" : "", bound);
+  freeaddrinfo(ai);
+  *out = s;
+  return FS_OK;
+fail:
+  freeaddrinfo(ai);
+  http_server_stop(s);
+  return rc;
+}
+
+void http_server_stop(struct http_server *s)
+{
+  if (!s)
+    return;
+  if (s->daemon)
+    MHD_stop_daemon(s->daemon);
+  if (s->access_on && s->access.out)
+    fs_log_release(&s->access);
+  http_ratelimit_free(s->rl);
+  free(s->tls_cert);
+  if (s->tls_key) {
+    memset(s->tls_key, 0, strlen(s->tls_key));
+    free(s->tls_key);
+  }
+  fs_metrics_release(&s->metrics);
+  free(s);
+}

@@ -1,0 +1,57 @@
+/* The assembled hub: its data folder, configuration, store with every module's schema, the
+ * hub's secret, clock and log. Used by cli/ and http/ (the top layer); domain modules never
+ * include it. */
+#ifndef FS_HUB_HUB_H
+#define FS_HUB_HUB_H
+
+#include "auth/actor.h"
+#include "auth/auth.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "store/store.h"
+
+struct hub {
+  struct fs_config cfg;
+  char db_path[FS_CONFIG_PATH_MAX + 64];
+  char clock_path[FS_CONFIG_PATH_MAX + 64];
+  struct store *store;
+  struct auth_settings auth;
+  struct fs_clock clock;
+  struct fs_log log;
+};
+
+/* True when dir holds a hub (its secret key and database). */
+bool hub_exists(const char *data_dir);
+
+/* Opens the hub of cfg->data_dir: loads the secret, opens the store (with a pool of max_conns
+ * connections) and brings every schema up to date. FS_ERR_NOT_FOUND when there is no hub there
+ * ("run finshield init"). */
+int hub_open(struct hub *h, const struct fs_config *cfg, size_t max_conns, struct fs_err *err);
+void hub_close(struct hub *h);
+
+struct hub_init_options {
+  const char *name_zh;      /* the hub organisation's names */
+  const char *name_en;
+  const char *org_code;     /* default "hub" */
+  const char *admin;        /* first hub-admin's user name, default "admin" */
+  bool self_signed;         /* also write tls/cert.pem and tls/key.pem */
+  const char *tls_hostname; /* for the self-signed certificate, default "localhost" */
+};
+
+/* Creates a new hub in cfg->data_dir: folders, secret key, commented configuration file,
+ * database, the hub organisation, the first hub administrator and its API token (written to
+ * token_out once; only its hash is kept). FS_ERR_CONFLICT when a hub already exists there. */
+int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt,
+               char token_out[64], struct fs_err *err);
+
+/* Writes a self-signed certificate and key for hostname under DATA/tls/ (testing only). */
+int hub_make_self_signed(const char *data_dir, const char *hostname, struct fs_err *err);
+
+/* Now, as the hub's clock says (honours hub.clock_file). */
+int64_t hub_now(const struct hub *h);
+/* The actor for the operator at the hub's machine (CLI commands). */
+void hub_local_actor(struct hub *h, struct actor *out);
+
+#endif

@@ -1,0 +1,23 @@
+/* The sample sector for `finshield demo`: about 376 fictional member institutions across every
+ * industry (financial holding groups with their subsidiaries, banks, securities and futures
+ * firms, insurers, bills finance, card and payment companies, peripheral units, associations),
+ * the supervisor, and users for every role. Deterministic: the same run gives the same sector.
+ * Every organisation is marked sample=1 and named "(範例)" / "(sample)". */
+#ifndef FS_SAMPLE_SAMPLE_H
+#define FS_SAMPLE_SAMPLE_H
+
+#include "auth/auth.h"
+
+struct sample_stats {
+  int orgs;
+  int users;
+  char member_analyst[72]; /* a member analyst's user name, for the demo's second token */
+  char supervisor[72];     /* the supervisor's user name */
+};
+
+/* Creates the sample sector in one transaction (all or nothing), as `who`. */
+int sample_sector_create(struct store_conn *c, const struct actor *who,
+                         const struct auth_settings *set, struct sample_stats *out,
+                         struct fs_err *err);
+
+#endif

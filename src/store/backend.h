@@ -1,0 +1,34 @@
+/* What a storage engine provides to store.c: a table of functions (git's ref_storage_be). Only
+ * store.c and the backends include this. */
+#ifndef FS_STORE_BACKEND_H
+#define FS_STORE_BACKEND_H
+
+#include "store/store.h"
+
+struct store_backend {
+  const char *name;
+  /* Opens one connection configured from opt (pragmas, timeouts). */
+  int (*conn_open)(const struct store_options *opt, void **handle, struct fs_err *err);
+  void (*conn_close)(void *handle);
+  /* Runs statements without parameters or results (BEGIN, COMMIT, migrations). */
+  int (*exec_script)(void *handle, const char *sql, struct fs_err *err);
+  int (*prepare)(void *handle, const char *sql, void **stmt, struct fs_err *err);
+  void (*finalize)(void *stmt);
+  void (*reset)(void *stmt);
+  int (*bind_int)(void *stmt, int idx, int64_t v);
+  int (*bind_text)(void *stmt, int idx, const char *v, size_t n);
+  int (*bind_blob)(void *stmt, int idx, const void *p, size_t n);
+  int (*bind_null)(void *stmt, int idx);
+  int (*step)(void *stmt, bool *row, struct fs_err *err);
+  int64_t (*col_int)(void *stmt, int i);
+  const char *(*col_text)(void *stmt, int i);
+  const void *(*col_blob)(void *stmt, int i, size_t *n);
+  bool (*col_null)(void *stmt, int i);
+  int64_t (*changes)(void *handle);
+  const char *begin_read_sql;
+  const char *begin_write_sql;
+};
+
+extern const struct store_backend store_backend_sqlite;
+
+#endif

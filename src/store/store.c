@@ -1,0 +1,496 @@
+/* The storage interface: backend lookup, the connection pool, the statement cache, helpers and
+ * migrations. Engine specifics live in the backend files. */
+#include "store/store.h"
+
+#include "store/backend.h"
+
+#include "core/time.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct store_backend *const backends[] = {&store_backend_sqlite};
+
+#define STMT_CACHE_MAX 128
+
+struct store_stmt {
+  struct store_stmt *next;
+  struct store_conn *conn;
+  const char *sql_key; /* the caller's pointer, compared first */
+  char *sql;           /* our copy, compared when the pointer differs */
+  void *handle;
+};
+
+struct store_conn {
+  struct store_conn *next_idle;
+  void *handle;
+  struct store_stmt *stmts; /* most recently used first */
+  size_t nstmts;
+  bool in_tx;
+  const struct store_backend *be;
+};
+
+struct store {
+  const struct store_backend *be;
+  struct store_options opt;
+  char *path;
+  pthread_mutex_t lock;
+  pthread_cond_t idle_cond;
+  struct store_conn *idle;
+  size_t open_conns;
+};
+
+static const struct store_backend *find_backend(const char *name)
+{
+  for (size_t i = 0; i < FS_ARRAY_SIZE(backends); i++)
+    if (!strcmp(backends[i]->name, name))
+      return backends[i];
+  return NULL;
+}
+
+static int conn_new(struct store *st, struct store_conn **out, struct fs_err *err)
+{
+  struct store_conn *c = calloc(1, sizeof(*c));
+  if (!c)
+    return fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  c->be = st->be;
+  int rc = st->be->conn_open(&st->opt, &c->handle, err);
+  if (rc) {
+    free(c);
+    return rc;
+  }
+  *out = c;
+  return FS_OK;
+}
+
+static void conn_free(struct store_conn *c)
+{
+  struct store_stmt *s = c->stmts;
+  while (s) {
+    struct store_stmt *next = s->next;
+    c->be->finalize(s->handle);
+    free(s->sql);
+    free(s);
+    s = next;
+  }
+  c->be->conn_close(c->handle);
+  free(c);
+}
+
+int store_open(const struct store_options *opt, struct store **out, struct fs_err *err)
+{
+  const struct store_backend *be = find_backend(opt->backend ? opt->backend : "sqlite");
+  if (!be)
+    return fs_err_set(err, FS_ERR_UNSUPPORTED, "[store] backend", "unknown storage backend \"%s\"",
+                      opt->backend);
+  struct store *st = calloc(1, sizeof(*st));
+  if (!st)
+    return fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  st->be = be;
+  st->opt = *opt;
+  st->path = strdup(opt->path ? opt->path : "");
+  st->opt.path = st->path;
+  if (st->opt.max_conns < 1)
+    st->opt.max_conns = 1;
+  pthread_mutex_init(&st->lock, NULL);
+  pthread_cond_init(&st->idle_cond, NULL);
+  struct store_conn *c;
+  int rc = st->path ? conn_new(st, &c, err) : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  if (rc) {
+    store_free(st);
+    return rc;
+  }
+  st->open_conns = 1;
+  st->opt.create = false; /* later connections open the existing file only */
+  c->next_idle = NULL;
+  st->idle = c;
+  *out = st;
+  return FS_OK;
+}
+
+void store_free(struct store *st)
+{
+  if (!st)
+    return;
+  struct store_conn *c = st->idle;
+  while (c) {
+    struct store_conn *next = c->next_idle;
+    conn_free(c);
+    c = next;
+  }
+  pthread_mutex_destroy(&st->lock);
+  pthread_cond_destroy(&st->idle_cond);
+  free(st->path);
+  free(st);
+}
+
+const char *store_backend_name(const struct store *st)
+{
+  return st->be->name;
+}
+
+int store_acquire(struct store *st, struct store_conn **out, struct fs_err *err)
+{
+  pthread_mutex_lock(&st->lock);
+  for (;;) {
+    if (st->idle) {
+      struct store_conn *c = st->idle;
+      st->idle = c->next_idle;
+      pthread_mutex_unlock(&st->lock);
+      *out = c;
+      return FS_OK;
+    }
+    if (st->open_conns < st->opt.max_conns) {
+      st->open_conns++;
+      pthread_mutex_unlock(&st->lock);
+      int rc = conn_new(st, out, err);
+      if (rc) {
+        pthread_mutex_lock(&st->lock);
+        st->open_conns--;
+        pthread_cond_signal(&st->idle_cond);
+        pthread_mutex_unlock(&st->lock);
+      }
+      return rc;
+    }
+    pthread_cond_wait(&st->idle_cond, &st->lock);
+  }
+}
+
+void store_release(struct store *st, struct store_conn *c)
+{
+  if (!c)
+    return;
+  if (c->in_tx)
+    store_rollback(c);
+  pthread_mutex_lock(&st->lock);
+  c->next_idle = st->idle;
+  st->idle = c;
+  pthread_cond_signal(&st->idle_cond);
+  pthread_mutex_unlock(&st->lock);
+}
+
+int store_begin(struct store_conn *c, bool write, struct fs_err *err)
+{
+  if (c->in_tx)
+    return fs_err_set(err, FS_ERR_INTERNAL, "store", "transaction already open");
+  int rc = c->be->exec_script(c->handle, write ? c->be->begin_write_sql : c->be->begin_read_sql, err);
+  if (!rc)
+    c->in_tx = true;
+  return rc;
+}
+
+int store_commit(struct store_conn *c, struct fs_err *err)
+{
+  if (!c->in_tx)
+    return fs_err_set(err, FS_ERR_INTERNAL, "store", "no transaction to commit");
+  int rc = c->be->exec_script(c->handle, "COMMIT", err);
+  if (rc) {
+    /* A failed COMMIT (disk full, I/O) leaves nothing half-written: roll back explicitly. */
+    c->be->exec_script(c->handle, "ROLLBACK", NULL);
+  }
+  c->in_tx = false;
+  return rc;
+}
+
+void store_rollback(struct store_conn *c)
+{
+  if (!c->in_tx)
+    return;
+  for (struct store_stmt *s = c->stmts; s; s = s->next)
+    c->be->reset(s->handle);
+  c->be->exec_script(c->handle, "ROLLBACK", NULL);
+  c->in_tx = false;
+}
+
+bool store_in_tx(const struct store_conn *c)
+{
+  return c->in_tx;
+}
+
+int store_tx_enter(struct store_conn *c, bool *owned, struct fs_err *err)
+{
+  *owned = !c->in_tx;
+  return *owned ? store_begin(c, true, err) : FS_OK;
+}
+
+int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err)
+{
+  if (!owned)
+    return rc;
+  if (rc) {
+    store_rollback(c);
+    return rc;
+  }
+  return store_commit(c, err);
+}
+
+int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
+                  struct fs_err *err)
+{
+  struct store_stmt *prev = NULL;
+  for (struct store_stmt *s = c->stmts; s; prev = s, s = s->next) {
+    if (s->sql_key == sql || !strcmp(s->sql, sql)) {
+      if (prev) { /* move to front */
+        prev->next = s->next;
+        s->next = c->stmts;
+        c->stmts = s;
+      }
+      s->sql_key = sql;
+      *out = s;
+      return FS_OK;
+    }
+  }
+  struct store_stmt *s = calloc(1, sizeof(*s));
+  if (!s || !(s->sql = strdup(sql))) {
+    free(s);
+    return fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  }
+  int rc = c->be->prepare(c->handle, sql, &s->handle, err);
+  if (rc) {
+    free(s->sql);
+    free(s);
+    return rc;
+  }
+  s->conn = c;
+  s->sql_key = sql;
+  s->next = c->stmts;
+  c->stmts = s;
+  if (++c->nstmts > STMT_CACHE_MAX) {
+    /* Drop the least recently used statement (the tail); it is idle since only one statement
+     * per call site is in use at a time. */
+    struct store_stmt *p = c->stmts;
+    while (p->next && p->next->next)
+      p = p->next;
+    struct store_stmt *victim = p->next;
+    if (victim && victim != s) {
+      p->next = NULL;
+      c->be->finalize(victim->handle);
+      free(victim->sql);
+      free(victim);
+      c->nstmts--;
+    }
+  }
+  *out = s;
+  return FS_OK;
+}
+
+void store_done(struct store_stmt *s)
+{
+  if (s)
+    s->conn->be->reset(s->handle);
+}
+
+int store_bind_int(struct store_stmt *s, int idx, int64_t v)
+{
+  return s->conn->be->bind_int(s->handle, idx, v);
+}
+
+int store_bind_text(struct store_stmt *s, int idx, const char *v)
+{
+  if (!v)
+    return s->conn->be->bind_null(s->handle, idx);
+  return s->conn->be->bind_text(s->handle, idx, v, strlen(v));
+}
+
+int store_bind_textn(struct store_stmt *s, int idx, const char *v, size_t n)
+{
+  if (!v)
+    return s->conn->be->bind_null(s->handle, idx);
+  return s->conn->be->bind_text(s->handle, idx, v, n);
+}
+
+int store_bind_blob(struct store_stmt *s, int idx, const void *p, size_t n)
+{
+  return s->conn->be->bind_blob(s->handle, idx, p, n);
+}
+
+int store_bind_null(struct store_stmt *s, int idx)
+{
+  return s->conn->be->bind_null(s->handle, idx);
+}
+
+int store_step(struct store_stmt *s, bool *row, struct fs_err *err)
+{
+  return s->conn->be->step(s->handle, row, err);
+}
+
+int64_t store_col_int(struct store_stmt *s, int i)
+{
+  return s->conn->be->col_int(s->handle, i);
+}
+
+const char *store_col_text(struct store_stmt *s, int i)
+{
+  return s->conn->be->col_text(s->handle, i);
+}
+
+const void *store_col_blob(struct store_stmt *s, int i, size_t *n)
+{
+  return s->conn->be->col_blob(s->handle, i, n);
+}
+
+bool store_col_null(struct store_stmt *s, int i)
+{
+  return s->conn->be->col_null(s->handle, i);
+}
+
+static int bind_va(struct store_stmt *s, const char *types, va_list ap, struct fs_err *err)
+{
+  int idx = 1;
+  for (const char *t = types; t && *t; t++, idx++) {
+    int rc;
+    switch (*t) {
+    case 'i':
+      rc = store_bind_int(s, idx, va_arg(ap, int64_t));
+      break;
+    case 's':
+      rc = store_bind_text(s, idx, va_arg(ap, const char *));
+      break;
+    case 'b': {
+      const void *p = va_arg(ap, const void *);
+      size_t n = va_arg(ap, size_t);
+      rc = p ? store_bind_blob(s, idx, p, n) : store_bind_null(s, idx);
+      break;
+    }
+    case 'n':
+      rc = store_bind_null(s, idx);
+      break;
+    default:
+      rc = FS_ERR_INTERNAL;
+    }
+    if (rc)
+      return fs_err_set(err, rc, "store", "cannot bind parameter %d", idx);
+  }
+  return FS_OK;
+}
+
+static int vquery(struct store_conn *c, struct store_stmt **out, struct fs_err *err,
+                  const char *sql, const char *types, va_list ap)
+{
+  int rc = store_prepare(c, sql, out, err);
+  if (rc)
+    return rc;
+  rc = bind_va(*out, types, ap, err);
+  if (rc) {
+    store_done(*out);
+    *out = NULL;
+  }
+  return rc;
+}
+
+int store_query(struct store_conn *c, struct store_stmt **out, struct fs_err *err, const char *sql,
+                const char *types, ...)
+{
+  va_list ap;
+  va_start(ap, types);
+  int rc = vquery(c, out, err, sql, types, ap);
+  va_end(ap);
+  return rc;
+}
+
+int store_exec(struct store_conn *c, int64_t *changes, struct fs_err *err, const char *sql,
+               const char *types, ...)
+{
+  struct store_stmt *s;
+  va_list ap;
+  va_start(ap, types);
+  int rc = vquery(c, &s, err, sql, types, ap);
+  va_end(ap);
+  if (rc)
+    return rc;
+  bool row = true;
+  while (!rc && row)
+    rc = store_step(s, &row, err);
+  store_done(s);
+  if (!rc && changes)
+    *changes = c->be->changes(c->handle);
+  return rc;
+}
+
+int store_query_int(struct store_conn *c, int64_t *out, bool *found, struct fs_err *err,
+                    const char *sql, const char *types, ...)
+{
+  struct store_stmt *s;
+  va_list ap;
+  va_start(ap, types);
+  int rc = vquery(c, &s, err, sql, types, ap);
+  va_end(ap);
+  if (rc)
+    return rc;
+  bool row;
+  rc = store_step(s, &row, err);
+  if (!rc && row)
+    *out = store_col_int(s, 0);
+  store_done(s);
+  if (found)
+    *found = row;
+  else if (!rc && !row)
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "store", "no row");
+  return rc;
+}
+
+/* ---- migrations ---------------------------------------------------------------------------- */
+
+static const char schema_table_sql[] =
+    "CREATE TABLE IF NOT EXISTS schema_version ("
+    " module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
+    " applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))";
+
+int store_schema_version(struct store_conn *c, const char *module, int *version,
+                         struct fs_err *err)
+{
+  int64_t v = 0;
+  bool found;
+  int rc = store_query_int(c, &v, &found, err,
+                           "SELECT COALESCE(MAX(version), 0) FROM schema_version WHERE module = ?",
+                           "s", module);
+  *version = (int)v;
+  return rc;
+}
+
+int store_migrate(struct store_conn *c, const struct store_schema *const *schemas, size_t n,
+                  struct fs_err *err)
+{
+  int rc = c->be->exec_script(c->handle, schema_table_sql, err);
+  if (rc)
+    return rc;
+  for (size_t i = 0; i < n; i++) {
+    const struct store_schema *sc = schemas[i];
+    int have;
+    if ((rc = store_schema_version(c, sc->module, &have, err)))
+      return rc;
+    if ((size_t)have > sc->count)
+      return fs_err_set(err, FS_ERR_CONFLICT, sc->module,
+                        "the database has schema version %d of module %s, newer than this "
+                        "finshield knows (%zu): upgrade finshield",
+                        have, sc->module, sc->count);
+    for (size_t k = (size_t)have; k < sc->count; k++) {
+      const struct store_migration *m = &sc->steps[k];
+      if (m->version != (int)k + 1)
+        return fs_err_set(err, FS_ERR_INTERNAL, sc->module, "migration %zu is numbered %d", k + 1,
+                          m->version);
+      if ((rc = store_begin(c, true, err)))
+        return rc;
+      rc = c->be->exec_script(c->handle, m->sql, err);
+      if (!rc) {
+        rc = store_exec(c, NULL, err,
+                        "INSERT INTO schema_version (module, version, name, applied_at) "
+                        "VALUES (?, ?, ?, ?)",
+                        "sisi", sc->module, (int64_t)m->version, m->name, fs_time_now_ms());
+      }
+      if (!rc)
+        rc = store_commit(c, err);
+      if (rc) {
+        store_rollback(c);
+        char where[96];
+        snprintf(where, sizeof(where), "migration %s/%d (%s)", sc->module, m->version, m->name);
+        fs_err_wrap_where(err, where);
+        return rc;
+      }
+    }
+  }
+  return FS_OK;
+}

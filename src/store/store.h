@@ -1,0 +1,125 @@
+/* The one storage interface. Domain modules talk SQL through it and never see the engine: SQLite
+ * today (embedded default), PostgreSQL later behind the same calls. SQL written against it stays
+ * portable: '?' placeholders, INTEGER/BIGINT/TEXT/BLOB columns, ON CONFLICT ... DO, no
+ * engine-specific functions; times are BIGINT milliseconds since the epoch (UTC).
+ *
+ * Threads: a `struct store` is shared; each thread takes a `struct store_conn` from its pool with
+ * store_acquire, uses it alone, and gives it back with store_release.
+ *
+ * Errors: every call returns an FS_ERR_* code. Engine errors map to: busy or locked database ->
+ * FS_ERR_BUSY, disk or size limit full -> FS_ERR_NO_SPACE, constraint violation -> FS_ERR_CONFLICT,
+ * damaged file -> FS_ERR_CORRUPT, other I/O -> FS_ERR_IO. A failed statement inside a transaction
+ * leaves the transaction for the caller to roll back; nothing is ever half-committed. */
+#ifndef FS_STORE_STORE_H
+#define FS_STORE_STORE_H
+
+#include "core/base.h"
+#include "core/err.h"
+
+struct store;
+struct store_conn;
+struct store_stmt;
+
+struct store_options {
+  const char *backend;     /* "sqlite" */
+  const char *path;        /* database file (sqlite) */
+  int64_t busy_timeout_ms; /* how long to wait for the write lock */
+  bool sync_full;          /* every commit on disk before it returns */
+  int64_t max_size_mb;     /* 0: no limit */
+  size_t max_conns;        /* pool size (>= 1) */
+  bool create;             /* create the database when missing */
+};
+
+/* Opens the database (creating it when opt->create) and checks one connection. The caller owns
+ * *out (store_free). */
+int store_open(const struct store_options *opt, struct store **out, struct fs_err *err);
+/* Closes every connection. All connections must have been released. */
+void store_free(struct store *st);
+/* Name of the backend ("sqlite"). */
+const char *store_backend_name(const struct store *st);
+
+/* Takes a connection from the pool, opening one when none is idle and the pool is not full, or
+ * waiting for one. */
+int store_acquire(struct store *st, struct store_conn **out, struct fs_err *err);
+/* Gives a connection back; an open transaction is rolled back first. */
+void store_release(struct store *st, struct store_conn *c);
+
+/* Transactions. A write transaction takes the write lock at once (waiting up to the busy
+ * timeout), so that it cannot fail later for lock reasons. */
+int store_begin(struct store_conn *c, bool write, struct fs_err *err);
+int store_commit(struct store_conn *c, struct fs_err *err);
+void store_rollback(struct store_conn *c);
+bool store_in_tx(const struct store_conn *c);
+
+/* For domain functions that may run alone or inside a caller's transaction: begins a write
+ * transaction unless one is open (*owned tells whether this call began it)... */
+int store_tx_enter(struct store_conn *c, bool *owned, struct fs_err *err);
+/* ...and ends it: when owned, commits if rc is FS_OK and rolls back otherwise. Returns rc, or the
+ * commit's error. When not owned, a failure is left for the caller's transaction to roll back. */
+int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err);
+
+/* Prepares sql (kept in a per-connection cache keyed by the text, so pass string literals or
+ * stable strings). The statement belongs to the connection; give it back with store_done. */
+int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
+                  struct fs_err *err);
+/* Resets the statement and clears its bindings; it stays cached. NULL is fine. */
+void store_done(struct store_stmt *s);
+
+/* Bindings, 1-based. A NULL text binds SQL NULL. Text and blobs are copied. */
+int store_bind_int(struct store_stmt *s, int idx, int64_t v);
+int store_bind_text(struct store_stmt *s, int idx, const char *v);
+int store_bind_textn(struct store_stmt *s, int idx, const char *v, size_t n);
+int store_bind_blob(struct store_stmt *s, int idx, const void *p, size_t n);
+int store_bind_null(struct store_stmt *s, int idx);
+
+/* Runs the statement one step. FS_OK with *row true when a row is available, false when done. */
+int store_step(struct store_stmt *s, bool *row, struct fs_err *err);
+
+/* Columns of the current row, 0-based. Text and blobs stay valid until the next step or done.
+ * store_col_text gives NULL for SQL NULL. */
+int64_t store_col_int(struct store_stmt *s, int i);
+const char *store_col_text(struct store_stmt *s, int i);
+const void *store_col_blob(struct store_stmt *s, int i, size_t *n);
+bool store_col_null(struct store_stmt *s, int i);
+
+/* Prepares sql and binds the variadic arguments described by `types`, one letter each:
+ *   'i' int64_t, 's' const char * (NULL binds NULL), 'b' const void * then size_t, 'n' nothing (NULL).
+ * The caller steps the statement and calls store_done. */
+int store_query(struct store_conn *c, struct store_stmt **out, struct fs_err *err, const char *sql,
+                const char *types, ...);
+/* Same, runs to completion (no result rows expected) and gives the number of rows changed in
+ * *changes (may be NULL). */
+int store_exec(struct store_conn *c, int64_t *changes, struct fs_err *err, const char *sql,
+               const char *types, ...);
+/* Runs one query expected to give at most one row with one integer column. *found tells whether
+ * a row came back (may be NULL; then no row is FS_ERR_NOT_FOUND). */
+int store_query_int(struct store_conn *c, int64_t *out, bool *found, struct fs_err *err,
+                    const char *sql, const char *types, ...);
+
+/* ---- schema migrations -------------------------------------------------------------------- */
+
+/* One versioned step of a module's schema. Versions of a module start at 1 and have no gaps. */
+struct store_migration {
+  int version;
+  const char *name;
+  const char *sql; /* one or more portable statements separated by ';' */
+};
+
+/* A module's schema: its name (the key in the schema_version table) and its steps in order. */
+struct store_schema {
+  const char *module;
+  const struct store_migration *steps;
+  size_t count;
+};
+
+/* Brings every schema up to date, in the order given (modules referenced by foreign keys first).
+ * Each step runs in its own transaction together with its schema_version row, so a crash leaves
+ * the database at a step boundary. Fails with FS_ERR_CONFLICT when the database has a step this
+ * program does not know (made by a newer finshield). */
+int store_migrate(struct store_conn *c, const struct store_schema *const *schemas, size_t n,
+                  struct fs_err *err);
+/* The highest applied version of a module, 0 when none. */
+int store_schema_version(struct store_conn *c, const char *module, int *version,
+                         struct fs_err *err);
+
+#endif
