@@ -4,6 +4,7 @@ CHECK_BUILD ?= build-check
 JOBS        ?= $(shell nproc)
 FUZZ_SECONDS ?= 300
 DATA        ?= ./var
+MAKEFLAGS   += --no-print-directory
 
 .PHONY: all deps build demo check test fuzz bench format clean
 

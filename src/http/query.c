@@ -64,6 +64,7 @@ static int decode(const char *raw, size_t start, size_t end, struct fs_arena *a,
     return fs_err_set(err, FS_ERR_NOMEM, "query", "out of memory");
   size_t n = 0;
   for (size_t i = start; i < end; i++) {
+    size_t at = i;
     char c = raw[i];
     if (c == '+') {
       c = ' ';
@@ -74,7 +75,7 @@ static int decode(const char *raw, size_t start, size_t end, struct fs_arena *a,
       i += 2;
     }
     if ((unsigned char)c < 0x20 || c == 0x7f)
-      return bad(err, i, "control character");
+      return bad(err, at, "control character");
     d[n++] = c;
   }
   d[n] = '\0';

@@ -7,7 +7,6 @@
 #include "core/file.h"
 #include "core/jsonx.h"
 #include "core/net.h"
-#include "core/net.h"
 #include "core/time.h"
 
 #include <arpa/inet.h>
@@ -415,7 +414,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return dispatch(req);
 }
 
-static void on_mhd_error(void *cls, const char *fmt, va_list ap)
+__attribute__((format(printf, 2, 0))) static void on_mhd_error(void *cls, const char *fmt,
+                                                              va_list ap)
 {
   struct http_server *s = cls;
   char msg[512];

@@ -19,8 +19,8 @@ static const struct store_backend *const backends[] = {&store_backend_sqlite};
 struct store_stmt {
   struct store_stmt *next;
   struct store_conn *conn;
-  const char *sql_key; /* the caller's pointer, compared first */
-  char *sql;           /* our copy, compared when the pointer differs */
+  uint64_t hash;       /* of the SQL text, compared first */
+  char *sql;           /* our copy of the text */
   void *handle;
 };
 
@@ -227,18 +227,26 @@ int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err)
   return store_commit(c, err);
 }
 
+static uint64_t sql_hash(const char *s)
+{
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (; *s; s++)
+    h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+  return h;
+}
+
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
                   struct fs_err *err)
 {
+  uint64_t h = sql_hash(sql);
   struct store_stmt *prev = NULL;
   for (struct store_stmt *s = c->stmts; s; prev = s, s = s->next) {
-    if (s->sql_key == sql || !strcmp(s->sql, sql)) {
+    if (s->hash == h && !strcmp(s->sql, sql)) {
       if (prev) { /* move to front */
         prev->next = s->next;
         s->next = c->stmts;
         c->stmts = s;
       }
-      s->sql_key = sql;
       *out = s;
       return FS_OK;
     }
@@ -255,7 +263,7 @@ int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out
     return rc;
   }
   s->conn = c;
-  s->sql_key = sql;
+  s->hash = h;
   s->next = c->stmts;
   c->stmts = s;
   if (++c->nstmts > STMT_CACHE_MAX) {

@@ -58,8 +58,8 @@ int store_tx_enter(struct store_conn *c, bool *owned, struct fs_err *err);
  * commit's error. When not owned, a failure is left for the caller's transaction to roll back. */
 int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err);
 
-/* Prepares sql (kept in a per-connection cache keyed by the text, so pass string literals or
- * stable strings). The statement belongs to the connection; give it back with store_done. */
+/* Prepares sql (kept in a per-connection cache keyed by the text). The statement belongs to the
+ * connection; give it back with store_done. */
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
                   struct fs_err *err);
 /* Resets the statement and clears its bindings; it stays cached. NULL is fine. */

@@ -1,0 +1,120 @@
+"""Faults: a locked database and a full one answer 503 and write nothing half-way; kill -9 of
+`serve` at any moment loses no acknowledged change."""
+import random
+import sqlite3
+import threading
+import time
+import unittest
+
+from hubtest import Hub, org_body
+
+
+def audit_intact(hub):
+    p = hub.cli("audit", "verify")
+    return p.returncode == 0, p.stdout + p.stderr
+
+
+class Locked(unittest.TestCase):
+    def test_locked_database_answers_503_then_recovers(self):
+        hub = Hub(config="[store]\nbusy_timeout_ms = 200\n").start()
+        try:
+            db = sqlite3.connect(hub.path("hub.db"), isolation_level=None, timeout=0)
+            db.execute("BEGIN EXCLUSIVE")
+            r = hub.admin("POST", "/api/v1/orgs", org_body("locked-1"))
+            self.assertEqual(r.status, 503, r)
+            self.assertEqual(r.json()["error"]["code"], "busy")
+            self.assertEqual(r.headers.get("Retry-After"), "1")
+            db.execute("ROLLBACK")
+            db.close()
+            r = hub.admin("POST", "/api/v1/orgs", org_body("locked-2"))
+            self.assertEqual(r.status, 201, r)
+            codes = [o["code"] for o in hub.admin("GET", "/api/v1/orgs").json()["items"]]
+            self.assertNotIn("locked-1", codes)
+            self.assertIn("locked-2", codes)
+            self.assertEqual(hub.stop(), 0)
+            ok, out = audit_intact(hub)
+            self.assertTrue(ok, out)
+        finally:
+            hub.cleanup()
+
+
+class Full(unittest.TestCase):
+    def test_full_database_answers_503_and_keeps_everything_whole(self):
+        hub = Hub(config="[store]\nmax_size_mb = 1\n").start()
+        try:
+            contacts = [{"role": "general", "name": "x" * 200, "email": f"c{i}@x.example"} for i in range(20)]
+            created, status = 0, 201
+            for i in range(2000):
+                r = hub.admin("POST", "/api/v1/orgs", org_body(f"full-{i}", contacts=contacts))
+                status = r.status
+                if status != 201:
+                    break
+                created += 1
+            self.assertEqual(status, 503)
+            self.assertEqual(r.json()["error"]["code"], "no_space")
+            self.assertGreater(created, 10)
+            # Reads still work, and every organisation that was acknowledged is there, whole.
+            items = hub.admin("GET", "/api/v1/orgs?limit=1000&q=full-").json()["items"]
+            self.assertEqual(len(items), created)
+            self.assertTrue(all(len(o["contacts"]) == 20 for o in items))
+            self.assertEqual(hub.stop(), 0)
+            ok, out = audit_intact(hub)
+            self.assertTrue(ok, out)
+            n = int(hub.cli("audit", "export").stdout.count('"action":"org.create"'))
+            self.assertEqual(n, created + 1)  # and the hub's own, from init
+        finally:
+            hub.cleanup()
+
+
+class KillNine(unittest.TestCase):
+    def test_kill_9_loses_no_acknowledged_change(self):
+        hub = Hub()
+        rnd = random.Random(20261127)
+        acknowledged = []
+        try:
+            for round_ in range(4):
+                hub.start()
+                stop = threading.Event()
+
+                def writer():
+                    i = 0
+                    while not stop.is_set():
+                        code = f"k{round_}-{i}"
+                        try:
+                            r = hub.admin("POST", "/api/v1/orgs", org_body(code))
+                        except Exception:
+                            return  # the server died mid-request: not acknowledged
+                        if r.status == 201:
+                            acknowledged.append(code)
+                        i += 1
+
+                threads = [threading.Thread(target=writer) for _ in range(3)]
+                for t in threads:
+                    t.start()
+                time.sleep(rnd.uniform(0.3, 1.2))
+                hub.kill9()
+                stop.set()
+                for t in threads:
+                    t.join()
+            hub.start()
+            codes = set()
+            after = None
+            while True:
+                r = hub.admin("GET", "/api/v1/orgs?limit=1000" + (f"&after={after}" if after else ""))
+                page = r.json()
+                codes.update(o["code"] for o in page["items"])
+                after = page["next"]
+                if not after:
+                    break
+            missing = [c for c in acknowledged if c not in codes]
+            self.assertEqual(missing, [])
+            self.assertGreater(len(acknowledged), 20)
+            self.assertEqual(hub.stop(), 0)
+            ok, out = audit_intact(hub)
+            self.assertTrue(ok, out)
+        finally:
+            hub.cleanup()
+
+
+if __name__ == "__main__":
+    unittest.main()

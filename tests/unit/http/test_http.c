@@ -1,0 +1,129 @@
+/* http/: the query-string parser, route matching and the rate limiter. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "http/http.h"
+
+#include <string.h>
+
+static void test_query_good(void **state)
+{
+  (void)state;
+  struct fs_arena a;
+  fs_arena_init(&a, 0, 0);
+  struct http_query q;
+  struct fs_err err;
+  const char *raw = "q=%E9%8A%80%E8%A1%8C+x&limit=10&empty=&flag&match%5Bid%5D=a,b";
+  assert_int_equal(http_query_parse(raw, strlen(raw), &q, &a, &err), 0);
+  assert_int_equal(q.count, 5);
+  assert_string_equal(http_query_get(&q, "q"), "銀行 x");
+  assert_string_equal(http_query_get(&q, "empty"), "");
+  assert_string_equal(http_query_get(&q, "flag"), "");
+  assert_string_equal(http_query_get(&q, "match[id]"), "a,b");
+  int64_t limit;
+  assert_int_equal(http_query_int(&q, "limit", 1, 1000, 100, &limit, &err), 0);
+  assert_int_equal(limit, 10);
+  assert_int_equal(http_query_int(&q, "absent", 1, 1000, 100, &limit, &err), 0);
+  assert_int_equal(limit, 100);
+  assert_int_equal(http_query_int(&q, "q", 1, 1000, 100, &limit, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "q");
+  static const char *const allowed[] = {"q", "limit", "empty", "flag", NULL};
+  assert_int_equal(http_query_only(&q, allowed, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "match[id]");
+  fs_arena_release(&a);
+}
+
+static void test_query_bad(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *raw;
+    const char *where;
+  } cases[] = {
+      {"a=%zz", "query byte 2"},   {"a=%4", "query byte 2"},  {"=x", "query byte 0"},
+      {"a=%00", "query byte 2"},   {"a=%0a", "query byte 2"}, {"a=%ff%fe", "query byte 2"},
+      {"ok=1&b=%c0%af", "query byte 7"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct fs_arena a;
+    fs_arena_init(&a, 0, 0);
+    struct http_query q;
+    struct fs_err err;
+    fs_err_clear(&err);
+    int rc = http_query_parse(cases[i].raw, strlen(cases[i].raw), &q, &a, &err);
+    if (rc != FS_ERR_INVALID || strcmp(err.where, cases[i].where))
+      fail_msg("case %zu (%s): rc %d where \"%s\"", i, cases[i].raw, rc, err.where);
+    fs_arena_release(&a);
+  }
+  /* Limits: too many parameters, too long. */
+  char big[HTTP_QUERY_MAX_BYTES + 10];
+  memset(big, 'a', sizeof(big) - 1);
+  big[sizeof(big) - 1] = '\0';
+  struct fs_arena a;
+  fs_arena_init(&a, 0, 0);
+  struct http_query q;
+  struct fs_err err;
+  assert_int_equal(http_query_parse(big, strlen(big), &q, &a, &err), FS_ERR_INVALID);
+  char many[1024] = "";
+  for (int i = 0; i < 70; i++)
+    strcat(many, "a=1&"); /* test code: banned.h is not forced on tests */
+  assert_int_equal(http_query_parse(many, strlen(many), &q, &a, &err), FS_ERR_INVALID);
+  assert_non_null(strstr(err.msg, "more than"));
+  fs_arena_release(&a);
+}
+
+static void test_routes(void **state)
+{
+  (void)state;
+  struct http_request req;
+  memset(&req, 0, sizeof(req));
+  fs_arena_init(&req.arena, 0, 0);
+  bool known;
+  char allow[64];
+  const struct http_route *r = http_route_match("GET", "/api/v1/orgs/bank-001", &req, &known, allow, sizeof(allow));
+  assert_non_null(r);
+  assert_string_equal(r->pattern, "/api/v1/orgs/{}");
+  assert_int_equal(req.nparams, 1);
+  assert_string_equal(req.params[0], "bank-001");
+  r = http_route_match("GET", "/api/v1/orgs/", &req, &known, allow, sizeof(allow));
+  assert_non_null(r);
+  assert_string_equal(r->pattern, "/api/v1/orgs");
+  r = http_route_match("PUT", "/api/v1/orgs/x", &req, &known, allow, sizeof(allow));
+  assert_null(r);
+  assert_true(known);
+  assert_string_equal(allow, "GET, PATCH");
+  r = http_route_match("GET", "/api/v1/nothing", &req, &known, allow, sizeof(allow));
+  assert_null(r);
+  assert_false(known);
+  r = http_route_match("POST", "/api/v1/users/u1/totp/confirm", &req, &known, allow, sizeof(allow));
+  assert_non_null(r);
+  assert_string_equal(req.params[0], "u1");
+  fs_arena_release(&req.arena);
+}
+
+static void test_ratelimit(void **state)
+{
+  (void)state;
+  struct http_ratelimit *rl = http_ratelimit_new(2, 3);
+  int retry = 0;
+  int64_t t = 1000000000;
+  for (int i = 0; i < 3; i++)
+    assert_true(http_ratelimit_take(rl, "tok:a", t, &retry));
+  assert_false(http_ratelimit_take(rl, "tok:a", t, &retry));
+  assert_true(retry >= 1);
+  assert_true(http_ratelimit_take(rl, "tok:b", t, &retry)); /* other keys unaffected */
+  assert_true(http_ratelimit_take(rl, "tok:a", t + 600000000, &retry)); /* refilled */
+  http_ratelimit_free(rl);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_query_good), cmocka_unit_test(test_query_bad),
+      cmocka_unit_test(test_routes),     cmocka_unit_test(test_ratelimit),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
