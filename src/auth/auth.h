@@ -35,4 +35,14 @@ struct auth_page {
 /* Builds {"items": items, "next": cursor-or-null}; steals items. */
 json_t *auth_page_json(json_t *items, const char *next);
 
+/* Steps s (prepared with LIMIT limit + 1) and builds the page: row() makes each item, cursor()
+ * writes the cursor of an item into out (size n). The extra row only tells that there is a
+ * next page. Gives s back (store_done) and sets *out (caller owns) on success. */
+typedef json_t *(*auth_row_fn)(struct store_stmt *s, const void *ctx);
+typedef void (*auth_cursor_fn)(struct store_stmt *s, char *out, size_t n);
+int auth_page_collect(struct store_stmt *s, int64_t limit, auth_row_fn row, auth_cursor_fn cursor,
+                      const void *ctx, json_t **out, struct fs_err *err);
+/* The page size asked for, within 1..1000 (default 100). */
+int64_t auth_page_limit(const struct auth_page *page);
+
 #endif

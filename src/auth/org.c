@@ -147,33 +147,20 @@ static json_t *row_json(struct store_stmt *s, bool private_fields)
 
 int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], struct fs_err *err)
 {
-  struct store_stmt *s;
-  int rc = store_query(c, &s, err, "SELECT id FROM org WHERE id = ? OR code = ?", "ss", id_or_code,
-                       id_or_code);
-  if (rc)
-    return rc;
-  bool row;
-  rc = store_step(s, &row, err);
-  if (!rc && row)
-    snprintf(id_out, 37, "%s", store_col_text(s, 0));
-  store_done(s);
-  if (!rc && !row)
+  bool found;
+  int rc = store_query_text(c, id_out, 37, &found, err, "SELECT id FROM org WHERE id = ? OR code = ?",
+                            "ss", id_or_code, id_or_code);
+  if (!rc && !found)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "organisation", "no organisation \"%.64s\"", id_or_code);
   return rc;
 }
 
 int org_hub_id(struct store_conn *c, char id_out[37], struct fs_err *err)
 {
-  struct store_stmt *s;
-  int rc = store_query(c, &s, err, "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1", "");
-  if (rc)
-    return rc;
-  bool row;
-  rc = store_step(s, &row, err);
-  if (!rc && row)
-    snprintf(id_out, 37, "%s", store_col_text(s, 0));
-  store_done(s);
-  if (!rc && !row)
+  bool found;
+  int rc = store_query_text(c, id_out, 37, &found, err,
+                            "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1", "");
+  if (!rc && !found)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "organisation", "the hub has no organisation of its own");
   return rc;
 }
@@ -393,6 +380,17 @@ int org_get_json(struct store_conn *c, const struct actor *who, const char *id_o
   return rc;
 }
 
+static json_t *org_item(struct store_stmt *s, const void *ctx)
+{
+  struct policy_target t = {.org_id = store_col_text(s, 0), .role = -1};
+  return row_json(s, policy_allows(ctx, POLICY_ORG_PRIVATE, &t));
+}
+
+static void org_cursor(struct store_stmt *s, char *out, size_t n)
+{
+  snprintf(out, n, "%s", store_col_text(s, 1));
+}
+
 int org_list_json(struct store_conn *c, const struct actor *who, const struct org_filter *f,
                   const struct auth_page *page, json_t **out, struct fs_err *err)
 {
@@ -400,7 +398,7 @@ int org_list_json(struct store_conn *c, const struct actor *who, const struct or
   if (f->q)
     snprintf(like, sizeof(like), "%%%s%%", f->q);
   struct store_stmt *s;
-  int64_t limit = page->limit > 0 && page->limit <= 1000 ? page->limit : 100;
+  int64_t limit = auth_page_limit(page);
   int rc = store_query(
       c, &s, err,
       "SELECT " ORG_COLUMNS ORG_FROM
@@ -412,24 +410,5 @@ int org_list_json(struct store_conn *c, const struct actor *who, const struct or
       f->status, f->q, like, like, like, page->after, page->after, limit + 1);
   if (rc)
     return rc;
-  json_t *items = json_array();
-  bool row;
-  char next[40] = "";
-  int64_t n = 0;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    if (n++ == limit) {
-      break;
-    }
-    struct policy_target t = {.org_id = store_col_text(s, 0), .role = -1};
-    json_array_append_new(items, row_json(s, policy_allows(who, POLICY_ORG_PRIVATE, &t)));
-    snprintf(next, sizeof(next), "%s", store_col_text(s, 1));
-  }
-  bool more = !rc && row;
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = auth_page_json(items, more ? next : NULL);
-  return FS_OK;
+  return auth_page_collect(s, limit, org_item, org_cursor, who, out, err);
 }

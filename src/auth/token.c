@@ -133,6 +133,27 @@ int token_revoke(struct store_conn *c, const struct actor *who, const char *toke
   return store_tx_leave(c, owned, rc, err);
 }
 
+static json_t *token_item(struct store_stmt *s, const void *now_ms)
+{
+  int64_t revoked = store_col_null(s, 8) ? 0 : store_col_int(s, 8);
+  json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "id", store_col_text(s, 0),
+                        "user_id", store_col_text(s, 1), "username", store_col_text(s, 2), "name",
+                        store_col_text(s, 3), "kind", store_col_text(s, 4), "prefix",
+                        store_col_text(s, 5), "created_at", jsonx_time_new(store_col_int(s, 6)),
+                        "expires_at", jsonx_time_new(store_col_int(s, 7)), "revoked_at",
+                        revoked ? jsonx_time_new(revoked) : json_null());
+  if (t)
+    json_object_set_new(t, "active",
+                        json_boolean(!revoked && store_col_int(s, 7) > *(const int64_t *)now_ms));
+  return t;
+}
+
+/* The cursor is "<created_at ms>.<id>" of the last token of the page. */
+static void token_cursor(struct store_stmt *s, char *out, size_t n)
+{
+  snprintf(out, n, "%lld.%s", (long long)store_col_int(s, 6), store_col_text(s, 0));
+}
+
 int token_list_json(struct store_conn *c, const struct actor *who, const char *user,
                     const struct auth_page *page, json_t **out, struct fs_err *err)
 {
@@ -149,7 +170,7 @@ int token_list_json(struct store_conn *c, const struct actor *who, const char *u
     else
       scope_user = who->user_id;
   }
-  int64_t limit = page->limit > 0 && page->limit <= 1000 ? page->limit : 100;
+  int64_t limit = auth_page_limit(page);
   /* The cursor is "<created_at ms>.<id>" of the last token of the previous page. */
   long long after_ms = INT64_MAX;
   char after_id[40] = "";
@@ -168,31 +189,7 @@ int token_list_json(struct store_conn *c, const struct actor *who, const char *u
                    (int64_t)after_ms, page->after ? after_id : "~", limit + 1);
   if (rc)
     return rc;
-  json_t *items = json_array();
-  bool row;
-  int64_t n = 0;
-  char next[64] = "";
-  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
-    int64_t revoked = store_col_null(s, 8) ? 0 : store_col_int(s, 8);
-    json_t *t = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "id", store_col_text(s, 0),
-                          "user_id", store_col_text(s, 1), "username", store_col_text(s, 2),
-                          "name", store_col_text(s, 3), "kind", store_col_text(s, 4), "prefix",
-                          store_col_text(s, 5), "created_at", jsonx_time_new(store_col_int(s, 6)),
-                          "expires_at", jsonx_time_new(store_col_int(s, 7)), "revoked_at",
-                          revoked ? jsonx_time_new(revoked) : json_null());
-    json_object_set_new(t, "active",
-                        json_boolean(!revoked && store_col_int(s, 7) > who->now_ms));
-    json_array_append_new(items, t);
-    snprintf(next, sizeof(next), "%lld.%s", (long long)store_col_int(s, 6), store_col_text(s, 0));
-  }
-  bool more = !rc && row;
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = auth_page_json(items, more ? next : NULL);
-  return FS_OK;
+  return auth_page_collect(s, limit, token_item, token_cursor, &who->now_ms, out, err);
 }
 
 static bool well_formed(const char *token)

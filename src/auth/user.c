@@ -86,16 +86,9 @@ int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], 
 static int check_role_fits_org(struct store_conn *c, const char *org_id, int role,
                                struct fs_err *err)
 {
-  struct store_stmt *s;
-  int rc = store_query(c, &s, err, "SELECT industry FROM org WHERE id = ?", "s", org_id);
-  if (rc)
-    return rc;
-  bool row;
   char industry[32] = "";
-  rc = store_step(s, &row, err);
-  if (!rc && row)
-    snprintf(industry, sizeof(industry), "%s", store_col_text(s, 0));
-  store_done(s);
+  int rc = store_query_text(c, industry, sizeof(industry), NULL, err,
+                            "SELECT industry FROM org WHERE id = ?", "s", org_id);
   if (rc)
     return rc;
   bool hub = !strcmp(industry, "hub"), regulator = !strcmp(industry, "regulator");
@@ -473,6 +466,16 @@ int user_get_json(struct store_conn *c, const struct actor *who, const char *id_
   return rc;
 }
 
+static json_t *user_item(struct store_stmt *s, const void *now_ms)
+{
+  return user_row_json(s, *(const int64_t *)now_ms);
+}
+
+static void user_cursor(struct store_stmt *s, char *out, size_t n)
+{
+  snprintf(out, n, "%s", store_col_text(s, 3));
+}
+
 int user_list_json(struct store_conn *c, const struct actor *who, const char *org,
                    const char *role, const struct auth_page *page, json_t **out,
                    struct fs_err *err)
@@ -490,7 +493,7 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
     else
       scope_user = who->user_id;
   }
-  int64_t limit = page->limit > 0 && page->limit <= 1000 ? page->limit : 100;
+  int64_t limit = auth_page_limit(page);
   struct store_stmt *s;
   rc = store_query(c, &s, err,
                    "SELECT " USER_COLUMNS " FROM app_user u JOIN org o ON o.id = u.org_id"
@@ -502,20 +505,5 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
                    page->after, limit + 1);
   if (rc)
     return rc;
-  json_t *items = json_array();
-  bool row;
-  int64_t n = 0;
-  char next[72] = "";
-  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
-    json_array_append_new(items, user_row_json(s, who->now_ms));
-    snprintf(next, sizeof(next), "%s", store_col_text(s, 3));
-  }
-  bool more = !rc && row;
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = auth_page_json(items, more ? next : NULL);
-  return FS_OK;
+  return auth_page_collect(s, limit, user_item, user_cursor, &who->now_ms, out, err);
 }

@@ -85,6 +85,7 @@ struct cli_hub_opts {
   const char *data_dir;
   const char *config_file;
   struct cli_list overrides;
+  const char *listen; /* --listen, for the commands that serve (CLI_LISTEN_OPT) */
 };
 #define CLI_HUB_OPTS(h)                                                                          \
   {"data", 'd', CLI_OPT_STRING, &(h).data_dir, "DIR", "hub data folder (default ./var)",        \
@@ -94,6 +95,11 @@ struct cli_hub_opts {
        "設定檔（預設為資料夾內的 finshield.ini）"},                                               \
       {"set", 0, CLI_OPT_LIST, &(h).overrides, "SECTION.KEY=VALUE",                              \
        "override one configuration key", "覆寫一個設定值"}
+
+#define CLI_LISTEN_OPT(h)                                                                        \
+  {"listen", 'l', CLI_OPT_STRING, &(h).listen, "ADDR:PORT",                                     \
+   "address to listen on (default 127.0.0.1:8443; port 0 picks a free port)",                   \
+   "監聽位址（預設 127.0.0.1:8443；埠號 0 表示自動選擇）"}
 
 /* Builds the configuration from defaults, the file and the overrides in h. */
 int cli_load_config(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct fs_config *cfg,

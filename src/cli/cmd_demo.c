@@ -9,12 +9,19 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Makes the sample sector unless it is there (a demo interrupted before it was made gets it on
+ * the next run). */
 static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
 {
   struct store_conn *c;
   int rc = store_acquire(hub->store, &c, err);
   if (rc)
     return rc;
+  bool exists = false;
+  if ((rc = sample_sector_exists(c, &exists, err)) || exists) {
+    store_release(hub->store, c);
+    return rc;
+  }
   struct actor who;
   hub_local_actor(hub, &who);
   snprintf(who.username, sizeof(who.username), "demo");
@@ -50,11 +57,10 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
 int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct cli_hub_opts h = {0};
-  const char *listen = NULL;
   bool no_serve = false;
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"listen", 'l', CLI_OPT_STRING, &listen, "ADDR:PORT", "address to listen on", "監聽位址"},
+      CLI_LISTEN_OPT(h),
       {"no-serve", 0, CLI_OPT_FLAG, &no_serve, NULL, "create the sample hub and stop",
        "只建立範例中樞，不啟動服務"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
@@ -74,11 +80,6 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
   if (rc >= 0)
     return rc;
-  char listen_set[160];
-  if (listen && h.overrides.count < FS_ARRAY_SIZE(h.overrides.items)) {
-    snprintf(listen_set, sizeof(listen_set), "http.listen=%s", listen);
-    h.overrides.items[h.overrides.count++] = listen_set;
-  }
   struct fs_config cfg;
   struct fs_err err;
   fs_err_clear(&err);
@@ -110,7 +111,7 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
   struct hub hub;
   if ((rc = hub_open(&hub, &cfg, (size_t)cfg.http_threads + 2, &err)))
     return cli_fail(ctx, &err);
-  if (fresh && (rc = populate(ctx, &hub, &err))) {
+  if ((rc = populate(ctx, &hub, &err))) {
     hub_close(&hub);
     return cli_fail(ctx, &err);
   }

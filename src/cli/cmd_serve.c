@@ -41,12 +41,9 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
 int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct cli_hub_opts h = {0};
-  const char *listen = NULL;
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"listen", 'l', CLI_OPT_STRING, &listen, "ADDR:PORT",
-       "address to listen on (default 127.0.0.1:8443; port 0 picks a free port)",
-       "監聽位址（預設 127.0.0.1:8443；埠號 0 表示自動選擇）"},
+      CLI_LISTEN_OPT(h),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {
@@ -63,12 +60,6 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
   if (rc >= 0)
     return rc;
-  char listen_set[160];
-  if (listen) {
-    snprintf(listen_set, sizeof(listen_set), "http.listen=%s", listen);
-    if (h.overrides.count < FS_ARRAY_SIZE(h.overrides.items))
-      h.overrides.items[h.overrides.count++] = listen_set;
-  }
   struct fs_config cfg;
   struct fs_err err;
   fs_err_clear(&err);

@@ -188,6 +188,8 @@ int cli_load_config(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct fs
   for (size_t i = 0; i < h->overrides.count; i++)
     if ((rc = fs_config_set_override(cfg, h->overrides.items[i], err)))
       return rc == FS_ERR_INVALID ? FS_ERR_USAGE : rc;
+  if (h->listen && fs_config_set(cfg, "http", "listen", h->listen, err))
+    return FS_ERR_USAGE;
   (void)ctx;
   return fs_config_validate(cfg, err);
 }

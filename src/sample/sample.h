@@ -20,4 +20,7 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
                          const struct auth_settings *set, struct sample_stats *out,
                          struct fs_err *err);
 
+/* True when the sample sector is already there (an earlier demo made it). */
+int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err);
+
 #endif

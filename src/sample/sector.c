@@ -275,3 +275,11 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
   }
   return store_tx_leave(c, owned, rc, err);
 }
+
+int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err)
+{
+  int64_t n = 0;
+  int rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM org WHERE sample = 1", "");
+  *exists = n > 0;
+  return rc;
+}

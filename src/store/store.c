@@ -440,6 +440,28 @@ int store_query_int(struct store_conn *c, int64_t *out, bool *found, struct fs_e
   return rc;
 }
 
+int store_query_text(struct store_conn *c, char *out, size_t n, bool *found, struct fs_err *err,
+                     const char *sql, const char *types, ...)
+{
+  struct store_stmt *s;
+  va_list ap;
+  va_start(ap, types);
+  int rc = vquery(c, &s, err, sql, types, ap);
+  va_end(ap);
+  if (rc)
+    return rc;
+  bool row;
+  rc = store_step(s, &row, err);
+  if (!rc && row)
+    snprintf(out, n, "%s", store_col_text(s, 0) ? store_col_text(s, 0) : "");
+  store_done(s);
+  if (found)
+    *found = row;
+  else if (!rc && !row)
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "store", "no row");
+  return rc;
+}
+
 /* ---- migrations ---------------------------------------------------------------------------- */
 
 static const char schema_table_sql[] =

@@ -96,6 +96,10 @@ int store_exec(struct store_conn *c, int64_t *changes, struct fs_err *err, const
 int store_query_int(struct store_conn *c, int64_t *out, bool *found, struct fs_err *err,
                     const char *sql, const char *types, ...);
 
+/* Same for one text column, copied into out (size n; truncated to fit). */
+int store_query_text(struct store_conn *c, char *out, size_t n, bool *found, struct fs_err *err,
+                     const char *sql, const char *types, ...);
+
 /* ---- schema migrations -------------------------------------------------------------------- */
 
 /* One versioned step of a module's schema. Versions of a module start at 1 and have no gaps. */
