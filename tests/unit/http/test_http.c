@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "http/http.h"
+#include "http/mediatype.h"
 
 #include <string.h>
 
@@ -119,11 +120,47 @@ static void test_ratelimit(void **state)
   http_ratelimit_free(rl);
 }
 
+static void test_media_types(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *accept;
+    bool ok;
+  } cases[] = {
+      {NULL, true},
+      {"", true},
+      {"*/*", true},
+      {"application/taxii+json;version=2.1", true},
+      {"application/taxii+json", true},
+      {"Application/TAXII+JSON; version=2.1", true},
+      {"application/*", true},
+      {"application/taxii+json;version=2.0", false},
+      {"application/json", false},
+      {"text/html, application/taxii+json;version=2.1;q=0.5", true},
+      {"application/taxii+json;version=2.1;q=0", false},
+      {"application/taxii+json;version=\"2.1\"", true},
+      {"garbage", false},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    if (http_accept_allows(cases[i].accept, "application", "taxii+json", "2.1") != cases[i].ok)
+      fail_msg("case %zu: %s", i, cases[i].accept ? cases[i].accept : "(null)");
+  struct http_media m;
+  struct fs_err err;
+  assert_int_equal(http_media_parse("application/taxii+json; version=2.1", 35, &m, &err), 0);
+  assert_string_equal(m.subtype, "taxii+json");
+  assert_string_equal(m.version, "2.1");
+  assert_int_equal(http_media_parse("application/json, text/plain", 28, &m, &err), FS_ERR_INVALID);
+  assert_int_equal(http_media_parse("application", 11, &m, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "byte 11");
+  assert_int_equal(http_media_parse("a/b;q=1.5", 9, &m, &err), FS_ERR_INVALID);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_query_good), cmocka_unit_test(test_query_bad),
       cmocka_unit_test(test_routes),     cmocka_unit_test(test_ratelimit),
+      cmocka_unit_test(test_media_types),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
