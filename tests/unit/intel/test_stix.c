@@ -292,6 +292,10 @@ static void test_sco_id_warning(void **state)
 }
 
 void stix_invalid_tests(void **state);
+void stix_doc_tests(void **state);
+void stix_time_tests(void **state);
+void stix_sco_id_tests(void **state);
+void stix_jcs_tests(void **state);
 
 int main(void)
 {
@@ -299,7 +303,9 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_examples),         cmocka_unit_test(test_valid_objects),
       cmocka_unit_test(test_tlp_objects_valid), cmocka_unit_test(test_sco_id_warning),
-      cmocka_unit_test(stix_invalid_tests),
+      cmocka_unit_test(stix_invalid_tests),    cmocka_unit_test(stix_doc_tests),
+      cmocka_unit_test(stix_time_tests),       cmocka_unit_test(stix_sco_id_tests),
+      cmocka_unit_test(stix_jcs_tests),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
