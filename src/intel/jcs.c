@@ -204,7 +204,8 @@ static int append(const json_t *v, struct fs_buf *out, int depth)
     const char *k;
     const json_t *x;
     json_object_foreach(JSON_MUT(v), k, x) keys[i++] = k;
-    qsort(keys, n, sizeof(*keys), cmp_keys);
+    if (n)
+      qsort(keys, n, sizeof(*keys), cmp_keys);
     int rc = fs_buf_append_char(out, '{');
     for (i = 0; i < n && !rc; i++) {
       if (i)

@@ -43,6 +43,9 @@ static int expected(struct parser *ps, const char *what)
 {
   if (ps->tok.t == TK_EOF)
     return fail_at(ps, ps->tok.pos, FS_ERR_PARSE, "expected %s, found end of pattern", what);
+  if (ps->tok.t < TK_IDENT) /* punctuation and keywords: the name is the text */
+    return fail_at(ps, ps->tok.pos, FS_ERR_PARSE, "expected %s, found %s", what,
+                   pat_tok_name(ps->tok.t));
   return fail_at(ps, ps->tok.pos, FS_ERR_PARSE, "expected %s, found %s '%.*s'", what,
                  pat_tok_name(ps->tok.t), (int)FS_MIN(ps->tok.len, 40), ps->lx.s + ps->tok.pos);
 }

@@ -15,6 +15,9 @@
 /* ---- Findings and paths ---- */
 
 static void add_finding(struct vctx *v, enum intel_stix_severity sev, const char *fmt,
+                        va_list ap) FS_PRINTF(3, 0);
+
+static void add_finding(struct vctx *v, enum intel_stix_severity sev, const char *fmt,
                         va_list ap)
 {
   struct intel_stix_report *r = v->rep;
