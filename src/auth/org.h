@@ -19,7 +19,8 @@
   X(PERIPHERAL, "peripheral", "Peripheral unit", "金融週邊單位")                               \
   X(ASSOCIATION, "association", "Industry association", "公會")                                \
   X(HUB, "hub", "Sector hub (ISAC/CERT/SOC)", "金融資安聯防中樞")                              \
-  X(REGULATOR, "regulator", "Supervisor", "主管機關")
+  X(REGULATOR, "regulator", "Supervisor", "主管機關")                                           \
+  X(PARTNER, "partner", "Partner ISAC or CERT", "合作情資分享組織")
 
 enum org_industry {
 #define ORG_X_ENUM(id, name, en, zh) ORG_INDUSTRY_##id,

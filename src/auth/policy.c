@@ -63,3 +63,70 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");
 }
+
+static bool in_list(const char *x, const char *const *list, size_t n)
+{
+  for (size_t i = 0; x && *x && i < n; i++)
+    if (list[i] && !strcmp(list[i], x))
+      return true;
+  return false;
+}
+
+bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o)
+{
+  bool own_org = o->producer_org && a->org_id[0] && !strcmp(o->producer_org, a->org_id);
+  bool named_org = in_list(a->org_id, o->recipient_orgs, o->n_recipient_orgs);
+  switch (o->tlp) {
+  case POLICY_TLP_CLEAR:
+  case POLICY_TLP_GREEN:
+    return true;
+  case POLICY_TLP_AMBER:
+    return own_org || named_org || a->local || auth_role_is_hub(a->role);
+  case POLICY_TLP_AMBER_STRICT:
+    return own_org || named_org;
+  case POLICY_TLP_RED:
+    return (o->producer_user && a->user_id[0] && !strcmp(o->producer_user, a->user_id)) ||
+           in_list(a->user_id, o->recipient_users, o->n_recipient_users);
+  case POLICY_TLP_NONE:
+    return false;
+  }
+  return false;
+}
+
+bool policy_intel_true_source(const struct actor *a)
+{
+  return a->local || auth_role_is_hub(a->role);
+}
+
+void policy_collection_rights(const struct actor *a, const struct policy_collection *c,
+                              bool *can_read, bool *can_write)
+{
+  bool hub = a->local || auth_role_is_hub(a->role);
+  bool member_role = a->role == AUTH_ROLE_MEMBER_ADMIN || a->role == AUTH_ROLE_MEMBER_ANALYST;
+  bool owner = c->owner_org && a->org_id[0] && !strcmp(c->owner_org, a->org_id);
+  *can_read = *can_write = false;
+  switch (c->kind) {
+  case POLICY_COLLECTION_SECTOR:
+    *can_read = true;
+    *can_write = hub;
+    break;
+  case POLICY_COLLECTION_SUBMISSIONS:
+    /* Everybody may read it; each object's TLP decides what they see (their own submissions,
+     * and what others shared as GREEN or CLEAR). */
+    *can_read = true;
+    *can_write = hub || member_role;
+    break;
+  case POLICY_COLLECTION_ORG:
+    *can_read = hub || owner;
+    *can_write = hub || (owner && member_role);
+    break;
+  case POLICY_COLLECTION_GROUP:
+    *can_read = hub || c->member;
+    *can_write = hub || (c->member && c->member_can_write && member_role);
+    break;
+  case POLICY_COLLECTION_PARTNER:
+    *can_read = hub || owner;
+    *can_write = hub || owner;
+    break;
+  }
+}

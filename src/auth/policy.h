@@ -38,4 +38,57 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
 int policy_check(const struct actor *a, enum policy_action act, const struct policy_target *t,
                  const char *what, struct fs_err *err);
 
+/* ---- intelligence: TLP 2.0 and collections ---------------------------------------------- */
+
+/* TLP levels as the policy sees them (the same order as intel/tlp.h). */
+enum policy_tlp {
+  POLICY_TLP_NONE = 0, /* unmarked: the caller must resolve it to the collection's default first */
+  POLICY_TLP_CLEAR,
+  POLICY_TLP_GREEN,
+  POLICY_TLP_AMBER,
+  POLICY_TLP_AMBER_STRICT,
+  POLICY_TLP_RED,
+};
+
+/* What decides who may see one object version. Recipient lists are small arrays of ids. */
+struct policy_intel_object {
+  enum policy_tlp tlp;
+  const char *producer_org;  /* the true source organisation (kept even when anonymous) */
+  const char *producer_user; /* the true source user */
+  const char *const *recipient_orgs; /* named recipient organisations (ids) */
+  size_t n_recipient_orgs;
+  const char *const *recipient_users; /* named recipient users (ids) */
+  size_t n_recipient_users;
+};
+
+/* TLP 2.0 as the hub applies it:
+ *   CLEAR, GREEN  - every authenticated user (the community of members);
+ *   AMBER         - the producing organisation, the named recipient organisations, the hub's roles;
+ *   AMBER+STRICT  - the producing organisation and the named recipient organisations only;
+ *   RED           - the producing user and the named recipient users only.
+ * An unmarked object (POLICY_TLP_NONE) is never visible: resolve the default first. */
+bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o);
+/* True when the actor may see who really produced an object (anonymous submissions): the hub's
+ * roles only. */
+bool policy_intel_true_source(const struct actor *a);
+
+enum policy_collection_kind {
+  POLICY_COLLECTION_SECTOR,      /* the hub publishes to every member */
+  POLICY_COLLECTION_SUBMISSIONS, /* members submit to the hub */
+  POLICY_COLLECTION_ORG,         /* one organisation's own collection */
+  POLICY_COLLECTION_GROUP,       /* a sharing group of organisations */
+  POLICY_COLLECTION_PARTNER,     /* exchange with a partner ISAC (an organisation of the hub) */
+};
+
+struct policy_collection {
+  enum policy_collection_kind kind;
+  const char *owner_org; /* ORG and PARTNER: the organisation; else NULL */
+  bool member;           /* GROUP: the actor's organisation is a member */
+  bool member_can_write; /* GROUP: members may write */
+};
+
+/* Read and write rights on a collection. A collection with neither is invisible (TAXII 404). */
+void policy_collection_rights(const struct actor *a, const struct policy_collection *c,
+                              bool *can_read, bool *can_write);
+
 #endif

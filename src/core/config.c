@@ -49,6 +49,8 @@ static const struct fs_config_key keys[] = {
     ENUM("auth", "argon2", argon2, "interactive", argon2_levels, "Argon2id cost for password hashes (libsodium's named limits)."),
     INT("auth", "login_max_failures", login_max_failures, "5", 1, 1000, "Failed logins in a row before an account is locked."),
     INT("auth", "login_lockout_minutes", login_lockout_minutes, "15", 1, 10080, "How long a locked account stays locked."),
+    INT("taxii", "max_content_length", taxii_max_content_length, "104857600", 1024, 4294967296, "Largest TAXII POST body (the API root's max_content_length); larger ones get 413."),
+    INT("taxii", "page_limit", taxii_page_limit, "1000", 1, 10000, "Most objects in one TAXII page; a larger limit asked by a client is cut to it."),
     ENUM("log", "level", log_level, "info", log_levels, "Least severe level written to the hub log."),
     ENUM("log", "format", log_format, "kv", log_formats, "Log lines as key=value or as JSON."),
     STR("log", "file", log_file, "-", "Hub log: a file path or '-' for standard error."),

@@ -40,6 +40,9 @@ struct fs_config {
   char argon2[16];
   int64_t login_max_failures;
   int64_t login_lockout_minutes;
+  /* [taxii] */
+  int64_t taxii_max_content_length;
+  int64_t taxii_page_limit;
   /* [log] */
   char log_level[8];
   char log_format[8];

@@ -35,4 +35,16 @@ int api_audit_list(struct http_request *req, struct http_response *res);
 int api_audit_verify(struct http_request *req, struct http_response *res);
 int api_audit_head(struct http_request *req, struct http_response *res);
 
+int api_taxii_discovery(struct http_request *req, struct http_response *res);
+int api_taxii_root(struct http_request *req, struct http_response *res);
+int api_taxii_status(struct http_request *req, struct http_response *res);
+int api_taxii_collections(struct http_request *req, struct http_response *res);
+int api_taxii_collection(struct http_request *req, struct http_response *res);
+int api_taxii_objects_get(struct http_request *req, struct http_response *res);
+int api_taxii_objects_post(struct http_request *req, struct http_response *res);
+int api_taxii_object_get(struct http_request *req, struct http_response *res);
+int api_taxii_object_delete(struct http_request *req, struct http_response *res);
+int api_taxii_versions(struct http_request *req, struct http_response *res);
+int api_taxii_manifest(struct http_request *req, struct http_response *res);
+
 #endif

@@ -40,6 +40,9 @@ struct http_request {
   char remote[64];
   char request_id[20];
   const char *route;          /* the matched pattern, for logs and metrics */
+  const struct http_route *matched; /* the route, found when the headers are in */
+  bool path_known;            /* no route, but the path exists under another method (405) */
+  char allow[64];             /* methods of that path, for the Allow header */
   int64_t start_ns;
   struct store_conn *db;      /* taken on first use (http_db), given back at the end */
   struct fs_err err;          /* details of a failure, for the error body */
@@ -64,6 +67,7 @@ enum http_route_flags {
   HTTP_PUBLIC = 1 << 0,    /* no token needed */
   HTTP_JSON_BODY = 1 << 1, /* body must be application/json */
   HTTP_LOCAL_PUBLIC = 1 << 2, /* no token needed from a loopback address; a hub role otherwise */
+  HTTP_TAXII = 1 << 3,        /* TAXII 2.1: its media types, error shape and body limit */
 };
 
 struct http_route {
@@ -97,6 +101,11 @@ struct auth_page;
 int http_page(struct http_request *req, struct auth_page *page);
 /* Fills res with the JSON error body for code and req->err. */
 void http_error(struct http_request *req, struct http_response *res, int code);
+/* Same with an explicit HTTP status (405, 406, 415) instead of the code's usual one. */
+void http_error_status(struct http_request *req, struct http_response *res, int code, int status);
+
+/* True when the server listens with TLS. */
+bool http_server_tls(const struct http_server *s);
 
 /* Server lifecycle (server.c). */
 int http_server_start(struct hub *hub, struct http_server **out, char *url, size_t url_size,

@@ -33,6 +33,17 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/audit", api_audit_list, 0},
     {"GET", "/api/v1/audit/verify", api_audit_verify, 0},
     {"GET", "/api/v1/audit/head", api_audit_head, 0},
+    {"GET", "/taxii2/", api_taxii_discovery, HTTP_TAXII},
+    {"GET", "/taxii2/hub/", api_taxii_root, HTTP_TAXII},
+    {"GET", "/taxii2/hub/status/{}/", api_taxii_status, HTTP_TAXII},
+    {"GET", "/taxii2/hub/collections/", api_taxii_collections, HTTP_TAXII},
+    {"GET", "/taxii2/hub/collections/{}/", api_taxii_collection, HTTP_TAXII},
+    {"GET", "/taxii2/hub/collections/{}/objects/", api_taxii_objects_get, HTTP_TAXII},
+    {"POST", "/taxii2/hub/collections/{}/objects/", api_taxii_objects_post, HTTP_TAXII | HTTP_JSON_BODY},
+    {"GET", "/taxii2/hub/collections/{}/objects/{}/", api_taxii_object_get, HTTP_TAXII},
+    {"DELETE", "/taxii2/hub/collections/{}/objects/{}/", api_taxii_object_delete, HTTP_TAXII},
+    {"GET", "/taxii2/hub/collections/{}/objects/{}/versions/", api_taxii_versions, HTTP_TAXII},
+    {"GET", "/taxii2/hub/collections/{}/manifest/", api_taxii_manifest, HTTP_TAXII},
     {NULL, NULL, NULL, 0},
 };
 

@@ -8,6 +8,8 @@
 #include "core/jsonx.h"
 #include "core/net.h"
 #include "core/time.h"
+#include "http/mediatype.h"
+#include "taxii/server.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -42,6 +44,11 @@ struct fs_metrics *http_server_metrics(struct http_server *s)
 int64_t http_server_started_ms(const struct http_server *s)
 {
   return s->started_ms;
+}
+
+bool http_server_tls(const struct http_server *s)
+{
+  return s->tls_cert != NULL;
 }
 
 int http_db(struct http_request *req, struct store_conn **out)
@@ -97,10 +104,27 @@ int http_page(struct http_request *req, struct auth_page *page)
 
 void http_error(struct http_request *req, struct http_response *res, int code)
 {
-  int status = fs_code_http_status((enum fs_code)code);
+  http_error_status(req, res, code, fs_code_http_status((enum fs_code)code));
+}
+
+void http_error_status(struct http_request *req, struct http_response *res, int code, int status)
+{
   struct fs_err *e = &req->err;
   if (e->code != (enum fs_code)code)
     fs_err_set(e, (enum fs_code)code, NULL, NULL);
+  bool taxii = (req->matched && (req->matched->flags & HTTP_TAXII)) ||
+               (req->path && !strncmp(req->path, "/taxii2/", 8));
+  if (taxii) {
+    res->nheaders = 0;
+    taxii_error_body(status, e, &res->body);
+    res->status = status;
+    res->content_type = TAXII_MEDIA_TYPE;
+    if (status == 503)
+      http_header(res, "Retry-After", "1");
+    if (status == 401)
+      http_header(res, "WWW-Authenticate", "Basic realm=\"finshield\", Bearer realm=\"finshield\"");
+    return;
+  }
   json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status, "code",
                           fs_code_name((enum fs_code)code), "title",
                           fs_code_message((enum fs_code)code, false), "title_zh",
@@ -262,50 +286,54 @@ static int authenticate(struct http_request *req)
   return rc;
 }
 
-static bool content_is_json(struct http_request *req)
+/* The body's media type: application/json, or TAXII's (version 2.1 or unversioned). */
+static bool content_type_ok(struct http_request *req, bool taxii)
 {
   const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
-  if (!ct)
+  struct http_media m;
+  if (!ct || http_media_parse(ct, strlen(ct), &m, NULL))
     return false;
-  size_t n = strcspn(ct, ";");
-  while (n > 0 && ct[n - 1] == ' ')
-    n--;
-  return n == 16 && !strncasecmp(ct, "application/json", 16);
+  if (taxii)
+    return !strcasecmp(m.type, "application") && !strcasecmp(m.subtype, "taxii+json") &&
+           (!m.version[0] || !strcmp(m.version, "2.1"));
+  return !strcasecmp(m.type, "application") && !strcasecmp(m.subtype, "json");
+}
+
+/* "//api/v1/orgs" is "/api/v1/orgs": repeated slashes collapse. The copy lives in the arena. */
+static const char *normalize_path(struct http_request *req, const char *url)
+{
+  char *path = fs_arena_strdup(&req->arena, url);
+  if (!path)
+    return url;
+  char *w = path;
+  for (const char *r = path; *r; r++)
+    if (!(*r == '/' && w > path && w[-1] == '/'))
+      *w++ = *r;
+  *w = '\0';
+  return path;
 }
 
 static enum MHD_Result dispatch(struct http_request *req)
 {
   struct http_server *s = req->srv;
   if (req->body_too_large) {
-    fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %lld bytes",
-               (long long)s->hub->cfg.max_body_bytes);
+    fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
+               req->body.max);
     return send_error(req, FS_ERR_TOO_LARGE);
-  }
-  /* "//api/v1/orgs" is "/api/v1/orgs": collapse repeated slashes. */
-  char *path = fs_arena_strdup(&req->arena, req->path);
-  if (path) {
-    char *w = path;
-    for (const char *r = path; *r; r++)
-      if (!(*r == '/' && w > path && w[-1] == '/'))
-        *w++ = *r;
-    *w = '\0';
-    req->path = path;
   }
   const char *q = strchr(req->raw_uri, '?');
   if (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err))
     return send_error(req, FS_ERR_INVALID);
-  bool known = false;
-  char allow[64] = "";
-  const struct http_route *route =
-      http_route_match(req->method, req->path, req, &known, allow, sizeof(allow));
+  const struct http_route *route = req->matched;
+  bool known = req->path_known;
+  const char *allow = req->allow;
   if (!route) {
     struct http_response res = {0};
     fs_buf_init(&res.body, 64 * 1024);
     if (known) {
       fs_err_set(&req->err, FS_ERR_UNSUPPORTED, req->path, "method %s is not allowed here",
                  req->method);
-      http_error(req, &res, FS_ERR_UNSUPPORTED);
-      res.status = 405;
+      http_error_status(req, &res, FS_ERR_UNSUPPORTED, 405);
       http_header(&res, "Allow", "%s", allow);
     } else {
       fs_err_set(&req->err, FS_ERR_NOT_FOUND, req->path, "no such resource");
@@ -353,12 +381,23 @@ static enum MHD_Result dispatch(struct http_request *req)
   }
   if (rc)
     return send_error(req, rc);
-  if ((route->flags & HTTP_JSON_BODY) && !content_is_json(req)) {
+  if ((route->flags & HTTP_TAXII) &&
+      !http_accept_allows(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept"),
+                          "application", "taxii+json", "2.1")) {
+    fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Accept", "this server answers only %s",
+               TAXII_MEDIA_TYPE);
+    struct http_response res = {0};
+    fs_buf_init(&res.body, 64 * 1024);
+    http_error_status(req, &res, FS_ERR_UNSUPPORTED, 406);
+    enum MHD_Result ok = send_response(req, &res);
+    fs_buf_release(&res.body);
+    return ok;
+  }
+  if ((route->flags & HTTP_JSON_BODY) && !content_type_ok(req, route->flags & HTTP_TAXII)) {
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Content-Type", "send the body as application/json");
     struct http_response res = {0};
     fs_buf_init(&res.body, 64 * 1024);
-    http_error(req, &res, FS_ERR_UNSUPPORTED);
-    res.status = 415;
+    http_error_status(req, &res, FS_ERR_UNSUPPORTED, 415);
     enum MHD_Result ok = send_response(req, &res);
     fs_buf_release(&res.body);
     return ok;
@@ -395,9 +434,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (!req->method) {
     /* First call: headers are in. Refuse an announced oversize body before reading it. */
     req->method = method;
-    req->path = url;
+    req->path = normalize_path(req, url);
+    req->matched = http_route_match(req->method, req->path, req, &req->path_known, req->allow,
+                                    sizeof(req->allow));
+    if (req->matched && (req->matched->flags & HTTP_TAXII))
+      req->body.max = (size_t)s->hub->cfg.taxii_max_content_length;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)s->hub->cfg.max_body_bytes) {
+    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)req->body.max) {
       req->body_too_large = true;
       return dispatch(req);
     }

@@ -5,6 +5,7 @@
 #include "auth/org.h"
 #include "auth/token.h"
 #include "auth/user.h"
+#include "intel/store.h"
 #include "core/buf.h"
 #include "core/encode.h"
 #include "core/file.h"
@@ -16,7 +17,7 @@
 #include <unistd.h>
 
 /* Every module's schema, in dependency order (modules referenced by foreign keys first). */
-static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema};
+static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema};
 
 static int secret_path(const char *dir, char *out, size_t n)
 {
@@ -211,6 +212,8 @@ int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt,
     rc = token_issue(c, &who, user_id, "initial admin token", "api",
                      who.now_ms + h.auth.token_days * 86400000LL, token_out, token_id, err);
   }
+  if (!rc)
+    rc = intel_bootstrap(c, &who, cfg->hub_name, err);
   if (!rc)
     rc = audit_append(c, &who, "hub.create", "hub", org_id, NULL, err);
   if (!rc)

@@ -88,7 +88,7 @@ class OpenApiCoversRoutes(unittest.TestCase):
             if pattern == "/":
                 continue
             rx = "^  " + re.escape(pattern).replace(r"\{\}", r"\{[a-z_]+\}") + ":$"
-            self.assertRegex(doc, re.compile(rx, re.M), f"{method} {pattern} is not in docs/openapi.yaml")
+            self.assertTrue(re.search(rx, doc, re.M), f"{method} {pattern} is not in docs/openapi.yaml")
 
 
 if __name__ == "__main__":

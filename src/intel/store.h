@@ -1,0 +1,155 @@
+/* The intelligence store: STIX 2.1 objects with every version, in collections, each version with
+ * the columns the one policy needs (TLP, producer, named recipients), so that every read path
+ * (TAXII, REST, search, export) filters the rows it reads through policy_intel_visible.
+ *
+ * Collections: "sector" (the hub publishes), "submissions" (members submit), one per organisation
+ * ("org-<code>"), sharing groups, partner collections. Objects without a TLP marking take their
+ * collection's default level. date_added is a microsecond timestamp, unique and increasing across
+ * the hub, so TAXII pages by (date_added, seq) with a constant cost per page.
+ *
+ * Every change runs in one transaction with its audit record; an ingest stores all valid objects
+ * of a document or none (a storage failure rolls everything back). */
+#ifndef FS_INTEL_STORE_H
+#define FS_INTEL_STORE_H
+
+#include "auth/actor.h"
+#include "auth/policy.h"
+#include "intel/stix.h"
+#include "intel/taxii_query.h"
+#include "intel/tlp.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+extern const struct store_schema intel_schema;
+
+#define INTEL_ALIAS_MAX 64
+
+struct intel_collection {
+  char id[37];
+  char alias[INTEL_ALIAS_MAX];
+  char title[200];
+  char description[400];
+  enum policy_collection_kind kind;
+  char owner_org[37];
+  enum intel_tlp default_tlp;
+  bool member_can_write;
+  /* for the actor that looked it up */
+  bool can_read, can_write;
+  bool member; /* the actor's organisation is the owner or a group member */
+};
+
+extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
+
+/* Creates the sector and submissions collections and the hub's STIX identity when missing.
+ * Idempotent; runs in its own write transaction. */
+int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *hub_name,
+                    struct fs_err *err);
+/* The hub's STIX identity id ("identity--<uuid>", 292 bytes). */
+int intel_hub_identity(struct store_conn *c, char out[INTEL_STIX_ID_MAX], struct fs_err *err);
+
+struct intel_collection_input {
+  const char *alias; /* [a-z0-9][a-z0-9._-]{1,63} */
+  const char *title, *description;
+  enum policy_collection_kind kind; /* ORG, GROUP or PARTNER (SECTOR/SUBMISSIONS exist already) */
+  const char *owner_org;            /* ORG, PARTNER: id or code */
+  enum intel_tlp default_tlp;
+  const char *const *members;       /* GROUP: organisation ids or codes */
+  size_t n_members;
+  bool member_can_write;
+};
+
+/* Creates a collection (hub-admin). */
+int intel_collection_create(struct store_conn *c, const struct actor *who,
+                            const struct intel_collection_input *in, char id_out[37],
+                            struct fs_err *err);
+/* Finds a collection by id or alias and fills the actor's rights. A collection the actor may
+ * neither read nor write is FS_ERR_NOT_FOUND, as if it did not exist. */
+int intel_collection_find(struct store_conn *c, const struct actor *who, const char *id_or_alias,
+                          struct intel_collection *out, struct fs_err *err);
+/* The collections the actor may read or write, as TAXII collection resources (caller owns). */
+int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,
+                               struct fs_err *err);
+/* The TAXII collection resource of col. */
+json_t *intel_collection_json(const struct intel_collection *col);
+
+/* ---- ingest ------------------------------------------------------------------------------ */
+
+struct intel_ingest_options {
+  bool anonymous;       /* replace the submitter's identity with the hub's */
+  const char *status_id; /* when set, the TAXII status resource is stored under this id */
+};
+
+struct intel_ingest_result {
+  size_t total, success, failure;
+  json_t *successes; /* [{id, version, message?}] (caller owns) */
+  json_t *failures;  /* [{id?, version?, index, message}] (caller owns) */
+};
+
+/* Stores the valid objects of doc in col (which the actor must be able to write). Invalid objects,
+ * objects the actor may not version (another organisation's), and unknown recipients are listed
+ * as failures; the rest are stored, all in one transaction with one audit record. */
+int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
+                 struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
+                 struct intel_ingest_result *res, struct fs_err *err);
+void intel_ingest_result_release(struct intel_ingest_result *res);
+/* The stored status resource of an ingest (visible to the submitting organisation and the hub). */
+int intel_status_get(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                     struct fs_err *err);
+
+/* ---- reads ------------------------------------------------------------------------------- */
+
+/* One stored object version as a read sees it. Strings live until the next row. */
+struct intel_row {
+  int64_t seq;
+  int64_t date_added; /* microseconds */
+  const char *id, *version, *type, *spec_version;
+  const char *body; /* the object's JSON as published */
+  size_t body_len;
+  const char *tlp;
+  const char *producer_org, *producer_user; /* the true source: only for policy_intel_true_source */
+  bool anonymous;
+};
+
+typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
+
+/* Where a page starts and what it selects. */
+struct intel_page {
+  const struct intel_taxii_query *q; /* filters (may be NULL: none) */
+  bool has_cursor;
+  int64_t after_date, after_seq;     /* from the cursor, or from added_after */
+  size_t limit;                      /* objects in the page */
+  /* out */
+  bool more;
+  int64_t last_date, last_seq;       /* position of the last row read (for the next cursor) */
+  int64_t first_added, last_added;   /* date_added of the first and last row returned */
+  size_t returned;
+};
+
+/* Calls fn for each object version in col that matches the filters and that the actor may see,
+ * in date_added order, up to page->limit. Rows the actor may not see are skipped (a page may
+ * then be short, with more set). */
+int intel_read_collection(struct store_conn *c, const struct actor *who,
+                          const struct intel_collection *col, struct intel_page *page,
+                          intel_row_fn fn, void *ctx, struct fs_err *err);
+/* Every visible version of one object in a collection (col NULL: in any collection the actor may
+ * read), oldest first. */
+int intel_read_object(struct store_conn *c, const struct actor *who,
+                      const struct intel_collection *col, const char *id, intel_row_fn fn,
+                      void *ctx, struct fs_err *err);
+/* Every visible object version that mentions value (an IP address or CIDR, a domain, a URL, a
+ * hash, an e-mail address, or any SCO value), newest first, at most limit. */
+int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
+                 intel_row_fn fn, void *ctx, struct fs_err *err);
+/* Removes object versions from a collection (TAXII DELETE): all versions, or those selected by
+ * q's match[version]. The hub's roles, or the producing organisation. FS_ERR_NOT_FOUND when the
+ * actor sees no such object. */
+int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
+                 const char *id, const struct intel_taxii_query *q, struct fs_err *err);
+
+/* Formats a microsecond date_added as RFC 3339 with microseconds ("...:SS.uuuuuuZ"), 40 bytes. */
+void intel_format_added(int64_t us, char out[40]);
+/* Parses a TAXII timestamp (any fraction) to microseconds. */
+int intel_parse_added(const char *s, int64_t *us, struct fs_err *err);
+
+#endif
