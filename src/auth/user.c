@@ -507,3 +507,23 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
     return rc;
   return auth_page_collect(s, limit, user_item, user_cursor, &who->now_ms, out, err);
 }
+
+int user_actor(struct store_conn *c, const char *id_or_name, int64_t now_ms, const char *source,
+               struct actor *out, struct fs_err *err)
+{
+  struct user_row u;
+  int rc = load_user(c, id_or_name, &u, err);
+  if (rc)
+    return rc;
+  if (strcmp(u.status, "active"))
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "user", "user %s is disabled", u.username);
+  int role = auth_role_parse(u.role);
+  memset(out, 0, sizeof(*out));
+  snprintf(out->user_id, sizeof(out->user_id), "%s", u.id);
+  snprintf(out->username, sizeof(out->username), "%s", u.username);
+  snprintf(out->org_id, sizeof(out->org_id), "%s", u.org_id);
+  snprintf(out->source, sizeof(out->source), "%s", source);
+  out->role = role >= 0 ? (enum auth_role)role : AUTH_ROLE_MEMBER_ANALYST;
+  out->now_ms = now_ms;
+  return FS_OK;
+}

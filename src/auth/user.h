@@ -58,6 +58,11 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err);
 
+/* The actor of an active user (id or name), as if it had authenticated: for the local operator
+ * acting on someone's behalf (`--as USER`). FS_ERR_NOT_FOUND or FS_ERR_FORBIDDEN (disabled). */
+int user_actor(struct store_conn *c, const char *id_or_name, int64_t now_ms, const char *source,
+               struct actor *out, struct fs_err *err);
+
 /* A portal login: checks username, password and (when enrolled) the TOTP code, counts failures
  * and locks the account after too many; on success creates a session token (printed once) into
  * token_out (64 bytes) and its expiry into *expires_ms. Every outcome is audited. A failure says

@@ -4,6 +4,8 @@
 
 #include "core/encode.h"
 
+#include <curl/curl.h>
+
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -43,6 +45,7 @@ int main(int argc, char **argv)
             FS_TR(ctx.lang, "cannot initialize the crypto library", "無法初始化加密函式庫"));
     return CLI_EXIT_FAILURE;
   }
+  curl_global_init(CURL_GLOBAL_DEFAULT); /* once, before any thread: TAXII and webhooks use it */
   if (argc < 2) {
     print_main_help(&ctx);
     return CLI_EXIT_USAGE;

@@ -35,6 +35,13 @@ int api_audit_list(struct http_request *req, struct http_response *res);
 int api_audit_verify(struct http_request *req, struct http_response *res);
 int api_audit_head(struct http_request *req, struct http_response *res);
 
+int api_intel_collections(struct http_request *req, struct http_response *res);
+int api_intel_collection_create(struct http_request *req, struct http_response *res);
+int api_intel_bundle(struct http_request *req, struct http_response *res);
+int api_intel_object(struct http_request *req, struct http_response *res);
+int api_intel_search(struct http_request *req, struct http_response *res);
+int api_intel_export(struct http_request *req, struct http_response *res);
+
 int api_taxii_discovery(struct http_request *req, struct http_response *res);
 int api_taxii_root(struct http_request *req, struct http_response *res);
 int api_taxii_status(struct http_request *req, struct http_response *res);

@@ -296,7 +296,8 @@ static bool content_type_ok(struct http_request *req, bool taxii)
   if (taxii)
     return !strcasecmp(m.type, "application") && !strcasecmp(m.subtype, "taxii+json") &&
            (!m.version[0] || !strcmp(m.version, "2.1"));
-  return !strcasecmp(m.type, "application") && !strcasecmp(m.subtype, "json");
+  return !strcasecmp(m.type, "application") &&
+         (!strcasecmp(m.subtype, "json") || !strcasecmp(m.subtype, "stix+json"));
 }
 
 /* "//api/v1/orgs" is "/api/v1/orgs": repeated slashes collapse. The copy lives in the arena. */
@@ -440,9 +441,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     if (req->matched && (req->matched->flags & HTTP_TAXII))
       req->body.max = (size_t)s->hub->cfg.taxii_max_content_length;
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    if (cl && strtoull(cl, NULL, 10) > (unsigned long long)req->body.max) {
+    unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+    if (announced > (unsigned long long)req->body.max) {
       req->body_too_large = true;
-      return dispatch(req);
+      /* A body a little over the limit is read and dropped, so that ordinary clients (which
+       * write the whole body before reading) see the 413; a far larger one is refused at once. */
+      if (announced > 4ULL * req->body.max + (1 << 20))
+        return dispatch(req);
     }
     return MHD_YES;
   }

@@ -140,3 +140,38 @@ def org_body(code, industry="bank", **extra):
             "industry": industry, "size_tier": "medium"}
     body.update(extra)
     return body
+
+
+TAXII = "application/taxii+json;version=2.1"
+TLP_IDS = {
+    "clear": "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+    "green": "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+    "amber": "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+    "amber+strict": "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003",
+    "red": "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+}
+
+
+def indicator(ip, tlp=None, n=0, modified="2026-01-01T00:00:00.000Z", uid=None, **extra):
+    """A STIX 2.1 indicator for one IPv4 address; uid gives a stable id."""
+    import uuid as _uuid
+    oid = "indicator--" + (uid or str(_uuid.uuid5(_uuid.NAMESPACE_URL, f"{ip}/{n}")))
+    obj = {"type": "indicator", "spec_version": "2.1", "id": oid,
+           "created": "2026-01-01T00:00:00.000Z", "modified": modified,
+           "name": f"Bad address {ip}", "pattern": f"[ipv4-addr:value = '{ip}']",
+           "pattern_type": "stix", "valid_from": "2026-01-01T00:00:00Z"}
+    if tlp:
+        obj["object_marking_refs"] = [TLP_IDS[tlp]]
+    obj.update(extra)
+    return obj
+
+
+def taxii(hub, method, path, token, body=None, accept=TAXII, ctype=TAXII, raw=None):
+    headers = {"Accept": accept} if accept else {}
+    data = raw
+    if body is not None:
+        data = json.dumps(body).encode()
+    if data is not None and ctype:
+        headers["Content-Type"] = ctype
+    return hub.request(method, "/taxii2/hub/" + path if not path.startswith("/") else path,
+                       token=token, raw=data, headers=headers)

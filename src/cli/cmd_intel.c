@@ -1,0 +1,316 @@
+/* finshield intel: import and export STIX bundles, get an object, search, collections. */
+#include "cli/commands.h"
+
+#include "auth/user.h"
+#include "core/buf.h"
+#include "core/file.h"
+#include "core/uuid.h"
+#include "hub/hub.h"
+#include "intel/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+struct intel_args {
+  const char *arg;        /* FILE, ID or VALUE */
+  const char *collection; /* alias */
+  const char *as;         /* act as this user */
+  bool anonymous, json;
+  int64_t limit;
+  /* collection add */
+  const char *kind, *owner, *tlp, *title;
+  struct cli_list members;
+  bool member_write;
+};
+
+/* The actor: the local operator, or the user named by --as (its visibility, its organisation). */
+static int actor_for(struct hub *hub, struct store_conn *c, const struct actor *op,
+                     const struct intel_args *a, struct actor *out, struct fs_err *err)
+{
+  if (!a->as) {
+    *out = *op;
+    return FS_OK;
+  }
+  return user_actor(c, a->as, op->now_ms, "cli", out, err);
+}
+
+static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                     const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct actor who;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  struct intel_collection col;
+  if (!rc)
+    rc = intel_collection_find(c, &who, a->collection ? a->collection : "sector", &col, err);
+  struct fs_buf b;
+  fs_buf_init(&b, (size_t)hub->cfg.taxii_max_content_length);
+  if (!rc)
+    rc = fs_file_read_all(a->arg, &b, err);
+  struct intel_stix_doc doc;
+  bool parsed = false;
+  if (!rc) {
+    rc = intel_stix_doc_parse(&doc, fs_buf_cstr(&b), b.len, NULL, err);
+    if (rc)
+      fs_err_wrap_where(err, a->arg);
+    parsed = !rc;
+  }
+  struct intel_ingest_result ir = {0};
+  char status_id[37];
+  fs_uuid_v4(status_id);
+  struct intel_ingest_options opt = {.anonymous = a->anonymous, .status_id = status_id};
+  if (!rc)
+    rc = intel_ingest(c, &who, &col, &doc, &opt, &ir, err);
+  if (!rc) {
+    if (a->json) {
+      json_t *out = json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
+                              (json_int_t)ir.total, "stored", (json_int_t)ir.success, "refused",
+                              (json_int_t)ir.failure, "successes", ir.successes, "failures",
+                              ir.failures);
+      cli_print_json(out);
+      json_decref(out);
+    } else {
+      printf(FS_TR(ctx->lang, "%zu objects read, %zu stored in %s, %zu refused\n",
+                   "讀取 %zu 個物件，%zu 個存入 %s，%zu 個被拒\n"),
+             ir.total, ir.success, col.alias, ir.failure);
+      size_t i;
+      json_t *f;
+      json_array_foreach(ir.failures, i, f)
+      {
+        const char *id = json_string_value(json_object_get(f, "id"));
+        fprintf(stderr, "  %s #%lld %s: %s\n", a->arg,
+                (long long)json_integer_value(json_object_get(f, "index")), id ? id : "",
+                json_string_value(json_object_get(f, "message")));
+      }
+    }
+  }
+  intel_ingest_result_release(&ir);
+  if (parsed)
+    intel_stix_doc_release(&doc);
+  fs_buf_release(&b);
+  return rc;
+}
+
+struct printer {
+  size_t n;
+  bool json;
+  const struct actor *who;
+};
+
+static int print_row(const struct intel_row *r, void *ctx)
+{
+  struct printer *p = ctx;
+  if (p->json) {
+    fwrite(r->body, 1, r->body_len, stdout);
+    fputc('\n', stdout);
+  } else {
+    printf("%-12s %-60s %-26s %s\n", r->tlp, r->id, r->version[0] ? r->version : "-", r->type);
+  }
+  p->n++;
+  return FS_OK;
+}
+
+static int do_get(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                  const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct actor who;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  struct printer p = {0, true, &who};
+  if (!rc)
+    rc = intel_read_object(c, &who, NULL, a->arg, print_row, &p, err);
+  return rc;
+}
+
+static int do_search(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                     const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct actor who;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  struct printer p = {0, a->json, &who};
+  if (!rc)
+    rc = intel_search(c, &who, a->arg, a->limit > 0 ? (size_t)a->limit : 100, print_row, &p, err);
+  if (!rc && !a->json)
+    printf(FS_TR(ctx->lang, "%zu objects mention %s\n", "%zu 個物件提及 %s\n"), p.n, a->arg);
+  return rc;
+}
+
+struct bundle {
+  size_t n;
+};
+
+static int print_bundle_object(const struct intel_row *r, void *ctx)
+{
+  struct bundle *b = ctx;
+  fputs(b->n++ ? ",\n" : "\n", stdout);
+  fwrite(r->body, 1, r->body_len, stdout);
+  return FS_OK;
+}
+
+static int do_export(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                     const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct actor who;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  struct intel_collection col;
+  if (!rc)
+    rc = intel_collection_find(c, &who, a->collection ? a->collection : "sector", &col, err);
+  if (rc)
+    return rc;
+  char uuid[37];
+  fs_uuid_v4(uuid);
+  printf("{\"type\":\"bundle\",\"id\":\"bundle--%s\",\"objects\":[", uuid);
+  struct bundle b = {0};
+  struct intel_page page = {.limit = 1000};
+  do {
+    rc = intel_read_collection(c, &who, &col, &page, print_bundle_object, &b, err);
+    page.has_cursor = true;
+    page.after_date = page.last_date;
+    page.after_seq = page.last_seq;
+  } while (!rc && page.more && (a->limit <= 0 || (int64_t)b.n < a->limit));
+  printf("\n]}\n");
+  if (ctx->lang == FS_LANG_EN)
+    fprintf(stderr, "%zu objects exported from %s\n", b.n, col.alias);
+  else
+    fprintf(stderr, "已從 %s 匯出 %zu 個物件\n", col.alias, b.n);
+  return rc;
+}
+
+static int do_collections(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                          const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct actor who;
+  json_t *list;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  if (!rc)
+    rc = intel_collection_list_json(c, &who, &list, err);
+  if (rc)
+    return rc;
+  if (a->json) {
+    cli_print_json(list);
+  } else {
+    static const char *const keys[] = {"alias", "x_finshield_kind", "x_finshield_default_tlp", "can_read", "can_write", "id", NULL};
+    static const char *const en[] = {"ALIAS", "KIND", "DEFAULT TLP", "READ", "WRITE", "ID", NULL};
+    static const char *const zh[] = {"別名", "種類", "預設 TLP", "可讀", "可寫", "ID", NULL};
+    cli_print_table(list, keys, ctx->lang == FS_LANG_EN ? en : zh);
+  }
+  json_decref(list);
+  return FS_OK;
+}
+
+static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                             const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct intel_collection_input in = {.alias = a->arg, .title = a->title, .owner_org = a->owner,
+                                      .members = a->members.items, .n_members = a->members.count,
+                                      .member_can_write = a->member_write};
+  const char *kind = a->kind ? a->kind : "group";
+  in.kind = !strcmp(kind, "org") ? POLICY_COLLECTION_ORG
+            : !strcmp(kind, "partner") ? POLICY_COLLECTION_PARTNER
+            : !strcmp(kind, "group") ? POLICY_COLLECTION_GROUP
+                                     : POLICY_COLLECTION_SECTOR; /* refused below */
+  in.default_tlp = intel_tlp_from_token(a->tlp ? a->tlp : "amber");
+  char id[37];
+  int rc = intel_collection_create(c, op, &in, id, err);
+  if (!rc)
+    printf(FS_TR(ctx->lang, "Collection %s created (%s)\n", "已建立集合 %s（%s）\n"), a->arg, id);
+  return rc;
+}
+
+static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
+               const char *about_zh, size_t nargs, cli_hub_job_fn fn)
+{
+  struct cli_hub_opts h = {0};
+  struct intel_args a = {0};
+  const struct cli_opt opts[] = {
+      CLI_HUB_OPTS(h),
+      {"collection", 'C', CLI_OPT_STRING, &a.collection, "ALIAS", "collection (sector, submissions, ...)", "集合（sector、submissions……）"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user: its rights, its view", "以此使用者身分執行（其權限與可見範圍）"},
+      {"anonymous", 0, CLI_OPT_FLAG, &a.anonymous, NULL, "share without the submitter's identity", "匿名分享（隱藏提供者身分）"},
+      {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
+      {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N objects", "最多 N 個物件"},
+      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "org, group or partner", "org、group 或 partner"},
+      {"owner", 0, CLI_OPT_STRING, &a.owner, "ORG", "owning organisation (org, partner)", "所屬機構（org、partner）"},
+      {"member", 0, CLI_OPT_LIST, &a.members, "ORG", "a member organisation of a group (repeat)", "群組成員機構（可重複）"},
+      {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group", "成員可寫入群組"},
+      {"tlp", 0, CLI_OPT_STRING, &a.tlp, "LEVEL", "default TLP: clear, green, amber, amber+strict, red", "預設 TLP"},
+      {"title", 0, CLI_OPT_STRING, &a.title, "TEXT", "title of the collection", "集合標題"},
+      {NULL, 0, 0, NULL, NULL, NULL, NULL},
+  };
+  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
+                                .opts = opts, .min_args = nargs, .max_args = nargs};
+  const char *args[1];
+  size_t n;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &n, &done);
+  if (rc >= 0)
+    return rc;
+  a.arg = n ? args[0] : NULL;
+  return cli_with_hub(ctx, &h, fn, &a);
+}
+
+static int intel_import(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous]",
+             "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
+             "input) in a collection (default sector); every refused object is listed with its "
+             "index, id and the property at fault.",
+             "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
+             "被拒的物件逐一列出其序號、id 與有問題的屬性。",
+             1, do_import);
+}
+static int intel_get(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel get ID [--as USER]",
+             "Prints every version of an object that the actor may see, oldest first, one JSON "
+             "object per line.",
+             "輸出執行者可見的物件所有版本（由舊到新），每行一個 JSON 物件。", 1, do_get);
+}
+static int intel_search_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel search VALUE [--as USER] [--json]",
+             "Finds every object that mentions an IP address, domain, URL, hash, e-mail address "
+             "or other observable value (case-insensitive), that the actor may see.",
+             "找出執行者可見、提及某 IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
+             1, do_search);
+}
+static int intel_export(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel export [--collection ALIAS] [--as USER] > bundle.json",
+             "Writes a STIX 2.1 bundle of what the actor may see in a collection.",
+             "輸出執行者在集合中可見內容的 STIX 2.1 bundle。", 0, do_export);
+}
+static int intel_collections(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel collections [--as USER] [--json]",
+             "Lists the collections the actor may read or write.", "列出執行者可讀或可寫的集合。",
+             0, do_collections);
+}
+static int intel_collection_add(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv,
+             "finshield intel collection-add ALIAS --kind group|org|partner [--owner ORG] "
+             "[--member ORG]... [--tlp LEVEL]",
+             "Creates a collection: a sharing group of organisations, an organisation's own "
+             "collection, or a partner's.",
+             "建立集合：機構分享群組、單一機構集合或合作組織集合。", 1, do_collection_add);
+}
+
+int cmd_intel(struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_subcommand subs[] = {
+      {"import", intel_import, "store a STIX bundle", "匯入 STIX bundle"},
+      {"get", intel_get, "print an object's versions", "顯示物件各版本"},
+      {"search", intel_search_cmd, "find objects mentioning a value", "搜尋提及某值的物件"},
+      {"export", intel_export, "write a collection as a bundle", "將集合匯出為 bundle"},
+      {"collections", intel_collections, "list collections", "列出集合"},
+      {"collection-add", intel_collection_add, "create a collection", "建立集合"},
+      {NULL, NULL, NULL, NULL},
+  };
+  return cli_dispatch(ctx, "finshield intel <import|get|search|export|collections|collection-add>",
+                      subs, argc, argv);
+}

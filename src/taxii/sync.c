@@ -1,0 +1,163 @@
+/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position. */
+#include "taxii/client.h"
+
+#include "auth/org.h"
+#include "core/buf.h"
+#include "core/jsonx.h"
+#include "intel/store.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static int load_position(struct store_conn *c, const char *url, const char *collection,
+                         const char *direction, char out[64], struct fs_err *err)
+{
+  bool found;
+  out[0] = '\0';
+  return store_query_text(c, out, 64, &found, err,
+                          "SELECT position FROM intel_sync WHERE url = ? AND collection = ?"
+                          " AND direction = ?",
+                          "sss", url, collection, direction);
+}
+
+static int save_position(struct store_conn *c, const struct actor *who, const char *url,
+                         const char *collection, const char *direction, const char *pos,
+                         struct fs_err *err)
+{
+  return store_exec(c, NULL, err,
+                    "INSERT INTO intel_sync (url, collection, direction, position, updated_at)"
+                    " VALUES (?,?,?,?,?) ON CONFLICT (url, collection, direction)"
+                    " DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
+                    "ssssi", url, collection, direction, pos, who->now_ms);
+}
+
+int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_client *cl,
+               const char *api_root, const char *collection, const char *into, size_t limit,
+               struct taxii_sync_stats *st, struct fs_err *err)
+{
+  memset(st, 0, sizeof(*st));
+  struct intel_collection col;
+  int rc = intel_collection_find(c, who, into, &col, err);
+  if (!rc && !col.can_write)
+    rc = fs_err_set(err, FS_ERR_FORBIDDEN, into, "no right to write to collection %s", into);
+  if (!rc)
+    rc = load_position(c, api_root, collection, "pull", st->position, err);
+  if (rc)
+    return rc;
+  struct fs_buf body;
+  fs_buf_init(&body, 256 << 20);
+  char next[512] = "";
+  for (;;) {
+    char last[64];
+    rc = taxii_client_get_objects(cl, collection, st->position, next[0] ? next : NULL, limit, &body,
+                                  last, err);
+    if (rc)
+      break;
+    struct intel_stix_doc doc;
+    if ((rc = intel_stix_doc_parse(&doc, fs_buf_cstr(&body), body.len, NULL, err))) {
+      fs_err_wrap_where(err, "the server's envelope");
+      break;
+    }
+    st->pages++;
+    st->received += doc.n;
+    bool more = doc.more && doc.next;
+    snprintf(next, sizeof(next), "%s", more ? doc.next : "");
+    /* The page and the new position commit together. */
+    struct intel_ingest_result ir = {0};
+    rc = store_begin(c, true, err);
+    if (!rc && doc.n)
+      rc = intel_ingest(c, who, &col, &doc, NULL, &ir, err);
+    if (!rc && last[0]) {
+      snprintf(st->position, sizeof(st->position), "%s", last);
+      rc = save_position(c, who, api_root, collection, "pull", st->position, err);
+    }
+    if (!rc)
+      rc = store_commit(c, err);
+    else
+      store_rollback(c);
+    st->stored += ir.success;
+    st->refused += ir.failure;
+    intel_ingest_result_release(&ir);
+    intel_stix_doc_release(&doc);
+    if (rc || !more || !doc.n)
+      break;
+  }
+  fs_buf_release(&body);
+  return rc;
+}
+
+struct envelope {
+  struct fs_buf *out;
+  size_t n;
+};
+
+static int add_object(const struct intel_row *r, void *ctx)
+{
+  struct envelope *e = ctx;
+  if (e->n++)
+    fs_buf_append_char(e->out, ',');
+  return fs_buf_append(e->out, r->body, r->body_len);
+}
+
+int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_client *cl,
+               const char *api_root, const char *collection, const char *from,
+               const char *for_org, size_t limit, struct taxii_sync_stats *st,
+               struct fs_err *err)
+{
+  memset(st, 0, sizeof(*st));
+  /* What the partner may see here: its organisation's view, as one of its analysts would. */
+  struct actor partner = {.role = AUTH_ROLE_MEMBER_ANALYST, .now_ms = who->now_ms};
+  snprintf(partner.username, sizeof(partner.username), "partner-view");
+  snprintf(partner.source, sizeof(partner.source), "%s", who->source);
+  int rc = org_resolve(c, for_org, partner.org_id, err);
+  struct intel_collection col;
+  if (!rc)
+    rc = intel_collection_find(c, &partner, from, &col, err);
+  if (rc == FS_ERR_NOT_FOUND)
+    return fs_err_set(err, FS_ERR_FORBIDDEN, from, "organisation %s may not read collection %s",
+                      for_org, from);
+  if (!rc)
+    rc = load_position(c, api_root, collection, "push", st->position, err);
+  if (rc)
+    return rc;
+  long long after = 0;
+  sscanf(st->position, "%lld", &after);
+  struct fs_buf env, status;
+  fs_buf_init(&env, 256 << 20);
+  fs_buf_init(&status, 16 << 20);
+  for (;;) {
+    struct intel_page page = {.limit = limit ? limit : 1000, .has_cursor = after > 0,
+                              .after_date = after, .after_seq = INT64_MAX};
+    fs_buf_reset(&env);
+    fs_buf_append_str(&env, "{\"objects\":[");
+    struct envelope e = {&env, 0};
+    rc = intel_read_collection(c, &partner, &col, &page, add_object, &e, err);
+    if (rc)
+      break;
+    fs_buf_append_str(&env, "]}");
+    if (e.n) {
+      rc = taxii_client_post_objects(cl, collection, fs_buf_cstr(&env), env.len, &status, err);
+      if (rc)
+        break;
+      json_t *s = json_loadb(fs_buf_cstr(&status), status.len, 0, NULL);
+      st->stored += (size_t)json_integer_value(json_object_get(s, "success_count"));
+      st->refused += (size_t)json_integer_value(json_object_get(s, "failure_count"));
+      json_decref(s);
+      st->pages++;
+      st->received += e.n;
+    }
+    /* Positions are whole rows (date_added is unique across the hub): resume after the last. */
+    if (page.last_date > after) {
+      after = page.last_date;
+      snprintf(st->position, sizeof(st->position), "%lld", after);
+      rc = save_position(c, who, api_root, collection, "push", st->position, err);
+      if (rc)
+        break;
+    }
+    if (!page.more)
+      break;
+  }
+  fs_buf_release(&env);
+  fs_buf_release(&status);
+  return rc;
+}
