@@ -314,16 +314,19 @@ static int start(struct ingest *g, struct fs_err *err)
   return rc;
 }
 
-/* Identity objects an anonymous submission would reveal: those its objects name as creator. */
-static bool withheld_identity(const struct intel_stix_doc *doc, const json_t *obj)
+/* Identity objects an anonymous submission would reveal: those its anonymous objects name as
+ * their creator. */
+static bool withheld_identity(const struct intel_stix_doc *doc, const json_t *obj, bool all_anonymous)
 {
   const char *id = json_string_value(json_object_get(obj, "id"));
   const char *type = json_string_value(json_object_get(obj, "type"));
   if (!id || !type || strcmp(type, "identity"))
     return false;
   for (size_t i = 0; i < doc->n; i++) {
-    const char *by = json_string_value(json_object_get(doc->results[i].object, "created_by_ref"));
-    if (by && !strcmp(by, id))
+    const json_t *o = doc->results[i].object;
+    const char *by = json_string_value(json_object_get(o, "created_by_ref"));
+    bool anonymous = all_anonymous || json_is_true(json_object_get(o, PROP_ANONYMOUS));
+    if (anonymous && by && !strcmp(by, id))
       return true;
   }
   return false;
@@ -363,8 +366,7 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
       continue;
     }
     bool anonymous = opt && opt->anonymous;
-    anonymous = anonymous || json_is_true(json_object_get(r->object, PROP_ANONYMOUS));
-    if (anonymous && withheld_identity(doc, r->object)) {
+    if (withheld_identity(doc, r->object, anonymous)) {
       json_array_append_new(res->successes, json_pack("{s:s,s:s}", "id", r->id, "message",
                                                       "withheld: the submission is anonymous"));
       res->success++;

@@ -77,8 +77,9 @@ static void build_filters(struct filter_sql *f, const struct intel_taxii_query *
   fs_buf_init(&f->sql, 64 * 1024);
   fs_buf_init(&f->types, 1024);
   f->n = 0;
+  static const struct intel_taxii_query none; /* no filters */
   if (!q)
-    q = &(const struct intel_taxii_query){0};
+    q = &none;
   add_in(&f->sql, &f->types, "e.id", q->n_ids);
   for (size_t i = 0; i < q->n_ids && f->n < 512; i++)
     f->values[f->n++] = q->ids[i];

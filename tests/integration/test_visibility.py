@@ -1,0 +1,160 @@
+"""The visibility matrix: roles x organisation relations x TLP levels x every read path (REST get,
+REST search, REST export, TAXII objects, TAXII object, TAXII manifest, CLI get, search, export).
+Nobody sees what TLP 2.0 does not give them; anonymous submissions hide their source from all but
+the hub."""
+import json
+import unittest
+
+from hubtest import Hub, indicator, org_body, run, taxii
+
+# Who is who: A produces, B is named as recipient, C is an unrelated member.
+USERS = {
+    "a1": ("bank-a", "member-analyst"),  # the producing user
+    "a2": ("bank-a", "member-admin"),    # same organisation, not the producer
+    "b1": ("bank-b", "member-analyst"),  # a named recipient user (for RED)
+    "b2": ("bank-b", "member-admin"),    # named organisation, not a named user
+    "c1": ("bank-c", "member-analyst"),  # unrelated member
+    "h1": ("hub", "hub-analyst"),
+    "s1": ("fsc", "supervisor"),
+}
+ALL = set(USERS)
+# object -> (tlp, recipients, who may see it)
+OBJECTS = {
+    "clear": ("clear", None, ALL),
+    "green": ("green", None, ALL),
+    "amber": ("amber", {"orgs": ["bank-b"]}, {"a1", "a2", "b1", "b2", "h1"}),
+    "strict": ("amber+strict", {"orgs": ["bank-b"]}, {"a1", "a2", "b1", "b2"}),
+    "red": ("red", {"users": ["b1"]}, {"a1", "b1"}),
+    "unmarked": (None, None, {"a1", "a2", "h1"}),  # the submissions default: AMBER
+    "amber-nobody": ("amber", None, {"a1", "a2", "h1"}),
+}
+
+
+class Visibility(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = h = Hub().start()
+        for code in ("bank-a", "bank-b", "bank-c"):
+            assert h.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
+        assert h.admin("POST", "/api/v1/orgs", {"code": "fsc", "name_zh": "主管", "name_en": "FSC",
+                                                 "industry": "regulator", "size_tier": "large"}).status == 201
+        cls.tokens = {}
+        for user, (org, role) in USERS.items():
+            r = h.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user, "role": role})
+            assert r.status == 201, r
+            cls.tokens[user] = h.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
+        cls.ids, cls.ips = {}, {}
+        objs = []
+        for i, (name, (tlp, recipients, _)) in enumerate(OBJECTS.items()):
+            ip = f"192.0.2.{i + 10}"
+            extra = {"x_finshield_recipients": recipients} if recipients else {}
+            o = indicator(ip, tlp, n=i, **extra)
+            objs.append(o)
+            cls.ids[name], cls.ips[name] = o["id"], ip
+        r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["a1"], body={"objects": objs})
+        assert r.status == 202 and r.json()["success_count"] == len(objs), r
+        cls.by_id = {v: k for k, v in cls.ids.items()}
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.hub.stop()
+        cls.hub.cleanup()
+        assert rc == 0
+
+    def seen_via(self, path, user):
+        """The set of object names `user` sees through one read path."""
+        h, tok = self.hub, self.tokens[user]
+        names = set()
+        if path == "taxii-objects":
+            env = taxii(h, "GET", "collections/submissions/objects/?match[version]=all", tok).json()
+            names = {self.by_id[o["id"]] for o in env["objects"] if o["id"] in self.by_id}
+        elif path == "taxii-manifest":
+            env = taxii(h, "GET", "collections/submissions/manifest/", tok).json()
+            names = {self.by_id[o["id"]] for o in env["objects"] if o["id"] in self.by_id}
+        elif path == "taxii-object":
+            for name, oid in self.ids.items():
+                r = taxii(h, "GET", f"collections/submissions/objects/{oid}/", tok)
+                if r.status == 200 and r.json()["objects"]:
+                    names.add(name)
+                else:
+                    self.assertEqual(r.status, 404)
+        elif path == "rest-get":
+            for name, oid in self.ids.items():
+                r = h.request("GET", f"/api/v1/intel/objects/{oid}", token=tok)
+                if r.status == 200:
+                    names.add(name)
+                else:
+                    self.assertEqual(r.status, 404)
+        elif path == "rest-search":
+            for name, ip in self.ips.items():
+                r = h.request("GET", f"/api/v1/intel/search?value={ip}", token=tok)
+                if r.json()["items"]:
+                    names.add(name)
+        elif path == "rest-export":
+            r = h.request("GET", "/api/v1/intel/export?collection=submissions", token=tok)
+            names = {self.by_id[o["id"]] for o in r.json()["objects"] if o["id"] in self.by_id}
+        elif path == "cli-get":
+            for name, oid in self.ids.items():
+                if self.hub.cli("intel", "get", oid, "--as", user).returncode == 0:
+                    names.add(name)
+        elif path == "cli-search":
+            for name, ip in self.ips.items():
+                p = self.hub.cli("intel", "search", ip, "--as", user, "--json")
+                if p.stdout.strip():
+                    names.add(name)
+        elif path == "cli-export":
+            p = self.hub.cli("intel", "export", "--collection", "submissions", "--as", user)
+            names = {self.by_id[o["id"]] for o in json.loads(p.stdout)["objects"] if o["id"] in self.by_id}
+        return names
+
+    def test_matrix(self):
+        paths = ["taxii-objects", "taxii-manifest", "taxii-object", "rest-get", "rest-search",
+                 "rest-export", "cli-get", "cli-search", "cli-export"]
+        failures = []
+        for user in USERS:
+            expected = {name for name, (_, _, who) in OBJECTS.items() if user in who}
+            for path in paths:
+                got = self.seen_via(path, user)
+                if got != expected:
+                    failures.append(f"{user} via {path}: saw {sorted(got)}, expected {sorted(expected)}")
+        self.assertEqual(failures, [])
+
+    def test_control_properties_not_published(self):
+        r = taxii(self.hub, "GET", f"collections/submissions/objects/{self.ids['amber']}/", self.tokens["b1"])
+        self.assertNotIn("x_finshield_recipients", r.body)
+
+    def test_anonymous_submission(self):
+        h = self.hub
+        ident = {"type": "identity", "spec_version": "2.1", "id": "identity--8a1d4c5e-aaaa-4bbb-8ccc-123456789abc",
+                 "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+                 "name": "Bank A SOC", "identity_class": "organization"}
+        o = indicator("192.0.2.200", "green", n=99, created_by_ref=ident["id"], x_finshield_anonymous=True)
+        r = taxii(h, "POST", "collections/submissions/objects/", self.tokens["a1"], body={"objects": [ident, o]})
+        self.assertEqual(r.json()["success_count"], 2)
+        for user in ("c1", "b1", "s1"):
+            body = taxii(h, "GET", f"collections/submissions/objects/{o['id']}/", self.tokens[user]).body
+            self.assertNotIn(ident["id"], body)
+            self.assertNotIn("Bank A", body)
+            self.assertNotIn("x_finshield_anonymous", body)
+            item = h.request("GET", f"/api/v1/intel/objects/{o['id']}", token=self.tokens[user]).json()["versions"][0]
+            self.assertNotIn("source", item)
+        # The submitter's identity is withheld altogether, even from its own organisation.
+        for user in ("c1", "a2", "h1"):
+            self.assertEqual(h.request("GET", f"/api/v1/intel/objects/{ident['id']}", token=self.tokens[user]).status, 404)
+        hub_view = h.request("GET", f"/api/v1/intel/objects/{o['id']}", token=self.tokens["h1"]).json()["versions"][0]
+        a_org = h.request("GET", "/api/v1/orgs/bank-a", token=self.tokens["h1"]).json()["id"]
+        self.assertEqual(hub_view["source"]["org_id"], a_org)
+        self.assertTrue(hub_view["source"]["anonymous"])
+        hub_ident = hub_view["object"]["created_by_ref"]
+        self.assertTrue(hub_ident.startswith("identity--"))
+        self.assertNotEqual(hub_ident, ident["id"])
+
+    def test_versioning_another_organisations_object_is_refused(self):
+        o = indicator("192.0.2.10", "clear", n=0, modified="2026-06-01T00:00:00.000Z")
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["c1"], body={"objects": [o]})
+        self.assertEqual(r.json()["failure_count"], 1)
+        self.assertIn("another organisation", r.json()["failures"][0]["message"])
+
+
+if __name__ == "__main__":
+    unittest.main()
