@@ -893,7 +893,7 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
       " AND (? IS NULL OR i.category = ?) AND (? = 0 OR i.level = ?)"
       " AND (i.created_at < ? OR (i.created_at = ? AND i.id < ?))"
       " ORDER BY i.created_at DESC, i.id DESC",
-      "isssssssssiiiis", (int64_t)all, who->org_id, who->user_id, org_id, org_id, f->status,
+      "issssssssiiiis", (int64_t)all, who->org_id, who->user_id, org_id, org_id, f->status,
       f->status, f->category, f->category, (int64_t)f->level, (int64_t)f->level, after_at,
       after_at, page->after ? after_id : "~");
   if (rc)

@@ -144,7 +144,7 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
   json_decref(orgs);
   if (!rc)
     *out = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "scope",
-                     all ? "sector" : "organisation", (json_int_t)total, "by_category", by_cat,
+                     all ? "sector" : "organisation", "incidents", (json_int_t)total, "by_category", by_cat,
                      "by_level", by_level, "by_industry", by_ind, "by_month", by_month, "times",
                      "to_report", summary(&t_report), "to_contain", summary(&t_contain),
                      "to_recover", summary(&t_recover), "clocks_by_org", per_org);
