@@ -54,7 +54,7 @@ int incident_duration_parse(const char *s, size_t len, int64_t *secs)
 
 void incident_duration_format(int64_t secs, char out[24])
 {
-  if (secs > 0 && secs % DAY == 0 && secs >= 2 * DAY)
+  if (secs > 0 && secs % DAY == 0 && secs >= 7 * DAY)
     snprintf(out, 24, "%lldd", (long long)(secs / DAY));
   else if (secs > 0 && secs % HOUR == 0)
     snprintf(out, 24, "%lldh", (long long)(secs / HOUR));
