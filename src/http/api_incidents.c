@@ -128,110 +128,13 @@ int api_incidents_get(struct http_request *req, struct http_response *res)
   return rc ? rc : get_case(req, res, 200, c, env, req->params[0]);
 }
 
-int api_incidents_update(struct http_request *req, struct http_response *res)
-{
-  json_t *body;
-  struct store_conn *c;
-  struct incident_env *env;
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  struct incident_input *in = fs_arena_alloc(&req->arena, sizeof(*in));
-  if (!in)
-    rc = fs_err_set(&req->err, FS_ERR_NOMEM, "incident", "out of memory");
-  if (!rc)
-    rc = incident_input_from_json(body, true, in, &req->err);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_update(c, &req->who, env, req->params[0], in, &req->err);
-  json_decref(body);
-  return rc ? rc : get_case(req, res, 200, c, env, req->params[0]);
-}
-
-int api_incidents_level(struct http_request *req, struct http_response *res)
-{
-  static const char *const keys[] = {"level", "reason", "version", NULL};
-  json_t *body;
-  struct store_conn *c;
-  struct incident_env *env;
-  int64_t level = 0, version = 0;
-  bool has_version;
-  const char *reason;
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  rc = jsonx_only_keys(body, keys, "$", &req->err);
-  if (!rc)
-    rc = jsonx_int(body, "level", JSONX_REQUIRED, 1, 4, &level, NULL, &req->err);
-  if (!rc)
-    rc = jsonx_string(body, "reason", JSONX_NULLABLE | JSONX_MULTILINE, 2000, &reason, &req->err);
-  if (!rc)
-    rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &version, &has_version, &req->err);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_set_level(c, &req->who, env, req->params[0], (int)level, reason, has_version,
-                            version, &req->err);
-  json_decref(body);
-  return rc ? rc : get_case(req, res, 200, c, env, req->params[0]);
-}
-
-int api_incidents_status(struct http_request *req, struct http_response *res)
-{
-  static const char *const keys[] = {"status", "at", "note", "version", NULL};
-  json_t *body;
-  struct store_conn *c;
-  struct incident_env *env;
-  int status;
-  int64_t at = 0, version = 0;
-  bool has_version;
-  const char *note;
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  rc = jsonx_only_keys(body, keys, "$", &req->err);
-  if (!rc)
-    rc = jsonx_enum(body, "status", JSONX_REQUIRED, incident_status_names, &status, &req->err);
-  if (!rc)
-    rc = jsonx_time(body, "at", JSONX_NULLABLE, &at, NULL, &req->err);
-  if (!rc)
-    rc = jsonx_string(body, "note", JSONX_NULLABLE | JSONX_MULTILINE, 2000, &note, &req->err);
-  if (!rc)
-    rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &version, &has_version, &req->err);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_set_status(c, &req->who, env, req->params[0], status, at, note, has_version,
-                             version, &req->err);
-  json_decref(body);
-  return rc ? rc : get_case(req, res, 200, c, env, req->params[0]);
-}
-
-int api_incidents_merge(struct http_request *req, struct http_response *res)
-{
-  static const char *const keys[] = {"duplicate", NULL};
-  json_t *body;
-  struct store_conn *c;
-  struct incident_env *env;
-  const char *dup;
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  rc = jsonx_only_keys(body, keys, "$", &req->err);
-  if (!rc)
-    rc = jsonx_string(body, "duplicate", JSONX_REQUIRED, 64, &dup, &req->err);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_merge(c, &req->who, env, req->params[0], dup, &req->err);
-  json_decref(body);
-  return rc ? rc : get_case(req, res, 200, c, env, req->params[0]);
-}
-
-/* GET handlers that only read one list of a case. */
+/* ---- changes -------------------------------------------------------------------------------
+ * A change handler parses the JSON body (when the route takes one), runs one domain function and
+ * answers with the case (then == NULL) or with one of its lists. */
 typedef int (*case_list_fn)(struct store_conn *, const struct actor *, const char *, json_t **,
                             struct fs_err *);
+typedef int (*change_fn)(struct http_request *req, struct store_conn *c,
+                         const struct incident_env *env, json_t *body);
 
 static int list_of(struct http_request *req, struct http_response *res, case_list_fn fn)
 {
@@ -244,36 +147,139 @@ static int list_of(struct http_request *req, struct http_response *res, case_lis
   return rc ? rc : http_json(res, 200, out);
 }
 
+enum { BODY_REQUIRED, BODY_OPTIONAL };
+
+static int change_body(struct http_request *req, struct http_response *res, change_fn fn,
+                       case_list_fn then, int status, int body_rule)
+{
+  json_t *body = NULL;
+  struct store_conn *c;
+  struct incident_env *env;
+  int rc = req->body.len || body_rule == BODY_REQUIRED ? http_body_object(req, &body) : FS_OK;
+  if (!rc)
+    rc = begin(req, none, &c, &env);
+  if (!rc)
+    rc = fn(req, c, env, body);
+  json_decref(body);
+  if (rc)
+    return rc;
+  rc = then ? list_of(req, res, then) : get_case(req, res, 200, c, env, req->params[0]);
+  if (!rc)
+    res->status = status;
+  return rc;
+}
+
+static int change(struct http_request *req, struct http_response *res, change_fn fn,
+                  case_list_fn then, int status)
+{
+  return change_body(req, res, fn, then, status, BODY_REQUIRED);
+}
+
+static int update_fn(struct http_request *req, struct store_conn *c,
+                     const struct incident_env *env, json_t *body)
+{
+  struct incident_input *in = fs_arena_alloc(&req->arena, sizeof(*in));
+  if (!in)
+    return fs_err_set(&req->err, FS_ERR_NOMEM, "incident", "out of memory");
+  int rc = incident_input_from_json(body, true, in, &req->err);
+  return rc ? rc : incident_update(c, &req->who, env, req->params[0], in, &req->err);
+}
+
+int api_incidents_update(struct http_request *req, struct http_response *res)
+{
+  return change(req, res, update_fn, NULL, 200);
+}
+
+static int level_fn(struct http_request *req, struct store_conn *c,
+                    const struct incident_env *env, json_t *body)
+{
+  static const char *const keys[] = {"level", "reason", "version", NULL};
+  int64_t level = 0, version = 0;
+  bool has_version;
+  const char *reason;
+  int rc = jsonx_only_keys(body, keys, "$", &req->err);
+  if (!rc)
+    rc = jsonx_int(body, "level", JSONX_REQUIRED, 1, 4, &level, NULL, &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "reason", JSONX_NULLABLE | JSONX_MULTILINE, 2000, &reason, &req->err);
+  if (!rc)
+    rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &version, &has_version, &req->err);
+  return rc ? rc
+            : incident_set_level(c, &req->who, env, req->params[0], (int)level, reason,
+                                 has_version, version, &req->err);
+}
+
+int api_incidents_level(struct http_request *req, struct http_response *res)
+{
+  return change(req, res, level_fn, NULL, 200);
+}
+
+static int status_fn(struct http_request *req, struct store_conn *c,
+                     const struct incident_env *env, json_t *body)
+{
+  static const char *const keys[] = {"status", "at", "note", "version", NULL};
+  int status;
+  int64_t at = 0, version = 0;
+  bool has_version;
+  const char *note;
+  int rc = jsonx_only_keys(body, keys, "$", &req->err);
+  if (!rc)
+    rc = jsonx_enum(body, "status", JSONX_REQUIRED, incident_status_names, &status, &req->err);
+  if (!rc)
+    rc = jsonx_time(body, "at", JSONX_NULLABLE, &at, NULL, &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "note", JSONX_NULLABLE | JSONX_MULTILINE, 2000, &note, &req->err);
+  if (!rc)
+    rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &version, &has_version, &req->err);
+  return rc ? rc
+            : incident_set_status(c, &req->who, env, req->params[0], status, at, note,
+                                  has_version, version, &req->err);
+}
+
+int api_incidents_status(struct http_request *req, struct http_response *res)
+{
+  return change(req, res, status_fn, NULL, 200);
+}
+
+static int merge_fn(struct http_request *req, struct store_conn *c,
+                    const struct incident_env *env, json_t *body)
+{
+  static const char *const keys[] = {"duplicate", NULL};
+  const char *dup;
+  int rc = jsonx_only_keys(body, keys, "$", &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "duplicate", JSONX_REQUIRED, 64, &dup, &req->err);
+  return rc ? rc : incident_merge(c, &req->who, env, req->params[0], dup, &req->err);
+}
+
+int api_incidents_merge(struct http_request *req, struct http_response *res)
+{
+  return change(req, res, merge_fn, NULL, 200);
+}
+
 int api_incidents_timeline(struct http_request *req, struct http_response *res)
 {
   return list_of(req, res, incident_timeline_json);
 }
 
-int api_incidents_note(struct http_request *req, struct http_response *res)
+static int note_fn(struct http_request *req, struct store_conn *c,
+                   const struct incident_env *env, json_t *body)
 {
   static const char *const keys[] = {"text", "at", NULL};
-  json_t *body;
-  struct store_conn *c;
   const char *text;
   int64_t at = 0;
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  rc = jsonx_only_keys(body, keys, "$", &req->err);
+  int rc = jsonx_only_keys(body, keys, "$", &req->err);
   if (!rc)
     rc = jsonx_string(body, "text", JSONX_REQUIRED | JSONX_MULTILINE, 20000, &text, &req->err);
   if (!rc)
     rc = jsonx_time(body, "at", JSONX_NULLABLE, &at, NULL, &req->err);
-  if (!rc)
-    rc = begin(req, none, &c, NULL);
-  if (!rc)
-    rc = incident_note_add(c, &req->who, req->params[0], text, at, &req->err);
-  json_decref(body);
-  if (rc)
-    return rc;
-  rc = list_of(req, res, incident_timeline_json);
-  res->status = 201;
-  return rc;
+  (void)env;
+  return rc ? rc : incident_note_add(c, &req->who, req->params[0], text, at, &req->err);
+}
+
+int api_incidents_note(struct http_request *req, struct http_response *res)
+{
+  return change(req, res, note_fn, incident_timeline_json, 201);
 }
 
 int api_incidents_tasks(struct http_request *req, struct http_response *res)
@@ -281,35 +287,29 @@ int api_incidents_tasks(struct http_request *req, struct http_response *res)
   return list_of(req, res, incident_tasks_json);
 }
 
+static int task_add_fn(struct http_request *req, struct store_conn *c,
+                       const struct incident_env *env, json_t *body)
+{
+  char tid[37];
+  (void)env;
+  return incident_task_add(c, &req->who, req->params[0], body, tid, &req->err);
+}
+
 int api_incidents_task_add(struct http_request *req, struct http_response *res)
 {
-  json_t *body;
-  struct store_conn *c;
-  char tid[37];
-  int rc = http_body_object(req, &body);
-  if (!rc)
-    rc = begin(req, none, &c, NULL);
-  if (!rc)
-    rc = incident_task_add(c, &req->who, req->params[0], body, tid, &req->err);
-  json_decref(body);
-  if (rc)
-    return rc;
-  rc = list_of(req, res, incident_tasks_json);
-  res->status = 201;
-  return rc;
+  return change(req, res, task_add_fn, incident_tasks_json, 201);
+}
+
+static int task_update_fn(struct http_request *req, struct store_conn *c,
+                          const struct incident_env *env, json_t *body)
+{
+  (void)env;
+  return incident_task_update(c, &req->who, req->params[0], req->params[1], body, &req->err);
 }
 
 int api_incidents_task_update(struct http_request *req, struct http_response *res)
 {
-  json_t *body;
-  struct store_conn *c;
-  int rc = http_body_object(req, &body);
-  if (!rc)
-    rc = begin(req, none, &c, NULL);
-  if (!rc)
-    rc = incident_task_update(c, &req->who, req->params[0], req->params[1], body, &req->err);
-  json_decref(body);
-  return rc ? rc : list_of(req, res, incident_tasks_json);
+  return change(req, res, task_update_fn, incident_tasks_json, 200);
 }
 
 int api_incidents_observables(struct http_request *req, struct http_response *res)
@@ -317,21 +317,16 @@ int api_incidents_observables(struct http_request *req, struct http_response *re
   return list_of(req, res, incident_observables_json);
 }
 
+static int observables_fn(struct http_request *req, struct store_conn *c,
+                          const struct incident_env *env, json_t *body)
+{
+  (void)env;
+  return incident_observables_add(c, &req->who, req->params[0], body, &req->err);
+}
+
 int api_incidents_observables_add(struct http_request *req, struct http_response *res)
 {
-  json_t *body;
-  struct store_conn *c;
-  int rc = http_body_object(req, &body);
-  if (!rc)
-    rc = begin(req, none, &c, NULL);
-  if (!rc)
-    rc = incident_observables_add(c, &req->who, req->params[0], body, &req->err);
-  json_decref(body);
-  if (rc)
-    return rc;
-  rc = list_of(req, res, incident_observables_json);
-  res->status = 201;
-  return rc;
+  return change(req, res, observables_fn, incident_observables_json, 201);
 }
 
 int api_incidents_evidence(struct http_request *req, struct http_response *res)
@@ -397,7 +392,11 @@ int api_incidents_evidence_get(struct http_request *req, struct http_response *r
   return res->content_type ? FS_OK : FS_ERR_NOMEM;
 }
 
-int api_incidents_help(struct http_request *req, struct http_response *res)
+/* Handlers whose domain function answers with its own document. */
+typedef int (*body_out_fn)(struct store_conn *, const struct actor *, const struct incident_env *,
+                           const char *, json_t *, json_t **, struct fs_err *);
+
+static int body_out(struct http_request *req, struct http_response *res, body_out_fn fn)
 {
   json_t *body, *out;
   struct store_conn *c;
@@ -406,9 +405,14 @@ int api_incidents_help(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = begin(req, none, &c, &env);
   if (!rc)
-    rc = incident_help_request(c, &req->who, env, req->params[0], body, &out, &req->err);
+    rc = fn(c, &req->who, env, req->params[0], body, &out, &req->err);
   json_decref(body);
   return rc ? rc : http_json(res, 201, out);
+}
+
+int api_incidents_help(struct http_request *req, struct http_response *res)
+{
+  return body_out(req, res, incident_help_request);
 }
 
 int api_incidents_matches(struct http_request *req, struct http_response *res)
@@ -441,33 +445,36 @@ int api_incidents_assignments(struct http_request *req, struct http_response *re
   return list_of(req, res, incident_assignments_json);
 }
 
-int api_incidents_offer(struct http_request *req, struct http_response *res)
+static int offer_fn(struct http_request *req, struct store_conn *c,
+                    const struct incident_env *env, json_t *body)
 {
   static const char *const keys[] = {"team", NULL};
-  json_t *body;
-  struct store_conn *c;
-  struct incident_env *env;
   const char *team;
   char aid[37];
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  rc = jsonx_only_keys(body, keys, "$", &req->err);
+  int rc = jsonx_only_keys(body, keys, "$", &req->err);
   if (!rc)
     rc = jsonx_string(body, "team", JSONX_REQUIRED, 64, &team, &req->err);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_offer(c, &req->who, env, req->params[0], team, aid, &req->err);
-  json_decref(body);
-  if (rc)
-    return rc;
-  rc = list_of(req, res, incident_assignments_json);
-  res->status = 201;
-  return rc;
+  return rc ? rc : incident_offer(c, &req->who, env, req->params[0], team, aid, &req->err);
 }
 
-static int answer(struct http_request *req, struct http_response *res, bool accept)
+int api_incidents_offer(struct http_request *req, struct http_response *res)
+{
+  return change(req, res, offer_fn, incident_assignments_json, 201);
+}
+
+static int accept_fn(struct http_request *req, struct store_conn *c,
+                     const struct incident_env *env, json_t *body)
+{
+  return incident_answer(c, &req->who, env, req->params[0], req->params[1], true, body,
+                         &req->err);
+}
+
+int api_incidents_accept(struct http_request *req, struct http_response *res)
+{
+  return change_body(req, res, accept_fn, incident_assignments_json, 200, BODY_OPTIONAL);
+}
+
+int api_incidents_decline(struct http_request *req, struct http_response *res)
 {
   json_t *body = NULL;
   struct store_conn *c;
@@ -476,25 +483,13 @@ static int answer(struct http_request *req, struct http_response *res, bool acce
   if (!rc)
     rc = begin(req, none, &c, &env);
   if (!rc)
-    rc = incident_answer(c, &req->who, env, req->params[0], req->params[1], accept, body,
+    rc = incident_answer(c, &req->who, env, req->params[0], req->params[1], false, body,
                          &req->err);
   json_decref(body);
-  if (rc)
-    return rc;
   /* A team that declined no longer sees the case: answer with the assignment alone. */
-  if (!accept)
-    return http_json(res, 200, json_pack("{s:s,s:s}", "id", req->params[1], "status", "declined"));
-  return list_of(req, res, incident_assignments_json);
-}
-
-int api_incidents_accept(struct http_request *req, struct http_response *res)
-{
-  return answer(req, res, true);
-}
-
-int api_incidents_decline(struct http_request *req, struct http_response *res)
-{
-  return answer(req, res, false);
+  return rc ? rc
+            : http_json(res, 200,
+                        json_pack("{s:s,s:s}", "id", req->params[1], "status", "declined"));
 }
 
 int api_incidents_report_get(struct http_request *req, struct http_response *res)
@@ -502,18 +497,15 @@ int api_incidents_report_get(struct http_request *req, struct http_response *res
   return list_of(req, res, incident_closing_report_json);
 }
 
+static int report_fn(struct http_request *req, struct store_conn *c,
+                     const struct incident_env *env, json_t *body)
+{
+  return incident_closing_report_save(c, &req->who, env, req->params[0], body, &req->err);
+}
+
 int api_incidents_report_save(struct http_request *req, struct http_response *res)
 {
-  json_t *body;
-  struct store_conn *c;
-  struct incident_env *env;
-  int rc = http_body_object(req, &body);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_closing_report_save(c, &req->who, env, req->params[0], body, &req->err);
-  json_decref(body);
-  return rc ? rc : list_of(req, res, incident_closing_report_json);
+  return change(req, res, report_fn, incident_closing_report_json, 200);
 }
 
 int api_incidents_publications(struct http_request *req, struct http_response *res)
@@ -523,16 +515,7 @@ int api_incidents_publications(struct http_request *req, struct http_response *r
 
 int api_incidents_publish(struct http_request *req, struct http_response *res)
 {
-  json_t *body, *out;
-  struct store_conn *c;
-  struct incident_env *env;
-  int rc = http_body_object(req, &body);
-  if (!rc)
-    rc = begin(req, none, &c, &env);
-  if (!rc)
-    rc = incident_publish(c, &req->who, env, req->params[0], body, &out, &req->err);
-  json_decref(body);
-  return rc ? rc : http_json(res, 201, out);
+  return body_out(req, res, incident_publish);
 }
 
 int api_incidents_notifications(struct http_request *req, struct http_response *res)

@@ -111,35 +111,22 @@ int incident_evidence_add(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
+static json_t *evidence_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  return json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:o}", "id", store_col_text(s, 0), "name",
+                   store_col_text(s, 1), "media_type", store_col_text(s, 2), "size",
+                   (json_int_t)store_col_int(s, 3), "sha256", store_col_text(s, 4), "uploaded_by",
+                   store_col_text(s, 5), "created_at", jsonx_time_new(store_col_int(s, 6)));
+}
+
 int incident_evidence_json(struct store_conn *c, const struct actor *who, const char *id,
                            json_t **out, struct fs_err *err)
 {
-  struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
-  struct store_stmt *s;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, name, media_type, size, sha256, uploaded_by, created_at FROM"
-                     " incident_evidence WHERE incident_id = ? ORDER BY created_at, id",
-                     "s", r.id);
-  if (rc)
-    return rc;
-  json_t *items = json_array();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
-    json_array_append_new(
-        items, json_pack("{s:s,s:s,s:s,s:I,s:s,s:s,s:o}", "id", store_col_text(s, 0), "name",
-                         store_col_text(s, 1), "media_type", store_col_text(s, 2), "size",
-                         (json_int_t)store_col_int(s, 3), "sha256", store_col_text(s, 4),
-                         "uploaded_by", store_col_text(s, 5), "created_at",
-                         jsonx_time_new(store_col_int(s, 6))));
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT id, name, media_type, size, sha256, uploaded_by, created_at"
+                             " FROM incident_evidence WHERE incident_id = ? ORDER BY created_at, id",
+                             evidence_item, out, err);
 }
 
 int incident_evidence_read(struct store_conn *c, const struct actor *who,

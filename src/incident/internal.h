@@ -41,6 +41,12 @@ json_t *incident_clocks_json(const struct incident_env *env, const struct incide
  * FS_ERR_CONFLICT. */
 int incident_touch(struct store_conn *c, const struct actor *who, const struct incident_row *r,
                    bool has_version, int64_t version, struct fs_err *err);
+/* The lists of a case: checks `act` on the case (see incident_check), runs sql with the case id
+ * bound to its one '?', and builds {"items": [item(row) ...]} (caller owns *out). */
+typedef json_t *(*incident_item_fn)(struct store_stmt *s, const struct actor *who);
+int incident_items_json(struct store_conn *c, const struct actor *who, const char *id,
+                        enum policy_action act, const char *sql, incident_item_fn item,
+                        json_t **out, struct fs_err *err);
 /* "2026-11-27 20:00:00 +08:00" into out (48 bytes); "" for 0. */
 void incident_local_time(int64_t ms, char out[48]);
 json_t *incident_time_json(int64_t ms); /* RFC 3339 UTC or null for 0 */

@@ -474,37 +474,25 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
   return store_tx_leave(c, owned, rc, err);
 }
 
+static json_t *assignment_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  return json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:s?,s:s?,s:s?,s:I}", "id", store_col_text(s, 0),
+                   "team", store_col_text(s, 1), "kind", store_col_text(s, 2), "status",
+                   store_col_text(s, 3), "offered_at", jsonx_time_new(store_col_int(s, 4)),
+                   "offered_by", store_col_text(s, 5), "answered_at",
+                   incident_time_json(store_col_int(s, 6)), "answered_by", store_col_text(s, 7),
+                   "note", store_col_text(s, 8), "help_id", store_col_text(s, 9), "version",
+                   (json_int_t)store_col_int(s, 10));
+}
+
 int incident_assignments_json(struct store_conn *c, const struct actor *who, const char *id,
                               json_t **out, struct fs_err *err)
 {
-  struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
-  struct store_stmt *s;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT a.id, t.code, t.kind, a.status, a.offered_at, a.offered_by,"
-                     " a.answered_at, a.answered_by, a.note, a.help_id, a.version FROM"
-                     " incident_assignment a JOIN incident_team t ON t.id = a.team_id WHERE"
-                     " a.incident_id = ? ORDER BY a.offered_at, a.id",
-                     "s", r.id);
-  if (rc)
-    return rc;
-  json_t *items = json_array();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
-    json_array_append_new(
-        items, json_pack("{s:s,s:s,s:s,s:s,s:o,s:s,s:o,s:s?,s:s?,s:s?,s:I}", "id",
-                         store_col_text(s, 0), "team", store_col_text(s, 1), "kind",
-                         store_col_text(s, 2), "status", store_col_text(s, 3), "offered_at",
-                         jsonx_time_new(store_col_int(s, 4)), "offered_by", store_col_text(s, 5),
-                         "answered_at", incident_time_json(store_col_int(s, 6)), "answered_by",
-                         store_col_text(s, 7), "note", store_col_text(s, 8), "help_id",
-                         store_col_text(s, 9), "version", (json_int_t)store_col_int(s, 10)));
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT a.id, t.code, t.kind, a.status, a.offered_at, a.offered_by,"
+                             " a.answered_at, a.answered_by, a.note, a.help_id, a.version FROM"
+                             " incident_assignment a JOIN incident_team t ON t.id = a.team_id WHERE"
+                             " a.incident_id = ? ORDER BY a.offered_at, a.id",
+                             assignment_item, out, err);
 }

@@ -357,34 +357,23 @@ int notify_deliver_due(struct store_conn *c, const struct incident_env *env, int
   return rc;
 }
 
+static json_t *outbox_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s?,s:o,s:o}", "id", store_col_text(s, 0), "event",
+                   store_col_text(s, 1), "channel", store_col_text(s, 2), "target",
+                   store_col_text(s, 3), "status", store_col_text(s, 4), "attempts",
+                   (json_int_t)store_col_int(s, 5), "last_error", store_col_text(s, 6),
+                   "created_at", jsonx_time_new(store_col_int(s, 7)), "sent_at",
+                   incident_time_json(store_col_int(s, 8)));
+}
+
 int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id,
                        json_t **out, struct fs_err *err)
 {
-  struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_GRADE, &r, err);
-  struct store_stmt *s;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, event, channel, target, status, attempts, last_error, created_at,"
-                     " sent_at FROM notify_outbox WHERE incident_id = ? ORDER BY created_at, id",
-                     "s", r.id);
-  if (rc)
-    return rc;
-  json_t *items = json_array();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
-    json_array_append_new(
-        items, json_pack("{s:s,s:s,s:s,s:s,s:s,s:I,s:s?,s:o,s:o}", "id", store_col_text(s, 0),
-                         "event", store_col_text(s, 1), "channel", store_col_text(s, 2), "target",
-                         store_col_text(s, 3), "status", store_col_text(s, 4), "attempts",
-                         (json_int_t)store_col_int(s, 5), "last_error", store_col_text(s, 6),
-                         "created_at", jsonx_time_new(store_col_int(s, 7)), "sent_at",
-                         incident_time_json(store_col_int(s, 8))));
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return incident_items_json(c, who, id, POLICY_INCIDENT_GRADE,
+                             "SELECT id, event, channel, target, status, attempts, last_error,"
+                             " created_at, sent_at FROM notify_outbox WHERE incident_id = ?"
+                             " ORDER BY created_at, id",
+                             outbox_item, out, err);
 }

@@ -196,35 +196,23 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
+static json_t *publication_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  json_t *b = json_loads(store_col_text(s, 6), 0, NULL);
+  return json_pack("{s:s,s:s,s:b,s:I,s:b,s:o,s:o}", "id", store_col_text(s, 0), "tlp",
+                   store_col_text(s, 1), "hide_reporter", (int)store_col_int(s, 2), "indicators",
+                   (json_int_t)store_col_int(s, 3), "handed_over", (int)store_col_int(s, 4),
+                   "created_at", jsonx_time_new(store_col_int(s, 5)), "bundle",
+                   b ? b : json_null());
+}
+
 int incident_publications_json(struct store_conn *c, const struct actor *who, const char *id,
                                json_t **out, struct fs_err *err)
 {
-  struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
-  struct store_stmt *s;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, tlp, hide_reporter, indicators, handed_over, created_at, bundle"
-                     " FROM incident_publication WHERE incident_id = ? ORDER BY created_at, id",
-                     "s", r.id);
-  if (rc)
-    return rc;
-  json_t *items = json_array();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    json_t *b = json_loads(store_col_text(s, 6), 0, NULL);
-    json_array_append_new(
-        items, json_pack("{s:s,s:s,s:b,s:I,s:b,s:o,s:o}", "id", store_col_text(s, 0), "tlp",
-                         store_col_text(s, 1), "hide_reporter", (int)store_col_int(s, 2),
-                         "indicators", (json_int_t)store_col_int(s, 3), "handed_over",
-                         (int)store_col_int(s, 4), "created_at",
-                         jsonx_time_new(store_col_int(s, 5)), "bundle", b ? b : json_null()));
-  }
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT id, tlp, hide_reporter, indicators, handed_over, created_at,"
+                             " bundle FROM incident_publication WHERE incident_id = ?"
+                             " ORDER BY created_at, id",
+                             publication_item, out, err);
 }

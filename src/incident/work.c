@@ -56,30 +56,25 @@ int incident_note_add(struct store_conn *c, const struct actor *who, const char 
   return store_tx_leave(c, owned, rc, err);
 }
 
-int incident_timeline_json(struct store_conn *c, const struct actor *who, const char *id,
-                           json_t **out, struct fs_err *err)
+int incident_items_json(struct store_conn *c, const struct actor *who, const char *id,
+                        enum policy_action act, const char *sql, incident_item_fn item,
+                        json_t **out, struct fs_err *err)
 {
   struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
+  int rc = incident_check(c, who, id, act, &r, err);
   struct store_stmt *s;
   if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT n, at, kind, actor_name, text, recorded_at FROM incident_event"
-                     " WHERE incident_id = ? ORDER BY at, n",
-                     "s", r.id);
+    rc = store_query(c, &s, err, sql, "s", r.id);
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    char local[48];
-    incident_local_time(store_col_int(s, 1), local);
-    json_array_append_new(
-        items, json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:o}", "n", (json_int_t)store_col_int(s, 0),
-                         "at", jsonx_time_new(store_col_int(s, 1)), "at_local", local, "kind",
-                         store_col_text(s, 2), "actor", store_col_text(s, 3), "text",
-                         store_col_text(s, 4), "recorded_at",
-                         jsonx_time_new(store_col_int(s, 5))));
+    json_t *it = item(s, who);
+    if (!it || json_array_append_new(items, it)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "incident", "out of memory");
+      break;
+    }
   }
   store_done(s);
   if (rc) {
@@ -87,7 +82,27 @@ int incident_timeline_json(struct store_conn *c, const struct actor *who, const 
     return rc;
   }
   *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "incident", "out of memory");
+}
+
+static json_t *event_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  char local[48];
+  incident_local_time(store_col_int(s, 1), local);
+  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:o}", "n", (json_int_t)store_col_int(s, 0), "at",
+                   jsonx_time_new(store_col_int(s, 1)), "at_local", local, "kind",
+                   store_col_text(s, 2), "actor", store_col_text(s, 3), "text",
+                   store_col_text(s, 4), "recorded_at", jsonx_time_new(store_col_int(s, 5)));
+}
+
+int incident_timeline_json(struct store_conn *c, const struct actor *who, const char *id,
+                           json_t **out, struct fs_err *err)
+{
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT n, at, kind, actor_name, text, recorded_at FROM incident_event"
+                             " WHERE incident_id = ? ORDER BY at, n",
+                             event_item, out, err);
 }
 
 /* ---- tasks ------------------------------------------------------------------------------ */
@@ -201,40 +216,26 @@ int incident_task_update(struct store_conn *c, const struct actor *who, const ch
   return store_tx_leave(c, owned, rc, err);
 }
 
+static json_t *task_item(struct store_stmt *s, const struct actor *who)
+{
+  int64_t due = store_col_int(s, 3);
+  bool open = !strcmp(store_col_text(s, 4), "open");
+  return json_pack("{s:s,s:s,s:s?,s:o,s:s,s:b,s:o,s:o,s:I}", "id", store_col_text(s, 0), "title",
+                   store_col_text(s, 1), "owner", store_col_text(s, 2), "due_at",
+                   incident_time_json(due), "status", store_col_text(s, 4), "overdue",
+                   open && due && due < who->now_ms, "created_at",
+                   jsonx_time_new(store_col_int(s, 5)), "done_at",
+                   incident_time_json(store_col_int(s, 6)), "version",
+                   (json_int_t)store_col_int(s, 7));
+}
+
 int incident_tasks_json(struct store_conn *c, const struct actor *who, const char *id,
                         json_t **out, struct fs_err *err)
 {
-  struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
-  struct store_stmt *s;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, title, owner, due_at, status, created_at, done_at, version"
-                     " FROM incident_task WHERE incident_id = ? ORDER BY created_at, id",
-                     "s", r.id);
-  if (rc)
-    return rc;
-  json_t *items = json_array();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    int64_t due = store_col_int(s, 3);
-    bool open = !strcmp(store_col_text(s, 4), "open");
-    json_array_append_new(
-        items, json_pack("{s:s,s:s,s:s?,s:o,s:s,s:b,s:o,s:o,s:I}", "id", store_col_text(s, 0),
-                         "title", store_col_text(s, 1), "owner", store_col_text(s, 2), "due_at",
-                         incident_time_json(due), "status", store_col_text(s, 4), "overdue",
-                         open && due && due < who->now_ms, "created_at",
-                         jsonx_time_new(store_col_int(s, 5)), "done_at",
-                         incident_time_json(store_col_int(s, 6)), "version",
-                         (json_int_t)store_col_int(s, 7)));
-  }
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT id, title, owner, due_at, status, created_at, done_at, version"
+                             " FROM incident_task WHERE incident_id = ? ORDER BY created_at, id",
+                             task_item, out, err);
 }
 
 /* ---- observables ------------------------------------------------------------------------ */
@@ -300,34 +301,23 @@ int incident_observables_add(struct store_conn *c, const struct actor *who, cons
   return rc;
 }
 
+static json_t *observable_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  return json_pack("{s:s,s:s,s:s,s:b,s:s?,s:o}", "id", store_col_text(s, 0), "type",
+                   store_col_text(s, 1), "value", store_col_text(s, 2), "internal",
+                   (int)store_col_int(s, 3), "note", store_col_text(s, 4), "created_at",
+                   jsonx_time_new(store_col_int(s, 5)));
+}
+
 int incident_observables_json(struct store_conn *c, const struct actor *who, const char *id,
                               json_t **out, struct fs_err *err)
 {
-  struct incident_row r;
-  int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
-  struct store_stmt *s;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, type, value, internal, note, created_at FROM incident_observable"
-                     " WHERE incident_id = ? ORDER BY created_at, type, value",
-                     "s", r.id);
-  if (rc)
-    return rc;
-  json_t *items = json_array();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
-    json_array_append_new(
-        items, json_pack("{s:s,s:s,s:s,s:b,s:s?,s:o}", "id", store_col_text(s, 0), "type",
-                         store_col_text(s, 1), "value", store_col_text(s, 2), "internal",
-                         (int)store_col_int(s, 3), "note", store_col_text(s, 4), "created_at",
-                         jsonx_time_new(store_col_int(s, 5))));
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:o}", "items", items);
-  return FS_OK;
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT id, type, value, internal, note, created_at FROM"
+                             " incident_observable WHERE incident_id = ? ORDER BY created_at, type,"
+                             " value",
+                             observable_item, out, err);
 }
 
 /* ---- closing report ----------------------------------------------------------------------- */
