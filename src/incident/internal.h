@@ -25,6 +25,16 @@ struct incident_row {
   int64_t version;
 };
 
+/* The columns incident_row_from_stmt reads, from "incident i JOIN org o ON o.id = i.org_id". */
+#define INCIDENT_ROW_COLUMNS                                                                     \
+  "i.id, i.ref, i.org_id, o.code, o.industry, o.parent_id, i.title, i.status, i.level, "         \
+  "i.proposed_level, i.category, i.tlp, i.hide_reporter, i.discovered_at, i.reported_at, "        \
+  "i.level_reviewed_at, i.triaged_at, i.contained_at, i.eradicated_at, i.recovered_at, "          \
+  "i.closed_at, i.report_done_at, i.created_at, i.version"
+void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r);
+/* Index of s in a NULL-terminated list of names, -1 when absent. */
+int incident_name_index(const char *const *names, const char *s);
+
 /* Finds the case by id or reference, computes the actor's relation to it (teams offered or
  * assigned), and checks POLICY_INCIDENT_READ (FS_ERR_NOT_FOUND when refused: existence is not
  * revealed) and then `act` (FS_ERR_FORBIDDEN). act POLICY_INCIDENT_READ checks only the first. */
