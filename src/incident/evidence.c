@@ -105,9 +105,14 @@ int incident_evidence_add(struct store_conn *c, const struct actor *who,
     json_decref(d);
   }
   rc = store_tx_leave(c, owned, rc, err);
-  /* A file this call wrote and no row refers to is taken back. */
-  if (rc && wrote)
-    unlink(path);
+  /* A file this call wrote and no row refers to is taken back (unless another upload of the same
+   * bytes recorded it meanwhile). */
+  if (rc && wrote && owned) {
+    int64_t refs = 1;
+    if (!store_query_int(c, &refs, NULL, NULL, "SELECT COUNT(*) FROM incident_evidence WHERE"
+                         " sha256 = ?", "s", sha) && !refs)
+      unlink(path);
+  }
   return rc;
 }
 
