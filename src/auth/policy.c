@@ -44,6 +44,24 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
     return a->role == AUTH_ROLE_SUPERVISOR || (member_admin && same_org(a, t));
   case POLICY_AUDIT_READ_ALL:
     return a->role == AUTH_ROLE_SUPERVISOR;
+  case POLICY_INCIDENT_READ:
+    return hub_reader || same_org(a, t) ||
+           (t && (t->rel & (POLICY_REL_TEAM_OFFERED | POLICY_REL_TEAM_ASSIGNED)));
+  case POLICY_INCIDENT_REPORT:
+  case POLICY_INCIDENT_PUBLISH:
+    return a->role == AUTH_ROLE_HUB_ANALYST || (member_role((int)a->role) && same_org(a, t));
+  case POLICY_INCIDENT_WORK:
+    return a->role == AUTH_ROLE_HUB_ANALYST || (member_role((int)a->role) && same_org(a, t)) ||
+           (t && (t->rel & POLICY_REL_TEAM_ASSIGNED) && a->role != AUTH_ROLE_SUPERVISOR);
+  case POLICY_INCIDENT_GRADE:
+    return a->role == AUTH_ROLE_HUB_ANALYST;
+  case POLICY_INCIDENT_STATS_ALL:
+    return hub_reader;
+  case POLICY_TEAM_MANAGE:
+    return a->role == AUTH_ROLE_HUB_ANALYST || (member_admin && same_org(a, t));
+  case POLICY_TEAM_ANSWER:
+    return a->role == AUTH_ROLE_HUB_ANALYST ||
+           (t && (t->rel & POLICY_REL_TEAM_MEMBER) && a->role != AUTH_ROLE_SUPERVISOR);
   }
   return false;
 }
@@ -59,6 +77,11 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_ORG_CONTACTS] = "change the contacts of", [POLICY_USER_READ] = "see",
       [POLICY_USER_MANAGE] = "manage",        [POLICY_TOKEN_MANAGE] = "manage the tokens of",
       [POLICY_AUDIT_READ] = "read the audit trail of", [POLICY_AUDIT_READ_ALL] = "read",
+      [POLICY_INCIDENT_READ] = "see", [POLICY_INCIDENT_REPORT] = "report",
+      [POLICY_INCIDENT_WORK] = "work on", [POLICY_INCIDENT_GRADE] = "grade or assign",
+      [POLICY_INCIDENT_PUBLISH] = "publish the indicators of",
+      [POLICY_INCIDENT_STATS_ALL] = "see the statistics of", [POLICY_TEAM_MANAGE] = "manage",
+      [POLICY_TEAM_ANSWER] = "answer for",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");

@@ -23,12 +23,30 @@ enum policy_action {
   POLICY_TOKEN_MANAGE,    /* create, list, revoke tokens of a user */
   POLICY_AUDIT_READ,      /* read audit records of an organisation */
   POLICY_AUDIT_READ_ALL,  /* read and verify the whole trail */
+  /* Incident response (incident/): visibility of a case is its reporting organisation (org_id),
+   * the hub, the supervisor, and the teams offered or assigned to it (rel). */
+  POLICY_INCIDENT_READ,    /* see a case, its timeline, tasks, observables, evidence */
+  POLICY_INCIDENT_REPORT,  /* report a case for org_id */
+  POLICY_INCIDENT_WORK,    /* change a case: status, timeline, tasks, evidence, help, report */
+  POLICY_INCIDENT_GRADE,   /* confirm its level, merge, offer to teams, open drafts */
+  POLICY_INCIDENT_PUBLISH, /* share its indicators as intelligence */
+  POLICY_INCIDENT_STATS_ALL, /* statistics of every organisation */
+  POLICY_TEAM_MANAGE,      /* register or change a response team of org_id, its members */
+  POLICY_TEAM_ANSWER,      /* accept or decline an offer for the team (rel TEAM_MEMBER) */
+};
+
+/* Relations of the actor to the object that the caller has looked up (policy_target.rel). */
+enum policy_relation {
+  POLICY_REL_TEAM_OFFERED = 1 << 0,  /* acts for a team offered the case (may read it) */
+  POLICY_REL_TEAM_ASSIGNED = 1 << 1, /* acts for a team that accepted the case (may work it) */
+  POLICY_REL_TEAM_MEMBER = 1 << 2,   /* is a member of the team the object is */
 };
 
 struct policy_target {
   const char *org_id;  /* organisation the object belongs to (NULL: none) */
   const char *user_id; /* user the object belongs to (NULL: none) */
   int role;            /* for POLICY_USER_MANAGE: the role given or kept; -1 when not relevant */
+  unsigned rel;        /* enum policy_relation bits; 0 when none */
 };
 
 /* True when the actor may do act on target. */

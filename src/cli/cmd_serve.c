@@ -3,6 +3,7 @@
 
 #include "http/http.h"
 #include "hub/hub.h"
+#include "incident/notify.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -23,8 +24,19 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   struct fs_err err;
   fs_err_clear(&err);
   char url[160];
+  /* Incident response: the clock policy is checked before serving; its worker escalates overdue
+   * clocks and delivers notifications in the background. */
+  struct incident_env incident_env;
+  struct incident_worker *incident_worker = NULL;
+  if (incident_env_load(&incident_env, &hub->cfg, &err))
+    return cli_fail(ctx, &err);
   if (http_server_start(hub, &srv, url, sizeof(url), &err))
     return cli_fail(ctx, &err);
+  if (incident_worker_start(hub->store, &hub->clock, &hub->log, &incident_env, &incident_worker,
+                            &err)) {
+    http_server_stop(srv);
+    return cli_fail(ctx, &err);
+  }
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.start", FS_KV_STR("url", url),
          FS_KV_STR("data", hub->cfg.data_dir), FS_KV_STR("version", FINSHIELD_VERSION));
   printf(FS_TR(ctx->lang, "finshield is serving %s (data in %s); Ctrl-C stops it.\n",
@@ -35,6 +47,7 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   sigwait(&stop, &sig);
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.stop", FS_KV_STR("signal", sig == SIGINT ? "INT" : "TERM"));
   http_server_stop(srv);
+  incident_worker_stop(incident_worker);
   return CLI_EXIT_OK;
 }
 

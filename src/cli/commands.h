@@ -14,7 +14,8 @@
   X(token, "API tokens: create, list, revoke", "API 權杖：建立、列出、撤銷")                  \
   X(audit, "audit trail: list, verify the chain, export", "稽核軌跡：列出、驗證、匯出")        \
   X(intel, "threat intelligence: import, get, search, export", "威脅情資：匯入、查詢、搜尋、匯出") \
-  X(taxii, "TAXII 2.1 sync with another hub: pull, push", "與其他中樞以 TAXII 2.1 同步")
+  X(taxii, "TAXII 2.1 sync with another hub: pull, push", "與其他中樞以 TAXII 2.1 同步") \
+  X(incident, "incidents: report, levels, clocks, response teams", "資安事件：通報、分級、期限、應變小組")
 
 #define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);
 CLI_COMMAND_MAP(CLI_X_DECL)

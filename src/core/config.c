@@ -54,6 +54,17 @@ static const struct fs_config_key keys[] = {
     ENUM("log", "level", log_level, "info", log_levels, "Least severe level written to the hub log."),
     ENUM("log", "format", log_format, "kv", log_formats, "Log lines as key=value or as JSON."),
     STR("log", "file", log_file, "-", "Hub log: a file path or '-' for standard error."),
+    STR("incident", "policy_file", incident_policy_file, "incident-policy.ini", "Clock policy of incident response (INI, docs/incidents.md); a missing file means the built-in legal defaults."),
+    STR("incident", "evidence_dir", incident_evidence_dir, "evidence", "Folder where incident evidence files are kept, named by their SHA-256."),
+    INT("incident", "max_evidence_bytes", incident_max_evidence_bytes, "8388608", 1, 1073741824, "Largest evidence file accepted; larger uploads get 413 and nothing is written (http.max_body_bytes caps it too)."),
+    INT("incident", "worker_interval_ms", incident_worker_interval_ms, "1000", 50, 3600000, "How often serve's background worker checks the clocks for escalation and delivers notifications."),
+    STR("notify", "smtp_url", notify_smtp_url, "", "Mail server for notifications, as smtp://host:port or smtps://host:port. Empty: e-mail is not sent (recorded as failed)."),
+    STR("notify", "smtp_from", notify_smtp_from, "finshield@localhost", "Sender address of notification e-mails."),
+    STR("notify", "hub_email", notify_hub_email, "", "The hub's CERT mailbox, told of new incidents and of every overdue clock. Empty: none."),
+    STR("notify", "webhook_url", notify_webhook_url, "", "URL that receives every incident notification as signed JSON (POST). Empty: none."),
+    STR("notify", "webhook_secret", notify_webhook_secret, "", "Key of the HMAC-SHA256 signature header X-Finshield-Signature on webhook posts."),
+    INT("notify", "max_attempts", notify_max_attempts, "8", 1, 100, "Delivery attempts of one notification before it is marked failed."),
+    INT("notify", "retry_base_s", notify_retry_base_s, "30", 1, 86400, "First retry delay in seconds; each further retry waits twice as long (capped at six hours)."),
 };
 
 size_t fs_config_keys(const struct fs_config_key **out)

@@ -47,6 +47,19 @@ struct fs_config {
   char log_level[8];
   char log_format[8];
   char log_file[FS_CONFIG_PATH_MAX];
+  /* [incident] */
+  char incident_policy_file[FS_CONFIG_PATH_MAX];
+  char incident_evidence_dir[FS_CONFIG_PATH_MAX];
+  int64_t incident_max_evidence_bytes;
+  int64_t incident_worker_interval_ms;
+  /* [notify] */
+  char notify_smtp_url[256];
+  char notify_smtp_from[256];
+  char notify_hub_email[256];
+  char notify_webhook_url[512];
+  char notify_webhook_secret[128];
+  int64_t notify_max_attempts;
+  int64_t notify_retry_base_s;
 };
 
 enum fs_config_type { FS_CONFIG_STR, FS_CONFIG_INT, FS_CONFIG_ENUM };

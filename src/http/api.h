@@ -53,5 +53,20 @@ int api_taxii_object_get(struct http_request *req, struct http_response *res);
 int api_taxii_object_delete(struct http_request *req, struct http_response *res);
 int api_taxii_versions(struct http_request *req, struct http_response *res);
 int api_taxii_manifest(struct http_request *req, struct http_response *res);
+/* Incident response (api_incidents.c, api_teams.c). */
+#define API_INCIDENT_HANDLERS(X)                                                                \
+  X(incidents_list) X(incidents_report) X(incidents_draft) X(incidents_get) X(incidents_update)  \
+  X(incidents_level) X(incidents_status) X(incidents_merge) X(incidents_timeline)                \
+  X(incidents_note) X(incidents_tasks) X(incidents_task_add) X(incidents_task_update)           \
+  X(incidents_observables) X(incidents_observables_add) X(incidents_evidence)                   \
+  X(incidents_evidence_add) X(incidents_evidence_get) X(incidents_help) X(incidents_matches)     \
+  X(incidents_assignments) X(incidents_offer) X(incidents_accept) X(incidents_decline)          \
+  X(incidents_report_get) X(incidents_report_save) X(incidents_publications)                    \
+  X(incidents_publish) X(incidents_notifications) X(incidents_stats) X(incidents_rules)         \
+  X(teams_list) X(teams_create) X(teams_get) X(teams_update) X(teams_member_add)               \
+  X(teams_member_remove)
+#define API_X_DECL(name) int api_##name(struct http_request *req, struct http_response *res);
+API_INCIDENT_HANDLERS(API_X_DECL)
+#undef API_X_DECL
 
 #endif

@@ -5,6 +5,7 @@
 #include "auth/org.h"
 #include "auth/token.h"
 #include "auth/user.h"
+#include "incident/incident.h"
 #include "intel/store.h"
 #include "core/buf.h"
 #include "core/encode.h"
@@ -17,7 +18,8 @@
 #include <unistd.h>
 
 /* Every module's schema, in dependency order (modules referenced by foreign keys first). */
-static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema};
+static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema,
+                                                    &incident_schema};
 
 static int secret_path(const char *dir, char *out, size_t n)
 {

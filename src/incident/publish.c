@@ -1,0 +1,218 @@
+/* Sharing a case's indicators as intelligence: a sanitized STIX 2.1 bundle (indicators only,
+ * no free text of the case, no internal assets, the reporter replaced by the hub's identity when
+ * asked), marked with its TLP 2.0 marking definition, kept in incident_publication and handed to
+ * the intelligence hook. */
+#include "audit/audit.h"
+#include "core/jsonx.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "incident/internal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* TLP 2.0 marking definitions (FIRST), by their OASIS ids, in incident_tlp_names order. */
+static const char *const tlp_marking[] = {
+    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", /* CLEAR */
+    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", /* GREEN */
+    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", /* AMBER */
+    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", /* AMBER+STRICT */
+    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* RED */
+};
+
+/* Identities are named by a UUIDv5 of the organisation's id, so the same organisation always has
+ * the same STIX identity, and the id itself does not appear. */
+#define IDENTITY_NS "6f3c0b0e-4d6a-5b8e-9a63-2f1d7c1e5a10"
+
+static int identity_id(const char *org_id, char out[64])
+{
+  char uuid[37], name[64];
+  snprintf(name, sizeof(name), "finshield-org:%s", org_id);
+  int rc = fs_uuid_v5(IDENTITY_NS, name, strlen(name), uuid);
+  snprintf(out, 64, "identity--%s", uuid);
+  return rc;
+}
+
+static int observable_type(const char *name)
+{
+  for (int i = 0; incident_observable_types[i]; i++)
+    if (!strcmp(incident_observable_types[i], name))
+      return i;
+  return -1;
+}
+
+int incident_publish(struct store_conn *c, const struct actor *who,
+                     const struct incident_env *env, const char *id, json_t *body, json_t **out,
+                     struct fs_err *err)
+{
+  static const char *const keys[] = {"tlp", "hide_reporter", "observables", NULL};
+  int tlp;
+  bool hide = false, has_hide;
+  int rc = jsonx_only_keys(body, keys, "$", err);
+  if (!rc)
+    rc = jsonx_enum(body, "tlp", 0, incident_tlp_names, &tlp, err);
+  if (!rc)
+    rc = jsonx_bool(body, "hide_reporter", 0, &hide, &has_hide, err);
+  json_t *pick = json_object_get(body, "observables");
+  if (!rc && pick && (!json_is_array(pick) || json_array_size(pick) > INCIDENT_MAX_INDICATORS))
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.observables", "an array of observable ids");
+  if (rc)
+    return rc;
+  bool owned;
+  if ((rc = store_tx_enter(c, &owned, err)))
+    return rc;
+  struct incident_row r;
+  rc = incident_check(c, who, id, POLICY_INCIDENT_PUBLISH, &r, err);
+  if (!rc && (r.status == INCIDENT_DRAFT || r.status == INCIDENT_MERGED))
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "status", "incident %s is %s", r.ref,
+                    incident_status_names[r.status]);
+  if (rc)
+    return store_tx_leave(c, owned, rc, err);
+  if (tlp < 0)
+    tlp = r.tlp >= 0 ? r.tlp : 2;
+  if (!has_hide)
+    hide = r.hide_reporter;
+  /* The creator: the hub standing in for a hidden reporter, or the reporting organisation. */
+  char creator_org[37], ident[64], name_en[256] = "";
+  snprintf(creator_org, sizeof(creator_org), "%s", hide ? who->org_id : r.org_id);
+  if (hide) {
+    rc = store_query_text(c, creator_org, sizeof(creator_org), NULL, err,
+                          "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1",
+                          "");
+    snprintf(name_en, sizeof(name_en), "%s", env->hub_name);
+  } else {
+    rc = store_query_text(c, name_en, sizeof(name_en), NULL, err,
+                          "SELECT name_en FROM org WHERE id = ?", "s", r.org_id);
+  }
+  if (!rc)
+    rc = identity_id(creator_org, ident);
+  char now[32];
+  fs_time_format_ms(who->now_ms, now);
+  json_t *objects = json_array();
+  json_array_append_new(objects,
+                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type", "identity",
+                                  "spec_version", "2.1", "id", ident, "created", now, "modified",
+                                  now, "name", name_en, "identity_class", "organization",
+                                  "sectors", "financial-services"));
+  struct store_stmt *s = NULL;
+  if (!rc)
+    rc = store_query(c, &s, err,
+                     "SELECT id, type, value, internal FROM incident_observable WHERE"
+                     " incident_id = ? ORDER BY created_at, type, value",
+                     "s", r.id);
+  size_t count = 0;
+  bool row;
+  while (!rc && !(rc = store_step(s, &row, err)) && row) {
+    const char *oid = store_col_text(s, 0);
+    bool chosen = !pick;
+    size_t i;
+    json_t *v;
+    json_array_foreach(pick, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), oid))
+        chosen = true;
+    if (!chosen)
+      continue;
+    if (store_col_int(s, 3)) {
+      if (pick)
+        rc = fs_err_set(err, FS_ERR_INVALID, "$.observables",
+                        "observable %.40s is the reporter's own asset (internal) and is never "
+                        "shared",
+                        oid);
+      continue;
+    }
+    int type = observable_type(store_col_text(s, 1));
+    char pattern[1200], iid[37], sid[64], name[160], desc[300];
+    if (type < 0 || incident_indicator_pattern(type, store_col_text(s, 2), pattern,
+                                               sizeof(pattern)))
+      continue;
+    fs_uuid_v4(iid);
+    snprintf(sid, sizeof(sid), "indicator--%s", iid);
+    snprintf(name, sizeof(name), "%s seen in a %s incident", incident_observable_types[type],
+             incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER]);
+    snprintf(desc, sizeof(desc),
+             "Observed during a level %d %s incident in the financial sector, shared through the "
+             "sector CERT.",
+             r.level, incident_category_label(r.category, false));
+    json_array_append_new(
+        objects,
+        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:s,s:[s],s:[s]}", "type",
+                  "indicator", "spec_version", "2.1", "id", sid, "created", now, "modified", now,
+                  "created_by_ref", ident, "name", name, "description", desc, "indicator_types",
+                  "malicious-activity", "pattern", pattern, "pattern_type", "stix", "valid_from",
+                  now, "labels",
+                  incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
+                  "object_marking_refs", tlp_marking[tlp]));
+    count++;
+  }
+  store_done(s);
+  if (!rc && !count)
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.observables",
+                    "incident %s has no shareable observables (internal assets are never shared)",
+                    r.ref);
+  char bid[37], bundle_id[64];
+  fs_uuid_v4(bid);
+  snprintf(bundle_id, sizeof(bundle_id), "bundle--%s", bid);
+  json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bundle_id, "objects",
+                             objects);
+  char *text = bundle ? json_dumps(bundle, JSON_COMPACT) : NULL;
+  char pid[37];
+  fs_uuid_v4(pid);
+  bool handed = false;
+  if (!rc && env->publish.fn) {
+    rc = env->publish.fn(env->publish.ctx, r.id, bundle, err);
+    handed = !rc;
+  }
+  if (!rc)
+    rc = text ? store_exec(c, NULL, err,
+                           "INSERT INTO incident_publication (id, incident_id, tlp, hide_reporter,"
+                           " bundle, indicators, created_at, handed_over) VALUES (?,?,?,?,?,?,?,?)",
+                           "sssisiii", pid, r.id, incident_tlp_names[tlp], (int64_t)hide, text,
+                           (int64_t)count, who->now_ms, (int64_t)handed)
+              : fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+  char tlp_up[16], note[200];
+  size_t k = 0;
+  for (const char *p = incident_tlp_names[tlp]; *p && k + 1 < sizeof(tlp_up); p++)
+    tlp_up[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+  tlp_up[k] = '\0';
+  snprintf(note, sizeof(note), "%zu indicators published as TLP:%s%s", count, tlp_up,
+           hide ? ", reporter hidden" : "");
+  if (!rc)
+    rc = incident_event_add(c, who, r.id, "published", who->now_ms, note, NULL, err);
+  if (!rc) {
+    json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", incident_tlp_names[tlp],
+                          "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
+                          bundle_id);
+    rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
+    json_decref(d);
+  }
+  rc = store_tx_leave(c, owned, rc, err);
+  if (!rc)
+    *out = json_pack("{s:s,s:s,s:s,s:b,s:I,s:b,s:o,s:O}", "id", pid, "incident", r.ref, "tlp",
+                     incident_tlp_names[tlp], "hide_reporter", hide, "indicators",
+                     (json_int_t)count, "handed_over", handed, "created_at",
+                     jsonx_time_new(who->now_ms), "bundle", bundle);
+  free(text);
+  json_decref(bundle);
+  return rc;
+}
+
+static json_t *publication_item(struct store_stmt *s, const struct actor *who)
+{
+  (void)who;
+  json_t *b = json_loads(store_col_text(s, 6), 0, NULL);
+  return json_pack("{s:s,s:s,s:b,s:I,s:b,s:o,s:o}", "id", store_col_text(s, 0), "tlp",
+                   store_col_text(s, 1), "hide_reporter", (int)store_col_int(s, 2), "indicators",
+                   (json_int_t)store_col_int(s, 3), "handed_over", (int)store_col_int(s, 4),
+                   "created_at", jsonx_time_new(store_col_int(s, 5)), "bundle",
+                   b ? b : json_null());
+}
+
+int incident_publications_json(struct store_conn *c, const struct actor *who, const char *id,
+                               json_t **out, struct fs_err *err)
+{
+  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
+                             "SELECT id, tlp, hide_reporter, indicators, handed_over, created_at,"
+                             " bundle FROM incident_publication WHERE incident_id = ?"
+                             " ORDER BY created_at, id",
+                             publication_item, out, err);
+}
