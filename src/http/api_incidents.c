@@ -26,6 +26,15 @@ static int env_for(struct http_request *req, struct incident_env **env)
   if (rc == FS_ERR_INVALID || rc == FS_ERR_PARSE)
     return fs_err_set(&req->err, FS_ERR_INTERNAL, req->err.where,
                       "the incident clock policy file is invalid: %s", req->err.msg);
+  /* Publications go into the intelligence store, as the publishing user. */
+  struct hub_publish_ctx *pub = fs_arena_alloc(&req->arena, sizeof(*pub));
+  struct store_conn *c;
+  if (!rc && pub && !(rc = http_db(req, &c))) {
+    pub->c = c;
+    pub->who = &req->who;
+    (*env)->publish.fn = hub_incident_publisher;
+    (*env)->publish.ctx = pub;
+  }
   return rc;
 }
 

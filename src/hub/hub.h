@@ -49,6 +49,18 @@ int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt,
 /* Writes a self-signed certificate and key for hostname under DATA/tls/ (testing only). */
 int hub_make_self_signed(const char *data_dir, const char *hostname, struct fs_err *err);
 
+/* The incident module's publication hook: stores an incident's sanitized bundle in the
+ * intelligence store's submissions collection as the publishing user (anonymously when the
+ * reporter is hidden), so that TLP and the one policy apply to it like any submission. ctx is a
+ * struct hub_publish_ctx. */
+struct hub_publish_ctx {
+  struct store_conn *c;
+  const struct actor *who;
+};
+struct json_t;
+int hub_incident_publisher(void *ctx, const char *incident_id, const struct json_t *bundle,
+                           bool hide_reporter, struct fs_err *err);
+
 /* Now, as the hub's clock says (honours hub.clock_file). */
 int64_t hub_now(const struct hub *h);
 /* The actor for the operator at the hub's machine (CLI commands). */

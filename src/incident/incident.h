@@ -61,10 +61,11 @@ extern const char *const incident_tlp_names[]; /* "clear", "green", "amber", "am
 extern const char *const incident_report_parts[]; /* times, scope, damage_control, ... */
 #define INCIDENT_REPORT_PARTS 7
 
-/* Hands a sanitized STIX 2.1 bundle to intelligence. The bundle is borrowed. Wired by the hub;
- * NULL means the publication is only kept in incident_publication. */
+/* Hands a sanitized STIX 2.1 bundle to intelligence (hide_reporter: publish it anonymously).
+ * The bundle is borrowed. Wired by the hub (hub_incident_publisher); NULL means the publication
+ * is only kept in incident_publication. */
 typedef int (*incident_publish_fn)(void *ctx, const char *incident_id, const json_t *bundle,
-                                   struct fs_err *err);
+                                   bool hide_reporter, struct fs_err *err);
 
 /* Settings and hooks every incident function may need: built once at start-up from the
  * configuration (incident_env_load) and passed in. */

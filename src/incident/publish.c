@@ -6,6 +6,7 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "intel/store.h"
 #include "incident/internal.h"
 
 #include <stdio.h>
@@ -21,16 +22,12 @@ static const char *const tlp_marking[] = {
     "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* RED */
 };
 
-/* Identities are named by a UUIDv5 of the organisation's id, so the same organisation always has
- * the same STIX identity, and the id itself does not appear. */
-#define IDENTITY_NS "6f3c0b0e-4d6a-5b8e-9a63-2f1d7c1e5a10"
-
+/* Identities: intel_org_identity, the same organisation always has the same STIX identity. */
 static int identity_id(const char *org_id, char out[64])
 {
-  char uuid[37], name[64];
-  snprintf(name, sizeof(name), "finshield-org:%s", org_id);
-  int rc = fs_uuid_v5(IDENTITY_NS, name, strlen(name), uuid);
-  snprintf(out, 64, "identity--%s", uuid);
+  char id[INTEL_STIX_ID_MAX];
+  int rc = intel_org_identity(org_id, id);
+  snprintf(out, 64, "%s", id);
   return rc;
 }
 
@@ -159,7 +156,7 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   fs_uuid_v4(pid);
   bool handed = false;
   if (!rc && env->publish.fn) {
-    rc = env->publish.fn(env->publish.ctx, r.id, bundle, err);
+    rc = env->publish.fn(env->publish.ctx, r.id, bundle, hide, err);
     handed = !rc;
   }
   if (!rc)

@@ -45,6 +45,9 @@ extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "
  * Idempotent; runs in its own write transaction. */
 int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *hub_name,
                     struct fs_err *err);
+/* The STIX identity id of an organisation of the hub: a UUIDv5 of its id, so that one organisation
+ * always has the same identity and its internal id does not appear. */
+int intel_org_identity(const char *org_id, char out[INTEL_STIX_ID_MAX]);
 /* The hub's STIX identity id ("identity--<uuid>", 292 bytes). */
 int intel_hub_identity(struct store_conn *c, char out[INTEL_STIX_ID_MAX], struct fs_err *err);
 

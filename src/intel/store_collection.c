@@ -322,6 +322,18 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
   return store_tx_leave(c, owned, rc, err);
 }
 
+/* The namespace of organisation identities (fixed: changing it would change every identity). */
+#define ORG_IDENTITY_NS "6f3c0b0e-4d6a-5b8e-9a63-2f1d7c1e5a10"
+
+int intel_org_identity(const char *org_id, char out[INTEL_STIX_ID_MAX])
+{
+  char uuid[37], name[64];
+  snprintf(name, sizeof(name), "finshield-org:%s", org_id);
+  int rc = fs_uuid_v5(ORG_IDENTITY_NS, name, strlen(name), uuid);
+  snprintf(out, INTEL_STIX_ID_MAX, "identity--%s", uuid);
+  return rc;
+}
+
 int intel_hub_identity(struct store_conn *c, char out[INTEL_STIX_ID_MAX], struct fs_err *err)
 {
   bool found;
@@ -356,9 +368,8 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_meta WHERE key = 'hub_identity'", "");
   if (!rc && !n) {
     /* The hub's identity is derived from its organisation, so that it is stable. */
-    char uuid[37], ident[INTEL_STIX_ID_MAX];
-    rc = fs_uuid_v5(INTEL_STIX_SCO_NAMESPACE, who->org_id, strlen(who->org_id), uuid);
-    snprintf(ident, sizeof(ident), "identity--%s", uuid);
+    char ident[INTEL_STIX_ID_MAX];
+    rc = intel_org_identity(who->org_id, ident);
     if (!rc)
       rc = store_exec(c, NULL, err, "INSERT INTO intel_meta (key, value) VALUES ('hub_identity', ?)",
                       "s", ident);

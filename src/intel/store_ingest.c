@@ -316,11 +316,12 @@ static int start(struct ingest *g, struct fs_err *err)
 
 /* Identity objects an anonymous submission would reveal: those its anonymous objects name as
  * their creator. */
-static bool withheld_identity(const struct intel_stix_doc *doc, const json_t *obj, bool all_anonymous)
+static bool withheld_identity(const struct intel_stix_doc *doc, const json_t *obj, bool all_anonymous,
+                              const char *hub_identity)
 {
   const char *id = json_string_value(json_object_get(obj, "id"));
   const char *type = json_string_value(json_object_get(obj, "type"));
-  if (!id || !type || strcmp(type, "identity"))
+  if (!id || !type || strcmp(type, "identity") || !strcmp(id, hub_identity))
     return false;
   for (size_t i = 0; i < doc->n; i++) {
     const json_t *o = doc->results[i].object;
@@ -366,7 +367,7 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
       continue;
     }
     bool anonymous = opt && opt->anonymous;
-    if (withheld_identity(doc, r->object, anonymous)) {
+    if (withheld_identity(doc, r->object, anonymous, g.hub_identity)) {
       json_array_append_new(res->successes, json_pack("{s:s,s:s}", "id", r->id, "message",
                                                       "withheld: the submission is anonymous"));
       res->success++;

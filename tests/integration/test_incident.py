@@ -407,6 +407,14 @@ class Incident(unittest.TestCase):
             self.assertEqual(i["object_marking_refs"], ["marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"])
             self.assertEqual(i["spec_version"], "2.1")
             self.assertEqual(i["pattern_type"], "stix")
+        # Handed to intelligence: stored as a submission, anonymous, under TLP:AMBER.
+        self.assertTrue(pubs[0]["handed_over"])
+        found = self.hub.admin("GET", "/api/v1/intel/search?value=203.0.113.66").json()["items"]
+        self.assertEqual(len(found), 1)
+        self.assertEqual(found[0]["tlp"], "amber")
+        self.assertTrue(found[0]["source"]["anonymous"])
+        self.assertNotIn(org["code"], json.dumps(found[0]["object"], ensure_ascii=False))
+        self.assertEqual(self.req("yuri", "GET", "/api/v1/intel/search?value=203.0.113.66").json()["items"], [])
 
         # --- statistics -----------------------------------------------------------------------------
         st = self.req("sup", "GET", "/api/v1/incidents/stats?from=2026-03-01T00:00:00Z&to=2026-03-05T00:00:00Z").json()
