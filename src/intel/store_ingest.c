@@ -225,15 +225,49 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
   char vk[40];
   intel_version_key(version, vk);
 
-  /* Only the organisation that made an object (or the hub) may add versions of it. */
-  char owner[40] = "";
+  /* A version already stored is only added to this collection, keeping how it was first stored
+   * (producer, TLP, recipients). Another organisation may re-share only what is CLEAR or GREEN:
+   * adding someone's AMBER object to a group would widen its audience. */
+  int64_t seq = 0;
   bool found = false;
-  int rc = store_query_text(g->c, owner, sizeof(owner), &found, g->err,
-                            "SELECT COALESCE(producer_org, '') FROM intel_object WHERE id = ? LIMIT 1",
-                            "s", m.id);
+  bool hub = g->who->local || auth_role_is_hub(g->who->role);
+  struct store_stmt *s;
+  int rc = store_query(g->c, &s, g->err,
+                       "SELECT seq, COALESCE(producer_org, ''), tlp FROM intel_object"
+                       " WHERE id = ? AND version = ?",
+                       "ss", m.id, version ? version : "");
   if (rc)
     return rc;
-  bool hub = g->who->local || auth_role_is_hub(g->who->role);
+  bool widen = false;
+  rc = store_step(s, &found, g->err);
+  if (!rc && found) {
+    seq = store_col_int(s, 0);
+    enum intel_tlp have = intel_tlp_from_column(store_col_text(s, 2));
+    widen = !hub && strcmp(store_col_text(s, 1), g->who->org_id) && have != INTEL_TLP_CLEAR &&
+            have != INTEL_TLP_GREEN;
+  }
+  store_done(s);
+  if (rc)
+    return rc;
+  if (widen) {
+    snprintf(why, why_n, "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
+             "may share it further", m.id);
+    return FS_ERR_FORBIDDEN;
+  }
+  if (found) {
+    bool added = false;
+    rc = add_entry(g, seq, m.id, vk, &added);
+    if (!rc && !added)
+      snprintf(why, why_n, "already present");
+    return rc;
+  }
+  /* Only the organisation that made an object (or the hub) may add versions of it. */
+  char owner[40] = "";
+  rc = store_query_text(g->c, owner, sizeof(owner), &found, g->err,
+                        "SELECT COALESCE(producer_org, '') FROM intel_object WHERE id = ? LIMIT 1",
+                        "s", m.id);
+  if (rc)
+    return rc;
   if (found && owner[0] && strcmp(owner, g->who->org_id) && !hub && m.kind != INTEL_STIX_SCO &&
       m.kind != INTEL_STIX_META) {
     snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it", m.id);
@@ -263,15 +297,8 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
   char *body = NULL;
   if (!rc && !(body = json_dumps(publish, JSON_COMPACT)))
     rc = fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
-  int64_t seq = 0;
-  bool new_version = false;
-  if (!rc)
-    rc = store_query_int(g->c, &seq, &found, g->err,
-                         "SELECT seq FROM intel_object WHERE id = ? AND version = ?", "ss", m.id,
-                         version ? version : "");
-  if (!rc && !found) {
+  if (!rc) {
     seq = g->next_seq++;
-    new_version = true;
     rc = store_exec(g->c, NULL, g->err,
                     "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
                     " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
@@ -284,13 +311,11 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
                     anonymous ? source_ref : NULL, fs_buf_cstr(&orgs), fs_buf_cstr(&users),
                     (int64_t)m.revoked, m.valid_from_ms, m.valid_until_ms, g->who->now_ms, body);
   }
-  if (!rc && new_version)
+  if (!rc)
     rc = index_object(g, seq, publish, m.type);
   bool added = false;
   if (!rc)
     rc = add_entry(g, seq, m.id, vk, &added);
-  if (!rc && !added && !new_version)
-    snprintf(why, why_n, "already present");
   free(body);
   if (publish != obj)
     json_decref(publish);

@@ -60,6 +60,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     }
     st->pages++;
     st->received += doc.n;
+    size_t got = doc.n;
     bool more = doc.more && doc.next;
     snprintf(next, sizeof(next), "%s", more ? doc.next : "");
     /* The page and the new position commit together. */
@@ -79,7 +80,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     st->refused += ir.failure;
     intel_ingest_result_release(&ir);
     intel_stix_doc_release(&doc);
-    if (rc || !more || !doc.n)
+    if (rc || !more || !got)
       break;
   }
   fs_buf_release(&body);

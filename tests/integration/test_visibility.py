@@ -149,6 +149,28 @@ class Visibility(unittest.TestCase):
         self.assertTrue(hub_ident.startswith("identity--"))
         self.assertNotEqual(hub_ident, ident["id"])
 
+    def test_recipients_cannot_widen_the_audience(self):
+        h = self.hub
+        r = h.admin("POST", "/api/v1/intel/collections", {"alias": "grp-bc", "kind": "group", "default_tlp": "amber",
+                                                           "members": ["bank-b", "bank-c"], "member_can_write": True})
+        self.assertEqual(r.status, 201, r)
+        # b1 may see the AMBER object, but may not put it where bank-c would see it.
+        amber = taxii(h, "GET", f"collections/submissions/objects/{self.ids['amber']}/", self.tokens["b1"]).json()["objects"][0]
+        r = taxii(h, "POST", "collections/grp-bc/objects/", self.tokens["b1"], body={"objects": [amber]})
+        self.assertEqual(r.json()["failure_count"], 1)
+        self.assertIn("beyond TLP:GREEN", r.json()["failures"][0]["message"])
+        self.assertEqual(taxii(h, "GET", "collections/grp-bc/objects/", self.tokens["c1"]).json()["objects"], [])
+        # GREEN may travel.
+        green = taxii(h, "GET", f"collections/submissions/objects/{self.ids['green']}/", self.tokens["b1"]).json()["objects"][0]
+        r = taxii(h, "POST", "collections/grp-bc/objects/", self.tokens["b1"], body={"objects": [green]})
+        self.assertEqual(r.json()["success_count"], 1)
+        # A group member's own AMBER object is visible to the group's members, not to others.
+        own = indicator("192.0.2.250", "amber", n=250)
+        self.assertEqual(taxii(h, "POST", "collections/grp-bc/objects/", self.tokens["b1"], body={"objects": [own]}).json()["success_count"], 1)
+        seen = lambda u: {o["id"] for o in taxii(h, "GET", "collections/grp-bc/objects/", self.tokens[u]).json()["objects"]}
+        self.assertIn(own["id"], seen("c1"))
+        self.assertEqual(taxii(h, "GET", "collections/grp-bc/objects/", self.tokens["a1"]).status, 404)
+
     def test_versioning_another_organisations_object_is_refused(self):
         o = indicator("192.0.2.10", "clear", n=0, modified="2026-06-01T00:00:00.000Z")
         r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["c1"], body={"objects": [o]})
