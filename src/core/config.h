@@ -33,6 +33,7 @@ struct fs_config {
   int64_t busy_timeout_ms;
   char synchronous[8];
   int64_t max_size_mb;
+  int64_t cache_mb;
   /* [auth] */
   int64_t token_days;
   int64_t token_max_days;

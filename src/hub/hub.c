@@ -59,6 +59,7 @@ static int open_store(struct hub *h, size_t max_conns, bool create, struct fs_er
       .busy_timeout_ms = h->cfg.busy_timeout_ms,
       .sync_full = !strcmp(h->cfg.synchronous, "full"),
       .max_size_mb = h->cfg.max_size_mb,
+      .cache_mb = h->cfg.cache_mb,
       .max_conns = max_conns,
       .create = create,
   };

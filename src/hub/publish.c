@@ -20,9 +20,10 @@ int hub_incident_publisher(void *ctx, const char *incident_id, const struct json
     return fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
   struct intel_stix_doc doc;
   rc = intel_stix_doc_parse(&doc, text, strlen(text), NULL, err);
-  free(text);
-  if (rc)
+  if (rc) {
+    free(text);
     return rc;
+  }
   struct intel_ingest_options opt = {.anonymous = hide_reporter};
   struct intel_ingest_result ir;
   rc = intel_ingest(p->c, p->who, &col, &doc, &opt, &ir, err);
@@ -32,5 +33,6 @@ int hub_incident_publisher(void *ctx, const char *incident_id, const struct json
                     ir.failure, ir.total);
   intel_ingest_result_release(&ir);
   intel_stix_doc_release(&doc);
+  free(text); /* after the ingest: the document's objects point into it */
   return rc;
 }

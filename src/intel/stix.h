@@ -102,6 +102,9 @@ struct intel_stix_result {
   unsigned n_errors, n_warnings;
   const struct intel_stix_finding *findings; /* kept findings, in the document's arena */
   size_t n_findings;
+  const char *raw;    /* the element's bytes as received (borrowed from the parsed input, which
+                         the caller keeps alive), or NULL when they could not be located */
+  size_t raw_len;
 };
 
 /* A parsed document. It owns the JSON tree (root) and an arena holding results and findings;
@@ -118,7 +121,8 @@ struct intel_stix_doc {
   const char *next;                  /* envelope "next" (borrowed) or NULL */
 };
 
-/* Parses len bytes of JSON and validates every object in it. Fails (and leaves doc empty) only
+/* Parses len bytes of JSON and validates every object in it. The results' raw spans point into
+ * bytes, which must outlive their use. Fails (and leaves doc empty) only
  * when the document as a whole is unusable: FS_ERR_TOO_LARGE (bytes or object count over the
  * limits), FS_ERR_PARSE (not JSON; err->where has line, column and byte), FS_ERR_INVALID (not a
  * bundle, envelope or object). Otherwise FS_OK, with one result per object: objects with errors

@@ -64,19 +64,41 @@ void v_warn(struct vctx *v, const char *fmt, ...)
   va_end(ap);
 }
 
+/* Paths are built on every step of the walk, so without snprintf: a copy, truncated to fit. */
 size_t v_push(struct vctx *v, const char *key)
 {
-  size_t old = v->plen;
-  int n = snprintf(v->path + old, sizeof(v->path) - old, "%s%s", old ? "." : "", key);
-  v->plen = n < 0 ? old : FS_MIN(old + (size_t)n, sizeof(v->path) - 1);
+  size_t old = v->plen, room = sizeof(v->path) - 1 - old, n = 0;
+  if (old && room) {
+    v->path[old + n++] = '.';
+    room--;
+  }
+  size_t klen = strlen(key);
+  if (klen > room)
+    klen = room;
+  memcpy(v->path + old + n, key, klen);
+  v->plen = old + n + klen;
+  v->path[v->plen] = '\0';
   return old;
 }
 
 size_t v_push_index(struct vctx *v, size_t i)
 {
   size_t old = v->plen;
-  int n = snprintf(v->path + old, sizeof(v->path) - old, "[%zu]", i);
-  v->plen = n < 0 ? old : FS_MIN(old + (size_t)n, sizeof(v->path) - 1);
+  char digits[24];
+  size_t nd = 0;
+  do {
+    digits[nd++] = (char)('0' + i % 10);
+    i /= 10;
+  } while (i);
+  if (old + nd + 2 >= sizeof(v->path))
+    return old;
+  char *p = v->path + old;
+  *p++ = '[';
+  while (nd)
+    *p++ = digits[--nd];
+  *p++ = ']';
+  *p = '\0';
+  v->plen = (size_t)(p - v->path);
   return old;
 }
 

@@ -74,6 +74,118 @@ static int keep_result(struct intel_stix_doc *doc, struct intel_stix_result *res
   return FS_OK;
 }
 
+/* Skips a JSON string starting at s[i] == '"'; returns the index after its closing quote. */
+static size_t skip_string(const char *s, size_t len, size_t i)
+{
+  for (i++; i < len; i++) {
+    if (s[i] == '\\')
+      i++;
+    else if (s[i] == '"')
+      return i + 1;
+  }
+  return len;
+}
+
+static size_t skip_ws(const char *s, size_t len, size_t i)
+{
+  while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+    i++;
+  return i;
+}
+
+/* Skips one JSON value (already known to be valid: jansson parsed it) and returns its end. */
+static size_t skip_value(const char *s, size_t len, size_t i)
+{
+  if (i < len && s[i] == '"')
+    return skip_string(s, len, i);
+  if (i < len && (s[i] == '{' || s[i] == '[')) {
+    int depth = 0;
+    for (; i < len; i++) {
+      if (s[i] == '"') {
+        i = skip_string(s, len, i) - 1;
+      } else if (s[i] == '{' || s[i] == '[') {
+        depth++;
+      } else if (s[i] == '}' || s[i] == ']') {
+        if (--depth == 0)
+          return i + 1;
+      }
+    }
+    return len;
+  }
+  while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' &&
+         s[i] != '\r' && s[i] != '\t')
+    i++;
+  return i;
+}
+
+/* Finds the bytes of each element of the top-level "objects" list, so that the store can keep an
+ * object exactly as it was sent. Leaves the spans unset when anything is unexpected (a key
+ * written with escapes, say); callers then serialize the parsed value instead. */
+static void locate_raw(struct intel_stix_doc *doc, const char *s, size_t len)
+{
+  size_t i = skip_ws(s, len, 0);
+  if (doc->kind == INTEL_STIX_DOC_OBJECT) {
+    size_t end = len;
+    while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\r' || s[end - 1] == '\t'))
+      end--;
+    if (doc->n == 1) {
+      doc->results[0].raw = s + i;
+      doc->results[0].raw_len = end - i;
+    }
+    return;
+  }
+  if (i >= len || s[i] != '{')
+    return;
+  i++;
+  for (;;) {
+    i = skip_ws(s, len, i);
+    if (i >= len || s[i] != '"')
+      return;
+    size_t kend = skip_string(s, len, i);
+    bool is_objects = kend - i == 9 && !memcmp(s + i, "\"objects\"", 9);
+    i = skip_ws(s, len, kend);
+    if (i >= len || s[i] != ':')
+      return;
+    i = skip_ws(s, len, i + 1);
+    if (!is_objects) {
+      i = skip_ws(s, len, skip_value(s, len, i));
+      if (i < len && s[i] == ',') {
+        i++;
+        continue;
+      }
+      return;
+    }
+    if (i >= len || s[i] != '[')
+      return;
+    i++;
+    size_t k = 0;
+    for (;;) {
+      i = skip_ws(s, len, i);
+      if (i < len && s[i] == ']')
+        break;
+      size_t end = skip_value(s, len, i);
+      if (k >= doc->n || end > len)
+        return;
+      doc->results[k].raw = s + i;
+      doc->results[k].raw_len = end - i;
+      k++;
+      i = skip_ws(s, len, end);
+      if (i < len && s[i] == ',')
+        i++;
+      else if (i < len && s[i] == ']')
+        break;
+      else
+        goto clear;
+    }
+    if (k == doc->n)
+      return;
+    goto clear;
+  }
+clear:
+  for (size_t k = 0; k < doc->n; k++)
+    doc->results[k].raw = NULL;
+}
+
 int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t len,
                          const struct intel_stix_limits *lim, struct fs_err *err)
 {
@@ -140,6 +252,7 @@ int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t l
     }
     doc->n = i + 1;
   }
+  locate_raw(doc, bytes, len);
   return FS_OK;
 fail:
   intel_stix_doc_release(doc);

@@ -27,6 +27,7 @@ extern const struct store_schema intel_schema;
 
 struct intel_collection {
   char id[37];
+  int64_t num; /* the collection's number inside the store */
   char alias[INTEL_ALIAS_MAX];
   char title[200];
   char description[400];

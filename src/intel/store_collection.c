@@ -16,7 +16,8 @@ static const struct store_migration intel_steps[] = {
      "CREATE TABLE intel_collection ("
      " id TEXT PRIMARY KEY, alias TEXT NOT NULL UNIQUE, title TEXT NOT NULL,"
      " description TEXT NOT NULL, kind TEXT NOT NULL, owner_org TEXT REFERENCES org (id),"
-     " default_tlp TEXT NOT NULL, member_can_write INTEGER NOT NULL, created_at BIGINT NOT NULL);"
+     " default_tlp TEXT NOT NULL, member_can_write INTEGER NOT NULL, created_at BIGINT NOT NULL,"
+     " num BIGINT NOT NULL UNIQUE);"
      "CREATE TABLE intel_collection_member ("
      " collection_id TEXT NOT NULL REFERENCES intel_collection (id),"
      " org_id TEXT NOT NULL REFERENCES org (id), PRIMARY KEY (collection_id, org_id));"
@@ -27,14 +28,13 @@ static const struct store_migration intel_steps[] = {
      " recipient_orgs TEXT NOT NULL, recipient_users TEXT NOT NULL, revoked INTEGER NOT NULL,"
      " valid_from BIGINT, valid_until BIGINT, stored_at BIGINT NOT NULL, body TEXT NOT NULL,"
      " UNIQUE (id, version));"
-     "CREATE INDEX intel_object_id ON intel_object (id, version_key);"
+     /* Entries name their collection by its number: three small indexes, one per way in. */
      "CREATE TABLE intel_entry ("
-     " collection_id TEXT NOT NULL, date_added BIGINT NOT NULL, seq BIGINT NOT NULL,"
+     " coll BIGINT NOT NULL, date_added BIGINT NOT NULL, seq BIGINT NOT NULL,"
      " id TEXT NOT NULL, version_key TEXT NOT NULL, is_latest INTEGER NOT NULL,"
-     " is_first INTEGER NOT NULL, PRIMARY KEY (collection_id, date_added, seq));"
-     "CREATE UNIQUE INDEX intel_entry_seq ON intel_entry (collection_id, seq);"
-     "CREATE INDEX intel_entry_id ON intel_entry (collection_id, id, version_key);"
-     "CREATE INDEX intel_entry_any ON intel_entry (seq);"
+     " is_first INTEGER NOT NULL, PRIMARY KEY (coll, date_added, seq));"
+     "CREATE UNIQUE INDEX intel_entry_seq ON intel_entry (seq, coll);"
+     "CREATE INDEX intel_entry_id ON intel_entry (coll, id);"
      "CREATE TABLE intel_observable ("
      " value TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (value, seq));"
      "CREATE TABLE intel_status ("
@@ -166,7 +166,8 @@ int intel_collection_rights(struct store_conn *c, const struct actor *who,
   return FS_OK;
 }
 
-#define COLLECTION_COLUMNS "id, alias, title, description, kind, owner_org, default_tlp, member_can_write"
+#define COLLECTION_COLUMNS \
+  "id, alias, title, description, kind, owner_org, default_tlp, member_can_write, num"
 
 static void read_collection(struct store_stmt *s, struct intel_collection *col)
 {
@@ -180,6 +181,7 @@ static void read_collection(struct store_stmt *s, struct intel_collection *col)
            store_col_null(s, 5) ? "" : store_col_text(s, 5));
   col->default_tlp = intel_tlp_from_column(store_col_text(s, 6));
   col->member_can_write = store_col_int(s, 7) != 0;
+  col->num = store_col_int(s, 8);
 }
 
 int intel_collection_find(struct store_conn *c, const struct actor *who, const char *id_or_alias,
@@ -260,11 +262,14 @@ static int insert_collection(struct store_conn *c, const struct actor *who, cons
                              struct fs_err *err)
 {
   fs_uuid_v4(id);
-  int rc = store_exec(c, NULL, err,
-                      "INSERT INTO intel_collection (id, alias, title, description, kind, owner_org,"
-                      " default_tlp, member_can_write, created_at) VALUES (?,?,?,?,?,?,?,?,?)",
-                      "sssssssii", id, alias, title, description, intel_collection_kinds[kind],
-                      owner, intel_tlp_token(tlp), (int64_t)member_can_write, who->now_ms);
+  int64_t num = 0;
+  int rc = store_query_int(c, &num, NULL, err, "SELECT COALESCE(MAX(num), 0) + 1 FROM intel_collection", "");
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO intel_collection (id, alias, title, description, kind, owner_org,"
+                    " default_tlp, member_can_write, created_at, num) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                    "sssssssiii", id, alias, title, description, intel_collection_kinds[kind], owner,
+                    intel_tlp_token(tlp), (int64_t)member_can_write, who->now_ms, num);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s,s:s?}", "alias", alias, "kind",
                           intel_collection_kinds[kind], "default_tlp", intel_tlp_token(tlp),

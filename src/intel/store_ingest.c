@@ -12,13 +12,24 @@
 #include "intel/pattern.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The hub's control properties: read, acted on, and not published. */
 #define PROP_RECIPIENTS "x_finshield_recipients"
 #define PROP_ANONYMOUS "x_finshield_anonymous"
 
+/* An observable to index, kept until the end of the ingest so that all are inserted in key order
+ * (B-tree inserts in order touch each page once). */
+struct pending_obs {
+  const char *key;
+  int64_t seq;
+};
+
 struct ingest {
+  struct fs_arena arena; /* keys of pending observables */
+  struct pending_obs *obs;
+  size_t n_obs, cap_obs;
   struct store_conn *c;
   const struct actor *who;
   const struct intel_collection *col;
@@ -88,10 +99,38 @@ static int index_value(struct ingest *g, int64_t seq, const char *value, size_t 
   char key[1024];
   if (!intel_observable_key(value, len, key, sizeof(key)))
     return FS_OK; /* too long to be a useful search key */
-  return store_exec(g->c, NULL, g->err,
+  if (g->n_obs == g->cap_obs) {
+    size_t cap = g->cap_obs ? g->cap_obs * 2 : 1024;
+    struct pending_obs *p = realloc(g->obs, cap * sizeof(*p));
+    if (!p)
+      return fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
+    g->obs = p;
+    g->cap_obs = cap;
+  }
+  const char *k = fs_arena_strndup(&g->arena, key, len);
+  if (!k)
+    return fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
+  g->obs[g->n_obs++] = (struct pending_obs){k, seq};
+  return FS_OK;
+}
+
+static int cmp_obs(const void *a, const void *b)
+{
+  const struct pending_obs *x = a, *y = b;
+  int r = strcmp(x->key, y->key);
+  return r ? r : (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+static int flush_observables(struct ingest *g)
+{
+  qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
+  int rc = FS_OK;
+  for (size_t i = 0; i < g->n_obs && !rc; i++)
+    rc = store_exec(g->c, NULL, g->err,
                     "INSERT INTO intel_observable (value, seq) VALUES (?, ?)"
                     " ON CONFLICT (value, seq) DO NOTHING",
-                    "si", key, seq);
+                    "si", g->obs[i].key, g->obs[i].seq);
+  return rc;
 }
 
 /* Every string compared with '=' or IN in a pattern, wherever it is. */
@@ -160,20 +199,32 @@ static int index_object(struct ingest *g, int64_t seq, json_t *obj, const char *
 }
 
 /* Keeps the version flags of (collection, id) right after adding an entry with key vk. */
-static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *vk, bool *added)
+/* new_object: the object id had no version stored before, so it is in no collection yet and the
+ * lookups below can be skipped (the common case of an import). */
+static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *vk, bool new_object,
+                     bool *added)
 {
-  int64_t exists = 0;
-  int rc = store_query_int(g->c, &exists, NULL, g->err,
-                           "SELECT COUNT(*) FROM intel_entry WHERE collection_id = ? AND seq = ?", "si",
-                           g->col->id, seq);
   *added = false;
+  int rc;
+  if (new_object) {
+    rc = store_exec(g->c, NULL, g->err,
+                    "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
+                    " is_latest, is_first) VALUES (?,?,?,?,?,1,1)",
+                    "iiiss", g->col->num, g->next_added++, seq, id, vk);
+    *added = !rc;
+    return rc;
+  }
+  int64_t exists = 0;
+  rc = store_query_int(g->c, &exists, NULL, g->err,
+                       "SELECT COUNT(*) FROM intel_entry WHERE seq = ? AND coll = ?", "ii", seq,
+                       g->col->num);
   if (rc || exists)
     return rc;
   struct store_stmt *s;
   rc = store_query(g->c, &s, g->err,
                    "SELECT COUNT(*), MIN(version_key), MAX(version_key) FROM intel_entry"
-                   " WHERE collection_id = ? AND id = ?",
-                   "ss", g->col->id, id);
+                   " WHERE coll = ? AND id = ?",
+                   "is", g->col->num, id);
   if (rc)
     return rc;
   bool row;
@@ -192,17 +243,17 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
   bool first = n == 0 || strcmp(vk, minv) < 0;
   if (latest && n)
     rc = store_exec(g->c, NULL, g->err,
-                    "UPDATE intel_entry SET is_latest = 0 WHERE collection_id = ? AND id = ? AND is_latest = 1",
-                    "ss", g->col->id, id);
+                    "UPDATE intel_entry SET is_latest = 0 WHERE coll = ? AND id = ? AND is_latest = 1",
+                    "is", g->col->num, id);
   if (!rc && first && n)
     rc = store_exec(g->c, NULL, g->err,
-                    "UPDATE intel_entry SET is_first = 0 WHERE collection_id = ? AND id = ? AND is_first = 1",
-                    "ss", g->col->id, id);
+                    "UPDATE intel_entry SET is_first = 0 WHERE coll = ? AND id = ? AND is_first = 1",
+                    "is", g->col->num, id);
   if (!rc)
     rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_entry (collection_id, date_added, seq, id, version_key,"
+                    "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
                     " is_latest, is_first) VALUES (?,?,?,?,?,?,?)",
-                    "siissii", g->col->id, g->next_added++, seq, id, vk, (int64_t)latest,
+                    "iiissii", g->col->num, g->next_added++, seq, id, vk, (int64_t)latest,
                     (int64_t)first);
   *added = !rc;
   return rc;
@@ -211,8 +262,8 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
 /* Stores one valid object. A recoverable refusal (another organisation's object, unknown
  * recipient) is reported in why with FS_ERR_INVALID or FS_ERR_FORBIDDEN; storage errors are
  * returned as they are and abort the whole ingest. */
-static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, size_t why_n,
-                     char version_out[40])
+static int store_one(struct ingest *g, json_t *obj, const char *raw, size_t raw_len,
+                     bool anonymous, char *why, size_t why_n, char version_out[40])
 {
   struct intel_stix_meta m;
   struct fs_err e;
@@ -225,26 +276,34 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
   char vk[40];
   intel_version_key(version, vk);
 
-  /* A version already stored is only added to this collection, keeping how it was first stored
-   * (producer, TLP, recipients). Another organisation may re-share only what is CLEAR or GREEN:
-   * adding someone's AMBER object to a group would widen its audience. */
+  /* One look at the object's stored versions: is this version there, who produced the object,
+   * and how widely may the version travel. A version already stored is only added to this
+   * collection, keeping how it was first stored (producer, TLP, recipients). Another organisation
+   * may re-share only what is CLEAR or GREEN: adding someone's AMBER object to a group would
+   * widen its audience; and only the producer (or the hub) may add new versions. */
   int64_t seq = 0;
-  bool found = false;
+  bool found = false, any = false, widen = false;
+  char owner[40] = "";
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
   struct store_stmt *s;
   int rc = store_query(g->c, &s, g->err,
-                       "SELECT seq, COALESCE(producer_org, ''), tlp FROM intel_object"
-                       " WHERE id = ? AND version = ?",
-                       "ss", m.id, version ? version : "");
+                       "SELECT seq, version, COALESCE(producer_org, ''), tlp FROM intel_object"
+                       " WHERE id = ?",
+                       "s", m.id);
   if (rc)
     return rc;
-  bool widen = false;
-  rc = store_step(s, &found, g->err);
-  if (!rc && found) {
-    seq = store_col_int(s, 0);
-    enum intel_tlp have = intel_tlp_from_column(store_col_text(s, 2));
-    widen = !hub && strcmp(store_col_text(s, 1), g->who->org_id) && have != INTEL_TLP_CLEAR &&
-            have != INTEL_TLP_GREEN;
+  bool row;
+  while (!(rc = store_step(s, &row, g->err)) && row) {
+    if (!any)
+      snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
+    any = true;
+    if (!strcmp(store_col_text(s, 1), version ? version : "")) {
+      found = true;
+      seq = store_col_int(s, 0);
+      enum intel_tlp have = intel_tlp_from_column(store_col_text(s, 3));
+      widen = !hub && strcmp(store_col_text(s, 2), g->who->org_id) && have != INTEL_TLP_CLEAR &&
+              have != INTEL_TLP_GREEN;
+    }
   }
   store_done(s);
   if (rc)
@@ -256,19 +315,12 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
   }
   if (found) {
     bool added = false;
-    rc = add_entry(g, seq, m.id, vk, &added);
+    rc = add_entry(g, seq, m.id, vk, false, &added);
     if (!rc && !added)
       snprintf(why, why_n, "already present");
     return rc;
   }
-  /* Only the organisation that made an object (or the hub) may add versions of it. */
-  char owner[40] = "";
-  rc = store_query_text(g->c, owner, sizeof(owner), &found, g->err,
-                        "SELECT COALESCE(producer_org, '') FROM intel_object WHERE id = ? LIMIT 1",
-                        "s", m.id);
-  if (rc)
-    return rc;
-  if (found && owner[0] && strcmp(owner, g->who->org_id) && !hub && m.kind != INTEL_STIX_SCO &&
+  if (any && owner[0] && strcmp(owner, g->who->org_id) && !hub && m.kind != INTEL_STIX_SCO &&
       m.kind != INTEL_STIX_META) {
     snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it", m.id);
     return FS_ERR_FORBIDDEN;
@@ -294,8 +346,13 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
     if (anonymous && source_ref)
       json_object_set_new(publish, "created_by_ref", json_string(g->hub_identity));
   }
+  /* An object stored unchanged is kept exactly as it was sent; a changed one is serialized. */
   char *body = NULL;
-  if (!rc && !(body = json_dumps(publish, JSON_COMPACT)))
+  if (!rc && publish == obj && raw)
+    body = strndup(raw, raw_len);
+  else if (!rc)
+    body = json_dumps(publish, JSON_COMPACT);
+  if (!rc && !body)
     rc = fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
   if (!rc) {
     seq = g->next_seq++;
@@ -315,7 +372,7 @@ static int store_one(struct ingest *g, json_t *obj, bool anonymous, char *why, s
     rc = index_object(g, seq, publish, m.type);
   bool added = false;
   if (!rc)
-    rc = add_entry(g, seq, m.id, vk, &added);
+    rc = add_entry(g, seq, m.id, vk, !any, &added);
   free(body);
   if (publish != obj)
     json_decref(publish);
@@ -358,6 +415,16 @@ static bool withheld_identity(const struct intel_stix_doc *doc, const json_t *ob
   return false;
 }
 
+static int cmp_result_id(const void *a, const void *b)
+{
+  const struct intel_stix_result *x = *(const struct intel_stix_result *const *)a;
+  const struct intel_stix_result *y = *(const struct intel_stix_result *const *)b;
+  if (!x->id || !y->id)
+    return (x->id == NULL) - (y->id == NULL);
+  int r = strcmp(x->id, y->id);
+  return r ? r : (x->index > y->index) - (x->index < y->index);
+}
+
 int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
                  struct intel_ingest_result *res, struct fs_err *err)
@@ -373,10 +440,19 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
   if (rc)
     return rc;
   struct ingest g = {.c = c, .who = who, .col = col, .err = err};
+  fs_arena_init(&g.arena, 256 * 1024, 0);
   rc = start(&g, err);
+  /* Objects are stored in id order: the indexes keyed by id then grow page by page. */
+  const struct intel_stix_result **order = malloc((doc->n ? doc->n : 1) * sizeof(*order));
+  if (!order)
+    rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+  for (size_t i = 0; !rc && i < doc->n; i++)
+    order[i] = &doc->results[i];
+  if (!rc)
+    qsort(order, doc->n, sizeof(*order), cmp_result_id);
   size_t withheld = 0;
   for (size_t i = 0; !rc && i < doc->n; i++) {
-    const struct intel_stix_result *r = &doc->results[i];
+    const struct intel_stix_result *r = order[i];
     res->total++;
     if (!r->valid) {
       char msg[512] = "invalid object";
@@ -400,7 +476,7 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
       continue;
     }
     char why[256] = "", version[40] = "";
-    int one = store_one(&g, r->object, anonymous, why, sizeof(why), version);
+    int one = store_one(&g, r->object, r->raw, r->raw_len, anonymous, why, sizeof(why), version);
     if (one == FS_ERR_INVALID || one == FS_ERR_FORBIDDEN) {
       fail(res, r, why);
     } else if (one) {
@@ -413,6 +489,11 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
       res->success++;
     }
   }
+  if (!rc)
+    rc = flush_observables(&g);
+  free(order);
+  free(g.obs);
+  fs_arena_release(&g.arena);
   if (!rc && res->success) {
     json_t *d = json_pack("{s:s,s:I,s:I,s:b}", "collection", col->alias, "stored",
                           (json_int_t)res->success, "refused", (json_int_t)res->failure,

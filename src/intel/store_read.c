@@ -139,7 +139,7 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
   fs_buf_init(&sql, 128 * 1024);
   fs_buf_appendf(&sql,
                  "SELECT " ROW_COLUMNS " FROM intel_entry e JOIN intel_object o ON o.seq = e.seq"
-                 " WHERE e.collection_id = ? AND e.date_added >= ?"
+                 " WHERE e.coll = ? AND e.date_added >= ?"
                  " AND (e.date_added > ? OR e.seq > ?)%s ORDER BY e.date_added, e.seq LIMIT ?",
                  fs_buf_cstr(&f.sql));
   /* Scan in batches until the page is full and one more visible row is seen, with a budget so
@@ -153,7 +153,7 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
     if ((rc = store_prepare(c, fs_buf_cstr(&sql), &s, err)))
       break;
     int idx = 1;
-    store_bind_text(s, idx++, col->id);
+    store_bind_int(s, idx++, col->num);
     store_bind_int(s, idx++, after_date);
     store_bind_int(s, idx++, after_date);
     store_bind_int(s, idx++, after_seq);
@@ -208,7 +208,7 @@ static int visible_anywhere(struct store_conn *c, const struct actor *who, int64
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT ic.id, ic.kind, ic.owner_org, ic.member_can_write FROM intel_entry e"
-                       " JOIN intel_collection ic ON ic.id = e.collection_id WHERE e.seq = ?",
+                       " JOIN intel_collection ic ON ic.num = e.coll WHERE e.seq = ?",
                        "i", seq);
   if (rc)
     return rc;
@@ -348,9 +348,10 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   size_t n = 0, emitted = 0;
   int rc = col ? collect_rows(c,
                               "SELECT " ROW_COLUMNS " FROM intel_entry e JOIN intel_object o"
-                              " ON o.seq = e.seq WHERE e.collection_id = ? AND e.id = ?"
+                              " ON o.seq = e.seq WHERE e.coll ="
+                              " (SELECT num FROM intel_collection WHERE alias = ?) AND e.id = ?"
                               " ORDER BY e.version_key LIMIT ?",
-                              col->id, id, 10000, &rows, &n, err)
+                              col->alias, id, 10000, &rows, &n, err)
                : collect_rows(c,
                               "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
                               " o.producer_org, o.producer_user, o.recipient_orgs,"
@@ -417,9 +418,9 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   struct fs_buf sql;
   fs_buf_init(&sql, 64 * 1024);
   fs_buf_appendf(&sql,
-                 "DELETE FROM intel_entry WHERE collection_id = ? AND id = ? AND seq IN ("
+                 "DELETE FROM intel_entry WHERE coll = ? AND id = ? AND seq IN ("
                  " SELECT e.seq FROM intel_entry e JOIN intel_object o ON o.seq = e.seq"
-                 " WHERE e.collection_id = ? AND e.id = ?%s)",
+                 " WHERE e.coll = ? AND e.id = ?%s)",
                  fs_buf_cstr(&f.sql));
   int64_t changes = 0;
   if (!rc) {
@@ -427,9 +428,9 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
     rc = store_prepare(c, fs_buf_cstr(&sql), &s, err);
     if (!rc) {
       int idx = 1;
-      store_bind_text(s, idx++, col->id);
+      store_bind_int(s, idx++, col->num);
       store_bind_text(s, idx++, id);
-      store_bind_text(s, idx++, col->id);
+      store_bind_int(s, idx++, col->num);
       store_bind_text(s, idx++, id);
       /* build_filters skipped e.id for a NULL query; ids bound here are the query's */
       for (size_t i = 0; i < f.n; i++)
@@ -445,11 +446,11 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
     rc = store_exec(c, NULL, err,
                     "UPDATE intel_entry SET"
                     " is_latest = CASE WHEN version_key = (SELECT MAX(version_key) FROM intel_entry"
-                    "  WHERE collection_id = ? AND id = ?) THEN 1 ELSE 0 END,"
+                    "  WHERE coll = ? AND id = ?) THEN 1 ELSE 0 END,"
                     " is_first = CASE WHEN version_key = (SELECT MIN(version_key) FROM intel_entry"
-                    "  WHERE collection_id = ? AND id = ?) THEN 1 ELSE 0 END"
-                    " WHERE collection_id = ? AND id = ?",
-                    "ssssss", col->id, id, col->id, id, col->id, id);
+                    "  WHERE coll = ? AND id = ?) THEN 1 ELSE 0 END"
+                    " WHERE coll = ? AND id = ?",
+                    "isisis", col->num, id, col->num, id, col->num, id);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s}", "collection", col->alias, "id", id);
     rc = audit_append(c, who, "intel.delete", "object", id, d, err);

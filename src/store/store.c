@@ -97,7 +97,7 @@ int store_open(const struct store_options *opt, struct store **out, struct fs_er
     st->opt.max_conns = 1;
   pthread_mutex_init(&st->lock, NULL);
   pthread_cond_init(&st->idle_cond, NULL);
-  struct store_conn *c;
+  struct store_conn *c = NULL;
   int rc = st->path ? conn_new(st, &c, err) : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
   if (rc) {
     store_free(st);

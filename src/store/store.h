@@ -26,6 +26,7 @@ struct store_options {
   int64_t busy_timeout_ms; /* how long to wait for the write lock */
   bool sync_full;          /* every commit on disk before it returns */
   int64_t max_size_mb;     /* 0: no limit */
+  int64_t cache_mb;        /* page cache per connection (0: the engine's default) */
   size_t max_conns;        /* pool size (>= 1) */
   bool create;             /* create the database when missing */
 };
