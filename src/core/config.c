@@ -52,6 +52,7 @@ static const struct fs_config_key keys[] = {
     INT("auth", "login_lockout_minutes", login_lockout_minutes, "15", 1, 10080, "How long a locked account stays locked."),
     INT("taxii", "max_content_length", taxii_max_content_length, "104857600", 1024, 4294967296, "Largest TAXII POST body (the API root's max_content_length); larger ones get 413."),
     INT("taxii", "page_limit", taxii_page_limit, "1000", 1, 10000, "Most objects in one TAXII page; a larger limit asked by a client is cut to it."),
+    INT("taxii", "page_cache_mb", taxii_page_cache_mb, "64", 0, 65536, "Memory for TAXII pages that are the same for every reader (all CLEAR or GREEN), reused until their collection changes. 0 turns the cache off."),
     ENUM("log", "level", log_level, "info", log_levels, "Least severe level written to the hub log."),
     ENUM("log", "format", log_format, "kv", log_formats, "Log lines as key=value or as JSON."),
     STR("log", "file", log_file, "-", "Hub log: a file path or '-' for standard error."),

@@ -44,6 +44,7 @@ struct fs_config {
   /* [taxii] */
   int64_t taxii_max_content_length;
   int64_t taxii_page_limit;
+  int64_t taxii_page_cache_mb;
   /* [log] */
   char log_level[8];
   char log_format[8];

@@ -29,6 +29,7 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
   const char *q = strchr(req->raw_uri, '?');
   struct taxii_request treq = {
       .who = &req->who,
+      .cache = http_server_page_cache(req->srv),
       .db = c,
       .base_url = base,
       .title = req->hub->cfg.hub_name,

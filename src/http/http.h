@@ -104,6 +104,8 @@ void http_error(struct http_request *req, struct http_response *res, int code);
 /* Same with an explicit HTTP status (405, 406, 415) instead of the code's usual one. */
 void http_error_status(struct http_request *req, struct http_response *res, int code, int status);
 
+/* The TAXII page cache of the server (may be NULL). */
+struct taxii_page_cache *http_server_page_cache(struct http_server *s);
 /* True when the server listens with TLS. */
 bool http_server_tls(const struct http_server *s);
 

@@ -9,6 +9,7 @@
 #include "core/net.h"
 #include "core/time.h"
 #include "http/mediatype.h"
+#include "taxii/cache.h"
 #include "taxii/server.h"
 
 #include <arpa/inet.h>
@@ -27,6 +28,7 @@ struct http_server {
   struct fs_log access;
   bool access_on;
   struct http_ratelimit *rl;
+  struct taxii_page_cache *page_cache;
   char *tls_cert, *tls_key;
   int64_t started_ms;
   struct fs_metric *req_by_class[6];
@@ -44,6 +46,11 @@ struct fs_metrics *http_server_metrics(struct http_server *s)
 int64_t http_server_started_ms(const struct http_server *s)
 {
   return s->started_ms;
+}
+
+struct taxii_page_cache *http_server_page_cache(struct http_server *s)
+{
+  return s->page_cache;
 }
 
 bool http_server_tls(const struct http_server *s)
@@ -534,6 +541,8 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
                                             NULL);
   if (cfg->rate_per_second > 0)
     s->rl = http_ratelimit_new((double)cfg->rate_per_second, (double)cfg->rate_burst);
+  if (cfg->taxii_page_cache_mb > 0)
+    s->page_cache = taxii_page_cache_new((size_t)cfg->taxii_page_cache_mb << 20);
   s->access_on = strcmp(cfg->access_log, "off") != 0;
   if (s->access_on && fs_log_open(&s->access, cfg->access_log, FS_LOG_INFO,
                                   !strcmp(cfg->log_format, "json"))) {
@@ -596,6 +605,7 @@ void http_server_stop(struct http_server *s)
   if (s->access_on && s->access.out)
     fs_log_release(&s->access);
   http_ratelimit_free(s->rl);
+  taxii_page_cache_free(s->page_cache);
   free(s->tls_cert);
   if (s->tls_key) {
     memset(s->tls_key, 0, strlen(s->tls_key));

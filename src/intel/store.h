@@ -128,7 +128,14 @@ struct intel_page {
   int64_t last_date, last_seq;       /* position of the last row read (for the next cursor) */
   int64_t first_added, last_added;   /* date_added of the first and last row returned */
   size_t returned;
+  bool all_public;                   /* every row read was CLEAR or GREEN: the page is the same
+                                        for everyone who may read the collection */
 };
+
+/* A number that changes whenever the collection's content changes (objects added or removed), so
+ * that a page computed earlier can be reused while it has not changed. */
+int intel_collection_generation(struct store_conn *c, const struct intel_collection *col,
+                                 int64_t *gen, struct fs_err *err);
 
 /* Calls fn for each object version in col that matches the filters and that the actor may see,
  * in date_added order, up to page->limit. Rows the actor may not see are skipped (a page may

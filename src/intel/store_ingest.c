@@ -495,6 +495,14 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
   free(g.obs);
   fs_arena_release(&g.arena);
   if (!rc && res->success) {
+    char key[48];
+    snprintf(key, sizeof(key), "gen:%lld", (long long)col->num);
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO intel_meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+                    " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
+                    "s", key);
+  }
+  if (!rc && res->success) {
     json_t *d = json_pack("{s:s,s:I,s:I,s:b}", "collection", col->alias, "stored",
                           (json_int_t)res->success, "refused", (json_int_t)res->failure,
                           "anonymous", opt && opt->anonymous);

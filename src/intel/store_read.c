@@ -121,6 +121,7 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
   page->more = false;
   page->returned = 0;
   page->first_added = page->last_added = 0;
+  page->all_public = true;
   if (!col->can_read)
     return fs_err_set(err, FS_ERR_FORBIDDEN, "collection", "no right to read collection %s",
                       col->alias);
@@ -168,6 +169,8 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
       read_row(s, &r, &rorgs, &rusers);
       got++;
       scanned++;
+      if (page->all_public && strcmp(r.tlp, "clear") && strcmp(r.tlp, "green"))
+        page->all_public = false;
       if (!intel_row_visible(who, col, r.tlp, r.producer_org, r.producer_user, rorgs, rusers)) {
         after_date = r.date_added;
         after_seq = r.seq;
@@ -456,8 +459,27 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
     rc = audit_append(c, who, "intel.delete", "object", id, d, err);
     json_decref(d);
   }
+  if (!rc) {
+    char key[48];
+    snprintf(key, sizeof(key), "gen:%lld", (long long)col->num);
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO intel_meta (key, value) VALUES (?, '1') ON CONFLICT (key)"
+                    " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
+                    "s", key);
+  }
   (void)changes;
   fs_buf_release(&sql);
   release_filters(&f);
   return store_tx_leave(c, owned, rc, err);
+}
+
+int intel_collection_generation(struct store_conn *c, const struct intel_collection *col,
+                                 int64_t *gen, struct fs_err *err)
+{
+  char key[48];
+  snprintf(key, sizeof(key), "gen:%lld", (long long)col->num);
+  bool found;
+  *gen = 0;
+  return store_query_int(c, gen, &found, err,
+                         "SELECT CAST(value AS BIGINT) FROM intel_meta WHERE key = ?", "s", key);
 }

@@ -7,6 +7,7 @@
 #include "intel/stix.h"
 #include "intel/store.h"
 #include "intel/taxii_query.h"
+#include "taxii/cache.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -164,10 +165,26 @@ static int page_of(const struct taxii_request *req, const char *cid, bool manife
     rc = page_start(req, &col, &q, &page, &context, res);
   if (rc)
     return rc;
+  /* One read snapshot for the generation and the page, so that a page is cached under the
+   * generation it was read at. */
+  if ((rc = store_begin(req->db, false, &res->err)))
+    return rc;
+  const char *kind = manifest ? "manifest" : "objects";
+  int64_t gen = 0;
+  bool cacheable = req->cache && !intel_collection_generation(req->db, &col, &gen, &res->err);
+  struct taxii_cached_page meta;
   fs_buf_reset(res->body);
+  if (cacheable && taxii_page_cache_get(req->cache, col.num, gen, kind, req->query, res->body, &meta)) {
+    store_rollback(req->db);
+    memcpy(res->date_added_first, meta.date_first, sizeof(meta.date_first));
+    memcpy(res->date_added_last, meta.date_last, sizeof(meta.date_last));
+    res->status = 200;
+    return FS_OK;
+  }
   fs_buf_append_str(res->body, "{\"objects\":[");
   struct envelope e = {res->body, 0, manifest};
   rc = intel_read_collection(req->db, req->who, &col, &page, add_object, &e, &res->err);
+  store_rollback(req->db); /* a read: nothing to commit */
   if (rc)
     return rc;
   fs_buf_append_str(res->body, "],\"more\":");
@@ -182,6 +199,12 @@ static int page_of(const struct taxii_request *req, const char *cid, bool manife
     return fs_err_set(&res->err, FS_ERR_TOO_LARGE, "taxii", "page too large; ask for a smaller limit");
   page_headers(&page, res);
   res->status = 200;
+  if (cacheable && page.all_public) {
+    memcpy(meta.date_first, res->date_added_first, sizeof(meta.date_first));
+    memcpy(meta.date_last, res->date_added_last, sizeof(meta.date_last));
+    taxii_page_cache_put(req->cache, col.num, gen, kind, req->query, fs_buf_cstr(res->body),
+                         res->body->len, &meta);
+  }
   return FS_OK;
 }
 

@@ -16,8 +16,11 @@
 #define TAXII_STIX_MEDIA_TYPE "application/stix+json;version=2.1"
 #define TAXII_API_ROOT "hub"
 
+struct taxii_page_cache;
+
 struct taxii_request {
   const struct actor *who;
+  struct taxii_page_cache *cache; /* may be NULL */
   struct store_conn *db;
   const char *base_url;          /* "https://hub.example:8443", for discovery's absolute URLs */
   const char *title;             /* the hub's name */

@@ -137,6 +137,27 @@ class Taxii(unittest.TestCase):
         self.assertEqual(taxii(h, "DELETE", f"collections/sector/objects/{oid}/", self.admin).status, 200)
         self.assertEqual(taxii(h, "GET", f"collections/sector/objects/{oid}/", self.member).status, 404)
 
+    def test_cached_pages_follow_changes_and_visibility(self):
+        h = self.hub
+        r = h.admin("POST", "/api/v1/intel/collections", {"alias": "cache-test", "kind": "group", "default_tlp": "green", "members": ["bank-a"]})
+        self.assertEqual(r.status, 201, r)
+        first = indicator("198.51.100.40", "green", n=40)
+        taxii(h, "POST", "collections/cache-test/objects/", self.admin, body={"objects": [first]})
+        page = lambda tok: [o["id"] for o in taxii(h, "GET", "collections/cache-test/objects/", tok).json()["objects"]]
+        self.assertEqual(page(self.member), [first["id"]])
+        self.assertEqual(page(self.member), [first["id"]])  # served from the cache
+        # A change makes the cached page stale at once.
+        second = indicator("198.51.100.41", "green", n=41)
+        taxii(h, "POST", "collections/cache-test/objects/", self.admin, body={"objects": [second]})
+        self.assertEqual(page(self.member), [first["id"], second["id"]])
+        # A RED object for its producer only: the producer's page shows it; the member's does not,
+        # even right after the producer's page was computed (pages with such rows are never shared).
+        amber = indicator("198.51.100.42", "red", n=42)
+        taxii(h, "POST", "collections/cache-test/objects/", self.admin, body={"objects": [amber]})
+        self.assertIn(amber["id"], page(self.admin))
+        self.assertNotIn(amber["id"], page(self.member))
+        self.assertIn(amber["id"], page(self.admin))
+
     def test_paging_10000_objects(self):
         h = self.hub
         alias = "paging"
