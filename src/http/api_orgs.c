@@ -51,15 +51,7 @@ int api_orgs_create(struct http_request *req, struct http_response *res)
 
 int api_orgs_get(struct http_request *req, struct http_response *res)
 {
-  static const char *const none[] = {NULL};
-  struct store_conn *c;
-  json_t *out;
-  int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = org_get_json(c, &req->who, req->params[0], &out, &req->err);
-  return rc ? rc : http_json(res, 200, out);
+  return http_get_by_id(req, res, org_get_json);
 }
 
 int api_orgs_update(struct http_request *req, struct http_response *res)

@@ -44,14 +44,7 @@ int api_teams_create(struct http_request *req, struct http_response *res)
 
 int api_teams_get(struct http_request *req, struct http_response *res)
 {
-  struct store_conn *c;
-  json_t *out;
-  int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = team_get_json(c, &req->who, req->params[0], &out, &req->err);
-  return rc ? rc : http_json(res, 200, out);
+  return http_get_by_id(req, res, team_get_json);
 }
 
 int api_teams_update(struct http_request *req, struct http_response *res)

@@ -99,6 +99,12 @@ int http_body_object(struct http_request *req, json_t **out);
 /* Reads the common paging parameters "limit" (1..1000, default 100) and "after". */
 struct auth_page;
 int http_page(struct http_request *req, struct auth_page *page);
+/* Answers GET of one resource named by the first path parameter: no query parameters, the
+ * request's connection, and get() filling the JSON the actor may see (404 otherwise). */
+typedef int (*http_get_json_fn)(struct store_conn *c, const struct actor *who, const char *id,
+                                json_t **out, struct fs_err *err);
+int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get);
+
 /* Fills res with the JSON error body for code and req->err. */
 void http_error(struct http_request *req, struct http_response *res, int code);
 /* Same with an explicit HTTP status (405, 406, 415) instead of the code's usual one. */

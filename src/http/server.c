@@ -103,6 +103,19 @@ int http_body_object(struct http_request *req, json_t **out)
   return jsonx_parse_object(fs_buf_cstr(&req->body), req->body.len, out, &req->err);
 }
 
+int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get)
+{
+  static const char *const none[] = {NULL};
+  struct store_conn *c;
+  json_t *out;
+  int rc = http_query_only(&req->query, none, &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = get(c, &req->who, req->params[0], &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}
+
 int http_page(struct http_request *req, struct auth_page *page)
 {
   page->after = http_query_get(&req->query, "after");
