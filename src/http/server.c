@@ -573,6 +573,7 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
   if (tls)
     flags |= MHD_USE_TLS;
   struct MHD_OptionItem opts[] = {
+      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_error, s}, /* first: MHD asks for it */
       {MHD_OPTION_THREAD_POOL_SIZE, (intptr_t)cfg->http_threads, NULL},
       {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(cfg->max_header_bytes + 16384), NULL},
@@ -580,7 +581,6 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
       {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
-      {MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_error, s},
       /* TLS options last: without TLS the first of them ends the array. */
       {tls ? MHD_OPTION_HTTPS_MEM_CERT : MHD_OPTION_END, 0, s->tls_cert},
       {tls ? MHD_OPTION_HTTPS_MEM_KEY : MHD_OPTION_END, 0, s->tls_key},

@@ -123,7 +123,8 @@ static int cmp_obs(const void *a, const void *b)
 
 static int flush_observables(struct ingest *g)
 {
-  qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
+  if (g->n_obs > 1)
+    qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
   int rc = FS_OK;
   for (size_t i = 0; i < g->n_obs && !rc; i++)
     rc = store_exec(g->c, NULL, g->err,
@@ -448,7 +449,7 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
     rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
   for (size_t i = 0; !rc && i < doc->n; i++)
     order[i] = &doc->results[i];
-  if (!rc)
+  if (!rc && doc->n > 1)
     qsort(order, doc->n, sizeof(*order), cmp_result_id);
   size_t withheld = 0;
   for (size_t i = 0; !rc && i < doc->n; i++) {
