@@ -34,6 +34,7 @@ int api_tokens_revoke(struct http_request *req, struct http_response *res);
 int api_audit_list(struct http_request *req, struct http_response *res);
 int api_audit_verify(struct http_request *req, struct http_response *res);
 int api_audit_head(struct http_request *req, struct http_response *res);
+int api_audit_stream(struct http_request *req, struct http_response *res);
 
 int api_intel_collections(struct http_request *req, struct http_response *res);
 int api_intel_collection_create(struct http_request *req, struct http_response *res);

@@ -4,6 +4,9 @@
 #include "audit/audit.h"
 #include "auth/policy.h"
 #include "core/jsonx.h"
+#include "http/stream.h"
+
+#include <stdlib.h>
 
 #include <string.h>
 
@@ -95,4 +98,52 @@ int api_audit_head(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = audit_head(c, head, &req->err);
   return rc ? rc : http_json(res, 200, json_pack("{s:s}", "head", head));
+}
+
+/* The audit trail as a live stream (Server-Sent Events), for those who read all of it. */
+struct audit_stream_out {
+  struct fs_buf *out;
+  int64_t *after;
+};
+
+static int stream_line(const char *line, size_t len, void *ctx)
+{
+  struct audit_stream_out *o = ctx;
+  json_t *j = json_loadb(line, len, 0, NULL);
+  int64_t seq = j ? json_integer_value(json_object_get(j, "seq")) : 0;
+  json_decref(j);
+  if (seq > *o->after)
+    *o->after = seq;
+  fs_buf_appendf(o->out, "id: %lld\nevent: audit\ndata: ", (long long)seq);
+  fs_buf_append(o->out, line, len);
+  return fs_buf_append_str(o->out, "\n\n");
+}
+
+static int audit_fetch(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
+                       struct fs_buf *out)
+{
+  (void)ctx;
+  (void)who;
+  struct audit_stream_out o = {out, after};
+  struct fs_err err;
+  return audit_export(c, *after, 500, NULL, stream_line, &o, &err);
+}
+
+int api_audit_stream(struct http_request *req, struct http_response *res)
+{
+  static const char *const params[] = {"after", NULL};
+  int64_t after;
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = http_query_int(&req->query, "after", 0, INT64_MAX, -1, &after, &req->err);
+  if (!rc)
+    rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the audit trail", &req->err);
+  struct store_conn *c;
+  if (!rc && after < 0 && !(rc = http_db(req, &c))) {
+    /* Without ?after=, the stream starts now: only what happens from here on. */
+    char head[100];
+    rc = audit_head(c, head, &req->err);
+    after = strtoll(head, NULL, 10);
+  }
+  return rc ? rc : http_stream_start(req, res, after, audit_fetch, NULL, NULL);
 }

@@ -50,8 +50,11 @@ struct http_request {
   size_t sent_bytes;
 };
 
+struct MHD_Response;
+
 struct http_response {
   int status;
+  struct MHD_Response *custom; /* a streamed response made by the handler (http_stream_start) */
   struct fs_buf body;
   const char *content_type;
   struct {
@@ -110,6 +113,8 @@ void http_error(struct http_request *req, struct http_response *res, int code);
 /* Same with an explicit HTTP status (405, 406, 415) instead of the code's usual one. */
 void http_error_status(struct http_request *req, struct http_response *res, int code, int status);
 
+/* The event streams of the server (may be NULL). */
+struct http_streams *http_server_streams(struct http_server *s);
 /* The TAXII page cache of the server (may be NULL). */
 struct taxii_page_cache *http_server_page_cache(struct http_server *s);
 /* True when the server listens with TLS. */

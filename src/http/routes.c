@@ -33,6 +33,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/audit", api_audit_list, 0},
     {"GET", "/api/v1/audit/verify", api_audit_verify, 0},
     {"GET", "/api/v1/audit/head", api_audit_head, 0},
+    {"GET", "/api/v1/audit/stream", api_audit_stream, 0},
     {"GET", "/api/v1/intel/collections", api_intel_collections, 0},
     {"POST", "/api/v1/intel/collections", api_intel_collection_create, HTTP_JSON_BODY},
     {"POST", "/api/v1/intel/bundles", api_intel_bundle, HTTP_JSON_BODY},

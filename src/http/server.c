@@ -9,6 +9,7 @@
 #include "core/net.h"
 #include "core/time.h"
 #include "http/mediatype.h"
+#include "http/stream.h"
 #include "taxii/cache.h"
 #include "taxii/server.h"
 
@@ -29,6 +30,7 @@ struct http_server {
   bool access_on;
   struct http_ratelimit *rl;
   struct taxii_page_cache *page_cache;
+  struct http_streams *streams;
   char *tls_cert, *tls_key;
   int64_t started_ms;
   struct fs_metric *req_by_class[6];
@@ -46,6 +48,11 @@ struct fs_metrics *http_server_metrics(struct http_server *s)
 int64_t http_server_started_ms(const struct http_server *s)
 {
   return s->started_ms;
+}
+
+struct http_streams *http_server_streams(struct http_server *s)
+{
+  return s->streams;
 }
 
 struct taxii_page_cache *http_server_page_cache(struct http_server *s)
@@ -227,13 +234,15 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 static enum MHD_Result send_response(struct http_request *req, struct http_response *res)
 {
-  size_t len;
-  char *body = fs_buf_detach(&res->body, &len);
-  struct MHD_Response *r =
-      MHD_create_response_from_buffer_with_free_callback(len, body, free);
+  size_t len = 0;
+  struct MHD_Response *r = res->custom;
   if (!r) {
-    free(body);
-    return MHD_NO;
+    char *body = fs_buf_detach(&res->body, &len);
+    r = MHD_create_response_from_buffer_with_free_callback(len, body, free);
+    if (!r) {
+      free(body);
+      return MHD_NO;
+    }
   }
   MHD_add_response_header(r, "Content-Type",
                           res->content_type ? res->content_type : "application/json; charset=utf-8");
@@ -567,7 +576,9 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
               (rc = load_pem(hub, cfg->tls_key, &s->tls_key, err))))
     goto fail;
 
-  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+  s->streams = http_streams_new(hub);
+  unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
+                   MHD_ALLOW_SUSPEND_RESUME;
   if (ai->ai_family == AF_INET6)
     flags |= MHD_USE_IPv6;
   if (tls)
@@ -613,8 +624,10 @@ void http_server_stop(struct http_server *s)
 {
   if (!s)
     return;
+  http_streams_stop(s->streams); /* resumes suspended streams: MHD must not stop with them */
   if (s->daemon)
     MHD_stop_daemon(s->daemon);
+  http_streams_free(s->streams);
   if (s->access_on && s->access.out)
     fs_log_release(&s->access);
   http_ratelimit_free(s->rl);
