@@ -117,25 +117,31 @@ static bool time_3164(const char *s, size_t n, int64_t now_ms, int64_t *out)
   return false;
 }
 
-int64_t detect_event_time_ms(const struct detect_event *ev, int64_t now_ms, int64_t fallback_ms)
+int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_ms,
+                            int64_t fallback_ms)
 {
   int64_t t;
-  if (!ev->time_text)
+  if (!s)
     return fallback_ms;
-  if (ev->time_is_3164)
-    return time_3164(ev->time_text, ev->time_len, now_ms, &t) ? t : fallback_ms;
-  if (fs_time_parse_ms(ev->time_text, ev->time_len, &t, NULL) == FS_OK)
+  if (is_3164)
+    return time_3164(s, n, now_ms, &t) ? t : fallback_ms;
+  if (fs_time_parse_ms(s, n, &t, NULL) == FS_OK)
     return t;
   /* "YYYY-MM-DD HH:MM:SS[.fff]" (Sysmon UtcTime, many JSON logs): read as UTC. */
   char buf[40];
-  if (ev->time_len >= 19 && ev->time_len < sizeof(buf) - 1 && ev->time_text[10] == ' ') {
-    memcpy(buf, ev->time_text, ev->time_len);
+  if (n >= 19 && n < sizeof(buf) - 1 && s[10] == ' ') {
+    memcpy(buf, s, n);
     buf[10] = 'T';
-    buf[ev->time_len] = 'Z';
-    if (fs_time_parse_ms(buf, ev->time_len + 1, &t, NULL) == FS_OK)
+    buf[n] = 'Z';
+    if (fs_time_parse_ms(buf, n + 1, &t, NULL) == FS_OK)
       return t;
   }
   return fallback_ms;
+}
+
+int64_t detect_event_time_ms(const struct detect_event *ev, int64_t now_ms, int64_t fallback_ms)
+{
+  return detect_time_text_ms(ev->time_text, ev->time_len, ev->time_is_3164, now_ms, fallback_ms);
 }
 
 /* ---- per-record dispatch ------------------------------------------------------------------ */

@@ -75,6 +75,10 @@ const struct detect_field *detect_event_find(const struct detect_event *ev, cons
  * RFC 3164 times (no year, no zone) are read as UTC in the year that puts them at most one month
  * after now_ms. */
 int64_t detect_event_time_ms(const struct detect_event *ev, int64_t now_ms, int64_t fallback_ms);
+/* The same for a timestamp text of n bytes (RFC 3339, "YYYY-MM-DD HH:MM:SS[.f]" as UTC, or when
+ * is_3164 "Mmm dd hh:mm:ss"). */
+int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_ms,
+                            int64_t fallback_ms);
 
 /* ---- parsers: bytes in, fields out, or FS_ERR_PARSE / FS_ERR_TOO_LARGE with "byte N" ------- *
  * Each appends to ev (call detect_event_reset first) and never allocates or reads anything but
