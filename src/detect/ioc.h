@@ -133,6 +133,10 @@ struct detect_ioc_info {
 void detect_ioc_describe(const struct detect_ioc_index *ix, uint32_t entry,
                          struct detect_ioc_info *out);
 
+/* A hash of what an entry is (type, value, source), the same in every index built from the same
+ * specs: for deduplicating alerts across index rebuilds. */
+uint64_t detect_ioc_entry_hash(const struct detect_ioc_index *ix, uint32_t entry);
+
 /* ---- loaders ----------------------------------------------------------------------------- */
 
 /* Called for each value a loader could not take; `where` is "NAME:LINE" or a JSON path. Return
@@ -145,6 +149,7 @@ struct detect_ioc_load_opts {
   const char *source_id;               /* plain lists: the source of every value (NULL: name) */
   detect_ioc_error_fn on_error;        /* NULL: stop at the first bad value */
   void *arg;
+  size_t first_line; /* plain lists fed in pieces: the line number before this piece */
 };
 
 /* A plain list: one indicator a line, its type detected (IPv4/IPv6 address or CIDR, MD5/SHA-1/

@@ -303,3 +303,14 @@ void detect_ioc_describe(const struct detect_ioc_index *ix, uint32_t entry,
     }
   }
 }
+
+uint64_t detect_ioc_entry_hash(const struct detect_ioc_index *ix, uint32_t entry)
+{
+  const struct ioc_entry *e = &ix->entries[entry];
+  uint64_t h = detect_hash(ioc_entry_key(ix, e), e->len, (uint64_t)(e->type << 8 | e->plen));
+  if (e->source) {
+    const unsigned char *s = ix->src + e->source;
+    h = detect_hash(s, s[0] == 1 ? 17 : (size_t)s[1] + 2, h);
+  }
+  return h;
+}

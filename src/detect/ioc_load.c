@@ -47,7 +47,7 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
                           const char *name, const struct detect_ioc_load_opts *opts,
                           size_t *loaded, struct fs_err *err)
 {
-  size_t line = 0, pos = 0;
+  size_t line = opts ? opts->first_line : 0, pos = 0;
   *loaded = 0;
   while (pos < len) {
     const char *nl = memchr(text + pos, '\n', len - pos);
@@ -58,7 +58,7 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
     line++;
     while (n && is_space(*s))
       s++, n--;
-    if (line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3))
+    if (line == 1 && n >= 3 && !memcmp(s, "\xEF\xBB\xBF", 3)) /* a UTF-8 BOM */
       s += 3, n -= 3;
     if (!n || *s == '#')
       continue;

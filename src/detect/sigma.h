@@ -79,6 +79,7 @@ struct detect_sigma_hit {
   uint32_t rule;
   const char *fields[8]; /* the event's fields that the true selections tested (names in the
                           * rule's spelling), for the alert */
+  int32_t field_ids[8];  /* the same as the event's fields carry them in map_id */
   size_t nfields;
 };
 typedef int (*detect_sigma_hit_fn)(void *arg, const struct detect_sigma_hit *hit);

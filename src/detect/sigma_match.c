@@ -414,8 +414,10 @@ static void hit_fields(struct detect_sigma_thread *t, const struct detect_sigma_
         bool seen = false;
         for (size_t j = 0; j < hit->nfields && !seen; j++)
           seen = hit->fields[j] == name;
-        if (!seen && hit->nfields < FS_ARRAY_SIZE(hit->fields))
+        if (!seen && hit->nfields < FS_ARRAY_SIZE(hit->fields)) {
+          hit->field_ids[hit->nfields] = it->field;
           hit->fields[hit->nfields++] = name;
+        }
       }
     }
   }
