@@ -205,7 +205,7 @@ static int intern_vis(struct detect_ioc_builder *b, const struct detect_visibili
   key[0] = (uint32_t)n;
   struct detect_ioc_index *ix = b->ix;
   uint64_t h = detect_hash(key, (1 + n) * sizeof(uint32_t), 7);
-  size_t slot;
+  size_t slot = 0;
   uint32_t v = imap_find(b, &b->vis_map, h, vis_eq, key, &slot);
   if (v != IOC_NONE) {
     *out = v;
@@ -236,7 +236,7 @@ static int intern_label(struct detect_ioc_builder *b, const char *label, uint32_
   if (n > 255)
     return fs_err_set(err, FS_ERR_INVALID, "label", "label longer than 255 bytes");
   uint64_t h = detect_hash(label, n, 11);
-  size_t slot;
+  size_t slot = 0;
   uint32_t v = imap_find(b, &b->label_map, h, label_eq, label, &slot);
   if (v != IOC_NONE) {
     *out = v;
@@ -269,7 +269,7 @@ static int intern_meta(struct detect_ioc_builder *b, const struct detect_ioc_spe
     return rc;
   struct detect_ioc_index *ix = b->ix;
   uint64_t h = detect_hash(&m, sizeof(m), 3);
-  size_t slot;
+  size_t slot = 0;
   uint32_t v = imap_find(b, &b->meta_map, h, meta_eq, &m, &slot);
   if (v != IOC_NONE) {
     *out = v;

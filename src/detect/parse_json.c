@@ -87,15 +87,28 @@ static int read_string(struct jp *j, const char **out, size_t *len)
 {
   size_t s = ++j->i, k = s;
   bool esc = false;
-  while (k < j->n && j->p[k] != '"') {
-    if (j->p[k] == '\\') {
-      esc = true;
+  for (;;) { /* the closing quote: memchr, then whether a backslash came before it */
+    const char *q = k < j->n ? memchr(j->p + k, '"', j->n - k) : NULL;
+    if (!q)
+      return fail(j, j->n, "string not closed");
+    size_t qi = (size_t)(q - j->p);
+    const char *bs = memchr(j->p + k, '\\', qi - k);
+    if (!bs) {
+      k = qi;
+      break;
+    }
+    esc = true; /* skip escaped pairs by hand up to the quote */
+    k = (size_t)(bs - j->p);
+    while (k < qi) {
+      if (j->p[k] == '\\')
+        k++;
       k++;
     }
-    k++;
+    if (k == qi) {
+      break;
+    }
+    /* the quote at qi was escaped: look for the next one */
   }
-  if (k >= j->n)
-    return fail(j, j->n, "string not closed");
   j->i = k + 1;
   if (!esc) {
     *out = j->p + s;

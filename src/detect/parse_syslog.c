@@ -175,7 +175,7 @@ int detect_parse_rfc5424(const char *p, size_t n, struct detect_event *ev, struc
     if (i >= n || p[i] != ' ')
       return FAIL(i, "expected ' ' before %s", hdr[k].name);
     i++;
-    size_t s, len;
+    size_t s = 0, len = 0;
     rc = token(p, n, &i, hdr[k].max, hdr[k].name, &s, &len, err);
     if (rc)
       return rc;

@@ -1,12 +1,13 @@
-/* Compiling a rule set: the field dictionary, one Hyperscan database per field over every rule's
- * values (exact case-insensitive values go to a hash table in front instead), PCRE2 for the
- * regexes Hyperscan cannot run (as a confirmation behind a Hyperscan prefilter when it can),
- * which rules can be true without any hit, the routes per event class, and correlations. */
+/* Compiling a rule set: the field dictionary, which rules can be true without any hit, each
+ * rule's clauses (what it cannot be true without), the routes per event class, correlations, and
+ * the set's lifecycle. The values
+ * themselves are compiled in sigma_hs.c. */
 #include "detect/sigma_int.h"
 
 #include "core/buf.h"
 #include "detect/hash.h"
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,321 +81,6 @@ int32_t sigma_field_id(struct detect_sigma_set *s, const char *name, size_t len,
   return (int32_t)(s->n_fields - 1);
 }
 
-/* ---- patterns ----------------------------------------------------------------------------- */
-
-/* The bytes of a pattern with Sigma escapes resolved, when it has no wildcard. */
-static bool pattern_literal(const struct sigma_pattern *p, char *out, size_t *len)
-{
-  if (p->literal) {
-    memcpy(out, p->text, p->len);
-    *len = p->len;
-    return true;
-  }
-  size_t o = 0;
-  for (size_t i = 0; i < p->len; i++) {
-    char c = p->text[i];
-    if (c == '\\' && i + 1 < p->len &&
-        (p->text[i + 1] == '*' || p->text[i + 1] == '?' || p->text[i + 1] == '\\')) {
-      out[o++] = p->text[++i];
-      continue;
-    }
-    if (c == '*' || c == '?')
-      return false;
-    out[o++] = c;
-  }
-  *len = o;
-  return true;
-}
-
-static int put_literal(struct fs_buf *b, char c)
-{
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-    return fs_buf_append_char(b, c);
-  return fs_buf_appendf(b, "\\x%02x", (unsigned char)c);
-}
-
-/* A Hyperscan expression for a Sigma value of a kind: anchored with \A and \z as the kind asks,
- * '*' as .* and '?' as '.', everything else literal. *empty_ok: it can match an empty value. */
-static int glob_expr(const struct sigma_pattern *p, uint8_t kind, struct fs_buf *b, bool *empty_ok)
-{
-  bool start = kind == SK_EXACT || kind == SK_STARTS;
-  bool end = kind == SK_EXACT || kind == SK_ENDS;
-  const char *t = p->text;
-  size_t n = p->len;
-  size_t literals = 0;
-  fs_buf_reset(b);
-  if (!p->literal) {
-    if (start && n && t[0] == '*') {
-      start = false;
-      t++;
-      n--;
-    }
-    if (end && n && t[n - 1] == '*' && !(n >= 2 && t[n - 2] == '\\')) {
-      end = false;
-      n--;
-    }
-  }
-  int rc = start ? fs_buf_append_str(b, "\\A") : FS_OK;
-  for (size_t i = 0; i < n && !rc; i++) {
-    char c = t[i];
-    if (!p->literal && c == '\\' && i + 1 < n && (t[i + 1] == '*' || t[i + 1] == '?' ||
-                                                 t[i + 1] == '\\')) {
-      rc = put_literal(b, t[++i]);
-      literals++;
-    } else if (!p->literal && c == '*') {
-      rc = fs_buf_append_str(b, ".*");
-    } else if (!p->literal && c == '?') {
-      rc = fs_buf_append_char(b, '.');
-      literals++;
-    } else {
-      rc = put_literal(b, c);
-      literals++;
-    }
-  }
-  if (!rc && end)
-    rc = fs_buf_append_str(b, "\\z");
-  *empty_ok = literals == 0;
-  return rc;
-}
-
-static unsigned hs_flags(const struct sigma_matcher *m, bool empty_ok)
-{
-  unsigned f = HS_FLAG_SINGLEMATCH;
-  if (m->kind == SK_RE) {
-    f |= (m->flags & SMF_RE_I) ? HS_FLAG_CASELESS : 0;
-    f |= (m->flags & SMF_RE_M) ? HS_FLAG_MULTILINE : 0;
-    f |= (m->flags & SMF_RE_S) ? HS_FLAG_DOTALL : 0;
-    f |= HS_FLAG_ALLOWEMPTY;
-  } else {
-    f |= HS_FLAG_DOTALL | ((m->flags & SMF_CASED) ? 0 : HS_FLAG_CASELESS);
-    f |= empty_ok ? HS_FLAG_ALLOWEMPTY : 0;
-  }
-  return f;
-}
-
-static int compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
-{
-  uint32_t opts = ((m->flags & SMF_RE_I) ? PCRE2_CASELESS : 0) |
-                  ((m->flags & SMF_RE_M) ? PCRE2_MULTILINE : 0) |
-                  ((m->flags & SMF_RE_S) ? PCRE2_DOTALL : 0);
-  int code;
-  PCRE2_SIZE off;
-  m->re = pcre2_compile((PCRE2_SPTR)m->pats[0].text, m->pats[0].len, opts, &code, &off, NULL);
-  if (!m->re) {
-    PCRE2_UCHAR msg[160];
-    pcre2_get_error_message(code, msg, sizeof(msg));
-    snprintf(why, why_size, "regular expression /%.80s/: %s at offset %zu", m->pats[0].text,
-             (const char *)msg, (size_t)off);
-    return FS_ERR_INVALID;
-  }
-  pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE); /* without JIT it still runs */
-  return FS_OK;
-}
-
-/* ---- exact table -------------------------------------------------------------------------- */
-
-static uint64_t exact_hash(const struct detect_sigma_set *s, int32_t field, const char *lower,
-                           size_t n)
-{
-  return detect_hash(lower, n, s->exact_seed ^ ((uint64_t)field * 0x9E3779B97F4A7C15ULL)) | 1;
-}
-
-static int exact_add(struct detect_sigma_set *s, int32_t field, const char *v, size_t n,
-                     uint32_t matcher)
-{
-  char *lower = fs_arena_alloc(&s->arena, n + 1);
-  if (!lower)
-    return FS_ERR_NOMEM;
-  for (size_t i = 0; i < n; i++)
-    lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
-  lower[n] = '\0';
-  uint64_t h = exact_hash(s, field, lower, n);
-  size_t i = h & s->exact_mask;
-  for (; s->exact[i].hash; i = (i + 1) & s->exact_mask)
-    if (s->exact[i].hash == h && s->exact[i].field == field && s->exact[i].len == n &&
-        !memcmp(s->exact[i].key, lower, n))
-      break;
-  struct sigma_exact_node *node = SIGMA_PUSH(s, exact_nodes);
-  if (!node)
-    return FS_ERR_NOMEM;
-  node->matcher = matcher;
-  if (!s->exact[i].hash) {
-    s->exact[i] = (struct sigma_exact_slot){h, lower, (uint32_t)n, field, UINT32_MAX};
-    s->exact_count++;
-  }
-  node->next = s->exact[i].head;
-  s->exact[i].head = (uint32_t)(s->n_exact_nodes - 1);
-  return FS_OK;
-}
-
-/* ---- per field ---------------------------------------------------------------------------- */
-
-struct hs_list {
-  char **expr;
-  unsigned *flags, *ids;
-  uint32_t *matcher; /* which matcher each expression belongs to */
-  size_t n, cap;
-};
-
-static int hs_list_add(struct hs_list *l, const char *e, unsigned flags, uint32_t matcher)
-{
-  if (l->n == l->cap) {
-    size_t cap = l->cap ? l->cap * 2 : 64;
-    char **ex = realloc(l->expr, cap * sizeof(*ex));
-    if (ex)
-      l->expr = ex;
-    unsigned *fl = realloc(l->flags, cap * sizeof(*fl));
-    if (fl)
-      l->flags = fl;
-    unsigned *id = realloc(l->ids, cap * sizeof(*id));
-    if (id)
-      l->ids = id;
-    uint32_t *m = realloc(l->matcher, cap * sizeof(*m));
-    if (m)
-      l->matcher = m;
-    if (!ex || !fl || !id || !m)
-      return FS_ERR_NOMEM;
-    l->cap = cap;
-  }
-  if (!(l->expr[l->n] = strdup(e)))
-    return FS_ERR_NOMEM;
-  l->flags[l->n] = flags;
-  l->ids[l->n] = matcher;
-  l->matcher[l->n] = matcher;
-  l->n++;
-  return FS_OK;
-}
-
-static void hs_list_release(struct hs_list *l)
-{
-  for (size_t i = 0; i < l->n; i++)
-    free(l->expr[i]);
-  free(l->expr);
-  free(l->flags);
-  free(l->ids);
-  free(l->matcher);
-  memset(l, 0, sizeof(*l));
-}
-
-/* Removes the expressions of one matcher from the list. */
-static void hs_list_drop(struct hs_list *l, uint32_t matcher)
-{
-  size_t w = 0;
-  for (size_t i = 0; i < l->n; i++) {
-    if (l->matcher[i] == matcher) {
-      free(l->expr[i]);
-      continue;
-    }
-    l->expr[w] = l->expr[i];
-    l->flags[w] = l->flags[i];
-    l->ids[w] = l->ids[i];
-    l->matcher[w] = l->matcher[i];
-    w++;
-  }
-  l->n = w;
-}
-
-static void kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
-                      detect_sigma_problem_fn fn, void *arg)
-{
-  struct sigma_rule *r = &s->rules[rule];
-  if (r->dead)
-    return;
-  r->dead = true;
-  if (fn) {
-    struct detect_sigma_problem p = {r->file, r->line, r->id, r->title, why};
-    fn(arg, &p);
-  }
-}
-
-/* Puts one matcher's patterns into the field's list (or the exact table). */
-static int plan_matcher(struct detect_sigma_set *s, uint32_t mi, struct hs_list *l,
-                        struct fs_buf *b, detect_sigma_problem_fn fn, void *arg)
-{
-  struct sigma_matcher *m = &s->matchers[mi];
-  const struct sigma_item *it = &s->items[m->item];
-  char why[320];
-  if (m->kind == SK_RE) {
-    unsigned flags = hs_flags(m, true);
-    hs_expr_info_t *info = NULL;
-    hs_compile_error_t *ce = NULL;
-    if (hs_expression_info(m->pats[0].text, flags, &info, &ce) == HS_SUCCESS) {
-      free(info);
-      return hs_list_add(l, m->pats[0].text, flags, mi);
-    }
-    hs_free_compile_error(ce);
-    ce = NULL;
-    int rc = compile_pcre(m, why, sizeof(why));
-    if (rc) {
-      kill_rule(s, it->rule, why, fn, arg);
-      return FS_OK;
-    }
-    if (hs_expression_info(m->pats[0].text, flags | HS_FLAG_PREFILTER, &info, &ce) ==
-        HS_SUCCESS) {
-      free(info);
-      m->flags |= SMF_CONFIRM;
-      s->stats.pcre_confirmed++;
-      return hs_list_add(l, m->pats[0].text, flags | HS_FLAG_PREFILTER, mi);
-    }
-    hs_free_compile_error(ce);
-    m->flags |= SMF_LAZY;
-    s->stats.pcre_only++;
-    s->items[m->item].indexed = false;
-    return FS_OK;
-  }
-  char *lit = malloc(DETECT_URL_MAX * 8 + 1);
-  if (!lit)
-    return FS_ERR_NOMEM;
-  int rc = FS_OK;
-  for (size_t k = 0; k < m->npats && !rc; k++) {
-    size_t len;
-    if (m->kind == SK_EXACT && !(m->flags & SMF_CASED) && m->pats[k].len < DETECT_URL_MAX * 8 &&
-        pattern_literal(&m->pats[k], lit, &len)) {
-      rc = exact_add(s, it->field, lit, len, mi);
-      s->fields[it->field].has_exact = true;
-      s->stats.exact_values++;
-      continue;
-    }
-    bool empty_ok;
-    rc = glob_expr(&m->pats[k], m->kind, b, &empty_ok);
-    if (!rc)
-      rc = hs_list_add(l, fs_buf_cstr(b), hs_flags(m, empty_ok), mi);
-  }
-  free(lit);
-  return rc;
-}
-
-static int compile_field(struct detect_sigma_set *s, uint32_t field, struct hs_list *l,
-                         detect_sigma_problem_fn fn, void *arg, struct fs_err *err)
-{
-  struct sigma_field *f = &s->fields[field];
-  while (l->n) {
-    hs_compile_error_t *ce = NULL;
-    if (hs_compile_multi((const char *const *)l->expr, l->flags, l->ids, (unsigned)l->n,
-                         HS_MODE_BLOCK, NULL, &f->db, &ce) == HS_SUCCESS)
-      break;
-    if (!ce || ce->expression < 0) {
-      int rc = fs_err_set(err, FS_ERR_INTERNAL, f->name, "Hyperscan: %s",
-                          ce ? ce->message : "compile failed");
-      hs_free_compile_error(ce);
-      return rc;
-    }
-    /* One expression Hyperscan would not take after all: drop its rule and try again. */
-    uint32_t mi = l->matcher[ce->expression];
-    char why[320];
-    snprintf(why, sizeof(why), "value of field %s: Hyperscan: %s", f->name, ce->message);
-    hs_free_compile_error(ce);
-    kill_rule(s, s->items[s->matchers[mi].item].rule, why, fn, arg);
-    for (size_t i = 0; i < s->n_matchers; i++)
-      if (s->items[s->matchers[i].item].rule == s->items[s->matchers[mi].item].rule)
-        hs_list_drop(l, (uint32_t)i);
-  }
-  s->stats.hs_patterns += l->n;
-  if (f->db && hs_alloc_scratch(f->db, &s->scratch_proto) != HS_SUCCESS)
-    return fs_err_set(err, FS_ERR_NOMEM, f->name, "Hyperscan scratch");
-  return FS_OK;
-}
-
 /* ---- which rules need no hit -------------------------------------------------------------- */
 
 enum { V_F, V_T, V_U }; /* three-valued: false, true, unknown */
@@ -453,6 +139,215 @@ static int cond3(const struct detect_sigma_set *s, const struct sigma_rule *r, u
   return V_U;
 }
 
+/* ---- what a rule cannot be true without -------------------------------------------------- *
+ * A condition implies a conjunction of clauses, each a disjunction of indexed items (CNF): the
+ * rule can be true only when every clause has an item with a hit. The matcher counts clauses
+ * with hits and evaluates a rule only when all have one; a true rule is never missed. */
+
+#define MAX_CLAUSES 32
+#define MAX_CLAUSE_ITEMS 64
+
+struct clauses {
+  size_t n;
+  size_t len[MAX_CLAUSES];
+  uint32_t it[MAX_CLAUSES][MAX_CLAUSE_ITEMS];
+};
+
+/* Fields whose values are shared by a great many events (and rules). */
+static bool common_field(const char *name)
+{
+  static const char *const common[] = {"Image", "ParentImage", "OriginalFileName", "Product",
+                                       "Company", "Description", "IntegrityLevel", "User",
+                                       "EventID", "Channel", "Provider_Name", "ImageLoaded"};
+  for (size_t i = 0; i < FS_ARRAY_SIZE(common); i++)
+    if (!strcmp(name, common[i]))
+      return true;
+  return false;
+}
+
+/* How rarely an item is true: the literal characters of its least specific value (of its most
+ * specific one with |all), less for fields every event has. */
+static long selectivity(const struct detect_sigma_set *s, const struct sigma_item *it)
+{
+  long score = it->all ? 0 : LONG_MAX;
+  for (uint32_t k = 0; k < it->nmatchers; k++) {
+    const struct sigma_matcher *m = &s->matchers[it->first_matcher + k];
+    long v = LONG_MAX;
+    for (uint16_t p = 0; p < m->npats; p++) {
+      long lit = 0;
+      for (uint32_t i = 0; i < m->pats[p].len; i++)
+        lit += m->pats[p].literal || (m->pats[p].text[i] != '*' && m->pats[p].text[i] != '?');
+      v = FS_MIN(v, m->kind == SK_RE ? lit / 2 : m->kind == SK_EXACT ? lit + 4 : lit);
+    }
+    score = it->all ? FS_MAX(score, v) : FS_MIN(score, v);
+  }
+  return common_field(s->fields[it->field].name) ? score / 3 : score;
+}
+
+static bool usable(const struct sigma_item *it)
+{
+  return it->indexed && it->nmatchers;
+}
+
+static void add_clause(struct clauses *c, const uint32_t *items, size_t n)
+{
+  if (c->n == MAX_CLAUSES || !n || n > MAX_CLAUSE_ITEMS)
+    return;
+  memcpy(c->it[c->n], items, n * sizeof(*items));
+  c->len[c->n++] = n;
+}
+
+/* A selection: one clause per item of a single group; for several groups one clause with the
+ * most selective item of each (none when a group has no usable item). */
+static void sel_clauses(const struct detect_sigma_set *s, const struct sigma_sel *sel,
+                        struct clauses *out)
+{
+  uint32_t pick[MAX_CLAUSE_ITEMS];
+  size_t n = 0;
+  for (uint32_t g = 0; g < sel->ngroups; g++) {
+    const struct sigma_group *gr = &s->groups[sel->first_group + g];
+    int64_t best = -1;
+    long best_score = -1;
+    for (uint32_t i = 0; i < gr->nitems; i++) {
+      uint32_t idx = gr->first_item + i;
+      if (!usable(&s->items[idx]))
+        continue;
+      if (sel->ngroups == 1) {
+        add_clause(out, &idx, 1);
+        continue;
+      }
+      long sc = selectivity(s, &s->items[idx]);
+      if (sc > best_score) {
+        best_score = sc;
+        best = idx;
+      }
+    }
+    if (sel->ngroups == 1)
+      return;
+    if (best < 0 || n == MAX_CLAUSE_ITEMS)
+      return;
+    pick[n++] = (uint32_t)best;
+  }
+  add_clause(out, pick, n);
+}
+
+/* The clause of c with the fewest items, or -1. */
+static int smallest(const struct clauses *c)
+{
+  int best = -1;
+  for (size_t k = 0; k < c->n; k++)
+    if (best < 0 || c->len[k] < c->len[best])
+      best = (int)k;
+  return best;
+}
+
+/* out gets the clauses of an OR of the alternatives: one clause joining the smallest clause of
+ * each (none when an alternative has none). */
+static void or_clauses(struct clauses *const *alt, size_t nalt, struct clauses *out)
+{
+  uint32_t items[MAX_CLAUSE_ITEMS];
+  size_t n = 0;
+  for (size_t a = 0; a < nalt; a++) {
+    int k = smallest(alt[a]);
+    if (k < 0 || n + alt[a]->len[k] > MAX_CLAUSE_ITEMS)
+      return;
+    memcpy(items + n, alt[a]->it[k], alt[a]->len[k] * sizeof(*items));
+    n += alt[a]->len[k];
+  }
+  add_clause(out, items, n);
+}
+
+static int node_clauses(const struct detect_sigma_set *s, const struct sigma_rule *r, uint32_t n,
+                        struct clauses *out)
+{
+  const struct sigma_cnode *c = &r->cond[n];
+  switch (c->op) {
+  case CO_AND: {
+    int rc = node_clauses(s, r, c->a, out);
+    return rc ? rc : node_clauses(s, r, c->b, out);
+  }
+  case CO_OR: {
+    struct clauses *ab[2] = {calloc(1, sizeof(struct clauses)), calloc(1, sizeof(struct clauses))};
+    int rc = ab[0] && ab[1] ? FS_OK : FS_ERR_NOMEM;
+    if (!rc)
+      rc = node_clauses(s, r, c->a, ab[0]);
+    if (!rc)
+      rc = node_clauses(s, r, c->b, ab[1]);
+    if (!rc)
+      or_clauses(ab, 2, out);
+    free(ab[0]);
+    free(ab[1]);
+    return rc;
+  }
+  case CO_SEL:
+    sel_clauses(s, &r->sels[c->a], out);
+    return FS_OK;
+  case CO_OF: {
+    if (!c->need || c->need == c->n) { /* all of them */
+      for (uint32_t k = 0; k < c->n; k++)
+        sel_clauses(s, &r->sels[r->of_sels[c->first + k]], out);
+      return FS_OK;
+    }
+    struct clauses *alt[64]; /* at least one of them */
+    if (c->n > FS_ARRAY_SIZE(alt))
+      return FS_OK;
+    int rc = FS_OK;
+    uint32_t k = 0;
+    for (; k < c->n && !rc; k++) {
+      if (!(alt[k] = calloc(1, sizeof(struct clauses))))
+        rc = FS_ERR_NOMEM;
+      else
+        sel_clauses(s, &r->sels[r->of_sels[c->first + k]], alt[k]);
+    }
+    if (!rc)
+      or_clauses(alt, c->n, out);
+    while (k-- > 0)
+      free(alt[k]);
+    return rc;
+  }
+  default: /* NOT: nothing is needed */
+    return FS_OK;
+  }
+}
+
+/* Numbers each rule's clauses (an item belongs to one clause at most: a clause that would share
+ * an item is left out, which only makes the filter weaker). */
+static int mark_clauses(struct detect_sigma_set *s)
+{
+  struct clauses *c = malloc(sizeof(*c));
+  if (!c)
+    return FS_ERR_NOMEM;
+  for (size_t i = 0; i < s->n_items; i++)
+    s->items[i].clause = -1;
+  int rc = FS_OK;
+  for (size_t i = 0; i < s->n_rules && !rc; i++) {
+    struct sigma_rule *r = &s->rules[i];
+    if (r->dead || r->corr)
+      continue;
+    c->n = 0;
+    if ((rc = node_clauses(s, r, r->root, c)))
+      break;
+    for (size_t k = 0; k < c->n; k++) {
+      bool taken = false;
+      for (size_t j = 0; j < c->len[k] && !taken; j++)
+        taken = s->items[c->it[k][j]].clause >= 0;
+      if (taken || s->n_clauses >= INT32_MAX)
+        continue;
+      uint32_t *cr = SIGMA_PUSH(s, clauses);
+      if (!cr) {
+        rc = FS_ERR_NOMEM;
+        break;
+      }
+      *cr = (uint32_t)i;
+      for (size_t j = 0; j < c->len[k]; j++)
+        s->items[c->it[k][j]].clause = (int32_t)(s->n_clauses - 1);
+      r->nclauses++;
+    }
+  }
+  free(c);
+  return rc;
+}
+
 /* ---- correlations ------------------------------------------------------------------------- */
 
 static int32_t find_rule(const struct detect_sigma_set *s, const char *ref)
@@ -482,7 +377,7 @@ static int resolve_correlations(struct detect_sigma_set *s, detect_sigma_problem
         char why[320];
         snprintf(why, sizeof(why), "correlation refers to %s, which is %s", d->refs[k],
                  t < 0 ? "not loaded" : "a correlation");
-        kill_rule(s, (uint32_t)i, why, fn, arg);
+        sigma_kill_rule(s, (uint32_t)i, why, fn, arg);
         break;
       }
       d->ref_rules[k] = (uint32_t)t;
@@ -553,60 +448,14 @@ static atomic_uint_fast64_t set_generation = 1;
 int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                       struct fs_err *err)
 {
-  int rc = FS_OK;
   s->generation = atomic_fetch_add(&set_generation, 1);
-  s->exact_seed = 0x2D358DCCAA6C78A5ULL;
-  size_t pats = 0, cap = 64;
-  for (size_t i = 0; i < s->n_matchers; i++)
-    pats += s->matchers[i].npats;
-  while (cap < pats * 2)
-    cap *= 2;
-  s->exact = calloc(cap, sizeof(*s->exact));
-  s->exact_mask = cap - 1;
-  /* matchers grouped by field (counting sort) */
-  size_t *count = calloc(s->n_fields + 1, sizeof(size_t));
-  uint32_t *order = malloc((s->n_matchers + 1) * sizeof(uint32_t));
-  struct fs_buf b;
-  struct hs_list l = {0};
-  fs_buf_init(&b, 1 << 20);
-  if (!s->exact || !count || !order) {
-    rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
-    goto out;
-  }
-  for (size_t i = 0; i < s->n_matchers; i++)
-    count[s->items[s->matchers[i].item].field + 1]++;
-  for (size_t f = 1; f <= s->n_fields; f++)
-    count[f] += count[f - 1];
-  for (size_t i = 0; i < s->n_matchers; i++)
-    order[count[s->items[s->matchers[i].item].field]++] = (uint32_t)i;
-  /* count[f] is now the end of field f's run */
-  size_t start = 0;
-  for (size_t f = 0; f < s->n_fields; f++) {
-    size_t end = count[f];
-    for (size_t k = start; k < end && !rc; k++) {
-      uint32_t mi = order[k];
-      if (s->rules[s->items[s->matchers[mi].item].rule].dead)
-        continue;
-      rc = plan_matcher(s, mi, &l, &b, fn, arg);
-    }
-    if (!rc && l.n) {
-      rc = compile_field(s, (uint32_t)f, &l, fn, arg, err);
-      if (!rc)
-        s->stats.fields++;
-    } else if (rc) {
-      fs_err_set(err, rc, s->fields[f].name, "out of memory");
-    }
-    hs_list_release(&l);
-    start = end;
-    if (rc)
-      goto out;
-  }
+  int rc = sigma_plan_values(s, fn, arg, err);
+  if (rc)
+    return rc;
   for (size_t i = 0; i < s->n_items; i++)
     s->fields[s->items[i].field].used = true;
-  if ((rc = resolve_correlations(s, fn, arg))) {
-    fs_err_set(err, rc, "", "out of memory");
-    goto out;
-  }
+  if ((rc = resolve_correlations(s, fn, arg)))
+    return fs_err_set(err, rc, "", "out of memory");
   for (size_t i = 0; i < s->n_rules; i++) {
     struct sigma_rule *r = &s->rules[i];
     if (r->dead)
@@ -620,27 +469,31 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
     s->stats.always_rules += r->always;
   }
   s->stats.matchers = s->n_matchers;
-  if ((rc = build_routes(s)))
-    fs_err_set(err, rc, "", "out of memory");
-out:
-  free(count);
-  free(order);
-  fs_buf_release(&b);
-  hs_list_release(&l);
-  return rc;
+  if ((rc = mark_clauses(s)) || (rc = build_routes(s)))
+    return fs_err_set(err, rc, "", "out of memory");
+  return sigma_compile_routes(s, fn, arg, err);
 }
 
 void detect_sigma_set_free(struct detect_sigma_set *s)
 {
   if (!s)
     return;
-  for (size_t i = 0; i < s->n_fields; i++)
-    hs_free_database(s->fields[i].db);
+
   for (size_t i = 0; i < s->n_matchers; i++)
     pcre2_code_free(s->matchers[i].re);
   for (size_t c = 0; s->routes && c < s->nroutes; c++) {
-    free(s->routes[c].bits);
-    free(s->routes[c].always);
+    struct sigma_class_routes *rt = &s->routes[c];
+    free(rt->bits);
+    free(rt->always);
+    if (!rt->owner)
+      continue;
+    for (size_t f = 0; f < s->n_fields; f++) {
+      hs_free_database(rt->lit ? rt->lit[f] : NULL);
+      hs_free_database(rt->db ? rt->db[f] : NULL);
+    }
+    free(rt->lit);
+    free(rt->db);
+    free(rt->exact);
   }
   hs_free_scratch(s->scratch_proto);
   free(s->routes);
@@ -653,7 +506,9 @@ void detect_sigma_set_free(struct detect_sigma_set *s)
   free(s->fmap_hash);
   free(s->fmap_id);
   free(s->exact);
-  free(s->exact_nodes);
+  free(s->nodes);
+  free(s->targets);
+  free(s->clauses);
   fs_arena_release(&s->arena);
   free(s);
 }

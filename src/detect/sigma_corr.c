@@ -363,7 +363,7 @@ int detect_sigma_corr_feed(struct detect_sigma_corr *c, const struct detect_sigm
       g->head++;
       g->n--;
     }
-    double v;
+    double v = 0;
     bool fire = aggregate(d, g, &v) && fires(d, v);
     struct detect_sigma_corr_hit hit = {.rule = base->corr_users[u], .group = text, .value = v};
     if (fire) {

@@ -55,7 +55,8 @@ enum sigma_mflags {
   SMF_LAZY = 1 << 5,    /* only PCRE2 can run it: evaluated when its rule is a candidate */
 };
 
-/* One value of a detection item, as a matcher with an id (its bit at match time). */
+/* One value of a detection item, as a matcher with an id (its bit at match time). Identical
+ * expressions of several matchers on a field are compiled once (a target with a chain). */
 struct sigma_matcher {
   uint32_t item;
   uint8_t kind; /* enum sigma_kind */
@@ -95,6 +96,7 @@ struct sigma_item {
   bool all;            /* |all: every value must match */
   bool neq;            /* |neq: present and none of the values */
   bool indexed;        /* false when anything but hits decides it (special, lazy, neq) */
+  int32_t clause;      /* the clause of its rule it belongs to, or -1 (see sigma_compile.c) */
 };
 
 struct sigma_group { /* a map of a selection: items ANDed */
@@ -149,6 +151,8 @@ struct sigma_rule {
   uint32_t ncond, root;
   uint32_t *of_sels; /* selection lists of CO_OF nodes */
   bool always;       /* can be true with no indexed hit: evaluated on every routed event */
+  uint16_t nclauses; /* clauses that must each have a hit before the rule is a candidate; with
+                      * none, any hit of the rule makes it one */
   bool silent;       /* a building block of correlations with generate: false */
   bool dead;         /* reported at compile time and left out */
   struct sigma_corr_def *corr; /* correlation rules only */
@@ -162,8 +166,10 @@ struct sigma_rule {
 struct sigma_field {
   const char *name;
   size_t len;
-  hs_database_t *db;    /* every searchable value of every rule on this field, or NULL */
-  bool has_exact;       /* some matcher is in the exact table */
+  bool concat;          /* keywords (field 0) only: every value a substring search, so all of
+                         * an event's values can be searched at once */
+  uint64_t exact_lens[8]; /* lengths (< 512) of its exact values: others need no lookup */
+  bool exact_long;        /* an exact value of 512 bytes or more */
   bool used;            /* some item names it (not only a fieldref) */
 };
 
@@ -172,6 +178,11 @@ struct sigma_class_routes {
   uint32_t *always; /* rules to evaluate on every such event */
   size_t nalways;
   bool keywords;    /* some routed rule has keyword items */
+  /* Per field id: the databases holding only the values of this class's rules, and whether any
+   * of its rules has an exact value on the field. Classes with the same rules share them. */
+  hs_database_t **lit, **db;
+  uint8_t *exact;
+  bool owner; /* frees the arrays (else another class owns the same ones) */
 };
 
 struct sigma_exact_slot {
@@ -182,7 +193,16 @@ struct sigma_exact_slot {
   uint32_t head;   /* first node of the matchers with this field and value */
 };
 
-struct sigma_exact_node {
+/* A Hyperscan expression (its id) and the matchers that share it. A literal target is checked
+ * where it matched: anywhere, at the start, at the end, or the whole value. */
+struct sigma_target {
+  uint32_t head;
+  uint32_t len;  /* literal length */
+  uint8_t kind;  /* enum sigma_kind; SK_RE for a regex-database target (no check) */
+};
+
+/* Matchers that share one exact value or one Hyperscan expression, as a chain. */
+struct sigma_node {
   uint32_t matcher;
   uint32_t next; /* UINT32_MAX ends the chain */
 };
@@ -202,7 +222,9 @@ struct detect_sigma_set {
   /* exact values: (field, lower-cased value) -> matchers */
   struct sigma_exact_slot *exact;
   size_t exact_mask, exact_count;
-  SIGMA_VEC(struct sigma_exact_node, exact_nodes);
+  SIGMA_VEC(struct sigma_node, nodes);
+  SIGMA_VEC(struct sigma_target, targets); /* Hyperscan ids */
+  SIGMA_VEC(uint32_t, clauses); /* clause id -> rule */
   hs_scratch_t *scratch_proto; /* fits every database; threads clone it */
   uint64_t exact_seed;
   struct sigma_class_routes *routes; /* one per event class (sigma_logsource.c) */
@@ -244,10 +266,21 @@ int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *do
 int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text,
                      char *why, size_t why_size);
 
-/* Compiles matchers into Hyperscan databases and the exact table; resolves correlations and
- * routes. Reports and drops rules that cannot be compiled. */
+/* Compiles the set: values (sigma_compile_fields), then what depends on them; resolves
+ * correlations and routes. Reports and drops rules that cannot be compiled. */
 int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                       struct fs_err *err);
+/* Prepares every value (sigma_hs.c): exact values into the hash table, PCRE2 for the regexes
+ * Hyperscan cannot run. Before the routes. */
+int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
+                      struct fs_err *err);
+/* Compiles, for each distinct set of routed rules, one literal and one regex database per field
+ * (sigma_hs.c). After the routes. */
+int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
+                         struct fs_err *err);
+/* Marks a rule dead and reports why (once). */
+void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
+                     detect_sigma_problem_fn fn, void *arg);
 
 /* ---- event classes and field mapping (sigma_logsource.c) -------------------------------- */
 

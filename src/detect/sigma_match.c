@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #define NO_OCC UINT16_MAX
+#define KW_BUF (DETECT_MAX_RECORD + DETECT_SCRATCH_SIZE + DETECT_MAX_FIELDS)
 
 struct detect_sigma_thread {
   uint64_t gen; /* generation of the set the arrays are sized for */
@@ -24,11 +25,16 @@ struct detect_sigma_thread {
   uint32_t *cands;
   size_t ncands;
   uint32_t *item_stamp; /* item result known for this event */
+  uint32_t *ccount_stamp; /* clause counted for this event */
+  uint32_t *rcount_stamp; /* rcount is of this event */
+  uint16_t *rcount;       /* clauses with hits */
   uint8_t *item_val;
   uint32_t *occ_stamp; /* per field id: first occurrence in the event */
   uint16_t *occ_first;
   uint16_t occ_next[DETECT_MAX_FIELDS];
   char *lower; /* lower-cased value for the exact table */
+  char *kw;    /* an event's values joined, for keywords */
+  size_t cur_len; /* length of the value being searched */
   pcre2_match_data *md;
   pcre2_match_context *mctx;
   const struct detect_sigma_set *set;
@@ -41,9 +47,10 @@ struct detect_sigma_thread *detect_sigma_thread_new(void)
   if (!t)
     return NULL;
   t->lower = malloc(DETECT_MAX_RECORD);
+  t->kw = malloc(KW_BUF);
   t->md = pcre2_match_data_create(16, NULL);
   t->mctx = pcre2_match_context_create(NULL);
-  if (!t->lower || !t->md || !t->mctx) {
+  if (!t->lower || !t->kw || !t->md || !t->mctx) {
     detect_sigma_thread_free(t);
     return NULL;
   }
@@ -60,11 +67,16 @@ static void release_arrays(struct detect_sigma_thread *t)
   free(t->rule_stamp);
   free(t->cands);
   free(t->item_stamp);
+  free(t->ccount_stamp);
+  free(t->rcount_stamp);
+  free(t->rcount);
   free(t->item_val);
   free(t->occ_stamp);
   free(t->occ_first);
   t->bits = NULL;
   t->touched = t->rule_stamp = t->cands = t->item_stamp = t->occ_stamp = NULL;
+  t->ccount_stamp = t->rcount_stamp = NULL;
+  t->rcount = NULL;
   t->item_val = NULL;
   t->occ_first = NULL;
   t->gen = 0;
@@ -76,6 +88,7 @@ void detect_sigma_thread_free(struct detect_sigma_thread *t)
     return;
   release_arrays(t);
   free(t->lower);
+  free(t->kw);
   pcre2_match_data_free(t->md);
   pcre2_match_context_free(t->mctx);
   free(t);
@@ -92,10 +105,14 @@ static int prepare(struct detect_sigma_thread *t, const struct detect_sigma_set 
   t->rule_stamp = calloc(nr, sizeof(uint32_t));
   t->cands = malloc(nr * sizeof(uint32_t));
   t->item_stamp = calloc(ni, sizeof(uint32_t));
+  t->ccount_stamp = calloc(s->n_clauses + 1, sizeof(uint32_t));
+  t->rcount_stamp = calloc(nr, sizeof(uint32_t));
+  t->rcount = calloc(nr, sizeof(uint16_t));
   t->item_val = calloc(ni, 1);
   t->occ_stamp = calloc(nf, sizeof(uint32_t));
   t->occ_first = calloc(nf, sizeof(uint16_t));
   if (!t->bits || !t->touched || !t->rule_stamp || !t->cands || !t->item_stamp ||
+      !t->ccount_stamp || !t->rcount_stamp || !t->rcount ||
       !t->item_val || !t->occ_stamp || !t->occ_first ||
       (s->scratch_proto && hs_clone_scratch(s->scratch_proto, &t->scratch) != HS_SUCCESS)) {
     release_arrays(t);
@@ -111,6 +128,8 @@ static void next_stamp(struct detect_sigma_thread *t, const struct detect_sigma_
   if (++t->stamp == 0) { /* wrapped: forget every old stamp */
     memset(t->rule_stamp, 0, (s->n_rules + 1) * sizeof(uint32_t));
     memset(t->item_stamp, 0, (s->n_items + 1) * sizeof(uint32_t));
+    memset(t->ccount_stamp, 0, (s->n_clauses + 1) * sizeof(uint32_t));
+    memset(t->rcount_stamp, 0, (s->n_rules + 1) * sizeof(uint32_t));
     memset(t->occ_stamp, 0, (s->n_fields + 1) * sizeof(uint32_t));
     t->stamp = 1;
   }
@@ -127,13 +146,36 @@ static void set_bit(struct detect_sigma_thread *t, uint32_t m)
   }
 }
 
+static void set_chain(struct detect_sigma_thread *t, uint32_t head)
+{
+  for (uint32_t k = head; k != UINT32_MAX; k = t->set->nodes[k].next)
+    set_bit(t, t->set->nodes[k].matcher);
+}
+
+/* A regex-database hit. */
 static int on_hs(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                  void *ctx)
 {
+  struct detect_sigma_thread *t = ctx;
   (void)from;
   (void)to;
   (void)flags;
-  set_bit(ctx, id);
+  set_chain(t, t->set->targets[id].head);
+  return 0;
+}
+
+/* A literal-database hit: kept when it is where its kind wants it. */
+static int on_lit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
+                  void *ctx)
+{
+  struct detect_sigma_thread *t = ctx;
+  const struct sigma_target *tg = &t->set->targets[id];
+  (void)from;
+  (void)flags;
+  if ((tg->kind == SK_STARTS && to != tg->len) || (tg->kind == SK_ENDS && to != t->cur_len) ||
+      (tg->kind == SK_EXACT && (to != tg->len || to != t->cur_len)))
+    return 0;
+  set_chain(t, tg->head);
   return 0;
 }
 
@@ -147,20 +189,45 @@ static void exact_lookup(struct detect_sigma_thread *t, const struct detect_sigm
     const struct sigma_exact_slot *e = &s->exact[i];
     if (e->hash != h || e->field != field || e->len != n || memcmp(e->key, t->lower, n))
       continue;
-    for (uint32_t k = e->head; k != UINT32_MAX; k = s->exact_nodes[k].next)
-      set_bit(t, s->exact_nodes[k].matcher);
+    set_chain(t, e->head);
     return;
   }
 }
 
-static void scan_value(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
-                       int32_t field, const struct detect_field *f)
+static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
+                       const struct sigma_class_routes *rt, int32_t field, const char *v, size_t n)
 {
-  const struct sigma_field *sf = &s->fields[field];
-  if (sf->db)
-    hs_scan(sf->db, f->value, f->value_len, 0, t->scratch, on_hs, t);
-  if (sf->has_exact && f->value_len <= DETECT_MAX_RECORD)
-    exact_lookup(t, s, field, f->value, f->value_len);
+  t->cur_len = n;
+  if (rt->lit[field])
+    hs_scan(rt->lit[field], v, (unsigned)n, 0, t->scratch, on_lit, t);
+  if (rt->db[field])
+    hs_scan(rt->db[field], v, (unsigned)n, 0, t->scratch, on_hs, t);
+  const struct sigma_field *f = &s->fields[field];
+  if (rt->exact[field] && n <= DETECT_MAX_RECORD &&
+      (n < 512 ? (f->exact_lens[n / 64] >> (n % 64)) & 1 : f->exact_long))
+    exact_lookup(t, s, field, v, n);
+}
+
+/* Keywords: every value of the event, joined by newlines and searched once when every keyword is
+ * a substring search, else value by value. */
+static void scan_keywords(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
+                          const struct sigma_class_routes *rt, const struct detect_event *ev)
+{
+  if (!s->fields[0].concat) {
+    for (size_t i = 0; i < ev->nfields; i++)
+      scan_bytes(t, s, rt, 0, ev->fields[i].value, ev->fields[i].value_len);
+    return;
+  }
+  size_t n = 0;
+  for (size_t i = 0; i < ev->nfields; i++) {
+    const struct detect_field *f = &ev->fields[i];
+    if (n + f->value_len + 1 > KW_BUF)
+      break;
+    memcpy(t->kw + n, f->value, f->value_len);
+    n += f->value_len;
+    t->kw[n++] = '\n';
+  }
+  scan_bytes(t, s, rt, 0, t->kw, n);
 }
 
 /* ---- evaluating --------------------------------------------------------------------------- */
@@ -452,24 +519,38 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
   t->ntouched = 0;
   for (size_t i = 0; i < ev->nfields; i++) {
     int32_t id = ev->fields[i].map_id;
-    if (id > 0)
-      scan_value(t, s, id, &ev->fields[i]);
+    if (id > 0 && (rt->lit[id] || rt->db[id] || rt->exact[id]))
+      scan_bytes(t, s, rt, id, ev->fields[i].value, ev->fields[i].value_len);
   }
-  if (rt->keywords && (s->fields[0].db || s->fields[0].has_exact))
-    for (size_t i = 0; i < ev->nfields; i++)
-      scan_value(t, s, 0, &ev->fields[i]);
+  if (rt->keywords && (rt->lit[0] || rt->db[0] || rt->exact[0]))
+    scan_keywords(t, s, rt, ev);
   t->ncands = 0;
   for (size_t k = 0; k < t->ntouched; k++) {
-    uint32_t rule = s->items[s->matchers[t->touched[k]].item].rule;
-    if (rt->bits[rule / 64] & (1ULL << (rule % 64)))
-      add_cand(t, rule);
+    const struct sigma_matcher *m = &s->matchers[t->touched[k]];
+    const struct sigma_item *it = &s->items[m->item];
+    uint32_t rule = it->rule;
+    if (!(rt->bits[rule / 64] & (1ULL << (rule % 64))))
+      continue;
+    uint16_t need = s->rules[rule].nclauses;
+    if (need) { /* count each clause once; the rule is a candidate when all have hits */
+      if (it->clause < 0 || t->ccount_stamp[it->clause] == t->stamp)
+        continue;
+      t->ccount_stamp[it->clause] = t->stamp;
+      if (t->rcount_stamp[rule] != t->stamp) {
+        t->rcount_stamp[rule] = t->stamp;
+        t->rcount[rule] = 0;
+      }
+      if (++t->rcount[rule] < need)
+        continue;
+    }
+    add_cand(t, rule);
   }
   for (size_t k = 0; k < rt->nalways; k++)
     add_cand(t, rt->always[k]);
   int rc = 0;
   for (size_t k = 0; k < t->ncands && !rc; k++) {
     const struct sigma_rule *r = &s->rules[t->cands[k]];
-    if (!cond_true(t, s, r, r->root))
+    if (r->dead || !cond_true(t, s, r, r->root))
       continue;
     struct detect_sigma_hit hit = {.rule = t->cands[k]};
     hit_fields(t, s, r, &hit);

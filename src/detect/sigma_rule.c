@@ -402,8 +402,8 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const
                      bool keyword, const struct sy_node *v, char *why, size_t why_size)
 {
   struct detect_sigma_set *s = l->set;
-  const char *text;
-  size_t len;
+  const char *text = "";
+  size_t len = 0;
   double num;
   struct sigma_special_value sv = {0};
   if (v->kind != SY_SCALAR)
