@@ -9,6 +9,7 @@ PACKAGES="
   libzstd-dev libyaml-dev libpcre2-dev libhyperscan-dev libcurl4-gnutls-dev libinih-dev
   libpq-dev zlib1g-dev libcmocka-dev
   python3 curl ca-certificates
+  zstd
 "
 
 missing=""

@@ -153,8 +153,8 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
        "report every match, not once per indicator or rule and key values",
        "回報每一次比中，不依指標或規則與關鍵值去除重複"},
       {"event-bytes", 0, CLI_OPT_INT, &event_bytes, "N",
-       "bytes of the event copied into an alert (default 4096)",
-       "告警中附帶的事件內容位元組數（預設 4096）"},
+       "bytes of the event copied into an alert (default 4096; 0 leaves it out)",
+       "告警中附帶的事件內容位元組數（預設 4096；0 表示不附帶）"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL}};
   const struct cli_spec spec = {
       usage,

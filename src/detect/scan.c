@@ -208,13 +208,16 @@ static int on_alert(void *arg, const struct detect_alert *a)
       rc = json_time(b, a->corr->last_ms);
   }
   const struct detect_event *ev = a->ev;
-  size_t max = o->max_event_text ? o->max_event_text : 4096;
+  size_t max = o->max_event_text;
   if (!rc)
-    rc = fs_buf_appendf(b, ",\"format\":\"%s\",\"event\":", detect_format_name(ev->format));
-  if (!rc)
-    rc = json_str(b, ev->raw, FS_MIN(ev->raw_len, max));
-  if (!rc && ev->raw_len > max)
-    rc = fs_buf_append_str(b, ",\"event_truncated\":true");
+    rc = fs_buf_appendf(b, ",\"format\":\"%s\"", detect_format_name(ev->format));
+  if (!rc && max) {
+    rc = fs_buf_append_str(b, ",\"event\":");
+    if (!rc)
+      rc = json_str(b, ev->raw, FS_MIN(ev->raw_len, max));
+    if (!rc && ev->raw_len > max)
+      rc = fs_buf_append_str(b, ",\"event_truncated\":true");
+  }
   if (!rc)
     rc = fs_buf_append_str(b, "}\n");
   if (rc) {

@@ -28,7 +28,7 @@ struct detect_scan_opts {
   enum detect_format format;
   unsigned threads;  /* workers; 1 runs everything on the calling thread */
   bool dedup;        /* one alert per (indicator or rule, key values) in the run */
-  size_t max_event_text; /* bytes of the raw record copied into an alert (0: 4096) */
+  size_t max_event_text; /* bytes of the raw record copied into an alert (0: none) */
   struct detect_engine_view view;
   int64_t now_ms;
   detect_write_fn write;

@@ -88,6 +88,8 @@ int detect_sigma_loader_add_text(struct detect_sigma_loader *l, const char *text
   }
   for (size_t i = 0; i < ndocs; i++) {
     char why[320];
+    if (sy_is_null(docs[i]))
+      continue; /* an empty document ("---" at the end) */
     rc = sigma_rule_from_yaml(l, docs[i], name, why, sizeof(why));
     if (rc == FS_ERR_NOMEM) {
       fs_arena_release(&tmp);

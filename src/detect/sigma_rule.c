@@ -820,6 +820,11 @@ int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *do
       rc = WHY("condition must be text");
       goto undo;
     }
+    if (strchr(c->s, '|')) {
+      rc = WHY("condition: aggregations (| count() ...) are Sigma 1 syntax (use a correlation "
+               "rule)");
+      goto undo;
+    }
     tl += (size_t)snprintf(text + tl, sizeof(text) - FS_MIN(tl, sizeof(text)), "%s(%s)",
                            i ? " or " : "", c->s);
   }
