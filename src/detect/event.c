@@ -146,27 +146,25 @@ int64_t detect_event_time_ms(const struct detect_event *ev, int64_t now_ms, int6
 
 /* ---- per-record dispatch ------------------------------------------------------------------ */
 
-/* True when most space-separated words of p look like key=value. */
+static bool kv_key_char(char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+         c == '.' || c == '-';
+}
+
+/* True when most space-separated words of p (in its first 512 bytes) look like key=value: each
+ * '=' right after a word of key characters is a pair, every space starts a word. */
 static bool looks_like_kv(const char *p, size_t n)
 {
-  size_t words = 0, pairs = 0;
-  size_t i = 0;
-  while (i < n && words < 16) {
-    while (i < n && p[i] == ' ')
-      i++;
-    if (i >= n)
-      break;
-    size_t start = i;
-    bool quoted = false, pair = false;
-    while (i < n && (quoted || p[i] != ' ')) {
-      if (p[i] == '"' && pair)
-        quoted = !quoted;
-      if (p[i] == '=' && !pair && i > start)
-        pair = true;
-      i++;
-    }
+  n = FS_MIN(n, 512);
+  size_t words = 1, pairs = 0;
+  for (const char *q = p, *end = p + n; (q = memchr(q, ' ', (size_t)(end - q))); q++)
     words++;
-    pairs += pair;
+  for (const char *q = p, *end = p + n; (q = memchr(q, '=', (size_t)(end - q))); q++) {
+    const char *k = q;
+    while (k > p && kv_key_char(k[-1]))
+      k--;
+    pairs += k < q && (k == p || k[-1] == ' ');
   }
   return pairs >= 2 && pairs * 2 > words;
 }

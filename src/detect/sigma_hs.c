@@ -457,14 +457,15 @@ static int compile_db(struct detect_sigma_set *s, const struct sigma_field *f, s
   return FS_OK;
 }
 
-static bool routed(const struct sigma_class_routes *rt, uint32_t rule)
+static bool routed(const uint64_t *bits, uint32_t rule)
 {
-  return rt->bits[rule / 64] & (1ULL << (rule % 64));
+  return bits[rule / 64] & (1ULL << (rule % 64));
 }
 
-/* The databases of one route, for the rules its bitmap holds. */
+/* The databases of one group of classes, for the rules in bits. */
 static int compile_route(struct detect_sigma_set *s, struct sigma_class_routes *rt,
-                         const size_t *end, const uint32_t *order, struct field_plan *p,
+                         const uint64_t *bits, const size_t *end, const uint32_t *order,
+                         struct field_plan *p,
                          detect_sigma_problem_fn fn, void *arg, struct fs_err *err)
 {
   int rc = FS_OK;
@@ -475,7 +476,7 @@ static int compile_route(struct detect_sigma_set *s, struct sigma_class_routes *
       uint32_t mi = order[k];
       const struct sigma_matcher *m = &s->matchers[mi];
       uint32_t rule = s->items[m->item].rule;
-      if (s->rules[rule].dead || !routed(rt, rule))
+      if (s->rules[rule].dead || !routed(bits, rule))
         continue;
       if (m->kind == SK_EXACT && !(m->flags & SMF_CASED))
         rt->exact[f] = 1;
@@ -514,17 +515,28 @@ int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn,
     end[f] += end[f - 1];
   for (size_t i = 0; i < s->n_matchers; i++)
     order[end[s->items[s->matchers[i].item].field]++] = (uint32_t)i;
+  uint64_t *bits = calloc(s->rule_words + 1, sizeof(uint64_t));
+  if (!bits) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+    goto out;
+  }
   for (size_t c = 0; c < s->nroutes && !rc; c++) {
     struct sigma_class_routes *rt = &s->routes[c];
-    size_t same = 0; /* an earlier class with the same rules shares its databases */
-    while (same < c && memcmp(s->routes[same].bits, rt->bits, s->rule_words * sizeof(uint64_t)))
-      same++;
-    if (same < c) {
-      rt->lit = s->routes[same].lit;
-      rt->db = s->routes[same].db;
-      rt->exact = s->routes[same].exact;
+    const char *group = sigma_class_group(c);
+    size_t first = 0; /* the first class of the group compiles for all of them */
+    while (first < c && strcmp(sigma_class_group(first), group))
+      first++;
+    if (first < c) {
+      rt->lit = s->routes[first].lit;
+      rt->db = s->routes[first].db;
+      rt->exact = s->routes[first].exact;
       continue;
     }
+    memset(bits, 0, (s->rule_words + 1) * sizeof(uint64_t));
+    for (size_t k = c; k < s->nroutes; k++)
+      if (!strcmp(sigma_class_group(k), group))
+        for (size_t w = 0; w < s->rule_words; w++)
+          bits[w] |= s->routes[k].bits[w];
     rt->owner = true;
     rt->lit = calloc(s->n_fields + 1, sizeof(*rt->lit));
     rt->db = calloc(s->n_fields + 1, sizeof(*rt->db));
@@ -533,8 +545,9 @@ int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn,
       rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
       break;
     }
-    rc = compile_route(s, rt, end, order, &p, fn, arg, err);
+    rc = compile_route(s, rt, bits, end, order, &p, fn, arg, err);
   }
+  free(bits);
   for (size_t f = 0; f < s->n_fields; f++) /* fields with anything to search, in any class */
     for (size_t c = 0; c < s->nroutes && s->routes[c].lit; c++)
       if (s->routes[c].owner && (s->routes[c].lit[f] || s->routes[c].db[f] || s->routes[c].exact[f])) {

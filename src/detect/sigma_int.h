@@ -178,8 +178,9 @@ struct sigma_class_routes {
   uint32_t *always; /* rules to evaluate on every such event */
   size_t nalways;
   bool keywords;    /* some routed rule has keyword items */
-  /* Per field id: the databases holding only the values of this class's rules, and whether any
-   * of its rules has an exact value on the field. Classes with the same rules share them. */
+  /* Per field id: the databases holding the values of this class's rules (and of the other
+   * classes of its group, sigma_class_group), and whether any of them has an exact value on the
+   * field. The classes of a group share them. */
   hs_database_t **lit, **db;
   uint8_t *exact;
   bool owner; /* frees the arrays (else another class owns the same ones) */
@@ -286,6 +287,9 @@ void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
 
 /* How many event classes there are (class 0 is "unknown": every rule applies). */
 size_t sigma_class_count(void);
+/* Classes whose databases are compiled together (the union of their rules): "*" for class 0, the
+ * first category of a class, or "" for the classes without one. */
+const char *sigma_class_group(size_t c);
 /* True when a rule's logsource fits events of class c. */
 bool sigma_class_fits(size_t c, const struct sigma_rule *r);
 /* Maps the event's field names to field ids of s (ev->fields[].map_id) and returns its class. */
