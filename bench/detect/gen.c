@@ -184,12 +184,21 @@ static void benign_ip(char *out, size_t n)
   }
 }
 
+/* Half internal names, half public names under well-known domains (which no indicator is). */
+static const char *const public_zones[] = {"microsoft.com", "windowsupdate.com", "google.com",
+                                           "googleapis.com", "amazonaws.com", "akamaiedge.net",
+                                           "office.net", "apple.com", "github.com",
+                                           "cloudflare.net", "gstatic.com", "azureedge.net"};
+
 static void benign_domain(char *out, size_t n)
 {
   static const char *const zones[] = {"corp.internal", "intra", "svc.cluster.local", "lan"};
   char w[16];
   word(w, 4 + below(6));
-  snprintf(out, n, "%s%u.%s", w, below(50), zones[below(4)]);
+  if (below(2))
+    snprintf(out, n, "%s%u.%s", w, below(50), zones[below(4)]);
+  else
+    snprintf(out, n, "%s%u.%s", w, below(50), public_zones[below(12)]);
 }
 
 static void upper(char *s, size_t n)
@@ -292,63 +301,77 @@ static enum slot slot_of(unsigned kind)
   }
 }
 
+/* One log line; the planted value (if any) goes in the slot of its type, which is then always
+ * present. Otherwise each line has one or two addresses and, now and then, a domain name, a URL,
+ * a digest or an e-mail address, as web, auth, firewall and endpoint logs do. */
 static void line(FILE *out, unsigned long seq, const char *planted, enum slot slot)
 {
-  char ip1[48], ip2[48], dom[96], url[160], hash[80], email[96], user[16];
+  char ip1[48], ip2[48], dom[96] = "", url[160] = "", hash[80] = "", email[96] = "", user[16];
   benign_ip(ip1, sizeof(ip1));
   benign_ip(ip2, sizeof(ip2));
-  benign_domain(dom, sizeof(dom));
-  snprintf(url, sizeof(url), "https://%s/app/%u/index.html", dom, below(1000));
-  hex(hash, 64);
   word(user, 5 + below(4));
-  snprintf(email, sizeof(email), "%s@mail.corp.internal", user);
+  unsigned r = below(100);
+  if (r < 50 || slot == S_DOMAIN)
+    benign_domain(dom, sizeof(dom));
+  if (r < 20 || slot == S_URL)
+    snprintf(url, sizeof(url), "https://%s/app/%u/index.html", dom[0] ? dom : "portal.intra",
+             below(1000));
+  if (below(100) < 15 || slot == S_HASH)
+    hex(hash, 64);
+  if (below(100) < 10 || slot == S_EMAIL)
+    snprintf(email, sizeof(email), "%s@%s", user, below(2) ? "mail.corp.internal" : "outlook.com");
   if (planted) {
-    switch (slot) {
-    case S_IP:
-      snprintf(ip2, sizeof(ip2), "%s", planted);
-      break;
-    case S_DOMAIN:
-      snprintf(dom, sizeof(dom), "%s", planted);
-      break;
-    case S_URL:
-      snprintf(url, sizeof(url), "%s", planted);
-      break;
-    case S_HASH:
-      snprintf(hash, sizeof(hash), "%s", planted);
-      break;
-    case S_EMAIL:
-      snprintf(email, sizeof(email), "%s", planted);
-      break;
-    }
+    char *dst = slot == S_IP ? ip2 : slot == S_DOMAIN ? dom : slot == S_URL ? url
+                : slot == S_HASH ? hash : email;
+    snprintf(dst, 160, "%s", planted);
   }
   unsigned sec = (unsigned)(seq % 86400);
+  char extra[600];
+  size_t x = 0;
   switch (seq % 4) {
-  case 0:
+  case 0: /* a web server */
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", dom[0] ? " host=" : "", dom);
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", url[0] ? " referer=" : "", url);
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", hash[0] ? " etag=" : "", hash);
+    snprintf(extra + x, sizeof(extra) - x, "%s%s", email[0] ? " user=" : "", email);
     fprintf(out,
             "<134>1 2026-03-01T%02u:%02u:%02u.%03uZ web%u.corp.internal nginx %u - "
-            "[meta seq=\"%lu\" peer=\"%s\"] %s GET %s from %s host=%s sha256=%s user=%s\n",
-            sec / 3600, sec / 60 % 60, sec % 60, below(1000), below(50), below(65000), seq, ip1,
-            user, url, ip2, dom, hash, email);
+            "[meta seq=\"%lu\"] %s - - \"GET /app/%u HTTP/1.1\" 200 %u%s\n",
+            sec / 3600, sec / 60 % 60, sec % 60, below(1000), below(50), below(65000), seq, ip2,
+            below(1000), below(90000), extra);
     break;
-  case 1:
-    fprintf(out,
-            "<38>Mar  1 %02u:%02u:%02u fw%u sshd[%u]: Accepted publickey for %s from %s port %u "
-            "via %s seq=%lu resolved %s fetched %s file %s\n",
-            sec / 3600, sec / 60 % 60, sec % 60, below(20), below(65000), email, ip2,
-            1024 + below(60000), ip1, seq, dom, url, hash);
+  case 1: /* auth */
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", dom[0] ? " rhost=" : "", dom);
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", url[0] ? " via " : "", url);
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", hash[0] ? " key SHA256:" : "",
+                          hash);
+    snprintf(extra + x, sizeof(extra) - x, "%s%s", email[0] ? " for " : "", email);
+    fprintf(out, "<38>Mar  1 %02u:%02u:%02u fw%u sshd[%u]: Accepted publickey for %s from %s "
+                 "port %u ssh2 seq=%lu%s\n",
+            sec / 3600, sec / 60 % 60, sec % 60, below(20), below(65000), user, ip2,
+            1024 + below(60000), seq, extra);
     break;
-  case 2:
-    fprintf(out,
-            "CEF:0|Vendor|Gateway|2.1|%u|Traffic allowed|3|src=%s dst=%s spt=%u dpt=443 "
-            "dhost=%s request=%s fileHash=%s suser=%s cs1Label=seq cs1=%lu\n",
-            100 + below(50), ip1, ip2, 1024 + below(60000), dom, url, hash, email, seq);
+  case 2: /* a firewall or proxy */
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", dom[0] ? " dhost=" : "", dom);
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", url[0] ? " request=" : "", url);
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", hash[0] ? " fileHash=" : "", hash);
+    snprintf(extra + x, sizeof(extra) - x, "%s%s", email[0] ? " suser=" : "", email);
+    fprintf(out, "CEF:0|Vendor|Gateway|2.1|%u|Traffic allowed|3|src=%s dst=%s spt=%u dpt=443 "
+                 "cs1Label=seq cs1=%lu%s\n",
+            100 + below(50), ip1, ip2, 1024 + below(60000), seq, extra);
     break;
-  default:
-    fprintf(out,
-            "{\"@timestamp\":\"2026-03-01T%02u:%02u:%02uZ\",\"seq\":%lu,\"source\":{\"ip\":"
-            "\"%s\"},\"destination\":{\"ip\":\"%s\",\"domain\":\"%s\"},\"url\":{\"full\":\"%s\"},"
-            "\"file\":{\"hash\":{\"sha256\":\"%s\"}},\"user\":{\"email\":\"%s\"}}\n",
-            sec / 3600, sec / 60 % 60, sec % 60, seq, ip1, ip2, dom, url, hash, email);
+  default: /* an endpoint agent */
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s", dom[0] ? ",\"dns\":{\"question\":\"" : "",
+                          dom, dom[0] ? "\"}" : "");
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s", url[0] ? ",\"url\":\"" : "", url,
+                          url[0] ? "\"" : "");
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s", hash[0] ? ",\"sha256\":\"" : "",
+                          hash, hash[0] ? "\"" : "");
+    snprintf(extra + x, sizeof(extra) - x, "%s%s%s", email[0] ? ",\"from\":\"" : "", email,
+             email[0] ? "\"" : "");
+    fprintf(out, "{\"@timestamp\":\"2026-03-01T%02u:%02u:%02uZ\",\"seq\":%lu,\"src\":\"%s\","
+                 "\"dst\":\"%s\",\"port\":%u%s}\n",
+            sec / 3600, sec / 60 % 60, sec % 60, seq, ip1, ip2, 1 + below(65000), extra);
   }
 }
 
@@ -513,6 +536,11 @@ int main(int argc, char **argv)
   fclose(all);
   fclose(exact);
   fclose(cidr);
+  for (size_t i = 0; i < sizeof(public_zones) / sizeof(public_zones[0]); i++)
+    if (set_has(public_zones[i]) || set_has("outlook.com")) {
+      fprintf(stderr, "gen: a benign zone is an indicator\n");
+      return 1;
+    }
   FILE *log = open_out(dir, "logs.txt"), *truth = open_out(dir, "truth.tsv");
   for (unsigned long i = 1; i <= lines; i++) {
     unsigned r = below(1000);

@@ -279,14 +279,16 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
     double secs = st.seconds > 0 ? st.seconds : 1e-9;
     printf("{\"type\":\"summary\",\"files\":%llu,\"events\":%llu,\"lines\":%llu,\"bytes\":%llu,"
            "\"alerts\":%llu,\"duplicates\":%llu,\"parse_errors\":%llu,\"seconds\":%.3f,"
-           "\"events_per_second\":%.0f,\"mb_per_second\":%.1f,\"threads\":%lld,"
+           "\"cpu_seconds\":%.3f,\"events_per_second\":%.0f,\"events_per_cpu_second\":%.0f,"
+           "\"mb_per_second\":%.1f,\"threads\":%lld,"
            "\"indicators\":%zu,\"indicator_entries\":%zu,\"indicator_errors\":%zu,"
            "\"indicator_memory_bytes\":%zu,\"indicator_load_seconds\":%.3f,\"rules\":%zu,"
            "\"correlations\":%zu,\"rule_problems\":%zu,\"rule_load_seconds\":%.3f}\n",
            (unsigned long long)st.files, (unsigned long long)st.records,
            (unsigned long long)st.lines, (unsigned long long)st.bytes,
            (unsigned long long)st.alerts, (unsigned long long)st.duplicates,
-           (unsigned long long)st.parse_errors, st.seconds, (double)st.records / secs,
+           (unsigned long long)st.parse_errors, st.seconds, st.cpu_seconds,
+           (double)st.records / secs, (double)st.records / (st.cpu_seconds > 0 ? st.cpu_seconds : 1e-9),
            (double)st.bytes / secs / 1e6, (long long)threads, indicators, is.entries,
            s.ioc_errors, is.memory_bytes, ioc_secs, ss.rules, ss.correlations, s.rule_problems,
            rule_secs);

@@ -106,6 +106,14 @@ struct detect_ioc_hit {
   enum detect_ioc_type type;
   const char *text;          /* where it was found in the input */
   size_t len;
+  uint32_t tag;              /* the tag of the text it was found in (detect_ioc_match_texts) */
+};
+
+/* One of several texts to search at once, with a tag given back in its hits (a field index). */
+struct detect_ioc_text {
+  const char *s;
+  size_t len;
+  uint32_t tag;
 };
 
 /* Return non-zero to stop; the match function then returns that value. */
@@ -116,9 +124,16 @@ typedef int (*detect_ioc_hit_fn)(void *arg, const struct detect_ioc_hit *hit);
  * org may not see, or not valid at at_ms, are skipped. */
 int detect_ioc_match_text(const struct detect_ioc_index *ix, const char *s, size_t n,
                           const struct detect_ioc_query *q, detect_ioc_hit_fn fn, void *arg);
+/* The same over several texts (an event's fields) in one go: faster than one call per text,
+ * since the lookups of all of them overlap. Hits come in text order. */
+int detect_ioc_match_texts(const struct detect_ioc_index *ix, const struct detect_ioc_text *texts,
+                           size_t n, const struct detect_ioc_query *q, detect_ioc_hit_fn fn,
+                           void *arg);
 /* Looks up a whole field value as a DETECT_IOC_STRING observable (exact, case-sensitive). */
 int detect_ioc_match_string(const struct detect_ioc_index *ix, const char *s, size_t n,
                             const struct detect_ioc_query *q, detect_ioc_hit_fn fn, void *arg);
+/* True when some indicator has a validity window (so the event's time matters). */
+bool detect_ioc_has_windows(const struct detect_ioc_index *ix);
 /* True when the index holds DETECT_IOC_STRING values (so whole field values are worth a look). */
 bool detect_ioc_has_strings(const struct detect_ioc_index *ix);
 

@@ -664,6 +664,19 @@ struct detect_ioc_index *detect_ioc_builder_finish(struct detect_ioc_builder *b)
         [DETECT_IOC_URL] = 1u << 3,  [DETECT_IOC_EMAIL] = 1u << 4, [DETECT_IOC_MD5] = 1u << 5,
         [DETECT_IOC_SHA1] = 1u << 5, [DETECT_IOC_SHA256] = 1u << 5, [DETECT_IOC_SHA512] = 1u << 5};
     ix->tok_want |= tok[e->type];
+    if (ix->metas[e->meta].from != DETECT_TIME_NONE_FROM ||
+        ix->metas[e->meta].until != DETECT_TIME_NONE_UNTIL)
+      ix->windows = true;
+    if (e->type == DETECT_IOC_DOMAIN)
+      ioc_tld_set(ix->tld_domain, (const char *)ix->blob + e->val, e->len);
+    if (e->type == DETECT_IOC_EMAIL)
+      ioc_tld_set(ix->tld_email, (const char *)ix->blob + e->val, e->len);
+    if (e->type == DETECT_IOC_URL) {
+      const char *host;
+      size_t hl;
+      if (detect_url_host((const char *)ix->blob + e->val, e->len, &host, &hl))
+        ioc_tld_set(ix->tld_url, host, hl);
+    }
     if (e->type == DETECT_IOC_DOMAIN) {
       unsigned labels = 1;
       for (size_t k = 0; k < e->len; k++)

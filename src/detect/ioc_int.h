@@ -69,6 +69,10 @@ struct detect_ioc_index {
   uint32_t *covers;
   size_t ncovers;
   unsigned tok_want;      /* tokenizer types worth extracting */
+  /* The last labels (top-level domains) of domain, e-mail and URL-host indicators, as 4096-bit
+   * maps: a name whose last label is not there needs no lookup at all (.local, .internal...). */
+  uint64_t tld_domain[64], tld_email[64], tld_url[64];
+  bool windows; /* some indicator has a validity window (so event times matter) */
   unsigned dom_min_labels; /* fewest labels of any domain indicator */
   struct detect_ioc_stats stats;
 };
@@ -112,5 +116,30 @@ static inline const void *ioc_entry_key(const struct detect_ioc_index *ix,
  * Returns the key length or 0 with a reason in *why. */
 size_t ioc_make_key(enum detect_ioc_type type, const char *v, size_t n, unsigned char *out,
                     uint8_t *plen, const char **why);
+
+
+/* The bit of a last label in the maps above; name is any case, n bytes. */
+static inline unsigned ioc_tld_bit(const char *name, size_t n)
+{
+  const char *dot = memrchr(name, '.', n);
+  const char *l = dot ? dot + 1 : name;
+  size_t len = (size_t)(name + n - l);
+  uint64_t h = 1469598103934665603ULL;
+  for (size_t i = 0; i < len; i++)
+    h = (h ^ (unsigned char)(l[i] >= 'A' && l[i] <= 'Z' ? l[i] + 32 : l[i])) * 1099511628211ULL;
+  return (unsigned)(h >> 52) & 4095;
+}
+
+static inline bool ioc_tld_test(const uint64_t *map, const char *name, size_t n)
+{
+  unsigned b = ioc_tld_bit(name, n);
+  return map[b >> 6] & (1ULL << (b & 63));
+}
+
+static inline void ioc_tld_set(uint64_t *map, const char *name, size_t n)
+{
+  unsigned b = ioc_tld_bit(name, n);
+  map[b >> 6] |= 1ULL << (b & 63);
+}
 
 #endif

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #define BLOCK_SIZE (4u << 20)
 #define BLOCK_CAP (BLOCK_SIZE + DETECT_MAX_RECORD + 1)
@@ -550,12 +551,22 @@ static int scan_file(struct scan *sc, const char *path, size_t *slot, char *carr
   return rc;
 }
 
+static double cpu_seconds(void)
+{
+  struct rusage ru;
+  if (getrusage(RUSAGE_SELF, &ru))
+    return 0;
+  return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+         (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
 int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths, size_t n,
                       struct detect_scan_stats *st, struct fs_err *err)
 {
   struct scan sc = {.o = o, .st = st};
   memset(st, 0, sizeof(*st));
   int64_t t0 = fs_time_mono_ns();
+  double c0 = cpu_seconds();
   unsigned threads = o->threads ? o->threads : 1;
   sc.nblocks = threads <= 1 ? 1 : threads * 2 + 1;
   sc.blocks = calloc(sc.nblocks, sizeof(*sc.blocks));
@@ -615,5 +626,6 @@ out:
   free(sc.seen);
   detect_worker_free(w);
   st->seconds = (double)(fs_time_mono_ns() - t0) / 1e9;
+  st->cpu_seconds = cpu_seconds() - c0;
   return rc;
 }

@@ -39,7 +39,8 @@ struct detect_scan_opts {
 
 struct detect_scan_stats {
   uint64_t files, records, lines, bytes, alerts, duplicates, parse_errors;
-  double seconds;
+  double seconds;     /* wall clock */
+  double cpu_seconds; /* processor time of all threads (user and system) */
 };
 
 /* Scans the files in order. Stops at the first file that cannot be read (FS_ERR_IO, naming it)

@@ -165,6 +165,9 @@ int detect_tokenize(const char *s, size_t n, unsigned want, detect_token_fn fn, 
   size_t i = 0;
   int rc = 0;
   bool v6 = want & DETECT_TOK_BIT(DETECT_TOK_IPV6);
+  /* Every candidate but a digest holds a '.' or a ':'; a digest is 32 characters or more. */
+  if (n < 32 && !memchr(s, '.', n) && !memchr(s, ':', n))
+    return 0;
   while (i < n) {
     unsigned char c = (unsigned char)s[i];
     if (!(cls[c] & C_ALNUM)) {

@@ -11,6 +11,7 @@
 struct detect_worker {
   struct detect_event *ev;
   struct detect_sigma_thread *sigma;
+  struct detect_ioc_text texts[DETECT_MAX_FIELDS]; /* the event's fields to search */
 };
 
 struct detect_worker *detect_worker_new(void)
@@ -73,10 +74,13 @@ static int on_ioc(void *arg, const struct detect_ioc_hit *h)
   if (x->nseen < MAX_SEEN)
     x->seen[x->nseen++] = h->entry;
   struct detect_alert *a = &x->a;
+  const struct detect_field *f = x->field ? x->field : &a->ev->fields[h->tag];
+  if (a->event_ms == INT64_MAX) /* not read yet */
+    a->event_ms = detect_event_time_ms(a->ev, x->c->now_ms, INT64_MIN);
   a->kind = DETECT_ALERT_IOC;
   a->ioc_entry = h->entry;
-  a->field = x->field->name;
-  a->field_len = x->field->name_len;
+  a->field = f->name;
+  a->field_len = f->name_len;
   a->match = h->text;
   a->match_len = h->len;
   uint64_t k = detect_ioc_entry_hash(x->v->ioc, h->entry);
@@ -84,27 +88,26 @@ static int on_ioc(void *arg, const struct detect_ioc_hit *h)
   return x->fn(x->arg, a);
 }
 
-static int match_iocs(const struct detect_engine_view *v, const struct detect_record_ctx *c,
-                      struct detect_event *ev, int64_t at, int64_t event_ms, detect_alert_fn fn,
-                      void *arg)
+static int match_iocs(struct detect_worker *w, const struct detect_engine_view *v,
+                      const struct detect_record_ctx *c, struct detect_event *ev, int64_t at,
+                      int64_t event_ms, detect_alert_fn fn, void *arg)
 {
   struct ioc_ctx x = {.v = v, .c = c, .fn = fn, .arg = arg};
   x.a.ev = ev;
   x.a.event_ms = event_ms;
   struct detect_ioc_query q = {.org = c->org, .at_ms = at};
-  bool strings = detect_ioc_has_strings(v->ioc);
+  size_t n = 0;
   for (size_t i = 0; i < ev->nfields; i++) {
     const struct detect_field *f = &ev->fields[i];
-    if (!f->value_len || (f->flags & (DETECT_FIELD_NUMBER | DETECT_FIELD_BOOL | DETECT_FIELD_NULL)))
-      continue;
-    x.field = f;
-    int rc = detect_ioc_match_text(v->ioc, f->value, f->value_len, &q, on_ioc, &x);
-    if (!rc && strings)
-      rc = detect_ioc_match_string(v->ioc, f->value, f->value_len, &q, on_ioc, &x);
-    if (rc)
-      return rc;
+    if (f->value_len && !(f->flags & (DETECT_FIELD_NUMBER | DETECT_FIELD_BOOL | DETECT_FIELD_NULL)))
+      w->texts[n++] = (struct detect_ioc_text){f->value, f->value_len, (uint32_t)i};
   }
-  return 0;
+  int rc = detect_ioc_match_texts(v->ioc, w->texts, n, &q, on_ioc, &x);
+  for (size_t i = 0; i < n && !rc && detect_ioc_has_strings(v->ioc); i++) {
+    x.field = &ev->fields[w->texts[i].tag];
+    rc = detect_ioc_match_string(v->ioc, w->texts[i].s, w->texts[i].len, &q, on_ioc, &x);
+  }
+  return rc;
 }
 
 /* ---- Sigma and correlation ---------------------------------------------------------------- */
@@ -166,9 +169,12 @@ int detect_worker_record(struct detect_worker *w, const struct detect_engine_vie
   int rc = detect_parse_record(c->format, rec, len, ev, err);
   if (rc)
     return rc;
-  int64_t event_ms = detect_event_time_ms(ev, c->now_ms, INT64_MIN);
-  int64_t at = event_ms == INT64_MIN ? c->now_ms : event_ms;
-  if (v->ioc && (rc = match_iocs(v, c, ev, at, event_ms, fn, arg)))
+  /* The event's time is read only when something needs it: validity windows, correlation, or
+   * an alert (see on_ioc and on_sigma). */
+  bool need_time = (v->ioc && detect_ioc_has_windows(v->ioc)) || v->sigma;
+  int64_t event_ms = need_time ? detect_event_time_ms(ev, c->now_ms, INT64_MIN) : INT64_MAX;
+  int64_t at = event_ms == INT64_MIN || event_ms == INT64_MAX ? c->now_ms : event_ms;
+  if (v->ioc && (rc = match_iocs(w, v, c, ev, at, event_ms, fn, arg)))
     return rc;
   if (v->sigma) {
     struct sigma_ctx x = {v, c, ev, at, event_ms, fn, arg, 0};
