@@ -142,8 +142,10 @@ static int exact_add(struct detect_sigma_set *s, int32_t field, const char *v, s
   for (size_t i = 0; i < n; i++)
     lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
   lower[n] = '\0';
-  struct sigma_field *f = &s->fields[field];
-  if (n < 512)
+  struct sigma_field *f = &s->fields[field & ~SIGMA_SUFFIX_KEY];
+  if (field & SIGMA_SUFFIX_KEY)
+    f->suffix_max = FS_MAX(f->suffix_max, (uint32_t)n);
+  else if (n < 512)
     f->exact_lens[n / 64] |= 1ULL << (n % 64);
   else
     f->exact_long = true;
@@ -228,17 +230,19 @@ static int list_grow(struct pat_list *l)
 
 /* Adds matcher to the target of expression e (len bytes) with flags and kind, creating it. */
 static int list_add(struct detect_sigma_set *s, struct pat_list *l, const char *e, size_t len,
-                    unsigned flags, uint8_t kind, uint32_t matcher)
+                    unsigned flags, uint8_t kind, const struct sigma_matcher *glob_of,
+                    const struct sigma_pattern *glob, uint32_t matcher)
 {
   int rc;
   if ((!l->map || (l->n + 1) * 2 > l->map_mask + 1) && (rc = map_grow(l)))
     return rc;
-  uint64_t h = detect_hash(e, len, (uint64_t)flags << 8 | kind) | 1;
+  uint64_t h = detect_hash(e, len, ((uint64_t)flags << 8 | kind) ^ (uint64_t)(uintptr_t)glob) | 1;
   size_t k = h & l->map_mask;
   for (; l->map[k]; k = (k + 1) & l->map_mask) {
     uint32_t i = l->map_idx[k];
     if (l->map[k] == h && l->flags[i] == flags && l->lens[i] == len &&
-        s->targets[l->ids[i]].kind == kind && !memcmp(l->expr[i], e, len))
+        s->targets[l->ids[i]].kind == kind && s->targets[l->ids[i]].glob == glob &&
+        !memcmp(l->expr[i], e, len))
       break;
   }
   uint32_t target;
@@ -252,7 +256,9 @@ static int list_add(struct detect_sigma_set *s, struct pat_list *l, const char *
       return FS_ERR_NOMEM;
     memcpy(l->expr[l->n], e, len);
     l->expr[l->n][len] = '\0';
-    *tp = (struct sigma_target){UINT32_MAX, (uint32_t)len, kind};
+    *tp = (struct sigma_target){UINT32_MAX, (uint32_t)len, kind, glob,
+                                glob_of ? glob_of->kind : 0,
+                                glob_of ? (glob_of->flags & SMF_CASED) != 0 : false};
     target = (uint32_t)(s->n_targets - 1);
     l->lens[l->n] = len;
     l->flags[l->n] = flags;
@@ -352,9 +358,11 @@ int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
                       struct fs_err *err)
 {
   s->exact_seed = 0x2D358DCCAA6C78A5ULL;
-  size_t pats = 0, cap = 64;
+  size_t pats = 0, cap = 64; /* an upper bound of the exact and suffix keys */
   for (size_t i = 0; i < s->n_matchers; i++)
-    pats += s->matchers[i].npats;
+    if ((s->matchers[i].kind == SK_EXACT || s->matchers[i].kind == SK_ENDS) &&
+        !(s->matchers[i].flags & SMF_CASED))
+      pats += s->matchers[i].npats;
   while (cap < pats * 2)
     cap *= 2;
   s->exact = calloc(cap, sizeof(*s->exact));
@@ -376,20 +384,57 @@ int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
       plan_regex(s, mi, fn, arg);
       continue;
     }
-    if (m->kind != SK_EXACT || (m->flags & SMF_CASED))
+    if ((m->kind != SK_EXACT && m->kind != SK_ENDS) || (m->flags & SMF_CASED))
       continue;
     for (size_t k = 0; k < m->npats && !rc; k++) {
       size_t len;
-      if (m->pats[k].len < LIT_MAX && pattern_literal(&m->pats[k], bytes, &len) && len) {
+      if (m->pats[k].len >= LIT_MAX || !pattern_literal(&m->pats[k], bytes, &len) || !len)
+        continue;
+      if (m->kind == SK_EXACT) {
         rc = exact_add(s, it->field, bytes, len, mi);
         s->stats.exact_values++;
-        if (rc)
-          fs_err_set(err, rc, "", "out of memory");
+      } else if (len >= 2 && len < 512 && (bytes[0] == '\\' || bytes[0] == '/') && it->field) {
+        /* endswith "\\cmd.exe": the value's suffix from one of its separators, looked up */
+        rc = exact_add(s, it->field | SIGMA_SUFFIX_KEY, bytes, len, mi);
+        m->pats[k].suffix = true;
+        s->stats.exact_values++;
       }
+      if (rc)
+        fs_err_set(err, rc, "", "out of memory");
     }
   }
   free(bytes);
   return rc;
+}
+
+/* The longest run of literal characters (escapes resolved) of a value with wildcards, into out;
+ * returns its length. */
+static size_t longest_piece(const struct sigma_pattern *p, char *out)
+{
+  size_t best = 0, best_at = 0, cur = 0, o = 0;
+  for (size_t i = 0; i < p->len; i++) {
+    char c = p->text[i];
+    if (c == '\\' && i + 1 < p->len &&
+        (p->text[i + 1] == '*' || p->text[i + 1] == '?' || p->text[i + 1] == '\\')) {
+      out[o++] = p->text[++i];
+      cur++;
+    } else if (c == '*' || c == '?') {
+      if (cur > best) {
+        best = cur;
+        best_at = o - cur;
+      }
+      cur = 0;
+    } else {
+      out[o++] = c;
+      cur++;
+    }
+  }
+  if (cur > best) {
+    best = cur;
+    best_at = o - cur;
+  }
+  memmove(out, out + best_at, best);
+  return best;
 }
 
 /* Puts one matcher's forms (other than exact values) where they will be searched. */
@@ -400,25 +445,34 @@ static int plan_matcher(struct detect_sigma_set *s, uint32_t mi, struct field_pl
     return FS_OK;
   if (m->kind == SK_RE) {
     unsigned flags = hs_flags(m, true) | ((m->flags & SMF_CONFIRM) ? HS_FLAG_PREFILTER : 0);
-    return list_add(s, &p->re, m->pats[0].text, m->pats[0].len, flags, SK_RE, mi);
+    return list_add(s, &p->re, m->pats[0].text, m->pats[0].len, flags, SK_RE, NULL, NULL, mi);
   }
   int rc = FS_OK;
   bool caseless = !(m->flags & SMF_CASED);
   for (size_t k = 0; k < m->npats && !rc; k++) {
     size_t len;
+    if (m->pats[k].suffix)
+      continue; /* in the exact table as a suffix */
     if (m->pats[k].len < LIT_MAX && pattern_literal(&m->pats[k], p->bytes, &len) && len) {
       if (m->kind == SK_EXACT && caseless)
         continue; /* in the exact table */
       /* endswith needs every occurrence (the last one may be at the end); the others the first */
       unsigned flags = (caseless ? HS_FLAG_CASELESS : 0) |
                        (m->kind == SK_ENDS ? 0 : HS_FLAG_SINGLEMATCH);
-      rc = list_add(s, &p->lit, p->bytes, len, flags, m->kind, mi);
+      rc = list_add(s, &p->lit, p->bytes, len, flags, m->kind, NULL, NULL, mi);
+      continue;
+    }
+    if (!m->pats[k].literal && (len = longest_piece(&m->pats[k], p->bytes)) >= 3) {
+      rc = list_add(s, &p->lit, p->bytes, len,
+                    (caseless ? HS_FLAG_CASELESS : 0) | HS_FLAG_SINGLEMATCH, SK_CONTAINS, m,
+                    &m->pats[k], mi);
       continue;
     }
     bool empty_ok;
     rc = glob_expr(&m->pats[k], m->kind, &p->b, &empty_ok);
     if (!rc)
-      rc = list_add(s, &p->re, fs_buf_cstr(&p->b), p->b.len, hs_flags(m, empty_ok), SK_RE, mi);
+      rc = list_add(s, &p->re, fs_buf_cstr(&p->b), p->b.len, hs_flags(m, empty_ok), SK_RE, NULL,
+                    NULL, mi);
   }
   return rc;
 }
@@ -479,7 +533,10 @@ static int compile_route(struct detect_sigma_set *s, struct sigma_class_routes *
       if (s->rules[rule].dead || !routed(bits, rule))
         continue;
       if (m->kind == SK_EXACT && !(m->flags & SMF_CASED))
-        rt->exact[f] = 1;
+        rt->exact[f] |= 1;
+      for (uint16_t q = 0; q < m->npats; q++)
+        if (m->pats[q].suffix)
+          rt->exact[f] |= 2;
       rc = plan_matcher(s, mi, p);
     }
     start = end[f];

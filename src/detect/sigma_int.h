@@ -44,7 +44,11 @@ struct sigma_pattern {
   const char *text; /* Sigma text (wildcards, escapes) unless literal; a regex for SK_RE */
   uint32_t len;
   bool literal;     /* text is bytes to match as they are (encoded values) */
+  bool suffix;      /* an endswith path ("\\cmd.exe"): in the exact table as a suffix key */
 };
+
+/* Suffix keys share the exact table under the field id with this bit. */
+#define SIGMA_SUFFIX_KEY 0x40000000
 
 enum sigma_mflags {
   SMF_CASED = 1 << 0,
@@ -170,6 +174,7 @@ struct sigma_field {
                          * an event's values can be searched at once */
   uint64_t exact_lens[8]; /* lengths (< 512) of its exact values: others need no lookup */
   bool exact_long;        /* an exact value of 512 bytes or more */
+  uint32_t suffix_max;    /* the longest suffix key (endswith "\\..." or "/...") */
   bool used;            /* some item names it (not only a fieldref) */
 };
 
@@ -182,7 +187,7 @@ struct sigma_class_routes {
    * classes of its group, sigma_class_group), and whether any of them has an exact value on the
    * field. The classes of a group share them. */
   hs_database_t **lit, **db;
-  uint8_t *exact;
+  uint8_t *exact;  /* 1: exact values; 2: suffix keys; 3: both */
   bool owner; /* frees the arrays (else another class owns the same ones) */
 };
 
@@ -200,6 +205,11 @@ struct sigma_target {
   uint32_t head;
   uint32_t len;  /* literal length */
   uint8_t kind;  /* enum sigma_kind; SK_RE for a regex-database target (no check) */
+  /* A value with wildcards is found by its longest literal piece in the literal database, then
+   * checked whole: the glob, its kind and case. */
+  const struct sigma_pattern *glob;
+  uint8_t glob_kind;
+  bool glob_cased;
 };
 
 /* Matchers that share one exact value or one Hyperscan expression, as a chain. */

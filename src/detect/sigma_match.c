@@ -34,7 +34,8 @@ struct detect_sigma_thread {
   uint16_t occ_next[DETECT_MAX_FIELDS];
   char *lower; /* lower-cased value for the exact table */
   char *kw;    /* an event's values joined, for keywords */
-  size_t cur_len; /* length of the value being searched */
+  const char *cur_val; /* the value being searched */
+  size_t cur_len;
   pcre2_match_data *md;
   pcre2_match_context *mctx;
   const struct detect_sigma_set *set;
@@ -164,7 +165,55 @@ static int on_hs(unsigned id, unsigned long long from, unsigned long long to, un
   return 0;
 }
 
-/* A literal-database hit: kept when it is where its kind wants it. */
+static char fold(char c, bool cased)
+{
+  return !cased && c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+}
+
+/* Whether Sigma value p (wildcards * and ?, escapes \* \? \\) matches all of s, as its kind
+ * says: the whole value, its start, its end, or anywhere. */
+static bool glob_match(const struct sigma_pattern *p, uint8_t kind, bool cased, const char *s,
+                       size_t n)
+{
+  const char *pt = p->text;
+  size_t pn = p->len, pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
+  bool lead = kind == SK_CONTAINS || kind == SK_ENDS, trail = kind == SK_CONTAINS || kind == SK_STARTS;
+  if (lead) /* as if the value began with '*' */
+    star_p = 0, star_s = 0;
+  for (;;) {
+    if (pi < pn) {
+      char c = pt[pi];
+      size_t step = 1;
+      bool wild = false;
+      if (c == '\\' && pi + 1 < pn && (pt[pi + 1] == '*' || pt[pi + 1] == '?' || pt[pi + 1] == '\\')) {
+        c = pt[pi + 1];
+        step = 2;
+      } else if (c == '*' || c == '?') {
+        wild = true;
+      }
+      if (wild && c == '*') {
+        star_p = pi + 1;
+        star_s = si;
+        pi++;
+        continue;
+      }
+      if (si < n && (wild || fold(s[si], cased) == fold(c, cased))) {
+        pi += step;
+        si++;
+        continue;
+      }
+    } else if (si == n || trail) {
+      return true;
+    }
+    if (star_p == SIZE_MAX || star_s >= n)
+      return false;
+    pi = star_p; /* backtrack: let the last '*' take one more character */
+    si = ++star_s;
+  }
+}
+
+/* A literal-database hit: kept when it is where its kind wants it (or when the value with
+ * wildcards it stands for matches). */
 static int on_lit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                   void *ctx)
 {
@@ -172,9 +221,14 @@ static int on_lit(unsigned id, unsigned long long from, unsigned long long to, u
   const struct sigma_target *tg = &t->set->targets[id];
   (void)from;
   (void)flags;
-  if ((tg->kind == SK_STARTS && to != tg->len) || (tg->kind == SK_ENDS && to != t->cur_len) ||
-      (tg->kind == SK_EXACT && (to != tg->len || to != t->cur_len)))
+  if (tg->glob) {
+    if (!glob_match(tg->glob, tg->glob_kind, tg->glob_cased, t->cur_val, t->cur_len))
+      return 0;
+  } else if ((tg->kind == SK_STARTS && to != tg->len) ||
+             (tg->kind == SK_ENDS && to != t->cur_len) ||
+             (tg->kind == SK_EXACT && (to != tg->len || to != t->cur_len))) {
     return 0;
+  }
   set_chain(t, tg->head);
   return 0;
 }
@@ -197,15 +251,20 @@ static void exact_lookup(struct detect_sigma_thread *t, const struct detect_sigm
 static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
                        const struct sigma_class_routes *rt, int32_t field, const char *v, size_t n)
 {
+  t->cur_val = v;
   t->cur_len = n;
   if (rt->lit[field])
     hs_scan(rt->lit[field], v, (unsigned)n, 0, t->scratch, on_lit, t);
   if (rt->db[field])
     hs_scan(rt->db[field], v, (unsigned)n, 0, t->scratch, on_hs, t);
   const struct sigma_field *f = &s->fields[field];
-  if (rt->exact[field] && n <= DETECT_MAX_RECORD &&
+  if ((rt->exact[field] & 1) && n <= DETECT_MAX_RECORD &&
       (n < 512 ? (f->exact_lens[n / 64] >> (n % 64)) & 1 : f->exact_long))
     exact_lookup(t, s, field, v, n);
+  if (rt->exact[field] & 2) /* endswith "\\x": each suffix that starts at a separator */
+    for (size_t i = n; i-- > 0 && n - i <= f->suffix_max;)
+      if (v[i] == '\\' || v[i] == '/')
+        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, v + i, n - i);
 }
 
 /* Keywords: every value of the event, joined by newlines and searched once when every keyword is
