@@ -39,6 +39,6 @@ if [ ! -f "$stamp" ]; then
 fi
 
 echo "bench/detect: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-echo "bench/detect: $(grep --version | head -1), $(rg --version | head -1), grepcidr $(dpkg-query -W -f='${Version}' grepcidr)"
+X
 cd "$root"
 python3 "$here/measure.py" "$build/finshield" "$work" "$root/../shared/data/sigma/rules"

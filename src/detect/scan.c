@@ -472,19 +472,35 @@ static size_t split(struct scan *sc, struct block *b, bool eof)
   return n;
 }
 
-static struct block *take_slot(struct scan *sc, size_t idx, int *rc)
+/* The block for the next read, once the one in its slot is written out. While waiting for it, the
+ * reading thread processes blocks too (it is one of the `threads`). */
+static struct block *take_slot(struct scan *sc, size_t idx, struct detect_worker *w, int *rc)
 {
   struct block *b = &sc->blocks[idx % sc->nblocks];
   if (sc->o->threads > 1) {
     pthread_mutex_lock(&sc->lock);
-    while (b->state != B_FREE && b->state != B_DONE)
-      pthread_cond_wait(&sc->done, &sc->lock);
+    while (b->state != B_FREE && b->state != B_DONE) {
+      struct block *r = NULL;
+      for (size_t i = 0; i < sc->nblocks && !r; i++)
+        if (sc->blocks[i].state == B_READY)
+          r = &sc->blocks[i];
+      if (!r) {
+        pthread_cond_wait(&sc->done, &sc->lock);
+        continue;
+      }
+      r->state = B_BUSY;
+      pthread_mutex_unlock(&sc->lock);
+      process(sc, w, r);
+      pthread_mutex_lock(&sc->lock);
+      r->state = B_DONE;
+      pthread_cond_broadcast(&sc->done);
+    }
     pthread_mutex_unlock(&sc->lock);
   }
   if (b->state == B_DONE) {
-    int w = write_block(sc, b);
-    if (w && !*rc)
-      *rc = w;
+    int wrc = write_block(sc, b);
+    if (wrc && !*rc)
+      *rc = wrc;
     b->state = B_FREE;
   }
   return b;
@@ -514,7 +530,7 @@ static int scan_file(struct scan *sc, const char *path, size_t *slot, char *carr
   sc->line = 0;
   sc->skipping = false;
   for (bool eof = false; !eof && !rc;) {
-    struct block *b = take_slot(sc, (*slot)++, &rc);
+    struct block *b = take_slot(sc, (*slot)++, w, &rc);
     if (rc)
       break;
     b->file = path;
@@ -571,11 +587,11 @@ int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths
   sc.nblocks = threads <= 1 ? 1 : threads * 2 + 1;
   sc.blocks = calloc(sc.nblocks, sizeof(*sc.blocks));
   char *carry = malloc(BLOCK_CAP);
-  struct detect_worker *w = threads <= 1 ? detect_worker_new() : NULL;
+  struct detect_worker *w = detect_worker_new(); /* the reading thread's */
   pthread_t *tids = calloc(threads, sizeof(*tids));
   size_t started = 0;
   int rc = FS_OK;
-  if (!sc.blocks || !carry || !tids || (threads <= 1 && !w)) {
+  if (!sc.blocks || !carry || !tids || !w) {
     rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
     goto out;
   }
@@ -589,7 +605,7 @@ int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths
   pthread_mutex_init(&sc.lock, NULL);
   pthread_cond_init(&sc.work, NULL);
   pthread_cond_init(&sc.done, NULL);
-  for (; threads > 1 && started < threads; started++)
+  for (; threads > 1 && started < threads - 1; started++) /* the reading thread is the last */
     if (pthread_create(&tids[started], NULL, worker_main, &sc)) {
       rc = fs_err_set(err, FS_ERR_INTERNAL, "", "cannot start a thread");
       break;
@@ -599,7 +615,7 @@ int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths
     rc = scan_file(&sc, paths[i], &slot, carry, w, err);
   for (size_t k = 0; k < sc.nblocks; k++) { /* the rest, in order */
     int wrc = rc;
-    take_slot(&sc, slot++, &wrc);
+    take_slot(&sc, slot++, w, &wrc);
     if (wrc && !rc) {
       rc = wrc;
       fs_err_set(err, rc, "", rc == FS_ERR_NOMEM ? "out of memory" : "output failed");

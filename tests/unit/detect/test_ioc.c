@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void test_norm(void **state)
 {
@@ -429,6 +430,15 @@ static struct detect_ioc_index *build_one(const char *value)
   return detect_ioc_builder_finish(b);
 }
 
+/* Waits (up to a minute on a loaded machine) until the readers have done n lookups in all. */
+static void wait_lookups(struct live *l, long n)
+{
+  for (int i = 0; i < 60000 && atomic_load(&l->lookups) < n; i++) {
+    struct timespec ts = {0, 1000000};
+    nanosleep(&ts, NULL);
+  }
+}
+
 static void test_live_swap(void **state)
 {
   (void)state;
@@ -437,8 +447,12 @@ static void test_live_swap(void **state)
   pthread_t t[2];
   for (int i = 0; i < 2; i++)
     pthread_create(&t[i], NULL, reader, l);
-  for (int round = 0; round < 200; round++)
+  wait_lookups(l, 10); /* the readers are running */
+  for (int round = 0; round < 200; round++) {
     fs_rcu_publish(&l->cell, build_one(round % 2 ? "192.0.2.5" : "new.example"));
+    if (round % 50 == 0)
+      wait_lookups(l, atomic_load(&l->lookups) + 2); /* readers inside while sets change */
+  }
   /* after a publish returns, a new section sees the new set */
   fs_rcu_publish(&l->cell, build_one("new.example"));
   struct fs_rcu_reader *r = fs_rcu_register(&l->cell);
