@@ -39,6 +39,7 @@ if [ ! -f "$stamp" ]; then
 fi
 
 echo "bench/detect: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
-X
+echo "bench/detect: $(grep --version | sed -n 1p), $(rg --version | sed -n 1p), grepcidr $(dpkg-query -W -f='${Version}' grepcidr)"
+echo "bench/detect: load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$root"
 python3 "$here/measure.py" "$build/finshield" "$work" "$root/../shared/data/sigma/rules"
