@@ -288,7 +288,7 @@ static int node_clauses(const struct detect_sigma_set *s, const struct sigma_rul
         sel_clauses(s, &r->sels[r->of_sels[c->first + k]], out);
       return FS_OK;
     }
-    struct clauses *alt[64]; /* at least one of them */
+    struct clauses *alt[64] = {0}; /* at least one of them */
     if (c->n > FS_ARRAY_SIZE(alt))
       return FS_OK;
     int rc = FS_OK;
