@@ -126,12 +126,34 @@ static int load_iocs(struct scan_cli *s, struct detect_ioc_builder *b, const cha
   return rc;
 }
 
+/* Applies "--placeholder NAME=V1,V2" options to a Sigma loader. FS_ERR_USAGE when malformed. */
+static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_list *ph,
+                              struct fs_err *err)
+{
+  for (size_t i = 0; i < ph->count; i++) {
+    const char *eq = strchr(ph->items[i], '=');
+    if (!eq || eq == ph->items[i])
+      return fs_err_set(err, FS_ERR_USAGE, "--placeholder", "expected NAME=VALUE[,VALUE...], not \"%s\"",
+                        ph->items[i]);
+    char name[128], values[4096];
+    snprintf(name, sizeof(name), "%.*s", (int)(eq - ph->items[i]), ph->items[i]);
+    snprintf(values, sizeof(values), "%s", eq + 1);
+    const char *list[256];
+    size_t n = 0;
+    for (char *p = values, *save = NULL, *tok; n < 256 && (tok = strtok_r(p, ",", &save)); p = NULL)
+      list[n++] = tok;
+    if (detect_sigma_loader_placeholder(l, name, list, n))
+      return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+  }
+  return FS_OK;
+}
+
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const char usage[] =
       "finshield scan [--iocs FILE]... [--rules PATH]... [--format FORMAT] [--threads N] "
-      "[--summary] [--no-dedup] FILE...";
-  struct cli_list iocs = {0}, rules = {0};
+      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... FILE...";
+  struct cli_list iocs = {0}, rules = {0}, placeholders = {0};
   const char *format = "auto";
   int64_t threads = 1, event_bytes = 4096;
   bool summary = false, no_dedup = false;
@@ -152,6 +174,9 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
       {"no-dedup", 0, CLI_OPT_FLAG, &no_dedup, NULL,
        "report every match, not once per indicator or rule and key values",
        "回報每一次比中，不依指標或規則與關鍵值去除重複"},
+      {"placeholder", 'p', CLI_OPT_LIST, &placeholders, "NAME=V1,V2",
+       "values of a Sigma %NAME% placeholder (the expand modifier)",
+       "Sigma %NAME% 佔位符的值（expand 修飾詞）"},
       {"event-bytes", 0, CLI_OPT_INT, &event_bytes, "N",
        "bytes of the event copied into an alert (default 4096; 0 leaves it out)",
        "告警中附帶的事件內容位元組數（預設 4096；0 表示不附帶）"},
@@ -228,6 +253,10 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
     struct detect_sigma_loader *l = detect_sigma_loader_new();
     if (!l) {
       fs_err_set(&err, FS_ERR_NOMEM, "", "out of memory");
+      goto fail;
+    }
+    if (apply_placeholders(l, &placeholders, &err)) {
+      detect_sigma_loader_free(l);
       goto fail;
     }
     for (size_t i = 0; i < rules.count; i++) {

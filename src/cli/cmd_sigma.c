@@ -57,14 +57,40 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
          p->rule_id ? ": " : "", p->reason);
 }
 
+/* Applies "--placeholder NAME=V1,V2" options to a Sigma loader. FS_ERR_USAGE when malformed. */
+static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_list *ph,
+                              struct fs_err *err)
+{
+  for (size_t i = 0; i < ph->count; i++) {
+    const char *eq = strchr(ph->items[i], '=');
+    if (!eq || eq == ph->items[i])
+      return fs_err_set(err, FS_ERR_USAGE, "--placeholder", "expected NAME=VALUE[,VALUE...], not \"%s\"",
+                        ph->items[i]);
+    char name[128], values[4096];
+    snprintf(name, sizeof(name), "%.*s", (int)(eq - ph->items[i]), ph->items[i]);
+    snprintf(values, sizeof(values), "%s", eq + 1);
+    const char *list[256];
+    size_t n = 0;
+    for (char *p = values, *save = NULL, *tok; n < 256 && (tok = strtok_r(p, ",", &save)); p = NULL)
+      list[n++] = tok;
+    if (detect_sigma_loader_placeholder(l, name, list, n))
+      return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+  }
+  return FS_OK;
+}
+
 static int check(struct cli_ctx *ctx, int argc, char **argv)
 {
-  static const char usage[] = "finshield sigma check [--quiet] [--json] PATH...";
+  static const char usage[] =
+      "finshield sigma check [--quiet] [--json] [--placeholder NAME=VALUES]... PATH...";
   struct check c = {.ctx = ctx};
+  struct cli_list placeholders = {0};
   const struct cli_opt opts[] = {
       {"quiet", 'q', CLI_OPT_FLAG, &c.quiet, NULL, "print only the summary", "只顯示摘要"},
       {"json", 0, CLI_OPT_FLAG, &c.json, NULL, "one JSON object per problem, then a summary",
        "每個問題一行 JSON，最後是摘要"},
+      {"placeholder", 'p', CLI_OPT_LIST, &placeholders, "NAME=V1,V2",
+       "values of a %NAME% placeholder (the expand modifier)", "%NAME% 佔位符的值（expand 修飾詞）"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL}};
   const struct cli_spec spec = {
       usage,
@@ -88,6 +114,10 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail(ctx, &err);
   }
   size_t added = 0;
+  if (apply_placeholders(l, &placeholders, &err)) {
+    detect_sigma_loader_free(l);
+    return cli_fail(ctx, &err);
+  }
   for (size_t i = 0; i < nargs; i++) {
     size_t n;
     if (detect_sigma_loader_add_path(l, args[i], on_problem, &c, &n, &err)) {
@@ -130,7 +160,8 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
 
 int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv)
 {
-  static const char usage[] = "finshield sigma check [--quiet] [--json] PATH...";
+  static const char usage[] =
+      "finshield sigma check [--quiet] [--json] [--placeholder NAME=VALUES]... PATH...";
   if (argc >= 2 && !strcmp(argv[1], "check"))
     return check(ctx, argc - 1, argv + 1);
   if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
