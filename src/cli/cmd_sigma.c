@@ -57,24 +57,14 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
          p->rule_id ? ": " : "", p->reason);
 }
 
-/* Applies "--placeholder NAME=V1,V2" options to a Sigma loader. FS_ERR_USAGE when malformed. */
+/* Applies "--placeholder NAME=V1,V2" options to a Sigma loader. */
 static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_list *ph,
                               struct fs_err *err)
 {
   for (size_t i = 0; i < ph->count; i++) {
-    const char *eq = strchr(ph->items[i], '=');
-    if (!eq || eq == ph->items[i])
-      return fs_err_set(err, FS_ERR_USAGE, "--placeholder", "expected NAME=VALUE[,VALUE...], not \"%s\"",
-                        ph->items[i]);
-    char name[128], values[4096];
-    snprintf(name, sizeof(name), "%.*s", (int)(eq - ph->items[i]), ph->items[i]);
-    snprintf(values, sizeof(values), "%s", eq + 1);
-    const char *list[256];
-    size_t n = 0;
-    for (char *p = values, *save = NULL, *tok; n < 256 && (tok = strtok_r(p, ",", &save)); p = NULL)
-      list[n++] = tok;
-    if (detect_sigma_loader_placeholder(l, name, list, n))
-      return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+    int rc = detect_sigma_loader_placeholder_text(l, ph->items[i], err);
+    if (rc)
+      return rc == FS_ERR_INVALID ? FS_ERR_USAGE : rc;
   }
   return FS_OK;
 }

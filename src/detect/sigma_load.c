@@ -59,6 +59,25 @@ int detect_sigma_loader_placeholder(struct detect_sigma_loader *l, const char *n
   return FS_OK;
 }
 
+int detect_sigma_loader_placeholder_text(struct detect_sigma_loader *l, const char *assignment,
+                                         struct fs_err *err)
+{
+  const char *eq = strchr(assignment, '=');
+  if (!eq || eq == assignment || eq - assignment >= 128 || strlen(eq + 1) >= 4096)
+    return fs_err_set(err, FS_ERR_INVALID, "--placeholder",
+                      "expected NAME=VALUE[,VALUE...], not \"%.100s\"", assignment);
+  char name[128], values[4096];
+  snprintf(name, sizeof(name), "%.*s", (int)(eq - assignment), assignment);
+  snprintf(values, sizeof(values), "%s", eq + 1);
+  const char *list[256];
+  size_t n = 0;
+  for (char *p = values, *save = NULL, *tok; n < 256 && (tok = strtok_r(p, ",", &save)); p = NULL)
+    list[n++] = tok;
+  if (detect_sigma_loader_placeholder(l, name, list, n))
+    return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+  return FS_OK;
+}
+
 static void report(detect_sigma_problem_fn fn, void *arg, const char *file, unsigned line,
                    const struct sy_node *doc, const char *reason)
 {
