@@ -132,8 +132,10 @@ static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_li
 {
   for (size_t i = 0; i < ph->count; i++) {
     int rc = detect_sigma_loader_placeholder_text(l, ph->items[i], err);
+    if (rc == FS_ERR_INVALID)
+      err->code = FS_ERR_USAGE; /* a malformed option: exit code 2 */
     if (rc)
-      return rc == FS_ERR_INVALID ? FS_ERR_USAGE : rc;
+      return err->code;
   }
   return FS_OK;
 }
