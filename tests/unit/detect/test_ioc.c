@@ -276,6 +276,47 @@ static void test_visibility(void **state)
   detect_ioc_index_free(ix);
 }
 
+static bool keep_not_revoked(void *arg, const char *source_id, enum detect_ioc_type type)
+{
+  (void)type;
+  return !source_id || strcmp(source_id, arg);
+}
+
+/* A changed set built from the previous index plus the change (revoke one source, add one). */
+static void test_rebuild_from_index(void **state)
+{
+  (void)state;
+  enum { ORG_A = 5 };
+  const uint32_t a[] = {ORG_A};
+  struct detect_visibility va = {.n = 1, .orgs = a};
+  struct detect_ioc_builder *b = detect_ioc_builder_new();
+  struct detect_ioc_spec s1 = {.type = DETECT_IOC_DOMAIN, .value = "old.example", .value_len = 11,
+                               .valid_from = 1000, .valid_until = NOU, .vis = &va,
+                               .source_id = "indicator--11111111-1111-4111-8111-111111111111"};
+  struct detect_ioc_spec s2 = {.type = DETECT_IOC_IPV4, .value = "10.0.0.0/8", .value_len = 10,
+                               .valid_from = NOF, .valid_until = NOU, .source_id = "gone"};
+  struct fs_err err;
+  assert_int_equal(detect_ioc_builder_add(b, &s1, &err), FS_OK);
+  assert_int_equal(detect_ioc_builder_add(b, &s2, &err), FS_OK);
+  struct detect_ioc_index *old = detect_ioc_builder_finish(b);
+  b = detect_ioc_builder_new();
+  assert_int_equal(detect_ioc_builder_add_index(b, old, keep_not_revoked, "gone", &err), FS_OK);
+  struct detect_ioc_spec s3 = {.type = DETECT_IOC_EMAIL, .value = "x@new.example", .value_len = 13,
+                               .valid_from = NOF, .valid_until = NOU};
+  assert_int_equal(detect_ioc_builder_add(b, &s3, &err), FS_OK);
+  struct detect_ioc_index *now = detect_ioc_builder_finish(b);
+  detect_ioc_index_free(old);
+  const char *ev = "www.old.example 10.1.2.3 x@new.example";
+  assert_string_equal(match(now, ev, ORG_A, 2000), "domain:old.example<-www.old.example "
+                                                   "email:x@new.example<-x@new.example ");
+  assert_string_equal(match(now, ev, ORG_A, 500), "email:x@new.example<-x@new.example ");
+  assert_string_equal(match(now, ev, 6, 2000), "email:x@new.example<-x@new.example ");
+  struct detect_ioc_info info;
+  detect_ioc_describe(now, 0, &info);
+  assert_string_equal(info.source_id, "indicator--11111111-1111-4111-8111-111111111111");
+  detect_ioc_index_free(now);
+}
+
 /* ---- loaders ------------------------------------------------------------------------------ */
 
 struct errs {
@@ -476,6 +517,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_norm),         cmocka_unit_test(test_tokenize),
       cmocka_unit_test(test_index),        cmocka_unit_test(test_visibility),
+      cmocka_unit_test(test_rebuild_from_index),
       cmocka_unit_test(test_list_loader),  cmocka_unit_test(test_stix_loader),
       cmocka_unit_test(test_live_swap),
   };
