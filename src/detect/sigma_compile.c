@@ -469,7 +469,14 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
     s->stats.always_rules += r->always;
   }
   s->stats.matchers = s->n_matchers;
-  if ((rc = mark_clauses(s)) || (rc = build_routes(s)))
+  if (!(rc = mark_clauses(s)))
+    for (size_t i = 0; i < s->n_matchers; i++) {
+      struct sigma_matcher *m = &s->matchers[i];
+      m->rule = s->items[m->item].rule;
+      m->clause = s->items[m->item].clause;
+      m->nclauses = s->rules[m->rule].nclauses;
+    }
+  if (rc || (rc = build_routes(s)))
     return fs_err_set(err, rc, "", "out of memory");
   return sigma_compile_routes(s, fn, arg, err);
 }

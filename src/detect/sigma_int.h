@@ -68,6 +68,10 @@ struct sigma_matcher {
   uint16_t npats;
   struct sigma_pattern *pats;
   pcre2_code *re; /* SMF_CONFIRM or SMF_LAZY */
+  /* Copies of its item's rule, clause and the rule's clause count, for the hot loop. */
+  uint32_t rule;
+  int32_t clause;
+  uint16_t nclauses;
 };
 
 /* Checks that are not string searches. */

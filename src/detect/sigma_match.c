@@ -233,15 +233,14 @@ static int on_lit(unsigned id, unsigned long long from, unsigned long long to, u
   return 0;
 }
 
+/* Looks up lower-cased bytes (n) as an exact value or suffix key of a field. */
 static void exact_lookup(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
-                         int32_t field, const char *v, size_t n)
+                         int32_t field, const char *lower, size_t n)
 {
-  for (size_t i = 0; i < n; i++)
-    t->lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
-  uint64_t h = detect_hash(t->lower, n, s->exact_seed ^ ((uint64_t)field * 0x9E3779B97F4A7C15ULL)) | 1;
+  uint64_t h = detect_hash(lower, n, s->exact_seed ^ ((uint64_t)field * 0x9E3779B97F4A7C15ULL)) | 1;
   for (size_t i = h & s->exact_mask; s->exact[i].hash; i = (i + 1) & s->exact_mask) {
     const struct sigma_exact_slot *e = &s->exact[i];
-    if (e->hash != h || e->field != field || e->len != n || memcmp(e->key, t->lower, n))
+    if (e->hash != h || e->field != field || e->len != n || memcmp(e->key, lower, n))
       continue;
     set_chain(t, e->head);
     return;
@@ -258,13 +257,21 @@ static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_
   if (rt->db[field])
     hs_scan(rt->db[field], v, (unsigned)n, 0, t->scratch, on_hs, t);
   const struct sigma_field *f = &s->fields[field];
-  if ((rt->exact[field] & 1) && n <= DETECT_MAX_RECORD &&
-      (n < 512 ? (f->exact_lens[n / 64] >> (n % 64)) & 1 : f->exact_long))
-    exact_lookup(t, s, field, v, n);
-  if (rt->exact[field] & 2) /* endswith "\\x": each suffix that starts at a separator */
-    for (size_t i = n; i-- > 0 && n - i <= f->suffix_max;)
+  bool exact = (rt->exact[field] & 1) && n <= DETECT_MAX_RECORD &&
+               (n < 512 ? (f->exact_lens[n / 64] >> (n % 64)) & 1 : f->exact_long);
+  bool suffix = rt->exact[field] & 2;
+  if (!exact && !suffix)
+    return;
+  /* Lower-cased once: the tail only, when only suffixes are wanted. */
+  size_t from = exact || n <= f->suffix_max ? 0 : n - f->suffix_max;
+  for (size_t i = from; i < n; i++)
+    t->lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
+  if (exact)
+    exact_lookup(t, s, field, t->lower, n);
+  if (suffix) /* endswith "\\x": each suffix that starts at a separator */
+    for (size_t i = n; i-- > from;)
       if (v[i] == '\\' || v[i] == '/')
-        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, v + i, n - i);
+        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, t->lower + i, n - i);
 }
 
 /* Keywords: every value of the event, joined by newlines and searched once when every keyword is
@@ -586,15 +593,14 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
   t->ncands = 0;
   for (size_t k = 0; k < t->ntouched; k++) {
     const struct sigma_matcher *m = &s->matchers[t->touched[k]];
-    const struct sigma_item *it = &s->items[m->item];
-    uint32_t rule = it->rule;
+    uint32_t rule = m->rule;
     if (!(rt->bits[rule / 64] & (1ULL << (rule % 64))))
       continue;
-    uint16_t need = s->rules[rule].nclauses;
+    uint16_t need = m->nclauses;
     if (need) { /* count each clause once; the rule is a candidate when all have hits */
-      if (it->clause < 0 || t->ccount_stamp[it->clause] == t->stamp)
+      if (m->clause < 0 || t->ccount_stamp[m->clause] == t->stamp)
         continue;
-      t->ccount_stamp[it->clause] = t->stamp;
+      t->ccount_stamp[m->clause] = t->stamp;
       if (t->rcount_stamp[rule] != t->stamp) {
         t->rcount_stamp[rule] = t->stamp;
         t->rcount[rule] = 0;
