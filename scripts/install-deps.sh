@@ -10,6 +10,7 @@ PACKAGES="
   libpq-dev zlib1g-dev libcmocka-dev
   python3 curl ca-certificates
   python3-aiosmtpd
+  zstd
 "
 
 missing=""

@@ -1,0 +1,51 @@
+/* Scanning log files offline (`finshield scan`): inputs (plain, gzip, zstd, standard input),
+ * records (lines, or multi-line JSON objects), parallel workers with output in input order,
+ * deduplicated alerts as JSON lines, and the run's statistics. */
+#ifndef FS_DETECT_SCAN_H
+#define FS_DETECT_SCAN_H
+
+#include "detect/worker.h"
+
+/* ---- inputs ------------------------------------------------------------------------------- */
+
+struct detect_input;
+
+/* Opens path ("-" is standard input); gzip and zstd are recognised by their magic bytes. */
+int detect_input_open(const char *path, struct detect_input **out, struct fs_err *err);
+/* Reads up to cap decompressed bytes; *got 0 means the end. Errors name the path. */
+int detect_input_read(struct detect_input *in, char *buf, size_t cap, size_t *got,
+                      struct fs_err *err);
+void detect_input_close(struct detect_input *in);
+
+/* ---- the scan ----------------------------------------------------------------------------- */
+
+/* Receives output bytes (alert lines) in input order. Return non-zero to stop. */
+typedef int (*detect_write_fn)(void *arg, const char *data, size_t len);
+/* Called for a record that did not parse ("file:line" in where). */
+typedef void (*detect_parse_error_fn)(void *arg, const struct fs_err *err);
+
+struct detect_scan_opts {
+  enum detect_format format;
+  unsigned threads;  /* threads in all (the calling one reads, and works when it can) */
+  bool dedup;        /* one alert per (indicator or rule, key values) in the run */
+  size_t max_event_text; /* bytes of the raw record copied into an alert (0: none) */
+  struct detect_engine_view view;
+  int64_t now_ms;
+  detect_write_fn write;
+  void *write_arg;
+  detect_parse_error_fn on_parse_error; /* may be NULL */
+  void *error_arg;
+};
+
+struct detect_scan_stats {
+  uint64_t files, records, lines, bytes, alerts, duplicates, parse_errors;
+  double seconds;     /* wall clock */
+  double cpu_seconds; /* processor time of all threads (user and system) */
+};
+
+/* Scans the files in order. Stops at the first file that cannot be read (FS_ERR_IO, naming it)
+ * or when write fails; statistics cover what was scanned. */
+int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths, size_t n,
+                      struct detect_scan_stats *st, struct fs_err *err);
+
+#endif

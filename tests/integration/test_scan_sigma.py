@@ -1,0 +1,97 @@
+"""finshield sigma check on the SigmaHQ rule set (at least 95 % loaded, each refusal with its
+reason), and finshield scan --rules on the SigmaHQ regression events (pretty-printed JSON, several
+to a file): every file is matched by the rule whose id is its name."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = os.environ.get("FINSHIELD_BIN", "build/finshield")
+DATA = "../shared/data/sigma"
+
+
+def run(args, check=True):
+    p = subprocess.run([BIN] + args, capture_output=True, env=dict(os.environ, FINSHIELD_LANG="en"))
+    if check and p.returncode not in (0, 1):
+        raise AssertionError("finshield %s exited %d: %s" % (" ".join(args), p.returncode,
+                                                              p.stderr.decode()))
+    return p
+
+
+class SigmaTest(unittest.TestCase):
+    def test_check_sigmahq(self):
+        p = run(["sigma", "check", "--json", DATA + "/rules"])
+        rows = [json.loads(l) for l in p.stdout.decode().splitlines()]
+        summary = rows[-1]["summary"]
+        self.assertGreaterEqual(summary["percent"], 95.0)
+        self.assertGreater(summary["rules"], 3000)
+        self.assertEqual(p.returncode, 0 if summary["problems"] == 0 else 1)
+        for r in rows[:-1]:
+            self.assertTrue(r["reason"] and r["file"])
+
+    def test_check_reports_reasons(self):
+        d = tempfile.mkdtemp(prefix="sigma-")
+        try:
+            with open(os.path.join(d, "good.yml"), "w") as f:
+                f.write("title: good\nid: g\nlogsource: {product: windows}\ndetection:\n"
+                        "  s:\n    Image|endswith: '\\\\x.exe'\n  condition: s\n")
+            with open(os.path.join(d, "bad.yml"), "w") as f:
+                f.write("title: bad\nid: b\nlogsource: {product: windows}\ndetection:\n"
+                        "  s:\n    Image|sideways: 'x'\n  condition: s\n---\n"
+                        "title: worse\nid: w\nlogsource: {product: windows}\ndetection:\n"
+                        "  s:\n    Image: 'x'\n  condition: s or nothing\n")
+            with open(os.path.join(d, "broken.yaml"), "w") as f:
+                f.write("title: [unclosed\n")
+            p = run(["sigma", "check", d])
+            self.assertEqual(p.returncode, 1)
+            out = p.stdout.decode()
+            self.assertIn("bad.yml:1: b: selection s: unknown modifier \"sideways\"", out)
+            self.assertIn("bad.yml:9: w: condition: unknown selection", out)
+            self.assertIn("broken.yaml", out)
+            self.assertIn("1 of 4 rules loaded", out)
+        finally:
+            shutil.rmtree(d)
+
+    def test_scan_regression_events(self):
+        reg = DATA + "/regression"
+        files = sorted(os.path.join(reg, f) for f in os.listdir(reg) if f.endswith(".json"))
+        # the rule file of each event (the whole set is compiled by test_check_sigmahq)
+        ids = {os.path.basename(f)[:-5] for f in files}
+        rules = tempfile.mkdtemp(prefix="rules-")
+        self.addCleanup(shutil.rmtree, rules)
+        for d in ("rules", "rules-emerging-threats", "rules-threat-hunting"):
+            for root, _, names in os.walk(DATA + "/" + d):
+                for n in names:
+                    if n.endswith(".yml"):
+                        path = os.path.join(root, n)
+                        with open(path, encoding="utf-8") as f:
+                            text = f.read()
+                        if any("id: " + i in text for i in ids):
+                            os.symlink(os.path.abspath(path), os.path.join(rules, n))
+        args = ["scan", "--no-dedup", "--summary", "--event-bytes", "0", "--rules", rules]
+        p = run(args + files)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        hits = {}
+        summary = None
+        for line in p.stdout.decode().splitlines():
+            r = json.loads(line)
+            if r["type"] == "summary":
+                summary = r
+                continue
+            self.assertEqual(r["type"], "sigma")
+            name = os.path.basename(r["source"].rsplit(":", 1)[0])[:-5]
+            hits.setdefault(name, set()).add(r["rule"]["id"])
+            self.assertTrue(r["fields"])
+        missed = [os.path.basename(f)[:-5] for f in files
+                  if os.path.basename(f)[:-5] not in hits.get(os.path.basename(f)[:-5], set())]
+        self.assertEqual(missed, [])
+        self.assertEqual(summary["parse_errors"], 0)
+        self.assertEqual(summary["files"], len(files))
+
+
+if __name__ == "__main__":
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)
