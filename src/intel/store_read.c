@@ -459,6 +459,12 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
     rc = audit_append(c, who, "intel.delete", "object", id, d, err);
     json_decref(d);
   }
+  /* Readers that keep derived state (the SOC's indicator index) rebuild after a deletion. */
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO intel_meta (key, value) VALUES ('deletes', '1') ON CONFLICT (key)"
+                    " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
+                    "");
   if (!rc) {
     char key[48];
     snprintf(key, sizeof(key), "gen:%lld", (long long)col->num);

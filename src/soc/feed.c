@@ -1,0 +1,364 @@
+/* The indicator index built from the intelligence store, with each indicator's visibility
+ * decided by the one policy for every organisation that could see it. */
+#include "soc/soc_int.h"
+
+#include "auth/policy.h"
+#include "detect/ioc_stix.h"
+#include "intel/store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void soc_sets_free(void *p)
+{
+  struct soc_sets *s = p;
+  if (!s)
+    return;
+  detect_ioc_index_free(s->ioc);
+  soc_orgs_release(&s->orgs);
+  free(s);
+}
+
+int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
+                       struct fs_err *err)
+{
+  bool found;
+  int rc = store_query_int(c, last_seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM intel_object", "");
+  *deletes = 0;
+  if (!rc)
+    rc = store_query_int(c, deletes, &found, err,
+                         "SELECT CAST(value AS BIGINT) FROM intel_meta WHERE key = 'deletes'", "");
+  if (!rc)
+    rc = store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
+  return rc;
+}
+
+/* The collections of the store with their members, to decide who can read each. */
+struct coll_info {
+  int64_t num;
+  struct intel_collection col; /* kind, owner, member flags are per actor: filled per check */
+  char (*members)[37];
+  size_t n_members;
+};
+
+struct build {
+  struct store_conn *c;
+  struct soc_sets *sets;
+  struct coll_info *colls;
+  size_t n_colls;
+  struct detect_ioc_builder *b;
+  struct fs_err *err;
+};
+
+static void free_colls(struct coll_info *cs, size_t n)
+{
+  for (size_t i = 0; i < n; i++)
+    free(cs[i].members);
+  free(cs);
+}
+
+static int load_colls(struct build *g)
+{
+  struct store_stmt *s;
+  int rc = store_query(g->c, &s, g->err,
+                       "SELECT num, id, kind, COALESCE(owner_org, ''), member_can_write"
+                       " FROM intel_collection",
+                       "");
+  if (rc)
+    return rc;
+  size_t cap = 0;
+  bool row;
+  while (!(rc = store_step(s, &row, g->err)) && row) {
+    if (g->n_colls == cap) {
+      cap = cap ? cap * 2 : 16;
+      struct coll_info *p = realloc(g->colls, cap * sizeof(*p));
+      if (!p) {
+        rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+        break;
+      }
+      g->colls = p;
+    }
+    struct coll_info *ci = &g->colls[g->n_colls++];
+    memset(ci, 0, sizeof(*ci));
+    ci->num = store_col_int(s, 0);
+    ci->col.num = ci->num;
+    snprintf(ci->col.id, sizeof(ci->col.id), "%s", store_col_text(s, 1));
+    const char *kind = store_col_text(s, 2);
+    for (int k = 0; intel_collection_kinds[k]; k++)
+      if (!strcmp(kind, intel_collection_kinds[k]))
+        ci->col.kind = (enum policy_collection_kind)k;
+    snprintf(ci->col.owner_org, sizeof(ci->col.owner_org), "%s", store_col_text(s, 3));
+    ci->col.member_can_write = store_col_int(s, 4) != 0;
+  }
+  store_done(s);
+  for (size_t i = 0; !rc && i < g->n_colls; i++) {
+    struct coll_info *ci = &g->colls[i];
+    if (ci->col.kind != POLICY_COLLECTION_GROUP)
+      continue;
+    rc = store_query(g->c, &s, g->err,
+                     "SELECT org_id FROM intel_collection_member WHERE collection_id = ?", "s",
+                     ci->col.id);
+    size_t mcap = 0;
+    while (!rc && !(rc = store_step(s, &row, g->err)) && row) {
+      if (ci->n_members == mcap) {
+        mcap = mcap ? mcap * 2 : 16;
+        char(*p)[37] = realloc(ci->members, mcap * sizeof(*p));
+        if (!p) {
+          rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+          break;
+        }
+        ci->members = p;
+      }
+      snprintf(ci->members[ci->n_members++], 37, "%s", store_col_text(s, 0));
+    }
+    store_done(s);
+  }
+  return rc;
+}
+
+static struct coll_info *coll_of(struct build *g, int64_t num)
+{
+  for (size_t i = 0; i < g->n_colls; i++)
+    if (g->colls[i].num == num)
+      return &g->colls[i];
+  return NULL;
+}
+
+/* Whether organisation `org` (as one of its analysts; the hub as a hub analyst) may see a version
+ * through collection ci: the one policy decides, for the collection and for the TLP. */
+static bool org_sees(struct build *g, const char *org, struct coll_info *ci, const char *tlp,
+                     const char *producer, const char *rorgs)
+{
+  struct actor a = {.role = AUTH_ROLE_MEMBER_ANALYST};
+  snprintf(a.org_id, sizeof(a.org_id), "%s", org);
+  if (soc_orgs_number(&g->sets->orgs, org) == g->sets->orgs.hub)
+    a.role = AUTH_ROLE_HUB_ANALYST;
+  struct intel_collection col = ci->col;
+  col.member = col.owner_org[0] && !strcmp(col.owner_org, org);
+  for (size_t i = 0; i < ci->n_members && !col.member; i++)
+    col.member = !strcmp(ci->members[i], org);
+  struct policy_collection pc = {.kind = col.kind,
+                                 .owner_org = col.owner_org[0] ? col.owner_org : NULL,
+                                 .member = col.member,
+                                 .member_can_write = col.member_can_write};
+  bool can_read, can_write;
+  policy_collection_rights(&a, &pc, &can_read, &can_write);
+  /* Matching happens for the organisation, not for one user: RED (named users) never matches. */
+  return can_read && intel_row_visible(&a, &col, tlp, producer, NULL, rorgs, "");
+}
+
+struct spec_sink {
+  struct build *g;
+  size_t added;
+};
+
+static int add_spec(void *arg, const struct detect_ioc_spec *spec)
+{
+  struct spec_sink *k = arg;
+  struct fs_err e;
+  int rc = detect_ioc_builder_add(k->g->b, spec, &e);
+  if (rc == FS_ERR_INVALID)
+    return FS_OK; /* a value the index cannot take (e.g. a malformed address): skipped */
+  if (!rc)
+    k->added++;
+  else
+    *k->g->err = e;
+  return rc;
+}
+
+/* One object version held in several collections: its visibility is what the union of them
+ * gives. */
+static int add_object(struct build *g, const char *id, const char *tlp, const char *producer,
+                      const char *rorgs, const char *body, const int64_t *colls, size_t n_colls)
+{
+  (void)id;
+  if (!strcmp(tlp, "red")) {
+    g->sets->skipped_red++;
+    return FS_OK;
+  }
+  bool all = false;
+  uint32_t *orgs = NULL;
+  size_t n_orgs = 0;
+  bool wide = !strcmp(tlp, "clear") || !strcmp(tlp, "green");
+  for (size_t k = 0; k < n_colls && !all; k++) {
+    struct coll_info *ci = coll_of(g, colls[k]);
+    if (!ci)
+      continue;
+    if (wide && (ci->col.kind == POLICY_COLLECTION_SECTOR || ci->col.kind == POLICY_COLLECTION_SUBMISSIONS)) {
+      all = true;
+      break;
+    }
+    /* Candidates: the producer, named recipients, the collection's owner and members, the
+     * hub; each is asked of the policy. */
+    const char *cand[1024];
+    size_t nc = 0;
+    char rbuf[4096];
+    if (producer && *producer)
+      cand[nc++] = producer;
+    cand[nc++] = soc_orgs_id(&g->sets->orgs, g->sets->orgs.hub);
+    if (ci->col.owner_org[0])
+      cand[nc++] = ci->col.owner_org;
+    for (size_t m = 0; m < ci->n_members && nc < 900; m++)
+      cand[nc++] = ci->members[m];
+    nc += intel_split_ids(rorgs, rbuf, sizeof(rbuf), cand + nc, 1024 - nc);
+    for (size_t m = 0; m < nc; m++) {
+      if (!cand[m] || !org_sees(g, cand[m], ci, tlp, producer, rorgs))
+        continue;
+      uint32_t num = soc_orgs_number(&g->sets->orgs, cand[m]);
+      bool dup = !num;
+      for (size_t q = 0; q < n_orgs && !dup; q++)
+        dup = orgs[q] == num;
+      if (dup)
+        continue;
+      uint32_t *p = realloc(orgs, (n_orgs + 1) * sizeof(*p));
+      if (!p) {
+        free(orgs);
+        return fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+      }
+      orgs = p;
+      orgs[n_orgs++] = num;
+    }
+  }
+  if (!all && !n_orgs) {
+    free(orgs);
+    return FS_OK; /* nobody's events may match it */
+  }
+  struct detect_visibility vis = {.all = all, .n = n_orgs, .orgs = orgs};
+  json_t *obj = json_loads(body, 0, NULL);
+  struct spec_sink k = {g, 0};
+  bool compound = false;
+  struct fs_err e;
+  int rc = obj ? detect_ioc_specs_from_stix(obj, &vis, add_spec, &k, &compound, &e) : FS_OK;
+  if (rc == FS_ERR_PARSE || rc == FS_ERR_INVALID)
+    rc = FS_OK; /* stored objects were validated; a pattern the index cannot use is skipped */
+  if (compound)
+    g->sets->compound++;
+  else if (k.added)
+    g->sets->indicators++;
+  json_decref(obj);
+  free(orgs);
+  return rc;
+}
+
+struct keep_ctx {
+  char (*ids)[300];
+  size_t n;
+};
+
+static int cmp_id(const void *a, const void *b)
+{
+  return strcmp(a, b);
+}
+
+/* Incremental builds keep the previous entries of every object not changed since. */
+static bool keep_unchanged(void *arg, const char *source_id, enum detect_ioc_type type)
+{
+  (void)type;
+  struct keep_ctx *k = arg;
+  return !source_id || !bsearch(source_id, k->ids, k->n, sizeof(*k->ids), cmp_id);
+}
+
+int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc_sets **out,
+                   struct fs_err *err)
+{
+  struct soc_sets *sets = calloc(1, sizeof(*sets));
+  struct build g = {.c = c, .sets = sets, .err = err};
+  int rc = sets ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  int64_t orgs_count = 0;
+  if (!rc)
+    rc = soc_intel_position(c, &sets->last_seq, &sets->deletes, &orgs_count, err);
+  if (!rc)
+    rc = soc_orgs_load(c, &sets->orgs, err);
+  if (!rc)
+    rc = load_colls(&g);
+  if (!rc && !(g.b = detect_ioc_builder_new()))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  int64_t after = prev ? prev->last_seq : 0;
+  /* Changed objects first (for the keep filter), then the rows. */
+  struct keep_ctx keep = {0};
+  struct store_stmt *s;
+  if (!rc && prev) {
+    rc = store_query(c, &s, err,
+                     "SELECT DISTINCT id FROM intel_object WHERE type = 'indicator' AND seq > ?"
+                     " ORDER BY id",
+                     "i", after);
+    bool row;
+    size_t cap = 0;
+    while (!rc && !(rc = store_step(s, &row, err)) && row) {
+      if (keep.n == cap) {
+        cap = cap ? cap * 2 : 64;
+        char(*p)[300] = realloc(keep.ids, cap * sizeof(*p));
+        if (!p) {
+          rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+          break;
+        }
+        keep.ids = p;
+      }
+      snprintf(keep.ids[keep.n++], 300, "%s", store_col_text(s, 0));
+    }
+    store_done(s);
+    if (!rc) {
+      rc = detect_ioc_builder_add_index(g.b, prev->ioc, keep_unchanged, &keep, err);
+      sets->indicators = prev->indicators;
+      sets->compound = prev->compound;
+      sets->skipped_red = prev->skipped_red;
+    }
+  }
+  /* The latest version of every indicator changed since `after`, with its collections. */
+  if (!rc)
+    rc = store_query(c, &s, err,
+                     "SELECT o.seq, o.id, o.tlp, COALESCE(o.producer_org, ''), o.recipient_orgs,"
+                     " o.body, e.coll FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                     " WHERE o.type = 'indicator' AND e.is_latest = 1 AND o.seq > ?"
+                     " ORDER BY o.seq",
+                     "i", after);
+  if (!rc) {
+    bool row;
+    int64_t cur = -1;
+    char id[300] = "", tlp[16] = "", producer[40] = "", *rorgs = NULL, *body = NULL;
+    int64_t colls[64];
+    size_t nc = 0;
+    while (!rc) {
+      if ((rc = store_step(s, &row, err)))
+        break;
+      int64_t seq = row ? store_col_int(s, 0) : -2;
+      if (seq != cur && cur >= 0) {
+        rc = add_object(&g, id, tlp, producer, rorgs ? rorgs : "", body ? body : "{}", colls, nc);
+        free(rorgs);
+        free(body);
+        rorgs = body = NULL;
+        nc = 0;
+      }
+      if (!row || rc)
+        break;
+      if (seq != cur) {
+        cur = seq;
+        snprintf(id, sizeof(id), "%s", store_col_text(s, 1));
+        snprintf(tlp, sizeof(tlp), "%s", store_col_text(s, 2));
+        snprintf(producer, sizeof(producer), "%s", store_col_text(s, 3));
+        rorgs = strdup(store_col_text(s, 4) ? store_col_text(s, 4) : "");
+        body = strdup(store_col_text(s, 5) ? store_col_text(s, 5) : "{}");
+      }
+      if (nc < FS_ARRAY_SIZE(colls))
+        colls[nc++] = store_col_int(s, 6);
+    }
+    free(rorgs);
+    free(body);
+    store_done(s);
+  }
+  free(keep.ids);
+  free_colls(g.colls, g.n_colls);
+  if (!rc) {
+    sets->ioc = detect_ioc_builder_finish(g.b);
+    g.b = NULL;
+    if (!sets->ioc)
+      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  }
+  detect_ioc_builder_free(g.b);
+  if (rc) {
+    soc_sets_free(sets);
+    return rc;
+  }
+  *out = sets;
+  return FS_OK;
+}

@@ -1,0 +1,24 @@
+/* The SOC's schema (module "soc"): alerts, sector alerts, event sources. */
+#include "soc/soc_int.h"
+
+static const struct store_migration soc_steps[] = {
+    {1, "alerts, sector alerts, sources",
+     "CREATE TABLE soc_alert ("
+     " id TEXT PRIMARY KEY, seq BIGINT NOT NULL UNIQUE, org_id TEXT NOT NULL REFERENCES org (id),"
+     " kind TEXT NOT NULL, ref TEXT NOT NULL, ref_name TEXT NOT NULL, severity TEXT NOT NULL,"
+     " dedup TEXT NOT NULL, field TEXT, value TEXT, event TEXT NOT NULL, source TEXT NOT NULL,"
+     " event_at BIGINT, first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, count BIGINT NOT NULL,"
+     " sector_id TEXT);"
+     "CREATE INDEX soc_alert_dedup ON soc_alert (dedup, last_at);"
+     "CREATE INDEX soc_alert_org ON soc_alert (org_id, seq);"
+     "CREATE INDEX soc_alert_ref ON soc_alert (kind, ref, last_at);"
+     "CREATE TABLE soc_sector_alert ("
+     " id TEXT PRIMARY KEY, kind TEXT NOT NULL, ref TEXT NOT NULL, ref_name TEXT NOT NULL,"
+     " orgs INTEGER NOT NULL, first_at BIGINT NOT NULL, last_at BIGINT NOT NULL, incident_id TEXT);"
+     "CREATE INDEX soc_sector_ref ON soc_sector_alert (kind, ref, last_at);"
+     "CREATE TABLE soc_source ("
+     " id TEXT PRIMARY KEY, kind TEXT NOT NULL, match TEXT NOT NULL UNIQUE,"
+     " org_id TEXT NOT NULL REFERENCES org (id), created_at BIGINT NOT NULL)"},
+};
+
+const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

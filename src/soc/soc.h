@@ -1,0 +1,82 @@
+/* The sector's security monitoring (SOC) service: members' events are matched against the
+ * indicators each member may see and against Sigma rules; alerts are deduplicated, stored,
+ * streamed and sent to webhooks; indicator hits become STIX sightings; and the same threat at
+ * several members becomes a sector alert (and a draft incident).
+ *
+ * The engine (soc_engine) keeps the live indicator index and rule set, rebuilt from the
+ * intelligence store by its own thread when intelligence changes (within about half a second);
+ * readers never wait. Workers (one per thread) process records for an organisation. */
+#ifndef FS_SOC_SOC_H
+#define FS_SOC_SOC_H
+
+#include "auth/actor.h"
+#include "core/err.h"
+#include "detect/event.h"
+#include "hub/hub.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+extern const struct store_schema soc_schema;
+
+struct soc_engine;
+struct soc_worker;
+
+/* Starts the engine: loads the organisations, builds the index from the store and the Sigma
+ * rules of soc.rules_dir, and starts the thread that keeps them current. on_alert (may be NULL)
+ * is called after alerts are stored (to wake event streams). */
+int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_arg,
+                     struct soc_engine **out, struct fs_err *err);
+void soc_engine_stop(struct soc_engine *e);
+/* The engine's state for /api/v1/soc/status (caller owns). */
+json_t *soc_engine_status(struct soc_engine *e);
+/* Rebuilds now (tests and `finshield soc reload`). */
+int soc_engine_reload(struct soc_engine *e, struct fs_err *err);
+
+struct soc_batch {
+  size_t records, parsed, parse_errors, alerts, new_alerts, bytes;
+};
+
+/* A worker for one thread (it registers as a reader of the engine's sets). */
+struct soc_worker *soc_worker_new(struct soc_engine *e);
+void soc_worker_free(struct soc_worker *w);
+/* Processes records (one per line; a JSON object may span lines) sent by org_id through
+ * `source` ("http", "syslog-tcp:10.1.2.3", ...): matches and stores alerts, all in one
+ * transaction per call. */
+int soc_worker_process(struct soc_worker *w, const char *org_id, const char *source,
+                       enum detect_format fmt, const char *data, size_t len,
+                       struct soc_batch *st, struct fs_err *err);
+/* Processes single records as they come (syslog): the same, but stores alerts in batches of up
+ * to `flush_every` records or when soc_worker_flush is called. */
+int soc_worker_record(struct soc_worker *w, const char *org_id, const char *source,
+                      enum detect_format fmt, const char *rec, size_t len,
+                      struct soc_batch *st, struct fs_err *err);
+int soc_worker_flush(struct soc_worker *w, struct fs_err *err);
+
+/* ---- alerts ------------------------------------------------------------------------------- */
+
+/* Alerts the actor may see (its organisation's; every organisation's for the hub's roles), after
+ * seq, oldest first; kind/org filters may be NULL. */
+int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                    const char *kind, const char *org, json_t **out, struct fs_err *err);
+/* SSE text of the alerts after *after the actor may see (for http/stream.c). */
+int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
+                      struct fs_buf *out);
+/* The latest alert sequence number (a new stream starts there). */
+int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
+/* Sector alerts (the hub's roles and the supervisor). */
+int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
+                           json_t **out, struct fs_err *err);
+
+/* ---- sources ------------------------------------------------------------------------------ */
+
+/* Which organisation sends from an address (syslog): the most specific registered range. */
+int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], struct fs_err *err);
+/* Registers an address range (CIDR) or a TLS client certificate (SHA-256 of its DER, hex) as
+ * an organisation's (hub-admin). */
+int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
+                   const char *match, const char *org, struct fs_err *err);
+int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
+                     struct fs_err *err);
+
+#endif

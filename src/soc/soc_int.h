@@ -1,0 +1,77 @@
+/* Internal to soc/. */
+#ifndef FS_SOC_INT_H
+#define FS_SOC_INT_H
+
+#include "core/rcu.h"
+#include "detect/ioc.h"
+#include "detect/sigma.h"
+#include "detect/worker.h"
+#include "soc/soc.h"
+
+/* Organisations numbered for the index: number = position in ids + 1 (sorted by id). */
+struct soc_orgs {
+  size_t n;
+  char (*ids)[37];
+  uint32_t hub; /* the hub organisation's number */
+};
+
+void soc_orgs_release(struct soc_orgs *o);
+int soc_orgs_load(struct store_conn *c, struct soc_orgs *o, struct fs_err *err);
+uint32_t soc_orgs_number(const struct soc_orgs *o, const char *id); /* 0 when unknown */
+const char *soc_orgs_id(const struct soc_orgs *o, uint32_t num);
+
+/* What the engine publishes together: the index and the numbering it was built with. */
+struct soc_sets {
+  struct detect_ioc_index *ioc;
+  struct soc_orgs orgs;
+  int64_t last_seq;       /* the highest intel_object seq read */
+  int64_t deletes;        /* intel's count of deletions when built */
+  size_t indicators, compound, skipped_red;
+};
+void soc_sets_free(void *sets);
+
+/* Builds sets from the store: from scratch (prev NULL) or from prev plus what was added after
+ * prev->last_seq (new versions replace the old entries of their object). */
+int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc_sets **out,
+                   struct fs_err *err);
+/* Intel's deletion counter and highest object seq (to know whether to rebuild). */
+int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
+                       struct fs_err *err);
+
+struct soc_engine {
+  struct hub *hub;
+  struct fs_rcu sets;  /* struct soc_sets */
+  struct fs_rcu sigma; /* struct detect_sigma_set (may hold NULL) */
+  struct detect_sigma_corr *corr;
+  void (*on_alert)(void *);
+  void *on_alert_arg;
+  pthread_t thread;
+  pthread_mutex_t lock;
+  pthread_cond_t wake;
+  bool stopping, running;
+  int64_t rebuilds, last_build_ms, last_build_us;
+  char rules_dir[FS_CONFIG_PATH_MAX + 64];
+  size_t rules_loaded, rules_failed;
+};
+
+/* One alert as the engine found it, copied out of the event. */
+struct soc_found {
+  int kind;          /* enum detect_alert_kind */
+  char ref[300];     /* indicator id or rule id */
+  char ref_name[300];/* indicator value or rule title */
+  char severity[16];
+  char field[128];
+  char value[512];
+  char dedup[80];    /* hex of the engine's dedup key */
+  int64_t event_ms;
+  char *event;       /* the record (truncated), malloc'd */
+};
+
+/* Stores found alerts of one organisation in the caller's transaction: deduplicated per
+ * (organisation, kind, reference, key values) within soc.dedup_window, with sightings for
+ * indicator hits and sector alerts when enough organisations see the same. */
+int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org_id,
+                     const char *source, struct soc_found *found, size_t n, size_t *new_alerts,
+                     struct fs_err *err);
+
+#endif
