@@ -12,7 +12,8 @@
   X(org, "member institutions: list, add, show, update", "會員機構管理")                       \
   X(user, "users, roles, passwords and second factors", "使用者、角色、密碼與雙因素驗證")     \
   X(token, "API tokens: create, list, revoke", "API 權杖：建立、列出、撤銷")                  \
-  X(audit, "audit trail: list, verify the chain, export", "稽核軌跡：列出、驗證、匯出")
+  X(audit, "audit trail: list, verify the chain, export", "稽核軌跡：列出、驗證、匯出")         \
+  X(vault, "data safe haven: deposit, restore, verify, drill, serve", "資料保險庫：存入、還原、驗證、演練、查詢")
 
 #define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);
 CLI_COMMAND_MAP(CLI_X_DECL)
