@@ -62,6 +62,17 @@ static int bad(struct fs_err *err, const char *where, const char *what)
   return fs_err_set(err, FS_ERR_CORRUPT, where, "%s", what);
 }
 
+/* A string field that may be empty (jsonx_string refuses empty strings). */
+static int str_field(const json_t *o, const char *key, size_t max, const char **out,
+                     struct fs_err *err)
+{
+  json_t *v = json_object_get(o, key);
+  if (!json_is_string(v) || json_string_length(v) > max || strlen(json_string_value(v)) != json_string_length(v))
+    return fs_err_set(err, FS_ERR_CORRUPT, key, "must be a string of at most %zu bytes", max);
+  *out = json_string_value(v);
+  return FS_OK;
+}
+
 static char *dup_str(const json_t *v)
 {
   return strdup(json_string_value(v));
@@ -86,11 +97,11 @@ int vault_snapshot_parse(const char *text, size_t len, struct vault_snapshot *s,
   if (!rc)
     rc = jsonx_string(o, "kind", JSONX_REQUIRED, sizeof(s->kind) - 1, &kind, err);
   if (!rc)
-    rc = jsonx_string(o, "institution", JSONX_REQUIRED, sizeof(s->institution) - 1, &inst, err);
+    rc = str_field(o, "institution", sizeof(s->institution) - 1, &inst, err);
   if (!rc)
-    rc = jsonx_string(o, "business_date", JSONX_REQUIRED, sizeof(s->business_date) - 1, &date, err);
+    rc = str_field(o, "business_date", sizeof(s->business_date) - 1, &date, err);
   if (!rc)
-    rc = jsonx_string(o, "host", JSONX_REQUIRED, sizeof(s->host) - 1, &host, err);
+    rc = str_field(o, "host", sizeof(s->host) - 1, &host, err);
   json_t *files = json_object_get(o, "files");
   if (!rc && (!json_is_array(files) || json_array_size(files) > (1u << 24)))
     rc = bad(err, "$.files", "must be an array");
@@ -342,7 +353,7 @@ int vault_tombstone_parse(const char *text, size_t len, struct vault_tombstone *
   if (!rc)
     rc = jsonx_string(o, "parent", JSONX_NULLABLE, 64, &parent, err);
   if (!rc)
-    rc = jsonx_string(o, "business_date", JSONX_REQUIRED, sizeof(t->business_date) - 1, &date, err);
+    rc = str_field(o, "business_date", sizeof(t->business_date) - 1, &date, err);
   if (!rc)
     rc = jsonx_int(o, "time_ms", JSONX_REQUIRED, 0, INT64_MAX, &tm, NULL, err);
   if (!rc)
