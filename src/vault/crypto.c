@@ -99,6 +99,8 @@ static const char KEY_AD[] = "finshield-vault-key-v1";
 
 static void kdf_limits(enum vault_kdf kdf, unsigned long long *ops, size_t *mem)
 {
+  *ops = crypto_pwhash_OPSLIMIT_MODERATE;
+  *mem = crypto_pwhash_MEMLIMIT_MODERATE;
   switch (kdf) {
   case VAULT_KDF_MIN:
     *ops = crypto_pwhash_OPSLIMIT_MIN;
