@@ -238,15 +238,46 @@ static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
   return c ? c : al < bl ? -1 : al > bl;
 }
 
+/* Makes at least n bytes of the previous version available at m->ob + m->opos (fewer only at
+ * its end). */
+static int old_fill(struct run *ru, size_t n)
+{
+  struct merge *m = ru->m;
+  while (m->olen - m->opos < n && !m->oeof) {
+    memmove(m->ob, m->ob + m->opos, m->olen - m->opos);
+    m->olen -= m->opos;
+    m->opos = 0;
+    size_t got;
+    int rc = vault_src_read(m->old, m->ob + m->olen, OLD_BUF - m->olen, &got, &ru->err);
+    if (rc)
+      return rc;
+    m->olen += got;
+    if (m->olen < OLD_BUF)
+      m->oeof = true;
+  }
+  return FS_OK;
+}
+
 static int merge_line(struct run *ru, const char *line, size_t len, const char *key, size_t keylen)
 {
   struct merge *m = ru->m;
   const struct ingest_job *j = ru->job;
+  /* The common case, an unchanged row: the old bytes start with the same line and its LF; no
+   * need to look for the old line's end. */
+  int rc = old_fill(ru, len + 1);
+  if (rc)
+    return rc;
+  if (m->olen - m->opos >= len + 1 && m->ob[m->opos + len] == '\n' &&
+      !memcmp(m->ob + m->opos, line, len)) {
+    m->opos += len + 1;
+    m->consumed += len + 1;
+    return emit_copy(ru, len + 1);
+  }
   for (;;) {
     const char *o;
     size_t on;
     bool lf, have;
-    int rc = old_line(ru, &o, &on, &lf, &have);
+    rc = old_line(ru, &o, &on, &lf, &have);
     if (rc)
       return rc;
     if (!have)
