@@ -209,6 +209,10 @@ int vault_snapshot_read(struct vault_repo *r, const char *hexid, struct vault_sn
 int vault_tombstones_load(struct vault_repo *r, struct vault_tombstone **out, size_t *n,
                           struct fs_err *err);
 
+/* Parses the config file's JSON (pure); mac_hex gets the recorded MAC, checked by the caller. */
+int vault_config_parse(const char *text, size_t len, struct vault_config *c, char mac_hex[65],
+                       struct fs_err *err);
+
 /* ---- cli-free helpers ------------------------------------------------------------------------- */
 int vault_mkdirs(const char *dir, struct fs_err *err);
 uint64_t vault_now_ms(void);

@@ -59,8 +59,7 @@ static int config_write(struct vault_repo *r, struct fs_err *err)
   return rc;
 }
 
-/* Parses the config (pure apart from the MAC check, which needs the keys). */
-static int config_parse(const char *text, size_t len, struct vault_config *c, char mac_hex[65],
+int vault_config_parse(const char *text, size_t len, struct vault_config *c, char mac_hex[65],
                         struct fs_err *err)
 {
   json_t *o;
@@ -243,7 +242,7 @@ int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lo
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, dir, "not a vault repository (no config file)");
   char mac_hex[65];
   if (!rc) {
-    rc = config_parse(text.data, text.len, &r->cfg, mac_hex, err);
+    rc = vault_config_parse(text.data, text.len, &r->cfg, mac_hex, err);
     if (rc)
       fs_err_wrap_where(err, path);
     fs_buf_release(&text);
