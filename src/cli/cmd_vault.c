@@ -5,6 +5,7 @@
 
 #include "core/encode.h"
 #include "core/file.h"
+#include "core/net.h"
 #include "core/time.h"
 #include "vault/continuity.h"
 #include "vault/vault.h"
@@ -22,7 +23,7 @@ struct vopts {
   const char *repo, *password_file, *partner_secret, *partner_key, *business_date, *target,
       *to, *format, *scratch, *tokens, *listen, *tls_cert, *tls_key, *name, *kdf, *snapshot, *out,
       *now;
-  int64_t threads, daily, monthly;
+  int64_t threads, daily, monthly, pack_mib;
   bool json, read_data, files, expired, dry_run;
 };
 
@@ -140,6 +141,7 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
       {"kdf", 0, CLI_OPT_STRING, &o.kdf, "LEVEL", "Argon2id cost: moderate (default), interactive, min (tests only)",
        "Argon2id 成本：moderate（預設）、interactive、min（僅供測試）"},
       {"daily-days", 0, CLI_OPT_INT, &o.daily, "N", "keep every snapshot N days (default 90)", "每日快照保留天數（預設 90）"},
+      {"pack-size", 0, CLI_OPT_INT, &o.pack_mib, "MIB", "pack size in MiB (default 32)", "封包大小（MiB，預設 32）"},
       {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N", "keep each month's last snapshot N months (default 84)",
        "每月最後快照保留月數（預設 84）"},
       O_END};
@@ -163,7 +165,8 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail(ctx, &err);
   uint8_t pk[32];
   struct vault_init_opts io = {.password = pw.data, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
-                               .retention = {o.daily, o.monthly}};
+                               .retention = {o.daily, o.monthly},
+                               .pack_size = (uint64_t)o.pack_mib << 20};
   if (o.kdf && !strcmp(o.kdf, "min"))
     io.kdf = VAULT_KDF_MIN;
   else if (o.kdf && !strcmp(o.kdf, "interactive"))
@@ -716,10 +719,19 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   if (!o.tokens)
     return cli_usage_error(ctx, spec.usage, "--tokens FILE");
+  struct fs_err err;
+  char host[256];
+  uint16_t port;
+  const char *listen = o.listen ? o.listen : "127.0.0.1:8470";
+  if (fs_hostport_parse(listen, host, sizeof(host), &port, &err))
+    return cli_usage_error(ctx, spec.usage, err.msg);
+  if (!fs_host_is_loopback(host) && !(o.tls_cert && o.tls_key))
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "TLS is required off loopback: give --tls-cert and --tls-key",
+                                 "非本機位址必須使用 TLS：請提供 --tls-cert 與 --tls-key"));
   struct vault_repo *r;
   if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
     return rc;
-  struct fs_err err;
   int64_t t0 = fs_time_mono_ns();
   struct vault_lookup *lk;
   rc = vault_lookup_open(r, o.snapshot ? o.snapshot : "latest", &lk, &err);

@@ -162,7 +162,7 @@ int vault_continuity_start(const struct vault_lookup *lk, const struct vault_con
   bool tls = o->tls_cert && o->tls_key;
   if (!tls && !fs_host_is_loopback(host))
     return fs_err_set(err, FS_ERR_USAGE, o->listen,
-                      "plain HTTP is only allowed on loopback; give --tls-cert and --tls-key");
+                      "TLS is required off loopback (plain HTTP only on loopback): give --tls-cert and --tls-key");
   struct vault_continuity *s = calloc(1, sizeof(*s));
   if (!s)
     return fs_err_set(err, FS_ERR_NOMEM, "serve", "out of memory");

@@ -25,11 +25,12 @@ static json_t *config_json(const struct vault_config *c)
 {
   char pk[65];
   fs_hex_encode(c->sign_pk, 32, pk);
-  return json_pack("{s:i, s:s, s:I, s:{s:I, s:I}, s:s, s:i, s:i, s:b, s:s, s:s, s:s, s:s}", "version",
+  return json_pack("{s:i, s:s, s:I, s:{s:I, s:I}, s:s, s:i, s:i, s:I, s:b, s:s, s:s, s:s, s:s}", "version",
                    c->version, "id", c->id, "created_ms", (json_int_t)c->created_ms, "retention",
                    "daily_days", (json_int_t)c->retention.daily_days, "monthly_months",
                    (json_int_t)c->retention.monthly_months, "sign_pk", pk, "zstd_level",
-                   c->zstd_level, "max_delta_depth", (int)c->max_depth, "partner", c->has_partner,
+                   c->zstd_level, "max_delta_depth", (int)c->max_depth, "pack_size",
+                   (json_int_t)c->pack_size, "partner", c->has_partner,
                    "chunker", "fastcdc-gear/256k/1m/4m", "chunk_id", "hmac-sha256",
                    "cipher", "xchacha20poly1305", "compression", "zstd");
 }
@@ -66,7 +67,7 @@ int vault_config_parse(const char *text, size_t len, struct vault_config *c, cha
   int rc = jsonx_parse_object(text, len, &o, err);
   if (rc)
     return rc;
-  int64_t v, cr, dd, mm, zl, md;
+  int64_t v, cr, dd, mm, zl, md, ps;
   bool partner = false;
   const char *id, *pk, *mac;
   json_t *ret = json_object_get(o, "retention");
@@ -91,6 +92,8 @@ int vault_config_parse(const char *text, size_t len, struct vault_config *c, cha
   if (!rc)
     rc = jsonx_int(o, "max_delta_depth", JSONX_REQUIRED, 0, 10000, &md, NULL, err);
   if (!rc)
+    rc = jsonx_int(o, "pack_size", JSONX_REQUIRED, 1 << 20, INT64_C(1) << 32, &ps, NULL, err);
+  if (!rc)
     rc = jsonx_bool(o, "partner", 0, &partner, NULL, err);
   if (!rc)
     rc = jsonx_string(o, "mac", JSONX_REQUIRED, 64, &mac, err);
@@ -104,6 +107,7 @@ int vault_config_parse(const char *text, size_t len, struct vault_config *c, cha
     c->retention.monthly_months = mm;
     c->zstd_level = (int)zl;
     c->max_depth = (uint32_t)md;
+    c->pack_size = (uint64_t)ps;
     c->has_partner = partner;
     memcpy(mac_hex, mac, 65);
   }
@@ -181,6 +185,12 @@ int vault_init(const char *dir, const struct vault_init_opts *o, struct fs_err *
   memcpy(r->cfg.sign_pk, r->keys.sign_pk, 32);
   r->cfg.zstd_level = 1;
   r->cfg.max_depth = DEFAULT_MAX_DEPTH;
+  r->cfg.pack_size = o->pack_size ? o->pack_size : VAULT_PACK_TARGET;
+  if (r->cfg.pack_size < (1u << 20) || r->cfg.pack_size > (UINT64_C(1) << 32)) {
+    vault_keys_wipe(&r->keys);
+    free(r);
+    return fs_err_set(err, FS_ERR_USAGE, "pack size", "must be between 1 MiB and 4 GiB");
+  }
   r->cfg.has_partner = o->partner_pk != NULL;
   rc = write_keyfile(dir, "password",
                      vault_keyfile_password(master, o->password, o->password_len, o->kdf, err), err);

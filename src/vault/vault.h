@@ -27,6 +27,7 @@ struct vault_config {
   uint8_t sign_pk[32];    /* Ed25519 key that signs snapshots */
   int zstd_level;
   uint32_t max_depth;     /* longest delta chain before a deposit stores a full copy again */
+  uint64_t pack_size;     /* a pack is closed once it holds this many bytes */
   bool has_partner;
 };
 
@@ -49,6 +50,7 @@ struct vault_init_opts {
   const uint8_t *partner_pk;   /* X25519 public key (32 bytes) of the restoration partner, or NULL */
   enum vault_kdf kdf;
   struct vault_retention retention; /* zeros: 90 days and 84 months */
+  uint64_t pack_size;               /* 0: 32 MiB; at least 1 MiB */
 };
 /* Creates a repository in dir (which must be missing or empty). */
 int vault_init(const char *dir, const struct vault_init_opts *o, struct fs_err *err);

@@ -319,7 +319,7 @@ static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t 
   if (vault_entry_encode(&w->trailer, &ent))
     return fs_err_set(err, FS_ERR_NOMEM, w->tmp, "out of memory");
   w->nentries++;
-  if (w->size >= VAULT_PACK_TARGET) {
+  if (w->size >= r->cfg.pack_size) {
     int rc = pack_close(r, err);
     if (!rc)
       rc = pack_open(r, err);
