@@ -439,6 +439,27 @@ int vault_cdf_line(struct vault_cdf_state *s, const char *line, size_t len, cons
   return rc;
 }
 
+int vault_cdf_line_known(struct vault_cdf_state *s, const char *line, size_t len, const char **key,
+                         size_t *keylen)
+{
+  if (s->fmt != VAULT_CDF_CSV)
+    return vault_cdf_line(s, line, len, key, keylen);
+  s->line++;
+  if (!s->header_done) {
+    s->header_done = true;
+    *key = "";
+    *keylen = 0;
+    return 0;
+  }
+  const char *comma = memchr(line, ',', len);
+  *key = line;
+  *keylen = comma ? (size_t)(comma - line) : len;
+  if (*keylen >= sizeof(s->last_key) || key_order(s, *key, *keylen))
+    return -1;
+  s->rows++;
+  return 1;
+}
+
 bool vault_cdf_key(const struct vault_cdf_table *t, enum vault_cdf_format fmt, const char *line,
                    size_t len, char *key, size_t keycap, size_t *keylen)
 {
