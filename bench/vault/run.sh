@@ -20,6 +20,8 @@ need=""
 command -v restic >/dev/null 2>&1 || need="$need restic"
 command -v borg >/dev/null 2>&1 || need="$need borgbackup"
 [ -x /usr/bin/time ] || need="$need time"
+command -v curl >/dev/null 2>&1 || need="$need curl"
+command -v bc >/dev/null 2>&1 || need="$need bc"
 if [ -n "$need" ]; then
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO=sudo
   export DEBIAN_FRONTEND=noninteractive
@@ -85,6 +87,24 @@ measure finshield verify-all "$fs" vault verify --repo "$work/vault" --read-data
 measure restic verify-all restic check --read-data -q
 measure borg verify-all borg check --verify-data
 
+# Continuity service: time from `vault serve` to the first answered balance inquiry.
+"$fs" vault token create --tokens "$work/tokens" --name bench >"$work/token"
+acct=$(sed -n '3p' "$work/data/balances.csv" | cut -d, -f1)
+port=18470
+t0=$(date +%s.%N)
+"$fs" vault serve --repo "$work/vault" --tokens "$work/tokens" --listen "127.0.0.1:$port" 2>"$work/serve.log" &
+spid=$!
+while ! curl -sf -H "Authorization: Bearer $(cat "$work/token")" "http://127.0.0.1:$port/v1/accounts/$acct" >"$work/answer.json" 2>/dev/null; do
+  kill -0 "$spid" 2>/dev/null || { echo "serve died" >&2; cat "$work/serve.log" >&2; exit 1; }
+  sleep 0.1
+done
+t1=$(date +%s.%N)
+kb=$(awk '/VmHWM/ {print $2}' "/proc/$spid/status")
+kill "$spid"; wait "$spid" 2>/dev/null || true
+secs=$(echo "$t1 - $t0" | bc)
+printf 'finshield\tfirst-query\t%s\t%s\n' "$secs" "$kb" >>"$results"
+printf '%-9s %-14s %8.2f s %8d KB   %s\n' finshield first-query "$secs" "$kb" "$(head -c 160 "$work/answer.json")"
+
 for t in finshield restic borg; do
   case $t in finshield) d=$work/vault ;; restic) d=$work/restic ;; borg) d=$work/borg ;; esac
   printf '%s\trepo-bytes\t%s\t0\n' "$t" "$(du -sb "$d" | cut -f1)" >>"$results"
@@ -93,7 +113,7 @@ done
 echo "== summary (seconds; daily = mean of $days; memory = peak RSS over all runs)"
 awk -F'\t' '
   { key=$1 SUBSEP $2; if ($2=="daily") { sum[$1]+=$3; n[$1]++ } else v[key]=$3;
-    if ($4>mem[$1]) mem[$1]=$4 }
+    if ($2!="first-query" && $4>mem[$1]) mem[$1]=$4 }
   END {
     for (t in n) v[t SUBSEP "daily"]=sum[t]/n[t];
     split("first daily restore-latest restore-oldest verify-all repo-bytes", ops, " ");
@@ -103,3 +123,4 @@ awk -F'\t' '
     printf "%-15s %14d %14d %14d %9.2fx\n", "peak-KB", mem["finshield"], mem["restic"], mem["borg"],
       (mem["restic"]<mem["borg"]?mem["restic"]:mem["borg"])/mem["finshield"] }' "$results"
 echo "(ratio: the better of restic and borg divided by finshield; above 1 means finshield is faster or smaller)"
+awk -F'\t' '$2=="first-query" {printf "continuity service: first answer %.2f s after start (peak %d KB)\n", $3, $4}' "$results"

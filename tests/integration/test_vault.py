@@ -7,6 +7,7 @@ import json
 import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import tempfile
@@ -211,6 +212,37 @@ def continuity(tmp, common, bank_state):
               and body["source"]["business_date"] == bank_state[1], json.dumps(body))
         st, _ = get("/v1/accounts/A9999999999", token)
         check("unknown account: 404", st == 404)
+    finally:
+        srv.terminate()
+        srv.wait(timeout=10)
+    tls(tmp, common, tokens, token)
+
+
+def tls(tmp, common, tokens, token):
+    if not shutil.which("openssl"):
+        print("skip TLS check: no openssl")
+        return
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    port = free_port()
+    srv = subprocess.Popen([BIN, "vault", "serve", *common, "--tokens", tokens,
+                            "--listen", "127.0.0.1:%d" % port, "--tls-cert", cert, "--tls-key", key],
+                           env=dict(os.environ, FINSHIELD_LANG="en"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+        deadline, status = time.time() + 60, None
+        while time.time() < deadline and status is None:
+            try:
+                c = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=ctx)
+                c.request("GET", "/healthz")
+                status = c.getresponse().status
+            except (OSError, ssl.SSLError):
+                time.sleep(0.2)
+        check("the service speaks TLS when given a certificate", status == 200, str(status))
     finally:
         srv.terminate()
         srv.wait(timeout=10)
