@@ -8,6 +8,7 @@
 
 #include <gnutls/crypto.h>
 #include <sodium.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char KDF_CTX[crypto_kdf_CONTEXTBYTES] = {'F', 'S', 'V', 'A', 'U', 'L', 'T', '1'};
@@ -231,6 +232,23 @@ void vault_sign(const struct vault_keys *k, const void *p, size_t n, uint8_t sig
 bool vault_sign_ok(const uint8_t pk[32], const void *p, size_t n, const uint8_t sig[64])
 {
   return crypto_sign_verify_detached(sig, p, n, pk) == 0;
+}
+
+int vault_sign_json(struct vault_repo *r, json_t *o)
+{
+  char pk[65], hex[129];
+  fs_hex_encode(r->keys.sign_pk, 32, pk);
+  json_object_del(o, "signature");
+  json_object_set_new(o, "public_key", json_string(pk));
+  char *canon = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+  if (!canon)
+    return FS_ERR_NOMEM;
+  uint8_t sig[64];
+  vault_sign(&r->keys, canon, strlen(canon), sig);
+  free(canon);
+  fs_hex_encode(sig, 64, hex);
+  json_object_set_new(o, "signature", json_string(hex));
+  return FS_OK;
 }
 
 void vault_content_id(const void *p, size_t n, uint8_t out[32])

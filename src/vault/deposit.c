@@ -239,9 +239,8 @@ int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int t
 static char *attest(struct vault_repo *r, const struct vault_snapshot *s,
                     const struct vault_cdf_manifest *m)
 {
-  char t[32], pk[65];
+  char t[32];
   fs_time_format_ms(s->time_ms, t);
-  fs_hex_encode(r->keys.sign_pk, 32, pk);
   json_t *files = json_array();
   for (size_t i = 0; i < s->nfiles; i++) {
     const struct vault_file_entry *f = &s->files[i];
@@ -251,22 +250,12 @@ static char *attest(struct vault_repo *r, const struct vault_snapshot *s,
                                             f->table, "rows", (json_int_t)f->rows, "size",
                                             (json_int_t)f->size, "sha256", sha));
   }
-  json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:o, s:s}", "type",
+  json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:o}", "type",
                         "finshield-vault-deposit-attestation", "version", 1, "repository",
                         r->cfg.id, "snapshot", s->id, "seq", (json_int_t)s->seq, "institution",
                         m->institution, "business_date", m->business_date, "deposited_at", t,
-                        "files", files, "public_key", pk);
-  char *canon = o ? json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
-  char *out = NULL;
-  if (canon) {
-    uint8_t sig[64];
-    char hex[129];
-    vault_sign(&r->keys, canon, strlen(canon), sig);
-    fs_hex_encode(sig, 64, hex);
-    json_object_set_new(o, "signature", json_string(hex));
-    out = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2));
-  }
-  free(canon);
+                        "files", files);
+  char *out = o && !vault_sign_json(r, o) ? json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
   json_decref(o);
   return out;
 }

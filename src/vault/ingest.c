@@ -146,17 +146,24 @@ struct merge {
   struct idlist ops_ids, lit_ids;
 };
 
-static int flush_lit(struct run *ru, bool all)
+/* Stores b as a blob of the given type when it holds at least `min` bytes (any, when min is 0),
+ * records its id in list and empties b. */
+static int flush_buf(struct run *ru, enum vault_blob_type type, struct fs_buf *b, size_t min,
+                     struct idlist *list)
 {
-  struct merge *m = ru->m;
-  if (!m->lit.len || (!all && m->lit.len < LIT_FLUSH))
+  if (!b->len || b->len < min)
     return FS_OK;
   uint8_t id[32];
-  int rc = vault_put_ctx(ru->w->r, ru->w->put, VAULT_BLOB_CHUNK, m->lit.data, m->lit.len, id, &ru->err);
-  if (!rc && idlist_add(&m->lit_ids, id, (uint32_t)m->lit.len))
+  int rc = vault_put_ctx(ru->w->r, ru->w->put, type, b->data, b->len, id, &ru->err);
+  if (!rc && idlist_add(list, id, (uint32_t)b->len))
     rc = fs_err_set(&ru->err, FS_ERR_NOMEM, ru->job->rel, "out of memory");
-  fs_buf_reset(&m->lit);
+  fs_buf_reset(b);
   return rc;
+}
+
+static int flush_lit(struct run *ru, bool all)
+{
+  return flush_buf(ru, VAULT_BLOB_CHUNK, &ru->m->lit, all ? 0 : LIT_FLUSH, &ru->m->lit_ids);
 }
 
 static int flush_op(struct run *ru, bool all)
@@ -167,14 +174,7 @@ static int flush_op(struct run *ru, bool all)
       return fs_err_set(&ru->err, FS_ERR_NOMEM, ru->job->rel, "out of memory");
     memset(&m->cur, 0, sizeof(m->cur));
   }
-  if (!m->ops.len || (!all && m->ops.len < OPS_FLUSH))
-    return FS_OK;
-  uint8_t id[32];
-  int rc = vault_put_ctx(ru->w->r, ru->w->put, VAULT_BLOB_OPS, m->ops.data, m->ops.len, id, &ru->err);
-  if (!rc && idlist_add(&m->ops_ids, id, (uint32_t)m->ops.len))
-    rc = fs_err_set(&ru->err, FS_ERR_NOMEM, ru->job->rel, "out of memory");
-  fs_buf_reset(&m->ops);
-  return rc;
+  return flush_buf(ru, VAULT_BLOB_OPS, &m->ops, all ? 0 : OPS_FLUSH, &m->ops_ids);
 }
 
 static int emit_copy(struct run *ru, uint64_t n)

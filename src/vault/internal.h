@@ -200,6 +200,13 @@ void vault_snapshots_free(struct vault_snapshot *s, size_t n);
 /* Finds a snapshot by "latest", an id or a unique id prefix. */
 int vault_snapshot_find(struct vault_snapshot *all, size_t n, const char *name,
                         struct vault_snapshot **out, struct fs_err *err);
+/* Loads every snapshot into *all (free with vault_snapshots_free) and picks `name` into *s; on
+ * error nothing is left to free. */
+int vault_snapshot_pick(struct vault_repo *r, const char *name, struct vault_snapshot **all,
+                        size_t *n, struct vault_snapshot **s, struct fs_err *err);
+/* Sets public_key and signature (Ed25519 over the object without signature, sorted keys, no
+ * whitespace) on o. FS_ERR_NOMEM when it cannot be serialized. */
+int vault_sign_json(struct vault_repo *r, json_t *o);
 /* Signs, seals and writes a new snapshot (seq and parent are filled in here). */
 int vault_snapshot_write(struct vault_repo *r, struct vault_snapshot *s, struct fs_err *err);
 /* Loads and checks one snapshot file (name = hash of content, signature, body). */

@@ -201,7 +201,7 @@ int vault_lookup_open(struct vault_repo *r, const char *snapshot, struct vault_l
       rc = fs_err_set(err, FS_ERR_NOT_FOUND, "latest", "the repository holds no deposit");
   } else {
     rc = vault_snapshot_find(all, n, snapshot, &s, err);
-    if (!rc && strcmp(s->kind, "deposit"))
+    if (!rc && strcmp(s->kind, "deposit")) /* "latest" above means the latest deposit */
       rc = fs_err_set(err, FS_ERR_INVALID, snapshot, "not a deposit of critical data");
   }
   struct vault_lookup *lk = rc ? NULL : calloc(1, sizeof(*lk));

@@ -210,12 +210,10 @@ int vault_restore(struct vault_repo *r, const char *name, const char *target, in
 {
   struct vault_snapshot *all, *s;
   size_t n;
-  int rc = vault_snapshot_list(r, &all, &n, err);
+  int rc = vault_snapshot_pick(r, name, &all, &n, &s, err);
   if (rc)
     return rc;
-  rc = vault_snapshot_find(all, n, name, &s, err);
-  if (!rc)
-    rc = restore_snapshot(r, s, target, threads, false, res, err);
+  rc = restore_snapshot(r, s, target, threads, false, res, err);
   vault_snapshots_free(all, n);
   return rc;
 }
@@ -225,11 +223,10 @@ int vault_export(struct vault_repo *r, const char *name, const char *target,
 {
   struct vault_snapshot *all, *s;
   size_t n;
-  int rc = vault_snapshot_list(r, &all, &n, err);
+  int rc = vault_snapshot_pick(r, name, &all, &n, &s, err);
   if (rc)
     return rc;
-  rc = vault_snapshot_find(all, n, name, &s, err);
-  if (!rc && strcmp(s->kind, "deposit"))
+  if (strcmp(s->kind, "deposit"))
     rc = fs_err_set(err, FS_ERR_INVALID, s->id,
                     "only deposits are in the standard format (this is a %s; use restore)", s->kind);
   if (!rc)
@@ -254,14 +251,9 @@ int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, c
   *evidence = NULL;
   struct vault_snapshot *all, *s;
   size_t n;
-  int rc = vault_snapshot_list(r, &all, &n, err);
+  int rc = vault_snapshot_pick(r, "latest", &all, &n, &s, err);
   if (rc)
     return rc;
-  rc = vault_snapshot_find(all, n, "latest", &s, err);
-  if (rc) {
-    vault_snapshots_free(all, n);
-    return rc;
-  }
   char scratch[4096];
   snprintf(scratch, sizeof(scratch), "%s/finshield-drill-XXXXXX",
            scratch_parent ? scratch_parent : "/tmp");
@@ -277,9 +269,8 @@ int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, c
   snprintf(target, sizeof(target), "%s/restore", scratch);
   int drc = restore_snapshot(r, s, target, threads, false, &res, &rerr);
   nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-  char t[32], pk[65];
+  char t[32];
   fs_time_format_ms(started, t);
-  fs_hex_encode(r->keys.sign_pk, 32, pk);
   double secs = (double)res.elapsed_ns / 1e9;
   json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:f, s:s, s:s}",
                         "type", "finshield-vault-restore-drill", "version", 1, "repository",
@@ -295,17 +286,8 @@ int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, c
     snprintf(why, sizeof(why), "%s: %s", rerr.where, rerr.msg);
     json_object_set_new(o, "failure", json_string(why));
   }
-  char *canon = o ? json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT) : NULL;
-  if (canon) {
-    uint8_t sig[64];
-    char hex[129];
-    vault_sign(&r->keys, canon, strlen(canon), sig);
-    fs_hex_encode(sig, 64, hex);
-    json_object_set_new(o, "public_key", json_string(pk));
-    json_object_set_new(o, "signature", json_string(hex));
+  if (o && !vault_sign_json(r, o))
     *evidence = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2));
-  }
-  free(canon);
   json_decref(o);
   vault_snapshots_free(all, n);
   if (!*evidence)

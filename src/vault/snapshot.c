@@ -335,6 +335,21 @@ int vault_snapshot_find(struct vault_snapshot *all, size_t n, const char *name,
   return FS_OK;
 }
 
+int vault_snapshot_pick(struct vault_repo *r, const char *name, struct vault_snapshot **all,
+                        size_t *n, struct vault_snapshot **s, struct fs_err *err)
+{
+  int rc = vault_snapshot_list(r, all, n, err);
+  if (rc)
+    return rc;
+  rc = vault_snapshot_find(*all, *n, name, s, err);
+  if (rc) {
+    vault_snapshots_free(*all, *n);
+    *all = NULL;
+    *n = 0;
+  }
+  return rc;
+}
+
 /* ---- tombstones ------------------------------------------------------------------------------- */
 
 int vault_tombstone_parse(const char *text, size_t len, struct vault_tombstone *t,

@@ -39,16 +39,6 @@ def check(name, cond, detail=""):
         FAILURES.append(name)
 
 
-def same_tree(a, b):
-    for root, _, files in os.walk(a):
-        for f in files:
-            pa = os.path.join(root, f)
-            pb = os.path.join(b, os.path.relpath(pa, a))
-            if not os.path.exists(pb) or open(pa, "rb").read() != open(pb, "rb").read():
-                return False
-    return True
-
-
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -101,7 +91,7 @@ def scenario(tmp):
     for (folder, _), s in zip(days, snaps):
         out = os.path.join(tmp, "restore-" + s["id"][:8])
         run("restore", s["id"][:12], *common, "--target", out)
-        check("restore %s is bit-exact" % s["business_date"], same_tree(folder, out))
+        check("restore %s is bit-exact" % s["business_date"], vault_data.same_tree(folder, out))
     out = os.path.join(tmp, "export")
     run("export", "latest", "--format", "standard", *common, "--target", out)
     man = json.load(open(os.path.join(out, "manifest.json")))
@@ -163,7 +153,7 @@ def scenario(tmp):
     out = os.path.join(tmp, "partner-restore")
     run("restore", "latest", "--repo", copy, "--partner-secret", os.path.join(tmp, "partner.key"),
         "--target", out)
-    check("the partner restores from the copy with its key alone", same_tree(days[2][0], out))
+    check("the partner restores from the copy with its key alone", vault_data.same_tree(days[2][0], out))
     p = run("snapshots", "--repo", repo, "--password-file", os.path.join(tmp, "partner.pub"), ok=False)
     check("a wrong password is refused", "wrong password" in p.stderr, p.stderr)
 

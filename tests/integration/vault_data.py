@@ -95,3 +95,14 @@ class Bank:
         with open(os.path.join(folder, "manifest.json"), "w") as f:
             json.dump(manifest, f, indent=2)
         return [os.path.join(folder, x["name"]) for x in files] + [os.path.join(folder, "manifest.json")]
+
+
+def same_tree(a, b):
+    """True when every file under a is also under b with the same bytes."""
+    for root, _, files in os.walk(a):
+        for f in files:
+            pa = os.path.join(root, f)
+            pb = os.path.join(b, os.path.relpath(pa, a))
+            if not os.path.exists(pb) or open(pa, "rb").read() != open(pb, "rb").read():
+                return False
+    return True
