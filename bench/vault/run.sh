@@ -56,7 +56,9 @@ measure() {
 restic init --repository-version 2 -q
 borg init -e repokey >/dev/null 2>&1
 
-echo "== $accounts accounts, 1 + $days daily exports, $(nproc) CPUs, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "== $accounts accounts, 1 + $days daily exports, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "   machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "   peers: $(restic version | cut -d' ' -f1-2), $(borg --version)"
 day=0
 while [ "$day" -le "$days" ]; do
   rm -f "$work/data"/*
@@ -123,4 +125,5 @@ awk -F'\t' '
     printf "%-15s %14d %14d %14d %9.2fx\n", "peak-KB", mem["finshield"], mem["restic"], mem["borg"],
       (mem["restic"]<mem["borg"]?mem["restic"]:mem["borg"])/mem["finshield"] }' "$results"
 echo "(ratio: the better of restic and borg divided by finshield; above 1 means finshield is faster or smaller)"
+echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -F'\t' '$2=="first-query" {printf "continuity service: first answer %.2f s after start (peak %d KB)\n", $3, $4}' "$results"

@@ -128,7 +128,10 @@ void vault_list_free(char **names, size_t n);
 /* Scratch space for reading blobs, reused across calls by one thread (no allocation per blob). */
 struct vault_blob_io {
   struct fs_buf sealed;
-  void *dctx; /* ZSTD_DCtx */
+  struct fs_buf plain;
+  void *dctx;     /* ZSTD_DCtx */
+  bool check_ids; /* recompute each chunk's keyed id (verify); readers that check the whole
+                     file's SHA-256 anyway leave it off (the AEAD already authenticates the blob) */
 };
 void vault_blob_io_init(struct vault_blob_io *io);
 void vault_blob_io_release(struct vault_blob_io *io);
@@ -137,9 +140,13 @@ int vault_blob_read(struct vault_repo *r, struct vault_blob_io *io, const uint8_
                     struct fs_buf *out, struct fs_err *err);
 int vault_blob_load(struct vault_repo *r, const uint8_t id[32], struct fs_buf *out,
                     struct fs_err *err);
-/* Opens sealed blob bytes (as stored in a pack) into out and checks the keyed id of chunks. */
+/* Opens sealed blob bytes (as stored in a pack) into out and, with io->check_ids, checks the
+ * keyed id of chunks. */
 int vault_blob_unseal(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
                       const uint8_t *sealed, struct fs_buf *out, struct fs_err *err);
+/* Like vault_blob_read, into dst (cap bytes, at least the blob's length); *len gets the length. */
+int vault_blob_read_into(struct vault_repo *r, struct vault_blob_io *io, const uint8_t id[32],
+                         uint8_t *dst, size_t cap, size_t *len, struct fs_err *err);
 /* Blob on disk: seal(flag || payload) with flag 0 raw, 1 zstd; AD = type || id. */
 #define VAULT_BLOB_RAW 0
 #define VAULT_BLOB_ZSTD 1
@@ -187,6 +194,15 @@ int vault_src_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, str
 uint64_t vault_src_size(const struct vault_src *s);
 const struct vault_desc *vault_src_desc(const struct vault_src *s);
 void vault_src_free(struct vault_src *s);
+/* Read-ahead: a thread rebuilds the next blocks of src (block bytes each) while the caller uses the
+ * current one. The caller keeps owning src and frees it after vault_readahead_free. */
+struct vault_readahead;
+int vault_readahead_start(struct vault_src *src, size_t block, struct vault_readahead **out,
+                          struct fs_err *err);
+/* The next block: *p (valid until the next call) and its length *n; *n is 0 at the end. */
+int vault_readahead_next(struct vault_readahead *ra, const uint8_t **p, size_t *n,
+                         struct fs_err *err);
+void vault_readahead_free(struct vault_readahead *ra);
 /* Loads and parses a descriptor blob. The caller releases d. */
 int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_desc *d,
                     struct fs_err *err);

@@ -59,6 +59,20 @@ static int chunks_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got,
   struct chunks *c = &s->data;
   *got = 0;
   while (n && c->i < s->d.ndata) {
+    if (!c->loaded && !c->pos && dst && n >= s->d.data_len[c->i]) {
+      /* A whole chunk: decompress it straight into the caller's buffer. */
+      size_t len;
+      int rc = vault_blob_read_into(s->r, &s->io, s->d.data[c->i], dst, n, &len, err);
+      if (rc)
+        return rc;
+      if (len != s->d.data_len[c->i])
+        return desc_error(s, err, "a chunk's length differs from the descriptor");
+      dst += len;
+      n -= len;
+      *got += len;
+      c->i++;
+      continue;
+    }
     if (!c->loaded) {
       int rc = chunks_load(s, err);
       if (rc)
@@ -226,6 +240,7 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level, str
   s->r = r;
   memcpy(s->desc_id, id, 32);
   vault_blob_io_init(&s->io);
+  s->io.check_ids = false; /* every rebuilt file is checked against its SHA-256 */
   fs_buf_init(&s->data.cur, 0);
   fs_buf_init(&s->ops, 0);
   int rc = vault_desc_load(r, id, &s->d, err);
@@ -274,4 +289,130 @@ void vault_src_free(struct vault_src *s)
     free(s);
     s = p;
   }
+}
+
+/* ---- read-ahead: a second thread rebuilds the next blocks while the caller uses this one -------- */
+
+#define RA_BUFS 3
+
+struct vault_readahead {
+  struct vault_src *src;
+  size_t block;
+  uint8_t *buf[RA_BUFS];
+  size_t len[RA_BUFS];
+  size_t head, count; /* filled buffers waiting for the consumer, starting at head */
+  bool held;          /* the consumer holds buffer `head` */
+  bool done, stop;
+  int rc;
+  struct fs_err err;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t tid;
+};
+
+static void *ra_main(void *arg)
+{
+  struct vault_readahead *ra = arg;
+  for (;;) {
+    pthread_mutex_lock(&ra->mu);
+    /* One buffer may be held by the consumer; fill only while another is free. */
+    while (!ra->stop && ra->count >= RA_BUFS - 1)
+      pthread_cond_wait(&ra->cv, &ra->mu);
+    if (ra->stop) {
+      pthread_mutex_unlock(&ra->mu);
+      return NULL;
+    }
+    size_t slot = (ra->head + ra->count) % RA_BUFS;
+    pthread_mutex_unlock(&ra->mu);
+    size_t got = 0;
+    struct fs_err e;
+    int rc = vault_src_read(ra->src, ra->buf[slot], ra->block, &got, &e);
+    pthread_mutex_lock(&ra->mu);
+    if (rc) {
+      ra->rc = rc;
+      ra->err = e;
+    }
+    ra->len[slot] = got;
+    if (got)
+      ra->count++;
+    if (rc || got < ra->block)
+      ra->done = true;
+    pthread_cond_broadcast(&ra->cv);
+    bool finished = ra->done;
+    pthread_mutex_unlock(&ra->mu);
+    if (finished)
+      return NULL;
+  }
+}
+
+int vault_readahead_start(struct vault_src *src, size_t block, struct vault_readahead **out,
+                          struct fs_err *err)
+{
+  struct vault_readahead *ra = calloc(1, sizeof(*ra));
+  if (!ra)
+    return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+  ra->src = src;
+  ra->block = block;
+  for (int i = 0; i < RA_BUFS; i++)
+    if (!(ra->buf[i] = malloc(block))) {
+      for (int k = 0; k < i; k++)
+        free(ra->buf[k]);
+      free(ra);
+      return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+    }
+  pthread_mutex_init(&ra->mu, NULL);
+  pthread_cond_init(&ra->cv, NULL);
+  if (pthread_create(&ra->tid, NULL, ra_main, ra)) {
+    pthread_mutex_destroy(&ra->mu);
+    pthread_cond_destroy(&ra->cv);
+    for (int i = 0; i < RA_BUFS; i++)
+      free(ra->buf[i]);
+    free(ra);
+    return fs_err_set(err, FS_ERR_NOMEM, "reader", "cannot start a read-ahead thread");
+  }
+  *out = ra;
+  return FS_OK;
+}
+
+int vault_readahead_next(struct vault_readahead *ra, const uint8_t **p, size_t *n,
+                         struct fs_err *err)
+{
+  *p = NULL;
+  *n = 0;
+  pthread_mutex_lock(&ra->mu);
+  if (ra->held) { /* release the block handed out last time */
+    ra->held = false;
+    ra->head = (ra->head + 1) % RA_BUFS;
+    ra->count--;
+    pthread_cond_broadcast(&ra->cv);
+  }
+  while (!ra->count && !ra->done)
+    pthread_cond_wait(&ra->cv, &ra->mu);
+  int rc = FS_OK;
+  if (ra->count) {
+    ra->held = true;
+    *p = ra->buf[ra->head];
+    *n = ra->len[ra->head];
+  } else if (ra->rc) {
+    rc = ra->rc;
+    *err = ra->err;
+  }
+  pthread_mutex_unlock(&ra->mu);
+  return rc;
+}
+
+void vault_readahead_free(struct vault_readahead *ra)
+{
+  if (!ra)
+    return;
+  pthread_mutex_lock(&ra->mu);
+  ra->stop = true;
+  pthread_cond_broadcast(&ra->cv);
+  pthread_mutex_unlock(&ra->mu);
+  pthread_join(ra->tid, NULL);
+  pthread_mutex_destroy(&ra->mu);
+  pthread_cond_destroy(&ra->cv);
+  for (int i = 0; i < RA_BUFS; i++)
+    free(ra->buf[i]);
+  free(ra);
 }

@@ -382,68 +382,82 @@ void vault_blob_ad(uint8_t ad[33], uint8_t type, const uint8_t id[32])
 void vault_blob_io_init(struct vault_blob_io *io)
 {
   fs_buf_init(&io->sealed, VAULT_MAX_BLOB + 4096);
+  fs_buf_init(&io->plain, VAULT_MAX_BLOB + 4096);
   io->dctx = NULL;
+  io->check_ids = true;
 }
 
 void vault_blob_io_release(struct vault_blob_io *io)
 {
   fs_buf_release(&io->sealed);
+  fs_buf_release(&io->plain);
   ZSTD_freeDCtx(io->dctx);
   io->dctx = NULL;
 }
 
-int vault_blob_unseal(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
-                      const uint8_t *sealed, struct fs_buf *out, struct fs_err *err)
+/* Opens e's sealed bytes into dst (cap >= e->raw_len). */
+static int unseal_to(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
+                     const uint8_t *sealed, uint8_t *dst, size_t cap, struct fs_err *err)
 {
   char hex[65], where[160];
   fs_hex_encode(e->id, 32, hex);
   snprintf(where, sizeof(where), "blob %.16s", hex);
+  if (cap < e->raw_len)
+    return fs_err_set(err, FS_ERR_CORRUPT, where, "larger than the reader expects");
   uint8_t ad[33];
   vault_blob_ad(ad, e->type, e->id);
   size_t plen = e->enc_len - VAULT_SEAL_OVERHEAD;
-  uint8_t *plain = malloc(plen ? plen : 1);
-  if (!plain)
+  fs_buf_reset(&io->plain);
+  if (fs_buf_reserve(&io->plain, plen + 1))
     return fs_err_set(err, FS_ERR_NOMEM, where, "out of memory");
-  if (vault_open_sealed(r->keys.data, ad, sizeof(ad), sealed, e->enc_len, plain)) {
-    free(plain);
+  uint8_t *plain = (uint8_t *)io->plain.data;
+  if (vault_open_sealed(r->keys.data, ad, sizeof(ad), sealed, e->enc_len, plain))
     return fs_err_set(err, FS_ERR_CORRUPT, where, "authentication failed (damaged or altered bytes)");
-  }
   int rc = FS_OK;
-  fs_buf_reset(out);
-  if (plen < 1 || fs_buf_reserve(out, e->raw_len + 1)) {
-    rc = fs_err_set(err, plen < 1 ? FS_ERR_CORRUPT : FS_ERR_NOMEM, where, "cannot hold the blob");
+  if (plen < 1) {
+    rc = fs_err_set(err, FS_ERR_CORRUPT, where, "empty blob");
   } else if (plain[0] == VAULT_BLOB_RAW) {
     if (plen - 1 != e->raw_len)
       rc = fs_err_set(err, FS_ERR_CORRUPT, where, "length differs from the index");
     else
-      memcpy(out->data, plain + 1, e->raw_len);
+      memcpy(dst, plain + 1, e->raw_len);
   } else if (plain[0] == VAULT_BLOB_ZSTD) {
     if (!io->dctx && !(io->dctx = ZSTD_createDCtx()))
       rc = fs_err_set(err, FS_ERR_NOMEM, where, "out of memory");
     else {
-      size_t got = ZSTD_decompressDCtx(io->dctx, out->data, e->raw_len, plain + 1, plen - 1);
+      size_t got = ZSTD_decompressDCtx(io->dctx, dst, e->raw_len, plain + 1, plen - 1);
       if (ZSTD_isError(got) || got != e->raw_len)
         rc = fs_err_set(err, FS_ERR_CORRUPT, where, "decompression failed or length differs");
     }
   } else {
     rc = fs_err_set(err, FS_ERR_CORRUPT, where, "unknown encoding flag %u", plain[0]);
   }
-  free(plain);
+  if (!rc && io->check_ids && e->type == VAULT_BLOB_CHUNK) {
+    uint8_t id[32];
+    vault_chunk_id(&r->keys, dst, e->raw_len, id);
+    if (memcmp(id, e->id, 32))
+      rc = fs_err_set(err, FS_ERR_CORRUPT, where, "content does not match its id");
+  }
+  return rc;
+}
+
+int vault_blob_unseal(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
+                      const uint8_t *sealed, struct fs_buf *out, struct fs_err *err)
+{
+  fs_buf_reset(out);
+  if (fs_buf_reserve(out, (size_t)e->raw_len + 1))
+    return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
+  int rc = unseal_to(r, io, e, sealed, (uint8_t *)out->data, e->raw_len, err);
   if (rc)
     return rc;
   out->len = e->raw_len;
   out->data[out->len] = '\0';
-  if (e->type == VAULT_BLOB_CHUNK) {
-    uint8_t id[32];
-    vault_chunk_id(&r->keys, out->data, out->len, id);
-    if (memcmp(id, e->id, 32))
-      return fs_err_set(err, FS_ERR_CORRUPT, where, "content does not match its id");
-  }
   return FS_OK;
 }
 
-int vault_blob_read(struct vault_repo *r, struct vault_blob_io *io, const uint8_t id[32],
-                    struct fs_buf *out, struct fs_err *err)
+/* Reads the sealed bytes of blob id into io->sealed; fills *e. */
+static int read_sealed(struct vault_repo *r, struct vault_blob_io *io, const uint8_t id[32],
+                       struct vault_entry *e, char *packpath, size_t pathcap, struct fs_err *err)
 {
   char hex[65];
   fs_hex_encode(id, 32, hex);
@@ -456,32 +470,56 @@ int vault_blob_read(struct vault_repo *r, struct vault_blob_io *io, const uint8_
   pthread_mutex_unlock(&r->mu);
   if (!l || loc.state != 1)
     return fs_err_set(err, FS_ERR_NOT_FOUND, hex, "blob is not in the index (missing pack?)");
-  char path[4096];
-  vault_pack_path(r, packid, path, sizeof(path));
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  vault_pack_path(r, packid, packpath, pathcap);
+  int fd = open(packpath, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return fs_err_set(err, errno == ENOENT ? FS_ERR_CORRUPT : FS_ERR_IO, path,
+    return fs_err_set(err, errno == ENOENT ? FS_ERR_CORRUPT : FS_ERR_IO, packpath,
                       "pack holding blob %.16s cannot be opened: %s", hex, strerror(errno));
   fs_buf_reset(&io->sealed);
   int rc = fs_buf_reserve(&io->sealed, loc.enc_len);
   ssize_t got = rc ? -1 : pread(fd, io->sealed.data, loc.enc_len, (off_t)loc.offset);
   close(fd);
   if (rc)
-    return fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
+    return fs_err_set(err, FS_ERR_NOMEM, packpath, "out of memory");
   if (got != (ssize_t)loc.enc_len)
-    return fs_err_set(err, FS_ERR_CORRUPT, path,
+    return fs_err_set(err, FS_ERR_CORRUPT, packpath,
                       "pack is truncated: blob %.16s at offset %llu is missing", hex,
                       (unsigned long long)loc.offset);
-  struct vault_entry e = {.type = loc.type, .offset = loc.offset, .enc_len = loc.enc_len,
-                          .raw_len = loc.raw_len};
-  memcpy(e.id, id, 32);
-  rc = vault_blob_unseal(r, io, &e, (const uint8_t *)io->sealed.data, out, err);
-  if (rc) {
-    char where[256];
-    snprintf(where, sizeof(where), "pack %.16s offset %llu", strrchr(path, '/') + 1,
-             (unsigned long long)loc.offset);
-    fs_err_wrap_where(err, where);
-  }
+  *e = (struct vault_entry){.type = loc.type, .offset = loc.offset, .enc_len = loc.enc_len,
+                            .raw_len = loc.raw_len};
+  memcpy(e->id, id, 32);
+  return FS_OK;
+}
+
+static void wrap_pack(struct fs_err *err, const char *packpath, uint64_t offset)
+{
+  char where[256];
+  snprintf(where, sizeof(where), "pack %.16s offset %llu", strrchr(packpath, '/') + 1,
+           (unsigned long long)offset);
+  fs_err_wrap_where(err, where);
+}
+
+int vault_blob_read_into(struct vault_repo *r, struct vault_blob_io *io, const uint8_t id[32],
+                         uint8_t *dst, size_t cap, size_t *len, struct fs_err *err)
+{
+  struct vault_entry e;
+  char path[4096];
+  int rc = read_sealed(r, io, id, &e, path, sizeof(path), err);
+  if (!rc && (rc = unseal_to(r, io, &e, (const uint8_t *)io->sealed.data, dst, cap, err)))
+    wrap_pack(err, path, e.offset);
+  if (!rc)
+    *len = e.raw_len;
+  return rc;
+}
+
+int vault_blob_read(struct vault_repo *r, struct vault_blob_io *io, const uint8_t id[32],
+                    struct fs_buf *out, struct fs_err *err)
+{
+  struct vault_entry e;
+  char path[4096];
+  int rc = read_sealed(r, io, id, &e, path, sizeof(path), err);
+  if (!rc && (rc = vault_blob_unseal(r, io, &e, (const uint8_t *)io->sealed.data, out, err)))
+    wrap_pack(err, path, e.offset);
   return rc;
 }
 
