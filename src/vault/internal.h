@@ -68,6 +68,7 @@ struct vault_pack_info {
   uint8_t id[32];
   uint64_t size;
   bool indexed; /* listed by an index file (false: adopted from its trailer, or new) */
+  bool lost;    /* missing or shorter than indexed: its blobs are stored again when needed */
 };
 
 struct vault_index {

@@ -168,8 +168,7 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
       if (mkdir(path, 0700) && errno != EEXIST)
         rc = fs_err_set(err, FS_ERR_IO, path, "cannot create: %s", strerror(errno));
     } else if (f->type == 'l') {
-      if (symlink(f->link, path))
-        rc = fs_err_set(err, FS_ERR_IO, path, "cannot create the link: %s", strerror(errno));
+      continue; /* links last: nothing is ever written through a restored link */
     } else {
       jobs[nj].f = f;
       memcpy(jobs[nj].path, path, sizeof(path));
@@ -199,6 +198,15 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
       }
     res->files = nj;
     res->bytes = atomic_load(&p.bytes);
+  }
+  for (size_t i = 0; !rc && i < s->nfiles; i++) {
+    const struct vault_file_entry *f = &s->files[i];
+    char path[4096];
+    if (f->type != 'l' || (tables_only && !f->table))
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", target, f->path);
+    if (symlink(f->link, path))
+      rc = fs_err_set(err, FS_ERR_IO, path, "cannot create the link: %s", strerror(errno));
   }
   /* Folder modes last, so that a read-only folder does not stop its own restore. */
   for (size_t i = s->nfiles; !rc && i-- > 0;) {

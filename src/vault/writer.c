@@ -289,6 +289,12 @@ int vault_writer_begin(struct vault_repo *r, struct fs_err *err)
     vault_list_free(names, n);
   }
   vault_list_free(subs, nsubs);
+  /* Packs the index lists but that are missing or truncated: their blobs will be stored again. */
+  for (size_t i = 0; !rc && i < r->ix.npacks; i++) {
+    struct stat st;
+    vault_pack_path(r, r->ix.packs[i].id, path, sizeof(path));
+    r->ix.packs[i].lost = stat(path, &st) || (uint64_t)st.st_size < r->ix.packs[i].size;
+  }
   if (!rc)
     rc = pack_open(r, err);
   return rc;
@@ -352,6 +358,11 @@ int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob
   pthread_mutex_lock(&r->mu);
   bool fresh;
   struct vault_loc *l = vault_index_put(&r->ix, id_out, &fresh);
+  if (l && !fresh && l->state == 1 && r->ix.packs[l->pack].lost) {
+    /* Its pack is gone or damaged: store the blob again (this is how a deposit repairs). */
+    l->state = 2;
+    fresh = true;
+  }
   pthread_mutex_unlock(&r->mu);
   if (!l)
     return fs_err_set(err, FS_ERR_NOMEM, "index", "out of memory");

@@ -574,6 +574,28 @@ static void test_interrupted_run_is_reused(void **state)
   vault_repo_close(r);
 }
 
+static void test_lost_pack_is_stored_again(void **state)
+{
+  struct fx *x = *state;
+  make_tree(x->src);
+  backup(x, NULL);
+  char pack[700];
+  first_pack(x->repo, pack, sizeof(pack));
+  unlink(pack);
+  /* The next backup of the same files stores the lost blobs again instead of referring to them. */
+  backup(x, NULL);
+  struct vault_repo *r = open_repo(x->repo, VAULT_LOCK_SHARED);
+  char target[400], a[600], b[600];
+  snprintf(target, sizeof(target), "%s/out", x->root);
+  struct vault_restore_result rr;
+  struct fs_err err;
+  assert_int_equal(vault_restore(r, "latest", target, 1, &rr, &err), 0);
+  snprintf(a, sizeof(a), "%s/data/random.bin", x->src);
+  snprintf(b, sizeof(b), "%s/data/random.bin", target);
+  assert_true(files_equal(a, b));
+  vault_repo_close(r);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -583,6 +605,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_partner_key_restores_alone, setup, teardown),
       cmocka_unit_test_setup_teardown(test_replicate_then_verify, setup, teardown),
       cmocka_unit_test_setup_teardown(test_interrupted_run_is_reused, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_lost_pack_is_stored_again, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
