@@ -17,8 +17,9 @@
 
 #define READ_BUF (2 * VAULT_CHUNK_MAX + (1u << 20))
 #define OLD_BUF (4u << 20)
-#define LIT_FLUSH (1u << 20)
-#define OPS_FLUSH (4u << 20)
+/* Literal and operation blobs stay small: a reader holds one of each per level of a delta chain. */
+#define LIT_FLUSH (256u << 10)
+#define OPS_FLUSH (256u << 10)
 
 /* ---- splitting a stream into lines ------------------------------------------------------------ */
 
@@ -137,7 +138,8 @@ static int store_desc(struct run *ru, struct vault_desc *d, const struct idlist 
 
 struct merge {
   struct vault_src *old;
-  uint8_t *ob;
+  struct vault_readahead *ra; /* rebuilds the previous version in another thread, when it can */
+  uint8_t *ob;                /* OLD_BUF + a line: the tail of one block stays before the next */
   size_t olen, opos;
   bool oeof;
   uint64_t consumed;
@@ -202,6 +204,8 @@ static int emit_insert(struct run *ru, const char *p, size_t n)
   return flush_lit(ru, false);
 }
 
+static int old_fill(struct run *ru, size_t n);
+
 /* The next line of the previous version: *p, *n (without LF), *with_lf. False at its end. */
 static int old_line(struct run *ru, const char **p, size_t *n, bool *with_lf, bool *have)
 {
@@ -219,16 +223,9 @@ static int old_line(struct run *ru, const char **p, size_t *n, bool *with_lf, bo
       *have = false;
       return FS_OK;
     }
-    memmove(m->ob, m->ob + m->opos, m->olen - m->opos);
-    m->olen -= m->opos;
-    m->opos = 0;
-    size_t got;
-    int rc = vault_src_read(m->old, m->ob + m->olen, OLD_BUF - m->olen, &got, &ru->err);
+    int rc = old_fill(ru, m->olen - m->opos + 1);
     if (rc)
       return rc;
-    m->olen += got;
-    if (m->olen < OLD_BUF)
-      m->oeof = true;
   }
 }
 
@@ -248,12 +245,22 @@ static int old_fill(struct run *ru, size_t n)
     m->olen -= m->opos;
     m->opos = 0;
     size_t got;
-    int rc = vault_src_read(m->old, m->ob + m->olen, OLD_BUF - m->olen, &got, &ru->err);
+    int rc;
+    if (m->ra) {
+      const uint8_t *p;
+      rc = vault_readahead_next(m->ra, &p, &got, &ru->err);
+      if (!rc && got)
+        memcpy(m->ob + m->olen, p, got);
+      if (!rc && !got)
+        m->oeof = true;
+    } else {
+      rc = vault_src_read(m->old, m->ob + m->olen, OLD_BUF - m->olen, &got, &ru->err);
+      if (!rc && m->olen + got < OLD_BUF)
+        m->oeof = true;
+    }
     if (rc)
       return rc;
     m->olen += got;
-    if (m->olen < OLD_BUF)
-      m->oeof = true;
   }
   return FS_OK;
 }
@@ -462,8 +469,11 @@ static void run_job(struct worker *w, struct ingest_job *j)
     vault_cdf_begin(&ru.cdf, j->table, j->fmt, j->rel, &j->problems);
   if (j->table && j->has_parent) {
     j->rc = vault_src_open(w->r, j->parent_desc, &m.old, &j->err);
-    if (!j->rc && !(m.ob = malloc(OLD_BUF)))
+    if (!j->rc && !(m.ob = malloc(OLD_BUF + VAULT_CDF_MAX_LINE + 16)))
       j->rc = fs_err_set(&j->err, FS_ERR_NOMEM, j->rel, "out of memory");
+    if (!j->rc && vault_src_size(m.old) > 4 * (uint64_t)OLD_BUF &&
+        vault_readahead_start(m.old, OLD_BUF, &m.ra, &j->err))
+      m.ra = NULL;
     fs_buf_init(&m.ops, 0);
     fs_buf_init(&m.lit, 0);
     ru.m = &m;
@@ -478,6 +488,7 @@ static void run_job(struct worker *w, struct ingest_job *j)
     if (j->rc)
       j->err = ru.err;
   }
+  vault_readahead_free(m.ra);
   if (m.old)
     vault_src_free(m.old);
   free(m.ob);

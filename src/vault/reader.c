@@ -22,7 +22,8 @@ struct vault_src {
   struct vault_repo *r;
   struct vault_desc d;
   uint8_t desc_id[32];
-  struct vault_blob_io io;
+  struct vault_blob_io *io; /* scratch for reading blobs, shared by every level of the chain */
+  struct vault_blob_io own_io;
   struct chunks data;      /* the file (chunks) or the literal stream (delta) */
   struct vault_src *parent;
   struct fs_buf ops;       /* the current operations blob */
@@ -43,7 +44,7 @@ static int desc_error(struct vault_src *s, struct fs_err *err, const char *what)
 static int chunks_load(struct vault_src *s, struct fs_err *err)
 {
   struct chunks *c = &s->data;
-  int rc = vault_blob_read(s->r, &s->io, s->d.data[c->i], &c->cur, err);
+  int rc = vault_blob_read(s->r, s->io, s->d.data[c->i], &c->cur, err);
   if (rc)
     return rc;
   if (c->cur.len != s->d.data_len[c->i])
@@ -62,7 +63,7 @@ static int chunks_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got,
     if (!c->loaded && !c->pos && dst && n >= s->d.data_len[c->i]) {
       /* A whole chunk: decompress it straight into the caller's buffer. */
       size_t len;
-      int rc = vault_blob_read_into(s->r, &s->io, s->d.data[c->i], dst, n, &len, err);
+      int rc = vault_blob_read_into(s->r, s->io, s->d.data[c->i], dst, n, &len, err);
       if (rc)
         return rc;
       if (len != s->d.data_len[c->i])
@@ -125,7 +126,7 @@ static int next_op(struct vault_src *s, bool *end, struct fs_err *err)
       *end = true;
       return FS_OK;
     }
-    int rc = vault_blob_read(s->r, &s->io, s->d.ops[s->ops_next++], &s->ops, err);
+    int rc = vault_blob_read(s->r, s->io, s->d.ops[s->ops_next++], &s->ops, err);
     if (rc)
       return rc;
     s->ops_pos = 0;
@@ -228,8 +229,8 @@ int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_des
   return rc;
 }
 
-static int open_level(struct vault_repo *r, const uint8_t id[32], int level, struct vault_src **out,
-                      struct fs_err *err)
+static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
+                      struct vault_blob_io *io, struct vault_src **out, struct fs_err *err)
 {
   *out = NULL;
   if (level > MAX_CHAIN)
@@ -239,13 +240,14 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level, str
     return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
   s->r = r;
   memcpy(s->desc_id, id, 32);
-  vault_blob_io_init(&s->io);
-  s->io.check_ids = false; /* every rebuilt file is checked against its SHA-256 */
+  vault_blob_io_init(&s->own_io);
+  s->own_io.check_ids = false; /* every rebuilt file is checked against its SHA-256 */
+  s->io = io ? io : &s->own_io;
   fs_buf_init(&s->data.cur, 0);
   fs_buf_init(&s->ops, 0);
   int rc = vault_desc_load(r, id, &s->d, err);
   if (!rc && s->d.kind == VAULT_DESC_DELTA) {
-    rc = open_level(r, s->d.parent, level + 1, &s->parent, err);
+    rc = open_level(r, s->d.parent, level + 1, s->io, &s->parent, err);
     if (!rc && (s->parent->d.size != s->d.parent_size || s->parent->d.depth + 1 != s->d.depth))
       rc = desc_error(s, err, "parent's size or depth differs from what the delta records");
   }
@@ -260,7 +262,7 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level, str
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
                    struct fs_err *err)
 {
-  return open_level(r, desc, 0, out, err);
+  return open_level(r, desc, 0, NULL, out, err);
 }
 
 int vault_src_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err)
@@ -283,7 +285,7 @@ void vault_src_free(struct vault_src *s)
   while (s) {
     struct vault_src *p = s->parent;
     vault_desc_release(&s->d);
-    vault_blob_io_release(&s->io);
+    vault_blob_io_release(&s->own_io);
     fs_buf_release(&s->data.cur);
     fs_buf_release(&s->ops);
     free(s);

@@ -314,7 +314,9 @@ int vault_index_add_entries(struct vault_index *ix, long pack, const struct vaul
     struct vault_loc *l = vault_index_put(ix, e[i].id, &fresh);
     if (!l)
       return FS_ERR_NOMEM;
-    if (!fresh && l->state == 1)
+    /* Keep the first place, unless that pack is lost and this one is not (the blob was stored
+     * again after its pack went missing). */
+    if (!fresh && l->state == 1 && !(ix->packs[l->pack].lost && !ix->packs[pack].lost))
       continue;
     l->state = 1;
     l->pack = (uint32_t)pack;
@@ -360,7 +362,11 @@ int vault_index_load(struct vault_repo *r, struct vault_problems *problems, stru
       if (pi < 0)
         rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
       else {
+        struct stat st;
+        char pp[4096];
+        vault_pack_path(r, f.packs[p].id, pp, sizeof(pp));
         r->ix.packs[pi].indexed = true;
+        r->ix.packs[pi].lost = stat(pp, &st) || (uint64_t)st.st_size < f.packs[p].size;
         if (vault_index_add_entries(&r->ix, pi, f.entries + f.packs[p].first, f.packs[p].count))
           rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
       }

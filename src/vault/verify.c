@@ -101,8 +101,10 @@ static void check_packs(struct vault_repo *r, struct vault_verify_result *res)
     size_t blobs = 0;
     for (size_t s = 0; s < r->ix.cap; s++)
       blobs += r->ix.slots[s].state == 1 && r->ix.slots[s].pack == i;
-    if (stat(path, &st))
+    if (stat(path, &st) && blobs)
       vault_problems_add(&res->problems, "pack %s is missing (%zu blobs lost)", hex, blobs);
+    else if (stat(path, &st))
+      continue; /* every blob it held was stored again elsewhere: nothing is lost */
     else if ((uint64_t)st.st_size != pk->size)
       vault_problems_add(&res->problems, "pack %s has %lld bytes, the index says %llu (%s)", hex,
                          (long long)st.st_size, (unsigned long long)pk->size,
