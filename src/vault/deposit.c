@@ -270,6 +270,66 @@ static const struct vault_snapshot *previous_deposit(const struct vault_snapshot
   return NULL;
 }
 
+/* The descriptor of `name` in a deposit snapshot, loaded into d; false when it has none. */
+static bool file_desc(struct vault_repo *r, const struct vault_snapshot *s, const char *name,
+                      uint8_t id[32], struct vault_desc *d)
+{
+  for (size_t k = 0; k < s->nfiles; k++) {
+    const struct vault_file_entry *f = &s->files[k];
+    struct fs_err e2;
+    if (f->type == 'f' && !strcmp(f->path, name) && !vault_desc_load(r, f->desc, d, &e2)) {
+      memcpy(id, f->desc, 32);
+      return true;
+    }
+  }
+  return false;
+}
+
+/* Skip deltas (as in Subversion's FSFS): version v of a table is stored as a delta against version
+ * v with its lowest set bit cleared, so that rebuilding any version walks at most log2(v) + 1
+ * deltas instead of v, at the price of some rows being stored more than once. After max_depth
+ * versions a full copy starts a new line. When the wanted ancestor is gone (forgotten and pruned),
+ * the previous version serves. */
+static void choose_parent(struct vault_repo *r, const struct vault_snapshot *all, size_t n,
+                          const char *inst, const char *name, struct ingest_job *j)
+{
+  const struct vault_snapshot *latest = previous_deposit(all, n, inst);
+  uint8_t pid[32];
+  struct vault_desc p;
+  if (!latest || !file_desc(r, latest, name, pid, &p))
+    return;
+  uint32_t v = p.version + 1;
+  uint8_t base[32];
+  memcpy(base, p.version ? p.base : pid, 32);
+  uint32_t pdepth = p.depth;
+  uint32_t target = v & (v - 1);
+  bool found = p.version == target;
+  vault_desc_release(&p);
+  if (v > r->cfg.max_depth)
+    return; /* a full copy starts a new line of versions */
+  memcpy(j->parent_desc, pid, 32);
+  for (size_t i = n; !found && i-- > 0;) {
+    if (strcmp(all[i].kind, "deposit") || strcmp(all[i].institution, inst))
+      continue;
+    uint8_t id[32];
+    struct vault_desc d;
+    if (!file_desc(r, &all[i], name, id, &d))
+      continue;
+    bool same_line = d.version ? !memcmp(d.base, base, 32) : !memcmp(id, base, 32);
+    if (same_line && d.version == target) {
+      memcpy(j->parent_desc, id, 32);
+      pdepth = d.depth;
+      found = true;
+    }
+    vault_desc_release(&d);
+  }
+  if (pdepth + 1 > r->cfg.max_depth)
+    return;
+  j->has_parent = true;
+  j->version = v;
+  memcpy(j->base, base, 32);
+}
+
 int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
                   struct vault_store_result *res, struct fs_err *err)
 {
@@ -352,18 +412,8 @@ int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
       j->rel = NULL;
       continue;
     }
-    for (size_t k = 0; prev && k < prev->nfiles; k++) {
-      const struct vault_file_entry *pf = &prev->files[k];
-      if (pf->type != 'f' || strcmp(pf->path, name))
-        continue;
-      struct vault_desc pd;
-      struct fs_err e2;
-      if (!vault_desc_load(r, pf->desc, &pd, &e2)) {
-        j->has_parent = pd.depth + 1 <= r->cfg.max_depth;
-        memcpy(j->parent_desc, pf->desc, 32);
-        vault_desc_release(&pd);
-      }
-    }
+    if (prev)
+      choose_parent(r, all, nall, m.institution, name, j);
     nj++;
   }
   for (size_t k = 0; k < m.nfiles; k++)

@@ -141,18 +141,20 @@ void vault_index_file_release(struct vault_index_file *f)
 
 int vault_desc_encode(struct fs_buf *out, const struct vault_desc *d)
 {
-  uint8_t h[4 + 2 + 8 + 32 + 4];
+  uint8_t h[4 + 2 + 8 + 32 + 4 + 4];
   memcpy(h, DESC_MAGIC, 4);
   h[4] = VAULT_FORMAT_VERSION;
   h[5] = d->kind;
   vault_put_u64(h + 6, d->size);
   memcpy(h + 14, d->sha256, 32);
   vault_put_u32(h + 46, d->depth);
+  vault_put_u32(h + 50, d->version);
   int rc = fs_buf_append(out, h, sizeof(h));
   if (!rc && d->kind == VAULT_DESC_DELTA) {
-    uint8_t x[40];
+    uint8_t x[72];
     memcpy(x, d->parent, 32);
     vault_put_u64(x + 32, d->parent_size);
+    memcpy(x + 40, d->base, 32);
     rc = fs_buf_append(out, x, sizeof(x));
     uint8_t c[4];
     vault_put_u32(c, (uint32_t)d->nops);
@@ -177,7 +179,7 @@ int vault_desc_encode(struct fs_buf *out, const struct vault_desc *d)
 int vault_desc_parse(const uint8_t *p, size_t n, struct vault_desc *d, struct fs_err *err)
 {
   memset(d, 0, sizeof(*d));
-  if (n < 50 || memcmp(p, DESC_MAGIC, 4))
+  if (n < 58 || memcmp(p, DESC_MAGIC, 4))
     return corrupt(err, 0, "not a content descriptor");
   if (p[4] != VAULT_FORMAT_VERSION)
     return fs_err_set(err, FS_ERR_UNSUPPORTED, "byte 4", "descriptor version %u", p[4]);
@@ -187,15 +189,17 @@ int vault_desc_parse(const uint8_t *p, size_t n, struct vault_desc *d, struct fs
   d->size = vault_get_u64(p + 6);
   memcpy(d->sha256, p + 14, 32);
   d->depth = vault_get_u32(p + 46);
-  size_t pos = 50;
+  d->version = vault_get_u32(p + 50);
+  size_t pos = 54;
   if (d->kind == VAULT_DESC_DELTA) {
-    if (n - pos < 44)
+    if (n - pos < 76)
       return corrupt(err, pos, "delta descriptor truncated");
     memcpy(d->parent, p + pos, 32);
     d->parent_size = vault_get_u64(p + pos + 32);
-    uint32_t no = vault_get_u32(p + pos + 40);
-    pos += 44;
-    if (d->depth == 0 || no > VAULT_DESC_MAX_REFS || (uint64_t)no * 32 > n - pos)
+    memcpy(d->base, p + pos + 40, 32);
+    uint32_t no = vault_get_u32(p + pos + 72);
+    pos += 76;
+    if (d->depth == 0 || d->version == 0 || no > VAULT_DESC_MAX_REFS || (uint64_t)no * 32 > n - pos)
       return corrupt(err, pos - 4, "delta descriptor's operation list does not fit");
     d->nops = no;
     d->ops = no ? malloc((size_t)no * 32) : NULL;
@@ -204,8 +208,8 @@ int vault_desc_parse(const uint8_t *p, size_t n, struct vault_desc *d, struct fs
     if (no)
       memcpy(d->ops, p + pos, (size_t)no * 32);
     pos += (size_t)no * 32;
-  } else if (d->depth != 0) {
-    return corrupt(err, 46, "a chunk-list descriptor has depth 0");
+  } else if (d->depth != 0 || d->version != 0) {
+    return corrupt(err, 46, "a chunk-list descriptor has depth and version 0");
   }
   if (n - pos < 4) {
     vault_desc_release(d);

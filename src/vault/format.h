@@ -70,7 +70,9 @@ struct vault_desc {
   uint8_t sha256[32];
   uint8_t parent[32];   /* delta only */
   uint32_t depth;       /* 0 for chunks; parent's depth + 1 for a delta */
+  uint32_t version;     /* versions since the full copy (0 for chunks); see skip deltas */
   uint64_t parent_size; /* delta only */
+  uint8_t base[32];     /* delta only: the full copy (version 0) this line of versions starts from */
   size_t ndata;
   uint8_t (*data)[32];
   uint32_t *data_len;

@@ -448,6 +448,8 @@ static int run_file(struct run *ru)
     memcpy(d.parent, j->parent_desc, 32);
     d.parent_size = vault_src_size(m->old);
     d.depth = vault_src_desc(m->old)->depth + 1;
+    d.version = j->version;
+    memcpy(d.base, j->base, 32);
     d.nops = m->ops_ids.n;
     d.ops = m->ops_ids.id;
     if (!rc)

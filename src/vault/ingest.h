@@ -16,6 +16,8 @@ struct ingest_job {
   enum vault_cdf_format fmt;
   bool has_parent;                     /* store as a delta against parent_desc */
   uint8_t parent_desc[32];
+  uint32_t version;                    /* of the new version (delta only) */
+  uint8_t base[32];                    /* the full copy its line starts from (delta only) */
   struct stat st;
   /* out */
   uint64_t size, rows, errors;

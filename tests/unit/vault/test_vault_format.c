@@ -69,9 +69,10 @@ static void test_desc_roundtrip(void **state)
   uint32_t lens[3] = {10, 20, 30};
   memset(ids, 7, sizeof(ids));
   memset(ops, 9, sizeof(ops));
-  struct vault_desc d = {.kind = VAULT_DESC_DELTA, .size = 60, .depth = 3, .parent_size = 99,
+  struct vault_desc d = {.kind = VAULT_DESC_DELTA, .size = 60, .depth = 3, .version = 6, .parent_size = 99,
                          .ndata = 3, .data = ids, .data_len = lens, .nops = 1, .ops = ops};
   memset(d.parent, 5, 32);
+  memset(d.base, 6, 32);
   struct fs_buf b;
   fs_buf_init(&b, 0);
   assert_int_equal(vault_desc_encode(&b, &d), 0);
@@ -80,6 +81,8 @@ static void test_desc_roundtrip(void **state)
   assert_int_equal(vault_desc_parse((uint8_t *)b.data, b.len, &e, &err), 0);
   assert_int_equal(e.kind, VAULT_DESC_DELTA);
   assert_int_equal(e.depth, 3);
+  assert_int_equal(e.version, 6);
+  assert_memory_equal(e.base, d.base, 32);
   assert_int_equal(e.parent_size, 99);
   assert_int_equal(e.ndata, 3);
   assert_int_equal(e.data_len[2], 30);
@@ -93,6 +96,7 @@ static void test_desc_roundtrip(void **state)
   d.kind = VAULT_DESC_CHUNKS;
   d.size = 61;
   d.depth = 0;
+  d.version = 0;
   d.nops = 0;
   fs_buf_reset(&b);
   assert_int_equal(vault_desc_encode(&b, &d), 0);
