@@ -44,12 +44,14 @@ results="$work/results.tsv"
 # measure TOOL OP COMMAND...: runs the command under /usr/bin/time -v, records seconds and peak KB.
 measure() {
   tool=$1; op=$2; shift 2
+  sync # nobody pays for the previous tool's dirty pages
   /usr/bin/time -v -o "$work/time.txt" "$@" >"$work/out.txt" 2>&1 || {
     echo "FAILED: $tool $op" >&2; cat "$work/out.txt" >&2; exit 1; }
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/time.txt")
   kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-  printf '%s\t%s\t%s\t%s\n' "$tool" "$op" "$secs" "$kb" >>"$results"
-  printf '%-9s %-14s %8.2f s %8d KB\n' "$tool" "$op" "$secs" "$kb"
+  cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$work/time.txt")
+  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$op" "$secs" "$kb" "$cpu" >>"$results"
+  printf '%-9s %-14s %8.2f s %8d KB %8.2f s CPU\n' "$tool" "$op" "$secs" "$kb" "$cpu"
 }
 
 "$fs" vault init --repo "$work/vault" --kdf interactive >/dev/null
@@ -104,24 +106,26 @@ t1=$(date +%s.%N)
 kb=$(awk '/VmHWM/ {print $2}' "/proc/$spid/status")
 kill "$spid"; wait "$spid" 2>/dev/null || true
 secs=$(echo "$t1 - $t0" | bc)
-printf 'finshield\tfirst-query\t%s\t%s\n' "$secs" "$kb" >>"$results"
+printf 'finshield\tfirst-query\t%s\t%s\t0\n' "$secs" "$kb" >>"$results"
 printf '%-9s %-14s %8.2f s %8d KB   %s\n' finshield first-query "$secs" "$kb" "$(head -c 160 "$work/answer.json")"
 
 for t in finshield restic borg; do
   case $t in finshield) d=$work/vault ;; restic) d=$work/restic ;; borg) d=$work/borg ;; esac
-  printf '%s\trepo-bytes\t%s\t0\n' "$t" "$(du -sb "$d" | cut -f1)" >>"$results"
+  printf '%s\trepo-bytes\t%s\t0\t0\n' "$t" "$(du -sb "$d" | cut -f1)" >>"$results"
 done
 
-echo "== summary (seconds; daily = mean of $days; memory = peak RSS over all runs)"
+echo "== summary (wall seconds, and CPU seconds = user + system; daily = mean of $days; memory = peak RSS over all runs)"
 awk -F'\t' '
-  { key=$1 SUBSEP $2; if ($2=="daily") { sum[$1]+=$3; n[$1]++ } else v[key]=$3;
+  { key=$1 SUBSEP $2; if ($2=="daily") { sum[$1]+=$3; csum[$1]+=$5; n[$1]++ } else { v[key]=$3; c[key]=$5 }
     if ($2!="first-query" && $4>mem[$1]) mem[$1]=$4 }
   END {
-    for (t in n) v[t SUBSEP "daily"]=sum[t]/n[t];
+    for (t in n) { v[t SUBSEP "daily"]=sum[t]/n[t]; c[t SUBSEP "daily"]=csum[t]/n[t] }
     split("first daily restore-latest restore-oldest verify-all repo-bytes", ops, " ");
     printf "%-15s %14s %14s %14s %10s\n", "", "finshield", "restic", "borg", "ratio";
     for (i=1;i<=6;i++) { o=ops[i]; f=v["finshield" SUBSEP o]; r=v["restic" SUBSEP o]; b=v["borg" SUBSEP o];
       best=(r<b?r:b); printf "%-15s %14.2f %14.2f %14.2f %9.2fx\n", o, f, r, b, (f>0?best/f:0) }
+    for (i=1;i<=5;i++) { o=ops[i]; f=c["finshield" SUBSEP o]; r=c["restic" SUBSEP o]; b=c["borg" SUBSEP o];
+      best=(r<b?r:b); printf "%-15s %14.2f %14.2f %14.2f %9.2fx\n", o " CPU", f, r, b, (f>0?best/f:0) }
     printf "%-15s %14d %14d %14d %9.2fx\n", "peak-KB", mem["finshield"], mem["restic"], mem["borg"],
       (mem["restic"]<mem["borg"]?mem["restic"]:mem["borg"])/mem["finshield"] }' "$results"
 echo "(ratio: the better of restic and borg divided by finshield; above 1 means finshield is faster or smaller)"
