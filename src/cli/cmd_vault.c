@@ -1,0 +1,803 @@
+/* finshield vault: the data safe haven (init, deposit, backup, snapshots, restore, verify, forget,
+ * prune, replicate, export, drill, serve, token, partner-keygen, retention). */
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+#include "core/encode.h"
+#include "core/file.h"
+#include "core/net.h"
+#include "core/time.h"
+#include "vault/continuity.h"
+#include "vault/vault.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Options shared by the subcommands; each subcommand's spec lists the ones it takes. */
+struct vopts {
+  const char *repo, *password_file, *partner_secret, *partner_key, *business_date, *target,
+      *to, *format, *scratch, *tokens, *listen, *tls_cert, *tls_key, *name, *kdf, *snapshot, *out,
+      *now;
+  int64_t threads, daily, monthly, pack_mib;
+  bool json, read_data, files, expired, dry_run;
+};
+
+#define O_REPO                                                                                   \
+  {"repo", 'r', CLI_OPT_STRING, &o.repo, "DIR", "repository folder (or FINSHIELD_VAULT_REPO)",  \
+   "保險庫資料夾（或 FINSHIELD_VAULT_REPO）"}
+#define O_PASSWORD                                                                               \
+  {"password-file", 'p', CLI_OPT_STRING, &o.password_file, "FILE",                               \
+   "file holding the password (or FINSHIELD_VAULT_PASSWORD_FILE)",                              \
+   "存放密碼的檔案（或 FINSHIELD_VAULT_PASSWORD_FILE）"},                                        \
+      {"partner-secret", 0, CLI_OPT_STRING, &o.partner_secret, "FILE",                           \
+       "unlock with the restoration partner's secret key instead of the password",              \
+       "以復原合作機構的私鑰開啟（不使用密碼）"}
+#define O_THREADS                                                                                \
+  {"threads", 0, CLI_OPT_INT, &o.threads, "N", "worker threads (default: CPUs)",                 \
+   "工作執行緒數（預設：CPU 數）"}
+#define O_JSON {"json", 0, CLI_OPT_FLAG, &o.json, NULL, "machine-readable JSON output", "輸出 JSON"}
+#define O_END {NULL, 0, 0, NULL, NULL, NULL, NULL}
+
+static int fail_msg(struct cli_ctx *ctx, enum fs_code code, const char *where, const char *msg)
+{
+  struct fs_err e;
+  fs_err_set(&e, code, where, "%s", msg);
+  return cli_fail(ctx, &e);
+}
+
+static int read_secret(const char *path, struct fs_buf *out, struct fs_err *err)
+{
+  fs_buf_init(out, 4096);
+  int rc = fs_file_read_all(path, out, err);
+  while (!rc && out->len && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == '\r'))
+    out->data[--out->len] = '\0';
+  return rc;
+}
+
+static int read_key_hex(const char *path, uint8_t key[32], struct fs_err *err)
+{
+  struct fs_buf b;
+  int rc = read_secret(path, &b, err);
+  if (!rc && (b.len != 64 || fs_hex_decode(b.data, 64, key, 32)))
+    rc = fs_err_set(err, FS_ERR_INVALID, path, "expected 64 hex digits (a 32-byte key)");
+  fs_buf_release(&b);
+  return rc;
+}
+
+static const char *repo_dir(struct cli_ctx *ctx, struct vopts *o)
+{
+  if (!o->repo)
+    o->repo = getenv("FINSHIELD_VAULT_REPO");
+  if (!o->repo)
+    fprintf(stderr, "%s: %s\n", ctx->prog,
+            FS_TR(ctx->lang, "--repo DIR is required", "需要 --repo DIR"));
+  return o->repo;
+}
+
+/* Opens the repository with the password or the partner's key. */
+static int open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mode,
+                     struct vault_repo **r)
+{
+  if (!repo_dir(ctx, o))
+    return CLI_EXIT_USAGE;
+  struct fs_err err;
+  struct vault_unlock u = {0};
+  uint8_t sk[32];
+  struct fs_buf pw;
+  fs_buf_init(&pw, 4096);
+  int rc;
+  if (o->partner_secret) {
+    if ((rc = read_key_hex(o->partner_secret, sk, &err)))
+      return cli_fail(ctx, &err);
+    u.partner_sk = sk;
+  } else {
+    const char *pf = o->password_file ? o->password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
+    if (!pf) {
+      fprintf(stderr, "%s: %s\n", ctx->prog,
+              FS_TR(ctx->lang, "a password is needed: --password-file FILE or FINSHIELD_VAULT_PASSWORD_FILE",
+                    "需要密碼：--password-file FILE 或 FINSHIELD_VAULT_PASSWORD_FILE"));
+      return CLI_EXIT_USAGE;
+    }
+    if ((rc = read_secret(pf, &pw, &err)))
+      return cli_fail(ctx, &err);
+    u.password = pw.data;
+    u.password_len = pw.len;
+  }
+  rc = vault_repo_open(o->repo, &u, mode, r, &err);
+  fs_buf_release(&pw);
+  memset(sk, 0, sizeof(sk));
+  return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
+}
+
+static void print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
+{
+  for (size_t i = 0; i < p->n; i++)
+    fprintf(stderr, "  %s\n", p->items[i]);
+  if (p->dropped)
+    fprintf(stderr, FS_TR(ctx->lang, "  ... and %zu more\n", "  ……另有 %zu 項\n"), p->dropped);
+}
+
+static double mib(uint64_t b)
+{
+  return (double)b / 1048576.0;
+}
+
+/* ---- subcommands ------------------------------------------------------------------------------ */
+
+static int v_init(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO,
+      {"password-file", 'p', CLI_OPT_STRING, &o.password_file, "FILE",
+       "file holding the password (or FINSHIELD_VAULT_PASSWORD_FILE)", "存放密碼的檔案"},
+      {"partner-key", 0, CLI_OPT_STRING, &o.partner_key, "FILE",
+       "restoration partner's public key (from partner-keygen)", "復原合作機構的公鑰"},
+      {"kdf", 0, CLI_OPT_STRING, &o.kdf, "LEVEL", "Argon2id cost: moderate (default), interactive, min (tests only)",
+       "Argon2id 成本：moderate（預設）、interactive、min（僅供測試）"},
+      {"daily-days", 0, CLI_OPT_INT, &o.daily, "N", "keep every snapshot N days (default 90)", "每日快照保留天數（預設 90）"},
+      {"pack-size", 0, CLI_OPT_INT, &o.pack_mib, "MIB", "pack size in MiB (default 32)", "封包大小（MiB，預設 32）"},
+      {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N", "keep each month's last snapshot N months (default 84)",
+       "每月最後快照保留月數（預設 84）"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault init --repo DIR [--password-file FILE] [--partner-key FILE]",
+                                "Creates an encrypted, immutable vault repository.",
+                                "建立加密且不可變更的資料保險庫。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!repo_dir(ctx, &o))
+    return CLI_EXIT_USAGE;
+  struct fs_err err;
+  const char *pf = o.password_file ? o.password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
+  if (!pf)
+    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "a password file is required", "需要密碼檔"));
+  struct fs_buf pw;
+  if (read_secret(pf, &pw, &err))
+    return cli_fail(ctx, &err);
+  uint8_t pk[32];
+  struct vault_init_opts io = {.password = pw.data, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
+                               .retention = {o.daily, o.monthly},
+                               .pack_size = (uint64_t)o.pack_mib << 20};
+  if (o.kdf && !strcmp(o.kdf, "min"))
+    io.kdf = VAULT_KDF_MIN;
+  else if (o.kdf && !strcmp(o.kdf, "interactive"))
+    io.kdf = VAULT_KDF_INTERACTIVE;
+  else if (o.kdf && strcmp(o.kdf, "moderate")) {
+    fs_buf_release(&pw);
+    return cli_usage_error(ctx, spec.usage, "--kdf: moderate, interactive or min");
+  }
+  if (o.partner_key) {
+    if (read_key_hex(o.partner_key, pk, &err)) {
+      fs_buf_release(&pw);
+      return cli_fail(ctx, &err);
+    }
+    io.partner_pk = pk;
+  }
+  rc = vault_init(o.repo, &io, &err);
+  fs_buf_release(&pw);
+  if (rc)
+    return cli_fail(ctx, &err);
+  printf(FS_TR(ctx->lang, "created vault repository %s%s\n", "已建立資料保險庫 %s%s\n"), o.repo,
+         o.partner_key ? FS_TR(ctx->lang, " (master key also sealed to the restoration partner)",
+                               "（主金鑰亦已封存給復原合作機構）")
+                       : "");
+  return CLI_EXIT_OK;
+}
+
+static int v_partner_keygen(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {{"out", 'o', CLI_OPT_STRING, &o.out, "PREFIX",
+                                  "writes PREFIX.pub and PREFIX.key", "寫出 PREFIX.pub 與 PREFIX.key"},
+                                 O_END};
+  const struct cli_spec spec = {"finshield vault partner-keygen --out PREFIX",
+                                "Creates a restoration partner's key pair (X25519).",
+                                "建立復原合作機構的金鑰對（X25519）。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!o.out)
+    return cli_usage_error(ctx, spec.usage, "--out PREFIX");
+  uint8_t pk[32], sk[32];
+  vault_partner_keygen(pk, sk);
+  char hex[66], path[4096];
+  struct fs_err err;
+  fs_hex_encode(sk, 32, hex);
+  hex[64] = '\n';
+  snprintf(path, sizeof(path), "%s.key", o.out);
+  rc = fs_file_write_atomic(path, hex, 65, 0400, &err);
+  fs_hex_encode(pk, 32, hex);
+  hex[64] = '\n';
+  snprintf(path, sizeof(path), "%s.pub", o.out);
+  if (!rc)
+    rc = fs_file_write_atomic(path, hex, 65, 0444, &err);
+  memset(sk, 0, sizeof(sk));
+  if (rc)
+    return cli_fail(ctx, &err);
+  printf(FS_TR(ctx->lang, "wrote %s.pub (give to the institution) and %s.key (keep secret)\n",
+               "已寫出 %s.pub（交給機構）與 %s.key（妥善保密）\n"),
+         o.out, o.out);
+  return CLI_EXIT_OK;
+}
+
+static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_err *err,
+                       struct vault_store_result *res, int64_t ns)
+{
+  if (res->problems.n || res->problems.dropped) {
+    fprintf(stderr, "%s\n", FS_TR(ctx->lang, "validation against the standard format failed:",
+                                  "未通過標準格式驗證："));
+    print_problems(ctx, &res->problems);
+  }
+  if (rc) {
+    int ex = cli_fail(ctx, err);
+    vault_store_result_release(res);
+    return ex;
+  }
+  if (o->json && res->attestation)
+    printf("%s\n", res->attestation);
+  else {
+    printf(FS_TR(ctx->lang,
+                 "snapshot %s: %llu files, %.1f MiB read, %.1f MiB added, %llu stored as row deltas, "
+                 "%.2f s\n",
+                 "快照 %s：%llu 個檔案，讀取 %.1f MiB，新增 %.1f MiB，%llu 個以列差異儲存，%.2f 秒\n"),
+           res->snapshot_id, (unsigned long long)res->files, mib(res->bytes_in),
+           mib(res->bytes_added), (unsigned long long)res->delta_files, (double)ns / 1e9);
+    if (res->attestation)
+      printf("%s\n", res->attestation);
+  }
+  vault_store_result_release(res);
+  return CLI_EXIT_OK;
+}
+
+static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD, O_THREADS, O_JSON,
+      {"business-date", 0, CLI_OPT_STRING, &o.business_date, "YYYY-MM-DD",
+       "business date (must match the manifest)", "營業日（須與清單相符）"},
+      O_END};
+  const struct cli_spec spec = {
+      "finshield vault deposit --repo DIR --business-date YYYY-MM-DD FILES... manifest.json",
+      "Validates critical-data files against the standard format and their manifest, then stores "
+      "them as a signed snapshot and prints the signed attestation.",
+      "依標準格式與清單驗證關鍵資料檔，存為簽章快照並輸出簽章證明。", opts, 1, 64};
+  const char *args[64];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!o.business_date)
+    return cli_usage_error(ctx, spec.usage, "--business-date YYYY-MM-DD");
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_APPEND, &r)))
+    return rc;
+  struct vault_deposit_opts d = {.files = args, .nfiles = nargs, .business_date = o.business_date,
+                                 .threads = (int)o.threads};
+  struct vault_store_result res;
+  struct fs_err err;
+  int64_t t0 = fs_time_mono_ns();
+  rc = vault_deposit(r, &d, &res, &err);
+  vault_repo_close(r);
+  return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
+}
+
+static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_END};
+  const struct cli_spec spec = {"finshield vault backup --repo DIR PATH...",
+                                "Stores files and folders as a snapshot.", "將檔案與資料夾存為快照。",
+                                opts, 1, 64};
+  const char *args[64];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_APPEND, &r)))
+    return rc;
+  struct vault_store_result res;
+  struct fs_err err;
+  int64_t t0 = fs_time_mono_ns();
+  rc = vault_backup(r, args, nargs, (int)o.threads, &res, &err);
+  vault_repo_close(r);
+  return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
+}
+
+static int v_snapshots(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_JSON, O_END};
+  const struct cli_spec spec = {"finshield vault snapshots --repo DIR [--json]", "Lists the snapshots.",
+                                "列出快照。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+    return rc;
+  struct vault_snapshot *all;
+  size_t n;
+  struct fs_err err;
+  rc = vault_snapshot_list(r, &all, &n, &err);
+  const struct vault_config *cfg = vault_repo_config(r);
+  if (rc) {
+    vault_repo_close(r);
+    return cli_fail(ctx, &err);
+  }
+  int64_t now = fs_time_now_ms();
+  json_t *arr = o.json ? json_array() : NULL;
+  if (!o.json)
+    printf("%-4s %-16s %-24s %-8s %-12s %-10s %10s  %s\n", "seq", "id",
+           FS_TR(ctx->lang, "time (UTC)", "時間（UTC）"), FS_TR(ctx->lang, "kind", "類型"),
+           FS_TR(ctx->lang, "business", "營業日"), FS_TR(ctx->lang, "files", "檔案"), "MiB",
+           FS_TR(ctx->lang, "retention", "保留"));
+  for (size_t i = 0; i < n; i++) {
+    const char *why = vault_retention_reason(&cfg->retention, &all[i], all, n, now);
+    if (o.json) {
+      json_t *x = vault_snapshot_json(&all[i]);
+      json_object_set_new(x, "retained_by", why ? json_string(why) : json_null());
+      json_array_append_new(arr, x);
+      continue;
+    }
+    char t[32];
+    fs_time_format_ms(all[i].time_ms, t);
+    printf("%-4llu %-16.16s %-24s %-8s %-12s %-10zu %10.1f  %s\n", (unsigned long long)all[i].seq,
+           all[i].id, t, all[i].kind, all[i].business_date[0] ? all[i].business_date : "-",
+           all[i].nfiles, mib(all[i].total_size), why ? why : "-");
+  }
+  if (o.json) {
+    char *s = json_dumps(arr, JSON_INDENT(2));
+    printf("%s\n", s ? s : "[]");
+    free(s);
+    json_decref(arr);
+  }
+  vault_snapshot_list_free(all, n);
+  vault_repo_close(r);
+  return CLI_EXIT_OK;
+}
+
+static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD, O_THREADS,
+      {"target", 't', CLI_OPT_STRING, &o.target, "DIR", "where to write (empty or missing)", "寫入位置（須為空或不存在）"},
+      {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
+      O_END};
+  const struct cli_spec rs = {"finshield vault restore SNAPSHOT --target DIR",
+                              "Restores a snapshot (\"latest\", an id or a prefix) bit for bit.",
+                              "逐位元還原快照（latest、識別碼或其前綴）。", opts, 1, 1};
+  const struct cli_spec es = {"finshield vault export SNAPSHOT --format standard --target DIR",
+                              "Writes a deposit in the standard critical-data format (tables and manifest).",
+                              "以標準關鍵資料格式匯出存入的資料（資料表與清單）。", opts, 1, 1};
+  const struct cli_spec *spec = export ? &es : &rs;
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!o.target)
+    return cli_usage_error(ctx, spec->usage, "--target DIR");
+  if (export && o.format && strcmp(o.format, "standard"))
+    return cli_usage_error(ctx, spec->usage, "--format standard");
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+    return rc;
+  struct vault_restore_result res;
+  struct fs_err err;
+  rc = export ? vault_export(r, args[0], o.target, &res, &err)
+              : vault_restore(r, args[0], o.target, (int)o.threads, &res, &err);
+  vault_repo_close(r);
+  if (rc)
+    return cli_fail(ctx, &err);
+  printf(FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file matches its SHA-256\n",
+               "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均與 SHA-256 相符\n"),
+         res.snapshot_id, (unsigned long long)res.files, mib(res.bytes), (double)res.elapsed_ns / 1e9);
+  return CLI_EXIT_OK;
+}
+
+static int v_restore_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return v_restore(ctx, argc, argv, false);
+}
+
+static int v_export(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return v_restore(ctx, argc, argv, true);
+}
+
+static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD, O_JSON,
+      {"read-data", 0, CLI_OPT_FLAG, &o.read_data, NULL, "decrypt and check every stored blob", "解密並檢查每個儲存區塊"},
+      {"files", 0, CLI_OPT_FLAG, &o.files, NULL, "rebuild every file of every snapshot and check its SHA-256",
+       "重建所有快照的每個檔案並核對 SHA-256"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault verify --repo DIR [--read-data] [--files]",
+                                "Checks the repository and names every damaged pack, blob, snapshot or file.",
+                                "檢查保險庫，指出每個受損的封包、區塊、快照或檔案。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+    return rc;
+  struct vault_verify_opts vo = {.read_data = o.read_data, .files = o.files};
+  struct vault_verify_result res;
+  struct fs_err err;
+  rc = vault_verify(r, &vo, &res, &err);
+  vault_repo_close(r);
+  if (rc)
+    return cli_fail(ctx, &err);
+  bool ok = !res.problems.n && !res.problems.dropped;
+  if (o.json) {
+    json_t *p = json_array();
+    for (size_t i = 0; i < res.problems.n; i++)
+      json_array_append_new(p, json_string(res.problems.items[i]));
+    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
+                          (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
+                          (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read,
+                          "problems", p);
+    char *s = json_dumps(x, JSON_INDENT(2));
+    printf("%s\n", s ? s : "{}");
+    free(s);
+    json_decref(x);
+  } else {
+    printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs (%.1f MiB read): %s\n",
+                 "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊（讀取 %.1f MiB）：%s\n"),
+           (unsigned long long)res.snapshots, (unsigned long long)res.packs,
+           (unsigned long long)res.blobs, mib(res.bytes_read),
+           ok ? FS_TR(ctx->lang, "no problems", "沒有問題")
+              : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+    print_problems(ctx, &res.problems);
+  }
+  vault_verify_result_release(&res);
+  return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int64_t now_option(const struct vopts *o)
+{
+  int64_t ms;
+  if (o->now && !fs_time_parse_ms(o->now, strlen(o->now), &ms, NULL))
+    return ms;
+  return fs_time_now_ms();
+}
+
+static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD,
+      {"expired", 0, CLI_OPT_FLAG, &o.expired, NULL, "forget every snapshot out of retention", "移除所有超過保留期限的快照"},
+      {"now", 0, CLI_OPT_STRING, &o.now, "TIME", "judge retention as of this RFC 3339 time (drills)",
+       "以此時間判斷保留期限（演練用）"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault forget --repo DIR (SNAPSHOT... | --expired)",
+                                "Forgets snapshots that retention no longer protects (a signed tombstone keeps the chain).",
+                                "移除不再受保留政策保護的快照（以簽章墓碑維持鏈結）。", opts, 0, 64};
+  const char *args[64];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!nargs && !o.expired)
+    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "name snapshots or give --expired", "請指定快照或 --expired"));
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_EXCLUSIVE, &r)))
+    return rc;
+  struct vault_problems gone = {0};
+  struct fs_err err;
+  rc = vault_forget(r, args, nargs, o.expired, now_option(&o), &gone, &err);
+  vault_repo_close(r);
+  for (size_t i = 0; i < gone.n; i++)
+    printf(FS_TR(ctx->lang, "forgot %s\n", "已移除 %s\n"), gone.items[i]);
+  vault_problems_release(&gone);
+  return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
+}
+
+static int v_prune(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_END};
+  const struct cli_spec spec = {"finshield vault prune --repo DIR",
+                                "Deletes packs that no remaining snapshot needs (whole packs; none is rewritten).",
+                                "刪除不再被任何快照使用的封包（整包刪除，不改寫）。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_EXCLUSIVE, &r)))
+    return rc;
+  struct vault_prune_result res;
+  struct fs_err err;
+  rc = vault_prune(r, &res, &err);
+  vault_repo_close(r);
+  if (rc)
+    return cli_fail(ctx, &err);
+  printf(FS_TR(ctx->lang, "removed %llu packs (%.1f MiB); %llu packs kept\n",
+               "已刪除 %llu 個封包（%.1f MiB）；保留 %llu 個封包\n"),
+         (unsigned long long)res.packs_removed, mib(res.bytes_removed),
+         (unsigned long long)res.packs_kept);
+  return CLI_EXIT_OK;
+}
+
+static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD,
+      {"to", 0, CLI_OPT_STRING, &o.to, "DIR", "the offsite copy (created when missing)", "異地副本（不存在時建立）"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault replicate --repo DIR --to DIR",
+                                "Copies what the offsite copy lacks, then verifies the copy.",
+                                "將異地副本缺少的內容複製過去並驗證副本。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!o.to)
+    return cli_usage_error(ctx, spec.usage, "--to DIR");
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+    return rc;
+  struct vault_replicate_result res;
+  struct fs_err err;
+  rc = vault_replicate(r, o.to, &res, &err);
+  vault_repo_close(r);
+  if (rc)
+    return cli_fail(ctx, &err);
+  bool ok = !res.verify.problems.n && !res.verify.problems.dropped;
+  printf(FS_TR(ctx->lang, "copied %llu files (%.1f MiB), %llu already there; copy verified: %s\n",
+               "已複製 %llu 個檔案（%.1f MiB），%llu 個已存在；副本驗證：%s\n"),
+         (unsigned long long)res.files_copied, mib(res.bytes_copied),
+         (unsigned long long)res.files_present,
+         ok ? FS_TR(ctx->lang, "no problems", "沒有問題") : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+  print_problems(ctx, &res.verify.problems);
+  vault_verify_result_release(&res.verify);
+  return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
+}
+
+static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD, O_THREADS,
+      {"scratch", 0, CLI_OPT_STRING, &o.scratch, "DIR", "where the scratch restore goes (default /tmp)",
+       "暫存還原位置（預設 /tmp）"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault drill --repo DIR [--scratch DIR]",
+                                "Restore drill: restores the latest snapshot into a scratch folder, checks it bit "
+                                "for bit, and records the measured restore time as signed evidence.",
+                                "還原演練：將最新快照還原至暫存資料夾並逐位元檢查，記錄實測還原時間作為簽章證據。",
+                                opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+    return rc;
+  char *evidence;
+  struct fs_err err;
+  rc = vault_drill(r, o.scratch, (int)o.threads, &evidence, &err);
+  vault_repo_close(r);
+  if (evidence)
+    printf("%s\n", evidence);
+  free(evidence);
+  return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
+}
+
+static int v_retention(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD,
+      {"daily-days", 0, CLI_OPT_INT, &o.daily, "N", "keep every snapshot N days", "每日快照保留天數"},
+      {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N", "keep each month's last snapshot N months",
+       "每月最後快照保留月數"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault retention --repo DIR [--daily-days N] [--monthly-months N]",
+                                "Shows the retention policy, or lengthens it (it can never be shortened).",
+                                "顯示保留政策，或延長之（不得縮短）。", opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  struct vault_repo *r;
+  bool change = o.daily || o.monthly;
+  if ((rc = open_repo(ctx, &o, change ? VAULT_LOCK_EXCLUSIVE : VAULT_LOCK_SHARED, &r)))
+    return rc;
+  struct fs_err err;
+  struct vault_retention ret = vault_repo_config(r)->retention;
+  if (change) {
+    if (o.daily)
+      ret.daily_days = o.daily;
+    if (o.monthly)
+      ret.monthly_months = o.monthly;
+    rc = vault_retention_set(r, &ret, &err);
+  }
+  vault_repo_close(r);
+  if (rc)
+    return cli_fail(ctx, &err);
+  printf(FS_TR(ctx->lang, "retention: every snapshot %lld days, each month's last %lld months\n",
+               "保留政策：每個快照 %lld 天，每月最後快照 %lld 個月\n"),
+         (long long)ret.daily_days, (long long)ret.monthly_months);
+  return CLI_EXIT_OK;
+}
+
+static int v_token(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      {"tokens", 0, CLI_OPT_STRING, &o.tokens, "FILE", "token file (hashes only)", "權杖檔（僅存雜湊）"},
+      {"name", 0, CLI_OPT_STRING, &o.name, "NAME", "who the token is for", "權杖使用者名稱"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault token create --tokens FILE --name NAME",
+                                "Creates a bearer token for the continuity service and prints it once; only its "
+                                "hash is stored.",
+                                "建立持續服務的存取權杖並僅顯示一次；檔案只存其雜湊。", opts, 1, 1};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (strcmp(args[0], "create") || !o.tokens || !o.name)
+    return cli_usage_error(ctx, spec.usage, "token create --tokens FILE --name NAME");
+  char token[128];
+  struct fs_err err;
+  if (vault_token_create(o.tokens, o.name, token, sizeof(token), &err))
+    return cli_fail(ctx, &err);
+  printf("%s\n", token);
+  fprintf(stderr, "%s\n", FS_TR(ctx->lang, "(shown once: only its hash is kept)", "（僅顯示一次：檔案只保存其雜湊）"));
+  return CLI_EXIT_OK;
+}
+
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig)
+{
+  (void)sig;
+  stop_flag = 1;
+}
+
+static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct vopts o = {0};
+  const struct cli_opt opts[] = {
+      O_REPO, O_PASSWORD,
+      {"snapshot", 's', CLI_OPT_STRING, &o.snapshot, "SNAPSHOT", "deposit to answer from (default latest)", "回應所依據的快照（預設 latest）"},
+      {"tokens", 0, CLI_OPT_STRING, &o.tokens, "FILE", "bearer tokens (from vault token create)", "存取權杖檔"},
+      {"listen", 'l', CLI_OPT_STRING, &o.listen, "HOST:PORT", "address (default 127.0.0.1:8470)", "位址（預設 127.0.0.1:8470）"},
+      {"tls-cert", 0, CLI_OPT_STRING, &o.tls_cert, "FILE", "TLS certificate (needed off loopback)", "TLS 憑證（非本機位址必填）"},
+      {"tls-key", 0, CLI_OPT_STRING, &o.tls_key, "FILE", "TLS private key", "TLS 私鑰"},
+      O_END};
+  const struct cli_spec spec = {"finshield vault serve --repo DIR --tokens FILE [--snapshot latest] [--listen HOST:PORT]",
+                                "Read-only balance inquiry from the vault alone, for when core banking is down: "
+                                "GET /v1/accounts/ID (bearer token).",
+                                "核心系統中斷時，僅依保險庫提供唯讀餘額查詢：GET /v1/accounts/ID（需權杖）。",
+                                opts, 0, 0};
+  const char *args[1];
+  size_t nargs;
+  bool done;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  if (rc >= 0)
+    return rc;
+  if (!o.tokens)
+    return cli_usage_error(ctx, spec.usage, "--tokens FILE");
+  struct fs_err err;
+  char host[256];
+  uint16_t port;
+  const char *listen = o.listen ? o.listen : "127.0.0.1:8470";
+  if (fs_hostport_parse(listen, host, sizeof(host), &port, &err))
+    return cli_usage_error(ctx, spec.usage, err.msg);
+  if (!fs_host_is_loopback(host) && !(o.tls_cert && o.tls_key))
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "TLS is required off loopback: give --tls-cert and --tls-key",
+                                 "非本機位址必須使用 TLS：請提供 --tls-cert 與 --tls-key"));
+  struct vault_repo *r;
+  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+    return rc;
+  int64_t t0 = fs_time_mono_ns();
+  struct vault_lookup *lk;
+  rc = vault_lookup_open(r, o.snapshot ? o.snapshot : "latest", &lk, &err);
+  vault_repo_close(r);
+  if (rc)
+    return cli_fail(ctx, &err);
+  struct vault_continuity_opts co = {.listen = o.listen ? o.listen : "127.0.0.1:8470",
+                                     .tokens_file = o.tokens, .tls_cert = o.tls_cert,
+                                     .tls_key = o.tls_key};
+  struct vault_continuity *srv;
+  rc = vault_continuity_start(lk, &co, &srv, &err);
+  if (rc) {
+    vault_lookup_free(lk);
+    return cli_fail(ctx, &err);
+  }
+  fprintf(stderr, FS_TR(ctx->lang, "continuity service: %llu accounts loaded in %.2f s; listening on %s\n",
+                        "持續服務：已載入 %llu 個帳戶，耗時 %.2f 秒；監聽 %s\n"),
+          (unsigned long long)vault_lookup_count(lk), (double)(fs_time_mono_ns() - t0) / 1e9,
+          co.listen);
+  signal(SIGINT, on_signal);
+  signal(SIGTERM, on_signal);
+  while (!stop_flag)
+    pause();
+  vault_continuity_stop(srv);
+  vault_lookup_free(lk);
+  return CLI_EXIT_OK;
+}
+
+struct vsub {
+  const char *name;
+  int (*run)(struct cli_ctx *, int, char **);
+  const char *en, *zh;
+};
+
+static const struct vsub SUBS[] = {
+    {"init", v_init, "create a repository", "建立保險庫"},
+    {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
+    {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
+    {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
+    {"snapshots", v_snapshots, "list snapshots", "列出快照"},
+    {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
+    {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
+    {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
+    {"forget", v_forget, "forget snapshots out of retention", "移除超過保留期限的快照"},
+    {"prune", v_prune, "delete packs nothing needs", "刪除無用封包"},
+    {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
+    {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
+    {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
+    {"token", v_token, "create a continuity-service token", "建立持續服務權杖"},
+    {"serve", v_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
+};
+
+int cmd_vault(struct cli_ctx *ctx, int argc, char **argv)
+{
+  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    printf("%s: %s vault <%s> [%s]\n\n", FS_TR(ctx->lang, "Usage", "用法"), ctx->prog,
+           FS_TR(ctx->lang, "subcommand", "子指令"), FS_TR(ctx->lang, "options", "選項"));
+    for (size_t i = 0; i < FS_ARRAY_SIZE(SUBS); i++)
+      printf("  %-15s %s\n", SUBS[i].name, FS_TR(ctx->lang, SUBS[i].en, SUBS[i].zh));
+    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
+  }
+  for (size_t i = 0; i < FS_ARRAY_SIZE(SUBS); i++)
+    if (!strcmp(SUBS[i].name, argv[1]))
+      return SUBS[i].run(ctx, argc - 1, argv + 1);
+  char msg[128];
+  snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "unknown subcommand \"%s\"", "未知的子指令「%s」"), argv[1]);
+  (void)fail_msg;
+  return cli_usage_error(ctx, "finshield vault <subcommand> --help", msg);
+}

@@ -1,0 +1,257 @@
+/* Keys and primitives: subkey derivation, keyed chunk ids, sealing (XChaCha20-Poly1305), SHA-256,
+ * key files (password with Argon2id, restoration partner with a sealed box). */
+#include "vault/crypto.h"
+#include "vault/internal.h"
+
+#include "core/encode.h"
+#include "core/jsonx.h"
+
+#include <gnutls/crypto.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char KDF_CTX[crypto_kdf_CONTEXTBYTES] = {'F', 'S', 'V', 'A', 'U', 'L', 'T', '1'};
+
+void vault_keys_derive(struct vault_keys *k, const uint8_t master[VAULT_KEY_LEN])
+{
+  memcpy(k->master, master, VAULT_KEY_LEN);
+  crypto_kdf_derive_from_key(k->data, VAULT_KEY_LEN, 1, KDF_CTX, master);
+  crypto_kdf_derive_from_key(k->id, VAULT_KEY_LEN, 2, KDF_CTX, master);
+  uint8_t seed[32];
+  crypto_kdf_derive_from_key(seed, sizeof(seed), 3, KDF_CTX, master);
+  crypto_sign_seed_keypair(k->sign_pk, k->sign_sk, seed);
+  sodium_memzero(seed, sizeof(seed));
+  crypto_kdf_derive_from_key(k->meta, VAULT_KEY_LEN, 4, KDF_CTX, master);
+  crypto_kdf_derive_from_key(k->mac, VAULT_KEY_LEN, 5, KDF_CTX, master);
+  uint8_t gkey[32], nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
+  crypto_kdf_derive_from_key(gkey, sizeof(gkey), 6, KDF_CTX, master);
+  uint8_t raw[256 * 8];
+  crypto_stream_chacha20(raw, sizeof(raw), nonce, gkey);
+  for (int i = 0; i < 256; i++)
+    k->gear[i] = vault_get_u64(raw + 8 * i);
+  sodium_memzero(gkey, sizeof(gkey));
+}
+
+void vault_keys_wipe(struct vault_keys *k)
+{
+  sodium_memzero(k, sizeof(*k));
+}
+
+void vault_chunk_id(const struct vault_keys *k, const void *data, size_t n, uint8_t out[32])
+{
+  gnutls_hmac_fast(GNUTLS_MAC_SHA256, k->id, VAULT_KEY_LEN, data, n, out);
+}
+
+void vault_seal(const uint8_t key[VAULT_KEY_LEN], const void *ad, size_t adlen, const void *in,
+                size_t n, uint8_t *out)
+{
+  randombytes_buf(out, VAULT_NONCE_LEN);
+  unsigned long long clen;
+  crypto_aead_xchacha20poly1305_ietf_encrypt(out + VAULT_NONCE_LEN, &clen, in, n, ad, adlen, NULL,
+                                             out, key);
+}
+
+int vault_open_sealed(const uint8_t key[VAULT_KEY_LEN], const void *ad, size_t adlen,
+                      const uint8_t *in, size_t n, uint8_t *out)
+{
+  if (n < VAULT_SEAL_OVERHEAD)
+    return FS_ERR_CORRUPT;
+  unsigned long long mlen;
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt(out, &mlen, NULL, in + VAULT_NONCE_LEN,
+                                                 n - VAULT_NONCE_LEN, ad, adlen, in, key))
+    return FS_ERR_CORRUPT;
+  return FS_OK;
+}
+
+int vault_sha256_init(struct vault_sha256 *s)
+{
+  gnutls_hash_hd_t h;
+  if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) < 0)
+    return FS_ERR_CRYPTO;
+  s->h = h;
+  return FS_OK;
+}
+
+void vault_sha256_update(struct vault_sha256 *s, const void *p, size_t n)
+{
+  gnutls_hash((gnutls_hash_hd_t)s->h, p, n);
+}
+
+void vault_sha256_final(struct vault_sha256 *s, uint8_t out[32])
+{
+  gnutls_hash_deinit((gnutls_hash_hd_t)s->h, out);
+  s->h = NULL;
+}
+
+void vault_sha256(const void *p, size_t n, uint8_t out[32])
+{
+  gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, out);
+}
+
+void vault_partner_keygen(uint8_t pk[32], uint8_t sk[32])
+{
+  crypto_box_keypair(pk, sk);
+}
+
+/* ---- key files -------------------------------------------------------------------------------- */
+
+static const char KEY_AD[] = "finshield-vault-key-v1";
+
+static void kdf_limits(enum vault_kdf kdf, unsigned long long *ops, size_t *mem)
+{
+  *ops = crypto_pwhash_OPSLIMIT_MODERATE;
+  *mem = crypto_pwhash_MEMLIMIT_MODERATE;
+  switch (kdf) {
+  case VAULT_KDF_MIN:
+    *ops = crypto_pwhash_OPSLIMIT_MIN;
+    *mem = crypto_pwhash_MEMLIMIT_MIN;
+    return;
+  case VAULT_KDF_INTERACTIVE:
+    *ops = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+    *mem = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+    return;
+  case VAULT_KDF_MODERATE:
+    *ops = crypto_pwhash_OPSLIMIT_MODERATE;
+    *mem = crypto_pwhash_MEMLIMIT_MODERATE;
+    return;
+  }
+}
+
+static void hex_field(json_t *o, const char *key, const uint8_t *p, size_t n)
+{
+  char hex[2 * 128 + 1];
+  fs_hex_encode(p, n, hex);
+  json_object_set_new(o, key, json_string(hex));
+}
+
+static int read_hex(const json_t *o, const char *key, uint8_t *out, size_t n, const char *file,
+                    struct fs_err *err)
+{
+  const char *s = NULL;
+  struct fs_err e2;
+  if (jsonx_string(o, key, JSONX_REQUIRED, 2 * n, &s, &e2) || strlen(s) != 2 * n ||
+      fs_hex_decode(s, 2 * n, out, n))
+    return fs_err_set(err, FS_ERR_CORRUPT, file, "field \"%s\" is missing or not %zu hex bytes",
+                      key, n);
+  return FS_OK;
+}
+
+json_t *vault_keyfile_password(const uint8_t master[32], const char *pw, size_t pwlen,
+                               enum vault_kdf kdf, struct fs_err *err)
+{
+  unsigned long long ops;
+  size_t mem;
+  kdf_limits(kdf, &ops, &mem);
+  uint8_t salt[crypto_pwhash_SALTBYTES], wrap[32], sealed[32 + VAULT_SEAL_OVERHEAD];
+  randombytes_buf(salt, sizeof(salt));
+  if (crypto_pwhash(wrap, sizeof(wrap), pw, pwlen, salt, ops, mem, crypto_pwhash_ALG_ARGON2ID13)) {
+    fs_err_set(err, FS_ERR_NOMEM, "keys/password", "Argon2id needs more memory than available");
+    return NULL;
+  }
+  vault_seal(wrap, KEY_AD, sizeof(KEY_AD) - 1, master, 32, sealed);
+  sodium_memzero(wrap, sizeof(wrap));
+  json_t *o = json_object();
+  json_object_set_new(o, "v", json_integer(1));
+  json_object_set_new(o, "kdf", json_string("argon2id13"));
+  json_object_set_new(o, "ops", json_integer((json_int_t)ops));
+  json_object_set_new(o, "mem", json_integer((json_int_t)mem));
+  hex_field(o, "salt", salt, sizeof(salt));
+  hex_field(o, "key", sealed, sizeof(sealed));
+  return o;
+}
+
+int vault_keyfile_password_open(const json_t *o, const char *pw, size_t pwlen, uint8_t master[32],
+                                struct fs_err *err)
+{
+  const char *file = "keys/password";
+  int64_t ops, mem;
+  struct fs_err e2;
+  if (jsonx_int(o, "ops", JSONX_REQUIRED, 1, 1 << 20, &ops, NULL, &e2) ||
+      jsonx_int(o, "mem", JSONX_REQUIRED, 8192, INT64_C(1) << 34, &mem, NULL, &e2))
+    return fs_err_set(err, FS_ERR_CORRUPT, file, "%s", e2.msg);
+  uint8_t salt[crypto_pwhash_SALTBYTES], sealed[32 + VAULT_SEAL_OVERHEAD], wrap[32];
+  int rc = read_hex(o, "salt", salt, sizeof(salt), file, err);
+  if (!rc)
+    rc = read_hex(o, "key", sealed, sizeof(sealed), file, err);
+  if (rc)
+    return rc;
+  if (crypto_pwhash(wrap, sizeof(wrap), pw, pwlen, salt, (unsigned long long)ops, (size_t)mem,
+                    crypto_pwhash_ALG_ARGON2ID13))
+    return fs_err_set(err, FS_ERR_NOMEM, file, "Argon2id needs more memory than available");
+  rc = vault_open_sealed(wrap, KEY_AD, sizeof(KEY_AD) - 1, sealed, sizeof(sealed), master);
+  sodium_memzero(wrap, sizeof(wrap));
+  if (rc)
+    return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file, "wrong password");
+  return FS_OK;
+}
+
+json_t *vault_keyfile_partner(const uint8_t master[32], const uint8_t pk[32])
+{
+  uint8_t sealed[32 + crypto_box_SEALBYTES];
+  crypto_box_seal(sealed, master, 32, pk);
+  json_t *o = json_object();
+  json_object_set_new(o, "v", json_integer(1));
+  json_object_set_new(o, "alg", json_string("x25519-sealedbox"));
+  hex_field(o, "pk", pk, 32);
+  hex_field(o, "key", sealed, sizeof(sealed));
+  return o;
+}
+
+int vault_keyfile_partner_open(const json_t *o, const uint8_t sk[32], uint8_t master[32],
+                               struct fs_err *err)
+{
+  const char *file = "keys/partner";
+  uint8_t pk[32], mypk[32], sealed[32 + crypto_box_SEALBYTES];
+  int rc = read_hex(o, "pk", pk, sizeof(pk), file, err);
+  if (!rc)
+    rc = read_hex(o, "key", sealed, sizeof(sealed), file, err);
+  if (rc)
+    return rc;
+  crypto_scalarmult_base(mypk, sk);
+  if (!fs_ct_equal(pk, mypk, 32))
+    return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file,
+                      "this partner key is not the one the repository was sealed to");
+  if (crypto_box_seal_open(master, sealed, sizeof(sealed), pk, sk))
+    return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file, "the partner key does not open the master key");
+  return FS_OK;
+}
+
+/* ---- config MAC and signatures ---------------------------------------------------------------- */
+
+void vault_mac(const struct vault_keys *k, const void *p, size_t n, uint8_t out[32])
+{
+  gnutls_hmac_fast(GNUTLS_MAC_SHA256, k->mac, VAULT_KEY_LEN, p, n, out);
+}
+
+void vault_sign(const struct vault_keys *k, const void *p, size_t n, uint8_t sig[64])
+{
+  crypto_sign_detached(sig, NULL, p, n, k->sign_sk);
+}
+
+bool vault_sign_ok(const uint8_t pk[32], const void *p, size_t n, const uint8_t sig[64])
+{
+  return crypto_sign_verify_detached(sig, p, n, pk) == 0;
+}
+
+int vault_sign_json(struct vault_repo *r, json_t *o)
+{
+  char pk[65], hex[129];
+  fs_hex_encode(r->keys.sign_pk, 32, pk);
+  json_object_del(o, "signature");
+  json_object_set_new(o, "public_key", json_string(pk));
+  char *canon = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT);
+  if (!canon)
+    return FS_ERR_NOMEM;
+  uint8_t sig[64];
+  vault_sign(&r->keys, canon, strlen(canon), sig);
+  free(canon);
+  fs_hex_encode(sig, 64, hex);
+  json_object_set_new(o, "signature", json_string(hex));
+  return FS_OK;
+}
+
+void vault_content_id(const void *p, size_t n, uint8_t out[32])
+{
+  crypto_generichash(out, 32, p, n, NULL, 0);
+}

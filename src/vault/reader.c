@@ -1,0 +1,420 @@
+/* Reading a file version back: a chain of sources, one per descriptor. A chunk list is read chunk
+ * by chunk; a delta copies and skips its parent's bytes and inserts bytes of its literal stream.
+ * Copies go straight into the caller's buffer, so each byte is materialized once, at the level
+ * where it was stored, however deep the chain. */
+#include "vault/internal.h"
+
+#include "core/encode.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CHAIN 4096
+
+struct chunks {
+  size_t i;        /* current chunk */
+  uint64_t pos;    /* offset in it */
+  bool loaded;
+  struct fs_buf cur;
+};
+
+struct vault_src {
+  struct vault_repo *r;
+  struct vault_desc d;
+  uint8_t desc_id[32];
+  struct vault_blob_io *io; /* scratch for reading blobs, shared by every level of the chain */
+  struct vault_blob_io own_io;
+  struct chunks data;      /* the file (chunks) or the literal stream (delta) */
+  struct vault_src *parent;
+  struct fs_buf ops;       /* the current operations blob */
+  size_t ops_next, ops_pos;
+  struct vault_op op;      /* what is left of the current operation */
+  uint64_t produced, parent_used;
+};
+
+static int desc_error(struct vault_src *s, struct fs_err *err, const char *what)
+{
+  char hex[65];
+  fs_hex_encode(s->desc_id, 32, hex);
+  char where[96];
+  snprintf(where, sizeof(where), "descriptor %.16s", hex);
+  return fs_err_set(err, FS_ERR_CORRUPT, where, "%s", what);
+}
+
+static int chunks_load(struct vault_src *s, struct fs_err *err)
+{
+  struct chunks *c = &s->data;
+  int rc = vault_blob_read(s->r, s->io, s->d.data[c->i], &c->cur, err);
+  if (rc)
+    return rc;
+  if (c->cur.len != s->d.data_len[c->i])
+    return desc_error(s, err, "a chunk's length differs from the descriptor");
+  c->loaded = true;
+  return FS_OK;
+}
+
+/* Reads up to n bytes of the chunk stream; *got < n only at its end. */
+static int chunks_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got,
+                       struct fs_err *err)
+{
+  struct chunks *c = &s->data;
+  *got = 0;
+  while (n && c->i < s->d.ndata) {
+    if (!c->loaded && !c->pos && dst && n >= s->d.data_len[c->i]) {
+      /* A whole chunk: decompress it straight into the caller's buffer. */
+      size_t len;
+      int rc = vault_blob_read_into(s->r, s->io, s->d.data[c->i], dst, n, &len, err);
+      if (rc)
+        return rc;
+      if (len != s->d.data_len[c->i])
+        return desc_error(s, err, "a chunk's length differs from the descriptor");
+      dst += len;
+      n -= len;
+      *got += len;
+      c->i++;
+      continue;
+    }
+    if (!c->loaded) {
+      int rc = chunks_load(s, err);
+      if (rc)
+        return rc;
+    }
+    size_t k = FS_MIN(n, (size_t)(c->cur.len - c->pos));
+    if (dst) {
+      memcpy(dst, c->cur.data + c->pos, k);
+      dst += k;
+    }
+    c->pos += k;
+    n -= k;
+    *got += k;
+    if (c->pos == c->cur.len) {
+      c->i++;
+      c->pos = 0;
+      c->loaded = false;
+    }
+  }
+  return FS_OK;
+}
+
+/* Skips n bytes without loading chunks that are skipped whole. */
+static uint64_t chunks_skip(struct vault_src *s, uint64_t n)
+{
+  struct chunks *c = &s->data;
+  uint64_t done = 0;
+  while (n && c->i < s->d.ndata) {
+    uint64_t left = s->d.data_len[c->i] - c->pos;
+    if (n >= left) {
+      n -= left;
+      done += left;
+      c->i++;
+      c->pos = 0;
+      c->loaded = false;
+    } else {
+      c->pos += n;
+      done += n;
+      n = 0;
+    }
+  }
+  return done;
+}
+
+static int next_op(struct vault_src *s, bool *end, struct fs_err *err)
+{
+  *end = false;
+  while (s->ops_pos >= s->ops.len) {
+    if (s->ops_next >= s->d.nops) {
+      *end = true;
+      return FS_OK;
+    }
+    int rc = vault_blob_read(s->r, s->io, s->d.ops[s->ops_next++], &s->ops, err);
+    if (rc)
+      return rc;
+    s->ops_pos = 0;
+  }
+  return vault_op_decode((const uint8_t *)s->ops.data, s->ops.len, &s->ops_pos, &s->op, err);
+}
+
+static int src_step(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err);
+
+/* Produces (dst != NULL) or skips (dst == NULL) up to n bytes of a delta. */
+static int delta_step(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err)
+{
+  *got = 0;
+  while (n) {
+    struct vault_op *op = &s->op;
+    if (op->copy) {
+      size_t k = (size_t)FS_MIN((uint64_t)n, op->copy), g;
+      int rc = src_step(s->parent, dst, k, &g, err);
+      if (rc)
+        return rc;
+      if (g != k)
+        return desc_error(s, err, "operations copy past the end of the parent");
+      op->copy -= k;
+      s->parent_used += k;
+      n -= k;
+      *got += k;
+      if (dst)
+        dst += k;
+    } else if (op->skip) {
+      size_t g;
+      while (op->skip) {
+        size_t k = (size_t)FS_MIN(op->skip, (uint64_t)1 << 30);
+        int rc = src_step(s->parent, NULL, k, &g, err);
+        if (rc)
+          return rc;
+        if (g != k)
+          return desc_error(s, err, "operations skip past the end of the parent");
+        op->skip -= k;
+        s->parent_used += k;
+      }
+    } else if (op->insert) {
+      size_t k = (size_t)FS_MIN((uint64_t)n, op->insert), g;
+      int rc;
+      if (dst)
+        rc = chunks_read(s, dst, k, &g, err);
+      else {
+        g = (size_t)chunks_skip(s, k);
+        rc = FS_OK;
+      }
+      if (rc)
+        return rc;
+      if (g != k)
+        return desc_error(s, err, "operations insert more than the literal stream holds");
+      op->insert -= k;
+      n -= k;
+      *got += k;
+      if (dst)
+        dst += k;
+    } else {
+      bool end;
+      int rc = next_op(s, &end, err);
+      if (rc)
+        return rc;
+      if (end)
+        break;
+    }
+  }
+  s->produced += *got;
+  if (n && (s->produced != s->d.size || s->parent_used != s->d.parent_size))
+    return desc_error(s, err, "operations do not add up to the recorded sizes");
+  return FS_OK;
+}
+
+static int src_step(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err)
+{
+  if (s->d.kind == VAULT_DESC_DELTA)
+    return delta_step(s, dst, n, got, err);
+  if (dst)
+    return chunks_read(s, dst, n, got, err);
+  *got = (size_t)chunks_skip(s, n);
+  return FS_OK;
+}
+
+int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_desc *d,
+                    struct fs_err *err)
+{
+  struct fs_buf b;
+  fs_buf_init(&b, 0);
+  int rc = vault_blob_load(r, id, &b, err);
+  if (!rc) {
+    rc = vault_desc_parse((const uint8_t *)b.data, b.len, d, err);
+    if (rc) {
+      char hex[65], where[96];
+      fs_hex_encode(id, 32, hex);
+      snprintf(where, sizeof(where), "descriptor %.16s", hex);
+      fs_err_wrap_where(err, where);
+    }
+  }
+  fs_buf_release(&b);
+  return rc;
+}
+
+static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
+                      struct vault_blob_io *io, struct vault_src **out, struct fs_err *err)
+{
+  *out = NULL;
+  if (level > MAX_CHAIN)
+    return fs_err_set(err, FS_ERR_CORRUPT, "descriptor", "delta chain longer than %d", MAX_CHAIN);
+  struct vault_src *s = calloc(1, sizeof(*s));
+  if (!s)
+    return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+  s->r = r;
+  memcpy(s->desc_id, id, 32);
+  vault_blob_io_init(&s->own_io);
+  s->own_io.check_ids = false; /* every rebuilt file is checked against its SHA-256 */
+  s->io = io ? io : &s->own_io;
+  fs_buf_init(&s->data.cur, 0);
+  fs_buf_init(&s->ops, 0);
+  int rc = vault_desc_load(r, id, &s->d, err);
+  if (!rc && s->d.kind == VAULT_DESC_DELTA) {
+    rc = open_level(r, s->d.parent, level + 1, s->io, &s->parent, err);
+    if (!rc && (s->parent->d.size != s->d.parent_size || s->parent->d.depth + 1 != s->d.depth))
+      rc = desc_error(s, err, "parent's size or depth differs from what the delta records");
+  }
+  if (rc) {
+    vault_src_free(s);
+    return rc;
+  }
+  *out = s;
+  return FS_OK;
+}
+
+int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
+                   struct fs_err *err)
+{
+  return open_level(r, desc, 0, NULL, out, err);
+}
+
+int vault_src_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err)
+{
+  return src_step(s, dst, n, got, err);
+}
+
+uint64_t vault_src_size(const struct vault_src *s)
+{
+  return s->d.size;
+}
+
+const struct vault_desc *vault_src_desc(const struct vault_src *s)
+{
+  return &s->d;
+}
+
+void vault_src_free(struct vault_src *s)
+{
+  while (s) {
+    struct vault_src *p = s->parent;
+    vault_desc_release(&s->d);
+    vault_blob_io_release(&s->own_io);
+    fs_buf_release(&s->data.cur);
+    fs_buf_release(&s->ops);
+    free(s);
+    s = p;
+  }
+}
+
+/* ---- read-ahead: a second thread rebuilds the next blocks while the caller uses this one -------- */
+
+#define RA_BUFS 3
+
+struct vault_readahead {
+  struct vault_src *src;
+  size_t block;
+  uint8_t *buf[RA_BUFS];
+  size_t len[RA_BUFS];
+  size_t head, count; /* filled buffers waiting for the consumer, starting at head */
+  bool held;          /* the consumer holds buffer `head` */
+  bool done, stop;
+  int rc;
+  struct fs_err err;
+  pthread_mutex_t mu;
+  pthread_cond_t cv;
+  pthread_t tid;
+};
+
+static void *ra_main(void *arg)
+{
+  struct vault_readahead *ra = arg;
+  for (;;) {
+    pthread_mutex_lock(&ra->mu);
+    /* One buffer may be held by the consumer; fill only while another is free. */
+    while (!ra->stop && ra->count >= RA_BUFS - 1)
+      pthread_cond_wait(&ra->cv, &ra->mu);
+    if (ra->stop) {
+      pthread_mutex_unlock(&ra->mu);
+      return NULL;
+    }
+    size_t slot = (ra->head + ra->count) % RA_BUFS;
+    pthread_mutex_unlock(&ra->mu);
+    size_t got = 0;
+    struct fs_err e;
+    int rc = vault_src_read(ra->src, ra->buf[slot], ra->block, &got, &e);
+    pthread_mutex_lock(&ra->mu);
+    if (rc) {
+      ra->rc = rc;
+      ra->err = e;
+    }
+    ra->len[slot] = got;
+    if (got)
+      ra->count++;
+    if (rc || got < ra->block)
+      ra->done = true;
+    pthread_cond_broadcast(&ra->cv);
+    bool finished = ra->done;
+    pthread_mutex_unlock(&ra->mu);
+    if (finished)
+      return NULL;
+  }
+}
+
+int vault_readahead_start(struct vault_src *src, size_t block, struct vault_readahead **out,
+                          struct fs_err *err)
+{
+  struct vault_readahead *ra = calloc(1, sizeof(*ra));
+  if (!ra)
+    return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+  ra->src = src;
+  ra->block = block;
+  for (int i = 0; i < RA_BUFS; i++)
+    if (!(ra->buf[i] = malloc(block))) {
+      for (int k = 0; k < i; k++)
+        free(ra->buf[k]);
+      free(ra);
+      return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+    }
+  pthread_mutex_init(&ra->mu, NULL);
+  pthread_cond_init(&ra->cv, NULL);
+  if (pthread_create(&ra->tid, NULL, ra_main, ra)) {
+    pthread_mutex_destroy(&ra->mu);
+    pthread_cond_destroy(&ra->cv);
+    for (int i = 0; i < RA_BUFS; i++)
+      free(ra->buf[i]);
+    free(ra);
+    return fs_err_set(err, FS_ERR_NOMEM, "reader", "cannot start a read-ahead thread");
+  }
+  *out = ra;
+  return FS_OK;
+}
+
+int vault_readahead_next(struct vault_readahead *ra, const uint8_t **p, size_t *n,
+                         struct fs_err *err)
+{
+  *p = NULL;
+  *n = 0;
+  pthread_mutex_lock(&ra->mu);
+  if (ra->held) { /* release the block handed out last time */
+    ra->held = false;
+    ra->head = (ra->head + 1) % RA_BUFS;
+    ra->count--;
+    pthread_cond_broadcast(&ra->cv);
+  }
+  while (!ra->count && !ra->done)
+    pthread_cond_wait(&ra->cv, &ra->mu);
+  int rc = FS_OK;
+  if (ra->count) {
+    ra->held = true;
+    *p = ra->buf[ra->head];
+    *n = ra->len[ra->head];
+  } else if (ra->rc) {
+    rc = ra->rc;
+    *err = ra->err;
+  }
+  pthread_mutex_unlock(&ra->mu);
+  return rc;
+}
+
+void vault_readahead_free(struct vault_readahead *ra)
+{
+  if (!ra)
+    return;
+  pthread_mutex_lock(&ra->mu);
+  ra->stop = true;
+  pthread_cond_broadcast(&ra->cv);
+  pthread_mutex_unlock(&ra->mu);
+  pthread_join(ra->tid, NULL);
+  pthread_mutex_destroy(&ra->mu);
+  pthread_cond_destroy(&ra->cv);
+  for (int i = 0; i < RA_BUFS; i++)
+    free(ra->buf[i]);
+  free(ra);
+}

@@ -1,0 +1,323 @@
+/* The ways out: restore (bit-exact, every file checked against its SHA-256), export in the standard
+ * format, and restore drills that measure and record the restore time as evidence. */
+#include "vault/crypto.h"
+#include "vault/internal.h"
+
+#include "core/encode.h"
+#include "core/file.h"
+#include "core/time.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <sodium.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define OUT_BUF (4u << 20)
+
+struct rjob {
+  const struct vault_file_entry *f;
+  char path[4096];
+  int rc;
+  struct fs_err err;
+};
+
+struct rpool {
+  struct vault_repo *r;
+  struct rjob *jobs;
+  size_t n;
+  atomic_size_t next;
+  atomic_uint_fast64_t bytes;
+};
+
+static int restore_file(struct vault_repo *r, struct rjob *j, uint8_t *buf)
+{
+  const struct vault_file_entry *f = j->f;
+  struct vault_src *src;
+  int rc = vault_src_open(r, f->desc, &src, &j->err);
+  if (rc)
+    return rc;
+  int fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    vault_src_free(src);
+    return fs_err_set(&j->err, FS_ERR_IO, j->path, "cannot create: %s", strerror(errno));
+  }
+  struct vault_sha256 sha;
+  vault_sha256_init(&sha);
+  uint64_t total = 0;
+  /* Large files: another thread rebuilds the next blocks while this one hashes and writes. */
+  struct vault_readahead *ra = NULL;
+  if (f->size > 4 * (uint64_t)OUT_BUF && vault_readahead_start(src, OUT_BUF, &ra, &j->err))
+    ra = NULL;
+  for (;;) {
+    size_t got;
+    const uint8_t *block = buf;
+    if (ra)
+      rc = vault_readahead_next(ra, &block, &got, &j->err);
+    else
+      rc = vault_src_read(src, buf, OUT_BUF, &got, &j->err);
+    if (rc || !got)
+      break;
+    vault_sha256_update(&sha, block, got);
+    total += got;
+    for (size_t off = 0; off < got;) {
+      ssize_t w = write(fd, block + off, got - off);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0) {
+        rc = fs_err_set(&j->err, errno == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, j->path,
+                        "write failed: %s", strerror(errno));
+        break;
+      }
+      off += (size_t)w;
+    }
+    if (rc || got < OUT_BUF)
+      break;
+  }
+  uint8_t digest[32];
+  vault_sha256_final(&sha, digest);
+  vault_readahead_free(ra);
+  vault_src_free(src);
+  if (!rc && (total != f->size || memcmp(digest, f->sha256, 32)))
+    rc = fs_err_set(&j->err, FS_ERR_CORRUPT, f->path,
+                    "restored bytes differ from the snapshot's SHA-256 (%llu of %llu bytes)",
+                    (unsigned long long)total, (unsigned long long)f->size);
+  if (!rc) {
+    struct timespec ts[2] = {{.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000},
+                             {.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000}};
+    fchmod(fd, f->mode & 07777);
+    futimens(fd, ts);
+  }
+  close(fd);
+  return rc;
+}
+
+static void *rpool_main(void *arg)
+{
+  struct rpool *p = arg;
+  uint8_t *buf = malloc(OUT_BUF);
+  for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
+    struct rjob *j = &p->jobs[i];
+    j->rc = buf ? restore_file(p->r, j, buf) : fs_err_set(&j->err, FS_ERR_NOMEM, j->path, "out of memory");
+    if (!j->rc)
+      atomic_fetch_add(&p->bytes, j->f->size);
+  }
+  free(buf);
+  return NULL;
+}
+
+static int ensure_parent(const char *path, struct fs_err *err)
+{
+  char dir[4096];
+  snprintf(dir, sizeof(dir), "%s", path);
+  char *slash = strrchr(dir, '/');
+  if (!slash || slash == dir)
+    return FS_OK;
+  *slash = '\0';
+  return fs_mkdir_p(dir, 0700, err);
+}
+
+static bool dir_is_empty(const char *path)
+{
+  DIR *d = opendir(path);
+  if (!d)
+    return false;
+  struct dirent *e;
+  bool empty = true;
+  while (empty && (e = readdir(d)))
+    empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+  closedir(d);
+  return empty;
+}
+
+static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s, const char *target,
+                            int threads, bool tables_only, struct vault_restore_result *res,
+                            struct fs_err *err)
+{
+  memset(res, 0, sizeof(*res));
+  memcpy(res->snapshot_id, s->id, 65);
+  int64_t t0 = fs_time_mono_ns();
+  struct stat st;
+  if (!stat(target, &st) && !dir_is_empty(target))
+    return fs_err_set(err, FS_ERR_CONFLICT, target, "target exists and is not an empty folder");
+  int rc = fs_mkdir_p(target, 0700, err);
+  if (rc)
+    return rc;
+  struct rjob *jobs = calloc(s->nfiles ? s->nfiles : 1, sizeof(*jobs));
+  if (!jobs)
+    return fs_err_set(err, FS_ERR_NOMEM, target, "out of memory");
+  size_t nj = 0;
+  for (size_t i = 0; i < s->nfiles && !rc; i++) {
+    const struct vault_file_entry *f = &s->files[i];
+    if (tables_only && f->type == 'f' && !f->table && strcmp(f->path, "manifest.json"))
+      continue;
+    char path[4096];
+    if (snprintf(path, sizeof(path), "%s/%s", target, f->path) >= (int)sizeof(path)) {
+      rc = fs_err_set(err, FS_ERR_TOO_LARGE, f->path, "path too long");
+      break;
+    }
+    rc = ensure_parent(path, err);
+    if (rc)
+      break;
+    if (f->type == 'd') {
+      if (mkdir(path, 0700) && errno != EEXIST)
+        rc = fs_err_set(err, FS_ERR_IO, path, "cannot create: %s", strerror(errno));
+    } else if (f->type == 'l') {
+      continue; /* links last: nothing is ever written through a restored link */
+    } else {
+      jobs[nj].f = f;
+      memcpy(jobs[nj].path, path, sizeof(path));
+      nj++;
+    }
+  }
+  if (!rc) {
+    if (threads <= 0)
+      threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    if (threads > 64)
+      threads = 64;
+    struct rpool p = {.r = r, .jobs = jobs, .n = nj};
+    atomic_init(&p.next, 0);
+    atomic_init(&p.bytes, 0);
+    pthread_t tids[64];
+    int started = 0;
+    for (int i = 1; i < threads && (size_t)i < nj; i++)
+      if (!pthread_create(&tids[started], NULL, rpool_main, &p))
+        started++;
+    rpool_main(&p);
+    for (int i = 0; i < started; i++)
+      pthread_join(tids[i], NULL);
+    for (size_t i = 0; i < nj && !rc; i++)
+      if (jobs[i].rc) {
+        *err = jobs[i].err;
+        rc = jobs[i].rc;
+      }
+    res->files = nj;
+    res->bytes = atomic_load(&p.bytes);
+  }
+  for (size_t i = 0; !rc && i < s->nfiles; i++) {
+    const struct vault_file_entry *f = &s->files[i];
+    char path[4096];
+    if (f->type != 'l' || (tables_only && !f->table))
+      continue;
+    snprintf(path, sizeof(path), "%s/%s", target, f->path);
+    if (symlink(f->link, path))
+      rc = fs_err_set(err, FS_ERR_IO, path, "cannot create the link: %s", strerror(errno));
+  }
+  /* Folder modes last, so that a read-only folder does not stop its own restore. */
+  for (size_t i = s->nfiles; !rc && i-- > 0;) {
+    const struct vault_file_entry *f = &s->files[i];
+    if (f->type != 'd')
+      continue;
+    char path[4096];
+    snprintf(path, sizeof(path), "%s/%s", target, f->path);
+    chmod(path, f->mode & 07777);
+  }
+  free(jobs);
+  res->elapsed_ns = fs_time_mono_ns() - t0;
+  return rc;
+}
+
+int vault_restore(struct vault_repo *r, const char *name, const char *target, int threads,
+                  struct vault_restore_result *res, struct fs_err *err)
+{
+  struct vault_snapshot *all, *s;
+  size_t n;
+  int rc = vault_snapshot_pick(r, name, &all, &n, &s, err);
+  if (rc)
+    return rc;
+  rc = restore_snapshot(r, s, target, threads, false, res, err);
+  vault_snapshots_free(all, n);
+  return rc;
+}
+
+int vault_export(struct vault_repo *r, const char *name, const char *target,
+                 struct vault_restore_result *res, struct fs_err *err)
+{
+  struct vault_snapshot *all, *s;
+  size_t n;
+  int rc = vault_snapshot_pick(r, name, &all, &n, &s, err);
+  if (rc)
+    return rc;
+  if (strcmp(s->kind, "deposit"))
+    rc = fs_err_set(err, FS_ERR_INVALID, s->id,
+                    "only deposits are in the standard format (this is a %s; use restore)", s->kind);
+  if (!rc)
+    rc = restore_snapshot(r, s, target, 0, true, res, err);
+  vault_snapshots_free(all, n);
+  return rc;
+}
+
+/* ---- drills ----------------------------------------------------------------------------------- */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+  (void)st;
+  (void)flag;
+  (void)ftw;
+  return remove(path);
+}
+
+int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, char **evidence,
+                struct fs_err *err)
+{
+  *evidence = NULL;
+  struct vault_snapshot *all, *s;
+  size_t n;
+  int rc = vault_snapshot_pick(r, "latest", &all, &n, &s, err);
+  if (rc)
+    return rc;
+  char scratch[4096];
+  snprintf(scratch, sizeof(scratch), "%s/finshield-drill-XXXXXX",
+           scratch_parent ? scratch_parent : "/tmp");
+  if (!mkdtemp(scratch)) {
+    vault_snapshots_free(all, n);
+    return fs_err_set(err, FS_ERR_IO, scratch, "cannot create the scratch folder: %s",
+                      strerror(errno));
+  }
+  int64_t started = (int64_t)vault_now_ms();
+  struct vault_restore_result res;
+  struct fs_err rerr = {0};
+  char target[4200];
+  snprintf(target, sizeof(target), "%s/restore", scratch);
+  int drc = restore_snapshot(r, s, target, threads, false, &res, &rerr);
+  nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+  char t[32];
+  fs_time_format_ms(started, t);
+  double secs = (double)res.elapsed_ns / 1e9;
+  json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:f, s:s, s:s}",
+                        "type", "finshield-vault-restore-drill", "version", 1, "repository",
+                        r->cfg.id, "snapshot", s->id, "seq", (json_int_t)s->seq, "institution",
+                        s->institution, "business_date", s->business_date, "kind", s->kind,
+                        "started_at", t, "restore_seconds", secs, "files", (json_int_t)res.files,
+                        "bytes", (json_int_t)res.bytes, "throughput_mib_s",
+                        secs > 0 ? (double)res.bytes / 1048576.0 / secs : 0.0, "result",
+                        drc ? "fail" : "pass", "check",
+                        "every file restored into a scratch folder and compared with its SHA-256");
+  if (o && drc) {
+    char why[600];
+    snprintf(why, sizeof(why), "%s: %s", rerr.where, rerr.msg);
+    json_object_set_new(o, "failure", json_string(why));
+  }
+  if (o && !vault_sign_json(r, o))
+    *evidence = json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2));
+  json_decref(o);
+  vault_snapshots_free(all, n);
+  if (!*evidence)
+    return fs_err_set(err, FS_ERR_NOMEM, "drill", "out of memory");
+  char path[4096], rnd[9];
+  uint8_t rb[4];
+  randombytes_buf(rb, sizeof(rb));
+  fs_hex_encode(rb, 4, rnd);
+  vault_path(r, path, sizeof(path), "drills/%lld-%s.json", (long long)started, rnd);
+  rc = vault_write_file(path, *evidence, strlen(*evidence), err);
+  if (!rc && drc) {
+    *err = rerr;
+    rc = drc;
+  }
+  return rc;
+}

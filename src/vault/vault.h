@@ -1,0 +1,229 @@
+/* The data safe haven: an immutable, encrypted, deduplicating vault of critical data
+ * (docs/vault.md for users, docs/vault-format.md for the bytes, docs/internals/vault.md for the
+ * design). Every function returns FS_OK or an FS_ERR_* code with details in err; none prints. */
+#ifndef FS_VAULT_VAULT_H
+#define FS_VAULT_VAULT_H
+
+#include "core/base.h"
+#include "core/err.h"
+
+#include <jansson.h>
+
+struct vault_repo;
+
+/* How long snapshots are kept: every snapshot for `daily_days` days after its date, and the last
+ * snapshot of each calendar month for `monthly_months` months. Nothing under retention can be
+ * forgotten or pruned, and the policy can only be lengthened. */
+struct vault_retention {
+  int64_t daily_days;
+  int64_t monthly_months;
+};
+
+struct vault_config {
+  int version;
+  char id[33];            /* hex of 16 random bytes */
+  int64_t created_ms;
+  struct vault_retention retention;
+  uint8_t sign_pk[32];    /* Ed25519 key that signs snapshots */
+  int zstd_level;
+  uint32_t max_depth;     /* longest delta chain before a deposit stores a full copy again */
+  uint64_t pack_size;     /* a pack is closed once it holds this many bytes */
+  bool has_partner;
+};
+
+/* ---- problems: what verification and validation found, one line each ------------------------ */
+struct vault_problems {
+  char **items;
+  size_t n, cap;
+  size_t dropped; /* lines beyond `limit` are only counted */
+  size_t limit;   /* 0 means 1000 */
+};
+void vault_problems_add(struct vault_problems *p, const char *fmt, ...) FS_PRINTF(2, 3);
+void vault_problems_release(struct vault_problems *p);
+
+/* ---- keys and repositories -------------------------------------------------------------------- */
+enum vault_kdf { VAULT_KDF_MIN, VAULT_KDF_INTERACTIVE, VAULT_KDF_MODERATE };
+
+struct vault_init_opts {
+  const char *password;
+  size_t password_len;
+  const uint8_t *partner_pk;   /* X25519 public key (32 bytes) of the restoration partner, or NULL */
+  enum vault_kdf kdf;
+  struct vault_retention retention; /* zeros: 90 days and 84 months */
+  uint64_t pack_size;               /* 0: 32 MiB; at least 1 MiB */
+};
+/* Creates a repository in dir (which must be missing or empty). */
+int vault_init(const char *dir, const struct vault_init_opts *o, struct fs_err *err);
+
+/* A restoration partner's key pair (X25519). */
+void vault_partner_keygen(uint8_t pk[32], uint8_t sk[32]);
+
+struct vault_unlock {
+  const char *password; /* either a password ... */
+  size_t password_len;
+  const uint8_t *partner_sk; /* ... or the partner's secret key (32 bytes); pk is derived */
+};
+
+/* SHARED: readers (restore, verify, export, serve); APPEND: one writer adding snapshots while
+ * readers go on (deposit, backup); EXCLUSIVE: deleting (forget, prune, retention). */
+enum vault_lock_mode { VAULT_LOCK_SHARED, VAULT_LOCK_APPEND, VAULT_LOCK_EXCLUSIVE };
+/* Opens dir: takes the lock (flock on dir/lock and dir/lock.write: the kernel drops them when the
+ * process dies, so no lock is ever stale; a busy lock is waited for up to 30 s), reads and checks the config, unwraps the master key and loads the index.
+ * FS_ERR_UNAUTHENTICATED for a wrong password or key, FS_ERR_BUSY when another process holds a
+ * conflicting lock. */
+int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lock_mode mode,
+                    struct vault_repo **out, struct fs_err *err);
+void vault_repo_close(struct vault_repo *r);
+const struct vault_config *vault_repo_config(const struct vault_repo *r);
+/* Lengthens the retention policy (shortening is refused with FS_ERR_FORBIDDEN). */
+int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret, struct fs_err *err);
+
+/* ---- snapshots -------------------------------------------------------------------------------- */
+struct vault_file_entry {
+  char *path;       /* relative, '/'-separated */
+  char type;        /* 'f' file, 'd' folder, 'l' symbolic link */
+  uint32_t mode;
+  int64_t mtime_ms;
+  uint64_t size;
+  uint8_t sha256[32];
+  uint8_t desc[32]; /* content descriptor blob (files only) */
+  char *link;       /* target of a link */
+  char *table;      /* deposits: the standard-format table, or NULL */
+  uint64_t rows;
+};
+
+struct vault_snapshot {
+  char id[65];
+  uint64_t seq;
+  char parent[65]; /* "" for the first */
+  int64_t time_ms;
+  char kind[16];   /* "deposit" or "backup" */
+  char institution[128];
+  char business_date[16];
+  char host[64];
+  struct vault_file_entry *files;
+  size_t nfiles;
+  uint64_t total_size;
+};
+
+struct vault_tombstone {
+  char id[65];
+  uint64_t seq;
+  char parent[65];
+  char business_date[16];
+  int64_t time_ms;
+  int64_t forgotten_ms;
+};
+
+/* Every snapshot, sorted by sequence number. Free with vault_snapshot_list_free. */
+int vault_snapshot_list(struct vault_repo *r, struct vault_snapshot **out, size_t *n,
+                        struct fs_err *err);
+void vault_snapshot_list_free(struct vault_snapshot *s, size_t n);
+/* The snapshot as JSON (for `snapshots --json` and exports). */
+json_t *vault_snapshot_json(const struct vault_snapshot *s);
+
+/* ---- storing ---------------------------------------------------------------------------------- */
+struct vault_store_result {
+  char snapshot_id[65];
+  uint64_t files, bytes_in;     /* what was read */
+  uint64_t bytes_added;         /* bytes added to packs (after compression and encryption) */
+  uint64_t delta_files;         /* files stored as a delta against the previous deposit */
+  char *attestation;            /* deposits: signed attestation JSON (free()) */
+  struct vault_problems problems; /* validation errors, each with file, line and field */
+};
+void vault_store_result_release(struct vault_store_result *res);
+
+struct vault_deposit_opts {
+  const char *const *files; /* the data files and the manifest (manifest.json) */
+  size_t nfiles;
+  const char *business_date; /* must match the manifest's */
+  int threads;               /* 0: number of CPUs */
+};
+/* Validates the files against the standard critical-data format and their manifest, then stores
+ * them as a snapshot. Each table is stored as a delta of rows against the same table of the
+ * previous deposit (when there is one) or as chunks. FS_ERR_INVALID when validation fails
+ * (res->problems names each error); nothing is recorded then. */
+int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
+                  struct vault_store_result *res, struct fs_err *err);
+
+/* Stores arbitrary files and folders (each PATH is stored under its last component). */
+int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int threads,
+                 struct vault_store_result *res, struct fs_err *err);
+
+/* ---- restoring -------------------------------------------------------------------------------- */
+struct vault_restore_result {
+  char snapshot_id[65];
+  uint64_t files, bytes;
+  int64_t elapsed_ns;
+};
+/* Writes snapshot `name` ("latest", an id or a unique prefix) into target (created; must be empty
+ * or missing). Every file's SHA-256 is checked against the snapshot. */
+int vault_restore(struct vault_repo *r, const char *name, const char *target, int threads,
+                  struct vault_restore_result *res, struct fs_err *err);
+/* Like restore, in the standard critical-data layout (the tables and manifest.json) for a
+ * deposit. */
+int vault_export(struct vault_repo *r, const char *name, const char *target,
+                 struct vault_restore_result *res, struct fs_err *err);
+
+/* A restore drill: restores the latest snapshot into a scratch folder under `scratch_parent`,
+ * checks every file bit for bit against the recorded digests, measures the time, records the
+ * evidence (signed JSON under drills/) and removes the scratch folder. *evidence (free()) is the
+ * record. */
+int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, char **evidence,
+                struct fs_err *err);
+
+/* ---- verification ----------------------------------------------------------------------------- */
+struct vault_verify_opts {
+  bool read_data;   /* decrypt and check every blob */
+  bool files;       /* rebuild every file of every snapshot and check its SHA-256 */
+};
+struct vault_verify_result {
+  uint64_t snapshots, packs, blobs, bytes_read;
+  struct vault_problems problems; /* empty when all is well */
+};
+/* Checks the repository: config, keys, index, packs, snapshots (names, signatures, chain),
+ * descriptors and, with read_data, every blob. Every problem names the pack, blob, snapshot or
+ * file concerned. Returns FS_OK when the check ran (look at problems), an error when it could not. */
+int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
+                 struct vault_verify_result *res, struct fs_err *err);
+void vault_verify_result_release(struct vault_verify_result *res);
+
+/* ---- retention -------------------------------------------------------------------------------- */
+/* Why a snapshot is kept at time now_ms: NULL when it is not under retention. */
+const char *vault_retention_reason(const struct vault_retention *ret, const struct vault_snapshot *s,
+                                   const struct vault_snapshot *all, size_t n, int64_t now_ms);
+/* Forgets the named snapshots; refuses (FS_ERR_FORBIDDEN, naming the snapshot and the rule) when
+ * one is under retention. With `expired`, forgets every snapshot out of retention instead. */
+int vault_forget(struct vault_repo *r, const char *const *names, size_t n, bool expired,
+                 int64_t now_ms, struct vault_problems *done, struct fs_err *err);
+struct vault_prune_result {
+  uint64_t packs_removed, bytes_removed, packs_kept;
+};
+/* Removes packs that hold nothing any remaining snapshot needs (packs are deleted whole, never
+ * rewritten). */
+int vault_prune(struct vault_repo *r, struct vault_prune_result *res, struct fs_err *err);
+
+/* ---- offsite copies --------------------------------------------------------------------------- */
+struct vault_replicate_result {
+  uint64_t files_copied, bytes_copied, files_present;
+  struct vault_verify_result verify;
+};
+/* Copies what `to` lacks (a new folder becomes a copy of the repository), each file written
+ * atomically, then verifies the copy's new packs by reading them back. */
+int vault_replicate(struct vault_repo *r, const char *to, struct vault_replicate_result *res,
+                    struct fs_err *err);
+
+/* ---- continuity: balances from a snapshot ---------------------------------------------------- */
+struct vault_lookup;
+/* Loads the accounts, balances and holds tables of a deposit snapshot into memory, sorted by key,
+ * for lookups by account id. */
+int vault_lookup_open(struct vault_repo *r, const char *snapshot, struct vault_lookup **out,
+                      struct fs_err *err);
+/* The account's record as JSON (caller decrefs): account fields, balances, holds, the snapshot's
+ * business date. FS_ERR_NOT_FOUND when the vault has no such account. */
+int vault_lookup_account(const struct vault_lookup *lk, const char *account_id, json_t **out,
+                         struct fs_err *err);
+uint64_t vault_lookup_count(const struct vault_lookup *lk);
+void vault_lookup_free(struct vault_lookup *lk);
+
+#endif

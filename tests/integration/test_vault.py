@@ -1,0 +1,242 @@
+"""finshield vault from the command line: deposits in the standard format, snapshots, bit-exact
+restores and exports, verification, retention refusals, replication, the restoration partner's key,
+restore drills, and the continuity service (balance inquiry with bearer tokens)."""
+import hashlib
+import http.client
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vault_data  # noqa: E402
+
+BIN = os.environ.get("FINSHIELD_BIN", "build/finshield")
+FAILURES = []
+CHECKS = [0]
+
+
+def run(*args, ok=True, env=None):
+    e = dict(os.environ, FINSHIELD_LANG="en")
+    if env:
+        e.update(env)
+    p = subprocess.run([BIN, "vault", *args], capture_output=True, text=True, env=e, timeout=300)
+    if ok is not None and (p.returncode == 0) != ok:
+        raise AssertionError("vault %s: exit %d\nstdout: %s\nstderr: %s"
+                             % (" ".join(args), p.returncode, p.stdout[-2000:], p.stderr[-2000:]))
+    return p
+
+
+def check(name, cond, detail=""):
+    CHECKS[0] += 1
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
+    if not cond:
+        FAILURES.append(name)
+
+
+def free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def main():
+    tmp = tempfile.mkdtemp(prefix="fs-vault-it-")
+    try:
+        scenario(tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("%d passed, %d failed" % (CHECKS[0] - len(FAILURES), len(FAILURES)))
+    return 1 if FAILURES else 0
+
+
+def scenario(tmp):
+    pw = os.path.join(tmp, "pw")
+    with open(pw, "w") as f:
+        f.write("a long institution password\n")
+    repo = os.path.join(tmp, "repo")
+    common = ["--repo", repo, "--password-file", pw]
+
+    # A restoration partner's keys, and the repository sealed to them.
+    run("partner-keygen", "--out", os.path.join(tmp, "partner"))
+    run("init", *common, "--kdf", "min", "--partner-key", os.path.join(tmp, "partner.pub"))
+    check("init refuses a folder that is not empty",
+          run("init", *common, "--kdf", "min", ok=False).returncode == 1)
+
+    # Three business days of critical data.
+    bank = vault_data.Bank(accounts=1500)
+    days = []
+    for d in range(3):
+        folder = os.path.join(tmp, "day%d" % d)
+        files = bank.write(folder)
+        date = bank.date()
+        p = run("deposit", *common, "--business-date", date, *files)
+        check("deposit day %d prints a signed attestation" % d,
+              '"finshield-vault-deposit-attestation"' in p.stdout and '"signature"' in p.stdout)
+        if d:
+            check("deposit day %d stored as row deltas" % d, "5 stored as row deltas" in p.stdout, p.stdout)
+        days.append((folder, date))
+        bank.advance()
+
+    snaps = json.loads(run("snapshots", *common, "--json").stdout)
+    check("three snapshots, chained", len(snaps) == 3 and snaps[1]["parent"] == snaps[0]["id"]
+          and snaps[2]["parent"] == snaps[1]["id"])
+    for (folder, _), s in zip(days, snaps):
+        out = os.path.join(tmp, "restore-" + s["id"][:8])
+        run("restore", s["id"][:12], *common, "--target", out)
+        check("restore %s is bit-exact" % s["business_date"], vault_data.same_tree(folder, out))
+    out = os.path.join(tmp, "export")
+    run("export", "latest", "--format", "standard", *common, "--target", out)
+    man = json.load(open(os.path.join(out, "manifest.json")))
+    ok = all(hashlib.sha256(open(os.path.join(out, f["name"]), "rb").read()).hexdigest() == f["sha256"]
+             for f in man["files"])
+    check("export writes tables matching their manifest", ok and len(man["files"]) == 5)
+
+    # An invalid deposit names file, line and field, and records nothing.
+    bad = os.path.join(tmp, "bad")
+    files = bank.write(bad)
+    with open(os.path.join(bad, "balances.csv"), "r+") as f:
+        lines = f.read().split("\n")
+        lines[3] = lines[3].replace(".", ",", 1)
+        f.seek(0)
+        f.truncate()
+        f.write("\n".join(lines))
+    p = run("deposit", *common, "--business-date", bank.date(), *files, ok=False)
+    check("invalid deposit names file, line and field",
+          "balances.csv:4: field" in p.stderr and "SHA-256 differs from the manifest" in p.stderr, p.stderr)
+    check("invalid deposit records no snapshot",
+          len(json.loads(run("snapshots", *common, "--json").stdout)) == 3)
+    p = run("deposit", *common, "--business-date", days[0][1], *[os.path.join(days[0][0], x)
+            for x in os.listdir(days[0][0])], ok=False)
+    check("a business date is deposited once", "already deposited" in p.stderr, p.stderr)
+
+    # Verification, drills.
+    p = run("verify", *common, "--read-data", "--files", "--json")
+    v = json.loads(p.stdout)
+    check("verify --read-data --files finds nothing wrong", v["ok"] and v["snapshots"] == 3, p.stdout)
+    p = run("drill", *common, "--scratch", tmp)
+    ev = json.loads(p.stdout)
+    check("drill passes and records the restore time",
+          ev["result"] == "pass" and ev["restore_seconds"] >= 0 and ev["files"] == 6 and ev["signature"])
+    check("drill evidence is kept in the repository", len(os.listdir(os.path.join(repo, "drills"))) == 1)
+    check("drill leaves no scratch folder behind",
+          not [x for x in os.listdir(tmp) if x.startswith("finshield-drill-")])
+
+    # Retention: refused now, allowed once the snapshot is old and not a month's last.
+    first = snaps[0]["id"]
+    p = run("forget", *common, first, ok=False)
+    check("forget under retention is refused", "under retention" in p.stderr, p.stderr)
+    p = run("forget", *common, "--expired", "--now", "2030-01-01T00:00:00Z")
+    # In 2030 the first two are out of retention; the third is October 2026's last (monthly rule).
+    check("forget --expired forgets what retention no longer protects",
+          p.stdout.count("forgot") == 2 and first in p.stdout and snaps[2]["id"] not in p.stdout,
+          p.stdout)
+    p = run("retention", *common, "--daily-days", "10", ok=False)
+    check("retention cannot be shortened", "only be lengthened" in p.stderr, p.stderr)
+    run("prune", *common)
+    v = json.loads(run("verify", *common, "--read-data", "--files", "--json").stdout)
+    check("after forget and prune the chain and the data are whole", v["ok"], json.dumps(v))
+
+    # Offsite copy, incremental and verified; the partner restores from it alone.
+    copy = os.path.join(tmp, "offsite")
+    p = run("replicate", *common, "--to", copy)
+    check("replicate copies and verifies", "copy verified: no problems" in p.stdout, p.stdout)
+    p = run("replicate", *common, "--to", copy)
+    check("replicate again copies nothing", "copied 0 files" in p.stdout, p.stdout)
+    out = os.path.join(tmp, "partner-restore")
+    run("restore", "latest", "--repo", copy, "--partner-secret", os.path.join(tmp, "partner.key"),
+        "--target", out)
+    check("the partner restores from the copy with its key alone", vault_data.same_tree(days[2][0], out))
+    p = run("snapshots", "--repo", repo, "--password-file", os.path.join(tmp, "partner.pub"), ok=False)
+    check("a wrong password is refused", "wrong password" in p.stderr, p.stderr)
+
+    continuity(tmp, common, bank_state=days[2])
+
+
+def continuity(tmp, common, bank_state):
+    tokens = os.path.join(tmp, "tokens")
+    token = run("token", "create", "--tokens", tokens, "--name", "branch desk").stdout.strip()
+    check("token file keeps only hashes", token not in open(tokens).read() and len(token) > 20)
+    p = run("serve", *common, "--tokens", tokens, "--listen", "192.0.2.1:8470", ok=False)
+    check("plain HTTP off loopback is refused", p.returncode == 2 and "TLS" in p.stderr, p.stderr)
+    port = free_port()
+    env = dict(os.environ, FINSHIELD_LANG="en")
+    srv = subprocess.Popen([BIN, "vault", "serve", *common, "--tokens", tokens,
+                            "--listen", "127.0.0.1:%d" % port], env=env,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                c.request("GET", "/healthz")
+                r = c.getresponse()
+                health = json.loads(r.read())
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise AssertionError("serve did not start")
+        check("healthz answers", health["status"] == "ok" and health["accounts"] > 1000)
+        bal = open(os.path.join(bank_state[0], "balances.csv")).read().split("\n")[5].split(",")
+
+        def get(path, tok):
+            c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            c.request("GET", path, headers={"Authorization": "Bearer " + tok} if tok else {})
+            r = c.getresponse()
+            return r.status, json.loads(r.read())
+
+        st, _ = get("/v1/accounts/" + bal[0], None)
+        check("no token: 401", st == 401)
+        st, _ = get("/v1/accounts/" + bal[0], "fsv_wrong")
+        check("wrong token: 401", st == 401)
+        st, body = get("/v1/accounts/" + bal[0], token)
+        check("balance from the vault alone", st == 200 and body["balance"]["ledger"] == bal[1]
+              and body["source"]["business_date"] == bank_state[1], json.dumps(body))
+        st, _ = get("/v1/accounts/A9999999999", token)
+        check("unknown account: 404", st == 404)
+    finally:
+        srv.terminate()
+        srv.wait(timeout=10)
+    tls(tmp, common, tokens, token)
+
+
+def tls(tmp, common, tokens, token):
+    if not shutil.which("openssl"):
+        print("skip TLS check: no openssl")
+        return
+    cert, key = os.path.join(tmp, "cert.pem"), os.path.join(tmp, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                    "-nodes", "-days", "2", "-subj", "/CN=localhost", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    port = free_port()
+    srv = subprocess.Popen([BIN, "vault", "serve", *common, "--tokens", tokens,
+                            "--listen", "127.0.0.1:%d" % port, "--tls-cert", cert, "--tls-key", key],
+                           env=dict(os.environ, FINSHIELD_LANG="en"),
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        ctx = ssl.create_default_context(cafile=cert)
+        ctx.check_hostname = False
+        deadline, status = time.time() + 60, None
+        while time.time() < deadline and status is None:
+            try:
+                c = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=ctx)
+                c.request("GET", "/healthz")
+                status = c.getresponse().status
+            except (OSError, ssl.SSLError):
+                time.sleep(0.2)
+        check("the service speaks TLS when given a certificate", status == 200, str(status))
+    finally:
+        srv.terminate()
+        srv.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
