@@ -52,7 +52,7 @@ int user_input_from_json(json_t *body, bool update, struct user_input *out, stru
   if (!rc)
     rc = jsonx_enum(body, "status", 0, user_status_names, &out->status, err);
   if (!rc && !update)
-    rc = jsonx_string(body, "password", 0, AUTH_PASSWORD_MAX, &out->password, err);
+    rc = jsonx_string(body, "password", JSONX_NULLABLE, AUTH_PASSWORD_MAX, &out->password, err);
   if (!rc && out->password)
     rc = auth_password_check(out->password, err);
   if (!rc && update)

@@ -3,12 +3,29 @@
 
 #include "http/http.h"
 #include "hub/hub.h"
+#include "http/stream.h"
+#include "soc/soc.h"
+
+#include <stdatomic.h>
 #include "incident/notify.h"
 
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+
+/* Alerts stored by the monitoring engine wake the event streams of the HTTP server. */
+struct stream_waker {
+  _Atomic(struct http_server *) srv;
+};
+
+static void wake_streams(void *arg)
+{
+  struct stream_waker *w = arg;
+  struct http_server *srv = atomic_load(&w->srv);
+  if (srv)
+    http_streams_poke(http_server_streams(srv));
+}
 
 int cli_serve(struct cli_ctx *ctx, struct hub *hub)
 {
@@ -30,11 +47,28 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   struct incident_worker *incident_worker = NULL;
   if (incident_env_load(&incident_env, &hub->cfg, &err))
     return cli_fail(ctx, &err);
-  if (http_server_start(hub, &srv, url, sizeof(url), &err))
+  /* Monitoring: the live indicator index and rules, the syslog listeners. */
+  static struct stream_waker waker;
+  atomic_store(&waker.srv, NULL);
+  struct soc_listeners *listeners = NULL;
+  if (soc_engine_start(hub, wake_streams, &waker, &hub->soc, &err))
     return cli_fail(ctx, &err);
+  if (soc_listeners_start(hub, hub->soc, &hub->listeners, &err)) {
+    soc_engine_stop(hub->soc);
+    return cli_fail(ctx, &err);
+  }
+  if (http_server_start(hub, &srv, url, sizeof(url), &err)) {
+    soc_listeners_stop(listeners);
+    soc_engine_stop(hub->soc);
+    return cli_fail(ctx, &err);
+  }
+  atomic_store(&waker.srv, srv);
+  listeners = hub->listeners;
   if (incident_worker_start(hub->store, &hub->clock, &hub->log, &incident_env, &incident_worker,
                             &err)) {
+    soc_listeners_stop(listeners);
     http_server_stop(srv);
+    soc_engine_stop(hub->soc);
     return cli_fail(ctx, &err);
   }
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.start", FS_KV_STR("url", url),
@@ -46,8 +80,13 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   int sig = 0;
   sigwait(&stop, &sig);
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.stop", FS_KV_STR("signal", sig == SIGINT ? "INT" : "TERM"));
+  soc_listeners_stop(listeners);
+  hub->listeners = NULL;
+  atomic_store(&waker.srv, NULL);
   http_server_stop(srv);
   incident_worker_stop(incident_worker);
+  soc_engine_stop(hub->soc);
+  hub->soc = NULL;
   return CLI_EXIT_OK;
 }
 

@@ -45,6 +45,16 @@ struct fs_config {
   int64_t taxii_max_content_length;
   int64_t taxii_page_limit;
   int64_t taxii_page_cache_mb;
+  /* [soc] */
+  char soc_rules_dir[FS_CONFIG_PATH_MAX];
+  int64_t soc_dedup_window_s;
+  int64_t soc_sector_window_s;
+  int64_t soc_sector_threshold;
+  char soc_syslog_tcp[128];
+  char soc_syslog_udp[128];
+  char soc_syslog_tls[128];
+  int64_t soc_max_connections;
+  char soc_webhook_url[512];
   /* [log] */
   char log_level[8];
   char log_format[8];

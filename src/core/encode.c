@@ -77,3 +77,56 @@ int fs_crypto_init(void)
 {
   return sodium_init() < 0 ? FS_ERR_CRYPTO : FS_OK;
 }
+
+/* Length of the UTF-8 sequence starting at s (at most n bytes), 0 when invalid. */
+size_t fs_utf8_len(const unsigned char *s, size_t n)
+{
+  if (s[0] < 0x80)
+    return 1;
+  size_t len;
+  uint32_t cp;
+  if ((s[0] & 0xe0) == 0xc0) {
+    len = 2;
+    cp = s[0] & 0x1f;
+  } else if ((s[0] & 0xf0) == 0xe0) {
+    len = 3;
+    cp = s[0] & 0x0f;
+  } else if ((s[0] & 0xf8) == 0xf0) {
+    len = 4;
+    cp = s[0] & 0x07;
+  } else {
+    return 0;
+  }
+  if (len > n)
+    return 0;
+  for (size_t i = 1; i < len; i++) {
+    if ((s[i] & 0xc0) != 0x80)
+      return 0;
+    cp = (cp << 6) | (s[i] & 0x3f);
+  }
+  static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+    return 0;
+  return len;
+}
+
+size_t fs_utf8_scrub(char *s, size_t n)
+{
+  size_t i = 0;
+  while (i < n) {
+    size_t l = fs_utf8_len((const unsigned char *)s + i, n - i);
+    if (!l && n - i < 4 && (unsigned char)s[i] >= 0xc0) {
+      n = i; /* a sequence cut at the end */
+      break;
+    }
+    if (!l) {
+      s[i++] = '?';
+      continue;
+    }
+    if (l == 1 && ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) && s[i] != '\t')
+      s[i] = ' ';
+    i += l;
+  }
+  s[n] = '\0';
+  return n;
+}

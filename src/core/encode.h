@@ -1,4 +1,5 @@
-/* Byte encodings and digests used across modules: hex, base64url, SHA-256 and random bytes. */
+/* Byte encodings and digests used across modules: hex, base64url, UTF-8 checks, SHA-256 and
+ * random bytes. */
 #ifndef FS_CORE_ENCODE_H
 #define FS_CORE_ENCODE_H
 
@@ -17,6 +18,14 @@ void fs_b64url_encode(const void *in, size_t n, char *out);
 void fs_sha256(const void *in, size_t n, uint8_t out[32]);
 /* SHA-256 as 64 lower-case hex digits plus NUL. */
 void fs_sha256_hex(const void *in, size_t n, char out[65]);
+
+/* Length of the UTF-8 sequence starting at s (at most n bytes, n > 0), 0 when invalid (overlong,
+ * surrogate, beyond U+10FFFF, cut short). */
+size_t fs_utf8_len(const unsigned char *s, size_t n);
+/* Makes s[0..n) printable UTF-8 in place for storing text received from outside: invalid bytes
+ * become '?', control characters other than tab become spaces, a sequence cut at the end is
+ * dropped. Writes a NUL at the new length (s has room for n+1 bytes) and returns it. */
+size_t fs_utf8_scrub(char *s, size_t n);
 
 /* n cryptographically secure random bytes. */
 void fs_random(void *out, size_t n);

@@ -43,6 +43,15 @@ int api_intel_object(struct http_request *req, struct http_response *res);
 int api_intel_search(struct http_request *req, struct http_response *res);
 int api_intel_export(struct http_request *req, struct http_response *res);
 
+int api_events_post(struct http_request *req, struct http_response *res);
+int api_alerts_list(struct http_request *req, struct http_response *res);
+int api_alerts_stream(struct http_request *req, struct http_response *res);
+int api_alerts_sector(struct http_request *req, struct http_response *res);
+int api_soc_status(struct http_request *req, struct http_response *res);
+int api_soc_sources_list(struct http_request *req, struct http_response *res);
+int api_soc_sources_add(struct http_request *req, struct http_response *res);
+int api_soc_sources_remove(struct http_request *req, struct http_response *res);
+
 int api_taxii_discovery(struct http_request *req, struct http_response *res);
 int api_taxii_root(struct http_request *req, struct http_response *res);
 int api_taxii_status(struct http_request *req, struct http_response *res);

@@ -6,6 +6,7 @@
 #include "auth/user.h"
 #include "core/jsonx.h"
 #include "core/time.h"
+#include "soc/soc.h"
 
 #include <string.h>
 
@@ -52,6 +53,25 @@ int api_metrics(struct http_request *req, struct http_response *res)
   fs_metric_set(fs_metrics_gauge(m, "finshield_build_info", "Version of the running program",
                                  "version=\"" FINSHIELD_VERSION "\""),
                 1);
+  if (req->hub->listeners) {
+    /* Syslog counters: what came in, and what was lost where it can be lost (UDP). */
+    static const struct {
+      const char *key, *name, *help;
+    } syslog[] = {
+        {"records", "finshield_syslog_records_total", "Syslog records received"},
+        {"bytes", "finshield_syslog_bytes_total", "Syslog bytes received"},
+        {"parse_errors", "finshield_syslog_parse_errors_total", "Syslog records that did not parse"},
+        {"unknown_senders", "finshield_syslog_unknown_senders_total", "Syslog connections or datagrams from unregistered senders, refused"},
+        {"udp_kernel_drops", "finshield_syslog_udp_drops_total", "UDP datagrams the kernel dropped because the hub could not keep up"},
+        {"refused_connections", "finshield_syslog_refused_connections_total", "Syslog connections refused at soc.max_connections"},
+        {"connections", "finshield_syslog_connections_total", "Syslog TCP and TLS connections accepted"},
+    };
+    json_t *st = soc_listeners_status(req->hub->listeners);
+    for (size_t i = 0; i < FS_ARRAY_SIZE(syslog); i++)
+      fs_metric_set(fs_metrics_counter(m, syslog[i].name, syslog[i].help, NULL),
+                    json_integer_value(json_object_get(st, syslog[i].key)));
+    json_decref(st);
+  }
   int rc = fs_metrics_render(m, &res->body);
   res->content_type = "text/plain; version=0.0.4; charset=utf-8";
   return rc;

@@ -1,6 +1,8 @@
 /* The query-string parser. */
 #include "http/query.h"
 
+#include "core/encode.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,38 +16,6 @@ static int hexval(char c)
   if (c >= 'A' && c <= 'F')
     return c - 'A' + 10;
   return -1;
-}
-
-/* Length of the UTF-8 sequence starting at s (at most n bytes), 0 when invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-  if (s[0] < 0x80)
-    return 1;
-  size_t len;
-  uint32_t cp;
-  if ((s[0] & 0xe0) == 0xc0) {
-    len = 2;
-    cp = s[0] & 0x1f;
-  } else if ((s[0] & 0xf0) == 0xe0) {
-    len = 3;
-    cp = s[0] & 0x0f;
-  } else if ((s[0] & 0xf8) == 0xf0) {
-    len = 4;
-    cp = s[0] & 0x07;
-  } else {
-    return 0;
-  }
-  if (len > n)
-    return 0;
-  for (size_t i = 1; i < len; i++) {
-    if ((s[i] & 0xc0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (s[i] & 0x3f);
-  }
-  static const uint32_t min[] = {0, 0, 0x80, 0x800, 0x10000};
-  if (cp < min[len] || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-    return 0;
-  return len;
 }
 
 static int bad(struct fs_err *err, size_t off, const char *what)
@@ -80,7 +50,7 @@ static int decode(const char *raw, size_t start, size_t end, struct fs_arena *a,
   }
   d[n] = '\0';
   for (size_t i = 0; i < n;) {
-    size_t l = utf8_len((const unsigned char *)d + i, n - i);
+    size_t l = fs_utf8_len((const unsigned char *)d + i, n - i);
     if (!l)
       return bad(err, start, "not valid UTF-8");
     i += l;

@@ -7,6 +7,7 @@
 #include "auth/user.h"
 #include "incident/incident.h"
 #include "intel/store.h"
+#include "soc/soc.h"
 #include "core/buf.h"
 #include "core/encode.h"
 #include "core/file.h"
@@ -19,7 +20,7 @@
 
 /* Every module's schema, in dependency order (modules referenced by foreign keys first). */
 static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema,
-                                                    &incident_schema};
+                                                    &incident_schema, &soc_schema};
 
 static int secret_path(const char *dir, char *out, size_t n)
 {
@@ -100,6 +101,23 @@ int hub_open(struct hub *h, const struct fs_config *cfg, size_t max_conns, struc
     rc = load_secret(cfg->data_dir, h->auth.secret_key, err);
   if (!rc)
     rc = open_store(h, max_conns, false, err);
+  /* Collections and identities added by newer versions are created in older hubs too. */
+  struct store_conn *c = NULL;
+  if (!rc)
+    rc = store_acquire(h->store, &c, err);
+  if (!rc) {
+    struct actor who;
+    memset(&who, 0, sizeof(who));
+    snprintf(who.username, sizeof(who.username), "upgrade");
+    snprintf(who.source, sizeof(who.source), "hub");
+    who.local = true;
+    who.role = AUTH_ROLE_HUB_ADMIN;
+    who.now_ms = hub_now(h);
+    rc = org_hub_id(c, who.org_id, err);
+    if (!rc)
+      rc = intel_bootstrap(c, &who, cfg->hub_name, err);
+    store_release(h->store, c);
+  }
   if (rc)
     hub_close(h);
   return rc;

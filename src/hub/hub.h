@@ -12,8 +12,14 @@
 #include "core/time.h"
 #include "store/store.h"
 
+struct soc_engine;
+struct soc_listeners;
+
 struct hub {
   struct fs_config cfg;
+  /* Services of a running `serve` (NULL otherwise), set by cli_serve. */
+  struct soc_engine *soc;
+  struct soc_listeners *listeners;
   char db_path[FS_CONFIG_PATH_MAX + 64];
   char clock_path[FS_CONFIG_PATH_MAX + 64];
   struct store *store;

@@ -29,6 +29,12 @@ static int enqueue(struct store_conn *c, const char *incident_id, const char *ev
                     fs_time_now_ms(), now);
 }
 
+int notify_enqueue_webhook(struct store_conn *c, const char *url, const char *event,
+                           const char *body, int64_t now, struct fs_err *err)
+{
+  return enqueue(c, NULL, event, "webhook", url, event, body, now, err);
+}
+
 /* Every CISO contact's address of the organisation. */
 static int ciso_emails(struct store_conn *c, const char *org_id, json_t *out, struct fs_err *err)
 {

@@ -14,6 +14,11 @@
  * the attempt and the next try. *done tells how many were attempted. Needs no open transaction. */
 int notify_deliver_due(struct store_conn *c, const struct incident_env *env, int64_t wall_ms,
                        int max, int *done, struct fs_err *err);
+/* Queues a signed JSON post of `body` to `url` (event names the X-Finshield-Event header) in
+ * the caller's transaction, for the worker to deliver like any notification; not tied to a case
+ * (the SOC's alerts). */
+int notify_enqueue_webhook(struct store_conn *c, const char *url, const char *event,
+                           const char *body, int64_t now, struct fs_err *err);
 /* The outbox entries of a case and their attempts (hub roles only). */
 int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id,
                        json_t **out, struct fs_err *err);

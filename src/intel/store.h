@@ -158,6 +158,15 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  const char *id, const struct intel_taxii_query *q, struct fs_err *err);
 
+/* Whether the actor may see an object version with these columns in collection col (NULL: outside
+ * any collection): policy_intel_visible, with a group's members and an organisation's own
+ * collection counting as named recipients. Recipient lists are comma-separated ids. */
+bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
+                       const char *tlp, const char *producer_org, const char *producer_user,
+                       const char *recipient_orgs, const char *recipient_users);
+/* Splits a comma-separated id list (copied into buf) into at most max pointers; the count. */
+size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);
+
 /* Formats a microsecond date_added as RFC 3339 with microseconds ("...:SS.uuuuuuZ"), 40 bytes. */
 void intel_format_added(int64_t us, char out[40]);
 /* Parses a TAXII timestamp (any fraction) to microseconds. */

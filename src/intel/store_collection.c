@@ -370,6 +370,13 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
                            "Intelligence members share with the hub; TLP:AMBER unless marked",
                            POLICY_COLLECTION_SUBMISSIONS, NULL, INTEL_TLP_AMBER, false, id, err);
   if (!rc)
+    rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sightings'", "");
+  if (!rc && !n)
+    rc = insert_collection(c, who, "sightings", "Sightings / 目擊紀錄",
+                           "Which organisation saw which indicator when: for the hub only",
+                           POLICY_COLLECTION_ORG, who->org_id, INTEL_TLP_AMBER_STRICT, false, id,
+                           err);
+  if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_meta WHERE key = 'hub_identity'", "");
   if (!rc && !n) {
     /* The hub's identity is derived from its organisation, so that it is stable. */

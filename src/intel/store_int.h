@@ -6,15 +6,9 @@
 
 enum intel_tlp intel_tlp_from_column(const char *s);
 const char *intel_tlp_column(enum intel_tlp t);
-/* Splits a comma-separated id list (in place into buf) into at most max pointers. */
-size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);
 /* Fills the actor's rights on col (kind, owner, membership already set). */
 int intel_collection_rights(struct store_conn *c, const struct actor *who,
                             struct intel_collection *col, struct fs_err *err);
-/* Is the actor allowed to see this row in col (col NULL: outside a collection context)? */
-bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
-                       const char *tlp, const char *producer_org, const char *producer_user,
-                       const char *recipient_orgs, const char *recipient_users);
 /* The sortable key of a STIX version: 9 fraction digits ("" for no version). out: 40 bytes. */
 void intel_version_key(const char *version, char out[40]);
 /* Lower-cased search key of an observable value into out (n bytes); false when too long. */

@@ -10,6 +10,7 @@
 #define FS_SOC_SOC_H
 
 #include "auth/actor.h"
+#include "core/buf.h"
 #include "core/err.h"
 #include "detect/event.h"
 #include "hub/hub.h"
@@ -40,7 +41,7 @@ struct soc_batch {
 /* A worker for one thread (it registers as a reader of the engine's sets). */
 struct soc_worker *soc_worker_new(struct soc_engine *e);
 void soc_worker_free(struct soc_worker *w);
-/* Processes records (one per line; a JSON object may span lines) sent by org_id through
+/* Processes records (one per line) sent by org_id through
  * `source` ("http", "syslog-tcp:10.1.2.3", ...): matches and stores alerts, all in one
  * transaction per call. */
 int soc_worker_process(struct soc_worker *w, const char *org_id, const char *source,
@@ -52,6 +53,18 @@ int soc_worker_record(struct soc_worker *w, const char *org_id, const char *sour
                       enum detect_format fmt, const char *rec, size_t len,
                       struct soc_batch *st, struct fs_err *err);
 int soc_worker_flush(struct soc_worker *w, struct fs_err *err);
+
+/* ---- syslog listeners (listen.c) ------------------------------------------------------- */
+
+struct soc_listeners;
+/* Starts the listeners configured in [soc] (syslog over TCP, TLS and UDP); none when none is
+ * configured. Events are attributed to the organisation of their source address (or, over TLS,
+ * of their client certificate); events from unknown senders are counted and dropped. */
+int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listeners **out,
+                        struct fs_err *err);
+void soc_listeners_stop(struct soc_listeners *l);
+/* Counters for /metrics: received, unknown sender, UDP drops reported by the kernel, ... */
+json_t *soc_listeners_status(struct soc_listeners *l);
 
 /* ---- alerts ------------------------------------------------------------------------------- */
 
@@ -75,7 +88,10 @@ int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], str
 /* Registers an address range (CIDR) or a TLS client certificate (SHA-256 of its DER, hex) as
  * an organisation's (hub-admin). */
 int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
-                   const char *match, const char *org, struct fs_err *err);
+                   const char *match, const char *org, char id_out[37], struct fs_err *err);
+/* Removes a source by id or match (hub-admin); its senders are unknown from the next event. */
+int soc_source_remove(struct store_conn *c, const struct actor *who, const char *id,
+                      struct fs_err *err);
 int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
                      struct fs_err *err);
 

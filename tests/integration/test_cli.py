@@ -130,6 +130,9 @@ class Commands(unittest.TestCase):
                   "--email", "alice@x.example", "--password-file", pw)
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertTrue(json.loads(p.stdout)["has_password"])
+        p = h.cli("user", "add", "--org", "bank-x", "--username", "bob", "--role", "member-analyst")
+        self.assertEqual(p.returncode, 0, p.stderr)  # no password: token access only
+        self.assertFalse(json.loads(p.stdout)["has_password"])
         p = h.cli("user", "add", "--org", "bank-x", "--username", "eve", "--role", "hub-admin")
         self.assertEqual(p.returncode, 1)
         p = h.cli("user", "passwd", "alice", input="short\n")

@@ -1,0 +1,400 @@
+/* Alerts: deduplicated storage, STIX sightings for indicator hits, sector alerts (with a draft
+ * incident), and the reads and stream of alerts through the one policy. */
+#include "soc/soc_int.h"
+
+#include "audit/audit.h"
+#include "auth/org.h"
+#include "auth/policy.h"
+#include "core/jsonx.h"
+#include "core/uuid.h"
+#include "incident/incident.h"
+#include "incident/notify.h"
+#include "intel/store.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const kind_names[] = {"ioc", "sigma", "correlation"};
+
+/* The hub acting for the SOC (sightings, sector alerts, drafts). */
+static int hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
+{
+  memset(a, 0, sizeof(*a));
+  snprintf(a->username, sizeof(a->username), "soc");
+  snprintf(a->source, sizeof(a->source), "soc");
+  a->role = AUTH_ROLE_HUB_ADMIN;
+  a->local = true;
+  a->now_ms = fs_clock_now_ms(&e->hub->clock);
+  return org_hub_id(c, a->org_id, err);
+}
+
+/* A new version of a sighting of `ref` (per organisation when org is set: hub only; for all
+ * organisations together otherwise: counts for everyone), stored through intel's ingest so that
+ * TLP and the policy apply to it like to any object. */
+static int upsert_sighting(struct store_conn *c, struct soc_engine *e, const struct actor *hub,
+                           const char *ref, const char *org, const char *tlp_marking,
+                           const char *collection, struct fs_err *err)
+{
+  int64_t count = 0, first = 0;
+  bool found;
+  int rc = org ? store_query_int(c, &count, NULL, err,
+                                 "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
+                                 " AND ref = ? AND org_id = ?",
+                                 "ss", ref, org)
+               : store_query_int(c, &count, NULL, err,
+                                 "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
+                                 " AND ref = ?",
+                                 "s", ref);
+  if (!rc)
+    rc = store_query_int(c, &first, &found, err,
+                         "SELECT MIN(first_at) FROM soc_alert WHERE kind = 'ioc' AND ref = ?", "s",
+                         ref);
+  if (rc)
+    return rc;
+  char name[400], uuid[37], sid[64], hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
+  snprintf(name, sizeof(name), "%s|%s", ref, org ? org : "all");
+  fs_uuid_v5(INTEL_STIX_SCO_NAMESPACE, name, strlen(name), uuid);
+  snprintf(sid, sizeof(sid), "sighting--%s", uuid);
+  if ((rc = intel_hub_identity(c, hub_ident, err)))
+    return rc;
+  fs_time_format_ms(first ? first : hub->now_ms, created);
+  fs_time_format_ms(hub->now_ms > first ? hub->now_ms : first + 1, now);
+  json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:[s]}", "type", "sighting",
+                        "spec_version", "2.1", "id", sid, "created", created, "modified", now,
+                        "sighting_of_ref", ref, "count", (json_int_t)(count > 999999999 ? 999999999 : count),
+                        "first_seen", created, "last_seen", now, "created_by_ref", hub_ident,
+                        "object_marking_refs", tlp_marking);
+  if (org) {
+    char ident[INTEL_STIX_ID_MAX];
+    intel_org_identity(org, ident);
+    json_object_set_new(s, "where_sighted_refs", json_pack("[s]", ident));
+  }
+  char *text = s ? json_dumps(s, JSON_COMPACT) : NULL;
+  json_decref(s);
+  if (!text)
+    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  struct intel_collection col;
+  struct intel_stix_doc doc;
+  rc = intel_collection_find(c, hub, collection, &col, err);
+  if (!rc)
+    rc = intel_stix_doc_parse(&doc, text, strlen(text), NULL, err);
+  if (!rc) {
+    struct intel_ingest_result ir;
+    rc = intel_ingest(c, hub, &col, &doc, NULL, &ir, err);
+    intel_ingest_result_release(&ir);
+    intel_stix_doc_release(&doc);
+  }
+  free(text);
+  (void)e;
+  return rc;
+}
+
+/* Queues the JSON of something new for soc.webhook_url (nothing when it is not set). */
+static int webhook(struct store_conn *c, struct soc_engine *e, const char *event, json_t *body,
+                   int64_t now, struct fs_err *err)
+{
+  int rc = FS_OK;
+  if (e->hub->cfg.soc_webhook_url[0]) {
+    json_object_set_new(body, "event", json_string(event));
+    char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
+    rc = text ? notify_enqueue_webhook(c, e->hub->cfg.soc_webhook_url, event, text, now, err)
+              : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+    free(text);
+  }
+  json_decref(body);
+  return rc;
+}
+
+static int sightings(struct store_conn *c, struct soc_engine *e, const char *ref, const char *org,
+                     struct fs_err *err)
+{
+  char tlp[16] = "";
+  bool found;
+  int rc = store_query_text(c, tlp, sizeof(tlp), &found, err,
+                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
+                            " LIMIT 1",
+                            "s", ref);
+  if (rc || !found)
+    return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
+  struct actor hub;
+  if ((rc = hub_actor(c, e, &hub, err)))
+    return rc;
+  /* Who saw it: for the hub only. */
+  rc = upsert_sighting(c, e, &hub, ref, org, intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT),
+                       "sightings", err);
+  /* How often: for everybody who may see the indicator itself (CLEAR and GREEN ones). */
+  enum intel_tlp t = intel_tlp_from_token(tlp);
+  if (!rc && (t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN))
+    rc = upsert_sighting(c, e, &hub, ref, NULL, intel_tlp_marking_id(t), "sector", err);
+  return rc;
+}
+
+/* The same indicator or rule at enough organisations within the window: a sector alert (one
+ * per window), and a draft incident for the hub to coordinate. */
+static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_found *f,
+                  const char *alert_id, int64_t now, struct fs_err *err)
+{
+  const struct fs_config *cfg = &e->hub->cfg;
+  int64_t since = now - cfg->soc_sector_window_s * 1000, orgs = 0;
+  const char *kind = kind_names[f->kind];
+  int rc = store_query_int(c, &orgs, NULL, err,
+                           "SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
+                           " AND last_at >= ?",
+                           "ssi", kind, f->ref, since);
+  if (rc || orgs < cfg->soc_sector_threshold)
+    return rc;
+  char sid[40] = "";
+  bool found;
+  rc = store_query_text(c, sid, sizeof(sid), &found, err,
+                        "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
+                        " ORDER BY last_at DESC LIMIT 1",
+                        "ssi", kind, f->ref, since);
+  if (!rc && found) {
+    rc = store_exec(c, NULL, err, "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?",
+                    "iis", orgs, now, sid);
+  } else if (!rc) {
+    fs_uuid_v4(sid);
+    struct actor hub;
+    rc = hub_actor(c, e, &hub, err);
+    char incident[37] = "";
+    if (!rc) {
+      /* The hub's coordination case, opened as a draft; an analyst confirms or closes it. */
+      struct incident_env *env = calloc(1, sizeof(*env));
+      char title[256], first[32], hub_code[64] = "hub";
+      store_query_text(c, hub_code, sizeof(hub_code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
+                       "s", hub.org_id);
+      snprintf(title, sizeof(title), "Sector alert: %.180s at %lld organisations", f->ref_name,
+               (long long)orgs);
+      fs_time_format_ms(now, first);
+      json_t *summary = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "alert_id", sid, "org", hub_code,
+                                  "title", title, "category", "other", "summary", f->ref,
+                                  "first_seen", first);
+      if (env && !incident_env_load(env, cfg, err))
+        rc = incident_open_draft(c, &hub, env, summary, incident, err);
+      else if (!env)
+        rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+      json_decref(summary);
+      free(env);
+      if (rc) {
+        FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.draft_failed", FS_KV_STR("msg", err->msg));
+        rc = FS_OK; /* the sector alert stands even if the draft cannot be opened */
+        incident[0] = '\0';
+      }
+    }
+    if (!rc)
+      rc = store_exec(c, NULL, err,
+                      "INSERT INTO soc_sector_alert (id, kind, ref, ref_name, orgs, first_at,"
+                      " last_at, incident_id) VALUES (?,?,?,?,?,?,?,?)",
+                      "ssssiiis", sid, kind, f->ref, f->ref_name, orgs, now, now,
+                      incident[0] ? incident : NULL);
+    if (!rc) {
+      json_t *d = json_pack("{s:s,s:s,s:I,s:s?}", "kind", kind, "ref", f->ref, "orgs",
+                            (json_int_t)orgs, "incident", incident[0] ? incident : NULL);
+      rc = audit_append(c, &hub, "soc.sector_alert", "sector_alert", sid, d, err);
+      json_decref(d);
+    }
+    if (!rc)
+      rc = webhook(c, e, "soc.sector_alert",
+                   json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:s?}", "id", sid, "kind", kind, "ref",
+                             f->ref, "ref_name", f->ref_name, "organisations", (json_int_t)orgs,
+                             "first_at", jsonx_time_new(now), "incident",
+                             incident[0] ? incident : NULL),
+                   now, err);
+    FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sector_alert", FS_KV_STR("kind", kind),
+           FS_KV_STR("ref", f->ref), FS_KV_INT("orgs", orgs));
+  }
+  if (!rc)
+    rc = store_exec(c, NULL, err, "UPDATE soc_alert SET sector_id = ? WHERE id = ?", "ss", sid,
+                    alert_id);
+  return rc;
+}
+
+int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org_id,
+                     const char *source, struct soc_found *found, size_t n, size_t *new_alerts,
+                     struct fs_err *err)
+{
+  int64_t now = fs_clock_now_ms(&e->hub->clock);
+  int64_t since = now - e->hub->cfg.soc_dedup_window_s * 1000;
+  int rc = FS_OK;
+  for (size_t i = 0; !rc && i < n; i++) {
+    struct soc_found *f = &found[i];
+    char id[40] = "";
+    bool dup = false;
+    rc = store_query_text(c, id, sizeof(id), &dup, err,
+                          "SELECT id FROM soc_alert WHERE dedup = ? AND org_id = ? AND last_at >= ?"
+                          " ORDER BY last_at DESC LIMIT 1",
+                          "ssi", f->dedup, org_id, since);
+    if (!rc && dup) {
+      rc = store_exec(c, NULL, err,
+                      "UPDATE soc_alert SET count = count + 1, last_at = ? WHERE id = ?", "is",
+                      now, id);
+      continue;
+    }
+    int64_t seq = 0;
+    if (!rc)
+      rc = store_query_int(c, &seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) + 1 FROM soc_alert", "");
+    if (!rc) {
+      fs_uuid_v4(id);
+      rc = store_exec(c, NULL, err,
+                      "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
+                      " dedup, field, value, event, source, event_at, first_at, last_at, count)"
+                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+                      "si" "ssssssssss" "iii", id, seq, org_id, kind_names[f->kind], f->ref,
+                      f->ref_name, f->severity, f->dedup, f->field[0] ? f->field : NULL,
+                      f->value[0] ? f->value : NULL, f->event ? f->event : "", source,
+                      f->event_ms == INT64_MIN ? (int64_t)0 : f->event_ms, now, now);
+    }
+    if (!rc) {
+      (*new_alerts)++;
+      char code[64] = "";
+      store_query_text(c, code, sizeof(code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
+                       "s", org_id);
+      rc = webhook(c, e, "soc.alert",
+                   json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:o}", "id", id,
+                             "seq", (json_int_t)seq, "org_id", org_id, "org_code", code, "kind",
+                             kind_names[f->kind], "ref", f->ref, "ref_name", f->ref_name,
+                             "severity", f->severity, "field", f->field[0] ? f->field : NULL,
+                             "value", f->value[0] ? f->value : NULL, "source", source,
+                             "first_at", jsonx_time_new(now)),
+                   now, err);
+    }
+    if (!rc && f->kind == DETECT_ALERT_IOC)
+      rc = sightings(c, e, f->ref, org_id, err);
+    if (!rc)
+      rc = sector(c, e, f, id, now, err);
+  }
+  return rc;
+}
+
+/* ---- reads -------------------------------------------------------------------------------- */
+
+#define ALERT_COLUMNS                                                                           \
+  "a.seq, a.id, a.org_id, o.code, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"     \
+  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
+
+static json_t *alert_json(struct store_stmt *s)
+{
+  int64_t event_at = store_col_int(s, 12);
+  return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
+                   "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
+                   store_col_text(s, 2), "org_code", store_col_text(s, 3), "kind",
+                   store_col_text(s, 4), "ref", store_col_text(s, 5), "ref_name",
+                   store_col_text(s, 6), "severity", store_col_text(s, 7), "field",
+                   store_col_text(s, 8), "value", store_col_text(s, 9), "event",
+                   store_col_text(s, 10), "source", store_col_text(s, 11), "event_at",
+                   event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
+                   jsonx_time_new(store_col_int(s, 13)), "last_at",
+                   jsonx_time_new(store_col_int(s, 14)), "count", (json_int_t)store_col_int(s, 15),
+                   "sector_alert", store_col_text(s, 16));
+}
+
+/* Alerts are their organisation's; the hub's roles see every organisation's. */
+static bool sees_all(const struct actor *who)
+{
+  return who->local || auth_role_is_hub(who->role);
+}
+
+int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                    const char *kind, const char *org, json_t **out, struct fs_err *err)
+{
+  char org_id[37] = "";
+  int rc;
+  if (org && (rc = org_resolve(c, org, org_id, err)))
+    return rc;
+  if (!sees_all(who)) {
+    if (who->role == AUTH_ROLE_SUPERVISOR)
+      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
+                        "the supervisor sees the sector's statistics, not members' alerts");
+    if (org_id[0] && strcmp(org_id, who->org_id))
+      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts", "only the hub sees other organisations' alerts");
+    snprintf(org_id, sizeof(org_id), "%s", who->org_id);
+  }
+  struct store_stmt *s;
+  rc = store_query(c, &s, err,
+                   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
+                   " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
+                   " ORDER BY a.seq LIMIT ?",
+                   "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL,
+                   kind, kind, limit + 1);
+  if (rc)
+    return rc;
+  json_t *items = json_array();
+  bool row;
+  int64_t n = 0, last = 0;
+  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
+    json_array_append_new(items, alert_json(s));
+    last = store_col_int(s, 0);
+  }
+  bool more = !rc && row;
+  store_done(s);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  char next[24];
+  snprintf(next, sizeof(next), "%lld", (long long)last);
+  *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
+  return FS_OK;
+}
+
+int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err)
+{
+  return store_query_int(c, seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM soc_alert", "");
+}
+
+int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
+                      struct fs_buf *out)
+{
+  (void)ctx;
+  json_t *page;
+  struct fs_err err;
+  int rc = soc_alerts_json(c, who, *after, 200, NULL, NULL, &page, &err);
+  if (rc)
+    return rc;
+  size_t i;
+  json_t *a;
+  json_array_foreach(json_object_get(page, "items"), i, a)
+  {
+    char *text = json_dumps(a, JSON_COMPACT);
+    int64_t seq = json_integer_value(json_object_get(a, "seq"));
+    if (text)
+      fs_buf_appendf(out, "id: %lld\nevent: alert\ndata: %s\n\n", (long long)seq, text);
+    free(text);
+    *after = seq;
+  }
+  json_decref(page);
+  return FS_OK;
+}
+
+int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
+                           json_t **out, struct fs_err *err)
+{
+  if (!sees_all(who) && who->role != AUTH_ROLE_SUPERVISOR)
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
+  bool names = sees_all(who); /* the supervisor sees the threat and how widely, not incidents */
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
+                       " FROM soc_sector_alert ORDER BY last_at DESC LIMIT ?",
+                       "i", limit);
+  if (rc)
+    return rc;
+  json_t *items = json_array();
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row)
+    json_array_append_new(
+        items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",
+                         store_col_text(s, 1), "ref", store_col_text(s, 2), "ref_name",
+                         store_col_text(s, 3), "organisations", (json_int_t)store_col_int(s, 4),
+                         "first_at", jsonx_time_new(store_col_int(s, 5)), "last_at",
+                         jsonx_time_new(store_col_int(s, 6)), "incident",
+                         names ? store_col_text(s, 7) : NULL));
+  store_done(s);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  *out = json_pack("{s:o}", "items", items);
+  return FS_OK;
+}

@@ -1,0 +1,191 @@
+/* The live engine: the index and rule set, and the thread that keeps them current. */
+#include "soc/soc_int.h"
+
+#include "core/time.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RELOAD_MS 300
+
+static void sigma_problem(void *arg, const struct detect_sigma_problem *p)
+{
+  struct soc_engine *e = arg;
+  e->rules_failed++;
+  FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.rule_skipped", FS_KV_STR("file", p->file),
+         FS_KV_INT("line", p->line), FS_KV_STR("rule", p->rule_id ? p->rule_id : ""),
+         FS_KV_STR("reason", p->reason));
+}
+
+static int load_rules(struct soc_engine *e, struct fs_err *err)
+{
+  if (!e->rules_dir[0])
+    return FS_OK;
+  struct detect_sigma_loader *l = detect_sigma_loader_new();
+  if (!l)
+    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  size_t added = 0;
+  e->rules_failed = 0;
+  int rc = detect_sigma_loader_add_path(l, e->rules_dir, sigma_problem, e, &added, err);
+  if (rc) {
+    detect_sigma_loader_free(l);
+    return rc;
+  }
+  struct detect_sigma_set *set = detect_sigma_compile(l, sigma_problem, e, err);
+  if (!set)
+    return FS_ERR_INVALID;
+  struct detect_sigma_stats st;
+  detect_sigma_set_stats(set, &st);
+  e->rules_loaded = st.rules + st.correlations;
+  fs_rcu_publish(&e->sigma, set);
+  return FS_OK;
+}
+
+/* Rebuilds the index when intelligence (or the list of organisations) changed: incrementally
+ * when objects were only added, from scratch after a deletion. */
+static int refresh(struct soc_engine *e, bool force, struct fs_err *err)
+{
+  struct store_conn *c;
+  int rc = store_acquire(e->hub->store, &c, err);
+  if (rc)
+    return rc;
+  int64_t seq, deletes, orgs;
+  rc = soc_intel_position(c, &seq, &deletes, &orgs, err);
+  struct fs_rcu_reader *r = fs_rcu_register(&e->sets);
+  struct soc_sets *cur = r ? fs_rcu_enter(&e->sets, r) : NULL;
+  bool same_orgs = cur && (int64_t)cur->orgs.n == orgs;
+  bool changed = force || !cur || seq != cur->last_seq || deletes != cur->deletes || !same_orgs;
+  struct soc_sets *next = NULL;
+  if (!rc && changed) {
+    int64_t t0 = fs_time_mono_ns();
+    bool incremental = !force && cur && deletes == cur->deletes && same_orgs;
+    rc = soc_sets_build(c, incremental ? cur : NULL, &next, err);
+    e->last_build_us = (fs_time_mono_ns() - t0) / 1000;
+  }
+  if (r) {
+    fs_rcu_exit(r);
+    fs_rcu_unregister(&e->sets, r);
+  }
+  store_release(e->hub->store, c);
+  if (!rc && next) {
+    fs_rcu_publish(&e->sets, next); /* the old sets are freed once no reader holds them */
+    pthread_mutex_lock(&e->lock);
+    e->rebuilds++;
+    e->last_build_ms = fs_clock_now_ms(&e->hub->clock);
+    pthread_mutex_unlock(&e->lock);
+    FS_LOG(&e->hub->log, FS_LOG_INFO, "soc.index", FS_KV_INT("indicators", next->indicators),
+           FS_KV_INT("compound_skipped", next->compound), FS_KV_INT("micros", e->last_build_us));
+  }
+  return rc;
+}
+
+static void *run(void *arg)
+{
+  struct soc_engine *e = arg;
+  pthread_mutex_lock(&e->lock);
+  while (!e->stopping) {
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += RELOAD_MS * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+      until.tv_sec++;
+      until.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&e->wake, &e->lock, &until);
+    if (e->stopping)
+      break;
+    pthread_mutex_unlock(&e->lock);
+    struct fs_err err;
+    if (refresh(e, false, &err))
+      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
+             FS_KV_STR("msg", err.msg));
+    pthread_mutex_lock(&e->lock);
+  }
+  pthread_mutex_unlock(&e->lock);
+  return NULL;
+}
+
+int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_arg,
+                     struct soc_engine **out, struct fs_err *err)
+{
+  struct soc_engine *e = calloc(1, sizeof(*e));
+  if (!e)
+    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  e->hub = hub;
+  e->on_alert = on_alert;
+  e->on_alert_arg = on_alert_arg;
+  fs_rcu_init(&e->sets, NULL, soc_sets_free);
+  fs_rcu_init(&e->sigma, NULL, detect_sigma_set_free_cb);
+  pthread_mutex_init(&e->lock, NULL);
+  pthread_cond_init(&e->wake, NULL);
+  e->corr = detect_sigma_corr_new(100000);
+  if (hub->cfg.soc_rules_dir[0] &&
+      fs_config_path(&hub->cfg, hub->cfg.soc_rules_dir, e->rules_dir, sizeof(e->rules_dir))) {
+    soc_engine_stop(e);
+    return fs_err_set(err, FS_ERR_INVALID, "[soc] rules_dir", "path too long");
+  }
+  int rc = load_rules(e, err);
+  if (!rc)
+    rc = refresh(e, true, err);
+  if (!rc && pthread_create(&e->thread, NULL, run, e))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "cannot start the engine's thread");
+  if (rc) {
+    soc_engine_stop(e);
+    return rc;
+  }
+  e->running = true;
+  *out = e;
+  return FS_OK;
+}
+
+void soc_engine_stop(struct soc_engine *e)
+{
+  if (!e)
+    return;
+  if (e->running) {
+    pthread_mutex_lock(&e->lock);
+    e->stopping = true;
+    pthread_cond_signal(&e->wake);
+    pthread_mutex_unlock(&e->lock);
+    pthread_join(e->thread, NULL);
+  }
+  fs_rcu_release(&e->sets);
+  fs_rcu_release(&e->sigma);
+  detect_sigma_corr_free(e->corr);
+  pthread_mutex_destroy(&e->lock);
+  pthread_cond_destroy(&e->wake);
+  free(e);
+}
+
+int soc_engine_reload(struct soc_engine *e, struct fs_err *err)
+{
+  int rc = load_rules(e, err);
+  return rc ? rc : refresh(e, true, err);
+}
+
+json_t *soc_engine_status(struct soc_engine *e)
+{
+  struct fs_rcu_reader *r = fs_rcu_register(&e->sets);
+  struct soc_sets *s = r ? fs_rcu_enter(&e->sets, r) : NULL;
+  struct detect_ioc_stats st = {0};
+  if (s && s->ioc)
+    detect_ioc_index_stats(s->ioc, &st);
+  pthread_mutex_lock(&e->lock);
+  json_t *out = json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:s,s:I,s:I},s:I,s:I}", "indicators",
+                          "objects", (json_int_t)(s ? s->indicators : 0), "values",
+                          (json_int_t)st.entries, "compound_skipped",
+                          (json_int_t)(s ? s->compound : 0), "red_not_matched",
+                          (json_int_t)(s ? s->skipped_red : 0), "memory_bytes",
+                          (json_int_t)st.memory_bytes, "intel_position",
+                          (json_int_t)(s ? s->last_seq : 0), "rules", "dir", e->rules_dir,
+                          "loaded", (json_int_t)e->rules_loaded, "refused",
+                          (json_int_t)e->rules_failed, "rebuilds", (json_int_t)e->rebuilds,
+                          "last_build_micros", (json_int_t)e->last_build_us);
+  pthread_mutex_unlock(&e->lock);
+  if (r) {
+    fs_rcu_exit(r);
+    fs_rcu_unregister(&e->sets, r);
+  }
+  return out;
+}

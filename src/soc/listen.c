@@ -1,0 +1,497 @@
+/* Syslog listeners: TCP (RFC 6587 octet counting or LF, decided per connection), TLS (RFC 5425,
+ * GnuTLS, client certificates) and UDP. A connection is read by its own thread and processed
+ * inline, so a hub that cannot keep up stops reading and TCP slows the sender down: nothing is
+ * dropped silently. UDP cannot be slowed: the kernel's drops are read with SO_RXQ_OVFL and
+ * counted. Senders are attributed by their address range or client certificate (soc_source);
+ * unknown senders are refused and counted. */
+#include "soc/soc_int.h"
+
+#include "core/encode.h"
+#include "core/file.h"
+#include "core/net.h"
+#include "detect/framing.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define FLUSH_EVERY 200
+#define READ_SIZE 65536
+
+enum listener_kind { LISTEN_TCP, LISTEN_TLS, LISTEN_UDP };
+
+struct conn {
+  struct conn *next;
+  struct soc_listeners *owner;
+  int fd;
+  bool tls;
+  pthread_t thread;
+  _Atomic bool done;
+  char peer[64];
+};
+
+struct soc_listeners {
+  struct hub *hub;
+  struct soc_engine *e;
+  int fds[3];
+  pthread_t threads[3];
+  bool started[3];
+  int stop_pipe[2];
+  _Atomic bool stopping;
+  pthread_mutex_t lock;
+  struct conn *conns;
+  size_t n_conns;
+  gnutls_certificate_credentials_t creds;
+  bool creds_ok;
+  _Atomic int64_t records, bytes, unknown_senders, refused_connections, udp_kernel_drops,
+      parse_errors, connections;
+};
+
+static int bind_socket(const char *addr, int type, int *out, struct fs_err *err)
+{
+  char host[128];
+  uint16_t port;
+  int rc = fs_hostport_parse(addr, host, sizeof(host), &port, err);
+  if (rc)
+    return rc;
+  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = type, .ai_flags = AI_NUMERICSERV};
+  struct addrinfo *ai = NULL;
+  char portstr[8];
+  snprintf(portstr, sizeof(portstr), "%u", port);
+  if (getaddrinfo(host, portstr, &hints, &ai) || !ai)
+    return fs_err_set(err, FS_ERR_INVALID, addr, "cannot resolve the address");
+  int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+  int one = 1;
+  if (fd >= 0)
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+  if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) ||
+      (type == SOCK_STREAM && listen(fd, 128))) {
+    int e = errno;
+    if (fd >= 0)
+      close(fd);
+    freeaddrinfo(ai);
+    return fs_err_set(err, FS_ERR_IO, addr, "cannot listen: %s", strerror(e));
+  }
+  freeaddrinfo(ai);
+  if (type == SOCK_DGRAM) {
+    setsockopt(fd, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one));
+    int rcvbuf = 8 << 20;
+    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+  }
+  *out = fd;
+  return FS_OK;
+}
+
+static void peer_name(const struct sockaddr_storage *sa, char *out, size_t n)
+{
+  out[0] = '\0';
+  if (sa->ss_family == AF_INET)
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
+  else if (sa->ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
+              (socklen_t)n);
+}
+
+/* The organisation of a sender: its certificate first (TLS), then its address. */
+static int sender_org(struct soc_listeners *l, const char *addr, const char *cert_sha256,
+                      char org[37])
+{
+  struct store_conn *c;
+  struct fs_err err;
+  org[0] = '\0';
+  int rc = store_acquire(l->hub->store, &c, &err);
+  if (rc)
+    return rc;
+  if (cert_sha256 && cert_sha256[0]) {
+    bool found;
+    rc = store_query_text(c, org, 37, &found, &err,
+                          "SELECT org_id FROM soc_source WHERE kind = 'cert' AND match = ?", "s",
+                          cert_sha256);
+  }
+  if (!rc && !org[0])
+    rc = soc_source_org(c, addr, org, &err);
+  store_release(l->hub->store, c);
+  return rc;
+}
+
+struct frame_ctx {
+  struct soc_listeners *l;
+  struct soc_worker *w;
+  const char *org;
+  char source[96];
+  struct soc_batch st;
+  size_t since_flush;
+};
+
+static int on_frame(void *arg, const char *frame, size_t len)
+{
+  struct frame_ctx *f = arg;
+  struct fs_err err;
+  size_t errors = f->st.parse_errors;
+  int rc = soc_worker_record(f->w, f->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st, &err);
+  atomic_fetch_add(&f->l->records, 1);
+  atomic_fetch_add(&f->l->bytes, (int64_t)len);
+  if (f->st.parse_errors > errors)
+    atomic_fetch_add(&f->l->parse_errors, 1);
+  if (!rc && ++f->since_flush >= FLUSH_EVERY) {
+    f->since_flush = 0;
+    rc = soc_worker_flush(f->w, &err);
+  }
+  if (rc)
+    FS_LOG(&f->l->hub->log, FS_LOG_WARN, "soc.record_failed", FS_KV_STR("source", f->source),
+           FS_KV_STR("msg", err.msg));
+  return FS_OK; /* a storage hiccup loses no connection */
+}
+
+static ssize_t tls_pull(gnutls_transport_ptr_t p, void *buf, size_t n)
+{
+  return recv((int)(intptr_t)p, buf, n, 0);
+}
+
+static ssize_t tls_push(gnutls_transport_ptr_t p, const void *buf, size_t n)
+{
+  return send((int)(intptr_t)p, buf, n, MSG_NOSIGNAL);
+}
+
+/* The SHA-256 of the client's certificate (hex) when it sent one. */
+static void client_cert_sha256(gnutls_session_t s, char out[65])
+{
+  out[0] = '\0';
+  unsigned n = 0;
+  const gnutls_datum_t *certs = gnutls_certificate_get_peers(s, &n);
+  if (!certs || !n)
+    return;
+  uint8_t d[32];
+  fs_sha256(certs[0].data, certs[0].size, d);
+  fs_hex_encode(d, sizeof(d), out);
+}
+
+static void *conn_main(void *arg)
+{
+  struct conn *cn = arg;
+  struct soc_listeners *l = cn->owner;
+  gnutls_session_t s = NULL;
+  char cert[65] = "";
+  bool ok = true;
+  if (cn->tls) {
+    ok = gnutls_init(&s, GNUTLS_SERVER) == 0 &&
+         gnutls_priority_set_direct(s, "NORMAL:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2", NULL) == 0 &&
+         gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, l->creds) == 0;
+    if (ok) {
+      gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
+      gnutls_transport_set_ptr(s, (gnutls_transport_ptr_t)(intptr_t)cn->fd);
+      gnutls_transport_set_pull_function(s, tls_pull);
+      gnutls_transport_set_push_function(s, tls_push);
+      gnutls_handshake_set_timeout(s, 10000);
+      int r;
+      do
+        r = gnutls_handshake(s);
+      while (r < 0 && !gnutls_error_is_fatal(r));
+      ok = r >= 0;
+      if (ok)
+        client_cert_sha256(s, cert);
+    }
+  }
+  char org[37] = "";
+  if (ok && (sender_org(l, cn->peer, cert, org) || !org[0])) {
+    atomic_fetch_add(&l->unknown_senders, 1);
+    FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.unknown_sender", FS_KV_STR("peer", cn->peer),
+           FS_KV_STR("cert", cert), FS_KV_STR("hint", "register it: finshield soc source add"));
+    ok = false;
+  }
+  struct frame_ctx f = {.l = l, .org = org};
+  snprintf(f.source, sizeof(f.source), "%s:%s", cn->tls ? "syslog-tls" : "syslog-tcp", cn->peer);
+  struct detect_framer fr;
+  detect_framer_init(&fr, 0);
+  char *buf = ok ? malloc(READ_SIZE) : NULL;
+  f.w = buf ? soc_worker_new(l->e) : NULL;
+  struct fs_err err;
+  while (f.w && !atomic_load(&l->stopping)) {
+    ssize_t n = cn->tls ? gnutls_record_recv(s, buf, READ_SIZE) : recv(cn->fd, buf, READ_SIZE, 0);
+    if (n < 0 && ((cn->tls && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)) || errno == EINTR))
+      continue;
+    if (n <= 0)
+      break;
+    if (detect_framer_feed(&fr, buf, (size_t)n, on_frame, &f, &err)) {
+      FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.framing", FS_KV_STR("source", f.source),
+             FS_KV_STR("where", err.where), FS_KV_STR("msg", err.msg));
+      break;
+    }
+    /* Nothing more waiting: store what this read produced. */
+    struct pollfd p = {.fd = cn->fd, .events = POLLIN};
+    if (f.since_flush && poll(&p, 1, 0) == 0 && (!s || !gnutls_record_check_pending(s))) {
+      f.since_flush = 0;
+      soc_worker_flush(f.w, &err);
+    }
+  }
+  if (f.w) {
+    detect_framer_finish(&fr, on_frame, &f, &err);
+    soc_worker_flush(f.w, &err);
+    soc_worker_free(f.w);
+  }
+  detect_framer_release(&fr);
+  free(buf);
+  if (s) {
+    gnutls_bye(s, GNUTLS_SHUT_WR);
+    gnutls_deinit(s);
+  }
+  close(cn->fd);
+  atomic_store(&cn->done, true);
+  return NULL;
+}
+
+/* Joins finished connection threads (with the lock held). */
+static void reap(struct soc_listeners *l)
+{
+  for (struct conn **pp = &l->conns; *pp;) {
+    struct conn *cn = *pp;
+    if (atomic_load(&cn->done)) {
+      pthread_join(cn->thread, NULL);
+      *pp = cn->next;
+      l->n_conns--;
+      free(cn);
+    } else {
+      pp = &cn->next;
+    }
+  }
+}
+
+struct acceptor {
+  struct soc_listeners *l;
+  int fd;
+  bool tls;
+};
+
+static void *accept_main(void *arg)
+{
+  struct acceptor *a = arg;
+  struct soc_listeners *l = a->l;
+  while (!atomic_load(&l->stopping)) {
+    struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN}, {.fd = l->stop_pipe[0], .events = POLLIN}};
+    if (poll(p, 2, 1000) <= 0 || (p[1].revents & POLLIN))
+      continue;
+    struct sockaddr_storage sa;
+    socklen_t sl = sizeof(sa);
+    int fd = accept4(a->fd, (struct sockaddr *)&sa, &sl, SOCK_CLOEXEC);
+    if (fd < 0)
+      continue;
+    pthread_mutex_lock(&l->lock);
+    reap(l);
+    bool full = (int64_t)l->n_conns >= l->hub->cfg.soc_max_connections;
+    struct conn *cn = full ? NULL : calloc(1, sizeof(*cn));
+    if (cn) {
+      cn->owner = l;
+      cn->fd = fd;
+      cn->tls = a->tls;
+      peer_name(&sa, cn->peer, sizeof(cn->peer));
+      if (pthread_create(&cn->thread, NULL, conn_main, cn)) {
+        free(cn);
+        cn = NULL;
+      } else {
+        cn->next = l->conns;
+        l->conns = cn;
+        l->n_conns++;
+        atomic_fetch_add(&l->connections, 1);
+      }
+    }
+    pthread_mutex_unlock(&l->lock);
+    if (!cn) {
+      atomic_fetch_add(&l->refused_connections, 1);
+      close(fd);
+    }
+  }
+  free(a);
+  return NULL;
+}
+
+static void *udp_main(void *arg)
+{
+  struct acceptor *a = arg;
+  struct soc_listeners *l = a->l;
+  struct soc_worker *w = soc_worker_new(l->e);
+  char *buf = malloc(READ_SIZE);
+  uint32_t last_drops = 0;
+  size_t pending = 0;
+  struct fs_err err;
+  while (w && buf && !atomic_load(&l->stopping)) {
+    struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN}, {.fd = l->stop_pipe[0], .events = POLLIN}};
+    int pr = poll(p, 2, 200);
+    if (pr <= 0 || !(p[0].revents & POLLIN)) {
+      if (pending) {
+        soc_worker_flush(w, &err);
+        pending = 0;
+      }
+      continue;
+    }
+    struct sockaddr_storage sa;
+    struct iovec iov = {buf, READ_SIZE};
+    char control[CMSG_SPACE(sizeof(uint32_t))];
+    struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
+                        .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
+    ssize_t n = recvmsg(a->fd, &mh, MSG_DONTWAIT);
+    if (n <= 0)
+      continue;
+    for (struct cmsghdr *cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
+      if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL) {
+        uint32_t drops;
+        memcpy(&drops, CMSG_DATA(cm), sizeof(drops));
+        if (drops > last_drops)
+          atomic_fetch_add(&l->udp_kernel_drops, (int64_t)(drops - last_drops));
+        last_drops = drops;
+      }
+    }
+    char peer[64], org[37];
+    peer_name(&sa, peer, sizeof(peer));
+    if (sender_org(l, peer, NULL, org) || !org[0]) {
+      atomic_fetch_add(&l->unknown_senders, 1);
+      continue;
+    }
+    char source[96];
+    snprintf(source, sizeof(source), "syslog-udp:%s", peer);
+    struct soc_batch st = {0};
+    soc_worker_record(w, org, source, DETECT_FMT_AUTO, buf, (size_t)n, &st, &err);
+    atomic_fetch_add(&l->records, 1);
+    atomic_fetch_add(&l->bytes, n);
+    atomic_fetch_add(&l->parse_errors, (int64_t)st.parse_errors);
+    if (++pending >= FLUSH_EVERY) {
+      soc_worker_flush(w, &err);
+      pending = 0;
+    }
+  }
+  if (w) {
+    soc_worker_flush(w, &err);
+    soc_worker_free(w);
+  }
+  free(buf);
+  free(a);
+  return NULL;
+}
+
+static int load_creds(struct soc_listeners *l, struct fs_err *err)
+{
+  const struct fs_config *cfg = &l->hub->cfg;
+  if (!cfg->tls_cert[0] || !cfg->tls_key[0])
+    return fs_err_set(err, FS_ERR_INVALID, "[soc] syslog_tls",
+                      "syslog over TLS needs http.tls_cert and http.tls_key");
+  char cert[FS_CONFIG_PATH_MAX + 64], key[FS_CONFIG_PATH_MAX + 64];
+  fs_config_path(cfg, cfg->tls_cert, cert, sizeof(cert));
+  fs_config_path(cfg, cfg->tls_key, key, sizeof(key));
+  if (gnutls_certificate_allocate_credentials(&l->creds))
+    return fs_err_set(err, FS_ERR_NOMEM, "tls", "out of memory");
+  l->creds_ok = true;
+  int g = gnutls_certificate_set_x509_key_file(l->creds, cert, key, GNUTLS_X509_FMT_PEM);
+  if (g < 0)
+    return fs_err_set(err, FS_ERR_IO, cert, "cannot load the certificate and key: %s",
+                      gnutls_strerror(g));
+  return FS_OK;
+}
+
+int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listeners **out,
+                        struct fs_err *err)
+{
+  struct soc_listeners *l = calloc(1, sizeof(*l));
+  if (!l)
+    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  l->hub = hub;
+  l->e = e;
+  l->fds[0] = l->fds[1] = l->fds[2] = -1;
+  pthread_mutex_init(&l->lock, NULL);
+  int rc = pipe2(l->stop_pipe, O_CLOEXEC) ? fs_err_set(err, FS_ERR_IO, "soc", "pipe") : FS_OK;
+  const char *addrs[3] = {hub->cfg.soc_syslog_tcp, hub->cfg.soc_syslog_tls, hub->cfg.soc_syslog_udp};
+  for (int k = 0; !rc && k < 3; k++) {
+    if (!addrs[k][0])
+      continue;
+    if (k == LISTEN_TLS && (rc = load_creds(l, err)))
+      break;
+    if ((rc = bind_socket(addrs[k], k == LISTEN_UDP ? SOCK_DGRAM : SOCK_STREAM, &l->fds[k], err))) {
+      fs_err_wrap_where(err, k == LISTEN_TCP ? "[soc] syslog_tcp" : k == LISTEN_TLS ? "[soc] syslog_tls" : "[soc] syslog_udp");
+      break;
+    }
+    struct acceptor *a = calloc(1, sizeof(*a));
+    if (!a) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+      break;
+    }
+    a->l = l;
+    a->fd = l->fds[k];
+    a->tls = k == LISTEN_TLS;
+    if (pthread_create(&l->threads[k], NULL, k == LISTEN_UDP ? udp_main : accept_main, a)) {
+      free(a);
+      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "cannot start a listener");
+      break;
+    }
+    l->started[k] = true;
+    FS_LOG(&hub->log, FS_LOG_INFO, "soc.listen",
+           FS_KV_STR("proto", k == LISTEN_TCP ? "tcp" : k == LISTEN_TLS ? "tls" : "udp"),
+           FS_KV_STR("address", addrs[k]));
+  }
+  if (rc) {
+    soc_listeners_stop(l);
+    return rc;
+  }
+  *out = l;
+  return FS_OK;
+}
+
+void soc_listeners_stop(struct soc_listeners *l)
+{
+  if (!l)
+    return;
+  atomic_store(&l->stopping, true);
+  if (l->stop_pipe[1] > 0 && write(l->stop_pipe[1], "x", 1) < 0) {
+    /* the pollers also wake within a second without it */
+  }
+  for (int k = 0; k < 3; k++)
+    if (l->started[k])
+      pthread_join(l->threads[k], NULL);
+  /* Wake connection threads blocked in reads, then join them. */
+  pthread_mutex_lock(&l->lock);
+  for (struct conn *cn = l->conns; cn; cn = cn->next)
+    shutdown(cn->fd, SHUT_RDWR);
+  pthread_mutex_unlock(&l->lock);
+  for (;;) {
+    pthread_mutex_lock(&l->lock);
+    struct conn *cn = l->conns;
+    if (cn)
+      l->conns = cn->next;
+    pthread_mutex_unlock(&l->lock);
+    if (!cn)
+      break;
+    pthread_join(cn->thread, NULL);
+    free(cn);
+  }
+  for (int k = 0; k < 3; k++)
+    if (l->fds[k] >= 0)
+      close(l->fds[k]);
+  if (l->stop_pipe[0] > 0) {
+    close(l->stop_pipe[0]);
+    close(l->stop_pipe[1]);
+  }
+  if (l->creds_ok)
+    gnutls_certificate_free_credentials(l->creds);
+  pthread_mutex_destroy(&l->lock);
+  free(l);
+}
+
+json_t *soc_listeners_status(struct soc_listeners *l)
+{
+  if (!l)
+    return json_object();
+  return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)atomic_load(&l->records),
+                   "bytes", (json_int_t)atomic_load(&l->bytes), "parse_errors",
+                   (json_int_t)atomic_load(&l->parse_errors), "unknown_senders",
+                   (json_int_t)atomic_load(&l->unknown_senders), "refused_connections",
+                   (json_int_t)atomic_load(&l->refused_connections), "udp_kernel_drops",
+                   (json_int_t)atomic_load(&l->udp_kernel_drops), "connections",
+                   (json_int_t)atomic_load(&l->connections));
+}

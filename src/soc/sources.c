@@ -1,0 +1,181 @@
+/* Which organisation an event comes from: registered address ranges (syslog over UDP and TCP)
+ * and TLS client certificates (syslog over TLS). */
+#include "soc/soc_int.h"
+
+#include "audit/audit.h"
+#include "auth/org.h"
+#include "core/uuid.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Parses "a.b.c.d/n" or "v6/n" (or a single address) into 16 bytes and a prefix over 128. */
+static bool parse_range(const char *s, uint8_t addr[16], int *prefix)
+{
+  char buf[80];
+  snprintf(buf, sizeof(buf), "%s", s);
+  char *slash = strchr(buf, '/');
+  int plen = -1;
+  if (slash) {
+    *slash = '\0';
+    char *end;
+    plen = (int)strtol(slash + 1, &end, 10);
+    if (*end || !slash[1])
+      return false;
+  }
+  struct in_addr a4;
+  memset(addr, 0, 16);
+  if (inet_pton(AF_INET, buf, &a4) == 1) {
+    addr[10] = addr[11] = 0xff; /* v4-mapped */
+    memcpy(addr + 12, &a4, 4);
+    if (plen < 0)
+      plen = 32;
+    if (plen > 32)
+      return false;
+    *prefix = 96 + plen;
+    return true;
+  }
+  if (inet_pton(AF_INET6, buf, addr) != 1)
+    return false;
+  if (plen < 0)
+    plen = 128;
+  if (plen > 128)
+    return false;
+  *prefix = plen;
+  return true;
+}
+
+static bool in_range(const uint8_t a[16], const uint8_t net[16], int prefix)
+{
+  int full = prefix / 8, rest = prefix % 8;
+  if (memcmp(a, net, (size_t)full))
+    return false;
+  if (!rest)
+    return true;
+  uint8_t mask = (uint8_t)(0xff << (8 - rest));
+  return (a[full] & mask) == (net[full] & mask);
+}
+
+int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], struct fs_err *err)
+{
+  org_out[0] = '\0';
+  uint8_t a[16];
+  int ap;
+  if (!parse_range(addr, a, &ap))
+    return FS_OK;
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err, "SELECT match, org_id FROM soc_source WHERE kind = 'cidr'", "");
+  if (rc)
+    return rc;
+  int best = -1;
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row) {
+    uint8_t net[16];
+    int prefix;
+    if (parse_range(store_col_text(s, 0), net, &prefix) && prefix > best && in_range(a, net, prefix)) {
+      best = prefix;
+      snprintf(org_out, 37, "%s", store_col_text(s, 1));
+    }
+  }
+  store_done(s);
+  return rc;
+}
+
+int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
+                   const char *match, const char *org, char id_out[37], struct fs_err *err)
+{
+  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator registers event sources");
+  uint8_t net[16];
+  int prefix;
+  if (!strcmp(kind, "cidr")) {
+    if (!parse_range(match, net, &prefix))
+      return fs_err_set(err, FS_ERR_INVALID, "$.match", "\"%.64s\" is not an address or CIDR range", match);
+  } else if (!strcmp(kind, "cert")) {
+    size_t n = strlen(match);
+    bool hex = n == 64;
+    for (size_t i = 0; hex && i < n; i++)
+      hex = (match[i] >= '0' && match[i] <= '9') || (match[i] >= 'a' && match[i] <= 'f');
+    if (!hex)
+      return fs_err_set(err, FS_ERR_INVALID, "$.match",
+                        "a certificate is given by the lower-case hex SHA-256 of its DER form");
+  } else {
+    return fs_err_set(err, FS_ERR_INVALID, "$.kind", "kind must be \"cidr\" or \"cert\"");
+  }
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  char org_id[37], id[37];
+  rc = org_resolve(c, org, org_id, err);
+  fs_uuid_v4(id);
+  memcpy(id_out, id, sizeof(id));
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO soc_source (id, kind, match, org_id, created_at) VALUES (?,?,?,?,?)",
+                    "ssssi", id, kind, match, org_id, who->now_ms);
+  if (rc == FS_ERR_CONFLICT)
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.match", "\"%.64s\" is registered already", match);
+  if (!rc) {
+    json_t *d = json_pack("{s:s,s:s,s:s}", "kind", kind, "match", match, "org_id", org_id);
+    rc = audit_append(c, who, "soc.source.add", "source", id, d, err);
+    json_decref(d);
+  }
+  return store_tx_leave(c, owned, rc, err);
+}
+
+int soc_source_remove(struct store_conn *c, const struct actor *who, const char *id,
+                      struct fs_err *err)
+{
+  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator removes event sources");
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  char sid[37] = "", kind[8] = "", match[96] = "";
+  bool found;
+  rc = store_query_text(c, sid, sizeof(sid), &found, err,
+                        "SELECT id FROM soc_source WHERE id = ? OR match = ?", "ss", id, id);
+  if (!rc && !found)
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "source", "no event source \"%.64s\"", id);
+  if (!rc)
+    rc = store_query_text(c, kind, sizeof(kind), NULL, err, "SELECT kind FROM soc_source WHERE id = ?",
+                          "s", sid);
+  if (!rc)
+    rc = store_query_text(c, match, sizeof(match), NULL, err,
+                          "SELECT match FROM soc_source WHERE id = ?", "s", sid);
+  if (!rc)
+    rc = store_exec(c, NULL, err, "DELETE FROM soc_source WHERE id = ?", "s", sid);
+  if (!rc) {
+    json_t *d = json_pack("{s:s,s:s}", "kind", kind, "match", match);
+    rc = audit_append(c, who, "soc.source.remove", "source", sid, d, err);
+    json_decref(d);
+  }
+  return store_tx_leave(c, owned, rc, err);
+}
+
+int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
+                     struct fs_err *err)
+{
+  if (!who->local && !auth_role_is_hub(who->role))
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT s.id, s.kind, s.match, o.code FROM soc_source s JOIN org o"
+                       " ON o.id = s.org_id ORDER BY s.kind, s.match",
+                       "");
+  if (rc)
+    return rc;
+  json_t *items = json_array();
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row)
+    json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "id", store_col_text(s, 0), "kind",
+                                           store_col_text(s, 1), "match", store_col_text(s, 2),
+                                           "org", store_col_text(s, 3)));
+  store_done(s);
+  *out = json_pack("{s:o}", "items", items);
+  return rc;
+}
