@@ -1,6 +1,7 @@
 """Runs finshield scan and the peers (grep -F, rg -F, grepcidr) on the generated data, on one core
 and on two, and prints lines/s, MB/s, peak memory, indicator load time and precision/recall
 against the planted ground truth; then the Sigma run on process-creation events.
+PEERS=no in the environment leaves the peers out (a quick run of finshield alone).
 
 measure.py BIN WORK RULES"""
 import json
@@ -144,7 +145,7 @@ def main():
             "load %.2f s, index %.0f B/indicator" % (s["indicator_load_seconds"],
                                                      s["indicator_memory_bytes"] / max(1, nioc)),
             cpu=s["cpu_seconds"])
-        fin = s
+
     # memory per indicator: the whole process with the list and no log, less without the list
     empty = os.path.join(WORK, "empty.txt")
     open(empty, "w").close()
@@ -158,8 +159,11 @@ def main():
     per_ioc = (rss_full - rss_base) * 1024 / nioc
     exact = os.path.join(WORK, "iocs-exact.txt")
     cidr = os.path.join(WORK, "iocs-cidr.txt")
-    h1, h2, lines1 = halves()
+    peers = os.environ.get("PEERS", "yes") != "no"
+    h1, h2, lines1 = halves() if peers else (None, None, 0)
     offsets = {"half1.txt": 0, "half2.txt": lines1}
+    if not peers:
+        return report(rows, lines, mb, nioc, hits, ip_hits, per_ioc, rss_full, rss_base)
     # grep -F
     out = os.path.join(WORK, "grep-1.out")
     wall, rss, codes = timed([["grep", "-n", "-F", "-f", exact, LOG]], [out])
@@ -196,6 +200,10 @@ def main():
     row("grepcidr -f", 2, wall, rss, f, "two processes; vs address hits: recall %.1f %%, "
         "precision %.1f %%" % pr(f, ip_hits))
 
+    report(rows, lines, mb, nioc, hits, ip_hits, per_ioc, rss_full, rss_base)
+
+
+def report(rows, lines, mb, nioc, hits, ip_hits, per_ioc, rss_full, rss_base):
     print("## indicators: %d lines (%.0f MB), %d indicators, %d planted hits, %d address hits"
           % (lines, mb, nioc, len(hits), len(ip_hits)))
     print()
@@ -223,8 +231,11 @@ def main():
                     cores, "s" if cores > 1 else "", mine["lines_s"] / p["lines_s"], peer))
     print("memory: %.0f bytes per indicator (peak RSS with the list and an empty log, less with "
           "one indicator: %.0f MB - %.0f MB)" % (per_ioc, rss_full / 1024, rss_base / 1024))
+    sigma()
 
-    # Sigma on process-creation events
+
+def sigma():
+    """Sigma on process-creation events."""
     pc = os.path.join(WORK, "process.json")
     events = sum(1 for _ in open(pc, "rb"))
     print()

@@ -57,18 +57,14 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
          p->rule_id ? ": " : "", p->reason);
 }
 
-/* Applies "--placeholder NAME=V1,V2" options to a Sigma loader. */
+/* Applies "--placeholder NAME=V1,V2" options; a malformed one is a usage error (exit 2). */
 static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_list *ph,
                               struct fs_err *err)
 {
-  for (size_t i = 0; i < ph->count; i++) {
-    int rc = detect_sigma_loader_placeholder_text(l, ph->items[i], err);
-    if (rc == FS_ERR_INVALID)
-      err->code = FS_ERR_USAGE; /* a malformed option: exit code 2 */
-    if (rc)
-      return err->code;
-  }
-  return FS_OK;
+  int rc = detect_sigma_loader_placeholder_texts(l, ph->items, ph->count, err);
+  if (rc == FS_ERR_INVALID)
+    err->code = FS_ERR_USAGE;
+  return rc ? (int)err->code : FS_OK;
 }
 
 static int check(struct cli_ctx *ctx, int argc, char **argv)

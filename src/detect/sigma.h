@@ -35,9 +35,11 @@ void detect_sigma_loader_free(struct detect_sigma_loader *l);
  * placeholder is reported and left out. The strings are copied. */
 int detect_sigma_loader_placeholder(struct detect_sigma_loader *l, const char *name,
                                     const char *const *values, size_t n);
-/* The same from "NAME=V1,V2,..." (as on a command line). FS_ERR_INVALID when malformed. */
-int detect_sigma_loader_placeholder_text(struct detect_sigma_loader *l, const char *assignment,
-                                         struct fs_err *err);
+/* The same from n texts "NAME=V1,V2,..." (command-line options). FS_ERR_INVALID naming the
+ * malformed one. */
+int detect_sigma_loader_placeholder_texts(struct detect_sigma_loader *l,
+                                          const char *const *assignments, size_t n,
+                                          struct fs_err *err);
 /* Adds the rules of YAML text (`name` is used in problems). Each rule that cannot be taken is
  * reported through fn and skipped; the return is FS_OK unless out of memory or the text is not
  * YAML at all (then FS_ERR_PARSE naming the line). *added counts rules taken. */

@@ -273,6 +273,41 @@ void *sigma_vec_push(void **data, size_t *n, size_t *cap, size_t elem);
 int32_t sigma_field_id(struct detect_sigma_set *s, const char *name, size_t len, bool add);
 int32_t sigma_field_find(const struct detect_sigma_set *s, const char *name, size_t len);
 
+/* ---- modifiers (sigma_modifiers.c) ------------------------------------------------------- */
+
+enum sigma_mod_bits {
+  SMOD_CONTAINS = 1 << 0, SMOD_STARTS = 1 << 1, SMOD_ENDS = 1 << 2, SMOD_ALL = 1 << 3, SMOD_RE = 1 << 4,
+  SMOD_CASED = 1 << 5, SMOD_EXISTS = 1 << 6, SMOD_NEQ = 1 << 7, SMOD_CIDR = 1 << 8, SMOD_FIELDREF = 1 << 9,
+  SMOD_CMP = 1 << 10, SMOD_TIME = 1 << 11, SMOD_I = 1 << 12, SMOD_M = 1 << 13, SMOD_S = 1 << 14,
+};
+
+enum sigma_transform_kind { STR_WINDASH, STR_BASE64, STR_BASE64OFFSET, STR_UTF16LE, STR_UTF16BE, STR_UTF16, STR_EXPAND };
+
+struct sigma_mods {
+  unsigned bits;
+  uint8_t cmp;  /* SS_LT.. */
+  uint8_t part; /* time part */
+  uint8_t transforms[8];
+  size_t ntransforms;
+};
+
+/* A variant of a value while transforms run. */
+struct sigma_variant {
+  const char *text;
+  size_t len;
+  bool literal;
+};
+
+#define SIGMA_MAX_VARIANTS 64
+
+/* Parses the modifiers of a "Field|mod|mod" key (klen bytes). FS_ERR_INVALID with why. */
+int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *why, size_t why_size);
+/* Runs a value's transforms (windash, base64, base64offset, utf16*, expand) in order, giving its
+ * forms in vars (SIGMA_MAX_VARIANTS). FS_ERR_INVALID with why, FS_ERR_NOMEM. */
+int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, const char *value,
+                    size_t vlen, struct sigma_variant *vars, size_t *nvars, char *why,
+                    size_t why_size);
+
 /* Turns one YAML document into a rule in l->set. Returns FS_OK, or FS_ERR_INVALID with the reason
  * in why (the set is left as it was). */
 int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc,

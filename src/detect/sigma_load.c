@@ -59,8 +59,8 @@ int detect_sigma_loader_placeholder(struct detect_sigma_loader *l, const char *n
   return FS_OK;
 }
 
-int detect_sigma_loader_placeholder_text(struct detect_sigma_loader *l, const char *assignment,
-                                         struct fs_err *err)
+static int placeholder_text(struct detect_sigma_loader *l, const char *assignment,
+                            struct fs_err *err)
 {
   const char *eq = strchr(assignment, '=');
   if (!eq || eq == assignment || eq - assignment >= 128 || strlen(eq + 1) >= 4096)
@@ -75,6 +75,18 @@ int detect_sigma_loader_placeholder_text(struct detect_sigma_loader *l, const ch
     list[n++] = tok;
   if (detect_sigma_loader_placeholder(l, name, list, n))
     return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+  return FS_OK;
+}
+
+int detect_sigma_loader_placeholder_texts(struct detect_sigma_loader *l,
+                                          const char *const *assignments, size_t n,
+                                          struct fs_err *err)
+{
+  for (size_t i = 0; i < n; i++) {
+    int rc = placeholder_text(l, assignments[i], err);
+    if (rc)
+      return rc;
+  }
   return FS_OK;
 }
 

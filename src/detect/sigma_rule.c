@@ -25,349 +25,6 @@ void *sigma_vec_push(void **data, size_t *n, size_t *cap, size_t elem)
   return e;
 }
 
-/* ---- values and modifiers ----------------------------------------------------------------- */
-
-enum mod_bits {
-  M_CONTAINS = 1 << 0, M_STARTS = 1 << 1, M_ENDS = 1 << 2, M_ALL = 1 << 3, M_RE = 1 << 4,
-  M_CASED = 1 << 5, M_EXISTS = 1 << 6, M_NEQ = 1 << 7, M_CIDR = 1 << 8, M_FIELDREF = 1 << 9,
-  M_CMP = 1 << 10, M_TIME = 1 << 11, M_I = 1 << 12, M_M = 1 << 13, M_S = 1 << 14,
-};
-
-enum transform { T_WINDASH, T_BASE64, T_BASE64OFFSET, T_UTF16LE, T_UTF16BE, T_UTF16, T_EXPAND };
-
-struct mods {
-  unsigned bits;
-  uint8_t cmp;  /* SS_LT.. */
-  uint8_t part; /* time part */
-  uint8_t transforms[8];
-  size_t ntransforms;
-};
-
-static int parse_mods(const char *key, size_t klen, struct mods *m, char *why, size_t why_size)
-{
-  memset(m, 0, sizeof(*m));
-  const char *p = memchr(key, '|', klen);
-  while (p) {
-    const char *s = p + 1, *e = memchr(s, '|', (size_t)(key + klen - s));
-    size_t n = e ? (size_t)(e - s) : (size_t)(key + klen - s);
-    p = e;
-#define IS(w) (n == strlen(w) && !strncmp(s, w, n))
-    if (IS("contains"))
-      m->bits |= M_CONTAINS;
-    else if (IS("startswith"))
-      m->bits |= M_STARTS;
-    else if (IS("endswith"))
-      m->bits |= M_ENDS;
-    else if (IS("all"))
-      m->bits |= M_ALL;
-    else if (IS("re"))
-      m->bits |= M_RE;
-    else if (IS("i") || IS("ignorecase"))
-      m->bits |= M_I;
-    else if (IS("m") || IS("multiline"))
-      m->bits |= M_M;
-    else if (IS("s") || IS("dotall"))
-      m->bits |= M_S;
-    else if (IS("cased"))
-      m->bits |= M_CASED;
-    else if (IS("exists"))
-      m->bits |= M_EXISTS;
-    else if (IS("neq"))
-      m->bits |= M_NEQ;
-    else if (IS("cidr"))
-      m->bits |= M_CIDR;
-    else if (IS("fieldref"))
-      m->bits |= M_FIELDREF;
-    else if (IS("lt") || IS("lte") || IS("gt") || IS("gte")) {
-      m->bits |= M_CMP;
-      m->cmp = IS("lt") ? SS_LT : IS("lte") ? SS_LTE : IS("gt") ? SS_GT : SS_GTE;
-    } else if (IS("minute") || IS("hour") || IS("day") || IS("week") || IS("month") ||
-               IS("year")) {
-      m->bits |= M_TIME;
-      m->part = IS("minute") ? 0 : IS("hour") ? 1 : IS("day") ? 2 : IS("week") ? 3
-                : IS("month") ? 4 : 5;
-    } else if (m->ntransforms == FS_ARRAY_SIZE(m->transforms)) {
-      return WHY("too many modifiers");
-    } else if (IS("windash"))
-      m->transforms[m->ntransforms++] = T_WINDASH;
-    else if (IS("base64"))
-      m->transforms[m->ntransforms++] = T_BASE64;
-    else if (IS("base64offset"))
-      m->transforms[m->ntransforms++] = T_BASE64OFFSET;
-    else if (IS("utf16le") || IS("wide"))
-      m->transforms[m->ntransforms++] = T_UTF16LE;
-    else if (IS("utf16be"))
-      m->transforms[m->ntransforms++] = T_UTF16BE;
-    else if (IS("utf16"))
-      m->transforms[m->ntransforms++] = T_UTF16;
-    else if (IS("expand"))
-      m->transforms[m->ntransforms++] = T_EXPAND;
-    else
-      return WHY("unknown modifier \"%.*s\"", (int)n, s);
-#undef IS
-  }
-  unsigned kinds = !!(m->bits & M_CONTAINS) + !!(m->bits & M_STARTS) + !!(m->bits & M_ENDS) +
-                   !!(m->bits & M_RE) + !!(m->bits & M_CIDR) + !!(m->bits & M_CMP) +
-                   !!(m->bits & M_EXISTS) + !!(m->bits & M_TIME);
-  if (kinds > 1 && !(m->bits & M_FIELDREF))
-    return WHY("modifiers that exclude each other");
-  if ((m->bits & (M_I | M_M | M_S)) && !(m->bits & M_RE))
-    return WHY("regular expression flags without |re");
-  return FS_OK;
-}
-
-/* Resolves Sigma escapes (\* \? \\) of text into out; *wild is set when an unescaped * or ?
- * remains. Returns the length. */
-static size_t unescape_value(const char *s, size_t n, char *out, bool *wild)
-{
-  size_t o = 0;
-  *wild = false;
-  for (size_t i = 0; i < n; i++) {
-    if (s[i] == '\\' && i + 1 < n && (s[i + 1] == '*' || s[i + 1] == '?' || s[i + 1] == '\\')) {
-      out[o++] = s[++i];
-      continue;
-    }
-    if (s[i] == '*' || s[i] == '?')
-      *wild = true;
-    out[o++] = s[i];
-  }
-  return o;
-}
-
-/* A variant of a value while transforms run. */
-struct variant {
-  const char *text;
-  size_t len;
-  bool literal;
-};
-
-#define MAX_VARIANTS 64
-
-static char *dup_bytes(struct fs_arena *a, const char *s, size_t n)
-{
-  return fs_arena_strndup(a, s, n);
-}
-
-/* The bytes a variant stands for (escapes resolved); fails on wildcards, which no encoding keeps. */
-static int variant_bytes(struct fs_arena *a, struct variant *v, char *why, size_t why_size)
-{
-  if (v->literal)
-    return FS_OK;
-  char *out = fs_arena_alloc(a, v->len + 1);
-  bool wild;
-  if (!out)
-    return FS_ERR_NOMEM;
-  v->len = unescape_value(v->text, v->len, out, &wild);
-  if (wild)
-    return WHY("a value with wildcards cannot be encoded");
-  v->text = out;
-  v->literal = true;
-  return FS_OK;
-}
-
-static void b64(const unsigned char *in, size_t n, char *out, size_t *out_len)
-{
-  static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  size_t o = 0;
-  for (size_t i = 0; i < n; i += 3) {
-    uint32_t v = (uint32_t)in[i] << 16;
-    if (i + 1 < n)
-      v |= (uint32_t)in[i + 1] << 8;
-    if (i + 2 < n)
-      v |= in[i + 2];
-    out[o++] = tbl[(v >> 18) & 63];
-    out[o++] = tbl[(v >> 12) & 63];
-    out[o++] = i + 1 < n ? tbl[(v >> 6) & 63] : '=';
-    out[o++] = i + 2 < n ? tbl[v & 63] : '=';
-  }
-  *out_len = o;
-}
-
-/* UTF-8 (invalid bytes taken as Latin-1) to UTF-16. */
-static size_t to_utf16(const unsigned char *s, size_t n, bool be, bool bom, char *out)
-{
-  size_t o = 0;
-#define PUT16(u)                                                                                 \
-  do {                                                                                          \
-    out[o++] = (char)(be ? (u) >> 8 : (u)&0xFF);                                               \
-    out[o++] = (char)(be ? (u)&0xFF : (u) >> 8);                                               \
-  } while (0)
-  if (bom)
-    PUT16(0xFEFFu);
-  for (size_t i = 0; i < n;) {
-    uint32_t cp = s[i];
-    size_t len = 1;
-    if (cp >= 0xF0 && i + 3 < n && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80 &&
-        (s[i + 3] & 0xC0) == 0x80) {
-      cp = ((cp & 7) << 18) | ((s[i + 1] & 0x3Fu) << 12) | ((s[i + 2] & 0x3Fu) << 6) |
-           (s[i + 3] & 0x3Fu);
-      len = 4;
-    } else if (cp >= 0xE0 && i + 2 < n && (s[i + 1] & 0xC0) == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
-      cp = ((cp & 15) << 12) | ((s[i + 1] & 0x3Fu) << 6) | (s[i + 2] & 0x3Fu);
-      len = 3;
-    } else if (cp >= 0xC0 && i + 1 < n && (s[i + 1] & 0xC0) == 0x80) {
-      cp = ((cp & 31) << 6) | (s[i + 1] & 0x3Fu);
-      len = 2;
-    }
-    if (cp >= 0x10000) {
-      cp -= 0x10000;
-      PUT16(0xD800u + (cp >> 10));
-      PUT16(0xDC00u + (cp & 0x3FF));
-    } else {
-      PUT16(cp);
-    }
-    i += len;
-  }
-#undef PUT16
-  return o;
-}
-
-/* Replaces '-' and '/' that start an option ("-enc", "/c") by each Windows dash form. */
-static int windash(struct fs_arena *a, const struct variant *v, struct variant *out, size_t *nout)
-{
-  static const char *const dashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
-  for (size_t d = 0; d < FS_ARRAY_SIZE(dashes); d++) {
-    size_t dl = strlen(dashes[d]);
-    char *t = fs_arena_alloc(a, v->len * 3 + 1);
-    if (!t)
-      return FS_ERR_NOMEM;
-    size_t o = 0;
-    for (size_t i = 0; i < v->len; i++) {
-      char c = v->text[i];
-      char prev = i ? v->text[i - 1] : ' ';
-      bool word_before = (prev >= 'a' && prev <= 'z') || (prev >= 'A' && prev <= 'Z') ||
-                         (prev >= '0' && prev <= '9') || prev == '_';
-      if ((c == '-' || c == '/') && !word_before) {
-        memcpy(t + o, dashes[d], dl);
-        o += dl;
-      } else {
-        t[o++] = c;
-      }
-    }
-    t[o] = '\0';
-    bool dup = false;
-    for (size_t k = 0; k < *nout && !dup; k++)
-      dup = out[k].len == o && !memcmp(out[k].text, t, o);
-    if (!dup)
-      out[(*nout)++] = (struct variant){t, o, v->literal};
-  }
-  return FS_OK;
-}
-
-static const struct sigma_placeholder *find_placeholder(const struct detect_sigma_loader *l,
-                                                        const char *name, size_t n)
-{
-  for (size_t i = 0; i < l->nph; i++)
-    if (strlen(l->ph[i].name) == n && !memcmp(l->ph[i].name, name, n))
-      return &l->ph[i];
-  return NULL;
-}
-
-/* Runs the transforms over one value, giving its variants. */
-static int transform(struct detect_sigma_loader *l, const struct mods *m, const char *value,
-                     size_t vlen, struct variant *vars, size_t *nvars, char *why, size_t why_size)
-{
-  struct fs_arena *a = &l->set->arena;
-  struct variant tmp[MAX_VARIANTS * 5];
-  vars[0] = (struct variant){value, vlen, false};
-  *nvars = 1;
-  for (size_t t = 0; t < m->ntransforms; t++) {
-    size_t n = 0;
-    int rc;
-    for (size_t k = 0; k < *nvars; k++) {
-      struct variant *v = &vars[k];
-      if (n + 5 > FS_ARRAY_SIZE(tmp))
-        return WHY("too many forms of one value");
-      switch (m->transforms[t]) {
-      case T_WINDASH:
-        if ((rc = windash(a, v, tmp, &n)))
-          return rc;
-        break;
-      case T_EXPAND: {
-        const char *p1 = memchr(v->text, '%', v->len);
-        const char *p2 = p1 ? memchr(p1 + 1, '%', (size_t)(v->text + v->len - p1 - 1)) : NULL;
-        if (!p2) {
-          tmp[n++] = *v;
-          break;
-        }
-        const struct sigma_placeholder *ph =
-            find_placeholder(l, p1 + 1, (size_t)(p2 - p1 - 1));
-        if (!ph)
-          return WHY("placeholder %.*s has no values (expand)", (int)(p2 - p1 + 1), p1);
-        for (size_t i = 0; i < ph->n && n < FS_ARRAY_SIZE(tmp); i++) {
-          size_t pl = strlen(ph->values[i]);
-          size_t len = (size_t)(p1 - v->text) + pl + (size_t)(v->text + v->len - p2 - 1);
-          char *s = fs_arena_alloc(a, len + 1);
-          if (!s)
-            return FS_ERR_NOMEM;
-          size_t o = (size_t)(p1 - v->text);
-          memcpy(s, v->text, o);
-          memcpy(s + o, ph->values[i], pl);
-          memcpy(s + o + pl, p2 + 1, (size_t)(v->text + v->len - p2 - 1));
-          s[len] = '\0';
-          tmp[n++] = (struct variant){s, len, v->literal};
-        }
-        break;
-      }
-      case T_UTF16LE:
-      case T_UTF16BE:
-      case T_UTF16: {
-        if ((rc = variant_bytes(a, v, why, why_size)))
-          return rc;
-        char *s = fs_arena_alloc(a, v->len * 4 + 3);
-        if (!s)
-          return FS_ERR_NOMEM;
-        size_t len = to_utf16((const unsigned char *)v->text, v->len,
-                              m->transforms[t] == T_UTF16BE, m->transforms[t] == T_UTF16, s);
-        tmp[n++] = (struct variant){s, len, true};
-        break;
-      }
-      case T_BASE64:
-      case T_BASE64OFFSET: {
-        if ((rc = variant_bytes(a, v, why, why_size)))
-          return rc;
-        if (m->transforms[t] == T_BASE64) {
-          char *s = fs_arena_alloc(a, v->len / 3 * 4 + 8);
-          size_t len;
-          if (!s)
-            return FS_ERR_NOMEM;
-          b64((const unsigned char *)v->text, v->len, s, &len);
-          tmp[n++] = (struct variant){s, len, true};
-          break;
-        }
-        /* Three alignments: the value after 0, 1 or 2 bytes, with the characters that depend on
-         * the unknown neighbours cut off at both ends. */
-        static const size_t start[3] = {0, 2, 3};
-        static const int end_cut[3] = {0, 3, 2};
-        unsigned char *buf = fs_arena_alloc(a, v->len + 3);
-        char *s = fs_arena_alloc(a, (v->len + 3) / 3 * 4 + 8);
-        if (!buf || !s)
-          return FS_ERR_NOMEM;
-        for (size_t i = 0; i < 3; i++) {
-          memset(buf, ' ', i);
-          memcpy(buf + i, v->text, v->len);
-          size_t len;
-          b64(buf, v->len + i, s, &len);
-          size_t cut = (size_t)end_cut[(v->len + i) % 3];
-          if (len < start[i] + cut)
-            continue;
-          char *piece = dup_bytes(a, s + start[i], len - start[i] - cut);
-          if (!piece)
-            return FS_ERR_NOMEM;
-          tmp[n++] = (struct variant){piece, len - start[i] - cut, true};
-        }
-        break;
-      }
-      }
-    }
-    if (n > MAX_VARIANTS)
-      return WHY("too many forms of one value");
-    memcpy(vars, tmp, n * sizeof(*vars));
-    *nvars = n;
-  }
-  return FS_OK;
-}
-
 /* The text of a scalar for matching: numbers and booleans as written. */
 static bool scalar_text(const struct sy_node *v, const char **s, size_t *n)
 {
@@ -398,7 +55,7 @@ static int add_special(struct detect_sigma_set *s, struct sigma_special_value v)
   return FS_OK;
 }
 
-static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const struct mods *m,
+static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const struct sigma_mods *m,
                      bool keyword, const struct sy_node *v, char *why, size_t why_size)
 {
   struct detect_sigma_set *s = l->set;
@@ -413,57 +70,57 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const
     return add_special(s, sv);
   }
   scalar_text(v, &text, &len);
-  if (m->bits & M_EXISTS) {
+  if (m->bits & SMOD_EXISTS) {
     if (strcmp(text, "true") && strcmp(text, "false"))
       return WHY("line %u: |exists takes true or false", v->line);
     sv.type = SS_EXISTS;
     sv.num = !strcmp(text, "true");
     return add_special(s, sv);
   }
-  if (m->bits & (M_CMP | M_TIME)) {
+  if (m->bits & (SMOD_CMP | SMOD_TIME)) {
     if (!parse_number(text, &num))
       return WHY("line %u: \"%s\" is not a number", v->line, text);
-    sv.type = (m->bits & M_CMP) ? m->cmp : SS_TIMEPART;
+    sv.type = (m->bits & SMOD_CMP) ? m->cmp : SS_TIMEPART;
     sv.part = m->part;
     sv.num = num;
     return add_special(s, sv);
   }
-  if (m->bits & M_CIDR) {
+  if (m->bits & SMOD_CIDR) {
     if (!detect_ip_parse(text, len, true, &sv.ip))
       return WHY("line %u: \"%s\" is not a CIDR range", v->line, text);
     sv.type = SS_CIDR;
     return add_special(s, sv);
   }
-  if (m->bits & M_FIELDREF) {
+  if (m->bits & SMOD_FIELDREF) {
     sv.type = SS_FIELDREF;
-    sv.kind = (m->bits & M_CONTAINS) ? SK_CONTAINS : (m->bits & M_STARTS) ? SK_STARTS
-              : (m->bits & M_ENDS) ? SK_ENDS : SK_EXACT;
-    sv.cased = m->bits & M_CASED;
+    sv.kind = (m->bits & SMOD_CONTAINS) ? SK_CONTAINS : (m->bits & SMOD_STARTS) ? SK_STARTS
+              : (m->bits & SMOD_ENDS) ? SK_ENDS : SK_EXACT;
+    sv.cased = m->bits & SMOD_CASED;
     if ((sv.ref = sigma_field_id(s, text, len, true)) < 0)
       return FS_ERR_NOMEM;
     return add_special(s, sv);
   }
   struct sigma_matcher mt = {.item = (uint32_t)(it - s->items)};
-  if (m->bits & M_RE) {
+  if (m->bits & SMOD_RE) {
     mt.kind = SK_RE;
-    mt.flags = (uint8_t)(((m->bits & M_I) ? SMF_RE_I : 0) | ((m->bits & M_M) ? SMF_RE_M : 0) |
-                         ((m->bits & M_S) ? SMF_RE_S : 0));
+    mt.flags = (uint8_t)(((m->bits & SMOD_I) ? SMF_RE_I : 0) | ((m->bits & SMOD_M) ? SMF_RE_M : 0) |
+                         ((m->bits & SMOD_S) ? SMF_RE_S : 0));
     mt.npats = 1;
     mt.pats = fs_arena_calloc(&s->arena, sizeof(*mt.pats));
     if (!mt.pats || !(mt.pats->text = fs_arena_strndup(&s->arena, text, len)))
       return FS_ERR_NOMEM;
     mt.pats->len = (uint32_t)len;
   } else {
-    mt.kind = (m->bits & M_CONTAINS) ? SK_CONTAINS : (m->bits & M_STARTS) ? SK_STARTS
-              : (m->bits & M_ENDS) ? SK_ENDS : keyword ? SK_CONTAINS : SK_EXACT;
-    mt.flags = (m->bits & M_CASED) ? SMF_CASED : 0;
+    mt.kind = (m->bits & SMOD_CONTAINS) ? SK_CONTAINS : (m->bits & SMOD_STARTS) ? SK_STARTS
+              : (m->bits & SMOD_ENDS) ? SK_ENDS : keyword ? SK_CONTAINS : SK_EXACT;
+    mt.flags = (m->bits & SMOD_CASED) ? SMF_CASED : 0;
     if (!m->ntransforms && (len == 0 || (len == 1 && text[0] == '*'))) {
       sv.type = (len == 0 && mt.kind == SK_EXACT) ? SS_EMPTY : SS_ANY;
       return add_special(s, sv);
     }
-    struct variant vars[MAX_VARIANTS];
+    struct sigma_variant vars[SIGMA_MAX_VARIANTS];
     size_t nvars;
-    int rc = transform(l, m, text, len, vars, &nvars, why, why_size);
+    int rc = sigma_transform(l, m, text, len, vars, &nvars, why, why_size);
     if (rc)
       return rc;
     if (!nvars)
@@ -473,7 +130,7 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const
     if (!mt.pats)
       return FS_ERR_NOMEM;
     for (size_t k = 0; k < nvars; k++) {
-      if (!(mt.pats[k].text = dup_bytes(&s->arena, vars[k].text, vars[k].len)))
+      if (!(mt.pats[k].text = fs_arena_strndup(&s->arena, vars[k].text, vars[k].len)))
         return FS_ERR_NOMEM;
       mt.pats[k].len = (uint32_t)vars[k].len;
       mt.pats[k].literal = vars[k].literal;
@@ -491,9 +148,9 @@ static int add_item(struct detect_sigma_loader *l, uint32_t rule, const char *ke
                     const struct sy_node *vals, char *why, size_t why_size)
 {
   struct detect_sigma_set *s = l->set;
-  struct mods m;
+  struct sigma_mods m;
   size_t klen = key ? strlen(key) : 0;
-  int rc = parse_mods(key ? key : "", klen, &m, why, why_size);
+  int rc = sigma_parse_mods(key ? key : "", klen, &m, why, why_size);
   if (rc)
     return rc;
   const char *bar = key ? memchr(key, '|', klen) : NULL;
@@ -508,8 +165,8 @@ static int add_item(struct detect_sigma_loader *l, uint32_t rule, const char *ke
   it->rule = rule;
   it->first_matcher = (uint32_t)s->n_matchers;
   it->first_special = (uint32_t)s->n_specials;
-  it->all = m.bits & M_ALL;
-  it->neq = m.bits & M_NEQ;
+  it->all = m.bits & SMOD_ALL;
+  it->neq = m.bits & SMOD_NEQ;
   if (vals->kind == SY_MAP)
     return WHY("line %u: a field's value cannot be a map", vals->line);
   size_t n = vals->kind == SY_SEQ ? vals->n : 1;
