@@ -11,6 +11,7 @@ PACKAGES="
   python3 curl ca-certificates
   python3-aiosmtpd
   zstd
+  bsdutils rsyslog rsyslog-gnutls
 "
 
 missing=""

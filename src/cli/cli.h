@@ -142,6 +142,9 @@ void cli_print_json(const void *doc);
 /* Prints items (a JSON array of objects) as aligned columns: keys and their headings
  * (NULL-terminated). Wide (CJK) characters count two columns. */
 void cli_print_table(const void *items, const char *const *keys, const char *const *headings);
+/* Prints items as JSON (json) or as a table with the headings of the user's language. */
+void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
+                     const char *const *keys, const char *const *en, const char *const *zh);
 /* Reads a secret (password) from a file, or from standard input when path is "-"; the trailing
  * newline is dropped. The caller frees *out after wiping it. */
 int cli_read_secret(const char *path, char **out, struct fs_err *err);

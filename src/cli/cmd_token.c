@@ -46,14 +46,10 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (rc)
     return rc;
   json_t *items = json_object_get(out, "items");
-  if (a->json) {
-    cli_print_json(items);
-  } else {
-    static const char *const keys[] = {"id", "username", "name", "prefix", "expires_at", "active", NULL};
-    static const char *const en[] = {"ID", "USER", "NAME", "PREFIX", "EXPIRES", "ACTIVE", NULL};
-    static const char *const zh[] = {"ID", "使用者", "名稱", "前綴", "到期", "有效", NULL};
-    cli_print_table(items, keys, ctx->lang == FS_LANG_EN ? en : zh);
-  }
+  static const char *const keys[] = {"id", "username", "name", "prefix", "expires_at", "active", NULL};
+  static const char *const en[] = {"ID", "USER", "NAME", "PREFIX", "EXPIRES", "ACTIVE", NULL};
+  static const char *const zh[] = {"ID", "使用者", "名稱", "前綴", "到期", "有效", NULL};
+  cli_print_items(ctx, items, a->json, keys, en, zh);
   json_decref(out);
   return FS_OK;
 }

@@ -18,6 +18,7 @@
   X(incident, "incidents: report, levels, clocks, response teams", "資安事件：通報、分級、期限、應變小組") \
   X(scan, "match log files against indicators and Sigma rules", "以情資指標與 Sigma 規則比對日誌檔") \
   X(sigma, "Sigma rules: check that a rule set loads", "Sigma 規則：檢查規則集能否載入") \
+  X(soc, "sector monitoring: syslog sources, alerts", "聯防監控：syslog 來源、告警") \
   X(vault, "data safe haven: deposit, restore, verify, drill, serve", "資料保險庫：存入、還原、驗證、演練、查詢")
 
 #define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);

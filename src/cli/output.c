@@ -160,3 +160,12 @@ int cli_read_secret(const char *path, char **out, struct fs_err *err)
   *out = fs_buf_detach(&b, NULL);
   return *out ? FS_OK : FS_ERR_NOMEM;
 }
+
+void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
+                     const char *const *keys, const char *const *en, const char *const *zh)
+{
+  if (json)
+    cli_print_json(items);
+  else
+    cli_print_table(items, keys, ctx->lang == FS_LANG_EN ? en : zh);
+}

@@ -175,10 +175,10 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
                           const char *name, const struct detect_ioc_load_opts *opts,
                           size_t *loaded, struct fs_err *err);
 
-/* A STIX 2.1 bundle (or a single indicator object, or an array of objects). For now only the
- * common simple patterns are taken: comparisons `[type:prop = 'v']` and `[type:prop IN ('a',
- * 'b')]` joined by OR, inside one bracket or across brackets. Anything else is reported through
- * on_error and skipped. TODO(intel): move onto the full pattern parser of src/intel/ once merged. */
+/* A STIX 2.1 bundle (or a single indicator object, or an array of objects), each pattern read by
+ * intel's full STIX pattern parser (detect_ioc_specs_from_stix): the simple indicators of a
+ * pattern (equality and IN, joined by OR) are taken; compound patterns, patterns that do not
+ * parse and other pattern types are reported through on_error and skipped. */
 int detect_iocs_load_stix(struct detect_ioc_builder *b, const char *text, size_t len,
                           const char *name, const struct detect_ioc_load_opts *opts,
                           size_t *loaded, struct fs_err *err);

@@ -167,7 +167,9 @@ enum intel_observable {
   INTEL_OBS_SHA1,
   INTEL_OBS_SHA256,
   INTEL_OBS_SHA512,
-  INTEL_OBS_OTHER,  /* any other "<type>:value" string (sco_type says which) */
+  INTEL_OBS_OTHER,  /* any other "<type>:value" string, or a string property of another object
+                     * type (mutex:name, file:name, windows-registry-key:key...; sco_type says
+                     * which) */
 };
 
 struct intel_pattern_indicator {

@@ -60,6 +60,17 @@ static int path_kind(const struct intel_pattern_path *path)
   }
   if (path->n == 2 && !strcmp(path->type, "file") && !strcmp(s[0].key, "hashes"))
     return hash_kind(s[1].key);
+  /* Other string properties of other objects (mutex:name, file:name, windows-registry-key:key,
+   * user-account:account_login...): values to find as they are. */
+  static const char *const typed[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr",
+                                      "email-message", "file", "network-traffic"};
+  bool is_typed = false;
+  for (size_t i = 0; i < FS_ARRAY_SIZE(typed); i++)
+    is_typed |= !strcmp(path->type, typed[i]);
+  if (path->n == 1 && !is_typed)
+    return INTEL_OBS_OTHER;
+  if (path->n == 1 && !strcmp(path->type, "file") && !strcmp(s[0].key, "name"))
+    return INTEL_OBS_OTHER;
   if (path->n == 2 && !strcmp(path->type, "email-message") && !strcmp(s[1].key, "value") &&
       (!strcmp(s[0].key, "from_ref") || !strcmp(s[0].key, "sender_ref")))
     return INTEL_OBS_EMAIL;

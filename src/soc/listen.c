@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #define FLUSH_EVERY 200
@@ -133,6 +134,22 @@ struct frame_ctx {
   size_t since_flush;
 };
 
+/* Stores pending alerts, waiting while the database cannot take them: the connection is not read
+ * meanwhile, so TCP slows the sender down instead of anything being dropped. */
+static void flush_or_wait(struct soc_listeners *l, struct soc_worker *w, const char *source)
+{
+  struct fs_err err;
+  for (int tries = 0; soc_worker_flush(w, &err); tries++) {
+    if (tries == 0)
+      FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.store_wait", FS_KV_STR("source", source),
+             FS_KV_STR("msg", err.msg));
+    if (atomic_load(&l->stopping) && tries >= 50)
+      break; /* stopping and the store still refuses: give up after about 5 s */
+    struct timespec ts = {0, 100 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+}
+
 static int on_frame(void *arg, const char *frame, size_t len)
 {
   struct frame_ctx *f = arg;
@@ -145,22 +162,12 @@ static int on_frame(void *arg, const char *frame, size_t len)
     atomic_fetch_add(&f->l->parse_errors, 1);
   if (!rc && ++f->since_flush >= FLUSH_EVERY) {
     f->since_flush = 0;
-    rc = soc_worker_flush(f->w, &err);
+    flush_or_wait(f->l, f->w, f->source);
   }
   if (rc)
     FS_LOG(&f->l->hub->log, FS_LOG_WARN, "soc.record_failed", FS_KV_STR("source", f->source),
            FS_KV_STR("msg", err.msg));
   return FS_OK; /* a storage hiccup loses no connection */
-}
-
-static ssize_t tls_pull(gnutls_transport_ptr_t p, void *buf, size_t n)
-{
-  return recv((int)(intptr_t)p, buf, n, 0);
-}
-
-static ssize_t tls_push(gnutls_transport_ptr_t p, const void *buf, size_t n)
-{
-  return send((int)(intptr_t)p, buf, n, MSG_NOSIGNAL);
 }
 
 /* The SHA-256 of the client's certificate (hex) when it sent one. */
@@ -189,9 +196,7 @@ static void *conn_main(void *arg)
          gnutls_credentials_set(s, GNUTLS_CRD_CERTIFICATE, l->creds) == 0;
     if (ok) {
       gnutls_certificate_server_set_request(s, GNUTLS_CERT_REQUEST);
-      gnutls_transport_set_ptr(s, (gnutls_transport_ptr_t)(intptr_t)cn->fd);
-      gnutls_transport_set_pull_function(s, tls_pull);
-      gnutls_transport_set_push_function(s, tls_push);
+      gnutls_transport_set_int(s, cn->fd);
       gnutls_handshake_set_timeout(s, 10000);
       int r;
       do
@@ -200,6 +205,9 @@ static void *conn_main(void *arg)
       ok = r >= 0;
       if (ok)
         client_cert_sha256(s, cert);
+      else
+        FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.tls_handshake", FS_KV_STR("peer", cn->peer),
+               FS_KV_STR("msg", gnutls_strerror(r)));
     }
   }
   char org[37] = "";
@@ -231,12 +239,12 @@ static void *conn_main(void *arg)
     struct pollfd p = {.fd = cn->fd, .events = POLLIN};
     if (f.since_flush && poll(&p, 1, 0) == 0 && (!s || !gnutls_record_check_pending(s))) {
       f.since_flush = 0;
-      soc_worker_flush(f.w, &err);
+      flush_or_wait(l, f.w, f.source);
     }
   }
   if (f.w) {
     detect_framer_finish(&fr, on_frame, &f, &err);
-    soc_worker_flush(f.w, &err);
+    flush_or_wait(l, f.w, f.source);
     soc_worker_free(f.w);
   }
   detect_framer_release(&fr);
@@ -328,7 +336,7 @@ static void *udp_main(void *arg)
     int pr = poll(p, 2, 200);
     if (pr <= 0 || !(p[0].revents & POLLIN)) {
       if (pending) {
-        soc_worker_flush(w, &err);
+        flush_or_wait(l, w, "syslog-udp");
         pending = 0;
       }
       continue;
@@ -364,12 +372,12 @@ static void *udp_main(void *arg)
     atomic_fetch_add(&l->bytes, n);
     atomic_fetch_add(&l->parse_errors, (int64_t)st.parse_errors);
     if (++pending >= FLUSH_EVERY) {
-      soc_worker_flush(w, &err);
+      flush_or_wait(l, w, "syslog-udp");
       pending = 0;
     }
   }
   if (w) {
-    soc_worker_flush(w, &err);
+    flush_or_wait(l, w, "syslog-udp");
     soc_worker_free(w);
   }
   free(buf);

@@ -52,6 +52,8 @@ int soc_worker_process(struct soc_worker *w, const char *org_id, const char *sou
 int soc_worker_record(struct soc_worker *w, const char *org_id, const char *source,
                       enum detect_format fmt, const char *rec, size_t len,
                       struct soc_batch *st, struct fs_err *err);
+/* Stores the alerts gathered so far in one transaction. When storing fails (the database busy
+ * or full) they stay pending for the next call: nothing found is lost while the worker lives. */
 int soc_worker_flush(struct soc_worker *w, struct fs_err *err);
 
 /* ---- syslog listeners (listen.c) ------------------------------------------------------- */
@@ -92,6 +94,8 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
 /* Removes a source by id or match (hub-admin); its senders are unknown from the next event. */
 int soc_source_remove(struct store_conn *c, const struct actor *who, const char *id,
                       struct fs_err *err);
+/* The SHA-256 (hex) of a PEM certificate's DER form: what a "cert" source matches. */
+int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err);
 int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
                      struct fs_err *err);
 

@@ -4,7 +4,11 @@
 
 #include "audit/audit.h"
 #include "auth/org.h"
+#include "core/encode.h"
+#include "core/file.h"
 #include "core/uuid.h"
+
+#include <gnutls/x509.h>
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -178,4 +182,23 @@ int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out
   store_done(s);
   *out = json_pack("{s:o}", "items", items);
   return rc;
+}
+
+int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err)
+{
+  gnutls_x509_crt_t crt;
+  if (gnutls_x509_crt_init(&crt) < 0)
+    return fs_err_set(err, FS_ERR_NOMEM, "certificate", "out of memory");
+  gnutls_datum_t in = {(unsigned char *)(uintptr_t)pem, (unsigned)len}, der = {NULL, 0};
+  int g = gnutls_x509_crt_import(crt, &in, GNUTLS_X509_FMT_PEM);
+  if (g >= 0)
+    g = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
+  gnutls_x509_crt_deinit(crt);
+  if (g < 0)
+    return fs_err_set(err, FS_ERR_PARSE, "certificate", "not a PEM certificate: %s", gnutls_strerror(g));
+  uint8_t d[32];
+  fs_sha256(der.data, der.size, d);
+  fs_hex_encode(d, sizeof(d), out);
+  gnutls_free(der.data);
+  return FS_OK;
 }

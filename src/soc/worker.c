@@ -153,6 +153,8 @@ int soc_worker_flush(struct soc_worker *w, struct fs_err *err)
   else
     store_rollback(c);
   store_release(w->e->hub->store, c);
+  if (rc)
+    return rc; /* kept: the next flush tries again (the caller slows its sender meanwhile) */
   for (size_t i = 0; i < w->n_pending; i++)
     free(w->pending[i].f.event);
   w->n_pending = 0;

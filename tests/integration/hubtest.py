@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 BIN = os.path.abspath(os.environ.get("FINSHIELD_BIN", "build/finshield"))
@@ -175,3 +177,37 @@ def taxii(hub, method, path, token, body=None, accept=TAXII, ctype=TAXII, raw=No
         headers["Content-Type"] = ctype
     return hub.request(method, "/taxii2/hub/" + path if not path.startswith("/") else path,
                        token=token, raw=data, headers=headers)
+
+
+def open_stream(hub, path, token, last_id=None):
+    """Opens a Server-Sent Events stream; returns (connection, response)."""
+    u = urllib.parse.urlparse(hub.url)
+    if u.scheme == "https":
+        conn = http.client.HTTPSConnection(u.hostname, u.port, timeout=20,
+                                           context=ssl._create_unverified_context())
+    else:
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
+    headers = {"Authorization": "Bearer " + token, "Accept": "text/event-stream"}
+    if last_id is not None:
+        headers["Last-Event-ID"] = str(last_id)
+    conn.request("GET", path, headers=headers)
+    resp = conn.getresponse()
+    return conn, resp
+
+
+def read_events(resp, n, timeout=15):
+    """Reads n events (id, event, data) from a stream."""
+    events, cur, deadline = [], {}, time.time() + timeout
+    while len(events) < n and time.time() < deadline:
+        line = resp.fp.readline().decode()
+        if not line:
+            break
+        line = line.rstrip("\n")
+        if not line:
+            if "data" in cur:
+                events.append(cur)
+            cur = {}
+        elif not line.startswith(":"):
+            k, _, v = line.partition(": ")
+            cur[k] = v
+    return events

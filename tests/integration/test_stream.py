@@ -1,43 +1,12 @@
 """Server-Sent Events: the audit stream delivers each change as it happens, resumes from
 Last-Event-ID, keeps several streams open without starving ordinary requests, and ends cleanly
 when the server stops."""
-import http.client
 import json
 import threading
 import time
 import unittest
-import urllib.parse
 
-from hubtest import Hub, org_body
-
-
-def open_stream(hub, path, token, last_id=None):
-    u = urllib.parse.urlparse(hub.url)
-    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
-    headers = {"Authorization": "Bearer " + token, "Accept": "text/event-stream"}
-    if last_id is not None:
-        headers["Last-Event-ID"] = str(last_id)
-    conn.request("GET", path, headers=headers)
-    resp = conn.getresponse()
-    return conn, resp
-
-
-def read_events(resp, n, timeout=15):
-    """Reads n events (id, event, data) from a stream."""
-    events, cur, deadline = [], {}, time.time() + timeout
-    while len(events) < n and time.time() < deadline:
-        line = resp.fp.readline().decode()
-        if not line:
-            break
-        line = line.rstrip("\n")
-        if not line:
-            if "data" in cur:
-                events.append(cur)
-            cur = {}
-        elif not line.startswith(":"):
-            k, _, v = line.partition(": ")
-            cur[k] = v
-    return events
+from hubtest import Hub, open_stream, org_body, read_events
 
 
 class Streams(unittest.TestCase):

@@ -144,6 +144,23 @@ static void test_encodings(void **state)
   assert_string_equal(b64, "-_8");
 }
 
+static void test_utf8(void **state)
+{
+  (void)state;
+  assert_int_equal(fs_utf8_len((const unsigned char *)"a", 1), 1);
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8\xad", 3), 3);
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8", 2), 0);     /* cut short */
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xc0\xaf", 2), 0);     /* overlong */
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xed\xa0\x80", 3), 0); /* surrogate */
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
+  char s[32] = "ok \xff\x01\t\xe4\xb8\xad\x7f end \xe4\xb8";
+  size_t n = fs_utf8_scrub(s, strlen(s));
+  assert_string_equal(s, "ok ? \t\xe4\xb8\xad  end ");
+  assert_int_equal(n, strlen(s));
+  char empty[1] = "";
+  assert_int_equal(fs_utf8_scrub(empty, 0), 0);
+}
+
 static void test_uuid(void **state)
 {
   (void)state;
@@ -268,7 +285,7 @@ int main(void)
       cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_errors),
       cmocka_unit_test(test_time_stix_fraction), cmocka_unit_test(test_time_local),
       cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_arena),
-      cmocka_unit_test(test_encodings), cmocka_unit_test(test_uuid),
+      cmocka_unit_test(test_encodings), cmocka_unit_test(test_utf8), cmocka_unit_test(test_uuid),
       cmocka_unit_test(test_jsonx), cmocka_unit_test(test_config),
       cmocka_unit_test(test_config_documented), cmocka_unit_test(test_hostport),
   };

@@ -1,0 +1,464 @@
+"""The sector SOC end to end, with real senders: `logger` (util-linux) over TCP with octet counting
+and with LF framing and over UDP; rsyslog (imfile -> omfwd) over TCP and over TLS with a client
+certificate; and HTTP POSTs with members' tokens. Events are attributed to their organisation
+(address range, client certificate, token), matched against the indicators that organisation may
+see (an AMBER indicator of A never matches B's events) and against Sigma rules (a SigmaHQ
+regression event), and the alerts are listed, streamed, sent to a webhook, fed back into
+intelligence as sightings, and become a sector alert with a draft incident when three members see
+the same indicator. New and revoked indicators take effect while the hub runs."""
+import hashlib
+import http.server
+import json
+import os
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import threading
+import time
+import unittest
+import uuid
+
+from hubtest import Hub, TLP_IDS, open_stream, org_body, read_events, run, taxii
+
+SIGMA = "../shared/data/sigma"
+REG_RULE = "0022869c-49f7-4ff2-ba03-85ac42ddac58"  # reg.exe discovery queries (process creation)
+REG_RULE_FILE = SIGMA + "/rules/windows/process_creation/proc_creation_win_discovery_via_reg_queries.yml"
+
+MEMBERS = ("bank-a", "bank-b", "bank-c", "bank-d")
+
+
+def free_port(kind=socket.SOCK_STREAM):
+    s = socket.socket(socket.AF_INET, kind)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def stix_indicator(pattern, tlp, name, uid=None, **extra):
+    obj = {"type": "indicator", "spec_version": "2.1",
+           "id": "indicator--" + (uid or str(uuid.uuid4())),
+           "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+           "name": name, "pattern": pattern, "pattern_type": "stix",
+           "valid_from": "2020-01-01T00:00:00Z", "object_marking_refs": [TLP_IDS[tlp]]}
+    obj.update(extra)
+    return obj
+
+
+def rfc5424(msg, host="core-fw01", app="fw"):
+    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    return f"<134>1 {now} {host} {app} - - - {msg}"
+
+
+class WebhookSink(http.server.BaseHTTPRequestHandler):
+    received = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        WebhookSink.received.append((dict(self.headers), body))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+class Soc(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.mkdtemp(prefix="finshield-soc-")
+        rules = os.path.join(cls.tmp, "rules")
+        os.mkdir(rules)
+        shutil.copy(REG_RULE_FILE, rules)
+        cls.web = http.server.HTTPServer(("127.0.0.1", 0), WebhookSink)
+        threading.Thread(target=cls.web.serve_forever, daemon=True).start()
+        cls.ports = {"tcp": free_port(), "tls": free_port(), "udp": free_port(socket.SOCK_DGRAM)}
+        cls.hub = h = Hub(init_args=("--self-signed",))
+        h.write_config(
+            "[auth]\nargon2 = interactive\n"
+            "[http]\ntls_cert = tls/cert.pem\ntls_key = tls/key.pem\n"
+            f"access_log = {h.dir}/access.log\n"
+            f"[soc]\nrules_dir = {rules}\nsyslog_tcp = 127.0.0.1:{cls.ports['tcp']}\n"
+            f"syslog_tls = 127.0.0.1:{cls.ports['tls']}\nsyslog_udp = 127.0.0.1:{cls.ports['udp']}\n"
+            f"webhook_url = http://127.0.0.1:{cls.web.server_port}/hook\n"
+            "[notify]\nwebhook_secret = s3cret\n"
+            "[incident]\nworker_interval_ms = 100\n")
+        h.start()
+        for code in MEMBERS:
+            assert h.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
+        assert h.admin("POST", "/api/v1/orgs", {"code": "fsc", "name_zh": "主管", "name_en": "FSC",
+                                                 "industry": "regulator", "size_tier": "large"}).status == 201
+        cls.tokens = {}
+        users = [(f"{c}-analyst", c, "member-analyst") for c in MEMBERS] + [
+            ("hub-analyst", "hub", "hub-analyst"), ("fsc-sup", "fsc", "supervisor")]
+        for user, org, role in users:
+            r = h.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user,
+                                                  "role": role})
+            assert r.status == 201, r
+            cls.tokens[org] = h.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
+        # The syslog senders of this machine are bank-a's (logger, rsyslog over TCP).
+        r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": "127.0.0.1/32", "org": "bank-a"})
+        assert r.status == 201, r
+        # bank-b sends over TLS with its own certificate (made like any self-signed pair).
+        cls.client = os.path.join(cls.tmp, "client")
+        run("init", "--data", cls.client, "--self-signed", check=True)
+        with open(os.path.join(cls.client, "tls", "cert.pem")) as f:
+            der = ssl.PEM_cert_to_DER_cert(f.read())
+        p = h.cli("soc", "source", "add", "--org", "bank-b", "--cert",
+                  os.path.join(cls.client, "tls", "cert.pem"), check=True)
+        assert hashlib.sha256(der).hexdigest() in p.stdout, p.stdout
+        # The intelligence: GREEN for everyone, an AMBER submission of bank-a for bank-a alone.
+        cls.iocs = {
+            "green-ip": stix_indicator("[ipv4-addr:value = '203.0.113.5']", "green", "C2 address"),
+            "green-domain": stix_indicator("[domain-name:value = 'evil-c2.example']", "green", "C2 domain"),
+            "green-udp": stix_indicator("[ipv4-addr:value = '203.0.113.9']", "green", "Scanner"),
+            "green-rsyslog": stix_indicator("[ipv4-addr:value = '203.0.113.21']", "green", "Relay"),
+            "green-tls": stix_indicator("[ipv4-addr:value = '203.0.113.22']", "green", "Relay 2"),
+            "green-sector": stix_indicator("[ipv4-addr:value = '203.0.113.30']", "green", "Campaign"),
+            "green-stream": stix_indicator("[ipv4-addr:value = '203.0.113.40']", "green", "Stream"),
+        }
+        r = taxii(h, "POST", "collections/sector/objects/", h.admin_token,
+                  body={"objects": list(cls.iocs.values())})
+        assert r.status == 202 and r.json()["success_count"] == len(cls.iocs), r
+        cls.amber = stix_indicator("[ipv4-addr:value = '198.51.100.77']", "amber", "A's own finding")
+        r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["bank-a"],
+                  body={"objects": [cls.amber]})
+        assert r.status == 202 and r.json()["success_count"] == 1, r
+        cls.wait_engine(len(cls.iocs) + 1)
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.hub.stop()
+        cls.web.shutdown()
+        cls.hub.cleanup()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+        assert rc == 0, "serve did not stop cleanly"
+
+    @classmethod
+    def wait_engine(cls, indicators, timeout=20):
+        """Waits until the engine's index holds at least that many indicators."""
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            st = cls.hub.admin("GET", "/api/v1/soc/status").json()
+            if st["indicators"]["objects"] >= indicators:
+                return st
+            time.sleep(0.1)
+        raise AssertionError(f"engine did not load {indicators} indicators: {st}")
+
+    def events(self, org, lines, fmt=None, token=None):
+        q = f"?format={fmt}" if fmt else ""
+        r = self.hub.request("POST", "/api/v1/events" + q, token=token or self.tokens[org],
+                             raw="\n".join(lines).encode(), headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def alerts(self, token, **q):
+        qs = "&".join(f"{k}={v}" for k, v in q.items())
+        r = self.hub.request("GET", "/api/v1/alerts" + (f"?{qs}" if qs else ""), token=token)
+        self.assertEqual(r.status, 200, r)
+        return r.json()["items"]
+
+    def wait_alert(self, org, ref, source_prefix, timeout=20, why=None):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            for a in self.alerts(self.hub.admin_token, org=org):
+                if a["ref"] == ref and a["source"].startswith(source_prefix):
+                    return a
+            time.sleep(0.1)
+        self.fail(f"no alert for {ref} at {org} from {source_prefix}: "
+                  f"{self.alerts(self.hub.admin_token, org=org)}"
+                  + (f"\nsender's log: {open(why).read()}" if why else "")
+                  + f"\nhub's log: {open(self.hub.stderr_path).read()[-3000:]}")
+
+    # ---- senders ---------------------------------------------------------------------------
+
+    def test_logger_tcp_octet_counting_and_lf(self):
+        ioc = self.iocs["green-ip"]["id"]
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(self.ports["tcp"]), "--tcp",
+                        "--octet-count", "--rfc5424", "-t", "fw",
+                        "deny src=10.0.0.5 dst=203.0.113.5 dport=443"], check=True, timeout=30)
+        a = self.wait_alert("bank-a", ioc, "syslog-tcp:127.0.0.1")
+        self.assertEqual(a["kind"], "ioc")
+        self.assertEqual(a["org_code"], "bank-a")
+        self.assertEqual(a["value"], "203.0.113.5")
+        self.assertIn("203.0.113.5", a["event"])
+        # LF framing (RFC 6587 non-transparent) on another connection, an RFC 3164 message, a
+        # subdomain of a listed domain in free text.
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(self.ports["tcp"]), "--tcp",
+                        "--rfc3164", "-t", "proxy", "GET http://www.evil-c2.example/x allowed"],
+                       check=True, timeout=30)
+        a = self.wait_alert("bank-a", self.iocs["green-domain"]["id"], "syslog-tcp:127.0.0.1")
+        self.assertIn("www.evil-c2.example", a["event"])
+
+    def test_logger_udp(self):
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(self.ports["udp"]), "--udp",
+                        "--rfc5424", "-t", "ids", "scan from 203.0.113.9 blocked"], check=True, timeout=30)
+        a = self.wait_alert("bank-a", self.iocs["green-udp"]["id"], "syslog-udp:127.0.0.1")
+        self.assertEqual(a["org_code"], "bank-a")
+
+    def test_unknown_sender_is_refused_and_counted(self):
+        before = self.metric("finshield_syslog_unknown_senders_total")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.bind(("127.0.0.2", 0))  # not registered
+        s.sendto(rfc5424("dst=203.0.113.5").encode(), ("127.0.0.1", self.ports["udp"]))
+        s.close()
+        deadline = time.time() + 10
+        while self.metric("finshield_syslog_unknown_senders_total") <= before and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertGreater(self.metric("finshield_syslog_unknown_senders_total"), before)
+
+    def rsyslog(self, name, action, lines):
+        """Runs rsyslogd in the foreground: a file followed by imfile, forwarded by `action`."""
+        d = os.path.join(self.tmp, name)
+        os.makedirs(d)
+        log = os.path.join(d, "app.log")
+        open(log, "w").close()
+        conf = os.path.join(d, "rsyslog.conf")
+        client = os.path.join(self.client, "tls")
+        with open(conf, "w") as f:
+            f.write(f'global(workDirectory="{d}"\n'
+                    f'       defaultNetstreamDriverCAFile="{self.hub.path("tls", "cert.pem")}"\n'
+                    f'       defaultNetstreamDriverCertFile="{client}/cert.pem"\n'
+                    f'       defaultNetstreamDriverKeyFile="{client}/key.pem")\n'
+                    'module(load="imfile")\n'
+                    f'input(type="imfile" File="{log}" Tag="core-banking")\n'
+                    f"{action}\n")
+        with open(os.path.join(d, "err"), "w") as err:
+            p = subprocess.Popen(["rsyslogd", "-n", "-f", conf, "-i", os.path.join(d, "pid")],
+                                 stdout=subprocess.DEVNULL, stderr=err)
+        self.addCleanup(lambda: (p.terminate(), p.wait(timeout=30)))
+        time.sleep(1)  # imfile starts following the file
+        with open(log, "a") as f:
+            for line in lines:
+                f.write(line + "\n")
+        return p
+
+    def test_rsyslog_tcp(self):
+        self.rsyslog("rsyslog-tcp",
+                     f'action(type="omfwd" target="127.0.0.1" port="{self.ports["tcp"]}" protocol="tcp"'
+                     ' TCP_Framing="octet-counted" template="RSYSLOG_SyslogProtocol23Format")',
+                     ["login failure from 203.0.113.21 user=teller7"])
+        a = self.wait_alert("bank-a", self.iocs["green-rsyslog"]["id"], "syslog-tcp:127.0.0.1")
+        self.assertIn("teller7", a["event"])
+
+    def test_rsyslog_tls_client_certificate(self):
+        self.rsyslog("rsyslog-tls",
+                     f'action(type="omfwd" target="127.0.0.1" port="{self.ports["tls"]}" protocol="tcp"'
+                     ' StreamDriver="gtls" StreamDriverMode="1" StreamDriverAuthMode="anon"'
+                     ' template="RSYSLOG_SyslogProtocol23Format")',
+                     ["vpn session from 203.0.113.22 established"])
+        # From 127.0.0.1 too, but its certificate says bank-b.
+        a = self.wait_alert("bank-b", self.iocs["green-tls"]["id"], "syslog-tls:127.0.0.1",
+                            why=os.path.join(self.tmp, "rsyslog-tls", "err"))
+        self.assertEqual(a["org_code"], "bank-b")
+
+    # ---- HTTP, visibility, Sigma -----------------------------------------------------------
+
+    def test_http_events_and_amber_visibility(self):
+        amber = self.amber["id"]
+        line = rfc5424("allow src=10.2.3.4 dst=198.51.100.77 dport=8443")
+        # bank-b may not see bank-a's AMBER submission: its events never match it.
+        st = self.events("bank-b", [line] * 3)
+        self.assertEqual((st["records"], st["parsed"], st["alerts"]), (3, 3, 0))
+        self.assertFalse([a for a in self.alerts(self.hub.admin_token, org="bank-b") if a["ref"] == amber])
+        # bank-a's own events do.
+        st = self.events("bank-a", [line])
+        self.assertEqual(st["alerts"], 1)
+        mine = [a for a in self.alerts(self.tokens["bank-a"]) if a["ref"] == amber]
+        self.assertEqual(len(mine), 1)
+        self.assertTrue(mine[0]["source"].startswith("http:"))
+        # Repeats within the window count into the same alert.
+        self.events("bank-a", [line, line])
+        mine = [a for a in self.alerts(self.tokens["bank-a"]) if a["ref"] == amber]
+        self.assertEqual((len(mine), mine[0]["count"]), (1, 3))
+        # A member sees its own alerts only; naming another organisation is refused.
+        self.assertTrue(all(a["org_code"] == "bank-b" for a in self.alerts(self.tokens["bank-b"])))
+        r = self.hub.request("GET", "/api/v1/alerts?org=bank-a", token=self.tokens["bank-b"])
+        self.assertEqual(r.status, 403)
+        # The supervisor sees sector figures, not members' alerts.
+        r = self.hub.request("GET", "/api/v1/alerts", token=self.tokens["fsc"])
+        self.assertEqual(r.status, 403)
+
+    def test_sigma_regression_event_over_http(self):
+        with open(f"{SIGMA}/regression/{REG_RULE}.json", encoding="utf-8") as f:
+            text = f.read()
+        dec, i, lines = json.JSONDecoder(), 0, []
+        while i < len(text):
+            while i < len(text) and text[i].isspace():
+                i += 1
+            if i == len(text):
+                break
+            obj, i = dec.raw_decode(text, i)
+            lines.append(json.dumps(obj))
+        st = self.events("bank-c", lines, fmt="json")
+        self.assertEqual(st["parse_errors"], 0)
+        self.assertGreaterEqual(st["alerts"], 1)
+        hits = [a for a in self.alerts(self.tokens["bank-c"], kind="sigma") if a["ref"] == REG_RULE]
+        self.assertTrue(hits)
+        self.assertTrue(hits[0]["field"])
+        self.assertTrue(hits[0]["ref_name"])
+
+    def test_bad_requests(self):
+        h, tok = self.hub, self.tokens["bank-a"]
+        r = h.request("POST", "/api/v1/events?format=xml", token=tok, raw=b"x")
+        self.assertEqual(r.status, 400)
+        self.assertIn("format", r.body)
+        r = h.request("POST", "/api/v1/events?org=bank-b", token=tok, raw=b"x")
+        self.assertEqual(r.status, 403)
+        r = h.request("POST", "/api/v1/events", token=self.tokens["fsc"], raw=b"x")
+        self.assertEqual(r.status, 403)
+        r = h.request("POST", "/api/v1/soc/sources", token=tok,
+                      body={"kind": "cidr", "match": "10.0.0.0/8", "org": "bank-a"})
+        self.assertEqual(r.status, 403)
+        r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": "10.0.0.0/33", "org": "bank-a"})
+        self.assertEqual(r.status, 400)
+        self.assertIn("$.match", r.body)
+        r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": "127.0.0.1/32", "org": "bank-c"})
+        self.assertEqual(r.status, 409)
+        # The hub sends on a member's behalf; unparseable lines are counted, not fatal.
+        r = h.admin("POST", "/api/v1/events?org=bank-d&format=cef", raw=b"not cef at all\n")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json()["parse_errors"], 1)
+        # Sources: listed for the hub, removable by the hub-admin, audited.
+        r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": "192.0.2.0/24", "org": "bank-d"})
+        self.assertEqual(r.status, 201)
+        sid = r.json()["id"]
+        self.assertIn("192.0.2.0/24", [s["match"] for s in h.admin("GET", "/api/v1/soc/sources").json()["items"]])
+        self.assertEqual(h.request("GET", "/api/v1/soc/sources", token=tok).status, 403)
+        self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 200)
+        self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 404)
+        actions = [r["action"] for r in h.admin("GET", "/api/v1/audit?limit=1000").json()["items"]]
+        self.assertIn("soc.source.add", actions)
+        self.assertIn("soc.source.remove", actions)
+
+    # ---- live changes ----------------------------------------------------------------------
+
+    def test_new_and_revoked_indicators_take_effect_live(self):
+        line = rfc5424("dns query evil-new.example from 10.9.9.9")
+        self.assertEqual(self.events("bank-d", [line])["alerts"], 0)
+        new = stix_indicator("[domain-name:value = 'evil-new.example']", "green", "Fresh")
+        t0 = time.time()
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [new]})
+        self.assertEqual(r.json()["success_count"], 1)
+        while self.events("bank-d", [line])["alerts"] == 0:
+            self.assertLess(time.time() - t0, 30, "the new indicator never took effect")
+            time.sleep(0.05)
+        print(f"\n  new indicator effective after {time.time() - t0:.2f} s")
+        revoked = dict(new, modified="2026-06-01T00:00:00.000Z", revoked=True)
+        t0 = time.time()
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [revoked]})
+        self.assertEqual(r.json()["success_count"], 1)
+        while self.events("bank-d", [line])["alerts"] != 0:
+            self.assertLess(time.time() - t0, 30, "the revoked indicator still matches")
+            time.sleep(0.05)
+        print(f"  revocation effective after {time.time() - t0:.2f} s")
+
+    # ---- stream, webhook, sightings, sector ------------------------------------------------
+
+    def test_alert_stream_per_organisation(self):
+        conn_a, resp_a = open_stream(self.hub, "/api/v1/alerts/stream", self.tokens["bank-a"])
+        conn_b, resp_b = open_stream(self.hub, "/api/v1/alerts/stream", self.tokens["bank-b"])
+        self.addCleanup(conn_a.close)
+        self.addCleanup(conn_b.close)
+        self.assertEqual(resp_a.status, 200)
+        self.events("bank-a", [rfc5424("outbound to 203.0.113.40:443")])
+        ev = read_events(resp_a, 1)
+        self.assertEqual(len(ev), 1)
+        self.assertEqual(ev[0]["event"], "alert")
+        data = json.loads(ev[0]["data"])
+        self.assertEqual((data["org_code"], data["ref"]), ("bank-a", self.iocs["green-stream"]["id"]))
+        # bank-b's stream stays silent about bank-a's alert; its own arrives.
+        self.events("bank-b", [rfc5424("outbound to 203.0.113.40:80 second")])
+        ev = read_events(resp_b, 1)
+        self.assertEqual(json.loads(ev[0]["data"])["org_code"], "bank-b")
+        r = self.hub.request("GET", "/api/v1/alerts/stream", token=self.tokens["fsc"])
+        self.assertEqual(r.status, 403)
+
+    def test_sector_alert_sightings_and_webhook(self):
+        ioc = self.iocs["green-sector"]["id"]
+        line = rfc5424("beacon to 203.0.113.30 every 60s")
+        for org in ("bank-a", "bank-b"):
+            self.assertEqual(self.events(org, [line])["alerts"], 1)
+        sector = [s for s in self.hub.admin("GET", "/api/v1/alerts/sector").json()["items"] if s["ref"] == ioc]
+        self.assertEqual(sector, [])
+        self.events("bank-c", [line])
+        sector = [s for s in self.hub.admin("GET", "/api/v1/alerts/sector").json()["items"] if s["ref"] == ioc]
+        self.assertEqual(len(sector), 1)
+        self.assertEqual(sector[0]["organisations"], 3)
+        incident = sector[0]["incident"]
+        self.assertTrue(incident)
+        r = self.hub.admin("GET", f"/api/v1/incidents/{incident}")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("Sector alert", r.json()["title"])
+        # The supervisor sees the threat and its reach, not the hub's case; members see nothing.
+        sup = self.hub.request("GET", "/api/v1/alerts/sector", token=self.tokens["fsc"]).json()["items"]
+        mine = [s for s in sup if s["ref"] == ioc]
+        self.assertEqual(mine[0]["organisations"], 3)
+        self.assertIsNone(mine[0]["incident"])
+        self.assertEqual(self.hub.request("GET", "/api/v1/alerts/sector", token=self.tokens["bank-a"]).status, 403)
+        # A fourth organisation counts into the same sector alert.
+        self.events("bank-d", [line])
+        sector = [s for s in self.hub.admin("GET", "/api/v1/alerts/sector").json()["items"] if s["ref"] == ioc]
+        self.assertEqual((len(sector), sector[0]["organisations"]), (1, 4))
+
+        # Sightings: the hub sees who (one per organisation, in `sightings`), members see how
+        # often (one for all, in `sector`, GREEN like the indicator), never who.
+        hub_s = taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                      self.hub.admin_token).json().get("objects", [])
+        where = {s["where_sighted_refs"][0] for s in hub_s if s["sighting_of_ref"] == ioc}
+        self.assertEqual(len(where), 4)
+        r = taxii(self.hub, "GET", "collections/sightings/objects/", self.tokens["bank-a"])
+        self.assertIn(r.status, (403, 404))
+        mem = taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                    self.tokens["bank-b"]).json().get("objects", [])
+        agg = [s for s in mem if s["sighting_of_ref"] == ioc]
+        self.assertEqual(len(agg), 1)
+        self.assertEqual(agg[0]["count"], 4)
+        self.assertNotIn("where_sighted_refs", agg[0])
+        self.assertEqual(agg[0]["object_marking_refs"], [TLP_IDS["green"]])
+
+        # Webhook: each new alert and the sector alert, signed.
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            kinds = [(h.get("X-Finshield-Event"), json.loads(b)) for h, b in WebhookSink.received]
+            if any(k == "soc.sector_alert" and b["ref"] == ioc for k, b in kinds) and \
+                    sum(1 for k, b in kinds if k == "soc.alert" and b["ref"] == ioc) >= 4:
+                break
+            time.sleep(0.1)
+        else:
+            self.fail(f"webhook posts missing: {[h.get('X-Finshield-Event') for h, _ in WebhookSink.received]}")
+        import hmac
+        for h, b in WebhookSink.received:
+            mac = hmac.new(b"s3cret", h["X-Finshield-Timestamp"].encode() + b"." + b, hashlib.sha256)
+            self.assertEqual(h["X-Finshield-Signature"], "sha256=" + mac.hexdigest())
+
+    # ---- metrics and status ----------------------------------------------------------------
+
+    def metric(self, name):
+        r = self.hub.request("GET", "/metrics")
+        for line in r.body.splitlines():
+            if line.startswith(name + " "):
+                return float(line.split()[1])
+        return 0.0
+
+    def test_status_and_metrics(self):
+        st = self.hub.admin("GET", "/api/v1/soc/status").json()
+        self.assertGreaterEqual(st["indicators"]["objects"], len(self.iocs))
+        self.assertGreaterEqual(st["indicators"]["values"], len(self.iocs))
+        self.assertEqual((st["rules"]["loaded"], st["rules"]["refused"]), (1, 0))
+        self.assertEqual(self.hub.request("GET", "/api/v1/soc/status", token=self.tokens["bank-a"]).status, 403)
+        subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(self.ports["tcp"]), "--tcp",
+                        "--octet-count", "--rfc5424", "metrics probe"], check=True, timeout=30)
+        deadline = time.time() + 10
+        while self.metric("finshield_syslog_records_total") < 1 and time.time() < deadline:
+            time.sleep(0.1)
+        self.assertGreaterEqual(self.metric("finshield_syslog_records_total"), 1)
+        self.assertGreaterEqual(self.metric("finshield_syslog_connections_total"), 1)
+
+
+if __name__ == "__main__":
+    import sys
+    result = unittest.main(exit=False, verbosity=2).result
+    sys.exit(0 if result.wasSuccessful() else 1)

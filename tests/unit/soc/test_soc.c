@@ -1,0 +1,209 @@
+/* The SOC service on a real hub: which organisation a syslog sender is (the most specific range,
+ * IPv4 and IPv6), registration errors, and the worker's path from records to stored alerts:
+ * deduplication, any bytes in an event stored as valid text, visibility, sector alerts. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+
+#include "../hubfixture.h"
+#include "auth/org.h"
+#include "intel/store.h"
+#include "soc/soc.h"
+
+static void add_org(struct hub_fixture *f, const char *code, char id[37])
+{
+  struct org_input o;
+  org_input_init(&o);
+  o.code = code;
+  o.name_zh = "測試";
+  o.name_en = code;
+  o.industry = ORG_INDUSTRY_BANK;
+  o.size_tier = 0;
+  struct fs_err err;
+  assert_int_equal(org_create(f->c, &f->op, &o, id, &err), FS_OK);
+}
+
+static const char *org_of(struct hub_fixture *f, const char *addr)
+{
+  static char org[37];
+  struct fs_err err;
+  assert_int_equal(soc_source_org(f->c, addr, org, &err), FS_OK);
+  return org;
+}
+
+static void test_sources(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char a[37], b[37], id[37];
+  add_org(&f, "bank-a", a);
+  add_org(&f, "bank-b", b);
+  struct fs_err err;
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.0.0.0/8", "bank-a", id, &err), FS_OK);
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.1.0.0/16", "bank-b", id, &err), FS_OK);
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "2001:db8::/32", "bank-a", id, &err), FS_OK);
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "192.0.2.7", "bank-b", id, &err), FS_OK);
+  assert_string_equal(org_of(&f, "10.1.2.3"), b); /* the most specific range */
+  assert_string_equal(org_of(&f, "10.2.0.1"), a);
+  assert_string_equal(org_of(&f, "::ffff:10.1.2.3"), b); /* v4-mapped, as a dual-stack socket says */
+  assert_string_equal(org_of(&f, "2001:db8:1::5"), a);
+  assert_string_equal(org_of(&f, "192.0.2.7"), b);
+  assert_string_equal(org_of(&f, "192.0.2.8"), "");
+  assert_string_equal(org_of(&f, "not an address"), "");
+
+  static const char *const bad[] = {"10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "abc", "::/129", NULL};
+  for (int i = 0; bad[i]; i++) {
+    assert_int_equal(soc_source_add(f.c, &f.op, "cidr", bad[i], "bank-a", id, &err), FS_ERR_INVALID);
+    assert_string_equal(err.where, "$.match");
+  }
+  char upper[65];
+  memset(upper, 'A', 64);
+  upper[64] = '\0';
+  assert_int_equal(soc_source_add(f.c, &f.op, "cert", upper, "bank-a", id, &err), FS_ERR_INVALID);
+  assert_int_equal(soc_source_add(f.c, &f.op, "dns", "x", "bank-a", id, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "$.kind");
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.0.0.0/8", "bank-b", id, &err), FS_ERR_CONFLICT);
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "172.16.0.0/12", "nobody", id, &err), FS_ERR_NOT_FOUND);
+
+  /* Removal by range; a member may not change sources. */
+  assert_int_equal(soc_source_remove(f.c, &f.op, "10.1.0.0/16", &err), FS_OK);
+  assert_string_equal(org_of(&f, "10.1.2.3"), a);
+  assert_int_equal(soc_source_remove(f.c, &f.op, "10.1.0.0/16", &err), FS_ERR_NOT_FOUND);
+  struct actor member = f.op;
+  member.local = false;
+  member.role = AUTH_ROLE_MEMBER_ADMIN;
+  snprintf(member.org_id, sizeof(member.org_id), "%s", a);
+  assert_int_equal(soc_source_add(f.c, &member, "cidr", "172.16.0.0/12", "bank-a", id, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_source_remove(f.c, &member, "10.0.0.0/8", &err), FS_ERR_FORBIDDEN);
+  json_t *out = NULL;
+  assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_sources_json(f.c, &f.op, &out, &err), FS_OK);
+  assert_int_equal(json_array_size(json_object_get(out, "items")), 3);
+  json_decref(out);
+  hub_fixture_close(&f);
+}
+
+/* Stores a STIX bundle of objects in a collection as the hub's operator. */
+static void ingest(struct hub_fixture *f, const char *collection, const char *bundle)
+{
+  struct fs_err err;
+  struct intel_collection col;
+  struct intel_stix_doc doc;
+  struct intel_ingest_result res;
+  assert_int_equal(intel_collection_find(f->c, &f->op, collection, &col, &err), FS_OK);
+  assert_int_equal(intel_stix_doc_parse(&doc, bundle, strlen(bundle), NULL, &err), FS_OK);
+  assert_int_equal(intel_ingest(f->c, &f->op, &col, &doc, NULL, &res, &err), FS_OK);
+  assert_int_equal(res.failure, 0);
+  intel_ingest_result_release(&res);
+  intel_stix_doc_release(&doc);
+}
+
+#define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+#define IND(id, pattern)                                                                           \
+  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" id "\","                 \
+  "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","            \
+  "\"pattern\":\"" pattern "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","  \
+  "\"object_marking_refs\":[\"" GREEN "\"]}"
+
+static json_t *alerts_of(struct hub_fixture *f, const char *org)
+{
+  json_t *out = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org, &out, &err), FS_OK);
+  json_t *items = json_incref(json_object_get(out, "items"));
+  json_decref(out);
+  return items;
+}
+
+static void test_worker_alerts(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  f.hub.cfg.soc_sector_threshold = 2;
+  char a[37], b[37];
+  add_org(&f, "bank-a", a);
+  add_org(&f, "bank-b", b);
+  ingest(&f, "sector",
+         "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":["
+         IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']") ","
+         IND("26ffb872-1dd9-446e-b6f5-d58527e5b5d2", "[domain-name:value = 'evil.example']") "]}");
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+
+  /* Two hits of one indicator on the same value: one alert counted twice. Free text finds the
+   * domain's subdomain; a longer name that only contains it does not match. */
+  static const char lines[] =
+      "<134>1 2026-11-27T10:00:00Z fw01 fw - - - deny dst=203.0.113.5\n"
+      "<134>1 2026-11-27T10:00:01Z fw01 fw - - - deny dst=203.0.113.5\n"
+      "<134>1 2026-11-27T10:00:02Z px01 proxy - - - GET http://cdn.evil.example/a\n"
+      "<134>1 2026-11-27T10:00:03Z px01 proxy - - - GET http://notevil.example/a\n"
+      "\n";
+  struct soc_batch st = {0};
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, lines, sizeof(lines) - 1, &st, &err), FS_OK);
+  assert_int_equal(st.records, 4);
+  assert_int_equal(st.parsed, 4);
+  assert_int_equal(st.alerts, 3);
+  json_t *items = alerts_of(&f, "bank-a");
+  assert_int_equal(json_array_size(items), 2);
+  json_t *ip = json_array_get(items, 0);
+  assert_string_equal(json_string_value(json_object_get(ip, "value")), "203.0.113.5");
+  assert_int_equal(json_integer_value(json_object_get(ip, "count")), 2);
+  assert_string_equal(json_string_value(json_object_get(ip, "source")), "http:test");
+  assert_true(json_is_null(json_object_get(ip, "sector_alert")));
+  json_decref(items);
+
+  /* Any bytes come out as valid text: invalid UTF-8 as ?, control characters as spaces, a
+   * sequence cut at the end dropped. */
+  static const char raw[] = "<134>1 2026-11-27T10:00:04Z h app - - - \xff\xfe\x01 to evil.example \xe6\x97";
+  memset(&st, 0, sizeof(st));
+  assert_int_equal(soc_worker_process(w, b, "syslog-udp:10.0.0.1", DETECT_FMT_AUTO, raw, sizeof(raw) - 1, &st, &err), FS_OK);
+  assert_int_equal(st.alerts, 1);
+  items = alerts_of(&f, "bank-b");
+  assert_int_equal(json_array_size(items), 1);
+  const char *event = json_string_value(json_object_get(json_array_get(items, 0), "event"));
+  assert_non_null(event);
+  if (!strstr(event, "- - - ??  to evil.example ") || event[strlen(event) - 1] != ' ')
+    fail_msg("event stored as \"%s\"", event);
+  json_decref(items);
+
+  /* The second organisation with the domain: a sector alert (threshold 2) with a draft case. */
+  json_t *sector = NULL;
+  assert_int_equal(soc_sector_alerts_json(f.c, &f.op, 10, &sector, &err), FS_OK);
+  json_t *sa = json_array_get(json_object_get(sector, "items"), 0);
+  assert_non_null(sa);
+  assert_int_equal(json_integer_value(json_object_get(sa, "organisations")), 2);
+  assert_string_equal(json_string_value(json_object_get(sa, "ref")), "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2");
+  assert_true(json_is_string(json_object_get(sa, "incident")));
+  json_decref(sector);
+
+  /* A member sees only its own alerts. */
+  struct actor member = f.op;
+  member.local = false;
+  member.role = AUTH_ROLE_MEMBER_ANALYST;
+  snprintf(member.org_id, sizeof(member.org_id), "%s", b);
+  json_t *out = NULL;
+  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, NULL, &out, &err), FS_OK);
+  assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
+  json_decref(out);
+  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, "bank-a", &out, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_sector_alerts_json(f.c, &member, 10, &out, &err), FS_ERR_FORBIDDEN);
+
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
+int main(void)
+{
+  const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_sources),
+      cmocka_unit_test(test_worker_alerts),
+  };
+  return cmocka_run_group_tests(tests, NULL, NULL);
+}
