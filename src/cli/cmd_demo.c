@@ -39,16 +39,22 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
                       supervisor_token, &meta, err);
   json_decref(meta);
   store_release(hub->store, c);
+  struct sample_activity act;
+  if (!rc)
+    rc = sample_activity_create(hub, &who, &act, err);
   if (rc)
     return rc;
   fprintf(stderr,
           FS_TR(ctx->lang,
-                "Sample sector created: %d institutions and %d users, all marked \"(sample)\".\n"
+                "Sample sector created: %d institutions and %d users, all marked \"(sample)\"; %d shared "
+                "indicators; %d members' events that raised %d alerts.\n"
                 "A member analyst (%s) can use this token:\n  %s\n"
                 "The supervisor (%s) can use this token:\n  %s\n",
-                "已建立範例金融機構：%d 個機構、%d 位使用者，皆標示為「（範例）」。\n"
+                "已建立範例金融機構：%d 個機構、%d 位使用者，皆標示為「（範例）」；%d 筆共享情資指標；"
+                "會員事件 %d 筆，產生 %d 則告警。\n"
                 "會員分析師（%s）可使用此權杖：\n  %s\n主管機關（%s）可使用此權杖：\n  %s\n"),
-          st.orgs, st.users, st.member_analyst, member_token, st.supervisor, supervisor_token);
+          st.orgs, st.users, act.indicators, act.events, act.alerts, st.member_analyst, member_token,
+          st.supervisor, supervisor_token);
   memset(member_token, 0, sizeof(member_token));
   memset(supervisor_token, 0, sizeof(supervisor_token));
   return FS_OK;

@@ -4,10 +4,10 @@
 #include "http/http.h"
 #include "hub/hub.h"
 #include "http/stream.h"
+#include "incident/notify.h"
 #include "soc/soc.h"
 
 #include <stdatomic.h>
-#include "incident/notify.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -57,13 +57,13 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
     soc_engine_stop(hub->soc);
     return cli_fail(ctx, &err);
   }
+  listeners = hub->listeners;
   if (http_server_start(hub, &srv, url, sizeof(url), &err)) {
     soc_listeners_stop(listeners);
     soc_engine_stop(hub->soc);
     return cli_fail(ctx, &err);
   }
   atomic_store(&waker.srv, srv);
-  listeners = hub->listeners;
   if (incident_worker_start(hub->store, &hub->clock, &hub->log, &incident_env, &incident_worker,
                             &err)) {
     soc_listeners_stop(listeners);

@@ -97,6 +97,11 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
                  struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
                  struct intel_ingest_result *res, struct fs_err *err);
 void intel_ingest_result_release(struct intel_ingest_result *res);
+/* The same for STIX text (a bundle, an envelope or one object) into the collection named by id or
+ * alias, for the hub's own writers (sightings, samples): *failures (may be NULL) tells how many
+ * objects were refused. */
+int intel_ingest_text(struct store_conn *c, const struct actor *who, const char *collection,
+                      const char *text, size_t len, size_t *failures, struct fs_err *err);
 /* The stored status resource of an ingest (visible to the submitting organisation and the hub). */
 int intel_status_get(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
                      struct fs_err *err);

@@ -539,6 +539,25 @@ void intel_ingest_result_release(struct intel_ingest_result *res)
   res->successes = res->failures = NULL;
 }
 
+int intel_ingest_text(struct store_conn *c, const struct actor *who, const char *collection,
+                      const char *text, size_t len, size_t *failures, struct fs_err *err)
+{
+  struct intel_collection col;
+  struct intel_stix_doc doc;
+  int rc = intel_collection_find(c, who, collection, &col, err);
+  if (!rc)
+    rc = intel_stix_doc_parse(&doc, text, len, NULL, err);
+  if (rc)
+    return rc;
+  struct intel_ingest_result res;
+  rc = intel_ingest(c, who, &col, &doc, NULL, &res, err);
+  if (!rc && failures)
+    *failures = res.failure;
+  intel_ingest_result_release(&res);
+  intel_stix_doc_release(&doc);
+  return rc;
+}
+
 int intel_status_get(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
                      struct fs_err *err)
 {

@@ -74,17 +74,7 @@ static int upsert_sighting(struct store_conn *c, struct soc_engine *e, const str
   json_decref(s);
   if (!text)
     return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-  struct intel_collection col;
-  struct intel_stix_doc doc;
-  rc = intel_collection_find(c, hub, collection, &col, err);
-  if (!rc)
-    rc = intel_stix_doc_parse(&doc, text, strlen(text), NULL, err);
-  if (!rc) {
-    struct intel_ingest_result ir;
-    rc = intel_ingest(c, hub, &col, &doc, NULL, &ir, err);
-    intel_ingest_result_release(&ir);
-    intel_stix_doc_release(&doc);
-  }
+  rc = intel_ingest_text(c, hub, collection, text, strlen(text), NULL, err);
   free(text);
   (void)e;
   return rc;

@@ -7,67 +7,48 @@
 #include "core/encode.h"
 #include "core/file.h"
 #include "core/uuid.h"
+#include "detect/ioc_norm.h"
 
 #include <gnutls/x509.h>
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Parses "a.b.c.d/n" or "v6/n" (or a single address) into 16 bytes and a prefix over 128. */
-static bool parse_range(const char *s, uint8_t addr[16], int *prefix)
+/* An address or range, as the detection engine reads them; a v4-mapped IPv6 address (what a
+ * dual-stack socket reports for an IPv4 peer) is that IPv4 address. */
+static bool parse_range(const char *s, struct detect_ip *ip)
 {
-  char buf[80];
-  snprintf(buf, sizeof(buf), "%s", s);
-  char *slash = strchr(buf, '/');
-  int plen = -1;
-  if (slash) {
-    *slash = '\0';
-    char *end;
-    plen = (int)strtol(slash + 1, &end, 10);
-    if (*end || !slash[1])
-      return false;
-  }
-  struct in_addr a4;
-  memset(addr, 0, 16);
-  if (inet_pton(AF_INET, buf, &a4) == 1) {
-    addr[10] = addr[11] = 0xff; /* v4-mapped */
-    memcpy(addr + 12, &a4, 4);
-    if (plen < 0)
-      plen = 32;
-    if (plen > 32)
-      return false;
-    *prefix = 96 + plen;
-    return true;
-  }
-  if (inet_pton(AF_INET6, buf, addr) != 1)
+  static const uint8_t mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (!detect_ip_parse(s, strlen(s), true, ip))
     return false;
-  if (plen < 0)
-    plen = 128;
-  if (plen > 128)
-    return false;
-  *prefix = plen;
+  if (ip->v6 && ip->plen >= 96 && !memcmp(ip->a, mapped, sizeof(mapped))) {
+    memmove(ip->a, ip->a + 12, 4);
+    memset(ip->a + 4, 0, 12);
+    ip->v6 = false;
+    ip->plen = (uint8_t)(ip->plen - 96);
+  }
   return true;
 }
 
-static bool in_range(const uint8_t a[16], const uint8_t net[16], int prefix)
+static bool in_range(const struct detect_ip *a, const struct detect_ip *net)
 {
-  int full = prefix / 8, rest = prefix % 8;
-  if (memcmp(a, net, (size_t)full))
+  if (a->v6 != net->v6)
+    return false;
+  int full = net->plen / 8, rest = net->plen % 8;
+  if (memcmp(a->a, net->a, (size_t)full))
     return false;
   if (!rest)
     return true;
   uint8_t mask = (uint8_t)(0xff << (8 - rest));
-  return (a[full] & mask) == (net[full] & mask);
+  return (a->a[full] & mask) == (net->a[full] & mask);
 }
 
 int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], struct fs_err *err)
 {
   org_out[0] = '\0';
-  uint8_t a[16];
-  int ap;
-  if (!parse_range(addr, a, &ap))
+  struct detect_ip a;
+  if (!parse_range(addr, &a))
     return FS_OK;
   struct store_stmt *s;
   int rc = store_query(c, &s, err, "SELECT match, org_id FROM soc_source WHERE kind = 'cidr'", "");
@@ -76,10 +57,9 @@ int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], str
   int best = -1;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    uint8_t net[16];
-    int prefix;
-    if (parse_range(store_col_text(s, 0), net, &prefix) && prefix > best && in_range(a, net, prefix)) {
-      best = prefix;
+    struct detect_ip net;
+    if (parse_range(store_col_text(s, 0), &net) && net.plen > best && in_range(&a, &net)) {
+      best = net.plen;
       snprintf(org_out, 37, "%s", store_col_text(s, 1));
     }
   }
@@ -92,10 +72,9 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
 {
   if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
     return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator registers event sources");
-  uint8_t net[16];
-  int prefix;
+  struct detect_ip net;
   if (!strcmp(kind, "cidr")) {
-    if (!parse_range(match, net, &prefix))
+    if (!parse_range(match, &net))
       return fs_err_set(err, FS_ERR_INVALID, "$.match", "\"%.64s\" is not an address or CIDR range", match);
   } else if (!strcmp(kind, "cert")) {
     size_t n = strlen(match);

@@ -89,15 +89,9 @@ static void test_sources(void **state)
 static void ingest(struct hub_fixture *f, const char *collection, const char *bundle)
 {
   struct fs_err err;
-  struct intel_collection col;
-  struct intel_stix_doc doc;
-  struct intel_ingest_result res;
-  assert_int_equal(intel_collection_find(f->c, &f->op, collection, &col, &err), FS_OK);
-  assert_int_equal(intel_stix_doc_parse(&doc, bundle, strlen(bundle), NULL, &err), FS_OK);
-  assert_int_equal(intel_ingest(f->c, &f->op, &col, &doc, NULL, &res, &err), FS_OK);
-  assert_int_equal(res.failure, 0);
-  intel_ingest_result_release(&res);
-  intel_stix_doc_release(&doc);
+  size_t failures = 1;
+  assert_int_equal(intel_ingest_text(f->c, &f->op, collection, bundle, strlen(bundle), &failures, &err), FS_OK);
+  assert_int_equal(failures, 0);
 }
 
 #define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"

@@ -1,0 +1,157 @@
+/* Sample activity for the demo: the hub's shared indicators in the sector collection, and a day
+ * of members' firewall and proxy events run through the monitoring engine, so that the demo opens
+ * on alerts, sightings, and a sector alert with its draft incident. Deterministic but for times. */
+#include "sample/sample.h"
+
+#include "core/encode.h"
+#include "core/time.h"
+#include "core/uuid.h"
+#include "intel/store.h"
+#include "soc/soc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SAMPLE_NS "6f1d1a3e-4b0c-5d55-9c1e-2f0a5a7b8c9d"
+#define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+#define CLEAR "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
+#define SAMPLE_INDICATORS 240
+#define SAMPLE_MEMBERS 6
+
+/* The value and pattern of sample indicator i (documentation addresses, .example names). */
+static void sample_value(int i, char *value, size_t vn, char *pattern, size_t pn, const char **label)
+{
+  switch (i % 4) {
+  case 0:
+    snprintf(value, vn, "203.0.113.%d", i / 4 % 250 + 1);
+    snprintf(pattern, pn, "[ipv4-addr:value = '%s']", value);
+    *label = "C2 address (sample)";
+    break;
+  case 1:
+    snprintf(value, vn, "c2-%03d.sample-threat.example", i);
+    snprintf(pattern, pn, "[domain-name:value = '%s']", value);
+    *label = "C2 domain (sample)";
+    break;
+  case 2: {
+    snprintf(value, vn, "http://phish-%03d.sample-threat.example/login", i);
+    snprintf(pattern, pn, "[url:value = '%s']", value);
+    *label = "Phishing page (sample)";
+    break;
+  }
+  default: {
+    char seed[32];
+    snprintf(seed, sizeof(seed), "sample-malware-%d", i);
+    fs_sha256_hex(seed, strlen(seed), value);
+    snprintf(pattern, pn, "[file:hashes.'SHA-256' = '%s']", value);
+    *label = "Malware sample (sample)";
+    break;
+  }
+  }
+}
+
+static int ingest_indicators(struct store_conn *c, const struct actor *hub, struct fs_err *err)
+{
+  json_t *objects = json_array();
+  for (int i = 0; i < SAMPLE_INDICATORS; i++) {
+    char value[80], pattern[160], name[40], uuid[37], id[64];
+    const char *label;
+    sample_value(i, value, sizeof(value), pattern, sizeof(pattern), &label);
+    snprintf(name, sizeof(name), "sample-indicator-%d", i);
+    fs_uuid_v5(SAMPLE_NS, name, strlen(name), uuid);
+    snprintf(id, sizeof(id), "indicator--%s", uuid);
+    json_array_append_new(
+        objects, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:[s]}", "type", "indicator",
+                           "spec_version", "2.1", "id", id, "created", "2026-01-05T00:00:00.000Z",
+                           "modified", "2026-01-05T00:00:00.000Z", "name", label, "pattern",
+                           pattern, "pattern_type", "stix", "valid_from", "2026-01-05T00:00:00Z",
+                           "indicator_types", "malicious-activity", "object_marking_refs",
+                           i % 10 == 0 ? CLEAR : GREEN));
+  }
+  json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id",
+                             "bundle--0b1f6c55-2a4e-4d8e-9f3a-5c6d7e8f9a0b", "objects", objects);
+  char *text = bundle ? json_dumps(bundle, JSON_COMPACT) : NULL;
+  json_decref(bundle);
+  if (!text)
+    return fs_err_set(err, FS_ERR_NOMEM, "sample", "out of memory");
+  int rc = intel_ingest_text(c, hub, "sector", text, strlen(text), NULL, err);
+  free(text);
+  return rc;
+}
+
+/* A member's day: ordinary traffic, and now and then an indicator. Indicator 0 (a C2 address)
+ * is seen at every sample member, which makes a sector alert. */
+static void member_events(int m, struct fs_buf *out)
+{
+  char now[32];
+  fs_time_format_ms(fs_time_now_ms(), now);
+  for (int k = 0; k < 200; k++) {
+    int hit = k % 40 == 7 ? (m * 13 + k / 40 * 5 + 1) % SAMPLE_INDICATORS : -1;
+    if (k == 3)
+      hit = 0;
+    char value[80], pattern[160];
+    const char *label;
+    if (hit >= 0)
+      sample_value(hit, value, sizeof(value), pattern, sizeof(pattern), &label);
+    if (hit >= 0 && hit % 4 == 0)
+      fs_buf_appendf(out, "<134>1 %s fw%02d.bank.example fw - - - action=deny src=10.%d.%d.%d dst=%s"
+                          " dport=443 proto=tcp\n", now, m, m, k / 250, k % 250 + 1, value);
+    else if (hit >= 0 && hit % 4 == 3)
+      fs_buf_appendf(out, "<134>1 %s edr%02d.bank.example edr - - - quarantined file sha256=%s"
+                          " host=ws-%03d\n", now, m, value, k);
+    else if (hit >= 0)
+      fs_buf_appendf(out, "<134>1 %s px%02d.bank.example proxy - - - GET %s%s user=teller%03d\n",
+                     now, m, hit % 4 == 1 ? "http://" : "", value, k);
+    else
+      fs_buf_appendf(out, "<134>1 %s fw%02d.bank.example fw - - - action=allow src=10.%d.0.%d"
+                          " dst=192.0.2.%d dport=443 proto=tcp\n", now, m, m, k % 250 + 1, k % 200 + 1);
+  }
+}
+
+int sample_activity_create(struct hub *hub, const struct actor *who, struct sample_activity *out,
+                           struct fs_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  struct store_conn *c;
+  int rc = store_acquire(hub->store, &c, err);
+  if (rc)
+    return rc;
+  rc = ingest_indicators(c, who, err);
+  char members[SAMPLE_MEMBERS][37];
+  int n = 0;
+  struct store_stmt *s;
+  if (!rc)
+    rc = store_query(c, &s, err,
+                     "SELECT id FROM org WHERE sample = 1 AND industry = 'bank' ORDER BY code LIMIT ?",
+                     "i", (int64_t)SAMPLE_MEMBERS);
+  bool row;
+  while (!rc && !(rc = store_step(s, &row, err)) && row)
+    snprintf(members[n++], 37, "%s", store_col_text(s, 0));
+  if (!rc)
+    store_done(s);
+  store_release(hub->store, c);
+  if (rc)
+    return rc;
+  out->indicators = SAMPLE_INDICATORS;
+
+  struct soc_engine *e = NULL;
+  if ((rc = soc_engine_start(hub, NULL, NULL, &e, err)))
+    return rc;
+  struct soc_worker *w = soc_worker_new(e);
+  if (!w)
+    rc = fs_err_set(err, FS_ERR_NOMEM, "sample", "out of memory");
+  for (int m = 0; !rc && m < n; m++) {
+    struct fs_buf lines;
+    fs_buf_init(&lines, 1 << 20);
+    member_events(m, &lines);
+    struct soc_batch st = {0};
+    rc = soc_worker_process(w, members[m], "syslog-tcp:10.0.0.1 (sample)", DETECT_FMT_AUTO,
+                            fs_buf_cstr(&lines), lines.len, &st, err);
+    out->events += (int)st.records;
+    out->alerts += (int)st.alerts;
+    fs_buf_release(&lines);
+  }
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  return rc;
+}
