@@ -255,7 +255,7 @@ static bool keep_unchanged(void *arg, const char *source_id, enum detect_ioc_typ
 {
   (void)type;
   struct keep_ctx *k = arg;
-  return !source_id || !bsearch(source_id, k->ids, k->n, sizeof(*k->ids), cmp_id);
+  return !source_id || !k->n || !bsearch(source_id, k->ids, k->n, sizeof(*k->ids), cmp_id);
 }
 
 int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc_sets **out,

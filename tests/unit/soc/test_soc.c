@@ -11,6 +11,8 @@
 #include "intel/store.h"
 #include "soc/soc.h"
 
+#include <time.h>
+
 static void add_org(struct hub_fixture *f, const char *code, char id[37])
 {
   struct org_input o;
@@ -129,6 +131,25 @@ static void test_worker_alerts(void **state)
   assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
   struct soc_worker *w = soc_worker_new(e);
   assert_non_null(w);
+
+  /* Intelligence that holds no indicator changes the store's position: the engine's next
+   * (incremental) rebuild has no changed indicator to replace. */
+  json_t *st0 = soc_engine_status(e);
+  json_int_t rebuilds = json_integer_value(json_object_get(st0, "rebuilds"));
+  json_decref(st0);
+  ingest(&f, "sector",
+         "{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061\","
+         "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
+         "\"name\":\"Sample\",\"is_family\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
+  for (int i = 0; i < 200; i++) {
+    json_t *st1 = soc_engine_status(e);
+    json_int_t now = json_integer_value(json_object_get(st1, "rebuilds"));
+    json_decref(st1);
+    if (now > rebuilds)
+      break;
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
 
   /* Two hits of one indicator on the same value: one alert counted twice. Free text finds the
    * domain's subdomain; a longer name that only contains it does not match. */
