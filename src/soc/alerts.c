@@ -29,6 +29,34 @@ static int hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a
   return org_hub_id(c, a->org_id, err);
 }
 
+/* The hub as its analysts see intelligence (not as the local operator, who sees everything). */
+static int hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
+{
+  int rc = hub_actor(c, e, a, err);
+  a->local = false;
+  a->role = AUTH_ROLE_HUB_ANALYST;
+  return rc;
+}
+
+static int count_row(const struct intel_row *row, void *ctx)
+{
+  (void)row;
+  (*(size_t *)ctx)++;
+  return FS_OK;
+}
+
+/* Whether `who` may see what an alert names: a rule always (the hub's rule set), an indicator
+ * when the one policy lets `who` read it. An alert from an indicator the reader may not see
+ * would tell them the indicator's value: such alerts are their organisation's alone. */
+static bool sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
+{
+  if (strcmp(kind, "ioc") || who->local)
+    return true;
+  size_t n = 0;
+  struct fs_err err;
+  return !intel_read_object(c, who, NULL, ref, count_row, &n, &err) && n > 0;
+}
+
 /* A new version of a sighting of `ref` (per organisation when org is set: hub only; for all
  * organisations together otherwise: counts for everyone), stored through intel's ingest so that
  * TLP and the policy apply to it like to any object. */
@@ -107,12 +135,13 @@ static int sightings(struct store_conn *c, struct soc_engine *e, const char *ref
                             "s", ref);
   if (rc || !found)
     return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
-  struct actor hub;
-  if ((rc = hub_actor(c, e, &hub, err)))
+  struct actor hub, reader;
+  if ((rc = hub_actor(c, e, &hub, err)) || (rc = hub_reader(c, e, &reader, err)))
     return rc;
-  /* Who saw it: for the hub only. */
-  rc = upsert_sighting(c, e, &hub, ref, org, intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT),
-                       "sightings", err);
+  /* Who saw it: for the hub only, and only for what the hub may see. */
+  if (sees_ref(c, &reader, "ioc", ref))
+    rc = upsert_sighting(c, e, &hub, ref, org, intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT),
+                         "sightings", err);
   /* How often: for everybody who may see the indicator itself (CLEAR and GREEN ones). */
   enum intel_tlp t = intel_tlp_from_token(tlp);
   if (!rc && (t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN))
@@ -145,10 +174,16 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                     "iis", orgs, now, sid);
   } else if (!rc) {
     fs_uuid_v4(sid);
-    struct actor hub;
+    struct actor hub, reader;
     rc = hub_actor(c, e, &hub, err);
+    if (!rc)
+      rc = hub_reader(c, e, &reader, err);
+    /* An indicator the hub may not read (AMBER+STRICT, AMBER not shared with it) still makes a
+     * sector alert, but its case, audit record, webhook and log do not name it. */
+    bool named = !rc && sees_ref(c, &reader, kind, f->ref);
+    const char *ref = named ? f->ref : "(not visible to the hub)";
     char incident[37] = "";
-    if (!rc) {
+    if (!rc && named) {
       /* The hub's coordination case, opened as a draft; an analyst confirms or closes it. */
       struct incident_env *env = calloc(1, sizeof(*env));
       char title[256], first[32], hub_code[64] = "hub";
@@ -179,12 +214,12 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                       "ssssiiis", sid, kind, f->ref, f->ref_name, orgs, now, now,
                       incident[0] ? incident : NULL);
     if (!rc) {
-      json_t *d = json_pack("{s:s,s:s,s:I,s:s?}", "kind", kind, "ref", f->ref, "orgs",
+      json_t *d = json_pack("{s:s,s:s,s:I,s:s?}", "kind", kind, "ref", ref, "orgs",
                             (json_int_t)orgs, "incident", incident[0] ? incident : NULL);
       rc = audit_append(c, &hub, "soc.sector_alert", "sector_alert", sid, d, err);
       json_decref(d);
     }
-    if (!rc)
+    if (!rc && named)
       rc = webhook(c, e, "soc.sector_alert",
                    json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:s?}", "id", sid, "kind", kind, "ref",
                              f->ref, "ref_name", f->ref_name, "organisations", (json_int_t)orgs,
@@ -192,7 +227,7 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                              incident[0] ? incident : NULL),
                    now, err);
     FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sector_alert", FS_KV_STR("kind", kind),
-           FS_KV_STR("ref", f->ref), FS_KV_INT("orgs", orgs));
+           FS_KV_STR("ref", ref), FS_KV_INT("orgs", orgs));
   }
   if (!rc)
     rc = store_exec(c, NULL, err, "UPDATE soc_alert SET sector_id = ? WHERE id = ?", "ss", sid,
@@ -235,8 +270,12 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                       f->value[0] ? f->value : NULL, f->event ? f->event : "", source,
                       f->event_ms == INT64_MIN ? (int64_t)0 : f->event_ms, now, now);
     }
-    if (!rc) {
+    struct actor reader;
+    if (!rc)
+      rc = hub_reader(c, e, &reader, err);
+    if (!rc)
       (*new_alerts)++;
+    if (!rc && sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
       char code[64] = "";
       store_query_text(c, code, sizeof(code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
                        "s", org_id);
@@ -285,8 +324,10 @@ static bool sees_all(const struct actor *who)
   return who->local || auth_role_is_hub(who->role);
 }
 
-int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err)
+/* A page of alerts; *last_read is the sequence number of the last row read, shown or not. */
+static int alerts_page(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                       const char *kind, const char *org, json_t **out, int64_t *last_read,
+                       struct fs_err *err)
 {
   char org_id[37] = "";
   int rc;
@@ -309,12 +350,16 @@ int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after
                    kind, kind, limit + 1);
   if (rc)
     return rc;
+  /* Other organisations' alerts from indicators the reader may not see are left out (the page
+   * is then short; `next` goes on after the last row read). */
   json_t *items = json_array();
   bool row;
-  int64_t n = 0, last = 0;
+  int64_t n = 0, last = after;
   while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
-    json_array_append_new(items, alert_json(s));
     last = store_col_int(s, 0);
+    bool own = !strcmp(store_col_text(s, 2), who->org_id);
+    if (own || sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
+      json_array_append_new(items, alert_json(s));
   }
   bool more = !rc && row;
   store_done(s);
@@ -325,7 +370,15 @@ int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after
   char next[24];
   snprintf(next, sizeof(next), "%lld", (long long)last);
   *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
+  *last_read = last;
   return FS_OK;
+}
+
+int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                    const char *kind, const char *org, json_t **out, struct fs_err *err)
+{
+  int64_t last;
+  return alerts_page(c, who, after, limit, kind, org, out, &last, err);
 }
 
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err)
@@ -339,7 +392,8 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
   (void)ctx;
   json_t *page;
   struct fs_err err;
-  int rc = soc_alerts_json(c, who, *after, 200, NULL, NULL, &page, &err);
+  int64_t last;
+  int rc = alerts_page(c, who, *after, 200, NULL, NULL, &page, &last, &err);
   if (rc)
     return rc;
   size_t i;
@@ -353,6 +407,7 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
     free(text);
     *after = seq;
   }
+  *after = last; /* past the rows this reader does not see, too */
   json_decref(page);
   return FS_OK;
 }
@@ -372,7 +427,10 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
     return rc;
   json_t *items = json_array();
   bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
+  while (!(rc = store_step(s, &row, err)) && row) {
+    /* A sector alert from an indicator the reader may not see is not shown to them. */
+    if (!sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
+      continue;
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",
                          store_col_text(s, 1), "ref", store_col_text(s, 2), "ref_name",
@@ -380,6 +438,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
                          "first_at", jsonx_time_new(store_col_int(s, 5)), "last_at",
                          jsonx_time_new(store_col_int(s, 6)), "incident",
                          names ? store_col_text(s, 7) : NULL));
+  }
   store_done(s);
   if (rc) {
     json_decref(items);

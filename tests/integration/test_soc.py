@@ -333,6 +333,43 @@ class Soc(unittest.TestCase):
         self.assertIn("soc.source.add", actions)
         self.assertIn("soc.source.remove", actions)
 
+    def test_strict_indicator_stays_with_its_recipients(self):
+        """An AMBER+STRICT indicator bank-a shares with bank-b and bank-c: their hits are their
+        own; the hub sees neither the alerts nor who sighted it, and the sector alert it makes
+        opens no case and names nothing to the hub or the supervisor."""
+        strict = stix_indicator("[ipv4-addr:value = '198.51.100.88']", "amber+strict", "Shared in confidence",
+                                x_finshield_recipients={"orgs": ["bank-b", "bank-c"]})
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-a"],
+                  body={"objects": [strict]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        line = rfc5424("allow dst=198.51.100.88 dport=22")
+        deadline = time.time() + 20
+        while self.events("bank-b", [line])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the strict indicator never matched its recipient")
+            time.sleep(0.1)
+        self.assertEqual(self.events("bank-d", [line])["alerts"], 0)  # not a recipient
+        for org in ("bank-a", "bank-c"):
+            self.assertEqual(self.events(org, [line])["alerts"], 1)
+        ref = strict["id"]
+        self.assertTrue([a for a in self.alerts(self.tokens["bank-b"]) if a["ref"] == ref])
+        for reader in (self.hub.admin_token, self.tokens["hub"]):
+            self.assertFalse([a for a in self.alerts(reader) if a["ref"] == ref])
+            sector = self.hub.request("GET", "/api/v1/alerts/sector", token=reader).json()["items"]
+            self.assertFalse([x for x in sector if x["ref"] == ref])
+        sup = self.hub.request("GET", "/api/v1/alerts/sector", token=self.tokens["fsc"]).json()["items"]
+        self.assertFalse([x for x in sup if x["ref"] == ref])
+        hub_s = taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                      self.hub.admin_token).json().get("objects", [])
+        self.assertFalse([x for x in hub_s if x["sighting_of_ref"] == ref])
+        self.assertFalse([b for _, b in WebhookSink.received if ref.encode() in b])
+        # The hub's alert stream skips them too.
+        conn, resp = open_stream(self.hub, "/api/v1/alerts/stream", self.tokens["hub"])
+        self.addCleanup(conn.close)
+        self.events("bank-c", [rfc5424("allow dst=198.51.100.88 again")])
+        self.events("bank-d", [rfc5424("outbound to 203.0.113.40 from d")])
+        ev = read_events(resp, 1)
+        self.assertEqual(json.loads(ev[0]["data"])["org_code"], "bank-d")
+
     # ---- live changes ----------------------------------------------------------------------
 
     def test_new_and_revoked_indicators_take_effect_live(self):
