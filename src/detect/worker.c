@@ -112,7 +112,16 @@ static int match_iocs(struct detect_worker *w, const struct detect_engine_view *
                       const struct detect_record_ctx *c, struct detect_event *ev, int64_t at,
                       int64_t event_ms, detect_alert_fn fn, void *arg)
 {
-  struct ioc_ctx x = {.v = v, .c = c, .view = w->view, .fn = fn, .arg = arg};
+  /* Per event: only what is read before it is written (the seen lists are not cleared). */
+  struct ioc_ctx x;
+  x.v = v;
+  x.c = c;
+  x.field = NULL;
+  x.view = w->view;
+  x.nseen = x.npatterns = 0;
+  x.fn = fn;
+  x.arg = arg;
+  memset(&x.a, 0, sizeof(x.a));
   detect_stix_view_reset(w->view, ev);
   x.a.ev = ev;
   x.a.event_ms = event_ms;
