@@ -1,6 +1,7 @@
 /* The indicator index: IPv4/IPv6 addresses and CIDR ranges, domain names (matching subdomains on
  * label boundaries), normalised URLs, MD5/SHA-1/SHA-256/SHA-512 hashes, e-mail addresses and other
- * string observables, each with a validity window and a visibility tag.
+ * string observables, each with a validity window and a visibility tag; and the anchors of
+ * compound STIX patterns, whose hits are reported with the pattern to evaluate (ioc_compound.h).
  *
  * Lifecycle: a builder takes plain `struct detect_ioc_spec` records and produces an immutable
  * index; an index is read by any number of threads at once without locks. To change the set, build
@@ -48,6 +49,8 @@ struct detect_visibility {
 
 /* One indicator value, as the loaders and the hub's store give it to the builder. Nothing here is
  * kept by reference: the builder copies what it needs. */
+struct detect_ioc_pattern;
+
 struct detect_ioc_spec {
   enum detect_ioc_type type;
   const char *value; /* as written; the builder normalises it */
@@ -58,6 +61,9 @@ struct detect_ioc_spec {
   bool revoked;          /* revoked indicators are left out of the index */
   const struct detect_visibility *vis; /* NULL: visible to all */
   const char *source_id; /* e.g. "indicator--<uuid>" or a list's file name; may be NULL */
+  /* NULL, or the compound pattern this value is an anchor of: its hits carry the pattern, to be
+   * evaluated on the event before they count. The builder takes a reference. */
+  struct detect_ioc_pattern *pattern;
 };
 
 struct detect_ioc_builder;
@@ -70,6 +76,8 @@ struct detect_ioc_stats {
   size_t by_type[DETECT_IOC__COUNT];
   size_t cidrs;        /* of which address ranges */
   size_t memory_bytes; /* what the index holds allocated */
+  size_t compound_evaluated; /* compound patterns in the index (through their anchors) */
+  size_t compound_skipped;   /* compound patterns the loaders could not take (counted by them) */
 };
 
 /* A new, empty builder, or NULL when out of memory. */
@@ -87,6 +95,8 @@ int detect_ioc_builder_add_index(struct detect_ioc_builder *b, const struct dete
 struct detect_ioc_index *detect_ioc_builder_finish(struct detect_ioc_builder *b);
 /* Frees a builder without building (after an error). NULL is fine. */
 void detect_ioc_builder_free(struct detect_ioc_builder *b);
+/* Counts a compound pattern a loader could not take (detect_ioc_stats.compound_skipped). */
+void detect_ioc_builder_skip_compound(struct detect_ioc_builder *b);
 
 /* Frees an index. NULL is fine. Only when no reader holds it (see core/rcu.h). */
 void detect_ioc_index_free(struct detect_ioc_index *ix);
@@ -107,6 +117,9 @@ struct detect_ioc_hit {
   const char *text;          /* where it was found in the input */
   size_t len;
   uint32_t tag;              /* the tag of the text it was found in (detect_ioc_match_texts) */
+  /* 0, or the compound pattern this is an anchor of (detect_ioc_index_pattern): the hit counts
+   * only when the pattern is true of the event. */
+  uint32_t pattern;
 };
 
 /* One of several texts to search at once, with a tag given back in its hits (a field index). */
@@ -136,6 +149,8 @@ int detect_ioc_match_string(const struct detect_ioc_index *ix, const char *s, si
 bool detect_ioc_has_windows(const struct detect_ioc_index *ix);
 /* True when the index holds DETECT_IOC_STRING values (so whole field values are worth a look). */
 bool detect_ioc_has_strings(const struct detect_ioc_index *ix);
+/* True when the index holds anchors of compound patterns. */
+bool detect_ioc_has_patterns(const struct detect_ioc_index *ix);
 
 /* What an entry is, for alerts. */
 struct detect_ioc_info {
@@ -144,6 +159,7 @@ struct detect_ioc_info {
   const char *label;     /* DETECT_IOC_STRING label or NULL; valid while the index lives */
   char source_id[256];   /* "" when none */
   int64_t valid_from, valid_until;
+  const char *pattern;   /* an anchor: the compound pattern's text (valid while the index lives) */
 };
 void detect_ioc_describe(const struct detect_ioc_index *ix, uint32_t entry,
                          struct detect_ioc_info *out);
@@ -177,8 +193,10 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
 
 /* A STIX 2.1 bundle (or a single indicator object, or an array of objects), each pattern read by
  * intel's full STIX pattern parser (detect_ioc_specs_from_stix): the simple indicators of a
- * pattern (equality and IN, joined by OR) are taken; compound patterns, patterns that do not
- * parse and other pattern types are reported through on_error and skipped. */
+ * pattern (equality and IN, joined by OR) are taken, and the anchors of compound patterns that can
+ * be evaluated on events; compound patterns that cannot (counted in compound_skipped), patterns
+ * that do not parse and other pattern types are reported through on_error, with the reason, and
+ * skipped. *loaded counts the values added (indicators and anchors). */
 int detect_iocs_load_stix(struct detect_ioc_builder *b, const char *text, size_t len,
                           const char *name, const struct detect_ioc_load_opts *opts,
                           size_t *loaded, struct fs_err *err);

@@ -1,5 +1,6 @@
 /* The indicator index builder: normalises and interns values, windows, tags and sources, then
  * lays out the hash table, the Bloom filter and the address-range segments. */
+#include "detect/ioc_compound.h"
 #include "detect/ioc_int.h"
 #include "detect/ioc_norm.h"
 
@@ -22,7 +23,7 @@ typedef bool (*imap_eq_fn)(const struct detect_ioc_builder *b, uint32_t v, const
 struct detect_ioc_builder {
   struct detect_ioc_index *ix;
   uint64_t *hashes; /* per entry, for growing the table */
-  struct imap meta_map, vis_map, label_map;
+  struct imap meta_map, vis_map, label_map, pattern_map;
   uint32_t last_source;
   unsigned char last_src[260];
   size_t last_src_len;
@@ -176,6 +177,11 @@ static bool label_eq(const struct detect_ioc_builder *b, uint32_t v, const void 
   return !strcmp(b->ix->labels + v, key);
 }
 
+static bool pattern_eq(const struct detect_ioc_builder *b, uint32_t v, const void *key)
+{
+  return b->ix->patterns[v] == key;
+}
+
 static int cmp_u32(const void *a, const void *b)
 {
   uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
@@ -255,6 +261,30 @@ static int intern_label(struct detect_ioc_builder *b, const char *label, uint32_
   return FS_OK;
 }
 
+/* A compound pattern: 1 + its index in ix->patterns, which holds one reference to it. */
+static int intern_pattern(struct detect_ioc_builder *b, struct detect_ioc_pattern *pat,
+                          uint32_t *out, struct fs_err *err)
+{
+  struct detect_ioc_index *ix = b->ix;
+  uint64_t h = detect_hash(&pat, sizeof(pat), 13);
+  size_t slot = 0;
+  uint32_t v = imap_find(b, &b->pattern_map, h, pattern_eq, pat, &slot);
+  if (v != IOC_NONE) {
+    *out = v + 1;
+    return FS_OK;
+  }
+  if (ix->npatterns >= UINT32_MAX - 1 ||
+      !grow((void **)&ix->patterns, &ix->patterns_cap, ix->npatterns + 1, sizeof(*ix->patterns)))
+    return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+  v = (uint32_t)ix->npatterns;
+  if (!imap_put(&b->pattern_map, slot, h, v))
+    return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
+  detect_ioc_pattern_ref(pat);
+  ix->patterns[ix->npatterns++] = pat;
+  *out = v + 1;
+  return FS_OK;
+}
+
 static int intern_meta(struct detect_ioc_builder *b, const struct detect_ioc_spec *s,
                        uint32_t *out, struct fs_err *err)
 {
@@ -265,6 +295,8 @@ static int intern_meta(struct detect_ioc_builder *b, const struct detect_ioc_spe
   int rc = intern_vis(b, s->vis, &m.vis, err);
   if (!rc && s->type == DETECT_IOC_STRING)
     rc = intern_label(b, s->label, &m.label, err);
+  if (!rc && s->pattern)
+    rc = intern_pattern(b, s->pattern, &m.pattern, err);
   if (rc)
     return rc;
   struct detect_ioc_index *ix = b->ix;
@@ -350,7 +382,7 @@ struct detect_ioc_builder *detect_ioc_builder_new(void)
   ix->src = malloc(1);
   ix->src_cap = ix->src_len = 1; /* offset 0 means "no source" */
   if (!ix->slots || !ix->src || !imap_init(&b->meta_map, 64) || !imap_init(&b->vis_map, 64) ||
-      !imap_init(&b->label_map, 64))
+      !imap_init(&b->label_map, 64) || !imap_init(&b->pattern_map, 64))
     goto fail;
   ix->src[0] = 0;
   return b;
@@ -368,7 +400,13 @@ void detect_ioc_builder_free(struct detect_ioc_builder *b)
   imap_release(&b->meta_map);
   imap_release(&b->vis_map);
   imap_release(&b->label_map);
+  imap_release(&b->pattern_map);
   free(b);
+}
+
+void detect_ioc_builder_skip_compound(struct detect_ioc_builder *b)
+{
+  b->ix->stats.compound_skipped++;
 }
 
 static bool same_key(const struct detect_ioc_index *ix, const struct ioc_entry *e, unsigned type,
@@ -514,7 +552,8 @@ int detect_ioc_builder_add_index(struct detect_ioc_builder *b, const struct dete
     struct detect_ioc_spec spec = {.type = e->type, .valid_from = m->from,
                                    .valid_until = m->until, .vis = &vis,
                                    .label = m->label ? from->labels + m->label : NULL,
-                                   .source_id = info.source_id[0] ? info.source_id : NULL};
+                                   .source_id = info.source_id[0] ? info.source_id : NULL,
+                                   .pattern = m->pattern ? from->patterns[m->pattern - 1] : NULL};
     uint32_t meta, source;
     int rc = intern_meta(b, &spec, &meta, err);
     if (!rc)
@@ -704,7 +743,11 @@ struct detect_ioc_index *detect_ioc_builder_finish(struct detect_ioc_builder *b)
   ix->metas = shrink(ix->metas, ix->nmetas * sizeof(*ix->metas));
   ix->metas_cap = ix->nmetas;
   ix->covers = shrink(ix->covers, ix->ncovers * sizeof(*ix->covers));
-  ix->stats.memory_bytes =
+  ix->stats.compound_evaluated = ix->npatterns;
+  size_t pattern_bytes = ix->patterns_cap * sizeof(*ix->patterns);
+  for (size_t i = 0; i < ix->npatterns; i++)
+    pattern_bytes += detect_ioc_pattern_memory(ix->patterns[i]);
+  ix->stats.memory_bytes = pattern_bytes +
       sizeof(*ix) + ix->nentries * sizeof(struct ioc_entry) +
       (ix->slot_mask + 1) * sizeof(struct ioc_slot) + blocks * 64 + ix->blob_len + ix->src_len +
       ix->nmetas * sizeof(struct ioc_meta) + ix->vis_cap * sizeof(uint32_t) + ix->labels_cap +

@@ -1,5 +1,6 @@
 /* The indicator index at match time: lookups of tokens and field values, visibility and validity
  * checks, and describing an entry for an alert. Read-only, so any number of threads may share it. */
+#include "detect/ioc_compound.h"
 #include "detect/ioc_int.h"
 #include "detect/ioc_norm.h"
 #include "detect/tokenize.h"
@@ -42,6 +43,9 @@ void detect_ioc_index_free(struct detect_ioc_index *ix)
   free(ix->map24);
   free(ix->seg6);
   free(ix->covers);
+  for (size_t i = 0; i < ix->npatterns; i++)
+    detect_ioc_pattern_unref(ix->patterns[i]);
+  free(ix->patterns);
   free(ix);
 }
 
@@ -63,6 +67,17 @@ bool detect_ioc_has_windows(const struct detect_ioc_index *ix)
 bool detect_ioc_has_strings(const struct detect_ioc_index *ix)
 {
   return ix->stats.by_type[DETECT_IOC_STRING] > 0;
+}
+
+bool detect_ioc_has_patterns(const struct detect_ioc_index *ix)
+{
+  return ix->npatterns > 0;
+}
+
+const struct detect_ioc_pattern *detect_ioc_index_pattern(const struct detect_ioc_index *ix,
+                                                          uint32_t pattern)
+{
+  return pattern && pattern <= ix->npatterns ? ix->patterns[pattern - 1] : NULL;
 }
 
 /* ---- lookups ------------------------------------------------------------------------------ */
@@ -123,7 +138,7 @@ static int report(const struct mctx *c, uint32_t e, const struct cand *k)
   if (!allowed(c->ix, en, c->q))
     return 0;
   struct detect_ioc_hit hit = {.entry = e, .type = en->type, .text = k->text, .len = k->tlen,
-                               .tag = k->tag};
+                               .tag = k->tag, .pattern = c->ix->metas[en->meta].pattern};
   return c->fn(c->arg, &hit);
 }
 
@@ -367,6 +382,7 @@ void detect_ioc_describe(const struct detect_ioc_index *ix, uint32_t entry,
   out->valid_from = m->from;
   out->valid_until = m->until;
   out->label = m->label ? ix->labels + m->label : NULL;
+  out->pattern = m->pattern ? detect_ioc_pattern_text(ix->patterns[m->pattern - 1]) : NULL;
   const unsigned char *key = ioc_entry_key(ix, e);
   switch (e->type) {
   case DETECT_IOC_IPV4:

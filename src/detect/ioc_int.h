@@ -24,11 +24,13 @@ struct ioc_slot {
   uint32_t entry; /* first entry of the chain */
 };
 
-/* What many values share: validity window, visibility and label. */
+/* What many values share: validity window, visibility, label, compound pattern. */
 struct ioc_meta {
   int64_t from, until;
-  uint32_t vis;   /* 0: all; else offset in vis where count and sorted org ids are */
-  uint32_t label; /* offset in labels (0: none) */
+  uint32_t vis;     /* 0: all; else offset in vis where count and sorted org ids are */
+  uint32_t label;   /* offset in labels (0: none) */
+  uint32_t pattern; /* 0: none; else 1 + index into patterns (the values are its anchors) */
+  uint32_t reserved; /* 0: metas are compared as bytes */
 };
 
 /* An elementary address interval and the ranges that cover all of it. */
@@ -61,6 +63,8 @@ struct detect_ioc_index {
   size_t vis_len, vis_cap;
   char *labels;
   size_t labels_len, labels_cap;
+  struct detect_ioc_pattern **patterns; /* compound patterns, one reference each */
+  size_t npatterns, patterns_cap;
   struct ioc_seg4 *seg4;
   size_t nseg4;
   uint64_t *map24; /* one bit per /24 that any IPv4 range touches */

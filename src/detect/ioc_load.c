@@ -1,5 +1,5 @@
-/* Indicator loaders: plain lists (one value a line, type detected) and, for now, the simple
- * patterns of STIX 2.1 bundles. */
+/* Indicator loaders: plain lists (one value a line, type detected) and STIX 2.1 bundles (simple
+ * patterns, and the anchors of compound patterns evaluated on events). */
 #include "detect/ioc.h"
 #include "detect/ioc_stix.h"
 #include "detect/ioc_norm.h"
@@ -121,13 +121,13 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
 struct stix_add {
   struct detect_ioc_builder *b;
   size_t n;
+  struct fs_err *err;
 };
 
 static int add_spec(void *arg, const struct detect_ioc_spec *spec)
 {
   struct stix_add *k = arg;
-  struct fs_err e;
-  int rc = detect_ioc_builder_add(k->b, spec, &e);
+  int rc = detect_ioc_builder_add(k->b, spec, k->err);
   if (!rc)
     k->n++;
   return rc;
@@ -149,9 +149,9 @@ static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char 
     if (v && (!json_is_string(v) || fs_time_parse_ms(json_string_value(v), json_string_length(v), &ms, NULL)))
       return fs_err_set(e, FS_ERR_INVALID, where, "%s is not an RFC 3339 time", times[i]);
   }
-  struct stix_add k = {b, 0};
-  bool compound = false;
-  int rc = detect_ioc_specs_from_stix(obj, opts ? opts->vis : NULL, add_spec, &k, &compound, e);
+  struct stix_add k = {b, 0, e};
+  struct detect_stix_outcome out;
+  int rc = detect_ioc_specs_from_stix(obj, opts ? opts->vis : NULL, add_spec, &k, &out, e);
   if (rc == FS_ERR_PARSE || rc == FS_ERR_INVALID) {
     char msg[sizeof(e->msg)];
     snprintf(msg, sizeof(msg), "%s", e->msg);
@@ -161,9 +161,12 @@ static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char 
     fs_err_wrap_where(e, where);
     return rc;
   }
-  if (compound)
-    return fs_err_set(e, FS_ERR_INVALID, where,
-                      "compound pattern (AND, qualifiers or other operators): no value to look up");
+  if (out.kind == DETECT_STIX_SKIPPED) {
+    detect_ioc_builder_skip_compound(b);
+    return fs_err_set(e, FS_ERR_INVALID, where, "compound pattern not matched: %s", out.reason);
+  }
+  if (out.kind == DETECT_STIX_OTHER)
+    return fs_err_set(e, FS_ERR_INVALID, where, "%s", out.reason);
   *loaded += k.n;
   return FS_OK;
 }

@@ -1,5 +1,8 @@
-/* STIX indicators to index specs, on intel's pattern parser. */
+/* STIX indicators to index specs, on intel's pattern parser: simple values, or the anchors of a
+ * compound pattern compiled for evaluation on events. */
 #include "detect/ioc_stix.h"
+
+#include "detect/ioc_compound.h"
 
 #include "core/time.h"
 #include "intel/pattern.h"
@@ -41,18 +44,54 @@ static int64_t time_of(const json_t *obj, const char *key, int64_t absent)
   return s && !fs_time_parse_ms(s, strlen(s), &ms, NULL) ? ms : absent;
 }
 
+/* The anchors of a compound pattern as specs carrying it (p is taken over). */
+static int compound_specs(struct intel_pattern *p, const char *text, const struct detect_ioc_spec *base,
+                          detect_ioc_spec_fn fn, void *arg, struct detect_stix_outcome *out,
+                          struct fs_err *err)
+{
+  struct detect_ioc_pattern *pat;
+  struct fs_err e;
+  int rc = detect_ioc_pattern_compile(p, text, strlen(text), &pat, &e);
+  if (rc == FS_ERR_UNSUPPORTED || rc == FS_ERR_INVALID) {
+    out->kind = DETECT_STIX_SKIPPED;
+    snprintf(out->reason, sizeof(out->reason), "%s", e.msg);
+    return FS_OK;
+  }
+  if (rc) {
+    if (err)
+      *err = e;
+    return rc;
+  }
+  out->kind = DETECT_STIX_EVALUATED;
+  const struct detect_ioc_anchor *a;
+  size_t n = detect_ioc_pattern_anchors(pat, &a);
+  for (size_t i = 0; !rc && i < n; i++) {
+    struct detect_ioc_spec spec = *base;
+    spec.type = a[i].type;
+    spec.value = a[i].value;
+    spec.value_len = a[i].len;
+    spec.pattern = pat;
+    rc = fn(arg, &spec);
+  }
+  detect_ioc_pattern_unref(pat); /* the index holds its own references */
+  return rc;
+}
+
 int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visibility *vis,
-                               detect_ioc_spec_fn fn, void *arg, bool *compound,
+                               detect_ioc_spec_fn fn, void *arg, struct detect_stix_outcome *out,
                                struct fs_err *err)
 {
-  *compound = false;
+  out->kind = DETECT_STIX_SIMPLE;
+  out->reason[0] = '\0';
   const char *id = json_string_value(json_object_get(indicator, "id"));
   const char *pattern = json_string_value(json_object_get(indicator, "pattern"));
   const char *ptype = json_string_value(json_object_get(indicator, "pattern_type"));
   if (!id || !pattern)
     return fs_err_set(err, FS_ERR_INVALID, id ? id : "object", "not an indicator with a pattern");
   if (ptype && strcmp(ptype, "stix")) {
-    *compound = true; /* Sigma, YARA, Snort...: not values for the index */
+    out->kind = DETECT_STIX_OTHER; /* Sigma, YARA, Snort...: not values for the index */
+    snprintf(out->reason, sizeof(out->reason), "pattern_type \"%.100s\" is not STIX patterning",
+             ptype);
     return FS_OK;
   }
   struct intel_pattern p;
@@ -63,8 +102,16 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
   }
   struct intel_pattern_simple simple;
   rc = intel_pattern_extract(&p, 4096, &simple, err);
-  if (!rc && simple.compound)
-    *compound = true;
+  if (!rc && simple.compound) {
+    struct detect_ioc_spec base = {
+        .valid_from = time_of(indicator, "valid_from", DETECT_TIME_NONE_FROM),
+        .valid_until = time_of(indicator, "valid_until", DETECT_TIME_NONE_UNTIL),
+        .revoked = json_is_true(json_object_get(indicator, "revoked")),
+        .vis = vis,
+        .source_id = id,
+    };
+    return compound_specs(&p, pattern, &base, fn, arg, out, err);
+  }
   for (size_t i = 0; !rc && !simple.compound && i < simple.n; i++) {
     const struct intel_pattern_indicator *it = &simple.items[i];
     char value[2100];

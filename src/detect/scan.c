@@ -169,6 +169,11 @@ static int on_alert(void *arg, const struct detect_alert *a)
       rc = fs_buf_append_str(b, ",\"id\":");
     if (!rc)
       rc = info.source_id[0] ? json_cstr(b, info.source_id) : fs_buf_append_str(b, "null");
+    if (!rc && info.pattern) { /* a compound pattern, evaluated on the event: value is its anchor */
+      rc = fs_buf_append_str(b, ",\"pattern\":");
+      if (!rc)
+        rc = json_cstr(b, info.pattern);
+    }
     if (!rc)
       rc = fs_buf_append_str(b, "},\"field\":");
     if (!rc)

@@ -348,5 +348,11 @@ size_t sigma_map_event(const struct detect_sigma_set *s, struct detect_event *ev
 #define CANON_MAX 256
 void sigma_canonical_name(const struct detect_event *ev, size_t i, const char **name, size_t *len,
                           char buf[CANON_MAX]);
+/* The same in two steps, for callers that map every field of an event: the shape of its field
+ * names (evtx-as-JSON, ECS, CEF, key=value or plain; found once per event), then the name a rule
+ * would use for a field named name (len bytes) in an event of that shape. */
+int sigma_event_shape(const struct detect_event *ev);
+void sigma_canonical_field(int shape, const char *name, size_t len, const char **out,
+                           size_t *out_len, char buf[CANON_MAX]);
 
 #endif

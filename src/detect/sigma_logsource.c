@@ -346,6 +346,17 @@ void sigma_canonical_name(const struct detect_event *ev, size_t i, const char **
   canonical(shape_of(ev), ev->fields[i].name, ev->fields[i].name_len, name, len, buf);
 }
 
+int sigma_event_shape(const struct detect_event *ev)
+{
+  return (int)shape_of(ev);
+}
+
+void sigma_canonical_field(int shape, const char *name, size_t len, const char **out,
+                           size_t *out_len, char buf[CANON_MAX])
+{
+  canonical((enum shape)shape, name, len, out, out_len, buf);
+}
+
 /* ---- classes ------------------------------------------------------------------------------ */
 
 static bool value_is(const struct detect_field *f, const char *s)

@@ -1,16 +1,19 @@
-/* The per-record pipeline: parse, indicators in every field, Sigma, correlation, alerts. */
+/* The per-record pipeline: parse, indicators in every field (compound patterns evaluated when
+ * one of their anchors hits), Sigma, correlation, alerts. */
 #include "detect/worker.h"
 
 #include "detect/hash.h"
+#include "detect/ioc_compound.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SEEN 64 /* indicator entries already reported for this event */
+#define MAX_SEEN 64 /* indicator entries (and compound patterns) already seen in this event */
 
 struct detect_worker {
   struct detect_event *ev;
   struct detect_sigma_thread *sigma;
+  struct detect_stix_view *view; /* compound patterns' lookups into the event */
   struct detect_ioc_text texts[DETECT_MAX_FIELDS]; /* the event's fields to search */
 };
 
@@ -21,7 +24,8 @@ struct detect_worker *detect_worker_new(void)
     return NULL;
   w->ev = malloc(sizeof(*w->ev));
   w->sigma = detect_sigma_thread_new();
-  if (!w->ev || !w->sigma) {
+  w->view = detect_stix_view_new();
+  if (!w->ev || !w->sigma || !w->view) {
     detect_worker_free(w);
     return NULL;
   }
@@ -35,6 +39,7 @@ void detect_worker_free(struct detect_worker *w)
     return;
   free(w->ev);
   detect_sigma_thread_free(w->sigma);
+  detect_stix_view_free(w->view);
   free(w);
 }
 
@@ -49,9 +54,12 @@ struct ioc_ctx {
   const struct detect_engine_view *v;
   const struct detect_record_ctx *c;
   const struct detect_field *field;
+  struct detect_stix_view *view;
   struct detect_alert a;
   uint32_t seen[MAX_SEEN];
   size_t nseen;
+  uint32_t patterns[MAX_SEEN]; /* compound patterns evaluated for this event */
+  size_t npatterns;
   detect_alert_fn fn;
   void *arg;
 };
@@ -73,6 +81,18 @@ static int on_ioc(void *arg, const struct detect_ioc_hit *h)
       return 0; /* the same indicator again in this event: one alert */
   if (x->nseen < MAX_SEEN)
     x->seen[x->nseen++] = h->entry;
+  if (h->pattern) {
+    /* An anchor of a compound pattern: the pattern, once per event, decides. */
+    for (size_t i = 0; i < x->npatterns; i++)
+      if (x->patterns[i] == h->pattern)
+        return 0;
+    if (x->npatterns < MAX_SEEN)
+      x->patterns[x->npatterns++] = h->pattern;
+    bool match = false;
+    const struct detect_ioc_pattern *p = detect_ioc_index_pattern(x->v->ioc, h->pattern);
+    if (!p || detect_ioc_pattern_eval(p, x->view, &match) || !match)
+      return 0;
+  }
   struct detect_alert *a = &x->a;
   const struct detect_field *f = x->field ? x->field : &a->ev->fields[h->tag];
   if (a->event_ms == INT64_MAX) /* not read yet */
@@ -92,7 +112,17 @@ static int match_iocs(struct detect_worker *w, const struct detect_engine_view *
                       const struct detect_record_ctx *c, struct detect_event *ev, int64_t at,
                       int64_t event_ms, detect_alert_fn fn, void *arg)
 {
-  struct ioc_ctx x = {.v = v, .c = c, .fn = fn, .arg = arg};
+  /* Per event: only what is read before it is written (the seen lists are not cleared). */
+  struct ioc_ctx x;
+  x.v = v;
+  x.c = c;
+  x.field = NULL;
+  x.view = w->view;
+  x.nseen = x.npatterns = 0;
+  x.fn = fn;
+  x.arg = arg;
+  memset(&x.a, 0, sizeof(x.a));
+  detect_stix_view_reset(w->view, ev);
   x.a.ev = ev;
   x.a.event_ms = event_ms;
   struct detect_ioc_query q = {.org = c->org, .at_ms = at};

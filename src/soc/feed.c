@@ -226,12 +226,14 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
   struct detect_visibility vis = {.all = all, .n = n_orgs, .orgs = orgs};
   json_t *obj = json_loads(body, 0, NULL);
   struct spec_sink k = {g, 0};
-  bool compound = false;
+  struct detect_stix_outcome out = {.kind = DETECT_STIX_SIMPLE};
   struct fs_err e;
-  int rc = obj ? detect_ioc_specs_from_stix(obj, &vis, add_spec, &k, &compound, &e) : FS_OK;
+  int rc = obj ? detect_ioc_specs_from_stix(obj, &vis, add_spec, &k, &out, &e) : FS_OK;
   if (rc == FS_ERR_PARSE || rc == FS_ERR_INVALID)
     rc = FS_OK; /* stored objects were validated; a pattern the index cannot use is skipped */
-  if (compound)
+  /* Compound patterns with anchors are evaluated on the events those hit (and counted by the
+   * index); the others, and other pattern types, are counted here as skipped. */
+  if (out.kind == DETECT_STIX_SKIPPED || out.kind == DETECT_STIX_OTHER)
     g->sets->compound++;
   else if (k.added)
     g->sets->indicators++;

@@ -26,7 +26,9 @@ struct soc_sets {
   struct soc_orgs orgs;
   int64_t last_seq;       /* the highest intel_object seq read */
   int64_t deletes;        /* intel's count of deletions when built */
-  size_t indicators, compound, skipped_red;
+  size_t indicators;  /* objects with values (or anchors) in the index */
+  size_t compound;    /* compound patterns and other pattern types not matched (skipped) */
+  size_t skipped_red;
 };
 void soc_sets_free(void *sets);
 

@@ -90,7 +90,11 @@ static int on_alert(void *arg, const struct detect_alert *a)
     struct detect_ioc_info info;
     detect_ioc_describe(w->sets->ioc, a->ioc_entry, &info);
     snprintf(f->ref, sizeof(f->ref), "%s", info.source_id[0] ? info.source_id : info.value);
-    snprintf(f->ref_name, sizeof(f->ref_name), "%s %s", detect_ioc_type_name(info.type), info.value);
+    if (info.pattern) /* a compound pattern evaluated on the event; field and value: its anchor */
+      snprintf(f->ref_name, sizeof(f->ref_name), "pattern %s", info.pattern);
+    else
+      snprintf(f->ref_name, sizeof(f->ref_name), "%s %s", detect_ioc_type_name(info.type),
+               info.value);
     snprintf(f->severity, sizeof(f->severity), "high");
     copy_text(f->field, sizeof(f->field), a->field, a->field_len);
     copy_text(f->value, sizeof(f->value), a->match, a->match_len);
@@ -105,6 +109,7 @@ static int on_alert(void *arg, const struct detect_alert *a)
     if (a->kind == DETECT_ALERT_CORRELATION && a->corr)
       snprintf(f->value, sizeof(f->value), "%s", a->corr->group ? a->corr->group : "");
   }
+  fs_utf8_scrub(f->ref_name, strlen(f->ref_name)); /* a pattern may be cut inside a character */
   fs_utf8_scrub(f->field, strlen(f->field)); /* from the event: may be any bytes */
   fs_utf8_scrub(f->value, strlen(f->value));
   snprintf(f->dedup, sizeof(f->dedup), "%s:%.60s:%s", a->kind == DETECT_ALERT_IOC ? "ioc" : "rule",

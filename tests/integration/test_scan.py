@@ -155,6 +155,52 @@ class ScanTest(unittest.TestCase):
                                ("evil.example.net",
                                 "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")})
 
+    def test_compound_bundle(self):
+        """Compound patterns of one observation are evaluated on the events their anchor hits;
+        the others are reported with their reason and skipped."""
+        sha = "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"
+        port = "[ipv4-addr:value = '198.51.100.7' AND network-traffic:dst_port = 443]"
+        dll = "[file:name = 'evil.dll' AND file:hashes.'SHA-256' = '%s']" % sha.upper()
+        bundle = {"type": "bundle", "id": "bundle--2", "objects": [
+            {"type": "indicator", "id": "indicator--33333333-3333-4333-8333-333333333333",
+             "pattern_type": "stix", "valid_from": "2020-01-01T00:00:00Z", "pattern": port},
+            {"type": "indicator", "id": "indicator--44444444-4444-4444-8444-444444444444",
+             "pattern_type": "stix", "valid_from": "2020-01-01T00:00:00Z", "pattern": dll},
+            {"type": "indicator", "id": "indicator--55555555-5555-4555-8555-555555555555",
+             "pattern_type": "stix", "valid_from": "2020-01-01T00:00:00Z",
+             "pattern": "[ipv4-addr:value = '198.51.100.7'] FOLLOWEDBY "
+                        "[domain-name:value = 'evil.example'] WITHIN 60 SECONDS"},
+        ]}
+        path = os.path.join(self.dir, "compound.json")
+        with open(path, "w") as f:
+            json.dump(bundle, f)
+        log = os.path.join(self.dir, "compound.log")
+        lines = [
+            "<34>1 2026-01-02T03:04:05Z fw01 fw - - - deny src=10.0.0.5 dst=198.51.100.7 dport=443",
+            "<34>1 2026-01-02T03:04:06Z fw01 fw - - - deny src=10.0.0.5 dst=198.51.100.7 dport=80",
+            json.dumps({"Event": {"System": {"EventID": 29, "Channel":
+                                             "Microsoft-Windows-Sysmon/Operational"},
+                                  "EventData": {"TargetFilename": "C:\\Users\\x\\evil.dll",
+                                                "Hashes": "SHA256=" + sha.upper()}}}),
+            "CEF:0|Vendor|AV|1.0|1|file|5|fname=good.dll fileHash=" + sha,
+        ]
+        with open(log, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        p = run(["scan", "--iocs", path, "--summary", log])
+        rows, summary = alerts(p.stdout)
+        got = {(int(r["source"].rsplit(":", 1)[1]), r["indicator"]["id"], r["field"], r["match"],
+                r["indicator"]["value"], r["indicator"].get("pattern")) for r in rows}
+        self.assertEqual(got, {
+            (1, "indicator--33333333-3333-4333-8333-333333333333", "dst", "198.51.100.7",
+             "198.51.100.7", port),
+            (3, "indicator--44444444-4444-4444-8444-444444444444", "Event.EventData.Hashes",
+             sha.upper(), sha, dll)})
+        err = p.stderr.decode()
+        self.assertIn("indicator--55555555-5555-4555-8555-555555555555", err)
+        self.assertIn("several observations", err)
+        self.assertEqual(summary[0]["indicators"], 2)  # one anchor each
+        self.assertEqual(summary[0]["indicator_errors"], 1)
+
     def test_multiline_json_and_formats(self):
         path = os.path.join(self.dir, "pretty.json")
         with open(path, "w") as f:

@@ -118,15 +118,26 @@ class Soc(unittest.TestCase):
             "green-tls": stix_indicator("[ipv4-addr:value = '203.0.113.22']", "green", "Relay 2"),
             "green-sector": stix_indicator("[ipv4-addr:value = '203.0.113.30']", "green", "Campaign"),
             "green-stream": stix_indicator("[ipv4-addr:value = '203.0.113.40']", "green", "Stream"),
+            # A compound pattern, evaluated on the events its address (the anchor) is found in.
+            "green-compound": stix_indicator(
+                "[ipv4-addr:value = '203.0.113.60' AND network-traffic:dst_port = 8443]", "green",
+                "C2 on its port"),
         }
+        # A pattern of several observations: counted as skipped, never matched.
+        cls.skipped = stix_indicator("[ipv4-addr:value = '203.0.113.61'] FOLLOWEDBY "
+                                     "[domain-name:value = 'later.example'] WITHIN 60 SECONDS",
+                                     "green", "Sequence")
         r = taxii(h, "POST", "collections/sector/objects/", h.admin_token,
-                  body={"objects": list(cls.iocs.values())})
-        assert r.status == 202 and r.json()["success_count"] == len(cls.iocs), r
+                  body={"objects": list(cls.iocs.values()) + [cls.skipped]})
+        assert r.status == 202 and r.json()["success_count"] == len(cls.iocs) + 1, r
         cls.amber = stix_indicator("[ipv4-addr:value = '198.51.100.77']", "amber", "A's own finding")
+        cls.amber_compound = stix_indicator(
+            "[ipv4-addr:value = '198.51.100.88' AND network-traffic:dst_port = 9443]", "amber",
+            "A's own compound finding")
         r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["bank-a"],
-                  body={"objects": [cls.amber]})
-        assert r.status == 202 and r.json()["success_count"] == 1, r
-        cls.wait_engine(len(cls.iocs) + 1)
+                  body={"objects": [cls.amber, cls.amber_compound]})
+        assert r.status == 202 and r.json()["success_count"] == 2, r
+        cls.wait_engine(len(cls.iocs) + 2)
 
     @classmethod
     def tearDownClass(cls):
@@ -280,6 +291,40 @@ class Soc(unittest.TestCase):
         # The supervisor sees sector figures, not members' alerts.
         r = self.hub.request("GET", "/api/v1/alerts", token=self.tokens["fsc"])
         self.assertEqual(r.status, 403)
+        # The same for a compound pattern: B's events never match A's AMBER pattern, A's do.
+        amber_c = self.amber_compound["id"]
+        cline = rfc5424("allow src=10.2.3.4 dst=198.51.100.88 dport=9443")
+        st = self.events("bank-b", [cline] * 3)
+        self.assertEqual((st["records"], st["parsed"], st["alerts"]), (3, 3, 0))
+        self.assertFalse([a for a in self.alerts(self.hub.admin_token, org="bank-b") if a["ref"] == amber_c])
+        self.assertEqual(self.events("bank-a", [cline])["alerts"], 1)
+        mine = [a for a in self.alerts(self.tokens["bank-a"]) if a["ref"] == amber_c]
+        self.assertEqual((len(mine), mine[0]["field"], mine[0]["value"]), (1, "dst", "198.51.100.88"))
+
+    def test_compound_indicator_over_http(self):
+        ioc = self.iocs["green-compound"]["id"]
+        # Only the anchor (the address on another port): the pattern is false, no alert.
+        st = self.events("bank-c", [rfc5424("allow src=10.4.4.4 dst=203.0.113.60 dport=80")])
+        self.assertEqual((st["parsed"], st["alerts"]), (1, 0))
+        self.assertFalse([a for a in self.alerts(self.tokens["bank-c"]) if a["ref"] == ioc])
+        # The whole pattern: the alert names the indicator, the anchor's field and value, and
+        # says the pattern was evaluated (ref_name "pattern [...]").
+        st = self.events("bank-c", [rfc5424("allow src=10.4.4.4 dst=203.0.113.60 dport=8443")])
+        self.assertEqual(st["alerts"], 1)
+        mine = [a for a in self.alerts(self.tokens["bank-c"]) if a["ref"] == ioc]
+        self.assertEqual(len(mine), 1)
+        self.assertEqual((mine[0]["kind"], mine[0]["field"], mine[0]["value"]),
+                         ("ioc", "dst", "203.0.113.60"))
+        self.assertEqual(mine[0]["ref_name"], "pattern " + self.iocs["green-compound"]["pattern"])
+        # JSON (ECS) events are evaluated the same way.
+        ecs = json.dumps({"destination": {"ip": "203.0.113.60", "port": 8443},
+                          "source": {"ip": "10.4.4.4"}, "event": {"category": "network"}})
+        self.assertEqual(self.events("bank-c", [ecs], fmt="json")["alerts"], 1)
+        # The pattern of several observations is counted as skipped and never matches.
+        st = self.hub.admin("GET", "/api/v1/soc/status").json()
+        self.assertGreaterEqual(st["indicators"]["compound_skipped"], 1)
+        line = rfc5424("allow dst=203.0.113.61 dport=1 later.example")
+        self.assertEqual(self.events("bank-c", [line])["alerts"], 0)
 
     def test_sigma_regression_event_over_http(self):
         with open(f"{SIGMA}/regression/{REG_RULE}.json", encoding="utf-8") as f:

@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "core/rcu.h"
 #include "detect/ioc.h"
+#include "detect/ioc_compound.h"
 #include "detect/ioc_norm.h"
 #include "detect/tokenize.h"
 
@@ -132,8 +133,9 @@ static int on_hit(void *arg, const struct detect_ioc_hit *h)
   struct hits *k = arg;
   struct detect_ioc_info info;
   detect_ioc_describe(k->ix, h->entry, &info);
-  k->n += (size_t)snprintf(k->out + k->n, sizeof(k->out) - k->n, "%s:%s<-%.*s ",
-                           detect_ioc_type_name(info.type), info.value, (int)h->len, h->text);
+  k->n += (size_t)snprintf(k->out + k->n, sizeof(k->out) - k->n, "%s:%s%s<-%.*s ",
+                           detect_ioc_type_name(info.type), info.value, h->pattern ? "*" : "",
+                           (int)h->len, h->text);
   k->count++;
   return 0;
 }
@@ -256,8 +258,22 @@ static void test_visibility(void **state)
   add(b, DETECT_IOC_DOMAIN, "a-only.example", &va, NOF, NOU, false);
   add(b, DETECT_IOC_DOMAIN, "everyone.example", &all, NOF, NOU, false);
   add(b, DETECT_IOC_DOMAIN, "everyone.example", &va, NOF, NOU, false); /* same value, A's copy */
+  /* A compound pattern only A may see: its anchor carries A's tag like any value. */
+  static const char cp[] = "[domain-name:value = 'amber.example' AND network-traffic:dst_port = 1]";
+  struct intel_pattern p;
+  struct detect_ioc_pattern *pat;
+  struct fs_err err;
+  assert_int_equal(intel_pattern_parse(&p, cp, strlen(cp), NULL, &err), FS_OK);
+  assert_int_equal(detect_ioc_pattern_compile(&p, cp, strlen(cp), &pat, &err), FS_OK);
+  struct detect_ioc_spec cs = {.type = DETECT_IOC_DOMAIN, .value = "amber.example", .value_len = 13,
+                               .valid_from = NOF, .valid_until = NOU, .vis = &va, .pattern = pat};
+  assert_int_equal(detect_ioc_builder_add(b, &cs, &err), FS_OK);
+  detect_ioc_pattern_unref(pat);
   struct detect_ioc_index *ix = detect_ioc_builder_finish(b);
   assert_non_null(ix);
+  assert_string_equal(match(ix, "amber.example", ORG_A, 0), "domain:amber.example*<-amber.example ");
+  assert_string_equal(match(ix, "amber.example", ORG_B, 0), "");
+  assert_string_equal(match(ix, "amber.example", DETECT_ORG_NONE, 0), "");
   const char *ev = "192.0.2.1 x.a-only.example everyone.example";
   /* A sees its own indicators */
   assert_string_equal(match(ix, ev, ORG_A, 0),
@@ -388,6 +404,9 @@ static void test_stix_loader(void **state)
       "\"revoked\":true,\"pattern\":\"[ipv4-addr:value = '192.0.2.99']\"},"
       "{\"type\":\"indicator\",\"id\":\"indicator--44444444-4444-4444-8444-444444444444\","
       "\"pattern\":\"[mutex:name = 'Evil\\\\'Mutex']\"},"
+      "{\"type\":\"indicator\",\"id\":\"indicator--55555555-5555-4555-8555-555555555555\","
+      "\"pattern\":\"[file:hashes.'SHA-256' = "
+      "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND file:mime_type = 'x']\"},"
       "{\"type\":\"malware\",\"id\":\"malware--1\"}]}";
   struct detect_ioc_builder *b = detect_ioc_builder_new();
   struct errs k = {0};
@@ -396,13 +415,15 @@ static void test_stix_loader(void **state)
   struct fs_err err;
   assert_int_equal(detect_iocs_load_stix(b, bundle, strlen(bundle), "b.json", &o, &loaded, &err),
                    FS_OK);
-  assert_int_equal(loaded, 6);
-  assert_string_equal(k.out, "b.json: objects[1] indicator--22222222-2222-4222-8222-222222222222|");
+  assert_int_equal(loaded, 7); /* 2222 is evaluated on events through its hash */
+  assert_string_equal(k.out, "b.json: objects[4] indicator--55555555-5555-4555-8555-555555555555|");
   struct detect_ioc_index *ix = detect_ioc_builder_finish(b);
   struct detect_ioc_stats st;
   detect_ioc_index_stats(ix, &st);
   assert_int_equal(st.revoked, 1);
   assert_int_equal(st.by_type[DETECT_IOC_STRING], 1);
+  assert_int_equal(st.compound_evaluated, 1);
+  assert_int_equal(st.compound_skipped, 1);
   int64_t t2021 = 1609459200000LL;
   assert_string_equal(match(ix, "198.51.100.200 http://b.example/2", ANY, t2021),
                       "ipv4:198.51.100.0/24<-198.51.100.200 url:http://b.example/2<-"

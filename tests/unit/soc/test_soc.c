@@ -214,11 +214,105 @@ static void test_worker_alerts(void **state)
   hub_fixture_close(&f);
 }
 
+/* Waits (up to 10 s) until the engine has rebuilt its index after `before` rebuilds. */
+static void wait_rebuild(struct soc_engine *e, json_int_t before)
+{
+  for (int i = 0; i < 200; i++) {
+    json_t *st = soc_engine_status(e);
+    json_int_t now = json_integer_value(json_object_get(st, "rebuilds"));
+    json_decref(st);
+    if (now > before)
+      return;
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  fail_msg("the engine did not rebuild its index");
+}
+
+static json_int_t rebuilds_of(struct soc_engine *e)
+{
+  json_t *st = soc_engine_status(e);
+  json_int_t n = json_integer_value(json_object_get(st, "rebuilds"));
+  json_decref(st);
+  return n;
+}
+
+/* A compound pattern through the hub's engine: evaluated on the events its anchor hits, kept
+ * across incremental rebuilds, stopped by its revocation; a pattern of several observations is
+ * counted as skipped. */
+static void test_worker_compound(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char a[37];
+  add_org(&f, "bank-a", a);
+#define COMPOUND "[ipv4-addr:value = '203.0.113.60' AND network-traffic:dst_port = 8443]"
+#define CID "4b1f6a52-7f5e-4c3e-9d55-0f0b3c7f2a11"
+  ingest(&f, "sector",
+         "{\"type\":\"bundle\",\"id\":\"bundle--6c7cf06a-5a0a-4b8e-9d0e-8f2f9a5b1c01\",\"objects\":["
+         IND(CID, COMPOUND) ","
+         IND("0d3f8a9e-2b6c-4f7d-8e1a-5c4b3a2f1e0d",
+             "[ipv4-addr:value = '203.0.113.61'] FOLLOWEDBY [domain-name:value = 'later.example']") "]}");
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+  json_t *st = soc_engine_status(e);
+  json_t *ind = json_object_get(st, "indicators");
+  assert_int_equal(json_integer_value(json_object_get(ind, "objects")), 1);
+  assert_int_equal(json_integer_value(json_object_get(ind, "compound_skipped")), 1);
+  json_decref(st);
+
+  static const char anchor_only[] = "<134>1 2026-11-27T10:00:00Z fw01 fw - - - allow src=10.0.0.1 dst=203.0.113.60 dport=80\n";
+  static const char hit[] = "<134>1 2026-11-27T10:00:01Z fw01 fw - - - allow src=10.0.0.1 dst=203.0.113.60 dport=8443\n";
+  struct soc_batch b = {0};
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, anchor_only, sizeof(anchor_only) - 1, &b, &err), FS_OK);
+  assert_int_equal(b.alerts, 0);
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err), FS_OK);
+  assert_int_equal(b.alerts, 1);
+  json_t *items = alerts_of(&f, "bank-a");
+  assert_int_equal(json_array_size(items), 1);
+  json_t *al = json_array_get(items, 0);
+  assert_string_equal(json_string_value(json_object_get(al, "ref")), "indicator--" CID);
+  assert_string_equal(json_string_value(json_object_get(al, "ref_name")), "pattern " COMPOUND);
+  assert_string_equal(json_string_value(json_object_get(al, "field")), "dst");
+  assert_string_equal(json_string_value(json_object_get(al, "value")), "203.0.113.60");
+  json_decref(items);
+
+  /* An unrelated indicator: an incremental rebuild keeps the pattern (shared with the old index). */
+  json_int_t before = rebuilds_of(e);
+  ingest(&f, "sector", IND("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "[domain-name:value = 'other.example']"));
+  wait_rebuild(e, before);
+  memset(&b, 0, sizeof(b));
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err), FS_OK);
+  assert_int_equal(b.alerts, 1);
+
+  /* Revoked: no longer matched. */
+  before = rebuilds_of(e);
+  ingest(&f, "sector",
+         "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" CID "\","
+         "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-02-01T00:00:00.000Z\","
+         "\"pattern\":\"" COMPOUND "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","
+         "\"revoked\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
+  wait_rebuild(e, before);
+  memset(&b, 0, sizeof(b));
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err), FS_OK);
+  assert_int_equal(b.alerts, 0);
+#undef COMPOUND
+#undef CID
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sources),
       cmocka_unit_test(test_worker_alerts),
+      cmocka_unit_test(test_worker_compound),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
