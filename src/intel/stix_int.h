@@ -76,6 +76,9 @@ struct stix_type_spec {
   const char *const *id_props;       /* SCO ID contributing properties, NULL-terminated */
 };
 
+/* *out = the limits in (may be NULL), with the defaults where in has 0. */
+void stix_limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in);
+
 /* The table entry for a type defined by the specification, or NULL. */
 const struct stix_type_spec *stix_type_spec(const char *type);
 

@@ -14,7 +14,7 @@ void intel_stix_limits_default(struct intel_stix_limits *l)
   l->max_pattern = 64u << 10;
 }
 
-static void limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in)
+void stix_limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in)
 {
   intel_stix_limits_default(out);
   if (!in)
@@ -474,7 +474,7 @@ int intel_stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
                         struct intel_stix_report *rep)
 {
   struct intel_stix_limits l;
-  limits_fill(&l, lim);
+  stix_limits_fill(&l, lim);
   memset(rep, 0, sizeof(*rep));
   struct vctx v = {.obj = obj, .lim = &l, .rep = rep};
   validate(&v, obj);
