@@ -14,4 +14,45 @@ void intel_version_key(const char *version, char out[40]);
 /* Lower-cased search key of an observable value into out (n bytes); false when too long. */
 bool intel_observable_key(const char *value, size_t len, char *out, size_t n);
 
+/* The hub's control properties: read, acted on, and not published. */
+#define INTEL_PROP_RECIPIENTS "x_finshield_recipients"
+#define INTEL_PROP_ANONYMOUS "x_finshield_anonymous"
+
+/* One element of a document as the ingest needs it. Strings live in the batch's arena; raw is
+ * borrowed from the document's bytes. */
+struct intel_batch_item {
+  size_t index;               /* position in the document's objects list */
+  const char *id;             /* NULL when the element has no string id */
+  const char *created_by_ref; /* NULL when absent */
+  bool anonymous;             /* x_finshield_anonymous is true */
+  bool is_identity;
+  bool valid;
+  const char *refusal;        /* invalid: the message listed in the status resource */
+  const char *meta_error;     /* valid, but its metadata could not be read: why */
+  /* the rest only for valid objects whose metadata was read */
+  enum intel_stix_kind kind;
+  const char *type, *version, *spec_version; /* version "" for none */
+  enum intel_tlp tlp;         /* strictest marking; INTEL_TLP_NONE: the collection's default */
+  bool revoked;
+  bool control;               /* carries a control property: published changed */
+  int64_t valid_from_ms, valid_until_ms;
+  const char *raw;            /* the bytes as received */
+  size_t raw_len;
+  size_t first_key, n_keys;   /* its observable keys in the batch's keys */
+};
+
+struct intel_batch {
+  struct fs_arena arena;
+  struct intel_batch_item *items;
+  size_t n, cap;
+  const char **keys; /* lower-cased observable keys, in the arena */
+  size_t n_keys, cap_keys;
+};
+
+/* Adds what the ingest needs of one validated element (r->object must be readable). */
+int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err);
+/* A batch of a parsed document's results. The document's input bytes must outlive it. */
+int intel_batch_from_doc(const struct intel_stix_doc *doc, struct intel_batch **out,
+                         struct fs_err *err);
+
 #endif
