@@ -82,12 +82,14 @@ json_t *intel_collection_json(const struct intel_collection *col);
 struct intel_ingest_options {
   bool anonymous;       /* replace the submitter's identity with the hub's */
   const char *status_id; /* when set, the TAXII status resource is stored under this id */
+  bool status_only;      /* with status_id: leave the successes and failures lists NULL (the
+                            status resource has them); saves their memory on large envelopes */
 };
 
 struct intel_ingest_result {
   size_t total, success, failure;
-  json_t *successes; /* [{id, version, message?}] (caller owns) */
-  json_t *failures;  /* [{id?, version?, index, message}] (caller owns) */
+  json_t *successes; /* [{id, version, message?}] (caller owns); NULL with status_only */
+  json_t *failures;  /* [{id?, version?, index, message}] (caller owns); NULL with status_only */
   char *status;      /* with a status_id: the TAXII status resource as stored, compact JSON
                         (caller owns; freed by intel_ingest_result_release); else NULL */
   size_t status_len;

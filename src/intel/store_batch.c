@@ -136,6 +136,19 @@ static const char *refusal(struct intel_batch *b, const struct intel_stix_result
   return fs_arena_strdup(&b->arena, msg);
 }
 
+/* Room for n items at once (a document's size is known before its first object). */
+static int reserve_items(struct intel_batch *b, size_t n)
+{
+  if (n <= b->cap)
+    return FS_OK;
+  struct intel_batch_item *p = realloc(b->items, n * sizeof(*p));
+  if (!p)
+    return FS_ERR_NOMEM;
+  b->items = p;
+  b->cap = n;
+  return FS_OK;
+}
+
 int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err)
 {
   if (b->n == b->cap) {
@@ -215,8 +228,9 @@ struct read_ctx {
 
 static int add_cb(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
 {
-  (void)doc;
   struct read_ctx *x = ctx;
+  if (r->index == 0 && reserve_items(x->b, doc->n))
+    return nomem(x->err);
   return intel_batch_add(x->b, r, x->err);
 }
 
@@ -244,8 +258,10 @@ int intel_batch_from_doc(const struct intel_stix_doc *doc, struct intel_batch **
 {
   *out = NULL;
   struct intel_batch *b = batch_new();
-  if (!b)
+  if (!b || reserve_items(b, doc->n)) {
+    intel_batch_free(b);
     return nomem(err);
+  }
   for (size_t i = 0; i < doc->n; i++) {
     int rc = intel_batch_add(b, &doc->results[i], err);
     if (rc) {

@@ -50,9 +50,14 @@ static int fail(struct ingest *g, struct intel_ingest_result *res,
                         msg);
   if (f && g->fail_text.len)
     fs_buf_append_char(&g->fail_text, ',');
-  if (f && jsonx_dump(f, &g->fail_text))
+  if (f && jsonx_dump(f, &g->fail_text)) {
+    json_decref(f);
     return nomem(g->err);
-  json_array_append_new(res->failures, f);
+  }
+  if (res->failures)
+    json_array_append_new(res->failures, f);
+  else
+    json_decref(f);
   res->failure++;
   return FS_OK;
 }
@@ -80,12 +85,14 @@ static void append_json_string(struct fs_buf *b, const char *s)
 static int succeed(struct ingest *g, struct intel_ingest_result *res, const char *id,
                    const char *version, const char *msg)
 {
-  json_t *ok = json_object();
-  if (!ok || json_object_set_new_nocheck(ok, "id", json_string(id)) ||
-      (version && json_object_set_new_nocheck(ok, "version", json_string(version))) ||
-      (msg && json_object_set_new_nocheck(ok, "message", json_string(msg))) ||
-      json_array_append_new(res->successes, ok))
-    return nomem(g->err);
+  if (res->successes) {
+    json_t *ok = json_object();
+    if (!ok || json_object_set_new_nocheck(ok, "id", json_string(id)) ||
+        (version && json_object_set_new_nocheck(ok, "version", json_string(version))) ||
+        (msg && json_object_set_new_nocheck(ok, "message", json_string(msg))) ||
+        json_array_append_new(res->successes, ok))
+      return nomem(g->err);
+  }
   struct fs_buf *b = &g->ok_text;
   fs_buf_append_str(b, b->len ? ",{\"id\":" : "{\"id\":");
   append_json_string(b, id);
@@ -470,10 +477,12 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                        struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
-  res->successes = json_array();
-  res->failures = json_array();
-  if (!res->successes || !res->failures)
-    return nomem(err);
+  if (!(opt && opt->status_id && opt->status_only)) {
+    res->successes = json_array();
+    res->failures = json_array();
+    if (!res->successes || !res->failures)
+      return nomem(err);
+  }
   if (!col->can_write)
     return fs_err_set(err, FS_ERR_FORBIDDEN, "collection", "no right to write to collection %s",
                       col->alias);
@@ -484,8 +493,12 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   struct ingest g = {.c = c, .who = who, .col = col, .err = err};
   fs_buf_init(&g.ok_text, 0);
   fs_buf_init(&g.fail_text, 0);
+  /* about 90 bytes a success: one allocation, not a doubling series */
+  if (opt && opt->status_id && fs_buf_reserve(&g.ok_text, b->n * 96))
+    rc = nomem(err);
   bool all_anonymous = opt && opt->anonymous;
-  rc = start(&g, err);
+  if (!rc)
+    rc = start(&g, err);
   if (!rc)
     rc = withheld_init(&g, b, all_anonymous);
   /* Objects are stored in id order: the indexes keyed by id then grow page by page. */

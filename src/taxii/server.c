@@ -243,7 +243,7 @@ int taxii_objects_post(const struct taxii_request *req, const char *cid, const c
     return rc;
   char status_id[37];
   fs_uuid_v4(status_id);
-  struct intel_ingest_options opt = {.status_id = status_id};
+  struct intel_ingest_options opt = {.status_id = status_id, .status_only = true};
   struct intel_ingest_result ir;
   rc = intel_ingest_batch(req->db, req->who, &col, batch, &opt, &ir, &res->err);
   intel_batch_free(batch);

@@ -143,9 +143,17 @@ static void test_versions_and_control(void **state)
       "already present");
   intel_ingest_result_release(&res);
   const char *newer = "{\"objects\": [" IND(U1, "2016-04-07T00:00:00.000Z", "198.51.100.7") "]}";
-  ingest_text(&f, &col, newer, true, NULL, &res);
+  struct intel_ingest_options only = {.status_id = "6f0a4b9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
+                                      .status_only = true};
+  ingest_text(&f, &col, newer, true, &only, &res);
   assert_int_equal(res.success, 1);
-  assert_null(json_object_get(json_array_get(res.successes, 0), "message"));
+  assert_null(res.successes); /* status_only: the lists are in the status alone */
+  assert_null(res.failures);
+  json_t *st = json_loads(res.status, 0, NULL);
+  json_t *ok = json_array_get(json_object_get(st, "successes"), 0);
+  assert_string_equal(json_string_value(json_object_get(ok, "version")), "2016-04-07T00:00:00.000Z");
+  assert_null(json_object_get(ok, "message"));
+  json_decref(st);
   intel_ingest_result_release(&res);
 
   /* control properties are acted on and not published; an unknown recipient is refused */
