@@ -193,6 +193,9 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
   const char *version = intel_stix_meta_version(&m);
   it->version = dup_str(b, version ? version : "");
   it->spec_version = dup_str(b, m.spec_version ? m.spec_version : "2.1");
+  char vk[40];
+  intel_version_key(version, vk);
+  it->version_key = dup_str(b, vk);
   it->tlp = !strcmp(m.type, "marking-definition") ? INTEL_TLP_CLEAR
                                                    : intel_tlp_strictest(m.object_marking_refs);
   it->revoked = m.revoked;
@@ -200,7 +203,7 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
   it->valid_until_ms = m.valid_until_ms;
   it->control =
       json_object_get(obj, INTEL_PROP_RECIPIENTS) || json_object_get(obj, INTEL_PROP_ANONYMOUS);
-  if (!it->type || !it->version || !it->spec_version)
+  if (!it->type || !it->version || !it->spec_version || !it->version_key)
     return nomem(err);
   if (r->raw) {
     it->raw = r->raw;

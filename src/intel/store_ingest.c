@@ -26,6 +26,7 @@ struct pending_obs {
 struct ingest {
   struct pending_obs *obs;
   size_t n_obs, cap_obs;
+  struct intel_rows entries, observables; /* new rows, many to a statement */
   struct store_conn *c;
   const struct actor *who;
   const struct intel_collection *col;
@@ -187,12 +188,14 @@ static int flush_observables(struct ingest *g)
   if (g->n_obs > 1)
     qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
   int rc = FS_OK;
-  for (size_t i = 0; i < g->n_obs && !rc; i++)
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_observable (value, seq) VALUES (?, ?)"
-                    " ON CONFLICT (value, seq) DO NOTHING",
-                    "si", g->obs[i].key, g->obs[i].seq);
-  return rc;
+  for (size_t i = 0; i < g->n_obs && !rc; i++) {
+    struct intel_rows_val *v = intel_rows_add(&g->observables, &rc, g->err);
+    if (v) {
+      v[0].s = g->obs[i].key;
+      v[1].i = g->obs[i].seq;
+    }
+  }
+  return rc ? rc : intel_rows_flush(&g->observables, g->err);
 }
 
 /* Keeps the version flags of (collection, id) right after adding an entry with key vk. */
@@ -202,15 +205,22 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
                      bool *added)
 {
   *added = false;
-  int rc;
-  if (new_object) {
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
-                    " is_latest, is_first) VALUES (?,?,?,?,?,1,1)",
-                    "iiiss", g->col->num, g->next_added++, seq, id, vk);
+  int rc = FS_OK;
+  if (new_object) { /* id and vk live in the batch's arena until the rows are flushed */
+    struct intel_rows_val *v = intel_rows_add(&g->entries, &rc, g->err);
+    if (v) {
+      v[0].i = g->col->num;
+      v[1].i = g->next_added++;
+      v[2].i = seq;
+      v[3].s = id;
+      v[4].s = vk;
+    }
     *added = !rc;
     return rc;
   }
+  /* what follows reads the entries: the new ones first */
+  if ((rc = intel_rows_flush(&g->entries, g->err)))
+    return rc;
   int64_t exists = 0;
   rc = store_query_int(g->c, &exists, NULL, g->err,
                        "SELECT COUNT(*) FROM intel_entry WHERE seq = ? AND coll = ?", "ii", seq,
@@ -291,9 +301,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     snprintf(why, why_n, "%s", it->meta_error);
     return FS_ERR_INVALID;
   }
-  const char *version = it->version;
-  char vk[40];
-  intel_version_key(version[0] ? version : NULL, vk);
+  const char *version = it->version, *vk = it->version_key;
 
   /* One look at the object's stored versions: is this version there, who produced the object,
    * and how widely may the version travel. A version already stored is only added to this
@@ -500,6 +508,14 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   if (!rc)
     rc = start(&g, err);
   if (!rc)
+    rc = intel_rows_init(&g.entries, c,
+                         "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
+                         " is_latest, is_first) VALUES ",
+                         "(?,?,?,?,?,1,1)", "", "iiiss", err);
+  if (!rc)
+    rc = intel_rows_init(&g.observables, c, "INSERT INTO intel_observable (value, seq) VALUES ",
+                         "(?,?)", " ON CONFLICT (value, seq) DO NOTHING", "si", err);
+  if (!rc)
     rc = withheld_init(&g, b, all_anonymous);
   /* Objects are stored in id order: the indexes keyed by id then grow page by page. */
   const struct intel_batch_item **order = malloc((b->n ? b->n : 1) * sizeof(*order));
@@ -530,7 +546,11 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
       rc = succeed(&g, res, it->id, it->version, why[0] ? why : NULL);
   }
   if (!rc)
+    rc = intel_rows_flush(&g.entries, err);
+  if (!rc)
     rc = flush_observables(&g);
+  intel_rows_release(&g.entries);
+  intel_rows_release(&g.observables);
   free(order);
   free(g.obs);
   free(g.withheld_by);

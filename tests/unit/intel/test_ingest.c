@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/buf.h"
 #include "hubfixture.h"
 #include "intel/store.h"
 
@@ -45,6 +46,14 @@ static int get_body(const struct intel_row *row, void *ctx)
   return FS_OK;
 }
 
+/* A new hub and one of its collections. */
+static void open_at(struct hub_fixture *f, const char *alias, struct intel_collection *col)
+{
+  struct fs_err err;
+  hub_fixture_open(f);
+  assert_int_equal(intel_collection_find(f->c, &f->op, alias, col, &err), FS_OK);
+}
+
 static void ingest_text(struct hub_fixture *f, const struct intel_collection *col, const char *text,
                         bool batch, const struct intel_ingest_options *opt,
                         struct intel_ingest_result *res)
@@ -71,9 +80,8 @@ static void test_batch_and_doc(void **state)
   json_t *status[2];
   for (int way = 0; way < 2; way++) {
     struct hub_fixture f;
-    hub_fixture_open(&f);
     struct intel_collection col;
-    assert_int_equal(intel_collection_find(f.c, &f.op, "sector", &col, &err), FS_OK);
+    open_at(&f, "sector", &col);
     struct intel_ingest_options opt = {.status_id = "5f0a4b9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b"};
     struct intel_ingest_result res;
     ingest_text(&f, &col, envelope, way == 1, &opt, &res);
@@ -129,9 +137,8 @@ static void test_versions_and_control(void **state)
   (void)state;
   struct hub_fixture f;
   struct fs_err err;
-  hub_fixture_open(&f);
   struct intel_collection col;
-  assert_int_equal(intel_collection_find(f.c, &f.op, "sector", &col, &err), FS_OK);
+  open_at(&f, "sector", &col);
   struct intel_ingest_result res;
   ingest_text(&f, &col, envelope, true, NULL, &res);
   assert_null(res.status); /* no status_id, no status */
@@ -188,9 +195,8 @@ static void test_anonymous(void **state)
   (void)state;
   struct hub_fixture f;
   struct fs_err err;
-  hub_fixture_open(&f);
   struct intel_collection col;
-  assert_int_equal(intel_collection_find(f.c, &f.op, "submissions", &col, &err), FS_OK);
+  open_at(&f, "submissions", &col);
   const char *sub =
       "{\"type\":\"bundle\",\"id\":\"bundle--" U1 "\",\"objects\":["
       "{\"type\":\"identity\",\"spec_version\":\"2.1\",\"id\":\"identity--" U2
@@ -222,6 +228,74 @@ static void test_anonymous(void **state)
   hub_fixture_close(&f);
 }
 
+static int count_rows(const struct intel_row *row, void *ctx)
+{
+  (void)row;
+  (*(size_t *)ctx)++;
+  return FS_OK;
+}
+
+/* More objects than one multi-row statement takes, with two versions of one object in the same
+ * envelope: the second version's flags are computed after the first's entry is written. */
+static void test_many(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  struct fs_err err;
+  struct intel_collection col;
+  open_at(&f, "sector", &col);
+  struct fs_buf env;
+  fs_buf_init(&env, 0);
+  fs_buf_append_str(&env, "{\"objects\": [");
+  for (int i = 0; i < 151; i++) {
+    /* object 150 is a newer version of object 7 */
+    int k = i == 150 ? 7 : i;
+    fs_buf_appendf(&env,
+                   "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":"
+                   "\"indicator--%08x-1dd9-446e-b6f5-d58527e5b5d2\",\"created\":"
+                   "\"2016-04-06T20:03:00.000Z\",\"modified\":\"2016-04-%02dT20:03:00.000Z\","
+                   "\"pattern\":\"[domain-name:value = 'h%d.Example']\",\"pattern_type\":"
+                   "\"stix\",\"valid_from\":\"2016-01-01T00:00:00Z\"}",
+                   i ? "," : "", (unsigned)k * 2654435761u, i == 150 ? 9 : 6, i);
+  }
+  fs_buf_append_str(&env, "]}");
+  struct intel_ingest_result res;
+  ingest_text(&f, &col, fs_buf_cstr(&env), true, NULL, &res);
+  assert_int_equal(res.success, 151);
+  assert_int_equal(res.failure, 0);
+  intel_ingest_result_release(&res);
+  char id[64];
+  snprintf(id, sizeof(id), "indicator--%08x-1dd9-446e-b6f5-d58527e5b5d2", 7u * 2654435761u);
+  size_t n = 0;
+  assert_int_equal(intel_read_object(f.c, &f.op, &col, id, count_rows, &n, &err), FS_OK);
+  assert_int_equal(n, 2);
+  /* the latest-version flag moved to the newer one */
+  struct intel_taxii_query q;
+  struct fs_arena arena;
+  fs_arena_init(&arena, 0, 0);
+  char query[128];
+  snprintf(query, sizeof(query), "match[id]=%s", id);
+  assert_int_equal(intel_taxii_query_parse(query, strlen(query), INTEL_TAXII_EP_OBJECTS, NULL,
+                                           &arena, &q, &err),
+                   FS_OK);
+  struct intel_page page = {.q = &q, .limit = 10};
+  struct body b = {0};
+  assert_int_equal(intel_read_collection(f.c, &f.op, &col, &page, get_body, &b, &err), FS_OK);
+  assert_int_equal(page.returned, 1);
+  assert_non_null(strstr(b.text, "2016-04-09T20:03:00.000Z"));
+  fs_arena_release(&arena);
+  /* every observable was indexed, lower-cased */
+  for (int i = 0; i < 151; i++) {
+    char value[32];
+    snprintf(value, sizeof(value), "h%d.example", i);
+    n = 0;
+    assert_int_equal(intel_search(f.c, &f.op, value, 10, count_rows, &n, &err), FS_OK);
+    assert_int_equal(n, 1);
+  }
+  fs_buf_release(&env);
+  hub_fixture_close(&f);
+}
+
 /* A document that is not JSON, or too large: an error, nothing read. */
 static void test_batch_errors(void **state)
 {
@@ -242,6 +316,7 @@ int main(void)
       cmocka_unit_test(test_batch_and_doc),
       cmocka_unit_test(test_versions_and_control),
       cmocka_unit_test(test_anonymous),
+      cmocka_unit_test(test_many),
       cmocka_unit_test(test_batch_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
