@@ -75,6 +75,27 @@ static int nomem(struct fs_err *err)
   return fs_err_set(err, FS_ERR_NOMEM, "json", "out of memory");
 }
 
+/* The end of the run of plain string bytes from s[i]: eight at a time while no byte of the eight
+ * is a quote, a backslash, a control character or a non-ASCII byte (the classic "has a zero
+ * byte" tests on 64-bit words), then one at a time. */
+static size_t plain_run(const unsigned char *s, size_t len, size_t i)
+{
+  const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+  while (i + 8 <= len) {
+    uint64_t w;
+    memcpy(&w, s + i, 8);
+    uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
+    uint64_t stop = ((quote - ones) & ~quote) | ((slash - ones) & ~slash) |
+                    ((w - ones * 0x20) & ~w) | w;
+    if (stop & highs)
+      break;
+    i += 8;
+  }
+  while (i < len && string_class[s[i]] == C_PLAIN)
+    i++;
+  return i;
+}
+
 /* Makes room for need more bytes in a scratch buffer. */
 static int reserve(char **buf, size_t *cap, size_t used, size_t need)
 {
@@ -144,8 +165,7 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
   size_t len = r->len, i = r->pos + 1, start = i, used = 0;
   bool copied = false;
   for (;;) {
-    while (i < len && string_class[s[i]] == C_PLAIN)
-      i++;
+    i = plain_run(s, len, i);
     if (i >= len)
       return intel_json_fail(r, len, "premature end of input in a string", err);
     unsigned c = s[i];

@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+struct intel_pattern;
+
 /* Findings kept per object; the counts below still count every finding. */
 #define INTEL_STIX_MAX_FINDINGS 16
 /* "<type>--<uuid>": a type of at most 250 characters, "--", 36 characters, NUL. */
@@ -105,6 +107,8 @@ struct intel_stix_result {
   const char *raw;    /* the element's bytes exactly as received, from its first byte to its
                          last (borrowed from the parsed input, which the caller keeps alive) */
   size_t raw_len;
+  const struct intel_pattern *pattern; /* intel_stix_doc_scan only: an indicator's STIX pattern
+                                          as validation parsed it, while fn runs; else NULL */
 };
 
 /* A parsed document. It owns the JSON trees (root: the top-level object, without its list of

@@ -10,6 +10,7 @@
 #include "intel/stix_int.h"
 
 #include "intel/json_read.h"
+#include "intel/pattern.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -201,7 +202,9 @@ static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const ch
                  void *ctx)
 {
   struct intel_stix_report rep;
-  intel_stix_validate(obj, l, &rep);
+  struct intel_pattern pattern;
+  bool have_pattern = false;
+  stix_validate(obj, l, &rep, &pattern, &have_pattern);
   struct intel_stix_result res = {
       .index = index,
       .object = obj,
@@ -214,12 +217,16 @@ static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const ch
       .n_findings = rep.n,
       .raw = raw,
       .raw_len = raw_len,
+      .pattern = have_pattern ? &pattern : NULL,
   };
   if (res.valid)
     doc->n_valid++;
   else
     doc->n_invalid++;
-  return fn(doc, &res, ctx);
+  int rc = fn(doc, &res, ctx);
+  if (have_pattern)
+    intel_pattern_release(&pattern);
+  return rc;
 }
 
 static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
@@ -318,6 +325,7 @@ static int keep(struct intel_stix_doc *doc, struct intel_stix_result *r, void *c
   struct intel_stix_result *res = &doc->results[r->index];
   *res = *r;
   res->findings = NULL;
+  res->pattern = NULL; /* released after the call */
   if (r->n_findings) {
     struct intel_stix_finding *f = fs_arena_alloc(&doc->arena, r->n_findings * sizeof(*f));
     if (!f)

@@ -91,8 +91,10 @@ static int keys_of_obs(struct intel_batch *b, const struct intel_pattern_obs *o)
   return rc ? rc : keys_of_obs(b, o->right);
 }
 
-/* Observables of an object: SCO values and hashes, and the values an indicator's pattern names. */
-static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *type)
+/* Observables of an object: SCO values and hashes, and the values an indicator's pattern names
+ * (parsed here unless validation handed its parse over). */
+static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *type,
+                          const struct intel_pattern *parsed)
 {
   int rc = FS_OK;
   const json_t *value = json_object_get(obj, "value");
@@ -113,7 +115,9 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
   if (!rc && !strcmp(type, "indicator") && pattern && ptype && !strcmp(ptype, "stix")) {
     struct intel_pattern p;
     struct fs_err e;
-    if (!intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &e)) {
+    if (parsed) {
+      rc = keys_of_obs(b, parsed->root);
+    } else if (!intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &e)) {
       rc = keys_of_obs(b, p.root);
       intel_pattern_release(&p);
     }
@@ -217,7 +221,7 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
     it->raw_len = strlen(it->raw);
   }
   it->first_key = b->n_keys;
-  if (keys_of_object(b, obj, m.type))
+  if (keys_of_object(b, obj, m.type, r->pattern))
     return nomem(err);
   it->n_keys = b->n_keys - it->first_key;
   b->n++;
