@@ -11,6 +11,8 @@
 
 #include <jansson.h>
 
+struct intel_pattern;
+
 /* Findings kept per object; the counts below still count every finding. */
 #define INTEL_STIX_MAX_FINDINGS 16
 /* "<type>--<uuid>": a type of at most 250 characters, "--", 36 characters, NUL. */
@@ -102,13 +104,16 @@ struct intel_stix_result {
   unsigned n_errors, n_warnings;
   const struct intel_stix_finding *findings; /* kept findings, in the document's arena */
   size_t n_findings;
-  const char *raw;    /* the element's bytes as received (borrowed from the parsed input, which
-                         the caller keeps alive), or NULL when they could not be located */
+  const char *raw;    /* the element's bytes exactly as received, from its first byte to its
+                         last (borrowed from the parsed input, which the caller keeps alive) */
   size_t raw_len;
+  const struct intel_pattern *pattern; /* intel_stix_doc_scan only: an indicator's STIX pattern
+                                          as validation parsed it, while fn runs; else NULL */
 };
 
-/* A parsed document. It owns the JSON tree (root) and an arena holding results and findings;
- * everything borrowed from it lives until intel_stix_doc_release. */
+/* A parsed document. It owns the JSON trees (root: the top-level object, without its list of
+ * objects when it is a bundle or an envelope; and each result's object) and an arena holding
+ * results and findings; everything borrowed from it lives until intel_stix_doc_release. */
 struct intel_stix_doc {
   json_t *root;
   enum intel_stix_doc_kind kind;
@@ -119,7 +124,15 @@ struct intel_stix_doc {
   struct intel_stix_report envelope; /* findings about the bundle/envelope itself (never fatal) */
   bool more;                         /* envelope "more" */
   const char *next;                  /* envelope "next" (borrowed) or NULL */
+  size_t n_kept;                     /* results holding a reference to their object */
 };
+
+/* Called by intel_stix_doc_scan for each element of the objects list, in order, once it has been
+ * validated. r and everything it points to (object, findings) live only until fn returns: take a
+ * reference to the object (json_incref) to keep it. doc->n already counts every element. A non-zero
+ * return stops the scan, which returns it. */
+typedef int (*intel_stix_each_fn)(struct intel_stix_doc *doc, struct intel_stix_result *r,
+                                  void *ctx);
 
 /* Parses len bytes of JSON and validates every object in it. The results' raw spans point into
  * bytes, which must outlive their use. Fails (and leaves doc empty) only
@@ -129,7 +142,16 @@ struct intel_stix_doc {
  * are marked invalid, the others are kept. lim may be NULL. Release with intel_stix_doc_release. */
 int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t len,
                          const struct intel_stix_limits *lim, struct fs_err *err);
-/* Frees the tree, the results and the arena; doc is then empty. Safe on an empty doc. */
+/* The same document reading, but each object is handed to fn as soon as it is validated and freed
+ * after it: only one object's tree is in memory at a time, whatever the size of the document.
+ * doc->results stays NULL; doc keeps the kind, the envelope's findings, more/next, n, n_valid
+ * and n_invalid. Errors as intel_stix_doc_parse, or fn's; on any error doc is left empty and what
+ * fn received must be thrown away (a duplicate key inside an element is found only when that
+ * element is read, after fn has seen the ones before it). */
+int intel_stix_doc_scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                        const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
+                        struct fs_err *err);
+/* Frees the trees, the results and the arena; doc is then empty. Safe on an empty doc. */
 void intel_stix_doc_release(struct intel_stix_doc *doc);
 
 /* ---- Versions and metadata ---- */

@@ -1,10 +1,19 @@
 /* Bundles, TAXII envelopes and single objects: bytes in, one validation result per object out.
- * Valid objects are kept even when others in the same document fail. */
+ * Valid objects are kept even when others in the same document fail.
+ *
+ * A document is read in two passes over its bytes. The first checks the syntax of everything,
+ * builds the top-level members other than "objects", and notes where each element of the objects
+ * list starts and ends (checking without building costs little). The second builds, validates and
+ * hands over one element at a time, so that a caller that does not keep them (intel_stix_doc_scan)
+ * never holds more than one object's tree, whatever the size of the bundle; and each element's
+ * bytes are known exactly. */
 #include "intel/stix_int.h"
 
-#include "core/jsonx.h"
+#include "intel/json_read.h"
+#include "intel/pattern.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void doc_finding(struct intel_stix_doc *doc, enum intel_stix_severity sev,
@@ -50,219 +59,296 @@ static void check_container(struct intel_stix_doc *doc)
   }
 }
 
-static int keep_result(struct intel_stix_doc *doc, struct intel_stix_result *res, json_t *obj,
-                       const struct intel_stix_report *rep)
+
+/* Where each element of the objects list lies in the text. */
+struct span {
+  size_t start, end;
+};
+
+struct top {
+  struct span *spans;    /* the first max_objects elements */
+  size_t n;              /* every element */
+  size_t list_at;        /* the '[' of the objects list, when it was one */
+  bool has_list;         /* "objects" was a list (kept out of the root) */
+};
+
+/* After a member or an element: a comma (*done false) or the closing bracket (*done true). */
+static int separator(struct intel_json_reader *r, char close, bool *done, struct fs_err *err)
 {
-  res->object = obj;
-  res->id = json_string_value(json_object_get(obj, "id"));
-  res->type = json_string_value(json_object_get(obj, "type"));
-  res->valid = rep->n_errors == 0;
-  res->n_errors = rep->n_errors;
-  res->n_warnings = rep->n_warnings;
-  res->n_findings = rep->n;
-  if (rep->n) {
-    struct intel_stix_finding *f = fs_arena_alloc(&doc->arena, rep->n * sizeof(*f));
-    if (!f)
-      return FS_ERR_NOMEM;
-    memcpy(f, rep->items, rep->n * sizeof(*f));
-    res->findings = f;
+  intel_json_skip_ws(r);
+  if (r->pos < r->len && (r->s[r->pos] == ',' || r->s[r->pos] == close)) {
+    *done = r->s[r->pos++] == close;
+    return FS_OK;
   }
-  if (res->valid)
-    doc->n_valid++;
-  else
-    doc->n_invalid++;
+  return intel_json_fail(r, r->pos, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'",
+                         err);
+}
+
+/* Pass one over the objects list at r->pos ('['): syntax, count and spans. */
+static int scan_list(struct intel_json_reader *r, struct top *t, size_t max, struct fs_err *err)
+{
+  t->list_at = r->pos++;
+  size_t cap = 0;
+  intel_json_skip_ws(r);
+  if (r->pos < r->len && r->s[r->pos] == ']') {
+    r->pos++;
+    return FS_OK;
+  }
+  for (;;) {
+    intel_json_skip_ws(r);
+    size_t start = r->pos;
+    int rc = intel_json_read(r, NULL, err);
+    if (rc)
+      return rc;
+    if (t->n < max) {
+      if (t->n == cap) {
+        cap = cap ? cap * 2 : 1024;
+        if (cap > max)
+          cap = max;
+        struct span *p = realloc(t->spans, cap * sizeof(*p));
+        if (!p)
+          return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+        t->spans = p;
+      }
+      t->spans[t->n] = (struct span){start, r->pos};
+    }
+    t->n++;
+    bool done;
+    if ((rc = separator(r, ']', &done, err)) || done)
+      return rc;
+  }
+}
+
+/* Pass one over the whole text: the root object with every member but a list of objects. */
+static int scan_top(struct intel_stix_doc *doc, struct intel_json_reader *r, struct top *t,
+                    size_t max, struct fs_err *err)
+{
+  intel_json_skip_ws(r);
+  if (r->pos >= r->len || (r->s[r->pos] != '{' && r->s[r->pos] != '['))
+    return intel_json_fail(r, r->pos, "'[' or '{' expected", err);
+  int rc;
+  if (r->s[r->pos] == '[') {
+    if ((rc = intel_json_read(r, NULL, err)))
+      return rc;
+    intel_json_skip_ws(r);
+    if (r->pos != r->len)
+      return intel_json_fail(r, r->pos, "end of file expected", err);
+    return fs_err_set(err, FS_ERR_INVALID, "$", "expected a bundle, an envelope or an object");
+  }
+  if (!(doc->root = json_object()))
+    return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+  r->pos++;
+  bool seen_objects = false;
+  intel_json_skip_ws(r);
+  if (r->pos < r->len && r->s[r->pos] == '}') {
+    r->pos++;
+    goto end;
+  }
+  for (;;) {
+    intel_json_skip_ws(r);
+    size_t key_at = r->pos;
+    json_t *key = NULL;
+    if (r->pos >= r->len || r->s[r->pos] != '"')
+      return intel_json_fail(r, r->pos, "expected a string as object key", err);
+    if ((rc = intel_json_read(r, &key, err)))
+      return rc;
+    const char *k = json_string_value(key);
+    size_t klen = json_string_length(key);
+    bool objects = klen == 7 && !memcmp(k, "objects", 7);
+    const char *bad = memchr(k, '\0', klen)    ? "NUL byte in object key not supported"
+                      : objects && seen_objects ? "duplicate object key"
+                                                : NULL;
+    if (bad) {
+      json_decref(key);
+      return intel_json_fail(r, key_at, bad, err);
+    }
+    intel_json_skip_ws(r);
+    if (r->pos >= r->len || r->s[r->pos] != ':') {
+      json_decref(key);
+      return intel_json_fail(r, r->pos, "expected ':'", err);
+    }
+    r->pos++;
+    intel_json_skip_ws(r);
+    if (objects && r->pos < r->len && r->s[r->pos] == '[') {
+      t->has_list = true;
+      rc = scan_list(r, t, max, err);
+    } else {
+      json_t *v = NULL;
+      size_t before = json_object_size(doc->root);
+      rc = intel_json_read(r, &v, err);
+      if (!rc && json_object_setn_new_nocheck(doc->root, k, klen, v))
+        rc = fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+      if (!rc && json_object_size(doc->root) == before)
+        rc = intel_json_fail(r, key_at, "duplicate object key", err);
+    }
+    seen_objects = seen_objects || objects;
+    json_decref(key);
+    bool done;
+    if (rc || (rc = separator(r, '}', &done, err)))
+      return rc;
+    if (done)
+      break;
+  }
+end:
+  intel_json_skip_ws(r);
+  if (r->pos != r->len)
+    return intel_json_fail(r, r->pos, "end of file expected", err);
   return FS_OK;
 }
 
-/* Skips a JSON string starting at s[i] == '"'; returns the index after its closing quote. */
-static size_t skip_string(const char *s, size_t len, size_t i)
+/* Validates one element and hands it to fn. */
+static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const char *raw,
+                 size_t raw_len, const struct intel_stix_limits *l, intel_stix_each_fn fn,
+                 void *ctx)
 {
-  for (i++; i < len; i++) {
-    if (s[i] == '\\')
-      i++;
-    else if (s[i] == '"')
-      return i + 1;
-  }
-  return len;
+  struct intel_stix_report rep;
+  struct intel_pattern pattern;
+  bool have_pattern = false;
+  stix_validate(obj, l, &rep, &pattern, &have_pattern);
+  struct intel_stix_result res = {
+      .index = index,
+      .object = obj,
+      .id = json_string_value(json_object_get(obj, "id")),
+      .type = json_string_value(json_object_get(obj, "type")),
+      .valid = rep.n_errors == 0,
+      .n_errors = rep.n_errors,
+      .n_warnings = rep.n_warnings,
+      .findings = rep.items,
+      .n_findings = rep.n,
+      .raw = raw,
+      .raw_len = raw_len,
+      .pattern = have_pattern ? &pattern : NULL,
+  };
+  if (res.valid)
+    doc->n_valid++;
+  else
+    doc->n_invalid++;
+  int rc = fn(doc, &res, ctx);
+  if (have_pattern)
+    intel_pattern_release(&pattern);
+  return rc;
 }
 
-static size_t skip_ws(const char *s, size_t len, size_t i)
-{
-  while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
-    i++;
-  return i;
-}
-
-/* Skips one JSON value (already known to be valid: jansson parsed it) and returns its end. */
-static size_t skip_value(const char *s, size_t len, size_t i)
-{
-  if (i < len && s[i] == '"')
-    return skip_string(s, len, i);
-  if (i < len && (s[i] == '{' || s[i] == '[')) {
-    int depth = 0;
-    for (; i < len; i++) {
-      if (s[i] == '"') {
-        i = skip_string(s, len, i) - 1;
-      } else if (s[i] == '{' || s[i] == '[') {
-        depth++;
-      } else if (s[i] == '}' || s[i] == ']') {
-        if (--depth == 0)
-          return i + 1;
-      }
-    }
-    return len;
-  }
-  while (i < len && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n' &&
-         s[i] != '\r' && s[i] != '\t')
-    i++;
-  return i;
-}
-
-/* Finds the bytes of each element of the top-level "objects" list, so that the store can keep an
- * object exactly as it was sent. Leaves the spans unset when anything is unexpected (a key
- * written with escapes, say); callers then serialize the parsed value instead. */
-static void locate_raw(struct intel_stix_doc *doc, const char *s, size_t len)
-{
-  size_t i = skip_ws(s, len, 0);
-  if (doc->kind == INTEL_STIX_DOC_OBJECT) {
-    size_t end = len;
-    while (end > i && (s[end - 1] == ' ' || s[end - 1] == '\n' || s[end - 1] == '\r' || s[end - 1] == '\t'))
-      end--;
-    if (doc->n == 1) {
-      doc->results[0].raw = s + i;
-      doc->results[0].raw_len = end - i;
-    }
-    return;
-  }
-  if (i >= len || s[i] != '{')
-    return;
-  i++;
-  for (;;) {
-    i = skip_ws(s, len, i);
-    if (i >= len || s[i] != '"')
-      return;
-    size_t kend = skip_string(s, len, i);
-    bool is_objects = kend - i == 9 && !memcmp(s + i, "\"objects\"", 9);
-    i = skip_ws(s, len, kend);
-    if (i >= len || s[i] != ':')
-      return;
-    i = skip_ws(s, len, i + 1);
-    if (!is_objects) {
-      i = skip_ws(s, len, skip_value(s, len, i));
-      if (i < len && s[i] == ',') {
-        i++;
-        continue;
-      }
-      return;
-    }
-    if (i >= len || s[i] != '[')
-      return;
-    i++;
-    size_t k = 0;
-    for (;;) {
-      i = skip_ws(s, len, i);
-      if (i < len && s[i] == ']')
-        break;
-      size_t end = skip_value(s, len, i);
-      if (k >= doc->n || end > len)
-        return;
-      doc->results[k].raw = s + i;
-      doc->results[k].raw_len = end - i;
-      k++;
-      i = skip_ws(s, len, end);
-      if (i < len && s[i] == ',')
-        i++;
-      else if (i < len && s[i] == ']')
-        break;
-      else
-        goto clear;
-    }
-    if (k == doc->n)
-      return;
-    goto clear;
-  }
-clear:
-  for (size_t k = 0; k < doc->n; k++)
-    doc->results[k].raw = NULL;
-}
-
-int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                         const struct intel_stix_limits *lim, struct fs_err *err)
+static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
+                struct fs_err *err)
 {
   struct intel_stix_limits l;
-  intel_stix_limits_default(&l);
-  if (lim) {
-    l.max_bytes = lim->max_bytes ? lim->max_bytes : l.max_bytes;
-    l.max_objects = lim->max_objects ? lim->max_objects : l.max_objects;
-    l.max_depth = lim->max_depth ? lim->max_depth : l.max_depth;
-    l.max_string = lim->max_string ? lim->max_string : l.max_string;
-    l.max_pattern = lim->max_pattern ? lim->max_pattern : l.max_pattern;
-  }
+  stix_limits_fill(&l, lim);
   memset(doc, 0, sizeof(*doc));
   fs_arena_init(&doc->arena, 0, 0);
   if (len > l.max_bytes)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "document", "document of %zu bytes is over the "
                       "limit of %zu bytes", len, l.max_bytes);
-  int rc = jsonx_parse(bytes, len, &doc->root, err);
+  struct intel_json_reader r;
+  intel_json_reader_init(&r, bytes, len);
+  struct top t = {0};
+  int rc = scan_top(doc, &r, &t, l.max_objects, err);
   if (rc)
-    return rc;
-  json_t *root = doc->root, *objects = NULL;
-  if (!json_is_object(root)) {
-    rc = fs_err_set(err, FS_ERR_INVALID, "$", "expected a bundle, an envelope or an object");
-    goto fail;
-  }
+    goto out;
+  json_t *root = doc->root;
   const json_t *type = json_object_get(root, "type");
-  if (json_is_string(type) && !strcmp(json_string_value(type), "bundle")) {
+  if (json_is_string(type) && !strcmp(json_string_value(type), "bundle"))
     doc->kind = INTEL_STIX_DOC_BUNDLE;
-    objects = json_object_get(root, "objects");
-  } else if (!type && (json_object_get(root, "objects") || json_object_get(root, "more"))) {
+  else if (!type && (t.has_list || json_object_get(root, "objects") || json_object_get(root, "more")))
     doc->kind = INTEL_STIX_DOC_ENVELOPE;
-    objects = json_object_get(root, "objects");
-  } else {
+  else
     doc->kind = INTEL_STIX_DOC_OBJECT;
-  }
-  if (doc->kind != INTEL_STIX_DOC_OBJECT) {
-    if (objects && !json_is_array(objects)) {
-      rc = fs_err_set(err, FS_ERR_INVALID, "$.objects", "objects must be a list");
-      goto fail;
+
+  if (doc->kind == INTEL_STIX_DOC_OBJECT) {
+    /* A lone object: its own "objects" list (a custom property, say) is part of it. */
+    json_t *list = NULL;
+    if (t.has_list) {
+      r.pos = t.list_at;
+      rc = intel_json_read(&r, &list, err);
+      if (!rc && json_object_set_new_nocheck(root, "objects", list))
+        rc = fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+      if (rc)
+        goto out;
     }
-    if (json_array_size(objects) > l.max_objects) {
-      rc = fs_err_set(err, FS_ERR_TOO_LARGE, "$.objects", "%zu objects is over the limit of %zu",
-                      json_array_size(objects), l.max_objects);
-      goto fail;
-    }
-    check_container(doc);
+    size_t start = 0, end = len;
+    while (start < end && (bytes[start] == ' ' || bytes[start] == '\n' || bytes[start] == '\r' ||
+                           bytes[start] == '\t'))
+      start++;
+    while (end > start && (bytes[end - 1] == ' ' || bytes[end - 1] == '\n' ||
+                           bytes[end - 1] == '\r' || bytes[end - 1] == '\t'))
+      end--;
+    doc->n = 1;
+    rc = judge(doc, root, 0, bytes + start, end - start, &l, fn, ctx);
+    goto out;
   }
-  size_t n = doc->kind == INTEL_STIX_DOC_OBJECT ? 1 : json_array_size(objects);
-  if (n) {
-    doc->results = fs_arena_calloc(&doc->arena, n * sizeof(*doc->results));
-    if (!doc->results) {
-      rc = fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
-      goto fail;
-    }
+  if (!t.has_list && json_object_get(root, "objects")) {
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.objects", "objects must be a list");
+    goto out;
   }
-  struct intel_stix_report rep;
-  for (size_t i = 0; i < n; i++) {
-    json_t *obj = doc->kind == INTEL_STIX_DOC_OBJECT ? root : json_array_get(objects, i);
-    intel_stix_validate(obj, &l, &rep);
-    doc->results[i].index = i;
-    if (keep_result(doc, &doc->results[i], obj, &rep)) {
-      rc = fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
-      goto fail;
-    }
-    doc->n = i + 1;
+  if (t.n > l.max_objects) {
+    rc = fs_err_set(err, FS_ERR_TOO_LARGE, "$.objects", "%zu objects is over the limit of %zu",
+                    t.n, l.max_objects);
+    goto out;
   }
-  locate_raw(doc, bytes, len);
-  return FS_OK;
-fail:
-  intel_stix_doc_release(doc);
+  check_container(doc);
+  doc->n = t.n;
+  for (size_t i = 0; !rc && i < t.n; i++) {
+    json_t *obj;
+    r.pos = t.spans[i].start;
+    if ((rc = intel_json_read(&r, &obj, err))) /* a duplicate key: the first pass lets them by */
+      break;
+    rc = judge(doc, obj, i, bytes + t.spans[i].start, t.spans[i].end - t.spans[i].start, &l, fn,
+               ctx);
+    json_decref(obj);
+  }
+out:
+  free(t.spans);
+  intel_json_reader_release(&r);
   return rc;
+}
+
+int intel_stix_doc_scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                        const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
+                        struct fs_err *err)
+{
+  int rc = scan(doc, bytes, len, lim, fn, ctx, err);
+  if (rc)
+    intel_stix_doc_release(doc);
+  return rc;
+}
+
+/* Keeps each result, its object and its findings in the document. */
+static int keep(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+{
+  struct fs_err *err = ctx;
+  if (!doc->results) {
+    doc->results = fs_arena_calloc(&doc->arena, doc->n * sizeof(*doc->results));
+    if (!doc->results)
+      return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+  }
+  struct intel_stix_result *res = &doc->results[r->index];
+  *res = *r;
+  res->findings = NULL;
+  res->pattern = NULL; /* released after the call */
+  if (r->n_findings) {
+    struct intel_stix_finding *f = fs_arena_alloc(&doc->arena, r->n_findings * sizeof(*f));
+    if (!f)
+      return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+    memcpy(f, r->findings, r->n_findings * sizeof(*f));
+    res->findings = f;
+  }
+  json_incref(r->object);
+  doc->n_kept = r->index + 1;
+  return FS_OK;
+}
+
+int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                         const struct intel_stix_limits *lim, struct fs_err *err)
+{
+  return intel_stix_doc_scan(doc, bytes, len, lim, keep, err, err);
 }
 
 void intel_stix_doc_release(struct intel_stix_doc *doc)
 {
-  if (doc->root)
-    json_decref(doc->root);
+  for (size_t i = 0; doc->results && i < doc->n_kept; i++)
+    json_decref(doc->results[i].object);
+  json_decref(doc->root);
   fs_arena_release(&doc->arena);
   memset(doc, 0, sizeof(*doc));
 }

@@ -42,6 +42,7 @@ enum stix_dv { DV_ANY = 0, DV_STRING, DV_STRINGS, DV_INT, DV_INT_OR_STRING };
 
 struct vctx;
 struct stix_prop;
+struct intel_pattern;
 
 struct stix_obj_spec {
   const struct stix_prop *props;           /* terminated by an entry with name NULL */
@@ -76,6 +77,9 @@ struct stix_type_spec {
   const char *const *id_props;       /* SCO ID contributing properties, NULL-terminated */
 };
 
+/* *out = the limits in (may be NULL), with the defaults where in has 0. */
+void stix_limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in);
+
 /* The table entry for a type defined by the specification, or NULL. */
 const struct stix_type_spec *stix_type_spec(const char *type);
 
@@ -90,7 +94,17 @@ struct vctx {
   struct intel_stix_report *rep;
   char path[128];             /* current property path */
   size_t plen;
+  const char *created, *modified; /* when present and valid timestamps */
+  struct intel_pattern *pattern;  /* when not NULL: receives an indicator's parsed STIX pattern */
+  bool pattern_kept;              /* *pattern was filled (the caller releases it) */
 };
+
+struct intel_pattern;
+/* intel_stix_validate, and with pattern not NULL an indicator's parsed STIX pattern is handed over
+ * in *pattern (*kept true; the caller releases it with intel_pattern_release) rather than parsed
+ * and thrown away. */
+int stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
+                  struct intel_stix_report *rep, struct intel_pattern *pattern, bool *kept);
 
 void v_error(struct vctx *v, const char *fmt, ...) FS_PRINTF(2, 3);
 void v_warn(struct vctx *v, const char *fmt, ...) FS_PRINTF(2, 3);

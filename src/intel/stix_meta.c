@@ -6,7 +6,8 @@
 
 #include <string.h>
 
-bool intel_stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits)
+/* Checks a STIX timestamp and reads it into *t. */
+static bool timestamp_parse(const char *s, size_t len, unsigned *frac_digits, struct fs_time *t)
 {
   static const char shape[] = "dddd-dd-ddTdd:dd:dd";
   if (!s || len < 20)
@@ -26,12 +27,17 @@ bool intel_stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits
   }
   if (p != len - 1 || s[p] != 'Z')
     return false;
-  struct fs_time t;
-  if (fs_time_parse(s, len, FS_TIME_REQUIRE_Z, &t, NULL))
+  if (fs_time_parse(s, len, FS_TIME_REQUIRE_Z, t, NULL))
     return false; /* month, day of month, hour, minute or second out of range */
   if (frac_digits)
     *frac_digits = digits;
   return true;
+}
+
+bool intel_stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits)
+{
+  struct fs_time t;
+  return timestamp_parse(s, len, frac_digits, &t);
 }
 
 int intel_stix_timestamp_cmp(const char *a, const char *b)
@@ -66,11 +72,13 @@ static int get_time(const json_t *o, const char *key, const char **text, int64_t
   const json_t *x = json_object_get(o, key);
   if (!x)
     return FS_OK;
+  struct fs_time t;
   if (!json_is_string(x) ||
-      !intel_stix_timestamp_valid(json_string_value(x), json_string_length(x), NULL))
+      !timestamp_parse(json_string_value(x), json_string_length(x), NULL, &t))
     return fs_err_set(err, FS_ERR_INVALID, key, "%s is not a STIX timestamp", key);
   *text = json_string_value(x);
-  return fs_time_parse_ms(*text, json_string_length(x), ms, err);
+  *ms = fs_time_to_ms(&t);
+  return FS_OK;
 }
 
 int intel_stix_meta_get(const json_t *obj, struct intel_stix_meta *m, struct fs_err *err)

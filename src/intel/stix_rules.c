@@ -56,11 +56,17 @@ void rule_indicator(struct vctx *v, const json_t *o)
     struct intel_pattern p;
     struct fs_err err;
     struct intel_pattern_limits pl = {.max_len = v->lim->max_pattern};
-    if (intel_pattern_parse(&p, json_string_value(pat), len, &pl, &err))
+    if (intel_pattern_parse(&p, json_string_value(pat), len, &pl, &err)) {
+      v_error(v, "%s at %s", err.msg, err.where); /* p is empty */
+    } else if (intel_pattern_check_names(&p, &err)) {
       v_error(v, "%s at %s", err.msg, err.where);
-    else if (intel_pattern_check_names(&p, &err))
-      v_error(v, "%s at %s", err.msg, err.where);
-    intel_pattern_release(&p);
+      intel_pattern_release(&p);
+    } else if (v->pattern && !v->pattern_kept) {
+      *v->pattern = p; /* handed over: the store indexes the values it names */
+      v->pattern_kept = true;
+    } else {
+      intel_pattern_release(&p);
+    }
   }
   v_pop(v, old);
 }

@@ -14,7 +14,7 @@ void intel_stix_limits_default(struct intel_stix_limits *l)
   l->max_pattern = 64u << 10;
 }
 
-static void limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in)
+void stix_limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in)
 {
   intel_stix_limits_default(out);
   if (!in)
@@ -319,10 +319,13 @@ static void check_common(struct vctx *v, const char *name, const json_t *val,
   } else if (!strcmp(name, "created") || !strcmp(name, "modified")) {
     unsigned digits;
     if (!json_is_string(val) ||
-        !intel_stix_timestamp_valid(json_string_value(val), json_string_length(val), &digits))
+        !intel_stix_timestamp_valid(json_string_value(val), json_string_length(val), &digits)) {
       v_error(v, "must be a timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z");
-    else if (digits < 3)
-      v_warn(v, "should have at least millisecond precision");
+    } else {
+      *(name[0] == 'c' ? &v->created : &v->modified) = json_string_value(val);
+      if (digits < 3)
+        v_warn(v, "should have at least millisecond precision");
+    }
   } else if (!strcmp(name, "created_by_ref")) {
     check_value(v, &created_by, val);
   } else if (!strcmp(name, "object_marking_refs")) {
@@ -378,10 +381,7 @@ static void check_commons(struct vctx *v, const struct stix_type_spec *t)
     }
     v_pop(v, old);
   }
-  const char *created = stix_str(v->obj, "created"), *modified = stix_str(v->obj, "modified");
-  if (created && modified && intel_stix_timestamp_valid(created, strlen(created), NULL) &&
-      intel_stix_timestamp_valid(modified, strlen(modified), NULL) &&
-      intel_stix_timestamp_cmp(modified, created) < 0) {
+  if (v->created && v->modified && intel_stix_timestamp_cmp(v->modified, v->created) < 0) {
     size_t old = v_push(v, "modified");
     v_error(v, "must be later than or equal to created");
     v_pop(v, old);
@@ -470,15 +470,23 @@ static void validate(struct vctx *v, const json_t *obj)
   }
 }
 
+int stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
+                  struct intel_stix_report *rep, struct intel_pattern *pattern, bool *kept)
+{
+  struct intel_stix_limits l;
+  stix_limits_fill(&l, lim);
+  memset(rep, 0, sizeof(*rep));
+  struct vctx v = {.obj = obj, .lim = &l, .rep = rep, .pattern = pattern};
+  validate(&v, obj);
+  if (kept)
+    *kept = v.pattern_kept;
+  return rep->n_errors ? FS_ERR_INVALID : FS_OK;
+}
+
 int intel_stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
                         struct intel_stix_report *rep)
 {
-  struct intel_stix_limits l;
-  limits_fill(&l, lim);
-  memset(rep, 0, sizeof(*rep));
-  struct vctx v = {.obj = obj, .lim = &l, .rep = rep};
-  validate(&v, obj);
-  return rep->n_errors ? FS_ERR_INVALID : FS_OK;
+  return stix_validate(obj, lim, rep, NULL, NULL);
 }
 
 size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, char *out,

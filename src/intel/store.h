@@ -82,13 +82,31 @@ json_t *intel_collection_json(const struct intel_collection *col);
 struct intel_ingest_options {
   bool anonymous;       /* replace the submitter's identity with the hub's */
   const char *status_id; /* when set, the TAXII status resource is stored under this id */
+  bool status_only;      /* with status_id: leave the successes and failures lists NULL (the
+                            status resource has them); saves their memory on large envelopes */
 };
 
 struct intel_ingest_result {
   size_t total, success, failure;
-  json_t *successes; /* [{id, version, message?}] (caller owns) */
-  json_t *failures;  /* [{id?, version?, index, message}] (caller owns) */
+  json_t *successes; /* [{id, version, message?}] (caller owns); NULL with status_only */
+  json_t *failures;  /* [{id?, version?, index, message}] (caller owns); NULL with status_only */
+  char *status;      /* with a status_id: the TAXII status resource as stored, compact JSON
+                        (caller owns; freed by intel_ingest_result_release); else NULL */
+  size_t status_len;
 };
+
+/* A document read for storing: for each object its verdict, its metadata, the observables to
+ * index and its bytes as received, but no JSON tree. Reading it holds one object's tree at a
+ * time, and it takes a small part of the memory a parsed document takes: the way to ingest large
+ * envelopes. It borrows the document's bytes, which must outlive it. */
+struct intel_batch;
+
+/* Reads and validates a bundle, envelope or object as intel_stix_doc_parse does (same limits,
+ * same errors, same verdicts) into *out (caller frees with intel_batch_free). */
+int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limits *lim,
+                     struct intel_batch **out, struct fs_err *err);
+/* Frees a batch; NULL is fine. */
+void intel_batch_free(struct intel_batch *b);
 
 /* Stores the valid objects of doc in col (which the actor must be able to write). Invalid objects,
  * objects the actor may not version (another organisation's), and unknown recipients are listed
@@ -96,6 +114,11 @@ struct intel_ingest_result {
 int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
                  struct intel_ingest_result *res, struct fs_err *err);
+/* The same for a batch (intel_batch_read). */
+int intel_ingest_batch(struct store_conn *c, const struct actor *who,
+                       const struct intel_collection *col, const struct intel_batch *b,
+                       const struct intel_ingest_options *opt, struct intel_ingest_result *res,
+                       struct fs_err *err);
 void intel_ingest_result_release(struct intel_ingest_result *res);
 /* The same for STIX text (a bundle, an envelope or one object) into the collection named by id or
  * alias, for the hub's own writers (sightings, samples): *failures (may be NULL) tells how many

@@ -1,5 +1,6 @@
 /* Ingest: valid objects of a document into a collection, with their visibility columns, version
- * flags, observable index, one audit record and the TAXII status resource. */
+ * flags, observable index, one audit record and the TAXII status resource. Works from a batch
+ * (store_batch.c): what each object needs, without its JSON tree. */
 #include "intel/store_int.h"
 
 #include "audit/audit.h"
@@ -9,15 +10,11 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/pattern.h"
+#include "intel/json_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The hub's control properties: read, acted on, and not published. */
-#define PROP_RECIPIENTS "x_finshield_recipients"
-#define PROP_ANONYMOUS "x_finshield_anonymous"
 
 /* An observable to index, kept until the end of the ingest so that all are inserted in key order
  * (B-tree inserts in order touch each page once). */
@@ -27,23 +24,90 @@ struct pending_obs {
 };
 
 struct ingest {
-  struct fs_arena arena; /* keys of pending observables */
   struct pending_obs *obs;
   size_t n_obs, cap_obs;
+  struct intel_rows entries, observables; /* new rows, many to a statement */
   struct store_conn *c;
   const struct actor *who;
   const struct intel_collection *col;
   int64_t next_seq;
   int64_t next_added;
   char hub_identity[INTEL_STIX_ID_MAX];
+  const char **withheld_by; /* creators named by anonymous elements, sorted */
+  size_t n_withheld_by;
+  struct fs_buf ok_text, fail_text; /* the status resource's lists, as they grow */
   struct fs_err *err;
 };
 
-static int fail(struct intel_ingest_result *res, const struct intel_stix_result *r, const char *msg)
+static int nomem(struct fs_err *err)
 {
-  json_t *f = json_pack("{s:s?,s:I,s:s}", "id", r->id, "index", (json_int_t)r->index, "message", msg);
-  json_array_append_new(res->failures, f);
+  return fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+}
+
+static int fail(struct ingest *g, struct intel_ingest_result *res,
+                const struct intel_batch_item *it, const char *msg)
+{
+  json_t *f = json_pack("{s:s?,s:I,s:s}", "id", it->id, "index", (json_int_t)it->index, "message",
+                        msg);
+  if (f && g->fail_text.len)
+    fs_buf_append_char(&g->fail_text, ',');
+  if (f && jsonx_dump(f, &g->fail_text)) {
+    json_decref(f);
+    return nomem(g->err);
+  }
+  if (res->failures)
+    json_array_append_new(res->failures, f);
+  else
+    json_decref(f);
   res->failure++;
+  return FS_OK;
+}
+
+/* Appends s as a JSON string (ids, versions and the hub's own messages: no escapes needed for
+ * them, but a quote or a control character would still be written correctly). */
+static void append_json_string(struct fs_buf *b, const char *s)
+{
+  fs_buf_append_char(b, '"');
+  for (const char *p = s;; p++) {
+    const char *run = p;
+    while (*p && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+      p++;
+    fs_buf_append(b, run, (size_t)(p - run));
+    if (!*p)
+      break;
+    if (*p == '"' || *p == '\\')
+      fs_buf_appendf(b, "\\%c", *p);
+    else
+      fs_buf_appendf(b, "\\u%04X", (unsigned)(unsigned char)*p);
+  }
+  fs_buf_append_char(b, '"');
+}
+
+static int succeed(struct ingest *g, struct intel_ingest_result *res, const char *id,
+                   const char *version, const char *msg)
+{
+  if (res->successes) {
+    json_t *ok = json_object();
+    if (!ok || json_object_set_new_nocheck(ok, "id", json_string(id)) ||
+        (version && json_object_set_new_nocheck(ok, "version", json_string(version))) ||
+        (msg && json_object_set_new_nocheck(ok, "message", json_string(msg))) ||
+        json_array_append_new(res->successes, ok))
+      return nomem(g->err);
+  }
+  struct fs_buf *b = &g->ok_text;
+  fs_buf_append_str(b, b->len ? ",{\"id\":" : "{\"id\":");
+  append_json_string(b, id);
+  if (version) {
+    fs_buf_append_str(b, ",\"version\":");
+    append_json_string(b, version);
+  }
+  if (msg) {
+    fs_buf_append_str(b, ",\"message\":");
+    append_json_string(b, msg);
+  }
+  if (fs_buf_append_char(b, '}'))
+    return nomem(g->err);
+  res->success++;
   return FS_OK;
 }
 
@@ -54,7 +118,7 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
   if (!spec)
     return FS_OK;
   if (!json_is_object(spec)) {
-    snprintf(why, why_n, PROP_RECIPIENTS ": must be {\"orgs\": [...], \"users\": [...]}");
+    snprintf(why, why_n, INTEL_PROP_RECIPIENTS ": must be {\"orgs\": [...], \"users\": [...]}");
     return FS_ERR_INVALID;
   }
   static const char *const lists[] = {"orgs", "users"};
@@ -63,7 +127,7 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
     if (!arr)
       continue;
     if (!json_is_array(arr) || json_array_size(arr) > 60) {
-      snprintf(why, why_n, PROP_RECIPIENTS ".%s: must be a list of at most 60 names", lists[k]);
+      snprintf(why, why_n, INTEL_PROP_RECIPIENTS ".%s: must be a list of at most 60 names", lists[k]);
       return FS_ERR_INVALID;
     }
     size_t i;
@@ -77,7 +141,7 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
                : k == 0 ? org_resolve(g->c, name, id, &e)
                         : user_resolve(g->c, name, id, NULL, &e);
       if (rc == FS_ERR_NOT_FOUND || rc == FS_ERR_INVALID) {
-        snprintf(why, why_n, PROP_RECIPIENTS ".%s[%zu]: no %s \"%.64s\"", lists[k], i,
+        snprintf(why, why_n, INTEL_PROP_RECIPIENTS ".%s[%zu]: no %s \"%.64s\"", lists[k], i,
                  k == 0 ? "organisation" : "user", name ? name : "?");
         return FS_ERR_INVALID;
       }
@@ -94,23 +158,21 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
   return FS_OK;
 }
 
-static int index_value(struct ingest *g, int64_t seq, const char *value, size_t len)
+/* Queues the observable keys of a stored object. */
+static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq,
+                      const struct intel_batch_item *it)
 {
-  char key[1024];
-  if (!intel_observable_key(value, len, key, sizeof(key)))
-    return FS_OK; /* too long to be a useful search key */
-  if (g->n_obs == g->cap_obs) {
-    size_t cap = g->cap_obs ? g->cap_obs * 2 : 1024;
-    struct pending_obs *p = realloc(g->obs, cap * sizeof(*p));
-    if (!p)
-      return fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
-    g->obs = p;
-    g->cap_obs = cap;
+  for (size_t k = 0; k < it->n_keys; k++) {
+    if (g->n_obs == g->cap_obs) {
+      size_t cap = g->cap_obs ? g->cap_obs * 2 : 1024;
+      struct pending_obs *p = realloc(g->obs, cap * sizeof(*p));
+      if (!p)
+        return nomem(g->err);
+      g->obs = p;
+      g->cap_obs = cap;
+    }
+    g->obs[g->n_obs++] = (struct pending_obs){b->keys[it->first_key + k], seq};
   }
-  const char *k = fs_arena_strndup(&g->arena, key, len);
-  if (!k)
-    return fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
-  g->obs[g->n_obs++] = (struct pending_obs){k, seq};
   return FS_OK;
 }
 
@@ -126,77 +188,14 @@ static int flush_observables(struct ingest *g)
   if (g->n_obs > 1)
     qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
   int rc = FS_OK;
-  for (size_t i = 0; i < g->n_obs && !rc; i++)
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_observable (value, seq) VALUES (?, ?)"
-                    " ON CONFLICT (value, seq) DO NOTHING",
-                    "si", g->obs[i].key, g->obs[i].seq);
-  return rc;
-}
-
-/* Every string compared with '=' or IN in a pattern, wherever it is. */
-static int index_cmp(struct ingest *g, int64_t seq, const struct intel_pattern_cmp *cmp)
-{
-  if (!cmp)
-    return FS_OK;
-  if (cmp->kind != INTEL_PATTERN_CMP_TEST) {
-    int rc = index_cmp(g, seq, cmp->left);
-    return rc ? rc : index_cmp(g, seq, cmp->right);
-  }
-  if (cmp->negated || (cmp->op != INTEL_PATTERN_EQ && cmp->op != INTEL_PATTERN_IN))
-    return FS_OK;
-  const struct intel_pattern_lit *lit = &cmp->lit;
-  if (lit->kind == INTEL_PATTERN_LIT_STRING)
-    return index_value(g, seq, lit->s, lit->len);
-  for (size_t i = 0; lit->kind == INTEL_PATTERN_LIT_SET && i < lit->n; i++)
-    if (lit->items[i].kind == INTEL_PATTERN_LIT_STRING) {
-      int rc = index_value(g, seq, lit->items[i].s, lit->items[i].len);
-      if (rc)
-        return rc;
-    }
-  return FS_OK;
-}
-
-static int index_obs(struct ingest *g, int64_t seq, const struct intel_pattern_obs *o)
-{
-  if (!o)
-    return FS_OK;
-  if (o->kind == INTEL_PATTERN_OBS_LEAF)
-    return index_cmp(g, seq, o->cmp);
-  if (o->kind == INTEL_PATTERN_OBS_GROUP)
-    return index_obs(g, seq, o->inner);
-  int rc = index_obs(g, seq, o->left);
-  return rc ? rc : index_obs(g, seq, o->right);
-}
-
-/* Observables of an object: SCO values and hashes, and the values an indicator's pattern names. */
-static int index_object(struct ingest *g, int64_t seq, json_t *obj, const char *type)
-{
-  int rc = FS_OK;
-  const char *value = json_string_value(json_object_get(obj, "value"));
-  if (value)
-    rc = index_value(g, seq, value, strlen(value));
-  json_t *hashes = json_object_get(obj, "hashes");
-  if (!rc && json_is_object(hashes)) {
-    const char *k;
-    json_t *h;
-    json_object_foreach(hashes, k, h)
-    {
-      if (json_is_string(h) && (rc = index_value(g, seq, json_string_value(h), json_string_length(h))))
-        break;
+  for (size_t i = 0; i < g->n_obs && !rc; i++) {
+    struct intel_rows_val *v = intel_rows_add(&g->observables, &rc, g->err);
+    if (v) {
+      v[0].s = g->obs[i].key;
+      v[1].i = g->obs[i].seq;
     }
   }
-  const char *pattern = json_string_value(json_object_get(obj, "pattern"));
-  const char *ptype = json_string_value(json_object_get(obj, "pattern_type"));
-  if (!rc && !strcmp(type, "indicator") && pattern && ptype && !strcmp(ptype, "stix")) {
-    struct intel_pattern p;
-    struct fs_err e;
-    if (!intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &e)) {
-      rc = index_obs(g, seq, p.root);
-      intel_pattern_release(&p);
-    }
-  }
-  return rc;
+  return rc ? rc : intel_rows_flush(&g->observables, g->err);
 }
 
 /* Keeps the version flags of (collection, id) right after adding an entry with key vk. */
@@ -206,15 +205,22 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
                      bool *added)
 {
   *added = false;
-  int rc;
-  if (new_object) {
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
-                    " is_latest, is_first) VALUES (?,?,?,?,?,1,1)",
-                    "iiiss", g->col->num, g->next_added++, seq, id, vk);
+  int rc = FS_OK;
+  if (new_object) { /* id and vk live in the batch's arena until the rows are flushed */
+    struct intel_rows_val *v = intel_rows_add(&g->entries, &rc, g->err);
+    if (v) {
+      v[0].i = g->col->num;
+      v[1].i = g->next_added++;
+      v[2].i = seq;
+      v[3].s = id;
+      v[4].s = vk;
+    }
     *added = !rc;
     return rc;
   }
+  /* what follows reads the entries: the new ones first */
+  if ((rc = intel_rows_flush(&g->entries, g->err)))
+    return rc;
   int64_t exists = 0;
   rc = store_query_int(g->c, &exists, NULL, g->err,
                        "SELECT COUNT(*) FROM intel_entry WHERE seq = ? AND coll = ?", "ii", seq,
@@ -260,22 +266,42 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
   return rc;
 }
 
+/* The object as published when it is not stored as received: control properties removed, the
+ * creator replaced by the hub for an anonymous submission. Recipients are resolved on the way.
+ * *body is a new JSON text (caller frees). */
+static int publish_changed(struct ingest *g, const struct intel_batch_item *it, bool anonymous,
+                           struct fs_buf *orgs, struct fs_buf *users, char **body, char *why,
+                           size_t why_n)
+{
+  json_t *obj;
+  struct fs_err e;
+  if (intel_json_parse(it->raw, it->raw_len, &obj, &e)) /* read once already: cannot fail */
+    return fs_err_set(g->err, e.code, "intel", "%s: %s", e.where, e.msg);
+  int rc = resolve_recipients(g, json_object_get(obj, INTEL_PROP_RECIPIENTS), orgs, users, why,
+                              why_n);
+  if (!rc) {
+    json_object_del(obj, INTEL_PROP_RECIPIENTS);
+    json_object_del(obj, INTEL_PROP_ANONYMOUS);
+    if (anonymous && it->created_by_ref)
+      json_object_set_new(obj, "created_by_ref", json_string(g->hub_identity));
+    if (!(*body = json_dumps(obj, JSON_COMPACT)))
+      rc = nomem(g->err);
+  }
+  json_decref(obj);
+  return rc;
+}
+
 /* Stores one valid object. A recoverable refusal (another organisation's object, unknown
  * recipient) is reported in why with FS_ERR_INVALID or FS_ERR_FORBIDDEN; storage errors are
  * returned as they are and abort the whole ingest. */
-static int store_one(struct ingest *g, json_t *obj, const char *raw, size_t raw_len,
-                     bool anonymous, char *why, size_t why_n, char version_out[40])
+static int store_one(struct ingest *g, const struct intel_batch *b,
+                     const struct intel_batch_item *it, bool anonymous, char *why, size_t why_n)
 {
-  struct intel_stix_meta m;
-  struct fs_err e;
-  if (intel_stix_meta_get(obj, &m, &e)) {
-    snprintf(why, why_n, "%s: %s", e.where, e.msg);
+  if (it->meta_error) {
+    snprintf(why, why_n, "%s", it->meta_error);
     return FS_ERR_INVALID;
   }
-  const char *version = intel_stix_meta_version(&m);
-  snprintf(version_out, 40, "%s", version ? version : "");
-  char vk[40];
-  intel_version_key(version, vk);
+  const char *version = it->version, *vk = it->version_key;
 
   /* One look at the object's stored versions: is this version there, who produced the object,
    * and how widely may the version travel. A version already stored is only added to this
@@ -290,7 +316,7 @@ static int store_one(struct ingest *g, json_t *obj, const char *raw, size_t raw_
   int rc = store_query(g->c, &s, g->err,
                        "SELECT seq, version, COALESCE(producer_org, ''), tlp FROM intel_object"
                        " WHERE id = ?",
-                       "s", m.id);
+                       "s", it->id);
   if (rc)
     return rc;
   bool row;
@@ -298,7 +324,7 @@ static int store_one(struct ingest *g, json_t *obj, const char *raw, size_t raw_
     if (!any)
       snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
     any = true;
-    if (!strcmp(store_col_text(s, 1), version ? version : "")) {
+    if (!strcmp(store_col_text(s, 1), version)) {
       found = true;
       seq = store_col_int(s, 0);
       enum intel_tlp have = intel_tlp_from_column(store_col_text(s, 3));
@@ -311,72 +337,62 @@ static int store_one(struct ingest *g, json_t *obj, const char *raw, size_t raw_
     return rc;
   if (widen) {
     snprintf(why, why_n, "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
-             "may share it further", m.id);
+             "may share it further", it->id);
     return FS_ERR_FORBIDDEN;
   }
   if (found) {
     bool added = false;
-    rc = add_entry(g, seq, m.id, vk, false, &added);
+    rc = add_entry(g, seq, it->id, vk, false, &added);
     if (!rc && !added)
       snprintf(why, why_n, "already present");
     return rc;
   }
-  if (any && owner[0] && strcmp(owner, g->who->org_id) && !hub && m.kind != INTEL_STIX_SCO &&
-      m.kind != INTEL_STIX_META) {
-    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it", m.id);
+  if (any && owner[0] && strcmp(owner, g->who->org_id) && !hub && it->kind != INTEL_STIX_SCO &&
+      it->kind != INTEL_STIX_META) {
+    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it",
+             it->id);
     return FS_ERR_FORBIDDEN;
   }
 
-  enum intel_tlp tlp = !strcmp(m.type, "marking-definition") ? INTEL_TLP_CLEAR
-                                                             : intel_tlp_strictest(m.object_marking_refs);
-  if (tlp == INTEL_TLP_NONE)
-    tlp = g->col->default_tlp;
-
+  enum intel_tlp tlp = it->tlp == INTEL_TLP_NONE ? g->col->default_tlp : it->tlp;
+  anonymous = anonymous || it->anonymous;
+  const char *source_ref = it->created_by_ref;
+  /* An object stored unchanged is kept exactly as it was sent; a changed one is serialized. */
   struct fs_buf orgs, users;
   fs_buf_init(&orgs, 4096);
   fs_buf_init(&users, 4096);
-  json_t *publish = obj;
-  json_t *recipients = json_object_get(obj, PROP_RECIPIENTS);
-  anonymous = anonymous || json_is_true(json_object_get(obj, PROP_ANONYMOUS));
-  rc = resolve_recipients(g, recipients, &orgs, &users, why, why_n);
-  const char *source_ref = m.created_by_ref;
-  if (!rc && (recipients || json_object_get(obj, PROP_ANONYMOUS) || (anonymous && source_ref))) {
-    publish = json_deep_copy(obj);
-    json_object_del(publish, PROP_RECIPIENTS);
-    json_object_del(publish, PROP_ANONYMOUS);
-    if (anonymous && source_ref)
-      json_object_set_new(publish, "created_by_ref", json_string(g->hub_identity));
-  }
-  /* An object stored unchanged is kept exactly as it was sent; a changed one is serialized. */
-  char *body = NULL;
-  if (!rc && publish == obj && raw)
-    body = strndup(raw, raw_len);
-  else if (!rc)
-    body = json_dumps(publish, JSON_COMPACT);
-  if (!rc && !body)
-    rc = fs_err_set(g->err, FS_ERR_NOMEM, "intel", "out of memory");
+  char *changed = NULL;
+  if (it->control || (anonymous && source_ref))
+    rc = publish_changed(g, it, anonymous, &orgs, &users, &changed, why, why_n);
   if (!rc) {
     seq = g->next_seq++;
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
-                    " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
-                    " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
-                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    "issssssssisssiiiis", seq, m.id, version ? version : "", vk, m.type,
-                    m.spec_version ? m.spec_version : "2.1", intel_tlp_column(tlp),
-                    g->who->org_id[0] ? g->who->org_id : NULL,
-                    g->who->user_id[0] ? g->who->user_id : NULL, (int64_t)anonymous,
-                    anonymous ? source_ref : NULL, fs_buf_cstr(&orgs), fs_buf_cstr(&users),
-                    (int64_t)m.revoked, m.valid_from_ms, m.valid_until_ms, g->who->now_ms, body);
+    struct store_stmt *ins;
+    rc = store_query(g->c, &ins, g->err,
+                     "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
+                     " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
+                     " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
+                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                     "issssssssisssiiii", seq, it->id, version, vk, it->type, it->spec_version,
+                     intel_tlp_column(tlp), g->who->org_id[0] ? g->who->org_id : NULL,
+                     g->who->user_id[0] ? g->who->user_id : NULL, (int64_t)anonymous,
+                     anonymous ? source_ref : NULL, fs_buf_cstr(&orgs), fs_buf_cstr(&users),
+                     (int64_t)it->revoked, it->valid_from_ms, it->valid_until_ms,
+                     g->who->now_ms);
+    if (!rc) {
+      /* the body is bound from where it lies, without a copy of its own */
+      rc = changed ? store_bind_text(ins, 18, changed) : store_bind_textn(ins, 18, it->raw, it->raw_len);
+      bool more = true;
+      while (!rc && more)
+        rc = store_step(ins, &more, g->err);
+      store_done(ins);
+    }
   }
   if (!rc)
-    rc = index_object(g, seq, publish, m.type);
+    rc = index_item(g, b, seq, it);
   bool added = false;
   if (!rc)
-    rc = add_entry(g, seq, m.id, vk, !any, &added);
-  free(body);
-  if (publish != obj)
-    json_decref(publish);
+    rc = add_entry(g, seq, it->id, vk, !any, &added);
+  free(changed);
   fs_buf_release(&orgs);
   fs_buf_release(&users);
   return rc;
@@ -397,42 +413,84 @@ static int start(struct ingest *g, struct fs_err *err)
   return rc;
 }
 
-/* Identity objects an anonymous submission would reveal: those its anonymous objects name as
- * their creator. */
-static bool withheld_identity(const struct intel_stix_doc *doc, const json_t *obj, bool all_anonymous,
-                              const char *hub_identity)
+static int cmp_str(const void *a, const void *b)
 {
-  const char *id = json_string_value(json_object_get(obj, "id"));
-  const char *type = json_string_value(json_object_get(obj, "type"));
-  if (!id || !type || strcmp(type, "identity") || !strcmp(id, hub_identity))
-    return false;
-  for (size_t i = 0; i < doc->n; i++) {
-    const json_t *o = doc->results[i].object;
-    const char *by = json_string_value(json_object_get(o, "created_by_ref"));
-    bool anonymous = all_anonymous || json_is_true(json_object_get(o, PROP_ANONYMOUS));
-    if (anonymous && by && !strcmp(by, id))
-      return true;
-  }
-  return false;
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int cmp_result_id(const void *a, const void *b)
+/* The creators that anonymous elements name (any element, valid or not), sorted for lookups. */
+static int withheld_init(struct ingest *g, const struct intel_batch *b, bool all_anonymous)
 {
-  const struct intel_stix_result *x = *(const struct intel_stix_result *const *)a;
-  const struct intel_stix_result *y = *(const struct intel_stix_result *const *)b;
+  for (size_t i = 0; i < b->n; i++) {
+    const struct intel_batch_item *it = &b->items[i];
+    if (!it->created_by_ref || !(all_anonymous || it->anonymous))
+      continue;
+    if (!g->withheld_by && !(g->withheld_by = malloc(b->n * sizeof(*g->withheld_by))))
+      return nomem(g->err);
+    g->withheld_by[g->n_withheld_by++] = it->created_by_ref;
+  }
+  if (g->n_withheld_by > 1)
+    qsort(g->withheld_by, g->n_withheld_by, sizeof(*g->withheld_by), cmp_str);
+  return FS_OK;
+}
+
+/* Identity objects an anonymous submission would reveal: those its anonymous objects name as
+ * their creator. */
+static bool withheld_identity(const struct ingest *g, const struct intel_batch_item *it)
+{
+  if (!it->is_identity || !it->id || !strcmp(it->id, g->hub_identity) || !g->n_withheld_by)
+    return false;
+  return bsearch(&it->id, g->withheld_by, g->n_withheld_by, sizeof(*g->withheld_by), cmp_str) !=
+         NULL;
+}
+
+static int cmp_item_id(const void *a, const void *b)
+{
+  const struct intel_batch_item *x = *(const struct intel_batch_item *const *)a;
+  const struct intel_batch_item *y = *(const struct intel_batch_item *const *)b;
   if (!x->id || !y->id)
     return (x->id == NULL) - (y->id == NULL);
   int r = strcmp(x->id, y->id);
   return r ? r : (x->index > y->index) - (x->index < y->index);
 }
 
-int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
-                 struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
-                 struct intel_ingest_result *res, struct fs_err *err)
+/* The TAXII status resource, from the lists written as the objects were stored. */
+static int status_text(struct ingest *g, const struct intel_ingest_options *opt,
+                       struct intel_ingest_result *res)
+{
+  char ts[32];
+  fs_time_format_ms(g->who->now_ms, ts);
+  struct fs_buf b;
+  fs_buf_init(&b, 0);
+  fs_buf_reserve(&b, g->ok_text.len + g->fail_text.len + 512);
+  fs_buf_append_str(&b, "{\"id\":");
+  append_json_string(&b, opt->status_id);
+  fs_buf_appendf(&b, ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
+                 "\"success_count\":%zu,\"failure_count\":%zu,\"pending_count\":0,\"successes\":[",
+                 ts, res->total, res->success, res->failure);
+  fs_buf_append(&b, g->ok_text.data, g->ok_text.len);
+  fs_buf_append_str(&b, "],\"failures\":[");
+  fs_buf_append(&b, g->fail_text.data, g->fail_text.len);
+  if (fs_buf_append_str(&b, "],\"pendings\":[]}")) {
+    fs_buf_release(&b);
+    return nomem(g->err);
+  }
+  res->status = fs_buf_detach(&b, &res->status_len);
+  return FS_OK;
+}
+
+int intel_ingest_batch(struct store_conn *c, const struct actor *who,
+                       const struct intel_collection *col, const struct intel_batch *b,
+                       const struct intel_ingest_options *opt, struct intel_ingest_result *res,
+                       struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
-  res->successes = json_array();
-  res->failures = json_array();
+  if (!(opt && opt->status_id && opt->status_only)) {
+    res->successes = json_array();
+    res->failures = json_array();
+    if (!res->successes || !res->failures)
+      return nomem(err);
+  }
   if (!col->can_write)
     return fs_err_set(err, FS_ERR_FORBIDDEN, "collection", "no right to write to collection %s",
                       col->alias);
@@ -441,60 +499,61 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
   if (rc)
     return rc;
   struct ingest g = {.c = c, .who = who, .col = col, .err = err};
-  fs_arena_init(&g.arena, 256 * 1024, 0);
-  rc = start(&g, err);
+  fs_buf_init(&g.ok_text, 0);
+  fs_buf_init(&g.fail_text, 0);
+  /* about 90 bytes a success: one allocation, not a doubling series */
+  if (opt && opt->status_id && fs_buf_reserve(&g.ok_text, b->n * 96))
+    rc = nomem(err);
+  bool all_anonymous = opt && opt->anonymous;
+  if (!rc)
+    rc = start(&g, err);
+  if (!rc)
+    rc = intel_rows_init(&g.entries, c,
+                         "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
+                         " is_latest, is_first) VALUES ",
+                         "(?,?,?,?,?,1,1)", "", "iiiss", err);
+  if (!rc)
+    rc = intel_rows_init(&g.observables, c, "INSERT INTO intel_observable (value, seq) VALUES ",
+                         "(?,?)", " ON CONFLICT (value, seq) DO NOTHING", "si", err);
+  if (!rc)
+    rc = withheld_init(&g, b, all_anonymous);
   /* Objects are stored in id order: the indexes keyed by id then grow page by page. */
-  const struct intel_stix_result **order = malloc((doc->n ? doc->n : 1) * sizeof(*order));
-  if (!order)
-    rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
-  for (size_t i = 0; !rc && i < doc->n; i++)
-    order[i] = &doc->results[i];
-  if (!rc && doc->n > 1)
-    qsort(order, doc->n, sizeof(*order), cmp_result_id);
-  size_t withheld = 0;
-  for (size_t i = 0; !rc && i < doc->n; i++) {
-    const struct intel_stix_result *r = order[i];
+  const struct intel_batch_item **order = malloc((b->n ? b->n : 1) * sizeof(*order));
+  if (!rc && !order)
+    rc = nomem(err);
+  for (size_t i = 0; !rc && i < b->n; i++)
+    order[i] = &b->items[i];
+  if (!rc && b->n > 1)
+    qsort(order, b->n, sizeof(*order), cmp_item_id);
+  for (size_t i = 0; !rc && i < b->n; i++) {
+    const struct intel_batch_item *it = order[i];
     res->total++;
-    if (!r->valid) {
-      char msg[512] = "invalid object";
-      struct intel_stix_report rep;
-      memset(&rep, 0, sizeof(rep));
-      if (r->n_findings) {
-        snprintf(rep.id, sizeof(rep.id), "%s", r->id ? r->id : "");
-        rep.n = 1;
-        rep.items[0] = r->findings[0];
-        intel_stix_finding_format(&rep, 0, msg, sizeof(msg));
-      }
-      fail(res, r, msg);
+    if (!it->valid) {
+      rc = fail(&g, res, it, it->refusal);
       continue;
     }
-    bool anonymous = opt && opt->anonymous;
-    if (withheld_identity(doc, r->object, anonymous, g.hub_identity)) {
-      json_array_append_new(res->successes, json_pack("{s:s,s:s}", "id", r->id, "message",
-                                                      "withheld: the submission is anonymous"));
-      res->success++;
-      withheld++;
+    if (withheld_identity(&g, it)) {
+      rc = succeed(&g, res, it->id, NULL, "withheld: the submission is anonymous");
       continue;
     }
-    char why[256] = "", version[40] = "";
-    int one = store_one(&g, r->object, r->raw, r->raw_len, anonymous, why, sizeof(why), version);
-    if (one == FS_ERR_INVALID || one == FS_ERR_FORBIDDEN) {
-      fail(res, r, why);
-    } else if (one) {
+    char why[256] = "";
+    int one = store_one(&g, b, it, all_anonymous, why, sizeof(why));
+    if (one == FS_ERR_INVALID || one == FS_ERR_FORBIDDEN)
+      rc = fail(&g, res, it, why);
+    else if (one)
       rc = one;
-    } else {
-      json_t *ok = json_pack("{s:s,s:s}", "id", r->id, "version", version);
-      if (why[0])
-        json_object_set_new(ok, "message", json_string(why));
-      json_array_append_new(res->successes, ok);
-      res->success++;
-    }
+    else
+      rc = succeed(&g, res, it->id, it->version, why[0] ? why : NULL);
   }
   if (!rc)
+    rc = intel_rows_flush(&g.entries, err);
+  if (!rc)
     rc = flush_observables(&g);
+  intel_rows_release(&g.entries);
+  intel_rows_release(&g.observables);
   free(order);
   free(g.obs);
-  fs_arena_release(&g.arena);
+  free(g.withheld_by);
   if (!rc && res->success) {
     char key[48];
     snprintf(key, sizeof(key), "gen:%lld", (long long)col->num);
@@ -510,33 +569,42 @@ int intel_ingest(struct store_conn *c, const struct actor *who, const struct int
     rc = audit_append(c, who, "intel.ingest", "collection", col->id, d, err);
     json_decref(d);
   }
-  if (!rc && opt && opt->status_id) {
-    char ts[32];
-    fs_time_format_ms(who->now_ms, ts);
-    json_t *status = json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:O,s:O,s:[]}", "id", opt->status_id,
-                               "status", "complete", "request_timestamp", ts, "total_count",
-                               (json_int_t)res->total, "success_count", (json_int_t)res->success,
-                               "failure_count", (json_int_t)res->failure, "pending_count", 0,
-                               "successes", res->successes, "failures", res->failures, "pendings");
-    char *text = status ? json_dumps(status, JSON_COMPACT) : NULL;
-    json_decref(status);
-    rc = text ? store_exec(c, NULL, err,
-                           "INSERT INTO intel_status (id, org_id, user_id, created_at, body)"
-                           " VALUES (?,?,?,?,?)",
-                           "sssis", opt->status_id, who->org_id[0] ? who->org_id : NULL,
-                           who->user_id[0] ? who->user_id : NULL, who->now_ms, text)
-              : fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
-    free(text);
-  }
-  (void)withheld;
+  if (!rc && opt && opt->status_id)
+    rc = status_text(&g, opt, res);
+  if (!rc && res->status)
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO intel_status (id, org_id, user_id, created_at, body)"
+                    " VALUES (?,?,?,?,?)",
+                    "sssis", opt->status_id, who->org_id[0] ? who->org_id : NULL,
+                    who->user_id[0] ? who->user_id : NULL, who->now_ms, res->status);
+  fs_buf_release(&g.ok_text);
+  fs_buf_release(&g.fail_text);
   return store_tx_leave(c, owned, rc, err);
+}
+
+int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
+                 struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
+                 struct intel_ingest_result *res, struct fs_err *err)
+{
+  struct intel_batch *b;
+  int rc = intel_batch_from_doc(doc, &b, err);
+  if (rc) {
+    memset(res, 0, sizeof(*res));
+    return rc;
+  }
+  rc = intel_ingest_batch(c, who, col, b, opt, res, err);
+  intel_batch_free(b);
+  return rc;
 }
 
 void intel_ingest_result_release(struct intel_ingest_result *res)
 {
   json_decref(res->successes);
   json_decref(res->failures);
+  free(res->status);
   res->successes = res->failures = NULL;
+  res->status = NULL;
+  res->status_len = 0;
 }
 
 int intel_ingest_text(struct store_conn *c, const struct actor *who, const char *collection,

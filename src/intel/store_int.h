@@ -4,6 +4,8 @@
 
 #include "intel/store.h"
 
+#include "core/buf.h"
+
 enum intel_tlp intel_tlp_from_column(const char *s);
 const char *intel_tlp_column(enum intel_tlp t);
 /* Fills the actor's rights on col (kind, owner, membership already set). */
@@ -13,5 +15,77 @@ int intel_collection_rights(struct store_conn *c, const struct actor *who,
 void intel_version_key(const char *version, char out[40]);
 /* Lower-cased search key of an observable value into out (n bytes); false when too long. */
 bool intel_observable_key(const char *value, size_t len, char *out, size_t n);
+
+/* The hub's control properties: read, acted on, and not published. */
+#define INTEL_PROP_RECIPIENTS "x_finshield_recipients"
+#define INTEL_PROP_ANONYMOUS "x_finshield_anonymous"
+
+/* One element of a document as the ingest needs it. Strings live in the batch's arena; raw is
+ * borrowed from the document's bytes. */
+struct intel_batch_item {
+  size_t index;               /* position in the document's objects list */
+  const char *id;             /* NULL when the element has no string id */
+  const char *created_by_ref; /* NULL when absent */
+  bool anonymous;             /* x_finshield_anonymous is true */
+  bool is_identity;
+  bool valid;
+  const char *refusal;        /* invalid: the message listed in the status resource */
+  const char *meta_error;     /* valid, but its metadata could not be read: why */
+  /* the rest only for valid objects whose metadata was read */
+  enum intel_stix_kind kind;
+  const char *type, *version, *spec_version; /* version "" for none */
+  const char *version_key;    /* intel_version_key of version */
+  enum intel_tlp tlp;         /* strictest marking; INTEL_TLP_NONE: the collection's default */
+  bool revoked;
+  bool control;               /* carries a control property: published changed */
+  int64_t valid_from_ms, valid_until_ms;
+  const char *raw;            /* the bytes as received */
+  size_t raw_len;
+  size_t first_key, n_keys;   /* its observable keys in the batch's keys */
+};
+
+struct intel_batch {
+  struct fs_arena arena;
+  struct intel_batch_item *items;
+  size_t n, cap;
+  const char **keys; /* lower-cased observable keys, in the arena */
+  size_t n_keys, cap_keys;
+};
+
+/* ---- rows inserted many to a statement (store_rows.c) ---- */
+
+#define INTEL_ROWS_MAX 64
+
+struct intel_rows_val {
+  int64_t i;
+  const char *s; /* borrowed: must live until the row is flushed; NULL binds NULL */
+};
+
+/* Rows waiting for one INSERT of INTEL_ROWS_MAX rows. */
+struct intel_rows {
+  struct store_conn *c;
+  const char *types; /* one letter a column: 'i' integer, 's' text */
+  size_t cols;
+  struct fs_buf many, one; /* the statement for INTEL_ROWS_MAX rows, and for one */
+  struct intel_rows_val *vals;
+  size_t n;
+};
+
+/* Prepares the texts "<head><tuple>,<tuple>...<tail>" (tuple: "(?,?,1)", one '?' a column of
+ * types) for c. Release with intel_rows_release. */
+int intel_rows_init(struct intel_rows *w, struct store_conn *c, const char *head,
+                    const char *tuple, const char *tail, const char *types, struct fs_err *err);
+void intel_rows_release(struct intel_rows *w);
+/* The values of a new row (cols entries to fill), flushing the full ones first; NULL and *rc set
+ * when that flush failed. */
+struct intel_rows_val *intel_rows_add(struct intel_rows *w, int *rc, struct fs_err *err);
+/* Inserts the rows waiting (before anything reads the table, and at the end). */
+int intel_rows_flush(struct intel_rows *w, struct fs_err *err);
+
+/* Adds what the ingest needs of one validated element (r->object must be readable). */
+int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err);
+/* A batch of a parsed document's results. The document's input bytes must outlive it. */
+int intel_batch_from_doc(const struct intel_stix_doc *doc, struct intel_batch **out,
+                         struct fs_err *err);
 
 #endif

@@ -232,28 +232,27 @@ int taxii_objects_post(const struct taxii_request *req, const char *cid, const c
     return fs_err_set(&res->err, FS_ERR_TOO_LARGE, "body",
                       "the envelope is larger than the API root's max_content_length (%lld bytes)",
                       (long long)req->max_content_length);
-  struct intel_stix_doc doc;
+  /* The envelope is read into a batch (no JSON tree kept), before the write transaction: the
+   * write lock is held only while storing. */
+  struct intel_batch *batch;
   struct intel_stix_limits lim;
   intel_stix_limits_default(&lim);
   lim.max_bytes = (size_t)req->max_content_length;
   lim.max_objects = 1000000;
-  if ((rc = intel_stix_doc_parse(&doc, body, len, &lim, &res->err)))
+  if ((rc = intel_batch_read(body, len, &lim, &batch, &res->err)))
     return rc;
   char status_id[37];
   fs_uuid_v4(status_id);
-  struct intel_ingest_options opt = {.status_id = status_id};
+  struct intel_ingest_options opt = {.status_id = status_id, .status_only = true};
   struct intel_ingest_result ir;
-  rc = intel_ingest(req->db, req->who, &col, &doc, &opt, &ir, &res->err);
-  intel_stix_doc_release(&doc);
+  rc = intel_ingest_batch(req->db, req->who, &col, batch, &opt, &ir, &res->err);
+  intel_batch_free(batch);
   if (!rc) {
-    char ts[32];
-    fs_time_format_ms(req->who->now_ms, ts);
-    rc = json_out(res, 202,
-                  json_pack("{s:s,s:s,s:s,s:I,s:I,s:I,s:i,s:O,s:O,s:[]}", "id", status_id,
-                            "status", "complete", "request_timestamp", ts, "total_count",
-                            (json_int_t)ir.total, "success_count", (json_int_t)ir.success,
-                            "failure_count", (json_int_t)ir.failure, "pending_count", 0,
-                            "successes", ir.successes, "failures", ir.failures, "pendings"));
+    /* The answer is the status resource just stored. */
+    fs_buf_reset(res->body);
+    if (fs_buf_append(res->body, ir.status, ir.status_len))
+      rc = fs_err_set(&res->err, FS_ERR_TOO_LARGE, "taxii", "response too large");
+    res->status = 202;
   }
   intel_ingest_result_release(&ir);
   return rc;

@@ -293,6 +293,7 @@ static void test_sco_id_warning(void **state)
 
 void stix_invalid_tests(void **state);
 void stix_doc_tests(void **state);
+void stix_scan_tests(void **state);
 void stix_time_tests(void **state);
 void stix_sco_id_tests(void **state);
 void stix_jcs_tests(void **state);
@@ -305,7 +306,7 @@ int main(void)
       cmocka_unit_test(test_tlp_objects_valid), cmocka_unit_test(test_sco_id_warning),
       cmocka_unit_test(stix_invalid_tests),    cmocka_unit_test(stix_doc_tests),
       cmocka_unit_test(stix_time_tests),       cmocka_unit_test(stix_sco_id_tests),
-      cmocka_unit_test(stix_jcs_tests),
+      cmocka_unit_test(stix_jcs_tests),        cmocka_unit_test(stix_scan_tests),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 void stix_doc_tests(void **state);
+void stix_scan_tests(void **state);
 void stix_time_tests(void **state);
 void stix_sco_id_tests(void **state);
 void stix_jcs_tests(void **state);
@@ -116,6 +117,113 @@ void stix_doc_tests(void **state)
   assert_non_null(strstr(doc.results[2].findings[0].msg, "longer than 64"));
   intel_stix_doc_release(&doc);
   intel_stix_doc_release(&doc); /* release twice is safe */
+}
+
+/* What a scan hands over, kept for checking after the scan. */
+struct seen {
+  size_t n;
+  size_t index[8];
+  char id[8][80];
+  char raw[8][512];
+  bool valid[8];
+  size_t doc_n;
+};
+
+static int see(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+{
+  struct seen *s = ctx;
+  assert_true(s->n < 8);
+  s->doc_n = doc->n;
+  s->index[s->n] = r->index;
+  snprintf(s->id[s->n], sizeof(s->id[0]), "%s", r->id ? r->id : "");
+  snprintf(s->raw[s->n], sizeof(s->raw[0]), "%.*s", (int)r->raw_len, r->raw);
+  s->valid[s->n] = r->valid;
+  assert_non_null(r->object); /* alive during the call */
+  s->n++;
+  return FS_OK;
+}
+
+static int stop_at_second(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+{
+  (void)doc;
+  (void)ctx;
+  return r->index == 1 ? FS_ERR_CONFLICT : FS_OK;
+}
+
+void stix_scan_tests(void **state)
+{
+  (void)state;
+  struct intel_stix_doc doc;
+  struct fs_err err;
+  struct seen s;
+  /* an envelope whose list comes before "more": every element in order, with its exact bytes
+   * (white space around it left out, escapes inside it kept) */
+  const char *env = "{\"objects\": [ " IND(U1, "2016-04-06T20:03:00.000Z") " ,\n 42, "
+                    "{\"type\":\"x-a\",\"id\":\"x-a--" U2 "\",\"x_\\u0061bc\":\"\\\"\"}\n], "
+                    "\"more\": false}";
+  memset(&s, 0, sizeof(s));
+  const char *text = env;
+  assert_int_equal(intel_stix_doc_scan(&doc, text, strlen(text), NULL, see, &s, &err), 0);
+  assert_int_equal(doc.kind, INTEL_STIX_DOC_ENVELOPE);
+  assert_null(doc.results);
+  assert_int_equal(doc.n, 3);
+  assert_int_equal(s.doc_n, 3);
+  assert_int_equal(s.n, 3);
+  assert_int_equal(doc.n_valid, 2);
+  assert_int_equal(doc.n_invalid, 1);
+  assert_string_equal(s.raw[0], IND(U1, "2016-04-06T20:03:00.000Z"));
+  assert_string_equal(s.raw[1], "42");
+  assert_false(s.valid[1]);
+  assert_string_equal(s.raw[2], "{\"type\":\"x-a\",\"id\":\"x-a--" U2 "\",\"x_\\u0061bc\":\"\\\"\"}");
+  assert_string_equal(s.id[2], "x-a--" U2);
+  assert_int_equal(s.index[2], 2);
+  intel_stix_doc_release(&doc);
+
+  /* the same through intel_stix_doc_parse: results kept, with the same spans */
+  assert_int_equal(intel_stix_doc_parse(&doc, text, strlen(text), NULL, &err), 0);
+  assert_int_equal(doc.n, 3);
+  assert_int_equal(doc.results[2].raw_len, strlen(s.raw[2]));
+  assert_memory_equal(doc.results[2].raw, s.raw[2], strlen(s.raw[2]));
+  assert_true(json_is_integer(doc.results[1].object));
+  intel_stix_doc_release(&doc);
+
+  /* a lone object with a list named "objects" keeps it; its bytes are the whole text trimmed */
+  const char *lone = "\n {\"objects\": [1, {\"a\": 2}], \"type\": \"x-b\", \"id\": \"x-b--" U1
+                     "\", \"x_n\": 1} \n";
+  assert_int_equal(intel_stix_doc_parse(&doc, lone, strlen(lone), NULL, &err), 0);
+  assert_int_equal(doc.kind, INTEL_STIX_DOC_OBJECT);
+  assert_int_equal(doc.n, 1);
+  assert_int_equal(json_array_size(json_object_get(doc.results[0].object, "objects")), 2);
+  assert_int_equal(doc.results[0].raw_len, strlen(lone) - 4);
+  assert_int_equal(doc.results[0].raw[0], '{');
+  intel_stix_doc_release(&doc);
+
+  /* whole-document errors: a duplicate "objects", a duplicate key inside an element (found on
+   * the second pass, after the elements before it were handed over), a syntax error after more
+   * elements than the limit (the syntax error wins), trailing bytes */
+  const char *dup = "{\"objects\": [], \"more\": false, \"objects\": []}";
+  assert_int_equal(intel_stix_doc_parse(&doc, dup, strlen(dup), NULL, &err), FS_ERR_PARSE);
+  assert_non_null(strstr(err.msg, "duplicate"));
+  assert_null(doc.root);
+  const char *inner = "{\"objects\": [{\"a\": 1}, {\"b\": 1, \"b\": 2}]}";
+  memset(&s, 0, sizeof(s));
+  assert_int_equal(intel_stix_doc_scan(&doc, inner, strlen(inner), NULL, see, &s, &err),
+                   FS_ERR_PARSE);
+  assert_int_equal(s.n, 1);
+  assert_non_null(strstr(err.where, "byte 32"));
+  struct intel_stix_limits lim = {.max_objects = 1};
+  const char *late = "{\"objects\": [1, 2, 3], \"more\": tru}";
+  assert_int_equal(intel_stix_doc_parse(&doc, late, strlen(late), &lim, &err), FS_ERR_PARSE);
+  const char *many = "{\"objects\": [1, 2, 3], \"more\": true}";
+  assert_int_equal(intel_stix_doc_parse(&doc, many, strlen(many), &lim, &err), FS_ERR_TOO_LARGE);
+  assert_int_equal(intel_stix_doc_parse(&doc, "{} {}", 5, NULL, &err), FS_ERR_PARSE);
+  assert_int_equal(intel_stix_doc_parse(&doc, "[1, 2] x", 8, NULL, &err), FS_ERR_PARSE);
+  assert_int_equal(intel_stix_doc_parse(&doc, " \"s\"", 4, NULL, &err), FS_ERR_PARSE);
+
+  /* the callback's error stops the scan and is returned */
+  assert_int_equal(intel_stix_doc_scan(&doc, text, strlen(text), NULL, stop_at_second, NULL, &err),
+                   FS_ERR_CONFLICT);
+  assert_null(doc.root);
 }
 
 void stix_time_tests(void **state)

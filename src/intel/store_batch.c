@@ -1,0 +1,281 @@
+/* Documents read for storing: for each object what the ingest needs (verdict, metadata, TLP,
+ * observables to index, bytes as received) without its JSON tree, filled while the document is
+ * read one object at a time (intel_batch_read) or from a parsed document (intel_ingest). */
+#include "intel/store_int.h"
+
+#include "intel/pattern.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int nomem(struct fs_err *err)
+{
+  return fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+}
+
+static struct intel_batch *batch_new(void)
+{
+  struct intel_batch *b = calloc(1, sizeof(*b));
+  if (b)
+    fs_arena_init(&b->arena, 256 * 1024, 0);
+  return b;
+}
+
+void intel_batch_free(struct intel_batch *b)
+{
+  if (!b)
+    return;
+  free(b->items);
+  free(b->keys);
+  fs_arena_release(&b->arena);
+  free(b);
+}
+
+static const char *dup_str(struct intel_batch *b, const char *s)
+{
+  return s ? fs_arena_strdup(&b->arena, s) : NULL;
+}
+
+static int add_key(struct intel_batch *b, const char *value, size_t len)
+{
+  char key[1024];
+  if (!intel_observable_key(value, len, key, sizeof(key)))
+    return FS_OK; /* too long to be a useful search key */
+  if (b->n_keys == b->cap_keys) {
+    size_t cap = b->cap_keys ? b->cap_keys * 2 : 1024;
+    const char **p = realloc(b->keys, cap * sizeof(*p));
+    if (!p)
+      return FS_ERR_NOMEM;
+    b->keys = p;
+    b->cap_keys = cap;
+  }
+  if (!(b->keys[b->n_keys] = fs_arena_strndup(&b->arena, key, len)))
+    return FS_ERR_NOMEM;
+  b->n_keys++;
+  return FS_OK;
+}
+
+/* Every string compared with '=' or IN in a pattern, wherever it is. */
+static int keys_of_cmp(struct intel_batch *b, const struct intel_pattern_cmp *cmp)
+{
+  if (!cmp)
+    return FS_OK;
+  if (cmp->kind != INTEL_PATTERN_CMP_TEST) {
+    int rc = keys_of_cmp(b, cmp->left);
+    return rc ? rc : keys_of_cmp(b, cmp->right);
+  }
+  if (cmp->negated || (cmp->op != INTEL_PATTERN_EQ && cmp->op != INTEL_PATTERN_IN))
+    return FS_OK;
+  const struct intel_pattern_lit *lit = &cmp->lit;
+  if (lit->kind == INTEL_PATTERN_LIT_STRING)
+    return add_key(b, lit->s, lit->len);
+  for (size_t i = 0; lit->kind == INTEL_PATTERN_LIT_SET && i < lit->n; i++)
+    if (lit->items[i].kind == INTEL_PATTERN_LIT_STRING) {
+      int rc = add_key(b, lit->items[i].s, lit->items[i].len);
+      if (rc)
+        return rc;
+    }
+  return FS_OK;
+}
+
+static int keys_of_obs(struct intel_batch *b, const struct intel_pattern_obs *o)
+{
+  if (!o)
+    return FS_OK;
+  if (o->kind == INTEL_PATTERN_OBS_LEAF)
+    return keys_of_cmp(b, o->cmp);
+  if (o->kind == INTEL_PATTERN_OBS_GROUP)
+    return keys_of_obs(b, o->inner);
+  int rc = keys_of_obs(b, o->left);
+  return rc ? rc : keys_of_obs(b, o->right);
+}
+
+/* Observables of an object: SCO values and hashes, and the values an indicator's pattern names
+ * (parsed here unless validation handed its parse over). */
+static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *type,
+                          const struct intel_pattern *parsed)
+{
+  int rc = FS_OK;
+  const json_t *value = json_object_get(obj, "value");
+  if (json_is_string(value))
+    rc = add_key(b, json_string_value(value), strlen(json_string_value(value)));
+  const json_t *hashes = json_object_get(obj, "hashes");
+  if (!rc && json_is_object(hashes)) {
+    const char *k;
+    json_t *h;
+    json_object_foreach((json_t *)(uintptr_t)hashes, k, h)
+    {
+      if (json_is_string(h) && (rc = add_key(b, json_string_value(h), json_string_length(h))))
+        break;
+    }
+  }
+  const char *pattern = json_string_value(json_object_get(obj, "pattern"));
+  const char *ptype = json_string_value(json_object_get(obj, "pattern_type"));
+  if (!rc && !strcmp(type, "indicator") && pattern && ptype && !strcmp(ptype, "stix")) {
+    struct intel_pattern p;
+    struct fs_err e;
+    if (parsed) {
+      rc = keys_of_obs(b, parsed->root);
+    } else if (!intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &e)) {
+      rc = keys_of_obs(b, p.root);
+      intel_pattern_release(&p);
+    }
+  }
+  return rc;
+}
+
+/* The message of an invalid object: its first finding, as the status resource lists it. */
+static const char *refusal(struct intel_batch *b, const struct intel_stix_result *r)
+{
+  char msg[512] = "invalid object";
+  if (r->n_findings) {
+    struct intel_stix_report rep;
+    memset(&rep, 0, sizeof(rep));
+    snprintf(rep.id, sizeof(rep.id), "%s", r->id ? r->id : "");
+    rep.n = 1;
+    rep.items[0] = r->findings[0];
+    intel_stix_finding_format(&rep, 0, msg, sizeof(msg));
+  }
+  return fs_arena_strdup(&b->arena, msg);
+}
+
+/* Room for n items at once (a document's size is known before its first object). */
+static int reserve_items(struct intel_batch *b, size_t n)
+{
+  if (n <= b->cap)
+    return FS_OK;
+  struct intel_batch_item *p = realloc(b->items, n * sizeof(*p));
+  if (!p)
+    return FS_ERR_NOMEM;
+  b->items = p;
+  b->cap = n;
+  return FS_OK;
+}
+
+int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err)
+{
+  if (b->n == b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 1024;
+    struct intel_batch_item *p = realloc(b->items, cap * sizeof(*p));
+    if (!p)
+      return nomem(err);
+    b->items = p;
+    b->cap = cap;
+  }
+  struct intel_batch_item *it = &b->items[b->n];
+  memset(it, 0, sizeof(*it));
+  it->index = r->index;
+  const json_t *obj = r->object;
+  /* What an anonymous submission must not reveal is looked for in every element, valid or not. */
+  const char *by = json_string_value(json_object_get(obj, "created_by_ref"));
+  it->id = dup_str(b, r->id);
+  it->created_by_ref = dup_str(b, by);
+  it->anonymous = json_is_true(json_object_get(obj, INTEL_PROP_ANONYMOUS));
+  it->is_identity = r->type && !strcmp(r->type, "identity");
+  if ((r->id && !it->id) || (by && !it->created_by_ref))
+    return nomem(err);
+  it->valid = r->valid;
+  if (!r->valid) {
+    if (!(it->refusal = refusal(b, r)))
+      return nomem(err);
+    b->n++;
+    return FS_OK;
+  }
+  struct intel_stix_meta m;
+  struct fs_err e;
+  if (intel_stix_meta_get(obj, &m, &e)) {
+    char why[256];
+    snprintf(why, sizeof(why), "%s: %s", e.where, e.msg);
+    if (!(it->meta_error = fs_arena_strdup(&b->arena, why)))
+      return nomem(err);
+    b->n++;
+    return FS_OK;
+  }
+  it->kind = m.kind;
+  it->type = dup_str(b, m.type);
+  const char *version = intel_stix_meta_version(&m);
+  it->version = dup_str(b, version ? version : "");
+  it->spec_version = dup_str(b, m.spec_version ? m.spec_version : "2.1");
+  char vk[40];
+  intel_version_key(version, vk);
+  it->version_key = dup_str(b, vk);
+  it->tlp = !strcmp(m.type, "marking-definition") ? INTEL_TLP_CLEAR
+                                                   : intel_tlp_strictest(m.object_marking_refs);
+  it->revoked = m.revoked;
+  it->valid_from_ms = m.valid_from_ms;
+  it->valid_until_ms = m.valid_until_ms;
+  it->control =
+      json_object_get(obj, INTEL_PROP_RECIPIENTS) || json_object_get(obj, INTEL_PROP_ANONYMOUS);
+  if (!it->type || !it->version || !it->spec_version || !it->version_key)
+    return nomem(err);
+  if (r->raw) {
+    it->raw = r->raw;
+    it->raw_len = r->raw_len;
+  } else {
+    char *text = json_dumps(obj, JSON_COMPACT);
+    it->raw = text ? fs_arena_strdup(&b->arena, text) : NULL;
+    free(text);
+    if (!it->raw)
+      return nomem(err);
+    it->raw_len = strlen(it->raw);
+  }
+  it->first_key = b->n_keys;
+  if (keys_of_object(b, obj, m.type, r->pattern))
+    return nomem(err);
+  it->n_keys = b->n_keys - it->first_key;
+  b->n++;
+  return FS_OK;
+}
+
+struct read_ctx {
+  struct intel_batch *b;
+  struct fs_err *err;
+};
+
+static int add_cb(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+{
+  struct read_ctx *x = ctx;
+  if (r->index == 0 && reserve_items(x->b, doc->n))
+    return nomem(x->err);
+  return intel_batch_add(x->b, r, x->err);
+}
+
+int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limits *lim,
+                     struct intel_batch **out, struct fs_err *err)
+{
+  *out = NULL;
+  struct intel_batch *b = batch_new();
+  if (!b)
+    return nomem(err);
+  struct read_ctx ctx = {b, err};
+  struct intel_stix_doc doc;
+  int rc = intel_stix_doc_scan(&doc, bytes, len, lim, add_cb, &ctx, err);
+  if (rc) {
+    intel_batch_free(b);
+    return rc;
+  }
+  intel_stix_doc_release(&doc);
+  *out = b;
+  return FS_OK;
+}
+
+int intel_batch_from_doc(const struct intel_stix_doc *doc, struct intel_batch **out,
+                         struct fs_err *err)
+{
+  *out = NULL;
+  struct intel_batch *b = batch_new();
+  if (!b || reserve_items(b, doc->n)) {
+    intel_batch_free(b);
+    return nomem(err);
+  }
+  for (size_t i = 0; i < doc->n; i++) {
+    int rc = intel_batch_add(b, &doc->results[i], err);
+    if (rc) {
+      intel_batch_free(b);
+      return rc;
+    }
+  }
+  *out = b;
+  return FS_OK;
+}
