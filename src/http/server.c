@@ -477,6 +477,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
        * write the whole body before reading) see the 413; a far larger one is refused at once. */
       if (announced > 4ULL * req->body.max + (1 << 20))
         return dispatch(req);
+    } else if (announced) {
+      /* One allocation of the announced size rather than a doubling series of copies; a wrong
+       * announcement only costs the buffer growing (or shrinking nothing) as usual. */
+      (void)fs_buf_reserve(&req->body, (size_t)announced + 1);
     }
     return MHD_YES;
   }

@@ -151,6 +151,16 @@ int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t l
 int intel_stix_doc_scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
                         const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
                         struct fs_err *err);
+/* intel_stix_doc_scan on several threads: the elements are cut into at most nparts runs of
+ * consecutive elements (about equal bytes each), and run p is handed, in order, to fn with
+ * ctxs[p] on a thread of its own (run 0 on the caller's). fn is thus called concurrently for
+ * different runs and must not change doc; each run's ctx is its own. On failure, *failed_part
+ * is the first run (in element order) that failed: a reading error is in err, one returned by fn
+ * is wherever that run's fn keeps it (err untouched). */
+int intel_stix_doc_scan_split(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                              const struct intel_stix_limits *lim, size_t nparts,
+                              intel_stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+                              struct fs_err *err);
 /* Frees the trees, the results and the arena; doc is then empty. Safe on an empty doc. */
 void intel_stix_doc_release(struct intel_stix_doc *doc);
 

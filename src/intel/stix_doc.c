@@ -9,9 +9,11 @@
  * bytes are known exactly. */
 #include "intel/stix_int.h"
 
+#include "core/thread.h"
 #include "intel/json_read.h"
 #include "intel/pattern.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,9 +199,13 @@ end:
 }
 
 /* Validates one element and hands it to fn. */
+struct verdicts {
+  size_t n_valid, n_invalid;
+};
+
 static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const char *raw,
                  size_t raw_len, const struct intel_stix_limits *l, intel_stix_each_fn fn,
-                 void *ctx)
+                 void *ctx, struct verdicts *v)
 {
   struct intel_stix_report rep;
   struct intel_pattern pattern;
@@ -220,19 +226,104 @@ static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const ch
       .pattern = have_pattern ? &pattern : NULL,
   };
   if (res.valid)
-    doc->n_valid++;
+    v->n_valid++;
   else
-    doc->n_invalid++;
+    v->n_invalid++;
   int rc = fn(doc, &res, ctx);
   if (have_pattern)
     intel_pattern_release(&pattern);
   return rc;
 }
 
-static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
-                struct fs_err *err)
+/* One run of consecutive elements, read on one thread. */
+struct run {
+  struct intel_stix_doc *doc;
+  const char *bytes;
+  size_t len;
+  const struct top *t;
+  const struct intel_stix_limits *l;
+  size_t lo, hi;
+  intel_stix_each_fn fn;
+  void *ctx;
+  struct verdicts v;
+  int rc;
+  struct fs_err err;
+  pthread_t thread;
+  bool started;
+};
+
+static void *read_run(void *arg)
 {
+  struct run *u = arg;
+  struct intel_json_reader r;
+  intel_json_reader_init(&r, u->bytes, u->len);
+  for (size_t i = u->lo; !u->rc && i < u->hi; i++) {
+    json_t *obj;
+    r.pos = u->t->spans[i].start;
+    if ((u->rc = intel_json_read(&r, &obj, &u->err))) /* a duplicate key: pass one lets them by */
+      break;
+    u->rc = judge(u->doc, obj, i, u->bytes + u->t->spans[i].start,
+                  u->t->spans[i].end - u->t->spans[i].start, u->l, u->fn, u->ctx, &u->v);
+    json_decref(obj);
+  }
+  intel_json_reader_release(&r);
+  return NULL;
+}
+
+/* Pass two: the elements in nparts runs of about equal bytes, run 0 on this thread and each other
+ * on a thread of its own (or here, after run 0, when no thread can be had). */
+static int read_runs(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                     const struct top *t, const struct intel_stix_limits *l, size_t nparts,
+                     intel_stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+                     struct fs_err *err)
+{
+  if (nparts > t->n)
+    nparts = t->n ? t->n : 1;
+  struct run *runs = calloc(nparts, sizeof(*runs));
+  if (!runs)
+    return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+  size_t first = t->n ? t->spans[0].start : 0, last = t->n ? t->spans[t->n - 1].end : 0;
+  size_t lo = 0;
+  for (size_t p = 0; p < nparts; p++) {
+    size_t hi = t->n;
+    if (p + 1 < nparts) { /* the first element starting past this run's share of the bytes */
+      size_t bound = first + (last - first) / nparts * (p + 1);
+      hi = lo;
+      while (hi < t->n && t->spans[hi].start < bound)
+        hi++;
+    }
+    runs[p] = (struct run){.doc = doc, .bytes = bytes, .len = len, .t = t, .l = l, .lo = lo,
+                           .hi = hi, .fn = fn, .ctx = ctxs[p]};
+    lo = hi;
+  }
+  for (size_t p = 1; p < nparts; p++)
+    runs[p].started = !fs_thread_start(&runs[p].thread, read_run, &runs[p]);
+  read_run(&runs[0]);
+  int rc = FS_OK;
+  for (size_t p = 0; p < nparts; p++) {
+    if (p && runs[p].started)
+      pthread_join(runs[p].thread, NULL);
+    else if (p)
+      read_run(&runs[p]);
+    doc->n_valid += runs[p].v.n_valid;
+    doc->n_invalid += runs[p].v.n_invalid;
+    if (runs[p].rc && !rc) {
+      rc = runs[p].rc;
+      *failed_part = p;
+      if (runs[p].err.code) /* the reader's error; fn's is where fn keeps it */
+        *err = runs[p].err;
+    }
+  }
+  free(runs);
+  return rc;
+}
+
+static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                const struct intel_stix_limits *lim, size_t nparts, intel_stix_each_fn fn,
+                void *const *ctxs, size_t *failed_part, struct fs_err *err)
+{
+  void *ctx = ctxs[0];
+  *failed_part = 0;
   struct intel_stix_limits l;
   stix_limits_fill(&l, lim);
   memset(doc, 0, sizeof(*doc));
@@ -274,7 +365,10 @@ static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
                            bytes[end - 1] == '\r' || bytes[end - 1] == '\t'))
       end--;
     doc->n = 1;
-    rc = judge(doc, root, 0, bytes + start, end - start, &l, fn, ctx);
+    struct verdicts v = {0};
+    rc = judge(doc, root, 0, bytes + start, end - start, &l, fn, ctx, &v);
+    doc->n_valid = v.n_valid;
+    doc->n_invalid = v.n_invalid;
     goto out;
   }
   if (!t.has_list && json_object_get(root, "objects")) {
@@ -288,15 +382,7 @@ static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
   }
   check_container(doc);
   doc->n = t.n;
-  for (size_t i = 0; !rc && i < t.n; i++) {
-    json_t *obj;
-    r.pos = t.spans[i].start;
-    if ((rc = intel_json_read(&r, &obj, err))) /* a duplicate key: the first pass lets them by */
-      break;
-    rc = judge(doc, obj, i, bytes + t.spans[i].start, t.spans[i].end - t.spans[i].start, &l, fn,
-               ctx);
-    json_decref(obj);
-  }
+  rc = read_runs(doc, bytes, len, &t, &l, nparts ? nparts : 1, fn, ctxs, failed_part, err);
 out:
   free(t.spans);
   intel_json_reader_release(&r);
@@ -307,7 +393,19 @@ int intel_stix_doc_scan(struct intel_stix_doc *doc, const char *bytes, size_t le
                         const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
                         struct fs_err *err)
 {
-  int rc = scan(doc, bytes, len, lim, fn, ctx, err);
+  size_t failed;
+  int rc = scan(doc, bytes, len, lim, 1, fn, &ctx, &failed, err);
+  if (rc)
+    intel_stix_doc_release(doc);
+  return rc;
+}
+
+int intel_stix_doc_scan_split(struct intel_stix_doc *doc, const char *bytes, size_t len,
+                              const struct intel_stix_limits *lim, size_t nparts,
+                              intel_stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+                              struct fs_err *err)
+{
+  int rc = scan(doc, bytes, len, lim, nparts, fn, ctxs, failed_part, err);
   if (rc)
     intel_stix_doc_release(doc);
   return rc;

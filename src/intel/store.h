@@ -102,9 +102,12 @@ struct intel_ingest_result {
 struct intel_batch;
 
 /* Reads and validates a bundle, envelope or object as intel_stix_doc_parse does (same limits,
- * same errors, same verdicts) into *out (caller frees with intel_batch_free). */
+ * same errors, same verdicts) into *out (caller frees with intel_batch_free), the objects in the
+ * document's order. With threads > 1 (at most INTEL_BATCH_MAX_THREADS) the objects are read in
+ * that many runs at once (intel_stix_doc_scan_split). */
+#define INTEL_BATCH_MAX_THREADS 16
 int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limits *lim,
-                     struct intel_batch **out, struct fs_err *err);
+                     size_t threads, struct intel_batch **out, struct fs_err *err);
 /* Frees a batch; NULL is fine. */
 void intel_batch_free(struct intel_batch *b);
 

@@ -29,6 +29,9 @@ void intel_batch_free(struct intel_batch *b)
   free(b->items);
   free(b->keys);
   fs_arena_release(&b->arena);
+  for (size_t p = 0; p < b->n_parts; p++)
+    intel_batch_free(b->parts[p]);
+  free(b->parts);
   free(b);
 }
 
@@ -230,32 +233,87 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
 
 struct read_ctx {
   struct intel_batch *b;
-  struct fs_err *err;
+  struct fs_err err;
 };
 
 static int add_cb(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
 {
+  (void)doc;
   struct read_ctx *x = ctx;
-  if (r->index == 0 && reserve_items(x->b, doc->n))
-    return nomem(x->err);
-  return intel_batch_add(x->b, r, x->err);
+  return intel_batch_add(x->b, r, &x->err);
+}
+
+/* Appends the items and keys of part q to b, which then keeps q's arena alive. */
+static int merge(struct intel_batch *b, struct intel_batch *q)
+{
+  if (reserve_items(b, b->n + q->n))
+    return FS_ERR_NOMEM;
+  if (b->n_keys + q->n_keys > b->cap_keys) {
+    const char **k = realloc(b->keys, (b->n_keys + q->n_keys) * sizeof(*k));
+    if (!k)
+      return FS_ERR_NOMEM;
+    b->keys = k;
+    b->cap_keys = b->n_keys + q->n_keys;
+  }
+  for (size_t i = 0; i < q->n; i++) {
+    b->items[b->n] = q->items[i];
+    b->items[b->n++].first_key += b->n_keys;
+  }
+  if (q->n_keys)
+    memcpy(b->keys + b->n_keys, q->keys, q->n_keys * sizeof(*b->keys));
+  b->n_keys += q->n_keys;
+  free(q->items);
+  free(q->keys);
+  q->items = NULL;
+  q->keys = NULL;
+  q->n = q->n_keys = 0;
+  return FS_OK;
 }
 
 int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limits *lim,
-                     struct intel_batch **out, struct fs_err *err)
+                     size_t threads, struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
+  if (threads < 1)
+    threads = 1;
+  if (threads > INTEL_BATCH_MAX_THREADS)
+    threads = INTEL_BATCH_MAX_THREADS;
   struct intel_batch *b = batch_new();
-  if (!b)
-    return nomem(err);
-  struct read_ctx ctx = {b, err};
+  struct read_ctx ctx[INTEL_BATCH_MAX_THREADS];
+  void *ctxs[INTEL_BATCH_MAX_THREADS];
+  int rc = b ? FS_OK : nomem(err);
+  if (!rc && threads > 1 && !(b->parts = calloc(threads - 1, sizeof(*b->parts))))
+    rc = nomem(err);
+  for (size_t p = 0; !rc && p < threads; p++) {
+    memset(&ctx[p], 0, sizeof(ctx[p]));
+    ctx[p].b = p ? batch_new() : b;
+    ctxs[p] = &ctx[p];
+    if (!ctx[p].b)
+      rc = nomem(err);
+    else if (p)
+      b->parts[b->n_parts++] = ctx[p].b;
+  }
+  /* Room for the elements of an envelope of this size (about 300 bytes the smallest object). */
+  size_t guess = len / 300 / threads + 16;
+  for (size_t p = 0; !rc && p < threads; p++)
+    if (reserve_items(ctx[p].b, guess))
+      rc = nomem(err);
   struct intel_stix_doc doc;
-  int rc = intel_stix_doc_scan(&doc, bytes, len, lim, add_cb, &ctx, err);
+  size_t failed = 0;
+  if (!rc) {
+    rc = intel_stix_doc_scan_split(&doc, bytes, len, lim, threads, add_cb, ctxs, &failed, err);
+    if (rc && ctx[failed].err.code)
+      *err = ctx[failed].err;
+  }
+  if (!rc)
+    intel_stix_doc_release(&doc);
+  for (size_t p = 0; !rc && p < b->n_parts; p++)
+    if (merge(b, b->parts[p]))
+      rc = nomem(err);
   if (rc) {
     intel_batch_free(b);
     return rc;
   }
-  intel_stix_doc_release(&doc);
   *out = b;
   return FS_OK;
 }

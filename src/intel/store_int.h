@@ -48,8 +48,10 @@ struct intel_batch {
   struct fs_arena arena;
   struct intel_batch_item *items;
   size_t n, cap;
-  const char **keys; /* lower-cased observable keys, in the arena */
+  const char **keys; /* lower-cased observable keys, in the arena or the parts' */
   size_t n_keys, cap_keys;
+  struct intel_batch **parts; /* read on other threads: their arenas hold strings of items */
+  size_t n_parts;
 };
 
 /* ---- rows inserted many to a statement (store_rows.c) ---- */

@@ -7,8 +7,13 @@
 
 struct store_backend {
   const char *name;
+  /* State shared by the connections of one store (SQLite: the checkpointer thread), opened
+   * before the first connection and closed after the last one. */
+  int (*shared_open)(const struct store_options *opt, void **shared, struct fs_err *err);
+  void (*shared_close)(void *shared);
   /* Opens one connection configured from opt (pragmas, timeouts). */
-  int (*conn_open)(const struct store_options *opt, void **handle, struct fs_err *err);
+  int (*conn_open)(const struct store_options *opt, void *shared, void **handle,
+                   struct fs_err *err);
   void (*conn_close)(void *handle);
   /* Runs statements without parameters or results (BEGIN, COMMIT, migrations). */
   int (*exec_script)(void *handle, const char *sql, struct fs_err *err);

@@ -1,6 +1,7 @@
 /* The SQLite backend: WAL journal, foreign keys, busy timeout, synchronous commits, an optional
  * size cap, and SQLite result codes mapped onto the store's errors. */
 #include "store/backend.h"
+#include "store/sqlite_int.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -51,7 +52,22 @@ static int pragma(sqlite3 *db, const char *sql, struct fs_err *err)
   return rc == SQLITE_OK ? FS_OK : map_rc(db, rc, sql, err);
 }
 
-static int sq_conn_open(const struct store_options *opt, void **handle, struct fs_err *err)
+static int sq_shared_open(const struct store_options *opt, void **shared, struct fs_err *err)
+{
+  struct sq_checkpointer *k;
+  if (sq_checkpointer_start(opt->path, &k))
+    return fs_err_set(err, FS_ERR_NOMEM, "store", "cannot start the checkpointer thread");
+  *shared = k;
+  return FS_OK;
+}
+
+static void sq_shared_close(void *shared)
+{
+  sq_checkpointer_stop(shared);
+}
+
+static int sq_conn_open(const struct store_options *opt, void *shared, void **handle,
+                        struct fs_err *err)
 {
   sqlite3 *db = NULL;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (opt->create ? SQLITE_OPEN_CREATE : 0);
@@ -76,9 +92,9 @@ static int sq_conn_open(const struct store_options *opt, void **handle, struct f
   }
   if (!r)
     r = pragma(db, "PRAGMA temp_store=MEMORY", err);
-  /* Checkpoint the WAL every ~40 MB rather than every 4 MB: fewer, larger copies. */
+  /* Commits leave the checkpoint to the store's checkpointer thread. */
   if (!r)
-    r = pragma(db, "PRAGMA wal_autocheckpoint=10000", err);
+    sq_checkpointer_attach(shared, db);
   if (!r && opt->max_size_mb > 0) {
     /* max_page_count is in pages; writes past it fail with SQLITE_FULL and change nothing. */
     sqlite3_stmt *st;
@@ -201,6 +217,8 @@ static int64_t sq_changes(void *handle)
 
 const struct store_backend store_backend_sqlite = {
     .name = "sqlite",
+    .shared_open = sq_shared_open,
+    .shared_close = sq_shared_close,
     .conn_open = sq_conn_open,
     .conn_close = sq_conn_close,
     .exec_script = sq_exec_script,

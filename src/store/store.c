@@ -36,6 +36,7 @@ struct store_conn {
 struct store {
   const struct store_backend *be;
   struct store_options opt;
+  void *shared; /* the backend's, for all connections */
   char *path;
   pthread_mutex_t lock;
   pthread_cond_t idle_cond;
@@ -57,7 +58,7 @@ static int conn_new(struct store *st, struct store_conn **out, struct fs_err *er
   if (!c)
     return fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
   c->be = st->be;
-  int rc = st->be->conn_open(&st->opt, &c->handle, err);
+  int rc = st->be->conn_open(&st->opt, st->shared, &c->handle, err);
   if (rc) {
     free(c);
     return rc;
@@ -98,7 +99,11 @@ int store_open(const struct store_options *opt, struct store **out, struct fs_er
   pthread_mutex_init(&st->lock, NULL);
   pthread_cond_init(&st->idle_cond, NULL);
   struct store_conn *c = NULL;
-  int rc = st->path ? conn_new(st, &c, err) : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  int rc = st->path ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  if (!rc && be->shared_open)
+    rc = be->shared_open(&st->opt, &st->shared, err);
+  if (!rc)
+    rc = conn_new(st, &c, err);
   if (rc) {
     store_free(st);
     return rc;
@@ -121,6 +126,8 @@ void store_free(struct store *st)
     conn_free(c);
     c = next;
   }
+  if (st->shared)
+    st->be->shared_close(st->shared);
   pthread_mutex_destroy(&st->lock);
   pthread_cond_destroy(&st->idle_cond);
   free(st->path);

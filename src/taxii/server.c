@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int json_out(struct taxii_response *res, int status, json_t *doc)
 {
@@ -239,7 +240,10 @@ int taxii_objects_post(const struct taxii_request *req, const char *cid, const c
   intel_stix_limits_default(&lim);
   lim.max_bytes = (size_t)req->max_content_length;
   lim.max_objects = 1000000;
-  if ((rc = intel_batch_read(body, len, &lim, &batch, &res->err)))
+  /* Envelopes of a megabyte or more are read on every core (before the write lock). */
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t threads = len >= (1u << 20) && cpus > 1 ? (size_t)cpus : 1;
+  if ((rc = intel_batch_read(body, len, &lim, threads, &batch, &res->err)))
     return rc;
   char status_id[37];
   fs_uuid_v4(status_id);

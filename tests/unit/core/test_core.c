@@ -11,9 +11,11 @@
 #include "core/encode.h"
 #include "core/jsonx.h"
 #include "core/net.h"
+#include "core/thread.h"
 #include "core/time.h"
 #include "core/uuid.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -278,11 +280,35 @@ static void test_hostport(void **state)
   assert_int_not_equal(fs_hostport_parse("1.2.3.4", host, sizeof(host), &port, &err), 0);
 }
 
+static void *report_mask(void *arg)
+{
+  sigset_t *mask = arg;
+  pthread_sigmask(SIG_SETMASK, NULL, mask);
+  return NULL;
+}
+
+/* A library thread blocks every signal; the caller's mask is as it was. */
+static void test_thread_start(void **state)
+{
+  (void)state;
+  sigset_t before, after, in_thread;
+  pthread_sigmask(SIG_SETMASK, NULL, &before);
+  assert_int_equal(sigismember(&before, SIGTERM), 0);
+  pthread_t t;
+  assert_int_equal(fs_thread_start(&t, report_mask, &in_thread), 0);
+  pthread_join(t, NULL);
+  assert_int_equal(sigismember(&in_thread, SIGTERM), 1);
+  assert_int_equal(sigismember(&in_thread, SIGINT), 1);
+  pthread_sigmask(SIG_SETMASK, NULL, &after);
+  assert_int_equal(sigismember(&after, SIGTERM), 0);
+}
+
 int main(void)
 {
   fs_crypto_init();
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_errors),
+      cmocka_unit_test(test_thread_start),
       cmocka_unit_test(test_time_stix_fraction), cmocka_unit_test(test_time_local),
       cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_arena),
       cmocka_unit_test(test_encodings), cmocka_unit_test(test_utf8), cmocka_unit_test(test_uuid),

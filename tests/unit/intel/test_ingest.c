@@ -54,14 +54,15 @@ static void open_at(struct hub_fixture *f, const char *alias, struct intel_colle
   assert_int_equal(intel_collection_find(f->c, &f->op, alias, col, &err), FS_OK);
 }
 
+/* threads 0: through a parsed document; else a batch read on that many threads. */
 static void ingest_text(struct hub_fixture *f, const struct intel_collection *col, const char *text,
-                        bool batch, const struct intel_ingest_options *opt,
+                        size_t threads, const struct intel_ingest_options *opt,
                         struct intel_ingest_result *res)
 {
   struct fs_err err;
-  if (batch) {
+  if (threads) {
     struct intel_batch *b;
-    assert_int_equal(intel_batch_read(text, strlen(text), NULL, &b, &err), FS_OK);
+    assert_int_equal(intel_batch_read(text, strlen(text), NULL, threads, &b, &err), FS_OK);
     assert_int_equal(intel_ingest_batch(f->c, &f->op, col, b, opt, res, &err), FS_OK);
     intel_batch_free(b);
   } else {
@@ -84,7 +85,7 @@ static void test_batch_and_doc(void **state)
     open_at(&f, "sector", &col);
     struct intel_ingest_options opt = {.status_id = "5f0a4b9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b"};
     struct intel_ingest_result res;
-    ingest_text(&f, &col, envelope, way == 1, &opt, &res);
+    ingest_text(&f, &col, envelope, way == 1 ? 1 : 0, &opt, &res);
     assert_int_equal(res.total, 4);
     assert_int_equal(res.success, 2);
     assert_int_equal(res.failure, 2);
@@ -140,10 +141,10 @@ static void test_versions_and_control(void **state)
   struct intel_collection col;
   open_at(&f, "sector", &col);
   struct intel_ingest_result res;
-  ingest_text(&f, &col, envelope, true, NULL, &res);
+  ingest_text(&f, &col, envelope, 1, NULL, &res);
   assert_null(res.status); /* no status_id, no status */
   intel_ingest_result_release(&res);
-  ingest_text(&f, &col, envelope, true, NULL, &res);
+  ingest_text(&f, &col, envelope, 1, NULL, &res);
   assert_int_equal(res.success, 2);
   assert_string_equal(
       json_string_value(json_object_get(json_array_get(res.successes, 0), "message")),
@@ -152,7 +153,7 @@ static void test_versions_and_control(void **state)
   const char *newer = "{\"objects\": [" IND(U1, "2016-04-07T00:00:00.000Z", "198.51.100.7") "]}";
   struct intel_ingest_options only = {.status_id = "6f0a4b9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
                                       .status_only = true};
-  ingest_text(&f, &col, newer, true, &only, &res);
+  ingest_text(&f, &col, newer, 1, &only, &res);
   assert_int_equal(res.success, 1);
   assert_null(res.successes); /* status_only: the lists are in the status alone */
   assert_null(res.failures);
@@ -173,7 +174,7 @@ static void test_versions_and_control(void **state)
       "\",\"created\":\"2016-04-06T20:03:00.000Z\",\"modified\":\"2016-04-07T20:03:00.000Z\","
       "\"pattern\":\"[domain-name:value = 'b.example']\",\"pattern_type\":\"stix\","
       "\"valid_from\":\"2016-01-01T00:00:00Z\",\"x_finshield_recipients\":{\"orgs\":[\"nobody\"]}}]}";
-  ingest_text(&f, &col, ctl, true, NULL, &res);
+  ingest_text(&f, &col, ctl, 1, NULL, &res);
   assert_int_equal(res.success, 1);
   assert_int_equal(res.failure, 1);
   assert_non_null(strstr(json_string_value(json_object_get(json_array_get(res.failures, 0),
@@ -208,7 +209,7 @@ static void test_anonymous(void **state)
       "\"pattern_type\":\"stix\",\"valid_from\":\"2016-01-01T00:00:00Z\"}]}";
   struct intel_ingest_options opt = {.anonymous = true};
   struct intel_ingest_result res;
-  ingest_text(&f, &col, sub, true, &opt, &res);
+  ingest_text(&f, &col, sub, 1, &opt, &res);
   assert_int_equal(res.success, 2);
   json_t *first = json_array_get(res.successes, 0);
   assert_string_equal(json_string_value(json_object_get(first, "id")), "identity--" U2);
@@ -237,6 +238,27 @@ static int count_rows(const struct intel_row *row, void *ctx)
 
 /* More objects than one multi-row statement takes, with two versions of one object in the same
  * envelope: the second version's flags are computed after the first's entry is written. */
+/* 151 indicators (one a newer version of another), with refusals an invalid one and a number,
+ * and then last. */
+static void many_envelope(struct fs_buf *env, bool refusals, const char *last)
+{
+  fs_buf_append_str(env, "{\"objects\": [");
+  for (int i = 0; i < 151; i++) {
+    /* object 150 is a newer version of object 7 */
+    int k = i == 150 ? 7 : i;
+    fs_buf_appendf(env,
+                   "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":"
+                   "\"indicator--%08x-1dd9-446e-b6f5-d58527e5b5d2\",\"created\":"
+                   "\"2016-04-06T20:03:00.000Z\",\"modified\":\"2016-04-%02dT20:03:00.000Z\","
+                   "\"pattern\":\"[domain-name:value = 'h%d.Example']\",\"pattern_type\":"
+                   "\"stix\",\"valid_from\":\"2016-01-01T00:00:00Z\"}",
+                   i ? "," : "", (unsigned)k * 2654435761u, i == 150 ? 9 : 6, i);
+    if (refusals && i == 60)
+      fs_buf_append_str(env, ",{\"type\": \"indicator\", \"id\": \"indicator--" U2 "\"}, 7");
+  }
+  fs_buf_appendf(env, "%s]}", last);
+}
+
 static void test_many(void **state)
 {
   (void)state;
@@ -246,21 +268,9 @@ static void test_many(void **state)
   open_at(&f, "sector", &col);
   struct fs_buf env;
   fs_buf_init(&env, 0);
-  fs_buf_append_str(&env, "{\"objects\": [");
-  for (int i = 0; i < 151; i++) {
-    /* object 150 is a newer version of object 7 */
-    int k = i == 150 ? 7 : i;
-    fs_buf_appendf(&env,
-                   "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":"
-                   "\"indicator--%08x-1dd9-446e-b6f5-d58527e5b5d2\",\"created\":"
-                   "\"2016-04-06T20:03:00.000Z\",\"modified\":\"2016-04-%02dT20:03:00.000Z\","
-                   "\"pattern\":\"[domain-name:value = 'h%d.Example']\",\"pattern_type\":"
-                   "\"stix\",\"valid_from\":\"2016-01-01T00:00:00Z\"}",
-                   i ? "," : "", (unsigned)k * 2654435761u, i == 150 ? 9 : 6, i);
-  }
-  fs_buf_append_str(&env, "]}");
+  many_envelope(&env, false, "");
   struct intel_ingest_result res;
-  ingest_text(&f, &col, fs_buf_cstr(&env), true, NULL, &res);
+  ingest_text(&f, &col, fs_buf_cstr(&env), 1, NULL, &res);
   assert_int_equal(res.success, 151);
   assert_int_equal(res.failure, 0);
   intel_ingest_result_release(&res);
@@ -296,16 +306,57 @@ static void test_many(void **state)
   hub_fixture_close(&f);
 }
 
+/* Read on one thread or on several, a document gives the same verdicts, in the same order, and
+ * stores the same things. */
+static void test_threads_agree(void **state)
+{
+  (void)state;
+  struct fs_buf env;
+  fs_buf_init(&env, 0);
+  many_envelope(&env, true, "");
+  json_t *ok[2], *failed[2];
+  for (int way = 0; way < 2; way++) {
+    struct hub_fixture f;
+    struct intel_collection col;
+    open_at(&f, "sector", &col);
+    struct intel_ingest_result res;
+    ingest_text(&f, &col, fs_buf_cstr(&env), way ? 3 : 1, NULL, &res);
+    assert_int_equal(res.total, 153);
+    assert_int_equal(res.success, 151);
+    assert_int_equal(res.failure, 2);
+    ok[way] = json_incref(res.successes);
+    failed[way] = json_incref(res.failures);
+    intel_ingest_result_release(&res);
+    hub_fixture_close(&f);
+  }
+  assert_true(json_equal(ok[0], ok[1]));
+  assert_true(json_equal(failed[0], failed[1]));
+  for (int way = 0; way < 2; way++) {
+    json_decref(ok[way]);
+    json_decref(failed[way]);
+  }
+  /* A duplicate key in the last run's element fails the whole document, with its place. */
+  fs_buf_reset(&env);
+  many_envelope(&env, true, ",{\"type\":\"x\",\"type\":\"y\"}");
+  struct intel_batch *b = (struct intel_batch *)1;
+  struct fs_err err;
+  assert_int_equal(intel_batch_read(fs_buf_cstr(&env), env.len, NULL, 3, &b, &err),
+                   FS_ERR_PARSE);
+  assert_null(b);
+  assert_non_null(strstr(err.msg, "duplicate"));
+  fs_buf_release(&env);
+}
+
 /* A document that is not JSON, or too large: an error, nothing read. */
 static void test_batch_errors(void **state)
 {
   (void)state;
   struct intel_batch *b = (struct intel_batch *)1;
   struct fs_err err;
-  assert_int_equal(intel_batch_read("{\"objects\": [1,", 15, NULL, &b, &err), FS_ERR_PARSE);
+  assert_int_equal(intel_batch_read("{\"objects\": [1,", 15, NULL, 2, &b, &err), FS_ERR_PARSE);
   assert_null(b);
   struct intel_stix_limits lim = {.max_objects = 1};
-  assert_int_equal(intel_batch_read(envelope, strlen(envelope), &lim, &b, &err), FS_ERR_TOO_LARGE);
+  assert_int_equal(intel_batch_read(envelope, strlen(envelope), &lim, 2, &b, &err), FS_ERR_TOO_LARGE);
   assert_null(b);
   intel_batch_free(NULL);
 }
@@ -317,6 +368,7 @@ int main(void)
       cmocka_unit_test(test_versions_and_control),
       cmocka_unit_test(test_anonymous),
       cmocka_unit_test(test_many),
+      cmocka_unit_test(test_threads_agree),
       cmocka_unit_test(test_batch_errors),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,10 @@
 #include "store/store.h"
 #include "testutil.h"
 
+#include <stdio.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 static char dir[256];
 static char path[300];
 
@@ -211,12 +215,54 @@ static void test_many_statements(void **state)
   store_free(st);
 }
 
+static long long file_size(const char *p)
+{
+  struct stat sb;
+  return stat(p, &sb) ? -1 : (long long)sb.st_size;
+}
+
+/* A commit that fills the WAL leaves the copy into the database to the store's checkpointer: the
+ * database file grows soon after, while the connection stays open; and a store closed right after
+ * a commit has checkpointed it (nothing is left only in the WAL). */
+static void test_background_checkpoint(void **state)
+{
+  (void)state;
+  struct store *st = open_store(100, 0);
+  struct store_conn *c;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &c, &err), 0);
+  long long before = file_size(path);
+  assert_int_equal(store_begin(c, true, &err), 0);
+  static char blob[4000];
+  for (int i = 0; i < 1500; i++) { /* about 6 MB: past the 1000-page threshold */
+    char k[32];
+    snprintf(k, sizeof(k), "ckpt-%d", i);
+    blob[0] = (char)i;
+    assert_int_equal(store_exec(c, NULL, &err, "INSERT INTO t (k, v, b) VALUES (?, ?, ?)", "sib",
+                                k, (int64_t)i, blob, sizeof(blob)),
+                     0);
+  }
+  assert_int_equal(store_commit(c, &err), 0);
+  /* The checkpointer works on its own time: wait for it (up to 20 s; no timing is asserted). */
+  for (int i = 0; i < 200 && file_size(path) < before + 4000000; i++)
+    usleep(100000);
+  if (file_size(path) < before + 4000000)
+    fail_msg("database %lld bytes, %lld before the commit", file_size(path), before);
+  assert_int_equal(store_exec(c, NULL, &err, "DELETE FROM t WHERE k LIKE 'ckpt-%'", ""), 0);
+  store_release(st, c);
+  store_free(st);
+  char wal[320];
+  snprintf(wal, sizeof(wal), "%s-wal", path);
+  assert_true(file_size(wal) <= 0); /* the last close checkpointed and removed it */
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_tx_enter_leave),
       cmocka_unit_test(test_busy),       cmocka_unit_test(test_full),
       cmocka_unit_test(test_newer_schema_refused), cmocka_unit_test(test_many_statements),
+      cmocka_unit_test(test_background_checkpoint),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
