@@ -42,7 +42,7 @@ static const struct fs_config_key keys[] = {
     STR("store", "path", store_path, "hub.db", "SQLite database file."),
     INT("store", "busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000, "How long a write waits for the database lock before the request fails with 503."),
     ENUM("store", "synchronous", synchronous, "full", sync_modes, "'full': every commit is on disk before it is acknowledged; 'normal': survives a crash of the hub but not of the machine."),
-    INT("store", "max_size_mb", max_size_mb, "0", 0, 16777216, "Largest size of the database in MiB; writes beyond it fail with 503 and change nothing. 0: no limit."),
+    INT("store", "max_size_mb", max_size_mb, "0", 0, 16777216, "Largest size of the database in MiB (an empty hub takes about 1.5 MiB: 16 KiB pages); writes beyond it fail with 503 and change nothing. 0: no limit."),
     INT("store", "cache_mb", cache_mb, "64", 1, 65536, "Page cache of each database connection, in MiB: large imports and pages of intelligence read from it instead of the disk."),
     INT("auth", "token_days", token_days, "90", 1, 3650, "Default lifetime of a new API token, in days."),
     INT("auth", "token_max_days", token_max_days, "365", 1, 3650, "Longest lifetime a token may be given."),

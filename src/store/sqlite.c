@@ -81,7 +81,9 @@ static int sq_conn_open(const struct store_options *opt, void *shared, void **ha
   sqlite3_extended_result_codes(db, 1);
   sqlite3_busy_timeout(db, (int)opt->busy_timeout_ms);
   char sql[160];
-  int r = pragma(db, "PRAGMA journal_mode=WAL", err);
+  int r = opt->create ? pragma(db, "PRAGMA page_size=16384", err) : FS_OK;
+  if (!r)
+    r = pragma(db, "PRAGMA journal_mode=WAL", err);
   if (!r)
     r = pragma(db, "PRAGMA foreign_keys=ON", err);
   if (!r)
