@@ -169,6 +169,21 @@ struct vault_put_ctx *vault_put_ctx_new(void);
 void vault_put_ctx_free(struct vault_put_ctx *c);
 int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
                   const void *data, size_t len, uint8_t id_out[32], struct fs_err *err);
+/* vault_put_ctx in two steps, so that many threads can prepare blobs while one appends them in
+ * order. prepare computes the id, reserves it in the index (or finds it stored: then `store` is
+ * false and append does nothing), compresses and seals into c's buffer (valid until c's next
+ * use). Thread-safe with one ctx per thread. append writes it to the open pack (thread-safe). */
+struct vault_sealed {
+  uint8_t id[32];
+  uint8_t type;
+  bool store;
+  uint32_t raw_len;
+  const uint8_t *bytes;
+  size_t len;
+};
+int vault_put_prepare(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
+                      const void *data, size_t len, struct vault_sealed *out, struct fs_err *err);
+int vault_put_append(struct vault_repo *r, const struct vault_sealed *s, struct fs_err *err);
 /* Finishes every open pack and writes one index file listing the packs of this run. */
 int vault_writer_commit(struct vault_repo *r, struct fs_err *err);
 /* Bytes of packs stored by this writer so far. */

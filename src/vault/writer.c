@@ -338,26 +338,37 @@ static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t 
   return FS_OK;
 }
 
-int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
-                  const void *data, size_t len, uint8_t id_out[32], struct fs_err *err)
+int vault_put_prepare(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
+                      const void *data, size_t len, struct vault_sealed *out, struct fs_err *err)
 {
+  memset(out->id, 0, sizeof(out->id));
+  out->store = false;
+  out->type = (uint8_t)type;
+  out->raw_len = (uint32_t)len;
   if (len > VAULT_MAX_BLOB)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "blob", "blob of %zu bytes is over the limit", len);
+  /* One buffer: nonce || flag || payload || tag, sealed in place (libsodium allows it). */
+  size_t bound = VAULT_SEAL_OVERHEAD + 1 + ZSTD_compressBound(len);
+  if (c->cap < bound) {
+    free(c->buf);
+    c->cap = bound;
+    if (!(c->buf = malloc(c->cap))) {
+      c->cap = 0;
+      return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
+    }
+  }
   if (type == VAULT_BLOB_CHUNK) {
-    vault_chunk_id(&r->keys, data, len, id_out);
+    vault_chunk_id(&r->keys, data, len, out->id);
   } else {
     /* Other types are domain-separated so that they never share an id with a chunk. */
-    uint8_t *tmp = malloc(len + 1);
-    if (!tmp)
-      return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
+    uint8_t *tmp = c->buf;
     tmp[0] = (uint8_t)type;
     memcpy(tmp + 1, data, len);
-    vault_chunk_id(&r->keys, tmp, len + 1, id_out);
-    free(tmp);
+    vault_chunk_id(&r->keys, tmp, len + 1, out->id);
   }
   pthread_mutex_lock(&r->mu);
   bool fresh;
-  struct vault_loc *l = vault_index_put(&r->ix, id_out, &fresh);
+  struct vault_loc *l = vault_index_put(&r->ix, out->id, &fresh);
   if (l && !fresh && l->state == 1 && r->ix.packs[l->pack].lost) {
     /* Its pack is gone or damaged: store the blob again (this is how a deposit repairs). */
     l->state = 2;
@@ -368,17 +379,8 @@ int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob
     return fs_err_set(err, FS_ERR_NOMEM, "index", "out of memory");
   if (!fresh)
     return FS_OK; /* stored already, or being stored by another thread of this run */
-  size_t bound = ZSTD_compressBound(len) + 1 + VAULT_SEAL_OVERHEAD;
-  if (c->cap < 2 * bound) {
-    free(c->buf);
-    c->cap = 2 * bound;
-    if (!(c->buf = malloc(c->cap))) {
-      c->cap = 0;
-      return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
-    }
-  }
-  uint8_t *plain = c->buf, *sealed = c->buf + bound;
-  size_t z = ZSTD_compressCCtx(c->cctx, plain + 1, bound - 1 - VAULT_SEAL_OVERHEAD, data, len,
+  uint8_t *plain = c->buf + VAULT_NONCE_LEN;
+  size_t z = ZSTD_compressCCtx(c->cctx, plain + 1, bound - VAULT_SEAL_OVERHEAD - 1, data, len,
                                r->zstd_level);
   size_t plen;
   if (!ZSTD_isError(z) && z < len) {
@@ -390,14 +392,32 @@ int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob
     plen = len + 1;
   }
   uint8_t ad[33];
-  vault_blob_ad(ad, (uint8_t)type, id_out);
-  vault_seal(r->keys.data, ad, sizeof(ad), plain, plen, sealed);
+  vault_blob_ad(ad, (uint8_t)type, out->id);
+  vault_seal(r->keys.data, ad, sizeof(ad), plain, plen, c->buf);
+  out->bytes = c->buf;
+  out->len = plen + VAULT_SEAL_OVERHEAD;
+  out->store = true;
+  return FS_OK;
+}
+
+int vault_put_append(struct vault_repo *r, const struct vault_sealed *s, struct fs_err *err)
+{
+  if (!s->store)
+    return FS_OK;
   pthread_mutex_lock(&r->mu);
-  l = vault_index_find(&r->ix, id_out); /* the table may have grown meanwhile */
-  int rc = put_locked_append(r, l, (uint8_t)type, id_out, sealed, plen + VAULT_SEAL_OVERHEAD,
-                             (uint32_t)len, err);
+  struct vault_loc *l = vault_index_find(&r->ix, s->id); /* the table may have grown meanwhile */
+  int rc = put_locked_append(r, l, s->type, s->id, s->bytes, s->len, s->raw_len, err);
   pthread_mutex_unlock(&r->mu);
   return rc;
+}
+
+int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
+                  const void *data, size_t len, uint8_t id_out[32], struct fs_err *err)
+{
+  struct vault_sealed s;
+  int rc = vault_put_prepare(r, c, type, data, len, &s, err);
+  memcpy(id_out, s.id, 32);
+  return rc ? rc : vault_put_append(r, &s, err);
 }
 
 int vault_put(struct vault_repo *r, enum vault_blob_type type, const void *data, size_t len,

@@ -179,6 +179,10 @@ static void test_backup_restore_bit_exact(void **state)
   assert_int_equal(vault_backup(r, paths, 1, 1, &sr, &err), 0);
   assert_int_equal(sr.bytes_added, 0);
   vault_store_result_release(&sr);
+  /* Nor with more chunk workers than chunks in flight: the same cuts, the same ids. */
+  assert_int_equal(vault_backup(r, paths, 1, 5, &sr, &err), 0);
+  assert_int_equal(sr.bytes_added, 0);
+  vault_store_result_release(&sr);
   vault_repo_close(r);
 }
 
