@@ -205,6 +205,16 @@ struct vault_src;
 /* Opens a reader over the content described by descriptor blob `desc`. */
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
                    struct fs_err *err);
+/* Like vault_src_open, with the chunks of every level opened ahead by the pool's workers (none
+ * when the pool has no workers). The pool must outlive the source. */
+struct vault_pool;
+int vault_src_open_pool(struct vault_repo *r, const uint8_t desc[32], struct vault_pool *pool,
+                        struct vault_src **out, struct fs_err *err);
+/* The next bytes of the content: *p points either into the source (a whole chunk opened by a
+ * worker, valid until the next call) or at buf (cap bytes, filled like vault_src_read). *got is 0
+ * at the end. */
+int vault_src_view(struct vault_src *s, uint8_t *buf, size_t cap, const uint8_t **p, size_t *got,
+                   struct fs_err *err);
 /* Reads exactly n bytes (n may be less only at the end: *got tells). */
 int vault_src_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err);
 uint64_t vault_src_size(const struct vault_src *s);

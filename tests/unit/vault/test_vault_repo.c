@@ -452,6 +452,82 @@ static void test_deposit_delta_and_retention(void **state)
   vault_repo_close(r);
 }
 
+/* A balances table of `rows` rows (several chunks); day 2 drops a run of rows long enough to skip
+ * whole chunks of day 1 and changes every 97th balance. */
+static void write_big_deposit(const char *dir, const char *date, int day, size_t rows)
+{
+  mkdir(dir, 0700);
+  struct fs_buf bal;
+  fs_buf_init(&bal, 0);
+  const char *head = "account_id,ledger,available,as_of\n";
+  assert_int_equal(fs_buf_append(&bal, head, strlen(head)), 0);
+  size_t kept = 0;
+  for (size_t i = 0; i < rows; i++) {
+    if (day == 2 && i >= rows / 5 && i < rows / 2)
+      continue;
+    unsigned cents = (unsigned)(i * 7919 % 100000) + (day == 2 && i % 97 == 0 ? 1 : 0);
+    char line[128];
+    int n = snprintf(line, sizeof(line), "A%08zu,%u.%02u,%u.%02u,%s\n", i, cents / 100, cents % 100,
+                     cents / 100, cents % 100, date);
+    assert_int_equal(fs_buf_append(&bal, line, (size_t)n), 0);
+    kept++;
+  }
+  const char *acc = "account_id,customer_id,product,currency,status,opened\n"
+                    "A1,C1,savings,TWD,active,2020-01-01\n";
+  char p[600], hb[65], ha[65], man[1024];
+  fs_sha256_hex(bal.data, bal.len, hb);
+  fs_sha256_hex(acc, strlen(acc), ha);
+  snprintf(p, sizeof(p), "%s/balances.csv", dir);
+  write_file(p, bal.data, bal.len);
+  snprintf(p, sizeof(p), "%s/accounts.csv", dir);
+  write_file(p, acc, strlen(acc));
+  snprintf(man, sizeof(man),
+           "{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"Test Bank\","
+           "\"business_date\":\"%s\",\"files\":[{\"name\":\"balances.csv\",\"table\":\"balances\","
+           "\"rows\":%zu,\"sha256\":\"%s\"},{\"name\":\"accounts.csv\",\"table\":\"accounts\","
+           "\"rows\":1,\"sha256\":\"%s\"}]}",
+           date, kept, hb, ha);
+  snprintf(p, sizeof(p), "%s/manifest.json", dir);
+  write_file(p, man, strlen(man));
+  fs_buf_release(&bal);
+}
+
+/* Chunks opened ahead by workers, for chunk lists and for the parents of deltas (whole parent
+ * chunks skipped included): every thread count restores the same bytes. */
+static void test_workers_restore_chunks_and_deltas(void **state)
+{
+  struct fx *x = *state;
+  char d1[400], d2[400];
+  snprintf(d1, sizeof(d1), "%s/d1", x->root);
+  snprintf(d2, sizeof(d2), "%s/d2", x->root);
+  write_big_deposit(d1, "2020-01-15", 1, 200000);
+  write_big_deposit(d2, "2020-01-16", 2, 200000);
+  struct vault_store_result res;
+  struct fs_err err;
+  if (deposit(x, d1, "2020-01-15", &res, &err))
+    fail_msg("deposit: %s: %s", err.where, err.msg);
+  char first[65];
+  memcpy(first, res.snapshot_id, 65);
+  vault_store_result_release(&res);
+  assert_int_equal(deposit(x, d2, "2020-01-16", &res, &err), 0);
+  assert_int_equal(res.delta_files, 2);
+  vault_store_result_release(&res);
+  struct vault_repo *r = open_repo(x->repo, VAULT_LOCK_SHARED);
+  for (int threads = 1; threads <= 3; threads++) {
+    for (int which = 0; which < 2; which++) {
+      char t[400], a[600], b[600];
+      snprintf(t, sizeof(t), "%s/t%d%d", x->root, threads, which);
+      struct vault_restore_result rr;
+      if (vault_restore(r, which ? "latest" : first, t, threads, &rr, &err))
+        fail_msg("restore: %s: %s", err.where, err.msg);
+      snprintf(a, sizeof(a), "%s/balances.csv", which ? d2 : d1);
+      snprintf(b, sizeof(b), "%s/balances.csv", t);
+      assert_true(files_equal(a, b));
+    }
+  }
+  vault_repo_close(r);
+}
+
 /* ---- keys, replication, interruption ------------------------------------------------------------ */
 
 static void test_partner_key_restores_alone(void **state)
@@ -606,6 +682,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_backup_restore_bit_exact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_verify_names_damage, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deposit_delta_and_retention, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_workers_restore_chunks_and_deltas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_partner_key_restores_alone, setup, teardown),
       cmocka_unit_test_setup_teardown(test_replicate_then_verify, setup, teardown),
       cmocka_unit_test_setup_teardown(test_interrupted_run_is_reused, setup, teardown),
