@@ -18,6 +18,9 @@
 
 #define READ_BUF (2 * VAULT_CHUNK_MAX + (1u << 20))
 #define OLD_BUF (4u << 20)
+/* Each read(2) takes at most this much, so that hashing and validating find the bytes still in
+ * the CPU's cache. */
+#define READ_PIECE (1u << 20)
 /* Literal and operation blobs stay small: a reader holds one of each per level of a delta chain. */
 #define LIT_FLUSH (256u << 10)
 #define OPS_FLUSH (256u << 10)
@@ -442,7 +445,7 @@ static int run_file(struct run *ru)
   j->size = 0;
   while (!rc) {
     while (!eof && len < READ_BUF) {
-      ssize_t n = read(fd, buf + len, READ_BUF - len);
+      ssize_t n = read(fd, buf + len, FS_MIN(READ_BUF - len, (size_t)READ_PIECE));
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0) {

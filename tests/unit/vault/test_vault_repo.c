@@ -492,6 +492,15 @@ static void write_big_deposit(const char *dir, const char *date, int day, size_t
   fs_buf_release(&bal);
 }
 
+static int packs_seen;
+
+static int count_pack(const char *p, const struct stat *st, int f, struct FTW *w)
+{
+  (void)st;
+  packs_seen += f == FTW_F && strlen(p + w->base) == 64 && !strstr(p, "/index/");
+  return 0;
+}
+
 /* Chunks opened ahead by workers, for chunk lists and for the parents of deltas (whole parent
  * chunks skipped included): every thread count restores the same bytes. */
 static void test_workers_restore_chunks_and_deltas(void **state)
@@ -504,6 +513,11 @@ static void test_workers_restore_chunks_and_deltas(void **state)
   write_big_deposit(d2, "2020-01-16", 2, 200000);
   struct vault_store_result res;
   struct fs_err err;
+  /* Packs of 1 MiB: full packs are finished (fsync, rename) while other chunks go on. */
+  rm_rf(x->repo);
+  struct vault_init_opts io = {.password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN,
+                               .pack_size = 1u << 20};
+  assert_int_equal(vault_init(x->repo, &io, &err), 0);
   if (deposit(x, d1, "2020-01-15", &res, &err))
     fail_msg("deposit: %s: %s", err.where, err.msg);
   char first[65];
@@ -512,6 +526,11 @@ static void test_workers_restore_chunks_and_deltas(void **state)
   assert_int_equal(deposit(x, d2, "2020-01-16", &res, &err), 0);
   assert_int_equal(res.delta_files, 2);
   vault_store_result_release(&res);
+  char data[400];
+  snprintf(data, sizeof(data), "%s/data", x->repo);
+  packs_seen = 0;
+  nftw(data, count_pack, 16, FTW_PHYS);
+  assert_true(packs_seen >= 3);
   struct vault_repo *r = open_repo(x->repo, VAULT_LOCK_SHARED);
   for (int threads = 1; threads <= 3; threads++) {
     for (int which = 0; which < 2; which++) {
@@ -520,11 +539,19 @@ static void test_workers_restore_chunks_and_deltas(void **state)
       struct vault_restore_result rr;
       if (vault_restore(r, which ? "latest" : first, t, threads, &rr, &err))
         fail_msg("restore: %s: %s", err.where, err.msg);
+      assert_true(rr.files == 3);
       snprintf(a, sizeof(a), "%s/balances.csv", which ? d2 : d1);
       snprintf(b, sizeof(b), "%s/balances.csv", t);
       assert_true(files_equal(a, b));
     }
   }
+  struct vault_verify_opts vo = {.read_data = true, .files = true};
+  struct vault_verify_result vr;
+  assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
+  for (size_t i = 0; i < vr.problems.n; i++)
+    print_message("problem: %s\n", vr.problems.items[i]);
+  assert_int_equal(vr.problems.n, 0);
+  vault_verify_result_release(&vr);
   vault_repo_close(r);
 }
 
