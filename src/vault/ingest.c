@@ -577,9 +577,12 @@ struct files {
   struct vault_repo *r;
   struct vault_pool *chunks; /* the chunk-level workers every file thread shares */
   struct ingest_job *jobs;
+  struct vault_order *order; /* jobs by size, largest first (NULL: as given) */
   size_t n;
   atomic_size_t next;
 };
+
+
 
 static void *files_main(void *arg)
 {
@@ -597,7 +600,7 @@ static void *files_main(void *arg)
       ok = false;
   }
   for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
-    struct ingest_job *j = &p->jobs[i];
+    struct ingest_job *j = &p->jobs[p->order ? p->order[i].job : i];
     if (!ok) {
       j->rc = fs_err_set(&j->err, FS_ERR_NOMEM, j->rel, "out of memory");
       continue;
@@ -626,6 +629,11 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
   int rc = vault_pool_new(threads, &p.chunks, err);
   if (rc)
     return rc;
+  if ((p.order = malloc((n ? n : 1) * sizeof(*p.order)))) {
+    for (size_t i = 0; i < n; i++)
+      p.order[i] = (struct vault_order){.size = (uint64_t)jobs[i].st.st_size, .job = i};
+    vault_order_sort(p.order, n);
+  }
   /* File threads read, hash, validate and cut; the pool identifies, compresses and seals. */
   int nfiles = (size_t)threads > n ? (int)(n ? n : 1) : threads;
   atomic_init(&p.next, 0);
@@ -638,6 +646,7 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
   for (int i = 0; i < started; i++)
     pthread_join(tids[i], NULL);
   vault_pool_free(p.chunks);
+  free(p.order);
   for (size_t i = 0; i < n; i++)
     if (jobs[i].rc) {
       *err = jobs[i].err;

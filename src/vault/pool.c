@@ -158,3 +158,16 @@ void vault_pool_free(struct vault_pool *p)
   pthread_cond_destroy(&p->done);
   free(p);
 }
+
+static int by_size_desc(const void *a, const void *b)
+{
+  const struct vault_order *x = a, *y = b;
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  return x->job < y->job ? -1 : x->job > y->job;
+}
+
+void vault_order_sort(struct vault_order *o, size_t n)
+{
+  qsort(o, n, sizeof(*o), by_size_desc);
+}

@@ -8,6 +8,8 @@
 #include "core/err.h"
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct vault_task;
 /* The work of a task, run on a worker thread (or in the submitting thread when the pool has no
@@ -41,5 +43,13 @@ int vault_pool_wait(struct vault_pool *p, struct vault_task *t, struct fs_err *e
 bool vault_pool_cancel(struct vault_pool *p, struct vault_task *t);
 /* Stops the workers and frees the pool. Every task must be idle (waited for or cancelled). */
 void vault_pool_free(struct vault_pool *p);
+
+/* Scheduling whole files: the largest first, so that no thread is left alone with a big file at
+ * the end. Fill size and job (its index), then sort; equal sizes keep their order. */
+struct vault_order {
+  uint64_t size;
+  size_t job;
+};
+void vault_order_sort(struct vault_order *o, size_t n);
 
 #endif

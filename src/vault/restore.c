@@ -35,6 +35,7 @@ struct rjob {
 struct rpool {
   struct vault_repo *r;
   struct vault_pool *chunks;
+  struct vault_order *order; /* jobs by size, largest first (NULL: as given) */
   struct rjob *jobs;
   size_t n;
   atomic_size_t next;
@@ -103,7 +104,7 @@ static void *rpool_main(void *arg)
   struct rpool *p = arg;
   uint8_t *buf = malloc(WRITE_PIECE);
   for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
-    struct rjob *j = &p->jobs[i];
+    struct rjob *j = &p->jobs[p->order ? p->order[i].job : i];
     j->rc = buf ? restore_file(p->r, p->chunks, j, buf)
                 : fs_err_set(&j->err, FS_ERR_NOMEM, j->path, "out of memory");
     if (!j->rc)
@@ -187,6 +188,11 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
   if (!rc)
     rc = vault_pool_new(threads, &p.chunks, err);
   if (!rc) {
+    if ((p.order = malloc((nj ? nj : 1) * sizeof(*p.order)))) {
+      for (size_t i = 0; i < nj; i++)
+        p.order[i] = (struct vault_order){.size = jobs[i].f->size, .job = i};
+      vault_order_sort(p.order, nj);
+    }
     atomic_init(&p.next, 0);
     atomic_init(&p.bytes, 0);
     pthread_t tids[64];
@@ -206,6 +212,7 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
     res->bytes = atomic_load(&p.bytes);
   }
   vault_pool_free(p.chunks);
+  free(p.order);
   for (size_t i = 0; !rc && i < s->nfiles; i++) {
     const struct vault_file_entry *f = &s->files[i];
     char path[4096];

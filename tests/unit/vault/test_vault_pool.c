@@ -178,12 +178,24 @@ static void test_cancel_drops_queued_tasks(void **state)
   pthread_mutex_destroy(&gate);
 }
 
+static void test_order_largest_first(void **state)
+{
+  (void)state;
+  struct vault_order o[] = {{5, 0}, {900, 1}, {5, 2}, {0, 3}, {77, 4}};
+  vault_order_sort(o, 5);
+  static const size_t want[] = {1, 4, 0, 2, 3}; /* equal sizes keep their order */
+  for (int i = 0; i < 5; i++)
+    assert_int_equal(o[i].job, want[i]);
+  vault_order_sort(o, 0);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_results_in_submission_order),
       cmocka_unit_test(test_worker_error_reaches_caller),
       cmocka_unit_test(test_cancel_drops_queued_tasks),
+      cmocka_unit_test(test_order_largest_first),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
