@@ -103,10 +103,19 @@ static void idlist_release(struct idlist *l)
 
 /* A chunk in flight: copied out of the read buffer, then identified, compressed and sealed by a
  * pool worker; the file's thread appends it to the pack when it is the oldest one out. */
+/* Compression contexts (about 1 MiB each) shared by the slots: one per task that can run at once,
+ * borrowed for the time of a task. */
+struct cctxs {
+  pthread_mutex_t mu;
+  struct vault_put_ctx *free[64];
+  size_t n;
+};
+
 struct cslot {
   struct vault_task t; /* first: the task is the slot */
   struct vault_repo *r;
-  struct vault_put_ctx *put;
+  struct cctxs *z;
+  struct vault_put_ctx *put; /* its sealed bytes */
   uint8_t *data;
   size_t len, cap;
   struct vault_sealed out;
@@ -127,7 +136,19 @@ struct worker {
 static int cslot_run(struct vault_task *t, struct fs_err *err)
 {
   struct cslot *c = (struct cslot *)t;
-  return vault_put_prepare(c->r, c->put, VAULT_BLOB_CHUNK, c->data, c->len, &c->out, err);
+  pthread_mutex_lock(&c->z->mu);
+  struct vault_put_ctx *z = c->z->n ? c->z->free[--c->z->n] : NULL;
+  pthread_mutex_unlock(&c->z->mu);
+  if (z)
+    vault_put_ctx_lend(z, c->put);
+  int rc = vault_put_prepare(c->r, c->put, VAULT_BLOB_CHUNK, c->data, c->len, &c->out, err);
+  if (z) {
+    vault_put_ctx_lend(c->put, z);
+    pthread_mutex_lock(&c->z->mu);
+    c->z->free[c->z->n++] = z;
+    pthread_mutex_unlock(&c->z->mu);
+  }
+  return rc;
 }
 
 /* Appends the oldest chunk out to the pack and records its id. */
@@ -578,6 +599,7 @@ struct files {
   struct vault_pool *chunks; /* the chunk-level workers every file thread shares */
   struct ingest_job *jobs;
   struct vault_order *order; /* jobs by size, largest first (NULL: as given) */
+  struct cctxs z;
   size_t n;
   atomic_size_t next;
 };
@@ -589,14 +611,17 @@ static void *files_main(void *arg)
   struct files *p = arg;
   struct worker w = {.r = p->r, .put = vault_put_ctx_new(), .buf = malloc(READ_BUF),
                      .pool = p->chunks};
-  /* One slot more than the pool has workers keeps them busy while this thread reads ahead. */
-  w.nslots = (size_t)vault_pool_threads(p->chunks) + 1;
+  /* Enough slots that the workers always find queued chunks and this thread rarely waits: on a
+   * busy machine every wake-up costs milliseconds, and a ring of workers + 1 slots needed one per
+   * chunk (measured: the threads slept three quarters of a first deposit). */
+  w.nslots = 2 * (size_t)vault_pool_threads(p->chunks) + 1;
   if (w.nslots > MAX_SLOTS)
     w.nslots = MAX_SLOTS;
   bool ok = w.put && w.buf;
   for (size_t i = 0; i < w.nslots; i++) {
     w.slots[i].r = p->r;
-    if (!(w.slots[i].put = vault_put_ctx_new()))
+    w.slots[i].z = &p->z;
+    if (!(w.slots[i].put = vault_put_ctx_new_buffer()))
       ok = false;
   }
   for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
@@ -636,6 +661,13 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
   }
   /* File threads read, hash, validate and cut; the pool identifies, compresses and seals. */
   int nfiles = (size_t)threads > n ? (int)(n ? n : 1) : threads;
+  /* As many compression contexts as tasks can run at once: the workers, or the file threads
+   * when the pool has none. A slot that finds none left makes its own (never, by this count). */
+  pthread_mutex_init(&p.z.mu, NULL);
+  int nz = vault_pool_threads(p.chunks) ? vault_pool_threads(p.chunks) : nfiles;
+  for (int i = 0; i < nz && i < 64; i++)
+    if ((p.z.free[p.z.n] = vault_put_ctx_new()))
+      p.z.n++;
   atomic_init(&p.next, 0);
   pthread_t tids[64];
   int started = 0;
@@ -647,6 +679,9 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
     pthread_join(tids[i], NULL);
   vault_pool_free(p.chunks);
   free(p.order);
+  for (size_t i = 0; i < p.z.n; i++)
+    vault_put_ctx_free(p.z.free[i]);
+  pthread_mutex_destroy(&p.z.mu);
   for (size_t i = 0; i < n; i++)
     if (jobs[i].rc) {
       *err = jobs[i].err;

@@ -167,6 +167,11 @@ int vault_put(struct vault_repo *r, enum vault_blob_type type, const void *data,
 struct vault_put_ctx;
 struct vault_put_ctx *vault_put_ctx_new(void);
 void vault_put_ctx_free(struct vault_put_ctx *c);
+/* A put context without a compression context of its own (it creates one only if it compresses
+ * without borrowing one); lend swaps the compression contexts of two put contexts. The pipeline
+ * gives each queued chunk a buffer and each running worker a compression context. */
+struct vault_put_ctx *vault_put_ctx_new_buffer(void);
+void vault_put_ctx_lend(struct vault_put_ctx *from, struct vault_put_ctx *to);
 int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
                   const void *data, size_t len, uint8_t id_out[32], struct fs_err *err);
 /* vault_put_ctx in two steps, so that many threads can prepare blobs while one appends them in

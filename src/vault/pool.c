@@ -12,7 +12,6 @@ enum { T_IDLE, T_QUEUED, T_RUNNING, T_DONE };
 struct vault_pool {
   pthread_mutex_t mu;
   pthread_cond_t work; /* a task was queued, or stop */
-  pthread_cond_t done; /* a task finished */
   struct vault_task *head, *tail;
   bool stop;
   int nthreads;
@@ -48,7 +47,10 @@ static void *worker_main(void *arg)
     t->rc = rc;
     t->err = e;
     t->state = T_DONE;
-    pthread_cond_broadcast(&p->done);
+    /* Only the thread waiting for this task is woken: a wake-up costs milliseconds on a busy
+     * machine, and there is one per chunk. */
+    if (t->waiter)
+      pthread_cond_signal(t->waiter);
   }
   pthread_mutex_unlock(&p->mu);
   return NULL;
@@ -66,7 +68,6 @@ int vault_pool_new(int threads, struct vault_pool **out, struct fs_err *err)
     return fs_err_set(err, FS_ERR_NOMEM, "pool", "out of memory");
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->work, NULL);
-  pthread_cond_init(&p->done, NULL);
   /* One thread of work needs no worker: the caller runs its tasks itself. */
   for (int i = 0; threads > 1 && i < threads; i++)
     if (!pthread_create(&p->tids[p->nthreads], NULL, worker_main, p))
@@ -83,6 +84,7 @@ int vault_pool_threads(const struct vault_pool *p)
 void vault_pool_submit(struct vault_pool *p, struct vault_task *t)
 {
   t->next = NULL;
+  t->waiter = NULL;
   if (!p->nthreads) {
     int rc;
     struct fs_err e;
@@ -103,11 +105,24 @@ void vault_pool_submit(struct vault_pool *p, struct vault_task *t)
   pthread_mutex_unlock(&p->mu);
 }
 
+/* Waits, p->mu held, until t is neither queued nor running. */
+static void wait_done(struct vault_pool *p, struct vault_task *t)
+{
+  if (t->state != T_QUEUED && t->state != T_RUNNING)
+    return;
+  pthread_cond_t cv;
+  pthread_cond_init(&cv, NULL);
+  t->waiter = &cv;
+  while (t->state == T_QUEUED || t->state == T_RUNNING)
+    pthread_cond_wait(&cv, &p->mu);
+  t->waiter = NULL;
+  pthread_cond_destroy(&cv);
+}
+
 int vault_pool_wait(struct vault_pool *p, struct vault_task *t, struct fs_err *err)
 {
   pthread_mutex_lock(&p->mu);
-  while (t->state == T_QUEUED || t->state == T_RUNNING)
-    pthread_cond_wait(&p->done, &p->mu);
+  wait_done(p, t);
   int rc = t->state == T_DONE ? t->rc : FS_OK;
   if (rc && err)
     *err = t->err;
@@ -134,10 +149,10 @@ bool vault_pool_cancel(struct vault_pool *p, struct vault_task *t)
       break;
     }
     t->next = NULL;
+    t->state = T_IDLE;
     dropped = true;
   }
-  while (t->state == T_RUNNING)
-    pthread_cond_wait(&p->done, &p->mu);
+  wait_done(p, t); /* a running task is finished first */
   t->state = T_IDLE;
   pthread_mutex_unlock(&p->mu);
   return dropped;
@@ -155,7 +170,6 @@ void vault_pool_free(struct vault_pool *p)
     pthread_join(p->tids[i], NULL);
   pthread_mutex_destroy(&p->mu);
   pthread_cond_destroy(&p->work);
-  pthread_cond_destroy(&p->done);
   free(p);
 }
 

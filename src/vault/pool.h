@@ -21,7 +21,8 @@ typedef int (*vault_task_fn)(struct vault_task *t, struct fs_err *err);
 struct vault_task {
   vault_task_fn fn;
   struct vault_task *next;
-  int state; /* 0 idle, 1 queued, 2 running, 3 done */
+  void *waiter; /* the condition variable of the thread waiting for it, if any */
+  int state;    /* 0 idle, 1 queued, 2 running, 3 done */
   int rc;
   struct fs_err err;
 };

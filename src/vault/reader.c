@@ -96,7 +96,7 @@ static int pf_advance(struct vault_src *s, size_t upto, struct fs_err *err)
     p->want = s->d.data_len[pf->hi];
     if (p->cap < p->want) {
       free(p->buf);
-      p->cap = p->want < VAULT_CHUNK_AVG * 2 ? VAULT_CHUNK_AVG * 2 : p->want;
+      p->cap = (p->want + 0xffff) & ~(size_t)0xffff; /* literal blobs are small: no more */
       if (!(p->buf = malloc(p->cap))) {
         p->cap = 0;
         return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
@@ -333,8 +333,9 @@ static struct prefetch *pf_new(struct vault_repo *r, struct vault_pool *pool)
   if (!pf)
     return NULL; /* the reading thread opens its chunks itself */
   pf->pool = pool;
-  /* One more than the workers: they stay busy while the reader uses the oldest chunk. */
-  pf->nslots = FS_MIN((size_t)vault_pool_threads(pool) + 1, (size_t)PF_MAX);
+  /* Twice the workers and one: they find chunks to open while the reader uses the oldest one,
+   * without a wake-up per chunk (each costs milliseconds on a busy machine). */
+  pf->nslots = FS_MIN(2 * (size_t)vault_pool_threads(pool) + 1, (size_t)PF_MAX);
   for (size_t i = 0; i < pf->nslots; i++) {
     pf->slot[i].r = r;
     vault_blob_io_init(&pf->slot[i].io);

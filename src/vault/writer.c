@@ -54,6 +54,18 @@ struct vault_put_ctx *vault_put_ctx_new(void)
   return c;
 }
 
+struct vault_put_ctx *vault_put_ctx_new_buffer(void)
+{
+  return calloc(1, sizeof(struct vault_put_ctx));
+}
+
+void vault_put_ctx_lend(struct vault_put_ctx *from, struct vault_put_ctx *to)
+{
+  ZSTD_CCtx *t = to->cctx;
+  to->cctx = from->cctx;
+  from->cctx = t;
+}
+
 void vault_put_ctx_free(struct vault_put_ctx *c)
 {
   if (!c)
@@ -407,6 +419,8 @@ int vault_put_prepare(struct vault_repo *r, struct vault_put_ctx *c, enum vault_
   if (!fresh)
     return FS_OK; /* stored already, or being stored by another thread of this run */
   uint8_t *plain = c->buf + VAULT_NONCE_LEN;
+  if (!c->cctx && !(c->cctx = ZSTD_createCCtx()))
+    return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
   size_t z = ZSTD_compressCCtx(c->cctx, plain + 1, bound - VAULT_SEAL_OVERHEAD - 1, data, len,
                                r->zstd_level);
   size_t plen;
