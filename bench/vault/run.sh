@@ -50,8 +50,10 @@ measure() {
   secs=$(awk -F': ' '/Elapsed \(wall clock\)/ {n=split($2,a,":"); s=0; for(i=1;i<=n;i++) s=s*60+a[i]; print s}' "$work/time.txt")
   kb=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
   cpu=$(awk -F': ' '/User time|System time/ {s+=$2} END {print s}' "$work/time.txt")
-  printf '%s\t%s\t%s\t%s\t%s\n' "$tool" "$op" "$secs" "$kb" "$cpu" >>"$results"
-  printf '%-9s %-14s %8.2f s %8d KB %8.2f s CPU\n' "$tool" "$op" "$secs" "$kb" "$cpu"
+  usr=$(awk -F': ' '/User time/ {print $2}' "$work/time.txt")
+  sys=$(awk -F': ' '/System time/ {print $2}' "$work/time.txt")
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$op" "$secs" "$kb" "$cpu" "$usr" "$sys" >>"$results"
+  printf '%-9s %-14s %8.2f s %8d KB %8.2f s CPU (%.2f user + %.2f system)\n' "$tool" "$op" "$secs" "$kb" "$cpu" "$usr" "$sys"
 }
 
 "$fs" vault init --repo "$work/vault" --kdf interactive >/dev/null

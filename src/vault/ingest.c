@@ -5,6 +5,7 @@
 #include "vault/cdf.h"
 #include "vault/ingest.h"
 #include "vault/internal.h"
+#include "vault/pool.h"
 
 #include "core/encode.h"
 
@@ -17,6 +18,9 @@
 
 #define READ_BUF (2 * VAULT_CHUNK_MAX + (1u << 20))
 #define OLD_BUF (4u << 20)
+/* Each read(2) takes at most this much, so that hashing and validating find the bytes still in
+ * the CPU's cache. */
+#define READ_PIECE (1u << 20)
 /* Literal and operation blobs stay small: a reader holds one of each per level of a delta chain. */
 #define LIT_FLUSH (256u << 10)
 #define OPS_FLUSH (256u << 10)
@@ -97,11 +101,103 @@ static void idlist_release(struct idlist *l)
 
 /* ---- one file --------------------------------------------------------------------------------- */
 
+/* A chunk in flight: copied out of the read buffer, then identified, compressed and sealed by a
+ * pool worker; the file's thread appends it to the pack when it is the oldest one out. */
+/* Compression contexts (about 1 MiB each) shared by the slots: one per task that can run at once,
+ * borrowed for the time of a task. */
+struct cctxs {
+  pthread_mutex_t mu;
+  struct vault_put_ctx *free[64];
+  size_t n;
+};
+
+struct cslot {
+  struct vault_task t; /* first: the task is the slot */
+  struct vault_repo *r;
+  struct cctxs *z;
+  struct vault_put_ctx *put; /* its sealed bytes */
+  uint8_t *data;
+  size_t len, cap;
+  struct vault_sealed out;
+};
+
+#define MAX_SLOTS 16
+
 struct worker {
   struct vault_repo *r;
   struct vault_put_ctx *put;
   uint8_t *buf; /* READ_BUF bytes */
+  struct vault_pool *pool;
+  struct cslot slots[MAX_SLOTS];
+  size_t nslots;
+  uint64_t submitted, collected; /* chunks; slot of chunk k is k % nslots */
 };
+
+static int cslot_run(struct vault_task *t, struct fs_err *err)
+{
+  struct cslot *c = (struct cslot *)t;
+  pthread_mutex_lock(&c->z->mu);
+  struct vault_put_ctx *z = c->z->n ? c->z->free[--c->z->n] : NULL;
+  pthread_mutex_unlock(&c->z->mu);
+  if (z)
+    vault_put_ctx_lend(z, c->put);
+  int rc = vault_put_prepare(c->r, c->put, VAULT_BLOB_CHUNK, c->data, c->len, &c->out, err);
+  if (z) {
+    vault_put_ctx_lend(c->put, z);
+    pthread_mutex_lock(&c->z->mu);
+    c->z->free[c->z->n++] = z;
+    pthread_mutex_unlock(&c->z->mu);
+  }
+  return rc;
+}
+
+/* Appends the oldest chunk out to the pack and records its id. */
+static int chunk_collect(struct worker *w, struct idlist *ids, struct fs_err *err)
+{
+  struct cslot *c = &w->slots[w->collected++ % w->nslots];
+  int rc = vault_pool_wait(w->pool, &c->t, err);
+  if (!rc)
+    rc = vault_put_append(w->r, &c->out, err);
+  if (!rc && idlist_add(ids, c->out.id, (uint32_t)c->len))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "chunk list", "out of memory");
+  return rc;
+}
+
+/* Hands one chunk to the pool; first collects the oldest one when every slot is out. */
+static int chunk_submit(struct worker *w, struct idlist *ids, const uint8_t *p, size_t n,
+                        struct fs_err *err)
+{
+  if (w->submitted - w->collected == w->nslots) {
+    int rc = chunk_collect(w, ids, err);
+    if (rc)
+      return rc;
+  }
+  struct cslot *c = &w->slots[w->submitted % w->nslots];
+  if (c->cap < n) {
+    free(c->data);
+    c->cap = n < VAULT_CHUNK_AVG * 2 ? VAULT_CHUNK_AVG * 2 : VAULT_CHUNK_MAX;
+    if (!(c->data = malloc(c->cap))) {
+      c->cap = 0;
+      return fs_err_set(err, FS_ERR_NOMEM, "chunk", "out of memory");
+    }
+  }
+  memcpy(c->data, p, n);
+  c->len = n;
+  c->t.fn = cslot_run;
+  vault_pool_submit(w->pool, &c->t);
+  w->submitted++;
+  return FS_OK;
+}
+
+/* Collects every chunk still out, in order; after an error, withdraws the rest. */
+static int chunk_drain(struct worker *w, struct idlist *ids, int rc, struct fs_err *err)
+{
+  while (!rc && w->collected < w->submitted)
+    rc = chunk_collect(w, ids, err);
+  for (; w->collected < w->submitted; w->collected++)
+    vault_pool_cancel(w->pool, &w->slots[w->collected % w->nslots].t);
+  return rc;
+}
 
 struct merge;
 
@@ -370,7 +466,7 @@ static int run_file(struct run *ru)
   j->size = 0;
   while (!rc) {
     while (!eof && len < READ_BUF) {
-      ssize_t n = read(fd, buf + len, READ_BUF - len);
+      ssize_t n = read(fd, buf + len, FS_MIN(READ_BUF - len, (size_t)READ_PIECE));
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0) {
@@ -397,10 +493,7 @@ static int run_file(struct run *ru)
     if (!ru->m) {
       while (!rc && (len - pos >= VAULT_CHUNK_MAX || (eof && pos < len))) {
         size_t cut = vault_chunker_cut(r->keys.gear, buf + pos, len - pos);
-        uint8_t id[32];
-        rc = vault_put_ctx(r, ru->w->put, VAULT_BLOB_CHUNK, buf + pos, cut, id, &ru->err);
-        if (!rc && idlist_add(&chunks, id, (uint32_t)cut))
-          rc = fs_err_set(&ru->err, FS_ERR_NOMEM, j->src, "out of memory");
+        rc = chunk_submit(ru->w, &chunks, buf + pos, cut, &ru->err);
         pos += cut;
       }
     } else {
@@ -412,6 +505,7 @@ static int run_file(struct run *ru)
       break;
   }
   close(fd);
+  rc = chunk_drain(ru->w, &chunks, rc, &ru->err);
   uint8_t digest[32];
   vault_sha256_final(&sha, digest);
   if (rc) {
@@ -500,24 +594,47 @@ static void run_job(struct worker *w, struct ingest_job *j)
   idlist_release(&m.lit_ids);
 }
 
-struct pool {
+struct files {
   struct vault_repo *r;
+  struct vault_pool *chunks; /* the chunk-level workers every file thread shares */
   struct ingest_job *jobs;
+  struct vault_order *order; /* jobs by size, largest first (NULL: as given) */
+  struct cctxs z;
   size_t n;
   atomic_size_t next;
 };
 
-static void *pool_main(void *arg)
+
+
+static void *files_main(void *arg)
 {
-  struct pool *p = arg;
-  struct worker w = {.r = p->r, .put = vault_put_ctx_new(), .buf = malloc(READ_BUF)};
+  struct files *p = arg;
+  struct worker w = {.r = p->r, .put = vault_put_ctx_new(), .buf = malloc(READ_BUF),
+                     .pool = p->chunks};
+  /* Enough slots that the workers always find queued chunks and this thread rarely waits: on a
+   * busy machine every wake-up costs milliseconds, and a ring of workers + 1 slots needed one per
+   * chunk (measured: the threads slept three quarters of a first deposit). */
+  w.nslots = 2 * (size_t)vault_pool_threads(p->chunks) + 1;
+  if (w.nslots > MAX_SLOTS)
+    w.nslots = MAX_SLOTS;
+  bool ok = w.put && w.buf;
+  for (size_t i = 0; i < w.nslots; i++) {
+    w.slots[i].r = p->r;
+    w.slots[i].z = &p->z;
+    if (!(w.slots[i].put = vault_put_ctx_new_buffer()))
+      ok = false;
+  }
   for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
-    struct ingest_job *j = &p->jobs[i];
-    if (!w.put || !w.buf) {
+    struct ingest_job *j = &p->jobs[p->order ? p->order[i].job : i];
+    if (!ok) {
       j->rc = fs_err_set(&j->err, FS_ERR_NOMEM, j->rel, "out of memory");
       continue;
     }
     run_job(&w, j);
+  }
+  for (size_t i = 0; i < w.nslots; i++) {
+    vault_put_ctx_free(w.slots[i].put);
+    free(w.slots[i].data);
   }
   vault_put_ctx_free(w.put);
   free(w.buf);
@@ -531,18 +648,40 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
     threads = (int)sysconf(_SC_NPROCESSORS_ONLN);
   if (threads < 1)
     threads = 1;
-  if ((size_t)threads > n)
-    threads = (int)(n ? n : 1);
-  struct pool p = {.r = r, .jobs = jobs, .n = n};
+  if (threads > 64)
+    threads = 64;
+  struct files p = {.r = r, .jobs = jobs, .n = n};
+  int rc = vault_pool_new(threads, &p.chunks, err);
+  if (rc)
+    return rc;
+  if ((p.order = malloc((n ? n : 1) * sizeof(*p.order)))) {
+    for (size_t i = 0; i < n; i++)
+      p.order[i] = (struct vault_order){.size = (uint64_t)jobs[i].st.st_size, .job = i};
+    vault_order_sort(p.order, n);
+  }
+  /* File threads read, hash, validate and cut; the pool identifies, compresses and seals. */
+  int nfiles = (size_t)threads > n ? (int)(n ? n : 1) : threads;
+  /* As many compression contexts as tasks can run at once: the workers, or the file threads
+   * when the pool has none. A slot that finds none left makes its own (never, by this count). */
+  pthread_mutex_init(&p.z.mu, NULL);
+  int nz = vault_pool_threads(p.chunks) ? vault_pool_threads(p.chunks) : nfiles;
+  for (int i = 0; i < nz && i < 64; i++)
+    if ((p.z.free[p.z.n] = vault_put_ctx_new()))
+      p.z.n++;
   atomic_init(&p.next, 0);
   pthread_t tids[64];
   int started = 0;
-  for (int i = 1; i < threads && i < 64; i++)
-    if (!pthread_create(&tids[started], NULL, pool_main, &p))
+  for (int i = 1; i < nfiles; i++)
+    if (!pthread_create(&tids[started], NULL, files_main, &p))
       started++;
-  pool_main(&p);
+  files_main(&p);
   for (int i = 0; i < started; i++)
     pthread_join(tids[i], NULL);
+  vault_pool_free(p.chunks);
+  free(p.order);
+  for (size_t i = 0; i < p.z.n; i++)
+    vault_put_ctx_free(p.z.free[i]);
+  pthread_mutex_destroy(&p.z.mu);
   for (size_t i = 0; i < n; i++)
     if (jobs[i].rc) {
       *err = jobs[i].err;

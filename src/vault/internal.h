@@ -167,8 +167,28 @@ int vault_put(struct vault_repo *r, enum vault_blob_type type, const void *data,
 struct vault_put_ctx;
 struct vault_put_ctx *vault_put_ctx_new(void);
 void vault_put_ctx_free(struct vault_put_ctx *c);
+/* A put context without a compression context of its own (it creates one only if it compresses
+ * without borrowing one); lend swaps the compression contexts of two put contexts. The pipeline
+ * gives each queued chunk a buffer and each running worker a compression context. */
+struct vault_put_ctx *vault_put_ctx_new_buffer(void);
+void vault_put_ctx_lend(struct vault_put_ctx *from, struct vault_put_ctx *to);
 int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
                   const void *data, size_t len, uint8_t id_out[32], struct fs_err *err);
+/* vault_put_ctx in two steps, so that many threads can prepare blobs while one appends them in
+ * order. prepare computes the id, reserves it in the index (or finds it stored: then `store` is
+ * false and append does nothing), compresses and seals into c's buffer (valid until c's next
+ * use). Thread-safe with one ctx per thread. append writes it to the open pack (thread-safe). */
+struct vault_sealed {
+  uint8_t id[32];
+  uint8_t type;
+  bool store;
+  uint32_t raw_len;
+  const uint8_t *bytes;
+  size_t len;
+};
+int vault_put_prepare(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
+                      const void *data, size_t len, struct vault_sealed *out, struct fs_err *err);
+int vault_put_append(struct vault_repo *r, const struct vault_sealed *s, struct fs_err *err);
 /* Finishes every open pack and writes one index file listing the packs of this run. */
 int vault_writer_commit(struct vault_repo *r, struct fs_err *err);
 /* Bytes of packs stored by this writer so far. */
@@ -189,6 +209,16 @@ size_t vault_chunker_cut(const uint64_t gear[256], const uint8_t *p, size_t n);
 struct vault_src;
 /* Opens a reader over the content described by descriptor blob `desc`. */
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
+                   struct fs_err *err);
+/* Like vault_src_open, with the chunks of every level opened ahead by the pool's workers (none
+ * when the pool has no workers). The pool must outlive the source. */
+struct vault_pool;
+int vault_src_open_pool(struct vault_repo *r, const uint8_t desc[32], struct vault_pool *pool,
+                        struct vault_src **out, struct fs_err *err);
+/* The next bytes of the content: *p points either into the source (a whole chunk opened by a
+ * worker, valid until the next call) or at buf (cap bytes, filled like vault_src_read). *got is 0
+ * at the end. */
+int vault_src_view(struct vault_src *s, uint8_t *buf, size_t cap, const uint8_t **p, size_t *got,
                    struct fs_err *err);
 /* Reads exactly n bytes (n may be less only at the end: *got tells). */
 int vault_src_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err);

@@ -3,6 +3,7 @@
  * Copies go straight into the caller's buffer, so each byte is materialized once, at the level
  * where it was stored, however deep the chain. */
 #include "vault/internal.h"
+#include "vault/pool.h"
 
 #include "core/encode.h"
 
@@ -18,8 +19,28 @@ struct chunks {
   struct fs_buf cur;
 };
 
+/* Chunks opened ahead by a pool's workers: chunk j lives in slot j % nslots while it is out;
+ * chunks [lo, hi) are submitted, waited for or being used. */
+#define PF_MAX 16
+struct pf_slot {
+  struct vault_task t; /* first: the task is the slot */
+  struct vault_repo *r;
+  struct vault_blob_io io;
+  uint8_t id[32];
+  uint8_t *buf;
+  size_t cap, len, want;
+  bool ready; /* waited for: buf holds the chunk */
+};
+
+struct prefetch {
+  struct vault_pool *pool;
+  struct pf_slot slot[PF_MAX];
+  size_t nslots, lo, hi;
+};
+
 struct vault_src {
   struct vault_repo *r;
+  struct prefetch *pf;     /* NULL: chunks are opened by the reading thread */
   struct vault_desc d;
   uint8_t desc_id[32];
   struct vault_blob_io *io; /* scratch for reading blobs, shared by every level of the chain */
@@ -53,12 +74,87 @@ static int chunks_load(struct vault_src *s, struct fs_err *err)
   return FS_OK;
 }
 
+static int pf_run(struct vault_task *t, struct fs_err *err)
+{
+  struct pf_slot *p = (struct pf_slot *)t;
+  return vault_blob_read_into(p->r, &p->io, p->id, p->buf, p->cap, &p->len, err);
+}
+
+/* Withdraws chunks below `upto` and submits the next ones while slots are free. */
+static int pf_advance(struct vault_src *s, size_t upto, struct fs_err *err)
+{
+  struct prefetch *pf = s->pf;
+  for (; pf->lo < upto && pf->lo < pf->hi; pf->lo++) {
+    struct pf_slot *p = &pf->slot[pf->lo % pf->nslots];
+    vault_pool_cancel(pf->pool, &p->t);
+    p->ready = false;
+  }
+  if (pf->lo < upto)
+    pf->lo = pf->hi = upto;
+  for (; pf->hi < s->d.ndata && pf->hi - pf->lo < pf->nslots; pf->hi++) {
+    struct pf_slot *p = &pf->slot[pf->hi % pf->nslots];
+    p->want = s->d.data_len[pf->hi];
+    if (p->cap < p->want) {
+      free(p->buf);
+      p->cap = (p->want + 0xffff) & ~(size_t)0xffff; /* literal blobs are small: no more */
+      if (!(p->buf = malloc(p->cap))) {
+        p->cap = 0;
+        return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+      }
+    }
+    memcpy(p->id, s->d.data[pf->hi], 32);
+    p->ready = false;
+    p->t.fn = pf_run;
+    vault_pool_submit(pf->pool, &p->t);
+  }
+  return FS_OK;
+}
+
+/* Chunk j (the current one) opened by a worker: *p and *len, valid until the reader moves past it. */
+static int pf_get(struct vault_src *s, size_t j, const uint8_t **p, size_t *len,
+                  struct fs_err *err)
+{
+  int rc = pf_advance(s, j, err);
+  if (rc)
+    return rc;
+  struct pf_slot *sl = &s->pf->slot[j % s->pf->nslots];
+  if (!sl->ready) {
+    if ((rc = vault_pool_wait(s->pf->pool, &sl->t, err)))
+      return rc;
+    if (sl->len != sl->want)
+      return desc_error(s, err, "a chunk's length differs from the descriptor");
+    sl->ready = true;
+  }
+  *p = sl->buf;
+  *len = sl->len;
+  return FS_OK;
+}
+
 /* Reads up to n bytes of the chunk stream; *got < n only at its end. */
 static int chunks_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got,
                        struct fs_err *err)
 {
   struct chunks *c = &s->data;
   *got = 0;
+  while (s->pf && n && c->i < s->d.ndata) {
+    const uint8_t *p;
+    size_t len;
+    int rc = pf_get(s, c->i, &p, &len, err);
+    if (rc)
+      return rc;
+    size_t k = FS_MIN(n, (size_t)(len - c->pos));
+    if (dst) {
+      memcpy(dst, p + c->pos, k);
+      dst += k;
+    }
+    c->pos += k;
+    n -= k;
+    *got += k;
+    if (c->pos == len) {
+      c->i++;
+      c->pos = 0;
+    }
+  }
   while (n && c->i < s->d.ndata) {
     if (!c->loaded && !c->pos && dst && n >= s->d.data_len[c->i]) {
       /* A whole chunk: decompress it straight into the caller's buffer. */
@@ -229,8 +325,41 @@ int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_des
   return rc;
 }
 
+static struct prefetch *pf_new(struct vault_repo *r, struct vault_pool *pool)
+{
+  if (!pool || !vault_pool_threads(pool))
+    return NULL;
+  struct prefetch *pf = calloc(1, sizeof(*pf));
+  if (!pf)
+    return NULL; /* the reading thread opens its chunks itself */
+  pf->pool = pool;
+  /* Twice the workers and one: they find chunks to open while the reader uses the oldest one,
+   * without a wake-up per chunk (each costs milliseconds on a busy machine). */
+  pf->nslots = FS_MIN(2 * (size_t)vault_pool_threads(pool) + 1, (size_t)PF_MAX);
+  for (size_t i = 0; i < pf->nslots; i++) {
+    pf->slot[i].r = r;
+    vault_blob_io_init(&pf->slot[i].io);
+    pf->slot[i].io.check_ids = false; /* the whole file's SHA-256 is checked */
+  }
+  return pf;
+}
+
+static void pf_free(struct prefetch *pf)
+{
+  if (!pf)
+    return;
+  for (; pf->lo < pf->hi; pf->lo++)
+    vault_pool_cancel(pf->pool, &pf->slot[pf->lo % pf->nslots].t);
+  for (size_t i = 0; i < pf->nslots; i++) {
+    vault_blob_io_release(&pf->slot[i].io);
+    free(pf->slot[i].buf);
+  }
+  free(pf);
+}
+
 static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
-                      struct vault_blob_io *io, struct vault_src **out, struct fs_err *err)
+                      struct vault_blob_io *io, struct vault_pool *pool, struct vault_src **out,
+                      struct fs_err *err)
 {
   *out = NULL;
   if (level > MAX_CHAIN)
@@ -246,8 +375,10 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
   fs_buf_init(&s->data.cur, 0);
   fs_buf_init(&s->ops, 0);
   int rc = vault_desc_load(r, id, &s->d, err);
+  if (!rc && s->d.ndata > 1)
+    s->pf = pf_new(r, pool);
   if (!rc && s->d.kind == VAULT_DESC_DELTA) {
-    rc = open_level(r, s->d.parent, level + 1, s->io, &s->parent, err);
+    rc = open_level(r, s->d.parent, level + 1, s->io, pool, &s->parent, err);
     if (!rc && (s->parent->d.size != s->d.parent_size || s->parent->d.depth + 1 != s->d.depth))
       rc = desc_error(s, err, "parent's size or depth differs from what the delta records");
   }
@@ -262,7 +393,37 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
                    struct fs_err *err)
 {
-  return open_level(r, desc, 0, NULL, out, err);
+  return open_level(r, desc, 0, NULL, NULL, out, err);
+}
+
+int vault_src_open_pool(struct vault_repo *r, const uint8_t desc[32], struct vault_pool *pool,
+                        struct vault_src **out, struct fs_err *err)
+{
+  return open_level(r, desc, 0, NULL, pool, out, err);
+}
+
+int vault_src_view(struct vault_src *s, uint8_t *buf, size_t cap, const uint8_t **p, size_t *got,
+                   struct fs_err *err)
+{
+  struct chunks *c = &s->data;
+  if (s->pf && s->d.kind == VAULT_DESC_CHUNKS) {
+    *p = NULL;
+    *got = 0;
+    if (c->i >= s->d.ndata)
+      return FS_OK;
+    const uint8_t *q;
+    size_t len;
+    int rc = pf_get(s, c->i, &q, &len, err);
+    if (rc)
+      return rc;
+    *p = q + c->pos;
+    *got = len - c->pos;
+    c->i++;
+    c->pos = 0;
+    return FS_OK;
+  }
+  *p = buf;
+  return src_step(s, buf, cap, got, err);
 }
 
 int vault_src_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err)
@@ -284,6 +445,7 @@ void vault_src_free(struct vault_src *s)
 {
   while (s) {
     struct vault_src *p = s->parent;
+    pf_free(s->pf);
     vault_desc_release(&s->d);
     vault_blob_io_release(&s->own_io);
     fs_buf_release(&s->data.cur);

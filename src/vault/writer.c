@@ -16,14 +16,21 @@
 #include <unistd.h>
 #include <zstd.h>
 
-struct vault_writer {
+/* A pack being written (data/tmp/<id>.tmp). */
+struct pack {
   int fd;
   char tmp[4096];
-  uint8_t pack_id[32];
-  long pack_no;
+  uint8_t id[32];
+  long no;               /* in r->ix.packs */
   uint64_t size;
-  struct fs_buf trailer;   /* entries of the open pack */
+  struct fs_buf trailer; /* its entries */
   uint32_t nentries;
+};
+
+struct vault_writer {
+  struct pack cur;         /* the open pack, appended to under r->mu */
+  int closing;             /* full packs being finished outside the lock */
+  pthread_cond_t idle;     /* closing dropped to 0 */
   struct fs_buf index;     /* body of the index file this run will write (after a u32 count) */
   uint32_t index_packs;
   uint64_t bytes_added;
@@ -45,6 +52,18 @@ struct vault_put_ctx *vault_put_ctx_new(void)
     c = NULL;
   }
   return c;
+}
+
+struct vault_put_ctx *vault_put_ctx_new_buffer(void)
+{
+  return calloc(1, sizeof(struct vault_put_ctx));
+}
+
+void vault_put_ctx_lend(struct vault_put_ctx *from, struct vault_put_ctx *to)
+{
+  ZSTD_CCtx *t = to->cctx;
+  to->cctx = from->cctx;
+  from->cctx = t;
 }
 
 void vault_put_ctx_free(struct vault_put_ctx *c)
@@ -80,29 +99,30 @@ static int write_all(int fd, const void *p, size_t n)
   return 0;
 }
 
+/* Opens a new temporary pack as r->w->cur. Called with r->mu held (or before threads start). */
 static int pack_open(struct vault_repo *r, struct fs_err *err)
 {
-  struct vault_writer *w = r->w;
-  randombytes_buf(w->pack_id, 32);
+  struct pack *p = &r->w->cur;
+  randombytes_buf(p->id, 32);
   char hex[65];
-  fs_hex_encode(w->pack_id, 32, hex);
-  vault_path(r, w->tmp, sizeof(w->tmp), "data/tmp/%s.tmp", hex);
-  w->fd = open(w->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (w->fd < 0)
-    return io_error(err, errno, w->tmp, "creating a pack");
-  int e = write_all(w->fd, VAULT_MAGIC_PACK, VAULT_MAGIC_LEN);
+  fs_hex_encode(p->id, 32, hex);
+  vault_path(r, p->tmp, sizeof(p->tmp), "data/tmp/%s.tmp", hex);
+  p->fd = open(p->tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (p->fd < 0)
+    return io_error(err, errno, p->tmp, "creating a pack");
+  int e = write_all(p->fd, VAULT_MAGIC_PACK, VAULT_MAGIC_LEN);
   if (e) {
-    close(w->fd);
-    w->fd = -1;
-    unlink(w->tmp);
-    return io_error(err, e, w->tmp, "writing a pack");
+    close(p->fd);
+    p->fd = -1;
+    unlink(p->tmp);
+    return io_error(err, e, p->tmp, "writing a pack");
   }
-  w->size = VAULT_MAGIC_LEN;
-  w->nentries = 0;
-  fs_buf_reset(&w->trailer);
-  w->pack_no = vault_index_add_pack(&r->ix, w->pack_id, 0);
-  if (w->pack_no < 0)
-    return fs_err_set(err, FS_ERR_NOMEM, w->tmp, "out of memory");
+  p->size = VAULT_MAGIC_LEN;
+  p->nentries = 0;
+  fs_buf_reset(&p->trailer);
+  p->no = vault_index_add_pack(&r->ix, p->id, 0);
+  if (p->no < 0)
+    return fs_err_set(err, FS_ERR_NOMEM, p->tmp, "out of memory");
   return FS_OK;
 }
 
@@ -116,53 +136,57 @@ static void mark_stored(struct vault_repo *r, const uint8_t *entries, uint32_t n
   }
 }
 
-/* Closes the open pack: trailer, fsync, read-only, rename into data/xx/. Called with r->mu held. */
-static int pack_close(struct vault_repo *r, struct fs_err *err)
+/* Finishes a full pack: trailer, fsync, read-only, rename into data/xx/. Needs no lock (it uses
+ * only p and the repository's keys and path), so the other threads go on appending meanwhile. An
+ * empty pack is removed. */
+static int pack_finish(struct vault_repo *r, struct pack *p, struct fs_err *err)
 {
-  struct vault_writer *w = r->w;
-  if (w->fd < 0)
+  if (p->fd < 0)
     return FS_OK;
-  if (!w->nentries) {
-    close(w->fd);
-    w->fd = -1;
-    unlink(w->tmp);
+  if (!p->nentries) {
+    close(p->fd);
+    p->fd = -1;
+    unlink(p->tmp);
     return FS_OK;
   }
-  size_t plen = 4 + w->trailer.len;
+  size_t plen = 4 + p->trailer.len;
   size_t slen = plen + VAULT_SEAL_OVERHEAD;
   uint8_t *plain = malloc(plen), *sealed = malloc(slen + 12);
   if (!plain || !sealed) {
     free(plain);
     free(sealed);
-    return fs_err_set(err, FS_ERR_NOMEM, w->tmp, "out of memory");
+    close(p->fd);
+    p->fd = -1;
+    unlink(p->tmp);
+    return fs_err_set(err, FS_ERR_NOMEM, p->tmp, "out of memory");
   }
-  vault_put_u32(plain, w->nentries);
-  memcpy(plain + 4, w->trailer.data, w->trailer.len);
+  vault_put_u32(plain, p->nentries);
+  memcpy(plain + 4, p->trailer.data, p->trailer.len);
   vault_seal(r->keys.meta, VAULT_MAGIC_PACK, VAULT_MAGIC_LEN, plain, plen, sealed);
   vault_put_u32(sealed + slen, (uint32_t)slen);
   memcpy(sealed + slen + 4, VAULT_MAGIC_PACK_END, VAULT_MAGIC_LEN);
-  int e = write_all(w->fd, sealed, slen + 12);
+  int e = write_all(p->fd, sealed, slen + 12);
   free(plain);
   free(sealed);
-  if (!e && (fchmod(w->fd, 0444) || fsync(w->fd)))
+  if (!e && (fchmod(p->fd, 0444) || fsync(p->fd)))
     e = errno;
-  close(w->fd);
-  w->fd = -1;
+  close(p->fd);
+  p->fd = -1;
   if (e) {
-    unlink(w->tmp);
-    return io_error(err, e, w->tmp, "closing a pack");
+    unlink(p->tmp);
+    return io_error(err, e, p->tmp, "closing a pack");
   }
-  w->size += slen + 12;
+  p->size += slen + 12;
   char hex[65], dir[4096], path[4096];
-  fs_hex_encode(w->pack_id, 32, hex);
+  fs_hex_encode(p->id, 32, hex);
   vault_path(r, dir, sizeof(dir), "data/%.2s", hex);
-  vault_pack_path(r, w->pack_id, path, sizeof(path));
+  vault_pack_path(r, p->id, path, sizeof(path));
   if (mkdir(dir, 0700) && errno != EEXIST)
     e = errno;
-  if (!e && rename(w->tmp, path))
+  if (!e && rename(p->tmp, path))
     e = errno;
   if (e) {
-    unlink(w->tmp);
+    unlink(p->tmp);
     return io_error(err, e, path, "storing a pack");
   }
   int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -170,18 +194,27 @@ static int pack_close(struct vault_repo *r, struct fs_err *err)
     fsync(dfd);
     close(dfd);
   }
-  r->ix.packs[w->pack_no].size = w->size;
-  mark_stored(r, (const uint8_t *)w->trailer.data, w->nentries);
-  /* Record the pack for this run's index file. */
+  return FS_OK;
+}
+
+/* Records a finished pack: its blobs become readable, and it joins this run's index file. Called
+ * with r->mu held. */
+static int pack_record(struct vault_repo *r, const struct pack *p, struct fs_err *err)
+{
+  struct vault_writer *w = r->w;
+  if (!p->nentries)
+    return FS_OK;
+  r->ix.packs[p->no].size = p->size;
+  mark_stored(r, (const uint8_t *)p->trailer.data, p->nentries);
   uint8_t h[44];
-  memcpy(h, w->pack_id, 32);
-  vault_put_u64(h + 32, w->size);
-  vault_put_u32(h + 40, w->nentries);
+  memcpy(h, p->id, 32);
+  vault_put_u64(h + 32, p->size);
+  vault_put_u32(h + 40, p->nentries);
   if (fs_buf_append(&w->index, h, sizeof(h)) ||
-      fs_buf_append(&w->index, w->trailer.data, w->trailer.len))
-    return fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
+      fs_buf_append(&w->index, p->trailer.data, p->trailer.len))
+    return fs_err_set(err, FS_ERR_NOMEM, p->tmp, "out of memory");
   w->index_packs++;
-  w->bytes_added += w->size;
+  w->bytes_added += p->size;
   return FS_OK;
 }
 
@@ -249,9 +282,10 @@ int vault_writer_begin(struct vault_repo *r, struct fs_err *err)
   struct vault_writer *w = calloc(1, sizeof(*w));
   if (!w)
     return fs_err_set(err, FS_ERR_NOMEM, "writer", "out of memory");
-  w->fd = -1;
-  fs_buf_init(&w->trailer, 0);
+  w->cur.fd = -1;
+  fs_buf_init(&w->cur.trailer, 0);
   fs_buf_init(&w->index, 0);
+  pthread_cond_init(&w->idle, NULL);
   r->w = w;
   char path[4096];
   vault_path(r, path, sizeof(path), "data/tmp");
@@ -300,35 +334,40 @@ int vault_writer_begin(struct vault_repo *r, struct fs_err *err)
   return rc;
 }
 
+/* Appends sealed bytes to the open pack. Called with r->mu held. When the pack is full, it is
+ * handed over in *full (fd >= 0) and a new one is opened: the caller finishes it without the lock. */
 static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t type,
                              const uint8_t id[32], const uint8_t *sealed, size_t slen,
-                             uint32_t raw_len, struct fs_err *err)
+                             uint32_t raw_len, struct pack *full, struct fs_err *err)
 {
   struct vault_writer *w = r->w;
+  struct pack *p = &w->cur;
   if (w->failed)
     return fs_err_set(err, (enum fs_code)w->failed, w->failed_err.where, "%s", w->failed_err.msg);
-  int e = write_all(w->fd, sealed, slen);
+  int e = write_all(p->fd, sealed, slen);
   if (e) {
-    w->failed = io_error(&w->failed_err, e, w->tmp, "writing a pack");
+    w->failed = io_error(&w->failed_err, e, p->tmp, "writing a pack");
     *err = w->failed_err;
     return w->failed;
   }
-  struct vault_entry ent = {.type = type, .offset = w->size, .enc_len = (uint32_t)slen,
+  struct vault_entry ent = {.type = type, .offset = p->size, .enc_len = (uint32_t)slen,
                             .raw_len = raw_len};
   memcpy(ent.id, id, 32);
-  l->pack = (uint32_t)w->pack_no;
+  l->pack = (uint32_t)p->no;
   l->type = type;
-  l->offset = w->size;
+  l->offset = p->size;
   l->enc_len = (uint32_t)slen;
   l->raw_len = raw_len;
-  w->size += slen;
-  if (vault_entry_encode(&w->trailer, &ent))
-    return fs_err_set(err, FS_ERR_NOMEM, w->tmp, "out of memory");
-  w->nentries++;
-  if (w->size >= r->cfg.pack_size) {
-    int rc = pack_close(r, err);
-    if (!rc)
-      rc = pack_open(r, err);
+  p->size += slen;
+  if (vault_entry_encode(&p->trailer, &ent))
+    return fs_err_set(err, FS_ERR_NOMEM, p->tmp, "out of memory");
+  p->nentries++;
+  if (p->size >= r->cfg.pack_size) {
+    *full = *p; /* the trailer's buffer goes with it */
+    fs_buf_init(&p->trailer, 0);
+    p->fd = -1;
+    w->closing++;
+    int rc = pack_open(r, err);
     if (rc) {
       w->failed = rc;
       w->failed_err = *err;
@@ -338,26 +377,37 @@ static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t 
   return FS_OK;
 }
 
-int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
-                  const void *data, size_t len, uint8_t id_out[32], struct fs_err *err)
+int vault_put_prepare(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
+                      const void *data, size_t len, struct vault_sealed *out, struct fs_err *err)
 {
+  memset(out->id, 0, sizeof(out->id));
+  out->store = false;
+  out->type = (uint8_t)type;
+  out->raw_len = (uint32_t)len;
   if (len > VAULT_MAX_BLOB)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "blob", "blob of %zu bytes is over the limit", len);
+  /* One buffer: nonce || flag || payload || tag, sealed in place (libsodium allows it). */
+  size_t bound = VAULT_SEAL_OVERHEAD + 1 + ZSTD_compressBound(len);
+  if (c->cap < bound) {
+    free(c->buf);
+    c->cap = bound;
+    if (!(c->buf = malloc(c->cap))) {
+      c->cap = 0;
+      return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
+    }
+  }
   if (type == VAULT_BLOB_CHUNK) {
-    vault_chunk_id(&r->keys, data, len, id_out);
+    vault_chunk_id(&r->keys, data, len, out->id);
   } else {
     /* Other types are domain-separated so that they never share an id with a chunk. */
-    uint8_t *tmp = malloc(len + 1);
-    if (!tmp)
-      return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
+    uint8_t *tmp = c->buf;
     tmp[0] = (uint8_t)type;
     memcpy(tmp + 1, data, len);
-    vault_chunk_id(&r->keys, tmp, len + 1, id_out);
-    free(tmp);
+    vault_chunk_id(&r->keys, tmp, len + 1, out->id);
   }
   pthread_mutex_lock(&r->mu);
   bool fresh;
-  struct vault_loc *l = vault_index_put(&r->ix, id_out, &fresh);
+  struct vault_loc *l = vault_index_put(&r->ix, out->id, &fresh);
   if (l && !fresh && l->state == 1 && r->ix.packs[l->pack].lost) {
     /* Its pack is gone or damaged: store the blob again (this is how a deposit repairs). */
     l->state = 2;
@@ -368,17 +418,10 @@ int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob
     return fs_err_set(err, FS_ERR_NOMEM, "index", "out of memory");
   if (!fresh)
     return FS_OK; /* stored already, or being stored by another thread of this run */
-  size_t bound = ZSTD_compressBound(len) + 1 + VAULT_SEAL_OVERHEAD;
-  if (c->cap < 2 * bound) {
-    free(c->buf);
-    c->cap = 2 * bound;
-    if (!(c->buf = malloc(c->cap))) {
-      c->cap = 0;
-      return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
-    }
-  }
-  uint8_t *plain = c->buf, *sealed = c->buf + bound;
-  size_t z = ZSTD_compressCCtx(c->cctx, plain + 1, bound - 1 - VAULT_SEAL_OVERHEAD, data, len,
+  uint8_t *plain = c->buf + VAULT_NONCE_LEN;
+  if (!c->cctx && !(c->cctx = ZSTD_createCCtx()))
+    return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
+  size_t z = ZSTD_compressCCtx(c->cctx, plain + 1, bound - VAULT_SEAL_OVERHEAD - 1, data, len,
                                r->zstd_level);
   size_t plen;
   if (!ZSTD_isError(z) && z < len) {
@@ -390,14 +433,53 @@ int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob
     plen = len + 1;
   }
   uint8_t ad[33];
-  vault_blob_ad(ad, (uint8_t)type, id_out);
-  vault_seal(r->keys.data, ad, sizeof(ad), plain, plen, sealed);
+  vault_blob_ad(ad, (uint8_t)type, out->id);
+  vault_seal(r->keys.data, ad, sizeof(ad), plain, plen, c->buf);
+  out->bytes = c->buf;
+  out->len = plen + VAULT_SEAL_OVERHEAD;
+  out->store = true;
+  return FS_OK;
+}
+
+int vault_put_append(struct vault_repo *r, const struct vault_sealed *s, struct fs_err *err)
+{
+  if (!s->store)
+    return FS_OK;
+  struct pack full = {.fd = -1};
   pthread_mutex_lock(&r->mu);
-  l = vault_index_find(&r->ix, id_out); /* the table may have grown meanwhile */
-  int rc = put_locked_append(r, l, (uint8_t)type, id_out, sealed, plen + VAULT_SEAL_OVERHEAD,
-                             (uint32_t)len, err);
+  struct vault_loc *l = vault_index_find(&r->ix, s->id); /* the table may have grown meanwhile */
+  int rc = put_locked_append(r, l, s->type, s->id, s->bytes, s->len, s->raw_len, &full, err);
   pthread_mutex_unlock(&r->mu);
+  if (full.fd < 0)
+    return rc;
+  /* The fsync of a full pack (tens of milliseconds, more on a busy disk) holds no lock. */
+  struct fs_err e2;
+  int frc = pack_finish(r, &full, &e2);
+  pthread_mutex_lock(&r->mu);
+  if (!frc)
+    frc = pack_record(r, &full, &e2);
+  if (frc && !r->w->failed) {
+    r->w->failed = frc;
+    r->w->failed_err = e2;
+  }
+  if (--r->w->closing == 0)
+    pthread_cond_broadcast(&r->w->idle);
+  pthread_mutex_unlock(&r->mu);
+  fs_buf_release(&full.trailer);
+  if (!rc && frc) {
+    *err = e2;
+    rc = frc;
+  }
   return rc;
+}
+
+int vault_put_ctx(struct vault_repo *r, struct vault_put_ctx *c, enum vault_blob_type type,
+                  const void *data, size_t len, uint8_t id_out[32], struct fs_err *err)
+{
+  struct vault_sealed s;
+  int rc = vault_put_prepare(r, c, type, data, len, &s, err);
+  memcpy(id_out, s.id, 32);
+  return rc ? rc : vault_put_append(r, &s, err);
 }
 
 int vault_put(struct vault_repo *r, enum vault_blob_type type, const void *data, size_t len,
@@ -417,7 +499,13 @@ int vault_writer_commit(struct vault_repo *r, struct fs_err *err)
   if (w->failed)
     return fs_err_set(err, (enum fs_code)w->failed, w->failed_err.where, "%s", w->failed_err.msg);
   pthread_mutex_lock(&r->mu);
-  int rc = pack_close(r, err);
+  while (w->closing)
+    pthread_cond_wait(&w->idle, &r->mu);
+  int rc = w->failed ? fs_err_set(err, (enum fs_code)w->failed, w->failed_err.where, "%s",
+                                  w->failed_err.msg)
+                     : pack_finish(r, &w->cur, err);
+  if (!rc)
+    rc = pack_record(r, &w->cur, err);
   pthread_mutex_unlock(&r->mu);
   if (rc)
     return rc;
@@ -455,12 +543,13 @@ void vault_writer_abort(struct vault_repo *r)
   struct vault_writer *w = r->w;
   if (!w)
     return;
-  if (w->fd >= 0) {
-    close(w->fd);
-    unlink(w->tmp);
+  if (w->cur.fd >= 0) {
+    close(w->cur.fd);
+    unlink(w->cur.tmp);
   }
-  fs_buf_release(&w->trailer);
+  fs_buf_release(&w->cur.trailer);
   fs_buf_release(&w->index);
+  pthread_cond_destroy(&w->idle);
   free(w);
   r->w = NULL;
 }

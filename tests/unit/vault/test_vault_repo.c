@@ -179,6 +179,10 @@ static void test_backup_restore_bit_exact(void **state)
   assert_int_equal(vault_backup(r, paths, 1, 1, &sr, &err), 0);
   assert_int_equal(sr.bytes_added, 0);
   vault_store_result_release(&sr);
+  /* Nor with more chunk workers than chunks in flight: the same cuts, the same ids. */
+  assert_int_equal(vault_backup(r, paths, 1, 5, &sr, &err), 0);
+  assert_int_equal(sr.bytes_added, 0);
+  vault_store_result_release(&sr);
   vault_repo_close(r);
 }
 
@@ -332,6 +336,19 @@ static void write_deposit(const char *dir, const char *date, const char *balance
   write_file(p, man, strlen(man));
 }
 
+/* Full verification (every blob read, every file rebuilt) finds nothing. */
+static void verify_clean(struct vault_repo *r)
+{
+  struct vault_verify_opts vo = {.read_data = true, .files = true};
+  struct vault_verify_result vr;
+  struct fs_err err;
+  assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
+  for (size_t i = 0; i < vr.problems.n; i++)
+    print_message("problem: %s\n", vr.problems.items[i]);
+  assert_int_equal(vr.problems.n, 0);
+  vault_verify_result_release(&vr);
+}
+
 static int deposit(struct fx *x, const char *dir, const char *date, struct vault_store_result *res,
                    struct fs_err *err)
 {
@@ -437,14 +454,105 @@ static void test_deposit_delta_and_retention(void **state)
   /* The remaining delta still restores, its base having been kept by reachability, and the chain
    * stays whole thanks to the tombstone. */
   r = open_repo(x->repo, VAULT_LOCK_SHARED);
-  struct vault_verify_opts vo = {.read_data = true, .files = true};
-  struct vault_verify_result vr;
-  assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
-  for (size_t i = 0; i < vr.problems.n; i++)
-    print_message("problem: %s\n", vr.problems.items[i]);
-  assert_int_equal(vr.problems.n, 0);
+  verify_clean(r);
   assert_int_equal(vault_repo_config(r)->retention.daily_days, 120);
-  vault_verify_result_release(&vr);
+  vault_repo_close(r);
+}
+
+/* A balances table of `rows` rows (several chunks); day 2 drops a run of rows long enough to skip
+ * whole chunks of day 1 and changes every 97th balance. */
+static void write_big_deposit(const char *dir, const char *date, int day, size_t rows)
+{
+  mkdir(dir, 0700);
+  struct fs_buf bal;
+  fs_buf_init(&bal, 0);
+  const char *head = "account_id,ledger,available,as_of\n";
+  assert_int_equal(fs_buf_append(&bal, head, strlen(head)), 0);
+  size_t kept = 0;
+  for (size_t i = 0; i < rows; i++) {
+    if (day == 2 && i >= rows / 5 && i < rows / 2)
+      continue;
+    unsigned cents = (unsigned)(i * 7919 % 100000) + (day == 2 && i % 97 == 0 ? 1 : 0);
+    char line[128];
+    int n = snprintf(line, sizeof(line), "A%08zu,%u.%02u,%u.%02u,%s\n", i, cents / 100, cents % 100,
+                     cents / 100, cents % 100, date);
+    assert_int_equal(fs_buf_append(&bal, line, (size_t)n), 0);
+    kept++;
+  }
+  const char *acc = "account_id,customer_id,product,currency,status,opened\n"
+                    "A1,C1,savings,TWD,active,2020-01-01\n";
+  char p[600], hb[65], ha[65], man[1024];
+  fs_sha256_hex(bal.data, bal.len, hb);
+  fs_sha256_hex(acc, strlen(acc), ha);
+  snprintf(p, sizeof(p), "%s/balances.csv", dir);
+  write_file(p, bal.data, bal.len);
+  snprintf(p, sizeof(p), "%s/accounts.csv", dir);
+  write_file(p, acc, strlen(acc));
+  snprintf(man, sizeof(man),
+           "{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"Test Bank\","
+           "\"business_date\":\"%s\",\"files\":[{\"name\":\"balances.csv\",\"table\":\"balances\","
+           "\"rows\":%zu,\"sha256\":\"%s\"},{\"name\":\"accounts.csv\",\"table\":\"accounts\","
+           "\"rows\":1,\"sha256\":\"%s\"}]}",
+           date, kept, hb, ha);
+  snprintf(p, sizeof(p), "%s/manifest.json", dir);
+  write_file(p, man, strlen(man));
+  fs_buf_release(&bal);
+}
+
+static int packs_seen;
+
+static int count_pack(const char *p, const struct stat *st, int f, struct FTW *w)
+{
+  (void)st;
+  packs_seen += f == FTW_F && strlen(p + w->base) == 64 && !strstr(p, "/index/");
+  return 0;
+}
+
+/* Chunks opened ahead by workers, for chunk lists and for the parents of deltas (whole parent
+ * chunks skipped included): every thread count restores the same bytes. */
+static void test_workers_restore_chunks_and_deltas(void **state)
+{
+  struct fx *x = *state;
+  char d1[400], d2[400];
+  snprintf(d1, sizeof(d1), "%s/d1", x->root);
+  snprintf(d2, sizeof(d2), "%s/d2", x->root);
+  write_big_deposit(d1, "2020-01-15", 1, 200000);
+  write_big_deposit(d2, "2020-01-16", 2, 200000);
+  struct vault_store_result res;
+  struct fs_err err;
+  /* Packs of 1 MiB: full packs are finished (fsync, rename) while other chunks go on. */
+  rm_rf(x->repo);
+  struct vault_init_opts io = {.password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN,
+                               .pack_size = 1u << 20};
+  assert_int_equal(vault_init(x->repo, &io, &err), 0);
+  if (deposit(x, d1, "2020-01-15", &res, &err))
+    fail_msg("deposit: %s: %s", err.where, err.msg);
+  char first[65];
+  memcpy(first, res.snapshot_id, 65);
+  vault_store_result_release(&res);
+  assert_int_equal(deposit(x, d2, "2020-01-16", &res, &err), 0);
+  assert_int_equal(res.delta_files, 2);
+  vault_store_result_release(&res);
+  char data[400];
+  snprintf(data, sizeof(data), "%s/data", x->repo);
+  packs_seen = 0;
+  nftw(data, count_pack, 16, FTW_PHYS);
+  assert_true(packs_seen >= 3);
+  struct vault_repo *r = open_repo(x->repo, VAULT_LOCK_SHARED);
+  for (int threads = 1; threads <= 3; threads++) {
+    for (int which = 0; which < 2; which++) {
+      char t[400], a[600], b[600];
+      snprintf(t, sizeof(t), "%s/t%d%d", x->root, threads, which);
+      struct vault_restore_result rr;
+      if (vault_restore(r, which ? "latest" : first, t, threads, &rr, &err))
+        fail_msg("restore: %s: %s", err.where, err.msg);
+      assert_true(rr.files == 3);
+      snprintf(a, sizeof(a), "%s/balances.csv", which ? d2 : d1);
+      snprintf(b, sizeof(b), "%s/balances.csv", t);
+      assert_true(files_equal(a, b));
+    }
+  }
+  verify_clean(r);
   vault_repo_close(r);
 }
 
@@ -602,6 +710,7 @@ int main(void)
       cmocka_unit_test_setup_teardown(test_backup_restore_bit_exact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_verify_names_damage, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deposit_delta_and_retention, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_workers_restore_chunks_and_deltas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_partner_key_restores_alone, setup, teardown),
       cmocka_unit_test_setup_teardown(test_replicate_then_verify, setup, teardown),
       cmocka_unit_test_setup_teardown(test_interrupted_run_is_reused, setup, teardown),
