@@ -492,16 +492,13 @@ void detect_sigma_set_free(struct detect_sigma_set *s)
     struct sigma_class_routes *rt = &s->routes[c];
     free(rt->bits);
     free(rt->always);
-    if (!rt->owner)
-      continue;
-    for (size_t f = 0; f < s->n_fields; f++) {
-      hs_free_database(rt->lit ? rt->lit[f] : NULL);
-      hs_free_database(rt->db ? rt->db[f] : NULL);
-    }
     free(rt->lit);
     free(rt->db);
     free(rt->exact);
   }
+  for (size_t i = 0; i < s->n_dbs; i++)
+    hs_free_database(s->dbs[i]);
+  free(s->dbs);
   hs_free_scratch(s->scratch_proto);
   free(s->routes);
   free(s->rules);

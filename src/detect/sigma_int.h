@@ -187,12 +187,12 @@ struct sigma_class_routes {
   uint32_t *always; /* rules to evaluate on every such event */
   size_t nalways;
   bool keywords;    /* some routed rule has keyword items */
-  /* Per field id: the databases holding the values of this class's rules (and of the other
-   * classes of its group, sigma_class_group), and whether any of them has an exact value on the
-   * field. The classes of a group share them. */
+  /* Per field id: the databases holding the values of this class's rules only, and whether any
+   * of them has an exact value (1) or suffix key (2) on the field. A field whose routed matchers
+   * are the same as in an earlier class shares that class's databases (sigma_compile_routes);
+   * the databases themselves are owned by the set (dbs). */
   hs_database_t **lit, **db;
-  uint8_t *exact;  /* 1: exact values; 2: suffix keys; 3: both */
-  bool owner; /* frees the arrays (else another class owns the same ones) */
+  uint8_t *exact;
 };
 
 struct sigma_exact_slot {
@@ -240,6 +240,7 @@ struct detect_sigma_set {
   SIGMA_VEC(struct sigma_node, nodes);
   SIGMA_VEC(struct sigma_target, targets); /* Hyperscan ids */
   SIGMA_VEC(uint32_t, clauses); /* clause id -> rule */
+  SIGMA_VEC(hs_database_t *, dbs); /* every compiled database, shared by the routes */
   hs_scratch_t *scratch_proto; /* fits every database; threads clone it */
   uint64_t exact_seed;
   struct sigma_class_routes *routes; /* one per event class (sigma_logsource.c) */
@@ -324,7 +325,8 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
  * Hyperscan cannot run. Before the routes. */
 int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                       struct fs_err *err);
-/* Compiles, for each distinct set of routed rules, one literal and one regex database per field
+/* Compiles, for each class, one literal and one regex database per field with the values of the
+ * class's rules only, shared between classes whose rules have the same values on the field
  * (sigma_hs.c). After the routes. */
 int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                          struct fs_err *err);
@@ -336,9 +338,6 @@ void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
 
 /* How many event classes there are (class 0 is "unknown": every rule applies). */
 size_t sigma_class_count(void);
-/* Classes whose databases are compiled together (the union of their rules): "*" for class 0, the
- * first category of a class, or "" for the classes without one. */
-const char *sigma_class_group(size_t c);
 /* True when a rule's logsource fits events of class c. */
 bool sigma_class_fits(size_t c, const struct sigma_rule *r);
 /* Maps the event's field names to field ids of s (ev->fields[].map_id) and returns its class. */

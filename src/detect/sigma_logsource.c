@@ -125,15 +125,6 @@ size_t sigma_class_count(void)
   return FS_ARRAY_SIZE(classes) + FS_ARRAY_SIZE(channels);
 }
 
-const char *sigma_class_group(size_t c)
-{
-  if (c == 0)
-    return "*";
-  if (c < FS_ARRAY_SIZE(classes) && classes[c].categories[0])
-    return classes[c].categories[0];
-  return "";
-}
-
 static const char *class_service(size_t c)
 {
   return c < FS_ARRAY_SIZE(classes) ? classes[c].service
