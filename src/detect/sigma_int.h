@@ -340,8 +340,34 @@ void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
 size_t sigma_class_count(void);
 /* True when a rule's logsource fits events of class c. */
 bool sigma_class_fits(size_t c, const struct sigma_rule *r);
+/* What a field name means to the mapper in events of a shape (sigma_event_shape): its field id
+ * in s (-1: no rule names it), its id in Security 4688 events (pySigma's renames), and whether it
+ * is the field that decides the class (Channel, EventID, EventType). */
+enum sigma_role { SIGMA_ROLE_NONE, SIGMA_ROLE_CHANNEL, SIGMA_ROLE_EVENT_ID, SIGMA_ROLE_EVENT_TYPE,
+                  SIGMA_ROLES };
+struct sigma_name_info {
+  int32_t id, audit_id;
+  uint8_t role; /* enum sigma_role */
+};
+void sigma_name_info(const struct detect_sigma_set *s, int shape, const char *name, size_t len,
+                     struct sigma_name_info *out);
+/* The class of an event of a shape, given its fields of each role (NULL when absent). */
+size_t sigma_event_class(const struct detect_event *ev, int shape,
+                         const struct detect_field *const roles[SIGMA_ROLES]);
+/* True for the class whose events take the audit_id of their field names. */
+bool sigma_class_is_audit(size_t c);
+
+/* ---- field names of events, remembered (sigma_names.c) ---------------------------------- */
+
+/* A thread's memory of the field names it has mapped (raw name and shape -> sigma_name_info), so
+ * that an event's names cost one hash each. Bounded: forgets everything when full. Entries are
+ * for one set (by generation). */
+struct sigma_name_cache;
+struct sigma_name_cache *sigma_name_cache_new(void);
+void sigma_name_cache_free(struct sigma_name_cache *c);
 /* Maps the event's field names to field ids of s (ev->fields[].map_id) and returns its class. */
-size_t sigma_map_event(const struct detect_sigma_set *s, struct detect_event *ev);
+size_t sigma_map_event(const struct detect_sigma_set *s, struct sigma_name_cache *c,
+                       struct detect_event *ev);
 /* The field name a rule would use for field i of ev (after per-source mapping); a rewritten name
  * is put in buf. */
 #define CANON_MAX 256

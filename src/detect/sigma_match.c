@@ -38,6 +38,7 @@ struct detect_sigma_thread {
   size_t cur_len;
   pcre2_match_data *md;
   pcre2_match_context *mctx;
+  struct sigma_name_cache *names;
   const struct detect_sigma_set *set;
   const struct detect_event *ev;
 };
@@ -51,7 +52,8 @@ struct detect_sigma_thread *detect_sigma_thread_new(void)
   t->kw = malloc(KW_BUF);
   t->md = pcre2_match_data_create(16, NULL);
   t->mctx = pcre2_match_context_create(NULL);
-  if (!t->lower || !t->kw || !t->md || !t->mctx) {
+  t->names = sigma_name_cache_new();
+  if (!t->lower || !t->kw || !t->md || !t->mctx || !t->names) {
     detect_sigma_thread_free(t);
     return NULL;
   }
@@ -92,6 +94,7 @@ void detect_sigma_thread_free(struct detect_sigma_thread *t)
   free(t->kw);
   pcre2_match_data_free(t->md);
   pcre2_match_context_free(t->mctx);
+  sigma_name_cache_free(t->names);
   free(t);
 }
 
@@ -572,7 +575,7 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
   next_stamp(t, s);
   t->set = s;
   t->ev = ev;
-  size_t cls = sigma_map_event(s, ev);
+  size_t cls = sigma_map_event(s, t->names, ev);
   const struct sigma_class_routes *rt = &s->routes[cls];
   for (size_t i = ev->nfields; i-- > 0;) { /* occurrences, first one first */
     int32_t id = ev->fields[i].map_id;

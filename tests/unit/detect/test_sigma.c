@@ -261,6 +261,81 @@ static void test_routing_and_mapping(void **state)
   detect_sigma_set_free(s);
 }
 
+/* A class uses the databases of an earlier class whose values on a field are a few more than its
+ * own (here class "unknown" with one more rule): the extra rule's hits must not reach events of the
+ * class it is not routed to. */
+static void test_shared_databases(void **state)
+{
+  (void)state;
+  struct fs_buf y;
+  fs_buf_init(&y, 1 << 16);
+  for (int i = 1; i <= 17; i++)
+    assert_int_equal(fs_buf_appendf(&y, "title: w%d\nid: w%d\nlogsource: {product: windows, "
+                                        "category: process_creation}\ndetection:\n  s:\n"
+                                        "    CommandLine|contains: 'word%dx'\n  condition: s\n---\n",
+                                    i, i, i),
+                     FS_OK);
+  assert_int_equal(fs_buf_append_str(&y, "title: lx\nid: lx\nlogsource: {product: linux, category: "
+                                         "process_creation}\ndetection:\n  s:\n    CommandLine|"
+                                         "contains: 'linuxonly'\n  condition: s\n"),
+                   FS_OK);
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(fs_buf_cstr(&y), &pr);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  const char *sysmon = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                       "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"CommandLine\":"
+                       "\"x word3x linuxonly\"}}}";
+  const char *ecs = "{\"event\":{\"category\":\"process\",\"type\":\"start\"},\"host\":{\"os\":"
+                    "{\"type\":\"linux\"}},\"process\":{\"command_line\":\"word3x linuxonly\"}}";
+  const char *any = "{\"CommandLine\":\"word5x linuxonly\"}";
+  assert_string_equal(match(s, t, sysmon), "w3 ");
+  assert_string_equal(match(s, t, ecs), "lx ");
+  assert_string_equal(match(s, t, any), "w5 lx ");
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s);
+  fs_buf_release(&y);
+}
+
+/* A thread remembers the field names it has mapped: the same events give the same results the
+ * second time, after thousands of other names have filled its memory, and with another set. */
+static void test_name_memory(void **state)
+{
+  (void)state;
+  const char *yaml =
+      "title: pc\nid: pc\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    Image|endswith: '\\mimikatz.exe'\n  condition: s\n";
+  const char *yaml2 =
+      "title: pc2\nid: pc2\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    ParentImage|endswith: '\\evil.exe'\n  s2:\n"
+      "    Image|endswith: '\\mimikatz.exe'\n  condition: s and s2\n";
+  const char *sysmon = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                       "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"Image\":"
+                       "\"C:\\\\t\\\\mimikatz.exe\",\"ParentImage\":\"C:\\\\evil.exe\"}}}";
+  const char *audit = "{\"Event\":{\"System\":{\"EventID\":4688,\"Channel\":\"Security\"},"
+                      "\"EventData\":{\"NewProcessName\":\"C:\\\\t\\\\mimikatz.exe\"}}}";
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(yaml, &pr);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  for (int round = 0; round < 2; round++) {
+    assert_string_equal(match(s, t, sysmon), "pc ");
+    assert_string_equal(match(s, t, audit), "pc ");
+  }
+  char json[128];
+  for (int i = 0; i < 5000; i++) { /* more names than the memory holds */
+    snprintf(json, sizeof(json), "{\"name%d\":\"C:\\\\t\\\\mimikatz.exe\"}", i);
+    assert_string_equal(match(s, t, json), "");
+  }
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  assert_string_equal(match(s, t, audit), "pc ");
+  struct detect_sigma_set *s2 = compile(yaml2, &pr); /* other field ids */
+  assert_string_equal(match(s2, t, sysmon), "pc2 ");
+  assert_string_equal(match(s2, t, audit), "");
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s2);
+  detect_sigma_set_free(s);
+}
+
 static void test_loader_errors(void **state)
 {
   (void)state;
@@ -532,7 +607,8 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_modifiers),     cmocka_unit_test(test_routing_and_mapping),
       cmocka_unit_test(test_loader_errors), cmocka_unit_test(test_correlation),
-      cmocka_unit_test(test_regression),
+      cmocka_unit_test(test_regression),    cmocka_unit_test(test_shared_databases),
+      cmocka_unit_test(test_name_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
