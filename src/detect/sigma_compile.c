@@ -452,8 +452,13 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
   int rc = sigma_plan_values(s, fn, arg, err);
   if (rc)
     return rc;
-  for (size_t i = 0; i < s->n_items; i++)
-    s->fields[s->items[i].field].used = true;
+  for (size_t i = 0; i < s->n_items; i++) {
+    struct sigma_item *it = &s->items[i];
+    s->fields[it->field].used = true;
+    it->plain = it->indexed && !it->all && it->nmatchers;
+    for (uint32_t k = 0; k < it->nmatchers && it->plain; k++)
+      it->plain = !(s->matchers[it->first_matcher + k].flags & (SMF_CONFIRM | SMF_LAZY));
+  }
   if ((rc = resolve_correlations(s, fn, arg)))
     return fs_err_set(err, rc, "", "out of memory");
   for (size_t i = 0; i < s->n_rules; i++) {

@@ -143,8 +143,10 @@ static int exact_add(struct detect_sigma_set *s, int32_t field, const char *v, s
     lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
   lower[n] = '\0';
   struct sigma_field *f = &s->fields[field & ~SIGMA_SUFFIX_KEY];
-  if (field & SIGMA_SUFFIX_KEY)
+  if (field & SIGMA_SUFFIX_KEY) {
     f->suffix_max = FS_MAX(f->suffix_max, (uint32_t)n);
+    f->suffix_lens[n / 64] |= 1ULL << (n % 64);
+  }
   else if (n < 512)
     f->exact_lens[n / 64] |= 1ULL << (n % 64);
   else

@@ -104,6 +104,8 @@ struct sigma_item {
   bool all;            /* |all: every value must match */
   bool neq;            /* |neq: present and none of the values */
   bool indexed;        /* false when anything but hits decides it (special, lazy, neq) */
+  bool plain;          /* true exactly when one of its matchers has a hit (indexed, not |all, no
+                        * PCRE2 confirmation): known once the hits are collected */
   int32_t clause;      /* the clause of its rule it belongs to, or -1 (see sigma_compile.c) */
 };
 
@@ -179,6 +181,7 @@ struct sigma_field {
   uint64_t exact_lens[8]; /* lengths (< 512) of its exact values: others need no lookup */
   bool exact_long;        /* an exact value of 512 bytes or more */
   uint32_t suffix_max;    /* the longest suffix key (endswith "\\..." or "/...") */
+  uint64_t suffix_lens[8]; /* lengths of its suffix keys (all < 512): others need no lookup */
   bool used;            /* some item names it (not only a fieldref) */
 };
 

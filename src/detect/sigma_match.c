@@ -22,9 +22,11 @@ struct detect_sigma_thread {
   size_t ntouched;
   uint32_t stamp;       /* this event */
   uint32_t *rule_stamp; /* rule is a candidate of this event */
+  uint32_t *target_stamp; /* a Hyperscan target's matchers were set in this event */
   uint32_t *cands;
   size_t ncands;
   uint32_t *item_stamp; /* item result known for this event */
+  uint32_t *item_hit;   /* a matcher of the item has a hit in this event */
   uint32_t *ccount_stamp; /* clause counted for this event */
   uint32_t *rcount_stamp; /* rcount is of this event */
   uint16_t *rcount;       /* clauses with hits */
@@ -68,8 +70,10 @@ static void release_arrays(struct detect_sigma_thread *t)
   free(t->bits);
   free(t->touched);
   free(t->rule_stamp);
+  free(t->target_stamp);
   free(t->cands);
   free(t->item_stamp);
+  free(t->item_hit);
   free(t->ccount_stamp);
   free(t->rcount_stamp);
   free(t->rcount);
@@ -77,7 +81,8 @@ static void release_arrays(struct detect_sigma_thread *t)
   free(t->occ_stamp);
   free(t->occ_first);
   t->bits = NULL;
-  t->touched = t->rule_stamp = t->cands = t->item_stamp = t->occ_stamp = NULL;
+  t->touched = t->rule_stamp = t->cands = t->item_stamp = t->occ_stamp = t->target_stamp = NULL;
+  t->item_hit = NULL;
   t->ccount_stamp = t->rcount_stamp = NULL;
   t->rcount = NULL;
   t->item_val = NULL;
@@ -107,15 +112,17 @@ static int prepare(struct detect_sigma_thread *t, const struct detect_sigma_set 
   t->bits = calloc((nm + 63) / 64, sizeof(uint64_t));
   t->touched = malloc(nm * sizeof(uint32_t));
   t->rule_stamp = calloc(nr, sizeof(uint32_t));
+  t->target_stamp = calloc(s->n_targets + 1, sizeof(uint32_t));
   t->cands = malloc(nr * sizeof(uint32_t));
   t->item_stamp = calloc(ni, sizeof(uint32_t));
+  t->item_hit = calloc(ni, sizeof(uint32_t));
   t->ccount_stamp = calloc(s->n_clauses + 1, sizeof(uint32_t));
   t->rcount_stamp = calloc(nr, sizeof(uint32_t));
   t->rcount = calloc(nr, sizeof(uint16_t));
   t->item_val = calloc(ni, 1);
   t->occ_stamp = calloc(nf, sizeof(uint32_t));
   t->occ_first = calloc(nf, sizeof(uint16_t));
-  if (!t->bits || !t->touched || !t->rule_stamp || !t->cands || !t->item_stamp ||
+  if (!t->bits || !t->touched || !t->rule_stamp || !t->target_stamp || !t->cands || !t->item_stamp || !t->item_hit ||
       !t->ccount_stamp || !t->rcount_stamp || !t->rcount ||
       !t->item_val || !t->occ_stamp || !t->occ_first ||
       (s->scratch_proto && hs_clone_scratch(s->scratch_proto, &t->scratch) != HS_SUCCESS)) {
@@ -131,7 +138,9 @@ static void next_stamp(struct detect_sigma_thread *t, const struct detect_sigma_
 {
   if (++t->stamp == 0) { /* wrapped: forget every old stamp */
     memset(t->rule_stamp, 0, (s->n_rules + 1) * sizeof(uint32_t));
+    memset(t->target_stamp, 0, (s->n_targets + 1) * sizeof(uint32_t));
     memset(t->item_stamp, 0, (s->n_items + 1) * sizeof(uint32_t));
+    memset(t->item_hit, 0, (s->n_items + 1) * sizeof(uint32_t));
     memset(t->ccount_stamp, 0, (s->n_clauses + 1) * sizeof(uint32_t));
     memset(t->rcount_stamp, 0, (s->n_rules + 1) * sizeof(uint32_t));
     memset(t->occ_stamp, 0, (s->n_fields + 1) * sizeof(uint32_t));
@@ -164,7 +173,10 @@ static int on_hs(unsigned id, unsigned long long from, unsigned long long to, un
   (void)from;
   (void)to;
   (void)flags;
-  set_chain(t, t->set->targets[id].head);
+  if (t->target_stamp[id] != t->stamp) {
+    t->target_stamp[id] = t->stamp;
+    set_chain(t, t->set->targets[id].head);
+  }
   return 0;
 }
 
@@ -216,7 +228,9 @@ static bool glob_match(const struct sigma_pattern *p, uint8_t kind, bool cased, 
 }
 
 /* A literal-database hit: kept when it is where its kind wants it (or when the value with
- * wildcards it stands for matches). */
+ * wildcards it stands for matches). Literals report every occurrence (sigma_hs.c): a target whose
+ * matchers are set already in this event is passed over; so is a glob target seen in this value
+ * (its check read the whole value). */
 static int on_lit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                   void *ctx)
 {
@@ -224,6 +238,8 @@ static int on_lit(unsigned id, unsigned long long from, unsigned long long to, u
   const struct sigma_target *tg = &t->set->targets[id];
   (void)from;
   (void)flags;
+  if (t->target_stamp[id] == t->stamp)
+    return 0;
   if (tg->glob) {
     if (!glob_match(tg->glob, tg->glob_kind, tg->glob_cased, t->cur_val, t->cur_len))
       return 0;
@@ -232,6 +248,7 @@ static int on_lit(unsigned id, unsigned long long from, unsigned long long to, u
              (tg->kind == SK_EXACT && (to != tg->len || to != t->cur_len))) {
     return 0;
   }
+  t->target_stamp[id] = t->stamp;
   set_chain(t, tg->head);
   return 0;
 }
@@ -248,6 +265,23 @@ static void exact_lookup(struct detect_sigma_thread *t, const struct detect_sigm
     set_chain(t, e->head);
     return;
   }
+}
+
+/* ASCII lower case of n bytes, eight at a time. */
+static void lower_ascii(char *dst, const char *src, size_t n)
+{
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, src + i, 8);
+    uint64_t low7 = x & 0x7F7F7F7F7F7F7F7FULL;
+    uint64_t from_a = low7 + 0x3F3F3F3F3F3F3F3FULL; /* high bit: at least 'A' */
+    uint64_t past_z = low7 + 0x2525252525252525ULL; /* high bit: past 'Z' */
+    x |= (from_a & ~past_z & ~x & 0x8080808080808080ULL) >> 2;
+    memcpy(dst + i, &x, 8);
+  }
+  for (; i < n; i++)
+    dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] + 32) : src[i];
 }
 
 static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
@@ -267,14 +301,21 @@ static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_
     return;
   /* Lower-cased once: the tail only, when only suffixes are wanted. */
   size_t from = exact || n <= f->suffix_max ? 0 : n - f->suffix_max;
-  for (size_t i = from; i < n; i++)
-    t->lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
+  lower_ascii(t->lower + from, v + from, n - from);
   if (exact)
     exact_lookup(t, s, field, t->lower, n);
-  if (suffix) /* endswith "\\x": each suffix that starts at a separator */
-    for (size_t i = n; i-- > from;)
-      if (v[i] == '\\' || v[i] == '/')
-        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, t->lower + i, n - i);
+  if (!suffix)
+    return;
+  /* endswith "\\x": each suffix of a key's length (shortest first) that starts at a separator */
+  size_t most = n - from;
+  for (size_t w = 0; w < 8 && w * 64 <= most; w++)
+    for (uint64_t b = f->suffix_lens[w]; b; b &= b - 1) {
+      size_t len = w * 64 + (size_t)__builtin_ctzll(b);
+      if (len > most)
+        break;
+      if (v[n - len] == '\\' || v[n - len] == '/')
+        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, t->lower + n - len, len);
+    }
 }
 
 /* Keywords: every value of the event, joined by newlines and searched once when every keyword is
@@ -475,7 +516,9 @@ static bool item_true(struct detect_sigma_thread *t, const struct detect_sigma_s
     return t->item_val[idx];
   const struct sigma_item *it = &s->items[idx];
   bool res;
-  if (it->neq) {
+  if (it->plain) {
+    res = t->item_hit[idx] == t->stamp;
+  } else if (it->neq) {
     res = present(t, it->field);
     for (uint32_t k = 0; k < it->nmatchers && res; k++)
       res = !matcher_true(t, &s->matchers[it->first_matcher + k], it->field,
@@ -597,6 +640,7 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
   for (size_t k = 0; k < t->ntouched; k++) {
     const struct sigma_matcher *m = &s->matchers[t->touched[k]];
     uint32_t rule = m->rule;
+    t->item_hit[m->item] = t->stamp;
     if (!(rt->bits[rule / 64] & (1ULL << (rule % 64))))
       continue;
     uint16_t need = m->nclauses;
