@@ -327,6 +327,27 @@ static void test_name_memory(void **state)
   }
   assert_string_equal(match(s, t, sysmon), "pc ");
   assert_string_equal(match(s, t, audit), "pc ");
+  /* laid out like the last event but for one name */
+  const char *moved = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                      "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"Imagex\":"
+                      "\"C:\\\\t\\\\mimikatz.exe\",\"ParentImage\":\"C:\\\\evil.exe\"}}}";
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  assert_string_equal(match(s, t, moved), "");
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  /* names longer than the memory of positions holds: 300 fields of 200-byte names */
+  struct fs_buf big;
+  fs_buf_init(&big, 1 << 20);
+  assert_int_equal(fs_buf_append_str(&big, "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                                           "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{"),
+                   FS_OK);
+  for (int i = 0; i < 300; i++)
+    assert_int_equal(fs_buf_appendf(&big, "\"%0200d\":\"x\",", i), FS_OK);
+  assert_int_equal(fs_buf_append_str(&big, "\"Image\":\"C:\\\\mimikatz.exe\"}}}"), FS_OK);
+  for (int round = 0; round < 3; round++) {
+    assert_string_equal(match(s, t, fs_buf_cstr(&big)), "pc ");
+    assert_string_equal(match(s, t, sysmon), "pc ");
+  }
+  fs_buf_release(&big);
   struct detect_sigma_set *s2 = compile(yaml2, &pr); /* other field ids */
   assert_string_equal(match(s2, t, sysmon), "pc2 ");
   assert_string_equal(match(s2, t, audit), "");
