@@ -106,7 +106,7 @@ static unsigned hs_flags(const struct sigma_matcher *m, bool empty_ok)
   return f;
 }
 
-static int compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
+int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
 {
   uint32_t opts = ((m->flags & SMF_RE_I) ? PCRE2_CASELESS : 0) |
                   ((m->flags & SMF_RE_M) ? PCRE2_MULTILINE : 0) |
@@ -340,7 +340,7 @@ static void plan_regex(struct detect_sigma_set *s, uint32_t mi, detect_sigma_pro
   hs_free_compile_error(ce);
   ce = NULL;
   char why[320];
-  if (compile_pcre(m, why, sizeof(why))) {
+  if (sigma_compile_pcre(m, why, sizeof(why))) {
     sigma_kill_rule(s, s->items[m->item].rule, why, fn, arg);
     return;
   }
@@ -635,6 +635,41 @@ static int compile_route(struct detect_sigma_set *s, size_t c, struct field_rout
   return rc;
 }
 
+/* Copies chain head of old into nodes from *n on, each node followed by the next, and returns its
+ * new head. */
+static uint32_t relink(const struct sigma_node *old, uint32_t head, struct sigma_node *nodes,
+                       size_t *n)
+{
+  if (head == UINT32_MAX)
+    return head;
+  uint32_t first = (uint32_t)*n;
+  for (uint32_t k = head; k != UINT32_MAX; k = old[k].next) {
+    nodes[*n] = (struct sigma_node){old[k].matcher, (uint32_t)*n + 1};
+    (*n)++;
+  }
+  nodes[*n - 1].next = UINT32_MAX;
+  return first;
+}
+
+/* Lays each chain (of a target, of an exact value) out in consecutive nodes, in the same order:
+ * the matchers of a hit are then read from one or two cache lines. */
+static int relink_chains(struct detect_sigma_set *s)
+{
+  struct sigma_node *nodes = malloc((s->n_nodes + 1) * sizeof(*nodes));
+  if (!nodes)
+    return FS_ERR_NOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_targets; i++)
+    s->targets[i].head = relink(s->nodes, s->targets[i].head, nodes, &n);
+  for (size_t i = 0; s->exact && i <= s->exact_mask; i++)
+    if (s->exact[i].hash)
+      s->exact[i].head = relink(s->nodes, s->exact[i].head, nodes, &n);
+  free(s->nodes);
+  s->nodes = nodes;
+  s->n_nodes = s->cap_nodes = n;
+  return FS_OK;
+}
+
 int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                          struct fs_err *err)
 {
@@ -674,6 +709,8 @@ int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn,
         s->stats.fields++;
         break;
       }
+  if (!rc && relink_chains(s))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
 out:
   free(end);
   free(order);

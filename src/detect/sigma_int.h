@@ -333,6 +333,9 @@ int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
  * (sigma_hs.c). After the routes. */
 int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                          struct fs_err *err);
+/* Compiles matcher m's regex (pats[0]) with PCRE2 into m->re, JIT when it can. FS_ERR_INVALID
+ * with why. */
+int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size);
 /* Marks a rule dead and reports why (once). */
 void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
                      detect_sigma_problem_fn fn, void *arg);

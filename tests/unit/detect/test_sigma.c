@@ -357,6 +357,52 @@ static void test_name_memory(void **state)
   detect_sigma_set_free(s);
 }
 
+/* Regexes of a rule with other values to wait for are run by PCRE2 when the rule is a candidate;
+ * a rule whose only values are regexes keeps them in Hyperscan. */
+static void test_deferred_regex(void **state)
+{
+  (void)state;
+  const char *yaml =
+      "title: both\nid: both\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  img:\n    Image|endswith: '\\cmd.exe'\n  re:\n"
+      "    CommandLine|re: '/[cr]\\s+echo\\s+\\d{3}'\n  condition: img and re\n---\n"
+      "title: filtered\nid: filtered\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  img:\n    Image|endswith: '\\net.exe'\n  filter:\n"
+      "    CommandLine|re|i: 'USER\\s+GUEST'\n  condition: img and not filter\n---\n"
+      "title: alone\nid: alone\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  re:\n    CommandLine|re: 'x{2}y'\n  condition: re\n";
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(yaml, &pr);
+  struct detect_sigma_stats st;
+  detect_sigma_set_stats(s, &st);
+  assert_int_equal(st.regex_deferred, 2);
+  assert_int_equal(st.always_rules, 0);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  static const struct {
+    const char *image, *cmd, *want;
+  } cases[] = {
+      {"C:\\\\w\\\\cmd.exe", "cmd /c echo 123", "both "},
+      {"C:\\\\w\\\\cmd.exe", "cmd /c echo 12", ""},
+      {"C:\\\\w\\\\calc.exe", "cmd /c echo 123", ""},
+      {"C:\\\\w\\\\net.exe", "net user guest", ""},
+      {"C:\\\\w\\\\net.exe", "net user admin", "filtered "},
+      {"C:\\\\w\\\\a.exe", "axxy", "alone "},
+  };
+  char json[512];
+  for (size_t i = 0; i < FS_ARRAY_SIZE(cases); i++) {
+    snprintf(json, sizeof(json),
+             "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+             "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"Image\":\"%s\","
+             "\"CommandLine\":\"%s\"}}}",
+             cases[i].image, cases[i].cmd);
+    const char *got = match(s, t, json);
+    if (strcmp(got, cases[i].want))
+      fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+  }
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s);
+}
+
 static void test_loader_errors(void **state)
 {
   (void)state;
@@ -629,7 +675,7 @@ int main(void)
       cmocka_unit_test(test_modifiers),     cmocka_unit_test(test_routing_and_mapping),
       cmocka_unit_test(test_loader_errors), cmocka_unit_test(test_correlation),
       cmocka_unit_test(test_regression),    cmocka_unit_test(test_shared_databases),
-      cmocka_unit_test(test_name_memory),
+      cmocka_unit_test(test_name_memory),   cmocka_unit_test(test_deferred_regex),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
