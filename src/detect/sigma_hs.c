@@ -635,16 +635,18 @@ static int compile_route(struct detect_sigma_set *s, size_t c, struct field_rout
   return rc;
 }
 
-/* Copies chain head of old into nodes from *n on, each node followed by the next, and returns its
- * new head. */
-static uint32_t relink(const struct sigma_node *old, uint32_t head, struct sigma_node *nodes,
-                       size_t *n)
+/* Copies chain head of old into nodes from *n on, each node followed by the next and with its
+ * matcher's item, rule and clause, and returns its new head. */
+static uint32_t relink(const struct detect_sigma_set *s, const struct sigma_node *old,
+                       uint32_t head, struct sigma_node *nodes, size_t *n)
 {
   if (head == UINT32_MAX)
     return head;
   uint32_t first = (uint32_t)*n;
   for (uint32_t k = head; k != UINT32_MAX; k = old[k].next) {
-    nodes[*n] = (struct sigma_node){old[k].matcher, (uint32_t)*n + 1};
+    const struct sigma_matcher *m = &s->matchers[old[k].matcher];
+    nodes[*n] = (struct sigma_node){old[k].matcher, (uint32_t)*n + 1, m->item, m->rule, m->clause,
+                                    m->nclauses};
     (*n)++;
   }
   nodes[*n - 1].next = UINT32_MAX;
@@ -660,10 +662,10 @@ static int relink_chains(struct detect_sigma_set *s)
     return FS_ERR_NOMEM;
   size_t n = 0;
   for (size_t i = 0; i < s->n_targets; i++)
-    s->targets[i].head = relink(s->nodes, s->targets[i].head, nodes, &n);
+    s->targets[i].head = relink(s, s->nodes, s->targets[i].head, nodes, &n);
   for (size_t i = 0; s->exact && i <= s->exact_mask; i++)
     if (s->exact[i].hash)
-      s->exact[i].head = relink(s->nodes, s->exact[i].head, nodes, &n);
+      s->exact[i].head = relink(s, s->nodes, s->exact[i].head, nodes, &n);
   free(s->nodes);
   s->nodes = nodes;
   s->n_nodes = s->cap_nodes = n;

@@ -223,6 +223,11 @@ struct sigma_target {
 struct sigma_node {
   uint32_t matcher;
   uint32_t next; /* UINT32_MAX ends the chain */
+  /* Copies of the matcher's item, rule, clause and clause count, for collecting candidates from
+   * the hits without reading the matchers (set when the chains are laid out, sigma_hs.c). */
+  uint32_t item, rule;
+  int32_t clause;
+  uint16_t nclauses;
 };
 
 struct detect_sigma_set {

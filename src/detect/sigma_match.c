@@ -18,7 +18,7 @@ struct detect_sigma_thread {
   uint64_t gen; /* generation of the set the arrays are sized for */
   hs_scratch_t *scratch;
   uint64_t *bits;    /* matcher hits of this event */
-  uint32_t *touched; /* matchers whose bit is set */
+  uint32_t *touched; /* nodes (sigma_node) of the matchers whose bit is set */
   size_t ntouched;
   uint32_t stamp;       /* this event */
   uint32_t *rule_stamp; /* rule is a candidate of this event */
@@ -150,19 +150,17 @@ static void next_stamp(struct detect_sigma_thread *t, const struct detect_sigma_
 
 /* ---- hits --------------------------------------------------------------------------------- */
 
-static void set_bit(struct detect_sigma_thread *t, uint32_t m)
-{
-  uint64_t bit = 1ULL << (m & 63);
-  if (!(t->bits[m >> 6] & bit)) {
-    t->bits[m >> 6] |= bit;
-    t->touched[t->ntouched++] = m;
-  }
-}
-
+/* Sets the bits of the matchers of a chain; the first node setting a bit is noted. */
 static void set_chain(struct detect_sigma_thread *t, uint32_t head)
 {
-  for (uint32_t k = head; k != UINT32_MAX; k = t->set->nodes[k].next)
-    set_bit(t, t->set->nodes[k].matcher);
+  for (uint32_t k = head; k != UINT32_MAX; k = t->set->nodes[k].next) {
+    uint32_t m = t->set->nodes[k].matcher;
+    uint64_t bit = 1ULL << (m & 63);
+    if (!(t->bits[m >> 6] & bit)) {
+      t->bits[m >> 6] |= bit;
+      t->touched[t->ntouched++] = k;
+    }
+  }
 }
 
 /* A regex-database hit. */
@@ -638,7 +636,7 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
     scan_keywords(t, s, rt, ev);
   t->ncands = 0;
   for (size_t k = 0; k < t->ntouched; k++) {
-    const struct sigma_matcher *m = &s->matchers[t->touched[k]];
+    const struct sigma_node *m = &s->nodes[t->touched[k]];
     uint32_t rule = m->rule;
     t->item_hit[m->item] = t->stamp;
     if (!(rt->bits[rule / 64] & (1ULL << (rule % 64))))
@@ -669,7 +667,7 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
     rc = fn(arg, &hit);
   }
   for (size_t k = 0; k < t->ntouched; k++)
-    t->bits[t->touched[k] >> 6] = 0;
+    t->bits[s->nodes[t->touched[k]].matcher >> 6] = 0;
   t->ev = NULL;
   return rc;
 }
