@@ -403,6 +403,45 @@ static void test_deferred_regex(void **state)
   detect_sigma_set_free(s);
 }
 
+/* Exact values and suffix keys are looked up lower-cased eight bytes at a time, in ASCII only
+ * (bytes of UTF-8 characters are left alone), at the suffix lengths some key has. */
+static void test_case_folding(void **state)
+{
+  (void)state;
+  const char *yaml =
+      "title: ex\nid: ex\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    Description: '\xc3\x84" "bcdefghijklmnopQ'\n  condition: s\n---\n"
+      "title: suf\nid: suf\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    Image|endswith:\n      - '\\\\Tools\\\\\xc3\xa4Z.exe'\n"
+      "      - '\\\\x.exe'\n  condition: s\n";
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(yaml, &pr);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  static const struct {
+    const char *field, *value, *want;
+  } cases[] = {
+      {"Description", "\xc3\x84" "BCDEFGHIJKLMNOPq", "ex "},
+      {"Description", "\xc3\xa4" "bcdefghijklmnopq", ""}, /* another letter, not another case */
+      {"Description", "\xc3\x84" "BCDEFGHIJKLMNOP", ""},
+      {"Image", "C:\\\\A\\\\TOOLS\\\\\xc3\xa4z.EXE", "suf "},
+      {"Image", "C:\\\\A\\\\TOOLS\\\\\xc3\x84z.EXE", ""},
+      {"Image", "C:\\\\A\\\\B\\\\X.EXE", "suf "},
+      {"Image", "C:\\\\A\\\\BX.EXE", ""},
+  };
+  char json[512];
+  for (size_t i = 0; i < FS_ARRAY_SIZE(cases); i++) {
+    snprintf(json, sizeof(json),
+             "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+             "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"%s\":\"%s\"}}}",
+             cases[i].field, cases[i].value);
+    const char *got = match(s, t, json);
+    if (strcmp(got, cases[i].want))
+      fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+  }
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s);
+}
+
 static void test_loader_errors(void **state)
 {
   (void)state;
@@ -676,6 +715,7 @@ int main(void)
       cmocka_unit_test(test_loader_errors), cmocka_unit_test(test_correlation),
       cmocka_unit_test(test_regression),    cmocka_unit_test(test_shared_databases),
       cmocka_unit_test(test_name_memory),   cmocka_unit_test(test_deferred_regex),
+      cmocka_unit_test(test_case_folding),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
