@@ -1,7 +1,7 @@
 /* Inside the Sigma engine: the YAML tree, rules as loaded, and the compiled set shared by the
  * loader (sigma_yaml.c, sigma_rule.c, sigma_cond.c), the compiler (sigma_compile.c), the
- * matcher (sigma_match.c, sigma_logsource.c) and correlation (sigma_corr.c). Not for other
- * modules. */
+ * matcher (sigma_match.c, sigma_logsource.c, sigma_names.c) and correlation (sigma_corr.c). Not
+ * for other modules. */
 #ifndef FS_DETECT_SIGMA_INT_H
 #define FS_DETECT_SIGMA_INT_H
 
@@ -190,9 +190,9 @@ struct sigma_class_routes {
   uint32_t *always; /* rules to evaluate on every such event */
   size_t nalways;
   bool keywords;    /* some routed rule has keyword items */
-  /* Per field id: the databases holding the values of this class's rules only, and whether any
-   * of them has an exact value (1) or suffix key (2) on the field. A field whose routed matchers
-   * are the same as in an earlier class shares that class's databases (sigma_compile_routes);
+  /* Per field id: the databases holding the values of this class's rules, and whether any of
+   * them has an exact value (1) or suffix key (2) on the field. A field whose routed matchers are
+   * those of an earlier class, or a few less, uses that class's databases (sigma_compile_routes);
    * the databases themselves are owned by the set (dbs). */
   hs_database_t **lit, **db;
   uint8_t *exact;
@@ -334,8 +334,8 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
 int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                       struct fs_err *err);
 /* Compiles, for each class, one literal and one regex database per field with the values of the
- * class's rules only, shared between classes whose rules have the same values on the field
- * (sigma_hs.c). After the routes. */
+ * class's rules, or points at an earlier class's when they have the same values on the field or
+ * at most 1/16 more (sigma_hs.c). After the routes and the clauses. */
 int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                          struct fs_err *err);
 /* Compiles matcher m's regex (pats[0]) with PCRE2 into m->re, JIT when it can. FS_ERR_INVALID
@@ -371,8 +371,9 @@ bool sigma_class_is_audit(size_t c);
 /* ---- field names of events, remembered (sigma_names.c) ---------------------------------- */
 
 /* A thread's memory of the field names it has mapped (raw name and shape -> sigma_name_info), so
- * that an event's names cost one hash each. Bounded: forgets everything when full. Entries are
- * for one set (by generation). */
+ * that an event's names cost one hash each, and of the last event's names by position (one
+ * comparison each when the next event is laid out the same). Bounded: forgets everything when
+ * full. Entries are for one set (by generation). new: NULL when out of memory. */
 struct sigma_name_cache;
 struct sigma_name_cache *sigma_name_cache_new(void);
 void sigma_name_cache_free(struct sigma_name_cache *c);
