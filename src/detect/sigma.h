@@ -66,6 +66,8 @@ struct detect_sigma_stats {
   size_t matchers;     /* values (after modifiers) */
   size_t hs_patterns, exact_values, pcre_confirmed, pcre_only;
   size_t always_rules; /* rules evaluated on every event of their logsource */
+  size_t regex_deferred; /* regexes run by PCRE2 only when their rule is a candidate (it has
+                          * other values to wait for), not by Hyperscan on every value */
 };
 void detect_sigma_set_stats(const struct detect_sigma_set *s, struct detect_sigma_stats *out);
 

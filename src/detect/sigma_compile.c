@@ -139,6 +139,58 @@ static int cond3(const struct detect_sigma_set *s, const struct sigma_rule *r, u
   return V_U;
 }
 
+/* ---- regexes left to PCRE2 --------------------------------------------------------------- */
+
+/* Whether an item is searched with regexes only, all of them in Hyperscan. */
+static bool regex_item(const struct detect_sigma_set *s, const struct sigma_item *it)
+{
+  if (!it->indexed || !it->nmatchers || it->field == 0)
+    return false;
+  for (uint32_t k = 0; k < it->nmatchers; k++) {
+    const struct sigma_matcher *m = &s->matchers[it->first_matcher + k];
+    if (m->kind != SK_RE || (m->flags & SMF_LAZY))
+      return false;
+  }
+  return true;
+}
+
+/* A rule that cannot be true without a hit of its other items does not need its regexes searched
+ * in every value: they are run by PCRE2 on the field's values when the rule is a candidate (the
+ * way of regexes Hyperscan refuses). Regex databases are the costliest per byte. buf holds
+ * n_items. */
+static void defer_regexes(struct detect_sigma_set *s, struct sigma_rule *r, uint32_t *buf)
+{
+  size_t n = 0;
+  for (uint32_t k = 0; k < r->nsels; k++)
+    for (uint32_t g = 0; g < r->sels[k].ngroups; g++) {
+      const struct sigma_group *gr = &s->groups[r->sels[k].first_group + g];
+      for (uint32_t i = 0; i < gr->nitems; i++)
+        if (regex_item(s, &s->items[gr->first_item + i])) {
+          s->items[gr->first_item + i].indexed = false;
+          buf[n++] = gr->first_item + i;
+        }
+    }
+  bool keep = n && cond3(s, r, r->root) != V_F; /* it would need evaluating on every event */
+  char why[320];
+  for (size_t j = 0; j < n; j++) {
+    struct sigma_item *it = &s->items[buf[j]];
+    bool ok = !keep;
+    for (uint32_t q = 0; q < it->nmatchers && ok; q++) {
+      struct sigma_matcher *m = &s->matchers[it->first_matcher + q];
+      ok = m->re || !sigma_compile_pcre(m, why, sizeof(why));
+    }
+    if (!ok) {
+      it->indexed = true;
+      continue;
+    }
+    for (uint32_t q = 0; q < it->nmatchers; q++) {
+      struct sigma_matcher *m = &s->matchers[it->first_matcher + q];
+      m->flags = (uint8_t)((m->flags & ~SMF_CONFIRM) | SMF_LAZY);
+      s->stats.regex_deferred++;
+    }
+  }
+}
+
 /* ---- what a rule cannot be true without -------------------------------------------------- *
  * A condition implies a conjunction of clauses, each a disjunction of indexed items (CNF): the
  * rule can be true only when every clause has an item with a hit. The matcher counts clauses
@@ -456,6 +508,9 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
     s->fields[s->items[i].field].used = true;
   if ((rc = resolve_correlations(s, fn, arg)))
     return fs_err_set(err, rc, "", "out of memory");
+  uint32_t *buf = malloc((s->n_items + 1) * sizeof(uint32_t));
+  if (!buf)
+    return fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
   for (size_t i = 0; i < s->n_rules; i++) {
     struct sigma_rule *r = &s->rules[i];
     if (r->dead)
@@ -464,9 +519,17 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
       s->stats.correlations++;
       continue;
     }
+    defer_regexes(s, r, buf);
     r->always = cond3(s, r, r->root) != V_F;
     s->stats.rules++;
     s->stats.always_rules += r->always;
+  }
+  free(buf);
+  for (size_t i = 0; i < s->n_items; i++) {
+    struct sigma_item *it = &s->items[i];
+    it->plain = it->indexed && !it->all && it->nmatchers;
+    for (uint32_t k = 0; k < it->nmatchers && it->plain; k++)
+      it->plain = !(s->matchers[it->first_matcher + k].flags & (SMF_CONFIRM | SMF_LAZY));
   }
   s->stats.matchers = s->n_matchers;
   if (!(rc = mark_clauses(s)))
@@ -492,16 +555,13 @@ void detect_sigma_set_free(struct detect_sigma_set *s)
     struct sigma_class_routes *rt = &s->routes[c];
     free(rt->bits);
     free(rt->always);
-    if (!rt->owner)
-      continue;
-    for (size_t f = 0; f < s->n_fields; f++) {
-      hs_free_database(rt->lit ? rt->lit[f] : NULL);
-      hs_free_database(rt->db ? rt->db[f] : NULL);
-    }
     free(rt->lit);
     free(rt->db);
     free(rt->exact);
   }
+  for (size_t i = 0; i < s->n_dbs; i++)
+    hs_free_database(s->dbs[i]);
+  free(s->dbs);
   hs_free_scratch(s->scratch_proto);
   free(s->routes);
   free(s->rules);

@@ -1,5 +1,5 @@
 /* Compiling a set's values: exact case-insensitive values into one hash table; for each event
- * class (classes with the same rules share), per field, literals (contains, startswith, endswith,
+ * class, per field (shared with an earlier class with the same values on it), literals (contains, startswith, endswith,
  * cased exact) into a Hyperscan literal database checked by position and wildcards and regexes
  * into a Hyperscan regex database; PCRE2 for regexes Hyperscan cannot run (confirming a Hyperscan
  * prefilter when it can). Identical expressions in a database are compiled once. */
@@ -106,7 +106,7 @@ static unsigned hs_flags(const struct sigma_matcher *m, bool empty_ok)
   return f;
 }
 
-static int compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
+int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
 {
   uint32_t opts = ((m->flags & SMF_RE_I) ? PCRE2_CASELESS : 0) |
                   ((m->flags & SMF_RE_M) ? PCRE2_MULTILINE : 0) |
@@ -143,8 +143,10 @@ static int exact_add(struct detect_sigma_set *s, int32_t field, const char *v, s
     lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
   lower[n] = '\0';
   struct sigma_field *f = &s->fields[field & ~SIGMA_SUFFIX_KEY];
-  if (field & SIGMA_SUFFIX_KEY)
+  if (field & SIGMA_SUFFIX_KEY) {
     f->suffix_max = FS_MAX(f->suffix_max, (uint32_t)n);
+    f->suffix_lens[n / 64] |= 1ULL << (n % 64);
+  }
   else if (n < 512)
     f->exact_lens[n / 64] |= 1ULL << (n % 64);
   else
@@ -338,7 +340,7 @@ static void plan_regex(struct detect_sigma_set *s, uint32_t mi, detect_sigma_pro
   hs_free_compile_error(ce);
   ce = NULL;
   char why[320];
-  if (compile_pcre(m, why, sizeof(why))) {
+  if (sigma_compile_pcre(m, why, sizeof(why))) {
     sigma_kill_rule(s, s->items[m->item].rule, why, fn, arg);
     return;
   }
@@ -456,13 +458,14 @@ static int plan_matcher(struct detect_sigma_set *s, uint32_t mi, struct field_pl
     if (m->pats[k].len < LIT_MAX && pattern_literal(&m->pats[k], p->bytes, &len) && len) {
       if (m->kind == SK_EXACT && caseless)
         continue; /* in the exact table */
-      /* endswith needs every occurrence (the last one may be at the end); the others the first */
-      unsigned flags = (caseless ? HS_FLAG_CASELESS : 0) |
-                       (m->kind == SK_ENDS ? 0 : HS_FLAG_SINGLEMATCH);
-      rc = list_add(s, &p->lit, p->bytes, len, flags, m->kind, NULL, NULL, mi);
+      /* Every occurrence is reported (endswith needs the last one, and HS_FLAG_SINGLEMATCH makes
+       * a large literal database about a quarter slower); a bit already set costs nothing. */
+      rc = list_add(s, &p->lit, p->bytes, len, caseless ? HS_FLAG_CASELESS : 0, m->kind, NULL,
+                    NULL, mi);
       continue;
     }
     if (!m->pats[k].literal && (len = longest_piece(&m->pats[k], p->bytes)) >= 3) {
+      /* checked whole at its first occurrence only (the check reads the whole value) */
       rc = list_add(s, &p->lit, p->bytes, len,
                     (caseless ? HS_FLAG_CASELESS : 0) | HS_FLAG_SINGLEMATCH, SK_CONTAINS, m,
                     &m->pats[k], mi);
@@ -506,7 +509,16 @@ static int compile_db(struct detect_sigma_set *s, const struct sigma_field *f, s
     list_drop(l, bad);
   }
   s->stats.hs_patterns += l->n;
-  if (*db && hs_alloc_scratch(*db, &s->scratch_proto) != HS_SUCCESS)
+  if (!*db)
+    return FS_OK;
+  hs_database_t **slot = SIGMA_PUSH(s, dbs);
+  if (!slot) {
+    hs_free_database(*db);
+    *db = NULL;
+    return fs_err_set(err, FS_ERR_NOMEM, f->name, "out of memory");
+  }
+  *slot = *db;
+  if (hs_alloc_scratch(*db, &s->scratch_proto) != HS_SUCCESS)
     return fs_err_set(err, FS_ERR_NOMEM, f->name, "Hyperscan scratch");
   return FS_OK;
 }
@@ -516,21 +528,93 @@ static bool routed(const uint64_t *bits, uint32_t rule)
   return bits[rule / 64] & (1ULL << (rule % 64));
 }
 
-/* The databases of one group of classes, for the rules in bits. */
-static int compile_route(struct detect_sigma_set *s, struct sigma_class_routes *rt,
-                         const uint64_t *bits, const size_t *end, const uint32_t *order,
-                         struct field_plan *p,
+/* Whether matcher mi's rule is routed (and alive) in bits. */
+static bool matcher_routed(const struct detect_sigma_set *s, const uint64_t *bits, uint32_t mi)
+{
+  uint32_t rule = s->items[s->matchers[mi].item].rule;
+  return !s->rules[rule].dead && routed(bits, rule);
+}
+
+/* A hash and the count of the matchers of order[from..to) routed in bits (hash 0: none). */
+static uint64_t field_sig(const struct detect_sigma_set *s, const uint64_t *bits,
+                          const uint32_t *order, size_t from, size_t to, uint32_t *count)
+{
+  uint64_t h = 0;
+  uint32_t n = 0;
+  for (size_t k = from; k < to; k++)
+    if (matcher_routed(s, bits, order[k])) {
+      h = (h ^ order[k]) * 0x100000001B3ULL + 0x9E3779B97F4A7C15ULL;
+      n++;
+    }
+  *count = n;
+  return n ? h | 1 : 0;
+}
+
+/* Per (class, field) while compiling: the routed matchers' hash and count, and whether the class
+ * compiled the field's databases itself (else it uses another class's). */
+struct field_route {
+  uint64_t sig;
+  uint32_t count;
+  bool own;
+};
+
+/* The earlier class whose databases on field f (matchers order[from..to)) can serve class c: one
+ * that compiled them for the same matchers, or for a few more (a superset costs a little scanning
+ * and saves a compile: the extra matchers' rules are not routed to c, so their hits are dropped
+ * when candidates are collected); c when there is none. */
+static size_t shared_route(const struct detect_sigma_set *s, size_t c, const struct field_route *fr,
+                           size_t nf, size_t f, const uint32_t *order, size_t from, size_t to)
+{
+  const struct field_route *mine = &fr[c * nf + f];
+  uint32_t slack = mine->count / 16, best_extra = UINT32_MAX;
+  size_t best = c;
+  for (size_t e = 0; e < c; e++) {
+    const struct field_route *other = &fr[e * nf + f];
+    if (!other->own || other->count < mine->count)
+      continue;
+    uint32_t extra = other->count - mine->count;
+    if (extra > slack || extra >= best_extra || (!extra && other->sig != mine->sig))
+      continue;
+    size_t k = from; /* every matcher routed to c is routed to e */
+    while (k < to && (!matcher_routed(s, s->routes[c].bits, order[k]) ||
+                      matcher_routed(s, s->routes[e].bits, order[k])))
+      k++;
+    if (k == to) {
+      best = e;
+      best_extra = extra;
+    }
+  }
+  return best;
+}
+
+/* The databases of class c: per field, those of an earlier class that fit (shared_route), else
+ * compiled from the values of the rules routed to c. Fills fr[c * nf + f]. */
+static int compile_route(struct detect_sigma_set *s, size_t c, struct field_route *fr,
+                         const size_t *end, const uint32_t *order, struct field_plan *p,
                          detect_sigma_problem_fn fn, void *arg, struct fs_err *err)
 {
+  struct sigma_class_routes *rt = &s->routes[c];
+  size_t nf = s->n_fields;
   int rc = FS_OK;
   size_t start = 0;
-  for (size_t f = 0; f < s->n_fields && !rc; f++) {
+  for (size_t f = 0; f < nf && !rc; start = end[f], f++) {
     const struct sigma_field *sf = &s->fields[f];
+    struct field_route *mine = &fr[c * nf + f];
+    mine->sig = field_sig(s, rt->bits, order, start, end[f], &mine->count);
+    if (!mine->count)
+      continue;
+    size_t e = shared_route(s, c, fr, nf, f, order, start, end[f]);
+    if (e < c) {
+      rt->lit[f] = s->routes[e].lit[f];
+      rt->db[f] = s->routes[e].db[f];
+      rt->exact[f] = s->routes[e].exact[f];
+      continue;
+    }
+    mine->own = true;
     for (size_t k = start; k < end[f] && !rc; k++) {
       uint32_t mi = order[k];
       const struct sigma_matcher *m = &s->matchers[mi];
-      uint32_t rule = s->items[m->item].rule;
-      if (s->rules[rule].dead || !routed(bits, rule))
+      if (!matcher_routed(s, rt->bits, mi))
         continue;
       if (m->kind == SK_EXACT && !(m->flags & SMF_CASED))
         rt->exact[f] |= 1;
@@ -539,7 +623,6 @@ static int compile_route(struct detect_sigma_set *s, struct sigma_class_routes *
           rt->exact[f] |= 2;
       rc = plan_matcher(s, mi, p);
     }
-    start = end[f];
     if (rc)
       fs_err_set(err, rc, sf->name, "out of memory");
     if (!rc && p->lit.n)
@@ -552,68 +635,88 @@ static int compile_route(struct detect_sigma_set *s, struct sigma_class_routes *
   return rc;
 }
 
+/* Copies chain head of old into nodes from *n on, each node followed by the next and with its
+ * matcher's item, rule and clause, and returns its new head. */
+static uint32_t relink(const struct detect_sigma_set *s, const struct sigma_node *old,
+                       uint32_t head, struct sigma_node *nodes, size_t *n)
+{
+  if (head == UINT32_MAX)
+    return head;
+  uint32_t first = (uint32_t)*n;
+  for (uint32_t k = head; k != UINT32_MAX; k = old[k].next) {
+    const struct sigma_matcher *m = &s->matchers[old[k].matcher];
+    nodes[*n] = (struct sigma_node){old[k].matcher, (uint32_t)*n + 1, m->item, m->rule, m->clause,
+                                    m->nclauses};
+    (*n)++;
+  }
+  nodes[*n - 1].next = UINT32_MAX;
+  return first;
+}
+
+/* Lays each chain (of a target, of an exact value) out in consecutive nodes, in the same order:
+ * the matchers of a hit are then read from one or two cache lines. */
+static int relink_chains(struct detect_sigma_set *s)
+{
+  struct sigma_node *nodes = malloc((s->n_nodes + 1) * sizeof(*nodes));
+  if (!nodes)
+    return FS_ERR_NOMEM;
+  size_t n = 0;
+  for (size_t i = 0; i < s->n_targets; i++)
+    s->targets[i].head = relink(s, s->nodes, s->targets[i].head, nodes, &n);
+  for (size_t i = 0; s->exact && i <= s->exact_mask; i++)
+    if (s->exact[i].hash)
+      s->exact[i].head = relink(s, s->nodes, s->exact[i].head, nodes, &n);
+  free(s->nodes);
+  s->nodes = nodes;
+  s->n_nodes = s->cap_nodes = n;
+  return FS_OK;
+}
+
 int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                          struct fs_err *err)
 {
   int rc = FS_OK;
-  size_t *end = calloc(s->n_fields + 1, sizeof(size_t));
+  size_t nf = s->n_fields;
+  size_t *end = calloc(nf + 1, sizeof(size_t));
   uint32_t *order = malloc((s->n_matchers + 1) * sizeof(uint32_t));
+  struct field_route *fr = calloc(s->nroutes * nf + 1, sizeof(*fr));
   struct field_plan p = {0};
   fs_buf_init(&p.b, 1 << 20);
   p.bytes = malloc(LIT_MAX + 1);
-  if (!end || !order || !p.bytes) {
+  if (!end || !order || !fr || !p.bytes) {
     rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
     goto out;
   }
   /* matchers grouped by field (counting sort); end[f] ends field f's run */
   for (size_t i = 0; i < s->n_matchers; i++)
     end[s->items[s->matchers[i].item].field + 1]++;
-  for (size_t f = 1; f <= s->n_fields; f++)
+  for (size_t f = 1; f <= nf; f++)
     end[f] += end[f - 1];
   for (size_t i = 0; i < s->n_matchers; i++)
     order[end[s->items[s->matchers[i].item].field]++] = (uint32_t)i;
-  uint64_t *bits = calloc(s->rule_words + 1, sizeof(uint64_t));
-  if (!bits) {
-    rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
-    goto out;
-  }
   for (size_t c = 0; c < s->nroutes && !rc; c++) {
     struct sigma_class_routes *rt = &s->routes[c];
-    const char *group = sigma_class_group(c);
-    size_t first = 0; /* the first class of the group compiles for all of them */
-    while (first < c && strcmp(sigma_class_group(first), group))
-      first++;
-    if (first < c) {
-      rt->lit = s->routes[first].lit;
-      rt->db = s->routes[first].db;
-      rt->exact = s->routes[first].exact;
-      continue;
-    }
-    memset(bits, 0, (s->rule_words + 1) * sizeof(uint64_t));
-    for (size_t k = c; k < s->nroutes; k++)
-      if (!strcmp(sigma_class_group(k), group))
-        for (size_t w = 0; w < s->rule_words; w++)
-          bits[w] |= s->routes[k].bits[w];
-    rt->owner = true;
-    rt->lit = calloc(s->n_fields + 1, sizeof(*rt->lit));
-    rt->db = calloc(s->n_fields + 1, sizeof(*rt->db));
-    rt->exact = calloc(s->n_fields + 1, 1);
+    rt->lit = calloc(nf + 1, sizeof(*rt->lit));
+    rt->db = calloc(nf + 1, sizeof(*rt->db));
+    rt->exact = calloc(nf + 1, 1);
     if (!rt->lit || !rt->db || !rt->exact) {
       rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
       break;
     }
-    rc = compile_route(s, rt, bits, end, order, &p, fn, arg, err);
+    rc = compile_route(s, c, fr, end, order, &p, fn, arg, err);
   }
-  free(bits);
-  for (size_t f = 0; f < s->n_fields; f++) /* fields with anything to search, in any class */
-    for (size_t c = 0; c < s->nroutes && s->routes[c].lit; c++)
-      if (s->routes[c].owner && (s->routes[c].lit[f] || s->routes[c].db[f] || s->routes[c].exact[f])) {
+  for (size_t f = 0; f < nf && !rc; f++) /* fields with anything to search, in any class */
+    for (size_t c = 0; c < s->nroutes; c++)
+      if (s->routes[c].lit[f] || s->routes[c].db[f] || s->routes[c].exact[f]) {
         s->stats.fields++;
         break;
       }
+  if (!rc && relink_chains(s))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "", "out of memory");
 out:
   free(end);
   free(order);
+  free(fr);
   free(p.bytes);
   fs_buf_release(&p.b);
   list_release(&p.lit);

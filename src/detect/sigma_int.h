@@ -1,7 +1,7 @@
 /* Inside the Sigma engine: the YAML tree, rules as loaded, and the compiled set shared by the
  * loader (sigma_yaml.c, sigma_rule.c, sigma_cond.c), the compiler (sigma_compile.c), the
- * matcher (sigma_match.c, sigma_logsource.c) and correlation (sigma_corr.c). Not for other
- * modules. */
+ * matcher (sigma_match.c, sigma_logsource.c, sigma_names.c) and correlation (sigma_corr.c). Not
+ * for other modules. */
 #ifndef FS_DETECT_SIGMA_INT_H
 #define FS_DETECT_SIGMA_INT_H
 
@@ -104,6 +104,8 @@ struct sigma_item {
   bool all;            /* |all: every value must match */
   bool neq;            /* |neq: present and none of the values */
   bool indexed;        /* false when anything but hits decides it (special, lazy, neq) */
+  bool plain;          /* true exactly when one of its matchers has a hit (indexed, not |all, no
+                        * PCRE2 confirmation): known once the hits are collected */
   int32_t clause;      /* the clause of its rule it belongs to, or -1 (see sigma_compile.c) */
 };
 
@@ -179,6 +181,7 @@ struct sigma_field {
   uint64_t exact_lens[8]; /* lengths (< 512) of its exact values: others need no lookup */
   bool exact_long;        /* an exact value of 512 bytes or more */
   uint32_t suffix_max;    /* the longest suffix key (endswith "\\..." or "/...") */
+  uint64_t suffix_lens[8]; /* lengths of its suffix keys (all < 512): others need no lookup */
   bool used;            /* some item names it (not only a fieldref) */
 };
 
@@ -187,12 +190,12 @@ struct sigma_class_routes {
   uint32_t *always; /* rules to evaluate on every such event */
   size_t nalways;
   bool keywords;    /* some routed rule has keyword items */
-  /* Per field id: the databases holding the values of this class's rules (and of the other
-   * classes of its group, sigma_class_group), and whether any of them has an exact value on the
-   * field. The classes of a group share them. */
+  /* Per field id: the databases holding the values of this class's rules, and whether any of
+   * them has an exact value (1) or suffix key (2) on the field. A field whose routed matchers are
+   * those of an earlier class, or a few less, uses that class's databases (sigma_compile_routes);
+   * the databases themselves are owned by the set (dbs). */
   hs_database_t **lit, **db;
-  uint8_t *exact;  /* 1: exact values; 2: suffix keys; 3: both */
-  bool owner; /* frees the arrays (else another class owns the same ones) */
+  uint8_t *exact;
 };
 
 struct sigma_exact_slot {
@@ -220,6 +223,11 @@ struct sigma_target {
 struct sigma_node {
   uint32_t matcher;
   uint32_t next; /* UINT32_MAX ends the chain */
+  /* Copies of the matcher's item, rule, clause and clause count, for collecting candidates from
+   * the hits without reading the matchers (set when the chains are laid out, sigma_hs.c). */
+  uint32_t item, rule;
+  int32_t clause;
+  uint16_t nclauses;
 };
 
 struct detect_sigma_set {
@@ -240,6 +248,7 @@ struct detect_sigma_set {
   SIGMA_VEC(struct sigma_node, nodes);
   SIGMA_VEC(struct sigma_target, targets); /* Hyperscan ids */
   SIGMA_VEC(uint32_t, clauses); /* clause id -> rule */
+  SIGMA_VEC(hs_database_t *, dbs); /* every compiled database, shared by the routes */
   hs_scratch_t *scratch_proto; /* fits every database; threads clone it */
   uint64_t exact_seed;
   struct sigma_class_routes *routes; /* one per event class (sigma_logsource.c) */
@@ -324,10 +333,14 @@ int sigma_compile_set(struct detect_sigma_set *s, detect_sigma_problem_fn fn, vo
  * Hyperscan cannot run. Before the routes. */
 int sigma_plan_values(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                       struct fs_err *err);
-/* Compiles, for each distinct set of routed rules, one literal and one regex database per field
- * (sigma_hs.c). After the routes. */
+/* Compiles, for each class, one literal and one regex database per field with the values of the
+ * class's rules, or points at an earlier class's when they have the same values on the field or
+ * at most 1/16 more (sigma_hs.c). After the routes and the clauses. */
 int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg,
                          struct fs_err *err);
+/* Compiles matcher m's regex (pats[0]) with PCRE2 into m->re, JIT when it can. FS_ERR_INVALID
+ * with why. */
+int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size);
 /* Marks a rule dead and reports why (once). */
 void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
                      detect_sigma_problem_fn fn, void *arg);
@@ -336,13 +349,37 @@ void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
 
 /* How many event classes there are (class 0 is "unknown": every rule applies). */
 size_t sigma_class_count(void);
-/* Classes whose databases are compiled together (the union of their rules): "*" for class 0, the
- * first category of a class, or "" for the classes without one. */
-const char *sigma_class_group(size_t c);
 /* True when a rule's logsource fits events of class c. */
 bool sigma_class_fits(size_t c, const struct sigma_rule *r);
+/* What a field name means to the mapper in events of a shape (sigma_event_shape): its field id
+ * in s (-1: no rule names it), its id in Security 4688 events (pySigma's renames), and whether it
+ * is the field that decides the class (Channel, EventID, EventType). */
+enum sigma_role { SIGMA_ROLE_NONE, SIGMA_ROLE_CHANNEL, SIGMA_ROLE_EVENT_ID, SIGMA_ROLE_EVENT_TYPE,
+                  SIGMA_ROLES };
+struct sigma_name_info {
+  int32_t id, audit_id;
+  uint8_t role; /* enum sigma_role */
+};
+void sigma_name_info(const struct detect_sigma_set *s, int shape, const char *name, size_t len,
+                     struct sigma_name_info *out);
+/* The class of an event of a shape, given its fields of each role (NULL when absent). */
+size_t sigma_event_class(const struct detect_event *ev, int shape,
+                         const struct detect_field *const roles[SIGMA_ROLES]);
+/* True for the class whose events take the audit_id of their field names. */
+bool sigma_class_is_audit(size_t c);
+
+/* ---- field names of events, remembered (sigma_names.c) ---------------------------------- */
+
+/* A thread's memory of the field names it has mapped (raw name and shape -> sigma_name_info), so
+ * that an event's names cost one hash each, and of the last event's names by position (one
+ * comparison each when the next event is laid out the same). Bounded: forgets everything when
+ * full. Entries are for one set (by generation). new: NULL when out of memory. */
+struct sigma_name_cache;
+struct sigma_name_cache *sigma_name_cache_new(void);
+void sigma_name_cache_free(struct sigma_name_cache *c);
 /* Maps the event's field names to field ids of s (ev->fields[].map_id) and returns its class. */
-size_t sigma_map_event(const struct detect_sigma_set *s, struct detect_event *ev);
+size_t sigma_map_event(const struct detect_sigma_set *s, struct sigma_name_cache *c,
+                       struct detect_event *ev);
 /* The field name a rule would use for field i of ev (after per-source mapping); a rewritten name
  * is put in buf. */
 #define CANON_MAX 256

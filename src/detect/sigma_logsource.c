@@ -125,15 +125,6 @@ size_t sigma_class_count(void)
   return FS_ARRAY_SIZE(classes) + FS_ARRAY_SIZE(channels);
 }
 
-const char *sigma_class_group(size_t c)
-{
-  if (c == 0)
-    return "*";
-  if (c < FS_ARRAY_SIZE(classes) && classes[c].categories[0])
-    return classes[c].categories[0];
-  return "";
-}
-
 static const char *class_service(size_t c)
 {
   return c < FS_ARRAY_SIZE(classes) ? classes[c].service
@@ -474,38 +465,38 @@ static size_t syslog_class(const struct detect_event *ev)
   return 43;
 }
 
-size_t sigma_map_event(const struct detect_sigma_set *s, struct detect_event *ev)
+void sigma_name_info(const struct detect_sigma_set *s, int shape, const char *name, size_t len,
+                     struct sigma_name_info *out)
 {
-  enum shape sh = shape_of(ev);
   char buf[CANON_MAX];
-  const struct detect_field *channel = NULL, *event_id = NULL, *event_type = NULL;
-  for (size_t i = 0; i < ev->nfields; i++) {
-    const char *n;
-    size_t len;
-    canonical(sh, ev->fields[i].name, ev->fields[i].name_len, &n, &len, buf);
-    if (len == 7 && !memcmp(n, "Channel", 7))
-      channel = &ev->fields[i];
-    else if (len == 7 && !memcmp(n, "EventID", 7))
-      event_id = &ev->fields[i];
-    else if (len == 9 && !memcmp(n, "EventType", 9))
-      event_type = &ev->fields[i];
-  }
-  size_t cls = 0;
-  if (channel)
-    cls = windows_class(channel, value_int(event_id), event_type);
-  else if (sh == SH_ECS)
-    cls = ecs_class(ev);
-  else if ((ev->format == DETECT_FMT_RFC5424 || ev->format == DETECT_FMT_RFC3164) &&
-           !ev->msg_structured)
-    cls = syslog_class(ev);
-  bool audit = cls == 30;
-  for (size_t i = 0; i < ev->nfields; i++) {
-    const char *n;
-    size_t len;
-    canonical(sh, ev->fields[i].name, ev->fields[i].name_len, &n, &len, buf);
-    if (audit)
-      lookup(audit_names, FS_ARRAY_SIZE(audit_names), n, len, &n, &len);
-    ev->fields[i].map_id = sigma_field_find(s, n, len);
-  }
-  return cls;
+  const char *n;
+  size_t nl;
+  canonical((enum shape)shape, name, len, &n, &nl, buf);
+  out->role = nl == 7 && !memcmp(n, "Channel", 7)     ? SIGMA_ROLE_CHANNEL
+              : nl == 7 && !memcmp(n, "EventID", 7)   ? SIGMA_ROLE_EVENT_ID
+              : nl == 9 && !memcmp(n, "EventType", 9) ? SIGMA_ROLE_EVENT_TYPE
+                                                      : SIGMA_ROLE_NONE;
+  out->id = sigma_field_find(s, n, nl);
+  out->audit_id = lookup(audit_names, FS_ARRAY_SIZE(audit_names), n, nl, &n, &nl)
+                      ? sigma_field_find(s, n, nl)
+                      : out->id;
+}
+
+size_t sigma_event_class(const struct detect_event *ev, int shape,
+                         const struct detect_field *const roles[SIGMA_ROLES])
+{
+  if (roles[SIGMA_ROLE_CHANNEL])
+    return windows_class(roles[SIGMA_ROLE_CHANNEL], value_int(roles[SIGMA_ROLE_EVENT_ID]),
+                         roles[SIGMA_ROLE_EVENT_TYPE]);
+  if (shape == SH_ECS)
+    return ecs_class(ev);
+  if ((ev->format == DETECT_FMT_RFC5424 || ev->format == DETECT_FMT_RFC3164) &&
+      !ev->msg_structured)
+    return syslog_class(ev);
+  return 0;
+}
+
+bool sigma_class_is_audit(size_t c)
+{
+  return c == 30;
 }

@@ -18,13 +18,15 @@ struct detect_sigma_thread {
   uint64_t gen; /* generation of the set the arrays are sized for */
   hs_scratch_t *scratch;
   uint64_t *bits;    /* matcher hits of this event */
-  uint32_t *touched; /* matchers whose bit is set */
+  uint32_t *touched; /* nodes (sigma_node) of the matchers whose bit is set */
   size_t ntouched;
   uint32_t stamp;       /* this event */
   uint32_t *rule_stamp; /* rule is a candidate of this event */
+  uint32_t *target_stamp; /* a Hyperscan target's matchers were set in this event */
   uint32_t *cands;
   size_t ncands;
   uint32_t *item_stamp; /* item result known for this event */
+  uint32_t *item_hit;   /* a matcher of the item has a hit in this event */
   uint32_t *ccount_stamp; /* clause counted for this event */
   uint32_t *rcount_stamp; /* rcount is of this event */
   uint16_t *rcount;       /* clauses with hits */
@@ -38,6 +40,7 @@ struct detect_sigma_thread {
   size_t cur_len;
   pcre2_match_data *md;
   pcre2_match_context *mctx;
+  struct sigma_name_cache *names;
   const struct detect_sigma_set *set;
   const struct detect_event *ev;
 };
@@ -51,7 +54,8 @@ struct detect_sigma_thread *detect_sigma_thread_new(void)
   t->kw = malloc(KW_BUF);
   t->md = pcre2_match_data_create(16, NULL);
   t->mctx = pcre2_match_context_create(NULL);
-  if (!t->lower || !t->kw || !t->md || !t->mctx) {
+  t->names = sigma_name_cache_new();
+  if (!t->lower || !t->kw || !t->md || !t->mctx || !t->names) {
     detect_sigma_thread_free(t);
     return NULL;
   }
@@ -66,8 +70,10 @@ static void release_arrays(struct detect_sigma_thread *t)
   free(t->bits);
   free(t->touched);
   free(t->rule_stamp);
+  free(t->target_stamp);
   free(t->cands);
   free(t->item_stamp);
+  free(t->item_hit);
   free(t->ccount_stamp);
   free(t->rcount_stamp);
   free(t->rcount);
@@ -75,7 +81,8 @@ static void release_arrays(struct detect_sigma_thread *t)
   free(t->occ_stamp);
   free(t->occ_first);
   t->bits = NULL;
-  t->touched = t->rule_stamp = t->cands = t->item_stamp = t->occ_stamp = NULL;
+  t->touched = t->rule_stamp = t->cands = t->item_stamp = t->occ_stamp = t->target_stamp = NULL;
+  t->item_hit = NULL;
   t->ccount_stamp = t->rcount_stamp = NULL;
   t->rcount = NULL;
   t->item_val = NULL;
@@ -92,6 +99,7 @@ void detect_sigma_thread_free(struct detect_sigma_thread *t)
   free(t->kw);
   pcre2_match_data_free(t->md);
   pcre2_match_context_free(t->mctx);
+  sigma_name_cache_free(t->names);
   free(t);
 }
 
@@ -104,15 +112,17 @@ static int prepare(struct detect_sigma_thread *t, const struct detect_sigma_set 
   t->bits = calloc((nm + 63) / 64, sizeof(uint64_t));
   t->touched = malloc(nm * sizeof(uint32_t));
   t->rule_stamp = calloc(nr, sizeof(uint32_t));
+  t->target_stamp = calloc(s->n_targets + 1, sizeof(uint32_t));
   t->cands = malloc(nr * sizeof(uint32_t));
   t->item_stamp = calloc(ni, sizeof(uint32_t));
+  t->item_hit = calloc(ni, sizeof(uint32_t));
   t->ccount_stamp = calloc(s->n_clauses + 1, sizeof(uint32_t));
   t->rcount_stamp = calloc(nr, sizeof(uint32_t));
   t->rcount = calloc(nr, sizeof(uint16_t));
   t->item_val = calloc(ni, 1);
   t->occ_stamp = calloc(nf, sizeof(uint32_t));
   t->occ_first = calloc(nf, sizeof(uint16_t));
-  if (!t->bits || !t->touched || !t->rule_stamp || !t->cands || !t->item_stamp ||
+  if (!t->bits || !t->touched || !t->rule_stamp || !t->target_stamp || !t->cands || !t->item_stamp || !t->item_hit ||
       !t->ccount_stamp || !t->rcount_stamp || !t->rcount ||
       !t->item_val || !t->occ_stamp || !t->occ_first ||
       (s->scratch_proto && hs_clone_scratch(s->scratch_proto, &t->scratch) != HS_SUCCESS)) {
@@ -128,7 +138,9 @@ static void next_stamp(struct detect_sigma_thread *t, const struct detect_sigma_
 {
   if (++t->stamp == 0) { /* wrapped: forget every old stamp */
     memset(t->rule_stamp, 0, (s->n_rules + 1) * sizeof(uint32_t));
+    memset(t->target_stamp, 0, (s->n_targets + 1) * sizeof(uint32_t));
     memset(t->item_stamp, 0, (s->n_items + 1) * sizeof(uint32_t));
+    memset(t->item_hit, 0, (s->n_items + 1) * sizeof(uint32_t));
     memset(t->ccount_stamp, 0, (s->n_clauses + 1) * sizeof(uint32_t));
     memset(t->rcount_stamp, 0, (s->n_rules + 1) * sizeof(uint32_t));
     memset(t->occ_stamp, 0, (s->n_fields + 1) * sizeof(uint32_t));
@@ -138,19 +150,17 @@ static void next_stamp(struct detect_sigma_thread *t, const struct detect_sigma_
 
 /* ---- hits --------------------------------------------------------------------------------- */
 
-static void set_bit(struct detect_sigma_thread *t, uint32_t m)
-{
-  uint64_t bit = 1ULL << (m & 63);
-  if (!(t->bits[m >> 6] & bit)) {
-    t->bits[m >> 6] |= bit;
-    t->touched[t->ntouched++] = m;
-  }
-}
-
+/* Sets the bits of the matchers of a chain; the first node setting a bit is noted. */
 static void set_chain(struct detect_sigma_thread *t, uint32_t head)
 {
-  for (uint32_t k = head; k != UINT32_MAX; k = t->set->nodes[k].next)
-    set_bit(t, t->set->nodes[k].matcher);
+  for (uint32_t k = head; k != UINT32_MAX; k = t->set->nodes[k].next) {
+    uint32_t m = t->set->nodes[k].matcher;
+    uint64_t bit = 1ULL << (m & 63);
+    if (!(t->bits[m >> 6] & bit)) {
+      t->bits[m >> 6] |= bit;
+      t->touched[t->ntouched++] = k;
+    }
+  }
 }
 
 /* A regex-database hit. */
@@ -161,7 +171,10 @@ static int on_hs(unsigned id, unsigned long long from, unsigned long long to, un
   (void)from;
   (void)to;
   (void)flags;
-  set_chain(t, t->set->targets[id].head);
+  if (t->target_stamp[id] != t->stamp) {
+    t->target_stamp[id] = t->stamp;
+    set_chain(t, t->set->targets[id].head);
+  }
   return 0;
 }
 
@@ -213,7 +226,9 @@ static bool glob_match(const struct sigma_pattern *p, uint8_t kind, bool cased, 
 }
 
 /* A literal-database hit: kept when it is where its kind wants it (or when the value with
- * wildcards it stands for matches). */
+ * wildcards it stands for matches). Literals report every occurrence (sigma_hs.c): a target whose
+ * matchers are set already in this event is passed over; so is a glob target seen in this value
+ * (its check read the whole value). */
 static int on_lit(unsigned id, unsigned long long from, unsigned long long to, unsigned flags,
                   void *ctx)
 {
@@ -221,6 +236,8 @@ static int on_lit(unsigned id, unsigned long long from, unsigned long long to, u
   const struct sigma_target *tg = &t->set->targets[id];
   (void)from;
   (void)flags;
+  if (t->target_stamp[id] == t->stamp)
+    return 0;
   if (tg->glob) {
     if (!glob_match(tg->glob, tg->glob_kind, tg->glob_cased, t->cur_val, t->cur_len))
       return 0;
@@ -229,6 +246,7 @@ static int on_lit(unsigned id, unsigned long long from, unsigned long long to, u
              (tg->kind == SK_EXACT && (to != tg->len || to != t->cur_len))) {
     return 0;
   }
+  t->target_stamp[id] = t->stamp;
   set_chain(t, tg->head);
   return 0;
 }
@@ -245,6 +263,23 @@ static void exact_lookup(struct detect_sigma_thread *t, const struct detect_sigm
     set_chain(t, e->head);
     return;
   }
+}
+
+/* ASCII lower case of n bytes, eight at a time. */
+static void lower_ascii(char *dst, const char *src, size_t n)
+{
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    memcpy(&x, src + i, 8);
+    uint64_t low7 = x & 0x7F7F7F7F7F7F7F7FULL;
+    uint64_t from_a = low7 + 0x3F3F3F3F3F3F3F3FULL; /* high bit: at least 'A' */
+    uint64_t past_z = low7 + 0x2525252525252525ULL; /* high bit: past 'Z' */
+    x |= (from_a & ~past_z & ~x & 0x8080808080808080ULL) >> 2;
+    memcpy(dst + i, &x, 8);
+  }
+  for (; i < n; i++)
+    dst[i] = (src[i] >= 'A' && src[i] <= 'Z') ? (char)(src[i] + 32) : src[i];
 }
 
 static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
@@ -264,14 +299,21 @@ static void scan_bytes(struct detect_sigma_thread *t, const struct detect_sigma_
     return;
   /* Lower-cased once: the tail only, when only suffixes are wanted. */
   size_t from = exact || n <= f->suffix_max ? 0 : n - f->suffix_max;
-  for (size_t i = from; i < n; i++)
-    t->lower[i] = (v[i] >= 'A' && v[i] <= 'Z') ? (char)(v[i] + 32) : v[i];
+  lower_ascii(t->lower + from, v + from, n - from);
   if (exact)
     exact_lookup(t, s, field, t->lower, n);
-  if (suffix) /* endswith "\\x": each suffix that starts at a separator */
-    for (size_t i = n; i-- > from;)
-      if (v[i] == '\\' || v[i] == '/')
-        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, t->lower + i, n - i);
+  if (!suffix)
+    return;
+  /* endswith "\\x": each suffix of a key's length (shortest first) that starts at a separator */
+  size_t most = n - from;
+  for (size_t w = 0; w < 8 && w * 64 <= most; w++)
+    for (uint64_t b = f->suffix_lens[w]; b; b &= b - 1) {
+      size_t len = w * 64 + (size_t)__builtin_ctzll(b);
+      if (len > most)
+        break;
+      if (v[n - len] == '\\' || v[n - len] == '/')
+        exact_lookup(t, s, field | SIGMA_SUFFIX_KEY, t->lower + n - len, len);
+    }
 }
 
 /* Keywords: every value of the event, joined by newlines and searched once when every keyword is
@@ -472,7 +514,9 @@ static bool item_true(struct detect_sigma_thread *t, const struct detect_sigma_s
     return t->item_val[idx];
   const struct sigma_item *it = &s->items[idx];
   bool res;
-  if (it->neq) {
+  if (it->plain) {
+    res = t->item_hit[idx] == t->stamp;
+  } else if (it->neq) {
     res = present(t, it->field);
     for (uint32_t k = 0; k < it->nmatchers && res; k++)
       res = !matcher_true(t, &s->matchers[it->first_matcher + k], it->field,
@@ -572,7 +616,7 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
   next_stamp(t, s);
   t->set = s;
   t->ev = ev;
-  size_t cls = sigma_map_event(s, ev);
+  size_t cls = sigma_map_event(s, t->names, ev);
   const struct sigma_class_routes *rt = &s->routes[cls];
   for (size_t i = ev->nfields; i-- > 0;) { /* occurrences, first one first */
     int32_t id = ev->fields[i].map_id;
@@ -592,8 +636,9 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
     scan_keywords(t, s, rt, ev);
   t->ncands = 0;
   for (size_t k = 0; k < t->ntouched; k++) {
-    const struct sigma_matcher *m = &s->matchers[t->touched[k]];
+    const struct sigma_node *m = &s->nodes[t->touched[k]];
     uint32_t rule = m->rule;
+    t->item_hit[m->item] = t->stamp;
     if (!(rt->bits[rule / 64] & (1ULL << (rule % 64))))
       continue;
     uint16_t need = m->nclauses;
@@ -622,7 +667,7 @@ int detect_sigma_match(const struct detect_sigma_set *s, struct detect_sigma_thr
     rc = fn(arg, &hit);
   }
   for (size_t k = 0; k < t->ntouched; k++)
-    t->bits[t->touched[k] >> 6] = 0;
+    t->bits[s->nodes[t->touched[k]].matcher >> 6] = 0;
   t->ev = NULL;
   return rc;
 }

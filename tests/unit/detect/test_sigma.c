@@ -261,6 +261,187 @@ static void test_routing_and_mapping(void **state)
   detect_sigma_set_free(s);
 }
 
+/* A class uses the databases of an earlier class whose values on a field are a few more than its
+ * own (here class "unknown" with one more rule): the extra rule's hits must not reach events of the
+ * class it is not routed to. */
+static void test_shared_databases(void **state)
+{
+  (void)state;
+  struct fs_buf y;
+  fs_buf_init(&y, 1 << 16);
+  for (int i = 1; i <= 17; i++)
+    assert_int_equal(fs_buf_appendf(&y, "title: w%d\nid: w%d\nlogsource: {product: windows, "
+                                        "category: process_creation}\ndetection:\n  s:\n"
+                                        "    CommandLine|contains: 'word%dx'\n  condition: s\n---\n",
+                                    i, i, i),
+                     FS_OK);
+  assert_int_equal(fs_buf_append_str(&y, "title: lx\nid: lx\nlogsource: {product: linux, category: "
+                                         "process_creation}\ndetection:\n  s:\n    CommandLine|"
+                                         "contains: 'linuxonly'\n  condition: s\n"),
+                   FS_OK);
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(fs_buf_cstr(&y), &pr);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  const char *sysmon = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                       "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"CommandLine\":"
+                       "\"x word3x linuxonly\"}}}";
+  const char *ecs = "{\"event\":{\"category\":\"process\",\"type\":\"start\"},\"host\":{\"os\":"
+                    "{\"type\":\"linux\"}},\"process\":{\"command_line\":\"word3x linuxonly\"}}";
+  const char *any = "{\"CommandLine\":\"word5x linuxonly\"}";
+  assert_string_equal(match(s, t, sysmon), "w3 ");
+  assert_string_equal(match(s, t, ecs), "lx ");
+  assert_string_equal(match(s, t, any), "w5 lx ");
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s);
+  fs_buf_release(&y);
+}
+
+/* A thread remembers the field names it has mapped: the same events give the same results the
+ * second time, after thousands of other names have filled its memory, and with another set. */
+static void test_name_memory(void **state)
+{
+  (void)state;
+  const char *yaml =
+      "title: pc\nid: pc\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    Image|endswith: '\\mimikatz.exe'\n  condition: s\n";
+  const char *yaml2 =
+      "title: pc2\nid: pc2\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    ParentImage|endswith: '\\evil.exe'\n  s2:\n"
+      "    Image|endswith: '\\mimikatz.exe'\n  condition: s and s2\n";
+  const char *sysmon = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                       "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"Image\":"
+                       "\"C:\\\\t\\\\mimikatz.exe\",\"ParentImage\":\"C:\\\\evil.exe\"}}}";
+  const char *audit = "{\"Event\":{\"System\":{\"EventID\":4688,\"Channel\":\"Security\"},"
+                      "\"EventData\":{\"NewProcessName\":\"C:\\\\t\\\\mimikatz.exe\"}}}";
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(yaml, &pr);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  for (int round = 0; round < 2; round++) {
+    assert_string_equal(match(s, t, sysmon), "pc ");
+    assert_string_equal(match(s, t, audit), "pc ");
+  }
+  char json[128];
+  for (int i = 0; i < 5000; i++) { /* more names than the memory holds */
+    snprintf(json, sizeof(json), "{\"name%d\":\"C:\\\\t\\\\mimikatz.exe\"}", i);
+    assert_string_equal(match(s, t, json), "");
+  }
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  assert_string_equal(match(s, t, audit), "pc ");
+  /* laid out like the last event but for one name */
+  const char *moved = "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                      "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"Imagex\":"
+                      "\"C:\\\\t\\\\mimikatz.exe\",\"ParentImage\":\"C:\\\\evil.exe\"}}}";
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  assert_string_equal(match(s, t, moved), "");
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  /* names longer than the memory of positions holds: 300 fields of 200-byte names */
+  struct fs_buf big;
+  fs_buf_init(&big, 1 << 20);
+  assert_int_equal(fs_buf_append_str(&big, "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                                           "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{"),
+                   FS_OK);
+  for (int i = 0; i < 300; i++)
+    assert_int_equal(fs_buf_appendf(&big, "\"%0200d\":\"x\",", i), FS_OK);
+  assert_int_equal(fs_buf_append_str(&big, "\"Image\":\"C:\\\\mimikatz.exe\"}}}"), FS_OK);
+  for (int round = 0; round < 3; round++) {
+    assert_string_equal(match(s, t, fs_buf_cstr(&big)), "pc ");
+    assert_string_equal(match(s, t, sysmon), "pc ");
+  }
+  fs_buf_release(&big);
+  struct detect_sigma_set *s2 = compile(yaml2, &pr); /* other field ids */
+  assert_string_equal(match(s2, t, sysmon), "pc2 ");
+  assert_string_equal(match(s2, t, audit), "");
+  assert_string_equal(match(s, t, sysmon), "pc ");
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s2);
+  detect_sigma_set_free(s);
+}
+
+/* Regexes of a rule with other values to wait for are run by PCRE2 when the rule is a candidate;
+ * a rule whose only values are regexes keeps them in Hyperscan. */
+static void test_deferred_regex(void **state)
+{
+  (void)state;
+  const char *yaml =
+      "title: both\nid: both\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  img:\n    Image|endswith: '\\cmd.exe'\n  re:\n"
+      "    CommandLine|re: '/[cr]\\s+echo\\s+\\d{3}'\n  condition: img and re\n---\n"
+      "title: filtered\nid: filtered\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  img:\n    Image|endswith: '\\net.exe'\n  filter:\n"
+      "    CommandLine|re|i: 'USER\\s+GUEST'\n  condition: img and not filter\n---\n"
+      "title: alone\nid: alone\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  re:\n    CommandLine|re: 'x{2}y'\n  condition: re\n";
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(yaml, &pr);
+  struct detect_sigma_stats st;
+  detect_sigma_set_stats(s, &st);
+  assert_int_equal(st.regex_deferred, 2);
+  assert_int_equal(st.always_rules, 0);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  static const struct {
+    const char *image, *cmd, *want;
+  } cases[] = {
+      {"C:\\\\w\\\\cmd.exe", "cmd /c echo 123", "both "},
+      {"C:\\\\w\\\\cmd.exe", "cmd /c echo 12", ""},
+      {"C:\\\\w\\\\calc.exe", "cmd /c echo 123", ""},
+      {"C:\\\\w\\\\net.exe", "net user guest", ""},
+      {"C:\\\\w\\\\net.exe", "net user admin", "filtered "},
+      {"C:\\\\w\\\\a.exe", "axxy", "alone "},
+  };
+  char json[512];
+  for (size_t i = 0; i < FS_ARRAY_SIZE(cases); i++) {
+    snprintf(json, sizeof(json),
+             "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+             "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"Image\":\"%s\","
+             "\"CommandLine\":\"%s\"}}}",
+             cases[i].image, cases[i].cmd);
+    const char *got = match(s, t, json);
+    if (strcmp(got, cases[i].want))
+      fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+  }
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s);
+}
+
+/* Exact values and suffix keys are looked up lower-cased eight bytes at a time, in ASCII only
+ * (bytes of UTF-8 characters are left alone), at the suffix lengths some key has. */
+static void test_case_folding(void **state)
+{
+  (void)state;
+  const char *yaml =
+      "title: ex\nid: ex\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    Description: '\xc3\x84" "bcdefghijklmnopQ'\n  condition: s\n---\n"
+      "title: suf\nid: suf\nlogsource: {product: windows, category: process_creation}\n"
+      "detection:\n  s:\n    Image|endswith:\n      - '\\\\Tools\\\\\xc3\xa4Z.exe'\n"
+      "      - '\\\\x.exe'\n  condition: s\n";
+  struct problems pr = {0};
+  struct detect_sigma_set *s = compile(yaml, &pr);
+  struct detect_sigma_thread *t = detect_sigma_thread_new();
+  static const struct {
+    const char *field, *value, *want;
+  } cases[] = {
+      {"Description", "\xc3\x84" "BCDEFGHIJKLMNOPq", "ex "},
+      {"Description", "\xc3\xa4" "bcdefghijklmnopq", ""}, /* another letter, not another case */
+      {"Description", "\xc3\x84" "BCDEFGHIJKLMNOP", ""},
+      {"Image", "C:\\\\A\\\\TOOLS\\\\\xc3\xa4z.EXE", "suf "},
+      {"Image", "C:\\\\A\\\\TOOLS\\\\\xc3\x84z.EXE", ""},
+      {"Image", "C:\\\\A\\\\B\\\\X.EXE", "suf "},
+      {"Image", "C:\\\\A\\\\BX.EXE", ""},
+  };
+  char json[512];
+  for (size_t i = 0; i < FS_ARRAY_SIZE(cases); i++) {
+    snprintf(json, sizeof(json),
+             "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+             "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{\"%s\":\"%s\"}}}",
+             cases[i].field, cases[i].value);
+    const char *got = match(s, t, json);
+    if (strcmp(got, cases[i].want))
+      fail_msg("case %zu: got \"%s\", want \"%s\"", i, got, cases[i].want);
+  }
+  detect_sigma_thread_free(t);
+  detect_sigma_set_free(s);
+}
+
 static void test_loader_errors(void **state)
 {
   (void)state;
@@ -532,7 +713,9 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_modifiers),     cmocka_unit_test(test_routing_and_mapping),
       cmocka_unit_test(test_loader_errors), cmocka_unit_test(test_correlation),
-      cmocka_unit_test(test_regression),
+      cmocka_unit_test(test_regression),    cmocka_unit_test(test_shared_databases),
+      cmocka_unit_test(test_name_memory),   cmocka_unit_test(test_deferred_regex),
+      cmocka_unit_test(test_case_folding),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
