@@ -152,7 +152,11 @@ int sy_parse(const char *text, size_t len, struct fs_arena *arena, struct sy_nod
           anchors[nanchors++].node = node;
         }
       }
-      if (!rc) {
+      if (!rc && depth && stack[depth - 1].node->kind == SY_MAP && stack[depth - 1].n % 2 == 0 &&
+          node->kind != SY_SCALAR) {
+        /* readers take every key for a string: a list or map as a key ("? ...") is refused */
+        rc = fail(err, node->line ? node->line : line, "a YAML mapping key must be a plain value");
+      } else if (!rc) {
         if (depth)
           rc = add_kid(&stack[depth - 1], node);
         else

@@ -481,6 +481,14 @@ static void test_loader_errors(void **state)
                                                 &err),
                    FS_ERR_PARSE);
   assert_non_null(strstr(err.where, "bad.yml"));
+  /* a map as a mapping key (found by fuzz.detect_sigma): refused with its line */
+  static const char complex_key[] = "title: a\nlogsource: {product: x}\ndetection:\n"
+                                    "  ? F|contains: ' -enc '\n  condition: s\n";
+  assert_int_equal(detect_sigma_loader_add_text(l, complex_key, strlen(complex_key), "key.yml",
+                                                NULL, NULL, &added, &err),
+                   FS_ERR_PARSE);
+  assert_non_null(strstr(err.msg, "mapping key"));
+  assert_non_null(strstr(err.where, "key.yml"));
   detect_sigma_loader_free(l);
 }
 
