@@ -126,21 +126,22 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
   if (c.json)
     printf("{\"summary\":{\"rules\":%zu,\"loaded\":%zu,\"problems\":%zu,\"percent\":%.2f,"
            "\"correlations\":%zu,\"fields\":%zu,\"values\":%zu,\"hyperscan_patterns\":%zu,"
-           "\"exact_values\":%zu,\"pcre_confirmed\":%zu,\"pcre_only\":%zu,\"always_rules\":%zu,"
-           "\"seconds\":%.3f}}\n",
+           "\"exact_values\":%zu,\"pcre_confirmed\":%zu,\"pcre_only\":%zu,\"regex_deferred\":%zu,"
+           "\"always_rules\":%zu,\"seconds\":%.3f}}\n",
            total, loaded, c.problems, pct, st.correlations, st.fields, st.matchers,
-           st.hs_patterns, st.exact_values, st.pcre_confirmed, st.pcre_only, st.always_rules,
-           secs);
+           st.hs_patterns, st.exact_values, st.pcre_confirmed, st.pcre_only, st.regex_deferred,
+           st.always_rules, secs);
   else
     printf(FS_TR(ctx->lang,
                  "%zu of %zu rules loaded (%.1f %%), %zu not taken; %zu correlation rules; "
                  "%zu fields, %zu values (%zu Hyperscan patterns, %zu exact, %zu regexes with a "
-                 "PCRE2 check, %zu PCRE2 only); %.2f s\n",
+                 "PCRE2 check, %zu PCRE2 only, %zu deferred to PCRE2 on candidate rules); %.2f s\n",
                  "已載入 %zu / %zu 條規則（%.1f %%），%zu 條未採用；關聯規則 %zu 條；"
                  "%zu 個欄位、%zu 個值（Hyperscan 樣式 %zu、精確值 %zu、以 PCRE2 複核的正規表示式 "
-                 "%zu、僅 PCRE2 %zu）；%.2f 秒\n"),
+                 "%zu、僅 PCRE2 %zu、候選規則才以 PCRE2 比對 %zu）；%.2f 秒\n"),
            loaded, total, pct, c.problems, st.correlations, st.fields, st.matchers,
-           st.hs_patterns, st.exact_values, st.pcre_confirmed, st.pcre_only, secs);
+           st.hs_patterns, st.exact_values, st.pcre_confirmed, st.pcre_only, st.regex_deferred,
+           secs);
   (void)added;
   detect_sigma_set_free(set);
   return c.problems ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

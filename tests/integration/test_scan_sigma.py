@@ -28,6 +28,8 @@ class SigmaTest(unittest.TestCase):
         summary = rows[-1]["summary"]
         self.assertGreaterEqual(summary["percent"], 95.0)
         self.assertGreater(summary["rules"], 3000)
+        for key in ("hyperscan_patterns", "exact_values", "regex_deferred", "always_rules"):
+            self.assertIn(key, summary)
         self.assertEqual(p.returncode, 0 if summary["problems"] == 0 else 1)
         for r in rows[:-1]:
             self.assertTrue(r["reason"] and r["file"])
