@@ -1,6 +1,7 @@
 /* The scan driver: blocks of whole records read from each input, processed by workers (or on the
  * calling thread), and written in input order with duplicates dropped. Alerts are JSON lines. */
 #include "detect/scan.h"
+#include "core/thread.h"
 
 #include "core/buf.h"
 #include "core/time.h"
@@ -611,7 +612,7 @@ int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths
   pthread_cond_init(&sc.work, NULL);
   pthread_cond_init(&sc.done, NULL);
   for (; threads > 1 && started < threads - 1; started++) /* the reading thread is the last */
-    if (pthread_create(&tids[started], NULL, worker_main, &sc)) {
+    if (fs_thread_start(&tids[started], worker_main, &sc)) {
       rc = fs_err_set(err, FS_ERR_INTERNAL, "", "cannot start a thread");
       break;
     }

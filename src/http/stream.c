@@ -1,5 +1,6 @@
 /* Event streams: suspended connections resumed by one thread. */
 #include "http/stream.h"
+#include "core/thread.h"
 
 #include "core/time.h"
 
@@ -69,7 +70,7 @@ struct http_streams *http_streams_new(struct hub *hub)
   s->hub = hub;
   pthread_mutex_init(&s->lock, NULL);
   pthread_cond_init(&s->wake, NULL);
-  if (pthread_create(&s->thread, NULL, run, s)) {
+  if (fs_thread_start(&s->thread, run, s)) {
     free(s);
     return NULL;
   }

@@ -1,6 +1,7 @@
 /* Escalation of overdue clocks and the background worker of `serve` that runs it and delivers
  * the notification outbox. */
 #include "audit/audit.h"
+#include "core/thread.h"
 #include "auth/org.h"
 #include "core/jsonx.h"
 #include "incident/internal.h"
@@ -175,7 +176,7 @@ int incident_worker_start(struct store *st, const struct fs_clock *clock, struct
   w->env = env;
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->wake, NULL);
-  if (pthread_create(&w->thread, NULL, worker_main, w)) {
+  if (fs_thread_start(&w->thread, worker_main, w)) {
     pthread_mutex_destroy(&w->lock);
     pthread_cond_destroy(&w->wake);
     free(w);

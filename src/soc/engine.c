@@ -1,5 +1,6 @@
 /* The live engine: the index and rule set, and the thread that keeps them current. */
 #include "soc/soc_int.h"
+#include "core/thread.h"
 
 #include "core/time.h"
 
@@ -128,7 +129,7 @@ int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_a
   int rc = load_rules(e, err);
   if (!rc)
     rc = refresh(e, true, err);
-  if (!rc && pthread_create(&e->thread, NULL, run, e))
+  if (!rc && fs_thread_start(&e->thread, run, e))
     rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "cannot start the engine's thread");
   if (rc) {
     soc_engine_stop(e);

@@ -5,6 +5,7 @@
  * counted. Senders are attributed by their address range or client certificate (soc_source);
  * unknown senders are refused and counted. */
 #include "soc/soc_int.h"
+#include "core/thread.h"
 
 #include "core/encode.h"
 #include "core/file.h"
@@ -302,7 +303,7 @@ static void *accept_main(void *arg)
       cn->fd = fd;
       cn->tls = a->tls;
       peer_name(&sa, cn->peer, sizeof(cn->peer));
-      if (pthread_create(&cn->thread, NULL, conn_main, cn)) {
+      if (fs_thread_start(&cn->thread, conn_main, cn)) {
         free(cn);
         cn = NULL;
       } else {
@@ -433,7 +434,7 @@ int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listen
     a->l = l;
     a->fd = l->fds[k];
     a->tls = k == LISTEN_TLS;
-    if (pthread_create(&l->threads[k], NULL, k == LISTEN_UDP ? udp_main : accept_main, a)) {
+    if (fs_thread_start(&l->threads[k], k == LISTEN_UDP ? udp_main : accept_main, a)) {
       free(a);
       rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "cannot start a listener");
       break;

@@ -3,6 +3,7 @@
  * content-defined chunks or, for a table that the previous deposit also had, as a delta of rows:
  * the previous version is read back from the vault and merged with the new one by key. */
 #include "vault/cdf.h"
+#include "core/thread.h"
 #include "vault/ingest.h"
 #include "vault/internal.h"
 #include "vault/pool.h"
@@ -672,7 +673,7 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
   pthread_t tids[64];
   int started = 0;
   for (int i = 1; i < nfiles; i++)
-    if (!pthread_create(&tids[started], NULL, files_main, &p))
+    if (!fs_thread_start(&tids[started], files_main, &p))
       started++;
   files_main(&p);
   for (int i = 0; i < started; i++)

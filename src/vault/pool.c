@@ -1,5 +1,6 @@
 /* The worker pool of pool.h: a FIFO of caller-owned tasks, workers that run them, and waits. */
 #include "vault/pool.h"
+#include "core/thread.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -70,7 +71,7 @@ int vault_pool_new(int threads, struct vault_pool **out, struct fs_err *err)
   pthread_cond_init(&p->work, NULL);
   /* One thread of work needs no worker: the caller runs its tasks itself. */
   for (int i = 0; threads > 1 && i < threads; i++)
-    if (!pthread_create(&p->tids[p->nthreads], NULL, worker_main, p))
+    if (!fs_thread_start(&p->tids[p->nthreads], worker_main, p))
       p->nthreads++;
   *out = p;
   return FS_OK;

@@ -3,6 +3,7 @@
  * Copies go straight into the caller's buffer, so each byte is materialized once, at the level
  * where it was stored, however deep the chain. */
 #include "vault/internal.h"
+#include "core/thread.h"
 #include "vault/pool.h"
 
 #include "core/encode.h"
@@ -526,7 +527,7 @@ int vault_readahead_start(struct vault_src *src, size_t block, struct vault_read
     }
   pthread_mutex_init(&ra->mu, NULL);
   pthread_cond_init(&ra->cv, NULL);
-  if (pthread_create(&ra->tid, NULL, ra_main, ra)) {
+  if (fs_thread_start(&ra->tid, ra_main, ra)) {
     pthread_mutex_destroy(&ra->mu);
     pthread_cond_destroy(&ra->cv);
     for (int i = 0; i < RA_BUFS; i++)

@@ -1,6 +1,7 @@
 /* The ways out: restore (bit-exact, every file checked against its SHA-256), export in the standard
  * format, and restore drills that measure and record the restore time as evidence. */
 #include "vault/crypto.h"
+#include "core/thread.h"
 #include "vault/internal.h"
 #include "vault/pool.h"
 
@@ -198,7 +199,7 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
     pthread_t tids[64];
     int started = 0;
     for (int i = 1; i < threads && (size_t)i < nj; i++)
-      if (!pthread_create(&tids[started], NULL, rpool_main, &p))
+      if (!fs_thread_start(&tids[started], rpool_main, &p))
         started++;
     rpool_main(&p);
     for (int i = 0; i < started; i++)
