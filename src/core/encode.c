@@ -27,6 +27,19 @@ static int hexval(char c)
   return -1;
 }
 
+int fs_hex4_decode(const char *s, unsigned *out)
+{
+  unsigned v = 0;
+  for (int k = 0; k < 4; k++) {
+    int d = hexval(s[k]);
+    if (d < 0)
+      return FS_ERR_PARSE;
+    v = (v << 4) | (unsigned)d;
+  }
+  *out = v;
+  return FS_OK;
+}
+
 int fs_hex_decode(const char *in, size_t hex_len, void *out, size_t n)
 {
   if (hex_len != 2 * n)
@@ -129,4 +142,28 @@ size_t fs_utf8_scrub(char *s, size_t n)
   }
   s[n] = '\0';
   return n;
+}
+
+size_t fs_utf8_encode(char *out, unsigned cp)
+{
+  if (cp < 0x80) {
+    out[0] = (char)cp;
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = (char)(0xc0 | (cp >> 6));
+    out[1] = (char)(0x80 | (cp & 0x3f));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = (char)(0xe0 | (cp >> 12));
+    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+    out[2] = (char)(0x80 | (cp & 0x3f));
+    return 3;
+  }
+  out[0] = (char)(0xf0 | (cp >> 18));
+  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+  out[3] = (char)(0x80 | (cp & 0x3f));
+  return 4;
 }

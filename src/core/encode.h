@@ -10,6 +10,10 @@ void fs_hex_encode(const void *in, size_t n, char *out);
 /* Decodes exactly 2*n hex digits (either case) into n bytes. FS_OK or FS_ERR_PARSE. */
 int fs_hex_decode(const char *in, size_t hex_len, void *out, size_t n);
 
+/* The value of the four hex digits at s (either case; the caller has checked that four bytes are
+ * there), as in JSON's \uXXXX. FS_OK, or FS_ERR_PARSE when one is not a hex digit. */
+int fs_hex4_decode(const char *s, unsigned *out);
+
 /* Base64url without padding into out (fs_b64url_len(n)+1 bytes, NUL-terminated). */
 size_t fs_b64url_len(size_t n);
 void fs_b64url_encode(const void *in, size_t n, char *out);
@@ -22,6 +26,9 @@ void fs_sha256_hex(const void *in, size_t n, char out[65]);
 /* Length of the UTF-8 sequence starting at s (at most n bytes, n > 0), 0 when invalid (overlong,
  * surrogate, beyond U+10FFFF, cut short). */
 size_t fs_utf8_len(const unsigned char *s, size_t n);
+/* Writes code point cp (at most U+10FFFF; the caller rejects or replaces surrogates) as UTF-8 at
+ * out, which has room for 4 bytes; returns the bytes written (1-4). */
+size_t fs_utf8_encode(char *out, unsigned cp);
 /* Makes s[0..n) printable UTF-8 in place for storing text received from outside: invalid bytes
  * become '?', control characters other than tab become spaces, a sequence cut at the end is
  * dropped. Writes a NUL at the new length (s has room for n+1 bytes) and returns it. */

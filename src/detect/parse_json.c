@@ -2,6 +2,8 @@
  * input unless they had escapes. Iterative (bounded depth), allocation-free, pure. */
 #include "detect/event.h"
 
+#include "core/encode.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -35,50 +37,6 @@ static void skip_ws(struct jp *j)
       break;
     j->i++;
   }
-}
-
-static int hex4(const char *s, unsigned *out)
-{
-  unsigned v = 0;
-  for (int k = 0; k < 4; k++) {
-    char c = s[k];
-    unsigned d;
-    if (c >= '0' && c <= '9')
-      d = (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f')
-      d = (unsigned)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F')
-      d = (unsigned)(c - 'A' + 10);
-    else
-      return -1;
-    v = v * 16 + d;
-  }
-  *out = v;
-  return 0;
-}
-
-static size_t put_utf8(char *o, unsigned cp)
-{
-  if (cp < 0x80) {
-    o[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    o[0] = (char)(0xC0 | (cp >> 6));
-    o[1] = (char)(0x80 | (cp & 0x3F));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    o[0] = (char)(0xE0 | (cp >> 12));
-    o[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    o[2] = (char)(0x80 | (cp & 0x3F));
-    return 3;
-  }
-  o[0] = (char)(0xF0 | (cp >> 18));
-  o[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-  o[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-  o[3] = (char)(0x80 | (cp & 0x3F));
-  return 4;
 }
 
 /* Reads the string starting at the opening quote j->p[j->i]; out and len point into the input or,
@@ -150,17 +108,17 @@ static int read_string(struct jp *j, const char **out, size_t *len)
       break;
     case 'u': {
       unsigned cp, lo;
-      if (k - r < 5 || hex4(j->p + r + 1, &cp))
+      if (k - r < 5 || fs_hex4_decode(j->p + r + 1, &cp))
         return fail(j, r - 1, "bad \\u escape");
       r += 4;
       if (cp >= 0xD800 && cp < 0xDC00 && k - r >= 7 && j->p[r + 1] == '\\' &&
-          j->p[r + 2] == 'u' && !hex4(j->p + r + 3, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+          j->p[r + 2] == 'u' && !fs_hex4_decode(j->p + r + 3, &lo) && lo >= 0xDC00 && lo < 0xE000) {
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         r += 6;
       } else if (cp >= 0xD800 && cp < 0xE000) {
         cp = 0xFFFD; /* a lone surrogate */
       }
-      w += put_utf8(o + w, cp);
+      w += fs_utf8_encode(o + w, cp);
       break;
     }
     default:

@@ -112,50 +112,6 @@ static int reserve(char **buf, size_t *cap, size_t used, size_t need)
   return FS_OK;
 }
 
-static int hex4(const char *s, unsigned *out)
-{
-  unsigned v = 0;
-  for (int i = 0; i < 4; i++) {
-    char c = s[i];
-    unsigned d;
-    if (c >= '0' && c <= '9')
-      d = (unsigned)(c - '0');
-    else if (c >= 'a' && c <= 'f')
-      d = (unsigned)(c - 'a' + 10);
-    else if (c >= 'A' && c <= 'F')
-      d = (unsigned)(c - 'A' + 10);
-    else
-      return -1;
-    v = (v << 4) | d;
-  }
-  *out = v;
-  return 0;
-}
-
-static size_t utf8_put(char *out, unsigned cp)
-{
-  if (cp < 0x80) {
-    out[0] = (char)cp;
-    return 1;
-  }
-  if (cp < 0x800) {
-    out[0] = (char)(0xc0 | (cp >> 6));
-    out[1] = (char)(0x80 | (cp & 0x3f));
-    return 2;
-  }
-  if (cp < 0x10000) {
-    out[0] = (char)(0xe0 | (cp >> 12));
-    out[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-    out[2] = (char)(0x80 | (cp & 0x3f));
-    return 3;
-  }
-  out[0] = (char)(0xf0 | (cp >> 18));
-  out[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-  out[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-  out[3] = (char)(0x80 | (cp & 0x3f));
-  return 4;
-}
-
 /* Reads the string whose opening quote is at r->pos. *str points into the text when the string
  * has no escapes, else into *buf (which grows); *n is its length in bytes. */
 static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, const char **str,
@@ -221,11 +177,11 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
     case 't': (*buf)[used++] = '\t'; break;
     case 'u': {
       unsigned cp, lo;
-      if (i + 4 > len || hex4(r->s + i, &cp))
+      if (i + 4 > len || fs_hex4_decode(r->s + i, &cp))
         return intel_json_fail(r, at, "invalid \\u escape", err);
       i += 4;
       if (cp >= 0xd800 && cp <= 0xdbff) {
-        if (i + 6 > len || s[i] != '\\' || s[i + 1] != 'u' || hex4(r->s + i + 2, &lo) ||
+        if (i + 6 > len || s[i] != '\\' || s[i + 1] != 'u' || fs_hex4_decode(r->s + i + 2, &lo) ||
             lo < 0xdc00 || lo > 0xdfff)
           return intel_json_fail(r, at, "invalid Unicode: a lone high surrogate", err);
         i += 6;
@@ -233,7 +189,7 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
       } else if (cp >= 0xdc00 && cp <= 0xdfff) {
         return intel_json_fail(r, at, "invalid Unicode: a lone low surrogate", err);
       }
-      used += utf8_put(*buf + used, cp);
+      used += fs_utf8_encode(*buf + used, cp);
       break;
     }
     default:

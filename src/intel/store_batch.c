@@ -293,11 +293,6 @@ int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limi
     else if (p)
       b->parts[b->n_parts++] = ctx[p].b;
   }
-  /* Room for the elements of an envelope of this size (about 300 bytes the smallest object). */
-  size_t guess = len / 300 / threads + 16;
-  for (size_t p = 0; !rc && p < threads; p++)
-    if (reserve_items(ctx[p].b, guess))
-      rc = nomem(err);
   struct intel_stix_doc doc;
   size_t failed = 0;
   if (!rc) {

@@ -149,6 +149,23 @@ static void test_encodings(void **state)
 static void test_utf8(void **state)
 {
   (void)state;
+  /* \uXXXX digits and code points written back as UTF-8, checked with fs_utf8_len */
+  unsigned cp;
+  assert_int_equal(fs_hex4_decode("00e9", &cp), FS_OK);
+  assert_int_equal(cp, 0xe9);
+  assert_int_equal(fs_hex4_decode("D83D", &cp), FS_OK);
+  assert_int_equal(cp, 0xd83d);
+  assert_int_equal(fs_hex4_decode("12g4", &cp), FS_ERR_PARSE);
+  static const unsigned cps[] = {0x41, 0x7f, 0x80, 0x7ff, 0x800, 0xffff, 0x10000, 0x10ffff};
+  static const size_t lens[] = {1, 1, 2, 2, 3, 3, 4, 4};
+  for (size_t i = 0; i < sizeof(cps) / sizeof(cps[0]); i++) {
+    char enc[4];
+    assert_int_equal(fs_utf8_encode(enc, cps[i]), lens[i]);
+    assert_int_equal(fs_utf8_len((const unsigned char *)enc, lens[i]), lens[i]);
+  }
+  char e_acute[4];
+  assert_int_equal(fs_utf8_encode(e_acute, 0xe9), 2);
+  assert_memory_equal(e_acute, "\xc3\xa9", 2);
   assert_int_equal(fs_utf8_len((const unsigned char *)"a", 1), 1);
   assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8\xad", 3), 3);
   assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8", 2), 0);     /* cut short */
