@@ -114,6 +114,20 @@ static int open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode 
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
+/* cli_parse, then open_repo: -1 with *r open when the command goes on, else the exit code (help
+ * printed, usage error, repository that cannot be opened). */
+static int parse_open(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
+                      const char **args, size_t *nargs, struct vopts *o, enum vault_lock_mode mode,
+                      struct vault_repo **r)
+{
+  bool done;
+  int rc = cli_parse(ctx, spec, argc, argv, args, nargs, &done);
+  if (rc >= 0)
+    return rc;
+  rc = open_repo(ctx, o, mode, r);
+  return rc ? rc : -1;
+}
+
 static void print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
 {
   for (size_t i = 0; i < p->n; i++)
@@ -304,12 +318,9 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
                                 opts, 1, 64};
   const char *args[64];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_APPEND, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
+  if (rc >= 0)
     return rc;
   struct vault_store_result res;
   struct fs_err err;
@@ -327,12 +338,9 @@ static int v_snapshots(struct cli_ctx *ctx, int argc, char **argv)
                                 "列出快照。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  if (rc >= 0)
     return rc;
   struct vault_snapshot *all;
   size_t n;
@@ -440,12 +448,9 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
                                 "檢查保險庫，指出每個受損的封包、區塊、快照或檔案。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  if (rc >= 0)
     return rc;
   struct vault_verify_opts vo = {.read_data = o.read_data, .files = o.files};
   struct vault_verify_result res;
@@ -530,12 +535,9 @@ static int v_prune(struct cli_ctx *ctx, int argc, char **argv)
                                 "刪除不再被任何快照使用的封包（整包刪除，不改寫）。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_EXCLUSIVE, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_EXCLUSIVE, &r);
+  if (rc >= 0)
     return rc;
   struct vault_prune_result res;
   struct fs_err err;
@@ -603,12 +605,9 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
                                 opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  if (rc >= 0)
     return rc;
   char *evidence;
   struct fs_err err;
