@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #define READ_BUF (2 * VAULT_CHUNK_MAX + (1u << 20))
-#define OLD_BUF (4u << 20)
+#define OLD_BUF (1u << 20)
 /* Each read(2) takes at most this much, so that hashing and validating find the bytes still in
  * the CPU's cache. */
 #define READ_PIECE (1u << 20)

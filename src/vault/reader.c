@@ -21,7 +21,7 @@ struct chunks {
 };
 
 /* Chunks opened ahead by a pool's workers: chunk j lives in slot j % nslots while it is out;
- * chunks [lo, hi) are submitted, waited for or being used. */
+ * chunks [lo, hi) are submitted, waited for or being used. Slots come from a vault_slots store. */
 #define PF_MAX 16
 struct pf_slot {
   struct vault_task t; /* first: the task is the slot */
@@ -31,17 +31,27 @@ struct pf_slot {
   uint8_t *buf;
   size_t cap, len, want;
   bool ready; /* waited for: buf holds the chunk */
+  struct pf_slot *next_free;
 };
 
 struct prefetch {
   struct vault_pool *pool;
-  struct pf_slot slot[PF_MAX];
+  struct pf_slot *slot[PF_MAX];
   size_t nslots, lo, hi;
+};
+
+struct vault_slots {
+  struct vault_repo *r;
+  struct vault_pool *pool;
+  pthread_mutex_t mu;
+  struct pf_slot *free; /* made and given back */
+  size_t made, max;
 };
 
 struct vault_src {
   struct vault_repo *r;
   struct prefetch *pf;     /* NULL: chunks are opened by the reading thread */
+  struct vault_slots *slots; /* where pf's slots go back */
   struct vault_desc d;
   uint8_t desc_id[32];
   struct vault_blob_io *io; /* scratch for reading blobs, shared by every level of the chain */
@@ -86,14 +96,14 @@ static int pf_advance(struct vault_src *s, size_t upto, struct fs_err *err)
 {
   struct prefetch *pf = s->pf;
   for (; pf->lo < upto && pf->lo < pf->hi; pf->lo++) {
-    struct pf_slot *p = &pf->slot[pf->lo % pf->nslots];
+    struct pf_slot *p = pf->slot[pf->lo % pf->nslots];
     vault_pool_cancel(pf->pool, &p->t);
     p->ready = false;
   }
   if (pf->lo < upto)
     pf->lo = pf->hi = upto;
   for (; pf->hi < s->d.ndata && pf->hi - pf->lo < pf->nslots; pf->hi++) {
-    struct pf_slot *p = &pf->slot[pf->hi % pf->nslots];
+    struct pf_slot *p = pf->slot[pf->hi % pf->nslots];
     p->want = s->d.data_len[pf->hi];
     if (p->cap < p->want) {
       free(p->buf);
@@ -118,7 +128,7 @@ static int pf_get(struct vault_src *s, size_t j, const uint8_t **p, size_t *len,
   int rc = pf_advance(s, j, err);
   if (rc)
     return rc;
-  struct pf_slot *sl = &s->pf->slot[j % s->pf->nslots];
+  struct pf_slot *sl = s->pf->slot[j % s->pf->nslots];
   if (!sl->ready) {
     if ((rc = vault_pool_wait(s->pf->pool, &sl->t, err)))
       return rc;
@@ -326,41 +336,91 @@ int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_des
   return rc;
 }
 
-static struct prefetch *pf_new(struct vault_repo *r, struct vault_pool *pool)
+int vault_slots_new(struct vault_repo *r, struct vault_pool *pool, size_t max,
+                    struct vault_slots **out, struct fs_err *err)
 {
-  if (!pool || !vault_pool_threads(pool))
+  struct vault_slots *sl = calloc(1, sizeof(*sl));
+  if (!sl)
+    return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
+  sl->r = r;
+  sl->pool = pool;
+  sl->max = max;
+  pthread_mutex_init(&sl->mu, NULL);
+  *out = sl;
+  return FS_OK;
+}
+
+void vault_slots_free(struct vault_slots *sl)
+{
+  if (!sl)
+    return;
+  for (struct pf_slot *p = sl->free, *next; p; p = next) {
+    next = p->next_free;
+    vault_blob_io_release(&p->io);
+    free(p->buf);
+    free(p);
+  }
+  pthread_mutex_destroy(&sl->mu);
+  free(sl);
+}
+
+/* Up to `want` slots for one level; NULL when fewer than two are to be had (then the reading
+ * thread opens the level's chunks itself). */
+static struct prefetch *pf_new(struct vault_slots *sl, size_t want)
+{
+  if (!sl || !vault_pool_threads(sl->pool) || want < 2)
     return NULL;
   struct prefetch *pf = calloc(1, sizeof(*pf));
   if (!pf)
-    return NULL; /* the reading thread opens its chunks itself */
-  pf->pool = pool;
-  /* Twice the workers and one: they find chunks to open while the reader uses the oldest one,
-   * without a wake-up per chunk (each costs milliseconds on a busy machine). */
-  pf->nslots = FS_MIN(2 * (size_t)vault_pool_threads(pool) + 1, (size_t)PF_MAX);
-  for (size_t i = 0; i < pf->nslots; i++) {
-    pf->slot[i].r = r;
-    vault_blob_io_init(&pf->slot[i].io);
-    pf->slot[i].io.check_ids = false; /* the whole file's SHA-256 is checked */
+    return NULL;
+  pf->pool = sl->pool;
+  pthread_mutex_lock(&sl->mu);
+  while (pf->nslots < want) {
+    struct pf_slot *p = sl->free;
+    if (p) {
+      sl->free = p->next_free;
+    } else if (sl->made < sl->max && (p = calloc(1, sizeof(*p)))) {
+      sl->made++;
+      p->r = sl->r;
+      vault_blob_io_init(&p->io);
+      p->io.check_ids = false; /* the whole file's SHA-256 is checked */
+    } else {
+      break;
+    }
+    pf->slot[pf->nslots++] = p;
+  }
+  pthread_mutex_unlock(&sl->mu);
+  if (pf->nslots < 2) {
+    pthread_mutex_lock(&sl->mu);
+    for (size_t i = 0; i < pf->nslots; i++) {
+      pf->slot[i]->next_free = sl->free;
+      sl->free = pf->slot[i];
+    }
+    pthread_mutex_unlock(&sl->mu);
+    free(pf);
+    return NULL;
   }
   return pf;
 }
 
-static void pf_free(struct prefetch *pf)
+static void pf_free(struct vault_slots *sl, struct prefetch *pf)
 {
   if (!pf)
     return;
   for (; pf->lo < pf->hi; pf->lo++)
-    vault_pool_cancel(pf->pool, &pf->slot[pf->lo % pf->nslots].t);
+    vault_pool_cancel(pf->pool, &pf->slot[pf->lo % pf->nslots]->t);
+  pthread_mutex_lock(&sl->mu);
   for (size_t i = 0; i < pf->nslots; i++) {
-    vault_blob_io_release(&pf->slot[i].io);
-    free(pf->slot[i].buf);
+    pf->slot[i]->ready = false;
+    pf->slot[i]->next_free = sl->free;
+    sl->free = pf->slot[i];
   }
+  pthread_mutex_unlock(&sl->mu);
   free(pf);
 }
 
 static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
-                      struct vault_blob_io *io, struct vault_pool *pool, struct vault_src **out,
-                      struct fs_err *err)
+                      struct vault_blob_io *io, struct vault_src **out, struct fs_err *err)
 {
   *out = NULL;
   if (level > MAX_CHAIN)
@@ -376,10 +436,8 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
   fs_buf_init(&s->data.cur, 0);
   fs_buf_init(&s->ops, 0);
   int rc = vault_desc_load(r, id, &s->d, err);
-  if (!rc && s->d.ndata > 1)
-    s->pf = pf_new(r, pool);
   if (!rc && s->d.kind == VAULT_DESC_DELTA) {
-    rc = open_level(r, s->d.parent, level + 1, s->io, pool, &s->parent, err);
+    rc = open_level(r, s->d.parent, level + 1, s->io, &s->parent, err);
     if (!rc && (s->parent->d.size != s->d.parent_size || s->parent->d.depth + 1 != s->d.depth))
       rc = desc_error(s, err, "parent's size or depth differs from what the delta records");
   }
@@ -394,13 +452,28 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
                    struct fs_err *err)
 {
-  return open_level(r, desc, 0, NULL, NULL, out, err);
+  return open_level(r, desc, 0, NULL, out, err);
 }
 
-int vault_src_open_pool(struct vault_repo *r, const uint8_t desc[32], struct vault_pool *pool,
-                        struct vault_src **out, struct fs_err *err)
+int vault_src_open_slots(struct vault_repo *r, const uint8_t desc[32], struct vault_slots *sl,
+                         struct vault_src **out, struct fs_err *err)
 {
-  return open_level(r, desc, 0, NULL, pool, out, err);
+  int rc = open_level(r, desc, 0, NULL, out, err);
+  if (rc || !sl || !vault_pool_threads(sl->pool))
+    return rc;
+  /* The levels with the most chunks get their slots first, while there are any. */
+  size_t want = FS_MIN(2 * (size_t)vault_pool_threads(sl->pool) + 1, (size_t)PF_MAX);
+  for (;;) {
+    struct vault_src *best = NULL;
+    for (struct vault_src *s = *out; s; s = s->parent)
+      if (!s->slots && s->d.ndata > 1 && (!best || s->d.ndata > best->d.ndata))
+        best = s;
+    if (!best)
+      return FS_OK;
+    best->slots = sl;
+    best->pf = pf_new(sl, FS_MIN(want, best->d.ndata));
+    want = FS_MIN(want, (size_t)3); /* the smaller levels: one chunk used, two being opened */
+  }
 }
 
 int vault_src_view(struct vault_src *s, uint8_t *buf, size_t cap, const uint8_t **p, size_t *got,
@@ -446,7 +519,7 @@ void vault_src_free(struct vault_src *s)
 {
   while (s) {
     struct vault_src *p = s->parent;
-    pf_free(s->pf);
+    pf_free(s->slots, s->pf);
     vault_desc_release(&s->d);
     vault_blob_io_release(&s->own_io);
     fs_buf_release(&s->data.cur);

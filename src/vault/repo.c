@@ -401,9 +401,11 @@ void vault_blob_io_release(struct vault_blob_io *io)
   io->dctx = NULL;
 }
 
-/* Opens e's sealed bytes into dst (cap >= e->raw_len). */
+/* Opens e's sealed bytes into dst (cap >= e->raw_len). With in_place (sealed is io->sealed) the
+ * sealed bytes are decrypted where they are, which spares a buffer and a pass over the bytes. */
 static int unseal_to(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
-                     const uint8_t *sealed, uint8_t *dst, size_t cap, struct fs_err *err)
+                     const uint8_t *sealed, bool in_place, uint8_t *dst, size_t cap,
+                     struct fs_err *err)
 {
   char hex[65], where[160];
   fs_hex_encode(e->id, 32, hex);
@@ -413,10 +415,15 @@ static int unseal_to(struct vault_repo *r, struct vault_blob_io *io, const struc
   uint8_t ad[33];
   vault_blob_ad(ad, e->type, e->id);
   size_t plen = e->enc_len - VAULT_SEAL_OVERHEAD;
-  fs_buf_reset(&io->plain);
-  if (fs_buf_reserve(&io->plain, plen + 1))
-    return fs_err_set(err, FS_ERR_NOMEM, where, "out of memory");
-  uint8_t *plain = (uint8_t *)io->plain.data;
+  uint8_t *plain;
+  if (in_place) {
+    plain = (uint8_t *)io->sealed.data + VAULT_NONCE_LEN;
+  } else {
+    fs_buf_reset(&io->plain);
+    if (fs_buf_reserve(&io->plain, plen + 1))
+      return fs_err_set(err, FS_ERR_NOMEM, where, "out of memory");
+    plain = (uint8_t *)io->plain.data;
+  }
   if (vault_open_sealed(r->keys.data, ad, sizeof(ad), sealed, e->enc_len, plain))
     return fs_err_set(err, FS_ERR_CORRUPT, where, "authentication failed (damaged or altered bytes)");
   int rc = FS_OK;
@@ -447,18 +454,24 @@ static int unseal_to(struct vault_repo *r, struct vault_blob_io *io, const struc
   return rc;
 }
 
-int vault_blob_unseal(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
-                      const uint8_t *sealed, struct fs_buf *out, struct fs_err *err)
+static int unseal_buf(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
+                      const uint8_t *sealed, bool in_place, struct fs_buf *out, struct fs_err *err)
 {
   fs_buf_reset(out);
   if (fs_buf_reserve(out, (size_t)e->raw_len + 1))
     return fs_err_set(err, FS_ERR_NOMEM, "blob", "out of memory");
-  int rc = unseal_to(r, io, e, sealed, (uint8_t *)out->data, e->raw_len, err);
+  int rc = unseal_to(r, io, e, sealed, in_place, (uint8_t *)out->data, e->raw_len, err);
   if (rc)
     return rc;
   out->len = e->raw_len;
   out->data[out->len] = '\0';
   return FS_OK;
+}
+
+int vault_blob_unseal(struct vault_repo *r, struct vault_blob_io *io, const struct vault_entry *e,
+                      const uint8_t *sealed, struct fs_buf *out, struct fs_err *err)
+{
+  return unseal_buf(r, io, e, sealed, false, out, err);
 }
 
 /* Reads the sealed bytes of blob id into io->sealed; fills *e. */
@@ -511,7 +524,7 @@ int vault_blob_read_into(struct vault_repo *r, struct vault_blob_io *io, const u
   struct vault_entry e;
   char path[4096];
   int rc = read_sealed(r, io, id, &e, path, sizeof(path), err);
-  if (!rc && (rc = unseal_to(r, io, &e, (const uint8_t *)io->sealed.data, dst, cap, err)))
+  if (!rc && (rc = unseal_to(r, io, &e, (const uint8_t *)io->sealed.data, true, dst, cap, err)))
     wrap_pack(err, path, e.offset);
   if (!rc)
     *len = e.raw_len;
@@ -524,7 +537,7 @@ int vault_blob_read(struct vault_repo *r, struct vault_blob_io *io, const uint8_
   struct vault_entry e;
   char path[4096];
   int rc = read_sealed(r, io, id, &e, path, sizeof(path), err);
-  if (!rc && (rc = vault_blob_unseal(r, io, &e, (const uint8_t *)io->sealed.data, out, err)))
+  if (!rc && (rc = unseal_buf(r, io, &e, (const uint8_t *)io->sealed.data, true, out, err)))
     wrap_pack(err, path, e.offset);
   return rc;
 }

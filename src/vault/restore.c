@@ -36,6 +36,7 @@ struct rjob {
 struct rpool {
   struct vault_repo *r;
   struct vault_pool *chunks;
+  struct vault_slots *slots; /* chunk buffers of every file being restored */
   struct vault_order *order; /* jobs by size, largest first (NULL: as given) */
   struct rjob *jobs;
   size_t n;
@@ -43,14 +44,14 @@ struct rpool {
   atomic_uint_fast64_t bytes;
 };
 
-static int restore_file(struct vault_repo *r, struct vault_pool *pool, struct rjob *j,
+static int restore_file(struct vault_repo *r, struct vault_slots *slots, struct rjob *j,
                         uint8_t *buf)
 {
   const struct vault_file_entry *f = j->f;
   struct vault_src *src;
   /* The pool's workers open (read, decrypt, decompress) the chunks ahead; this thread rebuilds
    * deltas, hashes and writes, in order. */
-  int rc = vault_src_open_pool(r, f->desc, pool, &src, &j->err);
+  int rc = vault_src_open_slots(r, f->desc, slots, &src, &j->err);
   if (rc)
     return rc;
   int fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -106,7 +107,7 @@ static void *rpool_main(void *arg)
   uint8_t *buf = malloc(WRITE_PIECE);
   for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
     struct rjob *j = &p->jobs[p->order ? p->order[i].job : i];
-    j->rc = buf ? restore_file(p->r, p->chunks, j, buf)
+    j->rc = buf ? restore_file(p->r, p->slots, j, buf)
                 : fs_err_set(&j->err, FS_ERR_NOMEM, j->path, "out of memory");
     if (!j->rc)
       atomic_fetch_add(&p->bytes, j->f->size);
@@ -188,6 +189,11 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
   struct rpool p = {.r = r, .jobs = jobs, .n = nj};
   if (!rc)
     rc = vault_pool_new(threads, &p.chunks, err);
+  /* Each restoring thread: its file's full copy 2 x workers + 1 chunks ahead, and as many again
+   * for the delta levels above it. */
+  if (!rc)
+    rc = vault_slots_new(r, p.chunks, (size_t)threads * 2 * (2 * (size_t)threads + 1), &p.slots,
+                         err);
   if (!rc) {
     if ((p.order = malloc((nj ? nj : 1) * sizeof(*p.order)))) {
       for (size_t i = 0; i < nj; i++)
@@ -212,6 +218,7 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
     res->files = nj;
     res->bytes = atomic_load(&p.bytes);
   }
+  vault_slots_free(p.slots);
   vault_pool_free(p.chunks);
   free(p.order);
   for (size_t i = 0; !rc && i < s->nfiles; i++) {

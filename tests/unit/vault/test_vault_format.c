@@ -1,5 +1,5 @@
-/* Unit tests of the vault's pure parts: chunker, binary formats, delta operations, the standard
- * critical-data validator and manifest, token files. */
+/* Unit tests of the vault's pure parts: sealing, chunker, binary formats, delta operations, the
+ * standard critical-data validator and manifest, token files. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +12,7 @@
 #include "vault/internal.h"
 #include "vault/snapfmt.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +23,69 @@ static uint64_t rnd(uint64_t *s)
   *s ^= *s >> 7;
   *s ^= *s << 17;
   return *s;
+}
+
+/* Sealing goes through OpenSSL and must stay byte for byte libsodium's XChaCha20-Poly1305-IETF
+ * (format version 1): each opens what the other sealed, in place too, and a flipped bit is refused
+ * with nothing unauthenticated left in the output. */
+static void test_seal_is_libsodium_xchacha20poly1305(void **state)
+{
+  (void)state;
+  assert_true(sodium_init() >= 0);
+  uint8_t key[VAULT_KEY_LEN], ad[33];
+  randombytes_buf(key, sizeof(key));
+  randombytes_buf(ad, sizeof(ad));
+  static const size_t sizes[] = {0, 1, 63, 64, 65, 1000, 1u << 20};
+  for (size_t k = 0; k < sizeof(sizes) / sizeof(sizes[0]); k++) {
+    size_t n = sizes[k];
+    uint8_t *plain = malloc(n + 1), *sealed = malloc(n + VAULT_SEAL_OVERHEAD),
+            *out = malloc(n + VAULT_SEAL_OVERHEAD);
+    assert_non_null(plain);
+    assert_non_null(sealed);
+    assert_non_null(out);
+    randombytes_buf(plain, n + 1);
+    size_t adlen = k % 2 ? sizeof(ad) : 0;
+    vault_seal(key, ad, adlen, plain, n, sealed);
+    unsigned long long got;
+    assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
+                         out, &got, NULL, sealed + VAULT_NONCE_LEN, n + VAULT_TAG_LEN, ad, adlen,
+                         sealed, key),
+                     0);
+    assert_int_equal(got, n);
+    assert_memory_equal(out, plain, n);
+    /* libsodium seals, vault_open_sealed opens, then in place. */
+    randombytes_buf(sealed, VAULT_NONCE_LEN);
+    unsigned long long clen;
+    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + VAULT_NONCE_LEN, &clen, plain, n, ad,
+                                               adlen, NULL, sealed, key);
+    memset(out, 0, n + 1);
+    assert_int_equal(vault_open_sealed(key, ad, adlen, sealed, n + VAULT_SEAL_OVERHEAD, out), FS_OK);
+    assert_memory_equal(out, plain, n);
+    memcpy(out, sealed, n + VAULT_SEAL_OVERHEAD);
+    assert_int_equal(vault_open_sealed(key, ad, adlen, out, n + VAULT_SEAL_OVERHEAD,
+                                       out + VAULT_NONCE_LEN),
+                     FS_OK);
+    assert_memory_equal(out + VAULT_NONCE_LEN, plain, n);
+    /* A flipped bit anywhere (nonce, ciphertext, tag) or other associated data: refused. */
+    for (size_t at = 0; at < n + VAULT_SEAL_OVERHEAD; at += 1 + (n + VAULT_SEAL_OVERHEAD) / 7) {
+      memcpy(out, sealed, n + VAULT_SEAL_OVERHEAD);
+      out[at] ^= 0x10;
+      assert_int_equal(vault_open_sealed(key, ad, adlen, out, n + VAULT_SEAL_OVERHEAD,
+                                         out + VAULT_NONCE_LEN),
+                       FS_ERR_CORRUPT);
+      for (size_t i = 0; i < n; i++)
+        assert_int_equal(out[VAULT_NONCE_LEN + i], 0);
+    }
+    if (adlen) {
+      ad[0] ^= 1;
+      assert_int_equal(vault_open_sealed(key, ad, adlen, sealed, n + VAULT_SEAL_OVERHEAD, out),
+                       FS_ERR_CORRUPT);
+      ad[0] ^= 1;
+    }
+    free(plain);
+    free(sealed);
+    free(out);
+  }
 }
 
 static void test_chunker_bounds_and_shift(void **state)
@@ -321,6 +385,7 @@ static void test_tokens_and_snapshot_parse(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
+      cmocka_unit_test(test_seal_is_libsodium_xchacha20poly1305),
       cmocka_unit_test(test_chunker_bounds_and_shift),
       cmocka_unit_test(test_desc_roundtrip),
       cmocka_unit_test(test_ops_roundtrip),

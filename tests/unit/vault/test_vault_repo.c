@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "core/time.h"
 #include "vault/internal.h"
+#include "vault/pool.h"
 #include "vault/vault.h"
 
 #include <dirent.h>
@@ -552,6 +553,53 @@ static void test_workers_restore_chunks_and_deltas(void **state)
       assert_true(files_equal(a, b));
     }
   }
+  /* However few slots the levels of a delta chain get (none, too few for some levels, plenty),
+   * a source reads the same bytes as one read by the calling thread alone. */
+  struct vault_snapshot *all, *latest;
+  size_t nsnap;
+  assert_int_equal(vault_snapshot_pick(r, "latest", &all, &nsnap, &latest, &err), 0);
+  const struct vault_file_entry *bal = NULL;
+  for (size_t i = 0; i < latest->nfiles; i++)
+    if (!strcmp(latest->files[i].path, "balances.csv"))
+      bal = &latest->files[i];
+  assert_non_null(bal);
+  struct vault_src *plain;
+  assert_int_equal(vault_src_open(r, bal->desc, &plain, &err), 0);
+  size_t size = (size_t)vault_src_size(plain), got;
+  uint8_t *want = malloc(size + 1), *have = malloc(size + 1);
+  assert_int_equal(vault_src_read(plain, want, size + 1, &got, &err), 0);
+  assert_int_equal(got, size);
+  vault_src_free(plain);
+  struct vault_pool *pool;
+  assert_int_equal(vault_pool_new(2, &pool, &err), 0);
+  static const size_t budgets[] = {0, 1, 2, 3, 6, 64};
+  for (size_t k = 0; k < sizeof(budgets) / sizeof(budgets[0]); k++) {
+    struct vault_slots *sl;
+    assert_int_equal(vault_slots_new(r, pool, budgets[k], &sl, &err), 0);
+    for (int pass = 0; pass < 2; pass++) { /* the second pass reuses the slots */
+      struct vault_src *src;
+      assert_int_equal(vault_src_open_slots(r, bal->desc, sl, &src, &err), 0);
+      size_t n = 0;
+      for (;;) {
+        const uint8_t *p;
+        uint8_t buf[70000];
+        assert_int_equal(vault_src_view(src, buf, sizeof(buf), &p, &got, &err), 0);
+        if (!got)
+          break;
+        assert_true(n + got <= size);
+        memcpy(have + n, p, got);
+        n += got;
+      }
+      assert_int_equal(n, size);
+      assert_memory_equal(have, want, size);
+      vault_src_free(src);
+    }
+    vault_slots_free(sl);
+  }
+  vault_pool_free(pool);
+  free(want);
+  free(have);
+  vault_snapshots_free(all, nsnap);
   verify_clean(r);
   vault_repo_close(r);
 }
