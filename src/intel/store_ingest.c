@@ -198,22 +198,19 @@ static int flush_observables(struct ingest *g)
   return rc ? rc : intel_rows_flush(&g->observables, g->err);
 }
 
-/* Keeps the version flags of (collection, id) right after adding an entry with key vk. */
-/* new_object: the object id had no version stored before, so it is in no collection yet and the
- * lookups below can be skipped (the common case of an import). */
-static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *vk, bool new_object,
-                     bool *added)
+/* Adds the entry of version seq of object id to the collection, and keeps the version flags of
+ * (collection, id) right. new_object: the object id had no version stored before, so it is in no
+ * collection yet and the lookups below can be skipped (the common case of an import). */
+static int add_entry(struct ingest *g, int64_t seq, const char *id, bool new_object, bool *added)
 {
   *added = false;
   int rc = FS_OK;
-  if (new_object) { /* id and vk live in the batch's arena until the rows are flushed */
+  if (new_object) {
     struct intel_rows_val *v = intel_rows_add(&g->entries, &rc, g->err);
     if (v) {
       v[0].i = g->col->num;
       v[1].i = g->next_added++;
       v[2].i = seq;
-      v[3].s = id;
-      v[4].s = vk;
     }
     *added = !rc;
     return rc;
@@ -227,41 +224,12 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
                        g->col->num);
   if (rc || exists)
     return rc;
-  struct store_stmt *s;
-  rc = store_query(g->c, &s, g->err,
-                   "SELECT COUNT(*), MIN(version_key), MAX(version_key) FROM intel_entry"
-                   " WHERE coll = ? AND id = ?",
-                   "is", g->col->num, id);
-  if (rc)
-    return rc;
-  bool row;
-  int64_t n = 0;
-  char minv[40] = "", maxv[40] = "";
-  rc = store_step(s, &row, g->err);
-  if (!rc && row) {
-    n = store_col_int(s, 0);
-    snprintf(minv, sizeof(minv), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");
-    snprintf(maxv, sizeof(maxv), "%s", store_col_text(s, 2) ? store_col_text(s, 2) : "");
-  }
-  store_done(s);
-  if (rc)
-    return rc;
-  bool latest = n == 0 || strcmp(vk, maxv) > 0;
-  bool first = n == 0 || strcmp(vk, minv) < 0;
-  if (latest && n)
-    rc = store_exec(g->c, NULL, g->err,
-                    "UPDATE intel_entry SET is_latest = 0 WHERE coll = ? AND id = ? AND is_latest = 1",
-                    "is", g->col->num, id);
-  if (!rc && first && n)
-    rc = store_exec(g->c, NULL, g->err,
-                    "UPDATE intel_entry SET is_first = 0 WHERE coll = ? AND id = ? AND is_first = 1",
-                    "is", g->col->num, id);
+  rc = store_exec(g->c, NULL, g->err,
+                  "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
+                  " VALUES (?,?,?,0,0)",
+                  "iii", g->col->num, g->next_added++, seq);
   if (!rc)
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
-                    " is_latest, is_first) VALUES (?,?,?,?,?,?,?)",
-                    "iiissii", g->col->num, g->next_added++, seq, id, vk, (int64_t)latest,
-                    (int64_t)first);
+    rc = intel_entry_flags(g->c, g->col->num, id, g->err);
   *added = !rc;
   return rc;
 }
@@ -342,7 +310,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   }
   if (found) {
     bool added = false;
-    rc = add_entry(g, seq, it->id, vk, false, &added);
+    rc = add_entry(g, seq, it->id, false, &added);
     if (!rc && !added)
       snprintf(why, why_n, "already present");
     return rc;
@@ -391,7 +359,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = index_item(g, b, seq, it);
   bool added = false;
   if (!rc)
-    rc = add_entry(g, seq, it->id, vk, !any, &added);
+    rc = add_entry(g, seq, it->id, !any, &added);
   free(changed);
   fs_buf_release(&orgs);
   fs_buf_release(&users);
@@ -509,9 +477,9 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
     rc = start(&g, err);
   if (!rc)
     rc = intel_rows_init(&g.entries, c,
-                         "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
-                         " is_latest, is_first) VALUES ",
-                         "(?,?,?,?,?,1,1)", "", "iiiss", err);
+                         "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
+                         " VALUES ",
+                         "(?,?,?,1,1)", "", "iii", err);
   if (!rc)
     rc = intel_rows_init(&g.observables, c, "INSERT INTO intel_observable (value, seq) VALUES ",
                          "(?,?)", " ON CONFLICT (value, seq) DO NOTHING", "si", err);

@@ -16,6 +16,12 @@ void intel_version_key(const char *version, char out[40]);
 /* Lower-cased search key of an observable value into out (n bytes); false when too long. */
 bool intel_observable_key(const char *value, size_t len, char *out, size_t n);
 
+/* Sets the is_latest and is_first flags of every entry of object id in collection coll from the
+ * version keys (the highest and the lowest; equal keys share a flag). The versions are found
+ * through intel_object's (id, version) index and intel_entry_seq, never by scanning the
+ * collection. */
+int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct fs_err *err);
+
 /* The hub's control properties: read, acted on, and not published. */
 #define INTEL_PROP_RECIPIENTS "x_finshield_recipients"
 #define INTEL_PROP_ANONYMOUS "x_finshield_anonymous"
