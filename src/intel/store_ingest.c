@@ -281,12 +281,13 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   char owner[40] = "";
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
   struct store_stmt *s;
-  int rc = store_query(g->c, &s, g->err,
-                       "SELECT seq, version, COALESCE(producer_org, ''), tlp FROM intel_object"
-                       " WHERE id = ?",
-                       "s", it->id);
+  int rc = store_prepare(g->c,
+                         "SELECT seq, version, COALESCE(producer_org, ''), tlp FROM intel_object"
+                         " WHERE id = ?",
+                         &s, g->err);
   if (rc)
     return rc;
+  store_bind_text_ref(s, 1, it->id, strlen(it->id)); /* the arena's: outlives the statement */
   bool row;
   while (!(rc = store_step(s, &row, g->err)) && row) {
     if (!any)
@@ -335,20 +336,35 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   if (!rc) {
     seq = g->next_seq++;
     struct store_stmt *ins;
-    rc = store_query(g->c, &ins, g->err,
-                     "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
-                     " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
-                     " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
-                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     "issssssssisssiiii", seq, it->id, version, vk, it->type, it->spec_version,
-                     intel_tlp_column(tlp), g->who->org_id[0] ? g->who->org_id : NULL,
-                     g->who->user_id[0] ? g->who->user_id : NULL, (int64_t)anonymous,
-                     anonymous ? source_ref : NULL, fs_buf_cstr(&orgs), fs_buf_cstr(&users),
-                     (int64_t)it->revoked, it->valid_from_ms, it->valid_until_ms,
-                     g->who->now_ms);
+    rc = store_prepare(g->c,
+                       "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
+                       " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
+                       " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       &ins, g->err);
     if (!rc) {
-      /* the body is bound from where it lies, without a copy of its own */
-      rc = changed ? store_bind_text(ins, 18, changed) : store_bind_textn(ins, 18, it->raw, it->raw_len);
+      /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
+       * received bytes): bound where it lies, without a copy. */
+      const char *text[] = {it->id, version, vk, it->type, it->spec_version, intel_tlp_column(tlp),
+                            g->who->org_id[0] ? g->who->org_id : NULL,
+                            g->who->user_id[0] ? g->who->user_id : NULL};
+      int idx = 1;
+      rc |= store_bind_int(ins, idx++, seq);
+      for (size_t k = 0; k < FS_ARRAY_SIZE(text); k++)
+        rc |= store_bind_text_ref(ins, idx++, text[k], text[k] ? strlen(text[k]) : 0);
+      rc |= store_bind_int(ins, idx++, anonymous);
+      rc |= store_bind_text_ref(ins, idx++, anonymous ? source_ref : NULL,
+                                anonymous && source_ref ? strlen(source_ref) : 0);
+      rc |= store_bind_text_ref(ins, idx++, fs_buf_cstr(&orgs), orgs.len);
+      rc |= store_bind_text_ref(ins, idx++, fs_buf_cstr(&users), users.len);
+      rc |= store_bind_int(ins, idx++, it->revoked);
+      rc |= store_bind_int(ins, idx++, it->valid_from_ms);
+      rc |= store_bind_int(ins, idx++, it->valid_until_ms);
+      rc |= store_bind_int(ins, idx++, g->who->now_ms);
+      rc |= changed ? store_bind_text_ref(ins, idx++, changed, strlen(changed))
+                    : store_bind_text_ref(ins, idx++, it->raw, it->raw_len);
+      if (rc)
+        rc = fs_err_set(g->err, FS_ERR_NOMEM, "intel", "cannot bind the object's columns");
       bool more = true;
       while (!rc && more)
         rc = store_step(ins, &more, g->err);

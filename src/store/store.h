@@ -77,6 +77,11 @@ int store_bind_text(struct store_stmt *s, int idx, const char *v);
 int store_bind_textn(struct store_stmt *s, int idx, const char *v, size_t n);
 int store_bind_blob(struct store_stmt *s, int idx, const void *p, size_t n);
 int store_bind_null(struct store_stmt *s, int idx);
+/* Binds n bytes of text at v without copying them: v must stay allocated and unchanged until the
+ * statement is given back with store_done (or the connection rolls back). For loops that bind
+ * text which outlives the statement's run anyway (rows of a batch): a copy per text is about a
+ * tenth of the cost of a row insert. NULL binds NULL. */
+int store_bind_text_ref(struct store_stmt *s, int idx, const char *v, size_t n);
 
 /* Runs the statement one step. FS_OK with *row true when a row is available, false when done. */
 int store_step(struct store_stmt *s, bool *row, struct fs_err *err);
