@@ -6,7 +6,9 @@
  * One storage hint is allowed: a CREATE TABLE with a PRIMARY KEY may end with WITHOUT ROWID.
  * SQLite then keeps the rows in the primary key's B-tree (a clustered table: no separate rowid
  * tree and key index, so one B-tree insert a row fewer); a backend without such tables (a future
- * PostgreSQL) drops the two words before running the statement. It changes no result.
+ * PostgreSQL) drops the two words before running the statement. It changes no result. (A single
+ * `INTEGER PRIMARY KEY` column is plain SQL; SQLite makes it the table's own key, the rowid,
+ * with no index beside it, where BIGINT PRIMARY KEY gets one. Elsewhere INTEGER may be 32 bits.)
  *
  * Threads: a `struct store` is shared; each thread takes a `struct store_conn` from its pool with
  * store_acquire, uses it alone, and gives it back with store_release.
