@@ -16,9 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The first 8 bytes of s from offset skip (s at least skip bytes long), big-endian, zeros past
+ * its end: comparing two of them orders like strcmp as far as they differ. Sorts compare these
+ * first and the strings only on a tie (the strings are scattered in arenas; the keys are not). */
+static uint64_t prefix_key(const char *s, size_t skip)
+{
+  uint64_t k = 0;
+  size_t i = 0;
+  for (s += skip; i < 8 && s[i]; i++)
+    k = k << 8 | (unsigned char)s[i];
+  return k << (8 * (8 - i));
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+  return (a > b) - (a < b);
+}
+
 /* An observable to index, kept until the end of the ingest so that all are inserted in key order
  * (B-tree inserts in order touch each page once). */
 struct pending_obs {
+  uint64_t prefix; /* prefix_key(key, 0) */
   const char *key;
   int64_t seq;
 };
@@ -171,7 +189,8 @@ static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq
       g->obs = p;
       g->cap_obs = cap;
     }
-    g->obs[g->n_obs++] = (struct pending_obs){b->keys[it->first_key + k], seq};
+    const char *key = b->keys[it->first_key + k];
+    g->obs[g->n_obs++] = (struct pending_obs){prefix_key(key, 0), key, seq};
   }
   return FS_OK;
 }
@@ -179,8 +198,10 @@ static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq
 static int cmp_obs(const void *a, const void *b)
 {
   const struct pending_obs *x = a, *y = b;
-  int r = strcmp(x->key, y->key);
-  return r ? r : (x->seq > y->seq) - (x->seq < y->seq);
+  int r = cmp_u64(x->prefix, y->prefix);
+  if (!r)
+    r = strcmp(x->key, y->key);
+  return r ? r : cmp_u64((uint64_t)x->seq, (uint64_t)y->seq);
 }
 
 static int flush_observables(struct ingest *g)
@@ -259,11 +280,96 @@ static int publish_changed(struct ingest *g, const struct intel_batch_item *it, 
   return rc;
 }
 
+/* An element in the order of storing: by id (elements without one last), then document order. */
+struct by_id {
+  uint64_t prefix; /* prefix_key of the id after the prefix all ids share */
+  const struct intel_batch_item *it;
+};
+
+static int cmp_by_id(const void *a, const void *b)
+{
+  const struct by_id *x = a, *y = b;
+  if (!x->it->id || !y->it->id)
+    return (x->it->id == NULL) - (y->it->id == NULL);
+  int r = cmp_u64(x->prefix, y->prefix);
+  if (!r)
+    r = strcmp(x->it->id, y->it->id);
+  return r ? r : cmp_u64(x->it->index, y->it->index);
+}
+
+/* Sorts the batch's elements into order (b->n entries). */
+static void sort_by_id(const struct intel_batch *b, struct by_id *order)
+{
+  const char *first = NULL;
+  size_t skip = SIZE_MAX;
+  for (size_t i = 0; i < b->n && skip; i++) {
+    const char *id = b->items[i].id;
+    if (!id)
+      continue;
+    if (!first)
+      first = id;
+    size_t k = 0;
+    while (k < skip && first[k] && first[k] == id[k])
+      k++;
+    skip = k;
+  }
+  for (size_t i = 0; i < b->n; i++) {
+    order[i].it = &b->items[i];
+    order[i].prefix = b->items[i].id ? prefix_key(b->items[i].id, skip) : 0;
+  }
+  if (b->n > 1)
+    qsort(order, b->n, sizeof(*order), cmp_by_id);
+}
+
+/* Which of the ids in order[0..n) may have a stored version (*maybe, n entries): one query a
+ * chunk of EXIST_CHUNK sorted ids instead of one a object. An id repeated in the batch (next to
+ * its first, as they are sorted) is marked too: its first element may store it on the way. */
+#define EXIST_CHUNK 64
+
+static int cmp_id_of(const void *key, const void *elem)
+{
+  return strcmp(key, ((const struct by_id *)elem)->it->id);
+}
+
+static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bool *maybe)
+{
+  struct fs_buf sql;
+  fs_buf_init(&sql, 0);
+  fs_buf_append_str(&sql, "SELECT id FROM intel_object WHERE id IN (");
+  for (size_t k = 0; k < EXIST_CHUNK; k++)
+    fs_buf_append_str(&sql, k ? ",?" : "?");
+  int rc = fs_buf_append_char(&sql, ')') ? nomem(g->err) : FS_OK;
+  for (size_t i = 0; i < n; i++)
+    maybe[i] = i && order[i].it->id && order[i - 1].it->id &&
+               !strcmp(order[i].it->id, order[i - 1].it->id);
+  for (size_t from = 0; !rc && from < n; from += EXIST_CHUNK) {
+    size_t k = n - from < EXIST_CHUNK ? n - from : EXIST_CHUNK;
+    struct store_stmt *s;
+    if ((rc = store_prepare(g->c, fs_buf_cstr(&sql), &s, g->err)))
+      break;
+    for (size_t j = 0; j < EXIST_CHUNK; j++) { /* unused places bind NULL, which matches nothing */
+      const char *id = j < k ? order[from + j].it->id : NULL;
+      store_bind_text_ref(s, (int)j + 1, id, id ? strlen(id) : 0);
+    }
+    bool row;
+    while (!(rc = store_step(s, &row, g->err)) && row) {
+      const struct by_id *hit = bsearch(store_col_text(s, 0), order + from, k, sizeof(*order),
+                                        cmp_id_of);
+      if (hit)
+        maybe[hit - order] = true;
+    }
+    store_done(s);
+  }
+  fs_buf_release(&sql);
+  return rc;
+}
+
 /* Stores one valid object. A recoverable refusal (another organisation's object, unknown
  * recipient) is reported in why with FS_ERR_INVALID or FS_ERR_FORBIDDEN; storage errors are
  * returned as they are and abort the whole ingest. */
 static int store_one(struct ingest *g, const struct intel_batch *b,
-                     const struct intel_batch_item *it, bool anonymous, char *why, size_t why_n)
+                     const struct intel_batch_item *it, bool maybe_stored, bool anonymous,
+                     char *why, size_t why_n)
 {
   if (it->meta_error) {
     snprintf(why, why_n, "%s", it->meta_error);
@@ -280,16 +386,18 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   bool found = false, any = false, widen = false;
   char owner[40] = "";
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
-  struct store_stmt *s;
-  int rc = store_prepare(g->c,
-                         "SELECT seq, version, COALESCE(producer_org, ''), tlp FROM intel_object"
-                         " WHERE id = ?",
-                         &s, g->err);
+  struct store_stmt *s = NULL;
+  int rc = maybe_stored ? store_prepare(g->c,
+                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp"
+                                        " FROM intel_object WHERE id = ?",
+                                        &s, g->err)
+                        : FS_OK;
   if (rc)
     return rc;
-  store_bind_text_ref(s, 1, it->id, strlen(it->id)); /* the arena's: outlives the statement */
-  bool row;
-  while (!(rc = store_step(s, &row, g->err)) && row) {
+  if (s) /* the arena's id outlives the statement */
+    store_bind_text_ref(s, 1, it->id, strlen(it->id));
+  bool row = false;
+  while (s && !(rc = store_step(s, &row, g->err)) && row) {
     if (!any)
       snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
     any = true;
@@ -428,16 +536,6 @@ static bool withheld_identity(const struct ingest *g, const struct intel_batch_i
          NULL;
 }
 
-static int cmp_item_id(const void *a, const void *b)
-{
-  const struct intel_batch_item *x = *(const struct intel_batch_item *const *)a;
-  const struct intel_batch_item *y = *(const struct intel_batch_item *const *)b;
-  if (!x->id || !y->id)
-    return (x->id == NULL) - (y->id == NULL);
-  int r = strcmp(x->id, y->id);
-  return r ? r : (x->index > y->index) - (x->index < y->index);
-}
-
 /* The TAXII status resource, from the lists written as the objects were stored. */
 static int status_text(struct ingest *g, const struct intel_ingest_options *opt,
                        struct intel_ingest_result *res)
@@ -502,15 +600,18 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   if (!rc)
     rc = withheld_init(&g, b, all_anonymous);
   /* Objects are stored in id order: the indexes keyed by id then grow page by page. */
-  const struct intel_batch_item **order = malloc((b->n ? b->n : 1) * sizeof(*order));
+  struct by_id *order = malloc((b->n ? b->n : 1) * sizeof(*order));
   if (!rc && !order)
     rc = nomem(err);
-  for (size_t i = 0; !rc && i < b->n; i++)
-    order[i] = &b->items[i];
-  if (!rc && b->n > 1)
-    qsort(order, b->n, sizeof(*order), cmp_item_id);
+  bool *maybe_stored = malloc(b->n ? b->n : 1);
+  if (!rc && !maybe_stored)
+    rc = nomem(err);
+  if (!rc)
+    sort_by_id(b, order);
+  if (!rc)
+    rc = find_stored(&g, order, b->n, maybe_stored);
   for (size_t i = 0; !rc && i < b->n; i++) {
-    const struct intel_batch_item *it = order[i];
+    const struct intel_batch_item *it = order[i].it;
     res->total++;
     if (!it->valid) {
       rc = fail(&g, res, it, it->refusal);
@@ -521,7 +622,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
       continue;
     }
     char why[256] = "";
-    int one = store_one(&g, b, it, all_anonymous, why, sizeof(why));
+    int one = store_one(&g, b, it, maybe_stored[i], all_anonymous, why, sizeof(why));
     if (one == FS_ERR_INVALID || one == FS_ERR_FORBIDDEN)
       rc = fail(&g, res, it, why);
     else if (one)
@@ -536,6 +637,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   intel_rows_release(&g.entries);
   intel_rows_release(&g.observables);
   free(order);
+  free(maybe_stored);
   free(g.obs);
   free(g.withheld_by);
   if (!rc && res->success) {
