@@ -206,8 +206,8 @@ static int cmp_obs(const void *a, const void *b)
 
 static int flush_observables(struct ingest *g)
 {
-  if (g->n_obs > 1)
-    qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
+  if (!intel_prefix_sort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs))
+    return nomem(g->err);
   int rc = FS_OK;
   for (size_t i = 0; i < g->n_obs && !rc; i++) {
     struct intel_rows_val *v = intel_rows_add(&g->observables, &rc, g->err);
@@ -298,7 +298,7 @@ static int cmp_by_id(const void *a, const void *b)
 }
 
 /* Sorts the batch's elements into order (b->n entries). */
-static void sort_by_id(const struct intel_batch *b, struct by_id *order)
+static int sort_by_id(struct ingest *g, const struct intel_batch *b, struct by_id *order)
 {
   const char *first = NULL;
   size_t skip = SIZE_MAX;
@@ -315,10 +315,10 @@ static void sort_by_id(const struct intel_batch *b, struct by_id *order)
   }
   for (size_t i = 0; i < b->n; i++) {
     order[i].it = &b->items[i];
-    order[i].prefix = b->items[i].id ? prefix_key(b->items[i].id, skip) : 0;
+    /* no id: after every id (ids are ASCII, so no id's prefix is all ones) */
+    order[i].prefix = b->items[i].id ? prefix_key(b->items[i].id, skip) : UINT64_MAX;
   }
-  if (b->n > 1)
-    qsort(order, b->n, sizeof(*order), cmp_by_id);
+  return intel_prefix_sort(order, b->n, sizeof(*order), cmp_by_id) ? FS_OK : nomem(g->err);
 }
 
 /* Which of the ids in order[0..n) may have a stored version (*maybe, n entries): one query a
@@ -513,6 +513,8 @@ static int cmp_str(const void *a, const void *b)
 /* The creators that anonymous elements name (any element, valid or not), sorted for lookups. */
 static int withheld_init(struct ingest *g, const struct intel_batch *b, bool all_anonymous)
 {
+  if (!all_anonymous && !b->n_anonymous)
+    return FS_OK; /* nothing to look for among the items */
   for (size_t i = 0; i < b->n; i++) {
     const struct intel_batch_item *it = &b->items[i];
     if (!it->created_by_ref || !(all_anonymous || it->anonymous))
@@ -599,6 +601,10 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                          "(?,?)", " ON CONFLICT (value, seq) DO NOTHING", "si", err);
   if (!rc)
     rc = withheld_init(&g, b, all_anonymous);
+  /* every observable key of the batch may be indexed: room for all at once */
+  if (!rc && b->n_keys && !(g.obs = malloc(b->n_keys * sizeof(*g.obs))))
+    rc = nomem(err);
+  g.cap_obs = g.obs ? b->n_keys : 0;
   /* Objects are stored in id order: the indexes keyed by id then grow page by page. */
   struct by_id *order = malloc((b->n ? b->n : 1) * sizeof(*order));
   if (!rc && !order)
@@ -607,7 +613,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   if (!rc && !maybe_stored)
     rc = nomem(err);
   if (!rc)
-    sort_by_id(b, order);
+    rc = sort_by_id(&g, b, order);
   if (!rc)
     rc = find_stored(&g, order, b->n, maybe_stored);
   for (size_t i = 0; !rc && i < b->n; i++) {
