@@ -328,7 +328,8 @@ static int sort_by_id(struct ingest *g, const struct intel_batch *b, struct by_i
 
 static int cmp_id_of(const void *key, const void *elem)
 {
-  return strcmp(key, ((const struct by_id *)elem)->it->id);
+  const char *id = ((const struct by_id *)elem)->it->id;
+  return id ? strcmp(key, id) : -1; /* elements without an id come last */
 }
 
 static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bool *maybe)
@@ -355,8 +356,15 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
     while (!(rc = store_step(s, &row, g->err)) && row) {
       const struct by_id *hit = bsearch(store_col_text(s, 0), order + from, k, sizeof(*order),
                                         cmp_id_of);
-      if (hit)
-        maybe[hit - order] = true;
+      if (!hit)
+        continue;
+      /* every element of the chunk with this id (bsearch finds any one of them) */
+      const char *id = hit->it->id;
+      size_t j = (size_t)(hit - order);
+      while (j > from && !strcmp(order[j - 1].it->id, id)) /* ids before an id are not NULL */
+        j--;
+      for (; j < from + k && order[j].it->id && !strcmp(order[j].it->id, id); j++)
+        maybe[j] = true;
     }
     store_done(s);
   }

@@ -165,6 +165,21 @@ static void test_versions_and_control(void **state)
   json_decref(st);
   intel_ingest_result_release(&res);
 
+  /* a stored id twice in one envelope, and once more in a newer version: each element is looked
+   * up as stored (the batched look for stored ids marks every one of them) */
+  const char *twice = "{\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ","
+                      IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ","
+                      IND(U1, "2016-04-08T00:00:00.000Z", "198.51.100.7") "]}";
+  ingest_text(&f, &col, twice, 1, NULL, &res);
+  assert_int_equal(res.success, 3);
+  assert_int_equal(res.failure, 0);
+  for (size_t i = 0; i < 2; i++)
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(res.successes, i), "message")),
+        "already present");
+  assert_null(json_object_get(json_array_get(res.successes, 2), "message"));
+  intel_ingest_result_release(&res);
+
   /* control properties are acted on and not published; an unknown recipient is refused */
   const char *ctl =
       "{\"objects\": [{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" U2
