@@ -25,7 +25,7 @@ static uint64_t prefix_key(const char *s, size_t skip)
   size_t i = 0;
   for (s += skip; i < 8 && s[i]; i++)
     k = k << 8 | (unsigned char)s[i];
-  return k << (8 * (8 - i));
+  return i ? k << (8 * (8 - i)) : 0; /* (a shift by 64 is undefined) */
 }
 
 static int cmp_u64(uint64_t a, uint64_t b)
