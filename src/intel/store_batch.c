@@ -175,6 +175,7 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
   it->id = dup_str(b, r->id);
   it->created_by_ref = dup_str(b, by);
   it->anonymous = json_is_true(json_object_get(obj, INTEL_PROP_ANONYMOUS));
+  b->n_anonymous += it->anonymous;
   it->is_identity = r->type && !strcmp(r->type, "identity");
   if ((r->id && !it->id) || (by && !it->created_by_ref))
     return nomem(err);
@@ -262,6 +263,7 @@ static int merge(struct intel_batch *b, struct intel_batch *q)
   if (q->n_keys)
     memcpy(b->keys + b->n_keys, q->keys, q->n_keys * sizeof(*b->keys));
   b->n_keys += q->n_keys;
+  b->n_anonymous += q->n_anonymous;
   free(q->items);
   free(q->keys);
   q->items = NULL;

@@ -45,6 +45,47 @@ static const struct store_migration intel_steps[] = {
      " url TEXT NOT NULL, collection TEXT NOT NULL, direction TEXT NOT NULL,"
      " position TEXT NOT NULL, updated_at BIGINT NOT NULL,"
      " PRIMARY KEY (url, collection, direction))"},
+    /* Fewer B-trees per stored object (nine to five). An object's seq becomes the table's own
+     * key (INTEGER PRIMARY KEY: SQLite's rowid; step 1's BIGINT PRIMARY KEY needed an index of
+     * its own); entries and observables become clustered on their primary key (WITHOUT ROWID: no
+     * rowid tree beside the key's); and an entry keeps only its position and flags: the object's
+     * id and version key are read from intel_object, whose (id, version) index replaces
+     * intel_entry's (coll, id). Rows are copied in key order into the new tables, then the old
+     * ones dropped. */
+    {2, "clustered intelligence tables",
+     "DROP INDEX intel_entry_seq;"
+     "DROP INDEX intel_entry_id;"
+     "ALTER TABLE intel_object RENAME TO intel_object_v1;"
+     "ALTER TABLE intel_entry RENAME TO intel_entry_v1;"
+     "ALTER TABLE intel_observable RENAME TO intel_observable_v1;"
+     "CREATE TABLE intel_object ("
+     " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, version TEXT NOT NULL,"
+     " version_key TEXT NOT NULL, type TEXT NOT NULL, spec_version TEXT NOT NULL, tlp TEXT NOT NULL,"
+     " producer_org TEXT, producer_user TEXT, anonymous INTEGER NOT NULL, source_ref TEXT,"
+     " recipient_orgs TEXT NOT NULL, recipient_users TEXT NOT NULL, revoked INTEGER NOT NULL,"
+     " valid_from BIGINT, valid_until BIGINT, stored_at BIGINT NOT NULL, body TEXT NOT NULL,"
+     " UNIQUE (id, version));"
+     "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version, tlp,"
+     " producer_org, producer_user, anonymous, source_ref, recipient_orgs, recipient_users,"
+     " revoked, valid_from, valid_until, stored_at, body)"
+     " SELECT seq, id, version, version_key, type, spec_version, tlp, producer_org,"
+     " producer_user, anonymous, source_ref, recipient_orgs, recipient_users, revoked,"
+     " valid_from, valid_until, stored_at, body FROM intel_object_v1 ORDER BY seq;"
+     "CREATE TABLE intel_entry ("
+     " coll BIGINT NOT NULL, date_added BIGINT NOT NULL, seq BIGINT NOT NULL,"
+     " is_latest INTEGER NOT NULL, is_first INTEGER NOT NULL,"
+     " PRIMARY KEY (coll, date_added, seq)) WITHOUT ROWID;"
+     "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
+     " SELECT coll, date_added, seq, is_latest, is_first FROM intel_entry_v1"
+     " ORDER BY coll, date_added, seq;"
+     "CREATE UNIQUE INDEX intel_entry_seq ON intel_entry (seq, coll);"
+     "CREATE TABLE intel_observable ("
+     " value TEXT NOT NULL, seq BIGINT NOT NULL, PRIMARY KEY (value, seq)) WITHOUT ROWID;"
+     "INSERT INTO intel_observable (value, seq) SELECT value, seq FROM intel_observable_v1"
+     " ORDER BY value, seq;"
+     "DROP TABLE intel_object_v1;"
+     "DROP TABLE intel_entry_v1;"
+     "DROP TABLE intel_observable_v1"},
 };
 
 const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(intel_steps)};

@@ -16,9 +16,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The first 8 bytes of s from offset skip (s at least skip bytes long), big-endian, zeros past
+ * its end: comparing two of them orders like strcmp as far as they differ. Sorts compare these
+ * first and the strings only on a tie (the strings are scattered in arenas; the keys are not). */
+static uint64_t prefix_key(const char *s, size_t skip)
+{
+  uint64_t k = 0;
+  size_t i = 0;
+  for (s += skip; i < 8 && s[i]; i++)
+    k = k << 8 | (unsigned char)s[i];
+  return i ? k << (8 * (8 - i)) : 0; /* (a shift by 64 is undefined) */
+}
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+  return (a > b) - (a < b);
+}
+
 /* An observable to index, kept until the end of the ingest so that all are inserted in key order
  * (B-tree inserts in order touch each page once). */
 struct pending_obs {
+  uint64_t prefix; /* prefix_key(key, 0) */
   const char *key;
   int64_t seq;
 };
@@ -171,7 +189,8 @@ static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq
       g->obs = p;
       g->cap_obs = cap;
     }
-    g->obs[g->n_obs++] = (struct pending_obs){b->keys[it->first_key + k], seq};
+    const char *key = b->keys[it->first_key + k];
+    g->obs[g->n_obs++] = (struct pending_obs){prefix_key(key, 0), key, seq};
   }
   return FS_OK;
 }
@@ -179,14 +198,16 @@ static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq
 static int cmp_obs(const void *a, const void *b)
 {
   const struct pending_obs *x = a, *y = b;
-  int r = strcmp(x->key, y->key);
-  return r ? r : (x->seq > y->seq) - (x->seq < y->seq);
+  int r = cmp_u64(x->prefix, y->prefix);
+  if (!r)
+    r = strcmp(x->key, y->key);
+  return r ? r : cmp_u64((uint64_t)x->seq, (uint64_t)y->seq);
 }
 
 static int flush_observables(struct ingest *g)
 {
-  if (g->n_obs > 1)
-    qsort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs);
+  if (!intel_prefix_sort(g->obs, g->n_obs, sizeof(*g->obs), cmp_obs))
+    return nomem(g->err);
   int rc = FS_OK;
   for (size_t i = 0; i < g->n_obs && !rc; i++) {
     struct intel_rows_val *v = intel_rows_add(&g->observables, &rc, g->err);
@@ -198,22 +219,19 @@ static int flush_observables(struct ingest *g)
   return rc ? rc : intel_rows_flush(&g->observables, g->err);
 }
 
-/* Keeps the version flags of (collection, id) right after adding an entry with key vk. */
-/* new_object: the object id had no version stored before, so it is in no collection yet and the
- * lookups below can be skipped (the common case of an import). */
-static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *vk, bool new_object,
-                     bool *added)
+/* Adds the entry of version seq of object id to the collection, and keeps the version flags of
+ * (collection, id) right. new_object: the object id had no version stored before, so it is in no
+ * collection yet and the lookups below can be skipped (the common case of an import). */
+static int add_entry(struct ingest *g, int64_t seq, const char *id, bool new_object, bool *added)
 {
   *added = false;
   int rc = FS_OK;
-  if (new_object) { /* id and vk live in the batch's arena until the rows are flushed */
+  if (new_object) {
     struct intel_rows_val *v = intel_rows_add(&g->entries, &rc, g->err);
     if (v) {
       v[0].i = g->col->num;
       v[1].i = g->next_added++;
       v[2].i = seq;
-      v[3].s = id;
-      v[4].s = vk;
     }
     *added = !rc;
     return rc;
@@ -227,41 +245,12 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, const char *
                        g->col->num);
   if (rc || exists)
     return rc;
-  struct store_stmt *s;
-  rc = store_query(g->c, &s, g->err,
-                   "SELECT COUNT(*), MIN(version_key), MAX(version_key) FROM intel_entry"
-                   " WHERE coll = ? AND id = ?",
-                   "is", g->col->num, id);
-  if (rc)
-    return rc;
-  bool row;
-  int64_t n = 0;
-  char minv[40] = "", maxv[40] = "";
-  rc = store_step(s, &row, g->err);
-  if (!rc && row) {
-    n = store_col_int(s, 0);
-    snprintf(minv, sizeof(minv), "%s", store_col_text(s, 1) ? store_col_text(s, 1) : "");
-    snprintf(maxv, sizeof(maxv), "%s", store_col_text(s, 2) ? store_col_text(s, 2) : "");
-  }
-  store_done(s);
-  if (rc)
-    return rc;
-  bool latest = n == 0 || strcmp(vk, maxv) > 0;
-  bool first = n == 0 || strcmp(vk, minv) < 0;
-  if (latest && n)
-    rc = store_exec(g->c, NULL, g->err,
-                    "UPDATE intel_entry SET is_latest = 0 WHERE coll = ? AND id = ? AND is_latest = 1",
-                    "is", g->col->num, id);
-  if (!rc && first && n)
-    rc = store_exec(g->c, NULL, g->err,
-                    "UPDATE intel_entry SET is_first = 0 WHERE coll = ? AND id = ? AND is_first = 1",
-                    "is", g->col->num, id);
+  rc = store_exec(g->c, NULL, g->err,
+                  "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
+                  " VALUES (?,?,?,0,0)",
+                  "iii", g->col->num, g->next_added++, seq);
   if (!rc)
-    rc = store_exec(g->c, NULL, g->err,
-                    "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
-                    " is_latest, is_first) VALUES (?,?,?,?,?,?,?)",
-                    "iiissii", g->col->num, g->next_added++, seq, id, vk, (int64_t)latest,
-                    (int64_t)first);
+    rc = intel_entry_flags(g->c, g->col->num, id, g->err);
   *added = !rc;
   return rc;
 }
@@ -291,11 +280,104 @@ static int publish_changed(struct ingest *g, const struct intel_batch_item *it, 
   return rc;
 }
 
+/* An element in the order of storing: by id (elements without one last), then document order. */
+struct by_id {
+  uint64_t prefix; /* prefix_key of the id after the prefix all ids share */
+  const struct intel_batch_item *it;
+};
+
+static int cmp_by_id(const void *a, const void *b)
+{
+  const struct by_id *x = a, *y = b;
+  if (!x->it->id || !y->it->id)
+    return (x->it->id == NULL) - (y->it->id == NULL);
+  int r = cmp_u64(x->prefix, y->prefix);
+  if (!r)
+    r = strcmp(x->it->id, y->it->id);
+  return r ? r : cmp_u64(x->it->index, y->it->index);
+}
+
+/* Sorts the batch's elements into order (b->n entries). */
+static int sort_by_id(struct ingest *g, const struct intel_batch *b, struct by_id *order)
+{
+  const char *first = NULL;
+  size_t skip = SIZE_MAX;
+  for (size_t i = 0; i < b->n && skip; i++) {
+    const char *id = b->items[i].id;
+    if (!id)
+      continue;
+    if (!first)
+      first = id;
+    size_t k = 0;
+    while (k < skip && first[k] && first[k] == id[k])
+      k++;
+    skip = k;
+  }
+  for (size_t i = 0; i < b->n; i++) {
+    order[i].it = &b->items[i];
+    /* no id: after every id (ids are ASCII, so no id's prefix is all ones) */
+    order[i].prefix = b->items[i].id ? prefix_key(b->items[i].id, skip) : UINT64_MAX;
+  }
+  return intel_prefix_sort(order, b->n, sizeof(*order), cmp_by_id) ? FS_OK : nomem(g->err);
+}
+
+/* Which of the ids in order[0..n) may have a stored version (*maybe, n entries): one query a
+ * chunk of EXIST_CHUNK sorted ids instead of one a object. An id repeated in the batch (next to
+ * its first, as they are sorted) is marked too: its first element may store it on the way. */
+#define EXIST_CHUNK 64
+
+static int cmp_id_of(const void *key, const void *elem)
+{
+  const char *id = ((const struct by_id *)elem)->it->id;
+  return id ? strcmp(key, id) : -1; /* elements without an id come last */
+}
+
+static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bool *maybe)
+{
+  struct fs_buf sql;
+  fs_buf_init(&sql, 0);
+  fs_buf_append_str(&sql, "SELECT id FROM intel_object WHERE id IN (");
+  for (size_t k = 0; k < EXIST_CHUNK; k++)
+    fs_buf_append_str(&sql, k ? ",?" : "?");
+  int rc = fs_buf_append_char(&sql, ')') ? nomem(g->err) : FS_OK;
+  for (size_t i = 0; i < n; i++)
+    maybe[i] = i && order[i].it->id && order[i - 1].it->id &&
+               !strcmp(order[i].it->id, order[i - 1].it->id);
+  for (size_t from = 0; !rc && from < n; from += EXIST_CHUNK) {
+    size_t k = n - from < EXIST_CHUNK ? n - from : EXIST_CHUNK;
+    struct store_stmt *s;
+    if ((rc = store_prepare(g->c, fs_buf_cstr(&sql), &s, g->err)))
+      break;
+    for (size_t j = 0; j < EXIST_CHUNK; j++) { /* unused places bind NULL, which matches nothing */
+      const char *id = j < k ? order[from + j].it->id : NULL;
+      store_bind_text_ref(s, (int)j + 1, id, id ? strlen(id) : 0);
+    }
+    bool row;
+    while (!(rc = store_step(s, &row, g->err)) && row) {
+      const struct by_id *hit = bsearch(store_col_text(s, 0), order + from, k, sizeof(*order),
+                                        cmp_id_of);
+      if (!hit)
+        continue;
+      /* every element of the chunk with this id (bsearch finds any one of them) */
+      const char *id = hit->it->id;
+      size_t j = (size_t)(hit - order);
+      while (j > from && !strcmp(order[j - 1].it->id, id)) /* ids before an id are not NULL */
+        j--;
+      for (; j < from + k && order[j].it->id && !strcmp(order[j].it->id, id); j++)
+        maybe[j] = true;
+    }
+    store_done(s);
+  }
+  fs_buf_release(&sql);
+  return rc;
+}
+
 /* Stores one valid object. A recoverable refusal (another organisation's object, unknown
  * recipient) is reported in why with FS_ERR_INVALID or FS_ERR_FORBIDDEN; storage errors are
  * returned as they are and abort the whole ingest. */
 static int store_one(struct ingest *g, const struct intel_batch *b,
-                     const struct intel_batch_item *it, bool anonymous, char *why, size_t why_n)
+                     const struct intel_batch_item *it, bool maybe_stored, bool anonymous,
+                     char *why, size_t why_n)
 {
   if (it->meta_error) {
     snprintf(why, why_n, "%s", it->meta_error);
@@ -312,15 +394,18 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   bool found = false, any = false, widen = false;
   char owner[40] = "";
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
-  struct store_stmt *s;
-  int rc = store_query(g->c, &s, g->err,
-                       "SELECT seq, version, COALESCE(producer_org, ''), tlp FROM intel_object"
-                       " WHERE id = ?",
-                       "s", it->id);
+  struct store_stmt *s = NULL;
+  int rc = maybe_stored ? store_prepare(g->c,
+                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp"
+                                        " FROM intel_object WHERE id = ?",
+                                        &s, g->err)
+                        : FS_OK;
   if (rc)
     return rc;
-  bool row;
-  while (!(rc = store_step(s, &row, g->err)) && row) {
+  if (s) /* the arena's id outlives the statement */
+    store_bind_text_ref(s, 1, it->id, strlen(it->id));
+  bool row = false;
+  while (s && !(rc = store_step(s, &row, g->err)) && row) {
     if (!any)
       snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
     any = true;
@@ -342,7 +427,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   }
   if (found) {
     bool added = false;
-    rc = add_entry(g, seq, it->id, vk, false, &added);
+    rc = add_entry(g, seq, it->id, false, &added);
     if (!rc && !added)
       snprintf(why, why_n, "already present");
     return rc;
@@ -367,20 +452,35 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   if (!rc) {
     seq = g->next_seq++;
     struct store_stmt *ins;
-    rc = store_query(g->c, &ins, g->err,
-                     "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
-                     " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
-                     " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
-                     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                     "issssssssisssiiii", seq, it->id, version, vk, it->type, it->spec_version,
-                     intel_tlp_column(tlp), g->who->org_id[0] ? g->who->org_id : NULL,
-                     g->who->user_id[0] ? g->who->user_id : NULL, (int64_t)anonymous,
-                     anonymous ? source_ref : NULL, fs_buf_cstr(&orgs), fs_buf_cstr(&users),
-                     (int64_t)it->revoked, it->valid_from_ms, it->valid_until_ms,
-                     g->who->now_ms);
+    rc = store_prepare(g->c,
+                       "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
+                       " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
+                       " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
+                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       &ins, g->err);
     if (!rc) {
-      /* the body is bound from where it lies, without a copy of its own */
-      rc = changed ? store_bind_text(ins, 18, changed) : store_bind_textn(ins, 18, it->raw, it->raw_len);
+      /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
+       * received bytes): bound where it lies, without a copy. */
+      const char *text[] = {it->id, version, vk, it->type, it->spec_version, intel_tlp_column(tlp),
+                            g->who->org_id[0] ? g->who->org_id : NULL,
+                            g->who->user_id[0] ? g->who->user_id : NULL};
+      int idx = 1;
+      rc |= store_bind_int(ins, idx++, seq);
+      for (size_t k = 0; k < FS_ARRAY_SIZE(text); k++)
+        rc |= store_bind_text_ref(ins, idx++, text[k], text[k] ? strlen(text[k]) : 0);
+      rc |= store_bind_int(ins, idx++, anonymous);
+      rc |= store_bind_text_ref(ins, idx++, anonymous ? source_ref : NULL,
+                                anonymous && source_ref ? strlen(source_ref) : 0);
+      rc |= store_bind_text_ref(ins, idx++, fs_buf_cstr(&orgs), orgs.len);
+      rc |= store_bind_text_ref(ins, idx++, fs_buf_cstr(&users), users.len);
+      rc |= store_bind_int(ins, idx++, it->revoked);
+      rc |= store_bind_int(ins, idx++, it->valid_from_ms);
+      rc |= store_bind_int(ins, idx++, it->valid_until_ms);
+      rc |= store_bind_int(ins, idx++, g->who->now_ms);
+      rc |= changed ? store_bind_text_ref(ins, idx++, changed, strlen(changed))
+                    : store_bind_text_ref(ins, idx++, it->raw, it->raw_len);
+      if (rc)
+        rc = fs_err_set(g->err, FS_ERR_NOMEM, "intel", "cannot bind the object's columns");
       bool more = true;
       while (!rc && more)
         rc = store_step(ins, &more, g->err);
@@ -391,7 +491,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = index_item(g, b, seq, it);
   bool added = false;
   if (!rc)
-    rc = add_entry(g, seq, it->id, vk, !any, &added);
+    rc = add_entry(g, seq, it->id, !any, &added);
   free(changed);
   fs_buf_release(&orgs);
   fs_buf_release(&users);
@@ -421,6 +521,8 @@ static int cmp_str(const void *a, const void *b)
 /* The creators that anonymous elements name (any element, valid or not), sorted for lookups. */
 static int withheld_init(struct ingest *g, const struct intel_batch *b, bool all_anonymous)
 {
+  if (!all_anonymous && !b->n_anonymous)
+    return FS_OK; /* nothing to look for among the items */
   for (size_t i = 0; i < b->n; i++) {
     const struct intel_batch_item *it = &b->items[i];
     if (!it->created_by_ref || !(all_anonymous || it->anonymous))
@@ -442,16 +544,6 @@ static bool withheld_identity(const struct ingest *g, const struct intel_batch_i
     return false;
   return bsearch(&it->id, g->withheld_by, g->n_withheld_by, sizeof(*g->withheld_by), cmp_str) !=
          NULL;
-}
-
-static int cmp_item_id(const void *a, const void *b)
-{
-  const struct intel_batch_item *x = *(const struct intel_batch_item *const *)a;
-  const struct intel_batch_item *y = *(const struct intel_batch_item *const *)b;
-  if (!x->id || !y->id)
-    return (x->id == NULL) - (y->id == NULL);
-  int r = strcmp(x->id, y->id);
-  return r ? r : (x->index > y->index) - (x->index < y->index);
 }
 
 /* The TAXII status resource, from the lists written as the objects were stored. */
@@ -509,24 +601,31 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
     rc = start(&g, err);
   if (!rc)
     rc = intel_rows_init(&g.entries, c,
-                         "INSERT INTO intel_entry (coll, date_added, seq, id, version_key,"
-                         " is_latest, is_first) VALUES ",
-                         "(?,?,?,?,?,1,1)", "", "iiiss", err);
+                         "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
+                         " VALUES ",
+                         "(?,?,?,1,1)", "", "iii", err);
   if (!rc)
     rc = intel_rows_init(&g.observables, c, "INSERT INTO intel_observable (value, seq) VALUES ",
                          "(?,?)", " ON CONFLICT (value, seq) DO NOTHING", "si", err);
   if (!rc)
     rc = withheld_init(&g, b, all_anonymous);
+  /* every observable key of the batch may be indexed: room for all at once */
+  if (!rc && b->n_keys && !(g.obs = malloc(b->n_keys * sizeof(*g.obs))))
+    rc = nomem(err);
+  g.cap_obs = g.obs ? b->n_keys : 0;
   /* Objects are stored in id order: the indexes keyed by id then grow page by page. */
-  const struct intel_batch_item **order = malloc((b->n ? b->n : 1) * sizeof(*order));
+  struct by_id *order = malloc((b->n ? b->n : 1) * sizeof(*order));
   if (!rc && !order)
     rc = nomem(err);
-  for (size_t i = 0; !rc && i < b->n; i++)
-    order[i] = &b->items[i];
-  if (!rc && b->n > 1)
-    qsort(order, b->n, sizeof(*order), cmp_item_id);
+  bool *maybe_stored = malloc(b->n ? b->n : 1);
+  if (!rc && !maybe_stored)
+    rc = nomem(err);
+  if (!rc)
+    rc = sort_by_id(&g, b, order);
+  if (!rc)
+    rc = find_stored(&g, order, b->n, maybe_stored);
   for (size_t i = 0; !rc && i < b->n; i++) {
-    const struct intel_batch_item *it = order[i];
+    const struct intel_batch_item *it = order[i].it;
     res->total++;
     if (!it->valid) {
       rc = fail(&g, res, it, it->refusal);
@@ -537,7 +636,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
       continue;
     }
     char why[256] = "";
-    int one = store_one(&g, b, it, all_anonymous, why, sizeof(why));
+    int one = store_one(&g, b, it, maybe_stored[i], all_anonymous, why, sizeof(why));
     if (one == FS_ERR_INVALID || one == FS_ERR_FORBIDDEN)
       rc = fail(&g, res, it, why);
     else if (one)
@@ -552,6 +651,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   intel_rows_release(&g.entries);
   intel_rows_release(&g.observables);
   free(order);
+  free(maybe_stored);
   free(g.obs);
   free(g.withheld_by);
   if (!rc && res->success) {

@@ -16,6 +16,12 @@ void intel_version_key(const char *version, char out[40]);
 /* Lower-cased search key of an observable value into out (n bytes); false when too long. */
 bool intel_observable_key(const char *value, size_t len, char *out, size_t n);
 
+/* Sets the is_latest and is_first flags of every entry of object id in collection coll from the
+ * version keys (the highest and the lowest; equal keys share a flag). The versions are found
+ * through intel_object's (id, version) index and intel_entry_seq, never by scanning the
+ * collection. */
+int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct fs_err *err);
+
 /* The hub's control properties: read, acted on, and not published. */
 #define INTEL_PROP_RECIPIENTS "x_finshield_recipients"
 #define INTEL_PROP_ANONYMOUS "x_finshield_anonymous"
@@ -50,6 +56,7 @@ struct intel_batch {
   size_t n, cap;
   const char **keys; /* lower-cased observable keys, in the arena or the parts' */
   size_t n_keys, cap_keys;
+  size_t n_anonymous; /* items marked x_finshield_anonymous */
   struct intel_batch **parts; /* read on other threads: their arenas hold strings of items */
   size_t n_parts;
 };
@@ -83,6 +90,13 @@ void intel_rows_release(struct intel_rows *w);
 struct intel_rows_val *intel_rows_add(struct intel_rows *w, int *rc, struct fs_err *err);
 /* Inserts the rows waiting (before anything reads the table, and at the end). */
 int intel_rows_flush(struct intel_rows *w, struct fs_err *err);
+
+/* ---- sorting (store_sort.c) ---- */
+
+/* Sorts n elements of size bytes, each starting with a uint64_t key, by key and then, among equal
+ * keys, by cmp (NULL: document order kept). A stable radix sort on the keys, then qsort of each
+ * run of equal keys. false when out of memory (base unchanged). */
+bool intel_prefix_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* Adds what the ingest needs of one validated element (r->object must be readable). */
 int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err);

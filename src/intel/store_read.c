@@ -80,7 +80,7 @@ static void build_filters(struct filter_sql *f, const struct intel_taxii_query *
   static const struct intel_taxii_query none; /* no filters */
   if (!q)
     q = &none;
-  add_in(&f->sql, &f->types, "e.id", q->n_ids);
+  add_in(&f->sql, &f->types, "o.id", q->n_ids);
   for (size_t i = 0; i < q->n_ids && f->n < 512; i++)
     f->values[f->n++] = q->ids[i];
   add_in(&f->sql, &f->types, "o.type", q->n_types);
@@ -99,7 +99,7 @@ static void build_filters(struct filter_sql *f, const struct intel_taxii_query *
     if (v & INTEL_TAXII_V_FIRST)
       fs_buf_append_str(&f->sql, " OR e.is_first = 1");
     for (size_t i = 0; i < q->n_version_times && i < 100 && f->n < 512; i++) {
-      fs_buf_append_str(&f->sql, " OR e.version_key = ?");
+      fs_buf_append_str(&f->sql, " OR o.version_key = ?");
       fs_buf_append_char(&f->types, 's');
       intel_version_key(q->version_times[i], f->keys[i]);
       f->values[f->n++] = f->keys[i];
@@ -350,11 +350,11 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   struct held_row *rows = NULL;
   size_t n = 0, emitted = 0;
   int rc = col ? collect_rows(c,
-                              "SELECT " ROW_COLUMNS " FROM intel_entry e JOIN intel_object o"
-                              " ON o.seq = e.seq WHERE e.coll ="
-                              " (SELECT num FROM intel_collection WHERE alias = ?) AND e.id = ?"
-                              " ORDER BY e.version_key LIMIT ?",
-                              col->alias, id, 10000, &rows, &n, err)
+                              "SELECT " ROW_COLUMNS " FROM intel_object o CROSS JOIN intel_entry e"
+                              " WHERE o.id = ? AND e.seq = o.seq AND e.coll ="
+                              " (SELECT num FROM intel_collection WHERE alias = ?)"
+                              " ORDER BY o.version_key LIMIT ?",
+                              id, col->alias, 10000, &rows, &n, err)
                : collect_rows(c,
                               "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
                               " o.producer_org, o.producer_user, o.recipient_orgs,"
@@ -390,6 +390,65 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
   return rc;
 }
 
+/* The entries of object id in a collection (bound: id, then the collection's number), reached
+ * through intel_object's (id, version) index and then intel_entry_seq. CROSS JOIN keeps that
+ * order: SQLite joins a CROSS JOIN as written, and without statistics it would otherwise walk
+ * the collection's entries; for other engines it is an ordinary join. */
+#define VERSIONS_OF " WHERE o.id = ? AND e.seq = o.seq AND e.coll = ?"
+
+struct entry_version {
+  int64_t seq;
+  char key[40];
+  bool latest, first;
+};
+
+int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT o.seq, o.version_key, e.is_latest, e.is_first FROM intel_object o"
+                       " CROSS JOIN intel_entry e" VERSIONS_OF,
+                       "si", id, coll);
+  if (rc)
+    return rc;
+  struct entry_version *v = NULL;
+  size_t n = 0, cap = 0;
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row) {
+    if (n == cap) {
+      cap = cap ? cap * 2 : 8;
+      struct entry_version *p = realloc(v, cap * sizeof(*p));
+      if (!p) {
+        rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+        break;
+      }
+      v = p;
+    }
+    v[n].seq = store_col_int(s, 0);
+    snprintf(v[n].key, sizeof(v[n].key), "%s", store_col_text(s, 1));
+    v[n].latest = store_col_int(s, 2) != 0;
+    v[n].first = store_col_int(s, 3) != 0;
+    n++;
+  }
+  store_done(s);
+  const char *min = n ? v[0].key : "", *max = min;
+  for (size_t i = 1; i < n; i++) {
+    if (strcmp(v[i].key, min) < 0)
+      min = v[i].key;
+    if (strcmp(v[i].key, max) > 0)
+      max = v[i].key;
+  }
+  for (size_t i = 0; !rc && i < n; i++) {
+    bool latest = !strcmp(v[i].key, max), first = !strcmp(v[i].key, min);
+    if (latest != v[i].latest || first != v[i].first)
+      rc = store_exec(c, NULL, err,
+                      "UPDATE intel_entry SET is_latest = ?, is_first = ? WHERE seq = ? AND coll = ?",
+                      "iiii", (int64_t)latest, (int64_t)first, v[i].seq, coll);
+  }
+  free(v);
+  return rc;
+}
+
 static int count_row(const struct intel_row *r, void *ctx)
 {
   (void)r;
@@ -420,40 +479,44 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   build_filters(&f, q, !(q && (q->versions || q->n_version_times)));
   struct fs_buf sql;
   fs_buf_init(&sql, 64 * 1024);
-  fs_buf_appendf(&sql,
-                 "DELETE FROM intel_entry WHERE coll = ? AND id = ? AND seq IN ("
-                 " SELECT e.seq FROM intel_entry e JOIN intel_object o ON o.seq = e.seq"
-                 " WHERE e.coll = ? AND e.id = ?%s)",
+  fs_buf_appendf(&sql, "SELECT o.seq FROM intel_object o CROSS JOIN intel_entry e" VERSIONS_OF "%s",
                  fs_buf_cstr(&f.sql));
-  int64_t changes = 0;
+  /* The versions to delete are chosen first, then deleted one by one through intel_entry_seq. */
+  int64_t *seqs = NULL;
+  size_t n = 0, cap = 0;
   if (!rc) {
     struct store_stmt *s;
     rc = store_prepare(c, fs_buf_cstr(&sql), &s, err);
     if (!rc) {
       int idx = 1;
-      store_bind_int(s, idx++, col->num);
       store_bind_text(s, idx++, id);
       store_bind_int(s, idx++, col->num);
-      store_bind_text(s, idx++, id);
-      /* build_filters skipped e.id for a NULL query; ids bound here are the query's */
+      /* build_filters skipped o.id for a NULL query; ids bound here are the query's */
       for (size_t i = 0; i < f.n; i++)
         store_bind_text(s, idx++, f.values[i]);
       bool row;
-      rc = store_step(s, &row, err);
+      while (!(rc = store_step(s, &row, err)) && row) {
+        if (n == cap) {
+          cap = cap ? cap * 2 : 16;
+          int64_t *p = realloc(seqs, cap * sizeof(*p));
+          if (!p) {
+            rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+            break;
+          }
+          seqs = p;
+        }
+        seqs[n++] = store_col_int(s, 0);
+      }
       store_done(s);
-      changes = 1;
     }
   }
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = store_exec(c, NULL, err, "DELETE FROM intel_entry WHERE seq = ? AND coll = ?", "ii",
+                    seqs[i], col->num);
+  free(seqs);
   /* The remaining versions get their first and latest flags back. */
   if (!rc)
-    rc = store_exec(c, NULL, err,
-                    "UPDATE intel_entry SET"
-                    " is_latest = CASE WHEN version_key = (SELECT MAX(version_key) FROM intel_entry"
-                    "  WHERE coll = ? AND id = ?) THEN 1 ELSE 0 END,"
-                    " is_first = CASE WHEN version_key = (SELECT MIN(version_key) FROM intel_entry"
-                    "  WHERE coll = ? AND id = ?) THEN 1 ELSE 0 END"
-                    " WHERE coll = ? AND id = ?",
-                    "isisis", col->num, id, col->num, id, col->num, id);
+    rc = intel_entry_flags(c, col->num, id, err);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s}", "collection", col->alias, "id", id);
     rc = audit_append(c, who, "intel.delete", "object", id, d, err);
@@ -473,7 +536,6 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
                     " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
                     "s", key);
   }
-  (void)changes;
   fs_buf_release(&sql);
   release_filters(&f);
   return store_tx_leave(c, owned, rc, err);

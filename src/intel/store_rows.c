@@ -50,8 +50,8 @@ static int run(struct intel_rows *w, const char *sql, size_t from, size_t k, str
       const struct intel_rows_val *v = &w->vals[r * w->cols + col];
       if (w->types[col] == 'i')
         store_bind_int(s, idx++, v->i);
-      else
-        store_bind_text(s, idx++, v->s);
+      else /* borrowed until the flush: no copy */
+        store_bind_text_ref(s, idx++, v->s, v->s ? strlen(v->s) : 0);
     }
   bool row = true;
   while (!rc && row)

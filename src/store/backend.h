@@ -21,7 +21,8 @@ struct store_backend {
   void (*finalize)(void *stmt);
   void (*reset)(void *stmt);
   int (*bind_int)(void *stmt, int idx, int64_t v);
-  int (*bind_text)(void *stmt, int idx, const char *v, size_t n);
+  /* copy false: v stays valid until the statement is reset (store_bind_text_ref) */
+  int (*bind_text)(void *stmt, int idx, const char *v, size_t n, bool copy);
   int (*bind_blob)(void *stmt, int idx, const void *p, size_t n);
   int (*bind_null)(void *stmt, int idx);
   int (*step)(void *stmt, bool *row, struct fs_err *err);

@@ -162,9 +162,10 @@ static int sq_bind_int(void *stmt, int idx, int64_t v)
   return bind_rc(sqlite3_bind_int64(stmt, idx, v));
 }
 
-static int sq_bind_text(void *stmt, int idx, const char *v, size_t n)
+static int sq_bind_text(void *stmt, int idx, const char *v, size_t n, bool copy)
 {
-  return bind_rc(sqlite3_bind_text64(stmt, idx, v, n, SQLITE_TRANSIENT, SQLITE_UTF8));
+  return bind_rc(
+      sqlite3_bind_text64(stmt, idx, v, n, copy ? SQLITE_TRANSIENT : SQLITE_STATIC, SQLITE_UTF8));
 }
 
 static int sq_bind_blob(void *stmt, int idx, const void *p, size_t n)

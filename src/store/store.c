@@ -21,6 +21,7 @@ struct store_stmt {
   struct store_conn *conn;
   uint64_t hash;       /* of the SQL text, compared first */
   char *sql;           /* our copy of the text */
+  const char *key;     /* where the caller's text was when last asked for: compared first */
   void *handle;
 };
 
@@ -242,18 +243,35 @@ static uint64_t sql_hash(const char *s)
   return h;
 }
 
+static void to_front(struct store_conn *c, struct store_stmt *prev, struct store_stmt *s)
+{
+  if (prev) {
+    prev->next = s->next;
+    s->next = c->stmts;
+    c->stmts = s;
+  }
+}
+
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
                   struct fs_err *err)
 {
-  uint64_t h = sql_hash(sql);
+  /* Most call sites pass a string literal, so the text is usually where it was last time: found
+   * by its address without hashing it (hashing was most of a lookup). The text is still compared,
+   * because a buffer may hold other SQL at the same address. */
   struct store_stmt *prev = NULL;
   for (struct store_stmt *s = c->stmts; s; prev = s, s = s->next) {
+    if (s->key == sql && !strcmp(s->sql, sql)) {
+      to_front(c, prev, s);
+      *out = s;
+      return FS_OK;
+    }
+  }
+  uint64_t h = sql_hash(sql);
+  prev = NULL;
+  for (struct store_stmt *s = c->stmts; s; prev = s, s = s->next) {
     if (s->hash == h && !strcmp(s->sql, sql)) {
-      if (prev) { /* move to front */
-        prev->next = s->next;
-        s->next = c->stmts;
-        c->stmts = s;
-      }
+      s->key = sql;
+      to_front(c, prev, s);
       *out = s;
       return FS_OK;
     }
@@ -271,6 +289,7 @@ int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out
   }
   s->conn = c;
   s->hash = h;
+  s->key = sql;
   s->next = c->stmts;
   c->stmts = s;
   if (++c->nstmts > STMT_CACHE_MAX) {
@@ -307,14 +326,21 @@ int store_bind_text(struct store_stmt *s, int idx, const char *v)
 {
   if (!v)
     return s->conn->be->bind_null(s->handle, idx);
-  return s->conn->be->bind_text(s->handle, idx, v, strlen(v));
+  return s->conn->be->bind_text(s->handle, idx, v, strlen(v), true);
 }
 
 int store_bind_textn(struct store_stmt *s, int idx, const char *v, size_t n)
 {
   if (!v)
     return s->conn->be->bind_null(s->handle, idx);
-  return s->conn->be->bind_text(s->handle, idx, v, n);
+  return s->conn->be->bind_text(s->handle, idx, v, n, true);
+}
+
+int store_bind_text_ref(struct store_stmt *s, int idx, const char *v, size_t n)
+{
+  if (!v)
+    return s->conn->be->bind_null(s->handle, idx);
+  return s->conn->be->bind_text(s->handle, idx, v, n, false);
 }
 
 int store_bind_blob(struct store_stmt *s, int idx, const void *p, size_t n)

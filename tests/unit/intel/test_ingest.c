@@ -11,6 +11,7 @@
 #include "core/buf.h"
 #include "hubfixture.h"
 #include "intel/store.h"
+#include "intel/store_int.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -162,6 +163,21 @@ static void test_versions_and_control(void **state)
   assert_string_equal(json_string_value(json_object_get(ok, "version")), "2016-04-07T00:00:00.000Z");
   assert_null(json_object_get(ok, "message"));
   json_decref(st);
+  intel_ingest_result_release(&res);
+
+  /* a stored id twice in one envelope, and once more in a newer version: each element is looked
+   * up as stored (the batched look for stored ids marks every one of them) */
+  const char *twice = "{\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ","
+                      IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ","
+                      IND(U1, "2016-04-08T00:00:00.000Z", "198.51.100.7") "]}";
+  ingest_text(&f, &col, twice, 1, NULL, &res);
+  assert_int_equal(res.success, 3);
+  assert_int_equal(res.failure, 0);
+  for (size_t i = 0; i < 2; i++)
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(res.successes, i), "message")),
+        "already present");
+  assert_null(json_object_get(json_array_get(res.successes, 2), "message"));
   intel_ingest_result_release(&res);
 
   /* control properties are acted on and not published; an unknown recipient is refused */
@@ -348,6 +364,62 @@ static void test_threads_agree(void **state)
 }
 
 /* A document that is not JSON, or too large: an error, nothing read. */
+/* The ingest's radix sort orders like qsort with the full comparison, and keeps the order of
+ * elements that compare equal. */
+struct elem {
+  uint64_t key;
+  uint32_t tie; /* compared after the key */
+  uint32_t pos; /* where it was: equal elements keep their order */
+};
+
+static int cmp_tie(const void *a, const void *b)
+{
+  const struct elem *x = a, *y = b;
+  int r = (x->tie > y->tie) - (x->tie < y->tie);
+  return r ? r : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int cmp_key_pos(const void *a, const void *b)
+{
+  const struct elem *x = a, *y = b;
+  int r = (x->key > y->key) - (x->key < y->key);
+  return r ? r : (x->pos > y->pos) - (x->pos < y->pos);
+}
+
+static int cmp_full(const void *a, const void *b)
+{
+  const struct elem *x = a, *y = b;
+  int r = (x->key > y->key) - (x->key < y->key);
+  return r ? r : cmp_tie(a, b);
+}
+
+static void test_prefix_sort(void **state)
+{
+  (void)state;
+  enum { N = 5000 };
+  static struct elem a[N], b[N], want[N];
+  uint64_t x = 88172645463325252ull;
+  for (size_t i = 0; i < N; i++) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    /* few distinct keys in some bytes, many in others, ties and the highest key */
+    a[i].key = i % 7 == 0 ? UINT64_MAX : (x & 0xff00ff0000000fffull) | (uint64_t)(x % 3) << 40;
+    a[i].tie = (uint32_t)(x >> 50) % 4;
+    a[i].pos = (uint32_t)i;
+  }
+  memcpy(b, a, sizeof(a));
+  memcpy(want, a, sizeof(a));
+  qsort(want, N, sizeof(*want), cmp_full);
+  assert_true(intel_prefix_sort(a, N, sizeof(*a), cmp_tie));
+  assert_memory_equal(a, want, sizeof(a));
+  /* without a comparison, equal keys stay in the order they came */
+  qsort(want, N, sizeof(*want), cmp_key_pos);
+  assert_true(intel_prefix_sort(b, N, sizeof(*b), NULL));
+  assert_memory_equal(b, want, sizeof(b));
+  struct elem one = {.key = 1};
+  assert_true(intel_prefix_sort(&one, 1, sizeof(one), NULL));
+  assert_true(intel_prefix_sort(NULL, 0, sizeof(one), NULL));
+}
+
 static void test_batch_errors(void **state)
 {
   (void)state;
@@ -370,6 +442,7 @@ int main(void)
       cmocka_unit_test(test_many),
       cmocka_unit_test(test_threads_agree),
       cmocka_unit_test(test_batch_errors),
+      cmocka_unit_test(test_prefix_sort),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

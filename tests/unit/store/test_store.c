@@ -215,6 +215,39 @@ static void test_many_statements(void **state)
   store_free(st);
 }
 
+/* Text bound without a copy is what the row gets; a statement found again by the address of its
+ * text is the one for the text now there. */
+static void test_bind_ref(void **state)
+{
+  (void)state;
+  struct store *st = open_store(100, 0);
+  struct store_conn *c;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &c, &err), 0);
+  char key[16], sql[64];
+  for (int i = 0; i < 3; i++) {
+    struct store_stmt *s;
+    snprintf(key, sizeof(key), "ref%d", i);
+    assert_int_equal(store_prepare(c, "INSERT INTO t (k, v) VALUES (?, ?)", &s, &err), 0);
+    assert_int_equal(store_bind_text_ref(s, 1, key, 4), 0);
+    assert_int_equal(store_bind_int(s, 2, i), 0);
+    bool row;
+    assert_int_equal(store_step(s, &row, &err), 0);
+    store_done(s);
+    /* the same buffer, with a query, then with another query */
+    snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE k = 'ref%d'", i);
+    int64_t v = -1;
+    assert_int_equal(store_query_int(c, &v, NULL, &err, sql, ""), 0);
+    assert_int_equal(v, i);
+    snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM t WHERE k LIKE 'ref%%'");
+    assert_int_equal(store_query_int(c, &v, NULL, &err, sql, ""), 0);
+    assert_int_equal(v, i + 1);
+  }
+  assert_int_equal(store_exec(c, NULL, &err, "DELETE FROM t WHERE k LIKE 'ref%'", ""), 0);
+  store_release(st, c);
+  store_free(st);
+}
+
 static long long file_size(const char *p)
 {
   struct stat sb;
@@ -262,6 +295,7 @@ int main(void)
       cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_tx_enter_leave),
       cmocka_unit_test(test_busy),       cmocka_unit_test(test_full),
       cmocka_unit_test(test_newer_schema_refused), cmocka_unit_test(test_many_statements),
+      cmocka_unit_test(test_bind_ref),
       cmocka_unit_test(test_background_checkpoint),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
