@@ -10,6 +10,7 @@
 #include "core/config.h"
 #include "core/encode.h"
 #include "core/jsonx.h"
+#include "core/mem.h"
 #include "core/net.h"
 #include "core/thread.h"
 #include "core/time.h"
@@ -17,6 +18,7 @@
 
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static void test_time_roundtrip(void **state)
@@ -115,6 +117,53 @@ static void test_buf_cap(void **state)
     assert_int_equal(fs_buf_appendf(&b, "%0300d", i), 0);
   assert_int_equal(b.len, 300000);
   fs_buf_release(&b);
+}
+
+/* The VmFlags line of the mapping holding p in /proc/self/smaps ("" when not found). */
+static void vm_flags_of(const void *p, char *out, size_t n)
+{
+  out[0] = '\0';
+  FILE *f = fopen("/proc/self/smaps", "r");
+  if (!f)
+    return;
+  char line[512];
+  bool inside = false;
+  uintptr_t a = (uintptr_t)p;
+  while (fgets(line, sizeof(line), f)) {
+    unsigned long lo, hi;
+    if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2 && strchr(line, '-') < strchr(line, ' '))
+      inside = a >= lo && a < hi;
+    else if (inside && !strncmp(line, "VmFlags:", 8)) {
+      snprintf(out, n, "%s", line + 8);
+      break;
+    }
+  }
+  fclose(f);
+}
+
+/* Big buffers ask for huge pages over their 2 MiB-aligned part; a range without one is left
+ * alone; either way the memory works as before. */
+static void test_huge_page_hint(void **state)
+{
+  (void)state;
+  struct fs_buf b;
+  fs_buf_init(&b, 0);
+  assert_int_equal(fs_buf_reserve(&b, FS_MEM_HUGE_MIN + 1), FS_OK);
+  memset(b.data, 'x', b.cap);
+  char flags[256];
+  uintptr_t mid = ((uintptr_t)b.data + ((uintptr_t)4 << 20)) & ~(((uintptr_t)2 << 20) - 1);
+  vm_flags_of((void *)mid, flags, sizeof(flags));
+  FILE *thp = fopen("/sys/kernel/mm/transparent_hugepage/enabled", "r");
+  if (thp) { /* where the kernel has THP, the hint shows as "hg" on the mapping */
+    fclose(thp);
+    assert_non_null(strstr(flags, " hg"));
+  }
+  fs_buf_release(&b);
+  char small[64];
+  fs_mem_prefer_huge_pages(small, sizeof(small)); /* no aligned 2 MiB inside: nothing */
+  fs_mem_prefer_huge_pages(NULL, 0);
+  small[0] = 'a';
+  assert_int_equal(small[0], 'a');
 }
 
 static void test_arena(void **state)
@@ -327,7 +376,8 @@ int main(void)
       cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_errors),
       cmocka_unit_test(test_thread_start),
       cmocka_unit_test(test_time_stix_fraction), cmocka_unit_test(test_time_local),
-      cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_arena),
+      cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_huge_page_hint),
+      cmocka_unit_test(test_arena),
       cmocka_unit_test(test_encodings), cmocka_unit_test(test_utf8), cmocka_unit_test(test_uuid),
       cmocka_unit_test(test_jsonx), cmocka_unit_test(test_config),
       cmocka_unit_test(test_config_documented), cmocka_unit_test(test_hostport),

@@ -1,0 +1,17 @@
+/* Hints to the kernel about memory the program owns. */
+#ifndef FS_CORE_MEM_H
+#define FS_CORE_MEM_H
+
+#include "core/base.h"
+
+/* Buffers of at least this many bytes are worth backing with huge pages. */
+#define FS_MEM_HUGE_MIN ((size_t)8 << 20)
+
+/* Asks for transparent huge pages (2 MiB) in the 2 MiB-aligned part of [p, p + n): filling 46 MB
+ * then takes 23 page faults instead of 11,000, which on the benchmark machine's virtualised MMU
+ * cost about a tenth of a TAXII ingest. Only touched pages are backed, so unused capacity still
+ * costs nothing. A hint: when the kernel refuses it (THP off, old kernel) nothing changes. Call
+ * it on memory from malloc/realloc of at least FS_MEM_HUGE_MIN bytes (glibc maps those apart). */
+void fs_mem_prefer_huge_pages(void *p, size_t n);
+
+#endif
