@@ -2,7 +2,6 @@
 #include "core/buf.h"
 
 #include "core/err.h"
-#include "core/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +45,6 @@ int fs_buf_reserve(struct fs_buf *b, size_t n)
   char *p = realloc(b->data, cap);
   if (!p)
     return FS_ERR_NOMEM;
-  if (cap >= FS_MEM_HUGE_MIN)
-    fs_mem_prefer_huge_pages(p, cap);
   b->data = p;
   b->cap = cap;
   return FS_OK;

@@ -7,6 +7,7 @@
 #include "core/file.h"
 #include "core/jsonx.h"
 #include "core/net.h"
+#include "core/mem.h"
 #include "core/time.h"
 #include "http/mediatype.h"
 #include "http/stream.h"
@@ -480,7 +481,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     } else if (announced) {
       /* One allocation of the announced size rather than a doubling series of copies; a wrong
        * announcement only costs the buffer growing (or shrinking nothing) as usual. */
-      (void)fs_buf_reserve(&req->body, (size_t)announced + 1);
+      if (!fs_buf_reserve(&req->body, (size_t)announced + 1) && announced >= FS_MEM_HUGE_MIN)
+        fs_mem_prefer_huge_pages(req->body.data, req->body.cap);
     }
     return MHD_YES;
   }
