@@ -32,6 +32,8 @@ extern const size_t cli_command_count;
 enum cli_opt_type {
   CLI_OPT_FLAG,   /* bool *: set to true */
   CLI_OPT_STRING, /* const char **: points into argv */
+  CLI_OPT_NEEDED, /* a CLI_OPT_STRING the command cannot go without: cli_parse refuses a command
+                     line that lacks it ("missing --to DIR") */
   CLI_OPT_INT,    /* int64_t *: decimal */
   CLI_OPT_LIST,   /* struct cli_list *: every occurrence appended */
 };

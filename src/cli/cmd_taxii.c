@@ -82,7 +82,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
   struct taxii_args a = {.push = push, .limit = 1000};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"collection", 'C', CLI_OPT_STRING, &a.collection, "ID", "the remote collection (id or alias)", "遠端集合（id 或別名）"},
+      {"collection", 'C', CLI_OPT_NEEDED, &a.collection, "ID", "the remote collection (id or alias)", "遠端集合（id 或別名）"},
       {"into", 0, CLI_OPT_STRING, &a.into, "ALIAS", "pull: the local collection (default sector)", "拉取：本地集合（預設 sector）"},
       {"from", 0, CLI_OPT_STRING, &a.from, "ALIAS", "push: the local collection (default sector)", "推送：本地集合（預設 sector）"},
       {"for", 0, CLI_OPT_STRING, &a.for_org, "ORG", "push: the partner organisation whose view is sent", "推送：以此合作組織可見的範圍送出"},
@@ -117,8 +117,6 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
   if (rc >= 0)
     return rc;
   a.url = args[0];
-  if (!a.collection)
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "--collection is required", "需要 --collection"));
   if (push && !a.for_org)
     return cli_usage_error(ctx, spec.usage,
                            FS_TR(ctx->lang, "--for ORG is required: a push sends only what that organisation may see",

@@ -210,7 +210,7 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
 static int v_partner_keygen(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {{"out", 'o', CLI_OPT_STRING, &o.out, "PREFIX",
+  const struct cli_opt opts[] = {{"out", 'o', CLI_OPT_NEEDED, &o.out, "PREFIX",
                                   "writes PREFIX.pub and PREFIX.key", "寫出 PREFIX.pub 與 PREFIX.key"},
                                  O_END};
   const struct cli_spec spec = {"finshield vault partner-keygen --out PREFIX",
@@ -222,8 +222,6 @@ static int v_partner_keygen(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
   if (rc >= 0)
     return rc;
-  if (!o.out)
-    return cli_usage_error(ctx, spec.usage, "--out PREFIX");
   uint8_t pk[32], sk[32];
   vault_partner_keygen(pk, sk);
   char hex[66], path[4096];
@@ -280,7 +278,7 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
   struct vopts o = {0};
   const struct cli_opt opts[] = {
       O_REPO, O_PASSWORD, O_THREADS, O_JSON,
-      {"business-date", 0, CLI_OPT_STRING, &o.business_date, "YYYY-MM-DD",
+      {"business-date", 0, CLI_OPT_NEEDED, &o.business_date, "YYYY-MM-DD",
        "business date (must match the manifest)", "營業日（須與清單相符）"},
       O_END};
   const struct cli_spec spec = {
@@ -290,14 +288,9 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
       "依標準格式與清單驗證關鍵資料檔，存為簽章快照並輸出簽章證明。", opts, 1, 64};
   const char *args[64];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
-  if (!o.business_date)
-    return cli_usage_error(ctx, spec.usage, "--business-date YYYY-MM-DD");
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_APPEND, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
+  if (rc >= 0)
     return rc;
   struct vault_deposit_opts d = {.files = args, .nfiles = nargs, .business_date = o.business_date,
                                  .threads = (int)o.threads};
@@ -388,7 +381,7 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   struct vopts o = {0};
   const struct cli_opt opts[] = {
       O_REPO, O_PASSWORD, O_THREADS,
-      {"target", 't', CLI_OPT_STRING, &o.target, "DIR", "where to write (empty or missing)", "寫入位置（須為空或不存在）"},
+      {"target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)", "寫入位置（須為空或不存在）"},
       {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
       O_END};
   const struct cli_spec rs = {"finshield vault restore SNAPSHOT --target DIR",
@@ -404,8 +397,6 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   int rc = cli_parse(ctx, spec, argc, argv, args, &nargs, &done);
   if (rc >= 0)
     return rc;
-  if (!o.target)
-    return cli_usage_error(ctx, spec->usage, "--target DIR");
   if (export && o.format && strcmp(o.format, "standard"))
     return cli_usage_error(ctx, spec->usage, "--format standard");
   struct vault_repo *r;
@@ -557,21 +548,16 @@ static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
   struct vopts o = {0};
   const struct cli_opt opts[] = {
       O_REPO, O_PASSWORD,
-      {"to", 0, CLI_OPT_STRING, &o.to, "DIR", "the offsite copy (created when missing)", "異地副本（不存在時建立）"},
+      {"to", 0, CLI_OPT_NEEDED, &o.to, "DIR", "the offsite copy (created when missing)", "異地副本（不存在時建立）"},
       O_END};
   const struct cli_spec spec = {"finshield vault replicate --repo DIR --to DIR",
                                 "Copies what the offsite copy lacks, then verifies the copy.",
                                 "將異地副本缺少的內容複製過去並驗證副本。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
-  if (rc >= 0)
-    return rc;
-  if (!o.to)
-    return cli_usage_error(ctx, spec.usage, "--to DIR");
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  if (rc >= 0)
     return rc;
   struct vault_replicate_result res;
   struct fs_err err;
@@ -663,8 +649,8 @@ static int v_token(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      {"tokens", 0, CLI_OPT_STRING, &o.tokens, "FILE", "token file (hashes only)", "權杖檔（僅存雜湊）"},
-      {"name", 0, CLI_OPT_STRING, &o.name, "NAME", "who the token is for", "權杖使用者名稱"},
+      {"tokens", 0, CLI_OPT_NEEDED, &o.tokens, "FILE", "token file (hashes only)", "權杖檔（僅存雜湊）"},
+      {"name", 0, CLI_OPT_NEEDED, &o.name, "NAME", "who the token is for", "權杖使用者名稱"},
       O_END};
   const struct cli_spec spec = {"finshield vault token create --tokens FILE --name NAME",
                                 "Creates a bearer token for the continuity service and prints it once; only its "
@@ -676,7 +662,7 @@ static int v_token(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
   if (rc >= 0)
     return rc;
-  if (strcmp(args[0], "create") || !o.tokens || !o.name)
+  if (strcmp(args[0], "create"))
     return cli_usage_error(ctx, spec.usage, "token create --tokens FILE --name NAME");
   char token[128];
   struct fs_err err;
@@ -700,7 +686,7 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
   const struct cli_opt opts[] = {
       O_REPO, O_PASSWORD,
       {"snapshot", 's', CLI_OPT_STRING, &o.snapshot, "SNAPSHOT", "deposit to answer from (default latest)", "回應所依據的快照（預設 latest）"},
-      {"tokens", 0, CLI_OPT_STRING, &o.tokens, "FILE", "bearer tokens (from vault token create)", "存取權杖檔"},
+      {"tokens", 0, CLI_OPT_NEEDED, &o.tokens, "FILE", "bearer tokens (from vault token create)", "存取權杖檔"},
       {"listen", 'l', CLI_OPT_STRING, &o.listen, "HOST:PORT", "address (default 127.0.0.1:8470)", "位址（預設 127.0.0.1:8470）"},
       {"tls-cert", 0, CLI_OPT_STRING, &o.tls_cert, "FILE", "TLS certificate (needed off loopback)", "TLS 憑證（非本機位址必填）"},
       {"tls-key", 0, CLI_OPT_STRING, &o.tls_key, "FILE", "TLS private key", "TLS 私鑰"},
@@ -716,8 +702,6 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
   if (rc >= 0)
     return rc;
-  if (!o.tokens)
-    return cli_usage_error(ctx, spec.usage, "--tokens FILE");
   struct fs_err err;
   char host[256];
   uint16_t port;

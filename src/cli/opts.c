@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec)
@@ -23,7 +24,8 @@ void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec)
       n = snprintf(left, sizeof(left), "-%c, ", o->short_name);
     snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "",
              o->arg ? o->arg : "");
-    printf("  %-30s %s\n", left, FS_TR(ctx->lang, o->help_en, o->help_zh));
+    printf("  %-30s %s%s\n", left, FS_TR(ctx->lang, o->help_en, o->help_zh),
+           o->type == CLI_OPT_NEEDED ? FS_TR(ctx->lang, " (required)", "（必填）") : "");
   }
   printf("  %-30s %s\n", "-h, --help", FS_TR(ctx->lang, "show this help", "顯示本說明"));
 }
@@ -59,6 +61,7 @@ static int store_value(struct cli_ctx *ctx, const struct cli_spec *spec, const s
     *(bool *)o->dest = true;
     return -1;
   case CLI_OPT_STRING:
+  case CLI_OPT_NEEDED:
     *(const char **)o->dest = value;
     return -1;
   case CLI_OPT_INT: {
@@ -95,6 +98,7 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
   *nargs = 0;
   bool only_positional = false;
   char msg[256];
+  uint64_t seen = 0; /* options given, by their place in spec->opts (the first 64) */
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (only_positional || a[0] != '-' || !a[1]) {
@@ -147,7 +151,15 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
     int rc = store_value(ctx, spec, o, value);
     if (rc >= 0)
       return rc;
+    if (o - spec->opts < 64)
+      seen |= (uint64_t)1 << (o - spec->opts);
   }
+  for (const struct cli_opt *o = spec->opts; o && o->name && o - spec->opts < 64; o++)
+    if (o->type == CLI_OPT_NEEDED && !(seen & ((uint64_t)1 << (o - spec->opts)))) {
+      snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "missing --%s %s", "缺少 --%s %s"), o->name,
+               o->arg ? o->arg : "");
+      return cli_usage_error(ctx, spec->usage, msg);
+    }
   if (*nargs < spec->min_args) {
     snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "missing argument", "缺少參數"));
     return cli_usage_error(ctx, spec->usage, msg);

@@ -34,6 +34,27 @@ class HelpAndExitCodes(unittest.TestCase):
         self.assertEqual(run("org", "frobnicate").returncode, 2)
         self.assertEqual(run("serve", "--listen").returncode, 2)
 
+    def test_required_options_named(self):
+        # An option a command cannot go without is named when missing, before anything is opened,
+        # and marked in the help.
+        cases = [(("vault", "replicate", "--repo", "/nonexistent"), "--to DIR"),
+                 (("vault", "restore", "latest", "--repo", "/nonexistent"), "--target DIR"),
+                 (("vault", "deposit", "--repo", "/nonexistent", "x.csv"), "--business-date YYYY-MM-DD"),
+                 (("vault", "partner-keygen"), "--out PREFIX"),
+                 (("vault", "serve", "--repo", "/nonexistent"), "--tokens FILE"),
+                 (("vault", "token", "create", "--tokens", "/nonexistent"), "--name NAME"),
+                 (("taxii", "pull", "https://example.org/taxii2/api/"), "--collection ID")]
+        for args, missing in cases:
+            p = run(*args)
+            self.assertEqual(p.returncode, 2, args)
+            self.assertIn("missing " + missing, p.stderr, args)
+        p = run("vault", "replicate", "--help")
+        self.assertEqual(p.returncode, 0)
+        self.assertIn("(required)", p.stdout)
+        env = dict(ENV, FINSHIELD_LANG="zh-TW")
+        p = run("vault", "replicate", "--repo", "/nonexistent", env=env)
+        self.assertIn("缺少 --to DIR", p.stderr)
+
     def test_chinese_by_default(self):
         env = {k: v for k, v in ENV.items() if k not in ("FINSHIELD_LANG", "LANG", "LC_ALL", "LC_MESSAGES")}
         p = run("--help", env=env)
