@@ -32,8 +32,8 @@ extern const size_t cli_command_count;
 enum cli_opt_type {
   CLI_OPT_FLAG,   /* bool *: set to true */
   CLI_OPT_STRING, /* const char **: points into argv */
-  CLI_OPT_NEEDED, /* a CLI_OPT_STRING the command cannot go without: cli_parse refuses a command
-                     line that lacks it ("missing --to DIR") */
+  CLI_OPT_NEEDED, /* a CLI_OPT_STRING the command cannot go without (its dest NULL before
+                     parsing): cli_parse refuses a command line that lacks it ("missing --to DIR") */
   CLI_OPT_INT,    /* int64_t *: decimal */
   CLI_OPT_LIST,   /* struct cli_list *: every occurrence appended */
 };
@@ -64,10 +64,10 @@ struct cli_spec {
 
 /* Parses argv[1..] against spec. Options may come before or after positionals; "--" ends options.
  * Positional arguments are collected into args/nargs (pointing into argv). Prints --help and
- * returns CLI_EXIT_OK with *done = true when asked for help; prints a usage error and returns
- * CLI_EXIT_USAGE on a bad option. Otherwise returns -1 ("go on"). */
+ * returns CLI_EXIT_OK when asked for help; prints a usage error and returns CLI_EXIT_USAGE on a
+ * bad option or a missing CLI_OPT_NEEDED one. Otherwise returns -1 ("go on"). */
 int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
-              const char **args, size_t *nargs, bool *done);
+              const char **args, size_t *nargs);
 /* Prints the help text of spec. */
 void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec);
 

@@ -75,8 +75,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
   const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh, .opts = opts};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   return cli_with_hub(ctx, &h, fn, &a);

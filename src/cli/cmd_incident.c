@@ -40,13 +40,6 @@ static int run_env(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct env
   return cli_with_hub(ctx, h, with_env, j);
 }
 
-static int parse_or_usage(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
-                          const char **args, size_t *nargs)
-{
-  bool done;
-  return cli_parse(ctx, spec, argc, argv, args, nargs, &done);
-}
-
 /* Prints the case as people read it: reference, level and why, clocks in Asia/Taipei. */
 static void print_case(struct cli_ctx *ctx, json_t *o)
 {
@@ -204,7 +197,7 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, char **argv)
       .opts = opts};
   const char *args[1];
   size_t nargs;
-  int rc = parse_or_usage(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct env_job j = {do_report, &a};
@@ -289,7 +282,7 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
                                 .opts = opts};
   const char *args[1];
   size_t nargs;
-  int rc = parse_or_usage(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   if (a.level < 0 || a.level > 4)
@@ -311,7 +304,7 @@ static int incident_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
                                 .opts = opts, .min_args = 1, .max_args = 1};
   const char *args[1];
   size_t nargs;
-  int rc = parse_or_usage(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = args[0];
@@ -394,7 +387,7 @@ static int change_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *wh
       .max_args = 1};
   const char *args[1];
   size_t nargs;
-  int rc = parse_or_usage(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = args[0];
@@ -499,7 +492,7 @@ static int misc_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *what
       .opts = stats ? stats_opts : plain_opts};
   const char *args[1];
   size_t nargs;
-  int rc = parse_or_usage(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct env_job j = {do_misc, &a};
@@ -619,7 +612,7 @@ static int incident_team_cmd(struct cli_ctx *ctx, int argc, char **argv)
       .max_args = 1};
   const char *args[1];
   size_t nargs;
-  int rc = parse_or_usage(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.sub = args[0];

@@ -34,8 +34,7 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
   };
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct fs_config cfg;

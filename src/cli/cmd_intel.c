@@ -245,8 +245,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts, .min_args = nargs, .max_args = nargs};
   const char *args[1];
   size_t n;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &n, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &n);
   if (rc >= 0)
     return rc;
   a.arg = n ? args[0] : NULL;

@@ -78,8 +78,7 @@ static int org_list(struct cli_ctx *ctx, int argc, char **argv)
                                 .opts = opts};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   return cli_with_hub(ctx, &h, do_list, &a);
@@ -115,8 +114,7 @@ static int org_show(struct cli_ctx *ctx, int argc, char **argv)
                                 .max_args = 1};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct show_args a = {args[0]};
@@ -244,8 +242,7 @@ static int org_edit(struct cli_ctx *ctx, int argc, char **argv, bool update)
   };
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = update ? args[0] : NULL;
@@ -327,8 +324,7 @@ static int org_import(struct cli_ctx *ctx, int argc, char **argv)
       .max_args = 1};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct import_args a = {args[0]};

@@ -183,8 +183,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
   if (!files)
     return CLI_EXIT_FAILURE;
   size_t nfiles;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, files, &nfiles, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, files, &nfiles);
   if (rc >= 0) {
     free(files);
     return rc;

@@ -90,8 +90,7 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
       opts, 1, 64};
   const char *args[64];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct fs_err err;

@@ -112,8 +112,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
   };
   const char *args[1];
   size_t n;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &n, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &n);
   if (rc >= 0)
     return rc;
   a.url = args[0];

@@ -82,8 +82,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = nargs ? args[0] : NULL;

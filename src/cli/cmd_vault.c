@@ -120,8 +120,7 @@ static int parse_open(struct cli_ctx *ctx, const struct cli_spec *spec, int argc
                       const char **args, size_t *nargs, struct vopts *o, enum vault_lock_mode mode,
                       struct vault_repo **r)
 {
-  bool done;
-  int rc = cli_parse(ctx, spec, argc, argv, args, nargs, &done);
+  int rc = cli_parse(ctx, spec, argc, argv, args, nargs);
   if (rc >= 0)
     return rc;
   rc = open_repo(ctx, o, mode, r);
@@ -164,8 +163,7 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
                                 "建立加密且不可變更的資料保險庫。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   if (!repo_dir(ctx, &o))
@@ -218,8 +216,7 @@ static int v_partner_keygen(struct cli_ctx *ctx, int argc, char **argv)
                                 "建立復原合作機構的金鑰對（X25519）。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   uint8_t pk[32], sk[32];
@@ -393,8 +390,7 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   const struct cli_spec *spec = export ? &es : &rs;
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   if (export && o.format && strcmp(o.format, "standard"))
@@ -498,8 +494,7 @@ static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
                                 "移除不再受保留政策保護的快照（以簽章墓碑維持鏈結）。", opts, 0, 64};
   const char *args[64];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   if (!nargs && !o.expired)
@@ -619,8 +614,7 @@ static int v_retention(struct cli_ctx *ctx, int argc, char **argv)
                                 "顯示保留政策，或延長之（不得縮短）。", opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct vault_repo *r;
@@ -658,8 +652,7 @@ static int v_token(struct cli_ctx *ctx, int argc, char **argv)
                                 "建立持續服務的存取權杖並僅顯示一次；檔案只存其雜湊。", opts, 1, 1};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   if (strcmp(args[0], "create"))
@@ -698,8 +691,7 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
                                 opts, 0, 0};
   const char *args[1];
   size_t nargs;
-  bool done;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs, &done);
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   struct fs_err err;

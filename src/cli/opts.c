@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdint.h>
 #include <string.h>
 
 void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec)
@@ -92,13 +91,11 @@ static int store_value(struct cli_ctx *ctx, const struct cli_spec *spec, const s
 }
 
 int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
-              const char **args, size_t *nargs, bool *done)
+              const char **args, size_t *nargs)
 {
-  *done = false;
   *nargs = 0;
   bool only_positional = false;
   char msg[256];
-  uint64_t seen = 0; /* options given, by their place in spec->opts (the first 64) */
   for (int i = 1; i < argc; i++) {
     const char *a = argv[i];
     if (only_positional || a[0] != '-' || !a[1]) {
@@ -115,7 +112,6 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
       cli_print_help(ctx, spec);
-      *done = true;
       return CLI_EXIT_OK;
     }
     const struct cli_opt *o;
@@ -151,11 +147,9 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
     int rc = store_value(ctx, spec, o, value);
     if (rc >= 0)
       return rc;
-    if (o - spec->opts < 64)
-      seen |= (uint64_t)1 << (o - spec->opts);
   }
-  for (const struct cli_opt *o = spec->opts; o && o->name && o - spec->opts < 64; o++)
-    if (o->type == CLI_OPT_NEEDED && !(seen & ((uint64_t)1 << (o - spec->opts)))) {
+  for (const struct cli_opt *o = spec->opts; o && o->name; o++)
+    if (o->type == CLI_OPT_NEEDED && !*(const char **)o->dest) {
       snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "missing --%s %s", "缺少 --%s %s"), o->name,
                o->arg ? o->arg : "");
       return cli_usage_error(ctx, spec->usage, msg);

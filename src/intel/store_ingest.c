@@ -180,15 +180,9 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
 static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq,
                       const struct intel_batch_item *it)
 {
+  if (it->n_keys > g->cap_obs - g->n_obs) /* g->obs holds every key of the batch */
+    return fs_err_set(g->err, FS_ERR_INTERNAL, "intel", "more observable keys than the batch has");
   for (size_t k = 0; k < it->n_keys; k++) {
-    if (g->n_obs == g->cap_obs) {
-      size_t cap = g->cap_obs ? g->cap_obs * 2 : 1024;
-      struct pending_obs *p = realloc(g->obs, cap * sizeof(*p));
-      if (!p)
-        return nomem(g->err);
-      g->obs = p;
-      g->cap_obs = cap;
-    }
     const char *key = b->keys[it->first_key + k];
     g->obs[g->n_obs++] = (struct pending_obs){prefix_key(key, 0), key, seq};
   }
@@ -348,12 +342,13 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
     struct store_stmt *s;
     if ((rc = store_prepare(g->c, fs_buf_cstr(&sql), &s, g->err)))
       break;
-    for (size_t j = 0; j < EXIST_CHUNK; j++) { /* unused places bind NULL, which matches nothing */
+    for (size_t j = 0; !rc && j < EXIST_CHUNK; j++) { /* unused places bind NULL: no match */
       const char *id = j < k ? order[from + j].it->id : NULL;
-      store_bind_text_ref(s, (int)j + 1, id, id ? strlen(id) : 0);
+      if (store_bind_text_ref(s, (int)j + 1, id, id ? strlen(id) : 0))
+        rc = nomem(g->err);
     }
-    bool row;
-    while (!(rc = store_step(s, &row, g->err)) && row) {
+    bool row = false;
+    while (!rc && !(rc = store_step(s, &row, g->err)) && row) {
       const struct by_id *hit = bsearch(store_col_text(s, 0), order + from, k, sizeof(*order),
                                         cmp_id_of);
       if (!hit)
@@ -402,10 +397,10 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
                         : FS_OK;
   if (rc)
     return rc;
-  if (s) /* the arena's id outlives the statement */
-    store_bind_text_ref(s, 1, it->id, strlen(it->id));
+  if (s && store_bind_text_ref(s, 1, it->id, strlen(it->id))) /* the arena's id outlives s */
+    rc = nomem(g->err);
   bool row = false;
-  while (s && !(rc = store_step(s, &row, g->err)) && row) {
+  while (s && !rc && !(rc = store_step(s, &row, g->err)) && row) {
     if (!any)
       snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
     any = true;

@@ -10,8 +10,8 @@
 #include <string.h>
 #include <time.h>
 
-/* A commit that leaves at least this many pages in the WAL wakes the checkpointer at once (4 MB
- * with 4 KiB pages); smaller ones are checkpointed within a second. */
+/* A commit that leaves at least this many pages in the WAL wakes the checkpointer at once (16 MB
+ * with the 16 KiB pages of new databases); smaller ones are checkpointed within a second. */
 enum { CHECKPOINT_PAGES = 1000, CHECKPOINT_IDLE_SECONDS = 1 };
 
 struct sq_checkpointer {

@@ -211,19 +211,19 @@ struct vault_src;
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
                    struct fs_err *err);
 /* Chunk slots that a pool's workers open chunks into, shared by every source opened with them:
- * at most `max` chunks are held at once however many files and delta levels are open (memory is
- * bounded), and a slot's buffers are kept for the next file instead of being given back to the
- * system and faulted in again. Thread-safe. The pool must outlive the slots, the slots every
- * source opened with them. */
+ * at most 2 x (2 x workers + 1) per reading thread are held at once however many files and
+ * delta levels are open (memory is bounded), and a slot's buffers are kept for the next file
+ * instead of being given back to the system and faulted in again. Thread-safe. The pool must
+ * outlive the slots, the slots every source opened with them. */
 struct vault_pool;
 struct vault_slots;
-int vault_slots_new(struct vault_repo *r, struct vault_pool *pool, size_t max,
+int vault_slots_new(struct vault_repo *r, struct vault_pool *pool, size_t readers,
                     struct vault_slots **out, struct fs_err *err);
 void vault_slots_free(struct vault_slots *sl);
 /* Like vault_src_open, with chunks opened ahead by the pool's workers into slots taken from sl:
  * the level with the most chunks first (the full copy at the bottom of a delta chain) up to
- * 2 x workers + 1 slots, then the others up to 3 each, while sl has them. A level left without slots (or a pool without
- * workers) is read by the calling thread, as vault_src_open does. */
+ * 2 x workers + 1 slots, then the others up to 3 each, while sl has them. A level left without
+ * slots (or a pool without workers) is read by the calling thread, as vault_src_open does. */
 int vault_src_open_slots(struct vault_repo *r, const uint8_t desc[32], struct vault_slots *sl,
                          struct vault_src **out, struct fs_err *err);
 /* The next bytes of the content: *p points either into the source (a whole chunk opened by a

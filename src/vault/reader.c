@@ -336,7 +336,15 @@ int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_des
   return rc;
 }
 
-int vault_slots_new(struct vault_repo *r, struct vault_pool *pool, size_t max,
+/* Slots a level keeps its next chunks in: twice the workers and one, so that they find chunks to
+ * open while the reader uses the oldest one, without a wake-up per chunk (each costs
+ * milliseconds on a busy machine). */
+static size_t ring_depth(const struct vault_pool *pool)
+{
+  return FS_MIN(2 * (size_t)vault_pool_threads(pool) + 1, (size_t)PF_MAX);
+}
+
+int vault_slots_new(struct vault_repo *r, struct vault_pool *pool, size_t readers,
                     struct vault_slots **out, struct fs_err *err)
 {
   struct vault_slots *sl = calloc(1, sizeof(*sl));
@@ -344,7 +352,8 @@ int vault_slots_new(struct vault_repo *r, struct vault_pool *pool, size_t max,
     return fs_err_set(err, FS_ERR_NOMEM, "reader", "out of memory");
   sl->r = r;
   sl->pool = pool;
-  sl->max = max;
+  /* Each reading thread: a full ring for its file's largest level, as many again for the others. */
+  sl->max = readers * 2 * ring_depth(pool);
   pthread_mutex_init(&sl->mu, NULL);
   *out = sl;
   return FS_OK;
@@ -364,11 +373,21 @@ void vault_slots_free(struct vault_slots *sl)
   free(sl);
 }
 
+/* Gives n slots back to sl's free list (its lock held). */
+static void slots_give_locked(struct vault_slots *sl, struct pf_slot *const *slot, size_t n)
+{
+  for (size_t i = 0; i < n; i++) {
+    slot[i]->ready = false;
+    slot[i]->next_free = sl->free;
+    sl->free = slot[i];
+  }
+}
+
 /* Up to `want` slots for one level; NULL when fewer than two are to be had (then the reading
  * thread opens the level's chunks itself). */
 static struct prefetch *pf_new(struct vault_slots *sl, size_t want)
 {
-  if (!sl || !vault_pool_threads(sl->pool) || want < 2)
+  if (want < 2)
     return NULL;
   struct prefetch *pf = calloc(1, sizeof(*pf));
   if (!pf)
@@ -389,17 +408,12 @@ static struct prefetch *pf_new(struct vault_slots *sl, size_t want)
     }
     pf->slot[pf->nslots++] = p;
   }
-  pthread_mutex_unlock(&sl->mu);
   if (pf->nslots < 2) {
-    pthread_mutex_lock(&sl->mu);
-    for (size_t i = 0; i < pf->nslots; i++) {
-      pf->slot[i]->next_free = sl->free;
-      sl->free = pf->slot[i];
-    }
-    pthread_mutex_unlock(&sl->mu);
+    slots_give_locked(sl, pf->slot, pf->nslots);
     free(pf);
-    return NULL;
+    pf = NULL;
   }
+  pthread_mutex_unlock(&sl->mu);
   return pf;
 }
 
@@ -410,11 +424,7 @@ static void pf_free(struct vault_slots *sl, struct prefetch *pf)
   for (; pf->lo < pf->hi; pf->lo++)
     vault_pool_cancel(pf->pool, &pf->slot[pf->lo % pf->nslots]->t);
   pthread_mutex_lock(&sl->mu);
-  for (size_t i = 0; i < pf->nslots; i++) {
-    pf->slot[i]->ready = false;
-    pf->slot[i]->next_free = sl->free;
-    sl->free = pf->slot[i];
-  }
+  slots_give_locked(sl, pf->slot, pf->nslots);
   pthread_mutex_unlock(&sl->mu);
   free(pf);
 }
@@ -462,7 +472,7 @@ int vault_src_open_slots(struct vault_repo *r, const uint8_t desc[32], struct va
   if (rc || !sl || !vault_pool_threads(sl->pool))
     return rc;
   /* The levels with the most chunks get their slots first, while there are any. */
-  size_t want = FS_MIN(2 * (size_t)vault_pool_threads(sl->pool) + 1, (size_t)PF_MAX);
+  size_t want = ring_depth(sl->pool);
   for (;;) {
     struct vault_src *best = NULL;
     for (struct vault_src *s = *out; s; s = s->parent)

@@ -189,11 +189,8 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
   struct rpool p = {.r = r, .jobs = jobs, .n = nj};
   if (!rc)
     rc = vault_pool_new(threads, &p.chunks, err);
-  /* Each restoring thread: its file's full copy 2 x workers + 1 chunks ahead, and as many again
-   * for the delta levels above it. */
   if (!rc)
-    rc = vault_slots_new(r, p.chunks, (size_t)threads * 2 * (2 * (size_t)threads + 1), &p.slots,
-                         err);
+    rc = vault_slots_new(r, p.chunks, (size_t)threads, &p.slots, err);
   if (!rc) {
     if ((p.order = malloc((nj ? nj : 1) * sizeof(*p.order)))) {
       for (size_t i = 0; i < nj; i++)
