@@ -405,8 +405,8 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
-  printf(FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file matches its SHA-256\n",
-               "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均與 SHA-256 相符\n"),
+  printf(FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
+               "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n"),
          res.snapshot_id, (unsigned long long)res.files, mib(res.bytes), (double)res.elapsed_ns / 1e9);
   return CLI_EXIT_OK;
 }
@@ -427,8 +427,8 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
   const struct cli_opt opts[] = {
       O_REPO, O_PASSWORD, O_JSON,
       {"read-data", 0, CLI_OPT_FLAG, &o.read_data, NULL, "decrypt and check every stored blob", "解密並檢查每個儲存區塊"},
-      {"files", 0, CLI_OPT_FLAG, &o.files, NULL, "rebuild every file of every snapshot and check its SHA-256",
-       "重建所有快照的每個檔案並核對 SHA-256"},
+      {"files", 0, CLI_OPT_FLAG, &o.files, NULL, "rebuild every file of every snapshot and check its SHA-256 and file check",
+       "重建所有快照的每個檔案並核對 SHA-256 與檔案核對碼"},
       O_END};
   const struct cli_spec spec = {"finshield vault verify --repo DIR [--read-data] [--files]",
                                 "Checks the repository and names every damaged pack, blob, snapshot or file.",

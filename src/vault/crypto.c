@@ -1,5 +1,5 @@
 /* Keys and primitives: subkey derivation, keyed chunk ids, sealing (XChaCha20-Poly1305 through
- * OpenSSL, or libsodium), SHA-256, key files (password with Argon2id, restoration partner with a
+ * OpenSSL, or libsodium), SHA-256 and the file check, key files (password with Argon2id, restoration partner with a
  * sealed box). */
 #include "vault/crypto.h"
 #include "vault/internal.h"
@@ -9,6 +9,7 @@
 
 #include <gnutls/crypto.h>
 #include <limits.h>
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ void vault_keys_derive(struct vault_keys *k, const uint8_t master[VAULT_KEY_LEN]
   sodium_memzero(seed, sizeof(seed));
   crypto_kdf_derive_from_key(k->meta, VAULT_KEY_LEN, 4, KDF_CTX, master);
   crypto_kdf_derive_from_key(k->mac, VAULT_KEY_LEN, 5, KDF_CTX, master);
+  crypto_kdf_derive_from_key(k->check_r, VAULT_KEY_LEN, 7, KDF_CTX, master);
+  crypto_kdf_derive_from_key(k->check_pad, VAULT_KEY_LEN, 8, KDF_CTX, master);
   uint8_t gkey[32], nonce[crypto_stream_chacha20_NONCEBYTES] = {0};
   crypto_kdf_derive_from_key(gkey, sizeof(gkey), 6, KDF_CTX, master);
   uint8_t raw[256 * 8];
@@ -132,6 +135,129 @@ void vault_sha256_final(struct vault_sha256 *s, uint8_t out[32])
 void vault_sha256(const void *p, size_t n, uint8_t out[32])
 {
   gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, out);
+}
+
+/* ---- the file check (Poly1305 in Wegman-Carter form; see vault_sum in internal.h) --------------- */
+
+/* Poly1305 under (r, s = 0): the tag is then the polynomial alone, and the pad is added at the end
+ * (Poly1305's last step is tag = (h + s) mod 2^128, so this equals Poly1305 under (r, pad)). */
+static void *check_start_openssl(const struct vault_keys *k)
+{
+  uint8_t key[32] = {0};
+  memcpy(key, k->check_r, 16);
+  EVP_MAC *mac = EVP_MAC_fetch(NULL, "POLY1305", NULL);
+  EVP_MAC_CTX *c = mac ? EVP_MAC_CTX_new(mac) : NULL;
+  EVP_MAC_free(mac); /* the context holds its own reference */
+  if (c && EVP_MAC_init(c, key, sizeof(key), NULL) != 1) {
+    EVP_MAC_CTX_free(c);
+    c = NULL;
+  }
+  sodium_memzero(key, sizeof(key));
+  return c;
+}
+
+static void *check_start_sodium(const struct vault_keys *k)
+{
+  crypto_onetimeauth_state *st = aligned_alloc(64, (sizeof(*st) + 63) & ~(size_t)63);
+  if (!st)
+    return NULL;
+  uint8_t key[32] = {0};
+  memcpy(key, k->check_r, 16);
+  crypto_onetimeauth_init(st, key);
+  sodium_memzero(key, sizeof(key));
+  return st;
+}
+
+int vault_sum_init(struct vault_sum *s, const struct vault_keys *k, unsigned want)
+{
+  *s = (struct vault_sum){.want = want & VAULT_SUM_SHA256};
+  if (s->want && vault_sha256_init(&s->sha)) {
+    s->want = 0;
+    return FS_ERR_CRYPTO;
+  }
+  if (want & (VAULT_SUM_CHECK | VAULT_SUM_CHECK_SODIUM)) {
+    s->mac = (want & VAULT_SUM_CHECK_SODIUM) ? NULL : check_start_openssl(k);
+    if (!s->mac) {
+      s->sodium = true;
+      s->mac = check_start_sodium(k);
+    }
+    if (!s->mac) {
+      vault_sum_abandon(s);
+      return FS_ERR_CRYPTO;
+    }
+    s->want |= VAULT_SUM_CHECK;
+  }
+  return FS_OK;
+}
+
+void vault_sum_abandon(struct vault_sum *s)
+{
+  uint8_t sha[32] = {0}, check[VAULT_CHECK_LEN];
+  vault_sum_final(s, NULL, sha, check);
+}
+
+void vault_sum_update(struct vault_sum *s, const void *p, size_t n)
+{
+  s->size += n;
+  if (s->want & VAULT_SUM_SHA256)
+    vault_sha256_update(&s->sha, p, n);
+  if (!(s->want & VAULT_SUM_CHECK))
+    return;
+  if (s->sodium)
+    crypto_onetimeauth_update(s->mac, p, n);
+  else
+    EVP_MAC_update(s->mac, p, n);
+}
+
+void vault_sum_final(struct vault_sum *s, const struct vault_keys *k, uint8_t sha256[32],
+                     uint8_t check[VAULT_CHECK_LEN])
+{
+  if (s->want & VAULT_SUM_SHA256)
+    vault_sha256_final(&s->sha, sha256);
+  if (!(s->want & VAULT_SUM_CHECK)) {
+    s->want = 0;
+    return;
+  }
+  uint8_t poly[16] = {0};
+  if (s->sodium) {
+    crypto_onetimeauth_final(s->mac, poly);
+    sodium_memzero(s->mac, sizeof(crypto_onetimeauth_state));
+    free(s->mac);
+  } else {
+    size_t len = 0;
+    if (EVP_MAC_final(s->mac, poly, &len, sizeof(poly)) != 1 || len != sizeof(poly))
+      memset(poly, 0xff, sizeof(poly)); /* never matches a stored check by chance */
+    EVP_MAC_CTX_free(s->mac);
+  }
+  s->mac = NULL;
+  s->want = 0;
+  if (!k)
+    return; /* abandoned */
+  uint8_t in[40], pad[VAULT_CHECK_LEN];
+  memcpy(in, sha256, 32);
+  vault_put_u64(in + 32, s->size);
+  crypto_generichash(pad, sizeof(pad), in, sizeof(in), k->check_pad, VAULT_KEY_LEN);
+  unsigned carry = 0;
+  for (size_t i = 0; i < VAULT_CHECK_LEN; i++) { /* little-endian addition mod 2^128 */
+    carry += (unsigned)poly[i] + pad[i];
+    check[i] = (uint8_t)carry;
+    carry >>= 8;
+  }
+}
+
+bool vault_sum_matches(struct vault_sum *s, const struct vault_keys *k, const struct vault_desc *d)
+{
+  uint8_t sha[32], check[VAULT_CHECK_LEN];
+  memcpy(sha, d->sha256, 32);
+  unsigned want = s->want;
+  uint64_t size = s->size;
+  vault_sum_final(s, k, sha, check);
+  bool same = size == d->size;
+  if (want & VAULT_SUM_SHA256)
+    same = same && !memcmp(sha, d->sha256, 32);
+  if (want & VAULT_SUM_CHECK)
+    same = same && d->has_check && !sodium_memcmp(check, d->check, VAULT_CHECK_LEN);
+  return same;
 }
 
 void vault_partner_keygen(uint8_t pk[32], uint8_t sk[32])

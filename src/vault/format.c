@@ -141,15 +141,16 @@ void vault_index_file_release(struct vault_index_file *f)
 
 int vault_desc_encode(struct fs_buf *out, const struct vault_desc *d)
 {
-  uint8_t h[4 + 2 + 8 + 32 + 4 + 4];
+  uint8_t h[4 + 2 + 8 + 32 + 4 + 4 + VAULT_CHECK_LEN];
   memcpy(h, DESC_MAGIC, 4);
-  h[4] = VAULT_FORMAT_VERSION;
+  h[4] = d->has_check ? VAULT_DESC_VERSION_CHECK : VAULT_FORMAT_VERSION;
   h[5] = d->kind;
   vault_put_u64(h + 6, d->size);
   memcpy(h + 14, d->sha256, 32);
   vault_put_u32(h + 46, d->depth);
   vault_put_u32(h + 50, d->version);
-  int rc = fs_buf_append(out, h, sizeof(h));
+  memcpy(h + 54, d->check, VAULT_CHECK_LEN);
+  int rc = fs_buf_append(out, h, d->has_check ? sizeof(h) : sizeof(h) - VAULT_CHECK_LEN);
   if (!rc && d->kind == VAULT_DESC_DELTA) {
     uint8_t x[72];
     memcpy(x, d->parent, 32);
@@ -181,8 +182,11 @@ int vault_desc_parse(const uint8_t *p, size_t n, struct vault_desc *d, struct fs
   memset(d, 0, sizeof(*d));
   if (n < 58 || memcmp(p, DESC_MAGIC, 4))
     return corrupt(err, 0, "not a content descriptor");
-  if (p[4] != VAULT_FORMAT_VERSION)
+  if (p[4] != VAULT_FORMAT_VERSION && p[4] != VAULT_DESC_VERSION_CHECK)
     return fs_err_set(err, FS_ERR_UNSUPPORTED, "byte 4", "descriptor version %u", p[4]);
+  d->has_check = p[4] == VAULT_DESC_VERSION_CHECK;
+  if (d->has_check && n < 58 + VAULT_CHECK_LEN)
+    return corrupt(err, 54, "descriptor truncated in its file check");
   d->kind = p[5];
   if (d->kind != VAULT_DESC_CHUNKS && d->kind != VAULT_DESC_DELTA)
     return corrupt(err, 5, "unknown descriptor kind");
@@ -191,6 +195,10 @@ int vault_desc_parse(const uint8_t *p, size_t n, struct vault_desc *d, struct fs
   d->depth = vault_get_u32(p + 46);
   d->version = vault_get_u32(p + 50);
   size_t pos = 54;
+  if (d->has_check) {
+    memcpy(d->check, p + pos, VAULT_CHECK_LEN);
+    pos += VAULT_CHECK_LEN;
+  }
   if (d->kind == VAULT_DESC_DELTA) {
     if (n - pos < 76)
       return corrupt(err, pos, "delta descriptor truncated");

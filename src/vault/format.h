@@ -9,6 +9,7 @@
 #include "core/err.h"
 
 #define VAULT_FORMAT_VERSION 1
+#define VAULT_DESC_VERSION_CHECK 2 /* descriptors that carry the file check */
 #define VAULT_MAGIC_PACK "FSVPACK1"
 #define VAULT_MAGIC_PACK_END "FSVPEND1"
 #define VAULT_MAGIC_INDEX "FSVINDX1"
@@ -64,10 +65,13 @@ void vault_index_file_release(struct vault_index_file *f);
  * kind 1 (delta): the file is the parent descriptor's content edited by the operations in `ops`
  * blobs, whose inserted bytes are read in order from the `data` chunks (the literal stream). */
 enum vault_desc_kind { VAULT_DESC_CHUNKS = 0, VAULT_DESC_DELTA = 1 };
+#define VAULT_CHECK_LEN 16
 struct vault_desc {
   uint8_t kind;
   uint64_t size;
   uint8_t sha256[32];
+  bool has_check;                /* descriptor version 2: the file check (see vault_sum) */
+  uint8_t check[VAULT_CHECK_LEN];
   uint8_t parent[32];   /* delta only */
   uint32_t depth;       /* 0 for chunks; parent's depth + 1 for a delta */
   uint32_t version;     /* versions since the full copy (0 for chunks); see skip deltas */

@@ -454,10 +454,10 @@ static int run_file(struct run *ru)
   int fd = open(j->src, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return fs_err_set(&ru->err, FS_ERR_IO, j->src, "cannot open: %s", strerror(errno));
-  struct vault_sha256 sha;
-  if (vault_sha256_init(&sha)) {
+  struct vault_sum sum;
+  if (vault_sum_init(&sum, &r->keys, VAULT_SUM_SHA256 | VAULT_SUM_CHECK)) {
     close(fd);
-    return fs_err_set(&ru->err, FS_ERR_CRYPTO, j->src, "SHA-256 unavailable");
+    return fs_err_set(&ru->err, FS_ERR_CRYPTO, j->src, "SHA-256 or Poly1305 unavailable");
   }
   struct idlist chunks = {0};
   uint8_t *buf = ru->w->buf;
@@ -478,7 +478,7 @@ static int run_file(struct run *ru)
         eof = true;
         break;
       }
-      vault_sha256_update(&sha, buf + len, (size_t)n);
+      vault_sum_update(&sum, buf + len, (size_t)n);
       if (j->table)
         lines_feed(&ru->lines, (const char *)buf + len, (size_t)n, on_line, ru);
       if (ru->rc) {
@@ -507,8 +507,8 @@ static int run_file(struct run *ru)
   }
   close(fd);
   rc = chunk_drain(ru->w, &chunks, rc, &ru->err);
-  uint8_t digest[32];
-  vault_sha256_final(&sha, digest);
+  uint8_t digest[32], check[VAULT_CHECK_LEN];
+  vault_sum_final(&sum, &r->keys, digest, check);
   if (rc) {
     idlist_release(&chunks);
     return rc;
@@ -528,8 +528,9 @@ static int run_file(struct run *ru)
     j->rows = ru->cdf.rows;
     j->errors = ru->cdf.errors;
   }
-  struct vault_desc d = {.kind = VAULT_DESC_CHUNKS, .size = j->size};
+  struct vault_desc d = {.kind = VAULT_DESC_CHUNKS, .size = j->size, .has_check = true};
   memcpy(d.sha256, digest, 32);
+  memcpy(d.check, check, VAULT_CHECK_LEN);
   if (ru->m) {
     struct merge *m = ru->m;
     uint64_t rest = vault_src_size(m->old) - m->consumed;

@@ -402,7 +402,7 @@ static struct prefetch *pf_new(struct vault_slots *sl, size_t want)
       sl->made++;
       p->r = sl->r;
       vault_blob_io_init(&p->io);
-      p->io.check_ids = false; /* the whole file's SHA-256 is checked */
+      p->io.check_ids = false; /* the whole file is checked (vault_sum) */
     } else {
       break;
     }
@@ -441,7 +441,7 @@ static int open_level(struct vault_repo *r, const uint8_t id[32], int level,
   s->r = r;
   memcpy(s->desc_id, id, 32);
   vault_blob_io_init(&s->own_io);
-  s->own_io.check_ids = false; /* every rebuilt file is checked against its SHA-256 */
+  s->own_io.check_ids = false; /* every rebuilt file is checked whole (vault_sum) */
   s->io = io ? io : &s->own_io;
   fs_buf_init(&s->data.cur, 0);
   fs_buf_init(&s->ops, 0);

@@ -1,5 +1,6 @@
-/* The ways out: restore (bit-exact, every file checked against its SHA-256), export in the standard
- * format, and restore drills that measure and record the restore time as evidence. */
+/* The ways out: restore (bit-exact, every file checked against its file check, or its SHA-256 where
+ * it was stored without one), export in the standard format, and restore drills that measure and
+ * record the restore time as evidence (drills check every file's SHA-256). */
 #include "vault/crypto.h"
 #include "core/thread.h"
 #include "vault/internal.h"
@@ -35,6 +36,7 @@ struct rjob {
 
 struct rpool {
   struct vault_repo *r;
+  bool sha256; /* check SHA-256 even where the file check is stored (drills) */
   struct vault_pool *chunks;
   struct vault_slots *slots; /* chunk buffers of every file being restored */
   struct vault_order *order; /* jobs by size, largest first (NULL: as given) */
@@ -44,32 +46,37 @@ struct rpool {
   atomic_uint_fast64_t bytes;
 };
 
-static int restore_file(struct vault_repo *r, struct vault_slots *slots, struct rjob *j,
-                        uint8_t *buf)
+static int restore_file(struct vault_repo *r, struct vault_slots *slots, bool sha256,
+                        struct rjob *j, uint8_t *buf)
 {
   const struct vault_file_entry *f = j->f;
   struct vault_src *src;
   /* The pool's workers open (read, decrypt, decompress) the chunks ahead; this thread rebuilds
-   * deltas, hashes and writes, in order. */
+   * deltas, sums and writes, in order. */
   int rc = vault_src_open_slots(r, f->desc, slots, &src, &j->err);
   if (rc)
     return rc;
+  const struct vault_desc *d = vault_src_desc(src);
+  unsigned want = d->has_check && !sha256 ? VAULT_SUM_CHECK : VAULT_SUM_SHA256;
+  struct vault_sum sum;
   int fd = open(j->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-  if (fd < 0) {
+  if (fd < 0)
+    rc = fs_err_set(&j->err, FS_ERR_IO, j->path, "cannot create: %s", strerror(errno));
+  else if (vault_sum_init(&sum, &r->keys, want))
+    rc = fs_err_set(&j->err, FS_ERR_CRYPTO, f->path, "SHA-256 or Poly1305 unavailable");
+  if (rc) {
+    if (fd >= 0)
+      close(fd);
     vault_src_free(src);
-    return fs_err_set(&j->err, FS_ERR_IO, j->path, "cannot create: %s", strerror(errno));
+    return rc;
   }
-  struct vault_sha256 sha;
-  vault_sha256_init(&sha);
-  uint64_t total = 0;
   for (;;) {
     size_t got;
     const uint8_t *block;
     rc = vault_src_view(src, buf, WRITE_PIECE, &block, &got, &j->err);
     if (rc || !got)
       break;
-    vault_sha256_update(&sha, block, got);
-    total += got;
+    vault_sum_update(&sum, block, got);
     for (size_t off = 0; off < got;) {
       ssize_t w = write(fd, block + off, FS_MIN(got - off, (size_t)WRITE_PIECE));
       if (w < 0 && errno == EINTR)
@@ -84,13 +91,14 @@ static int restore_file(struct vault_repo *r, struct vault_slots *slots, struct 
     if (rc)
       break;
   }
-  uint8_t digest[32];
-  vault_sha256_final(&sha, digest);
+  uint64_t total = sum.size;
+  bool same = vault_sum_matches(&sum, &r->keys, d) && !memcmp(d->sha256, f->sha256, 32);
   vault_src_free(src);
-  if (!rc && (total != f->size || memcmp(digest, f->sha256, 32)))
+  if (!rc && !same)
     rc = fs_err_set(&j->err, FS_ERR_CORRUPT, f->path,
-                    "restored bytes differ from the snapshot's SHA-256 (%llu of %llu bytes)",
-                    (unsigned long long)total, (unsigned long long)f->size);
+                    "restored bytes differ from the snapshot's %s (%llu of %llu bytes)",
+                    want == VAULT_SUM_CHECK ? "file check" : "SHA-256", (unsigned long long)total,
+                    (unsigned long long)f->size);
   if (!rc) {
     struct timespec ts[2] = {{.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000},
                              {.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000}};
@@ -107,7 +115,7 @@ static void *rpool_main(void *arg)
   uint8_t *buf = malloc(WRITE_PIECE);
   for (size_t i; (i = atomic_fetch_add(&p->next, 1)) < p->n;) {
     struct rjob *j = &p->jobs[p->order ? p->order[i].job : i];
-    j->rc = buf ? restore_file(p->r, p->slots, j, buf)
+    j->rc = buf ? restore_file(p->r, p->slots, p->sha256, j, buf)
                 : fs_err_set(&j->err, FS_ERR_NOMEM, j->path, "out of memory");
     if (!j->rc)
       atomic_fetch_add(&p->bytes, j->f->size);
@@ -141,8 +149,8 @@ static bool dir_is_empty(const char *path)
 }
 
 static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s, const char *target,
-                            int threads, bool tables_only, struct vault_restore_result *res,
-                            struct fs_err *err)
+                            int threads, bool tables_only, bool sha256,
+                            struct vault_restore_result *res, struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
   memcpy(res->snapshot_id, s->id, 65);
@@ -186,7 +194,7 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *s
     if (threads > 64)
       threads = 64;
   }
-  struct rpool p = {.r = r, .jobs = jobs, .n = nj};
+  struct rpool p = {.r = r, .sha256 = sha256, .jobs = jobs, .n = nj};
   if (!rc)
     rc = vault_pool_new(threads, &p.chunks, err);
   if (!rc)
@@ -249,7 +257,7 @@ int vault_restore(struct vault_repo *r, const char *name, const char *target, in
   int rc = vault_snapshot_pick(r, name, &all, &n, &s, err);
   if (rc)
     return rc;
-  rc = restore_snapshot(r, s, target, threads, false, res, err);
+  rc = restore_snapshot(r, s, target, threads, false, false, res, err);
   vault_snapshots_free(all, n);
   return rc;
 }
@@ -266,7 +274,7 @@ int vault_export(struct vault_repo *r, const char *name, const char *target,
     rc = fs_err_set(err, FS_ERR_INVALID, s->id,
                     "only deposits are in the standard format (this is a %s; use restore)", s->kind);
   if (!rc)
-    rc = restore_snapshot(r, s, target, 0, true, res, err);
+    rc = restore_snapshot(r, s, target, 0, true, false, res, err);
   vault_snapshots_free(all, n);
   return rc;
 }
@@ -303,7 +311,7 @@ int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, c
   struct fs_err rerr = {0};
   char target[4200];
   snprintf(target, sizeof(target), "%s/restore", scratch);
-  int drc = restore_snapshot(r, s, target, threads, false, &res, &rerr);
+  int drc = restore_snapshot(r, s, target, threads, false, true, &res, &rerr);
   nftw(scratch, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
   char t[32];
   fs_time_format_ms(started, t);

@@ -157,7 +157,8 @@ struct vault_restore_result {
   int64_t elapsed_ns;
 };
 /* Writes snapshot `name` ("latest", an id or a unique prefix) into target (created; must be empty
- * or missing). Every file's SHA-256 is checked against the snapshot. */
+ * or missing). Every file is checked whole: against its file check (a keyed Poly1305 stored with
+ * it since descriptor version 2) or, for files stored without one, its SHA-256. */
 int vault_restore(struct vault_repo *r, const char *name, const char *target, int threads,
                   struct vault_restore_result *res, struct fs_err *err);
 /* Like restore, in the standard critical-data layout (the tables and manifest.json) for a
@@ -175,7 +176,7 @@ int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, c
 /* ---- verification ----------------------------------------------------------------------------- */
 struct vault_verify_opts {
   bool read_data;   /* decrypt and check every blob */
-  bool files;       /* rebuild every file of every snapshot and check its SHA-256 */
+  bool files;       /* rebuild every file of every snapshot; check its SHA-256 and file check */
 };
 struct vault_verify_result {
   uint64_t snapshots, packs, blobs, bytes_read;

@@ -159,7 +159,8 @@ static void read_data(struct vault_repo *r, const struct vault_reach *re,
   vault_blob_io_release(&io);
 }
 
-/* Rebuilds a file and compares its SHA-256. */
+/* Rebuilds a file and compares its SHA-256 and, where stored, its file check (which restores
+ * rely on). */
 static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
                        const struct vault_file_entry *f, uint8_t *buf, size_t cap,
                        struct vault_verify_result *res)
@@ -171,28 +172,30 @@ static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
                        f->path, e2.where, e2.msg);
     return;
   }
-  struct vault_sha256 sha;
-  vault_sha256_init(&sha);
-  uint64_t total = 0;
-  int rc = FS_OK;
-  for (;;) {
+  const struct vault_desc *d = vault_src_desc(src);
+  struct vault_sum sum;
+  int rc = vault_sum_init(&sum, &r->keys, VAULT_SUM_SHA256 | (d->has_check ? VAULT_SUM_CHECK : 0));
+  if (rc)
+    fs_err_set(&e2, rc, f->path, "SHA-256 or Poly1305 unavailable");
+  for (bool more = !rc; more;) {
     size_t got;
     rc = vault_src_read(src, buf, cap, &got, &e2);
-    if (rc || !got)
-      break;
-    vault_sha256_update(&sha, buf, got);
-    total += got;
-    if (got < cap)
-      break;
+    if (!rc)
+      vault_sum_update(&sum, buf, got);
+    more = !rc && got == cap;
   }
-  uint8_t d[32];
-  vault_sha256_final(&sha, d);
+  bool same = false;
+  if (rc)
+    vault_sum_abandon(&sum);
+  else
+    same = vault_sum_matches(&sum, &r->keys, d) && !memcmp(d->sha256, f->sha256, 32);
   vault_src_free(src);
   if (rc)
     vault_problems_add(&res->problems, "snapshot %.16s file %s cannot be rebuilt: %s: %s", s->id,
                        f->path, e2.where, e2.msg);
-  else if (total != f->size || memcmp(d, f->sha256, 32))
-    vault_problems_add(&res->problems, "snapshot %.16s file %s: rebuilt bytes differ from its SHA-256",
+  else if (!same)
+    vault_problems_add(&res->problems,
+                       "snapshot %.16s file %s: rebuilt bytes differ from its SHA-256 or file check",
                        s->id, f->path);
 }
 

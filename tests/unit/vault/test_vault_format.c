@@ -8,6 +8,7 @@
 
 #include "vault/cdf.h"
 #include "vault/continuity.h"
+#include "vault/crypto.h"
 #include "vault/format.h"
 #include "vault/internal.h"
 #include "vault/snapfmt.h"
@@ -152,10 +153,32 @@ static void test_desc_roundtrip(void **state)
   assert_int_equal(e.data_len[2], 30);
   assert_int_equal(e.nops, 1);
   assert_memory_equal(e.parent, d.parent, 32);
+  assert_false(e.has_check);
+  assert_int_equal(((uint8_t *)b.data)[4], 1);
   vault_desc_release(&e);
   /* Every truncation is refused, never read past. */
   for (size_t cut = 0; cut < b.len; cut++)
     assert_int_not_equal(vault_desc_parse((uint8_t *)b.data, cut, &e, &err), 0);
+  /* Version 2 carries the file check; everything else reads the same. */
+  d.has_check = true;
+  memset(d.check, 0xc3, sizeof(d.check));
+  size_t v1len = b.len;
+  fs_buf_reset(&b);
+  assert_int_equal(vault_desc_encode(&b, &d), 0);
+  assert_int_equal(b.len, v1len + VAULT_CHECK_LEN);
+  assert_int_equal(((uint8_t *)b.data)[4], VAULT_DESC_VERSION_CHECK);
+  assert_int_equal(vault_desc_parse((uint8_t *)b.data, b.len, &e, &err), 0);
+  assert_true(e.has_check);
+  assert_memory_equal(e.check, d.check, VAULT_CHECK_LEN);
+  assert_memory_equal(e.base, d.base, 32);
+  assert_int_equal(e.nops, 1);
+  assert_int_equal(e.data_len[2], 30);
+  vault_desc_release(&e);
+  for (size_t cut = 0; cut < b.len; cut++)
+    assert_int_not_equal(vault_desc_parse((uint8_t *)b.data, cut, &e, &err), 0);
+  ((uint8_t *)b.data)[4] = 3;
+  assert_int_equal(vault_desc_parse((uint8_t *)b.data, b.len, &e, &err), FS_ERR_UNSUPPORTED);
+  d.has_check = false;
   /* A chunk list whose lengths do not add up to the size is refused. */
   d.kind = VAULT_DESC_CHUNKS;
   d.size = 61;
@@ -167,6 +190,92 @@ static void test_desc_roundtrip(void **state)
   assert_int_equal(vault_desc_parse((uint8_t *)b.data, b.len, &e, &err), FS_ERR_CORRUPT);
   assert_non_null(strstr(err.msg, "add up"));
   fs_buf_release(&b);
+}
+
+/* One file check through the sum, fed in uneven pieces. */
+static void file_check(const struct vault_keys *k, unsigned want, const uint8_t *p, size_t n,
+                       uint8_t sha[32], uint8_t check[VAULT_CHECK_LEN])
+{
+  struct vault_sum sum;
+  assert_int_equal(vault_sum_init(&sum, k, want), 0);
+  for (size_t off = 0, piece = 1; off < n; off += piece, piece = piece * 3 + 1)
+    vault_sum_update(&sum, p + off, piece < n - off ? piece : n - off);
+  vault_sum_final(&sum, k, sha, check);
+}
+
+/* The file check is Poly1305 under (r, pad): OpenSSL's and libsodium's agree with libsodium's
+ * one-shot Poly1305 under that key, and any change of a byte, of the length or of the expected
+ * SHA-256 is caught. */
+static void test_file_check_is_poly1305(void **state)
+{
+  (void)state;
+  uint8_t master[32];
+  randombytes_buf(master, sizeof(master));
+  struct vault_keys *k = malloc(sizeof(*k));
+  assert_non_null(k);
+  vault_keys_derive(k, master);
+  size_t sizes[] = {0, 1, 15, 16, 17, 1000, 65536 + 3};
+  uint8_t *p = malloc(65536 + 3);
+  assert_non_null(p);
+  randombytes_buf(p, 65536 + 3);
+  for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+    size_t n = sizes[i];
+    uint8_t sha[32], sha2[32], check[VAULT_CHECK_LEN], check2[VAULT_CHECK_LEN];
+    file_check(k, VAULT_SUM_SHA256 | VAULT_SUM_CHECK, p, n, sha, check);
+    vault_sha256(p, n, sha2);
+    assert_memory_equal(sha, sha2, 32);
+    file_check(k, VAULT_SUM_SHA256 | VAULT_SUM_CHECK_SODIUM, p, n, sha2, check2);
+    assert_memory_equal(check, check2, VAULT_CHECK_LEN);
+    uint8_t key[32], in[40], direct[16];
+    memcpy(key, k->check_r, 16);
+    memcpy(in, sha, 32);
+    vault_put_u64(in + 32, n);
+    crypto_generichash(key + 16, 16, in, sizeof(in), k->check_pad, 32);
+    crypto_onetimeauth(direct, p, n, key);
+    assert_memory_equal(check, direct, VAULT_CHECK_LEN);
+    /* Without SHA-256, the pad comes from the expected digest the caller gives. */
+    memcpy(sha2, sha, 32);
+    file_check(k, VAULT_SUM_CHECK, p, n, sha2, check2);
+    assert_memory_equal(check, check2, VAULT_CHECK_LEN);
+    struct vault_desc d = {.size = n, .has_check = true};
+    memcpy(d.sha256, sha, 32);
+    memcpy(d.check, check, VAULT_CHECK_LEN);
+    struct vault_sum sum;
+    assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_CHECK), 0);
+    vault_sum_update(&sum, p, n);
+    assert_true(vault_sum_matches(&sum, k, &d));
+    if (n) { /* one flipped bit */
+      p[n / 2] ^= 4;
+      assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_CHECK), 0);
+      vault_sum_update(&sum, p, n);
+      assert_false(vault_sum_matches(&sum, k, &d));
+      assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_SHA256), 0);
+      vault_sum_update(&sum, p, n);
+      assert_false(vault_sum_matches(&sum, k, &d));
+      p[n / 2] ^= 4;
+    }
+    /* One byte more (a zero: Poly1305 pads blocks with zeros, the length still differs). */
+    assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_CHECK), 0);
+    vault_sum_update(&sum, p, n);
+    vault_sum_update(&sum, "", 1);
+    assert_false(vault_sum_matches(&sum, k, &d));
+    /* Another content's digest gives another pad. */
+    d.sha256[0] ^= 1;
+    assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_CHECK), 0);
+    vault_sum_update(&sum, p, n);
+    assert_false(vault_sum_matches(&sum, k, &d));
+    /* A descriptor without a check never matches a check. */
+    d.sha256[0] ^= 1;
+    d.has_check = false;
+    assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_CHECK), 0);
+    vault_sum_update(&sum, p, n);
+    assert_false(vault_sum_matches(&sum, k, &d));
+    assert_int_equal(vault_sum_init(&sum, k, VAULT_SUM_SHA256 | VAULT_SUM_CHECK), 0);
+    vault_sum_abandon(&sum);
+  }
+  vault_keys_wipe(k);
+  free(k);
+  free(p);
 }
 
 static void test_ops_roundtrip(void **state)
@@ -388,6 +497,7 @@ int main(void)
       cmocka_unit_test(test_seal_is_libsodium_xchacha20poly1305),
       cmocka_unit_test(test_chunker_bounds_and_shift),
       cmocka_unit_test(test_desc_roundtrip),
+      cmocka_unit_test(test_file_check_is_poly1305),
       cmocka_unit_test(test_ops_roundtrip),
       cmocka_unit_test(test_trailer_and_index),
       cmocka_unit_test(test_cdf_good),
