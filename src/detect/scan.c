@@ -5,6 +5,7 @@
 
 #include "core/buf.h"
 #include "core/time.h"
+#include "core/vec.h"
 #include "detect/hash.h"
 
 #include <pthread.h>
@@ -401,14 +402,8 @@ static size_t json_end(const char *p, size_t i, size_t n)
 
 static bool add_rec(struct block *b, size_t off, size_t len, uint64_t line)
 {
-  if (b->nrecs == b->recs_cap) {
-    size_t cap = b->recs_cap ? b->recs_cap * 2 : 4096;
-    struct rec *r = realloc(b->recs, cap * sizeof(*r));
-    if (!r)
-      return false;
-    b->recs = r;
-    b->recs_cap = cap;
-  }
+  if (FS_VEC_GROW(b->recs, b->nrecs, b->recs_cap, 4096))
+    return false;
   b->recs[b->nrecs++] = (struct rec){(uint32_t)off, (uint32_t)len, line};
   return true;
 }

@@ -4,6 +4,7 @@
 
 #include "core/buf.h"
 #include "core/file.h"
+#include "core/vec.h"
 
 #include <dirent.h>
 #include <stdio.h>
@@ -183,14 +184,9 @@ static int add_dir(struct detect_sigma_loader *l, const char *dir, int depth,
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.')
       continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 64;
-      char **p = realloc(names, cap * sizeof(*p));
-      if (!p) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, dir, "out of memory");
-        break;
-      }
-      names = p;
+    if (FS_VEC_GROW(names, n, cap, 64)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, dir, "out of memory");
+      break;
     }
     if (!(names[n] = strdup(e->d_name))) {
       rc = fs_err_set(err, FS_ERR_NOMEM, dir, "out of memory");

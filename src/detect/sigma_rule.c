@@ -2,6 +2,8 @@
  * modifiers (every one of specification v2.1), and correlation definitions. */
 #include "detect/sigma_int.h"
 
+#include "core/vec.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,14 +13,8 @@
 
 void *sigma_vec_push(void **data, size_t *n, size_t *cap, size_t elem)
 {
-  if (*n == *cap) {
-    size_t c = *cap ? *cap * 2 : 16;
-    void *p = realloc(*data, c * elem);
-    if (!p)
-      return NULL;
-    *data = p;
-    *cap = c;
-  }
+  if (fs_vec_grow(data, *n, cap, elem, 16))
+    return NULL;
   void *e = (char *)*data + *n * elem;
   memset(e, 0, elem);
   (*n)++;

@@ -2,6 +2,8 @@
  * document, in an arena. Anchors and aliases are resolved; tags are ignored. */
 #include "detect/sigma_int.h"
 
+#include "core/vec.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,14 +25,8 @@ struct anchor {
 
 static int add_kid(struct builder *b, struct sy_node *kid)
 {
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 8;
-    struct sy_node **k = realloc(b->kids, cap * sizeof(*k));
-    if (!k)
-      return FS_ERR_NOMEM;
-    b->kids = k;
-    b->cap = cap;
-  }
+  if (FS_VEC_GROW(b->kids, b->n, b->cap, 8))
+    return FS_ERR_NOMEM;
   b->kids[b->n++] = kid;
   return FS_OK;
 }

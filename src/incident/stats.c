@@ -2,6 +2,7 @@
  * report, contain and recover, and the share of clocks met per organisation. */
 #include "auth/org.h"
 #include "core/jsonx.h"
+#include "core/vec.h"
 #include "incident/internal.h"
 
 #include <stdio.h>
@@ -27,14 +28,8 @@ struct series {
 
 static void add(struct series *s, int64_t x)
 {
-  if (s->n == s->cap) {
-    size_t cap = s->cap ? s->cap * 2 : 64;
-    int64_t *v = realloc(s->v, cap * sizeof(*v));
-    if (!v)
-      return;
-    s->v = v;
-    s->cap = cap;
-  }
+  if (FS_VEC_GROW(s->v, s->n, s->cap, 64))
+    return;
   s->v[s->n++] = x;
 }
 

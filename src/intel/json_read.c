@@ -4,6 +4,7 @@
 #include "intel/json_read.h"
 
 #include "core/encode.h"
+#include "core/vec.h"
 
 #include <errno.h>
 #include <locale.h>
@@ -351,15 +352,9 @@ value:
                                 err))) {
           goto fail;
         }
-        if (depth >= r->stack_cap) {
-          size_t cap = r->stack_cap ? r->stack_cap * 2 : 16;
-          json_t **p = realloc(r->stack, cap * sizeof(*p));
-          if (!p) {
-            rc = nomem(err);
-            goto fail;
-          }
-          r->stack = p;
-          r->stack_cap = cap;
+        if (FS_VEC_GROW(r->stack, depth, r->stack_cap, 16)) {
+          rc = nomem(err);
+          goto fail;
         }
         r->stack[depth] = v;
       }

@@ -3,6 +3,7 @@
  * read one object at a time (intel_batch_read) or from a parsed document (intel_ingest). */
 #include "intel/store_int.h"
 
+#include "core/vec.h"
 #include "intel/pattern.h"
 
 #include <stdio.h>
@@ -45,14 +46,8 @@ static int add_key(struct intel_batch *b, const char *value, size_t len)
   char key[1024];
   if (!intel_observable_key(value, len, key, sizeof(key)))
     return FS_OK; /* too long to be a useful search key */
-  if (b->n_keys == b->cap_keys) {
-    size_t cap = b->cap_keys ? b->cap_keys * 2 : 1024;
-    const char **p = realloc(b->keys, cap * sizeof(*p));
-    if (!p)
-      return FS_ERR_NOMEM;
-    b->keys = p;
-    b->cap_keys = cap;
-  }
+  if (FS_VEC_GROW(b->keys, b->n_keys, b->cap_keys, 1024))
+    return FS_ERR_NOMEM;
   if (!(b->keys[b->n_keys] = fs_arena_strndup(&b->arena, key, len)))
     return FS_ERR_NOMEM;
   b->n_keys++;
@@ -158,14 +153,8 @@ static int reserve_items(struct intel_batch *b, size_t n)
 
 int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err)
 {
-  if (b->n == b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 1024;
-    struct intel_batch_item *p = realloc(b->items, cap * sizeof(*p));
-    if (!p)
-      return nomem(err);
-    b->items = p;
-    b->cap = cap;
-  }
+  if (FS_VEC_GROW(b->items, b->n, b->cap, 1024))
+    return nomem(err);
   struct intel_batch_item *it = &b->items[b->n];
   memset(it, 0, sizeof(*it));
   it->index = r->index;

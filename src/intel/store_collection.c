@@ -6,6 +6,7 @@
 #include "auth/org.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
+#include "core/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -269,14 +270,9 @@ int intel_collection_list_json(struct store_conn *c, const struct actor *who, js
   size_t n = 0, cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 16;
-      struct intel_collection *p = realloc(cols, cap * sizeof(*cols));
-      if (!p) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, "collections", "out of memory");
-        break;
-      }
-      cols = p;
+    if (FS_VEC_GROW(cols, n, cap, 16)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "collections", "out of memory");
+      break;
     }
     read_collection(s, &cols[n++]);
   }

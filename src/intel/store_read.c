@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "core/buf.h"
 #include "core/time.h"
+#include "core/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -260,14 +261,9 @@ static int collect_rows(struct store_conn *c, const char *sql, const char *a, co
   size_t n = 0, cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 8;
-      struct held_row *p = realloc(rows, cap * sizeof(*rows));
-      if (!p) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
-        break;
-      }
-      rows = p;
+    if (FS_VEC_GROW(rows, n, cap, 8)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+      break;
     }
     struct intel_row r;
     const char *ro, *ru;
@@ -415,14 +411,9 @@ int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct
   size_t n = 0, cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    if (n == cap) {
-      cap = cap ? cap * 2 : 8;
-      struct entry_version *p = realloc(v, cap * sizeof(*p));
-      if (!p) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
-        break;
-      }
-      v = p;
+    if (FS_VEC_GROW(v, n, cap, 8)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+      break;
     }
     v[n].seq = store_col_int(s, 0);
     snprintf(v[n].key, sizeof(v[n].key), "%s", store_col_text(s, 1));
@@ -496,14 +487,9 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
         store_bind_text(s, idx++, f.values[i]);
       bool row;
       while (!(rc = store_step(s, &row, err)) && row) {
-        if (n == cap) {
-          cap = cap ? cap * 2 : 16;
-          int64_t *p = realloc(seqs, cap * sizeof(*p));
-          if (!p) {
-            rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
-            break;
-          }
-          seqs = p;
+        if (FS_VEC_GROW(seqs, n, cap, 16)) {
+          rc = fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+          break;
         }
         seqs[n++] = store_col_int(s, 0);
       }

@@ -3,6 +3,7 @@
 #include "soc/soc_int.h"
 
 #include "auth/policy.h"
+#include "core/vec.h"
 #include "detect/ioc_stix.h"
 #include "intel/store.h"
 
@@ -69,14 +70,9 @@ static int load_colls(struct build *g)
   size_t cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, g->err)) && row) {
-    if (g->n_colls == cap) {
-      cap = cap ? cap * 2 : 16;
-      struct coll_info *p = realloc(g->colls, cap * sizeof(*p));
-      if (!p) {
-        rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
-        break;
-      }
-      g->colls = p;
+    if (FS_VEC_GROW(g->colls, g->n_colls, cap, 16)) {
+      rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+      break;
     }
     struct coll_info *ci = &g->colls[g->n_colls++];
     memset(ci, 0, sizeof(*ci));
@@ -100,14 +96,9 @@ static int load_colls(struct build *g)
                      ci->col.id);
     size_t mcap = 0;
     while (!rc && !(rc = store_step(s, &row, g->err)) && row) {
-      if (ci->n_members == mcap) {
-        mcap = mcap ? mcap * 2 : 16;
-        char(*p)[37] = realloc(ci->members, mcap * sizeof(*p));
-        if (!p) {
-          rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
-          break;
-        }
-        ci->members = p;
+      if (FS_VEC_GROW(ci->members, ci->n_members, mcap, 16)) {
+        rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+        break;
       }
       snprintf(ci->members[ci->n_members++], 37, "%s", store_col_text(s, 0));
     }
@@ -287,14 +278,9 @@ int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc
     bool row;
     size_t cap = 0;
     while (!rc && !(rc = store_step(s, &row, err)) && row) {
-      if (keep.n == cap) {
-        cap = cap ? cap * 2 : 64;
-        char(*p)[300] = realloc(keep.ids, cap * sizeof(*p));
-        if (!p) {
-          rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-          break;
-        }
-        keep.ids = p;
+      if (FS_VEC_GROW(keep.ids, keep.n, cap, 64)) {
+        rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+        break;
       }
       snprintf(keep.ids[keep.n++], 300, "%s", store_col_text(s, 0));
     }

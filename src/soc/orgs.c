@@ -2,6 +2,7 @@
 #include "soc/soc_int.h"
 
 #include "auth/org.h"
+#include "core/vec.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,14 +24,9 @@ int soc_orgs_load(struct store_conn *c, struct soc_orgs *o, struct fs_err *err)
   size_t cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    if (o->n == cap) {
-      cap = cap ? cap * 2 : 512;
-      char(*p)[37] = realloc(o->ids, cap * sizeof(*p));
-      if (!p) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-        break;
-      }
-      o->ids = p;
+    if (FS_VEC_GROW(o->ids, o->n, cap, 512)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+      break;
     }
     snprintf(o->ids[o->n++], 37, "%s", store_col_text(s, 0));
   }

@@ -10,6 +10,7 @@
 #include "core/file.h"
 #include "core/jsonx.h"
 #include "core/time.h"
+#include "core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -91,14 +92,9 @@ static int walk_dir(struct walk *w, const char *src, const char *rel, struct fs_
   while ((de = readdir(d)) && !rc) {
     if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
       continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 32;
-      char **nn = realloc(names, cap * sizeof(*nn));
-      if (!nn) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
-        break;
-      }
-      names = nn;
+    if (FS_VEC_GROW(names, n, cap, 32)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
+      break;
     }
     names[n] = strdup(de->d_name);
     if (!names[n])
@@ -138,14 +134,8 @@ static int walk_add(struct walk *w, const char *src, const char *rel, const stru
 {
   if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode) && !S_ISLNK(st->st_mode))
     return FS_OK; /* sockets, devices and pipes are not stored */
-  if (w->n == w->cap) {
-    size_t cap = w->cap ? w->cap * 2 : 64;
-    struct vault_file_entry *e = realloc(w->e, cap * sizeof(*e));
-    if (!e)
-      return fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
-    w->e = e;
-    w->cap = cap;
-  }
+  if (FS_VEC_GROW(w->e, w->n, w->cap, 64))
+    return fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
   struct vault_file_entry *f = &w->e[w->n];
   memset(f, 0, sizeof(*f));
   f->mode = (uint32_t)st->st_mode & 07777;

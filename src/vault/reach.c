@@ -2,6 +2,7 @@
 #include "vault/reach.h"
 
 #include "core/encode.h"
+#include "core/vec.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -52,14 +53,8 @@ static uint32_t add_user(struct vault_reach *re, const char *user)
     return UINT32_MAX;
   if (re->nusers && !strcmp(re->users[re->nusers - 1], user))
     return (uint32_t)(re->nusers - 1);
-  if (re->nusers == re->cap) {
-    size_t cap = re->cap ? re->cap * 2 : 64;
-    char **u = realloc(re->users, cap * sizeof(*u));
-    if (!u)
-      return UINT32_MAX;
-    re->users = u;
-    re->cap = cap;
-  }
+  if (FS_VEC_GROW(re->users, re->nusers, re->cap, 64))
+    return UINT32_MAX;
   char *s = strdup(user);
   if (!s)
     return UINT32_MAX;

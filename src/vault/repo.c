@@ -7,6 +7,7 @@
 #include "core/file.h"
 #include "core/jsonx.h"
 #include "core/time.h"
+#include "core/vec.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -36,15 +37,9 @@ void vault_problems_add(struct vault_problems *p, const char *fmt, ...)
     p->dropped++;
     return;
   }
-  if (p->n == p->cap) {
-    size_t cap = p->cap ? p->cap * 2 : 16;
-    char **items = realloc(p->items, cap * sizeof(*items));
-    if (!items) {
-      p->dropped++;
-      return;
-    }
-    p->items = items;
-    p->cap = cap;
+  if (FS_VEC_GROW(p->items, p->n, p->cap, 16)) {
+    p->dropped++;
+    return;
   }
   char line[1024];
   va_list ap;
@@ -168,14 +163,9 @@ int vault_list(const struct vault_repo *r, const char *sub, char ***names, size_
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.')
       continue;
-    if (*n == cap) {
-      cap = cap ? cap * 2 : 64;
-      char **nn = realloc(*names, cap * sizeof(*nn));
-      if (!nn) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
-        break;
-      }
-      *names = nn;
+    if (FS_VEC_GROW(*names, *n, cap, 64)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
+      break;
     }
     if (!((*names)[*n] = strdup(e->d_name))) {
       rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
@@ -290,14 +280,8 @@ long vault_index_add_pack(struct vault_index *ix, const uint8_t id[32], uint64_t
   for (size_t i = 0; i < ix->npacks; i++)
     if (!memcmp(ix->packs[i].id, id, 32))
       return (long)i;
-  if (ix->npacks == ix->packs_cap) {
-    size_t cap = ix->packs_cap ? ix->packs_cap * 2 : 64;
-    struct vault_pack_info *p = realloc(ix->packs, cap * sizeof(*p));
-    if (!p)
-      return -1;
-    ix->packs = p;
-    ix->packs_cap = cap;
-  }
+  if (FS_VEC_GROW(ix->packs, ix->npacks, ix->packs_cap, 64))
+    return -1;
   struct vault_pack_info *p = &ix->packs[ix->npacks];
   memcpy(p->id, id, 32);
   p->size = size;

@@ -15,6 +15,7 @@
 #include "core/thread.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "core/vec.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -372,6 +373,47 @@ static void test_thread_start(void **state)
   assert_int_equal(sigismember(&after, SIGTERM), 0);
 }
 
+/* A growing array keeps its elements, doubles from the first capacity, and refuses a size that
+ * would overflow without touching the array. */
+static void test_vec_grow(void **state)
+{
+  (void)state;
+  struct pair {
+    int a;
+    char b[12];
+  } *v = NULL;
+  size_t n = 0, cap = 0;
+  for (int i = 0; i < 1000; i++) {
+    assert_int_equal(FS_VEC_GROW(v, n, cap, 4), FS_OK);
+    assert_true(n < cap);
+    v[n].a = i;
+    snprintf(v[n].b, sizeof(v[n].b), "%d", i);
+    n++;
+  }
+  assert_int_equal(cap, 1024); /* 4, 8, ..., 1024 */
+  for (size_t i = 0; i < n; i++) {
+    assert_int_equal(v[i].a, (int)i);
+    assert_int_equal(atoi(v[i].b), (int)i);
+  }
+  assert_int_equal(FS_VEC_GROW(v, 10, cap, 4), FS_OK); /* room already: nothing changes */
+  assert_int_equal(cap, 1024);
+  struct pair *before = v;
+  size_t huge = SIZE_MAX / sizeof(*v) / 2 + 1, hcap = huge;
+  assert_int_equal(FS_VEC_GROW(v, huge, hcap, 4), FS_ERR_NOMEM);
+  assert_ptr_equal(v, before);
+  assert_int_equal(hcap, huge);
+  free(v);
+  char(*ids)[37] = NULL; /* arrays of fixed-size strings, as the SOC keeps them */
+  size_t nid = 0, idcap = 0;
+  assert_int_equal(FS_VEC_GROW(ids, nid, idcap, 0), FS_OK);
+  assert_int_equal(idcap, 1);
+  snprintf(ids[nid++], 37, "%s", "0b0b0b0b-0000-4000-8000-000000000000");
+  assert_int_equal(FS_VEC_GROW(ids, nid, idcap, 0), FS_OK);
+  assert_int_equal(idcap, 2);
+  assert_string_equal(ids[0], "0b0b0b0b-0000-4000-8000-000000000000");
+  free(ids);
+}
+
 int main(void)
 {
   fs_crypto_init();
@@ -380,7 +422,7 @@ int main(void)
       cmocka_unit_test(test_thread_start),
       cmocka_unit_test(test_time_stix_fraction), cmocka_unit_test(test_time_local),
       cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_huge_page_hint),
-      cmocka_unit_test(test_arena),
+      cmocka_unit_test(test_arena), cmocka_unit_test(test_vec_grow),
       cmocka_unit_test(test_encodings), cmocka_unit_test(test_utf8), cmocka_unit_test(test_uuid),
       cmocka_unit_test(test_jsonx), cmocka_unit_test(test_config),
       cmocka_unit_test(test_config_documented), cmocka_unit_test(test_hostport),
