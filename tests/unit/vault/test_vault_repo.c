@@ -239,6 +239,40 @@ static void verify_expect(struct fx *x, bool read_data, const char *want)
   vault_repo_close(r);
 }
 
+/* Restores check each file by its file check, drills by SHA-256 as well, verify --files both: a
+ * reader whose check key differs from the writer's (as if the file check stored did not match the
+ * rebuilt bytes) fails the restore naming the file, fails verify --files, and leaves the drill,
+ * which checks SHA-256 alone, passing. */
+static void test_restore_checks_file_check(void **state)
+{
+  struct fx *x = *state;
+  make_tree(x->src);
+  backup(x, NULL);
+  struct vault_repo *r = open_repo(x->repo, VAULT_LOCK_SHARED);
+  char target[400];
+  snprintf(target, sizeof(target), "%s/out", x->root);
+  struct vault_restore_result res;
+  struct fs_err err;
+  assert_int_equal(vault_restore(r, "latest", target, 2, &res, &err), 0);
+  r->keys.check_pad[0] ^= 1;
+  snprintf(target, sizeof(target), "%s/out2", x->root);
+  assert_int_equal(vault_restore(r, "latest", target, 2, &res, &err), FS_ERR_CORRUPT);
+  assert_non_null(strstr(err.msg, "file check"));
+  assert_non_null(strstr(err.where, "data/"));
+  char *evidence = NULL;
+  assert_int_equal(vault_drill(r, x->root, 2, &evidence, &err), 0);
+  assert_non_null(strstr(evidence, "\"pass\""));
+  free(evidence);
+  struct vault_verify_opts vo = {.files = true};
+  struct vault_verify_result vr;
+  assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
+  assert_int_equal(vr.problems.n, 3); /* random.bin, empty (its check is the pad alone), notes.txt */
+  for (size_t i = 0; i < vr.problems.n; i++)
+    assert_non_null(strstr(vr.problems.items[i], "differ from its SHA-256 or file check"));
+  vault_verify_result_release(&vr);
+  vault_repo_close(r);
+}
+
 static void test_verify_names_damage(void **state)
 {
   struct fx *x = *state;
@@ -761,6 +795,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test_setup_teardown(test_backup_restore_bit_exact, setup, teardown),
       cmocka_unit_test_setup_teardown(test_verify_names_damage, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_restore_checks_file_check, setup, teardown),
       cmocka_unit_test_setup_teardown(test_deposit_delta_and_retention, setup, teardown),
       cmocka_unit_test_setup_teardown(test_workers_restore_chunks_and_deltas, setup, teardown),
       cmocka_unit_test_setup_teardown(test_partner_key_restores_alone, setup, teardown),
