@@ -376,17 +376,21 @@ static int v_snapshots(struct cli_ctx *ctx, int argc, char **argv)
 static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS,
-      {"target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)", "寫入位置（須為空或不存在）"},
+#define O_TARGET                                                                                 \
+  {"target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)",          \
+   "寫入位置（須為空或不存在）"}
+  const struct cli_opt ropts[] = {O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_END};
+  const struct cli_opt eopts[] = {
+      O_REPO, O_PASSWORD, O_THREADS, O_TARGET,
       {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
       O_END};
+#undef O_TARGET
   const struct cli_spec rs = {"finshield vault restore SNAPSHOT --target DIR",
                               "Restores a snapshot (\"latest\", an id or a prefix) bit for bit.",
-                              "逐位元還原快照（latest、識別碼或其前綴）。", opts, 1, 1};
+                              "逐位元還原快照（latest、識別碼或其前綴）。", ropts, 1, 1};
   const struct cli_spec es = {"finshield vault export SNAPSHOT --format standard --target DIR",
                               "Writes a deposit in the standard critical-data format (tables and manifest).",
-                              "以標準關鍵資料格式匯出存入的資料（資料表與清單）。", opts, 1, 1};
+                              "以標準關鍵資料格式匯出存入的資料（資料表與清單）。", eopts, 1, 1};
   const struct cli_spec *spec = export ? &es : &rs;
   const char *args[1];
   size_t nargs;
@@ -400,13 +404,15 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
     return rc;
   struct vault_restore_result res;
   struct fs_err err;
-  rc = export ? vault_export(r, args[0], o.target, &res, &err)
+  rc = export ? vault_export(r, args[0], o.target, (int)o.threads, &res, &err)
               : vault_restore(r, args[0], o.target, (int)o.threads, &res, &err);
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
-  printf(FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
-               "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n"),
+  printf(export ? FS_TR(ctx->lang, "exported snapshot %.16s in the standard format: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
+                        "已以標準格式匯出快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n")
+                : FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
+                        "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n"),
          res.snapshot_id, (unsigned long long)res.files, mib(res.bytes), (double)res.elapsed_ns / 1e9);
   return CLI_EXIT_OK;
 }

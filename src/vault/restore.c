@@ -262,7 +262,7 @@ int vault_restore(struct vault_repo *r, const char *name, const char *target, in
   return rc;
 }
 
-int vault_export(struct vault_repo *r, const char *name, const char *target,
+int vault_export(struct vault_repo *r, const char *name, const char *target, int threads,
                  struct vault_restore_result *res, struct fs_err *err)
 {
   struct vault_snapshot *all, *s;
@@ -274,7 +274,7 @@ int vault_export(struct vault_repo *r, const char *name, const char *target,
     rc = fs_err_set(err, FS_ERR_INVALID, s->id,
                     "only deposits are in the standard format (this is a %s; use restore)", s->kind);
   if (!rc)
-    rc = restore_snapshot(r, s, target, 0, true, false, res, err);
+    rc = restore_snapshot(r, s, target, threads, true, false, res, err);
   vault_snapshots_free(all, n);
   return rc;
 }

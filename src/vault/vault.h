@@ -162,8 +162,8 @@ struct vault_restore_result {
 int vault_restore(struct vault_repo *r, const char *name, const char *target, int threads,
                   struct vault_restore_result *res, struct fs_err *err);
 /* Like restore, in the standard critical-data layout (the tables and manifest.json) for a
- * deposit. */
-int vault_export(struct vault_repo *r, const char *name, const char *target,
+ * deposit; threads as for restore. */
+int vault_export(struct vault_repo *r, const char *name, const char *target, int threads,
                  struct vault_restore_result *res, struct fs_err *err);
 
 /* A restore drill: restores the latest snapshot into a scratch folder under `scratch_parent`,

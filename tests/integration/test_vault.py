@@ -93,7 +93,11 @@ def scenario(tmp):
         run("restore", s["id"][:12], *common, "--target", out)
         check("restore %s is bit-exact" % s["business_date"], vault_data.same_tree(folder, out))
     out = os.path.join(tmp, "export")
-    run("export", "latest", "--format", "standard", *common, "--target", out)
+    p = run("export", "latest", "--format", "standard", *common, "--threads", "1", "--target", out)
+    check("export says it exported, in the standard format", "exported snapshot" in p.stdout
+          and "standard format" in p.stdout, p.stdout)
+    p = run("restore", "latest", "--format", "standard", *common, "--target", out + "-r", ok=False)
+    check("restore has no --format (export does)", p.returncode == 2 and "--format" in p.stderr, p.stderr)
     man = json.load(open(os.path.join(out, "manifest.json")))
     ok = all(hashlib.sha256(open(os.path.join(out, f["name"]), "rb").read()).hexdigest() == f["sha256"]
              for f in man["files"])

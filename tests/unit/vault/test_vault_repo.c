@@ -444,7 +444,7 @@ static void test_deposit_delta_and_retention(void **state)
   snprintf(t2, sizeof(t2), "%s/t2", x->root);
   struct vault_restore_result rr;
   assert_int_equal(vault_restore(r, first, t1, 1, &rr, &err), 0);
-  assert_int_equal(vault_export(r, "latest", t2, &rr, &err), 0);
+  assert_int_equal(vault_export(r, "latest", t2, 2, &rr, &err), 0);
   snprintf(a, sizeof(a), "%s/balances.csv", d1);
   snprintf(b, sizeof(b), "%s/balances.csv", t1);
   assert_true(files_equal(a, b));
