@@ -1,6 +1,6 @@
 /* Keys and primitives: subkey derivation, keyed chunk ids, sealing (XChaCha20-Poly1305 through
- * OpenSSL, or libsodium), SHA-256 and the file check, key files (password with Argon2id, restoration partner with a
- * sealed box). */
+ * OpenSSL, or libsodium), SHA-256 and the file check, key files (password with Argon2id,
+ * restoration partner with a sealed box). */
 #include "vault/crypto.h"
 #include "vault/internal.h"
 
@@ -9,7 +9,6 @@
 
 #include <gnutls/crypto.h>
 #include <limits.h>
-#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <stdlib.h>
