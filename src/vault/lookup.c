@@ -1,6 +1,8 @@
 /* Account lookups from a deposit snapshot alone: the accounts, balances and holds tables are
- * rebuilt into memory; rows are already sorted by key (the standard format requires it), so a
- * binary search over row offsets finds an account; holds get a second index by account. */
+ * rebuilt into memory (the plaintext never touches a disk). Accounts and balances are already
+ * sorted by account (the standard format requires it), so an index of every ROW_STRIDE-th row
+ * and a short scan find an account (5,000,000 accounts: 1.2 MB of index instead of 80 MB of row
+ * offsets); holds, sorted by hold, get a full index by account. */
 #include "vault/cdf.h"
 #include "vault/internal.h"
 
@@ -9,13 +11,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define ROW_STRIDE 64
+
 struct table {
   const struct vault_cdf_table *t;
   enum vault_cdf_format fmt;
   char *data;
   size_t len;
-  uint64_t *rows; /* offsets of data rows (the header excluded) */
-  size_t nrows;
+  uint64_t *rows; /* offsets of every stride-th data row (the header excluded), in key order */
+  size_t nindex;  /* entries in rows */
+  size_t nrows;   /* data rows */
+  size_t stride;  /* 1: rows lists every row, sorted by key; more: the file is in key order */
   int key_col;    /* column the rows are ordered by for lookups */
 };
 
@@ -105,6 +111,15 @@ static size_t row_key(const struct table *t, uint64_t off, char *out, size_t cap
   return n;
 }
 
+/* The key of the row at off against key: <0, 0, >0. */
+static int key_cmp(const struct table *t, uint64_t off, const char *key, size_t klen)
+{
+  char k[80];
+  size_t n = row_key(t, off, k, sizeof(k));
+  int c = memcmp(k, key, FS_MIN(n, klen));
+  return c ? c : n < klen ? -1 : n > klen;
+}
+
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
   const struct table *t = arg;
@@ -137,7 +152,8 @@ static int table_load(struct vault_repo *r, const struct vault_file_entry *f, st
   if (rc)
     return rc;
   t->data[t->len] = '\0';
-  t->rows = malloc((f->rows + 1) * sizeof(uint64_t));
+  t->stride = key_col == 0 ? ROW_STRIDE : 1;
+  t->rows = malloc((f->rows / t->stride + 2) * sizeof(uint64_t));
   if (!t->rows)
     return fs_err_set(err, FS_ERR_NOMEM, f->path, "out of memory");
   size_t pos = 0;
@@ -146,27 +162,22 @@ static int table_load(struct vault_repo *r, const struct vault_file_entry *f, st
     const char *nl = memchr(t->data + pos, '\n', t->len - pos);
     if (header)
       header = false;
-    else
-      t->rows[t->nrows++] = pos;
+    else if (t->nrows++ % t->stride == 0)
+      t->rows[t->nindex++] = pos;
     pos = nl ? (size_t)(nl - t->data) + 1 : t->len;
   }
-  if (key_col != 0)
-    qsort_r(t->rows, t->nrows, sizeof(uint64_t), cmp_rows, t);
+  if (t->stride == 1)
+    qsort_r(t->rows, t->nindex, sizeof(uint64_t), cmp_rows, t);
   return FS_OK;
 }
 
-/* First row whose key is >= key. */
+/* First index entry whose key is >= key. */
 static size_t lower_bound(const struct table *t, const char *key, size_t klen)
 {
-  size_t lo = 0, hi = t->nrows;
-  char k[80];
+  size_t lo = 0, hi = t->nindex;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    size_t n = row_key(t, t->rows[mid], k, sizeof(k));
-    int c = memcmp(k, key, FS_MIN(n, klen));
-    if (!c)
-      c = n < klen ? -1 : n > klen;
-    if (c < 0)
+    if (key_cmp(t, t->rows[mid], key, klen) < 0)
       lo = mid + 1;
     else
       hi = mid;
@@ -174,13 +185,29 @@ static size_t lower_bound(const struct table *t, const char *key, size_t klen)
   return lo;
 }
 
+/* Index entry i of a fully indexed table (stride 1) has this key. */
 static bool key_at(const struct table *t, size_t i, const char *key, size_t klen)
 {
-  char k[80];
-  if (i >= t->nrows)
-    return false;
-  size_t n = row_key(t, t->rows[i], k, sizeof(k));
-  return n == klen && !memcmp(k, key, klen);
+  return i < t->nindex && !key_cmp(t, t->rows[i], key, klen);
+}
+
+#define NO_ROW UINT64_MAX
+
+/* The row with this key in a table in key order (the first, if several): from the last index
+ * entry below the key, at most one stride of rows is read. NO_ROW when there is none. */
+static uint64_t row_find(const struct table *t, const char *key, size_t klen)
+{
+  if (!t->nindex)
+    return NO_ROW;
+  size_t e = lower_bound(t, key, klen);
+  uint64_t pos = t->rows[e ? e - 1 : 0];
+  for (size_t seen = 0; pos < t->len && seen <= t->stride; seen++) {
+    int c = key_cmp(t, pos, key, klen);
+    if (c >= 0)
+      return c ? NO_ROW : pos;
+    pos += line_len(t, pos) + 1;
+  }
+  return NO_ROW;
 }
 
 int vault_lookup_open(struct vault_repo *r, const char *snapshot, struct vault_lookup **out,
@@ -243,15 +270,13 @@ int vault_lookup_account(const struct vault_lookup *lk, const char *account_id, 
   size_t klen = strlen(account_id);
   if (!klen || klen > 64)
     return fs_err_set(err, FS_ERR_INVALID, "account_id", "must be 1 to 64 characters");
-  size_t ai = lower_bound(&lk->accounts, account_id, klen);
-  if (!key_at(&lk->accounts, ai, account_id, klen))
+  uint64_t ao = row_find(&lk->accounts, account_id, klen);
+  if (ao == NO_ROW)
     return fs_err_set(err, FS_ERR_NOT_FOUND, account_id, "no such account in the vault");
   json_t *o = json_object();
-  json_object_set_new(o, "account", row_json(&lk->accounts, lk->accounts.rows[ai]));
-  size_t bi = lower_bound(&lk->balances, account_id, klen);
-  json_object_set_new(o, "balance", key_at(&lk->balances, bi, account_id, klen)
-                                        ? row_json(&lk->balances, lk->balances.rows[bi])
-                                        : json_null());
+  json_object_set_new(o, "account", row_json(&lk->accounts, ao));
+  uint64_t bo = row_find(&lk->balances, account_id, klen);
+  json_object_set_new(o, "balance", bo != NO_ROW ? row_json(&lk->balances, bo) : json_null());
   json_t *holds = json_array();
   for (size_t hi = lower_bound(&lk->holds, account_id, klen); key_at(&lk->holds, hi, account_id, klen);
        hi++)

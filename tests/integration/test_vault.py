@@ -206,6 +206,20 @@ def continuity(tmp, common, bank_state):
               and body["source"]["business_date"] == bank_state[1], json.dumps(body))
         st, _ = get("/v1/accounts/A9999999999", token)
         check("unknown account: 404", st == 404)
+        # Accounts all over the table (the index holds every 64th row): first, last, a stride
+        # apart and in between, and absent keys just around present ones.
+        rows = [r.split(",") for r in open(os.path.join(bank_state[0], "balances.csv")).read()
+                .split("\n")[1:] if r]
+        picks = sorted(set([0, 1, 62, 63, 64, 65, 127, 128, len(rows) - 2, len(rows) - 1]
+                           + list(range(0, len(rows), 37))))
+        wrong = [i for i in picks if i < len(rows)
+                 and get("/v1/accounts/" + rows[i][0], token)[1].get("balance", {}).get("ledger")
+                 != rows[i][1]]
+        check("%d accounts across the table answer with their balance" % len(picks), not wrong,
+              str(wrong[:5]))
+        absent = [rows[0][0][:-1], rows[0][0] + "0", rows[-1][0] + "0", rows[100][0] + "Z"]
+        codes = [get("/v1/accounts/" + k, token)[0] for k in absent]
+        check("keys around present ones: 404", codes == [404] * len(absent), str(codes))
     finally:
         srv.terminate()
         srv.wait(timeout=10)
