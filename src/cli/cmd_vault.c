@@ -397,8 +397,14 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   int rc = cli_parse(ctx, spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
-  if (export && o.format && strcmp(o.format, "standard"))
-    return cli_usage_error(ctx, spec->usage, "--format standard");
+  if (o.format && strcmp(o.format, "standard")) { /* restore has no --format */
+    char msg[160];
+    snprintf(msg, sizeof(msg),
+             FS_TR(ctx->lang, "--format %.64s: the only export format is standard",
+                   "--format %.64s：唯一的匯出格式是 standard"),
+             o.format);
+    return cli_usage_error(ctx, spec->usage, msg);
+  }
   struct vault_repo *r;
   if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
     return rc;

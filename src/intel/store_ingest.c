@@ -189,12 +189,11 @@ static int index_item(struct ingest *g, const struct intel_batch *b, int64_t seq
   return FS_OK;
 }
 
+/* Ties of intel_prefix_sort (equal prefixes): by key, then seq. */
 static int cmp_obs(const void *a, const void *b)
 {
   const struct pending_obs *x = a, *y = b;
-  int r = cmp_u64(x->prefix, y->prefix);
-  if (!r)
-    r = strcmp(x->key, y->key);
+  int r = strcmp(x->key, y->key);
   return r ? r : cmp_u64((uint64_t)x->seq, (uint64_t)y->seq);
 }
 
@@ -280,14 +279,12 @@ struct by_id {
   const struct intel_batch_item *it;
 };
 
+/* Ties of intel_prefix_sort (equal prefixes): by id, then document order. A run of equal prefixes
+ * has either ids only or (the last, UINT64_MAX) no ids at all, which keep document order. */
 static int cmp_by_id(const void *a, const void *b)
 {
   const struct by_id *x = a, *y = b;
-  if (!x->it->id || !y->it->id)
-    return (x->it->id == NULL) - (y->it->id == NULL);
-  int r = cmp_u64(x->prefix, y->prefix);
-  if (!r)
-    r = strcmp(x->it->id, y->it->id);
+  int r = x->it->id && y->it->id ? strcmp(x->it->id, y->it->id) : 0;
   return r ? r : cmp_u64(x->it->index, y->it->index);
 }
 

@@ -322,25 +322,27 @@ int store_bind_int(struct store_stmt *s, int idx, int64_t v)
   return s->conn->be->bind_int(s->handle, idx, v);
 }
 
-int store_bind_text(struct store_stmt *s, int idx, const char *v)
+/* Every text bind: NULL binds NULL; copy false leaves v borrowed until store_done. */
+static int bind_text(struct store_stmt *s, int idx, const char *v, size_t n, bool copy)
 {
   if (!v)
     return s->conn->be->bind_null(s->handle, idx);
-  return s->conn->be->bind_text(s->handle, idx, v, strlen(v), true);
+  return s->conn->be->bind_text(s->handle, idx, v, n, copy);
+}
+
+int store_bind_text(struct store_stmt *s, int idx, const char *v)
+{
+  return bind_text(s, idx, v, v ? strlen(v) : 0, true);
 }
 
 int store_bind_textn(struct store_stmt *s, int idx, const char *v, size_t n)
 {
-  if (!v)
-    return s->conn->be->bind_null(s->handle, idx);
-  return s->conn->be->bind_text(s->handle, idx, v, n, true);
+  return bind_text(s, idx, v, n, true);
 }
 
 int store_bind_text_ref(struct store_stmt *s, int idx, const char *v, size_t n)
 {
-  if (!v)
-    return s->conn->be->bind_null(s->handle, idx);
-  return s->conn->be->bind_text(s->handle, idx, v, n, false);
+  return bind_text(s, idx, v, n, false);
 }
 
 int store_bind_blob(struct store_stmt *s, int idx, const void *p, size_t n)

@@ -189,10 +189,32 @@ int vault_sum_init(struct vault_sum *s, const struct vault_keys *k, unsigned wan
   return FS_OK;
 }
 
+/* Ends the digests and releases them: SHA-256 into sha256 (when summed), the check's polynomial
+ * part (pad not added) into poly (when checked). */
+static void sum_end(struct vault_sum *s, uint8_t sha256[32], uint8_t poly[VAULT_CHECK_LEN])
+{
+  if (s->want & VAULT_SUM_SHA256)
+    vault_sha256_final(&s->sha, sha256);
+  if (s->want & VAULT_SUM_CHECK) {
+    if (s->sodium) {
+      crypto_onetimeauth_final(s->mac, poly);
+      sodium_memzero(s->mac, sizeof(crypto_onetimeauth_state));
+      free(s->mac);
+    } else {
+      size_t len = 0;
+      if (EVP_MAC_final(s->mac, poly, &len, VAULT_CHECK_LEN) != 1 || len != VAULT_CHECK_LEN)
+        memset(poly, 0xff, VAULT_CHECK_LEN); /* never matches a stored check by chance */
+      EVP_MAC_CTX_free(s->mac);
+    }
+  }
+  s->mac = NULL;
+  s->want = 0;
+}
+
 void vault_sum_abandon(struct vault_sum *s)
 {
-  uint8_t sha[32] = {0}, check[VAULT_CHECK_LEN];
-  vault_sum_final(s, NULL, sha, check);
+  uint8_t sha[32], poly[VAULT_CHECK_LEN];
+  sum_end(s, sha, poly);
 }
 
 void vault_sum_update(struct vault_sum *s, const void *p, size_t n)
@@ -211,27 +233,11 @@ void vault_sum_update(struct vault_sum *s, const void *p, size_t n)
 void vault_sum_final(struct vault_sum *s, const struct vault_keys *k, uint8_t sha256[32],
                      uint8_t check[VAULT_CHECK_LEN])
 {
-  if (s->want & VAULT_SUM_SHA256)
-    vault_sha256_final(&s->sha, sha256);
-  if (!(s->want & VAULT_SUM_CHECK)) {
-    s->want = 0;
+  bool checked = s->want & VAULT_SUM_CHECK;
+  uint8_t poly[VAULT_CHECK_LEN];
+  sum_end(s, sha256, poly);
+  if (!checked)
     return;
-  }
-  uint8_t poly[16] = {0};
-  if (s->sodium) {
-    crypto_onetimeauth_final(s->mac, poly);
-    sodium_memzero(s->mac, sizeof(crypto_onetimeauth_state));
-    free(s->mac);
-  } else {
-    size_t len = 0;
-    if (EVP_MAC_final(s->mac, poly, &len, sizeof(poly)) != 1 || len != sizeof(poly))
-      memset(poly, 0xff, sizeof(poly)); /* never matches a stored check by chance */
-    EVP_MAC_CTX_free(s->mac);
-  }
-  s->mac = NULL;
-  s->want = 0;
-  if (!k)
-    return; /* abandoned */
   uint8_t in[40], pad[VAULT_CHECK_LEN];
   memcpy(in, sha256, 32);
   vault_put_u64(in + 32, s->size);

@@ -123,11 +123,9 @@ static int key_cmp(const struct table *t, uint64_t off, const char *key, size_t 
 static int cmp_rows(const void *a, const void *b, void *arg)
 {
   const struct table *t = arg;
-  char ka[80], kb[80];
-  size_t la = row_key(t, *(const uint64_t *)a, ka, sizeof(ka));
+  char kb[80];
   size_t lb = row_key(t, *(const uint64_t *)b, kb, sizeof(kb));
-  int c = memcmp(ka, kb, FS_MIN(la, lb));
-  return c ? c : la < lb ? -1 : la > lb;
+  return key_cmp(t, *(const uint64_t *)a, kb, lb);
 }
 
 static int table_load(struct vault_repo *r, const struct vault_file_entry *f, struct table *t,

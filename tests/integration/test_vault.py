@@ -96,6 +96,9 @@ def scenario(tmp):
     p = run("export", "latest", "--format", "standard", *common, "--threads", "1", "--target", out)
     check("export says it exported, in the standard format", "exported snapshot" in p.stdout
           and "standard format" in p.stdout, p.stdout)
+    p = run("export", "latest", "--format", "xml", *common, "--target", out + "-x", ok=False)
+    check("an unknown export format is named", p.returncode == 2
+          and "--format xml: the only export format is standard" in p.stderr, p.stderr)
     p = run("restore", "latest", "--format", "standard", *common, "--target", out + "-r", ok=False)
     check("restore has no --format (export does)", p.returncode == 2 and "--format" in p.stderr, p.stderr)
     man = json.load(open(os.path.join(out, "manifest.json")))
