@@ -472,7 +472,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
       rc |= changed ? store_bind_text_ref(ins, idx++, changed, strlen(changed))
                     : store_bind_text_ref(ins, idx++, it->raw, it->raw_len);
       if (rc)
-        rc = fs_err_set(g->err, FS_ERR_NOMEM, "intel", "cannot bind the object's columns");
+        rc = fs_err_set(g->err, FS_ERR_NOMEM, it->id, "cannot bind the object's columns");
       bool more = true;
       while (!rc && more)
         rc = store_step(ins, &more, g->err);
