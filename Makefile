@@ -25,7 +25,7 @@ demo: build
 # every test. The last lines are CTest's summary.
 check: deps
 	@CC=clang cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFINSHIELD_SANITIZE=ON \
-	  -DFINSHIELD_FUZZ=ON >/dev/null
+	  -DFINSHIELD_FUZZ=ON -DFINSHIELD_WERROR=ON >/dev/null
 	@cmake --build $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 900
 

@@ -115,7 +115,7 @@ static int scan_list(struct intel_json_reader *r, struct top *t, size_t max, str
       t->spans[t->n] = (struct span){start, r->pos};
     }
     t->n++;
-    bool done;
+    bool done = false;
     if ((rc = separator(r, ']', &done, err)) || done)
       return rc;
   }
@@ -185,7 +185,7 @@ static int scan_top(struct intel_stix_doc *doc, struct intel_json_reader *r, str
     }
     seen_objects = seen_objects || objects;
     json_decref(key);
-    bool done;
+    bool done = false;
     if (rc || (rc = separator(r, '}', &done, err)))
       return rc;
     if (done)

@@ -320,7 +320,7 @@ int vault_ops_check(const uint8_t *p, size_t n, uint64_t *parent_used, uint64_t 
   uint64_t used = 0, prod = 0, ins = 0;
   const uint64_t lim = UINT64_C(1) << 50;
   for (size_t pos = 0; pos < n;) {
-    struct vault_op op;
+    struct vault_op op = {0};
     int rc = vault_op_decode(p, n, &pos, &op, err);
     if (rc)
       return rc;

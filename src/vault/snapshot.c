@@ -86,7 +86,7 @@ int vault_snapshot_parse(const char *text, size_t len, struct vault_snapshot *s,
   if (rc)
     return rc;
   int64_t v, seq, t;
-  const char *parent = NULL, *kind, *inst, *date, *host;
+  const char *parent = NULL, *kind = NULL, *inst = NULL, *date = NULL, *host = NULL;
   rc = jsonx_int(o, "v", JSONX_REQUIRED, 1, 1, &v, NULL, err);
   if (!rc)
     rc = jsonx_int(o, "seq", JSONX_REQUIRED, 1, INT64_MAX, &seq, NULL, err);
@@ -360,7 +360,7 @@ int vault_tombstone_parse(const char *text, size_t len, struct vault_tombstone *
   int rc = jsonx_parse_object(text, len, &o, err);
   if (rc)
     return rc;
-  const char *id, *parent = NULL, *date;
+  const char *id = NULL, *parent = NULL, *date = NULL;
   int64_t seq, tm, fg;
   rc = jsonx_string(o, "id", JSONX_REQUIRED, 64, &id, err);
   if (!rc)
