@@ -140,6 +140,13 @@ static double mib(uint64_t b)
   return (double)b / 1048576.0;
 }
 
+/* A string member of o, or "". */
+static const char *jstr(const json_t *o, const char *key)
+{
+  const char *v = json_string_value(json_object_get(o, key));
+  return v ? v : "";
+}
+
 /* ---- subcommands ------------------------------------------------------------------------------ */
 
 static int v_init(struct cli_ctx *ctx, int argc, char **argv)
@@ -379,15 +386,24 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
 #define O_TARGET                                                                                 \
   {"target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)",          \
    "寫入位置（須為空或不存在）"}
-  const struct cli_opt ropts[] = {O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_END};
+  struct cli_list include = {0};
+  const struct cli_opt ropts[] = {
+      O_REPO, O_PASSWORD, O_THREADS, O_TARGET,
+      {"include", 'i', CLI_OPT_LIST, &include, "PATTERN",
+       "restore only what this picks (repeatable): a path or a folder above it, as a glob (* stays within a "
+       "folder); a pattern without / also matches any one name (\"*.csv\", \"export\")",
+       "僅還原符合者（可重複）：路徑或其上層資料夾的萬用字元樣式（* 不跨越資料夾）；不含 / 的樣式亦比對任一名稱（\"*.csv\"、\"export\"）"},
+      O_END};
   const struct cli_opt eopts[] = {
       O_REPO, O_PASSWORD, O_THREADS, O_TARGET,
       {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
       O_END};
 #undef O_TARGET
-  const struct cli_spec rs = {"finshield vault restore SNAPSHOT --target DIR",
-                              "Restores a snapshot (\"latest\", an id or a prefix) bit for bit.",
-                              "逐位元還原快照（latest、識別碼或其前綴）。", ropts, 1, 1};
+  const struct cli_spec rs = {"finshield vault restore SNAPSHOT --target DIR [--include PATTERN]...",
+                              "Restores a snapshot (\"latest\", an id or a prefix) bit for bit, or the part "
+                              "--include picks (with the folders above it).",
+                              "逐位元還原快照（latest、識別碼或其前綴），或僅還原 --include 選取的部分（含其上層資料夾）。",
+                              ropts, 1, 1};
   const struct cli_spec es = {"finshield vault export SNAPSHOT --format standard --target DIR",
                               "Writes a deposit in the standard critical-data format (tables and manifest).",
                               "以標準關鍵資料格式匯出存入的資料（資料表與清單）。", eopts, 1, 1};
@@ -410,8 +426,10 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
     return rc;
   struct vault_restore_result res;
   struct fs_err err;
+  struct vault_restore_opts ro = {.target = o.target, .threads = (int)o.threads,
+                                  .patterns = include.items, .npatterns = include.count};
   rc = export ? vault_export(r, args[0], o.target, (int)o.threads, &res, &err)
-              : vault_restore(r, args[0], o.target, (int)o.threads, &res, &err);
+              : vault_restore(r, args[0], &ro, &res, &err);
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
@@ -463,33 +481,29 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
     json_t *p = json_array();
     for (size_t i = 0; i < res.problems.n; i++)
       json_array_append_new(p, json_string(res.problems.items[i]));
-    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
+    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
                           (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
                           (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read,
+                          "files", (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes,
                           "problems", p);
     char *s = json_dumps(x, JSON_INDENT(2));
     printf("%s\n", s ? s : "{}");
     free(s);
     json_decref(x);
   } else {
-    printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs (%.1f MiB read): %s\n",
-                 "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊（讀取 %.1f MiB）：%s\n"),
+    printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs", "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊"),
            (unsigned long long)res.snapshots, (unsigned long long)res.packs,
-           (unsigned long long)res.blobs, mib(res.bytes_read),
-           ok ? FS_TR(ctx->lang, "no problems", "沒有問題")
-              : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+           (unsigned long long)res.blobs);
+    if (o.read_data)
+      printf(FS_TR(ctx->lang, " (%.1f MiB of packs read)", "（讀取封包 %.1f MiB）"), mib(res.bytes_read));
+    if (o.files)
+      printf(FS_TR(ctx->lang, ", rebuilt %llu files (%.1f MiB)", "，重建 %llu 個檔案（%.1f MiB）"),
+             (unsigned long long)res.files, mib(res.file_bytes));
+    printf(": %s\n", ok ? FS_TR(ctx->lang, "no problems", "沒有問題") : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
     print_problems(ctx, &res.problems);
   }
   vault_verify_result_release(&res);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
-}
-
-static int64_t now_option(const struct vopts *o)
-{
-  int64_t ms;
-  if (o->now && !fs_time_parse_ms(o->now, strlen(o->now), &ms, NULL))
-    return ms;
-  return fs_time_now_ms();
 }
 
 static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
@@ -498,12 +512,16 @@ static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
   const struct cli_opt opts[] = {
       O_REPO, O_PASSWORD,
       {"expired", 0, CLI_OPT_FLAG, &o.expired, NULL, "forget every snapshot out of retention", "移除所有超過保留期限的快照"},
-      {"now", 0, CLI_OPT_STRING, &o.now, "TIME", "judge retention as of this RFC 3339 time (drills)",
-       "以此時間判斷保留期限（演練用）"},
+      {"dry-run", 'n', CLI_OPT_FLAG, &o.dry_run, NULL, "only list what would be forgotten", "僅列出將被移除的快照"},
+      {"now", 0, CLI_OPT_STRING, &o.now, "TIME",
+       "with --dry-run: judge retention as of this RFC 3339 time (a preview; forgetting always uses the real clock)",
+       "搭配 --dry-run：以此 RFC 3339 時間預覽保留期限（實際移除一律依系統時鐘）"},
       O_END};
-  const struct cli_spec spec = {"finshield vault forget --repo DIR (SNAPSHOT... | --expired)",
-                                "Forgets snapshots that retention no longer protects (a signed tombstone keeps the chain).",
-                                "移除不再受保留政策保護的快照（以簽章墓碑維持鏈結）。", opts, 0, 64};
+  const struct cli_spec spec = {"finshield vault forget --repo DIR (SNAPSHOT... | --expired) [--dry-run [--now TIME]]",
+                                "Forgets snapshots that retention no longer protects (a signed tombstone keeps the chain). "
+                                "Retention is judged by the real clock; --now previews another time with --dry-run.",
+                                "移除不再受保留政策保護的快照（以簽章墓碑維持鏈結）。保留期限依系統時鐘判斷；"
+                                "--now 僅能搭配 --dry-run 預覽其他時間。", opts, 0, 64};
   const char *args[64];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -511,15 +529,30 @@ static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   if (!nargs && !o.expired)
     return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "name snapshots or give --expired", "請指定快照或 --expired"));
+  int64_t now = 0;
+  if (o.now && !o.dry_run)
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--now only previews: add --dry-run (forgetting always uses the real clock)",
+                                 "--now 僅供預覽：請加上 --dry-run（實際移除一律依系統時鐘）"));
+  if (o.now && fs_time_parse_ms(o.now, strlen(o.now), &now, NULL))
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--now: expected an RFC 3339 time (2030-01-01T00:00:00Z)",
+                                 "--now：須為 RFC 3339 時間（2030-01-01T00:00:00Z）"));
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_EXCLUSIVE, &r)))
+  if ((rc = open_repo(ctx, &o, o.dry_run ? VAULT_LOCK_SHARED : VAULT_LOCK_EXCLUSIVE, &r)))
     return rc;
   struct vault_problems gone = {0};
   struct fs_err err;
-  rc = vault_forget(r, args, nargs, o.expired, now_option(&o), &gone, &err);
+  rc = vault_forget(r, args, nargs, o.expired, now, o.dry_run, &gone, &err);
   vault_repo_close(r);
   for (size_t i = 0; i < gone.n; i++)
-    printf(FS_TR(ctx->lang, "forgot %s\n", "已移除 %s\n"), gone.items[i]);
+    printf(o.dry_run ? FS_TR(ctx->lang, "would forget %s\n", "將移除 %s\n")
+                     : FS_TR(ctx->lang, "forgot %s\n", "已移除 %s\n"),
+           gone.items[i]);
+  if (!rc && o.dry_run)
+    printf(FS_TR(ctx->lang, "dry run: %zu snapshots would be forgotten%s; nothing was changed\n",
+                 "試執行：將移除 %zu 個快照%s；未做任何變更\n"),
+           gone.n, o.now ? FS_TR(ctx->lang, " at the time given", "（依指定時間）") : "");
   vault_problems_release(&gone);
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
@@ -608,6 +641,21 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
   vault_repo_close(r);
   if (evidence)
     printf("%s\n", evidence);
+  /* The record on stdout; a line for people on stderr, seconds as the record has them. */
+  json_t *ev = evidence ? json_loads(evidence, 0, NULL) : NULL;
+  if (ev) {
+    bool pass = !strcmp(jstr(ev, "result"), "pass");
+    fprintf(stderr,
+            FS_TR(ctx->lang, "drill %s: snapshot %.16s, %lld files, %.1f MiB restored and checked in %.2f s (%.1f MiB/s)\n",
+                  "演練%s：快照 %.16s，%lld 個檔案，%.1f MiB 已還原並核對，耗時 %.2f 秒（%.1f MiB/s）\n"),
+            pass ? FS_TR(ctx->lang, "passed", "通過") : FS_TR(ctx->lang, "FAILED", "失敗"),
+            jstr(ev, "snapshot"),
+            (long long)json_integer_value(json_object_get(ev, "files")),
+            mib((uint64_t)json_integer_value(json_object_get(ev, "bytes"))),
+            json_number_value(json_object_get(ev, "restore_seconds")),
+            json_number_value(json_object_get(ev, "throughput_mib_s")));
+    json_decref(ev);
+  }
   free(evidence);
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }

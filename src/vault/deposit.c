@@ -113,7 +113,7 @@ static int walk_dir(struct walk *w, const char *src, const char *rel, struct fs_
   for (size_t i = 0; i < n && !rc; i++) {
     char csrc[4096], crel[4096];
     if (snprintf(csrc, sizeof(csrc), "%s/%s", src, names[i]) >= (int)sizeof(csrc) ||
-        snprintf(crel, sizeof(crel), "%s/%s", rel, names[i]) >= (int)sizeof(crel)) {
+        snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "", names[i]) >= (int)sizeof(crel)) {
       rc = fs_err_set(err, FS_ERR_TOO_LARGE, src, "path too long");
       break;
     }
@@ -191,19 +191,127 @@ static void walk_release(struct walk *w)
   vault_snapshot_release(&s);
 }
 
+/* A path given to backup: where it is read and how it is stored. */
+struct given {
+  const char *src;
+  char stored[4096]; /* vault_backup_path */
+  size_t lead;       /* "../" dropped from its start */
+  struct stat st;
+  bool skip;         /* inside another given path: stored with it */
+};
+
+/* The folder above a given path, or one of those above it: source (read for its mode and time)
+ * and stored path. */
+static int add_folder(struct walk *w, const struct given *g, size_t len, struct fs_err *err)
+{
+  for (size_t i = 0; i < w->n; i++)
+    if (w->e[i].type == 'd' && strlen(w->e[i].path) == len && !memcmp(w->e[i].path, g->stored, len))
+      return FS_OK; /* above another given path too */
+  char src[4096];
+  size_t k = 0;
+  if (g->src[0] == '/')
+    src[k++] = '/';
+  for (size_t i = 0; i < g->lead && k + 3 < sizeof(src); i++, k += 3)
+    memcpy(src + k, "../", 3);
+  if (k + len + 1 > sizeof(src))
+    return fs_err_set(err, FS_ERR_TOO_LARGE, g->src, "path too long");
+  memcpy(src + k, g->stored, len);
+  src[k + len] = '\0';
+  if (FS_VEC_GROW(w->e, w->n, w->cap, 64))
+    return fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
+  struct vault_file_entry *f = &w->e[w->n];
+  memset(f, 0, sizeof(*f));
+  struct stat st;
+  f->type = 'd';
+  f->mode = 0700;
+  if (!stat(src, &st) && S_ISDIR(st.st_mode)) {
+    f->mode = (uint32_t)st.st_mode & 07777;
+    f->mtime_ms = (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
+  }
+  f->path = strndup(g->stored, len);
+  w->n++;
+  return f->path ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
+}
+
+/* Given paths that overlap: one inside another (or the same) is stored with it when it is the
+ * same file there; two different files that would be stored under one path are refused. */
+static int overlaps(struct given *g, size_t n, struct fs_err *err)
+{
+  for (size_t i = 0; i < n; i++)
+    for (size_t j = 0; j < n; j++) {
+      if (i == j || g[i].skip || g[j].skip || !vault_path_under(g[j].stored, g[i].stored))
+        continue;
+      if (!strcmp(g[i].stored, g[j].stored) && j < i)
+        continue; /* the same stored path: the first one given keeps it */
+      /* g[j] is at or below g[i]: is it the same file as g[i]'s at that place? */
+      char there[8192];
+      size_t k = strlen(g[i].stored);
+      const char *rest = g[j].stored + k;
+      snprintf(there, sizeof(there), "%s%s%s", g[i].src, *rest && *rest != '/' ? "/" : "", rest);
+      struct stat st;
+      if (!lstat(there, &st) && st.st_dev == g[j].st.st_dev && st.st_ino == g[j].st.st_ino) {
+        g[j].skip = true;
+        continue;
+      }
+      return fs_err_set(err, FS_ERR_CONFLICT, g[j].src,
+                        "%s and %s would both be stored as %s%s: back them up in separate "
+                        "snapshots, or give a folder above both",
+                        g[j].src, g[i].src, g[j].stored[0] ? g[j].stored : "the top folder",
+                        k == strlen(g[j].stored) ? "" : " (one inside the other)");
+    }
+  return FS_OK;
+}
+
 int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int threads,
                  struct vault_store_result *res, struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
   struct walk w = {0};
   int rc = FS_OK;
+  struct given *g = calloc(n ? n : 1, sizeof(*g));
+  if (!g)
+    return fs_err_set(err, FS_ERR_NOMEM, "backup", "out of memory");
   for (size_t i = 0; i < n && !rc; i++) {
-    struct stat st;
-    if (lstat(paths[i], &st))
+    g[i].src = paths[i];
+    if (lstat(paths[i], &g[i].st))
       rc = fs_err_set(err, errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, paths[i],
                       "cannot read: %s", strerror(errno));
     else
-      rc = walk_add(&w, paths[i], base_name(paths[i]), &st, err);
+      rc = vault_backup_path(paths[i], g[i].stored, sizeof(g[i].stored), &g[i].lead, err);
+  }
+  if (!rc)
+    rc = overlaps(g, n, err);
+  /* Stored as given (absolute paths without their leading '/', relative ones from the current
+   * folder), with the folders above: a snapshot restores into one tree. */
+  for (size_t i = 0; i < n && !rc; i++) {
+    if (g[i].skip)
+      continue;
+    for (const char *sl = strchr(g[i].stored, '/'); sl && !rc; sl = strchr(sl + 1, '/'))
+      rc = add_folder(&w, &g[i], (size_t)(sl - g[i].stored), err);
+    if (rc)
+      break;
+    if (g[i].stored[0])
+      rc = walk_add(&w, paths[i], g[i].stored, &g[i].st, err);
+    else if (S_ISDIR(g[i].st.st_mode)) /* "/" or ".": what it holds, at the top */
+      rc = walk_dir(&w, paths[i], "", err);
+  }
+  free(g);
+  if (!rc) {
+    /* What overlaps() cannot see (it should find every case): refuse rather than store a
+     * snapshot that would not restore. */
+    struct vault_snapshot view = {.files = malloc((w.n ? w.n : 1) * sizeof(*w.e)), .nfiles = w.n};
+    struct vault_problems p = {.limit = 1};
+    if (!view.files)
+      rc = fs_err_set(err, FS_ERR_NOMEM, "backup", "out of memory");
+    else {
+      memcpy(view.files, w.e, w.n * sizeof(*w.e));
+      for (size_t i = 0; i < w.nj; i++)
+        view.files[w.job_of[i]].path = w.jobs[i].rel; /* files get theirs once stored */
+      if (vault_tree_check(&view, &p))
+        rc = fs_err_set(err, FS_ERR_CONFLICT, "backup", "%s", p.n ? p.items[0] : "paths collide");
+    }
+    free(view.files);
+    vault_problems_release(&p);
   }
   if (!rc)
     rc = vault_writer_begin(r, err);
@@ -437,9 +545,9 @@ int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
     res->delta_files += j->delta;
   }
   if (!rc && (res->problems.n || res->problems.dropped)) {
-    /* Keep what was stored (the index is written, so a corrected run reuses it) but record no
-     * snapshot: prune removes the blobs if nothing ever refers to them. */
-    vault_writer_commit(r, err);
+    /* Record nothing: the packs this run stored are deleted, so a refused deposit leaves the
+     * repository as it found it. */
+    vault_writer_discard(r);
     rc = fs_err_set(err, FS_ERR_INVALID, manifest_path,
                     "the deposit does not conform to the standard format (%zu problems)",
                     res->problems.n + res->problems.dropped);
@@ -455,7 +563,7 @@ int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
     snprintf(s.kind, sizeof(s.kind), "deposit");
     snprintf(s.institution, sizeof(s.institution), "%s", m.institution);
     snprintf(s.business_date, sizeof(s.business_date), "%s", m.business_date);
-    res->files = nj;
+    res->files = s.nfiles; /* the tables and the manifest, as the attestation lists them */
     if (!rc)
       rc = finish(r, &s, res, err);
     if (!rc)

@@ -231,6 +231,9 @@ int vault_writer_commit(struct vault_repo *r, struct fs_err *err);
 uint64_t vault_writer_bytes_added(const struct vault_repo *r);
 /* Abandons the open pack (its temporary file is removed); stored packs stay and are adopted later. */
 void vault_writer_abort(struct vault_repo *r);
+/* Abandons the run and deletes every pack it stored that no index lists yet (a refused deposit
+ * leaves nothing behind), then ends the writer as vault_writer_abort does. */
+void vault_writer_discard(struct vault_repo *r);
 
 /* ---- chunker.c: content-defined chunking (FastCDC with a keyed gear table) ---------------------- */
 #define VAULT_CHUNK_MIN (256u << 10)
@@ -298,6 +301,10 @@ int vault_snapshot_find(struct vault_snapshot *all, size_t n, const char *name,
  * error nothing is left to free. */
 int vault_snapshot_pick(struct vault_repo *r, const char *name, struct vault_snapshot **all,
                         size_t *n, struct vault_snapshot **s, struct fs_err *err);
+/* Signed JSON writes numbers that are not integers with at most 12 significant digits (the drill's
+ * seconds to the millisecond print as 1.234, not 1.2340000000000000), so that a reader who parses
+ * and serializes the record again gets the signed bytes back. */
+#define VAULT_JSON_REALS JSON_REAL_PRECISION(12)
 /* Sets public_key and signature (Ed25519 over the object without signature, sorted keys, no
  * whitespace) on o. FS_ERR_NOMEM when it cannot be serialized. */
 int vault_sign_json(struct vault_repo *r, json_t *o);

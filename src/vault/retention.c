@@ -60,10 +60,18 @@ const char *vault_retention_reason(const struct vault_retention *ret, const stru
 }
 
 int vault_forget(struct vault_repo *r, const char *const *names, size_t n, bool expired,
-                 int64_t now_ms, struct vault_problems *done, struct fs_err *err)
+                 int64_t now_ms, bool dry_run, struct vault_problems *done, struct fs_err *err)
 {
-  if (r->mode != VAULT_LOCK_EXCLUSIVE)
+  if (r->mode != VAULT_LOCK_EXCLUSIVE && !dry_run)
     return fs_err_set(err, FS_ERR_INTERNAL, "forget", "needs the exclusive lock");
+  /* A simulated clock previews; only the real one decides what is deleted (a clock set in the
+   * future would otherwise forget what retention protects today). */
+  if (now_ms && !dry_run)
+    return fs_err_set(err, FS_ERR_USAGE, "forget",
+                      "a simulated time only previews what would be forgotten (add --dry-run); "
+                      "snapshots are forgotten by the real clock");
+  if (!now_ms)
+    now_ms = (int64_t)vault_now_ms();
   struct vault_snapshot *all;
   size_t na;
   int rc = vault_snapshot_list(r, &all, &na, err);
@@ -98,6 +106,12 @@ int vault_forget(struct vault_repo *r, const char *const *names, size_t n, bool 
   for (size_t i = 0; i < na && !rc; i++) {
     if (!pick[i])
       continue;
+    if (dry_run) {
+      if (done)
+        vault_problems_add(done, "%s (seq %llu%s%s)", all[i].id, (unsigned long long)all[i].seq,
+                           all[i].business_date[0] ? ", " : "", all[i].business_date);
+      continue;
+    }
     /* Tombstone first: a crash in between leaves both, which verify accepts. */
     rc = vault_tombstone_write(r, &all[i], now_ms, err);
     char path[4096];

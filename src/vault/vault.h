@@ -146,9 +146,34 @@ struct vault_deposit_opts {
 int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
                   struct vault_store_result *res, struct fs_err *err);
 
-/* Stores arbitrary files and folders (each PATH is stored under its last component). */
+/* Stores arbitrary files and folders. Each path is stored as given, an absolute one without its
+ * leading '/', a relative one from the current folder (without the "../" it starts with), with
+ * the folders above it, so that a snapshot restores into one tree (as restic and borg do). A path
+ * inside another one given is stored once; two different files that would be stored under one
+ * path are refused (FS_ERR_CONFLICT, naming both) before anything is stored. */
 int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int threads,
                  struct vault_store_result *res, struct fs_err *err);
+
+/* ---- paths in snapshots (tree.c, pure) ------------------------------------------------------- */
+/* True for a path that stays inside a restore's target: not empty, relative, no ".." component. */
+bool vault_path_clean(const char *p);
+/* How backup stores the path it is given: lexically normalized ("." and empty components dropped,
+ * "x/.." folded), an absolute path without its leading '/', a relative one without the ".." it
+ * starts with (*lead counts them). "/" and "." give "". */
+int vault_backup_path(const char *given, char *stored, size_t cap, size_t *lead,
+                      struct fs_err *err);
+/* Adds to p every reason a restore of s would fail on its paths (a path that is not clean, two
+ * entries with one path, an entry below a file or link) and returns how many. */
+size_t vault_tree_check(const struct vault_snapshot *s, struct vault_problems *p);
+/* True when path is dir or lies below it ("" holds everything). */
+bool vault_path_under(const char *path, const char *dir);
+/* Marks in sel (one per entry of s) the entries a restore --include writes: those a pattern picks
+ * (a glob as fnmatch(3) reads it, '*' not crossing '/', that matches the path or a folder above
+ * it; a pattern without '/' may also match any one name in the path, so "*.csv" picks every CSV
+ * file and "export" every folder named export), and the folders above them. Returns how many
+ * entries the patterns picked themselves (0: nothing). */
+size_t vault_tree_select(const struct vault_snapshot *s, const char *const *patterns, size_t n,
+                         bool *sel);
 
 /* ---- restoring -------------------------------------------------------------------------------- */
 struct vault_restore_result {
@@ -156,10 +181,19 @@ struct vault_restore_result {
   uint64_t files, bytes;
   int64_t elapsed_ns;
 };
-/* Writes snapshot `name` ("latest", an id or a unique prefix) into target (created; must be empty
- * or missing). Every file is checked whole: against its file check (a keyed Poly1305 stored with
- * it since descriptor version 2) or, for files stored without one, its SHA-256. */
-int vault_restore(struct vault_repo *r, const char *name, const char *target, int threads,
+/* Writes snapshot `name` ("latest", an id or a unique prefix), or the part that o->patterns pick
+ * (FS_ERR_NOT_FOUND when they pick nothing), into o->target (created; must be empty or missing).
+ * A snapshot whose paths would not restore (vault_tree_check: written by a backup before paths
+ * were stored whole) fails before anything is written. Every file is checked whole: against its
+ * file check (a keyed Poly1305 stored with it since descriptor version 2) or, for files stored
+ * without one, its SHA-256. */
+struct vault_restore_opts {
+  const char *target;
+  int threads;                   /* 0: one per CPU */
+  const char *const *patterns;   /* restore only what these pick (vault_tree_select); none: all */
+  size_t npatterns;
+};
+int vault_restore(struct vault_repo *r, const char *name, const struct vault_restore_opts *o,
                   struct vault_restore_result *res, struct fs_err *err);
 /* Like restore, in the standard critical-data layout (the tables and manifest.json) for a
  * deposit; threads as for restore. */
@@ -179,7 +213,11 @@ struct vault_verify_opts {
   bool files;       /* rebuild every file of every snapshot; check its SHA-256 and file check */
 };
 struct vault_verify_result {
-  uint64_t snapshots, packs, blobs, bytes_read;
+  uint64_t snapshots, packs;
+  uint64_t blobs;      /* blobs checked: every blob opened with read_data, else every blob the
+                          snapshots need, found in the index */
+  uint64_t bytes_read; /* bytes of packs read (read_data) */
+  uint64_t files, file_bytes; /* files rebuilt and checked (files), and their bytes */
   struct vault_problems problems; /* empty when all is well */
 };
 /* Checks the repository: config, keys, index, packs, snapshots (names, signatures, chain),
@@ -194,9 +232,12 @@ void vault_verify_result_release(struct vault_verify_result *res);
 const char *vault_retention_reason(const struct vault_retention *ret, const struct vault_snapshot *s,
                                    const struct vault_snapshot *all, size_t n, int64_t now_ms);
 /* Forgets the named snapshots; refuses (FS_ERR_FORBIDDEN, naming the snapshot and the rule) when
- * one is under retention. With `expired`, forgets every snapshot out of retention instead. */
+ * one is under retention. With `expired`, forgets every snapshot out of retention instead. Retention
+ * is judged by the real clock: now_ms (a simulated time, 0 for the clock) is accepted only with
+ * dry_run (FS_ERR_USAGE otherwise), which lists in `done` what would be forgotten and deletes
+ * nothing. Every snapshot forgotten (or that would be) is added to `done` (may be NULL). */
 int vault_forget(struct vault_repo *r, const char *const *names, size_t n, bool expired,
-                 int64_t now_ms, struct vault_problems *done, struct fs_err *err);
+                 int64_t now_ms, bool dry_run, struct vault_problems *done, struct fs_err *err);
 struct vault_prune_result {
   uint64_t packs_removed, bytes_removed, packs_kept;
 };

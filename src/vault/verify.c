@@ -173,7 +173,7 @@ static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
     return;
   }
   const struct vault_desc *d = vault_src_desc(src);
-  struct vault_sum sum;
+  struct vault_sum sum = {0};
   int rc = vault_sum_init(&sum, &r->keys, VAULT_SUM_SHA256 | (d->has_check ? VAULT_SUM_CHECK : 0));
   if (rc)
     fs_err_set(&e2, rc, f->path, "SHA-256 or Poly1305 unavailable");
@@ -185,6 +185,7 @@ static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
     more = !rc && got == cap;
   }
   bool same = false;
+  uint64_t rebuilt = sum.size;
   if (rc)
     vault_sum_abandon(&sum);
   else
@@ -197,6 +198,10 @@ static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
     vault_problems_add(&res->problems,
                        "snapshot %.16s file %s: rebuilt bytes differ from its SHA-256 or file check",
                        s->id, f->path);
+  if (!rc) {
+    res->files++;
+    res->file_bytes += rebuilt;
+  }
 }
 
 int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
@@ -211,6 +216,9 @@ int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
   int rc = check_snapshots(r, res, &all, &n, err);
   if (rc)
     return rc;
+  /* Paths a restore would stop on (two entries with one path, one below a file). */
+  for (size_t i = 0; i < n; i++)
+    vault_tree_check(&all[i], &res->problems);
   /* Walk what every file needs; name missing blobs. */
   struct vault_reach re;
   vault_reach_init(&re);
@@ -227,6 +235,8 @@ int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
     const struct vault_loc *l = &re.set.slots[i];
     if (!l->state)
       continue;
+    if (!o->read_data)
+      res->blobs++; /* checked present; with read_data, every blob opened is counted instead */
     const struct vault_loc *have = vault_index_find(&r->ix, l->id);
     if (!have || have->state != 1) {
       char hex[65];

@@ -34,6 +34,7 @@ struct vault_writer {
   struct fs_buf index;     /* body of the index file this run will write (after a u32 count) */
   uint32_t index_packs;
   uint64_t bytes_added;
+  struct fs_buf made;      /* ids of the packs this run stored (32 bytes each), for discard */
   int failed;              /* the first error, after which every put fails */
   struct fs_err failed_err;
 };
@@ -215,6 +216,8 @@ static int pack_record(struct vault_repo *r, const struct pack *p, struct fs_err
     return fs_err_set(err, FS_ERR_NOMEM, p->tmp, "out of memory");
   w->index_packs++;
   w->bytes_added += p->size;
+  if (fs_buf_append(&w->made, p->id, 32))
+    return fs_err_set(err, FS_ERR_NOMEM, p->tmp, "out of memory");
   return FS_OK;
 }
 
@@ -285,6 +288,7 @@ int vault_writer_begin(struct vault_repo *r, struct fs_err *err)
   w->cur.fd = -1;
   fs_buf_init(&w->cur.trailer, 0);
   fs_buf_init(&w->index, 0);
+  fs_buf_init(&w->made, 0);
   pthread_cond_init(&w->idle, NULL);
   r->w = w;
   char path[4096];
@@ -528,6 +532,7 @@ int vault_writer_commit(struct vault_repo *r, struct fs_err *err)
     fs_buf_reset(&w->index);
     w->index_packs = 0;
   }
+  fs_buf_reset(&w->made); /* indexed: no longer this run's to discard */
   for (size_t i = 0; i < r->ix.npacks; i++)
     r->ix.packs[i].indexed = true;
   return pack_open(r, err);
@@ -536,6 +541,28 @@ int vault_writer_commit(struct vault_repo *r, struct fs_err *err)
 uint64_t vault_writer_bytes_added(const struct vault_repo *r)
 {
   return r->w ? r->w->bytes_added : 0;
+}
+
+void vault_writer_discard(struct vault_repo *r)
+{
+  struct vault_writer *w = r->w;
+  if (!w)
+    return;
+  pthread_mutex_lock(&r->mu);
+  while (w->closing)
+    pthread_cond_wait(&w->idle, &r->mu);
+  pthread_mutex_unlock(&r->mu);
+  for (size_t off = 0; off + 32 <= w->made.len; off += 32) {
+    const uint8_t *id = (const uint8_t *)w->made.data + off;
+    char path[4096];
+    vault_pack_path(r, id, path, sizeof(path));
+    unlink(path);
+    for (size_t i = 0; i < r->ix.npacks; i++)
+      if (!memcmp(r->ix.packs[i].id, id, 32))
+        r->ix.packs[i].lost = true;
+  }
+  fs_buf_reset(&w->made);
+  vault_writer_abort(r);
 }
 
 void vault_writer_abort(struct vault_repo *r)
@@ -549,6 +576,7 @@ void vault_writer_abort(struct vault_repo *r)
   }
   fs_buf_release(&w->cur.trailer);
   fs_buf_release(&w->index);
+  fs_buf_release(&w->made);
   pthread_cond_destroy(&w->idle);
   free(w);
   r->w = NULL;

@@ -1,10 +1,12 @@
 """finshield vault from the command line: deposits in the standard format, snapshots, bit-exact
 restores and exports, verification, retention refusals, replication, the restoration partner's key,
 restore drills, and the continuity service (balance inquiry with bearer tokens)."""
+import datetime
 import hashlib
 import http.client
 import json
 import os
+import re
 import shutil
 import socket
 import ssl
@@ -39,6 +41,12 @@ def check(name, cond, detail=""):
         FAILURES.append(name)
 
 
+def packs_of(repo):
+    """The pack files of a repository (data/XX/<64 hex>)."""
+    data = os.path.join(repo, "data")
+    return [f for d in os.listdir(data) if len(d) == 2 for f in os.listdir(os.path.join(data, d))]
+
+
 def free_port():
     s = socket.socket()
     s.bind(("127.0.0.1", 0))
@@ -47,10 +55,11 @@ def free_port():
     return port
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="fs-vault-it-")
+def main(play=None, prefix="fs-vault-it-"):
+    """Runs play(tmp) (this file's scenario by default) in a temporary folder; the exit status."""
+    tmp = tempfile.mkdtemp(prefix=prefix)
     try:
-        scenario(tmp)
+        (play or scenario)(tmp)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     print("%d passed, %d failed" % (CHECKS[0] - len(FAILURES), len(FAILURES)))
@@ -71,7 +80,10 @@ def scenario(tmp):
           run("init", *common, "--kdf", "min", ok=False).returncode == 1)
 
     # Three business days of critical data.
-    bank = vault_data.Bank(accounts=1500)
+    # Business dates within retention today (10 to 40 days ago, three days of one month), so that
+    # what the real clock protects is known whenever the test runs.
+    start = datetime.date.today() - datetime.timedelta(days=10)
+    bank = vault_data.Bank(accounts=1500, start=start.replace(day=min(start.day, 25)))
     days = []
     for d in range(3):
         folder = os.path.join(tmp, "day%d" % d)
@@ -82,6 +94,10 @@ def scenario(tmp):
               '"finshield-vault-deposit-attestation"' in p.stdout and '"signature"' in p.stdout)
         if d:
             check("deposit day %d stored as row deltas" % d, "5 stored as row deltas" in p.stdout, p.stdout)
+        att = json.loads(p.stdout[p.stdout.index("{"):])
+        said = re.search(r": (\d+) files,", p.stdout)
+        check("deposit day %d counts the files its attestation lists" % d,
+              said and int(said.group(1)) == len(att["files"]) == 6, p.stdout[:300])
         days.append((folder, date))
         bank.advance()
 
@@ -115,7 +131,10 @@ def scenario(tmp):
         f.seek(0)
         f.truncate()
         f.write("\n".join(lines))
+    packs_before = sorted(packs_of(repo))
     p = run("deposit", *common, "--business-date", bank.date(), *files, ok=False)
+    check("a refused deposit leaves no pack behind", sorted(packs_of(repo)) == packs_before,
+          "%d packs before, %d after" % (len(packs_before), len(packs_of(repo))))
     check("invalid deposit names file, line and field",
           "balances.csv:4: field" in p.stderr and "SHA-256 differs from the manifest" in p.stderr, p.stderr)
     check("invalid deposit records no snapshot",
@@ -128,10 +147,22 @@ def scenario(tmp):
     p = run("verify", *common, "--read-data", "--files", "--json")
     v = json.loads(p.stdout)
     check("verify --read-data --files finds nothing wrong", v["ok"] and v["snapshots"] == 3, p.stdout)
+    p = run("verify", *common, "--files", "--json")
+    v = json.loads(p.stdout)
+    check("verify --files counts the blobs and files it rebuilt",
+          v["ok"] and v["blobs"] > 0 and v["files"] == 18 and v["file_bytes"] > 0, p.stdout)
+    p = run("verify", *common, "--files")
+    check("verify --files says what it rebuilt",
+          re.search(r"checked 3 snapshots, \d+ packs, [1-9]\d* blobs, rebuilt 18 files", p.stdout), p.stdout)
     p = run("drill", *common, "--scratch", tmp)
     ev = json.loads(p.stdout)
     check("drill passes and records the restore time",
           ev["result"] == "pass" and ev["restore_seconds"] >= 0 and ev["files"] == 6 and ev["signature"])
+    secs = re.search(r'"restore_seconds": ([0-9.e+-]+)', p.stdout).group(1)
+    check("drill seconds are recorded to the millisecond", re.fullmatch(r"\d+(\.\d{1,3})?", secs), secs)
+    check("drill prints a line with rounded seconds",
+          re.search(r"drill passed: snapshot \w+, 6 files, [0-9.]+ MiB restored and checked in \d+\.\d\d s",
+                    p.stderr), p.stderr)
     check("drill evidence is kept in the repository", len(os.listdir(os.path.join(repo, "drills"))) == 1)
     check("drill leaves no scratch folder behind",
           not [x for x in os.listdir(tmp) if x.startswith("finshield-drill-")])
@@ -140,11 +171,20 @@ def scenario(tmp):
     first = snaps[0]["id"]
     p = run("forget", *common, first, ok=False)
     check("forget under retention is refused", "under retention" in p.stderr, p.stderr)
-    p = run("forget", *common, "--expired", "--now", "2030-01-01T00:00:00Z")
-    # In 2030 the first two are out of retention; the third is October 2026's last (monthly rule).
-    check("forget --expired forgets what retention no longer protects",
-          p.stdout.count("forgot") == 2 and first in p.stdout and snaps[2]["id"] not in p.stdout,
-          p.stdout)
+    # A simulated clock only previews (#18 item 4): the three deposits are within 90 days today.
+    later = "%d-01-01T00:00:00Z" % (datetime.date.today().year + 4)
+    p = run("forget", *common, "--expired", "--now", later, ok=False)
+    check("forget --now without --dry-run is refused", p.returncode == 2 and "--dry-run" in p.stderr,
+          p.stderr)
+    p = run("forget", *common, "--expired", "--now", later, "--dry-run")
+    # Four years on, the first two are out of retention; the third is its month's last (monthly).
+    check("forget --expired --now --dry-run lists what a later date would forget",
+          p.stdout.count("would forget") == 2 and first in p.stdout and snaps[2]["id"] not in p.stdout
+          and "nothing was changed" in p.stdout, p.stdout)
+    p = run("forget", *common, "--expired")
+    check("forget --expired by the real clock forgets nothing under retention today",
+          "forgot" not in p.stdout
+          and len(json.loads(run("snapshots", *common, "--json").stdout)) == 3, p.stdout)
     p = run("retention", *common, "--daily-days", "10", ok=False)
     check("retention cannot be shortened", "only be lengthened" in p.stderr, p.stderr)
     run("prune", *common)

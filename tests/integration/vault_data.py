@@ -5,6 +5,7 @@ sorted by key, and manifest.json. Each later day changes some balances, adds and
 and replaces the day's transactions, like the benchmark's generator (bench/vault/gen.c) at a
 small scale.
 """
+import datetime
 import hashlib
 import json
 import os
@@ -27,7 +28,10 @@ def money(cents):
 
 
 class Bank:
-    def __init__(self, accounts=2000, seed=7):
+    def __init__(self, accounts=2000, seed=7, start=None):
+        """start: the first business date (a datetime.date); by default 2026-10-01, with 28-day
+        months."""
+        self.start = start
         self.rng = random.Random(seed)
         self.next_id = 1
         self.acc = {}
@@ -44,6 +48,8 @@ class Bank:
 
     def date(self, d=None):
         d = self.day if d is None else d
+        if self.start:
+            return (self.start + datetime.timedelta(days=d)).isoformat()
         return "2026-%02d-%02d" % (10 + d // 28, 1 + d % 28)
 
     def advance(self, change=0.015, add=0.001, remove=0.0005):

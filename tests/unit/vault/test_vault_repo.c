@@ -22,66 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PW "correct horse battery staple"
-
-struct fx {
-  char root[256], repo[300], src[300];
-};
-
-static int rm_cb(const char *p, const struct stat *st, int f, struct FTW *w)
-{
-  (void)st;
-  (void)f;
-  (void)w;
-  chmod(p, 0700);
-  return remove(p);
-}
-
-static void rm_rf(const char *p)
-{
-  nftw(p, rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
-
-static void write_file(const char *path, const void *data, size_t n)
-{
-  FILE *f = fopen(path, "wb");
-  assert_non_null(f);
-  assert_int_equal(fwrite(data, 1, n, f), n);
-  fclose(f);
-}
-
-static int setup(void **state)
-{
-  struct fx *x = calloc(1, sizeof(*x));
-  snprintf(x->root, sizeof(x->root), "/tmp/fs-vault-test-XXXXXX");
-  assert_non_null(mkdtemp(x->root));
-  snprintf(x->repo, sizeof(x->repo), "%s/repo", x->root);
-  snprintf(x->src, sizeof(x->src), "%s/src", x->root);
-  mkdir(x->src, 0700);
-  struct vault_init_opts o = {.password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN};
-  struct fs_err err;
-  assert_int_equal(vault_init(x->repo, &o, &err), 0);
-  *state = x;
-  return 0;
-}
-
-static int teardown(void **state)
-{
-  struct fx *x = *state;
-  rm_rf(x->root);
-  free(x);
-  return 0;
-}
-
-static struct vault_repo *open_repo(const char *dir, enum vault_lock_mode mode)
-{
-  struct vault_unlock u = {.password = PW, .password_len = strlen(PW)};
-  struct vault_repo *r;
-  struct fs_err err;
-  if (vault_repo_open(dir, &u, mode, &r, &err))
-    fail_msg("open %s: %s: %s", dir, err.where, err.msg);
-  return r;
-}
+#include "vaultfx.h"
 
 /* Files of several kinds: random (incompressible, several chunks), text, empty, nested, a link. */
 static void make_tree(const char *src)
@@ -148,24 +89,24 @@ static void test_backup_restore_bit_exact(void **state)
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result res;
   struct fs_err err;
-  assert_int_equal(vault_restore(r, "latest", target, 2, &res, &err), 0);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 2}, &res, &err), 0);
   assert_int_equal(res.files, 3);
   static const char *const files[] = {"random.bin", "empty", "deep/notes.txt"};
   for (size_t i = 0; i < 3; i++) {
     snprintf(a, sizeof(a), "%s/data/%s", x->src, files[i]);
-    snprintf(b, sizeof(b), "%s/data/%s", target, files[i]);
+    snprintf(b, sizeof(b), "%s%s/data/%s", target, x->src, files[i]);
     assert_true(files_equal(a, b));
   }
-  snprintf(b, sizeof(b), "%s/data/link", target);
+  snprintf(b, sizeof(b), "%s%s/data/link", target, x->src);
   char link[64] = {0};
   assert_int_equal(readlink(b, link, sizeof(link) - 1), 14);
   assert_string_equal(link, "deep/notes.txt");
   struct stat st;
-  snprintf(b, sizeof(b), "%s/data", target);
+  snprintf(b, sizeof(b), "%s%s/data", target, x->src);
   assert_int_equal(stat(b, &st), 0);
   assert_int_equal(st.st_mode & 0777, 0750);
   /* Restoring into a folder that is not empty is refused. */
-  assert_int_equal(vault_restore(r, "latest", target, 1, &res, &err), FS_ERR_CONFLICT);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &res, &err), FS_ERR_CONFLICT);
   /* Every repository file is read-only. */
   char cfg[400];
   snprintf(cfg, sizeof(cfg), "%s/config", x->repo);
@@ -253,10 +194,10 @@ static void test_restore_checks_file_check(void **state)
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result res;
   struct fs_err err;
-  assert_int_equal(vault_restore(r, "latest", target, 2, &res, &err), 0);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 2}, &res, &err), 0);
   r->keys.check_pad[0] ^= 1;
   snprintf(target, sizeof(target), "%s/out2", x->root);
-  assert_int_equal(vault_restore(r, "latest", target, 2, &res, &err), FS_ERR_CORRUPT);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 2}, &res, &err), FS_ERR_CORRUPT);
   assert_non_null(strstr(err.msg, "file check"));
   assert_non_null(strstr(err.where, "data/"));
   char *evidence = NULL;
@@ -315,7 +256,7 @@ static void test_verify_names_damage(void **state)
   char target[400];
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result rr;
-  int rc = vault_restore(r, s1, target, 1, &rr, &err);
+  int rc = vault_restore(r, s1, &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err);
   assert_int_equal(rc, FS_ERR_CORRUPT);
   assert_non_null(strstr(err.where, "pack "));
   vault_repo_close(r);
@@ -443,7 +384,7 @@ static void test_deposit_delta_and_retention(void **state)
   snprintf(t1, sizeof(t1), "%s/t1", x->root);
   snprintf(t2, sizeof(t2), "%s/t2", x->root);
   struct vault_restore_result rr;
-  assert_int_equal(vault_restore(r, first, t1, 1, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, first, &(struct vault_restore_opts){.target = t1, .threads = 1}, &rr, &err), 0);
   assert_int_equal(vault_export(r, "latest", t2, 2, &rr, &err), 0);
   snprintf(a, sizeof(a), "%s/balances.csv", d1);
   snprintf(b, sizeof(b), "%s/balances.csv", t1);
@@ -471,14 +412,31 @@ static void test_deposit_delta_and_retention(void **state)
   vault_repo_close(r);
   r = open_repo(x->repo, VAULT_LOCK_EXCLUSIVE);
   const char *names[] = {first};
-  assert_int_equal(vault_forget(r, names, 1, false, jan20, NULL, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(vault_forget(r, names, 1, false, jan20, true, NULL, &err), FS_ERR_FORBIDDEN);
   assert_non_null(strstr(err.msg, "under retention (rule: daily"));
-  /* Years later: the 15th is neither within 90 days nor the last of its month (the 16th is). */
-  int64_t y2024 = (int64_t)fs_days_from_civil(2024, 6, 1) * 86400000;
-  assert_int_equal(vault_forget(r, names, 1, false, y2024, NULL, &err), 0);
+  /* A simulated clock only previews: forgetting by it is refused, and a dry run deletes nothing
+   * (#18 item 4). */
+  const char *second[] = {"latest"};
+  int64_t y2030 = (int64_t)fs_days_from_civil(2030, 6, 1) * 86400000;
+  assert_int_equal(vault_forget(r, names, 1, false, y2030, false, NULL, &err), FS_ERR_USAGE);
+  assert_int_equal(vault_forget(r, NULL, 0, true, y2030, false, NULL, &err), FS_ERR_USAGE);
+  struct vault_problems would = {0};
+  assert_int_equal(vault_forget(r, NULL, 0, true, jan20, true, &would, &err), 0);
+  assert_int_equal(would.n, 0);
+  assert_int_equal(vault_forget(r, NULL, 0, true, y2030, true, &would, &err), 0);
+  assert_int_equal(would.n, 1);
+  assert_non_null(strstr(would.items[0], first));
+  vault_problems_release(&would);
+  struct vault_snapshot *still;
+  size_t nstill;
+  assert_int_equal(vault_snapshot_list(r, &still, &nstill, &err), 0);
+  assert_int_equal(nstill, 2);
+  vault_snapshot_list_free(still, nstill);
+  /* By the real clock (years later) the 15th is neither within 90 days nor the last of its month
+   * (the 16th is). */
+  assert_int_equal(vault_forget(r, names, 1, false, 0, false, NULL, &err), 0);
   /* The latest snapshot is never forgettable. */
-  const char *latest[] = {"latest"};
-  assert_int_equal(vault_forget(r, latest, 1, false, y2024, NULL, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(vault_forget(r, second, 1, false, 0, false, NULL, &err), FS_ERR_FORBIDDEN);
   /* The policy can only grow. */
   struct vault_retention shorter = {30, 84}, longer = {120, 120};
   assert_int_equal(vault_retention_set(r, &shorter, &err), FS_ERR_FORBIDDEN);
@@ -579,7 +537,7 @@ static void test_workers_restore_chunks_and_deltas(void **state)
       char t[400], a[600], b[600];
       snprintf(t, sizeof(t), "%s/t%d%d", x->root, threads, which);
       struct vault_restore_result rr;
-      if (vault_restore(r, which ? "latest" : first, t, threads, &rr, &err))
+      if (vault_restore(r, which ? "latest" : first, &(struct vault_restore_opts){.target = t, .threads = threads}, &rr, &err))
         fail_msg("restore: %s: %s", err.where, err.msg);
       assert_true(rr.files == 3);
       snprintf(a, sizeof(a), "%s/balances.csv", which ? d2 : d1);
@@ -668,9 +626,9 @@ static void test_partner_key_restores_alone(void **state)
   char target[400], a[600], b[600];
   snprintf(target, sizeof(target), "%s/partner-out", x->root);
   struct vault_restore_result rr;
-  assert_int_equal(vault_restore(r, "latest", target, 1, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err), 0);
   snprintf(a, sizeof(a), "%s/data/random.bin", x->src);
-  snprintf(b, sizeof(b), "%s/data/random.bin", target);
+  snprintf(b, sizeof(b), "%s%s/data/random.bin", target, x->src);
   assert_true(files_equal(a, b));
   vault_repo_close(r);
 }
@@ -700,7 +658,7 @@ static void test_replicate_then_verify(void **state)
   char target[400];
   snprintf(target, sizeof(target), "%s/from-copy", x->root);
   struct vault_restore_result rr;
-  assert_int_equal(vault_restore(r, "latest", target, 1, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err), 0);
   vault_repo_close(r);
   /* Damage in the copy is found by the next replication's verification. */
   char pack[700];
@@ -783,9 +741,9 @@ static void test_lost_pack_is_stored_again(void **state)
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result rr;
   struct fs_err err;
-  assert_int_equal(vault_restore(r, "latest", target, 1, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err), 0);
   snprintf(a, sizeof(a), "%s/data/random.bin", x->src);
-  snprintf(b, sizeof(b), "%s/data/random.bin", target);
+  snprintf(b, sizeof(b), "%s%s/data/random.bin", target, x->src);
   assert_true(files_equal(a, b));
   vault_repo_close(r);
 }
