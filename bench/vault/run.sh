@@ -4,8 +4,11 @@
 #   bench/vault/run.sh BUILD_DIR
 # Environment: VAULT_BENCH_ACCOUNTS (default 5000000, about 1 GB a day), VAULT_BENCH_DAYS (daily
 # deposits after the first, default 30), VAULT_BENCH_DIR (work folder, default
-# /tmp/finshield-vault-bench; needs about 25 GB at full size). Prints one line per measurement and
-# a summary with the ratios; peak memory comes from /usr/bin/time -v.
+# /tmp/finshield-vault-bench; needs about 25 GB at full size), VAULT_BENCH_KDF (the repository's
+# Argon2id cost: moderate, the default of `vault init`, or interactive), VAULT_BENCH_UNLOCK (how
+# every finshield command opens the repository: password, the default, or keyfile: a key file
+# made by `vault key add`, no key derivation). Prints one line per measurement and a summary with
+# the ratios; peak memory comes from /usr/bin/time -v.
 set -eu
 
 build=$(cd "$1" && pwd)
@@ -13,7 +16,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 accounts=${VAULT_BENCH_ACCOUNTS:-5000000}
 days=${VAULT_BENCH_DAYS:-30}
 work=${VAULT_BENCH_DIR:-/tmp/finshield-vault-bench}
+kdf=${VAULT_BENCH_KDF:-moderate}
+unlock=${VAULT_BENCH_UNLOCK:-password}
 fs="$build/finshield"
+case $kdf in moderate|interactive) ;; *) echo "VAULT_BENCH_KDF: moderate or interactive" >&2; exit 2 ;; esac
+case $unlock in password|keyfile) ;; *) echo "VAULT_BENCH_UNLOCK: password or keyfile" >&2; exit 2 ;; esac
 
 # Peers and tools from Debian.
 need=""
@@ -56,11 +63,17 @@ measure() {
   printf '%-9s %-14s %8.2f s %8d KB %8.2f s CPU (%.2f user + %.2f system)\n' "$tool" "$op" "$secs" "$kb" "$cpu" "$usr" "$sys"
 }
 
-"$fs" vault init --repo "$work/vault" --kdf interactive >/dev/null
+"$fs" vault init --repo "$work/vault" --kdf "$kdf" >/dev/null
+if [ "$unlock" = keyfile ]; then
+  "$fs" vault key add --repo "$work/vault" --out "$work/vault.key" >/dev/null
+  unset FINSHIELD_VAULT_PASSWORD_FILE
+  export FINSHIELD_VAULT_KEY_FILE="$work/vault.key"
+fi
 restic init --repository-version 2 -q
 borg init -e repokey >/dev/null 2>&1
 
 echo "== $accounts accounts, 1 + $days daily exports, $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+echo "   finshield: --kdf $kdf, unlocked by $unlock, commit $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 echo "   machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "   peers: $(restic version | cut -d' ' -f1-2), $(borg --version)"
 day=0
@@ -75,6 +88,11 @@ while [ "$day" -le "$days" ]; do
   measure borg "$op" borg create --compression zstd,3 "::day$day" "$work/data"
   day=$((day + 1))
 done
+
+# Listing the snapshots: what opening a repository costs, as every command pays it first.
+measure finshield list "$fs" vault snapshots --repo "$work/vault"
+measure restic list restic snapshots -q
+measure borg list borg list
 
 first=$("$fs" vault snapshots --repo "$work/vault" --json | sed -n 's/.*"id": "\([0-9a-f]\{64\}\)".*/\1/p' | head -1)
 rfirst=$(restic snapshots --json | tr ',' '\n' | sed -n 's/.*"short_id":"\([0-9a-f]*\)".*/\1/p' | head -1)
@@ -122,11 +140,11 @@ awk -F'\t' '
     if ($2!="first-query" && $4>mem[$1]) mem[$1]=$4 }
   END {
     for (t in n) { v[t SUBSEP "daily"]=sum[t]/n[t]; c[t SUBSEP "daily"]=csum[t]/n[t] }
-    split("first daily restore-latest restore-oldest verify-all repo-bytes", ops, " ");
+    split("first daily list restore-latest restore-oldest verify-all repo-bytes", ops, " ");
     printf "%-15s %14s %14s %14s %10s\n", "", "finshield", "restic", "borg", "ratio";
-    for (i=1;i<=6;i++) { o=ops[i]; f=v["finshield" SUBSEP o]; r=v["restic" SUBSEP o]; b=v["borg" SUBSEP o];
+    for (i=1;i<=7;i++) { o=ops[i]; f=v["finshield" SUBSEP o]; r=v["restic" SUBSEP o]; b=v["borg" SUBSEP o];
       best=(r<b?r:b); printf "%-15s %14.2f %14.2f %14.2f %9.2fx\n", o, f, r, b, (f>0?best/f:0) }
-    for (i=1;i<=5;i++) { o=ops[i]; f=c["finshield" SUBSEP o]; r=c["restic" SUBSEP o]; b=c["borg" SUBSEP o];
+    for (i=1;i<=6;i++) { o=ops[i]; f=c["finshield" SUBSEP o]; r=c["restic" SUBSEP o]; b=c["borg" SUBSEP o];
       best=(r<b?r:b); printf "%-15s %14.2f %14.2f %14.2f %9.2fx\n", o " CPU", f, r, b, (f>0?best/f:0) }
     printf "%-15s %14d %14d %14d %9.2fx\n", "peak-KB", mem["finshield"], mem["restic"], mem["borg"],
       (mem["restic"]<mem["borg"]?mem["restic"]:mem["borg"])/mem["finshield"] }' "$results"

@@ -1,6 +1,7 @@
 /* finshield vault: the data safe haven (init, deposit, backup, snapshots, restore, verify, forget,
  * prune, replicate, export, drill, serve, token, partner-keygen, retention). */
 #include "cli/cli.h"
+#include "cli/cmd_vault.h"
 #include "cli/commands.h"
 
 #include "core/encode.h"
@@ -17,31 +18,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-/* Options shared by the subcommands; each subcommand's spec lists the ones it takes. */
-struct vopts {
-  const char *repo, *password_file, *partner_secret, *partner_key, *business_date, *target,
-      *to, *format, *scratch, *tokens, *listen, *tls_cert, *tls_key, *name, *kdf, *snapshot, *out,
-      *now;
-  int64_t threads, daily, monthly, pack_mib;
-  bool json, read_data, files, expired, dry_run;
-};
-
-#define O_REPO                                                                                   \
-  {"repo", 'r', CLI_OPT_STRING, &o.repo, "DIR", "repository folder (or FINSHIELD_VAULT_REPO)",  \
-   "保險庫資料夾（或 FINSHIELD_VAULT_REPO）"}
-#define O_PASSWORD                                                                               \
-  {"password-file", 'p', CLI_OPT_STRING, &o.password_file, "FILE",                               \
-   "file holding the password (or FINSHIELD_VAULT_PASSWORD_FILE)",                              \
-   "存放密碼的檔案（或 FINSHIELD_VAULT_PASSWORD_FILE）"},                                        \
-      {"partner-secret", 0, CLI_OPT_STRING, &o.partner_secret, "FILE",                           \
-       "unlock with the restoration partner's secret key instead of the password",              \
-       "以復原合作機構的私鑰開啟（不使用密碼）"}
-#define O_THREADS                                                                                \
-  {"threads", 0, CLI_OPT_INT, &o.threads, "N", "worker threads (default: CPUs)",                 \
-   "工作執行緒數（預設：CPU 數）"}
-#define O_JSON {"json", 0, CLI_OPT_FLAG, &o.json, NULL, "machine-readable JSON output", "輸出 JSON"}
-#define O_END {NULL, 0, 0, NULL, NULL, NULL, NULL}
 
 static int fail_msg(struct cli_ctx *ctx, enum fs_code code, const char *where, const char *msg)
 {
@@ -69,7 +45,7 @@ static int read_key_hex(const char *path, uint8_t key[32], struct fs_err *err)
   return rc;
 }
 
-static const char *repo_dir(struct cli_ctx *ctx, struct vopts *o)
+const char *vcli_repo_dir(struct cli_ctx *ctx, struct vopts *o)
 {
   if (!o->repo)
     o->repo = getenv("FINSHIELD_VAULT_REPO");
@@ -79,11 +55,10 @@ static const char *repo_dir(struct cli_ctx *ctx, struct vopts *o)
   return o->repo;
 }
 
-/* Opens the repository with the password or the partner's key. */
-static int open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mode,
-                     struct vault_repo **r)
+int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mode,
+                   struct vault_repo **r)
 {
-  if (!repo_dir(ctx, o))
+  if (!vcli_repo_dir(ctx, o))
     return CLI_EXIT_USAGE;
   struct fs_err err;
   struct vault_unlock u = {0};
@@ -91,16 +66,24 @@ static int open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode 
   struct fs_buf pw;
   fs_buf_init(&pw, 4096);
   int rc;
+  const char *kf = o->key_file;
+  if (!kf && !o->partner_secret && !o->password_file)
+    kf = getenv("FINSHIELD_VAULT_KEY_FILE");
+  if (kf && !*kf)
+    kf = NULL;
   if (o->partner_secret) {
     if ((rc = read_key_hex(o->partner_secret, sk, &err)))
       return cli_fail(ctx, &err);
     u.partner_sk = sk;
+  } else if (kf) {
+    u.key_file = kf;
   } else {
     const char *pf = o->password_file ? o->password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
     if (!pf) {
       fprintf(stderr, "%s: %s\n", ctx->prog,
-              FS_TR(ctx->lang, "a password is needed: --password-file FILE or FINSHIELD_VAULT_PASSWORD_FILE",
-                    "需要密碼：--password-file FILE 或 FINSHIELD_VAULT_PASSWORD_FILE"));
+              FS_TR(ctx->lang, "a password is needed: --password-file FILE or FINSHIELD_VAULT_PASSWORD_FILE "
+                               "(or a key file: --key-file FILE)",
+                    "需要密碼：--password-file FILE 或 FINSHIELD_VAULT_PASSWORD_FILE（或金鑰檔：--key-file FILE）"));
       return CLI_EXIT_USAGE;
     }
     if ((rc = read_secret(pf, &pw, &err)))
@@ -114,20 +97,18 @@ static int open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode 
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
-/* cli_parse, then open_repo: -1 with *r open when the command goes on, else the exit code (help
- * printed, usage error, repository that cannot be opened). */
-static int parse_open(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
-                      const char **args, size_t *nargs, struct vopts *o, enum vault_lock_mode mode,
-                      struct vault_repo **r)
+int vcli_parse_open(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
+                    const char **args, size_t *nargs, struct vopts *o, enum vault_lock_mode mode,
+                    struct vault_repo **r)
 {
   int rc = cli_parse(ctx, spec, argc, argv, args, nargs);
   if (rc >= 0)
     return rc;
-  rc = open_repo(ctx, o, mode, r);
+  rc = vcli_open_repo(ctx, o, mode, r);
   return rc ? rc : -1;
 }
 
-static void print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
+void vcli_print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
 {
   for (size_t i = 0; i < p->n; i++)
     fprintf(stderr, "  %s\n", p->items[i]);
@@ -135,9 +116,17 @@ static void print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
     fprintf(stderr, FS_TR(ctx->lang, "  ... and %zu more\n", "  ……另有 %zu 項\n"), p->dropped);
 }
 
-static double mib(uint64_t b)
+double vcli_mib(uint64_t b)
 {
   return (double)b / 1048576.0;
+}
+
+void vcli_print_json(json_t *x)
+{
+  char *s = x ? json_dumps(x, JSON_INDENT(2)) : NULL;
+  printf("%s\n", s ? s : "null");
+  free(s);
+  json_decref(x);
 }
 
 /* A string member of o, or "". */
@@ -173,7 +162,7 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
-  if (!repo_dir(ctx, &o))
+  if (!vcli_repo_dir(ctx, &o))
     return CLI_EXIT_USAGE;
   struct fs_err err;
   const char *pf = o.password_file ? o.password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
@@ -254,7 +243,7 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
   if (res->problems.n || res->problems.dropped) {
     fprintf(stderr, "%s\n", FS_TR(ctx->lang, "validation against the standard format failed:",
                                   "未通過標準格式驗證："));
-    print_problems(ctx, &res->problems);
+    vcli_print_problems(ctx, &res->problems);
   }
   if (rc) {
     int ex = cli_fail(ctx, err);
@@ -268,8 +257,8 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
                  "snapshot %s: %llu files, %.1f MiB read, %.1f MiB added, %llu stored as row deltas, "
                  "%.2f s\n",
                  "快照 %s：%llu 個檔案，讀取 %.1f MiB，新增 %.1f MiB，%llu 個以列差異儲存，%.2f 秒\n"),
-           res->snapshot_id, (unsigned long long)res->files, mib(res->bytes_in),
-           mib(res->bytes_added), (unsigned long long)res->delta_files, (double)ns / 1e9);
+           res->snapshot_id, (unsigned long long)res->files, vcli_mib(res->bytes_in),
+           vcli_mib(res->bytes_added), (unsigned long long)res->delta_files, (double)ns / 1e9);
     if (res->attestation)
       printf("%s\n", res->attestation);
   }
@@ -293,7 +282,7 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
   const char *args[64];
   size_t nargs;
   struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
+  int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
   if (rc >= 0)
     return rc;
   struct vault_deposit_opts d = {.files = args, .nfiles = nargs, .business_date = o.business_date,
@@ -316,7 +305,7 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
   const char *args[64];
   size_t nargs;
   struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
+  int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
   if (rc >= 0)
     return rc;
   struct vault_store_result res;
@@ -325,59 +314,6 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
   rc = vault_backup(r, args, nargs, (int)o.threads, &res, &err);
   vault_repo_close(r);
   return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
-}
-
-static int v_snapshots(struct cli_ctx *ctx, int argc, char **argv)
-{
-  struct vopts o = {0};
-  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_JSON, O_END};
-  const struct cli_spec spec = {"finshield vault snapshots --repo DIR [--json]", "Lists the snapshots.",
-                                "列出快照。", opts, 0, 0};
-  const char *args[1];
-  size_t nargs;
-  struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
-  if (rc >= 0)
-    return rc;
-  struct vault_snapshot *all;
-  size_t n;
-  struct fs_err err;
-  rc = vault_snapshot_list(r, &all, &n, &err);
-  const struct vault_config *cfg = vault_repo_config(r);
-  if (rc) {
-    vault_repo_close(r);
-    return cli_fail(ctx, &err);
-  }
-  int64_t now = fs_time_now_ms();
-  json_t *arr = o.json ? json_array() : NULL;
-  if (!o.json)
-    printf("%-4s %-16s %-24s %-8s %-12s %-10s %10s  %s\n", "seq", "id",
-           FS_TR(ctx->lang, "time (UTC)", "時間（UTC）"), FS_TR(ctx->lang, "kind", "類型"),
-           FS_TR(ctx->lang, "business", "營業日"), FS_TR(ctx->lang, "files", "檔案"), "MiB",
-           FS_TR(ctx->lang, "retention", "保留"));
-  for (size_t i = 0; i < n; i++) {
-    const char *why = vault_retention_reason(&cfg->retention, &all[i], all, n, now);
-    if (o.json) {
-      json_t *x = vault_snapshot_json(&all[i]);
-      json_object_set_new(x, "retained_by", why ? json_string(why) : json_null());
-      json_array_append_new(arr, x);
-      continue;
-    }
-    char t[32];
-    fs_time_format_ms(all[i].time_ms, t);
-    printf("%-4llu %-16.16s %-24s %-8s %-12s %-10zu %10.1f  %s\n", (unsigned long long)all[i].seq,
-           all[i].id, t, all[i].kind, all[i].business_date[0] ? all[i].business_date : "-",
-           all[i].nfiles, mib(all[i].total_size), why ? why : "-");
-  }
-  if (o.json) {
-    char *s = json_dumps(arr, JSON_INDENT(2));
-    printf("%s\n", s ? s : "[]");
-    free(s);
-    json_decref(arr);
-  }
-  vault_snapshot_list_free(all, n);
-  vault_repo_close(r);
-  return CLI_EXIT_OK;
 }
 
 static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
@@ -422,7 +358,7 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
     return cli_usage_error(ctx, spec->usage, msg);
   }
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+  if ((rc = vcli_open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
     return rc;
   struct vault_restore_result res;
   struct fs_err err;
@@ -437,7 +373,7 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
                         "已以標準格式匯出快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n")
                 : FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
                         "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n"),
-         res.snapshot_id, (unsigned long long)res.files, mib(res.bytes), (double)res.elapsed_ns / 1e9);
+         res.snapshot_id, (unsigned long long)res.files, vcli_mib(res.bytes), (double)res.elapsed_ns / 1e9);
   return CLI_EXIT_OK;
 }
 
@@ -466,7 +402,7 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
   if (rc >= 0)
     return rc;
   struct vault_verify_opts vo = {.read_data = o.read_data, .files = o.files};
@@ -495,12 +431,12 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
            (unsigned long long)res.snapshots, (unsigned long long)res.packs,
            (unsigned long long)res.blobs);
     if (o.read_data)
-      printf(FS_TR(ctx->lang, " (%.1f MiB of packs read)", "（讀取封包 %.1f MiB）"), mib(res.bytes_read));
+      printf(FS_TR(ctx->lang, " (%.1f MiB of packs read)", "（讀取封包 %.1f MiB）"), vcli_mib(res.bytes_read));
     if (o.files)
       printf(FS_TR(ctx->lang, ", rebuilt %llu files (%.1f MiB)", "，重建 %llu 個檔案（%.1f MiB）"),
-             (unsigned long long)res.files, mib(res.file_bytes));
+             (unsigned long long)res.files, vcli_mib(res.file_bytes));
     printf(": %s\n", ok ? FS_TR(ctx->lang, "no problems", "沒有問題") : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
-    print_problems(ctx, &res.problems);
+    vcli_print_problems(ctx, &res.problems);
   }
   vault_verify_result_release(&res);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
@@ -539,7 +475,7 @@ static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
                            FS_TR(ctx->lang, "--now: expected an RFC 3339 time (2030-01-01T00:00:00Z)",
                                  "--now：須為 RFC 3339 時間（2030-01-01T00:00:00Z）"));
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, o.dry_run ? VAULT_LOCK_SHARED : VAULT_LOCK_EXCLUSIVE, &r)))
+  if ((rc = vcli_open_repo(ctx, &o, o.dry_run ? VAULT_LOCK_SHARED : VAULT_LOCK_EXCLUSIVE, &r)))
     return rc;
   struct vault_problems gone = {0};
   struct fs_err err;
@@ -567,7 +503,7 @@ static int v_prune(struct cli_ctx *ctx, int argc, char **argv)
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_EXCLUSIVE, &r);
+  int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_EXCLUSIVE, &r);
   if (rc >= 0)
     return rc;
   struct vault_prune_result res;
@@ -578,7 +514,7 @@ static int v_prune(struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail(ctx, &err);
   printf(FS_TR(ctx->lang, "removed %llu packs (%.1f MiB); %llu packs kept\n",
                "已刪除 %llu 個封包（%.1f MiB）；保留 %llu 個封包\n"),
-         (unsigned long long)res.packs_removed, mib(res.bytes_removed),
+         (unsigned long long)res.packs_removed, vcli_mib(res.bytes_removed),
          (unsigned long long)res.packs_kept);
   return CLI_EXIT_OK;
 }
@@ -596,7 +532,7 @@ static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
   if (rc >= 0)
     return rc;
   struct vault_replicate_result res;
@@ -608,10 +544,10 @@ static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
   bool ok = !res.verify.problems.n && !res.verify.problems.dropped;
   printf(FS_TR(ctx->lang, "copied %llu files (%.1f MiB), %llu already there; copy verified: %s\n",
                "已複製 %llu 個檔案（%.1f MiB），%llu 個已存在；副本驗證：%s\n"),
-         (unsigned long long)res.files_copied, mib(res.bytes_copied),
+         (unsigned long long)res.files_copied, vcli_mib(res.bytes_copied),
          (unsigned long long)res.files_present,
          ok ? FS_TR(ctx->lang, "no problems", "沒有問題") : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
-  print_problems(ctx, &res.verify.problems);
+  vcli_print_problems(ctx, &res.verify.problems);
   vault_verify_result_release(&res.verify);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
 }
@@ -632,7 +568,7 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
-  int rc = parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
+  int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
   if (rc >= 0)
     return rc;
   char *evidence;
@@ -651,7 +587,7 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
             pass ? FS_TR(ctx->lang, "passed", "通過") : FS_TR(ctx->lang, "FAILED", "失敗"),
             jstr(ev, "snapshot"),
             (long long)json_integer_value(json_object_get(ev, "files")),
-            mib((uint64_t)json_integer_value(json_object_get(ev, "bytes"))),
+            vcli_mib((uint64_t)json_integer_value(json_object_get(ev, "bytes"))),
             json_number_value(json_object_get(ev, "restore_seconds")),
             json_number_value(json_object_get(ev, "throughput_mib_s")));
     json_decref(ev);
@@ -679,7 +615,7 @@ static int v_retention(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   struct vault_repo *r;
   bool change = o.daily || o.monthly;
-  if ((rc = open_repo(ctx, &o, change ? VAULT_LOCK_EXCLUSIVE : VAULT_LOCK_SHARED, &r)))
+  if ((rc = vcli_open_repo(ctx, &o, change ? VAULT_LOCK_EXCLUSIVE : VAULT_LOCK_SHARED, &r)))
     return rc;
   struct fs_err err;
   struct vault_retention ret = vault_repo_config(r)->retention;
@@ -765,7 +701,7 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
                            FS_TR(ctx->lang, "TLS is required off loopback: give --tls-cert and --tls-key",
                                  "非本機位址必須使用 TLS：請提供 --tls-cert 與 --tls-key"));
   struct vault_repo *r;
-  if ((rc = open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
+  if ((rc = vcli_open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
     return rc;
   int64_t t0 = fs_time_mono_ns();
   struct vault_lookup *lk;
@@ -806,7 +742,9 @@ static const struct vsub SUBS[] = {
     {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
     {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
     {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
-    {"snapshots", v_snapshots, "list snapshots", "列出快照"},
+    {"snapshots", vcli_snapshots, "list snapshots", "列出快照"},
+    {"ls", vcli_ls, "list the files of a snapshot", "列出快照中的檔案"},
+    {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)", "比較兩個快照（檔案與資料表列）"},
     {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
     {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
     {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
@@ -815,6 +753,7 @@ static const struct vsub SUBS[] = {
     {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
     {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
     {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
+    {"key", vcli_key, "key files for unattended services: add, list, remove", "無人值守服務用金鑰檔：新增、列出、移除"},
     {"token", v_token, "create a continuity-service token", "建立持續服務權杖"},
     {"serve", v_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
 };

@@ -393,6 +393,44 @@ int vault_keyfile_partner_open(const json_t *o, const uint8_t sk[32], uint8_t ma
   return FS_OK;
 }
 
+/* A key slot: the master key sealed under a random 256-bit key held in a key file (no key
+ * derivation: the key is random, not a password). AD binds the slot's id. */
+static void slot_ad(char ad[64], const char *slot)
+{
+  snprintf(ad, 64, "finshield-vault-keyfile-v1:%s", slot);
+}
+
+json_t *vault_keyfile_slot(const uint8_t master[32], const uint8_t secret[32], const char *slot,
+                           int64_t created_ms)
+{
+  uint8_t sealed[32 + VAULT_SEAL_OVERHEAD];
+  char ad[64];
+  slot_ad(ad, slot);
+  vault_seal(secret, ad, strlen(ad), master, 32, sealed);
+  json_t *o = json_object();
+  json_object_set_new(o, "v", json_integer(1));
+  json_object_set_new(o, "alg", json_string("keyfile-xchacha20poly1305"));
+  json_object_set_new(o, "slot", json_string(slot));
+  json_object_set_new(o, "created_ms", json_integer(created_ms));
+  hex_field(o, "key", sealed, sizeof(sealed));
+  return o;
+}
+
+int vault_keyfile_slot_open(const json_t *o, const uint8_t secret[32], const char *slot,
+                            uint8_t master[32], struct fs_err *err)
+{
+  uint8_t sealed[32 + VAULT_SEAL_OVERHEAD];
+  char ad[64], file[64];
+  snprintf(file, sizeof(file), "keys/keyfile-%s", slot);
+  int rc = read_hex(o, "key", sealed, sizeof(sealed), file, err);
+  if (rc)
+    return rc;
+  slot_ad(ad, slot);
+  if (vault_open_sealed(secret, ad, strlen(ad), sealed, sizeof(sealed), master))
+    return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file, "the key file does not open its slot");
+  return FS_OK;
+}
+
 /* ---- config MAC and signatures ---------------------------------------------------------------- */
 
 void vault_mac(const struct vault_keys *k, const void *p, size_t n, uint8_t out[32])

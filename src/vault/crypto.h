@@ -17,6 +17,13 @@ json_t *vault_keyfile_partner(const uint8_t master[32], const uint8_t pk[32]);
 int vault_keyfile_partner_open(const json_t *o, const uint8_t sk[32], uint8_t master[32],
                                struct fs_err *err);
 
+/* A key-file slot (keys/keyfile-<slot>): the master key sealed under a key file's random 256-bit
+ * key; opening it costs no key derivation. */
+json_t *vault_keyfile_slot(const uint8_t master[32], const uint8_t secret[32], const char *slot,
+                           int64_t created_ms);
+int vault_keyfile_slot_open(const json_t *o, const uint8_t secret[32], const char *slot,
+                            uint8_t master[32], struct fs_err *err);
+
 struct vault_keys;
 /* HMAC-SHA256 of the config under the MAC key. */
 void vault_mac(const struct vault_keys *k, const void *p, size_t n, uint8_t out[32]);

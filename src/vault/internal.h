@@ -294,13 +294,6 @@ int vault_desc_load(struct vault_repo *r, const uint8_t id[32], struct vault_des
 int vault_snapshots_load(struct vault_repo *r, struct vault_snapshot **out, size_t *n, bool lenient,
                          size_t *bad, struct fs_err *err);
 void vault_snapshots_free(struct vault_snapshot *s, size_t n);
-/* Finds a snapshot by "latest", an id or a unique id prefix. */
-int vault_snapshot_find(struct vault_snapshot *all, size_t n, const char *name,
-                        struct vault_snapshot **out, struct fs_err *err);
-/* Loads every snapshot into *all (free with vault_snapshots_free) and picks `name` into *s; on
- * error nothing is left to free. */
-int vault_snapshot_pick(struct vault_repo *r, const char *name, struct vault_snapshot **all,
-                        size_t *n, struct vault_snapshot **s, struct fs_err *err);
 /* Signed JSON writes numbers that are not integers with at most 12 significant digits (the drill's
  * seconds to the millisecond print as 1.234, not 1.2340000000000000), so that a reader who parses
  * and serializes the record again gets the signed bytes back. */
@@ -320,6 +313,11 @@ int vault_tombstones_load(struct vault_repo *r, struct vault_tombstone **out, si
 /* Parses the config file's JSON (pure); mac_hex gets the recorded MAC, checked by the caller. */
 int vault_config_parse(const char *text, size_t len, struct vault_config *c, char mac_hex[65],
                        struct fs_err *err);
+
+/* Opens the master key with a key file (keyslot.c): FS_ERR_FORBIDDEN when others may read the
+ * file, FS_ERR_UNAUTHENTICATED when it belongs to another repository or its slot was removed. */
+int vault_key_unlock(const struct vault_repo *r, const char *path, uint8_t master[32],
+                     struct fs_err *err);
 
 /* ---- cli-free helpers ------------------------------------------------------------------------- */
 int vault_mkdirs(const char *dir, struct fs_err *err);

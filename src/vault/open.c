@@ -263,7 +263,9 @@ int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lo
     rc = take_lock(r, "lock.write", LOCK_EX, &r->write_fd, err);
   /* Unwrap the master key. */
   uint8_t master[32];
-  if (!rc) {
+  if (!rc && u->key_file && !u->partner_sk) {
+    rc = vault_key_unlock(r, u->key_file, master, err);
+  } else if (!rc) {
     bool partner = u->partner_sk != NULL;
     vault_path(r, path, sizeof(path), "keys/%s", partner ? "partner" : "password");
     rc = vault_read_file(path, &text, err);

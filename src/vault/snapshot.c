@@ -32,29 +32,32 @@ json_t *vault_snapshot_json(const struct vault_snapshot *s)
   json_object_set_new(o, "business_date", json_string(s->business_date));
   json_object_set_new(o, "host", json_string(s->host));
   json_t *files = json_array();
-  for (size_t i = 0; i < s->nfiles; i++) {
-    const struct vault_file_entry *f = &s->files[i];
-    json_t *x = json_object();
-    json_object_set_new(x, "path", json_string(f->path));
-    char t[2] = {f->type, 0};
-    json_object_set_new(x, "type", json_string(t));
-    json_object_set_new(x, "mode", json_integer(f->mode));
-    json_object_set_new(x, "mtime_ms", json_integer(f->mtime_ms));
-    if (f->type == 'f') {
-      json_object_set_new(x, "size", json_integer((json_int_t)f->size));
-      hexs(x, "sha256", f->sha256);
-      hexs(x, "desc", f->desc);
-    }
-    if (f->link)
-      json_object_set_new(x, "link", json_string(f->link));
-    if (f->table) {
-      json_object_set_new(x, "table", json_string(f->table));
-      json_object_set_new(x, "rows", json_integer((json_int_t)f->rows));
-    }
-    json_array_append_new(files, x);
-  }
+  for (size_t i = 0; i < s->nfiles; i++)
+    json_array_append_new(files, vault_file_entry_json(&s->files[i]));
   json_object_set_new(o, "files", files);
   return o;
+}
+
+json_t *vault_file_entry_json(const struct vault_file_entry *f)
+{
+  json_t *x = json_object();
+  json_object_set_new(x, "path", json_string(f->path));
+  char t[2] = {f->type, 0};
+  json_object_set_new(x, "type", json_string(t));
+  json_object_set_new(x, "mode", json_integer(f->mode));
+  json_object_set_new(x, "mtime_ms", json_integer(f->mtime_ms));
+  if (f->type == 'f') {
+    json_object_set_new(x, "size", json_integer((json_int_t)f->size));
+    hexs(x, "sha256", f->sha256);
+    hexs(x, "desc", f->desc);
+  }
+  if (f->link)
+    json_object_set_new(x, "link", json_string(f->link));
+  if (f->table) {
+    json_object_set_new(x, "table", json_string(f->table));
+    json_object_set_new(x, "rows", json_integer((json_int_t)f->rows));
+  }
+  return x;
 }
 
 static int bad(struct fs_err *err, const char *where, const char *what)

@@ -61,7 +61,8 @@ void vault_partner_keygen(uint8_t pk[32], uint8_t sk[32]);
 struct vault_unlock {
   const char *password; /* either a password ... */
   size_t password_len;
-  const uint8_t *partner_sk; /* ... or the partner's secret key (32 bytes); pk is derived */
+  const uint8_t *partner_sk; /* ... or the partner's secret key (32 bytes); pk is derived ... */
+  const char *key_file;      /* ... or a key file (vault_key_add): no key derivation */
 };
 
 /* SHARED: readers (restore, verify, export, serve); APPEND: one writer adding snapshots while
@@ -75,6 +76,23 @@ int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lo
                     struct vault_repo **out, struct fs_err *err);
 void vault_repo_close(struct vault_repo *r);
 const struct vault_config *vault_repo_config(const struct vault_repo *r);
+/* ---- key files (keyslot.c) ---------------------------------------------------------------- */
+/* Writes a new key file at path (mode 0400; refused with FS_ERR_CONFLICT when path exists): a
+ * random 256-bit key that opens the repository without the password and without Argon2id, for an
+ * unattended deposit service. The master key is sealed under it in keys/keyfile-<slot>; *slot
+ * (16 hex digits) names it for vault_key_remove, which revokes the file. */
+int vault_key_add(struct vault_repo *r, const char *path, char slot[17], struct fs_err *err);
+struct vault_key_slot {
+  char name[24];      /* "password", "partner", or a key file's slot (16 hex digits) */
+  bool key_file;
+  int64_t created_ms; /* key files */
+};
+int vault_key_list(struct vault_repo *r, struct vault_key_slot **out, size_t *n, struct fs_err *err);
+void vault_key_slots_free(struct vault_key_slot *s, size_t n);
+/* Removes a key file's slot: the file no longer opens the repository (FS_ERR_NOT_FOUND when there
+ * is no such slot; the password's and the partner's cannot be removed). */
+int vault_key_remove(struct vault_repo *r, const char *slot, struct fs_err *err);
+
 /* Lengthens the retention policy (shortening is refused with FS_ERR_FORBIDDEN). */
 int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret, struct fs_err *err);
 
@@ -119,8 +137,37 @@ struct vault_tombstone {
 int vault_snapshot_list(struct vault_repo *r, struct vault_snapshot **out, size_t *n,
                         struct fs_err *err);
 void vault_snapshot_list_free(struct vault_snapshot *s, size_t n);
-/* The snapshot as JSON (for `snapshots --json` and exports). */
+/* Finds a snapshot of `all` by "latest", an id or a unique id prefix. */
+int vault_snapshot_find(struct vault_snapshot *all, size_t n, const char *name,
+                        struct vault_snapshot **out, struct fs_err *err);
+/* Loads every snapshot into *all (free with vault_snapshot_list_free) and picks `name` ("latest",
+ * an id or a unique id prefix) into *s; on error nothing is left to free. */
+int vault_snapshot_pick(struct vault_repo *r, const char *name, struct vault_snapshot **all,
+                        size_t *n, struct vault_snapshot **s, struct fs_err *err);
+/* The snapshot as JSON (for `snapshots --json` and exports), and one entry of it (`ls --json`). */
 json_t *vault_snapshot_json(const struct vault_snapshot *s);
+json_t *vault_file_entry_json(const struct vault_file_entry *f);
+
+/* What changed from snapshot a to snapshot b (vault_diff): one item per path that differs. */
+struct vault_diff_item {
+  char change; /* '+' added, '-' removed, 'M' content changed, 'T' type changed (file, folder, link) */
+  const struct vault_file_entry *from, *to; /* in a and b; NULL where absent */
+  bool rows;   /* a standard-format table in both: the row counts are known */
+  uint64_t rows_added, rows_removed, rows_changed; /* rows by key: only in b, only in a, in both
+                                                      with other bytes */
+};
+struct vault_diff {
+  struct vault_diff_item *items; /* in path order */
+  size_t n;
+  uint64_t added, removed, changed;    /* paths */
+  uint64_t bytes_added, bytes_removed; /* sizes of the files added and removed */
+};
+/* Compares a and b by path: files by size and SHA-256, links by target (modes and times are not
+ * compared). With `rows`, a table of the standard format that changed is read back in both
+ * versions and merged by key (rows added, removed, changed). The items point into a and b. */
+int vault_diff(struct vault_repo *r, const struct vault_snapshot *a, const struct vault_snapshot *b,
+               bool rows, struct vault_diff *d, struct fs_err *err);
+void vault_diff_release(struct vault_diff *d);
 
 /* ---- storing ---------------------------------------------------------------------------------- */
 struct vault_store_result {

@@ -98,7 +98,7 @@ def scenario(tmp):
     out = os.path.join(tmp, "out-base")
     vault("restore", "--target", out, *common,
           [line.split()[1] for line in vault("snapshots", *common).stdout.splitlines()[1:]][0])
-    check("the first snapshot still restores bit for bit", vault_data.same_tree(base, os.path.join(out, "base")))
+    check("the first snapshot still restores bit for bit", vault_data.same_tree(base, out + base))
     out = os.path.join(tmp, "out-day0")
     snaps = vault("snapshots", *common).stdout.splitlines()[1:]
     dep = [line.split()[1] for line in snaps if " deposit " in line][0]
@@ -125,7 +125,7 @@ def scenario(tmp):
     check("after the rerun everything verifies", "no problems" in v.stdout, v.stdout)
     out = os.path.join(tmp, "out-fresh")
     vault("restore", "latest", "--target", out, *common)
-    check("the rerun's snapshot restores bit for bit", vault_data.same_tree(fresh, os.path.join(out, "fresh")))
+    check("the rerun's snapshot restores bit for bit", vault_data.same_tree(fresh, out + fresh))
 
 
 def disk_full(tmp):
@@ -150,7 +150,7 @@ def disk_full(tmp):
     check("disk full: the repository is still valid", v.returncode == 0, v.stdout + v.stderr)
     out = os.path.join(tmp, "out-one")
     vault("restore", "latest", "--target", out, *common)
-    check("disk full: the earlier snapshot restores", vault_data.same_tree(one, os.path.join(out, "one")))
+    check("disk full: the earlier snapshot restores", vault_data.same_tree(one, out + one))
 
 
 if __name__ == "__main__":
