@@ -75,6 +75,8 @@ struct walk {
   struct ingest_job *jobs;
   size_t nj, capj;
   size_t *job_of; /* entry index of each job */
+  size_t *above;  /* entry index of each folder stored above a given path */
+  size_t nabove, capabove;
 };
 
 static int walk_add(struct walk *w, const char *src, const char *rel, const struct stat *st,
@@ -187,6 +189,7 @@ static void walk_release(struct walk *w)
     vault_ingest_job_release(&w->jobs[i]);
   free(w->jobs);
   free(w->job_of);
+  free(w->above);
   struct vault_snapshot s = {.files = w->e, .nfiles = w->n};
   vault_snapshot_release(&s);
 }
@@ -204,9 +207,11 @@ struct given {
  * and stored path. */
 static int add_folder(struct walk *w, const struct given *g, size_t len, struct fs_err *err)
 {
-  for (size_t i = 0; i < w->n; i++)
-    if (w->e[i].type == 'd' && strlen(w->e[i].path) == len && !memcmp(w->e[i].path, g->stored, len))
+  for (size_t i = 0; i < w->nabove; i++) {
+    const char *p = w->e[w->above[i]].path;
+    if (strlen(p) == len && !memcmp(p, g->stored, len))
       return FS_OK; /* above another given path too */
+  }
   char src[4096];
   size_t k = 0;
   if (g->src[0] == '/')
@@ -217,8 +222,9 @@ static int add_folder(struct walk *w, const struct given *g, size_t len, struct 
     return fs_err_set(err, FS_ERR_TOO_LARGE, g->src, "path too long");
   memcpy(src + k, g->stored, len);
   src[k + len] = '\0';
-  if (FS_VEC_GROW(w->e, w->n, w->cap, 64))
+  if (FS_VEC_GROW(w->e, w->n, w->cap, 64) || FS_VEC_GROW(w->above, w->nabove, w->capabove, 16))
     return fs_err_set(err, FS_ERR_NOMEM, src, "out of memory");
+  w->above[w->nabove++] = w->n;
   struct vault_file_entry *f = &w->e[w->n];
   memset(f, 0, sizeof(*f));
   struct stat st;

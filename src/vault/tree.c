@@ -189,10 +189,10 @@ static bool picks(const char *pat, const char *path)
   for (size_t end = len;;) {
     char save = buf[end];
     buf[end] = '\0';
-    bool hit = !fnmatch(pp, buf, FNM_PATHNAME | FNM_PERIOD);
+    bool hit = !fnmatch(pp, buf, FNM_PATHNAME);
     if (!hit && by_name) {
       const char *name = strrchr(buf, '/');
-      hit = !fnmatch(pp, name ? name + 1 : buf, FNM_PERIOD);
+      hit = !fnmatch(pp, name ? name + 1 : buf, 0);
     }
     buf[end] = save;
     if (hit)
