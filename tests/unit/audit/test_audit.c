@@ -1,5 +1,6 @@
 /* The audit chain: appended in the change's transaction; alteration, removal, reordering and
- * truncation are each detected and named. */
+ * truncation are each detected and named; records are keyed with the hub's key, and heads are
+ * signed and checked with the public key alone. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -9,6 +10,8 @@
 #include "audit/audit.h"
 #include "core/encode.h"
 #include "hubfixture.h"
+
+#define AUDIT_TEST_ZEROS "0000000000000000000000000000000000000000000000000000000000000000"
 
 static void append_n(struct hub_fixture *f, int n)
 {
@@ -194,6 +197,96 @@ static void test_export(void **state)
   hub_fixture_close(&f);
 }
 
+static void test_keyed_and_signed_head(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  append_n(&f, 3);
+  struct fs_err err;
+  /* A new hub is keyed from its first record: a record's hash is not the plain SHA-256. */
+  assert_int_equal(f.hub.audit.keyed_from, 1);
+  struct store_stmt *s;
+  assert_int_equal(store_query(f.c, &s, &err,
+                               "SELECT prev_hash, at, actor_user, actor_name, actor_org, source,"
+                               " action, object_type, object_id, digest, hash FROM audit_log"
+                               " ORDER BY seq DESC LIMIT 1", ""),
+                   0);
+  bool row;
+  assert_int_equal(store_step(s, &row, &err), 0);
+  assert_true(row);
+  char plain[65] = "";
+  json_t *a = json_pack("[s,I,s?,s,s?,s,s,s,s?,s]", store_col_text(s, 0),
+                        (json_int_t)store_col_int(s, 1), store_col_text(s, 2), store_col_text(s, 3),
+                        store_col_text(s, 4), store_col_text(s, 5), store_col_text(s, 6),
+                        store_col_text(s, 7), store_col_text(s, 8), store_col_text(s, 9));
+  char *text = json_dumps(a, JSON_COMPACT);
+  fs_sha256_hex(text, strlen(text), plain);
+  assert_string_not_equal(plain, store_col_text(s, 10));
+  free(text);
+  json_decref(a);
+  store_done(s);
+
+  struct audit_signed_head h, back;
+  assert_int_equal(audit_head_sign(f.c, 1767225600000, &h, &err), 0);
+  char head[100], expect[100];
+  assert_int_equal(audit_head(f.c, head, &err), 0);
+  snprintf(expect, sizeof(expect), "%lld:%s", (long long)h.seq, h.hash);
+  assert_string_equal(head, expect);
+  assert_int_equal(strncmp(h.text, head, strlen(head)), 0);
+  assert_int_equal(audit_head_check(h.text, f.hub.audit.sign_pk, &back, &err), 0);
+  assert_true(back.seq == h.seq && back.keyed_from == 1 && back.at_ms == 1767225600000);
+  assert_int_equal(verify(&f, h.text).kind, AUDIT_INTACT);
+  /* Altered (another time), another key, not a head at all. */
+  char bad[AUDIT_SIGNED_HEAD_MAX];
+  snprintf(bad, sizeof(bad), "%s", h.text);
+  char *at = strstr(bad, ":1767225600000:");
+  assert_non_null(at);
+  at[1] = '2';
+  assert_int_equal(audit_head_check(bad, f.hub.audit.sign_pk, &back, &err), FS_ERR_CRYPTO);
+  struct audit_report r;
+  assert_int_equal(audit_verify(f.c, bad, &r, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "--expect-head");
+  uint8_t other[32];
+  memcpy(other, f.hub.audit.sign_pk, sizeof(other));
+  other[0] ^= 1;
+  assert_int_not_equal(audit_head_check(h.text, other, &back, &err), FS_OK);
+  assert_int_equal(audit_head_check("12:abc", f.hub.audit.sign_pk, &back, &err), FS_ERR_INVALID);
+  char hex[65];
+  uint8_t pk[32];
+  audit_public_key_hex(&f.hub.audit, hex);
+  assert_int_equal(audit_public_key_parse(hex, pk, &err), 0);
+  assert_memory_equal(pk, f.hub.audit.sign_pk, 32);
+  assert_int_equal(audit_public_key_parse("12", pk, &err), FS_ERR_INVALID);
+  hub_fixture_close(&f);
+}
+
+static void test_keyed_trail_needs_the_key(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  append_n(&f, 2);
+  struct fs_err err;
+  /* A store opened without the hub's keys may neither add to a keyed trail nor check it. */
+  store_set_keyring(f.hub.store, NULL);
+  assert_int_equal(store_begin(f.c, true, &err), 0);
+  assert_int_equal(audit_append(f.c, &f.op, "x", "y", NULL, NULL, &err), FS_ERR_CRYPTO);
+  store_rollback(f.c);
+  struct audit_report r;
+  assert_int_equal(audit_verify(f.c, NULL, &r, &err), FS_ERR_CRYPTO);
+  struct audit_signed_head h;
+  assert_int_equal(audit_head_sign(f.c, 1, &h, &err), FS_ERR_CRYPTO);
+  store_set_keyring(f.hub.store, &f.hub.audit);
+  assert_int_equal(verify(&f, NULL).kind, AUDIT_INTACT);
+  /* The database's mark sealed with another key is reported. */
+  sql(&f, "UPDATE audit_meta SET value = '1:" AUDIT_TEST_ZEROS "' WHERE name = 'keyed_from'");
+  r = verify(&f, NULL);
+  assert_int_equal(r.kind, AUDIT_ALTERED);
+  assert_non_null(strstr(r.message, "seal"));
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   fs_crypto_init();
@@ -202,6 +295,7 @@ int main(void)
       cmocka_unit_test(test_altered),            cmocka_unit_test(test_altered_detail),
       cmocka_unit_test(test_removed),            cmocka_unit_test(test_reordered),
       cmocka_unit_test(test_truncated),          cmocka_unit_test(test_export),
+      cmocka_unit_test(test_keyed_and_signed_head), cmocka_unit_test(test_keyed_trail_needs_the_key),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
