@@ -3,40 +3,14 @@ record that was altered, removed or reordered (and that GET /api/v1/audit/verify
 whoever can write hub.db but not read the hub's secret cannot recompute the keyed chain; that
 signed heads are checked by verify and offline with the public key alone; and that a trail of
 unkeyed records (before keyed records) stays verifiable, keyed from a marked record on."""
-import hashlib
 import json
 import os
 import sqlite3
 import tempfile
 import unittest
 
-from hubtest import Hub, org_body, run
-
-COLUMNS = ("prev_hash", "at", "actor_user", "actor_name", "actor_org", "source", "action",
-           "object_type", "object_id", "digest")
-
-
-def sha256_link(row):
-    """The unkeyed record hash (docs/internals/audit.md): SHA-256 of the compact JSON array."""
-    text = json.dumps([row[c] for c in COLUMNS], separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def rewrite_unkeyed(db, from_seq):
-    """What an attacker with write access to hub.db does: recompute every hash from from_seq on
-    with SHA-256 so that each record matches its content and links to the one before."""
-    db.row_factory = sqlite3.Row
-    rows = db.execute("SELECT * FROM audit_log WHERE seq >= ? - 1 ORDER BY seq", (from_seq,)).fetchall()
-    prev = rows[0]["hash"] if rows[0]["seq"] < from_seq else "0" * 64
-    for r in rows:
-        if r["seq"] < from_seq:
-            continue
-        d = dict(r)
-        d["prev_hash"] = prev
-        d["hash"] = sha256_link(d)
-        db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (d["prev_hash"], d["hash"], r["seq"]))
-        prev = d["hash"]
-    db.row_factory = None
+from hubtest import Hub, audit_make_unkeyed, org_body, run
+from hubtest import audit_rewrite_unkeyed as rewrite_unkeyed
 
 
 class Tamper(unittest.TestCase):
@@ -198,21 +172,8 @@ class Upgrade(unittest.TestCase):
         for i in range(4):
             self.hub.cli("org", "add", "--code", f"old-{i}", "--name-zh", "舊", "--name-en", "Old",
                          "--industry", "bank", "--tier", "small", check=True)
-        # Turn the hub back into one of before: schema step 1 of the audit module, no mark, every
-        # record linked by SHA-256.
-        os.remove(self.hub.path("secrets", "audit.mark"))
-        db = sqlite3.connect(self.hub.path("hub.db"))
-        db.execute("DROP TABLE audit_meta")
-        db.execute("DELETE FROM schema_version WHERE module = 'audit' AND version > 1")
-        v1 = {"seq", "at", "actor_user", "actor_name", "actor_org", "source", "action", "object_type",
-              "object_id", "detail", "digest", "prev_hash", "hash"}
-        for col in [r[1] for r in db.execute("PRAGMA table_info(audit_log)")]:
-            if col not in v1:
-                db.execute(f"ALTER TABLE audit_log DROP COLUMN {col}")
-        rewrite_unkeyed(db, 1)
-        self.old_last = db.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
-        db.commit()
-        db.close()
+        # Turn the hub back into one of before keyed records.
+        self.old_last = audit_make_unkeyed(self.hub)
 
     def tearDown(self):
         self.hub.cleanup()
