@@ -31,6 +31,13 @@ static const struct store_migration audit_steps[] = {
     /* The mark where keyed records begin ("keyed_from" = "SEQ:SEAL"), written by
      * audit_keyed_open with the key, which SQL does not have. */
     {2, "keyed chain mark", "CREATE TABLE audit_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL)"},
+    /* Records of anonymous actions (their detail says "anonymous": true), whose actor only the
+     * hub's roles may read; the records written before are found by their detail's text
+     * (jansson's compact output, as audit_append stores it). Not hashed: it only decides who
+     * sees the actor, and the detail it comes from is. */
+    {3, "anonymous actions",
+     "ALTER TABLE audit_log ADD COLUMN anonymous INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE audit_log SET anonymous = 1 WHERE detail LIKE '%\"anonymous\":true%'"},
 };
 
 const struct store_schema audit_schema = {"audit", audit_steps, FS_ARRAY_SIZE(audit_steps)};
@@ -98,6 +105,8 @@ int audit_append(struct store_conn *c, const struct actor *who, const char *acti
 
   struct fs_buf b;
   fs_buf_init(&b, 1 << 20);
+  /* An anonymous action: only the hub's roles may read who did it (read.c). */
+  int64_t anonymous = detail && json_is_true(json_object_get(detail, "anonymous"));
   json_t *empty = NULL;
   if (!detail)
     detail = empty = json_object();
@@ -115,9 +124,10 @@ int audit_append(struct store_conn *c, const struct actor *who, const char *acti
                          who->source, action, object_type, oid, digest, hash);
   if (!rc)
     rc = store_exec(c, NULL, err,
-                    "INSERT INTO audit_log (" AUDIT_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    "iisssssssssss", seq, who->now_ms, user, who->username, org, who->source,
-                    action, object_type, oid, fs_buf_cstr(&b), digest, prev, hash);
+                    "INSERT INTO audit_log (" AUDIT_COLUMNS ", anonymous)"
+                    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    "iisssssssssssi", seq, who->now_ms, user, who->username, org, who->source,
+                    action, object_type, oid, fs_buf_cstr(&b), digest, prev, hash, anonymous);
   fs_buf_release(&b);
   return rc;
 }

@@ -123,13 +123,22 @@ int audit_public_key_parse(const char *hex, uint8_t pk[32], struct fs_err *err);
 
 /* ---- Reading ---------------------------------------------------------------------------- */
 
+/* Who reads the records. A record of an anonymous action (its detail says "anonymous": true: an
+ * anonymous submission, the deletion of an anonymous object) names its actor only to the hub's
+ * roles (policy_intel_true_source): the caller decides with the policy. */
+enum audit_view {
+  AUDIT_VIEW_FULL,     /* every field */
+  AUDIT_VIEW_REDACTED, /* anonymous actions with "actor_hidden": true, actor_user, actor_name,
+                          actor_org and source null and `at` cut to the hour; before the mark
+                          (unkeyed) also their hash and the next record's prev_hash null; and
+                          never found by an organisation filter */
+};
+
 /* Calls emit with one JSON line (no newline) per record with seq > after_seq, in order, up to
- * limit records (0: all). Filters: org_id (records whose actor organisation is it) may be NULL. */
+ * limit records (0: all), as `view` shows them. Filters: org_id (records whose actor organisation
+ * is it) may be NULL. */
 typedef int (*audit_emit_fn)(const char *line, size_t len, void *ctx);
 int audit_export(struct store_conn *c, int64_t after_seq, int64_t limit, const char *org_id,
-                 audit_emit_fn emit, void *ctx, struct fs_err *err);
-
-/* One record as a JSON object (caller owns). */
-json_t *audit_record_json(struct store_stmt *row);
+                 enum audit_view view, audit_emit_fn emit, void *ctx, struct fs_err *err);
 
 #endif

@@ -12,6 +12,7 @@
 struct audit_args {
   const char *expect_head, *org, *key;
   int64_t after, limit;
+  bool redacted;
 };
 
 static int print_line(const char *line, size_t len, void *ctx)
@@ -25,7 +26,8 @@ static int do_export(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                      const struct actor *who, void *arg, struct fs_err *err)
 {
   struct audit_args *a = arg;
-  return audit_export(c, a->after, a->limit, a->org, print_line, NULL, err);
+  return audit_export(c, a->after, a->limit, a->org,
+                      a->redacted ? AUDIT_VIEW_REDACTED : AUDIT_VIEW_FULL, print_line, NULL, err);
 }
 
 static int do_head(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
@@ -82,6 +84,9 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       {"after", 0, CLI_OPT_INT, &a.after, "SEQ", "only records after SEQ", "只輸出序號大於 SEQ 的紀錄"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N records", "最多 N 筆"},
       {"org", 0, CLI_OPT_STRING, &a.org, "ID", "only records by users of this organisation (id)", "只輸出此機構（id）使用者的紀錄"},
+      {"redacted", 0, CLI_OPT_FLAG, &a.redacted, NULL,
+       "as the supervisor reads it: anonymous actions without their actor",
+       "以主管機關所見輸出：匿名行為不含行為者"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh, .opts = opts};
@@ -105,9 +110,15 @@ static int audit_verify_cmd(struct cli_ctx *ctx, int argc, char **argv)
 }
 static int audit_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield audit export [--after SEQ] [--limit N]",
-             "Writes the audit trail as JSON lines (one record per line, with its hashes).",
-             "以 JSON lines 輸出稽核軌跡（每行一筆，含雜湊值）。", do_export);
+  return run(ctx, argc, argv, "finshield audit export [--after SEQ] [--limit N] [--org ID] [--redacted]",
+             "Writes the audit trail as JSON lines (one record per line, with its hashes). The "
+             "operator's export is whole; with --redacted, records of anonymous actions come "
+             "without their actor, source and exact time, as anyone but the hub's roles reads "
+             "them (give that one to the supervisor).",
+             "以 JSON lines 輸出稽核軌跡（每行一筆，含雜湊值）。操作者匯出的是完整內容；加上 "
+             "--redacted 時，匿名行為的紀錄不含行為者、來源與精確時間，與中樞以外角色所見相同"
+             "（交付主管機關時請用此版本）。",
+             do_export);
 }
 static int audit_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {

@@ -25,6 +25,12 @@ static int collect_line(const char *line, size_t len, void *ctx)
   return json_array_append_new(col->items, j) ? FS_ERR_NOMEM : FS_OK;
 }
 
+/* Who did an anonymous action is for the hub's roles only (the policy's true source). */
+static enum audit_view view_of(const struct actor *who)
+{
+  return policy_intel_true_source(who) ? AUDIT_VIEW_FULL : AUDIT_VIEW_REDACTED;
+}
+
 int api_audit_list(struct http_request *req, struct http_response *res)
 {
   static const char *const params[] = {"after", "limit", "org", NULL};
@@ -48,7 +54,7 @@ int api_audit_list(struct http_request *req, struct http_response *res)
     rc = http_db(req, &c);
   struct collect col = {json_array(), 0};
   if (!rc)
-    rc = audit_export(c, after, limit + 1, org, collect_line, &col, &req->err);
+    rc = audit_export(c, after, limit + 1, org, view_of(&req->who), collect_line, &col, &req->err);
   if (rc) {
     json_decref(col.items);
     return rc;
@@ -134,10 +140,9 @@ static int audit_fetch(struct store_conn *c, const struct actor *who, void *ctx,
                        struct fs_buf *out)
 {
   (void)ctx;
-  (void)who;
   struct audit_stream_out o = {out, after};
   struct fs_err err;
-  return audit_export(c, *after, 500, NULL, stream_line, &o, &err);
+  return audit_export(c, *after, 500, NULL, view_of(who), stream_line, &o, &err);
 }
 
 int api_audit_stream(struct http_request *req, struct http_response *res)

@@ -189,10 +189,10 @@ static void test_export(void **state)
   append_n(&f, 3);
   int n = 0;
   struct fs_err err;
-  assert_int_equal(audit_export(f.c, b, 0, NULL, print_count, &n, &err), 0);
+  assert_int_equal(audit_export(f.c, b, 0, NULL, AUDIT_VIEW_FULL, print_count, &n, &err), 0);
   assert_int_equal(n, 3);
   n = 0;
-  assert_int_equal(audit_export(f.c, 0, 2, NULL, print_count, &n, &err), 0);
+  assert_int_equal(audit_export(f.c, 0, 2, NULL, AUDIT_VIEW_FULL, print_count, &n, &err), 0);
   assert_int_equal(n, 2);
   hub_fixture_close(&f);
 }
@@ -287,6 +287,76 @@ static void test_keyed_trail_needs_the_key(void **state)
   hub_fixture_close(&f);
 }
 
+struct lines {
+  json_t *items;
+};
+
+static int keep_line(const char *line, size_t len, void *ctx)
+{
+  json_t *j = json_loadb(line, len, 0, NULL);
+  assert_non_null(j);
+  return json_array_append_new(((struct lines *)ctx)->items, j);
+}
+
+static json_t *export_view(struct hub_fixture *f, int64_t after, const char *org, enum audit_view v)
+{
+  struct lines l = {json_array()};
+  struct fs_err err;
+  assert_int_equal(audit_export(f->c, after, 0, org, v, keep_line, &l, &err), 0);
+  return l.items;
+}
+
+static void test_export_redacted(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  int64_t b = base_seq(&f);
+  struct fs_err err;
+  struct actor who = f.op;
+  snprintf(who.source, sizeof(who.source), "http:192.0.2.1");
+  who.now_ms = 1767229384567; /* 01:03:04.567 UTC */
+  assert_int_equal(store_begin(f.c, true, &err), 0);
+  json_t *d = json_pack("{s:s,s:b}", "collection", "submissions", "anonymous", 1);
+  assert_int_equal(audit_append(f.c, &who, "intel.ingest", "collection", "c1", d, &err), 0);
+  json_decref(d);
+  assert_int_equal(audit_append(f.c, &who, "org.create", "org", "o1", NULL, &err), 0);
+  assert_int_equal(store_commit(f.c, &err), 0);
+
+  json_t *full = export_view(&f, b, NULL, AUDIT_VIEW_FULL), *red = export_view(&f, b, NULL, AUDIT_VIEW_REDACTED);
+  assert_int_equal(json_array_size(full), 2);
+  assert_int_equal(json_array_size(red), 2);
+  json_t *fa = json_array_get(full, 0), *ra = json_array_get(red, 0), *rb = json_array_get(red, 1);
+  assert_string_equal(json_string_value(json_object_get(fa, "source")), "http:192.0.2.1");
+  assert_string_equal(json_string_value(json_object_get(fa, "at")), "2026-01-01T01:03:04.567Z");
+  assert_null(json_object_get(fa, "actor_hidden"));
+  assert_true(json_is_true(json_object_get(ra, "actor_hidden")));
+  const char *const hidden[] = {"actor_user", "actor_name", "actor_org", "source"};
+  for (size_t i = 0; i < 4; i++)
+    assert_true(json_is_null(json_object_get(ra, hidden[i])));
+  assert_string_equal(json_string_value(json_object_get(ra, "at")), "2026-01-01T01:00:00.000Z");
+  /* keyed: the hash and the links stay, the next record is whole */
+  assert_string_equal(json_string_value(json_object_get(ra, "hash")),
+                      json_string_value(json_object_get(fa, "hash")));
+  assert_string_equal(json_string_value(json_object_get(rb, "prev_hash")),
+                      json_string_value(json_object_get(ra, "hash")));
+  assert_null(json_object_get(rb, "actor_hidden"));
+  assert_string_equal(json_string_value(json_object_get(rb, "source")), "http:192.0.2.1");
+  json_decref(full);
+  json_decref(red);
+  /* An organisation filter finds it for the hub, not for the others. */
+  full = export_view(&f, b, f.op.org_id, AUDIT_VIEW_FULL);
+  red = export_view(&f, b, f.op.org_id, AUDIT_VIEW_REDACTED);
+  assert_int_equal(json_array_size(full), 2);
+  assert_int_equal(json_array_size(red), 1);
+  assert_string_equal(json_string_value(json_object_get(json_array_get(red, 0), "action")), "org.create");
+  json_decref(full);
+  json_decref(red);
+  /* The record is still checked like any other. */
+  assert_int_equal(verify(&f, NULL).kind, AUDIT_INTACT);
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   fs_crypto_init();
@@ -296,6 +366,7 @@ int main(void)
       cmocka_unit_test(test_removed),            cmocka_unit_test(test_reordered),
       cmocka_unit_test(test_truncated),          cmocka_unit_test(test_export),
       cmocka_unit_test(test_keyed_and_signed_head), cmocka_unit_test(test_keyed_trail_needs_the_key),
+      cmocka_unit_test(test_export_redacted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
