@@ -42,10 +42,10 @@ static const struct store_migration audit_steps[] = {
 
 const struct store_schema audit_schema = {"audit", audit_steps, FS_ARRAY_SIZE(audit_steps)};
 
-int audit_record_hash(const uint8_t *key, const char *prev_hash, int64_t at,
-                      const char *actor_user, const char *actor_name, const char *actor_org,
-                      const char *source, const char *action, const char *object_type,
-                      const char *object_id, const char *digest, char out[65])
+int audit_record_hash(const uint8_t *key, const char *prev_hash, int64_t at, const char *actor_user,
+                      const char *actor_name, const char *actor_org, const char *source,
+                      const char *action, const char *object_type, const char *object_id,
+                      const char *digest, char out[65])
 {
   /* jansson's compact output is deterministic for the same values. */
   json_t *a = json_pack("[s,I,s?,s,s?,s,s,s,s?,s]", prev_hash, (json_int_t)at, actor_user,
@@ -73,8 +73,7 @@ static const char *empty_null(const char *s)
 }
 
 int audit_append(struct store_conn *c, const struct actor *who, const char *action,
-                 const char *object_type, const char *object_id, json_t *detail,
-                 struct fs_err *err)
+                 const char *object_type, const char *object_id, json_t *detail, struct fs_err *err)
 {
   if (!store_in_tx(c))
     return fs_err_set(err, FS_ERR_INTERNAL, "audit", "audit_append outside a transaction");
@@ -192,9 +191,9 @@ static int check_mark(struct store_conn *c, const struct audit_keys *k, struct a
 }
 
 /* Checks one record against its content and the record before it; sets out on a problem. */
-static int check_record(struct store_conn *c, const struct audit_keys *k,
-                        const struct audit_row *r, const char *prev, int64_t prev_seq,
-                        struct audit_report *out, struct fs_err *err)
+static int check_record(struct store_conn *c, const struct audit_keys *k, const struct audit_row *r,
+                        const char *prev, int64_t prev_seq, struct audit_report *out,
+                        struct fs_err *err)
 {
   char digest[65], hash[65];
   fs_sha256_hex(audit_nz(r->detail), strlen(audit_nz(r->detail)), digest);
@@ -210,10 +209,10 @@ static int check_record(struct store_conn *c, const struct audit_keys *k,
     return fs_err_set(err, FS_ERR_CRYPTO, "audit",
                       "records from %lld on are keyed: verifying them needs the hub's key",
                       (long long)out->keyed_from);
-  int rc = audit_record_hash(keyed ? k->chain : NULL, audit_nz(r->prev_hash), r->at,
-                             r->actor_user, audit_nz(r->actor_name), r->actor_org,
-                             audit_nz(r->source), audit_nz(r->action), audit_nz(r->object_type),
-                             r->object_id, audit_nz(r->digest), hash);
+  int rc = audit_record_hash(keyed ? k->chain : NULL, audit_nz(r->prev_hash), r->at, r->actor_user,
+                             audit_nz(r->actor_name), r->actor_org, audit_nz(r->source),
+                             audit_nz(r->action), audit_nz(r->object_type), r->object_id,
+                             audit_nz(r->digest), hash);
   if (rc)
     return rc;
   if (strcmp(hash, audit_nz(r->hash))) {

@@ -6,8 +6,8 @@
 #include "audit/audit.h"
 
 #define AUDIT_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
-#define AUDIT_COLUMNS                                                                           \
-  "seq, at, actor_user, actor_name, actor_org, source, action, object_type, object_id, detail, " \
+#define AUDIT_COLUMNS                                                                              \
+  "seq, at, actor_user, actor_name, actor_org, source, action, object_type, object_id, detail, "   \
   "digest, prev_hash, hash"
 
 /* One row of AUDIT_COLUMNS, borrowed from the statement. */
@@ -24,10 +24,10 @@ const char *audit_nz(const char *s);
 /* A record's hash: over the compact JSON array [prev_hash, at, actor_user, actor_name,
  * actor_org, source, action, object_type, object_id, digest] (NULLs as null), HMAC-SHA-256 with
  * key, or SHA-256 when key is NULL (records before the mark). 64 hex digits into out. */
-int audit_record_hash(const uint8_t *key, const char *prev_hash, int64_t at,
-                      const char *actor_user, const char *actor_name, const char *actor_org,
-                      const char *source, const char *action, const char *object_type,
-                      const char *object_id, const char *digest, char out[65]);
+int audit_record_hash(const uint8_t *key, const char *prev_hash, int64_t at, const char *actor_user,
+                      const char *actor_name, const char *actor_org, const char *source,
+                      const char *action, const char *object_type, const char *object_id,
+                      const char *digest, char out[65]);
 
 /* The mark of the keyed part as the database holds it (table audit_meta). */
 struct audit_mark {

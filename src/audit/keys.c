@@ -99,7 +99,8 @@ static int mark_create(struct store_conn *c, const struct audit_keys *k, const s
     rc = store_exec(c, NULL, err, "INSERT INTO audit_meta (name, value) VALUES ('keyed_from', ?)",
                     "s", value);
     if (!rc && last > 0) {
-      json_t *d = json_pack("{s:I,s:s}", "keyed_from", (json_int_t)(last + 1), "unkeyed_head", head);
+      json_t *d =
+          json_pack("{s:I,s:s}", "keyed_from", (json_int_t)(last + 1), "unkeyed_head", head);
       rc = d ? audit_append(c, who, "audit.keyed", "audit", NULL, d, err) : FS_ERR_NOMEM;
       json_decref(d);
     }

@@ -10,8 +10,8 @@
 #define HOUR_MS 3600000
 /* The record, whether it is an anonymous action, and whether the record before it is one (NULL
  * for the first record). */
-#define READ_COLUMNS                                                                            \
-  AUDIT_COLUMNS ", anonymous,"                                                                  \
+#define READ_COLUMNS                                                                               \
+  AUDIT_COLUMNS ", anonymous,"                                                                     \
                 " (SELECT p.anonymous FROM audit_log p WHERE p.seq = audit_log.seq - 1)"
 
 static json_t *record_json(struct store_stmt *s, enum audit_view view, int64_t keyed_from)
@@ -59,7 +59,8 @@ int audit_export(struct store_conn *c, int64_t after_seq, int64_t limit, const c
                             "isii", after_seq, org_id, (int64_t)(view == AUDIT_VIEW_FULL),
                             limit > 0 ? limit : INT64_MAX)
               : store_query(c, &s, err,
-                            "SELECT " READ_COLUMNS " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
+                            "SELECT " READ_COLUMNS
+                            " FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?",
                             "ii", after_seq, limit > 0 ? limit : INT64_MAX);
   if (rc)
     return rc;
