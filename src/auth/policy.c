@@ -26,6 +26,7 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   bool member_admin = a->role == AUTH_ROLE_MEMBER_ADMIN;
   switch (act) {
   case POLICY_ORG_DIRECTORY:
+  case POLICY_AUDIT_HEAD:
     return true;
   case POLICY_ORG_PRIVATE:
     return hub_reader || same_org(a, t);
@@ -77,6 +78,7 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_ORG_CONTACTS] = "change the contacts of", [POLICY_USER_READ] = "see",
       [POLICY_USER_MANAGE] = "manage",        [POLICY_TOKEN_MANAGE] = "manage the tokens of",
       [POLICY_AUDIT_READ] = "read the audit trail of", [POLICY_AUDIT_READ_ALL] = "read",
+      [POLICY_AUDIT_HEAD] = "get the head of",
       [POLICY_INCIDENT_READ] = "see", [POLICY_INCIDENT_REPORT] = "report",
       [POLICY_INCIDENT_WORK] = "work on", [POLICY_INCIDENT_GRADE] = "grade or assign",
       [POLICY_INCIDENT_PUBLISH] = "publish the indicators of",

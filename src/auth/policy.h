@@ -23,6 +23,7 @@ enum policy_action {
   POLICY_TOKEN_MANAGE,    /* create, list, revoke tokens of a user */
   POLICY_AUDIT_READ,      /* read audit records of an organisation */
   POLICY_AUDIT_READ_ALL,  /* read and verify the whole trail */
+  POLICY_AUDIT_HEAD,      /* get the trail's signed head (to keep and check it later): everyone */
   /* Incident response (incident/): visibility of a case is its reporting organisation (org_id),
    * the hub, the supervisor, and the teams offered or assigned to it (rel). */
   POLICY_INCIDENT_READ,    /* see a case, its timeline, tasks, observables, evidence */

@@ -4,6 +4,7 @@
 #include "core/err.h"
 
 #include <sodium.h>
+#include <string.h>
 
 void fs_hex_encode(const void *in, size_t n, char *out)
 {
@@ -84,6 +85,11 @@ void fs_random(void *out, size_t n)
 bool fs_ct_equal(const void *a, const void *b, size_t n)
 {
   return sodium_memcmp(a, b, n) == 0;
+}
+
+void fs_key_derive(const uint8_t master[32], const char *label, uint8_t out[32])
+{
+  crypto_generichash(out, 32, (const unsigned char *)label, strlen(label), master, 32);
 }
 
 int fs_crypto_init(void)

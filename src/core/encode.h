@@ -39,6 +39,11 @@ void fs_random(void *out, size_t n);
 /* Constant-time equality of two n-byte buffers. */
 bool fs_ct_equal(const void *a, const void *b, size_t n);
 
+/* A 32-byte key for one purpose, derived from a master key (the hub's secret) and a label naming
+ * the purpose: keyed BLAKE2b-256 of the label. Keys for different labels are independent, and
+ * none tells anything of the master key. */
+void fs_key_derive(const uint8_t master[32], const char *label, uint8_t out[32]);
+
 /* Initializes the crypto library once per process; FS_OK or FS_ERR_CRYPTO. */
 int fs_crypto_init(void);
 

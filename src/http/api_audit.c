@@ -6,8 +6,8 @@
 #include "core/jsonx.h"
 #include "http/stream.h"
 
+#include <stdio.h>
 #include <stdlib.h>
-
 #include <string.h>
 
 struct collect {
@@ -23,6 +23,12 @@ static int collect_line(const char *line, size_t len, void *ctx)
     return FS_ERR_CORRUPT;
   col->last = json_integer_value(json_object_get(j, "seq"));
   return json_array_append_new(col->items, j) ? FS_ERR_NOMEM : FS_OK;
+}
+
+/* Who did an anonymous action is for the hub's roles only (the policy's true source). */
+static enum audit_view view_of(const struct actor *who)
+{
+  return policy_intel_true_source(who) ? AUDIT_VIEW_FULL : AUDIT_VIEW_REDACTED;
 }
 
 int api_audit_list(struct http_request *req, struct http_response *res)
@@ -48,7 +54,7 @@ int api_audit_list(struct http_request *req, struct http_response *res)
     rc = http_db(req, &c);
   struct collect col = {json_array(), 0};
   if (!rc)
-    rc = audit_export(c, after, limit + 1, org, collect_line, &col, &req->err);
+    rc = audit_export(c, after, limit + 1, org, view_of(&req->who), collect_line, &col, &req->err);
   if (rc) {
     json_decref(col.items);
     return rc;
@@ -78,26 +84,37 @@ int api_audit_verify(struct http_request *req, struct http_response *res)
   if (rc)
     return rc;
   return http_json(res, 200,
-                   json_pack("{s:s,s:b,s:I,s:I,s:I,s:s,s:s}", "result", kinds[rep.kind], "intact",
-                             rep.kind == AUDIT_INTACT, "first_bad_seq", (json_int_t)rep.seq,
-                             "checked", (json_int_t)rep.checked, "head_seq",
-                             (json_int_t)rep.head_seq, "head_hash", rep.head_hash, "message",
-                             rep.message));
+                   json_pack("{s:s,s:b,s:I,s:I,s:I,s:s,s:I,s:s}", "result", kinds[rep.kind],
+                             "intact", rep.kind == AUDIT_INTACT, "first_bad_seq",
+                             (json_int_t)rep.seq, "checked", (json_int_t)rep.checked, "head_seq",
+                             (json_int_t)rep.head_seq, "head_hash", rep.head_hash, "keyed_from",
+                             (json_int_t)rep.keyed_from, "message", rep.message));
 }
 
+/* The signed head and the public key that checks it, for every user: a member keeps heads to
+ * check them later (verify --expect-head at the hub, audit check-head anywhere). */
 int api_audit_head(struct http_request *req, struct http_response *res)
 {
   static const char *const none[] = {NULL};
   struct store_conn *c;
-  char head[100];
+  struct audit_signed_head h;
   int rc = http_query_only(&req->query, none, &req->err);
   if (!rc)
-    rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the audit trail's head", &req->err);
+    rc = policy_check(&req->who, POLICY_AUDIT_HEAD, NULL, "the audit trail", &req->err);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = audit_head(c, head, &req->err);
-  return rc ? rc : http_json(res, 200, json_pack("{s:s}", "head", head));
+    rc = audit_head_sign(c, req->who.now_ms, &h, &req->err);
+  if (rc)
+    return rc;
+  char head[100], key[65];
+  snprintf(head, sizeof(head), "%lld:%s", (long long)h.seq, h.hash);
+  audit_public_key_hex(&req->hub->audit, key);
+  return http_json(res, 200,
+                   json_pack("{s:s,s:I,s:s,s:I,s:o,s:s,s:s,s:s}", "head", head, "seq",
+                             (json_int_t)h.seq, "hash", h.hash, "keyed_from",
+                             (json_int_t)h.keyed_from, "at", jsonx_time_new(h.at_ms),
+                             "signature", h.signature, "signed", h.text, "public_key", key));
 }
 
 /* The audit trail as a live stream (Server-Sent Events), for those who read all of it. */
@@ -123,10 +140,9 @@ static int audit_fetch(struct store_conn *c, const struct actor *who, void *ctx,
                        struct fs_buf *out)
 {
   (void)ctx;
-  (void)who;
   struct audit_stream_out o = {out, after};
   struct fs_err err;
-  return audit_export(c, *after, 500, NULL, stream_line, &o, &err);
+  return audit_export(c, *after, 500, NULL, view_of(who), stream_line, &o, &err);
 }
 
 int api_audit_stream(struct http_request *req, struct http_response *res)

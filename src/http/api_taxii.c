@@ -2,6 +2,7 @@
  * taxii/server.c; this file does the HTTP part (base URL, cursor key, headers, media type). */
 #include "http/api.h"
 
+#include "core/encode.h"
 #include "taxii/server.h"
 
 #include <microhttpd.h>
@@ -22,10 +23,9 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
   char base[300];
   snprintf(base, sizeof(base), "%s://%s", http_server_tls(req->srv) ? "https" : "http",
            host && *host && strlen(host) < 256 && !strpbrk(host, "/\"\\ ") ? host : "localhost");
+  /* The cursors' own key (a new label for the encrypted cursors: not the MAC key of before). */
   uint8_t key[32];
-  static const char label[] = "finshield taxii cursor";
-  crypto_generichash(key, sizeof(key), (const unsigned char *)label, sizeof(label) - 1,
-                     req->hub->auth.secret_key, sizeof(req->hub->auth.secret_key));
+  fs_key_derive(req->hub->auth.secret_key, "finshield taxii cursor aead", key);
   const char *q = strchr(req->raw_uri, '?');
   struct taxii_request treq = {
       .who = &req->who,

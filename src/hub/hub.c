@@ -52,6 +52,17 @@ static int load_secret(const char *dir, uint8_t key[32], struct fs_err *err)
   return rc;
 }
 
+/* The actor of what the hub does by itself when it opens (upgrades). */
+static void upgrade_actor(struct hub *h, struct actor *who)
+{
+  memset(who, 0, sizeof(*who));
+  snprintf(who->username, sizeof(who->username), "upgrade");
+  snprintf(who->source, sizeof(who->source), "hub");
+  who->local = true;
+  who->role = AUTH_ROLE_HUB_ADMIN;
+  who->now_ms = hub_now(h);
+}
+
 static int open_store(struct hub *h, size_t max_conns, bool create, struct fs_err *err)
 {
   struct store_options so = {
@@ -67,10 +78,21 @@ static int open_store(struct hub *h, size_t max_conns, bool create, struct fs_er
   int rc = store_open(&so, &h->store, err);
   if (rc)
     return rc;
+  /* The audit trail's keys go with the store before anything is appended; its keyed part is
+   * marked (once) before anything else is written. */
+  audit_keys_derive(&h->audit, h->auth.secret_key);
+  store_set_keyring(h->store, &h->audit);
   struct store_conn *c;
   if ((rc = store_acquire(h->store, &c, err)))
     return rc;
   rc = store_migrate(c, schemas, FS_ARRAY_SIZE(schemas), err);
+  char witness[FS_CONFIG_PATH_MAX + 64];
+  struct actor who;
+  upgrade_actor(h, &who);
+  if (!rc && fs_path_join(witness, sizeof(witness), h->cfg.data_dir, "secrets/audit.mark"))
+    rc = fs_err_set(err, FS_ERR_INVALID, "data", "path too long");
+  if (!rc)
+    rc = audit_keyed_open(c, &h->audit, witness, &who, err);
   store_release(h->store, c);
   return rc;
 }
@@ -107,12 +129,7 @@ int hub_open(struct hub *h, const struct fs_config *cfg, size_t max_conns, struc
     rc = store_acquire(h->store, &c, err);
   if (!rc) {
     struct actor who;
-    memset(&who, 0, sizeof(who));
-    snprintf(who.username, sizeof(who.username), "upgrade");
-    snprintf(who.source, sizeof(who.source), "hub");
-    who.local = true;
-    who.role = AUTH_ROLE_HUB_ADMIN;
-    who.now_ms = hub_now(h);
+    upgrade_actor(h, &who);
     rc = org_hub_id(c, who.org_id, err);
     if (!rc)
       rc = intel_bootstrap(c, &who, cfg->hub_name, err);
@@ -130,6 +147,7 @@ void hub_close(struct hub *h)
   if (h->log.out)
     fs_log_release(&h->log);
   memset(h->auth.secret_key, 0, sizeof(h->auth.secret_key));
+  audit_keys_wipe(&h->audit);
 }
 
 int64_t hub_now(const struct hub *h)

@@ -4,6 +4,7 @@
 #ifndef FS_HUB_HUB_H
 #define FS_HUB_HUB_H
 
+#include "audit/audit.h"
 #include "auth/actor.h"
 #include "auth/auth.h"
 #include "core/config.h"
@@ -24,6 +25,7 @@ struct hub {
   char clock_path[FS_CONFIG_PATH_MAX + 64];
   struct store *store;
   struct auth_settings auth;
+  struct audit_keys audit; /* derived from the secret, attached to the store */
   struct fs_clock clock;
   struct fs_log log;
 };

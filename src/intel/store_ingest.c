@@ -655,9 +655,11 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                     "s", key);
   }
   if (!rc && res->success) {
+    /* Anonymous when the request or any of its objects asks for it: the audit trail then shows
+     * who submitted only to the hub's roles. */
     json_t *d = json_pack("{s:s,s:I,s:I,s:b}", "collection", col->alias, "stored",
                           (json_int_t)res->success, "refused", (json_int_t)res->failure,
-                          "anonymous", opt && opt->anonymous);
+                          "anonymous", all_anonymous || b->n_anonymous > 0);
     rc = audit_append(c, who, "intel.ingest", "collection", col->id, d, err);
     json_decref(d);
   }

@@ -503,8 +503,15 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   /* The remaining versions get their first and latest flags back. */
   if (!rc)
     rc = intel_entry_flags(c, col->num, id, err);
+  /* Deleting an anonymous object is an anonymous action: the audit trail must not name its
+   * producer to those who may not know it. */
+  int64_t anonymous = 0;
+  if (!rc)
+    rc = store_query_int(c, &anonymous, NULL, err,
+                         "SELECT COUNT(*) FROM intel_object WHERE id = ? AND anonymous = 1", "s", id);
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s}", "collection", col->alias, "id", id);
+    json_t *d = json_pack("{s:s,s:s,s:b}", "collection", col->alias, "id", id, "anonymous",
+                          anonymous > 0);
     rc = audit_append(c, who, "intel.delete", "object", id, d, err);
     json_decref(d);
   }

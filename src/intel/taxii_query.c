@@ -1,5 +1,5 @@
 /* TAXII 2.1 query strings: percent-decoding, the filters each endpoint takes, value checks, the
- * query fingerprint, and the authenticated paging cursor. */
+ * query fingerprint, and the encrypted paging cursor. */
 #include "intel/taxii_query.h"
 
 #include "intel/stix.h"
@@ -291,9 +291,16 @@ uint64_t intel_taxii_query_context(const struct intel_taxii_query *q, const char
   return x;
 }
 
-#define CURSOR_VERSION 1
-#define CURSOR_BODY (1 + 8 + 8 + 8)
-#define CURSOR_RAW (CURSOR_BODY + crypto_auth_BYTES)
+/* A cursor is version || nonce || XChaCha20-Poly1305(date_added || seq || context), the version
+ * byte authenticated as additional data: the position it holds (which may be a row the reader
+ * may not see, skipped just before the cursor) stays secret, and a random nonce makes two
+ * cursors for the same position differ. */
+#define CURSOR_VERSION 2
+#define CURSOR_PLAIN (8 + 8 + 8)
+#define CURSOR_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define CURSOR_RAW (1 + CURSOR_NONCE + CURSOR_PLAIN + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+_Static_assert(INTEL_TAXII_CURSOR_LEN == (CURSOR_RAW * 4 + 2) / 3, "cursor length");
+_Static_assert(INTEL_TAXII_CURSOR_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key");
 
 static void put64(unsigned char *p, uint64_t v)
 {
@@ -313,12 +320,15 @@ void intel_taxii_cursor_encode(const struct intel_taxii_cursor *c,
                                const uint8_t key[INTEL_TAXII_CURSOR_KEYBYTES],
                                char out[INTEL_TAXII_CURSOR_LEN + 1])
 {
-  unsigned char raw[CURSOR_RAW];
+  unsigned char plain[CURSOR_PLAIN], raw[CURSOR_RAW];
+  put64(plain, (uint64_t)c->date_added);
+  put64(plain + 8, (uint64_t)c->seq);
+  put64(plain + 16, c->context);
   raw[0] = CURSOR_VERSION;
-  put64(raw + 1, (uint64_t)c->date_added);
-  put64(raw + 9, (uint64_t)c->seq);
-  put64(raw + 17, c->context);
-  crypto_auth(raw + CURSOR_BODY, raw, CURSOR_BODY, key);
+  randombytes_buf(raw + 1, CURSOR_NONCE);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(raw + 1 + CURSOR_NONCE, NULL, plain, sizeof(plain),
+                                             raw, 1, NULL, raw + 1, key);
+  sodium_memzero(plain, sizeof(plain));
   sodium_bin2base64(out, INTEL_TAXII_CURSOR_LEN + 1, raw, sizeof(raw),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
@@ -328,18 +338,20 @@ int intel_taxii_cursor_decode(const char *s, size_t len,
                               uint64_t expect_context, struct intel_taxii_cursor *c,
                               struct fs_err *err)
 {
-  unsigned char raw[CURSOR_RAW];
+  unsigned char raw[CURSOR_RAW], plain[CURSOR_PLAIN];
   size_t n = 0;
   memset(c, 0, sizeof(*c));
   if (len != INTEL_TAXII_CURSOR_LEN ||
       sodium_base642bin(raw, sizeof(raw), s, len, NULL, &n, NULL,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
       n != sizeof(raw) || raw[0] != CURSOR_VERSION ||
-      crypto_auth_verify(raw + CURSOR_BODY, raw, CURSOR_BODY, key))
+      crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, raw + 1 + CURSOR_NONCE,
+                                                 sizeof(raw) - 1 - CURSOR_NONCE, raw, 1, raw + 1,
+                                                 key))
     return fs_err_set(err, FS_ERR_INVALID, "next", "unknown or altered next cursor");
-  c->date_added = (int64_t)get64(raw + 1);
-  c->seq = (int64_t)get64(raw + 9);
-  c->context = get64(raw + 17);
+  c->date_added = (int64_t)get64(plain);
+  c->seq = (int64_t)get64(plain + 8);
+  c->context = get64(plain + 16);
   if (c->context != expect_context)
     return fs_err_set(err, FS_ERR_INVALID, "next",
                       "this next cursor belongs to a different query or collection");

@@ -1,7 +1,8 @@
 /* TAXII 2.1 request parameters: the query string of the objects, manifest, object and versions
  * endpoints parsed into filters (match[id], match[type], match[version], match[spec_version],
- * added_after, limit, next) with the endpoint's rules, and the opaque paging cursor (authenticated
- * with a server key so clients can neither forge nor alter it). Pure; the caller must have called
+ * added_after, limit, next) with the endpoint's rules, and the opaque paging cursor (encrypted and
+ * authenticated with a server key, so clients can neither read, forge nor alter it). Pure but for
+ * the cursor's random nonce; the caller must have called
  * fs_crypto_init (libsodium) once before using the cursor functions. */
 #ifndef FS_INTEL_TAXII_QUERY_H
 #define FS_INTEL_TAXII_QUERY_H
@@ -80,7 +81,7 @@ uint64_t intel_taxii_query_context(const struct intel_taxii_query *q, const char
 /* ---- The paging cursor ---- */
 
 #define INTEL_TAXII_CURSOR_KEYBYTES 32
-#define INTEL_TAXII_CURSOR_LEN 76 /* characters of an encoded cursor */
+#define INTEL_TAXII_CURSOR_LEN 87 /* characters of an encoded cursor */
 
 /* Where the next page starts: after (date_added, seq) in ascending order. */
 struct intel_taxii_cursor {
@@ -89,8 +90,9 @@ struct intel_taxii_cursor {
   uint64_t context;   /* intel_taxii_query_context of the query */
 };
 
-/* Encodes c as INTEL_TAXII_CURSOR_LEN base64url characters plus NUL, authenticated with key
- * (HMAC-SHA-512-256). */
+/* Encodes c as INTEL_TAXII_CURSOR_LEN base64url characters plus NUL: encrypted and authenticated
+ * with key (XChaCha20-Poly1305, a random nonce each time), so that the position, which may be a
+ * row the reader may not see, is not readable from it and two cursors never compare equal. */
 void intel_taxii_cursor_encode(const struct intel_taxii_cursor *c,
                                const uint8_t key[INTEL_TAXII_CURSOR_KEYBYTES],
                                char out[INTEL_TAXII_CURSOR_LEN + 1]);

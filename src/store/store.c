@@ -32,12 +32,14 @@ struct store_conn {
   size_t nstmts;
   bool in_tx;
   const struct store_backend *be;
+  const struct store *st; /* the store it belongs to (its keyring) */
 };
 
 struct store {
   const struct store_backend *be;
   struct store_options opt;
   void *shared; /* the backend's, for all connections */
+  const void *keyring; /* store_set_keyring: borrowed */
   char *path;
   pthread_mutex_t lock;
   pthread_cond_t idle_cond;
@@ -59,6 +61,7 @@ static int conn_new(struct store *st, struct store_conn **out, struct fs_err *er
   if (!c)
     return fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
   c->be = st->be;
+  c->st = st;
   int rc = st->be->conn_open(&st->opt, st->shared, &c->handle, err);
   if (rc) {
     free(c);
@@ -133,6 +136,16 @@ void store_free(struct store *st)
   pthread_cond_destroy(&st->idle_cond);
   free(st->path);
   free(st);
+}
+
+void store_set_keyring(struct store *st, const void *keyring)
+{
+  st->keyring = keyring;
+}
+
+const void *store_keyring(const struct store_conn *c)
+{
+  return c->st->keyring;
 }
 
 const char *store_backend_name(const struct store *st)

@@ -43,6 +43,12 @@ struct store_options {
 int store_open(const struct store_options *opt, struct store **out, struct fs_err *err);
 /* Closes every connection. All connections must have been released. */
 void store_free(struct store *st);
+/* A pointer the layer above keeps with the store for code that holds only a connection: hub/
+ * attaches the audit trail's keys (struct audit_keys, derived from the hub's secret) when it
+ * opens the hub, before any connection is used by another thread. Borrowed: it must outlive the
+ * store. store_keyring gives it back through any connection of the store (NULL until set). */
+void store_set_keyring(struct store *st, const void *keyring);
+const void *store_keyring(const struct store_conn *c);
 /* Name of the backend ("sqlite"). */
 const char *store_backend_name(const struct store *st);
 

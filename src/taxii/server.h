@@ -24,7 +24,7 @@ struct taxii_request {
   struct store_conn *db;
   const char *base_url;          /* "https://hub.example:8443", for discovery's absolute URLs */
   const char *title;             /* the hub's name */
-  const uint8_t *cursor_key;     /* 32 bytes: authenticates paging cursors */
+  const uint8_t *cursor_key;     /* 32 bytes: encrypts paging cursors */
   int64_t max_content_length;
   int64_t page_limit;
   struct fs_arena *arena;        /* for parsed query values */

@@ -58,15 +58,19 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
       fs_err_wrap_where(err, "the server's envelope");
       break;
     }
+    /* Every answer of the objects endpoint is an envelope, whose members are all optional: the
+     * OASIS reference server answers an empty collection with {}, which the document reader,
+     * seeing no list, takes for a lone object. Without a "type" it is no object: an empty page. */
+    bool empty = doc.kind == INTEL_STIX_DOC_OBJECT && !json_object_get(doc.root, "type");
+    size_t got = empty ? 0 : doc.n;
     st->pages++;
-    st->received += doc.n;
-    size_t got = doc.n;
+    st->received += got;
     bool more = doc.more && doc.next;
     snprintf(next, sizeof(next), "%s", more ? doc.next : "");
     /* The page and the new position commit together. */
     struct intel_ingest_result ir = {0};
     rc = store_begin(c, true, err);
-    if (!rc && doc.n)
+    if (!rc && got)
       rc = intel_ingest(c, who, &col, &doc, NULL, &ir, err);
     if (!rc && last[0]) {
       snprintf(st->position, sizeof(st->position), "%s", last);

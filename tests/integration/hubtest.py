@@ -211,3 +211,53 @@ def read_events(resp, n, timeout=15):
             k, _, v = line.partition(": ")
             cur[k] = v
     return events
+
+
+AUDIT_HASHED = ("prev_hash", "at", "actor_user", "actor_name", "actor_org", "source", "action",
+                "object_type", "object_id", "digest")
+
+
+def audit_sha256_link(row):
+    """An unkeyed audit record's hash (docs/internals/audit.md): SHA-256 of the compact JSON array."""
+    text = json.dumps([row[c] for c in AUDIT_HASHED], separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def audit_rewrite_unkeyed(db, from_seq):
+    """What whoever can write hub.db (but not read the hub's secret) can do: recompute every audit
+    hash from from_seq on with SHA-256, each record matching its content and linking to the one
+    before. db is a sqlite3 connection; the caller commits."""
+    import sqlite3
+    db.row_factory = sqlite3.Row
+    rows = db.execute("SELECT * FROM audit_log WHERE seq >= ? - 1 ORDER BY seq", (from_seq,)).fetchall()
+    prev = rows[0]["hash"] if rows[0]["seq"] < from_seq else "0" * 64
+    for r in rows:
+        if r["seq"] < from_seq:
+            continue
+        d = dict(r)
+        d["prev_hash"] = prev
+        d["hash"] = audit_sha256_link(d)
+        db.execute("UPDATE audit_log SET prev_hash = ?, hash = ? WHERE seq = ?", (d["prev_hash"], d["hash"], r["seq"]))
+        prev = d["hash"]
+    db.row_factory = None
+
+
+def audit_make_unkeyed(hub):
+    """Turns a stopped hub's trail into one of before keyed records: the audit schema back at step
+    1, no mark (in the database or beside the secret), every record linked by SHA-256. Returns
+    the last record's seq."""
+    import sqlite3
+    os.remove(hub.path("secrets", "audit.mark"))
+    db = sqlite3.connect(hub.path("hub.db"))
+    db.execute("DROP TABLE audit_meta")
+    db.execute("DELETE FROM schema_version WHERE module = 'audit' AND version > 1")
+    v1 = {"seq", "at", "actor_user", "actor_name", "actor_org", "source", "action", "object_type",
+          "object_id", "detail", "digest", "prev_hash", "hash"}
+    for col in [r[1] for r in db.execute("PRAGMA table_info(audit_log)")]:
+        if col not in v1:
+            db.execute(f"ALTER TABLE audit_log DROP COLUMN {col}")
+    audit_rewrite_unkeyed(db, 1)
+    last = db.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
+    db.commit()
+    db.close()
+    return last

@@ -178,7 +178,7 @@ class Commands(unittest.TestCase):
             self.assertIn(a, actions)
         self.assertTrue(all(json.loads(l)["actor_name"] for l in lines))
         head = h.cli("audit", "head").stdout.strip()
-        self.assertRegex(head, r"^\d+:[0-9a-f]{64}$")
+        self.assertRegex(head, r"^\d+:[0-9a-f]{64}:1:\d+:[0-9a-f]{128}$")  # signed
         self.assertEqual(h.cli("audit", "verify", "--expect-head", head).returncode, 0)
 
     def test_bad_config_names_file_and_line(self):

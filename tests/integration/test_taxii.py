@@ -1,6 +1,8 @@
 """TAXII 2.1 over real HTTP (urllib and curl): every endpoint, filter and error, status
 resources, versions, delete, and the paging of a 10,000-object collection by cursor and by
-added_after."""
+added_after; a cursor tells nothing of the objects the reader cannot see."""
+import base64
+import calendar
 import json
 import subprocess
 import unittest
@@ -204,6 +206,65 @@ class Taxii(unittest.TestCase):
         # limit beyond taxii.page_limit is cut, not refused.
         r = taxii(h, "GET", f"collections/{alias}/manifest/?limit=50000", self.member)
         self.assertEqual(len(r.json()["objects"]), 1000)
+
+
+def added_us(text):
+    """A TAXII date added ("2026-01-02T03:04:05.123456Z") as microseconds since the epoch."""
+    whole, _, frac = text.rstrip("Z").partition(".")
+    secs = calendar.timegm(__import__("time").strptime(whole, "%Y-%m-%dT%H:%M:%S"))
+    return secs * 1000000 + int((frac + "000000")[:6])
+
+
+class CursorSecrecy(unittest.TestCase):
+    """#12 item 10: a next cursor is encrypted, so it does not carry the date added (or the row)
+    of an object the reader may not see, which the page skipped just before it."""
+
+    def setUp(self):
+        self.hub = Hub().start()
+        h = self.hub
+        self.tokens = {}
+        for org, user in (("bank-a", "a1"), ("bank-b", "b1")):
+            self.assertEqual(h.admin("POST", "/api/v1/orgs", org_body(org)).status, 201)
+            h.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user, "role": "member-analyst"})
+            self.tokens[user] = h.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
+
+    def tearDown(self):
+        rc = self.hub.stop()
+        self.hub.cleanup()
+        self.assertEqual(rc, 0)
+
+    def test_cursor_hides_skipped_rows(self):
+        h, a, b = self.hub, self.tokens["a1"], self.tokens["b1"]
+        post = lambda tok, obj: taxii(h, "POST", "collections/submissions/objects/", tok, body={"objects": [obj]})
+        g1, hidden, g2 = (indicator("203.0.113.1", "green", n=1), indicator("203.0.113.2", "amber+strict", n=2),
+                          indicator("203.0.113.3", "green", n=3))
+        self.assertEqual(post(a, g1).json()["success_count"], 1)
+        self.assertEqual(post(b, hidden).json()["success_count"], 1)
+        self.assertEqual(post(a, g2).json()["success_count"], 1)
+        # bank-b's AMBER+STRICT object is not bank-a's to see; its date added is secret from bank-a.
+        r = taxii(h, "GET", "collections/submissions/manifest/?match[id]=" + hidden["id"], b)
+        secret = added_us(r.json()["objects"][0]["date_added"])
+        r = taxii(h, "GET", "collections/submissions/objects/?limit=1", a)
+        env = r.json()
+        self.assertEqual([o["id"] for o in env["objects"]], [g1["id"]])
+        self.assertTrue(env["more"])
+        raw = base64.urlsafe_b64decode(env["next"] + "=" * (-len(env["next"]) % 4))
+        self.assertNotIn(secret.to_bytes(8, "big"), raw)
+        self.assertNotIn(secret.to_bytes(8, "little"), raw)
+        # Another request for the same page gives another cursor (nothing to compare across readers).
+        again = taxii(h, "GET", "collections/submissions/objects/?limit=1", a).json()["next"]
+        self.assertNotEqual(again, env["next"])
+        # The cursor still works, and only here: the next page is g2, the hidden object is skipped.
+        nxt = urllib.parse.quote(env["next"])
+        r = taxii(h, "GET", "collections/submissions/objects/?limit=1&next=" + nxt, a)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([o["id"] for o in r.json()["objects"]], [g2["id"]])
+        self.assertFalse(r.json()["more"])
+        # An altered cursor is refused like an unknown one.
+        bad = env["next"][:10] + ("A" if env["next"][10] != "A" else "B") + env["next"][11:]
+        r = taxii(h, "GET", "collections/submissions/objects/?limit=1&next=" + urllib.parse.quote(bad), a)
+        self.assertEqual(r.status, 400)
+        self.assertEqual(r.json()["details"]["where"], "next")
 
 
 if __name__ == "__main__":

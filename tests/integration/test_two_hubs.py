@@ -1,7 +1,11 @@
 """Two hubs: hub B (a partner ISAC abroad) pulls from hub A with the token of its partner
 organisation at A and receives exactly what that organisation may see; a second pull resumes
-after the last object; hub A pushes to B only what the partner may see."""
+after the last object; hub A pushes to B only what the partner may see. A pull from another
+TAXII server (a plain HTTP server standing in for the OASIS reference server) takes its empty
+envelope `{}` as no objects."""
+import http.server
 import json
+import threading
 import unittest
 
 from hubtest import Hub, indicator, org_body, run, taxii
@@ -78,6 +82,62 @@ class TwoHubs(unittest.TestCase):
         amber = objs["amber-to-partner"]
         r = taxii(b, "POST", "collections/submissions/objects/", c_token, body={"objects": [amber]})
         self.assertEqual(r.status, 401)  # C's token means nothing at B
+
+
+class EnvelopeServer(http.server.BaseHTTPRequestHandler):
+    """Answers every GET with the same TAXII envelope (the class attribute `body`)."""
+    body = b"{}"
+    paths = []
+
+    def do_GET(self):
+        EnvelopeServer.paths.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "application/taxii+json;version=2.1")
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, *args):
+        pass
+
+
+class OtherServer(unittest.TestCase):
+    def setUp(self):
+        self.hub = Hub()
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EnvelopeServer)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.root = "http://127.0.0.1:%d/taxii2/root/" % self.server.server_address[1]
+        EnvelopeServer.paths = []
+
+    def tearDown(self):
+        self.server.shutdown()
+        self.server.server_close()
+        self.hub.cleanup()
+
+    def pull(self):
+        return self.hub.cli("taxii", "pull", self.root, "--collection", "empty", "--token", "t")
+
+    def test_empty_envelope_is_no_objects(self):
+        # The OASIS reference server answers an empty collection with {} (#18 item 9).
+        for body in (b"{}", b" {\n}\n", b'{"more": false}', b'{"objects": []}'):
+            EnvelopeServer.body = body
+            p = self.pull()
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("1 pages, 0 objects, 0 stored, 0 refused", p.stdout, body)
+        self.assertTrue(all(x.startswith("/taxii2/root/collections/empty/objects/") for x in EnvelopeServer.paths))
+        # Nothing was stored, so nothing was audited as an ingest.
+        self.assertNotIn('"intel.ingest"', self.hub.cli("audit", "export").stdout)
+
+    def test_object_in_envelope_still_counted(self):
+        EnvelopeServer.body = json.dumps({"objects": [indicator("192.0.2.9", "green")]}).encode()
+        p = self.pull()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("1 pages, 1 objects, 1 stored, 0 refused", p.stdout)
+        # A lone object (not an envelope) is still read as what it is: one object.
+        EnvelopeServer.body = json.dumps(indicator("192.0.2.10", "green")).encode()
+        p = self.pull()
+        self.assertIn("1 pages, 1 objects, 1 stored, 0 refused", p.stdout)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@
 
 #include "core/encode.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -293,6 +294,22 @@ static void test_cursor(void **state)
   assert_int_equal(parse(qs, INTEL_TAXII_EP_OBJECTS, &a, &q3, &err), 0);
   assert_int_equal(intel_taxii_cursor_decode(q3.next, strlen(q3.next), key, c1, &d, &err), 0);
   assert_true(d.date_added == c.date_added && d.seq == c.seq && d.context == c.context);
+  /* encrypted: the position cannot be read from the cursor, and no two cursors are alike */
+  unsigned char raw[128];
+  size_t rawn = 0;
+  assert_int_equal(sodium_base642bin(raw, sizeof(raw), text, strlen(text), NULL, &rawn, NULL,
+                                     sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                   0);
+  unsigned char when[8]; /* date_added, big-endian as the position is kept */
+  for (int i = 0; i < 8; i++)
+    when[i] = (unsigned char)((uint64_t)c.date_added >> (56 - 8 * i));
+  for (size_t i = 0; i + sizeof(when) <= rawn; i++)
+    assert_true(memcmp(raw + i, when, sizeof(when)) != 0);
+  char again[INTEL_TAXII_CURSOR_LEN + 1];
+  intel_taxii_cursor_encode(&c, key, again);
+  assert_string_not_equal(again, text);
+  assert_int_equal(intel_taxii_cursor_decode(again, strlen(again), key, c1, &d, &err), 0);
+  assert_true(d.date_added == c.date_added && d.seq == c.seq);
   /* altered, forged, other key, other query, truncated */
   char bad[INTEL_TAXII_CURSOR_LEN + 1];
   memcpy(bad, text, sizeof(bad));
