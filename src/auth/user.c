@@ -60,6 +60,12 @@ int user_input_from_json(json_t *body, bool update, struct user_input *out, stru
   return rc;
 }
 
+/* The one answer for a user that does not exist or that the actor may not see. */
+static int no_user(struct fs_err *err, const char *id_or_name)
+{
+  return fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+}
+
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err)
 {
@@ -77,7 +83,20 @@ int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], 
   }
   store_done(s);
   if (!rc && !row)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+    rc = no_user(err, id_or_name);
+  return rc;
+}
+
+int user_resolve_visible(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                         char id_out[37], char org_out[37], struct fs_err *err)
+{
+  char org[37];
+  int rc = user_resolve(c, id_or_name, id_out, org, err);
+  struct policy_target t = {.org_id = org, .user_id = id_out, .role = -1};
+  if (!rc && !policy_allows(who, POLICY_USER_READ, &t))
+    rc = no_user(err, id_or_name);
+  if (!rc && org_out)
+    memcpy(org_out, org, 37);
   return rc;
 }
 
@@ -199,7 +218,19 @@ static int load_user(struct store_conn *c, const char *id_or_name, struct user_r
   }
   store_done(s);
   if (!rc && !row)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+    rc = no_user(err, id_or_name);
+  return rc;
+}
+
+/* load_user for a user the actor may see: one it may not see (another organisation's, for a
+ * member) answers exactly as one that does not exist, so that no answer tells them apart. */
+static int load_visible(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                        struct user_row *u, struct fs_err *err)
+{
+  int rc = load_user(c, id_or_name, u, err);
+  struct policy_target t = {.org_id = u->org_id, .user_id = u->id, .role = -1};
+  if (!rc && !policy_allows(who, POLICY_USER_READ, &t))
+    rc = no_user(err, id_or_name);
   return rc;
 }
 
@@ -230,7 +261,7 @@ int user_update(struct store_conn *c, const struct actor *who, const char *id_or
   if (rc)
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc) {
     bool self_profile = !strcmp(who->user_id, u.id) && in->role < 0 && in->status < 0;
     struct policy_target t = {.org_id = u.org_id,
@@ -292,7 +323,7 @@ int user_set_password(struct store_conn *c, const struct actor *who,
   if ((rc = store_tx_enter(c, &owned, err)))
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
   if (!rc && !strcmp(who->user_id, u.id)) {
@@ -326,7 +357,7 @@ int user_totp_begin(struct store_conn *c, const struct actor *who, const struct 
   if (rc)
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
   uint8_t secret[AUTH_TOTP_SECRET_BYTES];
@@ -383,7 +414,7 @@ int user_totp_confirm(struct store_conn *c, const struct actor *who,
   struct user_row u;
   uint8_t secret[AUTH_TOTP_SECRET_BYTES];
   int64_t last = 0, step = -1;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
   if (!rc)
@@ -409,7 +440,7 @@ int user_totp_disable(struct store_conn *c, const struct actor *who, const char 
   if (rc)
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
   if (!rc)
@@ -459,7 +490,7 @@ int user_get_json(struct store_conn *c, const struct actor *who, const char *id_
     t.org_id = store_col_text(s, 1);
   }
   if (!rc && (!row || !policy_allows(who, POLICY_USER_READ, &t)))
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+    rc = no_user(err, id_or_name);
   if (!rc)
     *out = user_row_json(s, who->now_ms);
   store_done(s);

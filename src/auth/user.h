@@ -57,6 +57,11 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
  * be NULL). */
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err);
+/* user_resolve for a user the actor may see (POLICY_USER_READ). One it may not see fails exactly
+ * as one that does not exist (FS_ERR_NOT_FOUND, "no user \"NAME\""): no answer may tell a caller
+ * that another organisation's user exists. */
+int user_resolve_visible(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                         char id_out[37], char org_out[37], struct fs_err *err);
 
 /* The actor of an active user (id or name), as if it had authenticated: for the local operator
  * acting on someone's behalf (`--as USER`). FS_ERR_NOT_FOUND or FS_ERR_FORBIDDEN (disabled). */

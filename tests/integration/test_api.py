@@ -137,7 +137,8 @@ class Api(unittest.TestCase):
         self.assertEqual(r.status, 201)
         tok, tid = r.json()["token"], r.json()["id"]
         self.assertEqual(h.request("GET", "/api/v1/me", token=tok).status, 200)
-        self.assertEqual(self.req("a-admin", "DELETE", f"/api/v1/tokens/{tid}").status, 403)
+        # Another organisation's token is as absent as a made-up one (#12 item 9).
+        self.assertEqual(self.req("a-admin", "DELETE", f"/api/v1/tokens/{tid}").status, 404)
         self.assertEqual(self.req("b-admin", "DELETE", f"/api/v1/tokens/{tid}").status, 200)
         r = h.request("GET", "/api/v1/me", token=tok)
         self.assertEqual(r.status, 401)
