@@ -340,9 +340,12 @@ int user_set_password(struct store_conn *c, const struct actor *who,
   }
   if (!rc)
     rc = store_exec(c, NULL, err,
-                    "UPDATE app_user SET password_hash = ?, failed_logins = 0, locked_until = 0,"
-                    " updated_at = ?, version = version + 1 WHERE id = ?",
+                    "UPDATE app_user SET password_hash = ?, updated_at = ?, version = version + 1"
+                    " WHERE id = ?",
                     "sis", hash, who->now_ms, u.id);
+  /* A new password ends every lock-out of the name. */
+  if (!rc)
+    rc = store_exec(c, NULL, err, "DELETE FROM login_failure WHERE username = ?", "s", u.username);
   if (!rc)
     rc = audit_append(c, who, "user.password", "user", u.id, NULL, err);
   memset(hash, 0, sizeof(hash));
@@ -455,8 +458,9 @@ int user_totp_disable(struct store_conn *c, const struct actor *who, const char 
 
 #define USER_COLUMNS                                                                            \
   "u.id, u.org_id, o.code, u.username, u.display_name, u.email, u.role, u.status,"             \
-  " u.password_hash IS NOT NULL, u.totp_enabled, u.locked_until, u.created_at, u.updated_at,"  \
-  " u.version"
+  " u.password_hash IS NOT NULL, u.totp_enabled,"                                             \
+  " (SELECT COALESCE(MAX(f.locked_until), 0) FROM login_failure f"                              \
+  " WHERE f.username = u.username), u.created_at, u.updated_at, u.version"
 
 static json_t *user_row_json(struct store_stmt *s, int64_t now_ms)
 {

@@ -1,10 +1,18 @@
 """Accounts over real HTTP, as an attacker with a member's token or no token at all would try
 them: every user- and token-addressed route answers a foreign organisation's user exactly as a
-user that does not exist (status, code, message and place)."""
+user that does not exist (status, code, message and place); failed logins lock one user name
+out for one address only, and answer alike for user names that do not exist."""
+import datetime
+import http.client
+import json
+import os
 import unittest
+import urllib.parse
 import uuid
 
-from hubtest import Hub, org_body
+from hubtest import Hub, Response, org_body
+
+T0 = datetime.datetime(2026, 6, 1, 2, 0, 0, tzinfo=datetime.timezone.utc)
 
 PASSWORD = "a long enough password"
 
@@ -12,7 +20,12 @@ PASSWORD = "a long enough password"
 class Accounts(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.hub = h = Hub(config="[http]\nrate_per_second = 1000\nrate_burst = 1000\n").start()
+        cls.hub = h = Hub(config="[http]\nrate_per_second = 1000\nrate_burst = 1000\n")
+        cls.clock = h.path("clock.txt")
+        cls.set_clock(T0)
+        h.write_config("[auth]\nargon2 = interactive\nlogin_max_failures = 3\nlogin_lockout_minutes = 15\n"
+                       "[http]\nrate_per_second = 1000\nrate_burst = 1000\n[hub]\nclock_file = %s\n" % cls.clock)
+        h.start()
         for body in (org_body("fhc-a", "financial_holding"), org_body("bank-a", parent_id="fhc-a"),
                      org_body("bank-b")):
             assert h.admin("POST", "/api/v1/orgs", body).status == 201
@@ -35,6 +48,25 @@ class Accounts(unittest.TestCase):
         rc = cls.hub.stop()
         cls.hub.cleanup()
         assert rc == 0, f"serve exited with {rc} (leak or crash?)"
+
+    @classmethod
+    def set_clock(cls, t):
+        with open(cls.clock + ".tmp", "w") as f:
+            f.write(t.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+        os.replace(cls.clock + ".tmp", cls.clock)
+
+    def login(self, username, password, source="127.0.0.1"):
+        """POST /api/v1/session from a given loopback address (the hub listens on 127.0.0.1;
+        Linux lets a client send from any 127.x address)."""
+        u = urllib.parse.urlparse(self.hub.url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60, source_address=(source, 0))
+        try:
+            conn.request("POST", "/api/v1/session", body=json.dumps({"username": username, "password": password}),
+                         headers={"Content-Type": "application/json"})
+            r = conn.getresponse()
+            return Response(r.status, dict(r.getheaders()), r.read().decode())
+        finally:
+            conn.close()
 
     def req(self, who, method, path, body=None, **kw):
         return self.hub.request(method, path, token=self.tokens[who], body=body, **kw)
@@ -98,6 +130,41 @@ class Accounts(unittest.TestCase):
         r = self.req("fa-admin", "DELETE", "/api/v1/teams/fhc-a-irt/members/a-analyst")
         self.assertEqual(r.status, 404, r)  # no longer a member: as absent as anyone
         self.assertEqual(self.req("a-admin", "GET", "/api/v1/tokens?user=a-analyst").status, 200)
+
+    def test_lockout_per_user_and_address(self):
+        """#12 item 8: failures lock a user name out for the address they came from only, and an
+        unknown user name is answered exactly like a known one, before and after the lock."""
+        h = self.hub
+        r = h.admin("POST", "/api/v1/users", {"org": "bank-b", "username": "carol", "display_name": "C",
+                                              "role": "member-analyst", "password": PASSWORD})
+        self.assertEqual(r.status, 201, r)
+        ghost = "ghost-" + uuid.uuid4().hex[:8]
+        attacker = "127.0.0.2"
+        answers = {}
+        for name in ("carol", ghost):
+            got = [self.answer(self.login(name, "wrong password %d" % i, attacker), name) for i in range(3)]
+            got.append(self.answer(self.login(name, PASSWORD, attacker), name))  # right, but locked out
+            answers[name] = got
+        self.assertEqual(answers["carol"], answers[ghost])
+        self.assertEqual(answers["carol"][0][:3], (401, "unauthenticated", "invalid credentials"))
+        locked = answers["carol"][3]
+        self.assertEqual(locked[:2], (401, "unauthenticated"))
+        self.assertIn("too many failed logins", locked[2])
+        self.assertNotIn("account", locked[2])
+        # Carol, from her own address, is not locked out by the attacker.
+        r = self.login("carol", PASSWORD, "127.0.0.1")
+        self.assertEqual(r.status, 201, r)
+        self.assertTrue(h.admin("GET", "/api/v1/users/carol").json()["locked"])
+        # The lock ends after auth.login_lockout_minutes.
+        self.set_clock(T0 + datetime.timedelta(minutes=16))
+        try:
+            self.assertEqual(self.login("carol", PASSWORD, attacker).status, 201)
+            self.assertFalse(h.admin("GET", "/api/v1/users/carol").json()["locked"])
+        finally:
+            self.set_clock(T0)
+        audit = [a for a in h.admin("GET", "/api/v1/audit?limit=1000").json()["items"]
+                 if a["action"] == "user.login_failed"]
+        self.assertEqual(len(audit), 3)
 
     def test_cli_names_absent_users_alike(self):
         """The CLI acts as the local operator, who sees everyone: an absent user is named alike
