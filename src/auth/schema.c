@@ -62,6 +62,12 @@ static const struct store_migration auth_steps[] = {
      " last_at BIGINT NOT NULL,"
      " PRIMARY KEY (username, address));"
      "CREATE INDEX login_failure_last ON login_failure (last_at)"},
+    /* A new second factor waits in totp_pending until confirmed; the enrolled one (totp_secret)
+     * holds meanwhile. An enrolment begun and not confirmed moves over. */
+    {3, "second factor pending confirmation",
+     "ALTER TABLE app_user ADD COLUMN totp_pending TEXT;"
+     "UPDATE app_user SET totp_pending = totp_secret, totp_secret = NULL"
+     " WHERE totp_enabled = 0 AND totp_secret IS NOT NULL"},
 };
 
 const struct store_schema auth_schema = {"auth", auth_steps, FS_ARRAY_SIZE(auth_steps)};

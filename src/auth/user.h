@@ -36,16 +36,30 @@ int user_update(struct store_conn *c, const struct actor *who, const char *id_or
 int user_set_password(struct store_conn *c, const struct actor *who,
                       const struct auth_settings *set, const char *id_or_name,
                       const char *current, const char *password, struct fs_err *err);
-/* Starts TOTP enrolment: a new secret, not yet required; the otpauth:// URI into uri (256 bytes). */
+
+/* What a user changing its own second factor proves itself with, as for a password change (a
+ * bearer token alone is not enough): its current password, or a current code of the factor it
+ * has (used once, like a login's). Either may be NULL. Administrators acting on another user (a
+ * lost device) and the local operator need neither; a user with neither a password nor a
+ * factor has nothing to prove it with. Otherwise FS_ERR_FORBIDDEN at "$.current_password". */
+struct user_proof {
+  const char *current_password;
+  const char *code;
+};
+/* Starts TOTP enrolment (proof needed: it replaces the factor): a new secret, pending until
+ * confirmed, while an enrolled factor still holds; the otpauth:// URI into uri (256 bytes). */
 int user_totp_begin(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
-                    const char *id_or_name, const char *issuer, char uri[256], struct fs_err *err);
-/* Confirms enrolment with a current code; from then on logins need a code. */
+                    const char *id_or_name, const struct user_proof *proof, const char *issuer,
+                    char uri[256], struct fs_err *err);
+/* Confirms the pending enrolment with a current code of the new secret; it replaces the old
+ * factor, and from then on logins need a code. */
 int user_totp_confirm(struct store_conn *c, const struct actor *who,
                       const struct auth_settings *set, const char *id_or_name, const char *code,
                       struct fs_err *err);
-/* Turns the second factor off (administrators, or the user itself). */
-int user_totp_disable(struct store_conn *c, const struct actor *who, const char *id_or_name,
-                      struct fs_err *err);
+/* Turns the second factor off (administrators, or the user itself with proof). */
+int user_totp_disable(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name,
+                      const struct user_proof *proof, struct fs_err *err);
 
 int user_get_json(struct store_conn *c, const struct actor *who, const char *id_or_name,
                   json_t **out, struct fs_err *err);

@@ -140,9 +140,9 @@ static int do_totp(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (a->code)
     return user_totp_confirm(c, who, &hub->auth, a->id, a->code, err);
   if (a->status && !strcmp(a->status, "off"))
-    return user_totp_disable(c, who, a->id, err);
+    return user_totp_disable(c, who, &hub->auth, a->id, NULL, err);
   char uri[256];
-  int rc = user_totp_begin(c, who, &hub->auth, a->id, "finshield", uri, err);
+  int rc = user_totp_begin(c, who, &hub->auth, a->id, NULL, "finshield", uri, err);
   if (!rc) {
     fprintf(stderr, FS_TR(ctx->lang,
                           "Add this to the authenticator app, then confirm with: finshield user totp "

@@ -6,11 +6,12 @@ import datetime
 import http.client
 import json
 import os
+import re
 import unittest
 import urllib.parse
 import uuid
 
-from hubtest import Hub, Response, org_body
+from hubtest import Hub, Response, org_body, totp
 
 T0 = datetime.datetime(2026, 6, 1, 2, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -55,14 +56,16 @@ class Accounts(unittest.TestCase):
             f.write(t.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
         os.replace(cls.clock + ".tmp", cls.clock)
 
-    def login(self, username, password, source="127.0.0.1"):
+    def login(self, username, password, source="127.0.0.1", code=None):
         """POST /api/v1/session from a given loopback address (the hub listens on 127.0.0.1;
         Linux lets a client send from any 127.x address)."""
         u = urllib.parse.urlparse(self.hub.url)
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60, source_address=(source, 0))
         try:
-            conn.request("POST", "/api/v1/session", body=json.dumps({"username": username, "password": password}),
-                         headers={"Content-Type": "application/json"})
+            body = {"username": username, "password": password}
+            if code:
+                body["totp"] = code
+            conn.request("POST", "/api/v1/session", body=json.dumps(body), headers={"Content-Type": "application/json"})
             r = conn.getresponse()
             return Response(r.status, dict(r.getheaders()), r.read().decode())
         finally:
@@ -165,6 +168,64 @@ class Accounts(unittest.TestCase):
         audit = [a for a in h.admin("GET", "/api/v1/audit?limit=1000").json()["items"]
                  if a["action"] == "user.login_failed"]
         self.assertEqual(len(audit), 3)
+
+    def test_second_factor_needs_proof(self):
+        """#12 item 13: a bearer token alone neither removes nor replaces the second factor; the
+        current password or a current code does, as for a password change."""
+        h = self.hub
+        r = h.admin("POST", "/api/v1/users", {"org": "bank-b", "username": "dave", "display_name": "D",
+                                              "role": "member-analyst", "password": PASSWORD})
+        self.assertEqual(r.status, 201, r)
+        tok = h.admin("POST", "/api/v1/tokens", {"user": "dave", "name": "t"}).json()["token"]
+
+        def as_dave(method, path, body=None):
+            return h.request(method, path, token=tok, body=body)
+
+        def at(minutes):
+            self.set_clock(T0 + datetime.timedelta(minutes=minutes))
+            return T0.timestamp() + minutes * 60
+
+        def secret_of(r):
+            self.assertEqual(r.status, 201, r)
+            return re.search(r"secret=([A-Z2-7]+)", r.json()["otpauth_uri"]).group(1)
+
+        try:
+            t = at(0)
+            # Enrolling needs it too: a token thief could otherwise put in its own device.
+            r = as_dave("POST", "/api/v1/users/dave/totp")
+            self.assertEqual((r.status, r.json()["error"]["where"]), (403, "$.current_password"))
+            s1 = secret_of(as_dave("POST", "/api/v1/users/dave/totp", {"current_password": PASSWORD}))
+            self.assertEqual(as_dave("POST", "/api/v1/users/dave/totp/confirm", {"code": totp(s1, t)}).status, 200)
+            # The token alone, or with a wrong password or code, changes nothing.
+            for method in ("DELETE", "POST"):
+                for body in (None, {"current_password": "not the password at all"}, {"code": "000000"}):
+                    r = as_dave(method, "/api/v1/users/dave/totp", body)
+                    self.assertEqual(r.status, 403, (method, body, r))
+            self.assertTrue(h.admin("GET", "/api/v1/users/dave").json()["totp_enabled"])
+            t = at(1)
+            self.assertEqual(self.login("dave", PASSWORD).status, 401)
+            self.assertEqual(self.login("dave", PASSWORD, code=totp(s1, t)).status, 201)
+            # Re-enrolling with the password: the old factor holds until the new one is confirmed.
+            s2 = secret_of(as_dave("POST", "/api/v1/users/dave/totp", {"current_password": PASSWORD}))
+            t = at(2)
+            self.assertEqual(self.login("dave", PASSWORD, code=totp(s1, t)).status, 201)
+            self.assertEqual(as_dave("POST", "/api/v1/users/dave/totp/confirm", {"code": totp(s2, t)}).status, 200)
+            t = at(3)
+            self.assertEqual(self.login("dave", PASSWORD, code=totp(s1, t)).status, 401)
+            self.assertEqual(self.login("dave", PASSWORD, code=totp(s2, t)).status, 201)
+            # Removing it with a current code.
+            t = at(4)
+            r = as_dave("DELETE", "/api/v1/users/dave/totp", {"code": totp(s2, t)})
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(self.login("dave", PASSWORD).status, 201)
+            # An administrator removes another's factor without either (a lost device).
+            s3 = secret_of(as_dave("POST", "/api/v1/users/dave/totp", {"current_password": PASSWORD}))
+            t = at(5)
+            self.assertEqual(as_dave("POST", "/api/v1/users/dave/totp/confirm", {"code": totp(s3, t)}).status, 200)
+            self.assertEqual(h.admin("DELETE", "/api/v1/users/dave/totp").status, 200)
+            self.assertFalse(h.admin("GET", "/api/v1/users/dave").json()["totp_enabled"])
+        finally:
+            self.set_clock(T0)
 
     def test_cli_names_absent_users_alike(self):
         """The CLI acts as the local operator, who sees everyone: an absent user is named alike

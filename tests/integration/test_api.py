@@ -169,8 +169,11 @@ class Api(unittest.TestCase):
         r = h.request("POST", "/api/v1/session", body={"username": "carol", "password": "carol's long password"})
         self.assertEqual(r.status, 201, r)
         session = r.json()["token"]
-        # Carol enrols a second factor with her session.
-        r = h.request("POST", "/api/v1/users/carol/totp", token=session)
+        # Carol enrols a second factor with her session and her password (the session alone
+        # does not do: #12 item 13).
+        self.assertEqual(h.request("POST", "/api/v1/users/carol/totp", token=session).status, 403)
+        r = h.request("POST", "/api/v1/users/carol/totp", token=session,
+                      body={"current_password": "carol's long password"})
         self.assertEqual(r.status, 201, r)
         secret = re.search(r"secret=([A-Z2-7]+)", r.json()["otpauth_uri"]).group(1)
         r = h.request("POST", "/api/v1/users/carol/totp/confirm", token=session, body={"code": totp(secret)})
