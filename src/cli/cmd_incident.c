@@ -47,6 +47,9 @@ static void print_case(struct cli_ctx *ctx, json_t *o)
   json_t *org = json_object_get(o, "org");
   printf("%s  %s\n", json_string_value(json_object_get(o, "ref")),
          json_string_value(json_object_get(o, "title")));
+  const char *sector = json_string_value(json_object_get(o, "sector_ref"));
+  if (sector && strcmp(sector, json_string_value(json_object_get(o, "ref"))))
+    printf(en ? "  sector number: %s\n" : "  全業別編號：%s\n", sector);
   printf(en ? "  organisation: %s   status: %s   level: %lld (%s)\n"
             : "  機構：%s   狀態：%s   等級：%lld（%s）\n",
          json_string_value(json_object_get(org, "code")),

@@ -20,6 +20,11 @@
 
 extern const struct store_schema incident_schema;
 
+/* A case's reference: "INC-<organisation code>-<year>-<nnnn>", numbered within its
+ * organisation and year (older cases keep the sector-wide "INC-<year>-<nnnn>" they were given).
+ * The sector-wide number (sector_ref) is shown to the hub and the supervisor only. */
+#define INCIDENT_REF_MAX 64
+
 #define INCIDENT_CATEGORY_MAP(X)                                                                \
   X(DDOS, "ddos", "DDoS", "分散式阻斷服務攻擊")                                                 \
   X(RANSOMWARE, "ransomware", "Ransomware", "勒索軟體")                                         \
@@ -187,7 +192,8 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
                        const struct incident_env *env, const struct incident_filter *f,
                        const struct auth_page *page, json_t **out, struct fs_err *err);
 
-/* Resolves an id or reference ("INC-2026-0001") and checks that the actor may see it (else
+/* Resolves an id or reference ("INC-bank-a-2026-0001"; the sector number "INC-2026-0042" too for
+ * those who may see it) and checks that the actor may see it (else
  * FS_ERR_NOT_FOUND); id into id_out, the reporting organisation into org_out (both 37 bytes,
  * org_out may be NULL). Internal to incident/ and its tests. */
 int incident_visible(struct store_conn *c, const struct actor *who, const char *id_or_ref,

@@ -14,6 +14,7 @@ import http.server
 import json
 import mailbox
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -212,7 +213,7 @@ class Incident(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         inc = r.json()
         iid, ref = inc["id"], inc["ref"]
-        self.assertRegex(ref, r"^INC-2026-\d{4}$")
+        self.assertRegex(ref, r"^INC-bank-x-2026-\d{4}$")  # numbered within bank-x
         self.assertEqual(inc["level"], 3)
         self.assertEqual(inc["level_state"], "proposed")
         self.assertEqual(inc["proposal"]["rule"], "3.d")
@@ -480,6 +481,55 @@ class Incident(unittest.TestCase):
         obs = {o["value"] for o in self.req("yuri", "GET", f"/api/v1/incidents/{draft['id']}/observables").json()["items"]}
         self.assertEqual(obs, {"beacon.example.org", "https://beacon.example.org/gate.php"})
         self.assertEqual(self.req("yuri", "GET", f"/api/v1/incidents/{dup['id']}").json()["status"], "merged")
+
+    def test_references_per_organisation(self):
+        """#12 item 16: a member's references number its own cases only; the sector-wide number
+        is the hub's and the supervisor's, and finds a case for them alone."""
+        self.set_clock(T0 + datetime.timedelta(days=20))
+
+        def report(who):
+            body = {"title": "DDoS on the web site", "category": "ddos",
+                    "discovered_at": iso(self.now - datetime.timedelta(minutes=5)),
+                    "impact": {"system_class": "non_core", "confidentiality": "none", "integrity": "none",
+                               "availability": "none"}}
+            r = self.req(who, "POST", "/api/v1/incidents", body)
+            self.assertEqual(r.status, 201, r)
+            return r.json()
+
+        def number(ref, prefix):
+            self.assertRegex(ref, "^" + re.escape(prefix) + r"\d{4}$")
+            return int(ref[len(prefix):])
+
+        y1, x1, x2, y2 = report("yuri"), report("alice"), report("alice"), report("yuri")
+        # bank-x's two cases in between leave no gap in bank-y's numbers, and the other way round.
+        self.assertEqual(number(y2["ref"], "INC-bank-y-2026-"), number(y1["ref"], "INC-bank-y-2026-") + 1)
+        self.assertEqual(number(x2["ref"], "INC-bank-x-2026-"), number(x1["ref"], "INC-bank-x-2026-") + 1)
+        # Members never see the sector number, in a case or in a list.
+        for who, case in (("yuri", y1), ("alice", x1)):
+            self.assertNotIn("sector_ref", case)
+            self.assertNotIn("sector_ref", self.req(who, "GET", f"/api/v1/incidents/{case['id']}").json())
+            for item in self.req(who, "GET", "/api/v1/incidents?limit=1000").json()["items"]:
+                self.assertNotIn("sector_ref", item)
+        # The hub and the supervisor keep the sector-wide count.
+        sector = [self.req("ana", "GET", f"/api/v1/incidents/{c['id']}").json()["sector_ref"]
+                  for c in (y1, x1, x2, y2)]
+        ns = [number(s, "INC-2026-") for s in sector]
+        self.assertEqual(ns, list(range(ns[0], ns[0] + 4)))
+        self.assertEqual(self.req("sup", "GET", f"/api/v1/incidents/{y1['id']}").json()["sector_ref"], sector[0])
+        listed = {i["id"]: i.get("sector_ref") for i in self.req("sup", "GET", "/api/v1/incidents?limit=1000").json()["items"]}
+        self.assertEqual(listed[y2["id"]], sector[3])
+        # It finds the case for them; for a member it is as unknown as a made-up number.
+        self.assertEqual(self.req("ana", "GET", "/api/v1/incidents/" + sector[0]).json()["id"], y1["id"])
+        self.assertEqual(self.req("ana", "GET", "/api/v1/incidents/" + y1["ref"]).json()["id"], y1["id"])
+        own = self.req("yuri", "GET", "/api/v1/incidents/" + sector[0])
+        made_up = self.req("yuri", "GET", "/api/v1/incidents/INC-2026-9999")
+        self.assertEqual((own.status, made_up.status), (404, 404))
+        self.assertEqual(own.json()["error"]["detail"].replace(sector[0], "X"),
+                         made_up.json()["error"]["detail"].replace("INC-2026-9999", "X"))
+        # Cases of two organisations are not merged: each timeline would name the other's case.
+        r = self.req("ana", "POST", f"/api/v1/incidents/{x1['id']}/merge", {"duplicate": y1["id"]})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(self.req("yuri", "GET", f"/api/v1/incidents/{y1['id']}").json()["status"], "reported")
 
     def test_rules_and_policy_listed(self):
         r = self.req("yuri", "GET", "/api/v1/incidents/rules").json()

@@ -54,6 +54,11 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(clocks["report"]["duration"], "30m")
         self.assertEqual(clocks["report"]["state"], "late")  # aware 01:20, reported 02:00
         self.assertEqual(clocks["recovery"]["duration"], "24h")
+        self.assertRegex(inc["ref"], r"^INC-bank-c-2026-\d{4}$")
+        self.assertRegex(inc["sector_ref"], r"^INC-2026-\d{4}$")  # the local operator sees it
+        p = self.cli("incident", "show", inc["sector_ref"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("sector number: " + inc["sector_ref"], p.stdout)
         p = self.cli("incident", "show", inc["ref"], lang="zh-TW")
         self.assertIn("第 3 級", p.stdout)
         self.assertIn("規則", p.stdout)
