@@ -29,8 +29,8 @@ void notify_webhook_signature(const char *secret, const char *timestamp, const c
 
 struct incident_worker;
 /* Starts the background worker: every env->worker_interval_ms it escalates overdue clocks (as
- * of the hub's clock) and delivers due notifications. The store, clock, log and env must
- * outlive the worker. */
+ * of the hub's clock, under the policy in force: env->watch's when set) and delivers due
+ * notifications. env is copied; the store, clock, log and env->watch must outlive the worker. */
 int incident_worker_start(struct store *st, const struct fs_clock *clock, struct fs_log *log,
                           const struct incident_env *env, struct incident_worker **out,
                           struct fs_err *err);

@@ -192,6 +192,46 @@ class Incident(unittest.TestCase):
         body.update(extra)
         return body
 
+    def test_policy_file_edited_while_serving(self):
+        """#18 item 6: an edit of the policy file applies at once; an invalid edit does not make
+        callers' requests fail: the last good policy stays in force and the hub logs the error
+        once with file:line, in the words the CLI uses."""
+        policy = self.hub.path("incident-policy.ini")
+
+        def put(text):
+            with open(policy + ".tmp", "w") as f:
+                f.write(text)
+            os.replace(policy + ".tmp", policy)
+
+        def review_l3():
+            r = self.req("yuri", "GET", "/api/v1/incidents/rules")
+            self.assertEqual(r.status, 200, r)
+            return r.json()["clocks"]["default"]["review_l3"]
+
+        try:
+            put("[clocks]\nreview_l3 = 1h\n")
+            self.assertEqual(review_l3(), "1h")
+            put("[clocks]\nreview_l3 = 1h\n[industry.bank]\nreview_l3 = 3h\n")
+            self.assertEqual(review_l3(), "1h")  # the last good policy
+            r = self.req("yuri", "GET", "/api/v1/incidents")
+            self.assertEqual(r.status, 200, r)
+            cli = self.hub.cli("incident", "rules")
+            self.assertEqual(cli.returncode, 1)
+            msg = cli.stderr.strip().split(": ", 2)[2]  # "finshield: invalid input: FILE:LINE: what"
+            self.assertTrue(msg.startswith(policy + ":4: review_l3 for bank is longer"), msg)
+            logged = wait_for(lambda: [l for l in open(self.hub.stderr_path) if "incident.policy_invalid" in l],
+                              "the error in the hub's log")
+            self.assertIn("level=error", logged[0])
+            self.assertIn(policy + ":4", logged[0])
+            self.assertIn("review_l3 for bank is longer than the default 1h", logged[0])
+            self.assertEqual(review_l3(), "1h")
+            self.assertEqual(len([l for l in open(self.hub.stderr_path) if "incident.policy_invalid" in l]), 1)  # once
+            put("[clocks]\nreview_l3 = 90m\n")
+            self.assertEqual(review_l3(), "90m")
+        finally:
+            os.unlink(policy)
+        self.assertEqual(review_l3(), "2h")  # no file: the legal defaults
+
     def test_ransomware_walk(self):
         T = self.set_clock
         T(T0)

@@ -114,6 +114,10 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("incident-policy.ini:4", p.stderr)
         self.assertIn("only shorten", p.stderr)
+        # serve refuses to start with it, in the very same words (#18 item 6).
+        s = run("serve", "--data", self.hub.dir, "--listen", "127.0.0.1:0")
+        self.assertEqual(s.returncode, 1, s.stdout)
+        self.assertEqual(s.stderr, p.stderr)
         os.unlink(policy)
         self.assertEqual(self.cli("incident", "rules").returncode, 0)
 
