@@ -69,7 +69,7 @@ static const struct fs_config_key keys[] = {
     STR("incident", "evidence_dir", incident_evidence_dir, "evidence", "Folder where incident evidence files are kept, named by their SHA-256."),
     INT("incident", "max_evidence_bytes", incident_max_evidence_bytes, "8388608", 1, 1073741824, "Largest evidence file accepted; larger uploads get 413 and nothing is written (http.max_body_bytes caps it too)."),
     INT("incident", "worker_interval_ms", incident_worker_interval_ms, "1000", 50, 3600000, "How often serve's background worker checks the clocks for escalation and delivers notifications."),
-    STR("notify", "smtp_url", notify_smtp_url, "", "Mail server for notifications, as smtp://host:port or smtps://host:port. Empty: e-mail is not sent (recorded as failed)."),
+    STR("notify", "smtp_url", notify_smtp_url, "", "Mail server for notifications, as smtp://host:port or smtps://host:port. Empty: e-mail is not sent: each one is recorded as failed at its first attempt, without retries, and logged at warning."),
     STR("notify", "smtp_from", notify_smtp_from, "finshield@localhost", "Sender address of notification e-mails."),
     STR("notify", "hub_email", notify_hub_email, "", "The hub's CERT mailbox, told of new incidents and of every overdue clock. Empty: none."),
     STR("notify", "webhook_url", notify_webhook_url, "", "URL that receives every incident notification as signed JSON (POST). Empty: none."),

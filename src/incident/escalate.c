@@ -134,7 +134,7 @@ static void worker_pass(struct incident_worker *w)
   else if (escalated)
     FS_LOG(w->log, FS_LOG_INFO, "incident.escalate", FS_KV_INT("clocks", escalated));
   fs_err_clear(&err);
-  if (notify_deliver_due(c, &w->env, fs_time_now_ms(), 16, &sent, &err))
+  if (notify_deliver_due(c, &w->env, w->log, fs_time_now_ms(), 16, &sent, &err))
     FS_LOG(w->log, FS_LOG_WARN, "notify.deliver", FS_KV_STR("msg", err.msg));
   else if (sent)
     FS_LOG(w->log, FS_LOG_INFO, "notify.deliver", FS_KV_INT("attempts", sent));

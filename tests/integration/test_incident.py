@@ -577,5 +577,40 @@ class Incident(unittest.TestCase):
         self.assertEqual(r["clocks"]["default"]["review_l3"], "2h")
 
 
+class NoMailServer(unittest.TestCase):
+    """#18 item 8: with notify.smtp_url empty an e-mail cannot be sent: it is recorded as failed at
+    once (as docs/config.md says), not retried, and the failure is logged at warning."""
+
+    def test_email_without_smtp_url_fails_at_once(self):
+        hub = Hub(config="[incident]\nworker_interval_ms = 100\n[notify]\nhub_email = cert@hub.example\n")
+        try:
+            hub.start()
+            assert hub.admin("POST", "/api/v1/orgs", org_body("bank-z")).status == 201
+            r = hub.admin("POST", "/api/v1/incidents", {
+                "org": "bank-z", "title": "Phishing wave", "category": "phishing",
+                "discovered_at": iso(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)),
+                "impact": {"system_class": "non_core", "confidentiality": "none", "integrity": "none",
+                           "availability": "none"}})
+            self.assertEqual(r.status, 201, r)
+            iid = r.json()["id"]
+
+            def settled():
+                items = hub.admin("GET", f"/api/v1/incidents/{iid}/notifications").json()["items"]
+                return items if items and all(n["attempts"] > 0 for n in items) else None
+
+            notes = wait_for(settled, "the delivery attempt")
+            self.assertEqual([(n["channel"], n["target"], n["status"], n["attempts"]) for n in notes],
+                             [("email", "cert@hub.example", "failed", 1)])
+            self.assertIn("notify.smtp_url is not set", notes[0]["last_error"])
+            warned = wait_for(lambda: [l for l in open(hub.stderr_path) if "notify.failed" in l],
+                              "the warning")
+            self.assertEqual(len(warned), 1)
+            self.assertIn("level=warn", warned[0])
+            self.assertIn("cert@hub.example", warned[0])
+        finally:
+            self.assertEqual(hub.stop(), 0)
+            hub.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()
