@@ -449,8 +449,11 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
   if (!rc && at < r.discovered)
     rc = fs_err_set(err, FS_ERR_INVALID, "$.at", "%s cannot be before the discovery",
                     incident_status_names[status]);
+  /* Containment, eradication and recovery are the organisation's own deeds: they may come
+   * before a late report and the hub's triage, but keep their order among themselves. */
+  bool own_deed = status >= INCIDENT_CONTAINED && status <= INCIDENT_RECOVERED;
   if (!rc && status != INCIDENT_REPORTED) {
-    for (int s = INCIDENT_REPORTED; s < status && !rc; s++) {
+    for (int s = own_deed ? INCIDENT_CONTAINED : INCIDENT_REPORTED; s < status && !rc; s++) {
       int64_t *prev = status_time(&r, s);
       if (prev && *prev && at < *prev)
         rc = fs_err_set(err, FS_ERR_INVALID, "$.at", "%s cannot be before %s",
@@ -459,12 +462,15 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
   }
   if (!rc)
     rc = incident_touch(c, who, &r, has_version, version, err);
-  /* Steps skipped on the way happened at the same time at the latest. */
+  /* Steps skipped on the way happened at the same time at the latest; the report and the
+   * triage not before the report. */
   if (!rc) {
     for (int s = r.status + 1; s <= status; s++) {
       int64_t *t = status_time(&r, s);
       if (t && !*t)
-        *t = s == INCIDENT_REPORTED ? who->now_ms : at;
+        *t = s == INCIDENT_REPORTED ? who->now_ms
+             : s == INCIDENT_TRIAGED ? FS_MAX(at, r.reported ? r.reported : who->now_ms)
+                                     : at;
     }
     rc = store_exec(c, NULL, err,
                     "UPDATE incident SET status = ?, reported_at = ?, triaged_at = ?,"

@@ -480,6 +480,35 @@ class Incident(unittest.TestCase):
             self.assertIn(act, actions)
         self.assertTrue(self.hub.admin("GET", "/api/v1/audit/verify").json()["intact"])
 
+    def test_containment_before_late_report(self):
+        """#18 item 16: an organisation that contained the damage before it got round to reporting
+        records the containment at its true time; the steps it took keep their order."""
+        self.set_clock(T0 + datetime.timedelta(days=40))
+        aware = self.now - datetime.timedelta(hours=5)
+        r = self.req("alice", "POST", "/api/v1/incidents", {
+            "title": "Card skimming at branch ATMs", "category": "fraud", "discovered_at": iso(aware),
+            "impact": {"system_class": "core", "confidentiality": "minor", "integrity": "none",
+                       "availability": "none"}})
+        self.assertEqual(r.status, 201, r)
+        inc = r.json()
+        iid = inc["id"]
+        self.assertEqual({c["clock"]: c["state"] for c in inc["clocks"]}["report"], "late")
+        contained = aware + datetime.timedelta(minutes=30)
+        r = self.req("alice", "POST", f"/api/v1/incidents/{iid}/status", {"status": "contained", "at": iso(contained)})
+        self.assertEqual(r.status, 200, r)
+        inc = r.json()
+        self.assertEqual(inc["times"]["contained_at"], iso(contained))
+        self.assertGreaterEqual(inc["times"]["triaged_at"], inc["times"]["reported_at"])  # not before the report
+        self.assertEqual({c["clock"]: c["state"] for c in inc["clocks"]}["recovery"], "met")
+        # Its own steps keep their order, and nothing goes before the discovery.
+        r = self.req("alice", "POST", f"/api/v1/incidents/{iid}/status",
+                     {"status": "eradicated", "at": iso(aware + datetime.timedelta(minutes=10))})
+        self.assertEqual(r.status, 400)
+        self.assertIn("eradicated cannot be before contained", r.json()["error"]["detail"])
+        r = self.req("alice", "POST", f"/api/v1/incidents/{iid}/status",
+                     {"status": "recovered", "at": iso(aware + datetime.timedelta(hours=1))})
+        self.assertEqual(r.status, 200, r)
+
     def test_draft_from_alert_decline_and_merge(self):
         self.set_clock(T0 + datetime.timedelta(days=10))
         alert = {"alert_id": "alert-42", "org": "bank-y", "title": "Beaconing to known C2",
