@@ -41,6 +41,7 @@ class IncidentCli(unittest.TestCase):
         p = self.cli("incident", "rules")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("rule 3.d", p.stdout)
+        self.assertIn("Clocks (from %s):" % policy, p.stdout)
         self.assertRegex(p.stdout, r"bank\s+report 30m; review 8h/8h/2h/2h; recovery 72h/72h/24h/36h")
         # A bank's report clock is 30 minutes; a securities firm keeps the default hour.
         p = self.cli("incident", "report", "--org", "bank-c", "--title", "ATM cash-out", "--category", "fraud",
@@ -90,6 +91,12 @@ class IncidentCli(unittest.TestCase):
         self.assertIn("reason", p.stderr)
         p = self.cli("incident", "level", inc["ref"], "--level", "4", "--reason", "CI payment switch")
         self.assertEqual(p.returncode, 0, p.stderr)
+        # The reviewed level, and the proposal labelled as such (#18 item 16).
+        p = self.cli("incident", "show", inc["ref"])
+        self.assertIn("level: 4 (reviewed)", p.stdout)
+        self.assertRegex(p.stdout, r"\n  proposed: Level 3: .*\(rule 3\.[a-e]\)\n")
+        p = self.cli("incident", "show", inc["ref"], lang="zh-TW")
+        self.assertRegex(p.stdout, r"\n  建議等級：第 3 級：")
         p = self.cli("incident", "status", inc["ref"], "--status", "contained", "--note", "cards blocked")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("met", p.stdout)
@@ -119,7 +126,13 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(s.returncode, 1, s.stdout)
         self.assertEqual(s.stderr, p.stderr)
         os.unlink(policy)
-        self.assertEqual(self.cli("incident", "rules").returncode, 0)
+        p = self.cli("incident", "rules")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # No file: it names none (#18 item 16).
+        self.assertNotIn("incident-policy.ini", p.stdout)
+        self.assertIn("Clocks (the legal defaults; no policy file, see incident.policy_file):", p.stdout)
+        p = self.cli("incident", "rules", lang="zh-TW")
+        self.assertIn("法定預設", p.stdout)
 
 
 if __name__ == "__main__":
