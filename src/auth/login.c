@@ -1,4 +1,5 @@
-/* Portal logins: password and second factor, failure counting and lockout, session tokens. */
+/* Portal logins: password and second factor, failures counted and locked out per user name and
+ * address, session tokens. */
 #include "auth/secret.h"
 #include "auth/token.h"
 #include "auth/user.h"
@@ -13,7 +14,6 @@ struct login_row {
   struct actor who;
   char password_hash[AUTH_HASH_MAX];
   bool active, totp_enabled;
-  int64_t failed, locked_until;
 };
 
 static int load(struct store_conn *c, const char *username, struct login_row *r, bool *found,
@@ -22,7 +22,7 @@ static int load(struct store_conn *c, const char *username, struct login_row *r,
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT u.id, u.username, u.org_id, u.role, u.status, u.password_hash,"
-                       " u.totp_enabled, u.failed_logins, u.locked_until, o.status"
+                       " u.totp_enabled, o.status"
                        " FROM app_user u JOIN org o ON o.id = u.org_id WHERE u.username = ?",
                        "s", username);
   if (rc)
@@ -34,33 +34,65 @@ static int load(struct store_conn *c, const char *username, struct login_row *r,
     snprintf(r->who.org_id, sizeof(r->who.org_id), "%s", store_col_text(s, 2));
     int role = auth_role_parse(store_col_text(s, 3));
     r->who.role = role >= 0 ? (enum auth_role)role : AUTH_ROLE_MEMBER_ANALYST;
-    r->active = !strcmp(store_col_text(s, 4), "active") && !strcmp(store_col_text(s, 9), "active");
+    r->active = !strcmp(store_col_text(s, 4), "active") && !strcmp(store_col_text(s, 7), "active");
     snprintf(r->password_hash, sizeof(r->password_hash), "%s",
              store_col_null(s, 5) ? "" : store_col_text(s, 5));
     r->totp_enabled = store_col_int(s, 6) != 0;
-    r->failed = store_col_int(s, 7);
-    r->locked_until = store_col_int(s, 8);
   }
   store_done(s);
   return rc;
 }
 
-static int record_failure(struct store_conn *c, const struct auth_settings *set,
-                          struct login_row *r, const char *why, struct fs_err *err)
+/* Failed logins of one user name from one address: the name as typed (known or not), so that a
+ * lock looks the same for every name, and only that address is locked out. */
+struct failures {
+  const char *username, *address;
+  int64_t count, locked_until;
+};
+
+/* Failures older than a lockout period, with no lock running, count as none. */
+static int failures_load(struct store_conn *c, const struct auth_settings *set, int64_t now,
+                         struct failures *f, struct fs_err *err)
 {
-  int64_t failed = r->failed + 1, locked_until = 0;
-  if (failed >= set->login_max_failures) {
-    locked_until = r->who.now_ms + set->lockout_minutes * 60000;
-    failed = 0;
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT failures, locked_until FROM login_failure WHERE username = ?"
+                       " AND address = ? AND (last_at >= ? OR locked_until > ?)",
+                       "ssii", f->username, f->address, now - set->lockout_minutes * 60000, now);
+  bool row = false;
+  if (!rc)
+    rc = store_step(s, &row, err);
+  if (!rc && row) {
+    f->count = store_col_int(s, 0);
+    f->locked_until = store_col_int(s, 1);
+  }
+  store_done(s);
+  return rc;
+}
+
+/* Counts one more failure; the last allowed one locks the address out of the name. Rows of
+ * pairs that went quiet for a lockout period are dropped on the way, so that guessed names do
+ * not pile up. */
+static int failures_add(struct store_conn *c, const struct auth_settings *set, int64_t now,
+                        struct failures *f, struct fs_err *err)
+{
+  int64_t period = set->lockout_minutes * 60000;
+  f->count++;
+  f->locked_until = 0;
+  if (f->count >= set->login_max_failures) {
+    f->locked_until = now + period;
+    f->count = 0;
   }
   int rc = store_exec(c, NULL, err,
-                      "UPDATE app_user SET failed_logins = ?, locked_until = ? WHERE id = ?", "iis",
-                      failed, locked_until, r->who.user_id);
-  if (!rc) {
-    json_t *d = json_pack("{s:s,s:b}", "reason", why, "locked", locked_until > 0);
-    rc = audit_append(c, &r->who, "user.login_failed", "user", r->who.user_id, d, err);
-    json_decref(d);
-  }
+                      "DELETE FROM login_failure WHERE last_at < ? AND locked_until < ?", "ii",
+                      now - period, now);
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "INSERT INTO login_failure (username, address, failures, locked_until, last_at)"
+                    " VALUES (?,?,?,?,?) ON CONFLICT (username, address) DO UPDATE SET"
+                    " failures = excluded.failures, locked_until = excluded.locked_until,"
+                    " last_at = excluded.last_at",
+                    "ssiii", f->username, f->address, f->count, f->locked_until, now);
   return rc;
 }
 
@@ -75,19 +107,22 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
   struct login_row r;
   memset(&r, 0, sizeof(r));
   bool found = false;
-  rc = load(c, username ? username : "", &r, &found, err);
+  struct failures f = {.username = username ? username : "", .address = source};
+  rc = load(c, f.username, &r, &found, err);
+  if (!rc)
+    rc = failures_load(c, set, now_ms, &f, err);
   r.who.now_ms = now_ms;
   snprintf(r.who.source, sizeof(r.who.source), "%s", source);
+  /* The same hashing for every name, known or not, locked out or not. */
   bool password_ok = auth_password_verify(found ? r.password_hash : NULL, password);
   enum { OK, BAD, LOCKED } outcome = OK;
   const char *why = "";
   if (!rc) {
-    if (!found || !r.active) {
+    if (f.locked_until > now_ms) {
+      outcome = LOCKED;
+    } else if (!found || !r.active) {
       outcome = BAD;
       why = !found ? "unknown user" : "account disabled";
-    } else if (r.locked_until > now_ms) {
-      outcome = LOCKED;
-      why = "account locked";
     } else if (!password_ok) {
       outcome = BAD;
       why = "wrong password";
@@ -116,13 +151,18 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
       }
     }
   }
-  if (!rc && outcome == BAD && found && r.active)
-    rc = record_failure(c, set, &r, why, err);
+  if (!rc && outcome == BAD)
+    rc = failures_add(c, set, now_ms, &f, err);
+  if (!rc && outcome == BAD && found) {
+    json_t *d = json_pack("{s:s,s:b}", "reason", why, "locked", f.locked_until > 0);
+    rc = audit_append(c, &r.who, "user.login_failed", "user", r.who.user_id, d, err);
+    json_decref(d);
+  }
   if (!rc && outcome == OK) {
     char id[37];
     *expires_ms = now_ms + set->session_hours * 3600000;
-    rc = store_exec(c, NULL, err, "UPDATE app_user SET failed_logins = 0 WHERE id = ?", "s",
-                    r.who.user_id);
+    rc = store_exec(c, NULL, err, "DELETE FROM login_failure WHERE username = ? AND address = ?",
+                    "ss", f.username, f.address);
     if (!rc)
       rc = token_issue(c, &r.who, r.who.user_id, "portal session", "session", *expires_ms,
                        token_out, id, err);
@@ -132,7 +172,9 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
   rc = store_tx_leave(c, owned, rc, err);
   if (!rc && outcome == LOCKED)
     return fs_err_set(err, FS_ERR_UNAUTHENTICATED, "login",
-                      "account locked after too many failed logins; try again later");
+                      "too many failed logins for this user name from this address; try again "
+                      "in %lld minutes",
+                      (long long)((f.locked_until - now_ms + 59999) / 60000));
   if (!rc && outcome == BAD)
     return fs_err_set(err, FS_ERR_UNAUTHENTICATED, "login", "invalid credentials");
   return rc;

@@ -145,14 +145,26 @@ static json_t *row_json(struct store_stmt *s, bool private_fields)
   return o;
 }
 
-int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], struct fs_err *err)
+/* One column of the organisation given by id or code (sql binds it twice). */
+static int org_column(struct store_conn *c, const char *sql, const char *id_or_code, char *out,
+                      size_t n, struct fs_err *err)
 {
   bool found;
-  int rc = store_query_text(c, id_out, 37, &found, err, "SELECT id FROM org WHERE id = ? OR code = ?",
-                            "ss", id_or_code, id_or_code);
+  int rc = store_query_text(c, out, n, &found, err, sql, "ss", id_or_code, id_or_code);
   if (!rc && !found)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "organisation", "no organisation \"%.64s\"", id_or_code);
   return rc;
+}
+
+int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], struct fs_err *err)
+{
+  return org_column(c, "SELECT id FROM org WHERE id = ? OR code = ?", id_or_code, id_out, 37, err);
+}
+
+int org_code(struct store_conn *c, const char *id_or_code, char code_out[40], struct fs_err *err)
+{
+  return org_column(c, "SELECT code FROM org WHERE id = ? OR code = ?", id_or_code, code_out, 40,
+                    err);
 }
 
 int org_hub_id(struct store_conn *c, char id_out[37], struct fs_err *err)

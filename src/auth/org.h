@@ -79,6 +79,8 @@ int org_list_json(struct store_conn *c, const struct actor *who, const struct or
                   const struct auth_page *page, json_t **out, struct fs_err *err);
 /* Resolves an id or code to the id (37 bytes). FS_ERR_NOT_FOUND naming it. */
 int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], struct fs_err *err);
+/* The code (40 bytes) of an organisation given by id or code. FS_ERR_NOT_FOUND naming it. */
+int org_code(struct store_conn *c, const char *id_or_code, char code_out[40], struct fs_err *err);
 /* The hub's own organisation id (the one with industry "hub"). */
 int org_hub_id(struct store_conn *c, char id_out[37], struct fs_err *err);
 

@@ -57,6 +57,7 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   case POLICY_INCIDENT_GRADE:
     return a->role == AUTH_ROLE_HUB_ANALYST;
   case POLICY_INCIDENT_STATS_ALL:
+  case POLICY_INCIDENT_SECTOR_REF:
     return hub_reader;
   case POLICY_TEAM_MANAGE:
     return a->role == AUTH_ROLE_HUB_ANALYST || (member_admin && same_org(a, t));
@@ -82,7 +83,8 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_INCIDENT_READ] = "see", [POLICY_INCIDENT_REPORT] = "report",
       [POLICY_INCIDENT_WORK] = "work on", [POLICY_INCIDENT_GRADE] = "grade or assign",
       [POLICY_INCIDENT_PUBLISH] = "publish the indicators of",
-      [POLICY_INCIDENT_STATS_ALL] = "see the statistics of", [POLICY_TEAM_MANAGE] = "manage",
+      [POLICY_INCIDENT_STATS_ALL] = "see the statistics of",
+      [POLICY_INCIDENT_SECTOR_REF] = "see the sector number of", [POLICY_TEAM_MANAGE] = "manage",
       [POLICY_TEAM_ANSWER] = "answer for",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),

@@ -32,6 +32,7 @@ enum policy_action {
   POLICY_INCIDENT_GRADE,   /* confirm its level, merge, offer to teams, open drafts */
   POLICY_INCIDENT_PUBLISH, /* share its indicators as intelligence */
   POLICY_INCIDENT_STATS_ALL, /* statistics of every organisation */
+  POLICY_INCIDENT_SECTOR_REF, /* see and use a case's sector-wide number (sector_ref) */
   POLICY_TEAM_MANAGE,      /* register or change a response team of org_id, its members */
   POLICY_TEAM_ANSWER,      /* accept or decline an offer for the team (rel TEAM_MEMBER) */
 };

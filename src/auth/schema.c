@@ -1,4 +1,4 @@
-/* The schema of organisations, users and tokens (module "auth"). */
+/* The schema of organisations, users, tokens and failed logins (module "auth"). */
 #include "auth/auth.h"
 
 static const struct store_migration auth_steps[] = {
@@ -50,6 +50,24 @@ static const struct store_migration auth_steps[] = {
      " last_used_at BIGINT,"
      " created_by TEXT);"
      "CREATE INDEX api_token_user ON api_token (user_id, created_at)"},
+    /* Failed logins count per user name (known or not) and address, so that nobody can lock
+     * another's account from elsewhere and no answer tells known names from unknown ones. The
+     * old per-user counters (app_user.failed_logins, locked_until) are no longer used. */
+    {2, "failed logins per user name and address",
+     "CREATE TABLE login_failure ("
+     " username TEXT NOT NULL,"
+     " address TEXT NOT NULL,"
+     " failures INTEGER NOT NULL,"
+     " locked_until BIGINT NOT NULL,"
+     " last_at BIGINT NOT NULL,"
+     " PRIMARY KEY (username, address));"
+     "CREATE INDEX login_failure_last ON login_failure (last_at)"},
+    /* A new second factor waits in totp_pending until confirmed; the enrolled one (totp_secret)
+     * holds meanwhile. An enrolment begun and not confirmed moves over. */
+    {3, "second factor pending confirmation",
+     "ALTER TABLE app_user ADD COLUMN totp_pending TEXT;"
+     "UPDATE app_user SET totp_pending = totp_secret, totp_secret = NULL"
+     " WHERE totp_enabled = 0 AND totp_secret IS NOT NULL"},
 };
 
 const struct store_schema auth_schema = {"auth", auth_steps, FS_ARRAY_SIZE(auth_steps)};

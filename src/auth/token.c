@@ -69,7 +69,7 @@ int token_create(struct store_conn *c, const struct actor *who, const struct aut
   if (rc)
     return rc;
   char user_id[37], org_id[37];
-  rc = user_resolve(c, user, user_id, org_id, err);
+  rc = user_resolve_visible(c, who, user, user_id, org_id, err);
   if (!rc) {
     struct policy_target t = {.org_id = org_id, .user_id = user_id, .role = -1};
     char what[96];
@@ -115,12 +115,10 @@ int token_revoke(struct store_conn *c, const struct actor *who, const char *toke
     already = !store_col_null(s, 2);
   }
   store_done(s);
-  if (!rc && !row)
+  /* A token the actor may not manage is one it cannot list either: as absent as a made-up id. */
+  struct policy_target t = {.org_id = org_id, .user_id = user_id, .role = -1};
+  if (!rc && (!row || !policy_allows(who, POLICY_TOKEN_MANAGE, &t)))
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "token", "no token \"%.64s\"", token_id);
-  if (!rc) {
-    struct policy_target t = {.org_id = org_id, .user_id = user_id, .role = -1};
-    rc = policy_check(who, POLICY_TOKEN_MANAGE, &t, "this token", err);
-  }
   if (!rc && !already) {
     rc = store_exec(c, NULL, err, "UPDATE api_token SET revoked_at = ? WHERE id = ?", "is",
                     who->now_ms, token_id);
@@ -159,7 +157,7 @@ int token_list_json(struct store_conn *c, const struct actor *who, const char *u
 {
   char user_id[37] = "";
   int rc;
-  if (user && (rc = user_resolve(c, user, user_id, NULL, err)))
+  if (user && (rc = user_resolve_visible(c, who, user, user_id, NULL, err)))
     return rc;
   /* Scope by the policy: everything for the hub admin, the organisation for its admin, one's
    * own tokens for everybody else. */

@@ -60,6 +60,12 @@ int user_input_from_json(json_t *body, bool update, struct user_input *out, stru
   return rc;
 }
 
+/* The one answer for a user that does not exist or that the actor may not see. */
+static int no_user(struct fs_err *err, const char *id_or_name)
+{
+  return fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+}
+
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err)
 {
@@ -77,7 +83,20 @@ int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], 
   }
   store_done(s);
   if (!rc && !row)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+    rc = no_user(err, id_or_name);
+  return rc;
+}
+
+int user_resolve_visible(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                         char id_out[37], char org_out[37], struct fs_err *err)
+{
+  char org[37];
+  int rc = user_resolve(c, id_or_name, id_out, org, err);
+  struct policy_target t = {.org_id = org, .user_id = id_out, .role = -1};
+  if (!rc && !policy_allows(who, POLICY_USER_READ, &t))
+    rc = no_user(err, id_or_name);
+  if (!rc && org_out)
+    memcpy(org_out, org, 37);
   return rc;
 }
 
@@ -199,7 +218,19 @@ static int load_user(struct store_conn *c, const char *id_or_name, struct user_r
   }
   store_done(s);
   if (!rc && !row)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+    rc = no_user(err, id_or_name);
+  return rc;
+}
+
+/* load_user for a user the actor may see: one it may not see (another organisation's, for a
+ * member) answers exactly as one that does not exist, so that no answer tells them apart. */
+static int load_visible(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                        struct user_row *u, struct fs_err *err)
+{
+  int rc = load_user(c, id_or_name, u, err);
+  struct policy_target t = {.org_id = u->org_id, .user_id = u->id, .role = -1};
+  if (!rc && !policy_allows(who, POLICY_USER_READ, &t))
+    rc = no_user(err, id_or_name);
   return rc;
 }
 
@@ -230,7 +261,7 @@ int user_update(struct store_conn *c, const struct actor *who, const char *id_or
   if (rc)
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc) {
     bool self_profile = !strcmp(who->user_id, u.id) && in->role < 0 && in->status < 0;
     struct policy_target t = {.org_id = u.org_id,
@@ -278,6 +309,49 @@ static int check_self_or_manager(const struct actor *who, const struct user_row 
   return policy_check(who, POLICY_USER_MANAGE, &t, what, err);
 }
 
+/* Proves that the actor changing its own credentials is the user: the current password, or (when
+ * by_code) a current code of its enrolled factor, which is then used up. Others need not. */
+static int check_self_proof(struct store_conn *c, const struct actor *who,
+                            const struct auth_settings *set, const struct user_row *u,
+                            const struct user_proof *proof, bool by_code, struct fs_err *err)
+{
+  if (strcmp(who->user_id, u->id))
+    return FS_OK;
+  const char *current = proof ? proof->current_password : NULL;
+  const char *code = proof && by_code ? proof->code : NULL;
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT password_hash, totp_enabled, totp_secret, totp_last_step"
+                       " FROM app_user WHERE id = ?",
+                       "s", u->id);
+  bool row = false, ok = false, has_password = false, has_factor = false;
+  int64_t step = -1;
+  if (!rc)
+    rc = store_step(s, &row, err);
+  if (!rc && row) {
+    has_password = !store_col_null(s, 0);
+    has_factor = store_col_int(s, 1) != 0 && !store_col_null(s, 2);
+    ok = current && has_password && auth_password_verify(store_col_text(s, 0), current);
+    uint8_t secret[AUTH_TOTP_SECRET_BYTES];
+    if (!ok && code && has_factor &&
+        !auth_open_hex(set->secret_key, store_col_text(s, 2), secret, sizeof(secret)))
+      step = auth_totp_check(secret, code, who->now_ms, store_col_int(s, 3));
+    memset(secret, 0, sizeof(secret));
+    ok = ok || step >= 0;
+  }
+  store_done(s);
+  if (!rc && step >= 0)
+    rc = store_exec(c, NULL, err, "UPDATE app_user SET totp_last_step = ? WHERE id = ?", "is",
+                    step, u->id);
+  if (!rc && !ok && by_code && (has_password || has_factor))
+    rc = fs_err_set(err, FS_ERR_FORBIDDEN, "$.current_password",
+                    "changing one's own second factor needs the current password "
+                    "(current_password) or a current code (code)");
+  if (!rc && !ok && !by_code)
+    rc = fs_err_set(err, FS_ERR_FORBIDDEN, "$.current_password", "the current password is wrong");
+  return rc;
+}
+
 int user_set_password(struct store_conn *c, const struct actor *who,
                       const struct auth_settings *set, const char *id_or_name,
                       const char *current, const char *password, struct fs_err *err)
@@ -292,26 +366,21 @@ int user_set_password(struct store_conn *c, const struct actor *who,
   if ((rc = store_tx_enter(c, &owned, err)))
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
-  if (!rc && !strcmp(who->user_id, u.id)) {
-    /* Changing one's own password needs the current one. */
-    struct store_stmt *s;
-    rc = store_query(c, &s, err, "SELECT password_hash FROM app_user WHERE id = ?", "s", u.id);
-    bool row = false;
-    if (!rc)
-      rc = store_step(s, &row, err);
-    bool ok = !rc && row && auth_password_verify(store_col_text(s, 0), current);
-    store_done(s);
-    if (!rc && !ok)
-      rc = fs_err_set(err, FS_ERR_FORBIDDEN, "$.current_password", "the current password is wrong");
-  }
+  /* Changing one's own password needs the current one. */
+  struct user_proof proof = {.current_password = current};
+  if (!rc)
+    rc = check_self_proof(c, who, set, &u, &proof, false, err);
   if (!rc)
     rc = store_exec(c, NULL, err,
-                    "UPDATE app_user SET password_hash = ?, failed_logins = 0, locked_until = 0,"
-                    " updated_at = ?, version = version + 1 WHERE id = ?",
+                    "UPDATE app_user SET password_hash = ?, updated_at = ?, version = version + 1"
+                    " WHERE id = ?",
                     "sis", hash, who->now_ms, u.id);
+  /* A new password ends every lock-out of the name. */
+  if (!rc)
+    rc = store_exec(c, NULL, err, "DELETE FROM login_failure WHERE username = ?", "s", u.username);
   if (!rc)
     rc = audit_append(c, who, "user.password", "user", u.id, NULL, err);
   memset(hash, 0, sizeof(hash));
@@ -319,24 +388,27 @@ int user_set_password(struct store_conn *c, const struct actor *who,
 }
 
 int user_totp_begin(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
-                    const char *id_or_name, const char *issuer, char uri[256], struct fs_err *err)
+                    const char *id_or_name, const struct user_proof *proof, const char *issuer,
+                    char uri[256], struct fs_err *err)
 {
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
   if (rc)
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
+  if (!rc)
+    rc = check_self_proof(c, who, set, &u, proof, true, err);
   uint8_t secret[AUTH_TOTP_SECRET_BYTES];
   char sealed[2 * (24 + 16 + AUTH_TOTP_SECRET_BYTES) + 1];
   if (!rc) {
     fs_random(secret, sizeof(secret));
     auth_seal_hex(set->secret_key, secret, sizeof(secret), sealed);
     rc = store_exec(c, NULL, err,
-                    "UPDATE app_user SET totp_secret = ?, totp_enabled = 0, totp_last_step = 0,"
-                    " updated_at = ?, version = version + 1 WHERE id = ?",
+                    "UPDATE app_user SET totp_pending = ?, updated_at = ?, version = version + 1"
+                    " WHERE id = ?",
                     "sis", sealed, who->now_ms, u.id);
   }
   if (!rc)
@@ -352,23 +424,18 @@ int user_totp_begin(struct store_conn *c, const struct actor *who, const struct 
   return store_tx_leave(c, owned, rc, err);
 }
 
-static int load_totp(struct store_conn *c, const struct auth_settings *set, const char *user_id,
-                     uint8_t secret[AUTH_TOTP_SECRET_BYTES], int64_t *last_step, struct fs_err *err)
+/* The pending (not yet confirmed) secret. */
+static int load_pending(struct store_conn *c, const struct auth_settings *set, const char *user_id,
+                        uint8_t secret[AUTH_TOTP_SECRET_BYTES], char *sealed, size_t sealed_n,
+                        struct fs_err *err)
 {
-  struct store_stmt *s;
-  int rc = store_query(c, &s, err, "SELECT totp_secret, totp_last_step FROM app_user WHERE id = ?",
-                       "s", user_id);
-  if (rc)
-    return rc;
-  bool row;
-  rc = store_step(s, &row, err);
-  if (!rc && (!row || store_col_null(s, 0)))
+  int rc = store_query_text(c, sealed, sealed_n, NULL, err,
+                            "SELECT COALESCE(totp_pending, '') FROM app_user WHERE id = ?", "s",
+                            user_id);
+  if (!rc && !sealed[0])
     rc = fs_err_set(err, FS_ERR_CONFLICT, "totp", "no second factor is being set up for this user");
-  if (!rc && auth_open_hex(set->secret_key, store_col_text(s, 0), secret, AUTH_TOTP_SECRET_BYTES))
+  if (!rc && auth_open_hex(set->secret_key, sealed, secret, AUTH_TOTP_SECRET_BYTES))
     rc = fs_err_set(err, FS_ERR_CRYPTO, "totp", "the stored secret cannot be opened with the hub key");
-  if (!rc)
-    *last_step = store_col_int(s, 1);
-  store_done(s);
   return rc;
 }
 
@@ -382,18 +449,20 @@ int user_totp_confirm(struct store_conn *c, const struct actor *who,
     return rc;
   struct user_row u;
   uint8_t secret[AUTH_TOTP_SECRET_BYTES];
-  int64_t last = 0, step = -1;
-  rc = load_user(c, id_or_name, &u, err);
+  char sealed[2 * (24 + 16 + AUTH_TOTP_SECRET_BYTES) + 1] = "";
+  int64_t step = -1;
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
   if (!rc)
-    rc = load_totp(c, set, u.id, secret, &last, err);
-  if (!rc && (step = auth_totp_check(secret, code, who->now_ms, last)) < 0)
+    rc = load_pending(c, set, u.id, secret, sealed, sizeof(sealed), err);
+  if (!rc && (step = auth_totp_check(secret, code, who->now_ms, 0)) < 0)
     rc = fs_err_set(err, FS_ERR_INVALID, "$.code", "the code does not match; check the clock of the device");
   if (!rc)
     rc = store_exec(c, NULL, err,
-                    "UPDATE app_user SET totp_enabled = 1, totp_last_step = ?, updated_at = ?,"
-                    " version = version + 1 WHERE id = ?",
+                    "UPDATE app_user SET totp_secret = totp_pending, totp_pending = NULL,"
+                    " totp_enabled = 1, totp_last_step = ?, updated_at = ?, version = version + 1"
+                    " WHERE id = ?",
                     "iis", step, who->now_ms, u.id);
   if (!rc)
     rc = audit_append(c, who, "user.totp_enable", "user", u.id, NULL, err);
@@ -401,21 +470,24 @@ int user_totp_confirm(struct store_conn *c, const struct actor *who,
   return store_tx_leave(c, owned, rc, err);
 }
 
-int user_totp_disable(struct store_conn *c, const struct actor *who, const char *id_or_name,
-                      struct fs_err *err)
+int user_totp_disable(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name,
+                      const struct user_proof *proof, struct fs_err *err)
 {
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
   if (rc)
     return rc;
   struct user_row u;
-  rc = load_user(c, id_or_name, &u, err);
+  rc = load_visible(c, who, id_or_name, &u, err);
   if (!rc)
     rc = check_self_or_manager(who, &u, err);
   if (!rc)
+    rc = check_self_proof(c, who, set, &u, proof, true, err);
+  if (!rc)
     rc = store_exec(c, NULL, err,
-                    "UPDATE app_user SET totp_secret = NULL, totp_enabled = 0, updated_at = ?,"
-                    " version = version + 1 WHERE id = ?",
+                    "UPDATE app_user SET totp_secret = NULL, totp_pending = NULL, totp_enabled = 0,"
+                    " updated_at = ?, version = version + 1 WHERE id = ?",
                     "is", who->now_ms, u.id);
   if (!rc)
     rc = audit_append(c, who, "user.totp_disable", "user", u.id, NULL, err);
@@ -424,8 +496,9 @@ int user_totp_disable(struct store_conn *c, const struct actor *who, const char 
 
 #define USER_COLUMNS                                                                            \
   "u.id, u.org_id, o.code, u.username, u.display_name, u.email, u.role, u.status,"             \
-  " u.password_hash IS NOT NULL, u.totp_enabled, u.locked_until, u.created_at, u.updated_at,"  \
-  " u.version"
+  " u.password_hash IS NOT NULL, u.totp_enabled,"                                             \
+  " (SELECT COALESCE(MAX(f.locked_until), 0) FROM login_failure f"                              \
+  " WHERE f.username = u.username), u.created_at, u.updated_at, u.version"
 
 static json_t *user_row_json(struct store_stmt *s, int64_t now_ms)
 {
@@ -459,7 +532,7 @@ int user_get_json(struct store_conn *c, const struct actor *who, const char *id_
     t.org_id = store_col_text(s, 1);
   }
   if (!rc && (!row || !policy_allows(who, POLICY_USER_READ, &t)))
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
+    rc = no_user(err, id_or_name);
   if (!rc)
     *out = user_row_json(s, who->now_ms);
   store_done(s);

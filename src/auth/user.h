@@ -36,16 +36,30 @@ int user_update(struct store_conn *c, const struct actor *who, const char *id_or
 int user_set_password(struct store_conn *c, const struct actor *who,
                       const struct auth_settings *set, const char *id_or_name,
                       const char *current, const char *password, struct fs_err *err);
-/* Starts TOTP enrolment: a new secret, not yet required; the otpauth:// URI into uri (256 bytes). */
+
+/* What a user changing its own second factor proves itself with, as for a password change (a
+ * bearer token alone is not enough): its current password, or a current code of the factor it
+ * has (used once, like a login's). Either may be NULL. Administrators acting on another user (a
+ * lost device) and the local operator need neither; a user with neither a password nor a
+ * factor has nothing to prove it with. Otherwise FS_ERR_FORBIDDEN at "$.current_password". */
+struct user_proof {
+  const char *current_password;
+  const char *code;
+};
+/* Starts TOTP enrolment (proof needed: it replaces the factor): a new secret, pending until
+ * confirmed, while an enrolled factor still holds; the otpauth:// URI into uri (256 bytes). */
 int user_totp_begin(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
-                    const char *id_or_name, const char *issuer, char uri[256], struct fs_err *err);
-/* Confirms enrolment with a current code; from then on logins need a code. */
+                    const char *id_or_name, const struct user_proof *proof, const char *issuer,
+                    char uri[256], struct fs_err *err);
+/* Confirms the pending enrolment with a current code of the new secret; it replaces the old
+ * factor, and from then on logins need a code. */
 int user_totp_confirm(struct store_conn *c, const struct actor *who,
                       const struct auth_settings *set, const char *id_or_name, const char *code,
                       struct fs_err *err);
-/* Turns the second factor off (administrators, or the user itself). */
-int user_totp_disable(struct store_conn *c, const struct actor *who, const char *id_or_name,
-                      struct fs_err *err);
+/* Turns the second factor off (administrators, or the user itself with proof). */
+int user_totp_disable(struct store_conn *c, const struct actor *who,
+                      const struct auth_settings *set, const char *id_or_name,
+                      const struct user_proof *proof, struct fs_err *err);
 
 int user_get_json(struct store_conn *c, const struct actor *who, const char *id_or_name,
                   json_t **out, struct fs_err *err);
@@ -57,6 +71,11 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
  * be NULL). */
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err);
+/* user_resolve for a user the actor may see (POLICY_USER_READ). One it may not see fails exactly
+ * as one that does not exist (FS_ERR_NOT_FOUND, "no user \"NAME\""): no answer may tell a caller
+ * that another organisation's user exists. */
+int user_resolve_visible(struct store_conn *c, const struct actor *who, const char *id_or_name,
+                         char id_out[37], char org_out[37], struct fs_err *err);
 
 /* The actor of an active user (id or name), as if it had authenticated: for the local operator
  * acting on someone's behalf (`--as USER`). FS_ERR_NOT_FOUND or FS_ERR_FORBIDDEN (disabled). */
@@ -64,9 +83,12 @@ int user_actor(struct store_conn *c, const char *id_or_name, int64_t now_ms, con
                struct actor *out, struct fs_err *err);
 
 /* A portal login: checks username, password and (when enrolled) the TOTP code, counts failures
- * and locks the account after too many; on success creates a session token (printed once) into
- * token_out (64 bytes) and its expiry into *expires_ms. Every outcome is audited. A failure says
- * only "invalid credentials" or "account locked", never which part was wrong. */
+ * per user name and source address (known names or not) and locks that address out of that
+ * name after auth.login_max_failures of them, for auth.login_lockout_minutes; on success creates
+ * a session token (printed once) into token_out (64 bytes) and its expiry into *expires_ms.
+ * Every outcome for a known user is audited. A failure says only "invalid credentials" or, while
+ * the address is locked out, "too many failed logins for this user name from this address",
+ * never which part was wrong nor whether the user exists. */
 int user_login(struct store_conn *c, const struct auth_settings *set, const char *username,
                const char *password, const char *totp_code, const char *source, int64_t now_ms,
                char token_out[64], int64_t *expires_ms, struct fs_err *err);

@@ -2,6 +2,7 @@
  * level rules and clock policy; one escalation pass; and the shared response teams. */
 #include "cli/commands.h"
 
+#include "core/file.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "hub/hub.h"
@@ -47,15 +48,20 @@ static void print_case(struct cli_ctx *ctx, json_t *o)
   json_t *org = json_object_get(o, "org");
   printf("%s  %s\n", json_string_value(json_object_get(o, "ref")),
          json_string_value(json_object_get(o, "title")));
+  const char *sector = json_string_value(json_object_get(o, "sector_ref"));
+  if (sector && strcmp(sector, json_string_value(json_object_get(o, "ref"))))
+    printf(en ? "  sector number: %s\n" : "  全業別編號：%s\n", sector);
   printf(en ? "  organisation: %s   status: %s   level: %lld (%s)\n"
             : "  機構：%s   狀態：%s   等級：%lld（%s）\n",
          json_string_value(json_object_get(org, "code")),
          json_string_value(json_object_get(o, "status")),
          (long long)json_integer_value(json_object_get(o, "level")),
          json_string_value(json_object_get(o, "level_state")));
+  /* The proposal is the hub's suggestion from the answers, not necessarily the level in force. */
   json_t *p = json_object_get(o, "proposal");
   if (p)
-    printf("  %s\n", json_string_value(json_object_get(p, en ? "reason_en" : "reason_zh")));
+    printf(en ? "  proposed: %s\n" : "  建議等級：%s\n",
+           json_string_value(json_object_get(p, en ? "reason_en" : "reason_zh")));
   size_t i;
   json_t *k;
   json_array_foreach(json_object_get(o, "clocks"), i, k)
@@ -448,7 +454,12 @@ static int do_misc(struct cli_ctx *ctx, struct store_conn *c, const struct actor
   for (size_t i = 0; i < n; i++)
     printf(en ? "  rule %-4s level %d  %s\n" : "  規則 %-4s 第 %d 級  %s\n", rules[i].id,
            rules[i].level, en ? rules[i].en : rules[i].zh);
-  printf(en ? "\nClocks (%s):\n" : "\n期限（%s）：\n", env->policy_path);
+  /* Name the policy file only when there is one: otherwise the defaults are in force. */
+  if (fs_path_exists(env->policy_path))
+    printf(en ? "\nClocks (from %s):\n" : "\n期限（依 %s）：\n", env->policy_path);
+  else
+    printf(en ? "\nClocks (the legal defaults; no policy file, see incident.policy_file):\n"
+              : "\n期限（法定預設；無期限政策檔，見 incident.policy_file）：\n");
   for (size_t i = 0; i <= env->policy.nindustries; i++) {
     const struct incident_clock_set *cs =
         i == 0 ? &env->policy.def : &env->policy.industries[i - 1].clocks;

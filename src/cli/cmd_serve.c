@@ -27,6 +27,13 @@ static void wake_streams(void *arg)
     http_streams_poke(http_server_streams(srv));
 }
 
+/* After the server and the worker have stopped. */
+static void stop_policy(struct hub *hub)
+{
+  incident_policy_watch_close(hub->incident_policy);
+  hub->incident_policy = NULL;
+}
+
 int cli_serve(struct cli_ctx *ctx, struct hub *hub)
 {
   /* Block the stop signals in every thread (the server's threads inherit the mask) and wait for
@@ -41,26 +48,33 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   struct fs_err err;
   fs_err_clear(&err);
   char url[160];
-  /* Incident response: the clock policy is checked before serving; its worker escalates overdue
-   * clocks and delivers notifications in the background. */
+  /* Incident response: the clock policy is checked before serving (an invalid file stops the
+   * start, with its file:line) and followed while serving; its worker escalates overdue clocks
+   * and delivers notifications in the background. */
   struct incident_env incident_env;
   struct incident_worker *incident_worker = NULL;
-  if (incident_env_load(&incident_env, &hub->cfg, &err))
+  if (incident_env_settings(&incident_env, &hub->cfg, &err) ||
+      incident_policy_watch_open(incident_env.policy_path, &hub->log, &incident_env.watch, &err))
     return cli_fail(ctx, &err);
+  hub->incident_policy = incident_env.watch;
   /* Monitoring: the live indicator index and rules, the syslog listeners. */
   static struct stream_waker waker;
   atomic_store(&waker.srv, NULL);
   struct soc_listeners *listeners = NULL;
-  if (soc_engine_start(hub, wake_streams, &waker, &hub->soc, &err))
+  if (soc_engine_start(hub, wake_streams, &waker, &hub->soc, &err)) {
+    stop_policy(hub);
     return cli_fail(ctx, &err);
+  }
   if (soc_listeners_start(hub, hub->soc, &hub->listeners, &err)) {
     soc_engine_stop(hub->soc);
+    stop_policy(hub);
     return cli_fail(ctx, &err);
   }
   listeners = hub->listeners;
   if (http_server_start(hub, &srv, url, sizeof(url), &err)) {
     soc_listeners_stop(listeners);
     soc_engine_stop(hub->soc);
+    stop_policy(hub);
     return cli_fail(ctx, &err);
   }
   atomic_store(&waker.srv, srv);
@@ -69,6 +83,7 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
     soc_listeners_stop(listeners);
     http_server_stop(srv);
     soc_engine_stop(hub->soc);
+    stop_policy(hub);
     return cli_fail(ctx, &err);
   }
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.start", FS_KV_STR("url", url),
@@ -87,6 +102,7 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   incident_worker_stop(incident_worker);
   soc_engine_stop(hub->soc);
   hub->soc = NULL;
+  stop_policy(hub);
   return CLI_EXIT_OK;
 }
 

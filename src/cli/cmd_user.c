@@ -98,8 +98,13 @@ static int do_update(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                      const struct actor *who, void *arg, struct fs_err *err)
 {
   struct user_args *a = arg;
-  json_t *body = json_pack("{s:s?,s:s?,s:s?,s:s?}", "display_name", a->name, "email", a->email,
-                           "role", a->role, "status", a->status);
+  /* Only the flags given: an absent one leaves the field as it is (null would be refused). */
+  static const char *const keys[] = {"display_name", "email", "role", "status"};
+  const char *vals[] = {a->name, a->email, a->role, a->status};
+  json_t *body = json_object();
+  for (size_t i = 0; i < FS_ARRAY_SIZE(keys); i++)
+    if (vals[i])
+      json_object_set_new(body, keys[i], json_string(vals[i]));
   struct user_input in;
   int rc = user_input_from_json(body, true, &in, err);
   if (!rc)
@@ -135,9 +140,9 @@ static int do_totp(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (a->code)
     return user_totp_confirm(c, who, &hub->auth, a->id, a->code, err);
   if (a->status && !strcmp(a->status, "off"))
-    return user_totp_disable(c, who, a->id, err);
+    return user_totp_disable(c, who, &hub->auth, a->id, NULL, err);
   char uri[256];
-  int rc = user_totp_begin(c, who, &hub->auth, a->id, "finshield", uri, err);
+  int rc = user_totp_begin(c, who, &hub->auth, a->id, NULL, "finshield", uri, err);
   if (!rc) {
     fprintf(stderr, FS_TR(ctx->lang,
                           "Add this to the authenticator app, then confirm with: finshield user totp "

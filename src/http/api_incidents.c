@@ -15,17 +15,21 @@
 
 static const char *const none[] = {NULL};
 
-/* The incident settings for this request: the configuration and the clock policy file, read
- * now so that an edited policy applies without a restart. */
+/* The incident settings for this request: the configuration and the clock policy in force (the
+ * running hub's, which follows edits of the file and keeps the last good policy through an
+ * invalid one: the hub's configuration, not the caller, is at fault). */
 static int env_for(struct http_request *req, struct incident_env **env)
 {
   *env = fs_arena_alloc(&req->arena, sizeof(**env));
   if (!*env)
     return fs_err_set(&req->err, FS_ERR_NOMEM, "incident", "out of memory");
-  int rc = incident_env_load(*env, &req->hub->cfg, &req->err);
-  if (rc == FS_ERR_INVALID || rc == FS_ERR_PARSE)
-    return fs_err_set(&req->err, FS_ERR_INTERNAL, req->err.where,
-                      "the incident clock policy file is invalid: %s", req->err.msg);
+  int rc = incident_env_settings(*env, &req->hub->cfg, &req->err);
+  if (!rc && req->hub->incident_policy)
+    incident_policy_watch_get(req->hub->incident_policy, &(*env)->policy);
+  else if (!rc)
+    rc = incident_env_load(*env, &req->hub->cfg, &req->err);
+  if (rc == FS_ERR_INVALID || rc == FS_ERR_PARSE) /* the hub's file, not the request's fault */
+    rc = req->err.code = FS_ERR_INTERNAL;           /* where and msg name it as they are */
   /* Publications go into the intelligence store, as the publishing user. */
   struct hub_publish_ctx *pub = fs_arena_alloc(&req->arena, sizeof(*pub));
   struct store_conn *c;

@@ -98,16 +98,38 @@ int api_users_password(struct http_request *req, struct http_response *res)
   return rc ? rc : http_json(res, 200, json_pack("{s:s}", "status", "password changed"));
 }
 
+/* The optional body of a change of one's own second factor: {"current_password", "code"}. */
+static int proof_of(struct http_request *req, json_t **body, struct user_proof *proof)
+{
+  static const char *const keys[] = {"current_password", "code", NULL};
+  memset(proof, 0, sizeof(*proof));
+  *body = NULL;
+  int rc = http_query_only(&req->query, none, &req->err);
+  if (!rc && req->body.len)
+    rc = http_body_object(req, body);
+  if (!rc && *body)
+    rc = jsonx_only_keys(*body, keys, "$", &req->err);
+  if (!rc && *body)
+    rc = jsonx_string(*body, "current_password", JSONX_NULLABLE, 1024, &proof->current_password,
+                      &req->err);
+  if (!rc && *body)
+    rc = jsonx_string(*body, "code", JSONX_NULLABLE, 16, &proof->code, &req->err);
+  return rc;
+}
+
 int api_users_totp_begin(struct http_request *req, struct http_response *res)
 {
   struct store_conn *c;
+  struct user_proof proof;
+  json_t *body;
   char uri[256];
-  int rc = http_query_only(&req->query, none, &req->err);
+  int rc = proof_of(req, &body, &proof);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = user_totp_begin(c, &req->who, &req->hub->auth, req->params[0], "finshield", uri,
+    rc = user_totp_begin(c, &req->who, &req->hub->auth, req->params[0], &proof, "finshield", uri,
                          &req->err);
+  json_decref(body);
   if (rc)
     return rc;
   rc = http_json(res, 201, json_pack("{s:s,s:s}", "otpauth_uri", uri, "next",
@@ -139,10 +161,13 @@ int api_users_totp_confirm(struct http_request *req, struct http_response *res)
 int api_users_totp_disable(struct http_request *req, struct http_response *res)
 {
   struct store_conn *c;
-  int rc = http_query_only(&req->query, none, &req->err);
+  struct user_proof proof;
+  json_t *body;
+  int rc = proof_of(req, &body, &proof);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = user_totp_disable(c, &req->who, req->params[0], &req->err);
+    rc = user_totp_disable(c, &req->who, &req->hub->auth, req->params[0], &proof, &req->err);
+  json_decref(body);
   return rc ? rc : http_json(res, 200, json_pack("{s:s}", "status", "second factor disabled"));
 }

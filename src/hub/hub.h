@@ -15,12 +15,14 @@
 
 struct soc_engine;
 struct soc_listeners;
+struct incident_policy_watch;
 
 struct hub {
   struct fs_config cfg;
   /* Services of a running `serve` (NULL otherwise), set by cli_serve. */
   struct soc_engine *soc;
   struct soc_listeners *listeners;
+  struct incident_policy_watch *incident_policy; /* the clock policy in force */
   char db_path[FS_CONFIG_PATH_MAX + 64];
   char clock_path[FS_CONFIG_PATH_MAX + 64];
   struct store *store;

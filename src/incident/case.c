@@ -22,19 +22,44 @@ static json_t *impact_json(const struct incident_impact *m)
                    incident_availability_names[m->availability]);
 }
 
-static int next_ref(struct store_conn *c, int64_t now, char ref[32], struct fs_err *err)
+/* The reference after the highest one that starts with prefix: among the organisation's cases
+ * (org_id) or, for the sector number, among all (org_id NULL). Numbers are never reused. */
+static int next_number(struct store_conn *c, const char *org_id, const char *prefix, char *out,
+                       size_t n, struct fs_err *err)
 {
-  char local[48];
-  fs_time_format_local(now, FS_TIME_TAIPEI_OFFSET_MIN, false, local);
-  char prefix[16];
-  snprintf(prefix, sizeof(prefix), "INC-%.4s-", local);
-  char like[24];
+  char like[80], last[INCIDENT_REF_MAX] = "";
   snprintf(like, sizeof(like), "%s%%", prefix);
-  int64_t n = 0;
-  int rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM incident WHERE ref LIKE ?", "s",
-                           like);
+  bool found = false;
+  int rc = org_id ? store_query_text(c, last, sizeof(last), &found, err,
+                                     "SELECT ref FROM incident WHERE org_id = ? AND ref LIKE ?"
+                                     " ORDER BY LENGTH(ref) DESC, ref DESC LIMIT 1",
+                                     "ss", org_id, like)
+                  : store_query_text(c, last, sizeof(last), &found, err,
+                                     "SELECT sector_ref FROM incident WHERE sector_ref LIKE ?"
+                                     " ORDER BY LENGTH(sector_ref) DESC, sector_ref DESC LIMIT 1",
+                                     "s", like);
+  long long next = found ? strtoll(last + strlen(prefix), NULL, 10) + 1 : 1;
   if (!rc)
-    snprintf(ref, 32, "%s%04lld", prefix, (long long)n + 1);
+    snprintf(out, n, "%s%04lld", prefix, next);
+  return rc;
+}
+
+/* A case's reference numbers it within its organisation and year ("INC-bank-a-2026-0003"), so
+ * that a member learns nothing of other members' cases; its sector number ("INC-2026-0042") is
+ * for the hub and the supervisor. Years in Asia/Taipei. */
+static int next_refs(struct store_conn *c, const char *org_id, int64_t now,
+                     char ref[INCIDENT_REF_MAX], char sector_ref[INCIDENT_REF_MAX],
+                     struct fs_err *err)
+{
+  char local[48], code[40], prefix[64];
+  fs_time_format_local(now, FS_TIME_TAIPEI_OFFSET_MIN, false, local);
+  int rc = org_code(c, org_id, code, err);
+  snprintf(prefix, sizeof(prefix), "INC-%s-%.4s-", code, local);
+  if (!rc)
+    rc = next_number(c, org_id, prefix, ref, INCIDENT_REF_MAX, err);
+  snprintf(prefix, sizeof(prefix), "INC-%.4s-", local);
+  if (!rc)
+    rc = next_number(c, NULL, prefix, sector_ref, INCIDENT_REF_MAX, err);
   return rc;
 }
 
@@ -59,11 +84,12 @@ struct new_case {
 };
 
 static int insert_case(struct store_conn *c, const struct actor *who, const struct new_case *n,
-                       struct incident_level_proposal *prop, char id_out[37], char ref[32],
-                       struct fs_err *err)
+                       struct incident_level_proposal *prop, char id_out[37],
+                       char ref[INCIDENT_REF_MAX], struct fs_err *err)
 {
   incident_level_propose(&n->impact, prop);
-  int rc = next_ref(c, who->now_ms, ref, err);
+  char sector_ref[INCIDENT_REF_MAX];
+  int rc = next_refs(c, n->org_id, who->now_ms, ref, sector_ref, err);
   json_t *imp = impact_json(&n->impact);
   char *imp_text = json_dumps(imp, JSON_COMPACT);
   json_decref(imp);
@@ -71,11 +97,12 @@ static int insert_case(struct store_conn *c, const struct actor *who, const stru
     fs_uuid_v4(id_out);
     rc = store_exec(
         c, NULL, err,
-        "INSERT INTO incident (id, ref, org_id, reporter_user, reporter_name, title, description,"
-        " category, status, services, impact, proposed_level, proposed_rule, level, tlp,"
-        " hide_reporter, source_alert, discovered_at, reported_at, created_at, updated_at, version)"
-        " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
-        "sssssssssssisisisiiii", id_out, ref, n->org_id, who->user_id[0] ? who->user_id : NULL,
+        "INSERT INTO incident (id, ref, sector_ref, org_id, reporter_user, reporter_name, title,"
+        " description, category, status, services, impact, proposed_level, proposed_rule, level,"
+        " tlp, hide_reporter, source_alert, discovered_at, reported_at, created_at, updated_at,"
+        " version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
+        "ssssssssssssisisisiiii", id_out, ref, sector_ref, n->org_id,
+        who->user_id[0] ? who->user_id : NULL,
         who->username, n->title, n->description ? n->description : "", n->category, n->status,
         n->services ? n->services : "[]", imp_text ? imp_text : "{}", (int64_t)prop->level,
         prop->rule->id, (int64_t)prop->level, incident_tlp_names[n->tlp],
@@ -116,7 +143,7 @@ int incident_report(struct store_conn *c, const struct actor *who, const struct 
                        .tlp = in->tlp >= 0 ? in->tlp : 2, .hide_reporter = in->hide_reporter,
                        .discovered = in->discovered_at, .reported = who->now_ms};
   struct incident_level_proposal prop;
-  char ref[32];
+  char ref[INCIDENT_REF_MAX];
   if (!rc)
     rc = insert_case(c, who, &n, &prop, id_out, ref, err);
   free(services);
@@ -224,7 +251,7 @@ int incident_open_draft(struct store_conn *c, const struct actor *who,
                        .impact = {.system_class = 0, .data_class = -1},
                        .discovered = who->now_ms};
   struct incident_level_proposal prop;
-  char ref[32];
+  char ref[INCIDENT_REF_MAX];
   if (!rc)
     rc = insert_case(c, who, &n, &prop, id_out, ref, err);
   struct incident_row r;
@@ -422,8 +449,11 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
   if (!rc && at < r.discovered)
     rc = fs_err_set(err, FS_ERR_INVALID, "$.at", "%s cannot be before the discovery",
                     incident_status_names[status]);
+  /* Containment, eradication and recovery are the organisation's own deeds: they may come
+   * before a late report and the hub's triage, but keep their order among themselves. */
+  bool own_deed = status >= INCIDENT_CONTAINED && status <= INCIDENT_RECOVERED;
   if (!rc && status != INCIDENT_REPORTED) {
-    for (int s = INCIDENT_REPORTED; s < status && !rc; s++) {
+    for (int s = own_deed ? INCIDENT_CONTAINED : INCIDENT_REPORTED; s < status && !rc; s++) {
       int64_t *prev = status_time(&r, s);
       if (prev && *prev && at < *prev)
         rc = fs_err_set(err, FS_ERR_INVALID, "$.at", "%s cannot be before %s",
@@ -432,12 +462,15 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
   }
   if (!rc)
     rc = incident_touch(c, who, &r, has_version, version, err);
-  /* Steps skipped on the way happened at the same time at the latest. */
+  /* Steps skipped on the way happened at the same time at the latest; the report and the
+   * triage not before the report. */
   if (!rc) {
     for (int s = r.status + 1; s <= status; s++) {
       int64_t *t = status_time(&r, s);
       if (t && !*t)
-        *t = s == INCIDENT_REPORTED ? who->now_ms : at;
+        *t = s == INCIDENT_REPORTED ? who->now_ms
+             : s == INCIDENT_TRIAGED ? FS_MAX(at, r.reported ? r.reported : who->now_ms)
+                                     : at;
     }
     rc = store_exec(c, NULL, err,
                     "UPDATE incident SET status = ?, reported_at = ?, triaged_at = ?,"
@@ -479,6 +512,12 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
     rc = incident_check(c, who, dup_id, POLICY_INCIDENT_GRADE, &d, err);
   if (!rc && !strcmp(r.id, d.id))
     rc = fs_err_set(err, FS_ERR_INVALID, "$.duplicate", "a case cannot be merged into itself");
+  /* Each side's timeline names the other's reference and the observables move: across
+   * organisations that would show one member another's case. */
+  if (!rc && strcmp(r.org_id, d.org_id))
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate",
+                    "only a case of the same organisation can be merged (%s is %s's, %s is %s's)",
+                    d.ref, d.org_code, r.ref, r.org_code);
   if (!rc && (d.status == INCIDENT_MERGED || r.status == INCIDENT_MERGED ||
               d.status == INCIDENT_CLOSED))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate", "only open cases can be merged");

@@ -102,7 +102,7 @@ struct incident_worker {
   struct store *st;
   const struct fs_clock *clock;
   struct fs_log *log;
-  const struct incident_env *env;
+  struct incident_env env; /* a copy: its policy is the one in force at each pass */
   pthread_t thread;
   pthread_mutex_t lock;
   pthread_cond_t wake;
@@ -125,14 +125,16 @@ static void worker_pass(struct incident_worker *w)
   who.role = AUTH_ROLE_HUB_ADMIN;
   who.now_ms = fs_clock_now_ms(w->clock);
   org_hub_id(c, who.org_id, NULL);
+  if (w->env.watch)
+    incident_policy_watch_get(w->env.watch, &w->env.policy);
   int escalated = 0, sent = 0;
-  if (incident_escalate_overdue(c, &who, w->env, &escalated, &err))
+  if (incident_escalate_overdue(c, &who, &w->env, &escalated, &err))
     FS_LOG(w->log, FS_LOG_WARN, "incident.escalate", FS_KV_STR("where", err.where),
            FS_KV_STR("msg", err.msg));
   else if (escalated)
     FS_LOG(w->log, FS_LOG_INFO, "incident.escalate", FS_KV_INT("clocks", escalated));
   fs_err_clear(&err);
-  if (notify_deliver_due(c, w->env, fs_time_now_ms(), 16, &sent, &err))
+  if (notify_deliver_due(c, &w->env, w->log, fs_time_now_ms(), 16, &sent, &err))
     FS_LOG(w->log, FS_LOG_WARN, "notify.deliver", FS_KV_STR("msg", err.msg));
   else if (sent)
     FS_LOG(w->log, FS_LOG_INFO, "notify.deliver", FS_KV_INT("attempts", sent));
@@ -151,8 +153,8 @@ static void *worker_main(void *arg)
       break;
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    int64_t ns = until.tv_nsec + (w->env->worker_interval_ms % 1000) * 1000000;
-    until.tv_sec += w->env->worker_interval_ms / 1000 + ns / 1000000000;
+    int64_t ns = until.tv_nsec + (w->env.worker_interval_ms % 1000) * 1000000;
+    until.tv_sec += w->env.worker_interval_ms / 1000 + ns / 1000000000;
     until.tv_nsec = ns % 1000000000;
     while (!w->stop && pthread_cond_timedwait(&w->wake, &w->lock, &until) != ETIMEDOUT) {
     }
@@ -173,7 +175,7 @@ int incident_worker_start(struct store *st, const struct fs_clock *clock, struct
   w->st = st;
   w->clock = clock;
   w->log = log;
-  w->env = env;
+  w->env = *env;
   pthread_mutex_init(&w->lock, NULL);
   pthread_cond_init(&w->wake, NULL);
   if (fs_thread_start(&w->thread, worker_main, w)) {

@@ -13,12 +13,18 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "incident/level.h"
 #include "store/store.h"
 
 #include <jansson.h>
 
 extern const struct store_schema incident_schema;
+
+/* A case's reference: "INC-<organisation code>-<year>-<nnnn>", numbered within its
+ * organisation and year (older cases keep the sector-wide "INC-<year>-<nnnn>" they were given).
+ * The sector-wide number (sector_ref) is shown to the hub and the supervisor only. */
+#define INCIDENT_REF_MAX 64
 
 #define INCIDENT_CATEGORY_MAP(X)                                                                \
   X(DDOS, "ddos", "DDoS", "分散式阻斷服務攻擊")                                                 \
@@ -67,6 +73,8 @@ extern const char *const incident_report_parts[]; /* times, scope, damage_contro
 typedef int (*incident_publish_fn)(void *ctx, const char *incident_id, const json_t *bundle,
                                    bool hide_reporter, struct fs_err *err);
 
+struct incident_policy_watch;
+
 /* Settings and hooks every incident function may need: built once at start-up from the
  * configuration (incident_env_load) and passed in. */
 struct incident_env {
@@ -89,11 +97,29 @@ struct incident_env {
     incident_publish_fn fn;
     void *ctx;
   } publish;
+  /* A running hub's policy (NULL otherwise): the worker takes the policy in force from it at
+   * every pass. */
+  struct incident_policy_watch *watch;
 };
 
 /* Fills env from the configuration (paths resolved against the data folder) and loads the clock
- * policy file; an invalid file fails with "path:line". */
+ * policy file; an invalid file fails with where "path:line" and what is wrong in msg, the one
+ * message the CLI prints and serve refuses to start with. */
 int incident_env_load(struct incident_env *env, const struct fs_config *cfg, struct fs_err *err);
+/* The same without reading the policy file (env->policy holds the legal defaults). */
+int incident_env_settings(struct incident_env *env, const struct fs_config *cfg,
+                          struct fs_err *err);
+
+/* The clock policy in force for a running hub. Opening reads the file (an invalid one fails as
+ * incident_env_load does, so that serve refuses to start); then every _get compares the file's
+ * size, time and inode with the last read and reads it again when it changed. An invalid edit is
+ * logged once (error "incident.policy_invalid", where "path:line") and the last good policy stays
+ * in force until the file is fixed; a removed file means the legal defaults. Thread-safe; log
+ * must outlive the watch. */
+int incident_policy_watch_open(const char *path, struct fs_log *log,
+                               struct incident_policy_watch **out, struct fs_err *err);
+void incident_policy_watch_get(struct incident_policy_watch *w, struct incident_policy *out);
+void incident_policy_watch_close(struct incident_policy_watch *w); /* NULL is fine */
 
 /* ---- inputs (pure parsers shared by the API and the CLI) --------------------------------- */
 
@@ -187,7 +213,8 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
                        const struct incident_env *env, const struct incident_filter *f,
                        const struct auth_page *page, json_t **out, struct fs_err *err);
 
-/* Resolves an id or reference ("INC-2026-0001") and checks that the actor may see it (else
+/* Resolves an id or reference ("INC-bank-a-2026-0001"; the sector number "INC-2026-0042" too for
+ * those who may see it) and checks that the actor may see it (else
  * FS_ERR_NOT_FOUND); id into id_out, the reporting organisation into org_out (both 37 bytes,
  * org_out may be NULL). Internal to incident/ and its tests. */
 int incident_visible(struct store_conn *c, const struct actor *who, const char *id_or_ref,

@@ -277,9 +277,11 @@ int incident_input_from_json(json_t *body, bool update, struct incident_input *o
   return rc;
 }
 
-int incident_env_load(struct incident_env *env, const struct fs_config *cfg, struct fs_err *err)
+int incident_env_settings(struct incident_env *env, const struct fs_config *cfg,
+                          struct fs_err *err)
 {
   memset(env, 0, sizeof(*env));
+  incident_policy_defaults(&env->policy);
   if (fs_config_path(cfg, cfg->incident_policy_file, env->policy_path, sizeof(env->policy_path)) ||
       fs_config_path(cfg, cfg->incident_evidence_dir, env->evidence_dir,
                      sizeof(env->evidence_dir)))
@@ -294,5 +296,11 @@ int incident_env_load(struct incident_env *env, const struct fs_config *cfg, str
   env->max_attempts = cfg->notify_max_attempts;
   env->retry_base_s = cfg->notify_retry_base_s;
   env->worker_interval_ms = cfg->incident_worker_interval_ms;
-  return incident_policy_load(env->policy_path, org_industry_names, &env->policy, err);
+  return FS_OK;
+}
+
+int incident_env_load(struct incident_env *env, const struct fs_config *cfg, struct fs_err *err)
+{
+  int rc = incident_env_settings(env, cfg, err);
+  return rc ? rc : incident_policy_load(env->policy_path, org_industry_names, &env->policy, err);
 }

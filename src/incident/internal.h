@@ -8,7 +8,7 @@
 /* The fields of a case the module's functions check before they change it. */
 struct incident_row {
   char id[37];
-  char ref[32];
+  char ref[INCIDENT_REF_MAX];
   char org_id[37];
   char org_code[40];
   char industry[32];
@@ -35,7 +35,8 @@ void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r);
 /* Index of s in a NULL-terminated list of names, -1 when absent. */
 int incident_name_index(const char *const *names, const char *s);
 
-/* Finds the case by id or reference, computes the actor's relation to it (teams offered or
+/* Finds the case by id or reference (or sector number, for POLICY_INCIDENT_SECTOR_REF), computes
+ * the actor's relation to it (teams offered or
  * assigned), and checks POLICY_INCIDENT_READ (FS_ERR_NOT_FOUND when refused: existence is not
  * revealed) and then `act` (FS_ERR_FORBIDDEN). act POLICY_INCIDENT_READ checks only the first. */
 int incident_check(struct store_conn *c, const struct actor *who, const char *id_or_ref,

@@ -164,12 +164,13 @@ static size_t discard_cb(char *ptr, size_t size, size_t nmemb, void *ud)
   return size * nmemb;
 }
 
+/* -1: failed, may succeed later; -2: cannot succeed with this configuration (no retry). */
 static int send_email(const struct incident_env *env, const char *id, const char *to,
                       const char *subject, const char *body, char *detail, size_t dn)
 {
   if (!env->smtp_url[0]) {
-    snprintf(detail, dn, "notify.smtp_url is not set");
-    return -1;
+    snprintf(detail, dn, "notify.smtp_url is not set: e-mail is not sent");
+    return -2;
   }
   struct fs_buf msg;
   fs_buf_init(&msg, 1 << 20);
@@ -284,8 +285,20 @@ struct due {
   int64_t attempts;
 };
 
-int notify_deliver_due(struct store_conn *c, const struct incident_env *env, int64_t wall_ms,
-                       int max, int *done, struct fs_err *err)
+/* A failed attempt: the first of a notification and the one that gives up at warning (somebody
+ * should look at the mail server or the configuration), retries between them at info. */
+static void log_failure(struct fs_log *log, const struct due *d, int64_t attempts, bool final,
+                        const char *detail)
+{
+  FS_LOG(log, attempts == 1 || final ? FS_LOG_WARN : FS_LOG_INFO, "notify.failed",
+         FS_KV_STR("id", d->id), FS_KV_STR("event", d->event), FS_KV_STR("channel", d->channel),
+         FS_KV_STR("target", d->target), FS_KV_INT("attempt", attempts),
+         FS_KV_STR("next", final ? "none: recorded as failed" : "retried later"),
+         FS_KV_STR("detail", detail));
+}
+
+int notify_deliver_due(struct store_conn *c, const struct incident_env *env, struct fs_log *log,
+                       int64_t wall_ms, int max, int *done, struct fs_err *err)
 {
   *done = 0;
   struct due items[16];
@@ -336,7 +349,10 @@ int notify_deliver_due(struct store_conn *c, const struct incident_env *env, int
       delay *= 2;
     if (delay > 6LL * 3600 * 1000)
       delay = 6LL * 3600 * 1000;
-    const char *status = ok == 0 ? "sent" : attempts >= env->max_attempts ? "failed" : "pending";
+    bool final = ok == -2 || attempts >= env->max_attempts;
+    const char *status = ok == 0 ? "sent" : final ? "failed" : "pending";
+    if (ok)
+      log_failure(log, d, attempts, final, detail);
     int64_t now = fs_time_now_ms();
     rc = store_begin(c, true, err);
     if (!rc)

@@ -11,9 +11,12 @@
 #include "incident/incident.h"
 
 /* Delivers the outbox entries due at wall_ms (at most `max` of them), one attempt each, recording
- * the attempt and the next try. *done tells how many were attempted. Needs no open transaction. */
-int notify_deliver_due(struct store_conn *c, const struct incident_env *env, int64_t wall_ms,
-                       int max, int *done, struct fs_err *err);
+ * the attempt and the next try. An e-mail without notify.smtp_url is recorded as failed at once
+ * (it cannot be sent). A notification's first failed attempt and the one that gives up are
+ * logged at warning to log (may be NULL), retries at info. *done tells how many were attempted.
+ * Needs no open transaction. */
+int notify_deliver_due(struct store_conn *c, const struct incident_env *env, struct fs_log *log,
+                       int64_t wall_ms, int max, int *done, struct fs_err *err);
 /* Queues a signed JSON post of `body` to `url` (event names the X-Finshield-Event header) in
  * the caller's transaction, for the worker to deliver like any notification; not tied to a case
  * (the SOC's alerts). */
@@ -29,8 +32,8 @@ void notify_webhook_signature(const char *secret, const char *timestamp, const c
 
 struct incident_worker;
 /* Starts the background worker: every env->worker_interval_ms it escalates overdue clocks (as
- * of the hub's clock) and delivers due notifications. The store, clock, log and env must
- * outlive the worker. */
+ * of the hub's clock, under the policy in force: env->watch's when set) and delivers due
+ * notifications. env is copied; the store, clock, log and env->watch must outlive the worker. */
 int incident_worker_start(struct store *st, const struct fs_clock *clock, struct fs_log *log,
                           const struct incident_env *env, struct incident_worker **out,
                           struct fs_err *err);

@@ -21,7 +21,6 @@ static json_t *proposal_json(const struct incident_level_proposal *p)
                    en, "reason_zh", zh, "matched", matched);
 }
 
-/* Reference "INC-<year>-<nnnn>", the year in Asia/Taipei, numbered within the year. */
 /* Reads the stored impact answers back; false when damaged. */
 static bool impact_from_json(json_t *o, struct incident_impact *m)
 {
@@ -43,10 +42,11 @@ static bool impact_from_json(json_t *o, struct incident_impact *m)
 #define FULL_COLUMNS                                                                              \
   INCIDENT_ROW_COLUMNS ", o.name_zh, o.name_en, i.reporter_user, i.reporter_name, i.description, "        \
               "i.services, i.impact, i.proposed_rule, i.level_reason, i.level_reviewed_by, "     \
-              "i.source_alert, i.merged_into, i.updated_at"
+              "i.source_alert, i.merged_into, i.updated_at, i.sector_ref"
 
+/* One case; its sector number only for those who may see it (sector). */
 static json_t *case_json(struct store_stmt *s, const struct incident_env *env, int64_t now,
-                         bool full)
+                         bool full, bool sector)
 {
   struct incident_row r;
   incident_row_from_stmt(s, &r);
@@ -58,6 +58,8 @@ static json_t *case_json(struct store_stmt *s, const struct incident_env *env, i
       r.reviewed ? "reviewed" : "proposed", "hide_reporter", r.hide_reporter, "tlp",
       store_col_text(s, 11), "overdue", false, "created_at", jsonx_time_new(r.created),
       "updated_at", jsonx_time_new(store_col_int(s, 36)), "version", (json_int_t)r.version);
+  if (sector)
+    json_object_set_new(o, "sector_ref", json_pack("s?", store_col_text(s, 37)));
   json_t *clocks = incident_clocks_json(env, &r, now);
   size_t i;
   json_t *k;
@@ -140,7 +142,8 @@ int incident_get_json(struct store_conn *c, const struct actor *who,
   if (!rc && !row)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "incident", "no incident \"%.64s\"", id);
   if (!rc)
-    *out = case_json(s, env, who->now_ms, true);
+    *out = case_json(s, env, who->now_ms, true,
+                     policy_allows(who, POLICY_INCIDENT_SECTOR_REF, NULL));
   store_done(s);
   if (rc)
     return rc;
@@ -170,6 +173,7 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
    * readers); the policy then decides for every row. */
   struct policy_target any = {.org_id = NULL, .role = -1};
   bool all = policy_allows(who, POLICY_INCIDENT_READ, &any);
+  bool sector = policy_allows(who, POLICY_INCIDENT_SECTOR_REF, NULL);
   char org_id[37] = "";
   int rc = FS_OK;
   if (f->org && (rc = org_resolve(c, f->org, org_id, err)))
@@ -217,7 +221,7 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
       more = true;
       break;
     }
-    json_t *item = case_json(s, env, who->now_ms, false);
+    json_t *item = case_json(s, env, who->now_ms, false, sector);
     if (f->overdue && !json_is_true(json_object_get(item, "overdue"))) {
       json_decref(item);
       continue;

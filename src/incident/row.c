@@ -59,24 +59,35 @@ void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r)
   r->version = store_col_int(s, 23);
 }
 
-int incident_row_load(struct store_conn *c, const char *id_or_ref, struct incident_row *r,
-                      struct fs_err *err)
+/* The case whose id or reference is key or, with by_sector, whose sector number is. */
+static int row_load(struct store_conn *c, const char *key, bool by_sector, struct incident_row *r,
+                    struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o ON o.id = i.org_id"
-                       " WHERE i.id = ? OR i.ref = ?",
-                       "ss", id_or_ref, id_or_ref);
+  int rc = by_sector ? store_query(c, &s, err,
+                                   "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o"
+                                   " ON o.id = i.org_id WHERE i.sector_ref = ?",
+                                   "s", key)
+                     : store_query(c, &s, err,
+                                   "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o"
+                                   " ON o.id = i.org_id WHERE i.id = ? OR i.ref = ?",
+                                   "ss", key, key);
   if (rc)
     return rc;
   bool row;
   rc = store_step(s, &row, err);
   if (!rc && !row)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "incident", "no incident \"%.64s\"", id_or_ref);
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "incident", "no incident \"%.64s\"", key);
   if (!rc)
     incident_row_from_stmt(s, r);
   store_done(s);
   return rc;
+}
+
+int incident_row_load(struct store_conn *c, const char *id_or_ref, struct incident_row *r,
+                      struct fs_err *err)
+{
+  return row_load(c, id_or_ref, false, r, err);
 }
 
 /* The actor's relation to the case through the response teams it belongs to. */
@@ -104,6 +115,10 @@ int incident_check(struct store_conn *c, const struct actor *who, const char *id
                    enum policy_action act, struct incident_row *r, struct fs_err *err)
 {
   int rc = incident_row_load(c, id_or_ref, r, err);
+  /* The sector number finds a case only for those who may see it: for anyone else it is as
+   * unknown as a made-up one. */
+  if (rc == FS_ERR_NOT_FOUND && policy_allows(who, POLICY_INCIDENT_SECTOR_REF, NULL))
+    rc = row_load(c, id_or_ref, true, r, err);
   unsigned rel = 0;
   if (!rc)
     rc = relation(c, who, r->id, &rel, err);

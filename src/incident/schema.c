@@ -170,6 +170,14 @@ static const struct store_migration incident_steps[] = {
      " ok INTEGER NOT NULL,"
      " detail TEXT NOT NULL,"
      " PRIMARY KEY (outbox_id, n))"},
+    /* References were numbered across the sector ("INC-2026-0042"), telling every member how many
+     * incidents the sector had. A case's reference is now its organisation's ("INC-bank-a-2026-
+     * 0003"); the sector-wide number moves to sector_ref, for the hub and the supervisor only.
+     * Existing cases keep their reference, which is also their sector number. */
+    {2, "references per organisation, sector numbers apart",
+     "ALTER TABLE incident ADD COLUMN sector_ref TEXT;"
+     "UPDATE incident SET sector_ref = ref;"
+     "CREATE UNIQUE INDEX incident_sector_ref ON incident (sector_ref)"},
 };
 
 const struct store_schema incident_schema = {"incident", incident_steps,

@@ -238,6 +238,21 @@ int team_update(struct store_conn *c, const struct actor *who, const char *id_or
   return store_tx_leave(c, owned, rc, err);
 }
 
+/* Whether user_org may hold a seat in a team of team_org: the team's own organisation or, for a
+ * group's team, one of the group's subsidiaries. */
+static int eligible_org(struct store_conn *c, const char *team_org, const char *user_org,
+                        bool *ok, struct fs_err *err)
+{
+  int64_t in_group = 0;
+  *ok = !strcmp(user_org, team_org);
+  int rc = *ok ? FS_OK
+               : store_query_int(c, &in_group, NULL, err,
+                                 "SELECT COUNT(*) FROM org WHERE id = ? AND parent_id = ?", "ss",
+                                 user_org, team_org);
+  *ok = *ok || in_group > 0;
+  return rc;
+}
+
 int team_member_set(struct store_conn *c, const struct actor *who, const char *team,
                     const char *user, bool add, struct fs_err *err)
 {
@@ -250,21 +265,30 @@ int team_member_set(struct store_conn *c, const struct actor *who, const char *t
   struct policy_target t = {.org_id = org, .role = -1};
   if (!rc)
     rc = policy_check(who, POLICY_TEAM_MANAGE, &t, "this response team", err);
-  if (!rc) {
-    rc = user_resolve(c, user, user_id, user_org, err);
-    if (rc == FS_ERR_NOT_FOUND)
-      rc = fs_err_set(err, FS_ERR_INVALID, "$.user", "no user \"%.64s\"", user);
-  }
-  if (!rc && add && strcmp(user_org, org)) {
-    /* A group's team may take people of the group's subsidiaries. */
-    int64_t in_group = 0;
-    rc = store_query_int(c, &in_group, NULL, err,
-                         "SELECT COUNT(*) FROM org WHERE id = ? AND parent_id = ?", "ss", user_org,
-                         org);
-    if (!rc && !in_group)
-      rc = fs_err_set(err, FS_ERR_INVALID, "$.user",
-                      "user \"%.64s\" belongs to another organisation than the team", user);
-  }
+  /* Users the actor may not see (another organisation's, for a member) answer exactly as users
+   * that do not exist; those who may hold a seat in the team are seen by its managers. */
+  bool eligible = false;
+  int found = rc ? rc : user_resolve(c, user, user_id, user_org, err);
+  if (!found)
+    found = eligible_org(c, org, user_org, &eligible, err);
+  struct policy_target u = {.org_id = user_org, .user_id = user_id, .role = -1};
+  if (!found && !eligible && !policy_allows(who, POLICY_USER_READ, &u))
+    found = FS_ERR_NOT_FOUND;
+  int64_t seated = 0;
+  if (!rc && !found && !add)
+    found = store_query_int(c, &seated, NULL, err,
+                            "SELECT COUNT(*) FROM incident_team_member WHERE team_id = ?"
+                            " AND user_id = ?",
+                            "ss", id, user_id);
+  if (!rc && add && found == FS_ERR_NOT_FOUND)
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.user", "no user \"%.64s\"", user);
+  else if (!rc && !add && (found == FS_ERR_NOT_FOUND || (!found && !seated)))
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\" in this team", user);
+  else if (!rc)
+    rc = found;
+  if (!rc && add && !eligible)
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.user",
+                    "user \"%.64s\" belongs to another organisation than the team", user);
   if (!rc && add)
     rc = store_exec(c, NULL, err,
                     "INSERT INTO incident_team_member (team_id, user_id, added_at) VALUES (?,?,?)"

@@ -37,7 +37,9 @@ int team_create(struct store_conn *c, const struct actor *who, const struct team
 int team_update(struct store_conn *c, const struct actor *who, const char *id_or_code,
                 const struct team_input *in, struct fs_err *err);
 /* Adds or removes a member (a user of the team's organisation or, for group teams, of the
- * group's subsidiaries). */
+ * group's subsidiaries). A user the actor may not see (policy: users) answers as one that does
+ * not exist ("no user", 400 on adding); removing a user who holds no seat answers 404 whether or
+ * not the user exists. */
 int team_member_set(struct store_conn *c, const struct actor *who, const char *team,
                     const char *user, bool add, struct fs_err *err);
 int team_get_json(struct store_conn *c, const struct actor *who, const char *id_or_code,

@@ -11,6 +11,7 @@
 struct sample_stats {
   int orgs;
   int users;
+  int teams; /* shared response teams */
   char member_analyst[72]; /* a member analyst's user name, for the demo's second token */
   char supervisor[72];     /* the supervisor's user name */
 };
@@ -31,6 +32,14 @@ struct sample_activity {
  * sector alert with a draft incident. As `who` (the hub's operator). */
 int sample_activity_create(struct hub *hub, const struct actor *who, struct sample_activity *out,
                            struct fs_err *err);
+
+/* The shared response teams of the sample sector (called by sample_sector_create, in its
+ * transaction): a team for each of the first `groups` holding groups (fhc-001-irt, ...), support
+ * teams of an association (for every industry, assoc-013-support) and of the bankers'
+ * association and the payment switch (for their industries), and the hub's CERT (hub-cert),
+ * each with a member. *count tells how many. */
+int sample_teams_create(struct store_conn *c, const struct actor *who, int groups, int *count,
+                        struct fs_err *err);
 
 /* True when the sample sector is already there (an earlier demo made it). */
 int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err);

@@ -273,6 +273,9 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
     char id[37];
     rc = add_org(&g, &K_ASSOC, &associations[i], 0, 1, NULL, id, NULL);
   }
+  /* The shared response teams, so that the demo can broker help for a case. */
+  if (!rc)
+    rc = sample_teams_create(c, who, 16, &out->teams, err);
   return store_tx_leave(c, owned, rc, err);
 }
 

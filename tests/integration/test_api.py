@@ -137,7 +137,8 @@ class Api(unittest.TestCase):
         self.assertEqual(r.status, 201)
         tok, tid = r.json()["token"], r.json()["id"]
         self.assertEqual(h.request("GET", "/api/v1/me", token=tok).status, 200)
-        self.assertEqual(self.req("a-admin", "DELETE", f"/api/v1/tokens/{tid}").status, 403)
+        # Another organisation's token is as absent as a made-up one (#12 item 9).
+        self.assertEqual(self.req("a-admin", "DELETE", f"/api/v1/tokens/{tid}").status, 404)
         self.assertEqual(self.req("b-admin", "DELETE", f"/api/v1/tokens/{tid}").status, 200)
         r = h.request("GET", "/api/v1/me", token=tok)
         self.assertEqual(r.status, 401)
@@ -168,8 +169,11 @@ class Api(unittest.TestCase):
         r = h.request("POST", "/api/v1/session", body={"username": "carol", "password": "carol's long password"})
         self.assertEqual(r.status, 201, r)
         session = r.json()["token"]
-        # Carol enrols a second factor with her session.
-        r = h.request("POST", "/api/v1/users/carol/totp", token=session)
+        # Carol enrols a second factor with her session and her password (the session alone
+        # does not do: #12 item 13).
+        self.assertEqual(h.request("POST", "/api/v1/users/carol/totp", token=session).status, 403)
+        r = h.request("POST", "/api/v1/users/carol/totp", token=session,
+                      body={"current_password": "carol's long password"})
         self.assertEqual(r.status, 201, r)
         secret = re.search(r"secret=([A-Z2-7]+)", r.json()["otpauth_uri"]).group(1)
         r = h.request("POST", "/api/v1/users/carol/totp/confirm", token=session, body={"code": totp(secret)})

@@ -14,6 +14,7 @@ import http.server
 import json
 import mailbox
 import os
+import re
 import socket
 import subprocess
 import threading
@@ -191,6 +192,46 @@ class Incident(unittest.TestCase):
         body.update(extra)
         return body
 
+    def test_policy_file_edited_while_serving(self):
+        """#18 item 6: an edit of the policy file applies at once; an invalid edit does not make
+        callers' requests fail: the last good policy stays in force and the hub logs the error
+        once with file:line, in the words the CLI uses."""
+        policy = self.hub.path("incident-policy.ini")
+
+        def put(text):
+            with open(policy + ".tmp", "w") as f:
+                f.write(text)
+            os.replace(policy + ".tmp", policy)
+
+        def review_l3():
+            r = self.req("yuri", "GET", "/api/v1/incidents/rules")
+            self.assertEqual(r.status, 200, r)
+            return r.json()["clocks"]["default"]["review_l3"]
+
+        try:
+            put("[clocks]\nreview_l3 = 1h\n")
+            self.assertEqual(review_l3(), "1h")
+            put("[clocks]\nreview_l3 = 1h\n[industry.bank]\nreview_l3 = 3h\n")
+            self.assertEqual(review_l3(), "1h")  # the last good policy
+            r = self.req("yuri", "GET", "/api/v1/incidents")
+            self.assertEqual(r.status, 200, r)
+            cli = self.hub.cli("incident", "rules")
+            self.assertEqual(cli.returncode, 1)
+            msg = cli.stderr.strip().split(": ", 2)[2]  # "finshield: invalid input: FILE:LINE: what"
+            self.assertTrue(msg.startswith(policy + ":4: review_l3 for bank is longer"), msg)
+            logged = wait_for(lambda: [l for l in open(self.hub.stderr_path) if "incident.policy_invalid" in l],
+                              "the error in the hub's log")
+            self.assertIn("level=error", logged[0])
+            self.assertIn(policy + ":4", logged[0])
+            self.assertIn("review_l3 for bank is longer than the default 1h", logged[0])
+            self.assertEqual(review_l3(), "1h")
+            self.assertEqual(len([l for l in open(self.hub.stderr_path) if "incident.policy_invalid" in l]), 1)  # once
+            put("[clocks]\nreview_l3 = 90m\n")
+            self.assertEqual(review_l3(), "90m")
+        finally:
+            os.unlink(policy)
+        self.assertEqual(review_l3(), "2h")  # no file: the legal defaults
+
     def test_ransomware_walk(self):
         T = self.set_clock
         T(T0)
@@ -212,7 +253,7 @@ class Incident(unittest.TestCase):
         self.assertEqual(r.status, 201, r)
         inc = r.json()
         iid, ref = inc["id"], inc["ref"]
-        self.assertRegex(ref, r"^INC-2026-\d{4}$")
+        self.assertRegex(ref, r"^INC-bank-x-2026-\d{4}$")  # numbered within bank-x
         self.assertEqual(inc["level"], 3)
         self.assertEqual(inc["level_state"], "proposed")
         self.assertEqual(inc["proposal"]["rule"], "3.d")
@@ -439,6 +480,35 @@ class Incident(unittest.TestCase):
             self.assertIn(act, actions)
         self.assertTrue(self.hub.admin("GET", "/api/v1/audit/verify").json()["intact"])
 
+    def test_containment_before_late_report(self):
+        """#18 item 16: an organisation that contained the damage before it got round to reporting
+        records the containment at its true time; the steps it took keep their order."""
+        self.set_clock(T0 + datetime.timedelta(days=40))
+        aware = self.now - datetime.timedelta(hours=5)
+        r = self.req("alice", "POST", "/api/v1/incidents", {
+            "title": "Card skimming at branch ATMs", "category": "fraud", "discovered_at": iso(aware),
+            "impact": {"system_class": "core", "confidentiality": "minor", "integrity": "none",
+                       "availability": "none"}})
+        self.assertEqual(r.status, 201, r)
+        inc = r.json()
+        iid = inc["id"]
+        self.assertEqual({c["clock"]: c["state"] for c in inc["clocks"]}["report"], "late")
+        contained = aware + datetime.timedelta(minutes=30)
+        r = self.req("alice", "POST", f"/api/v1/incidents/{iid}/status", {"status": "contained", "at": iso(contained)})
+        self.assertEqual(r.status, 200, r)
+        inc = r.json()
+        self.assertEqual(inc["times"]["contained_at"], iso(contained))
+        self.assertGreaterEqual(inc["times"]["triaged_at"], inc["times"]["reported_at"])  # not before the report
+        self.assertEqual({c["clock"]: c["state"] for c in inc["clocks"]}["recovery"], "met")
+        # Its own steps keep their order, and nothing goes before the discovery.
+        r = self.req("alice", "POST", f"/api/v1/incidents/{iid}/status",
+                     {"status": "eradicated", "at": iso(aware + datetime.timedelta(minutes=10))})
+        self.assertEqual(r.status, 400)
+        self.assertIn("eradicated cannot be before contained", r.json()["error"]["detail"])
+        r = self.req("alice", "POST", f"/api/v1/incidents/{iid}/status",
+                     {"status": "recovered", "at": iso(aware + datetime.timedelta(hours=1))})
+        self.assertEqual(r.status, 200, r)
+
     def test_draft_from_alert_decline_and_merge(self):
         self.set_clock(T0 + datetime.timedelta(days=10))
         alert = {"alert_id": "alert-42", "org": "bank-y", "title": "Beaconing to known C2",
@@ -481,10 +551,94 @@ class Incident(unittest.TestCase):
         self.assertEqual(obs, {"beacon.example.org", "https://beacon.example.org/gate.php"})
         self.assertEqual(self.req("yuri", "GET", f"/api/v1/incidents/{dup['id']}").json()["status"], "merged")
 
+    def test_references_per_organisation(self):
+        """#12 item 16: a member's references number its own cases only; the sector-wide number
+        is the hub's and the supervisor's, and finds a case for them alone."""
+        self.set_clock(T0 + datetime.timedelta(days=20))
+
+        def report(who):
+            body = {"title": "DDoS on the web site", "category": "ddos",
+                    "discovered_at": iso(self.now - datetime.timedelta(minutes=5)),
+                    "impact": {"system_class": "non_core", "confidentiality": "none", "integrity": "none",
+                               "availability": "none"}}
+            r = self.req(who, "POST", "/api/v1/incidents", body)
+            self.assertEqual(r.status, 201, r)
+            return r.json()
+
+        def number(ref, prefix):
+            self.assertRegex(ref, "^" + re.escape(prefix) + r"\d{4}$")
+            return int(ref[len(prefix):])
+
+        y1, x1, x2, y2 = report("yuri"), report("alice"), report("alice"), report("yuri")
+        # bank-x's two cases in between leave no gap in bank-y's numbers, and the other way round.
+        self.assertEqual(number(y2["ref"], "INC-bank-y-2026-"), number(y1["ref"], "INC-bank-y-2026-") + 1)
+        self.assertEqual(number(x2["ref"], "INC-bank-x-2026-"), number(x1["ref"], "INC-bank-x-2026-") + 1)
+        # Members never see the sector number, in a case or in a list.
+        for who, case in (("yuri", y1), ("alice", x1)):
+            self.assertNotIn("sector_ref", case)
+            self.assertNotIn("sector_ref", self.req(who, "GET", f"/api/v1/incidents/{case['id']}").json())
+            for item in self.req(who, "GET", "/api/v1/incidents?limit=1000").json()["items"]:
+                self.assertNotIn("sector_ref", item)
+        # The hub and the supervisor keep the sector-wide count.
+        sector = [self.req("ana", "GET", f"/api/v1/incidents/{c['id']}").json()["sector_ref"]
+                  for c in (y1, x1, x2, y2)]
+        ns = [number(s, "INC-2026-") for s in sector]
+        self.assertEqual(ns, list(range(ns[0], ns[0] + 4)))
+        self.assertEqual(self.req("sup", "GET", f"/api/v1/incidents/{y1['id']}").json()["sector_ref"], sector[0])
+        listed = {i["id"]: i.get("sector_ref") for i in self.req("sup", "GET", "/api/v1/incidents?limit=1000").json()["items"]}
+        self.assertEqual(listed[y2["id"]], sector[3])
+        # It finds the case for them; for a member it is as unknown as a made-up number.
+        self.assertEqual(self.req("ana", "GET", "/api/v1/incidents/" + sector[0]).json()["id"], y1["id"])
+        self.assertEqual(self.req("ana", "GET", "/api/v1/incidents/" + y1["ref"]).json()["id"], y1["id"])
+        own = self.req("yuri", "GET", "/api/v1/incidents/" + sector[0])
+        made_up = self.req("yuri", "GET", "/api/v1/incidents/INC-2026-9999")
+        self.assertEqual((own.status, made_up.status), (404, 404))
+        self.assertEqual(own.json()["error"]["detail"].replace(sector[0], "X"),
+                         made_up.json()["error"]["detail"].replace("INC-2026-9999", "X"))
+        # Cases of two organisations are not merged: each timeline would name the other's case.
+        r = self.req("ana", "POST", f"/api/v1/incidents/{x1['id']}/merge", {"duplicate": y1["id"]})
+        self.assertEqual(r.status, 409, r)
+        self.assertEqual(self.req("yuri", "GET", f"/api/v1/incidents/{y1['id']}").json()["status"], "reported")
+
     def test_rules_and_policy_listed(self):
         r = self.req("yuri", "GET", "/api/v1/incidents/rules").json()
         self.assertEqual({x["rule"] for x in r["levels"]} >= {"1.a", "2.d", "3.d", "4.d"}, True)
         self.assertEqual(r["clocks"]["default"]["review_l3"], "2h")
+
+
+class NoMailServer(unittest.TestCase):
+    """#18 item 8: with notify.smtp_url empty an e-mail cannot be sent: it is recorded as failed at
+    once (as docs/config.md says), not retried, and the failure is logged at warning."""
+
+    def test_email_without_smtp_url_fails_at_once(self):
+        hub = Hub(config="[incident]\nworker_interval_ms = 100\n[notify]\nhub_email = cert@hub.example\n")
+        try:
+            hub.start()
+            assert hub.admin("POST", "/api/v1/orgs", org_body("bank-z")).status == 201
+            r = hub.admin("POST", "/api/v1/incidents", {
+                "org": "bank-z", "title": "Phishing wave", "category": "phishing",
+                "discovered_at": iso(datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(minutes=5)),
+                "impact": {"system_class": "non_core", "confidentiality": "none", "integrity": "none",
+                           "availability": "none"}})
+            self.assertEqual(r.status, 201, r)
+            iid = r.json()["id"]
+
+            def settled():
+                items = hub.admin("GET", f"/api/v1/incidents/{iid}/notifications").json()["items"]
+                return items if items and all(n["attempts"] > 0 for n in items) else None
+
+            notes = wait_for(settled, "the delivery attempt")
+            self.assertEqual([(n["channel"], n["target"], n["status"], n["attempts"]) for n in notes],
+                             [("email", "cert@hub.example", "failed", 1)])
+            self.assertIn("notify.smtp_url is not set", notes[0]["last_error"])
+            warned = wait_for(lambda: [l for l in open(hub.stderr_path) if "notify.failed" in l],
+                              "the warning")
+            self.assertEqual(len(warned), 1)
+            self.assertIn("level=warn", warned[0])
+            self.assertIn("cert@hub.example", warned[0])
+        finally:
+            self.assertEqual(hub.stop(), 0)
+            hub.cleanup()
 
 
 if __name__ == "__main__":

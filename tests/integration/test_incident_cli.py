@@ -41,6 +41,7 @@ class IncidentCli(unittest.TestCase):
         p = self.cli("incident", "rules")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("rule 3.d", p.stdout)
+        self.assertIn("Clocks (from %s):" % policy, p.stdout)
         self.assertRegex(p.stdout, r"bank\s+report 30m; review 8h/8h/2h/2h; recovery 72h/72h/24h/36h")
         # A bank's report clock is 30 minutes; a securities firm keeps the default hour.
         p = self.cli("incident", "report", "--org", "bank-c", "--title", "ATM cash-out", "--category", "fraud",
@@ -54,6 +55,11 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(clocks["report"]["duration"], "30m")
         self.assertEqual(clocks["report"]["state"], "late")  # aware 01:20, reported 02:00
         self.assertEqual(clocks["recovery"]["duration"], "24h")
+        self.assertRegex(inc["ref"], r"^INC-bank-c-2026-\d{4}$")
+        self.assertRegex(inc["sector_ref"], r"^INC-2026-\d{4}$")  # the local operator sees it
+        p = self.cli("incident", "show", inc["sector_ref"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("sector number: " + inc["sector_ref"], p.stdout)
         p = self.cli("incident", "show", inc["ref"], lang="zh-TW")
         self.assertIn("第 3 級", p.stdout)
         self.assertIn("規則", p.stdout)
@@ -85,6 +91,12 @@ class IncidentCli(unittest.TestCase):
         self.assertIn("reason", p.stderr)
         p = self.cli("incident", "level", inc["ref"], "--level", "4", "--reason", "CI payment switch")
         self.assertEqual(p.returncode, 0, p.stderr)
+        # The reviewed level, and the proposal labelled as such (#18 item 16).
+        p = self.cli("incident", "show", inc["ref"])
+        self.assertIn("level: 4 (reviewed)", p.stdout)
+        self.assertRegex(p.stdout, r"\n  proposed: Level 3: .*\(rule 3\.[a-e]\)\n")
+        p = self.cli("incident", "show", inc["ref"], lang="zh-TW")
+        self.assertRegex(p.stdout, r"\n  建議等級：第 3 級：")
         p = self.cli("incident", "status", inc["ref"], "--status", "contained", "--note", "cards blocked")
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("met", p.stdout)
@@ -109,8 +121,18 @@ class IncidentCli(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("incident-policy.ini:4", p.stderr)
         self.assertIn("only shorten", p.stderr)
+        # serve refuses to start with it, in the very same words (#18 item 6).
+        s = run("serve", "--data", self.hub.dir, "--listen", "127.0.0.1:0")
+        self.assertEqual(s.returncode, 1, s.stdout)
+        self.assertEqual(s.stderr, p.stderr)
         os.unlink(policy)
-        self.assertEqual(self.cli("incident", "rules").returncode, 0)
+        p = self.cli("incident", "rules")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        # No file: it names none (#18 item 16).
+        self.assertNotIn("incident-policy.ini", p.stdout)
+        self.assertIn("Clocks (the legal defaults; no policy file, see incident.policy_file):", p.stdout)
+        p = self.cli("incident", "rules", lang="zh-TW")
+        self.assertIn("法定預設", p.stdout)
 
 
 if __name__ == "__main__":

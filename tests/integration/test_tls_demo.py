@@ -2,10 +2,13 @@
 created once, reused later, and served."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
+import time
 import unittest
+import urllib.request
 
 from hubtest import BIN, ENV, Hub, run
 
@@ -36,6 +39,7 @@ class Demo(unittest.TestCase):
             p = run("demo", "--data", d, "--no-serve")
             self.assertEqual(p.returncode, 0, p.stderr)
             self.assertRegex(p.stdout, r"^fsk_\S+\n$")
+            admin = p.stdout.strip()
             self.assertIn("376 institutions", p.stderr)
             orgs = json.loads(run("org", "list", "--data", d, "--json").stdout)
             members = [o for o in orgs if o["industry"] not in ("hub", "regulator")]
@@ -51,6 +55,14 @@ class Demo(unittest.TestCase):
             users = run("user", "list", "--data", d, "--json").stdout
             for role in ("hub-admin", "hub-analyst", "member-admin", "member-analyst", "supervisor"):
                 self.assertIn(role, users)
+            # The shared response teams (#18 item 16): every holding group's, support teams, the CERT.
+            teams = json.loads(run("incident", "team", "list", "--data", d, "--json").stdout)["items"]
+            kinds = [t["kind"] for t in teams]
+            self.assertEqual(kinds.count("group"), 16)
+            self.assertGreaterEqual(kinds.count("support"), 2)
+            self.assertEqual([t["org_code"] for t in teams if t["kind"] == "cert"], ["hub"])
+            self.assertTrue(all(t["members"] and t["available"] for t in teams))
+            self.assertIn([], [t["serves"] for t in teams if t["kind"] == "support"])  # one serves all
             # Deterministic: a second sector made elsewhere has the same codes and names.
             d2 = tempfile.mkdtemp()
             run("demo", "--data", d2, "--no-serve", check=True)
@@ -69,6 +81,27 @@ class Demo(unittest.TestCase):
                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
             line = proc.stdout.readline()
             self.assertIn("http://127.0.0.1:", line)
+            # Help for a group subsidiary's case is brokered: the group's team first, then the
+            # support teams, then the CERT.
+            url = re.search(r"(http://\S+?)/? ", line).group(1)
+
+            def call(method, path, body=None):
+                req = urllib.request.Request(url + path, method=method,
+                                             data=json.dumps(body).encode() if body else None,
+                                             headers={"Authorization": "Bearer " + admin,
+                                                      "Content-Type": "application/json"})
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    return json.loads(r.read())
+
+            case = call("POST", "/api/v1/incidents", {
+                "org": "bank-001", "title": "Ransomware (sample)", "category": "ransomware",
+                "discovered_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 600)),
+                "impact": {"system_class": "core", "confidentiality": "none", "integrity": "minor",
+                           "availability": "beyond_mtpd"}})
+            ranked = call("GET", f"/api/v1/incidents/{case['id']}/matches?skills=forensics")["candidates"]
+            self.assertEqual(ranked[0]["team"], "fhc-001-irt")
+            self.assertEqual(ranked[-1]["team"], "hub-cert")
+            self.assertIn("assoc-001-support", [c["team"] for c in ranked])
             proc.terminate()
             self.assertEqual(proc.wait(timeout=60), 0)
             proc.stdout.close()

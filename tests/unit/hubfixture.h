@@ -3,6 +3,7 @@
 #ifndef FS_TESTS_HUBFIXTURE_H
 #define FS_TESTS_HUBFIXTURE_H
 
+#include "core/file.h"
 #include "hub/hub.h"
 #include "testutil.h"
 
@@ -31,6 +32,32 @@ static inline void hub_fixture_open(struct hub_fixture *f)
     abort();
   }
   hub_local_actor(&f->hub, &f->op);
+}
+
+/* For upgrade tests: a hub folder (secret key, store) whose store has the given schemas, some cut
+ * short to an older step ({"intel", intel_schema.steps, 1}), so that the test writes rows as the
+ * older code did before hub_open brings everything up to date. Gives the store and a connection
+ * (the caller releases and frees them) and the configuration for hub_open. */
+static inline void hub_fixture_older(const char *dir, struct fs_config *cfg,
+                                     const struct store_schema *const *schemas, size_t n,
+                                     struct store **st, struct store_conn **c)
+{
+  struct fs_err err;
+  fs_err_clear(&err);
+  fs_config_defaults(cfg);
+  snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", dir);
+  snprintf(cfg->log_level, sizeof(cfg->log_level), "error");
+  char path[512];
+  uint8_t key[32] = {1};
+  struct store_options so = {.path = path, .busy_timeout_ms = 5000, .max_conns = 1, .create = true};
+  if (fs_path_join(path, sizeof(path), dir, "secrets") || fs_mkdir_p(path, 0700, &err) ||
+      fs_path_join(path, sizeof(path), dir, "secrets/hub.key") ||
+      fs_file_write_atomic(path, key, sizeof(key), 0600, &err) ||
+      fs_path_join(path, sizeof(path), dir, "hub.db") || store_open(&so, st, &err) ||
+      store_acquire(*st, c, &err) || store_migrate(*c, schemas, n, &err)) {
+    fprintf(stderr, "fixture: %s: %s\n", err.where, err.msg);
+    abort();
+  }
 }
 
 static inline void hub_fixture_close(struct hub_fixture *f)

@@ -488,7 +488,7 @@ static void test_outbox_backoff(void **state)
   assert_int_equal(incident_report(f.c, &f.op, &env, &in, id, &err), FS_OK);
   int64_t t0 = fs_time_now_ms() + 1000;
   int done;
-  assert_int_equal(notify_deliver_due(f.c, &env, t0, 16, &done, &err), FS_OK);
+  assert_int_equal(notify_deliver_due(f.c, &env, NULL, t0, 16, &done, &err), FS_OK);
   assert_int_equal(done, 1);
   int64_t attempts = 0, next = 0;
   assert_int_equal(store_query_int(f.c, &attempts, NULL, &err,
@@ -498,14 +498,14 @@ static void test_outbox_backoff(void **state)
                    FS_OK);
   assert_true(next >= t0 - 1000 + 10000 && next < t0 + 10000 + 60000);
   /* Not due yet: nothing is tried. */
-  assert_int_equal(notify_deliver_due(f.c, &env, next - 1, 16, &done, &err), FS_OK);
+  assert_int_equal(notify_deliver_due(f.c, &env, NULL, next - 1, 16, &done, &err), FS_OK);
   assert_int_equal(done, 0);
-  assert_int_equal(notify_deliver_due(f.c, &env, next, 16, &done, &err), FS_OK);
+  assert_int_equal(notify_deliver_due(f.c, &env, NULL, next, 16, &done, &err), FS_OK);
   assert_int_equal(done, 1);
   int64_t next2 = 0;
   store_query_int(f.c, &next2, NULL, &err, "SELECT next_at FROM notify_outbox", "");
   assert_true(next2 - fs_time_now_ms() > 15000); /* doubled: 20 s */
-  assert_int_equal(notify_deliver_due(f.c, &env, next2, 16, &done, &err), FS_OK);
+  assert_int_equal(notify_deliver_due(f.c, &env, NULL, next2, 16, &done, &err), FS_OK);
   char status[16];
   store_query_text(f.c, status, sizeof(status), NULL, &err, "SELECT status FROM notify_outbox", "");
   assert_string_equal(status, "failed");

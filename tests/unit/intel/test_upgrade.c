@@ -16,7 +16,7 @@
 #include "intel/store.h"
 #include "intel/taxii_query.h"
 #include "soc/soc.h"
-#include "testutil.h"
+#include "hubfixture.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -62,26 +62,12 @@ static const char *const v1_rows[] = {
 static void make_v1_hub(const char *dir, struct fs_config *cfg)
 {
   struct fs_err err;
-  fs_config_defaults(cfg);
-  snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", dir);
-  snprintf(cfg->log_level, sizeof(cfg->log_level), "error");
-  char path[512];
-  uint8_t key[32] = {1};
-  assert_int_equal(fs_path_join(path, sizeof(path), dir, "secrets"), 0);
-  assert_int_equal(fs_mkdir_p(path, 0700, &err), FS_OK);
-  assert_int_equal(fs_path_join(path, sizeof(path), dir, "secrets/hub.key"), 0);
-  assert_int_equal(fs_file_write_atomic(path, key, sizeof(key), 0600, &err), FS_OK);
-
-  assert_int_equal(fs_path_join(path, sizeof(path), dir, "hub.db"), 0);
-  struct store_options so = {.path = path, .busy_timeout_ms = 5000, .max_conns = 1, .create = true};
   struct store *st;
   struct store_conn *c;
-  assert_int_equal(store_open(&so, &st, &err), FS_OK);
-  assert_int_equal(store_acquire(st, &c, &err), FS_OK);
   const struct store_schema v1 = {"intel", intel_schema.steps, 1};
   const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &v1,
                                                 &incident_schema, &soc_schema};
-  assert_int_equal(store_migrate(c, schemas, FS_ARRAY_SIZE(schemas), &err), FS_OK);
+  hub_fixture_older(dir, cfg, schemas, FS_ARRAY_SIZE(schemas), &st, &c);
 
   struct actor who;
   memset(&who, 0, sizeof(who));
