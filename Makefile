@@ -29,7 +29,8 @@ check: deps
 	@cmake --build $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 900
 
-# Long fuzzing of every target ($(FUZZ_SECONDS) s each); findings land in $(CHECK_BUILD)/fuzz-long.
+# Long fuzzing of every target ($(FUZZ_SECONDS) s each); findings land in $(CHECK_BUILD)/fuzz-long,
+# each crashing input named on the terminal; fails when a target crashed or none was found.
 fuzz: deps
 	@CC=clang cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFINSHIELD_SANITIZE=ON \
 	  -DFINSHIELD_FUZZ=ON >/dev/null
