@@ -2,6 +2,7 @@
  * prune, replicate, export, drill, serve, token, partner-keygen, retention). */
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 #include "core/encode.h"
 #include "core/file.h"
@@ -25,6 +26,7 @@ struct vopts {
       *now;
   int64_t threads, daily, monthly, pack_mib;
   bool json, read_data, files, expired, dry_run;
+  struct cli_progress progress; /* --progress, --quiet */
 };
 
 #define O_REPO                                                                                   \
@@ -41,6 +43,7 @@ struct vopts {
   {"threads", 0, CLI_OPT_INT, &o.threads, "N", "worker threads (default: CPUs)",                 \
    "工作執行緒數（預設：CPU 數）"}
 #define O_JSON {"json", 0, CLI_OPT_FLAG, &o.json, NULL, "machine-readable JSON output", "輸出 JSON"}
+#define O_PROGRESS CLI_PROGRESS_OPTS(o.progress)
 #define O_END {NULL, 0, 0, NULL, NULL, NULL, NULL}
 
 static int fail_msg(struct cli_ctx *ctx, enum fs_code code, const char *where, const char *msg)
@@ -274,7 +277,7 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_JSON,
+      O_REPO, O_PASSWORD, O_THREADS, O_JSON, O_PROGRESS,
       {"business-date", 0, CLI_OPT_NEEDED, &o.business_date, "YYYY-MM-DD",
        "business date (must match the manifest)", "營業日（須與清單相符）"},
       O_END};
@@ -294,7 +297,9 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
   struct vault_store_result res;
   struct fs_err err;
   int64_t t0 = fs_time_mono_ns();
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "deposit", "存入"));
   rc = vault_deposit(r, &d, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
 }
@@ -302,7 +307,7 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_END};
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS, O_END};
   const struct cli_spec spec = {"finshield vault backup --repo DIR PATH...",
                                 "Stores files and folders as a snapshot.", "將檔案與資料夾存為快照。",
                                 opts, 1, 64};
@@ -315,7 +320,9 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
   struct vault_store_result res;
   struct fs_err err;
   int64_t t0 = fs_time_mono_ns();
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "backup", "備份"));
   rc = vault_backup(r, args, nargs, (int)o.threads, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
 }
@@ -379,9 +386,9 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
 #define O_TARGET                                                                                 \
   {"target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)",          \
    "寫入位置（須為空或不存在）"}
-  const struct cli_opt ropts[] = {O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_END};
+  const struct cli_opt ropts[] = {O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_PROGRESS, O_END};
   const struct cli_opt eopts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_TARGET,
+      O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_PROGRESS,
       {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
       O_END};
 #undef O_TARGET
@@ -410,8 +417,11 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
     return rc;
   struct vault_restore_result res;
   struct fs_err err;
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, export ? "export" : "restore",
+                                                export ? "匯出" : "還原"));
   rc = export ? vault_export(r, args[0], o.target, (int)o.threads, &res, &err)
               : vault_restore(r, args[0], o.target, (int)o.threads, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
@@ -437,7 +447,7 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_JSON,
+      O_REPO, O_PASSWORD, O_JSON, O_PROGRESS,
       {"read-data", 0, CLI_OPT_FLAG, &o.read_data, NULL, "decrypt and check every stored blob", "解密並檢查每個儲存區塊"},
       {"files", 0, CLI_OPT_FLAG, &o.files, NULL, "rebuild every file of every snapshot and check its SHA-256 and file check",
        "重建所有快照的每個檔案並核對 SHA-256 與檔案核對碼"},
@@ -454,7 +464,9 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
   struct vault_verify_opts vo = {.read_data = o.read_data, .files = o.files};
   struct vault_verify_result res;
   struct fs_err err;
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "verify", "驗證"));
   rc = vault_verify(r, &vo, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
@@ -587,7 +599,7 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS,
+      O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS,
       {"scratch", 0, CLI_OPT_STRING, &o.scratch, "DIR", "where the scratch restore goes (default /tmp)",
        "暫存還原位置（預設 /tmp）"},
       O_END};
@@ -604,7 +616,9 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   char *evidence;
   struct fs_err err;
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "drill", "演練"));
   rc = vault_drill(r, o.scratch, (int)o.threads, &evidence, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   if (evidence)
     printf("%s\n", evidence);

@@ -75,6 +75,12 @@ int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lo
                     struct vault_repo **out, struct fs_err *err);
 void vault_repo_close(struct vault_repo *r);
 const struct vault_config *vault_repo_config(const struct vault_repo *r);
+/* Counts the bytes the long operations on r read, write or check on p (core/progress.h; NULL,
+ * the default, counts nothing): backup and deposit (the files read; the total is their size),
+ * restore, export and drill (the bytes restored), verify with read_data (the packs read) and
+ * files (the files rebuilt). */
+struct fs_progress;
+void vault_repo_set_progress(struct vault_repo *r, struct fs_progress *p);
 /* Lengthens the retention policy (shortening is refused with FS_ERR_FORBIDDEN). */
 int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret, struct fs_err *err);
 
