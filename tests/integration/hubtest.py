@@ -230,7 +230,8 @@ def fixture(*parts):
 
 
 def corpus_root():
-    return os.environ.get("FINSHIELD_TEST_DATA") or os.path.join(SOURCE, "..", "shared", "data")
+    return os.environ.get("FINSHIELD_TEST_DATA") or os.path.join(os.path.dirname(SOURCE), "shared",
+                                                                 "data")
 
 
 class CorpusTest(unittest.TestCase):

@@ -32,11 +32,18 @@ static inline void test_fixture_path(char *out, size_t n, const char *rel)
   snprintf(out, n, "%s/tests/data/%s", src && *src ? src : ".", rel);
 }
 
-/* The corpora's folder: FINSHIELD_TEST_DATA, else ../shared/data. */
+/* The corpora's folder: FINSHIELD_TEST_DATA, else shared/data next to the project. */
 static inline const char *test_corpus_root(void)
 {
-  const char *d = getenv("FINSHIELD_TEST_DATA");
-  return d && *d ? d : "../shared/data";
+  static char next_to[1024];
+  const char *d = getenv("FINSHIELD_TEST_DATA"), *src = getenv("FINSHIELD_SOURCE_DIR");
+  if (d && *d)
+    return d;
+  const char *slash = src ? strrchr(src, '/') : NULL;
+  if (!slash || slash == src)
+    return "../shared/data";
+  snprintf(next_to, sizeof(next_to), "%.*s/shared/data", (int)(slash - src), src);
+  return next_to;
 }
 
 /* out = <corpora>/<rel>. */
