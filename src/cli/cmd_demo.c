@@ -76,8 +76,9 @@ static int syslog_listen(struct cli_ctx *ctx, struct fs_config *cfg, const char 
     return cli_usage_error(ctx, usage, err.msg);
   if (!port || !fs_host_is_loopback(host))
     return cli_usage_error(ctx, usage,
-                           FS_TR(ctx->lang, "--syslog: give a loopback address and a port, e.g. 127.0.0.1:5514",
-                                 "--syslog：請指定本機位址與埠號，例如 127.0.0.1:5514"));
+                           FS_TR(ctx->lang,
+                                 "--syslog: give a loopback address and a port, e.g. " DEMO_SYSLOG,
+                                 "--syslog：請指定本機位址與埠號，例如 " DEMO_SYSLOG));
   if (!cfg->soc_syslog_tcp[0] && !cfg->soc_syslog_udp[0]) {
     snprintf(cfg->soc_syslog_tcp, sizeof(cfg->soc_syslog_tcp), "%s", addr);
     snprintf(cfg->soc_syslog_udp, sizeof(cfg->soc_syslog_udp), "%s", addr);

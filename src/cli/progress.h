@@ -2,7 +2,7 @@
  * verify, drill; intel import; taxii pull and push; scan): drawn on standard error, redrawn in
  * place, when standard error is a terminal, and not at all otherwise. --progress draws it even
  * without a terminal (one line each time, for logs and tests), --quiet never. The counting is
- * core/progress.h's; the work loops take the `struct fs_progress *` (NULL when there is no line). */
+ * core/progress.h's; the work loops take the `struct fs_progress *` (NULL: no line). */
 #ifndef FS_CLI_PROGRESS_H
 #define FS_CLI_PROGRESS_H
 

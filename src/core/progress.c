@@ -76,7 +76,7 @@ void fs_progress_finish(struct fs_progress *p)
   draw(p, atomic_load(&p->done), now_ns(p), true);
 }
 
-/* ---- wording ---------------------------------------------------------------------------------- */
+/* ---- wording --------------------------------------------------------------------------------- */
 
 struct out {
   char *p;

@@ -52,8 +52,9 @@ static void test_wording(void **state)
   assert_string_equal(fmt(ITEMS_EN, FS_LANG_ZH_TW, 12000, 0, 4000 * MS, false),
                       "匯入：12,000 個物件，每秒 3,000 個物件");
   /* items of a known total; minutes and hours left */
-  assert_string_equal(fmt(ITEMS_EN, FS_LANG_EN, 1200, 1234567, 1000 * MS, false),
-                      "import: 1,200 of 1,234,567 objects (0 %), 1,200 objects/s, 17 min 08 s left");
+  assert_string_equal(
+      fmt(ITEMS_EN, FS_LANG_EN, 1200, 1234567, 1000 * MS, false),
+      "import: 1,200 of 1,234,567 objects (0 %), 1,200 objects/s, 17 min 08 s left");
   assert_string_equal(fmt(ITEMS_EN, FS_LANG_ZH_TW, 100, 1000000, 1000 * MS, false),
                       "匯入：100／1,000,000 個物件（0%），每秒 100 個物件，約剩 2 小時 46 分");
   /* nothing done yet, or no time passed: no rate */

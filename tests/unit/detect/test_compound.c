@@ -502,7 +502,7 @@ static void test_visibility_window_revocation(void **state)
   unload(&g);
 }
 
-/* ---- example bundles and pattern lists: the project's, and OASIS's in the corpus run ---------- */
+/* ---- example bundles and pattern lists: the project's, and OASIS's in the corpus run --------- */
 
 static int count_spec(void *arg, const struct detect_ioc_spec *spec)
 {
@@ -526,8 +526,9 @@ static void load_bundle(const char *path, const struct fs_buf *buf, void *arg)
   detect_ioc_index_free(detect_ioc_builder_finish(b));
 }
 
-/* Every bundle of dir (at least min_files) loads (load_bundle). Each pattern of the list is S simple, E evaluated on events, K skipped or P refused, and the
- * kinds read in order are `kinds`. */
+/* Every bundle of dir (at least min_files) loads (load_bundle). Each pattern of the list is S
+ * simple, E evaluated on events, K skipped or P refused, and the kinds read in order are
+ * want_kinds. */
 static void check_bundles_and_patterns(const char *dir, size_t min_files, const char *patterns,
                                        const char *want_kinds)
 {

@@ -584,7 +584,7 @@ static void test_correlation(void **state)
   detect_sigma_set_free(s);
 }
 
-/* ---- regression events: the project's, and SigmaHQ's in the corpus run ----------------------------------------------------------- */
+/* ---- regression events: the project's, and SigmaHQ's in the corpus run ---------------------- */
 
 struct want {
   const struct detect_sigma_set *s;
