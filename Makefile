@@ -13,11 +13,13 @@ all: build
 deps:
 	@scripts/install-deps.sh
 
+# The program alone: the tests and fuzz targets are built by check and fuzz, in $(CHECK_BUILD).
 build: deps
-	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFINSHIELD_TESTS=OFF >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
-# Installs, builds, creates a hub with a sample sector under $(DATA) (or reuses it) and serves it.
+# Installs, builds, creates a hub with a sample sector under $(DATA) (or reuses it) and serves it,
+# with syslog over TCP and UDP on 127.0.0.1:5514 (it prints a logger line to try).
 demo: build
 	@$(BUILD)/finshield demo --data $(DATA)
 
@@ -29,7 +31,8 @@ check: deps
 	@cmake --build $(CHECK_BUILD) -j $(JOBS)
 	@cd $(CHECK_BUILD) && ctest -j $(JOBS) --output-on-failure --timeout 900
 
-# Long fuzzing of every target ($(FUZZ_SECONDS) s each); findings land in $(CHECK_BUILD)/fuzz-long.
+# Long fuzzing of every target ($(FUZZ_SECONDS) s each); findings land in $(CHECK_BUILD)/fuzz-long,
+# each crashing input named on the terminal; fails when a target crashed or none was found.
 fuzz: deps
 	@CC=clang cmake -S . -B $(CHECK_BUILD) -DCMAKE_BUILD_TYPE=Debug -DFINSHIELD_SANITIZE=ON \
 	  -DFINSHIELD_FUZZ=ON >/dev/null

@@ -235,7 +235,12 @@ def report(rows, lines, mb, nioc, hits, ip_hits, per_ioc, rss_full, rss_base):
 
 
 def sigma():
-    """Sigma on process-creation events."""
+    """Sigma on process-creation events, with SigmaHQ's rules when they are there."""
+    if not os.path.isdir(RULES):
+        print()
+        print("## Sigma: skipped: the SigmaHQ rules are not at %s (a third-party corpus, not in the "
+              "project: set FINSHIELD_TEST_DATA to the folder that holds sigma/rules)" % RULES)
+        return
     pc = os.path.join(WORK, "process.json")
     events = sum(1 for _ in open(pc, "rb"))
     print()

@@ -1,7 +1,8 @@
 #!/bin/sh
 # The detect benchmark (not a test): finshield scan against LC_ALL=C grep -F -f, rg -F -f and
 # grepcidr on a generated mixed log with planted hits, on one core and two; then Sigma on
-# process-creation events. Usage: bench/detect/run.sh BUILD_DIR
+# process-creation events with SigmaHQ's rules (when FINSHIELD_TEST_DATA has them). Usage:
+# bench/detect/run.sh BUILD_DIR
 # Sizes: LINES (default 10000000), IOCS (1000000), PROCS (1000000) in the environment.
 set -eu
 build=$(cd "$1" && pwd)
@@ -42,4 +43,7 @@ echo "bench/detect: $(uname -m), $(nproc) cores, $(grep -m1 'model name' /proc/c
 echo "bench/detect: $(grep --version | sed -n 1p), $(rg --version | sed -n 1p), grepcidr $(dpkg-query -W -f='${Version}' grepcidr)"
 echo "bench/detect: load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
 cd "$root"
-python3 "$here/measure.py" "$build/finshield" "$work" "$root/../shared/data/sigma/rules"
+# The Sigma part runs SigmaHQ's rule set, a third-party corpus that is not in the project: under
+# FINSHIELD_TEST_DATA (default ../shared/data, next to the project); measure.py says so and skips
+# that part when it is absent.
+python3 "$here/measure.py" "$build/finshield" "$work" "${FINSHIELD_TEST_DATA:-$root/../shared/data}/sigma/rules"

@@ -1,5 +1,6 @@
 /* finshield intel: import and export STIX bundles, get an object, search, collections. */
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 #include "auth/user.h"
 #include "core/buf.h"
@@ -21,6 +22,7 @@ struct intel_args {
   const char *kind, *owner, *tlp, *title;
   struct cli_list members;
   bool member_write;
+  struct cli_progress progress; /* import: --progress, --quiet */
 };
 
 /* The actor: the local operator, or the user named by --as (its visibility, its organisation). */
@@ -59,8 +61,12 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   char status_id[37];
   fs_uuid_v4(status_id);
   struct intel_ingest_options opt = {.anonymous = a->anonymous, .status_id = status_id};
-  if (!rc)
+  if (!rc) {
+    opt.progress = cli_progress_start(ctx, &a->progress, "import", "匯入", FS_PROGRESS_ITEMS,
+                                      "objects", "個物件");
     rc = intel_ingest(c, &who, &col, &doc, &opt, &ir, err);
+    cli_progress_end(&a->progress);
+  }
   if (!rc) {
     if (a->json) {
       json_t *out = json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
@@ -239,6 +245,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group", "成員可寫入群組"},
       {"tlp", 0, CLI_OPT_STRING, &a.tlp, "LEVEL", "default TLP: clear, green, amber, amber+strict, red", "預設 TLP"},
       {"title", 0, CLI_OPT_STRING, &a.title, "TEXT", "title of the collection", "集合標題"},
+      CLI_PROGRESS_OPTS(a.progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
@@ -254,7 +261,9 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
 
 static int intel_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous]",
+  return run(ctx, argc, argv,
+             "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] "
+             "[--progress|--quiet]",
              "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
              "input) in a collection (default sector); every refused object is listed with its "
              "index, id and the property at fault.",

@@ -1,6 +1,7 @@
 /* finshield scan: matches log files (plain, .gz, .zst, or standard input) against indicator lists
  * or STIX bundles and Sigma rules without a server; one JSON alert per line on standard output. */
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 #include "core/buf.h"
 #include "core/time.h"
@@ -140,11 +141,12 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const char usage[] =
       "finshield scan [--iocs FILE]... [--rules PATH]... [--format FORMAT] [--threads N] "
-      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... FILE...";
+      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... [--progress|--quiet] FILE...";
   struct cli_list iocs = {0}, rules = {0}, placeholders = {0};
   const char *format = "auto";
   int64_t threads = 1, event_bytes = 4096;
   bool summary = false, no_dedup = false;
+  struct cli_progress progress = {0};
   const struct cli_opt opts[] = {
       {"iocs", 'i', CLI_OPT_LIST, &iocs, "FILE",
        "indicators: a plain list (one a line, type detected) or a STIX 2.1 bundle",
@@ -168,6 +170,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
       {"event-bytes", 0, CLI_OPT_INT, &event_bytes, "N",
        "bytes of the event copied into an alert (default 4096; 0 leaves it out)",
        "告警中附帶的事件內容位元組數（預設 4096；0 表示不附帶）"},
+      CLI_PROGRESS_OPTS(progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL}};
   const struct cli_spec spec = {
       usage,
@@ -277,9 +280,11 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
                                .now_ms = fs_time_now_ms(),
                                .write = write_out,
                                .on_parse_error = on_parse_error,
-                               .error_arg = &s};
+                               .error_arg = &s,
+                               .progress = cli_progress_bytes(ctx, &progress, "scan", "比對")};
   struct detect_scan_stats st;
   rc = detect_scan_files(&o, files, nfiles, &st, &err);
+  cli_progress_end(&progress);
   if (s.parse_errors_shown > SHOWN_ERRORS)
     fprintf(stderr,
             FS_TR(ctx->lang, "%s: warning: %llu records did not parse in all\n",

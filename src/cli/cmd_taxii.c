@@ -1,5 +1,6 @@
 /* finshield taxii: pull from and push to another hub's TAXII 2.1 collections. */
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 #include "core/time.h"
 #include "hub/hub.h"
@@ -15,6 +16,7 @@ struct taxii_args {
   const char *url, *collection, *into, *from, *for_org, *token, *token_file, *cacert, *user;
   int64_t limit, every;
   bool insecure, push;
+  struct cli_progress progress; /* --progress, --quiet */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -23,6 +25,13 @@ static void on_stop(int sig)
 {
   (void)sig;
   stop_requested = 1;
+}
+
+/* The progress line of a round (--progress, --quiet): the objects of each page. */
+static struct fs_progress *start_progress(struct cli_ctx *ctx, struct taxii_args *a)
+{
+  return cli_progress_start(ctx, &a->progress, a->push ? "push" : "pull",
+                            a->push ? "推送" : "拉取", FS_PROGRESS_ITEMS, "objects", "個物件");
 }
 
 static int do_sync(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
@@ -36,6 +45,7 @@ static int do_sync(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   const char *tok = token ? token : a->token ? a->token : getenv("FINSHIELD_TAXII_TOKEN");
   struct taxii_client_options o = {.api_root = a->url, .token = tok, .user = a->user,
                                    .insecure = a->insecure, .cacert = a->cacert};
+  o.progress = start_progress(ctx, a);
   struct taxii_client *cl = NULL;
   rc = taxii_client_new(&o, &cl, err);
   signal(SIGINT, on_stop);
@@ -48,6 +58,7 @@ static int do_sync(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                               a->for_org, (size_t)a->limit, &st, err)
                  : taxii_pull(c, &who, cl, a->url, a->collection, a->into ? a->into : "sector",
                               (size_t)a->limit, &st, err);
+    cli_progress_end(&a->progress);
     if (!rc) {
       char ts[48];
       fs_time_format_local(hub_now(hub), FS_TIME_TAIPEI_OFFSET_MIN, false, ts);
@@ -67,6 +78,7 @@ static int do_sync(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
       sleep(1);
     if (stop_requested)
       break;
+    start_progress(ctx, a); /* the next round's line */
   }
   taxii_client_free(cl);
   if (token) {
@@ -93,6 +105,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
       {"every", 0, CLI_OPT_INT, &a.every, "SECONDS", "repeat every SECONDS until Ctrl-C", "每隔 SECONDS 秒重複，直到 Ctrl-C"},
       {"cacert", 0, CLI_OPT_STRING, &a.cacert, "FILE", "CA certificates to verify the server", "驗證伺服器用的 CA 憑證"},
       {"insecure", 0, CLI_OPT_FLAG, &a.insecure, NULL, "do not verify the server's certificate (testing only)", "不驗證伺服器憑證（僅供測試）"},
+      CLI_PROGRESS_OPTS(a.progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {

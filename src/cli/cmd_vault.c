@@ -3,6 +3,7 @@
 #include "cli/cli.h"
 #include "cli/cmd_vault.h"
 #include "cli/commands.h"
+#include "cli/progress.h"
 
 #include "core/encode.h"
 #include "core/file.h"
@@ -270,7 +271,7 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_JSON,
+      O_REPO, O_PASSWORD, O_THREADS, O_JSON, O_PROGRESS,
       {"business-date", 0, CLI_OPT_NEEDED, &o.business_date, "YYYY-MM-DD",
        "business date (must match the manifest)", "營業日（須與清單相符）"},
       O_END};
@@ -290,7 +291,9 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
   struct vault_store_result res;
   struct fs_err err;
   int64_t t0 = fs_time_mono_ns();
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "deposit", "存入"));
   rc = vault_deposit(r, &d, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
 }
@@ -298,7 +301,7 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_END};
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS, O_END};
   const struct cli_spec spec = {"finshield vault backup --repo DIR PATH...",
                                 "Stores files and folders as a snapshot.", "將檔案與資料夾存為快照。",
                                 opts, 1, 64};
@@ -311,7 +314,9 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
   struct vault_store_result res;
   struct fs_err err;
   int64_t t0 = fs_time_mono_ns();
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "backup", "備份"));
   rc = vault_backup(r, args, nargs, (int)o.threads, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   return print_store(ctx, &o, rc, &err, &res, fs_time_mono_ns() - t0);
 }
@@ -329,9 +334,9 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
        "restore only what this picks (repeatable): a path or a folder above it, as a glob (* stays within a "
        "folder); a pattern without / also matches any one name (\"*.csv\", \"export\")",
        "僅還原符合者（可重複）：路徑或其上層資料夾的萬用字元樣式（* 不跨越資料夾）；不含 / 的樣式亦比對任一名稱（\"*.csv\"、\"export\"）"},
-      O_END};
+      O_PROGRESS, O_END};
   const struct cli_opt eopts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_TARGET,
+      O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_PROGRESS,
       {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
       O_END};
 #undef O_TARGET
@@ -364,8 +369,11 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   struct fs_err err;
   struct vault_restore_opts ro = {.target = o.target, .threads = (int)o.threads,
                                   .patterns = include.items, .npatterns = include.count};
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, export ? "export" : "restore",
+                                                export ? "匯出" : "還原"));
   rc = export ? vault_export(r, args[0], o.target, (int)o.threads, &res, &err)
               : vault_restore(r, args[0], &ro, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
@@ -391,7 +399,7 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_JSON,
+      O_REPO, O_PASSWORD, O_JSON, O_PROGRESS,
       {"read-data", 0, CLI_OPT_FLAG, &o.read_data, NULL, "decrypt and check every stored blob", "解密並檢查每個儲存區塊"},
       {"files", 0, CLI_OPT_FLAG, &o.files, NULL, "rebuild every file of every snapshot and check its SHA-256 and file check",
        "重建所有快照的每個檔案並核對 SHA-256 與檔案核對碼"},
@@ -408,7 +416,9 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
   struct vault_verify_opts vo = {.read_data = o.read_data, .files = o.files};
   struct vault_verify_result res;
   struct fs_err err;
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "verify", "驗證"));
   rc = vault_verify(r, &vo, &res, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
@@ -556,7 +566,7 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS,
+      O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS,
       {"scratch", 0, CLI_OPT_STRING, &o.scratch, "DIR", "where the scratch restore goes (default /tmp)",
        "暫存還原位置（預設 /tmp）"},
       O_END};
@@ -573,7 +583,9 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   char *evidence;
   struct fs_err err;
+  vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "drill", "演練"));
   rc = vault_drill(r, o.scratch, (int)o.threads, &evidence, &err);
+  cli_progress_end(&o.progress);
   vault_repo_close(r);
   if (evidence)
     printf("%s\n", evidence);

@@ -5,6 +5,7 @@
 #define FS_CLI_CMD_VAULT_H
 
 #include "cli/cli.h"
+#include "cli/progress.h"
 #include "vault/vault.h"
 
 /* Options shared by the subcommands; each subcommand's spec lists the ones it takes. */
@@ -14,6 +15,7 @@ struct vopts {
       *out, *now;
   int64_t threads, daily, monthly, pack_mib;
   bool json, read_data, files, expired, dry_run, long_list, no_rows;
+  struct cli_progress progress; /* --progress, --quiet */
 };
 
 #define O_REPO                                                                                   \
@@ -33,6 +35,7 @@ struct vopts {
   {"threads", 0, CLI_OPT_INT, &o.threads, "N", "worker threads (default: CPUs)",                 \
    "工作執行緒數（預設：CPU 數）"}
 #define O_JSON {"json", 0, CLI_OPT_FLAG, &o.json, NULL, "machine-readable JSON output", "輸出 JSON"}
+#define O_PROGRESS CLI_PROGRESS_OPTS(o.progress)
 #define O_END {NULL, 0, 0, NULL, NULL, NULL, NULL}
 
 

@@ -4,6 +4,7 @@
 #include "core/thread.h"
 
 #include "core/buf.h"
+#include "core/progress.h"
 #include "core/time.h"
 #include "core/vec.h"
 #include "detect/hash.h"
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 
 #define BLOCK_SIZE (4u << 20)
 #define BLOCK_CAP (BLOCK_SIZE + DETECT_MAX_RECORD + 1)
@@ -530,6 +532,7 @@ static int scan_file(struct scan *sc, const char *path, size_t *slot, char *carr
   size_t carry_len = 0;
   sc->line = 0;
   sc->skipping = false;
+  uint64_t counted = 0; /* of the file's bytes, on the progress */
   for (bool eof = false; !eof && !rc;) {
     struct block *b = take_slot(sc, (*slot)++, w, &rc);
     if (rc)
@@ -545,6 +548,8 @@ static int scan_file(struct scan *sc, const char *path, size_t *slot, char *carr
       break;
     }
     sc->st->bytes += got;
+    fs_progress_add(sc->o->progress, detect_input_consumed(in) - counted);
+    counted = detect_input_consumed(in);
     b->len += got;
     eof = got < want;
     size_t off = split(sc, b, eof);
@@ -611,6 +616,14 @@ int detect_scan_files(const struct detect_scan_opts *o, const char *const *paths
       rc = fs_err_set(err, FS_ERR_INTERNAL, "", "cannot start a thread");
       break;
     }
+  /* The total, when every input is a regular file. */
+  uint64_t total = 0;
+  struct stat fst;
+  for (size_t i = 0; o->progress && i < n && total != UINT64_MAX; i++)
+    total = strcmp(paths[i], "-") && !stat(paths[i], &fst) && S_ISREG(fst.st_mode)
+                ? total + (uint64_t)fst.st_size
+                : UINT64_MAX;
+  fs_progress_set_total(o->progress, total == UINT64_MAX ? 0 : total);
   size_t slot = 0;
   for (size_t i = 0; i < n && !rc; i++)
     rc = scan_file(&sc, paths[i], &slot, carry, w, err);

@@ -9,12 +9,15 @@
 /* ---- inputs ------------------------------------------------------------------------------- */
 
 struct detect_input;
+struct fs_progress;
 
 /* Opens path ("-" is standard input); gzip and zstd are recognised by their magic bytes. */
 int detect_input_open(const char *path, struct detect_input **out, struct fs_err *err);
 /* Reads up to cap decompressed bytes; *got 0 means the end. Errors name the path. */
 int detect_input_read(struct detect_input *in, char *buf, size_t cap, size_t *got,
                       struct fs_err *err);
+/* Bytes read from the file so far (compressed bytes for gzip and zstd). */
+uint64_t detect_input_consumed(const struct detect_input *in);
 void detect_input_close(struct detect_input *in);
 
 /* ---- the scan ----------------------------------------------------------------------------- */
@@ -35,6 +38,8 @@ struct detect_scan_opts {
   void *write_arg;
   detect_parse_error_fn on_parse_error; /* may be NULL */
   void *error_arg;
+  struct fs_progress *progress; /* counts the bytes read from the files (the total is their size
+                                   when all are regular files); NULL: none (core/progress.h) */
 };
 
 struct detect_scan_stats {

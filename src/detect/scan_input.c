@@ -27,6 +27,7 @@ struct detect_input {
   bool z_live;
   ZSTD_DStream *zs;
   size_t zs_ret; /* 0 between frames */
+  uint64_t consumed; /* bytes read from the file so far */
 };
 
 static int io_fail(struct detect_input *in, const char *msg, struct fs_err *err)
@@ -45,6 +46,7 @@ static int refill(struct detect_input *in, struct fs_err *err)
   while (n < 0 && errno == EINTR);
   if (n < 0)
     return io_fail(in, strerror(errno), err);
+  in->consumed += (uint64_t)n;
   in->raw_pos = 0;
   in->raw_len = (size_t)n;
   in->eof = n == 0;
@@ -161,6 +163,11 @@ static int read_zstd(struct detect_input *in, char *buf, size_t cap, size_t *got
   return FS_OK;
 }
 
+uint64_t detect_input_consumed(const struct detect_input *in)
+{
+  return in->consumed;
+}
+
 int detect_input_read(struct detect_input *in, char *buf, size_t cap, size_t *got,
                       struct fs_err *err)
 {
@@ -179,6 +186,7 @@ int detect_input_read(struct detect_input *in, char *buf, size_t cap, size_t *go
     if (n < 0)
       return io_fail(in, strerror(errno), err);
     in->eof = n == 0;
+    in->consumed += (uint64_t)n;
     *got += (size_t)n;
   }
   return FS_OK;

@@ -79,11 +79,14 @@ json_t *intel_collection_json(const struct intel_collection *col);
 
 /* ---- ingest ------------------------------------------------------------------------------ */
 
+struct fs_progress;
 struct intel_ingest_options {
   bool anonymous;       /* replace the submitter's identity with the hub's */
   const char *status_id; /* when set, the TAXII status resource is stored under this id */
   bool status_only;      /* with status_id: leave the successes and failures lists NULL (the
                             status resource has them); saves their memory on large envelopes */
+  struct fs_progress *progress; /* counts the objects as they are stored (total: all of them);
+                                   NULL: none (core/progress.h) */
 };
 
 struct intel_ingest_result {

@@ -8,6 +8,7 @@
 #include "auth/user.h"
 #include "core/buf.h"
 #include "core/jsonx.h"
+#include "core/progress.h"
 #include "core/time.h"
 #include "core/uuid.h"
 #include "intel/json_read.h"
@@ -616,9 +617,12 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
     rc = sort_by_id(&g, b, order);
   if (!rc)
     rc = find_stored(&g, order, b->n, maybe_stored);
+  struct fs_progress *progress = opt ? opt->progress : NULL;
+  fs_progress_add_total(progress, b->n);
   for (size_t i = 0; !rc && i < b->n; i++) {
     const struct intel_batch_item *it = order[i].it;
     res->total++;
+    fs_progress_add(progress, 1);
     if (!it->valid) {
       rc = fail(&g, res, it, it->refusal);
       continue;

@@ -1,8 +1,10 @@
 /* Sample activity for the demo: the hub's shared indicators in the sector collection, and a day
  * of members' firewall and proxy events run through the monitoring engine, so that the demo opens
- * on alerts, sightings, and a sector alert with its draft incident. Deterministic but for times. */
+ * on alerts, sightings, and a sector alert with its draft incident. Deterministic but for times.
+ * And the demo's syslog senders: this machine sends as the first sample bank. */
 #include "sample/sample.h"
 
+#include "auth/org.h"
 #include "core/encode.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -18,6 +20,7 @@
 #define CLEAR "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 #define SAMPLE_INDICATORS 240
 #define SAMPLE_MEMBERS 6
+#define SAMPLE_UNSEEN 4 /* an address (203.0.113.2) that no member's sample events hold */
 
 /* The value and pattern of sample indicator i (documentation addresses, .example names). */
 static void sample_value(int i, char *value, size_t vn, char *pattern, size_t pn, const char **label)
@@ -153,5 +156,57 @@ int sample_activity_create(struct hub *hub, const struct actor *who, struct samp
   }
   soc_worker_free(w);
   soc_engine_stop(e);
+  return rc;
+}
+
+/* The code and id of the first sample bank by code (the member whose events come first). */
+static int first_bank(struct store_conn *c, const struct actor *who, char code[40], char id[37],
+                      struct fs_err *err)
+{
+  struct org_filter f = {.industry = "bank"};
+  struct auth_page page = {.limit = 100};
+  json_t *list = NULL;
+  int rc = org_list_json(c, who, &f, &page, &list, err);
+  size_t i;
+  json_t *o;
+  code[0] = '\0';
+  json_array_foreach(rc ? NULL : json_object_get(list, "items"), i, o)
+  {
+    if (json_is_true(json_object_get(o, "sample"))) {
+      snprintf(code, 40, "%s", json_string_value(json_object_get(o, "code")));
+      snprintf(id, 37, "%s", json_string_value(json_object_get(o, "id")));
+      break;
+    }
+  }
+  json_decref(list);
+  if (!rc && !code[0])
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "sample", "the hub has no sample bank");
+  return rc;
+}
+
+int sample_syslog_sources(struct store_conn *c, const struct actor *who, struct sample_syslog *out,
+                          struct fs_err *err)
+{
+  memset(out, 0, sizeof(*out));
+  char bank_id[37];
+  int rc = first_bank(c, who, out->org_code, bank_id, err);
+  static const char *const senders[][2] = {{"127.0.0.1", "127.0.0.1/32"}, {"::1", "::1/128"}};
+  for (size_t k = 0; !rc && k < FS_ARRAY_SIZE(senders); k++) {
+    char org[37], id[37];
+    if ((rc = soc_source_org(c, senders[k][0], org, err)))
+      break;
+    if (!org[0])
+      rc = soc_source_add(c, who, "cidr", senders[k][1], bank_id, id, err);
+    else if (k == 0 && strcmp(org, bank_id)) { /* registered before, for another member */
+      json_t *o = NULL;
+      if (!(rc = org_get_json(c, who, org, &o, err)))
+        snprintf(out->org_code, sizeof(out->org_code), "%s",
+                 json_string_value(json_object_get(o, "code")));
+      json_decref(o);
+    }
+  }
+  char pattern[160];
+  const char *label;
+  sample_value(SAMPLE_UNSEEN, out->value, sizeof(out->value), pattern, sizeof(pattern), &label);
   return rc;
 }

@@ -40,6 +40,15 @@ int sample_activity_create(struct hub *hub, const struct actor *who, struct samp
  * each with a member. *count tells how many. */
 int sample_teams_create(struct store_conn *c, const struct actor *who, int groups, int *count,
                         struct fs_err *err);
+/* The demo's syslog senders: this machine (127.0.0.1 and ::1) is registered, once, as an event
+ * source of the first sample bank (an address already registered is left as it is), so that
+ * `logger` lines sent to the demo's listeners count as that member's events. */
+struct sample_syslog {
+  char org_code[40]; /* the organisation this machine sends as */
+  char value[80];    /* a shared indicator (an IPv4 address) no sample event has hit */
+};
+int sample_syslog_sources(struct store_conn *c, const struct actor *who, struct sample_syslog *out,
+                          struct fs_err *err);
 
 /* True when the sample sector is already there (an earlier demo made it). */
 int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err);

@@ -36,6 +36,11 @@ int taxii_client_new(const struct taxii_client_options *o, struct taxii_client *
   return FS_OK;
 }
 
+struct fs_progress *taxii_client_progress(const struct taxii_client *cl)
+{
+  return cl->o.progress;
+}
+
 void taxii_client_free(struct taxii_client *cl)
 {
   if (!cl)

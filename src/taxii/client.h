@@ -11,6 +11,7 @@
 #include "store/store.h"
 
 struct taxii_client;
+struct fs_progress;
 
 struct taxii_client_options {
   const char *api_root;  /* "https://partner.example/taxii2/hub/" */
@@ -20,12 +21,16 @@ struct taxii_client_options {
   const char *cacert;    /* CA bundle to verify the server with */
   long timeout_s;        /* per request, default 60 */
   size_t max_response;   /* bytes, default 256 MiB */
+  struct fs_progress *progress; /* pull and push count the objects of each page here; NULL: none
+                                   (core/progress.h) */
 };
 
 /* Makes a client. The program must have called curl_global_init once (cli/main.c does). */
 int taxii_client_new(const struct taxii_client_options *o, struct taxii_client **out,
                      struct fs_err *err);
 void taxii_client_free(struct taxii_client *cl);
+/* The progress of the client's options (NULL when none). */
+struct fs_progress *taxii_client_progress(const struct taxii_client *cl);
 
 /* One GET of collections/{collection}/objects/ with added_after or next (either may be NULL).
  * body receives the envelope; last_added receives X-TAXII-Date-Added-Last ("" when absent). A

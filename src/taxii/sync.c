@@ -4,6 +4,7 @@
 #include "auth/org.h"
 #include "core/buf.h"
 #include "core/jsonx.h"
+#include "core/progress.h"
 #include "intel/store.h"
 
 #include <stdio.h>
@@ -65,6 +66,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     size_t got = empty ? 0 : doc.n;
     st->pages++;
     st->received += got;
+    fs_progress_add(taxii_client_progress(cl), got);
     bool more = doc.more && doc.next;
     snprintf(next, sizeof(next), "%s", more ? doc.next : "");
     /* The page and the new position commit together. */
@@ -150,6 +152,7 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
       json_decref(s);
       st->pages++;
       st->received += e.n;
+      fs_progress_add(taxii_client_progress(cl), e.n);
     }
     /* Positions are whole rows (date_added is unique across the hub): resume after the last. */
     if (page.last_date > after) {

@@ -487,6 +487,7 @@ static int run_file(struct run *ru)
       }
       len += (size_t)n;
       j->size += (uint64_t)n;
+      fs_progress_add(r->progress, (uint64_t)n);
     }
     if (rc)
       break;
@@ -653,6 +654,8 @@ int vault_ingest_run(struct vault_repo *r, struct ingest_job *jobs, size_t n, in
   if (threads > 64)
     threads = 64;
   struct files p = {.r = r, .jobs = jobs, .n = n};
+  for (size_t i = 0; i < n; i++)
+    fs_progress_add_total(r->progress, (uint64_t)jobs[i].st.st_size);
   int rc = vault_pool_new(threads, &p.chunks, err);
   if (rc)
     return rc;

@@ -8,6 +8,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/progress.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -139,6 +140,7 @@ struct vault_repo {
   pthread_mutex_t mu;     /* guards ix and w */
   int zstd_level;
   struct vault_problems open_problems; /* damaged index files found while opening */
+  struct fs_progress *progress;        /* vault_repo_set_progress; NULL: none */
 };
 
 /* Path of a repository file: "<dir>/<rel>". FS_ERR_TOO_LARGE when it does not fit. */

@@ -324,6 +324,11 @@ const struct vault_config *vault_repo_config(const struct vault_repo *r)
   return &r->cfg;
 }
 
+void vault_repo_set_progress(struct vault_repo *r, struct fs_progress *p)
+{
+  r->progress = p;
+}
+
 int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret, struct fs_err *err)
 {
   if (r->mode != VAULT_LOCK_EXCLUSIVE)

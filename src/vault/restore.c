@@ -77,6 +77,7 @@ static int restore_file(struct vault_repo *r, struct vault_slots *slots, bool sh
     if (rc || !got)
       break;
     vault_sum_update(&sum, block, got);
+    fs_progress_add(r->progress, got);
     for (size_t off = 0; off < got;) {
       ssize_t w = write(fd, block + off, FS_MIN(got - off, (size_t)WRITE_PIECE));
       if (w < 0 && errno == EINTR)
@@ -222,6 +223,7 @@ static int restore_snapshot(struct vault_repo *r, const struct vault_snapshot *w
       jobs[nj].f = f;
       memcpy(jobs[nj].path, path, sizeof(path));
       nj++;
+      fs_progress_add_total(r->progress, f->size);
     }
   }
   if (!rc) {

@@ -93,6 +93,12 @@ void vault_key_slots_free(struct vault_key_slot *s, size_t n);
  * is no such slot; the password's and the partner's cannot be removed). */
 int vault_key_remove(struct vault_repo *r, const char *slot, struct fs_err *err);
 
+/* Counts the bytes the long operations on r read, write or check on p (core/progress.h; NULL,
+ * the default, counts nothing): backup and deposit (the files read; the total is their size),
+ * restore, export and drill (the bytes restored), verify with read_data (the packs read) and
+ * files (the files rebuilt). */
+struct fs_progress;
+void vault_repo_set_progress(struct vault_repo *r, struct fs_progress *p);
 /* Lengthens the retention policy (shortening is refused with FS_ERR_FORBIDDEN). */
 int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret, struct fs_err *err);
 

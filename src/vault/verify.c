@@ -130,6 +130,7 @@ static void read_data(struct vault_repo *r, const struct vault_reach *re,
     if (vault_read_file(path, &raw, &e2))
       continue; /* reported by check_packs */
     res->bytes_read += raw.len;
+    fs_progress_add(r->progress, raw.len);
     if (raw.len < VAULT_MAGIC_LEN || memcmp(raw.data, VAULT_MAGIC_PACK, VAULT_MAGIC_LEN))
       vault_problems_add(&res->problems, "pack %s: header damaged", hex);
     for (size_t s = 0; s < r->ix.cap; s++) {
@@ -180,8 +181,10 @@ static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
   for (bool more = !rc; more;) {
     size_t got;
     rc = vault_src_read(src, buf, cap, &got, &e2);
-    if (!rc)
+    if (!rc) {
       vault_sum_update(&sum, buf, got);
+      fs_progress_add(r->progress, got);
+    }
     more = !rc && got == cap;
   }
   bool same = false;
@@ -245,6 +248,13 @@ int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
                          who(&re, l->id));
     }
   }
+  /* What the long parts will read: every pack, every file of every snapshot. */
+  for (size_t i = 0; !rc && o->read_data && i < r->ix.npacks; i++)
+    fs_progress_add_total(r->progress, r->ix.packs[i].size);
+  for (size_t i = 0; !rc && o->files && i < n; i++)
+    for (size_t k = 0; k < all[i].nfiles; k++)
+      if (all[i].files[k].type == 'f')
+        fs_progress_add_total(r->progress, all[i].files[k].size);
   if (!rc && o->read_data)
     read_data(r, &re, res);
   if (!rc && o->files) {

@@ -12,8 +12,10 @@ import signal
 import ssl
 import struct
 import subprocess
+import sys
 import tempfile
 import time
+import unittest
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -261,3 +263,51 @@ def audit_make_unkeyed(hub):
     db.commit()
     db.close()
     return last
+# ---- test data ---------------------------------------------------------------------------------
+# Fixtures written for the tests are in the project, under tests/data. The third-party corpora
+# (SigmaHQ's rules and regression events, the OASIS STIX examples) are not: a test file's
+# CorpusTest classes are its corpus run (`test_x.py --corpus`, CTest's integration.x.corpus), which
+# finds them under FINSHIELD_TEST_DATA (default ../shared/data, next to the project) and is
+# skipped (exit code 77, one line naming the folder) when they are absent, or fails when CI=true.
+SOURCE = os.path.abspath(os.environ.get("FINSHIELD_SOURCE_DIR", os.getcwd()))
+
+
+def fixture(*parts):
+    """The path of a fixture under tests/data."""
+    return os.path.join(SOURCE, "tests", "data", *parts)
+
+
+def corpus_root():
+    return os.environ.get("FINSHIELD_TEST_DATA") or os.path.join(os.path.dirname(SOURCE), "shared",
+                                                                 "data")
+
+
+class CorpusTest(unittest.TestCase):
+    """A test of a third-party corpus; `corpus` names its folder under corpus_root()."""
+    corpus = ""
+
+    @classmethod
+    def corpus_path(cls, *parts):
+        return os.path.join(corpus_root(), cls.corpus, *parts)
+
+
+def main():
+    """Runs the test file: its CorpusTest classes with --corpus (after checking that their corpora
+    are there), every other TestCase without. Exits 0, 1, or 77 for a corpus that is absent."""
+    module = sys.modules["__main__"]
+    want_corpus = "--corpus" in sys.argv[1:]
+    cases = [c for c in vars(module).values() if isinstance(c, type)
+             and issubclass(c, unittest.TestCase) and c is not CorpusTest]
+    cases = [c for c in cases if issubclass(c, CorpusTest) == want_corpus]
+    if want_corpus:
+        required = os.environ.get("CI") == "true"
+        for c in cases:
+            path = c.corpus_path()
+            if not os.path.isdir(path):
+                print("%s: third-party corpus %s not found (set FINSHIELD_TEST_DATA to the folder "
+                      "that holds it)%s" % ("FAILED" if required else "SKIPPED", path,
+                                            "; it is required when CI=true" if required else ""))
+                sys.exit(1 if required else 77)
+    suite = unittest.TestSuite(unittest.defaultTestLoader.loadTestsFromTestCase(c) for c in cases)
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    sys.exit(0 if result.wasSuccessful() else 1)

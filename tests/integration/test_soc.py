@@ -20,11 +20,13 @@ import time
 import unittest
 import uuid
 
-from hubtest import Hub, TLP_IDS, open_stream, org_body, read_events, run, taxii
+from hubtest import Hub, TLP_IDS, fixture, open_stream, org_body, read_events, run, taxii
 
-SIGMA = "../shared/data/sigma"
-REG_RULE = "0022869c-49f7-4ff2-ba03-85ac42ddac58"  # reg.exe discovery queries (process creation)
-REG_RULE_FILE = SIGMA + "/rules/windows/process_creation/proc_creation_win_discovery_via_reg_queries.yml"
+# A Sigma rule of the project's (certutil downloading a file, Sysmon process creation) and its
+# regression events.
+SIGMA_RULE = "730cc8e1-57bc-456d-a16a-2c6d2cbde1eb"
+SIGMA_RULE_FILE = fixture("sigma", "rules", "windows", "proc_creation_certutil_download.yml")
+SIGMA_EVENTS = fixture("sigma", "events", SIGMA_RULE + ".json")
 
 MEMBERS = ("bank-a", "bank-b", "bank-c", "bank-d")
 
@@ -71,7 +73,7 @@ class Soc(unittest.TestCase):
         cls.tmp = tempfile.mkdtemp(prefix="finshield-soc-")
         rules = os.path.join(cls.tmp, "rules")
         os.mkdir(rules)
-        shutil.copy(REG_RULE_FILE, rules)
+        shutil.copy(SIGMA_RULE_FILE, rules)
         cls.web = http.server.HTTPServer(("127.0.0.1", 0), WebhookSink)
         threading.Thread(target=cls.web.serve_forever, daemon=True).start()
         cls.ports = {"tcp": free_port(), "tls": free_port(), "udp": free_port(socket.SOCK_DGRAM)}
@@ -327,7 +329,7 @@ class Soc(unittest.TestCase):
         self.assertEqual(self.events("bank-c", [line])["alerts"], 0)
 
     def test_sigma_regression_event_over_http(self):
-        with open(f"{SIGMA}/regression/{REG_RULE}.json", encoding="utf-8") as f:
+        with open(SIGMA_EVENTS, encoding="utf-8") as f:
             text = f.read()
         dec, i, lines = json.JSONDecoder(), 0, []
         while i < len(text):
@@ -340,7 +342,7 @@ class Soc(unittest.TestCase):
         st = self.events("bank-c", lines, fmt="json")
         self.assertEqual(st["parse_errors"], 0)
         self.assertGreaterEqual(st["alerts"], 1)
-        hits = [a for a in self.alerts(self.tokens["bank-c"], kind="sigma") if a["ref"] == REG_RULE]
+        hits = [a for a in self.alerts(self.tokens["bank-c"], kind="sigma") if a["ref"] == SIGMA_RULE]
         self.assertTrue(hits)
         self.assertTrue(hits[0]["field"])
         self.assertTrue(hits[0]["ref_name"])

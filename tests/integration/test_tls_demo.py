@@ -1,9 +1,13 @@
-"""TLS with a self-signed pair (also off loopback), and `finshield demo`: the sample sector is
-created once, reused later, and served."""
+"""TLS with a self-signed pair (also off loopback; added to an existing hub by init
+--self-signed), and `finshield demo`: the sample sector is created once, reused later, and served
+with syslog listeners on loopback: the logger line the demo prints raises an alert that
+`finshield soc alerts` shows."""
 import json
 import os
 import re
+import shlex
 import shutil
+import socket
 import subprocess
 import tempfile
 import time
@@ -11,6 +15,23 @@ import unittest
 import urllib.request
 
 from hubtest import BIN, ENV, Hub, run
+
+
+def free_port():
+    """A port free for both TCP and UDP on 127.0.0.1 (the demo listens on both)."""
+    while True:
+        t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        t.bind(("127.0.0.1", 0))
+        port = t.getsockname()[1]
+        u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            u.bind(("127.0.0.1", port))
+            return port
+        except OSError:
+            continue
+        finally:
+            u.close()
+            t.close()
 
 
 class Tls(unittest.TestCase):
@@ -27,6 +48,39 @@ class Tls(unittest.TestCase):
             out = subprocess.run(["curl", "-sk", "--tls-max", "1.1", hub.url + "/healthz"],
                                  capture_output=True)
             self.assertNotEqual(out.returncode, 0, "TLS 1.1 must be refused")
+            self.assertEqual(hub.stop(), 0)
+        finally:
+            hub.cleanup()
+
+    def test_self_signed_on_an_existing_hub(self):
+        """The README's order: init, serve, then init --self-signed on the same folder adds the
+        pair (and nothing else: no new token); a second time it refuses to replace it."""
+        hub = Hub()
+        try:
+            self.assertFalse(os.path.exists(hub.path("tls", "cert.pem")))
+            p = run("init", "--data", hub.dir, "--self-signed")
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stdout, "")
+            self.assertIn("Self-signed certificate written to", p.stderr)
+            for f in ("cert.pem", "key.pem"):
+                self.assertTrue(os.path.exists(hub.path("tls", f)))
+            with open(hub.path("tls", "cert.pem")) as f:
+                cert = f.read()
+            p = run("init", "--data", hub.dir, "--self-signed")
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("cert.pem: a TLS pair exists already", p.stderr)
+            with open(hub.path("tls", "cert.pem")) as f:
+                self.assertEqual(f.read(), cert)
+            p = run("init", "--data", hub.dir, "--self-signed", "--admin", "bob")
+            self.assertEqual(p.returncode, 2)
+            p = run("init", "--data", hub.dir)
+            self.assertEqual(p.returncode, 1)
+            self.assertIn("a hub already exists here", p.stderr)
+            # and the hub serves HTTPS with it
+            hub.write_config("[http]\ntls_cert = tls/cert.pem\ntls_key = tls/key.pem\n")
+            hub.start()
+            self.assertTrue(hub.url.startswith("https://"))
+            self.assertEqual(hub.admin("GET", "/api/v1/me").status, 200)
             self.assertEqual(hub.stop(), 0)
         finally:
             hub.cleanup()
@@ -76,10 +130,20 @@ class Demo(unittest.TestCase):
             self.assertIn("Reusing", p.stderr)
             self.assertEqual(len(json.loads(run("org", "list", "--data", d, "--json").stdout)), len(orgs))
             self.assertEqual(run("audit", "verify", "--data", d).returncode, 0)
-            # And it serves.
-            proc = subprocess.Popen([BIN, "demo", "--data", d, "--listen", "127.0.0.1:0"],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
-            line = proc.stdout.readline()
+            # And it serves, with syslog on loopback: the logger line it prints raises an alert.
+            self.serve_and_send(d, admin)
+        finally:
+            shutil.rmtree(d)
+
+    def serve_and_send(self, d, admin):
+        port = free_port()
+        err_path = os.path.join(d, "demo.stderr")
+        with open(err_path, "w") as err:
+            proc = subprocess.Popen([BIN, "demo", "--data", d, "--listen", "127.0.0.1:0",
+                                     "--syslog", "127.0.0.1:%d" % port],
+                                    stdout=subprocess.PIPE, stderr=err, text=True, env=ENV)
+        try:
+            line = proc.stdout.readline()  # after the listeners have started
             self.assertIn("http://127.0.0.1:", line)
             # Help for a group subsidiary's case is brokered: the group's team first, then the
             # support teams, then the CERT.
@@ -102,12 +166,33 @@ class Demo(unittest.TestCase):
             self.assertEqual(ranked[0]["team"], "fhc-001-irt")
             self.assertEqual(ranked[-1]["team"], "hub-cert")
             self.assertIn("assoc-001-support", [c["team"] for c in ranked])
+            with open(err_path) as f:
+                said = f.read()
+            self.assertIn("Syslog: TCP 127.0.0.1:%d, UDP 127.0.0.1:%d" % (port, port), said)
+            self.assertIn("count as bank-001's", said)
+            cmd = re.search(r"^  (logger --server .*)$", said, re.M)
+            self.assertTrue(cmd, said)
+            self.assertIn("--port %d --tcp" % port, cmd.group(1))
+            self.assertIn("finshield soc alerts --data %s" % d, said)
+            # The same line as a person would paste it.
+            subprocess.run(shlex.split(cmd.group(1)), check=True, timeout=30)
+            value = re.search(r"dst=(\S+)\"", cmd.group(1)).group(1)
+            deadline, found = time.time() + 30, []
+            while time.time() < deadline and not found:
+                p = run("soc", "alerts", "--data", d, "--kind", "ioc", "--json")
+                self.assertEqual(p.returncode, 0, p.stderr)
+                found = [a for a in json.loads(p.stdout)
+                         if a["value"] == value and a["source"].startswith("syslog-tcp:127.0.0.1")]
+                time.sleep(0.2)
+            self.assertTrue(found, "no alert for %s; the demo said:\n%s" % (value, said))
+            self.assertEqual(found[0]["org_code"], "bank-001")
+            self.assertEqual(found[0]["kind"], "ioc")
+            # The table a person reads shows it too.
+            self.assertIn(value, run("soc", "alerts", "--data", d, "--kind", "ioc").stdout)
+        finally:
             proc.terminate()
             self.assertEqual(proc.wait(timeout=60), 0)
             proc.stdout.close()
-            proc.stderr.close()
-        finally:
-            shutil.rmtree(d)
 
 
 class OpenApiCoversRoutes(unittest.TestCase):

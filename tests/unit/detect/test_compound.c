@@ -2,7 +2,8 @@
  * key=value, CEF, ECS, Sysmon/evtx JSON) and canonical forms, the choice of anchors and the
  * reasons patterns are skipped, evaluation through the worker (AND with a port, file name and
  * hash, OR of two ANDs, NOT, LIKE and MATCHES, ranges, subdomains), visibility, validity and
- * revocation of compound entries, rebuilds that share patterns, and the OASIS examples. */
+ * revocation of compound entries, rebuilds that share patterns, and the project's example bundles
+ * and patterns (the OASIS ones in the corpus run). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "testdata.h"
 
 #define T2026 1767225600000LL /* 2026-01-01T00:00:00Z */
 #define SHA256 "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f"
@@ -499,7 +502,7 @@ static void test_visibility_window_revocation(void **state)
   unload(&g);
 }
 
-/* ---- the OASIS examples ------------------------------------------------------------------- */
+/* ---- example bundles and pattern lists: the project's, and OASIS's in the corpus run --------- */
 
 static int count_spec(void *arg, const struct detect_ioc_spec *spec)
 {
@@ -508,44 +511,32 @@ static int count_spec(void *arg, const struct detect_ioc_spec *spec)
   return 0;
 }
 
-static void test_oasis(void **state)
+/* A bundle loads; what cannot be matched is reported, not fatal. */
+static void load_bundle(const char *path, const struct fs_buf *buf, void *arg)
 {
-  (void)state;
-  /* Every example bundle loads; what cannot be matched is reported, not fatal. */
-  const char *dir = "../shared/data/stix/examples";
-  DIR *d = opendir(dir);
-  assert_non_null(d);
-  struct dirent *de;
-  size_t files = 0;
-  while ((de = readdir(d))) {
-    size_t l = strlen(de->d_name);
-    if (l < 6 || strcmp(de->d_name + l - 5, ".json"))
-      continue;
-    char path[512];
-    snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-    struct fs_buf buf;
-    struct fs_err err;
-    fs_buf_init(&buf, 16 << 20);
-    assert_int_equal(fs_file_read_all(path, &buf, &err), FS_OK);
-    struct engine g;
-    memset(&g, 0, sizeof(g));
-    struct detect_ioc_builder *b = detect_ioc_builder_new();
-    struct detect_ioc_load_opts o = {.on_error = on_load_error, .arg = &g};
-    size_t loaded;
-    if (detect_iocs_load_stix(b, buf.data, buf.len, path, &o, &loaded, &err))
-      fail_msg("%s: %s: %s", path, err.where, err.msg);
-    detect_ioc_index_free(detect_ioc_builder_finish(b));
-    fs_buf_release(&buf);
-    files++;
-  }
-  closedir(d);
-  assert_true(files >= 8);
+  (void)arg;
+  struct fs_err err;
+  struct engine g;
+  memset(&g, 0, sizeof(g));
+  struct detect_ioc_builder *b = detect_ioc_builder_new();
+  struct detect_ioc_load_opts o = {.on_error = on_load_error, .arg = &g};
+  size_t loaded;
+  if (detect_iocs_load_stix(b, buf->data, buf->len, path, &o, &loaded, &err))
+    fail_msg("%s: %s: %s", path, err.where, err.msg);
+  detect_ioc_index_free(detect_ioc_builder_finish(b));
+}
 
-  /* The specification's example patterns: S simple, E evaluated on events, K skipped. */
+/* Every bundle of dir (at least min_files) loads (load_bundle). Each pattern of the list is S
+ * simple, E evaluated on events, K skipped or P refused, and the kinds read in order are
+ * want_kinds. */
+static void check_bundles_and_patterns(const char *dir, size_t min_files, const char *patterns,
+                                       const char *want_kinds)
+{
+  test_each_file(dir, ".json", min_files, load_bundle, NULL);
+
   struct fs_buf buf;
   struct fs_err err;
-  fs_buf_init(&buf, 1 << 20);
-  assert_int_equal(fs_file_read_all("../shared/data/stix/patterns-valid.txt", &buf, &err), FS_OK);
+  test_read_file(patterns, &buf);
   char kinds[64] = "";
   size_t nk = 0;
   for (char *line = buf.data, *end = buf.data + buf.len; line < end && nk < 63;) {
@@ -569,17 +560,42 @@ static void test_oasis(void **state)
   }
   kinds[nk] = '\0';
   fs_buf_release(&buf);
-  assert_string_equal(kinds, "SKKKKKKKKKEKKSKSKEKKEKS");
+  if (strcmp(kinds, want_kinds))
+    fail_msg("%s: kinds %s, expected %s", patterns, kinds, want_kinds);
 }
 
-int main(void)
+static void test_project_examples(void **state)
 {
+  (void)state;
+  char dir[1024], patterns[1024];
+  test_fixture_path(dir, sizeof(dir), "stix/examples");
+  test_fixture_path(patterns, sizeof(patterns), "stix/patterns.txt");
+  check_bundles_and_patterns(dir, 4, patterns, "SESSSSSSEEEEKKSKKKKKKKS");
+}
+
+/* Corpus run: the OASIS examples and the specification's example patterns. */
+static void test_oasis(void **state)
+{
+  (void)state;
+  char dir[1024], patterns[1024];
+  test_corpus_path(dir, sizeof(dir), "stix/examples");
+  test_corpus_path(patterns, sizeof(patterns), "stix/patterns-valid.txt");
+  check_bundles_and_patterns(dir, 8, patterns, "SKKKKKKKKKEKKSKSKEKKEKS");
+}
+
+int main(int argc, char **argv)
+{
+  if (test_corpus_run(argc, argv)) {
+    int rc = test_corpus_require("stix");
+    const struct CMUnitTest corpus[] = {cmocka_unit_test(test_oasis)};
+    return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_paths),
       cmocka_unit_test(test_anchors),
       cmocka_unit_test(test_evaluation),
       cmocka_unit_test(test_visibility_window_revocation),
-      cmocka_unit_test(test_oasis),
+      cmocka_unit_test(test_project_examples),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

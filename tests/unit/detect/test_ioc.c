@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "testdata.h"
+
 static void test_norm(void **state)
 {
   (void)state;
@@ -388,6 +390,24 @@ static void test_list_loader(void **state)
   assert_int_equal(detect_ioc_guess_type("1.2.3.4.5", 9), -1);
 }
 
+/* Loads the bundle at path into a new index: it loads, with at least one indicator; what it holds
+ * beyond simple patterns is reported, not fatal. */
+static void load_bundle_file(const char *path)
+{
+  struct fs_buf buf;
+  struct fs_err err;
+  struct errs k = {0};
+  struct detect_ioc_load_opts o = {.on_error = on_err, .arg = &k};
+  test_read_file(path, &buf);
+  struct detect_ioc_builder *b = detect_ioc_builder_new();
+  size_t loaded;
+  if (detect_iocs_load_stix(b, buf.data, buf.len, path, &o, &loaded, &err))
+    fail_msg("%s: %s: %s", path, err.where, err.msg);
+  assert_true(loaded > 0);
+  detect_ioc_index_free(detect_ioc_builder_finish(b));
+  fs_buf_release(&buf);
+}
+
 static void test_stix_loader(void **state)
 {
   (void)state;
@@ -435,20 +455,27 @@ static void test_stix_loader(void **state)
   assert_string_equal(match(ix, "198.51.100.200", ANY, 0), ""); /* before valid_from */
   detect_ioc_index_free(ix);
 
-  /* the OASIS examples load (what they hold beyond simple patterns is reported, not fatal) */
-  static const char *const files[] = {"../shared/data/stix/examples/indicator-for-c2-ip-address.json",
-                                      "../shared/data/stix/examples/poisonivy.json"};
+  /* the project's example bundles load */
+  static const char *const files[] = {"stix/examples/c2-address.json",
+                                      "stix/examples/malware-sample.json",
+                                      "stix/examples/threat-actor.json"};
   for (size_t i = 0; i < FS_ARRAY_SIZE(files); i++) {
-    struct fs_buf buf;
-    fs_buf_init(&buf, 16 << 20);
-    assert_int_equal(fs_file_read_all(files[i], &buf, &err), FS_OK);
-    b = detect_ioc_builder_new();
-    memset(&k, 0, sizeof(k));
-    assert_int_equal(detect_iocs_load_stix(b, buf.data, buf.len, files[i], &o, &loaded, &err),
-                     FS_OK);
-    assert_true(loaded > 0);
-    detect_ioc_index_free(detect_ioc_builder_finish(b));
-    fs_buf_release(&buf);
+    char path[1024];
+    test_fixture_path(path, sizeof(path), files[i]);
+    load_bundle_file(path);
+  }
+}
+
+/* Corpus run: the OASIS examples load the same way. */
+static void test_oasis_loader(void **state)
+{
+  (void)state;
+  static const char *const files[] = {"stix/examples/indicator-for-c2-ip-address.json",
+                                      "stix/examples/poisonivy.json"};
+  for (size_t i = 0; i < FS_ARRAY_SIZE(files); i++) {
+    char path[1024];
+    test_corpus_path(path, sizeof(path), files[i]);
+    load_bundle_file(path);
   }
 }
 
@@ -533,8 +560,13 @@ static void test_live_swap(void **state)
   free(l);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+  if (test_corpus_run(argc, argv)) {
+    int rc = test_corpus_require("stix/examples");
+    const struct CMUnitTest corpus[] = {cmocka_unit_test(test_oasis_loader)};
+    return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_norm),         cmocka_unit_test(test_tokenize),
       cmocka_unit_test(test_index),        cmocka_unit_test(test_visibility),

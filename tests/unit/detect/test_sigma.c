@@ -1,6 +1,7 @@
 /* Unit tests of the Sigma engine: every modifier, the condition grammar, logsource routing and
- * field mapping, loader errors, correlation types, and the SigmaHQ regression events (each matched
- * by the rule whose id is its file name). */
+ * field mapping, loader errors, correlation types, and regression events (each matched by the
+ * rule whose id is its file name): the project's (tests/data/sigma, with events no rule may
+ * match), and SigmaHQ's in the corpus run. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "testdata.h"
 
 static struct detect_event *ev;
 
@@ -581,12 +584,13 @@ static void test_correlation(void **state)
   detect_sigma_set_free(s);
 }
 
-/* ---- the SigmaHQ regression set ----------------------------------------------------------- */
+/* ---- regression events: the project's, and SigmaHQ's in the corpus run ---------------------- */
 
 struct want {
   const struct detect_sigma_set *s;
   const char *id;
   bool found;
+  size_t hits; /* matches of any rule */
 };
 
 static int on_want(void *arg, const struct detect_sigma_hit *h)
@@ -595,6 +599,7 @@ static int on_want(void *arg, const struct detect_sigma_hit *h)
   struct detect_sigma_rule_info info;
   detect_sigma_rule_info(w->s, h->rule, &info);
   w->found |= info.id && !strcmp(info.id, w->id);
+  w->hits++;
   return 0;
 }
 
@@ -625,7 +630,8 @@ static void load_rules_with_ids(struct detect_sigma_loader *l, const char *dir, 
                                 size_t nids, size_t *loaded)
 {
   DIR *d = opendir(dir);
-  assert_non_null(d);
+  if (!d)
+    fail_msg("cannot open the folder %s", dir);
   struct dirent *e;
   while ((e = readdir(d))) {
     if (e->d_name[0] == '.')
@@ -636,8 +642,7 @@ static void load_rules_with_ids(struct detect_sigma_loader *l, const char *dir, 
     if (nl > 4 && !strcmp(e->d_name + nl - 4, ".yml")) {
       struct fs_buf b;
       struct fs_err err;
-      fs_buf_init(&b, 1 << 22);
-      assert_int_equal(fs_file_read_all(path, &b, &err), FS_OK);
+      test_read_file(path, &b);
       for (size_t i = 0; i < nids; i++) {
         char line[80];
         snprintf(line, sizeof(line), "id: %s", ids[i]);
@@ -658,66 +663,119 @@ static void load_rules_with_ids(struct detect_sigma_loader *l, const char *dir, 
   closedir(d);
 }
 
-static void test_regression(void **state)
+/* Matches every JSON value of the file at path (pretty-printed, several to a file); w->found
+ * tells whether the rule w->id matched one; the number of matches of any rule is returned. */
+static size_t match_file(const struct detect_sigma_set *s, struct detect_sigma_thread *t,
+                         const char *path, struct want *w)
 {
-  (void)state;
-  static char ids[256][64];
-  size_t nids = 0;
-  DIR *d = opendir("../shared/data/sigma/regression");
-  assert_non_null(d);
-  struct dirent *e;
-  while ((e = readdir(d)) && nids < FS_ARRAY_SIZE(ids)) {
-    size_t nl = strlen(e->d_name);
-    if (nl > 5 && !strcmp(e->d_name + nl - 5, ".json"))
-      snprintf(ids[nids++], sizeof(ids[0]), "%.*s", (int)(nl - 5), e->d_name);
+  struct fs_buf b;
+  struct fs_err err;
+  test_read_file(path, &b);
+  for (size_t pos = 0; pos < b.len;) {
+    while (pos < b.len && b.data[pos] != '{')
+      pos++;
+    if (pos >= b.len)
+      break;
+    size_t end = pos + value_end(b.data + pos, b.len - pos);
+    if (detect_parse_record(DETECT_FMT_JSON, b.data + pos, end - pos, ev, &err))
+      fail_msg("%s: %s at %s", path, err.msg, err.where);
+    assert_int_equal(detect_sigma_match(s, t, ev, on_want, w), FS_OK);
+    pos = end;
   }
-  closedir(d);
-  assert_true(nids >= 144);
-  /* The rules of the regression events only (the whole set is in the integration test). */
+  fs_buf_release(&b);
+  return w->hits;
+}
+
+/* Loads, from the rule folders, the rules of the events in events_dir (files named <rule id>.json,
+ * at least min_events): each must be matched by its rule. The events in quiet_dir (when not NULL)
+ * must be matched by none. */
+static void check_regression(const char *const *rule_dirs, size_t ndirs, const char *events_dir,
+                             size_t min_events, const char *quiet_dir)
+{
+  static char ids[256][64];
+  size_t nfiles;
+  char **files = test_list_files(events_dir, ".json", &nfiles);
+  size_t nids = 0;
+  for (size_t i = 0; i < nfiles && nids < FS_ARRAY_SIZE(ids); i++)
+    snprintf(ids[nids++], sizeof(ids[0]), "%.*s", (int)(strlen(files[i]) - 5), files[i]);
+  test_free_list(files, nfiles);
+  if (nids < min_events)
+    fail_msg("%s: %zu event files, expected at least %zu", events_dir, nids, min_events);
   struct detect_sigma_loader *l = detect_sigma_loader_new();
   size_t loaded = 0;
   struct fs_err err;
-  static const char *const dirs[] = {"../shared/data/sigma/rules",
-                                     "../shared/data/sigma/rules-emerging-threats",
-                                     "../shared/data/sigma/rules-threat-hunting"};
-  for (size_t i = 0; i < FS_ARRAY_SIZE(dirs); i++)
-    load_rules_with_ids(l, dirs[i], ids, nids, &loaded);
+  for (size_t i = 0; i < ndirs; i++)
+    load_rules_with_ids(l, rule_dirs[i], ids, nids, &loaded);
   assert_true(loaded >= nids);
   struct detect_sigma_set *s = detect_sigma_compile(l, NULL, NULL, &err);
   assert_non_null(s);
   struct detect_sigma_thread *t = detect_sigma_thread_new();
   size_t missed = 0;
   for (size_t i = 0; i < nids; i++) {
-    char path[512];
-    snprintf(path, sizeof(path), "../shared/data/sigma/regression/%s.json", ids[i]);
-    struct fs_buf b;
-    fs_buf_init(&b, 16 << 20);
-    assert_int_equal(fs_file_read_all(path, &b, &err), FS_OK);
-    struct want w = {s, ids[i], false};
-    for (size_t pos = 0; pos < b.len;) {
-      while (pos < b.len && b.data[pos] != '{')
-        pos++;
-      if (pos >= b.len)
-        break;
-      size_t end = pos + value_end(b.data + pos, b.len - pos);
-      assert_int_equal(detect_parse_record(DETECT_FMT_JSON, b.data + pos, end - pos, ev, &err),
-                       FS_OK);
-      assert_int_equal(detect_sigma_match(s, t, ev, on_want, &w), FS_OK);
-      pos = end;
-    }
+    char path[1024];
+    snprintf(path, sizeof(path), "%s/%s.json", events_dir, ids[i]);
+    struct want w = {s, ids[i], false, 0};
+    match_file(s, t, path, &w);
     if (!w.found) {
-      printf("not matched by its rule: %s\n", ids[i]);
+      printf("not matched by its rule: %s\n", path);
       missed++;
     }
-    fs_buf_release(&b);
   }
   assert_int_equal(missed, 0);
+  if (quiet_dir) {
+    char **quiet = test_list_files(quiet_dir, ".json", &nfiles);
+    assert_true(nfiles > 0);
+    size_t loud = 0;
+    for (size_t i = 0; i < nfiles; i++) {
+      char path[1024];
+      snprintf(path, sizeof(path), "%s/%s", quiet_dir, quiet[i]);
+      struct want w = {s, "", false, 0};
+      if (match_file(s, t, path, &w)) {
+        printf("matched, but no rule should: %s\n", path);
+        loud++;
+      }
+    }
+    test_free_list(quiet, nfiles);
+    assert_int_equal(loud, 0);
+  }
   detect_sigma_thread_free(t);
   detect_sigma_set_free(s);
 }
 
-int main(void)
+/* The project's rules and events (tests/data/sigma): routing by Sysmon event id, Security 4688,
+ * PowerShell 4104 and ECS; windash, all, cidr, re, wide and base64offset; filters. */
+static void test_regression(void **state)
 {
+  (void)state;
+  char rule_dir[1024], events[1024], quiet[1024];
+  test_fixture_path(rule_dir, sizeof(rule_dir), "sigma/rules");
+  test_fixture_path(events, sizeof(events), "sigma/events");
+  test_fixture_path(quiet, sizeof(quiet), "sigma/quiet");
+  const char *const dirs[] = {rule_dir};
+  check_regression(dirs, 1, events, 7, quiet);
+}
+
+/* Corpus run: SigmaHQ's regression events with the rules they belong to (the whole rule set is
+ * compiled by the integration test scan_sigma's corpus run). */
+static void test_sigmahq_regression(void **state)
+{
+  (void)state;
+  char rule_dirs[3][1024], events[1024];
+  test_corpus_path(rule_dirs[0], sizeof(rule_dirs[0]), "sigma/rules");
+  test_corpus_path(rule_dirs[1], sizeof(rule_dirs[1]), "sigma/rules-emerging-threats");
+  test_corpus_path(rule_dirs[2], sizeof(rule_dirs[2]), "sigma/rules-threat-hunting");
+  test_corpus_path(events, sizeof(events), "sigma/regression");
+  const char *const dirs[] = {rule_dirs[0], rule_dirs[1], rule_dirs[2]};
+  check_regression(dirs, 3, events, 144, NULL);
+}
+
+int main(int argc, char **argv)
+{
+  if (test_corpus_run(argc, argv)) {
+    int rc = test_corpus_require("sigma");
+    const struct CMUnitTest corpus[] = {cmocka_unit_test(test_sigmahq_regression)};
+    return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, setup, teardown);
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_modifiers),     cmocka_unit_test(test_routing_and_mapping),
       cmocka_unit_test(test_loader_errors), cmocka_unit_test(test_correlation),

@@ -1,4 +1,5 @@
-/* Unit tests of intel/ STIX patterning: every spec example parses, malformed patterns fail at the
+/* Unit tests of intel/ STIX patterning: every pattern of the project's list parses (the
+ * specification's examples in the corpus run), malformed patterns fail at the
  * right byte, the printer's canonical text round-trips, simple indicators are extracted. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define VALID_FILE "../shared/data/stix/patterns-valid.txt"
+#include "testdata.h"
 
 static void parse_ok(const char *text, struct intel_pattern *p)
 {
@@ -49,13 +50,12 @@ static void round_trip(const char *text, char *canon, size_t n)
   intel_pattern_release(&q);
 }
 
-static void test_spec_examples(void **state)
+/* Every line of the file (at least min_lines) parses, prints stably and names known objects. */
+static void check_pattern_file(const char *path, size_t min_lines)
 {
-  (void)state;
   struct fs_buf file;
   struct fs_err err;
-  fs_buf_init(&file, 1 << 20);
-  assert_int_equal(fs_file_read_all(VALID_FILE, &file, &err), 0);
+  test_read_file(path, &file);
   char *line = file.data;
   size_t count = 0;
   while (line && *line) {
@@ -66,14 +66,34 @@ static void test_spec_examples(void **state)
       round_trip(line, NULL, 0);
       struct intel_pattern p;
       parse_ok(line, &p);
-      assert_int_equal(intel_pattern_check_names(&p, &err), 0);
+      if (intel_pattern_check_names(&p, &err))
+        fail_msg("%s: %s: %s at %s", path, line, err.msg, err.where);
       intel_pattern_release(&p);
       count++;
     }
     line = end ? end + 1 : NULL;
   }
-  assert_true(count >= 20);
+  if (count < min_lines)
+    fail_msg("%s: %zu patterns, expected at least %zu", path, count, min_lines);
   fs_buf_release(&file);
+}
+
+/* The project's patterns (tests/data/stix/patterns.txt). */
+static void test_pattern_file(void **state)
+{
+  (void)state;
+  char path[1024];
+  test_fixture_path(path, sizeof(path), "stix/patterns.txt");
+  check_pattern_file(path, 20);
+}
+
+/* Corpus run: the specification's example patterns. */
+static void test_spec_examples(void **state)
+{
+  (void)state;
+  char path[1024];
+  test_corpus_path(path, sizeof(path), "stix/patterns-valid.txt");
+  check_pattern_file(path, 20);
 }
 
 static void test_valid_patterns(void **state)
@@ -289,11 +309,16 @@ static void test_limits(void **state)
 void pattern_extract_tests(void **state);
 void pattern_eval_tests(void **state);
 
-int main(void)
+int main(int argc, char **argv)
 {
   fs_crypto_init();
+  if (test_corpus_run(argc, argv)) {
+    int rc = test_corpus_require("stix");
+    const struct CMUnitTest corpus[] = {cmocka_unit_test(test_spec_examples)};
+    return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
+  }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_spec_examples),   cmocka_unit_test(test_valid_patterns),
+      cmocka_unit_test(test_pattern_file),    cmocka_unit_test(test_valid_patterns),
       cmocka_unit_test(test_canonical),       cmocka_unit_test(test_invalid_patterns),
       cmocka_unit_test(test_limits),          cmocka_unit_test(pattern_extract_tests),
       cmocka_unit_test(pattern_eval_tests),

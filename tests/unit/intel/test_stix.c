@@ -1,5 +1,6 @@
-/* Unit tests of intel/ STIX validation: the OASIS examples, valid objects of every kind, a table
- * of invalid objects naming the property at fault, timestamps, versions and metadata. */
+/* Unit tests of intel/ STIX validation: the project's example bundles (the OASIS examples in the
+ * corpus run), valid objects of every kind, a table of invalid objects naming the property at
+ * fault, timestamps, versions and metadata. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,7 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define EXAMPLES "../shared/data/stix/examples/"
+#include "testdata.h"
 
 /* JSON written with ` for " so that patterns can keep their apostrophes. */
 static json_t *J(const char *text)
@@ -64,43 +65,50 @@ static void expect_valid(const char *text)
   }
 }
 
-/* ---- The OASIS examples ---- */
+/* ---- Bundles: the project's examples and the OASIS ones ---- */
 
+/* A bundle that parses with no invalid object. */
+static void check_example(const char *path, const struct fs_buf *b, void *arg)
+{
+  (void)arg;
+  struct fs_err err;
+  struct intel_stix_doc doc;
+  int rc = intel_stix_doc_parse(&doc, b->data, b->len, NULL, &err);
+  if (rc)
+    fprintf(stderr, "%s: %s at %s\n", path, err.msg, err.where);
+  assert_int_equal(rc, 0);
+  assert_true(doc.n > 0);
+  for (size_t k = 0; k < doc.n; k++) {
+    if (doc.results[k].valid)
+      continue;
+    fprintf(stderr, "%s: object %zu (%s) is invalid:\n", path, k,
+            doc.results[k].id ? doc.results[k].id : "?");
+    for (size_t f = 0; f < doc.results[k].n_findings; f++)
+      fprintf(stderr, "  %s: %s\n", doc.results[k].findings[f].path,
+              doc.results[k].findings[f].msg);
+  }
+  assert_int_equal(doc.n_invalid, 0);
+  assert_int_equal(doc.envelope.n_errors, 0);
+  intel_stix_doc_release(&doc);
+}
+
+/* The project's bundles (tests/data/stix/examples): every kind of SDO and SRO, SCOs, markings
+ * (TLP, statement, granular), an extension definition, custom properties. */
 static void test_examples(void **state)
 {
   (void)state;
-  static const char *const files[] = {
-      "apt1.json",        "indicator-for-c2-ip-address.json",
-      "indicator-to-campaign-relationship.json", "indicators-for-C2-with-COA.json",
-      "infrastructure.json", "interop-objectmarking-test.json",
-      "malicious-email-indicator-with-attachment.json", "poisonivy.json"};
-  for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
-    char path[256];
-    snprintf(path, sizeof(path), EXAMPLES "%s", files[i]);
-    struct fs_buf b;
-    fs_buf_init(&b, 1 << 24);
-    struct fs_err err;
-    assert_int_equal(fs_file_read_all(path, &b, &err), 0);
-    struct intel_stix_doc doc;
-    int rc = intel_stix_doc_parse(&doc, b.data, b.len, NULL, &err);
-    if (rc)
-      fprintf(stderr, "%s: %s at %s\n", files[i], err.msg, err.where);
-    assert_int_equal(rc, 0);
-    assert_true(doc.n > 0);
-    for (size_t k = 0; k < doc.n; k++) {
-      if (doc.results[k].valid)
-        continue;
-      fprintf(stderr, "%s: object %zu (%s) is invalid:\n", files[i], k,
-              doc.results[k].id ? doc.results[k].id : "?");
-      for (size_t f = 0; f < doc.results[k].n_findings; f++)
-        fprintf(stderr, "  %s: %s\n", doc.results[k].findings[f].path,
-                doc.results[k].findings[f].msg);
-    }
-    assert_int_equal(doc.n_invalid, 0);
-    assert_int_equal(doc.envelope.n_errors, 0);
-    intel_stix_doc_release(&doc);
-    fs_buf_release(&b);
-  }
+  char dir[1024];
+  test_fixture_path(dir, sizeof(dir), "stix/examples");
+  test_each_file(dir, ".json", 4, check_example, NULL);
+}
+
+/* Corpus run: the OASIS examples. */
+static void test_oasis_examples(void **state)
+{
+  (void)state;
+  char dir[1024];
+  test_corpus_path(dir, sizeof(dir), "stix/examples");
+  test_each_file(dir, ".json", 8, check_example, NULL);
 }
 
 /* ---- Valid objects of every kind ---- */
@@ -298,9 +306,14 @@ void stix_time_tests(void **state);
 void stix_sco_id_tests(void **state);
 void stix_jcs_tests(void **state);
 
-int main(void)
+int main(int argc, char **argv)
 {
   fs_crypto_init();
+  if (test_corpus_run(argc, argv)) {
+    int rc = test_corpus_require("stix/examples");
+    const struct CMUnitTest corpus[] = {cmocka_unit_test(test_oasis_examples)};
+    return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
+  }
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_examples),         cmocka_unit_test(test_valid_objects),
       cmocka_unit_test(test_tlp_objects_valid), cmocka_unit_test(test_sco_id_warning),
