@@ -57,8 +57,9 @@ static int do_verify(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return fs_err_set(err, FS_ERR_CORRUPT, "audit", "%s", r.message);
 }
 
+/* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */
 static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
-               const char *about_zh, cli_hub_job_fn fn)
+               const char *about_zh, const char *pick, cli_hub_job_fn fn)
 {
   struct cli_hub_opts h = {0};
   struct audit_args a = {0};
@@ -72,10 +73,11 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       {"org", 0, CLI_OPT_STRING, &a.org, "ID", "only records by users of this organisation (id)", "只輸出此機構（id）使用者的紀錄"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh, .opts = opts};
+  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
+                                .opts = opts};
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   return cli_with_hub(ctx, &h, fn, &a);
@@ -87,13 +89,13 @@ static int audit_verify_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "Walks the hash chain of the audit trail and names the first record that was "
              "altered, removed or reordered. Exit status 1 when the chain is broken.",
              "檢查稽核軌跡的雜湊鏈，指出第一筆遭竄改、刪除或順序變更的紀錄；鏈受損時結束碼為 1。",
-             do_verify);
+             "expect-head", do_verify);
 }
 static int audit_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield audit export [--after SEQ] [--limit N]",
+  return run(ctx, argc, argv, "finshield audit export [--after SEQ] [--limit N] [--org ID]",
              "Writes the audit trail as JSON lines (one record per line, with its hashes).",
-             "以 JSON lines 輸出稽核軌跡（每行一筆，含雜湊值）。", do_export);
+             "以 JSON lines 輸出稽核軌跡（每行一筆，含雜湊值）。", "after limit org", do_export);
 }
 static int audit_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -101,7 +103,7 @@ static int audit_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "Prints SEQ:HASH of the latest record; keep it elsewhere (for example with the "
              "supervisor) to detect later removal of the end of the trail.",
              "輸出最新紀錄的 SEQ:HASH；另行保存（例如交主管機關）即可偵測日後尾端遭刪除。",
-             do_head);
+             "", do_head);
 }
 
 int cmd_audit(struct cli_ctx *ctx, int argc, char **argv)

@@ -140,7 +140,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const char usage[] =
       "finshield scan [--iocs FILE]... [--rules PATH]... [--format FORMAT] [--threads N] "
-      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... FILE...";
+      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... [--event-bytes N] FILE...";
   struct cli_list iocs = {0}, rules = {0}, placeholders = {0};
   const char *format = "auto";
   int64_t threads = 1, event_bytes = 4096;

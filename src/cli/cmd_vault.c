@@ -75,7 +75,8 @@ static const char *repo_dir(struct cli_ctx *ctx, struct vopts *o)
     o->repo = getenv("FINSHIELD_VAULT_REPO");
   if (!o->repo)
     fprintf(stderr, "%s: %s\n", ctx->prog,
-            FS_TR(ctx->lang, "--repo DIR is required", "需要 --repo DIR"));
+            FS_TR(ctx->lang, "missing --repo DIR (or FINSHIELD_VAULT_REPO)",
+                  "缺少 --repo DIR（或 FINSHIELD_VAULT_REPO）"));
   return o->repo;
 }
 
@@ -99,8 +100,8 @@ static int open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode 
     const char *pf = o->password_file ? o->password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
     if (!pf) {
       fprintf(stderr, "%s: %s\n", ctx->prog,
-              FS_TR(ctx->lang, "a password is needed: --password-file FILE or FINSHIELD_VAULT_PASSWORD_FILE",
-                    "需要密碼：--password-file FILE 或 FINSHIELD_VAULT_PASSWORD_FILE"));
+              FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
+                    "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE）"));
       return CLI_EXIT_USAGE;
     }
     if ((rc = read_secret(pf, &pw, &err)))
@@ -171,7 +172,9 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
   struct fs_err err;
   const char *pf = o.password_file ? o.password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
   if (!pf)
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "a password file is required", "需要密碼檔"));
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
+                                 "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE）"));
   struct fs_buf pw;
   if (read_secret(pf, &pw, &err))
     return cli_fail(ctx, &err);
