@@ -81,8 +81,9 @@ void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec);
 
 /* ---- reporting ---------------------------------------------------------------------------- */
 
-/* Prints "finshield: <message>" with err's where/msg to stderr in the context's language and
- * returns the exit code for it (CLI_EXIT_USAGE for FS_ERR_USAGE, else CLI_EXIT_FAILURE). */
+/* Prints "finshield: <title>: <where>: <message>" to stderr, title and message in the context's
+ * language (the message as fs_err_msg gives it), and returns the exit code for it
+ * (CLI_EXIT_USAGE for FS_ERR_USAGE, else CLI_EXIT_FAILURE). */
 int cli_fail(struct cli_ctx *ctx, const struct fs_err *err);
 /* Prints a usage error (the message in both wordings is chosen by ctx->lang) and returns
  * CLI_EXIT_USAGE. */

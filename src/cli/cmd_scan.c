@@ -30,7 +30,7 @@ static int on_ioc_error(void *arg, const struct fs_err *e)
 {
   struct scan_cli *s = arg;
   if (s->ioc_errors++ < SHOWN_ERRORS)
-    warn(s->ctx, e->where, e->msg);
+    warn(s->ctx, e->where, fs_err_msg(e, s->ctx->lang == FS_LANG_ZH_TW));
   return 0;
 }
 
@@ -45,7 +45,7 @@ static void on_parse_error(void *arg, const struct fs_err *e)
 {
   struct scan_cli *s = arg;
   if (s->parse_errors_shown++ < SHOWN_ERRORS)
-    warn(s->ctx, e->where, e->msg);
+    warn(s->ctx, e->where, fs_err_msg(e, s->ctx->lang == FS_LANG_ZH_TW));
 }
 
 static int write_out(void *arg, const char *data, size_t len)

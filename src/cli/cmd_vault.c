@@ -714,7 +714,7 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
   uint16_t port;
   const char *listen = o.listen ? o.listen : "127.0.0.1:8470";
   if (fs_hostport_parse(listen, host, sizeof(host), &port, &err))
-    return cli_usage_error(ctx, spec.usage, err.msg);
+    return cli_usage_error(ctx, spec.usage, fs_err_msg(&err, ctx->lang == FS_LANG_ZH_TW));
   if (!fs_host_is_loopback(host) && !(o.tls_cert && o.tls_key))
     return cli_usage_error(ctx, spec.usage,
                            FS_TR(ctx->lang, "TLS is required off loopback: give --tls-cert and --tls-key",

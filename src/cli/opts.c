@@ -268,10 +268,11 @@ int cli_fail(struct cli_ctx *ctx, const struct fs_err *err)
 {
   bool zh = ctx->lang == FS_LANG_ZH_TW;
   const char *title = fs_code_message(err->code, zh);
+  const char *msg = fs_err_msg(err, zh);
   if (err->where[0])
-    fprintf(stderr, "%s: %s: %s: %s\n", ctx->prog, title, err->where, err->msg);
+    fprintf(stderr, "%s: %s: %s: %s\n", ctx->prog, title, err->where, msg);
   else
-    fprintf(stderr, "%s: %s: %s\n", ctx->prog, title, err->msg[0] ? err->msg : title);
+    fprintf(stderr, "%s: %s: %s\n", ctx->prog, title, msg[0] ? msg : title);
   return err->code == FS_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
 }
 
