@@ -460,9 +460,10 @@ static int do_misc(struct cli_ctx *ctx, struct store_conn *c, const struct actor
       incident_duration_format(cs->recovery_s[l], rc4[l]);
     }
     incident_duration_format(cs->investigation_s, inv);
-    printf("  %-20s report %s; review %s/%s/%s/%s; recovery %s/%s/%s/%s; investigation %s\n",
-           i == 0 ? "default" : env->policy.industries[i - 1].industry, r, v[0], v[1], v[2], v[3],
-           rc4[0], rc4[1], rc4[2], rc4[3], inv);
+    printf(en ? "  %-20s report %s; review %s/%s/%s/%s; recovery %s/%s/%s/%s; investigation %s\n"
+              : "  %-20s 通報 %s；審查 %s/%s/%s/%s；復原 %s/%s/%s/%s；調查 %s\n",
+           i == 0 ? (en ? "default" : "預設") : env->policy.industries[i - 1].industry, r, v[0],
+           v[1], v[2], v[3], rc4[0], rc4[1], rc4[2], rc4[3], inv);
   }
   return FS_OK;
 }

@@ -34,6 +34,11 @@ class Cli(unittest.TestCase):
             self.assertNotIn(" is ", p.stderr)
             p = h.cli("user", "show", "nobody", env=ZH)
             self.assertIn("沒有使用者「nobody」", p.stderr)
+            # What the CLI prints itself is in both languages too.
+            p = h.cli("incident", "rules", env=ZH)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertRegex(p.stdout, r"預設\s+通報 \S+；審查 ")
+            self.assertNotIn("investigation", p.stdout)
         finally:
             h.cleanup()
 
