@@ -59,6 +59,13 @@ HELPERS = [
     ("", "intel_json_fail", 2),
     ("src/core/time.c", "bad_time", 2),
     ("src/core/jsonx.c", "wrong_type", 1),
+    ("", "policy_check", 3),
+]
+
+# Tables of words that messages take as arguments: (file, array name); every string literal of the
+# array's initializer is a message word ("role %s may not %s %s" takes a verb of policy.c).
+TABLES = [
+    ("src/auth/policy.c", "verbs"),
 ]
 
 SPEC = re.compile(r"%(?:%|[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|j|z|t|L)?[diouxXeEfFgGaAcspn])")
@@ -176,7 +183,21 @@ def extract(root):
             helpers = {name: idx for suffix, name, idx in HELPERS if not suffix or rel == suffix}
             with open(path, encoding="utf-8") as fh:
                 toks = list(tokens(fh.read()))
+            tables = {name for suffix, name in TABLES if rel == suffix}
             for i, (kind, text, line) in enumerate(toks):
+                if kind == "id" and text in tables and toks[i + 1][1] == "[":
+                    j = i + 1
+                    while j < len(toks) and toks[j][1] not in ("{", ";"):
+                        j += 1
+                    depth = 0
+                    while j < len(toks) and toks[j][1] != ";":
+                        depth += {"{": 1, "}": -1}.get(toks[j][1], 0) if toks[j][0] == "punct" else 0
+                        if toks[j][0] == "str":
+                            found.append((rel, toks[j][2], literal_body(toks[j][1])))
+                        if depth == 0 and toks[j][1] == "}":
+                            break
+                        j += 1
+                    continue
                 if kind != "id" or text not in helpers or i + 1 >= len(toks) or toks[i + 1][1] != "(":
                     continue
                 if i > 0 and toks[i - 1][0] == "id" and toks[i - 1][1] not in ("return",):

@@ -85,6 +85,10 @@ static void test_message_arguments(void **state)
   assert_string_equal(e.msg, "not an RFC 3339 time: month out of range");
   assert_string_equal(e.msg_zh, "不是 RFC 3339 時間：月份超出範圍");
   assert_string_equal(e.where, "--at");
+  /* Words from a table of the message's module (policy.c's verbs) and a call site's object. */
+  fs_err_set(&e, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", "member-analyst",
+             "manage the tokens of", "this token");
+  assert_string_equal(e.msg_zh, "角色 member-analyst 不得管理權杖：此權杖");
   /* A quoted argument is a name, even when a message has the same words ("industry"). */
   fs_err_set(&e, FS_ERR_INVALID, "$.industry", "field \"%s\" must be %s", "industry", "a string");
   assert_string_equal(e.msg_zh, "欄位「industry」必須是字串");
