@@ -32,8 +32,9 @@ extern const size_t cli_command_count;
 enum cli_opt_type {
   CLI_OPT_FLAG,   /* bool *: set to true */
   CLI_OPT_STRING, /* const char **: points into argv */
-  CLI_OPT_NEEDED, /* a CLI_OPT_STRING the command cannot go without (its dest NULL before
-                     parsing): cli_parse refuses a command line that lacks it ("missing --to DIR") */
+  CLI_OPT_NEEDED, /* a CLI_OPT_STRING the command cannot go without: cli_parse refuses a
+                     command line that lacks it ("missing --to DIR", exit 2) before anything is
+                     opened; --help marks it "(required)" */
   CLI_OPT_INT,    /* int64_t *: decimal */
   CLI_OPT_LIST,   /* struct cli_list *: every occurrence appended */
 };
@@ -68,13 +69,21 @@ struct cli_spec {
  * bad option or a missing CLI_OPT_NEEDED one. Otherwise returns -1 ("go on"). */
 int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
               const char **args, size_t *nargs);
+/* cli_parse for sub-commands that share one option table: `pick` names the options this one
+ * takes, long names separated by spaces ("org! username! role! name email"); a '!' makes that
+ * one required here, as CLI_OPT_NEEDED does for a string (any type may be required so). --data, --config and --set (CLI_HUB_OPTS) are always taken; NULL takes every
+ * option. Parsing and --help both see only the picked options, so a sub-command neither lists
+ * nor accepts another's. A name that is not in the table fails the command (exit 1). */
+int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick, int argc,
+                   char **argv, const char **args, size_t *nargs);
 /* Prints the help text of spec. */
 void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec);
 
 /* ---- reporting ---------------------------------------------------------------------------- */
 
-/* Prints "finshield: <message>" with err's where/msg to stderr in the context's language and
- * returns the exit code for it (CLI_EXIT_USAGE for FS_ERR_USAGE, else CLI_EXIT_FAILURE). */
+/* Prints "finshield: <title>: <where>: <message>" to stderr, title and message in the context's
+ * language (the message as fs_err_msg gives it), and returns the exit code for it
+ * (CLI_EXIT_USAGE for FS_ERR_USAGE, else CLI_EXIT_FAILURE). */
 int cli_fail(struct cli_ctx *ctx, const struct fs_err *err);
 /* Prints a usage error (the message in both wordings is chosen by ctx->lang) and returns
  * CLI_EXIT_USAGE. */

@@ -71,8 +71,9 @@ static int do_verify(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return fs_err_set(err, FS_ERR_CORRUPT, "audit", "%s", r.message);
 }
 
+/* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */
 static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
-               const char *about_zh, cli_hub_job_fn fn)
+               const char *about_zh, const char *pick, cli_hub_job_fn fn)
 {
   struct cli_hub_opts h = {0};
   struct audit_args a = {0};
@@ -89,10 +90,11 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
        "以主管機關所見輸出：匿名行為不含行為者"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh, .opts = opts};
+  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
+                                .opts = opts};
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   return cli_with_hub(ctx, &h, fn, &a);
@@ -106,7 +108,7 @@ static int audit_verify_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "reordered. Exit status 1 when the chain is broken.",
              "檢查稽核軌跡的雜湊鏈（自標記的紀錄起以中樞金鑰加密雜湊），指出第一筆遭竄改、刪除或"
              "順序變更的紀錄；鏈受損時結束碼為 1。",
-             do_verify);
+             "expect-head", do_verify);
 }
 static int audit_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -118,7 +120,7 @@ static int audit_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "以 JSON lines 輸出稽核軌跡（每行一筆，含雜湊值）。操作者匯出的是完整內容；加上 "
              "--redacted 時，匿名行為的紀錄不含行為者、來源與精確時間，與中樞以外角色所見相同"
              "（交付主管機關時請用此版本）。",
-             do_export);
+             "after limit org redacted", do_export);
 }
 static int audit_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -129,7 +131,7 @@ static int audit_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "alone (audit check-head).",
              "輸出中樞簽章的最新鏈頭 SEQ:HASH:KEYED_FROM:AT:SIGNATURE；另行保存（例如交主管機關）"
              "即可偵測日後軌跡遭刪除或改寫（verify --expect-head），並可只憑公鑰檢查（audit check-head）。",
-             do_head);
+             "", do_head);
 }
 static int audit_key_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -137,7 +139,7 @@ static int audit_key_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "Prints the public key (Ed25519, 64 hex digits) that checks the hub's signed heads; "
              "publish it to members and the supervisor.",
              "輸出檢查中樞簽章鏈頭所用的公鑰（Ed25519，64 個十六進位數字），供會員與主管機關使用。",
-             do_key);
+             "", do_key);
 }
 
 /* Checks a signed head with a public key alone: no hub, no data folder. */

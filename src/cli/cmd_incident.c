@@ -99,7 +99,7 @@ static int do_report(struct cli_ctx *ctx, struct store_conn *c, const struct act
   json_t *b = json_object();
   if (a->org)
     json_object_set_new(b, "org", json_string(a->org));
-  json_object_set_new(b, "title", json_string(a->title ? a->title : ""));
+  json_object_set_new(b, "title", json_string(a->title));
   if (a->description)
     json_object_set_new(b, "description", json_string(a->description));
   if (a->discovered)
@@ -164,25 +164,26 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, char **argv)
   struct report_args a = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "reporting organisation", "通報機構"},
-      {"title", 0, CLI_OPT_STRING, &a.title, "TEXT", "what happened, in a line", "事件摘要"},
+      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "reporting organisation (default: the hub's own)",
+       "通報機構（預設為中樞本身）"},
+      {"title", 0, CLI_OPT_NEEDED, &a.title, "TEXT", "what happened, in a line", "事件摘要"},
       {"description", 0, CLI_OPT_STRING, &a.description, "TEXT", "details", "事件說明"},
-      {"discovered", 0, CLI_OPT_STRING, &a.discovered, "TIME", "when it was discovered (RFC 3339)",
+      {"discovered", 0, CLI_OPT_NEEDED, &a.discovered, "TIME", "when it was discovered (RFC 3339)",
        "發現時間（RFC 3339）"},
-      {"category", 0, CLI_OPT_STRING, &a.category, "CATEGORY",
+      {"category", 0, CLI_OPT_NEEDED, &a.category, "CATEGORY",
        "ddos, ransomware, intrusion, data_leak, malware, phishing, fraud, supply_chain, other",
        "ddos、ransomware、intrusion、data_leak、malware、phishing、fraud、supply_chain、other"},
-      {"system-class", 0, CLI_OPT_STRING, &a.system_class, "CLASS", "non_core, core or core_ci",
-       "受影響系統：non_core、core 或 core_ci"},
+      {"system-class", 0, CLI_OPT_STRING, &a.system_class, "CLASS",
+       "non_core (default), core or core_ci", "受影響系統：non_core（預設）、core 或 core_ci"},
       {"data-class", 0, CLI_OPT_STRING, &a.data_class, "CLASS",
        "information: non_core, core, core_ci, sensitive, state_secret",
        "受影響資訊：non_core、core、core_ci、sensitive、state_secret"},
-      {"confidentiality", 0, CLI_OPT_STRING, &a.confidentiality, "SEV", "leak: none, minor, serious",
-       "洩漏：none、minor、serious"},
-      {"integrity", 0, CLI_OPT_STRING, &a.integrity, "SEV", "tampering: none, minor, serious",
-       "竄改：none、minor、serious"},
+      {"confidentiality", 0, CLI_OPT_STRING, &a.confidentiality, "SEV",
+       "leak: none (default), minor, serious", "洩漏：none（預設）、minor、serious"},
+      {"integrity", 0, CLI_OPT_STRING, &a.integrity, "SEV", "tampering: none (default), minor, serious",
+       "竄改：none（預設）、minor、serious"},
       {"availability", 0, CLI_OPT_STRING, &a.availability, "AV",
-       "outage: none, within_mtpd, beyond_mtpd", "中斷：none、within_mtpd、beyond_mtpd"},
+       "outage: none (default), within_mtpd, beyond_mtpd", "中斷：none（預設）、within_mtpd、beyond_mtpd"},
       {"service", 0, CLI_OPT_LIST, &a.services, "NAME", "an affected core service (repeatable)",
        "受影響之核心業務（可重複）"},
       {"indicator", 0, CLI_OPT_LIST, &a.indicators, "TYPE:VALUE",
@@ -195,8 +196,8 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, char **argv)
       END_OPTS,
   };
   const struct cli_spec spec = {
-      .usage = "finshield incident report --org CODE --title T --discovered TIME --category C "
-               "--system-class X --confidentiality S --integrity S --availability A",
+      .usage = "finshield incident report --title T --discovered TIME --category C [--org CODE] "
+               "[--system-class X] [--confidentiality S] [--integrity S] [--availability A] ...",
       .about_en = "Reports an incident with the same checks as POST /api/v1/incidents; prints the "
                   "proposed level with its rule and the clocks in Asia/Taipei time.",
       .about_zh = "通報資安事件（與 POST /api/v1/incidents 相同檢查）；顯示建議等級、所依規則及台北時間之各項期限。",
@@ -368,7 +369,7 @@ static int change_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *wh
       END_OPTS};
   const struct cli_opt status_opts[] = {
       CLI_HUB_OPTS(h),
-      {"status", 0, CLI_OPT_STRING, &a.status, "STATUS",
+      {"status", 0, CLI_OPT_NEEDED, &a.status, "STATUS",
        "reported, triaged, contained, eradicated, recovered, closed",
        "reported、triaged、contained、eradicated、recovered、closed"},
       {"at", 0, CLI_OPT_STRING, &a.at, "TIME", "when it happened (default now)", "發生時間（預設現在）"},
@@ -376,7 +377,7 @@ static int change_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *wh
       END_OPTS};
   const struct cli_opt note_opts[] = {
       CLI_HUB_OPTS(h),
-      {"text", 0, CLI_OPT_STRING, &a.text, "TEXT", "the note", "註記內容"},
+      {"text", 0, CLI_OPT_NEEDED, &a.text, "TEXT", "the note", "註記內容"},
       {"at", 0, CLI_OPT_STRING, &a.at, "TIME", "when it happened (default now)", "發生時間（預設現在）"},
       END_OPTS};
   bool level = !strcmp(what, "level"), status = !strcmp(what, "status");
@@ -393,7 +394,7 @@ static int change_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *wh
       .max_args = 1};
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, level ? "level! reason" : NULL, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = args[0];
@@ -470,9 +471,10 @@ static int do_misc(struct cli_ctx *ctx, struct store_conn *c, const struct actor
       incident_duration_format(cs->recovery_s[l], rc4[l]);
     }
     incident_duration_format(cs->investigation_s, inv);
-    printf("  %-20s report %s; review %s/%s/%s/%s; recovery %s/%s/%s/%s; investigation %s\n",
-           i == 0 ? "default" : env->policy.industries[i - 1].industry, r, v[0], v[1], v[2], v[3],
-           rc4[0], rc4[1], rc4[2], rc4[3], inv);
+    printf(en ? "  %-20s report %s; review %s/%s/%s/%s; recovery %s/%s/%s/%s; investigation %s\n"
+              : "  %-20s 通報 %s；審查 %s/%s/%s/%s；復原 %s/%s/%s/%s；調查 %s\n",
+           i == 0 ? (en ? "default" : "預設") : env->policy.industries[i - 1].industry, r, v[0],
+           v[1], v[2], v[3], rc4[0], rc4[1], rc4[2], rc4[3], inv);
   }
   return FS_OK;
 }
@@ -591,46 +593,76 @@ static int do_team(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return rc;
 }
 
-static int incident_team_cmd(struct cli_ctx *ctx, int argc, char **argv)
+/* One table for add, list and member; `pick` names the options each takes (cli_parse_pick). */
+static int team_run(struct cli_ctx *ctx, int argc, char **argv, const char *sub)
 {
   struct cli_hub_opts h = {0};
-  struct team_args a = {0};
+  struct team_args a = {.sub = sub};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "owning organisation (add)", "所屬機構（add）"},
-      {"code", 0, CLI_OPT_STRING, &a.code, "CODE", "team code (add)", "小組代碼（add）"},
-      {"name-zh", 0, CLI_OPT_STRING, &a.name_zh, "NAME", "name in Chinese (add)", "中文名稱（add）"},
-      {"name-en", 0, CLI_OPT_STRING, &a.name_en, "NAME", "name in English (add)", "英文名稱（add）"},
-      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "group, support or cert (add)",
-       "group、support 或 cert（add）"},
+      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "owning organisation", "所屬機構"},
+      {"code", 0, CLI_OPT_STRING, &a.code, "CODE", "team code", "小組代碼"},
+      {"name-zh", 0, CLI_OPT_STRING, &a.name_zh, "NAME", "name in Chinese", "中文名稱"},
+      {"name-en", 0, CLI_OPT_STRING, &a.name_en, "NAME", "name in English", "英文名稱"},
+      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "group, support or cert", "group、support 或 cert"},
       {"skill", 0, CLI_OPT_LIST, &a.skills, "SKILL", "a skill (repeatable)", "專長（可重複）"},
       {"serves", 0, CLI_OPT_LIST, &a.serves, "INDUSTRY", "an industry served (repeatable)",
        "支援之業別（可重複）"},
       {"capacity", 0, CLI_OPT_INT, &a.capacity, "N", "cases at once", "可同時承接件數"},
       {"email", 0, CLI_OPT_STRING, &a.email, "ADDRESS", "contact address for offers", "聯絡信箱"},
-      {"team", 0, CLI_OPT_STRING, &a.team, "CODE", "the team (member)", "小組（member）"},
-      {"user", 0, CLI_OPT_STRING, &a.user, "USER", "the user to add (member)", "加入之使用者（member）"},
-      {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON (list)", "輸出 JSON（list）"},
+      {"team", 0, CLI_OPT_STRING, &a.team, "CODE", "the team", "小組"},
+      {"user", 0, CLI_OPT_STRING, &a.user, "USER", "the user to add", "加入之使用者"},
+      {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       END_OPTS};
+  bool add = !strcmp(sub, "add"), list = !strcmp(sub, "list");
   const struct cli_spec spec = {
-      .usage = "finshield incident team add|list|member [options]",
-      .about_en = "The shared response teams: add --org --code --name-zh --name-en --kind "
-                  "[--skill S]...; list; member --team CODE --user NAME.",
-      .about_zh = "共享應變小組：add --org --code --name-zh --name-en --kind [--skill S]...；list；"
-                  "member --team CODE --user NAME。",
-      .opts = opts,
-      .min_args = 1,
-      .max_args = 1};
+      .usage = add    ? "finshield incident team add --org CODE --code CODE --name-zh NAME "
+                        "--name-en NAME --kind KIND [--skill S]... [--serves INDUSTRY]... "
+                        "[--capacity N] [--email ADDRESS]"
+               : list ? "finshield incident team list [--json]"
+                      : "finshield incident team member --team CODE --user USER",
+      .about_en = add    ? "Registers a shared response team; prints it as JSON."
+                  : list ? "Lists the shared response teams with their load."
+                         : "Adds a user to a team.",
+      .about_zh = add    ? "登錄共享應變小組，並以 JSON 顯示。"
+                  : list ? "列出共享應變小組及其承接量。"
+                         : "將使用者加入小組。",
+      .opts = opts};
+  const char *pick = add    ? "org! code! name-zh! name-en! kind! skill serves capacity email"
+                     : list ? "json"
+                            : "team! user!";
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
-  a.sub = args[0];
-  if (strcmp(a.sub, "add") && strcmp(a.sub, "list") && strcmp(a.sub, "member"))
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "expected add, list or member",
-                                                  "需為 add、list 或 member"));
   return cli_with_hub(ctx, &h, do_team, &a);
+}
+
+static int team_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return team_run(ctx, argc, argv, "add");
+}
+
+static int team_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return team_run(ctx, argc, argv, "list");
+}
+
+static int team_member_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return team_run(ctx, argc, argv, "member");
+}
+
+static int incident_team_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_subcommand subs[] = {
+      {"add", team_add_cmd, "register a team", "登錄小組"},
+      {"list", team_list_cmd, "list teams", "列出小組"},
+      {"member", team_member_cmd, "add a user to a team", "將使用者加入小組"},
+      {NULL, NULL, NULL, NULL},
+  };
+  return cli_dispatch(ctx, "finshield incident team <add|list|member> [options]", subs, argc, argv);
 }
 
 int cmd_incident(struct cli_ctx *ctx, int argc, char **argv)

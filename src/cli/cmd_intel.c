@@ -227,8 +227,9 @@ static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_
   return rc;
 }
 
+/* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */
 static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
-               const char *about_zh, size_t nargs, cli_hub_job_fn fn)
+               const char *about_zh, const char *pick, size_t nargs, cli_hub_job_fn fn)
 {
   struct cli_hub_opts h = {0};
   struct intel_args a = {0};
@@ -239,11 +240,14 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       {"anonymous", 0, CLI_OPT_FLAG, &a.anonymous, NULL, "share without the submitter's identity", "匿名分享（隱藏提供者身分）"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N objects", "最多 N 個物件"},
-      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "org, group or partner", "org、group 或 partner"},
+      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "org, group (default) or partner",
+       "org、group（預設）或 partner"},
       {"owner", 0, CLI_OPT_STRING, &a.owner, "ORG", "owning organisation (org, partner)", "所屬機構（org、partner）"},
       {"member", 0, CLI_OPT_LIST, &a.members, "ORG", "a member organisation of a group (repeat)", "群組成員機構（可重複）"},
       {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group", "成員可寫入群組"},
-      {"tlp", 0, CLI_OPT_STRING, &a.tlp, "LEVEL", "default TLP: clear, green, amber, amber+strict, red", "預設 TLP"},
+      {"tlp", 0, CLI_OPT_STRING, &a.tlp, "LEVEL",
+       "default TLP: clear, green, amber (default), amber+strict, red",
+       "預設 TLP：clear、green、amber（預設）、amber+strict、red"},
       {"title", 0, CLI_OPT_STRING, &a.title, "TEXT", "title of the collection", "集合標題"},
       CLI_PROGRESS_OPTS(a.progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
@@ -252,7 +256,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts, .min_args = nargs, .max_args = nargs};
   const char *args[1];
   size_t n;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &n);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &n);
   if (rc >= 0)
     return rc;
   a.arg = n ? args[0] : NULL;
@@ -262,50 +266,52 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
 static int intel_import(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv,
-             "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] "
+             "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] [--json] "
              "[--progress|--quiet]",
              "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
              "input) in a collection (default sector); every refused object is listed with its "
              "index, id and the property at fault.",
              "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
              "被拒的物件逐一列出其序號、id 與有問題的屬性。",
-             1, do_import);
+             "collection as anonymous json progress quiet", 1, do_import);
 }
 static int intel_get(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield intel get ID [--as USER]",
              "Prints every version of an object that the actor may see, oldest first, one JSON "
              "object per line.",
-             "輸出執行者可見的物件所有版本（由舊到新），每行一個 JSON 物件。", 1, do_get);
+             "輸出執行者可見的物件所有版本（由舊到新），每行一個 JSON 物件。", "as", 1, do_get);
 }
 static int intel_search_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield intel search VALUE [--as USER] [--json]",
+  return run(ctx, argc, argv, "finshield intel search VALUE [--as USER] [--limit N] [--json]",
              "Finds every object that mentions an IP address, domain, URL, hash, e-mail address "
              "or other observable value (case-insensitive), that the actor may see.",
              "找出執行者可見、提及某 IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
-             1, do_search);
+             "as limit json", 1, do_search);
 }
 static int intel_export(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield intel export [--collection ALIAS] [--as USER] > bundle.json",
+  return run(ctx, argc, argv,
+             "finshield intel export [--collection ALIAS] [--as USER] [--limit N] > bundle.json",
              "Writes a STIX 2.1 bundle of what the actor may see in a collection.",
-             "輸出執行者在集合中可見內容的 STIX 2.1 bundle。", 0, do_export);
+             "輸出執行者在集合中可見內容的 STIX 2.1 bundle。", "collection as limit", 0, do_export);
 }
 static int intel_collections(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield intel collections [--as USER] [--json]",
              "Lists the collections the actor may read or write.", "列出執行者可讀或可寫的集合。",
-             0, do_collections);
+             "as json", 0, do_collections);
 }
 static int intel_collection_add(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv,
-             "finshield intel collection-add ALIAS --kind group|org|partner [--owner ORG] "
-             "[--member ORG]... [--tlp LEVEL]",
+             "finshield intel collection-add ALIAS [--kind group|org|partner] [--owner ORG] "
+             "[--member ORG]... [--member-write] [--tlp LEVEL] [--title TEXT]",
              "Creates a collection: a sharing group of organisations, an organisation's own "
              "collection, or a partner's.",
-             "建立集合：機構分享群組、單一機構集合或合作組織集合。", 1, do_collection_add);
+             "建立集合：機構分享群組、單一機構集合或合作組織集合。",
+             "kind owner member member-write tlp title", 1, do_collection_add);
 }
 
 int cmd_intel(struct cli_ctx *ctx, int argc, char **argv)

@@ -232,7 +232,7 @@ static int org_edit(struct cli_ctx *ctx, int argc, char **argv, bool update)
   const struct cli_spec spec = {
       .usage = update ? "finshield org update ID|CODE [--name-zh N] [--status S] [--contact ...]"
                       : "finshield org add --code C --name-zh N --name-en N --industry I --tier T "
-                        "[--group CODE] [--contact ROLE:NAME:EMAIL:PHONE]...",
+                        "[--group CODE] [--contact ROLE:NAME[:EMAIL[:PHONE]]]...",
       .about_en = update ? "Changes an organisation; fields not given stay as they are."
                          : "Registers a member institution.",
       .about_zh = update ? "修改機構資料；未指定的欄位維持不變。" : "登錄一個會員機構。",
@@ -240,9 +240,12 @@ static int org_edit(struct cli_ctx *ctx, int argc, char **argv, bool update)
       .min_args = update ? 1 : 0,
       .max_args = update ? 1 : 0,
   };
+  /* One table for add and update (cli_parse_pick). */
+  const char *pick = update ? "code name-zh name-en industry tier status group no-group contact"
+                            : "code! name-zh! name-en! industry! tier! status group contact";
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = update ? args[0] : NULL;

@@ -31,7 +31,7 @@ static int on_ioc_error(void *arg, const struct fs_err *e)
 {
   struct scan_cli *s = arg;
   if (s->ioc_errors++ < SHOWN_ERRORS)
-    warn(s->ctx, e->where, e->msg);
+    warn(s->ctx, e->where, fs_err_msg(e, s->ctx->lang == FS_LANG_ZH_TW));
   return 0;
 }
 
@@ -46,7 +46,7 @@ static void on_parse_error(void *arg, const struct fs_err *e)
 {
   struct scan_cli *s = arg;
   if (s->parse_errors_shown++ < SHOWN_ERRORS)
-    warn(s->ctx, e->where, e->msg);
+    warn(s->ctx, e->where, fs_err_msg(e, s->ctx->lang == FS_LANG_ZH_TW));
 }
 
 static int write_out(void *arg, const char *data, size_t len)
@@ -141,7 +141,8 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const char usage[] =
       "finshield scan [--iocs FILE]... [--rules PATH]... [--format FORMAT] [--threads N] "
-      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... [--progress|--quiet] FILE...";
+      "[--summary] [--no-dedup] [--placeholder NAME=VALUES]... [--event-bytes N] "
+      "[--progress|--quiet] FILE...";
   struct cli_list iocs = {0}, rules = {0}, placeholders = {0};
   const char *format = "auto";
   int64_t threads = 1, event_bytes = 4096;

@@ -148,18 +148,10 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
 
 int cmd_sigma(struct cli_ctx *ctx, int argc, char **argv)
 {
-  static const char usage[] =
-      "finshield sigma check [--quiet] [--json] [--placeholder NAME=VALUES]... PATH...";
-  if (argc >= 2 && !strcmp(argv[1], "check"))
-    return check(ctx, argc - 1, argv + 1);
-  if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
-    printf("%s: %s\n\n%s\n", FS_TR(ctx->lang, "Usage", "用法"), usage,
-           FS_TR(ctx->lang, "Subcommands:\n  check   load a rule set and list the rules that "
-                            "cannot be taken (see 'finshield sigma check --help')",
-                 "子指令：\n  check   載入規則集並列出無法採用的規則（見「finshield sigma "
-                 "check --help」）"));
-    return CLI_EXIT_OK;
-  }
-  return cli_usage_error(ctx, usage,
-                         FS_TR(ctx->lang, "expected a subcommand: check", "需要子指令：check"));
+  static const struct cli_subcommand subs[] = {
+      {"check", check, "load a rule set and list the rules that cannot be taken",
+       "載入規則集並列出無法採用的規則"},
+      {NULL, NULL, NULL, NULL},
+  };
+  return cli_dispatch(ctx, "finshield sigma <check> [options]", subs, argc, argv);
 }

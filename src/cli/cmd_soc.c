@@ -36,9 +36,6 @@ static int do_source_add(struct cli_ctx *ctx, struct hub *hub, struct store_conn
     kind = "cert";
     match = fingerprint;
   }
-  if (!kind || !match || !a->org)
-    return fs_err_set(err, FS_ERR_USAGE, "soc source add",
-                      "give --org and either --cidr RANGE or --cert FILE.pem");
   int rc = soc_source_add(c, who, kind, match, a->org, id, err);
   if (!rc)
     printf(FS_TR(ctx->lang, "Source %s (%s %s) sends for %s.\n", "來源 %s（%s %s）屬於 %s。\n"), id,
@@ -94,8 +91,9 @@ static int do_alerts(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return FS_OK;
 }
 
+/* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */
 static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
-               const char *about_zh, size_t nargs_needed, cli_hub_job_fn fn)
+               const char *about_zh, const char *pick, size_t nargs_needed, cli_hub_job_fn fn)
 {
   struct cli_hub_opts h = {0};
   struct soc_args a = {0};
@@ -118,10 +116,16 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = nargs ? args[0] : NULL;
+  if (fn == do_source_add && !cidr == !a.cert)
+    return cli_usage_error(ctx, usage,
+                           cidr ? FS_TR(ctx->lang, "give --cidr RANGE or --cert FILE.pem, not both",
+                                        "--cidr RANGE 與 --cert FILE.pem 只能擇一")
+                                : FS_TR(ctx->lang, "missing --cidr RANGE or --cert FILE.pem",
+                                        "缺少 --cidr RANGE 或 --cert FILE.pem"));
   if (cidr) {
     a.kind = "cidr";
     a.match = cidr;
@@ -136,18 +140,18 @@ static int source_add_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "or its TLS client certificate (syslog over TLS). Unregistered senders are refused.",
              "登記機構的 syslog 來源：位址網段（TCP 與 UDP）或其 TLS 用戶端憑證（syslog over "
              "TLS）。未登記的來源一律拒收。",
-             0, do_source_add);
+             "org! cidr cert", 0, do_source_add);
 }
 static int source_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield soc source list [--json]", "Lists the registered sources.",
-             "列出已登記的來源。", 0, do_source_list);
+             "列出已登記的來源。", "json", 0, do_source_list);
 }
 static int source_remove_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield soc source remove ID|MATCH",
              "Removes a source; its events are refused from then on.", "移除來源；其後的事件一律拒收。",
-             1, do_source_remove);
+             "", 1, do_source_remove);
 }
 
 static int cmd_soc_source(struct cli_ctx *ctx, int argc, char **argv)
@@ -165,7 +169,8 @@ static int alerts_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv,
              "finshield soc alerts [--org ORG] [--kind ioc|sigma|correlation] [--after SEQ] [--limit N] [--json]",
-             "Lists alerts, oldest first.", "列出告警（由舊至新）。", 0, do_alerts);
+             "Lists alerts, oldest first.", "列出告警（由舊至新）。", "org kind after limit json", 0,
+             do_alerts);
 }
 
 int cmd_soc(struct cli_ctx *ctx, int argc, char **argv)

@@ -95,9 +95,11 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
       {"collection", 'C', CLI_OPT_NEEDED, &a.collection, "ID", "the remote collection (id or alias)", "遠端集合（id 或別名）"},
-      {"into", 0, CLI_OPT_STRING, &a.into, "ALIAS", "pull: the local collection (default sector)", "拉取：本地集合（預設 sector）"},
-      {"from", 0, CLI_OPT_STRING, &a.from, "ALIAS", "push: the local collection (default sector)", "推送：本地集合（預設 sector）"},
-      {"for", 0, CLI_OPT_STRING, &a.for_org, "ORG", "push: the partner organisation whose view is sent", "推送：以此合作組織可見的範圍送出"},
+      {"into", 0, CLI_OPT_STRING, &a.into, "ALIAS", "the local collection (default sector)", "本地集合（預設 sector）"},
+      {"from", 0, CLI_OPT_STRING, &a.from, "ALIAS", "the local collection (default sector)", "本地集合（預設 sector）"},
+      {"for", 0, CLI_OPT_STRING, &a.for_org, "ORG",
+       "the partner organisation whose view is sent: a push sends only what it may see",
+       "合作組織：推送只送出該組織可見的內容"},
       {"token", 0, CLI_OPT_STRING, &a.token, "TOKEN", "API token at the other hub (or FINSHIELD_TAXII_TOKEN)", "對方中樞的 API 權杖（或 FINSHIELD_TAXII_TOKEN）"},
       {"token-file", 0, CLI_OPT_STRING, &a.token_file, "FILE", "read the token from FILE", "從檔案讀取權杖"},
       {"user", 0, CLI_OPT_STRING, &a.user, "NAME", "HTTP Basic user name (default finshield)", "HTTP Basic 使用者名稱"},
@@ -109,8 +111,10 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {
-      .usage = push ? "finshield taxii push API-ROOT-URL --collection ID --for ORG [--from ALIAS] [--token T]"
-                    : "finshield taxii pull API-ROOT-URL --collection ID [--into ALIAS] [--token T] [--every S]",
+      .usage = push ? "finshield taxii push API-ROOT-URL --collection ID --for ORG [--from ALIAS] "
+                      "[--token T] [--every S]"
+                    : "finshield taxii pull API-ROOT-URL --collection ID [--into ALIAS] [--token T] "
+                      "[--every S]",
       .about_en = push ? "Sends to another hub's collection what the partner organisation ORG may see in a "
                          "local collection, added since the last push."
                        : "Fetches new objects of another hub's collection (resuming from the last "
@@ -123,16 +127,17 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, bool push)
       .min_args = 1,
       .max_args = 1,
   };
+  /* One table for pull and push (cli_parse_pick). */
+  const char *pick = push ? "collection from for! token token-file user limit every cacert insecure "
+                            "progress quiet"
+                          : "collection into token token-file user limit every cacert insecure "
+                            "progress quiet";
   const char *args[1];
   size_t n;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &n);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &n);
   if (rc >= 0)
     return rc;
   a.url = args[0];
-  if (push && !a.for_org)
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--for ORG is required: a push sends only what that organisation may see",
-                                 "需要 --for ORG：推送只送出該組織可見的內容"));
   return cli_with_hub(ctx, &h, do_sync, &a);
 }
 

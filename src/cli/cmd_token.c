@@ -17,8 +17,6 @@ static int do_create(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                      const struct actor *who, void *arg, struct fs_err *err)
 {
   struct token_args *a = arg;
-  if (!a->user)
-    return fs_err_set(err, FS_ERR_USAGE, "--user", "name the user the token acts for");
   char token[TOKEN_TEXT_MAX];
   json_t *meta = NULL;
   int rc = token_create(c, who, &hub->auth, a->user, a->name ? a->name : "cli", a->days, "api",
@@ -64,8 +62,9 @@ static int do_revoke(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return rc;
 }
 
+/* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */
 static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
-               const char *about_zh, size_t nargs_needed, cli_hub_job_fn fn)
+               const char *about_zh, const char *pick, size_t nargs_needed, cli_hub_job_fn fn)
 {
   struct cli_hub_opts h = {0};
   struct token_args a = {0};
@@ -82,7 +81,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = nargs ? args[0] : NULL;
@@ -94,18 +93,20 @@ static int token_create_cmd(struct cli_ctx *ctx, int argc, char **argv)
   return run(ctx, argc, argv, "finshield token create --user USER [--name TEXT] [--days N]",
              "Creates an API token and prints it once on standard output; the hub keeps only its "
              "SHA-256.",
-             "建立 API 權杖並在標準輸出顯示一次；中樞只保存其 SHA-256。", 0, do_create);
+             "建立 API 權杖並在標準輸出顯示一次；中樞只保存其 SHA-256。", "user! name days", 0,
+             do_create);
 }
 static int token_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield token list [--user USER] [--json]",
-             "Lists tokens (never the tokens themselves).", "列出權杖（不含權杖內容）。", 0, do_list);
+             "Lists tokens (never the tokens themselves).", "列出權杖（不含權杖內容）。", "user json", 0,
+             do_list);
 }
 static int token_revoke_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield token revoke ID",
              "Revokes a token at once: the next request with it is refused.",
-             "立即撤銷權杖：之後使用該權杖的請求一律拒絕。", 1, do_revoke);
+             "立即撤銷權杖：之後使用該權杖的請求一律拒絕。", "", 1, do_revoke);
 }
 
 int cmd_token(struct cli_ctx *ctx, int argc, char **argv)

@@ -155,8 +155,9 @@ static int do_totp(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return rc;
 }
 
+/* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */
 static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, const char *about_en,
-               const char *about_zh, size_t nargs_needed, cli_hub_job_fn fn)
+               const char *about_zh, const char *pick, size_t nargs_needed, cli_hub_job_fn fn)
 {
   struct cli_hub_opts h = {0};
   struct user_args a = {0};
@@ -181,7 +182,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   a.id = nargs ? args[0] : NULL;
@@ -190,13 +191,13 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
 
 static int user_list(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield user list [--org CODE] [--role ROLE] [--json]",
-             "Lists users.", "列出使用者。", 0, do_list);
+  return run(ctx, argc, argv, "finshield user list [--org CODE] [--role ROLE] [--limit N] [--json]",
+             "Lists users.", "列出使用者。", "org role limit json", 0, do_list);
 }
 static int user_show(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield user show USER", "Shows one user as JSON.",
-             "以 JSON 顯示一位使用者。", 1, do_show);
+             "以 JSON 顯示一位使用者。", "", 1, do_show);
 }
 static int user_add(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -204,21 +205,23 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
              "finshield user add --org CODE --username NAME --role ROLE [--name TEXT] [--email "
              "ADDR] [--password-file FILE]",
              "Creates a user. Without a password the user works with API tokens only.",
-             "建立使用者。未設定密碼時，該使用者只能使用 API 權杖。", 0, do_add);
+             "建立使用者。未設定密碼時，該使用者只能使用 API 權杖。",
+             "org! username! role! name email password-file", 0, do_add);
 }
 static int user_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield user update USER [--role R] [--status S] [--name T] [--email A]",
              "Changes a user; disabling one makes all its tokens fail at once.",
-             "修改使用者；停用後其所有權杖立即失效。", 1, do_update);
+             "修改使用者；停用後其所有權杖立即失效。", "role status name email", 1, do_update);
 }
 static int user_passwd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield user passwd USER [--password-file FILE]",
-             "Sets a user's portal password (read from FILE or standard input; at least 12 "
-             "characters). Hashed with Argon2id; never stored in clear.",
-             "設定使用者的入口網站密碼（自檔案或標準輸入讀取，至少 12 字元），以 Argon2id 雜湊保存。",
-             1, do_passwd);
+             "Sets a user's login password for POST /api/v1/session (read from FILE or standard "
+             "input; at least 12 characters). Hashed with Argon2id; never stored in clear.",
+             "設定使用者登入（POST /api/v1/session）用的密碼（自檔案或標準輸入讀取，至少 12 字元），"
+             "以 Argon2id 雜湊保存。",
+             "password-file", 1, do_passwd);
 }
 static int user_totp(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -227,7 +230,7 @@ static int user_totp(struct cli_ctx *ctx, int argc, char **argv)
              "--code confirms it; --status off removes it.",
              "雙因素驗證（RFC 6238 TOTP）：不加選項時顯示註冊用 otpauth:// URI；--code 確認；"
              "--status off 移除。",
-             1, do_totp);
+             "code status", 1, do_totp);
 }
 
 int cmd_user(struct cli_ctx *ctx, int argc, char **argv)
@@ -237,7 +240,7 @@ int cmd_user(struct cli_ctx *ctx, int argc, char **argv)
       {"show", user_show, "show one user", "顯示使用者"},
       {"add", user_add, "create a user", "建立使用者"},
       {"update", user_update_cmd, "change role, status, name or e-mail", "修改角色、狀態、名稱或郵件"},
-      {"passwd", user_passwd, "set a portal password", "設定密碼"},
+      {"passwd", user_passwd, "set a login password", "設定登入密碼"},
       {"totp", user_totp, "enrol, confirm or remove the second factor", "雙因素驗證設定"},
       {NULL, NULL, NULL, NULL},
   };

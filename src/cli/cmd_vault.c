@@ -52,7 +52,8 @@ const char *vcli_repo_dir(struct cli_ctx *ctx, struct vopts *o)
     o->repo = getenv("FINSHIELD_VAULT_REPO");
   if (!o->repo)
     fprintf(stderr, "%s: %s\n", ctx->prog,
-            FS_TR(ctx->lang, "--repo DIR is required", "需要 --repo DIR"));
+            FS_TR(ctx->lang, "missing --repo DIR (or FINSHIELD_VAULT_REPO)",
+                  "缺少 --repo DIR（或 FINSHIELD_VAULT_REPO）"));
   return o->repo;
 }
 
@@ -82,9 +83,9 @@ int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mo
     const char *pf = o->password_file ? o->password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
     if (!pf) {
       fprintf(stderr, "%s: %s\n", ctx->prog,
-              FS_TR(ctx->lang, "a password is needed: --password-file FILE or FINSHIELD_VAULT_PASSWORD_FILE "
-                               "(or a key file: --key-file FILE)",
-                    "需要密碼：--password-file FILE 或 FINSHIELD_VAULT_PASSWORD_FILE（或金鑰檔：--key-file FILE）"));
+              FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE, or a key "
+                               "file: --key-file FILE)",
+                    "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE，或金鑰檔：--key-file FILE）"));
       return CLI_EXIT_USAGE;
     }
     if ((rc = read_secret(pf, &pw, &err)))
@@ -168,7 +169,9 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
   struct fs_err err;
   const char *pf = o.password_file ? o.password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
   if (!pf)
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "a password file is required", "需要密碼檔"));
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
+                                 "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE）"));
   struct fs_buf pw;
   if (read_secret(pf, &pw, &err))
     return cli_fail(ctx, &err);
@@ -707,7 +710,7 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
   uint16_t port;
   const char *listen = o.listen ? o.listen : "127.0.0.1:8470";
   if (fs_hostport_parse(listen, host, sizeof(host), &port, &err))
-    return cli_usage_error(ctx, spec.usage, err.msg);
+    return cli_usage_error(ctx, spec.usage, fs_err_msg(&err, ctx->lang == FS_LANG_ZH_TW));
   if (!fs_host_is_loopback(host) && !(o.tls_cert && o.tls_key))
     return cli_usage_error(ctx, spec.usage,
                            FS_TR(ctx->lang, "TLS is required off loopback: give --tls-cert and --tls-key",

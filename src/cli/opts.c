@@ -8,25 +8,86 @@
 #include <stdlib.h>
 #include <string.h>
 
-void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec)
+/* 0: spec does not take o; 1: it takes it; 2: it takes it and cannot go without it. */
+static int taken(const char *pick, const struct cli_opt *o)
+{
+  static const char *const always[] = {"data", "config", "set"};
+  int need = o->type == CLI_OPT_NEEDED ? 2 : 1;
+  if (!pick)
+    return need;
+  for (size_t i = 0; i < FS_ARRAY_SIZE(always); i++)
+    if (!strcmp(o->name, always[i]))
+      return need;
+  size_t n = strlen(o->name);
+  for (const char *p = pick; *p;) {
+    p += strspn(p, " ");
+    size_t len = strcspn(p, " !");
+    if (len == n && !strncmp(p, o->name, n))
+      return p[len] == '!' ? 2 : need;
+    p += len;
+    if (*p == '!')
+      p++;
+  }
+  return 0;
+}
+
+enum { MAX_OPTS = 64 };
+
+/* The table fits the parser, and every name that pick lists is an option of it (a typo would
+ * drop one silently). */
+static bool spec_is_sound(const struct cli_spec *spec, const char *pick)
+{
+  size_t n = 0;
+  for (const struct cli_opt *o = spec->opts; o && o->name; o++)
+    n++;
+  if (n > MAX_OPTS)
+    return false;
+  for (const char *p = pick; p && *p;) {
+    p += strspn(p, " ");
+    size_t len = strcspn(p, " !");
+    bool found = !len;
+    for (const struct cli_opt *o = spec->opts; o && o->name && !found; o++)
+      found = strlen(o->name) == len && !strncmp(o->name, p, len);
+    if (!found)
+      return false;
+    p += len;
+    if (*p == '!')
+      p++;
+  }
+  return true;
+}
+
+static void print_help(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick)
 {
   printf("%s: %s\n\n", FS_TR(ctx->lang, "Usage", "用法"), spec->usage);
   const char *about = FS_TR(ctx->lang, spec->about_en, spec->about_zh);
   if (about && *about)
     printf("%s\n\n", about);
-  if (spec->opts && spec->opts[0].name)
-    printf("%s:\n", FS_TR(ctx->lang, "Options", "選項"));
+  printf("%s:\n", FS_TR(ctx->lang, "Options", "選項"));
   for (const struct cli_opt *o = spec->opts; o && o->name; o++) {
+    int t = taken(pick, o);
+    if (!t)
+      continue;
     char left[96];
     int n = 0;
     if (o->short_name)
       n = snprintf(left, sizeof(left), "-%c, ", o->short_name);
     snprintf(left + n, sizeof(left) - (size_t)n, "--%s%s%s", o->name, o->arg ? " " : "",
              o->arg ? o->arg : "");
-    printf("  %-30s %s%s\n", left, FS_TR(ctx->lang, o->help_en, o->help_zh),
-           o->type == CLI_OPT_NEEDED ? FS_TR(ctx->lang, " (required)", "（必填）") : "");
+    const char *help = FS_TR(ctx->lang, o->help_en, o->help_zh);
+    const char *req = t == 2 ? FS_TR(ctx->lang, " (required)", "（必填）") : "";
+    /* A long left column gets a line of its own, so that two spaces always part the columns. */
+    if (strlen(left) < 30)
+      printf("  %-30s %s%s\n", left, help, req);
+    else
+      printf("  %s\n  %-30s %s%s\n", left, "", help, req);
   }
   printf("  %-30s %s\n", "-h, --help", FS_TR(ctx->lang, "show this help", "顯示本說明"));
+}
+
+void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec)
+{
+  print_help(ctx, spec, NULL);
 }
 
 int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg)
@@ -35,18 +96,27 @@ int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg)
   return CLI_EXIT_USAGE;
 }
 
-static const struct cli_opt *find_long(const struct cli_opt *opts, const char *name, size_t len)
+static int missing_option(struct cli_ctx *ctx, const char *usage, const char *name, const char *arg)
 {
-  for (const struct cli_opt *o = opts; o && o->name; o++)
-    if (strlen(o->name) == len && !strncmp(o->name, name, len))
+  char msg[160];
+  snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "missing --%s%s%s", "缺少 --%s%s%s"), name,
+           arg ? " " : "", arg ? arg : "");
+  return cli_usage_error(ctx, usage, msg);
+}
+
+static const struct cli_opt *find_long(const struct cli_spec *spec, const char *pick,
+                                       const char *name, size_t len)
+{
+  for (const struct cli_opt *o = spec->opts; o && o->name; o++)
+    if (strlen(o->name) == len && !strncmp(o->name, name, len) && taken(pick, o))
       return o;
   return NULL;
 }
 
-static const struct cli_opt *find_short(const struct cli_opt *opts, char c)
+static const struct cli_opt *find_short(const struct cli_spec *spec, const char *pick, char c)
 {
-  for (const struct cli_opt *o = opts; o && o->name; o++)
-    if (o->short_name == c)
+  for (const struct cli_opt *o = spec->opts; o && o->name; o++)
+    if (o->short_name == c && taken(pick, o))
       return o;
   return NULL;
 }
@@ -90,10 +160,41 @@ static int store_value(struct cli_ctx *ctx, const struct cli_spec *spec, const s
   return -1;
 }
 
+/* --completion-helper (git's --git-completion-helper): every option the parser accepts, asked of
+ * the same lookups that parsing uses, for every entry of the table: "--data --json -d", one line. */
+static void print_accepted(const struct cli_spec *spec, const char *pick)
+{
+  const char *sep = "";
+  for (const struct cli_opt *o = spec->opts; o && o->name; o++)
+    if (find_long(spec, pick, o->name, strlen(o->name)) == o) {
+      printf("%s--%s", sep, o->name);
+      sep = " ";
+    }
+  for (const struct cli_opt *o = spec->opts; o && o->name; o++)
+    if (o->short_name && find_short(spec, pick, o->short_name) == o) {
+      printf("%s-%c", sep, o->short_name);
+      sep = " ";
+    }
+  printf("\n");
+}
+
 int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char **argv,
               const char **args, size_t *nargs)
 {
+  return cli_parse_pick(ctx, spec, NULL, argc, argv, args, nargs);
+}
+
+int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick, int argc,
+                   char **argv, const char **args, size_t *nargs)
+{
   *nargs = 0;
+  bool seen[MAX_OPTS] = {false};
+  if (!spec_is_sound(spec, pick)) { /* a programming error, caught by any run of the command */
+    fprintf(stderr, FS_TR(ctx->lang, "%s: internal error: \"%s\" picks an option it does not have\n",
+                          "%s：內部錯誤：「%s」選用了不存在的選項\n"),
+            ctx->prog, spec->usage);
+    return CLI_EXIT_FAILURE;
+  }
   bool only_positional = false;
   char msg[256];
   for (int i = 1; i < argc; i++) {
@@ -111,7 +212,11 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
       continue;
     }
     if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-      cli_print_help(ctx, spec);
+      print_help(ctx, spec, pick);
+      return CLI_EXIT_OK;
+    }
+    if (!strcmp(a, "--completion-helper")) {
+      print_accepted(spec, pick);
       return CLI_EXIT_OK;
     }
     const struct cli_opt *o;
@@ -119,11 +224,11 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
     if (a[1] == '-') {
       const char *name = a + 2;
       const char *eq = strchr(name, '=');
-      o = find_long(spec->opts, name, eq ? (size_t)(eq - name) : strlen(name));
+      o = find_long(spec, pick, name, eq ? (size_t)(eq - name) : strlen(name));
       if (eq)
         inline_value = eq + 1;
     } else {
-      o = a[2] ? NULL : find_short(spec->opts, a[1]);
+      o = a[2] ? NULL : find_short(spec, pick, a[1]);
     }
     if (!o) {
       snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "unknown option \"%s\"", "未知的選項「%s」"), a);
@@ -147,13 +252,11 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
     int rc = store_value(ctx, spec, o, value);
     if (rc >= 0)
       return rc;
+    seen[o - spec->opts] = true;
   }
   for (const struct cli_opt *o = spec->opts; o && o->name; o++)
-    if (o->type == CLI_OPT_NEEDED && !*(const char **)o->dest) {
-      snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "missing --%s %s", "缺少 --%s %s"), o->name,
-               o->arg ? o->arg : "");
-      return cli_usage_error(ctx, spec->usage, msg);
-    }
+    if (taken(pick, o) == 2 && !seen[o - spec->opts])
+      return missing_option(ctx, spec->usage, o->name, o->arg);
   if (*nargs < spec->min_args) {
     snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "missing argument", "缺少參數"));
     return cli_usage_error(ctx, spec->usage, msg);
@@ -165,10 +268,11 @@ int cli_fail(struct cli_ctx *ctx, const struct fs_err *err)
 {
   bool zh = ctx->lang == FS_LANG_ZH_TW;
   const char *title = fs_code_message(err->code, zh);
+  const char *msg = fs_err_msg(err, zh);
   if (err->where[0])
-    fprintf(stderr, "%s: %s: %s: %s\n", ctx->prog, title, err->where, err->msg);
+    fprintf(stderr, "%s: %s: %s: %s\n", ctx->prog, title, err->where, msg);
   else
-    fprintf(stderr, "%s: %s: %s\n", ctx->prog, title, err->msg[0] ? err->msg : title);
+    fprintf(stderr, "%s: %s: %s\n", ctx->prog, title, msg[0] ? msg : title);
   return err->code == FS_ERR_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
 }
 

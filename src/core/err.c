@@ -1,6 +1,8 @@
 /* The error table and the detail record. */
 #include "core/err.h"
 
+#include "core/i18n.h"
+
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -20,17 +22,28 @@ int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const cha
 {
   if (!e)
     return (int)code;
-  e->code = code;
-  snprintf(e->where, sizeof(e->where), "%s", where ? where : "");
+  /* Formatted aside first: the arguments may be e's own where or msg. */
+  char w[sizeof(e->where)], en[sizeof(e->msg)], zh[sizeof(e->msg_zh)];
+  snprintf(w, sizeof(w), "%s", where ? where : "");
   if (fmt) {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
+    fs_msg_vformat(en, sizeof(en), zh, sizeof(zh), fmt, ap);
     va_end(ap);
   } else {
-    snprintf(e->msg, sizeof(e->msg), "%s", fs_code_message(code, false));
+    snprintf(en, sizeof(en), "%s", fs_code_message(code, false));
+    snprintf(zh, sizeof(zh), "%s", fs_code_message(code, true));
   }
+  e->code = code;
+  snprintf(e->where, sizeof(e->where), "%s", w);
+  snprintf(e->msg, sizeof(e->msg), "%s", en);
+  snprintf(e->msg_zh, sizeof(e->msg_zh), "%s", zh);
   return (int)code;
+}
+
+const char *fs_err_msg(const struct fs_err *e, bool zh)
+{
+  return zh && e->msg_zh[0] ? e->msg_zh : e->msg;
 }
 
 void fs_err_wrap_where(struct fs_err *e, const char *outer)
@@ -52,6 +65,7 @@ void fs_err_clear(struct fs_err *e)
   e->code = FS_OK;
   e->where[0] = '\0';
   e->msg[0] = '\0';
+  e->msg_zh[0] = '\0';
 }
 
 const char *fs_code_name(enum fs_code code)

@@ -35,16 +35,25 @@ enum fs_code {
 #define FS_OK FS_ERR_OK
 
 /* Details of one failure. `where` names the place (file:line, byte offset, JSON path, field);
- * `msg` says what was wrong. Both are always NUL-terminated, possibly empty. */
+ * `msg` says what was wrong in English, `msg_zh` the same in Traditional Chinese ("" when the
+ * message has no translation: show `msg`, see fs_err_msg). All are NUL-terminated, possibly empty.
+ * Code that fills `msg` by hand must clear `msg_zh`. */
 struct fs_err {
   enum fs_code code;
   char where[128];
   char msg[384];
+  char msg_zh[512];
 };
 
-/* Records code, where and a formatted message in `e` (which may be NULL) and returns code. */
+/* Records code, where and a formatted message in `e` (which may be NULL) and returns code. The
+ * message is formatted twice: in English from fmt, and in zh-TW from fmt's entry in the message
+ * catalogue (src/core/messages.def, see fs_msg_vformat in core/i18n.h), so every format passed
+ * here needs an entry (scripts/messages.py checks). Arguments may point into `e` itself. A NULL
+ * fmt gives the code's own message in both languages. */
 int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, ...)
     FS_PRINTF(4, 5);
+/* The message in zh-TW when zh is true and there is one, else in English. */
+const char *fs_err_msg(const struct fs_err *e, bool zh);
 /* Prefixes e->where with `outer` and a separator (for nested parsers). No-op when e is NULL. */
 void fs_err_wrap_where(struct fs_err *e, const char *outer);
 /* Clears e to FS_OK with empty strings. */

@@ -1,10 +1,18 @@
 /* Languages for what people read: Traditional Chinese (zh-TW, the default) and English.
- * Messages are written bilingual at the call site with FS_TR, so that printf-style format checking
- * still sees both literals: printf(FS_TR(lang, "%d orgs\n", "%d 個機構\n"), n). */
+ *
+ * Two ways to say a thing in both languages:
+ *  - at the call site with FS_TR, for what the CLI prints, so that printf-style format checking
+ *    still sees both literals: printf(FS_TR(lang, "%d orgs\n", "%d 個機構\n"), n);
+ *  - through the message catalogue (src/core/messages.def: English format -> zh-TW format, one
+ *    entry a line, sorted by the English bytes), for messages made deep in the library in English
+ *    (fs_err_set and the parsers' and validators' helpers). scripts/messages.py (test
+ *    lint.messages) checks that every such format has an entry with the same conversions. */
 #ifndef FS_CORE_I18N_H
 #define FS_CORE_I18N_H
 
 #include "core/base.h"
+
+#include <stdarg.h>
 
 enum fs_lang { FS_LANG_ZH_TW, FS_LANG_EN };
 
@@ -17,5 +25,23 @@ enum fs_lang fs_lang_from_env(void);
 int fs_lang_parse(const char *s);
 /* "zh-TW" or "en". */
 const char *fs_lang_name(enum fs_lang lang);
+
+/* The catalogue's zh-TW text for the English message or format `en` (compared whole); NULL when
+ * the catalogue has no entry. */
+const char *fs_msg_zh(const char *en);
+
+/* Formats fmt with ap into en (English) and with fmt's catalogue entry into zh (zh-TW); zh is ""
+ * when fmt has no entry or the entry's conversions differ from fmt's (it never formats with a
+ * mismatched format). In zh, a plain "%s" argument that is itself a message is shown in zh-TW: an
+ * entry without conversions, or the English text of one of the last messages this thread
+ * formatted (so "%s: %s", inner.where, inner.msg carries the inner message's translation). An
+ * argument that fmt quotes ("field \"%s\"", '%s') is a name or a value and stays as it is.
+ * Both outputs are NUL-terminated (when their size is not 0) and truncated to fit; neither may
+ * overlap an argument. */
+void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt,
+                    va_list ap) FS_PRINTF(5, 0);
+
+/* Entry i of the catalogue (in its order), for tests and tools; false past the end. */
+bool fs_msg_entry(size_t i, const char **en, const char **zh);
 
 #endif

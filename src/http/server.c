@@ -153,11 +153,13 @@ void http_error_status(struct http_request *req, struct http_response *res, int 
       http_header(res, "WWW-Authenticate", "Basic realm=\"finshield\", Bearer realm=\"finshield\"");
     return;
   }
-  json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status, "code",
-                          fs_code_name((enum fs_code)code), "title",
+  json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status,
+                          "code", fs_code_name((enum fs_code)code), "title",
                           fs_code_message((enum fs_code)code, false), "title_zh",
                           fs_code_message((enum fs_code)code, true), "detail",
                           e->msg[0] ? e->msg : fs_code_message((enum fs_code)code, false),
+                          "detail_zh",
+                          e->msg[0] ? fs_err_msg(e, true) : fs_code_message((enum fs_code)code, true),
                           "where", e->where[0] ? e->where : NULL, "request_id", req->request_id);
   res->nheaders = 0;
   http_json(res, status, doc);
