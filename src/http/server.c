@@ -92,7 +92,7 @@ void http_header(struct http_response *res, const char *name, const char *fmt, .
 int http_json(struct http_response *res, int status, json_t *doc)
 {
   if (!doc)
-    return FS_ERR_NOMEM;
+    return FS_ERR_INTERNAL; /* jansson refused a value (text that is not UTF-8) or memory ran out */
   fs_buf_reset(&res->body);
   int rc = jsonx_dump(doc, &res->body);
   json_decref(doc);
@@ -135,36 +135,56 @@ void http_error(struct http_request *req, struct http_response *res, int code)
   http_error_status(req, res, code, fs_code_http_status((enum fs_code)code));
 }
 
+/* The body of an error whose own body could not be made: fixed text, nothing echoed. */
+static void error_body_fixed(struct http_request *req, struct http_response *res, bool taxii)
+{
+  fs_buf_reset(&res->body);
+  if (taxii)
+    fs_buf_appendf(&res->body,
+                   "{\"title\":\"internal error\",\"description\":\"the error response could "
+                   "not be made\",\"error_code\":\"internal\",\"http_status\":500}");
+  else
+    fs_buf_appendf(&res->body,
+                   "{\"error\":{\"status\":500,\"code\":\"internal\",\"title\":\"internal error\","
+                   "\"title_zh\":\"%s\",\"detail\":\"the error response could not be made\","
+                   "\"request_id\":\"%s\"}}\n",
+                   fs_code_message(FS_ERR_INTERNAL, true), req->request_id);
+  res->status = 500;
+}
+
 void http_error_status(struct http_request *req, struct http_response *res, int code, int status)
 {
   struct fs_err *e = &req->err;
   if (e->code != (enum fs_code)code)
     fs_err_set(e, (enum fs_code)code, NULL, NULL);
+  /* Input echoed in a message (a name, a value cut inside a character) becomes valid text. */
+  fs_utf8_scrub(e->msg, strlen(e->msg));
+  fs_utf8_scrub(e->where, strlen(e->where));
   bool taxii = (req->matched && (req->matched->flags & HTTP_TAXII)) ||
                (req->path && !strncmp(req->path, "/taxii2/", 8));
+  res->nheaders = 0;
   if (taxii) {
-    res->nheaders = 0;
     taxii_error_body(status, e, &res->body);
     res->status = status;
     res->content_type = TAXII_MEDIA_TYPE;
-    if (status == 503)
-      http_header(res, "Retry-After", "1");
-    if (status == 401)
-      http_header(res, "WWW-Authenticate", "Basic realm=\"finshield\", Bearer realm=\"finshield\"");
-    return;
+  } else {
+    json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status, "code",
+                            fs_code_name((enum fs_code)code), "title",
+                            fs_code_message((enum fs_code)code, false), "title_zh",
+                            fs_code_message((enum fs_code)code, true), "detail",
+                            e->msg[0] ? e->msg : fs_code_message((enum fs_code)code, false),
+                            "where", e->where[0] ? e->where : NULL, "request_id", req->request_id);
+    http_json(res, status, doc);
   }
-  json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status, "code",
-                          fs_code_name((enum fs_code)code), "title",
-                          fs_code_message((enum fs_code)code, false), "title_zh",
-                          fs_code_message((enum fs_code)code, true), "detail",
-                          e->msg[0] ? e->msg : fs_code_message((enum fs_code)code, false),
-                          "where", e->where[0] ? e->where : NULL, "request_id", req->request_id);
-  res->nheaders = 0;
-  http_json(res, status, doc);
-  if (status == 503)
+  /* An error never goes out as 2xx nor without its body. */
+  if (!res->body.len || res->status != status)
+    error_body_fixed(req, res, taxii);
+  if (res->status == 503)
     http_header(res, "Retry-After", "1");
-  if (status == 401)
-    http_header(res, "WWW-Authenticate", "Bearer realm=\"finshield\", Basic realm=\"finshield\"");
+  if (res->status == 401)
+    http_header(res, "WWW-Authenticate", "%s",
+                taxii ? "Basic realm=\"finshield\", Bearer realm=\"finshield\""
+                      : "Bearer realm=\"finshield\", Basic realm=\"finshield\"");
 }
 
 /* ---- per-request state ------------------------------------------------------------------- */
@@ -353,7 +373,9 @@ static enum MHD_Result dispatch(struct http_request *req)
     return send_error(req, FS_ERR_TOO_LARGE);
   }
   const char *q = strchr(req->raw_uri, '?');
-  if (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err))
+  size_t path_len = q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri);
+  if (http_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
+      (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err)))
     return send_error(req, FS_ERR_INVALID);
   const struct http_route *route = req->matched;
   bool known = req->path_known;

@@ -1,0 +1,77 @@
+"""The HTTP layer under hostile input (issue #12): errors never go out as 2xx or without a body
+when a path segment or an echoed value is not valid UTF-8."""
+import json
+import unittest
+import urllib.parse
+
+from hubtest import TAXII, Hub, taxii
+
+
+def stop(test, hub):
+    rc = hub.stop()
+    hub.cleanup()
+    test.assertEqual(rc, 0, f"serve exited with {rc} (leak or crash?)")
+
+
+class InvalidBytes(unittest.TestCase):
+    """#12 item 7: invalid UTF-8 in a path segment or in an echoed value."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub().start()
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.hub.stop()
+        cls.hub.cleanup()
+        assert rc == 0, f"serve exited with {rc}"
+
+    def assert_error(self, r, statuses, raw=b"\xff"):
+        self.assertIn(r.status, statuses, r)
+        self.assertTrue(r.body, "an error without a body")
+        self.assertNotIn(raw.decode("latin-1"), r.body)
+        return r.json()
+
+    def test_path_segments_are_refused_with_the_offset(self):
+        h = self.hub
+        for method, path, body in (("PATCH", "/api/v1/users/%FF", {"display_name": "x"}),
+                                   ("DELETE", "/api/v1/tokens/%FF", None),
+                                   ("GET", "/api/v1/users/%FF", None),
+                                   ("GET", "/api/v1/orgs/ok%C3%28", None),
+                                   ("GET", "/api/v1/orgs/%ED%A0%80", None),
+                                   ("GET", "/api/v1/nothing/%FF", None)):
+            with self.subTest(path=path):
+                r = h.admin(method, path, body)
+                err = self.assert_error(r, (400,))["error"]
+                self.assertEqual(err["code"], "invalid")
+                self.assertRegex(err["where"], r"^path byte \d+$")
+        # The offset is the start of the segment, counted in the request target as sent.
+        r = h.admin("GET", "/api/v1/users/%FF")
+        self.assertEqual(r.json()["error"]["where"], "path byte 14")
+        # A NUL would cut the segment ("a%00b" would act on "a"), a control character likewise.
+        for path in ("/api/v1/users/a%00b", "/api/v1/users/a%0Ab"):
+            r = h.admin("GET", path)
+            self.assertEqual(r.status, 400, r)
+            self.assertEqual(r.json()["error"]["where"], "path byte 15")
+        # The refused DELETE revoked nothing: the token used still works.
+        self.assertEqual(h.admin("GET", "/api/v1/me").status, 200)
+
+    def test_taxii_routes_answer_with_a_taxii_error(self):
+        for path in ("collections/%FF/", "collections/%FF/objects/", "collections/sector/objects/%FF/"):
+            with self.subTest(path=path):
+                r = taxii(self.hub, "GET", path, self.hub.admin_token)
+                self.assertEqual(r.status, 400, r)
+                self.assertEqual(r.headers["Content-Type"], TAXII)
+                self.assertEqual(r.json()["http_status"], 400)
+
+    def test_echoed_values_cut_inside_a_character(self):
+        # "unknown query parameter" echoes the name cut at 64 bytes: inside a 3-byte character.
+        name = "金" * 22
+        r = self.hub.admin("GET", "/api/v1/orgs?" + urllib.parse.quote(name) + "=1")
+        err = self.assert_error(r, (400,))["error"]
+        self.assertIn("金" * 21, err["detail"])
+        json.dumps(err)  # valid text
+
+
+if __name__ == "__main__":
+    unittest.main()
