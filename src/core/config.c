@@ -37,6 +37,8 @@ static const struct fs_config_key keys[] = {
     INT("http", "max_connections", max_connections, "1024", 1, 100000, "Concurrent connections accepted."),
     INT("http", "rate_per_second", rate_per_second, "50", 0, 1000000, "Requests per second allowed to one token (or one address without a token); 0 turns the limit off."),
     INT("http", "rate_burst", rate_burst, "200", 1, 10000000, "Requests a token may send at once before the rate applies."),
+    INT("http", "auth_failures_per_minute", auth_failures_per_minute, "60", 0, 1000000, "Failed authentications (a token presented, as Bearer or as the Basic password, and refused) one address may make per minute; once its burst is spent the address gets 429 without its token being looked up, valid or not. 0 turns the limit off."),
+    INT("http", "auth_failure_burst", auth_failure_burst, "100", 1, 1000000, "Failed authentications one address may make at once before auth_failures_per_minute applies."),
     STR("http", "access_log", access_log, "-", "Structured access log: a file path, '-' for standard error, or 'off'."),
     ENUM("store", "backend", store_backend, "sqlite", backends, "Storage engine."),
     STR("store", "path", store_path, "hub.db", "SQLite database file."),

@@ -26,6 +26,8 @@ struct fs_config {
   int64_t max_connections;
   int64_t rate_per_second;
   int64_t rate_burst;
+  int64_t auth_failures_per_minute;
+  int64_t auth_failure_burst;
   char access_log[FS_CONFIG_PATH_MAX];
   /* [store] */
   char store_backend[16];

@@ -132,8 +132,12 @@ int64_t http_server_started_ms(const struct http_server *s);
 /* Per-key token buckets (ratelimit.c). */
 struct http_ratelimit *http_ratelimit_new(double per_second, double burst);
 void http_ratelimit_free(struct http_ratelimit *rl);
-/* True when key may make one more request now; otherwise *retry_after_s says when. */
+/* True when key may make one more request now, and takes it; otherwise *retry_after_s says
+ * when. A NULL rl allows everything. */
 bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now_ns,
+                         int *retry_after_s);
+/* The same question without taking anything (a budget consulted before it is spent). */
+bool http_ratelimit_peek(struct http_ratelimit *rl, const char *key, int64_t now_ns,
                          int *retry_after_s);
 
 #endif

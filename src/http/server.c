@@ -30,6 +30,7 @@ struct http_server {
   struct fs_log access;
   bool access_on;
   struct http_ratelimit *rl;
+  struct http_ratelimit *rl_fail; /* failed authentications, by address */
   struct taxii_page_cache *page_cache;
   struct http_streams *streams;
   char *tls_cert, *tls_key;
@@ -311,19 +312,28 @@ static const char *presented_token(struct http_request *req, char **to_free)
   return NULL;
 }
 
-static int authenticate(struct http_request *req)
+/* Authenticates the request's token. An address that has spent its budget of failed
+ * authentications gets FS_ERR_RATE_LIMITED (*retry set) before any token is looked up, so that
+ * it cannot test tokens at all, valid ones included; each refused token spends one. */
+static int authenticate(struct http_request *req, int *retry)
 {
+  struct http_server *s = req->srv;
   char *to_free;
   const char *token = presented_token(req, &to_free);
+  int64_t now_ns = fs_time_mono_ns();
   int rc;
   if (!token) {
     rc = fs_err_set(&req->err, FS_ERR_UNAUTHENTICATED, "Authorization",
                     "send an API token: \"Authorization: Bearer <token>\"");
+  } else if (!http_ratelimit_peek(s->rl_fail, req->remote, now_ns, retry)) {
+    rc = FS_ERR_RATE_LIMITED;
   } else {
     struct store_conn *c;
     rc = http_db(req, &c);
     if (!rc)
       rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
+    if (rc == FS_ERR_UNAUTHENTICATED)
+      http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
   }
   if (to_free)
     MHD_free(to_free);
@@ -331,7 +341,7 @@ static int authenticate(struct http_request *req)
     req->authenticated = true;
     snprintf(req->who.source, sizeof(req->who.source), "http:%s", req->remote);
   } else if (rc == FS_ERR_UNAUTHENTICATED) {
-    fs_metric_add(req->srv->auth_failures, 1);
+    fs_metric_add(s->auth_failures, 1);
   }
   return rc;
 }
@@ -398,7 +408,7 @@ static enum MHD_Result dispatch(struct http_request *req)
   }
   req->route = route->pattern;
   /* Rate limits: public routes (login) by address; others by token, and failed
-   * authentications by address, so that guessing tokens or passwords is slow. */
+   * authentications by address (consulted first, in authenticate), so that guessing is slow. */
   int retry = 0;
   int64_t now_ns = fs_time_mono_ns();
   char key[80];
@@ -410,13 +420,11 @@ static enum MHD_Result dispatch(struct http_request *req)
     if (s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
       rc = FS_ERR_RATE_LIMITED;
   } else {
-    rc = authenticate(req);
+    rc = authenticate(req, &retry);
     if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) && !auth_role_is_hub(req->who.role) &&
         req->who.role != AUTH_ROLE_SUPERVISOR)
       rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, req->path,
                       "only the hub's roles may read this from outside the hub's machine");
-    if (rc == FS_ERR_UNAUTHENTICATED && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
-      rc = FS_ERR_RATE_LIMITED;
     snprintf(key, sizeof(key), "tok:%s", req->who.token_id);
     if (!rc && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
       rc = FS_ERR_RATE_LIMITED;
@@ -591,6 +599,9 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
                                             NULL);
   if (cfg->rate_per_second > 0)
     s->rl = http_ratelimit_new((double)cfg->rate_per_second, (double)cfg->rate_burst);
+  if (cfg->auth_failures_per_minute > 0)
+    s->rl_fail = http_ratelimit_new((double)cfg->auth_failures_per_minute / 60.0,
+                                    (double)cfg->auth_failure_burst);
   if (cfg->taxii_page_cache_mb > 0)
     s->page_cache = taxii_page_cache_new((size_t)cfg->taxii_page_cache_mb << 20);
   s->access_on = strcmp(cfg->access_log, "off") != 0;
@@ -659,6 +670,7 @@ void http_server_stop(struct http_server *s)
   if (s->access_on && s->access.out)
     fs_log_release(&s->access);
   http_ratelimit_free(s->rl);
+  http_ratelimit_free(s->rl_fail);
   taxii_page_cache_free(s->page_cache);
   free(s->tls_cert);
   if (s->tls_key) {

@@ -1,10 +1,24 @@
 """The HTTP layer under hostile input (issue #12): errors never go out as 2xx or without a body
-when a path segment or an echoed value is not valid UTF-8."""
+when a path segment or an echoed value is not valid UTF-8; an address that spent its budget of
+failed authentications cannot test tokens at all."""
+import http.client
 import json
 import unittest
 import urllib.parse
 
 from hubtest import TAXII, Hub, taxii
+
+
+def request_from(hub, source, method, path, headers=None, body=None):
+    """One request from another loopback address (127.0.0.0/8 is all loopback on Linux)."""
+    u = urllib.parse.urlparse(hub.url)
+    conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60, source_address=(source, 0))
+    try:
+        conn.request(method, path, body=body, headers=headers or {})
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read().decode()
+    finally:
+        conn.close()
 
 
 def stop(test, hub):
@@ -71,6 +85,42 @@ class InvalidBytes(unittest.TestCase):
         err = self.assert_error(r, (400,))["error"]
         self.assertIn("金" * 21, err["detail"])
         json.dumps(err)  # valid text
+
+
+class FailureBudget(unittest.TestCase):
+    """#12 item 15: the per-address budget of failed authentications is consulted before the
+    token is looked up, so a blocked address cannot test tokens, valid ones included."""
+
+    def test_blocked_address_cannot_test_tokens(self):
+        hub = Hub(config="[http]\nauth_failures_per_minute = 1\nauth_failure_burst = 2\n").start()
+        try:
+            bad = "fsk_" + "B" * 43
+            self.assertEqual([hub.request("GET", "/api/v1/me", token=bad).status for _ in range(2)], [401, 401])
+            r = hub.request("GET", "/api/v1/me", token=bad)
+            self.assertEqual(r.status, 429, r)
+            self.assertGreaterEqual(int(r.headers["Retry-After"]), 1)
+            self.assertNotIn("unknown token", r.body)
+            # A valid token from the blocked address is not looked up either (Bearer or Basic).
+            r = hub.admin("GET", "/api/v1/me")
+            self.assertEqual(r.status, 429, r)
+            self.assertEqual(r.json()["error"]["code"], "rate_limited")
+            r = hub.request("GET", "/api/v1/me", basic="x:" + hub.admin_token)
+            self.assertEqual(r.status, 429, r)
+            # TAXII clients get the same, in TAXII's shape.
+            r = taxii(hub, "GET", "collections/", hub.admin_token)
+            self.assertEqual(r.status, 429, r)
+            self.assertEqual(r.json()["http_status"], 429)
+            # No credentials: nothing to test, the usual 401; public routes still answer.
+            self.assertEqual(hub.request("GET", "/api/v1/me").status, 401)
+            self.assertEqual(hub.request("GET", "/healthz").status, 200)
+            # Another address is not blocked.
+            status, _, body = request_from(hub, "127.0.0.2", "GET", "/api/v1/me",
+                                           {"Authorization": "Bearer " + hub.admin_token})
+            self.assertEqual(status, 200, body)
+            status, _, body = request_from(hub, "127.0.0.2", "GET", "/metrics")
+            self.assertRegex(body, r"finshield_http_rate_limited_total [1-9]")
+        finally:
+            stop(self, hub)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,13 @@ static void test_ratelimit(void **state)
   assert_true(retry >= 1);
   assert_true(http_ratelimit_take(rl, "tok:b", t, &retry)); /* other keys unaffected */
   assert_true(http_ratelimit_take(rl, "tok:a", t + 600000000, &retry)); /* refilled */
+  /* Peeking takes nothing: an empty bucket stays empty, a full one full. */
+  assert_false(http_ratelimit_peek(rl, "tok:a", t + 600000000, &retry));
+  for (int i = 0; i < 5; i++)
+    assert_true(http_ratelimit_peek(rl, "tok:c", t, &retry));
+  for (int i = 0; i < 3; i++)
+    assert_true(http_ratelimit_take(rl, "tok:c", t, &retry));
+  assert_false(http_ratelimit_take(rl, "tok:c", t, &retry));
   http_ratelimit_free(rl);
 }
 
