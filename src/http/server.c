@@ -182,10 +182,11 @@ void http_error_status(struct http_request *req, struct http_response *res, int 
     error_body_fixed(req, res, taxii);
   if (res->status == 503)
     http_header(res, "Retry-After", "1");
+  /* Basic is offered to TAXII clients only: a browser asked for it would keep sending it. */
   if (res->status == 401)
     http_header(res, "WWW-Authenticate", "%s",
                 taxii ? "Basic realm=\"finshield\", Bearer realm=\"finshield\""
-                      : "Bearer realm=\"finshield\", Basic realm=\"finshield\"");
+                      : "Bearer realm=\"finshield\"");
 }
 
 /* ---- per-request state ------------------------------------------------------------------- */
@@ -360,6 +361,44 @@ static bool content_type_ok(struct http_request *req, bool taxii)
          (!strcasecmp(m.subtype, "json") || !strcasecmp(m.subtype, "stix+json"));
 }
 
+/* Splits an authority "host[:port]" or "[v6]:port" at its port; *port is def when absent. */
+static void authority_split(const char *a, size_t n, size_t *host_len, const char **port,
+                            size_t *port_len, const char *def)
+{
+  const char *colon = NULL;
+  for (size_t i = n; i-- > 0 && a[i] != ']';)
+    if (a[i] == ':') {
+      colon = a + i;
+      break;
+    }
+  *host_len = colon ? (size_t)(colon - a) : n;
+  *port = colon ? colon + 1 : def;
+  *port_len = colon ? n - *host_len - 1 : strlen(def);
+}
+
+/* True when the request carries an Origin that is not the hub's own origin as the request
+ * reached it: our scheme, and the host and port of its Host header (a default port may be left
+ * out on either side). "Origin: null" and an Origin without a Host are foreign; no Origin
+ * (scripts, TAXII clients) is not. */
+static bool origin_foreign(struct http_request *req)
+{
+  const char *o = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
+  if (!o)
+    return false;
+  const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
+  bool tls = http_server_tls(req->srv);
+  const char *scheme = tls ? "https://" : "http://", *def = tls ? "443" : "80";
+  size_t sl = strlen(scheme);
+  if (!host || strncasecmp(o, scheme, sl) || strchr(o + sl, '/'))
+    return true;
+  size_t ohost, oport_len, hhost, hport_len;
+  const char *oport, *hport;
+  authority_split(o + sl, strlen(o + sl), &ohost, &oport, &oport_len, def);
+  authority_split(host, strlen(host), &hhost, &hport, &hport_len, def);
+  return ohost != hhost || strncasecmp(o + sl, host, ohost) || oport_len != hport_len ||
+         strncmp(oport, hport, oport_len);
+}
+
 /* "//api/v1/orgs" is "/api/v1/orgs": repeated slashes collapse. The copy lives in the arena. */
 static const char *normalize_path(struct http_request *req, const char *url)
 {
@@ -407,6 +446,13 @@ static enum MHD_Result dispatch(struct http_request *req)
     return ok;
   }
   req->route = route->pattern;
+  /* A browser showing another site's page may hold Basic credentials for us: it tells us with
+   * Origin, and such a request may change nothing (reads are kept from the page by the browser). */
+  if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD") && origin_foreign(req)) {
+    fs_err_set(&req->err, FS_ERR_FORBIDDEN, "Origin",
+               "a page of another site may not change anything here");
+    return send_error(req, FS_ERR_FORBIDDEN);
+  }
   /* Rate limits: public routes (login) by address; others by token, and failed
    * authentications by address (consulted first, in authenticate), so that guessing is slow. */
   int retry = 0;

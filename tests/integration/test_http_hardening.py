@@ -1,6 +1,7 @@
 """The HTTP layer under hostile input (issue #12): errors never go out as 2xx or without a body
 when a path segment or an echoed value is not valid UTF-8; an address that spent its budget of
-failed authentications cannot test tokens at all."""
+failed authentications cannot test tokens at all; pages of other sites cannot make a browser change
+anything with its stored credentials."""
 import http.client
 import json
 import unittest
@@ -27,18 +28,23 @@ def stop(test, hub):
     test.assertEqual(rc, 0, f"serve exited with {rc} (leak or crash?)")
 
 
-class InvalidBytes(unittest.TestCase):
-    """#12 item 7: invalid UTF-8 in a path segment or in an echoed value."""
+class SharedHub(unittest.TestCase):
+    """One hub (with `config`) for all the tests of a class."""
+    config = ""
 
     @classmethod
     def setUpClass(cls):
-        cls.hub = Hub().start()
+        cls.hub = Hub(config=cls.config).start()
 
     @classmethod
     def tearDownClass(cls):
         rc = cls.hub.stop()
         cls.hub.cleanup()
         assert rc == 0, f"serve exited with {rc}"
+
+
+class InvalidBytes(SharedHub):
+    """#12 item 7: invalid UTF-8 in a path segment or in an echoed value."""
 
     def assert_error(self, r, statuses, raw=b"\xff"):
         self.assertIn(r.status, statuses, r)
@@ -121,6 +127,56 @@ class FailureBudget(unittest.TestCase):
             self.assertRegex(body, r"finshield_http_rate_limited_total [1-9]")
         finally:
             stop(self, hub)
+
+
+class CrossSite(SharedHub):
+    """#12 item 14: state-changing requests with a foreign Origin are refused; the API no longer
+    asks browsers for Basic credentials (TAXII still does: its clients use Basic)."""
+
+    def events(self, origin=None, method="POST"):
+        headers = {"Content-Type": "text/plain"}
+        if origin is not None:
+            headers["Origin"] = origin
+        return self.hub.request(method, "/api/v1/events?format=text", raw=b"cross-site test line\n",
+                                headers=headers, basic="x:" + self.hub.admin_token)
+
+    def test_foreign_origin_cannot_change_anything(self):
+        h = self.hub
+        own = h.url  # scheme://host:port, as the browser would send it
+        for origin in ("https://evil.example", "null", own.replace("http://", "https://"),
+                       own + "0", own.rsplit(":", 1)[0], own + "/"):
+            with self.subTest(origin=origin):
+                r = self.events(origin)
+                self.assertEqual(r.status, 403, r)
+                self.assertEqual(r.json()["error"]["where"], "Origin")
+        # The hub's own pages, and clients that send no Origin (scripts, TAXII), are served.
+        r = self.events(own)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json()["records"], 1)
+        self.assertEqual(self.events().status, 200)
+        # Reads are not refused (the browser's same-origin policy keeps the answer from the page).
+        r = h.admin("GET", "/api/v1/me", headers={"Origin": "https://evil.example"})
+        self.assertEqual(r.status, 200, r)
+        # Other writes, the public login and TAXII writes likewise.
+        evil = {"Origin": "https://evil.example"}
+        r = h.admin("PATCH", "/api/v1/orgs/nothing", {"name_en": "x"}, headers=evil)
+        self.assertEqual(r.status, 403, r)
+        r = h.admin("DELETE", "/api/v1/tokens/nothing", headers=evil)
+        self.assertEqual(r.status, 403, r)
+        r = h.request("POST", "/api/v1/session", body={"username": "admin", "password": "x" * 12}, headers=evil)
+        self.assertEqual(r.status, 403, r)
+        r = h.request("POST", "/taxii2/hub/collections/submissions/objects/", raw=b'{"objects": []}',
+                      headers=dict(evil, Accept=TAXII, **{"Content-Type": TAXII}), basic="x:" + h.admin_token)
+        self.assertEqual(r.status, 403, r)
+        self.assertEqual(r.json()["http_status"], 403)
+
+    def test_api_401_does_not_ask_for_basic(self):
+        r = self.hub.request("POST", "/api/v1/events", raw=b"x", headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.headers.get("WWW-Authenticate"), 'Bearer realm="finshield"')
+        r = taxii(self.hub, "GET", "collections/", None)
+        self.assertEqual(r.status, 401)
+        self.assertIn("Basic", r.headers.get("WWW-Authenticate", ""))
 
 
 if __name__ == "__main__":
