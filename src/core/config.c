@@ -31,7 +31,9 @@ static const struct fs_config_key keys[] = {
     STR("http", "tls_cert", tls_cert, "", "PEM certificate chain for HTTPS. Empty: plain HTTP (loopback only)."),
     STR("http", "tls_key", tls_key, "", "PEM private key for tls_cert."),
     INT("http", "threads", http_threads, "4", 1, 256, "Worker threads of the HTTP server."),
-    INT("http", "max_body_bytes", max_body_bytes, "10485760", 1024, 1073741824, "Largest request body accepted; larger requests get 413."),
+    INT("http", "max_body_bytes", max_body_bytes, "10485760", 1024, 1073741824, "Largest request body accepted from an authenticated caller; larger requests get 413."),
+    INT("http", "max_anonymous_body_bytes", max_anonymous_body_bytes, "65536", 1024, 1073741824, "Largest request body accepted without a valid token (public routes such as the login); a caller that is not authenticated is answered from the headers, and a larger body is refused before it is read."),
+    INT("http", "body_memory_bytes", body_memory_bytes, "536870912", 1048576, 1099511627776, "Memory all request bodies in flight may hold together (announced sizes are reserved up front); a body that does not fit gets 503 with Retry-After. At least max_body_bytes and taxii.max_content_length."),
     INT("http", "max_header_bytes", max_header_bytes, "16384", 4096, 1048576, "Memory for one request's line and headers; larger requests are refused."),
     INT("http", "connection_timeout", connection_timeout_s, "30", 1, 3600, "Seconds an idle keep-alive connection stays open."),
     INT("http", "max_connections", max_connections, "1024", 1, 100000, "Concurrent connections accepted."),
@@ -274,6 +276,13 @@ int fs_config_validate(const struct fs_config *c, struct fs_err *err)
                       "%s is not a loopback address: plain HTTP is allowed only on loopback; set "
                       "tls_cert and tls_key (finshield init --self-signed can make a test pair)",
                       c->listen);
+  if (c->body_memory_bytes < c->max_body_bytes ||
+      c->body_memory_bytes < c->taxii_max_content_length)
+    return fs_err_set(err, FS_ERR_INVALID, "[http] body_memory_bytes",
+                      "%lld is smaller than one largest body (http.max_body_bytes %lld, "
+                      "taxii.max_content_length %lld)",
+                      (long long)c->body_memory_bytes, (long long)c->max_body_bytes,
+                      (long long)c->taxii_max_content_length);
   if (c->token_days > c->token_max_days)
     return fs_err_set(err, FS_ERR_INVALID, "[auth] token_days",
                       "token_days is larger than token_max_days");

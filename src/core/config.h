@@ -21,6 +21,8 @@ struct fs_config {
   char tls_key[FS_CONFIG_PATH_MAX];
   int64_t http_threads;
   int64_t max_body_bytes;
+  int64_t max_anonymous_body_bytes;
+  int64_t body_memory_bytes;
   int64_t max_header_bytes;
   int64_t connection_timeout_s;
   int64_t max_connections;

@@ -31,8 +31,10 @@ struct http_request {
   char *raw_uri;              /* as received, with the query */
   struct fs_arena arena;      /* freed with the request */
   struct http_query query;
-  struct fs_buf body;         /* capped at http.max_body_bytes */
-  bool body_too_large;
+  struct fs_buf body;         /* capped at the caller's limit (see http_admit) */
+  size_t charged;             /* bytes of the server's body budget it holds */
+  struct http_response *refusal; /* the answer decided from the headers, sent after the body */
+  size_t dropped;             /* bytes of a refused body read and dropped */
   const char *params[HTTP_MAX_PARAMS]; /* path segments matched by "{}" in the route */
   size_t nparams;
   struct actor who;

@@ -1,15 +1,14 @@
-/* The libmicrohttpd glue: daemon options, per-request state, body limits, authentication, rate
- * limits, dispatch, error bodies, access log and metrics. */
-#include "http/http.h"
+/* The libmicrohttpd glue: daemon options, per-request state, bodies (limits and the server's
+ * memory budget), dispatch, error bodies, access log and metrics. What a request must pass before
+ * its body is read is in admit.c. */
+#include "http/server.h"
 
-#include "auth/token.h"
 #include "core/encode.h"
 #include "core/file.h"
 #include "core/jsonx.h"
 #include "core/mem.h"
 #include "core/net.h"
 #include "core/time.h"
-#include "http/mediatype.h"
 #include "http/stream.h"
 #include "taxii/cache.h"
 #include "taxii/server.h"
@@ -22,22 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct http_server {
-  struct hub *hub;
-  struct MHD_Daemon *daemon;
-  struct fs_metrics metrics;
-  struct fs_log access;
-  bool access_on;
-  struct http_ratelimit *rl;
-  struct http_ratelimit *rl_fail; /* failed authentications, by address */
-  struct taxii_page_cache *page_cache;
-  struct http_streams *streams;
-  char *tls_cert, *tls_key;
-  int64_t started_ms;
-  struct fs_metric *req_by_class[6];
-  struct fs_metric *duration, *in_flight, *rate_limited, *auth_failures, *store_unavailable;
-};
 
 static const double duration_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                          0.25,  0.5,   1,    2.5,   5,    10};
@@ -189,6 +172,68 @@ void http_error_status(struct http_request *req, struct http_response *res, int 
                       : "Bearer realm=\"finshield\"");
 }
 
+/* ---- bodies ------------------------------------------------------------------------------ */
+
+/* Takes n bytes of the server's budget for bodies in flight; false when they do not fit. */
+static bool budget_take(struct http_server *s, int64_t n)
+{
+  int64_t held = atomic_load(&s->body_held);
+  do {
+    if (held + n > s->body_budget)
+      return false;
+  } while (!atomic_compare_exchange_weak(&s->body_held, &held, held + n));
+  fs_metric_add(s->body_bytes, n);
+  return true;
+}
+
+static void budget_give(struct http_server *s, int64_t n)
+{
+  atomic_fetch_sub(&s->body_held, n);
+  fs_metric_add(s->body_bytes, -n);
+}
+
+/* Makes room for n more bytes of body within the caller's limit (FS_ERR_TOO_LARGE) and the
+ * server's budget (FS_ERR_NOMEM); req->charged follows the buffer's capacity. */
+static int body_grow(struct http_request *req, size_t n)
+{
+  struct http_server *s = req->srv;
+  struct fs_buf *b = &req->body;
+  if (n > b->max - b->len)
+    return fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
+                      b->max);
+  size_t need = b->len + n + 1;
+  if (need <= b->cap)
+    return FS_OK;
+  /* fs_buf doubles its capacity until it holds need: it ends below 2 * need (64 at least) and at
+   * most max + 1. That much is taken from the budget first; what is not used is given back. */
+  size_t bound = need < 32 ? 64 : 2 * need;
+  if (bound > b->max + 1)
+    bound = b->max + 1;
+  if (bound > req->charged) {
+    if (!budget_take(s, (int64_t)(bound - req->charged))) {
+      fs_metric_add(s->body_refused, 1);
+      return fs_err_set(&req->err, FS_ERR_NOMEM, "body",
+                        "the hub's memory for request bodies in flight is in use; retry shortly");
+    }
+    req->charged = bound;
+  }
+  int rc = fs_buf_reserve(b, n);
+  if (b->cap < req->charged) {
+    budget_give(s, (int64_t)(req->charged - b->cap));
+    req->charged = b->cap;
+  }
+  return rc ? fs_err_set(&req->err, (enum fs_code)rc, "body", "out of memory") : FS_OK;
+}
+
+/* Frees the body and gives its memory back to the budget. */
+static void body_release(struct http_request *req)
+{
+  fs_buf_release(&req->body);
+  if (req->charged)
+    budget_give(req->srv, (int64_t)req->charged);
+  req->charged = 0;
+}
+
 /* ---- per-request state ------------------------------------------------------------------- */
 
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
@@ -250,7 +295,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
   }
   free(req->raw_uri);
   fs_arena_release(&req->arena);
-  fs_buf_release(&req->body);
+  body_release(req);
+  if (req->refusal) {
+    fs_buf_release(&req->refusal->body);
+    free(req->refusal);
+  }
   free(req);
   *req_cls = NULL;
 }
@@ -281,124 +330,6 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
   return ok;
 }
 
-static enum MHD_Result send_error(struct http_request *req, int code)
-{
-  struct http_response res = {0};
-  fs_buf_init(&res.body, 64 * 1024);
-  http_error(req, &res, code);
-  enum MHD_Result ok = send_response(req, &res);
-  fs_buf_release(&res.body);
-  return ok;
-}
-
-/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients). */
-static const char *presented_token(struct http_request *req, char **to_free)
-{
-  *to_free = NULL;
-  const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
-  if (h && !strncasecmp(h, "Bearer ", 7)) {
-    h += 7;
-    while (*h == ' ')
-      h++;
-    return h;
-  }
-  char *pass = NULL;
-  char *user = MHD_basic_auth_get_username_password(req->conn, &pass);
-  if (user)
-    MHD_free(user);
-  if (pass) {
-    *to_free = pass;
-    return pass;
-  }
-  return NULL;
-}
-
-/* Authenticates the request's token. An address that has spent its budget of failed
- * authentications gets FS_ERR_RATE_LIMITED (*retry set) before any token is looked up, so that
- * it cannot test tokens at all, valid ones included; each refused token spends one. */
-static int authenticate(struct http_request *req, int *retry)
-{
-  struct http_server *s = req->srv;
-  char *to_free;
-  const char *token = presented_token(req, &to_free);
-  int64_t now_ns = fs_time_mono_ns();
-  int rc;
-  if (!token) {
-    rc = fs_err_set(&req->err, FS_ERR_UNAUTHENTICATED, "Authorization",
-                    "send an API token: \"Authorization: Bearer <token>\"");
-  } else if (!http_ratelimit_peek(s->rl_fail, req->remote, now_ns, retry)) {
-    rc = FS_ERR_RATE_LIMITED;
-  } else {
-    struct store_conn *c;
-    rc = http_db(req, &c);
-    if (!rc)
-      rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
-    if (rc == FS_ERR_UNAUTHENTICATED)
-      http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
-  }
-  if (to_free)
-    MHD_free(to_free);
-  if (!rc) {
-    req->authenticated = true;
-    snprintf(req->who.source, sizeof(req->who.source), "http:%s", req->remote);
-  } else if (rc == FS_ERR_UNAUTHENTICATED) {
-    fs_metric_add(s->auth_failures, 1);
-  }
-  return rc;
-}
-
-/* The body's media type: application/json, or TAXII's (version 2.1 or unversioned). */
-static bool content_type_ok(struct http_request *req, bool taxii)
-{
-  const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
-  struct http_media m;
-  if (!ct || http_media_parse(ct, strlen(ct), &m, NULL))
-    return false;
-  if (taxii)
-    return !strcasecmp(m.type, "application") && !strcasecmp(m.subtype, "taxii+json") &&
-           (!m.version[0] || !strcmp(m.version, "2.1"));
-  return !strcasecmp(m.type, "application") &&
-         (!strcasecmp(m.subtype, "json") || !strcasecmp(m.subtype, "stix+json"));
-}
-
-/* Splits an authority "host[:port]" or "[v6]:port" at its port; *port is def when absent. */
-static void authority_split(const char *a, size_t n, size_t *host_len, const char **port,
-                            size_t *port_len, const char *def)
-{
-  const char *colon = NULL;
-  for (size_t i = n; i-- > 0 && a[i] != ']';)
-    if (a[i] == ':') {
-      colon = a + i;
-      break;
-    }
-  *host_len = colon ? (size_t)(colon - a) : n;
-  *port = colon ? colon + 1 : def;
-  *port_len = colon ? n - *host_len - 1 : strlen(def);
-}
-
-/* True when the request carries an Origin that is not the hub's own origin as the request
- * reached it: our scheme, and the host and port of its Host header (a default port may be left
- * out on either side). "Origin: null" and an Origin without a Host are foreign; no Origin
- * (scripts, TAXII clients) is not. */
-static bool origin_foreign(struct http_request *req)
-{
-  const char *o = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
-  if (!o)
-    return false;
-  const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
-  bool tls = http_server_tls(req->srv);
-  const char *scheme = tls ? "https://" : "http://", *def = tls ? "443" : "80";
-  size_t sl = strlen(scheme);
-  if (!host || strncasecmp(o, scheme, sl) || strchr(o + sl, '/'))
-    return true;
-  size_t ohost, oport_len, hhost, hport_len;
-  const char *oport, *hport;
-  authority_split(o + sl, strlen(o + sl), &ohost, &oport, &oport_len, def);
-  authority_split(host, strlen(host), &hhost, &hport, &hport_len, def);
-  return ohost != hhost || strncasecmp(o + sl, host, ohost) || oport_len != hport_len ||
-         strncmp(oport, hport, oport_len);
-}
-
 /* "//api/v1/orgs" is "/api/v1/orgs": repeated slashes collapse. The copy lives in the arena. */
 static const char *normalize_path(struct http_request *req, const char *url)
 {
@@ -413,108 +344,92 @@ static const char *normalize_path(struct http_request *req, const char *url)
   return path;
 }
 
+/* Bytes of a refused request's body read and dropped before the connection is closed instead:
+ * enough for ordinary clients (which write the whole body before reading) to see the answer. */
+static size_t drop_max(const struct http_request *req)
+{
+  return 4 * req->body.max + (1 << 20);
+}
+
+/* Answers a request refused before its body: at once when no body is on its way, when it is
+ * too large to drop or the client waits for "100 Continue" (libmicrohttpd then closes the
+ * connection after the answer); otherwise once the body has been read and dropped. */
+static enum MHD_Result refuse(struct http_request *req, struct http_response *res,
+                              unsigned long long pending)
+{
+  const char *expect = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Expect");
+  if (pending && pending <= drop_max(req) && !(expect && !strcasecmp(expect, "100-continue")) &&
+      (req->refusal = malloc(sizeof(*res)))) {
+    *req->refusal = *res;
+    return MHD_YES;
+  }
+  enum MHD_Result ok = send_response(req, res);
+  fs_buf_release(&res->body);
+  return ok;
+}
+
+/* First call: the line and headers are in. Nothing of the body has been read yet. */
+static enum MHD_Result on_headers(struct http_request *req)
+{
+  const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+  unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+  bool chunked = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+  struct http_response res = {0};
+  fs_buf_init(&res.body, 64 * 1024);
+  int rc = http_admit(req, &res);
+  if (!rc && announced) {
+    /* One reservation of the announced size, counted in the budget (a wrong announcement only
+     * costs the buffer growing as usual). */
+    if (!(rc = body_grow(req, (size_t)announced))) {
+      if (announced >= FS_MEM_HUGE_MIN)
+        fs_mem_prefer_huge_pages(req->body.data, req->body.cap);
+    } else {
+      http_error(req, &res, rc);
+    }
+  }
+  if (rc)
+    return refuse(req, &res, announced ? announced : chunked);
+  fs_buf_release(&res.body);
+  /* The token was checked with a pooled connection: a slow body must not hold it. */
+  if ((announced || chunked) && req->db) {
+    store_release(req->hub->store, req->db);
+    req->db = NULL;
+  }
+  return MHD_YES;
+}
+
+/* A piece of body: kept within the limits, or dropped when the request is refused. */
+static enum MHD_Result on_body(struct http_request *req, const char *data, size_t n)
+{
+  if (req->refusal || req->status) {
+    req->dropped += n;
+    return req->dropped <= drop_max(req) ? MHD_YES : MHD_NO; /* MHD_NO closes the connection */
+  }
+  int rc = body_grow(req, n);
+  if (!rc) {
+    fs_buf_append(&req->body, data, n); /* the room is there */
+    return MHD_YES;
+  }
+  body_release(req);
+  req->dropped = n;
+  struct http_response res = {0};
+  fs_buf_init(&res.body, 64 * 1024);
+  http_error(req, &res, rc);
+  return refuse(req, &res, 1);
+}
+
+/* Last call: the whole body is in; the handler answers. */
 static enum MHD_Result dispatch(struct http_request *req)
 {
   struct http_server *s = req->srv;
-  if (req->body_too_large) {
-    fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
-               req->body.max);
-    return send_error(req, FS_ERR_TOO_LARGE);
-  }
-  const char *q = strchr(req->raw_uri, '?');
-  size_t path_len = q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri);
-  if (http_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
-      (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err)))
-    return send_error(req, FS_ERR_INVALID);
   const struct http_route *route = req->matched;
-  bool known = req->path_known;
-  const char *allow = req->allow;
-  if (!route) {
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    if (known) {
-      fs_err_set(&req->err, FS_ERR_UNSUPPORTED, req->path, "method %s is not allowed here",
-                 req->method);
-      http_error_status(req, &res, FS_ERR_UNSUPPORTED, 405);
-      http_header(&res, "Allow", "%s", allow);
-    } else {
-      fs_err_set(&req->err, FS_ERR_NOT_FOUND, req->path, "no such resource");
-      http_error(req, &res, FS_ERR_NOT_FOUND);
-    }
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
-  req->route = route->pattern;
-  /* A browser showing another site's page may hold Basic credentials for us: it tells us with
-   * Origin, and such a request may change nothing (reads are kept from the page by the browser). */
-  if (strcmp(req->method, "GET") && strcmp(req->method, "HEAD") && origin_foreign(req)) {
-    fs_err_set(&req->err, FS_ERR_FORBIDDEN, "Origin",
-               "a page of another site may not change anything here");
-    return send_error(req, FS_ERR_FORBIDDEN);
-  }
-  /* Rate limits: public routes (login) by address; others by token, and failed
-   * authentications by address (consulted first, in authenticate), so that guessing is slow. */
-  int retry = 0;
-  int64_t now_ns = fs_time_mono_ns();
-  char key[80];
-  snprintf(key, sizeof(key), "ip:%s", req->remote);
-  int rc = FS_OK;
-  bool public = (route->flags & HTTP_PUBLIC) ||
-                ((route->flags & HTTP_LOCAL_PUBLIC) && fs_host_is_loopback(req->remote));
-  if (public) {
-    if (s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
-      rc = FS_ERR_RATE_LIMITED;
-  } else {
-    rc = authenticate(req, &retry);
-    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) && !auth_role_is_hub(req->who.role) &&
-        req->who.role != AUTH_ROLE_SUPERVISOR)
-      rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, req->path,
-                      "only the hub's roles may read this from outside the hub's machine");
-    snprintf(key, sizeof(key), "tok:%s", req->who.token_id);
-    if (!rc && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
-      rc = FS_ERR_RATE_LIMITED;
-  }
-  if (rc == FS_ERR_RATE_LIMITED) {
-    fs_metric_add(s->rate_limited, 1);
-    fs_err_set(&req->err, FS_ERR_RATE_LIMITED, NULL, "too many requests; retry in %d s", retry);
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    http_error(req, &res, rc);
-    http_header(&res, "Retry-After", "%d", retry);
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
-  if (rc)
-    return send_error(req, rc);
-  if ((route->flags & HTTP_TAXII) &&
-      !http_accept_allows(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept"),
-                          "application", "taxii+json", "2.1")) {
-    fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Accept", "this server answers only %s",
-               TAXII_MEDIA_TYPE);
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    http_error_status(req, &res, FS_ERR_UNSUPPORTED, 406);
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
-  if ((route->flags & HTTP_JSON_BODY) && !content_type_ok(req, route->flags & HTTP_TAXII)) {
-    fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Content-Type", "send the body as application/json");
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    http_error_status(req, &res, FS_ERR_UNSUPPORTED, 415);
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
   req->who.now_ms = hub_now(req->hub);
   struct http_response res = {.status = 200};
   fs_buf_init(&res.body, 256 * 1024 * 1024);
-  rc = route->fn(req, &res);
+  int rc = route->fn(req, &res);
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
+  body_release(req);          /* the answer may take long to send: give the memory back now */
   if (rc) {
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)
       fs_metric_add(s->store_unavailable, 1);
@@ -534,42 +449,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload_data, size_t *upload_data_size,
                                   void **req_cls)
 {
-  struct http_server *s = cls;
+  (void)cls;
+  (void)conn;
+  (void)version;
   struct http_request *req = *req_cls;
   if (!req)
     return MHD_NO;
   if (!req->method) {
-    /* First call: headers are in. Refuse an announced oversize body before reading it. */
     req->method = method;
     req->path = normalize_path(req, url);
     req->matched = http_route_match(req->method, req->path, req, &req->path_known, req->allow,
                                     sizeof(req->allow));
-    if (req->matched && (req->matched->flags & HTTP_TAXII))
-      req->body.max = (size_t)s->hub->cfg.taxii_max_content_length;
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
-    if (announced > (unsigned long long)req->body.max) {
-      req->body_too_large = true;
-      /* A body a little over the limit is read and dropped, so that ordinary clients (which
-       * write the whole body before reading) see the 413; a far larger one is refused at once. */
-      if (announced > 4ULL * req->body.max + (1 << 20))
-        return dispatch(req);
-    } else if (announced) {
-      /* One allocation of the announced size rather than a doubling series of copies; a wrong
-       * announcement only costs the buffer growing (or shrinking nothing) as usual. */
-      if (!fs_buf_reserve(&req->body, (size_t)announced + 1) && announced >= FS_MEM_HUGE_MIN)
-        fs_mem_prefer_huge_pages(req->body.data, req->body.cap);
-    }
-    return MHD_YES;
+    return on_headers(req);
   }
   if (*upload_data_size) {
-    if (!req->body_too_large && fs_buf_append(&req->body, upload_data, *upload_data_size))
-      req->body_too_large = true;
+    size_t n = *upload_data_size;
     *upload_data_size = 0;
-    return MHD_YES;
+    return on_body(req, upload_data, n);
   }
   if (req->status)
-    return MHD_YES; /* already answered (oversize) */
+    return MHD_YES; /* answered already */
+  if (req->refusal) {
+    enum MHD_Result ok = send_response(req, req->refusal);
+    fs_buf_release(&req->refusal->body);
+    free(req->refusal);
+    req->refusal = NULL;
+    return ok;
+  }
   return dispatch(req);
 }
 
@@ -643,6 +549,15 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
   s->store_unavailable = fs_metrics_counter(&s->metrics, "finshield_store_unavailable_total",
                                             "Requests refused because the database was busy or full",
                                             NULL);
+  s->body_bytes = fs_metrics_gauge(&s->metrics, "finshield_http_body_bytes",
+                                   "Memory held by request bodies in flight (announced sizes are "
+                                   "reserved), within http.body_memory_bytes",
+                                   NULL);
+  s->body_refused = fs_metrics_counter(&s->metrics, "finshield_http_body_memory_refused_total",
+                                       "Requests answered 503 because their body did not fit in "
+                                       "http.body_memory_bytes",
+                                       NULL);
+  s->body_budget = cfg->body_memory_bytes;
   if (cfg->rate_per_second > 0)
     s->rl = http_ratelimit_new((double)cfg->rate_per_second, (double)cfg->rate_burst);
   if (cfg->auth_failures_per_minute > 0)

@@ -1,13 +1,61 @@
 """The HTTP layer under hostile input (issue #12): errors never go out as 2xx or without a body
 when a path segment or an echoed value is not valid UTF-8; an address that spent its budget of
 failed authentications cannot test tokens at all; pages of other sites cannot make a browser change
-anything with its stored credentials."""
+anything with its stored credentials; a caller is authenticated from the headers before any body
+is read or reserved, and bodies in flight share one memory budget."""
 import http.client
 import json
+import re
+import socket
+import time
 import unittest
 import urllib.parse
 
 from hubtest import TAXII, Hub, taxii
+
+
+def raw_open(hub, source=None, timeout=60):
+    """A plain socket to the hub (from another loopback address when source is given)."""
+    u = urllib.parse.urlparse(hub.url)
+    return socket.create_connection((u.hostname, u.port), timeout=timeout,
+                                    source_address=(source, 0) if source else None)
+
+
+def raw_head(method, path, headers):
+    lines = [f"{method} {path} HTTP/1.1", "Host: hub"] + [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode()
+
+
+def raw_response(sock):
+    """Reads one response: (status, headers with lower-case names, body)."""
+    f = sock.makefile("rb")
+    status_line = f.readline().decode()
+    status = int(status_line.split()[1]) if status_line else 0
+    headers = {}
+    while True:
+        line = f.readline().decode().rstrip("\r\n")
+        if not line:
+            break
+        k, _, v = line.partition(":")
+        headers[k.strip().lower()] = v.strip()
+    body = f.read(int(headers.get("content-length", "0")))
+    return status, headers, body.decode()
+
+
+def metric(hub, name):
+    """The value of an unlabelled metric of the hub's /metrics."""
+    m = re.search(r"^%s (\d+)" % re.escape(name), hub.request("GET", "/metrics").body, re.M)
+    return int(m.group(1)) if m else None
+
+
+def wait_for(cond, what, seconds=60):
+    """Polls cond() until true; fails after seconds (a guard against hanging, not a timing)."""
+    end = time.time() + seconds
+    while time.time() < end:
+        if cond():
+            return
+        time.sleep(0.05)
+    raise AssertionError("never happened: " + what)
 
 
 def request_from(hub, source, method, path, headers=None, body=None):
@@ -177,6 +225,107 @@ class CrossSite(SharedHub):
         r = taxii(self.hub, "GET", "collections/", None)
         self.assertEqual(r.status, 401)
         self.assertIn("Basic", r.headers.get("WWW-Authenticate", ""))
+
+
+TAXII_POST = "/taxii2/hub/collections/submissions/objects/"
+BIG = 95 * 1024 * 1024  # the penetration test's anonymous bodies
+
+
+class AnonymousBodies(SharedHub):
+    """#12 item 3: a caller is authenticated from the headers; without a valid token it is answered
+    before any body is read or reserved, and its body may not exceed a small limit."""
+
+    def test_big_anonymous_body_is_answered_from_the_headers(self):
+        # Sizes within the routes' limits (TAXII 100 MiB, REST 10 MiB): they used to be reserved.
+        for path, size, headers in ((TAXII_POST, BIG, {"Accept": TAXII, "Content-Type": TAXII}),
+                                    ("/api/v1/events", 9 << 20, {"Content-Type": "text/plain"}),
+                                    ("/api/v1/events", 9 << 20, {"Content-Type": "text/plain",
+                                                                 "Authorization": "Bearer fsk_" + "C" * 43})):
+            with self.subTest(path=path, auth="Authorization" in headers):
+                with raw_open(self.hub) as s:
+                    # Only the headers are sent: the answer must not wait for the body.
+                    s.sendall(raw_head("POST", path, dict(headers, **{"Content-Length": str(size)})))
+                    status, h, body = raw_response(s)
+                    self.assertEqual(status, 401, body)
+        self.assertEqual(metric(self.hub, "finshield_http_body_bytes"), 0)
+
+    def test_expect_100_continue_gets_the_refusal_instead(self):
+        with raw_open(self.hub) as s:
+            s.sendall(raw_head("POST", "/api/v1/events", {"Content-Type": "text/plain", "Content-Length": "4096",
+                                                          "Expect": "100-continue"}))
+            status, _, _ = raw_response(s)
+            self.assertEqual(status, 401)
+
+    def test_small_anonymous_body_is_read_and_dropped(self):
+        # Clients that send their whole body before reading still see the answer.
+        r = self.hub.request("POST", "/api/v1/events", raw=b"x" * 20000, headers={"Content-Type": "text/plain"})
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(r.json()["error"]["code"], "unauthenticated")
+
+    def test_public_routes_take_small_bodies_only(self):
+        # The login is public: its body is limited to http.max_anonymous_body_bytes (64 KiB).
+        pad = " " * 200000
+        raw = (json.dumps({"username": "admin", "password": "not the password"}) + pad).encode()
+        r = self.hub.request("POST", "/api/v1/session", raw=raw, headers={"Content-Type": "application/json"})
+        self.assertEqual(r.status, 413, r)
+        with raw_open(self.hub) as s:
+            s.sendall(raw_head("POST", "/api/v1/session", {"Content-Type": "application/json",
+                                                           "Content-Length": str(BIG)}))
+            status, _, _ = raw_response(s)
+            self.assertEqual(status, 413)
+        r = self.hub.request("POST", "/api/v1/session", body={"username": "admin", "password": "not the password"})
+        self.assertEqual(r.status, 401, r)
+
+
+class BodyBudget(SharedHub):
+    """#12 item 3: all bodies in flight share http.body_memory_bytes; a reservation is made only
+    after authentication, and one that does not fit is answered 503 with Retry-After."""
+    config = ("[http]\nmax_body_bytes = 1048576\nbody_memory_bytes = 1572864\n"
+              "[taxii]\nmax_content_length = 1048576\n")
+    SIZE = 1000000
+
+    def events_head(self, token=None):
+        headers = {"Content-Type": "text/plain", "Content-Length": str(self.SIZE)}
+        if token:
+            headers["Authorization"] = "Bearer " + token
+        return raw_head("POST", "/api/v1/events?format=text", headers)
+
+    def body(self):
+        line = b"budget test event " + b"x" * 981 + b"\n"  # 1,000 bytes
+        return line * (self.SIZE // len(line))
+
+    def test_budget(self):
+        h = self.hub
+        token = h.admin_token
+        held = lambda: metric(h, "finshield_http_body_bytes")
+        # Anonymous callers announcing big bodies reserve nothing while they send.
+        anon = [raw_open(h) for _ in range(2)]
+        for s in anon:
+            s.sendall(self.events_head() + b"x" * 1000)
+        first = raw_open(h)
+        first.sendall(self.events_head(token) + self.body()[:1000])
+        wait_for(lambda: (held() or 0) >= self.SIZE, "the first body's reservation")
+        # A second one does not fit beside it: 503 once its body is in (it is not kept).
+        with raw_open(h) as second:
+            second.sendall(self.events_head(token) + self.body())
+            status, headers, body = raw_response(second)
+            self.assertEqual(status, 503, body)
+            self.assertEqual(headers.get("retry-after"), "1")
+            self.assertIn("request bodies", json.loads(body)["error"]["detail"])
+        # The first finishes normally; its memory is given back and a third fits.
+        first.sendall(self.body()[1000:])
+        status, _, body = raw_response(first)
+        self.assertEqual(status, 200, body)
+        self.assertEqual(json.loads(body)["records"], self.SIZE // 1000)
+        first.close()
+        with raw_open(h) as third:
+            third.sendall(self.events_head(token) + self.body())
+            status, _, body = raw_response(third)
+            self.assertEqual(status, 200, body)
+        for s in anon:
+            s.close()
+        wait_for(lambda: held() == 0, "the memory given back")
+        self.assertGreaterEqual(metric(h, "finshield_http_body_memory_refused_total"), 1)
 
 
 if __name__ == "__main__":
