@@ -26,6 +26,9 @@ struct fs_config {
   int64_t max_header_bytes;
   int64_t connection_timeout_s;
   int64_t max_connections;
+  int64_t max_connections_per_address;
+  int64_t head_timeout_s;
+  int64_t body_min_rate;
   int64_t rate_per_second;
   int64_t rate_burst;
   int64_t auth_failures_per_minute;

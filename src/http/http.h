@@ -17,6 +17,7 @@
 
 struct http_server;
 struct http_ratelimit;
+struct http_guard_conn;
 struct MHD_Connection;
 
 #define HTTP_MAX_PARAMS 4
@@ -35,6 +36,7 @@ struct http_request {
   size_t charged;             /* bytes of the server's body budget it holds */
   struct http_response *refusal; /* the answer decided from the headers, sent after the body */
   size_t dropped;             /* bytes of a refused body read and dropped */
+  struct http_guard_conn *guard; /* the deadlines of its connection (guard.h), may be NULL */
   const char *params[HTTP_MAX_PARAMS]; /* path segments matched by "{}" in the route */
   size_t nparams;
   struct actor who;

@@ -9,6 +9,7 @@
 #include "core/mem.h"
 #include "core/net.h"
 #include "core/time.h"
+#include "http/guard.h"
 #include "http/stream.h"
 #include "taxii/cache.h"
 #include "taxii/server.h"
@@ -263,6 +264,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
       inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                 req->remote, sizeof(req->remote));
   }
+  req->guard = http_guard_of(conn);
+  http_guard_head(req->guard);
   fs_metric_add(s->in_flight, 1);
   return req;
 }
@@ -276,6 +279,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     return;
   if (req->db)
     store_release(s->hub->store, req->db);
+  http_guard_idle(req->guard);
   double secs = (double)(fs_time_mono_ns() - req->start_ns) / 1e9;
   int status = req->status ? req->status : 499; /* no answer: the client went away */
   fs_metric_add(s->in_flight, -1);
@@ -325,6 +329,7 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
     MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
   req->status = res->status;
   req->sent_bytes = len;
+  http_guard_answer(req->guard);
   enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
   MHD_destroy_response(r);
   return ok;
@@ -387,6 +392,10 @@ static enum MHD_Result on_headers(struct http_request *req)
       http_error(req, &res, rc);
     }
   }
+  if (announced || chunked)
+    http_guard_body(req->guard); /* admitted or dropped, the body must come at the minimum rate */
+  else
+    http_guard_answer(req->guard);
   if (rc)
     return refuse(req, &res, announced ? announced : chunked);
   fs_buf_release(&res.body);
@@ -401,6 +410,7 @@ static enum MHD_Result on_headers(struct http_request *req)
 /* A piece of body: kept within the limits, or dropped when the request is refused. */
 static enum MHD_Result on_body(struct http_request *req, const char *data, size_t n)
 {
+  http_guard_bytes(req->guard, n);
   if (req->refusal || req->status) {
     req->dropped += n;
     return req->dropped <= drop_max(req) ? MHD_YES : MHD_NO; /* MHD_NO closes the connection */
@@ -422,6 +432,7 @@ static enum MHD_Result on_body(struct http_request *req, const char *data, size_
 static enum MHD_Result dispatch(struct http_request *req)
 {
   struct http_server *s = req->srv;
+  http_guard_answer(req->guard); /* the body is in: the time is ours now */
   const struct http_route *route = req->matched;
   req->who.now_ms = hub_now(req->hub);
   struct http_response res = {.status = 200};
@@ -488,6 +499,19 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_error(void *cls, const 
   size_t n = strlen(msg);
   while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
     msg[--n] = '\0';
+  /* A connection closed at http.max_connections or max_connections_per_address (MHD says the
+   * same for both): counted, and logged at most once a minute, so that a flood of connections
+   * does not flood the log too. */
+  if (strstr(msg, "connection limit")) {
+    fs_metric_add(s->conn_refused, 1);
+    int64_t now = fs_time_mono_ns(), last = atomic_load(&s->refused_logged_ns);
+    if ((last && now - last < 60 * 1000000000LL) ||
+        !atomic_compare_exchange_strong(&s->refused_logged_ns, &last, now))
+      return;
+    FS_LOG(&s->hub->log, FS_LOG_WARN, "http.refused", FS_KV_STR("msg", msg),
+           FS_KV_INT("total", s->conn_refused ? atomic_load(&s->conn_refused->value) : 0));
+    return;
+  }
   FS_LOG(&s->hub->log, FS_LOG_WARN, "http.mhd", FS_KV_STR("msg", msg));
 }
 
@@ -558,6 +582,10 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
                                        "http.body_memory_bytes",
                                        NULL);
   s->body_budget = cfg->body_memory_bytes;
+  s->conn_refused = fs_metrics_counter(&s->metrics, "finshield_http_connections_refused_total",
+                                       "Connections closed at once at http.max_connections or "
+                                       "http.max_connections_per_address",
+                                       NULL);
   if (cfg->rate_per_second > 0)
     s->rl = http_ratelimit_new((double)cfg->rate_per_second, (double)cfg->rate_burst);
   if (cfg->auth_failures_per_minute > 0)
@@ -576,6 +604,12 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
               (rc = load_pem(hub, cfg->tls_key, &s->tls_key, err))))
     goto fail;
 
+  s->guard = http_guard_new(&s->metrics, cfg->head_timeout_s,
+                            cfg->connection_timeout_s + cfg->head_timeout_s, cfg->body_min_rate);
+  if (!s->guard) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "http", "cannot start the connection guard");
+    goto fail;
+  }
   s->streams = http_streams_new(hub);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                    MHD_ALLOW_SUSPEND_RESUME;
@@ -589,6 +623,8 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
       {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(cfg->max_header_bytes + 16384), NULL},
       {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_address, NULL},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_guard_notify, s->guard},
       {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
@@ -628,6 +664,7 @@ void http_server_stop(struct http_server *s)
   if (s->daemon)
     MHD_stop_daemon(s->daemon);
   http_streams_free(s->streams);
+  http_guard_free(s->guard); /* after MHD: it has notified the close of every connection */
   if (s->access_on && s->access.out)
     fs_log_release(&s->access);
   http_ratelimit_free(s->rl);

@@ -20,11 +20,13 @@ struct http_server {
   struct http_streams *streams;
   char *tls_cert, *tls_key;
   int64_t started_ms;
+  struct http_guard *guard;  /* deadlines of slow clients */
+  _Atomic int64_t refused_logged_ns; /* when a refused connection was last logged */
   _Atomic int64_t body_held; /* bytes held by request bodies in flight, within body_budget */
   int64_t body_budget;       /* http.body_memory_bytes */
   struct fs_metric *req_by_class[6];
   struct fs_metric *duration, *in_flight, *rate_limited, *auth_failures, *store_unavailable;
-  struct fs_metric *body_bytes, *body_refused;
+  struct fs_metric *body_bytes, *body_refused, *conn_refused;
 };
 
 /* Decides from the request line and headers alone: the path and query (400), the route (404,

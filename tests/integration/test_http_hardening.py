@@ -2,7 +2,8 @@
 when a path segment or an echoed value is not valid UTF-8; an address that spent its budget of
 failed authentications cannot test tokens at all; pages of other sites cannot make a browser change
 anything with its stored credentials; a caller is authenticated from the headers before any body
-is read or reserved, and bodies in flight share one memory budget."""
+is read or reserved, and bodies in flight share one memory budget; slow clients are cut and one
+address cannot take every connection."""
 import http.client
 import json
 import re
@@ -11,7 +12,7 @@ import time
 import unittest
 import urllib.parse
 
-from hubtest import TAXII, Hub, taxii
+from hubtest import TAXII, Hub, open_stream, org_body, read_events, taxii
 
 
 def raw_open(hub, source=None, timeout=60):
@@ -326,6 +327,112 @@ class BodyBudget(SharedHub):
             s.close()
         wait_for(lambda: held() == 0, "the memory given back")
         self.assertGreaterEqual(metric(h, "finshield_http_body_memory_refused_total"), 1)
+
+
+def labelled(hub, name, labels):
+    m = re.search(r"^%s\{%s\} (\d+)" % (re.escape(name), re.escape(labels)),
+                  hub.request("GET", "/metrics").body, re.M)
+    return int(m.group(1)) if m else None
+
+
+def closed_by_peer(sock):
+    """True when the server has closed (or reset) the connection."""
+    sock.setblocking(False)
+    try:
+        return sock.recv(4096) == b""
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+    finally:
+        sock.setblocking(True)
+
+
+class SlowClients(SharedHub):
+    """#12 item 6: trickling connections from one address cannot take the hub offline: a
+    per-address connection limit, a deadline for a request's head, a minimum rate for its body,
+    and what was cut counted in /metrics."""
+    PER_ADDRESS = 16
+    config = "[http]\nmax_connections_per_address = %d\nhead_timeout = 2\nbody_min_rate = 1000\n" % PER_ADDRESS
+
+    def test_trickling_connections(self):
+        h = self.hub
+        cut = lambda: labelled(h, "finshield_http_connections_cut_total", 'reason="head"') or 0
+        refused = lambda: metric(h, "finshield_http_connections_refused_total") or 0
+        cut0 = cut()
+        socks = []
+        try:
+            # 1,100 connections from 127.0.0.2, each sending a request line and then one header
+            # line at a time: never idle, never done.
+            for _ in range(1100):
+                s = raw_open(h, source="127.0.0.2")
+                try:
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: hub\r\n")
+                except OSError:
+                    pass
+                socks.append(s)
+            # The hub answers others while they are open (the time taken is in docs/benchmarks.md).
+            for _ in range(3):
+                self.assertEqual(h.request("GET", "/healthz").status, 200)
+            def trickle():
+                for s in socks:
+                    try:
+                        s.sendall(b"X-Trickle: 1\r\n")
+                    except OSError:
+                        pass
+                return cut() >= cut0 + self.PER_ADDRESS
+            wait_for(trickle, "the trickling connections cut")
+            self.assertEqual(h.request("GET", "/healthz").status, 200)
+            # Past the per-address limit, connections were closed at once, and counted.
+            self.assertGreaterEqual(refused(), 1100 - self.PER_ADDRESS)
+            wait_for(lambda: all(closed_by_peer(s) for s in socks), "every trickling connection closed")
+        finally:
+            for s in socks:
+                s.close()
+
+    def test_slow_body(self):
+        h = self.hub
+        cut = lambda: labelled(h, "finshield_http_connections_cut_total", 'reason="body"') or 0
+        cut0 = cut()
+        for token in (h.admin_token, None):  # a refused body is dropped at the same minimum rate
+            with self.subTest(authenticated=bool(token)), raw_open(h) as s:
+                headers = {"Content-Type": "text/plain", "Content-Length": "100000"}
+                if token:
+                    headers["Authorization"] = "Bearer " + token
+                s.sendall(raw_head("POST", "/api/v1/events?format=text", headers) + b"slow\n")
+                def trickle():
+                    try:
+                        s.sendall(b"x")
+                    except OSError:
+                        return True
+                    return closed_by_peer(s)
+                wait_for(trickle, "the slow body cut")
+        self.assertGreaterEqual(cut(), cut0 + 2)
+
+    def test_answers_and_kept_alive_connections_are_not_cut(self):
+        h = self.hub
+        # A connection kept alive past the head deadline serves its next request.
+        u = urllib.parse.urlparse(h.url)
+        conn = http.client.HTTPConnection(u.hostname, u.port, timeout=60)
+        try:
+            conn.request("GET", "/healthz")
+            r = conn.getresponse()
+            r.read()
+            self.assertEqual(r.status, 200)
+            time.sleep(3)  # longer than head_timeout: waiting for the next request is not slow
+            conn.request("GET", "/healthz")
+            self.assertEqual(conn.getresponse().status, 200)
+        finally:
+            conn.close()
+        # An event stream is an answer being sent: no deadline.
+        conn, resp = open_stream(h, "/api/v1/audit/stream", h.admin_token)
+        try:
+            self.assertEqual(resp.status, 200)
+            time.sleep(3)
+            self.assertEqual(h.admin("POST", "/api/v1/orgs", org_body("slow-1")).status, 201)
+            self.assertEqual(len(read_events(resp, 1)), 1)
+        finally:
+            conn.close()
 
 
 if __name__ == "__main__":
