@@ -441,6 +441,8 @@ static enum MHD_Result dispatch(struct http_request *req)
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
   body_release(req);          /* the answer may take long to send: give the memory back now */
+  if (!rc && !res.custom && (res.status < 200 || res.status > 299))
+    rc = fs_err_set(&req->err, FS_ERR_INTERNAL, route->pattern, "no answer was made");
   if (rc) {
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)
       fs_metric_add(s->store_unavailable, 1);
