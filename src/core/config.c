@@ -31,12 +31,19 @@ static const struct fs_config_key keys[] = {
     STR("http", "tls_cert", tls_cert, "", "PEM certificate chain for HTTPS. Empty: plain HTTP (loopback only)."),
     STR("http", "tls_key", tls_key, "", "PEM private key for tls_cert."),
     INT("http", "threads", http_threads, "4", 1, 256, "Worker threads of the HTTP server."),
-    INT("http", "max_body_bytes", max_body_bytes, "10485760", 1024, 1073741824, "Largest request body accepted; larger requests get 413."),
+    INT("http", "max_body_bytes", max_body_bytes, "10485760", 1024, 1073741824, "Largest request body accepted from an authenticated caller; larger requests get 413."),
+    INT("http", "max_anonymous_body_bytes", max_anonymous_body_bytes, "65536", 1024, 1073741824, "Largest request body accepted without a valid token (public routes such as the login); a caller that is not authenticated is answered from the headers, and a larger body is refused before it is read."),
+    INT("http", "body_memory_bytes", body_memory_bytes, "536870912", 1048576, 1099511627776, "Memory all request bodies in flight may hold together (announced sizes are reserved up front); a body that does not fit gets 503 with Retry-After. At least max_body_bytes and taxii.max_content_length."),
     INT("http", "max_header_bytes", max_header_bytes, "16384", 4096, 1048576, "Memory for one request's line and headers; larger requests are refused."),
     INT("http", "connection_timeout", connection_timeout_s, "30", 1, 3600, "Seconds an idle keep-alive connection stays open."),
-    INT("http", "max_connections", max_connections, "1024", 1, 100000, "Concurrent connections accepted."),
+    INT("http", "max_connections", max_connections, "1024", 1, 100000, "Concurrent connections accepted; more are closed at once (finshield_http_connections_refused_total)."),
+    INT("http", "max_connections_per_address", max_connections_per_address, "128", 0, 100000, "Concurrent connections accepted from one client address (0: no limit); more are closed at once (finshield_http_connections_refused_total). Behind a reverse proxy every client has the proxy's address."),
+    INT("http", "head_timeout", head_timeout_s, "10", 1, 3600, "Seconds a request's line and headers may take from its first line (the first line itself: connection_timeout + head_timeout from the connection's start or the previous answer); a slower client is disconnected (finshield_http_connections_cut_total{reason=\"head\"})."),
+    INT("http", "body_min_rate", body_min_rate, "1024", 0, 1073741824, "Bytes per second a request body must average once it has had head_timeout seconds; a slower client is disconnected (finshield_http_connections_cut_total{reason=\"body\"}). 0 turns the minimum off."),
     INT("http", "rate_per_second", rate_per_second, "50", 0, 1000000, "Requests per second allowed to one token (or one address without a token); 0 turns the limit off."),
     INT("http", "rate_burst", rate_burst, "200", 1, 10000000, "Requests a token may send at once before the rate applies."),
+    INT("http", "auth_failures_per_minute", auth_failures_per_minute, "60", 0, 1000000, "Failed authentications (a token presented, as Bearer or as the Basic password, and refused) one address may make per minute; once its burst is spent the address gets 429 without its token being looked up, valid or not. 0 turns the limit off."),
+    INT("http", "auth_failure_burst", auth_failure_burst, "100", 1, 1000000, "Failed authentications one address may make at once before auth_failures_per_minute applies."),
     STR("http", "access_log", access_log, "-", "Structured access log: a file path, '-' for standard error, or 'off'."),
     ENUM("store", "backend", store_backend, "sqlite", backends, "Storage engine."),
     STR("store", "path", store_path, "hub.db", "SQLite database file."),
@@ -272,6 +279,13 @@ int fs_config_validate(const struct fs_config *c, struct fs_err *err)
                       "%s is not a loopback address: plain HTTP is allowed only on loopback; set "
                       "tls_cert and tls_key (finshield init --self-signed can make a test pair)",
                       c->listen);
+  if (c->body_memory_bytes < c->max_body_bytes ||
+      c->body_memory_bytes < c->taxii_max_content_length)
+    return fs_err_set(err, FS_ERR_INVALID, "[http] body_memory_bytes",
+                      "%lld is smaller than one largest body (http.max_body_bytes %lld, "
+                      "taxii.max_content_length %lld)",
+                      (long long)c->body_memory_bytes, (long long)c->max_body_bytes,
+                      (long long)c->taxii_max_content_length);
   if (c->token_days > c->token_max_days)
     return fs_err_set(err, FS_ERR_INVALID, "[auth] token_days",
                       "token_days is larger than token_max_days");

@@ -21,11 +21,18 @@ struct fs_config {
   char tls_key[FS_CONFIG_PATH_MAX];
   int64_t http_threads;
   int64_t max_body_bytes;
+  int64_t max_anonymous_body_bytes;
+  int64_t body_memory_bytes;
   int64_t max_header_bytes;
   int64_t connection_timeout_s;
   int64_t max_connections;
+  int64_t max_connections_per_address;
+  int64_t head_timeout_s;
+  int64_t body_min_rate;
   int64_t rate_per_second;
   int64_t rate_burst;
+  int64_t auth_failures_per_minute;
+  int64_t auth_failure_burst;
   char access_log[FS_CONFIG_PATH_MAX];
   /* [store] */
   char store_backend[16];

@@ -224,6 +224,17 @@ int64_t fs_time_mono_ns(void)
   return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+void fs_time_realtime_after(struct timespec *out, int64_t ms)
+{
+  clock_gettime(CLOCK_REALTIME, out);
+  out->tv_sec += (time_t)(ms / 1000);
+  out->tv_nsec += (long)(ms % 1000) * 1000000L;
+  if (out->tv_nsec >= 1000000000L) {
+    out->tv_sec++;
+    out->tv_nsec -= 1000000000L;
+  }
+}
+
 int64_t fs_clock_now_ms(const struct fs_clock *c)
 {
   if (!c)

@@ -45,6 +45,9 @@ void fs_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 int64_t fs_time_now_ms(void);
 /* Monotonic clock in nanoseconds, for durations. */
 int64_t fs_time_mono_ns(void);
+/* The realtime clock ms milliseconds from now, as pthread_cond_timedwait wants its deadline. */
+struct timespec;
+void fs_time_realtime_after(struct timespec *out, int64_t ms);
 
 /* A clock that callers can move for tests and drills. The hub reads `now` through one of these,
  * never through fs_time_now_ms directly, so that a simulated time reaches every module. */

@@ -17,6 +17,7 @@
 
 struct http_server;
 struct http_ratelimit;
+struct http_guard_conn;
 struct MHD_Connection;
 
 #define HTTP_MAX_PARAMS 4
@@ -31,8 +32,11 @@ struct http_request {
   char *raw_uri;              /* as received, with the query */
   struct fs_arena arena;      /* freed with the request */
   struct http_query query;
-  struct fs_buf body;         /* capped at http.max_body_bytes */
-  bool body_too_large;
+  struct fs_buf body;         /* capped at the caller's limit (see http_admit) */
+  size_t charged;             /* bytes of the server's body budget it holds */
+  struct http_response *refusal; /* the answer decided from the headers, sent after the body */
+  size_t dropped;             /* bytes of a refused body read and dropped */
+  struct http_guard_conn *guard; /* the deadlines of its connection (guard.h), may be NULL */
   const char *params[HTTP_MAX_PARAMS]; /* path segments matched by "{}" in the route */
   size_t nparams;
   struct actor who;
@@ -132,8 +136,12 @@ int64_t http_server_started_ms(const struct http_server *s);
 /* Per-key token buckets (ratelimit.c). */
 struct http_ratelimit *http_ratelimit_new(double per_second, double burst);
 void http_ratelimit_free(struct http_ratelimit *rl);
-/* True when key may make one more request now; otherwise *retry_after_s says when. */
+/* True when key may make one more request now, and takes it; otherwise *retry_after_s says
+ * when. A NULL rl allows everything. */
 bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now_ns,
+                         int *retry_after_s);
+/* The same question without taking anything (a budget consulted before it is spent). */
+bool http_ratelimit_peek(struct http_ratelimit *rl, const char *key, int64_t now_ns,
                          int *retry_after_s);
 
 #endif

@@ -21,6 +21,11 @@ struct http_query {
  * naming the byte offset on a bad escape, a control character, invalid UTF-8, or a limit. */
 int http_query_parse(const char *raw, size_t len, struct http_query *q, struct fs_arena *a,
                      struct fs_err *err);
+/* Checks the path of a request target as sent (without the query): every segment, decoded, is
+ * valid UTF-8 without control characters (a NUL would cut it) and every '%' starts an escape.
+ * FS_ERR_INVALID naming "path byte N" (the start of the segment, or of the bad escape or
+ * character) without echoing the bytes. The decoded copies are left in the arena. */
+int http_path_check(const char *raw, size_t len, struct fs_arena *a, struct fs_err *err);
 /* The first value of key, or NULL. */
 const char *http_query_get(const struct http_query *q, const char *key);
 /* FS_ERR_INVALID naming the first parameter not in allowed (NULL-terminated) or given twice. */

@@ -78,8 +78,9 @@ static void sweep(struct http_ratelimit *rl, int64_t now_ns)
   }
 }
 
-bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now_ns,
-                         int *retry_after_s)
+/* Refills key's bucket to now and, when it holds a request, takes one if `take`. */
+static bool refill(struct http_ratelimit *rl, const char *key, int64_t now_ns, bool take,
+                   int *retry_after_s)
 {
   if (!rl)
     return true;
@@ -88,6 +89,10 @@ bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now
   struct rl_entry *e = *slot;
   while (e && strcmp(e->key, key))
     e = e->next;
+  if (!e && !take) {
+    pthread_mutex_unlock(&rl->lock);
+    return true; /* no entry: a full bucket */
+  }
   if (!e) {
     if (rl->count >= RL_MAX_ENTRIES)
       sweep(rl, now_ns);
@@ -108,10 +113,22 @@ bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now
     e->tokens = rl->burst;
   e->last_ns = now_ns;
   bool ok = e->tokens >= 1.0;
-  if (ok)
+  if (ok && take)
     e->tokens -= 1.0;
-  else
+  else if (!ok)
     *retry_after_s = (int)((1.0 - e->tokens) / rl->rate) + 1;
   pthread_mutex_unlock(&rl->lock);
   return ok;
+}
+
+bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now_ns,
+                         int *retry_after_s)
+{
+  return refill(rl, key, now_ns, true, retry_after_s);
+}
+
+bool http_ratelimit_peek(struct http_ratelimit *rl, const char *key, int64_t now_ns,
+                         int *retry_after_s)
+{
+  return refill(rl, key, now_ns, false, retry_after_s);
 }

@@ -1,15 +1,15 @@
-/* The libmicrohttpd glue: daemon options, per-request state, body limits, authentication, rate
- * limits, dispatch, error bodies, access log and metrics. */
-#include "http/http.h"
+/* The libmicrohttpd glue: daemon options, per-request state, bodies (limits and the server's
+ * memory budget), dispatch, error bodies, access log and metrics. What a request must pass before
+ * its body is read is in admit.c. */
+#include "http/server.h"
 
-#include "auth/token.h"
 #include "core/encode.h"
 #include "core/file.h"
 #include "core/jsonx.h"
 #include "core/mem.h"
 #include "core/net.h"
 #include "core/time.h"
-#include "http/mediatype.h"
+#include "http/guard.h"
 #include "http/stream.h"
 #include "taxii/cache.h"
 #include "taxii/server.h"
@@ -22,21 +22,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-struct http_server {
-  struct hub *hub;
-  struct MHD_Daemon *daemon;
-  struct fs_metrics metrics;
-  struct fs_log access;
-  bool access_on;
-  struct http_ratelimit *rl;
-  struct taxii_page_cache *page_cache;
-  struct http_streams *streams;
-  char *tls_cert, *tls_key;
-  int64_t started_ms;
-  struct fs_metric *req_by_class[6];
-  struct fs_metric *duration, *in_flight, *rate_limited, *auth_failures, *store_unavailable;
-};
 
 static const double duration_bounds[] = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                          0.25,  0.5,   1,    2.5,   5,    10};
@@ -92,7 +77,7 @@ void http_header(struct http_response *res, const char *name, const char *fmt, .
 int http_json(struct http_response *res, int status, json_t *doc)
 {
   if (!doc)
-    return FS_ERR_NOMEM;
+    return FS_ERR_INTERNAL; /* jansson refused a value (text that is not UTF-8) or memory ran out */
   fs_buf_reset(&res->body);
   int rc = jsonx_dump(doc, &res->body);
   json_decref(doc);
@@ -135,38 +120,121 @@ void http_error(struct http_request *req, struct http_response *res, int code)
   http_error_status(req, res, code, fs_code_http_status((enum fs_code)code));
 }
 
+/* The body of an error whose own body could not be made: fixed text, nothing echoed. */
+static void error_body_fixed(struct http_request *req, struct http_response *res, bool taxii)
+{
+  fs_buf_reset(&res->body);
+  if (taxii)
+    fs_buf_appendf(&res->body,
+                   "{\"title\":\"internal error\",\"description\":\"the error response could "
+                   "not be made\",\"error_code\":\"internal\",\"http_status\":500}");
+  else
+    fs_buf_appendf(&res->body,
+                   "{\"error\":{\"status\":500,\"code\":\"internal\",\"title\":\"internal error\","
+                   "\"title_zh\":\"%s\",\"detail\":\"the error response could not be made\","
+                   "\"detail_zh\":\"無法產生錯誤回應\",\"request_id\":\"%s\"}}\n",
+                   fs_code_message(FS_ERR_INTERNAL, true), req->request_id);
+  res->status = 500;
+}
+
 void http_error_status(struct http_request *req, struct http_response *res, int code, int status)
 {
   struct fs_err *e = &req->err;
   if (e->code != (enum fs_code)code)
     fs_err_set(e, (enum fs_code)code, NULL, NULL);
+  /* Input echoed in a message (a name, a value cut inside a character) becomes valid text. */
+  fs_utf8_scrub(e->msg, strlen(e->msg));
+  fs_utf8_scrub(e->msg_zh, strlen(e->msg_zh));
+  fs_utf8_scrub(e->where, strlen(e->where));
   bool taxii = (req->matched && (req->matched->flags & HTTP_TAXII)) ||
                (req->path && !strncmp(req->path, "/taxii2/", 8));
+  res->nheaders = 0;
   if (taxii) {
-    res->nheaders = 0;
     taxii_error_body(status, e, &res->body);
     res->status = status;
     res->content_type = TAXII_MEDIA_TYPE;
-    if (status == 503)
-      http_header(res, "Retry-After", "1");
-    if (status == 401)
-      http_header(res, "WWW-Authenticate", "Basic realm=\"finshield\", Bearer realm=\"finshield\"");
-    return;
+  } else {
+    json_t *doc = json_pack(
+        "{s:{s:i,s:s,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status, "code",
+        fs_code_name((enum fs_code)code), "title", fs_code_message((enum fs_code)code, false),
+        "title_zh", fs_code_message((enum fs_code)code, true), "detail",
+        e->msg[0] ? e->msg : fs_code_message((enum fs_code)code, false), "detail_zh",
+        e->msg[0] ? fs_err_msg(e, true) : fs_code_message((enum fs_code)code, true), "where",
+        e->where[0] ? e->where : NULL, "request_id", req->request_id);
+    http_json(res, status, doc);
   }
-  json_t *doc = json_pack("{s:{s:i,s:s,s:s,s:s,s:s,s:s,s:s?,s:s}}", "error", "status", status,
-                          "code", fs_code_name((enum fs_code)code), "title",
-                          fs_code_message((enum fs_code)code, false), "title_zh",
-                          fs_code_message((enum fs_code)code, true), "detail",
-                          e->msg[0] ? e->msg : fs_code_message((enum fs_code)code, false),
-                          "detail_zh",
-                          e->msg[0] ? fs_err_msg(e, true) : fs_code_message((enum fs_code)code, true),
-                          "where", e->where[0] ? e->where : NULL, "request_id", req->request_id);
-  res->nheaders = 0;
-  http_json(res, status, doc);
-  if (status == 503)
+  /* An error never goes out as 2xx nor without its body. */
+  if (!res->body.len || res->status != status)
+    error_body_fixed(req, res, taxii);
+  if (res->status == 503)
     http_header(res, "Retry-After", "1");
-  if (status == 401)
-    http_header(res, "WWW-Authenticate", "Bearer realm=\"finshield\", Basic realm=\"finshield\"");
+  /* Basic is offered to TAXII clients only: a browser asked for it would keep sending it. */
+  if (res->status == 401)
+    http_header(res, "WWW-Authenticate", "%s",
+                taxii ? "Basic realm=\"finshield\", Bearer realm=\"finshield\""
+                      : "Bearer realm=\"finshield\"");
+}
+
+/* ---- bodies ------------------------------------------------------------------------------ */
+
+/* Takes n bytes of the server's budget for bodies in flight; false when they do not fit. */
+static bool budget_take(struct http_server *s, int64_t n)
+{
+  int64_t held = atomic_load(&s->body_held);
+  do {
+    if (held + n > s->body_budget)
+      return false;
+  } while (!atomic_compare_exchange_weak(&s->body_held, &held, held + n));
+  fs_metric_add(s->body_bytes, n);
+  return true;
+}
+
+static void budget_give(struct http_server *s, int64_t n)
+{
+  atomic_fetch_sub(&s->body_held, n);
+  fs_metric_add(s->body_bytes, -n);
+}
+
+/* Makes room for n more bytes of body within the caller's limit (FS_ERR_TOO_LARGE) and the
+ * server's budget (FS_ERR_NOMEM); req->charged follows the buffer's capacity. */
+static int body_grow(struct http_request *req, size_t n)
+{
+  struct http_server *s = req->srv;
+  struct fs_buf *b = &req->body;
+  if (n > b->max - b->len)
+    return fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
+                      b->max);
+  size_t need = b->len + n + 1;
+  if (need <= b->cap)
+    return FS_OK;
+  /* fs_buf doubles its capacity until it holds need: it ends below 2 * need (64 at least) and at
+   * most max + 1. That much is taken from the budget first; what is not used is given back. */
+  size_t bound = need < 32 ? 64 : 2 * need;
+  if (bound > b->max + 1)
+    bound = b->max + 1;
+  if (bound > req->charged) {
+    if (!budget_take(s, (int64_t)(bound - req->charged))) {
+      fs_metric_add(s->body_refused, 1);
+      return fs_err_set(&req->err, FS_ERR_NOMEM, "body",
+                        "the hub's memory for request bodies in flight is in use; retry shortly");
+    }
+    req->charged = bound;
+  }
+  int rc = fs_buf_reserve(b, n);
+  if (b->cap < req->charged) {
+    budget_give(s, (int64_t)(req->charged - b->cap));
+    req->charged = b->cap;
+  }
+  return rc ? fs_err_set(&req->err, (enum fs_code)rc, "body", "out of memory") : FS_OK;
+}
+
+/* Frees the body and gives its memory back to the budget. */
+static void body_release(struct http_request *req)
+{
+  fs_buf_release(&req->body);
+  if (req->charged)
+    budget_give(req->srv, (int64_t)req->charged);
+  req->charged = 0;
 }
 
 /* ---- per-request state ------------------------------------------------------------------- */
@@ -198,6 +266,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
       inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
                 req->remote, sizeof(req->remote));
   }
+  req->guard = http_guard_of(conn);
+  http_guard_head(req->guard);
   fs_metric_add(s->in_flight, 1);
   return req;
 }
@@ -211,6 +281,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
     return;
   if (req->db)
     store_release(s->hub->store, req->db);
+  http_guard_idle(req->guard);
   double secs = (double)(fs_time_mono_ns() - req->start_ns) / 1e9;
   int status = req->status ? req->status : 499; /* no answer: the client went away */
   fs_metric_add(s->in_flight, -1);
@@ -230,7 +301,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
   }
   free(req->raw_uri);
   fs_arena_release(&req->arena);
-  fs_buf_release(&req->body);
+  body_release(req);
+  if (req->refusal) {
+    fs_buf_release(&req->refusal->body);
+    free(req->refusal);
+  }
   free(req);
   *req_cls = NULL;
 }
@@ -256,80 +331,10 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
     MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
   req->status = res->status;
   req->sent_bytes = len;
+  http_guard_answer(req->guard);
   enum MHD_Result ok = MHD_queue_response(req->conn, (unsigned)res->status, r);
   MHD_destroy_response(r);
   return ok;
-}
-
-static enum MHD_Result send_error(struct http_request *req, int code)
-{
-  struct http_response res = {0};
-  fs_buf_init(&res.body, 64 * 1024);
-  http_error(req, &res, code);
-  enum MHD_Result ok = send_response(req, &res);
-  fs_buf_release(&res.body);
-  return ok;
-}
-
-/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients). */
-static const char *presented_token(struct http_request *req, char **to_free)
-{
-  *to_free = NULL;
-  const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
-  if (h && !strncasecmp(h, "Bearer ", 7)) {
-    h += 7;
-    while (*h == ' ')
-      h++;
-    return h;
-  }
-  char *pass = NULL;
-  char *user = MHD_basic_auth_get_username_password(req->conn, &pass);
-  if (user)
-    MHD_free(user);
-  if (pass) {
-    *to_free = pass;
-    return pass;
-  }
-  return NULL;
-}
-
-static int authenticate(struct http_request *req)
-{
-  char *to_free;
-  const char *token = presented_token(req, &to_free);
-  int rc;
-  if (!token) {
-    rc = fs_err_set(&req->err, FS_ERR_UNAUTHENTICATED, "Authorization",
-                    "send an API token: \"Authorization: Bearer <token>\"");
-  } else {
-    struct store_conn *c;
-    rc = http_db(req, &c);
-    if (!rc)
-      rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
-  }
-  if (to_free)
-    MHD_free(to_free);
-  if (!rc) {
-    req->authenticated = true;
-    snprintf(req->who.source, sizeof(req->who.source), "http:%s", req->remote);
-  } else if (rc == FS_ERR_UNAUTHENTICATED) {
-    fs_metric_add(req->srv->auth_failures, 1);
-  }
-  return rc;
-}
-
-/* The body's media type: application/json, or TAXII's (version 2.1 or unversioned). */
-static bool content_type_ok(struct http_request *req, bool taxii)
-{
-  const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
-  struct http_media m;
-  if (!ct || http_media_parse(ct, strlen(ct), &m, NULL))
-    return false;
-  if (taxii)
-    return !strcasecmp(m.type, "application") && !strcasecmp(m.subtype, "taxii+json") &&
-           (!m.version[0] || !strcmp(m.version, "2.1"));
-  return !strcasecmp(m.type, "application") &&
-         (!strcasecmp(m.subtype, "json") || !strcasecmp(m.subtype, "stix+json"));
 }
 
 /* "//api/v1/orgs" is "/api/v1/orgs": repeated slashes collapse. The copy lives in the arena. */
@@ -346,101 +351,100 @@ static const char *normalize_path(struct http_request *req, const char *url)
   return path;
 }
 
+/* Bytes of a refused request's body read and dropped before the connection is closed instead:
+ * enough for ordinary clients (which write the whole body before reading) to see the answer. */
+static size_t drop_max(const struct http_request *req)
+{
+  return 4 * req->body.max + (1 << 20);
+}
+
+/* Answers a request refused before its body: at once when no body is on its way, when it is
+ * too large to drop or the client waits for "100 Continue" (libmicrohttpd then closes the
+ * connection after the answer); otherwise once the body has been read and dropped. */
+static enum MHD_Result refuse(struct http_request *req, struct http_response *res,
+                              unsigned long long pending)
+{
+  const char *expect = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Expect");
+  if (pending && pending <= drop_max(req) && !(expect && !strcasecmp(expect, "100-continue")) &&
+      (req->refusal = malloc(sizeof(*res)))) {
+    *req->refusal = *res;
+    return MHD_YES;
+  }
+  enum MHD_Result ok = send_response(req, res);
+  fs_buf_release(&res->body);
+  return ok;
+}
+
+/* First call: the line and headers are in. Nothing of the body has been read yet. */
+static enum MHD_Result on_headers(struct http_request *req)
+{
+  const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+  unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
+  bool chunked = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+  struct http_response res = {0};
+  fs_buf_init(&res.body, 64 * 1024);
+  int rc = http_admit(req, &res);
+  if (!rc && announced) {
+    /* One reservation of the announced size, counted in the budget (a wrong announcement only
+     * costs the buffer growing as usual). */
+    if (!(rc = body_grow(req, (size_t)announced))) {
+      if (announced >= FS_MEM_HUGE_MIN)
+        fs_mem_prefer_huge_pages(req->body.data, req->body.cap);
+    } else {
+      http_error(req, &res, rc);
+    }
+  }
+  if (announced || chunked)
+    http_guard_body(req->guard); /* admitted or dropped, the body must come at the minimum rate */
+  else
+    http_guard_answer(req->guard);
+  if (rc)
+    return refuse(req, &res, announced ? announced : chunked);
+  fs_buf_release(&res.body);
+  /* The token was checked with a pooled connection: a slow body must not hold it. */
+  if ((announced || chunked) && req->db) {
+    store_release(req->hub->store, req->db);
+    req->db = NULL;
+  }
+  return MHD_YES;
+}
+
+/* A piece of body: kept within the limits, or dropped when the request is refused. */
+static enum MHD_Result on_body(struct http_request *req, const char *data, size_t n)
+{
+  http_guard_bytes(req->guard, n);
+  if (req->refusal || req->status) {
+    req->dropped += n;
+    return req->dropped <= drop_max(req) ? MHD_YES : MHD_NO; /* MHD_NO closes the connection */
+  }
+  int rc = body_grow(req, n);
+  if (!rc) {
+    fs_buf_append(&req->body, data, n); /* the room is there */
+    return MHD_YES;
+  }
+  body_release(req);
+  req->dropped = n;
+  struct http_response res = {0};
+  fs_buf_init(&res.body, 64 * 1024);
+  http_error(req, &res, rc);
+  return refuse(req, &res, 1);
+}
+
+/* Last call: the whole body is in; the handler answers. */
 static enum MHD_Result dispatch(struct http_request *req)
 {
   struct http_server *s = req->srv;
-  if (req->body_too_large) {
-    fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
-               req->body.max);
-    return send_error(req, FS_ERR_TOO_LARGE);
-  }
-  const char *q = strchr(req->raw_uri, '?');
-  if (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err))
-    return send_error(req, FS_ERR_INVALID);
+  http_guard_answer(req->guard); /* the body is in: the time is ours now */
   const struct http_route *route = req->matched;
-  bool known = req->path_known;
-  const char *allow = req->allow;
-  if (!route) {
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    if (known) {
-      fs_err_set(&req->err, FS_ERR_UNSUPPORTED, req->path, "method %s is not allowed here",
-                 req->method);
-      http_error_status(req, &res, FS_ERR_UNSUPPORTED, 405);
-      http_header(&res, "Allow", "%s", allow);
-    } else {
-      fs_err_set(&req->err, FS_ERR_NOT_FOUND, req->path, "no such resource");
-      http_error(req, &res, FS_ERR_NOT_FOUND);
-    }
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
-  req->route = route->pattern;
-  /* Rate limits: public routes (login) by address; others by token, and failed
-   * authentications by address, so that guessing tokens or passwords is slow. */
-  int retry = 0;
-  int64_t now_ns = fs_time_mono_ns();
-  char key[80];
-  snprintf(key, sizeof(key), "ip:%s", req->remote);
-  int rc = FS_OK;
-  bool public = (route->flags & HTTP_PUBLIC) ||
-                ((route->flags & HTTP_LOCAL_PUBLIC) && fs_host_is_loopback(req->remote));
-  if (public) {
-    if (s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
-      rc = FS_ERR_RATE_LIMITED;
-  } else {
-    rc = authenticate(req);
-    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) && !auth_role_is_hub(req->who.role) &&
-        req->who.role != AUTH_ROLE_SUPERVISOR)
-      rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, req->path,
-                      "only the hub's roles may read this from outside the hub's machine");
-    if (rc == FS_ERR_UNAUTHENTICATED && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
-      rc = FS_ERR_RATE_LIMITED;
-    snprintf(key, sizeof(key), "tok:%s", req->who.token_id);
-    if (!rc && s->rl && !http_ratelimit_take(s->rl, key, now_ns, &retry))
-      rc = FS_ERR_RATE_LIMITED;
-  }
-  if (rc == FS_ERR_RATE_LIMITED) {
-    fs_metric_add(s->rate_limited, 1);
-    fs_err_set(&req->err, FS_ERR_RATE_LIMITED, NULL, "too many requests; retry in %d s", retry);
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    http_error(req, &res, rc);
-    http_header(&res, "Retry-After", "%d", retry);
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
-  if (rc)
-    return send_error(req, rc);
-  if ((route->flags & HTTP_TAXII) &&
-      !http_accept_allows(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept"),
-                          "application", "taxii+json", "2.1")) {
-    fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Accept", "this server answers only %s",
-               TAXII_MEDIA_TYPE);
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    http_error_status(req, &res, FS_ERR_UNSUPPORTED, 406);
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
-  if ((route->flags & HTTP_JSON_BODY) && !content_type_ok(req, route->flags & HTTP_TAXII)) {
-    fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Content-Type", "send the body as application/json");
-    struct http_response res = {0};
-    fs_buf_init(&res.body, 64 * 1024);
-    http_error_status(req, &res, FS_ERR_UNSUPPORTED, 415);
-    enum MHD_Result ok = send_response(req, &res);
-    fs_buf_release(&res.body);
-    return ok;
-  }
   req->who.now_ms = hub_now(req->hub);
   struct http_response res = {.status = 200};
   fs_buf_init(&res.body, 256 * 1024 * 1024);
-  rc = route->fn(req, &res);
+  int rc = route->fn(req, &res);
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
+  body_release(req);          /* the answer may take long to send: give the memory back now */
+  if (!rc && !res.custom && (res.status < 200 || res.status > 299))
+    rc = fs_err_set(&req->err, FS_ERR_INTERNAL, route->pattern, "no answer was made");
   if (rc) {
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)
       fs_metric_add(s->store_unavailable, 1);
@@ -460,42 +464,33 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
                                   const char *upload_data, size_t *upload_data_size,
                                   void **req_cls)
 {
-  struct http_server *s = cls;
+  (void)cls;
+  (void)conn;
+  (void)version;
   struct http_request *req = *req_cls;
   if (!req)
     return MHD_NO;
   if (!req->method) {
-    /* First call: headers are in. Refuse an announced oversize body before reading it. */
     req->method = method;
     req->path = normalize_path(req, url);
     req->matched = http_route_match(req->method, req->path, req, &req->path_known, req->allow,
                                     sizeof(req->allow));
-    if (req->matched && (req->matched->flags & HTTP_TAXII))
-      req->body.max = (size_t)s->hub->cfg.taxii_max_content_length;
-    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
-    unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
-    if (announced > (unsigned long long)req->body.max) {
-      req->body_too_large = true;
-      /* A body a little over the limit is read and dropped, so that ordinary clients (which
-       * write the whole body before reading) see the 413; a far larger one is refused at once. */
-      if (announced > 4ULL * req->body.max + (1 << 20))
-        return dispatch(req);
-    } else if (announced) {
-      /* One allocation of the announced size rather than a doubling series of copies; a wrong
-       * announcement only costs the buffer growing (or shrinking nothing) as usual. */
-      if (!fs_buf_reserve(&req->body, (size_t)announced + 1) && announced >= FS_MEM_HUGE_MIN)
-        fs_mem_prefer_huge_pages(req->body.data, req->body.cap);
-    }
-    return MHD_YES;
+    return on_headers(req);
   }
   if (*upload_data_size) {
-    if (!req->body_too_large && fs_buf_append(&req->body, upload_data, *upload_data_size))
-      req->body_too_large = true;
+    size_t n = *upload_data_size;
     *upload_data_size = 0;
-    return MHD_YES;
+    return on_body(req, upload_data, n);
   }
   if (req->status)
-    return MHD_YES; /* already answered (oversize) */
+    return MHD_YES; /* answered already */
+  if (req->refusal) {
+    enum MHD_Result ok = send_response(req, req->refusal);
+    fs_buf_release(&req->refusal->body);
+    free(req->refusal);
+    req->refusal = NULL;
+    return ok;
+  }
   return dispatch(req);
 }
 
@@ -508,6 +503,19 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_error(void *cls, const 
   size_t n = strlen(msg);
   while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
     msg[--n] = '\0';
+  /* A connection closed at http.max_connections or max_connections_per_address (MHD says the
+   * same for both): counted, and logged at most once a minute, so that a flood of connections
+   * does not flood the log too. */
+  if (strstr(msg, "connection limit")) {
+    fs_metric_add(s->conn_refused, 1);
+    int64_t now = fs_time_mono_ns(), last = atomic_load(&s->refused_logged_ns);
+    if ((last && now - last < 60 * 1000000000LL) ||
+        !atomic_compare_exchange_strong(&s->refused_logged_ns, &last, now))
+      return;
+    FS_LOG(&s->hub->log, FS_LOG_WARN, "http.refused", FS_KV_STR("msg", msg),
+           FS_KV_INT("total", s->conn_refused ? atomic_load(&s->conn_refused->value) : 0));
+    return;
+  }
   FS_LOG(&s->hub->log, FS_LOG_WARN, "http.mhd", FS_KV_STR("msg", msg));
 }
 
@@ -569,8 +577,24 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
   s->store_unavailable = fs_metrics_counter(&s->metrics, "finshield_store_unavailable_total",
                                             "Requests refused because the database was busy or full",
                                             NULL);
+  s->body_bytes = fs_metrics_gauge(&s->metrics, "finshield_http_body_bytes",
+                                   "Memory held by request bodies in flight (announced sizes are "
+                                   "reserved), within http.body_memory_bytes",
+                                   NULL);
+  s->body_refused = fs_metrics_counter(&s->metrics, "finshield_http_body_memory_refused_total",
+                                       "Requests answered 503 because their body did not fit in "
+                                       "http.body_memory_bytes",
+                                       NULL);
+  s->body_budget = cfg->body_memory_bytes;
+  s->conn_refused = fs_metrics_counter(&s->metrics, "finshield_http_connections_refused_total",
+                                       "Connections closed at once at http.max_connections or "
+                                       "http.max_connections_per_address",
+                                       NULL);
   if (cfg->rate_per_second > 0)
     s->rl = http_ratelimit_new((double)cfg->rate_per_second, (double)cfg->rate_burst);
+  if (cfg->auth_failures_per_minute > 0)
+    s->rl_fail = http_ratelimit_new((double)cfg->auth_failures_per_minute / 60.0,
+                                    (double)cfg->auth_failure_burst);
   if (cfg->taxii_page_cache_mb > 0)
     s->page_cache = taxii_page_cache_new((size_t)cfg->taxii_page_cache_mb << 20);
   s->access_on = strcmp(cfg->access_log, "off") != 0;
@@ -584,6 +608,12 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
               (rc = load_pem(hub, cfg->tls_key, &s->tls_key, err))))
     goto fail;
 
+  s->guard = http_guard_new(&s->metrics, cfg->head_timeout_s,
+                            cfg->connection_timeout_s + cfg->head_timeout_s, cfg->body_min_rate);
+  if (!s->guard) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "http", "cannot start the connection guard");
+    goto fail;
+  }
   s->streams = http_streams_new(hub);
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                    MHD_ALLOW_SUSPEND_RESUME;
@@ -597,6 +627,8 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
       {MHD_OPTION_SOCK_ADDR, 0, ai->ai_addr},
       {MHD_OPTION_CONNECTION_MEMORY_LIMIT, (intptr_t)(cfg->max_header_bytes + 16384), NULL},
       {MHD_OPTION_CONNECTION_LIMIT, (intptr_t)cfg->max_connections, NULL},
+      {MHD_OPTION_PER_IP_CONNECTION_LIMIT, (intptr_t)cfg->max_connections_per_address, NULL},
+      {MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)http_guard_notify, s->guard},
       {MHD_OPTION_CONNECTION_TIMEOUT, (intptr_t)cfg->connection_timeout_s, NULL},
       {MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s},
       {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s},
@@ -636,9 +668,11 @@ void http_server_stop(struct http_server *s)
   if (s->daemon)
     MHD_stop_daemon(s->daemon);
   http_streams_free(s->streams);
+  http_guard_free(s->guard); /* after MHD: it has notified the close of every connection */
   if (s->access_on && s->access.out)
     fs_log_release(&s->access);
   http_ratelimit_free(s->rl);
+  http_ratelimit_free(s->rl_fail);
   taxii_page_cache_free(s->page_cache);
   free(s->tls_cert);
   if (s->tls_key) {

@@ -42,12 +42,7 @@ static void *run(void *arg)
   pthread_mutex_lock(&s->lock);
   while (!s->stopping) {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += POLL_MS * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-      until.tv_sec++;
-      until.tv_nsec -= 1000000000L;
-    }
+    fs_time_realtime_after(&until, POLL_MS);
     if (!s->poked)
       pthread_cond_timedwait(&s->wake, &s->lock, &until);
     s->poked = false;

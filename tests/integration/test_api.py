@@ -225,7 +225,7 @@ class Api(unittest.TestCase):
 
 class RateLimit(unittest.TestCase):
     def test_429_with_retry_after(self):
-        hub = Hub(config="[http]\nrate_per_second = 1\nrate_burst = 3\n").start()
+        hub = Hub(config="[http]\nrate_per_second = 1\nrate_burst = 3\nauth_failure_burst = 3\n").start()
         try:
             codes = [hub.admin("GET", "/api/v1/me").status for _ in range(5)]
             self.assertEqual(codes[:3], [200, 200, 200])

@@ -1,4 +1,4 @@
-/* Fuzz target: the query-string parser and its typed readers. */
+/* Fuzz target: the query-string parser and its typed readers, and the path check. */
 #include "http/query.h"
 
 #include <stdint.h>
@@ -20,6 +20,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     http_query_int(&q, "limit", 1, 1000, 100, &n, &err);
     http_query_enum(&q, "industry", values, &s, &err);
   }
+  http_path_check((const char *)data, size, &a, &err);
   fs_arena_release(&a);
   return 0;
 }

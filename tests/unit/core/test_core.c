@@ -310,6 +310,12 @@ static void test_config(void **state)
   assert_int_equal(fs_config_set_override(&c, "http.tls_key=k.pem", &err), 0);
   assert_int_equal(fs_config_validate(&c, &err), 0);
   assert_int_equal(fs_config_set_override(&c, "store.synchronous=sometimes", &err), FS_ERR_INVALID);
+  /* The memory for bodies in flight holds at least one largest body. */
+  assert_int_equal(fs_config_set_override(&c, "taxii.max_content_length=1073741824", &err), 0);
+  assert_int_equal(fs_config_validate(&c, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "[http] body_memory_bytes");
+  assert_int_equal(fs_config_set_override(&c, "http.body_memory_bytes=1073741824", &err), 0);
+  assert_int_equal(fs_config_validate(&c, &err), 0);
 }
 
 /* docs/config.md documents every key of the table, and nothing else. */

@@ -72,7 +72,7 @@ static void test_message_arguments(void **state)
   /* A plain message given as an argument (helpers' `what`) is translated too. */
   fs_err_set(&e, FS_ERR_INVALID, "$.code", "field \"%s\" must be %s", "code", "a string");
   assert_string_equal(e.msg_zh, "欄位「code」必須是字串");
-  fs_err_set(&e, FS_ERR_INVALID, "byte 3", "malformed query string: %s", "control character");
+  fs_err_set(&e, FS_ERR_INVALID, "byte 3", "malformed %s: %s", "query string", "control character");
   assert_string_equal(e.msg_zh, "查詢字串格式錯誤：控制字元");
   /* An inner error's message carried into an outer one keeps its translation. */
   fs_err_set(&inner, FS_ERR_NOT_FOUND, "$.org", "no organisation \"%.64s\"", "bank-z");

@@ -76,6 +76,32 @@ static void test_query_bad(void **state)
   fs_arena_release(&a);
 }
 
+/* Paths: each segment decoded is UTF-8 without control characters; errors name the byte. */
+static void test_path_check(void **state)
+{
+  (void)state;
+  static const struct {
+    const char *raw;
+    const char *where; /* NULL: accepted */
+  } cases[] = {
+      {"/api/v1/orgs/bank-a", NULL},       {"/taxii2/hub/", NULL},
+      {"/a+b/%E9%87%91/", NULL},           {"/api/v1/users/%FF", "path byte 14"},
+      {"/x/ok%C3%28", "path byte 3"},      {"/x/%ED%A0%80", "path byte 3"},
+      {"/x/a%00b", "path byte 4"},         {"/x/a%0ab", "path byte 4"},
+      {"/x/a%zz", "path byte 4"},          {"/x/\xff", "path byte 3"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct fs_arena a;
+    fs_arena_init(&a, 0, 0);
+    struct fs_err err;
+    fs_err_clear(&err);
+    int rc = http_path_check(cases[i].raw, strlen(cases[i].raw), &a, &err);
+    if (cases[i].where ? rc != FS_ERR_INVALID || strcmp(err.where, cases[i].where) : rc != 0)
+      fail_msg("case %zu (%s): rc %d where \"%s\"", i, cases[i].raw, rc, err.where);
+    fs_arena_release(&a);
+  }
+}
+
 static void test_routes(void **state)
 {
   (void)state;
@@ -117,6 +143,13 @@ static void test_ratelimit(void **state)
   assert_true(retry >= 1);
   assert_true(http_ratelimit_take(rl, "tok:b", t, &retry)); /* other keys unaffected */
   assert_true(http_ratelimit_take(rl, "tok:a", t + 600000000, &retry)); /* refilled */
+  /* Peeking takes nothing: an empty bucket stays empty, a full one full. */
+  assert_false(http_ratelimit_peek(rl, "tok:a", t + 600000000, &retry));
+  for (int i = 0; i < 5; i++)
+    assert_true(http_ratelimit_peek(rl, "tok:c", t, &retry));
+  for (int i = 0; i < 3; i++)
+    assert_true(http_ratelimit_take(rl, "tok:c", t, &retry));
+  assert_false(http_ratelimit_take(rl, "tok:c", t, &retry));
   http_ratelimit_free(rl);
 }
 
@@ -160,7 +193,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_query_good), cmocka_unit_test(test_query_bad),
       cmocka_unit_test(test_routes),     cmocka_unit_test(test_ratelimit),
-      cmocka_unit_test(test_media_types),
+      cmocka_unit_test(test_media_types), cmocka_unit_test(test_path_check),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
