@@ -45,11 +45,22 @@ enum listener_kind { LISTEN_TCP, LISTEN_TLS, LISTEN_UDP };
 struct conn {
   struct conn *next;
   struct soc_listeners *owner;
-  int fd;
+  int fd; /* -1 once closed (under the listeners' lock) */
   bool tls;
   pthread_t thread;
   _Atomic bool done;
   char peer[64];
+  char cert[65]; /* the client certificate's SHA-256, or "" */
+  /* The sender's organisation. org is read by the pool while the connection's thread waits for
+   * a read to be processed, and written by that thread only between reads, under the lock; a
+   * change of the sources (sources_changed, the engine's thread) leaves the new one in next_org,
+   * or cuts the connection. */
+  char org[37];
+  char next_org[37];
+  bool attributed;            /* org is known (under the lock) */
+  _Atomic bool org_changed;   /* next_org is waiting */
+  _Atomic bool cut;           /* its source was removed: read nothing more */
+  _Atomic int64_t gen;        /* the sources' generation org was looked up at */
 };
 
 struct soc_listeners {
@@ -68,6 +79,8 @@ struct soc_listeners {
   _Atomic int64_t records, bytes, unknown_senders, refused_connections, udp_kernel_drops,
       parse_errors, connections;
   struct soc_pool *pool;         /* processes what TCP and TLS connections read */
+  _Atomic int64_t sources_gen;  /* the sources' generation applied to open connections */
+  _Atomic int64_t cut_connections;
   _Atomic int64_t open;         /* connection threads running */
   _Atomic int64_t held_bytes;   /* read buffers and framers of the open connections */
   _Atomic int64_t closed_since_trim;
@@ -142,8 +155,8 @@ static int sender_org(struct soc_listeners *l, const char *addr, const char *cer
 
 struct frame_ctx {
   struct soc_listeners *l;
+  struct conn *cn;
   struct soc_worker *w;
-  const char *org;
   char source[96];
   struct soc_batch st;
   size_t since_flush;
@@ -206,8 +219,11 @@ static int on_frame(void *arg, const char *frame, size_t len)
 {
   struct frame_ctx *f = arg;
   struct fs_err err;
+  if (atomic_load(&f->cn->cut))
+    return FS_ERR_FORBIDDEN; /* its source was removed while this read was processed */
   size_t errors = f->st.parse_errors;
-  int rc = soc_worker_record(f->w, f->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st, &err);
+  int rc = soc_worker_record(f->w, f->cn->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st,
+                             &err);
   atomic_fetch_add(&f->l->records, 1);
   atomic_fetch_add(&f->l->bytes, (int64_t)len);
   if (f->st.parse_errors > errors)
@@ -233,6 +249,78 @@ static void client_cert_sha256(gnutls_session_t s, char out[65])
   uint8_t d[32];
   fs_sha256(certs[0].data, certs[0].size, d);
   fs_hex_encode(d, sizeof(d), out);
+}
+
+/* Stops reading a connection whose source was removed (with the lock held). */
+static void cut_connection(struct soc_listeners *l, struct conn *cn)
+{
+  atomic_store(&cn->cut, true);
+  if (cn->fd >= 0)
+    shutdown(cn->fd, SHUT_RDWR); /* wakes its reader */
+  atomic_fetch_add(&l->cut_connections, 1);
+  FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.source_removed", FS_KV_STR("peer", cn->peer),
+         FS_KV_STR("cert", cn->cert), FS_KV_STR("org", cn->org));
+}
+
+/* Before each read, on the connection's thread: takes a new organisation left by
+ * sources_changed, and looks the sender up again when the sources changed after its last look
+ * (a change sources_changed could not apply: the connection was being attributed then). False
+ * when the connection is to be closed: its source is gone. */
+static bool keep_attributed(struct soc_listeners *l, struct conn *cn, const char *source)
+{
+  int64_t gen = atomic_load(&l->sources_gen);
+  if (atomic_load(&cn->gen) != gen) {
+    char org[37];
+    if (!sender_org(l, cn->peer, cn->cert, org)) { /* on a failure: the next read tries again */
+      pthread_mutex_lock(&l->lock);
+      if (!org[0])
+        cut_connection(l, cn);
+      else if (strcmp(org, cn->org) || atomic_load(&cn->org_changed)) {
+        memcpy(cn->next_org, org, sizeof(org));
+        atomic_store(&cn->org_changed, true);
+      }
+      atomic_store(&cn->gen, gen);
+      pthread_mutex_unlock(&l->lock);
+    }
+  }
+  if (atomic_load(&cn->org_changed)) {
+    pthread_mutex_lock(&l->lock);
+    FS_LOG(&l->hub->log, FS_LOG_INFO, "soc.sender_moved", FS_KV_STR("source", source),
+           FS_KV_STR("from", cn->org), FS_KV_STR("to", cn->next_org));
+    memcpy(cn->org, cn->next_org, sizeof(cn->org));
+    atomic_store(&cn->org_changed, false);
+    pthread_mutex_unlock(&l->lock);
+  }
+  return !atomic_load(&cn->cut);
+}
+
+/* The sources changed (soc_engine_watch_sources, on the engine's thread): every attributed open
+ * connection's sender is looked up again; one no longer registered is cut at once, one that now
+ * belongs to another organisation is attributed to it from its next read. */
+static int sources_changed(void *arg, int64_t gen)
+{
+  struct soc_listeners *l = arg;
+  int rc = FS_OK;
+  pthread_mutex_lock(&l->lock);
+  for (struct conn *cn = l->conns; cn && !rc; cn = cn->next) {
+    if (!cn->attributed || cn->fd < 0 || atomic_load(&cn->cut))
+      continue;
+    char org[37];
+    if ((rc = sender_org(l, cn->peer, cn->cert, org)))
+      break; /* the store is busy: the engine calls again at its next poll */
+    const char *now = atomic_load(&cn->org_changed) ? cn->next_org : cn->org;
+    if (!org[0]) {
+      cut_connection(l, cn);
+    } else if (strcmp(org, now)) {
+      memcpy(cn->next_org, org, sizeof(org));
+      atomic_store(&cn->org_changed, true);
+    }
+    atomic_store(&cn->gen, gen);
+  }
+  if (!rc)
+    atomic_store(&l->sources_gen, gen);
+  pthread_mutex_unlock(&l->lock);
+  return rc;
 }
 
 static void *conn_main(void *arg)
@@ -262,6 +350,10 @@ static void *conn_main(void *arg)
                FS_KV_STR("msg", gnutls_strerror(r)));
     }
   }
+  memcpy(cn->cert, cert, sizeof(cert));
+  /* The generation first: a change committed after it is applied to this connection, by
+   * sources_changed or by keep_attributed. */
+  int64_t gen = atomic_load(&l->sources_gen);
   char org[37] = "";
   if (ok && (sender_org(l, cn->peer, cert, org) || !org[0])) {
     atomic_fetch_add(&l->unknown_senders, 1);
@@ -269,7 +361,14 @@ static void *conn_main(void *arg)
            FS_KV_STR("cert", cert), FS_KV_STR("hint", "register it: finshield soc source add"));
     ok = false;
   }
-  struct frame_ctx f = {.l = l, .org = org};
+  if (ok) {
+    pthread_mutex_lock(&l->lock);
+    memcpy(cn->org, org, sizeof(org));
+    atomic_store(&cn->gen, gen);
+    cn->attributed = true;
+    pthread_mutex_unlock(&l->lock);
+  }
+  struct frame_ctx f = {.l = l, .cn = cn};
   snprintf(f.source, sizeof(f.source), "%s:%s", cn->tls ? "syslog-tls" : "syslog-tcp", cn->peer);
   struct detect_framer fr;
   detect_framer_init(&fr, 0);
@@ -277,22 +376,24 @@ static void *conn_main(void *arg)
   int64_t held = 0;
   account(l, &held, buf ? READ_SIZE : 0);
   struct read_job j = {.f = &f, .fr = &fr, .data = buf};
-  while (buf && !atomic_load(&l->stopping)) {
+  while (buf && !atomic_load(&l->stopping) && keep_attributed(l, cn, f.source)) {
     ssize_t n = cn->tls ? gnutls_record_recv(s, buf, READ_SIZE) : recv(cn->fd, buf, READ_SIZE, 0);
     if (n < 0 && ((cn->tls && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)) || errno == EINTR))
       continue;
-    if (n <= 0)
+    if (n <= 0 || !keep_attributed(l, cn, f.source))
       break;
     j.len = (size_t)n;
     soc_pool_run(l->pool, process_read, &j); /* not read meanwhile: TCP slows the sender */
     account(l, &held, READ_SIZE + (int64_t)detect_framer_held(&fr));
+    if (j.rc == FS_ERR_FORBIDDEN && atomic_load(&cn->cut))
+      break;
     if (j.rc) {
       FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.framing", FS_KV_STR("source", f.source),
              FS_KV_STR("where", j.err.where), FS_KV_STR("msg", j.err.msg));
       break;
     }
   }
-  if (buf && !j.rc && fr.partial.len) { /* an unterminated last frame is a record too */
+  if (buf && !j.rc && fr.partial.len && !atomic_load(&cn->cut)) { /* a last frame, unterminated */
     j.finish = true;
     soc_pool_run(l->pool, process_read, &j);
   }
@@ -303,7 +404,10 @@ static void *conn_main(void *arg)
     gnutls_bye(s, GNUTLS_SHUT_WR);
     gnutls_deinit(s);
   }
+  pthread_mutex_lock(&l->lock); /* nobody shuts a number down that the kernel gave another */
   close(cn->fd);
+  cn->fd = -1;
+  pthread_mutex_unlock(&l->lock);
   atomic_fetch_sub(&l->open, 1);
   atomic_fetch_add(&l->closed_since_trim, 1);
   atomic_store(&cn->done, true);
@@ -489,6 +593,8 @@ int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listen
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = FS_MAX((size_t)WORKERS_MIN, (size_t)(cpus > 0 ? cpus : 1) * WORKERS_PER_CPU);
     rc = soc_pool_start(e, threads, pool_idle, l, &l->pool, err);
+    if (!rc) /* connections follow changes of the sources (#18 item 3) */
+      atomic_store(&l->sources_gen, soc_engine_watch_sources(e, sources_changed, l));
   }
   for (int k = 0; !rc && k < 3; k++) {
     if (!addrs[k][0])
@@ -529,6 +635,8 @@ void soc_listeners_stop(struct soc_listeners *l)
 {
   if (!l)
     return;
+  if (l->pool)
+    soc_engine_watch_sources(l->e, NULL, NULL); /* no sources_changed from here on */
   atomic_store(&l->stopping, true);
   if (l->stop_pipe[1] > 0 && write(l->stop_pipe[1], "x", 1) < 0) {
     /* the pollers also wake within a second without it */
@@ -539,7 +647,8 @@ void soc_listeners_stop(struct soc_listeners *l)
   /* Wake connection threads blocked in reads, then join them. */
   pthread_mutex_lock(&l->lock);
   for (struct conn *cn = l->conns; cn; cn = cn->next)
-    shutdown(cn->fd, SHUT_RDWR);
+    if (cn->fd >= 0)
+      shutdown(cn->fd, SHUT_RDWR);
   pthread_mutex_unlock(&l->lock);
   for (;;) {
     pthread_mutex_lock(&l->lock);
@@ -573,7 +682,7 @@ json_t *soc_listeners_status(struct soc_listeners *l)
   size_t threads = 0, busy = 0, queued = 0;
   if (l->pool)
     soc_pool_stats(l->pool, &threads, &busy, &queued);
-  return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "records",
+  return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "records",
                    (json_int_t)atomic_load(&l->records), "bytes",
                    (json_int_t)atomic_load(&l->bytes), "parse_errors",
                    (json_int_t)atomic_load(&l->parse_errors), "unknown_senders",
@@ -583,5 +692,7 @@ json_t *soc_listeners_status(struct soc_listeners *l)
                    (json_int_t)atomic_load(&l->connections), "open_connections",
                    (json_int_t)atomic_load(&l->open), "connection_buffer_bytes",
                    (json_int_t)atomic_load(&l->held_bytes), "workers", (json_int_t)threads,
-                   "workers_busy", (json_int_t)busy, "reads_waiting", (json_int_t)queued);
+                   "workers_busy", (json_int_t)busy, "reads_waiting", (json_int_t)queued,
+                   "sources_generation", (json_int_t)atomic_load(&l->sources_gen),
+                   "connections_cut", (json_int_t)atomic_load(&l->cut_connections));
 }

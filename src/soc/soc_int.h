@@ -54,6 +54,11 @@ struct soc_engine {
   int64_t rebuilds, last_build_ms, last_build_us;
   char rules_dir[FS_CONFIG_PATH_MAX + 64];
   size_t rules_loaded, rules_failed;
+  /* the event sources: their generation as last applied, and who applies a change */
+  pthread_mutex_t watch_lock;
+  int64_t sources_gen;
+  int (*on_sources)(void *arg, int64_t generation);
+  void *on_sources_arg;
 };
 
 /* One alert as the engine found it, copied out of the event. */
