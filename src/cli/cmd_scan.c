@@ -279,6 +279,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
                                .max_event_text = (size_t)event_bytes,
                                .view = {ix, set, corr},
                                .now_ms = fs_time_now_ms(),
+                               .zone = &detect_scan_local_zone, /* /var/log/syslog's times */
                                .write = write_out,
                                .on_parse_error = on_parse_error,
                                .error_arg = &s,

@@ -16,4 +16,11 @@
  * hint on every large fs_buf raised `vault verify`'s peak from 78 to 100 MB). */
 void fs_mem_prefer_huge_pages(void *p, size_t n);
 
+/* Gives memory that malloc holds free back to the system (glibc's malloc_trim: every arena, the
+ * per-thread ones included, and whole free pages inside them). After many threads have freed
+ * what they used (syslog connections closing), their arenas keep it resident otherwise. Costs a
+ * walk over the free lists: call it now and then (after a burst), not per allocation. Does
+ * nothing on other C libraries. */
+void fs_mem_trim(void);
+
 #endif

@@ -73,9 +73,15 @@ const struct detect_field *detect_event_find(const struct detect_event *ev, cons
   return NULL;
 }
 
-/* "Mmm dd hh:mm:ss" (day may be space-padded) in UTC in the year that puts it at most a month
- * after now. */
-static bool time_3164(const char *s, size_t n, int64_t now_ms, int64_t *out)
+static int32_t zone_offset_s(const struct detect_zone *zone, int64_t utc_ms)
+{
+  return zone && zone->offset_s ? zone->offset_s(zone->arg, utc_ms) : 0;
+}
+
+/* "Mmm dd hh:mm:ss" (day may be space-padded) in the zone (NULL: UTC), in the year that puts it at
+ * most a month after ref_ms. */
+static bool time_3164(const char *s, size_t n, int64_t ref_ms, const struct detect_zone *zone,
+                      int64_t *out)
 {
   static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
   if (n < 15)
@@ -105,11 +111,17 @@ static bool time_3164(const char *s, size_t n, int64_t now_ms, int64_t *out)
   if (s[6] != ' ' || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
     return false;
   int64_t y;
-  unsigned m_now, d_now;
-  fs_civil_from_days(now_ms / 86400000, &y, &m_now, &d_now);
+  unsigned m_ref, d_ref;
+  int64_t ref_local = ref_ms + (int64_t)zone_offset_s(zone, ref_ms) * 1000; /* the ref's year there */
+  fs_civil_from_days((ref_local - (ref_local < 0 ? 86399999 : 0)) / 86400000, &y, &m_ref, &d_ref);
   for (int k = 0; k < 2; k++, y--) {
-    int64_t t = (fs_days_from_civil(y, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
-    if (t <= now_ms + 31LL * 86400000 || k == 1) {
+    int64_t local =
+        (fs_days_from_civil(y, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+    /* The offset at that instant (daylight saving): first guessed with the offset of the
+     * local time read as UTC, then taken at the instant that gives. */
+    int64_t t = local - (int64_t)zone_offset_s(zone, local) * 1000;
+    t = local - (int64_t)zone_offset_s(zone, t) * 1000;
+    if (t <= ref_ms + 31LL * 86400000 || k == 1) {
       *out = t;
       return true;
     }
@@ -117,14 +129,14 @@ static bool time_3164(const char *s, size_t n, int64_t now_ms, int64_t *out)
   return false;
 }
 
-int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_ms,
-                            int64_t fallback_ms)
+static int64_t time_text_ms(const char *s, size_t n, bool is_3164, int64_t ref_ms,
+                            const struct detect_zone *zone, int64_t fallback_ms)
 {
   int64_t t;
   if (!s)
     return fallback_ms;
   if (is_3164)
-    return time_3164(s, n, now_ms, &t) ? t : fallback_ms;
+    return time_3164(s, n, ref_ms, zone, &t) ? t : fallback_ms;
   if (fs_time_parse_ms(s, n, &t, NULL) == FS_OK)
     return t;
   /* "YYYY-MM-DD HH:MM:SS[.fff]" (Sysmon UtcTime, many JSON logs): read as UTC. */
@@ -139,9 +151,22 @@ int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_m
   return fallback_ms;
 }
 
+int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_ms,
+                            int64_t fallback_ms)
+{
+  return time_text_ms(s, n, is_3164, now_ms, NULL, fallback_ms);
+}
+
 int64_t detect_event_time_ms(const struct detect_event *ev, int64_t now_ms, int64_t fallback_ms)
 {
-  return detect_time_text_ms(ev->time_text, ev->time_len, ev->time_is_3164, now_ms, fallback_ms);
+  return time_text_ms(ev->time_text, ev->time_len, ev->time_is_3164, now_ms, NULL, fallback_ms);
+}
+
+int64_t detect_event_time_zoned_ms(const struct detect_event *ev, int64_t year_ref_ms,
+                                   const struct detect_zone *zone, int64_t fallback_ms)
+{
+  return time_text_ms(ev->time_text, ev->time_len, ev->time_is_3164, year_ref_ms, zone,
+                      fallback_ms);
 }
 
 /* ---- per-record dispatch ------------------------------------------------------------------ */
@@ -226,7 +251,9 @@ int detect_parse_record(enum detect_format fmt, const char *p, size_t n, struct 
              (p[j + 2] == ' ' || (p[j + 2] >= '0' && p[j + 2] <= '9')))
                 ? DETECT_FMT_RFC5424
                 : DETECT_FMT_RFC3164;
-    } else if (starts_cef(p + i, n - i))
+    } else if (detect_syslog_file_line(p, n))
+      fmt = DETECT_FMT_RFC3164; /* a line of /var/log/syslog: no PRI */
+    else if (starts_cef(p + i, n - i))
       fmt = DETECT_FMT_CEF;
     else if (looks_like_kv(p, n))
       fmt = DETECT_FMT_KV;

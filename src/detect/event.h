@@ -71,10 +71,23 @@ char *detect_event_scratch(struct detect_event *ev, size_t n);
 /* The first field called name (name_len bytes), or NULL. */
 const struct detect_field *detect_event_find(const struct detect_event *ev, const char *name,
                                              size_t name_len);
+/* The zone of times written without one (RFC 3164 "Mmm dd hh:mm:ss", as rsyslog writes files):
+ * offset_s gives the zone's offset from UTC, in seconds east, at the instant utc_ms (so daylight
+ * saving is followed). Supplied by the caller (scan: the local time zone); parsers stay pure. */
+struct detect_zone {
+  int32_t (*offset_s)(void *arg, int64_t utc_ms);
+  void *arg;
+};
+
 /* The event's time in ms since the epoch, or `fallback_ms` when it has none or it does not parse.
  * RFC 3164 times (no year, no zone) are read as UTC in the year that puts them at most one month
  * after now_ms. */
 int64_t detect_event_time_ms(const struct detect_event *ev, int64_t now_ms, int64_t fallback_ms);
+/* The same, with RFC 3164 times read in `zone` (NULL: UTC) and in the year that puts them at
+ * most one month after year_ref_ms (for a file: its modification time, when it was last
+ * written). */
+int64_t detect_event_time_zoned_ms(const struct detect_event *ev, int64_t year_ref_ms,
+                                   const struct detect_zone *zone, int64_t fallback_ms);
 /* The same for a timestamp text of n bytes (RFC 3339, "YYYY-MM-DD HH:MM:SS[.f]" as UTC, or when
  * is_3164 "Mmm dd hh:mm:ss"). */
 int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_ms,
@@ -90,6 +103,11 @@ int detect_parse_rfc5424(const char *p, size_t n, struct detect_event *ev, struc
 /* RFC 3164, liberally: optional PRI, "Mmm dd hh:mm:ss" or an RFC 3339 timestamp, optional
  * hostname, optional "tag[pid]:", and msg. Fails only without a usable PRI or timestamp. */
 int detect_parse_rfc3164(const char *p, size_t n, struct detect_event *ev, struct fs_err *err);
+/* Whether a record without PRI is a syslog line as syslog daemons write it to files (Debian's
+ * /var/log/syslog by rsyslog): "Mmm dd hh:mm:ss " (traditional format), or an RFC 3339 time
+ * followed by a hostname and a "tag:" ("2026-12-06T01:00:01.123456+08:00 host app[42]: ...",
+ * rsyslog's newer default). Reads p[0..n) only. */
+bool detect_syslog_file_line(const char *p, size_t n);
 /* CEF from "CEF:" on: header fields cefVersion, deviceVendor, deviceProduct, deviceVersion,
  * deviceEventClassId, name, severity, then each extension key; csN/cnN/... values are also given
  * under their csNLabel names. */
@@ -102,8 +120,9 @@ int detect_parse_json(const char *p, size_t n, struct detect_event *ev, struct f
 int detect_parse_kv(const char *p, size_t n, struct detect_event *ev, struct fs_err *err);
 
 /* Parses one record in the given format. AUTO chooses per record: JSON for '{', RFC 5424 or 3164
- * for '<PRI>', CEF for "CEF:", key=value when most words are pairs, else plain text. A syslog
- * message that is CEF or key=value is parsed into fields too. */
+ * for '<PRI>', RFC 3164 for a syslog file line (detect_syslog_file_line), CEF for "CEF:",
+ * key=value when most words are pairs, else plain text. A syslog message that is CEF or
+ * key=value is parsed into fields too. */
 int detect_parse_record(enum detect_format fmt, const char *p, size_t n, struct detect_event *ev,
                         struct fs_err *err);
 

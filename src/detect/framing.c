@@ -19,6 +19,11 @@ void detect_framer_release(struct detect_framer *f)
   fs_buf_release(&f->partial);
 }
 
+size_t detect_framer_held(const struct detect_framer *f)
+{
+  return f->partial.cap;
+}
+
 static int fail(struct detect_framer *f, int code, uint64_t at, const char *msg,
                 struct fs_err *err)
 {
@@ -33,6 +38,21 @@ static int deliver(const char *p, size_t n, detect_frame_fn fn, void *arg)
   if (n && p[n - 1] == '\r')
     n--;
   return fn(arg, p, n);
+}
+
+/* Delivers the frame gathered in partial and empties it; a buffer grown past DETECT_FRAMER_KEEP
+ * for a long frame is freed, not kept for the next frames. */
+static int deliver_partial(struct detect_framer *f, detect_frame_fn fn, void *arg)
+{
+  int rc = deliver(f->partial.data, f->partial.len, fn, arg);
+  if (f->partial.cap > DETECT_FRAMER_KEEP) {
+    size_t max = f->partial.max;
+    fs_buf_release(&f->partial);
+    fs_buf_init(&f->partial, max);
+  } else {
+    fs_buf_reset(&f->partial);
+  }
+  return rc;
 }
 
 static int feed_lf(struct detect_framer *f, const char *data, size_t n, detect_frame_fn fn,
@@ -53,8 +73,7 @@ static int feed_lf(struct detect_framer *f, const char *data, size_t n, detect_f
     if (f->partial.len) {
       if (fs_buf_append(&f->partial, data + i, len))
         return fail(f, FS_ERR_NOMEM, f->offset + i, "out of memory", err);
-      rc = deliver(f->partial.data, f->partial.len, fn, arg);
-      fs_buf_reset(&f->partial);
+      rc = deliver_partial(f, fn, arg);
     } else {
       rc = deliver(data + i, len, fn, arg);
     }
@@ -103,10 +122,8 @@ static int feed_octet(struct detect_framer *f, const char *data, size_t n, detec
     } else {
       if (fs_buf_append(&f->partial, data + i, take))
         return fail(f, FS_ERR_NOMEM, f->offset + i, "out of memory", err);
-      if (take == f->want) {
-        rc = deliver(f->partial.data, f->partial.len, fn, arg);
-        fs_buf_reset(&f->partial);
-      }
+      if (take == f->want)
+        rc = deliver_partial(f, fn, arg);
     }
     i += take;
     f->want -= take;
@@ -141,7 +158,5 @@ int detect_framer_finish(struct detect_framer *f, detect_frame_fn fn, void *arg,
   }
   if (!f->partial.len)
     return FS_OK;
-  int rc = deliver(f->partial.data, f->partial.len, fn, arg);
-  fs_buf_reset(&f->partial);
-  return rc;
+  return deliver_partial(f, fn, arg);
 }

@@ -25,9 +25,15 @@ struct detect_framer {
  * are valid only during the call. Return non-zero to stop; detect_framer_feed returns it. */
 typedef int (*detect_frame_fn)(void *arg, const char *frame, size_t len);
 
+/* Bytes a framer may keep between frames; a longer frame's buffer is freed once it is delivered,
+ * so a connection holds a large buffer only while a long frame is coming in. */
+#define DETECT_FRAMER_KEEP ((size_t)16 << 10)
+
 /* Initializes f for a new stream; max_frame 0 means DETECT_MAX_RECORD. */
 void detect_framer_init(struct detect_framer *f, size_t max_frame);
 void detect_framer_release(struct detect_framer *f);
+/* Bytes of memory the framer holds now (its buffer for a frame split across feeds). */
+size_t detect_framer_held(const struct detect_framer *f);
 
 /* Feeds n bytes. Calls fn for every frame completed. FS_OK, the callback's non-zero value, or an
  * error naming the stream offset: FS_ERR_PARSE (bad length prefix) or FS_ERR_TOO_LARGE (frame

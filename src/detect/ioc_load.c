@@ -153,9 +153,12 @@ static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char 
   struct detect_stix_outcome out;
   int rc = detect_ioc_specs_from_stix(obj, opts ? opts->vis : NULL, add_spec, &k, &out, e);
   if (rc == FS_ERR_PARSE || rc == FS_ERR_INVALID) {
-    char msg[sizeof(e->msg)];
+    char msg[sizeof(e->msg)], at[48] = "";
+    const char *byte = strstr(e->where, "byte "); /* the position in the pattern */
     snprintf(msg, sizeof(msg), "%s", e->msg);
-    return fs_err_set(e, FS_ERR_INVALID, where, "pattern: %s", msg);
+    if (byte)
+      snprintf(at, sizeof(at), " %s", byte);
+    return fs_err_set(e, FS_ERR_INVALID, where, "pattern%s: %s", at, msg);
   }
   if (rc) {
     fs_err_wrap_where(e, where);

@@ -94,8 +94,11 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
              ptype);
     return FS_OK;
   }
+  /* An object without spec_version is STIX 2.0 content (a 2.1 SDO must have one): its pattern
+   * may use what 2.0 wrote and the 2.1 grammar refuses. */
+  struct intel_pattern_limits lim = {.stix20 = !json_object_get(indicator, "spec_version")};
   struct intel_pattern p;
-  int rc = intel_pattern_parse(&p, pattern, strlen(pattern), NULL, err);
+  int rc = intel_pattern_parse(&p, pattern, strlen(pattern), &lim, err);
   if (rc) {
     fs_err_wrap_where(err, id);
     return rc;

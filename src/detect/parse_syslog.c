@@ -1,5 +1,8 @@
-/* Syslog parsers: RFC 5424 (with structured data) and RFC 3164 (liberal). Pure functions. */
+/* Syslog parsers: RFC 5424 (with structured data) and RFC 3164 (liberal), and what a syslog line
+ * in a file looks like. Pure functions. */
 #include "detect/event.h"
+
+#include "core/time.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -255,6 +258,32 @@ static size_t iso_time_len(const char *p, size_t n)
   while (len < n && p[len] != ' ')
     len++;
   return len;
+}
+
+bool detect_syslog_file_line(const char *p, size_t n)
+{
+  size_t tl = bsd_time_len(p, n);
+  bool bsd = tl > 0;
+  if (!bsd) {
+    int64_t ms;
+    tl = iso_time_len(p, n);
+    if (tl && fs_time_parse_ms(p, tl, &ms, NULL))
+      return false;
+  }
+  if (!tl || tl >= n || p[tl] != ' ')
+    return false;
+  if (bsd) /* "Mmm dd hh:mm:ss " starting a line: nothing else writes that */
+    return true;
+  /* An RFC 3339 time starts many kinds of log line: a syslog one has a hostname and a tag. */
+  size_t h = tl + 1, w = h;
+  while (w < n && p[w] != ' ')
+    w++;
+  if (w == h || w >= n)
+    return false;
+  size_t t = w + 1, e = t;
+  while (e < n && p[e] != ' ' && e - t < 64)
+    e++;
+  return e - t >= 2 && p[e - 1] == ':' && (e == n || p[e] == ' ');
 }
 
 int detect_parse_rfc3164(const char *p, size_t n, struct detect_event *ev, struct fs_err *err)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #define BLOCK_SIZE (4u << 20)
 #define BLOCK_CAP (BLOCK_SIZE + DETECT_MAX_RECORD + 1)
@@ -36,6 +37,7 @@ struct block {
   struct rec *recs;
   size_t nrecs, recs_cap;
   const char *file;
+  int64_t year_ref_ms; /* the file's modification time (0: now) */
   struct fs_buf out; /* entries: kind (1 byte), key (8), length (4), bytes */
   uint64_t records, parse_errors;
   int rc; /* a callback's stop or out of memory */
@@ -239,6 +241,16 @@ static int on_alert(void *arg, const struct detect_alert *a)
   return 0;
 }
 
+static int32_t local_offset_s(void *arg, int64_t utc_ms)
+{
+  (void)arg;
+  time_t t = (time_t)(utc_ms / 1000);
+  struct tm tm;
+  return localtime_r(&t, &tm) ? (int32_t)tm.tm_gmtoff : 0;
+}
+
+const struct detect_zone detect_scan_local_zone = {local_offset_s, NULL};
+
 static void note_error(struct block *b, const struct rec *r, const struct fs_err *e)
 {
   size_t mark = b->out.len;
@@ -258,7 +270,8 @@ static void note_error(struct block *b, const struct rec *r, const struct fs_err
 static void process(struct scan *sc, struct detect_worker *w, struct block *b)
 {
   struct detect_record_ctx c = {.format = sc->o->format, .org = DETECT_ORG_UNRESTRICTED,
-                                .now_ms = sc->o->now_ms};
+                                .now_ms = sc->o->now_ms, .year_ref_ms = b->year_ref_ms,
+                                .zone = sc->o->zone};
   struct worker_ctx x = {.sc = sc, .b = b};
   fs_buf_reset(&b->out);
   b->records = b->parse_errors = 0;
@@ -530,6 +543,7 @@ static int scan_file(struct scan *sc, const char *path, size_t *slot, char *carr
   if (rc)
     return rc;
   size_t carry_len = 0;
+  int64_t mtime = detect_input_mtime_ms(in);
   sc->line = 0;
   sc->skipping = false;
   uint64_t counted = 0; /* of the file's bytes, on the progress */
@@ -538,6 +552,7 @@ static int scan_file(struct scan *sc, const char *path, size_t *slot, char *carr
     if (rc)
       break;
     b->file = path;
+    b->year_ref_ms = mtime;
     b->rc = 0;
     memcpy(b->data, carry, carry_len);
     b->len = carry_len;

@@ -13,6 +13,9 @@ struct fs_progress;
 
 /* Opens path ("-" is standard input); gzip and zstd are recognised by their magic bytes. */
 int detect_input_open(const char *path, struct detect_input **out, struct fs_err *err);
+/* When the input was last written (ms since the epoch): a regular file's modification time, or 0
+ * for anything else (a pipe, a terminal). */
+int64_t detect_input_mtime_ms(const struct detect_input *in);
 /* Reads up to cap decompressed bytes; *got 0 means the end. Errors name the path. */
 int detect_input_read(struct detect_input *in, char *buf, size_t cap, size_t *got,
                       struct fs_err *err);
@@ -34,6 +37,10 @@ struct detect_scan_opts {
   size_t max_event_text; /* bytes of the raw record copied into an alert (0: none) */
   struct detect_engine_view view;
   int64_t now_ms;
+  /* Times without a zone (RFC 3164, as in /var/log/syslog) are read in this zone (NULL: UTC);
+   * detect_scan_local_zone is the machine's (TZ). Their year is the one that puts them at most a
+   * month after the file's modification time (now_ms for standard input). */
+  const struct detect_zone *zone;
   detect_write_fn write;
   void *write_arg;
   detect_parse_error_fn on_parse_error; /* may be NULL */
@@ -47,6 +54,9 @@ struct detect_scan_stats {
   double seconds;     /* wall clock */
   double cpu_seconds; /* processor time of all threads (user and system) */
 };
+
+/* The local time zone (localtime_r: TZ, else /etc/localtime), for detect_scan_opts.zone. */
+extern const struct detect_zone detect_scan_local_zone;
 
 /* Scans the files in order. Stops at the first file that cannot be read (FS_ERR_IO, naming it)
  * or when write fails; statistics cover what was scanned. */

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -166,6 +167,14 @@ static int read_zstd(struct detect_input *in, char *buf, size_t cap, size_t *got
 uint64_t detect_input_consumed(const struct detect_input *in)
 {
   return in->consumed;
+}
+
+int64_t detect_input_mtime_ms(const struct detect_input *in)
+{
+  struct stat st;
+  if (fstat(in->fd, &st) || !S_ISREG(st.st_mode))
+    return 0;
+  return (int64_t)st.st_mtim.tv_sec * 1000 + st.st_mtim.tv_nsec / 1000000;
 }
 
 int detect_input_read(struct detect_input *in, char *buf, size_t cap, size_t *got,

@@ -48,6 +48,13 @@ const struct detect_event *detect_worker_event(const struct detect_worker *w)
   return w->ev;
 }
 
+/* The event's own time, or INT64_MIN when it has none. */
+static int64_t event_time(const struct detect_event *ev, const struct detect_record_ctx *c)
+{
+  return detect_event_time_zoned_ms(ev, c->year_ref_ms ? c->year_ref_ms : c->now_ms, c->zone,
+                                    INT64_MIN);
+}
+
 /* ---- indicators --------------------------------------------------------------------------- */
 
 struct ioc_ctx {
@@ -96,7 +103,7 @@ static int on_ioc(void *arg, const struct detect_ioc_hit *h)
   struct detect_alert *a = &x->a;
   const struct detect_field *f = x->field ? x->field : &a->ev->fields[h->tag];
   if (a->event_ms == INT64_MAX) /* not read yet */
-    a->event_ms = detect_event_time_ms(a->ev, x->c->now_ms, INT64_MIN);
+    a->event_ms = event_time(a->ev, x->c);
   a->kind = DETECT_ALERT_IOC;
   a->ioc_entry = h->entry;
   a->field = f->name;
@@ -202,7 +209,7 @@ int detect_worker_record(struct detect_worker *w, const struct detect_engine_vie
   /* The event's time is read only when something needs it: validity windows, correlation, or
    * an alert (see on_ioc and on_sigma). */
   bool need_time = (v->ioc && detect_ioc_has_windows(v->ioc)) || v->sigma;
-  int64_t event_ms = need_time ? detect_event_time_ms(ev, c->now_ms, INT64_MIN) : INT64_MAX;
+  int64_t event_ms = need_time ? event_time(ev, c) : INT64_MAX;
   int64_t at = event_ms == INT64_MIN || event_ms == INT64_MAX ? c->now_ms : event_ms;
   if (v->ioc && (rc = match_iocs(w, v, c, ev, at, event_ms, fn, arg)))
     return rc;

@@ -21,6 +21,11 @@ struct detect_record_ctx {
   enum detect_format format;
   uint32_t org;   /* the sending organisation, or DETECT_ORG_UNRESTRICTED (offline tools) */
   int64_t now_ms; /* validity windows use the event's own time, or this when it has none */
+  /* Times without a year or zone (RFC 3164 "Mmm dd hh:mm:ss"): the year that puts them at most
+   * a month after year_ref_ms (0: now_ms; a file's modification time for a file), in zone
+   * (NULL: UTC). See detect_event_time_zoned_ms. */
+  int64_t year_ref_ms;
+  const struct detect_zone *zone;
 };
 
 enum detect_alert_kind { DETECT_ALERT_IOC, DETECT_ALERT_SIGMA, DETECT_ALERT_CORRELATION };

@@ -119,7 +119,12 @@ int api_soc_status(struct http_request *req, struct http_response *res)
     rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, "soc", "the engine's state is for the hub's roles");
   if (!rc && !req->hub->soc)
     rc = fs_err_set(&req->err, FS_ERR_BUSY, "soc", "the monitoring engine is not running");
-  return rc ? rc : http_json(res, 200, soc_engine_status(req->hub->soc));
+  if (rc)
+    return rc;
+  json_t *st = soc_engine_status(req->hub->soc);
+  if (req->hub->listeners) /* counters and what the open connections hold */
+    json_object_set_new(st, "listeners", soc_listeners_status(req->hub->listeners));
+  return http_json(res, 200, st);
 }
 
 int api_soc_sources_list(struct http_request *req, struct http_response *res)

@@ -14,11 +14,15 @@
 #include "core/buf.h"
 #include "core/err.h"
 
-/* Limits for untrusted patterns; 0 in a field means the default. */
+/* Limits for untrusted patterns, and the STIX version of the content; 0 in a field means the
+ * default. */
 struct intel_pattern_limits {
   size_t max_len;   /* bytes of text (default 64 KiB) */
   size_t max_depth; /* nesting of parentheses/brackets (default 64) */
   size_t max_nodes; /* AST nodes: comparisons, observations, literals (default 10,000) */
+  bool stix20;      /* the pattern is of STIX 2.0 content (an object without spec_version): also
+                     * accept what 2.0 wrote and the 2.1 grammar refuses, plain-quoted START/STOP
+                     * timestamps and line breaks inside b'...'. Default: the 2.1 grammar only. */
 };
 
 enum intel_pattern_lit_kind {
@@ -138,9 +142,9 @@ struct intel_pattern {
 };
 
 /* Parses len bytes of pattern text into p (not allocated by us; any previous content is not
- * freed). Checks the grammar and the spec's rules on literals (timestamps, base64, hex, hash
- * lengths for file hashes) and qualifiers (positive values, one qualifier of each type per
- * observation expression). On error p is left empty and err says what was expected and where:
+ * freed). Checks the grammar (STIX 2.1's, or with lim->stix20 its 2.0 leniencies too) and the
+ * spec's rules on literals (timestamps, base64, hex, hash lengths for file hashes) and
+ * qualifiers (positive values, one qualifier of each type per observation expression). On error p is left empty and err says what was expected and where:
  * err->where is "byte N". Returns FS_OK, FS_ERR_PARSE, FS_ERR_TOO_LARGE or FS_ERR_NOMEM. */
 int intel_pattern_parse(struct intel_pattern *p, const char *text, size_t len,
                         const struct intel_pattern_limits *lim, struct fs_err *err);

@@ -26,6 +26,7 @@ struct pat_token {
 struct pat_lexer {
   const char *s;
   size_t len, pos;
+  bool stix20; /* STIX 2.0 content: line feeds inside b'...' are skipped, not refused */
 };
 
 /* Reads the next token. FS_OK, or FS_ERR_PARSE with err->where "byte N" for a malformed literal,

@@ -176,8 +176,15 @@ static int lex_prefixed(struct pat_lexer *lx, struct pat_token *tok, struct fs_e
     tok->t = TK_TIMESTAMP;
   } else if (kind == 'b') {
     size_t data = 0;
-    for (size_t i = 0; i < n; i++)
-      data += body[i] != '\n' && body[i] != '\r';
+    for (size_t i = 0; i < n; i++) {
+      bool wrap = body[i] == '\n' || body[i] == '\r';
+      /* The 2.1 grammar's BinaryLiteral is base64 characters only; STIX 2.0 producers wrapped
+       * long base64 in lines. */
+      if (wrap && !lx->stix20)
+        return lex_error(err, (size_t)(body + i - lx->s),
+                         "a line break inside b'...' is STIX 2.0, not allowed in STIX 2.1");
+      data += !wrap;
+    }
     if (data == 0 || !stix_base64_valid(body, n, true))
       return lex_error(err, lx->pos, "invalid binary literal: expected padded base64 in b'...'");
     tok->t = TK_BINARY;

@@ -176,7 +176,7 @@ static bool literal(struct parser *ps, struct intel_pattern_lit *lit, bool order
     lit->kind = INTEL_PATTERN_LIT_BINARY;
     size_t n = 0;
     char *t = tok_text(ps, 2, 1, &n), *w = t;
-    for (size_t i = 0; t && i < n; i++) /* line feeds in base64 are ignored */
+    for (size_t i = 0; t && i < n; i++) /* line feeds (STIX 2.0 only: the lexer) are skipped */
       if (t[i] != '\n' && t[i] != '\r')
         *w++ = t[i];
     if (!t)
@@ -486,7 +486,8 @@ static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
     advance(ps);
     return accept(ps, TK_TIMES) || (expected(ps, "TIMES"), false);
   }
-  /* START t'...' STOP t'...' (a plain string holding a timestamp, as STIX 2.0 wrote it, too) */
+  /* START t'...' STOP t'...' (in STIX 2.0 content a plain string holding a timestamp, as 2.0
+   * wrote it, too; the 2.1 grammar refuses it) */
   advance(ps);
   q->kind = INTEL_PATTERN_STARTSTOP;
   for (int i = 0; i < 2; i++) {
@@ -494,6 +495,11 @@ static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
     const char *ts = NULL;
     if (ps->tok.t == TK_TIMESTAMP)
       ts = tok_text(ps, 2, 1, &len);
+    else if (ps->tok.t == TK_STRING && !ps->lx.stix20)
+      return fail_at(ps, pos, FS_ERR_PARSE,
+                     "expected a timestamp t'YYYY-MM-DDTHH:MM:SS[.s+]Z' after %s (a plain quoted "
+                     "timestamp is STIX 2.0, not allowed in STIX 2.1)", i ? "STOP" : "START"),
+             false;
     else if (ps->tok.t == TK_STRING && (ts = string_value(ps, &len)) &&
              !intel_stix_timestamp_valid(ts, len, NULL))
       return fail_at(ps, pos, FS_ERR_PARSE, "expected a timestamp t'YYYY-MM-DDTHH:MM:SS[.s+]Z'"),
@@ -618,7 +624,8 @@ int intel_pattern_parse(struct intel_pattern *p, const char *text, size_t len,
 {
   memset(p, 0, sizeof(*p));
   fs_arena_init(&p->arena, 4096, 0);
-  struct parser ps = {.lx = {.s = text, .len = len}, .p = p, .err = err};
+  struct parser ps = {.lx = {.s = text, .len = len, .stix20 = lim && lim->stix20}, .p = p,
+                      .err = err};
   ps.lim.max_len = lim && lim->max_len ? lim->max_len : 64u << 10;
   ps.lim.max_depth = lim && lim->max_depth ? lim->max_depth : 64;
   ps.lim.max_nodes = lim && lim->max_nodes ? lim->max_nodes : 10000;

@@ -81,6 +81,38 @@ static int refresh(struct soc_engine *e, bool force, struct fs_err *err)
   return rc;
 }
 
+/* Polls the sources' generation; when it moved, has the watcher (the listeners) apply it. */
+static int watch_sources(struct soc_engine *e, struct fs_err *err)
+{
+  struct store_conn *c;
+  int64_t gen;
+  int rc = store_acquire(e->hub->store, &c, err);
+  if (rc)
+    return rc;
+  rc = soc_sources_generation(c, &gen, err);
+  store_release(e->hub->store, c);
+  pthread_mutex_lock(&e->watch_lock);
+  if (!rc && gen != e->sources_gen) {
+    if (e->on_sources && e->on_sources(e->on_sources_arg, gen))
+      rc = fs_err_set(err, FS_ERR_BUSY, "soc", "open connections not checked yet");
+    else
+      e->sources_gen = gen;
+  }
+  pthread_mutex_unlock(&e->watch_lock);
+  return rc;
+}
+
+int64_t soc_engine_watch_sources(struct soc_engine *e, int (*fn)(void *arg, int64_t generation),
+                                 void *arg)
+{
+  pthread_mutex_lock(&e->watch_lock);
+  e->on_sources = fn;
+  e->on_sources_arg = arg;
+  int64_t gen = e->sources_gen;
+  pthread_mutex_unlock(&e->watch_lock);
+  return gen;
+}
+
 static void *run(void *arg)
 {
   struct soc_engine *e = arg;
@@ -101,6 +133,9 @@ static void *run(void *arg)
     if (refresh(e, false, &err))
       FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
+    if (watch_sources(e, &err))
+      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sources_check_failed",
+             FS_KV_STR("where", err.where), FS_KV_STR("msg", err.msg));
     pthread_mutex_lock(&e->lock);
   }
   pthread_mutex_unlock(&e->lock);
@@ -120,6 +155,7 @@ int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_a
   fs_rcu_init(&e->sigma, NULL, detect_sigma_set_free_cb);
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->wake, NULL);
+  pthread_mutex_init(&e->watch_lock, NULL);
   e->corr = detect_sigma_corr_new(100000);
   if (hub->cfg.soc_rules_dir[0] &&
       fs_config_path(&hub->cfg, hub->cfg.soc_rules_dir, e->rules_dir, sizeof(e->rules_dir))) {
@@ -129,6 +165,8 @@ int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_a
   int rc = load_rules(e, err);
   if (!rc)
     rc = refresh(e, true, err);
+  if (!rc)
+    rc = watch_sources(e, err); /* the generation the listeners start from */
   if (!rc && fs_thread_start(&e->thread, run, e))
     rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "cannot start the engine's thread");
   if (rc) {
@@ -154,6 +192,7 @@ void soc_engine_stop(struct soc_engine *e)
   fs_rcu_release(&e->sets);
   fs_rcu_release(&e->sigma);
   detect_sigma_corr_free(e->corr);
+  pthread_mutex_destroy(&e->watch_lock);
   pthread_mutex_destroy(&e->lock);
   pthread_cond_destroy(&e->wake);
   free(e);

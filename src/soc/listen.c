@@ -3,12 +3,18 @@
  * inline, so a hub that cannot keep up stops reading and TCP slows the sender down: nothing is
  * dropped silently. UDP cannot be slowed: the kernel's drops are read with SO_RXQ_OVFL and
  * counted. Senders are attributed by their address range or client certificate (soc_source);
- * unknown senders are refused and counted. */
+ * unknown senders are refused and counted.
+ *
+ * Memory follows activity, not connections: a connection's thread owns a small read buffer and
+ * its framer (which grows only while a long frame comes in) and only reads; what it read is
+ * framed, matched and stored on a thread of the processing pool (pool.c), whose workers hold the
+ * large part (event, Sigma and pattern scratch, pending alerts). */
 #include "soc/soc_int.h"
 #include "core/thread.h"
 
 #include "core/encode.h"
 #include "core/file.h"
+#include "core/mem.h"
 #include "core/net.h"
 #include "detect/framing.h"
 
@@ -28,18 +34,33 @@
 #include <unistd.h>
 
 #define FLUSH_EVERY 200
-#define READ_SIZE 65536
+#define READ_SIZE 16384 /* a connection's reads (a TLS record at most); longer frames gather in
+                         * its framer */
+#define UDP_READ_SIZE 65536 /* a datagram */
+#define WORKERS_PER_CPU 2 /* processing threads: twice the processors, at least four (a thread */
+#define WORKERS_MIN 4       /* waits while its alerts go to the disk) */
 
 enum listener_kind { LISTEN_TCP, LISTEN_TLS, LISTEN_UDP };
 
 struct conn {
   struct conn *next;
   struct soc_listeners *owner;
-  int fd;
+  int fd; /* -1 once closed (under the listeners' lock) */
   bool tls;
   pthread_t thread;
   _Atomic bool done;
   char peer[64];
+  char cert[65]; /* the client certificate's SHA-256, or "" */
+  /* The sender's organisation. org is read by the pool while the connection's thread waits for
+   * a read to be processed, and written by that thread only between reads, under the lock; a
+   * change of the sources (sources_changed, the engine's thread) leaves the new one in next_org,
+   * or cuts the connection. */
+  char org[37];
+  char next_org[37];
+  bool attributed;            /* org is known (under the lock) */
+  _Atomic bool org_changed;   /* next_org is waiting */
+  _Atomic bool cut;           /* its source was removed: read nothing more */
+  _Atomic int64_t gen;        /* the sources' generation org was looked up at */
 };
 
 struct soc_listeners {
@@ -57,6 +78,12 @@ struct soc_listeners {
   bool creds_ok;
   _Atomic int64_t records, bytes, unknown_senders, refused_connections, udp_kernel_drops,
       parse_errors, connections;
+  struct soc_pool *pool;         /* processes what TCP and TLS connections read */
+  _Atomic int64_t sources_gen;  /* the sources' generation applied to open connections */
+  _Atomic int64_t cut_connections;
+  _Atomic int64_t open;         /* connection threads running */
+  _Atomic int64_t held_bytes;   /* read buffers and framers of the open connections */
+  _Atomic int64_t closed_since_trim;
 };
 
 static int bind_socket(const char *addr, int type, int *out, struct fs_err *err)
@@ -128,8 +155,8 @@ static int sender_org(struct soc_listeners *l, const char *addr, const char *cer
 
 struct frame_ctx {
   struct soc_listeners *l;
+  struct conn *cn;
   struct soc_worker *w;
-  const char *org;
   char source[96];
   struct soc_batch st;
   size_t since_flush;
@@ -151,12 +178,52 @@ static void flush_or_wait(struct soc_listeners *l, struct soc_worker *w, const c
   }
 }
 
+/* Keeps l->held_bytes equal to what this connection's buffers hold. */
+static void account(struct soc_listeners *l, int64_t *held, int64_t now)
+{
+  if (now != *held)
+    atomic_fetch_add(&l->held_bytes, now - *held);
+  *held = now;
+}
+
+/* What a connection read, framed and processed on a pool thread (or, with finish, the end of
+ * its stream). */
+struct read_job {
+  struct frame_ctx *f;
+  struct detect_framer *fr;
+  const char *data;
+  size_t len;
+  bool finish;
+  int rc;
+  struct fs_err err;
+};
+
+static int on_frame(void *arg, const char *frame, size_t len);
+
+static void process_read(void *arg, struct soc_worker *w)
+{
+  struct read_job *j = arg;
+  j->f->w = w;
+  j->rc = j->finish ? detect_framer_finish(j->fr, on_frame, j->f, &j->err)
+                    : detect_framer_feed(j->fr, j->data, j->len, on_frame, j->f, &j->err);
+  j->f->w = NULL; /* what it found stays pending in w: stored by the pool thread (pool_idle) */
+}
+
+/* A pool thread with nothing to do: stores what its worker gathered. */
+static void pool_idle(void *arg, struct soc_worker *w)
+{
+  flush_or_wait(arg, w, "syslog");
+}
+
 static int on_frame(void *arg, const char *frame, size_t len)
 {
   struct frame_ctx *f = arg;
   struct fs_err err;
+  if (atomic_load(&f->cn->cut))
+    return FS_ERR_FORBIDDEN; /* its source was removed while this read was processed */
   size_t errors = f->st.parse_errors;
-  int rc = soc_worker_record(f->w, f->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st, &err);
+  int rc = soc_worker_record(f->w, f->cn->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st,
+                             &err);
   atomic_fetch_add(&f->l->records, 1);
   atomic_fetch_add(&f->l->bytes, (int64_t)len);
   if (f->st.parse_errors > errors)
@@ -182,6 +249,78 @@ static void client_cert_sha256(gnutls_session_t s, char out[65])
   uint8_t d[32];
   fs_sha256(certs[0].data, certs[0].size, d);
   fs_hex_encode(d, sizeof(d), out);
+}
+
+/* Stops reading a connection whose source was removed (with the lock held). */
+static void cut_connection(struct soc_listeners *l, struct conn *cn)
+{
+  atomic_store(&cn->cut, true);
+  if (cn->fd >= 0)
+    shutdown(cn->fd, SHUT_RDWR); /* wakes its reader */
+  atomic_fetch_add(&l->cut_connections, 1);
+  FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.source_removed", FS_KV_STR("peer", cn->peer),
+         FS_KV_STR("cert", cn->cert), FS_KV_STR("org", cn->org));
+}
+
+/* Before each read, on the connection's thread: takes a new organisation left by
+ * sources_changed, and looks the sender up again when the sources changed after its last look
+ * (a change sources_changed could not apply: the connection was being attributed then). False
+ * when the connection is to be closed: its source is gone. */
+static bool keep_attributed(struct soc_listeners *l, struct conn *cn, const char *source)
+{
+  int64_t gen = atomic_load(&l->sources_gen);
+  if (atomic_load(&cn->gen) != gen) {
+    char org[37];
+    if (!sender_org(l, cn->peer, cn->cert, org)) { /* on a failure: the next read tries again */
+      pthread_mutex_lock(&l->lock);
+      if (!org[0])
+        cut_connection(l, cn);
+      else if (strcmp(org, cn->org) || atomic_load(&cn->org_changed)) {
+        memcpy(cn->next_org, org, sizeof(org));
+        atomic_store(&cn->org_changed, true);
+      }
+      atomic_store(&cn->gen, gen);
+      pthread_mutex_unlock(&l->lock);
+    }
+  }
+  if (atomic_load(&cn->org_changed)) {
+    pthread_mutex_lock(&l->lock);
+    FS_LOG(&l->hub->log, FS_LOG_INFO, "soc.sender_moved", FS_KV_STR("source", source),
+           FS_KV_STR("from", cn->org), FS_KV_STR("to", cn->next_org));
+    memcpy(cn->org, cn->next_org, sizeof(cn->org));
+    atomic_store(&cn->org_changed, false);
+    pthread_mutex_unlock(&l->lock);
+  }
+  return !atomic_load(&cn->cut);
+}
+
+/* The sources changed (soc_engine_watch_sources, on the engine's thread): every attributed open
+ * connection's sender is looked up again; one no longer registered is cut at once, one that now
+ * belongs to another organisation is attributed to it from its next read. */
+static int sources_changed(void *arg, int64_t gen)
+{
+  struct soc_listeners *l = arg;
+  int rc = FS_OK;
+  pthread_mutex_lock(&l->lock);
+  for (struct conn *cn = l->conns; cn && !rc; cn = cn->next) {
+    if (!cn->attributed || cn->fd < 0 || atomic_load(&cn->cut))
+      continue;
+    char org[37];
+    if ((rc = sender_org(l, cn->peer, cn->cert, org)))
+      break; /* the store is busy: the engine calls again at its next poll */
+    const char *now = atomic_load(&cn->org_changed) ? cn->next_org : cn->org;
+    if (!org[0]) {
+      cut_connection(l, cn);
+    } else if (strcmp(org, now)) {
+      memcpy(cn->next_org, org, sizeof(org));
+      atomic_store(&cn->org_changed, true);
+    }
+    atomic_store(&cn->gen, gen);
+  }
+  if (!rc)
+    atomic_store(&l->sources_gen, gen);
+  pthread_mutex_unlock(&l->lock);
+  return rc;
 }
 
 static void *conn_main(void *arg)
@@ -211,6 +350,10 @@ static void *conn_main(void *arg)
                FS_KV_STR("msg", gnutls_strerror(r)));
     }
   }
+  memcpy(cn->cert, cert, sizeof(cert));
+  /* The generation first: a change committed after it is applied to this connection, by
+   * sources_changed or by keep_attributed. */
+  int64_t gen = atomic_load(&l->sources_gen);
   char org[37] = "";
   if (ok && (sender_org(l, cn->peer, cert, org) || !org[0])) {
     atomic_fetch_add(&l->unknown_senders, 1);
@@ -218,43 +361,55 @@ static void *conn_main(void *arg)
            FS_KV_STR("cert", cert), FS_KV_STR("hint", "register it: finshield soc source add"));
     ok = false;
   }
-  struct frame_ctx f = {.l = l, .org = org};
+  if (ok) {
+    pthread_mutex_lock(&l->lock);
+    memcpy(cn->org, org, sizeof(org));
+    atomic_store(&cn->gen, gen);
+    cn->attributed = true;
+    pthread_mutex_unlock(&l->lock);
+  }
+  struct frame_ctx f = {.l = l, .cn = cn};
   snprintf(f.source, sizeof(f.source), "%s:%s", cn->tls ? "syslog-tls" : "syslog-tcp", cn->peer);
   struct detect_framer fr;
   detect_framer_init(&fr, 0);
   char *buf = ok ? malloc(READ_SIZE) : NULL;
-  f.w = buf ? soc_worker_new(l->e) : NULL;
-  struct fs_err err;
-  while (f.w && !atomic_load(&l->stopping)) {
+  int64_t held = 0;
+  account(l, &held, buf ? READ_SIZE : 0);
+  struct read_job j = {.f = &f, .fr = &fr, .data = buf};
+  while (buf && !atomic_load(&l->stopping) && keep_attributed(l, cn, f.source)) {
     ssize_t n = cn->tls ? gnutls_record_recv(s, buf, READ_SIZE) : recv(cn->fd, buf, READ_SIZE, 0);
     if (n < 0 && ((cn->tls && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)) || errno == EINTR))
       continue;
-    if (n <= 0)
+    if (n <= 0 || !keep_attributed(l, cn, f.source))
       break;
-    if (detect_framer_feed(&fr, buf, (size_t)n, on_frame, &f, &err)) {
+    j.len = (size_t)n;
+    soc_pool_run(l->pool, process_read, &j); /* not read meanwhile: TCP slows the sender */
+    account(l, &held, READ_SIZE + (int64_t)detect_framer_held(&fr));
+    if (j.rc == FS_ERR_FORBIDDEN && atomic_load(&cn->cut))
+      break;
+    if (j.rc) {
       FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.framing", FS_KV_STR("source", f.source),
-             FS_KV_STR("where", err.where), FS_KV_STR("msg", err.msg));
+             FS_KV_STR("where", j.err.where), FS_KV_STR("msg", j.err.msg));
       break;
-    }
-    /* Nothing more waiting: store what this read produced. */
-    struct pollfd p = {.fd = cn->fd, .events = POLLIN};
-    if (f.since_flush && poll(&p, 1, 0) == 0 && (!s || !gnutls_record_check_pending(s))) {
-      f.since_flush = 0;
-      flush_or_wait(l, f.w, f.source);
     }
   }
-  if (f.w) {
-    detect_framer_finish(&fr, on_frame, &f, &err);
-    flush_or_wait(l, f.w, f.source);
-    soc_worker_free(f.w);
+  if (buf && !j.rc && fr.partial.len && !atomic_load(&cn->cut)) { /* a last frame, unterminated */
+    j.finish = true;
+    soc_pool_run(l->pool, process_read, &j);
   }
   detect_framer_release(&fr);
   free(buf);
+  account(l, &held, 0);
   if (s) {
     gnutls_bye(s, GNUTLS_SHUT_WR);
     gnutls_deinit(s);
   }
+  pthread_mutex_lock(&l->lock); /* nobody shuts a number down that the kernel gave another */
   close(cn->fd);
+  cn->fd = -1;
+  pthread_mutex_unlock(&l->lock);
+  atomic_fetch_sub(&l->open, 1);
+  atomic_fetch_add(&l->closed_since_trim, 1);
   atomic_store(&cn->done, true);
   return NULL;
 }
@@ -281,13 +436,28 @@ struct acceptor {
   bool tls;
 };
 
+/* After connections closed and a quiet second (no new one): join their threads (a thread's stack
+ * is freed only then) and give what their arenas hold free back to the system. */
+static void tidy(struct soc_listeners *l)
+{
+  if (!atomic_exchange(&l->closed_since_trim, 0))
+    return;
+  pthread_mutex_lock(&l->lock);
+  reap(l);
+  pthread_mutex_unlock(&l->lock);
+  fs_mem_trim();
+}
+
 static void *accept_main(void *arg)
 {
   struct acceptor *a = arg;
   struct soc_listeners *l = a->l;
   while (!atomic_load(&l->stopping)) {
     struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN}, {.fd = l->stop_pipe[0], .events = POLLIN}};
-    if (poll(p, 2, 1000) <= 0 || (p[1].revents & POLLIN))
+    int pr = poll(p, 2, 1000);
+    if (pr == 0)
+      tidy(l);
+    if (pr <= 0 || (p[1].revents & POLLIN))
       continue;
     struct sockaddr_storage sa;
     socklen_t sl = sizeof(sa);
@@ -303,7 +473,9 @@ static void *accept_main(void *arg)
       cn->fd = fd;
       cn->tls = a->tls;
       peer_name(&sa, cn->peer, sizeof(cn->peer));
+      atomic_fetch_add(&l->open, 1);
       if (fs_thread_start(&cn->thread, conn_main, cn)) {
+        atomic_fetch_sub(&l->open, 1);
         free(cn);
         cn = NULL;
       } else {
@@ -328,7 +500,7 @@ static void *udp_main(void *arg)
   struct acceptor *a = arg;
   struct soc_listeners *l = a->l;
   struct soc_worker *w = soc_worker_new(l->e);
-  char *buf = malloc(READ_SIZE);
+  char *buf = malloc(UDP_READ_SIZE);
   uint32_t last_drops = 0;
   size_t pending = 0;
   struct fs_err err;
@@ -343,7 +515,7 @@ static void *udp_main(void *arg)
       continue;
     }
     struct sockaddr_storage sa;
-    struct iovec iov = {buf, READ_SIZE};
+    struct iovec iov = {buf, UDP_READ_SIZE};
     char control[CMSG_SPACE(sizeof(uint32_t))];
     struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
                         .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
@@ -417,6 +589,13 @@ int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listen
   pthread_mutex_init(&l->lock, NULL);
   int rc = pipe2(l->stop_pipe, O_CLOEXEC) ? fs_err_set(err, FS_ERR_IO, "soc", "pipe") : FS_OK;
   const char *addrs[3] = {hub->cfg.soc_syslog_tcp, hub->cfg.soc_syslog_tls, hub->cfg.soc_syslog_udp};
+  if (!rc && (addrs[LISTEN_TCP][0] || addrs[LISTEN_TLS][0])) {
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t threads = FS_MAX((size_t)WORKERS_MIN, (size_t)(cpus > 0 ? cpus : 1) * WORKERS_PER_CPU);
+    rc = soc_pool_start(e, threads, pool_idle, l, &l->pool, err);
+    if (!rc) /* connections follow changes of the sources (#18 item 3) */
+      atomic_store(&l->sources_gen, soc_engine_watch_sources(e, sources_changed, l));
+  }
   for (int k = 0; !rc && k < 3; k++) {
     if (!addrs[k][0])
       continue;
@@ -456,6 +635,8 @@ void soc_listeners_stop(struct soc_listeners *l)
 {
   if (!l)
     return;
+  if (l->pool)
+    soc_engine_watch_sources(l->e, NULL, NULL); /* no sources_changed from here on */
   atomic_store(&l->stopping, true);
   if (l->stop_pipe[1] > 0 && write(l->stop_pipe[1], "x", 1) < 0) {
     /* the pollers also wake within a second without it */
@@ -466,7 +647,8 @@ void soc_listeners_stop(struct soc_listeners *l)
   /* Wake connection threads blocked in reads, then join them. */
   pthread_mutex_lock(&l->lock);
   for (struct conn *cn = l->conns; cn; cn = cn->next)
-    shutdown(cn->fd, SHUT_RDWR);
+    if (cn->fd >= 0)
+      shutdown(cn->fd, SHUT_RDWR);
   pthread_mutex_unlock(&l->lock);
   for (;;) {
     pthread_mutex_lock(&l->lock);
@@ -488,6 +670,7 @@ void soc_listeners_stop(struct soc_listeners *l)
   }
   if (l->creds_ok)
     gnutls_certificate_free_credentials(l->creds);
+  soc_pool_stop(l->pool); /* after the connections: it runs what they gave it, then stores */
   pthread_mutex_destroy(&l->lock);
   free(l);
 }
@@ -496,11 +679,20 @@ json_t *soc_listeners_status(struct soc_listeners *l)
 {
   if (!l)
     return json_object();
-  return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)atomic_load(&l->records),
-                   "bytes", (json_int_t)atomic_load(&l->bytes), "parse_errors",
+  size_t threads = 0, busy = 0, queued = 0;
+  if (l->pool)
+    soc_pool_stats(l->pool, &threads, &busy, &queued);
+  return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "records",
+                   (json_int_t)atomic_load(&l->records), "bytes",
+                   (json_int_t)atomic_load(&l->bytes), "parse_errors",
                    (json_int_t)atomic_load(&l->parse_errors), "unknown_senders",
                    (json_int_t)atomic_load(&l->unknown_senders), "refused_connections",
                    (json_int_t)atomic_load(&l->refused_connections), "udp_kernel_drops",
                    (json_int_t)atomic_load(&l->udp_kernel_drops), "connections",
-                   (json_int_t)atomic_load(&l->connections));
+                   (json_int_t)atomic_load(&l->connections), "open_connections",
+                   (json_int_t)atomic_load(&l->open), "connection_buffer_bytes",
+                   (json_int_t)atomic_load(&l->held_bytes), "workers", (json_int_t)threads,
+                   "workers_busy", (json_int_t)busy, "reads_waiting", (json_int_t)queued,
+                   "sources_generation", (json_int_t)atomic_load(&l->sources_gen),
+                   "connections_cut", (json_int_t)atomic_load(&l->cut_connections));
 }

@@ -1,4 +1,4 @@
-/* The SOC's schema (module "soc"): alerts, sector alerts, event sources. */
+/* The SOC's schema (module "soc"): alerts, sector alerts, event sources and their generation. */
 #include "soc/soc_int.h"
 
 static const struct store_migration soc_steps[] = {
@@ -19,6 +19,11 @@ static const struct store_migration soc_steps[] = {
      "CREATE TABLE soc_source ("
      " id TEXT PRIMARY KEY, kind TEXT NOT NULL, match TEXT NOT NULL UNIQUE,"
      " org_id TEXT NOT NULL REFERENCES org (id), created_at BIGINT NOT NULL)"},
+    {2, "generation of the event sources",
+     /* Raised by every change of soc_source, in its transaction: serve polls it to apply changes
+      * made by another process (the CLI) to its open syslog connections. */
+     "CREATE TABLE soc_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+     "INSERT INTO soc_meta (key, value) VALUES ('sources', 0)"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -33,6 +33,13 @@ void soc_engine_stop(struct soc_engine *e);
 json_t *soc_engine_status(struct soc_engine *e);
 /* Rebuilds now (tests and `finshield soc reload`). */
 int soc_engine_reload(struct soc_engine *e, struct fs_err *err);
+/* Has fn(arg, generation) called on the engine's thread when the event sources change (added,
+ * removed, by this process or another: the engine polls their generation with the intelligence,
+ * every 300 ms). fn returns FS_OK once it has applied the change; otherwise it is called again
+ * at the next poll. Returns the generation applied so far (the watcher starts from it). fn NULL
+ * stops the calls; returns once a call in progress has ended. */
+int64_t soc_engine_watch_sources(struct soc_engine *e, int (*fn)(void *arg, int64_t generation),
+                                 void *arg);
 
 struct soc_batch {
   size_t records, parsed, parse_errors, alerts, new_alerts, bytes;
@@ -91,9 +98,12 @@ int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], str
  * an organisation's (hub-admin). */
 int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
                    const char *match, const char *org, char id_out[37], struct fs_err *err);
-/* Removes a source by id or match (hub-admin); its senders are unknown from the next event. */
+/* Removes a source by id or match (hub-admin). Its senders are unknown from then on: a running
+ * serve cuts their open connections (soc_engine_watch_sources). */
 int soc_source_remove(struct store_conn *c, const struct actor *who, const char *id,
                       struct fs_err *err);
+/* The sources' generation, raised by every add and remove in their transaction. */
+int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *err);
 /* The SHA-256 (hex) of a PEM certificate's DER form: what a "cert" source matches. */
 int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err);
 int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,

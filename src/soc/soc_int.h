@@ -54,6 +54,11 @@ struct soc_engine {
   int64_t rebuilds, last_build_ms, last_build_us;
   char rules_dir[FS_CONFIG_PATH_MAX + 64];
   size_t rules_loaded, rules_failed;
+  /* the event sources: their generation as last applied, and who applies a change */
+  pthread_mutex_t watch_lock;
+  int64_t sources_gen;
+  int (*on_sources)(void *arg, int64_t generation);
+  void *on_sources_arg;
 };
 
 /* One alert as the engine found it, copied out of the event. */
@@ -68,6 +73,25 @@ struct soc_found {
   int64_t event_ms;
   char *event;       /* the record (truncated), malloc'd */
 };
+
+/* ---- the processing pool (pool.c) -------------------------------------------------------- */
+
+/* A job run on a pool thread with that thread's worker. */
+typedef void (*soc_pool_fn)(void *arg, struct soc_worker *w);
+/* Called on a pool thread that has run jobs when none is waiting (to store pending alerts). */
+typedef void (*soc_pool_idle_fn)(void *arg, struct soc_worker *w);
+
+struct soc_pool;
+/* Starts `threads` threads, each with its own worker of e. */
+int soc_pool_start(struct soc_engine *e, size_t threads, soc_pool_idle_fn idle, void *idle_arg,
+                   struct soc_pool **out, struct fs_err *err);
+/* Runs what was queued, then stops the threads and frees their workers (after idle). No job may
+ * be run once this is called. */
+void soc_pool_stop(struct soc_pool *p);
+/* Runs fn(arg, worker) on a pool thread, in turn with other callers, and returns when it is done:
+ * the caller waits meanwhile (a connection is then not read: TCP slows its sender). */
+void soc_pool_run(struct soc_pool *p, soc_pool_fn fn, void *arg);
+void soc_pool_stats(struct soc_pool *p, size_t *threads, size_t *busy, size_t *queued);
 
 /* Stores found alerts of one organisation in the caller's transaction: deduplicated per
  * (organisation, kind, reference, key values) within soc.dedup_window, with sightings for

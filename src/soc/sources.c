@@ -67,6 +67,20 @@ int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], str
   return rc;
 }
 
+/* Every change of soc_source raises the generation, in the change's transaction. */
+static int bump_generation(struct store_conn *c, struct fs_err *err)
+{
+  return store_exec(c, NULL, err, "UPDATE soc_meta SET value = value + 1 WHERE key = 'sources'",
+                    "");
+}
+
+int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *err)
+{
+  *gen = 0;
+  return store_query_int(c, gen, NULL, err, "SELECT value FROM soc_meta WHERE key = 'sources'",
+                         "");
+}
+
 int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
                    const char *match, const char *org, char id_out[37], struct fs_err *err)
 {
@@ -101,6 +115,8 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
                     "ssssi", id, kind, match, org_id, who->now_ms);
   if (rc == FS_ERR_CONFLICT)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.match", "\"%.64s\" is registered already", match);
+  if (!rc)
+    rc = bump_generation(c, err);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s}", "kind", kind, "match", match, "org_id", org_id);
     rc = audit_append(c, who, "soc.source.add", "source", id, d, err);
@@ -132,6 +148,8 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
                           "SELECT match FROM soc_source WHERE id = ?", "s", sid);
   if (!rc)
     rc = store_exec(c, NULL, err, "DELETE FROM soc_source WHERE id = ?", "s", sid);
+  if (!rc)
+    rc = bump_generation(c, err);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s}", "kind", kind, "match", match);
     rc = audit_append(c, who, "soc.source.remove", "source", sid, d, err);

@@ -9,20 +9,23 @@
 #include <string.h>
 
 #define MAX_PENDING 4096
+#define PENDING_KEEP 32 /* pending slots a worker keeps between flushes (grown past on demand) */
 #define EVENT_TEXT_MAX 2048
 
-struct pending {
+/* Who sent a pending alert (pending[i] came from from[i]). */
+struct pending_from {
   char org_id[37];
   char source[80];
-  struct soc_found f;
 };
 
 struct soc_worker {
   struct soc_engine *e;
   struct detect_worker *dw;
   struct fs_rcu_reader *sets_r, *sigma_r;
-  struct pending *pending;
-  size_t n_pending;
+  /* pending alerts: cap_pending slots, grown up to MAX_PENDING as alerts come */
+  struct soc_found *pending;
+  struct pending_from *from;
+  size_t n_pending, cap_pending;
   /* during one record */
   const struct soc_sets *sets;
   const struct detect_sigma_set *sigma;
@@ -41,8 +44,7 @@ struct soc_worker *soc_worker_new(struct soc_engine *e)
   w->dw = detect_worker_new();
   w->sets_r = fs_rcu_register(&e->sets);
   w->sigma_r = fs_rcu_register(&e->sigma);
-  w->pending = calloc(MAX_PENDING, sizeof(*w->pending));
-  if (!w->dw || !w->sets_r || !w->sigma_r || !w->pending) {
+  if (!w->dw || !w->sets_r || !w->sigma_r) {
     soc_worker_free(w);
     return NULL;
   }
@@ -54,8 +56,9 @@ void soc_worker_free(struct soc_worker *w)
   if (!w)
     return;
   for (size_t i = 0; i < w->n_pending; i++)
-    free(w->pending[i].f.event);
+    free(w->pending[i].event);
   free(w->pending);
+  free(w->from);
   if (w->sets_r)
     fs_rcu_unregister(&w->e->sets, w->sets_r);
   if (w->sigma_r)
@@ -72,16 +75,37 @@ static void copy_text(char *out, size_t n, const char *s, size_t len)
   out[s ? len : 0] = '\0';
 }
 
+/* Makes room for cap pending alerts (more or fewer; never fewer than n_pending). Resized with
+ * realloc, never freed while the worker lives: glibc raises its mmap and trim thresholds when a
+ * large mapped block is freed (a burst's 2 MiB of pending alerts would do), and every thread's
+ * arena then keeps up to twice that much freed memory resident. */
+static bool resize_pending(struct soc_worker *w, size_t cap)
+{
+  struct soc_found *found = realloc(w->pending, cap * sizeof(*found));
+  if (found)
+    w->pending = found;
+  struct pending_from *from = found ? realloc(w->from, cap * sizeof(*from)) : NULL;
+  if (from)
+    w->from = from;
+  if (!found || !from)
+    return false; /* both keep at least cap_pending slots */
+  w->cap_pending = cap;
+  return true;
+}
+
 static int on_alert(void *arg, const struct detect_alert *a)
 {
   struct soc_worker *w = arg;
   if (w->n_pending == MAX_PENDING)
     return FS_OK; /* a flood from one batch: the rest are counted by the first ones' dedup */
-  struct pending *p = &w->pending[w->n_pending];
-  memset(p, 0, sizeof(*p));
+  if (w->n_pending == w->cap_pending &&
+      !resize_pending(w, w->cap_pending ? FS_MIN(w->cap_pending * 2, MAX_PENDING) : PENDING_KEEP))
+    return FS_OK; /* out of memory: this alert is lost, like one past MAX_PENDING */
+  struct pending_from *p = &w->from[w->n_pending];
   snprintf(p->org_id, sizeof(p->org_id), "%s", w->org_id);
   snprintf(p->source, sizeof(p->source), "%s", w->source);
-  struct soc_found *f = &p->f;
+  struct soc_found *f = &w->pending[w->n_pending];
+  memset(f, 0, sizeof(*f));
   f->kind = (int)a->kind;
   f->event_ms = a->event_ms;
   char key[20];
@@ -138,19 +162,11 @@ int soc_worker_flush(struct soc_worker *w, struct fs_err *err)
   /* Pending alerts come grouped by organisation and source, in order. */
   for (size_t i = 0; !rc && i < w->n_pending;) {
     size_t j = i + 1;
-    while (j < w->n_pending && !strcmp(w->pending[j].org_id, w->pending[i].org_id) &&
-           !strcmp(w->pending[j].source, w->pending[i].source))
+    while (j < w->n_pending && !strcmp(w->from[j].org_id, w->from[i].org_id) &&
+           !strcmp(w->from[j].source, w->from[i].source))
       j++;
-    struct soc_found *fs = calloc(j - i, sizeof(*fs));
-    if (!fs) {
-      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-      break;
-    }
-    for (size_t k = i; k < j; k++)
-      fs[k - i] = w->pending[k].f;
-    rc = soc_alerts_store(c, w->e, w->pending[i].org_id, w->pending[i].source, fs, j - i, &fresh,
-                          err);
-    free(fs);
+    rc = soc_alerts_store(c, w->e, w->from[i].org_id, w->from[i].source, &w->pending[i], j - i,
+                          &fresh, err);
     i = j;
   }
   if (!rc)
@@ -161,8 +177,10 @@ int soc_worker_flush(struct soc_worker *w, struct fs_err *err)
   if (rc)
     return rc; /* kept: the next flush tries again (the caller slows its sender meanwhile) */
   for (size_t i = 0; i < w->n_pending; i++)
-    free(w->pending[i].f.event);
+    free(w->pending[i].event);
   w->n_pending = 0;
+  if (w->cap_pending > PENDING_KEEP) /* a burst's room goes back (a pool thread idles) */
+    (void)resize_pending(w, PENDING_KEEP);
   if (!rc && fresh && w->e->on_alert)
     w->e->on_alert(w->e->on_alert_arg);
   return rc;

@@ -130,6 +130,16 @@ class Hub:
         return self.request(method, path, token=self.admin_token, body=body, **kw)
 
 
+def free_port(kind=None):
+    """A loopback port free for now (TCP, or socket.SOCK_DGRAM for UDP)."""
+    import socket
+    s = socket.socket(socket.AF_INET, kind or socket.SOCK_STREAM)
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def totp(secret_b32, t=None, step=30):
     """RFC 6238 code (SHA-1, 6 digits) for a base32 secret."""
     key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))

@@ -214,6 +214,50 @@ class ScanTest(unittest.TestCase):
         self.assertEqual(summary[0]["parse_errors"], len(LINES) - 1)
         self.assertIn("mixed.log:1", p.stderr.decode())
 
+    def test_debian_syslog_file(self):
+        """Lines of /var/log/syslog as rsyslog writes them (traditional format and RFC 3339), no
+        PRI: recognised in auto mode, with time (the year from the file's modification time, the
+        local time zone), host, app and pid (#18 item 14)."""
+        log = os.path.join(self.dir, "syslog")
+        lines = [
+            "Dec  6 01:00:01 bastion01 sshd[4242]: Accepted publickey for root from 203.0.113.7 "
+            "port 50022 ssh2",
+            "Dec  6 01:00:05 bastion01 CRON[777]: (root) CMD (command -v debian-sa1 > /dev/null)",
+            "2026-12-06T01:00:09.123456+08:00 bastion01 sudo[99]:    alice : TTY=pts/0 ; "
+            "COMMAND=/usr/bin/curl http://higan.org/x",
+        ]
+        with open(log, "w") as f:
+            f.write("\n".join(lines) + "\n")
+        written = 1799539200  # 2027-01-10T00:00:00Z: the December lines are 2026's
+        os.utime(log, (written, written))
+        rules = os.path.join(self.dir, "debian-rules")
+        os.makedirs(rules, exist_ok=True)
+        with open(os.path.join(rules, "sshd.yml"), "w") as f:
+            f.write("title: root logs in on the bastion\nid: 5b0a5e2c-0000-4000-8000-000000000001\n"
+                    "logsource: {product: linux, service: sshd}\ndetection:\n  selection:\n"
+                    "    hostname: bastion01\n    appname: sshd\n    procid: '4242'\n"
+                    "    msg|startswith: 'Accepted publickey for root'\n  condition: selection\n")
+        env = dict(os.environ, FINSHIELD_LANG="en", TZ="Asia/Taipei")
+        p = subprocess.run([BIN, "scan", "--iocs", self.iocs, "--rules", rules, "--summary", log],
+                           capture_output=True, env=env)
+        self.assertEqual(p.returncode, 0, p.stderr.decode())
+        rows, summary = alerts(p.stdout)
+        got = {(r["type"], int(r["source"].rsplit(":", 1)[1]), r["format"], r["time"],
+                r.get("field") or ",".join(r.get("fields", [])),
+                r["indicator"]["value"] if r["type"] == "indicator" else r["rule"]["id"])
+               for r in rows}
+        self.assertEqual(got, {
+            ("indicator", 1, "rfc3164", "2026-12-05T17:00:01.000Z", "msg", "203.0.113.7"),
+            ("sigma", 1, "rfc3164", "2026-12-05T17:00:01.000Z", "hostname,appname,procid,msg",
+             "5b0a5e2c-0000-4000-8000-000000000001"),
+            ("indicator", 3, "rfc3164", "2026-12-05T17:00:09.123Z", "msg", "higan.org"),
+        })
+        self.assertEqual(summary[0]["parse_errors"], 0)
+        # in another zone the same file gives other instants
+        p = subprocess.run([BIN, "scan", "--iocs", self.iocs, log], capture_output=True,
+                           env=dict(env, TZ="UTC"))
+        self.assertIn("2026-12-06T01:00:01.000Z", [r["time"] for r in alerts(p.stdout)[0]])
+
     def test_bad_iocs_and_usage(self):
         bad = os.path.join(self.dir, "bad.txt")
         with open(bad, "w") as f:

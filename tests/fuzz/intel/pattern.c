@@ -1,5 +1,7 @@
-/* Fuzz target: STIX patterns through the parser; accepted ones must print to text that parses to
- * the same canonical text; then extraction, preparation and evaluation against a small event. */
+/* Fuzz target: STIX patterns through the parser, as STIX 2.1 and as STIX 2.0 content; accepted
+ * ones must print to text that parses (as 2.1) to the same canonical text, and what 2.1 accepts
+ * 2.0 accepts with the same canonical text; then extraction, preparation and evaluation against
+ * a small event. */
 #include "intel/pattern.h"
 
 #include <stdint.h>
@@ -38,9 +40,11 @@ static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t inde
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+  static const struct intel_pattern_limits v20 = {.stix20 = true};
   struct intel_pattern p, q;
   struct fs_err err;
-  if (intel_pattern_parse(&p, (const char *)data, size, NULL, &err))
+  bool strict = intel_pattern_parse(&p, (const char *)data, size, NULL, &err) == FS_OK;
+  if (!strict && intel_pattern_parse(&p, (const char *)data, size, &v20, &err))
     return 0;
   struct fs_buf a, b;
   fs_buf_init(&a, 1 << 20);
@@ -51,6 +55,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (intel_pattern_print(&q, &b) || a.len != b.len || memcmp(a.data, b.data, a.len))
       __builtin_trap(); /* the canonical text is not stable */
     intel_pattern_release(&q);
+    if (strict) { /* 2.0 content accepts everything 2.1 does, to the same AST */
+      if (intel_pattern_parse(&q, (const char *)data, size, &v20, &err))
+        __builtin_trap();
+      fs_buf_reset(&b);
+      if (intel_pattern_print(&q, &b) || a.len != b.len || memcmp(a.data, b.data, a.len))
+        __builtin_trap();
+      intel_pattern_release(&q);
+    }
   }
   intel_pattern_check_names(&p, &err);
   struct intel_pattern_simple s;

@@ -479,6 +479,54 @@ static void test_oasis_loader(void **state)
   }
 }
 
+static int on_err_msg(void *arg, const struct fs_err *e)
+{
+  struct errs *k = arg;
+  k->n += (size_t)snprintf(k->out + k->n, sizeof(k->out) - k->n, "%s: %s|", e->where, e->msg);
+  return 0;
+}
+
+/* STIX 2.0 leniencies of the pattern grammar (plain-quoted START/STOP, line breaks in b'...')
+ * only for objects without spec_version; a 2.1 object is refused with the pattern's byte
+ * (#18 item 18). */
+static void test_stix20_patterns(void **state)
+{
+  (void)state;
+  const char *bundle =
+      "{\"type\":\"bundle\",\"id\":\"bundle--1\",\"spec_version\":\"2.0\",\"objects\":["
+      "{\"type\":\"indicator\",\"id\":\"indicator--11111111-1111-4111-8111-111111111111\","
+      "\"pattern\":\"[ipv4-addr:value = '203.0.113.5'] START '2016-06-01T00:00:00Z' "
+      "STOP '2016-07-01T00:00:00Z'\"},"
+      "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+      "\"id\":\"indicator--22222222-2222-4222-8222-222222222222\",\"pattern_type\":\"stix\","
+      "\"pattern\":\"[ipv4-addr:value = '203.0.113.5'] START '2016-06-01T00:00:00Z' "
+      "STOP '2016-07-01T00:00:00Z'\"},"
+      "{\"type\":\"indicator\",\"id\":\"indicator--33333333-3333-4333-8333-333333333333\","
+      "\"pattern\":\"[ipv4-addr:value = '203.0.113.6' OR artifact:payload_bin = b'AQ\\nID']\"},"
+      "{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+      "\"id\":\"indicator--44444444-4444-4444-8444-444444444444\",\"pattern_type\":\"stix\","
+      "\"pattern\":\"[ipv4-addr:value = '203.0.113.6' OR artifact:payload_bin = b'AQ\\nID']\"}]}";
+  struct detect_ioc_builder *b = detect_ioc_builder_new();
+  struct errs k = {0};
+  struct detect_ioc_load_opts o = {.on_error = on_err_msg, .arg = &k};
+  size_t loaded;
+  struct fs_err err;
+  assert_int_equal(detect_iocs_load_stix(b, bundle, strlen(bundle), "b.json", &o, &loaded, &err),
+                   FS_OK);
+  /* 1111: parsed, then skipped as a pattern with qualifiers (not a grammar error) */
+  assert_non_null(strstr(k.out, "objects[0] indicator--11111111-1111-4111-8111-111111111111: "
+                                "compound pattern not matched"));
+  /* 2222: refused where the 2.1 grammar stops */
+  assert_non_null(strstr(k.out, "objects[1] indicator--22222222-2222-4222-8222-222222222222: "
+                                "pattern byte 40: expected a timestamp t'"));
+  assert_non_null(strstr(k.out, "objects[3] indicator--44444444-4444-4444-8444-444444444444: "
+                                "pattern byte 63: a line break inside b'...'"));
+  /* 3333 parsed (its base64 unwrapped): the address is an indicator */
+  assert_null(strstr(k.out, "objects[2]"));
+  assert_int_equal(loaded, 1);
+  detect_ioc_index_free(detect_ioc_builder_finish(b));
+}
+
 /* ---- live replacement --------------------------------------------------------------------- */
 
 struct live {
@@ -572,6 +620,7 @@ int main(int argc, char **argv)
       cmocka_unit_test(test_index),        cmocka_unit_test(test_visibility),
       cmocka_unit_test(test_rebuild_from_index),
       cmocka_unit_test(test_list_loader),  cmocka_unit_test(test_stix_loader),
+      cmocka_unit_test(test_stix20_patterns),
       cmocka_unit_test(test_live_swap),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -9,6 +9,8 @@
 #include "detect/event.h"
 #include "detect/framing.h"
 
+#include "core/time.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -126,6 +128,103 @@ static void test_rfc3164(void **state)
   /* auto falls back to text when the syslog header does not parse */
   assert_int_equal(parse(DETECT_FMT_AUTO, "<999> not syslog", &err), FS_OK);
   ASSERT_FIELD("msg", "<999> not syslog");
+}
+
+static int32_t fixed_offset_s(void *arg, int64_t utc_ms)
+{
+  (void)utc_ms;
+  return *(const int32_t *)arg;
+}
+
+/* A zone with daylight saving: UTC+1, and UTC+2 from 2026-03-29T01:00:00Z on. */
+static int32_t dst_offset_s(void *arg, int64_t utc_ms)
+{
+  (void)arg;
+  return utc_ms >= 1774746000000LL ? 7200 : 3600;
+}
+
+static int64_t ms_of(const char *rfc3339)
+{
+  int64_t ms = 0;
+  assert_int_equal(fs_time_parse_ms(rfc3339, strlen(rfc3339), &ms, NULL), FS_OK);
+  return ms;
+}
+
+/* Lines of /var/log/syslog as rsyslog writes them (no PRI): recognised in auto mode, with time in
+ * the given zone and a year from the file's time, host, app and pid (#18 item 14). */
+static void test_syslog_file_lines(void **state)
+{
+  (void)state;
+  struct fs_err err;
+  int32_t taipei = 8 * 3600, new_york = -5 * 3600;
+  struct detect_zone tw = {fixed_offset_s, &taipei}, ny = {fixed_offset_s, &new_york},
+                     dst = {dst_offset_s, NULL};
+  const char *trad = "Dec  6 01:00:01 bastion01 sshd[4242]: Accepted publickey for root from "
+                     "203.0.113.7 port 50022 ssh2";
+  assert_int_equal(parse(DETECT_FMT_AUTO, trad, &err), FS_OK);
+  assert_int_equal(ev->format, DETECT_FMT_RFC3164);
+  ASSERT_FIELD("timestamp", "Dec  6 01:00:01");
+  ASSERT_FIELD("hostname", "bastion01");
+  ASSERT_FIELD("appname", "sshd");
+  ASSERT_FIELD("procid", "4242");
+  ASSERT_FIELD("msg", "Accepted publickey for root from 203.0.113.7 port 50022 ssh2");
+  /* a file last written in January 2027: December is 2026's; in Taipei's time */
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2027-01-10T00:00:00Z"), &tw, -1),
+                   ms_of("2026-12-05T17:00:01Z"));
+  /* last written on 2026-12-20: this December */
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2026-12-20T00:00:00Z"), &tw, -1),
+                   ms_of("2026-12-05T17:00:01Z"));
+  /* last written on 2026-11-01: a December line is from the year before */
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2026-11-01T00:00:00Z"), &tw, -1),
+                   ms_of("2025-12-05T17:00:01Z"));
+  /* no zone: UTC, as before */
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2027-01-10T00:00:00Z"), NULL, -1),
+                   ms_of("2026-12-06T01:00:01Z"));
+  /* west of UTC, across New Year: 2027-01-01T01:00 in New York is still 2026 in local time */
+  assert_int_equal(parse(DETECT_FMT_AUTO, "Dec 31 20:00:00 h cron[1]: x", &err), FS_OK);
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2027-01-01T01:00:00Z"), &ny, -1),
+                   ms_of("2027-01-01T01:00:00Z"));
+  /* daylight saving: the offset of the line's own instant */
+  assert_int_equal(parse(DETECT_FMT_AUTO, "Jul  1 12:00:00 h app: x", &err), FS_OK);
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2026-08-01T00:00:00Z"), &dst, -1),
+                   ms_of("2026-07-01T10:00:00Z"));
+  assert_int_equal(parse(DETECT_FMT_AUTO, "Jan 15 12:00:00 h app: x", &err), FS_OK);
+  assert_int_equal(detect_event_time_zoned_ms(ev, ms_of("2026-08-01T00:00:00Z"), &dst, -1),
+                   ms_of("2026-01-15T11:00:00Z"));
+
+  /* rsyslog's RFC 3339 file format */
+  const char *iso = "2026-12-06T01:00:01.123456+08:00 bastion01 sshd[4242]: Failed password";
+  assert_int_equal(parse(DETECT_FMT_AUTO, iso, &err), FS_OK);
+  assert_int_equal(ev->format, DETECT_FMT_RFC3164);
+  ASSERT_FIELD("hostname", "bastion01");
+  ASSERT_FIELD("appname", "sshd");
+  ASSERT_FIELD("procid", "4242");
+  ASSERT_FIELD("msg", "Failed password");
+  assert_int_equal(detect_event_time_zoned_ms(ev, 0, &tw, -1), ms_of("2026-12-05T17:00:01.123Z"));
+  assert_int_equal(parse(DETECT_FMT_AUTO, "2026-12-06T01:00:01Z fw1 kernel: DROP", &err), FS_OK);
+  assert_int_equal(ev->format, DETECT_FMT_RFC3164);
+  ASSERT_FIELD("appname", "kernel");
+
+  /* other lines that start with a time stay what they are */
+  static const struct {
+    const char *line;
+    enum detect_format format;
+  } other[] = {
+      {"2026-01-02T03:04:05Z INFO server started on port 80", DETECT_FMT_TEXT},
+      {"2026-01-02T03:04:05Z user=bob action=login result=ok", DETECT_FMT_KV},
+      {"2026-13-02T03:04:05Z host app: month 13", DETECT_FMT_TEXT},
+      {"Dec 6 01:00:01 host app: day not padded", DETECT_FMT_TEXT},
+      {"Decimal 6 01:00:01 host app: x", DETECT_FMT_TEXT},
+      {"Dec  6 01:00:01", DETECT_FMT_TEXT},
+  };
+  for (size_t i = 0; i < FS_ARRAY_SIZE(other); i++) {
+    assert_int_equal(parse(DETECT_FMT_AUTO, other[i].line, &err), FS_OK);
+    if (ev->format != other[i].format)
+      fprintf(stderr, "%s: format %d, want %d\n", other[i].line, ev->format, other[i].format);
+    assert_int_equal(ev->format, other[i].format);
+  }
+  assert_true(detect_syslog_file_line("Dec  6 01:00:01 host", 20));
+  assert_false(detect_syslog_file_line("Dec  6 01:00:01 host", 15));
 }
 
 static void test_cef(void **state)
@@ -296,12 +395,61 @@ static void test_framing(void **state)
   }
 }
 
+static int count_frame(void *arg, const char *frame, size_t len)
+{
+  (void)frame;
+  *(size_t *)arg += len;
+  return 0;
+}
+
+/* A framer holds what a frame split across reads needs, and gives it back once the frame is
+ * delivered: a long frame does not leave a large buffer with an idle connection (#12 item 12). */
+static void test_framing_memory(void **state)
+{
+  (void)state;
+  for (int octet = 0; octet < 2; octet++) {
+    struct detect_framer f;
+    struct fs_err err;
+    size_t got = 0, len = 300000;
+    detect_framer_init(&f, 0);
+    assert_int_equal(detect_framer_held(&f), 0);
+    char head[32];
+    int hl = octet ? snprintf(head, sizeof(head), "%zu ", len) : 0;
+    assert_int_equal(detect_framer_feed(&f, head, (size_t)hl, count_frame, &got, &err), FS_OK);
+    static char chunk[4096];
+    memset(chunk, 'x', sizeof(chunk));
+    size_t fed = 0;
+    while (fed < len) {
+      size_t n = FS_MIN(sizeof(chunk), len - fed);
+      assert_int_equal(detect_framer_feed(&f, chunk, n, count_frame, &got, &err), FS_OK);
+      fed += n;
+    }
+    if (!octet) {
+      assert_true(detect_framer_held(&f) >= len); /* the frame so far */
+      assert_int_equal(detect_framer_feed(&f, "\n", 1, count_frame, &got, &err), FS_OK);
+    }
+    assert_int_equal(got, len);
+    assert_true(detect_framer_held(&f) <= DETECT_FRAMER_KEEP);
+    /* short frames split across reads keep a small buffer */
+    const char *two = octet ? "5 abcde" : "abcde\n";
+    assert_int_equal(detect_framer_feed(&f, two, 3, count_frame, &got, &err), FS_OK);
+    assert_int_equal(detect_framer_feed(&f, two + 3, strlen(two) - 3, count_frame, &got, &err),
+                     FS_OK);
+    assert_int_equal(got, len + 5);
+    assert_true(detect_framer_held(&f) <= DETECT_FRAMER_KEEP);
+    detect_framer_release(&f);
+    assert_int_equal(detect_framer_held(&f), 0);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_rfc5424), cmocka_unit_test(test_rfc3164),
+      cmocka_unit_test(test_syslog_file_lines),
       cmocka_unit_test(test_cef),     cmocka_unit_test(test_json),
       cmocka_unit_test(test_kv),      cmocka_unit_test(test_framing),
+      cmocka_unit_test(test_framing_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

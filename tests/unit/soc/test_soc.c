@@ -43,10 +43,15 @@ static void test_sources(void **state)
   add_org(&f, "bank-a", a);
   add_org(&f, "bank-b", b);
   struct fs_err err;
+  int64_t gen0, gen;
+  assert_int_equal(soc_sources_generation(f.c, &gen0, &err), FS_OK);
   assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.0.0.0/8", "bank-a", id, &err), FS_OK);
   assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.1.0.0/16", "bank-b", id, &err), FS_OK);
   assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "2001:db8::/32", "bank-a", id, &err), FS_OK);
   assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "192.0.2.7", "bank-b", id, &err), FS_OK);
+  /* every change raises the generation serve polls (#18 item 3) */
+  assert_int_equal(soc_sources_generation(f.c, &gen, &err), FS_OK);
+  assert_int_equal(gen, gen0 + 4);
   assert_string_equal(org_of(&f, "10.1.2.3"), b); /* the most specific range */
   assert_string_equal(org_of(&f, "10.2.0.1"), a);
   assert_string_equal(org_of(&f, "::ffff:10.1.2.3"), b); /* v4-mapped, as a dual-stack socket says */
@@ -73,6 +78,8 @@ static void test_sources(void **state)
   assert_int_equal(soc_source_remove(f.c, &f.op, "10.1.0.0/16", &err), FS_OK);
   assert_string_equal(org_of(&f, "10.1.2.3"), a);
   assert_int_equal(soc_source_remove(f.c, &f.op, "10.1.0.0/16", &err), FS_ERR_NOT_FOUND);
+  assert_int_equal(soc_sources_generation(f.c, &gen, &err), FS_OK);
+  assert_int_equal(gen, gen0 + 5); /* refused changes raise nothing */
   struct actor member = f.op;
   member.local = false;
   member.role = AUTH_ROLE_MEMBER_ADMIN;
