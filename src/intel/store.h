@@ -42,8 +42,9 @@ struct intel_collection {
 
 extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
 
-/* Creates the sector and submissions collections and the hub's STIX identity when missing.
- * Idempotent; runs in its own write transaction. */
+/* Creates the sector and submissions collections and the hub's STIX identity when missing, and
+ * brings stored levels up to date once (versions stored before granular markings counted).
+ * Idempotent; runs in its own write transaction. who->org_id is the hub's organisation. */
 int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *hub_name,
                     struct fs_err *err);
 /* The STIX identity id of an organisation of the hub: a UUIDv5 of its id, so that one organisation

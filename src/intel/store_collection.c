@@ -424,5 +424,7 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
                       "s", ident);
     (void)hub_name;
   }
+  if (!rc)
+    rc = intel_levels_upgrade(c, who->org_id, err);
   return store_tx_leave(c, owned, rc, err);
 }

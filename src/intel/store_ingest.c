@@ -431,7 +431,11 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     return FS_ERR_FORBIDDEN;
   }
 
+  /* The strictest of the object's own level (or its collection's default when unmarked) and of
+   * its granular markings. */
   enum intel_tlp tlp = it->tlp == INTEL_TLP_NONE ? g->col->default_tlp : it->tlp;
+  if (it->tlp_granular > tlp)
+    tlp = it->tlp_granular;
   anonymous = anonymous || it->anonymous;
   const char *source_ref = it->created_by_ref;
   /* An object stored unchanged is kept exactly as it was sent; a changed one is serialized. */

@@ -415,6 +415,52 @@ class Soc(unittest.TestCase):
         ev = read_events(resp, 1)
         self.assertEqual(json.loads(ev[0]["data"])["org_code"], "bank-d")
 
+    def test_granular_markings_bind_matching(self):
+        """Every TLP marking counts, granular ones too: an indicator shared GREEN with its pattern
+        marked RED is RED as a whole, so it matches nobody's events and makes no alert, sector
+        alert or sighting; an unmarked submission with an AMBER+STRICT granular marking is
+        AMBER+STRICT (not the collection's AMBER): its recipients' hits are theirs, and the hub
+        and the supervisor see neither alerts, sightings nor the sector alert."""
+        red_ip, strict_ip, control_ip = "198.51.100.120", "198.51.100.121", "198.51.100.122"
+        red = stix_indicator(f"[ipv4-addr:value = '{red_ip}']", "green", "Partly red",
+                             granular_markings=[{"marking_ref": TLP_IDS["red"], "selectors": ["pattern"]}])
+        control = stix_indicator(f"[ipv4-addr:value = '{control_ip}']", "green", "Control")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token,
+                  body={"objects": [red, control]})
+        self.assertEqual(r.json()["success_count"], 2, r)
+        strict = stix_indicator(f"[ipv4-addr:value = '{strict_ip}']", "green", "Strict in part",
+                                granular_markings=[{"marking_ref": TLP_IDS["amber+strict"], "selectors": ["name"]}],
+                                x_finshield_recipients={"orgs": ["bank-b", "bank-c"]})
+        del strict["object_marking_refs"]
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-a"],
+                  body={"objects": [strict]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        deadline = time.time() + 20
+        while self.events("bank-d", [rfc5424(f"allow dst={control_ip}")])["alerts"] == 0 or \
+                self.events("bank-a", [rfc5424(f"allow dst={strict_ip}")])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the indicators never loaded")
+            time.sleep(0.1)
+        for org in MEMBERS:
+            self.assertEqual(self.events(org, [rfc5424(f"allow dst={red_ip} dport=443")])["alerts"], 0, org)
+        self.assertEqual(self.events("bank-d", [rfc5424(f"allow dst={strict_ip}")])["alerts"], 0)
+        for org in ("bank-b", "bank-c"):
+            self.assertEqual(self.events(org, [rfc5424(f"allow dst={strict_ip}")])["alerts"], 1, org)
+        for reader in (self.hub.admin_token, self.tokens["hub"]):
+            refs = {a["ref"] for a in self.alerts(reader)}
+            self.assertNotIn(red["id"], refs)
+            self.assertNotIn(strict["id"], refs)
+        self.assertIn(strict["id"], {a["ref"] for a in self.alerts(self.tokens["bank-b"])})
+        for reader in (self.hub.admin_token, self.tokens["hub"], self.tokens["fsc"]):
+            sector = self.hub.request("GET", "/api/v1/alerts/sector", token=reader).json()["items"]
+            self.assertFalse([x for x in sector if x["ref"] in (red["id"], strict["id"])])
+        hub_s = taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                      self.hub.admin_token).json().get("objects", [])
+        sec_s = taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                      self.tokens["bank-b"]).json().get("objects", [])
+        self.assertFalse([x for x in hub_s + sec_s if x["sighting_of_ref"] in (red["id"], strict["id"])])
+        self.assertFalse([b for _, b in WebhookSink.received
+                          if red["id"].encode() in b or strict["id"].encode() in b])
+
     # ---- live changes ----------------------------------------------------------------------
 
     def test_new_and_revoked_indicators_take_effect_live(self):

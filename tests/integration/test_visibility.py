@@ -1,11 +1,25 @@
 """The visibility matrix: roles x organisation relations x TLP levels x every read path (REST get,
 REST search, REST export, TAXII objects, TAXII object, TAXII manifest, CLI get, search, export).
-Nobody sees what TLP 2.0 does not give them; anonymous submissions hide their source from all but
-the hub."""
+Nobody sees what TLP 2.0 does not give them; an object's level is the strictest of all its TLP
+markings, object and granular, TLP 1.0 and 2.0; anonymous submissions hide their source from all
+but the hub."""
 import json
 import unittest
 
-from hubtest import Hub, indicator, org_body, run, taxii
+from hubtest import TLP_IDS, Hub, indicator, org_body, run, taxii
+
+TLP1_IDS = {
+    "white": "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9",
+    "green": "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da",
+    "amber": "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82",
+    "red": "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed",
+}
+
+
+def granular(*marks):
+    """granular_markings: (marking id, property) pairs."""
+    return [{"marking_ref": m, "selectors": [prop]} for m, prop in marks]
+
 
 # Who is who: A produces, B is named as recipient, C is an unrelated member.
 USERS = {
@@ -27,6 +41,19 @@ OBJECTS = {
     "red": ("red", {"users": ["b1"]}, {"a1", "b1"}),
     "unmarked": (None, None, {"a1", "a2", "h1"}),  # the submissions default: AMBER
     "amber-nobody": ("amber", None, {"a1", "a2", "h1"}),
+    # Granular markings count: the strictest of every TLP marking the object carries.
+    "green-granular-red": ("green", {"users": ["b1"]}, {"a1", "b1"},
+                           {"granular_markings": granular((TLP_IDS["red"], "pattern"))}),
+    "unmarked-granular-strict": (None, {"orgs": ["bank-b"]}, {"a1", "a2", "b1", "b2"},
+                                 {"granular_markings": granular((TLP_IDS["amber+strict"], "pattern"))}),
+    "white1-granular-amber1": (None, None, {"a1", "a2", "h1"},
+                               {"object_marking_refs": [TLP1_IDS["white"]],
+                                "granular_markings": granular((TLP1_IDS["amber"], "name"))}),
+    "clear-granular-green-red1": ("clear", {"users": ["b1"]}, {"a1", "b1"},
+                                  {"granular_markings": granular((TLP_IDS["green"], "name"),
+                                                                 (TLP1_IDS["red"], "pattern"))}),
+    "strict-granular-green": ("amber+strict", {"orgs": ["bank-b"]}, {"a1", "a2", "b1", "b2"},
+                              {"granular_markings": granular((TLP_IDS["green"], "name"))}),
 }
 
 
@@ -45,9 +72,10 @@ class Visibility(unittest.TestCase):
             cls.tokens[user] = h.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
         cls.ids, cls.ips = {}, {}
         objs = []
-        for i, (name, (tlp, recipients, _)) in enumerate(OBJECTS.items()):
+        for i, (name, (tlp, recipients, _, *marks)) in enumerate(OBJECTS.items()):
             ip = f"192.0.2.{i + 10}"
             extra = {"x_finshield_recipients": recipients} if recipients else {}
+            extra.update(marks[0] if marks else {})
             o = indicator(ip, tlp, n=i, **extra)
             objs.append(o)
             cls.ids[name], cls.ips[name] = o["id"], ip
@@ -112,7 +140,7 @@ class Visibility(unittest.TestCase):
                  "rest-export", "cli-get", "cli-search", "cli-export"]
         failures = []
         for user in USERS:
-            expected = {name for name, (_, _, who) in OBJECTS.items() if user in who}
+            expected = {name for name, (_, _, who, *_) in OBJECTS.items() if user in who}
             for path in paths:
                 got = self.seen_via(path, user)
                 if got != expected:
