@@ -190,6 +190,13 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  const char *id, const struct intel_taxii_query *q, struct fs_err *err);
 
+/* Gives every version of object old_id the id new_id (the id column and the published JSON),
+ * for the hub's own objects whose ids change form; the hub's roles only (FS_ERR_FORBIDDEN).
+ * FS_ERR_NOT_FOUND when old_id has no version, FS_ERR_CONFLICT when new_id is in use. The audit
+ * record names new_id only; cached pages of the collections holding it are dropped. */
+int intel_object_rename(struct store_conn *c, const struct actor *who, const char *old_id,
+                        const char *new_id, struct fs_err *err);
+
 /* Whether the actor may see an object version with these columns in collection col (NULL: outside
  * any collection): policy_intel_visible, with a group's members and an organisation's own
  * collection counting as named recipients. Recipient lists are comma-separated ids. */

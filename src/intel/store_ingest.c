@@ -364,6 +364,27 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
   return rc;
 }
 
+static int count_row(const struct intel_row *row, void *ctx)
+{
+  (void)row;
+  (*(size_t *)ctx)++;
+  return FS_OK;
+}
+
+/* Whether the actor may see some version of object id (through a collection it may read). */
+static int sees_object(struct ingest *g, const char *id, bool *visible)
+{
+  size_t n = 0;
+  struct fs_err e;
+  int rc = intel_read_object(g->c, g->who, NULL, id, count_row, &n, &e);
+  *visible = !rc && n > 0;
+  if (rc == FS_ERR_NOT_FOUND)
+    return FS_OK;
+  if (rc)
+    *g->err = e;
+  return rc;
+}
+
 /* Stores one valid object. A recoverable refusal (another organisation's object, unknown
  * recipient) is reported in why with FS_ERR_INVALID or FS_ERR_FORBIDDEN; storage errors are
  * returned as they are and abort the whole ingest. */
@@ -381,10 +402,15 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * and how widely may the version travel. A version already stored is only added to this
    * collection, keeping how it was first stored (producer, TLP, recipients). Another organisation
    * may re-share only what is CLEAR or GREEN: adding someone's AMBER object to a group would
-   * widen its audience; and only the producer (or the hub) may add new versions. */
+   * widen its audience; and only the producer (or the hub) may add new versions.
+   * No answer may tell the caller that an object it cannot see exists: a write to such an id is
+   * refused exactly like a new version of another organisation's object it can see (the hub,
+   * which may version what it sees, may not version what it does not see). */
   int64_t seq = 0;
-  bool found = false, any = false, widen = false;
+  bool found = false, found_own = false, any = false;
+  enum intel_tlp have = INTEL_TLP_NONE;
   char owner[40] = "";
+  const char *org = g->who->org_id;
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
   struct store_stmt *s = NULL;
   int rc = maybe_stored ? store_prepare(g->c,
@@ -404,15 +430,34 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     if (!strcmp(store_col_text(s, 1), version)) {
       found = true;
       seq = store_col_int(s, 0);
-      enum intel_tlp have = intel_tlp_from_column(store_col_text(s, 3));
-      widen = !hub && strcmp(store_col_text(s, 2), g->who->org_id) && have != INTEL_TLP_CLEAR &&
-              have != INTEL_TLP_GREEN;
+      have = intel_tlp_from_column(store_col_text(s, 3));
+      found_own = org[0] && !strcmp(store_col_text(s, 2), org);
     }
   }
   store_done(s);
   if (rc)
     return rc;
-  if (widen) {
+  /* Whose the id is: another organisation's (as far as the caller may know) */
+  bool taken = false;
+  if (found && !found_own) {
+    bool visible = false;
+    rc = sees_object(g, it->id, &visible);
+    taken = !visible;
+  } else if (!found && any && owner[0] && strcmp(owner, org)) {
+    bool may_version = hub || it->kind == INTEL_STIX_SCO || it->kind == INTEL_STIX_META;
+    bool visible = false;
+    if (may_version)
+      rc = sees_object(g, it->id, &visible);
+    taken = !may_version || !visible;
+  }
+  if (rc)
+    return rc;
+  if (taken) {
+    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it",
+             it->id);
+    return FS_ERR_FORBIDDEN;
+  }
+  if (found && !found_own && !hub && have != INTEL_TLP_CLEAR && have != INTEL_TLP_GREEN) {
     snprintf(why, why_n, "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
              "may share it further", it->id);
     return FS_ERR_FORBIDDEN;
@@ -423,12 +468,6 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     if (!rc && !added)
       snprintf(why, why_n, "already present");
     return rc;
-  }
-  if (any && owner[0] && strcmp(owner, g->who->org_id) && !hub && it->kind != INTEL_STIX_SCO &&
-      it->kind != INTEL_STIX_META) {
-    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it",
-             it->id);
-    return FS_ERR_FORBIDDEN;
   }
 
   /* The strictest of the object's own level (or its collection's default when unmarked) and of

@@ -7,10 +7,12 @@
 #include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
+#include "core/vec.h"
 #include "incident/incident.h"
 #include "incident/notify.h"
 #include "intel/store.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +59,43 @@ static bool sees_ref(struct store_conn *c, const struct actor *who, const char *
   return !intel_read_object(c, who, NULL, ref, count_row, &n, &err) && n > 0;
 }
 
+/* The id of the hub's sighting of `ref` at organisation org ("" for all organisations): a UUID
+ * from BLAKE2b keyed with a sub-key of the hub's secret, so that nobody without the secret can
+ * compute which organisation sighted what from ids they can all read (an indicator's, an
+ * organisation's). */
+static void keyed_sighting_id(const struct soc_engine *e, const char *ref, const char *org,
+                              char out[64])
+{
+  static const char label[] = "finshield sighting ids";
+  uint8_t key[32], h[16];
+  crypto_generichash(key, sizeof(key), (const unsigned char *)label, sizeof(label) - 1,
+                     e->hub->auth.secret_key, sizeof(e->hub->auth.secret_key));
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
+  crypto_generichash_update(&st, (const unsigned char *)ref, strlen(ref) + 1);
+  crypto_generichash_update(&st, (const unsigned char *)org, strlen(org));
+  crypto_generichash_final(&st, h, sizeof(h));
+  sodium_memzero(key, sizeof(key));
+  char uuid[37];
+  fs_uuid_v4_from(h, uuid);
+  snprintf(out, 64, "sighting--%s", uuid);
+}
+
+/* The sighting id of (ref, org) as recorded in soc_sighting, recorded now when it is not. */
+static int sighting_id(struct store_conn *c, const struct soc_engine *e, const char *ref,
+                       const char *org, char out[64], struct fs_err *err)
+{
+  bool found;
+  int rc = store_query_text(c, out, 64, &found, err,
+                            "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ?", "ss", ref,
+                            org);
+  if (rc || found)
+    return rc;
+  keyed_sighting_id(e, ref, org, out);
+  return store_exec(c, NULL, err, "INSERT INTO soc_sighting (ref, org_id, id) VALUES (?, ?, ?)",
+                    "sss", ref, org, out);
+}
+
 /* A new version of a sighting of `ref` (per organisation when org is set: hub only; for all
  * organisations together otherwise: counts for everyone), stored through intel's ingest so that
  * TLP and the policy apply to it like to any object. */
@@ -78,12 +117,11 @@ static int upsert_sighting(struct store_conn *c, struct soc_engine *e, const str
     rc = store_query_int(c, &first, &found, err,
                          "SELECT MIN(first_at) FROM soc_alert WHERE kind = 'ioc' AND ref = ?", "s",
                          ref);
+  char sid[64], hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
+  if (!rc)
+    rc = sighting_id(c, e, ref, org ? org : "", sid, err);
   if (rc)
     return rc;
-  char name[400], uuid[37], sid[64], hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
-  snprintf(name, sizeof(name), "%s|%s", ref, org ? org : "all");
-  fs_uuid_v5(INTEL_STIX_SCO_NAMESPACE, name, strlen(name), uuid);
-  snprintf(sid, sizeof(sid), "sighting--%s", uuid);
   if ((rc = intel_hub_identity(c, hub_ident, err)))
     return rc;
   fs_time_format_ms(first ? first : hub->now_ms, created);
@@ -104,7 +142,77 @@ static int upsert_sighting(struct store_conn *c, struct soc_engine *e, const str
     return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
   rc = intel_ingest_text(c, hub, collection, text, strlen(text), NULL, err);
   free(text);
-  (void)e;
+  return rc;
+}
+
+/* The namespace of the sighting ids of hubs before they were keyed (UUIDv5 of "ref|org"). */
+#define LEGACY_SIGHTING_NS "00abedb4-aa42-466c-9c01-fed23315a9b7"
+
+/* Sightings written under the ids of the old formula take their keyed ids (the (ref, org) pairs of
+ * indicator alerts that soc_sighting does not know yet; its row ('', '') records that this ran). */
+static int upgrade_sightings(struct store_conn *c, struct soc_engine *e, struct fs_err *err)
+{
+  int64_t done = 0;
+  int rc = store_query_int(c, &done, NULL, err,
+                           "SELECT COUNT(*) FROM soc_sighting WHERE ref = '' AND org_id = ''", "");
+  if (rc || done)
+    return rc;
+  struct actor hub;
+  if ((rc = hub_actor(c, e, &hub, err)))
+    return rc;
+  struct store_stmt *s = NULL;
+  rc = store_query(c, &s, err,
+                   "SELECT DISTINCT ref, org_id FROM soc_alert WHERE kind = 'ioc'"
+                   " UNION SELECT DISTINCT ref, '' FROM soc_alert WHERE kind = 'ioc'",
+                   "");
+  char (*pairs)[2][300] = NULL;
+  size_t n = 0, cap = 0;
+  bool row;
+  while (!rc && !(rc = store_step(s, &row, err)) && row) {
+    if (FS_VEC_GROW(pairs, n, cap, 64)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+      break;
+    }
+    snprintf(pairs[n][0], sizeof(pairs[n][0]), "%s", store_col_text(s, 0));
+    snprintf(pairs[n][1], sizeof(pairs[n][1]), "%s", store_col_text(s, 1));
+    n++;
+  }
+  store_done(s);
+  for (size_t i = 0; !rc && i < n; i++) {
+    const char *ref = pairs[i][0], *org = pairs[i][1];
+    char name[700], uuid[37], old_id[64], new_id[64];
+    snprintf(name, sizeof(name), "%s|%s", ref, org[0] ? org : "all");
+    fs_uuid_v5(LEGACY_SIGHTING_NS, name, strlen(name), uuid);
+    snprintf(old_id, sizeof(old_id), "sighting--%s", uuid);
+    bool known = false;
+    int64_t one = 0;
+    rc = store_query_int(c, &one, &known, err,
+                         "SELECT 1 FROM soc_sighting WHERE ref = ? AND org_id = ?", "ss", ref, org);
+    if (rc || known)
+      continue;
+    if ((rc = sighting_id(c, e, ref, org, new_id, err)))
+      break;
+    rc = intel_object_rename(c, &hub, old_id, new_id, err);
+    if (rc == FS_ERR_NOT_FOUND)
+      rc = FS_OK; /* that pair had no sighting */
+  }
+  free(pairs);
+  if (!rc)
+    rc = store_exec(c, NULL, err, "INSERT INTO soc_sighting (ref, org_id, id) VALUES ('', '', '')",
+                    "");
+  return rc;
+}
+
+int soc_sightings_upgrade(struct soc_engine *e, struct fs_err *err)
+{
+  struct store_conn *c;
+  int rc = store_acquire(e->hub->store, &c, err);
+  if (rc)
+    return rc;
+  bool owned;
+  if (!(rc = store_tx_enter(c, &owned, err)))
+    rc = store_tx_leave(c, owned, upgrade_sightings(c, e, err), err);
+  store_release(e->hub->store, c);
   return rc;
 }
 

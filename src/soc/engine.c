@@ -128,6 +128,8 @@ int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_a
   }
   int rc = load_rules(e, err);
   if (!rc)
+    rc = soc_sightings_upgrade(e, err);
+  if (!rc)
     rc = refresh(e, true, err);
   if (!rc && fs_thread_start(&e->thread, run, e))
     rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "cannot start the engine's thread");

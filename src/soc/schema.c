@@ -1,4 +1,4 @@
-/* The SOC's schema (module "soc"): alerts, sector alerts, event sources. */
+/* The SOC's schema (module "soc"): alerts, sector alerts, event sources, sightings. */
 #include "soc/soc_int.h"
 
 static const struct store_migration soc_steps[] = {
@@ -19,6 +19,11 @@ static const struct store_migration soc_steps[] = {
      "CREATE TABLE soc_source ("
      " id TEXT PRIMARY KEY, kind TEXT NOT NULL, match TEXT NOT NULL UNIQUE,"
      " org_id TEXT NOT NULL REFERENCES org (id), created_at BIGINT NOT NULL)"},
+    /* The sightings the hub writes back into intelligence, one per indicator and organisation
+     * ('' for all organisations together), under ids keyed with the hub's secret. */
+    {2, "sightings",
+     "CREATE TABLE soc_sighting ("
+     " ref TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ref, org_id))"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

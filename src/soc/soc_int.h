@@ -76,4 +76,8 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                      const char *source, struct soc_found *found, size_t n, size_t *new_alerts,
                      struct fs_err *err);
 
+/* Once per store, at the engine's start: the sightings hubs wrote under ids anyone could compute
+ * (UUIDv5 of indicator and organisation) take their keyed ids (intel_object_rename). */
+int soc_sightings_upgrade(struct soc_engine *e, struct fs_err *err);
+
 #endif

@@ -461,6 +461,51 @@ class Soc(unittest.TestCase):
         self.assertFalse([b for _, b in WebhookSink.received
                           if red["id"].encode() in b or strict["id"].encode() in b])
 
+    def test_sighting_ids_are_keyed(self):
+        """The ids of the hub's sightings are keyed with the hub's secret: an unrelated member,
+        who can read both the indicator's id and every organisation's id, cannot compute which
+        organisation sighted what. A write to the real id (which it cannot see) is refused like a
+        new version of any other organisation's object; the id the old formula gives is unused."""
+        ip = "198.51.100.130"
+        ioc = stix_indicator(f"[ipv4-addr:value = '{ip}']", "green", "Keyed")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [ioc]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        deadline = time.time() + 20
+        while self.events("bank-a", [rfc5424(f"deny dst={ip}")])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the indicator never matched")
+            time.sleep(0.1)
+        a_org = self.hub.request("GET", "/api/v1/orgs/bank-a", token=self.tokens["bank-d"]).json()["id"]
+        ns = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # the one the hub used
+        old = {org: "sighting--" + str(uuid.uuid5(ns, f"{ioc['id']}|{org}")) for org in (a_org, "all")}
+        deadline = time.time() + 30
+        while True:
+            hub_s = [x for x in taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                                      self.hub.admin_token).json().get("objects", [])
+                     if x["sighting_of_ref"] == ioc["id"]]
+            all_s = [x for x in taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                                      self.tokens["bank-d"]).json().get("objects", [])
+                     if x["sighting_of_ref"] == ioc["id"]]
+            if hub_s and all_s:
+                break
+            self.assertLess(time.time(), deadline, "no sightings")
+            time.sleep(0.2)
+        sid = hub_s[0]["id"]
+        self.assertNotEqual(sid, old[a_org])
+        self.assertNotEqual(all_s[0]["id"], old["all"])
+        forged = {"type": "sighting", "spec_version": "2.1", "id": sid,
+                  "created": "2026-01-01T00:00:00.000Z", "modified": "2027-01-01T00:00:00.000Z",
+                  "sighting_of_ref": ioc["id"], "count": 1}
+        theirs = dict(ioc, modified="2027-01-01T00:00:00.000Z")  # visible, the hub's
+        failures = []
+        for obj in (forged, theirs):
+            r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-d"], body={"objects": [obj]})
+            self.assertEqual(r.json()["failure_count"], 1, r)
+            failures.append(r.json()["failures"][0]["message"].replace(obj["id"], "ID"))
+        self.assertEqual(failures[0], failures[1])
+        guess = dict(forged, id=old[a_org])
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-d"], body={"objects": [guess]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+
     # ---- live changes ----------------------------------------------------------------------
 
     def test_new_and_revoked_indicators_take_effect_live(self):

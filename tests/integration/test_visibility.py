@@ -4,6 +4,7 @@ Nobody sees what TLP 2.0 does not give them; an object's level is the strictest 
 markings, object and granular, TLP 1.0 and 2.0; anonymous submissions hide their source from all
 but the hub."""
 import json
+import re
 import unittest
 
 from hubtest import TLP_IDS, Hub, indicator, org_body, run, taxii
@@ -204,6 +205,54 @@ class Visibility(unittest.TestCase):
         r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["c1"], body={"objects": [o]})
         self.assertEqual(r.json()["failure_count"], 1)
         self.assertIn("another organisation", r.json()["failures"][0]["message"])
+
+    def answers(self, user, oid):
+        """What every way of reading or deleting one id answers `user`, with the id written ID."""
+        h, tok = self.hub, self.tokens[user]
+        out = []
+        for method, path in (("GET", f"/api/v1/intel/objects/{oid}"),
+                             ("GET", f"/taxii2/hub/collections/submissions/objects/{oid}/"),
+                             ("GET", f"/taxii2/hub/collections/submissions/objects/{oid}/versions/"),
+                             ("DELETE", f"/taxii2/hub/collections/submissions/objects/{oid}/")):
+            hdr = {"Accept": "application/taxii+json;version=2.1"} if "taxii2" in path else {}
+            r = h.request(method, path, token=tok, headers=hdr)
+            body = re.sub(r'"request_id": ?"[0-9a-f]+"', '"request_id":"-"', r.body.replace(oid, "ID"))
+            out.append((method, path.replace(oid, "ID"), r.status, body))
+        p = h.cli("intel", "get", oid, "--as", user)
+        out.append(("cli", p.returncode, p.stdout.replace(oid, "ID"), p.stderr.replace(oid, "ID")))
+        return out
+
+    def refusal(self, user, obj):
+        """The failure a TAXII POST of obj to submissions gives `user`, with the id written ID."""
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens[user], body={"objects": [obj]})
+        self.assertEqual(r.status, 202, r)
+        env = r.json()
+        self.assertEqual((env["success_count"], env["failure_count"]), (0, 1), env)
+        f = env["failures"][0]
+        return {k: (v.replace(obj["id"], "ID") if isinstance(v, str) else v) for k, v in f.items()}
+
+    def test_ids_it_cannot_see_read_like_no_id(self):
+        """An id the caller cannot see answers every read exactly like an id nobody used (REST,
+        TAXII object and versions, TAXII DELETE, CLI --as); a write to it is refused exactly like a
+        new version of another organisation's object the caller can see, whether the caller
+        guessed the version or not, and the hub's roles, which may version what they see, may not
+        version what they do not see."""
+        unused = "indicator--6c1b9f0e-2d4a-4e8b-9c7d-0a1b2c3d4e5f"
+        for user, hidden in (("c1", "strict"), ("c1", "amber"), ("h1", "strict"), ("b2", "red"),
+                             ("c1", "green-granular-red")):
+            self.assertEqual(self.answers(user, self.ids[hidden]), self.answers(user, unused),
+                             f"{user} on {hidden}")
+        visible = self.refusal("c1", indicator(self.ips["green"], "green", n=list(OBJECTS).index("green"),
+                                               modified="2026-07-01T00:00:00.000Z"))
+        self.assertIn("another organisation", visible["message"])
+        for user, hidden in (("c1", "strict"), ("c1", "amber"), ("h1", "strict"), ("b2", "red")):
+            i = list(OBJECTS).index(hidden)
+            for modified in ("2026-07-01T00:00:00.000Z", "2026-01-01T00:00:00.000Z"):  # new, guessed
+                obj = indicator(self.ips[hidden], "green", n=i, modified=modified)
+                self.assertEqual(self.refusal(user, obj), visible, f"{user} writing {hidden} at {modified}")
+        # Nothing was stored: the producer still sees only its own version.
+        item = self.hub.request("GET", f"/api/v1/intel/objects/{self.ids['strict']}", token=self.tokens["a1"]).json()
+        self.assertEqual([v["version"] for v in item["versions"]], ["2026-01-01T00:00:00.000Z"])
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@
 
 #include "../hubfixture.h"
 #include "auth/org.h"
+#include "core/uuid.h"
 #include "intel/store.h"
 #include "soc/soc.h"
 
@@ -307,12 +308,112 @@ static void test_worker_compound(void **state)
   hub_fixture_close(&f);
 }
 
+#define LEGACY_NS "00abedb4-aa42-466c-9c01-fed23315a9b7"
+#define IOC_ID "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+
+/* A sighting as hubs wrote them before their ids were keyed: UUIDv5 of "indicator|org". */
+static void legacy_sighting(struct hub_fixture *f, const char *org, const char *collection,
+                            char id[64])
+{
+  char name[200], uuid[37], doc[1200], where[400] = "";
+  snprintf(name, sizeof(name), "%s|%s", IOC_ID, org ? org : "all");
+  assert_int_equal(fs_uuid_v5(LEGACY_NS, name, strlen(name), uuid), FS_OK);
+  snprintf(id, 64, "sighting--%s", uuid);
+  if (org) {
+    char ident[INTEL_STIX_ID_MAX];
+    intel_org_identity(org, ident);
+    snprintf(where, sizeof(where), ",\"where_sighted_refs\":[\"%s\"]", ident);
+  }
+  snprintf(doc, sizeof(doc),
+           "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"%s\","
+           "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:01.000Z\","
+           "\"sighting_of_ref\":\"" IOC_ID "\",\"count\":1%s,\"object_marking_refs\":[\"" GREEN
+           "\"]}",
+           id, where);
+  ingest(f, collection, doc);
+}
+
+static int64_t count_of(struct hub_fixture *f, const char *sql, const char *a)
+{
+  int64_t n = -1;
+  struct fs_err err;
+  assert_int_equal(store_query_int(f->c, &n, NULL, &err, sql, "s", a), FS_OK);
+  return n;
+}
+
+/* Hubs that wrote sightings under ids anyone could compute: when the engine starts, they take
+ * keyed ids (the versions, bodies and collections kept), the old ids are no longer in use, and
+ * an object that merely looks like a sighting (the hub's own, under another id) is left alone. */
+static void test_sightings_upgrade(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char a[37];
+  add_org(&f, "bank-a", a);
+  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  struct fs_err err;
+  assert_int_equal(store_exec(f.c, NULL, &err,
+                              "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
+                              " dedup, event, source, first_at, last_at, count) VALUES"
+                              " ('a1', 1, ?, 'ioc', '" IOC_ID "', '203.0.113.5', 'high', 'd', '',"
+                              " 'test', 1, 1, 1)",
+                              "s", a),
+                   FS_OK);
+  char per_org[64], all[64];
+  legacy_sighting(&f, a, "sightings", per_org);
+  legacy_sighting(&f, NULL, "sector", all);
+  ingest(&f, "sector",
+         "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--0b9d7f0e-1c2d-4e3f-8a4b-5c6d7e8f9a0b\","
+         "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
+         "\"sighting_of_ref\":\"" IOC_ID "\",\"object_marking_refs\":[\"" GREEN "\"]}");
+
+  struct soc_engine *e = NULL;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  soc_engine_stop(e);
+  const char *by_id = "SELECT COUNT(*) FROM intel_object WHERE id = ?";
+  assert_int_equal(count_of(&f, by_id, per_org), 0);
+  assert_int_equal(count_of(&f, by_id, all), 0);
+  assert_int_equal(count_of(&f, by_id, "sighting--0b9d7f0e-1c2d-4e3f-8a4b-5c6d7e8f9a0b"), 1);
+  char now_org[64] = "", now_all[64] = "";
+  assert_int_equal(store_query_text(f.c, now_org, sizeof(now_org), NULL, &err,
+                                    "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ?",
+                                    "ss", IOC_ID, a),
+                   FS_OK);
+  assert_int_equal(store_query_text(f.c, now_all, sizeof(now_all), NULL, &err,
+                                    "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ''",
+                                    "s", IOC_ID),
+                   FS_OK);
+  assert_true(fs_uuid_is_rfc4122(now_org + 10, strlen(now_org + 10)));
+  assert_string_not_equal(now_org, per_org);
+  assert_string_not_equal(now_all, all);
+  assert_string_not_equal(now_org, now_all);
+  /* the objects under their new ids, in their collections, with their ids in their bodies */
+  char pattern[100];
+  snprintf(pattern, sizeof(pattern), "%%\"id\":\"%s\"%%", now_org);
+  assert_int_equal(count_of(&f,
+                            "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                            " JOIN intel_collection c ON c.num = e.coll"
+                            " WHERE c.alias = 'sightings' AND o.body LIKE ?",
+                            pattern),
+                   1);
+  snprintf(pattern, sizeof(pattern), "%%\"id\":\"%s\"%%", now_all);
+  assert_int_equal(count_of(&f,
+                            "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                            " JOIN intel_collection c ON c.num = e.coll"
+                            " WHERE c.alias = 'sector' AND o.body LIKE ?",
+                            pattern),
+                   1);
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sources),
       cmocka_unit_test(test_worker_alerts),
       cmocka_unit_test(test_worker_compound),
+      cmocka_unit_test(test_sightings_upgrade),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
