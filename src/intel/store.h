@@ -80,6 +80,11 @@ json_t *intel_collection_json(const struct intel_collection *col);
 
 /* ---- ingest ------------------------------------------------------------------------------ */
 
+/* Objects without versions (SCOs, whose ids come from their value) are stored once per producing
+ * organisation: each organisation's report of an address is its own (its marking, recipients and
+ * entries), reads show the copies the reader may see, and another organisation's copy never
+ * refuses, answers or changes a write. */
+
 struct intel_ingest_options {
   bool anonymous;       /* replace the submitter's identity with the hub's */
   const char *status_id; /* when set, the TAXII status resource is stored under this id */
@@ -185,8 +190,8 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
 int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
                  intel_row_fn fn, void *ctx, struct fs_err *err);
 /* Removes object versions from a collection (TAXII DELETE): all versions, or those selected by
- * q's match[version]. The hub's roles, or the producing organisation. FS_ERR_NOT_FOUND when the
- * actor sees no such object. */
+ * q's match[version]. The hub's roles, or the producing organisation (of an SCO: its own copy
+ * only). FS_ERR_NOT_FOUND when the actor sees no such object. */
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  const char *id, const struct intel_taxii_query *q, struct fs_err *err);
 

@@ -405,16 +405,19 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * widen its audience; and only the producer (or the hub) may add new versions.
    * No answer may tell the caller that an object it cannot see exists: a write to such an id is
    * refused exactly like a new version of another organisation's object it can see (the hub,
-   * which may version what it sees, may not version what it does not see). */
+   * which may version what it sees, may not version what it does not see). An object without
+   * versions (an SCO, whose id comes from its value) is each organisation's own copy: only the
+   * caller's organisation's copy is looked at, and another's neither refuses nor changes it. */
   int64_t seq = 0;
-  bool found = false, found_own = false, any = false;
+  bool found = false, found_own = false, any = false, any_copy = false;
   enum intel_tlp have = INTEL_TLP_NONE;
   char owner[40] = "";
   const char *org = g->who->org_id;
+  const char *copy = version[0] ? "" : org;
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
   struct store_stmt *s = NULL;
   int rc = maybe_stored ? store_prepare(g->c,
-                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp"
+                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp, copy"
                                         " FROM intel_object WHERE id = ?",
                                         &s, g->err)
                         : FS_OK;
@@ -424,6 +427,9 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = nomem(g->err);
   bool row = false;
   while (s && !rc && !(rc = store_step(s, &row, g->err)) && row) {
+    any_copy = true;
+    if (strcmp(store_col_text(s, 4), copy))
+      continue; /* another organisation's copy of an SCO */
     if (!any)
       snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
     any = true;
@@ -488,15 +494,16 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     seq = g->next_seq++;
     struct store_stmt *ins;
     rc = store_prepare(g->c,
-                       "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
-                       " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
-                       " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       "INSERT INTO intel_object (seq, id, version, copy, version_key, type,"
+                       " spec_version, tlp, producer_org, producer_user, anonymous, source_ref,"
+                       " recipient_orgs, recipient_users, revoked, valid_from, valid_until,"
+                       " stored_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        &ins, g->err);
     if (!rc) {
       /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
        * received bytes): bound where it lies, without a copy. */
-      const char *text[] = {it->id, version, vk, it->type, it->spec_version, intel_tlp_column(tlp),
+      const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
+                            intel_tlp_column(tlp),
                             g->who->org_id[0] ? g->who->org_id : NULL,
                             g->who->user_id[0] ? g->who->user_id : NULL};
       int idx = 1;
@@ -526,7 +533,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = index_item(g, b, seq, it);
   bool added = false;
   if (!rc)
-    rc = add_entry(g, seq, it->id, !any, &added);
+    rc = add_entry(g, seq, it->id, !any_copy, &added);
   free(changed);
   fs_buf_release(&orgs);
   fs_buf_release(&users);

@@ -18,7 +18,7 @@ bool intel_observable_key(const char *value, size_t len, char *out, size_t n);
 
 /* Sets the is_latest and is_first flags of every entry of object id in collection coll from the
  * version keys (the highest and the lowest; equal keys share a flag). The versions are found
- * through intel_object's (id, version) index and intel_entry_seq, never by scanning the
+ * through intel_object's (id, version, copy) index and intel_entry_seq, never by scanning the
  * collection. */
 int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct fs_err *err);
 

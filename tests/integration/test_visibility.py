@@ -6,6 +6,7 @@ but the hub."""
 import json
 import re
 import unittest
+import uuid
 
 from hubtest import TLP_IDS, Hub, indicator, org_body, run, taxii
 
@@ -253,6 +254,54 @@ class Visibility(unittest.TestCase):
         # Nothing was stored: the producer still sees only its own version.
         item = self.hub.request("GET", f"/api/v1/intel/objects/{self.ids['strict']}", token=self.tokens["a1"]).json()
         self.assertEqual([v["version"] for v in item["versions"]], ["2026-01-01T00:00:00.000Z"])
+
+    def test_observables_are_each_organisations_own(self):
+        """SCO ids come from their value, so two organisations may well report the same address.
+        A report of an address someone else keeps beyond the caller's sight is accepted exactly
+        like a report of an address nobody reported, and it is the caller's own: it reads back its
+        report alone, deletes only its own, and learns nothing of the other one."""
+        h = self.hub
+        ns = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")
+
+        def sco(ip, **extra):
+            o = {"type": "ipv4-addr", "spec_version": "2.1",
+                 "id": "ipv4-addr--" + str(uuid.uuid5(ns, json.dumps({"value": ip}, separators=(",", ":")))),
+                 "value": ip}
+            o.update(extra)
+            return o
+
+        def post(user, obj):
+            r = taxii(h, "POST", "collections/submissions/objects/", self.tokens[user], body={"objects": [obj]})
+            self.assertEqual(r.status, 202, r)
+            env = r.json()
+            for k in ("id", "request_timestamp"):
+                env.pop(k)
+            return json.loads(json.dumps(env).replace(obj["id"], "ID"))
+
+        def versions(user, oid):
+            r = h.request("GET", f"/api/v1/intel/objects/{oid}", token=self.tokens[user])
+            return [v["object"] for v in r.json()["versions"]] if r.status == 200 else r.status
+
+        theirs = sco("198.51.100.201", object_marking_refs=[TLP_IDS["amber+strict"]],
+                     x_finshield_recipients={"orgs": ["bank-b"]}, x_note="bank-a's")
+        self.assertEqual(post("a1", theirs)["success_count"], 1)
+        mine = sco("198.51.100.201", x_note="bank-c's")
+        nobody = sco("198.51.100.202", x_note="bank-c's")
+        self.assertEqual(post("c1", mine), post("c1", nobody))
+        clean = lambda o: {k: v for k, v in o.items() if not k.startswith("x_finshield")}
+        self.assertEqual(versions("c1", mine["id"]), [mine])
+        self.assertEqual(versions("a1", mine["id"]), [clean(theirs)])
+        self.assertEqual(versions("b1", mine["id"]), [clean(theirs)])
+        self.assertEqual(versions("h1", mine["id"]), [mine])  # bank-c's is AMBER; bank-a's is not the hub's
+        found = h.request("GET", "/api/v1/intel/search?value=198.51.100.201", token=self.tokens["c1"]).json()["items"]
+        self.assertEqual([i["object"] for i in found], [mine])
+        env = taxii(h, "GET", f"collections/submissions/objects/{mine['id']}/", self.tokens["c1"]).json()
+        self.assertEqual(env["objects"], [mine])
+        # c1 deletes its report; bank-a's stays.
+        r = taxii(h, "DELETE", f"collections/submissions/objects/{mine['id']}/", self.tokens["c1"])
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(versions("c1", mine["id"]), 404)
+        self.assertEqual(versions("a1", mine["id"]), [clean(theirs)])
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@
 #define A "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 #define B "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2"
 #define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+#define SCO "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"
 
 /* An indicator's published JSON. */
 #define BODY(id, modified, value)                                                               \
@@ -115,6 +116,15 @@ static void make_v1_hub(const char *dir, struct fs_config *cfg)
   for (size_t i = 0; i < FS_ARRAY_SIZE(v1_rows); i++)
     if (store_exec(c, NULL, &err, v1_rows[i], ""))
       fail_msg("%s: %s", err.where, err.msg);
+  /* an SCO (no version), the hub's: step 3 makes it the hub's copy */
+  assert_int_equal(store_exec(c, NULL, &err,
+                              "INSERT INTO intel_object (seq, id, version, version_key, type,"
+                              " spec_version, tlp, producer_org, anonymous, recipient_orgs,"
+                              " recipient_users, revoked, stored_at, body) VALUES"
+                              " (4, '" SCO "', '', '', 'ipv4-addr', '2.1', 'green', ?, 0, '', '',"
+                              " 0, 4, '{}')",
+                              "s", who.org_id),
+                   FS_OK);
   int version = 0;
   assert_int_equal(store_schema_version(c, "intel", &version, &err), FS_OK);
   assert_int_equal(version, 1);
@@ -161,9 +171,19 @@ static void test_upgrade_from_step_1(void **state)
   assert_int_equal(store_acquire(h.store, &c, &err), FS_OK);
   int version = 0;
   assert_int_equal(store_schema_version(c, "intel", &version, &err), FS_OK);
-  assert_int_equal(version, 2);
+  assert_int_equal(version, 3);
   struct actor op;
   hub_local_actor(&h, &op);
+  /* step 3: an object without versions is its producer's copy; versioned ones have none */
+  char copy[40] = "x";
+  assert_int_equal(store_query_text(c, copy, sizeof(copy), NULL, &err,
+                                    "SELECT copy FROM intel_object WHERE id = ?", "s", SCO),
+                   FS_OK);
+  assert_string_equal(copy, op.org_id);
+  assert_int_equal(store_query_text(c, copy, sizeof(copy), NULL, &err,
+                                    "SELECT copy FROM intel_object WHERE seq = 1", ""),
+                   FS_OK);
+  assert_string_equal(copy, "");
   struct intel_collection sector, subs;
   assert_int_equal(intel_collection_find(c, &op, "sector", &sector, &err), FS_OK);
   assert_int_equal(intel_collection_find(c, &op, "submissions", &subs, &err), FS_OK);
