@@ -1,5 +1,5 @@
-/* Alerts: deduplicated storage, STIX sightings for indicator hits, sector alerts (with a draft
- * incident), and the reads and stream of alerts through the one policy. */
+/* Alerts: deduplicated storage (handing indicator hits to sightings.c), sector alerts (with a
+ * draft incident), and the reads and stream of alerts through the one policy. */
 #include "soc/soc_int.h"
 
 #include "audit/audit.h"
@@ -7,20 +7,17 @@
 #include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
-#include "core/vec.h"
 #include "incident/incident.h"
 #include "incident/notify.h"
 #include "intel/store.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const kind_names[] = {"ioc", "sigma", "correlation"};
 
-/* The hub acting for the SOC (sightings, sector alerts, drafts). */
-static int hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
+int soc_hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
 {
   memset(a, 0, sizeof(*a));
   snprintf(a->username, sizeof(a->username), "soc");
@@ -31,10 +28,9 @@ static int hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a
   return org_hub_id(c, a->org_id, err);
 }
 
-/* The hub as its analysts see intelligence (not as the local operator, who sees everything). */
-static int hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
+int soc_hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
 {
-  int rc = hub_actor(c, e, a, err);
+  int rc = soc_hub_actor(c, e, a, err);
   a->local = false;
   a->role = AUTH_ROLE_HUB_ANALYST;
   return rc;
@@ -47,173 +43,13 @@ static int count_row(const struct intel_row *row, void *ctx)
   return FS_OK;
 }
 
-/* Whether `who` may see what an alert names: a rule always (the hub's rule set), an indicator
- * when the one policy lets `who` read it. An alert from an indicator the reader may not see
- * would tell them the indicator's value: such alerts are their organisation's alone. */
-static bool sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
+bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
 {
   if (strcmp(kind, "ioc") || who->local)
     return true;
   size_t n = 0;
   struct fs_err err;
   return !intel_read_object(c, who, NULL, ref, count_row, &n, &err) && n > 0;
-}
-
-/* The id of the hub's sighting of `ref` at organisation org ("" for all organisations): a UUID
- * from BLAKE2b keyed with a sub-key of the hub's secret, so that nobody without the secret can
- * compute which organisation sighted what from ids they can all read (an indicator's, an
- * organisation's). */
-static void keyed_sighting_id(const struct soc_engine *e, const char *ref, const char *org,
-                              char out[64])
-{
-  static const char label[] = "finshield sighting ids";
-  uint8_t key[32], h[16];
-  crypto_generichash(key, sizeof(key), (const unsigned char *)label, sizeof(label) - 1,
-                     e->hub->auth.secret_key, sizeof(e->hub->auth.secret_key));
-  crypto_generichash_state st;
-  crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
-  crypto_generichash_update(&st, (const unsigned char *)ref, strlen(ref) + 1);
-  crypto_generichash_update(&st, (const unsigned char *)org, strlen(org));
-  crypto_generichash_final(&st, h, sizeof(h));
-  sodium_memzero(key, sizeof(key));
-  char uuid[37];
-  fs_uuid_v4_from(h, uuid);
-  snprintf(out, 64, "sighting--%s", uuid);
-}
-
-/* The sighting id of (ref, org) as recorded in soc_sighting, recorded now when it is not. */
-static int sighting_id(struct store_conn *c, const struct soc_engine *e, const char *ref,
-                       const char *org, char out[64], struct fs_err *err)
-{
-  bool found;
-  int rc = store_query_text(c, out, 64, &found, err,
-                            "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ?", "ss", ref,
-                            org);
-  if (rc || found)
-    return rc;
-  keyed_sighting_id(e, ref, org, out);
-  return store_exec(c, NULL, err, "INSERT INTO soc_sighting (ref, org_id, id) VALUES (?, ?, ?)",
-                    "sss", ref, org, out);
-}
-
-/* A new version of a sighting of `ref` (per organisation when org is set: hub only; for all
- * organisations together otherwise: counts for everyone), stored through intel's ingest so that
- * TLP and the policy apply to it like to any object. */
-static int upsert_sighting(struct store_conn *c, struct soc_engine *e, const struct actor *hub,
-                           const char *ref, const char *org, const char *tlp_marking,
-                           const char *collection, struct fs_err *err)
-{
-  int64_t count = 0, first = 0;
-  bool found;
-  int rc = org ? store_query_int(c, &count, NULL, err,
-                                 "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
-                                 " AND ref = ? AND org_id = ?",
-                                 "ss", ref, org)
-               : store_query_int(c, &count, NULL, err,
-                                 "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
-                                 " AND ref = ?",
-                                 "s", ref);
-  if (!rc)
-    rc = store_query_int(c, &first, &found, err,
-                         "SELECT MIN(first_at) FROM soc_alert WHERE kind = 'ioc' AND ref = ?", "s",
-                         ref);
-  char sid[64], hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
-  if (!rc)
-    rc = sighting_id(c, e, ref, org ? org : "", sid, err);
-  if (rc)
-    return rc;
-  if ((rc = intel_hub_identity(c, hub_ident, err)))
-    return rc;
-  fs_time_format_ms(first ? first : hub->now_ms, created);
-  fs_time_format_ms(hub->now_ms > first ? hub->now_ms : first + 1, now);
-  json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:[s]}", "type", "sighting",
-                        "spec_version", "2.1", "id", sid, "created", created, "modified", now,
-                        "sighting_of_ref", ref, "count", (json_int_t)(count > 999999999 ? 999999999 : count),
-                        "first_seen", created, "last_seen", now, "created_by_ref", hub_ident,
-                        "object_marking_refs", tlp_marking);
-  if (org) {
-    char ident[INTEL_STIX_ID_MAX];
-    intel_org_identity(org, ident);
-    json_object_set_new(s, "where_sighted_refs", json_pack("[s]", ident));
-  }
-  char *text = s ? json_dumps(s, JSON_COMPACT) : NULL;
-  json_decref(s);
-  if (!text)
-    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-  rc = intel_ingest_text(c, hub, collection, text, strlen(text), NULL, err);
-  free(text);
-  return rc;
-}
-
-/* The namespace of the sighting ids of hubs before they were keyed (UUIDv5 of "ref|org"). */
-#define LEGACY_SIGHTING_NS "00abedb4-aa42-466c-9c01-fed23315a9b7"
-
-/* Sightings written under the ids of the old formula take their keyed ids (the (ref, org) pairs of
- * indicator alerts that soc_sighting does not know yet; its row ('', '') records that this ran). */
-static int upgrade_sightings(struct store_conn *c, struct soc_engine *e, struct fs_err *err)
-{
-  int64_t done = 0;
-  int rc = store_query_int(c, &done, NULL, err,
-                           "SELECT COUNT(*) FROM soc_sighting WHERE ref = '' AND org_id = ''", "");
-  if (rc || done)
-    return rc;
-  struct actor hub;
-  if ((rc = hub_actor(c, e, &hub, err)))
-    return rc;
-  struct store_stmt *s = NULL;
-  rc = store_query(c, &s, err,
-                   "SELECT DISTINCT ref, org_id FROM soc_alert WHERE kind = 'ioc'"
-                   " UNION SELECT DISTINCT ref, '' FROM soc_alert WHERE kind = 'ioc'",
-                   "");
-  char (*pairs)[2][300] = NULL;
-  size_t n = 0, cap = 0;
-  bool row;
-  while (!rc && !(rc = store_step(s, &row, err)) && row) {
-    if (FS_VEC_GROW(pairs, n, cap, 64)) {
-      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-      break;
-    }
-    snprintf(pairs[n][0], sizeof(pairs[n][0]), "%s", store_col_text(s, 0));
-    snprintf(pairs[n][1], sizeof(pairs[n][1]), "%s", store_col_text(s, 1));
-    n++;
-  }
-  store_done(s);
-  for (size_t i = 0; !rc && i < n; i++) {
-    const char *ref = pairs[i][0], *org = pairs[i][1];
-    char name[700], uuid[37], old_id[64], new_id[64];
-    snprintf(name, sizeof(name), "%s|%s", ref, org[0] ? org : "all");
-    fs_uuid_v5(LEGACY_SIGHTING_NS, name, strlen(name), uuid);
-    snprintf(old_id, sizeof(old_id), "sighting--%s", uuid);
-    bool known = false;
-    int64_t one = 0;
-    rc = store_query_int(c, &one, &known, err,
-                         "SELECT 1 FROM soc_sighting WHERE ref = ? AND org_id = ?", "ss", ref, org);
-    if (rc || known)
-      continue;
-    if ((rc = sighting_id(c, e, ref, org, new_id, err)))
-      break;
-    rc = intel_object_rename(c, &hub, old_id, new_id, err);
-    if (rc == FS_ERR_NOT_FOUND)
-      rc = FS_OK; /* that pair had no sighting */
-  }
-  free(pairs);
-  if (!rc)
-    rc = store_exec(c, NULL, err, "INSERT INTO soc_sighting (ref, org_id, id) VALUES ('', '', '')",
-                    "");
-  return rc;
-}
-
-int soc_sightings_upgrade(struct soc_engine *e, struct fs_err *err)
-{
-  struct store_conn *c;
-  int rc = store_acquire(e->hub->store, &c, err);
-  if (rc)
-    return rc;
-  bool owned;
-  if (!(rc = store_tx_enter(c, &owned, err)))
-    rc = store_tx_leave(c, owned, upgrade_sightings(c, e, err), err);
-  store_release(e->hub->store, c);
-  return rc;
 }
 
 /* Queues the JSON of something new for soc.webhook_url (nothing when it is not set). */
@@ -229,31 +65,6 @@ static int webhook(struct store_conn *c, struct soc_engine *e, const char *event
     free(text);
   }
   json_decref(body);
-  return rc;
-}
-
-static int sightings(struct store_conn *c, struct soc_engine *e, const char *ref, const char *org,
-                     struct fs_err *err)
-{
-  char tlp[16] = "";
-  bool found;
-  int rc = store_query_text(c, tlp, sizeof(tlp), &found, err,
-                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
-                            " LIMIT 1",
-                            "s", ref);
-  if (rc || !found)
-    return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
-  struct actor hub, reader;
-  if ((rc = hub_actor(c, e, &hub, err)) || (rc = hub_reader(c, e, &reader, err)))
-    return rc;
-  /* Who saw it: for the hub only, and only for what the hub may see. */
-  if (sees_ref(c, &reader, "ioc", ref))
-    rc = upsert_sighting(c, e, &hub, ref, org, intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT),
-                         "sightings", err);
-  /* How often: for everybody who may see the indicator itself (CLEAR and GREEN ones). */
-  enum intel_tlp t = intel_tlp_from_token(tlp);
-  if (!rc && (t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN))
-    rc = upsert_sighting(c, e, &hub, ref, NULL, intel_tlp_marking_id(t), "sector", err);
   return rc;
 }
 
@@ -283,12 +94,12 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
   } else if (!rc) {
     fs_uuid_v4(sid);
     struct actor hub, reader;
-    rc = hub_actor(c, e, &hub, err);
+    rc = soc_hub_actor(c, e, &hub, err);
     if (!rc)
-      rc = hub_reader(c, e, &reader, err);
+      rc = soc_hub_reader(c, e, &reader, err);
     /* An indicator the hub may not read (AMBER+STRICT, AMBER not shared with it) still makes a
      * sector alert, but its case, audit record, webhook and log do not name it. */
-    bool named = !rc && sees_ref(c, &reader, kind, f->ref);
+    bool named = !rc && soc_sees_ref(c, &reader, kind, f->ref);
     const char *ref = named ? f->ref : "(not visible to the hub)";
     char incident[37] = "";
     if (!rc && named) {
@@ -349,7 +160,9 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 {
   int64_t now = fs_clock_now_ms(&e->hub->clock);
   int64_t since = now - e->hub->cfg.soc_dedup_window_s * 1000;
-  int rc = FS_OK;
+  const char **hits = malloc((n ? n : 1) * sizeof(*hits)); /* indicators hit, in found order */
+  size_t n_hits = 0;
+  int rc = hits ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
   for (size_t i = 0; !rc && i < n; i++) {
     struct soc_found *f = &found[i];
     char id[40] = "";
@@ -362,6 +175,8 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
       rc = store_exec(c, NULL, err,
                       "UPDATE soc_alert SET count = count + 1, last_at = ? WHERE id = ?", "is",
                       now, id);
+      if (f->kind == DETECT_ALERT_IOC)
+        hits[n_hits++] = f->ref;
       continue;
     }
     int64_t seq = 0;
@@ -380,10 +195,10 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
     }
     struct actor reader;
     if (!rc)
-      rc = hub_reader(c, e, &reader, err);
+      rc = soc_hub_reader(c, e, &reader, err);
     if (!rc)
       (*new_alerts)++;
-    if (!rc && sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
+    if (!rc && soc_sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
       char code[64] = "";
       store_query_text(c, code, sizeof(code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
                        "s", org_id);
@@ -397,10 +212,14 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                    now, err);
     }
     if (!rc && f->kind == DETECT_ALERT_IOC)
-      rc = sightings(c, e, f->ref, org_id, err);
+      hits[n_hits++] = f->ref;
     if (!rc)
       rc = sector(c, e, f, id, now, err);
   }
+  /* The sightings of the indicators hit, once for the whole batch. */
+  if (!rc)
+    rc = soc_sightings_hits(c, e, org_id, hits, n_hits, err);
+  free(hits);
   return rc;
 }
 
@@ -466,7 +285,7 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
     last = store_col_int(s, 0);
     bool own = !strcmp(store_col_text(s, 2), who->org_id);
-    if (own || sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
+    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
       json_array_append_new(items, alert_json(s));
   }
   bool more = !rc && row;
@@ -537,7 +356,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
     /* A sector alert from an indicator the reader may not see is not shown to them. */
-    if (!sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
+    if (!soc_sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",

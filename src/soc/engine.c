@@ -101,6 +101,9 @@ static void *run(void *arg)
     if (refresh(e, false, &err))
       FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
+    if (soc_sightings_tick(e, &err))
+      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sightings_failed", FS_KV_STR("where", err.where),
+             FS_KV_STR("msg", err.msg));
     pthread_mutex_lock(&e->lock);
   }
   pthread_mutex_unlock(&e->lock);

@@ -24,6 +24,12 @@ static const struct store_migration soc_steps[] = {
     {2, "sightings",
      "CREATE TABLE soc_sighting ("
      " ref TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ref, org_id))"},
+    /* Sightings count hits in versions written at most once per soc.sighting_interval: when the
+     * last version was written, and whether hits came since (pending). */
+    {3, "sighting versions",
+     "ALTER TABLE soc_sighting ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE soc_sighting ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX soc_sighting_due ON soc_sighting (pending, written_at)"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

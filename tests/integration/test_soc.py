@@ -83,6 +83,7 @@ class Soc(unittest.TestCase):
             f"[soc]\nrules_dir = {rules}\nsyslog_tcp = 127.0.0.1:{cls.ports['tcp']}\n"
             f"syslog_tls = 127.0.0.1:{cls.ports['tls']}\nsyslog_udp = 127.0.0.1:{cls.ports['udp']}\n"
             f"webhook_url = http://127.0.0.1:{cls.web.server_port}/hook\n"
+            "sighting_interval = 1\n"
             "[notify]\nwebhook_secret = s3cret\n"
             "[incident]\nworker_interval_ms = 100\n")
         h.start()
@@ -506,6 +507,54 @@ class Soc(unittest.TestCase):
         r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-d"], body={"objects": [guess]})
         self.assertEqual(r.json()["success_count"], 1, r)
 
+    def sightings_of(self, ref):
+        """(the hub's per-organisation sightings, the sector's sightings) of one indicator."""
+        hub_s = taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                      self.hub.admin_token).json().get("objects", [])
+        sec_s = taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                      self.tokens["bank-b"]).json().get("objects", [])
+        return ([x for x in hub_s if x["sighting_of_ref"] == ref],
+                [x for x in sec_s if x["sighting_of_ref"] == ref])
+
+    def test_sightings_count_the_hits(self):
+        """A sighting's count is the number of hits, not of alerts: five hits that count into one
+        alert make the organisation's sighting and the sector's sighting count five. Hits are
+        written in batches: a flush of many hits adds at most one version to a sighting."""
+        ip = "198.51.100.140"
+        ioc = stix_indicator(f"[ipv4-addr:value = '{ip}']", "green", "Counted")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [ioc]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        line = rfc5424(f"deny dst={ip}")
+        deadline = time.time() + 20
+        while self.events("bank-c", [line])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the indicator never matched")
+            time.sleep(0.1)
+        for _ in range(4):
+            self.events("bank-c", [line])
+        alert = [a for a in self.alerts(self.tokens["bank-c"]) if a["ref"] == ioc["id"]]
+        self.assertEqual([a["count"] for a in alert], [5])
+
+        def counts():
+            per_org, sector = self.sightings_of(ioc["id"])
+            return [x["count"] for x in per_org], [x["count"] for x in sector]
+
+        deadline = time.time() + 30
+        while counts() != ([5], [5]):
+            self.assertLess(time.time(), deadline, f"sightings count {counts()}, not the 5 hits")
+            time.sleep(0.2)
+        # One flush of 200 hits: one more version at the most.
+        per_org, _ = self.sightings_of(ioc["id"])
+        sid = per_org[0]["id"]
+        versions = lambda: taxii(self.hub, "GET", f"collections/sightings/objects/{sid}/versions/",
+                                 self.hub.admin_token).json()["versions"]
+        before = len(versions())
+        self.events("bank-c", [line] * 200)
+        deadline = time.time() + 30
+        while counts() != ([205], [205]):
+            self.assertLess(time.time(), deadline, f"sightings count {counts()}, not the 205 hits")
+            time.sleep(0.2)
+        self.assertLessEqual(len(versions()), before + 1)
+
     # ---- live changes ----------------------------------------------------------------------
 
     def test_new_and_revoked_indicators_take_effect_live(self):
@@ -588,7 +637,11 @@ class Soc(unittest.TestCase):
                     self.tokens["bank-b"]).json().get("objects", [])
         agg = [s for s in mem if s["sighting_of_ref"] == ioc]
         self.assertEqual(len(agg), 1)
-        self.assertEqual(agg[0]["count"], 4)
+        deadline = time.time() + 30  # hits within soc.sighting_interval come in the next version
+        while agg[0]["count"] != 4:
+            self.assertLess(time.time(), deadline, f"the sector's sighting counts {agg[0]['count']}")
+            time.sleep(0.2)
+            agg = self.sightings_of(ioc)[1]
         self.assertNotIn("where_sighted_refs", agg[0])
         self.assertEqual(agg[0]["object_marking_refs"], [TLP_IDS["green"]])
 

@@ -11,6 +11,7 @@
 #include "core/uuid.h"
 #include "intel/store.h"
 #include "soc/soc.h"
+#include "soc/soc_int.h"
 
 #include <time.h>
 
@@ -407,6 +408,102 @@ static void test_sightings_upgrade(void **state)
   hub_fixture_close(&f);
 }
 
+/* What a sighting shows: how many versions, and the last one's count. */
+struct sighting_seen {
+  size_t versions;
+  json_int_t count;
+};
+
+static int see_sighting(const struct intel_row *r, void *ctx)
+{
+  struct sighting_seen *s = ctx;
+  json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+  s->versions++;
+  s->count = json_integer_value(json_object_get(o, "count"));
+  json_decref(o);
+  return FS_OK;
+}
+
+static struct sighting_seen sighting_of(struct hub_fixture *f, const char *org)
+{
+  char sid[64] = "";
+  struct fs_err err;
+  assert_int_equal(store_query_text(f->c, sid, sizeof(sid), NULL, &err,
+                                    "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ?",
+                                    "ss", IOC_ID, org),
+                   FS_OK);
+  struct sighting_seen s = {0};
+  assert_int_equal(intel_read_object(f->c, &f->op, NULL, sid, see_sighting, &s, &err), FS_OK);
+  return s;
+}
+
+static void hit_once(struct hub_fixture *f, struct soc_worker *w, const char *org, int times)
+{
+  char lines[4096] = "";
+  for (int i = 0; i < times; i++)
+    strcat(lines, "<134>1 2026-11-27T10:00:00Z fw01 fw - - - deny dst=203.0.113.5\n");
+  struct soc_batch st = {0};
+  struct fs_err err;
+  assert_int_equal(soc_worker_process(w, org, "http:test", DETECT_FMT_AUTO, lines, strlen(lines), &st, &err), FS_OK);
+  assert_int_equal(st.alerts, times);
+  (void)f;
+}
+
+/* Sightings count hits, in versions written at most once per soc.sighting_interval: the first hit
+ * writes them; hits within the interval count into the next version, written by the engine once
+ * the interval has passed (or by the next batch after it); a batch of many hits adds one version. */
+static void test_sighting_versions(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  f.hub.cfg.soc_sighting_interval_s = 60;
+  char a[37];
+  add_org(&f, "bank-a", a);
+  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+
+  hit_once(&f, w, a, 1);
+  struct sighting_seen mine = sighting_of(&f, a), all = sighting_of(&f, "");
+  assert_int_equal(mine.versions, 1);
+  assert_int_equal(mine.count, 1);
+  assert_int_equal(all.versions, 1);
+  assert_int_equal(all.count, 1);
+
+  hit_once(&f, w, a, 1);
+  hit_once(&f, w, a, 1);
+  assert_int_equal(soc_sightings_tick(e, &err), FS_OK); /* not due yet */
+  mine = sighting_of(&f, a);
+  assert_int_equal(mine.versions, 1);
+  assert_int_equal(mine.count, 1);
+
+  f.hub.clock.offset_ms += 61000;
+  assert_int_equal(soc_sightings_tick(e, &err), FS_OK);
+  mine = sighting_of(&f, a);
+  all = sighting_of(&f, "");
+  assert_int_equal(mine.versions, 2);
+  assert_int_equal(mine.count, 3);
+  assert_int_equal(all.versions, 2);
+  assert_int_equal(all.count, 3);
+  assert_int_equal(soc_sightings_tick(e, &err), FS_OK); /* nothing pending */
+  assert_int_equal(sighting_of(&f, a).versions, 2);
+
+  /* one batch of 20 hits after the interval: one version counting them all */
+  f.hub.clock.offset_ms += 61000;
+  hit_once(&f, w, a, 20);
+  mine = sighting_of(&f, a);
+  assert_int_equal(mine.versions, 3);
+  assert_int_equal(mine.count, 23);
+
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -414,6 +511,7 @@ int main(void)
       cmocka_unit_test(test_worker_alerts),
       cmocka_unit_test(test_worker_compound),
       cmocka_unit_test(test_sightings_upgrade),
+      cmocka_unit_test(test_sighting_versions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
