@@ -68,6 +68,49 @@ static int webhook(struct store_conn *c, struct soc_engine *e, const char *event
   return rc;
 }
 
+/* The title of a sector alert's case (at most 200 characters, as a case's title). */
+static void draft_title(const char *ref_name, int64_t orgs, char out[256])
+{
+  snprintf(out, 256, "Sector alert: %.140s at %lld organisations", ref_name, (long long)orgs);
+}
+
+/* The sector alert's case follows its count: its title (while it is still the one the hub gave
+ * it: an analyst's own title stays) and a timeline entry. A case closed or merged meanwhile, or
+ * any failure, leaves the case as it is: the sector alert stands. */
+static void retitle(struct store_conn *c, struct soc_engine *e, const char *incident,
+                    const char *ref_name, int64_t before, int64_t orgs)
+{
+  struct fs_err err;
+  struct actor hub;
+  struct incident_env *env = calloc(1, sizeof(*env));
+  json_t *cur = NULL;
+  int rc = env ? soc_hub_actor(c, e, &hub, &err) : fs_err_set(&err, FS_ERR_NOMEM, "soc", "out of memory");
+  if (!rc)
+    rc = incident_env_load(env, &e->hub->cfg, &err);
+  if (!rc)
+    rc = incident_get_json(c, &hub, env, incident, &cur, &err);
+  const char *status = json_string_value(json_object_get(cur, "status"));
+  bool open = status && strcmp(status, "closed") && strcmp(status, "merged");
+  char old_title[256], new_title[256], note[120];
+  draft_title(ref_name, before, old_title);
+  draft_title(ref_name, orgs, new_title);
+  const char *title = json_string_value(json_object_get(cur, "title"));
+  if (!rc && open && title && !strcmp(title, old_title)) {
+    struct incident_input in;
+    incident_input_init(&in);
+    in.title = new_title;
+    rc = incident_update(c, &hub, env, incident, &in, &err);
+  }
+  snprintf(note, sizeof(note), "sector alert: now at %lld organisations", (long long)orgs);
+  if (!rc && open)
+    rc = incident_note_add(c, &hub, incident, note, 0, &err);
+  if (rc)
+    FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.draft_not_updated", FS_KV_STR("incident", incident),
+           FS_KV_STR("msg", err.msg));
+  json_decref(cur);
+  free(env);
+}
+
 /* The same indicator or rule at enough organisations within the window: a sector alert (one
  * per window), and a draft incident for the hub to coordinate. */
 static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_found *f,
@@ -89,8 +132,20 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                         " ORDER BY last_at DESC LIMIT 1",
                         "ssi", kind, f->ref, since);
   if (!rc && found) {
-    rc = store_exec(c, NULL, err, "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?",
-                    "iis", orgs, now, sid);
+    int64_t before = 0;
+    char incident[40] = "";
+    rc = store_query_int(c, &before, NULL, err, "SELECT orgs FROM soc_sector_alert WHERE id = ?",
+                         "s", sid);
+    if (!rc)
+      rc = store_query_text(c, incident, sizeof(incident), NULL, err,
+                            "SELECT COALESCE(incident_id, '') FROM soc_sector_alert WHERE id = ?",
+                            "s", sid);
+    if (!rc)
+      rc = store_exec(c, NULL, err,
+                      "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?", "iis", orgs,
+                      now, sid);
+    if (!rc && incident[0] && orgs != before)
+      retitle(c, e, incident, f->ref_name, before, orgs);
   } else if (!rc) {
     fs_uuid_v4(sid);
     struct actor hub, reader;
@@ -108,8 +163,7 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
       char title[256], first[32], hub_code[64] = "hub";
       store_query_text(c, hub_code, sizeof(hub_code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
                        "s", hub.org_id);
-      snprintf(title, sizeof(title), "Sector alert: %.180s at %lld organisations", f->ref_name,
-               (long long)orgs);
+      draft_title(f->ref_name, orgs, title);
       fs_time_format_ms(now, first);
       json_t *summary = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "alert_id", sid, "org", hub_code,
                                   "title", title, "category", "other", "summary", f->ref,

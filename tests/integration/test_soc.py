@@ -620,10 +620,14 @@ class Soc(unittest.TestCase):
         self.assertEqual(mine[0]["organisations"], 3)
         self.assertIsNone(mine[0]["incident"])
         self.assertEqual(self.hub.request("GET", "/api/v1/alerts/sector", token=self.tokens["bank-a"]).status, 403)
-        # A fourth organisation counts into the same sector alert.
+        self.assertIn("at 3 organisations", r.json()["title"])
+        # A fourth organisation counts into the same sector alert, and its draft case says so.
         self.events("bank-d", [line])
         sector = [s for s in self.hub.admin("GET", "/api/v1/alerts/sector").json()["items"] if s["ref"] == ioc]
         self.assertEqual((len(sector), sector[0]["organisations"]), (1, 4))
+        case = self.hub.admin("GET", f"/api/v1/incidents/{incident}").json()
+        self.assertIn("at 4 organisations", case["title"])
+        self.assertNotIn("at 3 organisations", case["title"])
 
         # Sightings: the hub sees who (one per organisation, in `sightings`), members see how
         # often (one for all, in `sector`, GREEN like the indicator), never who.

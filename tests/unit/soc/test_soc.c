@@ -9,6 +9,7 @@
 #include "../hubfixture.h"
 #include "auth/org.h"
 #include "core/uuid.h"
+#include "incident/incident.h"
 #include "intel/store.h"
 #include "soc/soc.h"
 #include "soc/soc_int.h"
@@ -504,6 +505,84 @@ static void test_sighting_versions(void **state)
   hub_fixture_close(&f);
 }
 
+/* The title of a case, and whether its timeline has an entry with `text`. */
+static void case_state(struct hub_fixture *f, const char *id, char title[256], const char *text,
+                       bool *has_text)
+{
+  struct incident_env *env = calloc(1, sizeof(*env));
+  struct fs_err err;
+  json_t *c = NULL, *t = NULL;
+  assert_non_null(env);
+  assert_int_equal(incident_env_load(env, &f->hub.cfg, &err), FS_OK);
+  assert_int_equal(incident_get_json(f->c, &f->op, env, id, &c, &err), FS_OK);
+  snprintf(title, 256, "%s", json_string_value(json_object_get(c, "title")));
+  assert_int_equal(incident_timeline_json(f->c, &f->op, id, &t, &err), FS_OK);
+  *has_text = false;
+  size_t i;
+  json_t *ev;
+  json_array_foreach(json_object_get(t, "items"), i, ev)
+  {
+    const char *x = json_string_value(json_object_get(ev, "text"));
+    *has_text = *has_text || (x && !strcmp(x, text));
+  }
+  json_decref(c);
+  json_decref(t);
+  free(env);
+}
+
+/* A sector alert's draft case follows its count: its title while the hub's own, a timeline entry
+ * each time; a title an analyst gave the case stays. */
+static void test_sector_case_follows_count(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  f.hub.cfg.soc_sector_threshold = 2;
+  char org[4][37];
+  static const char *const codes[] = {"bank-a", "bank-b", "bank-c", "bank-d"};
+  for (int i = 0; i < 4; i++)
+    add_org(&f, codes[i], org[i]);
+  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+  hit_once(&f, w, org[0], 1);
+  hit_once(&f, w, org[1], 1);
+  char incident[40] = "", title[256];
+  bool noted;
+  assert_int_equal(store_query_text(f.c, incident, sizeof(incident), NULL, &err,
+                                    "SELECT incident_id FROM soc_sector_alert", ""),
+                   FS_OK);
+  case_state(&f, incident, title, "sector alert: now at 3 organisations", &noted);
+  assert_string_equal(title, "Sector alert: ipv4 203.0.113.5 at 2 organisations");
+  assert_false(noted);
+
+  hit_once(&f, w, org[2], 1);
+  case_state(&f, incident, title, "sector alert: now at 3 organisations", &noted);
+  assert_string_equal(title, "Sector alert: ipv4 203.0.113.5 at 3 organisations");
+  assert_true(noted);
+
+  /* an analyst's title stays; the count still goes into the timeline */
+  struct incident_env *env = calloc(1, sizeof(*env));
+  assert_non_null(env);
+  assert_int_equal(incident_env_load(env, &f.hub.cfg, &err), FS_OK);
+  struct incident_input in;
+  incident_input_init(&in);
+  in.title = "C2 campaign against payment gateways";
+  assert_int_equal(incident_update(f.c, &f.op, env, incident, &in, &err), FS_OK);
+  free(env);
+  hit_once(&f, w, org[3], 1);
+  case_state(&f, incident, title, "sector alert: now at 4 organisations", &noted);
+  assert_string_equal(title, "C2 campaign against payment gateways");
+  assert_true(noted);
+
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -512,6 +591,7 @@ int main(void)
       cmocka_unit_test(test_worker_compound),
       cmocka_unit_test(test_sightings_upgrade),
       cmocka_unit_test(test_sighting_versions),
+      cmocka_unit_test(test_sector_case_follows_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
