@@ -492,6 +492,20 @@ class Soc(unittest.TestCase):
             time.sleep(0.2)
         sid = hub_s[0]["id"]
         self.assertNotEqual(sid, old[a_org])
+        # Reading the real id tells bank-d what reading an unused one does.
+        unused = "sighting--2f0c1d9e-8b7a-4c6d-9e5f-4a3b2c1d0e9f"
+
+        def answers(oid):
+            out = []
+            for path in (f"/api/v1/intel/objects/{oid}", f"/taxii2/hub/collections/sector/objects/{oid}/",
+                         f"/taxii2/hub/collections/sector/objects/{oid}/versions/"):
+                r = self.hub.request("GET", path, token=self.tokens["bank-d"],
+                                     headers={"Accept": "application/taxii+json;version=2.1"})
+                body = r.body.replace(oid, "ID")
+                out.append((r.status, body[:body.find('"request_id"')] if '"request_id"' in body else body))
+            return out
+
+        self.assertEqual(answers(sid), answers(unused))
         self.assertNotEqual(all_s[0]["id"], old["all"])
         forged = {"type": "sighting", "spec_version": "2.1", "id": sid,
                   "created": "2026-01-01T00:00:00.000Z", "modified": "2027-01-01T00:00:00.000Z",

@@ -285,6 +285,7 @@ class Visibility(unittest.TestCase):
         theirs = sco("198.51.100.201", object_marking_refs=[TLP_IDS["amber+strict"]],
                      x_finshield_recipients={"orgs": ["bank-b"]}, x_note="bank-a's")
         self.assertEqual(post("a1", theirs)["success_count"], 1)
+        self.assertEqual(self.answers("c1", theirs["id"]), self.answers("c1", sco("198.51.100.203")["id"]))
         mine = sco("198.51.100.201", x_note="bank-c's")
         nobody = sco("198.51.100.202", x_note="bank-c's")
         self.assertEqual(post("c1", mine), post("c1", nobody))
