@@ -195,6 +195,11 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  const char *id, const struct intel_taxii_query *q, struct fs_err *err);
 
+/* The stored level of the latest version of object id (for the hub's own bookkeeping, not for
+ * showing: it asks no policy); INTEL_TLP_NONE when id has no version. */
+int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *level,
+                       struct fs_err *err);
+
 /* Gives every version of object old_id the id new_id (the id column and the published JSON),
  * for the hub's own objects whose ids change form; the hub's roles only (FS_ERR_FORBIDDEN).
  * FS_ERR_NOT_FOUND when old_id has no version, FS_ERR_CONFLICT when new_id is in use. The audit

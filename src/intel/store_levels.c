@@ -55,14 +55,10 @@ static int find_low(struct store_conn *c, struct raise **out, size_t *n, struct 
 static int raise_sightings(struct store_conn *c, const char *hub_org, const char *id,
                            int64_t *changed, struct fs_err *err)
 {
-  char latest[16] = "", pattern[INTEL_STIX_ID_MAX + 40];
-  bool found;
-  int rc = store_query_text(c, latest, sizeof(latest), &found, err,
-                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
-                            " LIMIT 1",
-                            "s", id);
-  enum intel_tlp level = intel_tlp_from_column(latest);
-  if (rc || !found)
+  char pattern[INTEL_STIX_ID_MAX + 40];
+  enum intel_tlp level;
+  int rc = intel_latest_level(c, id, &level, err);
+  if (rc || level == INTEL_TLP_NONE)
     return rc;
   snprintf(pattern, sizeof(pattern), "%%\"sighting_of_ref\":\"%s\"%%", id);
   struct store_stmt *s = NULL;

@@ -365,6 +365,19 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
+int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *level,
+                       struct fs_err *err)
+{
+  char tlp[16] = "";
+  bool found = false;
+  int rc = store_query_text(c, tlp, sizeof(tlp), &found, err,
+                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
+                            " LIMIT 1",
+                            "s", id);
+  *level = !rc && found ? intel_tlp_from_column(tlp) : INTEL_TLP_NONE;
+  return rc;
+}
+
 int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
                  intel_row_fn fn, void *ctx, struct fs_err *err)
 {

@@ -110,13 +110,9 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
 static int write_sighting(struct store_conn *c, struct soc_engine *e, const char *ref,
                           const char *org, const char *sid, struct fs_err *err)
 {
-  char tlp[16] = "";
-  bool found;
-  int rc = store_query_text(c, tlp, sizeof(tlp), &found, err,
-                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
-                            " LIMIT 1",
-                            "s", ref);
-  if (rc || !found)
+  enum intel_tlp t;
+  int rc = intel_latest_level(c, ref, &t, err);
+  if (rc || t == INTEL_TLP_NONE)
     return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
   struct actor hub, reader;
   if ((rc = soc_hub_actor(c, e, &hub, err)) || (rc = soc_hub_reader(c, e, &reader, err)))
@@ -126,7 +122,6 @@ static int write_sighting(struct store_conn *c, struct soc_engine *e, const char
                ? store_version(c, &hub, sid, ref, org,
                                intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT), "sightings", err)
                : FS_OK;
-  enum intel_tlp t = intel_tlp_from_token(tlp);
   return t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN
              ? store_version(c, &hub, sid, ref, org, intel_tlp_marking_id(t), "sector", err)
              : FS_OK;
