@@ -149,21 +149,31 @@ static int hit(struct store_conn *c, struct soc_engine *e, const char *ref, cons
   return rc;
 }
 
+static int cmp_ref(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const char *org_id,
                        const char *const *refs, size_t n, struct fs_err *err)
 {
   int64_t now = fs_clock_now_ms(&e->hub->clock);
+  /* each indicator once, however many hits the batch brought (sorted: a batch may be large) */
+  const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
+  if (!sorted)
+    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  if (n)
+    memcpy(sorted, refs, n * sizeof(*sorted));
+  qsort(sorted, n, sizeof(*sorted), cmp_ref);
   int rc = FS_OK;
   for (size_t i = 0; !rc && i < n; i++) {
-    bool again = false;
-    for (size_t j = 0; j < i && !again; j++)
-      again = !strcmp(refs[i], refs[j]);
-    if (again)
+    if (i && !strcmp(sorted[i], sorted[i - 1]))
       continue;
-    rc = hit(c, e, refs[i], org_id, now, err);
+    rc = hit(c, e, sorted[i], org_id, now, err);
     if (!rc)
-      rc = hit(c, e, refs[i], "", now, err);
+      rc = hit(c, e, sorted[i], "", now, err);
   }
+  free(sorted);
   return rc;
 }
 
