@@ -64,6 +64,7 @@ static const struct fs_config_key keys[] = {
     INT("soc", "dedup_window", soc_dedup_window_s, "300", 1, 86400, "Seconds during which repeated hits of the same indicator or rule on the same key values at one organisation count into one alert."),
     INT("soc", "sector_window", soc_sector_window_s, "3600", 60, 2592000, "Seconds within which hits at several organisations make a sector alert."),
     INT("soc", "sector_threshold", soc_sector_threshold, "3", 2, 1000, "Organisations with the same indicator or rule within sector_window that make a sector alert (and a draft incident)."),
+    INT("soc", "sighting_interval", soc_sighting_interval_s, "60", 0, 86400, "Least seconds between two versions of one sighting: hits in between are counted into the next version, written at a later flush or by the engine once the interval has passed. 0: every flush that brings hits."),
     STR("soc", "syslog_tcp", soc_syslog_tcp, "", "Address:port for syslog over TCP (octet counting or LF framing, detected per connection). Empty: off."),
     STR("soc", "syslog_udp", soc_syslog_udp, "", "Address:port for syslog over UDP. Empty: off."),
     STR("soc", "syslog_tls", soc_syslog_tls, "", "Address:port for syslog over TLS (RFC 5425), with http.tls_cert and http.tls_key. Empty: off."),

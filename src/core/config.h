@@ -57,6 +57,7 @@ struct fs_config {
   int64_t soc_dedup_window_s;
   int64_t soc_sector_window_s;
   int64_t soc_sector_threshold;
+  int64_t soc_sighting_interval_s;
   char soc_syslog_tcp[128];
   char soc_syslog_udp[128];
   char soc_syslog_tls[128];

@@ -23,13 +23,20 @@ static void format_uuid(const uint8_t u[16], char out[37])
   out[36] = '\0';
 }
 
+void fs_uuid_v4_from(const uint8_t bytes[16], char out[37])
+{
+  uint8_t u[16];
+  memcpy(u, bytes, sizeof(u));
+  u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
+  u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
+  format_uuid(u, out);
+}
+
 void fs_uuid_v4(char out[37])
 {
   uint8_t u[16];
   fs_random(u, sizeof(u));
-  u[6] = (uint8_t)((u[6] & 0x0f) | 0x40);
-  u[8] = (uint8_t)((u[8] & 0x3f) | 0x80);
-  format_uuid(u, out);
+  fs_uuid_v4_from(u, out);
 }
 
 int fs_uuid_parse(const char *s, size_t len, uint8_t out[16])

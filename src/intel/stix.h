@@ -180,6 +180,7 @@ struct intel_stix_meta {
   int64_t valid_from_ms, valid_until_ms;
   const char *created_by_ref;        /* NULL when absent */
   const json_t *object_marking_refs; /* borrowed array of strings, or NULL */
+  const json_t *granular_markings;   /* borrowed array of granular markings, or NULL */
 };
 
 /* Fills m from obj. FS_OK, or FS_ERR_INVALID (naming the property) when id/type are missing or

@@ -97,6 +97,8 @@ int intel_stix_meta_get(const json_t *obj, struct intel_stix_meta *m, struct fs_
   m->created_by_ref = str(obj, "created_by_ref");
   const json_t *marks = json_object_get(obj, "object_marking_refs");
   m->object_marking_refs = json_is_array(marks) ? marks : NULL;
+  const json_t *granular = json_object_get(obj, "granular_markings");
+  m->granular_markings = json_is_array(granular) ? granular : NULL;
   int rc = get_time(obj, "created", &m->created, &m->created_ms, err);
   if (!rc)
     rc = get_time(obj, "modified", &m->modified, &m->modified_ms, err);

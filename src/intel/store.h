@@ -42,8 +42,9 @@ struct intel_collection {
 
 extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
 
-/* Creates the sector and submissions collections and the hub's STIX identity when missing.
- * Idempotent; runs in its own write transaction. */
+/* Creates the sector and submissions collections and the hub's STIX identity when missing, and
+ * brings stored levels up to date once (versions stored before granular markings counted).
+ * Idempotent; runs in its own write transaction. who->org_id is the hub's organisation. */
 int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *hub_name,
                     struct fs_err *err);
 /* The STIX identity id of an organisation of the hub: a UUIDv5 of its id, so that one organisation
@@ -78,6 +79,11 @@ int intel_collection_list_json(struct store_conn *c, const struct actor *who, js
 json_t *intel_collection_json(const struct intel_collection *col);
 
 /* ---- ingest ------------------------------------------------------------------------------ */
+
+/* Objects without versions (SCOs, whose ids come from their value) are stored once per producing
+ * organisation: each organisation's report of an address is its own (its marking, recipients and
+ * entries), reads show the copies the reader may see, and another organisation's copy never
+ * refuses, answers or changes a write. */
 
 struct fs_progress;
 struct intel_ingest_options {
@@ -187,10 +193,22 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
 int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
                  intel_row_fn fn, void *ctx, struct fs_err *err);
 /* Removes object versions from a collection (TAXII DELETE): all versions, or those selected by
- * q's match[version]. The hub's roles, or the producing organisation. FS_ERR_NOT_FOUND when the
- * actor sees no such object. */
+ * q's match[version]. The hub's roles, or the producing organisation (of an SCO: its own copy
+ * only). FS_ERR_NOT_FOUND when the actor sees no such object. */
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
                  const char *id, const struct intel_taxii_query *q, struct fs_err *err);
+
+/* The stored level of the latest version of object id (for the hub's own bookkeeping, not for
+ * showing: it asks no policy); INTEL_TLP_NONE when id has no version. */
+int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *level,
+                       struct fs_err *err);
+
+/* Gives every version of object old_id the id new_id (the id column and the published JSON),
+ * for the hub's own objects whose ids change form; the hub's roles only (FS_ERR_FORBIDDEN).
+ * FS_ERR_NOT_FOUND when old_id has no version, FS_ERR_CONFLICT when new_id is in use. The audit
+ * record names new_id only; cached pages of the collections holding it are dropped. */
+int intel_object_rename(struct store_conn *c, const struct actor *who, const char *old_id,
+                        const char *new_id, struct fs_err *err);
 
 /* Whether the actor may see an object version with these columns in collection col (NULL: outside
  * any collection): policy_intel_visible, with a group's members and an organisation's own

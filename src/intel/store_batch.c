@@ -193,8 +193,13 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
   char vk[40];
   intel_version_key(version, vk);
   it->version_key = dup_str(b, vk);
-  it->tlp = !strcmp(m.type, "marking-definition") ? INTEL_TLP_CLEAR
-                                                   : intel_tlp_strictest(m.object_marking_refs);
+  /* Every TLP marking counts, object-level and granular: a part of an object marked RED makes
+   * the object RED, since it is shared whole. An unmarked marking definition is CLEAR (everyone
+   * must be able to read what a marking means), not its collection's default. */
+  it->tlp = intel_tlp_strictest(m.object_marking_refs);
+  if (it->tlp == INTEL_TLP_NONE && !strcmp(m.type, "marking-definition"))
+    it->tlp = INTEL_TLP_CLEAR;
+  it->tlp_granular = intel_tlp_granular_strictest(m.granular_markings);
   it->revoked = m.revoked;
   it->valid_from_ms = m.valid_from_ms;
   it->valid_until_ms = m.valid_until_ms;

@@ -87,6 +87,30 @@ static const struct store_migration intel_steps[] = {
      "DROP TABLE intel_object_v1;"
      "DROP TABLE intel_entry_v1;"
      "DROP TABLE intel_observable_v1"},
+    /* Objects without versions (SCOs: their id comes from their value) are each producing
+     * organisation's own: two organisations reporting the same address each keep their report,
+     * with its own marking and audience, and neither learns of the other's. `copy` is the
+     * producing organisation for those rows ('' for every versioned object), and the unique key
+     * becomes (id, version, copy). The rows are copied in seq order into the new table. */
+    {3, "observables per organisation",
+     "ALTER TABLE intel_object RENAME TO intel_object_v2;"
+     "CREATE TABLE intel_object ("
+     " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, version TEXT NOT NULL,"
+     " copy TEXT NOT NULL DEFAULT '', version_key TEXT NOT NULL, type TEXT NOT NULL,"
+     " spec_version TEXT NOT NULL, tlp TEXT NOT NULL, producer_org TEXT, producer_user TEXT,"
+     " anonymous INTEGER NOT NULL, source_ref TEXT, recipient_orgs TEXT NOT NULL,"
+     " recipient_users TEXT NOT NULL, revoked INTEGER NOT NULL, valid_from BIGINT,"
+     " valid_until BIGINT, stored_at BIGINT NOT NULL, body TEXT NOT NULL,"
+     " UNIQUE (id, version, copy));"
+     "INSERT INTO intel_object (seq, id, version, copy, version_key, type, spec_version, tlp,"
+     " producer_org, producer_user, anonymous, source_ref, recipient_orgs, recipient_users,"
+     " revoked, valid_from, valid_until, stored_at, body)"
+     " SELECT seq, id, version,"
+     " CASE WHEN version = '' THEN COALESCE(producer_org, '') ELSE '' END,"
+     " version_key, type, spec_version, tlp, producer_org, producer_user, anonymous, source_ref,"
+     " recipient_orgs, recipient_users, revoked, valid_from, valid_until, stored_at, body"
+     " FROM intel_object_v2 ORDER BY seq;"
+     "DROP TABLE intel_object_v2"},
 };
 
 const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(intel_steps)};
@@ -424,5 +448,7 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
                       "s", ident);
     (void)hub_name;
   }
+  if (!rc)
+    rc = intel_levels_upgrade(c, who->org_id, err);
   return store_tx_leave(c, owned, rc, err);
 }

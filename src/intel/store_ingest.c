@@ -365,6 +365,27 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
   return rc;
 }
 
+static int count_row(const struct intel_row *row, void *ctx)
+{
+  (void)row;
+  (*(size_t *)ctx)++;
+  return FS_OK;
+}
+
+/* Whether the actor may see some version of object id (through a collection it may read). */
+static int sees_object(struct ingest *g, const char *id, bool *visible)
+{
+  size_t n = 0;
+  struct fs_err e;
+  int rc = intel_read_object(g->c, g->who, NULL, id, count_row, &n, &e);
+  *visible = !rc && n > 0;
+  if (rc == FS_ERR_NOT_FOUND)
+    return FS_OK;
+  if (rc)
+    *g->err = e;
+  return rc;
+}
+
 /* Stores one valid object. A recoverable refusal (another organisation's object, unknown
  * recipient) is reported in why with FS_ERR_INVALID or FS_ERR_FORBIDDEN; storage errors are
  * returned as they are and abort the whole ingest. */
@@ -382,14 +403,22 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * and how widely may the version travel. A version already stored is only added to this
    * collection, keeping how it was first stored (producer, TLP, recipients). Another organisation
    * may re-share only what is CLEAR or GREEN: adding someone's AMBER object to a group would
-   * widen its audience; and only the producer (or the hub) may add new versions. */
+   * widen its audience; and only the producer (or the hub) may add new versions.
+   * No answer may tell the caller that an object it cannot see exists: a write to such an id is
+   * refused exactly like a new version of another organisation's object it can see (the hub,
+   * which may version what it sees, may not version what it does not see). An object without
+   * versions (an SCO, whose id comes from its value) is each organisation's own copy: only the
+   * caller's organisation's copy is looked at, and another's neither refuses nor changes it. */
   int64_t seq = 0;
-  bool found = false, any = false, widen = false;
+  bool found = false, found_own = false, any = false, any_copy = false;
+  enum intel_tlp have = INTEL_TLP_NONE;
   char owner[40] = "";
+  const char *org = g->who->org_id;
+  const char *copy = version[0] ? "" : org;
   bool hub = g->who->local || auth_role_is_hub(g->who->role);
   struct store_stmt *s = NULL;
   int rc = maybe_stored ? store_prepare(g->c,
-                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp"
+                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp, copy"
                                         " FROM intel_object WHERE id = ?",
                                         &s, g->err)
                         : FS_OK;
@@ -399,21 +428,43 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = nomem(g->err);
   bool row = false;
   while (s && !rc && !(rc = store_step(s, &row, g->err)) && row) {
+    any_copy = true;
+    if (strcmp(store_col_text(s, 4), copy))
+      continue; /* another organisation's copy of an SCO */
     if (!any)
       snprintf(owner, sizeof(owner), "%s", store_col_text(s, 2));
     any = true;
     if (!strcmp(store_col_text(s, 1), version)) {
       found = true;
       seq = store_col_int(s, 0);
-      enum intel_tlp have = intel_tlp_from_column(store_col_text(s, 3));
-      widen = !hub && strcmp(store_col_text(s, 2), g->who->org_id) && have != INTEL_TLP_CLEAR &&
-              have != INTEL_TLP_GREEN;
+      have = intel_tlp_from_column(store_col_text(s, 3));
+      found_own = org[0] && !strcmp(store_col_text(s, 2), org);
     }
   }
   store_done(s);
   if (rc)
     return rc;
-  if (widen) {
+  /* Whose the id is: another organisation's (as far as the caller may know) */
+  bool taken = false;
+  if (found && !found_own) {
+    bool visible = false;
+    rc = sees_object(g, it->id, &visible);
+    taken = !visible;
+  } else if (!found && any && owner[0] && strcmp(owner, org)) {
+    bool may_version = hub || it->kind == INTEL_STIX_SCO || it->kind == INTEL_STIX_META;
+    bool visible = false;
+    if (may_version)
+      rc = sees_object(g, it->id, &visible);
+    taken = !may_version || !visible;
+  }
+  if (rc)
+    return rc;
+  if (taken) {
+    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it",
+             it->id);
+    return FS_ERR_FORBIDDEN;
+  }
+  if (found && !found_own && !hub && have != INTEL_TLP_CLEAR && have != INTEL_TLP_GREEN) {
     snprintf(why, why_n, "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
              "may share it further", it->id);
     return FS_ERR_FORBIDDEN;
@@ -425,14 +476,12 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
       snprintf(why, why_n, "already present");
     return rc;
   }
-  if (any && owner[0] && strcmp(owner, g->who->org_id) && !hub && it->kind != INTEL_STIX_SCO &&
-      it->kind != INTEL_STIX_META) {
-    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it",
-             it->id);
-    return FS_ERR_FORBIDDEN;
-  }
 
+  /* The strictest of the object's own level (or its collection's default when unmarked) and of
+   * its granular markings. */
   enum intel_tlp tlp = it->tlp == INTEL_TLP_NONE ? g->col->default_tlp : it->tlp;
+  if (it->tlp_granular > tlp)
+    tlp = it->tlp_granular;
   anonymous = anonymous || it->anonymous;
   const char *source_ref = it->created_by_ref;
   /* An object stored unchanged is kept exactly as it was sent; a changed one is serialized. */
@@ -446,15 +495,16 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     seq = g->next_seq++;
     struct store_stmt *ins;
     rc = store_prepare(g->c,
-                       "INSERT INTO intel_object (seq, id, version, version_key, type, spec_version,"
-                       " tlp, producer_org, producer_user, anonymous, source_ref, recipient_orgs,"
-                       " recipient_users, revoked, valid_from, valid_until, stored_at, body)"
-                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                       "INSERT INTO intel_object (seq, id, version, copy, version_key, type,"
+                       " spec_version, tlp, producer_org, producer_user, anonymous, source_ref,"
+                       " recipient_orgs, recipient_users, revoked, valid_from, valid_until,"
+                       " stored_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                        &ins, g->err);
     if (!rc) {
       /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
        * received bytes): bound where it lies, without a copy. */
-      const char *text[] = {it->id, version, vk, it->type, it->spec_version, intel_tlp_column(tlp),
+      const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
+                            intel_tlp_column(tlp),
                             g->who->org_id[0] ? g->who->org_id : NULL,
                             g->who->user_id[0] ? g->who->user_id : NULL};
       int idx = 1;
@@ -484,7 +534,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = index_item(g, b, seq, it);
   bool added = false;
   if (!rc)
-    rc = add_entry(g, seq, it->id, !any, &added);
+    rc = add_entry(g, seq, it->id, !any_copy, &added);
   free(changed);
   fs_buf_release(&orgs);
   fs_buf_release(&users);

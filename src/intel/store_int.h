@@ -18,9 +18,16 @@ bool intel_observable_key(const char *value, size_t len, char *out, size_t n);
 
 /* Sets the is_latest and is_first flags of every entry of object id in collection coll from the
  * version keys (the highest and the lowest; equal keys share a flag). The versions are found
- * through intel_object's (id, version) index and intel_entry_seq, never by scanning the
+ * through intel_object's (id, version, copy) index and intel_entry_seq, never by scanning the
  * collection. */
 int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct fs_err *err);
+
+/* Once per store (intel_meta "levels"), in the caller's transaction: versions stored before
+ * granular markings counted get the level of their strictest granular TLP marking when it is
+ * above the stored one, and the hub's sightings (producer hub_org) of an indicator so raised take
+ * at least the level of its latest version. Anything changed makes the SOC rebuild its index and
+ * TAXII caches drop their pages. */
+int intel_levels_upgrade(struct store_conn *c, const char *hub_org, struct fs_err *err);
 
 /* The hub's control properties: read, acted on, and not published. */
 #define INTEL_PROP_RECIPIENTS "x_finshield_recipients"
@@ -41,7 +48,10 @@ struct intel_batch_item {
   enum intel_stix_kind kind;
   const char *type, *version, *spec_version; /* version "" for none */
   const char *version_key;    /* intel_version_key of version */
-  enum intel_tlp tlp;         /* strictest marking; INTEL_TLP_NONE: the collection's default */
+  enum intel_tlp tlp;         /* strictest object-level marking; INTEL_TLP_NONE: unmarked (the
+                                 collection's default applies) */
+  enum intel_tlp tlp_granular; /* strictest granular marking, INTEL_TLP_NONE when none: the
+                                  stored level is the stricter of the two */
   bool revoked;
   bool control;               /* carries a control property: published changed */
   int64_t valid_from_ms, valid_until_ms;

@@ -365,6 +365,19 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
+int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *level,
+                       struct fs_err *err)
+{
+  char tlp[16] = "";
+  bool found = false;
+  int rc = store_query_text(c, tlp, sizeof(tlp), &found, err,
+                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
+                            " LIMIT 1",
+                            "s", id);
+  *level = !rc && found ? intel_tlp_from_column(tlp) : INTEL_TLP_NONE;
+  return rc;
+}
+
 int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
                  intel_row_fn fn, void *ctx, struct fs_err *err)
 {
@@ -387,7 +400,7 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
 }
 
 /* The entries of object id in a collection (bound: id, then the collection's number), reached
- * through intel_object's (id, version) index and then intel_entry_seq. CROSS JOIN keeps that
+ * through intel_object's (id, version, copy) index and then intel_entry_seq. CROSS JOIN keeps that
  * order: SQLite joins a CROSS JOIN as written, and without statistics it would otherwise walk
  * the collection's entries; for other engines it is an ordinary join. */
 #define VERSIONS_OF " WHERE o.id = ? AND e.seq = o.seq AND e.coll = ?"
@@ -456,22 +469,22 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
     return rc;
   size_t visible = 0;
   rc = intel_read_object(c, who, col, id, count_row, &visible, err);
-  char producer[40] = "";
-  bool found = false;
-  if (!rc)
-    rc = store_query_text(c, producer, sizeof(producer), &found, err,
-                          "SELECT COALESCE(producer_org, '') FROM intel_object WHERE id = ? LIMIT 1",
-                          "s", id);
+  int64_t produced = 0;
   bool hub = who->local || auth_role_is_hub(who->role);
-  if (!rc && (!col->can_write || (!hub && strcmp(producer, who->org_id))))
+  if (!rc && !hub)
+    rc = store_query_int(c, &produced, NULL, err,
+                         "SELECT COUNT(*) FROM intel_object WHERE id = ? AND producer_org = ?",
+                         "ss", id, who->org_id);
+  if (!rc && (!col->can_write || (!hub && !produced)))
     rc = fs_err_set(err, FS_ERR_FORBIDDEN, "object",
                     "only the hub or the organisation that shared %.200s may delete it", id);
   struct filter_sql f;
   build_filters(&f, q, !(q && (q->versions || q->n_version_times)));
   struct fs_buf sql;
   fs_buf_init(&sql, 64 * 1024);
-  fs_buf_appendf(&sql, "SELECT o.seq FROM intel_object o CROSS JOIN intel_entry e" VERSIONS_OF "%s",
-                 fs_buf_cstr(&f.sql));
+  /* An organisation deletes its own copy of an SCO (copy: its id), never another's. */
+  fs_buf_appendf(&sql, "SELECT o.seq FROM intel_object o CROSS JOIN intel_entry e" VERSIONS_OF
+                 "%s%s", hub ? "" : " AND o.copy IN ('', ?)", fs_buf_cstr(&f.sql));
   /* The versions to delete are chosen first, then deleted one by one through intel_entry_seq. */
   int64_t *seqs = NULL;
   size_t n = 0, cap = 0;
@@ -482,6 +495,8 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
       int idx = 1;
       store_bind_text(s, idx++, id);
       store_bind_int(s, idx++, col->num);
+      if (!hub)
+        store_bind_text(s, idx++, who->org_id);
       /* build_filters skipped o.id for a NULL query; ids bound here are the query's */
       for (size_t i = 0; i < f.n; i++)
         store_bind_text(s, idx++, f.values[i]);

@@ -105,6 +105,21 @@ enum intel_tlp intel_tlp_strictest(const json_t *refs)
   return best;
 }
 
+enum intel_tlp intel_tlp_granular_strictest(const json_t *granular)
+{
+  enum intel_tlp best = INTEL_TLP_NONE;
+  size_t i;
+  const json_t *g;
+  json_array_foreach(granular, i, g)
+  {
+    enum intel_tlp l =
+        intel_tlp_from_marking_id(json_string_value(json_object_get(g, "marking_ref")), NULL);
+    if (l > best)
+      best = l;
+  }
+  return best;
+}
+
 int intel_tlp_marking_definition(enum intel_tlp level, json_t **out, struct fs_err *err)
 {
   *out = NULL;

@@ -39,6 +39,11 @@ enum intel_tlp intel_tlp_from_token(const char *s);
 /* The most restrictive TLP level among the ids of a JSON array of marking references (e.g. an
  * object's object_marking_refs); INTEL_TLP_NONE when none is a TLP marking or refs is NULL. */
 enum intel_tlp intel_tlp_strictest(const json_t *refs);
+/* The most restrictive TLP level among the marking_ref of a JSON array of granular markings (an
+ * object's granular_markings; entries with "lang" instead are not markings); INTEL_TLP_NONE when
+ * none is a TLP marking or granular is NULL. Whatever part a granular TLP marking covers, the
+ * object is shared as a whole, so that level binds the whole object. */
+enum intel_tlp intel_tlp_granular_strictest(const json_t *granular);
 
 /* The full TLP 2.0 marking-definition object of a level, as the hub publishes it. The caller owns
  * *out (json_decref). FS_ERR_INVALID for INTEL_TLP_NONE, FS_ERR_NOMEM. */

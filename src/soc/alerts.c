@@ -1,5 +1,5 @@
-/* Alerts: deduplicated storage, STIX sightings for indicator hits, sector alerts (with a draft
- * incident), and the reads and stream of alerts through the one policy. */
+/* Alerts: deduplicated storage (handing indicator hits to sightings.c), sector alerts (with a
+ * draft incident), and the reads and stream of alerts through the one policy. */
 #include "soc/soc_int.h"
 
 #include "audit/audit.h"
@@ -17,8 +17,7 @@
 
 static const char *const kind_names[] = {"ioc", "sigma", "correlation"};
 
-/* The hub acting for the SOC (sightings, sector alerts, drafts). */
-static int hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
+int soc_hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
 {
   memset(a, 0, sizeof(*a));
   snprintf(a->username, sizeof(a->username), "soc");
@@ -29,10 +28,9 @@ static int hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a
   return org_hub_id(c, a->org_id, err);
 }
 
-/* The hub as its analysts see intelligence (not as the local operator, who sees everything). */
-static int hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
+int soc_hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
 {
-  int rc = hub_actor(c, e, a, err);
+  int rc = soc_hub_actor(c, e, a, err);
   a->local = false;
   a->role = AUTH_ROLE_HUB_ANALYST;
   return rc;
@@ -45,67 +43,13 @@ static int count_row(const struct intel_row *row, void *ctx)
   return FS_OK;
 }
 
-/* Whether `who` may see what an alert names: a rule always (the hub's rule set), an indicator
- * when the one policy lets `who` read it. An alert from an indicator the reader may not see
- * would tell them the indicator's value: such alerts are their organisation's alone. */
-static bool sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
+bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
 {
   if (strcmp(kind, "ioc") || who->local)
     return true;
   size_t n = 0;
   struct fs_err err;
   return !intel_read_object(c, who, NULL, ref, count_row, &n, &err) && n > 0;
-}
-
-/* A new version of a sighting of `ref` (per organisation when org is set: hub only; for all
- * organisations together otherwise: counts for everyone), stored through intel's ingest so that
- * TLP and the policy apply to it like to any object. */
-static int upsert_sighting(struct store_conn *c, struct soc_engine *e, const struct actor *hub,
-                           const char *ref, const char *org, const char *tlp_marking,
-                           const char *collection, struct fs_err *err)
-{
-  int64_t count = 0, first = 0;
-  bool found;
-  int rc = org ? store_query_int(c, &count, NULL, err,
-                                 "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
-                                 " AND ref = ? AND org_id = ?",
-                                 "ss", ref, org)
-               : store_query_int(c, &count, NULL, err,
-                                 "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
-                                 " AND ref = ?",
-                                 "s", ref);
-  if (!rc)
-    rc = store_query_int(c, &first, &found, err,
-                         "SELECT MIN(first_at) FROM soc_alert WHERE kind = 'ioc' AND ref = ?", "s",
-                         ref);
-  if (rc)
-    return rc;
-  char name[400], uuid[37], sid[64], hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
-  snprintf(name, sizeof(name), "%s|%s", ref, org ? org : "all");
-  fs_uuid_v5(INTEL_STIX_SCO_NAMESPACE, name, strlen(name), uuid);
-  snprintf(sid, sizeof(sid), "sighting--%s", uuid);
-  if ((rc = intel_hub_identity(c, hub_ident, err)))
-    return rc;
-  fs_time_format_ms(first ? first : hub->now_ms, created);
-  fs_time_format_ms(hub->now_ms > first ? hub->now_ms : first + 1, now);
-  json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:[s]}", "type", "sighting",
-                        "spec_version", "2.1", "id", sid, "created", created, "modified", now,
-                        "sighting_of_ref", ref, "count", (json_int_t)(count > 999999999 ? 999999999 : count),
-                        "first_seen", created, "last_seen", now, "created_by_ref", hub_ident,
-                        "object_marking_refs", tlp_marking);
-  if (org) {
-    char ident[INTEL_STIX_ID_MAX];
-    intel_org_identity(org, ident);
-    json_object_set_new(s, "where_sighted_refs", json_pack("[s]", ident));
-  }
-  char *text = s ? json_dumps(s, JSON_COMPACT) : NULL;
-  json_decref(s);
-  if (!text)
-    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-  rc = intel_ingest_text(c, hub, collection, text, strlen(text), NULL, err);
-  free(text);
-  (void)e;
-  return rc;
 }
 
 /* Queues the JSON of something new for soc.webhook_url (nothing when it is not set). */
@@ -124,29 +68,47 @@ static int webhook(struct store_conn *c, struct soc_engine *e, const char *event
   return rc;
 }
 
-static int sightings(struct store_conn *c, struct soc_engine *e, const char *ref, const char *org,
-                     struct fs_err *err)
+/* The title of a sector alert's case (at most 200 characters, as a case's title). */
+static void draft_title(const char *ref_name, int64_t orgs, char out[256])
 {
-  char tlp[16] = "";
-  bool found;
-  int rc = store_query_text(c, tlp, sizeof(tlp), &found, err,
-                            "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
-                            " LIMIT 1",
-                            "s", ref);
-  if (rc || !found)
-    return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
-  struct actor hub, reader;
-  if ((rc = hub_actor(c, e, &hub, err)) || (rc = hub_reader(c, e, &reader, err)))
-    return rc;
-  /* Who saw it: for the hub only, and only for what the hub may see. */
-  if (sees_ref(c, &reader, "ioc", ref))
-    rc = upsert_sighting(c, e, &hub, ref, org, intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT),
-                         "sightings", err);
-  /* How often: for everybody who may see the indicator itself (CLEAR and GREEN ones). */
-  enum intel_tlp t = intel_tlp_from_token(tlp);
-  if (!rc && (t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN))
-    rc = upsert_sighting(c, e, &hub, ref, NULL, intel_tlp_marking_id(t), "sector", err);
-  return rc;
+  snprintf(out, 256, "Sector alert: %.140s at %lld organisations", ref_name, (long long)orgs);
+}
+
+/* The sector alert's case follows its count: its title (while it is still the one the hub gave
+ * it: an analyst's own title stays) and a timeline entry. A case closed or merged meanwhile, or
+ * any failure, leaves the case as it is: the sector alert stands. */
+static void retitle(struct store_conn *c, struct soc_engine *e, const char *incident,
+                    const char *ref_name, int64_t before, int64_t orgs)
+{
+  struct fs_err err;
+  struct actor hub;
+  struct incident_env *env = calloc(1, sizeof(*env));
+  json_t *cur = NULL;
+  int rc = env ? soc_hub_actor(c, e, &hub, &err) : fs_err_set(&err, FS_ERR_NOMEM, "soc", "out of memory");
+  if (!rc)
+    rc = incident_env_load(env, &e->hub->cfg, &err);
+  if (!rc)
+    rc = incident_get_json(c, &hub, env, incident, &cur, &err);
+  const char *status = json_string_value(json_object_get(cur, "status"));
+  bool open = status && strcmp(status, "closed") && strcmp(status, "merged");
+  char old_title[256], new_title[256], note[120];
+  draft_title(ref_name, before, old_title);
+  draft_title(ref_name, orgs, new_title);
+  const char *title = json_string_value(json_object_get(cur, "title"));
+  if (!rc && open && title && !strcmp(title, old_title)) {
+    struct incident_input in;
+    incident_input_init(&in);
+    in.title = new_title;
+    rc = incident_update(c, &hub, env, incident, &in, &err);
+  }
+  snprintf(note, sizeof(note), "sector alert: now at %lld organisations", (long long)orgs);
+  if (!rc && open)
+    rc = incident_note_add(c, &hub, incident, note, 0, &err);
+  if (rc)
+    FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.draft_not_updated", FS_KV_STR("incident", incident),
+           FS_KV_STR("msg", err.msg));
+  json_decref(cur);
+  free(env);
 }
 
 /* The same indicator or rule at enough organisations within the window: a sector alert (one
@@ -170,17 +132,29 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                         " ORDER BY last_at DESC LIMIT 1",
                         "ssi", kind, f->ref, since);
   if (!rc && found) {
-    rc = store_exec(c, NULL, err, "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?",
-                    "iis", orgs, now, sid);
+    int64_t before = 0;
+    char incident[40] = "";
+    rc = store_query_int(c, &before, NULL, err, "SELECT orgs FROM soc_sector_alert WHERE id = ?",
+                         "s", sid);
+    if (!rc)
+      rc = store_query_text(c, incident, sizeof(incident), NULL, err,
+                            "SELECT COALESCE(incident_id, '') FROM soc_sector_alert WHERE id = ?",
+                            "s", sid);
+    if (!rc)
+      rc = store_exec(c, NULL, err,
+                      "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?", "iis", orgs,
+                      now, sid);
+    if (!rc && incident[0] && orgs != before)
+      retitle(c, e, incident, f->ref_name, before, orgs);
   } else if (!rc) {
     fs_uuid_v4(sid);
     struct actor hub, reader;
-    rc = hub_actor(c, e, &hub, err);
+    rc = soc_hub_actor(c, e, &hub, err);
     if (!rc)
-      rc = hub_reader(c, e, &reader, err);
+      rc = soc_hub_reader(c, e, &reader, err);
     /* An indicator the hub may not read (AMBER+STRICT, AMBER not shared with it) still makes a
      * sector alert, but its case, audit record, webhook and log do not name it. */
-    bool named = !rc && sees_ref(c, &reader, kind, f->ref);
+    bool named = !rc && soc_sees_ref(c, &reader, kind, f->ref);
     const char *ref = named ? f->ref : "(not visible to the hub)";
     char incident[37] = "";
     if (!rc && named) {
@@ -189,8 +163,7 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
       char title[256], first[32], hub_code[64] = "hub";
       store_query_text(c, hub_code, sizeof(hub_code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
                        "s", hub.org_id);
-      snprintf(title, sizeof(title), "Sector alert: %.180s at %lld organisations", f->ref_name,
-               (long long)orgs);
+      draft_title(f->ref_name, orgs, title);
       fs_time_format_ms(now, first);
       json_t *summary = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "alert_id", sid, "org", hub_code,
                                   "title", title, "category", "other", "summary", f->ref,
@@ -241,7 +214,9 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 {
   int64_t now = fs_clock_now_ms(&e->hub->clock);
   int64_t since = now - e->hub->cfg.soc_dedup_window_s * 1000;
-  int rc = FS_OK;
+  const char **hits = malloc((n ? n : 1) * sizeof(*hits)); /* indicators hit, in found order */
+  size_t n_hits = 0;
+  int rc = hits ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
   for (size_t i = 0; !rc && i < n; i++) {
     struct soc_found *f = &found[i];
     char id[40] = "";
@@ -254,6 +229,8 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
       rc = store_exec(c, NULL, err,
                       "UPDATE soc_alert SET count = count + 1, last_at = ? WHERE id = ?", "is",
                       now, id);
+      if (f->kind == DETECT_ALERT_IOC)
+        hits[n_hits++] = f->ref;
       continue;
     }
     int64_t seq = 0;
@@ -272,10 +249,10 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
     }
     struct actor reader;
     if (!rc)
-      rc = hub_reader(c, e, &reader, err);
+      rc = soc_hub_reader(c, e, &reader, err);
     if (!rc)
       (*new_alerts)++;
-    if (!rc && sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
+    if (!rc && soc_sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
       char code[64] = "";
       store_query_text(c, code, sizeof(code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
                        "s", org_id);
@@ -289,10 +266,14 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                    now, err);
     }
     if (!rc && f->kind == DETECT_ALERT_IOC)
-      rc = sightings(c, e, f->ref, org_id, err);
+      hits[n_hits++] = f->ref;
     if (!rc)
       rc = sector(c, e, f, id, now, err);
   }
+  /* The sightings of the indicators hit, once for the whole batch. */
+  if (!rc)
+    rc = soc_sightings_hits(c, e, org_id, hits, n_hits, err);
+  free(hits);
   return rc;
 }
 
@@ -358,7 +339,7 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
     last = store_col_int(s, 0);
     bool own = !strcmp(store_col_text(s, 2), who->org_id);
-    if (own || sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
+    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
       json_array_append_new(items, alert_json(s));
   }
   bool more = !rc && row;
@@ -429,7 +410,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
     /* A sector alert from an indicator the reader may not see is not shown to them. */
-    if (!sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
+    if (!soc_sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",

@@ -136,6 +136,9 @@ static void *run(void *arg)
     if (watch_sources(e, &err))
       FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sources_check_failed",
              FS_KV_STR("where", err.where), FS_KV_STR("msg", err.msg));
+    if (soc_sightings_tick(e, &err))
+      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sightings_failed", FS_KV_STR("where", err.where),
+             FS_KV_STR("msg", err.msg));
     pthread_mutex_lock(&e->lock);
   }
   pthread_mutex_unlock(&e->lock);
@@ -163,6 +166,8 @@ int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_a
     return fs_err_set(err, FS_ERR_INVALID, "[soc] rules_dir", "path too long");
   }
   int rc = load_rules(e, err);
+  if (!rc)
+    rc = soc_sightings_upgrade(e, err);
   if (!rc)
     rc = refresh(e, true, err);
   if (!rc)

@@ -1,4 +1,5 @@
-/* The SOC's schema (module "soc"): alerts, sector alerts, event sources and their generation. */
+/* The SOC's schema (module "soc"): alerts, sector alerts, event sources and their generation,
+ * sightings. */
 #include "soc/soc_int.h"
 
 static const struct store_migration soc_steps[] = {
@@ -24,6 +25,17 @@ static const struct store_migration soc_steps[] = {
       * made by another process (the CLI) to its open syslog connections. */
      "CREATE TABLE soc_meta (key TEXT PRIMARY KEY, value BIGINT NOT NULL);"
      "INSERT INTO soc_meta (key, value) VALUES ('sources', 0)"},
+    /* The sightings the hub writes back into intelligence, one per indicator and organisation
+     * ('' for all organisations together), under ids keyed with the hub's secret. */
+    {3, "sightings",
+     "CREATE TABLE soc_sighting ("
+     " ref TEXT NOT NULL, org_id TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (ref, org_id))"},
+    /* Sightings count hits in versions written at most once per soc.sighting_interval: when the
+     * last version was written, and whether hits came since (pending). */
+    {4, "sighting versions",
+     "ALTER TABLE soc_sighting ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
+     "ALTER TABLE soc_sighting ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
+     "CREATE INDEX soc_sighting_due ON soc_sighting (pending, written_at)"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -100,4 +100,28 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                      const char *source, struct soc_found *found, size_t n, size_t *new_alerts,
                      struct fs_err *err);
 
+/* The hub acting for the SOC (sightings, sector alerts, drafts): the local hub administrator. */
+int soc_hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err);
+/* The hub as its analysts see intelligence (not as the local operator, who sees everything). */
+int soc_hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err);
+/* Whether `who` may see what an alert names: a rule always (the hub's rule set), an indicator
+ * when the one policy lets `who` read it. An alert from an indicator the reader may not see
+ * would tell them the indicator's value: such alerts are their organisation's alone. */
+bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref);
+
+/* ---- sightings (sightings.c) ---- */
+
+/* Hits of indicators refs[0..n) (repeats allowed) at organisation org_id, in the caller's
+ * transaction: each sighting concerned (the organisation's, and the sector's) gets a new version
+ * counting every hit so far, unless one was written within soc.sighting_interval; then it is
+ * pending, written by a later batch or by soc_sightings_tick. */
+int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const char *org_id,
+                       const char *const *refs, size_t n, struct fs_err *err);
+/* Writes the pending sightings whose interval has passed (at most 1000 a call), in its own
+ * transaction; nothing is written, and no transaction taken, when none is due. */
+int soc_sightings_tick(struct soc_engine *e, struct fs_err *err);
+/* Once per store, at the engine's start: the sightings hubs wrote under ids anyone could compute
+ * (UUIDv5 of indicator and organisation) take their keyed ids (intel_object_rename). */
+int soc_sightings_upgrade(struct soc_engine *e, struct fs_err *err);
+
 #endif

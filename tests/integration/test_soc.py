@@ -85,6 +85,7 @@ class Soc(unittest.TestCase):
             f"[soc]\nrules_dir = {rules}\nsyslog_tcp = 127.0.0.1:{cls.ports['tcp']}\n"
             f"syslog_tls = 127.0.0.1:{cls.ports['tls']}\nsyslog_udp = 127.0.0.1:{cls.ports['udp']}\n"
             f"webhook_url = http://127.0.0.1:{cls.web.server_port}/hook\n"
+            "sighting_interval = 1\n"
             "[notify]\nwebhook_secret = s3cret\n"
             "[incident]\nworker_interval_ms = 100\n")
         h.start()
@@ -417,6 +418,159 @@ class Soc(unittest.TestCase):
         ev = read_events(resp, 1)
         self.assertEqual(json.loads(ev[0]["data"])["org_code"], "bank-d")
 
+    def test_granular_markings_bind_matching(self):
+        """Every TLP marking counts, granular ones too: an indicator shared GREEN with its pattern
+        marked RED is RED as a whole, so it matches nobody's events and makes no alert, sector
+        alert or sighting; an unmarked submission with an AMBER+STRICT granular marking is
+        AMBER+STRICT (not the collection's AMBER): its recipients' hits are theirs, and the hub
+        and the supervisor see neither alerts, sightings nor the sector alert."""
+        red_ip, strict_ip, control_ip = "198.51.100.120", "198.51.100.121", "198.51.100.122"
+        red = stix_indicator(f"[ipv4-addr:value = '{red_ip}']", "green", "Partly red",
+                             granular_markings=[{"marking_ref": TLP_IDS["red"], "selectors": ["pattern"]}])
+        control = stix_indicator(f"[ipv4-addr:value = '{control_ip}']", "green", "Control")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token,
+                  body={"objects": [red, control]})
+        self.assertEqual(r.json()["success_count"], 2, r)
+        strict = stix_indicator(f"[ipv4-addr:value = '{strict_ip}']", "green", "Strict in part",
+                                granular_markings=[{"marking_ref": TLP_IDS["amber+strict"], "selectors": ["name"]}],
+                                x_finshield_recipients={"orgs": ["bank-b", "bank-c"]})
+        del strict["object_marking_refs"]
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-a"],
+                  body={"objects": [strict]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        deadline = time.time() + 20
+        while self.events("bank-d", [rfc5424(f"allow dst={control_ip}")])["alerts"] == 0 or \
+                self.events("bank-a", [rfc5424(f"allow dst={strict_ip}")])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the indicators never loaded")
+            time.sleep(0.1)
+        for org in MEMBERS:
+            self.assertEqual(self.events(org, [rfc5424(f"allow dst={red_ip} dport=443")])["alerts"], 0, org)
+        self.assertEqual(self.events("bank-d", [rfc5424(f"allow dst={strict_ip}")])["alerts"], 0)
+        for org in ("bank-b", "bank-c"):
+            self.assertEqual(self.events(org, [rfc5424(f"allow dst={strict_ip}")])["alerts"], 1, org)
+        for reader in (self.hub.admin_token, self.tokens["hub"]):
+            refs = {a["ref"] for a in self.alerts(reader)}
+            self.assertNotIn(red["id"], refs)
+            self.assertNotIn(strict["id"], refs)
+        self.assertIn(strict["id"], {a["ref"] for a in self.alerts(self.tokens["bank-b"])})
+        for reader in (self.hub.admin_token, self.tokens["hub"], self.tokens["fsc"]):
+            sector = self.hub.request("GET", "/api/v1/alerts/sector", token=reader).json()["items"]
+            self.assertFalse([x for x in sector if x["ref"] in (red["id"], strict["id"])])
+        hub_s = taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                      self.hub.admin_token).json().get("objects", [])
+        sec_s = taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                      self.tokens["bank-b"]).json().get("objects", [])
+        self.assertFalse([x for x in hub_s + sec_s if x["sighting_of_ref"] in (red["id"], strict["id"])])
+        self.assertFalse([b for _, b in WebhookSink.received
+                          if red["id"].encode() in b or strict["id"].encode() in b])
+
+    def test_sighting_ids_are_keyed(self):
+        """The ids of the hub's sightings are keyed with the hub's secret: an unrelated member,
+        who can read both the indicator's id and every organisation's id, cannot compute which
+        organisation sighted what. A write to the real id (which it cannot see) is refused like a
+        new version of any other organisation's object; the id the old formula gives is unused."""
+        ip = "198.51.100.130"
+        ioc = stix_indicator(f"[ipv4-addr:value = '{ip}']", "green", "Keyed")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [ioc]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        deadline = time.time() + 20
+        while self.events("bank-a", [rfc5424(f"deny dst={ip}")])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the indicator never matched")
+            time.sleep(0.1)
+        a_org = self.hub.request("GET", "/api/v1/orgs/bank-a", token=self.tokens["bank-d"]).json()["id"]
+        ns = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # the one the hub used
+        old = {org: "sighting--" + str(uuid.uuid5(ns, f"{ioc['id']}|{org}")) for org in (a_org, "all")}
+        deadline = time.time() + 30
+        while True:
+            hub_s = [x for x in taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                                      self.hub.admin_token).json().get("objects", [])
+                     if x["sighting_of_ref"] == ioc["id"]]
+            all_s = [x for x in taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                                      self.tokens["bank-d"]).json().get("objects", [])
+                     if x["sighting_of_ref"] == ioc["id"]]
+            if hub_s and all_s:
+                break
+            self.assertLess(time.time(), deadline, "no sightings")
+            time.sleep(0.2)
+        sid = hub_s[0]["id"]
+        self.assertNotEqual(sid, old[a_org])
+        # Reading the real id tells bank-d what reading an unused one does.
+        unused = "sighting--2f0c1d9e-8b7a-4c6d-9e5f-4a3b2c1d0e9f"
+
+        def answers(oid):
+            out = []
+            for path in (f"/api/v1/intel/objects/{oid}", f"/taxii2/hub/collections/sector/objects/{oid}/",
+                         f"/taxii2/hub/collections/sector/objects/{oid}/versions/"):
+                r = self.hub.request("GET", path, token=self.tokens["bank-d"],
+                                     headers={"Accept": "application/taxii+json;version=2.1"})
+                body = r.body.replace(oid, "ID")
+                out.append((r.status, body[:body.find('"request_id"')] if '"request_id"' in body else body))
+            return out
+
+        self.assertEqual(answers(sid), answers(unused))
+        self.assertNotEqual(all_s[0]["id"], old["all"])
+        forged = {"type": "sighting", "spec_version": "2.1", "id": sid,
+                  "created": "2026-01-01T00:00:00.000Z", "modified": "2027-01-01T00:00:00.000Z",
+                  "sighting_of_ref": ioc["id"], "count": 1}
+        theirs = dict(ioc, modified="2027-01-01T00:00:00.000Z")  # visible, the hub's
+        failures = []
+        for obj in (forged, theirs):
+            r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-d"], body={"objects": [obj]})
+            self.assertEqual(r.json()["failure_count"], 1, r)
+            failures.append(r.json()["failures"][0]["message"].replace(obj["id"], "ID"))
+        self.assertEqual(failures[0], failures[1])
+        guess = dict(forged, id=old[a_org])
+        r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-d"], body={"objects": [guess]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+
+    def sightings_of(self, ref):
+        """(the hub's per-organisation sightings, the sector's sightings) of one indicator."""
+        hub_s = taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
+                      self.hub.admin_token).json().get("objects", [])
+        sec_s = taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
+                      self.tokens["bank-b"]).json().get("objects", [])
+        return ([x for x in hub_s if x["sighting_of_ref"] == ref],
+                [x for x in sec_s if x["sighting_of_ref"] == ref])
+
+    def test_sightings_count_the_hits(self):
+        """A sighting's count is the number of hits, not of alerts: five hits that count into one
+        alert make the organisation's sighting and the sector's sighting count five. Hits are
+        written in batches: a flush of many hits adds at most one version to a sighting."""
+        ip = "198.51.100.140"
+        ioc = stix_indicator(f"[ipv4-addr:value = '{ip}']", "green", "Counted")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [ioc]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        line = rfc5424(f"deny dst={ip}")
+        deadline = time.time() + 20
+        while self.events("bank-c", [line])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the indicator never matched")
+            time.sleep(0.1)
+        for _ in range(4):
+            self.events("bank-c", [line])
+        alert = [a for a in self.alerts(self.tokens["bank-c"]) if a["ref"] == ioc["id"]]
+        self.assertEqual([a["count"] for a in alert], [5])
+
+        def counts():
+            per_org, sector = self.sightings_of(ioc["id"])
+            return [x["count"] for x in per_org], [x["count"] for x in sector]
+
+        deadline = time.time() + 30
+        while counts() != ([5], [5]):
+            self.assertLess(time.time(), deadline, f"sightings count {counts()}, not the 5 hits")
+            time.sleep(0.2)
+        # One flush of 200 hits: one more version at the most.
+        per_org, _ = self.sightings_of(ioc["id"])
+        sid = per_org[0]["id"]
+        versions = lambda: taxii(self.hub, "GET", f"collections/sightings/objects/{sid}/versions/",
+                                 self.hub.admin_token).json()["versions"]
+        before = len(versions())
+        self.events("bank-c", [line] * 200)
+        deadline = time.time() + 30
+        while counts() != ([205], [205]):
+            self.assertLess(time.time(), deadline, f"sightings count {counts()}, not the 205 hits")
+            time.sleep(0.2)
+        self.assertLessEqual(len(versions()), before + 1)
+
     # ---- live changes ----------------------------------------------------------------------
 
     def test_new_and_revoked_indicators_take_effect_live(self):
@@ -482,10 +636,14 @@ class Soc(unittest.TestCase):
         self.assertEqual(mine[0]["organisations"], 3)
         self.assertIsNone(mine[0]["incident"])
         self.assertEqual(self.hub.request("GET", "/api/v1/alerts/sector", token=self.tokens["bank-a"]).status, 403)
-        # A fourth organisation counts into the same sector alert.
+        self.assertIn("at 3 organisations", r.json()["title"])
+        # A fourth organisation counts into the same sector alert, and its draft case says so.
         self.events("bank-d", [line])
         sector = [s for s in self.hub.admin("GET", "/api/v1/alerts/sector").json()["items"] if s["ref"] == ioc]
         self.assertEqual((len(sector), sector[0]["organisations"]), (1, 4))
+        case = self.hub.admin("GET", f"/api/v1/incidents/{incident}").json()
+        self.assertIn("at 4 organisations", case["title"])
+        self.assertNotIn("at 3 organisations", case["title"])
 
         # Sightings: the hub sees who (one per organisation, in `sightings`), members see how
         # often (one for all, in `sector`, GREEN like the indicator), never who.
@@ -499,7 +657,11 @@ class Soc(unittest.TestCase):
                     self.tokens["bank-b"]).json().get("objects", [])
         agg = [s for s in mem if s["sighting_of_ref"] == ioc]
         self.assertEqual(len(agg), 1)
-        self.assertEqual(agg[0]["count"], 4)
+        deadline = time.time() + 30  # hits within soc.sighting_interval come in the next version
+        while agg[0]["count"] != 4:
+            self.assertLess(time.time(), deadline, f"the sector's sighting counts {agg[0]['count']}")
+            time.sleep(0.2)
+            agg = self.sightings_of(ioc)[1]
         self.assertNotIn("where_sighted_refs", agg[0])
         self.assertEqual(agg[0]["object_marking_refs"], [TLP_IDS["green"]])
 

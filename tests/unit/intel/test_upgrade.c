@@ -1,6 +1,8 @@
-/* Unit test of the intelligence store's schema step 2 (clustered tables): a hub whose store was
- * written at step 1 opens at step 2 with every object, entry, version flag and observable kept,
- * and the step 2 code reads, versions and deletes them. */
+/* Unit tests of the intelligence store's upgrades: schema step 2 (clustered tables): a hub whose
+ * store was written at step 1 opens at step 2 with every object, entry, version flag and
+ * observable kept, and the step 2 code reads, versions and deletes them; stored levels: versions
+ * stored before granular markings counted are raised to them once, with the hub's sightings of
+ * such indicators. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include "auth/auth.h"
 #include "core/file.h"
 #include "hub/hub.h"
+#include "hubfixture.h"
 #include "incident/incident.h"
 #include "intel/store.h"
 #include "intel/taxii_query.h"
@@ -24,6 +27,7 @@
 #define A "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 #define B "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2"
 #define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
+#define SCO "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"
 
 /* An indicator's published JSON. */
 #define BODY(id, modified, value)                                                               \
@@ -98,6 +102,15 @@ static void make_v1_hub(const char *dir, struct fs_config *cfg)
   for (size_t i = 0; i < FS_ARRAY_SIZE(v1_rows); i++)
     if (store_exec(c, NULL, &err, v1_rows[i], ""))
       fail_msg("%s: %s", err.where, err.msg);
+  /* an SCO (no version), the hub's: step 3 makes it the hub's copy */
+  assert_int_equal(store_exec(c, NULL, &err,
+                              "INSERT INTO intel_object (seq, id, version, version_key, type,"
+                              " spec_version, tlp, producer_org, anonymous, recipient_orgs,"
+                              " recipient_users, revoked, stored_at, body) VALUES"
+                              " (4, '" SCO "', '', '', 'ipv4-addr', '2.1', 'green', ?, 0, '', '',"
+                              " 0, 4, '{}')",
+                              "s", who.org_id),
+                   FS_OK);
   int version = 0;
   assert_int_equal(store_schema_version(c, "intel", &version, &err), FS_OK);
   assert_int_equal(version, 1);
@@ -144,9 +157,19 @@ static void test_upgrade_from_step_1(void **state)
   assert_int_equal(store_acquire(h.store, &c, &err), FS_OK);
   int version = 0;
   assert_int_equal(store_schema_version(c, "intel", &version, &err), FS_OK);
-  assert_int_equal(version, 2);
+  assert_int_equal(version, 3);
   struct actor op;
   hub_local_actor(&h, &op);
+  /* step 3: an object without versions is its producer's copy; versioned ones have none */
+  char copy[40] = "x";
+  assert_int_equal(store_query_text(c, copy, sizeof(copy), NULL, &err,
+                                    "SELECT copy FROM intel_object WHERE id = ?", "s", SCO),
+                   FS_OK);
+  assert_string_equal(copy, op.org_id);
+  assert_int_equal(store_query_text(c, copy, sizeof(copy), NULL, &err,
+                                    "SELECT copy FROM intel_object WHERE seq = 1", ""),
+                   FS_OK);
+  assert_string_equal(copy, "");
   struct intel_collection sector, subs;
   assert_int_equal(intel_collection_find(c, &op, "sector", &sector, &err), FS_OK);
   assert_int_equal(intel_collection_find(c, &op, "submissions", &subs, &err), FS_OK);
@@ -195,10 +218,100 @@ static void test_upgrade_from_step_1(void **state)
   test_rmrf(dir);
 }
 
+#define C_ID "indicator--5b0d3c1e-8a4f-4c2d-9e7b-1f2a3b4c5d6e"
+#define S_ID "sighting--7c1e2d3f-4a5b-4c6d-8e9f-0a1b2c3d4e5f"
+#define RED "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1"
+#define AMBER1 "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82"
+
+static void tlp_of(struct store_conn *c, const char *id, char out[16])
+{
+  struct fs_err err;
+  assert_int_equal(store_query_text(c, out, 16, NULL, &err,
+                                    "SELECT tlp FROM intel_object WHERE id = ?", "s", id),
+                   FS_OK);
+}
+
+static int64_t meta_int(struct store_conn *c, const char *key)
+{
+  int64_t v = 0;
+  bool found;
+  struct fs_err err;
+  assert_int_equal(store_query_int(c, &v, &found, &err,
+                                   "SELECT CAST(value AS BIGINT) FROM intel_meta WHERE key = ?",
+                                   "s", key),
+                   FS_OK);
+  return v;
+}
+
+/* Versions stored as GREEN although a granular marking says RED (AMBER in TLP 1.0), as hubs
+ * stored them before granular markings counted, are raised once when the hub opens, with the hub's
+ * sector sighting of the RED indicator; other objects keep their levels. */
+static void test_levels_from_granular_markings(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  struct fs_err err;
+  const char *doc =
+      "{\"objects\":[{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" C_ID "\","
+      "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2020-01-01T00:00:00.000Z\","
+      "\"pattern\":\"[ipv4-addr:value = '198.51.100.9']\",\"pattern_type\":\"stix\","
+      "\"valid_from\":\"2020-01-01T00:00:00Z\",\"object_marking_refs\":[\"" GREEN "\"],"
+      "\"granular_markings\":[{\"marking_ref\":\"" RED "\",\"selectors\":[\"pattern\"]}]},"
+      "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"" S_ID "\","
+      "\"created\":\"2020-01-02T00:00:00.000Z\",\"modified\":\"2020-01-02T00:00:00.000Z\","
+      "\"sighting_of_ref\":\"" C_ID "\",\"count\":2,\"object_marking_refs\":[\"" GREEN "\"]},"
+      BODY(A, "2020-01-01T00:00:00.000Z", "198.51.100.1") ","
+      "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" B "\","
+      "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2020-01-01T00:00:00.000Z\","
+      "\"name\":\"n\",\"pattern\":\"[ipv4-addr:value = '198.51.100.8']\",\"pattern_type\":\"stix\","
+      "\"valid_from\":\"2020-01-01T00:00:00Z\","
+      "\"granular_markings\":[{\"marking_ref\":\"" AMBER1 "\",\"selectors\":[\"name\"]}]}]}";
+  size_t failures = 9;
+  assert_int_equal(intel_ingest_text(f.c, &f.op, "sector", doc, strlen(doc), &failures, &err), FS_OK);
+  assert_int_equal(failures, 0);
+  char tlp[16];
+  tlp_of(f.c, C_ID, tlp);
+  assert_string_equal(tlp, "red"); /* stored right today */
+  tlp_of(f.c, B, tlp);
+  assert_string_equal(tlp, "amber"); /* above sector's default GREEN */
+
+  /* as an older hub stored them */
+  assert_int_equal(store_exec(f.c, NULL, &err,
+                              "UPDATE intel_object SET tlp = 'green' WHERE id IN (?, ?)", "ss",
+                              C_ID, B),
+                   FS_OK);
+  assert_int_equal(store_exec(f.c, NULL, &err, "DELETE FROM intel_meta WHERE key = 'levels'", ""),
+                   FS_OK);
+  int64_t deletes = meta_int(f.c, "deletes"), gen = meta_int(f.c, "gen:1");
+  assert_int_equal(intel_bootstrap(f.c, &f.op, "hub", &err), FS_OK);
+  tlp_of(f.c, C_ID, tlp);
+  assert_string_equal(tlp, "red");
+  tlp_of(f.c, S_ID, tlp);
+  assert_string_equal(tlp, "red"); /* the hub's sighting of it no longer tells anyone */
+  tlp_of(f.c, B, tlp);
+  assert_string_equal(tlp, "amber");
+  tlp_of(f.c, A, tlp);
+  assert_string_equal(tlp, "green");
+  assert_int_equal(meta_int(f.c, "deletes"), deletes + 1); /* the SOC rebuilds its index */
+  assert_int_equal(meta_int(f.c, "gen:1"), gen + 1);       /* cached pages are dropped */
+  assert_int_equal(meta_int(f.c, "levels"), 1);
+
+  /* once: a later open leaves levels alone */
+  assert_int_equal(store_exec(f.c, NULL, &err,
+                              "UPDATE intel_object SET tlp = 'green' WHERE id = ?", "s", B),
+                   FS_OK);
+  assert_int_equal(intel_bootstrap(f.c, &f.op, "hub", &err), FS_OK);
+  tlp_of(f.c, B, tlp);
+  assert_string_equal(tlp, "green");
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_upgrade_from_step_1),
+      cmocka_unit_test(test_levels_from_granular_markings),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,8 +8,11 @@
 
 #include "../hubfixture.h"
 #include "auth/org.h"
+#include "core/uuid.h"
+#include "incident/incident.h"
 #include "intel/store.h"
 #include "soc/soc.h"
+#include "soc/soc_int.h"
 
 #include <time.h>
 
@@ -314,12 +317,288 @@ static void test_worker_compound(void **state)
   hub_fixture_close(&f);
 }
 
+#define LEGACY_NS "00abedb4-aa42-466c-9c01-fed23315a9b7"
+#define IOC_ID "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
+
+/* A sighting as hubs wrote them before their ids were keyed: UUIDv5 of "indicator|org". */
+static void legacy_sighting(struct hub_fixture *f, const char *org, const char *collection,
+                            char id[64])
+{
+  char name[200], uuid[37], doc[1200], where[400] = "";
+  snprintf(name, sizeof(name), "%s|%s", IOC_ID, org ? org : "all");
+  assert_int_equal(fs_uuid_v5(LEGACY_NS, name, strlen(name), uuid), FS_OK);
+  snprintf(id, 64, "sighting--%s", uuid);
+  if (org) {
+    char ident[INTEL_STIX_ID_MAX];
+    intel_org_identity(org, ident);
+    snprintf(where, sizeof(where), ",\"where_sighted_refs\":[\"%s\"]", ident);
+  }
+  snprintf(doc, sizeof(doc),
+           "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"%s\","
+           "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:01.000Z\","
+           "\"sighting_of_ref\":\"" IOC_ID "\",\"count\":1%s,\"object_marking_refs\":[\"" GREEN
+           "\"]}",
+           id, where);
+  ingest(f, collection, doc);
+}
+
+static int64_t count_of(struct hub_fixture *f, const char *sql, const char *a)
+{
+  int64_t n = -1;
+  struct fs_err err;
+  assert_int_equal(store_query_int(f->c, &n, NULL, &err, sql, "s", a), FS_OK);
+  return n;
+}
+
+/* Hubs that wrote sightings under ids anyone could compute: when the engine starts, they take
+ * keyed ids (the versions, bodies and collections kept), the old ids are no longer in use, and
+ * an object that merely looks like a sighting (the hub's own, under another id) is left alone. */
+static void test_sightings_upgrade(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char a[37];
+  add_org(&f, "bank-a", a);
+  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  struct fs_err err;
+  assert_int_equal(store_exec(f.c, NULL, &err,
+                              "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
+                              " dedup, event, source, first_at, last_at, count) VALUES"
+                              " ('a1', 1, ?, 'ioc', '" IOC_ID "', '203.0.113.5', 'high', 'd', '',"
+                              " 'test', 1, 1, 1)",
+                              "s", a),
+                   FS_OK);
+  char per_org[64], all[64];
+  legacy_sighting(&f, a, "sightings", per_org);
+  legacy_sighting(&f, NULL, "sector", all);
+  ingest(&f, "sector",
+         "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--0b9d7f0e-1c2d-4e3f-8a4b-5c6d7e8f9a0b\","
+         "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
+         "\"sighting_of_ref\":\"" IOC_ID "\",\"object_marking_refs\":[\"" GREEN "\"]}");
+
+  struct soc_engine *e = NULL;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  soc_engine_stop(e);
+  const char *by_id = "SELECT COUNT(*) FROM intel_object WHERE id = ?";
+  assert_int_equal(count_of(&f, by_id, per_org), 0);
+  assert_int_equal(count_of(&f, by_id, all), 0);
+  assert_int_equal(count_of(&f, by_id, "sighting--0b9d7f0e-1c2d-4e3f-8a4b-5c6d7e8f9a0b"), 1);
+  char now_org[64] = "", now_all[64] = "";
+  assert_int_equal(store_query_text(f.c, now_org, sizeof(now_org), NULL, &err,
+                                    "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ?",
+                                    "ss", IOC_ID, a),
+                   FS_OK);
+  assert_int_equal(store_query_text(f.c, now_all, sizeof(now_all), NULL, &err,
+                                    "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ''",
+                                    "s", IOC_ID),
+                   FS_OK);
+  assert_true(fs_uuid_is_rfc4122(now_org + 10, strlen(now_org + 10)));
+  assert_string_not_equal(now_org, per_org);
+  assert_string_not_equal(now_all, all);
+  assert_string_not_equal(now_org, now_all);
+  /* the objects under their new ids, in their collections, with their ids in their bodies */
+  char pattern[100];
+  snprintf(pattern, sizeof(pattern), "%%\"id\":\"%s\"%%", now_org);
+  assert_int_equal(count_of(&f,
+                            "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                            " JOIN intel_collection c ON c.num = e.coll"
+                            " WHERE c.alias = 'sightings' AND o.body LIKE ?",
+                            pattern),
+                   1);
+  snprintf(pattern, sizeof(pattern), "%%\"id\":\"%s\"%%", now_all);
+  assert_int_equal(count_of(&f,
+                            "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                            " JOIN intel_collection c ON c.num = e.coll"
+                            " WHERE c.alias = 'sector' AND o.body LIKE ?",
+                            pattern),
+                   1);
+  hub_fixture_close(&f);
+}
+
+/* What a sighting shows: how many versions, and the last one's count. */
+struct sighting_seen {
+  size_t versions;
+  json_int_t count;
+};
+
+static int see_sighting(const struct intel_row *r, void *ctx)
+{
+  struct sighting_seen *s = ctx;
+  json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+  s->versions++;
+  s->count = json_integer_value(json_object_get(o, "count"));
+  json_decref(o);
+  return FS_OK;
+}
+
+static struct sighting_seen sighting_of(struct hub_fixture *f, const char *org)
+{
+  char sid[64] = "";
+  struct fs_err err;
+  assert_int_equal(store_query_text(f->c, sid, sizeof(sid), NULL, &err,
+                                    "SELECT id FROM soc_sighting WHERE ref = ? AND org_id = ?",
+                                    "ss", IOC_ID, org),
+                   FS_OK);
+  struct sighting_seen s = {0};
+  assert_int_equal(intel_read_object(f->c, &f->op, NULL, sid, see_sighting, &s, &err), FS_OK);
+  return s;
+}
+
+static void hit_once(struct hub_fixture *f, struct soc_worker *w, const char *org, int times)
+{
+  char lines[4096] = "";
+  for (int i = 0; i < times; i++)
+    strcat(lines, "<134>1 2026-11-27T10:00:00Z fw01 fw - - - deny dst=203.0.113.5\n");
+  struct soc_batch st = {0};
+  struct fs_err err;
+  assert_int_equal(soc_worker_process(w, org, "http:test", DETECT_FMT_AUTO, lines, strlen(lines), &st, &err), FS_OK);
+  assert_int_equal(st.alerts, times);
+  (void)f;
+}
+
+/* Sightings count hits, in versions written at most once per soc.sighting_interval: the first hit
+ * writes them; hits within the interval count into the next version, written by the engine once
+ * the interval has passed (or by the next batch after it); a batch of many hits adds one version. */
+static void test_sighting_versions(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  f.hub.cfg.soc_sighting_interval_s = 60;
+  char a[37];
+  add_org(&f, "bank-a", a);
+  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+
+  hit_once(&f, w, a, 1);
+  struct sighting_seen mine = sighting_of(&f, a), all = sighting_of(&f, "");
+  assert_int_equal(mine.versions, 1);
+  assert_int_equal(mine.count, 1);
+  assert_int_equal(all.versions, 1);
+  assert_int_equal(all.count, 1);
+
+  hit_once(&f, w, a, 1);
+  hit_once(&f, w, a, 1);
+  assert_int_equal(soc_sightings_tick(e, &err), FS_OK); /* not due yet */
+  mine = sighting_of(&f, a);
+  assert_int_equal(mine.versions, 1);
+  assert_int_equal(mine.count, 1);
+
+  f.hub.clock.offset_ms += 61000;
+  assert_int_equal(soc_sightings_tick(e, &err), FS_OK);
+  mine = sighting_of(&f, a);
+  all = sighting_of(&f, "");
+  assert_int_equal(mine.versions, 2);
+  assert_int_equal(mine.count, 3);
+  assert_int_equal(all.versions, 2);
+  assert_int_equal(all.count, 3);
+  assert_int_equal(soc_sightings_tick(e, &err), FS_OK); /* nothing pending */
+  assert_int_equal(sighting_of(&f, a).versions, 2);
+
+  /* one batch of 20 hits after the interval: one version counting them all */
+  f.hub.clock.offset_ms += 61000;
+  hit_once(&f, w, a, 20);
+  mine = sighting_of(&f, a);
+  assert_int_equal(mine.versions, 3);
+  assert_int_equal(mine.count, 23);
+
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
+/* The title of a case, and whether its timeline has an entry with `text`. */
+static void case_state(struct hub_fixture *f, const char *id, char title[256], const char *text,
+                       bool *has_text)
+{
+  struct incident_env *env = calloc(1, sizeof(*env));
+  struct fs_err err;
+  json_t *c = NULL, *t = NULL;
+  assert_non_null(env);
+  assert_int_equal(incident_env_load(env, &f->hub.cfg, &err), FS_OK);
+  assert_int_equal(incident_get_json(f->c, &f->op, env, id, &c, &err), FS_OK);
+  snprintf(title, 256, "%s", json_string_value(json_object_get(c, "title")));
+  assert_int_equal(incident_timeline_json(f->c, &f->op, id, &t, &err), FS_OK);
+  *has_text = false;
+  size_t i;
+  json_t *ev;
+  json_array_foreach(json_object_get(t, "items"), i, ev)
+  {
+    const char *x = json_string_value(json_object_get(ev, "text"));
+    *has_text = *has_text || (x && !strcmp(x, text));
+  }
+  json_decref(c);
+  json_decref(t);
+  free(env);
+}
+
+/* A sector alert's draft case follows its count: its title while the hub's own, a timeline entry
+ * each time; a title an analyst gave the case stays. */
+static void test_sector_case_follows_count(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  f.hub.cfg.soc_sector_threshold = 2;
+  char org[4][37];
+  static const char *const codes[] = {"bank-a", "bank-b", "bank-c", "bank-d"};
+  for (int i = 0; i < 4; i++)
+    add_org(&f, codes[i], org[i]);
+  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+  hit_once(&f, w, org[0], 1);
+  hit_once(&f, w, org[1], 1);
+  char incident[40] = "", title[256];
+  bool noted;
+  assert_int_equal(store_query_text(f.c, incident, sizeof(incident), NULL, &err,
+                                    "SELECT incident_id FROM soc_sector_alert", ""),
+                   FS_OK);
+  case_state(&f, incident, title, "sector alert: now at 3 organisations", &noted);
+  assert_string_equal(title, "Sector alert: ipv4 203.0.113.5 at 2 organisations");
+  assert_false(noted);
+
+  hit_once(&f, w, org[2], 1);
+  case_state(&f, incident, title, "sector alert: now at 3 organisations", &noted);
+  assert_string_equal(title, "Sector alert: ipv4 203.0.113.5 at 3 organisations");
+  assert_true(noted);
+
+  /* an analyst's title stays; the count still goes into the timeline */
+  struct incident_env *env = calloc(1, sizeof(*env));
+  assert_non_null(env);
+  assert_int_equal(incident_env_load(env, &f.hub.cfg, &err), FS_OK);
+  struct incident_input in;
+  incident_input_init(&in);
+  in.title = "C2 campaign against payment gateways";
+  assert_int_equal(incident_update(f.c, &f.op, env, incident, &in, &err), FS_OK);
+  free(env);
+  hit_once(&f, w, org[3], 1);
+  case_state(&f, incident, title, "sector alert: now at 4 organisations", &noted);
+  assert_string_equal(title, "C2 campaign against payment gateways");
+  assert_true(noted);
+
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_sources),
       cmocka_unit_test(test_worker_alerts),
       cmocka_unit_test(test_worker_compound),
+      cmocka_unit_test(test_sightings_upgrade),
+      cmocka_unit_test(test_sighting_versions),
+      cmocka_unit_test(test_sector_case_follows_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
