@@ -107,6 +107,8 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/registers/{}/{}", api_registers_get, 0},
     {"PATCH", "/api/v1/registers/{}/{}", api_registers_update, HTTP_JSON_BODY},
     {"GET", "/api/v1/registers/{}/{}/versions", api_registers_versions, 0},
+    {"POST", "/api/v1/resilience/drills", api_drills_submit, HTTP_JSON_BODY},
+    {"GET", "/api/v1/resilience/drills", api_drills_status, 0},
     {NULL, NULL, NULL, 0},
 };
 

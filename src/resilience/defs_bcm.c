@@ -114,7 +114,7 @@ const struct reg_def reg_bcm_backups = {
 static const struct reg_field key_fields[] = {
     {"name", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Key name", "金鑰名稱"},
     {"public_key", REG_TEXT, REG_REQUIRED, 0, 64, NULL,
-     "Vault signing key (Ed25519, 64 hex digits; vault key list shows it)",
+     "Vault signing key (Ed25519, 64 hex digits: the public_key of its attestations and drill records)",
      "保險庫簽章公鑰（Ed25519，64 位十六進位）"},
     {"repository", REG_TEXT, 0, 0, 64, NULL, "Vault repository id (optional)", "保險庫儲存庫識別碼（選填）"},
     {"revoked", REG_BOOL, REG_INDEXED, 0, 0, NULL, "Revoked", "已撤銷"},
