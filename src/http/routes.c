@@ -109,6 +109,9 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/registers/{}/{}/versions", api_registers_versions, 0},
     {"POST", "/api/v1/resilience/drills", api_drills_submit, HTTP_JSON_BODY},
     {"GET", "/api/v1/resilience/drills", api_drills_status, 0},
+    {"GET", "/api/v1/supervision/scores", api_scores_list, 0},
+    {"GET", "/api/v1/supervision/scores/{}", api_scores_get, 0},
+    {"GET", "/api/v1/supervision/report", api_supervision_report, 0},
     {NULL, NULL, NULL, 0},
 };
 

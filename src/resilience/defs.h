@@ -11,8 +11,6 @@ extern const struct reg_def reg_governance, reg_controls, reg_self_assessments,
     reg_requirement_sets, reg_sanctions;
 extern const struct reg_def reg_training_map, reg_talent, reg_third_parties;
 
-/* Today's civil date (Asia/Taipei) as days since the epoch. */
-int64_t reg_today(int64_t now_ms);
 /* A number field, or def when absent. */
 double reg_num(const json_t *f, const char *name, double def);
 /* Rounds to one decimal. */

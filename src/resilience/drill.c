@@ -300,9 +300,17 @@ int resil_drill_status_json(struct store_conn *c, const struct actor *who, const
   if (!org_id[0] || !policy_allows(who, POLICY_REGISTER_READ, &t))
     return fs_err_set(err, FS_ERR_NOT_FOUND, "org", "no drill records of organisation \"%.64s\"", org ? org : "");
   int64_t when = as_of ? as_of : who->now_ms;
+  return resil_drill_status_org(c, org_id, when, default_period_days, 0, out, err);
+}
+
+int resil_drill_status_org(struct store_conn *c, const char *org_id, int64_t when,
+                           int64_t default_period_days, int64_t window_from, json_t **out,
+                           struct fs_err *err)
+{
+  int64_t as_of = when;
   struct svc_list sl = {.items = json_array()};
   struct drills dr = {.by_service = json_object()};
-  rc = reg_scan(c, &reg_bcm_services, org_id, as_of, svc_row, &sl, err);
+  int rc = reg_scan(c, &reg_bcm_services, org_id, as_of, svc_row, &sl, err);
   if (!rc)
     rc = reg_scan(c, &reg_drill_evidence, org_id, as_of, drill_row, &dr, err);
   json_t *items = json_array();
@@ -330,12 +338,16 @@ int resil_drill_status_json(struct store_conn *c, const struct actor *who, const
     }
     int64_t age = latest ? today - reg_date_days(str(latest, "date")) : -1;
     const char *status = !latest || age > period ? "overdue" : str(latest, "verdict");
+    bool in_window = latest && window_from && reg_date_days(str(latest, "date")) >= reg_today(window_from) &&
+                     !strcmp(str(latest, "verdict"), "pass");
     counts[!strcmp(status, "pass") ? 0 : !strcmp(status, "fail") ? 1 : 2]++;
     json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:f,s:I,s:s,s:O?}", "service", code, "record",
                           str(svc, "_id"), "name", str(svc, "name") ? str(svc, "name") : "",
                           "rto_hours", reg_num(svc, "rto_hours", 0), "mtpd_hours",
                           reg_num(svc, "mtpd_hours", 0), "drill_period_days", (json_int_t)period,
                           "status", status, "latest_drill", latest);
+    if (window_from)
+      json_object_set_new(o, "passed_in_window", json_boolean(in_window));
     json_array_append_new(items, o);
   }
   json_decref(sl.items);

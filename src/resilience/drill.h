@@ -35,4 +35,10 @@ int resil_drill_status_json(struct store_conn *c, const struct actor *who, const
                             int64_t as_of, int64_t default_period_days, json_t **out,
                             struct fs_err *err);
 
+/* The same without a policy check, for supervision/ (org_id is an id); the services also carry
+ * "passed_in_window": the latest drill falls in [window_from, as_of] and passed. */
+int resil_drill_status_org(struct store_conn *c, const char *org_id, int64_t as_of,
+                           int64_t default_period_days, int64_t window_from, json_t **out,
+                           struct fs_err *err);
+
 #endif

@@ -25,7 +25,5 @@ struct reg_orgs {
   size_t n, next;
 };
 const char *reg_org_code(struct store_conn *c, struct reg_orgs *cache, const char *org_id);
-/* Fields with the derived ones added, as of now (new reference). */
-json_t *reg_fields_derived(const struct reg_def *d, const json_t *stored, int64_t now);
 
 #endif

@@ -112,6 +112,8 @@ int reg_value_from_text(const struct reg_field *f, const char *text, json_t **ou
 int reg_value_to_text(const struct reg_field *f, const json_t *v, struct fs_buf *out);
 /* Civil date "YYYY-MM-DD" to days since the epoch; -1 when not a valid date. */
 int64_t reg_date_days(const char *s);
+/* The civil date (Asia/Taipei) of a time in ms as days since the epoch. */
+int64_t reg_today(int64_t now_ms);
 /* The civil date (Asia/Taipei) of a time in ms, "YYYY-MM-DD" into out (11 bytes). */
 void reg_date_of_ms(int64_t ms, char out[11]);
 
@@ -176,6 +178,8 @@ typedef int (*reg_row_fn)(const char *id, int64_t version, const json_t *fields,
                           struct fs_err *err);
 int reg_scan(struct store_conn *c, const struct reg_def *d, const char *org_id, int64_t as_of,
              reg_row_fn fn, void *ctx, struct fs_err *err);
+/* A record's fields with the derived ones computed as of `at` (ms); a new reference. */
+json_t *reg_fields_derived(const struct reg_def *d, const json_t *stored, int64_t at);
 /* Writes a record made by a domain function (REG_INTAKE_ONLY registers): like reg_create without
  * the intake refusal; the policy is checked as for a create. */
 int reg_intake(struct store_conn *c, const struct actor *who, const struct reg_def *d,
