@@ -265,3 +265,23 @@ int api_registers_import(struct http_request *req, struct http_response *res)
             : http_json(res, 200, json_pack("{s:s,s:i,s:i}", "register", d->name, "created",
                                             created, "updated", updated));
 }
+
+int api_registers_summary(struct http_request *req, struct http_response *res)
+{
+  static const char *const params[] = {"field", "as_of", NULL};
+  const struct reg_def *d;
+  struct store_conn *c;
+  json_t *out;
+  int64_t as_of = 0;
+  int rc = def_of(req, &d);
+  if (!rc)
+    rc = http_query_only(&req->query, params, &req->err);
+  const char *a = http_query_get(&req->query, "as_of");
+  if (!rc && a)
+    rc = reg_parse_as_of(a, "as_of", &as_of, &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = reg_summary_json(c, &req->who, d, http_query_get(&req->query, "field"), as_of, &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}

@@ -103,6 +103,7 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/registers/{}", api_registers_create, HTTP_JSON_BODY},
     {"GET", "/api/v1/registers/{}/schema", api_registers_schema, 0},
     {"GET", "/api/v1/registers/{}/export", api_registers_export, 0},
+    {"GET", "/api/v1/registers/{}/summary", api_registers_summary, 0},
     {"POST", "/api/v1/registers/{}/import", api_registers_import, 0},
     {"GET", "/api/v1/registers/{}/{}", api_registers_get, 0},
     {"PATCH", "/api/v1/registers/{}/{}", api_registers_update, HTTP_JSON_BODY},

@@ -700,3 +700,77 @@ int reg_scan(struct store_conn *c, const struct reg_def *d, const char *org_id, 
   store_done(s);
   return rc;
 }
+
+/* ---- sector summaries of member-visible fields ------------------------------------------------ */
+
+#define SUMMARY_MIN_ORGS 3
+
+int reg_summary_json(struct store_conn *c, const struct actor *who, const struct reg_def *d,
+                     const char *field, int64_t as_of, json_t **out, struct fs_err *err)
+{
+  const struct reg_field *f = reg_field_find(d, field);
+  if (!f || !(f->flags & REG_MEMBER_VISIBLE) || f->type == REG_LONGTEXT || f->type == REG_LIST)
+    return fs_err_set(err, FS_ERR_INVALID, "field",
+                      "%s has no field \"%.64s\" that may be summarised for the sector (see the "
+                      "schema's member_visible)", d->name, field ? field : "");
+  struct store_stmt *s;
+  int rc = as_of ? store_query(c, &s, err,
+                               "SELECT org_id, body FROM resil_record WHERE reg = ? AND valid_from <= ?"
+                               " AND (valid_to IS NULL OR valid_to > ?)",
+                               "sii", d->name, as_of, as_of)
+                 : store_query(c, &s, err,
+                               "SELECT org_id, body FROM resil_record WHERE reg = ? AND is_current = 1",
+                               "s", d->name);
+  if (rc)
+    return rc;
+  /* value -> {org_id: true}: institutions, not records, are counted. */
+  json_t *by = json_object(), *orgs = json_object();
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row) {
+    const char *body = store_col_text(s, 1);
+    json_t *fields;
+    if (jsonx_parse_object(body, strlen(body), &fields, NULL))
+      continue;
+    json_t *fd = reg_fields_derived(d, fields, as_of ? as_of : who->now_ms);
+    json_decref(fields);
+    struct fs_buf b;
+    fs_buf_init(&b, 255);
+    reg_value_to_text(f, json_object_get(fd, f->name), &b);
+    json_decref(fd);
+    const char *v = fs_buf_cstr(&b);
+    if (*v) {
+      json_t *set = json_object_get(by, v);
+      if (!set) {
+        set = json_object();
+        json_object_set_new(by, v, set);
+      }
+      json_object_set_new(set, store_col_text(s, 0), json_true());
+      json_object_set_new(orgs, store_col_text(s, 0), json_true());
+    }
+    fs_buf_release(&b);
+  }
+  store_done(s);
+  json_t *items = json_array();
+  size_t fewer = 0;
+  const char *k;
+  json_t *set;
+  json_object_foreach(by, k, set)
+  {
+    size_t n = json_object_size(set);
+    if (n >= SUMMARY_MIN_ORGS)
+      json_array_append_new(items, json_pack("{s:s,s:I}", "value", k, "institutions", (json_int_t)n));
+    else
+      fewer++;
+  }
+  json_decref(by);
+  size_t total = json_object_size(orgs);
+  json_decref(orgs);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  *out = json_pack("{s:s,s:s,s:I,s:i,s:I,s:o}", "register", d->name, "field", f->name,
+                   "institutions", (json_int_t)total, "min_institutions", SUMMARY_MIN_ORGS,
+                   "values_with_fewer", (json_int_t)fewer, "items", items);
+  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, d->name, "out of memory");
+}

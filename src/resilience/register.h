@@ -158,6 +158,13 @@ typedef int (*reg_each_fn)(const json_t *record, void *ctx, struct fs_err *err);
 int reg_each(struct store_conn *c, const struct actor *who, const struct reg_def *d,
              const struct reg_query *q, reg_each_fn fn, void *ctx, struct fs_err *err);
 
+/* A sector summary of one REG_MEMBER_VISIBLE field, which every authenticated user may read: for
+ * each value, how many institutions have a current record with it (as_of: then), listed only
+ * when at least three do (fewer are counted in values_with_fewer), never an organisation or a
+ * record id: {"register", "field", "institutions", "items": [{"value", "institutions"}], ...}. */
+int reg_summary_json(struct store_conn *c, const struct actor *who, const struct reg_def *d,
+                     const char *field, int64_t as_of, json_t **out, struct fs_err *err);
+
 /* Export: "json" (an array of records) or "csv" (a header row of org, id, version and the
  * fields; RFC 4180 quoting) into out. */
 int reg_export(struct store_conn *c, const struct actor *who, const struct reg_def *d,

@@ -16,6 +16,7 @@ USERS = {
     "a1": ("bank-a", "member-analyst"),
     "a2": ("bank-a", "member-admin"),
     "b1": ("bank-b", "member-analyst"),
+    "c1": ("bank-c", "member-analyst"),
     "h1": ("hub", "hub-analyst"),
     "s1": ("fsc", "supervisor"),
 }
@@ -68,7 +69,7 @@ class Registers(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.hub = h = Hub(config="[http]\nrate_per_second = 0\n").start()
-        for code in ("bank-a", "bank-b"):
+        for code in ("bank-a", "bank-b", "bank-c"):
             assert h.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
         assert h.admin("POST", "/api/v1/orgs", {"code": "fsc", "name_zh": "主管", "name_en": "FSC",
                                                  "industry": "regulator", "size_tier": "large"}).status == 201
@@ -305,6 +306,32 @@ class Registers(unittest.TestCase):
         r = self.req("a1", "POST", "/api/v1/registers/third-parties/import?org=bank-b",
                      raw=json.dumps(exp).encode(), headers={"Content-Type": "application/json"})
         self.assertEqual(r.status, 403)
+
+    def test_sector_summary_of_member_visible_fields(self):
+        base = {"criticality": "high", "risk_rating": "low", "next_review": "2027-05-01"}
+        for user in ("a1", "b1", "c1"):
+            r = self.req(user, "POST", "/api/v1/registers/third-parties",
+                         {"fields": dict(base, code="shared", name="Shared Cloud", kind="cloud")})
+            self.assertEqual(r.status, 201, r)
+        r = self.req("c1", "POST", "/api/v1/registers/third-parties",
+                     {"fields": dict(base, code="own", name="Only Mine Fintech", kind="fintech")})
+        self.assertEqual(r.status, 201)
+        r = self.req("b1", "GET", "/api/v1/registers/third-parties/summary?field=kind")
+        self.assertEqual(r.status, 200, r)
+        s = r.json()
+        counts = {x["value"]: x["institutions"] for x in s["items"]}
+        self.assertGreaterEqual(counts["cloud"], 3)
+        self.assertNotIn("fintech", counts)  # one institution only: not shown
+        self.assertGreaterEqual(s["values_with_fewer"], 1)
+        names = {x["value"] for x in self.req("b1", "GET", "/api/v1/registers/third-parties/summary?field=name").json()["items"]}
+        self.assertIn("Shared Cloud", names)
+        self.assertNotIn("Only Mine Fintech", names)
+        for code in ("bank-a", "bank-c"):
+            self.assertNotIn(code, r.body)
+        self.assertNotIn(self.ids["third-parties"], r.body)
+        # Only member-visible fields.
+        self.assertEqual(self.req("b1", "GET", "/api/v1/registers/third-parties/summary?field=risk_rating").status, 400)
+        self.assertEqual(self.req("b1", "GET", "/api/v1/registers/governance/summary?field=ciso_rank").status, 400)
 
     def test_cli(self):
         h = self.hub

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "auth/policy.h"
 #include "resilience/expr.h"
 #include "resilience/register.h"
 
@@ -210,12 +211,57 @@ static void test_expr(void **state)
   assert_int_equal(expr_eval(deep, sizeof(deep), NULL, NULL, &v, &err), FS_ERR_PARSE);
 }
 
+/* The register actions of the one policy, for every role. */
+static void test_policy(void **state)
+{
+  (void)state;
+  struct actor a = {.org_id = "A"}, b = {.org_id = "B"}, sup = {.org_id = "S"}, hub = {.org_id = "H"};
+  a.role = AUTH_ROLE_MEMBER_ANALYST;
+  b.role = AUTH_ROLE_MEMBER_ADMIN;
+  sup.role = AUTH_ROLE_SUPERVISOR;
+  hub.role = AUTH_ROLE_HUB_ANALYST;
+  struct policy_target rec = {.org_id = "A", .role = -1, .rel = POLICY_REL_REG_HUB_READS};
+  assert_true(policy_allows(&a, POLICY_REGISTER_READ, &rec));
+  assert_true(policy_allows(&a, POLICY_REGISTER_WRITE, &rec));
+  assert_false(policy_allows(&b, POLICY_REGISTER_READ, &rec));
+  assert_false(policy_allows(&b, POLICY_REGISTER_WRITE, &rec));
+  assert_true(policy_allows(&sup, POLICY_REGISTER_READ, &rec));
+  assert_false(policy_allows(&sup, POLICY_REGISTER_WRITE, &rec));
+  assert_true(policy_allows(&hub, POLICY_REGISTER_READ, &rec));
+  assert_false(policy_allows(&hub, POLICY_REGISTER_WRITE, &rec));
+  struct policy_target closed = {.org_id = "A", .role = -1, .rel = 0};
+  assert_false(policy_allows(&hub, POLICY_REGISTER_READ, &closed)); /* the definition decides */
+  assert_true(policy_allows(&sup, POLICY_REGISTER_READ, &closed));
+  struct policy_target findings = {.org_id = "A", .role = -1,
+                                   .rel = POLICY_REL_REG_HUB_READS | POLICY_REL_REG_HUB_WRITES};
+  assert_true(policy_allows(&hub, POLICY_REGISTER_WRITE, &findings));
+  struct policy_target sanction = {.org_id = "A", .role = -1,
+                                   .rel = POLICY_REL_REG_HUB_WRITES | POLICY_REL_REG_MEMBER_READONLY};
+  assert_true(policy_allows(&a, POLICY_REGISTER_READ, &sanction));
+  assert_false(policy_allows(&a, POLICY_REGISTER_WRITE, &sanction));
+  struct policy_target sector = {.org_id = "H", .role = -1, .rel = POLICY_REL_REG_SECTOR};
+  assert_true(policy_allows(&a, POLICY_REGISTER_READ, &sector));
+  assert_false(policy_allows(&a, POLICY_REGISTER_WRITE, &sector));
+  assert_true(policy_allows(&hub, POLICY_REGISTER_WRITE, &sector));
+  struct policy_target any = {.org_id = NULL, .role = -1, .rel = POLICY_REL_REG_HUB_READS};
+  assert_false(policy_allows(&a, POLICY_REGISTER_READ_ALL, &any));
+  assert_true(policy_allows(&sup, POLICY_REGISTER_READ_ALL, &any));
+  assert_true(policy_allows(&hub, POLICY_REGISTER_READ_ALL, &any));
+  struct policy_target org_a = {.org_id = "A", .role = -1};
+  assert_true(policy_allows(&a, POLICY_SCORE_READ, &org_a));
+  assert_false(policy_allows(&b, POLICY_SCORE_READ, &org_a));
+  assert_true(policy_allows(&sup, POLICY_SCORE_READ, &org_a));
+  assert_false(policy_allows(&a, POLICY_SUPERVISION_READ, &org_a));
+  assert_true(policy_allows(&sup, POLICY_SUPERVISION_READ, &org_a));
+  assert_true(policy_allows(&hub, POLICY_SUPERVISION_READ, &org_a));
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_definitions), cmocka_unit_test(test_validation),
       cmocka_unit_test(test_dates),       cmocka_unit_test(test_csv),
-      cmocka_unit_test(test_expr),
+      cmocka_unit_test(test_expr),        cmocka_unit_test(test_policy),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
