@@ -68,7 +68,8 @@ static int fields_of(const struct reg_args *a, json_t **out, struct fs_err *err)
   for (size_t i = 0; i < a->fields.count && !rc; i++) {
     const char *eq = strchr(a->fields.items[i], '=');
     if (!eq) {
-      rc = fs_err_set(err, FS_ERR_USAGE, "--field", "write --field NAME=VALUE, not \"%s\"", a->fields.items[i]);
+      rc = fs_err_set(err, FS_ERR_USAGE, "--field", "write --field NAME=VALUE, not \"%s\"",
+                      a->fields.items[i]);
       break;
     }
     char name[64];
@@ -102,7 +103,8 @@ static int query_of(const struct reg_args *a, struct reg_query *q, struct fs_err
   for (size_t i = 0; i < a->filters.count; i++) {
     char *eq = strchr(a->filters.items[i], '=');
     if (!eq || q->nfilters == REG_MAX_FILTERS)
-      return fs_err_set(err, FS_ERR_USAGE, "--filter", "write --filter FIELD=VALUE (at most %d)", REG_MAX_FILTERS);
+      return fs_err_set(err, FS_ERR_USAGE, "--filter", "write --filter FIELD=VALUE (at most %d)",
+                        REG_MAX_FILTERS);
     *eq = '\0';
     q->filter_field[q->nfilters] = a->filters.items[i];
     q->filter_value[q->nfilters++] = eq + 1;
@@ -144,11 +146,11 @@ static int print_list(struct cli_ctx *ctx, const struct reg_args *a, json_t *ite
     char line[200], id[9];
     summary(a->d, json_object_get(it, "fields"), line, sizeof(line));
     snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(it, "id")));
-    json_array_append_new(rows, json_pack("{s:s,s:s,s:s,s:I,s:s}", "org",
-                                          json_string_value(json_object_get(it, "org")), "key",
-                                          json_string_value(json_object_get(it, "key")), "id", id,
-                                          "version", json_integer_value(json_object_get(it, "version")),
-                                          "fields", line));
+    json_array_append_new(
+        rows,
+        json_pack("{s:s,s:s,s:s,s:I,s:s}", "org", json_string_value(json_object_get(it, "org")),
+                  "key", json_string_value(json_object_get(it, "key")), "id", id, "version",
+                  json_integer_value(json_object_get(it, "version")), "fields", line));
   }
   static const char *const keys[] = {"org", "key", "id", "version", "fields", NULL};
   static const char *const en[] = {"ORG", "KEY", "ID", "VERSION", "FIELDS", NULL};
@@ -282,10 +284,14 @@ static void print_registers(struct cli_ctx *ctx)
 {
   size_t n;
   const struct reg_def *const *all = reg_all(&n);
-  printf(FS_TR(ctx->lang, "usage: finshield register REGISTER list|add|show|update|export|import|schema [options]\n\nregisters:\n",
-               "用法：finshield register 登錄簿 list|add|show|update|export|import|schema [選項]\n\n登錄簿：\n"));
+  printf(FS_TR(ctx->lang,
+               "usage: finshield register REGISTER list|add|show|update|export|import|schema "
+               "[options]\n\nregisters:\n",
+               "用法：finshield register 登錄簿 list|add|show|update|export|import|schema "
+               "[選項]\n\n登錄簿：\n"));
   for (size_t i = 0; i < n; i++)
-    printf("  %-20s %s\n", all[i]->name, ctx->lang == FS_LANG_EN ? all[i]->label_en : all[i]->label_zh);
+    printf("  %-20s %s\n", all[i]->name,
+           ctx->lang == FS_LANG_EN ? all[i]->label_en : all[i]->label_zh);
 }
 
 int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
@@ -301,20 +307,23 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error(ctx, "finshield register REGISTER SUB-COMMAND",
                            FS_TR(ctx->lang, "no such register", "沒有這個登錄簿"));
   }
-  static const char *const subs[] = {"list", "add", "show", "update", "export", "import", "schema", NULL};
+  static const char *const subs[] = {"list",   "add",    "show",   "update",
+                                     "export", "import", "schema", NULL};
   a.sub = argc > 2 ? argv[2] : "";
   bool known = false;
   for (size_t i = 0; subs[i]; i++)
     known |= !strcmp(subs[i], a.sub);
   if (!known)
-    return cli_usage_error(ctx, "finshield register REGISTER list|add|show|update|export|import|schema",
+    return cli_usage_error(ctx,
+                           "finshield register REGISTER list|add|show|update|export|import|schema",
                            FS_TR(ctx->lang, "give a sub-command", "請指定子命令"));
   struct cli_hub_opts h = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
       {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user: its rights, its view",
        "以此使用者身分執行（其權限與可見範圍）"},
-      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "the organisation (add, import: owner; list, export: only it)",
+      {"org", 0, CLI_OPT_STRING, &a.org, "CODE",
+       "the organisation (add, import: owner; list, export: only it)",
        "機構代碼（新增、匯入：所屬機構；列出、匯出：僅此機構）"},
       {"field", 'f', CLI_OPT_LIST, &a.fields, "NAME=VALUE", "a field (repeat; lists: a;b;c)",
        "欄位值（可重複；清單以分號分隔）"},
@@ -323,24 +332,28 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
        "更新：所依據之版本"},
       {"sort", 0, CLI_OPT_STRING, &a.sort, "FIELD", "sort by an indexed field (-FIELD: descending)",
        "依索引欄位排序（-欄位為遞減）"},
-      {"filter", 0, CLI_OPT_LIST, &a.filters, "FIELD=VALUE", "only records with this value (indexed fields)",
-       "僅列出此欄位值之紀錄（索引欄位）"},
-      {"as-of", 0, CLI_OPT_STRING, &a.as_of, "DATE", "as the register stood then (YYYY-MM-DD or RFC 3339)",
+      {"filter", 0, CLI_OPT_LIST, &a.filters, "FIELD=VALUE",
+       "only records with this value (indexed fields)", "僅列出此欄位值之紀錄（索引欄位）"},
+      {"as-of", 0, CLI_OPT_STRING, &a.as_of, "DATE",
+       "as the register stood then (YYYY-MM-DD or RFC 3339)",
        "顯示當時之登錄內容（日期或 RFC 3339 時間）"},
       {"versions", 0, CLI_OPT_FLAG, &a.versions, NULL, "show: every version", "顯示所有版本"},
-      {"format", 0, CLI_OPT_STRING, &a.format, "csv|json", "export and import format", "匯出匯入格式"},
-      {"output", 'o', CLI_OPT_STRING, &a.output, "FILE", "export into FILE (default standard output)",
-       "匯出至檔案（預設標準輸出）"},
+      {"format", 0, CLI_OPT_STRING, &a.format, "csv|json", "export and import format",
+       "匯出匯入格式"},
+      {"output", 'o', CLI_OPT_STRING, &a.output, "FILE",
+       "export into FILE (default standard output)", "匯出至檔案（預設標準輸出）"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "list at most N", "最多列出 N 筆"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   bool needs_arg = !strcmp(a.sub, "show") || !strcmp(a.sub, "update") || !strcmp(a.sub, "import");
   const struct cli_spec spec = {
-      .usage = "finshield register REGISTER list|add|show ID|update ID|export|import FILE|schema [options]",
+      .usage = "finshield register REGISTER list|add|show ID|update ID|export|import FILE|schema "
+               "[options]",
       .about_en = "Reads and keeps the records of a register. Each institution keeps its own; the "
                   "supervisor reads all; `finshield register` lists the registers.",
-      .about_zh = "查閱與維護登錄簿紀錄。各機構維護自身紀錄，主管機關可查閱全部；`finshield register` 列出所有登錄簿。",
+      .about_zh = "查閱與維護登錄簿紀錄。各機構維護自身紀錄，主管機關可查閱全部；`finshield "
+                  "register` 列出所有登錄簿。",
       .opts = opts,
       .min_args = needs_arg ? 1 : 0,
       .max_args = needs_arg ? 1 : 0};
@@ -351,6 +364,7 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   a.id = nargs ? args[0] : NULL;
   if (a.format && strcmp(a.format, "csv") && strcmp(a.format, "json"))
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "--format is csv or json", "--format 為 csv 或 json"));
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--format is csv or json", "--format 為 csv 或 json"));
   return cli_with_hub(ctx, &h, job, &a);
 }

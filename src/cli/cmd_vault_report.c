@@ -36,7 +36,8 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
   }
   if (!token)
     return fail(ctx, "--token-file",
-                FS_TR(ctx->lang, "give the member's API token with --token-file FILE or FINSHIELD_TOKEN",
+                FS_TR(ctx->lang,
+                      "give the member's API token with --token-file FILE or FINSHIELD_TOKEN",
                       "請以 --token-file 或 FINSHIELD_TOKEN 提供會員 API 權杖"));
   json_t *ev = NULL, *att = NULL;
   int rc = jsonx_parse_object(evidence, strlen(evidence), &ev, &err);
@@ -50,7 +51,9 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
   }
   if (rc)
     json_decref(ev);
-  json_t *body = rc ? NULL : json_pack("{s:s,s:o,s:o?}", "service", o->service, "evidence", ev, "attestation", att);
+  json_t *body =
+      rc ? NULL
+         : json_pack("{s:s,s:o,s:o?}", "service", o->service, "evidence", ev, "attestation", att);
   char *text = body ? json_dumps(body, JSON_COMPACT | JSON_REAL_PRECISION(12)) : NULL;
   json_decref(body);
   if (rc || !text) {
@@ -61,8 +64,8 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
   }
   char url[2048], auth[600];
   size_t ul = strlen(o->report_to);
-  snprintf(url, sizeof(url), "%.*s/api/v1/resilience/drills", (int)(ul && o->report_to[ul - 1] == '/' ? ul - 1 : ul),
-           o->report_to);
+  snprintf(url, sizeof(url), "%.*s/api/v1/resilience/drills",
+           (int)(ul && o->report_to[ul - 1] == '/' ? ul - 1 : ul), o->report_to);
   snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
   memset(token, 0, strlen(token));
   free(token);
@@ -102,17 +105,19 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
     json_t *e = json_object_get(doc, "error");
     const char *w = json_string_value(json_object_get(e, "where"));
     const char *d = json_string_value(json_object_get(e, "detail"));
-    fprintf(stderr, FS_TR(ctx->lang, "finshield: the hub refused the drill evidence (%ld): %s%s%s\n",
-                          "finshield：中樞拒收演練證據（%ld）：%s%s%s\n"),
+    fprintf(stderr,
+            FS_TR(ctx->lang, "finshield: the hub refused the drill evidence (%ld): %s%s%s\n",
+                  "finshield：中樞拒收演練證據（%ld）：%s%s%s\n"),
             status, w && *w ? w : "", w && *w ? ": " : "", d ? d : "");
     exit = CLI_EXIT_FAILURE;
   } else {
     json_t *f = json_object_get(doc, "fields");
     const char *verdict = json_string_value(json_object_get(f, "verdict"));
     bool pass = verdict && !strcmp(verdict, "pass");
-    fprintf(stderr, FS_TR(ctx->lang, "hub verdict for %s: %s (%s)\n", "中樞對 %s 之判定：%s（%s）\n"),
-            o->service, pass ? FS_TR(ctx->lang, "pass", "通過") : FS_TR(ctx->lang, "FAIL", "未通過"),
-            json_string_value(json_object_get(f, "reason")));
+    fprintf(
+        stderr, FS_TR(ctx->lang, "hub verdict for %s: %s (%s)\n", "中樞對 %s 之判定：%s（%s）\n"),
+        o->service, pass ? FS_TR(ctx->lang, "pass", "通過") : FS_TR(ctx->lang, "FAIL", "未通過"),
+        json_string_value(json_object_get(f, "reason")));
     exit = pass ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
   }
   json_decref(doc);

@@ -24,9 +24,11 @@ int fs_signed_check(const json_t *o, uint8_t pk[32], struct fs_err *err)
   const char *sigh = json_string_value(json_object_get(o, "signature"));
   uint8_t sig[64];
   if (!pkh || strlen(pkh) != 64 || fs_hex_decode(pkh, 64, pk, 32))
-    return fs_err_set(err, FS_ERR_INVALID, "public_key", "the record has no Ed25519 public key (64 hex digits)");
+    return fs_err_set(err, FS_ERR_INVALID, "public_key",
+                      "the record has no Ed25519 public key (64 hex digits)");
   if (!sigh || strlen(sigh) != 128 || fs_hex_decode(sigh, 128, sig, 64))
-    return fs_err_set(err, FS_ERR_INVALID, "signature", "the record has no Ed25519 signature (128 hex digits)");
+    return fs_err_set(err, FS_ERR_INVALID, "signature",
+                      "the record has no Ed25519 signature (128 hex digits)");
   char *canon = fs_signed_canonical(o);
   if (!canon)
     return fs_err_set(err, FS_ERR_NOMEM, "signature", "out of memory");

@@ -29,10 +29,10 @@ int api_registers_index(struct http_request *req, struct http_response *res)
   const struct reg_def *const *all = reg_all(&n);
   json_t *items = json_array();
   for (size_t i = 0; i < n; i++)
-    json_array_append_new(items, json_pack("{s:s,s:{s:s,s:s},s:s}", "name", all[i]->name, "label",
-                                           "en", all[i]->label_en, "zh-TW", all[i]->label_zh,
-                                           "scope", all[i]->scope == REG_SCOPE_SECTOR ? "sector"
-                                                                                       : "institution"));
+    json_array_append_new(items,
+                          json_pack("{s:s,s:{s:s,s:s},s:s}", "name", all[i]->name, "label", "en",
+                                    all[i]->label_en, "zh-TW", all[i]->label_zh, "scope",
+                                    all[i]->scope == REG_SCOPE_SECTOR ? "sector" : "institution"));
   return http_json(res, 200, json_pack("{s:o}", "items", items));
 }
 
@@ -76,7 +76,8 @@ static int read_query(struct http_request *req, const struct reg_def *d, const c
     if (!f)
       continue;
     if (q->nfilters == REG_MAX_FILTERS)
-      return fs_err_set(&req->err, FS_ERR_INVALID, "query", "at most %d field filters", REG_MAX_FILTERS);
+      return fs_err_set(&req->err, FS_ERR_INVALID, "query", "at most %d field filters",
+                        REG_MAX_FILTERS);
     q->filter_field[q->nfilters] = f->name;
     q->filter_value[q->nfilters++] = req->query.values[i];
   }
@@ -179,7 +180,8 @@ int api_registers_update(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = jsonx_only_keys(body, keys, "$", &req->err);
   if (!rc)
-    rc = jsonx_int(body, "version", JSONX_OPTIONAL, 1, INT64_MAX, &version, &has_version, &req->err);
+    rc =
+        jsonx_int(body, "version", JSONX_OPTIONAL, 1, INT64_MAX, &version, &has_version, &req->err);
   json_t *fields = body ? json_object_get(body, "fields") : NULL;
   if (!rc && !json_is_object(fields))
     rc = fs_err_set(&req->err, FS_ERR_INVALID, "fields", "give the changed fields as an object");
@@ -254,7 +256,8 @@ int api_registers_import(struct http_request *req, struct http_response *res)
     format = ct && !strncmp(ct, "text/csv", 8) ? "csv" : "json";
   }
   if (!rc && req->body_too_large)
-    rc = fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "the import is larger than http.max_body_bytes");
+    rc = fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body",
+                    "the import is larger than http.max_body_bytes");
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
@@ -262,8 +265,9 @@ int api_registers_import(struct http_request *req, struct http_response *res)
                     req->body.data ? req->body.data : "", req->body.len, &created, &updated,
                     &req->err);
   return rc ? rc
-            : http_json(res, 200, json_pack("{s:s,s:i,s:i}", "register", d->name, "created",
-                                            created, "updated", updated));
+            : http_json(res, 200,
+                        json_pack("{s:s,s:i,s:i}", "register", d->name, "created", created,
+                                  "updated", updated));
 }
 
 int api_registers_summary(struct http_request *req, struct http_response *res)
@@ -282,6 +286,7 @@ int api_registers_summary(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = reg_summary_json(c, &req->who, d, http_query_get(&req->query, "field"), as_of, &out, &req->err);
+    rc = reg_summary_json(c, &req->who, d, http_query_get(&req->query, "field"), as_of, &out,
+                          &req->err);
   return rc ? rc : http_json(res, 200, out);
 }

@@ -110,6 +110,7 @@ int api_supervision_report(struct http_request *req, struct http_response *res)
   res->status = 200;
   res->content_type = pdf ? "application/pdf" : "text/html; charset=utf-8";
   if (pdf)
-    http_header(res, "Content-Disposition", "attachment; filename=\"supervision-%.20s.pdf\"", period);
+    http_header(res, "Content-Disposition", "attachment; filename=\"supervision-%.20s.pdf\"",
+                period);
   return FS_OK;
 }

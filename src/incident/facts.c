@@ -18,11 +18,12 @@ int incident_org_facts(struct store_conn *c, const struct incident_env *env, con
   memset(out, 0, sizeof(*out));
   out->records = json_array();
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o ON o.id = i.org_id"
-                       " WHERE i.org_id = ? AND i.status != 'merged' AND i.discovered_at >= ?"
-                       " AND i.discovered_at <= ? AND i.created_at <= ? ORDER BY i.discovered_at, i.id",
-                       "siii", org_id, from, at, at);
+  int rc =
+      store_query(c, &s, err,
+                  "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o ON o.id = i.org_id"
+                  " WHERE i.org_id = ? AND i.status != 'merged' AND i.discovered_at >= ?"
+                  " AND i.discovered_at <= ? AND i.created_at <= ? ORDER BY i.discovered_at, i.id",
+                  "siii", org_id, from, at, at);
   if (rc) {
     json_decref(out->records);
     out->records = NULL;
@@ -46,9 +47,9 @@ int incident_org_facts(struct store_conn *c, const struct incident_env *env, con
     incident_clocks_compute(incident_policy_clocks(&env->policy, r.industry), &tm, at, k);
     /* A draft the organisation never confirmed (a sector alert the hub opened) was not reported. */
     bool draft = r.status == INCIDENT_DRAFT || !r.reported;
-    const char *report = draft ? "unreported"
+    const char *report = draft                                                  ? "unreported"
                          : k[INCIDENT_CLOCK_REPORT].state == INCIDENT_CLOCK_MET ? "on-time"
-                                                                                 : "late";
+                                                                                : "late";
     bool major = r.level >= 3;
     out->total++;
     if (major) {

@@ -11,7 +11,8 @@
 /* ---- bcm-services -------------------------------------------------------------------------- */
 
 static const struct reg_field service_fields[] = {
-    {"code", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Service code", "服務代碼"},
+    {"code", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Service code",
+     "服務代碼"},
     {"name", REG_TEXT, REG_REQUIRED, 0, 0, NULL, "Core business service", "核心業務名稱"},
     {"critical_infrastructure", REG_BOOL, REG_INDEXED, 0, 0, NULL,
      "Core system of critical infrastructure", "關鍵基礎設施核心系統"},
@@ -46,10 +47,12 @@ const struct reg_def reg_bcm_services = {
     .name = "bcm-services",
     .label_en = "BCM: core business services",
     .label_zh = "營運持續管理：核心業務",
-    .about_en = "Core business services with their MTPD, RTO (<= MTPD), RPO, MBCO, dependencies and "
-                "business impact analysis; drills are judged against them.",
-    .about_zh = "核心業務及其最大可容忍中斷時間、RTO（不得大於 MTPD）、RPO、MBCO、相依項目與營運衝擊分析；"
-                "復原演練依此判定。",
+    .about_en =
+        "Core business services with their MTPD, RTO (<= MTPD), RPO, MBCO, dependencies and "
+        "business impact analysis; drills are judged against them.",
+    .about_zh =
+        "核心業務及其最大可容忍中斷時間、RTO（不得大於 MTPD）、RPO、MBCO、相依項目與營運衝擊分析；"
+        "復原演練依此判定。",
     .scope = REG_SCOPE_INSTITUTION,
     .access = REG_HUB_READS,
     .fields = service_fields,
@@ -65,7 +68,8 @@ static const char *const verify_results[] = {"pass", "fail", "not-verified", NUL
 static const char *const backup_states[] = {"current", "overdue", "failed", NULL};
 
 static const struct reg_field backup_fields[] = {
-    {"code", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Environment code", "備援環境代碼"},
+    {"code", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Environment code",
+     "備援環境代碼"},
     {"environment", REG_ENUM, REG_REQUIRED | REG_INDEXED, 0, 0, env_kinds,
      "Kind (local, off-site, safe haven, cloud)", "類型（本地、異地、資料保全避風港、雲端）"},
     {"services", REG_LIST, 0, 0, 0, NULL, "Services it backs up (codes)", "涵蓋的核心業務代碼"},
@@ -77,8 +81,8 @@ static const struct reg_field backup_fields[] = {
      "驗證結果"},
     {"verification_period_days", REG_INT, 0, 1, 730, NULL, "Verify every (days, default 180)",
      "驗證週期（天，預設 180）"},
-    {"verification_status", REG_ENUM, REG_DERIVED, 0, 0, backup_states,
-     "Verification status today", "目前驗證狀態"},
+    {"verification_status", REG_ENUM, REG_DERIVED, 0, 0, backup_states, "Verification status today",
+     "目前驗證狀態"},
 };
 
 static void backup_derive(json_t *f, int64_t now)
@@ -88,9 +92,9 @@ static void backup_derive(json_t *f, int64_t now)
   json_int_t period = json_integer_value(json_object_get(f, "verification_period_days"));
   if (!period)
     period = 180;
-  const char *st = res && !strcmp(res, "fail") ? "failed"
+  const char *st = res && !strcmp(res, "fail")                  ? "failed"
                    : last < 0 || reg_today(now) - last > period ? "overdue"
-                                                                 : "current";
+                                                                : "current";
   json_object_set_new(f, "verification_status", json_string(st));
 }
 
@@ -114,9 +118,11 @@ const struct reg_def reg_bcm_backups = {
 static const struct reg_field key_fields[] = {
     {"name", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Key name", "金鑰名稱"},
     {"public_key", REG_TEXT, REG_REQUIRED, 0, 64, NULL,
-     "Vault signing key (Ed25519, 64 hex digits: the public_key of its attestations and drill records)",
+     "Vault signing key (Ed25519, 64 hex digits: the public_key of its attestations and drill "
+     "records)",
      "保險庫簽章公鑰（Ed25519，64 位十六進位）"},
-    {"repository", REG_TEXT, 0, 0, 64, NULL, "Vault repository id (optional)", "保險庫儲存庫識別碼（選填）"},
+    {"repository", REG_TEXT, 0, 0, 64, NULL, "Vault repository id (optional)",
+     "保險庫儲存庫識別碼（選填）"},
     {"revoked", REG_BOOL, REG_INDEXED, 0, 0, NULL, "Revoked", "已撤銷"},
     {"note", REG_TEXT, 0, 0, 0, NULL, "Note", "備註"},
 };
@@ -170,7 +176,8 @@ static const struct reg_field drill_fields[] = {
     {"bytes", REG_INT, 0, 0, 9e15, NULL, "Bytes", "位元組"},
     {"key", REG_CODE, 0, 0, 0, NULL, "Signing key (vault-keys)", "簽章金鑰"},
     {"attested", REG_BOOL, 0, 0, 0, NULL, "Deposit attestation checked", "已核對存入證明"},
-    {"evidence", REG_LONGTEXT, 0, 0, 20000, NULL, "The signed record as received", "收到的簽章紀錄"},
+    {"evidence", REG_LONGTEXT, 0, 0, 20000, NULL, "The signed record as received",
+     "收到的簽章紀錄"},
 };
 
 const struct reg_def reg_drill_evidence = {
@@ -179,7 +186,8 @@ const struct reg_def reg_drill_evidence = {
     .label_zh = "復原演練證據",
     .about_en = "Signed restore-drill evidence uploaded by `finshield vault drill --report-to`, "
                 "checked and judged against the service's RTO and MTPD.",
-    .about_zh = "由 finshield vault drill --report-to 上傳之簽章還原演練證據，經驗證後依 RTO 與 MTPD 判定。",
+    .about_zh = "由 finshield vault drill --report-to 上傳之簽章還原演練證據，經驗證後依 RTO 與 "
+                "MTPD 判定。",
     .scope = REG_SCOPE_INSTITUTION,
     .access = REG_HUB_READS | REG_INTAKE_ONLY,
     .fields = drill_fields,

@@ -5,13 +5,14 @@
 
 #include <string.h>
 
-static const char *const roles[] = {"ciso", "security-manager", "security-engineer", "soc-analyst",
-                                    "it-staff", "all-staff", NULL};
+static const char *const roles[] = {
+    "ciso", "security-manager", "security-engineer", "soc-analyst", "it-staff", "all-staff", NULL};
 static const char *const levels[] = {"basic", "intermediate", "advanced", NULL};
 
 static const struct reg_field map_fields[] = {
     {"role", REG_ENUM, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, roles, "Role", "職務"},
-    {"competency", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Competency", "職能"},
+    {"competency", REG_CODE, REG_KEY | REG_REQUIRED | REG_INDEXED, 0, 0, NULL, "Competency",
+     "職能"},
     {"course", REG_TEXT, REG_REQUIRED, 0, 0, NULL, "Course", "課程"},
     {"level", REG_ENUM, 0, 0, 0, levels, "Level", "等級"},
     {"hours", REG_NUMBER, REG_REQUIRED, 0, 1000, NULL, "Hours a year", "每年時數"},
@@ -79,8 +80,8 @@ const struct reg_def reg_talent = {
     .derive = talent_derive,
 };
 
-static const char *const tp_kinds[] = {"cloud", "outsourcing", "open-api", "mobile-app", "fintech",
-                                       "other", NULL};
+static const char *const tp_kinds[] = {"cloud",   "outsourcing", "open-api", "mobile-app",
+                                       "fintech", "other",       NULL};
 static const char *const hml[] = {"high", "medium", "low", NULL};
 
 static const struct reg_field tp_fields[] = {
@@ -88,7 +89,8 @@ static const struct reg_field tp_fields[] = {
     {"name", REG_TEXT, REG_REQUIRED | REG_MEMBER_VISIBLE, 0, 0, NULL, "Provider, partner or app",
      "廠商、合作夥伴或 APP"},
     {"kind", REG_ENUM, REG_REQUIRED | REG_INDEXED | REG_MEMBER_VISIBLE, 0, 0, tp_kinds,
-     "Kind (cloud, outsourcing, open API, mobile app, fintech)", "類型（雲端、委外、開放 API、行動 APP、金融科技）"},
+     "Kind (cloud, outsourcing, open API, mobile app, fintech)",
+     "類型（雲端、委外、開放 API、行動 APP、金融科技）"},
     {"services", REG_LIST, 0, 0, 0, NULL, "Services concerned", "涉及之業務"},
     {"criticality", REG_ENUM, REG_REQUIRED | REG_INDEXED, 0, 0, hml, "Criticality", "重要性"},
     {"data_location", REG_TEXT, 0, 0, 0, NULL, "Where data is kept", "資料存放地"},
@@ -109,9 +111,11 @@ const struct reg_def reg_third_parties = {
     .name = "third-parties",
     .label_en = "Third parties and new technology",
     .label_zh = "第三方與新興科技",
-    .about_en = "Cloud and outsourcing providers, open-API partners, mobile apps and fintech "
-                "partners, with risk assessments and review dates (a review past its date is overdue).",
-    .about_zh = "雲端與委外廠商、開放 API 合作夥伴、行動 APP 與金融科技合作，及其風險評估與複審日期（逾期列示）。",
+    .about_en =
+        "Cloud and outsourcing providers, open-API partners, mobile apps and fintech "
+        "partners, with risk assessments and review dates (a review past its date is overdue).",
+    .about_zh = "雲端與委外廠商、開放 API 合作夥伴、行動 APP "
+                "與金融科技合作，及其風險評估與複審日期（逾期列示）。",
     .scope = REG_SCOPE_INSTITUTION,
     .access = REG_HUB_READS,
     .fields = tp_fields,

@@ -49,7 +49,8 @@ static int key_row(const char *id, int64_t version, const json_t *f, void *ctx, 
   k->found = true;
   k->revoked = json_is_true(json_object_get(f, "revoked"));
   snprintf(k->name, sizeof(k->name), "%s", str(f, "name") ? str(f, "name") : "");
-  snprintf(k->repository, sizeof(k->repository), "%s", str(f, "repository") ? str(f, "repository") : "");
+  snprintf(k->repository, sizeof(k->repository), "%s",
+           str(f, "repository") ? str(f, "repository") : "");
   return FS_OK;
 }
 
@@ -59,7 +60,8 @@ struct service_find {
   char id[37];
 };
 
-static int service_row(const char *id, int64_t version, const json_t *f, void *ctx, struct fs_err *err)
+static int service_row(const char *id, int64_t version, const json_t *f, void *ctx,
+                       struct fs_err *err)
 {
   struct service_find *s = ctx;
   if (!s->fields && str(f, "code") && !strcmp(str(f, "code"), s->code)) {
@@ -89,8 +91,9 @@ static int check_form(const json_t *ev, struct fs_err *err)
     return fs_err_set(err, FS_ERR_INVALID, "evidence.type",
                       "is not finshield-vault-restore-drill: this is not a restore-drill record");
   if (json_integer_value(json_object_get(ev, "version")) != 2)
-    return fs_err_set(err, FS_ERR_INVALID, "evidence.version",
-                      "only version 2 drill records are accepted (finshield vault drill since 2026-12)");
+    return fs_err_set(
+        err, FS_ERR_INVALID, "evidence.version",
+        "only version 2 drill records are accepted (finshield vault drill since 2026-12)");
   static const char *const need[] = {"repository", "snapshot", "started_at", "result", NULL};
   for (size_t i = 0; need[i]; i++) {
     int rc = need_str(ev, need[i], err);
@@ -99,7 +102,8 @@ static int check_form(const json_t *ev, struct fs_err *err)
   }
   if (!json_is_number(json_object_get(ev, "restore_seconds")) ||
       json_number_value(json_object_get(ev, "restore_seconds")) < 0)
-    return fs_err_set(err, FS_ERR_INVALID, "evidence.restore_seconds", "the drill record has no measured restore time");
+    return fs_err_set(err, FS_ERR_INVALID, "evidence.restore_seconds",
+                      "the drill record has no measured restore time");
   return FS_OK;
 }
 
@@ -107,7 +111,8 @@ static int check_attestation(const json_t *att, const json_t *ev, const uint8_t 
                              struct fs_err *err)
 {
   if (!json_is_object(att))
-    return fs_err_set(err, FS_ERR_INVALID, "attestation", "give the deposit attestation as an object");
+    return fs_err_set(err, FS_ERR_INVALID, "attestation",
+                      "give the deposit attestation as an object");
   if (!str(att, "type") || strcmp(str(att, "type"), "finshield-vault-deposit-attestation"))
     return fs_err_set(err, FS_ERR_INVALID, "attestation.type", "is not a deposit attestation");
   uint8_t apk[32];
@@ -119,15 +124,16 @@ static int check_attestation(const json_t *att, const json_t *ev, const uint8_t 
   if (memcmp(apk, pk, 32))
     return fs_err_set(err, FS_ERR_INVALID, "attestation.public_key",
                       "the attestation is signed by another key than the drill record");
-  static const char *const same[] = {"repository", "snapshot", "institution", "business_date", NULL};
+  static const char *const same[] = {"repository", "snapshot", "institution", "business_date",
+                                     NULL};
   for (size_t i = 0; same[i]; i++) {
     const char *a = str(att, same[i]), *e = str(ev, same[i]);
     if (!a || !e || strcmp(a, e)) {
       char where[64];
       snprintf(where, sizeof(where), "attestation.%s", same[i]);
       return fs_err_set(err, FS_ERR_INVALID, where,
-                        "the attestation is for %s \"%.80s\", the drill restored \"%.80s\"", same[i],
-                        a ? a : "", e ? e : "");
+                        "the attestation is for %s \"%.80s\", the drill restored \"%.80s\"",
+                        same[i], a ? a : "", e ? e : "");
     }
   }
   return FS_OK;
@@ -154,11 +160,14 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
   if (rc)
     return rc;
   if (!who->org_id[0])
-    return fs_err_set(err, FS_ERR_INVALID, "evidence", "drill evidence is uploaded by a member institution's token");
+    return fs_err_set(err, FS_ERR_INVALID, "evidence",
+                      "drill evidence is uploaded by a member institution's token");
   char org_id[37];
   snprintf(org_id, sizeof(org_id), "%s", who->org_id);
-  struct policy_target t = {.org_id = org_id, .role = -1, .rel = reg_policy_rel(&reg_drill_evidence)};
-  if ((rc = policy_check(who, POLICY_REGISTER_WRITE, &t, "drill evidence of this organisation", err)))
+  struct policy_target t = {
+      .org_id = org_id, .role = -1, .rel = reg_policy_rel(&reg_drill_evidence)};
+  if ((rc = policy_check(who, POLICY_REGISTER_WRITE, &t, "drill evidence of this organisation",
+                         err)))
     return rc;
   /* The key must be the organisation's, registered and not revoked. */
   char pk_hex[65];
@@ -169,10 +178,12 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
   if (!k.found)
     return fs_err_set(err, FS_ERR_INVALID, "evidence.public_key",
                       "the record is signed by vault key %.16s..., which this organisation has not "
-                      "registered: add it to the vault-keys register first", pk_hex);
+                      "registered: add it to the vault-keys register first",
+                      pk_hex);
   if (k.revoked)
     return fs_err_set(err, FS_ERR_INVALID, "evidence.public_key",
-                      "the record is signed by vault key %s, which this organisation revoked", k.name);
+                      "the record is signed by vault key %s, which this organisation revoked",
+                      k.name);
   if (k.repository[0] && strcmp(k.repository, str(ev, "repository")))
     return fs_err_set(err, FS_ERR_INVALID, "evidence.repository",
                       "key %s is registered for repository %s, the drill ran on %.64s", k.name,
@@ -185,13 +196,15 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
     return rc;
   if (!sf.fields)
     return fs_err_set(err, FS_ERR_NOT_FOUND, "service",
-                      "the organisation has no core business service \"%.64s\" in bcm-services", service);
+                      "the organisation has no core business service \"%.64s\" in bcm-services",
+                      service);
   int64_t started;
   const char *st = str(ev, "started_at");
   if (fs_time_parse_ms(st, strlen(st), &started, NULL))
     rc = fs_err_set(err, FS_ERR_INVALID, "evidence.started_at", "is not an RFC 3339 time");
   else if (started > who->now_ms + 5 * 60000)
-    rc = fs_err_set(err, FS_ERR_INVALID, "evidence.started_at", "the drill started in the future (%s)", st);
+    rc = fs_err_set(err, FS_ERR_INVALID, "evidence.started_at",
+                    "the drill started in the future (%s)", st);
   double secs = json_number_value(json_object_get(ev, "restore_seconds"));
   double rto = reg_num(sf.fields, "rto_hours", 0), mtpd = reg_num(sf.fields, "mtpd_hours", 0);
   bool vault_ok = !strcmp(str(ev, "result"), "pass");
@@ -201,13 +214,14 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
     snprintf(reason, sizeof(reason), "the restore failed: %.200s",
              str(ev, "failure") ? str(ev, "failure") : "the vault reported a failure");
   else if (secs > mtpd * 3600)
-    snprintf(reason, sizeof(reason), "restored in %.3f s, longer than the MTPD of %g h", secs, mtpd);
+    snprintf(reason, sizeof(reason), "restored in %.3f s, longer than the MTPD of %g h", secs,
+             mtpd);
   else if (secs > rto * 3600)
     snprintf(reason, sizeof(reason), "restored in %.3f s, longer than the RTO of %g h", secs, rto);
   else {
     verdict = "pass";
-    snprintf(reason, sizeof(reason), "restored in %.3f s, within the RTO of %g h and the MTPD of %g h",
-             secs, rto, mtpd);
+    snprintf(reason, sizeof(reason),
+             "restored in %.3f s, within the RTO of %g h and the MTPD of %g h", secs, rto, mtpd);
   }
   char *text = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT | FS_SIGNED_JSON_REALS);
   char date[11], eid[33];
@@ -226,7 +240,8 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
                        "business_date", str(ev, "business_date") ? str(ev, "business_date") : "",
                        "key", k.name, "attested", att && !json_is_null(att), "evidence", text);
   else if (!rc)
-    rc = fs_err_set(err, FS_ERR_TOO_LARGE, "evidence", "the drill record is larger than 20,000 bytes");
+    rc = fs_err_set(err, FS_ERR_TOO_LARGE, "evidence",
+                    "the drill record is larger than 20,000 bytes");
   free(text);
   if (fields) {
     json_t *n = json_object_get(ev, "files");
@@ -256,7 +271,8 @@ struct drills {
   json_t *by_service; /* service -> array of {id, date, verdict} */
 };
 
-static int drill_row(const char *id, int64_t version, const json_t *f, void *ctx, struct fs_err *err)
+static int drill_row(const char *id, int64_t version, const json_t *f, void *ctx,
+                     struct fs_err *err)
 {
   struct drills *d = ctx;
   const char *svc = str(f, "service");
@@ -296,9 +312,11 @@ int resil_drill_status_json(struct store_conn *c, const struct actor *who, const
                        : (snprintf(org_id, sizeof(org_id), "%s", who->org_id), FS_OK);
   if (rc)
     return rc;
-  struct policy_target t = {.org_id = org_id, .role = -1, .rel = reg_policy_rel(&reg_drill_evidence)};
+  struct policy_target t = {
+      .org_id = org_id, .role = -1, .rel = reg_policy_rel(&reg_drill_evidence)};
   if (!org_id[0] || !policy_allows(who, POLICY_REGISTER_READ, &t))
-    return fs_err_set(err, FS_ERR_NOT_FOUND, "org", "no drill records of organisation \"%.64s\"", org ? org : "");
+    return fs_err_set(err, FS_ERR_NOT_FOUND, "org", "no drill records of organisation \"%.64s\"",
+                      org ? org : "");
   int64_t when = as_of ? as_of : who->now_ms;
   return resil_drill_status_org(c, org_id, when, default_period_days, 0, out, err);
 }
@@ -338,7 +356,8 @@ int resil_drill_status_org(struct store_conn *c, const char *org_id, int64_t whe
     }
     int64_t age = latest ? today - reg_date_days(str(latest, "date")) : -1;
     const char *status = !latest || age > period ? "overdue" : str(latest, "verdict");
-    bool in_window = latest && window_from && reg_date_days(str(latest, "date")) >= reg_today(window_from) &&
+    bool in_window = latest && window_from &&
+                     reg_date_days(str(latest, "date")) >= reg_today(window_from) &&
                      !strcmp(str(latest, "verdict"), "pass");
     counts[!strcmp(status, "pass") ? 0 : !strcmp(status, "fail") ? 1 : 2]++;
     json_t *o = json_pack("{s:s,s:s,s:s,s:f,s:f,s:I,s:s,s:O?}", "service", code, "record",
@@ -359,7 +378,7 @@ int resil_drill_status_org(struct store_conn *c, const char *org_id, int64_t whe
   struct reg_orgs orgs = {0};
   char day[11];
   reg_date_of_ms(when, day);
-  *out = json_pack("{s:s,s:s,s:i,s:i,s:i,s:o}", "org", reg_org_code(c, &orgs, org_id), "as_of",
-                   day, "pass", counts[0], "fail", counts[1], "overdue", counts[2], "services", items);
+  *out = json_pack("{s:s,s:s,s:i,s:i,s:i,s:o}", "org", reg_org_code(c, &orgs, org_id), "as_of", day,
+                   "pass", counts[0], "fail", counts[1], "overdue", counts[2], "services", items);
   return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "drills", "out of memory");
 }

@@ -266,7 +266,12 @@ static int parse_cmp(struct parser *p, struct expr_value *v)
       return rc;
     bool nul = v->kind == EXPR_NULL || r.kind == EXPR_NULL;
     int c = compare(v, &r);
-    bool res = k == 0 ? c == 0 : k == 1 ? c != 0 : k == 2 ? c <= 0 : k == 3 ? c >= 0 : k == 4 ? c < 0 : c > 0;
+    bool res = k == 0   ? c == 0
+               : k == 1 ? c != 0
+               : k == 2 ? c <= 0
+               : k == 3 ? c >= 0
+               : k == 4 ? c < 0
+                        : c > 0;
     boolean(v, nul ? (k == 1 ? v->kind != r.kind : false) : res);
     return FS_OK;
   }

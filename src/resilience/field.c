@@ -12,9 +12,9 @@
 #include <string.h>
 
 static const char *const type_names[] = {
-    [REG_TEXT] = "text", [REG_LONGTEXT] = "longtext", [REG_CODE] = "code",
-    [REG_INT] = "integer", [REG_NUMBER] = "number",   [REG_BOOL] = "boolean",
-    [REG_DATE] = "date", [REG_ENUM] = "enum",         [REG_LIST] = "list",
+    [REG_TEXT] = "text",   [REG_LONGTEXT] = "longtext", [REG_CODE] = "code",
+    [REG_INT] = "integer", [REG_NUMBER] = "number",     [REG_BOOL] = "boolean",
+    [REG_DATE] = "date",   [REG_ENUM] = "enum",         [REG_LIST] = "list",
 };
 
 const struct reg_field *reg_field_find(const struct reg_def *d, const char *name)
@@ -177,7 +177,8 @@ static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
       if (!json_is_string(it) || !json_string_length(it) || json_string_length(it) > 200 ||
           !line_ok(json_string_value(it), json_string_length(it), false) ||
           strchr(json_string_value(it), ';')) {
-        snprintf(msg, sizeof(msg), "item %zu must be a non-empty line of at most 200 bytes without ';'", i);
+        snprintf(msg, sizeof(msg),
+                 "item %zu must be a non-empty line of at most 200 bytes without ';'", i);
         return bad(err, f, "%s", msg);
       }
     }
@@ -314,12 +315,11 @@ json_t *reg_schema_json(const struct reg_def *d)
   json_t *fields = json_array();
   for (size_t i = 0; i < d->nfields; i++) {
     const struct reg_field *f = &d->fields[i];
-    json_t *o = json_pack("{s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:{s:s,s:s}}", "name", f->name, "type",
-                          type_names[f->type], "required", (f->flags & REG_REQUIRED) != 0, "key",
-                          (f->flags & REG_KEY) != 0, "indexed", (f->flags & REG_INDEXED) != 0,
-                          "member_visible", (f->flags & REG_MEMBER_VISIBLE) != 0, "derived",
-                          (f->flags & REG_DERIVED) != 0, "label", "en", f->label_en, "zh-TW",
-                          f->label_zh);
+    json_t *o = json_pack(
+        "{s:s,s:s,s:b,s:b,s:b,s:b,s:b,s:{s:s,s:s}}", "name", f->name, "type", type_names[f->type],
+        "required", (f->flags & REG_REQUIRED) != 0, "key", (f->flags & REG_KEY) != 0, "indexed",
+        (f->flags & REG_INDEXED) != 0, "member_visible", (f->flags & REG_MEMBER_VISIBLE) != 0,
+        "derived", (f->flags & REG_DERIVED) != 0, "label", "en", f->label_en, "zh-TW", f->label_zh);
     if (!o)
       continue;
     if (f->type == REG_ENUM) {
@@ -340,15 +340,13 @@ json_t *reg_schema_json(const struct reg_def *d)
     }
     json_array_append_new(fields, o);
   }
-  return json_pack("{s:s,s:{s:s,s:s},s:{s:s,s:s},s:s,s:{s:b,s:b,s:b,s:b},s:s?,s:o}", "name",
-                   d->name, "label", "en", d->label_en, "zh-TW", d->label_zh, "about", "en",
-                   d->about_en, "zh-TW", d->about_zh, "scope",
-                   d->scope == REG_SCOPE_SECTOR ? "sector" : "institution", "access",
-                   "hub_reads", (d->access & REG_HUB_READS) != 0, "hub_writes",
-                   (d->access & REG_HUB_WRITES) != 0, "member_readonly",
-                   (d->access & REG_MEMBER_READONLY) != 0, "intake_only",
-                   (d->access & REG_INTAKE_ONLY) != 0, "default_sort", d->default_sort, "fields",
-                   fields);
+  return json_pack(
+      "{s:s,s:{s:s,s:s},s:{s:s,s:s},s:s,s:{s:b,s:b,s:b,s:b},s:s?,s:o}", "name", d->name, "label",
+      "en", d->label_en, "zh-TW", d->label_zh, "about", "en", d->about_en, "zh-TW", d->about_zh,
+      "scope", d->scope == REG_SCOPE_SECTOR ? "sector" : "institution", "access", "hub_reads",
+      (d->access & REG_HUB_READS) != 0, "hub_writes", (d->access & REG_HUB_WRITES) != 0,
+      "member_readonly", (d->access & REG_MEMBER_READONLY) != 0, "intake_only",
+      (d->access & REG_INTAKE_ONLY) != 0, "default_sort", d->default_sort, "fields", fields);
 }
 
 /* ---- CSV ---------------------------------------------------------------------------------- */
@@ -357,10 +355,10 @@ int reg_csv_cell(struct fs_buf *out, const char *s)
 {
   if (!s)
     s = "";
-  bool quote = strpbrk(s, ",\"\r\n") != NULL || (*s == ' ') ||
-               (*s && s[strlen(s) - 1] == ' ');
+  bool quote = strpbrk(s, ",\"\r\n") != NULL || (*s == ' ') || (*s && s[strlen(s) - 1] == ' ');
   /* A cell that a spreadsheet would run as a formula is kept as text with a leading quote. */
-  bool formula = *s == '=' || *s == '+' || *s == '@' || (*s == '-' && s[1] && !(s[1] >= '0' && s[1] <= '9'));
+  bool formula =
+      *s == '=' || *s == '+' || *s == '@' || (*s == '-' && s[1] && !(s[1] >= '0' && s[1] <= '9'));
   int rc = quote || formula ? fs_buf_append_char(out, '"') : FS_OK;
   if (!rc && formula)
     rc = fs_buf_append_char(out, '\'');

@@ -1,6 +1,7 @@
-/* Export and import of register records: JSON (the records as lists give them) and CSV (a
- * header row of org, id, version and the field names; RFC 4180). An import applies every row or
- * none, and names the row and the field of the first error. */
+/* Export and import of register records: JSON (the records as lists give them) and CSV (a header
+ * row of org, id, version and the field names; RFC 4180). An import applies every row or none,
+ * and names the row and the field of the first error. And sector summaries of member-visible
+ * fields. */
 #include "resilience/internal.h"
 
 #include "auth/org.h"
@@ -33,7 +34,8 @@ static int exp_row(const json_t *rec, void *ctx, struct fs_err *err)
     free(s);
   } else {
     char ver[24];
-    snprintf(ver, sizeof(ver), "%lld", (long long)json_integer_value(json_object_get(rec, "version")));
+    snprintf(ver, sizeof(ver), "%lld",
+             (long long)json_integer_value(json_object_get(rec, "version")));
     rc = reg_csv_cell(e->out, json_string_value(json_object_get(rec, "org")));
     rc = rc ? rc : fs_buf_append_char(e->out, ',');
     rc = rc ? rc : reg_csv_cell(e->out, json_string_value(json_object_get(rec, "id")));
@@ -43,7 +45,8 @@ static int exp_row(const json_t *rec, void *ctx, struct fs_err *err)
     for (size_t i = 0; !rc && i < e->d->nfields; i++) {
       struct fs_buf cell;
       fs_buf_init(&cell, 1 << 20);
-      rc = reg_value_to_text(&e->d->fields[i], json_object_get(fields, e->d->fields[i].name), &cell);
+      rc =
+          reg_value_to_text(&e->d->fields[i], json_object_get(fields, e->d->fields[i].name), &cell);
       rc = rc ? rc : fs_buf_append_char(e->out, ',');
       rc = rc ? rc : reg_csv_cell(e->out, fs_buf_cstr(&cell));
       fs_buf_release(&cell);
@@ -60,7 +63,8 @@ int reg_export(struct store_conn *c, const struct actor *who, const struct reg_d
 {
   struct exp e = {.d = d, .out = out, .csv = format && !strcmp(format, "csv")};
   if (format && strcmp(format, "csv") && strcmp(format, "json"))
-    return fs_err_set(err, FS_ERR_INVALID, "format", "the export format is csv or json, not %s", format);
+    return fs_err_set(err, FS_ERR_INVALID, "format", "the export format is csv or json, not %s",
+                      format);
   int rc = FS_OK;
   if (e.csv) {
     rc = fs_buf_append_str(out, "org,id,version");
@@ -93,9 +97,9 @@ struct imp {
   long org_col;
 };
 
-static const char *const meta_keys[] = {"id", "register", "org", "org_id", "version", "key",
-                                        "fields", "created_at", "updated_at", "created_by",
-                                        "updated_by", "current", "superseded_at", NULL};
+static const char *const meta_keys[] = {
+    "id",         "register",   "org",        "org_id",     "version", "key",           "fields",
+    "created_at", "updated_at", "created_by", "updated_by", "current", "superseded_at", NULL};
 
 /* The current record of org with the key of fields: its id into id (or "" when none). */
 static int find_by_key(struct imp *im, const char *org_id, const json_t *fields, char id[37],
@@ -173,7 +177,8 @@ static int csv_row(size_t row, char **cells, size_t n, void *ctx, struct fs_err 
   if (n != im->ncols) {
     char where[32];
     snprintf(where, sizeof(where), "row %zu", row);
-    return fs_err_set(err, FS_ERR_INVALID, where, "has %zu cells, the header has %zu", n, im->ncols);
+    return fs_err_set(err, FS_ERR_INVALID, where, "has %zu cells, the header has %zu", n,
+                      im->ncols);
   }
   json_t *fields = json_object();
   int rc = FS_OK;
@@ -251,7 +256,8 @@ int reg_import(struct store_conn *c, const struct actor *who, const struct reg_d
       json_decref(doc);
     }
   } else if (!rc) {
-    rc = fs_err_set(err, FS_ERR_INVALID, "format", "the import format is csv or json, not %s", format);
+    rc = fs_err_set(err, FS_ERR_INVALID, "format", "the import format is csv or json, not %s",
+                    format);
   }
   rc = store_tx_leave(c, owned, rc, err);
   if (!rc) {
@@ -260,4 +266,82 @@ int reg_import(struct store_conn *c, const struct actor *who, const struct reg_d
   }
   free(im);
   return rc;
+}
+
+/* ---- sector summaries of member-visible fields ------------------------------------------------
+ */
+
+#define SUMMARY_MIN_ORGS 3
+
+int reg_summary_json(struct store_conn *c, const struct actor *who, const struct reg_def *d,
+                     const char *field, int64_t as_of, json_t **out, struct fs_err *err)
+{
+  const struct reg_field *f = reg_field_find(d, field);
+  if (!f || !(f->flags & REG_MEMBER_VISIBLE) || f->type == REG_LONGTEXT || f->type == REG_LIST)
+    return fs_err_set(err, FS_ERR_INVALID, "field",
+                      "%s has no field \"%.64s\" that may be summarised for the sector (see the "
+                      "schema's member_visible)",
+                      d->name, field ? field : "");
+  struct store_stmt *s;
+  int rc =
+      as_of ? store_query(c, &s, err,
+                          "SELECT org_id, body FROM resil_record WHERE reg = ? AND valid_from <= ?"
+                          " AND (valid_to IS NULL OR valid_to > ?)",
+                          "sii", d->name, as_of, as_of)
+            : store_query(c, &s, err,
+                          "SELECT org_id, body FROM resil_record WHERE reg = ? AND is_current = 1",
+                          "s", d->name);
+  if (rc)
+    return rc;
+  /* value -> {org_id: true}: institutions, not records, are counted. */
+  json_t *by = json_object(), *orgs = json_object();
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row) {
+    const char *body = store_col_text(s, 1);
+    json_t *fields;
+    if (jsonx_parse_object(body, strlen(body), &fields, NULL))
+      continue;
+    json_t *fd = reg_fields_derived(d, fields, as_of ? as_of : who->now_ms);
+    json_decref(fields);
+    struct fs_buf b;
+    fs_buf_init(&b, 255);
+    reg_value_to_text(f, json_object_get(fd, f->name), &b);
+    json_decref(fd);
+    const char *v = fs_buf_cstr(&b);
+    if (*v) {
+      json_t *set = json_object_get(by, v);
+      if (!set) {
+        set = json_object();
+        json_object_set_new(by, v, set);
+      }
+      json_object_set_new(set, store_col_text(s, 0), json_true());
+      json_object_set_new(orgs, store_col_text(s, 0), json_true());
+    }
+    fs_buf_release(&b);
+  }
+  store_done(s);
+  json_t *items = json_array();
+  size_t fewer = 0;
+  const char *k;
+  json_t *set;
+  json_object_foreach(by, k, set)
+  {
+    size_t n = json_object_size(set);
+    if (n >= SUMMARY_MIN_ORGS)
+      json_array_append_new(items,
+                            json_pack("{s:s,s:I}", "value", k, "institutions", (json_int_t)n));
+    else
+      fewer++;
+  }
+  json_decref(by);
+  size_t total = json_object_size(orgs);
+  json_decref(orgs);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  *out = json_pack("{s:s,s:s,s:I,s:i,s:I,s:o}", "register", d->name, "field", f->name,
+                   "institutions", (json_int_t)total, "min_institutions", SUMMARY_MIN_ORGS,
+                   "values_with_fewer", (json_int_t)fewer, "items", items);
+  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, d->name, "out of memory");
 }

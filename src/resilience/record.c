@@ -20,7 +20,8 @@
 
 const char *reg_slot_column(const struct reg_def *d, const struct reg_field *f)
 {
-  static const char *const k[] = {"k1", "k2", "k3", "k4", "k5", "k6"}, *const x[] = {"x1", "x2", "x3"};
+  static const char *const k[] = {"k1", "k2", "k3", "k4", "k5", "k6"}, *const x[] = {"x1", "x2",
+                                                                                     "x3"};
   size_t nk = 0, nx = 0;
   for (size_t i = 0; i < d->nfields; i++) {
     const struct reg_field *g = &d->fields[i];
@@ -69,7 +70,8 @@ const char *reg_org_code(struct store_conn *c, struct reg_orgs *cache, const cha
   for (size_t i = 0; i < cache->n; i++)
     if (!strcmp(cache->e[i].id, org_id))
       return cache->e[i].code;
-  size_t slot = cache->n < FS_ARRAY_SIZE(cache->e) ? cache->n++ : cache->next++ % FS_ARRAY_SIZE(cache->e);
+  size_t slot =
+      cache->n < FS_ARRAY_SIZE(cache->e) ? cache->n++ : cache->next++ % FS_ARRAY_SIZE(cache->e);
   snprintf(cache->e[slot].id, sizeof(cache->e[slot].id), "%s", org_id);
   snprintf(cache->e[slot].code, sizeof(cache->e[slot].code), "%s", "");
   cache->e[slot].industry = cache->e[slot].tier = -1;
@@ -101,7 +103,8 @@ json_t *reg_fields_derived(const struct reg_def *d, const json_t *stored, int64_
 
 /* ---- rows --------------------------------------------------------------------------------- */
 
-#define REC_COLUMNS "id, version, org_id, rkey, body, valid_from, valid_to, created_at, created_by, updated_by"
+#define REC_COLUMNS                                                                                \
+  "id, version, org_id, rkey, body, valid_from, valid_to, created_at, created_by, updated_by"
 
 struct rec {
   char id[37];
@@ -136,11 +139,11 @@ static json_t *rec_json(struct store_conn *c, struct reg_orgs *orgs, const struc
 {
   json_t *fields = reg_fields_derived(d, r->fields, now);
   return json_pack("{s:s,s:s,s:s,s:s,s:I,s:s,s:o,s:o,s:o,s:s,s:s,s:b}", "id", r->id, "register",
-                   d->name, "org", reg_org_code(c, orgs, r->org_id), "org_id", r->org_id,
-                   "version", (json_int_t)r->version, "key", r->key, "fields",
-                   fields ? fields : json_object(), "created_at", jsonx_time_new(r->created_at),
-                   "updated_at", jsonx_time_new(r->valid_from), "created_by", r->created_by,
-                   "updated_by", r->updated_by, "current", r->valid_to == 0);
+                   d->name, "org", reg_org_code(c, orgs, r->org_id), "org_id", r->org_id, "version",
+                   (json_int_t)r->version, "key", r->key, "fields", fields ? fields : json_object(),
+                   "created_at", jsonx_time_new(r->created_at), "updated_at",
+                   jsonx_time_new(r->valid_from), "created_by", r->created_by, "updated_by",
+                   r->updated_by, "current", r->valid_to == 0);
 }
 
 /* Loads the version of record id current at as_of (0: now). NOT_FOUND when none. */
@@ -220,12 +223,13 @@ static int insert_version(struct store_conn *c, const struct reg_def *d, const c
   if (!body)
     return fs_err_set(err, FS_ERR_NOMEM, d->name, "out of memory");
   struct store_stmt *s;
-  int rc = store_prepare(c,
-                         "INSERT INTO resil_record (id, version, reg, org_id, rkey, is_current,"
-                         " valid_from, valid_to, body, created_at, created_by, updated_by,"
-                         " k1, k2, k3, k4, k5, k6, x1, x2, x3)"
-                         " VALUES (?, ?, ?, ?, ?, 1, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         &s, err);
+  int rc =
+      store_prepare(c,
+                    "INSERT INTO resil_record (id, version, reg, org_id, rkey, is_current,"
+                    " valid_from, valid_to, body, created_at, created_by, updated_by,"
+                    " k1, k2, k3, k4, k5, k6, x1, x2, x3)"
+                    " VALUES (?, ?, ?, ?, ?, 1, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    &s, err);
   if (!rc) {
     store_bind_text(s, 1, id);
     store_bind_int(s, 2, version);
@@ -304,7 +308,8 @@ int reg_create(struct store_conn *c, const struct actor *who, const struct reg_d
 {
   if (d->access & REG_INTAKE_ONLY)
     return fs_err_set(err, FS_ERR_INVALID, d->name,
-                      "records of %s are made by the hub from uploaded evidence, not created", d->name);
+                      "records of %s are made by the hub from uploaded evidence, not created",
+                      d->name);
   char org_id[37];
   int rc = owner_of(c, who, d, org, org_id, err);
   return rc ? rc : create(c, who, d, org_id, fields, id_out, err);
@@ -347,7 +352,8 @@ int reg_update(struct store_conn *c, const struct actor *who, const struct reg_d
   if (!rc) {
     /* Check the change's own fields first (so that errors name what was given), then the whole. */
     json_t *given = json_deep_copy(fields);
-    rc = given ? reg_validate(d, given, false, err) : fs_err_set(err, FS_ERR_NOMEM, d->name, "out of memory");
+    rc = given ? reg_validate(d, given, false, err)
+               : fs_err_set(err, FS_ERR_NOMEM, d->name, "out of memory");
     merged = json_deep_copy(r.fields);
     const char *k;
     json_t *v;
@@ -363,12 +369,13 @@ int reg_update(struct store_conn *c, const struct actor *who, const struct reg_d
       rc = reg_validate(d, merged, true, err);
   }
   if (!rc)
-    rc = store_exec(c, NULL, err,
-                    "UPDATE resil_record SET is_current = 0, valid_to = ? WHERE id = ? AND version = ?",
-                    "isi", who->now_ms, id, r.version);
+    rc = store_exec(
+        c, NULL, err,
+        "UPDATE resil_record SET is_current = 0, valid_to = ? WHERE id = ? AND version = ?", "isi",
+        who->now_ms, id, r.version);
   if (!rc)
-    rc = insert_version(c, d, id, r.version + 1, r.org_id, merged, r.created_at, r.created_by,
-                        who, err);
+    rc = insert_version(c, d, id, r.version + 1, r.org_id, merged, r.created_at, r.created_by, who,
+                        err);
   if (!rc)
     rc = audit(c, who, "register.update", d, id, r.version + 1, r.org_id, merged, err);
   json_decref(merged);
@@ -466,7 +473,8 @@ static int parse_sort(const struct reg_def *d, const char *sort, struct sortspec
   if (!o->col)
     return fs_err_set(err, FS_ERR_INVALID, "sort",
                       "%s cannot be sorted by \"%s\": use updated, key, org or an indexed field "
-                      "(see the register's schema)", d->name, sort);
+                      "(see the register's schema)",
+                      d->name, sort);
   o->num = o->col[0] == 'x';
   return FS_OK;
 }
@@ -560,7 +568,7 @@ static int list_query(struct store_conn *c, const struct actor *who, const struc
       json_t *v;
       if ((rc = reg_value_from_text(f, q->filter_value[i], &v, err)))
         break;
-      bind_i(&l, json_is_boolean(v) ? (json_is_true(v) ? 1000 : 0)
+      bind_i(&l, json_is_boolean(v)  ? (json_is_true(v) ? 1000 : 0)
                  : json_is_number(v) ? (int64_t)llround(json_number_value(v) * 1000)
                                      : NUM_ABSENT);
       json_decref(v);
@@ -571,8 +579,8 @@ static int list_query(struct store_conn *c, const struct actor *who, const struc
   if (!rc && after && *after) {
     rc = read_cursor(after, afterv, 512, afterid, err);
     if (!rc) {
-      fs_buf_appendf(&l.sql, " AND (%s %s ? OR (%s = ? AND id %s ?))", ss->col, ss->desc ? "<" : ">",
-                     ss->col, ss->desc ? "<" : ">");
+      fs_buf_appendf(&l.sql, " AND (%s %s ? OR (%s = ? AND id %s ?))", ss->col,
+                     ss->desc ? "<" : ">", ss->col, ss->desc ? "<" : ">");
       if (ss->num) {
         int64_t v = strtoll(afterv, NULL, 10);
         bind_i(&l, v);
@@ -676,15 +684,16 @@ int reg_scan(struct store_conn *c, const struct reg_def *d, const char *org_id, 
              reg_row_fn fn, void *ctx, struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = as_of ? store_query(c, &s, err,
-                               "SELECT " REC_COLUMNS " FROM resil_record WHERE reg = ? AND org_id = ?"
-                               " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
-                               " ORDER BY rkey, id",
-                               "ssii", d->name, org_id, as_of, as_of)
-                 : store_query(c, &s, err,
-                               "SELECT " REC_COLUMNS " FROM resil_record WHERE reg = ? AND org_id = ?"
-                               " AND is_current = 1 ORDER BY rkey, id",
-                               "ss", d->name, org_id);
+  int rc = as_of
+               ? store_query(c, &s, err,
+                             "SELECT " REC_COLUMNS " FROM resil_record WHERE reg = ? AND org_id = ?"
+                             " AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"
+                             " ORDER BY rkey, id",
+                             "ssii", d->name, org_id, as_of, as_of)
+               : store_query(c, &s, err,
+                             "SELECT " REC_COLUMNS " FROM resil_record WHERE reg = ? AND org_id = ?"
+                             " AND is_current = 1 ORDER BY rkey, id",
+                             "ss", d->name, org_id);
   if (rc)
     return rc;
   bool row;
@@ -699,78 +708,4 @@ int reg_scan(struct store_conn *c, const struct reg_def *d, const char *org_id, 
   }
   store_done(s);
   return rc;
-}
-
-/* ---- sector summaries of member-visible fields ------------------------------------------------ */
-
-#define SUMMARY_MIN_ORGS 3
-
-int reg_summary_json(struct store_conn *c, const struct actor *who, const struct reg_def *d,
-                     const char *field, int64_t as_of, json_t **out, struct fs_err *err)
-{
-  const struct reg_field *f = reg_field_find(d, field);
-  if (!f || !(f->flags & REG_MEMBER_VISIBLE) || f->type == REG_LONGTEXT || f->type == REG_LIST)
-    return fs_err_set(err, FS_ERR_INVALID, "field",
-                      "%s has no field \"%.64s\" that may be summarised for the sector (see the "
-                      "schema's member_visible)", d->name, field ? field : "");
-  struct store_stmt *s;
-  int rc = as_of ? store_query(c, &s, err,
-                               "SELECT org_id, body FROM resil_record WHERE reg = ? AND valid_from <= ?"
-                               " AND (valid_to IS NULL OR valid_to > ?)",
-                               "sii", d->name, as_of, as_of)
-                 : store_query(c, &s, err,
-                               "SELECT org_id, body FROM resil_record WHERE reg = ? AND is_current = 1",
-                               "s", d->name);
-  if (rc)
-    return rc;
-  /* value -> {org_id: true}: institutions, not records, are counted. */
-  json_t *by = json_object(), *orgs = json_object();
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    const char *body = store_col_text(s, 1);
-    json_t *fields;
-    if (jsonx_parse_object(body, strlen(body), &fields, NULL))
-      continue;
-    json_t *fd = reg_fields_derived(d, fields, as_of ? as_of : who->now_ms);
-    json_decref(fields);
-    struct fs_buf b;
-    fs_buf_init(&b, 255);
-    reg_value_to_text(f, json_object_get(fd, f->name), &b);
-    json_decref(fd);
-    const char *v = fs_buf_cstr(&b);
-    if (*v) {
-      json_t *set = json_object_get(by, v);
-      if (!set) {
-        set = json_object();
-        json_object_set_new(by, v, set);
-      }
-      json_object_set_new(set, store_col_text(s, 0), json_true());
-      json_object_set_new(orgs, store_col_text(s, 0), json_true());
-    }
-    fs_buf_release(&b);
-  }
-  store_done(s);
-  json_t *items = json_array();
-  size_t fewer = 0;
-  const char *k;
-  json_t *set;
-  json_object_foreach(by, k, set)
-  {
-    size_t n = json_object_size(set);
-    if (n >= SUMMARY_MIN_ORGS)
-      json_array_append_new(items, json_pack("{s:s,s:I}", "value", k, "institutions", (json_int_t)n));
-    else
-      fewer++;
-  }
-  json_decref(by);
-  size_t total = json_object_size(orgs);
-  json_decref(orgs);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  *out = json_pack("{s:s,s:s,s:I,s:i,s:I,s:o}", "register", d->name, "field", f->name,
-                   "institutions", (json_int_t)total, "min_institutions", SUMMARY_MIN_ORGS,
-                   "values_with_fewer", (json_int_t)fewer, "items", items);
-  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, d->name, "out of memory");
 }

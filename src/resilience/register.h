@@ -36,38 +36,40 @@ enum reg_type {
   REG_INT,      /* integer in [min, max] */
   REG_NUMBER,   /* number in [min, max], kept to three decimals */
   REG_BOOL,
-  REG_DATE,     /* YYYY-MM-DD (a civil date, Asia/Taipei) */
-  REG_ENUM,     /* one of values */
-  REG_LIST,     /* list of one-line strings (at most max items, default 50, 200 bytes each) */
+  REG_DATE, /* YYYY-MM-DD (a civil date, Asia/Taipei) */
+  REG_ENUM, /* one of values */
+  REG_LIST, /* list of one-line strings (at most max items, default 50, 200 bytes each) */
 };
 
 enum reg_field_flags {
-  REG_REQUIRED = 1 << 0,       /* must be given when a record is created */
-  REG_KEY = 1 << 1,            /* part of the record's key: unique per organisation */
-  REG_INDEXED = 1 << 2,        /* sortable and filterable on the server (a column of its own) */
-  REG_MEMBER_VISIBLE = 1 << 3, /* may appear in sector summaries other members see (no org, no id) */
-  REG_DERIVED = 1 << 4,        /* computed by the definition's derive hook; never accepted as input */
+  REG_REQUIRED = 1 << 0, /* must be given when a record is created */
+  REG_KEY = 1 << 1,      /* part of the record's key: unique per organisation */
+  REG_INDEXED = 1 << 2,  /* sortable and filterable on the server (a column of its own) */
+  REG_MEMBER_VISIBLE =
+      1 << 3,           /* may appear in sector summaries other members see (no org, no id) */
+  REG_DERIVED = 1 << 4, /* computed by the definition's derive hook; never accepted as input */
 };
 
 struct reg_field {
   const char *name;
   enum reg_type type;
   unsigned flags;
-  double min, max;            /* bounds (numbers), bytes (text), items (lists); 0,0: defaults */
-  const char *const *values;  /* REG_ENUM: NULL-terminated */
+  double min, max;           /* bounds (numbers), bytes (text), items (lists); 0,0: defaults */
+  const char *const *values; /* REG_ENUM: NULL-terminated */
   const char *label_en, *label_zh;
 };
 
 enum reg_scope {
   REG_SCOPE_INSTITUTION, /* each institution keeps its own records */
-  REG_SCOPE_SECTOR,      /* reference data the hub keeps for everyone (catalogues, requirement sets) */
+  REG_SCOPE_SECTOR, /* reference data the hub keeps for everyone (catalogues, requirement sets) */
 };
 
 enum reg_access {
-  REG_HUB_READS = 1 << 0,    /* hub analysts read every institution's records */
-  REG_HUB_WRITES = 1 << 1,   /* hub analysts may also write records about an institution */
+  REG_HUB_READS = 1 << 0,       /* hub analysts read every institution's records */
+  REG_HUB_WRITES = 1 << 1,      /* hub analysts may also write records about an institution */
   REG_MEMBER_READONLY = 1 << 2, /* members read their records but only the hub writes them */
-  REG_INTAKE_ONLY = 1 << 3,  /* records are made by a domain function (drill evidence), not by create */
+  REG_INTAKE_ONLY =
+      1 << 3, /* records are made by a domain function (drill evidence), not by create */
 };
 
 struct reg_def {
@@ -142,10 +144,10 @@ int reg_versions_json(struct store_conn *c, const struct actor *who, const struc
 
 #define REG_MAX_FILTERS 8
 struct reg_query {
-  const char *org;     /* id or code; NULL: every organisation the actor may read */
-  const char *sort;    /* an indexed field, "-field" descending; also "updated", "org", "key" */
-  int64_t as_of;       /* 0: now */
-  size_t nfilters;     /* equality filters on indexed fields */
+  const char *org;  /* id or code; NULL: every organisation the actor may read */
+  const char *sort; /* an indexed field, "-field" descending; also "updated", "org", "key" */
+  int64_t as_of;    /* 0: now */
+  size_t nfilters;  /* equality filters on indexed fields */
   const char *filter_field[REG_MAX_FILTERS];
   const char *filter_value[REG_MAX_FILTERS];
 };

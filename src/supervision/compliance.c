@@ -15,7 +15,8 @@ static bool listed(const json_t *list, const char *x)
     return true; /* empty: all */
   size_t i;
   const json_t *v;
-  json_array_foreach(list, i, v) if (json_string_value(v) && !strcmp(json_string_value(v), x)) return true;
+  json_array_foreach(list, i,
+                     v) if (json_string_value(v) && !strcmp(json_string_value(v), x)) return true;
   return false;
 }
 
@@ -34,9 +35,8 @@ static int set_row(const char *id, int64_t version, const json_t *f, void *ctx, 
   return FS_OK;
 }
 
-int sup_compliance(struct store_conn *c, const char *org_id, const char *industry,
-                   const char *tier, int64_t at, const json_t *facts, json_t **out,
-                   struct fs_err *err)
+int sup_compliance(struct store_conn *c, const char *org_id, const char *industry, const char *tier,
+                   int64_t at, const json_t *facts, json_t **out, struct fs_err *err)
 {
   char hub[37];
   int rc = org_hub_id(c, hub, err);
@@ -47,7 +47,8 @@ int sup_compliance(struct store_conn *c, const char *org_id, const char *industr
     json_decref(s.items);
     return rc;
   }
-  const char *business = json_string_value(json_object_get(json_object_get(facts, "org.business"), "value"));
+  const char *business =
+      json_string_value(json_object_get(json_object_get(facts, "org.business"), "value"));
   int64_t today = reg_today(at);
   json_t *sets = json_array();
   int total = 0, met = 0;
@@ -76,9 +77,9 @@ int sup_compliance(struct store_conn *c, const char *org_id, const char *industr
       bool ok = !sup_eval(colon + 2, facts, read, records, &v, &e) && expr_truthy(&v);
       total++;
       met += ok;
-      json_array_append_new(reqs, json_pack("{s:s%,s:s,s:b,s:o,s:o}", "name", text, (size_t)(colon - text),
-                                            "expression", colon + 2, "met", ok, "facts", read,
-                                            "records", records));
+      json_array_append_new(reqs, json_pack("{s:s%,s:s,s:b,s:o,s:o}", "name", text,
+                                            (size_t)(colon - text), "expression", colon + 2, "met",
+                                            ok, "facts", read, "records", records));
     }
     json_array_append_new(sets, json_pack("{s:O,s:{s:O,s:O},s:O,s:O,s:o}", "code",
                                           json_object_get(set, "code"), "title", "en",

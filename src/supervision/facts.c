@@ -13,8 +13,9 @@
 
 static void fact(json_t *facts, const char *name, json_t *value, json_t *records)
 {
-  json_object_set_new(facts, name, json_pack("{s:o,s:o}", "value", value ? value : json_null(),
-                                             "records", records ? records : json_array()));
+  json_object_set_new(facts, name,
+                      json_pack("{s:o,s:o}", "value", value ? value : json_null(), "records",
+                                records ? records : json_array()));
 }
 
 /* Every record of a register of the organisation as of at: [{ref, fields (derived at at)}]. */
@@ -29,8 +30,8 @@ static int row(const char *id, int64_t version, const json_t *f, void *ctx, stru
   struct rows *r = ctx;
   char ref[160];
   snprintf(ref, sizeof(ref), "%s/%s@%lld", r->d->name, id, (long long)version);
-  json_array_append_new(r->items, json_pack("{s:s,s:o}", "ref", ref, "fields",
-                                            reg_fields_derived(r->d, f, r->at)));
+  json_array_append_new(
+      r->items, json_pack("{s:s,s:o}", "ref", ref, "fields", reg_fields_derived(r->d, f, r->at)));
   return FS_OK;
 }
 
@@ -69,7 +70,8 @@ static bool in_window(const json_t *item, const char *datefield, int64_t from_da
   return d >= 0 && d >= from_day && d <= to_day;
 }
 
-static json_t *refs_all(const json_t *items, bool (*keep)(const json_t *, const void *), const void *ctx)
+static json_t *refs_all(const json_t *items, bool (*keep)(const json_t *, const void *),
+                        const void *ctx)
 {
   json_t *a = json_array();
   size_t i;
@@ -83,7 +85,8 @@ static json_t *refs_all(const json_t *items, bool (*keep)(const json_t *, const 
 }
 
 /* The item with the latest date (or largest integer) in field, among those kept. */
-static const json_t *latest(const json_t *items, const char *field, int64_t from_day, int64_t to_day)
+static const json_t *latest(const json_t *items, const char *field, int64_t from_day,
+                            int64_t to_day)
 {
   const json_t *best = NULL;
   size_t i;
@@ -166,13 +169,16 @@ static bool ci_service(const json_t *it, const void *ctx)
 static void bcm(json_t *facts, const json_t *services, const json_t *backups)
 {
   json_t *ci = refs_all(services, ci_service, NULL), *off = refs_all(backups, offsite, NULL);
-  json_t *stale = refs_all(backups, stale_backup, NULL), *haven = refs_all(backups, safe_haven, NULL);
+  json_t *stale = refs_all(backups, stale_backup, NULL),
+         *haven = refs_all(backups, safe_haven, NULL);
   json_t *r321 = refs_all(backups, rule_321, NULL);
   /* 3-2-1: three copies on two media, one of them away from the site. */
   bool ok = json_array_size(r321) > 0 && json_array_size(off) > 0;
-  fact(facts, "bcm.services", json_integer((json_int_t)json_array_size(services)), refs_all(services, NULL, NULL));
+  fact(facts, "bcm.services", json_integer((json_int_t)json_array_size(services)),
+       refs_all(services, NULL, NULL));
   fact(facts, "bcm.ci_services", json_integer((json_int_t)json_array_size(ci)), ci);
-  fact(facts, "bcm.backups", json_integer((json_int_t)json_array_size(backups)), refs_all(backups, NULL, NULL));
+  fact(facts, "bcm.backups", json_integer((json_int_t)json_array_size(backups)),
+       refs_all(backups, NULL, NULL));
   fact(facts, "bcm.offsite", json_integer((json_int_t)json_array_size(off)), off);
   fact(facts, "bcm.safe_haven", json_boolean(json_array_size(haven) > 0), haven);
   fact(facts, "bcm.backups_unverified", json_integer((json_int_t)json_array_size(stale)), stale);
@@ -195,7 +201,8 @@ static void drills(json_t *facts, const json_t *status)
     if (ld)
       snprintf(ref, sizeof(ref), "drill-evidence/%s", json_string_value(json_object_get(ld, "id")));
     else
-      snprintf(ref, sizeof(ref), "bcm-services/%s", json_string_value(json_object_get(s, "record")));
+      snprintf(ref, sizeof(ref), "bcm-services/%s",
+               json_string_value(json_object_get(s, "record")));
     json_t *target = !strcmp(st, "pass") ? rp : !strcmp(st, "fail") ? rf : ro;
     pass += target == rp;
     fail += target == rf;
@@ -235,7 +242,8 @@ static void exercises(json_t *facts, const json_t *phish, const json_t *ddos, co
   const json_t *lp = latest(phish, "date", from_day, to_day);
   json_t *lpr = lp ? json_pack("[s]", json_string_value(json_object_get(lp, "ref"))) : NULL;
   fact(facts, "phishing.open_rate", lp ? json_deep_copy(fld(lp, "open_rate")) : NULL, lpr);
-  fact(facts, "phishing.click_rate", lp ? json_deep_copy(fld(lp, "click_rate")) : NULL, lpr ? json_deep_copy(lpr) : NULL);
+  fact(facts, "phishing.click_rate", lp ? json_deep_copy(fld(lp, "click_rate")) : NULL,
+       lpr ? json_deep_copy(lpr) : NULL);
   fact(facts, "phishing.meets_targets", json_boolean(lp && json_is_true(fld(lp, "meets_targets"))),
        lpr ? json_deep_copy(lpr) : NULL);
   fact(facts, "ddos.exercises", json_integer((json_int_t)json_array_size(dr)), dr);
@@ -246,13 +254,23 @@ static void exercises(json_t *facts, const json_t *phish, const json_t *ddos, co
   int rb = 0;
   size_t i;
   const json_t *it;
-  json_array_foreach(pentest, i, it) rb += in_window(it, "date", from_day, to_day) && !strcmp(fstr(it, "kind"), "red-blue");
+  json_array_foreach(pentest, i, it) rb +=
+      in_window(it, "date", from_day, to_day) && !strcmp(fstr(it, "kind"), "red-blue");
   fact(facts, "pentest.red_blue", json_integer(rb), NULL);
 }
 
-static bool f_open(const json_t *it, const void *c) { return !strcmp(fstr(it, "status"), "open"); }
-static bool f_overdue(const json_t *it, const void *c) { return json_is_true(fld(it, "overdue")); }
-static bool f_escalated(const json_t *it, const void *c) { return !strcmp(fstr(it, "escalation"), "escalated"); }
+static bool f_open(const json_t *it, const void *c)
+{
+  return !strcmp(fstr(it, "status"), "open");
+}
+static bool f_overdue(const json_t *it, const void *c)
+{
+  return json_is_true(fld(it, "overdue"));
+}
+static bool f_escalated(const json_t *it, const void *c)
+{
+  return !strcmp(fstr(it, "escalation"), "escalated");
+}
 static bool f_crit(const json_t *it, const void *c)
 {
   return f_open(it, c) && !strcmp(fstr(it, "severity"), "critical");
@@ -309,19 +327,31 @@ static void talent(json_t *facts, const json_t *items, int64_t at)
     all = all && json_is_true(fld(it, "meets_hours"));
     json_array_append_new(refs, json_string(json_string_value(json_object_get(it, "ref"))));
   }
-  fact(facts, "talent.hours_ratio", best ? json_real(need > 0 ? pct(done, need) : 100) : NULL, refs);
+  fact(facts, "talent.hours_ratio", best ? json_real(need > 0 ? pct(done, need) : 100) : NULL,
+       refs);
   fact(facts, "talent.certified", json_integer((json_int_t)cert), json_deep_copy(refs));
   fact(facts, "talent.meets_hours", json_boolean(all), json_deep_copy(refs));
 }
 
-static bool tp_high(const json_t *it, const void *c) { return !strcmp(fstr(it, "risk_rating"), "high"); }
-static bool tp_late(const json_t *it, const void *c) { return json_is_true(fld(it, "review_overdue")); }
-static bool tp_cloud(const json_t *it, const void *c) { return !strcmp(fstr(it, "kind"), "cloud"); }
+static bool tp_high(const json_t *it, const void *c)
+{
+  return !strcmp(fstr(it, "risk_rating"), "high");
+}
+static bool tp_late(const json_t *it, const void *c)
+{
+  return json_is_true(fld(it, "review_overdue"));
+}
+static bool tp_cloud(const json_t *it, const void *c)
+{
+  return !strcmp(fstr(it, "kind"), "cloud");
+}
 
 static void third_parties(json_t *facts, const json_t *items)
 {
-  json_t *h = refs_all(items, tp_high, NULL), *l = refs_all(items, tp_late, NULL), *cl = refs_all(items, tp_cloud, NULL);
-  fact(facts, "third_parties.count", json_integer((json_int_t)json_array_size(items)), refs_all(items, NULL, NULL));
+  json_t *h = refs_all(items, tp_high, NULL), *l = refs_all(items, tp_late, NULL),
+         *cl = refs_all(items, tp_cloud, NULL);
+  fact(facts, "third_parties.count", json_integer((json_int_t)json_array_size(items)),
+       refs_all(items, NULL, NULL));
   fact(facts, "third_parties.high_risk", json_integer((json_int_t)json_array_size(h)), h);
   fact(facts, "third_parties.reviews_overdue", json_integer((json_int_t)json_array_size(l)), l);
   fact(facts, "third_parties.cloud", json_integer((json_int_t)json_array_size(cl)), cl);
@@ -334,7 +364,8 @@ static void sanctions(json_t *facts, const json_t *items, int64_t from_day, int6
   double pts = 0;
   size_t i;
   const json_t *it;
-  json_array_foreach(items, i, it) if (in_window(it, "date", from_day, to_day)) pts += fnum(it, "points");
+  json_array_foreach(items, i, it) if (in_window(it, "date", from_day, to_day)) pts +=
+      fnum(it, "points");
   fact(facts, "sanctions.count", json_integer((json_int_t)json_array_size(r)), r);
   fact(facts, "sanctions.points", json_integer((json_int_t)pts), json_deep_copy(r));
 }
@@ -354,7 +385,9 @@ static void incidents(json_t *facts, const struct incident_org_facts *f)
     const char *rec = json_string_value(json_object_get(it, "recovery"));
     if (json_integer_value(json_object_get(it, "level")) >= 3) {
       json_array_append_new(major, json_string(ref));
-      json_array_append_new(!strcmp(rep, "on-time") ? ontime : !strcmp(rep, "late") ? late : unrep,
+      json_array_append_new(!strcmp(rep, "on-time") ? ontime
+                            : !strcmp(rep, "late")  ? late
+                                                    : unrep,
                             json_string(ref));
     }
     if (!strcmp(rec, "late") || !strcmp(rec, "overdue"))
@@ -376,9 +409,10 @@ static void incidents(json_t *facts, const struct incident_org_facts *f)
 int sup_facts_window(struct store_conn *c, const struct sup_env *env, const char *org_id,
                      int64_t from, int64_t at, json_t **out, struct fs_err *err)
 {
-  static const char *const regs[] = {"governance", "bcm-services", "bcm-backups", "exercises-phishing",
-                                     "exercises-ddos", "exercises-pentest", "findings",
-                                     "self-assessments", "talent", "third-parties", "sanctions"};
+  static const char *const regs[] = {"governance",         "bcm-services",     "bcm-backups",
+                                     "exercises-phishing", "exercises-ddos",   "exercises-pentest",
+                                     "findings",           "self-assessments", "talent",
+                                     "third-parties",      "sanctions"};
   json_t *rows[FS_ARRAY_SIZE(regs)] = {0};
   int rc = FS_OK;
   for (size_t i = 0; i < FS_ARRAY_SIZE(regs) && !rc; i++)

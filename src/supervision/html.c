@@ -41,10 +41,13 @@ static void svg_bars(struct fs_buf *b, const char *title, const json_t *groups, 
   double max = pct ? 100 : 0;
   size_t i;
   const json_t *g;
-  json_array_foreach(groups, i, g) if (!pct) max = fmax(max, json_number_value(json_object_get(g, key)));
+  json_array_foreach(groups, i, g) if (!pct) max =
+      fmax(max, json_number_value(json_object_get(g, key)));
   if (max <= 0)
     max = 1;
-  fs_buf_appendf(b, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" aria-label=\"",
+  fs_buf_appendf(b,
+                 "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"%d\" "
+                 "height=\"%d\" viewBox=\"0 0 %d %d\" aria-label=\"",
                  width + left + 70, h, width + left + 70, h);
   esc(b, title);
   fs_buf_append_str(b, "\"><title>");
@@ -66,24 +69,29 @@ static void svg_bars(struct fs_buf *b, const char *title, const json_t *groups, 
     }
     fs_buf_appendf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", left - 8, y + 15);
     esc(b, sup_label(json_object_get(g, "label"), lang));
-    fs_buf_appendf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" class=\"%s\"/>"
-                      "<text x=\"%d\" y=\"%d\" class=\"v\">%.1f%s</text>",
-                   left, y + 2, w, pct && v < 80 ? "bar low" : "bar", left + w + 6, y + 15, v, pct ? " %" : "");
+    fs_buf_appendf(b,
+                   "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" class=\"%s\"/>"
+                   "<text x=\"%d\" y=\"%d\" class=\"v\">%.1f%s</text>",
+                   left, y + 2, w, pct && v < 80 ? "bar low" : "bar", left + w + 6, y + 15, v,
+                   pct ? " %" : "");
   }
   fs_buf_append_str(b, "</svg></figure>\n");
 }
 
 /* Score distribution: one stacked bar per group, a segment per tier. */
-static void svg_tiers(struct fs_buf *b, const char *title, const json_t *report, const json_t *groups,
-                      enum fs_lang lang)
+static void svg_tiers(struct fs_buf *b, const char *title, const json_t *report,
+                      const json_t *groups, enum fs_lang lang)
 {
-  static const char *const colours[] = {"#1b7837", "#5aae61", "#a6dba0", "#f1b6da", "#c51b7d",
-                                        "#762a83", "#9970ab", "#c2a5cf", "#e7d4e8", "#d9f0d3", "#666", "#999"};
+  static const char *const colours[] = {"#1b7837", "#5aae61", "#a6dba0", "#f1b6da",
+                                        "#c51b7d", "#762a83", "#9970ab", "#c2a5cf",
+                                        "#e7d4e8", "#d9f0d3", "#666",    "#999"};
   const json_t *tiers = json_object_get(report, "tiers");
   size_t n = json_array_size(groups);
   int row = 22, left = 190, width = 620, top = 52;
   int h = top + (int)n * row + 10;
-  fs_buf_appendf(b, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"%d\" height=\"%d\" aria-label=\"",
+  fs_buf_appendf(b,
+                 "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" width=\"%d\" "
+                 "height=\"%d\" aria-label=\"",
                  width + left + 20, h);
   esc(b, title);
   fs_buf_append_str(b, "\"><title>");
@@ -95,8 +103,10 @@ static void svg_tiers(struct fs_buf *b, const char *title, const json_t *report,
   const json_t *t, *g;
   json_array_foreach(tiers, k, t)
   {
-    fs_buf_appendf(b, "<rect x=\"%d\" y=\"28\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"39\">",
-                   left + (int)k * 110, colours[k % 12], left + (int)k * 110 + 16);
+    fs_buf_appendf(
+        b,
+        "<rect x=\"%d\" y=\"28\" width=\"12\" height=\"12\" fill=\"%s\"/><text x=\"%d\" y=\"39\">",
+        left + (int)k * 110, colours[k % 12], left + (int)k * 110 + 16);
     esc(b, json_string_value(json_object_get(t, "tier")));
     fs_buf_append_str(b, "</text>");
   }
@@ -115,8 +125,11 @@ static void svg_tiers(struct fs_buf *b, const char *title, const json_t *report,
       if (c <= 0 || total <= 0)
         continue;
       double w = width * c / total;
-      fs_buf_appendf(b, "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" fill=\"%s\"><title>%s: %d</title></rect>",
-                     x, y + 2, w, colours[k % 12], json_string_value(json_object_get(t, "tier")), (int)c);
+      fs_buf_appendf(b,
+                     "<rect x=\"%.1f\" y=\"%d\" width=\"%.1f\" height=\"16\" "
+                     "fill=\"%s\"><title>%s: %d</title></rect>",
+                     x, y + 2, w, colours[k % 12], json_string_value(json_object_get(t, "tier")),
+                     (int)c);
       x += w;
     }
   }
@@ -167,14 +180,18 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
                  lang == FS_LANG_EN ? "en" : "zh-TW");
   esc(b, sup_tr(lang, "Supervision report ", "資安監理報告 "));
   esc(b, period);
-  fs_buf_append_str(b, "</title><style>"
-                       "body{font-family:'Noto Sans CJK TC','Noto Sans TC',sans-serif;margin:2em;color:#222}"
-                       "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}"
-                       "th{background:#f3f3f3}tbody th{text-align:left}.cards{display:flex;flex-wrap:wrap;gap:1em}"
-                       ".card{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;min-width:11em}"
-                       ".card b{display:block;font-size:1.6em}svg text{font-size:12px}svg .t{font-size:14px;font-weight:bold}"
-                       ".bar{fill:#2b6cb0}.bar.low{fill:#c53030}figure{margin:1em 0}"
-                       "</style></head><body>\n<h1>");
+  fs_buf_append_str(
+      b,
+      "</title><style>"
+      "body{font-family:'Noto Sans CJK TC','Noto Sans TC',sans-serif;margin:2em;color:#222}"
+      "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px "
+      "8px;text-align:right}"
+      "th{background:#f3f3f3}tbody th{text-align:left}.cards{display:flex;flex-wrap:wrap;gap:1em}"
+      ".card{border:1px solid #ccc;border-radius:6px;padding:.6em 1em;min-width:11em}"
+      ".card b{display:block;font-size:1.6em}svg text{font-size:12px}svg "
+      ".t{font-size:14px;font-weight:bold}"
+      ".bar{fill:#2b6cb0}.bar.low{fill:#c53030}figure{margin:1em 0}"
+      "</style></head><body>\n<h1>");
   esc(b, sup_tr(lang, "Supervision report ", "資安監理報告 "));
   esc(b, period);
   fs_buf_append_str(b, "</h1>\n<p>");
@@ -197,15 +214,20 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
   fs_buf_append_str(b, "</div>\n<h2>");
   esc(b, sup_tr(lang, "Charts", "圖表"));
   fs_buf_append_str(b, "</h2>\n");
-  svg_bars(b, sup_tr(lang, "BCM coverage: services with a passing restore drill in the period (%) by industry",
-                     "營運持續涵蓋率：期間內通過復原演練之核心業務（%），依業別"),
-           ind, "bcm_coverage_pct", true, lang);
-  svg_bars(b, sup_tr(lang, "Tiered requirements met (%) by industry", "分級資安要求符合率（%），依業別"), ind,
-           "compliance_pct", true, lang);
-  svg_bars(b, sup_tr(lang, "Incident clocks met (%) by industry", "資安事件時限達成率（%），依業別"), ind,
-           "clocks_met_pct", true, lang);
-  svg_bars(b, sup_tr(lang, "Overdue findings by industry", "逾期未改善缺失數，依業別"), ind, "findings_overdue",
-           false, lang);
+  svg_bars(
+      b,
+      sup_tr(lang,
+             "BCM coverage: services with a passing restore drill in the period (%) by industry",
+             "營運持續涵蓋率：期間內通過復原演練之核心業務（%），依業別"),
+      ind, "bcm_coverage_pct", true, lang);
+  svg_bars(
+      b, sup_tr(lang, "Tiered requirements met (%) by industry", "分級資安要求符合率（%），依業別"),
+      ind, "compliance_pct", true, lang);
+  svg_bars(b,
+           sup_tr(lang, "Incident clocks met (%) by industry", "資安事件時限達成率（%），依業別"),
+           ind, "clocks_met_pct", true, lang);
+  svg_bars(b, sup_tr(lang, "Overdue findings by industry", "逾期未改善缺失數，依業別"), ind,
+           "findings_overdue", false, lang);
   svg_tiers(b, sup_tr(lang, "Score distribution by size", "評分分布，依規模"), r, size, lang);
   svg_tiers(b, sup_tr(lang, "Score distribution by industry", "評分分布，依業別"), r, ind, lang);
   json_t *all = json_pack("[O]", totals);
@@ -234,16 +256,18 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
     const json_t *cnt = json_array_get(json_object_get(totals, "score_tiers"), i);
     fs_buf_append_str(b, "<tr><th>");
     esc(b, sup_label(json_object_get(t, "label"), lang));
-    fs_buf_appendf(b, "</th><td>%g</td><td>%.2f</td><td>%.1f</td><td data-tier=\"%s\">%lld</td></tr>\n",
-                   json_number_value(json_object_get(t, "min_score")),
-                   json_number_value(json_object_get(t, "rate_percent")),
-                   json_number_value(json_object_get(t, "discount_percent")),
-                   json_string_value(json_object_get(t, "tier")),
-                   (long long)json_integer_value(json_object_get(cnt, "count")));
+    fs_buf_appendf(
+        b, "</th><td>%g</td><td>%.2f</td><td>%.1f</td><td data-tier=\"%s\">%lld</td></tr>\n",
+        json_number_value(json_object_get(t, "min_score")),
+        json_number_value(json_object_get(t, "rate_percent")),
+        json_number_value(json_object_get(t, "discount_percent")),
+        json_string_value(json_object_get(t, "tier")),
+        (long long)json_integer_value(json_object_get(cnt, "count")));
   }
   fs_buf_append_str(b, "</tbody></table>\n<h2>");
   esc(b, sup_tr(lang, "Institutions needing attention", "需關注之機構"));
-  fs_buf_appendf(b, " (%lld)</h2><table><thead><tr><th>", (long long)json_integer_value(json_object_get(r, "attention_total")));
+  fs_buf_appendf(b, " (%lld)</h2><table><thead><tr><th>",
+                 (long long)json_integer_value(json_object_get(r, "attention_total")));
   esc(b, sup_tr(lang, "Institution", "機構"));
   fs_buf_append_str(b, "</th><th>");
   esc(b, sup_tr(lang, "Score", "評分"));
@@ -257,7 +281,8 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
     esc(b, json_string_value(json_object_get(a, lang == FS_LANG_EN ? "name_en" : "name_zh")));
     fs_buf_append_str(b, " (");
     esc(b, json_string_value(json_object_get(a, "org")));
-    fs_buf_appendf(b, ")</th><td>%.1f</td><td style=\"text-align:left\">", json_number_value(json_object_get(a, "score")));
+    fs_buf_appendf(b, ")</th><td>%.1f</td><td style=\"text-align:left\">",
+                   json_number_value(json_object_get(a, "score")));
     size_t k;
     const json_t *w;
     json_array_foreach(json_object_get(a, "reasons"), k, w)
@@ -270,8 +295,13 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
     fs_buf_append_str(b, "</td></tr>\n");
   }
   fs_buf_append_str(b, "</tbody></table>\n<p><small>");
-  esc(b, sup_tr(lang, "Made by finshield. Every figure comes from the registers, drill evidence and incidents as they stood on the date above; each institution's score lists its parts and records (GET /api/v1/supervision/scores/{org}).",
-                "由 finshield 產製。各項數字取自上述日期當時之登錄資料、演練證據與資安事件；各機構評分之組成與依據紀錄可於 GET /api/v1/supervision/scores/{org} 查閱。"));
+  esc(b, sup_tr(lang,
+                "Made by finshield. Every figure comes from the registers, drill evidence and "
+                "incidents as they stood on the date above; each institution's score lists its "
+                "parts and records (GET /api/v1/supervision/scores/{org}).",
+                "由 finshield "
+                "產製。各項數字取自上述日期當時之登錄資料、演練證據與資安事件；各機構評分之組成與依"
+                "據紀錄可於 GET /api/v1/supervision/scores/{org} 查閱。"));
   fs_buf_append_str(b, "</small></p>\n</body></html>\n");
   if (b->len >= b->max)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "report", "the report is too large");

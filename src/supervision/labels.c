@@ -11,9 +11,11 @@ const struct sup_metric sup_metrics[] = {
     {"compliance_pct", "Tiered requirements met", "分級要求符合率", SUP_PCT},
     {"fully_compliant", "Fully compliant", "完全符合機構", SUP_INT},
     {"services", "Core services", "核心業務數", SUP_INT},
-    {"bcm_coverage_pct", "Services with a passing drill in the period", "期間內通過復原演練之業務比率", SUP_PCT},
+    {"bcm_coverage_pct", "Services with a passing drill in the period",
+     "期間內通過復原演練之業務比率", SUP_PCT},
     {"drills_overdue", "Services with overdue drills", "復原演練逾期業務", SUP_INT},
-    {"phishing_target_pct", "Social-engineering drills within targets", "社交工程演練達標率", SUP_PCT},
+    {"phishing_target_pct", "Social-engineering drills within targets", "社交工程演練達標率",
+     SUP_PCT},
     {"phishing_click_rate_avg", "Mean click rate (%)", "平均點擊率（%）", SUP_NUM},
     {"ddos_pass_pct", "DDoS drills passed", "DDoS 演練通過率", SUP_PCT},
     {"pentest_exercises", "Penetration tests and red/blue", "滲透測試與紅藍軍", SUP_INT},
@@ -79,6 +81,7 @@ const char *sup_tr(enum fs_lang lang, const char *en, const char *zh)
 
 const char *sup_label(const json_t *label_obj, enum fs_lang lang)
 {
-  const char *s = json_string_value(json_object_get(label_obj, lang == FS_LANG_EN ? "en" : "zh-TW"));
+  const char *s =
+      json_string_value(json_object_get(label_obj, lang == FS_LANG_EN ? "en" : "zh-TW"));
   return s ? s : "";
 }

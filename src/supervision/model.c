@@ -47,7 +47,8 @@ static int set_num(double *dst, const char *v, double min, double max, const cha
   errno = 0;
   double x = strtod(v, &end);
   if (!*v || *end || errno || !isfinite(x) || x < min || x > max)
-    return fs_err_set(err, FS_ERR_INVALID, where, "%s must be a number from %g to %g", key, min, max);
+    return fs_err_set(err, FS_ERR_INVALID, where, "%s must be a number from %g to %g", key, min,
+                      max);
   *dst = x;
   return FS_OK;
 }
@@ -60,7 +61,8 @@ static int check_expr(const char *v, bool optional, const char *where, const cha
   struct expr_value out;
   struct fs_err e;
   if (expr_eval(v, strlen(v), NULL, NULL, &out, &e))
-    return fs_err_set(err, FS_ERR_INVALID, where, "%s does not parse at %s: %s", key, e.where, e.msg);
+    return fs_err_set(err, FS_ERR_INVALID, where, "%s does not parse at %s: %s", key, e.where,
+                      e.msg);
   return FS_OK;
 }
 
@@ -85,7 +87,7 @@ static int assign(struct sup_model *m, enum section sec, const char *key, const 
     if (!strcmp(key, "max"))
       return set_num(&m->max, v, -1000, 1000, where, key, err);
     if (!strcmp(key, "period_days")) {
-      double d;
+      double d = 0;
       int rc = set_num(&d, v, 1, 3660, where, key, err);
       m->period_days = (int64_t)d;
       return rc;
@@ -146,7 +148,8 @@ int sup_model_parse(const char *text, size_t len, const char *name, struct sup_m
   m->max = 100;
   m->period_days = 365;
   if (len > MODEL_MAX_BYTES)
-    return fs_err_set(err, FS_ERR_TOO_LARGE, name, "the model is larger than %d bytes", MODEL_MAX_BYTES);
+    return fs_err_set(err, FS_ERR_TOO_LARGE, name, "the model is larger than %d bytes",
+                      MODEL_MAX_BYTES);
   enum section sec = SEC_NONE;
   bool seen_model = false;
   size_t lineno = 0, i = 0;
@@ -161,7 +164,8 @@ int sup_model_parse(const char *text, size_t len, const char *name, struct sup_m
       i++;
     snprintf(where, sizeof(where), "%.100s:%zu", name, lineno);
     if (n > MODEL_MAX_LINE)
-      return fs_err_set(err, FS_ERR_INVALID, where, "the line is longer than %d bytes", MODEL_MAX_LINE);
+      return fs_err_set(err, FS_ERR_INVALID, where, "the line is longer than %d bytes",
+                        MODEL_MAX_LINE);
     memcpy(line, text + start, n);
     line[n] = '\0';
     if (memchr(line, '\0', n))
@@ -172,7 +176,8 @@ int sup_model_parse(const char *text, size_t len, const char *name, struct sup_m
     if (line[0] == '[') {
       char *close = strchr(line, ']');
       if (!close || close[1])
-        return fs_err_set(err, FS_ERR_INVALID, where, "a section is written [model], [rule NAME] or [tier NAME]");
+        return fs_err_set(err, FS_ERR_INVALID, where,
+                          "a section is written [model], [rule NAME] or [tier NAME]");
       *close = '\0';
       char *sname = line + 1;
       trim(sname);
@@ -186,9 +191,10 @@ int sup_model_parse(const char *text, size_t len, const char *name, struct sup_m
         return fs_err_set(err, FS_ERR_INVALID, where, "unknown section [%.40s]", sname);
       char *nm = sname + 5;
       trim(nm);
-      if (!name_ok(nm) || strlen(nm) >= (rule ? sizeof(m->rules[0].name) : sizeof(m->tiers[0].name)))
-        return fs_err_set(err, FS_ERR_INVALID, where, "a %s name is letters, digits, '-', '_' or '+'",
-                          rule ? "rule" : "tier");
+      if (!name_ok(nm) ||
+          strlen(nm) >= (rule ? sizeof(m->rules[0].name) : sizeof(m->tiers[0].name)))
+        return fs_err_set(err, FS_ERR_INVALID, where,
+                          "a %s name is letters, digits, '-', '_' or '+'", rule ? "rule" : "tier");
       if (rule) {
         if (m->nrules == SUP_MAX_RULES)
           return fs_err_set(err, FS_ERR_INVALID, where, "at most %d rules", SUP_MAX_RULES);
@@ -230,9 +236,10 @@ int sup_model_parse(const char *text, size_t len, const char *name, struct sup_m
     return fs_err_set(err, FS_ERR_INVALID, name, "the model needs at least one [tier NAME]");
   qsort(m->tiers, m->ntiers, sizeof(m->tiers[0]), cmp_tier);
   if (m->tiers[m->ntiers - 1].min_score > m->min)
-    return fs_err_set(err, FS_ERR_INVALID, name,
-                      "the lowest tier (%s) must start at the model's min (%g) so that every score has a tier",
-                      m->tiers[m->ntiers - 1].name, m->min);
+    return fs_err_set(
+        err, FS_ERR_INVALID, name,
+        "the lowest tier (%s) must start at the model's min (%g) so that every score has a tier",
+        m->tiers[m->ntiers - 1].name, m->min);
   return FS_OK;
 }
 

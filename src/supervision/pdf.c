@@ -19,7 +19,8 @@
 struct pdf {
   cairo_surface_t *surface;
   cairo_t *cr;
-  PangoFontMap *fonts; /* our own, not pango's per-thread default, so that nothing outlives a render */
+  PangoFontMap
+      *fonts; /* our own, not pango's per-thread default, so that nothing outlives a render */
   PangoContext *pango;
   bool one_line; /* cells: cut long text with an ellipsis instead of wrapping */
   double y;
@@ -122,7 +123,8 @@ static void table(struct pdf *p, const char *title, const json_t *groups)
   size_t n = json_array_size(groups);
   for (size_t start = 0; start < n; start += 6) {
     size_t cols = n - start < 6 ? n - start : 6;
-    double first = 190, cw = (PAGE_W - 2 * MARGIN - first) / (double)(cols < 3 ? 3 : cols), row = 13;
+    double first = 190, cw = (PAGE_W - 2 * MARGIN - first) / (double)(cols < 3 ? 3 : cols),
+           row = 13;
     size_t nm = 0;
     while (sup_metrics[nm].key)
       nm++;
@@ -134,7 +136,8 @@ static void table(struct pdf *p, const char *title, const json_t *groups)
     cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
     for (size_t c = 0; c < cols; c++)
       text_at(p, MARGIN + first + cw * (double)c, p->y, cw - 2,
-              sup_label(json_object_get(json_array_get(groups, start + c), "label"), p->lang), 7, true, true);
+              sup_label(json_object_get(json_array_get(groups, start + c), "label"), p->lang), 7,
+              true, true);
     p->y += row * 2;
     p->one_line = true;
     for (size_t k = 0; k < nm; k++) {
@@ -192,7 +195,8 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
   sup_format_date(json_string_value(json_object_get(r, "to")), lang, roc, to, sizeof(to));
   sup_format_date(json_string_value(json_object_get(r, "as_of")), lang, roc, asof, sizeof(asof));
   snprintf(buf, sizeof(buf), "%s%s – %s%s%s%s%s", sup_tr(lang, "Period: ", "期間："), from, to,
-           sup_tr(lang, "; as of ", "；資料截至 "), asof, sup_tr(lang, ". Scoring model: ", "。評分模型："),
+           sup_tr(lang, "; as of ", "；資料截至 "), asof,
+           sup_tr(lang, ". Scoring model: ", "。評分模型："),
            sup_label(json_object_get(json_object_get(r, "model"), "title"), lang));
   line(&p, buf, 9, false);
   p.y += 6;
@@ -201,10 +205,14 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
   table(&p, sup_tr(lang, "All institutions", "全體機構"), all);
   json_decref(all);
   const json_t *ind = json_object_get(r, "by_industry"), *size = json_object_get(r, "by_size");
-  bars(&p, sup_tr(lang, "BCM coverage: services with a passing restore drill in the period (%)",
-                  "營運持續涵蓋率：期間內通過復原演練之核心業務（%）"), ind, "bcm_coverage_pct");
-  bars(&p, sup_tr(lang, "Tiered requirements met (%)", "分級資安要求符合率（%）"), ind, "compliance_pct");
-  bars(&p, sup_tr(lang, "Incident clocks met (%)", "資安事件時限達成率（%）"), ind, "clocks_met_pct");
+  bars(&p,
+       sup_tr(lang, "BCM coverage: services with a passing restore drill in the period (%)",
+              "營運持續涵蓋率：期間內通過復原演練之核心業務（%）"),
+       ind, "bcm_coverage_pct");
+  bars(&p, sup_tr(lang, "Tiered requirements met (%)", "分級資安要求符合率（%）"), ind,
+       "compliance_pct");
+  bars(&p, sup_tr(lang, "Incident clocks met (%)", "資安事件時限達成率（%）"), ind,
+       "clocks_met_pct");
   table(&p, sup_tr(lang, "By size", "依規模"), size);
   table(&p, sup_tr(lang, "By industry", "依業別"), ind);
   /* Tiers and their counts. */
@@ -217,13 +225,15 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
     snprintf(buf, sizeof(buf), "%s — %s %g, %s %.2f %%, %s %.1f %%: %lld",
              sup_label(json_object_get(t, "label"), lang), sup_tr(lang, "from", "分數下限"),
              json_number_value(json_object_get(t, "min_score")), sup_tr(lang, "rate", "費率"),
-             json_number_value(json_object_get(t, "rate_percent")), sup_tr(lang, "discount", "優惠"),
+             json_number_value(json_object_get(t, "rate_percent")),
+             sup_tr(lang, "discount", "優惠"),
              json_number_value(json_object_get(t, "discount_percent")),
              (long long)json_integer_value(json_object_get(cnt, "count")));
     line(&p, buf, 8, false);
   }
   p.y += 6;
-  snprintf(buf, sizeof(buf), "%s (%lld)", sup_tr(lang, "Institutions needing attention", "需關注之機構"),
+  snprintf(buf, sizeof(buf), "%s (%lld)",
+           sup_tr(lang, "Institutions needing attention", "需關注之機構"),
            (long long)json_integer_value(json_object_get(r, "attention_total")));
   line(&p, buf, 10, true);
   const json_t *a;
@@ -234,13 +244,13 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
     size_t k;
     const json_t *w;
     json_array_foreach(json_object_get(a, "reasons"), k, w)
-    fs_buf_appendf(&why, "%s%s %lld", k ? (lang == FS_LANG_EN ? "; " : "；") : "",
-                   sup_reason_label(json_string_value(json_object_get(w, "reason")), lang),
-                   (long long)json_integer_value(json_object_get(w, "count")));
+        fs_buf_appendf(&why, "%s%s %lld", k ? (lang == FS_LANG_EN ? "; " : "；") : "",
+                       sup_reason_label(json_string_value(json_object_get(w, "reason")), lang),
+                       (long long)json_integer_value(json_object_get(w, "count")));
     snprintf(buf, sizeof(buf), "%s (%s) %.1f: %s",
              json_string_value(json_object_get(a, lang == FS_LANG_EN ? "name_en" : "name_zh")),
-             json_string_value(json_object_get(a, "org")), json_number_value(json_object_get(a, "score")),
-             fs_buf_cstr(&why));
+             json_string_value(json_object_get(a, "org")),
+             json_number_value(json_object_get(a, "score")), fs_buf_cstr(&why));
     fs_buf_release(&why);
     line(&p, buf, 7.5, false);
   }

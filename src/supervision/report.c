@@ -26,14 +26,18 @@ int sup_period_parse(const char *s, int64_t *from, int64_t *to, struct fs_err *e
     kind = 'Q';
   else if (s && strlen(s) == 7 && sscanf(s, "%4d-H%1d%c", &y, &n, &tail) == 2 && n >= 1 && n <= 2)
     kind = 'H';
-  else if (s && strlen(s) == 7 && s[4] == '-' && sscanf(s, "%4d-%2d%c", &y, &n, &tail) == 2 && n >= 1 && n <= 12)
+  else if (s && strlen(s) == 7 && s[4] == '-' && sscanf(s, "%4d-%2d%c", &y, &n, &tail) == 2 &&
+           n >= 1 && n <= 12)
     kind = 'M';
   else if (s && strlen(s) == 4 && sscanf(s, "%4d%c", &y, &tail) == 1)
     kind = 'Y';
   if (!kind || y < 2000 || y > 2100)
     return fs_err_set(err, FS_ERR_INVALID, "period",
                       "a period is 2026-Q3, 2026-H1, 2026-07 or 2026, not \"%.20s\"", s ? s : "");
-  unsigned m0 = kind == 'Q' ? (unsigned)(3 * (n - 1) + 1) : kind == 'H' ? (unsigned)(6 * (n - 1) + 1) : kind == 'M' ? (unsigned)n : 1;
+  unsigned m0 = kind == 'Q'   ? (unsigned)(3 * (n - 1) + 1)
+                : kind == 'H' ? (unsigned)(6 * (n - 1) + 1)
+                : kind == 'M' ? (unsigned)n
+                              : 1;
   unsigned months = kind == 'Q' ? 3 : kind == 'H' ? 6 : kind == 'M' ? 1 : 12;
   unsigned m1 = m0 + months;
   *from = day_start_ms(y, m0, 1);
@@ -41,15 +45,32 @@ int sup_period_parse(const char *s, int64_t *from, int64_t *to, struct fs_err *e
   return FS_OK;
 }
 
-/* ---- aggregation ------------------------------------------------------------------------------ */
+/* ---- aggregation ------------------------------------------------------------------------------
+ */
 
 #define NSTAT 22
-static const char *const stat_names[NSTAT] = {
-    "orgs", "compliance_total", "compliance_met", "fully_compliant", "services", "services_passed",
-    "drills_overdue", "drills_fail", "phishing_exercises", "phishing_meeting_targets",
-    "phishing_click_rate_sum", "ddos_exercises", "ddos_pass", "pentest_exercises",
-    "findings_open", "findings_overdue", "findings_escalated", "incidents", "incidents_major",
-    "clocks_decided", "clocks_met", "score_sum"};
+static const char *const stat_names[NSTAT] = {"orgs",
+                                              "compliance_total",
+                                              "compliance_met",
+                                              "fully_compliant",
+                                              "services",
+                                              "services_passed",
+                                              "drills_overdue",
+                                              "drills_fail",
+                                              "phishing_exercises",
+                                              "phishing_meeting_targets",
+                                              "phishing_click_rate_sum",
+                                              "ddos_exercises",
+                                              "ddos_pass",
+                                              "pentest_exercises",
+                                              "findings_open",
+                                              "findings_overdue",
+                                              "findings_escalated",
+                                              "incidents",
+                                              "incidents_major",
+                                              "clocks_decided",
+                                              "clocks_met",
+                                              "score_sum"};
 
 struct group {
   char key[40];
@@ -140,23 +161,29 @@ static int one(const json_t *o, void *ctx, struct fs_err *err)
       add(&r->size[i], x, tier);
   json_t *why = json_array();
   if (x[6] > 0)
-    json_array_append_new(why, json_pack("{s:s,s:i}", "reason", "drills-overdue", "count", (int)x[6]));
+    json_array_append_new(why,
+                          json_pack("{s:s,s:i}", "reason", "drills-overdue", "count", (int)x[6]));
   if (x[7] > 0)
-    json_array_append_new(why, json_pack("{s:s,s:i}", "reason", "drills-failed", "count", (int)x[7]));
+    json_array_append_new(why,
+                          json_pack("{s:s,s:i}", "reason", "drills-failed", "count", (int)x[7]));
   if (x[16] > 0)
-    json_array_append_new(why, json_pack("{s:s,s:i}", "reason", "findings-escalated", "count", (int)x[16]));
+    json_array_append_new(
+        why, json_pack("{s:s,s:i}", "reason", "findings-escalated", "count", (int)x[16]));
   if (fv(facts, "incidents.major_unreported") > 0)
     json_array_append_new(why, json_pack("{s:s,s:i}", "reason", "incidents-unreported", "count",
                                          (int)fv(facts, "incidents.major_unreported")));
   if (req > met)
-    json_array_append_new(why, json_pack("{s:s,s:i}", "reason", "requirements-unmet", "count", (int)(req - met)));
-  json_array_append_new(r->scores, json_pack("{s:s,s:s,s:s,s:s,s:f,s:s}", "org", jstr(o, "code"),
-                                             "name_zh", jstr(o, "name_zh"), "name_en", jstr(o, "name_en"),
-                                             "industry", jstr(o, "industry"), "score", x[21], "tier", tier));
+    json_array_append_new(
+        why, json_pack("{s:s,s:i}", "reason", "requirements-unmet", "count", (int)(req - met)));
+  json_array_append_new(r->scores,
+                        json_pack("{s:s,s:s,s:s,s:s,s:f,s:s}", "org", jstr(o, "code"), "name_zh",
+                                  jstr(o, "name_zh"), "name_en", jstr(o, "name_en"), "industry",
+                                  jstr(o, "industry"), "score", x[21], "tier", tier));
   if (json_array_size(why))
-    json_array_append_new(r->attention, json_pack("{s:s,s:s,s:s,s:s,s:f,s:o}", "org", jstr(o, "code"),
-                                                  "name_zh", jstr(o, "name_zh"), "name_en", jstr(o, "name_en"),
-                                                  "industry", jstr(o, "industry"), "score", x[21], "reasons", why));
+    json_array_append_new(r->attention,
+                          json_pack("{s:s,s:s,s:s,s:s,s:f,s:o}", "org", jstr(o, "code"), "name_zh",
+                                    jstr(o, "name_zh"), "name_en", jstr(o, "name_en"), "industry",
+                                    jstr(o, "industry"), "score", x[21], "reasons", why));
   else
     json_decref(why);
   json_decref(facts);
@@ -189,7 +216,8 @@ static json_t *group_json(const struct group *g, const char *key, const char *en
   /* A share of nothing is not a number: null (shown as a dash). */
   json_object_set_new(o, "bcm_coverage_pct", v[4] > 0 ? json_real(p1(v[5], v[4])) : json_null());
   json_object_set_new(o, "phishing_target_pct", v[8] > 0 ? json_real(p1(v[9], v[8])) : json_null());
-  json_object_set_new(o, "phishing_click_rate_avg", v[8] > 0 ? json_real(round(10 * v[10] / v[8]) / 10) : json_null());
+  json_object_set_new(o, "phishing_click_rate_avg",
+                      v[8] > 0 ? json_real(round(10 * v[10] / v[8]) / 10) : json_null());
   json_object_set_new(o, "ddos_pass_pct", v[11] > 0 ? json_real(p1(v[12], v[11])) : json_null());
   json_object_set_new(o, "clocks_met_pct", json_real(v[19] > 0 ? p1(v[20], v[19]) : 100));
   json_object_set_new(o, "score_mean", json_real(v[0] > 0 ? round(10 * v[21] / v[0]) / 10 : 0));
@@ -232,18 +260,21 @@ int sup_report_json(struct store_conn *c, const struct actor *who, const struct 
     for (int i = 0; org_industry_names[i]; i++)
       if (r->ind[i].v[0] > 0)
         json_array_append_new(ind, group_json(&r->ind[i], org_industry_names[i],
-                                              org_industry_label(i, false), org_industry_label(i, true), m));
-    static const char *const size_zh[] = {"大型", "中型", "小型"}, *const size_en[] = {"Large", "Medium", "Small"};
+                                              org_industry_label(i, false),
+                                              org_industry_label(i, true), m));
+    static const char *const size_zh[] = {"大型", "中型", "小型"}, *const size_en[] = {
+                                                                       "Large", "Medium", "Small"};
     for (int i = 0; i < 3; i++)
       if (r->size[i].v[0] > 0)
-        json_array_append_new(size, group_json(&r->size[i], org_tier_names[i], size_en[i], size_zh[i], m));
+        json_array_append_new(
+            size, group_json(&r->size[i], org_tier_names[i], size_en[i], size_zh[i], m));
     json_t *tiers = json_array();
     for (size_t i = 0; i < m->ntiers; i++)
-      json_array_append_new(tiers, json_pack("{s:s,s:{s:s,s:s},s:f,s:f,s:f}", "tier", m->tiers[i].name,
-                                             "label", "en", m->tiers[i].label_en, "zh-TW", m->tiers[i].label_zh,
-                                             "min_score", m->tiers[i].min_score, "rate_percent",
-                                             m->tiers[i].rate_percent, "discount_percent",
-                                             m->tiers[i].discount_percent));
+      json_array_append_new(
+          tiers, json_pack("{s:s,s:{s:s,s:s},s:f,s:f,s:f}", "tier", m->tiers[i].name, "label", "en",
+                           m->tiers[i].label_en, "zh-TW", m->tiers[i].label_zh, "min_score",
+                           m->tiers[i].min_score, "rate_percent", m->tiers[i].rate_percent,
+                           "discount_percent", m->tiers[i].discount_percent));
     /* Lowest scores first; at most 30. */
     size_t n = json_array_size(r->attention);
     json_t **arr = calloc(n ? n : 1, sizeof(*arr));
@@ -259,12 +290,12 @@ int sup_report_json(struct store_conn *c, const struct actor *who, const struct 
     reg_date_of_ms(from, d0);
     reg_date_of_ms(to - 1, d1);
     reg_date_of_ms(r->at, da);
-    *out = json_pack("{s:s,s:s,s:s,s:s,s:o,s:{s:s,s:{s:s,s:s},s:o},s:o,s:o,s:o,s:I,s:o,s:o}", "period", period,
-                     "from", d0, "to", d1, "as_of", da, "generated_at", jsonx_time_new(who->now_ms),
-                     "model", "name", m->name, "title", "en", m->title_en, "zh-TW", m->title_zh,
-                     "tiers", tiers, "totals",
-                     group_json(&r->total, "all", "All institutions", "全體機構", m), "by_industry", ind,
-                     "by_size", size, "attention_total", (json_int_t)n, "attention", att, "scores", r->scores);
+    *out = json_pack(
+        "{s:s,s:s,s:s,s:s,s:o,s:{s:s,s:{s:s,s:s},s:o},s:o,s:o,s:o,s:I,s:o,s:o}", "period", period,
+        "from", d0, "to", d1, "as_of", da, "generated_at", jsonx_time_new(who->now_ms), "model",
+        "name", m->name, "title", "en", m->title_en, "zh-TW", m->title_zh, "tiers", tiers, "totals",
+        group_json(&r->total, "all", "All institutions", "全體機構", m), "by_industry", ind,
+        "by_size", size, "attention_total", (json_int_t)n, "attention", att, "scores", r->scores);
     r->scores = NULL;
   }
   json_decref(r->attention);

@@ -88,10 +88,10 @@ json_t *sup_score_compute(const struct sup_model *m, const json_t *facts)
       pts = 0;
     score += pts;
     json_array_append_new(parts, json_pack("{s:s,s:{s:s,s:s},s:s?,s:s,s:b,s:f,s:o,s:o}", "rule",
-                                           r->name, "label", "en", r->label_en, "zh-TW", r->label_zh,
-                                           "when", r->when[0] ? r->when : NULL, "points_expression",
-                                           r->points, "applied", applied, "points", pts, "facts",
-                                           read, "records", records));
+                                           r->name, "label", "en", r->label_en, "zh-TW",
+                                           r->label_zh, "when", r->when[0] ? r->when : NULL,
+                                           "points_expression", r->points, "applied", applied,
+                                           "points", pts, "facts", read, "records", records));
   }
   double raw = round1(score);
   double total = raw < m->min ? m->min : raw > m->max ? m->max : raw;
@@ -135,17 +135,23 @@ static int evaluate(struct store_conn *c, const struct sup_env *env, const char 
                 : sup_facts(c, env, org_id, at, &facts, err);
   if (rc)
     return rc;
-  json_object_set_new(facts, "org.industry", json_pack("{s:s,s:[]}", "value", jstr(info, "industry"), "records"));
-  json_object_set_new(facts, "org.tier", json_pack("{s:s,s:[]}", "value", jstr(info, "size_tier"), "records"));
-  rc = sup_compliance(c, org_id, jstr(info, "industry"), jstr(info, "size_tier"), at, facts, &comp, err);
+  json_object_set_new(facts, "org.industry",
+                      json_pack("{s:s,s:[]}", "value", jstr(info, "industry"), "records"));
+  json_object_set_new(facts, "org.tier",
+                      json_pack("{s:s,s:[]}", "value", jstr(info, "size_tier"), "records"));
+  rc = sup_compliance(c, org_id, jstr(info, "industry"), jstr(info, "size_tier"), at, facts, &comp,
+                      err);
   if (rc) {
     json_decref(facts);
     return rc;
   }
-  json_object_set_new(facts, "compliance.requirements",
-                      json_pack("{s:O,s:[]}", "value", json_object_get(comp, "requirements"), "records"));
-  json_object_set_new(facts, "compliance.met", json_pack("{s:O,s:[]}", "value", json_object_get(comp, "met"), "records"));
-  json_object_set_new(facts, "compliance.ratio", json_pack("{s:O,s:[]}", "value", json_object_get(comp, "ratio"), "records"));
+  json_object_set_new(
+      facts, "compliance.requirements",
+      json_pack("{s:O,s:[]}", "value", json_object_get(comp, "requirements"), "records"));
+  json_object_set_new(facts, "compliance.met",
+                      json_pack("{s:O,s:[]}", "value", json_object_get(comp, "met"), "records"));
+  json_object_set_new(facts, "compliance.ratio",
+                      json_pack("{s:O,s:[]}", "value", json_object_get(comp, "ratio"), "records"));
   *score_out = sup_score_compute(env->model, facts);
   *facts_out = facts;
   *compliance_out = comp;
@@ -170,7 +176,8 @@ int sup_score_json(struct store_conn *c, const struct actor *who, const struct s
   struct policy_target t = {.org_id = org_id, .role = -1};
   if (!policy_allows(who, POLICY_SCORE_READ, &t)) {
     json_decref(info);
-    return fs_err_set(err, FS_ERR_NOT_FOUND, "org", "no score of organisation \"%.64s\"", org ? org : "");
+    return fs_err_set(err, FS_ERR_NOT_FOUND, "org", "no score of organisation \"%.64s\"",
+                      org ? org : "");
   }
   if (!at)
     at = who->now_ms;
@@ -180,7 +187,9 @@ int sup_score_json(struct store_conn *c, const struct actor *who, const struct s
     char day[11];
     reg_date_of_ms(at, day);
     json_object_set_new(score, "org", json_string(jstr(info, "code")));
-    json_object_set_new(score, "name", json_pack("{s:s,s:s}", "en", jstr(info, "name_en"), "zh-TW", jstr(info, "name_zh")));
+    json_object_set_new(
+        score, "name",
+        json_pack("{s:s,s:s}", "en", jstr(info, "name_en"), "zh-TW", jstr(info, "name_zh")));
     json_object_set_new(score, "industry", json_string(jstr(info, "industry")));
     json_object_set_new(score, "size_tier", json_string(jstr(info, "size_tier")));
     json_object_set_new(score, "as_of", json_string(day));
@@ -242,14 +251,14 @@ static int score_one(const json_t *o, void *ctx, struct fs_err *err)
   int rc = evaluate(a->c, a->env, jstr(o, "id"), o, 0, a->at, &facts, &comp, &score, err);
   if (rc)
     return rc;
-  json_array_append_new(a->items,
-                        json_pack("{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "org", jstr(o, "code"),
-                                  "name_zh", jstr(o, "name_zh"), "industry", jstr(o, "industry"),
-                                  "size_tier", jstr(o, "size_tier"), "score",
-                                  json_object_get(score, "score"), "tier", json_object_get(score, "tier"),
-                                  "rate_percent", json_object_get(score, "rate_percent"),
-                                  "discount_percent", json_object_get(score, "discount_percent"),
-                                  "compliance_ratio", json_object_get(comp, "ratio")));
+  json_array_append_new(
+      a->items, json_pack("{s:s,s:s,s:s,s:s,s:O,s:O,s:O,s:O,s:O}", "org", jstr(o, "code"),
+                          "name_zh", jstr(o, "name_zh"), "industry", jstr(o, "industry"),
+                          "size_tier", jstr(o, "size_tier"), "score",
+                          json_object_get(score, "score"), "tier", json_object_get(score, "tier"),
+                          "rate_percent", json_object_get(score, "rate_percent"),
+                          "discount_percent", json_object_get(score, "discount_percent"),
+                          "compliance_ratio", json_object_get(comp, "ratio")));
   json_decref(facts);
   json_decref(comp);
   json_decref(score);

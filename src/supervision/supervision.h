@@ -38,7 +38,7 @@ struct sup_rule {
 struct sup_tier {
   char name[16];
   char label_en[80], label_zh[80];
-  double min_score;   /* the tier applies from this score up */
+  double min_score;    /* the tier applies from this score up */
   double rate_percent; /* contribution or premium rate */
   double discount_percent;
 };
@@ -70,7 +70,7 @@ int sup_model_load(const char *path, struct sup_model *m, struct fs_err *err);
 struct sup_env {
   const struct incident_env *incident; /* clocks of incidents */
   const struct sup_model *model;
-  int64_t drill_period_days;           /* resilience.drill_period_days */
+  int64_t drill_period_days; /* resilience.drill_period_days */
 };
 
 /* Everything the functions below need, loaded from the configuration: the incident clock policy,
@@ -96,9 +96,8 @@ int sup_facts(struct store_conn *c, const struct sup_env *env, const char *org_i
  * phased in by effective_from) and each requirement's result against facts:
  * {"sets": [{"code", "title", "requirements": [{"name", "expression", "met", "facts"}]...}],
  *  "requirements", "met", "ratio"}. No policy check. */
-int sup_compliance(struct store_conn *c, const char *org_id, const char *industry,
-                   const char *tier, int64_t at, const json_t *facts, json_t **out,
-                   struct fs_err *err);
+int sup_compliance(struct store_conn *c, const char *org_id, const char *industry, const char *tier,
+                   int64_t at, const json_t *facts, json_t **out, struct fs_err *err);
 
 /* ---- scores (score.c) ----------------------------------------------------------------------- */
 

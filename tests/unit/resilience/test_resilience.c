@@ -92,7 +92,8 @@ static void test_validation(void **state)
   assert_string_equal(fs_buf_cstr(&b), "core;atm;web");
   fs_buf_release(&b);
   json_decref(v);
-  assert_int_equal(reg_value_from_text(reg_field_find(d, "mtpd_hours"), "4h", &v, &err), FS_ERR_INVALID);
+  assert_int_equal(reg_value_from_text(reg_field_find(d, "mtpd_hours"), "4h", &v, &err),
+                   FS_ERR_INVALID);
   assert_string_equal(err.where, "fields.mtpd_hours");
 }
 
@@ -135,7 +136,8 @@ static int row(size_t r, char **cells, size_t n, void *ctx, struct fs_err *err)
 static void test_csv(void **state)
 {
   (void)state;
-  const char *text = "\xEF\xBB\xBF" "a,b,c\r\n\"x, \"\"y\"\"\",\"line\nbreak\",\r\n\r\nlast,,z";
+  const char *text = "\xEF\xBB\xBF"
+                     "a,b,c\r\n\"x, \"\"y\"\"\",\"line\nbreak\",\r\n\r\nlast,,z";
   struct rows rs = {0};
   struct fs_err err;
   assert_int_equal(reg_csv_parse(text, strlen(text), row, &rs, &err), FS_OK);
@@ -190,8 +192,8 @@ static void test_expr(void **state)
   assert_true(eval("-2 * gov.x + 10") == 4);
   assert_true(eval("gov.x >= 3 && gov.t") == 1);
   assert_true(eval("gov.b == \"internet-only\"") == 1);
-  assert_true(eval("gov.missing > 0") == 0);  /* null compares false */
-  assert_true(eval("gov.missing + 1") == 1);  /* null is 0 in arithmetic */
+  assert_true(eval("gov.missing > 0") == 0); /* null compares false */
+  assert_true(eval("gov.missing + 1") == 1); /* null is 0 in arithmetic */
   assert_true(eval("!gov.missing") == 1);
   assert_true(eval("gov.missing != 1") == 1); /* ... and differs from a value */
   assert_true(eval("max(1, gov.x, 2) + min(5, 4)") == 7);
@@ -215,7 +217,8 @@ static void test_expr(void **state)
 static void test_policy(void **state)
 {
   (void)state;
-  struct actor a = {.org_id = "A"}, b = {.org_id = "B"}, sup = {.org_id = "S"}, hub = {.org_id = "H"};
+  struct actor a = {.org_id = "A"}, b = {.org_id = "B"}, sup = {.org_id = "S"},
+               hub = {.org_id = "H"};
   a.role = AUTH_ROLE_MEMBER_ANALYST;
   b.role = AUTH_ROLE_MEMBER_ADMIN;
   sup.role = AUTH_ROLE_SUPERVISOR;
@@ -232,11 +235,11 @@ static void test_policy(void **state)
   struct policy_target closed = {.org_id = "A", .role = -1, .rel = 0};
   assert_false(policy_allows(&hub, POLICY_REGISTER_READ, &closed)); /* the definition decides */
   assert_true(policy_allows(&sup, POLICY_REGISTER_READ, &closed));
-  struct policy_target findings = {.org_id = "A", .role = -1,
-                                   .rel = POLICY_REL_REG_HUB_READS | POLICY_REL_REG_HUB_WRITES};
+  struct policy_target findings = {
+      .org_id = "A", .role = -1, .rel = POLICY_REL_REG_HUB_READS | POLICY_REL_REG_HUB_WRITES};
   assert_true(policy_allows(&hub, POLICY_REGISTER_WRITE, &findings));
-  struct policy_target sanction = {.org_id = "A", .role = -1,
-                                   .rel = POLICY_REL_REG_HUB_WRITES | POLICY_REL_REG_MEMBER_READONLY};
+  struct policy_target sanction = {
+      .org_id = "A", .role = -1, .rel = POLICY_REL_REG_HUB_WRITES | POLICY_REL_REG_MEMBER_READONLY};
   assert_true(policy_allows(&a, POLICY_REGISTER_READ, &sanction));
   assert_false(policy_allows(&a, POLICY_REGISTER_WRITE, &sanction));
   struct policy_target sector = {.org_id = "H", .role = -1, .rel = POLICY_REL_REG_SECTOR};
