@@ -301,7 +301,22 @@ static void self_assessment(json_t *facts, const json_t *items)
   fact(facts, "selfassess.implemented_ratio", json_real(pct(impl, n - na)), NULL);
 }
 
-static void talent(json_t *facts, const json_t *items, int64_t at)
+/* The training map's yearly hours per role (the hub's sector register). */
+static json_t *map_hours(const json_t *map)
+{
+  json_t *by = json_object();
+  size_t i;
+  const json_t *it;
+  json_array_foreach(map, i, it)
+  {
+    const char *role = fstr(it, "role");
+    json_object_set_new(
+        by, role, json_real(json_number_value(json_object_get(by, role)) + fnum(it, "hours")));
+  }
+  return by;
+}
+
+static void talent(json_t *facts, const json_t *items, const json_t *map, int64_t at)
 {
   char today[11];
   reg_date_of_ms(at, today);
@@ -314,14 +329,20 @@ static void talent(json_t *facts, const json_t *items, int64_t at)
     if (y <= year && y > best)
       best = y;
   }
-  double need = 0, done = 0, cert = 0;
+  double need = 0, done = 0, cert = 0, map_need = 0;
   bool all = best > 0;
-  json_t *refs = json_array();
+  json_t *refs = json_array(), *hours = map_hours(map), *map_refs = json_array();
+  json_array_foreach(map, i, it)
+      json_array_append_new(map_refs, json_string(json_string_value(json_object_get(it, "ref"))));
   json_array_foreach(items, i, it)
   {
     if ((int)fnum(it, "year") != best)
       continue;
     need += fnum(it, "required_hours") * fnum(it, "headcount");
+    /* What the sector's training map asks of the role (the record's own figure when the map
+     * has no course for it). */
+    const json_t *h = json_object_get(hours, fstr(it, "role"));
+    map_need += (h ? json_number_value(h) : fnum(it, "required_hours")) * fnum(it, "headcount");
     done += fnum(it, "hours_completed");
     cert += fnum(it, "certified");
     all = all && json_is_true(fld(it, "meets_hours"));
@@ -331,6 +352,10 @@ static void talent(json_t *facts, const json_t *items, int64_t at)
        refs);
   fact(facts, "talent.certified", json_integer((json_int_t)cert), json_deep_copy(refs));
   fact(facts, "talent.meets_hours", json_boolean(all), json_deep_copy(refs));
+  json_array_extend(map_refs, refs);
+  fact(facts, "talent.map_hours_ratio",
+       best ? json_real(map_need > 0 ? pct(done, map_need) : 100) : NULL, map_refs);
+  json_decref(hours);
 }
 
 static bool tp_high(const json_t *it, const void *c)
@@ -417,6 +442,10 @@ int sup_facts_window(struct store_conn *c, const struct sup_env *env, const char
   int rc = FS_OK;
   for (size_t i = 0; i < FS_ARRAY_SIZE(regs) && !rc; i++)
     rc = rows_of(c, regs[i], org_id, at, &rows[i], err);
+  json_t *map = NULL;
+  char hub[37];
+  if (!rc && !(rc = org_hub_id(c, hub, err)))
+    rc = rows_of(c, "training-map", hub, at, &map, err);
   json_t *status = NULL;
   if (!rc)
     rc = resil_drill_status_org(c, org_id, at, env->drill_period_days, from, &status, err);
@@ -432,7 +461,7 @@ int sup_facts_window(struct store_conn *c, const struct sup_env *env, const char
     exercises(facts, rows[3], rows[4], rows[5], from_day, to_day);
     findings(facts, rows[6]);
     self_assessment(facts, rows[7]);
-    talent(facts, rows[8], at);
+    talent(facts, rows[8], map, at);
     third_parties(facts, rows[9]);
     sanctions(facts, rows[10], from_day, to_day);
     incidents(facts, &inc);
@@ -440,6 +469,7 @@ int sup_facts_window(struct store_conn *c, const struct sup_env *env, const char
   for (size_t i = 0; i < FS_ARRAY_SIZE(regs); i++)
     json_decref(rows[i]);
   json_decref(status);
+  json_decref(map);
   json_decref(inc.records);
   if (rc) {
     json_decref(facts);

@@ -69,6 +69,12 @@ class Supervision(unittest.TestCase):
                                            "title_zh": "純網路銀行", "industries": ["bank"], "business": "internet-only",
                                            "effective_from": "2026-01-01",
                                            "requirements": ["ddos: ddos.pass"]})
+        cls.add("h1", "training-map", {"role": "security-engineer", "competency": "hardening", "course": "A",
+                                       "hours": 20})
+        cls.add("h1", "training-map", {"role": "security-engineer", "competency": "forensics", "course": "B",
+                                       "hours": 10})
+        cls.add("k1", "talent", {"year": 2026, "role": "security-engineer", "headcount": 4, "required_hours": 20,
+                                 "hours_completed": 96})
         # Two major incidents: one reported within the hour, one three hours late.
         for minutes, title in ((30, "on time"), (180, "late")):
             body = {"title": "勒索軟體 " + title, "description": "x",
@@ -123,6 +129,10 @@ class Supervision(unittest.TestCase):
         self.assertTrue(parts["major-late"]["records"][0].startswith("incident/INC-"))
         self.assertEqual(len(parts["sanctions"]["records"]), 1)
         self.assertEqual(s["facts"]["incidents.major"]["value"], 2)
+        # Talent against the record's 20 h (96 of 80 h) and the training map's 30 h (96 of 120 h).
+        self.assertEqual(s["facts"]["talent.hours_ratio"]["value"], 120.0)
+        self.assertEqual(s["facts"]["talent.map_hours_ratio"]["value"], 80.0)
+        self.assertEqual(len(s["facts"]["talent.map_hours_ratio"]["records"]), 3)
         # Tiered requirements: the large-bank set applies (the 2027 one not yet, internet-only not).
         c = s["compliance"]
         self.assertEqual([x["code"] for x in c["sets"]], ["banks-large"])
