@@ -71,9 +71,9 @@ static void svg_bars(struct fs_buf *b, const char *title, const json_t *groups, 
     esc(b, sup_label(json_object_get(g, "label"), lang));
     fs_buf_appendf(b,
                    "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" class=\"%s\"/>"
-                   "<text x=\"%d\" y=\"%d\" class=\"v\">%.1f%s</text>",
-                   left, y + 2, w, pct && v < 80 ? "bar low" : "bar", left + w + 6, y + 15, v,
-                   pct ? " %" : "");
+                   "<text x=\"%d\" y=\"%d\" class=\"v\">%.*f%s</text>",
+                   left, y + 2, w, pct && v < 80 ? "bar low" : "bar", left + w + 6, y + 15,
+                   pct ? 1 : 0, v, pct ? " %" : "");
   }
   fs_buf_append_str(b, "</svg></figure>\n");
 }
@@ -85,7 +85,7 @@ static void svg_tiers(struct fs_buf *b, const char *title, const json_t *report,
   static const char *const colours[] = {"#1b7837", "#5aae61", "#a6dba0", "#f1b6da",
                                         "#c51b7d", "#762a83", "#9970ab", "#c2a5cf",
                                         "#e7d4e8", "#d9f0d3", "#666",    "#999"};
-  const json_t *tiers = json_object_get(report, "tiers");
+  const json_t *tiers = json_object_get(json_object_get(report, "model"), "tiers");
   size_t n = json_array_size(groups);
   int row = 22, left = 190, width = 620, top = 52;
   int h = top + (int)n * row + 10;
@@ -203,7 +203,8 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
   esc(b, asof);
   esc(b, sup_tr(lang, ". Scoring model: ", "。評分模型："));
   esc(b, sup_label(json_object_get(json_object_get(r, "model"), "title"), lang));
-  fs_buf_append_str(b, ".</p>\n<div class=\"cards\">\n");
+  esc(b, sup_tr(lang, ".", "。"));
+  fs_buf_append_str(b, "</p>\n<div class=\"cards\">\n");
   for (const struct sup_metric *m = sup_metrics; m->key; m++) {
     char v[32];
     sup_format_value(totals, m, v, sizeof(v));
@@ -251,7 +252,7 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
   fs_buf_append_str(b, "</th></tr></thead><tbody>\n");
   size_t i;
   const json_t *t;
-  json_array_foreach(json_object_get(r, "tiers"), i, t)
+  json_array_foreach(json_object_get(json_object_get(r, "model"), "tiers"), i, t)
   {
     const json_t *cnt = json_array_get(json_object_get(totals, "score_tiers"), i);
     fs_buf_append_str(b, "<tr><th>");

@@ -219,7 +219,7 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
   line(&p, sup_tr(lang, "Score tiers", "評分等級"), 10, true);
   size_t i;
   const json_t *t;
-  json_array_foreach(json_object_get(r, "tiers"), i, t)
+  json_array_foreach(json_object_get(json_object_get(r, "model"), "tiers"), i, t)
   {
     const json_t *cnt = json_array_get(json_object_get(totals, "score_tiers"), i);
     snprintf(buf, sizeof(buf), "%s — %s %g, %s %.2f %%, %s %.1f %%: %lld",

@@ -195,6 +195,8 @@ class Supervision(unittest.TestCase):
         self.assertIn('<div class="card" data-metric="orgs"><b>3</b>', zh.body)
         self.assertIn('data-metric="findings_overdue" data-group="bank">1<', zh.body)
         self.assertIn("<svg", zh.body)
+        self.assertIn('<td data-tier="D">1</td>', zh.body)  # the tiers table counts bank-k in D
+        self.assertIn("D：待加強", zh.body)
         en = self.req("s1", "GET", "/api/v1/supervision/report?period=2026-Q4&format=html&lang=en").body
         self.assertIn("Supervision report 2026-Q4", en)
         self.assertIn("2026-10-01", en)
@@ -214,6 +216,7 @@ class Supervision(unittest.TestCase):
                                   text=True).stdout
             self.assertIn(title, text)
             self.assertIn("bank-k", text)
+            self.assertIn("D：待加強" if lang == "zh-TW" else "D: weak", text)
             self.assertIn("民國115年" if lang == "zh-TW" else "ROC 115-10-01", text)
         rq = urllib.request.Request(self.hub.url + "/api/v1/supervision/report?period=2026-Q4&format=pdf&lang=en",
                                     headers={"Authorization": "Bearer " + self.tok["s1"]})
