@@ -49,6 +49,14 @@ struct sample_syslog {
 };
 int sample_syslog_sources(struct store_conn *c, const struct actor *who, struct sample_syslog *out,
                           struct fs_err *err);
+/* Sample register data (resilience/) for every member institution of the sample sector and the
+ * hub's sector registers, in one transaction, as `who` (the hub's operator); drill evidence is
+ * signed with each institution's sample vault key and goes through the hub's checks. */
+struct sample_registers {
+  int institutions, records, drills;
+};
+int sample_registers_create(struct store_conn *c, const struct actor *who,
+                            struct sample_registers *out, struct fs_err *err);
 
 /* True when the sample sector is already there (an earlier demo made it). */
 int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err);
