@@ -5,7 +5,7 @@
 #include "detect/ioc_compound.h"
 
 #include "core/time.h"
-#include "intel/pattern.h"
+#include "stix/pattern.h"
 
 #include <stdio.h>
 #include <string.h>

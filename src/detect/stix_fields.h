@@ -7,7 +7,7 @@
 #define FS_DETECT_STIX_FIELDS_H
 
 #include "detect/event.h"
-#include "intel/pattern.h"
+#include "stix/pattern.h"
 
 /* The paths events can give. The first ten are "value paths": their values are found anywhere in
  * the event (every field, and free text) by the tokenizer, as the indicator index finds them. */

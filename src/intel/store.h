@@ -14,9 +14,9 @@
 
 #include "auth/actor.h"
 #include "auth/policy.h"
-#include "intel/stix.h"
-#include "intel/taxii_query.h"
-#include "intel/tlp.h"
+#include "stix/stix.h"
+#include "stix/taxii_query.h"
+#include "stix/tlp.h"
 #include "store/store.h"
 
 #include <jansson.h>

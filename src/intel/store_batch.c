@@ -4,7 +4,7 @@
 #include "intel/store_int.h"
 
 #include "core/vec.h"
-#include "intel/pattern.h"
+#include "stix/pattern.h"
 
 #include <stdio.h>
 #include <stdlib.h>

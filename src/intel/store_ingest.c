@@ -11,7 +11,7 @@
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/json_read.h"
+#include "stix/json_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>

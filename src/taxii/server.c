@@ -4,9 +4,9 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/stix.h"
+#include "stix/stix.h"
 #include "intel/store.h"
-#include "intel/taxii_query.h"
+#include "stix/taxii_query.h"
 #include "taxii/cache.h"
 
 #include <stdio.h>

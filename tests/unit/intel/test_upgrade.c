@@ -17,7 +17,7 @@
 #include "hubfixture.h"
 #include "incident/incident.h"
 #include "intel/store.h"
-#include "intel/taxii_query.h"
+#include "stix/taxii_query.h"
 #include "soc/soc.h"
 #include "hubfixture.h"
 
