@@ -7,7 +7,7 @@
 #include "core/file.h"
 #include "core/uuid.h"
 #include "hub/hub.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdio.h>
 #include <string.h>

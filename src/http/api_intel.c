@@ -5,7 +5,7 @@
 #include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <string.h>
 

@@ -1,7 +1,7 @@
 /* Incident publications into the intelligence store. */
 #include "hub/hub.h"
 
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <jansson.h>
 #include <stdlib.h>

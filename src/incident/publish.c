@@ -6,7 +6,7 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "incident/internal.h"
 
 #include <stdio.h>

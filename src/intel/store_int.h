@@ -2,7 +2,7 @@
 #ifndef FS_INTEL_STORE_INT_H
 #define FS_INTEL_STORE_INT_H
 
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include "core/buf.h"
 

@@ -8,7 +8,7 @@
 #include "core/encode.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "soc/soc.h"
 
 #include <stdio.h>

@@ -9,7 +9,7 @@
 #include "core/uuid.h"
 #include "incident/incident.h"
 #include "incident/notify.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdio.h>
 #include <stdlib.h>

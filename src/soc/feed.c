@@ -5,7 +5,7 @@
 #include "auth/policy.h"
 #include "core/vec.h"
 #include "detect/ioc_stix.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -6,7 +6,7 @@
 
 #include "core/uuid.h"
 #include "core/vec.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <sodium.h>
 #include <stdio.h>

@@ -5,7 +5,7 @@
 #include "core/time.h"
 #include "core/uuid.h"
 #include "stix/stix.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "stix/taxii_query.h"
 #include "taxii/cache.h"
 

@@ -5,7 +5,7 @@
 #include "core/buf.h"
 #include "core/jsonx.h"
 #include "core/progress.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdio.h>
 #include <string.h>

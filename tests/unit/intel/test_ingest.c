@@ -10,7 +10,7 @@
 
 #include "core/buf.h"
 #include "hubfixture.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "intel/store_int.h"
 
 #include <stdio.h>

@@ -16,7 +16,7 @@
 #include "hub/hub.h"
 #include "hubfixture.h"
 #include "incident/incident.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "stix/taxii_query.h"
 #include "soc/soc.h"
 #include "hubfixture.h"

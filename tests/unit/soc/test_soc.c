@@ -10,7 +10,7 @@
 #include "auth/org.h"
 #include "core/uuid.h"
 #include "incident/incident.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "soc/soc.h"
 #include "soc/soc_int.h"
 

@@ -9,8 +9,8 @@
  *
  * Every change runs in one transaction with its audit record; an ingest stores all valid objects
  * of a document or none (a storage failure rolls everything back). */
-#ifndef FS_INTEL_STORE_H
-#define FS_INTEL_STORE_H
+#ifndef FS_INTEL_INTEL_H
+#define FS_INTEL_INTEL_H
 
 #include "auth/actor.h"
 #include "auth/policy.h"
