@@ -33,7 +33,7 @@ struct intel_collection {
   char description[400];
   enum policy_collection_kind kind;
   char owner_org[37];
-  enum intel_tlp default_tlp;
+  enum stix_tlp default_tlp;
   bool member_can_write;
   /* for the actor that looked it up */
   bool can_read, can_write;
@@ -49,16 +49,16 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
                     struct fs_err *err);
 /* The STIX identity id of an organisation of the hub: a UUIDv5 of its id, so that one organisation
  * always has the same identity and its internal id does not appear. */
-int intel_org_identity(const char *org_id, char out[INTEL_STIX_ID_MAX]);
+int intel_org_identity(const char *org_id, char out[STIX_ID_MAX]);
 /* The hub's STIX identity id ("identity--<uuid>", 292 bytes). */
-int intel_hub_identity(struct store_conn *c, char out[INTEL_STIX_ID_MAX], struct fs_err *err);
+int intel_hub_identity(struct store_conn *c, char out[STIX_ID_MAX], struct fs_err *err);
 
 struct intel_collection_input {
   const char *alias; /* [a-z0-9][a-z0-9._-]{1,63} */
   const char *title, *description;
   enum policy_collection_kind kind; /* ORG, GROUP or PARTNER (SECTOR/SUBMISSIONS exist already) */
   const char *owner_org;            /* ORG, PARTNER: id or code */
-  enum intel_tlp default_tlp;
+  enum stix_tlp default_tlp;
   const char *const *members;       /* GROUP: organisation ids or codes */
   size_t n_members;
   bool member_can_write;
@@ -110,12 +110,12 @@ struct intel_ingest_result {
  * envelopes. It borrows the document's bytes, which must outlive it. */
 struct intel_batch;
 
-/* Reads and validates a bundle, envelope or object as intel_stix_doc_parse does (same limits,
+/* Reads and validates a bundle, envelope or object as stix_doc_parse does (same limits,
  * same errors, same verdicts) into *out (caller frees with intel_batch_free), the objects in the
  * document's order. With threads > 1 (at most INTEL_BATCH_MAX_THREADS) the objects are read in
- * that many runs at once (intel_stix_doc_scan_split). */
+ * that many runs at once (stix_doc_scan_split). */
 #define INTEL_BATCH_MAX_THREADS 16
-int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limits *lim,
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
                      size_t threads, struct intel_batch **out, struct fs_err *err);
 /* Frees a batch; NULL is fine. */
 void intel_batch_free(struct intel_batch *b);
@@ -124,7 +124,7 @@ void intel_batch_free(struct intel_batch *b);
  * objects the actor may not version (another organisation's), and unknown recipients are listed
  * as failures; the rest are stored, all in one transaction with one audit record. */
 int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
-                 struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
+                 struct stix_doc *doc, const struct intel_ingest_options *opt,
                  struct intel_ingest_result *res, struct fs_err *err);
 /* The same for a batch (intel_batch_read). */
 int intel_ingest_batch(struct store_conn *c, const struct actor *who,
@@ -159,7 +159,7 @@ typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
 
 /* Where a page starts and what it selects. */
 struct intel_page {
-  const struct intel_taxii_query *q; /* filters (may be NULL: none) */
+  const struct stix_taxii_query *q; /* filters (may be NULL: none) */
   bool has_cursor;
   int64_t after_date, after_seq;     /* from the cursor, or from added_after */
   size_t limit;                      /* objects in the page */
@@ -196,11 +196,11 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
  * q's match[version]. The hub's roles, or the producing organisation (of an SCO: its own copy
  * only). FS_ERR_NOT_FOUND when the actor sees no such object. */
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
-                 const char *id, const struct intel_taxii_query *q, struct fs_err *err);
+                 const char *id, const struct stix_taxii_query *q, struct fs_err *err);
 
 /* The stored level of the latest version of object id (for the hub's own bookkeeping, not for
- * showing: it asks no policy); INTEL_TLP_NONE when id has no version. */
-int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *level,
+ * showing: it asks no policy); STIX_TLP_NONE when id has no version. */
+int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *level,
                        struct fs_err *err);
 
 /* Gives every version of object old_id the id new_id (the id column and the published JSON),

@@ -77,7 +77,7 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
                          "SELECT COALESCE(MIN(first_at), 0) FROM soc_alert WHERE kind = 'ioc'"
                          " AND ref = ?",
                          "s", ref);
-  char hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
+  char hub_ident[STIX_ID_MAX], created[32], now[32];
   if (!rc)
     rc = intel_hub_identity(c, hub_ident, err);
   if (rc)
@@ -91,7 +91,7 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
                         "last_seen", now, "created_by_ref", hub_ident, "object_marking_refs",
                         tlp_marking);
   if (s && org[0]) {
-    char ident[INTEL_STIX_ID_MAX];
+    char ident[STIX_ID_MAX];
     intel_org_identity(org, ident);
     json_object_set_new(s, "where_sighted_refs", json_pack("[s]", ident));
   }
@@ -110,9 +110,9 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
 static int write_sighting(struct store_conn *c, struct soc_engine *e, const char *ref,
                           const char *org, const char *sid, struct fs_err *err)
 {
-  enum intel_tlp t;
+  enum stix_tlp t;
   int rc = intel_latest_level(c, ref, &t, err);
-  if (rc || t == INTEL_TLP_NONE)
+  if (rc || t == STIX_TLP_NONE)
     return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
   struct actor hub, reader;
   if ((rc = soc_hub_actor(c, e, &hub, err)) || (rc = soc_hub_reader(c, e, &reader, err)))
@@ -120,10 +120,10 @@ static int write_sighting(struct store_conn *c, struct soc_engine *e, const char
   if (org[0])
     return soc_sees_ref(c, &reader, "ioc", ref)
                ? store_version(c, &hub, sid, ref, org,
-                               intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT), "sightings", err)
+                               stix_tlp_marking_id(STIX_TLP_AMBER_STRICT), "sightings", err)
                : FS_OK;
-  return t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN
-             ? store_version(c, &hub, sid, ref, org, intel_tlp_marking_id(t), "sector", err)
+  return t == STIX_TLP_CLEAR || t == STIX_TLP_GREEN
+             ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(t), "sector", err)
              : FS_OK;
 }
 

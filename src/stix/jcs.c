@@ -13,7 +13,7 @@
 #define JCS_MAX_DEPTH 128
 #define JSON_MUT(x) ((json_t *)(uintptr_t)(x))
 
-void intel_jcs_number(double d, char out[32])
+void stix_jcs_number(double d, char out[32])
 {
   if (d == 0) {
     snprintf(out, 32, "0");
@@ -181,7 +181,7 @@ static int append(const json_t *v, struct fs_buf *out, int depth)
     double d = json_real_value(v);
     if (!isfinite(d))
       return FS_ERR_INVALID;
-    intel_jcs_number(d, num);
+    stix_jcs_number(d, num);
     return fs_buf_append_str(out, num);
   }
   case JSON_STRING: return append_string(json_string_value(v), json_string_length(v), out);
@@ -224,7 +224,7 @@ static int append(const json_t *v, struct fs_buf *out, int depth)
   return FS_ERR_INVALID;
 }
 
-int intel_jcs_append(const json_t *v, struct fs_buf *out)
+int stix_jcs_append(const json_t *v, struct fs_buf *out)
 {
   return append(v, out, 0);
 }

@@ -10,9 +10,9 @@
 
 /* Appends the canonical serialization of v to out. FS_OK; FS_ERR_INVALID for a non-finite number
  * or nesting deeper than 128; FS_ERR_TOO_LARGE / FS_ERR_NOMEM from the buffer. */
-int intel_jcs_append(const json_t *v, struct fs_buf *out);
+int stix_jcs_append(const json_t *v, struct fs_buf *out);
 
 /* Writes the ECMAScript (Number.prototype.toString) form of a finite double into out (32 bytes). */
-void intel_jcs_number(double d, char out[32]);
+void stix_jcs_number(double d, char out[32]);
 
 #endif

@@ -29,14 +29,14 @@ static const unsigned char string_class[256] = {
     4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
 };
 
-void intel_json_reader_init(struct intel_json_reader *r, const char *text, size_t len)
+void stix_json_reader_init(struct stix_json_reader *r, const char *text, size_t len)
 {
   memset(r, 0, sizeof(*r));
   r->s = text;
   r->len = len;
 }
 
-void intel_json_reader_release(struct intel_json_reader *r)
+void stix_json_reader_release(struct stix_json_reader *r)
 {
   free(r->key_buf);
   free(r->str_buf);
@@ -51,13 +51,13 @@ static bool is_ws(char c)
   return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-void intel_json_skip_ws(struct intel_json_reader *r)
+void stix_json_skip_ws(struct stix_json_reader *r)
 {
   while (r->pos < r->len && is_ws(r->s[r->pos]))
     r->pos++;
 }
 
-int intel_json_fail(const struct intel_json_reader *r, size_t at, const char *what,
+int stix_json_fail(const struct stix_json_reader *r, size_t at, const char *what,
                     struct fs_err *err)
 {
   size_t line = 1, line_start = 0;
@@ -115,7 +115,7 @@ static int reserve(char **buf, size_t *cap, size_t used, size_t need)
 
 /* Reads the string whose opening quote is at r->pos. *str points into the text when the string
  * has no escapes, else into *buf (which grows); *n is its length in bytes. */
-static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, const char **str,
+static int read_string(struct stix_json_reader *r, char **buf, size_t *cap, const char **str,
                        size_t *n, struct fs_err *err)
 {
   const unsigned char *s = (const unsigned char *)r->s;
@@ -124,7 +124,7 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
   for (;;) {
     i = plain_run(s, len, i);
     if (i >= len)
-      return intel_json_fail(r, len, "premature end of input in a string", err);
+      return stix_json_fail(r, len, "premature end of input in a string", err);
     unsigned c = s[i];
     switch (string_class[c]) {
     case C_QUOTE:
@@ -145,12 +145,12 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
     case C_CONTROL: {
       char what[48];
       snprintf(what, sizeof(what), "control character 0x%x in a string", c);
-      return intel_json_fail(r, i, what, err);
+      return stix_json_fail(r, i, what, err);
     }
     case C_HIGH: {
       size_t k = fs_utf8_len(s + i, len - i);
       if (!k)
-        return intel_json_fail(r, i, "invalid UTF-8 in a string", err);
+        return stix_json_fail(r, i, "invalid UTF-8 in a string", err);
       i += k;
       continue;
     }
@@ -164,7 +164,7 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
     copied = true;
     size_t at = i;
     if (i + 1 >= len)
-      return intel_json_fail(r, len, "premature end of input in a string", err);
+      return stix_json_fail(r, len, "premature end of input in a string", err);
     char e = (char)s[i + 1];
     i += 2;
     switch (e) {
@@ -179,22 +179,22 @@ static int read_string(struct intel_json_reader *r, char **buf, size_t *cap, con
     case 'u': {
       unsigned cp, lo;
       if (i + 4 > len || fs_hex4_decode(r->s + i, &cp))
-        return intel_json_fail(r, at, "invalid \\u escape", err);
+        return stix_json_fail(r, at, "invalid \\u escape", err);
       i += 4;
       if (cp >= 0xd800 && cp <= 0xdbff) {
         if (i + 6 > len || s[i] != '\\' || s[i + 1] != 'u' || fs_hex4_decode(r->s + i + 2, &lo) ||
             lo < 0xdc00 || lo > 0xdfff)
-          return intel_json_fail(r, at, "invalid Unicode: a lone high surrogate", err);
+          return stix_json_fail(r, at, "invalid Unicode: a lone high surrogate", err);
         i += 6;
         cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
       } else if (cp >= 0xdc00 && cp <= 0xdfff) {
-        return intel_json_fail(r, at, "invalid Unicode: a lone low surrogate", err);
+        return stix_json_fail(r, at, "invalid Unicode: a lone low surrogate", err);
       }
       used += fs_utf8_encode(*buf + used, cp);
       break;
     }
     default:
-      return intel_json_fail(r, at, "invalid escape", err);
+      return stix_json_fail(r, at, "invalid escape", err);
     }
     start = i;
   }
@@ -215,7 +215,7 @@ static size_t digits(const char *s, size_t len, size_t i)
 }
 
 /* Reads the number at r->pos; *v receives it when building. */
-static int read_number(struct intel_json_reader *r, json_t **v, struct fs_err *err)
+static int read_number(struct stix_json_reader *r, json_t **v, struct fs_err *err)
 {
   const char *s = r->s;
   size_t len = r->len, i = r->pos, start = i;
@@ -228,10 +228,10 @@ static int read_number(struct intel_json_reader *r, json_t **v, struct fs_err *e
   if (i < len && s[i] == '0')
     i++;
   else if (!(i = digits(s, len, i)))
-    return intel_json_fail(r, start, "invalid number", err);
+    return stix_json_fail(r, start, "invalid number", err);
   if (i < len && s[i] == '.') {
     if (!(i = digits(s, len, i + 1)))
-      return intel_json_fail(r, start, "invalid number", err);
+      return stix_json_fail(r, start, "invalid number", err);
     real = true;
   }
   if (i < len && (s[i] == 'e' || s[i] == 'E')) {
@@ -239,7 +239,7 @@ static int read_number(struct intel_json_reader *r, json_t **v, struct fs_err *e
     if (i < len && (s[i] == '+' || s[i] == '-'))
       i++;
     if (!(i = digits(s, len, i)))
-      return intel_json_fail(r, start, "invalid number", err);
+      return stix_json_fail(r, start, "invalid number", err);
     real = true;
   }
   r->pos = i;
@@ -250,7 +250,7 @@ static int read_number(struct intel_json_reader *r, json_t **v, struct fs_err *e
     for (size_t k = start + neg; k < i; k++) {
       unsigned d = (unsigned)(s[k] - '0');
       if (acc > (limit - d) / 10)
-        return intel_json_fail(r, start, neg ? "too big negative integer" : "too big integer",
+        return stix_json_fail(r, start, neg ? "too big negative integer" : "too big integer",
                                err);
       acc = acc * 10 + d;
     }
@@ -276,13 +276,13 @@ static int read_number(struct intel_json_reader *r, json_t **v, struct fs_err *e
   errno = 0;
   double d = strtod(r->str_buf, NULL);
   if (errno == ERANGE && (d > 1.0 || d < -1.0))
-    return intel_json_fail(r, start, "real number overflow", err);
+    return stix_json_fail(r, start, "real number overflow", err);
   if (v && !(*v = json_real(d)))
     return nomem(err);
   return FS_OK;
 }
 
-static int read_literal(struct intel_json_reader *r, json_t **v, struct fs_err *err)
+static int read_literal(struct stix_json_reader *r, json_t **v, struct fs_err *err)
 {
   static const struct {
     const char *word;
@@ -296,11 +296,11 @@ static int read_literal(struct intel_json_reader *r, json_t **v, struct fs_err *
       return FS_OK;
     }
   }
-  return intel_json_fail(r, r->pos, "invalid token", err);
+  return stix_json_fail(r, r->pos, "invalid token", err);
 }
 
 /* Adds v (a new reference, taken) to the innermost open container. */
-static int attach(struct intel_json_reader *r, json_t *parent, bool object, const char *key,
+static int attach(struct stix_json_reader *r, json_t *parent, bool object, const char *key,
                   size_t klen, size_t key_at, json_t *v, struct fs_err *err)
 {
   if (!object)
@@ -309,16 +309,16 @@ static int attach(struct intel_json_reader *r, json_t *parent, bool object, cons
   if (json_object_setn_new_nocheck(parent, key, klen, v))
     return nomem(err);
   if (json_object_size(parent) == before)
-    return intel_json_fail(r, key_at, "duplicate object key", err);
+    return stix_json_fail(r, key_at, "duplicate object key", err);
   return FS_OK;
 }
 
-int intel_json_read(struct intel_json_reader *r, json_t **out, struct fs_err *err)
+int stix_json_read(struct stix_json_reader *r, json_t **out, struct fs_err *err)
 {
   const bool build = out != NULL;
   const char *s = r->s;
   const size_t len = r->len;
-  unsigned char is_object[INTEL_JSON_MAX_DEPTH];
+  unsigned char is_object[STIX_JSON_MAX_DEPTH];
   size_t depth = 0, klen = 0, key_at = 0;
   const char *key = NULL;
   json_t *root = NULL;
@@ -327,13 +327,13 @@ int intel_json_read(struct intel_json_reader *r, json_t **out, struct fs_err *er
     *out = NULL;
 
 value:
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos >= len) {
-    rc = intel_json_fail(r, len, "premature end of input", err);
+    rc = stix_json_fail(r, len, "premature end of input", err);
     goto fail;
   }
-  if (depth >= INTEL_JSON_MAX_DEPTH) {
-    rc = intel_json_fail(r, r->pos, "maximum parsing depth reached", err);
+  if (depth >= STIX_JSON_MAX_DEPTH) {
+    rc = stix_json_fail(r, r->pos, "maximum parsing depth reached", err);
     goto fail;
   }
   {
@@ -360,7 +360,7 @@ value:
       }
       is_object[depth++] = c == '{';
       r->pos++;
-      intel_json_skip_ws(r);
+      stix_json_skip_ws(r);
       if (r->pos < len && s[r->pos] == (c == '{' ? '}' : ']')) {
         r->pos++;
         goto close;
@@ -386,7 +386,7 @@ value:
       if ((rc = read_literal(r, vp, err)))
         goto fail;
     } else {
-      rc = intel_json_fail(r, r->pos, "invalid token", err);
+      rc = stix_json_fail(r, r->pos, "invalid token", err);
       goto fail;
     }
     if (build) {
@@ -404,7 +404,7 @@ after:
       *out = root;
     return FS_OK;
   }
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos < len && s[r->pos] == ',') {
     r->pos++;
     if (is_object[depth - 1])
@@ -415,7 +415,7 @@ after:
     r->pos++;
     goto close;
   }
-  rc = intel_json_fail(r, r->pos, is_object[depth - 1] ? "expected ',' or '}'" : "expected ',' or ']'",
+  rc = stix_json_fail(r, r->pos, is_object[depth - 1] ? "expected ',' or '}'" : "expected ',' or ']'",
                        err);
   goto fail;
 
@@ -424,21 +424,21 @@ close:
   goto after;
 
 member:
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos >= len || s[r->pos] != '"') {
-    rc = intel_json_fail(r, r->pos, "expected a string as object key", err);
+    rc = stix_json_fail(r, r->pos, "expected a string as object key", err);
     goto fail;
   }
   key_at = r->pos;
   if ((rc = read_string(r, &r->key_buf, &r->key_cap, &key, &klen, err)))
     goto fail;
   if (memchr(key, '\0', klen)) {
-    rc = intel_json_fail(r, key_at, "NUL byte in object key not supported", err);
+    rc = stix_json_fail(r, key_at, "NUL byte in object key not supported", err);
     goto fail;
   }
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos >= len || s[r->pos] != ':') {
-    rc = intel_json_fail(r, r->pos, "expected ':'", err);
+    rc = stix_json_fail(r, r->pos, "expected ':'", err);
     goto fail;
   }
   r->pos++;
@@ -449,25 +449,25 @@ fail:
   return rc;
 }
 
-int intel_json_parse(const char *text, size_t len, json_t **out, struct fs_err *err)
+int stix_json_parse(const char *text, size_t len, json_t **out, struct fs_err *err)
 {
-  struct intel_json_reader r;
-  intel_json_reader_init(&r, text, len);
+  struct stix_json_reader r;
+  stix_json_reader_init(&r, text, len);
   *out = NULL;
-  intel_json_skip_ws(&r);
+  stix_json_skip_ws(&r);
   int rc;
   if (r.pos >= len || (text[r.pos] != '{' && text[r.pos] != '['))
-    rc = intel_json_fail(&r, r.pos, "'[' or '{' expected", err);
+    rc = stix_json_fail(&r, r.pos, "'[' or '{' expected", err);
   else
-    rc = intel_json_read(&r, out, err);
+    rc = stix_json_read(&r, out, err);
   if (!rc) {
-    intel_json_skip_ws(&r);
+    stix_json_skip_ws(&r);
     if (r.pos != len) {
       json_decref(*out);
       *out = NULL;
-      rc = intel_json_fail(&r, r.pos, "end of file expected", err);
+      rc = stix_json_fail(&r, r.pos, "end of file expected", err);
     }
   }
-  intel_json_reader_release(&r);
+  stix_json_reader_release(&r);
   return rc;
 }

@@ -20,11 +20,11 @@
 #include <jansson.h>
 
 /* Arrays and objects nested deeper than this are a parse error (jansson's limit). */
-#define INTEL_JSON_MAX_DEPTH 2048
+#define STIX_JSON_MAX_DEPTH 2048
 
 /* A position in a text and the scratch memory of one reader. The text is borrowed: it must outlive
  * the reader. pos may be set by the caller between reads (to read a span found earlier). */
-struct intel_json_reader {
+struct stix_json_reader {
   const char *s;
   size_t len;
   size_t pos;
@@ -35,27 +35,27 @@ struct intel_json_reader {
 };
 
 /* Starts a reader on len bytes of text at position 0. Allocates nothing yet. */
-void intel_json_reader_init(struct intel_json_reader *r, const char *text, size_t len);
+void stix_json_reader_init(struct stix_json_reader *r, const char *text, size_t len);
 /* Frees the scratch memory; the reader may be initialized again. */
-void intel_json_reader_release(struct intel_json_reader *r);
+void stix_json_reader_release(struct stix_json_reader *r);
 
 /* Skips JSON white space from r->pos. */
-void intel_json_skip_ws(struct intel_json_reader *r);
+void stix_json_skip_ws(struct stix_json_reader *r);
 
 /* Reads the value that starts at r->pos (after white space) and leaves r->pos just after it.
  * With out non-NULL the value is built and *out receives a new reference (the caller owns it);
  * with out NULL the value is only checked: every rule above holds except that duplicate keys are
  * not looked for (they are found when the same bytes are read again with out non-NULL).
  * FS_ERR_PARSE with the position in err->where, or FS_ERR_NOMEM. */
-int intel_json_read(struct intel_json_reader *r, json_t **out, struct fs_err *err);
+int stix_json_read(struct stix_json_reader *r, json_t **out, struct fs_err *err);
 
 /* Sets err to FS_ERR_PARSE "malformed JSON: <what>" at byte offset at of r's text. Returns
  * FS_ERR_PARSE. For callers that walk a document's top level with the reader. */
-int intel_json_fail(const struct intel_json_reader *r, size_t at, const char *what,
+int stix_json_fail(const struct stix_json_reader *r, size_t at, const char *what,
                     struct fs_err *err);
 
 /* Parses a whole document like jsonx_parse: one object or array, then only white space.
  * The caller owns *out. */
-int intel_json_parse(const char *text, size_t len, json_t **out, struct fs_err *err);
+int stix_json_parse(const char *text, size_t len, json_t **out, struct fs_err *err);
 
 #endif

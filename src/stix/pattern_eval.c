@@ -1,5 +1,5 @@
 /* Evaluation of one observation's comparison expression against an event (spec 9.6): typed
- * comparisons, IN, LIKE and MATCHES through PCRE2 (compiled once by intel_pattern_prepare),
+ * comparisons, IN, LIKE and MATCHES through PCRE2 (compiled once by stix_pattern_prepare),
  * ISSUBSET/ISSUPERSET on IP blocks, EXISTS. Nothing is allocated per evaluation. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include "stix/pattern.h"
@@ -17,18 +17,18 @@
 #define MATCH_LIMIT 1000000     /* PCRE2 backtracking budget per match */
 #define DEPTH_LIMIT 10000
 
-struct intel_pattern_regex {
+struct stix_pattern_regex {
   pcre2_code *code;
-  struct intel_pattern_regex *next;
+  struct stix_pattern_regex *next;
 };
 
 /* ---- Preparation ---- */
 
-static bool binary_path(const struct intel_pattern_path *path)
+static bool binary_path(const struct stix_pattern_path *path)
 {
-  const struct intel_pattern_step *last = NULL;
+  const struct stix_pattern_step *last = NULL;
   for (size_t i = 0; i < path->n; i++)
-    if (path->steps[i].kind == INTEL_PATTERN_STEP_KEY)
+    if (path->steps[i].kind == STIX_PATTERN_STEP_KEY)
       last = &path->steps[i];
   if (!last || last->key_len < 4)
     return false;
@@ -65,14 +65,14 @@ static char *like_to_regex(const char *s, size_t len, size_t *out_len)
   return re;
 }
 
-static int compile(struct intel_pattern *p, struct intel_pattern_cmp *c, struct fs_err *err)
+static int compile(struct stix_pattern *p, struct stix_pattern_cmp *c, struct fs_err *err)
 {
   bool binary = binary_path(&c->path);
   uint32_t opts = PCRE2_DOTALL | (binary ? 0 : PCRE2_UTF | PCRE2_MATCH_INVALID_UTF);
   char *like = NULL;
   const char *src = c->lit.s;
   size_t len = c->lit.len;
-  if (c->op == INTEL_PATTERN_LIKE) {
+  if (c->op == STIX_PATTERN_LIKE) {
     like = like_to_regex(c->lit.s, c->lit.len, &len);
     if (!like)
       return fs_err_set(err, FS_ERR_NOMEM, "pattern", "out of memory");
@@ -90,7 +90,7 @@ static int compile(struct intel_pattern *p, struct intel_pattern_cmp *c, struct 
     return fs_err_set(err, FS_ERR_INVALID, where, "bad regular expression: %s (offset %zu)",
                       (const char *)msg, (size_t)off);
   }
-  struct intel_pattern_regex *r = fs_arena_alloc(&p->arena, sizeof(*r));
+  struct stix_pattern_regex *r = fs_arena_alloc(&p->arena, sizeof(*r));
   if (!r) {
     pcre2_code_free(re);
     return fs_err_set(err, FS_ERR_NOMEM, "pattern", "out of memory");
@@ -102,22 +102,22 @@ static int compile(struct intel_pattern *p, struct intel_pattern_cmp *c, struct 
   return FS_OK;
 }
 
-static int prepare_cmp(struct intel_pattern *p, struct intel_pattern_cmp *c, struct fs_err *err)
+static int prepare_cmp(struct stix_pattern *p, struct stix_pattern_cmp *c, struct fs_err *err)
 {
-  if (c->kind != INTEL_PATTERN_CMP_TEST) {
+  if (c->kind != STIX_PATTERN_CMP_TEST) {
     int rc = prepare_cmp(p, c->left, err);
     return rc ? rc : prepare_cmp(p, c->right, err);
   }
-  if ((c->op == INTEL_PATTERN_LIKE || c->op == INTEL_PATTERN_MATCHES) && !c->re)
+  if ((c->op == STIX_PATTERN_LIKE || c->op == STIX_PATTERN_MATCHES) && !c->re)
     return compile(p, c, err);
   return FS_OK;
 }
 
-static int prepare_obs(struct intel_pattern *p, struct intel_pattern_obs *o, struct fs_err *err)
+static int prepare_obs(struct stix_pattern *p, struct stix_pattern_obs *o, struct fs_err *err)
 {
   switch (o->kind) {
-  case INTEL_PATTERN_OBS_LEAF: return prepare_cmp(p, o->cmp, err);
-  case INTEL_PATTERN_OBS_GROUP: return prepare_obs(p, o->inner, err);
+  case STIX_PATTERN_OBS_LEAF: return prepare_cmp(p, o->cmp, err);
+  case STIX_PATTERN_OBS_GROUP: return prepare_obs(p, o->inner, err);
   default: {
     int rc = prepare_obs(p, o->left, err);
     return rc ? rc : prepare_obs(p, o->right, err);
@@ -125,25 +125,25 @@ static int prepare_obs(struct intel_pattern *p, struct intel_pattern_obs *o, str
   }
 }
 
-int intel_pattern_prepare(struct intel_pattern *p, struct fs_err *err)
+int stix_pattern_prepare(struct stix_pattern *p, struct fs_err *err)
 {
   return p->root ? prepare_obs(p, p->root, err) : FS_OK;
 }
 
-void intel_pattern_release(struct intel_pattern *p)
+void stix_pattern_release(struct stix_pattern *p)
 {
-  for (struct intel_pattern_regex *r = p->regexes; r; r = r->next)
+  for (struct stix_pattern_regex *r = p->regexes; r; r = r->next)
     pcre2_code_free(r->code);
   fs_arena_release(&p->arena);
   memset(p, 0, sizeof(*p));
 }
 
-int intel_pattern_scratch_init(struct intel_pattern_scratch *s)
+int stix_pattern_scratch_init(struct stix_pattern_scratch *s)
 {
   s->match_data = pcre2_match_data_create(1, NULL);
   s->match_ctx = pcre2_match_context_create(NULL);
   if (!s->match_data || !s->match_ctx) {
-    intel_pattern_scratch_release(s);
+    stix_pattern_scratch_release(s);
     return FS_ERR_NOMEM;
   }
   pcre2_set_match_limit(s->match_ctx, MATCH_LIMIT);
@@ -151,7 +151,7 @@ int intel_pattern_scratch_init(struct intel_pattern_scratch *s)
   return FS_OK;
 }
 
-void intel_pattern_scratch_release(struct intel_pattern_scratch *s)
+void stix_pattern_scratch_release(struct stix_pattern_scratch *s)
 {
   pcre2_match_data_free(s->match_data);
   pcre2_match_context_free(s->match_ctx);
@@ -191,10 +191,10 @@ static int bytes_cmp(const void *a, size_t alen, const void *b, size_t blen)
   return alen < blen ? -1 : alen > blen;
 }
 
-static bool time_cmp(const char *lit, const struct intel_pattern_value *v, int *out)
+static bool time_cmp(const char *lit, const struct stix_pattern_value *v, int *out)
 {
-  if (intel_stix_timestamp_valid(v->s, v->len, NULL)) {
-    *out = intel_stix_timestamp_cmp(v->s, lit);
+  if (stix_timestamp_valid(v->s, v->len, NULL)) {
+    *out = stix_timestamp_cmp(v->s, lit);
     return true;
   }
   struct fs_time a, b;
@@ -205,49 +205,49 @@ static bool time_cmp(const char *lit, const struct intel_pattern_value *v, int *
 }
 
 /* Orders the event value against the literal: <0, 0, >0; false when not comparable. */
-static bool value_cmp(const struct intel_pattern_lit *lit, const struct intel_pattern_value *v,
+static bool value_cmp(const struct stix_pattern_lit *lit, const struct stix_pattern_value *v,
                       int *out)
 {
   unsigned char buf[512];
   size_t n;
   switch (lit->kind) {
-  case INTEL_PATTERN_LIT_STRING:
-    if (v->kind == INTEL_PATTERN_VAL_STRING) {
+  case STIX_PATTERN_LIT_STRING:
+    if (v->kind == STIX_PATTERN_VAL_STRING) {
       *out = bytes_cmp(v->s, v->len, lit->s, lit->len); /* UTF-8 bytes order as code points */
       return true;
     }
-    if (v->kind == INTEL_PATTERN_VAL_BINARY && latin1(lit->s, lit->len, buf, sizeof(buf), &n)) {
+    if (v->kind == STIX_PATTERN_VAL_BINARY && latin1(lit->s, lit->len, buf, sizeof(buf), &n)) {
       *out = bytes_cmp(v->s, v->len, buf, n);
       return true;
     }
     return false;
-  case INTEL_PATTERN_LIT_INT:
-  case INTEL_PATTERN_LIT_FLOAT: {
-    if (v->kind != INTEL_PATTERN_VAL_INT && v->kind != INTEL_PATTERN_VAL_FLOAT)
+  case STIX_PATTERN_LIT_INT:
+  case STIX_PATTERN_LIT_FLOAT: {
+    if (v->kind != STIX_PATTERN_VAL_INT && v->kind != STIX_PATTERN_VAL_FLOAT)
       return false;
-    if (lit->kind == INTEL_PATTERN_LIT_INT && v->kind == INTEL_PATTERN_VAL_INT) {
+    if (lit->kind == STIX_PATTERN_LIT_INT && v->kind == STIX_PATTERN_VAL_INT) {
       *out = v->i < lit->i ? -1 : v->i > lit->i;
       return true;
     }
-    double a = v->kind == INTEL_PATTERN_VAL_INT ? (double)v->i : v->f;
-    double b = lit->kind == INTEL_PATTERN_LIT_INT ? (double)lit->i : lit->f;
+    double a = v->kind == STIX_PATTERN_VAL_INT ? (double)v->i : v->f;
+    double b = lit->kind == STIX_PATTERN_LIT_INT ? (double)lit->i : lit->f;
     *out = a < b ? -1 : a > b;
     return true;
   }
-  case INTEL_PATTERN_LIT_BOOL:
-    if (v->kind != INTEL_PATTERN_VAL_BOOL)
+  case STIX_PATTERN_LIT_BOOL:
+    if (v->kind != STIX_PATTERN_VAL_BOOL)
       return false;
     *out = v->b == lit->b ? 0 : 1;
     return true;
-  case INTEL_PATTERN_LIT_TIMESTAMP:
-    return v->kind == INTEL_PATTERN_VAL_STRING && time_cmp(lit->s, v, out);
-  case INTEL_PATTERN_LIT_BINARY:
-  case INTEL_PATTERN_LIT_HEX:
-    if (v->kind == INTEL_PATTERN_VAL_BINARY) {
+  case STIX_PATTERN_LIT_TIMESTAMP:
+    return v->kind == STIX_PATTERN_VAL_STRING && time_cmp(lit->s, v, out);
+  case STIX_PATTERN_LIT_BINARY:
+  case STIX_PATTERN_LIT_HEX:
+    if (v->kind == STIX_PATTERN_VAL_BINARY) {
       *out = bytes_cmp(v->s, v->len, lit->s, lit->len);
       return true;
     }
-    if (v->kind == INTEL_PATTERN_VAL_STRING && latin1(v->s, v->len, buf, sizeof(buf), &n)) {
+    if (v->kind == STIX_PATTERN_VAL_STRING && latin1(v->s, v->len, buf, sizeof(buf), &n)) {
       *out = bytes_cmp(buf, n, lit->s, lit->len);
       return true;
     }
@@ -272,56 +272,56 @@ static bool ip_within(const char *a, size_t alen, const char *b, size_t blen)
   return bits == 0 || (xa[full] & mask) == (xb[full] & mask);
 }
 
-static bool test_value(const struct intel_pattern_cmp *c, const struct intel_pattern_value *v,
-                       struct intel_pattern_scratch *scratch)
+static bool test_value(const struct stix_pattern_cmp *c, const struct stix_pattern_value *v,
+                       struct stix_pattern_scratch *scratch)
 {
   int r;
   switch (c->op) {
-  case INTEL_PATTERN_EQ:
-  case INTEL_PATTERN_NEQ:
-  case INTEL_PATTERN_LT:
-  case INTEL_PATTERN_LE:
-  case INTEL_PATTERN_GT:
-  case INTEL_PATTERN_GE:
+  case STIX_PATTERN_EQ:
+  case STIX_PATTERN_NEQ:
+  case STIX_PATTERN_LT:
+  case STIX_PATTERN_LE:
+  case STIX_PATTERN_GT:
+  case STIX_PATTERN_GE:
     if (!value_cmp(&c->lit, v, &r))
-      return c->op == INTEL_PATTERN_NEQ;
+      return c->op == STIX_PATTERN_NEQ;
     switch (c->op) {
-    case INTEL_PATTERN_EQ: return r == 0;
-    case INTEL_PATTERN_NEQ: return r != 0;
-    case INTEL_PATTERN_LT: return r < 0;
-    case INTEL_PATTERN_LE: return r <= 0;
-    case INTEL_PATTERN_GT: return r > 0;
+    case STIX_PATTERN_EQ: return r == 0;
+    case STIX_PATTERN_NEQ: return r != 0;
+    case STIX_PATTERN_LT: return r < 0;
+    case STIX_PATTERN_LE: return r <= 0;
+    case STIX_PATTERN_GT: return r > 0;
     default: return r >= 0;
     }
-  case INTEL_PATTERN_IN:
+  case STIX_PATTERN_IN:
     for (size_t i = 0; i < c->lit.n; i++)
       if (value_cmp(&c->lit.items[i], v, &r) && r == 0)
         return true;
     return false;
-  case INTEL_PATTERN_LIKE:
-  case INTEL_PATTERN_MATCHES:
-    if ((v->kind != INTEL_PATTERN_VAL_STRING && v->kind != INTEL_PATTERN_VAL_BINARY) || !c->re)
+  case STIX_PATTERN_LIKE:
+  case STIX_PATTERN_MATCHES:
+    if ((v->kind != STIX_PATTERN_VAL_STRING && v->kind != STIX_PATTERN_VAL_BINARY) || !c->re)
       return false;
     return pcre2_match(c->re->code, (PCRE2_SPTR)v->s, v->len, 0, 0, scratch->match_data,
                        scratch->match_ctx) >= 0;
-  case INTEL_PATTERN_ISSUBSET:
-    return v->kind == INTEL_PATTERN_VAL_STRING && ip_within(v->s, v->len, c->lit.s, c->lit.len);
-  case INTEL_PATTERN_ISSUPERSET:
-    return v->kind == INTEL_PATTERN_VAL_STRING && ip_within(c->lit.s, c->lit.len, v->s, v->len);
+  case STIX_PATTERN_ISSUBSET:
+    return v->kind == STIX_PATTERN_VAL_STRING && ip_within(v->s, v->len, c->lit.s, c->lit.len);
+  case STIX_PATTERN_ISSUPERSET:
+    return v->kind == STIX_PATTERN_VAL_STRING && ip_within(c->lit.s, c->lit.len, v->s, v->len);
   default:
     return false;
   }
 }
 
-static bool eval_cmp(const struct intel_pattern_cmp *c, intel_pattern_lookup_fn lookup,
-                     void *ctx, struct intel_pattern_scratch *scratch)
+static bool eval_cmp(const struct stix_pattern_cmp *c, stix_pattern_lookup_fn lookup,
+                     void *ctx, struct stix_pattern_scratch *scratch)
 {
-  if (c->kind == INTEL_PATTERN_CMP_AND)
+  if (c->kind == STIX_PATTERN_CMP_AND)
     return eval_cmp(c->left, lookup, ctx, scratch) && eval_cmp(c->right, lookup, ctx, scratch);
-  if (c->kind == INTEL_PATTERN_CMP_OR)
+  if (c->kind == STIX_PATTERN_CMP_OR)
     return eval_cmp(c->left, lookup, ctx, scratch) || eval_cmp(c->right, lookup, ctx, scratch);
-  struct intel_pattern_value v;
-  if (c->op == INTEL_PATTERN_EXISTS)
+  struct stix_pattern_value v;
+  if (c->op == STIX_PATTERN_EXISTS)
     return lookup(ctx, &c->path, 0, &v);
   bool found = false, any = false;
   for (size_t i = 0; i < MAX_VALUES && !any && lookup(ctx, &c->path, i, &v); i++) {
@@ -332,12 +332,12 @@ static bool eval_cmp(const struct intel_pattern_cmp *c, intel_pattern_lookup_fn 
   return found && (c->negated ? !any : any);
 }
 
-int intel_pattern_eval(const struct intel_pattern *p, intel_pattern_lookup_fn lookup, void *ctx,
-                       struct intel_pattern_scratch *scratch, bool *match, struct fs_err *err)
+int stix_pattern_eval(const struct stix_pattern *p, stix_pattern_lookup_fn lookup, void *ctx,
+                       struct stix_pattern_scratch *scratch, bool *match, struct fs_err *err)
 {
   *match = false;
-  const struct intel_pattern_obs *o = p->root;
-  if (!o || o->kind != INTEL_PATTERN_OBS_LEAF || o->n_quals)
+  const struct stix_pattern_obs *o = p->root;
+  if (!o || o->kind != STIX_PATTERN_OBS_LEAF || o->n_quals)
     return fs_err_set(err, FS_ERR_UNSUPPORTED, "pattern",
                       "only a single observation without qualifiers can be evaluated per event");
   *match = eval_cmp(o->cmp, lookup, ctx, scratch);

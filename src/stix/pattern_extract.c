@@ -8,10 +8,10 @@
 #include <string.h>
 
 struct extract {
-  struct intel_pattern *p;
+  struct stix_pattern *p;
   size_t max;
   size_t cap;
-  struct intel_pattern_simple *out;
+  struct stix_pattern_simple *out;
   bool nomem;
 };
 
@@ -19,11 +19,11 @@ static int hash_kind(const char *key)
 {
   static const struct {
     const char *norm;
-    enum intel_observable kind;
-  } hashes[] = {{"MD5", INTEL_OBS_MD5},
-                {"SHA1", INTEL_OBS_SHA1},
-                {"SHA256", INTEL_OBS_SHA256},
-                {"SHA512", INTEL_OBS_SHA512}};
+    enum stix_observable kind;
+  } hashes[] = {{"MD5", STIX_OBS_MD5},
+                {"SHA1", STIX_OBS_SHA1},
+                {"SHA256", STIX_OBS_SHA256},
+                {"SHA512", STIX_OBS_SHA512}};
   char norm[16];
   size_t n = 0;
   for (; *key && n < sizeof(norm) - 1; key++)
@@ -39,24 +39,24 @@ static int hash_kind(const char *key)
 }
 
 /* The observable a path names, or -1 when the path is not a simple one. */
-static int path_kind(const struct intel_pattern_path *path)
+static int path_kind(const struct stix_pattern_path *path)
 {
-  const struct intel_pattern_step *s = path->steps;
+  const struct stix_pattern_step *s = path->steps;
   for (size_t i = 0; i < path->n; i++)
-    if (s[i].kind != INTEL_PATTERN_STEP_KEY)
+    if (s[i].kind != STIX_PATTERN_STEP_KEY)
       return -1;
   if (path->n == 1 && !strcmp(s[0].key, "value")) {
     if (!strcmp(path->type, "ipv4-addr"))
-      return INTEL_OBS_IPV4;
+      return STIX_OBS_IPV4;
     if (!strcmp(path->type, "ipv6-addr"))
-      return INTEL_OBS_IPV6;
+      return STIX_OBS_IPV6;
     if (!strcmp(path->type, "domain-name"))
-      return INTEL_OBS_DOMAIN;
+      return STIX_OBS_DOMAIN;
     if (!strcmp(path->type, "url"))
-      return INTEL_OBS_URL;
+      return STIX_OBS_URL;
     if (!strcmp(path->type, "email-addr"))
-      return INTEL_OBS_EMAIL;
-    return INTEL_OBS_OTHER;
+      return STIX_OBS_EMAIL;
+    return STIX_OBS_OTHER;
   }
   if (path->n == 2 && !strcmp(path->type, "file") && !strcmp(s[0].key, "hashes"))
     return hash_kind(s[1].key);
@@ -68,18 +68,18 @@ static int path_kind(const struct intel_pattern_path *path)
   for (size_t i = 0; i < FS_ARRAY_SIZE(typed); i++)
     is_typed |= !strcmp(path->type, typed[i]);
   if (path->n == 1 && !is_typed)
-    return INTEL_OBS_OTHER;
+    return STIX_OBS_OTHER;
   if (path->n == 1 && !strcmp(path->type, "file") && !strcmp(s[0].key, "name"))
-    return INTEL_OBS_OTHER;
+    return STIX_OBS_OTHER;
   if (path->n == 2 && !strcmp(path->type, "email-message") && !strcmp(s[1].key, "value") &&
       (!strcmp(s[0].key, "from_ref") || !strcmp(s[0].key, "sender_ref")))
-    return INTEL_OBS_EMAIL;
+    return STIX_OBS_EMAIL;
   return -1;
 }
 
 /* Normalizes an IP value: canonical text of the address, the prefix kept apart. */
 static bool normalize_ip(struct extract *x, const char *v, size_t len, int family,
-                         struct intel_pattern_indicator *it)
+                         struct stix_pattern_indicator *it)
 {
   int fam;
   unsigned char bin[16];
@@ -102,14 +102,14 @@ static bool normalize_ip(struct extract *x, const char *v, size_t len, int famil
   return true;
 }
 
-static bool add(struct extract *x, const struct intel_pattern_path *path, int kind,
-                const struct intel_pattern_lit *lit)
+static bool add(struct extract *x, const struct stix_pattern_path *path, int kind,
+                const struct stix_pattern_lit *lit)
 {
-  if (lit->kind != INTEL_PATTERN_LIT_STRING || x->out->n >= x->max)
+  if (lit->kind != STIX_PATTERN_LIT_STRING || x->out->n >= x->max)
     return false;
   if (x->out->n == x->cap) {
     size_t ncap = x->cap ? x->cap * 2 : 8;
-    struct intel_pattern_indicator *items =
+    struct stix_pattern_indicator *items =
         fs_arena_alloc(&x->p->arena, ncap * sizeof(*items));
     if (!items) {
       x->nomem = true;
@@ -120,12 +120,12 @@ static bool add(struct extract *x, const struct intel_pattern_path *path, int ki
     x->out->items = items;
     x->cap = ncap;
   }
-  struct intel_pattern_indicator *it = &x->out->items[x->out->n];
-  it->kind = (enum intel_observable)kind;
+  struct stix_pattern_indicator *it = &x->out->items[x->out->n];
+  it->kind = (enum stix_observable)kind;
   it->sco_type = path->type;
   it->prefix = -1;
-  if (kind == INTEL_OBS_IPV4 || kind == INTEL_OBS_IPV6) {
-    if (!normalize_ip(x, lit->s, lit->len, kind == INTEL_OBS_IPV4 ? AF_INET : AF_INET6, it))
+  if (kind == STIX_OBS_IPV4 || kind == STIX_OBS_IPV6) {
+    if (!normalize_ip(x, lit->s, lit->len, kind == STIX_OBS_IPV4 ? AF_INET : AF_INET6, it))
       return false;
   } else {
     char *v = fs_arena_strndup(&x->p->arena, lit->s, lit->len);
@@ -134,12 +134,12 @@ static bool add(struct extract *x, const struct intel_pattern_path *path, int ki
       return false;
     }
     size_t n = lit->len;
-    bool lower = kind == INTEL_OBS_DOMAIN || kind == INTEL_OBS_EMAIL || kind == INTEL_OBS_MD5 ||
-                 kind == INTEL_OBS_SHA1 || kind == INTEL_OBS_SHA256 || kind == INTEL_OBS_SHA512;
+    bool lower = kind == STIX_OBS_DOMAIN || kind == STIX_OBS_EMAIL || kind == STIX_OBS_MD5 ||
+                 kind == STIX_OBS_SHA1 || kind == STIX_OBS_SHA256 || kind == STIX_OBS_SHA512;
     for (size_t i = 0; lower && i < n; i++)
       if (v[i] >= 'A' && v[i] <= 'Z')
         v[i] = (char)(v[i] + 32);
-    if (kind == INTEL_OBS_DOMAIN && n > 1 && v[n - 1] == '.')
+    if (kind == STIX_OBS_DOMAIN && n > 1 && v[n - 1] == '.')
       v[--n] = '\0';
     if (n == 0)
       return false;
@@ -150,18 +150,18 @@ static bool add(struct extract *x, const struct intel_pattern_path *path, int ki
   return true;
 }
 
-static bool collect_cmp(struct extract *x, const struct intel_pattern_cmp *c)
+static bool collect_cmp(struct extract *x, const struct stix_pattern_cmp *c)
 {
-  if (c->kind == INTEL_PATTERN_CMP_OR)
+  if (c->kind == STIX_PATTERN_CMP_OR)
     return collect_cmp(x, c->left) && collect_cmp(x, c->right);
-  if (c->kind == INTEL_PATTERN_CMP_AND || c->negated)
+  if (c->kind == STIX_PATTERN_CMP_AND || c->negated)
     return false;
   int kind = path_kind(&c->path);
   if (kind < 0)
     return false;
-  if (c->op == INTEL_PATTERN_EQ)
+  if (c->op == STIX_PATTERN_EQ)
     return add(x, &c->path, kind, &c->lit);
-  if (c->op != INTEL_PATTERN_IN || c->lit.n == 0)
+  if (c->op != STIX_PATTERN_IN || c->lit.n == 0)
     return false;
   for (size_t i = 0; i < c->lit.n; i++)
     if (!add(x, &c->path, kind, &c->lit.items[i]))
@@ -169,19 +169,19 @@ static bool collect_cmp(struct extract *x, const struct intel_pattern_cmp *c)
   return true;
 }
 
-static bool collect(struct extract *x, const struct intel_pattern_obs *o)
+static bool collect(struct extract *x, const struct stix_pattern_obs *o)
 {
   if (o->n_quals)
     return false;
-  if (o->kind == INTEL_PATTERN_OBS_LEAF)
+  if (o->kind == STIX_PATTERN_OBS_LEAF)
     return collect_cmp(x, o->cmp);
-  if (o->kind == INTEL_PATTERN_OBS_OR)
+  if (o->kind == STIX_PATTERN_OBS_OR)
     return collect(x, o->left) && collect(x, o->right);
   return false;
 }
 
-int intel_pattern_extract(struct intel_pattern *p, size_t max_items,
-                          struct intel_pattern_simple *out, struct fs_err *err)
+int stix_pattern_extract(struct stix_pattern *p, size_t max_items,
+                          struct stix_pattern_simple *out, struct fs_err *err)
 {
   memset(out, 0, sizeof(*out));
   struct extract x = {.p = p, .max = max_items, .out = out};

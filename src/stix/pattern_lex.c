@@ -171,7 +171,7 @@ static int lex_prefixed(struct pat_lexer *lx, struct pat_token *tok, struct fs_e
   tok->pos = lx->pos;
   tok->len = end - lx->pos;
   if (kind == 't') {
-    if (!intel_stix_timestamp_valid(body, n, NULL))
+    if (!stix_timestamp_valid(body, n, NULL))
       return lex_error(err, lx->pos, "invalid timestamp literal: expected t'YYYY-MM-DDTHH:MM:SS[.s+]Z'");
     tok->t = TK_TIMESTAMP;
   } else if (kind == 'b') {

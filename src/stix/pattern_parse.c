@@ -15,8 +15,8 @@
 struct parser {
   struct pat_lexer lx;
   struct pat_token tok; /* the current (look-ahead) token */
-  struct intel_pattern *p;
-  struct intel_pattern_limits lim;
+  struct stix_pattern *p;
+  struct stix_pattern_limits lim;
   size_t depth;
   struct fs_err *err;
   int rc;
@@ -138,21 +138,21 @@ static bool parse_int(struct parser *ps, int64_t *out)
   return true;
 }
 
-static bool literal(struct parser *ps, struct intel_pattern_lit *lit, bool orderable)
+static bool literal(struct parser *ps, struct stix_pattern_lit *lit, bool orderable)
 {
   size_t pos = ps->tok.pos;
   switch (ps->tok.t) {
   case TK_STRING:
-    lit->kind = INTEL_PATTERN_LIT_STRING;
+    lit->kind = STIX_PATTERN_LIT_STRING;
     lit->s = string_value(ps, &lit->len);
     break;
   case TK_INT:
-    lit->kind = INTEL_PATTERN_LIT_INT;
+    lit->kind = STIX_PATTERN_LIT_INT;
     if (!parse_int(ps, &lit->i))
       return false;
     break;
   case TK_FLOAT: {
-    lit->kind = INTEL_PATTERN_LIT_FLOAT;
+    lit->kind = STIX_PATTERN_LIT_FLOAT;
     size_t skip = ps->lx.s[pos] == '+';
     lit->s = tok_text(ps, skip, 0, &lit->len);
     lit->f = lit->s ? strtod(lit->s, NULL) : 0;
@@ -165,15 +165,15 @@ static bool literal(struct parser *ps, struct intel_pattern_lit *lit, bool order
   case TK_BOOL:
     if (orderable)
       return expected(ps, "an orderable literal (not a boolean)"), false;
-    lit->kind = INTEL_PATTERN_LIT_BOOL;
+    lit->kind = STIX_PATTERN_LIT_BOOL;
     lit->b = ps->lx.s[pos] == 't';
     break;
   case TK_TIMESTAMP:
-    lit->kind = INTEL_PATTERN_LIT_TIMESTAMP;
+    lit->kind = STIX_PATTERN_LIT_TIMESTAMP;
     lit->s = tok_text(ps, 2, 1, &lit->len);
     break;
   case TK_BINARY: {
-    lit->kind = INTEL_PATTERN_LIT_BINARY;
+    lit->kind = STIX_PATTERN_LIT_BINARY;
     size_t n = 0;
     char *t = tok_text(ps, 2, 1, &n), *w = t;
     for (size_t i = 0; t && i < n; i++) /* line feeds (STIX 2.0 only: the lexer) are skipped */
@@ -197,7 +197,7 @@ static bool literal(struct parser *ps, struct intel_pattern_lit *lit, bool order
     break;
   }
   case TK_HEX: {
-    lit->kind = INTEL_PATTERN_LIT_HEX;
+    lit->kind = STIX_PATTERN_LIT_HEX;
     size_t n;
     char *t = tok_text(ps, 2, 1, &n);
     char *bin = fs_arena_alloc(&ps->p->arena, n / 2 + 1);
@@ -223,14 +223,14 @@ static bool literal(struct parser *ps, struct intel_pattern_lit *lit, bool order
   return !ps->rc && advance(ps);
 }
 
-static bool numeric(enum intel_pattern_lit_kind k)
+static bool numeric(enum stix_pattern_lit_kind k)
 {
-  return k == INTEL_PATTERN_LIT_INT || k == INTEL_PATTERN_LIT_FLOAT;
+  return k == STIX_PATTERN_LIT_INT || k == STIX_PATTERN_LIT_FLOAT;
 }
 
-static bool set_literal(struct parser *ps, struct intel_pattern_lit *lit)
+static bool set_literal(struct parser *ps, struct stix_pattern_lit *lit)
 {
-  lit->kind = INTEL_PATTERN_LIT_SET;
+  lit->kind = STIX_PATTERN_LIT_SET;
   if (!accept(ps, TK_LPAREN))
     return expected(ps, "'(' to start a set"), false;
   size_t cap = 0;
@@ -239,7 +239,7 @@ static bool set_literal(struct parser *ps, struct intel_pattern_lit *lit)
       return expected(ps, "',' or ')' in the set"), false;
     if (lit->n == cap) {
       size_t ncap = cap ? cap * 2 : 4;
-      struct intel_pattern_lit *items = fs_arena_calloc(&ps->p->arena, ncap * sizeof(*items));
+      struct stix_pattern_lit *items = fs_arena_calloc(&ps->p->arena, ncap * sizeof(*items));
       if (!items)
         return fail_at(ps, ps->tok.pos, FS_ERR_NOMEM, "out of memory"), false;
       if (lit->n)
@@ -250,7 +250,7 @@ static bool set_literal(struct parser *ps, struct intel_pattern_lit *lit)
     size_t pos = ps->tok.pos;
     if (!count_node(ps) || !literal(ps, &lit->items[lit->n], false))
       return false;
-    enum intel_pattern_lit_kind k0 = lit->items[0].kind, k = lit->items[lit->n].kind;
+    enum stix_pattern_lit_kind k0 = lit->items[0].kind, k = lit->items[lit->n].kind;
     if (k != k0 && !(numeric(k) && numeric(k0)))
       return fail_at(ps, pos, FS_ERR_PARSE, "set values must all be of the same type"), false;
     lit->n++;
@@ -260,9 +260,9 @@ static bool set_literal(struct parser *ps, struct intel_pattern_lit *lit)
 
 /* ---- Object paths ---- */
 
-static bool path_key(struct parser *ps, struct intel_pattern_step *st, bool first)
+static bool path_key(struct parser *ps, struct stix_pattern_step *st, bool first)
 {
-  st->kind = INTEL_PATTERN_STEP_KEY;
+  st->kind = STIX_PATTERN_STEP_KEY;
   if (ps->tok.t == TK_IDENT) {
     st->key = tok_text(ps, 0, 0, &st->key_len);
   } else if (ps->tok.t == TK_STRING) {
@@ -274,7 +274,7 @@ static bool path_key(struct parser *ps, struct intel_pattern_step *st, bool firs
   return st->key && advance(ps);
 }
 
-static bool object_path(struct parser *ps, struct intel_pattern_path *path)
+static bool object_path(struct parser *ps, struct stix_pattern_path *path)
 {
   if (ps->tok.t != TK_IDENT && ps->tok.t != TK_IDENT_H)
     return expected(ps, "an object path <object-type>:<property>"), false;
@@ -284,14 +284,14 @@ static bool object_path(struct parser *ps, struct intel_pattern_path *path)
     return false;
   if (!accept(ps, TK_COLON))
     return expected(ps, "':' after the object type"), false;
-  struct intel_pattern_step steps[64];
+  struct stix_pattern_step steps[64];
   size_t n = 0;
   if (!path_key(ps, &steps[n++], true))
     return false;
   while (!ps->rc && (ps->tok.t == TK_DOT || ps->tok.t == TK_LBRACK)) {
     if (n == FS_ARRAY_SIZE(steps))
       return fail_at(ps, ps->tok.pos, FS_ERR_TOO_LARGE, "object path too long"), false;
-    struct intel_pattern_step *st = &steps[n++];
+    struct stix_pattern_step *st = &steps[n++];
     memset(st, 0, sizeof(*st));
     if (accept(ps, TK_DOT)) {
       if (!path_key(ps, st, false))
@@ -300,9 +300,9 @@ static bool object_path(struct parser *ps, struct intel_pattern_path *path)
     }
     advance(ps); /* '[' */
     if (ps->tok.t == TK_STAR) {
-      st->kind = INTEL_PATTERN_STEP_ANY;
+      st->kind = STIX_PATTERN_STEP_ANY;
     } else if (ps->tok.t == TK_INT) {
-      st->kind = INTEL_PATTERN_STEP_INDEX;
+      st->kind = STIX_PATTERN_STEP_INDEX;
       if (!parse_int(ps, &st->index))
         return false;
     } else {
@@ -321,7 +321,7 @@ static bool object_path(struct parser *ps, struct intel_pattern_path *path)
 }
 
 /* The spec's hash formats for file hashes compared with '=', '!=' or IN (the validator's check). */
-static void check_hash_literal(struct parser *ps, const struct intel_pattern_cmp *c)
+static void check_hash_literal(struct parser *ps, const struct stix_pattern_cmp *c)
 {
   static const struct {
     const char *name;
@@ -329,7 +329,7 @@ static void check_hash_literal(struct parser *ps, const struct intel_pattern_cmp
   } algos[] = {{"MD5", 32}, {"SHA1", 40}, {"SHA256", 64}, {"SHA512", 128}, {"SHA3256", 64},
                {"SHA3512", 128}};
   if (c->path.n != 2 || strcmp(c->path.steps[0].key, "hashes") ||
-      c->path.steps[1].kind != INTEL_PATTERN_STEP_KEY)
+      c->path.steps[1].kind != STIX_PATTERN_STEP_KEY)
     return;
   char norm[16];
   size_t n = 0;
@@ -340,11 +340,11 @@ static void check_hash_literal(struct parser *ps, const struct intel_pattern_cmp
   for (size_t a = 0; a < FS_ARRAY_SIZE(algos); a++) {
     if (strcmp(algos[a].name, norm))
       continue;
-    const struct intel_pattern_lit *items = c->op == INTEL_PATTERN_IN ? c->lit.items : &c->lit;
-    size_t count = c->op == INTEL_PATTERN_IN ? c->lit.n : 1;
+    const struct stix_pattern_lit *items = c->op == STIX_PATTERN_IN ? c->lit.items : &c->lit;
+    size_t count = c->op == STIX_PATTERN_IN ? c->lit.n : 1;
     for (size_t i = 0; i < count; i++) {
-      const struct intel_pattern_lit *l = &items[i];
-      if (l->kind != INTEL_PATTERN_LIT_STRING)
+      const struct stix_pattern_lit *l = &items[i];
+      if (l->kind != STIX_PATTERN_LIT_STRING)
         continue;
       bool ok = l->len == algos[a].hex;
       for (size_t j = 0; ok && j < l->len; j++)
@@ -358,17 +358,17 @@ static void check_hash_literal(struct parser *ps, const struct intel_pattern_cmp
 
 /* ---- Comparison expressions ---- */
 
-static struct intel_pattern_cmp *cmp_or(struct parser *ps);
+static struct stix_pattern_cmp *cmp_or(struct parser *ps);
 
-static struct intel_pattern_cmp *cmp_test(struct parser *ps)
+static struct stix_pattern_cmp *cmp_test(struct parser *ps)
 {
-  struct intel_pattern_cmp *c = node(ps, sizeof(*c));
+  struct stix_pattern_cmp *c = node(ps, sizeof(*c));
   if (!c)
     return NULL;
-  c->kind = INTEL_PATTERN_CMP_TEST;
+  c->kind = STIX_PATTERN_CMP_TEST;
   c->pos = ps->tok.pos;
   if (accept(ps, TK_EXISTS)) {
-    c->op = INTEL_PATTERN_EXISTS;
+    c->op = STIX_PATTERN_EXISTS;
     return object_path(ps, &c->path) ? c : NULL;
   }
   if (!object_path(ps, &c->path))
@@ -377,23 +377,23 @@ static struct intel_pattern_cmp *cmp_test(struct parser *ps)
   enum pat_tok t = ps->tok.t;
   bool orderable = false, string_only = false;
   switch (t) {
-  case TK_EQ: c->op = INTEL_PATTERN_EQ; break;
-  case TK_NEQ: c->op = INTEL_PATTERN_NEQ; break;
-  case TK_LT: c->op = INTEL_PATTERN_LT; orderable = true; break;
-  case TK_LE: c->op = INTEL_PATTERN_LE; orderable = true; break;
-  case TK_GT: c->op = INTEL_PATTERN_GT; orderable = true; break;
-  case TK_GE: c->op = INTEL_PATTERN_GE; orderable = true; break;
-  case TK_IN: c->op = INTEL_PATTERN_IN; break;
-  case TK_LIKE: c->op = INTEL_PATTERN_LIKE; string_only = true; break;
-  case TK_MATCHES: c->op = INTEL_PATTERN_MATCHES; string_only = true; break;
-  case TK_ISSUBSET: c->op = INTEL_PATTERN_ISSUBSET; string_only = true; break;
-  case TK_ISSUPERSET: c->op = INTEL_PATTERN_ISSUPERSET; string_only = true; break;
+  case TK_EQ: c->op = STIX_PATTERN_EQ; break;
+  case TK_NEQ: c->op = STIX_PATTERN_NEQ; break;
+  case TK_LT: c->op = STIX_PATTERN_LT; orderable = true; break;
+  case TK_LE: c->op = STIX_PATTERN_LE; orderable = true; break;
+  case TK_GT: c->op = STIX_PATTERN_GT; orderable = true; break;
+  case TK_GE: c->op = STIX_PATTERN_GE; orderable = true; break;
+  case TK_IN: c->op = STIX_PATTERN_IN; break;
+  case TK_LIKE: c->op = STIX_PATTERN_LIKE; string_only = true; break;
+  case TK_MATCHES: c->op = STIX_PATTERN_MATCHES; string_only = true; break;
+  case TK_ISSUBSET: c->op = STIX_PATTERN_ISSUBSET; string_only = true; break;
+  case TK_ISSUPERSET: c->op = STIX_PATTERN_ISSUPERSET; string_only = true; break;
   default:
     expected(ps, "a comparison operator (= != < <= > >= IN LIKE MATCHES ISSUBSET ISSUPERSET)");
     return NULL;
   }
   advance(ps);
-  if (c->op == INTEL_PATTERN_IN) {
+  if (c->op == STIX_PATTERN_IN) {
     if (!set_literal(ps, &c->lit))
       return NULL;
   } else if (string_only) {
@@ -406,19 +406,19 @@ static struct intel_pattern_cmp *cmp_test(struct parser *ps)
   } else if (!literal(ps, &c->lit, orderable)) {
     return NULL;
   }
-  if (c->op == INTEL_PATTERN_EQ || c->op == INTEL_PATTERN_NEQ || c->op == INTEL_PATTERN_IN)
+  if (c->op == STIX_PATTERN_EQ || c->op == STIX_PATTERN_NEQ || c->op == STIX_PATTERN_IN)
     check_hash_literal(ps, c);
   return ps->rc ? NULL : c;
 }
 
-static struct intel_pattern_cmp *cmp_primary(struct parser *ps)
+static struct stix_pattern_cmp *cmp_primary(struct parser *ps)
 {
   if (ps->tok.t != TK_LPAREN)
     return cmp_test(ps);
   if (!enter(ps))
     return NULL;
   advance(ps);
-  struct intel_pattern_cmp *c = cmp_or(ps);
+  struct stix_pattern_cmp *c = cmp_or(ps);
   if (c && !accept(ps, TK_RPAREN)) {
     expected(ps, "')' or AND/OR in the comparison");
     return NULL;
@@ -427,15 +427,15 @@ static struct intel_pattern_cmp *cmp_primary(struct parser *ps)
   return c;
 }
 
-static struct intel_pattern_cmp *cmp_join(struct parser *ps, struct intel_pattern_cmp *l,
-                                          enum intel_pattern_cmp_kind kind,
-                                          struct intel_pattern_cmp *(*next)(struct parser *))
+static struct stix_pattern_cmp *cmp_join(struct parser *ps, struct stix_pattern_cmp *l,
+                                          enum stix_pattern_cmp_kind kind,
+                                          struct stix_pattern_cmp *(*next)(struct parser *))
 {
-  while (l && ps->tok.t == (kind == INTEL_PATTERN_CMP_AND ? TK_AND : TK_OR)) {
+  while (l && ps->tok.t == (kind == STIX_PATTERN_CMP_AND ? TK_AND : TK_OR)) {
     size_t pos = ps->tok.pos;
     advance(ps);
-    struct intel_pattern_cmp *r = next(ps);
-    struct intel_pattern_cmp *n = r ? node(ps, sizeof(*n)) : NULL;
+    struct stix_pattern_cmp *r = next(ps);
+    struct stix_pattern_cmp *n = r ? node(ps, sizeof(*n)) : NULL;
     if (!n)
       return NULL;
     n->kind = kind;
@@ -447,23 +447,23 @@ static struct intel_pattern_cmp *cmp_join(struct parser *ps, struct intel_patter
   return l;
 }
 
-static struct intel_pattern_cmp *cmp_and(struct parser *ps)
+static struct stix_pattern_cmp *cmp_and(struct parser *ps)
 {
-  return cmp_join(ps, cmp_primary(ps), INTEL_PATTERN_CMP_AND, cmp_primary);
+  return cmp_join(ps, cmp_primary(ps), STIX_PATTERN_CMP_AND, cmp_primary);
 }
 
-static struct intel_pattern_cmp *cmp_or(struct parser *ps)
+static struct stix_pattern_cmp *cmp_or(struct parser *ps)
 {
-  return cmp_join(ps, cmp_and(ps), INTEL_PATTERN_CMP_OR, cmp_and);
+  return cmp_join(ps, cmp_and(ps), STIX_PATTERN_CMP_OR, cmp_and);
 }
 
 /* ---- Observation expressions and qualifiers ---- */
 
-static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
+static bool qualifier(struct parser *ps, struct stix_pattern_qual *q)
 {
   q->pos = ps->tok.pos;
   if (accept(ps, TK_WITHIN)) {
-    q->kind = INTEL_PATTERN_WITHIN;
+    q->kind = STIX_PATTERN_WITHIN;
     size_t pos = ps->tok.pos, len;
     if ((ps->tok.t != TK_INT && ps->tok.t != TK_FLOAT) || ps->lx.s[pos] == '-')
       return expected(ps, "a positive number of seconds after WITHIN"), false;
@@ -475,7 +475,7 @@ static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
     return accept(ps, TK_SECONDS) || (expected(ps, "SECONDS"), false);
   }
   if (accept(ps, TK_REPEATS)) {
-    q->kind = INTEL_PATTERN_REPEATS;
+    q->kind = STIX_PATTERN_REPEATS;
     size_t pos = ps->tok.pos;
     if (ps->tok.t != TK_INT || ps->lx.s[pos] == '-')
       return expected(ps, "a positive integer after REPEATS"), false;
@@ -489,7 +489,7 @@ static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
   /* START t'...' STOP t'...' (in STIX 2.0 content a plain string holding a timestamp, as 2.0
    * wrote it, too; the 2.1 grammar refuses it) */
   advance(ps);
-  q->kind = INTEL_PATTERN_STARTSTOP;
+  q->kind = STIX_PATTERN_STARTSTOP;
   for (int i = 0; i < 2; i++) {
     size_t len, pos = ps->tok.pos;
     const char *ts = NULL;
@@ -501,7 +501,7 @@ static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
                      "timestamp is STIX 2.0, not allowed in STIX 2.1)", i ? "STOP" : "START"),
              false;
     else if (ps->tok.t == TK_STRING && (ts = string_value(ps, &len)) &&
-             !intel_stix_timestamp_valid(ts, len, NULL))
+             !stix_timestamp_valid(ts, len, NULL))
       return fail_at(ps, pos, FS_ERR_PARSE, "expected a timestamp t'YYYY-MM-DDTHH:MM:SS[.s+]Z'"),
              false;
     if (!ts)
@@ -514,11 +514,11 @@ static bool qualifier(struct parser *ps, struct intel_pattern_qual *q)
   return !ps->rc;
 }
 
-static struct intel_pattern_obs *obs_fby(struct parser *ps);
+static struct stix_pattern_obs *obs_fby(struct parser *ps);
 
-static struct intel_pattern_obs *obs_qualified(struct parser *ps)
+static struct stix_pattern_obs *obs_qualified(struct parser *ps)
 {
-  struct intel_pattern_obs *o;
+  struct stix_pattern_obs *o;
   size_t pos = ps->tok.pos;
   if (!enter(ps))
     return NULL;
@@ -526,7 +526,7 @@ static struct intel_pattern_obs *obs_qualified(struct parser *ps)
     o = node(ps, sizeof(*o));
     if (!o)
       return NULL;
-    o->kind = INTEL_PATTERN_OBS_LEAF;
+    o->kind = STIX_PATTERN_OBS_LEAF;
     o->pos = pos;
     if (!(o->cmp = cmp_or(ps)))
       return NULL;
@@ -550,25 +550,25 @@ static struct intel_pattern_obs *obs_qualified(struct parser *ps)
   if (t != TK_WITHIN && t != TK_REPEATS && t != TK_START)
     return o;
   if (o->n_quals) { /* ( expression with qualifiers ) followed by more qualifiers */
-    struct intel_pattern_obs *g = node(ps, sizeof(*g));
+    struct stix_pattern_obs *g = node(ps, sizeof(*g));
     if (!g)
       return NULL;
-    g->kind = INTEL_PATTERN_OBS_GROUP;
+    g->kind = STIX_PATTERN_OBS_GROUP;
     g->inner = o;
     g->pos = pos;
     o = g;
   }
-  struct intel_pattern_qual quals[3];
+  struct stix_pattern_qual quals[3];
   size_t n = 0;
   while (!ps->rc && (ps->tok.t == TK_WITHIN || ps->tok.t == TK_REPEATS || ps->tok.t == TK_START)) {
-    struct intel_pattern_qual q = {0};
+    struct stix_pattern_qual q = {0};
     if (!count_node(ps) || !qualifier(ps, &q))
       return NULL;
     for (size_t i = 0; i < n; i++)
       if (quals[i].kind == q.kind) {
         fail_at(ps, q.pos, FS_ERR_PARSE, "duplicate %s qualifier on one observation expression",
-                q.kind == INTEL_PATTERN_WITHIN    ? "WITHIN"
-                : q.kind == INTEL_PATTERN_REPEATS ? "REPEATS"
+                q.kind == STIX_PATTERN_WITHIN    ? "WITHIN"
+                : q.kind == STIX_PATTERN_REPEATS ? "REPEATS"
                                                   : "START/STOP");
         return NULL;
       }
@@ -584,15 +584,15 @@ static struct intel_pattern_obs *obs_qualified(struct parser *ps)
   return o;
 }
 
-static struct intel_pattern_obs *obs_join(struct parser *ps, struct intel_pattern_obs *l,
-                                          enum pat_tok op, enum intel_pattern_obs_kind kind,
-                                          struct intel_pattern_obs *(*next)(struct parser *))
+static struct stix_pattern_obs *obs_join(struct parser *ps, struct stix_pattern_obs *l,
+                                          enum pat_tok op, enum stix_pattern_obs_kind kind,
+                                          struct stix_pattern_obs *(*next)(struct parser *))
 {
   while (l && ps->tok.t == op) {
     size_t pos = ps->tok.pos;
     advance(ps);
-    struct intel_pattern_obs *r = next(ps);
-    struct intel_pattern_obs *n = r ? node(ps, sizeof(*n)) : NULL;
+    struct stix_pattern_obs *r = next(ps);
+    struct stix_pattern_obs *n = r ? node(ps, sizeof(*n)) : NULL;
     if (!n)
       return NULL;
     n->kind = kind;
@@ -604,23 +604,23 @@ static struct intel_pattern_obs *obs_join(struct parser *ps, struct intel_patter
   return l;
 }
 
-static struct intel_pattern_obs *obs_and(struct parser *ps)
+static struct stix_pattern_obs *obs_and(struct parser *ps)
 {
-  return obs_join(ps, obs_qualified(ps), TK_AND, INTEL_PATTERN_OBS_AND, obs_qualified);
+  return obs_join(ps, obs_qualified(ps), TK_AND, STIX_PATTERN_OBS_AND, obs_qualified);
 }
 
-static struct intel_pattern_obs *obs_or(struct parser *ps)
+static struct stix_pattern_obs *obs_or(struct parser *ps)
 {
-  return obs_join(ps, obs_and(ps), TK_OR, INTEL_PATTERN_OBS_OR, obs_and);
+  return obs_join(ps, obs_and(ps), TK_OR, STIX_PATTERN_OBS_OR, obs_and);
 }
 
-static struct intel_pattern_obs *obs_fby(struct parser *ps)
+static struct stix_pattern_obs *obs_fby(struct parser *ps)
 {
-  return obs_join(ps, obs_or(ps), TK_FOLLOWEDBY, INTEL_PATTERN_OBS_FOLLOWEDBY, obs_or);
+  return obs_join(ps, obs_or(ps), TK_FOLLOWEDBY, STIX_PATTERN_OBS_FOLLOWEDBY, obs_or);
 }
 
-int intel_pattern_parse(struct intel_pattern *p, const char *text, size_t len,
-                        const struct intel_pattern_limits *lim, struct fs_err *err)
+int stix_pattern_parse(struct stix_pattern *p, const char *text, size_t len,
+                        const struct stix_pattern_limits *lim, struct fs_err *err)
 {
   memset(p, 0, sizeof(*p));
   fs_arena_init(&p->arena, 4096, 0);
@@ -639,7 +639,7 @@ int intel_pattern_parse(struct intel_pattern *p, const char *text, size_t len,
                         : "AND, OR, FOLLOWEDBY, a qualifier or end of pattern");
   }
   if (ps.rc) {
-    intel_pattern_release(p);
+    stix_pattern_release(p);
     return ps.rc;
   }
   return FS_OK;
@@ -647,15 +647,15 @@ int intel_pattern_parse(struct intel_pattern *p, const char *text, size_t len,
 
 /* ---- Names, for indicator validation ---- */
 
-static int check_cmp_names(const struct intel_pattern_cmp *c, struct fs_err *err)
+static int check_cmp_names(const struct stix_pattern_cmp *c, struct fs_err *err)
 {
-  if (c->kind != INTEL_PATTERN_CMP_TEST) {
+  if (c->kind != STIX_PATTERN_CMP_TEST) {
     int rc = check_cmp_names(c->left, err);
     return rc ? rc : check_cmp_names(c->right, err);
   }
   char where[32];
   snprintf(where, sizeof(where), "byte %zu", c->pos);
-  if (!intel_stix_type_valid(c->path.type, strlen(c->path.type)))
+  if (!stix_type_valid(c->path.type, strlen(c->path.type)))
     return fs_err_set(err, FS_ERR_INVALID, where, "'%.60s' is not a valid STIX object type",
                       c->path.type);
   const char *prop = c->path.steps[0].key;
@@ -669,11 +669,11 @@ static int check_cmp_names(const struct intel_pattern_cmp *c, struct fs_err *err
   return FS_OK;
 }
 
-static int check_obs_names(const struct intel_pattern_obs *o, struct fs_err *err)
+static int check_obs_names(const struct stix_pattern_obs *o, struct fs_err *err)
 {
   switch (o->kind) {
-  case INTEL_PATTERN_OBS_LEAF: return check_cmp_names(o->cmp, err);
-  case INTEL_PATTERN_OBS_GROUP: return check_obs_names(o->inner, err);
+  case STIX_PATTERN_OBS_LEAF: return check_cmp_names(o->cmp, err);
+  case STIX_PATTERN_OBS_GROUP: return check_obs_names(o->inner, err);
   default: {
     int rc = check_obs_names(o->left, err);
     return rc ? rc : check_obs_names(o->right, err);
@@ -681,7 +681,7 @@ static int check_obs_names(const struct intel_pattern_obs *o, struct fs_err *err
   }
 }
 
-int intel_pattern_check_names(const struct intel_pattern *p, struct fs_err *err)
+int stix_pattern_check_names(const struct stix_pattern *p, struct fs_err *err)
 {
   return p->root ? check_obs_names(p->root, err) : FS_OK;
 }

@@ -29,18 +29,18 @@ static bool bare(const char *s, size_t len)
   return pat_keyword(s, len) == TK_IDENT;
 }
 
-static int print_path(struct fs_buf *out, const struct intel_pattern_path *path)
+static int print_path(struct fs_buf *out, const struct stix_pattern_path *path)
 {
   int rc = fs_buf_appendf(out, "%s:", path->type);
   for (size_t i = 0; i < path->n && !rc; i++) {
-    const struct intel_pattern_step *st = &path->steps[i];
-    if (st->kind == INTEL_PATTERN_STEP_KEY) {
+    const struct stix_pattern_step *st = &path->steps[i];
+    if (st->kind == STIX_PATTERN_STEP_KEY) {
       if (i)
         rc = fs_buf_append_char(out, '.');
       if (!rc)
         rc = bare(st->key, st->key_len) ? fs_buf_append(out, st->key, st->key_len)
                                         : quoted(out, "", st->key, st->key_len);
-    } else if (st->kind == INTEL_PATTERN_STEP_ANY) {
+    } else if (st->kind == STIX_PATTERN_STEP_ANY) {
       rc = fs_buf_append_str(out, "[*]");
     } else {
       rc = fs_buf_appendf(out, "[%lld]", (long long)st->index);
@@ -49,17 +49,17 @@ static int print_path(struct fs_buf *out, const struct intel_pattern_path *path)
   return rc;
 }
 
-static int print_lit(struct fs_buf *out, const struct intel_pattern_lit *l)
+static int print_lit(struct fs_buf *out, const struct stix_pattern_lit *l)
 {
   switch (l->kind) {
-  case INTEL_PATTERN_LIT_STRING: return quoted(out, "", l->s, l->len);
-  case INTEL_PATTERN_LIT_INT: return fs_buf_appendf(out, "%lld", (long long)l->i);
-  case INTEL_PATTERN_LIT_FLOAT: return fs_buf_append(out, l->s, l->len);
-  case INTEL_PATTERN_LIT_BOOL: return fs_buf_append_str(out, l->b ? "true" : "false");
-  case INTEL_PATTERN_LIT_TIMESTAMP: return fs_buf_appendf(out, "t'%s'", l->s);
-  case INTEL_PATTERN_LIT_BINARY: return fs_buf_appendf(out, "b'%s'", l->text);
-  case INTEL_PATTERN_LIT_HEX: return fs_buf_appendf(out, "h'%s'", l->text);
-  case INTEL_PATTERN_LIT_SET: {
+  case STIX_PATTERN_LIT_STRING: return quoted(out, "", l->s, l->len);
+  case STIX_PATTERN_LIT_INT: return fs_buf_appendf(out, "%lld", (long long)l->i);
+  case STIX_PATTERN_LIT_FLOAT: return fs_buf_append(out, l->s, l->len);
+  case STIX_PATTERN_LIT_BOOL: return fs_buf_append_str(out, l->b ? "true" : "false");
+  case STIX_PATTERN_LIT_TIMESTAMP: return fs_buf_appendf(out, "t'%s'", l->s);
+  case STIX_PATTERN_LIT_BINARY: return fs_buf_appendf(out, "b'%s'", l->text);
+  case STIX_PATTERN_LIT_HEX: return fs_buf_appendf(out, "h'%s'", l->text);
+  case STIX_PATTERN_LIT_SET: {
     int rc = fs_buf_append_char(out, '(');
     for (size_t i = 0; i < l->n && !rc; i++) {
       if (i)
@@ -73,22 +73,22 @@ static int print_lit(struct fs_buf *out, const struct intel_pattern_lit *l)
   return FS_ERR_INTERNAL;
 }
 
-static const char *op_text(enum intel_pattern_op op)
+static const char *op_text(enum stix_pattern_op op)
 {
   static const char *const names[] = {"=",  "!=", "<",     "<=",      ">",        ">=",
                                       "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
   return names[op];
 }
 
-static int cmp_prec(const struct intel_pattern_cmp *c)
+static int cmp_prec(const struct stix_pattern_cmp *c)
 {
-  return c->kind == INTEL_PATTERN_CMP_OR ? 1 : c->kind == INTEL_PATTERN_CMP_AND ? 2 : 3;
+  return c->kind == STIX_PATTERN_CMP_OR ? 1 : c->kind == STIX_PATTERN_CMP_AND ? 2 : 3;
 }
 
-static int print_cmp(struct fs_buf *out, const struct intel_pattern_cmp *c)
+static int print_cmp(struct fs_buf *out, const struct stix_pattern_cmp *c)
 {
-  if (c->kind == INTEL_PATTERN_CMP_TEST) {
-    if (c->op == INTEL_PATTERN_EXISTS) {
+  if (c->kind == STIX_PATTERN_CMP_TEST) {
+    if (c->op == STIX_PATTERN_EXISTS) {
       int rc = fs_buf_append_str(out, "EXISTS ");
       return rc ? rc : print_path(out, &c->path);
     }
@@ -102,20 +102,20 @@ static int print_cmp(struct fs_buf *out, const struct intel_pattern_cmp *c)
   rc = lp ? fs_buf_append_char(out, '(') : FS_OK;
   rc = rc ? rc : print_cmp(out, c->left);
   rc = rc ? rc : (lp ? fs_buf_append_char(out, ')') : FS_OK);
-  rc = rc ? rc : fs_buf_append_str(out, c->kind == INTEL_PATTERN_CMP_AND ? " AND " : " OR ");
+  rc = rc ? rc : fs_buf_append_str(out, c->kind == STIX_PATTERN_CMP_AND ? " AND " : " OR ");
   rc = rc ? rc : (rp ? fs_buf_append_char(out, '(') : FS_OK);
   rc = rc ? rc : print_cmp(out, c->right);
   return rc ? rc : (rp ? fs_buf_append_char(out, ')') : FS_OK);
 }
 
-static int print_quals(struct fs_buf *out, const struct intel_pattern_obs *o)
+static int print_quals(struct fs_buf *out, const struct stix_pattern_obs *o)
 {
   int rc = FS_OK;
   for (size_t i = 0; i < o->n_quals && !rc; i++) {
-    const struct intel_pattern_qual *q = &o->quals[i];
-    if (q->kind == INTEL_PATTERN_WITHIN)
+    const struct stix_pattern_qual *q = &o->quals[i];
+    if (q->kind == STIX_PATTERN_WITHIN)
       rc = fs_buf_appendf(out, " WITHIN %s SECONDS", q->within_text);
-    else if (q->kind == INTEL_PATTERN_REPEATS)
+    else if (q->kind == STIX_PATTERN_REPEATS)
       rc = fs_buf_appendf(out, " REPEATS %lld TIMES", (long long)q->repeats);
     else
       rc = fs_buf_appendf(out, " START t'%s' STOP t'%s'", q->start, q->stop);
@@ -124,37 +124,37 @@ static int print_quals(struct fs_buf *out, const struct intel_pattern_obs *o)
 }
 
 /* Binary nodes: 3 AND, 2 OR, 1 FOLLOWEDBY; leaves, groups and qualified nodes bind tightest. */
-static int obs_prec(const struct intel_pattern_obs *o)
+static int obs_prec(const struct stix_pattern_obs *o)
 {
   if (o->n_quals)
     return 4;
   switch (o->kind) {
-  case INTEL_PATTERN_OBS_AND: return 3;
-  case INTEL_PATTERN_OBS_OR: return 2;
-  case INTEL_PATTERN_OBS_FOLLOWEDBY: return 1;
+  case STIX_PATTERN_OBS_AND: return 3;
+  case STIX_PATTERN_OBS_OR: return 2;
+  case STIX_PATTERN_OBS_FOLLOWEDBY: return 1;
   default: return 4;
   }
 }
 
-static int print_obs(struct fs_buf *out, const struct intel_pattern_obs *o)
+static int print_obs(struct fs_buf *out, const struct stix_pattern_obs *o)
 {
   int rc = FS_OK;
   switch (o->kind) {
-  case INTEL_PATTERN_OBS_LEAF:
+  case STIX_PATTERN_OBS_LEAF:
     rc = fs_buf_append_char(out, '[');
     rc = rc ? rc : print_cmp(out, o->cmp);
     rc = rc ? rc : fs_buf_append_char(out, ']');
     break;
-  case INTEL_PATTERN_OBS_GROUP:
+  case STIX_PATTERN_OBS_GROUP:
     rc = fs_buf_append_char(out, '(');
     rc = rc ? rc : print_obs(out, o->inner);
     rc = rc ? rc : fs_buf_append_char(out, ')');
     break;
   default: {
-    const char *op = o->kind == INTEL_PATTERN_OBS_AND  ? " AND "
-                     : o->kind == INTEL_PATTERN_OBS_OR ? " OR "
+    const char *op = o->kind == STIX_PATTERN_OBS_AND  ? " AND "
+                     : o->kind == STIX_PATTERN_OBS_OR ? " OR "
                                                        : " FOLLOWEDBY ";
-    int prec = o->kind == INTEL_PATTERN_OBS_AND ? 3 : o->kind == INTEL_PATTERN_OBS_OR ? 2 : 1;
+    int prec = o->kind == STIX_PATTERN_OBS_AND ? 3 : o->kind == STIX_PATTERN_OBS_OR ? 2 : 1;
     bool wrap = o->n_quals > 0;
     bool lp = obs_prec(o->left) < prec, rp = obs_prec(o->right) <= prec;
     rc = wrap ? fs_buf_append_char(out, '(') : FS_OK;
@@ -171,7 +171,7 @@ static int print_obs(struct fs_buf *out, const struct intel_pattern_obs *o)
   return rc ? rc : print_quals(out, o);
 }
 
-int intel_pattern_print(const struct intel_pattern *p, struct fs_buf *out)
+int stix_pattern_print(const struct stix_pattern *p, struct fs_buf *out)
 {
   return p->root ? print_obs(out, p->root) : FS_ERR_INVALID;
 }

@@ -11,37 +11,37 @@
 
 #include <jansson.h>
 
-struct intel_pattern;
+struct stix_pattern;
 
 /* Findings kept per object; the counts below still count every finding. */
-#define INTEL_STIX_MAX_FINDINGS 16
+#define STIX_MAX_FINDINGS 16
 /* "<type>--<uuid>": a type of at most 250 characters, "--", 36 characters, NUL. */
-#define INTEL_STIX_ID_MAX 292
+#define STIX_ID_MAX 292
 /* The namespace of deterministic SCO ids (spec section 2.9). */
-#define INTEL_STIX_SCO_NAMESPACE "00abedb4-aa42-466c-9c01-fed23315a9b7"
+#define STIX_SCO_NAMESPACE "00abedb4-aa42-466c-9c01-fed23315a9b7"
 
-enum intel_stix_severity {
-  INTEL_STIX_ERROR,   /* a MUST of the specification is broken: the object is refused */
-  INTEL_STIX_WARNING, /* a SHOULD is broken, or something odd but allowed: the object is kept */
+enum stix_severity {
+  STIX_ERROR,   /* a MUST of the specification is broken: the object is refused */
+  STIX_WARNING, /* a SHOULD is broken, or something odd but allowed: the object is kept */
 };
 
-struct intel_stix_finding {
-  enum intel_stix_severity severity;
+struct stix_finding {
+  enum stix_severity severity;
   char path[128]; /* property path inside the object ("external_references[0].url"); "" = object */
   char msg[200];  /* what is wrong, in English */
 };
 
 /* The findings about one object. `id` is the object's id when it had a usable one, else "". */
-struct intel_stix_report {
-  char id[INTEL_STIX_ID_MAX];
+struct stix_report {
+  char id[STIX_ID_MAX];
   unsigned n_errors;   /* every error found, including those beyond the kept ones */
   unsigned n_warnings; /* every warning found */
   size_t n;            /* findings kept in items[] (errors are kept before warnings) */
-  struct intel_stix_finding items[INTEL_STIX_MAX_FINDINGS];
+  struct stix_finding items[STIX_MAX_FINDINGS];
 };
 
 /* Limits on everything that comes from outside. 0 in a field means the default. */
-struct intel_stix_limits {
+struct stix_limits {
   size_t max_bytes;   /* document size (default 32 MiB) */
   size_t max_objects; /* objects in one bundle or envelope (default 50,000) */
   size_t max_depth;   /* JSON nesting inside one object (default 32) */
@@ -50,88 +50,88 @@ struct intel_stix_limits {
 };
 
 /* Fills l with the defaults. */
-void intel_stix_limits_default(struct intel_stix_limits *l);
+void stix_limits_default(struct stix_limits *l);
 
-enum intel_stix_kind {
-  INTEL_STIX_UNKNOWN = 0, /* a custom type (not defined by the specification) */
-  INTEL_STIX_SDO,
-  INTEL_STIX_SRO,
-  INTEL_STIX_SCO,
-  INTEL_STIX_META, /* language-content, marking-definition, extension-definition */
-  INTEL_STIX_BUNDLE,
+enum stix_kind {
+  STIX_UNKNOWN = 0, /* a custom type (not defined by the specification) */
+  STIX_SDO,
+  STIX_SRO,
+  STIX_SCO,
+  STIX_META, /* language-content, marking-definition, extension-definition */
+  STIX_BUNDLE,
 };
 
-/* The kind of a type defined by the specification; INTEL_STIX_UNKNOWN for any other type. */
-enum intel_stix_kind intel_stix_type_kind(const char *type);
+/* The kind of a type defined by the specification; STIX_UNKNOWN for any other type. */
+enum stix_kind stix_type_kind(const char *type);
 /* True when s (len bytes) is a valid type name: 3..250 of [a-z0-9-], a letter first, no "--". */
-bool intel_stix_type_valid(const char *s, size_t len);
+bool stix_type_valid(const char *s, size_t len);
 /* True when s (len bytes) is "<type>--<uuid>" with a valid type and an RFC 4122 UUID of version
  * 1..5. *type_len (may be NULL) receives the length of the type part. */
-bool intel_stix_id_valid(const char *s, size_t len, size_t *type_len);
+bool stix_id_valid(const char *s, size_t len, size_t *type_len);
 /* True when s is a STIX timestamp: "YYYY-MM-DDTHH:MM:SS[.s+]Z", a real date, UTC with "Z".
  * *frac_digits (may be NULL) receives the number of fraction digits. */
-bool intel_stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits);
+bool stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits);
 /* Orders two valid STIX timestamps with their full fraction (no precision is lost): <0, 0, >0. */
-int intel_stix_timestamp_cmp(const char *a, const char *b);
+int stix_timestamp_cmp(const char *a, const char *b);
 
 /* Validates one STIX object (any SDO, SRO, SCO, meta object, or a custom object) against the
  * MUSTs of STIX 2.1, and records errors and warnings in rep (cleared first). The object is not
  * changed. Returns FS_OK when there is no error, FS_ERR_INVALID otherwise (rep says why).
  * lim may be NULL for the defaults. */
-int intel_stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
-                        struct intel_stix_report *rep);
+int stix_validate(const json_t *obj, const struct stix_limits *lim,
+                        struct stix_report *rep);
 
 /* Writes "<id>: <path>: <msg>" (or "<id>: <msg>") for finding i of rep into out (n bytes).
  * An object without a usable id is named "object". Returns the length it wanted. */
-size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, char *out,
+size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out,
                                  size_t n);
 
 /* ---- Documents: bundles, TAXII envelopes, single objects ---- */
 
-enum intel_stix_doc_kind {
-  INTEL_STIX_DOC_BUNDLE,   /* {"type": "bundle", "id": ..., "objects": [...]} */
-  INTEL_STIX_DOC_ENVELOPE, /* TAXII 2.1 {"more": ..., "next": ..., "objects": [...]} */
-  INTEL_STIX_DOC_OBJECT,   /* one STIX object on its own */
+enum stix_doc_kind {
+  STIX_DOC_BUNDLE,   /* {"type": "bundle", "id": ..., "objects": [...]} */
+  STIX_DOC_ENVELOPE, /* TAXII 2.1 {"more": ..., "next": ..., "objects": [...]} */
+  STIX_DOC_OBJECT,   /* one STIX object on its own */
 };
 
 /* The outcome for one element of the document's objects list. */
-struct intel_stix_result {
+struct stix_result {
   size_t index;       /* position in the objects list */
   json_t *object;     /* the element (borrowed from the document's tree) */
   const char *id;     /* borrowed; NULL when missing or not a string */
   const char *type;   /* borrowed; NULL when missing or not a string */
   bool valid;         /* no error: the store may keep it */
   unsigned n_errors, n_warnings;
-  const struct intel_stix_finding *findings; /* kept findings, in the document's arena */
+  const struct stix_finding *findings; /* kept findings, in the document's arena */
   size_t n_findings;
   const char *raw;    /* the element's bytes exactly as received, from its first byte to its
                          last (borrowed from the parsed input, which the caller keeps alive) */
   size_t raw_len;
-  const struct intel_pattern *pattern; /* intel_stix_doc_scan only: an indicator's STIX pattern
+  const struct stix_pattern *pattern; /* stix_doc_scan only: an indicator's STIX pattern
                                           as validation parsed it, while fn runs; else NULL */
 };
 
 /* A parsed document. It owns the JSON trees (root: the top-level object, without its list of
  * objects when it is a bundle or an envelope; and each result's object) and an arena holding
- * results and findings; everything borrowed from it lives until intel_stix_doc_release. */
-struct intel_stix_doc {
+ * results and findings; everything borrowed from it lives until stix_doc_release. */
+struct stix_doc {
   json_t *root;
-  enum intel_stix_doc_kind kind;
+  enum stix_doc_kind kind;
   struct fs_arena arena;
-  struct intel_stix_result *results; /* n entries */
+  struct stix_result *results; /* n entries */
   size_t n;
   size_t n_valid, n_invalid;
-  struct intel_stix_report envelope; /* findings about the bundle/envelope itself (never fatal) */
+  struct stix_report envelope; /* findings about the bundle/envelope itself (never fatal) */
   bool more;                         /* envelope "more" */
   const char *next;                  /* envelope "next" (borrowed) or NULL */
   size_t n_kept;                     /* results holding a reference to their object */
 };
 
-/* Called by intel_stix_doc_scan for each element of the objects list, in order, once it has been
+/* Called by stix_doc_scan for each element of the objects list, in order, once it has been
  * validated. r and everything it points to (object, findings) live only until fn returns: take a
  * reference to the object (json_incref) to keep it. doc->n already counts every element. A non-zero
  * return stops the scan, which returns it. */
-typedef int (*intel_stix_each_fn)(struct intel_stix_doc *doc, struct intel_stix_result *r,
+typedef int (*stix_each_fn)(struct stix_doc *doc, struct stix_result *r,
                                   void *ctx);
 
 /* Parses len bytes of JSON and validates every object in it. The results' raw spans point into
@@ -139,37 +139,37 @@ typedef int (*intel_stix_each_fn)(struct intel_stix_doc *doc, struct intel_stix_
  * when the document as a whole is unusable: FS_ERR_TOO_LARGE (bytes or object count over the
  * limits), FS_ERR_PARSE (not JSON; err->where has line, column and byte), FS_ERR_INVALID (not a
  * bundle, envelope or object). Otherwise FS_OK, with one result per object: objects with errors
- * are marked invalid, the others are kept. lim may be NULL. Release with intel_stix_doc_release. */
-int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                         const struct intel_stix_limits *lim, struct fs_err *err);
+ * are marked invalid, the others are kept. lim may be NULL. Release with stix_doc_release. */
+int stix_doc_parse(struct stix_doc *doc, const char *bytes, size_t len,
+                         const struct stix_limits *lim, struct fs_err *err);
 /* The same document reading, but each object is handed to fn as soon as it is validated and freed
  * after it: only one object's tree is in memory at a time, whatever the size of the document.
  * doc->results stays NULL; doc keeps the kind, the envelope's findings, more/next, n, n_valid
- * and n_invalid. Errors as intel_stix_doc_parse, or fn's; on any error doc is left empty and what
+ * and n_invalid. Errors as stix_doc_parse, or fn's; on any error doc is left empty and what
  * fn received must be thrown away (a duplicate key inside an element is found only when that
  * element is read, after fn has seen the ones before it). */
-int intel_stix_doc_scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                        const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
+int stix_doc_scan(struct stix_doc *doc, const char *bytes, size_t len,
+                        const struct stix_limits *lim, stix_each_fn fn, void *ctx,
                         struct fs_err *err);
-/* intel_stix_doc_scan on several threads: the elements are cut into at most nparts runs of
+/* stix_doc_scan on several threads: the elements are cut into at most nparts runs of
  * consecutive elements (about equal bytes each), and run p is handed, in order, to fn with
  * ctxs[p] on a thread of its own (run 0 on the caller's). fn is thus called concurrently for
  * different runs and must not change doc; each run's ctx is its own. On failure, *failed_part
  * is the first run (in element order) that failed: a reading error is in err, one returned by fn
  * is wherever that run's fn keeps it (err untouched). */
-int intel_stix_doc_scan_split(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                              const struct intel_stix_limits *lim, size_t nparts,
-                              intel_stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+int stix_doc_scan_split(struct stix_doc *doc, const char *bytes, size_t len,
+                              const struct stix_limits *lim, size_t nparts,
+                              stix_each_fn fn, void *const *ctxs, size_t *failed_part,
                               struct fs_err *err);
 /* Frees the trees, the results and the arena; doc is then empty. Safe on an empty doc. */
-void intel_stix_doc_release(struct intel_stix_doc *doc);
+void stix_doc_release(struct stix_doc *doc);
 
 /* ---- Versions and metadata ---- */
 
 /* What the store indexes about one object. Strings are borrowed from the object (valid while it
  * lives). Times are also given in milliseconds for indexes; ordering uses the text. */
-struct intel_stix_meta {
-  enum intel_stix_kind kind;
+struct stix_meta {
+  enum stix_kind kind;
   const char *id;
   const char *type;
   const char *spec_version;          /* NULL when absent (SCOs may omit it) */
@@ -185,15 +185,15 @@ struct intel_stix_meta {
 
 /* Fills m from obj. FS_OK, or FS_ERR_INVALID (naming the property) when id/type are missing or
  * a time is not a STIX timestamp. Call it on validated objects. */
-int intel_stix_meta_get(const json_t *obj, struct intel_stix_meta *m, struct fs_err *err);
+int stix_meta_get(const json_t *obj, struct stix_meta *m, struct fs_err *err);
 /* The version of an object as TAXII reports it: modified, else created, else NULL (SCOs). */
-const char *intel_stix_meta_version(const struct intel_stix_meta *m);
+const char *stix_meta_version(const struct stix_meta *m);
 /* Orders two versions of one object by `modified` (then `created`) with full fraction precision:
  * <0 when a is older, 0 when the same version, >0 when a is newer. Objects without either time
  * (SCOs) compare equal. */
-int intel_stix_meta_version_cmp(const struct intel_stix_meta *a, const struct intel_stix_meta *b);
+int stix_meta_version_cmp(const struct stix_meta *a, const struct stix_meta *b);
 /* The same for two JSON objects (invalid times compare as absent). */
-int intel_stix_version_cmp(const json_t *a, const json_t *b);
+int stix_version_cmp(const json_t *a, const json_t *b);
 
 /* ---- Deterministic SCO ids (spec sections 2.9 and 3.4) ---- */
 
@@ -201,7 +201,7 @@ int intel_stix_version_cmp(const json_t *a, const json_t *b);
  * namespace over its ID contributing properties serialized with RFC 8785. *deterministic is set
  * false (and out left empty) when the type has none or none is present: such objects use UUIDv4.
  * FS_OK; FS_ERR_INVALID for a non-SCO type or a non-object; FS_ERR_NOMEM. */
-int intel_stix_sco_id(const json_t *sco, char out[INTEL_STIX_ID_MAX], bool *deterministic,
+int stix_sco_id(const json_t *sco, char out[STIX_ID_MAX], bool *deterministic,
                       struct fs_err *err);
 
 #endif

@@ -14,35 +14,35 @@
 
 /* ---- Findings and paths ---- */
 
-static void add_finding(struct vctx *v, enum intel_stix_severity sev, const char *fmt,
+static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt,
                         va_list ap) FS_PRINTF(3, 0);
 
-static void add_finding(struct vctx *v, enum intel_stix_severity sev, const char *fmt,
+static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt,
                         va_list ap)
 {
-  struct intel_stix_report *r = v->rep;
-  if (sev == INTEL_STIX_ERROR)
+  struct stix_report *r = v->rep;
+  if (sev == STIX_ERROR)
     r->n_errors++;
   else
     r->n_warnings++;
   size_t slot = r->n;
-  if (slot >= INTEL_STIX_MAX_FINDINGS) {
+  if (slot >= STIX_MAX_FINDINGS) {
     /* Full: an error may take the place of the last warning kept. */
-    if (sev != INTEL_STIX_ERROR)
+    if (sev != STIX_ERROR)
       return;
-    size_t i = INTEL_STIX_MAX_FINDINGS;
-    while (i > 0 && r->items[i - 1].severity != INTEL_STIX_WARNING)
+    size_t i = STIX_MAX_FINDINGS;
+    while (i > 0 && r->items[i - 1].severity != STIX_WARNING)
       i--;
     if (i == 0)
       return;
     slot = i - 1;
     memmove(&r->items[slot], &r->items[slot + 1],
-            (INTEL_STIX_MAX_FINDINGS - slot - 1) * sizeof(r->items[0]));
-    slot = INTEL_STIX_MAX_FINDINGS - 1;
+            (STIX_MAX_FINDINGS - slot - 1) * sizeof(r->items[0]));
+    slot = STIX_MAX_FINDINGS - 1;
   } else {
     r->n++;
   }
-  struct intel_stix_finding *f = &r->items[slot];
+  struct stix_finding *f = &r->items[slot];
   f->severity = sev;
   snprintf(f->path, sizeof(f->path), "%s", v->path);
   vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
@@ -52,7 +52,7 @@ void v_error(struct vctx *v, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  add_finding(v, INTEL_STIX_ERROR, fmt, ap);
+  add_finding(v, STIX_ERROR, fmt, ap);
   va_end(ap);
 }
 
@@ -60,7 +60,7 @@ void v_warn(struct vctx *v, const char *fmt, ...)
 {
   va_list ap;
   va_start(ap, fmt);
-  add_finding(v, INTEL_STIX_WARNING, fmt, ap);
+  add_finding(v, STIX_WARNING, fmt, ap);
   va_end(ap);
 }
 
@@ -116,7 +116,7 @@ const char *stix_str(const json_t *o, const char *key)
 
 /* ---- Names and identifiers ---- */
 
-bool intel_stix_type_valid(const char *s, size_t len)
+bool stix_type_valid(const char *s, size_t len)
 {
   if (len < 3 || len > 250 || s[0] < 'a' || s[0] > 'z')
     return false;
@@ -129,13 +129,13 @@ bool intel_stix_type_valid(const char *s, size_t len)
   return true;
 }
 
-bool intel_stix_id_valid(const char *s, size_t len, size_t *type_len)
+bool stix_id_valid(const char *s, size_t len, size_t *type_len)
 {
   /* The UUID is always the last 36 characters, so a type ending in '-' is still unambiguous. */
   if (len < 3 + 2 + FS_UUID_STRLEN)
     return false;
   size_t tl = len - FS_UUID_STRLEN - 2;
-  if (s[tl] != '-' || s[tl + 1] != '-' || !intel_stix_type_valid(s, tl))
+  if (s[tl] != '-' || s[tl + 1] != '-' || !stix_type_valid(s, tl))
     return false;
   if (!fs_uuid_is_rfc4122(s + tl + 2, FS_UUID_STRLEN))
     return false;
@@ -144,14 +144,14 @@ bool intel_stix_id_valid(const char *s, size_t len, size_t *type_len)
   return true;
 }
 
-enum intel_stix_kind stix_ref_kind(const char *ref, size_t type_len)
+enum stix_kind stix_ref_kind(const char *ref, size_t type_len)
 {
   char t[251];
   if (type_len >= sizeof(t))
-    return INTEL_STIX_UNKNOWN;
+    return STIX_UNKNOWN;
   memcpy(t, ref, type_len);
   t[type_len] = '\0';
-  return intel_stix_type_kind(t);
+  return stix_type_kind(t);
 }
 
 bool stix_custom_name_valid(const char *name)
@@ -167,14 +167,14 @@ bool stix_custom_name_valid(const char *name)
   return true;
 }
 
-static const char *kind_name(enum intel_stix_kind k)
+static const char *kind_name(enum stix_kind k)
 {
   switch (k) {
-  case INTEL_STIX_SDO: return "an SDO";
-  case INTEL_STIX_SRO: return "an SRO";
-  case INTEL_STIX_SCO: return "an SCO";
-  case INTEL_STIX_META: return "a meta object";
-  case INTEL_STIX_BUNDLE: return "a bundle";
+  case STIX_SDO: return "an SDO";
+  case STIX_SRO: return "an SRO";
+  case STIX_SCO: return "an SCO";
+  case STIX_META: return "a meta object";
+  case STIX_BUNDLE: return "a bundle";
   default: return "a custom object";
   }
 }
@@ -187,7 +187,7 @@ bool check_ref(struct vctx *v, const json_t *val, unsigned tclass, const char *c
   }
   const char *s = json_string_value(val);
   size_t len = json_string_length(val), tl;
-  if (!intel_stix_id_valid(s, len, &tl)) {
+  if (!stix_id_valid(s, len, &tl)) {
     v_error(v, "\"%.60s\" is not an identifier (<type>--<RFC 4122 UUID>)", s);
     return false;
   }
@@ -205,11 +205,11 @@ bool check_ref(struct vctx *v, const json_t *val, unsigned tclass, const char *c
       return true;
     }
   } else if (tclass) {
-    enum intel_stix_kind k = stix_ref_kind(s, tl);
-    unsigned bit = k == INTEL_STIX_SDO   ? TC_SDO
-                   : k == INTEL_STIX_SCO ? TC_SCO
-                   : k == INTEL_STIX_SRO ? TC_SRO
-                   : k == INTEL_STIX_UNKNOWN ? 0xffu
+    enum stix_kind k = stix_ref_kind(s, tl);
+    unsigned bit = k == STIX_SDO   ? TC_SDO
+                   : k == STIX_SCO ? TC_SCO
+                   : k == STIX_SRO ? TC_SRO
+                   : k == STIX_UNKNOWN ? 0xffu
                                              : TC_META;
     if (!(bit & tclass))
       v_error(v, "must not refer to %s (%.*s)", kind_name(k), (int)FS_MIN(tl, 60), s);
@@ -520,7 +520,7 @@ void check_value(struct vctx *v, const struct stix_prop *p, const json_t *val)
     break;
   case PT_TIMESTAMP:
     if (!json_is_string(val) ||
-        !intel_stix_timestamp_valid(json_string_value(val), json_string_length(val), NULL))
+        !stix_timestamp_valid(json_string_value(val), json_string_length(val), NULL))
       v_error(v, "must be a timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z");
     break;
   case PT_REF:

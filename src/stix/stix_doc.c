@@ -4,7 +4,7 @@
  * A document is read in two passes over its bytes. The first checks the syntax of everything,
  * builds the top-level members other than "objects", and notes where each element of the objects
  * list starts and ends (checking without building costs little). The second builds, validates and
- * hands over one element at a time, so that a caller that does not keep them (intel_stix_doc_scan)
+ * hands over one element at a time, so that a caller that does not keep them (stix_doc_scan)
  * never holds more than one object's tree, whatever the size of the bundle; and each element's
  * bytes are known exactly. */
 #include "stix/stix_int.h"
@@ -18,17 +18,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void doc_finding(struct intel_stix_doc *doc, enum intel_stix_severity sev,
+static void doc_finding(struct stix_doc *doc, enum stix_severity sev,
                         const char *path, const char *msg)
 {
-  struct intel_stix_report *r = &doc->envelope;
-  if (sev == INTEL_STIX_ERROR)
+  struct stix_report *r = &doc->envelope;
+  if (sev == STIX_ERROR)
     r->n_errors++;
   else
     r->n_warnings++;
-  if (r->n >= INTEL_STIX_MAX_FINDINGS)
+  if (r->n >= STIX_MAX_FINDINGS)
     return;
-  struct intel_stix_finding *f = &r->items[r->n++];
+  struct stix_finding *f = &r->items[r->n++];
   f->severity = sev;
   snprintf(f->path, sizeof(f->path), "%s", path);
   snprintf(f->msg, sizeof(f->msg), "%s", msg);
@@ -36,27 +36,27 @@ static void doc_finding(struct intel_stix_doc *doc, enum intel_stix_severity sev
 
 /* Findings about the bundle or envelope itself: reported, never fatal, since each object stands
  * on its own. */
-static void check_container(struct intel_stix_doc *doc)
+static void check_container(struct stix_doc *doc)
 {
   const json_t *root = doc->root;
-  if (doc->kind == INTEL_STIX_DOC_BUNDLE) {
+  if (doc->kind == STIX_DOC_BUNDLE) {
     const json_t *id = json_object_get(root, "id");
     if (!json_is_string(id) ||
         strncmp(json_string_value(id), "bundle--", 8) ||
-        !intel_stix_id_valid(json_string_value(id), json_string_length(id), NULL))
-      doc_finding(doc, INTEL_STIX_ERROR, "id", "a bundle needs an id bundle--<UUID>");
+        !stix_id_valid(json_string_value(id), json_string_length(id), NULL))
+      doc_finding(doc, STIX_ERROR, "id", "a bundle needs an id bundle--<UUID>");
     else
       snprintf(doc->envelope.id, sizeof(doc->envelope.id), "%s", json_string_value(id));
     if (json_object_get(root, "spec_version"))
-      doc_finding(doc, INTEL_STIX_WARNING, "spec_version",
+      doc_finding(doc, STIX_WARNING, "spec_version",
                   "a STIX 2.1 bundle has no spec_version (STIX 2.0 bundles had one)");
   } else {
     const json_t *more = json_object_get(root, "more"), *next = json_object_get(root, "next");
     if (more && !json_is_boolean(more))
-      doc_finding(doc, INTEL_STIX_ERROR, "more", "must be true or false");
+      doc_finding(doc, STIX_ERROR, "more", "must be true or false");
     doc->more = json_is_true(more);
     if (next && !json_is_string(next))
-      doc_finding(doc, INTEL_STIX_ERROR, "next", "must be a string");
+      doc_finding(doc, STIX_ERROR, "next", "must be a string");
     doc->next = json_string_value(next);
   }
 }
@@ -75,31 +75,31 @@ struct top {
 };
 
 /* After a member or an element: a comma (*done false) or the closing bracket (*done true). */
-static int separator(struct intel_json_reader *r, char close, bool *done, struct fs_err *err)
+static int separator(struct stix_json_reader *r, char close, bool *done, struct fs_err *err)
 {
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos < r->len && (r->s[r->pos] == ',' || r->s[r->pos] == close)) {
     *done = r->s[r->pos++] == close;
     return FS_OK;
   }
-  return intel_json_fail(r, r->pos, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'",
+  return stix_json_fail(r, r->pos, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'",
                          err);
 }
 
 /* Pass one over the objects list at r->pos ('['): syntax, count and spans. */
-static int scan_list(struct intel_json_reader *r, struct top *t, size_t max, struct fs_err *err)
+static int scan_list(struct stix_json_reader *r, struct top *t, size_t max, struct fs_err *err)
 {
   t->list_at = r->pos++;
   size_t cap = 0;
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos < r->len && r->s[r->pos] == ']') {
     r->pos++;
     return FS_OK;
   }
   for (;;) {
-    intel_json_skip_ws(r);
+    stix_json_skip_ws(r);
     size_t start = r->pos;
-    int rc = intel_json_read(r, NULL, err);
+    int rc = stix_json_read(r, NULL, err);
     if (rc)
       return rc;
     if (t->n < max) {
@@ -122,37 +122,37 @@ static int scan_list(struct intel_json_reader *r, struct top *t, size_t max, str
 }
 
 /* Pass one over the whole text: the root object with every member but a list of objects. */
-static int scan_top(struct intel_stix_doc *doc, struct intel_json_reader *r, struct top *t,
+static int scan_top(struct stix_doc *doc, struct stix_json_reader *r, struct top *t,
                     size_t max, struct fs_err *err)
 {
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos >= r->len || (r->s[r->pos] != '{' && r->s[r->pos] != '['))
-    return intel_json_fail(r, r->pos, "'[' or '{' expected", err);
+    return stix_json_fail(r, r->pos, "'[' or '{' expected", err);
   int rc;
   if (r->s[r->pos] == '[') {
-    if ((rc = intel_json_read(r, NULL, err)))
+    if ((rc = stix_json_read(r, NULL, err)))
       return rc;
-    intel_json_skip_ws(r);
+    stix_json_skip_ws(r);
     if (r->pos != r->len)
-      return intel_json_fail(r, r->pos, "end of file expected", err);
+      return stix_json_fail(r, r->pos, "end of file expected", err);
     return fs_err_set(err, FS_ERR_INVALID, "$", "expected a bundle, an envelope or an object");
   }
   if (!(doc->root = json_object()))
     return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
   r->pos++;
   bool seen_objects = false;
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos < r->len && r->s[r->pos] == '}') {
     r->pos++;
     goto end;
   }
   for (;;) {
-    intel_json_skip_ws(r);
+    stix_json_skip_ws(r);
     size_t key_at = r->pos;
     json_t *key = NULL;
     if (r->pos >= r->len || r->s[r->pos] != '"')
-      return intel_json_fail(r, r->pos, "expected a string as object key", err);
-    if ((rc = intel_json_read(r, &key, err)))
+      return stix_json_fail(r, r->pos, "expected a string as object key", err);
+    if ((rc = stix_json_read(r, &key, err)))
       return rc;
     const char *k = json_string_value(key);
     size_t klen = json_string_length(key);
@@ -162,26 +162,26 @@ static int scan_top(struct intel_stix_doc *doc, struct intel_json_reader *r, str
                                                 : NULL;
     if (bad) {
       json_decref(key);
-      return intel_json_fail(r, key_at, bad, err);
+      return stix_json_fail(r, key_at, bad, err);
     }
-    intel_json_skip_ws(r);
+    stix_json_skip_ws(r);
     if (r->pos >= r->len || r->s[r->pos] != ':') {
       json_decref(key);
-      return intel_json_fail(r, r->pos, "expected ':'", err);
+      return stix_json_fail(r, r->pos, "expected ':'", err);
     }
     r->pos++;
-    intel_json_skip_ws(r);
+    stix_json_skip_ws(r);
     if (objects && r->pos < r->len && r->s[r->pos] == '[') {
       t->has_list = true;
       rc = scan_list(r, t, max, err);
     } else {
       json_t *v = NULL;
       size_t before = json_object_size(doc->root);
-      rc = intel_json_read(r, &v, err);
+      rc = stix_json_read(r, &v, err);
       if (!rc && json_object_setn_new_nocheck(doc->root, k, klen, v))
         rc = fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
       if (!rc && json_object_size(doc->root) == before)
-        rc = intel_json_fail(r, key_at, "duplicate object key", err);
+        rc = stix_json_fail(r, key_at, "duplicate object key", err);
     }
     seen_objects = seen_objects || objects;
     json_decref(key);
@@ -192,9 +192,9 @@ static int scan_top(struct intel_stix_doc *doc, struct intel_json_reader *r, str
       break;
   }
 end:
-  intel_json_skip_ws(r);
+  stix_json_skip_ws(r);
   if (r->pos != r->len)
-    return intel_json_fail(r, r->pos, "end of file expected", err);
+    return stix_json_fail(r, r->pos, "end of file expected", err);
   return FS_OK;
 }
 
@@ -203,15 +203,15 @@ struct verdicts {
   size_t n_valid, n_invalid;
 };
 
-static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const char *raw,
-                 size_t raw_len, const struct intel_stix_limits *l, intel_stix_each_fn fn,
+static int judge(struct stix_doc *doc, json_t *obj, size_t index, const char *raw,
+                 size_t raw_len, const struct stix_limits *l, stix_each_fn fn,
                  void *ctx, struct verdicts *v)
 {
-  struct intel_stix_report rep;
-  struct intel_pattern pattern;
+  struct stix_report rep;
+  struct stix_pattern pattern;
   bool have_pattern = false;
-  stix_validate(obj, l, &rep, &pattern, &have_pattern);
-  struct intel_stix_result res = {
+  stix_validate_full(obj, l, &rep, &pattern, &have_pattern);
+  struct stix_result res = {
       .index = index,
       .object = obj,
       .id = json_string_value(json_object_get(obj, "id")),
@@ -231,19 +231,19 @@ static int judge(struct intel_stix_doc *doc, json_t *obj, size_t index, const ch
     v->n_invalid++;
   int rc = fn(doc, &res, ctx);
   if (have_pattern)
-    intel_pattern_release(&pattern);
+    stix_pattern_release(&pattern);
   return rc;
 }
 
 /* One run of consecutive elements, read on one thread. */
 struct run {
-  struct intel_stix_doc *doc;
+  struct stix_doc *doc;
   const char *bytes;
   size_t len;
   const struct top *t;
-  const struct intel_stix_limits *l;
+  const struct stix_limits *l;
   size_t lo, hi;
-  intel_stix_each_fn fn;
+  stix_each_fn fn;
   void *ctx;
   struct verdicts v;
   int rc;
@@ -255,26 +255,26 @@ struct run {
 static void *read_run(void *arg)
 {
   struct run *u = arg;
-  struct intel_json_reader r;
-  intel_json_reader_init(&r, u->bytes, u->len);
+  struct stix_json_reader r;
+  stix_json_reader_init(&r, u->bytes, u->len);
   for (size_t i = u->lo; !u->rc && i < u->hi; i++) {
     json_t *obj;
     r.pos = u->t->spans[i].start;
-    if ((u->rc = intel_json_read(&r, &obj, &u->err))) /* a duplicate key: pass one lets them by */
+    if ((u->rc = stix_json_read(&r, &obj, &u->err))) /* a duplicate key: pass one lets them by */
       break;
     u->rc = judge(u->doc, obj, i, u->bytes + u->t->spans[i].start,
                   u->t->spans[i].end - u->t->spans[i].start, u->l, u->fn, u->ctx, &u->v);
     json_decref(obj);
   }
-  intel_json_reader_release(&r);
+  stix_json_reader_release(&r);
   return NULL;
 }
 
 /* Pass two: the elements in nparts runs of about equal bytes, run 0 on this thread and each other
  * on a thread of its own (or here, after run 0, when no thread can be had). */
-static int read_runs(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                     const struct top *t, const struct intel_stix_limits *l, size_t nparts,
-                     intel_stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+static int read_runs(struct stix_doc *doc, const char *bytes, size_t len,
+                     const struct top *t, const struct stix_limits *l, size_t nparts,
+                     stix_each_fn fn, void *const *ctxs, size_t *failed_part,
                      struct fs_err *err)
 {
   if (nparts > t->n)
@@ -318,21 +318,21 @@ static int read_runs(struct intel_stix_doc *doc, const char *bytes, size_t len,
   return rc;
 }
 
-static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                const struct intel_stix_limits *lim, size_t nparts, intel_stix_each_fn fn,
+static int scan(struct stix_doc *doc, const char *bytes, size_t len,
+                const struct stix_limits *lim, size_t nparts, stix_each_fn fn,
                 void *const *ctxs, size_t *failed_part, struct fs_err *err)
 {
   void *ctx = ctxs[0];
   *failed_part = 0;
-  struct intel_stix_limits l;
+  struct stix_limits l;
   stix_limits_fill(&l, lim);
   memset(doc, 0, sizeof(*doc));
   fs_arena_init(&doc->arena, 0, 0);
   if (len > l.max_bytes)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "document", "document of %zu bytes is over the "
                       "limit of %zu bytes", len, l.max_bytes);
-  struct intel_json_reader r;
-  intel_json_reader_init(&r, bytes, len);
+  struct stix_json_reader r;
+  stix_json_reader_init(&r, bytes, len);
   struct top t = {0};
   int rc = scan_top(doc, &r, &t, l.max_objects, err);
   if (rc)
@@ -340,18 +340,18 @@ static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
   json_t *root = doc->root;
   const json_t *type = json_object_get(root, "type");
   if (json_is_string(type) && !strcmp(json_string_value(type), "bundle"))
-    doc->kind = INTEL_STIX_DOC_BUNDLE;
+    doc->kind = STIX_DOC_BUNDLE;
   else if (!type && (t.has_list || json_object_get(root, "objects") || json_object_get(root, "more")))
-    doc->kind = INTEL_STIX_DOC_ENVELOPE;
+    doc->kind = STIX_DOC_ENVELOPE;
   else
-    doc->kind = INTEL_STIX_DOC_OBJECT;
+    doc->kind = STIX_DOC_OBJECT;
 
-  if (doc->kind == INTEL_STIX_DOC_OBJECT) {
+  if (doc->kind == STIX_DOC_OBJECT) {
     /* A lone object: its own "objects" list (a custom property, say) is part of it. */
     json_t *list = NULL;
     if (t.has_list) {
       r.pos = t.list_at;
-      rc = intel_json_read(&r, &list, err);
+      rc = stix_json_read(&r, &list, err);
       if (!rc && json_object_set_new_nocheck(root, "objects", list))
         rc = fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
       if (rc)
@@ -385,34 +385,34 @@ static int scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
   rc = read_runs(doc, bytes, len, &t, &l, nparts ? nparts : 1, fn, ctxs, failed_part, err);
 out:
   free(t.spans);
-  intel_json_reader_release(&r);
+  stix_json_reader_release(&r);
   return rc;
 }
 
-int intel_stix_doc_scan(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                        const struct intel_stix_limits *lim, intel_stix_each_fn fn, void *ctx,
+int stix_doc_scan(struct stix_doc *doc, const char *bytes, size_t len,
+                        const struct stix_limits *lim, stix_each_fn fn, void *ctx,
                         struct fs_err *err)
 {
   size_t failed;
   int rc = scan(doc, bytes, len, lim, 1, fn, &ctx, &failed, err);
   if (rc)
-    intel_stix_doc_release(doc);
+    stix_doc_release(doc);
   return rc;
 }
 
-int intel_stix_doc_scan_split(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                              const struct intel_stix_limits *lim, size_t nparts,
-                              intel_stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+int stix_doc_scan_split(struct stix_doc *doc, const char *bytes, size_t len,
+                              const struct stix_limits *lim, size_t nparts,
+                              stix_each_fn fn, void *const *ctxs, size_t *failed_part,
                               struct fs_err *err)
 {
   int rc = scan(doc, bytes, len, lim, nparts, fn, ctxs, failed_part, err);
   if (rc)
-    intel_stix_doc_release(doc);
+    stix_doc_release(doc);
   return rc;
 }
 
 /* Keeps each result, its object and its findings in the document. */
-static int keep(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+static int keep(struct stix_doc *doc, struct stix_result *r, void *ctx)
 {
   struct fs_err *err = ctx;
   if (!doc->results) {
@@ -420,12 +420,12 @@ static int keep(struct intel_stix_doc *doc, struct intel_stix_result *r, void *c
     if (!doc->results)
       return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
   }
-  struct intel_stix_result *res = &doc->results[r->index];
+  struct stix_result *res = &doc->results[r->index];
   *res = *r;
   res->findings = NULL;
   res->pattern = NULL; /* released after the call */
   if (r->n_findings) {
-    struct intel_stix_finding *f = fs_arena_alloc(&doc->arena, r->n_findings * sizeof(*f));
+    struct stix_finding *f = fs_arena_alloc(&doc->arena, r->n_findings * sizeof(*f));
     if (!f)
       return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
     memcpy(f, r->findings, r->n_findings * sizeof(*f));
@@ -436,13 +436,13 @@ static int keep(struct intel_stix_doc *doc, struct intel_stix_result *r, void *c
   return FS_OK;
 }
 
-int intel_stix_doc_parse(struct intel_stix_doc *doc, const char *bytes, size_t len,
-                         const struct intel_stix_limits *lim, struct fs_err *err)
+int stix_doc_parse(struct stix_doc *doc, const char *bytes, size_t len,
+                         const struct stix_limits *lim, struct fs_err *err)
 {
-  return intel_stix_doc_scan(doc, bytes, len, lim, keep, err, err);
+  return stix_doc_scan(doc, bytes, len, lim, keep, err, err);
 }
 
-void intel_stix_doc_release(struct intel_stix_doc *doc)
+void stix_doc_release(struct stix_doc *doc)
 {
   for (size_t i = 0; doc->results && i < doc->n_kept; i++)
     json_decref(doc->results[i].object);

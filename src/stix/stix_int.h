@@ -42,7 +42,7 @@ enum stix_dv { DV_ANY = 0, DV_STRING, DV_STRINGS, DV_INT, DV_INT_OR_STRING };
 
 struct vctx;
 struct stix_prop;
-struct intel_pattern;
+struct stix_pattern;
 
 struct stix_obj_spec {
   const struct stix_prop *props;           /* terminated by an entry with name NULL */
@@ -71,14 +71,14 @@ struct stix_ext_spec {
 
 struct stix_type_spec {
   const char *type;
-  enum intel_stix_kind kind;
+  enum stix_kind kind;
   struct stix_obj_spec spec;         /* the type's own properties (common ones excluded) */
   const struct stix_ext_spec *exts;  /* predefined extensions, terminated by name NULL */
   const char *const *id_props;       /* SCO ID contributing properties, NULL-terminated */
 };
 
 /* *out = the limits in (may be NULL), with the defaults where in has 0. */
-void stix_limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in);
+void stix_limits_fill(struct stix_limits *out, const struct stix_limits *in);
 
 /* The table entry for a type defined by the specification, or NULL. */
 const struct stix_type_spec *stix_type_spec(const char *type);
@@ -89,22 +89,22 @@ struct vctx {
   const json_t *obj;          /* the object being validated */
   const char *id;             /* its id when valid, else NULL */
   const char *type;           /* its type when a string, else NULL */
-  enum intel_stix_kind kind;  /* its kind (custom objects: the kind deduced) */
-  const struct intel_stix_limits *lim;
-  struct intel_stix_report *rep;
+  enum stix_kind kind;  /* its kind (custom objects: the kind deduced) */
+  const struct stix_limits *lim;
+  struct stix_report *rep;
   char path[128];             /* current property path */
   size_t plen;
   const char *created, *modified; /* when present and valid timestamps */
-  struct intel_pattern *pattern;  /* when not NULL: receives an indicator's parsed STIX pattern */
+  struct stix_pattern *pattern;  /* when not NULL: receives an indicator's parsed STIX pattern */
   bool pattern_kept;              /* *pattern was filled (the caller releases it) */
 };
 
-struct intel_pattern;
-/* intel_stix_validate, and with pattern not NULL an indicator's parsed STIX pattern is handed over
- * in *pattern (*kept true; the caller releases it with intel_pattern_release) rather than parsed
+struct stix_pattern;
+/* stix_validate, and with pattern not NULL an indicator's parsed STIX pattern is handed over
+ * in *pattern (*kept true; the caller releases it with stix_pattern_release) rather than parsed
  * and thrown away. */
-int stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
-                  struct intel_stix_report *rep, struct intel_pattern *pattern, bool *kept);
+int stix_validate_full(const json_t *obj, const struct stix_limits *lim,
+                  struct stix_report *rep, struct stix_pattern *pattern, bool *kept);
 
 void v_error(struct vctx *v, const char *fmt, ...) FS_PRINTF(2, 3);
 void v_warn(struct vctx *v, const char *fmt, ...) FS_PRINTF(2, 3);
@@ -138,8 +138,8 @@ bool stix_ip_parse(const char *s, size_t len, int *family, unsigned char addr[16
 /* True when s is an IPv4 (want 4) or IPv6 (want 6) address with an optional CIDR suffix. */
 bool stix_ip_cidr_valid(const char *s, size_t len, int want);
 
-/* The kind of the type part of a valid identifier (INTEL_STIX_UNKNOWN for custom types). */
-enum intel_stix_kind stix_ref_kind(const char *ref, size_t type_len);
+/* The kind of the type part of a valid identifier (STIX_UNKNOWN for custom types). */
+enum stix_kind stix_ref_kind(const char *ref, size_t type_len);
 
 /* Type-specific co-constraint checks (stix_rules.c), referenced from the tables. */
 void rule_indicator(struct vctx *v, const json_t *o);

@@ -34,13 +34,13 @@ static bool timestamp_parse(const char *s, size_t len, unsigned *frac_digits, st
   return true;
 }
 
-bool intel_stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits)
+bool stix_timestamp_valid(const char *s, size_t len, unsigned *frac_digits)
 {
   struct fs_time t;
   return timestamp_parse(s, len, frac_digits, &t);
 }
 
-int intel_stix_timestamp_cmp(const char *a, const char *b)
+int stix_timestamp_cmp(const char *a, const char *b)
 {
   /* Same fixed-width form, all UTC: the text orders like the time, fraction digit by digit. */
   int c = memcmp(a, b, 19);
@@ -81,7 +81,7 @@ static int get_time(const json_t *o, const char *key, const char **text, int64_t
   return FS_OK;
 }
 
-int intel_stix_meta_get(const json_t *obj, struct intel_stix_meta *m, struct fs_err *err)
+int stix_meta_get(const json_t *obj, struct stix_meta *m, struct fs_err *err)
 {
   memset(m, 0, sizeof(*m));
   if (!json_is_object(obj))
@@ -91,7 +91,7 @@ int intel_stix_meta_get(const json_t *obj, struct intel_stix_meta *m, struct fs_
   if (!m->id || !m->type)
     return fs_err_set(err, FS_ERR_INVALID, m->id ? "type" : "id", "%s is missing",
                       m->id ? "type" : "id");
-  m->kind = intel_stix_type_kind(m->type);
+  m->kind = stix_type_kind(m->type);
   m->spec_version = str(obj, "spec_version");
   m->revoked = json_is_true(json_object_get(obj, "revoked"));
   m->created_by_ref = str(obj, "created_by_ref");
@@ -110,28 +110,28 @@ int intel_stix_meta_get(const json_t *obj, struct intel_stix_meta *m, struct fs_
   return rc;
 }
 
-const char *intel_stix_meta_version(const struct intel_stix_meta *m)
+const char *stix_meta_version(const struct stix_meta *m)
 {
   return m->modified ? m->modified : m->created;
 }
 
-int intel_stix_meta_version_cmp(const struct intel_stix_meta *a, const struct intel_stix_meta *b)
+int stix_meta_version_cmp(const struct stix_meta *a, const struct stix_meta *b)
 {
-  const char *va = intel_stix_meta_version(a), *vb = intel_stix_meta_version(b);
+  const char *va = stix_meta_version(a), *vb = stix_meta_version(b);
   if (!va || !vb)
     return (va != NULL) - (vb != NULL);
-  return intel_stix_timestamp_cmp(va, vb);
+  return stix_timestamp_cmp(va, vb);
 }
 
-int intel_stix_version_cmp(const json_t *a, const json_t *b)
+int stix_version_cmp(const json_t *a, const json_t *b)
 {
-  struct intel_stix_meta ma = {0}, mb = {0};
+  struct stix_meta ma = {0}, mb = {0};
   const char *va = str(a, "modified"), *vb = str(b, "modified");
-  ma.modified = va && intel_stix_timestamp_valid(va, strlen(va), NULL) ? va : NULL;
-  mb.modified = vb && intel_stix_timestamp_valid(vb, strlen(vb), NULL) ? vb : NULL;
+  ma.modified = va && stix_timestamp_valid(va, strlen(va), NULL) ? va : NULL;
+  mb.modified = vb && stix_timestamp_valid(vb, strlen(vb), NULL) ? vb : NULL;
   va = str(a, "created");
   vb = str(b, "created");
-  ma.created = va && intel_stix_timestamp_valid(va, strlen(va), NULL) ? va : NULL;
-  mb.created = vb && intel_stix_timestamp_valid(vb, strlen(vb), NULL) ? vb : NULL;
-  return intel_stix_meta_version_cmp(&ma, &mb);
+  ma.created = va && stix_timestamp_valid(va, strlen(va), NULL) ? va : NULL;
+  mb.created = vb && stix_timestamp_valid(vb, strlen(vb), NULL) ? vb : NULL;
+  return stix_meta_version_cmp(&ma, &mb);
 }

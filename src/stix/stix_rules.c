@@ -13,10 +13,10 @@ static void time_order(struct vctx *v, const json_t *o, const char *earlier, con
                        bool strict)
 {
   const char *a = stix_str(o, earlier), *b = stix_str(o, later);
-  if (!a || !b || !intel_stix_timestamp_valid(a, strlen(a), NULL) ||
-      !intel_stix_timestamp_valid(b, strlen(b), NULL))
+  if (!a || !b || !stix_timestamp_valid(a, strlen(a), NULL) ||
+      !stix_timestamp_valid(b, strlen(b), NULL))
     return;
-  int c = intel_stix_timestamp_cmp(b, a);
+  int c = stix_timestamp_cmp(b, a);
   if (strict ? c <= 0 : c < 0) {
     size_t old = v_push(v, later);
     v_error(v, strict ? "must be later than %s" : "must be later than or equal to %s", earlier);
@@ -53,19 +53,19 @@ void rule_indicator(struct vctx *v, const json_t *o)
   if (len > v->lim->max_pattern) {
     v_error(v, "pattern longer than %zu bytes", v->lim->max_pattern);
   } else {
-    struct intel_pattern p;
+    struct stix_pattern p;
     struct fs_err err;
-    struct intel_pattern_limits pl = {.max_len = v->lim->max_pattern};
-    if (intel_pattern_parse(&p, json_string_value(pat), len, &pl, &err)) {
+    struct stix_pattern_limits pl = {.max_len = v->lim->max_pattern};
+    if (stix_pattern_parse(&p, json_string_value(pat), len, &pl, &err)) {
       v_error(v, "%s at %s", err.msg, err.where); /* p is empty */
-    } else if (intel_pattern_check_names(&p, &err)) {
+    } else if (stix_pattern_check_names(&p, &err)) {
       v_error(v, "%s at %s", err.msg, err.where);
-      intel_pattern_release(&p);
+      stix_pattern_release(&p);
     } else if (v->pattern && !v->pattern_kept) {
       *v->pattern = p; /* handed over: the store indexes the values it names */
       v->pattern_kept = true;
     } else {
-      intel_pattern_release(&p);
+      stix_pattern_release(&p);
     }
   }
   v_pop(v, old);
@@ -123,9 +123,9 @@ void rule_observed_data(struct vctx *v, const json_t *o)
     {
       size_t tl;
       const char *s = json_string_value(r);
-      if (s && intel_stix_id_valid(s, strlen(s), &tl)) {
-        enum intel_stix_kind k = stix_ref_kind(s, tl);
-        sco = sco || k == INTEL_STIX_SCO || k == INTEL_STIX_UNKNOWN;
+      if (s && stix_id_valid(s, strlen(s), &tl)) {
+        enum stix_kind k = stix_ref_kind(s, tl);
+        sco = sco || k == STIX_SCO || k == STIX_UNKNOWN;
       }
     }
     if (!sco)
@@ -217,9 +217,9 @@ void rule_marking_definition(struct vctx *v, const json_t *o)
       at_prop(v, "definition", "a statement marking needs a \"statement\" string");
   }
   /* TLP: only the standard marking definitions may exist (spec 7.2.1.4, TLP 2.0 extension). */
-  struct intel_marking m;
+  struct stix_marking m;
   struct fs_err err;
-  if (intel_marking_parse(o, &m, &err))
+  if (stix_marking_parse(o, &m, &err))
     v_error(v, "%s", err.msg);
 }
 

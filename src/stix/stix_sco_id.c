@@ -50,7 +50,7 @@ static int contributing(const json_t *sco, const struct stix_type_spec *t, json_
   return FS_OK;
 }
 
-static int compute(const json_t *sco, const struct stix_type_spec *t, char out[INTEL_STIX_ID_MAX],
+static int compute(const json_t *sco, const struct stix_type_spec *t, char out[STIX_ID_MAX],
                    bool *deterministic)
 {
   *deterministic = false;
@@ -61,12 +61,12 @@ static int compute(const json_t *sco, const struct stix_type_spec *t, char out[I
     return rc;
   struct fs_buf b;
   fs_buf_init(&b, 0);
-  rc = intel_jcs_append(sel, &b);
+  rc = stix_jcs_append(sel, &b);
   char uuid[FS_UUID_STRLEN + 1];
   if (!rc)
-    rc = fs_uuid_v5(INTEL_STIX_SCO_NAMESPACE, b.data, b.len, uuid);
+    rc = fs_uuid_v5(STIX_SCO_NAMESPACE, b.data, b.len, uuid);
   if (!rc) {
-    snprintf(out, INTEL_STIX_ID_MAX, "%s--%s", t->type, uuid);
+    snprintf(out, STIX_ID_MAX, "%s--%s", t->type, uuid);
     *deterministic = true;
   }
   fs_buf_release(&b);
@@ -74,14 +74,14 @@ static int compute(const json_t *sco, const struct stix_type_spec *t, char out[I
   return rc;
 }
 
-int intel_stix_sco_id(const json_t *sco, char out[INTEL_STIX_ID_MAX], bool *deterministic,
+int stix_sco_id(const json_t *sco, char out[STIX_ID_MAX], bool *deterministic,
                       struct fs_err *err)
 {
   *deterministic = false;
   out[0] = '\0';
   const json_t *type = json_object_get(sco, "type");
   const struct stix_type_spec *t = stix_type_spec(json_string_value(type));
-  if (!t || t->kind != INTEL_STIX_SCO)
+  if (!t || t->kind != STIX_SCO)
     return fs_err_set(err, FS_ERR_INVALID, "type", "not an SCO type defined by STIX 2.1");
   int rc = compute(sco, t, out, deterministic);
   return rc ? fs_err_set(err, rc, "id", "cannot compute the deterministic id") : FS_OK;
@@ -89,7 +89,7 @@ int intel_stix_sco_id(const json_t *sco, char out[INTEL_STIX_ID_MAX], bool *dete
 
 void stix_check_sco_id(struct vctx *v, const struct stix_type_spec *t, const json_t *o)
 {
-  char want[INTEL_STIX_ID_MAX];
+  char want[STIX_ID_MAX];
   bool det;
   if (compute(o, t, want, &det))
     return; /* a value the canonicalizer refuses (non-finite number): reported elsewhere */

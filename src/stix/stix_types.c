@@ -367,9 +367,9 @@ static const char *const id_registry[] = {"key", "values", NULL};
 static const char *const id_x509[] = {"hashes", "serial_number", NULL};
 static const char *const id_none[] = {NULL}; /* process: always UUIDv4 */
 
-#define SDO(t, props, check) {t, INTEL_STIX_SDO, {props, false, check}, NULL, NULL}
+#define SDO(t, props, check) {t, STIX_SDO, {props, false, check}, NULL, NULL}
 #define SCO(t, props, at_least_one, check, exts, ids)                                       \
-  {t, INTEL_STIX_SCO, {props, at_least_one, check}, exts, ids}
+  {t, STIX_SCO, {props, at_least_one, check}, exts, ids}
 
 static const struct stix_type_spec types[] = {
     SDO("attack-pattern", attack_pattern, rule_attack_pattern),
@@ -391,13 +391,13 @@ static const struct stix_type_spec types[] = {
     SDO("threat-actor", threat_actor, rule_first_last_seen),
     SDO("tool", tool, NULL),
     SDO("vulnerability", vulnerability, rule_vulnerability),
-    {"relationship", INTEL_STIX_SRO, {relationship, false, rule_relationship}, NULL, NULL},
-    {"sighting", INTEL_STIX_SRO, {sighting, false, rule_sighting}, NULL, NULL},
-    {"language-content", INTEL_STIX_META, {language_content, false, rule_language_content}, NULL,
+    {"relationship", STIX_SRO, {relationship, false, rule_relationship}, NULL, NULL},
+    {"sighting", STIX_SRO, {sighting, false, rule_sighting}, NULL, NULL},
+    {"language-content", STIX_META, {language_content, false, rule_language_content}, NULL,
      NULL},
-    {"marking-definition", INTEL_STIX_META,
+    {"marking-definition", STIX_META,
      {marking_definition, false, rule_marking_definition}, NULL, NULL},
-    {"extension-definition", INTEL_STIX_META,
+    {"extension-definition", STIX_META,
      {extension_definition, false, rule_extension_definition}, NULL, NULL},
     SCO("artifact", artifact, false, rule_artifact, NULL, id_artifact),
     SCO("autonomous-system", autonomous_system, false, NULL, NULL, id_as),
@@ -430,10 +430,10 @@ const struct stix_type_spec *stix_type_spec(const char *type)
   return NULL;
 }
 
-enum intel_stix_kind intel_stix_type_kind(const char *type)
+enum stix_kind stix_type_kind(const char *type)
 {
   if (type && !strcmp(type, "bundle"))
-    return INTEL_STIX_BUNDLE;
+    return STIX_BUNDLE;
   const struct stix_type_spec *t = stix_type_spec(type);
-  return t ? t->kind : INTEL_STIX_UNKNOWN;
+  return t ? t->kind : STIX_UNKNOWN;
 }

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void intel_stix_limits_default(struct intel_stix_limits *l)
+void stix_limits_default(struct stix_limits *l)
 {
   l->max_bytes = 32u << 20;
   l->max_objects = 50000;
@@ -14,9 +14,9 @@ void intel_stix_limits_default(struct intel_stix_limits *l)
   l->max_pattern = 64u << 10;
 }
 
-void stix_limits_fill(struct intel_stix_limits *out, const struct intel_stix_limits *in)
+void stix_limits_fill(struct stix_limits *out, const struct stix_limits *in)
 {
-  intel_stix_limits_default(out);
+  stix_limits_default(out);
   if (!in)
     return;
   if (in->max_bytes)
@@ -250,7 +250,7 @@ static void check_extensions(struct vctx *v, const struct stix_type_spec *t, con
     if (!json_is_object(ext) || json_object_size(ext) == 0) {
       v_error(v, "an extension must be a non-empty object");
     } else if (!strncmp(k, "extension-definition--", 22)) {
-      if (!intel_stix_id_valid(k, strlen(k), NULL))
+      if (!stix_id_valid(k, strlen(k), NULL))
         v_error(v, "extension key is not a valid extension-definition id");
       size_t o2 = v_push(v, "extension_type");
       if (!et)
@@ -264,9 +264,9 @@ static void check_extensions(struct vctx *v, const struct stix_type_spec *t, con
         v_warn(v, "a predefined extension does not take extension_type");
       const char *const skip[] = {"extension_type", NULL};
       check_object_skip(v, pre->spec, ext, skip);
-    } else if (v->kind == INTEL_STIX_SCO && custom_ext_name_valid(k)) {
+    } else if (v->kind == STIX_SCO && custom_ext_name_valid(k)) {
       check_extension_props(v, ext); /* a custom SCO extension (deprecated mechanism) */
-    } else if (v->kind == INTEL_STIX_SCO) {
+    } else if (v->kind == STIX_SCO) {
       v_error(v, "extension name must be a predefined extension, an extension-definition id, "
                  "or a custom name of [a-z0-9-] ending in -ext");
     } else {
@@ -319,7 +319,7 @@ static void check_common(struct vctx *v, const char *name, const json_t *val,
   } else if (!strcmp(name, "created") || !strcmp(name, "modified")) {
     unsigned digits;
     if (!json_is_string(val) ||
-        !intel_stix_timestamp_valid(json_string_value(val), json_string_length(val), &digits)) {
+        !stix_timestamp_valid(json_string_value(val), json_string_length(val), &digits)) {
       v_error(v, "must be a timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z");
     } else {
       *(name[0] == 'c' ? &v->created : &v->modified) = json_string_value(val);
@@ -352,9 +352,9 @@ static void check_common(struct vctx *v, const char *name, const json_t *val,
 static int kind_column(const struct vctx *v)
 {
   switch (v->kind) {
-  case INTEL_STIX_SRO: return K_SRO;
-  case INTEL_STIX_SCO: return K_SCO;
-  case INTEL_STIX_META:
+  case STIX_SRO: return K_SRO;
+  case STIX_SCO: return K_SCO;
+  case STIX_META:
     return !strcmp(v->type, "language-content")    ? K_LANG
            : !strcmp(v->type, "marking-definition") ? K_MARK
                                                     : K_EXT;
@@ -381,7 +381,7 @@ static void check_commons(struct vctx *v, const struct stix_type_spec *t)
     }
     v_pop(v, old);
   }
-  if (v->created && v->modified && intel_stix_timestamp_cmp(v->modified, v->created) < 0) {
+  if (v->created && v->modified && stix_timestamp_cmp(v->modified, v->created) < 0) {
     size_t old = v_push(v, "modified");
     v_error(v, "must be later than or equal to created");
     v_pop(v, old);
@@ -390,7 +390,7 @@ static void check_commons(struct vctx *v, const struct stix_type_spec *t)
 
 /* The kind of a custom object: from its extension_type when an extension-definition made it,
  * else an SDO when it carries versioning times, else an SCO. */
-static enum intel_stix_kind custom_kind(const json_t *o)
+static enum stix_kind custom_kind(const json_t *o)
 {
   const json_t *exts = json_object_get(o, "extensions");
   const char *k;
@@ -402,15 +402,15 @@ static enum intel_stix_kind custom_kind(const json_t *o)
       if (!et)
         continue;
       if (!strcmp(et, "new-sdo"))
-        return INTEL_STIX_SDO;
+        return STIX_SDO;
       if (!strcmp(et, "new-sro"))
-        return INTEL_STIX_SRO;
+        return STIX_SRO;
       if (!strcmp(et, "new-sco"))
-        return INTEL_STIX_SCO;
+        return STIX_SCO;
     }
   }
-  return json_object_get(o, "created") || json_object_get(o, "modified") ? INTEL_STIX_SDO
-                                                                         : INTEL_STIX_SCO;
+  return json_object_get(o, "created") || json_object_get(o, "modified") ? STIX_SDO
+                                                                         : STIX_SCO;
 }
 
 static void validate(struct vctx *v, const json_t *obj)
@@ -427,7 +427,7 @@ static void validate(struct vctx *v, const json_t *obj)
   if (!type)
     v_error(v, "required property is missing");
   else if (!json_is_string(type) ||
-           !intel_stix_type_valid(json_string_value(type), json_string_length(type)))
+           !stix_type_valid(json_string_value(type), json_string_length(type)))
     v_error(v, "must be 3..250 of [a-z0-9-], starting with a letter, without \"--\"");
   else
     v->type = json_string_value(type);
@@ -441,7 +441,7 @@ static void validate(struct vctx *v, const json_t *obj)
   if (!id) {
     v_error(v, "required property is missing");
   } else if (!json_is_string(id) ||
-             !intel_stix_id_valid(json_string_value(id), json_string_length(id), &tl)) {
+             !stix_id_valid(json_string_value(id), json_string_length(id), &tl)) {
     v_error(v, "must be <type>--<UUID> with an RFC 4122 UUID of version 1 to 5");
   } else if (v->type && (strlen(v->type) != tl || memcmp(v->type, json_string_value(id), tl))) {
     v_error(v, "the id's type prefix must be the object's type \"%s\"", v->type);
@@ -458,7 +458,7 @@ static void validate(struct vctx *v, const json_t *obj)
   check_commons(v, t);
   if (t) {
     check_object_skip(v, &t->spec, obj, common_names);
-    if (t->kind == INTEL_STIX_SCO && v->id)
+    if (t->kind == STIX_SCO && v->id)
       stix_check_sco_id(v, t, obj);
   } else {
     /* A custom object: every non-common property is a custom property. */
@@ -470,10 +470,10 @@ static void validate(struct vctx *v, const json_t *obj)
   }
 }
 
-int stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
-                  struct intel_stix_report *rep, struct intel_pattern *pattern, bool *kept)
+int stix_validate_full(const json_t *obj, const struct stix_limits *lim,
+                  struct stix_report *rep, struct stix_pattern *pattern, bool *kept)
 {
-  struct intel_stix_limits l;
+  struct stix_limits l;
   stix_limits_fill(&l, lim);
   memset(rep, 0, sizeof(*rep));
   struct vctx v = {.obj = obj, .lim = &l, .rep = rep, .pattern = pattern};
@@ -483,13 +483,13 @@ int stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
   return rep->n_errors ? FS_ERR_INVALID : FS_OK;
 }
 
-int intel_stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
-                        struct intel_stix_report *rep)
+int stix_validate(const json_t *obj, const struct stix_limits *lim,
+                        struct stix_report *rep)
 {
-  return stix_validate(obj, lim, rep, NULL, NULL);
+  return stix_validate_full(obj, lim, rep, NULL, NULL);
 }
 
-size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, char *out,
+size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out,
                                  size_t n)
 {
   if (i >= rep->n) {
@@ -497,7 +497,7 @@ size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, 
       out[0] = '\0';
     return 0;
   }
-  const struct intel_stix_finding *f = &rep->items[i];
+  const struct stix_finding *f = &rep->items[i];
   const char *who = rep->id[0] ? rep->id : "object";
   int w = f->path[0] ? snprintf(out, n, "%s: %s: %s", who, f->path, f->msg)
                      : snprintf(out, n, "%s: %s", who, f->msg);

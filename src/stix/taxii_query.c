@@ -14,29 +14,29 @@ static const struct {
   const char *name;
   unsigned bit;
 } params[] = {
-    {"match[id]", INTEL_TAXII_P_ID},
-    {"match[type]", INTEL_TAXII_P_TYPE},
-    {"match[version]", INTEL_TAXII_P_VERSION},
-    {"match[spec_version]", INTEL_TAXII_P_SPEC_VERSION},
-    {"added_after", INTEL_TAXII_P_ADDED_AFTER},
-    {"limit", INTEL_TAXII_P_LIMIT},
-    {"next", INTEL_TAXII_P_NEXT},
+    {"match[id]", STIX_TAXII_P_ID},
+    {"match[type]", STIX_TAXII_P_TYPE},
+    {"match[version]", STIX_TAXII_P_VERSION},
+    {"match[spec_version]", STIX_TAXII_P_SPEC_VERSION},
+    {"added_after", STIX_TAXII_P_ADDED_AFTER},
+    {"limit", STIX_TAXII_P_LIMIT},
+    {"next", STIX_TAXII_P_NEXT},
 };
 
-static unsigned allowed(enum intel_taxii_endpoint ep)
+static unsigned allowed(enum stix_taxii_endpoint ep)
 {
-  const unsigned paging = INTEL_TAXII_P_ADDED_AFTER | INTEL_TAXII_P_LIMIT | INTEL_TAXII_P_NEXT;
+  const unsigned paging = STIX_TAXII_P_ADDED_AFTER | STIX_TAXII_P_LIMIT | STIX_TAXII_P_NEXT;
   switch (ep) {
-  case INTEL_TAXII_EP_OBJECTS:
-  case INTEL_TAXII_EP_MANIFEST:
-    return INTEL_TAXII_P_ID | INTEL_TAXII_P_TYPE | INTEL_TAXII_P_VERSION |
-           INTEL_TAXII_P_SPEC_VERSION | paging;
-  case INTEL_TAXII_EP_OBJECT:
-    return INTEL_TAXII_P_VERSION | INTEL_TAXII_P_SPEC_VERSION | paging;
-  case INTEL_TAXII_EP_OBJECT_DELETE:
-    return INTEL_TAXII_P_VERSION | INTEL_TAXII_P_SPEC_VERSION;
-  case INTEL_TAXII_EP_VERSIONS:
-    return INTEL_TAXII_P_SPEC_VERSION | paging;
+  case STIX_TAXII_EP_OBJECTS:
+  case STIX_TAXII_EP_MANIFEST:
+    return STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION |
+           STIX_TAXII_P_SPEC_VERSION | paging;
+  case STIX_TAXII_EP_OBJECT:
+    return STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION | paging;
+  case STIX_TAXII_EP_OBJECT_DELETE:
+    return STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION;
+  case STIX_TAXII_EP_VERSIONS:
+    return STIX_TAXII_P_SPEC_VERSION | paging;
   default:
     return 0;
   }
@@ -111,54 +111,54 @@ static int split_list(struct fs_arena *a, char *value, size_t max, const char *n
   }
 }
 
-static int set_value(struct intel_taxii_query *q, unsigned bit, const char *name, char *value,
-                     const struct intel_taxii_query_limits *lim, struct fs_arena *a,
+static int set_value(struct stix_taxii_query *q, unsigned bit, const char *name, char *value,
+                     const struct stix_taxii_query_limits *lim, struct fs_arena *a,
                      struct fs_err *err)
 {
   const char **items = NULL;
   size_t n = 0;
   int rc = FS_OK;
-  if (bit & (INTEL_TAXII_P_ID | INTEL_TAXII_P_TYPE | INTEL_TAXII_P_VERSION |
-             INTEL_TAXII_P_SPEC_VERSION))
+  if (bit & (STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION |
+             STIX_TAXII_P_SPEC_VERSION))
     rc = split_list(a, value, lim->max_list, name, &items, &n, err);
   if (rc)
     return rc;
   switch (bit) {
-  case INTEL_TAXII_P_ID:
+  case STIX_TAXII_P_ID:
     for (size_t i = 0; i < n; i++)
-      if (!intel_stix_id_valid(items[i], strlen(items[i]), NULL))
+      if (!stix_id_valid(items[i], strlen(items[i]), NULL))
         return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a STIX identifier", name,
                           items[i]);
     q->ids = items;
     q->n_ids = n;
     break;
-  case INTEL_TAXII_P_TYPE:
+  case STIX_TAXII_P_TYPE:
     for (size_t i = 0; i < n; i++)
-      if (!intel_stix_type_valid(items[i], strlen(items[i])))
+      if (!stix_type_valid(items[i], strlen(items[i])))
         return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a STIX type name", name,
                           items[i]);
     q->types = items;
     q->n_types = n;
     break;
-  case INTEL_TAXII_P_VERSION:
+  case STIX_TAXII_P_VERSION:
     q->version_times = fs_arena_alloc(a, n * sizeof(*q->version_times));
     if (!q->version_times)
       return fs_err_set(err, FS_ERR_NOMEM, name, "out of memory");
     for (size_t i = 0; i < n; i++) {
       if (!strcmp(items[i], "first"))
-        q->versions |= INTEL_TAXII_V_FIRST;
+        q->versions |= STIX_TAXII_V_FIRST;
       else if (!strcmp(items[i], "last"))
-        q->versions |= INTEL_TAXII_V_LAST;
+        q->versions |= STIX_TAXII_V_LAST;
       else if (!strcmp(items[i], "all"))
-        q->versions |= INTEL_TAXII_V_ALL;
-      else if (intel_stix_timestamp_valid(items[i], strlen(items[i]), NULL))
+        q->versions |= STIX_TAXII_V_ALL;
+      else if (stix_timestamp_valid(items[i], strlen(items[i]), NULL))
         q->version_times[q->n_version_times++] = items[i];
       else
         return fs_err_set(err, FS_ERR_INVALID, name,
                           "%s: \"%.80s\" is not first, last, all or a timestamp", name, items[i]);
     }
     break;
-  case INTEL_TAXII_P_SPEC_VERSION:
+  case STIX_TAXII_P_SPEC_VERSION:
     for (size_t i = 0; i < n; i++)
       if (!spec_version_valid(items[i]))
         return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a version like 2.1", name,
@@ -166,13 +166,13 @@ static int set_value(struct intel_taxii_query *q, unsigned bit, const char *name
     q->spec_versions = items;
     q->n_spec_versions = n;
     break;
-  case INTEL_TAXII_P_ADDED_AFTER:
-    if (!intel_stix_timestamp_valid(value, strlen(value), NULL))
+  case STIX_TAXII_P_ADDED_AFTER:
+    if (!stix_timestamp_valid(value, strlen(value), NULL))
       return fs_err_set(err, FS_ERR_INVALID, name,
                         "%s: \"%.80s\" is not a timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z", name, value);
     q->added_after = value;
     break;
-  case INTEL_TAXII_P_LIMIT: {
+  case STIX_TAXII_P_LIMIT: {
     size_t v = 0, i = 0;
     for (; value[i] >= '0' && value[i] <= '9' && i < 12; i++)
       v = v * 10 + (size_t)(value[i] - '0');
@@ -183,7 +183,7 @@ static int set_value(struct intel_taxii_query *q, unsigned bit, const char *name
     q->limit = q->limit_capped ? lim->max_limit : v;
     break;
   }
-  case INTEL_TAXII_P_NEXT: {
+  case STIX_TAXII_P_NEXT: {
     size_t len = strlen(value);
     if (len == 0 || len > lim->max_next)
       return fs_err_set(err, FS_ERR_INVALID, name, "next must be 1..%zu characters",
@@ -201,11 +201,11 @@ static int set_value(struct intel_taxii_query *q, unsigned bit, const char *name
   return FS_OK;
 }
 
-int intel_taxii_query_parse(const char *raw, size_t len, enum intel_taxii_endpoint ep,
-                            const struct intel_taxii_query_limits *lim_in, struct fs_arena *arena,
-                            struct intel_taxii_query *q, struct fs_err *err)
+int stix_taxii_query_parse(const char *raw, size_t len, enum stix_taxii_endpoint ep,
+                            const struct stix_taxii_query_limits *lim_in, struct fs_arena *arena,
+                            struct stix_taxii_query *q, struct fs_err *err)
 {
-  struct intel_taxii_query_limits lim = {8192, 100, 1000, 256};
+  struct stix_taxii_query_limits lim = {8192, 100, 1000, 256};
   if (lim_in) {
     lim.max_query = lim_in->max_query ? lim_in->max_query : lim.max_query;
     lim.max_list = lim_in->max_list ? lim_in->max_list : lim.max_list;
@@ -269,7 +269,7 @@ static void hash_list(crypto_generichash_state *st, const char *tag, const char 
     crypto_generichash_update(st, (const unsigned char *)items[i], strlen(items[i]) + 1);
 }
 
-uint64_t intel_taxii_query_context(const struct intel_taxii_query *q, const char *collection_id)
+uint64_t stix_taxii_query_context(const struct stix_taxii_query *q, const char *collection_id)
 {
   crypto_generichash_state st;
   crypto_generichash_init(&st, NULL, 0, 8);
@@ -299,8 +299,8 @@ uint64_t intel_taxii_query_context(const struct intel_taxii_query *q, const char
 #define CURSOR_PLAIN (8 + 8 + 8)
 #define CURSOR_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define CURSOR_RAW (1 + CURSOR_NONCE + CURSOR_PLAIN + crypto_aead_xchacha20poly1305_ietf_ABYTES)
-_Static_assert(INTEL_TAXII_CURSOR_LEN == (CURSOR_RAW * 4 + 2) / 3, "cursor length");
-_Static_assert(INTEL_TAXII_CURSOR_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key");
+_Static_assert(STIX_TAXII_CURSOR_LEN == (CURSOR_RAW * 4 + 2) / 3, "cursor length");
+_Static_assert(STIX_TAXII_CURSOR_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key");
 
 static void put64(unsigned char *p, uint64_t v)
 {
@@ -316,9 +316,9 @@ static uint64_t get64(const unsigned char *p)
   return v;
 }
 
-void intel_taxii_cursor_encode(const struct intel_taxii_cursor *c,
-                               const uint8_t key[INTEL_TAXII_CURSOR_KEYBYTES],
-                               char out[INTEL_TAXII_CURSOR_LEN + 1])
+void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
+                               const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                               char out[STIX_TAXII_CURSOR_LEN + 1])
 {
   unsigned char plain[CURSOR_PLAIN], raw[CURSOR_RAW];
   put64(plain, (uint64_t)c->date_added);
@@ -329,19 +329,19 @@ void intel_taxii_cursor_encode(const struct intel_taxii_cursor *c,
   crypto_aead_xchacha20poly1305_ietf_encrypt(raw + 1 + CURSOR_NONCE, NULL, plain, sizeof(plain),
                                              raw, 1, NULL, raw + 1, key);
   sodium_memzero(plain, sizeof(plain));
-  sodium_bin2base64(out, INTEL_TAXII_CURSOR_LEN + 1, raw, sizeof(raw),
+  sodium_bin2base64(out, STIX_TAXII_CURSOR_LEN + 1, raw, sizeof(raw),
                     sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
-int intel_taxii_cursor_decode(const char *s, size_t len,
-                              const uint8_t key[INTEL_TAXII_CURSOR_KEYBYTES],
-                              uint64_t expect_context, struct intel_taxii_cursor *c,
+int stix_taxii_cursor_decode(const char *s, size_t len,
+                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                              uint64_t expect_context, struct stix_taxii_cursor *c,
                               struct fs_err *err)
 {
   unsigned char raw[CURSOR_RAW], plain[CURSOR_PLAIN];
   size_t n = 0;
   memset(c, 0, sizeof(*c));
-  if (len != INTEL_TAXII_CURSOR_LEN ||
+  if (len != STIX_TAXII_CURSOR_LEN ||
       sodium_base642bin(raw, sizeof(raw), s, len, NULL, &n, NULL,
                         sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
       n != sizeof(raw) || raw[0] != CURSOR_VERSION ||

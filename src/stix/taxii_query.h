@@ -11,34 +11,34 @@
 #include "core/base.h"
 #include "core/err.h"
 
-enum intel_taxii_endpoint {
-  INTEL_TAXII_EP_OBJECTS,       /* GET {root}/collections/{id}/objects/ */
-  INTEL_TAXII_EP_MANIFEST,      /* GET {root}/collections/{id}/manifest/ */
-  INTEL_TAXII_EP_OBJECT,        /* GET {root}/collections/{id}/objects/{object-id}/ */
-  INTEL_TAXII_EP_OBJECT_DELETE, /* DELETE {root}/collections/{id}/objects/{object-id}/ */
-  INTEL_TAXII_EP_VERSIONS,      /* GET {root}/collections/{id}/objects/{object-id}/versions/ */
-  INTEL_TAXII_EP_OTHER,         /* discovery, API root, collections, status: no filters */
+enum stix_taxii_endpoint {
+  STIX_TAXII_EP_OBJECTS,       /* GET {root}/collections/{id}/objects/ */
+  STIX_TAXII_EP_MANIFEST,      /* GET {root}/collections/{id}/manifest/ */
+  STIX_TAXII_EP_OBJECT,        /* GET {root}/collections/{id}/objects/{object-id}/ */
+  STIX_TAXII_EP_OBJECT_DELETE, /* DELETE {root}/collections/{id}/objects/{object-id}/ */
+  STIX_TAXII_EP_VERSIONS,      /* GET {root}/collections/{id}/objects/{object-id}/versions/ */
+  STIX_TAXII_EP_OTHER,         /* discovery, API root, collections, status: no filters */
 };
 
-/* Parameters, as bits of intel_taxii_query.present. */
+/* Parameters, as bits of stix_taxii_query.present. */
 enum {
-  INTEL_TAXII_P_ID = 1 << 0,
-  INTEL_TAXII_P_TYPE = 1 << 1,
-  INTEL_TAXII_P_VERSION = 1 << 2,
-  INTEL_TAXII_P_SPEC_VERSION = 1 << 3,
-  INTEL_TAXII_P_ADDED_AFTER = 1 << 4,
-  INTEL_TAXII_P_LIMIT = 1 << 5,
-  INTEL_TAXII_P_NEXT = 1 << 6,
+  STIX_TAXII_P_ID = 1 << 0,
+  STIX_TAXII_P_TYPE = 1 << 1,
+  STIX_TAXII_P_VERSION = 1 << 2,
+  STIX_TAXII_P_SPEC_VERSION = 1 << 3,
+  STIX_TAXII_P_ADDED_AFTER = 1 << 4,
+  STIX_TAXII_P_LIMIT = 1 << 5,
+  STIX_TAXII_P_NEXT = 1 << 6,
 };
 
-/* match[version] keywords, as bits of intel_taxii_query.versions. */
+/* match[version] keywords, as bits of stix_taxii_query.versions. */
 enum {
-  INTEL_TAXII_V_FIRST = 1 << 0,
-  INTEL_TAXII_V_LAST = 1 << 1,
-  INTEL_TAXII_V_ALL = 1 << 2,
+  STIX_TAXII_V_FIRST = 1 << 0,
+  STIX_TAXII_V_LAST = 1 << 1,
+  STIX_TAXII_V_ALL = 1 << 2,
 };
 
-struct intel_taxii_query_limits {
+struct stix_taxii_query_limits {
   size_t max_query;  /* bytes of the raw query string (default 8 KiB) */
   size_t max_list;   /* values in one comma list (default 100) */
   size_t max_limit;  /* cap on limit (default 1000); larger requests are cut to it */
@@ -47,8 +47,8 @@ struct intel_taxii_query_limits {
 
 /* The filters of one request. Strings are decoded, NUL-terminated and live in the arena given to
  * the parser. Absent filters have n_* = 0 (and their bit clear in present). */
-struct intel_taxii_query {
-  unsigned present;                       /* INTEL_TAXII_P_* given in the request */
+struct stix_taxii_query {
+  unsigned present;                       /* STIX_TAXII_P_* given in the request */
   const char **ids;                       /* match[id]: STIX identifiers */
   size_t n_ids;
   const char **types;                     /* match[type]: STIX type names */
@@ -70,38 +70,38 @@ struct intel_taxii_query {
  * ("match[type]") and err->msg saying why: bad percent-encoding, a parameter given twice, a
  * filter the endpoint does not take, an unknown match[...] filter, a malformed value.
  * FS_ERR_TOO_LARGE (413) for an oversized query, FS_ERR_NOMEM. lim may be NULL. */
-int intel_taxii_query_parse(const char *raw, size_t len, enum intel_taxii_endpoint ep,
-                            const struct intel_taxii_query_limits *lim, struct fs_arena *arena,
-                            struct intel_taxii_query *q, struct fs_err *err);
+int stix_taxii_query_parse(const char *raw, size_t len, enum stix_taxii_endpoint ep,
+                            const struct stix_taxii_query_limits *lim, struct fs_arena *arena,
+                            struct stix_taxii_query *q, struct fs_err *err);
 
 /* A 64-bit fingerprint of what a query selects (collection and filters, not limit or next), to
  * bind a cursor to the query it pages through. */
-uint64_t intel_taxii_query_context(const struct intel_taxii_query *q, const char *collection_id);
+uint64_t stix_taxii_query_context(const struct stix_taxii_query *q, const char *collection_id);
 
 /* ---- The paging cursor ---- */
 
-#define INTEL_TAXII_CURSOR_KEYBYTES 32
-#define INTEL_TAXII_CURSOR_LEN 87 /* characters of an encoded cursor */
+#define STIX_TAXII_CURSOR_KEYBYTES 32
+#define STIX_TAXII_CURSOR_LEN 87 /* characters of an encoded cursor */
 
 /* Where the next page starts: after (date_added, seq) in ascending order. */
-struct intel_taxii_cursor {
+struct stix_taxii_cursor {
   int64_t date_added; /* in the store's units (e.g. microseconds since the epoch) */
   int64_t seq;        /* tie-breaker among equal date_added (e.g. the row id) */
-  uint64_t context;   /* intel_taxii_query_context of the query */
+  uint64_t context;   /* stix_taxii_query_context of the query */
 };
 
-/* Encodes c as INTEL_TAXII_CURSOR_LEN base64url characters plus NUL: encrypted and authenticated
+/* Encodes c as STIX_TAXII_CURSOR_LEN base64url characters plus NUL: encrypted and authenticated
  * with key (XChaCha20-Poly1305, a random nonce each time), so that the position, which may be a
  * row the reader may not see, is not readable from it and two cursors never compare equal. */
-void intel_taxii_cursor_encode(const struct intel_taxii_cursor *c,
-                               const uint8_t key[INTEL_TAXII_CURSOR_KEYBYTES],
-                               char out[INTEL_TAXII_CURSOR_LEN + 1]);
+void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
+                               const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                               char out[STIX_TAXII_CURSOR_LEN + 1]);
 /* Decodes and verifies a cursor sent back by a client. FS_ERR_INVALID (HTTP 400) when it is
  * malformed, forged, altered, made with another key, or made for another query (context differs
  * from expect_context). */
-int intel_taxii_cursor_decode(const char *s, size_t len,
-                              const uint8_t key[INTEL_TAXII_CURSOR_KEYBYTES],
-                              uint64_t expect_context, struct intel_taxii_cursor *c,
+int stix_taxii_cursor_decode(const char *s, size_t len,
+                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                              uint64_t expect_context, struct stix_taxii_cursor *c,
                               struct fs_err *err);
 
 #endif

@@ -9,8 +9,8 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t index,
-                   struct intel_pattern_value *out)
+static bool lookup(void *ctx, const struct stix_pattern_path *path, size_t index,
+                   struct stix_pattern_value *out)
 {
   (void)ctx;
   if (index > 1 || path->n == 0)
@@ -18,21 +18,21 @@ static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t inde
   memset(out, 0, sizeof(*out));
   switch (path->steps[0].key_len % 4) {
   case 0:
-    out->kind = INTEL_PATTERN_VAL_STRING;
+    out->kind = STIX_PATTERN_VAL_STRING;
     out->s = index ? "198.51.100.7" : "2016-01-01T00:00:00Z";
     out->len = strlen(out->s);
     break;
   case 1:
-    out->kind = INTEL_PATTERN_VAL_INT;
+    out->kind = STIX_PATTERN_VAL_INT;
     out->i = 42;
     break;
   case 2:
-    out->kind = INTEL_PATTERN_VAL_BINARY;
+    out->kind = STIX_PATTERN_VAL_BINARY;
     out->s = "\x01\xff";
     out->len = 2;
     break;
   default:
-    out->kind = INTEL_PATTERN_VAL_FLOAT;
+    out->kind = STIX_PATTERN_VAL_FLOAT;
     out->f = 0.5;
   }
   return true;
@@ -40,43 +40,43 @@ static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t inde
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static const struct intel_pattern_limits v20 = {.stix20 = true};
-  struct intel_pattern p, q;
+  static const struct stix_pattern_limits v20 = {.stix20 = true};
+  struct stix_pattern p, q;
   struct fs_err err;
-  bool strict = intel_pattern_parse(&p, (const char *)data, size, NULL, &err) == FS_OK;
-  if (!strict && intel_pattern_parse(&p, (const char *)data, size, &v20, &err))
+  bool strict = stix_pattern_parse(&p, (const char *)data, size, NULL, &err) == FS_OK;
+  if (!strict && stix_pattern_parse(&p, (const char *)data, size, &v20, &err))
     return 0;
   struct fs_buf a, b;
   fs_buf_init(&a, 1 << 20);
   fs_buf_init(&b, 1 << 20);
-  if (intel_pattern_print(&p, &a) == FS_OK) {
-    if (intel_pattern_parse(&q, a.data, a.len, NULL, &err))
+  if (stix_pattern_print(&p, &a) == FS_OK) {
+    if (stix_pattern_parse(&q, a.data, a.len, NULL, &err))
       __builtin_trap(); /* the printer wrote something the parser refuses */
-    if (intel_pattern_print(&q, &b) || a.len != b.len || memcmp(a.data, b.data, a.len))
+    if (stix_pattern_print(&q, &b) || a.len != b.len || memcmp(a.data, b.data, a.len))
       __builtin_trap(); /* the canonical text is not stable */
-    intel_pattern_release(&q);
+    stix_pattern_release(&q);
     if (strict) { /* 2.0 content accepts everything 2.1 does, to the same AST */
-      if (intel_pattern_parse(&q, (const char *)data, size, &v20, &err))
+      if (stix_pattern_parse(&q, (const char *)data, size, &v20, &err))
         __builtin_trap();
       fs_buf_reset(&b);
-      if (intel_pattern_print(&q, &b) || a.len != b.len || memcmp(a.data, b.data, a.len))
+      if (stix_pattern_print(&q, &b) || a.len != b.len || memcmp(a.data, b.data, a.len))
         __builtin_trap();
-      intel_pattern_release(&q);
+      stix_pattern_release(&q);
     }
   }
-  intel_pattern_check_names(&p, &err);
-  struct intel_pattern_simple s;
-  intel_pattern_extract(&p, 64, &s, &err);
-  if (intel_pattern_prepare(&p, &err) == FS_OK) {
-    struct intel_pattern_scratch scratch;
-    if (intel_pattern_scratch_init(&scratch) == FS_OK) {
+  stix_pattern_check_names(&p, &err);
+  struct stix_pattern_simple s;
+  stix_pattern_extract(&p, 64, &s, &err);
+  if (stix_pattern_prepare(&p, &err) == FS_OK) {
+    struct stix_pattern_scratch scratch;
+    if (stix_pattern_scratch_init(&scratch) == FS_OK) {
       bool match;
-      intel_pattern_eval(&p, lookup, NULL, &scratch, &match, &err);
-      intel_pattern_scratch_release(&scratch);
+      stix_pattern_eval(&p, lookup, NULL, &scratch, &match, &err);
+      stix_pattern_scratch_release(&scratch);
     }
   }
   fs_buf_release(&a);
   fs_buf_release(&b);
-  intel_pattern_release(&p);
+  stix_pattern_release(&p);
   return 0;
 }

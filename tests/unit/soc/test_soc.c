@@ -329,7 +329,7 @@ static void legacy_sighting(struct hub_fixture *f, const char *org, const char *
   assert_int_equal(fs_uuid_v5(LEGACY_NS, name, strlen(name), uuid), FS_OK);
   snprintf(id, 64, "sighting--%s", uuid);
   if (org) {
-    char ident[INTEL_STIX_ID_MAX];
+    char ident[STIX_ID_MAX];
     intel_org_identity(org, ident);
     snprintf(where, sizeof(where), ",\"where_sighted_refs\":[\"%s\"]", ident);
   }

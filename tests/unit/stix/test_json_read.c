@@ -20,10 +20,10 @@ static bool agree(const char *s, size_t n)
   struct fs_err err;
   json_t *a = json_loadb(s, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &je);
   json_t *b = NULL;
-  int rc = intel_json_parse(s, n, &b, &err);
+  int rc = stix_json_parse(s, n, &b, &err);
   bool same = (a == NULL) == (rc != FS_OK) && (!a || json_equal(a, b));
   if (!same)
-    fprintf(stderr, "readers disagree on [%.*s]: jansson %s (%s), intel_json %s (%s)\n",
+    fprintf(stderr, "readers disagree on [%.*s]: jansson %s (%s), stix_json %s (%s)\n",
             (int)(n > 200 ? 200 : n), s, a ? "accepts" : "refuses", a ? "" : je.text,
             rc ? "refuses" : "accepts", rc ? err.msg : "");
   if (rc)
@@ -61,10 +61,10 @@ static void test_cases(void **state)
 static void test_depth(void **state)
 {
   (void)state;
-  size_t cap = 2 * (INTEL_JSON_MAX_DEPTH + 4) + 2;
+  size_t cap = 2 * (STIX_JSON_MAX_DEPTH + 4) + 2;
   char *s = malloc(cap);
   assert_non_null(s);
-  for (size_t d = INTEL_JSON_MAX_DEPTH - 2; d <= INTEL_JSON_MAX_DEPTH + 2; d++) {
+  for (size_t d = STIX_JSON_MAX_DEPTH - 2; d <= STIX_JSON_MAX_DEPTH + 2; d++) {
     for (int inner = 0; inner < 2; inner++) {
       size_t k = 0;
       for (size_t i = 0; i < d; i++)
@@ -129,15 +129,15 @@ static void test_positions(void **state)
   (void)state;
   json_t *v;
   struct fs_err err;
-  assert_int_equal(intel_json_parse("[1, x]", 6, &v, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_json_parse("[1, x]", 6, &v, &err), FS_ERR_PARSE);
   assert_null(v);
   assert_string_equal(err.where, "line 1, column 5 (byte 4)");
   assert_non_null(strstr(err.msg, "malformed JSON"));
   const char *dup = "{\n  \"a\": 1,\n  \"a\": 2\n}";
-  assert_int_equal(intel_json_parse(dup, strlen(dup), &v, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_json_parse(dup, strlen(dup), &v, &err), FS_ERR_PARSE);
   assert_string_equal(err.where, "line 3, column 3 (byte 14)");
   assert_non_null(strstr(err.msg, "duplicate"));
-  assert_int_equal(intel_json_parse("[\"\x01\"]", 4, &v, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_json_parse("[\"\x01\"]", 4, &v, &err), FS_ERR_PARSE);
   assert_string_equal(err.where, "line 1, column 3 (byte 2)");
 }
 
@@ -146,35 +146,35 @@ static void test_reader(void **state)
 {
   (void)state;
   const char *text = " {\"a\": [1, 2]} , \"s\\u00e9\" ,{\"a\":1,\"a\":2}, [tru]";
-  struct intel_json_reader r;
+  struct stix_json_reader r;
   struct fs_err err;
   json_t *v;
-  intel_json_reader_init(&r, text, strlen(text));
-  assert_int_equal(intel_json_read(&r, &v, &err), FS_OK);
+  stix_json_reader_init(&r, text, strlen(text));
+  assert_int_equal(stix_json_read(&r, &v, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(v, "a")), 2);
   assert_int_equal(text[r.pos], ' ');
   json_decref(v);
-  intel_json_skip_ws(&r);
+  stix_json_skip_ws(&r);
   r.pos++; /* the comma */
   size_t at = r.pos;
-  assert_int_equal(intel_json_read(&r, NULL, &err), FS_OK); /* checked only */
+  assert_int_equal(stix_json_read(&r, NULL, &err), FS_OK); /* checked only */
   r.pos = at;
-  assert_int_equal(intel_json_read(&r, &v, &err), FS_OK); /* the same bytes, built */
+  assert_int_equal(stix_json_read(&r, &v, &err), FS_OK); /* the same bytes, built */
   assert_string_equal(json_string_value(v), "s\xc3\xa9");
   json_decref(v);
-  intel_json_skip_ws(&r);
+  stix_json_skip_ws(&r);
   r.pos++;
   at = r.pos;
   /* a duplicate key passes a check and fails a build */
-  assert_int_equal(intel_json_read(&r, NULL, &err), FS_OK);
+  assert_int_equal(stix_json_read(&r, NULL, &err), FS_OK);
   r.pos = at;
-  assert_int_equal(intel_json_read(&r, &v, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_json_read(&r, &v, &err), FS_ERR_PARSE);
   assert_null(v);
-  intel_json_skip_ws(&r);
+  stix_json_skip_ws(&r);
   r.pos = strlen(text) - 5;
-  assert_int_equal(intel_json_read(&r, NULL, &err), FS_ERR_PARSE);
-  intel_json_reader_release(&r);
-  intel_json_reader_release(&r); /* release twice is safe */
+  assert_int_equal(stix_json_read(&r, NULL, &err), FS_ERR_PARSE);
+  stix_json_reader_release(&r);
+  stix_json_reader_release(&r); /* release twice is safe */
 }
 
 int main(void)

@@ -18,34 +18,34 @@
 
 #include "testdata.h"
 
-static void parse_lim(const char *text, const struct intel_pattern_limits *lim,
-                      struct intel_pattern *p)
+static void parse_lim(const char *text, const struct stix_pattern_limits *lim,
+                      struct stix_pattern *p)
 {
   struct fs_err err;
-  int rc = intel_pattern_parse(p, text, strlen(text), lim, &err);
+  int rc = stix_pattern_parse(p, text, strlen(text), lim, &err);
   if (rc)
     fprintf(stderr, "should parse: %s\n  %s at %s\n", text, err.msg, err.where);
   assert_int_equal(rc, 0);
 }
 
-static void parse_ok(const char *text, struct intel_pattern *p)
+static void parse_ok(const char *text, struct stix_pattern *p)
 {
   parse_lim(text, NULL, p);
 }
 
 /* Prints p (parsed with lim), parses the output again as STIX 2.1, prints again: both outputs
  * must be equal. */
-static void round_trip_lim(const char *text, const struct intel_pattern_limits *lim, char *canon,
+static void round_trip_lim(const char *text, const struct stix_pattern_limits *lim, char *canon,
                            size_t n)
 {
-  struct intel_pattern p, q;
+  struct stix_pattern p, q;
   parse_lim(text, lim, &p);
   struct fs_buf a, b;
   fs_buf_init(&a, 0);
   fs_buf_init(&b, 0);
-  assert_int_equal(intel_pattern_print(&p, &a), 0);
+  assert_int_equal(stix_pattern_print(&p, &a), 0);
   parse_ok(fs_buf_cstr(&a), &q);
-  assert_int_equal(intel_pattern_print(&q, &b), 0);
+  assert_int_equal(stix_pattern_print(&q, &b), 0);
   if (strcmp(fs_buf_cstr(&a), fs_buf_cstr(&b)))
     fprintf(stderr, "not stable:\n  %s\n  %s\n", fs_buf_cstr(&a), fs_buf_cstr(&b));
   assert_string_equal(fs_buf_cstr(&a), fs_buf_cstr(&b));
@@ -54,8 +54,8 @@ static void round_trip_lim(const char *text, const struct intel_pattern_limits *
     snprintf(canon, n, "%s", fs_buf_cstr(&a));
   fs_buf_release(&a);
   fs_buf_release(&b);
-  intel_pattern_release(&p);
-  intel_pattern_release(&q);
+  stix_pattern_release(&p);
+  stix_pattern_release(&q);
 }
 
 static void round_trip(const char *text, char *canon, size_t n)
@@ -77,11 +77,11 @@ static void check_pattern_file(const char *path, size_t min_lines)
       *end = '\0';
     if (*line) {
       round_trip(line, NULL, 0);
-      struct intel_pattern p;
+      struct stix_pattern p;
       parse_ok(line, &p);
-      if (intel_pattern_check_names(&p, &err))
+      if (stix_pattern_check_names(&p, &err))
         fail_msg("%s: %s: %s at %s", path, line, err.msg, err.where);
-      intel_pattern_release(&p);
+      stix_pattern_release(&p);
       count++;
     }
     line = end ? end + 1 : NULL;
@@ -271,9 +271,9 @@ static void test_invalid_patterns(void **state)
       {"[a:b = 1)", "byte 8", "expected ']'"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct intel_pattern p;
+    struct stix_pattern p;
     struct fs_err err;
-    int rc = intel_pattern_parse(&p, cases[i].text, strlen(cases[i].text), NULL, &err);
+    int rc = stix_pattern_parse(&p, cases[i].text, strlen(cases[i].text), NULL, &err);
     if (rc == 0 || strcmp(err.where, cases[i].where) || !strstr(err.msg, cases[i].msg)) {
       fprintf(stderr, "case %zu: %s\n  want %s: ...%s...\n  got  %s: %s (rc %d)\n", i,
               cases[i].text, cases[i].where, cases[i].msg, rc ? err.where : "-",
@@ -289,7 +289,7 @@ static void test_invalid_patterns(void **state)
 static void test_stix20_leniencies(void **state)
 {
   (void)state;
-  static const struct intel_pattern_limits v20 = {.stix20 = true};
+  static const struct stix_pattern_limits v20 = {.stix20 = true};
   static const struct {
     const char *text, *canon, *where, *msg;
   } cases[] = {
@@ -307,9 +307,9 @@ static void test_stix20_leniencies(void **state)
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     round_trip_lim(cases[i].text, &v20, canon, sizeof(canon));
     assert_string_equal(canon, cases[i].canon);
-    struct intel_pattern p;
+    struct stix_pattern p;
     struct fs_err err;
-    int rc = intel_pattern_parse(&p, cases[i].text, strlen(cases[i].text), NULL, &err);
+    int rc = stix_pattern_parse(&p, cases[i].text, strlen(cases[i].text), NULL, &err);
     if (rc != FS_ERR_PARSE || strcmp(err.where, cases[i].where) || !strstr(err.msg, cases[i].msg)) {
       fprintf(stderr, "case %zu: %s\n  want %s: ...%s...\n  got  %s: %s (rc %d)\n", i,
               cases[i].text, cases[i].where, cases[i].msg, rc ? err.where : "-",
@@ -319,10 +319,10 @@ static void test_stix20_leniencies(void **state)
     assert_null(p.root);
   }
   /* the 2.0 leniencies do not open anything else: a bad timestamp stays bad */
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
   const char *bad = "[a:b = 1] START '2016-13-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'";
-  assert_int_equal(intel_pattern_parse(&p, bad, strlen(bad), &v20, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_pattern_parse(&p, bad, strlen(bad), &v20, &err), FS_ERR_PARSE);
   assert_string_equal(err.where, "byte 16");
 }
 
@@ -338,22 +338,22 @@ static void test_limits(void **state)
   for (int i = 0; i < 100; i++)
     deep[n++] = ')';
   deep[n] = '\0';
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
-  assert_int_equal(intel_pattern_parse(&p, deep, n, NULL, &err), FS_ERR_TOO_LARGE);
+  assert_int_equal(stix_pattern_parse(&p, deep, n, NULL, &err), FS_ERR_TOO_LARGE);
   assert_non_null(strstr(err.msg, "nested deeper"));
-  struct intel_pattern_limits lim = {.max_len = 8};
-  assert_int_equal(intel_pattern_parse(&p, "[a:b = 1]", 9, &lim, &err), FS_ERR_TOO_LARGE);
-  lim = (struct intel_pattern_limits){.max_nodes = 3};
-  assert_int_equal(intel_pattern_parse(&p, "[a:b = 1 OR a:c = 2 OR a:d = 3]", 31, &lim, &err),
+  struct stix_pattern_limits lim = {.max_len = 8};
+  assert_int_equal(stix_pattern_parse(&p, "[a:b = 1]", 9, &lim, &err), FS_ERR_TOO_LARGE);
+  lim = (struct stix_pattern_limits){.max_nodes = 3};
+  assert_int_equal(stix_pattern_parse(&p, "[a:b = 1 OR a:c = 2 OR a:d = 3]", 31, &lim, &err),
                    FS_ERR_TOO_LARGE);
   /* a long flat chain is fine (no recursion per operand) */
   struct fs_buf b;
   fs_buf_init(&b, 0);
   for (int i = 0; i < 2000; i++)
     fs_buf_appendf(&b, "%s[a:b = %d]", i ? " OR " : "", i);
-  assert_int_equal(intel_pattern_parse(&p, b.data, b.len, NULL, &err), 0);
-  intel_pattern_release(&p);
+  assert_int_equal(stix_pattern_parse(&p, b.data, b.len, NULL, &err), 0);
+  stix_pattern_release(&p);
   fs_buf_release(&b);
 }
 

@@ -25,40 +25,40 @@ void pattern_extract_tests(void **state)
     const char *pattern;
     bool compound;
     size_t n;
-    enum intel_observable kind0;
+    enum stix_observable kind0;
     const char *value0;
     int prefix0;
   } cases[] = {
-      {"[ipv4-addr:value = '198.51.100.1/32']", false, 1, INTEL_OBS_IPV4, "198.51.100.1", 32},
-      {"[ipv4-addr:value = '223.166.0.0/15']", false, 1, INTEL_OBS_IPV4, "223.166.0.0/15", 15},
+      {"[ipv4-addr:value = '198.51.100.1/32']", false, 1, STIX_OBS_IPV4, "198.51.100.1", 32},
+      {"[ipv4-addr:value = '223.166.0.0/15']", false, 1, STIX_OBS_IPV4, "223.166.0.0/15", 15},
       {"[ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']", false, 1,
-       INTEL_OBS_IPV6, "2001:db8:dead:beef:dead:beef:dead:1", 128},
-      {"[ipv6-addr:value = '2001:0db8::/32']", false, 1, INTEL_OBS_IPV6, "2001:db8::/32", 32},
+       STIX_OBS_IPV6, "2001:db8:dead:beef:dead:beef:dead:1", 128},
+      {"[ipv6-addr:value = '2001:0db8::/32']", false, 1, STIX_OBS_IPV6, "2001:db8::/32", 32},
       {"[domain-name:value = 'WWW.Example.com.' OR ipv4-addr:value = '1.2.3.4']", false, 2,
-       INTEL_OBS_DOMAIN, "www.example.com", -1},
-      {"[file:hashes.md5 = 'CEAD3F77F6CDA6EC00F57D76C9A6879F']", false, 1, INTEL_OBS_MD5, MD5,
+       STIX_OBS_DOMAIN, "www.example.com", -1},
+      {"[file:hashes.md5 = 'CEAD3F77F6CDA6EC00F57D76C9A6879F']", false, 1, STIX_OBS_MD5, MD5,
        -1},
       {"[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
-       false, 1, INTEL_OBS_SHA256,
+       false, 1, STIX_OBS_SHA256,
        "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", -1},
       {"[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']", false, 1,
-       INTEL_OBS_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd80709", -1},
+       STIX_OBS_SHA1, "da39a3ee5e6b4b0d3255bfef95601890afd80709", -1},
       {"[url:value = 'http://example.com/foo' OR url:value = 'http://example.com/bar']", false, 2,
-       INTEL_OBS_URL, "http://example.com/foo", -1},
-      {"[email-message:from_ref.value = 'Jdoe@Example.com']", false, 1, INTEL_OBS_EMAIL,
+       STIX_OBS_URL, "http://example.com/foo", -1},
+      {"[email-message:from_ref.value = 'Jdoe@Example.com']", false, 1, STIX_OBS_EMAIL,
        "jdoe@example.com", -1},
-      {"[email-addr:value = 'a@b.c']", false, 1, INTEL_OBS_EMAIL, "a@b.c", -1},
-      {"[mac-addr:value = 'd2:fb:49:24:37:18']", false, 1, INTEL_OBS_OTHER, "d2:fb:49:24:37:18",
+      {"[email-addr:value = 'a@b.c']", false, 1, STIX_OBS_EMAIL, "a@b.c", -1},
+      {"[mac-addr:value = 'd2:fb:49:24:37:18']", false, 1, STIX_OBS_OTHER, "d2:fb:49:24:37:18",
        -1},
-      {"[domain-name:value IN ('a.com', 'b.com', 'c.com')]", false, 3, INTEL_OBS_DOMAIN, "a.com",
+      {"[domain-name:value IN ('a.com', 'b.com', 'c.com')]", false, 3, STIX_OBS_DOMAIN, "a.com",
        -1},
-      {"[ipv4-addr:value = '1.2.3.4'] OR [domain-name:value = 'x.com']", false, 2, INTEL_OBS_IPV4,
+      {"[ipv4-addr:value = '1.2.3.4'] OR [domain-name:value = 'x.com']", false, 2, STIX_OBS_IPV4,
        "1.2.3.4", 32},
       {"([ipv4-addr:value = '1.2.3.4'] OR [url:value = 'http://x']) OR [url:value = 'http://y']",
-       false, 3, INTEL_OBS_IPV4, "1.2.3.4", 32},
-      {"[file:name = 'foo.dll']", false, 1, INTEL_OBS_OTHER, "foo.dll", -1},
-      {"[mutex:name = 'Global\\\\Evil']", false, 1, INTEL_OBS_OTHER, "Global\\Evil", -1},
-      {"[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\Run']", false, 1, INTEL_OBS_OTHER,
+       false, 3, STIX_OBS_IPV4, "1.2.3.4", 32},
+      {"[file:name = 'foo.dll']", false, 1, STIX_OBS_OTHER, "foo.dll", -1},
+      {"[mutex:name = 'Global\\\\Evil']", false, 1, STIX_OBS_OTHER, "Global\\Evil", -1},
+      {"[windows-registry-key:key = 'HKEY_LOCAL_MACHINE\\\\Run']", false, 1, STIX_OBS_OTHER,
        "HKEY_LOCAL_MACHINE\\Run", -1},
       /* compound */
       {"[ipv4-addr:value = '1.2.3.4' AND ipv4-addr:value = '1.2.3.5']", true, 0, 0, NULL, 0},
@@ -79,13 +79,13 @@ void pattern_extract_tests(void **state)
       {"[domain-name:resolves_to_refs[*].value = '1.2.3.4']", true, 0, 0, NULL, 0},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    struct intel_pattern p;
+    struct stix_pattern p;
     struct fs_err err;
-    assert_int_equal(intel_pattern_parse(&p, cases[i].pattern, strlen(cases[i].pattern), NULL,
+    assert_int_equal(stix_pattern_parse(&p, cases[i].pattern, strlen(cases[i].pattern), NULL,
                                          &err),
                      0);
-    struct intel_pattern_simple s;
-    assert_int_equal(intel_pattern_extract(&p, 100, &s, &err), 0);
+    struct stix_pattern_simple s;
+    assert_int_equal(stix_pattern_extract(&p, 100, &s, &err), 0);
     if (s.compound != cases[i].compound || s.n != cases[i].n)
       fprintf(stderr, "case %zu: %s: compound %d n %zu\n", i, cases[i].pattern, s.compound, s.n);
     assert_int_equal(s.compound, cases[i].compound);
@@ -96,17 +96,17 @@ void pattern_extract_tests(void **state)
       assert_int_equal(s.items[0].len, strlen(cases[i].value0));
       assert_int_equal(s.items[0].prefix, cases[i].prefix0);
     }
-    intel_pattern_release(&p);
+    stix_pattern_release(&p);
   }
   /* too many items: compound */
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
   const char *three = "[domain-name:value IN ('a.com', 'b.com', 'c.com')]";
-  assert_int_equal(intel_pattern_parse(&p, three, strlen(three), NULL, &err), 0);
-  struct intel_pattern_simple s;
-  assert_int_equal(intel_pattern_extract(&p, 2, &s, &err), 0);
+  assert_int_equal(stix_pattern_parse(&p, three, strlen(three), NULL, &err), 0);
+  struct stix_pattern_simple s;
+  assert_int_equal(stix_pattern_extract(&p, 2, &s, &err), 0);
   assert_true(s.compound);
-  intel_pattern_release(&p);
+  stix_pattern_release(&p);
 }
 
 /* ---- Evaluation against a JSON event: the event is one SCO-like object ---- */
@@ -116,7 +116,7 @@ struct event {
   unsigned char bin[256];
 };
 
-static void collect(const json_t *cur, const struct intel_pattern_step *st, size_t n,
+static void collect(const json_t *cur, const struct stix_pattern_step *st, size_t n,
                     const json_t **out, size_t *count)
 {
   if (!cur || *count >= 32)
@@ -125,9 +125,9 @@ static void collect(const json_t *cur, const struct intel_pattern_step *st, size
     out[(*count)++] = cur;
     return;
   }
-  if (st->kind == INTEL_PATTERN_STEP_KEY) {
+  if (st->kind == STIX_PATTERN_STEP_KEY) {
     collect(json_object_get(cur, st->key), st + 1, n - 1, out, count);
-  } else if (st->kind == INTEL_PATTERN_STEP_INDEX) {
+  } else if (st->kind == STIX_PATTERN_STEP_INDEX) {
     if (json_is_array(cur) && st->index >= 0 && (size_t)st->index < json_array_size(cur))
       collect(json_array_get(cur, (size_t)st->index), st + 1, n - 1, out, count);
   } else if (json_is_array(cur)) {
@@ -136,8 +136,8 @@ static void collect(const json_t *cur, const struct intel_pattern_step *st, size
   }
 }
 
-static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t index,
-                   struct intel_pattern_value *v)
+static bool lookup(void *ctx, const struct stix_pattern_path *path, size_t index,
+                   struct stix_pattern_value *v)
 {
   struct event *e = ctx;
   const char *type = json_string_value(json_object_get(e->obj, "type"));
@@ -152,28 +152,28 @@ static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t inde
   memset(v, 0, sizeof(*v));
   const char *last = path->steps[path->n - 1].key;
   if (json_is_string(x)) {
-    v->kind = INTEL_PATTERN_VAL_STRING;
+    v->kind = STIX_PATTERN_VAL_STRING;
     v->s = json_string_value(x);
     v->len = json_string_length(x);
     size_t bl;
     if (last && strlen(last) > 4 && !strcmp(last + strlen(last) - 4, "_bin") &&
         !sodium_base642bin(e->bin, sizeof(e->bin), v->s, v->len, NULL, &bl, NULL,
                            sodium_base64_VARIANT_ORIGINAL)) {
-      v->kind = INTEL_PATTERN_VAL_BINARY;
+      v->kind = STIX_PATTERN_VAL_BINARY;
       v->s = (const char *)e->bin;
       v->len = bl;
     }
   } else if (json_is_integer(x)) {
-    v->kind = INTEL_PATTERN_VAL_INT;
+    v->kind = STIX_PATTERN_VAL_INT;
     v->i = json_integer_value(x);
   } else if (json_is_real(x)) {
-    v->kind = INTEL_PATTERN_VAL_FLOAT;
+    v->kind = STIX_PATTERN_VAL_FLOAT;
     v->f = json_real_value(x);
   } else if (json_is_boolean(x)) {
-    v->kind = INTEL_PATTERN_VAL_BOOL;
+    v->kind = STIX_PATTERN_VAL_BOOL;
     v->b = json_is_true(x);
   } else {
-    v->kind = INTEL_PATTERN_VAL_STRING; /* objects and lists exist but compare as nothing */
+    v->kind = STIX_PATTERN_VAL_STRING; /* objects and lists exist but compare as nothing */
     v->s = "";
   }
   return true;
@@ -181,22 +181,22 @@ static bool lookup(void *ctx, const struct intel_pattern_path *path, size_t inde
 
 static int eval(const char *pattern, const char *event_json, bool *match)
 {
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
-  if (intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &err)) {
+  if (stix_pattern_parse(&p, pattern, strlen(pattern), NULL, &err)) {
     fprintf(stderr, "parse %s: %s at %s\n", pattern, err.msg, err.where);
     fail();
   }
-  int rc = intel_pattern_prepare(&p, &err);
+  int rc = stix_pattern_prepare(&p, &err);
   struct event e = {0};
   assert_int_equal(jsonx_parse(event_json, strlen(event_json), &e.obj, &err), 0);
-  struct intel_pattern_scratch scratch;
-  assert_int_equal(intel_pattern_scratch_init(&scratch), 0);
+  struct stix_pattern_scratch scratch;
+  assert_int_equal(stix_pattern_scratch_init(&scratch), 0);
   if (!rc)
-    rc = intel_pattern_eval(&p, lookup, &e, &scratch, match, &err);
-  intel_pattern_scratch_release(&scratch);
+    rc = stix_pattern_eval(&p, lookup, &e, &scratch, match, &err);
+  stix_pattern_scratch_release(&scratch);
   json_decref(e.obj);
-  intel_pattern_release(&p);
+  stix_pattern_release(&p);
   return rc;
 }
 

@@ -37,27 +37,27 @@ static json_t *J(const char *text)
   return v;
 }
 
-static void dump(const struct intel_stix_report *rep)
+static void dump(const struct stix_report *rep)
 {
   char line[600];
   for (size_t i = 0; i < rep->n; i++) {
-    intel_stix_finding_format(rep, i, line, sizeof(line));
-    fprintf(stderr, "  %s: %s\n", rep->items[i].severity == INTEL_STIX_ERROR ? "error" : "warn",
+    stix_finding_format(rep, i, line, sizeof(line));
+    fprintf(stderr, "  %s: %s\n", rep->items[i].severity == STIX_ERROR ? "error" : "warn",
             line);
   }
 }
 
-static int validate_text(const char *text, struct intel_stix_report *rep)
+static int validate_text(const char *text, struct stix_report *rep)
 {
   json_t *o = J(text);
-  int rc = intel_stix_validate(o, NULL, rep);
+  int rc = stix_validate(o, NULL, rep);
   json_decref(o);
   return rc;
 }
 
 static void expect_valid(const char *text)
 {
-  struct intel_stix_report rep;
+  struct stix_report rep;
   if (validate_text(text, &rep)) {
     fprintf(stderr, "expected valid:\n%s\n", text);
     dump(&rep);
@@ -72,8 +72,8 @@ static void check_example(const char *path, const struct fs_buf *b, void *arg)
 {
   (void)arg;
   struct fs_err err;
-  struct intel_stix_doc doc;
-  int rc = intel_stix_doc_parse(&doc, b->data, b->len, NULL, &err);
+  struct stix_doc doc;
+  int rc = stix_doc_parse(&doc, b->data, b->len, NULL, &err);
   if (rc)
     fprintf(stderr, "%s: %s at %s\n", path, err.msg, err.where);
   assert_int_equal(rc, 0);
@@ -89,7 +89,7 @@ static void check_example(const char *path, const struct fs_buf *b, void *arg)
   }
   assert_int_equal(doc.n_invalid, 0);
   assert_int_equal(doc.envelope.n_errors, 0);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 }
 
 /* The project's bundles (tests/data/stix/examples): every kind of SDO and SRO, SCOs, markings
@@ -267,20 +267,20 @@ static void test_valid_objects(void **state)
 static void test_tlp_objects_valid(void **state)
 {
   (void)state;
-  struct intel_stix_report rep;
+  struct stix_report rep;
   struct fs_err err;
-  for (int l = INTEL_TLP_CLEAR; l <= INTEL_TLP_RED; l++) {
+  for (int l = STIX_TLP_CLEAR; l <= STIX_TLP_RED; l++) {
     json_t *md;
-    assert_int_equal(intel_tlp_marking_definition((enum intel_tlp)l, &md, &err), 0);
-    if (intel_stix_validate(md, NULL, &rep))
+    assert_int_equal(stix_tlp_marking_definition((enum stix_tlp)l, &md, &err), 0);
+    if (stix_validate(md, NULL, &rep))
       dump(&rep);
     assert_int_equal(rep.n_errors, 0);
     assert_int_equal(rep.n_warnings, 0);
     json_decref(md);
   }
   json_t *ext;
-  assert_int_equal(intel_tlp_extension_definition(&ext, &err), 0);
-  assert_int_equal(intel_stix_validate(ext, NULL, &rep), 0);
+  assert_int_equal(stix_tlp_extension_definition(&ext, &err), 0);
+  assert_int_equal(stix_validate(ext, NULL, &rep), 0);
   json_decref(ext);
 }
 
@@ -288,7 +288,7 @@ static void test_tlp_objects_valid(void **state)
 static void test_sco_id_warning(void **state)
 {
   (void)state;
-  struct intel_stix_report rep;
+  struct stix_report rep;
   assert_int_equal(validate_text("{`type`: `ipv4-addr`, `id`: "
                                  "`ipv4-addr--1e4ffad7-0b88-41d4-ba4d-77d27490b956`, "
                                  "`value`: `198.51.100.3`}",

@@ -29,22 +29,22 @@ void stix_jcs_tests(void **state);
 #define U1 "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 #define U2 "26ffb872-1dd9-446e-b6f5-d58527e5b5d2"
 
-static int parse(struct intel_stix_doc *doc, const char *text, const struct intel_stix_limits *l,
+static int parse(struct stix_doc *doc, const char *text, const struct stix_limits *l,
                  struct fs_err *err)
 {
-  return intel_stix_doc_parse(doc, text, strlen(text), l, err);
+  return stix_doc_parse(doc, text, strlen(text), l, err);
 }
 
 void stix_doc_tests(void **state)
 {
   (void)state;
-  struct intel_stix_doc doc;
+  struct stix_doc doc;
   struct fs_err err;
   /* a bundle with one good and one bad object: the good one is kept */
   const char *bundle = "{\"type\": \"bundle\", \"id\": \"bundle--" U1 "\", \"objects\": [" IND(
       U1, "2016-04-06T20:03:00.000Z") ", " IND(U2, "2015-01-01T00:00:00.000Z") ", 42]}";
   assert_int_equal(parse(&doc, bundle, NULL, &err), 0);
-  assert_int_equal(doc.kind, INTEL_STIX_DOC_BUNDLE);
+  assert_int_equal(doc.kind, STIX_DOC_BUNDLE);
   assert_int_equal(doc.n, 3);
   assert_int_equal(doc.n_valid, 1);
   assert_int_equal(doc.n_invalid, 2);
@@ -55,26 +55,26 @@ void stix_doc_tests(void **state)
   assert_false(doc.results[2].valid);
   assert_null(doc.results[2].id);
   assert_string_equal(doc.envelope.id, "bundle--" U1);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
   /* a TAXII envelope */
   const char *env = "{\"more\": true, \"next\": \"abc\", \"objects\": [" IND(
       U1, "2016-04-06T20:03:00.000Z") "]}";
   assert_int_equal(parse(&doc, env, NULL, &err), 0);
-  assert_int_equal(doc.kind, INTEL_STIX_DOC_ENVELOPE);
+  assert_int_equal(doc.kind, STIX_DOC_ENVELOPE);
   assert_true(doc.more);
   assert_string_equal(doc.next, "abc");
   assert_int_equal(doc.n_valid, 1);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
   /* an empty envelope and a lone object */
   assert_int_equal(parse(&doc, "{\"more\": false}", NULL, &err), 0);
   assert_int_equal(doc.n, 0);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
   assert_int_equal(parse(&doc, IND(U1, "2016-04-06T20:03:00.000Z"), NULL, &err), 0);
-  assert_int_equal(doc.kind, INTEL_STIX_DOC_OBJECT);
+  assert_int_equal(doc.kind, STIX_DOC_OBJECT);
   assert_int_equal(doc.n_valid, 1);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
   /* a bundle with a bad id and a spec_version: reported, objects still judged */
   const char *odd = "{\"type\": \"bundle\", \"id\": \"bundle--x\", \"spec_version\": \"2.0\", "
@@ -85,7 +85,7 @@ void stix_doc_tests(void **state)
   assert_int_equal(doc.envelope.n_warnings, 1);
   assert_true(doc.results[0].valid);
   assert_false(doc.results[1].valid);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
   /* whole-document failures */
   assert_int_equal(parse(&doc, "{\"type\": \"bundle\", \"objects\": [", NULL, &err), FS_ERR_PARSE);
@@ -94,14 +94,14 @@ void stix_doc_tests(void **state)
   assert_int_equal(parse(&doc, "[1, 2]", NULL, &err), FS_ERR_INVALID);
   assert_int_equal(parse(&doc, "{\"type\": \"bundle\", \"objects\": {}}", NULL, &err),
                    FS_ERR_INVALID);
-  struct intel_stix_limits lim = {.max_objects = 1};
+  struct stix_limits lim = {.max_objects = 1};
   const char *two = "{\"type\": \"bundle\", \"id\": \"bundle--" U1 "\", \"objects\": [{}, {}]}";
   assert_int_equal(parse(&doc, two, &lim, &err), FS_ERR_TOO_LARGE);
-  lim = (struct intel_stix_limits){.max_bytes = 10};
+  lim = (struct stix_limits){.max_bytes = 10};
   assert_int_equal(parse(&doc, two, &lim, &err), FS_ERR_TOO_LARGE);
 
   /* per-object limits: depth and string size make only that object invalid */
-  lim = (struct intel_stix_limits){.max_depth = 3, .max_string = 64};
+  lim = (struct stix_limits){.max_depth = 3, .max_string = 64};
   const char *deep = "{\"type\": \"bundle\", \"id\": \"bundle--" U1 "\", \"objects\": [" IND(
       U1, "2016-04-06T20:03:00.000Z") ", {\"type\": \"x-a\", \"id\": \"x-a--" U2 "\", "
                                       "\"x_deep\": {\"a\": {\"b\": {\"c\": 1}}}}, {\"type\": "
@@ -115,8 +115,8 @@ void stix_doc_tests(void **state)
   assert_string_equal(doc.results[1].findings[0].path, "x_deep.a.b");
   assert_false(doc.results[2].valid);
   assert_non_null(strstr(doc.results[2].findings[0].msg, "longer than 64"));
-  intel_stix_doc_release(&doc);
-  intel_stix_doc_release(&doc); /* release twice is safe */
+  stix_doc_release(&doc);
+  stix_doc_release(&doc); /* release twice is safe */
 }
 
 /* What a scan hands over, kept for checking after the scan. */
@@ -129,7 +129,7 @@ struct seen {
   size_t doc_n;
 };
 
-static int see(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+static int see(struct stix_doc *doc, struct stix_result *r, void *ctx)
 {
   struct seen *s = ctx;
   assert_true(s->n < 8);
@@ -143,7 +143,7 @@ static int see(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ct
   return FS_OK;
 }
 
-static int stop_at_second(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+static int stop_at_second(struct stix_doc *doc, struct stix_result *r, void *ctx)
 {
   (void)doc;
   (void)ctx;
@@ -153,7 +153,7 @@ static int stop_at_second(struct intel_stix_doc *doc, struct intel_stix_result *
 void stix_scan_tests(void **state)
 {
   (void)state;
-  struct intel_stix_doc doc;
+  struct stix_doc doc;
   struct fs_err err;
   struct seen s;
   /* an envelope whose list comes before "more": every element in order, with its exact bytes
@@ -163,8 +163,8 @@ void stix_scan_tests(void **state)
                     "\"more\": false}";
   memset(&s, 0, sizeof(s));
   const char *text = env;
-  assert_int_equal(intel_stix_doc_scan(&doc, text, strlen(text), NULL, see, &s, &err), 0);
-  assert_int_equal(doc.kind, INTEL_STIX_DOC_ENVELOPE);
+  assert_int_equal(stix_doc_scan(&doc, text, strlen(text), NULL, see, &s, &err), 0);
+  assert_int_equal(doc.kind, STIX_DOC_ENVELOPE);
   assert_null(doc.results);
   assert_int_equal(doc.n, 3);
   assert_int_equal(s.doc_n, 3);
@@ -177,51 +177,51 @@ void stix_scan_tests(void **state)
   assert_string_equal(s.raw[2], "{\"type\":\"x-a\",\"id\":\"x-a--" U2 "\",\"x_\\u0061bc\":\"\\\"\"}");
   assert_string_equal(s.id[2], "x-a--" U2);
   assert_int_equal(s.index[2], 2);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
-  /* the same through intel_stix_doc_parse: results kept, with the same spans */
-  assert_int_equal(intel_stix_doc_parse(&doc, text, strlen(text), NULL, &err), 0);
+  /* the same through stix_doc_parse: results kept, with the same spans */
+  assert_int_equal(stix_doc_parse(&doc, text, strlen(text), NULL, &err), 0);
   assert_int_equal(doc.n, 3);
   assert_int_equal(doc.results[2].raw_len, strlen(s.raw[2]));
   assert_memory_equal(doc.results[2].raw, s.raw[2], strlen(s.raw[2]));
   assert_true(json_is_integer(doc.results[1].object));
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
   /* a lone object with a list named "objects" keeps it; its bytes are the whole text trimmed */
   const char *lone = "\n {\"objects\": [1, {\"a\": 2}], \"type\": \"x-b\", \"id\": \"x-b--" U1
                      "\", \"x_n\": 1} \n";
-  assert_int_equal(intel_stix_doc_parse(&doc, lone, strlen(lone), NULL, &err), 0);
-  assert_int_equal(doc.kind, INTEL_STIX_DOC_OBJECT);
+  assert_int_equal(stix_doc_parse(&doc, lone, strlen(lone), NULL, &err), 0);
+  assert_int_equal(doc.kind, STIX_DOC_OBJECT);
   assert_int_equal(doc.n, 1);
   assert_int_equal(json_array_size(json_object_get(doc.results[0].object, "objects")), 2);
   assert_int_equal(doc.results[0].raw_len, strlen(lone) - 4);
   assert_int_equal(doc.results[0].raw[0], '{');
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
 
   /* whole-document errors: a duplicate "objects", a duplicate key inside an element (found on
    * the second pass, after the elements before it were handed over), a syntax error after more
    * elements than the limit (the syntax error wins), trailing bytes */
   const char *dup = "{\"objects\": [], \"more\": false, \"objects\": []}";
-  assert_int_equal(intel_stix_doc_parse(&doc, dup, strlen(dup), NULL, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_doc_parse(&doc, dup, strlen(dup), NULL, &err), FS_ERR_PARSE);
   assert_non_null(strstr(err.msg, "duplicate"));
   assert_null(doc.root);
   const char *inner = "{\"objects\": [{\"a\": 1}, {\"b\": 1, \"b\": 2}]}";
   memset(&s, 0, sizeof(s));
-  assert_int_equal(intel_stix_doc_scan(&doc, inner, strlen(inner), NULL, see, &s, &err),
+  assert_int_equal(stix_doc_scan(&doc, inner, strlen(inner), NULL, see, &s, &err),
                    FS_ERR_PARSE);
   assert_int_equal(s.n, 1);
   assert_non_null(strstr(err.where, "byte 32"));
-  struct intel_stix_limits lim = {.max_objects = 1};
+  struct stix_limits lim = {.max_objects = 1};
   const char *late = "{\"objects\": [1, 2, 3], \"more\": tru}";
-  assert_int_equal(intel_stix_doc_parse(&doc, late, strlen(late), &lim, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_doc_parse(&doc, late, strlen(late), &lim, &err), FS_ERR_PARSE);
   const char *many = "{\"objects\": [1, 2, 3], \"more\": true}";
-  assert_int_equal(intel_stix_doc_parse(&doc, many, strlen(many), &lim, &err), FS_ERR_TOO_LARGE);
-  assert_int_equal(intel_stix_doc_parse(&doc, "{} {}", 5, NULL, &err), FS_ERR_PARSE);
-  assert_int_equal(intel_stix_doc_parse(&doc, "[1, 2] x", 8, NULL, &err), FS_ERR_PARSE);
-  assert_int_equal(intel_stix_doc_parse(&doc, " \"s\"", 4, NULL, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_doc_parse(&doc, many, strlen(many), &lim, &err), FS_ERR_TOO_LARGE);
+  assert_int_equal(stix_doc_parse(&doc, "{} {}", 5, NULL, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_doc_parse(&doc, "[1, 2] x", 8, NULL, &err), FS_ERR_PARSE);
+  assert_int_equal(stix_doc_parse(&doc, " \"s\"", 4, NULL, &err), FS_ERR_PARSE);
 
   /* the callback's error stops the scan and is returned */
-  assert_int_equal(intel_stix_doc_scan(&doc, text, strlen(text), NULL, stop_at_second, NULL, &err),
+  assert_int_equal(stix_doc_scan(&doc, text, strlen(text), NULL, stop_at_second, NULL, &err),
                    FS_ERR_CONFLICT);
   assert_null(doc.root);
 }
@@ -238,22 +238,22 @@ void stix_time_tests(void **state)
       "2016-13-12T08:17:27Z", "2016-02-30T08:17:27Z",  "2016-05-12T24:17:27Z",
       "16-05-12T08:17:27Z",   "2016-05-12T08:17:27ZZ", "1900-02-29T00:00:00Z", ""};
   for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
-    assert_true(intel_stix_timestamp_valid(valid[i], strlen(valid[i]), NULL));
+    assert_true(stix_timestamp_valid(valid[i], strlen(valid[i]), NULL));
   for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
-    if (intel_stix_timestamp_valid(invalid[i], strlen(invalid[i]), NULL))
+    if (stix_timestamp_valid(invalid[i], strlen(invalid[i]), NULL))
       fprintf(stderr, "should be invalid: %s\n", invalid[i]);
-    assert_false(intel_stix_timestamp_valid(invalid[i], strlen(invalid[i]), NULL));
+    assert_false(stix_timestamp_valid(invalid[i], strlen(invalid[i]), NULL));
   }
   unsigned digits;
-  assert_true(intel_stix_timestamp_valid("2016-05-12T08:17:27.12Z", 23, &digits));
+  assert_true(stix_timestamp_valid("2016-05-12T08:17:27.12Z", 23, &digits));
   assert_int_equal(digits, 2);
   /* ordering with full precision, beyond nanoseconds */
-  assert_int_equal(intel_stix_timestamp_cmp("2016-05-12T08:17:27.1Z", "2016-05-12T08:17:27.100Z"), 0);
-  assert_int_equal(intel_stix_timestamp_cmp("2016-05-12T08:17:27Z", "2016-05-12T08:17:27.000Z"), 0);
-  assert_true(intel_stix_timestamp_cmp("2016-05-12T08:17:27.000000000001Z",
+  assert_int_equal(stix_timestamp_cmp("2016-05-12T08:17:27.1Z", "2016-05-12T08:17:27.100Z"), 0);
+  assert_int_equal(stix_timestamp_cmp("2016-05-12T08:17:27Z", "2016-05-12T08:17:27.000Z"), 0);
+  assert_true(stix_timestamp_cmp("2016-05-12T08:17:27.000000000001Z",
                                        "2016-05-12T08:17:27.000000000002Z") < 0);
-  assert_true(intel_stix_timestamp_cmp("2016-05-12T08:17:27.9Z", "2016-05-12T08:17:28Z") < 0);
-  assert_true(intel_stix_timestamp_cmp("2016-05-12T08:17:60Z", "2016-05-12T08:17:59.999Z") > 0);
+  assert_true(stix_timestamp_cmp("2016-05-12T08:17:27.9Z", "2016-05-12T08:17:28Z") < 0);
+  assert_true(stix_timestamp_cmp("2016-05-12T08:17:60Z", "2016-05-12T08:17:59.999Z") > 0);
 
   /* versions of one object */
   json_t *a, *b;
@@ -261,16 +261,16 @@ void stix_time_tests(void **state)
   const char *va = IND(U1, "2016-05-12T08:17:27.0001Z"), *vb = IND(U1, "2016-05-12T08:17:27.0002Z");
   assert_int_equal(jsonx_parse(va, strlen(va), &a, &err), 0);
   assert_int_equal(jsonx_parse(vb, strlen(vb), &b, &err), 0);
-  assert_true(intel_stix_version_cmp(a, b) < 0);
-  assert_true(intel_stix_version_cmp(b, a) > 0);
-  assert_int_equal(intel_stix_version_cmp(a, a), 0);
-  struct intel_stix_meta m;
-  assert_int_equal(intel_stix_meta_get(a, &m, &err), 0);
-  assert_int_equal(m.kind, INTEL_STIX_SDO);
+  assert_true(stix_version_cmp(a, b) < 0);
+  assert_true(stix_version_cmp(b, a) > 0);
+  assert_int_equal(stix_version_cmp(a, a), 0);
+  struct stix_meta m;
+  assert_int_equal(stix_meta_get(a, &m, &err), 0);
+  assert_int_equal(m.kind, STIX_SDO);
   assert_string_equal(m.id, "indicator--" U1);
   assert_string_equal(m.type, "indicator");
   assert_string_equal(m.spec_version, "2.1");
-  assert_string_equal(intel_stix_meta_version(&m), "2016-05-12T08:17:27.0001Z");
+  assert_string_equal(stix_meta_version(&m), "2016-05-12T08:17:27.0001Z");
   assert_int_equal(m.created_ms, 1459972980000LL);
   assert_string_equal(m.valid_from, "2016-01-01T00:00:00Z");
   assert_int_equal(m.valid_from_ms, 1451606400000LL);
@@ -283,14 +283,14 @@ void stix_time_tests(void **state)
   /* SCOs have no version; marking definitions only created */
   const char *sco = "{\"type\": \"ipv4-addr\", \"id\": \"ipv4-addr--" U1 "\", \"value\": \"1.2.3.4\"}";
   assert_int_equal(jsonx_parse(sco, strlen(sco), &a, &err), 0);
-  assert_int_equal(intel_stix_meta_get(a, &m, &err), 0);
-  assert_null(intel_stix_meta_version(&m));
-  assert_int_equal(m.kind, INTEL_STIX_SCO);
-  assert_int_equal(intel_stix_version_cmp(a, a), 0);
+  assert_int_equal(stix_meta_get(a, &m, &err), 0);
+  assert_null(stix_meta_version(&m));
+  assert_int_equal(m.kind, STIX_SCO);
+  assert_int_equal(stix_version_cmp(a, a), 0);
   json_decref(a);
   const char *bad = "{\"type\": \"x\", \"id\": \"x--" U1 "\", \"created\": \"yesterday\"}";
   assert_int_equal(jsonx_parse(bad, strlen(bad), &a, &err), 0);
-  assert_int_equal(intel_stix_meta_get(a, &m, &err), FS_ERR_INVALID);
+  assert_int_equal(stix_meta_get(a, &m, &err), FS_ERR_INVALID);
   assert_string_equal(err.where, "created");
   json_decref(a);
 }
@@ -391,9 +391,9 @@ void stix_sco_id_tests(void **state)
     json_t *o;
     struct fs_err err;
     assert_int_equal(jsonx_parse(text, n, &o, &err), 0);
-    char id[INTEL_STIX_ID_MAX];
+    char id[STIX_ID_MAX];
     bool det;
-    assert_int_equal(intel_stix_sco_id(o, id, &det, &err), 0);
+    assert_int_equal(stix_sco_id(o, id, &det, &err), 0);
     assert_true(det);
     if (strcmp(id, vectors[i].id))
       fprintf(stderr, "vector %zu: got %s want %s\n", i, id, vectors[i].id);
@@ -402,23 +402,23 @@ void stix_sco_id_tests(void **state)
   }
   /* a process has no contributing property; a non-SCO type is refused */
   json_t *o = json_pack("{s:s, s:i}", "type", "process", "pid", 5);
-  char id[INTEL_STIX_ID_MAX];
+  char id[STIX_ID_MAX];
   bool det = true;
   struct fs_err err;
-  assert_int_equal(intel_stix_sco_id(o, id, &det, &err), 0);
+  assert_int_equal(stix_sco_id(o, id, &det, &err), 0);
   assert_false(det);
   assert_string_equal(id, "");
   json_decref(o);
   o = json_pack("{s:s}", "type", "indicator");
-  assert_int_equal(intel_stix_sco_id(o, id, &det, &err), FS_ERR_INVALID);
+  assert_int_equal(stix_sco_id(o, id, &det, &err), FS_ERR_INVALID);
   json_decref(o);
   /* hash choice: MD5 before SHA-256, whatever the order */
   json_t *a = json_pack("{s:s, s:{s:s, s:s}}", "type", "artifact", "hashes", "SHA-256", "ab",
                         "MD5", "cd");
   json_t *b = json_pack("{s:s, s:{s:s}}", "type", "artifact", "hashes", "MD5", "cd");
-  char ia[INTEL_STIX_ID_MAX], ib[INTEL_STIX_ID_MAX];
-  assert_int_equal(intel_stix_sco_id(a, ia, &det, &err), 0);
-  assert_int_equal(intel_stix_sco_id(b, ib, &det, &err), 0);
+  char ia[STIX_ID_MAX], ib[STIX_ID_MAX];
+  assert_int_equal(stix_sco_id(a, ia, &det, &err), 0);
+  assert_int_equal(stix_sco_id(b, ib, &det, &err), 0);
   assert_string_equal(ia, ib);
   json_decref(a);
   json_decref(b);
@@ -442,7 +442,7 @@ void stix_jcs_tests(void **state)
   };
   char out[32];
   for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
-    intel_jcs_number(nums[i].d, out);
+    stix_jcs_number(nums[i].d, out);
     if (strcmp(out, nums[i].s))
       fprintf(stderr, "%.17g: got %s want %s\n", nums[i].d, out, nums[i].s);
     assert_string_equal(out, nums[i].s);
@@ -457,7 +457,7 @@ void stix_jcs_tests(void **state)
   assert_int_equal(jsonx_parse(in, strlen(in), &v, &err), 0);
   struct fs_buf b;
   fs_buf_init(&b, 0);
-  assert_int_equal(intel_jcs_append(v, &b), 0);
+  assert_int_equal(stix_jcs_append(v, &b), 0);
   assert_string_equal(
       b.data, "{\"\\r\":\"Carriage Return\",\"1\":\"One\",\"\xc2\x80\":\"Control\",\"\xc3\xb6\":"
               "\"Latin Small Letter O With Diaeresis\",\"\xe2\x82\xac\":\"Euro Sign\",\"\xf0\x9f"
@@ -467,7 +467,7 @@ void stix_jcs_tests(void **state)
   fs_buf_reset(&b);
   const char *lit = "[null, true, false, 1e30, 4.50, -0, \"\\u0001\\t\\\"\\\\/\\u007f\"]";
   assert_int_equal(jsonx_parse(lit, strlen(lit), &v, &err), 0);
-  assert_int_equal(intel_jcs_append(v, &b), 0);
+  assert_int_equal(stix_jcs_append(v, &b), 0);
   assert_string_equal(b.data, "[null,true,false,1e+30,4.5,0,\"\\u0001\\t\\\"\\\\/\x7f\"]");
   json_decref(v);
   fs_buf_release(&b);

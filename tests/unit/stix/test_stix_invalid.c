@@ -305,10 +305,10 @@ static const struct {
     {"{`type`: `bundle`, `id`: `bundle--" U "`, `objects`: []}", "", "not a STIX object"},
 };
 
-static bool has_error(const struct intel_stix_report *rep, const char *path, const char *msg)
+static bool has_error(const struct stix_report *rep, const char *path, const char *msg)
 {
   for (size_t i = 0; i < rep->n; i++)
-    if (rep->items[i].severity == INTEL_STIX_ERROR && !strcmp(rep->items[i].path, path) &&
+    if (rep->items[i].severity == STIX_ERROR && !strcmp(rep->items[i].path, path) &&
         strstr(rep->items[i].msg, msg))
       return true;
   return false;
@@ -331,14 +331,14 @@ void stix_invalid_tests(void **state)
       fprintf(stderr, "case %zu: bad JSON %s at %s\n", i, err.msg, err.where);
       fail();
     }
-    struct intel_stix_report rep;
-    int rc = intel_stix_validate(o, NULL, &rep);
+    struct stix_report rep;
+    int rc = stix_validate(o, NULL, &rep);
     if (rc != FS_ERR_INVALID || !has_error(&rep, cases[i].path, cases[i].msg)) {
       fprintf(stderr, "case %zu: expected error at \"%s\" containing \"%s\"; got:\n", i,
               cases[i].path, cases[i].msg);
       char line[600];
       for (size_t f = 0; f < rep.n; f++) {
-        intel_stix_finding_format(&rep, f, line, sizeof(line));
+        stix_finding_format(&rep, f, line, sizeof(line));
         fprintf(stderr, "  %s\n", line);
       }
       fail();
@@ -346,7 +346,7 @@ void stix_invalid_tests(void **state)
     /* The formatted finding names the object and the property. */
     char line[600];
     for (size_t f = 0; f < rep.n; f++) {
-      intel_stix_finding_format(&rep, f, line, sizeof(line));
+      stix_finding_format(&rep, f, line, sizeof(line));
       if (rep.id[0])
         assert_non_null(strstr(line, rep.id));
     }
