@@ -219,6 +219,45 @@ bool intel_row_visible(const struct actor *who, const struct intel_collection *c
 /* Splits a comma-separated id list (copied into buf) into at most max pointers; the count. */
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);
 
+/* ---- following the store (the hub's own readers: the SOC's indicator index) ---------------- */
+
+/* These ask no policy: the reader decides who may see each version itself, with the one policy,
+ * from the columns and collections given (soc/feed.c). */
+
+/* The store's position: the highest object seq, and how many removals there have been. A reader
+ * that saw the same pair has seen every change (additions raise the first, removals the second). */
+int intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, struct fs_err *err);
+/* Calls fn with the id of every object of `type` with a version stored after seq `after`, each
+ * once, in id order; a non-zero return of fn stops and is returned. */
+typedef int (*intel_id_fn)(const char *id, void *ctx);
+int intel_changed_ids(struct store_conn *c, const char *type, int64_t after, intel_id_fn fn,
+                      void *ctx, struct fs_err *err);
+
+/* The latest version of an object as a collection holds it. Strings live until fn returns. */
+#define INTEL_LATEST_MAX_COLLS 64
+struct intel_latest {
+  int64_t seq;
+  const char *id, *tlp, *producer_org;
+  const char *recipient_orgs; /* comma-separated ids, "" for none */
+  const char *body;           /* the JSON as published */
+  const int64_t *colls;       /* the numbers (intel_collection.num) of the collections where it
+                                 is the latest version (the first INTEL_LATEST_MAX_COLLS) */
+  size_t n_colls;
+};
+typedef int (*intel_latest_fn)(const struct intel_latest *v, void *ctx);
+/* Calls fn for every version of an object of `type` stored after seq `after` that is the latest
+ * in some collection, in seq order; a non-zero return of fn stops and is returned. */
+int intel_latest_each(struct store_conn *c, const char *type, int64_t after, intel_latest_fn fn,
+                      void *ctx, struct fs_err *err);
+
+/* Calls fn for every collection (col's can_read, can_write and member are false: no actor) with
+ * the organisations of a group collection (members[0..n), none for other kinds); a non-zero
+ * return of fn stops and is returned. */
+typedef int (*intel_collection_fn)(const struct intel_collection *col, const char (*members)[37],
+                                   size_t n_members, void *ctx);
+int intel_collections_each(struct store_conn *c, intel_collection_fn fn, void *ctx,
+                           struct fs_err *err);
+
 /* Formats a microsecond date_added as RFC 3339 with microseconds ("...:SS.uuuuuuZ"), 40 bytes. */
 void intel_format_added(int64_t us, char out[40]);
 /* Parses a TAXII timestamp (any fraction) to microseconds. */

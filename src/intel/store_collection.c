@@ -281,26 +281,35 @@ json_t *intel_collection_json(const struct intel_collection *col)
                    stix_tlp_token(col->default_tlp));
 }
 
-int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,
-                               struct fs_err *err)
+/* Every collection, in creation order, into *out (caller frees): read before anything else is
+ * asked of the connection (rights and members need other queries on it). */
+static int read_all(struct store_conn *c, struct intel_collection **out, size_t *n,
+                    struct fs_err *err)
 {
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT " COLLECTION_COLUMNS " FROM intel_collection ORDER BY created_at, alias", "");
   if (rc)
     return rc;
-  /* Read all rows first: rights need another query on the same connection. */
-  struct intel_collection *cols = NULL;
-  size_t n = 0, cap = 0;
+  size_t cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    if (FS_VEC_GROW(cols, n, cap, 16)) {
+    if (FS_VEC_GROW(*out, *n, cap, 16)) {
       rc = fs_err_set(err, FS_ERR_NOMEM, "collections", "out of memory");
       break;
     }
-    read_collection(s, &cols[n++]);
+    read_collection(s, &(*out)[(*n)++]);
   }
   store_done(s);
+  return rc;
+}
+
+int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,
+                               struct fs_err *err)
+{
+  struct intel_collection *cols = NULL;
+  size_t n = 0;
+  int rc = read_all(c, &cols, &n, err);
   json_t *list = json_array();
   for (size_t i = 0; !rc && i < n; i++) {
     rc = intel_collection_rights(c, who, &cols[i], err);
@@ -314,6 +323,47 @@ int intel_collection_list_json(struct store_conn *c, const struct actor *who, js
   }
   *out = list;
   return FS_OK;
+}
+
+/* The organisations of a group collection, into *out (caller frees). */
+static int group_members(struct store_conn *c, const char *id, char (**out)[37], size_t *n,
+                         struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT org_id FROM intel_collection_member WHERE collection_id = ?", "s", id);
+  if (rc)
+    return rc;
+  size_t cap = 0;
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row) {
+    if (FS_VEC_GROW(*out, *n, cap, 16)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "collections", "out of memory");
+      break;
+    }
+    snprintf((*out)[(*n)++], 37, "%s", store_col_text(s, 0));
+  }
+  store_done(s);
+  return rc;
+}
+
+int intel_collections_each(struct store_conn *c, intel_collection_fn fn, void *ctx,
+                           struct fs_err *err)
+{
+  struct intel_collection *cols = NULL;
+  size_t n = 0;
+  int rc = read_all(c, &cols, &n, err);
+  for (size_t i = 0; !rc && i < n; i++) {
+    char(*members)[37] = NULL;
+    size_t n_members = 0;
+    if (cols[i].kind == POLICY_COLLECTION_GROUP)
+      rc = group_members(c, cols[i].id, &members, &n_members, err);
+    if (!rc)
+      rc = fn(&cols[i], (const char(*)[37])members, n_members, ctx);
+    free(members);
+  }
+  free(cols);
+  return rc;
 }
 
 static int insert_collection(struct store_conn *c, const struct actor *who, const char *alias,
