@@ -1,4 +1,4 @@
-/* STIX indicators to index specs, on intel's pattern parser: simple values, or the anchors of a
+/* STIX indicators to index specs, on the STIX library's pattern parser: simple values, or the anchors of a
  * compound pattern compiled for evaluation on events. */
 #include "detect/ioc_stix.h"
 
