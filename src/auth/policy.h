@@ -72,7 +72,7 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
 
 /* ---- intelligence: TLP 2.0 and collections ---------------------------------------------- */
 
-/* TLP levels as the policy sees them (the same order as intel/tlp.h). */
+/* TLP levels as the policy sees them (the same order as stix/tlp.h). */
 enum policy_tlp {
   POLICY_TLP_NONE = 0, /* unmarked: the caller must resolve it to the collection's default first */
   POLICY_TLP_CLEAR,

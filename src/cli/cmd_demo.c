@@ -6,6 +6,7 @@
 #include "core/net.h"
 #include "hub/hub.h"
 #include "sample/sample.h"
+#include "soc/soc.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -45,8 +46,10 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
     rc = sample_registers_create(c, &who, &regs, err);
   store_release(hub->store, c);
   struct sample_activity act;
+  struct soc_env soc_env;
+  hub_soc_env(hub, &soc_env);
   if (!rc)
-    rc = sample_activity_create(hub, &who, &act, err);
+    rc = sample_activity_create(&soc_env, &who, &act, err);
   if (rc)
     return rc;
   fprintf(stderr,

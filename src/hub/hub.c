@@ -6,7 +6,7 @@
 #include "auth/token.h"
 #include "auth/user.h"
 #include "incident/incident.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "resilience/register.h"
 #include "soc/soc.h"
 #include "core/buf.h"

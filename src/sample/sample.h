@@ -21,17 +21,18 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
                          const struct auth_settings *set, struct sample_stats *out,
                          struct fs_err *err);
 
-struct hub;
+struct soc_env;
 struct sample_activity {
   int indicators, events, alerts;
 };
 
 /* Sample activity on a hub that has the sample sector: shared indicators (documentation
  * addresses, .example names, hashes of sample text) in the sector collection, and a few
- * members' events run through the monitoring engine, which raises their alerts, sightings and a
- * sector alert with a draft incident. As `who` (the hub's operator). */
-int sample_activity_create(struct hub *hub, const struct actor *who, struct sample_activity *out,
-                           struct fs_err *err);
+ * members' events run through the monitoring engine (of env: the hub's, hub_soc_env), which
+ * raises their alerts, sightings and a sector alert with a draft incident. As `who` (the hub's
+ * operator). */
+int sample_activity_create(const struct soc_env *env, const struct actor *who,
+                           struct sample_activity *out, struct fs_err *err);
 
 /* The shared response teams of the sample sector (called by sample_sector_create, in its
  * transaction): a team for each of the first `groups` holding groups (fhc-001-irt, ...), support
