@@ -43,7 +43,9 @@ DOMAIN_USES = {
     "taxii": ["stix", "intel"],
     "incident": ["stix", "intel"],
     "soc": ["stix", "intel", "detect"],          # drafts and webhooks: hooks (hub/soc.c)
-    "sample": ["stix", "intel", "incident", "soc"],
+    "sample": ["stix", "intel", "incident", "soc", "resilience"],
+    "resilience": [],                            # registers and drill evidence
+    "supervision": ["resilience", "incident"],   # facts, requirements, scores, reports
 }
 
 # Modules that are pure libraries: they may include these modules and no others, whatever the
@@ -64,6 +66,7 @@ OWNERS = {
     "incident": "incident",
     "notify_outbox": "incident",
     "notify_attempt": "incident",
+    "resil_record": "resilience",
 }
 
 # Known violations, each to be removed by #13 item 4 (auth accessors for organisations and users,
