@@ -23,6 +23,10 @@ struct intel_args {
   struct cli_list members;
   bool member_write;
   struct cli_progress progress; /* import: --progress, --quiet */
+  /* export --format, correlate, graph */
+  const char *format, *dataset, *output;
+  int64_t sid_base, fanout;
+  bool stix;
 };
 
 /* The actor: the local operator, or the user named by --as (its visibility, its organisation). */
@@ -154,10 +158,46 @@ static int print_bundle_object(const struct intel_row *r, void *ctx)
   return FS_OK;
 }
 
+/* An export for defences (intel_export): a firewall list, CSV, STIX, Suricata, Zeek. */
+static int do_export_format(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                            const struct actor *op, const struct intel_args *a,
+                            struct fs_err *err)
+{
+  struct actor who;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  int format = -1;
+  for (int i = 0; intel_export_formats[i]; i++)
+    if (!strcmp(a->format, intel_export_formats[i]))
+      format = i;
+  if (!rc && format < 0)
+    rc = fs_err_set(err, FS_ERR_USAGE, "--format",
+                    "ips, domains, urls, csv, stix, suricata, suricata-dataset or zeek");
+  struct intel_export_options opt = {.format = (enum intel_export_format)format,
+                                     .collection = a->collection,
+                                     .dataset = a->dataset,
+                                     .sid_base = a->sid_base};
+  struct fs_buf b;
+  fs_buf_init(&b, (size_t)hub->cfg.intel_export_max_bytes);
+  struct intel_export_result er = {0};
+  if (!rc)
+    rc = intel_export(c, &who, &opt, &b, &er, err);
+  if (!rc && a->output && strcmp(a->output, "-"))
+    rc = fs_file_write_atomic(a->output, b.data ? b.data : "", b.len, 0644, err);
+  else if (!rc)
+    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+  if (!rc)
+    fprintf(stderr, FS_TR(ctx->lang, "%zu values exported as %s\n", "已匯出 %zu 筆（%s）\n"),
+            er.values, a->format);
+  fs_buf_release(&b);
+  return rc;
+}
+
 static int do_export(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                      const struct actor *op, void *arg, struct fs_err *err)
 {
   struct intel_args *a = arg;
+  if (a->format)
+    return do_export_format(ctx, hub, c, op, a, err);
   struct actor who;
   int rc = actor_for(hub, c, op, a, &who, err);
   struct intel_collection col;
@@ -181,6 +221,55 @@ static int do_export(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     fprintf(stderr, "%zu objects exported from %s\n", b.n, col.alias);
   else
     fprintf(stderr, "已從 %s 匯出 %zu 個物件\n", col.alias, b.n);
+  return rc;
+}
+
+static int do_correlate(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                        const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct intel_args *a = arg;
+  struct actor who;
+  json_t *out = NULL;
+  int64_t fanout = a->fanout > 0 ? a->fanout : hub->cfg.intel_correlation_fanout;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  if (!rc)
+    rc = intel_correlate(c, &who, a->arg, (size_t)fanout,
+                         (size_t)hub->cfg.intel_correlation_count_max, &out, err);
+  if (rc)
+    return rc;
+  if (a->json) {
+    cli_print_json(out);
+  } else {
+    bool popular = json_is_true(json_object_get(out, "popular"));
+    printf(popular ? FS_TR(ctx->lang, "%s: popular, mentioned by %lld%s visible objects (not listed)\n",
+                           "%s：熱門值，共 %lld%s 個可見物件提及（不逐一列出）\n")
+                   : FS_TR(ctx->lang, "%s: mentioned by %lld%s visible objects\n",
+                           "%s：共 %lld%s 個可見物件提及\n"),
+           a->arg, (long long)json_integer_value(json_object_get(out, "count")),
+           json_is_true(json_object_get(out, "count_capped")) ? "+" : "");
+    static const char *const keys[] = {"tlp", "id", "type", "name", NULL};
+    static const char *const en[] = {"TLP", "ID", "TYPE", "NAME", NULL};
+    static const char *const zh[] = {"TLP", "ID", "類型", "名稱", NULL};
+    cli_print_items(ctx, json_object_get(out, "objects"), false, keys, en, zh);
+  }
+  json_decref(out);
+  return FS_OK;
+}
+
+static int do_graph(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                    const struct actor *op, void *arg, struct fs_err *err)
+{
+  (void)ctx;
+  struct intel_args *a = arg;
+  struct actor who;
+  json_t *out = NULL;
+  int64_t fanout = a->fanout > 0 ? a->fanout : hub->cfg.intel_correlation_fanout;
+  int rc = actor_for(hub, c, op, a, &who, err);
+  if (!rc)
+    rc = intel_graph(c, &who, a->arg, (size_t)fanout, a->stix, &out, err);
+  if (!rc)
+    cli_print_json(out);
+  json_decref(out);
   return rc;
 }
 
@@ -249,6 +338,20 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
        "default TLP: clear, green, amber (default), amber+strict, red",
        "預設 TLP：clear、green、amber（預設）、amber+strict、red"},
       {"title", 0, CLI_OPT_STRING, &a.title, "TEXT", "title of the collection", "集合標題"},
+      {"format", 'f', CLI_OPT_STRING, &a.format, "FORMAT",
+       "ips, domains, urls, csv, stix, suricata, suricata-dataset or zeek",
+       "ips、domains、urls、csv、stix、suricata、suricata-dataset 或 zeek"},
+      {"dataset", 0, CLI_OPT_STRING, &a.dataset, "TYPE",
+       "suricata-dataset: domains, ips, md5 or sha256", "suricata-dataset：domains、ips、md5 或 sha256"},
+      {"sid-base", 0, CLI_OPT_INT, &a.sid_base, "N", "suricata: the first rule's sid (default 9100000)",
+       "suricata：第一條規則的 sid（預設 9100000）"},
+      {"output", 'o', CLI_OPT_STRING, &a.output, "FILE", "write to FILE (default standard output)",
+       "寫入檔案（預設標準輸出）"},
+      {"fanout", 0, CLI_OPT_INT, &a.fanout, "N",
+       "objects listed for one value (default intel.correlation_fanout)",
+       "每個值列出的物件數（預設 intel.correlation_fanout）"},
+      {"stix", 0, CLI_OPT_FLAG, &a.stix, NULL, "a STIX 2.1 bundle instead of nodes and edges",
+       "輸出 STIX 2.1 bundle 而非節點與邊"},
       CLI_PROGRESS_OPTS(a.progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
@@ -290,12 +393,35 @@ static int intel_search_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "找出執行者可見、提及某 IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
              "as limit json", 1, do_search);
 }
-static int intel_export(struct cli_ctx *ctx, int argc, char **argv)
+static int intel_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv,
-             "finshield intel export [--collection ALIAS] [--as USER] [--limit N] > bundle.json",
-             "Writes a STIX 2.1 bundle of what the actor may see in a collection.",
-             "輸出執行者在集合中可見內容的 STIX 2.1 bundle。", "collection as limit", 0, do_export);
+             "finshield intel export [--format FORMAT [--dataset TYPE] [--sid-base N] [-o FILE]] "
+             "[--collection ALIAS] [--as USER] [--limit N]",
+             "Without --format: a STIX 2.1 bundle of what the actor may see in a collection. With "
+             "--format: the indicators the actor may see, for defences: firewall lists (ips, "
+             "domains, urls), csv, stix, suricata rules, a suricata-dataset file, or a zeek intel "
+             "file (docs/intel.md).",
+             "未指定 --format：輸出執行者在集合中可見內容的 STIX 2.1 bundle。指定 --format：輸出執行者"
+             "可見之指標供防禦設備使用：防火牆清單（ips、domains、urls）、csv、stix、suricata 規則、"
+             "suricata dataset 檔或 zeek intel 檔（docs/intel.md）。",
+             "collection as limit format dataset sid-base output", 0, do_export);
+}
+static int intel_correlate_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel correlate VALUE [--fanout N] [--as USER] [--json]",
+             "Every object the actor may see that mentions a value, across sources and members; "
+             "a value that more objects mention than the fan-out is counted, not listed.",
+             "列出執行者可見、提及某值的所有物件（跨來源與會員）；提及物件數超過上限之熱門值只計數不列出。",
+             "fanout as json", 1, do_correlate);
+}
+static int intel_graph_cmd(struct cli_ctx *ctx, int argc, char **argv)
+{
+  return run(ctx, argc, argv, "finshield intel graph ID [--stix] [--fanout N] [--as USER]",
+             "The graph around an object: what it references and the objects that share its "
+             "observables, as nodes and edges (JSON) or a STIX 2.1 bundle.",
+             "物件的關聯圖：其參照之物件與共用觀測值之物件，以節點與邊（JSON）或 STIX 2.1 bundle 輸出。",
+             "stix fanout as", 1, do_graph);
 }
 static int intel_collections(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -320,11 +446,16 @@ int cmd_intel(struct cli_ctx *ctx, int argc, char **argv)
       {"import", intel_import, "store a STIX bundle", "匯入 STIX bundle"},
       {"get", intel_get, "print an object's versions", "顯示物件各版本"},
       {"search", intel_search_cmd, "find objects mentioning a value", "搜尋提及某值的物件"},
-      {"export", intel_export, "write a collection as a bundle", "將集合匯出為 bundle"},
+      {"export", intel_export_cmd, "write a collection as a bundle, or an export for defences",
+       "將集合匯出為 bundle，或匯出供防禦設備使用之清單"},
+      {"correlate", intel_correlate_cmd, "objects that mention a value", "提及某值之物件"},
+      {"graph", intel_graph_cmd, "the graph around an object", "物件關聯圖"},
       {"collections", intel_collections, "list collections", "列出集合"},
       {"collection-add", intel_collection_add, "create a collection", "建立集合"},
       {NULL, NULL, NULL, NULL},
   };
-  return cli_dispatch(ctx, "finshield intel <import|get|search|export|collections|collection-add>",
+  return cli_dispatch(ctx,
+                      "finshield intel "
+                      "<import|get|search|export|correlate|graph|collections|collection-add>",
                       subs, argc, argv);
 }

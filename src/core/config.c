@@ -86,6 +86,11 @@ static const struct fs_config_key keys[] = {
     INT("notify", "retry_base_s", notify_retry_base_s, "30", 1, 86400, "First retry delay in seconds; each further retry waits twice as long (capped at six hours)."),
     INT("resilience", "drill_period_days", resilience_drill_period_days, "365", 1, 1095, "A core business service without a restore drill within this many days is overdue (a service's own drill_period_days overrides it)."),
     STR("supervision", "score_policy_file", supervision_score_policy_file, "score-policy.ini", "Incentive-score model (INI, docs/supervision.md); a missing file means the built-in example (a reconstruction of the insurance stabilisation fund's 2018 security factor)."),
+    INT("intel", "export_revalidate_ms", intel_export_revalidate_ms, "1000", 0, 3600000, "A running serve answers an export's If-None-Match from memory (304, no table read) while no change went through it; at most this often it reads the store's position to see changes made by other processes (finshield intel import, the SOC's sightings). 0: every request reads it."),
+    INT("intel", "export_max_age_s", intel_export_max_age_s, "300", 1, 86400, "Seconds an export's remembered ETag is trusted without recomputing the export (indicators expire with time, not only with changes)."),
+    INT("intel", "export_max_bytes", intel_export_max_bytes, "1073741824", 1048576, 17179869184, "Largest export body; a larger export fails with 413 (ask for one collection or one format)."),
+    INT("intel", "correlation_fanout", intel_correlation_fanout, "50", 1, 10000, "Objects one correlated value is expanded to; a value that more visible objects mention is popular: counted, not listed."),
+    INT("intel", "correlation_count_max", intel_correlation_count_max, "10000", 10, 10000000, "Visible objects counted for one popular value before the count stops (count_capped)."),
 };
 
 size_t fs_config_keys(const struct fs_config_key **out)

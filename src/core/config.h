@@ -84,6 +84,12 @@ struct fs_config {
   int64_t resilience_drill_period_days;
   /* [supervision] */
   char supervision_score_policy_file[FS_CONFIG_PATH_MAX];
+  /* [intel]: exports and correlation (#15) */
+  int64_t intel_export_revalidate_ms;
+  int64_t intel_export_max_age_s;
+  int64_t intel_export_max_bytes;
+  int64_t intel_correlation_fanout;
+  int64_t intel_correlation_count_max;
 };
 
 enum fs_config_type { FS_CONFIG_STR, FS_CONFIG_INT, FS_CONFIG_ENUM };

@@ -65,6 +65,16 @@ void fs_b64url_encode(const void *in, size_t n, char *out)
   sodium_bin2base64(out, fs_b64url_len(n) + 1, in, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 }
 
+size_t fs_b64_len(size_t n)
+{
+  return sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_ORIGINAL) - 1;
+}
+
+void fs_b64_encode(const void *in, size_t n, char *out)
+{
+  sodium_bin2base64(out, fs_b64_len(n) + 1, in, n, sodium_base64_VARIANT_ORIGINAL);
+}
+
 void fs_sha256(const void *in, size_t n, uint8_t out[32])
 {
   crypto_hash_sha256(out, in, n);

@@ -17,6 +17,9 @@ int fs_hex4_decode(const char *s, unsigned *out);
 /* Base64url without padding into out (fs_b64url_len(n)+1 bytes, NUL-terminated). */
 size_t fs_b64url_len(size_t n);
 void fs_b64url_encode(const void *in, size_t n, char *out);
+/* Standard base64 (RFC 4648, '+' '/' and padding) into out (fs_b64_len(n)+1 bytes). */
+size_t fs_b64_len(size_t n);
+void fs_b64_encode(const void *in, size_t n, char *out);
 
 /* SHA-256 of n bytes. */
 void fs_sha256(const void *in, size_t n, uint8_t out[32]);

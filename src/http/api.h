@@ -42,6 +42,9 @@ int api_intel_bundle(struct http_request *req, struct http_response *res);
 int api_intel_object(struct http_request *req, struct http_response *res);
 int api_intel_search(struct http_request *req, struct http_response *res);
 int api_intel_export(struct http_request *req, struct http_response *res);
+int api_intel_exports(struct http_request *req, struct http_response *res);
+int api_intel_correlations(struct http_request *req, struct http_response *res);
+int api_intel_graph(struct http_request *req, struct http_response *res);
 
 int api_events_post(struct http_request *req, struct http_response *res);
 int api_alerts_list(struct http_request *req, struct http_response *res);

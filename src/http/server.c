@@ -327,7 +327,11 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
                           res->content_type ? res->content_type : "application/json; charset=utf-8");
   MHD_add_response_header(r, "X-Request-Id", req->request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "Cache-Control", "no-store");
+  bool cache_control = false;
+  for (size_t i = 0; i < res->nheaders; i++)
+    cache_control |= !strcmp(res->headers[i].name, "Cache-Control");
+  if (!cache_control)
+    MHD_add_response_header(r, "Cache-Control", "no-store");
   for (size_t i = 0; i < res->nheaders; i++)
     MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
   req->status = res->status;
@@ -444,8 +448,10 @@ static enum MHD_Result dispatch(struct http_request *req)
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
   body_release(req);          /* the answer may take long to send: give the memory back now */
-  if (!rc && !res.custom && (res.status < 200 || res.status > 299))
+  if (!rc && !res.custom && (res.status < 200 || res.status > 299) && res.status != 304)
     rc = fs_err_set(&req->err, FS_ERR_INTERNAL, route->pattern, "no answer was made");
+  if (!rc && strcmp(req->method, "GET") && strcmp(req->method, "HEAD"))
+    http_exports_changed(s->exports); /* a change may have gone through: exports revalidate */
   if (rc) {
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)
       fs_metric_add(s->store_unavailable, 1);
@@ -597,6 +603,7 @@ int http_server_start(struct hub *hub, const struct hub_services *svc, struct ht
   if (cfg->auth_failures_per_minute > 0)
     s->rl_fail = http_ratelimit_new((double)cfg->auth_failures_per_minute / 60.0,
                                     (double)cfg->auth_failure_burst);
+  s->exports = http_export_cache_new();
   if (cfg->taxii_page_cache_mb > 0)
     s->page_cache = taxii_page_cache_new((size_t)cfg->taxii_page_cache_mb << 20);
   s->access_on = strcmp(cfg->access_log, "off") != 0;
@@ -676,6 +683,7 @@ void http_server_stop(struct http_server *s)
   http_ratelimit_free(s->rl);
   http_ratelimit_free(s->rl_fail);
   taxii_page_cache_free(s->page_cache);
+  http_export_cache_free(s->exports);
   free(s->tls_cert);
   if (s->tls_key) {
     memset(s->tls_key, 0, strlen(s->tls_key));

@@ -18,6 +18,7 @@ struct http_server {
   struct http_ratelimit *rl;
   struct http_ratelimit *rl_fail; /* failed authentications, by address */
   struct taxii_page_cache *page_cache;
+  struct http_export_cache *exports; /* ETags of the exports (api_exports.c) */
   struct http_streams *streams;
   char *tls_cert, *tls_key;
   int64_t started_ms;
@@ -38,5 +39,12 @@ struct http_server {
  * authenticated) and req->body.max (the caller's limit) are set. Otherwise res holds the
  * answer (status, body, headers) and the code is returned. */
 int http_admit(struct http_request *req, struct http_response *res);
+
+/* The exports' ETags (api_exports.c): made with the server, freed with it. A change that went
+ * through the server (any successful POST, PATCH, PUT or DELETE) makes the next export request
+ * read the store's position again. */
+struct http_export_cache *http_export_cache_new(void);
+void http_export_cache_free(struct http_export_cache *c);
+void http_exports_changed(struct http_export_cache *c);
 
 #endif

@@ -14,6 +14,7 @@
 
 #include "auth/actor.h"
 #include "auth/policy.h"
+#include "core/buf.h"
 #include "stix/stix.h"
 #include "stix/taxii_query.h"
 #include "stix/tlp.h"
@@ -262,5 +263,84 @@ int intel_collections_each(struct store_conn *c, intel_collection_fn fn, void *c
 void intel_format_added(int64_t us, char out[40]);
 /* Parses a TAXII timestamp (any fraction) to microseconds. */
 int intel_parse_added(const char *s, int64_t *us, struct fs_err *err);
+
+
+/* ---- exports for members' defences (export.c, export_format.c) ------------------------------ */
+
+/* What an export holds: the simple indicators (addresses and CIDR blocks, domains, URLs,
+ * hashes, e-mail addresses: '=' and IN comparisons joined by OR, stix/pattern.h) of the latest
+ * version of every indicator the actor may see, through every collection it may read (or one),
+ * that intel_export_eligible keeps; each value once, in the order the store first held it. */
+enum intel_export_format {
+  INTEL_EXPORT_IPS,      /* firewall list (EDL): addresses and CIDR blocks, one a line */
+  INTEL_EXPORT_DOMAINS,  /* firewall list: domains */
+  INTEL_EXPORT_URLS,     /* firewall list: URLs without their scheme (EDL style) */
+  INTEL_EXPORT_CSV,      /* RFC 4180: indicator, kind, value, tlp, valid_until */
+  INTEL_EXPORT_STIX,     /* a STIX 2.1 bundle of the indicators themselves */
+  INTEL_EXPORT_SURICATA, /* Suricata rules: addresses, DNS and TLS SNI names, HTTP URLs */
+  INTEL_EXPORT_SURICATA_DATASET, /* a Suricata dataset file of one type (options.dataset) */
+  INTEL_EXPORT_ZEEK,     /* a Zeek intel file (Intel::ADDR, SUBNET, DOMAIN, URL, FILE_HASH,
+                            EMAIL) */
+  INTEL_EXPORT__COUNT
+};
+/* The formats' names ("ips", "domains", "urls", "csv", "stix", "suricata", "suricata-dataset",
+ * "zeek"), NULL-terminated, in enum order. */
+extern const char *const intel_export_formats[];
+/* The suricata-dataset types: "domains", "urls" (type string, base64 lines), "ips" (type ip:
+ * addresses, no blocks), "md5", "sha256" (hex); NULL-terminated. */
+extern const char *const intel_export_datasets[];
+/* The media type of a format's body. */
+const char *intel_export_media_type(enum intel_export_format f);
+
+struct intel_export_options {
+  enum intel_export_format format;
+  const char *collection; /* id or alias: only this collection; NULL: every readable one */
+  const char *dataset;    /* INTEL_EXPORT_SURICATA_DATASET: one of intel_export_datasets */
+  int64_t sid_base;       /* INTEL_EXPORT_SURICATA: the first rule's sid (0: 9100000) */
+};
+
+struct intel_export_result {
+  size_t values;           /* values (or objects, for STIX) written */
+  int64_t last_seq, deletes; /* the store's position the export was read at (intel_position) */
+};
+
+/* One simple indicator as intel_export_eligible sees it. */
+struct intel_export_item {
+  const char *id;          /* the indicator's id */
+  int kind;                /* enum stix_observable */
+  const char *value;
+  int64_t valid_until_ms;  /* 0: none */
+  bool revoked;
+};
+/* Whether an indicator the actor may see is distributed at now_ms: not revoked, not expired.
+ * The one place where distribution is decided beyond visibility (a score threshold goes here). */
+bool intel_export_eligible(const struct intel_export_item *it, int64_t now_ms);
+
+/* Writes the export of what `who` may see to out, read in one read transaction after bringing
+ * the simple-indicator table up to date (intel_ioc_update, its own write transaction).
+ * FS_ERR_NOT_FOUND for a collection the actor may not read. */
+int intel_export(struct store_conn *c, const struct actor *who,
+                 const struct intel_export_options *opt, struct fs_buf *out,
+                 struct intel_export_result *res, struct fs_err *err);
+/* Extracts the simple indicators of the indicator versions stored since the last call into
+ * intel_ioc (in batches, each its own write transaction); *added (may be NULL) counts versions. */
+int intel_ioc_update(struct store_conn *c, size_t *added, struct fs_err *err);
+
+/* ---- correlation (correlate.c) ---------------------------------------------------------------- */
+
+/* Every object the actor may see that mentions value (the observables of intel_search), latest
+ * version of each, newest first, at most `fanout` of them: {"value", "objects": [{id, type,
+ * name?, tlp, created_by_ref?, collections?}], "count", "popular"}. A value mentioned by more than
+ * `fanout` visible objects is popular: counted (up to count_max, "count_capped" then), not
+ * expanded ("objects" empty). Only visible objects are ever counted or named. */
+int intel_correlate(struct store_conn *c, const struct actor *who, const char *value,
+                    size_t fanout, size_t count_max, json_t **out, struct fs_err *err);
+/* The graph around object id (which the actor must see: FS_ERR_NOT_FOUND otherwise): the
+ * object, the objects it references that the actor may see, its observables, and for each
+ * observable the other visible objects that mention it (popular ones counted, not expanded).
+ * As {"nodes": [...], "edges": [...]} for the portal, or, with stix, a STIX 2.1 bundle of the
+ * visible objects. */
+int intel_graph(struct store_conn *c, const struct actor *who, const char *id, size_t fanout,
+                bool stix, json_t **out, struct fs_err *err);
 
 #endif

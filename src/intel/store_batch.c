@@ -123,6 +123,20 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
   return rc;
 }
 
+int intel_object_keys(const json_t *obj, struct intel_batch **out, struct fs_err *err)
+{
+  const char *type = json_string_value(json_object_get(obj, "type"));
+  struct intel_batch *b = batch_new();
+  if (!b)
+    return nomem(err);
+  if (type && keys_of_object(b, obj, type, NULL)) {
+    intel_batch_free(b);
+    return nomem(err);
+  }
+  *out = b;
+  return FS_OK;
+}
+
 /* The message of an invalid object: its first finding, as the status resource lists it. */
 static const char *refusal(struct intel_batch *b, const struct stix_result *r)
 {

@@ -111,6 +111,17 @@ static const struct store_migration intel_steps[] = {
      " recipient_orgs, recipient_users, revoked, valid_from, valid_until, stored_at, body"
      " FROM intel_object_v2 ORDER BY seq;"
      "DROP TABLE intel_object_v2"},
+    /* ---- exports and correlation (#15, h-products): renumber after other branches' steps ---- */
+    /* The simple indicators of each stored indicator version (export.c), filled from
+     * intel_object by the exports as they run (intel_ioc_update; position in intel_meta
+     * 'ioc_seq'), with the columns the one policy needs copied so that an export is two
+     * sequential scans (the entries of the readable collections, then this table). */
+    {4, "simple indicators for exports",
+     "CREATE TABLE intel_ioc ("
+     " seq BIGINT NOT NULL, kind INTEGER NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
+     " tlp TEXT NOT NULL, producer_org TEXT, producer_user TEXT, recipient_orgs TEXT NOT NULL,"
+     " recipient_users TEXT NOT NULL, valid_until BIGINT NOT NULL, revoked INTEGER NOT NULL,"
+     " PRIMARY KEY (seq, kind, value)) WITHOUT ROWID"},
 };
 
 const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(intel_steps)};
@@ -302,6 +313,26 @@ static int read_all(struct store_conn *c, struct intel_collection **out, size_t 
   }
   store_done(s);
   return rc;
+}
+
+int intel_collections_readable(struct store_conn *c, const struct actor *who,
+                               struct intel_collection **out, size_t *n_out, struct fs_err *err)
+{
+  struct intel_collection *cols = NULL;
+  size_t n = 0, kept = 0;
+  int rc = read_all(c, &cols, &n, err);
+  for (size_t i = 0; !rc && i < n; i++) {
+    rc = intel_collection_rights(c, who, &cols[i], err);
+    if (!rc && cols[i].can_read)
+      cols[kept++] = cols[i];
+  }
+  if (rc) {
+    free(cols);
+    return rc;
+  }
+  *out = cols;
+  *n_out = kept;
+  return FS_OK;
 }
 
 int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,

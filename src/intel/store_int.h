@@ -11,6 +11,10 @@ const char *intel_tlp_column(enum stix_tlp t);
 /* Fills the actor's rights on col (kind, owner, membership already set). */
 int intel_collection_rights(struct store_conn *c, const struct actor *who,
                             struct intel_collection *col, struct fs_err *err);
+/* The collections the actor may read, with its rights filled, in creation order (caller frees
+ * *out). */
+int intel_collections_readable(struct store_conn *c, const struct actor *who,
+                               struct intel_collection **out, size_t *n, struct fs_err *err);
 /* The sortable key of a STIX version: 9 fraction digits ("" for no version). out: 40 bytes. */
 void intel_version_key(const char *version, char out[40]);
 /* Lower-cased search key of an observable value into out (n bytes); false when too long. */
@@ -108,6 +112,15 @@ int intel_rows_flush(struct intel_rows *w, struct fs_err *err);
  * run of equal keys. false when out of memory (base unchanged). */
 bool intel_prefix_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
+/* The observable keys of one object, as the ingest indexes them, in a new batch's keys[0..n_keys)
+ * (caller frees with intel_batch_free). */
+int intel_object_keys(const json_t *obj, struct intel_batch **out, struct fs_err *err);
+/* Whether the actor may see an object version (its columns given) through at least one of the
+ * collections holding it. */
+int intel_visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
+                           const char *tlp, const char *porg, const char *puser,
+                           const char *rorgs, const char *rusers, bool *visible,
+                           struct fs_err *err);
 /* Adds what the ingest needs of one validated element (r->object must be readable). */
 int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct fs_err *err);
 /* A batch of a parsed document's results. The document's input bytes must outlive it. */

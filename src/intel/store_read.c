@@ -203,10 +203,10 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
 }
 
 /* Whether the actor may see an object version through at least one collection holding it. */
-static int visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
-                            const char *tlp, const char *porg, const char *puser,
-                            const char *rorgs, const char *rusers, bool *visible,
-                            struct fs_err *err)
+int intel_visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
+                           const char *tlp, const char *porg, const char *puser,
+                           const char *rorgs, const char *rusers, bool *visible,
+                           struct fs_err *err)
 {
   *visible = false;
   struct store_stmt *s;
@@ -328,7 +328,7 @@ static int emit_visible(struct store_conn *c, const struct actor *who,
       visible = intel_row_visible(who, col, h->r.tlp, h->r.producer_org, h->r.producer_user,
                                   h->rorgs, h->rusers);
     } else {
-      rc = visible_anywhere(c, who, h->r.seq, h->r.tlp, h->r.producer_org, h->r.producer_user,
+      rc = intel_visible_anywhere(c, who, h->r.seq, h->r.tlp, h->r.producer_org, h->r.producer_user,
                             h->rorgs, h->rusers, &visible, err);
     }
     if (!rc && visible) {
