@@ -45,7 +45,10 @@ DOMAIN_USES = {
     "soc": ["stix", "intel", "detect"],          # drafts and webhooks: hooks (hub/soc.c)
     "sample": ["stix", "intel", "incident", "soc", "resilience"],
     "resilience": [],                            # registers and drill evidence
-    "supervision": ["resilience", "incident"],   # facts, requirements, scores, reports
+    "supervision": ["resilience", "incident", "render"],  # facts, requirements, scores, reports
+    "render": [],                                # HTML+SVG and PDF drawing for every report
+    # intelligence products (#15): ATT&CK, publications, statistics, periodic reports
+    "products": ["stix", "intel", "incident", "soc", "detect", "render"],
 }
 
 # Modules that are pure libraries: they may include these modules and no others, whatever the
@@ -53,6 +56,7 @@ DOMAIN_USES = {
 PURE = {
     "stix": ["core"],
     "detect": ["core", "stix"],
+    "render": ["core"],
 }
 
 # Tables owned by a module whose name does not begin with the module's ("intel_object" is

@@ -2,6 +2,8 @@
  * reasons, and dates (Gregorian or ROC). */
 #include "supervision/render.h"
 
+#include "render/render.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,19 +47,7 @@ const char *sup_reason_label(const char *reason, enum fs_lang lang)
 
 void sup_format_date(const char *ymd, enum fs_lang lang, bool roc, char *out, size_t n)
 {
-  int y = 0, m = 0, d = 0;
-  if (!ymd || sscanf(ymd, "%d-%d-%d", &y, &m, &d) != 3) {
-    snprintf(out, n, "%s", ymd ? ymd : "");
-    return;
-  }
-  if (roc && lang == FS_LANG_EN)
-    snprintf(out, n, "ROC %d-%02d-%02d", y - 1911, m, d);
-  else if (roc)
-    snprintf(out, n, "民國%d年%d月%d日", y - 1911, m, d);
-  else if (lang == FS_LANG_EN)
-    snprintf(out, n, "%04d-%02d-%02d", y, m, d);
-  else
-    snprintf(out, n, "%d年%d月%d日", y, m, d);
+  render_format_date(ymd, lang, roc, out, n);
 }
 
 void sup_format_value(const json_t *group, const struct sup_metric *m, char *out, size_t n)
@@ -76,7 +66,7 @@ void sup_format_value(const json_t *group, const struct sup_metric *m, char *out
 
 const char *sup_tr(enum fs_lang lang, const char *en, const char *zh)
 {
-  return lang == FS_LANG_EN ? en : zh;
+  return render_tr(lang, en, zh);
 }
 
 const char *sup_label(const json_t *label_obj, enum fs_lang lang)

@@ -2,123 +2,39 @@
  * languages), A4 pages with a running cursor. */
 #include "supervision/render.h"
 
-#include <cairo-pdf.h>
-#include <cairo.h>
-#include <fontconfig/fontconfig.h>
-#include <pango/pangocairo.h>
-#include <pthread.h>
+#include "render/render.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE_W 595.0
-#define PAGE_H 842.0
-#define MARGIN 48.0
-#define FONT "Noto Sans CJK TC"
+#define PAGE_W RENDER_PAGE_W
+#define MARGIN RENDER_MARGIN
 
-struct pdf {
-  cairo_surface_t *surface;
-  cairo_t *cr;
-  PangoFontMap
-      *fonts; /* our own, not pango's per-thread default, so that nothing outlives a render */
-  PangoContext *pango;
-  bool one_line; /* cells: cut long text with an ellipsis instead of wrapping */
-  double y;
-  int page;
-  enum fs_lang lang;
-  struct fs_buf *out;
-  bool too_large;
-};
-
-static cairo_status_t write_fn(void *closure, const unsigned char *data, unsigned int len)
-{
-  struct pdf *p = closure;
-  if (fs_buf_append(p->out, data, len)) {
-    p->too_large = true;
-    return CAIRO_STATUS_WRITE_ERROR;
-  }
-  return CAIRO_STATUS_SUCCESS;
-}
-
-static void new_page(struct pdf *p)
-{
-  cairo_show_page(p->cr);
-  p->page++;
-  p->y = MARGIN;
-}
-
-static void need(struct pdf *p, double h)
-{
-  if (p->y + h > PAGE_H - MARGIN)
-    new_page(p);
-}
-
-/* Text at x, y (top) in the given size and weight, at most width wide; returns its height. */
-static double text_at(struct pdf *p, double x, double y, double width, const char *s, double size,
-                      bool bold, bool right)
-{
-  PangoLayout *l = pango_layout_new(p->pango);
-  char font[80];
-  snprintf(font, sizeof(font), FONT " %s %.1f", bold ? "Bold" : "", size);
-  PangoFontDescription *fd = pango_font_description_from_string(font);
-  pango_layout_set_font_description(l, fd);
-  pango_font_description_free(fd);
-  pango_layout_set_width(l, (int)(width * PANGO_SCALE));
-  pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
-  if (p->one_line)
-    pango_layout_set_ellipsize(l, PANGO_ELLIPSIZE_END);
-  if (right)
-    pango_layout_set_alignment(l, PANGO_ALIGN_RIGHT);
-  pango_layout_set_text(l, s ? s : "", -1);
-  int w, h;
-  pango_layout_get_size(l, &w, &h);
-  cairo_move_to(p->cr, x, y);
-  pango_cairo_show_layout(p->cr, l);
-  g_object_unref(l);
-  return (double)h / PANGO_SCALE;
-}
-
-static void line(struct pdf *p, const char *s, double size, bool bold)
-{
-  need(p, size * 2);
-  cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
-  p->y += text_at(p, MARGIN, p->y, PAGE_W - 2 * MARGIN, s, size, bold, false) + size * 0.4;
-}
-
-static void bars(struct pdf *p, const char *title, const json_t *groups, const char *key)
+/* One percentage metric over the groups (below 80 % in the warning colour). */
+static void bars(struct render_pdf *p, const char *title, const json_t *groups, const char *key)
 {
   size_t n = json_array_size(groups);
-  double row = 15, left = MARGIN + 130, width = PAGE_W - MARGIN - left - 40;
-  need(p, 24 + row * (double)n);
-  line(p, title, 10, true);
+  struct render_bar *b = calloc(n ? n : 1, sizeof(*b));
+  if (!b)
+    return;
   size_t i;
   const json_t *g;
   json_array_foreach(groups, i, g)
   {
     const json_t *jv = json_object_get(g, key);
     double v = json_number_value(jv);
-    double y = p->y + (double)i * row;
-    cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
-    p->one_line = true;
-    text_at(p, MARGIN, y, 125, sup_label(json_object_get(g, "label"), p->lang), 7.5, false, true);
-    p->one_line = false;
-    double w = width * (v < 0 ? 0 : v > 100 ? 100 : v) / 100;
-    if (v < 80)
-      cairo_set_source_rgb(p->cr, 0.77, 0.19, 0.19);
-    else
-      cairo_set_source_rgb(p->cr, 0.17, 0.42, 0.69);
-    cairo_rectangle(p->cr, left, y + 2, w, row - 4);
-    cairo_fill(p->cr);
-    char val[24];
-    snprintf(val, sizeof(val), json_is_number(jv) ? "%.1f %%" : "–", v);
-    cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
-    text_at(p, left + w + 4, y, 60, val, 7.5, false, false);
+    b[i] = (struct render_bar){.label = sup_label(json_object_get(g, "label"), p->lang),
+                               .value = v < 0 ? 0 : v > 100 ? 100 : v,
+                               .has_value = json_is_number(jv),
+                               .low = v < 80};
   }
-  p->y += row * (double)n + 10;
+  render_pdf_bars(p, title, b, n, 100, 1, " %");
+  free(b);
 }
 
 /* A table: metrics down, groups across (at most 6 columns a block). */
-static void table(struct pdf *p, const char *title, const json_t *groups)
+static void table(struct render_pdf *p, const char *title, const json_t *groups)
 {
   size_t n = json_array_size(groups);
   for (size_t start = 0; start < n; start += 6) {
@@ -128,25 +44,25 @@ static void table(struct pdf *p, const char *title, const json_t *groups)
     size_t nm = 0;
     while (sup_metrics[nm].key)
       nm++;
-    need(p, 40 + row * (double)(nm + 2));
-    line(p, title, 10, true);
+    render_pdf_need(p, 40 + row * (double)(nm + 2));
+    render_pdf_line(p, title, 10, true);
     cairo_set_source_rgb(p->cr, 0.93, 0.93, 0.93);
     cairo_rectangle(p->cr, MARGIN, p->y, PAGE_W - 2 * MARGIN, row * 2);
     cairo_fill(p->cr);
     cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
     for (size_t c = 0; c < cols; c++)
-      text_at(p, MARGIN + first + cw * (double)c, p->y, cw - 2,
+      render_pdf_text(p, MARGIN + first + cw * (double)c, p->y, cw - 2,
               sup_label(json_object_get(json_array_get(groups, start + c), "label"), p->lang), 7,
               true, true);
     p->y += row * 2;
     p->one_line = true;
     for (size_t k = 0; k < nm; k++) {
       const struct sup_metric *m = &sup_metrics[k];
-      text_at(p, MARGIN, p->y, first, p->lang == FS_LANG_EN ? m->en : m->zh, 7, false, false);
+      render_pdf_text(p, MARGIN, p->y, first, p->lang == FS_LANG_EN ? m->en : m->zh, 7, false, false);
       for (size_t c = 0; c < cols; c++) {
         char v[32];
         sup_format_value(json_array_get(groups, start + c), m, v, sizeof(v));
-        text_at(p, MARGIN + first + cw * (double)c, p->y, cw - 2, v, 7, false, true);
+        render_pdf_text(p, MARGIN + first + cw * (double)c, p->y, cw - 2, v, 7, false, true);
       }
       p->y += row;
       cairo_set_source_rgb(p->cr, 0.85, 0.85, 0.85);
@@ -161,36 +77,15 @@ static void table(struct pdf *p, const char *title, const json_t *groups)
   }
 }
 
-/* Fontconfig's configuration and cairo's caches are process-wide and kept for the next render;
- * they are released at exit, after every thread that renders is gone (no leak reported). */
-static void release_fonts(void)
-{
-  cairo_debug_reset_static_data();
-  FcFini();
-}
-
-static void register_release(void)
-{
-  atexit(release_fonts);
-}
-
 int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *out,
                    struct fs_err *err)
 {
-  static pthread_once_t once = PTHREAD_ONCE_INIT;
-  pthread_once(&once, register_release);
-  struct pdf p = {.lang = lang, .out = out, .y = MARGIN, .page = 1};
-  p.surface = cairo_pdf_surface_create_for_stream(write_fn, &p, PAGE_W, PAGE_H);
-  p.cr = cairo_create(p.surface);
-  p.fonts = pango_cairo_font_map_new();
-  p.pango = pango_font_map_create_context(p.fonts);
-  pango_cairo_update_context(p.cr, p.pango);
+  struct render_pdf p;
   const char *period = json_string_value(json_object_get(r, "period"));
   char buf[600], from[40], to[40], asof[40];
   snprintf(buf, sizeof(buf), "%s%s", sup_tr(lang, "Supervision report ", "資安監理報告 "), period);
-  cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_TITLE, buf);
-  cairo_pdf_surface_set_metadata(p.surface, CAIRO_PDF_METADATA_CREATOR, "finshield");
-  line(&p, buf, 18, true);
+  render_pdf_begin(&p, out, lang, buf);
+  render_pdf_line(&p, buf, 18, true);
   sup_format_date(json_string_value(json_object_get(r, "from")), lang, roc, from, sizeof(from));
   sup_format_date(json_string_value(json_object_get(r, "to")), lang, roc, to, sizeof(to));
   sup_format_date(json_string_value(json_object_get(r, "as_of")), lang, roc, asof, sizeof(asof));
@@ -198,7 +93,7 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
            sup_tr(lang, "; as of ", "；資料截至 "), asof,
            sup_tr(lang, ". Scoring model: ", "。評分模型："),
            sup_label(json_object_get(json_object_get(r, "model"), "title"), lang));
-  line(&p, buf, 9, false);
+  render_pdf_line(&p, buf, 9, false);
   p.y += 6;
   const json_t *totals = json_object_get(r, "totals");
   json_t *all = json_pack("[O]", totals);
@@ -216,7 +111,7 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
   table(&p, sup_tr(lang, "By size", "依規模"), size);
   table(&p, sup_tr(lang, "By industry", "依業別"), ind);
   /* Tiers and their counts. */
-  line(&p, sup_tr(lang, "Score tiers", "評分等級"), 10, true);
+  render_pdf_line(&p, sup_tr(lang, "Score tiers", "評分等級"), 10, true);
   size_t i;
   const json_t *t;
   json_array_foreach(json_object_get(json_object_get(r, "model"), "tiers"), i, t)
@@ -229,13 +124,13 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
              sup_tr(lang, "discount", "優惠"),
              json_number_value(json_object_get(t, "discount_percent")),
              (long long)json_integer_value(json_object_get(cnt, "count")));
-    line(&p, buf, 8, false);
+    render_pdf_line(&p, buf, 8, false);
   }
   p.y += 6;
   snprintf(buf, sizeof(buf), "%s (%lld)",
            sup_tr(lang, "Institutions needing attention", "需關注之機構"),
            (long long)json_integer_value(json_object_get(r, "attention_total")));
-  line(&p, buf, 10, true);
+  render_pdf_line(&p, buf, 10, true);
   const json_t *a;
   json_array_foreach(json_object_get(r, "attention"), i, a)
   {
@@ -252,17 +147,7 @@ int sup_report_pdf(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf *
              json_string_value(json_object_get(a, "org")),
              json_number_value(json_object_get(a, "score")), fs_buf_cstr(&why));
     fs_buf_release(&why);
-    line(&p, buf, 7.5, false);
+    render_pdf_line(&p, buf, 7.5, false);
   }
-  g_object_unref(p.pango);
-  g_object_unref(p.fonts);
-  cairo_destroy(p.cr);
-  cairo_surface_finish(p.surface);
-  cairo_status_t st = cairo_surface_status(p.surface);
-  cairo_surface_destroy(p.surface);
-  if (p.too_large)
-    return fs_err_set(err, FS_ERR_TOO_LARGE, "report", "the PDF is too large");
-  if (st != CAIRO_STATUS_SUCCESS)
-    return fs_err_set(err, FS_ERR_IO, "report", "cairo: %s", cairo_status_to_string(st));
-  return FS_OK;
+  return render_pdf_end(&p, "report", err);
 }
