@@ -7,6 +7,7 @@
 #include "core/file.h"
 #include "hub/hub.h"
 #include "resilience/register.h"
+#include "products/products.h"
 #include "supervision/supervision.h"
 
 #include <stdio.h>
@@ -16,6 +17,8 @@
 struct rep_args {
   const char *period, *format, *lang, *output, *org, *as_of, *as;
   bool roc, json;
+  const char *by, *from, *to, *members_at; /* stats */
+  const char *id;                           /* sector-get */
 };
 
 static int actor_for(struct store_conn *c, const struct actor *op, const struct rep_args *a,
@@ -221,12 +224,190 @@ static int report_score(struct cli_ctx *ctx, int argc, char **argv)
   return cli_with_hub(ctx, &h, score_job, &a);
 }
 
+/* ---- products: statistics, sector reports ------------------------------------------------ */
+
+static int stats_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                     const struct actor *op, void *arg, struct fs_err *err)
+{
+  (void)hub;
+  struct rep_args *a = arg;
+  struct actor who;
+  int64_t from = 0, to = 0, members = 0;
+  int rc = actor_for(c, op, a, &who, err);
+  if (!rc && a->from)
+    rc = products_parse_day(a->from, "--from", &from, err);
+  if (!rc && a->to)
+    rc = products_parse_day(a->to, "--to", &to, err);
+  if (!rc && a->members_at)
+    rc = products_parse_day(a->members_at, "--members-at", &members, err);
+  int by = PRODUCTS_BY_YEAR;
+  for (int i = 0; a->by && products_period_names[i]; i++)
+    if (!strcmp(a->by, products_period_names[i]))
+      by = i;
+  json_t *out = NULL;
+  if (!rc)
+    rc = products_stats_json(c, &who, (enum products_period)by, from, to, members, &out, err);
+  if (rc)
+    return rc;
+  const char *format = a->format ? a->format : "table";
+  enum fs_lang lang = a->lang ? (enum fs_lang)fs_lang_parse(a->lang) : ctx->lang;
+  if (!strcmp(format, "json")) {
+    cli_print_json(out);
+  } else {
+    struct fs_buf b;
+    fs_buf_init(&b, 0);
+    products_stats_text(out, !strcmp(format, "csv"), a->roc, lang, &b);
+    fwrite(b.data ? b.data : "", 1, b.len, stdout);
+    fs_buf_release(&b);
+  }
+  json_decref(out);
+  return FS_OK;
+}
+
+static int report_stats(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct cli_hub_opts h = {0};
+  struct rep_args a = {0};
+  const struct cli_opt opts[] = {
+      CLI_HUB_OPTS(h),
+      {"by", 0, CLI_OPT_NEEDED, &a.by, "year|half|quarter|month", "the periods", "統計區間"},
+      {"from", 0, CLI_OPT_STRING, &a.from, "DATE", "first day (default: the first product)",
+       "起始日（預設：第一項產品）"},
+      {"to", 0, CLI_OPT_STRING, &a.to, "DATE", "last day, included (default today)",
+       "結束日（含，預設今日）"},
+      {"members-at", 0, CLI_OPT_STRING, &a.members_at, "DATE",
+       "count the member institutions at this day (default --to)", "計算此日之會員機構數（預設 --to）"},
+      {"roc", 0, CLI_OPT_FLAG, &a.roc, NULL, "periods and dates in the ROC calendar (民國)",
+       "區間與日期以民國紀年表示"},
+      {"format", 0, CLI_OPT_STRING, &a.format, "table|csv|json", "output (default table)",
+       "輸出格式（預設 table）"},
+      {"lang", 0, CLI_OPT_STRING, &a.lang, "zh-TW|en", "language of the headings", "標題語言"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user", "以此使用者身分執行"},
+      {NULL, 0, 0, NULL, NULL, NULL, NULL},
+  };
+  const struct cli_spec spec = {
+      .usage = "finshield report stats --by year|half|quarter|month [--from D --to D] "
+               "[--members-at D] [--roc] [--format table|csv|json]",
+      .about_en = "The hub's four products (vulnerability advisories, threat intelligence, "
+                  "periodic reports, analysis reports) and their total per period, by first "
+                  "publication, and the member institutions at a date (docs/reports.md).",
+      .about_zh = "依區間統計中樞四類產品（資安漏洞、威脅情資、定期週/月報、分析報告）及合計（以首次"
+                  "發布日計），及某日之會員機構數（docs/reports.md）。",
+      .opts = opts};
+  const char *args[1];
+  size_t nargs;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  if (rc >= 0)
+    return rc;
+  bool by_ok = false;
+  for (int i = 0; products_period_names[i]; i++)
+    by_ok |= !strcmp(a.by, products_period_names[i]);
+  if (!by_ok)
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--by is year, half, quarter or month",
+                                 "--by 為 year、half、quarter 或 month"));
+  if (a.format && strcmp(a.format, "table") && strcmp(a.format, "csv") && strcmp(a.format, "json"))
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--format is table, csv or json",
+                                 "--format 為 table、csv 或 json"));
+  if (a.lang && fs_lang_parse(a.lang) < 0)
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
+  return cli_with_hub(ctx, &h, stats_job, &a);
+}
+
+static int sector_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                      const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct rep_args *a = arg;
+  struct actor who;
+  int rc = actor_for(c, op, a, &who, err);
+  char id[37] = "";
+  if (!rc && a->period) { /* make */
+    struct products_env env;
+    hub_products_env(hub, &env);
+    rc = products_periodic_make(c, &who, &env, a->period, id, err);
+    if (!rc)
+      fprintf(stderr, FS_TR(ctx->lang, "sector report %s made and kept (%s)\n",
+                            "已產製並保存產業報告 %s（%s）\n"),
+              a->period, id);
+  }
+  if (!rc && !a->period && !a->id) { /* list */
+    json_t *out = NULL;
+    rc = products_periodic_list(c, &who, &out, err);
+    static const char *const keys[] = {"period", "kind", "made", "made_by", "id", NULL};
+    static const char *const en[] = {"PERIOD", "KIND", "MADE", "BY", "ID", NULL};
+    static const char *const zh[] = {"期間", "種類", "產製時間", "產製者", "ID", NULL};
+    if (!rc)
+      cli_print_items(ctx, json_object_get(out, "items"), a->json, keys, en, zh);
+    json_decref(out);
+    return rc;
+  }
+  if (!rc && (a->output || a->id)) {
+    struct fs_buf b;
+    fs_buf_init(&b, 0);
+    enum fs_lang lang = a->lang ? (enum fs_lang)fs_lang_parse(a->lang) : ctx->lang;
+    rc = products_periodic_get(c, &who, id[0] ? id : a->id, a->format ? a->format : "html", lang,
+                               &b, err);
+    if (!rc)
+      rc = write_out(a->output, b.data ? b.data : "", b.len, err);
+    fs_buf_release(&b);
+  }
+  return rc;
+}
+
+static int report_sector(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct cli_hub_opts h = {0};
+  struct rep_args a = {0};
+  const struct cli_opt opts[] = {
+      CLI_HUB_OPTS(h),
+      {"period", 0, CLI_OPT_STRING, &a.period, "2026-W23|2026-06",
+       "make and keep the weekly or monthly report of this period", "產製並保存此週或此月之報告"},
+      {"show", 0, CLI_OPT_STRING, &a.id, "ID|PERIOD", "write a kept report", "輸出已保存之報告"},
+      {"format", 0, CLI_OPT_STRING, &a.format, "html|pdf|json", "output format (default html)",
+       "輸出格式（預設 html）"},
+      {"lang", 0, CLI_OPT_STRING, &a.lang, "zh-TW|en", "language of the report", "報告語言"},
+      {"output", 'o', CLI_OPT_STRING, &a.output, "FILE", "write to FILE (default standard output)",
+       "寫入檔案（預設標準輸出）"},
+      {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "list as JSON", "以 JSON 列出"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user", "以此使用者身分執行"},
+      {NULL, 0, 0, NULL, NULL, NULL, NULL},
+  };
+  const struct cli_spec spec = {
+      .usage = "finshield report sector [--period 2026-W23|2026-06 [-o FILE]] [--show ID|PERIOD "
+               "[--format html|pdf|json] [--lang zh-TW|en] [-o FILE]] [--json]",
+      .about_en = "The weekly and monthly sector reports: --period makes and keeps one (HTML with "
+                  "SVG charts and PDF, zh-TW and English); --show writes a kept one; without "
+                  "either, the kept ones are listed.",
+      .about_zh = "產業週報與月報：--period 產製並保存（HTML 含 SVG 圖表與 PDF，中英文）；--show "
+                  "輸出已保存之報告；皆未指定時列出已保存之報告。",
+      .opts = opts};
+  const char *args[1];
+  size_t nargs;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  if (rc >= 0)
+    return rc;
+  if (a.format && strcmp(a.format, "html") && strcmp(a.format, "pdf") && strcmp(a.format, "json"))
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang, "--format is html, pdf or json", "--format 為 html、pdf 或 json"));
+  if (a.lang && fs_lang_parse(a.lang) < 0)
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
+  return cli_with_hub(ctx, &h, sector_job, &a);
+}
+
 int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_subcommand subs[] = {
       {"supervision", report_supervision, "the supervisor's periodic report (HTML, PDF, JSON)",
        "主管機關期間報告（HTML、PDF、JSON）"},
       {"score", report_score, "incentive scores with their parts", "激勵評分及其組成"},
+      {"stats", report_stats, "the products per period and the members at a date",
+       "依區間統計產品與某日會員數"},
+      {"sector", report_sector, "weekly and monthly sector reports: make, list, show",
+       "產業週報與月報：產製、列出、輸出"},
       {NULL, NULL, NULL, NULL},
   };
   return cli_dispatch(ctx, "finshield report <sub-command> [options]", subs, argc, argv);

@@ -21,7 +21,9 @@
   X(soc, "sector monitoring: syslog sources, alerts", "聯防監控：syslog 來源、告警") \
   X(vault, "data safe haven: deposit, restore, verify, drill, serve", "資料保險庫：存入、還原、驗證、演練、查詢") \
   X(register, "resilience and governance registers: BCM, exercises, talent, ...", "韌性與治理登錄簿：營運持續、演練、人才…") \
-  X(report, "supervision: periodic reports and incentive scores", "資安監理：期間報告與激勵評分")
+  X(report, "reports: supervision, incentive scores, product statistics, sector reports", "報告：資安監理、激勵評分、產品統計、週報與月報") \
+  X(publication, "advisories, threat intelligence, periodic and analysis reports", "資安漏洞、威脅情資、定期報告與分析報告之發布") \
+  X(attack, "MITRE ATT&CK: catalogue, tags, counts per technique and tactic", "MITRE ATT&CK：技術目錄、標記、依技術與戰術統計")
 
 #define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);
 CLI_COMMAND_MAP(CLI_X_DECL)

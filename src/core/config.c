@@ -91,6 +91,7 @@ static const struct fs_config_key keys[] = {
     INT("intel", "export_max_bytes", intel_export_max_bytes, "1073741824", 1048576, 17179869184, "Largest export body; a larger export fails with 413 (ask for one collection or one format)."),
     INT("intel", "correlation_fanout", intel_correlation_fanout, "50", 1, 10000, "Objects one correlated value is expanded to; a value that more visible objects mention is popular: counted, not listed."),
     INT("intel", "correlation_count_max", intel_correlation_count_max, "10000", 10, 10000000, "Visible objects counted for one popular value before the count stops (count_capped)."),
+    STR("products", "collection", products_collection, "sector", "Collection (alias) where publications are stored as STIX reports when published or revised."),
 };
 
 size_t fs_config_keys(const struct fs_config_key **out)

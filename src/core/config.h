@@ -90,6 +90,8 @@ struct fs_config {
   int64_t intel_export_max_bytes;
   int64_t intel_correlation_fanout;
   int64_t intel_correlation_count_max;
+  /* [products] (#15) */
+  char products_collection[64];
 };
 
 enum fs_config_type { FS_CONFIG_STR, FS_CONFIG_INT, FS_CONFIG_ENUM };

@@ -76,6 +76,8 @@ void detect_sigma_set_stats(const struct detect_sigma_set *s, struct detect_sigm
 /* What a rule is, for alerts. Strings live as long as the set. */
 struct detect_sigma_rule_info {
   const char *id, *title, *level, *status, *file;
+  const char *tags; /* the rule's tags, comma-separated as written ("attack.t1059.001,
+                       attack.execution,..."); "" for none */
   unsigned line;
   bool correlation;
 };

@@ -598,6 +598,7 @@ void detect_sigma_rule_info(const struct detect_sigma_set *s, uint32_t rule,
   out->title = r->title;
   out->level = r->level;
   out->status = r->status;
+  out->tags = r->tags ? r->tags : "";
   out->file = r->file;
   out->line = r->line;
   out->correlation = r->corr != NULL;

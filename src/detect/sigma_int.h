@@ -155,6 +155,8 @@ struct sigma_rule {
   const char *id, *name, *title, *level, *status, *file;
   unsigned line;
   const char *product, *category, *service;
+  const char *tags; /* the rule's tags, comma-separated as written ("attack.t1059.001,..."), or
+                       NULL: kept for alerts (ATT&CK techniques and tactics) */
   struct sigma_sel *sels;
   uint32_t nsels;
   struct sigma_cnode *cond;

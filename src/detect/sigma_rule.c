@@ -402,6 +402,24 @@ int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *do
   r->product = copy_str(s, sy_get(ls, "product"));
   r->category = copy_str(s, sy_get(ls, "category"));
   r->service = copy_str(s, sy_get(ls, "service"));
+  const char **tags = NULL;
+  size_t ntags = 0;
+  if (str_list(s, sy_get(doc, "tags"), &tags, &ntags) == FS_ERR_NOMEM) {
+    rc = FS_ERR_NOMEM;
+    goto undo;
+  }
+  size_t tlen = 0;
+  for (size_t i = 0; i < ntags; i++)
+    tlen += strlen(tags[i]) + 1;
+  char *joined = tlen ? fs_arena_alloc(&s->arena, tlen) : NULL;
+  for (size_t i = 0, pos = 0; joined && i < ntags; i++) {
+    size_t tl = strlen(tags[i]);
+    if (i)
+      joined[pos++] = ',';
+    memcpy(joined + pos, tags[i], tl + 1);
+    pos += tl;
+  }
+  r->tags = joined;
   if (!r->title) {
     rc = WHY("a rule needs a title");
     goto undo;

@@ -83,9 +83,16 @@ int api_taxii_manifest(struct http_request *req, struct http_response *res);
   X(registers_index) X(registers_schema) X(registers_list) X(registers_create) X(registers_get) \
   X(registers_update) X(registers_versions) X(registers_export) X(registers_import) X(registers_summary)           \
   X(drills_submit) X(drills_status) X(scores_list) X(scores_get) X(supervision_report)
+/* Products (api_products.c): publications, statistics, periodic reports, ATT&CK. */
+#define API_PRODUCT_HANDLERS(X)                                                                 \
+  X(publications_list) X(publications_create) X(publications_get) X(publications_update)        \
+  X(publications_action) X(publications_import) X(subscriptions_list) X(subscriptions_create)   \
+  X(subscriptions_delete) X(reports_stats) X(reports_periodic_list) X(reports_periodic_make)    \
+  X(reports_periodic_get) X(attack_import) X(attack_techniques) X(attack_tag) X(attack_counts)
 #define API_X_DECL(name) int api_##name(struct http_request *req, struct http_response *res);
 API_INCIDENT_HANDLERS(API_X_DECL)
 API_REGISTER_HANDLERS(API_X_DECL)
+API_PRODUCT_HANDLERS(API_X_DECL)
 #undef API_X_DECL
 
 #endif

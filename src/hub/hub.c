@@ -7,6 +7,7 @@
 #include "auth/user.h"
 #include "incident/incident.h"
 #include "intel/intel.h"
+#include "products/products.h"
 #include "resilience/register.h"
 #include "soc/soc.h"
 #include "core/buf.h"
@@ -20,9 +21,10 @@
 #include <unistd.h>
 
 /* Every module's schema, in dependency order (modules referenced by foreign keys first). */
-static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema,
-                                                    &incident_schema, &soc_schema,
-                                                    &resilience_schema};
+static const struct store_schema *const schemas[] = {&audit_schema,    &auth_schema,
+                                                    &intel_schema,    &incident_schema,
+                                                    &soc_schema,      &resilience_schema,
+                                                    &products_schema};
 
 static int secret_path(const char *dir, char *out, size_t n)
 {

@@ -80,6 +80,11 @@ struct hub_services {
  * and the hooks to incident's draft cases and the notification outbox (hub/soc.c). */
 void hub_soc_env(struct hub *h, struct soc_env *out);
 
+/* The products' environment on this hub (products/products.h): the configuration, and the hook
+ * that queues a publication's notifications in the notification outbox (hub/products.c). */
+struct products_env;
+void hub_products_env(struct hub *h, struct products_env *out);
+
 /* Now, as the hub's clock says (honours hub.clock_file). */
 int64_t hub_now(const struct hub *h);
 /* The actor for the operator at the hub's machine (CLI commands). */

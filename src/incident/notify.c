@@ -35,6 +35,12 @@ int notify_enqueue_webhook(struct store_conn *c, const char *url, const char *ev
   return enqueue(c, NULL, event, "webhook", url, event, body, now, err);
 }
 
+int notify_enqueue_email(struct store_conn *c, const char *to, const char *event,
+                         const char *subject, const char *body, int64_t now, struct fs_err *err)
+{
+  return enqueue(c, NULL, event, "email", to, subject, body, now, err);
+}
+
 /* Every CISO contact's address of the organisation. */
 static int ciso_emails(struct store_conn *c, const char *org_id, json_t *out, struct fs_err *err)
 {

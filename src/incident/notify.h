@@ -22,6 +22,10 @@ int notify_deliver_due(struct store_conn *c, const struct incident_env *env, str
  * (the SOC's alerts). */
 int notify_enqueue_webhook(struct store_conn *c, const char *url, const char *event,
                            const char *body, int64_t now, struct fs_err *err);
+/* Queues an e-mail to `to` in the caller's transaction, for the worker to deliver like any
+ * notification; not tied to a case (publications). */
+int notify_enqueue_email(struct store_conn *c, const char *to, const char *event,
+                         const char *subject, const char *body, int64_t now, struct fs_err *err);
 /* The outbox entries of a case and their attempts (hub roles only). */
 int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id,
                        json_t **out, struct fs_err *err);

@@ -109,8 +109,8 @@ void render_svg_bars(struct fs_buf *b, const char *title, const struct render_ba
     fs_buf_appendf(b,
                    "</text><rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"16\" class=\"%s\"/>"
                    "<text x=\"%d\" y=\"%d\" class=\"v\">%.*f%s</text>",
-                   left, y + 2, w, bars[i].low ? "bar low" : "bar", left + w + 6, y + 15,
-                   decimals, bars[i].value, suffix);
+                   left, y + 2, w, bars[i].low ? "bar low" : "bar", left + w + 6, y + 15, decimals,
+                   bars[i].value, suffix);
   }
   fs_buf_append_str(b, "</svg></figure>\n");
 }

@@ -58,8 +58,8 @@ void render_pdf_line(struct render_pdf *p, const char *s, double size, bool bold
 {
   render_pdf_need(p, size * 2);
   cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
-  p->y += render_pdf_text(p, RENDER_MARGIN, p->y, RENDER_PAGE_W - 2 * RENDER_MARGIN, s, size,
-                          bold, false) +
+  p->y += render_pdf_text(p, RENDER_MARGIN, p->y, RENDER_PAGE_W - 2 * RENDER_MARGIN, s, size, bold,
+                          false) +
           size * 0.4;
 }
 

@@ -223,12 +223,12 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
       fs_uuid_v4(id);
       rc = store_exec(c, NULL, err,
                       "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
-                      " dedup, field, value, event, source, event_at, first_at, last_at, count)"
-                      " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
-                      "si" "ssssssssss" "iii", id, seq, org_id, kind_names[f->kind], f->ref,
+                      " dedup, field, value, event, source, event_at, first_at, last_at, count,"
+                      " tags) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?)",
+                      "si" "ssssssssss" "iii" "s", id, seq, org_id, kind_names[f->kind], f->ref,
                       f->ref_name, f->severity, f->dedup, f->field[0] ? f->field : NULL,
                       f->value[0] ? f->value : NULL, f->event ? f->event : "", source,
-                      f->event_ms == INT64_MIN ? (int64_t)0 : f->event_ms, now, now);
+                      f->event_ms == INT64_MIN ? (int64_t)0 : f->event_ms, now, now, f->tags);
     }
     struct actor reader;
     if (!rc)
@@ -265,12 +265,17 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 
 #define ALERT_COLUMNS                                                                           \
   "a.seq, a.id, a.org_id, o.code, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"     \
-  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
+  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id, a.tags"
 
 static json_t *alert_json(struct store_stmt *s)
 {
   int64_t event_at = store_col_int(s, 12);
-  return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
+  json_t *tags = json_array();
+  char buf[512];
+  snprintf(buf, sizeof(buf), "%s", store_col_text(s, 17) ? store_col_text(s, 17) : "");
+  for (char *save = NULL, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+    json_array_append_new(tags, json_string(t));
+  json_t *a = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
                    "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
                    store_col_text(s, 2), "org_code", store_col_text(s, 3), "kind",
                    store_col_text(s, 4), "ref", store_col_text(s, 5), "ref_name",
@@ -281,6 +286,8 @@ static json_t *alert_json(struct store_stmt *s)
                    jsonx_time_new(store_col_int(s, 13)), "last_at",
                    jsonx_time_new(store_col_int(s, 14)), "count", (json_int_t)store_col_int(s, 15),
                    "sector_alert", store_col_text(s, 16));
+  json_object_set_new(a, "tags", tags);
+  return a;
 }
 
 /* Alerts are their organisation's; the hub's roles see every organisation's. */
@@ -410,5 +417,89 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
     return rc;
   }
   *out = json_pack("{s:o}", "items", items);
+  return FS_OK;
+}
+
+/* ---- tags and counts (ATT&CK, periodic reports) ----------------------------------------- */
+
+int soc_alert_tags_each(struct store_conn *c, const struct actor *who, int64_t from_ms,
+                        int64_t to_ms, soc_alert_tags_fn fn, void *ctx, struct fs_err *err)
+{
+  if (!sees_all(who) && who->role == AUTH_ROLE_SUPERVISOR)
+    return FS_OK; /* the supervisor sees sector statistics, not members' alerts */
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT id, org_id, ref, ref_name, tags, count, first_at FROM soc_alert"
+                       " WHERE kind <> 'ioc' AND tags <> '' AND (? = 1 OR org_id = ?)"
+                       " AND (? = 0 OR first_at >= ?) AND (? = 0 OR first_at < ?) ORDER BY seq",
+                       "isiiii", (int64_t)sees_all(who), who->org_id, from_ms, from_ms, to_ms,
+                       to_ms);
+  if (rc)
+    return rc;
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row)
+    if ((rc = fn(ctx, store_col_text(s, 0), store_col_text(s, 1), store_col_text(s, 2),
+                 store_col_text(s, 3), store_col_text(s, 4), store_col_int(s, 5),
+                 store_col_int(s, 6))))
+      break;
+  store_done(s);
+  return rc;
+}
+
+int soc_alert_visible(struct store_conn *c, const struct actor *who, const char *id,
+                      struct fs_err *err)
+{
+  char org[40] = "", kind[16] = "", ref[320] = "";
+  bool found = false;
+  int rc = store_query_text(c, org, sizeof(org), &found, err,
+                            "SELECT org_id FROM soc_alert WHERE id = ?", "s", id);
+  if (!rc && found)
+    rc = store_query_text(c, kind, sizeof(kind), NULL, err,
+                          "SELECT kind FROM soc_alert WHERE id = ?", "s", id);
+  if (!rc && found)
+    rc = store_query_text(c, ref, sizeof(ref), NULL, err, "SELECT ref FROM soc_alert WHERE id = ?",
+                          "s", id);
+  if (rc)
+    return rc;
+  bool own = found && !strcmp(org, who->org_id);
+  if (!found || !(own || (sees_all(who) && soc_sees_ref(c, who, kind, ref))))
+    return fs_err_set(err, FS_ERR_NOT_FOUND, "alert", "no alert \"%.40s\"", id);
+  return FS_OK;
+}
+
+int soc_alert_counts_json(struct store_conn *c, const struct actor *who, int64_t from_ms,
+                          int64_t to_ms, int64_t limit, json_t **out, struct fs_err *err)
+{
+  if (!sees_all(who) && who->role == AUTH_ROLE_SUPERVISOR)
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
+                      "the supervisor sees the sector's statistics, not members' alerts");
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT kind, ref, MAX(ref_name), COUNT(*), SUM(count),"
+                       " COUNT(DISTINCT org_id) FROM soc_alert WHERE (? = 1 OR org_id = ?)"
+                       " AND first_at >= ? AND first_at < ? GROUP BY kind, ref"
+                       " ORDER BY COUNT(*) DESC, ref",
+                       "isii", (int64_t)sees_all(who), who->org_id, from_ms, to_ms);
+  if (rc)
+    return rc;
+  json_t *items = json_array();
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row && (int64_t)json_array_size(items) < limit) {
+    /* an indicator the reader may not see is not named (its alerts stay its members') */
+    if (sees_all(who) && !soc_sees_ref(c, who, store_col_text(s, 0), store_col_text(s, 1)))
+      continue;
+    json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:I,s:I,s:I}", "kind",
+                                           store_col_text(s, 0), "ref", store_col_text(s, 1),
+                                           "ref_name", store_col_text(s, 2), "alerts",
+                                           (json_int_t)store_col_int(s, 3), "hits",
+                                           (json_int_t)store_col_int(s, 4), "organisations",
+                                           (json_int_t)store_col_int(s, 5)));
+  }
+  store_done(s);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  *out = items;
   return FS_OK;
 }

@@ -126,6 +126,22 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
                       struct fs_buf *out);
 /* The latest alert sequence number (a new stream starts there). */
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
+/* Calls fn for every Sigma alert (kind sigma or correlation) with tags that the actor may see
+ * (as soc_alerts_json decides) first seen in [from_ms, to_ms) (0: open), oldest first: its id,
+ * organisation, rule id and title, tags (comma-separated), count and first time. A non-zero
+ * return of fn stops and is returned. */
+typedef int (*soc_alert_tags_fn)(void *ctx, const char *id, const char *org_id,
+                                 const char *rule, const char *rule_title, const char *tags,
+                                 int64_t count, int64_t first_at);
+int soc_alert_tags_each(struct store_conn *c, const struct actor *who, int64_t from_ms,
+                        int64_t to_ms, soc_alert_tags_fn fn, void *ctx, struct fs_err *err);
+/* Whether the actor may see alert id (FS_ERR_NOT_FOUND otherwise, as if it did not exist). */
+int soc_alert_visible(struct store_conn *c, const struct actor *who, const char *id,
+                      struct fs_err *err);
+/* Counts of alerts the actor may see first seen in [from_ms, to_ms), by kind and reference:
+ * [{kind, ref, ref_name, alerts, hits, organisations}], most alerts first, at most limit. */
+int soc_alert_counts_json(struct store_conn *c, const struct actor *who, int64_t from_ms,
+                          int64_t to_ms, int64_t limit, json_t **out, struct fs_err *err);
 /* Sector alerts (the hub's roles and the supervisor). */
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
                            json_t **out, struct fs_err *err);

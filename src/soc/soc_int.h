@@ -70,6 +70,7 @@ struct soc_found {
   char field[128];
   char value[512];
   char dedup[80];    /* hex of the engine's dedup key */
+  char tags[512];    /* Sigma: the rule's tags (ATT&CK techniques and tactics), comma-separated */
   int64_t event_ms;
   char *event;       /* the record (truncated), malloc'd */
 };

@@ -128,6 +128,7 @@ static int on_alert(void *arg, const struct detect_alert *a)
     snprintf(f->ref, sizeof(f->ref), "%s", ri.id ? ri.id : "");
     snprintf(f->ref_name, sizeof(f->ref_name), "%s", ri.title ? ri.title : "");
     snprintf(f->severity, sizeof(f->severity), "%s", ri.level ? ri.level : "medium");
+    snprintf(f->tags, sizeof(f->tags), "%s", ri.tags);
     if (a->kind == DETECT_ALERT_SIGMA && a->hit && a->hit->nfields)
       snprintf(f->field, sizeof(f->field), "%s", a->hit->fields[0]);
     if (a->kind == DETECT_ALERT_CORRELATION && a->corr)
