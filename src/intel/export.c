@@ -247,51 +247,45 @@ static int read_entries(struct store_conn *c, const struct intel_collection *col
   return rc;
 }
 
-/* A set of (kind, value) already written. */
+/* A set of (kind, value) already written, kept as two independent 64-bit hashes of each (no
+ * copy of the values: a million values take 32 MiB; two values are taken for one only when both
+ * hashes agree, about 1 in 2^128 for a pair). */
 struct value_set {
-  uint64_t *hashes;
-  const char **values;
-  int *kinds;
+  uint64_t (*slots)[2];
   size_t cap, n;
-  struct fs_arena arena;
 };
 
-static uint64_t hash_value(int kind, const char *s)
+static void hash_value(int kind, const char *s, uint64_t out[2])
 {
-  uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind;
-  for (; *s; s++)
+  uint64_t h = 1469598103934665603ULL ^ (uint64_t)kind, g = 0x9e3779b97f4a7c15ULL + (uint64_t)kind;
+  for (; *s; s++) {
     h = (h ^ (unsigned char)*s) * 1099511628211ULL;
-  return h ? h : 1;
+    g = (g + (unsigned char)*s) * 0xbf58476d1ce4e5b9ULL;
+    g ^= g >> 29;
+  }
+  out[0] = h ? h : 1;
+  out[1] = g;
 }
 
-static bool set_grow(struct value_set *vs)
+static bool set_grow(struct value_set *vs, size_t want)
 {
   size_t cap = vs->cap ? vs->cap * 2 : 4096;
-  uint64_t *h = calloc(cap, sizeof(*h));
-  const char **v = calloc(cap, sizeof(*v));
-  int *k = calloc(cap, sizeof(*k));
-  if (!h || !v || !k) {
-    free(h);
-    free(v);
-    free(k);
+  while (cap < want)
+    cap *= 2;
+  uint64_t(*slots)[2] = calloc(cap, sizeof(*slots));
+  if (!slots)
     return false;
-  }
   for (size_t i = 0; i < vs->cap; i++) {
-    if (!vs->hashes[i])
+    if (!vs->slots[i][0])
       continue;
-    size_t j = vs->hashes[i] & (cap - 1);
-    while (h[j])
+    size_t j = vs->slots[i][0] & (cap - 1);
+    while (slots[j][0])
       j = (j + 1) & (cap - 1);
-    h[j] = vs->hashes[i];
-    v[j] = vs->values[i];
-    k[j] = vs->kinds[i];
+    slots[j][0] = vs->slots[i][0];
+    slots[j][1] = vs->slots[i][1];
   }
-  free(vs->hashes);
-  free(vs->values);
-  free(vs->kinds);
-  vs->hashes = h;
-  vs->values = v;
-  vs->kinds = k;
+  free(vs->slots);
+  vs->slots = slots;
   vs->cap = cap;
   return true;
 }
@@ -299,23 +293,20 @@ static bool set_grow(struct value_set *vs)
 /* Adds (kind, s); *fresh tells whether it was new. false when out of memory. */
 static bool set_add(struct value_set *vs, int kind, const char *s, bool *fresh)
 {
-  if ((vs->n + 1) * 2 > vs->cap && !set_grow(vs))
+  if ((vs->n + 1) * 2 > vs->cap && !set_grow(vs, 0))
     return false;
-  uint64_t h = hash_value(kind, s);
-  size_t j = h & (vs->cap - 1);
-  while (vs->hashes[j]) {
-    if (vs->hashes[j] == h && vs->kinds[j] == kind && !strcmp(vs->values[j], s)) {
+  uint64_t h[2];
+  hash_value(kind, s, h);
+  size_t j = h[0] & (vs->cap - 1);
+  while (vs->slots[j][0]) {
+    if (vs->slots[j][0] == h[0] && vs->slots[j][1] == h[1]) {
       *fresh = false;
       return true;
     }
     j = (j + 1) & (vs->cap - 1);
   }
-  char *copy = fs_arena_strdup(&vs->arena, s);
-  if (!copy)
-    return false;
-  vs->hashes[j] = h;
-  vs->values[j] = copy;
-  vs->kinds[j] = kind;
+  vs->slots[j][0] = h[0];
+  vs->slots[j][1] = h[1];
   vs->n++;
   *fresh = true;
   return true;
@@ -323,10 +314,7 @@ static bool set_add(struct value_set *vs, int kind, const char *s, bool *fresh)
 
 static void set_free(struct value_set *vs)
 {
-  free(vs->hashes);
-  free(vs->values);
-  free(vs->kinds);
-  fs_arena_release(&vs->arena);
+  free(vs->slots);
 }
 
 /* The kinds a format writes (bit per enum stix_observable). */
@@ -386,7 +374,11 @@ static int scan_values(struct store_conn *c, const struct actor *who,
   if (rc)
     return rc;
   struct value_set vs = {0};
-  fs_arena_init(&vs.arena, 1 << 20, 0);
+  /* sized for about one value an entry from the start: growing rehashes every value */
+  if (!set_grow(&vs, ne * 2 < (1u << 26) ? ne * 2 : (1u << 26))) {
+    store_done(s);
+    return fs_err_set(err, FS_ERR_NOMEM, "export", "out of memory");
+  }
   size_t at = 0;
   int64_t cur = -1;
   bool visible = false;

@@ -73,8 +73,8 @@ int products_periodic_make(struct store_conn *c, const struct actor *who,
   if (!products_is_hub(who))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "report",
                       "only the hub's analysts make sector reports");
-  const char *kind;
-  int64_t from, to;
+  const char *kind = "";
+  int64_t from = 0, to = 0;
   int rc = parse_period(period, &kind, &from, &to, err);
   if (rc)
     return rc;
