@@ -306,6 +306,16 @@ class Products(unittest.TestCase):
         self.assertEqual(self.req("h1", "POST", "/api/v1/attack/tags",
                                   dict(tag, ref="indicator--" + str(uuid.uuid4()))).status, 404)
 
+        # An incident a member reported, tagged by the hub: its members and the hub count it.
+        r = self.req("m1", "POST", "/api/v1/incidents", {
+            "title": "Spearphishing with a macro document", "description": "Mail with an attachment.",
+            "discovered_at": "2026-06-10T01:00:00Z", "category": "phishing", "services": ["e-mail"],
+            "impact": {"system_class": "non_core", "data_class": None, "confidentiality": "none",
+                       "integrity": "none", "availability": "none"}, "tlp": "amber"})
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(self.req("h1", "POST", "/api/v1/attack/tags",
+                                  {"kind": "incident", "ref": r.json()["id"], "technique": "T1566"}).status, 201)
+
         def counts(user):
             c = self.req(user, "GET", "/api/v1/attack/counts").json()
             return ({t["technique"]: (t["objects"], t["alerts"], t["incidents"]) for t in c["techniques"]},
@@ -314,9 +324,11 @@ class Products(unittest.TestCase):
         self.assertEqual(tech["T1566.001"], (1, 0, 0))
         self.assertGreaterEqual(tech["T1105"][1], 1)
         self.assertGreaterEqual(tac["command-and-control"], 1)
-        self.assertEqual(tac["initial-access"], 1)
-        tech2, _ = counts("m2")  # another member: not m1's alert
+        self.assertEqual(tac["initial-access"], 2)  # the object (T1566.001) and the incident (T1566)
+        self.assertEqual(tech["T1566"], (0, 0, 1))
+        tech2, _ = counts("m2")  # another member: not m1's alert, not m1's incident
         self.assertNotIn("T1105", tech2)
+        self.assertNotIn("T1566", tech2)
         self.assertEqual(tech2["T1566.001"], (1, 0, 0))
         hub, _ = counts("h1")
         self.assertEqual(hub["T1105"][1], tech["T1105"][1])
