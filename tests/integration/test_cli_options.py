@@ -22,6 +22,7 @@ ENTRY = re.compile(r"^  ([a-z][\w-]*)\s{2,}\S")
 # whose API body needs a field has the option required here, so the CLI names the option rather
 # than the JSON field.
 REQUIRED = {
+    "attack tag": {"technique"},
     "audit check-head": {"key"},
     "incident level": {"level"},
     "incident report": {"title", "discovered", "category"},
@@ -30,6 +31,11 @@ REQUIRED = {
     "incident team add": {"org", "code", "name-zh", "name-en", "kind"},
     "incident team member": {"team", "user"},
     "org add": {"code", "name-zh", "name-en", "industry", "tier"},
+    "publication create": {"file"},
+    "publication import": {"file"},
+    "publication subscribe": {"channel", "target"},
+    "publication update": {"file"},
+    "report stats": {"by"},
     "report supervision": {"period"},
     "soc source add": {"org"},
     "taxii pull": {"collection"},
