@@ -123,6 +123,22 @@ static json_t *alerts_of(struct hub_fixture *f, const char *org)
   return items;
 }
 
+/* Waits until the engine has rebuilt its index after `before` rebuilds; fails when that never
+ * happens (a guard of 300 s against a hang, not a timing). */
+static void wait_rebuild(struct soc_engine *e, json_int_t before)
+{
+  for (int i = 0; i < 6000; i++) {
+    json_t *st = soc_engine_status(e);
+    json_int_t now = json_integer_value(json_object_get(st, "rebuilds"));
+    json_decref(st);
+    if (now > before)
+      return;
+    struct timespec ts = {0, 50 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+  }
+  fail_msg("the engine did not rebuild its index");
+}
+
 static void test_worker_alerts(void **state)
 {
   (void)state;
@@ -151,15 +167,7 @@ static void test_worker_alerts(void **state)
          "{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
          "\"name\":\"Sample\",\"is_family\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
-  for (int i = 0; i < 200; i++) {
-    json_t *st1 = soc_engine_status(e);
-    json_int_t now = json_integer_value(json_object_get(st1, "rebuilds"));
-    json_decref(st1);
-    if (now > rebuilds)
-      break;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
+  wait_rebuild(e, rebuilds);
 
   /* Two hits of one indicator on the same value: one alert counted twice. Free text finds the
    * domain's subdomain; a longer name that only contains it does not match. */
@@ -222,21 +230,6 @@ static void test_worker_alerts(void **state)
   soc_worker_free(w);
   soc_engine_stop(e);
   hub_fixture_close(&f);
-}
-
-/* Waits (up to 10 s) until the engine has rebuilt its index after `before` rebuilds. */
-static void wait_rebuild(struct soc_engine *e, json_int_t before)
-{
-  for (int i = 0; i < 200; i++) {
-    json_t *st = soc_engine_status(e);
-    json_int_t now = json_integer_value(json_object_get(st, "rebuilds"));
-    json_decref(st);
-    if (now > before)
-      return;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
-  fail_msg("the engine did not rebuild its index");
 }
 
 static json_int_t rebuilds_of(struct soc_engine *e)
