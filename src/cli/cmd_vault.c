@@ -254,9 +254,15 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
     vault_store_result_release(res);
     return ex;
   }
-  if (o->json && res->attestation)
+  if (o->json && res->attestation) {
     printf("%s\n", res->attestation);
-  else {
+  } else if (o->json) {
+    vcli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:f}", "snapshot", res->snapshot_id,
+                              "files", (json_int_t)res->files, "bytes_read",
+                              (json_int_t)res->bytes_in, "bytes_added",
+                              (json_int_t)res->bytes_added, "delta_files",
+                              (json_int_t)res->delta_files, "seconds", (double)ns / 1e9));
+  } else {
     printf(FS_TR(ctx->lang,
                  "snapshot %s: %llu files, %.1f MiB read, %.1f MiB added, %llu stored as row deltas, "
                  "%.2f s\n",
@@ -304,9 +310,12 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS, O_END};
-  const struct cli_spec spec = {"finshield vault backup --repo DIR PATH...",
-                                "Stores files and folders as a snapshot.", "將檔案與資料夾存為快照。",
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_JSON, O_PROGRESS, O_END};
+  const struct cli_spec spec = {"finshield vault backup --repo DIR [--json] PATH...",
+                                "Stores files and folders as a snapshot. --json prints the snapshot's "
+                                "id and counts (files, bytes_read, bytes_added, delta_files, seconds).",
+                                "將檔案與資料夾存為快照。--json 輸出快照識別碼與統計（files、bytes_read、"
+                                "bytes_added、delta_files、seconds）。",
                                 opts, 1, 64};
   const char *args[64];
   size_t nargs;
