@@ -143,8 +143,8 @@ int http_admit(struct http_request *req, struct http_response *res)
                       : (size_t)cfg->max_anonymous_body_bytes;
   const char *q = strchr(req->raw_uri, '?');
   size_t path_len = q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri);
-  if (http_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
-      (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err)))
+  if (fs_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
+      (q && fs_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err)))
     return refuse(req, res, FS_ERR_INVALID, 0);
   if (!route && req->path_known) {
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, req->path, "method %s is not allowed here",

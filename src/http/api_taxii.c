@@ -37,8 +37,8 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
       .max_content_length = req->hub->cfg.taxii_max_content_length,
       .page_limit = req->hub->cfg.taxii_page_limit,
       .arena = &req->arena,
+      .params = &req->query, /* split once, when the request was admitted */
       .query = q ? q + 1 : NULL,
-      .query_len = q ? strlen(q + 1) : 0,
   };
   struct taxii_response tres = {.body = &res->body};
   rc = fn(&treq, req, &tres);

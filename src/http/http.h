@@ -31,7 +31,7 @@ struct http_request {
   const char *path;           /* decoded path, without the query */
   char *raw_uri;              /* as received, with the query */
   struct fs_arena arena;      /* freed with the request */
-  struct http_query query;
+  struct fs_query query;
   struct fs_buf body;         /* capped at the caller's limit (see http_admit) */
   size_t charged;             /* bytes of the server's body budget it holds */
   struct http_response *refusal; /* the answer decided from the headers, sent after the body */
