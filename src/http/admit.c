@@ -19,7 +19,7 @@
 static const char *presented_token(struct http_request *req, char **to_free)
 {
   *to_free = NULL;
-  const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+  const char *h = http_request_header(req, "Authorization");
   if (h && !strncasecmp(h, "Bearer ", 7)) {
     h += 7;
     while (*h == ' ')
@@ -74,7 +74,7 @@ static int authenticate(struct http_request *req, int *retry)
 /* The body's media type: application/json, or TAXII's (version 2.1 or unversioned). */
 static bool content_type_ok(struct http_request *req, bool taxii)
 {
-  const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+  const char *ct = http_request_header(req, "Content-Type");
   struct http_media m;
   if (!ct || http_media_parse(ct, strlen(ct), &m, NULL))
     return false;
@@ -106,10 +106,10 @@ static void authority_split(const char *a, size_t n, size_t *host_len, const cha
  * (scripts, TAXII clients) is not. */
 static bool origin_foreign(struct http_request *req)
 {
-  const char *o = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
+  const char *o = http_request_header(req, "Origin");
   if (!o)
     return false;
-  const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
+  const char *host = http_request_header(req, "Host");
   bool tls = http_server_tls(req->srv);
   const char *scheme = tls ? "https://" : "http://", *def = tls ? "443" : "80";
   size_t sl = strlen(scheme);
@@ -199,7 +199,7 @@ int http_admit(struct http_request *req, struct http_response *res)
   if (req->authenticated)
     req->body.max = limit;
   if ((route->flags & HTTP_TAXII) &&
-      !http_accept_allows(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept"),
+      !http_accept_allows(http_request_header(req, "Accept"),
                           "application", "taxii+json", "2.1")) {
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Accept", "this server answers only %s",
                TAXII_MEDIA_TYPE);
@@ -209,7 +209,7 @@ int http_admit(struct http_request *req, struct http_response *res)
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Content-Type", "send the body as application/json");
     return refuse(req, res, FS_ERR_UNSUPPORTED, 415);
   }
-  const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+  const char *cl = http_request_header(req, "Content-Length");
   if (cl && strtoull(cl, NULL, 10) > (unsigned long long)req->body.max) {
     fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
                req->body.max);

@@ -5,7 +5,6 @@
 #include "core/encode.h"
 #include "taxii/server.h"
 
-#include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +18,7 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
   int rc = http_db(req, &c);
   if (rc)
     return rc;
-  const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
+  const char *host = http_request_header(req, "Host");
   char base[300];
   snprintf(base, sizeof(base), "%s://%s", http_server_tls(req->srv) ? "https" : "http",
            host && *host && strlen(host) < 256 && !strpbrk(host, "/\"\\ ") ? host : "localhost");

@@ -111,6 +111,13 @@ int http_page(struct http_request *req, struct auth_page *page);
 typedef int (*http_get_json_fn)(struct store_conn *c, const struct actor *who, const char *id,
                                 json_t **out, struct fs_err *err);
 int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get);
+/* Answers GET of a whole list (no query parameters, no paging): the request's connection, and
+ * list() filling the JSON the actor may see (its FS_ERR_FORBIDDEN otherwise). */
+typedef int (*http_list_json_fn)(struct store_conn *c, const struct actor *who, json_t **out,
+                                 struct fs_err *err);
+int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list);
+/* The value of a request header (name in any case), or NULL; valid during the request. */
+const char *http_request_header(const struct http_request *req, const char *name);
 
 /* Fills res with the JSON error body for code and req->err. */
 void http_error(struct http_request *req, struct http_response *res, int code);

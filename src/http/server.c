@@ -96,17 +96,37 @@ int http_body_object(struct http_request *req, json_t **out)
   return jsonx_parse_object(fs_buf_cstr(&req->body), req->body.len, out, &req->err);
 }
 
-int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get)
+/* The connection of a request that takes no query parameter (FS_ERR_INVALID naming one given). */
+static int db_without_query(struct http_request *req, struct store_conn **c)
 {
   static const char *const none[] = {NULL};
+  int rc = http_query_only(&req->query, none, &req->err);
+  return rc ? rc : http_db(req, c);
+}
+
+int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get)
+{
   struct store_conn *c;
   json_t *out;
-  int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
+  int rc = db_without_query(req, &c);
   if (!rc)
     rc = get(c, &req->who, req->params[0], &out, &req->err);
   return rc ? rc : http_json(res, 200, out);
+}
+
+int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list)
+{
+  struct store_conn *c;
+  json_t *out;
+  int rc = db_without_query(req, &c);
+  if (!rc)
+    rc = list(c, &req->who, &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}
+
+const char *http_request_header(const struct http_request *req, const char *name)
+{
+  return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 int http_page(struct http_request *req, struct auth_page *page)
@@ -364,7 +384,7 @@ static size_t drop_max(const struct http_request *req)
 static enum MHD_Result refuse(struct http_request *req, struct http_response *res,
                               unsigned long long pending)
 {
-  const char *expect = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Expect");
+  const char *expect = http_request_header(req, "Expect");
   if (pending && pending <= drop_max(req) && !(expect && !strcasecmp(expect, "100-continue")) &&
       (req->refusal = malloc(sizeof(*res)))) {
     *req->refusal = *res;
@@ -378,9 +398,9 @@ static enum MHD_Result refuse(struct http_request *req, struct http_response *re
 /* First call: the line and headers are in. Nothing of the body has been read yet. */
 static enum MHD_Result on_headers(struct http_request *req)
 {
-  const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+  const char *cl = http_request_header(req, "Content-Length");
   unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
-  bool chunked = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+  bool chunked = http_request_header(req, "Transfer-Encoding");
   struct http_response res = {0};
   fs_buf_init(&res.body, 64 * 1024);
   int rc = http_admit(req, &res);
