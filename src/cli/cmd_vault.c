@@ -13,6 +13,7 @@
 #include "vault/vault.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,29 +21,27 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fail_msg(struct cli_ctx *ctx, enum fs_code code, const char *where, const char *msg)
-{
-  struct fs_err e;
-  fs_err_set(&e, code, where, "%s", msg);
-  return cli_fail(ctx, &e);
-}
+/* A secret read with cli_read_secret, wiped when released. */
+struct secret {
+  char *text;
+  size_t len;
+};
 
-static int read_secret(const char *path, struct fs_buf *out, struct fs_err *err)
+static void secret_release(struct secret *s)
 {
-  fs_buf_init(out, 4096);
-  int rc = fs_file_read_all(path, out, err);
-  while (!rc && out->len && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == '\r'))
-    out->data[--out->len] = '\0';
-  return rc;
+  if (s->text)
+    sodium_memzero(s->text, s->len);
+  free(s->text);
+  *s = (struct secret){0};
 }
 
 static int read_key_hex(const char *path, uint8_t key[32], struct fs_err *err)
 {
-  struct fs_buf b;
-  int rc = read_secret(path, &b, err);
-  if (!rc && (b.len != 64 || fs_hex_decode(b.data, 64, key, 32)))
+  struct secret k = {0};
+  int rc = cli_read_secret(path, &k.text, &k.len, err);
+  if (!rc && (k.len != 64 || fs_hex_decode(k.text, 64, key, 32)))
     rc = fs_err_set(err, FS_ERR_INVALID, path, "expected 64 hex digits (a 32-byte key)");
-  fs_buf_release(&b);
+  secret_release(&k);
   return rc;
 }
 
@@ -65,8 +64,7 @@ int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mo
   struct fs_err err;
   struct vault_unlock u = {0};
   uint8_t sk[32];
-  struct fs_buf pw;
-  fs_buf_init(&pw, 4096);
+  struct secret pw = {0};
   int rc;
   const char *kf = o->key_file;
   if (!kf && !o->partner_secret && !o->password_file)
@@ -88,14 +86,14 @@ int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mo
                     "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE，或金鑰檔：--key-file FILE）"));
       return CLI_EXIT_USAGE;
     }
-    if ((rc = read_secret(pf, &pw, &err)))
+    if ((rc = cli_read_secret(pf, &pw.text, &pw.len, &err)))
       return cli_fail(ctx, &err);
-    u.password = pw.data;
+    u.password = pw.text;
     u.password_len = pw.len;
   }
   rc = vault_repo_open(o->repo, &u, mode, r, &err);
-  fs_buf_release(&pw);
-  memset(sk, 0, sizeof(sk));
+  secret_release(&pw);
+  sodium_memzero(sk, sizeof(sk));
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
@@ -172,11 +170,11 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error(ctx, spec.usage,
                            FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
                                  "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE）"));
-  struct fs_buf pw;
-  if (read_secret(pf, &pw, &err))
+  struct secret pw = {0};
+  if (cli_read_secret(pf, &pw.text, &pw.len, &err))
     return cli_fail(ctx, &err);
   uint8_t pk[32];
-  struct vault_init_opts io = {.password = pw.data, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
+  struct vault_init_opts io = {.password = pw.text, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
                                .retention = {o.daily, o.monthly},
                                .pack_size = (uint64_t)o.pack_mib << 20};
   if (o.kdf && !strcmp(o.kdf, "min"))
@@ -184,18 +182,18 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
   else if (o.kdf && !strcmp(o.kdf, "interactive"))
     io.kdf = VAULT_KDF_INTERACTIVE;
   else if (o.kdf && strcmp(o.kdf, "moderate")) {
-    fs_buf_release(&pw);
+    secret_release(&pw);
     return cli_usage_error(ctx, spec.usage, "--kdf: moderate, interactive or min");
   }
   if (o.partner_key) {
     if (read_key_hex(o.partner_key, pk, &err)) {
-      fs_buf_release(&pw);
+      secret_release(&pw);
       return cli_fail(ctx, &err);
     }
     io.partner_pk = pk;
   }
   rc = vault_init(o.repo, &io, &err);
-  fs_buf_release(&pw);
+  secret_release(&pw);
   if (rc)
     return cli_fail(ctx, &err);
   printf(FS_TR(ctx->lang, "created vault repository %s%s\n", "已建立資料保險庫 %s%s\n"), o.repo,
@@ -755,47 +753,28 @@ static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
   return CLI_EXIT_OK;
 }
 
-struct vsub {
-  const char *name;
-  int (*run)(struct cli_ctx *, int, char **);
-  const char *en, *zh;
-};
-
-static const struct vsub SUBS[] = {
-    {"init", v_init, "create a repository", "建立保險庫"},
-    {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
-    {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
-    {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
-    {"snapshots", vcli_snapshots, "list snapshots", "列出快照"},
-    {"ls", vcli_ls, "list the files of a snapshot", "列出快照中的檔案"},
-    {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)", "比較兩個快照（檔案與資料表列）"},
-    {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
-    {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
-    {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
-    {"forget", v_forget, "forget snapshots out of retention", "移除超過保留期限的快照"},
-    {"prune", v_prune, "delete packs nothing needs", "刪除無用封包"},
-    {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
-    {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
-    {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
-    {"key", vcli_key, "key files for unattended services: add, list, remove", "無人值守服務用金鑰檔：新增、列出、移除"},
-    {"token", v_token, "create a continuity-service token", "建立持續服務權杖"},
-    {"serve", v_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
-};
-
 int cmd_vault(struct cli_ctx *ctx, int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    printf("%s: %s vault <%s> [%s]\n\n", FS_TR(ctx->lang, "Usage", "用法"), ctx->prog,
-           FS_TR(ctx->lang, "subcommand", "子指令"), FS_TR(ctx->lang, "options", "選項"));
-    for (size_t i = 0; i < FS_ARRAY_SIZE(SUBS); i++)
-      printf("  %-15s %s\n", SUBS[i].name, FS_TR(ctx->lang, SUBS[i].en, SUBS[i].zh));
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  for (size_t i = 0; i < FS_ARRAY_SIZE(SUBS); i++)
-    if (!strcmp(SUBS[i].name, argv[1]))
-      return SUBS[i].run(ctx, argc - 1, argv + 1);
-  char msg[128];
-  snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "unknown subcommand \"%s\"", "未知的子指令「%s」"), argv[1]);
-  (void)fail_msg;
-  return cli_usage_error(ctx, "finshield vault <subcommand> --help", msg);
+  static const struct cli_subcommand subs[] = {
+      {"init", v_init, "create a repository", "建立保險庫"},
+      {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
+      {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
+      {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
+      {"snapshots", vcli_snapshots, "list snapshots", "列出快照"},
+      {"ls", vcli_ls, "list the files of a snapshot", "列出快照中的檔案"},
+      {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)", "比較兩個快照（檔案與資料表列）"},
+      {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
+      {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
+      {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
+      {"forget", v_forget, "forget snapshots out of retention", "移除超過保留期限的快照"},
+      {"prune", v_prune, "delete packs nothing needs", "刪除無用封包"},
+      {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
+      {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
+      {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
+      {"key", vcli_key, "key files for unattended services: add, list, remove", "無人值守服務用金鑰檔：新增、列出、移除"},
+      {"token", v_token, "create a continuity-service token", "建立持續服務權杖"},
+      {"serve", v_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
+      {NULL, NULL, NULL, NULL},
+  };
+  return cli_dispatch(ctx, "finshield vault <sub-command> [options]", subs, argc, argv);
 }
