@@ -3,7 +3,6 @@
  * types and the caller's body limit. See server.h. */
 #include "http/server.h"
 
-#include "auth/token.h"
 #include "core/net.h"
 #include "core/time.h"
 #include "http/mediatype.h"
@@ -53,10 +52,7 @@ static int authenticate(struct http_request *req, int *retry)
   } else if (!http_ratelimit_peek(s->rl_fail, req->remote, now_ns, retry)) {
     rc = FS_ERR_RATE_LIMITED;
   } else {
-    struct store_conn *c;
-    rc = http_db(req, &c);
-    if (!rc)
-      rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
+    rc = req->site->authenticate(req, token);
     if (rc == FS_ERR_UNAUTHENTICATED)
       http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
   }
@@ -133,7 +129,7 @@ static int refuse(struct http_request *req, struct http_response *res, int code,
 int http_admit(struct http_request *req, struct http_response *res)
 {
   struct http_server *s = req->srv;
-  const struct fs_config *cfg = &req->hub->cfg;
+  const struct fs_config *cfg = s->cfg;
   const struct http_route *route = req->matched;
   /* Until a token is accepted, the caller has the small limit of anonymous bodies. */
   size_t limit = (size_t)(route && (route->flags & HTTP_TAXII) ? cfg->taxii_max_content_length

@@ -53,7 +53,7 @@ int api_metrics(struct http_request *req, struct http_response *res)
   fs_metric_set(fs_metrics_gauge(m, "finshield_build_info", "Version of the running program",
                                  "version=\"" FINSHIELD_VERSION "\""),
                 1);
-  if (req->hub->listeners) {
+  if (req->hub && req->hub->listeners) {
     /* Syslog counters: what came in, and what was lost where it can be lost (UDP). */
     static const struct {
       const char *key, *name, *help;

@@ -9,7 +9,10 @@
 #include <stdatomic.h>
 
 struct http_server {
-  struct hub *hub;
+  struct hub *hub;                /* may be NULL (see http_server_config) */
+  const struct fs_config *cfg;
+  const struct http_site *site;
+  struct fs_log *log;
   struct MHD_Daemon *daemon;
   struct fs_metrics metrics;
   struct fs_log access;

@@ -215,8 +215,10 @@ def continuity(tmp, common, bank_state):
     check("plain HTTP off loopback is refused", p.returncode == 2 and "TLS" in p.stderr, p.stderr)
     port = free_port()
     env = dict(os.environ, FINSHIELD_LANG="en")
+    # The hub's HTTP layer with its [http] settings: a small budget of failed authentications.
     srv = subprocess.Popen([BIN, "vault", "serve", *common, "--tokens", tokens,
-                            "--listen", "127.0.0.1:%d" % port], env=env,
+                            "--listen", "127.0.0.1:%d" % port, "--set", "http.auth_failure_burst=4",
+                            "--set", "http.auth_failures_per_minute=1"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         deadline = time.time() + 60
@@ -263,10 +265,48 @@ def continuity(tmp, common, bank_state):
         absent = [rows[0][0][:-1], rows[0][0] + "0", rows[-1][0] + "0", rows[100][0] + "Z"]
         codes = [get("/v1/accounts/" + k, token)[0] for k in absent]
         check("keys around present ones: 404", codes == [404] * len(absent), str(codes))
+        http_layer(port, token, bal[0])
     finally:
         srv.terminate()
         srv.wait(timeout=10)
+    log = srv.stderr.read().decode()
+    check("each request is in the access log", "http.access" in log and "/v1/accounts/" in log
+          and "vault-token:" in log, log[-2000:])
     tls(tmp, common, tokens, token)
+
+
+def http_layer(port, token, account):
+    """The continuity service runs on the hub's HTTP layer (#13 item 5): its error bodies and
+    realm, methods and bodies refused from the headers, metrics, the failure budget."""
+    def req(method, path, tok=None, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        h = dict(headers or {})
+        if tok:
+            h["Authorization"] = "Bearer " + tok
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        return r, r.read()
+
+    r, body = req("GET", "/v1/accounts/" + account)
+    err = json.loads(body)["error"]
+    check("401 in the hub's error form, realm finshield-vault",
+          r.status == 401 and err["code"] == "unauthenticated" and err["request_id"]
+          and r.getheader("WWW-Authenticate") == 'Bearer realm="finshield-vault"'
+          and r.getheader("X-Request-Id") == err["request_id"], body.decode())
+    r, body = req("POST", "/v1/accounts/" + account, token, b"{}", {"Content-Type": "application/json"})
+    check("read-only: POST is 405 with Allow", r.status == 405 and r.getheader("Allow") == "GET",
+          "%d %s" % (r.status, body.decode()))
+    r, body = req("GET", "/v1/accounts/" + account, token, b"x" * 100)
+    check("a request body is refused from the headers (413)", r.status == 413, "%d %s" % (r.status, body.decode()))
+    r, body = req("GET", "/metrics")
+    check("metrics from loopback", r.status == 200 and b"finshield_http_requests_total" in body,
+          body.decode()[:300])
+    statuses = [req("GET", "/v1/accounts/" + account, "fsv_guess%d" % i)[0].status for i in range(6)]
+    check("wrong tokens spend the address's failure budget, then 429", statuses[-1] == 429
+          and 401 in statuses, str(statuses))
+    r, _ = req("GET", "/v1/accounts/" + account, token)
+    check("once spent, even a valid token from that address waits (429)", r.status == 429
+          and r.getheader("Retry-After"), str(r.status))
 
 
 def tls(tmp, common, tokens, token):
