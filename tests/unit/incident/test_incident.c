@@ -456,14 +456,7 @@ static void test_publish_failures(void **state)
   env.publish.fn = hook_publish;
   env.publish.ctx = &hook;
   char a_id[37];
-  struct org_input o;
-  org_input_init(&o);
-  o.code = "bank-p";
-  o.name_zh = "乙銀行";
-  o.name_en = "Bank P";
-  o.industry = ORG_INDUSTRY_BANK;
-  o.size_tier = 0;
-  assert_int_equal(org_create(f.c, &f.op, &o, a_id, &err), FS_OK);
+  hub_fixture_org(&f, "bank-p", a_id);
   struct actor alice;
   member(&f, a_id, AUTH_ROLE_MEMBER_ANALYST, &alice);
   static struct incident_input in;

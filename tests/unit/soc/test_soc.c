@@ -18,15 +18,7 @@
 
 static void add_org(struct hub_fixture *f, const char *code, char id[37])
 {
-  struct org_input o;
-  org_input_init(&o);
-  o.code = code;
-  o.name_zh = "測試";
-  o.name_en = code;
-  o.industry = ORG_INDUSTRY_BANK;
-  o.size_tier = 0;
-  struct fs_err err;
-  assert_int_equal(org_create(f->c, &f->op, &o, id, &err), FS_OK);
+  hub_fixture_org(f, code, id);
 }
 
 static const char *org_of(struct hub_fixture *f, const char *addr)
