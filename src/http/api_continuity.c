@@ -106,7 +106,7 @@ int http_continuity_start(const struct vault_lookup *lk, const struct http_conti
                                .ctx = c};
   rc = read_tokens(c, o->tokens_file, err);
   if (!rc) {
-    const struct http_server_config sc = {o->cfg, &c->site, NULL, o->log};
+    const struct http_server_config sc = {o->cfg, &c->site, NULL, NULL, o->log};
     rc = http_server_start_with(&sc, &c->srv, url, url_size, err);
   }
   if (rc) {

@@ -32,6 +32,8 @@ struct http_request {
   struct http_server *srv;
   const struct http_site *site; /* what the server serves (its routes, authentication, context) */
   struct hub *hub;              /* the hub's API: its hub; NULL for a service without one */
+  const struct hub_services *svc; /* serve's services: the SOC engine, listeners, clock policy
+                                     (never NULL; all NULL in a service without them) */
   struct MHD_Connection *conn;
   const char *method;
   const char *path;           /* decoded path, without the query */
@@ -160,6 +162,7 @@ struct http_server_config {
   const struct http_site *site;
   struct hub *hub;               /* the hub of the site's handlers, or NULL: no database, event
                                     streams or TAXII page cache; the time is the system's */
+  const struct hub_services *svc; /* the services serve started beside the hub, or NULL: none */
   struct fs_log *log;            /* the server's own events (failures, refused connections) */
 };
 
@@ -168,9 +171,10 @@ struct http_server_config {
  * cannot be bound or a file cannot be read. */
 int http_server_start_with(const struct http_server_config *c, struct http_server **out,
                            char *url, size_t url_size, struct fs_err *err);
-/* The hub's server: http_hub_site over the hub's configuration and log. */
-int http_server_start(struct hub *hub, struct http_server **out, char *url, size_t url_size,
-                      struct fs_err *err);
+/* The hub's server: http_hub_site over the hub's configuration and log, with svc (the services
+ * serve started beside the hub; must outlive the server). */
+int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,
+                      char *url, size_t url_size, struct fs_err *err);
 void http_server_stop(struct http_server *s);
 
 /* Metrics of the server, for /metrics. */

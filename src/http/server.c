@@ -273,6 +273,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
   req->srv = s;
   req->site = s->site;
   req->hub = s->hub;
+  req->svc = s->svc;
   req->conn = conn;
   req->raw_uri = strdup(uri ? uri : "");
   req->start_ns = fs_time_mono_ns();
@@ -561,10 +562,10 @@ static int load_pem(const struct fs_config *cfg, const char *path, char **out, s
   return FS_OK;
 }
 
-int http_server_start(struct hub *hub, struct http_server **out, char *url, size_t url_size,
-                      struct fs_err *err)
+int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,
+                      char *url, size_t url_size, struct fs_err *err)
 {
-  const struct http_server_config c = {&hub->cfg, &http_hub_site, hub, &hub->log};
+  const struct http_server_config c = {&hub->cfg, &http_hub_site, hub, svc, &hub->log};
   return http_server_start_with(&c, out, url, url_size, err);
 }
 
@@ -595,6 +596,8 @@ int http_server_start_with(const struct http_server_config *c, struct http_serve
   s->cfg = cfg;
   s->site = c->site;
   s->log = c->log;
+  static const struct hub_services no_services;
+  s->svc = c->svc ? c->svc : &no_services;
   s->started_ms = fs_time_now_ms();
   fs_metrics_init(&s->metrics);
   static const char *const classes[] = {"code=\"other\"", "code=\"1xx\"", "code=\"2xx\"",

@@ -10,6 +10,7 @@
 
 struct http_server {
   struct hub *hub;                /* may be NULL (see http_server_config) */
+  const struct hub_services *svc; /* never NULL */
   const struct fs_config *cfg;
   const struct http_site *site;
   struct fs_log *log;

@@ -42,7 +42,7 @@ int taxii_reply_error(long status, const char *body, size_t len, const char *url
 int taxii_reply_page(const char *body, size_t len, struct taxii_page *p, struct fs_err *err)
 {
   memset(p, 0, sizeof(*p));
-  int rc = intel_stix_doc_parse(&p->doc, body, len, NULL, err);
+  int rc = stix_doc_parse(&p->doc, body, len, NULL, err);
   if (rc) {
     fs_err_wrap_where(err, "the server's envelope");
     memset(p, 0, sizeof(*p));
@@ -50,7 +50,7 @@ int taxii_reply_page(const char *body, size_t len, struct taxii_page *p, struct 
   }
   /* The document reader takes an object without a list for a lone object: without a "type",
    * it is an envelope with none of its optional members. */
-  bool empty = p->doc.kind == INTEL_STIX_DOC_OBJECT && !json_object_get(p->doc.root, "type");
+  bool empty = p->doc.kind == STIX_DOC_OBJECT && !json_object_get(p->doc.root, "type");
   p->n = empty ? 0 : p->doc.n;
   const char *next = p->doc.next;
   if (p->doc.more && next) {
@@ -72,7 +72,7 @@ int taxii_reply_page(const char *body, size_t len, struct taxii_page *p, struct 
 
 void taxii_page_release(struct taxii_page *p)
 {
-  intel_stix_doc_release(&p->doc);
+  stix_doc_release(&p->doc);
   memset(p, 0, sizeof(*p));
 }
 

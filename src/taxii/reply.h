@@ -6,7 +6,7 @@
 #define FS_TAXII_REPLY_H
 
 #include "core/err.h"
-#include "intel/stix.h"
+#include "stix/stix.h"
 
 #define TAXII_REPLY_CURSOR_MAX 512 /* bytes of a "next" cursor the client sends back, NUL included */
 
@@ -25,7 +25,7 @@ int taxii_reply_error(long status, const char *body, size_t len, const char *url
 /* A page of the objects endpoint: the envelope read and validated (doc: every object with its
  * findings, for intel_ingest), how many objects it holds, and where the next page starts. */
 struct taxii_page {
-  struct intel_stix_doc doc;
+  struct stix_doc doc;
   size_t n;                          /* objects (0: an empty page) */
   bool more;                         /* "more" with a "next" to follow */
   char next[TAXII_REPLY_CURSOR_MAX]; /* the cursor, "" when none */

@@ -4,7 +4,7 @@
 #include "auth/org.h"
 #include "core/buf.h"
 #include "core/progress.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "taxii/reply.h"
 
 #include <stdio.h>

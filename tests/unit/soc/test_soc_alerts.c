@@ -83,7 +83,9 @@ static struct soc_engine *engine(struct hub_fixture *f)
 {
   struct soc_engine *e = NULL;
   struct fs_err err;
-  if (soc_engine_start(&f->hub, NULL, NULL, &e, &err))
+  struct soc_env env; /* the hub's environment and hooks */
+  hub_soc_env(&f->hub, &env);
+  if (soc_engine_start(&env, NULL, NULL, &e, &err))
     fail_msg("engine: %s: %s", err.where, err.msg);
   return e;
 }
