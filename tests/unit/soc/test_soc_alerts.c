@@ -8,13 +8,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "../hubfixture.h"
-#include "soc/soc.h"
+#include "socfixture.h"
 #include "soc/soc_int.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <time.h>
 
 /* The hub's clock, moved by the test. */
 struct clock {
@@ -83,9 +81,7 @@ static struct soc_engine *engine(struct hub_fixture *f)
 {
   struct soc_engine *e = NULL;
   struct fs_err err;
-  struct soc_env env; /* the hub's environment and hooks */
-  hub_soc_env(&f->hub, &env);
-  if (soc_engine_start(&env, NULL, NULL, &e, &err))
+  if (start_engine(f, &e, &err))
     fail_msg("engine: %s: %s", err.where, err.msg);
   return e;
 }
