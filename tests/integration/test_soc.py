@@ -20,7 +20,7 @@ import time
 import unittest
 import uuid
 
-from hubtest import Hub, TLP_IDS, fixture, open_stream, org_body, read_events, run, taxii, wait_for
+from hubtest import Hub, TLP_IDS, fixture, free_port, open_stream, org_body, read_events, run, taxii, wait_for
 
 # A Sigma rule of the project's (certutil downloading a file, Sysmon process creation) and its
 # regression events.
@@ -29,14 +29,6 @@ SIGMA_RULE_FILE = fixture("sigma", "rules", "windows", "proc_creation_certutil_d
 SIGMA_EVENTS = fixture("sigma", "events", SIGMA_RULE + ".json")
 
 MEMBERS = ("bank-a", "bank-b", "bank-c", "bank-d")
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def stix_indicator(pattern, tlp, name, uid=None, **extra):

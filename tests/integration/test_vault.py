@@ -8,15 +8,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vault_data  # noqa: E402
+from hubtest import free_port, wait_for  # noqa: E402
 
 BIN = os.environ.get("FINSHIELD_BIN", "build/finshield")
 FAILURES = []
@@ -45,14 +44,6 @@ def packs_of(repo):
     """The pack files of a repository (data/XX/<64 hex>)."""
     data = os.path.join(repo, "data")
     return [f for d in os.listdir(data) if len(d) == 2 for f in os.listdir(os.path.join(data, d))]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main(play=None, prefix="fs-vault-it-"):
@@ -221,18 +212,14 @@ def continuity(tmp, common, bank_state):
                             "--set", "http.auth_failures_per_minute=1"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        def healthz():
             try:
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 c.request("GET", "/healthz")
-                r = c.getresponse()
-                health = json.loads(r.read())
-                break
+                return json.loads(c.getresponse().read())
             except OSError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("serve did not start")
+                return None
+        health = wait_for(healthz, "vault serve answering /healthz")
         check("healthz answers", health["status"] == "ok" and health["accounts"] > 1000)
         bal = open(os.path.join(bank_state[0], "balances.csv")).read().split("\n")[5].split(",")
 
@@ -325,14 +312,14 @@ def tls(tmp, common, tokens, token):
     try:
         ctx = ssl.create_default_context(cafile=cert)
         ctx.check_hostname = False
-        deadline, status = time.time() + 60, None
-        while time.time() < deadline and status is None:
+        def healthz_status():
             try:
                 c = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=ctx)
                 c.request("GET", "/healthz")
-                status = c.getresponse().status
+                return c.getresponse().status
             except (OSError, ssl.SSLError):
-                time.sleep(0.2)
+                return None
+        status = wait_for(healthz_status, "vault serve answering /healthz over TLS")
         check("the service speaks TLS when given a certificate", status == 200, str(status))
     finally:
         srv.terminate()

@@ -4,34 +4,17 @@ run again and reuses what it stored; a full disk gives a clear error and changes
 import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vault_data  # noqa: E402
 
-BIN = os.environ.get("FINSHIELD_BIN", "build/finshield")
+from test_vault import BIN, check, main as vault_main, run as vault  # noqa: E402
+
 ENV = dict(os.environ, FINSHIELD_LANG="en")
-FAILURES = []
-CHECKS = [0]
-
-
-def check(name, cond, detail=""):
-    CHECKS[0] += 1
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
-    if not cond:
-        FAILURES.append(name)
-
-
-def vault(*args, ok=True):
-    p = subprocess.run([BIN, "vault", *args], capture_output=True, text=True, env=ENV, timeout=300)
-    if ok is not None and (p.returncode == 0) != ok:
-        raise AssertionError("vault %s: exit %d\n%s%s" % (" ".join(args), p.returncode, p.stdout, p.stderr))
-    return p
 
 
 def packs(repo):
@@ -49,16 +32,12 @@ def make_data(folder, seed, mib):
             f.write(rng.randbytes(1 << 20))
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="fs-vault-crash-")
+def play(tmp):
     try:
         scenario(tmp)
         disk_full(tmp)
     finally:
         subprocess.run(["umount", os.path.join(tmp, "small")], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (CHECKS[0] - len(FAILURES), len(FAILURES)))
-    return 1 if FAILURES else 0
 
 
 def scenario(tmp):
@@ -154,4 +133,4 @@ def disk_full(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(vault_main(play, "fs-vault-crash-"))
