@@ -120,9 +120,10 @@ double vcli_mib(uint64_t b)
 
 void vcli_print_json(json_t *x)
 {
-  char *s = x ? json_dumps(x, JSON_INDENT(2)) : NULL;
-  printf("%s\n", s ? s : "null");
-  free(s);
+  if (x)
+    cli_print_json(x);
+  else
+    puts("null");
   json_decref(x);
 }
 
@@ -439,10 +440,7 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
                           (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read,
                           "files", (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes,
                           "problems", p);
-    char *s = json_dumps(x, JSON_INDENT(2));
-    printf("%s\n", s ? s : "{}");
-    free(s);
-    json_decref(x);
+    vcli_print_json(x);
   } else {
     printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs", "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊"),
            (unsigned long long)res.snapshots, (unsigned long long)res.packs,
