@@ -26,8 +26,9 @@ struct http_continuity {
 static int continuity_healthz(struct http_request *req, struct http_response *res)
 {
   const struct http_continuity *c = req->site->ctx;
-  return http_json(res, 200, json_pack("{s:s, s:I}", "status", "ok", "accounts",
-                                       (json_int_t)vault_lookup_count(c->lk)));
+  return http_json(
+      res, 200,
+      json_pack("{s:s, s:I}", "status", "ok", "accounts", (json_int_t)vault_lookup_count(c->lk)));
 }
 
 static int continuity_account(struct http_request *req, struct http_response *res)
@@ -95,7 +96,8 @@ int http_continuity_start(const struct vault_lookup *lk, const struct http_conti
     return rc;
   if (!o->cfg->tls_cert[0] && !fs_host_is_loopback(host))
     return fs_err_set(err, FS_ERR_USAGE, o->cfg->listen,
-                      "TLS is required off loopback (plain HTTP only on loopback): give --tls-cert and --tls-key");
+                      "TLS is required off loopback (plain HTTP only on loopback): give --tls-cert "
+                      "and --tls-key");
   struct http_continuity *c = calloc(1, sizeof(*c));
   if (!c)
     return fs_err_set(err, FS_ERR_NOMEM, "serve", "out of memory");

@@ -94,9 +94,9 @@ int taxii_reply_status(const char *body, size_t len, size_t *success, size_t *fa
   *success = *failure = 0;
   json_error_t je;
   json_t *s = json_loadb(body ? body : "", len, 0, &je);
-  int rc = json_is_object(s) ? FS_OK
-                             : fs_err_set(err, FS_ERR_PARSE, "the server's status resource",
-                                          "not a JSON object");
+  int rc = json_is_object(s)
+               ? FS_OK
+               : fs_err_set(err, FS_ERR_PARSE, "the server's status resource", "not a JSON object");
   if (!rc)
     rc = count(s, "success_count", success, err);
   if (!rc)

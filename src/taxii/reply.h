@@ -8,7 +8,8 @@
 #include "core/err.h"
 #include "stix/stix.h"
 
-#define TAXII_REPLY_CURSOR_MAX 512 /* bytes of a "next" cursor the client sends back, NUL included */
+#define TAXII_REPLY_CURSOR_MAX                                                                     \
+  512 /* bytes of a "next" cursor the client sends back, NUL included */
 
 /* One response header line as received ("Name: value\r\n"). When it is X-TAXII-Date-Added-Last
  * (the name in any case), its value without surrounding spaces and line end goes into out and

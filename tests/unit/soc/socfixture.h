@@ -39,7 +39,8 @@ static inline void ingest(struct hub_fixture *f, const char *collection, const c
 {
   struct fs_err err;
   size_t failures = 1;
-  assert_int_equal(intel_ingest_text(f->c, &f->op, collection, bundle, strlen(bundle), &failures, &err), FS_OK);
+  assert_int_equal(
+      intel_ingest_text(f->c, &f->op, collection, bundle, strlen(bundle), &failures, &err), FS_OK);
   assert_int_equal(failures, 0);
 }
 
@@ -47,7 +48,7 @@ static inline void ingest(struct hub_fixture *f, const char *collection, const c
 #define IND(id, pattern)                                                                           \
   "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" id "\","                 \
   "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","            \
-  "\"pattern\":\"" pattern "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","  \
+  "\"pattern\":\"" pattern "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\"," \
   "\"object_marking_refs\":[\"" GREEN "\"]}"
 
 /* The alerts of the organisation with that code, as the operator sees them (caller owns). */

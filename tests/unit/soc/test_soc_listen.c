@@ -45,7 +45,8 @@ static int socket_from(int type, const char *from)
 
 static struct sockaddr_in hub_addr(int port)
 {
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((uint16_t)port),
                           .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
   return a;
 }
@@ -108,7 +109,8 @@ static json_int_t hits(struct hub_fixture *f, const char *org, const char *value
   json_int_t n = 0;
   size_t i;
   json_t *a;
-  json_array_foreach(items, i, a) if (!strcmp(json_string_value(json_object_get(a, "value")), value))
+  json_array_foreach(items, i,
+                     a) if (!strcmp(json_string_value(json_object_get(a, "value")), value))
   {
     n += json_integer_value(json_object_get(a, "count"));
     if (source)
@@ -149,17 +151,23 @@ static void listen_start(struct listening *s, int64_t max_connections)
   hub_fixture_org(&s->f, "bank-a", id);
   hub_fixture_org(&s->f, "bank-b", id);
   struct fs_err err;
-  assert_int_equal(soc_source_add(s->f.c, &s->f.op, "cidr", "127.0.0.0/30", "bank-a", id, &err), FS_OK);
-  assert_int_equal(soc_source_add(s->f.c, &s->f.op, "cidr", "127.0.0.3", "bank-b", id, &err), FS_OK);
-  ingest(&s->f, "sector",
-         "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":["
-         IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']") ","
-         IND("26ffb872-1dd9-446e-b6f5-d58527e5b5d2", "[ipv4-addr:value = '203.0.113.6']") ","
-         IND("0d3f8a9e-2b6c-4f7d-8e1a-5c4b3a2f1e0d", "[ipv4-addr:value = '203.0.113.7']") "]}");
+  assert_int_equal(soc_source_add(s->f.c, &s->f.op, "cidr", "127.0.0.0/30", "bank-a", id, &err),
+                   FS_OK);
+  assert_int_equal(soc_source_add(s->f.c, &s->f.op, "cidr", "127.0.0.3", "bank-b", id, &err),
+                   FS_OK);
+  ingest(
+      &s->f, "sector",
+      "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":"
+      "[" IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']") "," IND(
+          "26ffb872-1dd9-446e-b6f5-d58527e5b5d2",
+          "[ipv4-addr:value = '203.0.113.6']") "," IND("0d3f8a9e-2b6c-4f7d-8e1a-5c4b3a2f1e0d",
+                                                       "[ipv4-addr:value = '203.0.113.7']") "]}");
   s->tcp = free_port(SOCK_STREAM);
   s->udp = free_port(SOCK_DGRAM);
-  snprintf(s->f.hub.cfg.soc_syslog_tcp, sizeof(s->f.hub.cfg.soc_syslog_tcp), "127.0.0.1:%d", s->tcp);
-  snprintf(s->f.hub.cfg.soc_syslog_udp, sizeof(s->f.hub.cfg.soc_syslog_udp), "127.0.0.1:%d", s->udp);
+  snprintf(s->f.hub.cfg.soc_syslog_tcp, sizeof(s->f.hub.cfg.soc_syslog_tcp), "127.0.0.1:%d",
+           s->tcp);
+  snprintf(s->f.hub.cfg.soc_syslog_udp, sizeof(s->f.hub.cfg.soc_syslog_udp), "127.0.0.1:%d",
+           s->udp);
   s->f.hub.cfg.soc_max_connections = max_connections;
   assert_int_equal(start_engine(&s->f, &s->e, &err), FS_OK);
   if (soc_listeners_start(s->e, &s->l, &err))

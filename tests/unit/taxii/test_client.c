@@ -30,7 +30,8 @@ static void test_reply_header(void **state)
     bool is;          /* it is the header */
     const char *want; /* what out holds after */
   } cases[] = {
-      {"X-TAXII-Date-Added-Last: 2026-11-27T10:00:00.123456Z\r\n", true, "2026-11-27T10:00:00.123456Z"},
+      {"X-TAXII-Date-Added-Last: 2026-11-27T10:00:00.123456Z\r\n", true,
+       "2026-11-27T10:00:00.123456Z"},
       {"x-taxii-date-added-last:2026-01-01T00:00:00Z\n", true, "2026-01-01T00:00:00Z"},
       {"X-TAXII-Date-Added-Last: \t 2026-01-01T00:00:00Z \t\r\n", true, "2026-01-01T00:00:00Z"},
       {"X-TAXII-Date-Added-Last:\r\n", true, ""},
@@ -77,9 +78,10 @@ static void test_reply_error(void **state)
 }
 
 #define IND                                                                                        \
-  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-" \
-  "98ee46b3cd3f\",\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\"," \
-  "\"pattern\":\"[ipv4-addr:value = '203.0.113.5']\",\"pattern_type\":\"stix\",\"valid_from\":"   \
+  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--8e2e2d2b-17d4-4cbf-938f-"  \
+  "98ee46b3cd3f\",\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00."    \
+  "000Z\","                                                                                        \
+  "\"pattern\":\"[ipv4-addr:value = '203.0.113.5']\",\"pattern_type\":\"stix\",\"valid_from\":"    \
   "\"2020-01-01T00:00:00Z\"}"
 
 static void test_reply_page(void **state)
@@ -158,9 +160,9 @@ static void test_reply_status(void **state)
 /* ---- the client against one canned reply -------------------------------------------------- */
 
 struct canned {
-  int fd;              /* listening */
-  const char *reply;   /* sent whole, then the connection is closed */
-  char request[8192];  /* what was received: head and body */
+  int fd;             /* listening */
+  const char *reply;  /* sent whole, then the connection is closed */
+  char request[8192]; /* what was received: head and body */
   size_t len;
 };
 
@@ -262,7 +264,8 @@ static void test_client_get(void **state)
   canned_end(&k, t);
   /* The collection and the cursor escaped, the page size, TAXII's media type, Basic with the
    * token as password ("finshield:s3cret"). */
-  if (!strstr(k.request, "GET /taxii2/hub/collections/coll%20x/objects/?limit=5&next=a%20b%2Fc HTTP/1.1\r\n"))
+  if (!strstr(k.request,
+              "GET /taxii2/hub/collections/coll%20x/objects/?limit=5&next=a%20b%2Fc HTTP/1.1\r\n"))
     fail_msg("request: %s", k.request);
   assert_non_null(strstr(k.request, "\r\nAccept: application/taxii+json;version=2.1\r\n"));
   assert_non_null(strstr(k.request, "\r\nAuthorization: Basic Zmluc2hpZWxkOnMzY3JldA==\r\n"));
@@ -272,11 +275,12 @@ static void test_client_get(void **state)
   canned_start(&k, reply, &t, root);
   taxii_client_free(cl);
   cl = client(root);
-  assert_int_equal(taxii_client_get_objects(cl, "c", "2026-01-01T00:00:00Z", NULL, 0, &body, last,
-                                            &err),
-                   FS_OK);
+  assert_int_equal(
+      taxii_client_get_objects(cl, "c", "2026-01-01T00:00:00Z", NULL, 0, &body, last, &err), FS_OK);
   canned_end(&k, t);
-  assert_non_null(strstr(k.request, "GET /taxii2/hub/collections/c/objects/?limit=1000&added_after=2026-01-01T00%3A00%3A00Z "));
+  assert_non_null(strstr(
+      k.request,
+      "GET /taxii2/hub/collections/c/objects/?limit=1000&added_after=2026-01-01T00%3A00%3A00Z "));
   fs_buf_release(&body);
   taxii_client_free(cl);
 }
@@ -338,7 +342,8 @@ static void test_client_post(void **state)
   assert_non_null(strstr(k.request, "\r\nContent-Type: application/taxii+json;version=2.1\r\n"));
   assert_non_null(strstr(k.request, "\r\n\r\n{\"objects\":["));
   size_t ok, refused;
-  assert_int_equal(taxii_reply_status(fs_buf_cstr(&status), status.len, &ok, &refused, &err), FS_OK);
+  assert_int_equal(taxii_reply_status(fs_buf_cstr(&status), status.len, &ok, &refused, &err),
+                   FS_OK);
   assert_int_equal(ok, 1);
   assert_int_equal(refused, 0);
   fs_buf_release(&status);
