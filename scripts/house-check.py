@@ -10,6 +10,10 @@
    only in the module that owns it (OWNERS, or the module whose name begins the table's);
    others call the owner's functions. A foreign key (REFERENCES) is not a use. Known remaining
    violations are listed in EXCEPTIONS until #13 item 4 removes them.
+4. One owner per constant: the TLP levels' names ("TLP:AMBER") and their marking-definition ids
+   are written only in the TLP module (TLP_MODULE); others call stix/tlp.h (stix_tlp_name,
+   stix_tlp_marking_id, ...). The ids are those the module's own string literals hold; a string
+   literal (not a comment) anywhere else in src/ that holds one of them, or a TLP name, fails.
 
 Fails (exit 1) naming file:line and what to do; prints "ok: ..." otherwise.
 Usage: scripts/house-check.py [--root DIR]
@@ -78,6 +82,11 @@ EXCEPTIONS = [
     ("sample", "org"),         # TODO(#13 item 4): auth accessors (sample members)
     ("taxii", "intel_sync"),   # TODO(#13 item 4): sync positions through intel's functions
 ]
+
+# The files that alone write TLP names and marking-definition ids (rule 4).
+TLP_MODULE = ["src/stix/tlp.c", "src/stix/tlp.h", "src/core/tlp.h"]
+TLP_NAME = re.compile(r"\bTLP:(?:CLEAR|WHITE|GREEN|AMBER|RED)\b")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/[^"]+"', re.M)
 MODULE_CALL = re.compile(r"finshield_module\s*\(\s*([a-z0-9_]+)(.*?)\)", re.S)
@@ -254,6 +263,25 @@ def check(root):
                 continue
             problems.append(f"{rel}:{line_at(m.start(1))}: {module} names {t} ({owner}'s table) in "
                             f"SQL: call {owner}'s functions (add one to {owner} if it has none)")
+    # 4. TLP names and ids
+    tlp_ids = set()
+    for rel in TLP_MODULE:
+        if rel in texts:
+            for _, lit in strings(texts[rel][1]):
+                if "marking-definition--" in lit:
+                    tlp_ids.update(UUID.findall(lit))
+    for rel, (module, text) in texts.items():
+        if rel in TLP_MODULE:
+            continue
+        for line, lit in strings(text):
+            found = TLP_NAME.search(lit)
+            if found:
+                problems.append(f"{rel}:{line}: the TLP name {found.group(0)} is written outside the TLP "
+                                f"module: use stix_tlp_name() (stix/tlp.h)")
+            for u in UUID.findall(lit):
+                if u in tlp_ids:
+                    problems.append(f"{rel}:{line}: the TLP marking definition {u} is written outside "
+                                    f"the TLP module: use stix_tlp_marking_id() (stix/tlp.h)")
     for e in EXCEPTIONS:
         if e not in used:
             notes.append(f"note: exception ({e[0]}, {e[1]}) is not needed any more: remove it from "
@@ -276,6 +304,7 @@ def main():
         return 1
     print(f"ok: {len(edges)} include edges between modules follow the layering; "
           f"{len(tables)} tables, each named in SQL by its owner"
+          f"; TLP names and ids only in the TLP module"
           f"{f' (and {len(EXCEPTIONS) - len(notes)} listed exceptions)' if EXCEPTIONS else ''}")
     return 0
 

@@ -125,17 +125,17 @@ bool policy_intel_visible(const struct actor *a, const struct policy_intel_objec
   bool own_org = o->producer_org && a->org_id[0] && !strcmp(o->producer_org, a->org_id);
   bool named_org = in_list(a->org_id, o->recipient_orgs, o->n_recipient_orgs);
   switch (o->tlp) {
-  case POLICY_TLP_CLEAR:
-  case POLICY_TLP_GREEN:
+  case TLP_CLEAR:
+  case TLP_GREEN:
     return true;
-  case POLICY_TLP_AMBER:
+  case TLP_AMBER:
     return own_org || named_org || a->local || auth_role_is_hub(a->role);
-  case POLICY_TLP_AMBER_STRICT:
+  case TLP_AMBER_STRICT:
     return own_org || named_org;
-  case POLICY_TLP_RED:
+  case TLP_RED:
     return (o->producer_user && a->user_id[0] && !strcmp(o->producer_user, a->user_id)) ||
            in_list(a->user_id, o->recipient_users, o->n_recipient_users);
-  case POLICY_TLP_NONE:
+  case TLP_NONE:
     return false;
   }
   return false;

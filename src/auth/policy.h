@@ -11,6 +11,7 @@
 
 #include "auth/actor.h"
 #include "core/err.h"
+#include "core/tlp.h"
 
 enum policy_action {
   POLICY_ORG_DIRECTORY,   /* see an organisation's public fields */
@@ -72,19 +73,10 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
 
 /* ---- intelligence: TLP 2.0 and collections ---------------------------------------------- */
 
-/* TLP levels as the policy sees them (the same order as stix/tlp.h). */
-enum policy_tlp {
-  POLICY_TLP_NONE = 0, /* unmarked: the caller must resolve it to the collection's default first */
-  POLICY_TLP_CLEAR,
-  POLICY_TLP_GREEN,
-  POLICY_TLP_AMBER,
-  POLICY_TLP_AMBER_STRICT,
-  POLICY_TLP_RED,
-};
-
-/* What decides who may see one object version. Recipient lists are small arrays of ids. */
+/* What decides who may see one object version (its level: core/tlp.h, the one TLP type). Recipient
+ * lists are small arrays of ids. */
 struct policy_intel_object {
-  enum policy_tlp tlp;
+  enum tlp_level tlp;
   const char *producer_org;  /* the true source organisation (kept even when anonymous) */
   const char *producer_user; /* the true source user */
   const char *const *recipient_orgs; /* named recipient organisations (ids) */
@@ -98,7 +90,7 @@ struct policy_intel_object {
  *   AMBER         - the producing organisation, the named recipient organisations, the hub's roles;
  *   AMBER+STRICT  - the producing organisation and the named recipient organisations only;
  *   RED           - the producing user and the named recipient users only.
- * An unmarked object (POLICY_TLP_NONE) is never visible: resolve the default first. */
+ * An unmarked object (TLP_NONE) is never visible: resolve the default first. */
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o);
 /* True when the actor may see who really produced an object (anonymous submissions): the hub's
  * roles only. */

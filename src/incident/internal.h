@@ -18,7 +18,7 @@ struct incident_row {
   int level;
   int proposed_level;
   int category;
-  int tlp;
+  enum tlp_level tlp; /* TLP_NONE when the stored value is unknown */
   bool hide_reporter;
   int64_t discovered, reported, reviewed, triaged, contained, eradicated, recovered, closed,
       report_done, created;

@@ -3,6 +3,7 @@
 
 #include "core/jsonx.h"
 #include "core/time.h"
+#include "stix/tlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,7 +51,7 @@ void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r)
   r->level = (int)store_col_int(s, 8);
   r->proposed_level = (int)store_col_int(s, 9);
   r->category = incident_name_index(incident_category_names, store_col_text(s, 10));
-  r->tlp = incident_name_index(incident_tlp_names, store_col_text(s, 11));
+  r->tlp = stix_tlp_from_token(store_col_text(s, 11));
   r->hide_reporter = store_col_int(s, 12) != 0;
   int64_t *t[] = {&r->discovered, &r->reported, &r->reviewed,  &r->triaged, &r->contained,
                   &r->eradicated, &r->recovered, &r->closed,   &r->report_done, &r->created};

@@ -411,7 +411,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * caller's organisation's copy is looked at, and another's neither refuses nor changes it. */
   int64_t seq = 0;
   bool found = false, found_own = false, any = false, any_copy = false;
-  enum stix_tlp have = STIX_TLP_NONE;
+  enum tlp_level have = TLP_NONE;
   char owner[40] = "";
   const char *org = g->who->org_id;
   const char *copy = version[0] ? "" : org;
@@ -437,7 +437,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     if (!strcmp(store_col_text(s, 1), version)) {
       found = true;
       seq = store_col_int(s, 0);
-      have = intel_tlp_from_column(store_col_text(s, 3));
+      have = stix_tlp_from_token(store_col_text(s, 3));
       found_own = org[0] && !strcmp(store_col_text(s, 2), org);
     }
   }
@@ -464,9 +464,9 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
              it->id);
     return FS_ERR_FORBIDDEN;
   }
-  if (found && !found_own && !hub && have != STIX_TLP_CLEAR && have != STIX_TLP_GREEN) {
-    snprintf(why, why_n, "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
-             "may share it further", it->id);
+  if (found && !found_own && !hub && have != TLP_CLEAR && have != TLP_GREEN) {
+    snprintf(why, why_n, "%s is another organisation's object beyond %s; only it or the hub "
+             "may share it further", it->id, stix_tlp_name(TLP_GREEN));
     return FS_ERR_FORBIDDEN;
   }
   if (found) {
@@ -479,7 +479,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
 
   /* The strictest of the object's own level (or its collection's default when unmarked) and of
    * its granular markings. */
-  enum stix_tlp tlp = it->tlp == STIX_TLP_NONE ? g->col->default_tlp : it->tlp;
+  enum tlp_level tlp = it->tlp == TLP_NONE ? g->col->default_tlp : it->tlp;
   if (it->tlp_granular > tlp)
     tlp = it->tlp_granular;
   anonymous = anonymous || it->anonymous;
@@ -504,7 +504,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
       /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
        * received bytes): bound where it lies, without a copy. */
       const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
-                            intel_tlp_column(tlp),
+                            stix_tlp_token(tlp),
                             g->who->org_id[0] ? g->who->org_id : NULL,
                             g->who->user_id[0] ? g->who->user_id : NULL};
       int idx = 1;

@@ -365,7 +365,7 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
-int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *level,
+int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *level,
                        struct fs_err *err)
 {
   char tlp[16] = "";
@@ -374,7 +374,7 @@ int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *leve
                             "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
                             " LIMIT 1",
                             "s", id);
-  *level = !rc && found ? intel_tlp_from_column(tlp) : STIX_TLP_NONE;
+  *level = !rc && found ? stix_tlp_from_token(tlp) : TLP_NONE;
   return rc;
 }
 

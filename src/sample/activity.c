@@ -10,14 +10,13 @@
 #include "core/uuid.h"
 #include "intel/intel.h"
 #include "soc/soc.h"
+#include "stix/tlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SAMPLE_NS "6f1d1a3e-4b0c-5d55-9c1e-2f0a5a7b8c9d"
-#define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-#define CLEAR "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 #define SAMPLE_INDICATORS 240
 #define SAMPLE_MEMBERS 6
 #define SAMPLE_UNSEEN 4 /* an address (203.0.113.2) that no member's sample events hold */
@@ -69,7 +68,7 @@ static int ingest_indicators(struct store_conn *c, const struct actor *hub, stru
                            "modified", "2026-01-05T00:00:00.000Z", "name", label, "pattern",
                            pattern, "pattern_type", "stix", "valid_from", "2026-01-05T00:00:00Z",
                            "indicator_types", "malicious-activity", "object_marking_refs",
-                           i % 10 == 0 ? CLEAR : GREEN));
+                           stix_tlp_marking_id(i % 10 == 0 ? TLP_CLEAR : TLP_GREEN)));
   }
   json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id",
                              "bundle--0b1f6c55-2a4e-4d8e-9f3a-5c6d7e8f9a0b", "objects", objects);
