@@ -43,6 +43,21 @@ enum policy_action {
   POLICY_REGISTER_WRITE,    /* create or change a record of org_id (drill evidence too) */
   POLICY_SUPERVISION_READ,  /* sector-wide supervision reports and every institution's score */
   POLICY_SCORE_READ,        /* the incentive score of org_id, with its parts */
+  /* Monitoring (soc/), the hub's own state and intelligence curation (intel/). For the SOC's
+   * reads and events, org_id NULL means every organisation (events: any one the caller names). */
+  POLICY_SOC_EVENTS_SEND,    /* send events as org_id's (the hub sends on a member's behalf) */
+  POLICY_SOC_ALERTS_READ,    /* list and stream org_id's alerts (each shown per policy_alert_visible) */
+  POLICY_SOC_SECTOR_ALERTS,  /* read sector alerts: the threat and how many organisations saw it */
+  POLICY_SOC_SECTOR_CASE,    /* see which incident a sector alert opened */
+  POLICY_SOC_SOURCES_READ,   /* see the event sources registered for org_id */
+  POLICY_SOC_SOURCES_MANAGE, /* register or remove an event source (address range, certificate) */
+  POLICY_SOC_ENGINE_STATUS,  /* the monitoring engine's and the listeners' state */
+  POLICY_METRICS_READ,       /* the Prometheus metrics from outside the hub's machine */
+  POLICY_COLLECTION_CREATE,  /* create an intelligence collection (org, group, partner) */
+  POLICY_INTEL_CURATE,       /* the hub's hand on intelligence: rename objects; version, delete
+                              * or share further what another organisation produced and the
+                              * actor sees (TLP still decides what it sees) */
+  POLICY_INTEL_STATUS_READ,  /* read the status of a submission made by org_id */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */
@@ -63,6 +78,11 @@ struct policy_target {
   int role;            /* for POLICY_USER_MANAGE: the role given or kept; -1 when not relevant */
   unsigned rel;        /* enum policy_relation bits; 0 when none */
 };
+
+/* Whether a user of an organisation of `industry` (org_industry_names) may hold `role`: the hub's
+ * roles only at the hub, the supervisor's at the regulator (or the hub), member roles anywhere
+ * but the hub. */
+bool policy_role_fits(int role, const char *industry);
 
 /* True when the actor may do act on target. */
 bool policy_allows(const struct actor *a, enum policy_action act, const struct policy_target *t);
@@ -114,5 +134,14 @@ struct policy_collection {
 /* Read and write rights on a collection. A collection with neither is invisible (TAXII 404). */
 void policy_collection_rights(const struct actor *a, const struct policy_collection *c,
                               bool *can_read, bool *can_write);
+
+/* ---- monitoring: one alert ----------------------------------------------------------------- */
+
+/* Whether the actor is shown one alert of alert_org (NULL: a sector alert), once it may read
+ * that organisation's alerts (POLICY_SOC_ALERTS_READ) or sector alerts: an organisation sees its
+ * own alerts; anyone else only those whose source it may see (source_visible: the indicator
+ * matched, by policy_intel_visible; a Sigma rule is everyone's), whatever its role, since an
+ * alert names what it matched. The local operator sees every alert. */
+bool policy_alert_visible(const struct actor *a, const char *alert_org, bool source_visible);
 
 #endif

@@ -110,11 +110,7 @@ static int check_role_fits_org(struct store_conn *c, const char *org_id, int rol
                             "SELECT industry FROM org WHERE id = ?", "s", org_id);
   if (rc)
     return rc;
-  bool hub = !strcmp(industry, "hub"), regulator = !strcmp(industry, "regulator");
-  bool ok = auth_role_is_hub((enum auth_role)role) ? hub
-            : role == AUTH_ROLE_SUPERVISOR        ? regulator || hub
-                                                  : !hub;
-  if (!ok)
+  if (!policy_role_fits(role, industry))
     return fs_err_set(err, FS_ERR_INVALID, "$.role",
                       "role %s cannot be given to a user of a %s organisation",
                       auth_role_name((enum auth_role)role), industry);
@@ -560,8 +556,9 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
   const char *scope_org = NULL, *scope_user = NULL;
   struct policy_target any = {.role = -1};
   bool sees_all = policy_allows(who, POLICY_USER_READ, &any);
+  struct policy_target own_org = {.org_id = who->org_id, .role = -1};
   if (!sees_all) {
-    if (who->role == AUTH_ROLE_MEMBER_ADMIN)
+    if (policy_allows(who, POLICY_USER_READ, &own_org))
       scope_org = who->org_id;
     else
       scope_user = who->user_id;

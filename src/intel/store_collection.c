@@ -385,7 +385,7 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
                             const struct intel_collection_input *in, char id_out[37],
                             struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_COLLECTION_CREATE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "collection", "only a hub administrator creates collections");
   if (in->kind != POLICY_COLLECTION_ORG && in->kind != POLICY_COLLECTION_GROUP &&
       in->kind != POLICY_COLLECTION_PARTNER)

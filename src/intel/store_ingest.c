@@ -415,7 +415,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   char owner[40] = "";
   const char *org = g->who->org_id;
   const char *copy = version[0] ? "" : org;
-  bool hub = g->who->local || auth_role_is_hub(g->who->role);
+  bool hub = policy_allows(g->who, POLICY_INTEL_CURATE, NULL);
   struct store_stmt *s = NULL;
   int rc = maybe_stored ? store_prepare(g->c,
                                         "SELECT seq, version, COALESCE(producer_org, ''), tlp, copy"
@@ -783,9 +783,9 @@ int intel_status_get(struct store_conn *c, const struct actor *who, const char *
     return rc;
   bool row;
   rc = store_step(s, &row, err);
-  bool mine = !rc && row &&
-              (who->local || auth_role_is_hub(who->role) ||
-               (!store_col_null(s, 0) && !strcmp(store_col_text(s, 0), who->org_id)));
+  struct policy_target t = {.org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL,
+                            .role = -1};
+  bool mine = !rc && row && policy_allows(who, POLICY_INTEL_STATUS_READ, &t);
   if (!rc && mine)
     *out = json_loads(store_col_text(s, 1), 0, NULL);
   store_done(s);

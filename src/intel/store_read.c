@@ -470,7 +470,7 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   size_t visible = 0;
   rc = intel_read_object(c, who, col, id, count_row, &visible, err);
   int64_t produced = 0;
-  bool hub = who->local || auth_role_is_hub(who->role);
+  bool hub = policy_allows(who, POLICY_INTEL_CURATE, NULL);
   if (!rc && !hub)
     rc = store_query_int(c, &produced, NULL, err,
                          "SELECT COUNT(*) FROM intel_object WHERE id = ? AND producer_org = ?",

@@ -43,7 +43,7 @@ static int count_row(const struct intel_row *row, void *ctx)
 
 bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
 {
-  if (strcmp(kind, "ioc") || who->local)
+  if (strcmp(kind, "ioc"))
     return true;
   size_t n = 0;
   struct fs_err err;
@@ -283,10 +283,14 @@ static json_t *alert_json(struct store_stmt *s)
                    "sector_alert", store_col_text(s, 16));
 }
 
-/* Alerts are their organisation's; the hub's roles see every organisation's. */
-static bool sees_all(const struct actor *who)
+/* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides, from
+ * whether the reader may see what the alert matched (an intelligence read, asked only when the
+ * alert is not already the reader's own). */
+static bool alert_shown(struct store_conn *c, const struct actor *who, const char *org,
+                        const char *kind, const char *ref)
 {
-  return who->local || auth_role_is_hub(who->role);
+  return policy_alert_visible(who, org, false) ||
+         policy_alert_visible(who, org, soc_sees_ref(c, who, kind, ref));
 }
 
 /* A page of alerts; *last_read is the sequence number of the last row read, shown or not. */
@@ -298,11 +302,15 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   int rc;
   if (org && (rc = org_resolve(c, org, org_id, err)))
     return rc;
-  if (!sees_all(who)) {
-    if (who->role == AUTH_ROLE_SUPERVISOR)
+  /* Alerts are their organisation's; the hub's roles read every organisation's. */
+  struct policy_target every = {.org_id = NULL, .role = -1};
+  struct policy_target own = {.org_id = who->org_id, .role = -1};
+  struct policy_target named = {.org_id = org_id, .role = -1};
+  if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &every)) {
+    if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &own))
       return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
                         "the supervisor sees the sector's statistics, not members' alerts");
-    if (org_id[0] && strcmp(org_id, who->org_id))
+    if (org_id[0] && !policy_allows(who, POLICY_SOC_ALERTS_READ, &named))
       return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts", "only the hub sees other organisations' alerts");
     snprintf(org_id, sizeof(org_id), "%s", who->org_id);
   }
@@ -322,8 +330,7 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   int64_t n = 0, last = after;
   while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
     last = store_col_int(s, 0);
-    bool own = !strcmp(store_col_text(s, 2), who->org_id);
-    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
+    if (alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 4), store_col_text(s, 5)))
       json_array_append_new(items, alert_json(s));
   }
   bool more = !rc && row;
@@ -380,9 +387,10 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
                            json_t **out, struct fs_err *err)
 {
-  if (!sees_all(who) && who->role != AUTH_ROLE_SUPERVISOR)
+  if (!policy_allows(who, POLICY_SOC_SECTOR_ALERTS, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
-  bool names = sees_all(who); /* the supervisor sees the threat and how widely, not incidents */
+  /* The supervisor sees the threat and how widely, not incidents. */
+  bool names = policy_allows(who, POLICY_SOC_SECTOR_CASE, NULL);
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
@@ -394,7 +402,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
     /* A sector alert from an indicator the reader may not see is not shown to them. */
-    if (!soc_sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
+    if (!alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",

@@ -26,6 +26,7 @@ static void test_policy_table(void **state)
   struct policy_target self = {.org_id = "A", .user_id = "u1", .role = -1};
   struct policy_target own_hubrole = {.org_id = "A", .role = AUTH_ROLE_HUB_ADMIN};
   struct policy_target own_member = {.org_id = "A", .role = AUTH_ROLE_MEMBER_ANALYST};
+  struct policy_target any = {.org_id = NULL, .role = -1};
   const struct {
     enum auth_role role;
     enum policy_action act;
@@ -63,6 +64,49 @@ static void test_policy_table(void **state)
       {AUTH_ROLE_MEMBER_ADMIN, POLICY_AUDIT_READ_ALL, NULL, false},
       {AUTH_ROLE_SUPERVISOR, POLICY_AUDIT_READ_ALL, NULL, true},
       {AUTH_ROLE_HUB_ANALYST, POLICY_AUDIT_READ_ALL, NULL, false},
+      /* Monitoring: an organisation's events and alerts are its own; the hub's roles act for
+       * any (NULL: every organisation); the supervisor reads sector figures and metrics only. */
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_EVENTS_SEND, &own, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_EVENTS_SEND, &other, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_EVENTS_SEND, &any, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_EVENTS_SEND, &other, true},
+      {AUTH_ROLE_HUB_ADMIN, POLICY_SOC_EVENTS_SEND, &any, true},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_EVENTS_SEND, &own, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_ALERTS_READ, &own, true},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_ALERTS_READ, &other, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_ALERTS_READ, &any, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_ALERTS_READ, &any, true},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_ALERTS_READ, &own, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_ALERTS_READ, &any, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_SECTOR_ALERTS, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SECTOR_ALERTS, NULL, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_SECTOR_ALERTS, NULL, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_SECTOR_CASE, NULL, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SECTOR_CASE, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SOURCES_READ, &any, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_SOURCES_READ, &any, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_SOURCES_READ, &any, false},
+      {AUTH_ROLE_HUB_ADMIN, POLICY_SOC_SOURCES_MANAGE, &own, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SOURCES_MANAGE, &own, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_SOURCES_MANAGE, &own, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_ENGINE_STATUS, NULL, true},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_ENGINE_STATUS, NULL, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_ENGINE_STATUS, NULL, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_METRICS_READ, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_METRICS_READ, NULL, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_METRICS_READ, NULL, false},
+      /* Intelligence: collections are the hub administrator's to create; curation is the
+       * hub's; a submission's status is the submitter's (and the hub's). */
+      {AUTH_ROLE_HUB_ADMIN, POLICY_COLLECTION_CREATE, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_COLLECTION_CREATE, NULL, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_COLLECTION_CREATE, &own, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_INTEL_CURATE, NULL, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_INTEL_CURATE, &own, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_INTEL_CURATE, NULL, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_INTEL_STATUS_READ, &own, true},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_INTEL_STATUS_READ, &other, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_INTEL_STATUS_READ, &any, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_INTEL_STATUS_READ, &other, true},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     a.role = cases[i].role;
@@ -74,6 +118,28 @@ static void test_policy_table(void **state)
   a.role = AUTH_ROLE_MEMBER_ANALYST;
   assert_int_equal(policy_check(&a, POLICY_ORG_UPDATE, &own, "organisation x", &err), FS_ERR_FORBIDDEN);
   assert_non_null(strstr(err.msg, "member-analyst may not change organisation x"));
+  assert_int_equal(policy_check(&a, POLICY_SOC_ALERTS_READ, &other, "organisation b", &err),
+                   FS_ERR_FORBIDDEN);
+  assert_non_null(strstr(err.msg, "member-analyst may not read the alerts of organisation b"));
+  /* One alert: its own organisation's, or one whose source the reader sees, whatever the role
+   * (a hub administrator too); the local operator sees all. */
+  a.role = AUTH_ROLE_HUB_ADMIN;
+  assert_false(policy_alert_visible(&a, "B", false));
+  assert_true(policy_alert_visible(&a, "B", true));
+  assert_true(policy_alert_visible(&a, "A", false));
+  assert_false(policy_alert_visible(&a, NULL, false));
+  a.role = AUTH_ROLE_MEMBER_ANALYST;
+  assert_true(policy_alert_visible(&a, "A", false));
+  struct actor local = {.local = true};
+  assert_true(policy_alert_visible(&local, "B", false));
+  /* Which roles an organisation's users may hold. */
+  assert_true(policy_role_fits(AUTH_ROLE_HUB_ADMIN, "hub"));
+  assert_false(policy_role_fits(AUTH_ROLE_HUB_ANALYST, "bank"));
+  assert_true(policy_role_fits(AUTH_ROLE_SUPERVISOR, "regulator"));
+  assert_true(policy_role_fits(AUTH_ROLE_SUPERVISOR, "hub"));
+  assert_false(policy_role_fits(AUTH_ROLE_SUPERVISOR, "insurance"));
+  assert_false(policy_role_fits(AUTH_ROLE_MEMBER_ADMIN, "hub"));
+  assert_true(policy_role_fits(AUTH_ROLE_MEMBER_ANALYST, "bank"));
 }
 
 /* ---- request bodies --------------------------------------------------------------------- */
