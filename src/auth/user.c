@@ -66,6 +66,17 @@ static int no_user(struct fs_err *err, const char *id_or_name)
   return fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
 }
 
+int user_name(struct store_conn *c, const char *id, char name_out[72], struct fs_err *err)
+{
+  bool found;
+  name_out[0] = '\0';
+  int rc = store_query_text(c, name_out, 72, &found, err,
+                            "SELECT username FROM app_user WHERE id = ?", "s", id);
+  if (!rc && !found)
+    rc = no_user(err, id);
+  return rc;
+}
+
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err)
 {

@@ -518,7 +518,7 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
   if (!rc && strcmp(r.org_id, d.org_id))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate",
                     "only a case of the same organisation can be merged (%s is %s's, %s is %s's)",
-                    d.ref, d.org_code, r.ref, r.org_code);
+                    d.ref, d.org.code, r.ref, r.org.code);
   if (!rc && (d.status == INCIDENT_MERGED || r.status == INCIDENT_MERGED ||
               d.status == INCIDENT_CLOSED))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate", "only open cases can be merged");

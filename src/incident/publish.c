@@ -66,13 +66,10 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   char creator_org[37], ident[64], name_en[256] = "";
   snprintf(creator_org, sizeof(creator_org), "%s", hide ? who->org_id : r.org_id);
   if (hide) {
-    rc = store_query_text(c, creator_org, sizeof(creator_org), NULL, err,
-                          "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1",
-                          "");
+    rc = org_hub_id(c, creator_org, err);
     snprintf(name_en, sizeof(name_en), "%s", env->hub_name);
   } else {
-    rc = store_query_text(c, name_en, sizeof(name_en), NULL, err,
-                          "SELECT name_en FROM org WHERE id = ?", "s", r.org_id);
+    snprintf(name_en, sizeof(name_en), "%s", r.org.name_en);
   }
   if (!rc)
     rc = identity_id(creator_org, ident);

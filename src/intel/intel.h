@@ -224,6 +224,15 @@ size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char *
 /* These ask no policy: the reader decides who may see each version itself, with the one policy,
  * from the columns and collections given (soc/feed.c). */
 
+/* Hub-to-hub synchronisation (taxii/ pull and push): the position (64 bytes, "" when none) last
+ * reached with a remote collection in a direction ("pull" or "push"), and storing a new one (in
+ * the caller's transaction when one is open). */
+int intel_sync_position(struct store_conn *c, const char *url, const char *collection,
+                        const char *direction, char out[64], struct fs_err *err);
+int intel_sync_position_set(struct store_conn *c, const char *url, const char *collection,
+                            const char *direction, const char *position, int64_t now_ms,
+                            struct fs_err *err);
+
 /* The store's position: the highest object seq, and how many removals there have been. A reader
  * that saw the same pair has seen every change (additions raise the first, removals the second). */
 int intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, struct fs_err *err);

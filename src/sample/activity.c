@@ -110,6 +110,20 @@ static void member_events(int m, struct fs_buf *out)
   }
 }
 
+/* The first SAMPLE_MEMBERS sample banks, by code: those the sample events come from. */
+struct members {
+  char ids[SAMPLE_MEMBERS][37];
+  size_t n;
+};
+
+static int add_member(const char *id, void *ctx)
+{
+  struct members *m = ctx;
+  if (m->n < SAMPLE_MEMBERS)
+    snprintf(m->ids[m->n++], sizeof(m->ids[0]), "%s", id);
+  return FS_OK;
+}
+
 int sample_activity_create(const struct soc_env *env, const struct actor *who,
                            struct sample_activity *out, struct fs_err *err)
 {
@@ -119,18 +133,10 @@ int sample_activity_create(const struct soc_env *env, const struct actor *who,
   if (rc)
     return rc;
   rc = ingest_indicators(c, who, err);
-  char members[SAMPLE_MEMBERS][37];
-  int n = 0;
-  struct store_stmt *s;
+  struct members found = {.n = 0};
+  struct org_select banks = {.industry = "bank", .sample_only = true};
   if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id FROM org WHERE sample = 1 AND industry = 'bank' ORDER BY code LIMIT ?",
-                     "i", (int64_t)SAMPLE_MEMBERS);
-  bool row;
-  while (!rc && !(rc = store_step(s, &row, err)) && row)
-    snprintf(members[n++], 37, "%s", store_col_text(s, 0));
-  if (!rc)
-    store_done(s);
+    rc = org_ids_each(c, &banks, add_member, &found, err);
   store_release(env->store, c);
   if (rc)
     return rc;
@@ -142,12 +148,12 @@ int sample_activity_create(const struct soc_env *env, const struct actor *who,
   struct soc_worker *w = soc_worker_new(e);
   if (!w)
     rc = fs_err_set(err, FS_ERR_NOMEM, "sample", "out of memory");
-  for (int m = 0; !rc && m < n; m++) {
+  for (int m = 0; !rc && m < (int)found.n; m++) {
     struct fs_buf lines;
     fs_buf_init(&lines, 1 << 20);
     member_events(m, &lines);
     struct soc_batch st = {0};
-    rc = soc_worker_process(w, members[m], "syslog-tcp:10.0.0.1 (sample)", DETECT_FMT_AUTO,
+    rc = soc_worker_process(w, found.ids[m], "syslog-tcp:10.0.0.1 (sample)", DETECT_FMT_AUTO,
                             fs_buf_cstr(&lines), lines.len, &st, err);
     out->events += (int)st.records;
     out->alerts += (int)st.alerts;

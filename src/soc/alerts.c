@@ -264,23 +264,24 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 /* ---- reads -------------------------------------------------------------------------------- */
 
 #define ALERT_COLUMNS                                                                           \
-  "a.seq, a.id, a.org_id, o.code, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"     \
+  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"             \
   " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
 
-static json_t *alert_json(struct store_stmt *s)
+/* An alert row of ALERT_COLUMNS, with its organisation's code (auth's). */
+static json_t *alert_json(struct store_stmt *s, const char *org_code)
 {
-  int64_t event_at = store_col_int(s, 12);
+  int64_t event_at = store_col_int(s, 11);
   return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
                    "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
-                   store_col_text(s, 2), "org_code", store_col_text(s, 3), "kind",
-                   store_col_text(s, 4), "ref", store_col_text(s, 5), "ref_name",
-                   store_col_text(s, 6), "severity", store_col_text(s, 7), "field",
-                   store_col_text(s, 8), "value", store_col_text(s, 9), "event",
-                   store_col_text(s, 10), "source", store_col_text(s, 11), "event_at",
+                   store_col_text(s, 2), "org_code", org_code, "kind", store_col_text(s, 3),
+                   "ref", store_col_text(s, 4), "ref_name", store_col_text(s, 5), "severity",
+                   store_col_text(s, 6), "field", store_col_text(s, 7), "value",
+                   store_col_text(s, 8), "event", store_col_text(s, 9), "source",
+                   store_col_text(s, 10), "event_at",
                    event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
-                   jsonx_time_new(store_col_int(s, 13)), "last_at",
-                   jsonx_time_new(store_col_int(s, 14)), "count", (json_int_t)store_col_int(s, 15),
-                   "sector_alert", store_col_text(s, 16));
+                   jsonx_time_new(store_col_int(s, 12)), "last_at",
+                   jsonx_time_new(store_col_int(s, 13)), "count", (json_int_t)store_col_int(s, 14),
+                   "sector_alert", store_col_text(s, 15));
 }
 
 /* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides, from
@@ -316,7 +317,7 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   }
   struct store_stmt *s;
   rc = store_query(c, &s, err,
-                   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
+                   "SELECT " ALERT_COLUMNS " FROM soc_alert a"
                    " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
                    " ORDER BY a.seq LIMIT ?",
                    "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL,
@@ -328,13 +329,19 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   json_t *items = json_array();
   bool row;
   int64_t n = 0, last = after;
+  struct org_briefs orgs = {0};
   while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
     last = store_col_int(s, 0);
-    if (alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 4), store_col_text(s, 5)))
-      json_array_append_new(items, alert_json(s));
+    if (!alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4)))
+      continue;
+    struct org_brief of;
+    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+      break;
+    json_array_append_new(items, alert_json(s, of.code));
   }
   bool more = !rc && row;
   store_done(s);
+  org_briefs_release(&orgs);
   if (rc) {
     json_decref(items);
     return rc;

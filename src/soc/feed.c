@@ -2,6 +2,7 @@
  * decided by the one policy for every organisation that could see it. */
 #include "soc/soc_int.h"
 
+#include "auth/org.h"
 #include "auth/policy.h"
 #include "core/vec.h"
 #include "detect/ioc_stix.h"
@@ -24,9 +25,8 @@ int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes
                        struct fs_err *err)
 {
   int rc = intel_position(c, last_seq, deletes, err);
-  /* TODO(#13 item 4): the number of organisations through an auth accessor */
   if (!rc)
-    rc = store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
+    rc = org_count(c, NULL, orgs, err);
   return rc;
 }
 

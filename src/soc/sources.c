@@ -167,18 +167,22 @@ int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
-                       "SELECT s.id, s.kind, s.match, o.code FROM soc_source s JOIN org o"
-                       " ON o.id = s.org_id ORDER BY s.kind, s.match",
-                       "");
+                       "SELECT id, kind, match, org_id FROM soc_source ORDER BY kind, match", "");
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
+  struct org_briefs orgs = {0};
+  while (!(rc = store_step(s, &row, err)) && row) {
+    struct org_brief org;
+    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 3), &org, err)))
+      break;
     json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "id", store_col_text(s, 0), "kind",
                                            store_col_text(s, 1), "match", store_col_text(s, 2),
-                                           "org", store_col_text(s, 3)));
+                                           "org", org.code));
+  }
   store_done(s);
+  org_briefs_release(&orgs);
   *out = json_pack("{s:o}", "items", items);
   return rc;
 }

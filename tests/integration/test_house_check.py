@@ -134,15 +134,17 @@ class HouseCheck(unittest.TestCase):
         self.assertNotIn("src/intel/a.c", p.stdout)
         self.assertNotIn("src/stix/tlp.c", p.stdout)
 
-    def test_listed_exception_passes_and_stale_one_is_named(self):
-        # taxii's sync positions in intel_sync are a known exception (#13 item 4): it passes.
-        self.write("src/taxii/sync.c", 'static const char *q = "SELECT id FROM intel_sync";\n')
+    def test_no_table_is_excepted(self):
+        # The known exceptions are gone (#13 item 4): taxii's sync positions and every module's
+        # reads of organisations and users go through their owner's functions, so naming
+        # intel_sync in taxii or org in incident fails like any other foreign table.
+        self.write("src/taxii/sync.c", 'static const char *q = "SELECT position FROM intel_sync";\n')
+        self.write("src/incident/notify.c", 'static const char *q = "SELECT contacts FROM org";\n')
         p = run(self.root)
-        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertNotIn("taxii names intel_sync", p.stdout)
-        # The other listed exceptions are not used in this tree: each is named, to be removed.
-        self.assertIn("note: exception (soc, org) is not needed any more", p.stdout)
-
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("src/taxii/sync.c:1: taxii names intel_sync (intel's table) in SQL", p.stdout)
+        self.assertIn("src/incident/notify.c:1: incident names org (auth's table) in SQL", p.stdout)
+        self.assertNotIn("exception", p.stdout)
 
 if __name__ == "__main__":
     unittest.main()

@@ -317,6 +317,77 @@ static void test_orgs(void **state)
   hub_fixture_close(&f);
 }
 
+/* What other modules read of organisations and users (they name no auth table in SQL). */
+static int collect_id(const char *id, void *ctx)
+{
+  json_array_append_new(ctx, json_string(id));
+  return FS_OK;
+}
+
+static void test_org_accessors(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char fhc[37], bank[37], ins[37], uid[37];
+  make_org(&f, "fhc-a", ORG_INDUSTRY_FINANCIAL_HOLDING, NULL, fhc);
+  make_org(&f, "bank-a", ORG_INDUSTRY_BANK, "fhc-a", bank);
+  make_org(&f, "ins-a", ORG_INDUSTRY_INSURANCE, NULL, ins);
+  struct fs_err err;
+  struct org_brief b;
+  assert_int_equal(org_brief(f.c, "bank-a", &b, &err), FS_OK);
+  assert_string_equal(b.id, bank);
+  assert_string_equal(b.code, "bank-a");
+  assert_string_equal(b.name_zh, "測試機構");
+  assert_string_equal(b.name_en, "Test institution");
+  assert_string_equal(b.industry, "bank");
+  assert_string_equal(b.parent_id, fhc);
+  assert_int_equal(org_brief(f.c, ins, &b, &err), FS_OK);
+  assert_string_equal(b.code, "ins-a");
+  assert_string_equal(b.parent_id, "");
+  assert_int_equal(org_brief(f.c, "nobody", &b, &err), FS_ERR_NOT_FOUND);
+  assert_non_null(strstr(err.msg, "no organisation \"nobody\""));
+  /* The cache gives the same briefs, by id or code, and reads each organisation once. */
+  struct org_briefs cache = {0};
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(org_briefs_get(f.c, &cache, bank, &b, &err), FS_OK);
+    assert_string_equal(b.code, "bank-a");
+    assert_int_equal(org_briefs_get(f.c, &cache, "ins-a", &b, &err), FS_OK);
+    assert_string_equal(b.id, ins);
+  }
+  assert_int_equal(cache.n, 2);
+  assert_int_equal(org_briefs_get(f.c, &cache, "nobody", &b, &err), FS_ERR_NOT_FOUND);
+  org_briefs_release(&cache);
+  /* Contacts: an array, [] when none were given. */
+  json_t *contacts;
+  assert_int_equal(org_contacts(f.c, "bank-a", &contacts, &err), FS_OK);
+  assert_true(json_is_array(contacts));
+  json_decref(contacts);
+  assert_int_equal(org_contacts(f.c, "nobody", &contacts, &err), FS_ERR_NOT_FOUND);
+  /* Counting and listing, all of them (with the hub) or by industry, ordered by code. */
+  int64_t n;
+  assert_int_equal(org_count(f.c, NULL, &n, &err), FS_OK);
+  assert_int_equal(n, 4);
+  struct org_select banks = {.industry = "bank"}, sample = {.sample_only = true};
+  assert_int_equal(org_count(f.c, &banks, &n, &err), FS_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(org_count(f.c, &sample, &n, &err), FS_OK);
+  assert_int_equal(n, 0);
+  json_t *ids = json_array();
+  assert_int_equal(org_ids_each(f.c, NULL, collect_id, ids, &err), FS_OK);
+  assert_int_equal(json_array_size(ids), 4);
+  assert_string_equal(json_string_value(json_array_get(ids, 0)), bank); /* bank-a < fhc-a < ... */
+  assert_string_equal(json_string_value(json_array_get(ids, 1)), fhc);
+  json_decref(ids);
+  /* A user's name by id. */
+  make_user(&f, "bank-a", "carol", AUTH_ROLE_MEMBER_ANALYST, NULL, uid);
+  char name[72];
+  assert_int_equal(user_name(f.c, uid, name, &err), FS_OK);
+  assert_string_equal(name, "carol");
+  assert_int_equal(user_name(f.c, "no-such-id", name, &err), FS_ERR_NOT_FOUND);
+  hub_fixture_close(&f);
+}
+
 /* ---- users, tokens, logins --------------------------------------------------------------- */
 
 static void actor_of(struct hub_fixture *f, const char *token, struct actor *a)
@@ -480,6 +551,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_policy_table),     cmocka_unit_test(test_org_input),
       cmocka_unit_test(test_user_input),       cmocka_unit_test(test_orgs),
+      cmocka_unit_test(test_org_accessors),
       cmocka_unit_test(test_users_and_tokens), cmocka_unit_test(test_last_admin_kept),
       cmocka_unit_test(test_totp_vectors),     cmocka_unit_test(test_login),
   };
