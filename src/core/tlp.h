@@ -8,6 +8,8 @@
 #ifndef FS_CORE_TLP_H
 #define FS_CORE_TLP_H
 
+#include "core/base.h"
+
 enum tlp_level {
   TLP_NONE = 0, /* not a TLP marking; for an object: unmarked (its collection's default applies) */
   TLP_CLEAR,
@@ -19,5 +21,12 @@ enum tlp_level {
 
 #define TLP_LEVEL_MIN TLP_CLEAR /* the least restrictive level */
 #define TLP_LEVEL_MAX TLP_RED   /* the most restrictive level */
+
+/* Whether a level is the community's, CLEAR or GREEN: shared with every member of the hub (the
+ * policy shows it to every authenticated user), so that it may be re-shared and counted openly. */
+static inline bool tlp_is_community(enum tlp_level l)
+{
+  return l == TLP_CLEAR || l == TLP_GREEN;
+}
 
 #endif

@@ -139,7 +139,7 @@ bool intel_row_visible(const struct actor *who, const struct intel_collection *c
                        const char *recipient_orgs, const char *recipient_users)
 {
   enum tlp_level t = stix_tlp_from_token(tlp);
-  if (t == TLP_CLEAR || t == TLP_GREEN)
+  if (tlp_is_community(t))
     return true; /* the common case, without parsing recipient lists */
   char obuf[2048], ubuf[2048];
   const char *orgs[64], *users[64];

@@ -464,7 +464,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
              it->id);
     return FS_ERR_FORBIDDEN;
   }
-  if (found && !found_own && !hub && have != TLP_CLEAR && have != TLP_GREEN) {
+  if (found && !found_own && !hub && !tlp_is_community(have)) {
     snprintf(why, why_n, "%s is another organisation's object beyond %s; only it or the hub "
              "may share it further", it->id, stix_tlp_name(TLP_GREEN));
     return FS_ERR_FORBIDDEN;

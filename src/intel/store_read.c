@@ -170,7 +170,7 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
       read_row(s, &r, &rorgs, &rusers);
       got++;
       scanned++;
-      if (page->all_public && strcmp(r.tlp, "clear") && strcmp(r.tlp, "green"))
+      if (page->all_public && !tlp_is_community(stix_tlp_from_token(r.tlp)))
         page->all_public = false;
       if (!intel_row_visible(who, col, r.tlp, r.producer_org, r.producer_user, rorgs, rusers)) {
         after_date = r.date_added;

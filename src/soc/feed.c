@@ -133,14 +133,15 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
                       const char *rorgs, const char *body, const int64_t *colls, size_t n_colls)
 {
   (void)id;
-  if (!strcmp(tlp, "red")) {
+  enum tlp_level level = stix_tlp_from_token(tlp);
+  if (level == TLP_RED) {
     g->sets->skipped_red++;
     return FS_OK;
   }
   bool all = false;
   uint32_t *orgs = NULL;
   size_t n_orgs = 0;
-  bool wide = !strcmp(tlp, "clear") || !strcmp(tlp, "green");
+  bool wide = tlp_is_community(level);
   for (size_t k = 0; k < n_colls && !all; k++) {
     struct coll_info *ci = coll_of(g, colls[k]);
     if (!ci)

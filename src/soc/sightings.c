@@ -122,7 +122,7 @@ static int write_sighting(struct store_conn *c, struct soc_engine *e, const char
                ? store_version(c, &hub, sid, ref, org,
                                stix_tlp_marking_id(TLP_AMBER_STRICT), "sightings", err)
                : FS_OK;
-  return t == TLP_CLEAR || t == TLP_GREEN
+  return tlp_is_community(t)
              ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(t), "sector", err)
              : FS_OK;
 }

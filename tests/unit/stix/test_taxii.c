@@ -57,6 +57,11 @@ static void test_tlp_ids(void **state)
   assert_int_equal(stix_tlp_strictest(refs), TLP_RED);
   json_decref(refs);
   assert_int_equal(stix_tlp_strictest(NULL), TLP_NONE);
+  /* Ranks: CLEAR and GREEN are the community's; the rest are not, nor is an unmarked level. */
+  assert_true(tlp_is_community(TLP_CLEAR) && tlp_is_community(TLP_GREEN));
+  assert_false(tlp_is_community(TLP_NONE) || tlp_is_community(TLP_AMBER) ||
+               tlp_is_community(TLP_AMBER_STRICT) || tlp_is_community(TLP_RED));
+  assert_true(TLP_AMBER_STRICT > TLP_AMBER && TLP_RED == TLP_LEVEL_MAX);
   /* The tokens in rank order, and a level read from JSON by its token. */
   for (int l = TLP_LEVEL_MIN; l <= TLP_LEVEL_MAX; l++)
     assert_string_equal(stix_tlp_tokens[l - TLP_LEVEL_MIN], stix_tlp_token((enum tlp_level)l));
