@@ -1,7 +1,8 @@
 /* Member institutions (and the hub itself): create, change, read, list. Every change writes its
  * audit record in the same transaction; every read is filtered by the policy (contacts only for
  * the organisation itself and the hub's roles). Functions that change state open and commit their
- * own write transaction on c. */
+ * own write transaction on c. Other modules never name auth's tables in SQL: what they read of an
+ * organisation comes from the accessors at the end (org_brief.c), which ask no policy. */
 #ifndef FS_AUTH_ORG_H
 #define FS_AUTH_ORG_H
 

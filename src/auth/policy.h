@@ -1,8 +1,11 @@
 /* The one policy that decides who may see and do what. Every read path and every change asks it;
- * no handler decides alone. Later capabilities add their actions here (TLP and sharing groups for
- * intelligence, incident visibility, ...), so that the rules stay in one place.
+ * no handler decides alone, and no file of src/ but policy.c decides by role (docs/security.md).
+ * Every capability's actions are here (organisations, users and tokens, the audit trail, TLP and
+ * collections for intelligence, incidents and teams, registers and supervision, monitoring, the
+ * hub's metrics), so that the rules stay in one place; a new capability adds its own.
  *
- * Roles: hub-admin does everything; hub-analyst reads everything and works the hub's cases;
+ * Roles: hub-admin does everything (but TLP binds it: policy_intel_visible, policy_alert_visible);
+ * hub-analyst reads everything and works the hub's cases;
  * supervisor reads (no changes except its own tokens); member-admin manages its organisation, its
  * users and their tokens; member-analyst works within its organisation. Every member sees the
  * directory of member institutions (names, industry, tier, group) but only its own contacts. */

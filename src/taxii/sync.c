@@ -1,4 +1,5 @@
-/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position. */
+/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position (kept by intel:
+ * intel_sync_position). */
 #include "taxii/client.h"
 
 #include "auth/org.h"
