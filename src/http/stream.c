@@ -187,7 +187,7 @@ int http_stream_start(struct http_request *req, struct http_response *res, int64
     store_release(req->hub->store, req->db);
     req->db = NULL;
   }
-  const char *last = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Last-Event-ID");
+  const char *last = http_request_header(req, "Last-Event-ID");
   if (last && *last)
     after = strtoll(last, NULL, 10);
   st->owner = s;
