@@ -207,7 +207,7 @@ static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_
             : !strcmp(kind, "partner") ? POLICY_COLLECTION_PARTNER
             : !strcmp(kind, "group") ? POLICY_COLLECTION_GROUP
                                      : POLICY_COLLECTION_SECTOR; /* refused below */
-  in.default_tlp = stix_tlp_from_token(a->tlp ? a->tlp : "amber");
+  in.default_tlp = a->tlp ? stix_tlp_from_token(a->tlp) : TLP_AMBER;
   char id[37];
   int rc = intel_collection_create(c, op, &in, id, err);
   if (!rc)
