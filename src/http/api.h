@@ -89,6 +89,9 @@ int api_taxii_manifest(struct http_request *req, struct http_response *res);
   X(publications_action) X(publications_import) X(subscriptions_list) X(subscriptions_create)   \
   X(subscriptions_delete) X(reports_stats) X(reports_periodic_list) X(reports_periodic_make)    \
   X(reports_periodic_get) X(attack_import) X(attack_techniques) X(attack_tag) X(attack_counts)
+/* Shared by the register and supervision handlers (api_registers.c): the optional `as_of` query
+ * parameter read as the registers read it (reg_parse_as_of); 0 when absent. */
+int api_as_of_param(struct http_request *req, int64_t *at);
 #define API_X_DECL(name) int api_##name(struct http_request *req, struct http_response *res);
 API_INCIDENT_HANDLERS(API_X_DECL)
 API_REGISTER_HANDLERS(API_X_DECL)

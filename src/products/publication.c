@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "core/uuid.h"
 #include "intel/intel.h"
+#include "stix/tlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,12 +60,16 @@ void products_day_text(int64_t day, char out[16])
   snprintf(out, 16, "%04lld-%02u-%02u", (long long)y, m, d);
 }
 
+/* A publication's TLP (one of tlps: clear, green, amber) as a level. */
+static enum tlp_level tlp_of(const char *tlp)
+{
+  enum tlp_level t = stix_tlp_from_token(tlp);
+  return t == TLP_NONE ? TLP_AMBER : t;
+}
+
 bool products_tlp_visible(const struct actor *who, const char *hub_org, const char *tlp)
 {
-  enum policy_tlp t = !strcmp(tlp, "clear")   ? POLICY_TLP_CLEAR
-                      : !strcmp(tlp, "green") ? POLICY_TLP_GREEN
-                                              : POLICY_TLP_AMBER;
-  struct policy_intel_object o = {.tlp = t, .producer_org = hub_org};
+  struct policy_intel_object o = {.tlp = tlp_of(tlp), .producer_org = hub_org};
   return policy_intel_visible(who, &o);
 }
 
@@ -326,12 +331,7 @@ static json_t *stix_of(struct store_conn *c, const struct pub *p, int64_t now, s
   char hub_ident[STIX_ID_MAX];
   if (intel_hub_identity(c, hub_ident, err))
     return NULL;
-  static const char *const tlp_ids[] = {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-                                        "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-                                        "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421"};
-  const char *mark = !strcmp(p->tlp, "clear")   ? tlp_ids[0]
-                     : !strcmp(p->tlp, "green") ? tlp_ids[1]
-                                                : tlp_ids[2];
+  const char *mark = stix_tlp_marking_id(tlp_of(p->tlp));
   char uuid[37], created[32], modified[32];
   fs_uuid_v5("6ba7b811-9dad-11d1-80b4-00c04fd430c8", p->id, strlen(p->id), uuid);
   char rid[64];
