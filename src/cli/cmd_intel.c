@@ -61,10 +61,10 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   }
   if (!rc) {
     if (a->json) {
-      json_t *out = json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
-                              (json_int_t)ir.total, "stored", (json_int_t)ir.success, "refused",
-                              (json_int_t)ir.failure, "successes", ir.successes, "failures",
-                              ir.failures);
+      json_t *out =
+          json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
+                    (json_int_t)ir.total, "stored", (json_int_t)ir.success, "refused",
+                    (json_int_t)ir.failure, "successes", ir.successes, "failures", ir.failures);
       cli_print_json(out);
       json_decref(out);
     } else {
@@ -148,8 +148,7 @@ static int print_bundle_object(const struct intel_row *r, void *ctx)
 
 /* An export for defences (intel_export): a firewall list, CSV, STIX, Suricata, Zeek. */
 static int do_export_format(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
-                            const struct actor *op, const struct intel_args *a,
-                            struct fs_err *err)
+                            const struct actor *op, const struct intel_args *a, struct fs_err *err)
 {
   struct actor who;
   int rc = cli_actor_as(c, op, a->as, &who, err);
@@ -229,10 +228,11 @@ static int do_correlate(struct cli_ctx *ctx, struct hub *hub, struct store_conn 
     cli_print_json(out);
   } else {
     bool popular = json_is_true(json_object_get(out, "popular"));
-    printf(popular ? FS_TR(ctx->lang, "%s: popular, mentioned by %lld%s visible objects (not listed)\n",
-                           "%s：熱門值，共 %lld%s 個可見物件提及（不逐一列出）\n")
-                   : FS_TR(ctx->lang, "%s: mentioned by %lld%s visible objects\n",
-                           "%s：共 %lld%s 個可見物件提及\n"),
+    printf(popular
+               ? FS_TR(ctx->lang, "%s: popular, mentioned by %lld%s visible objects (not listed)\n",
+                       "%s：熱門值，共 %lld%s 個可見物件提及（不逐一列出）\n")
+               : FS_TR(ctx->lang, "%s: mentioned by %lld%s visible objects\n",
+                       "%s：共 %lld%s 個可見物件提及\n"),
            a->arg, (long long)json_integer_value(json_object_get(out, "count")),
            json_is_true(json_object_get(out, "count_capped")) ? "+" : "");
     static const char *const keys[] = {"tlp", "id", "type", "name", NULL};
@@ -275,7 +275,9 @@ static int do_collections(struct cli_ctx *ctx, struct hub *hub, struct store_con
   if (a->json) {
     cli_print_json(list);
   } else {
-    static const char *const keys[] = {"alias", "x_finshield_kind", "x_finshield_default_tlp", "can_read", "can_write", "id", NULL};
+    static const char *const keys[] = {"alias",    "x_finshield_kind", "x_finshield_default_tlp",
+                                       "can_read", "can_write",        "id",
+                                       NULL};
     static const char *const en[] = {"ALIAS", "KIND", "DEFAULT TLP", "READ", "WRITE", "ID", NULL};
     static const char *const zh[] = {"別名", "種類", "預設 TLP", "可讀", "可寫", "ID", NULL};
     cli_print_table(list, keys, ctx->lang == FS_LANG_EN ? en : zh);
@@ -288,14 +290,17 @@ static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_
                              const struct actor *op, void *arg, struct fs_err *err)
 {
   struct intel_args *a = arg;
-  struct intel_collection_input in = {.alias = a->arg, .title = a->title, .owner_org = a->owner,
-                                      .members = a->members.items, .n_members = a->members.count,
+  struct intel_collection_input in = {.alias = a->arg,
+                                      .title = a->title,
+                                      .owner_org = a->owner,
+                                      .members = a->members.items,
+                                      .n_members = a->members.count,
                                       .member_can_write = a->member_write};
   const char *kind = a->kind ? a->kind : "group";
-  in.kind = !strcmp(kind, "org") ? POLICY_COLLECTION_ORG
+  in.kind = !strcmp(kind, "org")       ? POLICY_COLLECTION_ORG
             : !strcmp(kind, "partner") ? POLICY_COLLECTION_PARTNER
-            : !strcmp(kind, "group") ? POLICY_COLLECTION_GROUP
-                                     : POLICY_COLLECTION_SECTOR; /* refused below */
+            : !strcmp(kind, "group")   ? POLICY_COLLECTION_GROUP
+                                       : POLICY_COLLECTION_SECTOR; /* refused below */
   in.default_tlp = a->tlp ? stix_tlp_from_token(a->tlp) : TLP_AMBER;
   char id[37];
   int rc = intel_collection_create(c, op, &in, id, err);
@@ -312,16 +317,22 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
   struct intel_args a = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"collection", 'C', CLI_OPT_STRING, &a.collection, "ALIAS", "collection (sector, submissions, ...)", "集合（sector、submissions……）"},
-      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user: its rights, its view", "以此使用者身分執行（其權限與可見範圍）"},
-      {"anonymous", 0, CLI_OPT_FLAG, &a.anonymous, NULL, "share without the submitter's identity", "匿名分享（隱藏提供者身分）"},
+      {"collection", 'C', CLI_OPT_STRING, &a.collection, "ALIAS",
+       "collection (sector, submissions, ...)", "集合（sector、submissions……）"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user: its rights, its view",
+       "以此使用者身分執行（其權限與可見範圍）"},
+      {"anonymous", 0, CLI_OPT_FLAG, &a.anonymous, NULL, "share without the submitter's identity",
+       "匿名分享（隱藏提供者身分）"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N objects", "最多 N 個物件"},
       {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "org, group (default) or partner",
        "org、group（預設）或 partner"},
-      {"owner", 0, CLI_OPT_STRING, &a.owner, "ORG", "owning organisation (org, partner)", "所屬機構（org、partner）"},
-      {"member", 0, CLI_OPT_LIST, &a.members, "ORG", "a member organisation of a group (repeat)", "群組成員機構（可重複）"},
-      {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group", "成員可寫入群組"},
+      {"owner", 0, CLI_OPT_STRING, &a.owner, "ORG", "owning organisation (org, partner)",
+       "所屬機構（org、partner）"},
+      {"member", 0, CLI_OPT_LIST, &a.members, "ORG", "a member organisation of a group (repeat)",
+       "群組成員機構（可重複）"},
+      {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group",
+       "成員可寫入群組"},
       {"tlp", 0, CLI_OPT_STRING, &a.tlp, "LEVEL",
        "default TLP: clear, green, amber (default), amber+strict, red",
        "預設 TLP：clear、green、amber（預設）、amber+strict、red"},
@@ -330,8 +341,10 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
        "ips, domains, urls, csv, stix, suricata, suricata-dataset or zeek",
        "ips、domains、urls、csv、stix、suricata、suricata-dataset 或 zeek"},
       {"dataset", 0, CLI_OPT_STRING, &a.dataset, "TYPE",
-       "suricata-dataset: domains, ips, md5 or sha256", "suricata-dataset：domains、ips、md5 或 sha256"},
-      {"sid-base", 0, CLI_OPT_INT, &a.sid_base, "N", "suricata: the first rule's sid (default 9100000)",
+       "suricata-dataset: domains, ips, md5 or sha256",
+       "suricata-dataset：domains、ips、md5 或 sha256"},
+      {"sid-base", 0, CLI_OPT_INT, &a.sid_base, "N",
+       "suricata: the first rule's sid (default 9100000)",
        "suricata：第一條規則的 sid（預設 9100000）"},
       {"output", 'o', CLI_OPT_STRING, &a.output, "FILE", "write to FILE (default standard output)",
        "寫入檔案（預設標準輸出）"},
@@ -343,8 +356,12 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       CLI_PROGRESS_OPTS(a.progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
-                                .opts = opts, .min_args = nargs, .max_args = nargs};
+  const struct cli_spec spec = {.usage = usage,
+                                .about_en = about_en,
+                                .about_zh = about_zh,
+                                .opts = opts,
+                                .min_args = nargs,
+                                .max_args = nargs};
   const char *args[1];
   size_t n;
   int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &n);
@@ -356,15 +373,16 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
 
 static int intel_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv,
-             "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] [--json] "
-             "[--progress|--quiet]",
-             "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
-             "input) in a collection (default sector); every refused object is listed with its "
-             "index, id and the property at fault.",
-             "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
-             "被拒的物件逐一列出其序號、id 與有問題的屬性。",
-             "collection as anonymous json progress quiet", 1, do_import);
+  return run(
+      ctx, argc, argv,
+      "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] [--json] "
+      "[--progress|--quiet]",
+      "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
+      "input) in a collection (default sector); every refused object is listed with its "
+      "index, id and the property at fault.",
+      "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
+      "被拒的物件逐一列出其序號、id 與有問題的屬性。",
+      "collection as anonymous json progress quiet", 1, do_import);
 }
 static int intel_get(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -378,38 +396,42 @@ static int intel_search_cmd(struct cli_ctx *ctx, int argc, char **argv)
   return run(ctx, argc, argv, "finshield intel search VALUE [--as USER] [--limit N] [--json]",
              "Finds every object that mentions an IP address, domain, URL, hash, e-mail address "
              "or other observable value (case-insensitive), that the actor may see.",
-             "找出執行者可見、提及某 IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
+             "找出執行者可見、提及某 "
+             "IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
              "as limit json", 1, do_search);
 }
 static int intel_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv,
-             "finshield intel export [--format FORMAT [--dataset TYPE] [--sid-base N] [-o FILE]] "
-             "[--collection ALIAS] [--as USER] [--limit N]",
-             "Without --format: a STIX 2.1 bundle of what the actor may see in a collection. With "
-             "--format: the indicators the actor may see, for defences: firewall lists (ips, "
-             "domains, urls), csv, stix, suricata rules, a suricata-dataset file, or a zeek intel "
-             "file (docs/intel.md).",
-             "未指定 --format：輸出執行者在集合中可見內容的 STIX 2.1 bundle。指定 --format：輸出執行者"
-             "可見之指標供防禦設備使用：防火牆清單（ips、domains、urls）、csv、stix、suricata 規則、"
-             "suricata dataset 檔或 zeek intel 檔（docs/intel.md）。",
-             "collection as limit format dataset sid-base output", 0, do_export);
+  return run(
+      ctx, argc, argv,
+      "finshield intel export [--format FORMAT [--dataset TYPE] [--sid-base N] [-o FILE]] "
+      "[--collection ALIAS] [--as USER] [--limit N]",
+      "Without --format: a STIX 2.1 bundle of what the actor may see in a collection. With "
+      "--format: the indicators the actor may see, for defences: firewall lists (ips, "
+      "domains, urls), csv, stix, suricata rules, a suricata-dataset file, or a zeek intel "
+      "file (docs/intel.md).",
+      "未指定 --format：輸出執行者在集合中可見內容的 STIX 2.1 bundle。指定 --format：輸出執行者"
+      "可見之指標供防禦設備使用：防火牆清單（ips、domains、urls）、csv、stix、suricata 規則、"
+      "suricata dataset 檔或 zeek intel 檔（docs/intel.md）。",
+      "collection as limit format dataset sid-base output", 0, do_export);
 }
 static int intel_correlate_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield intel correlate VALUE [--fanout N] [--as USER] [--json]",
              "Every object the actor may see that mentions a value, across sources and members; "
              "a value that more objects mention than the fan-out is counted, not listed.",
-             "列出執行者可見、提及某值的所有物件（跨來源與會員）；提及物件數超過上限之熱門值只計數不列出。",
+             "列出執行者可見、提及某值的所有物件（跨來源與會員）；提及物件數超過上限之熱門值只計數"
+             "不列出。",
              "fanout as json", 1, do_correlate);
 }
 static int intel_graph_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield intel graph ID [--stix] [--fanout N] [--as USER]",
-             "The graph around an object: what it references and the objects that share its "
-             "observables, as nodes and edges (JSON) or a STIX 2.1 bundle.",
-             "物件的關聯圖：其參照之物件與共用觀測值之物件，以節點與邊（JSON）或 STIX 2.1 bundle 輸出。",
-             "stix fanout as", 1, do_graph);
+  return run(
+      ctx, argc, argv, "finshield intel graph ID [--stix] [--fanout N] [--as USER]",
+      "The graph around an object: what it references and the objects that share its "
+      "observables, as nodes and edges (JSON) or a STIX 2.1 bundle.",
+      "物件的關聯圖：其參照之物件與共用觀測值之物件，以節點與邊（JSON）或 STIX 2.1 bundle 輸出。",
+      "stix fanout as", 1, do_graph);
 }
 static int intel_collections(struct cli_ctx *ctx, int argc, char **argv)
 {

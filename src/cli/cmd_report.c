@@ -17,7 +17,7 @@ struct rep_args {
   const char *period, *format, *lang, *output, *org, *as_of, *as;
   bool roc, json;
   const char *by, *from, *to, *members_at; /* stats */
-  const char *id;                           /* sector-get */
+  const char *id;                          /* sector-get */
 };
 
 static int write_out(const char *path, const char *data, size_t len, struct fs_err *err)
@@ -265,7 +265,8 @@ static int report_stats(struct cli_ctx *ctx, int argc, char **argv)
       {"to", 0, CLI_OPT_STRING, &a.to, "DATE", "last day, included (default today)",
        "結束日（含，預設今日）"},
       {"members-at", 0, CLI_OPT_STRING, &a.members_at, "DATE",
-       "count the member institutions at this day (default --to)", "計算此日之會員機構數（預設 --to）"},
+       "count the member institutions at this day (default --to)",
+       "計算此日之會員機構數（預設 --to）"},
       {"roc", 0, CLI_OPT_FLAG, &a.roc, NULL, "periods and dates in the ROC calendar (民國)",
        "區間與日期以民國紀年表示"},
       {"format", 0, CLI_OPT_STRING, &a.format, "table|csv|json", "output (default table)",
@@ -280,8 +281,9 @@ static int report_stats(struct cli_ctx *ctx, int argc, char **argv)
       .about_en = "The hub's four products (vulnerability advisories, threat intelligence, "
                   "periodic reports, analysis reports) and their total per period, by first "
                   "publication, and the member institutions at a date (docs/reports.md).",
-      .about_zh = "依區間統計中樞四類產品（資安漏洞、威脅情資、定期週/月報、分析報告）及合計（以首次"
-                  "發布日計），及某日之會員機構數（docs/reports.md）。",
+      .about_zh =
+          "依區間統計中樞四類產品（資安漏洞、威脅情資、定期週/月報、分析報告）及合計（以首次"
+          "發布日計），及某日之會員機構數（docs/reports.md）。",
       .opts = opts};
   const char *args[1];
   size_t nargs;
@@ -296,9 +298,9 @@ static int report_stats(struct cli_ctx *ctx, int argc, char **argv)
                            FS_TR(ctx->lang, "--by is year, half, quarter or month",
                                  "--by 為 year、half、quarter 或 month"));
   if (a.format && strcmp(a.format, "table") && strcmp(a.format, "csv") && strcmp(a.format, "json"))
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--format is table, csv or json",
-                                 "--format 為 table、csv 或 json"));
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang, "--format is table, csv or json", "--format 為 table、csv 或 json"));
   if (a.lang && fs_lang_parse(a.lang) < 0)
     return cli_usage_error(ctx, spec.usage,
                            FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
@@ -317,8 +319,9 @@ static int sector_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c
     hub_products_env(hub, &env);
     rc = products_periodic_make(c, &who, &env, a->period, id, err);
     if (!rc)
-      fprintf(stderr, FS_TR(ctx->lang, "sector report %s made and kept (%s)\n",
-                            "已產製並保存產業報告 %s（%s）\n"),
+      fprintf(stderr,
+              FS_TR(ctx->lang, "sector report %s made and kept (%s)\n",
+                    "已產製並保存產業報告 %s（%s）\n"),
               a->period, id);
   }
   if (!rc && !a->period && !a->id) { /* list */

@@ -41,7 +41,8 @@ struct intel_collection {
   bool member; /* the actor's organisation is the owner or a group member */
 };
 
-extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
+extern const char
+    *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
 
 /* Creates the sector and submissions collections and the hub's STIX identity when missing, and
  * brings stored levels up to date once (versions stored before granular markings counted).
@@ -60,7 +61,7 @@ struct intel_collection_input {
   enum policy_collection_kind kind; /* ORG, GROUP or PARTNER (SECTOR/SUBMISSIONS exist already) */
   const char *owner_org;            /* ORG, PARTNER: id or code */
   enum tlp_level default_tlp;
-  const char *const *members;       /* GROUP: organisation ids or codes */
+  const char *const *members; /* GROUP: organisation ids or codes */
   size_t n_members;
   bool member_can_write;
 };
@@ -88,10 +89,10 @@ json_t *intel_collection_json(const struct intel_collection *col);
 
 struct fs_progress;
 struct intel_ingest_options {
-  bool anonymous;       /* replace the submitter's identity with the hub's */
-  const char *status_id; /* when set, the TAXII status resource is stored under this id */
-  bool status_only;      /* with status_id: leave the successes and failures lists NULL (the
-                            status resource has them); saves their memory on large envelopes */
+  bool anonymous;               /* replace the submitter's identity with the hub's */
+  const char *status_id;        /* when set, the TAXII status resource is stored under this id */
+  bool status_only;             /* with status_id: leave the successes and failures lists NULL (the
+                                   status resource has them); saves their memory on large envelopes */
   struct fs_progress *progress; /* counts the objects as they are stored (total: all of them);
                                    NULL: none (core/progress.h) */
 };
@@ -116,8 +117,8 @@ struct intel_batch;
  * document's order. With threads > 1 (at most INTEL_BATCH_MAX_THREADS) the objects are read in
  * that many runs at once (stix_doc_scan_split). */
 #define INTEL_BATCH_MAX_THREADS 16
-int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
-                     size_t threads, struct intel_batch **out, struct fs_err *err);
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim, size_t threads,
+                     struct intel_batch **out, struct fs_err *err);
 /* Frees a batch; NULL is fine. */
 void intel_batch_free(struct intel_batch *b);
 
@@ -162,21 +163,21 @@ typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
 struct intel_page {
   const struct stix_taxii_query *q; /* filters (may be NULL: none) */
   bool has_cursor;
-  int64_t after_date, after_seq;     /* from the cursor, or from added_after */
-  size_t limit;                      /* objects in the page */
+  int64_t after_date, after_seq; /* from the cursor, or from added_after */
+  size_t limit;                  /* objects in the page */
   /* out */
   bool more;
-  int64_t last_date, last_seq;       /* position of the last row read (for the next cursor) */
-  int64_t first_added, last_added;   /* date_added of the first and last row returned */
+  int64_t last_date, last_seq;     /* position of the last row read (for the next cursor) */
+  int64_t first_added, last_added; /* date_added of the first and last row returned */
   size_t returned;
-  bool all_public;                   /* every row read was CLEAR or GREEN: the page is the same
-                                        for everyone who may read the collection */
+  bool all_public; /* every row read was CLEAR or GREEN: the page is the same
+                      for everyone who may read the collection */
 };
 
 /* A number that changes whenever the collection's content changes (objects added or removed), so
  * that a page computed earlier can be reused while it has not changed. */
 int intel_collection_generation(struct store_conn *c, const struct intel_collection *col,
-                                 int64_t *gen, struct fs_err *err);
+                                int64_t *gen, struct fs_err *err);
 
 /* Calls fn for each object version in col that matches the filters and that the actor may see,
  * in date_added order, up to page->limit. Rows the actor may not see are skipped (a page may
@@ -214,8 +215,8 @@ int intel_object_rename(struct store_conn *c, const struct actor *who, const cha
 /* Whether the actor may see an object version with these columns in collection col (NULL: outside
  * any collection): policy_intel_visible, with a group's members and an organisation's own
  * collection counting as named recipients. Recipient lists are comma-separated ids. */
-bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
-                       const char *tlp, const char *producer_org, const char *producer_user,
+bool intel_row_visible(const struct actor *who, const struct intel_collection *col, const char *tlp,
+                       const char *producer_org, const char *producer_user,
                        const char *recipient_orgs, const char *recipient_users);
 /* Splits a comma-separated id list (copied into buf) into at most max pointers; the count. */
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);
@@ -273,7 +274,6 @@ void intel_format_added(int64_t us, char out[40]);
 /* Parses a TAXII timestamp (any fraction) to microseconds. */
 int intel_parse_added(const char *s, int64_t *us, struct fs_err *err);
 
-
 /* ---- exports for members' defences (export.c, export_format.c) ------------------------------ */
 
 /* What an export holds: the simple indicators (addresses and CIDR blocks, domains, URLs,
@@ -281,15 +281,15 @@ int intel_parse_added(const char *s, int64_t *us, struct fs_err *err);
  * version of every indicator the actor may see, through every collection it may read (or one),
  * that intel_export_eligible keeps; each value once, in the order the store first held it. */
 enum intel_export_format {
-  INTEL_EXPORT_IPS,      /* firewall list (EDL): addresses and CIDR blocks, one a line */
-  INTEL_EXPORT_DOMAINS,  /* firewall list: domains */
-  INTEL_EXPORT_URLS,     /* firewall list: URLs without their scheme (EDL style) */
-  INTEL_EXPORT_CSV,      /* RFC 4180: indicator, kind, value, tlp, valid_until */
-  INTEL_EXPORT_STIX,     /* a STIX 2.1 bundle of the indicators themselves */
-  INTEL_EXPORT_SURICATA, /* Suricata rules: addresses, DNS and TLS SNI names, HTTP URLs */
+  INTEL_EXPORT_IPS,              /* firewall list (EDL): addresses and CIDR blocks, one a line */
+  INTEL_EXPORT_DOMAINS,          /* firewall list: domains */
+  INTEL_EXPORT_URLS,             /* firewall list: URLs without their scheme (EDL style) */
+  INTEL_EXPORT_CSV,              /* RFC 4180: indicator, kind, value, tlp, valid_until */
+  INTEL_EXPORT_STIX,             /* a STIX 2.1 bundle of the indicators themselves */
+  INTEL_EXPORT_SURICATA,         /* Suricata rules: addresses, DNS and TLS SNI names, HTTP URLs */
   INTEL_EXPORT_SURICATA_DATASET, /* a Suricata dataset file of one type (options.dataset) */
-  INTEL_EXPORT_ZEEK,     /* a Zeek intel file (Intel::ADDR, SUBNET, DOMAIN, URL, FILE_HASH,
-                            EMAIL) */
+  INTEL_EXPORT_ZEEK,             /* a Zeek intel file (Intel::ADDR, SUBNET, DOMAIN, URL, FILE_HASH,
+                                    EMAIL) */
   INTEL_EXPORT__COUNT
 };
 /* The formats' names ("ips", "domains", "urls", "csv", "stix", "suricata", "suricata-dataset",
@@ -309,16 +309,16 @@ struct intel_export_options {
 };
 
 struct intel_export_result {
-  size_t values;           /* values (or objects, for STIX) written */
+  size_t values;             /* values (or objects, for STIX) written */
   int64_t last_seq, deletes; /* the store's position the export was read at (intel_position) */
 };
 
 /* One simple indicator as intel_export_eligible sees it. */
 struct intel_export_item {
-  const char *id;          /* the indicator's id */
-  int kind;                /* enum stix_observable */
+  const char *id; /* the indicator's id */
+  int kind;       /* enum stix_observable */
   const char *value;
-  int64_t valid_until_ms;  /* 0: none */
+  int64_t valid_until_ms; /* 0: none */
   bool revoked;
 };
 /* Whether an indicator the actor may see is distributed at now_ms: not revoked, not expired.
@@ -335,15 +335,16 @@ int intel_export(struct store_conn *c, const struct actor *who,
  * intel_ioc (in batches, each its own write transaction); *added (may be NULL) counts versions. */
 int intel_ioc_update(struct store_conn *c, size_t *added, struct fs_err *err);
 
-/* ---- correlation (correlate.c) ---------------------------------------------------------------- */
+/* ---- correlation (correlate.c) ----------------------------------------------------------------
+ */
 
 /* Every object the actor may see that mentions value (the observables of intel_search), latest
  * version of each, newest first, at most `fanout` of them: {"value", "objects": [{id, type,
  * name?, tlp, created_by_ref?, collections?}], "count", "popular"}. A value mentioned by more than
  * `fanout` visible objects is popular: counted (up to count_max, "count_capped" then), not
  * expanded ("objects" empty). Only visible objects are ever counted or named. */
-int intel_correlate(struct store_conn *c, const struct actor *who, const char *value,
-                    size_t fanout, size_t count_max, json_t **out, struct fs_err *err);
+int intel_correlate(struct store_conn *c, const struct actor *who, const char *value, size_t fanout,
+                    size_t count_max, json_t **out, struct fs_err *err);
 /* The graph around object id (which the actor must see: FS_ERR_NOT_FOUND otherwise): the
  * object, the objects it references that the actor may see, its observables, and for each
  * observable the other visible objects that mention it (popular ones counted, not expanded).

@@ -39,8 +39,7 @@ static const struct store_migration soc_steps[] = {
     /* ---- #15 (h-products): renumber after other branches' steps ---- */
     /* A Sigma alert keeps its rule's tags (attack.tNNNN techniques, attack.<tactic>), which
      * were dropped before: ATT&CK counts read them (soc_alert_tags_each). */
-    {5, "alert tags",
-     "ALTER TABLE soc_alert ADD COLUMN tags TEXT NOT NULL DEFAULT ''"},
+    {5, "alert tags", "ALTER TABLE soc_alert ADD COLUMN tags TEXT NOT NULL DEFAULT ''"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -221,7 +221,8 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
   json_array_foreach(json_object_get(r, "attention"), i, a)
   {
     fs_buf_append_str(b, "<tr><th>");
-    render_html_esc(b, json_string_value(json_object_get(a, lang == FS_LANG_EN ? "name_en" : "name_zh")));
+    render_html_esc(
+        b, json_string_value(json_object_get(a, lang == FS_LANG_EN ? "name_en" : "name_zh")));
     fs_buf_append_str(b, " (");
     render_html_esc(b, json_string_value(json_object_get(a, "org")));
     fs_buf_appendf(b, ")</th><td>%.1f</td><td style=\"text-align:left\">",
@@ -238,7 +239,8 @@ int sup_report_html(const json_t *r, enum fs_lang lang, bool roc, struct fs_buf 
     fs_buf_append_str(b, "</td></tr>\n");
   }
   fs_buf_append_str(b, "</tbody></table>\n<p><small>");
-  render_html_esc(b, sup_tr(lang,
+  render_html_esc(
+      b, sup_tr(lang,
                 "Made by finshield. Every figure comes from the registers, drill evidence and "
                 "incidents as they stood on the date above; each institution's score lists its "
                 "parts and records (GET /api/v1/supervision/scores/{org}).",

@@ -25,7 +25,9 @@ static void bars(struct render_pdf *p, const char *title, const json_t *groups, 
     const json_t *jv = json_object_get(g, key);
     double v = json_number_value(jv);
     b[i] = (struct render_bar){.label = sup_label(json_object_get(g, "label"), p->lang),
-                               .value = v < 0 ? 0 : v > 100 ? 100 : v,
+                               .value = v < 0     ? 0
+                                        : v > 100 ? 100
+                                                  : v,
                                .has_value = json_is_number(jv),
                                .low = v < 80};
   }
@@ -51,14 +53,16 @@ static void table(struct render_pdf *p, const char *title, const json_t *groups)
     cairo_fill(p->cr);
     cairo_set_source_rgb(p->cr, 0.1, 0.1, 0.1);
     for (size_t c = 0; c < cols; c++)
-      render_pdf_text(p, MARGIN + first + cw * (double)c, p->y, cw - 2,
-              sup_label(json_object_get(json_array_get(groups, start + c), "label"), p->lang), 7,
-              true, true);
+      render_pdf_text(
+          p, MARGIN + first + cw * (double)c, p->y, cw - 2,
+          sup_label(json_object_get(json_array_get(groups, start + c), "label"), p->lang), 7, true,
+          true);
     p->y += row * 2;
     p->one_line = true;
     for (size_t k = 0; k < nm; k++) {
       const struct sup_metric *m = &sup_metrics[k];
-      render_pdf_text(p, MARGIN, p->y, first, p->lang == FS_LANG_EN ? m->en : m->zh, 7, false, false);
+      render_pdf_text(p, MARGIN, p->y, first, p->lang == FS_LANG_EN ? m->en : m->zh, 7, false,
+                      false);
       for (size_t c = 0; c < cols; c++) {
         char v[32];
         sup_format_value(json_array_get(groups, start + c), m, v, sizeof(v));
