@@ -108,7 +108,16 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   case POLICY_COLLECTION_CREATE:
     return false; /* the hub's administrators */
   case POLICY_INTEL_STATUS_READ:
+  case POLICY_PRODUCT_SUBS_READ:
     return a->role == AUTH_ROLE_HUB_ANALYST || same_org(a, t);
+  case POLICY_PRODUCT_WRITE:
+    return a->role == AUTH_ROLE_HUB_ANALYST;
+  case POLICY_PRODUCT_IMPORT:
+    return false; /* the hub's administrators */
+  case POLICY_PRODUCT_SUBSCRIBE:
+    return member_admin && same_org(a, t);
+  case POLICY_PRODUCT_SECTOR_READ:
+    return hub_reader;
   }
   return false;
 }
@@ -155,6 +164,11 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_COLLECTION_CREATE] = "create",
       [POLICY_INTEL_CURATE] = "curate",
       [POLICY_INTEL_STATUS_READ] = "read",
+      [POLICY_PRODUCT_WRITE] = "write",
+      [POLICY_PRODUCT_IMPORT] = "import",
+      [POLICY_PRODUCT_SUBS_READ] = "see the subscriptions of",
+      [POLICY_PRODUCT_SUBSCRIBE] = "manage the subscriptions of",
+      [POLICY_PRODUCT_SECTOR_READ] = "read",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");

@@ -2,7 +2,8 @@
  * no handler decides alone, and no file of src/ but policy.c decides by role (docs/security.md).
  * Every capability's actions are here (organisations, users and tokens, the audit trail, TLP and
  * collections for intelligence, incidents and teams, registers and supervision, monitoring, the
- * hub's metrics), so that the rules stay in one place; a new capability adds its own.
+ * hub's metrics, intelligence products), so that the rules stay in one place; a new capability adds
+ * its own.
  *
  * Roles: hub-admin does everything (but TLP binds it: policy_intel_visible, policy_alert_visible);
  * hub-analyst reads everything and works the hub's cases;
@@ -62,6 +63,13 @@ enum policy_action {
                               * or share further what another organisation produced and the
                               * actor sees (TLP still decides what it sees) */
   POLICY_INTEL_STATUS_READ,  /* read the status of a submission made by org_id */
+  /* Intelligence products (products/): publications, ATT&CK, sector reports. */
+  POLICY_PRODUCT_WRITE,       /* write, review, publish publications (and see them before they
+                               * are published), tag ATT&CK techniques, make sector reports */
+  POLICY_PRODUCT_IMPORT,      /* import past products and the ATT&CK catalogue */
+  POLICY_PRODUCT_SUBS_READ,   /* see org_id's subscriptions (NULL org_id: every organisation's) */
+  POLICY_PRODUCT_SUBSCRIBE,   /* subscribe org_id to publications, or remove its subscriptions */
+  POLICY_PRODUCT_SECTOR_READ, /* read the kept weekly and monthly sector reports */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */

@@ -5,6 +5,7 @@
 #include "products/internal.h"
 
 #include "audit/audit.h"
+#include "auth/policy.h"
 #include "core/jsonx.h"
 #include "incident/incident.h"
 #include "intel/intel.h"
@@ -39,7 +40,7 @@ static const char *domain_of(const json_t *o)
 int products_attack_import(struct store_conn *c, const struct actor *who, const char *text,
                            size_t len, json_t **summary, struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_PRODUCT_IMPORT, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "attack",
                       "only a hub administrator imports the ATT&CK catalogue");
   json_t *doc;
@@ -153,7 +154,7 @@ static int count_row(const struct intel_row *r, void *ctx)
 int products_attack_tag(struct store_conn *c, const struct actor *who, const char *kind,
                         const char *ref, const char *technique, struct fs_err *err)
 {
-  if (!products_is_hub(who))
+  if (!products_may_write(who))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "attack", "only the hub's analysts tag techniques");
   char t[16];
   if (!technique_id(technique, t))

@@ -4,8 +4,9 @@
 
 #include "products/products.h"
 
-/* True for the hub's roles and the local operator. */
-bool products_is_hub(const struct actor *who);
+/* Whether the actor writes, reviews and publishes products (POLICY_PRODUCT_WRITE: the hub's roles
+ * and the local operator). */
+bool products_may_write(const struct actor *who);
 /* The Asia/Taipei calendar day (days since the epoch) of a time in milliseconds. */
 int64_t products_local_day(int64_t ms);
 /* "YYYY-MM-DD" of a day. */

@@ -5,6 +5,7 @@
 #include "products/internal.h"
 
 #include "audit/audit.h"
+#include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -70,7 +71,7 @@ int products_periodic_make(struct store_conn *c, const struct actor *who,
                            const struct products_env *env, const char *period, char id_out[37],
                            struct fs_err *err)
 {
-  if (!products_is_hub(who))
+  if (!products_may_write(who))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "report",
                       "only the hub's analysts make sector reports");
   const char *kind = "";
@@ -197,7 +198,7 @@ int products_periodic_make(struct store_conn *c, const struct actor *who,
 
 static bool may_read(const struct actor *who)
 {
-  return products_is_hub(who) || who->role == AUTH_ROLE_SUPERVISOR;
+  return policy_allows(who, POLICY_PRODUCT_SECTOR_READ, NULL);
 }
 
 int products_periodic_list(struct store_conn *c, const struct actor *who, json_t **out,

@@ -41,9 +41,9 @@ const char *products_type_label(int type, enum fs_lang lang)
 static const char *const ref_prefix[] = {"ADV", "TI", "RPT", "ANA"};
 static const char *const tlps[] = {"clear", "green", "amber", NULL};
 
-bool products_is_hub(const struct actor *who)
+bool products_may_write(const struct actor *who)
 {
-  return who->local || auth_role_is_hub(who->role);
+  return policy_allows(who, POLICY_PRODUCT_WRITE, NULL);
 }
 
 int64_t products_local_day(int64_t ms)
@@ -75,7 +75,7 @@ bool products_tlp_visible(const struct actor *who, const char *hub_org, const ch
 
 static int need_hub(const struct actor *who, struct fs_err *err)
 {
-  if (products_is_hub(who))
+  if (products_may_write(who))
     return FS_OK;
   return fs_err_set(err, FS_ERR_FORBIDDEN, "publication",
                     "only the hub's analysts write, review and publish publications");
@@ -253,7 +253,7 @@ static int load(struct store_conn *c, const char *id_or_ref, struct pub *p, stru
 
 static bool may_see(struct store_conn *c, const struct actor *who, const struct pub *p)
 {
-  if (products_is_hub(who))
+  if (products_may_write(who))
     return true;
   if (strcmp(p->status, "published") && strcmp(p->status, "revised"))
     return false;
@@ -623,7 +623,7 @@ int products_pub_import(struct store_conn *c, const struct actor *who, json_t *i
                         struct fs_err *err)
 {
   *added = 0;
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_PRODUCT_IMPORT, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "publication",
                       "only a hub administrator imports past products");
   if (!json_is_array(items))
@@ -705,9 +705,8 @@ int products_subscribe(struct store_conn *c, const struct actor *who, const char
 {
   char org_id[37];
   int rc = org_resolve(c, org ? org : who->org_id, org_id, err);
-  bool mine = !strcmp(org_id, who->org_id);
-  if (!rc && !who->local && who->role != AUTH_ROLE_HUB_ADMIN &&
-      !(mine && who->role == AUTH_ROLE_MEMBER_ADMIN))
+  struct policy_target t = {.org_id = org_id, .role = -1};
+  if (!rc && !policy_allows(who, POLICY_PRODUCT_SUBSCRIBE, &t))
     rc = fs_err_set(err, FS_ERR_FORBIDDEN, "subscription",
                     "an organisation's administrator subscribes it (or the hub's administrator)");
   if (!rc && strcmp(channel, "webhook") && strcmp(channel, "email"))
@@ -755,7 +754,8 @@ int products_subscribe(struct store_conn *c, const struct actor *who, const char
 int products_subscriptions_json(struct store_conn *c, const struct actor *who, json_t **out,
                                 struct fs_err *err)
 {
-  bool all = who->local || auth_role_is_hub(who->role);
+  struct policy_target every = {.org_id = NULL, .role = -1};
+  bool all = policy_allows(who, POLICY_PRODUCT_SUBS_READ, &every);
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, org_id, channel, target, types, created_at"
@@ -790,9 +790,10 @@ int products_unsubscribe(struct store_conn *c, const struct actor *who, const ch
   if (!rc)
     rc = store_query_text(c, org, sizeof(org), &found, err,
                           "SELECT org_id FROM products_subscription WHERE id = ?", "s", id);
-  bool may = who->local || who->role == AUTH_ROLE_HUB_ADMIN ||
-             (!strcmp(org, who->org_id) && who->role == AUTH_ROLE_MEMBER_ADMIN);
-  if (!rc && (!found || (!may && strcmp(org, who->org_id))))
+  /* one the caller may not see is answered as one that does not exist */
+  struct policy_target t = {.org_id = org, .role = -1};
+  bool may = policy_allows(who, POLICY_PRODUCT_SUBSCRIBE, &t);
+  if (!rc && (!found || !policy_allows(who, POLICY_PRODUCT_SUBS_READ, &t)))
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "subscription", "no subscription \"%.40s\"", id);
   else if (!rc && !may)
     rc = fs_err_set(err, FS_ERR_FORBIDDEN, "subscription",

@@ -169,6 +169,29 @@ class Products(unittest.TestCase):
 
     # ---- publications ------------------------------------------------------------------------
 
+    def test_subscription_rights(self):
+        """The one policy decides (POLICY_PRODUCT_SUBSCRIBE, _SUBS_READ): a member's administrator
+        manages its organisation's subscriptions; the hub's analyst sees them but changes nothing
+        (403); another member does not learn that one exists (404, as for a made-up id)."""
+        r = self.req("ma", "POST", "/api/v1/publications/subscriptions",
+                     {"channel": "email", "target": "rights@m0001.example"})
+        self.assertEqual(r.status, 201, r)
+        sid = r.json()["id"]
+        self.assertIn(sid, [x["id"] for x in self.req("h1", "GET", "/api/v1/publications/subscriptions").json()["items"]])
+        self.assertIn(sid, [x["id"] for x in self.req("m1", "GET", "/api/v1/publications/subscriptions").json()["items"]])
+        self.assertNotIn(sid, [x["id"] for x in self.req("m2", "GET", "/api/v1/publications/subscriptions").json()["items"]])
+        self.assertEqual(self.req("sup", "GET", "/api/v1/publications/subscriptions").json()["items"], [])
+        gone = self.req("m2", "DELETE", "/api/v1/publications/subscriptions/" + sid)
+        made_up_id = "00000000-0000-4000-8000-000000000000"
+        made_up = self.req("m2", "DELETE", "/api/v1/publications/subscriptions/" + made_up_id)
+        e1, e2 = gone.json()["error"], made_up.json()["error"]
+        self.assertEqual((gone.status, e1["code"], e1["where"]), (made_up.status, e2["code"], e2["where"]))
+        self.assertEqual(gone.status, 404)
+        self.assertEqual(e1["detail"].replace(sid, "ID"), e2["detail"].replace(made_up_id, "ID"))
+        self.assertEqual(self.req("h1", "DELETE", "/api/v1/publications/subscriptions/" + sid).status, 403)
+        self.assertEqual(self.req("m1", "DELETE", "/api/v1/publications/subscriptions/" + sid).status, 403)
+        self.assertEqual(self.req("ma", "DELETE", "/api/v1/publications/subscriptions/" + sid).status, 200)
+
     def test_publication_workflow(self):
         Sink.received.clear()
         r = self.req("ma", "POST", "/api/v1/publications/subscriptions",
