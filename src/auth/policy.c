@@ -82,6 +82,13 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
     return hub_reader;
   case POLICY_SCORE_READ:
     return hub_reader || same_org(a, t);
+  case POLICY_FEED_READ:
+    return hub_reader;
+  case POLICY_FEED_RUN:
+    return a->role == AUTH_ROLE_HUB_ANALYST;
+  case POLICY_FEED_MANAGE:
+  case POLICY_WARNINGLIST_MANAGE:
+    return false; /* the hub's administrators (above) */
   }
   return false;
 }
@@ -107,6 +114,8 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_REGISTER_READ] = "read", [POLICY_REGISTER_READ_ALL] = "read every record of",
       [POLICY_REGISTER_WRITE] = "write", [POLICY_SUPERVISION_READ] = "read",
       [POLICY_SCORE_READ] = "read the score of",
+      [POLICY_FEED_READ] = "see", [POLICY_FEED_MANAGE] = "manage", [POLICY_FEED_RUN] = "run",
+      [POLICY_WARNINGLIST_MANAGE] = "manage",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");
@@ -122,6 +131,8 @@ static bool in_list(const char *x, const char *const *list, size_t n)
 
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o)
 {
+  if (o->withheld && !a->local && !auth_role_is_hub(a->role))
+    return false;
   bool own_org = o->producer_org && a->org_id[0] && !strcmp(o->producer_org, a->org_id);
   bool named_org = in_list(a->org_id, o->recipient_orgs, o->n_recipient_orgs);
   switch (o->tlp) {

@@ -42,6 +42,11 @@ enum policy_action {
   POLICY_REGISTER_WRITE,    /* create or change a record of org_id (drill evidence too) */
   POLICY_SUPERVISION_READ,  /* sector-wide supervision reports and every institution's score */
   POLICY_SCORE_READ,        /* the incentive score of org_id, with its parts */
+  /* Intelligence sources, their scores and warninglists (intel/feed.h): the hub's machinery. */
+  POLICY_FEED_READ,          /* see sources, their health and runs, and the warninglists */
+  POLICY_FEED_MANAGE,        /* add, enable, disable and remove sources */
+  POLICY_FEED_RUN,           /* run a source, recompute the scores */
+  POLICY_WARNINGLIST_MANAGE, /* import, set the action of and remove warninglists */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */
@@ -91,6 +96,8 @@ struct policy_intel_object {
   size_t n_recipient_orgs;
   const char *const *recipient_users; /* named recipient users (ids) */
   size_t n_recipient_users;
+  bool withheld; /* held back by the hub (a score below its threshold, a warninglist): its TLP
+                    applies, and only the hub's roles see it */
 };
 
 /* TLP 2.0 as the hub applies it:
@@ -98,7 +105,9 @@ struct policy_intel_object {
  *   AMBER         - the producing organisation, the named recipient organisations, the hub's roles;
  *   AMBER+STRICT  - the producing organisation and the named recipient organisations only;
  *   RED           - the producing user and the named recipient users only.
- * An unmarked object (POLICY_TLP_NONE) is never visible: resolve the default first. */
+ * An unmarked object (POLICY_TLP_NONE) is never visible: resolve the default first. A withheld
+ * object is visible to the hub's roles only (within its TLP): members neither receive nor match
+ * it, and cannot tell it exists. */
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o);
 /* True when the actor may see who really produced an object (anonymous submissions): the hub's
  * roles only. */

@@ -43,6 +43,12 @@ int api_intel_object(struct http_request *req, struct http_response *res);
 int api_intel_search(struct http_request *req, struct http_response *res);
 int api_intel_export(struct http_request *req, struct http_response *res);
 
+/* Sources, warninglists and scores (api_feeds.c). */
+#define API_FEED_HANDLERS(X)                                                                    \
+  X(feeds_list) X(feeds_add) X(feeds_get) X(feeds_update) X(feeds_remove) X(feeds_run)          \
+  X(scores_run) X(warninglists_list) X(warninglists_import) X(warninglists_update)              \
+  X(warninglists_remove)
+
 int api_events_post(struct http_request *req, struct http_response *res);
 int api_alerts_list(struct http_request *req, struct http_response *res);
 int api_alerts_stream(struct http_request *req, struct http_response *res);
@@ -83,6 +89,7 @@ int api_taxii_manifest(struct http_request *req, struct http_response *res);
 #define API_X_DECL(name) int api_##name(struct http_request *req, struct http_response *res);
 API_INCIDENT_HANDLERS(API_X_DECL)
 API_REGISTER_HANDLERS(API_X_DECL)
+API_FEED_HANDLERS(API_X_DECL)
 #undef API_X_DECL
 
 #endif

@@ -23,6 +23,7 @@ ENTRY = re.compile(r"^  ([a-z][\w-]*)\s{2,}\S")
 # than the JSON field.
 REQUIRED = {
     "audit check-head": {"key"},
+    "feed add": {"kind"},
     "incident level": {"level"},
     "incident report": {"title", "discovered", "category"},
     "incident status": {"status"},
@@ -43,6 +44,7 @@ REQUIRED = {
     "vault export": {"target"},
     "vault serve": {"tokens"},
     "vault token": {"tokens", "name"},
+    "warninglist set": {"action"},
 }
 
 
