@@ -236,15 +236,22 @@ struct intel_wl_set {
   size_t n_subs, cap_subs;
   struct wl_re *res;
   size_t n_res, cap_res;
+  pcre2_match_context *limits; /* a bound on the work of one expression on one value */
   unsigned sub_kinds, re_kinds; /* kinds some substring or expression applies to */
 };
 
 struct intel_wl_set *intel_wl_set_new(void)
 {
   struct intel_wl_set *s = calloc(1, sizeof(*s));
-  if (s && !(s->b = detect_ioc_builder_new())) {
+  if (s && (!(s->b = detect_ioc_builder_new()) || !(s->limits = pcre2_match_context_create(NULL)))) {
+    detect_ioc_builder_free(s->b);
     free(s);
-    s = NULL;
+    return NULL;
+  }
+  /* An expression from an imported list may backtrack badly: it then simply does not match. */
+  if (s) {
+    pcre2_set_match_limit(s->limits, 100000);
+    pcre2_set_depth_limit(s->limits, 1000);
   }
   return s;
 }
@@ -262,6 +269,7 @@ void intel_wl_set_free(struct intel_wl_set *s)
   for (size_t i = 0; i < s->n_res; i++)
     pcre2_code_free(s->res[i].code);
   free(s->res);
+  pcre2_match_context_free(s->limits);
   detect_ioc_builder_free(s->b);
   detect_ioc_index_free(s->ix);
   free(s);
@@ -521,7 +529,7 @@ bool intel_wl_set_match(const struct intel_wl_set *s, enum intel_obs t, const ch
       pcre2_match_data *md = pcre2_match_data_create_from_pattern(s->res[i].code, NULL);
       if (!md)
         break;
-      int r = pcre2_match(s->res[i].code, (PCRE2_SPTR)value, n, 0, 0, md, NULL);
+      int r = pcre2_match(s->res[i].code, (PCRE2_SPTR)value, n, 0, 0, md, s->limits);
       pcre2_match_data_free(md);
       if (r >= 0)
         consider(&m, s->res[i].list);
