@@ -131,9 +131,9 @@ static bool in_list(const char *x, const char *const *list, size_t n)
 
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o)
 {
-  if (o->withheld && !a->local && !auth_role_is_hub(a->role))
-    return false;
   bool own_org = o->producer_org && a->org_id[0] && !strcmp(o->producer_org, a->org_id);
+  if (o->withheld && !own_org && !a->local && !auth_role_is_hub(a->role))
+    return false;
   bool named_org = in_list(a->org_id, o->recipient_orgs, o->n_recipient_orgs);
   switch (o->tlp) {
   case POLICY_TLP_CLEAR:

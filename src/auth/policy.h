@@ -97,7 +97,7 @@ struct policy_intel_object {
   const char *const *recipient_users; /* named recipient users (ids) */
   size_t n_recipient_users;
   bool withheld; /* held back by the hub (a score below its threshold, a warninglist): its TLP
-                    applies, and only the hub's roles see it */
+                    applies, and only the hub's roles and the producing organisation see it */
 };
 
 /* TLP 2.0 as the hub applies it:
@@ -106,8 +106,8 @@ struct policy_intel_object {
  *   AMBER+STRICT  - the producing organisation and the named recipient organisations only;
  *   RED           - the producing user and the named recipient users only.
  * An unmarked object (POLICY_TLP_NONE) is never visible: resolve the default first. A withheld
- * object is visible to the hub's roles only (within its TLP): members neither receive nor match
- * it, and cannot tell it exists. */
+ * object is visible to the hub's roles and its producing organisation only (within its TLP): other
+ * members neither receive it nor can tell it exists (and nobody's events match it). */
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o);
 /* True when the actor may see who really produced an object (anonymous submissions): the hub's
  * roles only. */

@@ -376,14 +376,6 @@ static bool follow_pattern(const char *pattern, const struct intel_wl_set *wl, s
   return out->kind != INTEL_OBS_NONE;
 }
 
-/* The time a version was made ("modified"), in ms; `dflt` when unreadable. */
-static int64_t modified_of(const json_t *o, int64_t dflt)
-{
-  const char *m = json_string_value(json_object_get(o, "modified"));
-  int64_t ms = 0;
-  return m && !fs_time_parse_ms(m, strlen(m), &ms, NULL) ? ms : dflt;
-}
-
 static int run_taxii(struct store_conn *c, const struct actor *who, const struct intel_feed *f,
                      const struct intel_feed_env *env, const struct intel_wl_set *wl, int64_t now,
                      struct intel_feed_stats *st, struct fs_err *err)
@@ -461,9 +453,9 @@ static int run_taxii(struct store_conn *c, const struct actor *who, const struct
         continue;
       const struct stix_result *r = &doc.results[i];
       bool changed;
-      rc = feed_follow_indicator(c, f, env, r->id, fol[i].kind, fol[i].value,
-                                 modified_of(r->object, now), fol[i].list[0] ? fol[i].list : NULL,
-                                 now, &changed, err);
+      /* A partner sharing an indicator reports it now, whenever its producer last changed it. */
+      rc = feed_follow_indicator(c, f, env, r->id, fol[i].kind, fol[i].value, now,
+                                 fol[i].list[0] ? fol[i].list : NULL, now, &changed, err);
       moved |= changed;
       if (!rc && fol[i].list[0])
         st->flagged++;
@@ -505,7 +497,6 @@ static int run_taxii(struct store_conn *c, const struct actor *who, const struct
 struct submitted {
   int64_t seq;
   char id[STIX_ID_MAX];
-  int64_t seen;
   struct followed fol;
 };
 
@@ -531,7 +522,6 @@ static int take_submitted(const struct intel_latest *l, void *arg)
   json_t *o = json_loads(l->body, 0, NULL);
   struct followed fol;
   bool ok = o && follow_pattern(json_string_value(json_object_get(o, "pattern")), s->wl, &fol);
-  int64_t seen = modified_of(o, 0);
   json_decref(o);
   if (!ok)
     return FS_OK;
@@ -540,7 +530,6 @@ static int take_submitted(const struct intel_latest *l, void *arg)
   struct submitted *x = &s->v[s->n++];
   x->seq = l->seq;
   snprintf(x->id, sizeof(x->id), "%s", l->id);
-  x->seen = seen;
   x->fol = fol;
   return FS_OK;
 }
@@ -566,10 +555,10 @@ static int run_submissions(struct store_conn *c, const struct actor *who,
     bool changed;
     st->read++;
     st->indicators++;
-    /* Stored already: a blocking list can only withhold it. */
-    rc = feed_follow_indicator(c, f, env, x->id, x->fol.kind, x->fol.value,
-                               x->seen ? x->seen : now, x->fol.list[0] ? x->fol.list : NULL, now,
-                               &changed, err);
+    /* Stored already: a blocking list can only withhold it. A member submitting it reports it
+     * now (the run follows the submission), whenever it was last changed. */
+    rc = feed_follow_indicator(c, f, env, x->id, x->fol.kind, x->fol.value, now,
+                               x->fol.list[0] ? x->fol.list : NULL, now, &changed, err);
     moved |= changed;
     if (x->fol.blocked)
       st->blocked++;
@@ -641,6 +630,10 @@ int intel_feed_run(struct store_conn *c, const struct actor *who, const struct i
   }
   feed_merger_free(m);
   intel_wl_set_free(wl);
+  /* What the source answered (a refused token, a missing file) is the source's failure, not the
+   * caller's: it is reported as such, not as the caller's own 401, 403 or 404. */
+  if (run_rc == FS_ERR_UNAUTHENTICATED || run_rc == FS_ERR_FORBIDDEN || run_rc == FS_ERR_NOT_FOUND)
+    run_rc = run_err.code = FS_ERR_IO;
   if (store_in_tx(c))
     store_rollback(c);
   rc = store_begin(c, true, err);

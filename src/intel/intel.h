@@ -153,7 +153,8 @@ struct intel_row {
   const char *tlp;
   const char *producer_org, *producer_user; /* the true source: only for policy_intel_true_source */
   bool anonymous;
-  bool withheld; /* held back by its score or a warninglist (intel/feed.h): hub roles only */
+  bool withheld; /* held back by its score or a warninglist (intel/feed.h): the hub's roles and
+                    its producer only */
 };
 
 typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
@@ -214,7 +215,7 @@ int intel_object_rename(struct store_conn *c, const struct actor *who, const cha
 /* Whether the actor may see an object version with these columns in collection col (NULL: outside
  * any collection): policy_intel_visible, with a group's members and an organisation's own
  * collection counting as named recipients. Recipient lists are comma-separated ids. A withheld
- * version (intel/feed.h) is the hub's roles' only. */
+ * version (intel/feed.h) is the hub's roles' and its producer's only. */
 bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
                        const char *tlp, const char *producer_org, const char *producer_user,
                        const char *recipient_orgs, const char *recipient_users, bool withheld);
