@@ -68,6 +68,7 @@ struct feed_merger {
   struct fs_arena arena;
   struct item *items;
   size_t n, cap;
+  struct item **sorted; /* the batch's items in id order, when it is written */
   uint32_t *slots; /* open addressing on the ids: index + 1, 0 for empty */
   size_t n_slots;
   struct fs_buf objects; /* other objects: ",{...},{...}" */
@@ -118,6 +119,7 @@ void feed_merger_free(struct feed_merger *m)
     return;
   fs_arena_release(&m->arena);
   free(m->items);
+  free(m->sorted);
   free(m->slots);
   free(m->events);
   fs_buf_release(&m->objects);
@@ -268,7 +270,7 @@ static int select_in(struct feed_merger *m, const char *head, const char *pre, s
   if (pre)
     store_bind_text(s, idx++, pre);
   for (size_t i = 0; i < k; i++)
-    store_bind_text_ref(s, idx++, m->items[from + i].id, strlen(m->items[from + i].id));
+    store_bind_text_ref(s, idx++, m->sorted[from + i]->id, strlen(m->sorted[from + i]->id));
   bool row;
   while (!(rc = store_step(s, &row, err)) && row)
     fn(m, s);
@@ -419,7 +421,7 @@ static int write_rows(struct feed_merger *m, struct fs_err *err)
     return rc;
   }
   for (size_t i = 0; !rc && i < m->n; i++) {
-    struct item *it = &m->items[i];
+    struct item *it = m->sorted[i];
     if (it->refused)
       continue;
     struct intel_rows_val *p = intel_rows_add(&prov, &rc, err);
@@ -513,10 +515,26 @@ static void note_refusals(struct feed_merger *m, const struct intel_ingest_resul
   json_decref(status);
 }
 
+static int cmp_item_id(const void *a, const void *b)
+{
+  return strcmp((*(struct item *const *)a)->id, (*(struct item *const *)b)->id);
+}
+
 int feed_merger_flush(struct feed_merger *m, struct fs_err *err)
 {
   if (!m->n && !m->n_objects && !m->n_events)
     return FS_OK;
+  /* In id order: the score and provenance rows are keyed by the (random) ids, and B-trees take
+   * keys in order page by page, where random ones would touch a page each (as the ingest sorts
+   * its objects). */
+  struct item **sorted = m->n ? realloc(m->sorted, m->n * sizeof(*sorted)) : m->sorted;
+  if (m->n && !sorted)
+    return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
+  m->sorted = sorted;
+  for (size_t i = 0; i < m->n; i++)
+    sorted[i] = &m->items[i];
+  if (m->n > 1)
+    qsort(sorted, m->n, sizeof(*sorted), cmp_item_id);
   int rc = store_begin(m->c, true, err);
   if (rc)
     return rc;

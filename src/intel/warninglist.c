@@ -7,6 +7,7 @@
 
 #include "core/jsonx.h"
 #include "core/vec.h"
+#include "detect/hash.h"
 #include "detect/ioc.h"
 #include "detect/ioc_norm.h"
 
@@ -238,6 +239,14 @@ struct intel_wl_set {
   size_t n_res, cap_res;
   pcre2_match_context *limits; /* a bound on the work of one expression on one value */
   unsigned sub_kinds, re_kinds; /* kinds some substring or expression applies to */
+  /* Substrings are found by hashing each window of a value whose length is that of some entry
+   * for its kind (a few hundred lookups for an e-mail address, where trying 8,000 entries of
+   * MISP's disposable-email list one by one took most of a run): a table of the entries by the
+   * hash of their bytes (index + 1, 0 empty), and the distinct lengths per kind. */
+  uint32_t *sub_table;
+  size_t sub_mask;
+  uint16_t *sub_lens[INTEL_OBS__COUNT];
+  size_t n_sub_lens[INTEL_OBS__COUNT];
 };
 
 struct intel_wl_set *intel_wl_set_new(void)
@@ -265,6 +274,9 @@ void intel_wl_set_free(struct intel_wl_set *s)
   free(s->lists);
   for (size_t i = 0; i < s->n_subs; i++)
     free(s->subs[i].s);
+  free(s->sub_table);
+  for (int k = 0; k < INTEL_OBS__COUNT; k++)
+    free(s->sub_lens[k]);
   free(s->subs);
   for (size_t i = 0; i < s->n_res; i++)
     pcre2_code_free(s->res[i].code);
@@ -437,10 +449,61 @@ int intel_wl_set_add(struct intel_wl_set *s, const struct intel_warninglist *l,
   return FS_OK;
 }
 
+static int cmp_u16(const void *a, const void *b)
+{
+  return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
+}
+
+static int index_substrings(struct intel_wl_set *s, struct fs_err *err)
+{
+  if (!s->n_subs)
+    return FS_OK;
+  size_t size = 64;
+  while (size < 2 * s->n_subs)
+    size *= 2;
+  if (!(s->sub_table = calloc(size, sizeof(*s->sub_table))))
+    return fs_err_set(err, FS_ERR_NOMEM, "warninglist", "out of memory");
+  s->sub_mask = size - 1;
+  for (size_t i = 0; i < s->n_subs; i++) {
+    size_t slot = (size_t)detect_hash(s->subs[i].s, s->subs[i].n, 0) & s->sub_mask;
+    while (s->sub_table[slot])
+      slot = (slot + 1) & s->sub_mask;
+    s->sub_table[slot] = (uint32_t)i + 1;
+  }
+  for (int k = 1; k < INTEL_OBS__COUNT; k++) {
+    uint16_t *lens = NULL;
+    size_t n = 0;
+    for (size_t i = 0; i < s->n_subs; i++) {
+      if (!(s->lists[s->subs[i].list].kinds & KIND(k)) || s->subs[i].n > INTEL_CANON_MAX)
+        continue;
+      bool seen = false;
+      for (size_t j = 0; j < n && !seen; j++)
+        seen = lens[j] == s->subs[i].n;
+      if (seen)
+        continue;
+      uint16_t *p = realloc(lens, (n + 1) * sizeof(*p));
+      if (!p) {
+        free(lens);
+        return fs_err_set(err, FS_ERR_NOMEM, "warninglist", "out of memory");
+      }
+      lens = p;
+      lens[n++] = (uint16_t)s->subs[i].n;
+    }
+    if (n > 1)
+      qsort(lens, n, sizeof(*lens), cmp_u16);
+    s->sub_lens[k] = lens;
+    s->n_sub_lens[k] = n;
+  }
+  return FS_OK;
+}
+
 int intel_wl_set_finish(struct intel_wl_set *s, struct fs_err *err)
 {
   if (s->ix)
     return FS_OK;
+  int rc = index_substrings(s, err);
+  if (rc)
+    return rc;
   s->ix = detect_ioc_builder_finish(s->b);
   s->b = NULL;
   return s->ix ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "warninglist", "out of memory");
@@ -517,10 +580,17 @@ bool intel_wl_set_match(const struct intel_wl_set *s, enum intel_obs t, const ch
     for (size_t i = 0; i < ln; i++)
       low[i] = (char)(value[i] >= 'A' && value[i] <= 'Z' ? value[i] + 32 : value[i]);
     low[ln] = '\0';
-    for (size_t i = 0; i < s->n_subs; i++)
-      if ((s->lists[s->subs[i].list].kinds & m.kind_bit) && s->subs[i].n <= ln &&
-          memmem(low, ln, s->subs[i].s, s->subs[i].n))
-        consider(&m, s->subs[i].list);
+    for (size_t l = 0; l < s->n_sub_lens[t] && s->sub_lens[t][l] <= ln; l++) {
+      size_t w = s->sub_lens[t][l];
+      for (size_t at = 0; at + w <= ln; at++) {
+        size_t slot = (size_t)detect_hash(low + at, w, 0) & s->sub_mask;
+        for (uint32_t v; (v = s->sub_table[slot]); slot = (slot + 1) & s->sub_mask) {
+          const struct wl_sub *e = &s->subs[v - 1];
+          if (e->n == w && (s->lists[e->list].kinds & m.kind_bit) && !memcmp(e->s, low + at, w))
+            consider(&m, e->list);
+        }
+      }
+    }
   }
   if (s->re_kinds & m.kind_bit) {
     for (size_t i = 0; i < s->n_res; i++) {
