@@ -179,7 +179,8 @@ int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *valu
     m->st->flagged++;
   bool found;
   size_t slot = slot_of(m, id, &found);
-  if (found) { /* the same value twice in the batch */
+  if (found) { /* the same value twice in the batch: reported again */
+    m->st->merged++;
     struct item *it = &m->items[m->slots[slot] - 1];
     it->first_seen = FS_MIN(it->first_seen, first_seen);
     it->last_seen = FS_MAX(it->last_seen, last_seen);

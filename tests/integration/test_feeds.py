@@ -122,8 +122,8 @@ class MispOverHttps(unittest.TestCase):
         r = h.request("POST", "/api/v1/intel/feeds/tw-fin-cert/run", token=self.analyst)
         self.assertEqual(r.status, 200, r)
         st = r.json()
-        self.assertEqual((st["events"], st["read"], st["created"], st["flagged"], st["invalid"],
-                          st["skipped"], st["stored"]), (2, 19, 13, 2, 3, 4, 15), st)
+        self.assertEqual((st["events"], st["read"], st["created"], st["merged"], st["flagged"],
+                          st["invalid"], st["skipped"], st["stored"]), (2, 19, 13, 2, 2, 3, 4, 15), st)
         self.assertIn("/manifest.json", Quiet.served)
         self.assertIn(f"/{MISP_EVENT}.json", Quiet.served)
         found = self.search("45.77.12.9", self.bank)
@@ -168,7 +168,7 @@ class MispOverHttps(unittest.TestCase):
         # The health view, and a second run that reads nothing new.
         r = h.admin("GET", "/api/v1/intel/feeds/tw-fin-cert?runs=5")
         f = r.json()
-        self.assertEqual((f["health"]["runs"], f["health"]["objects"]), (1, 13))
+        self.assertEqual((f["health"]["runs"], f["health"]["objects"]), (1, 15))
         self.assertIn("999.1.2.3", f["runs"][0]["stats"]["first_problem"])
         st = h.admin("POST", "/api/v1/intel/feeds/tw-fin-cert/run").json()
         self.assertEqual((st["read"], st["created"]), (0, 0))
