@@ -41,7 +41,7 @@ LAYERS = [
 DOMAIN_USES = {
     "stix": [],                                  # the pure STIX 2.1 library: core only
     "vault": [],
-    "intel": ["stix"],
+    "intel": ["stix", "detect"],                 # detect: canonical forms, warninglist sets
     "detect": ["stix"],                          # pure: core and stix only
     "taxii": ["stix", "intel"],
     "incident": ["stix", "intel"],

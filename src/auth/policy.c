@@ -118,6 +118,13 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
     return member_admin && same_org(a, t);
   case POLICY_PRODUCT_SECTOR_READ:
     return hub_reader;
+  case POLICY_FEED_READ:
+    return hub_reader;
+  case POLICY_FEED_RUN:
+    return a->role == AUTH_ROLE_HUB_ANALYST;
+  case POLICY_FEED_MANAGE:
+  case POLICY_WARNINGLIST_MANAGE:
+    return false; /* the hub's administrators (above) */
   }
   return false;
 }
@@ -169,6 +176,10 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_PRODUCT_SUBS_READ] = "see the subscriptions of",
       [POLICY_PRODUCT_SUBSCRIBE] = "manage the subscriptions of",
       [POLICY_PRODUCT_SECTOR_READ] = "read",
+      [POLICY_FEED_READ] = "see",
+      [POLICY_FEED_MANAGE] = "manage",
+      [POLICY_FEED_RUN] = "run",
+      [POLICY_WARNINGLIST_MANAGE] = "manage",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");
@@ -185,6 +196,8 @@ static bool in_list(const char *x, const char *const *list, size_t n)
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o)
 {
   bool own_org = o->producer_org && a->org_id[0] && !strcmp(o->producer_org, a->org_id);
+  if (o->withheld && !own_org && !a->local && !auth_role_is_hub(a->role))
+    return false;
   bool named_org = in_list(a->org_id, o->recipient_orgs, o->n_recipient_orgs);
   switch (o->tlp) {
   case TLP_CLEAR:

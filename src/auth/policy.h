@@ -70,6 +70,11 @@ enum policy_action {
   POLICY_PRODUCT_SUBS_READ,   /* see org_id's subscriptions (NULL org_id: every organisation's) */
   POLICY_PRODUCT_SUBSCRIBE,   /* subscribe org_id to publications, or remove its subscriptions */
   POLICY_PRODUCT_SECTOR_READ, /* read the kept weekly and monthly sector reports */
+  /* Intelligence sources, their scores and warninglists (intel/feed.h): the hub's machinery. */
+  POLICY_FEED_READ,          /* see sources, their health and runs, and the warninglists */
+  POLICY_FEED_MANAGE,        /* add, enable, disable and remove sources */
+  POLICY_FEED_RUN,           /* run a source, recompute the scores */
+  POLICY_WARNINGLIST_MANAGE, /* import, set the action of and remove warninglists */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */
@@ -115,6 +120,8 @@ struct policy_intel_object {
   size_t n_recipient_orgs;
   const char *const *recipient_users; /* named recipient users (ids) */
   size_t n_recipient_users;
+  bool withheld; /* held back by the hub (a score below its threshold, a warninglist): its TLP
+                    applies, and only the hub's roles and the producing organisation see it */
 };
 
 /* TLP 2.0 as the hub applies it:
@@ -122,7 +129,9 @@ struct policy_intel_object {
  *   AMBER         - the producing organisation, the named recipient organisations, the hub's roles;
  *   AMBER+STRICT  - the producing organisation and the named recipient organisations only;
  *   RED           - the producing user and the named recipient users only.
- * An unmarked object (TLP_NONE) is never visible: resolve the default first. */
+ * An unmarked object (TLP_NONE) is never visible: resolve the default first. A withheld
+ * object is visible to the hub's roles and its producing organisation only (within its TLP): other
+ * members neither receive it nor can tell it exists (and nobody's events match it). */
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o);
 /* True when the actor may see who really produced an object (anonymous submissions): the hub's
  * roles only. */

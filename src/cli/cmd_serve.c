@@ -5,6 +5,7 @@
 #include "hub/hub.h"
 #include "http/stream.h"
 #include "incident/notify.h"
+#include "intel/feed.h"
 #include "soc/soc.h"
 
 #include <stdatomic.h>
@@ -55,6 +56,14 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
    * and delivers notifications in the background. */
   struct incident_env incident_env;
   struct incident_worker *incident_worker = NULL;
+  /* Intelligence sources: their settings are checked before serving; their worker runs the
+   * scheduled ones and the score pass. */
+  struct intel_feed_env feed_env;
+  struct intel_feed_worker *feed_worker = NULL;
+  struct actor hub_op;
+  hub_local_actor(hub, &hub_op);
+  if (hub_feed_env(hub, &feed_env, &err))
+    return cli_fail(ctx, &err);
   if (incident_env_settings(&incident_env, &hub->cfg, &err) ||
       incident_policy_watch_open(incident_env.policy_path, &hub->log, &incident_env.watch, &err))
     return cli_fail(ctx, &err);
@@ -89,6 +98,15 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
     stop_policy(&svc);
     return cli_fail(ctx, &err);
   }
+  if (intel_feed_worker_start(hub->store, &hub->clock, &hub->log, &feed_env, hub_op.org_id,
+                              hub->cfg.feeds_worker_interval_s, &feed_worker, &err)) {
+    soc_listeners_stop(svc.listeners);
+    http_server_stop(srv);
+    incident_worker_stop(incident_worker);
+    soc_engine_stop(svc.soc);
+    stop_policy(&svc);
+    return cli_fail(ctx, &err);
+  }
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.start", FS_KV_STR("url", url),
          FS_KV_STR("data", hub->cfg.data_dir), FS_KV_STR("version", FINSHIELD_VERSION));
   printf(FS_TR(ctx->lang, "finshield is serving %s (data in %s); Ctrl-C stops it.\n",
@@ -102,6 +120,7 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   svc.listeners = NULL;
   atomic_store(&waker.srv, NULL);
   http_server_stop(srv);
+  intel_feed_worker_stop(feed_worker);
   incident_worker_stop(incident_worker);
   soc_engine_stop(svc.soc);
   svc.soc = NULL;

@@ -19,6 +19,10 @@
   X(intel, "threat intelligence: import, get, search, export, collections",                        \
     "威脅情資：匯入、查詢、搜尋、匯出、集合")                                                      \
   X(taxii, "TAXII 2.1 sync with another hub: pull, push", "與其他中樞以 TAXII 2.1 同步")           \
+  X(feed, "intelligence sources: TAXII, MISP feeds, CSV lists, submissions; scores",               \
+    "情資來源：TAXII、MISP feed、CSV 清單、會員提交；評分")                                        \
+  X(warninglist, "warninglists: known-benign values that flag or block indicators",                \
+    "警示清單：標示或阻擋指標的已知良性值")                                                        \
   X(incident, "incidents: report, levels, clocks, response teams",                                 \
     "資安事件：通報、分級、期限、應變小組")                                                        \
   X(scan, "match log files against indicators and Sigma rules",                                    \

@@ -117,3 +117,21 @@ char *fs_buf_detach(struct fs_buf *b, size_t *len_out)
   b->cap = 0;
   return p;
 }
+
+int fs_buf_append_json_string(struct fs_buf *b, const char *s)
+{
+  int rc = fs_buf_append_char(b, '"');
+  const char *run = s;
+  for (const char *p = s; !rc && *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c != '"' && c != '\\' && c >= 0x20)
+      continue;
+    rc = fs_buf_append(b, run, (size_t)(p - run));
+    if (!rc)
+      rc = c < 0x20 ? fs_buf_appendf(b, "\\u%04x", c) : fs_buf_appendf(b, "\\%c", c);
+    run = p + 1;
+  }
+  if (!rc)
+    rc = fs_buf_append_str(b, run);
+  return rc ? rc : fs_buf_append_char(b, '"');
+}

@@ -27,6 +27,9 @@ int fs_buf_append_str(struct fs_buf *b, const char *s);
 int fs_buf_append_char(struct fs_buf *b, char c);
 int fs_buf_appendf(struct fs_buf *b, const char *fmt, ...) FS_PRINTF(2, 3);
 int fs_buf_vappendf(struct fs_buf *b, const char *fmt, va_list ap) FS_PRINTF(2, 0);
+/* Appends s as a JSON string: quoted, with '"' and '\\' escaped and control characters as \u00XX
+ * (bytes from 0x80 up are copied: s must be UTF-8 for the result to be JSON). */
+int fs_buf_append_json_string(struct fs_buf *b, const char *s);
 /* Makes room for n more bytes without changing len. */
 int fs_buf_reserve(struct fs_buf *b, size_t n);
 /* The contents as a C string; "" when empty. Valid until the next change to b. */

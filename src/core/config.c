@@ -125,6 +125,31 @@ static const struct fs_config_key keys[] = {
     INT("taxii", "page_cache_mb", taxii_page_cache_mb, "64", 0, 65536,
         "Memory for TAXII pages that are the same for every reader (all CLEAR or GREEN), reused "
         "until their collection changes. 0 turns the cache off."),
+    INT("feeds", "worker_interval", feeds_worker_interval_s, "300", 0, 86400,
+        "Seconds between two passes of serve's sources worker: each runs the scheduled sources "
+        "that are due (docs/intel.md) and recomputes the scores. 0: none (run `finshield feed run "
+        "--due` and `finshield feed score` from cron instead)."),
+    INT("feeds", "max_bytes", feeds_max_bytes, "268435456", 1024, 4294967296,
+        "Largest file (a MISP event, a CSV list, a manifest) or TAXII page a source may send; "
+        "larger ones are refused and named in the run's problems."),
+    INT("feeds", "timeout", feeds_timeout_s, "120", 1, 3600,
+        "Seconds one request to a source (HTTPS, TAXII) may take."),
+    STR("feeds", "cacert", feeds_cacert, "",
+        "CA certificates (PEM) to verify sources served over HTTPS with. Empty: the system's."),
+    INT("score", "threshold", score_threshold, "20", 0, 100,
+        "Score (0-100) below which an indicator from a source is withheld: not distributed to "
+        "members (TAXII, REST, exports) and not matched, with the reason on it for the hub."),
+    STR("score", "decay_ip", score_decay_ip, "30,1",
+        "Decay of IP address indicators: LIFETIME_DAYS,SPEED of MISP's polynomial model, score = "
+        "base * (1 - (age / lifetime)^(1 / speed)), age since last reported or sighted."),
+    STR("score", "decay_domain", score_decay_domain, "90,1",
+        "Decay of domain name indicators (LIFETIME_DAYS,SPEED, as decay_ip)."),
+    STR("score", "decay_url", score_decay_url, "60,1",
+        "Decay of URL indicators (LIFETIME_DAYS,SPEED, as decay_ip)."),
+    STR("score", "decay_hash", score_decay_hash, "365,1",
+        "Decay of file hash indicators (LIFETIME_DAYS,SPEED, as decay_ip)."),
+    STR("score", "decay_email", score_decay_email, "180,1",
+        "Decay of e-mail address indicators (LIFETIME_DAYS,SPEED, as decay_ip)."),
     STR("soc", "rules_dir", soc_rules_dir, "",
         "Folder of Sigma rules (.yml, searched recursively) the hub matches members' events "
         "against. Empty: indicators only."),

@@ -52,6 +52,18 @@ struct fs_config {
   int64_t taxii_max_content_length;
   int64_t taxii_page_limit;
   int64_t taxii_page_cache_mb;
+  /* [feeds] */
+  int64_t feeds_worker_interval_s;
+  int64_t feeds_max_bytes;
+  int64_t feeds_timeout_s;
+  char feeds_cacert[FS_CONFIG_PATH_MAX];
+  /* [score] */
+  int64_t score_threshold;
+  char score_decay_ip[32];
+  char score_decay_domain[32];
+  char score_decay_url[32];
+  char score_decay_hash[32];
+  char score_decay_email[32];
   /* [soc] */
   char soc_rules_dir[FS_CONFIG_PATH_MAX];
   int64_t soc_dedup_window_s;

@@ -48,20 +48,6 @@ int fs_log_level_parse(const char *s)
   return -1;
 }
 
-static void append_json_string(struct fs_buf *b, const char *s)
-{
-  fs_buf_append_char(b, '"');
-  for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-    if (*p == '"' || *p == '\\')
-      fs_buf_appendf(b, "\\%c", *p);
-    else if (*p < 0x20)
-      fs_buf_appendf(b, "\\u%04x", *p);
-    else
-      fs_buf_append_char(b, (char)*p);
-  }
-  fs_buf_append_char(b, '"');
-}
-
 /* key=value: values with spaces, quotes or '=' are quoted, with \" and \\ escaped; control
  * characters become \xNN so that one event is always one line. */
 static void append_kv_value(struct fs_buf *b, const char *s)
@@ -96,15 +82,15 @@ void fs_log_emit(struct fs_log *log, enum fs_log_level level, const char *event,
   fs_buf_init(&b, 64 * 1024);
   if (log->json) {
     fs_buf_appendf(&b, "{\"ts\":\"%s\",\"level\":\"%s\",\"event\":", ts, level_names[level]);
-    append_json_string(&b, event);
+    fs_buf_append_json_string(&b, event);
     for (size_t i = 0; i < n; i++) {
       fs_buf_append_char(&b, ',');
-      append_json_string(&b, kv[i].key);
+      fs_buf_append_json_string(&b, kv[i].key);
       fs_buf_append_char(&b, ':');
       if (kv[i].is_num)
         fs_buf_appendf(&b, "%lld", (long long)kv[i].num);
       else
-        append_json_string(&b, kv[i].str ? kv[i].str : "");
+        fs_buf_append_json_string(&b, kv[i].str ? kv[i].str : "");
     }
     fs_buf_append_str(&b, "}\n");
   } else {

@@ -275,6 +275,54 @@ static bool unreserved(char c)
          c == '.' || c == '_' || c == '~';
 }
 
+/* RFC 3986 5.2.4 on the path of a normalised URL, out[start..end) up to its query: "/a/./b/../c"
+ * is "/a/c". In place; returns the URL's new length. The path always starts with '/'. */
+static size_t remove_dot_segments(char *out, size_t start, size_t end)
+{
+  const char *q = memchr(out + start, '?', end - start);
+  size_t path_end = q ? (size_t)(q - out) : end;
+  if (!memmem(out + start, path_end - start, "/.", 2))
+    return end; /* no dot segment: the common case */
+  char path[DETECT_URL_MAX + 1];
+  size_t in = start, o = 0;
+  while (in < path_end) {
+    const char *p = out + in;
+    size_t left = path_end - in;
+    if ((left >= 3 && !memcmp(p, "/./", 3)) || (left == 2 && !memcmp(p, "/.", 2))) {
+      in += 2; /* "/./x" -> "/x"; "/." -> "/" */
+      if (left == 2) {
+        path[o++] = '/';
+        break;
+      }
+      continue;
+    }
+    if ((left >= 4 && !memcmp(p, "/../", 4)) || (left == 3 && !memcmp(p, "/..", 3))) {
+      while (o && path[o - 1] != '/')
+        o--;
+      if (o)
+        o--; /* the last segment and its '/' leave the output */
+      in += 3;
+      if (left == 3) {
+        path[o++] = '/';
+        break;
+      }
+      continue;
+    }
+    size_t k = 1;
+    while (k < left && p[k] != '/')
+      k++;
+    memcpy(path + o, p, k);
+    o += k;
+    in += k;
+  }
+  if (!o)
+    path[o++] = '/';
+  size_t tail = end - path_end;
+  memmove(out + start + o, out + path_end, tail);
+  memcpy(out + start, path, o);
+  return start + o + tail;
+}
+
 size_t detect_url_normalize(const char *s, size_t n, char *out)
 {
   size_t i = 0, o = 0;
@@ -342,6 +390,7 @@ size_t detect_url_normalize(const char *s, size_t n, char *out)
     }
   }
   i = e;
+  size_t path_start = o;
   if (i == n || s[i] != '/')
     out[o++] = '/';
   for (; i < n && s[i] != '#'; i++) {
@@ -364,6 +413,7 @@ size_t detect_url_normalize(const char *s, size_t n, char *out)
   }
   if (o > cap)
     return 0;
+  o = remove_dot_segments(out, path_start, o);
   out[o] = '\0';
   return o;
 }

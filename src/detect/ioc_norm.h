@@ -32,7 +32,9 @@ size_t detect_domain_normalize(const char *s, size_t n, bool strict, char *out);
 size_t detect_email_normalize(const char *s, size_t n, char *out);
 /* Normalises "scheme://authority/path?query#fragment": lower-case scheme and host, default port
  * dropped, empty path made "/", %XX of unreserved characters decoded and other %xx upper-cased,
- * fragment dropped. out holds DETECT_URL_MAX+1 bytes. 0 when it is not such a URL. */
+ * dot segments of the path removed (RFC 3986 5.2.4: "/a/./b/../c" is "/a/c"), fragment dropped
+ * (so an indicator and an event that write one URL two ways agree). out holds DETECT_URL_MAX+1
+ * bytes. 0 when it is not such a URL. */
 size_t detect_url_normalize(const char *s, size_t n, char *out);
 /* The host part of a URL (between "://" and the port or path), without userinfo or brackets. */
 bool detect_url_host(const char *s, size_t n, const char **host, size_t *host_len);

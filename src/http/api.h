@@ -92,6 +92,11 @@ int api_taxii_manifest(struct http_request *req, struct http_response *res);
   X(publications_action) X(publications_import) X(subscriptions_list) X(subscriptions_create)   \
   X(subscriptions_delete) X(reports_stats) X(reports_periodic_list) X(reports_periodic_make)    \
   X(reports_periodic_get) X(attack_import) X(attack_techniques) X(attack_tag) X(attack_counts)
+/* Sources, warninglists and scores (api_feeds.c). */
+#define API_FEED_HANDLERS(X)                                                                    \
+  X(feeds_list) X(feeds_add) X(feeds_get) X(feeds_update) X(feeds_remove) X(feeds_run)          \
+  X(scores_run) X(warninglists_list) X(warninglists_import) X(warninglists_update)              \
+  X(warninglists_remove)
 /* clang-format on */
 /* Shared by the register and supervision handlers (api_registers.c): the optional `as_of` query
  * parameter read as the registers read it (reg_parse_as_of); 0 when absent. */
@@ -100,6 +105,7 @@ int api_as_of_param(struct http_request *req, int64_t *at);
 API_INCIDENT_HANDLERS(API_X_DECL)
 API_REGISTER_HANDLERS(API_X_DECL)
 API_PRODUCT_HANDLERS(API_X_DECL)
+API_FEED_HANDLERS(API_X_DECL)
 #undef API_X_DECL
 
 #endif

@@ -5,6 +5,7 @@
 #include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
+#include "intel/feed.h"
 #include "intel/intel.h"
 #include "stix/tlp.h"
 
@@ -153,7 +154,17 @@ int api_intel_object(struct http_request *req, struct http_response *res)
     json_decref(rs.items);
     return rc;
   }
-  return http_json(res, 200, json_pack("{s:s,s:o}", "id", req->params[0], "versions", rs.items));
+  /* An indicator from a source: its score, provenance and, when withheld, why (only those who
+   * see the indicator reach here). */
+  json_t *analysis = NULL;
+  if ((rc = intel_indicator_analysis_json(c, &req->who, req->params[0], &analysis, &req->err))) {
+    json_decref(rs.items);
+    return rc;
+  }
+  json_t *doc = json_pack("{s:s,s:o}", "id", req->params[0], "versions", rs.items);
+  if (analysis)
+    json_object_set_new(doc, "analysis", analysis);
+  return http_json(res, 200, doc);
 }
 
 int api_intel_search(struct http_request *req, struct http_response *res)

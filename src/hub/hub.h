@@ -85,6 +85,12 @@ void hub_soc_env(struct hub *h, struct soc_env *out);
 struct products_env;
 void hub_products_env(struct hub *h, struct products_env *out);
 
+/* The environment of intelligence sources on this hub (intel/feed.h): its secret, the score
+ * settings and limits of [feeds] and [score], and the TAXII client for TAXII sources (hub/feeds.c).
+ * FS_ERR_INVALID naming the key when a [score] decay setting is malformed. */
+struct intel_feed_env;
+int hub_feed_env(struct hub *h, struct intel_feed_env *out, struct fs_err *err);
+
 /* Now, as the hub's clock says (honours hub.clock_file). */
 int64_t hub_now(const struct hub *h);
 /* The actor for the operator at the hub's machine (CLI commands). */

@@ -19,6 +19,7 @@
 
 struct cand {
   int64_t seq;
+  bool withheld;
   char *id, *type, *tlp, *porg, *puser, *rorgs, *rusers;
 };
 
@@ -48,7 +49,7 @@ static int candidates(struct store_conn *c, const char *key, int64_t *before, st
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT o.seq, o.id, o.type, o.tlp, o.producer_org, o.producer_user,"
-                       " o.recipient_orgs, o.recipient_users FROM intel_observable v"
+                       " o.recipient_orgs, o.recipient_users, o.withheld FROM intel_observable v"
                        " JOIN intel_object o ON o.seq = v.seq WHERE v.value = ? AND v.seq < ?"
                        " ORDER BY v.seq DESC LIMIT ?",
                        "sii", key, *before, (int64_t)SCAN_BATCH);
@@ -72,6 +73,7 @@ static int candidates(struct store_conn *c, const char *key, int64_t *before, st
     x->puser = col_dup(s, 5);
     x->rorgs = col_dup(s, 6);
     x->rusers = col_dup(s, 7);
+    x->withheld = store_col_int(s, 8) != 0;
     *before = x->seq;
   }
   store_done(s);
@@ -133,7 +135,7 @@ static int mentions(struct store_conn *c, const struct actor *who, const char *k
         continue;
       bool visible = false;
       rc = intel_visible_anywhere(c, who, x->seq, x->tlp, x->porg, x->puser, x->rorgs, x->rusers,
-                                  &visible, err);
+                                  x->withheld, &visible, err);
       if (rc || !visible)
         continue;
       json_object_set_new(m->seen, x->id, json_true());

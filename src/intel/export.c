@@ -18,8 +18,8 @@
 
 bool intel_export_eligible(const struct intel_export_item *it, int64_t now_ms)
 {
-  /* TODO(#15, h-feeds): the score threshold joins here (score and decay below it: not
-   * distributed, with the reason visible where the indicator is shown). */
+  /* The score threshold is the withheld flag (intel/feed.h), which the one policy decides on
+   * with the other visibility columns (intel_row_visible): the hub's roles still export them. */
   return !it->revoked && (!it->valid_until_ms || it->valid_until_ms > now_ms);
 }
 
@@ -27,7 +27,7 @@ bool intel_export_eligible(const struct intel_export_item *it, int64_t now_ms)
 
 struct ioc_source {
   int64_t seq, valid_until;
-  bool revoked;
+  bool revoked, withheld;
   char *id, *tlp, *porg, *puser, *rorgs, *rusers, *body;
 };
 
@@ -85,6 +85,7 @@ static int extract(const struct ioc_source *v, struct intel_rows *w, struct fs_a
           r[8].s = v->rusers ? v->rusers : "";
           r[9].i = v->valid_until;
           r[10].i = v->revoked;
+          r[11].i = v->withheld;
         }
       }
       stix_pattern_release(&p);
@@ -100,7 +101,8 @@ static int ioc_batch(struct store_conn *c, int64_t after, int64_t *last, size_t 
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT seq, id, tlp, producer_org, producer_user, recipient_orgs,"
-                       " recipient_users, revoked, COALESCE(valid_until, 0), body FROM intel_object"
+                       " recipient_users, revoked, COALESCE(valid_until, 0), body, withheld"
+                       " FROM intel_object"
                        " WHERE seq > ? AND type = 'indicator' ORDER BY seq LIMIT ?",
                        "ii", after, (int64_t)IOC_BATCH);
   if (rc)
@@ -125,6 +127,7 @@ static int ioc_batch(struct store_conn *c, int64_t after, int64_t *last, size_t 
     x->revoked = store_col_int(s, 7) != 0;
     x->valid_until = store_col_int(s, 8);
     x->body = dup_col(s, 9);
+    x->withheld = store_col_int(s, 10) != 0;
   }
   store_done(s);
   struct intel_rows w;
@@ -132,9 +135,10 @@ static int ioc_batch(struct store_conn *c, int64_t after, int64_t *last, size_t 
   if (!rc && *n) {
     rc = intel_rows_init(&w, c,
                          "INSERT INTO intel_ioc (seq, kind, value, id, tlp, producer_org,"
-                         " producer_user, recipient_orgs, recipient_users, valid_until, revoked)"
-                         " VALUES ",
-                         "(?,?,?,?,?,?,?,?,?,?,?)", " ON CONFLICT DO NOTHING", "iisssssssii", err);
+                         " producer_user, recipient_orgs, recipient_users, valid_until, revoked,"
+                         " withheld) VALUES ",
+                         "(?,?,?,?,?,?,?,?,?,?,?,?)", " ON CONFLICT DO NOTHING", "iisssssssiii",
+                         err);
     init = !rc;
   }
   struct fs_arena arena;
@@ -350,12 +354,12 @@ static unsigned format_kinds(const struct intel_export_options *opt)
 static bool row_visible(const struct actor *who, const struct intel_collection *cols,
                         const struct entry_ref *e, size_t ne, size_t *at, int64_t seq,
                         const char *tlp, const char *porg, const char *puser, const char *rorgs,
-                        const char *rusers)
+                        const char *rusers, bool withheld)
 {
   while (*at < ne && e[*at].seq < seq)
     (*at)++;
   for (size_t i = *at; i < ne && e[i].seq == seq; i++)
-    if (intel_row_visible(who, &cols[e[i].col], tlp, porg, puser, rorgs, rusers))
+    if (intel_row_visible(who, &cols[e[i].col], tlp, porg, puser, rorgs, rusers, withheld))
       return true;
   return false;
 }
@@ -368,7 +372,8 @@ static int scan_values(struct store_conn *c, const struct actor *who,
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT seq, kind, value, id, tlp, producer_org, producer_user,"
-                       " recipient_orgs, recipient_users, valid_until, revoked FROM intel_ioc"
+                       " recipient_orgs, recipient_users, valid_until, revoked, withheld"
+                       " FROM intel_ioc"
                        " WHERE seq >= ? ORDER BY seq, kind, value",
                        "i", ne ? e[0].seq : INT64_MAX);
   if (rc)
@@ -393,7 +398,7 @@ static int scan_values(struct store_conn *c, const struct actor *who,
       visible = row_visible(who, cols, e, ne, &at, seq, store_col_text(s, 4),
                             store_col_null(s, 5) ? NULL : store_col_text(s, 5),
                             store_col_null(s, 6) ? NULL : store_col_text(s, 6),
-                            store_col_text(s, 7), store_col_text(s, 8));
+                            store_col_text(s, 7), store_col_text(s, 8), store_col_int(s, 11) != 0);
     }
     if (!visible)
       continue;
@@ -432,7 +437,8 @@ static int scan_objects(struct store_conn *c, const struct actor *who,
     struct store_stmt *s;
     rc = store_query(c, &s, err,
                      "SELECT id, tlp, producer_org, producer_user, recipient_orgs,"
-                     " recipient_users, COALESCE(valid_until, 0), revoked, body FROM intel_object"
+                     " recipient_users, COALESCE(valid_until, 0), revoked, body, withheld"
+                     " FROM intel_object"
                      " WHERE seq = ? AND type = 'indicator'",
                      "i", e[i].seq);
     if (rc)
@@ -442,7 +448,7 @@ static int scan_objects(struct store_conn *c, const struct actor *who,
         row_visible(who, cols, e, ne, &at, e[i].seq, store_col_text(s, 1),
                     store_col_null(s, 2) ? NULL : store_col_text(s, 2),
                     store_col_null(s, 3) ? NULL : store_col_text(s, 3), store_col_text(s, 4),
-                    store_col_text(s, 5))) {
+                    store_col_text(s, 5), store_col_int(s, 9) != 0)) {
       struct intel_export_item it = {.id = store_col_text(s, 0),
                                      .kind = -1,
                                      .value = "",

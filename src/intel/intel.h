@@ -155,6 +155,8 @@ struct intel_row {
   const char *tlp;
   const char *producer_org, *producer_user; /* the true source: only for policy_intel_true_source */
   bool anonymous;
+  bool withheld; /* held back by its score or a warninglist (intel/feed.h): the hub's roles and
+                    its producer only */
 };
 
 typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
@@ -214,10 +216,11 @@ int intel_object_rename(struct store_conn *c, const struct actor *who, const cha
 
 /* Whether the actor may see an object version with these columns in collection col (NULL: outside
  * any collection): policy_intel_visible, with a group's members and an organisation's own
- * collection counting as named recipients. Recipient lists are comma-separated ids. */
+ * collection counting as named recipients. Recipient lists are comma-separated ids. A withheld
+ * version (intel/feed.h) is the hub's roles' and its producer's only. */
 bool intel_row_visible(const struct actor *who, const struct intel_collection *col, const char *tlp,
                        const char *producer_org, const char *producer_user,
-                       const char *recipient_orgs, const char *recipient_users);
+                       const char *recipient_orgs, const char *recipient_users, bool withheld);
 /* Splits a comma-separated id list (copied into buf) into at most max pointers; the count. */
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);
 
@@ -251,6 +254,7 @@ struct intel_latest {
   const char *id, *tlp, *producer_org;
   const char *recipient_orgs; /* comma-separated ids, "" for none */
   const char *body;           /* the JSON as published */
+  bool withheld;              /* held back (intel/feed.h): matched by nobody */
   const int64_t *colls;       /* the numbers (intel_collection.num) of the collections where it
                                  is the latest version (the first INTEL_LATEST_MAX_COLLS) */
   size_t n_colls;

@@ -112,17 +112,59 @@ static const struct store_migration intel_steps[] = {
      " recipient_orgs, recipient_users, revoked, valid_from, valid_until, stored_at, body"
      " FROM intel_object_v2 ORDER BY seq;"
      "DROP TABLE intel_object_v2"},
-    /* ---- exports and correlation (#15, h-products): renumber after other branches' steps ---- */
+    /* ---- #15: sources, provenance, scores and warninglists (feed_*.c, score.c, wl_store.c) ----
+     * withheld: an indicator below its score threshold or on a flagging warninglist; only the
+     * hub's roles read it, and it is not matched. A source's reliability is kept with each of its
+     * reports (intel_provenance) so that the scores stay when the source is removed. */
+    {4, "sources, provenance, scores and warninglists",
+     "ALTER TABLE intel_object ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0;"
+     "CREATE TABLE intel_feed ("
+     " id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, url TEXT NOT NULL,"
+     " remote_collection TEXT NOT NULL, collection TEXT NOT NULL, reliability TEXT NOT NULL,"
+     " default_tlp TEXT NOT NULL, every_s BIGINT NOT NULL, mapping TEXT NOT NULL,"
+     " secret_file TEXT NOT NULL, enabled INTEGER NOT NULL, created_at BIGINT NOT NULL,"
+     " position TEXT NOT NULL, next_run BIGINT NOT NULL, last_run BIGINT NOT NULL,"
+     " last_ok BIGINT NOT NULL, last_error TEXT NOT NULL, runs BIGINT NOT NULL,"
+     " objects BIGINT NOT NULL);"
+     "CREATE TABLE intel_feed_run ("
+     " feed TEXT NOT NULL, started BIGINT NOT NULL, finished BIGINT NOT NULL, ok INTEGER NOT NULL,"
+     " stats TEXT NOT NULL, error TEXT NOT NULL, PRIMARY KEY (feed, started));"
+     "CREATE TABLE intel_feed_event ("
+     " feed TEXT NOT NULL, uuid TEXT NOT NULL, timestamp BIGINT NOT NULL,"
+     " PRIMARY KEY (feed, uuid)) WITHOUT ROWID;"
+     "CREATE TABLE intel_provenance ("
+     " indicator TEXT NOT NULL, feed TEXT NOT NULL, source TEXT NOT NULL,"
+     " reliability TEXT NOT NULL, first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL,"
+     " reports BIGINT NOT NULL, PRIMARY KEY (indicator, feed)) WITHOUT ROWID;"
+     "CREATE TABLE intel_score ("
+     " indicator TEXT PRIMARY KEY, kind TEXT NOT NULL, value TEXT NOT NULL,"
+     " first_seen BIGINT NOT NULL, last_seen BIGINT NOT NULL, created BIGINT NOT NULL,"
+     " modified BIGINT NOT NULL,"
+     " sources INTEGER NOT NULL, sightings INTEGER NOT NULL, base INTEGER NOT NULL,"
+     " score INTEGER NOT NULL, warninglist TEXT NOT NULL, withheld INTEGER NOT NULL,"
+     " reason TEXT NOT NULL, reason_zh TEXT NOT NULL, scored_at BIGINT NOT NULL) WITHOUT ROWID;"
+     "CREATE TABLE intel_warninglist ("
+     " name TEXT PRIMARY KEY, description TEXT NOT NULL, version BIGINT NOT NULL,"
+     " type TEXT NOT NULL, kinds INTEGER NOT NULL, action TEXT NOT NULL, entries BIGINT NOT NULL,"
+     " body TEXT NOT NULL, builtin INTEGER NOT NULL, imported_at BIGINT NOT NULL)"},
+    /* ---- end of #15's sources block ---- */
+    /* ---- exports and correlation (#15, h-products) ---- */
     /* The simple indicators of each stored indicator version (export.c), filled from
      * intel_object by the exports as they run (intel_ioc_update; position in intel_meta
      * 'ioc_seq'), with the columns the one policy needs copied so that an export is two
      * sequential scans (the entries of the readable collections, then this table). */
-    {4, "simple indicators for exports",
+    {5, "simple indicators for exports",
      "CREATE TABLE intel_ioc ("
      " seq BIGINT NOT NULL, kind INTEGER NOT NULL, value TEXT NOT NULL, id TEXT NOT NULL,"
      " tlp TEXT NOT NULL, producer_org TEXT, producer_user TEXT, recipient_orgs TEXT NOT NULL,"
      " recipient_users TEXT NOT NULL, valid_until BIGINT NOT NULL, revoked INTEGER NOT NULL,"
      " PRIMARY KEY (seq, kind, value)) WITHOUT ROWID"},
+    /* ---- #15, the two branches together: an export leaves withheld versions out for members,
+     * so intel_ioc copies the flag too; intel_withheld_set keeps both tables' flags equal. ---- */
+    {6, "withheld flags of the exports' simple indicators",
+     "ALTER TABLE intel_ioc ADD COLUMN withheld INTEGER NOT NULL DEFAULT 0;"
+     "UPDATE intel_ioc SET withheld = 1"
+     " WHERE seq IN (SELECT seq FROM intel_object WHERE withheld <> 0)"},
 };
 
 const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(intel_steps)};
@@ -149,10 +191,10 @@ size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char *
 
 bool intel_row_visible(const struct actor *who, const struct intel_collection *col, const char *tlp,
                        const char *producer_org, const char *producer_user,
-                       const char *recipient_orgs, const char *recipient_users)
+                       const char *recipient_orgs, const char *recipient_users, bool withheld)
 {
   enum tlp_level t = stix_tlp_from_token(tlp);
-  if (tlp_is_community(t))
+  if (!withheld && tlp_is_community(t))
     return true; /* the common case, without parsing recipient lists */
   char obuf[2048], ubuf[2048];
   const char *orgs[64], *users[64];
@@ -171,6 +213,7 @@ bool intel_row_visible(const struct actor *who, const struct intel_collection *c
       .n_recipient_orgs = no,
       .recipient_users = users,
       .n_recipient_users = nu,
+      .withheld = withheld,
   };
   return policy_intel_visible(who, &o);
 }

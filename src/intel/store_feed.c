@@ -56,6 +56,7 @@ static void gather_take(struct gather *g, struct store_stmt *s)
   snprintf(g->producer, sizeof(g->producer), "%s", store_col_text(s, 3));
   g->recipients = strdup(store_col_text(s, 4) ? store_col_text(s, 4) : "");
   g->body = strdup(store_col_text(s, 5) ? store_col_text(s, 5) : "{}");
+  g->v.withheld = store_col_int(s, 7) != 0;
   g->v.n_colls = 0;
 }
 
@@ -80,7 +81,8 @@ int intel_latest_each(struct store_conn *c, const char *type, int64_t after, int
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT o.seq, o.id, o.tlp, COALESCE(o.producer_org, ''), o.recipient_orgs,"
-                       " o.body, e.coll FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                       " o.body, e.coll, o.withheld FROM intel_object o"
+                       " JOIN intel_entry e ON e.seq = o.seq"
                        " WHERE o.type = ? AND e.is_latest = 1 AND o.seq > ?"
                        " ORDER BY o.seq",
                        "si", type, after);

@@ -117,7 +117,7 @@ int intel_object_keys(const json_t *obj, struct intel_batch **out, struct fs_err
  * collections holding it. */
 int intel_visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
                            const char *tlp, const char *porg, const char *puser, const char *rorgs,
-                           const char *rusers, bool *visible, struct fs_err *err);
+                           const char *rusers, bool withheld, bool *visible, struct fs_err *err);
 /* Adds what the ingest needs of one validated element (r->object must be readable). */
 int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct fs_err *err);
 /* A batch of a parsed document's results. The document's input bytes must outlive it. */

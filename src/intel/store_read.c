@@ -13,7 +13,7 @@
 
 #define ROW_COLUMNS                                                                                \
   "e.date_added, e.seq, o.id, o.version, o.type, o.spec_version, o.tlp, o.producer_org,"           \
-  " o.producer_user, o.recipient_orgs, o.recipient_users, o.anonymous, o.body"
+  " o.producer_user, o.recipient_orgs, o.recipient_users, o.anonymous, o.body, o.withheld"
 
 static void read_row(struct store_stmt *s, struct intel_row *r, const char **rorgs,
                      const char **rusers)
@@ -33,6 +33,7 @@ static void read_row(struct store_stmt *s, struct intel_row *r, const char **ror
   size_t n;
   r->body = store_col_blob(s, 12, &n);
   r->body_len = n;
+  r->withheld = store_col_int(s, 13) != 0;
 }
 
 void intel_format_added(int64_t us, char out[40])
@@ -170,9 +171,10 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
       read_row(s, &r, &rorgs, &rusers);
       got++;
       scanned++;
-      if (page->all_public && !tlp_is_community(stix_tlp_from_token(r.tlp)))
+      if (page->all_public && (r.withheld || !tlp_is_community(stix_tlp_from_token(r.tlp))))
         page->all_public = false;
-      if (!intel_row_visible(who, col, r.tlp, r.producer_org, r.producer_user, rorgs, rusers)) {
+      if (!intel_row_visible(who, col, r.tlp, r.producer_org, r.producer_user, rorgs, rusers,
+                             r.withheld)) {
         after_date = r.date_added;
         after_seq = r.seq;
         continue;
@@ -205,7 +207,7 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
 /* Whether the actor may see an object version through at least one collection holding it. */
 int intel_visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
                            const char *tlp, const char *porg, const char *puser, const char *rorgs,
-                           const char *rusers, bool *visible, struct fs_err *err)
+                           const char *rusers, bool withheld, bool *visible, struct fs_err *err)
 {
   *visible = false;
   struct store_stmt *s;
@@ -234,7 +236,7 @@ int intel_visible_anywhere(struct store_conn *c, const struct actor *who, int64_
   for (size_t i = 0; !rc && i < n && !*visible; i++) {
     rc = intel_collection_rights(c, who, &cols[i], err);
     *visible = !rc && cols[i].can_read &&
-               intel_row_visible(who, &cols[i], tlp, porg, puser, rorgs, rusers);
+               intel_row_visible(who, &cols[i], tlp, porg, puser, rorgs, rusers, withheld);
   }
   return rc;
 }
@@ -325,10 +327,10 @@ static int emit_visible(struct store_conn *c, const struct actor *who,
     bool visible;
     if (col) {
       visible = intel_row_visible(who, col, h->r.tlp, h->r.producer_org, h->r.producer_user,
-                                  h->rorgs, h->rusers);
+                                  h->rorgs, h->rusers, h->r.withheld);
     } else {
       rc = intel_visible_anywhere(c, who, h->r.seq, h->r.tlp, h->r.producer_org, h->r.producer_user,
-                                  h->rorgs, h->rusers, &visible, err);
+                                  h->rorgs, h->rusers, h->r.withheld, &visible, err);
     }
     if (!rc && visible) {
       rc = fn(&h->r, ctx);
@@ -353,7 +355,8 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
                : collect_rows(c,
                               "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
                               " o.producer_org, o.producer_user, o.recipient_orgs,"
-                              " o.recipient_users, o.anonymous, o.body FROM intel_object o"
+                              " o.recipient_users, o.anonymous, o.body, o.withheld"
+                              " FROM intel_object o"
                               " WHERE o.id = ? ORDER BY o.version_key LIMIT ?",
                               id, NULL, 10000, &rows, &n, err);
   if (!rc)
@@ -386,12 +389,13 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
   struct held_row *rows = NULL;
   size_t n = 0, emitted = 0;
   /* Read a few more than asked: some may be invisible. */
-  int rc = collect_rows(c,
-                        "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
-                        " o.producer_org, o.producer_user, o.recipient_orgs, o.recipient_users,"
-                        " o.anonymous, o.body FROM intel_observable v JOIN intel_object o"
-                        " ON o.seq = v.seq WHERE v.value = ? ORDER BY o.seq DESC LIMIT ?",
-                        key, NULL, (int64_t)(limit * 4 + 100), &rows, &n, err);
+  int rc =
+      collect_rows(c,
+                   "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
+                   " o.producer_org, o.producer_user, o.recipient_orgs, o.recipient_users,"
+                   " o.anonymous, o.body, o.withheld FROM intel_observable v JOIN intel_object o"
+                   " ON o.seq = v.seq WHERE v.value = ? ORDER BY o.seq DESC LIMIT ?",
+                   key, NULL, (int64_t)(limit * 4 + 100), &rows, &n, err);
   if (!rc)
     rc = emit_visible(c, who, NULL, rows, n, limit, fn, ctx, &emitted, err);
   free_rows(rows, n);

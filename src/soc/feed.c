@@ -105,7 +105,7 @@ static bool org_sees(struct build *g, const char *org, struct coll_info *ci, con
   bool can_read, can_write;
   policy_collection_rights(&a, &pc, &can_read, &can_write);
   /* Matching happens for the organisation, not for one user: RED (named users) never matches. */
-  return can_read && intel_row_visible(&a, &col, tlp, producer, NULL, rorgs, "");
+  return can_read && intel_row_visible(&a, &col, tlp, producer, NULL, rorgs, "", false);
 }
 
 struct spec_sink {
@@ -221,6 +221,8 @@ static int keep_id(const char *id, void *arg)
 /* One indicator's latest version, as intel_latest_each gives it. */
 static int add_latest(const struct intel_latest *v, void *arg)
 {
+  if (v->withheld)
+    return FS_OK; /* held back by its score or a warninglist (intel/feed.h): matched by nobody */
   return add_object(arg, v->id, v->tlp, v->producer_org, v->recipient_orgs, v->body, v->colls,
                     v->n_colls);
 }

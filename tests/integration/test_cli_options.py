@@ -24,6 +24,7 @@ ENTRY = re.compile(r"^  ([a-z][\w-]*)\s{2,}\S")
 REQUIRED = {
     "attack tag": {"technique"},
     "audit check-head": {"key"},
+    "feed add": {"kind"},
     "incident level": {"level"},
     "incident report": {"title", "discovered", "category"},
     "incident status": {"status"},
@@ -49,6 +50,7 @@ REQUIRED = {
     "vault export": {"target"},
     "vault serve": {"tokens"},
     "vault token": {"tokens", "name"},
+    "warninglist set": {"action"},
 }
 
 

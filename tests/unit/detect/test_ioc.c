@@ -34,6 +34,11 @@ static void test_norm(void **state)
       {"https://user@Host.example.:443/x?q=1", "https://user@host.example/x?q=1"},
       {"https://[2001:DB8::1]:8443/", "https://[2001:db8::1]:8443/"},
       {"ftp://h/%41", "ftp://h/A"},
+      /* dot segments (RFC 3986 5.2.4), also when escaped; none in the query */
+      {"http://h/a/./b/../c", "http://h/a/c"},
+      {"http://h/%2e%2E/x/.?q=/../", "http://h/x/?q=/../"},
+      {"http://h/a/..", "http://h/"},
+      {"http://h/../../a/.hidden/..b", "http://h/a/.hidden/..b"},
   };
   char out[DETECT_URL_MAX + 1];
   for (size_t i = 0; i < FS_ARRAY_SIZE(urls); i++) {
