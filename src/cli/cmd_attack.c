@@ -2,7 +2,6 @@
  * with techniques, counts per technique and tactic, list the catalogue. */
 #include "cli/commands.h"
 
-#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "hub/hub.h"
@@ -22,8 +21,8 @@ static int do_attack(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
 {
   (void)hub;
   struct attack_args *a = arg;
-  struct actor who = *op;
-  int rc = a->as ? user_actor(c, a->as, op->now_ms, "cli", &who, err) : FS_OK;
+  struct actor who;
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   json_t *out = NULL;
   if (rc)
     return rc;

@@ -3,7 +3,6 @@
  * past ones, subscriptions. */
 #include "cli/commands.h"
 
-#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/jsonx.h"
@@ -21,16 +20,6 @@ struct pub_args {
   int64_t limit;
   const char *action; /* set by the sub-command */
 };
-
-static int actor_for(struct store_conn *c, const struct actor *op, const struct pub_args *a,
-                     struct actor *out, struct fs_err *err)
-{
-  if (!a->as) {
-    *out = *op;
-    return FS_OK;
-  }
-  return user_actor(c, a->as, op->now_ms, "cli", out, err);
-}
 
 /* The JSON of --file (an object, or for import a list); NULL file: an empty object. */
 static int read_body(const char *file, json_t **out, struct fs_err *err)
@@ -71,7 +60,7 @@ static int do_pub(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   struct actor who;
   json_t *body = NULL, *out = NULL;
   char id[37] = "";
-  int rc = actor_for(c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   struct products_env env;
   hub_products_env(hub, &env);
   const char *act = a->action;

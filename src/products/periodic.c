@@ -83,8 +83,7 @@ int products_periodic_make(struct store_conn *c, const struct actor *who,
   /* What the hub's analysts see: the hub acting as one of them (not the local operator). */
   struct actor hub = *who;
   hub.local = false;
-  if (hub.role != AUTH_ROLE_HUB_ADMIN && hub.role != AUTH_ROLE_HUB_ANALYST)
-    hub.role = AUTH_ROLE_HUB_ANALYST;
+  hub.role = AUTH_ROLE_HUB_ANALYST;
   json_t *pubs = publications_in(c, lo, hi, err);
   json_t *alerts = NULL, *attack = NULL, *incidents = NULL;
   if (!pubs)

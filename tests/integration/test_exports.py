@@ -12,7 +12,7 @@ import tempfile
 import unittest
 import uuid
 
-from hubtest import TLP_IDS, Hub, org_body, run, taxii
+from hubtest import TLP_IDS, Hub, org_body, run, taxii, wait_for
 
 USERS = {"a1": ("bank-a", "member-analyst"), "b1": ("bank-b", "member-analyst"),
          "c1": ("bank-c", "member-analyst"), "h1": ("hub", "hub-analyst")}
@@ -207,13 +207,11 @@ class Exports(unittest.TestCase):
                        "objects": [ind("etag-cli", "[ipv4-addr:value = '198.51.100.79']")]}, f)
         self.assertEqual(self.hub.cli("intel", "import", f.name, "--collection", "sector").returncode, 0)
         os.unlink(f.name)
-        for _ in range(100):  # within intel.export_revalidate_ms (1 s) of the import
-            r4 = self.get("c1", "ips", headers={"If-None-Match": r3.headers["ETag"]})
-            if r4.status == 200:
-                break
-            import time
-            time.sleep(0.1)
-        self.assertEqual(r4.status, 200)
+        def changed():  # seen within intel.export_revalidate_ms of the import
+            r = self.get("c1", "ips", headers={"If-None-Match": r3.headers["ETag"]})
+            return r if r.status == 200 else None
+
+        r4 = wait_for(changed, "the export seeing the CLI's import")
         self.assertIn("198.51.100.79", r4.body)
 
     def test_cli_export_matches_rest(self):

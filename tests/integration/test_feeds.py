@@ -20,11 +20,10 @@ import shutil
 import ssl
 import tempfile
 import threading
-import time
 import unittest
 import urllib.parse
 
-from hubtest import CorpusTest, Hub, fixture, indicator, main, org_body, run, taxii
+from hubtest import CorpusTest, Hub, fixture, indicator, main, org_body, run, taxii, wait_for
 
 T0 = "2026-11-27T00:00:00Z"
 MISP_EVENT = "5f1d2b8e-0c3a-4b6e-9d2f-7a1c3e5b9d01"
@@ -61,18 +60,6 @@ def member(hub, code, role="member-analyst"):
                                             "role": role})
     assert r.status == 201, r
     return hub.admin("POST", "/api/v1/tokens", {"user": name, "name": "t"}).json()["token"]
-
-
-def wait_for(what, fn, timeout=60):
-    """Polls fn until it returns something true (no timing is asserted: only that it happens)."""
-    deadline = time.time() + timeout
-    while True:
-        v = fn()
-        if v or time.time() > deadline:
-            if not v:
-                raise AssertionError(f"{what} did not happen within {timeout} s")
-            return v
-        time.sleep(0.2)
 
 
 class MispOverHttps(unittest.TestCase):
@@ -256,10 +243,9 @@ class DecayInServe(unittest.TestCase):
                                                     "every_seconds": 3600})
         self.assertEqual(r.status, 201, r)
         # The worker runs it (due at once), then keeps to its schedule.
-        wait_for("a scheduled run", lambda: h.admin("GET", "/api/v1/intel/feeds/misp").json()["health"]["runs"] >= 1)
+        wait_for(lambda: h.admin("GET", "/api/v1/intel/feeds/misp").json()["health"]["runs"] >= 1, "a scheduled run")
         self.assertEqual(len(self.visible("45.77.12.9")), 1)
-        wait_for("the index to hold the source's indicators",
-                 lambda: h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] >= 11)
+        wait_for(lambda: h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] >= 11, "the index to hold the source's indicators")
         line = "<134>1 2026-11-27T00:00:00Z fw01 fw - - - allow src=10.2.3.4 dst=45.77.12.9 dport=443"
         r = h.request("POST", "/api/v1/events", token=self.bank, raw=line.encode(),
                       headers={"Content-Type": "text/plain"})
@@ -271,7 +257,7 @@ class DecayInServe(unittest.TestCase):
 
         # Forty days on: addresses (a 30-day lifetime) are withheld, domains (90 days) are not.
         self.set_clock("2027-01-06T00:00:00Z")
-        wait_for("the address to be withheld", lambda: not self.visible("45.77.12.9"))
+        wait_for(lambda: not self.visible("45.77.12.9"), "the address to be withheld")
         self.assertEqual(len(self.visible("evil-bank-login.com")), 1)
         mine = h.admin("GET", "/api/v1/intel/search?value=45.77.12.9").json()["items"]
         oid = [i["object"]["id"] for i in mine if i["object"]["type"] == "indicator"][0]
@@ -287,7 +273,7 @@ class DecayInServe(unittest.TestCase):
         self.assertNotIn("45.77.12.9", r.body.split())
         self.assertIn("45.77.12.9", h.admin("GET", "/api/v1/intel/exports/ips").body.split())
         # ... and the monitoring engine no longer matches it.
-        wait_for("the index to drop the withheld", lambda: h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < before)
+        wait_for(lambda: h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < before, "the index to drop the withheld")
         line = "<134>1 2027-01-06T00:00:00Z fw01 fw - - - allow src=10.2.3.4 dst=45.77.12.9 dport=443"
         r = h.request("POST", "/api/v1/events", token=self.bank, raw=line.encode(),
                       headers={"Content-Type": "text/plain"})

@@ -8,11 +8,10 @@ import os
 import shutil
 import tempfile
 import threading
-import time
 import unittest
 import uuid
 
-from hubtest import TLP_IDS, CorpusTest, Hub, fixture, main, org_body, taxii
+from hubtest import TLP_IDS, CorpusTest, Hub, fixture, main, org_body, taxii, wait_for
 
 SIGMA_RULE = "730cc8e1-57bc-456d-a16a-2c6d2cbde1eb"  # certutil download: attack.t1105
 SIGMA_RULE_FILE = fixture("sigma", "rules", "windows", "proc_creation_certutil_download.yml")
@@ -242,11 +241,9 @@ class Products(unittest.TestCase):
         self.assertEqual(versions[-1]["object"]["x_finshield_version"], 2, [(v["version"], v["object"]["x_finshield_version"]) for v in versions])
         self.assertEqual(len(versions), 2)
         # The subscriber's webhook was told of both (the outbox's worker delivers them).
-        for _ in range(100):
-            events = [h.get("X-Finshield-Event") for h, _ in Sink.received]
-            if "publication.revised" in events:
-                break
-            time.sleep(0.1)
+        wait_for(lambda: "publication.revised" in [h.get("X-Finshield-Event") for h, _ in Sink.received],
+                 "the webhook told of the revision")
+        events = [h.get("X-Finshield-Event") for h, _ in Sink.received]
         self.assertIn("publication.published", events)
         self.assertIn("publication.revised", events)
         sent = json.loads(Sink.received[0][1])
@@ -303,12 +300,11 @@ class Products(unittest.TestCase):
                 break
             obj, i = dec.raw_decode(text, i)
             lines.append(json.dumps(obj))
-        for _ in range(100):  # the engine loads its rules when serve starts
-            st = self.hub.request("POST", "/api/v1/events?format=json", token=self.tokens["m1"],
-                                  raw="\n".join(lines).encode(), headers={"Content-Type": "text/plain"}).json()
-            if st["alerts"]:
-                break
-            time.sleep(0.1)
+        # the engine loads its rules when serve starts
+        wait_for(lambda: self.hub.request("POST", "/api/v1/events?format=json", token=self.tokens["m1"],
+                                          raw="\n".join(lines).encode(),
+                                          headers={"Content-Type": "text/plain"}).json()["alerts"],
+                 "an alert of the Sigma rule")
         alerts = [a for a in self.req("m1", "GET", "/api/v1/alerts?kind=sigma").json()["items"] if a["ref"] == SIGMA_RULE]
         self.assertTrue(alerts)
         self.assertIn("attack.t1105", alerts[0]["tags"])
