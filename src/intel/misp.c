@@ -4,6 +4,7 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "stix/json_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -135,148 +136,400 @@ void misp_event_release(struct misp_event *ev)
   memset(ev, 0, sizeof(*ev));
 }
 
+/* An event file is walked, not built: its members are taken as the reader passes them (strings
+ * read in place, copied into the event's arena), so that an event costs about its text and its
+ * attributes' strings, not a JSON tree ten times its size. Members read twice are refused. */
 struct reader {
   struct misp_event *ev;
+  struct stix_json_reader *r;
   size_t cap;
   struct fs_err *err;
 };
 
-static const char *str_copy(struct reader *r, const json_t *v, const char *dflt)
+static bool key_is(const char *k, size_t n, const char *name)
 {
-  const char *s = json_string_value(v);
-  if (!s)
-    return dflt;
-  const char *c = fs_arena_strndup(&r->ev->arena, s, json_string_length(v));
-  return c ? c : dflt;
+  return strlen(name) == n && !memcmp(k, name, n);
 }
 
-/* A MISP time that may be null: "2019-06-02T22:14:28.711954+00:00". */
-static int64_t time_of(const json_t *v)
+/* A member name the reader looks for, with its length. */
+struct key {
+  const char *name;
+  size_t len;
+};
+#define KEY(s)                                                                                     \
+  {                                                                                                \
+    s, sizeof(s) - 1                                                                               \
+  }
+
+/* The index of key in names (ended by a NULL name), or -1. */
+static int key_index(const char *k, size_t n, const struct key *names)
 {
-  const char *s = json_string_value(v);
-  int64_t ms = 0;
-  if (!s || fs_time_parse_ms(s, strlen(s), &ms, NULL))
-    return 0;
-  return ms;
+  for (int i = 0; names[i].name; i++)
+    if (names[i].len == n && !memcmp(k, names[i].name, n))
+      return i;
+  return -1;
 }
 
-static int add_attribute(struct reader *r, const json_t *a, const char *object, const char *path)
+/* Refuses a member read twice (seen: a bit per member of names). */
+static int once(struct reader *rd, unsigned *seen, int i, size_t key_at)
 {
-  struct misp_event *ev = r->ev;
-  char where[96];
-  snprintf(where, sizeof(where), "%s (attribute %zu)", path, ev->n_attrs + 1);
-  if (!json_is_object(a))
-    return fs_err_set(r->err, FS_ERR_INVALID, where, "an attribute must be an object");
-  const char *type = json_string_value(json_object_get(a, "type"));
-  const json_t *value = json_object_get(a, "value");
-  if (!type || !*type || !json_is_string(value))
-    return fs_err_set(r->err, FS_ERR_INVALID, where,
-                      "an attribute needs a type and a value (strings)");
+  if (*seen & (1u << i))
+    return stix_json_fail(rd->r, key_at, "duplicate object key", rd->err);
+  *seen |= 1u << i;
+  return FS_OK;
+}
+
+/* The value at the reader as a JSON value (numbers, booleans, tags: small). */
+static int take_value(struct reader *rd, json_t **v)
+{
+  return stix_json_read(rd->r, v, rd->err);
+}
+
+/* A string member into the arena (*out), or *out = dflt when the value is not a string; *is_str
+ * (may be NULL) tells which. */
+static int take_str(struct reader *rd, const char **out, const char *dflt, bool *is_str)
+{
+  stix_json_skip_ws(rd->r);
+  bool str = rd->r->pos < rd->r->len && rd->r->s[rd->r->pos] == '"';
+  if (is_str)
+    *is_str = str;
+  if (!str) {
+    *out = dflt;
+    return stix_json_read(rd->r, NULL, rd->err);
+  }
+  const char *s;
+  size_t n;
+  int rc = stix_json_read_str(rd->r, &s, &n, rd->err);
+  if (rc)
+    return rc;
+  if (!(*out = fs_arena_strndup(&rd->ev->arena, s, n)))
+    return fs_err_set(rd->err, FS_ERR_NOMEM, "event", "out of memory");
+  return FS_OK;
+}
+
+/* A MISP number or flag member, read through a small JSON value. */
+static int take_number(struct reader *rd, int64_t *out, bool *ok)
+{
+  json_t *v;
+  int rc = take_value(rd, &v);
+  if (!rc)
+    *ok = number_of(v, out);
+  json_decref(v);
+  return rc;
+}
+
+static int take_bool(struct reader *rd, bool dflt, bool *out)
+{
+  json_t *v;
+  int rc = take_value(rd, &v);
+  if (!rc)
+    *out = bool_of(v, dflt);
+  json_decref(v);
+  return rc;
+}
+
+static int take_tags(struct reader *rd, enum tlp_level *out)
+{
+  json_t *v;
+  int rc = take_value(rd, &v);
+  if (!rc)
+    *out = tags_tlp(v);
+  json_decref(v);
+  return rc;
+}
+
+/* A MISP time that may be null: "2019-06-02T22:14:28.711954+00:00"; 0 when absent or not one. */
+static int take_time(struct reader *rd, int64_t *ms)
+{
+  const char *s;
+  int rc = take_str(rd, &s, NULL, NULL);
+  *ms = 0;
+  if (!rc && s && fs_time_parse_ms(s, strlen(s), ms, NULL))
+    *ms = 0;
+  return rc;
+}
+
+static const struct key attr_keys[] = {KEY("type"),      KEY("value"),        KEY("uuid"),
+                                       KEY("category"),  KEY("comment"),      KEY("to_ids"),
+                                       KEY("deleted"),   KEY("distribution"), KEY("Tag"),
+                                       KEY("timestamp"), KEY("first_seen"),   KEY("last_seen"),
+                                       {NULL, 0}};
+
+static int read_attribute(struct reader *rd, const char *path)
+{
+  struct misp_event *ev = rd->ev;
+  char where[96]; /* made when a message needs it */
+  stix_json_skip_ws(rd->r);
+  if (rd->r->pos >= rd->r->len || rd->r->s[rd->r->pos] != '{') {
+    int rc = stix_json_read(rd->r, NULL, rd->err);
+    snprintf(where, sizeof(where), "%s (attribute %zu)", path, ev->n_attrs + 1);
+    return rc ? rc : fs_err_set(rd->err, FS_ERR_INVALID, where, "an attribute must be an object");
+  }
+  if (ev->n_attrs == MISP_MAX_ATTRIBUTES || ev->n_attrs == rd->cap)
+    snprintf(where, sizeof(where), "%s (attribute %zu)", path, ev->n_attrs + 1);
   if (ev->n_attrs == MISP_MAX_ATTRIBUTES)
-    return fs_err_set(r->err, FS_ERR_TOO_LARGE, where, "more than %u attributes in one event",
+    return fs_err_set(rd->err, FS_ERR_TOO_LARGE, where, "more than %u attributes in one event",
                       MISP_MAX_ATTRIBUTES);
-  if (ev->n_attrs == r->cap) {
-    size_t cap = r->cap ? r->cap * 2 : 64;
+  if (ev->n_attrs == rd->cap) {
+    size_t cap = rd->cap ? rd->cap * 2 : 64;
     struct misp_attribute *p = realloc(ev->attrs, cap * sizeof(*p));
     if (!p)
-      return fs_err_set(r->err, FS_ERR_NOMEM, where, "out of memory");
+      return fs_err_set(rd->err, FS_ERR_NOMEM, where, "out of memory");
     ev->attrs = p;
-    r->cap = cap;
+    rd->cap = cap;
   }
   struct misp_attribute *at = &ev->attrs[ev->n_attrs];
   memset(at, 0, sizeof(*at));
   at->index = ev->n_attrs + 1;
-  at->type = str_copy(r, json_object_get(a, "type"), NULL);
-  at->value = str_copy(r, value, NULL);
-  if (!at->type || !at->value)
-    return fs_err_set(r->err, FS_ERR_NOMEM, where, "out of memory");
-  at->uuid = str_copy(r, json_object_get(a, "uuid"), "");
-  at->category = str_copy(r, json_object_get(a, "category"), "");
-  at->comment = str_copy(r, json_object_get(a, "comment"), "");
-  at->object = object;
-  at->to_ids = bool_of(json_object_get(a, "to_ids"), false);
-  at->deleted = bool_of(json_object_get(a, "deleted"), false);
-  int64_t d = MISP_DIST_INHERIT;
-  if (!number_of(json_object_get(a, "distribution"), &d) || d < 0 || d > 5)
-    d = MISP_DIST_INHERIT;
-  at->distribution = (int)d;
-  at->tlp = tags_tlp(json_object_get(a, "Tag"));
-  int64_t ts = 0;
-  number_of(json_object_get(a, "timestamp"), &ts);
-  at->timestamp = ts;
-  at->first_seen_ms = time_of(json_object_get(a, "first_seen"));
-  at->last_seen_ms = time_of(json_object_get(a, "last_seen"));
+  at->uuid = at->category = at->comment = "";
+  at->distribution = MISP_DIST_INHERIT;
+  bool value_str = false;
+  unsigned seen = 0;
+  int rc = stix_json_open(rd->r, '{', rd->err);
+  bool more = true;
+  for (bool first = true; !rc; first = false) {
+    const char *k;
+    size_t kn, key_at = rd->r->pos;
+    if ((rc = stix_json_next_member(rd->r, first, &more, &k, &kn, rd->err)) || !more)
+      break;
+    int i = key_index(k, kn, attr_keys);
+    if (i >= 0 && (rc = once(rd, &seen, i, key_at)))
+      break;
+    int64_t n = 0;
+    bool ok = false;
+    switch (i) {
+    case 0:
+      rc = take_str(rd, &at->type, NULL, NULL);
+      break;
+    case 1:
+      rc = take_str(rd, &at->value, NULL, &value_str);
+      break;
+    case 2:
+      rc = take_str(rd, &at->uuid, "", NULL);
+      break;
+    case 3:
+      rc = take_str(rd, &at->category, "", NULL);
+      break;
+    case 4:
+      rc = take_str(rd, &at->comment, "", NULL);
+      break;
+    case 5:
+      rc = take_bool(rd, false, &at->to_ids);
+      break;
+    case 6:
+      rc = take_bool(rd, false, &at->deleted);
+      break;
+    case 7:
+      if (!(rc = take_number(rd, &n, &ok)) && ok && n >= 0 && n <= 5)
+        at->distribution = (int)n;
+      break;
+    case 8:
+      rc = take_tags(rd, &at->tlp);
+      break;
+    case 9:
+      if (!(rc = take_number(rd, &n, &ok)) && ok)
+        at->timestamp = n;
+      break;
+    case 10:
+      rc = take_time(rd, &at->first_seen_ms);
+      break;
+    case 11:
+      rc = take_time(rd, &at->last_seen_ms);
+      break;
+    default:
+      rc = stix_json_read(rd->r, NULL, rd->err);
+    }
+  }
+  if (rc)
+    return rc;
+  if (!at->type || !*at->type || !value_str) {
+    snprintf(where, sizeof(where), "%s (attribute %zu)", path, ev->n_attrs + 1);
+    return fs_err_set(rd->err, FS_ERR_INVALID, where,
+                      "an attribute needs a type and a value (strings)");
+  }
   ev->n_attrs++;
   return FS_OK;
 }
 
-static int read_event(struct reader *r, const json_t *e)
+/* The attributes of an Attribute list: the event's, or (in_object) one of its objects'. */
+static int read_attributes(struct reader *rd, bool in_object)
 {
-  struct misp_event *ev = r->ev;
-  const char *uuid = json_string_value(json_object_get(e, "uuid"));
-  const char *info = json_string_value(json_object_get(e, "info"));
-  const char *date = json_string_value(json_object_get(e, "date"));
-  if (!valid_uuid(uuid))
-    return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.uuid",
-                      "an event needs its UUID (lower case)");
-  if (!info)
-    return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.info", "an event needs its info (a string)");
-  if (!date || strlen(date) != 10)
-    return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.date",
-                      "an event needs its date (YYYY-MM-DD)");
-  if (!number_of(json_object_get(e, "timestamp"), &ev->timestamp))
-    return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.timestamp",
-                      "an event needs its timestamp (seconds)");
-  ev->uuid = str_copy(r, json_object_get(e, "uuid"), NULL);
-  ev->info = str_copy(r, json_object_get(e, "info"), NULL);
-  ev->date = str_copy(r, json_object_get(e, "date"), NULL);
-  const json_t *orgc = json_object_get(e, "Orgc");
-  ev->org = str_copy(r, json_object_get(orgc, "name"), "");
-  if (!ev->uuid || !ev->info || !ev->date)
-    return fs_err_set(r->err, FS_ERR_NOMEM, "$.Event", "out of memory");
-  ev->published = bool_of(json_object_get(e, "published"), false);
-  int64_t n = MISP_DIST_COMMUNITY;
-  if (!number_of(json_object_get(e, "distribution"), &n) || n < 0 || n > 4)
-    n = MISP_DIST_COMMUNITY;
-  ev->distribution = (int)n;
-  n = 0;
-  number_of(json_object_get(e, "threat_level_id"), &n);
-  ev->threat_level = n >= 1 && n <= 4 ? (int)n : 0;
-  number_of(json_object_get(e, "publish_timestamp"), &ev->publish_timestamp);
-  ev->tlp = tags_tlp(json_object_get(e, "Tag"));
-  const json_t *attrs = json_object_get(e, "Attribute");
-  if (attrs && !json_is_array(attrs))
-    return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.Attribute", "Attribute must be a list");
-  size_t i;
-  const json_t *a;
-  int rc = FS_OK;
-  json_array_foreach(attrs, i, a)
-  {
-    if ((rc = add_attribute(r, a, NULL, "$.Event.Attribute")))
+  const char *path = in_object ? "$.Event.Object[].Attribute" : "$.Event.Attribute";
+  stix_json_skip_ws(rd->r);
+  if (rd->r->pos >= rd->r->len || rd->r->s[rd->r->pos] != '[') {
+    int rc = stix_json_read(rd->r, NULL, rd->err);
+    if (rc)
       return rc;
+    return in_object ? fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.Object",
+                                  "an object must be an object with an Attribute list")
+                     : fs_err_set(rd->err, FS_ERR_INVALID, path, "Attribute must be a list");
   }
-  const json_t *objects = json_object_get(e, "Object");
-  if (objects && !json_is_array(objects))
-    return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.Object", "Object must be a list");
-  size_t k;
-  const json_t *o;
-  json_array_foreach(objects, k, o)
-  {
-    const json_t *oattrs = json_object_get(o, "Attribute");
-    if (!json_is_object(o) || (oattrs && !json_is_array(oattrs)))
-      return fs_err_set(r->err, FS_ERR_INVALID, "$.Event.Object",
-                        "an object must be an object with an Attribute list");
-    const char *name = str_copy(r, json_object_get(o, "name"), "object");
-    bool deleted = bool_of(json_object_get(o, "deleted"), false);
-    json_array_foreach(oattrs, i, a)
-    {
-      size_t before = ev->n_attrs;
-      if ((rc = add_attribute(r, a, name, "$.Event.Object[].Attribute")))
-        return rc;
-      if (deleted && ev->n_attrs > before)
-        ev->attrs[before].deleted = true; /* a deleted object's attributes go with it */
+  int rc = stix_json_open(rd->r, '[', rd->err);
+  bool more = true;
+  for (bool first = true; !rc; first = false) {
+    if ((rc = stix_json_next_element(rd->r, first, &more, rd->err)) || !more)
+      break;
+    rc = read_attribute(rd, path);
+  }
+  return rc;
+}
+
+static const struct key object_keys[] = {KEY("name"), KEY("deleted"), KEY("Attribute"), {NULL, 0}};
+
+/* An Object: its attributes, named after it, deleted with it. */
+static int read_object(struct reader *rd)
+{
+  stix_json_skip_ws(rd->r);
+  if (rd->r->pos >= rd->r->len || rd->r->s[rd->r->pos] != '{') {
+    int rc = stix_json_read(rd->r, NULL, rd->err);
+    return rc ? rc
+              : fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.Object",
+                           "an object must be an object with an Attribute list");
+  }
+  size_t before = rd->ev->n_attrs;
+  const char *name = "object";
+  bool deleted = false;
+  unsigned seen = 0;
+  int rc = stix_json_open(rd->r, '{', rd->err);
+  bool more = true;
+  for (bool first = true; !rc; first = false) {
+    const char *k;
+    size_t kn, key_at = rd->r->pos;
+    if ((rc = stix_json_next_member(rd->r, first, &more, &k, &kn, rd->err)) || !more)
+      break;
+    int i = key_index(k, kn, object_keys);
+    if (i >= 0 && (rc = once(rd, &seen, i, key_at)))
+      break;
+    if (i == 0)
+      rc = take_str(rd, &name, "object", NULL);
+    else if (i == 1)
+      rc = take_bool(rd, false, &deleted);
+    else if (i == 2)
+      rc = read_attributes(rd, true);
+    else
+      rc = stix_json_read(rd->r, NULL, rd->err);
+  }
+  /* name and deleted may come after the list */
+  for (size_t a = before; !rc && a < rd->ev->n_attrs; a++) {
+    rd->ev->attrs[a].object = name;
+    rd->ev->attrs[a].deleted |= deleted; /* a deleted object's attributes go with it */
+  }
+  return rc;
+}
+
+static const struct key event_keys[] = {KEY("uuid"),
+                                        KEY("info"),
+                                        KEY("date"),
+                                        KEY("Orgc"),
+                                        KEY("published"),
+                                        KEY("distribution"),
+                                        KEY("threat_level_id"),
+                                        KEY("publish_timestamp"),
+                                        KEY("Tag"),
+                                        KEY("timestamp"),
+                                        KEY("Attribute"),
+                                        KEY("Object"),
+                                        {NULL, 0}};
+
+/* One member of the event (the root's own members when the file has no "Event"). */
+static int event_member(struct reader *rd, const char *k, size_t kn, size_t key_at, unsigned *seen,
+                        bool *has_timestamp)
+{
+  struct misp_event *ev = rd->ev;
+  int i = key_index(k, kn, event_keys);
+  int rc = i >= 0 ? once(rd, seen, i, key_at) : FS_OK;
+  if (rc)
+    return rc;
+  int64_t n = 0;
+  bool ok = false;
+  json_t *v = NULL;
+  switch (i) {
+  case 0:
+    return take_str(rd, &ev->uuid, NULL, NULL);
+  case 1:
+    return take_str(rd, &ev->info, NULL, NULL);
+  case 2:
+    return take_str(rd, &ev->date, NULL, NULL);
+  case 3:
+    if (!(rc = take_value(rd, &v))) {
+      const char *org = json_string_value(json_object_get(v, "name"));
+      ev->org = fs_arena_strdup(&ev->arena, org ? org : "");
+      if (!ev->org)
+        rc = fs_err_set(rd->err, FS_ERR_NOMEM, "event", "out of memory");
     }
+    json_decref(v);
+    return rc;
+  case 4:
+    return take_bool(rd, false, &ev->published);
+  case 5:
+    if (!(rc = take_number(rd, &n, &ok)))
+      ev->distribution = ok && n >= 0 && n <= 4 ? (int)n : MISP_DIST_COMMUNITY;
+    return rc;
+  case 6:
+    if (!(rc = take_number(rd, &n, &ok)))
+      ev->threat_level = ok && n >= 1 && n <= 4 ? (int)n : 0;
+    return rc;
+  case 7:
+    if (!(rc = take_number(rd, &n, &ok)) && ok)
+      ev->publish_timestamp = n;
+    return rc;
+  case 8:
+    return take_tags(rd, &ev->tlp);
+  case 9:
+    if (!(rc = take_number(rd, &n, &ok)) && ok)
+      ev->timestamp = n;
+    *has_timestamp = ok;
+    return rc;
+  case 10:
+    return read_attributes(rd, false);
+  case 11:
+    stix_json_skip_ws(rd->r);
+    if (rd->r->pos >= rd->r->len || rd->r->s[rd->r->pos] != '[') {
+      rc = stix_json_read(rd->r, NULL, rd->err);
+      return rc ? rc
+                : fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.Object", "Object must be a list");
+    }
+    rc = stix_json_open(rd->r, '[', rd->err);
+    for (bool first = true, more = true; !rc; first = false) {
+      if ((rc = stix_json_next_element(rd->r, first, &more, rd->err)) || !more)
+        break;
+      rc = read_object(rd);
+    }
+    return rc;
+  default:
+    return stix_json_read(rd->r, NULL, rd->err);
   }
+}
+
+/* Empties the event read so far (the root's members, once an "Event" member is found). */
+static void event_reset(struct misp_event *ev)
+{
+  ev->uuid = ev->info = ev->date = NULL;
+  ev->org = "";
+  ev->published = false;
+  ev->distribution = MISP_DIST_COMMUNITY;
+  ev->tlp = TLP_NONE;
+  ev->threat_level = 0;
+  ev->timestamp = ev->publish_timestamp = 0;
+  ev->n_attrs = 0;
+}
+
+/* The required members, once the event is read. */
+static int check_event(struct reader *rd, bool has_timestamp)
+{
+  struct misp_event *ev = rd->ev;
+  if (!valid_uuid(ev->uuid))
+    return fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.uuid",
+                      "an event needs its UUID (lower case)");
+  if (!ev->info)
+    return fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.info",
+                      "an event needs its info (a string)");
+  if (!ev->date || strlen(ev->date) != 10)
+    return fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.date",
+                      "an event needs its date (YYYY-MM-DD)");
+  if (!has_timestamp)
+    return fs_err_set(rd->err, FS_ERR_INVALID, "$.Event.timestamp",
+                      "an event needs its timestamp (seconds)");
   return FS_OK;
 }
 
@@ -284,20 +537,68 @@ int misp_event_parse(const char *bytes, size_t len, struct misp_event *ev, struc
 {
   memset(ev, 0, sizeof(*ev));
   fs_arena_init(&ev->arena, 0, 0);
+  event_reset(ev);
   if (len > MISP_MAX_EVENT_BYTES)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "event", "an event file of more than %u bytes",
                       MISP_MAX_EVENT_BYTES);
-  json_t *root;
-  int rc = jsonx_parse_object(bytes, len, &root, err);
-  if (rc)
-    return rc;
-  const json_t *e = json_object_get(root, "Event");
-  if (!e)
-    e = root;
-  struct reader r = {ev, 0, err};
-  rc = json_is_object(e) ? read_event(&r, e)
-                         : fs_err_set(err, FS_ERR_INVALID, "$.Event", "Event must be an object");
-  json_decref(root);
+  struct stix_json_reader r;
+  stix_json_reader_init(&r, bytes, len);
+  struct reader rd = {ev, &r, 0, err};
+  stix_json_skip_ws(&r);
+  int rc = FS_OK;
+  if (r.pos >= len || (bytes[r.pos] != '{' && bytes[r.pos] != '[')) {
+    rc = stix_json_fail(&r, r.pos, "'[' or '{' expected", err);
+  } else if (bytes[r.pos] == '[') { /* valid JSON, but not an object */
+    rc = stix_json_read(&r, NULL, err);
+    if (!rc)
+      rc = fs_err_set(err, FS_ERR_INVALID, "$", "expected a JSON object");
+  } else {
+    rc = stix_json_open(&r, '{', err);
+  }
+  /* {"Event": {...}} or the event object itself: the root's members count until "Event" */
+  bool wrapped = false, has_timestamp = false, root_has_timestamp = false;
+  unsigned root_seen = 0, event_seen = 0;
+  for (bool first = true, more = true; !rc; first = false) {
+    const char *k;
+    size_t kn, key_at = r.pos;
+    if ((rc = stix_json_next_member(&r, first, &more, &k, &kn, err)) || !more)
+      break;
+    if (key_is(k, kn, "Event")) {
+      if (wrapped) {
+        rc = stix_json_fail(&r, key_at, "duplicate object key", err);
+        break;
+      }
+      wrapped = true;
+      event_reset(ev);
+      stix_json_skip_ws(&r);
+      if (r.pos >= len || bytes[r.pos] != '{') {
+        rc = stix_json_read(&r, NULL, err);
+        if (!rc)
+          rc = fs_err_set(err, FS_ERR_INVALID, "$.Event", "Event must be an object");
+        break;
+      }
+      rc = stix_json_open(&r, '{', err);
+      for (bool efirst = true, emore = true; !rc; efirst = false) {
+        const char *ek;
+        size_t ekn, ekey_at = r.pos;
+        if ((rc = stix_json_next_member(&r, efirst, &emore, &ek, &ekn, err)) || !emore)
+          break;
+        rc = event_member(&rd, ek, ekn, ekey_at, &event_seen, &has_timestamp);
+      }
+    } else if (wrapped) {
+      rc = stix_json_read(&r, NULL, err);
+    } else {
+      rc = event_member(&rd, k, kn, key_at, &root_seen, &root_has_timestamp);
+    }
+  }
+  if (!rc) {
+    stix_json_skip_ws(&r);
+    if (r.pos != len)
+      rc = stix_json_fail(&r, r.pos, "end of file expected", err);
+  }
+  if (!rc)
+    rc = check_event(&rd, wrapped ? has_timestamp : root_has_timestamp);
+  stix_json_reader_release(&r);
   return rc;
 }
 
@@ -359,9 +660,9 @@ enum misp_attr_use misp_attribute_observables(const struct misp_attribute *a,
   const char *v = a->value;
   size_t vl = strlen(v);
   const char *bar = strchr(m->type, '|') ? strchr(v, '|') : NULL;
-  char where[64];
-  snprintf(where, sizeof(where), "attribute %zu (%.24s)", a->index, a->type);
+  char where[64]; /* made when a message needs it */
   if (strchr(m->type, '|') && !bar) {
+    snprintf(where, sizeof(where), "attribute %zu (%.24s)", a->index, a->type);
     fs_err_set(err, FS_ERR_INVALID, where, "a composite value is two parts joined by '|'");
     return MISP_USE_INVALID;
   }
@@ -383,8 +684,11 @@ enum misp_attr_use misp_attribute_observables(const struct misp_attribute *a,
     struct misp_observable *o = &out->obs[out->n];
     /* "ip-dst" may hold an IPv6 address: the canonicaliser tells the family. */
     o->kind = parts[p].kind;
-    if (!intel_canon(&o->kind, parts[p].s, parts[p].n, o->value, where, err))
+    if (!intel_canon(&o->kind, parts[p].s, parts[p].n, o->value, "", err)) {
+      snprintf(where, sizeof(where), "attribute %zu (%.24s)", a->index, a->type);
+      fs_err_wrap_where(err, where);
       return MISP_USE_INVALID;
+    }
     out->n++;
   }
   return a->to_ids ? MISP_USE_INDICATOR : MISP_USE_CONTEXT;

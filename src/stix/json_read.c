@@ -712,6 +712,75 @@ fail:
   return rc;
 }
 
+int stix_json_open(struct stix_json_reader *r, char open, struct fs_err *err)
+{
+  stix_json_skip_ws(r);
+  if (r->pos >= r->len || r->s[r->pos] != open)
+    return stix_json_fail(r, r->pos, open == '{' ? "'{' expected" : "'[' expected", err);
+  r->pos++;
+  return FS_OK;
+}
+
+/* The separator before the next member or element, or the closing bracket. */
+static int next_item(struct stix_json_reader *r, bool first, char close, bool *more,
+                     struct fs_err *err)
+{
+  stix_json_skip_ws(r);
+  *more = false;
+  if (first && r->pos < r->len && r->s[r->pos] == close) {
+    r->pos++;
+    return FS_OK;
+  }
+  if (!first) {
+    if (r->pos < r->len && r->s[r->pos] == close) {
+      r->pos++;
+      return FS_OK;
+    }
+    if (r->pos >= r->len || r->s[r->pos] != ',')
+      return stix_json_fail(r, r->pos, close == '}' ? "expected ',' or '}'" : "expected ',' or ']'",
+                            err);
+    r->pos++;
+  }
+  stix_json_skip_ws(r);
+  if (r->pos >= r->len)
+    return stix_json_fail(r, r->len, "premature end of input", err);
+  *more = true;
+  return FS_OK;
+}
+
+int stix_json_next_member(struct stix_json_reader *r, bool first, bool *more, const char **key,
+                          size_t *key_len, struct fs_err *err)
+{
+  int rc = next_item(r, first, '}', more, err);
+  if (rc || !*more)
+    return rc;
+  if (r->s[r->pos] != '"')
+    return stix_json_fail(r, r->pos, "expected a string as object key", err);
+  size_t key_at = r->pos;
+  if ((rc = read_string(r, &r->key_buf, &r->key_cap, key, key_len, err)))
+    return rc;
+  if (memchr(*key, '\0', *key_len))
+    return stix_json_fail(r, key_at, "NUL byte in object key not supported", err);
+  stix_json_skip_ws(r);
+  if (r->pos >= r->len || r->s[r->pos] != ':')
+    return stix_json_fail(r, r->pos, "expected ':'", err);
+  r->pos++;
+  return FS_OK;
+}
+
+int stix_json_next_element(struct stix_json_reader *r, bool first, bool *more, struct fs_err *err)
+{
+  return next_item(r, first, ']', more, err);
+}
+
+int stix_json_read_str(struct stix_json_reader *r, const char **s, size_t *n, struct fs_err *err)
+{
+  stix_json_skip_ws(r);
+  if (r->pos >= r->len || r->s[r->pos] != '"')
+    return stix_json_fail(r, r->pos, "a string expected", err);
+  return read_string(r, &r->str_buf, &r->str_cap, s, n, err);
+}
+
 int stix_json_parse(const char *text, size_t len, json_t **out, struct fs_err *err)
 {
   struct stix_json_reader r;

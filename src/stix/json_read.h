@@ -54,6 +54,29 @@ int stix_json_read(struct stix_json_reader *r, json_t **out, struct fs_err *err)
 int stix_json_fail(const struct stix_json_reader *r, size_t at, const char *what,
                    struct fs_err *err);
 
+/* ---- walking a document without building it ----
+ * For a reader that takes what it needs of a large document (a MISP event of a million
+ * attributes) and builds values only where it wants them: the caller walks objects and arrays
+ * member by member, reads strings in place and the other values with stix_json_read. The rules
+ * are those above, but duplicate member names are not looked for (the caller refuses those it
+ * reads twice). */
+
+/* Steps into the object ('{') or array ('[') that starts at r->pos (after white space). */
+int stix_json_open(struct stix_json_reader *r, char open, struct fs_err *err);
+/* The next member of the object stepped into: *more false at its '}' (consumed); else *key and
+ * *key_len its name (valid until the reader's next read; a name holding "\u0000" is refused) and
+ * r->pos at its value, which the caller must read (stix_json_read, stix_json_read_str,
+ * stix_json_open and a walk). first: true for the object's first member. */
+int stix_json_next_member(struct stix_json_reader *r, bool first, bool *more, const char **key,
+                          size_t *key_len, struct fs_err *err);
+/* The next element of the array stepped into: *more false at its ']' (consumed); else r->pos at
+ * the element, which the caller must read. */
+int stix_json_next_element(struct stix_json_reader *r, bool first, bool *more, struct fs_err *err);
+/* Reads the string at r->pos (after white space) without building a value: *s, *n its bytes, in
+ * the text when it has no escapes, else decoded in the reader's scratch (valid until the next
+ * string read). FS_ERR_PARSE when no string starts there. */
+int stix_json_read_str(struct stix_json_reader *r, const char **s, size_t *n, struct fs_err *err);
+
 /* Parses a whole document like jsonx_parse: one object or array, then only white space.
  * The caller owns *out. */
 int stix_json_parse(const char *text, size_t len, json_t **out, struct fs_err *err);

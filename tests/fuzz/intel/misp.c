@@ -1,7 +1,10 @@
 /* Fuzz target: a MISP feed's files (intel/misp.h): the input read as manifest.json and as an event
  * file, every attribute of an event classified and canonicalised. The canonical values must be
- * their own canonical forms and make a pattern. */
+ * their own canonical forms and make a pattern; an event file is walked, not parsed whole, and
+ * one it accepts must be JSON that jansson reads too. */
 #include "intel/misp.h"
+
+#include <jansson.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +25,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   free(list);
   struct misp_event ev;
   if (misp_event_parse((const char *)data, size, &ev, &err) == FS_OK) {
+    json_error_t je;
+    json_t *doc = json_loadb((const char *)data, size, JSON_ALLOW_NUL, &je);
+    if (!json_is_object(doc))
+      abort(); /* the walk accepted what is not one JSON object */
+    json_decref(doc);
     for (size_t i = 0; i < ev.n_attrs; i++) {
       struct misp_observables o;
       enum misp_attr_use use = misp_attribute_observables(&ev.attrs[i], &o, &err);

@@ -214,12 +214,77 @@ static void test_bad_events(void **state)
   assert_string_equal(err.where, "attribute 3 (filename|md5)");
 }
 
+#define HEAD "\"uuid\": \"" EV1 "\", \"info\": \"x\", \"date\": \"2026-01-01\", \"timestamp\": 1"
+#define ATTR(v) "{\"type\": \"ip-dst\", \"value\": \"" v "\", \"to_ids\": true}"
+
+/* The event file is walked, not built: what it may hold, and where. */
+static void test_event_walk(void **state)
+{
+  (void)state;
+  struct misp_event ev;
+  struct fs_err err;
+  /* The event object itself, without "Event" around it. */
+  const char *bare = "{" HEAD ", \"Attribute\": [" ATTR("45.77.12.9") "]}";
+  assert_int_equal(misp_event_parse(bare, strlen(bare), &ev, &err), FS_OK);
+  assert_int_equal(ev.n_attrs, 1);
+  assert_string_equal(ev.uuid, EV1);
+  misp_event_release(&ev);
+  /* Around it: the root's other members do not count, before or after it. */
+  const char *wrapped = "{\"Attribute\": [" ATTR(
+      "1.1.1.1") "], \"info\": \"root\", \"Event\": {" HEAD
+                 ", \"Attribute\": [" ATTR("45.77.12.9") "]}, \"Attribute\": [" ATTR(
+                     "2.2.2.2") "]}";
+  assert_int_equal(misp_event_parse(wrapped, strlen(wrapped), &ev, &err), FS_OK);
+  assert_int_equal(ev.n_attrs, 1);
+  assert_string_equal(ev.attrs[0].value, "45.77.12.9");
+  assert_string_equal(ev.info, "x");
+  misp_event_release(&ev);
+  /* An object's name and deletion apply to its attributes wherever they are written. */
+  const char *late = "{\"Event\": {" HEAD ", \"Object\": [{\"Attribute\": [" ATTR(
+      "45.77.12.9") "], \"name\": \"ip-port\", \"deleted\": true}]}}";
+  assert_int_equal(misp_event_parse(late, strlen(late), &ev, &err), FS_OK);
+  assert_int_equal(ev.n_attrs, 1);
+  assert_string_equal(ev.attrs[0].object, "ip-port");
+  assert_true(ev.attrs[0].deleted);
+  misp_event_release(&ev);
+  /* Strings with escapes are decoded; unknown members of any shape are passed over. */
+  const char *esc = "{\"Event\": {" HEAD ", \"x\": {\"y\": [1, {\"z\": null}]}, \"Attribute\": "
+                    "[{\"type\": \"domain\", \"value\": \"evil\\u002Dbank.com\", \"comment\": "
+                    "\"a\\\"b\", \"Tag\": [{\"name\": \"tlp:amber\"}]}]}}";
+  assert_int_equal(misp_event_parse(esc, strlen(esc), &ev, &err), FS_OK);
+  assert_string_equal(ev.attrs[0].value, "evil-bank.com");
+  assert_string_equal(ev.attrs[0].comment, "a\"b");
+  assert_int_equal(ev.attrs[0].tlp, TLP_AMBER);
+  misp_event_release(&ev);
+  /* Refused: a member read twice, "Event" twice, JSON after the event, a list at the root. */
+  static const struct {
+    const char *text;
+    int code;
+  } bad[] = {
+      {"{\"Event\": {" HEAD ", \"Attribute\": [{\"type\": \"ip-dst\", \"value\": \"1.2.3.4\", "
+       "\"value\": \"5.6.7.8\"}]}}",
+       FS_ERR_PARSE},
+      {"{\"Event\": {" HEAD ", \"info\": \"again\"}}", FS_ERR_PARSE},
+      {"{\"Event\": {" HEAD "}, \"Event\": {" HEAD "}}", FS_ERR_PARSE},
+      {"{\"Event\": {" HEAD "}} {}", FS_ERR_PARSE},
+      {"{\"Event\": {" HEAD ", \"Attribute\": [" ATTR("1.2.3.4") ",]}}", FS_ERR_PARSE},
+      {"[{\"Event\": {" HEAD "}}]", FS_ERR_INVALID},
+  };
+  for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+    int rc = misp_event_parse(bad[i].text, strlen(bad[i].text), &ev, &err);
+    misp_event_release(&ev);
+    if (rc != bad[i].code)
+      fail_msg("event %zu: %d, expected %d (%s: %s)", i, rc, bad[i].code, err.where, err.msg);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_manifest),
       cmocka_unit_test(test_events),
       cmocka_unit_test(test_bad_events),
+      cmocka_unit_test(test_event_walk),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
