@@ -178,7 +178,27 @@ void fs_time_format_ms(int64_t ms, char out[32])
   int64_t y;
   unsigned mo, d, h, mi, s;
   split(sec, &y, &mo, &d, &h, &mi, &s);
-  snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, mo, d, h, mi, s, msec);
+  if (y < 0 || y > 9999) {
+    snprintf(out, 32, "%04lld-%02u-%02uT%02u:%02u:%02u.%03uZ", (long long)y, mo, d, h, mi, s, msec);
+    return;
+  }
+  /* Digit by digit: stores write a timestamp for every object they make. */
+  unsigned yy = (unsigned)y;
+  const unsigned v[] = {yy / 100, yy % 100, mo, d, h, mi, s};
+  static const char sep[] = "\0\0--T::"; /* before v[i], i > 1 */
+  char *p = out;
+  for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+    if (i > 1)
+      *p++ = sep[i];
+    *p++ = (char)('0' + v[i] / 10);
+    *p++ = (char)('0' + v[i] % 10);
+  }
+  *p++ = '.';
+  *p++ = (char)('0' + msec / 100);
+  *p++ = (char)('0' + msec / 10 % 10);
+  *p++ = (char)('0' + msec % 10);
+  *p++ = 'Z';
+  *p = '\0';
 }
 
 void fs_time_format(const struct fs_time *t, char out[40])

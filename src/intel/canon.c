@@ -299,7 +299,10 @@ bool intel_canon_pattern(enum intel_obs t, const char *value, char *out, size_t 
   };
   if ((unsigned)t >= INTEL_OBS__COUNT || !heads[t])
     return false;
-  size_t o = (size_t)snprintf(out, cap, "%s", heads[t]);
+  size_t o = strlen(heads[t]);
+  if (o + 3 > cap)
+    return false;
+  memcpy(out, heads[t], o);
   for (const char *p = value; *p; p++) {
     if (o + 5 > cap)
       return false; /* room for an escaped character and "']" */

@@ -232,7 +232,11 @@ void intel_version_key(const char *version, char out[40])
     for (const char *p = dot + 1; *p >= '0' && *p <= '9' && i < 9; p++)
       frac[i++] = *p;
   }
-  snprintf(out, 40, "%.19s.%sZ", version, frac);
+  memcpy(out, version, 19); /* "%.19s.%sZ" */
+  out[19] = '.';
+  memcpy(out + 20, frac, 9);
+  out[29] = 'Z';
+  out[30] = '\0';
 }
 
 bool intel_observable_key(const char *value, size_t len, char *out, size_t n)
