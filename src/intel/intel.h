@@ -93,6 +93,8 @@ struct intel_ingest_options {
   const char *status_id;        /* when set, the TAXII status resource is stored under this id */
   bool status_only;             /* with status_id: leave the successes and failures lists NULL (the
                                    status resource has them); saves their memory on large envelopes */
+  bool failures_only;           /* without status_id: keep only the failures list (successes
+                                   NULL), for the hub's own writers that store many objects */
   struct fs_progress *progress; /* counts the objects as they are stored (total: all of them);
                                    NULL: none (core/progress.h) */
 };

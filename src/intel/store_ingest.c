@@ -55,6 +55,7 @@ struct ingest {
   const char **withheld_by; /* creators named by anonymous elements, sorted */
   size_t n_withheld_by;
   struct fs_buf ok_text, fail_text; /* the status resource's lists, as they grow */
+  bool status;                      /* a status resource is made (opt->status_id) */
   struct fs_err *err;
 };
 
@@ -113,6 +114,9 @@ static int succeed(struct ingest *g, struct intel_ingest_result *res, const char
         json_array_append_new(res->successes, ok))
       return nomem(g->err);
   }
+  res->success++;
+  if (!g->status)
+    return FS_OK;
   struct fs_buf *b = &g->ok_text;
   fs_buf_append_str(b, b->len ? ",{\"id\":" : "{\"id\":");
   append_json_string(b, id);
@@ -126,7 +130,6 @@ static int succeed(struct ingest *g, struct intel_ingest_result *res, const char
   }
   if (fs_buf_append_char(b, '}'))
     return nomem(g->err);
-  res->success++;
   return FS_OK;
 }
 
@@ -553,10 +556,14 @@ static int start(struct ingest *g, struct fs_err *err)
 {
   int rc = store_query_int(g->c, &g->next_seq, NULL, err,
                            "SELECT COALESCE(MAX(seq), 0) + 1 FROM intel_object", "");
+  /* The collection's own last date added (its key's prefix: one seek), since dates added order
+   * each collection's entries (TAXII's added_after); over every collection's it would be a scan
+   * of all entries for each ingest. */
   int64_t last = 0;
   if (!rc)
     rc = store_query_int(g->c, &last, NULL, err,
-                         "SELECT COALESCE(MAX(date_added), 0) FROM intel_entry", "");
+                         "SELECT COALESCE(MAX(date_added), 0) FROM intel_entry WHERE coll = ?", "i",
+                         g->col->num);
   int64_t now_us = g->who->now_ms * 1000;
   g->next_added = now_us > last ? now_us : last + 1;
   if (!rc && intel_hub_identity(g->c, g->hub_identity, err))
@@ -629,10 +636,11 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                        struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
-  if (!(opt && opt->status_id && opt->status_only)) {
-    res->successes = json_array();
+  bool status = opt && opt->status_id;
+  if (!(status && opt->status_only)) {
+    res->successes = opt && opt->failures_only ? NULL : json_array();
     res->failures = json_array();
-    if (!res->successes || !res->failures)
+    if ((!res->successes && !(opt && opt->failures_only)) || !res->failures)
       return nomem(err);
   }
   if (!col->can_write)
@@ -642,7 +650,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   int rc = store_tx_enter(c, &owned, err);
   if (rc)
     return rc;
-  struct ingest g = {.c = c, .who = who, .col = col, .err = err};
+  struct ingest g = {.c = c, .who = who, .col = col, .status = status, .err = err};
   fs_buf_init(&g.ok_text, 0);
   fs_buf_init(&g.fail_text, 0);
   /* about 90 bytes a success: one allocation, not a doubling series */
