@@ -56,6 +56,7 @@ struct fs_config {
   int64_t feeds_worker_interval_s;
   int64_t feeds_max_bytes;
   int64_t feeds_timeout_s;
+  int64_t feeds_batch;
   char feeds_cacert[FS_CONFIG_PATH_MAX];
   /* [score] */
   int64_t score_threshold;

@@ -55,6 +55,7 @@ int hub_feed_env(struct hub *h, struct intel_feed_env *out, struct fs_err *err)
   out->secret = h->auth.secret_key;
   out->max_bytes = (size_t)h->cfg.feeds_max_bytes;
   out->timeout_s = (long)h->cfg.feeds_timeout_s;
+  out->batch = (size_t)h->cfg.feeds_batch;
   out->cacert = h->cfg.feeds_cacert[0] ? h->cfg.feeds_cacert : NULL;
   out->taxii_get = taxii_get;
   out->taxii_ctx = h;

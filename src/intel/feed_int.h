@@ -74,11 +74,12 @@ enum feed_verdict {
 /* One canonical value reported by the source at level `level` (TLP_NONE: the source's
  * default), seen from first_seen to last_seen (ms; 0: the run's time), with a description
  * (may be NULL). Waits in the batch; written by feed_merger_flush (called here when the batch
- * is full). `where` names the value for messages. */
+ * is full). `where` and where_n name the value for messages ("line" 12: "line 12"), made only
+ * when one is written. */
 int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *value,
                     enum tlp_level level, int64_t first_seen, int64_t last_seen, const char *detail,
-                    const char *where, char id_out[FEED_ID_MAX], enum feed_verdict *verdict,
-                    struct fs_err *err);
+                    const char *where, size_t where_n, char id_out[FEED_ID_MAX],
+                    enum feed_verdict *verdict, struct fs_err *err);
 /* A STIX object to store with the batch (a report or grouping of the indicators added), as JSON
  * text (copied). */
 int feed_merger_add_object(struct feed_merger *m, const char *json, size_t len, struct fs_err *err);

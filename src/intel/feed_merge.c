@@ -13,26 +13,44 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#define FEED_BATCH 20000
+/* Values merged a transaction (a batch; feeds.batch, intel_feed_env.batch); their new texts are
+ * made and stored FEED_PART at a time. Each transaction rewrites every page of the indexes keyed
+ * by random ids (the indicators', their scores' and provenance's) that its values touch, so fewer,
+ * larger ones write far less; a larger one holds the write lock longer (docs/intel.md). */
+#define FEED_BATCH_DEFAULT 100000
+#define FEED_PART 20000
 
-void feed_indicator_id(const uint8_t secret[32], const char *collection, enum tlp_level level,
-                       enum intel_obs kind, const char *value, char out[FEED_ID_MAX])
+/* The sub-key of the hub's secret that ids are made with (derived once a merger). */
+static void id_key(const uint8_t secret[32], uint8_t key[32])
 {
   static const char label[] = "finshield source indicator ids";
-  uint8_t key[32], h[16];
-  crypto_generichash(key, sizeof(key), (const unsigned char *)label, sizeof(label) - 1, secret, 32);
+  crypto_generichash(key, 32, (const unsigned char *)label, sizeof(label) - 1, secret, 32);
+}
+
+static void id_with_key(const uint8_t key[32], const char *collection, enum tlp_level level,
+                        enum intel_obs kind, const char *value, char out[FEED_ID_MAX])
+{
+  uint8_t h[16];
   crypto_generichash_state st;
-  crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
+  crypto_generichash_init(&st, key, 32, sizeof(h));
   const char *parts[] = {collection, stix_tlp_token(level), intel_obs_name(kind), value};
   for (size_t i = 0; i < FS_ARRAY_SIZE(parts); i++)
     crypto_generichash_update(&st, (const unsigned char *)parts[i], strlen(parts[i]) + 1);
   crypto_generichash_final(&st, h, sizeof(h));
-  sodium_memzero(key, sizeof(key));
   char uuid[37];
   fs_uuid_v4_from(h, uuid);
-  snprintf(out, FEED_ID_MAX, "indicator--%s", uuid);
+  memcpy(out, "indicator--", 11);
+  memcpy(out + 11, uuid, 37);
+}
+
+void feed_indicator_id(const uint8_t secret[32], const char *collection, enum tlp_level level,
+                       enum intel_obs kind, const char *value, char out[FEED_ID_MAX])
+{
+  uint8_t key[32];
+  id_key(secret, key);
+  id_with_key(key, collection, level, kind, value, out);
+  sodium_memzero(key, sizeof(key));
 }
 
 struct item {
@@ -47,7 +65,12 @@ struct item {
   int64_t created, modified, old_first, old_last;
   bool old_withheld;
   int64_t reports;
-  struct intel_score_state st;
+  /* the judgement: intel_score_state's inputs and verdict (its reasons are made again where they
+   * are written, item_state: an item stays small, so that a batch may be large) */
+  int sources, sightings, base, score;
+  int64_t judged_last_seen;
+  bool withheld;
+  size_t body_off, body_len; /* its new version's text in the merger's bodies */
 };
 
 struct event_done {
@@ -71,7 +94,11 @@ struct feed_merger {
   struct item **sorted; /* the batch's items in id order, when it is written */
   uint32_t *slots;      /* open addressing on the ids: index + 1, 0 for empty */
   size_t n_slots;
-  struct fs_buf objects; /* other objects: ",{...},{...}" */
+  size_t batch;           /* values a transaction */
+  uint8_t id_key[32];     /* id_key of the hub's secret */
+  struct fs_buf bodies;   /* the batch's new indicator versions, one after the other */
+  struct fs_buf envelope; /* the other objects as an envelope, while the batch is written */
+  struct fs_buf objects;  /* other objects: ",{...},{...}" */
   size_t n_objects;
   struct event_done *events;
   size_t n_events, cap_events;
@@ -93,8 +120,12 @@ int feed_merger_new(struct store_conn *c, const struct actor *who, const struct 
   m->st = st;
   fs_arena_init(&m->arena, 1 << 20, 0);
   fs_buf_init(&m->objects, 0);
+  fs_buf_init(&m->bodies, 0);
+  fs_buf_init(&m->envelope, 0);
+  id_key(env->secret, m->id_key);
   m->n_slots = 1u << 16;
-  while (m->n_slots < 2 * FEED_BATCH)
+  m->batch = env->batch ? env->batch : FEED_BATCH_DEFAULT;
+  while (m->n_slots < 2 * m->batch)
     m->n_slots <<= 1;
   int rc = (m->slots = calloc(m->n_slots, sizeof(*m->slots)))
                ? FS_OK
@@ -124,6 +155,9 @@ void feed_merger_free(struct feed_merger *m)
   free(m->slots);
   free(m->events);
   fs_buf_release(&m->objects);
+  fs_buf_release(&m->bodies);
+  fs_buf_release(&m->envelope);
+  sodium_memzero(m->id_key, sizeof(m->id_key));
   free(m);
 }
 
@@ -151,16 +185,17 @@ static void note_problem(struct intel_feed_stats *st, const char *where, const c
 
 int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *value,
                     enum tlp_level level, int64_t first_seen, int64_t last_seen, const char *detail,
-                    const char *where, char id_out[FEED_ID_MAX], enum feed_verdict *verdict,
-                    struct fs_err *err)
+                    const char *where, size_t where_n, char id_out[FEED_ID_MAX],
+                    enum feed_verdict *verdict, struct fs_err *err)
 {
   m->st->indicators++;
   struct intel_wl_hit hit = {0};
   if (m->wl && intel_wl_set_match(m->wl, kind, value, &hit) && hit.action == INTEL_WL_BLOCK) {
     m->st->blocked++;
-    char msg[300];
+    char msg[300], at[160];
     snprintf(msg, sizeof(msg), "%.120s is on the blocking warninglist %s", value, hit.list);
-    note_problem(m->st, where, msg);
+    snprintf(at, sizeof(at), "%s %zu", where, where_n);
+    note_problem(m->st, at, msg);
     *verdict = FEED_BLOCKED;
     return FS_OK;
   }
@@ -173,8 +208,8 @@ int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *valu
   if (!last_seen || last_seen < first_seen)
     last_seen = FS_MAX(first_seen, last_seen);
   char id[FEED_ID_MAX];
-  feed_indicator_id(m->env->secret, m->col.alias, level, kind, value, id);
-  snprintf(id_out, FEED_ID_MAX, "%s", id);
+  id_with_key(m->id_key, m->col.alias, level, kind, value, id);
+  memcpy(id_out, id, FEED_ID_MAX);
   *verdict = hit.list ? FEED_FLAGGED : FEED_KEPT;
   if (hit.list)
     m->st->flagged++;
@@ -191,7 +226,7 @@ int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *valu
     return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
   struct item *it = &m->items[m->n];
   memset(it, 0, sizeof(*it));
-  snprintf(it->id, sizeof(it->id), "%s", id);
+  memcpy(it->id, id, sizeof(it->id));
   it->kind = kind;
   it->level = level;
   it->value = fs_arena_strdup(&m->arena, value);
@@ -202,7 +237,7 @@ int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *valu
   if (!it->value)
     return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
   m->slots[slot] = (uint32_t)++m->n;
-  return m->n >= FEED_BATCH ? feed_merger_flush(m, err) : FS_OK;
+  return m->n >= m->batch ? feed_merger_flush(m, err) : FS_OK;
 }
 
 int feed_merger_add_object(struct feed_merger *m, const char *json, size_t len, struct fs_err *err)
@@ -289,9 +324,9 @@ static void take_score(struct feed_merger *m, struct store_stmt *s)
   it->old_last = store_col_int(s, 2);
   it->created = store_col_int(s, 3);
   it->modified = store_col_int(s, 4);
-  it->st.sources = (int)store_col_int(s, 5);
-  it->st.sightings = (int)store_col_int(s, 6);
-  it->st.base = (int)store_col_int(s, 7);
+  it->sources = (int)store_col_int(s, 5);
+  it->sightings = (int)store_col_int(s, 6);
+  it->base = (int)store_col_int(s, 7);
   it->old_withheld = store_col_int(s, 8) != 0;
 }
 
@@ -304,12 +339,13 @@ static void take_provenance(struct feed_merger *m, struct store_stmt *s)
   it->reports = store_col_int(s, 1);
 }
 
-/* The sources named on an indicator's new version: those before, then this one. */
+/* The sources named on an indicator's new version: those before, then this one. Appends that
+ * fail (out of memory) set *bad. */
 static int append_sources(struct feed_merger *m, const struct item *it, struct fs_buf *out,
-                          struct fs_err *err)
+                          int *bad, struct fs_err *err)
 {
   char rel[2] = {m->f->reliability, '\0'};
-  fs_buf_append_str(out, "\"external_references\":[");
+  *bad |= fs_buf_append_str(out, "\"external_references\":[");
   size_t n = 0;
   int rc = FS_OK;
   if (it->exists) {
@@ -320,72 +356,205 @@ static int append_sources(struct feed_merger *m, const struct item *it, struct f
                      "ss", it->id, m->f->id);
     bool row;
     while (!rc && !(rc = store_step(s, &row, err)) && row) {
-      fs_buf_append_str(out, n++ ? ",{\"source_name\":" : "{\"source_name\":");
-      fs_buf_append_json_string(out, store_col_text(s, 0));
-      fs_buf_appendf(out, ",\"description\":\"reliability %.1s\"}", store_col_text(s, 1));
+      *bad |= fs_buf_append_str(out, n++ ? ",{\"source_name\":" : "{\"source_name\":");
+      *bad |= fs_buf_append_json_string(out, store_col_text(s, 0));
+      *bad |= fs_buf_appendf(out, ",\"description\":\"reliability %.1s\"}", store_col_text(s, 1));
     }
     store_done(s);
   }
-  fs_buf_append_str(out, n ? ",{\"source_name\":" : "{\"source_name\":");
-  fs_buf_append_json_string(out, m->f->name);
-  fs_buf_appendf(out, ",\"description\":\"reliability %s\"}],", rel);
+  *bad |= fs_buf_append_str(out, n ? ",{\"source_name\":" : "{\"source_name\":");
+  *bad |= fs_buf_append_json_string(out, m->f->name);
+  *bad |= fs_buf_append_str(out, ",\"description\":\"reliability ");
+  *bad |= fs_buf_append_str(out, rel);
+  *bad |= fs_buf_append_str(out, "\"}],");
   return rc;
 }
 
+/* Appends the decimal digits of n (a score or a count: small, not negative). */
+static int append_count(struct fs_buf *out, int n)
+{
+  char d[12];
+  size_t k = sizeof(d);
+  unsigned v = n < 0 ? 0u : (unsigned)n;
+  do
+    d[--k] = (char)('0' + v % 10);
+  while ((v /= 10) && k);
+  return fs_buf_append(out, d + k, sizeof(d) - k);
+}
+
+/* The text of an item's new version. Its text is stored as written (intel_batch_add_own): every
+ * part is a checked value, and an append that fails fails the whole. Written piece by piece, not
+ * through a format: this runs once for each new indicator of a run. */
 static int append_indicator(struct feed_merger *m, const struct item *it, struct fs_buf *out,
                             struct fs_err *err)
 {
-  char created[32], modified[32], valid[32], pattern[INTEL_CANON_MAX * 2 + 64];
+  char created[32], modified[32], pattern[INTEL_CANON_MAX * 2 + 64];
   fs_time_format_ms(it->created, created);
   fs_time_format_ms(it->modified, modified);
-  fs_time_format_ms(it->created, valid);
   if (!intel_canon_pattern(it->kind, it->value, pattern, sizeof(pattern)))
     return fs_err_set(err, FS_ERR_INVALID, it->id, "a value too long for a pattern");
-  fs_buf_appendf(out,
-                 "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"%s\","
-                 "\"created\":\"%s\",\"modified\":\"%s\",\"created_by_ref\":\"%s\",\"name\":",
-                 it->id, created, modified, m->hub_identity);
+  const char *kind = intel_obs_name(it->kind);
   char name[300];
-  snprintf(name, sizeof(name), "%s %.250s", intel_obs_name(it->kind), it->value);
-  fs_buf_append_json_string(out, name);
+  size_t kn = strlen(kind), vn = strlen(it->value);
+  memcpy(name, kind, kn);
+  name[kn] = ' ';
+  vn = vn > 250 ? 250 : vn;
+  memcpy(name + kn + 1, it->value, vn); /* "%s %.250s" */
+  name[kn + 1 + vn] = '\0';
+  int bad = 0;
+  bad |= fs_buf_append_str(out, "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"");
+  bad |= fs_buf_append_str(out, it->id);
+  bad |= fs_buf_append_str(out, "\",\"created\":\"");
+  bad |= fs_buf_append_str(out, created);
+  bad |= fs_buf_append_str(out, "\",\"modified\":\"");
+  bad |= fs_buf_append_str(out, modified);
+  bad |= fs_buf_append_str(out, "\",\"created_by_ref\":\"");
+  bad |= fs_buf_append_str(out, m->hub_identity);
+  bad |= fs_buf_append_str(out, "\",\"name\":");
+  bad |= fs_buf_append_json_string(out, name);
   if (it->detail) {
-    fs_buf_append_str(out, ",\"description\":");
-    fs_buf_append_json_string(out, it->detail);
+    bad |= fs_buf_append_str(out, ",\"description\":");
+    bad |= fs_buf_append_json_string(out, it->detail);
   }
-  fs_buf_append_str(out, ",\"indicator_types\":[\"malicious-activity\"],\"pattern\":");
-  fs_buf_append_json_string(out, pattern);
-  fs_buf_appendf(out,
-                 ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\",\"valid_from\":\"%s\","
-                 "\"confidence\":%d,\"object_marking_refs\":[\"%s\"],",
-                 valid, it->st.score, stix_tlp_marking_id(it->level));
-  int rc = append_sources(m, it, out, err);
-  fs_buf_appendf(out, "\"x_finshield_sources\":%d}", it->st.sources);
+  bad |= fs_buf_append_str(out, ",\"indicator_types\":[\"malicious-activity\"],\"pattern\":");
+  bad |= fs_buf_append_json_string(out, pattern);
+  bad |= fs_buf_append_str(out, ",\"pattern_type\":\"stix\",\"pattern_version\":\"2.1\","
+                                "\"valid_from\":\"");
+  bad |= fs_buf_append_str(out, created);
+  bad |= fs_buf_append_str(out, "\",\"confidence\":");
+  bad |= append_count(out, it->score);
+  bad |= fs_buf_append_str(out, ",\"object_marking_refs\":[\"");
+  bad |= fs_buf_append_str(out, stix_tlp_marking_id(it->level));
+  bad |= fs_buf_append_str(out, "\"],");
+  int rc = append_sources(m, it, out, &bad, err);
+  bad |= fs_buf_append_str(out, "\"x_finshield_sources\":");
+  bad |= append_count(out, it->sources);
+  bad |= fs_buf_append_char(out, '}');
+  if (!rc && bad)
+    rc = fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
   return rc;
 }
 
-/* The batch's objects as a TAXII envelope: new indicators, new versions, then the others. */
-static int build_envelope(struct feed_merger *m, struct fs_buf *env, size_t *count,
-                          struct fs_err *err)
+/* The ids the store refused (rare: the objects are made here). */
+static void note_refusals(struct feed_merger *m, const struct intel_ingest_result *res)
 {
-  fs_buf_append_str(env, "{\"objects\":[");
-  size_t n = 0;
+  size_t i;
+  const json_t *f;
+  json_array_foreach(res->failures, i, f)
+  {
+    const char *id = json_string_value(json_object_get(f, "id"));
+    const char *msg = json_string_value(json_object_get(f, "message"));
+    struct item *it = id ? item_of(m, id) : NULL;
+    if (it)
+      it->refused = true;
+    note_problem(m->st, id ? id : "object", msg ? msg : "refused");
+  }
+}
+
+/* Stores a part of the batch through the ingest (validation's verdicts, ownership, the
+ * audit record, the collection's generation), in the batch's transaction. */
+static int ingest(struct feed_merger *m, struct intel_batch *b, struct fs_err *err)
+{
+  if (!b->n)
+    return FS_OK;
+  struct intel_ingest_options opt = {.failures_only = true};
+  struct intel_ingest_result res = {0};
+  int rc = intel_ingest_batch(m->c, m->who, &m->col, b, &opt, &res, err);
+  if (!rc) {
+    m->st->stored += res.success;
+    m->st->refused += res.failure;
+    if (res.failure)
+      note_refusals(m, &res);
+  }
+  intel_ingest_result_release(&res);
+  return rc;
+}
+
+/* The new indicators and new versions of items [from, to) in id order: the hub writes them
+ * itself from canonical values (intel_canon_pattern) and adds them with what validation would
+ * find in their text (intel_batch_add_own), instead of reading and validating that text again.
+ * A part at a time, so that the texts of a large batch are not all held at once. */
+static int store_indicators(struct feed_merger *m, size_t from, size_t to, struct fs_err *err)
+{
+  struct intel_batch *b = intel_batch_new();
+  if (!b)
+    return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
+  fs_buf_reset(&m->bodies);
   int rc = FS_OK;
-  for (size_t i = 0; !rc && i < m->n; i++) {
-    struct item *it = &m->items[i];
+  for (size_t i = from; !rc && i < to; i++) {
+    struct item *it = m->sorted[i];
     if (it->exists && it->has_prov)
       continue; /* reported again: no new version */
-    if (n++)
-      fs_buf_append_char(env, ',');
-    rc = append_indicator(m, it, env, err);
+    it->body_off = m->bodies.len;
+    rc = append_indicator(m, it, &m->bodies, err);
+    it->body_len = m->bodies.len - it->body_off;
   }
-  /* The other objects were kept with a comma before each. */
-  if (!rc && m->objects.len)
-    rc = n ? fs_buf_append(env, m->objects.data, m->objects.len)
-           : fs_buf_append(env, m->objects.data + 1, m->objects.len - 1);
+  for (size_t i = from; !rc && i < to; i++) { /* the texts no longer move */
+    struct item *it = m->sorted[i];
+    if (it->exists && it->has_prov)
+      continue;
+    char version[32], vk[40];
+    fs_time_format_ms(it->modified, version);
+    intel_version_key(version, vk);
+    struct intel_batch_item own = {
+        .id = it->id,
+        .created_by_ref = m->hub_identity,
+        .kind = STIX_SDO,
+        .type = "indicator",
+        .version = fs_arena_strdup(&m->arena, version),
+        .version_key = fs_arena_strdup(&m->arena, vk),
+        .spec_version = "2.1",
+        .tlp = it->level,
+        .valid_from_ms = it->created,
+        .raw = m->bodies.data + it->body_off,
+        .raw_len = it->body_len,
+    };
+    if (!own.version || !own.version_key)
+      rc = fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
+    if (!rc)
+      rc = intel_batch_add_own(b, &own, &it->value, 1, err);
+  }
   if (!rc)
-    rc = fs_buf_append_str(env, "]}");
-  *count = n + m->n_objects;
+    rc = ingest(m, b, err);
+  intel_batch_free(b);
   return rc;
+}
+
+/* The other objects (the events' reports and groupings), read from their text as any STIX. */
+static int store_objects(struct feed_merger *m, struct fs_err *err)
+{
+  if (!m->n_objects)
+    return FS_OK;
+  struct fs_buf *env = &m->envelope; /* the items' raw point into it */
+  fs_buf_reset(env);
+  fs_buf_append_str(env, "{\"objects\":[");
+  fs_buf_append(env, m->objects.data + 1, m->objects.len - 1); /* kept with a comma before each */
+  if (fs_buf_append_str(env, "]}"))
+    return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
+  struct stix_limits lim;
+  stix_limits_default(&lim);
+  lim.max_bytes = env->len + 1;
+  lim.max_objects = m->n_objects + 1;
+  struct intel_batch *b = NULL;
+  int rc = intel_batch_read(env->data, env->len, &lim, 1, &b, err);
+  if (!rc)
+    rc = ingest(m, b, err);
+  intel_batch_free(b);
+  return rc;
+}
+
+/* The score state of an item as judged (its reasons made again). */
+static void item_state(const struct feed_merger *m, const struct item *it,
+                       struct intel_score_state *st)
+{
+  st->sources = it->sources; /* the inputs: judge sets the rest (no memset of its reasons) */
+  st->sightings = it->sightings;
+  st->base = it->base;
+  st->last_seen = it->judged_last_seen;
+  st->warninglist[0] = '\0';
+  if (it->list)
+    snprintf(st->warninglist, sizeof(st->warninglist), "%s", it->list);
+  intel_score_judge(&m->env->score, it->kind, st, m->now);
 }
 
 static int write_rows(struct feed_merger *m, struct fs_err *err)
@@ -442,18 +611,25 @@ static int write_rows(struct feed_merger *m, struct fs_err *err)
     v[1].s = intel_obs_name(it->kind);
     v[2].s = it->value;
     v[3].i = it->exists ? FS_MIN(it->first_seen, it->old_first) : it->first_seen;
-    v[4].i = it->st.last_seen;
+    v[4].i = it->judged_last_seen;
     v[5].i = it->created;
     v[6].i = it->modified;
-    v[7].i = it->st.sources;
-    v[8].i = it->st.sightings;
-    v[9].i = it->st.base;
-    v[10].i = it->st.score;
-    v[11].s = it->st.warninglist;
-    v[12].i = it->st.withheld;
-    v[13].s = it->st.reason;
-    v[14].s = it->st.reason_zh;
+    v[7].i = it->sources;
+    v[8].i = it->sightings;
+    v[9].i = it->base;
+    v[10].i = it->score;
+    v[11].s = it->list ? it->list : "";
+    v[12].i = it->withheld;
+    v[13].s = v[14].s = "";
     v[15].i = m->now;
+    if (it->withheld) { /* the reasons, kept until the rows are written */
+      struct intel_score_state st;
+      item_state(m, it, &st);
+      v[13].s = fs_arena_strdup(&m->arena, st.reason);
+      v[14].s = fs_arena_strdup(&m->arena, st.reason_zh);
+      if (!v[13].s || !v[14].s)
+        rc = fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
+    }
   }
   if (!rc)
     rc = intel_rows_flush(&prov, err);
@@ -470,17 +646,16 @@ static int judge_items(struct feed_merger *m, struct fs_err *err)
   char rel = m->f->reliability;
   for (size_t i = 0; i < m->n; i++) {
     struct item *it = &m->items[i];
-    snprintf(it->st.warninglist, sizeof(it->st.warninglist), "%s", it->list ? it->list : "");
     if (!it->exists) {
-      it->st.sources = 1;
-      it->st.sightings = 0;
-      it->st.base = intel_score_base(&rel, 1, 0);
-      it->st.last_seen = it->last_seen;
+      it->sources = 1;
+      it->sightings = 0;
+      it->base = intel_score_base(&rel, 1, 0);
+      it->judged_last_seen = it->last_seen;
       it->created = FS_MIN(it->first_seen, m->now);
       it->modified = FS_MAX(m->now, it->created);
       m->st->created++;
     } else {
-      it->st.last_seen = FS_MAX(it->last_seen, it->old_last);
+      it->judged_last_seen = FS_MAX(it->last_seen, it->old_last);
       m->st->merged++;
       if (!it->has_prov) { /* one more source: a new version names it */
         char grades[64];
@@ -488,38 +663,28 @@ static int judge_items(struct feed_merger *m, struct fs_err *err)
         if (k < 0)
           return err ? (int)err->code : FS_ERR_INTERNAL;
         grades[k++] = rel;
-        it->st.sources = k;
-        it->st.base = intel_score_base(grades, (size_t)k, it->st.sightings);
+        it->sources = k;
+        it->base = intel_score_base(grades, (size_t)k, it->sightings);
         it->modified = FS_MAX(m->now, it->modified + 1);
       }
     }
-    intel_score_judge(&m->env->score, it->kind, &it->st, m->now);
+    struct intel_score_state st;
+    item_state(m, it, &st);
+    it->score = st.score;
+    it->withheld = st.withheld;
   }
   return FS_OK;
 }
 
-/* The ids the store refused, from the status resource (rare: the objects are made here). */
-static void note_refusals(struct feed_merger *m, const struct intel_ingest_result *res)
-{
-  json_t *status = res->status ? json_loadb(res->status, res->status_len, 0, NULL) : NULL;
-  const json_t *fails = json_object_get(status, "failures");
-  size_t i;
-  const json_t *f;
-  json_array_foreach(fails, i, f)
-  {
-    const char *id = json_string_value(json_object_get(f, "id"));
-    const char *msg = json_string_value(json_object_get(f, "message"));
-    struct item *it = id ? item_of(m, id) : NULL;
-    if (it)
-      it->refused = true;
-    note_problem(m->st, id ? id : "object", msg ? msg : "refused");
-  }
-  json_decref(status);
-}
+/* An item in id order: the first eight hex digits of its UUID, then the whole id. */
+struct by_id {
+  uint64_t prefix;
+  struct item *it;
+};
 
-static int cmp_item_id(const void *a, const void *b)
+static int cmp_by_id(const void *a, const void *b)
 {
-  return strcmp((*(struct item *const *)a)->id, (*(struct item *const *)b)->id);
+  return strcmp(((const struct by_id *)a)->it->id, ((const struct by_id *)b)->it->id);
 }
 
 int feed_merger_flush(struct feed_merger *m, struct fs_err *err)
@@ -530,13 +695,25 @@ int feed_merger_flush(struct feed_merger *m, struct fs_err *err)
    * keys in order page by page, where random ones would touch a page each (as the ingest sorts
    * its objects). */
   struct item **sorted = m->n ? realloc(m->sorted, m->n * sizeof(*sorted)) : m->sorted;
-  if (m->n && !sorted)
+  struct by_id *order = malloc((m->n ? m->n : 1) * sizeof(*order));
+  if ((m->n && !sorted) || !order) {
+    free(order);
     return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
+  }
   m->sorted = sorted;
+  for (size_t i = 0; i < m->n; i++) {
+    const char *hex = m->items[i].id + 11; /* after "indicator--": the UUID's first 8 digits */
+    uint64_t k = 0;
+    for (size_t d = 0; d < 8; d++)
+      k = k << 8 | (unsigned char)hex[d];
+    order[i] = (struct by_id){k, &m->items[i]};
+  }
+  bool ok = intel_prefix_sort(order, m->n, sizeof(*order), cmp_by_id);
   for (size_t i = 0; i < m->n; i++)
-    sorted[i] = &m->items[i];
-  if (m->n > 1)
-    qsort(sorted, m->n, sizeof(*sorted), cmp_item_id);
+    sorted[i] = order[i].it;
+  free(order);
+  if (!ok)
+    return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
   int rc = store_begin(m->c, true, err);
   if (rc)
     return rc;
@@ -553,33 +730,10 @@ int feed_merger_flush(struct feed_merger *m, struct fs_err *err)
   }
   if (!rc)
     rc = judge_items(m, err);
-  struct fs_buf env;
-  fs_buf_init(&env, 0);
-  size_t count = 0;
+  for (size_t from = 0; !rc && from < m->n; from += FEED_PART)
+    rc = store_indicators(m, from, FS_MIN(m->n, from + FEED_PART), err);
   if (!rc)
-    rc = build_envelope(m, &env, &count, err);
-  struct intel_batch *batch = NULL;
-  struct intel_ingest_result res = {0};
-  if (!rc && count) {
-    struct stix_limits lim;
-    stix_limits_default(&lim);
-    lim.max_bytes = env.len + 1;
-    lim.max_objects = count + 1;
-    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-    size_t threads = env.len >= (1u << 20) && cpus > 1 ? (size_t)cpus : 1;
-    rc = intel_batch_read(env.data, env.len, &lim, threads, &batch, err);
-    char status_id[37];
-    fs_uuid_v4(status_id);
-    struct intel_ingest_options opt = {.status_id = status_id, .status_only = true};
-    if (!rc)
-      rc = intel_ingest_batch(m->c, m->who, &m->col, batch, &opt, &res, err);
-    if (!rc) {
-      m->st->stored += res.success;
-      m->st->refused += res.failure;
-      if (res.failure)
-        note_refusals(m, &res);
-    }
-  }
+    rc = store_objects(m, err);
   if (!rc)
     rc = write_rows(m, err);
   bool moved = false;
@@ -587,11 +741,11 @@ int feed_merger_flush(struct feed_merger *m, struct fs_err *err)
     struct item *it = &m->items[i];
     /* New rows are stored released; older rows change only when the decision does. */
     bool new_rows = !it->exists || !it->has_prov;
-    bool changes = it->exists && it->st.withheld != it->old_withheld;
-    if (it->refused || !(changes || (new_rows && it->st.withheld)))
+    bool changes = it->exists && it->withheld != it->old_withheld;
+    if (it->refused || !(changes || (new_rows && it->withheld)))
       continue;
-    rc = intel_withheld_set(m->c, it->id, it->st.withheld, err);
-    moved |= it->exists && it->st.withheld != it->old_withheld;
+    rc = intel_withheld_set(m->c, it->id, it->withheld, err);
+    moved |= changes;
   }
   if (!rc && moved)
     rc = intel_withheld_moved(m->c, err);
@@ -604,9 +758,6 @@ int feed_merger_flush(struct feed_merger *m, struct fs_err *err)
     rc = store_commit(m->c, err);
   else
     store_rollback(m->c);
-  intel_ingest_result_release(&res);
-  intel_batch_free(batch);
-  fs_buf_release(&env);
   /* The next batch starts empty. */
   memset(m->slots, 0, m->n_slots * sizeof(*m->slots));
   m->n = 0;

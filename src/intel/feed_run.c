@@ -99,6 +99,8 @@ static int misp_event(struct feed_merger *m, const struct intel_feed *f, const c
   enum tlp_level report_level = stricter(ev->tlp != TLP_NONE ? ev->tlp : f->default_tlp,
                                          misp_distribution_tlp(ev->distribution));
   int rc = FS_OK;
+  char where[96]; /* and the attribute's number */
+  snprintf(where, sizeof(where), "event %s, attribute", ev->uuid);
   for (size_t i = 0; !rc && i < ev->n_attrs; i++) {
     const struct misp_attribute *a = &ev->attrs[i];
     struct misp_observables obs;
@@ -107,9 +109,9 @@ static int misp_event(struct feed_merger *m, const struct intel_feed *f, const c
     enum misp_attr_use use = misp_attribute_observables(a, &obs, &e);
     if (use == MISP_USE_INVALID) {
       st->invalid++;
-      char where[80];
-      snprintf(where, sizeof(where), "event %s: %s", ev->uuid, e.where);
-      note(st, where, e.msg);
+      char at[192];
+      snprintf(at, sizeof(at), "event %s: %s", ev->uuid, e.where);
+      note(st, at, e.msg);
       continue;
     }
     if (use != MISP_USE_INDICATOR) {
@@ -126,22 +128,27 @@ static int misp_event(struct feed_merger *m, const struct intel_feed *f, const c
     int64_t fallback = (a->timestamp ? a->timestamp : ev->timestamp) * 1000;
     int64_t first = a->first_seen_ms ? a->first_seen_ms : fallback;
     int64_t last = a->last_seen_ms ? a->last_seen_ms : fallback;
-    char detail[400];
-    snprintf(detail, sizeof(detail), "%s%s%.200s", obs.detail,
-             obs.detail[0] && a->comment[0] ? "; " : "", a->comment);
+    char detail[400]; /* "%s%s%.200s": the observables' rest, then the comment */
+    size_t dn = strlen(obs.detail), cn = strnlen(a->comment, 200);
+    memcpy(detail, obs.detail, dn);
+    if (dn && cn) {
+      memcpy(detail + dn, "; ", 2);
+      dn += 2;
+    }
+    memcpy(detail + dn, a->comment, cn);
+    detail[dn + cn] = '\0';
     for (size_t k = 0; !rc && k < obs.n; k++) {
-      char where[96], id[FEED_ID_MAX];
-      snprintf(where, sizeof(where), "event %s, attribute %zu", ev->uuid, a->index);
+      char id[FEED_ID_MAX];
       enum feed_verdict v;
       rc = feed_merger_add(m, obs.obs[k].kind, obs.obs[k].value, level, first, last, detail, where,
-                           id, &v, err);
+                           a->index, id, &v, err);
       if (rc || v != FEED_KEPT)
         continue;
       if (FS_VEC_GROW(r.ids, r.n, r.cap, 64)) {
         rc = fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
         break;
       }
-      snprintf(r.ids[r.n++], FEED_ID_MAX, "%s", id);
+      memcpy(r.ids[r.n++], id, FEED_ID_MAX);
       report_level = stricter(report_level, level);
     }
   }
@@ -287,7 +294,7 @@ static int csv_row(const struct intel_csv_row *row, void *arg)
     int rc = feed_merger_add(r->m, obs.obs[k].kind, obs.obs[k].value, row->tlp,
                              row->first_seen_ms ? row->first_seen_ms : r->now,
                              row->last_seen_ms ? row->last_seen_ms : r->now,
-                             comment[0] ? comment : NULL, where, id, &v, r->err);
+                             comment[0] ? comment : NULL, "line", row->line, id, &v, r->err);
     if (rc)
       return rc;
   }

@@ -15,7 +15,7 @@ static int nomem(struct fs_err *err)
   return fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
 }
 
-static struct intel_batch *batch_new(void)
+struct intel_batch *intel_batch_new(void)
 {
   struct intel_batch *b = calloc(1, sizeof(*b));
   if (b)
@@ -126,7 +126,7 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
 int intel_object_keys(const json_t *obj, struct intel_batch **out, struct fs_err *err)
 {
   const char *type = json_string_value(json_object_get(obj, "type"));
-  struct intel_batch *b = batch_new();
+  struct intel_batch *b = intel_batch_new();
   if (!b)
     return nomem(err);
   if (type && keys_of_object(b, obj, type, NULL)) {
@@ -240,6 +240,27 @@ int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct f
   return FS_OK;
 }
 
+int intel_batch_add_own(struct intel_batch *b, const struct intel_batch_item *it,
+                        const char *const *values, size_t n_values, struct fs_err *err)
+{
+  if (FS_VEC_GROW(b->items, b->n, b->cap, 1024))
+    return nomem(err);
+  struct intel_batch_item *x = &b->items[b->n];
+  *x = *it;
+  x->index = b->n;
+  x->valid = true;
+  x->refusal = x->meta_error = NULL;
+  x->anonymous = x->control = false;
+  x->tlp_granular = TLP_NONE;
+  x->first_key = b->n_keys;
+  for (size_t i = 0; i < n_values; i++)
+    if (add_key(b, values[i], strlen(values[i])))
+      return nomem(err);
+  x->n_keys = b->n_keys - x->first_key;
+  b->n++;
+  return FS_OK;
+}
+
 struct read_ctx {
   struct intel_batch *b;
   struct fs_err err;
@@ -288,7 +309,7 @@ int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *li
     threads = 1;
   if (threads > INTEL_BATCH_MAX_THREADS)
     threads = INTEL_BATCH_MAX_THREADS;
-  struct intel_batch *b = batch_new();
+  struct intel_batch *b = intel_batch_new();
   struct read_ctx ctx[INTEL_BATCH_MAX_THREADS];
   void *ctxs[INTEL_BATCH_MAX_THREADS];
   int rc = b ? FS_OK : nomem(err);
@@ -296,7 +317,7 @@ int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *li
     rc = nomem(err);
   for (size_t p = 0; !rc && p < threads; p++) {
     memset(&ctx[p], 0, sizeof(ctx[p]));
-    ctx[p].b = p ? batch_new() : b;
+    ctx[p].b = p ? intel_batch_new() : b;
     ctxs[p] = &ctx[p];
     if (!ctx[p].b)
       rc = nomem(err);
@@ -326,7 +347,7 @@ int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *li
 int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
-  struct intel_batch *b = batch_new();
+  struct intel_batch *b = intel_batch_new();
   if (!b || reserve_items(b, doc->n)) {
     intel_batch_free(b);
     return nomem(err);

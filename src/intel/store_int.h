@@ -118,6 +118,16 @@ int intel_object_keys(const json_t *obj, struct intel_batch **out, struct fs_err
 int intel_visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
                            const char *tlp, const char *porg, const char *puser, const char *rorgs,
                            const char *rusers, bool withheld, bool *visible, struct fs_err *err);
+/* An empty batch (NULL when out of memory), for intel_batch_add_own. */
+struct intel_batch *intel_batch_new(void);
+/* Adds an object the hub wrote itself from checked values (a source's indicator of a canonical
+ * value, intel/feed_merge.c), without reading its text again: *it gives what validation and
+ * stix_meta_get would have found (id, kind, type, version, spec_version, tlp, valid_from_ms,
+ * valid_until_ms, raw; the rest as for a valid unmarked-granular object without control
+ * properties), values its n_values observable keys as the pattern compares them. Strings and raw
+ * are borrowed: they must outlive the batch. Its index is its position in the batch. */
+int intel_batch_add_own(struct intel_batch *b, const struct intel_batch_item *it,
+                        const char *const *values, size_t n_values, struct fs_err *err);
 /* Adds what the ingest needs of one validated element (r->object must be readable). */
 int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct fs_err *err);
 /* A batch of a parsed document's results. The document's input bytes must outlive it. */

@@ -287,11 +287,85 @@ static void test_second_source_and_decay(void **state)
   assert_int_equal(intel_feed_get(f.c, &f.op, "csv-test", &feed, &err), FS_ERR_NOT_FOUND);
 }
 
+struct stored_versions {
+  size_t n;
+  char version[4][40], tlp[4][16];
+  char *body[4];
+};
+
+static int take_versions(const struct intel_row *r, void *ctx)
+{
+  struct stored_versions *v = ctx;
+  if (v->n < 4) {
+    snprintf(v->version[v->n], sizeof(v->version[0]), "%s", r->version);
+    snprintf(v->tlp[v->n], sizeof(v->tlp[0]), "%s", r->tlp);
+    v->body[v->n] = strndup(r->body, r->body_len);
+  }
+  v->n++;
+  return FS_OK;
+}
+
+/* The hub stores its own indicators without reading their text again (intel_batch_add_own): what
+ * it stored (version, level, the observable key searched by) is what validation and the ingest's
+ * reading make of that text. */
+static void test_own_indicators_as_validation_reads_them(void **state)
+{
+  (void)state;
+  const struct {
+    enum tlp_level level;
+    enum intel_obs kind;
+    const char *value;
+  } own[] = {
+      {TLP_GREEN, INTEL_OBS_IPV4, "45.77.12.9"}, /* two versions: two sources */
+      {TLP_GREEN, INTEL_OBS_DOMAIN, "evil-bank-login.com"},
+      {TLP_AMBER, INTEL_OBS_URL, "https://xn--mnchen-bank-thb.com.tw/secure/Account"},
+      {TLP_AMBER_STRICT, INTEL_OBS_SHA256,
+       "0bd1aa5c8f1d4e8e5e0e7e8a2f3d4c5b6a7980f1e2d3c4b5a69788796a5b4c3d"},
+  };
+  for (size_t i = 0; i < FS_ARRAY_SIZE(own); i++) {
+    char id[FEED_ID_MAX];
+    id_of("sector", own[i].level, own[i].kind, own[i].value, id);
+    struct stored_versions v = {0};
+    struct fs_err err;
+    assert_int_equal(intel_read_object(f.c, &f.op, NULL, id, take_versions, &v, &err), FS_OK);
+    assert_true(v.n >= 1 && v.n <= 4);
+    char key[1024];
+    assert_true(intel_observable_key(own[i].value, strlen(own[i].value), key, sizeof(key)));
+    for (size_t k = 0; k < v.n; k++) {
+      char text[8192];
+      snprintf(text, sizeof(text), "{\"objects\":[%s]}", v.body[k]);
+      struct stix_limits lim;
+      stix_limits_default(&lim);
+      struct intel_batch *b = NULL;
+      assert_int_equal(intel_batch_read(text, strlen(text), &lim, 1, &b, &err), FS_OK);
+      assert_int_equal(b->n, 1);
+      const struct intel_batch_item *it = &b->items[0];
+      assert_true(it->valid);
+      assert_null(it->meta_error);
+      assert_string_equal(it->id, id);
+      assert_string_equal(it->type, "indicator");
+      assert_string_equal(it->version, v.version[k]);
+      assert_string_equal(stix_tlp_token(it->tlp), v.tlp[k]);
+      assert_int_equal(it->tlp_granular, TLP_NONE);
+      assert_false(it->control);
+      assert_int_equal(it->n_keys, 1);
+      assert_string_equal(b->keys[it->first_key], key);
+      intel_batch_free(b);
+      free(v.body[k]);
+    }
+    /* ... and the value finds it (the observable index holds that key). */
+    struct seen any = {0};
+    assert_int_equal(intel_search(f.c, &f.op, own[i].value, 100, take, &any, &err), FS_OK);
+    assert_true(any.n >= 1);
+  }
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_misp_feed),
       cmocka_unit_test(test_second_source_and_decay),
+      cmocka_unit_test(test_own_indicators_as_validation_reads_them),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
