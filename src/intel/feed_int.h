@@ -57,6 +57,64 @@ int intel_provenance_grades(struct store_conn *c, const char *id, char *out, siz
 
 struct feed_merger;
 
+/* The merger's state, shared by feed_merge.c (which collects a batch) and feed_flush.c (which
+ * writes it). One value of the batch: */
+struct feed_item {
+  char id[FEED_ID_MAX];
+  enum intel_obs kind;
+  enum tlp_level level;
+  const char *value, *detail; /* in the merger's arena */
+  int64_t first_seen, last_seen;
+  const char *list; /* the flagging warninglist, or NULL */
+  /* filled when the batch is written */
+  bool exists, has_prov, refused;
+  int64_t created, modified, old_first, old_last;
+  bool old_withheld;
+  int64_t reports;
+  /* the judgement: intel_score_state's inputs and verdict (its reasons are made again where they
+   * are written, item_state: an item stays small, so that a batch may be large) */
+  int sources, sightings, base, score;
+  int64_t judged_last_seen;
+  bool withheld;
+  size_t body_off, body_len; /* its new version's text in the merger's bodies */
+};
+
+struct event_done {
+  char uuid[37];
+  int64_t timestamp;
+};
+
+struct feed_merger {
+  struct store_conn *c;
+  const struct actor *who;
+  const struct intel_feed *f;
+  const struct intel_feed_env *env;
+  const struct intel_wl_set *wl;
+  int64_t now;
+  struct intel_feed_stats *st;
+  struct intel_collection col;
+  char hub_identity[STIX_ID_MAX];
+  struct fs_arena arena;
+  struct feed_item *items;
+  size_t n, cap;
+  struct feed_item **sorted; /* the batch's items in id order, when it is written */
+  uint32_t *slots;           /* open addressing on the ids: index + 1, 0 for empty */
+  size_t n_slots;
+  size_t batch;           /* values a transaction */
+  uint8_t id_key[32];     /* id_key of the hub's secret */
+  struct fs_buf bodies;   /* the batch's new indicator versions, one after the other */
+  struct fs_buf envelope; /* the other objects as an envelope, while the batch is written */
+  struct fs_buf objects;  /* other objects: ",{...},{...}" */
+  size_t n_objects;
+  struct event_done *events;
+  size_t n_events, cap_events;
+};
+
+/* The item of id in the batch, or NULL. */
+struct feed_item *feed_merger_item(struct feed_merger *m, const char *id);
+/* Notes the run's first problem (later ones are counted, not kept). */
+void feed_note(struct intel_feed_stats *st, const char *where, const char *msg);
+
 /* Starts merging what source f reports into its collection, as `who` at `now`; the lists `wl`
  * (may be NULL) are checked for every value. */
 int feed_merger_new(struct store_conn *c, const struct actor *who, const struct intel_feed *f,

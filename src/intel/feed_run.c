@@ -16,12 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void note(struct intel_feed_stats *st, const char *where, const char *msg)
-{
-  if (!st->first_problem[0])
-    snprintf(st->first_problem, sizeof(st->first_problem), "%s: %s", where, msg);
-}
-
 static enum tlp_level stricter(enum tlp_level a, enum tlp_level b)
 {
   return a > b ? a : b;
@@ -111,7 +105,7 @@ static int misp_event(struct feed_merger *m, const struct intel_feed *f, const c
       st->invalid++;
       char at[192];
       snprintf(at, sizeof(at), "event %s: %s", ev->uuid, e.where);
-      note(st, at, e.msg);
+      feed_note(st, at, e.msg);
       continue;
     }
     if (use != MISP_USE_INDICATOR) {
@@ -194,7 +188,7 @@ static int run_misp(struct store_conn *c, struct feed_merger *m, const struct in
     int erc = intel_feed_fetch(env, f->url, name, &b, &e);
     if (erc == FS_ERR_NOT_FOUND || erc == FS_ERR_TOO_LARGE) {
       st->invalid++;
-      note(st, where, e.msg);
+      feed_note(st, where, e.msg);
       continue; /* listed but not there, or too large: the others are read, this one next time */
     }
     if (erc) {
@@ -204,7 +198,7 @@ static int run_misp(struct store_conn *c, struct feed_merger *m, const struct in
     }
     if (list[i].sha256[0] && !sha256_matches(&b, list[i].sha256)) {
       st->invalid++;
-      note(st, where, "its SHA-256 is not the manifest's integrity:sha256");
+      feed_note(st, where, "its SHA-256 is not the manifest's integrity:sha256");
       continue;
     }
     struct misp_event ev;
@@ -212,7 +206,7 @@ static int run_misp(struct store_conn *c, struct feed_merger *m, const struct in
       st->invalid++;
       char msg[300];
       snprintf(msg, sizeof(msg), "%s: %s", e.where, e.msg);
-      note(st, where, msg);
+      feed_note(st, where, msg);
       misp_event_release(&ev);
       continue;
     }
@@ -245,7 +239,7 @@ static int csv_row(const struct intel_csv_row *row, void *arg)
   r->st->read++;
   if (row->problem) {
     r->st->invalid++;
-    note(r->st, where, row->problem);
+    feed_note(r->st, where, row->problem);
     return 0;
   }
   struct misp_observables obs = {0};
@@ -267,7 +261,7 @@ static int csv_row(const struct intel_csv_row *row, void *arg)
       }
       if (use == MISP_USE_INVALID) {
         r->st->invalid++;
-        note(r->st, where, e.msg);
+        feed_note(r->st, where, e.msg);
         return 0;
       }
     }
@@ -277,7 +271,7 @@ static int csv_row(const struct intel_csv_row *row, void *arg)
     if (!intel_canon(&obs.obs[0].kind, row->value, strlen(row->value), obs.obs[0].value, where,
                      &e)) {
       r->st->invalid++;
-      note(r->st, where, e.msg);
+      feed_note(r->st, where, e.msg);
       return 0;
     }
     obs.n = 1;
@@ -441,7 +435,7 @@ static int run_taxii(struct store_conn *c, const struct actor *who, const struct
           char msg[300];
           snprintf(msg, sizeof(msg), "%.120s is on the blocking warninglist %s", fol[i].value,
                    fol[i].list);
-          note(st, r->id ? r->id : "object", msg);
+          feed_note(st, r->id ? r->id : "object", msg);
           continue;
         }
         follow[i] = true;
@@ -490,13 +484,13 @@ static int run_taxii(struct store_conn *c, const struct actor *who, const struct
     st->refused += ir.failure;
     if (ir.failure && ir.failures && !st->first_problem[0]) {
       const json_t *f0 = json_array_get(ir.failures, 0);
-      note(st,
-           json_string_value(json_object_get(f0, "id"))
-               ? json_string_value(json_object_get(f0, "id"))
-               : "object",
-           json_string_value(json_object_get(f0, "message"))
-               ? json_string_value(json_object_get(f0, "message"))
-               : "refused");
+      feed_note(st,
+                json_string_value(json_object_get(f0, "id"))
+                    ? json_string_value(json_object_get(f0, "id"))
+                    : "object",
+                json_string_value(json_object_get(f0, "message"))
+                    ? json_string_value(json_object_get(f0, "message"))
+                    : "refused");
     }
     intel_ingest_result_release(&ir);
     intel_batch_free(batch);
