@@ -54,6 +54,7 @@ static const struct fs_config_key keys[] = {
     INT("auth", "token_days", token_days, "90", 1, 3650, "Default lifetime of a new API token, in days."),
     INT("auth", "token_max_days", token_max_days, "365", 1, 3650, "Longest lifetime a token may be given."),
     INT("auth", "session_hours", session_hours, "12", 1, 168, "Lifetime of a portal session token after a password login."),
+    INT("auth", "session_idle_minutes", session_idle_minutes, "30", 1, 1440, "A portal session held in the browser's cookie ends after this many minutes without a request (its lifetime, session_hours, still bounds it)."),
     ENUM("auth", "argon2", argon2, "interactive", argon2_levels, "Argon2id cost for password hashes (libsodium's named limits)."),
     INT("auth", "login_max_failures", login_max_failures, "5", 1, 1000, "Failed logins in a row for one user name from one address before that address is locked out of that name (other addresses are not)."),
     INT("auth", "login_lockout_minutes", login_lockout_minutes, "15", 1, 10080, "How long an address stays locked out of a user name."),

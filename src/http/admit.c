@@ -3,9 +3,11 @@
  * types and the caller's body limit. See server.h. */
 #include "http/server.h"
 
+#include "auth/session.h"
 #include "auth/token.h"
 #include "core/net.h"
 #include "core/time.h"
+#include "http/api.h"
 #include "http/mediatype.h"
 #include "taxii/server.h"
 
@@ -15,10 +17,12 @@
 #include <string.h>
 #include <strings.h>
 
-/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients). */
+/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients); without either,
+ * the portal's session cookie (not on TAXII's routes), which sets req->cookie. */
 static const char *presented_token(struct http_request *req, char **to_free)
 {
   *to_free = NULL;
+  req->cookie = false;
   const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
   if (h && !strncasecmp(h, "Bearer ", 7)) {
     h += 7;
@@ -34,7 +38,11 @@ static const char *presented_token(struct http_request *req, char **to_free)
     *to_free = pass;
     return pass;
   }
-  return NULL;
+  const char *ck = req->matched && (req->matched->flags & HTTP_TAXII)
+                       ? NULL
+                       : MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+  req->cookie = ck && *ck;
+  return req->cookie ? ck : NULL;
 }
 
 /* Authenticates the request's token. An address that has spent its budget of failed
@@ -55,7 +63,10 @@ static int authenticate(struct http_request *req, int *retry)
   } else {
     struct store_conn *c;
     rc = http_db(req, &c);
-    if (!rc)
+    if (!rc && req->cookie)
+      rc = session_authenticate(c, &req->hub->auth, token, hub_now(req->hub), &req->who,
+                                &req->idle_expires_ms, &req->err);
+    else if (!rc)
       rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
     if (rc == FS_ERR_UNAUTHENTICATED)
       http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
@@ -194,8 +205,20 @@ int http_admit(struct http_request *req, struct http_response *res)
     http_header(res, "Retry-After", "%d", retry);
     return rc;
   }
-  if (rc)
-    return refuse(req, res, rc, 0);
+  /* A state-changing request made with the portal's cookie must carry the session's CSRF token:
+   * a browser sends the cookie with whatever page asked, the header only from our own scripts. */
+  if (!rc && req->cookie && strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
+      !session_csrf_ok(&req->hub->auth, req->who.token_id,
+                       MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "X-CSRF-Token")))
+    rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, "X-CSRF-Token",
+                    "a change made with the session cookie needs the session's CSRF token in "
+                    "the X-CSRF-Token header");
+  if (rc) {
+    refuse(req, res, rc, 0);
+    if (rc == FS_ERR_UNAUTHENTICATED && req->cookie)
+      http_session_cookie_clear(req, res); /* the browser stops presenting a dead session */
+    return rc;
+  }
   if (req->authenticated)
     req->body.max = limit;
   if ((route->flags & HTTP_TAXII) &&

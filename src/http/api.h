@@ -12,6 +12,11 @@ int api_openapi(struct http_request *req, struct http_response *res);
 int api_session_create(struct http_request *req, struct http_response *res);
 int api_session_delete(struct http_request *req, struct http_response *res);
 int api_me(struct http_request *req, struct http_response *res);
+/* Sessions and preferences (session.c). */
+int api_session_get(struct http_request *req, struct http_response *res);
+int api_me_update(struct http_request *req, struct http_response *res);
+/* Adds the Set-Cookie header that makes the browser drop the session cookie. */
+void http_session_cookie_clear(struct http_request *req, struct http_response *res);
 
 int api_orgs_list(struct http_request *req, struct http_response *res);
 int api_orgs_create(struct http_request *req, struct http_response *res);

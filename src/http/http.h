@@ -41,6 +41,8 @@ struct http_request {
   size_t nparams;
   struct actor who;
   bool authenticated;
+  bool cookie;                /* authenticated by the portal's session cookie (auth/session.h) */
+  int64_t idle_expires_ms;    /* with the cookie: when the session ends unless used again */
   char remote[64];
   char request_id[20];
   const char *route;          /* the matched pattern, for logs and metrics */

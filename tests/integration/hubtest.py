@@ -140,6 +140,13 @@ def free_port(kind=None):
     return port
 
 
+def write_clock(path, t):
+    """Sets the simulated clock of a hub with hub.clock_file = path to the datetime t (atomically)."""
+    with open(path + ".tmp", "w") as f:
+        f.write(t.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+    os.replace(path + ".tmp", path)
+
+
 def totp(secret_b32, t=None, step=30):
     """RFC 6238 code (SHA-1, 6 digits) for a base32 secret."""
     key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))
