@@ -64,6 +64,12 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   case POLICY_TEAM_ANSWER:
     return a->role == AUTH_ROLE_HUB_ANALYST ||
            (t && (t->rel & POLICY_REL_TEAM_MEMBER) && a->role != AUTH_ROLE_SUPERVISOR);
+  case POLICY_ALERT_REVIEW:
+    return a->role == AUTH_ROLE_HUB_ANALYST || (member_role((int)a->role) && same_org(a, t));
+  case POLICY_SOURCES_READ:
+    return a->role == AUTH_ROLE_HUB_ANALYST || (member_role((int)a->role) && same_org(a, t));
+  case POLICY_SETTINGS_READ:
+    return hub_reader;
   }
   return false;
 }

@@ -35,6 +35,9 @@ enum policy_action {
   POLICY_INCIDENT_SECTOR_REF, /* see and use a case's sector-wide number (sector_ref) */
   POLICY_TEAM_MANAGE,      /* register or change a response team of org_id, its members */
   POLICY_TEAM_ANSWER,      /* accept or decline an offer for the team (rel TEAM_MEMBER) */
+  POLICY_ALERT_REVIEW,     /* acknowledge an alert of org_id or mark it a false positive */
+  POLICY_SOURCES_READ,     /* see the event (syslog) sources registered for org_id */
+  POLICY_SETTINGS_READ,    /* see the hub's settings that are safe to show (no secrets) */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */

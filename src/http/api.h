@@ -52,6 +52,8 @@ int api_events_post(struct http_request *req, struct http_response *res);
 int api_alerts_list(struct http_request *req, struct http_response *res);
 int api_alerts_stream(struct http_request *req, struct http_response *res);
 int api_alerts_sector(struct http_request *req, struct http_response *res);
+int api_alert_get(struct http_request *req, struct http_response *res);
+int api_alert_review(struct http_request *req, struct http_response *res);
 int api_soc_status(struct http_request *req, struct http_response *res);
 int api_soc_sources_list(struct http_request *req, struct http_response *res);
 int api_soc_sources_add(struct http_request *req, struct http_response *res);

@@ -3,6 +3,7 @@
 #include "http/api.h"
 
 #include "core/jsonx.h"
+#include "core/time.h"
 #include "http/stream.h"
 #include "soc/soc.h"
 #include "auth/org.h"
@@ -53,26 +54,79 @@ int api_events_post(struct http_request *req, struct http_response *res)
                                        (json_int_t)st.alerts, "bytes", (json_int_t)st.bytes));
 }
 
+/* An RFC 3339 time parameter as milliseconds (0 when absent). */
+static int query_time(struct http_request *req, const char *key, int64_t *ms)
+{
+  const char *v = http_query_get(&req->query, key);
+  *ms = 0;
+  if (v && fs_time_parse_ms(v, strlen(v), ms, &req->err))
+    return fs_err_set(&req->err, FS_ERR_INVALID, key, "%s must be an RFC 3339 time", key);
+  return FS_OK;
+}
+
 int api_alerts_list(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"after", "limit", "kind", "org", NULL};
+  static const char *const params[] = {"after",  "limit",  "kind",  "org",   "order", "ref",
+                                       "value",  "source", "status", "since", "until", NULL};
   static const char *const kinds[] = {"ioc", "sigma", "correlation", NULL};
-  int64_t after, limit;
-  const char *kind;
+  static const char *const orders[] = {"oldest", "newest", NULL};
+  struct soc_alert_filter f = {0};
+  const char *order;
   struct store_conn *c;
   json_t *out;
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
-    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
+    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &f.after, &req->err);
   if (!rc)
-    rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
+    rc = http_query_int(&req->query, "limit", 1, 1000, 100, &f.limit, &req->err);
   if (!rc)
-    rc = http_query_enum(&req->query, "kind", kinds, &kind, &req->err);
+    rc = http_query_enum(&req->query, "kind", kinds, &f.kind, &req->err);
+  if (!rc)
+    rc = http_query_enum(&req->query, "order", orders, &order, &req->err);
+  if (!rc)
+    rc = http_query_enum(&req->query, "status", soc_alert_status_names, &f.status, &req->err);
+  if (!rc)
+    rc = query_time(req, "since", &f.since_ms);
+  if (!rc)
+    rc = query_time(req, "until", &f.until_ms);
+  if (rc)
+    return rc;
+  f.newest_first = order && !strcmp(order, "newest");
+  f.org = http_query_get(&req->query, "org");
+  f.ref = http_query_get(&req->query, "ref");
+  f.value = http_query_get(&req->query, "value");
+  f.source = http_query_get(&req->query, "source");
+  if (!(rc = http_db(req, &c)))
+    rc = soc_alerts_find(c, &req->who, &f, &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}
+
+int api_alert_get(struct http_request *req, struct http_response *res)
+{
+  return http_get_by_id(req, res, soc_alert_get_json);
+}
+
+int api_alert_review(struct http_request *req, struct http_response *res)
+{
+  static const char *const keys[] = {"status", "note", NULL};
+  json_t *body, *out = NULL;
+  const char *status, *note;
+  struct store_conn *c;
+  int rc = http_query_only(&req->query, none, &req->err);
+  if (!rc)
+    rc = http_body_object(req, &body);
+  if (rc)
+    return rc;
+  rc = jsonx_only_keys(body, keys, "$", &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "status", JSONX_REQUIRED, 32, &status, &req->err);
+  if (!rc)
+    rc = jsonx_string(body, "note", JSONX_NULLABLE | JSONX_MULTILINE, 1000, &note, &req->err);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = soc_alerts_json(c, &req->who, after, limit, kind, http_query_get(&req->query, "org"), &out,
-                         &req->err);
+    rc = soc_alert_review(c, &req->who, req->params[0], status, note, &out, &req->err);
+  json_decref(body);
   return rc ? rc : http_json(res, 200, out);
 }
 

@@ -46,6 +46,8 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/alerts", api_alerts_list, 0},
     {"GET", "/api/v1/alerts/stream", api_alerts_stream, 0},
     {"GET", "/api/v1/alerts/sector", api_alerts_sector, 0},
+    {"GET", "/api/v1/alerts/{}", api_alert_get, 0},
+    {"POST", "/api/v1/alerts/{}/review", api_alert_review, HTTP_JSON_BODY},
     {"GET", "/api/v1/soc/status", api_soc_status, 0},
     {"GET", "/api/v1/soc/sources", api_soc_sources_list, 0},
     {"POST", "/api/v1/soc/sources", api_soc_sources_add, HTTP_JSON_BODY},

@@ -279,14 +279,10 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
-#define ALERT_COLUMNS                                                                           \
-  "a.seq, a.id, a.org_id, o.code, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"     \
-  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
-
-static json_t *alert_json(struct store_stmt *s)
+json_t *soc_alert_json(struct store_stmt *s)
 {
-  int64_t event_at = store_col_int(s, 12);
-  return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
+  int64_t event_at = store_col_int(s, 12), reviewed_at = store_col_int(s, 19);
+  json_t *a = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
                    "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
                    store_col_text(s, 2), "org_code", store_col_text(s, 3), "kind",
                    store_col_text(s, 4), "ref", store_col_text(s, 5), "ref_name",
@@ -297,10 +293,17 @@ static json_t *alert_json(struct store_stmt *s)
                    jsonx_time_new(store_col_int(s, 13)), "last_at",
                    jsonx_time_new(store_col_int(s, 14)), "count", (json_int_t)store_col_int(s, 15),
                    "sector_alert", store_col_text(s, 16));
+  if (a)
+    json_object_set_new(a, "review",
+                        json_pack("{s:s,s:s?,s:o,s:s?}", "status", store_col_text(s, 17), "by",
+                                  store_col_text(s, 18), "at",
+                                  reviewed_at ? jsonx_time_new(reviewed_at) : json_null(),
+                                  "note", store_col_text(s, 20)));
+  return a;
 }
 
 /* Alerts are their organisation's; the hub's roles see every organisation's. */
-static bool sees_all(const struct actor *who)
+bool soc_sees_all_alerts(const struct actor *who)
 {
   return who->local || auth_role_is_hub(who->role);
 }
@@ -310,49 +313,8 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
                        const char *kind, const char *org, json_t **out, int64_t *last_read,
                        struct fs_err *err)
 {
-  char org_id[37] = "";
-  int rc;
-  if (org && (rc = org_resolve(c, org, org_id, err)))
-    return rc;
-  if (!sees_all(who)) {
-    if (who->role == AUTH_ROLE_SUPERVISOR)
-      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
-                        "the supervisor sees the sector's statistics, not members' alerts");
-    if (org_id[0] && strcmp(org_id, who->org_id))
-      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts", "only the hub sees other organisations' alerts");
-    snprintf(org_id, sizeof(org_id), "%s", who->org_id);
-  }
-  struct store_stmt *s;
-  rc = store_query(c, &s, err,
-                   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
-                   " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
-                   " ORDER BY a.seq LIMIT ?",
-                   "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL,
-                   kind, kind, limit + 1);
-  if (rc)
-    return rc;
-  /* Other organisations' alerts from indicators the reader may not see are left out (the page
-   * is then short; `next` goes on after the last row read). */
-  json_t *items = json_array();
-  bool row;
-  int64_t n = 0, last = after;
-  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
-    last = store_col_int(s, 0);
-    bool own = !strcmp(store_col_text(s, 2), who->org_id);
-    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
-      json_array_append_new(items, alert_json(s));
-  }
-  bool more = !rc && row;
-  store_done(s);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  char next[24];
-  snprintf(next, sizeof(next), "%lld", (long long)last);
-  *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
-  *last_read = last;
-  return FS_OK;
+  struct soc_alert_filter f = {.after = after, .limit = limit, .kind = kind, .org = org};
+  return soc_alerts_page(c, who, &f, out, last_read, err);
 }
 
 int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
@@ -396,9 +358,9 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
                            json_t **out, struct fs_err *err)
 {
-  if (!sees_all(who) && who->role != AUTH_ROLE_SUPERVISOR)
+  if (!soc_sees_all_alerts(who) && who->role != AUTH_ROLE_SUPERVISOR)
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
-  bool names = sees_all(who); /* the supervisor sees the threat and how widely, not incidents */
+  bool names = soc_sees_all_alerts(who); /* the supervisor sees the threat and how widely, not incidents */
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"

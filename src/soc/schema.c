@@ -36,6 +36,12 @@ static const struct store_migration soc_steps[] = {
      "ALTER TABLE soc_sighting ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
      "ALTER TABLE soc_sighting ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX soc_sighting_due ON soc_sighting (pending, written_at)"},
+    /* An alert's review (review.c): new, acknowledged or a false positive, by whom and when. */
+    {5, "alert review",
+     "ALTER TABLE soc_alert ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
+     "ALTER TABLE soc_alert ADD COLUMN reviewed_by TEXT;"
+     "ALTER TABLE soc_alert ADD COLUMN reviewed_at BIGINT;"
+     "ALTER TABLE soc_alert ADD COLUMN review_note TEXT"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -4,6 +4,7 @@
 
 #include "audit/audit.h"
 #include "auth/org.h"
+#include "auth/policy.h"
 #include "core/encode.h"
 #include "core/file.h"
 #include "core/uuid.h"
@@ -161,13 +162,20 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
 int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
                      struct fs_err *err)
 {
-  if (!who->local && !auth_role_is_hub(who->role))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
+  /* The hub's roles see every source; a member its own organisation's (POLICY_SOURCES_READ). */
+  const char *org = NULL;
+  if (!who->local && !auth_role_is_hub(who->role)) {
+    struct policy_target t = {.org_id = who->org_id, .role = -1};
+    if (!policy_allows(who, POLICY_SOURCES_READ, &t))
+      return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
+    org = who->org_id;
+  }
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT s.id, s.kind, s.match, o.code FROM soc_source s JOIN org o"
-                       " ON o.id = s.org_id ORDER BY s.kind, s.match",
-                       "");
+                       " ON o.id = s.org_id WHERE (? IS NULL OR s.org_id = ?)"
+                       " ORDER BY s.kind, s.match",
+                       "ss", org, org);
   if (rc)
     return rc;
   json_t *items = json_array();

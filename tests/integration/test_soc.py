@@ -374,7 +374,11 @@ class Soc(unittest.TestCase):
         self.assertEqual(r.status, 201)
         sid = r.json()["id"]
         self.assertIn("192.0.2.0/24", [s["match"] for s in h.admin("GET", "/api/v1/soc/sources").json()["items"]])
-        self.assertEqual(h.request("GET", "/api/v1/soc/sources", token=tok).status, 403)
+        # A member sees its own organisation's sources alone (#14); the supervisor none.
+        r = h.request("GET", "/api/v1/soc/sources", token=tok)
+        self.assertEqual(r.status, 200)
+        self.assertEqual({s["org"] for s in r.json()["items"]}, {"bank-a"})
+        self.assertEqual(h.request("GET", "/api/v1/soc/sources", token=self.tokens["fsc"]).status, 403)
         self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 200)
         self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 404)
         actions = [r["action"] for r in h.admin("GET", "/api/v1/audit?limit=1000").json()["items"]]

@@ -89,7 +89,12 @@ static void test_sources(void **state)
   snprintf(member.org_id, sizeof(member.org_id), "%s", a);
   assert_int_equal(soc_source_add(f.c, &member, "cidr", "172.16.0.0/12", "bank-a", id, &err), FS_ERR_FORBIDDEN);
   assert_int_equal(soc_source_remove(f.c, &member, "10.0.0.0/8", &err), FS_ERR_FORBIDDEN);
+  /* A member sees its own organisation's sources (#14), the supervisor none. */
   json_t *out = NULL;
+  assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_OK);
+  assert_int_equal(json_array_size(json_object_get(out, "items")), 2);
+  json_decref(out);
+  member.role = AUTH_ROLE_SUPERVISOR;
   assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_ERR_FORBIDDEN);
   assert_int_equal(soc_sources_json(f.c, &f.op, &out, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(out, "items")), 3);

@@ -1,0 +1,169 @@
+/* Alerts as people work them: filtered pages (either order), one alert, and its review
+ * (acknowledged, false positive), all through the one policy. */
+#include "soc/soc_int.h"
+
+#include "audit/audit.h"
+#include "auth/org.h"
+#include "auth/policy.h"
+#include "core/jsonx.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const soc_alert_status_names[] = {"new", "acknowledged", "false_positive", NULL};
+
+/* Which organisation's alerts the actor may list (org_id "" for every one). */
+static int scope(struct store_conn *c, const struct actor *who, const char *org, char org_id[37],
+                 struct fs_err *err)
+{
+  org_id[0] = '\0';
+  int rc;
+  if (org && (rc = org_resolve(c, org, org_id, err)))
+    return rc;
+  if (soc_sees_all_alerts(who))
+    return FS_OK;
+  if (who->role == AUTH_ROLE_SUPERVISOR)
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
+                      "the supervisor sees the sector's statistics, not members' alerts");
+  if (org_id[0] && strcmp(org_id, who->org_id))
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
+                      "only the hub sees other organisations' alerts");
+  snprintf(org_id, 37, "%s", who->org_id);
+  return FS_OK;
+}
+
+/* The page's statement, in one direction: each walks the sequence number's index its own way. */
+#define FIND_SQL(cmp, dir)                                                                      \
+  "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"                     \
+  " WHERE a.seq " cmp " ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"        \
+  " AND (? IS NULL OR a.ref = ?) AND (? IS NULL OR a.value = ?)"                                \
+  " AND (? IS NULL OR a.source = ?) AND (? IS NULL OR a.status = ?)"                            \
+  " AND a.last_at >= ? AND a.last_at < ? ORDER BY a.seq " dir " LIMIT ?"
+
+int soc_alerts_page(struct store_conn *c, const struct actor *who,
+                    const struct soc_alert_filter *f, json_t **out, int64_t *last_read,
+                    struct fs_err *err)
+{
+  char org_id[37];
+  int rc = scope(c, who, f->org, org_id, err);
+  if (rc)
+    return rc;
+  const char *org = org_id[0] ? org_id : NULL;
+  int64_t after = f->after > 0 ? f->after : (f->newest_first ? INT64_MAX : 0);
+  int64_t until = f->until_ms > 0 ? f->until_ms : INT64_MAX;
+  struct store_stmt *s;
+  rc = store_query(c, &s, err, f->newest_first ? FIND_SQL("<", "DESC") : FIND_SQL(">", "ASC"),
+                   "issssssssssssiii", after, org, org, f->kind, f->kind, f->ref, f->ref,
+                   f->value, f->value, f->source, f->source, f->status, f->status, f->since_ms,
+                   until, f->limit + 1);
+  if (rc)
+    return rc;
+  /* Other organisations' alerts from indicators the reader may not see are left out (the page
+   * is then short; `next` goes on after the last row read). */
+  json_t *items = json_array();
+  bool row = false;
+  int64_t n = 0, last = after;
+  while (!(rc = store_step(s, &row, err)) && row && n++ < f->limit) {
+    last = store_col_int(s, 0);
+    bool own = !strcmp(store_col_text(s, 2), who->org_id);
+    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
+      json_array_append_new(items, soc_alert_json(s));
+  }
+  bool more = !rc && row;
+  store_done(s);
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  char next[24];
+  snprintf(next, sizeof(next), "%lld", (long long)last);
+  *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
+  if (last_read)
+    *last_read = last;
+  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "alerts", "out of memory");
+}
+
+int soc_alerts_find(struct store_conn *c, const struct actor *who,
+                    const struct soc_alert_filter *f, json_t **out, struct fs_err *err)
+{
+  return soc_alerts_page(c, who, f, out, NULL, err);
+}
+
+/* Steps s (one alert by id) and tells whether the actor may see the row it found. */
+static int visible_row(struct store_conn *c, const struct actor *who, struct store_stmt *s,
+                       const char *id, struct fs_err *err)
+{
+  bool row = false;
+  int rc = store_step(s, &row, err);
+  if (rc)
+    return rc;
+  bool sees = row && (!strcmp(store_col_text(s, 2), who->org_id) ||
+                      (soc_sees_all_alerts(who) &&
+                       soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5))));
+  return sees ? FS_OK : fs_err_set(err, FS_ERR_NOT_FOUND, "alert", "no alert \"%.64s\"", id);
+}
+
+int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id,
+                       json_t **out, struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
+                       " WHERE a.id = ?",
+                       "s", id);
+  if (rc)
+    return rc;
+  rc = visible_row(c, who, s, id, err);
+  if (!rc && !(*out = soc_alert_json(s)))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "alert", "out of memory");
+  store_done(s);
+  return rc;
+}
+
+int soc_alert_review(struct store_conn *c, const struct actor *who, const char *id,
+                     const char *status, const char *note, json_t **out, struct fs_err *err)
+{
+  bool known = false;
+  for (int i = 0; soc_alert_status_names[i]; i++)
+    known |= status && !strcmp(status, soc_alert_status_names[i]);
+  if (!known)
+    return fs_err_set(err, FS_ERR_INVALID, "$.status",
+                      "status must be \"new\", \"acknowledged\" or \"false_positive\"");
+  if (note && strlen(note) > 1000)
+    return fs_err_set(err, FS_ERR_INVALID, "$.note", "a note holds at most 1000 bytes");
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (rc)
+    return rc;
+  struct store_stmt *s;
+  char org_id[37] = "";
+  rc = store_query(c, &s, err,
+                   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
+                   " WHERE a.id = ?",
+                   "s", id);
+  if (!rc) {
+    rc = visible_row(c, who, s, id, err);
+    if (!rc)
+      snprintf(org_id, sizeof(org_id), "%s", store_col_text(s, 2));
+    store_done(s);
+  }
+  struct policy_target t = {.org_id = org_id, .role = -1};
+  char what[96];
+  snprintf(what, sizeof(what), "alert %.64s", id);
+  if (!rc)
+    rc = policy_check(who, POLICY_ALERT_REVIEW, &t, what, err);
+  if (!rc)
+    rc = store_exec(c, NULL, err,
+                    "UPDATE soc_alert SET status = ?, reviewed_by = ?, reviewed_at = ?,"
+                    " review_note = ? WHERE id = ?",
+                    "ssiss", status, who->username, who->now_ms, note, id);
+  if (!rc) {
+    json_t *d = json_pack("{s:s,s:s?}", "status", status, "note", note);
+    rc = audit_append(c, who, "alert.review", "alert", id, d, err);
+    json_decref(d);
+  }
+  rc = store_tx_leave(c, owned, rc, err);
+  if (!rc && out)
+    rc = soc_alert_get_json(c, who, id, out, err);
+  return rc;
+}

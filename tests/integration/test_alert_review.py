@@ -1,0 +1,140 @@
+"""Alerts as the portal's monitoring page works them (docs/soc.md, "Working alerts"): filtered
+pages in either order, one alert with its event and matched field, acknowledgement and false
+positives by the alert's organisation or the hub's analysts (audited), and each member seeing its
+own organisation's event sources. What a caller may not see answers exactly as what does not
+exist."""
+import os
+import sys
+import time
+import unittest
+import uuid
+
+sys.path.insert(0, os.path.dirname(__file__))
+from hubtest import Hub, TLP_IDS, org_body, taxii  # noqa: E402
+
+
+def ioc(ip, tlp="green"):
+    return {"type": "indicator", "spec_version": "2.1", "id": "indicator--" + str(uuid.uuid4()),
+            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
+            "name": "C2 " + ip, "pattern": f"[ipv4-addr:value = '{ip}']", "pattern_type": "stix",
+            "valid_from": "2020-01-01T00:00:00Z", "object_marking_refs": [TLP_IDS[tlp]]}
+
+
+class AlertReview(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = h = Hub()
+        h.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n")
+        h.start()
+        for code in ("bank-a", "bank-b"):
+            assert h.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
+        assert h.admin("POST", "/api/v1/orgs", {"code": "fsc", "name_zh": "主管", "name_en": "FSC",
+                                                 "industry": "regulator", "size_tier": "large"}).status == 201
+        cls.tokens = {}
+        for user, org, role in (("a1", "bank-a", "member-analyst"), ("b1", "bank-b", "member-analyst"),
+                                ("h1", "hub", "hub-analyst"), ("s1", "fsc", "supervisor")):
+            r = h.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user, "role": role})
+            assert r.status == 201, r
+            cls.tokens[user] = h.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
+        cls.green = ioc("203.0.113.5")
+        r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": [cls.green]})
+        assert r.status == 202, r
+        cls.amber = ioc("198.51.100.7", "amber")
+        r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["a1"], body={"objects": [cls.amber]})
+        assert r.status == 202, r
+        deadline = time.time() + 20
+        while h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < 2:
+            assert time.time() < deadline, "the engine did not load the indicators"
+            time.sleep(0.1)
+        for user, lines in (("a1", ["src=203.0.113.5 dst=10.0.0.1 action=allow",
+                                    "src=10.0.0.2 dst=198.51.100.7 action=allow"]),
+                            ("b1", ["src=203.0.113.5 dst=10.0.0.9 action=deny"])):
+            r = h.request("POST", "/api/v1/events", token=cls.tokens[user], raw="\n".join(lines).encode(),
+                          headers={"Content-Type": "text/plain"})
+            assert r.status == 200 and r.json()["alerts"] >= 1, r
+
+    @classmethod
+    def tearDownClass(cls):
+        rc = cls.hub.stop()
+        cls.hub.cleanup()
+        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
+
+    def get(self, user, path):
+        return self.hub.request("GET", path, token=self.tokens[user])
+
+    def alerts(self, user, query=""):
+        r = self.get(user, "/api/v1/alerts" + query)
+        self.assertEqual(r.status, 200, r)
+        return r.json()
+
+    def test_filters_and_both_orders(self):
+        everything = self.alerts("h1", "?limit=1000")["items"]
+        self.assertEqual(len(everything), 3)
+        newest = self.alerts("h1", "?order=newest&limit=1")
+        self.assertEqual(newest["items"][0]["seq"], everything[-1]["seq"])
+        second = self.alerts("h1", "?order=newest&limit=1&after=" + newest["next"])
+        self.assertEqual(second["items"][0]["seq"], everything[-2]["seq"])
+        self.assertEqual([a["org_code"] for a in self.alerts("h1", "?value=203.0.113.5")["items"]],
+                         ["bank-a", "bank-b"])
+        self.assertEqual(len(self.alerts("h1", "?ref=" + self.amber["id"])["items"]), 1)
+        self.assertEqual(len(self.alerts("h1", "?source=http:127.0.0.1")["items"]), 3)
+        self.assertEqual(len(self.alerts("h1", "?source=syslog:10.9.9.9")["items"]), 0)
+        self.assertEqual(len(self.alerts("h1", "?since=2000-01-01T00:00:00Z&until=2999-01-01T00:00:00Z")["items"]), 3)
+        self.assertEqual(len(self.alerts("h1", "?until=2000-01-01T00:00:00Z")["items"]), 0)
+        # A member sees its own organisation's alone, whatever it asks.
+        self.assertEqual({a["org_code"] for a in self.alerts("a1", "?limit=1000")["items"]}, {"bank-a"})
+        self.assertEqual(self.get("a1", "/api/v1/alerts?org=bank-b").status, 403)
+        r = self.get("a1", "/api/v1/alerts?since=yesterday")
+        self.assertEqual((r.status, r.json()["error"]["where"]), (400, "since"))
+        self.assertEqual(self.get("s1", "/api/v1/alerts").status, 403)
+
+    def test_one_alert_and_who_sees_it(self):
+        mine = [a for a in self.alerts("a1")["items"] if a["value"] == "198.51.100.7"][0]
+        r = self.get("a1", "/api/v1/alerts/" + mine["id"])
+        self.assertEqual(r.status, 200, r)
+        doc = r.json()
+        self.assertIn("198.51.100.7", doc["event"])
+        self.assertEqual(doc["review"]["status"], "new")
+        self.assertTrue(doc["field"])
+        # bank-b, the supervisor, and a made-up id: the same 404.
+        made_up = self.get("b1", "/api/v1/alerts/" + str(uuid.uuid4())).json()["error"]
+        for user in ("b1", "s1"):
+            r = self.get(user, "/api/v1/alerts/" + mine["id"])
+            self.assertEqual(r.status, 404, (user, r))
+            self.assertEqual(r.json()["error"]["where"], made_up["where"])
+            r = self.hub.request("POST", f"/api/v1/alerts/{mine['id']}/review", token=self.tokens[user],
+                                 body={"status": "acknowledged"})
+            self.assertEqual(r.status, 404, (user, r))
+        # The hub's analysts receive submissions: they see the indicator, and so the alert.
+        self.assertEqual(self.get("h1", "/api/v1/alerts/" + mine["id"]).status, 200)
+
+    def test_review_by_the_organisation_and_the_hub(self):
+        a = [x for x in self.alerts("a1")["items"] if x["value"] == "203.0.113.5"][0]
+        path = f"/api/v1/alerts/{a['id']}/review"
+        r = self.hub.request("POST", path, token=self.tokens["a1"], body={"status": "done"})
+        self.assertEqual((r.status, r.json()["error"]["where"]), (400, "$.status"))
+        r = self.hub.request("POST", path, token=self.tokens["a1"],
+                             body={"status": "acknowledged", "note": "blocked at the firewall"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json()["review"]["status"], r.json()["review"]["by"]), ("acknowledged", "a1"))
+        self.assertEqual([x["id"] for x in self.alerts("a1", "?status=acknowledged")["items"]], [a["id"]])
+        r = self.hub.request("POST", path, token=self.tokens["h1"], body={"status": "false_positive"})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.get("a1", "/api/v1/alerts/" + a["id"]).json()["review"]["status"], "false_positive")
+        audit = self.hub.admin("GET", "/api/v1/audit?limit=1000").json()["items"]
+        self.assertEqual(sum(1 for e in audit if e["action"] == "alert.review" and e["object_id"] == a["id"]), 2)
+
+    def test_members_see_their_own_sources(self):
+        h = self.hub
+        for match, org in (("192.0.2.0/24", "bank-a"), ("198.18.0.0/15", "bank-b")):
+            r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": match, "org": org})
+            self.assertEqual(r.status, 201, r)
+        r = self.get("a1", "/api/v1/soc/sources")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([s["match"] for s in r.json()["items"]], ["192.0.2.0/24"])
+        self.assertEqual(len(self.get("h1", "/api/v1/soc/sources").json()["items"]), 2)
+        self.assertEqual(self.get("s1", "/api/v1/soc/sources").status, 403)
+
+
+if __name__ == "__main__":
+    unittest.main()
