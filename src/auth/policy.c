@@ -91,7 +91,8 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_INCIDENT_PUBLISH] = "publish the indicators of",
       [POLICY_INCIDENT_STATS_ALL] = "see the statistics of",
       [POLICY_INCIDENT_SECTOR_REF] = "see the sector number of", [POLICY_TEAM_MANAGE] = "manage",
-      [POLICY_TEAM_ANSWER] = "answer for",
+      [POLICY_TEAM_ANSWER] = "answer for", [POLICY_ALERT_REVIEW] = "review",
+      [POLICY_SOURCES_READ] = "see the event sources of", [POLICY_SETTINGS_READ] = "read",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");

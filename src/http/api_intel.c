@@ -177,6 +177,37 @@ int api_intel_search(struct http_request *req, struct http_response *res)
   return http_json(res, 200, json_pack("{s:s,s:o}", "value", value, "items", rs.items));
 }
 
+static int count_row(const struct intel_row *r, void *ctx)
+{
+  (void)r;
+  (*(size_t *)ctx)++;
+  return FS_OK;
+}
+
+int api_intel_related(struct http_request *req, struct http_response *res)
+{
+  static const char *const params[] = {"limit", NULL};
+  struct store_conn *c;
+  int64_t limit;
+  size_t seen = 0;
+  struct rows rs = {&req->who, json_array()};
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  /* An object the caller may not see has no relations for it: the same 404 as one unknown. */
+  if (!rc)
+    rc = intel_read_object(c, &req->who, NULL, req->params[0], count_row, &seen, &req->err);
+  if (!rc)
+    rc = intel_related(c, &req->who, req->params[0], (size_t)limit, add_row, &rs, &req->err);
+  if (rc) {
+    json_decref(rs.items);
+    return rc;
+  }
+  return http_json(res, 200, json_pack("{s:s,s:o}", "id", req->params[0], "items", rs.items));
+}
+
 /* A STIX bundle of what the actor may see in a collection, one page at a time. */
 struct bundle_out {
   struct fs_buf *out;

@@ -1,4 +1,4 @@
-/* System endpoints: landing page, health, metrics, the OpenAPI document, "me" (sessions are in
+/* System endpoints: health, metrics, the OpenAPI document, "me" (sessions are in
  * session.c). */
 #include "http/api.h"
 
@@ -14,20 +14,6 @@ extern const unsigned char finshield_openapi_yaml[];
 extern const size_t finshield_openapi_yaml_len;
 
 static const char *const no_params[] = {NULL};
-
-int api_index(struct http_request *req, struct http_response *res)
-{
-  fs_buf_appendf(&res->body,
-                 "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">"
-                 "<title>finshield</title></head><body>"
-                 "<h1>%s</h1><p>金融資安聯防中樞 · Financial sector cyber joint-defence hub</p>"
-                 "<ul><li><a href=\"/api/v1/openapi.yaml\">API (OpenAPI 3)</a></li>"
-                 "<li><a href=\"/healthz\">健康狀態 / health</a></li>"
-                 "<li><a href=\"/metrics\">指標 / metrics</a></li></ul></body></html>\n",
-                 req->hub->cfg.hub_name);
-  res->content_type = "text/html; charset=utf-8";
-  return FS_OK;
-}
 
 int api_healthz(struct http_request *req, struct http_response *res)
 {

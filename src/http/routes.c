@@ -8,7 +8,10 @@
 #include <string.h>
 
 const struct http_route http_routes[] = {
-    {"GET", "/", api_index, HTTP_PUBLIC},
+    {"GET", "/", api_portal_index, HTTP_PUBLIC},
+    {"GET", "/portal/{}", api_portal_file, HTTP_PUBLIC},
+    {"GET", "/portal/{}/{}", api_portal_file, HTTP_PUBLIC},
+    {"GET", "/api/v1/settings", api_settings, 0},
     {"GET", "/healthz", api_healthz, HTTP_PUBLIC},
     {"GET", "/metrics", api_metrics, HTTP_LOCAL_PUBLIC},
     {"GET", "/api/v1/openapi.yaml", api_openapi, HTTP_PUBLIC},
@@ -40,6 +43,7 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/intel/collections", api_intel_collection_create, HTTP_JSON_BODY},
     {"POST", "/api/v1/intel/bundles", api_intel_bundle, HTTP_JSON_BODY},
     {"GET", "/api/v1/intel/objects/{}", api_intel_object, 0},
+    {"GET", "/api/v1/intel/objects/{}/related", api_intel_related, 0},
     {"GET", "/api/v1/intel/search", api_intel_search, 0},
     {"GET", "/api/v1/intel/export", api_intel_export, 0},
     {"POST", "/api/v1/events", api_events_post, 0},

@@ -399,6 +399,51 @@ int intel_search(struct store_conn *c, const struct actor *who, const char *valu
   return rc;
 }
 
+/* Passes on the rows whose object refers to id as its source_ref, target_ref or
+ * sighting_of_ref (the LIKE that found them only knows that the id is in the text). */
+struct related {
+  const char *id;
+  intel_row_fn fn;
+  void *ctx;
+};
+
+static int related_row(const struct intel_row *r, void *ctx)
+{
+  struct related *rel = ctx;
+  json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+  static const char *const keys[] = {"source_ref", "target_ref", "sighting_of_ref"};
+  bool refers = false;
+  for (size_t i = 0; o && i < FS_ARRAY_SIZE(keys); i++) {
+    const char *v = json_string_value(json_object_get(o, keys[i]));
+    refers |= v && !strcmp(v, rel->id);
+  }
+  json_decref(o);
+  return refers ? rel->fn(r, rel->ctx) : FS_OK;
+}
+
+int intel_related(struct store_conn *c, const struct actor *who, const char *id, size_t limit,
+                  intel_row_fn fn, void *ctx, struct fs_err *err)
+{
+  char pattern[INTEL_STIX_ID_MAX + 8];
+  if (strlen(id) >= INTEL_STIX_ID_MAX || strpbrk(id, "%\"\\"))
+    return fs_err_set(err, FS_ERR_NOT_FOUND, "object", "no object \"%.300s\"", id);
+  snprintf(pattern, sizeof(pattern), "%%\"%s\"%%", id);
+  struct held_row *rows = NULL;
+  size_t n = 0, emitted = 0;
+  struct related rel = {id, fn, ctx};
+  int rc = collect_rows(c,
+                        "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
+                        " o.producer_org, o.producer_user, o.recipient_orgs, o.recipient_users,"
+                        " o.anonymous, o.body FROM intel_object o"
+                        " WHERE o.type IN ('relationship', 'sighting') AND o.body LIKE ?"
+                        " ORDER BY o.seq DESC LIMIT ?",
+                        pattern, NULL, (int64_t)(limit * 4 + 100), &rows, &n, err);
+  if (!rc)
+    rc = emit_visible(c, who, NULL, rows, n, limit, related_row, &rel, &emitted, err);
+  free_rows(rows, n);
+  return rc;
+}
+
 /* The entries of object id in a collection (bound: id, then the collection's number), reached
  * through intel_object's (id, version, copy) index and then intel_entry_seq. CROSS JOIN keeps that
  * order: SQLite joins a CROSS JOIN as written, and without statistics it would otherwise walk

@@ -10,7 +10,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hubtest import Hub, TLP_IDS, org_body, taxii  # noqa: E402
+from hubtest import Hub, TLP_IDS, sector, taxii  # noqa: E402
 
 
 def ioc(ip, tlp="green"):
@@ -26,16 +26,7 @@ class AlertReview(unittest.TestCase):
         cls.hub = h = Hub()
         h.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n")
         h.start()
-        for code in ("bank-a", "bank-b"):
-            assert h.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
-        assert h.admin("POST", "/api/v1/orgs", {"code": "fsc", "name_zh": "主管", "name_en": "FSC",
-                                                 "industry": "regulator", "size_tier": "large"}).status == 201
-        cls.tokens = {}
-        for user, org, role in (("a1", "bank-a", "member-analyst"), ("b1", "bank-b", "member-analyst"),
-                                ("h1", "hub", "hub-analyst"), ("s1", "fsc", "supervisor")):
-            r = h.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user, "role": role})
-            assert r.status == 201, r
-            cls.tokens[user] = h.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
+        cls.tokens = sector(h)
         cls.green = ioc("203.0.113.5")
         r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": [cls.green]})
         assert r.status == 202, r
