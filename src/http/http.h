@@ -64,12 +64,25 @@ struct http_response {
   struct MHD_Response *custom; /* a streamed response made by the handler (http_stream_start) */
   struct fs_buf body;
   const char *content_type;
+  const char *csp; /* Content-Security-Policy of the answer; NULL: HTTP_CSP */
   struct {
     const char *name;
     char value[160];
   } headers[HTTP_MAX_HEADERS];
   size_t nheaders;
 };
+
+/* The Content-Security-Policy of every answer: our own scripts, styles, images and requests
+ * only, no inline script or style, no plugin, no frame around our pages (the portal). */
+#define HTTP_CSP                                                                                \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "            \
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                  \
+  "form-action 'self'; frame-ancestors 'none'"
+/* That of a self-contained document the hub writes (a report with its styles and SVG inline, to
+ * be saved and printed as it is): its inline styles and data: images, and nothing else. */
+#define HTTP_CSP_DOCUMENT                                                                       \
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "            \
+  "form-action 'none'; frame-ancestors 'none'"
 
 typedef int (*http_handler_fn)(struct http_request *req, struct http_response *res);
 

@@ -329,7 +329,7 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Cache-Control", "no-store");
   /* The portal's pages run only our own scripts and styles, in no frame (docs/security.md). */
-  MHD_add_response_header(r, "Content-Security-Policy", HTTP_CSP);
+  MHD_add_response_header(r, "Content-Security-Policy", res->csp ? res->csp : HTTP_CSP);
   MHD_add_response_header(r, "X-Frame-Options", "DENY");
   MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
   for (size_t i = 0; i < res->nheaders; i++)

@@ -39,11 +39,4 @@ struct http_server {
  * answer (status, body, headers) and the code is returned. */
 int http_admit(struct http_request *req, struct http_response *res);
 
-/* The Content-Security-Policy of every answer: our own scripts, styles, images and requests
- * only, no inline script or style, no plugin, no frame around our pages. */
-#define HTTP_CSP                                                                                \
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "            \
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                  \
-  "form-action 'self'; frame-ancestors 'none'"
-
 #endif

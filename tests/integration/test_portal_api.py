@@ -59,6 +59,19 @@ class PortalApi(unittest.TestCase):
             self.assertIn(self.hub.request("GET", path).status, (400, 404), path)
         self.assertEqual(self.hub.request("POST", "/portal/main.js", body={}).status, 405)
 
+    def test_a_document_the_hub_writes_keeps_its_own_styles_and_runs_no_script(self):
+        # The supervisor's HTML report carries its styles inline (it is saved and printed on its
+        # own): its answer allows inline styles, and nothing else, instead of the portal's policy.
+        r = self.get("s1", "/api/v1/supervision/report?period=2026&format=html")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("<style>", r.body)
+        csp = [p.strip() for p in r.headers["Content-Security-Policy"].split(";")]
+        for part in ("default-src 'none'", "style-src 'unsafe-inline'", "frame-ancestors 'none'"):
+            self.assertIn(part, csp)
+        self.assertFalse([p for p in csp if p.startswith("script-src")], csp)
+        r = self.get("s1", "/api/v1/supervision/report?period=2026")
+        self.assertIn("style-src 'self'", r.headers["Content-Security-Policy"])
+
     def test_settings_safe_to_show(self):
         r = self.get("h1", "/api/v1/settings")
         self.assertEqual(r.status, 200, r)
