@@ -83,6 +83,14 @@ r = await hub.request('POST', '/api/v1/incidents', { token: tok.bob, body: { tit
   indicators: [{ type: 'ipv4-addr', value: BOB_IP }] } });
 const bobCase = r.json;
 check('bob reports a case over the API', r.status === 201, r.text);
+// Each bank's core service and safe-haven backup (registers): alice's shows on her safe-haven
+// page, drill overdue; bob's never does.
+for (const [who, code, name] of [['alice', 'deposits', '存款業務'], ['bob', 'bob-wire', 'Bob secret wire service']]) {
+  r = await hub.request('POST', '/api/v1/registers/bcm-services', { token: tok[who], body: { fields: { code, name, mtpd_hours: 4, rto_hours: 2 } } });
+  check(`${who} registers a core service`, r.status === 201, r.text);
+  r = await hub.request('POST', '/api/v1/registers/bcm-backups', { token: tok[who], body: { fields: { code: `${code}-haven`, environment: 'safe-haven', services: [code], copies: 3, media: 2, last_verified: '2026-01-10', verification_result: 'pass' } } });
+  check(`${who} registers a safe-haven backup`, r.status === 201, r.text);
+}
 
 // ---- helpers ------------------------------------------------------------------------------
 async function newPage(lang) {
@@ -121,6 +129,7 @@ async function go(page, hash) {
 // screenshot of the page as it is.
 const axeSeen = new Set();
 async function audit(page, name, lang) {
+  const t0 = Date.now();
   if (!(await page.evaluate(() => typeof window.axe !== 'undefined'))) await page.evaluate(AXE_SOURCE);
   const res = await page.evaluate(async () => {
     const r = await window.axe.run(document, { resultTypes: ['violations'] });
@@ -129,7 +138,9 @@ async function audit(page, name, lang) {
   });
   axeSeen.add(name);
   check(`axe: no serious or critical violation on ${name} [${lang}]`, res.length === 0, res.join('; '));
+  const t1 = Date.now();
   await page.screenshot({ path: path.join(SHOTS, `${lang}-${name}.png`), fullPage: true });
+  if (process.env.E2E_TIMING) console.log(`     axe ${t1 - t0} ms, screenshot ${Date.now() - t1} ms`);
 }
 
 const bodyText = (page) => page.evaluate(() => document.body.innerText);
@@ -253,7 +264,7 @@ await alice.waitForFunction(() => document.querySelector('#page-title').textCont
 
 phase('a member never');
 // ---- a member never sees another member's AMBER data ---------------------------------------------
-const secrets = [BOB_IP, bobIndicator.id, 'Bob only C2', bobAlert && bobAlert.id, 'Bob secret case', bobCase && bobCase.id].filter(Boolean);
+const secrets = [BOB_IP, bobIndicator.id, 'Bob only C2', bobAlert && bobAlert.id, 'Bob secret case', bobCase && bobCase.id, 'Bob secret wire service', 'bob-wire'].filter(Boolean);
 const matrix = [
   ['#/', null], ['#/intel?tab=search', 'search'], [`#/intel?object=${encodeURIComponent(bobIndicator.id)}`, 'notfound'],
   ['#/monitor', null], [`#/monitor?alert=${encodeURIComponent(bobAlert.id)}`, 'notfound'], ['#/monitor?tab=sources', null],
@@ -269,6 +280,13 @@ for (const [hash, kind] of matrix) {
     await settle(alice);
   }
   if (kind === 'notfound') await alice.waitForSelector('[role=alert]', { timeout: 10000 }).catch(() => {});
+  if (hash === '#/haven') {
+    await alice.waitForFunction(() => document.querySelector('#drill-counts') && document.querySelector('#h-backups'), null, { timeout: 10000 }).catch(() => {});
+    await settle(alice);
+    const t = await bodyText(alice);
+    check('… her safe-haven page shows her service, its drill overdue, and her safe-haven backup',
+      t.includes('存款業務') && /逾期未演練 1/.test(t.replace(/\s+/g, ' ')) && t.includes('deposits-haven'), t.slice(0, 600));
+  }
   const text = await bodyText(alice);
   const html = await alice.content();
   // What alice typed herself (the id in the address, the value searched for) may be echoed.
@@ -276,7 +294,7 @@ for (const [hash, kind] of matrix) {
   const leaked = secrets.filter((s) => !typed(s) && (text.includes(s) || html.includes(s)));
   check(`alice sees none of bob's AMBER data on ${hash}`, leaked.length === 0, leaked.join(', '));
   if (kind === 'notfound') check(`… and ${hash} answers as for something that does not exist`, /沒有|no |not found|不存在/i.test(text));
-  if (kind === 'search') check('… and the search finds nothing she may see', /沒有您可檢視|Nothing you may see/.test(text));
+  if (kind === 'search') check('… and the search finds nothing she may see', /您可檢視的情資中沒有|Nothing you may see/.test(text), text.slice(0, 400));
 }
 for (const [p, who] of [[`/api/v1/intel/objects/${bobIndicator.id}`, 'alice'], [`/api/v1/alerts/${bobAlert.id}`, 'alice'], [`/api/v1/incidents/${bobCase.id}`, 'alice']]) {
   r = await hub.request('GET', p, { token: tok[who] });
@@ -289,9 +307,9 @@ phase('every page');
 // ---- every page, both languages: axe-core and a screenshot --------------------------------------
 const tour = {
   alice: ['#/', '#/intel', '#/intel?tab=collections', '#/monitor?tab=sources', '#/incidents', '#/haven', '#/account'],
-  hana: ['#/', '#/monitor?tab=sector', '#/admin?tab=orgs', '#/admin?tab=users', '#/admin?tab=settings'],
+  hana: ['#/', '#/monitor?tab=sector', '#/haven', '#/admin?tab=orgs', '#/admin?tab=users', '#/admin?tab=settings'],
   ada: ['#/admin?tab=tokens', '#/admin?tab=audit'],
-  sue: ['#/', '#/incidents'],
+  sue: ['#/', '#/incidents', '#/haven'],
 };
 const pages = { alice, hana };
 pages.ada = await newPage('zh-TW');

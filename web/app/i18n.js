@@ -124,6 +124,9 @@ const LABELS = {
     investigation: ['Investigation', '調查經過'], root_cause: ['Root cause', '事件原因'],
     preventive_measures: ['Preventive measures', '防範措施'], follow_up: ['Follow-up schedule', '後續追蹤規劃'],
   },
+  drill: { pass: ['Pass', '通過'], fail: ['Fail', '未通過'], overdue: ['Overdue', '逾期未演練'], 'not-verified': ['Not verified', '未驗證'] },
+  backup: { current: ['Current', '已於週期內驗證'], overdue: ['Verification overdue', '驗證逾期'], failed: ['Verification failed', '驗證失敗'] },
+  environment: { local: ['Local', '本地'], offsite: ['Off-site', '異地'], 'safe-haven': ['Safe haven', '資料保全避風港'], cloud: ['Cloud', '雲端'] },
   assignment: { offered: ['Offered', '待回覆'], accepted: ['Accepted', '已接受'], declined: ['Declined', '已婉拒'], released: ['Released', '已釋出'] },
 };
 

@@ -3,7 +3,7 @@
 // by level and industry, overdue reports, and members' drill status where the hub has it.
 import { html, Page, useAsync, ErrorBox, Loading, Countdown, Tlp, isHub, isMember, role } from '../ui.js';
 import { get, qs, enc } from '../api.js';
-import { tr, fmtTime, fmtNum, label } from '../i18n.js';
+import { tr, fmtTime, fmtNum, label, getLang, getCalendar } from '../i18n.js';
 import { MonthChart } from '../chart.js';
 
 function Box({ id, title, children }) {
@@ -28,7 +28,7 @@ function MyIncidents() {
   const open = r.data ? r.data.page.items.filter((i) => !['closed', 'merged'].includes(i.status)) : [];
   return html`<${Box} id="d-inc" title=${tr('Open incidents', '處理中的事件')}>
     <${ErrorBox} error=${r.error} /><${Loading} when=${r.loading} />
-    ${r.data && (open.length ? html`<ul>${open.slice(0, 6).map((i) => html`<li><a href=${'#/incidents/' + enc(i.id)}>${i.ref}</a>
+    ${r.data && (open.length ? html`<ul>${open.slice(0, 6).map((i) => html`<li><a href=${'#/incidents/' + enc(i.id)}>${i.ref}</a>${' '}
         ${i.title} · ${label('status', i.status)} · ${tr('level', '級別')} ${i.level}</li>`)}</ul>`
       : html`<p class="muted">${tr('No open incident.', '沒有處理中的事件。')}</p>`)}
     <h3>${tr('Clocks about to expire', '即將到期的時限')}</h3>
@@ -91,12 +91,26 @@ function SectorStats() {
     </${Box}>`;
 }
 
-function DrillStatus() {
-  const r = useAsync(() => get('/api/v1/resilience/drills', { quiet: true }), []);
-  return html`<${Box} id="d-drills" title=${tr('Safe haven and drills', '資料保全與演練')}>
-    ${r.error && r.error.status === 404 ? html`<p class="muted">${tr('This hub does not report drills yet (see Safe haven).', '本中樞尚未提供演練狀態（見「資料保全」）。')}</p>`
-      : html`<${ErrorBox} error=${r.error} />`}
-    ${r.data && html`<p>${tr('Passed', '通過')} ${fmtNum(r.data.pass)} · ${tr('failed', '未通過')} ${fmtNum(r.data.fail)} · ${tr('overdue', '逾期')} ${fmtNum(r.data.overdue)}</p>`}
+// A member's own services (pass, fail, overdue); across the sector, for the hub and the
+// supervisor, the latest failed drills (the registers page on the hub) and the supervisor's report.
+function DrillStatus({ session }) {
+  const sector = isHub(session) || role(session) === 'supervisor';
+  const r = useAsync(() => (sector
+    ? get('/api/v1/registers/drill-evidence' + qs({ verdict: 'fail', sort: '-drill_date', limit: 6 }))
+    : get('/api/v1/resilience/drills')), [sector]);
+  const period = String(new Date(Date.now() + 8 * 3600000).getUTCFullYear()); // this year in Taipei
+  const year = getCalendar() === 'roc' ? tr('ROC ', '民國') + (Number(period) - 1911) + tr('', '年') : period;
+  return html`<${Box} id="d-drills" title=${tr('Safe haven and recovery drills', '資料保全與復原演練')}>
+    <${ErrorBox} error=${r.error} /><${Loading} when=${r.loading} />
+    ${r.data && !sector && html`<p>${tr('Services with a passing drill', '演練通過的核心業務')} <span class="kpi">${fmtNum(r.data.pass)}</span></p>
+      <p>${tr('failed', '未通過')} ${fmtNum(r.data.fail)} · ${tr('overdue', '逾期未演練')} ${fmtNum(r.data.overdue)}</p>
+      <ul>${r.data.services.filter((s) => s.status !== 'pass').map((s) => html`<li>${s.name || s.service} · ${label('drill', s.status)}</li>`)}</ul>`}
+    ${r.data && sector && html`<h3>${tr('Latest failed drills', '最近未通過的演練')}</h3>
+      ${r.data.items.length ? html`<ul>${r.data.items.map((d) => html`<li><span class="mono">${d.org}</span> · ${d.fields.service} ·
+        ${fmtTime(d.fields.drill_date, { dateOnly: true })} · ${d.fields.reason || label('drill', 'fail')}</li>`)}</ul>`
+      : html`<p class="muted">${tr('No failed drill.', '沒有未通過的演練。')}</p>`}
+      <p><a href=${'/api/v1/supervision/report' + qs({ period, format: 'html', lang: getLang(), roc: getCalendar() === 'roc' ? 1 : '' })}
+        target="_blank" rel="noopener">${tr('The supervisor’s report for ', '主管機關報告：') + year}</a></p>`}
     <p><a href="#/haven">${tr('Safe haven', '資料保全')}</a></p>
   </${Box}>`;
 }
@@ -109,8 +123,8 @@ export function Dashboard({ session }) {
       <${MyIncidents} />
       <${LatestIntel} />
       ${(isHub(session) || r === 'supervisor') && html`<${SectorAlerts} />`}
-      ${isMember(session) && html`<${DrillStatus} />`}
+      ${isMember(session) && html`<${DrillStatus} session=${session} />`}
     </div>
-    ${(isHub(session) || r === 'supervisor') && html`<${SectorStats} /><${DrillStatus} />`}
+    ${(isHub(session) || r === 'supervisor') && html`<${SectorStats} /><${DrillStatus} session=${session} />`}
   </${Page}>`;
 }
