@@ -152,17 +152,17 @@ int api_alerts_stream(struct http_request *req, struct http_response *res)
 
 int api_alerts_sector(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"limit", NULL};
-  int64_t limit;
+  static const char *const params[] = {"limit", "after", NULL};
+  struct auth_page page;
   struct store_conn *c;
   json_t *out;
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
-    rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
+    rc = http_page(req, &page);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = soc_sector_alerts_json(c, &req->who, limit, &out, &req->err);
+    rc = soc_sector_alerts_json(c, &req->who, &page, &out, &req->err);
   return rc ? rc : http_json(res, 200, out);
 }
 

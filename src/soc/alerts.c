@@ -339,22 +339,41 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
   return FS_OK;
 }
 
-int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
-                           json_t **out, struct fs_err *err)
+int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
+                           const struct auth_page *page, json_t **out, struct fs_err *err)
 {
   if (!soc_sees_all_alerts(who) && who->role != AUTH_ROLE_SUPERVISOR)
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
   bool names = soc_sees_all_alerts(who); /* the supervisor sees the threat and how widely, not incidents */
+  /* Newest first by when each started (first_at, which later hits leave as it is), then id; the
+   * cursor is "first_at.id" of the last row read. */
+  int64_t after_at = INT64_MAX;
+  char after_id[40] = "";
+  if (page->after) {
+    const char *dot = strchr(page->after, '.');
+    char *end = NULL;
+    if (dot && dot > page->after && dot - page->after <= 19)
+      after_at = strtoll(page->after, &end, 10);
+    if (!dot || end != dot || !dot[1] || strlen(dot + 1) > 36)
+      return fs_err_set(err, FS_ERR_INVALID, "after", "not a cursor of this list");
+    snprintf(after_id, sizeof(after_id), "%s", dot + 1);
+  }
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
-                       " FROM soc_sector_alert ORDER BY last_at DESC LIMIT ?",
-                       "i", limit);
+                       " FROM soc_sector_alert WHERE first_at < ? OR (first_at = ? AND id < ?)"
+                       " ORDER BY first_at DESC, id DESC LIMIT ?",
+                       "iisi", after_at, after_at, after_id, page->limit);
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
+  int64_t read = 0, last_at = 0;
+  char last_id[40] = "";
   while (!(rc = store_step(s, &row, err)) && row) {
+    read++;
+    last_at = store_col_int(s, 5);
+    snprintf(last_id, sizeof(last_id), "%s", store_col_text(s, 0));
     /* A sector alert from an indicator the reader may not see is not shown to them. */
     if (!soc_sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
@@ -371,6 +390,8 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
     json_decref(items);
     return rc;
   }
-  *out = json_pack("{s:o}", "items", items);
+  char next[64];
+  snprintf(next, sizeof(next), "%lld.%s", (long long)last_at, last_id);
+  *out = auth_page_json(items, read == page->limit ? next : NULL);
   return FS_OK;
 }

@@ -13,6 +13,7 @@
 #define FS_SOC_SOC_H
 
 #include "auth/actor.h"
+#include "auth/auth.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -155,9 +156,11 @@ int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char
 int soc_alert_review(struct store_conn *c, const struct actor *who, const char *id,
                      const char *status, const char *note, json_t **out, struct fs_err *err);
 
-/* Sector alerts (the hub's roles and the supervisor). */
-int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
-                           json_t **out, struct fs_err *err);
+/* Sector alerts (the hub's roles and the supervisor), newest first (by when each started), a
+ * page at a time: {"items", "next"}; page->after is the "next" of the previous page
+ * (FS_ERR_INVALID at "after" for anything else). */
+int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
+                           const struct auth_page *page, json_t **out, struct fs_err *err);
 
 /* ---- sources ------------------------------------------------------------------------------ */
 

@@ -127,5 +127,50 @@ class AlertReview(unittest.TestCase):
         self.assertEqual(self.get("s1", "/api/v1/soc/sources").status, 403)
 
 
+class SectorAlertPages(unittest.TestCase):
+    """Sector alerts page on the hub (newest first, a cursor to the next page), as alerts do."""
+
+    def test_pages(self):
+        h = Hub()
+        try:
+            h.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n"
+                           "[soc]\nsector_threshold = 2\n")
+            h.start()
+            tokens = sector(h)
+            iocs = [ioc(f"203.0.113.{n}") for n in (21, 22, 23)]
+            r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": iocs})
+            self.assertEqual(r.status, 202, r)
+            deadline = time.time() + 20
+            while h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < 3:
+                self.assertLess(time.time(), deadline, "the engine did not load the indicators")
+                time.sleep(0.1)
+            for n in (21, 22, 23):  # one after the other: three sector alerts, the 23 newest
+                for user in ("a1", "b1"):
+                    r = h.request("POST", "/api/v1/events", token=tokens[user],
+                                  raw=f"src=203.0.113.{n} dst=10.0.0.1".encode(), headers={"Content-Type": "text/plain"})
+                    self.assertEqual(r.status, 200, r)
+                time.sleep(0.01)
+            everything = h.request("GET", "/api/v1/alerts/sector?limit=10", token=tokens["h1"]).json()
+            self.assertEqual(len(everything["items"]), 3)
+            self.assertIsNone(everything.get("next"))
+            seen = []
+            after = ""
+            while True:
+                r = h.request("GET", "/api/v1/alerts/sector?limit=2" + after, token=tokens["s1"])
+                self.assertEqual(r.status, 200, r)
+                page = r.json()
+                seen += [x["id"] for x in page["items"]]
+                if not page.get("next"):
+                    break
+                after = "&after=" + page["next"]
+            self.assertEqual(seen, [x["id"] for x in everything["items"]])
+            self.assertIn("203.0.113.23", everything["items"][0]["ref_name"])
+            r = h.request("GET", "/api/v1/alerts/sector?after=nonsense", token=tokens["h1"])
+            self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"))
+        finally:
+            self.assertEqual(h.stop(), 0)
+            h.cleanup()
+
+
 if __name__ == "__main__":
     unittest.main()

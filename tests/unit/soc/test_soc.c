@@ -212,7 +212,7 @@ static void test_worker_alerts(void **state)
 
   /* The second organisation with the domain: a sector alert (threshold 2) with a draft case. */
   json_t *sector = NULL;
-  assert_int_equal(soc_sector_alerts_json(f.c, &f.op, 10, &sector, &err), FS_OK);
+  assert_int_equal(soc_sector_alerts_json(f.c, &f.op, &(struct auth_page){10, NULL}, &sector, &err), FS_OK);
   json_t *sa = json_array_get(json_object_get(sector, "items"), 0);
   assert_non_null(sa);
   assert_int_equal(json_integer_value(json_object_get(sa, "organisations")), 2);
@@ -230,7 +230,7 @@ static void test_worker_alerts(void **state)
   assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
   json_decref(out);
   assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, "bank-a", &out, &err), FS_ERR_FORBIDDEN);
-  assert_int_equal(soc_sector_alerts_json(f.c, &member, 10, &out, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_sector_alerts_json(f.c, &member, &(struct auth_page){10, NULL}, &out, &err), FS_ERR_FORBIDDEN);
 
   soc_worker_free(w);
   soc_engine_stop(e);

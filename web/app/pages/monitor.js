@@ -115,15 +115,19 @@ function Sources() {
 }
 
 function Sector() {
-  const r = useAsync(() => get('/api/v1/alerts/sector' + qs({ limit: 100 })), []);
   return html`<section class="card" aria-labelledby="sec-h">
     <h2 id="sec-h">${tr('Sector alerts', '聯防告警')}</h2>
-    <${ErrorBox} error=${r.error} /><${Loading} when=${r.loading} />
-    ${r.data && html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr('Threat', '威脅')}</th><th scope="col">${tr('Kind', '種類')}</th>
-      <th scope="col">${tr('Organisations', '機構數')}</th><th scope="col">${tr('First seen', '首次')}</th><th scope="col">${tr('Last seen', '最後')}</th><th scope="col">${tr('Case', '案件')}</th></tr></thead>
-      <tbody>${r.data.items.map((s) => html`<tr><td>${s.ref_name}</td><td>${label('kind', s.kind)}</td><td>${fmtNum(s.organisations)}</td>
-        <td>${fmtTime(s.first_at)}</td><td>${fmtTime(s.last_at)}</td><td>${s.incident ? html`<a href=${'#/incidents/' + enc(s.incident)}>${tr('open', '開啟')}</a>` : '—'}</td></tr>`)}
-      ${!r.data.items.length && html`<tr><td colspan="6" class="muted">${tr('No sector alert.', '沒有聯防告警。')}</td></tr>`}</tbody></table></div>`}
+    <p class="muted">${tr('The same indicator or rule at several organisations within the window, newest first.', '同一指標或規則於時間窗內在多家機構出現，最新在前。')}</p>
+    <${PagedTable} caption=${tr('Sector alerts', '聯防告警')} empty=${tr('No sector alert.', '沒有聯防告警。')}
+      load=${(after) => get('/api/v1/alerts/sector' + qs({ after, limit: 25 }))}
+      columns=${[
+        { title: tr('Threat', '威脅'), key: 'ref_name' },
+        { title: tr('Kind', '種類'), render: (s) => label('kind', s.kind) },
+        { title: tr('Organisations', '機構數'), render: (s) => fmtNum(s.organisations) },
+        { title: tr('First seen', '首次'), render: (s) => fmtTime(s.first_at) },
+        { title: tr('Last seen', '最後'), render: (s) => fmtTime(s.last_at) },
+        { title: tr('Case', '案件'), render: (s) => (s.incident ? html`<a href=${'#/incidents/' + enc(s.incident)}>${tr('open', '開啟')}</a>` : '—') },
+      ]} />
   </section>`;
 }
 
