@@ -5,8 +5,11 @@
 
 #include "auth/policy.h"
 #include "core/config.h"
+#include "core/encode.h"
 #include "http/portal.h"
 
+#include <microhttpd.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -28,17 +31,44 @@ static const char *content_type(const char *path)
   return "application/octet-stream";
 }
 
+/* Each file's ETag: the start of its SHA-256, computed once (the files never change while the
+ * program runs). */
+#define PORTAL_FILES_MAX 128
+static char etags[PORTAL_FILES_MAX][20];
+static pthread_once_t etags_once = PTHREAD_ONCE_INIT;
+
+static void etags_make(void)
+{
+  for (size_t i = 0; i < PORTAL_FILES_MAX && portal_files[i].path; i++) {
+    char hex[65];
+    fs_sha256_hex(portal_files[i].data, *portal_files[i].len, hex);
+    snprintf(etags[i], sizeof(etags[i]), "\"%.16s\"", hex);
+  }
+}
+
+/* The browser keeps the files (and what it compiled of them) and asks each time whether they
+ * changed: no-cache with the ETag, 304 when If-None-Match names it. */
 static int serve(struct http_request *req, struct http_response *res, const char *path)
 {
   int rc = http_query_only(&req->query, no_params, &req->err);
   if (rc && strcmp(path, "index.html"))
     return rc;
   /* The page itself ignores its query (a link may carry one); its files take none. */
-  for (const struct portal_file *f = portal_files; f->path; f++)
-    if (!strcmp(f->path, path)) {
-      res->content_type = content_type(path);
-      return fs_buf_append(&res->body, f->data, *f->len);
+  pthread_once(&etags_once, etags_make);
+  for (size_t i = 0; i < PORTAL_FILES_MAX && portal_files[i].path; i++) {
+    const struct portal_file *f = &portal_files[i];
+    if (strcmp(f->path, path))
+      continue;
+    res->cache_control = "no-cache";
+    http_header(res, "ETag", "%s", etags[i]);
+    const char *inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "If-None-Match");
+    if (inm && strstr(inm, etags[i])) {
+      res->status = 304;
+      return FS_OK;
     }
+    res->content_type = content_type(path);
+    return fs_buf_append(&res->body, f->data, *f->len);
+  }
   return fs_err_set(&req->err, FS_ERR_NOT_FOUND, req->path, "no such resource");
 }
 

@@ -65,6 +65,7 @@ struct http_response {
   struct fs_buf body;
   const char *content_type;
   const char *csp; /* Content-Security-Policy of the answer; NULL: HTTP_CSP */
+  const char *cache_control; /* Cache-Control of the answer; NULL: no-store */
   struct {
     const char *name;
     char value[160];

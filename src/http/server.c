@@ -327,7 +327,7 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
                           res->content_type ? res->content_type : "application/json; charset=utf-8");
   MHD_add_response_header(r, "X-Request-Id", req->request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "Cache-Control", "no-store");
+  MHD_add_response_header(r, "Cache-Control", res->cache_control ? res->cache_control : "no-store");
   /* The portal's pages run only our own scripts and styles, in no frame (docs/security.md). */
   MHD_add_response_header(r, "Content-Security-Policy", res->csp ? res->csp : HTTP_CSP);
   MHD_add_response_header(r, "X-Frame-Options", "DENY");
@@ -448,7 +448,7 @@ static enum MHD_Result dispatch(struct http_request *req)
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
   body_release(req);          /* the answer may take long to send: give the memory back now */
-  if (!rc && !res.custom && (res.status < 200 || res.status > 299))
+  if (!rc && !res.custom && (res.status < 200 || res.status > 299) && res.status != 304)
     rc = fs_err_set(&req->err, FS_ERR_INTERNAL, route->pattern, "no answer was made");
   if (rc) {
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)

@@ -27,6 +27,14 @@ export class Hub {
       '[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n' + config);
   }
 
+  // A hub folder made otherwise (`finshield demo --no-serve`), with its administrator's token.
+  static existing(dir, adminToken) {
+    const h = Object.create(Hub.prototype);
+    h.dir = dir;
+    h.adminToken = adminToken;
+    return h;
+  }
+
   async start() {
     this.proc = spawn(BIN, ['serve', '--data', this.dir, '--listen', '127.0.0.1:0'], {
       stdio: ['ignore', 'pipe', fs.openSync(path.join(this.dir, 'serve.stderr'), 'a')],

@@ -339,6 +339,23 @@ for (const lang of ['zh-TW', 'en']) {
     await audit(page, name, lang);
   }
 }
+// Pages then filters: a new filter starts at the first page of its own list, not at the cursor
+// of the page seen before (the audit trail, oldest first: the hub's first records are at its start).
+{
+  const ada = pages.ada;
+  await go(ada, '#/admin?tab=audit');
+  const firstSeq = () => ada.evaluate(() => Number(document.querySelector('table tbody tr td').textContent));
+  await ada.click('.pager button:has-text("Next page"), .pager button:has-text("下一頁")');
+  await ada.waitForFunction(() => /2/.test(document.querySelector('.pager span.muted').textContent));
+  await settle(ada);
+  const page2 = await firstSeq();
+  await ada.fill('#a-org', hubOrg);
+  await ada.click('#a-org >> xpath=ancestor::form//button[@type="submit"]');
+  await ada.waitForFunction(() => /1/.test(document.querySelector('.pager span.muted').textContent));
+  await settle(ada);
+  const filtered = await firstSeq();
+  check('a new filter starts at its own first page', page2 > 50 && filtered < page2, `${filtered} after page 2 at ${page2}`);
+}
 const signinEn = await newPage('en');
 await signinEn.goto(hub.url + '/');
 await signinEn.waitForSelector('#username');

@@ -59,6 +59,24 @@ class PortalApi(unittest.TestCase):
             self.assertIn(self.hub.request("GET", path).status, (400, 404), path)
         self.assertEqual(self.hub.request("POST", "/portal/main.js", body={}).status, 405)
 
+    def test_the_portal_files_are_revalidated_not_fetched_again(self):
+        # The browser keeps the files (and its compiled scripts) and asks whether they changed:
+        # no-cache with a strong ETag, 304 when it still holds them; the API stays no-store.
+        for path in ("/", "/portal/main.js", "/portal/vendor/htm-preact.js"):
+            r = self.hub.request("GET", path)
+            self.assertEqual(r.status, 200, path)
+            self.assertEqual(r.headers["Cache-Control"], "no-cache", path)
+            etag = r.headers["ETag"]
+            self.assertRegex(etag, r'^"[0-9a-f]{16}"$')
+            again = self.hub.request("GET", path, headers={"If-None-Match": etag})
+            self.assertEqual((again.status, again.body), (304, ""), path)
+            self.assertEqual(again.headers["ETag"], etag)
+            other = self.hub.request("GET", path, headers={"If-None-Match": '"0000000000000000"'})
+            self.assertEqual(other.status, 200)
+        self.assertNotEqual(self.hub.request("GET", "/portal/main.js").headers["ETag"],
+                            self.hub.request("GET", "/portal/ui.js").headers["ETag"])
+        self.assertEqual(self.get("a1", "/api/v1/me").headers["Cache-Control"], "no-store")
+
     def test_a_document_the_hub_writes_keeps_its_own_styles_and_runs_no_script(self):
         # The supervisor's HTML report carries its styles inline (it is saved and printed on its
         # own): its answer allows inline styles, and nothing else, instead of the portal's policy.

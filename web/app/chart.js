@@ -1,7 +1,6 @@
-// A bar-like line chart of counts per month (uPlot), with the same numbers in a table for
-// those who do not see the chart.
+// A bar-like line chart of counts per month (uPlot, loaded only when a chart is drawn), with the
+// same numbers in a table for those who do not see the chart.
 import { html, useEffect, useRef } from './ui.js';
-import uPlot from './vendor/uplot.js';
 import { tr, fmtNum } from './i18n.js';
 
 export function MonthChart({ byMonth, title }) {
@@ -12,13 +11,21 @@ export function MonthChart({ byMonth, title }) {
     const xs = months.map((m) => Date.UTC(Number(m.slice(0, 4)), Number(m.slice(5, 7)) - 1, 15) / 1000);
     const ys = months.map((m) => byMonth[m]);
     const width = Math.max(280, Math.min(900, ref.current.clientWidth || 600));
-    const u = new uPlot({
-      width, height: 220, legend: { show: false },
-      scales: { x: { time: true } },
-      series: [{}, { label: title, stroke: '#0b4f8a', fill: 'rgba(11,79,138,0.15)', width: 2, points: { show: true } }],
-      axes: [{}, { values: (self, ticks) => ticks.map((v) => fmtNum(v)) }],
-    }, [xs, ys], ref.current);
-    return () => u.destroy();
+    let u = null;
+    let live = true;
+    import('./vendor/uplot.js').then(({ default: uPlot }) => {
+      if (!live || !ref.current) return;
+      u = new uPlot({
+        width, height: 220, legend: { show: false },
+        scales: { x: { time: true } },
+        series: [{}, { label: title, stroke: '#0b4f8a', fill: 'rgba(11,79,138,0.15)', width: 2, points: { show: true } }],
+        axes: [{}, { values: (self, ticks) => ticks.map((v) => fmtNum(v)) }],
+      }, [xs, ys], ref.current);
+    });
+    return () => {
+      live = false;
+      if (u) u.destroy();
+    };
   }, [months.join(), title]);
   if (!months.length) return html`<p class="muted">${tr('No data for this period.', '此期間沒有資料。')}</p>`;
   return html`<figure>

@@ -4,16 +4,37 @@
 import { html, render, useState, useEffect } from './vendor/htm-preact.js';
 import { get, patch, del, setCsrf, whenSignedOut } from './api.js';
 import { tr, setPrefs, getLang, getCalendar, label } from './i18n.js';
-import { ErrorBox } from './ui.js';
-import { SignIn } from './pages/signin.js';
-import { Account } from './pages/account.js';
-import { Dashboard } from './pages/dashboard.js';
-import { Intel } from './pages/intel.js';
-import { Monitor } from './pages/monitor.js';
-import { Incidents } from './pages/incidents.js';
-import { IncidentView } from './pages/incident.js';
-import { Admin } from './pages/admin.js';
-import { Haven } from './pages/haven.js';
+import { ErrorBox, Loading } from './ui.js';
+
+// Each page is loaded when first opened (a browser that opens the dashboard fetches and compiles
+// only the dashboard's code); the session is asked for at once, beside the modules.
+const pages = {
+  signin: () => import('./pages/signin.js').then((m) => m.SignIn),
+  dashboard: () => import('./pages/dashboard.js').then((m) => m.Dashboard),
+  intel: () => import('./pages/intel.js').then((m) => m.Intel),
+  monitor: () => import('./pages/monitor.js').then((m) => m.Monitor),
+  incidents: () => import('./pages/incidents.js').then((m) => m.Incidents),
+  incident: () => import('./pages/incident.js').then((m) => m.IncidentView),
+  admin: () => import('./pages/admin.js').then((m) => m.Admin),
+  haven: () => import('./pages/haven.js').then((m) => m.Haven),
+  account: () => import('./pages/account.js').then((m) => m.Account),
+};
+const loaded = {};
+const sessionAsked = get('/api/v1/session', { quiet: true });
+sessionAsked.catch(() => {}); // signed out: App's load() handles it
+
+// The page named `name`, once its module is in.
+function Lazy({ name, ...props }) {
+  const [, setReady] = useState(0);
+  const [error, setError] = useState(null);
+  useEffect(() => {
+    if (!loaded[name])
+      pages[name]().then((c) => { loaded[name] = c; setReady((x) => x + 1); }).catch(setError);
+  }, [name]);
+  if (error) return html`<${ErrorBox} error=${tr('The page could not be loaded: ', '無法載入此頁：') + error.message} />`;
+  const C = loaded[name];
+  return C ? html`<${C} ...${props} />` : html`<${Loading} when=${true} />`;
+}
 
 function currentRoute() {
   const h = location.hash.replace(/^#/, '') || '/';
@@ -39,15 +60,15 @@ function pageFor(route, session, refresh) {
   const [a, b, c] = route.parts;
   const props = { session, route, refresh };
   switch (a) {
-    case undefined: return html`<${Dashboard} ...${props} />`;
-    case 'intel': return html`<${Intel} ...${props} />`;
-    case 'monitor': return html`<${Monitor} ...${props} />`;
+    case undefined: return html`<${Lazy} name="dashboard" ...${props} />`;
+    case 'intel': return html`<${Lazy} name="intel" ...${props} />`;
+    case 'monitor': return html`<${Lazy} name="monitor" ...${props} />`;
     case 'incidents':
-      if (b && b !== 'new') return html`<${IncidentView} ...${props} id=${b} view=${c} />`;
-      return html`<${Incidents} ...${props} />`;
-    case 'admin': return html`<${Admin} ...${props} />`;
-    case 'haven': return html`<${Haven} ...${props} />`;
-    case 'account': return html`<${Account} ...${props} />`;
+      if (b && b !== 'new') return html`<${Lazy} name="incident" ...${props} id=${b} view=${c} />`;
+      return html`<${Lazy} name="incidents" ...${props} />`;
+    case 'admin': return html`<${Lazy} name="admin" ...${props} />`;
+    case 'haven': return html`<${Lazy} name="haven" ...${props} />`;
+    case 'account': return html`<${Lazy} name="account" ...${props} />`;
     default: return html`<p>${tr('No such page.', '沒有這個頁面。')} <a href="#/">${tr('Dashboard', '儀表板')}</a></p>`;
   }
 }
@@ -100,8 +121,8 @@ function App() {
   const [session, setSession] = useState(undefined); // undefined: asking; null: signed out
   const [route, setRoute] = useState(currentRoute());
   const [, setTick] = useState(0);
-  const load = () =>
-    get('/api/v1/session', { quiet: true })
+  const load = (first) =>
+    (first === true ? sessionAsked : get('/api/v1/session', { quiet: true }))
       .then((s) => {
         setCsrf(s.csrf_token);
         setPrefs(s.prefs);
@@ -109,7 +130,7 @@ function App() {
       })
       .catch(() => setSession(null));
   useEffect(() => {
-    load();
+    load(true);
     whenSignedOut(() => {
       setCsrf(null);
       setSession(null);
@@ -120,13 +141,13 @@ function App() {
   }, []);
   if (session === undefined) return html`<p class="boot" role="status">${tr('Loading…', '載入中…')}</p>`;
   if (!session)
-    return html`<${SignIn} onSignedIn=${(s) => { setCsrf(s.csrf_token); setPrefs(s.prefs); setSession(s); }} />`;
+    return html`<${Lazy} name="signin" onSignedIn=${(s) => { setCsrf(s.csrf_token); setPrefs(s.prefs); setSession(s); }} />`;
   const update = (s) => {
     if (s && s.prefs) setPrefs(s.prefs);
     setSession(s);
     setTick((x) => x + 1);
   };
-  return html`<${Frame} session=${session} route=${route} setSession=${update} refresh=${load} />`;
+  return html`<${Frame} session=${session} route=${route} setSession=${update} refresh=${() => load()} />`;
 }
 
 render(html`<${App} />`, document.getElementById('app'));

@@ -94,10 +94,14 @@ export function Loading({ when }) {
 // A table of one page at a time: load(after) gives {items, next}; the hub pages, sorts and
 // filters. deps: what restarts from the first page (filters).
 export function PagedTable({ load, columns, caption, deps = [], rowKey = (r) => r.id, empty, onItems }) {
-  const [cursors, setCursors] = useState([null]);
+  // The cursors of the pages seen, for the filters (deps) they were read with: new filters start
+  // at the first page in the same render, never from a cursor of the old ones.
+  const key = JSON.stringify(deps);
+  const [pages, setPages] = useState({ key, cursors: [null] });
+  const cursors = pages.key === key ? pages.cursors : [null];
+  const setCursors = (c) => setPages({ key, cursors: c });
   const at = cursors[cursors.length - 1];
-  const { data, error, loading } = useAsync(() => load(at), [at, ...deps]);
-  useEffect(() => setCursors([null]), deps);
+  const { data, error, loading } = useAsync(() => load(at), [at, key]);
   useEffect(() => {
     if (data && onItems) onItems(data.items || []);
   }, [data]);

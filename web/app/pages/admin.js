@@ -111,6 +111,18 @@ function TokensTab({ session }) {
 function Audit() {
   const [org, setOrg] = useState('');
   const [applied, setApplied] = useState('');
+  const [orgError, setOrgError] = useState(null);
+  // The trail is filtered by the organisation's id: the code typed is looked up first.
+  const pick = async (e) => {
+    e.preventDefault();
+    setOrgError(null);
+    if (!org.trim()) return setApplied('');
+    try {
+      setApplied((await get('/api/v1/orgs/' + enc(org.trim()))).id);
+    } catch (err) {
+      setOrgError(err);
+    }
+  };
   const [verdict, verify] = useSubmit(async () => get('/api/v1/audit/verify'));
   const v = verdict.done;
   return html`
@@ -122,7 +134,8 @@ function Audit() {
         ${v.intact ? tr('Intact: ', '完整：') : tr('Not intact: ', '不完整：')}${v.result} · ${tr('checked', '已檢查')} ${fmtNum(v.checked)}
         ${v.first_bad_seq ? ` · ${tr('first bad record', '第一筆異常紀錄')} ${v.first_bad_seq}` : ''} · ${tr('head', '鏈頭')} ${v.head_seq}</div>`}
     </section>
-    <form class="card row" onSubmit=${(e) => { e.preventDefault(); setApplied(org.trim()); }}>
+    <form class="card row" onSubmit=${pick}>
+      <${ErrorBox} error=${orgError} />
       <${Input} id="a-org" label=${tr('Organisation code (empty: all you may read)', '機構代碼（空白為您可讀取的全部）')} value=${org} onInput=${setOrg} />
       <div class="field"><button type="submit">${tr('Show', '顯示')}</button></div></form>
     <${PagedTable} deps=${[applied]} caption=${tr('Audit records, oldest first', '稽核紀錄（最舊在前）')} rowKey=${(a) => a.seq}
