@@ -196,6 +196,7 @@ await alice.waitForFunction((ip) => document.querySelector('#live-alerts') && do
 await audit(alice, 'monitor', 'zh-TW');
 await alice.click('#live-alerts a');
 await settle(alice);
+const aliceAlert = '#' + alice.url().split('#')[1];
 await alice.waitForSelector('#alert-status');
 await audit(alice, 'alert', 'zh-TW');
 await alice.click('text=確認');
@@ -319,8 +320,10 @@ pages.sue = await newPage('zh-TW');
 await signIn(pages.sue, 'sue');
 await settle(pages.sue);
 const nameOf = (who, hash) => `${who}-${hash.replace(/^#\/?/, '').replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '') || 'dashboard'}`;
+// Each user's tour runs beside the others' (their own browser contexts); alice's also takes, in
+// English, the pages seen above in Chinese.
 for (const lang of ['zh-TW', 'en']) {
-  for (const [who, hashes] of Object.entries(tour)) {
+  await Promise.all(Object.entries(tour).map(async ([who, hashes]) => {
     const page = pages[who];
     await page.evaluate(async (l) => {
       const s = await (await fetch('/api/v1/session')).json();
@@ -328,16 +331,15 @@ for (const lang of ['zh-TW', 'en']) {
     }, lang);
     await page.reload();
     await settle(page);
-    for (const h of hashes) {
+    const extra = who === 'alice' && lang === 'en'
+      ? [['incident', '#/incidents/' + encodeURIComponent(caseId)], ['monitor', '#/monitor'], ['alert', aliceAlert],
+        ['intel-submit', '#/intel?tab=submit'], ['incident-report', '#/incidents/new'], ['incident-print', `#/incidents/${encodeURIComponent(caseId)}/report`]]
+      : [];
+    for (const [name, h] of [...hashes.map((h) => [nameOf(who, h), h]), ...extra]) {
       await go(page, h);
-      await audit(page, nameOf(who, h), lang);
+      await audit(page, name, lang);
     }
-  }
-  for (const [name, page, hash] of [['incident', alice, '#/incidents/' + encodeURIComponent(caseId)], ['alert', alice, '#/monitor'], ['intel-submit', alice, '#/intel?tab=submit'], ['incident-report', alice, '#/incidents/new']]) {
-    if (lang === 'zh-TW') continue; // done above in zh-TW
-    await go(page, hash);
-    await audit(page, name, lang);
-  }
+  }));
 }
 // Pages then filters: a new filter starts at the first page of its own list, not at the cursor
 // of the page seen before (the audit trail, oldest first: the hub's first records are at its start).
