@@ -100,24 +100,44 @@ static void retitle(struct store_conn *c, struct soc_engine *e, const char *inci
 /* The same indicator or rule at enough organisations within the window: a sector alert (one
  * per window), and a draft incident for the hub to coordinate. */
 static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_found *f,
-                  const char *alert_id, int64_t now, struct fs_err *err)
+                  const char *org_id, const char *alert_id, int64_t now, struct fs_err *err)
 {
   const struct fs_config *cfg = e->env.cfg;
   int64_t since = now - cfg->soc_sector_window_s * 1000, orgs = 0;
   const char *kind = kind_names[f->kind];
-  int rc = store_query_int(c, &orgs, NULL, err,
-                           "SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
-                           " AND last_at >= ?",
-                           "ssi", kind, f->ref, since);
+  char sid[40] = "";
+  bool found = false, counted = false;
+  /* Only an organisation new to this indicator or rule within the window changes the count. When
+   * this one already has another alert of it there, the sector alert (if any) just takes the new
+   * hit: a burst of one member's alerts (a scanner's many addresses) costs a lookup each instead
+   * of a count over all of them (index soc_alert_ref_org). */
+  int64_t one;
+  int rc = store_query_int(c, &one, &counted, err,
+                           "SELECT 1 FROM soc_alert WHERE kind = ? AND ref = ? AND org_id = ?"
+                           " AND last_at >= ? AND id <> ? LIMIT 1",
+                           "sssis", kind, f->ref, org_id, since, alert_id);
+  if (!rc)
+    rc = store_query_text(c, sid, sizeof(sid), &found, err,
+                          "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
+                          " ORDER BY last_at DESC LIMIT 1",
+                          "ssi", kind, f->ref, since);
+  if (!rc && counted) {
+    if (!found)
+      return FS_OK;
+    rc = store_exec(c, NULL, err, "UPDATE soc_sector_alert SET last_at = ? WHERE id = ?", "is",
+                    now, sid);
+    return rc ? rc
+              : store_exec(c, NULL, err, "UPDATE soc_alert SET sector_id = ? WHERE id = ?", "ss",
+                           sid, alert_id);
+  }
+  if (!rc)
+    rc = store_query_int(c, &orgs, NULL, err,
+                         "SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
+                         " AND last_at >= ?",
+                         "ssi", kind, f->ref, since);
   if (rc || orgs < cfg->soc_sector_threshold)
     return rc;
-  char sid[40] = "";
-  bool found;
-  rc = store_query_text(c, sid, sizeof(sid), &found, err,
-                        "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
-                        " ORDER BY last_at DESC LIMIT 1",
-                        "ssi", kind, f->ref, since);
-  if (!rc && found) {
+  if (found) {
     int64_t before = 0;
     char incident[40] = "";
     rc = store_query_int(c, &before, NULL, err, "SELECT orgs FROM soc_sector_alert WHERE id = ?",
@@ -252,7 +272,7 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
     if (!rc && f->kind == DETECT_ALERT_IOC)
       hits[n_hits++] = f->ref;
     if (!rc)
-      rc = sector(c, e, f, id, now, err);
+      rc = sector(c, e, f, org_id, id, now, err);
   }
   /* The sightings of the indicators hit, once for the whole batch. */
   if (!rc)
