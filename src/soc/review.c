@@ -32,13 +32,27 @@ static int scope(struct store_conn *c, const struct actor *who, const char *org,
   return FS_OK;
 }
 
-/* The page's statement, in one direction: each walks the sequence number's index its own way. */
-#define FIND_SQL(cmp, dir)                                                                      \
+/* The page's statement, in one direction: each walks the sequence number's index its own way.
+ * An organisation, a value or a source given is an equality term of its own (ANY: the filter is
+ * NULL and matches all; EQ: it is given), so that SQLite walks that column's index in seq order
+ * (soc_alert_org, soc_alert_value, soc_alert_source) instead of every alert. */
+#define ANY(col) " AND (? IS NULL OR a." col " = ?)"
+#define EQ(col) " AND ? IS NOT NULL AND a." col " = ?"
+#define FIND_SQL(cmp, dir, org, value, source)                                                  \
   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"                     \
-  " WHERE a.seq " cmp " ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"        \
-  " AND (? IS NULL OR a.ref = ?) AND (? IS NULL OR a.value = ?)"                                \
-  " AND (? IS NULL OR a.source = ?) AND (? IS NULL OR a.status = ?)"                            \
-  " AND a.last_at >= ? AND a.last_at < ? ORDER BY a.seq " dir " LIMIT ?"
+  " WHERE a.seq " cmp " ?" org(                                                                 \
+      "org_id") " AND (? IS NULL OR a.kind = ?) AND (? IS NULL OR a.ref = ?)" value("value")   \
+      source("source") " AND (? IS NULL OR a.status = ?)"                                        \
+                       " AND a.last_at >= ? AND a.last_at < ? ORDER BY a.seq " dir " LIMIT ?"
+#define FIND_DIRS(org, value, source)                                                           \
+  {FIND_SQL(">", "ASC", org, value, source), FIND_SQL("<", "DESC", org, value, source)}
+/* [org given][value given][source given][newest first] */
+static const char *const find_sql[2][2][2][2] = {
+    {{FIND_DIRS(ANY, ANY, ANY), FIND_DIRS(ANY, ANY, EQ)},
+     {FIND_DIRS(ANY, EQ, ANY), FIND_DIRS(ANY, EQ, EQ)}},
+    {{FIND_DIRS(EQ, ANY, ANY), FIND_DIRS(EQ, ANY, EQ)},
+     {FIND_DIRS(EQ, EQ, ANY), FIND_DIRS(EQ, EQ, EQ)}},
+};
 
 int soc_alerts_page(struct store_conn *c, const struct actor *who,
                     const struct soc_alert_filter *f, json_t **out, int64_t *last_read,
@@ -52,7 +66,8 @@ int soc_alerts_page(struct store_conn *c, const struct actor *who,
   int64_t after = f->after > 0 ? f->after : (f->newest_first ? INT64_MAX : 0);
   int64_t until = f->until_ms > 0 ? f->until_ms : INT64_MAX;
   struct store_stmt *s;
-  rc = store_query(c, &s, err, f->newest_first ? FIND_SQL("<", "DESC") : FIND_SQL(">", "ASC"),
+  const char *sql = find_sql[org != NULL][f->value != NULL][f->source != NULL][f->newest_first];
+  rc = store_query(c, &s, err, sql,
                    "issssssssssssiii", after, org, org, f->kind, f->kind, f->ref, f->ref,
                    f->value, f->value, f->source, f->source, f->status, f->status, f->since_ms,
                    until, f->limit + 1);

@@ -43,9 +43,12 @@ static const struct store_migration soc_steps[] = {
      "ALTER TABLE soc_alert ADD COLUMN reviewed_at BIGINT;"
      "ALTER TABLE soc_alert ADD COLUMN review_note TEXT"},
     /* Whether an organisation already has an alert of an indicator or rule in the sector window
-     * (alerts.c, sector), and the count of organisations, read from the index alone. */
-    {6, "alerts by indicator and organisation",
-     "CREATE INDEX soc_alert_ref_org ON soc_alert (kind, ref, org_id, last_at)"},
+     * (alerts.c, sector), and the count of organisations, read from the index alone; pages of
+     * alerts filtered by value or source, in seq order (review.c). */
+    {6, "alerts by indicator and organisation, by value, by source",
+     "CREATE INDEX soc_alert_ref_org ON soc_alert (kind, ref, org_id, last_at);"
+     "CREATE INDEX soc_alert_value ON soc_alert (value, seq);"
+     "CREATE INDEX soc_alert_source ON soc_alert (source, seq)"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};
