@@ -227,6 +227,39 @@ await audit(alice, 'incident', 'zh-TW');
 await go(alice, `#/incidents/${encodeURIComponent(caseId)}/report`);
 await audit(alice, 'incident-print', 'zh-TW');
 
+phase('work the case');
+// ---- notes, tasks, evidence, recovery, the closing report and its printable view ---------------
+await go(alice, '#/incidents/' + encodeURIComponent(caseId));
+const within = (sel, text) => alice.waitForFunction(([s, t]) => document.querySelector(s) && document.querySelector(s).textContent.includes(t), [sel, text], { timeout: 10000 })
+  .then(() => true).catch(() => false);
+await alice.fill('#tl-note', '已封鎖來源位址 192.0.2.44。');
+await alice.click('#tl-note >> xpath=ancestor::form//button[@type="submit"]');
+check('a note joins the timeline', await within('section[aria-labelledby="c-timeline"]', '已封鎖來源位址'));
+await alice.fill('#tk-title', '重設受影響帳號密碼');
+await alice.click('#tk-title >> xpath=ancestor::form//button[@type="submit"]');
+check('a task is added', await within('section[aria-labelledby="c-tasks"]', '重設受影響帳號密碼'));
+const evidence = 'deny src=192.0.2.44 dst=10.1.0.5\n';
+await alice.setInputFiles('#ev-file', { name: 'firewall.log', mimeType: 'text/plain', buffer: Buffer.from(evidence) });
+await alice.click('#ev-file >> xpath=ancestor::form//button[@type="submit"]');
+check('evidence is uploaded', await within('section[aria-labelledby="c-evidence"]', 'firewall.log'));
+try {
+  const [download] = await Promise.all([alice.waitForEvent('download', { timeout: 10000 }), alice.click('section[aria-labelledby="c-evidence"] a:has-text("firewall.log")')]);
+  check('… and downloads as it was', fs.readFileSync(await download.path(), 'utf8') === evidence);
+} catch (e) {
+  check('… and downloads as it was', false, e.message);
+}
+await alice.selectOption('#st-status', 'recovered');
+await alice.click('#st-status >> xpath=ancestor::form//button[@type="submit"]');
+check('the status moves to recovered', await within('#inc-status', '已復原'));
+await alice.waitForSelector('#part-times', { timeout: 10000 });
+const partNames = ['times', 'scope', 'damage_control', 'investigation', 'root_cause', 'preventive_measures', 'follow_up'];
+for (const p of partNames) await alice.fill('#part-' + p, `第${partNames.indexOf(p) + 1}部分：${p} 的內容。`);
+await alice.click('section[aria-labelledby="c-report"] form button[type=submit]');
+check('the closing report is complete with its seven parts', await within('section[aria-labelledby="c-report"]', '已完整'));
+await go(alice, `#/incidents/${encodeURIComponent(caseId)}/report`);
+const printed = await bodyText(alice);
+check('… and the printable view shows them', partNames.every((p) => printed.includes(`${p} 的內容`)), printed.slice(0, 300));
+
 phase('an assignment');
 // ---- an assignment accepted as a response team -----------------------------------------------
 const hana = await newPage('zh-TW');
@@ -249,6 +282,53 @@ await go(tom, '#/incidents/' + encodeURIComponent(caseId));
 await tom.click('#assignments button:has-text("接受")');
 await tom.waitForFunction(() => /已接受/.test(document.querySelector('#assignments').textContent), null, { timeout: 10000 })
   .then(() => check('the team accepts the assignment', true)).catch(() => check('the team accepts the assignment', false));
+
+phase('my account');
+// ---- a second factor enrolled and a password changed in the account page ------------------------
+const amy = await newPage('zh-TW');
+await signIn(amy, 'amy');
+await settle(amy);
+await go(amy, '#/account');
+await amy.fill('#totp-password', PASSWORD);
+await amy.click('#totp-password >> xpath=ancestor::form//button[@type="submit"]');
+await amy.waitForSelector('#totp-secret', { timeout: 10000 });
+const amySecret = (await amy.textContent('#totp-secret')).trim();
+await amy.fill('#totp-code', totp(amySecret));
+await amy.click('#totp-code >> xpath=ancestor::form//button[@type="submit"]');
+await amy.waitForFunction(() => /已啟用第二因素/.test(document.body.innerText), null, { timeout: 10000 })
+  .then(() => check('a second factor is enrolled with the current password and a code', true))
+  .catch(() => check('a second factor is enrolled with the current password and a code', false));
+await audit(amy, 'account-totp', 'zh-TW');
+const NEW_PASSWORD = 'a new and longer passphrase 77';
+await amy.fill('#pw-current', PASSWORD);
+await amy.fill('#pw-new', NEW_PASSWORD);
+await amy.fill('#pw-again', NEW_PASSWORD);
+await amy.click('#pw-current >> xpath=ancestor::form//button[@type="submit"]');
+await amy.waitForFunction(() => /密碼已變更/.test(document.body.innerText), null, { timeout: 10000 }).catch(() => {});
+r = await hub.request('POST', '/api/v1/session', { body: { username: 'amy', password: NEW_PASSWORD, totp: totp(amySecret, Date.now() / 1000 + 30) } });
+check('the new password and the second factor sign in', r.status === 201, r.text);
+r = await hub.request('POST', '/api/v1/session', { body: { username: 'amy', password: PASSWORD, totp: totp(amySecret, Date.now() / 1000 - 30) } });
+check('… the old password no longer does', r.status === 401, r.text);
+// The ROC calendar, chosen in the account page.
+await go(alice, '#/account');
+await alice.selectOption('#pref-calendar', 'roc');
+await alice.click('#pref-calendar >> xpath=ancestor::form//button[@type="submit"]');
+await go(alice, '#/incidents');
+const roc = `民國${new Date().getFullYear() - 1911}年`;
+check('dates in the ROC calendar', (await bodyText(alice)).includes(roc), roc);
+await go(alice, '#/account');
+await alice.selectOption('#pref-calendar', 'gregorian');
+await alice.click('#pref-calendar >> xpath=ancestor::form//button[@type="submit"]');
+await alice.waitForFunction(() => /已儲存/.test(document.body.innerText), null, { timeout: 10000 }).catch(() => {});
+// A STIX bundle pasted into the upload form.
+await go(alice, '#/intel?tab=submit');
+const uploaded = { type: 'bundle', id: 'bundle--7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4e', objects: [{ ...bobIndicator,
+  id: 'indicator--7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4f', name: 'Uploaded C2', pattern: "[domain-name:value = 'c2.upload.example']",
+  object_marking_refs: ['marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb'] }] };
+await alice.fill('#bundle-text', JSON.stringify(uploaded));
+await alice.click('form[aria-labelledby="up-h"] button[type=submit]');
+await alice.waitForFunction(() => /已儲存 1 個/.test(document.querySelector('form[aria-labelledby="up-h"]').textContent), null, { timeout: 10000 })
+  .then(() => check('a STIX bundle is uploaded in the form', true)).catch(() => check('a STIX bundle is uploaded in the form', false));
 
 phase('the language');
 // ---- the language, kept by the hub ----------------------------------------------------------

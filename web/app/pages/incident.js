@@ -34,7 +34,9 @@ function Status({ inc, reload }) {
     reload();
     return tr('Status changed.', '狀態已變更。');
   });
-  const next = labelValues('status').filter((s) => s !== inc.status && s !== 'merged');
+  // The workflow moves forward only (a draft is first reported): the statuses after this one.
+  const order = labelValues('status').filter((s) => s !== 'merged');
+  const next = inc.status === 'draft' ? ['reported'] : order.slice(order.indexOf(inc.status) + 1);
   return html`<form onSubmit=${submit}>
     <h3>${tr('Change the status', '變更狀態')}</h3>
     <${ErrorBox} error=${state.error} /><${Success}>${state.done}</${Success}>
