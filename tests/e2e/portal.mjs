@@ -343,6 +343,19 @@ check('html lang follows', (await alice.evaluate(() => document.documentElement.
 await alice.click('header.top button:has-text("中文")');
 await alice.waitForFunction(() => document.querySelector('#page-title').textContent === '儀表板', null, { timeout: 10000 }).catch(() => {});
 
+// The keyboard: on a page just loaded the first Tab reaches "skip to content", the next goes on
+// to the navigation in reading order; the skip link moves the focus to the page.
+await go(alice, '#/');
+await alice.reload();
+await settle(alice);
+await alice.keyboard.press('Tab');
+check('the first Tab reaches the skip link', await alice.evaluate(() => document.activeElement.classList.contains('skip')));
+await alice.keyboard.press('Tab');
+check('… the next the navigation', await alice.evaluate(() => document.activeElement.closest('nav.main') !== null && document.activeElement.getAttribute('href') === '#/'));
+await alice.keyboard.press('Shift+Tab');
+await alice.keyboard.press('Enter');
+check('… and the skip link moves the focus to the page', await alice.evaluate(() => document.activeElement.id === 'main'));
+
 phase('a member never');
 // ---- a member never sees another member's AMBER data ---------------------------------------------
 const secrets = [BOB_IP, bobIndicator.id, 'Bob only C2', bobAlert && bobAlert.id, 'Bob secret case', bobCase && bobCase.id, 'Bob secret wire service', 'bob-wire'].filter(Boolean);

@@ -5,12 +5,14 @@ import { tr, errText, label, fmtDuration } from './i18n.js';
 
 export { html, useState, useEffect, useRef, useCallback };
 
-// A page's heading, focused when the page opens (screen readers hear where they are).
+// A page's heading, focused when another page opens (screen readers hear where they are); the
+// first page of a load leaves the focus at the start, where the skip link is the first stop.
+let pagesShown = 0;
 export function Page({ title, children, actions }) {
   const ref = useRef(null);
   useEffect(() => {
     document.title = `${title} · finshield`;
-    if (ref.current) ref.current.focus();
+    if (pagesShown++ && ref.current) ref.current.focus();
   }, [title]);
   return html`<section aria-labelledby="page-title">
     <div class="row"><h1 id="page-title" tabindex="-1" ref=${ref}>${title}</h1>${actions}</div>
