@@ -1,6 +1,7 @@
 /* Output helpers shared by commands: sub-command dispatch, JSON and tables, secrets from files. */
 #include "cli/cli.h"
 
+#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "hub/hub.h"
@@ -38,6 +39,16 @@ int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_
   }
   hub_close(&hub);
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
+}
+
+int cli_actor_as(struct store_conn *c, const struct actor *op, const char *as, struct actor *out,
+                 struct fs_err *err)
+{
+  if (!as) {
+    *out = *op;
+    return FS_OK;
+  }
+  return user_actor(c, as, op->now_ms, "cli", out, err);
 }
 
 int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcommand *table,

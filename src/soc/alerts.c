@@ -43,7 +43,7 @@ static int count_row(const struct intel_row *row, void *ctx)
 
 bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
 {
-  if (strcmp(kind, "ioc") || who->local)
+  if (strcmp(kind, "ioc"))
     return true;
   size_t n = 0;
   struct fs_err err;
@@ -283,36 +283,38 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
-json_t *soc_alert_json(struct store_stmt *s)
+json_t *soc_alert_json(struct store_stmt *s, const char *org_code)
 {
-  int64_t event_at = store_col_int(s, 12), reviewed_at = store_col_int(s, 19);
+  int64_t event_at = store_col_int(s, 11), reviewed_at = store_col_int(s, 18);
   json_t *a = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
-                   "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
-                   store_col_text(s, 2), "org_code", store_col_text(s, 3), "kind",
-                   store_col_text(s, 4), "ref", store_col_text(s, 5), "ref_name",
-                   store_col_text(s, 6), "severity", store_col_text(s, 7), "field",
-                   store_col_text(s, 8), "value", store_col_text(s, 9), "event",
-                   store_col_text(s, 10), "source", store_col_text(s, 11), "event_at",
-                   event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
-                   jsonx_time_new(store_col_int(s, 13)), "last_at",
-                   jsonx_time_new(store_col_int(s, 14)), "count", (json_int_t)store_col_int(s, 15),
-                   "sector_alert", store_col_text(s, 16));
+                        "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1),
+                        "org_id", store_col_text(s, 2), "org_code", org_code, "kind",
+                        store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name",
+                        store_col_text(s, 5), "severity", store_col_text(s, 6), "field",
+                        store_col_text(s, 7), "value", store_col_text(s, 8), "event",
+                        store_col_text(s, 9), "source", store_col_text(s, 10), "event_at",
+                        event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
+                        jsonx_time_new(store_col_int(s, 12)), "last_at",
+                        jsonx_time_new(store_col_int(s, 13)), "count",
+                        (json_int_t)store_col_int(s, 14), "sector_alert", store_col_text(s, 15));
   if (a)
     json_object_set_new(a, "review",
-                        json_pack("{s:s,s:s?,s:o,s:s?}", "status", store_col_text(s, 17), "by",
-                                  store_col_text(s, 18), "at",
+                        json_pack("{s:s,s:s?,s:o,s:s?}", "status", store_col_text(s, 16), "by",
+                                  store_col_text(s, 17), "at",
                                   reviewed_at ? jsonx_time_new(reviewed_at) : json_null(),
-                                  "note", store_col_text(s, 20)));
+                                  "note", store_col_text(s, 19)));
   return a;
 }
 
-/* Alerts are their organisation's; the hub's roles see every organisation's. */
-bool soc_sees_all_alerts(const struct actor *who)
+bool soc_alert_shown(struct store_conn *c, const struct actor *who, const char *org,
+                     const char *kind, const char *ref)
 {
-  return who->local || auth_role_is_hub(who->role);
+  return policy_alert_visible(who, org, false) ||
+         policy_alert_visible(who, org, soc_sees_ref(c, who, kind, ref));
 }
 
-/* A page of alerts; *last_read is the sequence number of the last row read, shown or not. */
+/* A page of alerts, oldest first; *last_read is the sequence number of the last row read, shown
+ * or not (review.c pages every filter). */
 static int alerts_page(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
                        const char *kind, const char *org, json_t **out, int64_t *last_read,
                        struct fs_err *err)
@@ -362,9 +364,10 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
                            const struct auth_page *page, json_t **out, struct fs_err *err)
 {
-  if (!soc_sees_all_alerts(who) && who->role != AUTH_ROLE_SUPERVISOR)
+  if (!policy_allows(who, POLICY_SOC_SECTOR_ALERTS, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
-  bool names = soc_sees_all_alerts(who); /* the supervisor sees the threat and how widely, not incidents */
+  /* The supervisor sees the threat and how widely, not incidents. */
+  bool names = policy_allows(who, POLICY_SOC_SECTOR_CASE, NULL);
   /* Newest first by when each started (first_at, which later hits leave as it is), then id; the
    * cursor is "first_at.id" of the last row read. */
   int64_t after_at = INT64_MAX;
@@ -395,7 +398,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
     last_at = store_col_int(s, 5);
     snprintf(last_id, sizeof(last_id), "%s", store_col_text(s, 0));
     /* A sector alert from an indicator the reader may not see is not shown to them. */
-    if (!soc_sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
+    if (!soc_alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",

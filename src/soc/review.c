@@ -12,7 +12,8 @@
 
 const char *const soc_alert_status_names[] = {"new", "acknowledged", "false_positive", NULL};
 
-/* Which organisation's alerts the actor may list (org_id "" for every one). */
+/* Which organisation's alerts the actor may list (org_id "" for every one): the hub's roles read
+ * every organisation's, a member its own (POLICY_SOC_ALERTS_READ). */
 static int scope(struct store_conn *c, const struct actor *who, const char *org, char org_id[37],
                  struct fs_err *err)
 {
@@ -20,12 +21,15 @@ static int scope(struct store_conn *c, const struct actor *who, const char *org,
   int rc;
   if (org && (rc = org_resolve(c, org, org_id, err)))
     return rc;
-  if (soc_sees_all_alerts(who))
+  struct policy_target every = {.org_id = NULL, .role = -1};
+  struct policy_target own = {.org_id = who->org_id, .role = -1};
+  struct policy_target named = {.org_id = org_id, .role = -1};
+  if (policy_allows(who, POLICY_SOC_ALERTS_READ, &every))
     return FS_OK;
-  if (who->role == AUTH_ROLE_SUPERVISOR)
+  if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &own))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
                       "the supervisor sees the sector's statistics, not members' alerts");
-  if (org_id[0] && strcmp(org_id, who->org_id))
+  if (org_id[0] && !policy_allows(who, POLICY_SOC_ALERTS_READ, &named))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
                       "only the hub sees other organisations' alerts");
   snprintf(org_id, 37, "%s", who->org_id);
@@ -39,7 +43,7 @@ static int scope(struct store_conn *c, const struct actor *who, const char *org,
 #define ANY(col) " AND (? IS NULL OR a." col " = ?)"
 #define EQ(col) " AND ? IS NOT NULL AND a." col " = ?"
 #define FIND_SQL(cmp, dir, org, value, source)                                                  \
-  "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"                     \
+  "SELECT " ALERT_COLUMNS " FROM soc_alert a"                                                   \
   " WHERE a.seq " cmp " ?" org(                                                                 \
       "org_id") " AND (? IS NULL OR a.kind = ?) AND (? IS NULL OR a.ref = ?)" value("value")   \
       source("source") " AND (? IS NULL OR a.status = ?)"                                        \
@@ -78,14 +82,19 @@ int soc_alerts_page(struct store_conn *c, const struct actor *who,
   json_t *items = json_array();
   bool row = false;
   int64_t n = 0, last = after;
+  struct org_briefs orgs = {0};
   while (!(rc = store_step(s, &row, err)) && row && n++ < f->limit) {
     last = store_col_int(s, 0);
-    bool own = !strcmp(store_col_text(s, 2), who->org_id);
-    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
-      json_array_append_new(items, soc_alert_json(s));
+    if (!soc_alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4)))
+      continue;
+    struct org_brief of;
+    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+      break;
+    json_array_append_new(items, soc_alert_json(s, of.code));
   }
   bool more = !rc && row;
   store_done(s);
+  org_briefs_release(&orgs);
   if (rc) {
     json_decref(items);
     return rc;
@@ -112,9 +121,10 @@ static int visible_row(struct store_conn *c, const struct actor *who, struct sto
   int rc = store_step(s, &row, err);
   if (rc)
     return rc;
-  bool sees = row && (!strcmp(store_col_text(s, 2), who->org_id) ||
-                      (soc_sees_all_alerts(who) &&
-                       soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5))));
+  struct policy_target t = {.org_id = row ? store_col_text(s, 2) : NULL, .role = -1};
+  bool sees = row && policy_allows(who, POLICY_SOC_ALERTS_READ, &t) &&
+              soc_alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3),
+                              store_col_text(s, 4));
   return sees ? FS_OK : fs_err_set(err, FS_ERR_NOT_FOUND, "alert", "no alert \"%.64s\"", id);
 }
 
@@ -122,14 +132,15 @@ int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char
                        json_t **out, struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
-                       " WHERE a.id = ?",
-                       "s", id);
+  int rc = store_query(c, &s, err, "SELECT " ALERT_COLUMNS " FROM soc_alert a WHERE a.id = ?", "s",
+                       id);
   if (rc)
     return rc;
   rc = visible_row(c, who, s, id, err);
-  if (!rc && !(*out = soc_alert_json(s)))
+  struct org_brief of;
+  if (!rc)
+    rc = org_brief(c, store_col_text(s, 2), &of, err);
+  if (!rc && !(*out = soc_alert_json(s, of.code)))
     rc = fs_err_set(err, FS_ERR_NOMEM, "alert", "out of memory");
   store_done(s);
   return rc;
@@ -152,10 +163,7 @@ int soc_alert_review(struct store_conn *c, const struct actor *who, const char *
     return rc;
   struct store_stmt *s;
   char org_id[37] = "";
-  rc = store_query(c, &s, err,
-                   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
-                   " WHERE a.id = ?",
-                   "s", id);
+  rc = store_query(c, &s, err, "SELECT " ALERT_COLUMNS " FROM soc_alert a WHERE a.id = ?", "s", id);
   if (!rc) {
     rc = visible_row(c, who, s, id, err);
     if (!rc)

@@ -85,7 +85,7 @@ int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *er
 int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
                    const char *match, const char *org, char id_out[37], struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_SOC_SOURCES_MANAGE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator registers event sources");
   struct detect_ip net;
   if (!strcmp(kind, "cidr")) {
@@ -129,7 +129,7 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
 int soc_source_remove(struct store_conn *c, const struct actor *who, const char *id,
                       struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_SOC_SOURCES_MANAGE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator removes event sources");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -162,29 +162,35 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
 int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
                      struct fs_err *err)
 {
-  /* The hub's roles see every source; a member its own organisation's (POLICY_SOURCES_READ). */
-  const char *org = NULL;
-  if (!who->local && !auth_role_is_hub(who->role)) {
-    struct policy_target t = {.org_id = who->org_id, .role = -1};
-    if (!policy_allows(who, POLICY_SOURCES_READ, &t))
+  /* The hub's analysts see every source; a member its own organisation's. */
+  struct policy_target every = {.org_id = NULL, .role = -1};
+  struct policy_target own = {.org_id = who->org_id, .role = -1};
+  const char *only = NULL;
+  if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &every)) {
+    if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &own))
       return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
-    org = who->org_id;
+    only = who->org_id;
   }
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
-                       "SELECT s.id, s.kind, s.match, o.code FROM soc_source s JOIN org o"
-                       " ON o.id = s.org_id WHERE (? IS NULL OR s.org_id = ?)"
-                       " ORDER BY s.kind, s.match",
-                       "ss", org, org);
+                       "SELECT id, kind, match, org_id FROM soc_source"
+                       " WHERE (? IS NULL OR org_id = ?) ORDER BY kind, match",
+                       "ss", only, only);
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
+  struct org_briefs orgs = {0};
+  while (!(rc = store_step(s, &row, err)) && row) {
+    struct org_brief org;
+    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 3), &org, err)))
+      break;
     json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "id", store_col_text(s, 0), "kind",
                                            store_col_text(s, 1), "match", store_col_text(s, 2),
-                                           "org", store_col_text(s, 3)));
+                                           "org", org.code));
+  }
   store_done(s);
+  org_briefs_release(&orgs);
   *out = json_pack("{s:o}", "items", items);
   return rc;
 }
