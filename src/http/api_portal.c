@@ -8,7 +8,6 @@
 #include "core/encode.h"
 #include "http/portal.h"
 
-#include <microhttpd.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,7 +60,7 @@ static int serve(struct http_request *req, struct http_response *res, const char
       continue;
     res->cache_control = "no-cache";
     http_header(res, "ETag", "%s", etags[i]);
-    const char *inm = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "If-None-Match");
+    const char *inm = http_request_header(req, "If-None-Match");
     if (inm && strstr(inm, etags[i])) {
       res->status = 304;
       return FS_OK;
