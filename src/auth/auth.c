@@ -10,7 +10,9 @@ void auth_settings_from_config(struct auth_settings *s, const struct fs_config *
   s->token_max_days = cfg->token_max_days;
   s->session_hours = cfg->session_hours;
   s->session_idle_minutes = cfg->session_idle_minutes;
-  s->argon2_level = !strcmp(cfg->argon2, "sensitive") ? 2 : !strcmp(cfg->argon2, "moderate") ? 1 : 0;
+  s->argon2_level = !strcmp(cfg->argon2, "sensitive")  ? 2
+                    : !strcmp(cfg->argon2, "moderate") ? 1
+                                                       : 0;
   s->login_max_failures = cfg->login_max_failures;
   s->lockout_minutes = cfg->login_lockout_minutes;
 }

@@ -14,8 +14,7 @@ const char *const user_calendar_names[] = {"gregorian", "roc", NULL};
 /* A use is written at most this often, so that a page's many requests cost one write a minute. */
 #define SESSION_TOUCH_MS 60000
 
-void session_csrf(const struct auth_settings *set, const char *token_id,
-                  char out[SESSION_CSRF_MAX])
+void session_csrf(const struct auth_settings *set, const char *token_id, char out[SESSION_CSRF_MAX])
 {
   uint8_t key[32], mac[32];
   fs_key_derive(set->secret_key, "finshield portal csrf", key);

@@ -19,9 +19,12 @@ static const char *content_type(const char *path)
   static const struct {
     const char *ext, *type;
   } types[] = {
-      {".html", "text/html; charset=utf-8"}, {".js", "text/javascript; charset=utf-8"},
-      {".css", "text/css; charset=utf-8"},   {".svg", "image/svg+xml"},
-      {".png", "image/png"},                 {".json", "application/json; charset=utf-8"},
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".json", "application/json; charset=utf-8"},
   };
   const char *dot = strrchr(path, '.');
   for (size_t i = 0; dot && i < FS_ARRAY_SIZE(types); i++)
@@ -92,8 +95,9 @@ static json_t *url_safe(const char *url)
   if (at && at < end)
     host = at + 1;
   char out[300];
-  snprintf(out, sizeof(out), "%.*s%.*s", (int)(strstr(url, "://") ? strstr(url, "://") + 3 - url : 0),
-           url, (int)(end - host), host);
+  snprintf(out, sizeof(out), "%.*s%.*s",
+           (int)(strstr(url, "://") ? strstr(url, "://") + 3 - url : 0), url, (int)(end - host),
+           host);
   return json_string(out);
 }
 
@@ -125,6 +129,7 @@ int api_settings(struct http_request *req, struct http_response *res)
     json_array_append_new(items, json_pack("{s:s,s:o,s:s,s:s}", "key", key, "value", value,
                                            "default", k->def, "help", k->help));
   }
-  return http_json(res, 200, json_pack("{s:s,s:s,s:o}", "hub", cfg->hub_name, "version",
-                                       FINSHIELD_VERSION, "items", items));
+  return http_json(res, 200,
+                   json_pack("{s:s,s:s,s:o}", "hub", cfg->hub_name, "version", FINSHIELD_VERSION,
+                             "items", items));
 }

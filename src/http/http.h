@@ -30,37 +30,37 @@ struct http_site;
 
 struct http_request {
   struct http_server *srv;
-  const struct http_site *site; /* what the server serves (its routes, authentication, context) */
-  struct hub *hub;              /* the hub's API: its hub; NULL for a service without one */
+  const struct http_site *site;   /* what the server serves (its routes, authentication, context) */
+  struct hub *hub;                /* the hub's API: its hub; NULL for a service without one */
   const struct hub_services *svc; /* serve's services: the SOC engine, listeners, clock policy
                                      (never NULL; all NULL in a service without them) */
   struct MHD_Connection *conn;
   const char *method;
-  const char *path;           /* decoded path, without the query */
-  char *raw_uri;              /* as received, with the query */
-  struct fs_arena arena;      /* freed with the request */
+  const char *path;      /* decoded path, without the query */
+  char *raw_uri;         /* as received, with the query */
+  struct fs_arena arena; /* freed with the request */
   struct fs_query query;
-  struct fs_buf body;         /* capped at the caller's limit (see http_admit) */
-  size_t charged;             /* bytes of the server's body budget it holds */
+  struct fs_buf body;            /* capped at the caller's limit (see http_admit) */
+  size_t charged;                /* bytes of the server's body budget it holds */
   struct http_response *refusal; /* the answer decided from the headers, sent after the body */
-  size_t dropped;             /* bytes of a refused body read and dropped */
+  size_t dropped;                /* bytes of a refused body read and dropped */
   struct http_guard_conn *guard; /* the deadlines of its connection (guard.h), may be NULL */
   const char *params[HTTP_MAX_PARAMS]; /* path segments matched by "{}" in the route */
   size_t nparams;
   struct actor who;
   bool authenticated;
-  bool cookie;                /* authenticated by the portal's session cookie (auth/session.h) */
-  int64_t idle_expires_ms;    /* with the cookie: when the session ends unless used again */
+  bool cookie;             /* authenticated by the portal's session cookie (auth/session.h) */
+  int64_t idle_expires_ms; /* with the cookie: when the session ends unless used again */
   char remote[64];
   char request_id[20];
-  const char *route;          /* the matched pattern, for logs and metrics */
+  const char *route;                /* the matched pattern, for logs and metrics */
   const struct http_route *matched; /* the route, found when the headers are in */
-  bool path_known;            /* no route, but the path exists under another method (405) */
-  char allow[64];             /* methods of that path, for the Allow header */
+  bool path_known;                  /* no route, but the path exists under another method (405) */
+  char allow[64];                   /* methods of that path, for the Allow header */
   int64_t start_ns;
-  struct store_conn *db;      /* taken on first use (http_db), given back at the end */
-  struct fs_err err;          /* details of a failure, for the error body */
-  int status;                 /* sent status, for the access log */
+  struct store_conn *db; /* taken on first use (http_db), given back at the end */
+  struct fs_err err;     /* details of a failure, for the error body */
+  int status;            /* sent status, for the access log */
   size_t sent_bytes;
 };
 
@@ -71,7 +71,7 @@ struct http_response {
   struct MHD_Response *custom; /* a streamed response made by the handler (http_stream_start) */
   struct fs_buf body;
   const char *content_type;
-  const char *csp; /* Content-Security-Policy of the answer; NULL: HTTP_CSP */
+  const char *csp;           /* Content-Security-Policy of the answer; NULL: HTTP_CSP */
   const char *cache_control; /* Cache-Control of the answer; NULL: no-store */
   struct {
     const char *name;
@@ -82,28 +82,28 @@ struct http_response {
 
 /* The Content-Security-Policy of every answer: our own scripts, styles, images and requests
  * only, no inline script or style, no plugin, no frame around our pages (the portal). */
-#define HTTP_CSP                                                                                \
-  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "            \
-  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                  \
+#define HTTP_CSP                                                                                   \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "                \
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                      \
   "form-action 'self'; frame-ancestors 'none'"
 /* That of a self-contained document the hub writes (a report with its styles and SVG inline, to
  * be saved and printed as it is): its inline styles and data: images, and nothing else. */
-#define HTTP_CSP_DOCUMENT                                                                       \
-  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "            \
+#define HTTP_CSP_DOCUMENT                                                                          \
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "                \
   "form-action 'none'; frame-ancestors 'none'"
 
 typedef int (*http_handler_fn)(struct http_request *req, struct http_response *res);
 
 enum http_route_flags {
-  HTTP_PUBLIC = 1 << 0,    /* no token needed */
-  HTTP_JSON_BODY = 1 << 1, /* body must be application/json */
+  HTTP_PUBLIC = 1 << 0,       /* no token needed */
+  HTTP_JSON_BODY = 1 << 1,    /* body must be application/json */
   HTTP_LOCAL_PUBLIC = 1 << 2, /* no token needed from a loopback address; a hub role otherwise */
   HTTP_TAXII = 1 << 3,        /* TAXII 2.1: its media types, error shape and body limit */
 };
 
 struct http_route {
-  const char *method;   /* "GET", "POST", "PATCH", "DELETE" */
-  const char *pattern;  /* "/api/v1/orgs/{}" */
+  const char *method;  /* "GET", "POST", "PATCH", "DELETE" */
+  const char *pattern; /* "/api/v1/orgs/{}" */
   http_handler_fn fn;
   unsigned flags;
 };
@@ -122,7 +122,7 @@ struct http_site {
   const char *taxii_prefix; /* paths answered in TAXII's error form even without a route, or NULL */
   const char *session_cookie; /* the portal's session cookie, read when no token is sent (then
                                * req->cookie; authenticate checks it as a session), or NULL */
-  void *ctx;                /* the caller's, for its handlers and authenticate (req->site->ctx) */
+  void *ctx;                  /* the caller's, for its handlers and authenticate (req->site->ctx) */
 };
 
 /* The hub's site: http_routes, API tokens (auth/token.h) and the portal's session cookie
@@ -176,20 +176,20 @@ bool http_server_tls(const struct http_server *s);
 
 /* How a server is started: everything must outlive the server. */
 struct http_server_config {
-  const struct fs_config *cfg;   /* listen, [http] limits, TLS files (relative to cfg->data_dir),
-                                    access log and its format */
+  const struct fs_config *cfg; /* listen, [http] limits, TLS files (relative to cfg->data_dir),
+                                  access log and its format */
   const struct http_site *site;
-  struct hub *hub;               /* the hub of the site's handlers, or NULL: no database, event
-                                    streams or TAXII page cache; the time is the system's */
+  struct hub *hub;                /* the hub of the site's handlers, or NULL: no database, event
+                                     streams or TAXII page cache; the time is the system's */
   const struct hub_services *svc; /* the services serve started beside the hub, or NULL: none */
-  struct fs_log *log;            /* the server's own events (failures, refused connections) */
+  struct fs_log *log;             /* the server's own events (failures, refused connections) */
 };
 
 /* Starts serving: listens on cfg->listen (TLS when cfg->tls_cert is set), writes the URL it
  * listens at into url. FS_ERR_INVALID for an address that does not resolve, FS_ERR_IO when it
  * cannot be bound or a file cannot be read. */
-int http_server_start_with(const struct http_server_config *c, struct http_server **out,
-                           char *url, size_t url_size, struct fs_err *err);
+int http_server_start_with(const struct http_server_config *c, struct http_server **out, char *url,
+                           size_t url_size, struct fs_err *err);
 /* The hub's server: http_hub_site over the hub's configuration and log, with svc (the services
  * serve started beside the hub; must outlive the server). */
 int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,

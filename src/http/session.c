@@ -39,9 +39,8 @@ static int whoami(struct http_request *req, struct store_conn *c, json_t **out)
     rc = org_get_json(c, &req->who, req->who.org_id, &org, &req->err);
   if (!rc)
     rc = user_prefs_get(c, &req->who, &prefs, &req->err);
-  if (!rc &&
-      !(*out = json_pack("{s:o,s:o,s:{s:s,s:s}}", "user", user, "org", org, "prefs", "lang",
-                         prefs.lang, "calendar", prefs.calendar)))
+  if (!rc && !(*out = json_pack("{s:o,s:o,s:{s:s,s:s}}", "user", user, "org", org, "prefs", "lang",
+                                prefs.lang, "calendar", prefs.calendar)))
     rc = fs_err_set(&req->err, FS_ERR_NOMEM, "session", "out of memory");
   if (rc) {
     json_decref(user);
@@ -79,8 +78,9 @@ int api_session_create(struct http_request *req, struct http_response *res)
     rc = user_login(c, &req->hub->auth, username, password, totp, source, hub_now(req->hub), token,
                     &expires, &req->err);
   if (!rc && !cookie)
-    rc = http_json(res, 201, json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer",
-                                       "expires_at", jsonx_time_new(expires)));
+    rc = http_json(res, 201,
+                   json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer", "expires_at",
+                             jsonx_time_new(expires)));
   if (!rc && cookie) {
     /* A new session at every sign-in: the one the browser held before (if any) ends. */
     const char *old = MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
@@ -97,8 +97,7 @@ int api_session_create(struct http_request *req, struct http_response *res)
       session_csrf(&req->hub->auth, req->who.token_id, csrf);
       json_object_set_new(out, "csrf_token", json_string(csrf));
       json_object_set_new(out, "expires_at", jsonx_time_new(expires));
-      json_object_set_new(out, "idle_minutes",
-                          json_integer(req->hub->auth.session_idle_minutes));
+      json_object_set_new(out, "idle_minutes", json_integer(req->hub->auth.session_idle_minutes));
       rc = http_json(res, 201, out);
     }
     if (!rc)

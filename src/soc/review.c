@@ -42,14 +42,16 @@ static int scope(struct store_conn *c, const struct actor *who, const char *org,
  * (soc_alert_org, soc_alert_value, soc_alert_source) instead of every alert. */
 #define ANY(col) " AND (? IS NULL OR a." col " = ?)"
 #define EQ(col) " AND ? IS NOT NULL AND a." col " = ?"
-#define FIND_SQL(cmp, dir, org, value, source)                                                  \
-  "SELECT " ALERT_COLUMNS " FROM soc_alert a"                                                   \
-  " WHERE a.seq " cmp " ?" org(                                                                 \
-      "org_id") " AND (? IS NULL OR a.kind = ?) AND (? IS NULL OR a.ref = ?)" value("value")   \
-      source("source") " AND (? IS NULL OR a.status = ?)"                                        \
+#define FIND_SQL(cmp, dir, org, value, source)                                                     \
+  "SELECT " ALERT_COLUMNS " FROM soc_alert a"                                                      \
+  " WHERE a.seq " cmp                                                                              \
+  " ?" org("org_id") " AND (? IS NULL OR a.kind = ?) AND (? IS NULL OR a.ref = ?)" value("value")  \
+      source("source") " AND (? IS NULL OR a.status = ?)"                                          \
                        " AND a.last_at >= ? AND a.last_at < ? ORDER BY a.seq " dir " LIMIT ?"
-#define FIND_DIRS(org, value, source)                                                           \
-  {FIND_SQL(">", "ASC", org, value, source), FIND_SQL("<", "DESC", org, value, source)}
+#define FIND_DIRS(org, value, source)                                                              \
+  {                                                                                                \
+    FIND_SQL(">", "ASC", org, value, source), FIND_SQL("<", "DESC", org, value, source)            \
+  }
 /* [org given][value given][source given][newest first] */
 static const char *const find_sql[2][2][2][2] = {
     {{FIND_DIRS(ANY, ANY, ANY), FIND_DIRS(ANY, ANY, EQ)},
@@ -58,9 +60,8 @@ static const char *const find_sql[2][2][2][2] = {
      {FIND_DIRS(EQ, EQ, ANY), FIND_DIRS(EQ, EQ, EQ)}},
 };
 
-int soc_alerts_page(struct store_conn *c, const struct actor *who,
-                    const struct soc_alert_filter *f, json_t **out, int64_t *last_read,
-                    struct fs_err *err)
+int soc_alerts_page(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, int64_t *last_read, struct fs_err *err)
 {
   char org_id[37];
   int rc = scope(c, who, f->org, org_id, err);
@@ -71,10 +72,9 @@ int soc_alerts_page(struct store_conn *c, const struct actor *who,
   int64_t until = f->until_ms > 0 ? f->until_ms : INT64_MAX;
   struct store_stmt *s;
   const char *sql = find_sql[org != NULL][f->value != NULL][f->source != NULL][f->newest_first];
-  rc = store_query(c, &s, err, sql,
-                   "issssssssssssiii", after, org, org, f->kind, f->kind, f->ref, f->ref,
-                   f->value, f->value, f->source, f->source, f->status, f->status, f->since_ms,
-                   until, f->limit + 1);
+  rc = store_query(c, &s, err, sql, "issssssssssssiii", after, org, org, f->kind, f->kind, f->ref,
+                   f->ref, f->value, f->value, f->source, f->source, f->status, f->status,
+                   f->since_ms, until, f->limit + 1);
   if (rc)
     return rc;
   /* Other organisations' alerts from indicators the reader may not see are left out (the page
@@ -107,8 +107,8 @@ int soc_alerts_page(struct store_conn *c, const struct actor *who,
   return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "alerts", "out of memory");
 }
 
-int soc_alerts_find(struct store_conn *c, const struct actor *who,
-                    const struct soc_alert_filter *f, json_t **out, struct fs_err *err)
+int soc_alerts_find(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, struct fs_err *err)
 {
   return soc_alerts_page(c, who, f, out, NULL, err);
 }
@@ -122,18 +122,18 @@ static int visible_row(struct store_conn *c, const struct actor *who, struct sto
   if (rc)
     return rc;
   struct policy_target t = {.org_id = row ? store_col_text(s, 2) : NULL, .role = -1};
-  bool sees = row && policy_allows(who, POLICY_SOC_ALERTS_READ, &t) &&
-              soc_alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3),
-                              store_col_text(s, 4));
+  bool sees =
+      row && policy_allows(who, POLICY_SOC_ALERTS_READ, &t) &&
+      soc_alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4));
   return sees ? FS_OK : fs_err_set(err, FS_ERR_NOT_FOUND, "alert", "no alert \"%.64s\"", id);
 }
 
-int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id,
-                       json_t **out, struct fs_err *err)
+int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                       struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err, "SELECT " ALERT_COLUMNS " FROM soc_alert a WHERE a.id = ?", "s",
-                       id);
+  int rc =
+      store_query(c, &s, err, "SELECT " ALERT_COLUMNS " FROM soc_alert a WHERE a.id = ?", "s", id);
   if (rc)
     return rc;
   rc = visible_row(c, who, s, id, err);

@@ -59,8 +59,8 @@ struct soc_env {
   const struct fs_config *cfg; /* [soc], and http.tls_cert/tls_key for syslog over TLS */
   const struct fs_clock *clock;
   struct fs_log *log;
-  const uint8_t *secret;       /* the hub's secret (SOC_SECRET_BYTES): the sightings' id key
-                                  derives from it */
+  const uint8_t *secret; /* the hub's secret (SOC_SECRET_BYTES): the sightings' id key
+                            derives from it */
   struct soc_hooks hooks;
 };
 
@@ -93,13 +93,13 @@ void soc_worker_free(struct soc_worker *w);
  * `source` ("http", "syslog-tcp:10.1.2.3", ...): matches and stores alerts, all in one
  * transaction per call. */
 int soc_worker_process(struct soc_worker *w, const char *org_id, const char *source,
-                       enum detect_format fmt, const char *data, size_t len,
-                       struct soc_batch *st, struct fs_err *err);
+                       enum detect_format fmt, const char *data, size_t len, struct soc_batch *st,
+                       struct fs_err *err);
 /* Processes single records as they come (syslog): the same, but stores alerts in batches of up
  * to `flush_every` records or when soc_worker_flush is called. */
 int soc_worker_record(struct soc_worker *w, const char *org_id, const char *source,
-                      enum detect_format fmt, const char *rec, size_t len,
-                      struct soc_batch *st, struct fs_err *err);
+                      enum detect_format fmt, const char *rec, size_t len, struct soc_batch *st,
+                      struct fs_err *err);
 /* Stores the alerts gathered so far in one transaction. When storing fails (the database busy
  * or full) they stay pending for the next call: nothing found is lost while the worker lives. */
 int soc_worker_flush(struct soc_worker *w, struct fs_err *err);
@@ -129,27 +129,27 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
 /* What a list of alerts asks for (review.c). Every field but limit may be left zero / NULL. */
 struct soc_alert_filter {
-  bool newest_first;    /* descending sequence numbers instead of ascending */
-  int64_t after;        /* the cursor: the last sequence number of the previous page, in order */
-  int64_t limit;        /* 1..1000 */
-  const char *kind;     /* "ioc", "sigma", "correlation" */
-  const char *org;      /* id or code (the hub's roles; others only their own) */
-  const char *ref;      /* the indicator's or rule's id */
-  const char *value;    /* the matched value, exactly */
-  const char *source;   /* where the event came from ("syslog:ADDR", "http:ADDR", ...), exactly */
-  const char *status;   /* review status: "new", "acknowledged", "false_positive" */
+  bool newest_first;  /* descending sequence numbers instead of ascending */
+  int64_t after;      /* the cursor: the last sequence number of the previous page, in order */
+  int64_t limit;      /* 1..1000 */
+  const char *kind;   /* "ioc", "sigma", "correlation" */
+  const char *org;    /* id or code (the hub's roles; others only their own) */
+  const char *ref;    /* the indicator's or rule's id */
+  const char *value;  /* the matched value, exactly */
+  const char *source; /* where the event came from ("syslog:ADDR", "http:ADDR", ...), exactly */
+  const char *status; /* review status: "new", "acknowledged", "false_positive" */
   int64_t since_ms, until_ms; /* last seen within [since, until) */
 };
 extern const char *const soc_alert_status_names[]; /* "new", "acknowledged", "false_positive" */
 /* A page of the alerts the actor may see (as soc_alerts_json) that match f: {"items", "next"};
  * a page may be short when rows the actor may not see were skipped, and next goes on after the
  * last row read. */
-int soc_alerts_find(struct store_conn *c, const struct actor *who,
-                    const struct soc_alert_filter *f, json_t **out, struct fs_err *err);
+int soc_alerts_find(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, struct fs_err *err);
 /* One alert by id, with its event and matched field; one the actor may not see is "no alert"
  * (FS_ERR_NOT_FOUND), exactly as one that does not exist. */
-int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id,
-                       json_t **out, struct fs_err *err);
+int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                       struct fs_err *err);
 /* Reviews an alert: status (one of soc_alert_status_names) and an optional note (<= 1000
  * bytes), by the alert's organisation's members or the hub's analysts (POLICY_ALERT_REVIEW),
  * audited as alert.review. *out (may be NULL) is the alert after the change. */

@@ -24,10 +24,10 @@ const char *soc_orgs_id(const struct soc_orgs *o, uint32_t num);
 struct soc_sets {
   struct detect_ioc_index *ioc;
   struct soc_orgs orgs;
-  int64_t last_seq;       /* the highest intel_object seq read */
-  int64_t deletes;        /* intel's count of deletions when built */
-  size_t indicators;  /* objects with values (or anchors) in the index */
-  size_t compound;    /* compound patterns and other pattern types not matched (skipped) */
+  int64_t last_seq;  /* the highest intel_object seq read */
+  int64_t deletes;   /* intel's count of deletions when built */
+  size_t indicators; /* objects with values (or anchors) in the index */
+  size_t compound;   /* compound patterns and other pattern types not matched (skipped) */
   size_t skipped_red;
 };
 void soc_sets_free(void *sets);
@@ -41,7 +41,7 @@ int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes
                        struct fs_err *err);
 
 struct soc_engine {
-  struct soc_env env; /* a copy of what soc_engine_start was given */
+  struct soc_env env;  /* a copy of what soc_engine_start was given */
   struct fs_rcu sets;  /* struct soc_sets */
   struct fs_rcu sigma; /* struct detect_sigma_set (may hold NULL) */
   struct detect_sigma_corr *corr;
@@ -63,15 +63,15 @@ struct soc_engine {
 
 /* One alert as the engine found it, copied out of the event. */
 struct soc_found {
-  int kind;          /* enum detect_alert_kind */
-  char ref[300];     /* indicator id or rule id */
-  char ref_name[300];/* indicator value or rule title */
+  int kind;           /* enum detect_alert_kind */
+  char ref[300];      /* indicator id or rule id */
+  char ref_name[300]; /* indicator value or rule title */
   char severity[16];
   char field[128];
   char value[512];
-  char dedup[80];    /* hex of the engine's dedup key */
+  char dedup[80]; /* hex of the engine's dedup key */
   int64_t event_ms;
-  char *event;       /* the record (truncated), malloc'd */
+  char *event; /* the record (truncated), malloc'd */
 };
 
 /* ---- the processing pool (pool.c) -------------------------------------------------------- */
@@ -116,16 +116,15 @@ bool soc_alert_shown(struct store_conn *c, const struct actor *who, const char *
 
 /* The columns of an alert that soc_alert_json reads, in order (its organisation's code comes from
  * auth's accessors, org_briefs_get). */
-#define ALERT_COLUMNS                                                                           \
-  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"             \
-  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id, a.status,"      \
+#define ALERT_COLUMNS                                                                              \
+  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"                \
+  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id, a.status,"         \
   " a.reviewed_by, a.reviewed_at, a.review_note"
 /* The JSON of an alert's row (ALERT_COLUMNS) of the organisation whose code is org_code. */
 json_t *soc_alert_json(struct store_stmt *s, const char *org_code);
 /* soc_alerts_find, and the sequence number of the last row read, shown or not (review.c). */
-int soc_alerts_page(struct store_conn *c, const struct actor *who,
-                    const struct soc_alert_filter *f, json_t **out, int64_t *last_read,
-                    struct fs_err *err);
+int soc_alerts_page(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, int64_t *last_read, struct fs_err *err);
 
 /* ---- sightings (sightings.c) ---- */
 

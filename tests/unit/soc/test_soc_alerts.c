@@ -124,7 +124,8 @@ static json_t *sector_alerts(struct hub_fixture *f)
 {
   json_t *out = NULL;
   struct fs_err err;
-  assert_int_equal(soc_sector_alerts_json(f->c, &f->op, &(struct auth_page){100, NULL}, &out, &err), FS_OK);
+  assert_int_equal(soc_sector_alerts_json(f->c, &f->op, &(struct auth_page){100, NULL}, &out, &err),
+                   FS_OK);
   json_t *items = json_incref(json_object_get(out, "items"));
   json_decref(out);
   return items;
