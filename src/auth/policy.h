@@ -150,4 +150,18 @@ void policy_collection_rights(const struct actor *a, const struct policy_collect
  * alert names what it matched. The local operator sees every alert. */
 bool policy_alert_visible(const struct actor *a, const char *alert_org, bool source_visible);
 
+/* ---- what a user interface offers --------------------------------------------------------- */
+
+/* One thing the actor may do in general, asked of policy_allows on a typical target: the actor's
+ * own organisation, any organisation, a team it is a member of, a register the hub reads. The
+ * portal offers a form or a tab only when the session says the ability is there; it decides
+ * nothing: every request is still asked of the policy with its real target. */
+struct policy_ability {
+  const char *name; /* "alerts_read", "incident_work", ... (docs/openapi.yaml, Session.may) */
+  bool allowed;
+};
+#define POLICY_ABILITIES 15
+/* Fills out[POLICY_ABILITIES] for the actor, in a fixed order. */
+void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_ABILITIES]);
+
 #endif

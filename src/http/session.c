@@ -5,6 +5,7 @@
 #include "http/api.h"
 
 #include "auth/org.h"
+#include "auth/policy.h"
 #include "auth/session.h"
 #include "auth/token.h"
 #include "auth/user.h"
@@ -29,7 +30,19 @@ static void cookie_set(struct http_request *req, struct http_response *res, cons
               token, http_server_tls(req->srv) ? "; Secure" : "");
 }
 
-/* {"user", "org", "prefs"} of the actor. */
+/* {"ability": true|false, ...}: what the policy lets the actor do in general (policy_abilities),
+ * so that the portal offers only that without deciding by role itself. */
+static json_t *abilities_json(const struct actor *who)
+{
+  struct policy_ability ab[POLICY_ABILITIES];
+  policy_abilities(who, ab);
+  json_t *may = json_object();
+  for (size_t i = 0; may && i < POLICY_ABILITIES; i++)
+    json_object_set_new(may, ab[i].name, json_boolean(ab[i].allowed));
+  return may;
+}
+
+/* {"user", "org", "prefs", "may"} of the actor. */
 static int whoami(struct http_request *req, struct store_conn *c, json_t **out)
 {
   json_t *user = NULL, *org = NULL;
@@ -39,9 +52,14 @@ static int whoami(struct http_request *req, struct store_conn *c, json_t **out)
     rc = org_get_json(c, &req->who, req->who.org_id, &org, &req->err);
   if (!rc)
     rc = user_prefs_get(c, &req->who, &prefs, &req->err);
-  if (!rc && !(*out = json_pack("{s:o,s:o,s:{s:s,s:s}}", "user", user, "org", org, "prefs", "lang",
-                                prefs.lang, "calendar", prefs.calendar)))
-    rc = fs_err_set(&req->err, FS_ERR_NOMEM, "session", "out of memory");
+  if (!rc) {
+    /* json_pack takes user and org (its "o"), whether it succeeds or not. */
+    *out = json_pack("{s:o,s:o,s:{s:s,s:s},s:o}", "user", user, "org", org, "prefs", "lang",
+                     prefs.lang, "calendar", prefs.calendar, "may", abilities_json(&req->who));
+    user = org = NULL;
+    if (!*out)
+      rc = fs_err_set(&req->err, FS_ERR_NOMEM, "session", "out of memory");
+  }
   if (rc) {
     json_decref(user);
     json_decref(org);

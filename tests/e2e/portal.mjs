@@ -434,6 +434,31 @@ for (const lang of ['zh-TW', 'en']) {
     }
   }));
 }
+// What each page offers comes from the session's "may" (the policy), not from the role's name:
+// the supervisor reads cases and sector alerts but is offered no report form, no member alert
+// list and no submission; a member analyst no administration; the hub's analyst the org filter.
+{
+  const has = (page, sel) => page.evaluate((q) => document.querySelectorAll(q).length > 0, sel);
+  const offered = [];
+  await go(pages.sue, '#/incidents');
+  offered.push(['supervisor: no report form', !(await has(pages.sue, 'a[href="#/incidents/new"]'))]);
+  offered.push(['supervisor: the cases of every organisation (org filter)', await has(pages.sue, '#i-org')]);
+  offered.push(['supervisor: administration (the audit trail)', await has(pages.sue, 'header.top a[href="#/admin"]')]);
+  await go(pages.sue, '#/monitor');
+  offered.push(['supervisor: sector alerts only', !(await has(pages.sue, '.tabs a[href="#/monitor"]')) && await has(pages.sue, '.tabs a[href="#/monitor?tab=sector"]')]);
+  await go(pages.sue, '#/intel?tab=collections');
+  await pages.sue.waitForSelector('section[aria-labelledby="col-h"] table', { timeout: 10000 });
+  offered.push(['supervisor: no submission (no collection it may write)', !(await has(pages.sue, '.tabs a[href="#/intel?tab=submit"]'))]);
+  await go(alice, '#/incidents');
+  offered.push(['member analyst: the report form, no org filter', await has(alice, 'a[href="#/incidents/new"]') && !(await has(alice, '#i-org'))]);
+  offered.push(['member analyst: no administration', !(await has(alice, 'header.top a[href="#/admin"]'))]);
+  await go(alice, '#/intel');
+  await alice.waitForSelector('.tabs a[href="#/intel?tab=submit"]', { timeout: 10000 }).catch(() => {});
+  offered.push(['member analyst: submission', await has(alice, '.tabs a[href="#/intel?tab=submit"]')]);
+  await go(pages.hana, '#/monitor');
+  offered.push(['hub analyst: alerts of any organisation (org filter)', await has(pages.hana, '#f-org')]);
+  for (const [name, ok] of offered) check('offered as the policy says: ' + name, ok);
+}
 // Pages then filters: a new filter starts at the first page of its own list, not at the cursor
 // of the page seen before (the audit trail, oldest first: the hub's first records are at its start).
 {

@@ -36,11 +36,12 @@ class PortalSession(unittest.TestCase):
                          "[http]\naccess_log = off\nrate_per_second = 0\n"
                          "[hub]\nclock_file = %s\n" % cls.clock_path)
         hub.start()
-        for code in ("bank-a", "bank-b"):
-            assert hub.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
-        for user, org in (("alice", "bank-a"), ("bob", "bank-b")):
+        for code, industry in (("bank-a", "bank"), ("bank-b", "bank"), ("fsc", "regulator")):
+            assert hub.admin("POST", "/api/v1/orgs", org_body(code, industry)).status == 201
+        for user, org, role in (("alice", "bank-a", "member-analyst"), ("bob", "bank-b", "member-analyst"),
+                                ("carol", "bank-a", "member-admin"), ("sue", "fsc", "supervisor")):
             r = hub.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user,
-                                                    "role": "member-analyst", "password": PASSWORD})
+                                                    "role": role, "password": PASSWORD})
             assert r.status == 201, r
 
     @classmethod
@@ -133,6 +134,28 @@ class PortalSession(unittest.TestCase):
         r = self.hub.admin("GET", "/api/v1/audit?limit=1000")
         self.assertEqual(r.status, 200, r)
         self.assertTrue(any(e["action"] == "user.prefs" for e in r.json()["items"]), r)
+
+    def test_the_session_says_what_the_policy_lets_the_user_do(self):
+        # The portal offers a form or a tab only when "may" says so; the policy decides each
+        # (auth/policy.c, policy_abilities), the page never decides by the role's name.
+        want = {
+            "alice": {"alerts_read", "incident_report", "incident_work", "incident_publish", "team_answer"},
+            "carol": {"user_manage", "audit_read", "alerts_read", "incident_report", "incident_work",
+                      "incident_publish", "team_answer"},
+            "sue": {"audit_read", "settings_read", "sector_alerts_read", "incidents_read_all",
+                    "registers_read_all"},
+        }
+        for user, allowed in want.items():
+            cookie, _, r = self.sign_in(user)
+            may = r.json()["may"]
+            self.assertEqual({k for k, v in may.items() if v}, allowed, user)
+            self.assertEqual(len(may), 15, may)
+            self.assertTrue(all(isinstance(v, bool) for v in may.values()), may)
+            r = self.call("GET", "/api/v1/session", cookie)
+            self.assertEqual((r.status, r.json()["may"]), (200, may), user)
+        # What "may" does not offer, the hub still refuses (the supervisor's alerts).
+        cookie, _, _ = self.sign_in("sue")
+        self.assertEqual(self.call("GET", "/api/v1/alerts", cookie).status, 403)
 
     def test_sign_in_rotates_and_sign_out_ends_the_session(self):
         old, _, _ = self.sign_in()

@@ -4,7 +4,7 @@
 import { html, render, useState, useEffect } from './vendor/htm-preact.js';
 import { get, patch, del, setCsrf, whenSignedOut } from './api.js';
 import { tr, setPrefs, getLang, getCalendar, label } from './i18n.js';
-import { ErrorBox, Loading } from './ui.js';
+import { ErrorBox, Loading, may } from './ui.js';
 
 // Each page is loaded when first opened (a browser that opens the dashboard fetches and compiles
 // only the dashboard's code); the session is asked for at once, beside the modules.
@@ -43,7 +43,6 @@ function currentRoute() {
 }
 
 function nav(s) {
-  const role = s.user.role;
   const items = [
     ['#/', tr('Dashboard', '儀表板')],
     ['#/intel', tr('Intelligence', '情資')],
@@ -51,7 +50,7 @@ function nav(s) {
     ['#/incidents', tr('Incidents', '事件應變')],
     ['#/haven', tr('Safe haven', '資料保全')],
   ];
-  if (role !== 'member-analyst') items.push(['#/admin', tr('Administration', '管理')]);
+  if (['org_create', 'user_manage', 'audit_read', 'settings_read'].some((w) => may(s, w))) items.push(['#/admin', tr('Administration', '管理')]);
   items.push(['#/account', tr('My account', '我的帳號')]);
   return items;
 }

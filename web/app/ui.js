@@ -180,7 +180,7 @@ export function useSubmit(fn) {
   return [state, submit];
 }
 
-// The session's role, for what a page offers (the hub still decides what it answers).
-export const isHub = (s) => s && ['hub-admin', 'hub-analyst'].includes(s.user.role);
-export const isMember = (s) => s && ['member-admin', 'member-analyst'].includes(s.user.role);
-export const role = (s) => s && s.user.role;
+// Whether the session's user may do `what` in general, as the hub's policy answered at sign-in
+// (the session's "may"): a page offers a form or a tab only then. The page decides nothing by
+// role; the hub still decides every request.
+export const may = (s, what) => Boolean(s && s.may && s.may[what]);

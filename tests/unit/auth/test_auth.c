@@ -145,6 +145,42 @@ static void test_policy_table(void **state)
 
 /* ---- request bodies --------------------------------------------------------------------- */
 
+/* What the portal offers each role: the policy's answers on typical targets, so that a page never
+ * decides by role name itself. */
+static void test_policy_abilities(void **state)
+{
+  (void)state;
+  /* Each role's abilities as a string of 0/1 in the order of the names below. */
+  static const char *const names[POLICY_ABILITIES] = {
+      "org_create",         "user_manage",
+      "audit_read",         "settings_read",
+      "alerts_read",        "alerts_read_all",
+      "sector_alerts_read", "incidents_read_all",
+      "incident_report",    "incident_report_for_others",
+      "incident_work",      "incident_grade",
+      "incident_publish",   "team_answer",
+      "registers_read_all"};
+  const struct {
+    enum auth_role role;
+    const char *allowed;
+  } cases[] = {
+      {AUTH_ROLE_HUB_ADMIN, "111111111111111"},      {AUTH_ROLE_HUB_ANALYST, "000111111111111"},
+      {AUTH_ROLE_SUPERVISOR, "001100110000001"},     {AUTH_ROLE_MEMBER_ADMIN, "011010001010110"},
+      {AUTH_ROLE_MEMBER_ANALYST, "000010001010110"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    struct actor a = {.org_id = "A", .user_id = "u1", .role = cases[i].role};
+    struct policy_ability ab[POLICY_ABILITIES];
+    policy_abilities(&a, ab);
+    for (size_t j = 0; j < POLICY_ABILITIES; j++) {
+      assert_string_equal(ab[j].name, names[j]);
+      if (ab[j].allowed != (cases[i].allowed[j] == '1'))
+        fail_msg("role %s ability %s expected %c", auth_role_name(a.role), names[j],
+                 cases[i].allowed[j]);
+    }
+  }
+}
+
 static void test_org_input(void **state)
 {
   (void)state;
@@ -599,10 +635,15 @@ int main(void)
 {
   fs_crypto_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_policy_table),    cmocka_unit_test(test_org_input),
-      cmocka_unit_test(test_user_input),      cmocka_unit_test(test_orgs),
-      cmocka_unit_test(test_org_accessors),   cmocka_unit_test(test_users_and_tokens),
-      cmocka_unit_test(test_last_admin_kept), cmocka_unit_test(test_totp_vectors),
+      cmocka_unit_test(test_policy_table),
+      cmocka_unit_test(test_policy_abilities),
+      cmocka_unit_test(test_org_input),
+      cmocka_unit_test(test_user_input),
+      cmocka_unit_test(test_orgs),
+      cmocka_unit_test(test_org_accessors),
+      cmocka_unit_test(test_users_and_tokens),
+      cmocka_unit_test(test_last_admin_kept),
+      cmocka_unit_test(test_totp_vectors),
       cmocka_unit_test(test_login),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
 // Administration: organisations, users and their roles, tokens (a new one shown once), the
 // audit trail with its verification, and the hub's settings that are safe to show. Each tab
 // shows what the REST API answers the signed-in user: the policy decides, not this page.
-import { html, useState, Page, Input, Select, ErrorBox, Success, Loading, useAsync, useSubmit, PagedTable, Tabs, Facts } from '../ui.js';
+import { html, useState, Page, Input, Select, ErrorBox, Success, Loading, useAsync, useSubmit, PagedTable, Tabs, Facts, may } from '../ui.js';
 import { get, post, patch, qs, enc } from '../api.js';
 import { tr, fmtTime, fmtNum, label, labelValues, getLang } from '../i18n.js';
 import { Tokens } from './account.js';
@@ -33,7 +33,7 @@ function Orgs({ session }) {
         { title: tr('Size', '規模'), key: 'size_tier' },
         { title: tr('Status', '狀態'), key: 'status' },
       ]} />
-    ${session.user.role === 'hub-admin' && html`<form class="card" onSubmit=${submit} aria-labelledby="neworg-h">
+    ${may(session, 'org_create') && html`<form class="card" onSubmit=${submit} aria-labelledby="neworg-h">
       <h2 id="neworg-h">${tr('Register an institution', '登錄機構')}</h2>
       <${ErrorBox} error=${state.error} /><${Success}>${state.done}</${Success}>
       <div class="row">
@@ -85,7 +85,7 @@ function Users({ session }) {
             aria-label=${(u.status === 'active' ? tr('Disable ', '停用 ') : tr('Enable ', '啟用 ')) + u.username}>
             ${u.status === 'active' ? tr('Disable', '停用') : tr('Enable', '啟用')}</button>` },
       ]} />
-    ${['hub-admin', 'member-admin'].includes(session.user.role) && html`<form class="card" onSubmit=${submit} aria-labelledby="newuser-h">
+    ${may(session, 'user_manage') && html`<form class="card" onSubmit=${submit} aria-labelledby="newuser-h">
       <h2 id="newuser-h">${tr('Create a user', '建立使用者')}</h2>
       <${ErrorBox} error=${state.error} /><${Success}>${state.done}</${Success}>
       <div class="row">

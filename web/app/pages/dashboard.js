@@ -1,7 +1,7 @@
 // The dashboard by role: my open alerts and incidents, clocks about to expire (counting down),
 // the latest intelligence, sector alerts; for the hub and the supervisor the sector's incidents
 // by level and industry, overdue reports, and members' drill status where the hub has it.
-import { html, Page, useAsync, ErrorBox, Loading, Countdown, Tlp, isHub, isMember, role } from '../ui.js';
+import { html, Page, useAsync, ErrorBox, Loading, Countdown, Tlp, may } from '../ui.js';
 import { get, qs, enc } from '../api.js';
 import { tr, fmtTime, fmtNum, label, getLang, getCalendar } from '../i18n.js';
 import { MonthChart } from '../chart.js';
@@ -94,7 +94,7 @@ function SectorStats() {
 // A member's own services (pass, fail, overdue); across the sector, for the hub and the
 // supervisor, the latest failed drills (the registers page on the hub) and the supervisor's report.
 function DrillStatus({ session }) {
-  const sector = isHub(session) || role(session) === 'supervisor';
+  const sector = may(session, 'registers_read_all');
   const r = useAsync(() => (sector
     ? get('/api/v1/registers/drill-evidence' + qs({ verdict: 'fail', sort: '-drill_date', limit: 6 }))
     : get('/api/v1/resilience/drills')), [sector]);
@@ -116,15 +116,15 @@ function DrillStatus({ session }) {
 }
 
 export function Dashboard({ session }) {
-  const r = role(session);
   return html`<${Page} title=${tr('Dashboard', '儀表板')}>
     <div class="grid">
-      ${r !== 'supervisor' && html`<${MyAlerts} />`}
+      ${may(session, 'alerts_read') && html`<${MyAlerts} />`}
       <${MyIncidents} />
       <${LatestIntel} />
-      ${(isHub(session) || r === 'supervisor') && html`<${SectorAlerts} />`}
-      ${isMember(session) && html`<${DrillStatus} session=${session} />`}
+      ${may(session, 'sector_alerts_read') && html`<${SectorAlerts} />`}
+      ${!may(session, 'registers_read_all') && html`<${DrillStatus} session=${session} />`}
     </div>
-    ${(isHub(session) || r === 'supervisor') && html`<${SectorStats} /><${DrillStatus} session=${session} />`}
+    ${may(session, 'incidents_read_all') && html`<${SectorStats} />`}
+    ${may(session, 'registers_read_all') && html`<${DrillStatus} session=${session} />`}
   </${Page}>`;
 }

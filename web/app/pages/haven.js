@@ -6,7 +6,7 @@
 // the hub's analysts and the supervisor choose an institution or look across the sector. Every
 // list is paged, sorted and filtered by the hub. What the hub does not receive (the daily
 // deposits themselves) is said, not guessed.
-import { html, useState, Page, Input, Select, ErrorBox, Loading, useAsync, PagedTable, Facts, isHub, role } from '../ui.js';
+import { html, useState, Page, Input, Select, ErrorBox, Loading, useAsync, PagedTable, Facts, may } from '../ui.js';
 import { get, qs, enc } from '../api.js';
 import { tr, fmtTime, fmtNum, fmtDuration, label, isZh } from '../i18n.js';
 
@@ -94,7 +94,7 @@ const BACKUP_SORTS = () => [['code', tr('Code', '代碼')], ['last_verified', tr
   ['-last_verified', tr('Latest verification first', '最近驗證在前')], ['org', tr('Institution', '機構')]];
 
 export function Haven({ session }) {
-  const sees = isHub(session) || role(session) === 'supervisor';
+  const sees = may(session, 'registers_read_all');
   const [org, setOrg] = useState('');
   const [applied, setApplied] = useState('');
   const one = sees ? applied || undefined : undefined; // members: the hub answers with their own

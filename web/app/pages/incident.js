@@ -3,7 +3,7 @@
 // assignments (accept or decline), the closing report's seven parts (and a printable view), and
 // the publication of sanitized indicators. Every action is the REST API's; the hub decides who
 // may do what and says so.
-import { html, useState, Page, Input, Select, Check, TextArea, ErrorBox, Success, Loading, useAsync, useSubmit, Countdown, Facts, Tlp, isHub } from '../ui.js';
+import { html, useState, Page, Input, Select, Check, TextArea, ErrorBox, Success, Loading, useAsync, useSubmit, Countdown, Facts, Tlp, may } from '../ui.js';
 import { get, post, patch, qs, enc } from '../api.js';
 import { tr, fmtTime, fmtNum, label, labelValues, localInputToIso, isZh } from '../i18n.js';
 
@@ -157,19 +157,19 @@ function Teams({ inc, session, reload }) {
     ${r.data && html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr('Team', '小組')}</th><th scope="col">${tr('Kind', '種類')}</th>
       <th scope="col">${tr('State', '狀態')}</th><th scope="col">${tr('Offered', '提供時間')}</th><th scope="col">${tr('Answer', '回覆')}</th></tr></thead>
       <tbody id="assignments">${r.data.items.map((a) => html`<tr><td>${a.team}</td><td>${a.kind}</td><td>${label('assignment', a.status)}</td><td>${fmtTime(a.offered_at)}</td>
-        <td>${a.status === 'offered' && session.user.role !== 'supervisor' ? html`<div class="row">
+        <td>${a.status === 'offered' && may(session, 'team_answer') ? html`<div class="row">
           <button onClick=${() => answer(a, 'accept')}>${tr('Accept', '接受')}</button>
           <button class="secondary" onClick=${() => answer(a, 'decline')}>${tr('Decline', '婉拒')}</button></div>`
           : a.answered_by ? `${a.answered_by} · ${fmtTime(a.answered_at)}` : '—'}</td></tr>`)}
         ${!r.data.items.length && html`<tr><td colspan="5" class="muted">${tr('No team asked yet.', '尚未請求任何小組。')}</td></tr>`}</tbody></table></div>`}
-    ${session.user.role !== 'supervisor' && html`<form onSubmit=${askHelp}>
+    ${may(session, 'incident_work') && html`<form onSubmit=${askHelp}>
       <h3>${tr('Ask for help', '請求支援')}</h3><${ErrorBox} error=${help.error} /><${Success}>${help.done}</${Success}>
       <fieldset><legend>${tr('Skills needed', '所需專長')}</legend><div class="row">
         ${SKILLS.map((s) => html`<label class="check" for=${'sk-' + s}><input type="checkbox" id=${'sk-' + s} checked=${skills.includes(s)} onChange=${() => toggle(s)} />${s}</label>`)}
       </div></fieldset>
       <${Input} id="help-note" label=${tr('Note', '說明')} value=${note} onInput=${setNote} />
       <button type="submit" disabled=${!skills.length || help.busy}>${tr('Ask for help', '請求支援')}</button></form>`}
-    ${isHub(session) && html`<form onSubmit=${doOffer} class="row"><${ErrorBox} error=${offer.error} />
+    ${may(session, 'incident_grade') && html`<form onSubmit=${doOffer} class="row"><${ErrorBox} error=${offer.error} />
       <${Input} id="offer-team" label=${tr('Offer to a team (code)', '提供給小組（代碼）')} value=${team} onInput=${setTeam} />
       <div class="field"><button type="submit" disabled=${!team || offer.busy}>${tr('Offer', '提供')}</button></div></form>`}
   </${Card}>`;
@@ -258,8 +258,8 @@ export function IncidentView({ id, view, session }) {
         [tr('Services', '受影響業務'), (inc.services || []).join(isZh() ? '、' : ', ') || '—'],
       ]} />
       ${inc.description && html`<p>${inc.description}</p>`}
-      ${session.user.role !== 'supervisor' && html`<${Status} inc=${inc} reload=${r.reload} />`}
-      ${isHub(session) && html`<${Level} inc=${inc} reload=${r.reload} />`}
+      ${may(session, 'incident_work') && html`<${Status} inc=${inc} reload=${r.reload} />`}
+      ${may(session, 'incident_grade') && html`<${Level} inc=${inc} reload=${r.reload} />`}
     </div>
     <${Clocks} inc=${inc} at=${at} />
     <${Teams} inc=${inc} session=${session} reload=${r.reload} />
@@ -269,6 +269,6 @@ export function IncidentView({ id, view, session }) {
     ${['recovered', 'closed'].includes(inc.status) && html`<${ClosingReport} inc=${inc} />`}
     ${!['recovered', 'closed'].includes(inc.status) && html`<p class="muted">${tr('The closing report opens once the case is recovered.', '案件復原後即可撰寫結案報告。')}
       <a href=${'#/incidents/' + enc(inc.id) + '/report'}>${tr('Printable view', '列印版')}</a></p>`}
-    ${session.user.role !== 'supervisor' && html`<${Publish} inc=${inc} />`}
+    ${may(session, 'incident_publish') && html`<${Publish} inc=${inc} />`}
   </${Page}>`;
 }

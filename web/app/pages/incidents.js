@@ -1,7 +1,7 @@
 // Incidents: the cases the viewer may see (filtered and paged on the hub), and the report form
 // with the level questions; the hub proposes the level from the answers and explains it (the
 // rules in force are shown beside the questions).
-import { html, useState, Page, Input, Select, Check, TextArea, ErrorBox, Loading, useAsync, useSubmit, PagedTable, Tabs, isHub } from '../ui.js';
+import { html, useState, Page, Input, Select, Check, TextArea, ErrorBox, Loading, useAsync, useSubmit, PagedTable, Tabs, may } from '../ui.js';
 import { get, post, qs, enc } from '../api.js';
 import { tr, fmtTime, label, labelValues, localInputToIso, isoToLocalInput, isZh } from '../i18n.js';
 
@@ -17,7 +17,7 @@ function List({ session }) {
       <${Select} id="i-category" label=${tr('Category', '類別')} value=${f.category} onChange=${set('category')} options=${[['', tr('Any', '全部')], ...labelValues('category').map((s) => [s, label('category', s)])]} />
       <${Select} id="i-level" label=${tr('Level', '級別')} value=${f.level} onChange=${set('level')} options=${[['', tr('Any', '全部')], ['1', '1'], ['2', '2'], ['3', '3'], ['4', '4']]} />
       <${Select} id="i-overdue" label=${tr('Clocks', '時限')} value=${f.overdue} onChange=${set('overdue')} options=${[['', tr('Any', '全部')], ['1', tr('Overdue only', '僅逾期')]]} />
-      ${(isHub(session) || session.user.role === 'supervisor') && html`<${Input} id="i-org" label=${tr('Organisation code', '機構代碼')} value=${f.org} onInput=${set('org')} />`}
+      ${may(session, 'incidents_read_all') && html`<${Input} id="i-org" label=${tr('Organisation code', '機構代碼')} value=${f.org} onInput=${set('org')} />`}
       <div class="field"><button type="submit">${tr('Apply', '套用')}</button></div>
     </form>
     <${PagedTable} deps=${[JSON.stringify(applied)]} caption=${tr('Incidents, newest first', '事件（最新在前）')}
@@ -64,7 +64,7 @@ function Report({ session }) {
     <h2 id="rep-h">${tr('Report an incident', '通報資安事件')}</h2>
     <${ErrorBox} error=${state.error} />
     <div class="card">
-      ${isHub(session) && html`<${Input} id="r-org" label=${tr('Reporting organisation (code; empty: the hub)', '通報機構（代碼；空白為中樞）')} value=${f.org} onInput=${set('org')} />`}
+      ${may(session, 'incident_report_for_others') && html`<${Input} id="r-org" label=${tr('Reporting organisation (code; empty: the hub)', '通報機構（代碼；空白為中樞）')} value=${f.org} onInput=${set('org')} />`}
       <${Input} id="r-title" label=${tr('Title', '標題')} value=${f.title} onInput=${set('title')} required maxlength="200" />
       <${TextArea} id="r-desc" label=${tr('What happened', '事件經過')} value=${f.description} onInput=${set('description')} />
       <div class="row">
@@ -106,7 +106,7 @@ function Report({ session }) {
 
 export function Incidents({ route, session }) {
   const isNew = route.parts[1] === 'new';
-  const canReport = session.user.role !== 'supervisor';
+  const canReport = may(session, 'incident_report') || may(session, 'incident_report_for_others');
   const tabs = [['#/incidents', tr('Cases', '案件')]];
   if (canReport) tabs.push(['#/incidents/new', tr('Report an incident', '通報事件')]);
   return html`<${Page} title=${tr('Incident response', '事件應變')}>

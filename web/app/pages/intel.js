@@ -189,11 +189,12 @@ const TLP_IDS = {
   red: 'marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1',
 };
 
-export function Intel({ route, session }) {
+export function Intel({ route }) {
   const tab = route.query.get('tab') || 'search';
   const object = route.query.get('object');
   const cols = useAsync(() => get('/api/v1/intel/collections'), []);
-  const canSubmit = session.user.role !== 'supervisor';
+  // The hub says which collections the user may write to (the policy's collection rights).
+  const canSubmit = Boolean(cols.data && cols.data.items.some((c) => c.can_write));
   const tabs = [['#/intel', tr('Search', '搜尋')]];
   if (canSubmit) tabs.push(['#/intel?tab=submit', tr('Submit', '提交')]);
   tabs.push(['#/intel?tab=collections', tr('Collections and TAXII', '集合與 TAXII')]);

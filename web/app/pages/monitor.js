@@ -1,7 +1,7 @@
 // Monitoring: alerts live (the hub's Server-Sent Events stream), filtered and paged on the hub,
 // one alert's event and matched field, acknowledgement and false positives; my organisation's
 // event sources; sector alerts.
-import { html, useState, useEffect, Page, Input, Select, ErrorBox, Success, Loading, useAsync, useSubmit, PagedTable, Tabs, Facts, TextArea, isHub, role } from '../ui.js';
+import { html, useState, useEffect, Page, Input, Select, ErrorBox, Success, Loading, useAsync, useSubmit, PagedTable, Tabs, Facts, TextArea, may } from '../ui.js';
 import { get, post, qs, enc } from '../api.js';
 import { tr, fmtTime, fmtNum, label, labelValues, localInputToIso } from '../i18n.js';
 
@@ -50,7 +50,7 @@ function Alerts({ session }) {
         <${Input} id="f-source" label=${tr('Source (e.g. syslog-tcp:10.0.0.1)', '來源（如 syslog-tcp:10.0.0.1）')} value=${f.source} onInput=${set('source')} />
         <${Input} id="f-since" type="datetime-local" label=${tr('Seen from', '起始時間')} value=${f.since} onInput=${set('since')} />
         <${Input} id="f-until" type="datetime-local" label=${tr('Seen before', '結束時間')} value=${f.until} onInput=${set('until')} />
-        ${isHub(session) && html`<${Input} id="f-org" label=${tr('Organisation code', '機構代碼')} value=${f.org} onInput=${set('org')} />`}
+        ${may(session, 'alerts_read_all') && html`<${Input} id="f-org" label=${tr('Organisation code', '機構代碼')} value=${f.org} onInput=${set('org')} />`}
         <div class="field"><button type="submit">${tr('Apply', '套用')}</button></div>
       </div>
     </form>
@@ -133,10 +133,10 @@ function Sector() {
 
 export function Monitor({ route, session }) {
   const alert = route.query.get('alert');
-  const tab = route.query.get('tab') || (role(session) === 'supervisor' ? 'sector' : 'alerts');
+  const tab = route.query.get('tab') || (may(session, 'alerts_read') ? 'alerts' : 'sector');
   const tabs = [];
-  if (role(session) !== 'supervisor') tabs.push(['#/monitor', tr('Alerts', '告警')], ['#/monitor?tab=sources', tr('Event sources', '事件來源')]);
-  if (isHub(session) || role(session) === 'supervisor') tabs.push(['#/monitor?tab=sector', tr('Sector alerts', '聯防告警')]);
+  if (may(session, 'alerts_read')) tabs.push(['#/monitor', tr('Alerts', '告警')], ['#/monitor?tab=sources', tr('Event sources', '事件來源')]);
+  if (may(session, 'sector_alerts_read')) tabs.push(['#/monitor?tab=sector', tr('Sector alerts', '聯防告警')]);
   const current = alert ? '' : tab === 'alerts' ? '#/monitor' : '#/monitor?tab=' + tab;
   return html`<${Page} title=${tr('Monitoring', '監控')}>
     <${Tabs} items=${tabs} current=${current} />
