@@ -156,11 +156,21 @@ int api_intel_object(struct http_request *req, struct http_response *res)
   return http_json(res, 200, json_pack("{s:s,s:o}", "id", req->params[0], "versions", rs.items));
 }
 
+/* {"items", "next"}: next the seq of the page's cursor as text, null when none. */
+static json_t *page_json(json_t *o, json_t *items, int64_t next)
+{
+  char cursor[24];
+  snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
+  json_object_set_new(o, "items", items);
+  json_object_set_new(o, "next", next ? json_string(cursor) : json_null());
+  return o;
+}
+
 int api_intel_search(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"value", "limit", NULL};
+  static const char *const params[] = {"value", "limit", "after", NULL};
   struct store_conn *c;
-  int64_t limit;
+  int64_t limit, after, next = 0;
   struct rows rs = {&req->who, json_array()};
   const char *value = http_query_get(&req->query, "value");
   int rc = http_query_only(&req->query, params, &req->err);
@@ -169,14 +179,17 @@ int api_intel_search(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
   if (!rc)
+    rc = http_query_int(&req->query, "after", 1, INT64_MAX, 0, &after, &req->err);
+  if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = intel_search(c, &req->who, value, (size_t)limit, add_row, &rs, &req->err);
+    rc = intel_search_page(c, &req->who, value, after, (size_t)limit, add_row, &rs, &next,
+                           &req->err);
   if (rc) {
     json_decref(rs.items);
     return rc;
   }
-  return http_json(res, 200, json_pack("{s:s,s:o}", "value", value, "items", rs.items));
+  return http_json(res, 200, page_json(json_pack("{s:s}", "value", value), rs.items, next));
 }
 
 static int count_row(const struct intel_row *r, void *ctx)
@@ -188,26 +201,29 @@ static int count_row(const struct intel_row *r, void *ctx)
 
 int api_intel_related(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"limit", NULL};
+  static const char *const params[] = {"limit", "after", NULL};
   struct store_conn *c;
-  int64_t limit;
+  int64_t limit, after, next = 0;
   size_t seen = 0;
   struct rows rs = {&req->who, json_array()};
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
   if (!rc)
+    rc = http_query_int(&req->query, "after", 1, INT64_MAX, 0, &after, &req->err);
+  if (!rc)
     rc = http_db(req, &c);
   /* An object the caller may not see has no relations for it: the same 404 as one unknown. */
   if (!rc)
     rc = intel_read_object(c, &req->who, NULL, req->params[0], count_row, &seen, &req->err);
   if (!rc)
-    rc = intel_related(c, &req->who, req->params[0], (size_t)limit, add_row, &rs, &req->err);
+    rc = intel_related_page(c, &req->who, req->params[0], after, (size_t)limit, add_row, &rs, &next,
+                            &req->err);
   if (rc) {
     json_decref(rs.items);
     return rc;
   }
-  return http_json(res, 200, json_pack("{s:s,s:o}", "id", req->params[0], "items", rs.items));
+  return http_json(res, 200, page_json(json_pack("{s:s}", "id", req->params[0]), rs.items, next));
 }
 
 /* A STIX bundle of what the actor may see in a collection, one page at a time. */

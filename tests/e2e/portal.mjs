@@ -187,6 +187,12 @@ await alice.click('#ind-value ~ * >> xpath=ancestor::form//button[@type="submit"
 await alice.waitForSelector('form[aria-labelledby="sub-h"] .success', { timeout: 15000 });
 check('the indicator form stores it', true);
 check('the engine loads it', await engineHas(2));
+r = await hub.request('GET', `/api/v1/intel/search?value=${ALICE_IP}`, { token: tok.alice });
+const aliceIndicator = r.json.items[0].object.id;
+await go(alice, `#/intel?q=${ALICE_IP}`);
+check('the search finds it (the value in the address)', await alice.waitForSelector(`a[href="#/intel?object=${encodeURIComponent(aliceIndicator)}"]`, { timeout: 10000 }).then(() => true).catch(() => false));
+await alice.click(`a[href="#/intel?object=${encodeURIComponent(aliceIndicator)}"]`);
+check('… and its object view shows its versions', await alice.waitForFunction(() => /Phishing kit host/.test(document.querySelector('#o-h') ? document.querySelector('#o-h').textContent : ''), null, { timeout: 10000 }).then(() => true).catch(() => false));
 await go(alice, '#/monitor');
 await alice.waitForFunction(() => /已連線|connected/.test(document.querySelector('#live-h').textContent), null, { timeout: 15000 });
 r = await hub.request('POST', '/api/v1/events', { token: tok.alice, raw: `src=10.1.0.5 dst=${ALICE_IP} action=allow user=alice` });
@@ -400,7 +406,7 @@ check('… and bob sees his own', r.status === 200);
 phase('every page');
 // ---- every page, both languages: axe-core and a screenshot --------------------------------------
 const tour = {
-  alice: ['#/', '#/intel', '#/intel?tab=collections', '#/monitor?tab=sources', '#/incidents', '#/haven', '#/account'],
+  alice: ['#/', '#/intel', `#/intel?q=${ALICE_IP}`, `#/intel?object=${encodeURIComponent(aliceIndicator)}`, '#/intel?tab=collections', '#/monitor?tab=sources', '#/incidents', '#/haven', '#/account'],
   hana: ['#/', '#/monitor?tab=sector', '#/haven', '#/admin?tab=orgs', '#/admin?tab=users', '#/admin?tab=settings'],
   ada: ['#/admin?tab=tokens', '#/admin?tab=audit'],
   sue: ['#/', '#/incidents', '#/haven'],
@@ -412,7 +418,7 @@ await settle(pages.ada);
 pages.sue = await newPage('zh-TW');
 await signIn(pages.sue, 'sue');
 await settle(pages.sue);
-const nameOf = (who, hash) => `${who}-${hash.replace(/^#\/?/, '').replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '') || 'dashboard'}`;
+const nameOf = (who, hash) => `${who}-${hash.replace(/^#\/?/, '').replace(/\?object=.*/, '-object').replace(/\?q=.*/, '-search').replace(/[^a-z0-9]+/gi, '-').replace(/-$/, '') || 'dashboard'}`;
 // Each user's tour runs beside the others' (their own browser contexts); alice's also takes, in
 // English, the pages seen above in Chinese.
 for (const lang of ['zh-TW', 'en']) {

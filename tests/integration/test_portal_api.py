@@ -142,5 +142,53 @@ class PortalApi(unittest.TestCase):
         self.assertEqual(related("a1", hidden["id"])[0].status, 200)
 
 
+    def pages(self, user, path, limit):
+        """Every item of a paged list, following "next"; and the pages read."""
+        items, after, n = [], None, 0
+        while True:
+            sep = "&" if "?" in path else "?"
+            r = self.get(user, f"{path}{sep}limit={limit}" + (f"&after={after}" if after else ""))
+            self.assertEqual(r.status, 200, r)
+            items += r.json()["items"]
+            after, n = r.json()["next"], n + 1
+            if not after:
+                return items, n
+            self.assertLess(n, 50, "the pages never end")
+
+    def test_search_and_relations_page_on_the_hub(self):
+        # A value many objects mention: the search and an object's relations come a page at a time
+        # (newest first, a "next" cursor), each page through the policy: bank-b's AMBER objects
+        # never show to bank-a, and nothing is shown twice or skipped.
+        h = self.hub
+        value = "198.51.100.77"
+        target = sdo("malware", "green", name="PagedRAT", is_family=True)
+        r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": [target]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        mine, theirs = [], []
+        for i in range(7):
+            for user, tlp, into in (("a1", "green", mine), ("b1", "amber", theirs)):
+                ind = sdo("indicator", tlp, name=f"{user} {i}", pattern=f"[ipv4-addr:value = '{value}']",
+                          pattern_type="stix", valid_from="2026-01-01T00:00:00Z")
+                rel = sdo("relationship", tlp, relationship_type="indicates", source_ref=ind["id"],
+                          target_ref=target["id"])
+                r = taxii(h, "POST", "collections/submissions/objects/", self.tokens[user],
+                          body={"objects": [ind, rel]})
+                self.assertEqual(r.json()["success_count"], 2, r)
+                into.append((ind["id"], rel["id"]))
+        for user, want in (("a1", mine), ("b1", mine + theirs), ("h1", mine + theirs)):
+            items, n = self.pages(user, f"/api/v1/intel/search?value={value}", 3)
+            ids = [i["object"]["id"] for i in items]
+            self.assertEqual(sorted(ids), sorted(i for i, _ in want), user)
+            self.assertGreater(n, 2, user)
+            items, _ = self.pages(user, f"/api/v1/intel/objects/{target['id']}/related", 4)
+            self.assertEqual(sorted(i["object"]["id"] for i in items), sorted(r for _, r in want), user)
+        r = self.get("a1", f"/api/v1/intel/search?value={value}&limit=2")
+        self.assertEqual([i["object"]["id"] for i in r.json()["items"]], [mine[6][0], mine[5][0]])  # newest first
+        for bad in ("x", "-1", "0", "1.5"):
+            r = self.get("a1", f"/api/v1/intel/search?value={value}&after={bad}")
+            self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"), bad)
+            r = self.get("a1", f"/api/v1/intel/objects/{target['id']}/related?after={bad}")
+            self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"), bad)
+
 if __name__ == "__main__":
     unittest.main()

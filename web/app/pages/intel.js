@@ -1,7 +1,7 @@
 // Intelligence: search by value, an object with its versions, relationships and sightings (what
 // the viewer may see), submitting an indicator by form or a STIX bundle file, the collections,
 // and the TAXII connection details for the member's own tools.
-import { html, useState, Page, Input, Select, Check, TextArea, ErrorBox, Success, Loading, useAsync, useSubmit, Tlp, Tabs, Facts } from '../ui.js';
+import { html, useState, Page, Input, Select, Check, TextArea, ErrorBox, Success, Loading, useAsync, useSubmit, PagedTable, Tlp, Tabs, Facts } from '../ui.js';
 import { get, post, qs, enc } from '../api.js';
 import { tr, fmtTime, fmtNum } from '../i18n.js';
 
@@ -20,37 +20,53 @@ function objectName(o) {
   return o.name || o.value || o.pattern || o.id;
 }
 
-function Search() {
-  const [value, setValue] = useState('');
-  const [asked, setAsked] = useState(null);
-  const r = useAsync(() => (asked ? get('/api/v1/intel/search' + qs({ value: asked, limit: 100 })) : null), [asked]);
+// The value searched for is in the address (#/intel?q=...), so that a search can be linked to and
+// the browser's back button returns to it.
+function Search({ asked }) {
+  const [value, setValue] = useState(asked || '');
+  const ask = (e) => {
+    e.preventDefault();
+    if (value.trim()) location.hash = '#/intel' + qs({ q: value.trim() });
+  };
   return html`<section class="card" aria-labelledby="s-h">
     <h2 id="s-h">${tr('Search by value', '依值搜尋')}</h2>
-    <form class="row" role="search" onSubmit=${(e) => { e.preventDefault(); setAsked(value.trim() || null); }}>
+    <form class="row" role="search" onSubmit=${ask}>
       <${Input} id="search-value" label=${tr('IP address, domain, URL, hash, CVE or other value', 'IP 位址、網域、URL、雜湊值、CVE 或其他值')}
         value=${value} onInput=${setValue} required />
       <div class="field"><button type="submit">${tr('Search', '搜尋')}</button></div>
     </form>
-    <${ErrorBox} error=${r.error} /><${Loading} when=${asked && r.loading} />
-    ${r.data && html`<div class="table-wrap"><table>
-      <caption>${tr('Objects that mention ', '提及下列值的物件：')}<span class="mono">${r.data.value}</span></caption>
-      <thead><tr><th scope="col">${tr('Object', '物件')}</th><th scope="col">${tr('Type', '類型')}</th><th scope="col">TLP</th><th scope="col">${tr('Version', '版本')}</th></tr></thead>
-      <tbody>${r.data.items.map((it) => html`<tr>
-        <td><a href=${'#/intel?object=' + enc(it.object.id)}>${objectName(it.object)}</a></td>
-        <td>${it.object.type}</td><td><${Tlp} tlp=${it.tlp} /></td><td>${fmtTime(it.version)}</td></tr>`)}
-        ${!r.data.items.length && html`<tr><td colspan="4" class="muted">${tr('Nothing you may see mentions it.', '您可檢視的情資中沒有提及此值。')}</td></tr>`}
-      </tbody></table></div>`}
+    ${asked && html`<${PagedTable} deps=${[asked]} rowKey=${(it) => it.object.id + ' ' + it.version}
+      caption=${html`${tr('Objects that mention ', '提及下列值的物件：')}<span class="mono">${asked}</span>`}
+      load=${(after) => get('/api/v1/intel/search' + qs({ value: asked, after, limit: 25 }))}
+      empty=${tr('Nothing you may see mentions it.', '您可檢視的情資中沒有提及此值。')}
+      columns=${[
+        { title: tr('Object', '物件'), render: (it) => html`<a href=${'#/intel?object=' + enc(it.object.id)}>${objectName(it.object)}</a>` },
+        { title: tr('Type', '類型'), render: (it) => it.object.type },
+        { title: 'TLP', render: (it) => html`<${Tlp} tlp=${it.tlp} />` },
+        { title: tr('Version', '版本'), render: (it) => fmtTime(it.version) },
+      ]} />`}
   </section>`;
 }
 
+// The relationships and sightings of an object, a page at a time (newest first): "more" adds the
+// next page the hub gives.
+const relatedPage = (id, after) => get(`/api/v1/intel/objects/${enc(id)}/related` + qs({ after, limit: 100 }));
+
 function ObjectView({ id }) {
-  const r = useAsync(() => Promise.all([get('/api/v1/intel/objects/' + enc(id)), get(`/api/v1/intel/objects/${enc(id)}/related` + qs({ limit: 100 }))]), [id]);
+  const r = useAsync(() => Promise.all([get('/api/v1/intel/objects/' + enc(id)), relatedPage(id)]), [id]);
+  const [more, setMore] = useState({ id: null, items: [], next: undefined });
+  const [moreState, loadMore] = useSubmit(async () => {
+    const from = more.id === id ? more : { items: [], next: r.data[1].next };
+    const page = await relatedPage(id, from.next);
+    setMore({ id, items: [...from.items, ...page.items], next: page.next });
+  });
   if (r.loading) return html`<${Loading} when=${true} />`;
   if (r.error) return html`<${ErrorBox} error=${r.error} />`;
   const [obj, rel] = r.data;
+  const extra = more.id === id ? more : { items: [], next: rel.next };
   const latest = obj.versions[obj.versions.length - 1];
   const latestRel = new Map();
-  for (const it of rel.items) if (!latestRel.has(it.object.id)) latestRel.set(it.object.id, it);
+  for (const it of [...rel.items, ...extra.items]) if (!latestRel.has(it.object.id)) latestRel.set(it.object.id, it);
   const rels = [...latestRel.values()].filter((it) => it.object.type === 'relationship');
   const sightings = [...latestRel.values()].filter((it) => it.object.type === 'sighting');
   const other = (o) => (o.source_ref === id ? o.target_ref : o.source_ref);
@@ -70,6 +86,8 @@ function ObjectView({ id }) {
     ${sightings.length ? html`<ul>${sightings.map((it) => html`<li>${tr('Seen ', '目擊 ')}${fmtNum(it.object.count || 1)}${tr(' times', ' 次')},
         ${fmtTime(it.object.first_seen)} – ${fmtTime(it.object.last_seen)} <${Tlp} tlp=${it.tlp} /></li>`)}</ul>`
       : html`<p class="muted">${tr('None you may see.', '沒有您可檢視的目擊。')}</p>`}
+    ${extra.next && html`<p><${ErrorBox} error=${moreState.error} /><button class="secondary" onClick=${loadMore} disabled=${moreState.busy}>
+      ${tr('More relationships and sightings', '更多關聯與目擊')}</button></p>`}
     <details><summary>${tr('The object as published (STIX 2.1)', '發布的物件（STIX 2.1）')}</summary><pre>${JSON.stringify(latest.object, null, 2)}</pre></details>
   </section>`;
 }
@@ -202,7 +220,7 @@ export function Intel({ route }) {
   return html`<${Page} title=${tr('Intelligence', '情資')}>
     <${Tabs} items=${tabs} current=${current} />
     ${object && html`<${ObjectView} id=${object} />`}
-    ${!object && tab === 'search' && html`<${Search} />`}
+    ${!object && tab === 'search' && html`<${Search} asked=${route.query.get('q')} />`}
     ${!object && tab === 'submit' && html`<div class="grid"><${Submit} collections=${cols.data && cols.data.items} /><${Upload} collections=${cols.data && cols.data.items} /></div>`}
     ${!object && tab === 'collections' && html`<${Collections} r=${cols} /><${Taxii} r=${cols} />`}
   </${Page}>`;
