@@ -49,7 +49,7 @@ static int do_source_list(struct cli_ctx *ctx, struct hub *hub, struct store_con
   (void)hub;
   struct soc_args *a = arg;
   json_t *out;
-  int rc = soc_sources_json(c, who, &out, err);
+  int rc = soc_sources_json(c, who, NULL, &out, err);
   if (rc)
     return rc;
   json_t *items = json_object_get(out, "items");

@@ -158,18 +158,7 @@ int api_alerts_stream(struct http_request *req, struct http_response *res)
 
 int api_alerts_sector(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"limit", "after", NULL};
-  struct auth_page page;
-  struct store_conn *c;
-  json_t *out;
-  int rc = http_query_only(&req->query, params, &req->err);
-  if (!rc)
-    rc = http_page(req, &page);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = soc_sector_alerts_json(c, &req->who, &page, &out, &req->err);
-  return rc ? rc : http_json(res, 200, out);
+  return http_list_paged(req, res, soc_sector_alerts_json);
 }
 
 int api_soc_status(struct http_request *req, struct http_response *res)
@@ -190,7 +179,7 @@ int api_soc_status(struct http_request *req, struct http_response *res)
 
 int api_soc_sources_list(struct http_request *req, struct http_response *res)
 {
-  return http_list(req, res, soc_sources_json);
+  return http_list_paged(req, res, soc_sources_json);
 }
 
 int api_soc_sources_add(struct http_request *req, struct http_response *res)

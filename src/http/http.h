@@ -159,6 +159,10 @@ int http_get_by_id(struct http_request *req, struct http_response *res, http_get
 typedef int (*http_list_json_fn)(struct store_conn *c, const struct actor *who, json_t **out,
                                  struct fs_err *err);
 int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list);
+/* The same for a list a page at a time: only `limit` and `after` in the query (http_page). */
+typedef int (*http_page_json_fn)(struct store_conn *c, const struct actor *who,
+                                 const struct auth_page *page, json_t **out, struct fs_err *err);
+int http_list_paged(struct http_request *req, struct http_response *res, http_page_json_fn list);
 /* The value of a request header (name in any case), or NULL; valid during the request. */
 const char *http_request_header(const struct http_request *req, const char *name);
 

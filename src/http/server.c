@@ -127,6 +127,22 @@ int http_list(struct http_request *req, struct http_response *res, http_list_jso
   return rc ? rc : http_json(res, 200, out);
 }
 
+int http_list_paged(struct http_request *req, struct http_response *res, http_page_json_fn list)
+{
+  static const char *const params[] = {"limit", "after", NULL};
+  struct auth_page page;
+  struct store_conn *c = NULL;
+  json_t *out = NULL;
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = http_page(req, &page);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = list(c, &req->who, &page, &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}
+
 const char *http_request_header(const struct http_request *req, const char *name)
 {
   return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);

@@ -178,7 +178,10 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
 int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *err);
 /* The SHA-256 (hex) of a PEM certificate's DER form: what a "cert" source matches. */
 int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err);
-int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
-                     struct fs_err *err);
+/* The event sources the actor may see (the hub's analysts every one, a member its own
+ * organisation's), by kind then match, {"items", "next"}: a page at a time (page NULL: all),
+ * page->after the "next" of the previous page (FS_ERR_INVALID at "after" for anything else). */
+int soc_sources_json(struct store_conn *c, const struct actor *who, const struct auth_page *page,
+                     json_t **out, struct fs_err *err);
 
 #endif

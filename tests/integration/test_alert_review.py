@@ -126,6 +126,44 @@ class AlertReview(unittest.TestCase):
         self.assertEqual(len(self.get("h1", "/api/v1/soc/sources").json()["items"]), 2)
         self.assertEqual(self.get("s1", "/api/v1/soc/sources").status, 403)
 
+    def test_sources_page_on_the_hub(self):
+        # The hub's list of every member's sources comes a page at a time (by kind, then match),
+        # a member's only its own; another organisation's source is no cursor for a member.
+        h = self.hub
+        ids = {}
+        for i in range(5):
+            for org, net in (("bank-a", "10.77"), ("bank-b", "10.78")):
+                r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": f"{net}.{i}.0/24", "org": org})
+                self.assertEqual(r.status, 201, r)
+                ids[f"{net}.{i}.0/24"] = r.json()["id"]
+
+        def every(user, limit):
+            items, after, pages = [], None, 0
+            while True:
+                r = self.get(user, f"/api/v1/soc/sources?limit={limit}" + (f"&after={after}" if after else ""))
+                self.assertEqual(r.status, 200, r)
+                self.assertLessEqual(len(r.json()["items"]), limit)
+                items += r.json()["items"]
+                after, pages = r.json()["next"], pages + 1
+                if not after:
+                    return items, pages
+                self.assertLess(pages, 40)
+
+        all_h1, pages = every("h1", 3)
+        self.assertGreater(pages, 3)
+        matches = [s["match"] for s in all_h1]
+        self.assertEqual(matches, sorted(matches))
+        self.assertTrue(set(ids) <= set(matches))
+        self.assertEqual(len(matches), len(set(matches)))
+        mine, _ = every("a1", 2)
+        self.assertEqual({s["org"] for s in mine}, {"bank-a"})
+        self.assertTrue({f"10.77.{i}.0/24" for i in range(5)} <= {s["match"] for s in mine})
+        made_up = self.get("a1", "/api/v1/soc/sources?after=00000000-0000-4000-8000-000000000000")
+        theirs = self.get("a1", "/api/v1/soc/sources?after=" + ids["10.78.0.0/24"])
+        self.assertEqual((made_up.status, made_up.json()["error"]["where"]), (400, "after"))
+        same = lambda r: (r.status, {k: v for k, v in r.json()["error"].items() if k != "request_id"})  # noqa: E731
+        self.assertEqual(same(theirs), same(made_up))
+
 
 class SectorAlertPages(unittest.TestCase):
     """Sector alerts page on the hub (newest first, a cursor to the next page), as alerts do."""

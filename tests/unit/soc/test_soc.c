@@ -84,12 +84,12 @@ static void test_sources(void **state)
   assert_int_equal(soc_source_remove(f.c, &member, "10.0.0.0/8", &err), FS_ERR_FORBIDDEN);
   /* A member sees its own organisation's sources (#14), the supervisor none. */
   json_t *out = NULL;
-  assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_OK);
+  assert_int_equal(soc_sources_json(f.c, &member, NULL, &out, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(out, "items")), 2);
   json_decref(out);
   member.role = AUTH_ROLE_SUPERVISOR;
-  assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_ERR_FORBIDDEN);
-  assert_int_equal(soc_sources_json(f.c, &f.op, &out, &err), FS_OK);
+  assert_int_equal(soc_sources_json(f.c, &member, NULL, &out, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_sources_json(f.c, &f.op, NULL, &out, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(out, "items")), 3);
   json_decref(out);
   hub_fixture_close(&f);

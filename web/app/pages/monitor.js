@@ -103,14 +103,17 @@ function AlertView({ id }) {
 }
 
 function Sources() {
-  const r = useAsync(() => get('/api/v1/soc/sources'), []);
   return html`<section class="card" aria-labelledby="src-h">
     <h2 id="src-h">${tr('Event sources', '事件來源')}</h2>
     <p class="muted">${tr('Addresses and TLS client certificates the hub takes syslog from, as your organisation’s.', '中樞接受為貴機構 syslog 的位址範圍與 TLS 用戶端憑證。')}</p>
-    <${ErrorBox} error=${r.error} /><${Loading} when=${r.loading} />
-    ${r.data && html`<div class="table-wrap"><table><thead><tr><th scope="col">${tr('Kind', '種類')}</th><th scope="col">${tr('Match', '比對值')}</th><th scope="col">${tr('Organisation', '機構')}</th></tr></thead>
-      <tbody>${r.data.items.map((s) => html`<tr><td>${s.kind}</td><td class="mono">${s.match}</td><td>${s.org}</td></tr>`)}
-      ${!r.data.items.length && html`<tr><td colspan="3" class="muted">${tr('None registered: ask the hub.', '尚未登錄，請洽中樞。')}</td></tr>`}</tbody></table></div>`}
+    <${PagedTable} caption=${tr('Event sources, by kind and match', '事件來源（依種類與比對值）')}
+      load=${(after) => get('/api/v1/soc/sources' + qs({ after, limit: 50 }))}
+      empty=${tr('None registered: ask the hub.', '尚未登錄，請洽中樞。')}
+      columns=${[
+        { title: tr('Kind', '種類'), key: 'kind' },
+        { title: tr('Match', '比對值'), render: (s) => html`<span class="mono">${s.match}</span>` },
+        { title: tr('Organisation', '機構'), key: 'org' },
+      ]} />
   </section>`;
 }
 
