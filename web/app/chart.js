@@ -17,9 +17,12 @@ export function MonthChart({ byMonth, title }) {
       if (!live || !ref.current) return;
       u = new uPlot({
         width, height: 220, legend: { show: false },
-        scales: { x: { time: true } },
+        // The months of the data and no more (uPlot stretches one point alone over 1,000 days),
+        // counts from zero.
+        scales: { x: { time: true, range: () => [xs[0] - 20 * 86400, xs[xs.length - 1] + 20 * 86400] },
+          y: { range: (self, min, max) => [0, Math.max(1, max) * 1.15] } },
         series: [{}, { label: title, stroke: '#0b4f8a', fill: 'rgba(11,79,138,0.15)', width: 2, points: { show: true } }],
-        axes: [{}, { values: (self, ticks) => ticks.map((v) => fmtNum(v)) }],
+        axes: [{}, { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000], values: (self, ticks) => ticks.map((v) => fmtNum(v)) }],
       }, [xs, ys], ref.current);
     });
     return () => {
