@@ -33,6 +33,8 @@ CATALOGUE = "src/core/messages.def"
 # as well (those without a letter, such as ": ", are not).
 HELPERS = [
     ("", "fs_err_set", 3),
+    ("", "fs_err_vset", 3),
+    ("", "fs_msg_format", 4),
     ("", "v_error", 1),
     ("", "v_warn", 1),
     ("", "vault_problems_add", 1),
@@ -55,6 +57,7 @@ HELPERS = [
     ("src/intel/pattern_parse.c", "expected", 1),
     ("src/intel/pattern_lex.c", "lex_error", 2),
     ("src/intel/stix_rules.c", "at_prop", 2),
+    ("src/intel/stix_doc.c", "doc_finding", 3),
     ("src/intel/json_read.c", "intel_json_fail", 2),
     ("", "intel_json_fail", 2),
     ("src/core/time.c", "bad_time", 2),

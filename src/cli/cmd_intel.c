@@ -84,9 +84,11 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
       json_array_foreach(ir.failures, i, f)
       {
         const char *id = json_string_value(json_object_get(f, "id"));
+        const char *msg = json_string_value(json_object_get(f, "message"));
+        const char *zh = json_string_value(json_object_get(f, "message_zh"));
         fprintf(stderr, "  %s #%lld %s: %s\n", a->arg,
                 (long long)json_integer_value(json_object_get(f, "index")), id ? id : "",
-                json_string_value(json_object_get(f, "message")));
+                fs_msg_pick(msg, zh, ctx->lang != FS_LANG_EN));
       }
     }
   }

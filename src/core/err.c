@@ -20,16 +20,23 @@ static const struct {
 
 int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, ...)
 {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = fs_err_vset(e, code, where, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+int fs_err_vset(struct fs_err *e, enum fs_code code, const char *where, const char *fmt,
+                va_list ap)
+{
   if (!e)
     return (int)code;
   /* Formatted aside first: the arguments may be e's own where or msg. */
   char w[sizeof(e->where)], en[sizeof(e->msg)], zh[sizeof(e->msg_zh)];
   snprintf(w, sizeof(w), "%s", where ? where : "");
   if (fmt) {
-    va_list ap;
-    va_start(ap, fmt);
     fs_msg_vformat(en, sizeof(en), zh, sizeof(zh), fmt, ap);
-    va_end(ap);
   } else {
     snprintf(en, sizeof(en), "%s", fs_code_message(code, false));
     snprintf(zh, sizeof(zh), "%s", fs_code_message(code, true));

@@ -5,6 +5,8 @@
 
 #include "core/base.h"
 
+#include <stdarg.h>
+
 /* X(NAME, "name", http_status, english, traditional chinese) */
 #define FS_ERROR_MAP(X)                                                                        \
   X(OK, "ok", 200, "success", "成功")                                                                \
@@ -52,6 +54,10 @@ struct fs_err {
  * fmt gives the code's own message in both languages. */
 int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, ...)
     FS_PRINTF(4, 5);
+/* fs_err_set with a va_list, for helpers that take a format of their own (they are listed in
+ * scripts/messages.py so that their formats need catalogue entries too). */
+int fs_err_vset(struct fs_err *e, enum fs_code code, const char *where, const char *fmt,
+                va_list ap) FS_PRINTF(4, 0);
 /* The message in zh-TW when zh is true and there is one, else in English. */
 const char *fs_err_msg(const struct fs_err *e, bool zh);
 /* Prefixes e->where with `outer` and a separator (for nested parsers). No-op when e is NULL. */

@@ -324,3 +324,16 @@ void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const ch
     snprintf(recent[i].zh, sizeof(recent[i].zh), "%s", zh);
   }
 }
+
+void fs_msg_format(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, ...)
+{
+  char own[RECENT_ZH];
+  if (!zh || !zh_size) {
+    zh = own;
+    zh_size = sizeof(own);
+  }
+  va_list ap;
+  va_start(ap, fmt);
+  fs_msg_vformat(en, en_size, zh, zh_size, fmt, ap);
+  va_end(ap);
+}

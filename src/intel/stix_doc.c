@@ -9,6 +9,8 @@
  * bytes are known exactly. */
 #include "intel/stix_int.h"
 
+#include "core/i18n.h"
+
 #include "core/thread.h"
 #include "intel/json_read.h"
 #include "intel/pattern.h"
@@ -32,6 +34,8 @@ static void doc_finding(struct intel_stix_doc *doc, enum intel_stix_severity sev
   f->severity = sev;
   snprintf(f->path, sizeof(f->path), "%s", path);
   snprintf(f->msg, sizeof(f->msg), "%s", msg);
+  const char *zh = fs_msg_zh(msg);
+  snprintf(f->msg_zh, sizeof(f->msg_zh), "%s", zh ? zh : "");
 }
 
 /* Findings about the bundle or envelope itself: reported, never fatal, since each object stands

@@ -2,6 +2,8 @@
  * (spec section 3.2), object and granular markings, extensions, then the type's own table. */
 #include "intel/stix_int.h"
 
+#include "core/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -489,7 +491,7 @@ int intel_stix_validate(const json_t *obj, const struct intel_stix_limits *lim,
   return stix_validate(obj, lim, rep, NULL, NULL);
 }
 
-size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, char *out,
+size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, bool zh, char *out,
                                  size_t n)
 {
   if (i >= rep->n) {
@@ -498,8 +500,9 @@ size_t intel_stix_finding_format(const struct intel_stix_report *rep, size_t i, 
     return 0;
   }
   const struct intel_stix_finding *f = &rep->items[i];
-  const char *who = rep->id[0] ? rep->id : "object";
-  int w = f->path[0] ? snprintf(out, n, "%s: %s: %s", who, f->path, f->msg)
-                     : snprintf(out, n, "%s: %s", who, f->msg);
+  const char *who = rep->id[0] ? rep->id : zh ? "物件" : "object";
+  const char *msg = fs_msg_pick(f->msg, f->msg_zh, zh);
+  int w = f->path[0] ? snprintf(out, n, zh ? "%s：%s：%s" : "%s: %s: %s", who, f->path, msg)
+                     : snprintf(out, n, zh ? "%s：%s" : "%s: %s", who, msg);
   return w < 0 ? 0 : (size_t)w;
 }
