@@ -113,7 +113,7 @@ int vcli_parse_open(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, 
 void vcli_print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
 {
   for (size_t i = 0; i < p->n; i++)
-    fprintf(stderr, "  %s\n", p->items[i]);
+    fprintf(stderr, "  %s\n", vault_problems_text(p, i, ctx->lang != FS_LANG_EN));
   if (p->dropped)
     fprintf(stderr, FS_TR(ctx->lang, "  ... and %zu more\n", "  ……另有 %zu 項\n"), p->dropped);
 }
@@ -427,14 +427,16 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail(ctx, &err);
   bool ok = !res.problems.n && !res.problems.dropped;
   if (o.json) {
-    json_t *p = json_array();
-    for (size_t i = 0; i < res.problems.n; i++)
-      json_array_append_new(p, json_string(res.problems.items[i]));
-    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
+    json_t *p = json_array(), *pz = json_array();
+    for (size_t i = 0; i < res.problems.n; i++) {
+      json_array_append_new(p, json_string(vault_problems_text(&res.problems, i, false)));
+      json_array_append_new(pz, json_string(vault_problems_text(&res.problems, i, true)));
+    }
+    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "ok", ok, "snapshots",
                           (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
                           (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read,
                           "files", (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes,
-                          "problems", p);
+                          "problems", p, "problems_zh", pz);
     char *s = json_dumps(x, JSON_INDENT(2));
     printf("%s\n", s ? s : "{}");
     free(s);

@@ -535,9 +535,7 @@ int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
     rc = vault_ingest_run(r, jobs, nj + 1, o->threads, err);
   for (size_t i = 0; !rc && i < nj; i++) {
     struct ingest_job *j = &jobs[i];
-    for (size_t p = 0; p < j->problems.n; p++)
-      vault_problems_add(&res->problems, "%s", j->problems.items[p]);
-    res->problems.dropped += j->problems.dropped;
+    vault_problems_take(&res->problems, &j->problems);
     for (size_t k = 0; k < m.nfiles; k++) {
       if (strcmp(m.files[k].name, j->rel))
         continue;

@@ -211,8 +211,7 @@ int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
                  struct vault_verify_result *res, struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
-  for (size_t i = 0; i < r->open_problems.n; i++)
-    vault_problems_add(&res->problems, "%s", r->open_problems.items[i]);
+  vault_problems_take(&res->problems, &r->open_problems);
   check_packs(r, res);
   struct vault_snapshot *all;
   size_t n;

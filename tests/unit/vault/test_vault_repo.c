@@ -208,8 +208,10 @@ static void test_restore_checks_file_check(void **state)
   struct vault_verify_result vr;
   assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
   assert_int_equal(vr.problems.n, 3); /* random.bin, empty (its check is the pad alone), notes.txt */
-  for (size_t i = 0; i < vr.problems.n; i++)
+  for (size_t i = 0; i < vr.problems.n; i++) {
     assert_non_null(strstr(vr.problems.items[i], "differ from its SHA-256 or file check"));
+    assert_non_null(strstr(vault_problems_text(&vr.problems, i, true), "重建的位元組與其 SHA-256"));
+  }
   vault_verify_result_release(&vr);
   vault_repo_close(r);
 }
@@ -368,6 +370,9 @@ static void test_deposit_delta_and_retention(void **state)
   assert_int_equal(deposit(x, bad, "2020-01-17", &res, &err), FS_ERR_INVALID);
   assert_true(res.problems.n >= 1);
   assert_non_null(strstr(res.problems.items[0], "balances.csv:3: field \"as_of\" (column 4)"));
+  /* ... and in zh-TW (#18 item 12), which `vault deposit` prints to a zh-TW reader */
+  assert_non_null(strstr(vault_problems_text(&res.problems, 0, true), "balances.csv:3：欄位「as_of」（第 4 欄）"));
+  assert_string_equal(vault_problems_text(&res.problems, 0, false), res.problems.items[0]);
   bool more = false;
   for (size_t i = 0; i < res.problems.n; i++)
     more |= strstr(res.problems.items[i], "balances.csv:3: row has more fields") != NULL;
