@@ -50,6 +50,8 @@ HELPERS = [
     ("src/detect/parse_json.c", "fail", 2),
     ("src/detect/parse_cef.c", "parse_fail", 2),
     ("src/detect/sigma_cond.c", "fail", 1),
+    ("src/detect/sigma_rule.c", "WHY", 0),
+    ("src/detect/sigma_modifiers.c", "WHY", 0),
     ("src/detect/sigma_yaml.c", "fail", 2),
     ("src/detect/scan_input.c", "io_fail", 1),
     ("src/incident/clock.c", "fail_at", 3),
@@ -203,7 +205,7 @@ def extract(root):
                     continue
                 if kind != "id" or text not in helpers or i + 1 >= len(toks) or toks[i + 1][1] != "(":
                     continue
-                if i > 0 and toks[i - 1][0] == "id" and toks[i - 1][1] not in ("return",):
+                if i > 0 and toks[i - 1][0] == "id" and toks[i - 1][1] not in ("return", "else", "do"):
                     continue  # a declaration or definition: "int fs_err_set(...)"
                 if i > 0 and toks[i - 1][1] == "*":
                     continue

@@ -50,11 +50,13 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
       printf("null");
     printf(",\"reason\":");
     print_json_string(p->reason);
+    printf(",\"reason_zh\":");
+    print_json_string(fs_msg_pick(p->reason, p->reason_zh, true));
     printf("}\n");
     return;
   }
   printf("%s:%u: %s%s%s\n", p->file, p->line, p->rule_id ? p->rule_id : "",
-         p->rule_id ? ": " : "", p->reason);
+         p->rule_id ? ": " : "", fs_msg_pick(p->reason, p->reason_zh, c->ctx->lang != FS_LANG_EN));
 }
 
 /* Applies "--placeholder NAME=V1,V2" options; a malformed one is a usage error (exit 2). */
