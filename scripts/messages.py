@@ -65,6 +65,7 @@ HELPERS = [
     ("src/core/time.c", "bad_time", 2),
     ("src/core/jsonx.c", "wrong_type", 1),
     ("", "policy_check", 3),
+    ("src/audit/audit.c", "report", 1),
 ]
 
 # Tables of words that messages take as arguments: (file, array name); every string literal of the

@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "auth/policy.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "http/stream.h"
 
@@ -84,11 +85,12 @@ int api_audit_verify(struct http_request *req, struct http_response *res)
   if (rc)
     return rc;
   return http_json(res, 200,
-                   json_pack("{s:s,s:b,s:I,s:I,s:I,s:s,s:I,s:s}", "result", kinds[rep.kind],
+                   json_pack("{s:s,s:b,s:I,s:I,s:I,s:s,s:I,s:s,s:s}", "result", kinds[rep.kind],
                              "intact", rep.kind == AUDIT_INTACT, "first_bad_seq",
                              (json_int_t)rep.seq, "checked", (json_int_t)rep.checked, "head_seq",
                              (json_int_t)rep.head_seq, "head_hash", rep.head_hash, "keyed_from",
-                             (json_int_t)rep.keyed_from, "message", rep.message));
+                             (json_int_t)rep.keyed_from, "message", rep.message, "message_zh",
+                             fs_msg_pick(rep.message, rep.message_zh, true)));
 }
 
 /* The signed head and the public key that checks it, for every user: a member keeps heads to
