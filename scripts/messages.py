@@ -42,6 +42,7 @@ HELPERS = [
     ("src/http/mediatype.c", "bad", 2),
     ("src/http/query.c", "bad", 2),
     ("src/vault/snapshot.c", "bad", 2),
+    ("src/vault/cdf.c", "report", 3),
     ("src/vault/format.c", "corrupt", 2),
     ("src/vault/reader.c", "desc_error", 2),
     ("src/vault/writer.c", "io_error", 3),
@@ -72,6 +73,13 @@ HELPERS = [
 # array's initializer is a message word ("role %s may not %s %s" takes a verb of policy.c).
 TABLES = [
     ("src/auth/policy.c", "verbs"),
+]
+
+# Functions that return message words: (file, function name); every string literal of a `return`
+# statement in the function's body is a message word (cdf.c's check_value says what is wrong with
+# a value, shown as "%s: ..." by report()).
+RETURNS = [
+    ("src/vault/cdf.c", "check_value"),
 ]
 
 SPEC = re.compile(r"%(?:%|[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|j|z|t|L)?[diouxXeEfFgGaAcspn])")
@@ -190,7 +198,31 @@ def extract(root):
             with open(path, encoding="utf-8") as fh:
                 toks = list(tokens(fh.read()))
             tables = {name for suffix, name in TABLES if rel == suffix}
+            returns = {name for suffix, name in RETURNS if rel == suffix}
             for i, (kind, text, line) in enumerate(toks):
+                if kind == "id" and text in returns and toks[i + 1][1] == "(" and i > 0 and \
+                        (toks[i - 1][0] == "id" or toks[i - 1][1] == "*") and \
+                        toks[i - 1][1] != "return":
+                    _, j = split_args(toks, i + 1)
+                    if j >= len(toks) or toks[j][1] != "{":
+                        continue  # a declaration
+                    depth, in_return = 0, False
+                    while j < len(toks):
+                        k2, t2, l2 = toks[j]
+                        if k2 == "punct" and t2 == "{":
+                            depth += 1
+                        elif k2 == "punct" and t2 == "}":
+                            depth -= 1
+                            if depth == 0:
+                                break
+                        elif k2 == "id" and t2 == "return":
+                            in_return = True
+                        elif k2 == "punct" and t2 == ";":
+                            in_return = False
+                        elif k2 == "str" and in_return and re.search(r"[A-Za-z]", t2):
+                            found.append((rel, l2, literal_body(t2)))
+                        j += 1
+                    continue
                 if kind == "id" and text in tables and toks[i + 1][1] == "[":
                     j = i + 1
                     while j < len(toks) and toks[j][1] not in ("{", ";"):

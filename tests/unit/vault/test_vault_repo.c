@@ -371,7 +371,8 @@ static void test_deposit_delta_and_retention(void **state)
   assert_true(res.problems.n >= 1);
   assert_non_null(strstr(res.problems.items[0], "balances.csv:3: field \"as_of\" (column 4)"));
   /* ... and in zh-TW (#18 item 12), which `vault deposit` prints to a zh-TW reader */
-  assert_non_null(strstr(vault_problems_text(&res.problems, 0, true), "balances.csv:3：欄位「as_of」（第 4 欄）"));
+  assert_string_equal(vault_problems_text(&res.problems, 0, true),
+                      "balances.csv:3：欄位「as_of」（第 4 欄）：不是日期（YYYY-MM-DD）：「7」");
   assert_string_equal(vault_problems_text(&res.problems, 0, false), res.problems.items[0]);
   bool more = false;
   for (size_t i = 0; i < res.problems.n; i++)
