@@ -48,6 +48,11 @@ void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const ch
  * passed here needs a catalogue entry (scripts/messages.py checks). */
 void fs_msg_format(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, ...)
     FS_PRINTF(5, 6);
+/* Makes en known, on this thread, as a message whose zh-TW is zh, for the next messages formatted
+ * here: a plain "%s" argument equal to en is then shown as zh (as for a message formatted here).
+ * For a text kept in both languages elsewhere (a record's two fields) that goes into a new
+ * message. Nothing when zh is NULL or empty. */
+void fs_msg_remember(const char *en, const char *zh);
 /* The text of a record kept in both languages: zh when `want_zh` and zh is not empty, else en. */
 static inline const char *fs_msg_pick(const char *en, const char *zh, bool want_zh)
 {

@@ -1,5 +1,6 @@
 /* Matching a case to the shared response teams, help requests, offers and answers. */
 #include "audit/audit.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 #include "incident/internal.h"
@@ -420,7 +421,7 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
   struct policy_target t = {.org_id = team_org, .role = -1,
                             .rel = member ? POLICY_REL_TEAM_MEMBER : 0};
   char what[64];
-  snprintf(what, sizeof(what), "response team %s", code);
+  fs_msg_format(what, sizeof(what), NULL, 0, "response team %.40s", code);
   if (!rc)
     rc = policy_check(who, POLICY_TEAM_ANSWER, &t, what, err);
   if (!rc && has_version && version != cur)

@@ -131,7 +131,7 @@ static int perform(struct taxii_client *cl, const char *url, const char *post, s
   if (sink->too_large)
     return fs_err_set(err, FS_ERR_TOO_LARGE, url, "response larger than %zu bytes", sink->body->max);
   if (cc != CURLE_OK)
-    return fs_err_set(err, FS_ERR_IO, url, "%s", curl_easy_strerror(cc));
+    return fs_err_set(err, FS_ERR_IO, url, "the request failed: %s", curl_easy_strerror(cc));
   if (status != 200 && status != 202) {
     json_t *e = json_loadb(fs_buf_cstr(sink->body), sink->body->len, 0, NULL);
     const char *title = json_string_value(json_object_get(e, "title"));

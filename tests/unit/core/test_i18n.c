@@ -99,6 +99,38 @@ static void test_message_arguments(void **state)
   assert_string_equal(e.msg_zh, "沒有使用者「month out of range」");
 }
 
+/* Messages kept outside a struct fs_err, and helpers that take a format of their own. */
+static int vset(struct fs_err *e, const char *fmt, ...) FS_PRINTF(2, 3);
+static int vset(struct fs_err *e, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = fs_err_vset(e, FS_ERR_INVALID, "here", fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+static void test_msg_format(void **state)
+{
+  (void)state;
+  char en[64], zh[96];
+  fs_msg_format(en, sizeof(en), zh, sizeof(zh), "no organisation \"%.64s\"", "bank-a");
+  assert_string_equal(en, "no organisation \"bank-a\"");
+  assert_string_equal(zh, "沒有機構「bank-a」");
+  assert_string_equal(fs_msg_pick(en, zh, true), zh);
+  assert_string_equal(fs_msg_pick(en, zh, false), en);
+  assert_string_equal(fs_msg_pick(en, "", true), en);
+  /* Without a zh buffer the translation is remembered for a message that takes it as "%s". */
+  fs_msg_format(en, sizeof(en), NULL, 0, "user %.64s", "bob");
+  struct fs_err e;
+  fs_err_set(&e, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", "member-analyst", "manage", en);
+  assert_string_equal(e.msg, "role member-analyst may not manage user bob");
+  assert_string_equal(e.msg_zh, "角色 member-analyst 不得管理：使用者 bob");
+  assert_int_equal(vset(&e, "no user \"%.64s\"", "carol"), FS_ERR_INVALID);
+  assert_string_equal(e.where, "here");
+  assert_string_equal(e.msg_zh, "沒有使用者「carol」");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -106,6 +138,7 @@ int main(void)
       cmocka_unit_test(test_err_set_both_languages),
       cmocka_unit_test(test_err_set_untranslated),
       cmocka_unit_test(test_message_arguments),
+      cmocka_unit_test(test_msg_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -455,7 +455,7 @@ static void test_loader_errors(void **state)
     const char *yaml, *why, *zh;
   } cases[] = {
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|frobnicate: 1\n  condition: s\n",
-       "unknown modifier", "選取 s：不明的修飾詞「frobnicate」"},
+       "unknown modifier", "選取 s：未知的修飾詞「frobnicate」"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s and t\n",
        "unknown selection", "condition：未知的選取（第 7 位元組）"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s | count() > 5\n",
