@@ -261,6 +261,63 @@ def extract(root):
     return found
 
 
+# What the CLI prints itself: printf-like calls in src/cli (function name, index of the first
+# argument that is text to print). Every string literal among those arguments (outside nested
+# calls) that has words in it must be bilingual: inside FS_TR(lang, "en", "zh"), or a branch of a
+# conditional whose other branch has Chinese (`en ? "..." : "..."`). Words are runs of three
+# letters or more, once conversions, escapes, JSON member names (\"name\"), options (--tcp, -h)
+# and capitals (TCP, UDP, ID) are taken out; the few below are not words of a language either.
+CLI_PRINTS = {"printf": 0, "fprintf": 1, "puts": 0, "fputs": 0, "cli_usage_error": 2, "fail_msg": 3,
+              "warn": 2}
+CLI_NOT_PROSE = {"null", "true", "false", "finshield", "vault", "mib", "kib", "gib"}
+
+
+def prose(body):
+    """The English words of a literal's body that a person reads, or [] when there are none."""
+    text = SPEC.sub(" ", body)
+    text = re.sub(r'\\"[^"\\]*\\"', " ", text)  # a JSON member name or value: \"...\"
+    text = re.sub(r"\\[ntr0\\]|\\x[0-9a-fA-F]+|\\[0-7]{1,3}", " ", text)
+    text = re.sub(r"(?<![A-Za-z0-9])--?[A-Za-z][A-Za-z0-9-]*", " ", text)  # --tcp, -h
+    return [w for w in re.findall(r"[A-Za-z]{3,}", text)
+            if w.lower() not in CLI_NOT_PROSE and not w.isupper()]
+
+
+def cli_prints(root):
+    """[(path, line, literal)] of English-only text the CLI prints itself."""
+    out = []
+    cli = os.path.join(root, "src", "cli")
+    for f in sorted(os.listdir(cli)):
+        if not f.endswith(".c"):
+            continue
+        rel = os.path.join("src", "cli", f)
+        with open(os.path.join(root, rel), encoding="utf-8") as fh:
+            toks = list(tokens(fh.read()))
+        for i, (kind, text, line) in enumerate(toks):
+            if kind != "id" or text not in CLI_PRINTS or i + 1 >= len(toks) or toks[i + 1][1] != "(":
+                continue
+            if i > 0 and (toks[i - 1][0] == "id" and toks[i - 1][1] not in ("return", "else", "do")):
+                continue
+            args, _ = split_args(toks, i + 1)
+            for arg in args[CLI_PRINTS[text]:]:
+                if arg and arg[0] == ("id", "FS_TR", arg[0][2]):
+                    continue
+                lits, depth, bilingual = [], 0, False
+                for k2, t2, l2 in arg:
+                    if k2 == "punct" and t2 in "([{":
+                        depth += 1
+                    elif k2 == "punct" and t2 in ")]}":
+                        depth -= 1
+                    elif k2 == "str" and not depth:
+                        lits.append((l2, literal_body(t2)))
+                        bilingual |= has_cjk(literal_body(t2))
+                if bilingual and any(t == "?" for _, t, _ in arg):
+                    continue
+                for l2, body in lits:
+                    if prose(body) and not has_cjk(body):
+                        out.append((rel, l2, body))
+    return out
+
+
 ENTRY = re.compile(r'^M\("((?:\\.|[^"\\])*)", "((?:\\.|[^"\\])*)"\)$')
 
 
@@ -365,6 +422,9 @@ def main():
         more = " (and %d more places)" % (len(uses[b]) - 1) if len(uses[b]) > 1 else ""
         out.append("%s:%d: no catalogue entry for this message%s; add to %s, in order:\n    %s" %
                    (rel, line, more, CATALOGUE, entry_line(b)))
+    for rel, line, body in cli_prints(root):
+        out.append('%s:%d: the CLI prints English only: "%s"; print both languages with '
+                   'FS_TR(ctx->lang, "English", "中文")' % (rel, line, body))
     for line in out:
         print(line)
     if out:

@@ -151,8 +151,9 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
 /* Prints doc as indented JSON followed by a newline. */
 void cli_print_json(const void *doc);
 /* Prints items (a JSON array of objects) as aligned columns: keys and their headings
- * (NULL-terminated). Wide (CJK) characters count two columns. */
-void cli_print_table(const void *items, const char *const *keys, const char *const *headings);
+ * (NULL-terminated), yes/no in lang. Wide (CJK) characters count two columns. */
+void cli_print_table(enum fs_lang lang, const void *items, const char *const *keys,
+                     const char *const *headings);
 /* Prints items as JSON (json) or as a table with the headings of the user's language. */
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
                      const char *const *keys, const char *const *en, const char *const *zh);

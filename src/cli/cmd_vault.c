@@ -185,7 +185,9 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
     io.kdf = VAULT_KDF_INTERACTIVE;
   else if (o.kdf && strcmp(o.kdf, "moderate")) {
     fs_buf_release(&pw);
-    return cli_usage_error(ctx, spec.usage, "--kdf: moderate, interactive or min");
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--kdf takes moderate, interactive or min",
+                                 "--kdf 只接受 moderate、interactive 或 min"));
   }
   if (o.partner_key) {
     if (read_key_hex(o.partner_key, pk, &err)) {
@@ -669,7 +671,10 @@ static int v_token(struct cli_ctx *ctx, int argc, char **argv)
   if (rc >= 0)
     return rc;
   if (strcmp(args[0], "create"))
-    return cli_usage_error(ctx, spec.usage, "token create --tokens FILE --name NAME");
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "the only action is create: token create --tokens FILE "
+                                 "--name NAME",
+                                 "唯一的動作是 create：token create --tokens FILE --name NAME"));
   char token[128];
   struct fs_err err;
   if (vault_token_create(o.tokens, o.name, token, sizeof(token), &err))

@@ -98,7 +98,7 @@ static size_t display_width(const char *s)
   return w;
 }
 
-static const char *cell(json_t *item, const char *key, char *buf, size_t n)
+static const char *cell(enum fs_lang lang, json_t *item, const char *key, char *buf, size_t n)
 {
   json_t *v = json_object_get(item, key);
   if (json_is_string(v))
@@ -106,13 +106,14 @@ static const char *cell(json_t *item, const char *key, char *buf, size_t n)
   if (json_is_integer(v))
     snprintf(buf, n, "%lld", (long long)json_integer_value(v));
   else if (json_is_boolean(v))
-    snprintf(buf, n, "%s", json_is_true(v) ? "yes" : "no");
+    snprintf(buf, n, "%s", json_is_true(v) ? FS_TR(lang, "yes", "是") : FS_TR(lang, "no", "否"));
   else
     snprintf(buf, n, "-");
   return buf;
 }
 
-void cli_print_table(const void *items_v, const char *const *keys, const char *const *headings)
+void cli_print_table(enum fs_lang lang, const void *items_v, const char *const *keys,
+                     const char *const *headings)
 {
   json_t *items = (json_t *)(uintptr_t)items_v;
   size_t ncol = 0;
@@ -127,7 +128,7 @@ void cli_print_table(const void *items_v, const char *const *keys, const char *c
   json_array_foreach(items, i, item)
   {
     for (size_t c = 0; c < ncol && c < 32; c++) {
-      size_t w = display_width(cell(item, keys[c], buf, sizeof(buf)));
+      size_t w = display_width(cell(lang, item, keys[c], buf, sizeof(buf)));
       if (w > width[c])
         width[c] = w;
     }
@@ -139,7 +140,7 @@ void cli_print_table(const void *items_v, const char *const *keys, const char *c
   json_array_foreach(items, i, item)
   {
     for (size_t c = 0; c < ncol && c < 32; c++) {
-      const char *s = cell(item, keys[c], buf, sizeof(buf));
+      const char *s = cell(lang, item, keys[c], buf, sizeof(buf));
       printf("%s%-*s", s, c + 1 < ncol ? (int)(width[c] - display_width(s) + 2) : 0, "");
     }
     printf("\n");
@@ -167,5 +168,5 @@ void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
   if (json)
     cli_print_json(items);
   else
-    cli_print_table(items, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_table(ctx->lang, items, keys, ctx->lang == FS_LANG_EN ? en : zh);
 }
