@@ -11,6 +11,7 @@ PACKAGES="
   python3 curl ca-certificates
   python3-aiosmtpd
   zstd
+  libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
   bsdutils rsyslog rsyslog-gnutls
 "
 

@@ -56,13 +56,13 @@ HELPERS = [
     ("src/detect/sigma_yaml.c", "fail", 2),
     ("src/detect/scan_input.c", "io_fail", 1),
     ("src/incident/clock.c", "fail_at", 3),
-    ("src/intel/pattern_parse.c", "fail_at", 3),
-    ("src/intel/pattern_parse.c", "expected", 1),
-    ("src/intel/pattern_lex.c", "lex_error", 2),
-    ("src/intel/stix_rules.c", "at_prop", 2),
-    ("src/intel/stix_doc.c", "doc_finding", 3),
-    ("src/intel/json_read.c", "intel_json_fail", 2),
-    ("", "intel_json_fail", 2),
+    ("src/stix/pattern_parse.c", "fail_at", 3),
+    ("src/stix/pattern_parse.c", "expected", 1),
+    ("src/stix/pattern_lex.c", "lex_error", 2),
+    ("src/stix/stix_rules.c", "at_prop", 2),
+    ("src/stix/stix_doc.c", "doc_finding", 3),
+    ("src/stix/json_read.c", "stix_json_fail", 2),
+    ("", "stix_json_fail", 2),
     ("src/core/time.c", "bad_time", 2),
     ("src/core/jsonx.c", "wrong_type", 1),
     ("", "policy_check", 3),
@@ -266,7 +266,8 @@ def extract(root):
 # calls) that has words in it must be bilingual: inside FS_TR(lang, "en", "zh"), or a branch of a
 # conditional whose other branch has Chinese (`en ? "..." : "..."`). Words are runs of three
 # letters or more, once conversions, escapes, JSON member names (\"name\"), options (--tcp, -h)
-# and capitals (TCP, UDP, ID) are taken out; the few below are not words of a language either.
+# and capitals (TCP, UDP, ID) are taken out, and a usage line's syntax ("finshield org <list|show>");
+# the few below are not words of a language either.
 CLI_PRINTS = {"printf": 0, "fprintf": 1, "puts": 0, "fputs": 0, "cli_usage_error": 2, "fail_msg": 3,
               "warn": 2}
 CLI_NOT_PROSE = {"null", "true", "false", "finshield", "vault", "mib", "kib", "gib"}
@@ -278,6 +279,8 @@ def prose(body):
     text = re.sub(r'\\"[^"\\]*\\"', " ", text)  # a JSON member name or value: \"...\"
     text = re.sub(r"\\[ntr0\\]|\\x[0-9a-fA-F]+|\\[0-7]{1,3}", " ", text)
     text = re.sub(r"(?<![A-Za-z0-9])--?[A-Za-z][A-Za-z0-9-]*", " ", text)  # --tcp, -h
+    # A usage line's syntax: "finshield org <list|show>": the command's words and the choices.
+    text = re.sub(r"\bfinshield(?:\s+[a-z][a-z-]*)*\s*<[^<>]*>", " ", text)
     return [w for w in re.findall(r"[A-Za-z]{3,}", text)
             if w.lower() not in CLI_NOT_PROSE and not w.isupper()]
 

@@ -11,7 +11,7 @@
 #ifndef FS_AUDIT_AUDIT_H
 #define FS_AUDIT_AUDIT_H
 
-#include "auth/actor.h"
+#include "core/actor.h"
 #include "core/base.h"
 #include "core/err.h"
 #include "store/store.h"

@@ -64,6 +64,24 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   case POLICY_TEAM_ANSWER:
     return a->role == AUTH_ROLE_HUB_ANALYST ||
            (t && (t->rel & POLICY_REL_TEAM_MEMBER) && a->role != AUTH_ROLE_SUPERVISOR);
+  case POLICY_REGISTER_READ:
+    return a->role == AUTH_ROLE_SUPERVISOR || same_org(a, t) ||
+           (t && (t->rel & POLICY_REL_REG_SECTOR)) ||
+           (a->role == AUTH_ROLE_HUB_ANALYST && t && (t->rel & POLICY_REL_REG_HUB_READS));
+  case POLICY_REGISTER_READ_ALL:
+    return a->role == AUTH_ROLE_SUPERVISOR || (t && (t->rel & POLICY_REL_REG_SECTOR)) ||
+           (a->role == AUTH_ROLE_HUB_ANALYST && t && (t->rel & POLICY_REL_REG_HUB_READS));
+  case POLICY_REGISTER_WRITE:
+    if (t && (t->rel & POLICY_REL_REG_SECTOR))
+      return a->role == AUTH_ROLE_HUB_ANALYST;
+    if (a->role == AUTH_ROLE_HUB_ANALYST)
+      return same_org(a, t) || (t && (t->rel & POLICY_REL_REG_HUB_WRITES));
+    return member_role((int)a->role) && same_org(a, t) &&
+           !(t->rel & POLICY_REL_REG_MEMBER_READONLY);
+  case POLICY_SUPERVISION_READ:
+    return hub_reader;
+  case POLICY_SCORE_READ:
+    return hub_reader || same_org(a, t);
   }
   return false;
 }
@@ -86,6 +104,9 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_INCIDENT_STATS_ALL] = "see the statistics of",
       [POLICY_INCIDENT_SECTOR_REF] = "see the sector number of", [POLICY_TEAM_MANAGE] = "manage",
       [POLICY_TEAM_ANSWER] = "answer for",
+      [POLICY_REGISTER_READ] = "read", [POLICY_REGISTER_READ_ALL] = "read every record of",
+      [POLICY_REGISTER_WRITE] = "write", [POLICY_SUPERVISION_READ] = "read",
+      [POLICY_SCORE_READ] = "read the score of",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");

@@ -35,6 +35,13 @@ enum policy_action {
   POLICY_INCIDENT_SECTOR_REF, /* see and use a case's sector-wide number (sector_ref) */
   POLICY_TEAM_MANAGE,      /* register or change a response team of org_id, its members */
   POLICY_TEAM_ANSWER,      /* accept or decline an offer for the team (rel TEAM_MEMBER) */
+  /* Registers (resilience/) and supervision (supervision/). A register record belongs to org_id;
+   * what its definition allows comes as POLICY_REL_REG_* bits. */
+  POLICY_REGISTER_READ,     /* read a record (refusal is answered as "not found") */
+  POLICY_REGISTER_READ_ALL, /* read every institution's records of a register */
+  POLICY_REGISTER_WRITE,    /* create or change a record of org_id (drill evidence too) */
+  POLICY_SUPERVISION_READ,  /* sector-wide supervision reports and every institution's score */
+  POLICY_SCORE_READ,        /* the incentive score of org_id, with its parts */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */
@@ -42,6 +49,11 @@ enum policy_relation {
   POLICY_REL_TEAM_OFFERED = 1 << 0,  /* acts for a team offered the case (may read it) */
   POLICY_REL_TEAM_ASSIGNED = 1 << 1, /* acts for a team that accepted the case (may work it) */
   POLICY_REL_TEAM_MEMBER = 1 << 2,   /* is a member of the team the object is */
+  /* What a register's definition allows (resilience/register.h, enum reg_access). */
+  POLICY_REL_REG_HUB_READS = 1 << 3,       /* hub analysts read every institution's records */
+  POLICY_REL_REG_HUB_WRITES = 1 << 4,      /* hub analysts write records about an institution */
+  POLICY_REL_REG_SECTOR = 1 << 5,          /* the hub's reference data: all read, the hub writes */
+  POLICY_REL_REG_MEMBER_READONLY = 1 << 6, /* members read their records, only the hub writes */
 };
 
 struct policy_target {
@@ -60,7 +72,7 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
 
 /* ---- intelligence: TLP 2.0 and collections ---------------------------------------------- */
 
-/* TLP levels as the policy sees them (the same order as intel/tlp.h). */
+/* TLP levels as the policy sees them (the same order as stix/tlp.h). */
 enum policy_tlp {
   POLICY_TLP_NONE = 0, /* unmarked: the caller must resolve it to the collection's default first */
   POLICY_TLP_CLEAR,

@@ -6,6 +6,7 @@
 #include "core/net.h"
 #include "hub/hub.h"
 #include "sample/sample.h"
+#include "soc/soc.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -40,10 +41,15 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
     rc = token_create(c, &who, &hub->auth, st.supervisor, "demo token", 30, "api",
                       supervisor_token, &meta, err);
   json_decref(meta);
+  struct sample_registers regs = {0};
+  if (!rc)
+    rc = sample_registers_create(c, &who, &regs, err);
   store_release(hub->store, c);
   struct sample_activity act;
+  struct soc_env soc_env;
+  hub_soc_env(hub, &soc_env);
   if (!rc)
-    rc = sample_activity_create(hub, &who, &act, err);
+    rc = sample_activity_create(&soc_env, &who, &act, err);
   if (rc)
     return rc;
   fprintf(stderr,
@@ -57,6 +63,10 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
                 "會員分析師（%s）可使用此權杖：\n  %s\n主管機關（%s）可使用此權杖：\n  %s\n"),
           st.orgs, st.users, act.indicators, act.events, act.alerts, st.member_analyst, member_token,
           st.supervisor, supervisor_token);
+  fprintf(stderr,
+          FS_TR(ctx->lang, "Registers: %d records for %d institutions, %d signed restore drills.\n",
+                "登錄簿：%d 個機構共 %d 筆紀錄，%d 筆簽章復原演練。\n"),
+          regs.records, regs.institutions, regs.drills);
   memset(member_token, 0, sizeof(member_token));
   memset(supervisor_token, 0, sizeof(supervisor_token));
   return FS_OK;

@@ -7,7 +7,7 @@
 #include "core/file.h"
 #include "core/uuid.h"
 #include "hub/hub.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -49,10 +49,10 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   fs_buf_init(&b, (size_t)hub->cfg.taxii_max_content_length);
   if (!rc)
     rc = fs_file_read_all(a->arg, &b, err);
-  struct intel_stix_doc doc;
+  struct stix_doc doc;
   bool parsed = false;
   if (!rc) {
-    rc = intel_stix_doc_parse(&doc, fs_buf_cstr(&b), b.len, NULL, err);
+    rc = stix_doc_parse(&doc, fs_buf_cstr(&b), b.len, NULL, err);
     if (rc)
       fs_err_wrap_where(err, a->arg);
     parsed = !rc;
@@ -94,7 +94,7 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   }
   intel_ingest_result_release(&ir);
   if (parsed)
-    intel_stix_doc_release(&doc);
+    stix_doc_release(&doc);
   fs_buf_release(&b);
   return rc;
 }
@@ -219,7 +219,7 @@ static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_
             : !strcmp(kind, "partner") ? POLICY_COLLECTION_PARTNER
             : !strcmp(kind, "group") ? POLICY_COLLECTION_GROUP
                                      : POLICY_COLLECTION_SECTOR; /* refused below */
-  in.default_tlp = intel_tlp_from_token(a->tlp ? a->tlp : "amber");
+  in.default_tlp = stix_tlp_from_token(a->tlp ? a->tlp : "amber");
   char id[37];
   int rc = intel_collection_create(c, op, &in, id, err);
   if (!rc)

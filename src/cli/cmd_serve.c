@@ -28,10 +28,10 @@ static void wake_streams(void *arg)
 }
 
 /* After the server and the worker have stopped. */
-static void stop_policy(struct hub *hub)
+static void stop_policy(struct hub_services *svc)
 {
-  incident_policy_watch_close(hub->incident_policy);
-  hub->incident_policy = NULL;
+  incident_policy_watch_close(svc->incident_policy);
+  svc->incident_policy = NULL;
 }
 
 int cli_serve(struct cli_ctx *ctx, struct hub *hub)
@@ -48,6 +48,8 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   struct fs_err err;
   fs_err_clear(&err);
   char url[160];
+  /* The services started beside the hub, which the HTTP handlers use. */
+  struct hub_services svc = {0};
   /* Incident response: the clock policy is checked before serving (an invalid file stops the
    * start, with its file:line) and followed while serving; its worker escalates overdue clocks
    * and delivers notifications in the background. */
@@ -56,34 +58,35 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   if (incident_env_settings(&incident_env, &hub->cfg, &err) ||
       incident_policy_watch_open(incident_env.policy_path, &hub->log, &incident_env.watch, &err))
     return cli_fail(ctx, &err);
-  hub->incident_policy = incident_env.watch;
-  /* Monitoring: the live indicator index and rules, the syslog listeners. */
+  svc.incident_policy = incident_env.watch;
+  /* Monitoring: the live indicator index and rules, the syslog listeners; the SOC's environment
+   * and hooks (draft incidents, webhooks) are wired by hub/. */
   static struct stream_waker waker;
   atomic_store(&waker.srv, NULL);
-  struct soc_listeners *listeners = NULL;
-  if (soc_engine_start(hub, wake_streams, &waker, &hub->soc, &err)) {
-    stop_policy(hub);
+  struct soc_env soc_env;
+  hub_soc_env(hub, &soc_env);
+  if (soc_engine_start(&soc_env, wake_streams, &waker, &svc.soc, &err)) {
+    stop_policy(&svc);
     return cli_fail(ctx, &err);
   }
-  if (soc_listeners_start(hub, hub->soc, &hub->listeners, &err)) {
-    soc_engine_stop(hub->soc);
-    stop_policy(hub);
+  if (soc_listeners_start(svc.soc, &svc.listeners, &err)) {
+    soc_engine_stop(svc.soc);
+    stop_policy(&svc);
     return cli_fail(ctx, &err);
   }
-  listeners = hub->listeners;
-  if (http_server_start(hub, &srv, url, sizeof(url), &err)) {
-    soc_listeners_stop(listeners);
-    soc_engine_stop(hub->soc);
-    stop_policy(hub);
+  if (http_server_start(hub, &svc, &srv, url, sizeof(url), &err)) {
+    soc_listeners_stop(svc.listeners);
+    soc_engine_stop(svc.soc);
+    stop_policy(&svc);
     return cli_fail(ctx, &err);
   }
   atomic_store(&waker.srv, srv);
   if (incident_worker_start(hub->store, &hub->clock, &hub->log, &incident_env, &incident_worker,
                             &err)) {
-    soc_listeners_stop(listeners);
+    soc_listeners_stop(svc.listeners);
     http_server_stop(srv);
-    soc_engine_stop(hub->soc);
-    stop_policy(hub);
+    soc_engine_stop(svc.soc);
+    stop_policy(&svc);
     return cli_fail(ctx, &err);
   }
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.start", FS_KV_STR("url", url),
@@ -95,14 +98,14 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   int sig = 0;
   sigwait(&stop, &sig);
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.stop", FS_KV_STR("signal", sig == SIGINT ? "INT" : "TERM"));
-  soc_listeners_stop(listeners);
-  hub->listeners = NULL;
+  soc_listeners_stop(svc.listeners);
+  svc.listeners = NULL;
   atomic_store(&waker.srv, NULL);
   http_server_stop(srv);
   incident_worker_stop(incident_worker);
-  soc_engine_stop(hub->soc);
-  hub->soc = NULL;
-  stop_policy(hub);
+  soc_engine_stop(svc.soc);
+  svc.soc = NULL;
+  stop_policy(&svc);
   return CLI_EXIT_OK;
 }
 

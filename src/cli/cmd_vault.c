@@ -576,11 +576,23 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
       O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS,
       {"scratch", 0, CLI_OPT_STRING, &o.scratch, "DIR", "where the scratch restore goes (default /tmp)",
        "暫存還原位置（預設 /tmp）"},
+      {"report-to", 0, CLI_OPT_STRING, &o.report_to, "URL", "upload the evidence to this hub",
+       "將證據上傳至此中樞"},
+      {"service", 0, CLI_OPT_STRING, &o.service, "CODE", "the core business service the drill is for (bcm-services)",
+       "演練所屬之核心業務代碼（bcm-services）"},
+      {"token-file", 0, CLI_OPT_STRING, &o.token_file, "FILE", "the member's API token (or FINSHIELD_TOKEN)",
+       "會員 API 權杖檔（或 FINSHIELD_TOKEN）"},
+      {"attestation", 0, CLI_OPT_STRING, &o.attestation, "FILE",
+       "the drilled deposit's attestation (vault deposit --json), sent along", "一併送出所演練存入之證明（vault deposit --json）"},
+      {"cacert", 0, CLI_OPT_STRING, &o.cacert, "FILE", "CA certificate of the hub (TLS)", "中樞之 CA 憑證（TLS）"},
       O_END};
-  const struct cli_spec spec = {"finshield vault drill --repo DIR [--scratch DIR]",
+  const struct cli_spec spec = {"finshield vault drill --repo DIR [--scratch DIR] [--report-to URL --service CODE [--token-file FILE]]",
                                 "Restore drill: restores the latest snapshot into a scratch folder, checks it bit "
-                                "for bit, and records the measured restore time as signed evidence.",
-                                "還原演練：將最新快照還原至暫存資料夾並逐位元檢查，記錄實測還原時間作為簽章證據。",
+                                "for bit, and records the measured restore time as signed evidence. With "
+                                "--report-to the evidence goes to the hub, which checks the signature and judges "
+                                "it against the service's RTO and MTPD.",
+                                "還原演練：將最新快照還原至暫存資料夾並逐位元檢查，記錄實測還原時間作為簽章證據。"
+                                "指定 --report-to 時上傳至中樞，由中樞驗證簽章並依該業務之 RTO 與 MTPD 判定。",
                                 opts, 0, 0};
   const char *args[1];
   size_t nargs;
@@ -588,6 +600,11 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
   int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_SHARED, &r);
   if (rc >= 0)
     return rc;
+  if (o.report_to && !o.service) {
+    vault_repo_close(r);
+    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "--report-to needs --service CODE",
+                                                  "--report-to 須指定 --service 業務代碼"));
+  }
   char *evidence;
   struct fs_err err;
   vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, "drill", "演練"));
@@ -611,8 +628,14 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
             json_number_value(json_object_get(ev, "throughput_mib_s")));
     json_decref(ev);
   }
+  int exit = rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
+  if (evidence && o.report_to) {
+    int up = vcli_report_drill(ctx, &o, evidence);
+    if (exit == CLI_EXIT_OK)
+      exit = up;
+  }
   free(evidence);
-  return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
+  return exit;
 }
 
 static int v_retention(struct cli_ctx *ctx, int argc, char **argv)

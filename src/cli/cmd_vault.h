@@ -12,7 +12,7 @@
 struct vopts {
   const char *repo, *password_file, *partner_secret, *key_file, *partner_key, *business_date,
       *target, *to, *format, *scratch, *tokens, *listen, *tls_cert, *tls_key, *name, *kdf, *snapshot,
-      *out, *now;
+      *out, *now, *report_to, *service, *token_file, *attestation, *cacert;
   int64_t threads, daily, monthly, pack_mib;
   bool json, read_data, files, expired, dry_run, long_list, no_rows;
   struct cli_progress progress; /* --progress, --quiet */
@@ -59,5 +59,9 @@ int vcli_snapshots(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_ls(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_diff(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_key(struct cli_ctx *ctx, int argc, char **argv);
+/* Uploads a drill record to the hub named by o->report_to for o->service (cmd_vault_report.c), with
+ * the member's API token from o->token_file or FINSHIELD_TOKEN, and the deposit attestation in
+ * o->attestation when given; prints the hub's verdict. The exit code. */
+int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *evidence);
 
 #endif

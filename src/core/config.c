@@ -84,6 +84,8 @@ static const struct fs_config_key keys[] = {
     STR("notify", "webhook_secret", notify_webhook_secret, "", "Key of the HMAC-SHA256 signature header X-Finshield-Signature on webhook posts."),
     INT("notify", "max_attempts", notify_max_attempts, "8", 1, 100, "Delivery attempts of one notification before it is marked failed."),
     INT("notify", "retry_base_s", notify_retry_base_s, "30", 1, 86400, "First retry delay in seconds; each further retry waits twice as long (capped at six hours)."),
+    INT("resilience", "drill_period_days", resilience_drill_period_days, "365", 1, 1095, "A core business service without a restore drill within this many days is overdue (a service's own drill_period_days overrides it)."),
+    STR("supervision", "score_policy_file", supervision_score_policy_file, "score-policy.ini", "Incentive-score model (INI, docs/supervision.md); a missing file means the built-in example (a reconstruction of the insurance stabilisation fund's 2018 security factor)."),
 };
 
 size_t fs_config_keys(const struct fs_config_key **out)

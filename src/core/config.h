@@ -80,6 +80,10 @@ struct fs_config {
   char notify_webhook_secret[128];
   int64_t notify_max_attempts;
   int64_t notify_retry_base_s;
+  /* [resilience] */
+  int64_t resilience_drill_period_days;
+  /* [supervision] */
+  char supervision_score_policy_file[FS_CONFIG_PATH_MAX];
 };
 
 enum fs_config_type { FS_CONFIG_STR, FS_CONFIG_INT, FS_CONFIG_ENUM };

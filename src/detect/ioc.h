@@ -192,7 +192,7 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
                           size_t *loaded, struct fs_err *err);
 
 /* A STIX 2.1 bundle (or a single indicator object, or an array of objects), each pattern read by
- * intel's full STIX pattern parser (detect_ioc_specs_from_stix): the simple indicators of a
+ * the STIX library's full pattern parser (detect_ioc_specs_from_stix): the simple indicators of a
  * pattern (equality and IN, joined by OR) are taken, and the anchors of compound patterns that can
  * be evaluated on events; compound patterns that cannot (counted in compound_skipped), patterns
  * that do not parse and other pattern types are reported through on_error, with the reason, and

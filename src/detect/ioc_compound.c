@@ -11,7 +11,7 @@
 
 struct detect_ioc_pattern {
   atomic_size_t refs;
-  struct intel_pattern p;
+  struct stix_pattern p;
   char *text;
   size_t text_len;
   struct detect_ioc_anchor *anchors;
@@ -24,20 +24,20 @@ struct compile {
   bool nomem;
 };
 
-static enum detect_stix_path path_id(const struct intel_pattern_cmp *c)
+static enum detect_stix_path path_id(const struct stix_pattern_cmp *c)
 {
   int64_t li;
   return detect_stix_path_of(&c->path, &li);
 }
 
-static bool lit_string(const struct intel_pattern_lit *l)
+static bool lit_string(const struct stix_pattern_lit *l)
 {
-  return l->kind == INTEL_PATTERN_LIT_STRING;
+  return l->kind == STIX_PATTERN_LIT_STRING;
 }
 
 /* ---- canonical literals ------------------------------------------------------------------- */
 
-static void canon_lit(struct compile *k, enum detect_stix_path id, struct intel_pattern_lit *l)
+static void canon_lit(struct compile *k, enum detect_stix_path id, struct stix_pattern_lit *l)
 {
   char buf[DETECT_URL_MAX + 64];
   size_t len;
@@ -54,9 +54,9 @@ static void canon_lit(struct compile *k, enum detect_stix_path id, struct intel_
   l->len = len;
 }
 
-static void canon_cmp(struct compile *k, struct intel_pattern_cmp *c)
+static void canon_cmp(struct compile *k, struct stix_pattern_cmp *c)
 {
-  if (c->kind != INTEL_PATTERN_CMP_TEST) {
+  if (c->kind != STIX_PATTERN_CMP_TEST) {
     canon_cmp(k, c->left);
     canon_cmp(k, c->right);
     return;
@@ -65,13 +65,13 @@ static void canon_cmp(struct compile *k, struct intel_pattern_cmp *c)
   if (id == DETECT_STIX_NONE)
     return;
   switch (c->op) {
-  case INTEL_PATTERN_EQ:
-  case INTEL_PATTERN_NEQ:
-  case INTEL_PATTERN_ISSUBSET:
-  case INTEL_PATTERN_ISSUPERSET:
+  case STIX_PATTERN_EQ:
+  case STIX_PATTERN_NEQ:
+  case STIX_PATTERN_ISSUBSET:
+  case STIX_PATTERN_ISSUPERSET:
     canon_lit(k, id, &c->lit);
     break;
-  case INTEL_PATTERN_IN:
+  case STIX_PATTERN_IN:
     for (size_t i = 0; i < c->lit.n; i++)
       canon_lit(k, id, &c->lit.items[i]);
     break;
@@ -84,12 +84,12 @@ static void canon_cmp(struct compile *k, struct intel_pattern_cmp *c)
 
 /* False when no event can make c true: a comparison on a path no field gives is false, whatever
  * the operator (spec 9.6), so an AND with one is. *why is such a comparison. */
-static bool satisfiable(const struct intel_pattern_cmp *c, const struct intel_pattern_cmp **why)
+static bool satisfiable(const struct stix_pattern_cmp *c, const struct stix_pattern_cmp **why)
 {
-  if (c->kind == INTEL_PATTERN_CMP_AND)
+  if (c->kind == STIX_PATTERN_CMP_AND)
     return satisfiable(c->left, why) && satisfiable(c->right, why);
-  if (c->kind == INTEL_PATTERN_CMP_OR) {
-    const struct intel_pattern_cmp *w = NULL;
+  if (c->kind == STIX_PATTERN_CMP_OR) {
+    const struct stix_pattern_cmp *w = NULL;
     if (satisfiable(c->left, &w))
       return true;
     bool r = satisfiable(c->right, why);
@@ -152,22 +152,22 @@ static bool aset_add(struct aset *s, enum detect_ioc_type t, const char *v, size
 
 /* The anchors of one comparison: '=' and IN (not negated) with values of the anchor types, and
  * ISSUBSET with an address range. */
-static void test_anchors(struct compile *k, const struct intel_pattern_cmp *c, struct aset *out)
+static void test_anchors(struct compile *k, const struct stix_pattern_cmp *c, struct aset *out)
 {
   *out = (struct aset){0};
   enum detect_stix_path id = path_id(c);
   if (c->negated || id == DETECT_STIX_NONE)
     return;
-  const struct intel_pattern_lit *items = &c->lit;
+  const struct stix_pattern_lit *items = &c->lit;
   size_t n = 1;
-  if (c->op == INTEL_PATTERN_IN) {
+  if (c->op == STIX_PATTERN_IN) {
     items = c->lit.items;
     n = c->lit.n;
-  } else if (c->op == INTEL_PATTERN_ISSUBSET) {
+  } else if (c->op == STIX_PATTERN_ISSUBSET) {
     struct detect_ip ip;
     if (!detect_stix_path_is_address(id) || !detect_ip_parse(c->lit.s, c->lit.len, true, &ip))
       return;
-  } else if (c->op != INTEL_PATTERN_EQ) {
+  } else if (c->op != STIX_PATTERN_EQ) {
     return;
   }
   if (!n)
@@ -184,14 +184,14 @@ static void test_anchors(struct compile *k, const struct intel_pattern_cmp *c, s
     aset_release(out);
 }
 
-static void anchors(struct compile *k, const struct intel_pattern_cmp *c, struct aset *out)
+static void anchors(struct compile *k, const struct stix_pattern_cmp *c, struct aset *out)
 {
-  const struct intel_pattern_cmp *why = NULL;
-  if (c->kind == INTEL_PATTERN_CMP_TEST) {
+  const struct stix_pattern_cmp *why = NULL;
+  if (c->kind == STIX_PATTERN_CMP_TEST) {
     test_anchors(k, c, out);
     return;
   }
-  if (c->kind == INTEL_PATTERN_CMP_OR) {
+  if (c->kind == STIX_PATTERN_CMP_OR) {
     /* A branch no event satisfies needs no anchor; otherwise both sides' anchors. */
     if (!satisfiable(c->left, &why)) {
       anchors(k, c->right, out);
@@ -205,7 +205,7 @@ static void anchors(struct compile *k, const struct intel_pattern_cmp *c, struct
   struct aset l, r;
   anchors(k, c->left, &l);
   anchors(k, c->right, &r);
-  if (c->kind == INTEL_PATTERN_CMP_AND) { /* either side's will do: the cheaper */
+  if (c->kind == STIX_PATTERN_CMP_AND) { /* either side's will do: the cheaper */
     bool left = l.ok && (!r.ok || l.cost <= r.cost);
     *out = left ? l : r;
     aset_release(left ? &r : &l);
@@ -229,21 +229,21 @@ static void anchors(struct compile *k, const struct intel_pattern_cmp *c, struct
 /* ---- rewriting for evaluation ------------------------------------------------------------- */
 
 /* IN as a balanced tree of '=' tests: OR of them, or AND of the negated ones (NOT IN). */
-static struct intel_pattern_cmp *in_tree(struct compile *k, const struct intel_pattern_cmp *proto,
-                                         const struct intel_pattern_lit *items, size_t n)
+static struct stix_pattern_cmp *in_tree(struct compile *k, const struct stix_pattern_cmp *proto,
+                                         const struct stix_pattern_lit *items, size_t n)
 {
-  struct intel_pattern_cmp *c = fs_arena_calloc(&k->pat->p.arena, sizeof(*c));
+  struct stix_pattern_cmp *c = fs_arena_calloc(&k->pat->p.arena, sizeof(*c));
   if (!c) {
     k->nomem = true;
     return NULL;
   }
   if (n == 1) {
     *c = *proto;
-    c->op = INTEL_PATTERN_EQ;
+    c->op = STIX_PATTERN_EQ;
     c->lit = items[0];
     return c;
   }
-  c->kind = proto->negated ? INTEL_PATTERN_CMP_AND : INTEL_PATTERN_CMP_OR;
+  c->kind = proto->negated ? STIX_PATTERN_CMP_AND : STIX_PATTERN_CMP_OR;
   c->pos = proto->pos;
   c->left = in_tree(k, proto, items, n / 2);
   c->right = in_tree(k, proto, items + n / 2, n - n / 2);
@@ -251,7 +251,7 @@ static struct intel_pattern_cmp *in_tree(struct compile *k, const struct intel_p
 }
 
 /* "^(?:.*\.)?example\.com$": the name or any subdomain of it (event values are lower case). */
-static bool subdomain_regex(struct compile *k, struct intel_pattern_lit *l)
+static bool subdomain_regex(struct compile *k, struct stix_pattern_lit *l)
 {
   static const char head[] = "^(?:.*\\.)?";
   size_t hl = sizeof(head) - 1;
@@ -275,11 +275,11 @@ static bool subdomain_regex(struct compile *k, struct intel_pattern_lit *l)
   return true;
 }
 
-static void rewrite(struct compile *k, struct intel_pattern_cmp *c)
+static void rewrite(struct compile *k, struct stix_pattern_cmp *c)
 {
   if (k->nomem)
     return;
-  if (c->kind != INTEL_PATTERN_CMP_TEST) {
+  if (c->kind != STIX_PATTERN_CMP_TEST) {
     rewrite(k, c->left);
     rewrite(k, c->right);
     return;
@@ -287,33 +287,33 @@ static void rewrite(struct compile *k, struct intel_pattern_cmp *c)
   enum detect_stix_path id = path_id(c);
   if (!detect_stix_path_is_address(id))
     return;
-  if (c->op == INTEL_PATTERN_IN && c->lit.n) {
+  if (c->op == STIX_PATTERN_IN && c->lit.n) {
     for (size_t i = 0; i < c->lit.n; i++)
       if (!lit_string(&c->lit.items[i]))
         return;
-    struct intel_pattern_cmp proto = *c;
-    struct intel_pattern_cmp *t = in_tree(k, &proto, proto.lit.items, proto.lit.n);
+    struct stix_pattern_cmp proto = *c;
+    struct stix_pattern_cmp *t = in_tree(k, &proto, proto.lit.items, proto.lit.n);
     if (!t)
       return;
     *c = *t;
     rewrite(k, c);
     return;
   }
-  if ((c->op != INTEL_PATTERN_EQ && c->op != INTEL_PATTERN_NEQ) || !lit_string(&c->lit))
+  if ((c->op != STIX_PATTERN_EQ && c->op != STIX_PATTERN_NEQ) || !lit_string(&c->lit))
     return;
   struct detect_ip ip;
   if (detect_ip_parse(c->lit.s, c->lit.len, true, &ip)) {
     if (ip.plen < (ip.v6 ? 128 : 32)) { /* = a range: the address is in it */
-      c->negated = c->op == INTEL_PATTERN_NEQ ? !c->negated : c->negated;
-      c->op = INTEL_PATTERN_ISSUBSET;
+      c->negated = c->op == STIX_PATTERN_NEQ ? !c->negated : c->negated;
+      c->op = STIX_PATTERN_ISSUBSET;
     }
     return;
   }
   char d[DETECT_DOMAIN_MAX + 1];
-  if (c->op == INTEL_PATTERN_EQ && id != DETECT_STIX_IPV4 && id != DETECT_STIX_IPV6 &&
+  if (c->op == STIX_PATTERN_EQ && id != DETECT_STIX_IPV4 && id != DETECT_STIX_IPV6 &&
       c->lit.len <= DETECT_DOMAIN_MAX && detect_domain_normalize(c->lit.s, c->lit.len, false, d) &&
       subdomain_regex(k, &c->lit))
-    c->op = INTEL_PATTERN_MATCHES;
+    c->op = STIX_PATTERN_MATCHES;
 }
 
 /* ---- compiling ---------------------------------------------------------------------------- */
@@ -323,13 +323,13 @@ static int unsupported(struct fs_err *err, const char *what)
   return fs_err_set(err, FS_ERR_UNSUPPORTED, "pattern", "%s", what);
 }
 
-int detect_ioc_pattern_compile(struct intel_pattern *p, const char *text, size_t len,
+int detect_ioc_pattern_compile(struct stix_pattern *p, const char *text, size_t len,
                                struct detect_ioc_pattern **out, struct fs_err *err)
 {
   *out = NULL;
-  const struct intel_pattern_obs *o = p->root;
+  const struct stix_pattern_obs *o = p->root;
   int rc = FS_OK;
-  if (!o || o->kind != INTEL_PATTERN_OBS_LEAF)
+  if (!o || o->kind != STIX_PATTERN_OBS_LEAF)
     rc = unsupported(err, "several observations ([...] AND/OR/FOLLOWEDBY [...]): events are "
                           "matched one at a time");
   else if (o->n_quals)
@@ -341,7 +341,7 @@ int detect_ioc_pattern_compile(struct intel_pattern *p, const char *text, size_t
     rc = fs_err_set(err, FS_ERR_NOMEM, "pattern", "out of memory");
   }
   if (rc) {
-    intel_pattern_release(p);
+    stix_pattern_release(p);
     return rc;
   }
   atomic_init(&pat->refs, 1);
@@ -351,9 +351,9 @@ int detect_ioc_pattern_compile(struct intel_pattern *p, const char *text, size_t
   pat->text[len] = '\0';
   pat->text_len = len;
   struct compile k = {.pat = pat, .err = err};
-  struct intel_pattern_cmp *root = pat->p.root->cmp;
+  struct stix_pattern_cmp *root = pat->p.root->cmp;
   canon_cmp(&k, root);
-  const struct intel_pattern_cmp *why = NULL;
+  const struct stix_pattern_cmp *why = NULL;
   struct aset as = {0};
   if (k.nomem) {
     rc = fs_err_set(err, FS_ERR_NOMEM, "pattern", "out of memory");
@@ -388,7 +388,7 @@ int detect_ioc_pattern_compile(struct intel_pattern *p, const char *text, size_t
       rc = fs_err_set(err, FS_ERR_NOMEM, "pattern", "out of memory");
   }
   if (!rc)
-    rc = intel_pattern_prepare(&pat->p, err);
+    rc = stix_pattern_prepare(&pat->p, err);
   if (rc) {
     detect_ioc_pattern_unref(pat);
     return rc;
@@ -406,7 +406,7 @@ void detect_ioc_pattern_unref(struct detect_ioc_pattern *pat)
 {
   if (!pat || atomic_fetch_sub_explicit(&pat->refs, 1, memory_order_acq_rel) != 1)
     return;
-  intel_pattern_release(&pat->p);
+  stix_pattern_release(&pat->p);
   free(pat->text);
   free(pat);
 }
@@ -432,6 +432,6 @@ int detect_ioc_pattern_eval(const struct detect_ioc_pattern *pat, struct detect_
                             bool *match)
 {
   struct fs_err err;
-  return intel_pattern_eval(&pat->p, detect_stix_lookup, v, detect_stix_view_scratch(v), match,
+  return stix_pattern_eval(&pat->p, detect_stix_lookup, v, detect_stix_view_scratch(v), match,
                             &err);
 }

@@ -1,5 +1,5 @@
 /* Compound STIX patterns evaluated on events: a single observation ("[ ... ]" with AND, OR, NOT
- * and any comparison operator, no qualifier) compiled once for intel_pattern_eval, with its
+ * and any comparison operator, no qualifier) compiled once for stix_pattern_eval, with its
  * anchors: equality literals on address, domain, URL, e-mail or hash paths of which every match
  * must contain one. The anchors go into the indicator index like simple indicators; a hit on one
  * evaluates the whole pattern against the event (through a detect_stix_view), so that patterns
@@ -33,7 +33,7 @@ struct detect_ioc_anchor {
  * events cannot be matched against it: several observations, a qualifier, a path no event field
  * gives where every match needs it, no anchor, more than DETECT_IOC_MAX_ANCHORS anchors.
  * FS_ERR_INVALID for a regular expression PCRE2 refuses; FS_ERR_NOMEM. */
-int detect_ioc_pattern_compile(struct intel_pattern *p, const char *text, size_t len,
+int detect_ioc_pattern_compile(struct stix_pattern *p, const char *text, size_t len,
                                struct detect_ioc_pattern **out, struct fs_err *err);
 
 void detect_ioc_pattern_ref(struct detect_ioc_pattern *pat);
@@ -49,7 +49,7 @@ const char *detect_ioc_pattern_text(const struct detect_ioc_pattern *pat);
 size_t detect_ioc_pattern_memory(const struct detect_ioc_pattern *pat);
 
 /* Evaluates pat against the event v points at: *match is the result. Allocates nothing. FS_OK,
- * or an error of intel_pattern_eval (then *match is false). */
+ * or an error of stix_pattern_eval (then *match is false). */
 int detect_ioc_pattern_eval(const struct detect_ioc_pattern *pat, struct detect_stix_view *v,
                             bool *match);
 

@@ -134,8 +134,8 @@ static int add_spec(void *arg, const struct detect_ioc_spec *spec)
   return rc;
 }
 
-/* One indicator object, through intel's pattern parser (detect_ioc_specs_from_stix). Returns
- * FS_OK, FS_ERR_INVALID (reported, skipped) or another error. */
+/* One indicator object, through the STIX library's pattern parser (detect_ioc_specs_from_stix).
+ * Returns FS_OK, FS_ERR_INVALID (reported, skipped) or another error. */
 static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char *where,
                           const struct detect_ioc_load_opts *opts, size_t *loaded,
                           struct fs_err *e)

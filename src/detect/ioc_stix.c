@@ -1,4 +1,4 @@
-/* STIX indicators to index specs, on intel's pattern parser: simple values, or the anchors of a
+/* STIX indicators to index specs, on the STIX library's pattern parser: simple values, or the anchors of a
  * compound pattern compiled for evaluation on events. */
 #include "detect/ioc_stix.h"
 
@@ -6,33 +6,33 @@
 
 #include "core/i18n.h"
 #include "core/time.h"
-#include "intel/pattern.h"
+#include "stix/pattern.h"
 
 #include <stdio.h>
 #include <string.h>
 
-static int kind_to_type(enum intel_observable k)
+static int kind_to_type(enum stix_observable k)
 {
   switch (k) {
-  case INTEL_OBS_IPV4:
+  case STIX_OBS_IPV4:
     return DETECT_IOC_IPV4;
-  case INTEL_OBS_IPV6:
+  case STIX_OBS_IPV6:
     return DETECT_IOC_IPV6;
-  case INTEL_OBS_DOMAIN:
+  case STIX_OBS_DOMAIN:
     return DETECT_IOC_DOMAIN;
-  case INTEL_OBS_URL:
+  case STIX_OBS_URL:
     return DETECT_IOC_URL;
-  case INTEL_OBS_EMAIL:
+  case STIX_OBS_EMAIL:
     return DETECT_IOC_EMAIL;
-  case INTEL_OBS_MD5:
+  case STIX_OBS_MD5:
     return DETECT_IOC_MD5;
-  case INTEL_OBS_SHA1:
+  case STIX_OBS_SHA1:
     return DETECT_IOC_SHA1;
-  case INTEL_OBS_SHA256:
+  case STIX_OBS_SHA256:
     return DETECT_IOC_SHA256;
-  case INTEL_OBS_SHA512:
+  case STIX_OBS_SHA512:
     return DETECT_IOC_SHA512;
-  case INTEL_OBS_OTHER:
+  case STIX_OBS_OTHER:
     return DETECT_IOC_STRING;
   }
   return DETECT_IOC_STRING;
@@ -46,7 +46,7 @@ static int64_t time_of(const json_t *obj, const char *key, int64_t absent)
 }
 
 /* The anchors of a compound pattern as specs carrying it (p is taken over). */
-static int compound_specs(struct intel_pattern *p, const char *text, const struct detect_ioc_spec *base,
+static int compound_specs(struct stix_pattern *p, const char *text, const struct detect_ioc_spec *base,
                           detect_ioc_spec_fn fn, void *arg, struct detect_stix_outcome *out,
                           struct fs_err *err)
 {
@@ -98,15 +98,15 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
   }
   /* An object without spec_version is STIX 2.0 content (a 2.1 SDO must have one): its pattern
    * may use what 2.0 wrote and the 2.1 grammar refuses. */
-  struct intel_pattern_limits lim = {.stix20 = !json_object_get(indicator, "spec_version")};
-  struct intel_pattern p;
-  int rc = intel_pattern_parse(&p, pattern, strlen(pattern), &lim, err);
+  struct stix_pattern_limits lim = {.stix20 = !json_object_get(indicator, "spec_version")};
+  struct stix_pattern p;
+  int rc = stix_pattern_parse(&p, pattern, strlen(pattern), &lim, err);
   if (rc) {
     fs_err_wrap_where(err, id);
     return rc;
   }
-  struct intel_pattern_simple simple;
-  rc = intel_pattern_extract(&p, 4096, &simple, err);
+  struct stix_pattern_simple simple;
+  rc = stix_pattern_extract(&p, 4096, &simple, err);
   if (!rc && simple.compound) {
     struct detect_ioc_spec base = {
         .valid_from = time_of(indicator, "valid_from", DETECT_TIME_NONE_FROM),
@@ -118,11 +118,11 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
     return compound_specs(&p, pattern, &base, fn, arg, out, err);
   }
   for (size_t i = 0; !rc && !simple.compound && i < simple.n; i++) {
-    const struct intel_pattern_indicator *it = &simple.items[i];
+    const struct stix_pattern_indicator *it = &simple.items[i];
     char value[2100];
     size_t len = it->len;
-    if ((it->kind == INTEL_OBS_IPV4 && it->prefix >= 0 && it->prefix < 32) ||
-        (it->kind == INTEL_OBS_IPV6 && it->prefix >= 0 && it->prefix < 128)) {
+    if ((it->kind == STIX_OBS_IPV4 && it->prefix >= 0 && it->prefix < 32) ||
+        (it->kind == STIX_OBS_IPV6 && it->prefix >= 0 && it->prefix < 128)) {
       /* The extractor gives the address and its prefix apart when the value was a block. */
       if (!memchr(it->value, '/', it->len)) {
         int n = snprintf(value, sizeof(value), "%.*s/%d", (int)it->len, it->value, it->prefix);
@@ -141,7 +141,7 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
         .type = (enum detect_ioc_type)kind_to_type(it->kind),
         .value = value,
         .value_len = len,
-        .label = it->kind == INTEL_OBS_OTHER ? it->sco_type : NULL,
+        .label = it->kind == STIX_OBS_OTHER ? it->sco_type : NULL,
         .valid_from = time_of(indicator, "valid_from", DETECT_TIME_NONE_FROM),
         .valid_until = time_of(indicator, "valid_until", DETECT_TIME_NONE_UNTIL),
         .revoked = json_is_true(json_object_get(indicator, "revoked")),
@@ -150,6 +150,6 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
     };
     rc = fn(arg, &spec);
   }
-  intel_pattern_release(&p);
+  stix_pattern_release(&p);
   return rc;
 }

@@ -1,6 +1,6 @@
 /* STIX 2.1 indicators (and STIX 2.0 ones: objects without spec_version, whose patterns may use
  * 2.0's plain-quoted START/STOP times and wrapped b'...') as index specs, through the full STIX
- * pattern parser of intel/: each
+ * pattern parser of stix/: each
  * simple indicator of a pattern (equality and IN on addresses, CIDR ranges, domains, URLs,
  * hashes, e-mail addresses and other ":value" observables, joined by OR) becomes one spec with the
  * object's validity window, revocation and the caller's visibility. A compound pattern of one

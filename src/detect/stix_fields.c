@@ -1,5 +1,5 @@
 /* STIX object paths on events: the path names, the field table per source, canonical forms, and
- * the per-thread view that gives intel_pattern_eval the values of a path in one event. */
+ * the per-thread view that gives stix_pattern_eval the values of a path in one event. */
 #include "detect/stix_fields.h"
 
 #include "detect/ioc.h"
@@ -56,18 +56,18 @@ bool detect_stix_path_is_address(enum detect_stix_path id)
 
 /* ---- paths -------------------------------------------------------------------------------- */
 
-static bool key_is(const struct intel_pattern_path *p, size_t i, const char *k)
+static bool key_is(const struct stix_pattern_path *p, size_t i, const char *k)
 {
-  return i < p->n && p->steps[i].kind == INTEL_PATTERN_STEP_KEY && !strcmp(p->steps[i].key, k);
+  return i < p->n && p->steps[i].kind == STIX_PATTERN_STEP_KEY && !strcmp(p->steps[i].key, k);
 }
 
 /* A list step ([*] or [n]) at i; *index is n or -1. */
-static bool list_at(const struct intel_pattern_path *p, size_t i, int64_t *index)
+static bool list_at(const struct stix_pattern_path *p, size_t i, int64_t *index)
 {
-  if (i >= p->n || p->steps[i].kind == INTEL_PATTERN_STEP_KEY)
+  if (i >= p->n || p->steps[i].kind == STIX_PATTERN_STEP_KEY)
     return false;
   *index = -1;
-  if (p->steps[i].kind == INTEL_PATTERN_STEP_INDEX) /* a negative [n] is never in range */
+  if (p->steps[i].kind == STIX_PATTERN_STEP_INDEX) /* a negative [n] is never in range */
     *index = p->steps[i].index >= 0 ? p->steps[i].index : INT64_MAX;
   return true;
 }
@@ -90,7 +90,7 @@ static enum detect_stix_path hash_path(const char *key)
                                    : DETECT_STIX_NONE;
 }
 
-enum detect_stix_path detect_stix_path_of(const struct intel_pattern_path *p, int64_t *list_index)
+enum detect_stix_path detect_stix_path_of(const struct stix_pattern_path *p, int64_t *list_index)
 {
   *list_index = -1;
   const char *t = p->type;
@@ -109,7 +109,7 @@ enum detect_stix_path detect_stix_path_of(const struct intel_pattern_path *p, in
     return DETECT_STIX_NONE;
   }
   if (!strcmp(t, "file")) {
-    if (n == 2 && key_is(p, 0, "hashes") && p->steps[1].kind == INTEL_PATTERN_STEP_KEY)
+    if (n == 2 && key_is(p, 0, "hashes") && p->steps[1].kind == STIX_PATTERN_STEP_KEY)
       return hash_path(p->steps[1].key);
     if (n == 1 && key_is(p, 0, "name"))
       return DETECT_STIX_FILE_NAME;
@@ -164,7 +164,7 @@ enum detect_stix_path detect_stix_path_of(const struct intel_pattern_path *p, in
   return DETECT_STIX_NONE;
 }
 
-void detect_stix_path_text(const struct intel_pattern_path *p, char *out, size_t cap)
+void detect_stix_path_text(const struct stix_pattern_path *p, char *out, size_t cap)
 {
   size_t o = 0;
 #define PUT(...)                                                                                   \
@@ -177,10 +177,10 @@ void detect_stix_path_text(const struct intel_pattern_path *p, char *out, size_t
   out[0] = '\0';
   PUT("%s:", p->type);
   for (size_t i = 0; i < p->n; i++) {
-    const struct intel_pattern_step *s = &p->steps[i];
-    if (s->kind == INTEL_PATTERN_STEP_ANY) {
+    const struct stix_pattern_step *s = &p->steps[i];
+    if (s->kind == STIX_PATTERN_STEP_ANY) {
       PUT("[*]");
-    } else if (s->kind == INTEL_PATTERN_STEP_INDEX) {
+    } else if (s->kind == STIX_PATTERN_STEP_INDEX) {
       PUT("[%lld]", (long long)s->index);
     } else {
       bool plain = s->key_len > 0;
@@ -498,13 +498,13 @@ struct detect_stix_view {
   size_t ntoks;
   struct vtok toks[VIEW_TOKENS];
   char buf[DETECT_URL_MAX + 64]; /* the value of the last lookup */
-  struct intel_pattern_scratch re;
+  struct stix_pattern_scratch re;
 };
 
 struct detect_stix_view *detect_stix_view_new(void)
 {
   struct detect_stix_view *v = calloc(1, sizeof(*v));
-  if (v && intel_pattern_scratch_init(&v->re)) {
+  if (v && stix_pattern_scratch_init(&v->re)) {
     free(v);
     return NULL;
   }
@@ -515,7 +515,7 @@ void detect_stix_view_free(struct detect_stix_view *v)
 {
   if (!v)
     return;
-  intel_pattern_scratch_release(&v->re);
+  stix_pattern_scratch_release(&v->re);
   free(v);
 }
 
@@ -525,7 +525,7 @@ void detect_stix_view_reset(struct detect_stix_view *v, const struct detect_even
   v->mapped = v->tokenised = false;
 }
 
-struct intel_pattern_scratch *detect_stix_view_scratch(struct detect_stix_view *v)
+struct stix_pattern_scratch *detect_stix_view_scratch(struct detect_stix_view *v)
 {
   return &v->re;
 }
@@ -580,10 +580,10 @@ static void tokenise(struct detect_stix_view *v)
 }
 
 static bool string_value(struct detect_stix_view *v, enum detect_stix_path id, const char *s,
-                         size_t n, struct intel_pattern_value *out)
+                         size_t n, struct stix_pattern_value *out)
 {
   size_t len;
-  out->kind = INTEL_PATTERN_VAL_STRING;
+  out->kind = STIX_PATTERN_VAL_STRING;
   if (detect_stix_canon(id, s, n, v->buf, sizeof(v->buf), &len)) {
     out->s = v->buf;
     out->len = len;
@@ -595,7 +595,7 @@ static bool string_value(struct detect_stix_view *v, enum detect_stix_path id, c
 }
 
 static bool token_value(struct detect_stix_view *v, enum detect_stix_path id, size_t index,
-                        struct intel_pattern_value *out)
+                        struct stix_pattern_value *out)
 {
   if (!v->tokenised)
     tokenise(v);
@@ -605,7 +605,7 @@ static bool token_value(struct detect_stix_view *v, enum detect_stix_path id, si
   return false;
 }
 
-static bool int_value(const char *s, size_t n, struct intel_pattern_value *out)
+static bool int_value(const char *s, size_t n, struct stix_pattern_value *out)
 {
   int64_t x = 0;
   if (!n || n > 18)
@@ -615,7 +615,7 @@ static bool int_value(const char *s, size_t n, struct intel_pattern_value *out)
       return false;
     x = x * 10 + (s[i] - '0');
   }
-  out->kind = INTEL_PATTERN_VAL_INT;
+  out->kind = STIX_PATTERN_VAL_INT;
   out->i = x;
   return true;
 }
@@ -637,7 +637,7 @@ static int on_email(void *arg, const struct detect_token *t)
 /* The k-th value field i gives for path id (most fields give one; an account "DOMAIN\user" gives
  * itself and "user"). */
 static bool field_value(struct detect_stix_view *v, size_t i, enum detect_stix_path id, size_t k,
-                        struct intel_pattern_value *out)
+                        struct stix_pattern_value *out)
 {
   const struct detect_field *f = &v->ev->fields[i];
   const char *s = f->value;
@@ -667,7 +667,7 @@ static bool field_value(struct detect_stix_view *v, size_t i, enum detect_stix_p
   case DETECT_STIX_DST_TYPE: {
     struct detect_ip ip;
     char d[DETECT_DOMAIN_MAX + 1];
-    out->kind = INTEL_PATTERN_VAL_STRING;
+    out->kind = STIX_PATTERN_VAL_STRING;
     if (detect_ip_parse(s, n, false, &ip))
       out->s = ip.v6 ? "ipv6-addr" : "ipv4-addr";
     else if (n <= DETECT_DOMAIN_MAX + 1 && detect_domain_normalize(s, n, false, d))
@@ -698,8 +698,8 @@ static bool field_value(struct detect_stix_view *v, size_t i, enum detect_stix_p
   }
 }
 
-bool detect_stix_lookup(void *view, const struct intel_pattern_path *path, size_t index,
-                        struct intel_pattern_value *out)
+bool detect_stix_lookup(void *view, const struct stix_pattern_path *path, size_t index,
+                        struct stix_pattern_value *out)
 {
   struct detect_stix_view *v = view;
   int64_t li;

@@ -1,13 +1,13 @@
 /* STIX object paths on events: which fields of an event give the values of a path such as
  * `network-traffic:dst_port` in each source's shape (syslog key=value, CEF, ECS, Sysmon/evtx JSON;
  * field names first pass through Sigma's per-source mapping), the canonical forms values are
- * compared in, and a per-thread view of one event that answers intel_pattern_eval's lookups.
+ * compared in, and a per-thread view of one event that answers stix_pattern_eval's lookups.
  * The table is documented in docs/soc.md and docs/internals/detect.md. */
 #ifndef FS_DETECT_STIX_FIELDS_H
 #define FS_DETECT_STIX_FIELDS_H
 
 #include "detect/event.h"
-#include "intel/pattern.h"
+#include "stix/pattern.h"
 
 /* The paths events can give. The first ten are "value paths": their values are found anywhere in
  * the event (every field, and free text) by the tokenizer, as the indicator index finds them. */
@@ -45,11 +45,11 @@ enum detect_stix_path {
 
 /* The path a STIX object path names, or DETECT_STIX_NONE. *list_index is the n of a list step
  * "[n]" (protocols[0], to_refs[1].value), or -1 for "[*]" and paths without a list step. */
-enum detect_stix_path detect_stix_path_of(const struct intel_pattern_path *p, int64_t *list_index);
+enum detect_stix_path detect_stix_path_of(const struct stix_pattern_path *p, int64_t *list_index);
 /* The STIX spelling of a path ("network-traffic:dst_port"), for messages and documentation. */
 const char *detect_stix_path_name(enum detect_stix_path id);
 /* Writes the text of a pattern's object path ("file:hashes.'SHA-256'") into out (cap bytes). */
-void detect_stix_path_text(const struct intel_pattern_path *p, char *out, size_t cap);
+void detect_stix_path_text(const struct stix_pattern_path *p, char *out, size_t cap);
 
 /* True for the paths whose values are addresses or host names (ranges and subdomains apply). */
 bool detect_stix_path_is_address(enum detect_stix_path id);
@@ -81,12 +81,12 @@ struct detect_stix_view *detect_stix_view_new(void);
 void detect_stix_view_free(struct detect_stix_view *v);
 /* Points the view at ev (which must stay unchanged while the view is used on it). */
 void detect_stix_view_reset(struct detect_stix_view *v, const struct detect_event *ev);
-/* The scratch intel_pattern_eval needs on this thread. */
-struct intel_pattern_scratch *detect_stix_view_scratch(struct detect_stix_view *v);
-/* An intel_pattern_lookup_fn (ctx is the view): the index-th value of path in the event. Values
+/* The scratch stix_pattern_eval needs on this thread. */
+struct stix_pattern_scratch *detect_stix_view_scratch(struct detect_stix_view *v);
+/* An stix_pattern_lookup_fn (ctx is the view): the index-th value of path in the event. Values
  * of the value paths come from every field and the free text; the others from the fields the
  * table maps to them. The value stays valid until the next lookup. */
-bool detect_stix_lookup(void *view, const struct intel_pattern_path *path, size_t index,
-                        struct intel_pattern_value *out);
+bool detect_stix_lookup(void *view, const struct stix_pattern_path *path, size_t index,
+                        struct stix_pattern_value *out);
 
 #endif

@@ -75,8 +75,14 @@ int api_taxii_manifest(struct http_request *req, struct http_response *res);
   X(incidents_publish) X(incidents_notifications) X(incidents_stats) X(incidents_rules)         \
   X(teams_list) X(teams_create) X(teams_get) X(teams_update) X(teams_member_add)               \
   X(teams_member_remove)
+/* Registers (api_registers.c): one set of handlers for every register definition. */
+#define API_REGISTER_HANDLERS(X)                                                                \
+  X(registers_index) X(registers_schema) X(registers_list) X(registers_create) X(registers_get) \
+  X(registers_update) X(registers_versions) X(registers_export) X(registers_import) X(registers_summary)           \
+  X(drills_submit) X(drills_status) X(scores_list) X(scores_get) X(supervision_report)
 #define API_X_DECL(name) int api_##name(struct http_request *req, struct http_response *res);
 API_INCIDENT_HANDLERS(API_X_DECL)
+API_REGISTER_HANDLERS(API_X_DECL)
 #undef API_X_DECL
 
 #endif

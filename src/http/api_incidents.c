@@ -24,8 +24,8 @@ static int env_for(struct http_request *req, struct incident_env **env)
   if (!*env)
     return fs_err_set(&req->err, FS_ERR_NOMEM, "incident", "out of memory");
   int rc = incident_env_settings(*env, &req->hub->cfg, &req->err);
-  if (!rc && req->hub->incident_policy)
-    incident_policy_watch_get(req->hub->incident_policy, &(*env)->policy);
+  if (!rc && req->svc->incident_policy)
+    incident_policy_watch_get(req->svc->incident_policy, &(*env)->policy);
   else if (!rc)
     rc = incident_env_load(*env, &req->hub->cfg, &req->err);
   if (rc == FS_ERR_INVALID || rc == FS_ERR_PARSE) /* the hub's file, not the request's fault */

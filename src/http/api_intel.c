@@ -5,7 +5,7 @@
 #include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <string.h>
 
@@ -86,7 +86,7 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
   }
   in.members = members;
   in.kind = kind == 0 ? POLICY_COLLECTION_ORG : kind == 1 ? POLICY_COLLECTION_GROUP : POLICY_COLLECTION_PARTNER;
-  in.default_tlp = (enum intel_tlp)(tlp + 1);
+  in.default_tlp = (enum stix_tlp)(tlp + 1);
   struct store_conn *c;
   char id[37];
   struct intel_collection col;
@@ -117,8 +117,8 @@ int api_intel_bundle(struct http_request *req, struct http_response *res)
     rc = intel_collection_find(c, &req->who, alias ? alias : "submissions", &col, &req->err);
   if (rc)
     return rc;
-  struct intel_stix_doc doc;
-  if ((rc = intel_stix_doc_parse(&doc, fs_buf_cstr(&req->body), req->body.len, NULL, &req->err)))
+  struct stix_doc doc;
+  if ((rc = stix_doc_parse(&doc, fs_buf_cstr(&req->body), req->body.len, NULL, &req->err)))
     return rc;
   char status_id[37];
   fs_uuid_v4(status_id);
@@ -126,7 +126,7 @@ int api_intel_bundle(struct http_request *req, struct http_response *res)
                                      .status_id = status_id};
   struct intel_ingest_result ir;
   rc = intel_ingest(c, &req->who, &col, &doc, &opt, &ir, &req->err);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
   if (!rc)
     rc = http_json(res, 200,
                    json_pack("{s:s,s:s,s:I,s:I,s:I,s:O,s:O}", "status_id", status_id, "collection",

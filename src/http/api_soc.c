@@ -21,7 +21,7 @@ int api_events_post(struct http_request *req, struct http_response *res)
     rc = http_query_enum(&req->query, "format", formats, &format, &req->err);
   if (rc)
     return rc;
-  if (!req->hub->soc)
+  if (!req->svc->soc)
     return fs_err_set(&req->err, FS_ERR_BUSY, "soc", "the monitoring engine is not running");
   /* Events are the sender's organisation's; the hub may send on a member's behalf. */
   char org_id[37];
@@ -35,7 +35,7 @@ int api_events_post(struct http_request *req, struct http_response *res)
   }
   if (req->who.role == AUTH_ROLE_SUPERVISOR)
     return fs_err_set(&req->err, FS_ERR_FORBIDDEN, "events", "the supervisor does not send events");
-  struct soc_worker *w = soc_worker_new(req->hub->soc);
+  struct soc_worker *w = soc_worker_new(req->svc->soc);
   if (!w)
     return fs_err_set(&req->err, FS_ERR_NOMEM, "soc", "out of memory");
   struct soc_batch st = {0};
@@ -117,13 +117,13 @@ int api_soc_status(struct http_request *req, struct http_response *res)
   int rc = http_query_only(&req->query, none, &req->err);
   if (!rc && !req->who.local && !auth_role_is_hub(req->who.role))
     rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, "soc", "the engine's state is for the hub's roles");
-  if (!rc && !req->hub->soc)
+  if (!rc && !req->svc->soc)
     rc = fs_err_set(&req->err, FS_ERR_BUSY, "soc", "the monitoring engine is not running");
   if (rc)
     return rc;
-  json_t *st = soc_engine_status(req->hub->soc);
-  if (req->hub->listeners) /* counters and what the open connections hold */
-    json_object_set_new(st, "listeners", soc_listeners_status(req->hub->listeners));
+  json_t *st = soc_engine_status(req->svc->soc);
+  if (req->svc->listeners) /* counters and what the open connections hold */
+    json_object_set_new(st, "listeners", soc_listeners_status(req->svc->listeners));
   return http_json(res, 200, st);
 }
 

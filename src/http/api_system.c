@@ -53,7 +53,7 @@ int api_metrics(struct http_request *req, struct http_response *res)
   fs_metric_set(fs_metrics_gauge(m, "finshield_build_info", "Version of the running program",
                                  "version=\"" FINSHIELD_VERSION "\""),
                 1);
-  if (req->hub->listeners) {
+  if (req->svc->listeners) {
     /* Syslog counters: what came in, and what was lost where it can be lost (UDP). */
     static const struct {
       const char *key, *name, *help;
@@ -66,7 +66,7 @@ int api_metrics(struct http_request *req, struct http_response *res)
         {"refused_connections", "finshield_syslog_refused_connections_total", "Syslog connections refused at soc.max_connections"},
         {"connections", "finshield_syslog_connections_total", "Syslog TCP and TLS connections accepted"},
     };
-    json_t *st = soc_listeners_status(req->hub->listeners);
+    json_t *st = soc_listeners_status(req->svc->listeners);
     for (size_t i = 0; i < FS_ARRAY_SIZE(syslog); i++)
       fs_metric_set(fs_metrics_counter(m, syslog[i].name, syslog[i].help, NULL),
                     json_integer_value(json_object_get(st, syslog[i].key)));

@@ -26,6 +26,7 @@ struct MHD_Connection;
 struct http_request {
   struct http_server *srv;
   struct hub *hub;
+  const struct hub_services *svc; /* serve's services: the SOC engine, listeners, clock policy */
   struct MHD_Connection *conn;
   const char *method;
   const char *path;           /* decoded path, without the query */
@@ -124,9 +125,10 @@ struct taxii_page_cache *http_server_page_cache(struct http_server *s);
 /* True when the server listens with TLS. */
 bool http_server_tls(const struct http_server *s);
 
-/* Server lifecycle (server.c). */
-int http_server_start(struct hub *hub, struct http_server **out, char *url, size_t url_size,
-                      struct fs_err *err);
+/* Server lifecycle (server.c). svc (the services serve started beside the hub) must outlive the
+ * server. */
+int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,
+                      char *url, size_t url_size, struct fs_err *err);
 void http_server_stop(struct http_server *s);
 
 /* Metrics of the server, for /metrics. */

@@ -97,6 +97,22 @@ const struct http_route http_routes[] = {
     {"PATCH", "/api/v1/teams/{}", api_teams_update, HTTP_JSON_BODY},
     {"POST", "/api/v1/teams/{}/members", api_teams_member_add, HTTP_JSON_BODY},
     {"DELETE", "/api/v1/teams/{}/members/{}", api_teams_member_remove, 0},
+    /* Registers (one set of handlers for every definition): fixed paths before "{}". */
+    {"GET", "/api/v1/registers", api_registers_index, 0},
+    {"GET", "/api/v1/registers/{}", api_registers_list, 0},
+    {"POST", "/api/v1/registers/{}", api_registers_create, HTTP_JSON_BODY},
+    {"GET", "/api/v1/registers/{}/schema", api_registers_schema, 0},
+    {"GET", "/api/v1/registers/{}/export", api_registers_export, 0},
+    {"GET", "/api/v1/registers/{}/summary", api_registers_summary, 0},
+    {"POST", "/api/v1/registers/{}/import", api_registers_import, 0},
+    {"GET", "/api/v1/registers/{}/{}", api_registers_get, 0},
+    {"PATCH", "/api/v1/registers/{}/{}", api_registers_update, HTTP_JSON_BODY},
+    {"GET", "/api/v1/registers/{}/{}/versions", api_registers_versions, 0},
+    {"POST", "/api/v1/resilience/drills", api_drills_submit, HTTP_JSON_BODY},
+    {"GET", "/api/v1/resilience/drills", api_drills_status, 0},
+    {"GET", "/api/v1/supervision/scores", api_scores_list, 0},
+    {"GET", "/api/v1/supervision/scores/{}", api_scores_get, 0},
+    {"GET", "/api/v1/supervision/report", api_supervision_report, 0},
     {NULL, NULL, NULL, 0},
 };
 

@@ -249,6 +249,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
     return NULL;
   req->srv = s;
   req->hub = s->hub;
+  req->svc = s->svc;
   req->conn = conn;
   req->raw_uri = strdup(uri ? uri : "");
   req->start_ns = fs_time_mono_ns();
@@ -537,8 +538,8 @@ static int load_pem(struct hub *h, const char *path, char **out, struct fs_err *
   return FS_OK;
 }
 
-int http_server_start(struct hub *hub, struct http_server **out, char *url, size_t url_size,
-                      struct fs_err *err)
+int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,
+                      char *url, size_t url_size, struct fs_err *err)
 {
   const struct fs_config *cfg = &hub->cfg;
   char host[128];
@@ -560,6 +561,7 @@ int http_server_start(struct hub *hub, struct http_server **out, char *url, size
     return fs_err_set(err, FS_ERR_NOMEM, "http", "out of memory");
   }
   s->hub = hub;
+  s->svc = svc;
   s->started_ms = fs_time_now_ms();
   fs_metrics_init(&s->metrics);
   static const char *const classes[] = {"code=\"other\"", "code=\"1xx\"", "code=\"2xx\"",

@@ -10,6 +10,7 @@
 
 struct http_server {
   struct hub *hub;
+  const struct hub_services *svc;
   struct MHD_Daemon *daemon;
   struct fs_metrics metrics;
   struct fs_log access;

@@ -6,7 +6,8 @@
 #include "auth/token.h"
 #include "auth/user.h"
 #include "incident/incident.h"
-#include "intel/store.h"
+#include "intel/intel.h"
+#include "resilience/register.h"
 #include "soc/soc.h"
 #include "core/buf.h"
 #include "core/encode.h"
@@ -20,7 +21,8 @@
 
 /* Every module's schema, in dependency order (modules referenced by foreign keys first). */
 static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema,
-                                                    &incident_schema, &soc_schema};
+                                                    &incident_schema, &soc_schema,
+                                                    &resilience_schema};
 
 static int secret_path(const char *dir, char *out, size_t n)
 {

@@ -14,15 +14,12 @@
 #include "store/store.h"
 
 struct soc_engine;
+struct soc_env;
 struct soc_listeners;
 struct incident_policy_watch;
 
 struct hub {
   struct fs_config cfg;
-  /* Services of a running `serve` (NULL otherwise), set by cli_serve. */
-  struct soc_engine *soc;
-  struct soc_listeners *listeners;
-  struct incident_policy_watch *incident_policy; /* the clock policy in force */
   char db_path[FS_CONFIG_PATH_MAX + 64];
   char clock_path[FS_CONFIG_PATH_MAX + 64];
   struct store *store;
@@ -70,6 +67,18 @@ struct hub_publish_ctx {
 struct json_t;
 int hub_incident_publisher(void *ctx, const char *incident_id, const struct json_t *bundle,
                            bool hide_reporter, struct fs_err *err);
+
+/* The services a running `serve` starts beside the hub (cli_serve), which the HTTP handlers use;
+ * each NULL when not running. */
+struct hub_services {
+  struct soc_engine *soc;
+  struct soc_listeners *listeners;
+  struct incident_policy_watch *incident_policy; /* the clock policy in force */
+};
+
+/* The SOC's environment on this hub (soc/soc.h): its store, configuration, clock, log and secret,
+ * and the hooks to incident's draft cases and the notification outbox (hub/soc.c). */
+void hub_soc_env(struct hub *h, struct soc_env *out);
 
 /* Now, as the hub's clock says (honours hub.clock_file). */
 int64_t hub_now(const struct hub *h);

@@ -1,7 +1,7 @@
 /* Incident publications into the intelligence store. */
 #include "hub/hub.h"
 
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -18,8 +18,8 @@ int hub_incident_publisher(void *ctx, const char *incident_id, const struct json
   char *text = json_dumps((const json_t *)bundle, JSON_COMPACT);
   if (!text)
     return fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
-  struct intel_stix_doc doc;
-  rc = intel_stix_doc_parse(&doc, text, strlen(text), NULL, err);
+  struct stix_doc doc;
+  rc = stix_doc_parse(&doc, text, strlen(text), NULL, err);
   if (rc) {
     free(text);
     return rc;
@@ -32,7 +32,7 @@ int hub_incident_publisher(void *ctx, const char *incident_id, const struct json
                     "intelligence refused %zu of the %zu published objects",
                     ir.failure, ir.total);
   intel_ingest_result_release(&ir);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
   free(text); /* after the ingest: the document's objects point into it */
   return rc;
 }

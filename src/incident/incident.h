@@ -294,6 +294,25 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
                         const struct incident_env *env, int64_t from, int64_t to, json_t **out,
                         struct fs_err *err);
 
+/* ---- facts for supervision (facts.c) ------------------------------------------------------ */
+
+/* What an organisation's incidents of a period say, as the clocks stood at `at`. */
+struct incident_org_facts {
+  int total;            /* cases discovered in the period (drafts included, merged not) */
+  int major;            /* of level 3 or 4 */
+  int major_on_time;    /* major ones reported within the report clock */
+  int major_late;       /* reported after it */
+  int major_unreported; /* never reported by the organisation (a draft the hub opened) */
+  int recovery_met, recovery_missed; /* recovery clock met, or late or overdue */
+  int clocks_decided, clocks_met;    /* every clock that is met, late or overdue */
+  json_t *records;      /* [{id, ref, level, report, recovery, discovered_at}] (caller owns) */
+};
+/* The facts of org_id's incidents discovered in [from, at], with every event after `at` treated
+ * as not yet happened, so that a past date gives what was known then. No policy check: the
+ * caller (supervision/) checks who may see the result. */
+int incident_org_facts(struct store_conn *c, const struct incident_env *env, const char *org_id,
+                       int64_t from, int64_t at, struct incident_org_facts *out, struct fs_err *err);
+
 /* ---- clocks at work (escalate.c) ---------------------------------------------------------- */
 
 /* Finds every clock that has gone overdue and has not been escalated yet, and escalates it: a

@@ -6,7 +6,7 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "incident/internal.h"
 
 #include <stdio.h>
@@ -25,7 +25,7 @@ static const char *const tlp_marking[] = {
 /* Identities: intel_org_identity, the same organisation always has the same STIX identity. */
 static int identity_id(const char *org_id, char out[64])
 {
-  char id[INTEL_STIX_ID_MAX];
+  char id[STIX_ID_MAX];
   int rc = intel_org_identity(org_id, id);
   snprintf(out, 64, "%s", id);
   return rc;

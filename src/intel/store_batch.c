@@ -4,7 +4,7 @@
 #include "intel/store_int.h"
 
 #include "core/vec.h"
-#include "intel/pattern.h"
+#include "stix/pattern.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,21 +55,21 @@ static int add_key(struct intel_batch *b, const char *value, size_t len)
 }
 
 /* Every string compared with '=' or IN in a pattern, wherever it is. */
-static int keys_of_cmp(struct intel_batch *b, const struct intel_pattern_cmp *cmp)
+static int keys_of_cmp(struct intel_batch *b, const struct stix_pattern_cmp *cmp)
 {
   if (!cmp)
     return FS_OK;
-  if (cmp->kind != INTEL_PATTERN_CMP_TEST) {
+  if (cmp->kind != STIX_PATTERN_CMP_TEST) {
     int rc = keys_of_cmp(b, cmp->left);
     return rc ? rc : keys_of_cmp(b, cmp->right);
   }
-  if (cmp->negated || (cmp->op != INTEL_PATTERN_EQ && cmp->op != INTEL_PATTERN_IN))
+  if (cmp->negated || (cmp->op != STIX_PATTERN_EQ && cmp->op != STIX_PATTERN_IN))
     return FS_OK;
-  const struct intel_pattern_lit *lit = &cmp->lit;
-  if (lit->kind == INTEL_PATTERN_LIT_STRING)
+  const struct stix_pattern_lit *lit = &cmp->lit;
+  if (lit->kind == STIX_PATTERN_LIT_STRING)
     return add_key(b, lit->s, lit->len);
-  for (size_t i = 0; lit->kind == INTEL_PATTERN_LIT_SET && i < lit->n; i++)
-    if (lit->items[i].kind == INTEL_PATTERN_LIT_STRING) {
+  for (size_t i = 0; lit->kind == STIX_PATTERN_LIT_SET && i < lit->n; i++)
+    if (lit->items[i].kind == STIX_PATTERN_LIT_STRING) {
       int rc = add_key(b, lit->items[i].s, lit->items[i].len);
       if (rc)
         return rc;
@@ -77,13 +77,13 @@ static int keys_of_cmp(struct intel_batch *b, const struct intel_pattern_cmp *cm
   return FS_OK;
 }
 
-static int keys_of_obs(struct intel_batch *b, const struct intel_pattern_obs *o)
+static int keys_of_obs(struct intel_batch *b, const struct stix_pattern_obs *o)
 {
   if (!o)
     return FS_OK;
-  if (o->kind == INTEL_PATTERN_OBS_LEAF)
+  if (o->kind == STIX_PATTERN_OBS_LEAF)
     return keys_of_cmp(b, o->cmp);
-  if (o->kind == INTEL_PATTERN_OBS_GROUP)
+  if (o->kind == STIX_PATTERN_OBS_GROUP)
     return keys_of_obs(b, o->inner);
   int rc = keys_of_obs(b, o->left);
   return rc ? rc : keys_of_obs(b, o->right);
@@ -92,7 +92,7 @@ static int keys_of_obs(struct intel_batch *b, const struct intel_pattern_obs *o)
 /* Observables of an object: SCO values and hashes, and the values an indicator's pattern names
  * (parsed here unless validation handed its parse over). */
 static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *type,
-                          const struct intel_pattern *parsed)
+                          const struct stix_pattern *parsed)
 {
   int rc = FS_OK;
   const json_t *value = json_object_get(obj, "value");
@@ -111,13 +111,13 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
   const char *pattern = json_string_value(json_object_get(obj, "pattern"));
   const char *ptype = json_string_value(json_object_get(obj, "pattern_type"));
   if (!rc && !strcmp(type, "indicator") && pattern && ptype && !strcmp(ptype, "stix")) {
-    struct intel_pattern p;
+    struct stix_pattern p;
     struct fs_err e;
     if (parsed) {
       rc = keys_of_obs(b, parsed->root);
-    } else if (!intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &e)) {
+    } else if (!stix_pattern_parse(&p, pattern, strlen(pattern), NULL, &e)) {
       rc = keys_of_obs(b, p.root);
-      intel_pattern_release(&p);
+      stix_pattern_release(&p);
     }
   }
   return rc;
@@ -125,18 +125,18 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
 
 /* The message of an invalid object in both languages: its first finding, as the status resource
  * lists it. */
-static int refusal(struct intel_batch *b, const struct intel_stix_result *r,
+static int refusal(struct intel_batch *b, const struct stix_result *r,
                    struct intel_batch_item *it)
 {
   char en[512] = "invalid object", zh[768] = "無效的物件";
   if (r->n_findings) {
-    struct intel_stix_report rep;
+    struct stix_report rep;
     memset(&rep, 0, sizeof(rep));
     snprintf(rep.id, sizeof(rep.id), "%s", r->id ? r->id : "");
     rep.n = 1;
     rep.items[0] = r->findings[0];
-    intel_stix_finding_format(&rep, 0, false, en, sizeof(en));
-    intel_stix_finding_format(&rep, 0, true, zh, sizeof(zh));
+    stix_finding_format(&rep, 0, false, en, sizeof(en));
+    stix_finding_format(&rep, 0, true, zh, sizeof(zh));
   }
   it->refusal = fs_arena_strdup(&b->arena, en);
   it->refusal_zh = fs_arena_strdup(&b->arena, zh);
@@ -156,7 +156,7 @@ static int reserve_items(struct intel_batch *b, size_t n)
   return FS_OK;
 }
 
-int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err)
+int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct fs_err *err)
 {
   if (FS_VEC_GROW(b->items, b->n, b->cap, 1024))
     return nomem(err);
@@ -180,9 +180,9 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
     b->n++;
     return FS_OK;
   }
-  struct intel_stix_meta m;
+  struct stix_meta m;
   struct fs_err e;
-  if (intel_stix_meta_get(obj, &m, &e)) {
+  if (stix_meta_get(obj, &m, &e)) {
     char why[256];
     snprintf(why, sizeof(why), "%s: %s", e.where, e.msg);
     it->meta_error = fs_arena_strdup(&b->arena, why);
@@ -195,7 +195,7 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
   }
   it->kind = m.kind;
   it->type = dup_str(b, m.type);
-  const char *version = intel_stix_meta_version(&m);
+  const char *version = stix_meta_version(&m);
   it->version = dup_str(b, version ? version : "");
   it->spec_version = dup_str(b, m.spec_version ? m.spec_version : "2.1");
   char vk[40];
@@ -204,10 +204,10 @@ int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, st
   /* Every TLP marking counts, object-level and granular: a part of an object marked RED makes
    * the object RED, since it is shared whole. An unmarked marking definition is CLEAR (everyone
    * must be able to read what a marking means), not its collection's default. */
-  it->tlp = intel_tlp_strictest(m.object_marking_refs);
-  if (it->tlp == INTEL_TLP_NONE && !strcmp(m.type, "marking-definition"))
-    it->tlp = INTEL_TLP_CLEAR;
-  it->tlp_granular = intel_tlp_granular_strictest(m.granular_markings);
+  it->tlp = stix_tlp_strictest(m.object_marking_refs);
+  if (it->tlp == STIX_TLP_NONE && !strcmp(m.type, "marking-definition"))
+    it->tlp = STIX_TLP_CLEAR;
+  it->tlp_granular = stix_tlp_granular_strictest(m.granular_markings);
   it->revoked = m.revoked;
   it->valid_from_ms = m.valid_from_ms;
   it->valid_until_ms = m.valid_until_ms;
@@ -239,7 +239,7 @@ struct read_ctx {
   struct fs_err err;
 };
 
-static int add_cb(struct intel_stix_doc *doc, struct intel_stix_result *r, void *ctx)
+static int add_cb(struct stix_doc *doc, struct stix_result *r, void *ctx)
 {
   (void)doc;
   struct read_ctx *x = ctx;
@@ -274,7 +274,7 @@ static int merge(struct intel_batch *b, struct intel_batch *q)
   return FS_OK;
 }
 
-int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limits *lim,
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
                      size_t threads, struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
@@ -297,15 +297,15 @@ int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limi
     else if (p)
       b->parts[b->n_parts++] = ctx[p].b;
   }
-  struct intel_stix_doc doc;
+  struct stix_doc doc;
   size_t failed = 0;
   if (!rc) {
-    rc = intel_stix_doc_scan_split(&doc, bytes, len, lim, threads, add_cb, ctxs, &failed, err);
+    rc = stix_doc_scan_split(&doc, bytes, len, lim, threads, add_cb, ctxs, &failed, err);
     if (rc && ctx[failed].err.code)
       *err = ctx[failed].err;
   }
   if (!rc)
-    intel_stix_doc_release(&doc);
+    stix_doc_release(&doc);
   for (size_t p = 0; !rc && p < b->n_parts; p++)
     if (merge(b, b->parts[p]))
       rc = nomem(err);
@@ -317,7 +317,7 @@ int intel_batch_read(const char *bytes, size_t len, const struct intel_stix_limi
   return FS_OK;
 }
 
-int intel_batch_from_doc(const struct intel_stix_doc *doc, struct intel_batch **out,
+int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out,
                          struct fs_err *err)
 {
   *out = NULL;

@@ -117,14 +117,14 @@ const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(in
 
 const char *const intel_collection_kinds[] = {"sector", "submissions", "org", "group", "partner", NULL};
 
-enum intel_tlp intel_tlp_from_column(const char *s)
+enum stix_tlp intel_tlp_from_column(const char *s)
 {
-  return s ? intel_tlp_from_token(s) : INTEL_TLP_NONE;
+  return s ? stix_tlp_from_token(s) : STIX_TLP_NONE;
 }
 
-const char *intel_tlp_column(enum intel_tlp t)
+const char *intel_tlp_column(enum stix_tlp t)
 {
-  return intel_tlp_token(t);
+  return stix_tlp_token(t);
 }
 
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max)
@@ -148,8 +148,8 @@ bool intel_row_visible(const struct actor *who, const struct intel_collection *c
                        const char *tlp, const char *producer_org, const char *producer_user,
                        const char *recipient_orgs, const char *recipient_users)
 {
-  enum intel_tlp t = intel_tlp_from_column(tlp);
-  if (t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN)
+  enum stix_tlp t = intel_tlp_from_column(tlp);
+  if (t == STIX_TLP_CLEAR || t == STIX_TLP_GREEN)
     return true; /* the common case, without parsing recipient lists */
   char obuf[2048], ubuf[2048];
   const char *orgs[64], *users[64];
@@ -278,29 +278,38 @@ json_t *intel_collection_json(const struct intel_collection *col)
                    col->can_read, "can_write", col->can_write, "media_types",
                    "application/stix+json;version=2.1", "x_finshield_kind",
                    intel_collection_kinds[col->kind], "x_finshield_default_tlp",
-                   intel_tlp_token(col->default_tlp));
+                   stix_tlp_token(col->default_tlp));
 }
 
-int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,
-                               struct fs_err *err)
+/* Every collection, in creation order, into *out (caller frees): read before anything else is
+ * asked of the connection (rights and members need other queries on it). */
+static int read_all(struct store_conn *c, struct intel_collection **out, size_t *n,
+                    struct fs_err *err)
 {
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT " COLLECTION_COLUMNS " FROM intel_collection ORDER BY created_at, alias", "");
   if (rc)
     return rc;
-  /* Read all rows first: rights need another query on the same connection. */
-  struct intel_collection *cols = NULL;
-  size_t n = 0, cap = 0;
+  size_t cap = 0;
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
-    if (FS_VEC_GROW(cols, n, cap, 16)) {
+    if (FS_VEC_GROW(*out, *n, cap, 16)) {
       rc = fs_err_set(err, FS_ERR_NOMEM, "collections", "out of memory");
       break;
     }
-    read_collection(s, &cols[n++]);
+    read_collection(s, &(*out)[(*n)++]);
   }
   store_done(s);
+  return rc;
+}
+
+int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,
+                               struct fs_err *err)
+{
+  struct intel_collection *cols = NULL;
+  size_t n = 0;
+  int rc = read_all(c, &cols, &n, err);
   json_t *list = json_array();
   for (size_t i = 0; !rc && i < n; i++) {
     rc = intel_collection_rights(c, who, &cols[i], err);
@@ -316,10 +325,51 @@ int intel_collection_list_json(struct store_conn *c, const struct actor *who, js
   return FS_OK;
 }
 
+/* The organisations of a group collection, into *out (caller frees). */
+static int group_members(struct store_conn *c, const char *id, char (**out)[37], size_t *n,
+                         struct fs_err *err)
+{
+  struct store_stmt *s;
+  int rc = store_query(c, &s, err,
+                       "SELECT org_id FROM intel_collection_member WHERE collection_id = ?", "s", id);
+  if (rc)
+    return rc;
+  size_t cap = 0;
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row) {
+    if (FS_VEC_GROW(*out, *n, cap, 16)) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "collections", "out of memory");
+      break;
+    }
+    snprintf((*out)[(*n)++], 37, "%s", store_col_text(s, 0));
+  }
+  store_done(s);
+  return rc;
+}
+
+int intel_collections_each(struct store_conn *c, intel_collection_fn fn, void *ctx,
+                           struct fs_err *err)
+{
+  struct intel_collection *cols = NULL;
+  size_t n = 0;
+  int rc = read_all(c, &cols, &n, err);
+  for (size_t i = 0; !rc && i < n; i++) {
+    char(*members)[37] = NULL;
+    size_t n_members = 0;
+    if (cols[i].kind == POLICY_COLLECTION_GROUP)
+      rc = group_members(c, cols[i].id, &members, &n_members, err);
+    if (!rc)
+      rc = fn(&cols[i], (const char(*)[37])members, n_members, ctx);
+    free(members);
+  }
+  free(cols);
+  return rc;
+}
+
 static int insert_collection(struct store_conn *c, const struct actor *who, const char *alias,
                              const char *title, const char *description,
                              enum policy_collection_kind kind, const char *owner,
-                             enum intel_tlp tlp, bool member_can_write, char id[37],
+                             enum stix_tlp tlp, bool member_can_write, char id[37],
                              struct fs_err *err)
 {
   fs_uuid_v4(id);
@@ -330,10 +380,10 @@ static int insert_collection(struct store_conn *c, const struct actor *who, cons
                     "INSERT INTO intel_collection (id, alias, title, description, kind, owner_org,"
                     " default_tlp, member_can_write, created_at, num) VALUES (?,?,?,?,?,?,?,?,?,?)",
                     "sssssssiii", id, alias, title, description, intel_collection_kinds[kind], owner,
-                    intel_tlp_token(tlp), (int64_t)member_can_write, who->now_ms, num);
+                    stix_tlp_token(tlp), (int64_t)member_can_write, who->now_ms, num);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s,s:s?}", "alias", alias, "kind",
-                          intel_collection_kinds[kind], "default_tlp", intel_tlp_token(tlp),
+                          intel_collection_kinds[kind], "default_tlp", stix_tlp_token(tlp),
                           "owner_org", owner);
     rc = audit_append(c, who, "intel.collection.create", "collection", id, d, err);
     json_decref(d);
@@ -352,7 +402,7 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
     return fs_err_set(err, FS_ERR_INVALID, "$.kind", "kind must be org, group or partner");
   if (!in->alias || !*in->alias || strlen(in->alias) >= INTEL_ALIAS_MAX || strchr(in->alias, '/'))
     return fs_err_set(err, FS_ERR_INVALID, "$.alias", "an alias of 1 to 63 characters, no '/'");
-  if (in->default_tlp == INTEL_TLP_NONE)
+  if (in->default_tlp == STIX_TLP_NONE)
     return fs_err_set(err, FS_ERR_INVALID, "$.default_tlp", "a default TLP level is required");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -391,19 +441,19 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
 /* The namespace of organisation identities (fixed: changing it would change every identity). */
 #define ORG_IDENTITY_NS "6f3c0b0e-4d6a-5b8e-9a63-2f1d7c1e5a10"
 
-int intel_org_identity(const char *org_id, char out[INTEL_STIX_ID_MAX])
+int intel_org_identity(const char *org_id, char out[STIX_ID_MAX])
 {
   char uuid[37], name[64];
   snprintf(name, sizeof(name), "finshield-org:%s", org_id);
   int rc = fs_uuid_v5(ORG_IDENTITY_NS, name, strlen(name), uuid);
-  snprintf(out, INTEL_STIX_ID_MAX, "identity--%s", uuid);
+  snprintf(out, STIX_ID_MAX, "identity--%s", uuid);
   return rc;
 }
 
-int intel_hub_identity(struct store_conn *c, char out[INTEL_STIX_ID_MAX], struct fs_err *err)
+int intel_hub_identity(struct store_conn *c, char out[STIX_ID_MAX], struct fs_err *err)
 {
   bool found;
-  int rc = store_query_text(c, out, INTEL_STIX_ID_MAX, &found, err,
+  int rc = store_query_text(c, out, STIX_ID_MAX, &found, err,
                             "SELECT value FROM intel_meta WHERE key = 'hub_identity'", "");
   if (!rc && !found)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "intel", "the hub has no STIX identity yet");
@@ -423,25 +473,25 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
   if (!rc && !n)
     rc = insert_collection(c, who, "sector", "Sector intelligence / 金融資安情資",
                            "Intelligence the hub publishes to every member", POLICY_COLLECTION_SECTOR,
-                           NULL, INTEL_TLP_GREEN, false, id, err);
+                           NULL, STIX_TLP_GREEN, false, id, err);
   if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'submissions'", "");
   if (!rc && !n)
     rc = insert_collection(c, who, "submissions", "Member submissions / 會員分享",
                            "Intelligence members share with the hub; TLP:AMBER unless marked",
-                           POLICY_COLLECTION_SUBMISSIONS, NULL, INTEL_TLP_AMBER, false, id, err);
+                           POLICY_COLLECTION_SUBMISSIONS, NULL, STIX_TLP_AMBER, false, id, err);
   if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sightings'", "");
   if (!rc && !n)
     rc = insert_collection(c, who, "sightings", "Sightings / 目擊紀錄",
                            "Which organisation saw which indicator when: for the hub only",
-                           POLICY_COLLECTION_ORG, who->org_id, INTEL_TLP_AMBER_STRICT, false, id,
+                           POLICY_COLLECTION_ORG, who->org_id, STIX_TLP_AMBER_STRICT, false, id,
                            err);
   if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_meta WHERE key = 'hub_identity'", "");
   if (!rc && !n) {
     /* The hub's identity is derived from its organisation, so that it is stable. */
-    char ident[INTEL_STIX_ID_MAX];
+    char ident[STIX_ID_MAX];
     rc = intel_org_identity(who->org_id, ident);
     if (!rc)
       rc = store_exec(c, NULL, err, "INSERT INTO intel_meta (key, value) VALUES ('hub_identity', ?)",

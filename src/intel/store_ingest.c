@@ -12,7 +12,7 @@
 #include "core/progress.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/json_read.h"
+#include "stix/json_read.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -52,7 +52,7 @@ struct ingest {
   const struct intel_collection *col;
   int64_t next_seq;
   int64_t next_added;
-  char hub_identity[INTEL_STIX_ID_MAX];
+  char hub_identity[STIX_ID_MAX];
   const char **withheld_by; /* creators named by anonymous elements, sorted */
   size_t n_withheld_by;
   struct fs_buf ok_text, fail_text; /* the status resource's lists, as they grow */
@@ -267,7 +267,7 @@ static int publish_changed(struct ingest *g, const struct intel_batch_item *it, 
 {
   json_t *obj;
   struct fs_err e;
-  if (intel_json_parse(it->raw, it->raw_len, &obj, &e)) /* read once already: cannot fail */
+  if (stix_json_parse(it->raw, it->raw_len, &obj, &e)) /* read once already: cannot fail */
     return fs_err_set(g->err, e.code, "intel", "%s: %s", e.where, e.msg);
   int rc = resolve_recipients(g, json_object_get(obj, INTEL_PROP_RECIPIENTS), orgs, users, why);
   if (!rc) {
@@ -421,7 +421,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * caller's organisation's copy is looked at, and another's neither refuses nor changes it. */
   int64_t seq = 0;
   bool found = false, found_own = false, any = false, any_copy = false;
-  enum intel_tlp have = INTEL_TLP_NONE;
+  enum stix_tlp have = STIX_TLP_NONE;
   char owner[40] = "";
   const char *org = g->who->org_id;
   const char *copy = version[0] ? "" : org;
@@ -461,7 +461,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = sees_object(g, it->id, &visible);
     taken = !visible;
   } else if (!found && any && owner[0] && strcmp(owner, org)) {
-    bool may_version = hub || it->kind == INTEL_STIX_SCO || it->kind == INTEL_STIX_META;
+    bool may_version = hub || it->kind == STIX_SCO || it->kind == STIX_META;
     bool visible = false;
     if (may_version)
       rc = sees_object(g, it->id, &visible);
@@ -474,7 +474,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
                       "%s belongs to another organisation; only it or the hub may version it",
                       it->id);
   }
-  if (found && !found_own && !hub && have != INTEL_TLP_CLEAR && have != INTEL_TLP_GREEN) {
+  if (found && !found_own && !hub && have != STIX_TLP_CLEAR && have != STIX_TLP_GREEN) {
     return fs_err_set(why, FS_ERR_FORBIDDEN, "",
                       "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
                       "may share it further", it->id);
@@ -489,7 +489,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
 
   /* The strictest of the object's own level (or its collection's default when unmarked) and of
    * its granular markings. */
-  enum intel_tlp tlp = it->tlp == INTEL_TLP_NONE ? g->col->default_tlp : it->tlp;
+  enum stix_tlp tlp = it->tlp == STIX_TLP_NONE ? g->col->default_tlp : it->tlp;
   if (it->tlp_granular > tlp)
     tlp = it->tlp_granular;
   anonymous = anonymous || it->anonymous;
@@ -744,7 +744,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
 }
 
 int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
-                 struct intel_stix_doc *doc, const struct intel_ingest_options *opt,
+                 struct stix_doc *doc, const struct intel_ingest_options *opt,
                  struct intel_ingest_result *res, struct fs_err *err)
 {
   struct intel_batch *b;
@@ -772,10 +772,10 @@ int intel_ingest_text(struct store_conn *c, const struct actor *who, const char 
                       const char *text, size_t len, size_t *failures, struct fs_err *err)
 {
   struct intel_collection col;
-  struct intel_stix_doc doc;
+  struct stix_doc doc;
   int rc = intel_collection_find(c, who, collection, &col, err);
   if (!rc)
-    rc = intel_stix_doc_parse(&doc, text, len, NULL, err);
+    rc = stix_doc_parse(&doc, text, len, NULL, err);
   if (rc)
     return rc;
   struct intel_ingest_result res;
@@ -783,7 +783,7 @@ int intel_ingest_text(struct store_conn *c, const struct actor *who, const char 
   if (!rc && failures)
     *failures = res.failure;
   intel_ingest_result_release(&res);
-  intel_stix_doc_release(&doc);
+  stix_doc_release(&doc);
   return rc;
 }
 

@@ -2,12 +2,12 @@
 #ifndef FS_INTEL_STORE_INT_H
 #define FS_INTEL_STORE_INT_H
 
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include "core/buf.h"
 
-enum intel_tlp intel_tlp_from_column(const char *s);
-const char *intel_tlp_column(enum intel_tlp t);
+enum stix_tlp intel_tlp_from_column(const char *s);
+const char *intel_tlp_column(enum stix_tlp t);
 /* Fills the actor's rights on col (kind, owner, membership already set). */
 int intel_collection_rights(struct store_conn *c, const struct actor *who,
                             struct intel_collection *col, struct fs_err *err);
@@ -47,12 +47,12 @@ struct intel_batch_item {
   const char *meta_error;     /* valid, but its metadata could not be read: why */
   const char *meta_error_zh;  /* the same in zh-TW */
   /* the rest only for valid objects whose metadata was read */
-  enum intel_stix_kind kind;
+  enum stix_kind kind;
   const char *type, *version, *spec_version; /* version "" for none */
   const char *version_key;    /* intel_version_key of version */
-  enum intel_tlp tlp;         /* strictest object-level marking; INTEL_TLP_NONE: unmarked (the
+  enum stix_tlp tlp;         /* strictest object-level marking; STIX_TLP_NONE: unmarked (the
                                  collection's default applies) */
-  enum intel_tlp tlp_granular; /* strictest granular marking, INTEL_TLP_NONE when none: the
+  enum stix_tlp tlp_granular; /* strictest granular marking, STIX_TLP_NONE when none: the
                                   stored level is the stricter of the two */
   bool revoked;
   bool control;               /* carries a control property: published changed */
@@ -111,9 +111,9 @@ int intel_rows_flush(struct intel_rows *w, struct fs_err *err);
 bool intel_prefix_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *));
 
 /* Adds what the ingest needs of one validated element (r->object must be readable). */
-int intel_batch_add(struct intel_batch *b, const struct intel_stix_result *r, struct fs_err *err);
+int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct fs_err *err);
 /* A batch of a parsed document's results. The document's input bytes must outlive it. */
-int intel_batch_from_doc(const struct intel_stix_doc *doc, struct intel_batch **out,
+int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out,
                          struct fs_err *err);
 
 #endif

@@ -11,8 +11,8 @@
 /* One version whose stored level is below its granular markings' level. */
 struct raise {
   int64_t seq;
-  char id[INTEL_STIX_ID_MAX];
-  enum intel_tlp level;
+  char id[STIX_ID_MAX];
+  enum stix_tlp level;
 };
 
 static int nomem(struct fs_err *err)
@@ -32,7 +32,7 @@ static int find_low(struct store_conn *c, struct raise **out, size_t *n, struct 
   bool row;
   while (!rc && !(rc = store_step(s, &row, err)) && row) {
     json_t *obj = json_loads(store_col_text(s, 3), 0, NULL);
-    enum intel_tlp g = intel_tlp_granular_strictest(json_object_get(obj, "granular_markings"));
+    enum stix_tlp g = stix_tlp_granular_strictest(json_object_get(obj, "granular_markings"));
     json_decref(obj);
     if (g <= intel_tlp_from_column(store_col_text(s, 2)))
       continue;
@@ -55,10 +55,10 @@ static int find_low(struct store_conn *c, struct raise **out, size_t *n, struct 
 static int raise_sightings(struct store_conn *c, const char *hub_org, const char *id,
                            int64_t *changed, struct fs_err *err)
 {
-  char pattern[INTEL_STIX_ID_MAX + 40];
-  enum intel_tlp level;
+  char pattern[STIX_ID_MAX + 40];
+  enum stix_tlp level;
   int rc = intel_latest_level(c, id, &level, err);
-  if (rc || level == INTEL_TLP_NONE)
+  if (rc || level == STIX_TLP_NONE)
     return rc;
   snprintf(pattern, sizeof(pattern), "%%\"sighting_of_ref\":\"%s\"%%", id);
   struct store_stmt *s = NULL;

@@ -73,12 +73,12 @@ struct filter_sql {
   char keys[100][40]; /* version keys of match[version] timestamps */
 };
 
-static void build_filters(struct filter_sql *f, const struct intel_taxii_query *q, bool versions_all)
+static void build_filters(struct filter_sql *f, const struct stix_taxii_query *q, bool versions_all)
 {
   fs_buf_init(&f->sql, 64 * 1024);
   fs_buf_init(&f->types, 1024);
   f->n = 0;
-  static const struct intel_taxii_query none; /* no filters */
+  static const struct stix_taxii_query none; /* no filters */
   if (!q)
     q = &none;
   add_in(&f->sql, &f->types, "o.id", q->n_ids);
@@ -92,12 +92,12 @@ static void build_filters(struct filter_sql *f, const struct intel_taxii_query *
     f->values[f->n++] = q->spec_versions[i];
   unsigned v = q->versions;
   if (!v && !q->n_version_times && !versions_all)
-    v = INTEL_TAXII_V_LAST; /* TAXII's default */
-  if (!(v & INTEL_TAXII_V_ALL) && !versions_all && (v || q->n_version_times)) {
+    v = STIX_TAXII_V_LAST; /* TAXII's default */
+  if (!(v & STIX_TAXII_V_ALL) && !versions_all && (v || q->n_version_times)) {
     fs_buf_append_str(&f->sql, " AND (1 = 0");
-    if (v & INTEL_TAXII_V_LAST)
+    if (v & STIX_TAXII_V_LAST)
       fs_buf_append_str(&f->sql, " OR e.is_latest = 1");
-    if (v & INTEL_TAXII_V_FIRST)
+    if (v & STIX_TAXII_V_FIRST)
       fs_buf_append_str(&f->sql, " OR e.is_first = 1");
     for (size_t i = 0; i < q->n_version_times && i < 100 && f->n < 512; i++) {
       fs_buf_append_str(&f->sql, " OR o.version_key = ?");
@@ -365,7 +365,7 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
-int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *level,
+int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *level,
                        struct fs_err *err)
 {
   char tlp[16] = "";
@@ -374,7 +374,7 @@ int intel_latest_level(struct store_conn *c, const char *id, enum intel_tlp *lev
                             "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
                             " LIMIT 1",
                             "s", id);
-  *level = !rc && found ? intel_tlp_from_column(tlp) : INTEL_TLP_NONE;
+  *level = !rc && found ? intel_tlp_from_column(tlp) : STIX_TLP_NONE;
   return rc;
 }
 
@@ -461,7 +461,7 @@ static int count_row(const struct intel_row *r, void *ctx)
 }
 
 int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
-                 const char *id, const struct intel_taxii_query *q, struct fs_err *err)
+                 const char *id, const struct stix_taxii_query *q, struct fs_err *err)
 {
   bool owned;
   int rc = store_tx_enter(c, &owned, err);

@@ -8,7 +8,7 @@
 #include "core/encode.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "soc/soc.h"
 
 #include <stdio.h>
@@ -111,12 +111,12 @@ static void member_events(int m, struct fs_buf *out)
   }
 }
 
-int sample_activity_create(struct hub *hub, const struct actor *who, struct sample_activity *out,
-                           struct fs_err *err)
+int sample_activity_create(const struct soc_env *env, const struct actor *who,
+                           struct sample_activity *out, struct fs_err *err)
 {
   memset(out, 0, sizeof(*out));
   struct store_conn *c;
-  int rc = store_acquire(hub->store, &c, err);
+  int rc = store_acquire(env->store, &c, err);
   if (rc)
     return rc;
   rc = ingest_indicators(c, who, err);
@@ -132,13 +132,13 @@ int sample_activity_create(struct hub *hub, const struct actor *who, struct samp
     snprintf(members[n++], 37, "%s", store_col_text(s, 0));
   if (!rc)
     store_done(s);
-  store_release(hub->store, c);
+  store_release(env->store, c);
   if (rc)
     return rc;
   out->indicators = SAMPLE_INDICATORS;
 
   struct soc_engine *e = NULL;
-  if ((rc = soc_engine_start(hub, NULL, NULL, &e, err)))
+  if ((rc = soc_engine_start(env, NULL, NULL, &e, err)))
     return rc;
   struct soc_worker *w = soc_worker_new(e);
   if (!w)

@@ -21,17 +21,18 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
                          const struct auth_settings *set, struct sample_stats *out,
                          struct fs_err *err);
 
-struct hub;
+struct soc_env;
 struct sample_activity {
   int indicators, events, alerts;
 };
 
 /* Sample activity on a hub that has the sample sector: shared indicators (documentation
  * addresses, .example names, hashes of sample text) in the sector collection, and a few
- * members' events run through the monitoring engine, which raises their alerts, sightings and a
- * sector alert with a draft incident. As `who` (the hub's operator). */
-int sample_activity_create(struct hub *hub, const struct actor *who, struct sample_activity *out,
-                           struct fs_err *err);
+ * members' events run through the monitoring engine (of env: the hub's, hub_soc_env), which
+ * raises their alerts, sightings and a sector alert with a draft incident. As `who` (the hub's
+ * operator). */
+int sample_activity_create(const struct soc_env *env, const struct actor *who,
+                           struct sample_activity *out, struct fs_err *err);
 
 /* The shared response teams of the sample sector (called by sample_sector_create, in its
  * transaction): a team for each of the first `groups` holding groups (fhc-001-irt, ...), support
@@ -49,6 +50,14 @@ struct sample_syslog {
 };
 int sample_syslog_sources(struct store_conn *c, const struct actor *who, struct sample_syslog *out,
                           struct fs_err *err);
+/* Sample register data (resilience/) for every member institution of the sample sector and the
+ * hub's sector registers, in one transaction, as `who` (the hub's operator); drill evidence is
+ * signed with each institution's sample vault key and goes through the hub's checks. */
+struct sample_registers {
+  int institutions, records, drills;
+};
+int sample_registers_create(struct store_conn *c, const struct actor *who,
+                            struct sample_registers *out, struct fs_err *err);
 
 /* True when the sample sector is already there (an earlier demo made it). */
 int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err);

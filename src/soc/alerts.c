@@ -7,9 +7,7 @@
 #include "auth/policy.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
-#include "incident/incident.h"
-#include "incident/notify.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,7 +22,7 @@ int soc_hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, s
   snprintf(a->source, sizeof(a->source), "soc");
   a->role = AUTH_ROLE_HUB_ADMIN;
   a->local = true;
-  a->now_ms = fs_clock_now_ms(&e->hub->clock);
+  a->now_ms = fs_clock_now_ms(e->env.clock);
   return org_hub_id(c, a->org_id, err);
 }
 
@@ -52,15 +50,17 @@ bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kin
   return !intel_read_object(c, who, NULL, ref, count_row, &n, &err) && n > 0;
 }
 
-/* Queues the JSON of something new for soc.webhook_url (nothing when it is not set). */
+/* Queues the JSON of something new for soc.webhook_url (nothing when it is not set), through
+ * the queue_webhook hook (the notification outbox, wired by hub/). */
 static int webhook(struct store_conn *c, struct soc_engine *e, const char *event, json_t *body,
                    int64_t now, struct fs_err *err)
 {
   int rc = FS_OK;
-  if (e->hub->cfg.soc_webhook_url[0]) {
+  const char *url = e->env.cfg->soc_webhook_url;
+  if (url[0] && e->env.hooks.queue_webhook) {
     json_object_set_new(body, "event", json_string(event));
     char *text = json_dumps(body, JSON_COMPACT | JSON_SORT_KEYS);
-    rc = text ? notify_enqueue_webhook(c, e->hub->cfg.soc_webhook_url, event, text, now, err)
+    rc = text ? e->env.hooks.queue_webhook(e->env.hooks.ctx, c, url, event, text, now, err)
               : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
     free(text);
   }
@@ -74,41 +74,27 @@ static void draft_title(const char *ref_name, int64_t orgs, char out[256])
   snprintf(out, 256, "Sector alert: %.140s at %lld organisations", ref_name, (long long)orgs);
 }
 
-/* The sector alert's case follows its count: its title (while it is still the one the hub gave
- * it: an analyst's own title stays) and a timeline entry. A case closed or merged meanwhile, or
- * any failure, leaves the case as it is: the sector alert stands. */
+/* The sector alert's case follows its count (the follow_draft hook: its title while it is still
+ * the one the hub gave it, and a timeline entry). A case closed or merged meanwhile, or any
+ * failure, leaves the case as it is: the sector alert stands. */
 static void retitle(struct store_conn *c, struct soc_engine *e, const char *incident,
                     const char *ref_name, int64_t before, int64_t orgs)
 {
+  if (!e->env.hooks.follow_draft)
+    return;
   struct fs_err err;
   struct actor hub;
-  struct incident_env *env = calloc(1, sizeof(*env));
-  json_t *cur = NULL;
-  int rc = env ? soc_hub_actor(c, e, &hub, &err) : fs_err_set(&err, FS_ERR_NOMEM, "soc", "out of memory");
-  if (!rc)
-    rc = incident_env_load(env, &e->hub->cfg, &err);
-  if (!rc)
-    rc = incident_get_json(c, &hub, env, incident, &cur, &err);
-  const char *status = json_string_value(json_object_get(cur, "status"));
-  bool open = status && strcmp(status, "closed") && strcmp(status, "merged");
   char old_title[256], new_title[256], note[120];
   draft_title(ref_name, before, old_title);
   draft_title(ref_name, orgs, new_title);
-  const char *title = json_string_value(json_object_get(cur, "title"));
-  if (!rc && open && title && !strcmp(title, old_title)) {
-    struct incident_input in;
-    incident_input_init(&in);
-    in.title = new_title;
-    rc = incident_update(c, &hub, env, incident, &in, &err);
-  }
   snprintf(note, sizeof(note), "sector alert: now at %lld organisations", (long long)orgs);
-  if (!rc && open)
-    rc = incident_note_add(c, &hub, incident, note, 0, &err);
+  int rc = soc_hub_actor(c, e, &hub, &err);
+  if (!rc)
+    rc = e->env.hooks.follow_draft(e->env.hooks.ctx, c, &hub, incident, old_title, new_title, note,
+                                   &err);
   if (rc)
-    FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.draft_not_updated", FS_KV_STR("incident", incident),
+    FS_LOG(e->env.log, FS_LOG_WARN, "soc.draft_not_updated", FS_KV_STR("incident", incident),
            FS_KV_STR("msg", err.msg));
-  json_decref(cur);
-  free(env);
 }
 
 /* The same indicator or rule at enough organisations within the window: a sector alert (one
@@ -116,7 +102,7 @@ static void retitle(struct store_conn *c, struct soc_engine *e, const char *inci
 static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_found *f,
                   const char *alert_id, int64_t now, struct fs_err *err)
 {
-  const struct fs_config *cfg = &e->hub->cfg;
+  const struct fs_config *cfg = e->env.cfg;
   int64_t since = now - cfg->soc_sector_window_s * 1000, orgs = 0;
   const char *kind = kind_names[f->kind];
   int rc = store_query_int(c, &orgs, NULL, err,
@@ -157,25 +143,22 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
     bool named = !rc && soc_sees_ref(c, &reader, kind, f->ref);
     const char *ref = named ? f->ref : "(not visible to the hub)";
     char incident[37] = "";
-    if (!rc && named) {
+    if (!rc && named && e->env.hooks.open_draft) {
       /* The hub's coordination case, opened as a draft; an analyst confirms or closes it. */
-      struct incident_env *env = calloc(1, sizeof(*env));
-      char title[256], first[32], hub_code[64] = "hub";
-      store_query_text(c, hub_code, sizeof(hub_code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
-                       "s", hub.org_id);
+      char title[256], first[32], hub_code[40] = "hub";
+      struct fs_err cerr;
+      if (org_code(c, hub.org_id, hub_code, &cerr))
+        snprintf(hub_code, sizeof(hub_code), "hub");
       draft_title(f->ref_name, orgs, title);
       fs_time_format_ms(now, first);
       json_t *summary = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "alert_id", sid, "org", hub_code,
                                   "title", title, "category", "other", "summary", f->ref,
                                   "first_seen", first);
-      if (env && !incident_env_load(env, cfg, err))
-        rc = incident_open_draft(c, &hub, env, summary, incident, err);
-      else if (!env)
-        rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+      rc = summary ? e->env.hooks.open_draft(e->env.hooks.ctx, c, &hub, summary, incident, err)
+                   : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
       json_decref(summary);
-      free(env);
       if (rc) {
-        FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.draft_failed", FS_KV_STR("msg", err->msg));
+        FS_LOG(e->env.log, FS_LOG_WARN, "soc.draft_failed", FS_KV_STR("msg", err->msg));
         rc = FS_OK; /* the sector alert stands even if the draft cannot be opened */
         incident[0] = '\0';
       }
@@ -199,7 +182,7 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                              "first_at", jsonx_time_new(now), "incident",
                              incident[0] ? incident : NULL),
                    now, err);
-    FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sector_alert", FS_KV_STR("kind", kind),
+    FS_LOG(e->env.log, FS_LOG_WARN, "soc.sector_alert", FS_KV_STR("kind", kind),
            FS_KV_STR("ref", ref), FS_KV_INT("orgs", orgs));
   }
   if (!rc)
@@ -212,8 +195,8 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                      const char *source, struct soc_found *found, size_t n, size_t *new_alerts,
                      struct fs_err *err)
 {
-  int64_t now = fs_clock_now_ms(&e->hub->clock);
-  int64_t since = now - e->hub->cfg.soc_dedup_window_s * 1000;
+  int64_t now = fs_clock_now_ms(e->env.clock);
+  int64_t since = now - e->env.cfg->soc_dedup_window_s * 1000;
   const char **hits = malloc((n ? n : 1) * sizeof(*hits)); /* indicators hit, in found order */
   size_t n_hits = 0;
   int rc = hits ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
@@ -253,9 +236,10 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
     if (!rc)
       (*new_alerts)++;
     if (!rc && soc_sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
-      char code[64] = "";
-      store_query_text(c, code, sizeof(code), NULL, NULL, "SELECT code FROM org WHERE id = ?",
-                       "s", org_id);
+      char code[40] = "";
+      struct fs_err cerr;
+      if (org_code(c, org_id, code, &cerr))
+        code[0] = '\0';
       rc = webhook(c, e, "soc.alert",
                    json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:o}", "id", id,
                              "seq", (json_int_t)seq, "org_id", org_id, "org_code", code, "kind",

@@ -14,7 +14,7 @@ static void sigma_problem(void *arg, const struct detect_sigma_problem *p)
 {
   struct soc_engine *e = arg;
   e->rules_failed++;
-  FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.rule_skipped", FS_KV_STR("file", p->file),
+  FS_LOG(e->env.log, FS_LOG_WARN, "soc.rule_skipped", FS_KV_STR("file", p->file),
          FS_KV_INT("line", p->line), FS_KV_STR("rule", p->rule_id ? p->rule_id : ""),
          FS_KV_STR("reason", p->reason));
 }
@@ -48,7 +48,7 @@ static int load_rules(struct soc_engine *e, struct fs_err *err)
 static int refresh(struct soc_engine *e, bool force, struct fs_err *err)
 {
   struct store_conn *c;
-  int rc = store_acquire(e->hub->store, &c, err);
+  int rc = store_acquire(e->env.store, &c, err);
   if (rc)
     return rc;
   int64_t seq, deletes, orgs;
@@ -68,14 +68,14 @@ static int refresh(struct soc_engine *e, bool force, struct fs_err *err)
     fs_rcu_exit(r);
     fs_rcu_unregister(&e->sets, r);
   }
-  store_release(e->hub->store, c);
+  store_release(e->env.store, c);
   if (!rc && next) {
     fs_rcu_publish(&e->sets, next); /* the old sets are freed once no reader holds them */
     pthread_mutex_lock(&e->lock);
     e->rebuilds++;
-    e->last_build_ms = fs_clock_now_ms(&e->hub->clock);
+    e->last_build_ms = fs_clock_now_ms(e->env.clock);
     pthread_mutex_unlock(&e->lock);
-    FS_LOG(&e->hub->log, FS_LOG_INFO, "soc.index", FS_KV_INT("indicators", next->indicators),
+    FS_LOG(e->env.log, FS_LOG_INFO, "soc.index", FS_KV_INT("indicators", next->indicators),
            FS_KV_INT("compound_skipped", next->compound), FS_KV_INT("micros", e->last_build_us));
   }
   return rc;
@@ -86,11 +86,11 @@ static int watch_sources(struct soc_engine *e, struct fs_err *err)
 {
   struct store_conn *c;
   int64_t gen;
-  int rc = store_acquire(e->hub->store, &c, err);
+  int rc = store_acquire(e->env.store, &c, err);
   if (rc)
     return rc;
   rc = soc_sources_generation(c, &gen, err);
-  store_release(e->hub->store, c);
+  store_release(e->env.store, c);
   pthread_mutex_lock(&e->watch_lock);
   if (!rc && gen != e->sources_gen) {
     if (e->on_sources && e->on_sources(e->on_sources_arg, gen))
@@ -131,13 +131,13 @@ static void *run(void *arg)
     pthread_mutex_unlock(&e->lock);
     struct fs_err err;
     if (refresh(e, false, &err))
-      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
+      FS_LOG(e->env.log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
     if (watch_sources(e, &err))
-      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sources_check_failed",
+      FS_LOG(e->env.log, FS_LOG_WARN, "soc.sources_check_failed",
              FS_KV_STR("where", err.where), FS_KV_STR("msg", err.msg));
     if (soc_sightings_tick(e, &err))
-      FS_LOG(&e->hub->log, FS_LOG_WARN, "soc.sightings_failed", FS_KV_STR("where", err.where),
+      FS_LOG(e->env.log, FS_LOG_WARN, "soc.sightings_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
     pthread_mutex_lock(&e->lock);
   }
@@ -145,13 +145,13 @@ static void *run(void *arg)
   return NULL;
 }
 
-int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_arg,
+int soc_engine_start(const struct soc_env *env, void (*on_alert)(void *), void *on_alert_arg,
                      struct soc_engine **out, struct fs_err *err)
 {
   struct soc_engine *e = calloc(1, sizeof(*e));
   if (!e)
     return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-  e->hub = hub;
+  e->env = *env;
   e->on_alert = on_alert;
   e->on_alert_arg = on_alert_arg;
   fs_rcu_init(&e->sets, NULL, soc_sets_free);
@@ -160,8 +160,8 @@ int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_a
   pthread_cond_init(&e->wake, NULL);
   pthread_mutex_init(&e->watch_lock, NULL);
   e->corr = detect_sigma_corr_new(100000);
-  if (hub->cfg.soc_rules_dir[0] &&
-      fs_config_path(&hub->cfg, hub->cfg.soc_rules_dir, e->rules_dir, sizeof(e->rules_dir))) {
+  if (env->cfg->soc_rules_dir[0] &&
+      fs_config_path(env->cfg, env->cfg->soc_rules_dir, e->rules_dir, sizeof(e->rules_dir))) {
     soc_engine_stop(e);
     return fs_err_set(err, FS_ERR_INVALID, "[soc] rules_dir", "path too long");
   }

@@ -5,7 +5,7 @@
 #include "auth/policy.h"
 #include "core/vec.h"
 #include "detect/ioc_stix.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +23,8 @@ void soc_sets_free(void *p)
 int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
                        struct fs_err *err)
 {
-  bool found;
-  int rc = store_query_int(c, last_seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM intel_object", "");
-  *deletes = 0;
-  if (!rc)
-    rc = store_query_int(c, deletes, &found, err,
-                         "SELECT CAST(value AS BIGINT) FROM intel_meta WHERE key = 'deletes'", "");
+  int rc = intel_position(c, last_seq, deletes, err);
+  /* TODO(#13 item 4): the number of organisations through an auth accessor */
   if (!rc)
     rc = store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
   return rc;
@@ -46,7 +42,7 @@ struct build {
   struct store_conn *c;
   struct soc_sets *sets;
   struct coll_info *colls;
-  size_t n_colls;
+  size_t n_colls, cap_colls;
   struct detect_ioc_builder *b;
   struct fs_err *err;
 };
@@ -58,53 +54,27 @@ static void free_colls(struct coll_info *cs, size_t n)
   free(cs);
 }
 
+static int add_coll(const struct intel_collection *col, const char (*members)[37],
+                    size_t n_members, void *ctx)
+{
+  struct build *g = ctx;
+  if (FS_VEC_GROW(g->colls, g->n_colls, g->cap_colls, 16))
+    return fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+  struct coll_info *ci = &g->colls[g->n_colls++];
+  memset(ci, 0, sizeof(*ci));
+  ci->num = col->num;
+  ci->col = *col;
+  if (n_members && !(ci->members = malloc(n_members * sizeof(*ci->members))))
+    return fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
+  if (n_members)
+    memcpy(ci->members, members, n_members * sizeof(*ci->members));
+  ci->n_members = n_members;
+  return FS_OK;
+}
+
 static int load_colls(struct build *g)
 {
-  struct store_stmt *s;
-  int rc = store_query(g->c, &s, g->err,
-                       "SELECT num, id, kind, COALESCE(owner_org, ''), member_can_write"
-                       " FROM intel_collection",
-                       "");
-  if (rc)
-    return rc;
-  size_t cap = 0;
-  bool row;
-  while (!(rc = store_step(s, &row, g->err)) && row) {
-    if (FS_VEC_GROW(g->colls, g->n_colls, cap, 16)) {
-      rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
-      break;
-    }
-    struct coll_info *ci = &g->colls[g->n_colls++];
-    memset(ci, 0, sizeof(*ci));
-    ci->num = store_col_int(s, 0);
-    ci->col.num = ci->num;
-    snprintf(ci->col.id, sizeof(ci->col.id), "%s", store_col_text(s, 1));
-    const char *kind = store_col_text(s, 2);
-    for (int k = 0; intel_collection_kinds[k]; k++)
-      if (!strcmp(kind, intel_collection_kinds[k]))
-        ci->col.kind = (enum policy_collection_kind)k;
-    snprintf(ci->col.owner_org, sizeof(ci->col.owner_org), "%s", store_col_text(s, 3));
-    ci->col.member_can_write = store_col_int(s, 4) != 0;
-  }
-  store_done(s);
-  for (size_t i = 0; !rc && i < g->n_colls; i++) {
-    struct coll_info *ci = &g->colls[i];
-    if (ci->col.kind != POLICY_COLLECTION_GROUP)
-      continue;
-    rc = store_query(g->c, &s, g->err,
-                     "SELECT org_id FROM intel_collection_member WHERE collection_id = ?", "s",
-                     ci->col.id);
-    size_t mcap = 0;
-    while (!rc && !(rc = store_step(s, &row, g->err)) && row) {
-      if (FS_VEC_GROW(ci->members, ci->n_members, mcap, 16)) {
-        rc = fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
-        break;
-      }
-      snprintf(ci->members[ci->n_members++], 37, "%s", store_col_text(s, 0));
-    }
-    store_done(s);
-  }
-  return rc;
+  return intel_collections_each(g->c, add_coll, g, g->err);
 }
 
 static struct coll_info *coll_of(struct build *g, int64_t num)
@@ -235,8 +205,25 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
 
 struct keep_ctx {
   char (*ids)[300];
-  size_t n;
+  size_t n, cap;
+  struct fs_err *err;
 };
+
+static int keep_id(const char *id, void *arg)
+{
+  struct keep_ctx *k = arg;
+  if (FS_VEC_GROW(k->ids, k->n, k->cap, 64))
+    return fs_err_set(k->err, FS_ERR_NOMEM, "soc", "out of memory");
+  snprintf(k->ids[k->n++], 300, "%s", id);
+  return FS_OK;
+}
+
+/* One indicator's latest version, as intel_latest_each gives it. */
+static int add_latest(const struct intel_latest *v, void *arg)
+{
+  return add_object(arg, v->id, v->tlp, v->producer_org, v->recipient_orgs, v->body, v->colls,
+                    v->n_colls);
+}
 
 static int cmp_id(const void *a, const void *b)
 {
@@ -268,23 +255,9 @@ int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc
     rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
   int64_t after = prev ? prev->last_seq : 0;
   /* Changed objects first (for the keep filter), then the rows. */
-  struct keep_ctx keep = {0};
-  struct store_stmt *s;
+  struct keep_ctx keep = {.err = err};
   if (!rc && prev) {
-    rc = store_query(c, &s, err,
-                     "SELECT DISTINCT id FROM intel_object WHERE type = 'indicator' AND seq > ?"
-                     " ORDER BY id",
-                     "i", after);
-    bool row;
-    size_t cap = 0;
-    while (!rc && !(rc = store_step(s, &row, err)) && row) {
-      if (FS_VEC_GROW(keep.ids, keep.n, cap, 64)) {
-        rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-        break;
-      }
-      snprintf(keep.ids[keep.n++], 300, "%s", store_col_text(s, 0));
-    }
-    store_done(s);
+    rc = intel_changed_ids(c, "indicator", after, keep_id, &keep, err);
     if (!rc) {
       rc = detect_ioc_builder_add_index(g.b, prev->ioc, keep_unchanged, &keep, err);
       sets->indicators = prev->indicators;
@@ -294,46 +267,7 @@ int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc
   }
   /* The latest version of every indicator changed since `after`, with its collections. */
   if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT o.seq, o.id, o.tlp, COALESCE(o.producer_org, ''), o.recipient_orgs,"
-                     " o.body, e.coll FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
-                     " WHERE o.type = 'indicator' AND e.is_latest = 1 AND o.seq > ?"
-                     " ORDER BY o.seq",
-                     "i", after);
-  if (!rc) {
-    bool row;
-    int64_t cur = -1;
-    char id[300] = "", tlp[16] = "", producer[40] = "", *rorgs = NULL, *body = NULL;
-    int64_t colls[64];
-    size_t nc = 0;
-    while (!rc) {
-      if ((rc = store_step(s, &row, err)))
-        break;
-      int64_t seq = row ? store_col_int(s, 0) : -2;
-      if (seq != cur && cur >= 0) {
-        rc = add_object(&g, id, tlp, producer, rorgs ? rorgs : "", body ? body : "{}", colls, nc);
-        free(rorgs);
-        free(body);
-        rorgs = body = NULL;
-        nc = 0;
-      }
-      if (!row || rc)
-        break;
-      if (seq != cur) {
-        cur = seq;
-        snprintf(id, sizeof(id), "%s", store_col_text(s, 1));
-        snprintf(tlp, sizeof(tlp), "%s", store_col_text(s, 2));
-        snprintf(producer, sizeof(producer), "%s", store_col_text(s, 3));
-        rorgs = strdup(store_col_text(s, 4) ? store_col_text(s, 4) : "");
-        body = strdup(store_col_text(s, 5) ? store_col_text(s, 5) : "{}");
-      }
-      if (nc < FS_ARRAY_SIZE(colls))
-        colls[nc++] = store_col_int(s, 6);
-    }
-    free(rorgs);
-    free(body);
-    store_done(s);
-  }
+    rc = intel_latest_each(c, "indicator", after, add_latest, &g, err);
   free(keep.ids);
   free_colls(g.colls, g.n_colls);
   if (!rc) {

@@ -64,8 +64,7 @@ struct conn {
 };
 
 struct soc_listeners {
-  struct hub *hub;
-  struct soc_engine *e;
+  struct soc_engine *e; /* and its environment (e->env) */
   int fds[3];
   pthread_t threads[3];
   bool started[3];
@@ -138,7 +137,7 @@ static int sender_org(struct soc_listeners *l, const char *addr, const char *cer
   struct store_conn *c;
   struct fs_err err;
   org[0] = '\0';
-  int rc = store_acquire(l->hub->store, &c, &err);
+  int rc = store_acquire(l->e->env.store, &c, &err);
   if (rc)
     return rc;
   if (cert_sha256 && cert_sha256[0]) {
@@ -149,7 +148,7 @@ static int sender_org(struct soc_listeners *l, const char *addr, const char *cer
   }
   if (!rc && !org[0])
     rc = soc_source_org(c, addr, org, &err);
-  store_release(l->hub->store, c);
+  store_release(l->e->env.store, c);
   return rc;
 }
 
@@ -169,7 +168,7 @@ static void flush_or_wait(struct soc_listeners *l, struct soc_worker *w, const c
   struct fs_err err;
   for (int tries = 0; soc_worker_flush(w, &err); tries++) {
     if (tries == 0)
-      FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.store_wait", FS_KV_STR("source", source),
+      FS_LOG(l->e->env.log, FS_LOG_WARN, "soc.store_wait", FS_KV_STR("source", source),
              FS_KV_STR("msg", err.msg));
     if (atomic_load(&l->stopping) && tries >= 50)
       break; /* stopping and the store still refuses: give up after about 5 s */
@@ -233,7 +232,7 @@ static int on_frame(void *arg, const char *frame, size_t len)
     flush_or_wait(f->l, f->w, f->source);
   }
   if (rc)
-    FS_LOG(&f->l->hub->log, FS_LOG_WARN, "soc.record_failed", FS_KV_STR("source", f->source),
+    FS_LOG(f->l->e->env.log, FS_LOG_WARN, "soc.record_failed", FS_KV_STR("source", f->source),
            FS_KV_STR("msg", err.msg));
   return FS_OK; /* a storage hiccup loses no connection */
 }
@@ -258,7 +257,7 @@ static void cut_connection(struct soc_listeners *l, struct conn *cn)
   if (cn->fd >= 0)
     shutdown(cn->fd, SHUT_RDWR); /* wakes its reader */
   atomic_fetch_add(&l->cut_connections, 1);
-  FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.source_removed", FS_KV_STR("peer", cn->peer),
+  FS_LOG(l->e->env.log, FS_LOG_WARN, "soc.source_removed", FS_KV_STR("peer", cn->peer),
          FS_KV_STR("cert", cn->cert), FS_KV_STR("org", cn->org));
 }
 
@@ -285,7 +284,7 @@ static bool keep_attributed(struct soc_listeners *l, struct conn *cn, const char
   }
   if (atomic_load(&cn->org_changed)) {
     pthread_mutex_lock(&l->lock);
-    FS_LOG(&l->hub->log, FS_LOG_INFO, "soc.sender_moved", FS_KV_STR("source", source),
+    FS_LOG(l->e->env.log, FS_LOG_INFO, "soc.sender_moved", FS_KV_STR("source", source),
            FS_KV_STR("from", cn->org), FS_KV_STR("to", cn->next_org));
     memcpy(cn->org, cn->next_org, sizeof(cn->org));
     atomic_store(&cn->org_changed, false);
@@ -346,7 +345,7 @@ static void *conn_main(void *arg)
       if (ok)
         client_cert_sha256(s, cert);
       else
-        FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.tls_handshake", FS_KV_STR("peer", cn->peer),
+        FS_LOG(l->e->env.log, FS_LOG_WARN, "soc.tls_handshake", FS_KV_STR("peer", cn->peer),
                FS_KV_STR("msg", gnutls_strerror(r)));
     }
   }
@@ -357,7 +356,7 @@ static void *conn_main(void *arg)
   char org[37] = "";
   if (ok && (sender_org(l, cn->peer, cert, org) || !org[0])) {
     atomic_fetch_add(&l->unknown_senders, 1);
-    FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.unknown_sender", FS_KV_STR("peer", cn->peer),
+    FS_LOG(l->e->env.log, FS_LOG_WARN, "soc.unknown_sender", FS_KV_STR("peer", cn->peer),
            FS_KV_STR("cert", cert), FS_KV_STR("hint", "register it: finshield soc source add"));
     ok = false;
   }
@@ -388,7 +387,7 @@ static void *conn_main(void *arg)
     if (j.rc == FS_ERR_FORBIDDEN && atomic_load(&cn->cut))
       break;
     if (j.rc) {
-      FS_LOG(&l->hub->log, FS_LOG_WARN, "soc.framing", FS_KV_STR("source", f.source),
+      FS_LOG(l->e->env.log, FS_LOG_WARN, "soc.framing", FS_KV_STR("source", f.source),
              FS_KV_STR("where", j.err.where), FS_KV_STR("msg", j.err.msg));
       break;
     }
@@ -466,7 +465,7 @@ static void *accept_main(void *arg)
       continue;
     pthread_mutex_lock(&l->lock);
     reap(l);
-    bool full = (int64_t)l->n_conns >= l->hub->cfg.soc_max_connections;
+    bool full = (int64_t)l->n_conns >= l->e->env.cfg->soc_max_connections;
     struct conn *cn = full ? NULL : calloc(1, sizeof(*cn));
     if (cn) {
       cn->owner = l;
@@ -560,7 +559,7 @@ static void *udp_main(void *arg)
 
 static int load_creds(struct soc_listeners *l, struct fs_err *err)
 {
-  const struct fs_config *cfg = &l->hub->cfg;
+  const struct fs_config *cfg = l->e->env.cfg;
   if (!cfg->tls_cert[0] || !cfg->tls_key[0])
     return fs_err_set(err, FS_ERR_INVALID, "[soc] syslog_tls",
                       "syslog over TLS needs http.tls_cert and http.tls_key");
@@ -577,18 +576,17 @@ static int load_creds(struct soc_listeners *l, struct fs_err *err)
   return FS_OK;
 }
 
-int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listeners **out,
-                        struct fs_err *err)
+int soc_listeners_start(struct soc_engine *e, struct soc_listeners **out, struct fs_err *err)
 {
   struct soc_listeners *l = calloc(1, sizeof(*l));
   if (!l)
     return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-  l->hub = hub;
+  const struct fs_config *cfg = e->env.cfg;
   l->e = e;
   l->fds[0] = l->fds[1] = l->fds[2] = -1;
   pthread_mutex_init(&l->lock, NULL);
   int rc = pipe2(l->stop_pipe, O_CLOEXEC) ? fs_err_set(err, FS_ERR_IO, "soc", "pipe") : FS_OK;
-  const char *addrs[3] = {hub->cfg.soc_syslog_tcp, hub->cfg.soc_syslog_tls, hub->cfg.soc_syslog_udp};
+  const char *addrs[3] = {cfg->soc_syslog_tcp, cfg->soc_syslog_tls, cfg->soc_syslog_udp};
   if (!rc && (addrs[LISTEN_TCP][0] || addrs[LISTEN_TLS][0])) {
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     size_t threads = FS_MAX((size_t)WORKERS_MIN, (size_t)(cpus > 0 ? cpus : 1) * WORKERS_PER_CPU);
@@ -619,7 +617,7 @@ int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listen
       break;
     }
     l->started[k] = true;
-    FS_LOG(&hub->log, FS_LOG_INFO, "soc.listen",
+    FS_LOG(e->env.log, FS_LOG_INFO, "soc.listen",
            FS_KV_STR("proto", k == LISTEN_TCP ? "tcp" : k == LISTEN_TLS ? "tls" : "udp"),
            FS_KV_STR("address", addrs[k]));
   }

@@ -6,7 +6,7 @@
 
 #include "core/uuid.h"
 #include "core/vec.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -23,7 +23,7 @@ static void keyed_sighting_id(const struct soc_engine *e, const char *ref, const
   static const char label[] = "finshield sighting ids";
   uint8_t key[32], h[16];
   crypto_generichash(key, sizeof(key), (const unsigned char *)label, sizeof(label) - 1,
-                     e->hub->auth.secret_key, sizeof(e->hub->auth.secret_key));
+                     e->env.secret, SOC_SECRET_BYTES);
   crypto_generichash_state st;
   crypto_generichash_init(&st, key, sizeof(key), sizeof(h));
   crypto_generichash_update(&st, (const unsigned char *)ref, strlen(ref) + 1);
@@ -77,7 +77,7 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
                          "SELECT COALESCE(MIN(first_at), 0) FROM soc_alert WHERE kind = 'ioc'"
                          " AND ref = ?",
                          "s", ref);
-  char hub_ident[INTEL_STIX_ID_MAX], created[32], now[32];
+  char hub_ident[STIX_ID_MAX], created[32], now[32];
   if (!rc)
     rc = intel_hub_identity(c, hub_ident, err);
   if (rc)
@@ -91,7 +91,7 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
                         "last_seen", now, "created_by_ref", hub_ident, "object_marking_refs",
                         tlp_marking);
   if (s && org[0]) {
-    char ident[INTEL_STIX_ID_MAX];
+    char ident[STIX_ID_MAX];
     intel_org_identity(org, ident);
     json_object_set_new(s, "where_sighted_refs", json_pack("[s]", ident));
   }
@@ -110,9 +110,9 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
 static int write_sighting(struct store_conn *c, struct soc_engine *e, const char *ref,
                           const char *org, const char *sid, struct fs_err *err)
 {
-  enum intel_tlp t;
+  enum stix_tlp t;
   int rc = intel_latest_level(c, ref, &t, err);
-  if (rc || t == INTEL_TLP_NONE)
+  if (rc || t == STIX_TLP_NONE)
     return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
   struct actor hub, reader;
   if ((rc = soc_hub_actor(c, e, &hub, err)) || (rc = soc_hub_reader(c, e, &reader, err)))
@@ -120,10 +120,10 @@ static int write_sighting(struct store_conn *c, struct soc_engine *e, const char
   if (org[0])
     return soc_sees_ref(c, &reader, "ioc", ref)
                ? store_version(c, &hub, sid, ref, org,
-                               intel_tlp_marking_id(INTEL_TLP_AMBER_STRICT), "sightings", err)
+                               stix_tlp_marking_id(STIX_TLP_AMBER_STRICT), "sightings", err)
                : FS_OK;
-  return t == INTEL_TLP_CLEAR || t == INTEL_TLP_GREEN
-             ? store_version(c, &hub, sid, ref, org, intel_tlp_marking_id(t), "sector", err)
+  return t == STIX_TLP_CLEAR || t == STIX_TLP_GREEN
+             ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(t), "sector", err)
              : FS_OK;
 }
 
@@ -137,7 +137,7 @@ static int hit(struct store_conn *c, struct soc_engine *e, const char *ref, cons
   int rc = sighting_state(c, e, ref, org, sid, &written_at, err);
   if (rc)
     return rc;
-  if (written_at && now - written_at < e->hub->cfg.soc_sighting_interval_s * 1000)
+  if (written_at && now - written_at < e->env.cfg->soc_sighting_interval_s * 1000)
     return store_exec(c, NULL, err,
                       "UPDATE soc_sighting SET pending = 1 WHERE ref = ? AND org_id = ?", "ss", ref,
                       org);
@@ -157,7 +157,7 @@ static int cmp_ref(const void *a, const void *b)
 int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const char *org_id,
                        const char *const *refs, size_t n, struct fs_err *err)
 {
-  int64_t now = fs_clock_now_ms(&e->hub->clock);
+  int64_t now = fs_clock_now_ms(e->env.clock);
   /* each indicator once, however many hits the batch brought (sorted: a batch may be large) */
   const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
   if (!sorted)
@@ -180,11 +180,11 @@ int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const char *o
 int soc_sightings_tick(struct soc_engine *e, struct fs_err *err)
 {
   struct store_conn *c;
-  int rc = store_acquire(e->hub->store, &c, err);
+  int rc = store_acquire(e->env.store, &c, err);
   if (rc)
     return rc;
-  int64_t now = fs_clock_now_ms(&e->hub->clock);
-  int64_t due = now - e->hub->cfg.soc_sighting_interval_s * 1000;
+  int64_t now = fs_clock_now_ms(e->env.clock);
+  int64_t due = now - e->env.cfg->soc_sighting_interval_s * 1000;
   /* What is due is read first; a write transaction is taken only when something is. */
   int64_t n = 0;
   rc = store_query_int(c, &n, NULL, err,
@@ -223,7 +223,7 @@ int soc_sightings_tick(struct soc_engine *e, struct fs_err *err)
   free(rows);
   if (owned)
     rc = store_tx_leave(c, owned, rc, err);
-  store_release(e->hub->store, c);
+  store_release(e->env.store, c);
   return rc;
 }
 
@@ -289,12 +289,12 @@ static int upgrade_sightings(struct store_conn *c, struct soc_engine *e, struct 
 int soc_sightings_upgrade(struct soc_engine *e, struct fs_err *err)
 {
   struct store_conn *c;
-  int rc = store_acquire(e->hub->store, &c, err);
+  int rc = store_acquire(e->env.store, &c, err);
   if (rc)
     return rc;
   bool owned;
   if (!(rc = store_tx_enter(c, &owned, err)))
     rc = store_tx_leave(c, owned, upgrade_sightings(c, e, err), err);
-  store_release(e->hub->store, c);
+  store_release(e->env.store, c);
   return rc;
 }

@@ -3,6 +3,9 @@
  * streamed and sent to webhooks; indicator hits become STIX sightings; and the same threat at
  * several members becomes a sector alert (and a draft incident).
  *
+ * An ordinary domain module: what it uses of the hub comes in struct soc_env, and what it does
+ * to other modules (draft incidents, webhooks) goes through its hooks, wired by hub/.
+ *
  * The engine (soc_engine) keeps the live indicator index and rule set, rebuilt from the
  * intelligence store by its own thread when intelligence changes (within about half a second);
  * readers never wait. Workers (one per thread) process records for an organisation. */
@@ -11,9 +14,11 @@
 
 #include "auth/actor.h"
 #include "core/buf.h"
+#include "core/config.h"
 #include "core/err.h"
+#include "core/log.h"
+#include "core/time.h"
 #include "detect/event.h"
-#include "hub/hub.h"
 #include "store/store.h"
 
 #include <jansson.h>
@@ -23,10 +28,45 @@ extern const struct store_schema soc_schema;
 struct soc_engine;
 struct soc_worker;
 
+/* What soc asks of the modules beside it: the side effects of a sector alert and of an alert on
+ * other modules' data, wired at the top (hub/: hub_soc_env), as incident's publish hook is. Each
+ * runs in the caller's write transaction on c, as `hub` (the hub acting for the SOC). A NULL
+ * function does nothing (no drafts, no webhooks). */
+struct soc_hooks {
+  /* Opens the hub's draft case for a new sector alert; summary (borrowed) has alert_id, org (the
+   * hub's code), title, category, summary and first_seen. Its id into incident_out. */
+  int (*open_draft)(void *ctx, struct store_conn *c, const struct actor *hub, json_t *summary,
+                    char incident_out[37], struct fs_err *err);
+  /* The sector alert of case `incident` now counts more organisations: unless the case is closed
+   * or merged, it takes new_title when its title is still old_title (an analyst's own title
+   * stays), and `note` on its timeline. */
+  int (*follow_draft)(void *ctx, struct store_conn *c, const struct actor *hub,
+                      const char *incident, const char *old_title, const char *new_title,
+                      const char *note, struct fs_err *err);
+  /* Queues a signed JSON post of body to url (event names it) for delivery and retries. */
+  int (*queue_webhook)(void *ctx, struct store_conn *c, const char *url, const char *event,
+                       const char *body, int64_t now_ms, struct fs_err *err);
+  void *ctx;
+};
+
+#define SOC_SECRET_BYTES 32
+
+/* What the SOC uses of the hub, given at start (as incident_worker_start takes its environment).
+ * The engine copies it; what it points to must outlive the engine and its listeners. */
+struct soc_env {
+  struct store *store;
+  const struct fs_config *cfg; /* [soc], and http.tls_cert/tls_key for syslog over TLS */
+  const struct fs_clock *clock;
+  struct fs_log *log;
+  const uint8_t *secret;       /* the hub's secret (SOC_SECRET_BYTES): the sightings' id key
+                                  derives from it */
+  struct soc_hooks hooks;
+};
+
 /* Starts the engine: loads the organisations, builds the index from the store and the Sigma
  * rules of soc.rules_dir, and starts the thread that keeps them current. on_alert (may be NULL)
  * is called after alerts are stored (to wake event streams). */
-int soc_engine_start(struct hub *hub, void (*on_alert)(void *), void *on_alert_arg,
+int soc_engine_start(const struct soc_env *env, void (*on_alert)(void *), void *on_alert_arg,
                      struct soc_engine **out, struct fs_err *err);
 void soc_engine_stop(struct soc_engine *e);
 /* The engine's state for /api/v1/soc/status (caller owns). */
@@ -66,11 +106,11 @@ int soc_worker_flush(struct soc_worker *w, struct fs_err *err);
 /* ---- syslog listeners (listen.c) ------------------------------------------------------- */
 
 struct soc_listeners;
-/* Starts the listeners configured in [soc] (syslog over TCP, TLS and UDP); none when none is
- * configured. Events are attributed to the organisation of their source address (or, over TLS,
- * of their client certificate); events from unknown senders are counted and dropped. */
-int soc_listeners_start(struct hub *hub, struct soc_engine *e, struct soc_listeners **out,
-                        struct fs_err *err);
+/* Starts the listeners configured in [soc] of the engine's environment (syslog over TCP, TLS and
+ * UDP); none when none is configured. Events are attributed to the organisation of their source
+ * address (or, over TLS, of their client certificate); events from unknown senders are counted
+ * and dropped. */
+int soc_listeners_start(struct soc_engine *e, struct soc_listeners **out, struct fs_err *err);
 void soc_listeners_stop(struct soc_listeners *l);
 /* Counters for /metrics: received, unknown sender, UDP drops reported by the kernel, ... */
 json_t *soc_listeners_status(struct soc_listeners *l);

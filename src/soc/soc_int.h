@@ -41,7 +41,7 @@ int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes
                        struct fs_err *err);
 
 struct soc_engine {
-  struct hub *hub;
+  struct soc_env env; /* a copy of what soc_engine_start was given */
   struct fs_rcu sets;  /* struct soc_sets */
   struct fs_rcu sigma; /* struct detect_sigma_set (may hold NULL) */
   struct detect_sigma_corr *corr;

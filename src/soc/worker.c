@@ -154,7 +154,7 @@ int soc_worker_flush(struct soc_worker *w, struct fs_err *err)
   if (!w->n_pending)
     return FS_OK;
   struct store_conn *c;
-  int rc = store_acquire(w->e->hub->store, &c, err);
+  int rc = store_acquire(w->e->env.store, &c, err);
   if (rc)
     return rc;
   size_t fresh = 0;
@@ -173,7 +173,7 @@ int soc_worker_flush(struct soc_worker *w, struct fs_err *err)
     rc = store_commit(c, err);
   else
     store_rollback(c);
-  store_release(w->e->hub->store, c);
+  store_release(w->e->env.store, c);
   if (rc)
     return rc; /* kept: the next flush tries again (the caller slows its sender meanwhile) */
   for (size_t i = 0; i < w->n_pending; i++)
@@ -203,7 +203,7 @@ int soc_worker_record(struct soc_worker *w, const char *org_id, const char *sour
                                  .sigma = w->sigma,
                                  .corr = w->e->corr};
   struct detect_record_ctx ctx = {.format = fmt, .org = org ? org : DETECT_ORG_NONE,
-                                  .now_ms = fs_clock_now_ms(&w->e->hub->clock)};
+                                  .now_ms = fs_clock_now_ms(w->e->env.clock)};
   w->org_id = org_id;
   w->source = source;
   w->rec = rec;

@@ -4,9 +4,9 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
-#include "intel/stix.h"
-#include "intel/store.h"
-#include "intel/taxii_query.h"
+#include "stix/stix.h"
+#include "intel/intel.h"
+#include "stix/taxii_query.h"
 #include "taxii/cache.h"
 
 #include <stdio.h>
@@ -96,26 +96,26 @@ static int readable(const struct taxii_request *req, const char *cid, struct int
   return rc;
 }
 
-static int parse_query(const struct taxii_request *req, enum intel_taxii_endpoint ep,
-                       struct intel_taxii_query *q, struct taxii_response *res)
+static int parse_query(const struct taxii_request *req, enum stix_taxii_endpoint ep,
+                       struct stix_taxii_query *q, struct taxii_response *res)
 {
-  struct intel_taxii_query_limits lim = {.max_limit = (size_t)req->page_limit};
-  return intel_taxii_query_parse(req->query ? req->query : "", req->query ? req->query_len : 0, ep,
+  struct stix_taxii_query_limits lim = {.max_limit = (size_t)req->page_limit};
+  return stix_taxii_query_parse(req->query ? req->query : "", req->query ? req->query_len : 0, ep,
                                  &lim, req->arena, q, &res->err);
 }
 
 /* The page position from the query: its cursor (checked against the query), or added_after. */
 static int page_start(const struct taxii_request *req, const struct intel_collection *col,
-                      const struct intel_taxii_query *q, struct intel_page *page,
+                      const struct stix_taxii_query *q, struct intel_page *page,
                       uint64_t *context, struct taxii_response *res)
 {
   memset(page, 0, sizeof(*page));
   page->q = q;
   page->limit = q->limit ? q->limit : 100;
-  *context = intel_taxii_query_context(q, col->id);
+  *context = stix_taxii_query_context(q, col->id);
   if (q->next) {
-    struct intel_taxii_cursor cur;
-    int rc = intel_taxii_cursor_decode(q->next, strlen(q->next), req->cursor_key, *context, &cur,
+    struct stix_taxii_cursor cur;
+    int rc = stix_taxii_cursor_decode(q->next, strlen(q->next), req->cursor_key, *context, &cur,
                                        &res->err);
     if (rc)
       return rc;
@@ -161,12 +161,12 @@ static int page_of(const struct taxii_request *req, const char *cid, bool manife
                    struct taxii_response *res)
 {
   struct intel_collection col;
-  struct intel_taxii_query q;
+  struct stix_taxii_query q;
   struct intel_page page;
   uint64_t context;
   int rc = readable(req, cid, &col, res);
   if (!rc)
-    rc = parse_query(req, manifest ? INTEL_TAXII_EP_MANIFEST : INTEL_TAXII_EP_OBJECTS, &q, res);
+    rc = parse_query(req, manifest ? STIX_TAXII_EP_MANIFEST : STIX_TAXII_EP_OBJECTS, &q, res);
   if (!rc)
     rc = page_start(req, &col, &q, &page, &context, res);
   if (rc)
@@ -196,9 +196,9 @@ static int page_of(const struct taxii_request *req, const char *cid, bool manife
   fs_buf_append_str(res->body, "],\"more\":");
   fs_buf_append_str(res->body, page.more ? "true" : "false");
   if (page.more) {
-    struct intel_taxii_cursor cur = {page.last_date, page.last_seq, context};
-    char next[INTEL_TAXII_CURSOR_LEN + 1];
-    intel_taxii_cursor_encode(&cur, req->cursor_key, next);
+    struct stix_taxii_cursor cur = {page.last_date, page.last_seq, context};
+    char next[STIX_TAXII_CURSOR_LEN + 1];
+    stix_taxii_cursor_encode(&cur, req->cursor_key, next);
     fs_buf_appendf(res->body, ",\"next\":\"%s\"", next);
   }
   if (fs_buf_append_char(res->body, '}'))
@@ -241,8 +241,8 @@ int taxii_objects_post(const struct taxii_request *req, const char *cid, const c
   /* The envelope is read into a batch (no JSON tree kept), before the write transaction: the
    * write lock is held only while storing. */
   struct intel_batch *batch;
-  struct intel_stix_limits lim;
-  intel_stix_limits_default(&lim);
+  struct stix_limits lim;
+  stix_limits_default(&lim);
   lim.max_bytes = (size_t)req->max_content_length;
   lim.max_objects = 1000000;
   /* Envelopes of a megabyte or more are read on every core (before the write lock). */
@@ -270,7 +270,7 @@ int taxii_objects_post(const struct taxii_request *req, const char *cid, const c
 /* Versions of one object in a collection, filtered like a page, as an envelope. */
 struct one_object {
   struct envelope env;
-  const struct intel_taxii_query *q;
+  const struct stix_taxii_query *q;
   struct taxii_response *res;
   int64_t first, last;
   const char *latest_version;
@@ -278,7 +278,7 @@ struct one_object {
   json_t *versions; /* for the versions endpoint */
 };
 
-static bool spec_version_ok(const struct intel_taxii_query *q, const char *sv)
+static bool spec_version_ok(const struct stix_taxii_query *q, const char *sv)
 {
   if (!q->n_spec_versions)
     return true;
@@ -308,10 +308,10 @@ int taxii_versions(const struct taxii_request *req, const char *cid, const char 
                    struct taxii_response *res)
 {
   struct intel_collection col;
-  struct intel_taxii_query q;
+  struct stix_taxii_query q;
   int rc = readable(req, cid, &col, res);
   if (!rc)
-    rc = parse_query(req, INTEL_TAXII_EP_VERSIONS, &q, res);
+    rc = parse_query(req, STIX_TAXII_EP_VERSIONS, &q, res);
   if (rc)
     return rc;
   struct one_object o = {.q = &q, .res = res, .versions = json_array()};
@@ -329,7 +329,7 @@ int taxii_versions(const struct taxii_request *req, const char *cid, const char 
 
 /* Which versions of one object a match[version] selects: first, last, all or exact ones. */
 struct pick {
-  const struct intel_taxii_query *q;
+  const struct stix_taxii_query *q;
   struct intel_row rows[256];
   char *bodies[256];
   size_t n;
@@ -354,10 +354,10 @@ int taxii_object_get(const struct taxii_request *req, const char *cid, const cha
                      struct taxii_response *res)
 {
   struct intel_collection col;
-  struct intel_taxii_query q;
+  struct stix_taxii_query q;
   int rc = readable(req, cid, &col, res);
   if (!rc)
-    rc = parse_query(req, INTEL_TAXII_EP_OBJECT, &q, res);
+    rc = parse_query(req, STIX_TAXII_EP_OBJECT, &q, res);
   if (rc)
     return rc;
   struct pick *p = calloc(1, sizeof(*p));
@@ -369,19 +369,19 @@ int taxii_object_get(const struct taxii_request *req, const char *cid, const cha
     /* Rows come oldest first (by version). */
     unsigned v = q.versions;
     if (!v && !q.n_version_times)
-      v = INTEL_TAXII_V_LAST;
+      v = STIX_TAXII_V_LAST;
     fs_buf_reset(res->body);
     fs_buf_append_str(res->body, "{\"objects\":[");
     size_t emitted = 0;
     int64_t first = 0, last = 0;
     for (size_t i = 0; i < p->n; i++) {
-      bool take = (v & INTEL_TAXII_V_ALL) || ((v & INTEL_TAXII_V_FIRST) && i == 0) ||
-                  ((v & INTEL_TAXII_V_LAST) && i + 1 == p->n);
+      bool take = (v & STIX_TAXII_V_ALL) || ((v & STIX_TAXII_V_FIRST) && i == 0) ||
+                  ((v & STIX_TAXII_V_LAST) && i + 1 == p->n);
       if (!take && q.n_version_times) {
         json_t *j = json_loads(p->rows[i].body, 0, NULL);
         const char *mod = json_string_value(json_object_get(j, "modified"));
         for (size_t k = 0; mod && k < q.n_version_times && !take; k++)
-          take = intel_stix_timestamp_cmp(mod, q.version_times[k]) == 0;
+          take = stix_timestamp_cmp(mod, q.version_times[k]) == 0;
         json_decref(j);
       }
       if (!take)
@@ -413,10 +413,10 @@ int taxii_object_delete(const struct taxii_request *req, const char *cid, const 
                         struct taxii_response *res)
 {
   struct intel_collection col;
-  struct intel_taxii_query q;
+  struct stix_taxii_query q;
   int rc = intel_collection_find(req->db, req->who, cid, &col, &res->err);
   if (!rc)
-    rc = parse_query(req, INTEL_TAXII_EP_OBJECT_DELETE, &q, res);
+    rc = parse_query(req, STIX_TAXII_EP_OBJECT_DELETE, &q, res);
   if (!rc)
     rc = intel_delete(req->db, req->who, &col, oid, &q, &res->err);
   if (rc)

@@ -5,7 +5,7 @@
 #include "core/buf.h"
 #include "core/jsonx.h"
 #include "core/progress.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -54,15 +54,15 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
                                   last, err);
     if (rc)
       break;
-    struct intel_stix_doc doc;
-    if ((rc = intel_stix_doc_parse(&doc, fs_buf_cstr(&body), body.len, NULL, err))) {
+    struct stix_doc doc;
+    if ((rc = stix_doc_parse(&doc, fs_buf_cstr(&body), body.len, NULL, err))) {
       fs_err_wrap_where(err, "the server's envelope");
       break;
     }
     /* Every answer of the objects endpoint is an envelope, whose members are all optional: the
      * OASIS reference server answers an empty collection with {}, which the document reader,
      * seeing no list, takes for a lone object. Without a "type" it is no object: an empty page. */
-    bool empty = doc.kind == INTEL_STIX_DOC_OBJECT && !json_object_get(doc.root, "type");
+    bool empty = doc.kind == STIX_DOC_OBJECT && !json_object_get(doc.root, "type");
     size_t got = empty ? 0 : doc.n;
     st->pages++;
     st->received += got;
@@ -85,7 +85,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     st->stored += ir.success;
     st->refused += ir.failure;
     intel_ingest_result_release(&ir);
-    intel_stix_doc_release(&doc);
+    stix_doc_release(&doc);
     if (rc || !more || !got)
       break;
   }

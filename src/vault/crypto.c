@@ -454,7 +454,7 @@ int vault_sign_json(struct vault_repo *r, json_t *o)
   fs_hex_encode(r->keys.sign_pk, 32, pk);
   json_object_del(o, "signature");
   json_object_set_new(o, "public_key", json_string(pk));
-  char *canon = json_dumps(o, JSON_SORT_KEYS | JSON_COMPACT | VAULT_JSON_REALS);
+  char *canon = fs_signed_canonical(o);
   if (!canon)
     return FS_ERR_NOMEM;
   uint8_t sig[64];

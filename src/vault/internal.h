@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/progress.h"
+#include "core/signed.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -299,7 +300,7 @@ void vault_snapshots_free(struct vault_snapshot *s, size_t n);
 /* Signed JSON writes numbers that are not integers with at most 12 significant digits (the drill's
  * seconds to the millisecond print as 1.234, not 1.2340000000000000), so that a reader who parses
  * and serializes the record again gets the signed bytes back. */
-#define VAULT_JSON_REALS JSON_REAL_PRECISION(12)
+#define VAULT_JSON_REALS FS_SIGNED_JSON_REALS
 /* Sets public_key and signature (Ed25519 over the object without signature, sorted keys, no
  * whitespace) on o. FS_ERR_NOMEM when it cannot be serialized. */
 int vault_sign_json(struct vault_repo *r, json_t *o);

@@ -30,6 +30,7 @@ REQUIRED = {
     "incident team add": {"org", "code", "name-zh", "name-en", "kind"},
     "incident team member": {"team", "user"},
     "org add": {"code", "name-zh", "name-en", "industry", "tier"},
+    "report supervision": {"period"},
     "soc source add": {"org"},
     "taxii pull": {"collection"},
     "taxii push": {"collection", "for"},

@@ -26,14 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   size_t plen = (size_t)(nl - text);
   const char *rec = nl + 1;
   size_t rlen = size - plen - 1;
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct detect_ioc_pattern *pat;
   struct fs_err err;
-  if (intel_pattern_parse(&p, text, plen, NULL, &err))
+  if (stix_pattern_parse(&p, text, plen, NULL, &err))
     return 0;
   char *copy = malloc(plen + 1);
   if (!copy) {
-    intel_pattern_release(&p);
+    stix_pattern_release(&p);
     return 0;
   }
   memcpy(copy, text, plen);

@@ -41,25 +41,25 @@ static const char *values_of(const char *record, const char *pattern)
   static char out[1024];
   struct detect_event *ev = malloc(sizeof(*ev));
   struct detect_stix_view *v = detect_stix_view_new();
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
   assert_non_null(ev);
   assert_non_null(v);
-  if (intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &err))
+  if (stix_pattern_parse(&p, pattern, strlen(pattern), NULL, &err))
     fail_msg("%s: %s: %s", pattern, err.where, err.msg);
   if (detect_parse_record(DETECT_FMT_AUTO, record, strlen(record), ev, &err))
     fail_msg("%s: %s: %s", record, err.where, err.msg);
   detect_stix_view_reset(v, ev);
   size_t n = 0;
   out[0] = '\0';
-  struct intel_pattern_value val;
+  struct stix_pattern_value val;
   for (size_t i = 0; detect_stix_lookup(v, &p.root->cmp->path, i, &val); i++) {
-    if (val.kind == INTEL_PATTERN_VAL_INT)
+    if (val.kind == STIX_PATTERN_VAL_INT)
       n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%lld", i ? "|" : "", (long long)val.i);
     else
       n += (size_t)snprintf(out + n, sizeof(out) - n, "%s%.*s", i ? "|" : "", (int)val.len, val.s);
   }
-  intel_pattern_release(&p);
+  stix_pattern_release(&p);
   detect_stix_view_free(v);
   free(ev);
   return out;
@@ -172,13 +172,13 @@ static void test_paths(void **state)
   assert_int_equal(detect_stix_anchor_type(DETECT_STIX_IPV6, "10.0.0.1", 8), -1);
   assert_int_equal(detect_stix_anchor_type(DETECT_STIX_MD5, MD5, 32), DETECT_IOC_MD5);
   assert_int_equal(detect_stix_anchor_type(DETECT_STIX_PROC_NAME, "a.exe", 5), -1);
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
   const char *q = "[file:extensions.'windows-pebinary-ext'.sections[*].entropy > 7.0]";
-  assert_int_equal(intel_pattern_parse(&p, q, strlen(q), NULL, &err), FS_OK);
+  assert_int_equal(stix_pattern_parse(&p, q, strlen(q), NULL, &err), FS_OK);
   detect_stix_path_text(&p.root->cmp->path, out, sizeof(out));
   assert_string_equal(out, "file:extensions.'windows-pebinary-ext'.sections[*].entropy");
-  intel_pattern_release(&p);
+  stix_pattern_release(&p);
 }
 
 /* ---- anchors and reasons ------------------------------------------------------------------ */
@@ -187,9 +187,9 @@ static void test_paths(void **state)
 static const char *anchors_of(const char *pattern)
 {
   static char out[2048];
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct fs_err err;
-  assert_int_equal(intel_pattern_parse(&p, pattern, strlen(pattern), NULL, &err), FS_OK);
+  assert_int_equal(stix_pattern_parse(&p, pattern, strlen(pattern), NULL, &err), FS_OK);
   struct detect_ioc_pattern *pat;
   int rc = detect_ioc_pattern_compile(&p, pattern, strlen(pattern), &pat, &err);
   assert_null(p.root); /* taken over */

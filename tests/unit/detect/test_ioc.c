@@ -262,10 +262,10 @@ static void test_visibility(void **state)
   add(b, DETECT_IOC_DOMAIN, "everyone.example", &va, NOF, NOU, false); /* same value, A's copy */
   /* A compound pattern only A may see: its anchor carries A's tag like any value. */
   static const char cp[] = "[domain-name:value = 'amber.example' AND network-traffic:dst_port = 1]";
-  struct intel_pattern p;
+  struct stix_pattern p;
   struct detect_ioc_pattern *pat;
   struct fs_err err;
-  assert_int_equal(intel_pattern_parse(&p, cp, strlen(cp), NULL, &err), FS_OK);
+  assert_int_equal(stix_pattern_parse(&p, cp, strlen(cp), NULL, &err), FS_OK);
   assert_int_equal(detect_ioc_pattern_compile(&p, cp, strlen(cp), &pat, &err), FS_OK);
   struct detect_ioc_spec cs = {.type = DETECT_IOC_DOMAIN, .value = "amber.example", .value_len = 13,
                                .valid_from = NOF, .valid_until = NOU, .vis = &va, .pattern = pat};

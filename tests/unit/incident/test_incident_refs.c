@@ -13,7 +13,7 @@
 #include "core/jsonx.h"
 #include "hubfixture.h"
 #include "incident/incident.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "soc/soc.h"
 
 #include <stdio.h>

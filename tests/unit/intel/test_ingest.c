@@ -10,7 +10,7 @@
 
 #include "core/buf.h"
 #include "hubfixture.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "intel/store_int.h"
 
 #include <stdio.h>
@@ -67,10 +67,10 @@ static void ingest_text(struct hub_fixture *f, const struct intel_collection *co
     assert_int_equal(intel_ingest_batch(f->c, &f->op, col, b, opt, res, &err), FS_OK);
     intel_batch_free(b);
   } else {
-    struct intel_stix_doc doc;
-    assert_int_equal(intel_stix_doc_parse(&doc, text, strlen(text), NULL, &err), FS_OK);
+    struct stix_doc doc;
+    assert_int_equal(stix_doc_parse(&doc, text, strlen(text), NULL, &err), FS_OK);
     assert_int_equal(intel_ingest(f->c, &f->op, col, &doc, opt, res, &err), FS_OK);
-    intel_stix_doc_release(&doc);
+    stix_doc_release(&doc);
   }
 }
 
@@ -245,7 +245,7 @@ static void test_anonymous(void **state)
   assert_int_equal(intel_read_object(f.c, &f.op, &col, "indicator--" U3, get_body, &b, &err),
                    FS_OK);
   assert_null(strstr(b.text, "identity--" U2));
-  char hub_id[INTEL_STIX_ID_MAX];
+  char hub_id[STIX_ID_MAX];
   assert_int_equal(intel_hub_identity(f.c, hub_id, &err), FS_OK);
   assert_non_null(strstr(b.text, hub_id));
   b.n = 0;
@@ -306,12 +306,12 @@ static void test_many(void **state)
   assert_int_equal(intel_read_object(f.c, &f.op, &col, id, count_rows, &n, &err), FS_OK);
   assert_int_equal(n, 2);
   /* the latest-version flag moved to the newer one */
-  struct intel_taxii_query q;
+  struct stix_taxii_query q;
   struct fs_arena arena;
   fs_arena_init(&arena, 0, 0);
   char query[128];
   snprintf(query, sizeof(query), "match[id]=%s", id);
-  assert_int_equal(intel_taxii_query_parse(query, strlen(query), INTEL_TAXII_EP_OBJECTS, NULL,
+  assert_int_equal(stix_taxii_query_parse(query, strlen(query), STIX_TAXII_EP_OBJECTS, NULL,
                                            &arena, &q, &err),
                    FS_OK);
   struct intel_page page = {.q = &q, .limit = 10};
@@ -437,7 +437,7 @@ static void test_batch_errors(void **state)
   struct fs_err err;
   assert_int_equal(intel_batch_read("{\"objects\": [1,", 15, NULL, 2, &b, &err), FS_ERR_PARSE);
   assert_null(b);
-  struct intel_stix_limits lim = {.max_objects = 1};
+  struct stix_limits lim = {.max_objects = 1};
   assert_int_equal(intel_batch_read(envelope, strlen(envelope), &lim, 2, &b, &err), FS_ERR_TOO_LARGE);
   assert_null(b);
   intel_batch_free(NULL);

@@ -16,8 +16,8 @@
 #include "hub/hub.h"
 #include "hubfixture.h"
 #include "incident/incident.h"
-#include "intel/store.h"
-#include "intel/taxii_query.h"
+#include "intel/intel.h"
+#include "stix/taxii_query.h"
 #include "soc/soc.h"
 #include "hubfixture.h"
 
@@ -135,7 +135,7 @@ static const char *page(struct store_conn *c, const struct actor *who,
                         const struct intel_collection *col, unsigned versions, struct seen *s)
 {
   struct fs_err err;
-  struct intel_taxii_query q = {.versions = versions};
+  struct stix_taxii_query q = {.versions = versions};
   struct intel_page p = {.q = &q, .limit = 100};
   memset(s, 0, sizeof(*s));
   assert_int_equal(intel_read_collection(c, who, col, &p, note, s, &err), FS_OK);
@@ -178,9 +178,9 @@ static void test_upgrade_from_step_1(void **state)
 
   /* everything is there, in date_added order, with its flags */
   struct seen s;
-  assert_string_equal(page(c, &op, &sector, INTEL_TAXII_V_ALL, &s), A "@2020\n" A "@2021\n" B "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s), A "@2020\n" A "@2021\n" B "@2020\n");
   assert_string_equal(page(c, &op, &sector, 0, &s), A "@2021\n" B "@2020\n");
-  assert_string_equal(page(c, &op, &sector, INTEL_TAXII_V_FIRST, &s), A "@2020\n" B "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_FIRST, &s), A "@2020\n" B "@2020\n");
   assert_string_equal(page(c, &op, &subs, 0, &s), B "@2020\n");
   memset(&s, 0, sizeof(s));
   assert_int_equal(intel_read_object(c, &op, &sector, A, note, &s, &err), FS_OK);
@@ -197,21 +197,21 @@ static void test_upgrade_from_step_1(void **state)
                    FS_OK);
   assert_int_equal(failures, 0);
   assert_string_equal(page(c, &op, &sector, 0, &s), B "@2020\n" A "@2022\n");
-  assert_string_equal(page(c, &op, &sector, INTEL_TAXII_V_FIRST, &s), A "@2020\n" B "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_FIRST, &s), A "@2020\n" B "@2020\n");
   /* an older one, new to submissions, is latest and first there */
   const char *older = "{\"objects\":[" BODY(A, "2020-01-01T00:00:00.000Z", "198.51.100.1") "]}";
   assert_int_equal(intel_ingest_text(c, &op, "submissions", older, strlen(older), &failures, &err),
                    FS_OK);
   assert_string_equal(page(c, &op, &subs, 0, &s), B "@2020\n" A "@2020\n");
   /* deleting the latest makes 2021 the latest again, in sector only */
-  struct intel_taxii_query last = {.versions = INTEL_TAXII_V_LAST};
+  struct stix_taxii_query last = {.versions = STIX_TAXII_V_LAST};
   assert_int_equal(intel_delete(c, &op, &sector, A, &last, &err), FS_OK);
   assert_string_equal(page(c, &op, &sector, 0, &s), A "@2021\n" B "@2020\n");
-  assert_string_equal(page(c, &op, &sector, INTEL_TAXII_V_ALL, &s), A "@2020\n" A "@2021\n" B "@2020\n");
-  assert_string_equal(page(c, &op, &subs, INTEL_TAXII_V_ALL, &s), B "@2020\n" A "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s), A "@2020\n" A "@2021\n" B "@2020\n");
+  assert_string_equal(page(c, &op, &subs, STIX_TAXII_V_ALL, &s), B "@2020\n" A "@2020\n");
   /* deleting every version leaves B */
   assert_int_equal(intel_delete(c, &op, &sector, A, NULL, &err), FS_OK);
-  assert_string_equal(page(c, &op, &sector, INTEL_TAXII_V_ALL, &s), B "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s), B "@2020\n");
 
   store_release(h.store, c);
   hub_close(&h);

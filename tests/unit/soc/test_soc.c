@@ -10,7 +10,7 @@
 #include "auth/org.h"
 #include "core/uuid.h"
 #include "incident/incident.h"
-#include "intel/store.h"
+#include "intel/intel.h"
 #include "soc/soc.h"
 #include "soc/soc_int.h"
 
@@ -97,6 +97,14 @@ static void test_sources(void **state)
   hub_fixture_close(&f);
 }
 
+/* The engine on the fixture's hub, with the hub's environment and hooks (hub_soc_env). */
+static int start_engine(struct hub_fixture *f, struct soc_engine **e, struct fs_err *err)
+{
+  struct soc_env env;
+  hub_soc_env(&f->hub, &env);
+  return soc_engine_start(&env, NULL, NULL, e, err);
+}
+
 /* Stores a STIX bundle of objects in a collection as the hub's operator. */
 static void ingest(struct hub_fixture *f, const char *collection, const char *bundle)
 {
@@ -138,7 +146,7 @@ static void test_worker_alerts(void **state)
          IND("26ffb872-1dd9-446e-b6f5-d58527e5b5d2", "[domain-name:value = 'evil.example']") "]}");
   struct soc_engine *e = NULL;
   struct fs_err err;
-  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  assert_int_equal(start_engine(&f, &e, &err), FS_OK);
   struct soc_worker *w = soc_worker_new(e);
   assert_non_null(w);
 
@@ -266,7 +274,7 @@ static void test_worker_compound(void **state)
              "[ipv4-addr:value = '203.0.113.61'] FOLLOWEDBY [domain-name:value = 'later.example']") "]}");
   struct soc_engine *e = NULL;
   struct fs_err err;
-  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  assert_int_equal(start_engine(&f, &e, &err), FS_OK);
   struct soc_worker *w = soc_worker_new(e);
   assert_non_null(w);
   json_t *st = soc_engine_status(e);
@@ -329,7 +337,7 @@ static void legacy_sighting(struct hub_fixture *f, const char *org, const char *
   assert_int_equal(fs_uuid_v5(LEGACY_NS, name, strlen(name), uuid), FS_OK);
   snprintf(id, 64, "sighting--%s", uuid);
   if (org) {
-    char ident[INTEL_STIX_ID_MAX];
+    char ident[STIX_ID_MAX];
     intel_org_identity(org, ident);
     snprintf(where, sizeof(where), ",\"where_sighted_refs\":[\"%s\"]", ident);
   }
@@ -378,7 +386,7 @@ static void test_sightings_upgrade(void **state)
          "\"sighting_of_ref\":\"" IOC_ID "\",\"object_marking_refs\":[\"" GREEN "\"]}");
 
   struct soc_engine *e = NULL;
-  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  assert_int_equal(start_engine(&f, &e, &err), FS_OK);
   soc_engine_stop(e);
   const char *by_id = "SELECT COUNT(*) FROM intel_object WHERE id = ?";
   assert_int_equal(count_of(&f, by_id, per_org), 0);
@@ -471,7 +479,7 @@ static void test_sighting_versions(void **state)
   ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
   struct soc_engine *e = NULL;
   struct fs_err err;
-  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  assert_int_equal(start_engine(&f, &e, &err), FS_OK);
   struct soc_worker *w = soc_worker_new(e);
   assert_non_null(w);
 
@@ -552,7 +560,7 @@ static void test_sector_case_follows_count(void **state)
   ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
   struct soc_engine *e = NULL;
   struct fs_err err;
-  assert_int_equal(soc_engine_start(&f.hub, NULL, NULL, &e, &err), FS_OK);
+  assert_int_equal(start_engine(&f, &e, &err), FS_OK);
   struct soc_worker *w = soc_worker_new(e);
   assert_non_null(w);
   hit_once(&f, w, org[0], 1);

@@ -1,0 +1,233 @@
+/* finshield report: the supervisor's periodic report (HTML with SVG charts, PDF, JSON) and the
+ * incentive scores of institutions (one with every part, or all). */
+#include "cli/commands.h"
+
+#include "auth/user.h"
+#include "core/buf.h"
+#include "core/file.h"
+#include "hub/hub.h"
+#include "resilience/register.h"
+#include "supervision/supervision.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rep_args {
+  const char *period, *format, *lang, *output, *org, *as_of, *as;
+  bool roc, json;
+};
+
+static int actor_for(struct store_conn *c, const struct actor *op, const struct rep_args *a,
+                     struct actor *out, struct fs_err *err)
+{
+  if (!a->as) {
+    *out = *op;
+    return FS_OK;
+  }
+  return user_actor(c, a->as, op->now_ms, "cli", out, err);
+}
+
+static int write_out(const char *path, const char *data, size_t len, struct fs_err *err)
+{
+  if (!path || !strcmp(path, "-")) {
+    fwrite(data, 1, len, stdout);
+    return FS_OK;
+  }
+  return fs_file_write_atomic(path, data, len, 0644, err);
+}
+
+static int supervision_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                           const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct rep_args *a = arg;
+  struct actor who;
+  struct sup_settings *s = NULL;
+  json_t *rep = NULL;
+  int rc = actor_for(c, op, a, &who, err);
+  if (!rc)
+    rc = sup_settings_load(&hub->cfg, &s, err);
+  if (!rc)
+    rc = sup_report_json(c, &who, &s->env, a->period, &rep, err);
+  free(s);
+  if (rc)
+    return rc;
+  struct fs_buf b;
+  fs_buf_init(&b, 0);
+  enum fs_lang lang = a->lang ? (enum fs_lang)fs_lang_parse(a->lang) : ctx->lang;
+  const char *format = a->format ? a->format : "html";
+  if (!strcmp(format, "json")) {
+    char *t = json_dumps(rep, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(12));
+    rc = t ? fs_buf_append_str(&b, t) : FS_ERR_NOMEM;
+    if (!rc)
+      rc = fs_buf_append_char(&b, '\n');
+    free(t);
+  } else if (!strcmp(format, "pdf")) {
+    rc = sup_report_pdf(rep, lang, a->roc, &b, err);
+  } else {
+    rc = sup_report_html(rep, lang, a->roc, &b, err);
+  }
+  if (!rc)
+    rc = write_out(a->output, b.data ? b.data : "", b.len, err);
+  if (!rc && a->output && strcmp(a->output, "-"))
+    fprintf(stderr,
+            FS_TR(ctx->lang, "report %s written to %s (%zu bytes)\n",
+                  "報告 %s 已寫入 %s（%zu 位元組）\n"),
+            a->period, a->output, b.len);
+  fs_buf_release(&b);
+  json_decref(rep);
+  return rc;
+}
+
+static int score_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
+                     const struct actor *op, void *arg, struct fs_err *err)
+{
+  struct rep_args *a = arg;
+  struct actor who;
+  struct sup_settings *s = NULL;
+  json_t *out = NULL;
+  int64_t at = 0;
+  int rc = actor_for(c, op, a, &who, err);
+  if (!rc && a->as_of)
+    rc = reg_parse_as_of(a->as_of, "--as-of", &at, err);
+  if (!rc)
+    rc = sup_settings_load(&hub->cfg, &s, err);
+  if (!rc)
+    rc = a->org ? sup_score_json(c, &who, &s->env, a->org, at, &out, err)
+                : sup_scores_json(c, &who, &s->env, at, &out, err);
+  free(s);
+  if (rc)
+    return rc;
+  if (a->json) {
+    cli_print_json(out);
+  } else if (a->org) {
+    bool en = ctx->lang == FS_LANG_EN;
+    printf(
+        FS_TR(ctx->lang,
+              "%s  %s  as of %s\nscore %.1f  tier %s  rate %.2f %%  discount %.1f %%  (model %s)\n",
+              "%s  %s  截至 %s\n評分 %.1f  等級 %s  費率 %.2f %%  優惠 %.1f %%（模型 %s）\n"),
+        json_string_value(json_object_get(out, "org")),
+        json_string_value(json_object_get(json_object_get(out, "name"), en ? "en" : "zh-TW")),
+        json_string_value(json_object_get(out, "as_of")),
+        json_number_value(json_object_get(out, "score")),
+        json_string_value(json_object_get(out, "tier")),
+        json_number_value(json_object_get(out, "rate_percent")),
+        json_number_value(json_object_get(out, "discount_percent")),
+        json_string_value(json_object_get(out, "model")));
+    printf("  %-44s %7.1f\n", FS_TR(ctx->lang, "base", "基本分"),
+           json_number_value(json_object_get(out, "base")));
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(out, "parts"), i, p)
+    {
+      if (!json_is_true(json_object_get(p, "applied")) ||
+          json_number_value(json_object_get(p, "points")) == 0)
+        continue;
+      printf("  %-44s %+7.1f\n",
+             json_string_value(json_object_get(json_object_get(p, "label"), en ? "en" : "zh-TW")),
+             json_number_value(json_object_get(p, "points")));
+    }
+    printf(
+        FS_TR(ctx->lang, "tiered requirements met: %lld of %lld\n",
+              "分級要求符合：%lld / %lld 項\n"),
+        (long long)json_integer_value(json_object_get(json_object_get(out, "compliance"), "met")),
+        (long long)json_integer_value(
+            json_object_get(json_object_get(out, "compliance"), "requirements")));
+  } else {
+    static const char *const keys[] = {"org",  "industry",         "size_tier", "score",
+                                       "tier", "compliance_ratio", NULL};
+    static const char *const en[] = {"ORG",  "INDUSTRY",           "SIZE", "SCORE",
+                                     "TIER", "REQUIREMENTS MET %", NULL};
+    static const char *const zh[] = {"機構", "業別",           "規模", "評分",
+                                     "等級", "分級要求符合率", NULL};
+    cli_print_items(ctx, json_object_get(out, "items"), false, keys, en, zh);
+  }
+  json_decref(out);
+  return FS_OK;
+}
+
+static int report_supervision(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct cli_hub_opts h = {0};
+  struct rep_args a = {0};
+  const struct cli_opt opts[] = {
+      CLI_HUB_OPTS(h),
+      {"period", 0, CLI_OPT_NEEDED, &a.period, "PERIOD", "2026-Q3, 2026-H1, 2026-07 or 2026",
+       "期間：2026-Q3、2026-H1、2026-07 或 2026"},
+      {"format", 0, CLI_OPT_STRING, &a.format, "html|pdf|json", "output format (default html)",
+       "輸出格式（預設 html）"},
+      {"lang", 0, CLI_OPT_STRING, &a.lang, "zh-TW|en", "language of the report", "報告語言"},
+      {"roc", 0, CLI_OPT_FLAG, &a.roc, NULL, "dates in the ROC calendar (民國)",
+       "日期以民國紀年表示"},
+      {"output", 'o', CLI_OPT_STRING, &a.output, "FILE", "write to FILE (default standard output)",
+       "寫入檔案（預設標準輸出）"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user", "以此使用者身分執行"},
+      {NULL, 0, 0, NULL, NULL, NULL, NULL},
+  };
+  const struct cli_spec spec = {
+      .usage = "finshield report supervision --period 2026-Q3 [--format html|pdf|json] [--lang "
+               "zh-TW|en] [--roc] [-o FILE]",
+      .about_en =
+          "The supervisor's report for a period, by industry and size: compliance with the tiered "
+          "requirements, BCM coverage, exercises against targets, overdue findings, incident "
+          "clocks met, score distribution.",
+      .about_zh = "主管機關之期間報告，依業別與規模：分級要求符合情形、營運持續涵蓋率、演練達標、逾"
+                  "期缺失、事件時限達成率、評分分布。",
+      .opts = opts};
+  const char *args[1];
+  size_t nargs;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  if (rc >= 0)
+    return rc;
+  if (a.format && strcmp(a.format, "html") && strcmp(a.format, "pdf") && strcmp(a.format, "json"))
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang, "--format is html, pdf or json", "--format 為 html、pdf 或 json"));
+  if (a.lang && fs_lang_parse(a.lang) < 0)
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
+  return cli_with_hub(ctx, &h, supervision_job, &a);
+}
+
+static int report_score(struct cli_ctx *ctx, int argc, char **argv)
+{
+  struct cli_hub_opts h = {0};
+  struct rep_args a = {0};
+  const struct cli_opt opts[] = {
+      CLI_HUB_OPTS(h),
+      {"org", 0, CLI_OPT_STRING, &a.org, "CODE",
+       "one institution, with every part of its score (default: all)",
+       "單一機構及其評分組成（預設：全部）"},
+      {"as-of", 0, CLI_OPT_STRING, &a.as_of, "DATE",
+       "as the records stood then (YYYY-MM-DD or RFC 3339)", "以當時之紀錄計算"},
+      {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON (with the facts and records)",
+       "輸出 JSON（含事實與依據紀錄）"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user", "以此使用者身分執行"},
+      {NULL, 0, 0, NULL, NULL, NULL, NULL},
+  };
+  const struct cli_spec spec = {
+      .usage = "finshield report score [--org CODE] [--as-of DATE] [--json]",
+      .about_en =
+          "Incentive scores from the model in supervision.score_policy_file (default: the built-in "
+          "example of the insurance stabilisation fund's 2018 formula).",
+      .about_zh = "依 supervision.score_policy_file 之模型計算激勵評分（預設：保險安定基金 2018 "
+                  "年公式之內建範例）。",
+      .opts = opts};
+  const char *args[1];
+  size_t nargs;
+  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
+  if (rc >= 0)
+    return rc;
+  return cli_with_hub(ctx, &h, score_job, &a);
+}
+
+int cmd_report(struct cli_ctx *ctx, int argc, char **argv)
+{
+  static const struct cli_subcommand subs[] = {
+      {"supervision", report_supervision, "the supervisor's periodic report (HTML, PDF, JSON)",
+       "主管機關期間報告（HTML、PDF、JSON）"},
+      {"score", report_score, "incentive scores with their parts", "激勵評分及其組成"},
+      {NULL, NULL, NULL, NULL},
+  };
+  return cli_dispatch(ctx, "finshield report <sub-command> [options]", subs, argc, argv);
+}

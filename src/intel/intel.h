@@ -1,0 +1,266 @@
+/* The intelligence store: STIX 2.1 objects with every version, in collections, each version with
+ * the columns the one policy needs (TLP, producer, named recipients), so that every read path
+ * (TAXII, REST, search, export) filters the rows it reads through policy_intel_visible.
+ *
+ * Collections: "sector" (the hub publishes), "submissions" (members submit), one per organisation
+ * ("org-<code>"), sharing groups, partner collections. Objects without a TLP marking take their
+ * collection's default level. date_added is a microsecond timestamp, unique and increasing across
+ * the hub, so TAXII pages by (date_added, seq) with a constant cost per page.
+ *
+ * Every change runs in one transaction with its audit record; an ingest stores all valid objects
+ * of a document or none (a storage failure rolls everything back). */
+#ifndef FS_INTEL_INTEL_H
+#define FS_INTEL_INTEL_H
+
+#include "auth/actor.h"
+#include "auth/policy.h"
+#include "stix/stix.h"
+#include "stix/taxii_query.h"
+#include "stix/tlp.h"
+#include "store/store.h"
+
+#include <jansson.h>
+
+extern const struct store_schema intel_schema;
+
+#define INTEL_ALIAS_MAX 64
+
+struct intel_collection {
+  char id[37];
+  int64_t num; /* the collection's number inside the store */
+  char alias[INTEL_ALIAS_MAX];
+  char title[200];
+  char description[400];
+  enum policy_collection_kind kind;
+  char owner_org[37];
+  enum stix_tlp default_tlp;
+  bool member_can_write;
+  /* for the actor that looked it up */
+  bool can_read, can_write;
+  bool member; /* the actor's organisation is the owner or a group member */
+};
+
+extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
+
+/* Creates the sector and submissions collections and the hub's STIX identity when missing, and
+ * brings stored levels up to date once (versions stored before granular markings counted).
+ * Idempotent; runs in its own write transaction. who->org_id is the hub's organisation. */
+int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *hub_name,
+                    struct fs_err *err);
+/* The STIX identity id of an organisation of the hub: a UUIDv5 of its id, so that one organisation
+ * always has the same identity and its internal id does not appear. */
+int intel_org_identity(const char *org_id, char out[STIX_ID_MAX]);
+/* The hub's STIX identity id ("identity--<uuid>", 292 bytes). */
+int intel_hub_identity(struct store_conn *c, char out[STIX_ID_MAX], struct fs_err *err);
+
+struct intel_collection_input {
+  const char *alias; /* [a-z0-9][a-z0-9._-]{1,63} */
+  const char *title, *description;
+  enum policy_collection_kind kind; /* ORG, GROUP or PARTNER (SECTOR/SUBMISSIONS exist already) */
+  const char *owner_org;            /* ORG, PARTNER: id or code */
+  enum stix_tlp default_tlp;
+  const char *const *members;       /* GROUP: organisation ids or codes */
+  size_t n_members;
+  bool member_can_write;
+};
+
+/* Creates a collection (hub-admin). */
+int intel_collection_create(struct store_conn *c, const struct actor *who,
+                            const struct intel_collection_input *in, char id_out[37],
+                            struct fs_err *err);
+/* Finds a collection by id or alias and fills the actor's rights. A collection the actor may
+ * neither read nor write is FS_ERR_NOT_FOUND, as if it did not exist. */
+int intel_collection_find(struct store_conn *c, const struct actor *who, const char *id_or_alias,
+                          struct intel_collection *out, struct fs_err *err);
+/* The collections the actor may read or write, as TAXII collection resources (caller owns). */
+int intel_collection_list_json(struct store_conn *c, const struct actor *who, json_t **out,
+                               struct fs_err *err);
+/* The TAXII collection resource of col. */
+json_t *intel_collection_json(const struct intel_collection *col);
+
+/* ---- ingest ------------------------------------------------------------------------------ */
+
+/* Objects without versions (SCOs, whose ids come from their value) are stored once per producing
+ * organisation: each organisation's report of an address is its own (its marking, recipients and
+ * entries), reads show the copies the reader may see, and another organisation's copy never
+ * refuses, answers or changes a write. */
+
+struct fs_progress;
+struct intel_ingest_options {
+  bool anonymous;       /* replace the submitter's identity with the hub's */
+  const char *status_id; /* when set, the TAXII status resource is stored under this id */
+  bool status_only;      /* with status_id: leave the successes and failures lists NULL (the
+                            status resource has them); saves their memory on large envelopes */
+  struct fs_progress *progress; /* counts the objects as they are stored (total: all of them);
+                                   NULL: none (core/progress.h) */
+};
+
+struct intel_ingest_result {
+  size_t total, success, failure;
+  json_t *successes; /* [{id, version, message?}] (caller owns); NULL with status_only */
+  json_t *failures;  /* [{id?, version?, index, message}] (caller owns); NULL with status_only */
+  char *status;      /* with a status_id: the TAXII status resource as stored, compact JSON
+                        (caller owns; freed by intel_ingest_result_release); else NULL */
+  size_t status_len;
+};
+
+/* A document read for storing: for each object its verdict, its metadata, the observables to
+ * index and its bytes as received, but no JSON tree. Reading it holds one object's tree at a
+ * time, and it takes a small part of the memory a parsed document takes: the way to ingest large
+ * envelopes. It borrows the document's bytes, which must outlive it. */
+struct intel_batch;
+
+/* Reads and validates a bundle, envelope or object as stix_doc_parse does (same limits,
+ * same errors, same verdicts) into *out (caller frees with intel_batch_free), the objects in the
+ * document's order. With threads > 1 (at most INTEL_BATCH_MAX_THREADS) the objects are read in
+ * that many runs at once (stix_doc_scan_split). */
+#define INTEL_BATCH_MAX_THREADS 16
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
+                     size_t threads, struct intel_batch **out, struct fs_err *err);
+/* Frees a batch; NULL is fine. */
+void intel_batch_free(struct intel_batch *b);
+
+/* Stores the valid objects of doc in col (which the actor must be able to write). Invalid objects,
+ * objects the actor may not version (another organisation's), and unknown recipients are listed
+ * as failures; the rest are stored, all in one transaction with one audit record. */
+int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
+                 struct stix_doc *doc, const struct intel_ingest_options *opt,
+                 struct intel_ingest_result *res, struct fs_err *err);
+/* The same for a batch (intel_batch_read). */
+int intel_ingest_batch(struct store_conn *c, const struct actor *who,
+                       const struct intel_collection *col, const struct intel_batch *b,
+                       const struct intel_ingest_options *opt, struct intel_ingest_result *res,
+                       struct fs_err *err);
+void intel_ingest_result_release(struct intel_ingest_result *res);
+/* The same for STIX text (a bundle, an envelope or one object) into the collection named by id or
+ * alias, for the hub's own writers (sightings, samples): *failures (may be NULL) tells how many
+ * objects were refused. */
+int intel_ingest_text(struct store_conn *c, const struct actor *who, const char *collection,
+                      const char *text, size_t len, size_t *failures, struct fs_err *err);
+/* The stored status resource of an ingest (visible to the submitting organisation and the hub). */
+int intel_status_get(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                     struct fs_err *err);
+
+/* ---- reads ------------------------------------------------------------------------------- */
+
+/* One stored object version as a read sees it. Strings live until the next row. */
+struct intel_row {
+  int64_t seq;
+  int64_t date_added; /* microseconds */
+  const char *id, *version, *type, *spec_version;
+  const char *body; /* the object's JSON as published */
+  size_t body_len;
+  const char *tlp;
+  const char *producer_org, *producer_user; /* the true source: only for policy_intel_true_source */
+  bool anonymous;
+};
+
+typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
+
+/* Where a page starts and what it selects. */
+struct intel_page {
+  const struct stix_taxii_query *q; /* filters (may be NULL: none) */
+  bool has_cursor;
+  int64_t after_date, after_seq;     /* from the cursor, or from added_after */
+  size_t limit;                      /* objects in the page */
+  /* out */
+  bool more;
+  int64_t last_date, last_seq;       /* position of the last row read (for the next cursor) */
+  int64_t first_added, last_added;   /* date_added of the first and last row returned */
+  size_t returned;
+  bool all_public;                   /* every row read was CLEAR or GREEN: the page is the same
+                                        for everyone who may read the collection */
+};
+
+/* A number that changes whenever the collection's content changes (objects added or removed), so
+ * that a page computed earlier can be reused while it has not changed. */
+int intel_collection_generation(struct store_conn *c, const struct intel_collection *col,
+                                 int64_t *gen, struct fs_err *err);
+
+/* Calls fn for each object version in col that matches the filters and that the actor may see,
+ * in date_added order, up to page->limit. Rows the actor may not see are skipped (a page may
+ * then be short, with more set). */
+int intel_read_collection(struct store_conn *c, const struct actor *who,
+                          const struct intel_collection *col, struct intel_page *page,
+                          intel_row_fn fn, void *ctx, struct fs_err *err);
+/* Every visible version of one object in a collection (col NULL: in any collection the actor may
+ * read), oldest first. */
+int intel_read_object(struct store_conn *c, const struct actor *who,
+                      const struct intel_collection *col, const char *id, intel_row_fn fn,
+                      void *ctx, struct fs_err *err);
+/* Every visible object version that mentions value (an IP address or CIDR, a domain, a URL, a
+ * hash, an e-mail address, or any SCO value), newest first, at most limit. */
+int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
+                 intel_row_fn fn, void *ctx, struct fs_err *err);
+/* Removes object versions from a collection (TAXII DELETE): all versions, or those selected by
+ * q's match[version]. The hub's roles, or the producing organisation (of an SCO: its own copy
+ * only). FS_ERR_NOT_FOUND when the actor sees no such object. */
+int intel_delete(struct store_conn *c, const struct actor *who, const struct intel_collection *col,
+                 const char *id, const struct stix_taxii_query *q, struct fs_err *err);
+
+/* The stored level of the latest version of object id (for the hub's own bookkeeping, not for
+ * showing: it asks no policy); STIX_TLP_NONE when id has no version. */
+int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *level,
+                       struct fs_err *err);
+
+/* Gives every version of object old_id the id new_id (the id column and the published JSON),
+ * for the hub's own objects whose ids change form; the hub's roles only (FS_ERR_FORBIDDEN).
+ * FS_ERR_NOT_FOUND when old_id has no version, FS_ERR_CONFLICT when new_id is in use. The audit
+ * record names new_id only; cached pages of the collections holding it are dropped. */
+int intel_object_rename(struct store_conn *c, const struct actor *who, const char *old_id,
+                        const char *new_id, struct fs_err *err);
+
+/* Whether the actor may see an object version with these columns in collection col (NULL: outside
+ * any collection): policy_intel_visible, with a group's members and an organisation's own
+ * collection counting as named recipients. Recipient lists are comma-separated ids. */
+bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
+                       const char *tlp, const char *producer_org, const char *producer_user,
+                       const char *recipient_orgs, const char *recipient_users);
+/* Splits a comma-separated id list (copied into buf) into at most max pointers; the count. */
+size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);
+
+/* ---- following the store (the hub's own readers: the SOC's indicator index) ---------------- */
+
+/* These ask no policy: the reader decides who may see each version itself, with the one policy,
+ * from the columns and collections given (soc/feed.c). */
+
+/* The store's position: the highest object seq, and how many removals there have been. A reader
+ * that saw the same pair has seen every change (additions raise the first, removals the second). */
+int intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, struct fs_err *err);
+/* Calls fn with the id of every object of `type` with a version stored after seq `after`, each
+ * once, in id order; a non-zero return of fn stops and is returned. */
+typedef int (*intel_id_fn)(const char *id, void *ctx);
+int intel_changed_ids(struct store_conn *c, const char *type, int64_t after, intel_id_fn fn,
+                      void *ctx, struct fs_err *err);
+
+/* The latest version of an object as a collection holds it. Strings live until fn returns. */
+#define INTEL_LATEST_MAX_COLLS 64
+struct intel_latest {
+  int64_t seq;
+  const char *id, *tlp, *producer_org;
+  const char *recipient_orgs; /* comma-separated ids, "" for none */
+  const char *body;           /* the JSON as published */
+  const int64_t *colls;       /* the numbers (intel_collection.num) of the collections where it
+                                 is the latest version (the first INTEL_LATEST_MAX_COLLS) */
+  size_t n_colls;
+};
+typedef int (*intel_latest_fn)(const struct intel_latest *v, void *ctx);
+/* Calls fn for every version of an object of `type` stored after seq `after` that is the latest
+ * in some collection, in seq order; a non-zero return of fn stops and is returned. */
+int intel_latest_each(struct store_conn *c, const char *type, int64_t after, intel_latest_fn fn,
+                      void *ctx, struct fs_err *err);
+
+/* Calls fn for every collection (col's can_read, can_write and member are false: no actor) with
+ * the organisations of a group collection (members[0..n), none for other kinds); a non-zero
+ * return of fn stops and is returned. */
+typedef int (*intel_collection_fn)(const struct intel_collection *col, const char (*members)[37],
+                                   size_t n_members, void *ctx);
+int intel_collections_each(struct store_conn *c, intel_collection_fn fn, void *ctx,
+                           struct fs_err *err);
+
+/* Formats a microsecond date_added as RFC 3339 with microseconds ("...:SS.uuuuuuZ"), 40 bytes. */
+void intel_format_added(int64_t us, char out[40]);
+/* Parses a TAXII timestamp (any fraction) to microseconds. */
+int intel_parse_added(const char *s, int64_t *us, struct fs_err *err);
+
+#endif

@@ -1,0 +1,359 @@
+/* TAXII 2.1 query strings: percent-decoding, the filters each endpoint takes, value checks, the
+ * query fingerprint, and the encrypted paging cursor. */
+#include "stix/taxii_query.h"
+
+#include "stix/stix.h"
+
+#include "core/encode.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+  const char *name;
+  unsigned bit;
+} params[] = {
+    {"match[id]", STIX_TAXII_P_ID},
+    {"match[type]", STIX_TAXII_P_TYPE},
+    {"match[version]", STIX_TAXII_P_VERSION},
+    {"match[spec_version]", STIX_TAXII_P_SPEC_VERSION},
+    {"added_after", STIX_TAXII_P_ADDED_AFTER},
+    {"limit", STIX_TAXII_P_LIMIT},
+    {"next", STIX_TAXII_P_NEXT},
+};
+
+static unsigned allowed(enum stix_taxii_endpoint ep)
+{
+  const unsigned paging = STIX_TAXII_P_ADDED_AFTER | STIX_TAXII_P_LIMIT | STIX_TAXII_P_NEXT;
+  switch (ep) {
+  case STIX_TAXII_EP_OBJECTS:
+  case STIX_TAXII_EP_MANIFEST:
+    return STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION |
+           STIX_TAXII_P_SPEC_VERSION | paging;
+  case STIX_TAXII_EP_OBJECT:
+    return STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION | paging;
+  case STIX_TAXII_EP_OBJECT_DELETE:
+    return STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION;
+  case STIX_TAXII_EP_VERSIONS:
+    return STIX_TAXII_P_SPEC_VERSION | paging;
+  default:
+    return 0;
+  }
+}
+
+/* Percent-decodes s[0..n) into the arena ('+' is a space, as in HTML forms). NULL on bad
+ * encoding or control characters (*bad set) or out of memory (*bad clear). */
+static char *decode(struct fs_arena *a, const char *s, size_t n, bool *bad)
+{
+  *bad = false;
+  char *o = fs_arena_alloc(a, n + 1);
+  if (!o)
+    return NULL;
+  size_t k = 0;
+  for (size_t i = 0; i < n; i++) {
+    unsigned char c = (unsigned char)s[i];
+    if (c == '%') {
+      if (i + 2 >= n || fs_hex_decode(s + i + 1, 2, &c, 1)) {
+        *bad = true;
+        return NULL;
+      }
+      i += 2;
+    } else if (c == '+') {
+      c = ' ';
+    }
+    if (c < 0x20 || c == 0x7f) {
+      *bad = true;
+      return NULL;
+    }
+    o[k++] = (char)c;
+  }
+  o[k] = '\0';
+  return o;
+}
+
+static bool spec_version_valid(const char *s)
+{
+  size_t i = 0, a = 0, b = 0;
+  while (s[i] >= '0' && s[i] <= '9' && a < 4)
+    i++, a++;
+  if (!a || s[i++] != '.')
+    return false;
+  while (s[i] >= '0' && s[i] <= '9' && b < 4)
+    i++, b++;
+  return b && !s[i];
+}
+
+/* Splits a comma list of the value into the arena and checks each item. */
+static int split_list(struct fs_arena *a, char *value, size_t max, const char *name,
+                      const char ***items, size_t *n, struct fs_err *err)
+{
+  size_t count = 1;
+  for (const char *p = value; *p; p++)
+    count += *p == ',';
+  if (count > max)
+    return fs_err_set(err, FS_ERR_INVALID, name, "%s lists more than %zu values", name, max);
+  *items = fs_arena_alloc(a, count * sizeof(**items));
+  if (!*items)
+    return fs_err_set(err, FS_ERR_NOMEM, name, "out of memory");
+  *n = 0;
+  char *p = value;
+  for (;;) {
+    char *comma = strchr(p, ',');
+    if (comma)
+      *comma = '\0';
+    if (!*p)
+      return fs_err_set(err, FS_ERR_INVALID, name, "%s has an empty value", name);
+    (*items)[(*n)++] = p;
+    if (!comma)
+      return FS_OK;
+    p = comma + 1;
+  }
+}
+
+static int set_value(struct stix_taxii_query *q, unsigned bit, const char *name, char *value,
+                     const struct stix_taxii_query_limits *lim, struct fs_arena *a,
+                     struct fs_err *err)
+{
+  const char **items = NULL;
+  size_t n = 0;
+  int rc = FS_OK;
+  if (bit & (STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION |
+             STIX_TAXII_P_SPEC_VERSION))
+    rc = split_list(a, value, lim->max_list, name, &items, &n, err);
+  if (rc)
+    return rc;
+  switch (bit) {
+  case STIX_TAXII_P_ID:
+    for (size_t i = 0; i < n; i++)
+      if (!stix_id_valid(items[i], strlen(items[i]), NULL))
+        return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a STIX identifier", name,
+                          items[i]);
+    q->ids = items;
+    q->n_ids = n;
+    break;
+  case STIX_TAXII_P_TYPE:
+    for (size_t i = 0; i < n; i++)
+      if (!stix_type_valid(items[i], strlen(items[i])))
+        return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a STIX type name", name,
+                          items[i]);
+    q->types = items;
+    q->n_types = n;
+    break;
+  case STIX_TAXII_P_VERSION:
+    q->version_times = fs_arena_alloc(a, n * sizeof(*q->version_times));
+    if (!q->version_times)
+      return fs_err_set(err, FS_ERR_NOMEM, name, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+      if (!strcmp(items[i], "first"))
+        q->versions |= STIX_TAXII_V_FIRST;
+      else if (!strcmp(items[i], "last"))
+        q->versions |= STIX_TAXII_V_LAST;
+      else if (!strcmp(items[i], "all"))
+        q->versions |= STIX_TAXII_V_ALL;
+      else if (stix_timestamp_valid(items[i], strlen(items[i]), NULL))
+        q->version_times[q->n_version_times++] = items[i];
+      else
+        return fs_err_set(err, FS_ERR_INVALID, name,
+                          "%s: \"%.80s\" is not first, last, all or a timestamp", name, items[i]);
+    }
+    break;
+  case STIX_TAXII_P_SPEC_VERSION:
+    for (size_t i = 0; i < n; i++)
+      if (!spec_version_valid(items[i]))
+        return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a version like 2.1", name,
+                          items[i]);
+    q->spec_versions = items;
+    q->n_spec_versions = n;
+    break;
+  case STIX_TAXII_P_ADDED_AFTER:
+    if (!stix_timestamp_valid(value, strlen(value), NULL))
+      return fs_err_set(err, FS_ERR_INVALID, name,
+                        "%s: \"%.80s\" is not a timestamp YYYY-MM-DDTHH:MM:SS[.s+]Z", name, value);
+    q->added_after = value;
+    break;
+  case STIX_TAXII_P_LIMIT: {
+    size_t v = 0, i = 0;
+    for (; value[i] >= '0' && value[i] <= '9' && i < 12; i++)
+      v = v * 10 + (size_t)(value[i] - '0');
+    if (i == 0 || value[i] || v == 0)
+      return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a positive integer", name,
+                        value);
+    q->limit_capped = v > lim->max_limit;
+    q->limit = q->limit_capped ? lim->max_limit : v;
+    break;
+  }
+  case STIX_TAXII_P_NEXT: {
+    size_t len = strlen(value);
+    if (len == 0 || len > lim->max_next)
+      return fs_err_set(err, FS_ERR_INVALID, name, "next must be 1..%zu characters",
+                        lim->max_next);
+    for (size_t i = 0; i < len; i++) {
+      char c = value[i];
+      if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+            c == '-' || c == '_'))
+        return fs_err_set(err, FS_ERR_INVALID, name, "next is not a cursor this server made");
+    }
+    q->next = value;
+    break;
+  }
+  }
+  return FS_OK;
+}
+
+int stix_taxii_query_parse(const char *raw, size_t len, enum stix_taxii_endpoint ep,
+                            const struct stix_taxii_query_limits *lim_in, struct fs_arena *arena,
+                            struct stix_taxii_query *q, struct fs_err *err)
+{
+  struct stix_taxii_query_limits lim = {8192, 100, 1000, 256};
+  if (lim_in) {
+    lim.max_query = lim_in->max_query ? lim_in->max_query : lim.max_query;
+    lim.max_list = lim_in->max_list ? lim_in->max_list : lim.max_list;
+    lim.max_limit = lim_in->max_limit ? lim_in->max_limit : lim.max_limit;
+    lim.max_next = lim_in->max_next ? lim_in->max_next : lim.max_next;
+  }
+  memset(q, 0, sizeof(*q));
+  if (len > lim.max_query)
+    return fs_err_set(err, FS_ERR_TOO_LARGE, "query", "query string longer than %zu bytes",
+                      lim.max_query);
+  size_t i = 0;
+  while (i < len) {
+    size_t end = i;
+    while (end < len && raw[end] != '&')
+      end++;
+    if (end > i) {
+      const char *eq = memchr(raw + i, '=', end - i);
+      size_t klen = eq ? (size_t)(eq - (raw + i)) : end - i;
+      bool bad;
+      char *key = decode(arena, raw + i, klen, &bad);
+      char *value = key ? decode(arena, eq ? eq + 1 : raw + end, eq ? (size_t)(raw + end - eq - 1) : 0,
+                                 &bad)
+                        : NULL;
+      if (!value)
+        return bad ? fs_err_set(err, FS_ERR_INVALID, "query",
+                                "bad percent-encoding or control character in the query")
+                   : fs_err_set(err, FS_ERR_NOMEM, "query", "out of memory");
+      unsigned bit = 0;
+      const char *name = NULL;
+      for (size_t k = 0; k < FS_ARRAY_SIZE(params) && !bit; k++)
+        if (!strcmp(params[k].name, key))
+          bit = params[k].bit, name = params[k].name;
+      if (!bit && !strncmp(key, "match[", 6))
+        return fs_err_set(err, FS_ERR_INVALID, key, "the filter %.60s is not supported", key);
+      if (!bit) {
+        q->n_ignored++;
+      } else {
+        if (q->present & bit)
+          return fs_err_set(err, FS_ERR_INVALID, name, "%s is given more than once", name);
+        if (!(allowed(ep) & bit))
+          return fs_err_set(err, FS_ERR_INVALID, name, "%s does not apply to this endpoint",
+                            name);
+        if (!*value)
+          return fs_err_set(err, FS_ERR_INVALID, name, "%s has an empty value", name);
+        int rc = set_value(q, bit, name, value, &lim, arena, err);
+        if (rc)
+          return rc;
+        q->present |= bit;
+      }
+    }
+    i = end + 1;
+  }
+  return FS_OK;
+}
+
+static void hash_list(crypto_generichash_state *st, const char *tag, const char *const *items,
+                      size_t n)
+{
+  crypto_generichash_update(st, (const unsigned char *)tag, strlen(tag) + 1);
+  for (size_t i = 0; i < n; i++)
+    crypto_generichash_update(st, (const unsigned char *)items[i], strlen(items[i]) + 1);
+}
+
+uint64_t stix_taxii_query_context(const struct stix_taxii_query *q, const char *collection_id)
+{
+  crypto_generichash_state st;
+  crypto_generichash_init(&st, NULL, 0, 8);
+  const char *coll = collection_id ? collection_id : "";
+  hash_list(&st, "collection", &coll, 1);
+  hash_list(&st, "id", q->ids, q->n_ids);
+  hash_list(&st, "type", q->types, q->n_types);
+  hash_list(&st, "version", q->version_times, q->n_version_times);
+  unsigned char v = (unsigned char)q->versions;
+  crypto_generichash_update(&st, &v, 1);
+  hash_list(&st, "spec_version", q->spec_versions, q->n_spec_versions);
+  const char *after = q->added_after ? q->added_after : "";
+  hash_list(&st, "added_after", &after, 1);
+  unsigned char out[8];
+  crypto_generichash_final(&st, out, sizeof(out));
+  uint64_t x = 0;
+  for (int i = 0; i < 8; i++)
+    x = x << 8 | out[i];
+  return x;
+}
+
+/* A cursor is version || nonce || XChaCha20-Poly1305(date_added || seq || context), the version
+ * byte authenticated as additional data: the position it holds (which may be a row the reader
+ * may not see, skipped just before the cursor) stays secret, and a random nonce makes two
+ * cursors for the same position differ. */
+#define CURSOR_VERSION 2
+#define CURSOR_PLAIN (8 + 8 + 8)
+#define CURSOR_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define CURSOR_RAW (1 + CURSOR_NONCE + CURSOR_PLAIN + crypto_aead_xchacha20poly1305_ietf_ABYTES)
+_Static_assert(STIX_TAXII_CURSOR_LEN == (CURSOR_RAW * 4 + 2) / 3, "cursor length");
+_Static_assert(STIX_TAXII_CURSOR_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key");
+
+static void put64(unsigned char *p, uint64_t v)
+{
+  for (int i = 7; i >= 0; i--, v >>= 8)
+    p[i] = (unsigned char)v;
+}
+
+static uint64_t get64(const unsigned char *p)
+{
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++)
+    v = v << 8 | p[i];
+  return v;
+}
+
+void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
+                               const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                               char out[STIX_TAXII_CURSOR_LEN + 1])
+{
+  unsigned char plain[CURSOR_PLAIN], raw[CURSOR_RAW];
+  put64(plain, (uint64_t)c->date_added);
+  put64(plain + 8, (uint64_t)c->seq);
+  put64(plain + 16, c->context);
+  raw[0] = CURSOR_VERSION;
+  randombytes_buf(raw + 1, CURSOR_NONCE);
+  crypto_aead_xchacha20poly1305_ietf_encrypt(raw + 1 + CURSOR_NONCE, NULL, plain, sizeof(plain),
+                                             raw, 1, NULL, raw + 1, key);
+  sodium_memzero(plain, sizeof(plain));
+  sodium_bin2base64(out, STIX_TAXII_CURSOR_LEN + 1, raw, sizeof(raw),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int stix_taxii_cursor_decode(const char *s, size_t len,
+                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                              uint64_t expect_context, struct stix_taxii_cursor *c,
+                              struct fs_err *err)
+{
+  unsigned char raw[CURSOR_RAW], plain[CURSOR_PLAIN];
+  size_t n = 0;
+  memset(c, 0, sizeof(*c));
+  if (len != STIX_TAXII_CURSOR_LEN ||
+      sodium_base642bin(raw, sizeof(raw), s, len, NULL, &n, NULL,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
+      n != sizeof(raw) || raw[0] != CURSOR_VERSION ||
+      crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, raw + 1 + CURSOR_NONCE,
+                                                 sizeof(raw) - 1 - CURSOR_NONCE, raw, 1, raw + 1,
+                                                 key))
+    return fs_err_set(err, FS_ERR_INVALID, "next", "unknown or altered next cursor");
+  c->date_added = (int64_t)get64(plain);
+  c->seq = (int64_t)get64(plain + 8);
+  c->context = get64(plain + 16);
+  if (c->context != expect_context)
+    return fs_err_set(err, FS_ERR_INVALID, "next",
+                      "this next cursor belongs to a different query or collection");
+  return FS_OK;
+}
