@@ -184,17 +184,123 @@ def literals_of(arg):
     return [(body, line) for body, line in runs]
 
 
+def c_files(root):
+    """(path, path relative to root) of every .c and .h under src/, in a stable order."""
+    src = os.path.join(root, "src")
+    for dirpath, dirs, files in os.walk(src):
+        dirs.sort()
+        for f in sorted(files):
+            if f.endswith((".c", ".h")):
+                path = os.path.join(dirpath, f)
+                yield path, os.path.relpath(path, root)
+
+
+def passes_message(args, idx, param):
+    """Whether a helper call's arguments hand `param` on as the message: at the message's place,
+    or as the only argument of a "%s" message there."""
+    def only(arg, kind, text):
+        return [t[:2] for t in arg] == [(kind, text)]
+    if idx < len(args) and only(args[idx], "id", param):
+        return True
+    return idx + 1 < len(args) and only(args[idx], "str", '"%s"') and only(args[idx + 1], "id", param)
+
+
+# (file, line, function) of a function that takes a format, formats it with vsnprintf and hands
+# the text to a message helper: its messages would have no translation (the text is not a format
+# of the catalogue). It should pass its format on with fs_err_vset or fs_msg_vformat.
+VSNPRINTF = set()
+
+
+def discover_helpers(root, helpers):
+    """The helpers that make messages without being listed in HELPERS: a function-like macro that
+    hands its __VA_ARGS__ (or a parameter) to one as the message (parse_syslog.c's FAIL), and a
+    function that hands one of its `const char *` parameters to one as the message (a `fail(...,
+    const char *msg)` or a `bad(..., const char *fmt, ...)`), found again and again until nothing
+    new turns up. Static functions and macros of a .c file count in that file only."""
+    files = []
+    for path, rel in c_files(root):
+        with open(path, encoding="utf-8") as fh:
+            files.append((rel, list(tokens(fh.read()))))
+    known = set(helpers)
+    while True:
+        new = []
+        for rel, toks in files:
+            local = {name: idx for suffix, name, idx in known if not suffix or rel == suffix}
+            for i, (kind, text, _) in enumerate(toks):
+                if kind != "id" or i + 1 >= len(toks) or toks[i + 1][1] != "(":
+                    continue
+                is_macro = i >= 2 and toks[i - 1][1] == "define" and toks[i - 2][1] == "#"
+                if not is_macro and (i == 0 or toks[i - 1][0] != "id" and toks[i - 1][1] != "*"):
+                    continue
+                listed = text in local and not is_macro
+                params, j = split_args(toks, i + 1)
+                names = []
+                for prm in params:
+                    ids = [t for k, t, _ in prm if k == "id"]
+                    if [t[1] for t in prm] == [".", ".", "."] or [t[:2] for t in prm] == [("id", "__VA_ARGS__")]:
+                        names.append("__VA_ARGS__")
+                    elif is_macro and len(prm) == 1:
+                        names.append(ids[0] if ids else "")
+                    elif ids and "char" in ids and any(t[1] == "*" for t in prm):
+                        names.append(ids[-1])
+                    else:
+                        names.append("")
+                if is_macro:
+                    end = j
+                    while end < len(toks) and toks[end][1] != "#":
+                        end += 1  # the body: up to the next directive (enough for one-line macros)
+                    body = toks[j:end]
+                elif j < len(toks) and toks[j][1] == "{":
+                    depth, end = 0, j
+                    while end < len(toks):
+                        depth += {"{": 1, "}": -1}.get(toks[end][1], 0) if toks[end][0] == "punct" else 0
+                        end += 1
+                        if depth == 0:
+                            break
+                    body = toks[j:end]
+                else:
+                    continue
+                fmt_params = [n for n in names if n and n != "__VA_ARGS__"]
+                if not is_macro and "__VA_ARGS__" in names and any(
+                        body[b][1] == "vsnprintf" and b + 1 < len(body) and body[b + 1][1] == "("
+                        and any(t[1] in fmt_params for t in split_args(body, b + 1)[0][2])
+                        for b in range(len(body))) and any(
+                        body[b][1] in local and b + 1 < len(body) and body[b + 1][1] == "("
+                        for b in range(len(body))):
+                    VSNPRINTF.add((rel, body[0][2], text))
+                static = is_macro or rel.endswith(".c") and "static" in [
+                    t[1] for t in toks[max(0, i - 6):i]]
+                for b, (k2, t2, _) in enumerate(body):
+                    if listed or k2 != "id" or t2 not in local or b + 1 >= len(body) or body[b + 1][1] != "(":
+                        continue
+                    args, _ = split_args(body, b + 1)
+                    for pi, pname in enumerate(names):
+                        if not pname:
+                            continue
+                        if pname == "__VA_ARGS__" and is_macro:
+                            ok = local[t2] < len(args) and [t[:2] for t in args[local[t2]]] == [("id", "__VA_ARGS__")]
+                        else:
+                            ok = passes_message(args, local[t2], pname)
+                        entry = (rel if static else "", text, pi)
+                        if ok and entry not in known and (rel, text, pi) not in known:
+                            new.append(entry)
+        if not new:
+            return sorted(known)
+        known.update(new)
+
+
 def extract(root):
     """[(path, line, body)] for every message literal in src/."""
     found = []
     src = os.path.join(root, "src")
+    all_helpers = discover_helpers(root, HELPERS)
     for dirpath, _, files in os.walk(src):
         for f in sorted(files):
             if not f.endswith((".c", ".h")):
                 continue
             path = os.path.join(dirpath, f)
             rel = os.path.relpath(path, root)
-            helpers = {name: idx for suffix, name, idx in HELPERS if not suffix or rel == suffix}
+            helpers = {name: idx for suffix, name, idx in all_helpers if not suffix or rel == suffix}
             with open(path, encoding="utf-8") as fh:
                 toks = list(tokens(fh.read()))
             tables = {name for suffix, name in TABLES if rel == suffix}
@@ -425,6 +531,9 @@ def main():
         more = " (and %d more places)" % (len(uses[b]) - 1) if len(uses[b]) > 1 else ""
         out.append("%s:%d: no catalogue entry for this message%s; add to %s, in order:\n    %s" %
                    (rel, line, more, CATALOGUE, entry_line(b)))
+    for rel, line, fn in sorted(VSNPRINTF):
+        out.append("%s:%d: %s() formats its message with vsnprintf, so it has no translation: "
+                   "pass the format on with fs_err_vset (or fs_msg_vformat)" % (rel, line, fn))
     for rel, line, body in cli_prints(root):
         out.append('%s:%d: the CLI prints English only: "%s"; print both languages with '
                    'FS_TR(ctx->lang, "English", "中文")' % (rel, line, body))
