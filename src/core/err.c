@@ -53,6 +53,19 @@ const char *fs_err_msg(const struct fs_err *e, bool zh)
   return zh && e->msg_zh[0] ? e->msg_zh : e->msg;
 }
 
+int fs_err_copy(struct fs_err *dst, const struct fs_err *src, enum fs_code code, const char *where)
+{
+  if (!dst)
+    return (int)code;
+  char w[sizeof(dst->where)];
+  snprintf(w, sizeof(w), "%s", where ? where : src->where);
+  if (dst != src)
+    *dst = *src;
+  dst->code = code;
+  memcpy(dst->where, w, sizeof(w));
+  return (int)code;
+}
+
 void fs_err_wrap_where(struct fs_err *e, const char *outer)
 {
   if (!e || !outer || !*outer)

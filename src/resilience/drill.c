@@ -19,8 +19,7 @@ static int as_invalid(int rc, struct fs_err *err)
 {
   if (rc != FS_ERR_CRYPTO)
     return rc;
-  struct fs_err e = *err;
-  return fs_err_set(err, FS_ERR_INVALID, e.where, "%s", e.msg);
+  return fs_err_copy(err, err, FS_ERR_INVALID, NULL);
 }
 
 static const char *str(const json_t *o, const char *k)

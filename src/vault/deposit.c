@@ -8,6 +8,7 @@
 
 #include "core/encode.h"
 #include "core/file.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/vec.h"
@@ -313,8 +314,11 @@ int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int t
       memcpy(view.files, w.e, w.n * sizeof(*w.e));
       for (size_t i = 0; i < w.nj; i++)
         view.files[w.job_of[i]].path = w.jobs[i].rel; /* files get theirs once stored */
-      if (vault_tree_check(&view, &p))
+      if (vault_tree_check(&view, &p)) {
+        if (p.n) /* the line's own zh-TW, for the %s below */
+          fs_msg_remember(p.items[0], vault_problems_text(&p, 0, true));
         rc = fs_err_set(err, FS_ERR_CONFLICT, "backup", "%s", p.n ? p.items[0] : "paths collide");
+      }
     }
     free(view.files);
     vault_problems_release(&p);

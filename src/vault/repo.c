@@ -362,7 +362,7 @@ int vault_index_load(struct vault_repo *r, struct vault_problems *problems, stru
       if (problems)
         vault_problems_add(problems, "index file %s: %s: %s", names[i], e2.where, e2.msg);
       else
-        rc = fs_err_set(err, lrc, e2.where, "%s", e2.msg);
+        rc = fs_err_copy(err, &e2, lrc, NULL);
       continue;
     }
     for (size_t p = 0; p < f.npacks && !rc; p++) {

@@ -52,6 +52,18 @@ static void test_err_set_both_languages(void **state)
   assert_string_equal(e.msg_zh, "沒有權限");
   fs_err_clear(&e);
   assert_string_equal(e.msg_zh, "");
+  /* An error handed on under another code and place keeps both languages. */
+  struct fs_err from, to;
+  fs_err_set(&from, FS_ERR_CRYPTO, "a", "must be between %g and %g", 0.5, 2.0);
+  assert_int_equal(fs_err_copy(&to, &from, FS_ERR_INVALID, "b"), FS_ERR_INVALID);
+  assert_int_equal(to.code, FS_ERR_INVALID);
+  assert_string_equal(to.where, "b");
+  assert_string_equal(to.msg, "must be between 0.5 and 2");
+  assert_string_equal(to.msg_zh, "必須介於 0.5 與 2 之間");
+  fs_err_copy(&from, &from, FS_ERR_CORRUPT, NULL);
+  assert_string_equal(from.where, "a");
+  assert_string_equal(from.msg_zh, "必須介於 0.5 與 2 之間");
+  assert_int_equal(fs_err_copy(NULL, &from, FS_ERR_IO, NULL), FS_ERR_IO);
 }
 
 static void test_err_set_untranslated(void **state)
