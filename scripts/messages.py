@@ -77,9 +77,11 @@ TABLES = [
 
 # Functions that return message words: (file, function name); every string literal of a `return`
 # statement in the function's body is a message word (cdf.c's check_value says what is wrong with
-# a value, shown as "%s: ..." by report()).
+# a value, shown as "%s: ..." by report(); verify.c's who and type_name name a blob's user and kind).
 RETURNS = [
     ("src/vault/cdf.c", "check_value"),
+    ("src/vault/verify.c", "who"),
+    ("src/vault/verify.c", "type_name"),
 ]
 
 SPEC = re.compile(r"%(?:%|[-+ #0]*(?:\*|\d+)?(?:\.(?:\*|\d+))?(?:hh|h|ll|l|j|z|t|L)?[diouxXeEfFgGaAcspn])")
