@@ -8,6 +8,8 @@
 #include "core/err.h"
 #include "core/i18n.h"
 
+#include <stdio.h>
+
 /* Exit codes of every command. */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
@@ -78,6 +80,10 @@ int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char 
                    char **argv, const char **args, size_t *nargs);
 /* Prints the help text of spec. */
 void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec);
+/* Prints "<Usage>: <usage>" and a newline to out, "Usage" and the usage's "[options]" in the
+ * context's language (usage strings are written once, in the command's own words). */
+void cli_print_usage(const struct cli_ctx *ctx, FILE *out, const char *label_en,
+                     const char *label_zh, const char *usage);
 
 /* ---- reporting ---------------------------------------------------------------------------- */
 

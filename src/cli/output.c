@@ -40,6 +40,17 @@ int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
+void cli_print_usage(const struct cli_ctx *ctx, FILE *out, const char *label_en,
+                     const char *label_zh, const char *usage)
+{
+  static const char opts[] = "[options]";
+  const char *o = ctx->lang == FS_LANG_EN ? NULL : strstr(usage, opts);
+  if (o)
+    fprintf(out, "%s: %.*s%s%s\n", label_zh, (int)(o - usage), usage, "[選項]", o + strlen(opts));
+  else
+    fprintf(out, "%s: %s\n", FS_TR(ctx->lang, label_en, label_zh), usage);
+}
+
 int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcommand *table,
                  int argc, char **argv)
 {
@@ -53,7 +64,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
   if (name && out == stderr)
     fprintf(stderr, FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
             ctx->prog, name);
-  fprintf(out, "%s: %s\n\n", FS_TR(ctx->lang, "Usage", "用法"), usage);
+  cli_print_usage(ctx, out, "Usage", "用法", usage);
+  fprintf(out, "\n");
   for (const struct cli_subcommand *s = table; s->name; s++)
     fprintf(out, "  %-14s %s\n", s->name, FS_TR(ctx->lang, s->summary_en, s->summary_zh));
   return name && out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
