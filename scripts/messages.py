@@ -291,6 +291,13 @@ def discover_helpers(root, helpers):
         known.update(new)
 
 
+# Functions that return a library's words (English only): a message must not be only that ("%s"),
+# it takes them inside a sentence of ours ("cannot open: %s").
+LIBRARY_TEXT = {"strerror", "sqlite3_errmsg", "sqlite3_errstr", "curl_easy_strerror",
+                "gnutls_strerror", "PQerrorMessage", "PQresultErrorMessage"}
+BARE_LIBRARY = []  # (file, line, function) of a message that is a library's words alone
+
+
 def extract(root):
     """[(path, line, body)] for every message literal in src/."""
     found = []
@@ -355,6 +362,9 @@ def extract(root):
                 if idx >= len(args):
                     continue
                 lits = literals_of(args[idx])
+                if lits and [b for b, _ in lits] == ["%s"] and idx + 1 < len(args) and \
+                        args[idx + 1] and args[idx + 1][0][1] in LIBRARY_TEXT:
+                    BARE_LIBRARY.append((rel, line, args[idx + 1][0][1]))
                 for body, lline in lits or []:
                     found.append((rel, lline, body))
                 for arg in args[idx + 1:]:
@@ -533,6 +543,9 @@ def main():
         more = " (and %d more places)" % (len(uses[b]) - 1) if len(uses[b]) > 1 else ""
         out.append("%s:%d: no catalogue entry for this message%s; add to %s, in order:\n    %s" %
                    (rel, line, more, CATALOGUE, entry_line(b)))
+    for rel, line, fn in BARE_LIBRARY:
+        out.append("%s:%d: the message is %s()'s words alone (English only): put them inside a "
+                   "sentence of ours (\"cannot open: %%s\")" % (rel, line, fn))
     for rel, line, fn in sorted(VSNPRINTF):
         out.append("%s:%d: %s() formats its message with vsnprintf, so it has no translation: "
                    "pass the format on with fs_err_vset (or fs_msg_vformat)" % (rel, line, fn))

@@ -66,8 +66,8 @@ int detect_input_open(const char *path, struct detect_input **out, struct fs_err
   if (!strcmp(path, "-")) {
     in->fd = 0;
   } else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-    int rc = fs_err_set(err, errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, path, "%s",
-                        strerror(errno));
+    int rc = fs_err_set(err, errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, path,
+                        "cannot open: %s", strerror(errno));
     free(in->raw);
     free(in);
     return rc;

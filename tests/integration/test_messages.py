@@ -145,6 +145,8 @@ class ZhTwFailures(unittest.TestCase):
             # Errors found by worker threads keep their Chinese on their way to the writer.
             p = run("scan", "--iocs", iocs, "--format", fmt, "--threads", "2", log, env=ZH)
             self.check(p, want, rc=0)
+        self.check(run("scan", "--iocs", iocs, os.path.join(self.tmp, "missing.log"), env=ZH),
+                   "無法開啟：" + os.strerror(errno.ENOENT))
 
     def test_incident_audit_registers(self):
         policy = self.file("policy.ini", "[clocks]\nbogus = 3h\n")
