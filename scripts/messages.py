@@ -35,6 +35,7 @@ HELPERS = [
     ("", "fs_err_set", 3),
     ("", "fs_err_vset", 3),
     ("", "fs_msg_format", 4),
+    ("", "fs_msg_vformat", 4),
     ("", "v_error", 1),
     ("", "v_warn", 1),
     ("", "vault_problems_add", 1),
@@ -73,6 +74,8 @@ HELPERS = [
 # array's initializer is a message word ("role %s may not %s %s" takes a verb of policy.c).
 TABLES = [
     ("src/auth/policy.c", "verbs"),
+    ("src/incident/input.c", "incident_status_names"),
+    ("src/incident/work.c", "task_status_names"),
 ]
 
 # Functions that return message words: (file, function name); every string literal of a `return`

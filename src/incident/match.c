@@ -211,10 +211,9 @@ static int offer(struct store_conn *c, const struct actor *who, const struct inc
                       "INSERT INTO incident_assignment (id, incident_id, team_id, help_id, status,"
                       " offered_at, offered_by, version) VALUES (?,?,?,?,'offered',?,?,1)",
                       "ssssis", aid, r->id, team_id, help_id, who->now_ms, who->username);
-  char text[200];
-  snprintf(text, sizeof(text), "offered to response team %s", team_code);
   if (!rc)
-    rc = incident_event_add(c, who, r->id, "team_offered", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, r->id, "team_offered", who->now_ms, err,
+                             "offered to response team %s", team_code);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s?}", "ref", r->ref, "team", team_code, "help_id", help_id);
     rc = audit_append(c, who, "incident.offer", "incident_assignment", aid, d, err);
@@ -251,8 +250,8 @@ static int offer_next(struct store_conn *c, const struct actor *who,
     rc = store_exec(c, NULL, err, "UPDATE incident_help SET status = 'unserved' WHERE id = ?", "s",
                     help_id);
     if (!rc)
-      rc = incident_event_add(c, who, r->id, "help_unserved", who->now_ms,
-                              "no response team is free to help", NULL, err);
+      rc = incident_event_addf(c, who, r->id, "help_unserved", who->now_ms, err,
+                               "no response team is free to help");
     if (!rc)
       rc = notify_incident(c, env, r, "incident.help_unserved", NOTIFY_TO_HUB, NULL,
                            "No registered response team is free to help; the hub must step in.",
@@ -299,11 +298,10 @@ int incident_help_request(struct store_conn *c, const struct actor *who,
                     " created_at) VALUES (?,?,?,?,?,'open',?)",
                     "sssssi", help_id, r.id, sk ? sk : "[]", note, who->username, who->now_ms);
   }
-  char text[300];
-  snprintf(text, sizeof(text), "help requested: %.200s", sk ? sk : "[]");
-  free(sk);
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "help_requested", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, r.id, "help_requested", who->now_ms, err,
+                             "help requested: %.200s", sk ? sk : "[]");
+  free(sk);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:O}", "ref", r.ref, "skills", skills);
     rc = audit_append(c, who, "incident.help", "incident_help", help_id, d, err);
@@ -439,12 +437,17 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
                     assignment_id, cur);
   if (!rc && n != 1)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version", "the assignment was changed meanwhile");
-  char text[300];
-  snprintf(text, sizeof(text), "response team %s %s%s%.200s", code,
-           accept ? "accepted" : "declined", note ? ": " : "", note ? note : "");
-  if (!rc)
-    rc = incident_event_add(c, who, r.id, accept ? "team_accepted" : "team_declined",
-                            who->now_ms, text, NULL, err);
+  const char *kind = accept ? "team_accepted" : "team_declined";
+  if (!rc && accept)
+    rc = note ? incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s accepted: %.200s", code, note)
+              : incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s accepted", code);
+  else if (!rc)
+    rc = note ? incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s declined: %.200s", code, note)
+              : incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s declined", code);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s}", "ref", r.ref, "team", code, "answer",
                           accept ? "accepted" : "declined");

@@ -166,15 +166,17 @@ int incident_publish(struct store_conn *c, const struct actor *who,
                            "sssisiii", pid, r.id, incident_tlp_names[tlp], (int64_t)hide, text,
                            (int64_t)count, who->now_ms, (int64_t)handed)
               : fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
-  char tlp_up[16], note[200];
+  char tlp_up[16];
   size_t k = 0;
   for (const char *p = incident_tlp_names[tlp]; *p && k + 1 < sizeof(tlp_up); p++)
     tlp_up[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
   tlp_up[k] = '\0';
-  snprintf(note, sizeof(note), "%zu indicators published as TLP:%s%s", count, tlp_up,
-           hide ? ", reporter hidden" : "");
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "published", who->now_ms, note, NULL, err);
+    rc = hide ? incident_event_addf(c, who, r.id, "published", who->now_ms, err,
+                                    "%zu indicators published as TLP:%s, reporter hidden", count,
+                                    tlp_up)
+              : incident_event_addf(c, who, r.id, "published", who->now_ms, err,
+                                    "%zu indicators published as TLP:%s", count, tlp_up);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", incident_tlp_names[tlp],
                           "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",

@@ -290,6 +290,13 @@ class Incident(unittest.TestCase):
             return [e for e in tl if e["kind"] == "escalated"]
         esc = wait_for(escalated, "the escalation of the overdue review clock")
         self.assertIn("review clock is overdue", esc[0]["text"])
+        self.assertIn("等級審核期限已逾期", esc[0]["text_zh"])
+        # The hub's own words come in both languages; what a person wrote (the title) as written.
+        tl = self.req("ana", "GET", f"/api/v1/incidents/{iid}/timeline").json()["items"]
+        found = {e["kind"]: e for e in tl}
+        self.assertEqual(found["discovered"]["text_zh"], "通報機構知悉此事件")
+        self.assertTrue(found["level_proposed"]["text_zh"].startswith("建議"))
+        self.assertIsNone(found["reported"]["text_zh"])
         inc = self.req("alice", "GET", f"/api/v1/incidents/{iid}").json()
         self.assertTrue(inc["overdue"])
         review = [c for c in inc["clocks"] if c["clock"] == "review"][0]
@@ -346,6 +353,9 @@ class Incident(unittest.TestCase):
                      {"note": "集團應變小組出動"})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["items"][0]["status"], "accepted")
+        tl = self.req("grp-lead", "GET", f"/api/v1/incidents/{iid}/timeline").json()["items"]
+        acc = [e for e in tl if e["kind"] == "team_accepted"][-1]
+        self.assertEqual(acc["text_zh"], "應變小組 fhc-x-irt 已接受：集團應變小組出動")
         self.assertEqual(self.req("grp-lead", "POST", f"/api/v1/incidents/{iid}/assignments/{aid}/decline").status, 409)
         r = self.req("grp-lead", "POST", f"/api/v1/incidents/{iid}/timeline", {"text": "Forensic images taken of 12 servers."})
         self.assertEqual(r.status, 201, r)
