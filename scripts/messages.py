@@ -76,6 +76,7 @@ TABLES = [
     ("src/auth/policy.c", "verbs"),
     ("src/incident/input.c", "incident_status_names"),
     ("src/incident/work.c", "task_status_names"),
+    ("src/incident/match.c", "exclusion_reasons"),
 ]
 
 # Functions that return message words: (file, function name); every string literal of a `return`

@@ -45,6 +45,13 @@ static int cmp_candidates(const void *a, const void *b)
   return strcmp(x->code, y->code);
 }
 
+/* Why a team is left out of a ranking (shown in both languages: the words have entries in the
+ * message catalogue). */
+enum { EX_GROUP, EX_INDUSTRY, EX_UNAVAILABLE, EX_FULL, EX_DECLINED, EX_ASKED, EX_SKILLS };
+static const char *const exclusion_reasons[] = {
+    "another holding group's team", "does not serve this industry", "not available", "at capacity",
+    "declined this case", "already offered or assigned", "has none of the skills asked for", NULL};
+
 /* Ranks the teams for case r and the skills asked for; excluded teams go to `excluded` with
  * their reason. The caller frees the candidates' JSON with release_candidates. */
 static int rank(struct store_conn *c, const struct incident_row *r, json_t *skills,
@@ -83,13 +90,13 @@ static int rank(struct store_conn *c, const struct incident_row *r, json_t *skil
       k->kind = "group";
       k->tier = 1;
       if (strcmp(org, r->org_id) && strcmp(org, r->parent_id))
-        why = "another holding group's team";
+        why = exclusion_reasons[EX_GROUP];
     } else if (!strcmp(kind, "support")) {
       k->kind = "support";
       k->tier = 2;
       json_t *serves = json_loads(store_col_text(s, 6), 0, NULL);
       if (json_array_size(serves) && !json_has(serves, r->industry))
-        why = "does not serve this industry";
+        why = exclusion_reasons[EX_INDUSTRY];
       json_decref(serves);
     } else {
       k->kind = "cert";
@@ -111,18 +118,19 @@ static int rank(struct store_conn *c, const struct incident_row *r, json_t *skil
     }
     json_decref(team_skills);
     if (!why && !store_col_int(s, 7))
-      why = "not available";
+      why = exclusion_reasons[EX_UNAVAILABLE];
     if (!why && k->load >= k->capacity)
-      why = "at capacity";
+      why = exclusion_reasons[EX_FULL];
     if (!why && store_col_int(s, 11))
-      why = "declined this case";
+      why = exclusion_reasons[EX_DECLINED];
     if (!why && store_col_int(s, 12))
-      why = "already offered or assigned";
+      why = exclusion_reasons[EX_ASKED];
     if (!why && json_array_size(skills) && !k->covers && k->tier != 3)
-      why = "has none of the skills asked for";
+      why = exclusion_reasons[EX_SKILLS];
     if (why) {
-      if (strcmp(why, "another holding group's team"))
-        json_array_append_new(excluded, json_pack("{s:s,s:s}", "team", k->code, "reason", why));
+      if (why != exclusion_reasons[EX_GROUP])
+        json_array_append_new(excluded, json_pack("{s:s,s:s,s:s}", "team", k->code, "reason", why,
+                                                  "reason_zh", fs_msg_zh(why) ? fs_msg_zh(why) : why));
       json_decref(k->covered);
       json_decref(k->missing);
       continue;

@@ -345,6 +345,11 @@ class Incident(unittest.TestCase):
         help_ = r.json()
         self.assertEqual(help_["ranking"]["candidates"][0]["team"], "fhc-x-irt")
         aid = help_["offered_assignment"]
+        # Why a team is left out, in both languages (#18 item 12).
+        m = self.req("alice", "GET", f"/api/v1/incidents/{iid}/matches?skills=forensics").json()
+        asked = [x for x in m["excluded"] if x["team"] == "fhc-x-irt"]
+        self.assertEqual(asked, [{"team": "fhc-x-irt", "reason": "already offered or assigned",
+                                  "reason_zh": "已請求協助或已指派"}])
         # The offered team sees the case but may not work it before accepting; others may not answer.
         self.assertEqual(self.req("grp-lead", "GET", f"/api/v1/incidents/{iid}").status, 200)
         self.assertEqual(self.req("grp-lead", "POST", f"/api/v1/incidents/{iid}/timeline", {"text": "x"}).status, 403)
