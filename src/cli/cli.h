@@ -135,6 +135,11 @@ typedef int (*cli_hub_job_fn)(struct cli_ctx *ctx, struct hub *hub, struct store
                               const struct actor *who, void *arg, struct fs_err *err);
 int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_fn fn, void *arg);
 
+/* The actor a command acts as: the local operator op when as is NULL, else the user named by
+ * --as (id or name: that user's visibility and organisation, source "cli"). */
+int cli_actor_as(struct store_conn *c, const struct actor *op, const char *as, struct actor *out,
+                 struct fs_err *err);
+
 /* Serves the open hub over HTTP until SIGINT or SIGTERM; prints the URL on standard output. */
 int cli_serve(struct cli_ctx *ctx, struct hub *hub);
 

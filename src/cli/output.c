@@ -1,6 +1,7 @@
 /* Output helpers shared by commands: sub-command dispatch, JSON and tables, secrets from files. */
 #include "cli/cli.h"
 
+#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "hub/hub.h"
@@ -49,6 +50,16 @@ void cli_print_usage(const struct cli_ctx *ctx, FILE *out, const char *label_en,
     fprintf(out, "%s: %.*s%s%s\n", label_zh, (int)(o - usage), usage, "[選項]", o + strlen(opts));
   else
     fprintf(out, "%s: %s\n", FS_TR(ctx->lang, label_en, label_zh), usage);
+}
+
+int cli_actor_as(struct store_conn *c, const struct actor *op, const char *as, struct actor *out,
+                 struct fs_err *err)
+{
+  if (!as) {
+    *out = *op;
+    return FS_OK;
+  }
+  return user_actor(c, as, op->now_ms, "cli", out, err);
 }
 
 int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcommand *table,

@@ -3,6 +3,7 @@
  * types and the caller's body limit. See server.h. */
 #include "http/server.h"
 
+#include "auth/policy.h"
 #include "auth/token.h"
 #include "core/net.h"
 #include "core/time.h"
@@ -179,8 +180,8 @@ int http_admit(struct http_request *req, struct http_response *res)
       rc = FS_ERR_RATE_LIMITED;
   } else {
     rc = authenticate(req, &retry);
-    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) && !auth_role_is_hub(req->who.role) &&
-        req->who.role != AUTH_ROLE_SUPERVISOR)
+    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) &&
+        !policy_allows(&req->who, POLICY_METRICS_READ, NULL))
       rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, req->path,
                       "only the hub's roles may read this from outside the hub's machine");
     snprintf(key, sizeof(key), "tok:%s", req->who.token_id);

@@ -7,20 +7,12 @@
 #include "core/time.h"
 #include "core/uuid.h"
 #include "intel/intel.h"
+#include "stix/tlp.h"
 #include "incident/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* TLP 2.0 marking definitions (FIRST), by their OASIS ids, in incident_tlp_names order. */
-static const char *const tlp_marking[] = {
-    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", /* CLEAR */
-    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", /* GREEN */
-    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", /* AMBER */
-    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", /* AMBER+STRICT */
-    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* RED */
-};
 
 /* Identities: intel_org_identity, the same organisation always has the same STIX identity. */
 static int identity_id(const char *org_id, char out[64])
@@ -44,11 +36,11 @@ int incident_publish(struct store_conn *c, const struct actor *who,
                      struct fs_err *err)
 {
   static const char *const keys[] = {"tlp", "hide_reporter", "observables", NULL};
-  int tlp;
+  enum tlp_level tlp;
   bool hide = false, has_hide;
   int rc = jsonx_only_keys(body, keys, "$", err);
   if (!rc)
-    rc = jsonx_enum(body, "tlp", 0, incident_tlp_names, &tlp, err);
+    rc = stix_tlp_json(body, "tlp", 0, &tlp, err);
   if (!rc)
     rc = jsonx_bool(body, "hide_reporter", 0, &hide, &has_hide, err);
   json_t *pick = json_object_get(body, "observables");
@@ -66,21 +58,18 @@ int incident_publish(struct store_conn *c, const struct actor *who,
                     incident_status_names[r.status]);
   if (rc)
     return store_tx_leave(c, owned, rc, err);
-  if (tlp < 0)
-    tlp = r.tlp >= 0 ? r.tlp : 2;
+  if (tlp == TLP_NONE)
+    tlp = r.tlp != TLP_NONE ? r.tlp : TLP_AMBER;
   if (!has_hide)
     hide = r.hide_reporter;
   /* The creator: the hub standing in for a hidden reporter, or the reporting organisation. */
   char creator_org[37], ident[64], name_en[256] = "";
   snprintf(creator_org, sizeof(creator_org), "%s", hide ? who->org_id : r.org_id);
   if (hide) {
-    rc = store_query_text(c, creator_org, sizeof(creator_org), NULL, err,
-                          "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1",
-                          "");
+    rc = org_hub_id(c, creator_org, err);
     snprintf(name_en, sizeof(name_en), "%s", env->hub_name);
   } else {
-    rc = store_query_text(c, name_en, sizeof(name_en), NULL, err,
-                          "SELECT name_en FROM org WHERE id = ?", "s", r.org_id);
+    snprintf(name_en, sizeof(name_en), "%s", r.org.name_en);
   }
   if (!rc)
     rc = identity_id(creator_org, ident);
@@ -138,7 +127,7 @@ int incident_publish(struct store_conn *c, const struct actor *who,
                   "malicious-activity", "pattern", pattern, "pattern_type", "stix", "valid_from",
                   now, "labels",
                   incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
-                  "object_marking_refs", tlp_marking[tlp]));
+                  "object_marking_refs", stix_tlp_marking_id(tlp)));
     count++;
   }
   store_done(s);
@@ -163,22 +152,17 @@ int incident_publish(struct store_conn *c, const struct actor *who,
     rc = text ? store_exec(c, NULL, err,
                            "INSERT INTO incident_publication (id, incident_id, tlp, hide_reporter,"
                            " bundle, indicators, created_at, handed_over) VALUES (?,?,?,?,?,?,?,?)",
-                           "sssisiii", pid, r.id, incident_tlp_names[tlp], (int64_t)hide, text,
+                           "sssisiii", pid, r.id, stix_tlp_token(tlp), (int64_t)hide, text,
                            (int64_t)count, who->now_ms, (int64_t)handed)
               : fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
-  char tlp_up[16];
-  size_t k = 0;
-  for (const char *p = incident_tlp_names[tlp]; *p && k + 1 < sizeof(tlp_up); p++)
-    tlp_up[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-  tlp_up[k] = '\0';
   if (!rc)
     rc = hide ? incident_event_addf(c, who, r.id, "published", who->now_ms, err,
-                                    "%zu indicators published as TLP:%s, reporter hidden", count,
-                                    tlp_up)
+                                    "%zu indicators published as %s, reporter hidden", count,
+                                    stix_tlp_name(tlp))
               : incident_event_addf(c, who, r.id, "published", who->now_ms, err,
-                                    "%zu indicators published as TLP:%s", count, tlp_up);
+                                    "%zu indicators published as %s", count, stix_tlp_name(tlp));
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", incident_tlp_names[tlp],
+    json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp),
                           "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
                           bundle_id);
     rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
@@ -187,7 +171,7 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   rc = store_tx_leave(c, owned, rc, err);
   if (!rc)
     *out = json_pack("{s:s,s:s,s:s,s:b,s:I,s:b,s:o,s:O}", "id", pid, "incident", r.ref, "tlp",
-                     incident_tlp_names[tlp], "hide_reporter", hide, "indicators",
+                     stix_tlp_token(tlp), "hide_reporter", hide, "indicators",
                      (json_int_t)count, "handed_over", handed, "created_at",
                      jsonx_time_new(who->now_ms), "bundle", bundle);
   free(text);

@@ -421,11 +421,11 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * caller's organisation's copy is looked at, and another's neither refuses nor changes it. */
   int64_t seq = 0;
   bool found = false, found_own = false, any = false, any_copy = false;
-  enum stix_tlp have = STIX_TLP_NONE;
+  enum tlp_level have = TLP_NONE;
   char owner[40] = "";
   const char *org = g->who->org_id;
   const char *copy = version[0] ? "" : org;
-  bool hub = g->who->local || auth_role_is_hub(g->who->role);
+  bool hub = policy_allows(g->who, POLICY_INTEL_CURATE, NULL);
   struct store_stmt *s = NULL;
   int rc = maybe_stored ? store_prepare(g->c,
                                         "SELECT seq, version, COALESCE(producer_org, ''), tlp, copy"
@@ -447,7 +447,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     if (!strcmp(store_col_text(s, 1), version)) {
       found = true;
       seq = store_col_int(s, 0);
-      have = intel_tlp_from_column(store_col_text(s, 3));
+      have = stix_tlp_from_token(store_col_text(s, 3));
       found_own = org[0] && !strcmp(store_col_text(s, 2), org);
     }
   }
@@ -474,10 +474,10 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
                       "%s belongs to another organisation; only it or the hub may version it",
                       it->id);
   }
-  if (found && !found_own && !hub && have != STIX_TLP_CLEAR && have != STIX_TLP_GREEN) {
+  if (found && !found_own && !hub && !tlp_is_community(have)) {
     return fs_err_set(why, FS_ERR_FORBIDDEN, "",
-                      "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
-                      "may share it further", it->id);
+                      "%s is another organisation's object beyond %s; only it or the hub may share "
+                      "it further", it->id, stix_tlp_name(TLP_GREEN));
   }
   if (found) {
     bool added = false;
@@ -489,7 +489,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
 
   /* The strictest of the object's own level (or its collection's default when unmarked) and of
    * its granular markings. */
-  enum stix_tlp tlp = it->tlp == STIX_TLP_NONE ? g->col->default_tlp : it->tlp;
+  enum tlp_level tlp = it->tlp == TLP_NONE ? g->col->default_tlp : it->tlp;
   if (it->tlp_granular > tlp)
     tlp = it->tlp_granular;
   anonymous = anonymous || it->anonymous;
@@ -514,7 +514,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
       /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
        * received bytes): bound where it lies, without a copy. */
       const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
-                            intel_tlp_column(tlp),
+                            stix_tlp_token(tlp),
                             g->who->org_id[0] ? g->who->org_id : NULL,
                             g->who->user_id[0] ? g->who->user_id : NULL};
       int idx = 1;
@@ -796,9 +796,9 @@ int intel_status_get(struct store_conn *c, const struct actor *who, const char *
     return rc;
   bool row;
   rc = store_step(s, &row, err);
-  bool mine = !rc && row &&
-              (who->local || auth_role_is_hub(who->role) ||
-               (!store_col_null(s, 0) && !strcmp(store_col_text(s, 0), who->org_id)));
+  struct policy_target t = {.org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL,
+                            .role = -1};
+  bool mine = !rc && row && policy_allows(who, POLICY_INTEL_STATUS_READ, &t);
   if (!rc && mine)
     *out = json_loads(store_col_text(s, 1), 0, NULL);
   store_done(s);

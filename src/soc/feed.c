@@ -2,6 +2,7 @@
  * decided by the one policy for every organisation that could see it. */
 #include "soc/soc_int.h"
 
+#include "auth/org.h"
 #include "auth/policy.h"
 #include "core/vec.h"
 #include "detect/ioc_stix.h"
@@ -24,9 +25,8 @@ int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes
                        struct fs_err *err)
 {
   int rc = intel_position(c, last_seq, deletes, err);
-  /* TODO(#13 item 4): the number of organisations through an auth accessor */
   if (!rc)
-    rc = store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
+    rc = org_count(c, NULL, orgs, err);
   return rc;
 }
 
@@ -133,14 +133,15 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
                       const char *rorgs, const char *body, const int64_t *colls, size_t n_colls)
 {
   (void)id;
-  if (!strcmp(tlp, "red")) {
+  enum tlp_level level = stix_tlp_from_token(tlp);
+  if (level == TLP_RED) {
     g->sets->skipped_red++;
     return FS_OK;
   }
   bool all = false;
   uint32_t *orgs = NULL;
   size_t n_orgs = 0;
-  bool wide = !strcmp(tlp, "clear") || !strcmp(tlp, "green");
+  bool wide = tlp_is_community(level);
   for (size_t k = 0; k < n_colls && !all; k++) {
     struct coll_info *ci = coll_of(g, colls[k]);
     if (!ci)

@@ -1,4 +1,5 @@
-/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position. */
+/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position (kept by intel:
+ * intel_sync_position). */
 #include "taxii/client.h"
 
 #include "auth/org.h"
@@ -10,28 +11,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static int load_position(struct store_conn *c, const char *url, const char *collection,
-                         const char *direction, char out[64], struct fs_err *err)
-{
-  bool found;
-  out[0] = '\0';
-  return store_query_text(c, out, 64, &found, err,
-                          "SELECT position FROM intel_sync WHERE url = ? AND collection = ?"
-                          " AND direction = ?",
-                          "sss", url, collection, direction);
-}
-
-static int save_position(struct store_conn *c, const struct actor *who, const char *url,
-                         const char *collection, const char *direction, const char *pos,
-                         struct fs_err *err)
-{
-  return store_exec(c, NULL, err,
-                    "INSERT INTO intel_sync (url, collection, direction, position, updated_at)"
-                    " VALUES (?,?,?,?,?) ON CONFLICT (url, collection, direction)"
-                    " DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-                    "ssssi", url, collection, direction, pos, who->now_ms);
-}
-
 int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_client *cl,
                const char *api_root, const char *collection, const char *into, size_t limit,
                struct taxii_sync_stats *st, struct fs_err *err)
@@ -42,7 +21,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
   if (!rc && !col.can_write)
     rc = fs_err_set(err, FS_ERR_FORBIDDEN, into, "no right to write to collection %s", into);
   if (!rc)
-    rc = load_position(c, api_root, collection, "pull", st->position, err);
+    rc = intel_sync_position(c, api_root, collection, "pull", st->position, err);
   if (rc)
     return rc;
   struct fs_buf body;
@@ -76,7 +55,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
       rc = intel_ingest(c, who, &col, &doc, NULL, &ir, err);
     if (!rc && last[0]) {
       snprintf(st->position, sizeof(st->position), "%s", last);
-      rc = save_position(c, who, api_root, collection, "pull", st->position, err);
+      rc = intel_sync_position_set(c, api_root, collection, "pull", st->position, who->now_ms, err);
     }
     if (!rc)
       rc = store_commit(c, err);
@@ -124,7 +103,7 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
     return fs_err_set(err, FS_ERR_FORBIDDEN, from, "organisation %s may not read collection %s",
                       for_org, from);
   if (!rc)
-    rc = load_position(c, api_root, collection, "push", st->position, err);
+    rc = intel_sync_position(c, api_root, collection, "push", st->position, err);
   if (rc)
     return rc;
   long long after = 0;
@@ -158,7 +137,7 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
     if (page.last_date > after) {
       after = page.last_date;
       snprintf(st->position, sizeof(st->position), "%lld", after);
-      rc = save_position(c, who, api_root, collection, "push", st->position, err);
+      rc = intel_sync_position_set(c, api_root, collection, "push", st->position, who->now_ms, err);
       if (rc)
         break;
     }

@@ -381,6 +381,60 @@ class Soc(unittest.TestCase):
         self.assertIn("soc.source.add", actions)
         self.assertIn("soc.source.remove", actions)
 
+    def test_who_may_do_what(self):
+        """The one policy's SOC actions (and collection creation) for each role: a member sends
+        and reads its own organisation's events and alerts; the hub's roles act for any
+        organisation and see the engine and its sources; only the hub administrator changes
+        sources and creates collections; the supervisor reads sector alerts only."""
+        h = self.hub
+        roles = {"hub-admin": h.admin_token, "hub-analyst": self.tokens["hub"],
+                 "member-analyst": self.tokens["bank-a"], "supervisor": self.tokens["fsc"]}
+        line = rfc5424("allow src=10.9.9.9 dst=192.0.2.200 dport=22 policy probe").encode()
+        source = {"kind": "cidr", "match": "198.18.0.0/15", "org": "bank-d"}
+        collection = {"alias": "policy-probe", "kind": "group", "default_tlp": "green", "members": ["bank-a"]}
+        expect = [  # (method, path, body, {role: status})
+            ("POST", "/api/v1/events", line,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
+            ("POST", "/api/v1/events?org=bank-b", line,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("POST", "/api/v1/events?org=bank-a", line,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/alerts", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
+            ("GET", "/api/v1/alerts?org=bank-b", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/alerts?org=bank-a", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
+            ("GET", "/api/v1/alerts/sector", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 200}),
+            ("GET", "/api/v1/soc/status", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/soc/sources", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("POST", "/api/v1/soc/sources", source,
+             {"hub-analyst": 403, "member-analyst": 403, "supervisor": 403, "hub-admin": 201}),
+            ("POST", "/api/v1/intel/collections", collection,
+             {"hub-analyst": 403, "member-analyst": 403, "supervisor": 403, "hub-admin": 201}),
+        ]
+        for method, path, body, want in expect:
+            for role, status in want.items():
+                if isinstance(body, bytes):
+                    r = h.request(method, path, token=roles[role], raw=body,
+                                  headers={"Content-Type": "text/plain"})
+                else:
+                    r = h.request(method, path, token=roles[role], body=body)
+                self.assertEqual(r.status, status, f"{role} {method} {path}: {r.body}")
+        # The alert stream refuses what the list refuses.
+        r = h.request("GET", "/api/v1/alerts/stream", token=roles["supervisor"])
+        self.assertEqual(r.status, 403)
+        # Only the hub administrator removes a source.
+        sid = [s["id"] for s in h.admin("GET", "/api/v1/soc/sources").json()["items"]
+               if s["match"] == source["match"]][0]
+        for role in ("hub-analyst", "member-analyst", "supervisor"):
+            self.assertEqual(h.request("DELETE", f"/api/v1/soc/sources/{sid}", token=roles[role]).status,
+                             403, role)
+        self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 200)
+
     def test_strict_indicator_stays_with_its_recipients(self):
         """An AMBER+STRICT indicator bank-a shares with bank-b and bank-c: their hits are their
         own; the hub sees neither the alerts nor who sighted it, and the sector alert it makes
