@@ -94,6 +94,9 @@ int cli_fail(struct cli_ctx *ctx, const struct fs_err *err);
 /* Prints a usage error (the message in both wordings is chosen by ctx->lang) and returns
  * CLI_EXIT_USAGE. */
 int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg);
+/* For a library call that checked the value of an option (--placeholder NAME=V1,V2): rc, with
+ * FS_ERR_INVALID made FS_ERR_USAGE (in err too), so that cli_fail exits 2. */
+int cli_option_error(int rc, struct fs_err *err);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -168,8 +171,9 @@ void cli_print_table(enum fs_lang lang, const void *items, const char *const *ke
 /* Prints items as JSON (json) or as a table with the headings of the user's language. */
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
                      const char *const *keys, const char *const *en, const char *const *zh);
-/* Reads a secret (password) from a file, or from standard input when path is "-"; the trailing
- * newline is dropped. The caller frees *out after wiping it. */
-int cli_read_secret(const char *path, char **out, struct fs_err *err);
+/* Reads a secret (password, token, key) from a file, or from standard input when path is "-";
+ * trailing newlines (LF or CRLF) are dropped. *len (when len is not NULL) receives its length,
+ * NUL bytes included. The caller frees *out after wiping it. */
+int cli_read_secret(const char *path, char **out, size_t *len, struct fs_err *err);
 
 #endif

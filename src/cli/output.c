@@ -77,8 +77,12 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
             ctx->prog, name);
   cli_print_usage(ctx, out, "Usage", "用法", usage);
   fprintf(out, "\n");
+  int width = 14; /* names and summaries at least two spaces apart */
   for (const struct cli_subcommand *s = table; s->name; s++)
-    fprintf(out, "  %-14s %s\n", s->name, FS_TR(ctx->lang, s->summary_en, s->summary_zh));
+    if ((int)strlen(s->name) + 1 > width)
+      width = (int)strlen(s->name) + 1;
+  for (const struct cli_subcommand *s = table; s->name; s++)
+    fprintf(out, "  %-*s %s\n", width, s->name, FS_TR(ctx->lang, s->summary_en, s->summary_zh));
   return name && out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }
 
@@ -170,7 +174,7 @@ void cli_print_table(enum fs_lang lang, const void *items_v, const char *const *
   }
 }
 
-int cli_read_secret(const char *path, char **out, struct fs_err *err)
+int cli_read_secret(const char *path, char **out, size_t *len, struct fs_err *err)
 {
   struct fs_buf b;
   fs_buf_init(&b, 4096);
@@ -181,8 +185,8 @@ int cli_read_secret(const char *path, char **out, struct fs_err *err)
   }
   while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
     b.data[--b.len] = '\0';
-  *out = fs_buf_detach(&b, NULL);
-  return *out ? FS_OK : FS_ERR_NOMEM;
+  *out = fs_buf_detach(&b, len);
+  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
 }
 
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,

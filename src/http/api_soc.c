@@ -183,14 +183,7 @@ int api_soc_status(struct http_request *req, struct http_response *res)
 
 int api_soc_sources_list(struct http_request *req, struct http_response *res)
 {
-  struct store_conn *c;
-  json_t *out;
-  int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = soc_sources_json(c, &req->who, &out, &req->err);
-  return rc ? rc : http_json(res, 200, out);
+  return http_list(req, res, soc_sources_json);
 }
 
 int api_soc_sources_add(struct http_request *req, struct http_response *res)

@@ -176,7 +176,7 @@ int http_stream_start(struct http_request *req, struct http_response *res, int64
                       const char *sealed_list, http_stream_fetch_fn fetch, void *ctx,
                       void (*free_ctx)(void *))
 {
-  const char *last = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Last-Event-ID");
+  const char *last = http_request_header(req, "Last-Event-ID");
   if (last && *last) {
     int64_t unused;
     int rc = sealed_list ? http_cursor_open(req, "Last-Event-ID", last, sealed_list, &after, &unused)

@@ -51,13 +51,21 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   bool owned;
   if ((rc = store_tx_enter(c, &owned, err)))
     return rc;
+  /* Everything below is undone by the transaction when a step fails; the first failure ends the
+   * publication (goto out), and out: releases what was made. */
+  struct store_stmt *s = NULL;
+  json_t *objects = NULL, *bundle = NULL;
+  char *text = NULL;
+  size_t count = 0;
+  bool handed = false;
+  char pid[37], bundle_id[64];
   struct incident_row r;
   rc = incident_check(c, who, id, POLICY_INCIDENT_PUBLISH, &r, err);
   if (!rc && (r.status == INCIDENT_DRAFT || r.status == INCIDENT_MERGED))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "status", "incident %s is %s", r.ref,
                     incident_status_names[r.status]);
   if (rc)
-    return store_tx_leave(c, owned, rc, err);
+    goto out;
   if (tlp == TLP_NONE)
     tlp = r.tlp != TLP_NONE ? r.tlp : TLP_AMBER;
   if (!has_hide)
@@ -71,25 +79,27 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   } else {
     snprintf(name_en, sizeof(name_en), "%s", r.org.name_en);
   }
-  if (!rc)
-    rc = identity_id(creator_org, ident);
+  if (rc || (rc = identity_id(creator_org, ident)))
+    goto out;
   char now[32];
   fs_time_format_ms(who->now_ms, now);
-  json_t *objects = json_array();
-  json_array_append_new(objects,
-                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type", "identity",
-                                  "spec_version", "2.1", "id", ident, "created", now, "modified",
-                                  now, "name", name_en, "identity_class", "organization",
-                                  "sectors", "financial-services"));
-  struct store_stmt *s = NULL;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, type, value, internal FROM incident_observable WHERE"
-                     " incident_id = ? ORDER BY created_at, type, value",
-                     "s", r.id);
-  size_t count = 0;
+  objects = json_array();
+  if (!objects || json_array_append_new(objects,
+                                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type",
+                                                  "identity", "spec_version", "2.1", "id", ident,
+                                                  "created", now, "modified", now, "name",
+                                                  name_en, "identity_class", "organization",
+                                                  "sectors", "financial-services"))) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+    goto out;
+  }
+  if ((rc = store_query(c, &s, err,
+                        "SELECT id, type, value, internal FROM incident_observable WHERE"
+                        " incident_id = ? ORDER BY created_at, type, value",
+                        "s", r.id)))
+    goto out;
   bool row;
-  while (!rc && !(rc = store_step(s, &row, err)) && row) {
+  while (!(rc = store_step(s, &row, err)) && row) {
     const char *oid = store_col_text(s, 0);
     bool chosen = !pick;
     size_t i;
@@ -99,12 +109,13 @@ int incident_publish(struct store_conn *c, const struct actor *who,
     if (!chosen)
       continue;
     if (store_col_int(s, 3)) {
-      if (pick)
-        rc = fs_err_set(err, FS_ERR_INVALID, "$.observables",
-                        "observable %.40s is the reporter's own asset (internal) and is never "
-                        "shared",
-                        oid);
-      continue;
+      if (!pick)
+        continue;
+      rc = fs_err_set(err, FS_ERR_INVALID, "$.observables",
+                      "observable %.40s is the reporter's own asset (internal) and is never "
+                      "shared",
+                      oid);
+      goto out;
     }
     int type = observable_type(store_col_text(s, 1));
     char pattern[1200], iid[37], sid[64], name[160], desc[300];
@@ -119,55 +130,62 @@ int incident_publish(struct store_conn *c, const struct actor *who,
              "Observed during a level %d %s incident in the financial sector, shared through the "
              "sector CERT.",
              r.level, incident_category_label(r.category, false));
-    json_array_append_new(
-        objects,
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:s,s:[s],s:[s]}", "type",
-                  "indicator", "spec_version", "2.1", "id", sid, "created", now, "modified", now,
-                  "created_by_ref", ident, "name", name, "description", desc, "indicator_types",
-                  "malicious-activity", "pattern", pattern, "pattern_type", "stix", "valid_from",
-                  now, "labels",
-                  incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
-                  "object_marking_refs", stix_tlp_marking_id(tlp)));
+    if (json_array_append_new(
+            objects,
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:s,s:[s],s:[s]}", "type",
+                      "indicator", "spec_version", "2.1", "id", sid, "created", now, "modified",
+                      now, "created_by_ref", ident, "name", name, "description", desc,
+                      "indicator_types", "malicious-activity", "pattern", pattern,
+                      "pattern_type", "stix", "valid_from", now, "labels",
+                      incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
+                      "object_marking_refs", stix_tlp_marking_id(tlp)))) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+      goto out;
+    }
     count++;
   }
-  store_done(s);
-  if (!rc && !count)
+  if (rc)
+    goto out;
+  if (!count) {
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.observables",
                     "incident %s has no shareable observables (internal assets are never shared)",
                     r.ref);
-  char bid[37], bundle_id[64];
+    goto out;
+  }
+  char bid[37];
   fs_uuid_v4(bid);
   snprintf(bundle_id, sizeof(bundle_id), "bundle--%s", bid);
-  json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bundle_id, "objects",
-                             objects);
-  char *text = bundle ? json_dumps(bundle, JSON_COMPACT) : NULL;
-  char pid[37];
+  bundle = json_pack("{s:s,s:s,s:O}", "type", "bundle", "id", bundle_id, "objects", objects);
+  if (!bundle || !(text = json_dumps(bundle, JSON_COMPACT))) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+    goto out;
+  }
   fs_uuid_v4(pid);
-  bool handed = false;
-  if (!rc && env->publish.fn) {
-    rc = env->publish.fn(env->publish.ctx, r.id, bundle, hide, err);
-    handed = !rc;
+  if (env->publish.fn) {
+    if ((rc = env->publish.fn(env->publish.ctx, r.id, bundle, hide, err)))
+      goto out;
+    handed = true;
   }
-  if (!rc)
-    rc = text ? store_exec(c, NULL, err,
-                           "INSERT INTO incident_publication (id, incident_id, tlp, hide_reporter,"
-                           " bundle, indicators, created_at, handed_over) VALUES (?,?,?,?,?,?,?,?)",
-                           "sssisiii", pid, r.id, stix_tlp_token(tlp), (int64_t)hide, text,
-                           (int64_t)count, who->now_ms, (int64_t)handed)
-              : fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
-  if (!rc)
-    rc = hide ? incident_event_addf(c, who, r.id, "published", who->now_ms, err,
-                                    "%zu indicators published as %s, reporter hidden", count,
-                                    stix_tlp_name(tlp))
-              : incident_event_addf(c, who, r.id, "published", who->now_ms, err,
-                                    "%zu indicators published as %s", count, stix_tlp_name(tlp));
-  if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp),
-                          "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
-                          bundle_id);
-    rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
-    json_decref(d);
-  }
+  if ((rc = store_exec(c, NULL, err,
+                       "INSERT INTO incident_publication (id, incident_id, tlp, hide_reporter,"
+                       " bundle, indicators, created_at, handed_over) VALUES (?,?,?,?,?,?,?,?)",
+                       "sssisiii", pid, r.id, stix_tlp_token(tlp), (int64_t)hide, text,
+                       (int64_t)count, who->now_ms, (int64_t)handed)))
+    goto out;
+  rc = hide ? incident_event_addf(c, who, r.id, "published", who->now_ms, err,
+                                  "%zu indicators published as %s, reporter hidden", count,
+                                  stix_tlp_name(tlp))
+            : incident_event_addf(c, who, r.id, "published", who->now_ms, err,
+                                  "%zu indicators published as %s", count, stix_tlp_name(tlp));
+  if (rc)
+    goto out;
+  json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp),
+                        "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
+                        bundle_id);
+  rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
+  json_decref(d);
+out:
+  store_done(s);
   rc = store_tx_leave(c, owned, rc, err);
   if (!rc)
     *out = json_pack("{s:s,s:s,s:s,s:b,s:I,s:b,s:o,s:O}", "id", pid, "incident", r.ref, "tlp",
@@ -176,6 +194,7 @@ int incident_publish(struct store_conn *c, const struct actor *who,
                      jsonx_time_new(who->now_ms), "bundle", bundle);
   free(text);
   json_decref(bundle);
+  json_decref(objects);
   return rc;
 }
 

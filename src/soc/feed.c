@@ -140,7 +140,7 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
   }
   bool all = false;
   uint32_t *orgs = NULL;
-  size_t n_orgs = 0;
+  size_t n_orgs = 0, cap_orgs = 0;
   bool wide = tlp_is_community(level);
   for (size_t k = 0; k < n_colls && !all; k++) {
     struct coll_info *ci = coll_of(g, colls[k]);
@@ -172,12 +172,10 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
         dup = orgs[q] == num;
       if (dup)
         continue;
-      uint32_t *p = realloc(orgs, (n_orgs + 1) * sizeof(*p));
-      if (!p) {
+      if (FS_VEC_GROW(orgs, n_orgs, cap_orgs, 16)) {
         free(orgs);
         return fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
       }
-      orgs = p;
       orgs[n_orgs++] = num;
     }
   }

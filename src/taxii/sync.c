@@ -4,9 +4,9 @@
 
 #include "auth/org.h"
 #include "core/buf.h"
-#include "core/jsonx.h"
 #include "core/progress.h"
 #include "intel/intel.h"
+#include "taxii/reply.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,33 +26,27 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     return rc;
   struct fs_buf body;
   fs_buf_init(&body, 256 << 20);
-  char next[512] = "";
+  char next[TAXII_REPLY_CURSOR_MAX] = "";
   for (;;) {
     char last[64];
     rc = taxii_client_get_objects(cl, collection, st->position, next[0] ? next : NULL, limit, &body,
                                   last, err);
     if (rc)
       break;
-    struct stix_doc doc;
-    if ((rc = stix_doc_parse(&doc, fs_buf_cstr(&body), body.len, NULL, err))) {
-      fs_err_wrap_where(err, "the server's envelope");
+    struct taxii_page page;
+    if ((rc = taxii_reply_page(fs_buf_cstr(&body), body.len, &page, err)))
       break;
-    }
-    /* Every answer of the objects endpoint is an envelope, whose members are all optional: the
-     * OASIS reference server answers an empty collection with {}, which the document reader,
-     * seeing no list, takes for a lone object. Without a "type" it is no object: an empty page. */
-    bool empty = doc.kind == STIX_DOC_OBJECT && !json_object_get(doc.root, "type");
-    size_t got = empty ? 0 : doc.n;
+    size_t got = page.n;
     st->pages++;
     st->received += got;
     fs_progress_add(taxii_client_progress(cl), got);
-    bool more = doc.more && doc.next;
-    snprintf(next, sizeof(next), "%s", more ? doc.next : "");
+    bool more = page.more;
+    memcpy(next, page.next, sizeof(next));
     /* The page and the new position commit together. */
     struct intel_ingest_result ir = {0};
     rc = store_begin(c, true, err);
     if (!rc && got)
-      rc = intel_ingest(c, who, &col, &doc, NULL, &ir, err);
+      rc = intel_ingest(c, who, &col, &page.doc, NULL, &ir, err);
     if (!rc && last[0]) {
       snprintf(st->position, sizeof(st->position), "%s", last);
       rc = intel_sync_position_set(c, api_root, collection, "pull", st->position, who->now_ms, err);
@@ -64,7 +58,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     st->stored += ir.success;
     st->refused += ir.failure;
     intel_ingest_result_release(&ir);
-    stix_doc_release(&doc);
+    taxii_page_release(&page);
     if (rc || !more || !got)
       break;
   }
@@ -125,10 +119,11 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
       rc = taxii_client_post_objects(cl, collection, fs_buf_cstr(&env), env.len, &status, err);
       if (rc)
         break;
-      json_t *s = json_loadb(fs_buf_cstr(&status), status.len, 0, NULL);
-      st->stored += (size_t)json_integer_value(json_object_get(s, "success_count"));
-      st->refused += (size_t)json_integer_value(json_object_get(s, "failure_count"));
-      json_decref(s);
+      size_t ok, refused;
+      if ((rc = taxii_reply_status(fs_buf_cstr(&status), status.len, &ok, &refused, err)))
+        break;
+      st->stored += ok;
+      st->refused += refused;
       st->pages++;
       st->received += e.n;
       fs_progress_add(taxii_client_progress(cl), e.n);

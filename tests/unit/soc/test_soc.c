@@ -6,27 +6,16 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../hubfixture.h"
+#include "socfixture.h"
 #include "auth/org.h"
 #include "core/uuid.h"
 #include "incident/incident.h"
-#include "intel/intel.h"
-#include "soc/soc.h"
 #include "soc/soc_int.h"
 
-#include <time.h>
 
 static void add_org(struct hub_fixture *f, const char *code, char id[37])
 {
-  struct org_input o;
-  org_input_init(&o);
-  o.code = code;
-  o.name_zh = "測試";
-  o.name_en = code;
-  o.industry = ORG_INDUSTRY_BANK;
-  o.size_tier = 0;
-  struct fs_err err;
-  assert_int_equal(org_create(f->c, &f->op, &o, id, &err), FS_OK);
+  hub_fixture_org(f, code, id);
 }
 
 static const char *org_of(struct hub_fixture *f, const char *addr)
@@ -97,39 +86,22 @@ static void test_sources(void **state)
   hub_fixture_close(&f);
 }
 
-/* The engine on the fixture's hub, with the hub's environment and hooks (hub_soc_env). */
-static int start_engine(struct hub_fixture *f, struct soc_engine **e, struct fs_err *err)
+static json_int_t rebuilds_of(struct soc_engine *e)
 {
-  struct soc_env env;
-  hub_soc_env(&f->hub, &env);
-  return soc_engine_start(&env, NULL, NULL, e, err);
+  json_t *st = soc_engine_status(e);
+  json_int_t n = json_integer_value(json_object_get(st, "rebuilds"));
+  json_decref(st);
+  return n;
 }
 
-/* Stores a STIX bundle of objects in a collection as the hub's operator. */
-static void ingest(struct hub_fixture *f, const char *collection, const char *bundle)
+/* Waits until the engine has rebuilt its index after `before` rebuilds; fails when that never
+ * happens (a guard of 300 s against a hang, not a timing). */
+static void wait_rebuild(struct soc_engine *e, json_int_t before)
 {
-  struct fs_err err;
-  size_t failures = 1;
-  assert_int_equal(intel_ingest_text(f->c, &f->op, collection, bundle, strlen(bundle), &failures, &err), FS_OK);
-  assert_int_equal(failures, 0);
-}
-
-#define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-#define IND(id, pattern)                                                                           \
-  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" id "\","                 \
-  "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","            \
-  "\"pattern\":\"" pattern "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","  \
-  "\"object_marking_refs\":[\"" GREEN "\"]}"
-
-static json_t *alerts_of(struct hub_fixture *f, const char *org)
-{
-  json_t *out = NULL;
-  struct fs_err err;
-  int64_t next;
-  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org, &out, &next, &err), FS_OK);
-  json_t *items = json_incref(json_object_get(out, "items"));
-  json_decref(out);
-  return items;
+  json_int_t now = 0;
+  SOC_TEST_WAIT((now = rebuilds_of(e)) > before);
+  if (now <= before)
+    fail_msg("the engine did not rebuild its index");
 }
 
 static void test_worker_alerts(void **state)
@@ -160,15 +132,7 @@ static void test_worker_alerts(void **state)
          "{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
          "\"name\":\"Sample\",\"is_family\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
-  for (int i = 0; i < 200; i++) {
-    json_t *st1 = soc_engine_status(e);
-    json_int_t now = json_integer_value(json_object_get(st1, "rebuilds"));
-    json_decref(st1);
-    if (now > rebuilds)
-      break;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
+  wait_rebuild(e, rebuilds);
 
   /* Two hits of one indicator on the same value: one alert counted twice. Free text finds the
    * domain's subdomain; a longer name that only contains it does not match. */
@@ -235,29 +199,6 @@ static void test_worker_alerts(void **state)
   soc_worker_free(w);
   soc_engine_stop(e);
   hub_fixture_close(&f);
-}
-
-/* Waits (up to 10 s) until the engine has rebuilt its index after `before` rebuilds. */
-static void wait_rebuild(struct soc_engine *e, json_int_t before)
-{
-  for (int i = 0; i < 200; i++) {
-    json_t *st = soc_engine_status(e);
-    json_int_t now = json_integer_value(json_object_get(st, "rebuilds"));
-    json_decref(st);
-    if (now > before)
-      return;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
-  fail_msg("the engine did not rebuild its index");
-}
-
-static json_int_t rebuilds_of(struct soc_engine *e)
-{
-  json_t *st = soc_engine_status(e);
-  json_int_t n = json_integer_value(json_object_get(st, "rebuilds"));
-  json_decref(st);
-  return n;
 }
 
 /* A compound pattern through the hub's engine: evaluated on the events its anchor hits, kept
