@@ -109,7 +109,7 @@ static int db_without_query(struct http_request *req, struct store_conn **c)
 
 int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get)
 {
-  struct store_conn *c;
+  struct store_conn *c = NULL;
   json_t *out;
   int rc = db_without_query(req, &c);
   if (!rc)
@@ -119,7 +119,7 @@ int http_get_by_id(struct http_request *req, struct http_response *res, http_get
 
 int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list)
 {
-  struct store_conn *c;
+  struct store_conn *c = NULL;
   json_t *out;
   int rc = db_without_query(req, &c);
   if (!rc)
