@@ -186,13 +186,14 @@ static int check_mark(struct store_conn *c, const struct audit_keys *k, struct a
     return rc;
   long long want = (long long)k->keyed_from;
   if (!m.found)
-    report(out, "the mark where the keyed records begin (record %lld) was removed from the database",
-             want);
+    report(out,
+           "the mark where the keyed records begin (record %lld) was removed from the database",
+           want);
   else if (!m.sealed)
     report(out, "the mark where the keyed records begin was altered: its seal does not match");
   else if (m.seq != k->keyed_from)
     report(out, "the mark where the keyed records begin was moved from record %lld to record %lld",
-             want, (long long)m.seq);
+           want, (long long)m.seq);
   else
     return FS_OK;
   out->kind = AUDIT_ALTERED;
@@ -210,7 +211,8 @@ static int check_record(struct store_conn *c, const struct audit_keys *k, const 
   if (strcmp(digest, audit_nz(r->digest))) {
     out->kind = AUDIT_ALTERED;
     out->seq = r->seq;
-    report(out, "record %lld was altered: its detail no longer matches its digest", (long long)r->seq);
+    report(out, "record %lld was altered: its detail no longer matches its digest",
+           (long long)r->seq);
     return FS_OK;
   }
   bool keyed = r->seq >= out->keyed_from;
@@ -246,20 +248,21 @@ static int check_record(struct store_conn *c, const struct audit_keys *k, const 
   if (linked > 0 && linked != prev_seq) {
     out->kind = AUDIT_REORDERED;
     report(out, "record %lld is out of order: it follows record %lld in the chain, not record %lld",
-             (long long)r->seq, (long long)linked, (long long)prev_seq);
+           (long long)r->seq, (long long)linked, (long long)prev_seq);
   } else if (r->seq > prev_seq + 1) {
     out->kind = AUDIT_REMOVED;
     out->seq = prev_seq + 1;
     report(out, "record %lld was removed: record %lld links to a record that is no longer there",
-             (long long)(prev_seq + 1), (long long)r->seq);
+           (long long)(prev_seq + 1), (long long)r->seq);
   } else if (linked == 0 && !strcmp(audit_nz(r->prev_hash), AUDIT_GENESIS)) {
     out->kind = AUDIT_REORDERED;
-    report(out, "record %lld is out of order: it is the first record of the chain", (long long)r->seq);
+    report(out, "record %lld is out of order: it is the first record of the chain",
+           (long long)r->seq);
   } else {
     out->kind = AUDIT_ALTERED;
     out->seq = prev_seq;
     report(out, "record %lld was altered: record %lld no longer links to it", (long long)prev_seq,
-             (long long)r->seq);
+           (long long)r->seq);
   }
   return FS_OK;
 }
@@ -290,9 +293,10 @@ static int check_kept_head(struct store_conn *c, const struct audit_keys *k,
     if (h.keyed_from != out->keyed_from) {
       out->kind = AUDIT_ALTERED;
       out->seq = h.keyed_from < out->keyed_from ? h.keyed_from : out->keyed_from;
-      report(out, "the head signed earlier has the keyed records begin at record %lld, the trail now "
-               "at record %lld: the trail was rewritten",
-               (long long)h.keyed_from, (long long)out->keyed_from);
+      report(out,
+             "the head signed earlier has the keyed records begin at record %lld, the trail now "
+             "at record %lld: the trail was rewritten",
+             (long long)h.keyed_from, (long long)out->keyed_from);
       return FS_OK;
     }
     eseq = h.seq;
@@ -307,7 +311,7 @@ static int check_kept_head(struct store_conn *c, const struct audit_keys *k,
     out->kind = AUDIT_TRUNCATED;
     out->seq = out->head_seq + 1;
     report(out, "records %lld to %lld were removed from the end of the trail",
-             (long long)(out->head_seq + 1), eseq);
+           (long long)(out->head_seq + 1), eseq);
   } else if (at == 0 || at != eseq) {
     out->kind = AUDIT_ALTERED;
     out->seq = eseq;
@@ -356,8 +360,7 @@ int audit_verify(struct store_conn *c, const char *expect_head, struct audit_rep
       (rc = check_kept_head(c, k, expect_head, out, err)))
     return rc;
   if (out->kind == AUDIT_INTACT)
-    report(out, "%lld records checked, chain intact",
-             (long long)out->checked);
+    report(out, "%lld records checked, chain intact", (long long)out->checked);
   return FS_OK;
 }
 

@@ -104,9 +104,9 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
   } else if (status != 201) {
     json_t *e = json_object_get(doc, "error");
     const char *w = json_string_value(json_object_get(e, "where"));
-    const char *d = fs_msg_pick(json_string_value(json_object_get(e, "detail")),
-                                json_string_value(json_object_get(e, "detail_zh")),
-                                ctx->lang != FS_LANG_EN);
+    const char *d =
+        fs_msg_pick(json_string_value(json_object_get(e, "detail")),
+                    json_string_value(json_object_get(e, "detail_zh")), ctx->lang != FS_LANG_EN);
     fprintf(stderr,
             FS_TR(ctx->lang, "finshield: the hub refused the drill evidence (%ld): %s%s%s\n",
                   "finshield：中樞拒收演練證據（%ld）：%s%s%s\n"),

@@ -39,7 +39,8 @@ int vcli_token(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   if (strcmp(args[0], "create"))
     return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "the only action is create: token create --tokens FILE "
+                           FS_TR(ctx->lang,
+                                 "the only action is create: token create --tokens FILE "
                                  "--name NAME",
                                  "唯一的動作是 create：token create --tokens FILE --name NAME"));
   char token[128];

@@ -73,7 +73,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
   }
   FILE *out = name && strcmp(name, "--help") && strcmp(name, "-h") ? stderr : stdout;
   if (name && out == stderr)
-    fprintf(stderr, FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
+    fprintf(stderr,
+            FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
             ctx->prog, name);
   cli_print_usage(ctx, out, "Usage", "用法", usage);
   fprintf(out, "\n");
@@ -161,8 +162,8 @@ void cli_print_table(enum fs_lang lang, const void *items_v, const char *const *
     }
   }
   for (size_t c = 0; c < ncol && c < 32; c++)
-    printf("%s%-*s", headings[c], c + 1 < ncol ? (int)(width[c] - display_width(headings[c]) + 2) : 0,
-           "");
+    printf("%s%-*s", headings[c],
+           c + 1 < ncol ? (int)(width[c] - display_width(headings[c]) + 2) : 0, "");
   printf("\n");
   json_array_foreach(items, i, item)
   {

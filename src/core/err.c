@@ -27,8 +27,7 @@ int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const cha
   return rc;
 }
 
-int fs_err_vset(struct fs_err *e, enum fs_code code, const char *where, const char *fmt,
-                va_list ap)
+int fs_err_vset(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, va_list ap)
 {
   if (!e)
     return (int)code;

@@ -38,14 +38,14 @@ const char *fs_msg_zh(const char *en);
  * argument that fmt quotes ("field \"%s\"", '%s') is a name or a value and stays as it is.
  * Both outputs are NUL-terminated (when their size is not 0) and truncated to fit; neither may
  * overlap an argument. */
-void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt,
-                    va_list ap) FS_PRINTF(5, 0);
+void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, va_list ap)
+    FS_PRINTF(5, 0);
 
 /* fs_msg_vformat with arguments, for messages kept outside a struct fs_err (validation findings,
- * problem lines, reports): both texts of one record. zh may be NULL (zh_size 0): the message is then
- * formatted in English only, and its translation is still remembered for a following message that
- * takes it as a plain "%s" argument (the `what` of a helper that calls fs_err_set). Every format
- * passed here needs a catalogue entry (scripts/messages.py checks). */
+ * problem lines, reports): both texts of one record. zh may be NULL (zh_size 0): the message is
+ * then formatted in English only, and its translation is still remembered for a following message
+ * that takes it as a plain "%s" argument (the `what` of a helper that calls fs_err_set). Every
+ * format passed here needs a catalogue entry (scripts/messages.py checks). */
 void fs_msg_format(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, ...)
     FS_PRINTF(5, 6);
 /* Makes en known, on this thread, as a message whose zh-TW is zh, for the next messages formatted

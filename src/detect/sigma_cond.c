@@ -25,8 +25,21 @@ struct cp {
   struct fs_err *why;
 };
 
-enum tok { T_END, T_LP, T_RP, T_AND, T_OR, T_NOT, T_OF, T_ALL, T_THEM, T_NUM, T_IDENT, T_PIPE,
-           T_BAD };
+enum tok {
+  T_END,
+  T_LP,
+  T_RP,
+  T_AND,
+  T_OR,
+  T_NOT,
+  T_OF,
+  T_ALL,
+  T_THEM,
+  T_NUM,
+  T_IDENT,
+  T_PIPE,
+  T_BAD
+};
 
 static bool ident_char(char c)
 {
@@ -128,8 +141,8 @@ static int quantified(struct cp *c, uint32_t need)
   }
   if (c->nof == first)
     return fail(c, "no selection matches the pattern");
-  return node(c, (struct sigma_cnode){.op = CO_OF, .need = need, .first = first,
-                                      .n = c->nof - first});
+  return node(c,
+              (struct sigma_cnode){.op = CO_OF, .need = need, .first = first, .n = c->nof - first});
 }
 
 static int primary(struct cp *c)

@@ -14,9 +14,9 @@
 struct collect {
   json_t *items;
   int64_t limit;
-  int64_t last;   /* seq of the last record kept */
-  bool more;      /* a record follows the page */
-  bool own_only;  /* an organisation's reader: no place in the hub's chain */
+  int64_t last;  /* seq of the last record kept */
+  bool more;     /* a record follows the page */
+  bool own_only; /* an organisation's reader: no place in the hub's chain */
 };
 
 static int collect_line(const char *line, size_t len, void *ctx)
@@ -54,13 +54,15 @@ int api_audit_list(struct http_request *req, struct http_response *res)
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
-  const char *org = http_query_get(&req->query, "org"), *cursor = http_query_get(&req->query, "after");
+  const char *org = http_query_get(&req->query, "org"),
+             *cursor = http_query_get(&req->query, "after");
   /* The whole trail for those who may read it all; otherwise the actor's organisation only. */
   struct policy_target own = {.org_id = req->who.org_id, .role = -1};
   bool all = policy_allows(&req->who, POLICY_AUDIT_READ_ALL, NULL);
   if (!rc && !all) {
     if (org && strcmp(org, req->who.org_id))
-      rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the audit trail of other organisations", &req->err);
+      rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL,
+                        "the audit trail of other organisations", &req->err);
     else if (!(rc = policy_check(&req->who, POLICY_AUDIT_READ, &own, "the audit trail", &req->err)))
       org = req->who.org_id;
   }
@@ -81,7 +83,8 @@ int api_audit_list(struct http_request *req, struct http_response *res)
   char next[FS_CURSOR_LEN + 1];
   if (col.more)
     http_cursor_seal(req->hub, list, col.last, 0, next);
-  return http_json(res, 200, json_pack("{s:o,s:s?}", "items", col.items, "next", col.more ? next : NULL));
+  return http_json(res, 200,
+                   json_pack("{s:o,s:s?}", "items", col.items, "next", col.more ? next : NULL));
 }
 
 int api_audit_verify(struct http_request *req, struct http_response *res)
@@ -130,8 +133,8 @@ int api_audit_head(struct http_request *req, struct http_response *res)
   return http_json(res, 200,
                    json_pack("{s:s,s:I,s:s,s:I,s:o,s:s,s:s,s:s}", "head", head, "seq",
                              (json_int_t)h.seq, "hash", h.hash, "keyed_from",
-                             (json_int_t)h.keyed_from, "at", jsonx_time_new(h.at_ms),
-                             "signature", h.signature, "signed", h.text, "public_key", key));
+                             (json_int_t)h.keyed_from, "at", jsonx_time_new(h.at_ms), "signature",
+                             h.signature, "signed", h.text, "public_key", key));
 }
 
 /* The audit trail as a live stream (Server-Sent Events), for those who read all of it. */

@@ -125,8 +125,7 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
 
 /* The message of an invalid object in both languages: its first finding, as the status resource
  * lists it. */
-static int refusal(struct intel_batch *b, const struct stix_result *r,
-                   struct intel_batch_item *it)
+static int refusal(struct intel_batch *b, const struct stix_result *r, struct intel_batch_item *it)
 {
   char en[512] = "invalid object", zh[768] = "無效的物件";
   if (r->n_findings) {
@@ -274,8 +273,8 @@ static int merge(struct intel_batch *b, struct intel_batch *q)
   return FS_OK;
 }
 
-int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
-                     size_t threads, struct intel_batch **out, struct fs_err *err)
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim, size_t threads,
+                     struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
   if (threads < 1)
@@ -317,8 +316,7 @@ int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *li
   return FS_OK;
 }
 
-int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out,
-                         struct fs_err *err)
+int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
   struct intel_batch *b = batch_new();

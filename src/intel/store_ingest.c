@@ -164,7 +164,7 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
       const char *name = json_string_value(v);
       char id[37];
       struct fs_err e;
-      int rc = !name ? FS_ERR_INVALID
+      int rc = !name    ? FS_ERR_INVALID
                : k == 0 ? org_resolve(g->c, name, id, &e)
                         : user_resolve(g->c, name, id, NULL, &e);
       if (rc == FS_ERR_NOT_FOUND || rc == FS_ERR_INVALID) {
@@ -355,8 +355,8 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
     }
     bool row = false;
     while (!rc && !(rc = store_step(s, &row, g->err)) && row) {
-      const struct by_id *hit = bsearch(store_col_text(s, 0), order + from, k, sizeof(*order),
-                                        cmp_id_of);
+      const struct by_id *hit =
+          bsearch(store_col_text(s, 0), order + from, k, sizeof(*order), cmp_id_of);
       if (!hit)
         continue;
       /* every element of the chunk with this id (bsearch finds any one of them) */
@@ -477,7 +477,8 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   if (found && !found_own && !hub && !tlp_is_community(have)) {
     return fs_err_set(why, FS_ERR_FORBIDDEN, "",
                       "%s is another organisation's object beyond %s; only it or the hub may share "
-                      "it further", it->id, stix_tlp_name(TLP_GREEN));
+                      "it further",
+                      it->id, stix_tlp_name(TLP_GREEN));
   }
   if (found) {
     bool added = false;
@@ -513,7 +514,12 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     if (!rc) {
       /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
        * received bytes): bound where it lies, without a copy. */
-      const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
+      const char *text[] = {it->id,
+                            version,
+                            copy,
+                            vk,
+                            it->type,
+                            it->spec_version,
                             stix_tlp_token(tlp),
                             g->who->org_id[0] ? g->who->org_id : NULL,
                             g->who->user_id[0] ? g->who->user_id : NULL};
@@ -610,7 +616,8 @@ static int status_text(struct ingest *g, const struct intel_ingest_options *opt,
   fs_buf_reserve(&b, g->ok_text.len + g->fail_text.len + 512);
   fs_buf_append_str(&b, "{\"id\":");
   append_json_string(&b, opt->status_id);
-  fs_buf_appendf(&b, ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
+  fs_buf_appendf(&b,
+                 ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
                  "\"success_count\":%zu,\"failure_count\":%zu,\"pending_count\":0,\"successes\":[",
                  ts, res->total, res->success, res->failure);
   fs_buf_append(&b, g->ok_text.data, g->ok_text.len);
@@ -796,8 +803,8 @@ int intel_status_get(struct store_conn *c, const struct actor *who, const char *
     return rc;
   bool row;
   rc = store_step(s, &row, err);
-  struct policy_target t = {.org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL,
-                            .role = -1};
+  struct policy_target t = {
+      .org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL, .role = -1};
   bool mine = !rc && row && policy_allows(who, POLICY_INTEL_STATUS_READ, &t);
   if (!rc && mine)
     *out = json_loads(store_col_text(s, 1), 0, NULL);

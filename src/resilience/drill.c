@@ -225,7 +225,8 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
   else {
     verdict = "pass";
     fs_msg_format(reason, sizeof(reason), reason_zh, sizeof(reason_zh),
-                  "restored in %.3f s, within the RTO of %g h and the MTPD of %g h", secs, rto, mtpd);
+                  "restored in %.3f s, within the RTO of %g h and the MTPD of %g h", secs, rto,
+                  mtpd);
   }
   char *text = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT | FS_SIGNED_JSON_REALS);
   char date[11], eid[33];
@@ -240,10 +241,10 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
                        "evidence_id", eid, "service", service, "drill_date", date, "started_at", st,
                        "restore_seconds", secs, "rto_hours", rto, "mtpd_hours", mtpd, "verdict",
                        verdict, "reason", reason, "reason_zh", reason_zh[0] ? reason_zh : reason,
-                       "vault_result", vault_ok ? "pass" : "fail",
-                       "snapshot", str(ev, "snapshot"), "repository", str(ev, "repository"),
-                       "business_date", str(ev, "business_date") ? str(ev, "business_date") : "",
-                       "key", k.name, "attested", att && !json_is_null(att), "evidence", text);
+                       "vault_result", vault_ok ? "pass" : "fail", "snapshot", str(ev, "snapshot"),
+                       "repository", str(ev, "repository"), "business_date",
+                       str(ev, "business_date") ? str(ev, "business_date") : "", "key", k.name,
+                       "attested", att && !json_is_null(att), "evidence", text);
   else if (!rc)
     rc = fs_err_set(err, FS_ERR_TOO_LARGE, "evidence",
                     "the drill record is larger than 20,000 bytes");

@@ -134,7 +134,8 @@ static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
   case REG_INT:
   case REG_NUMBER: {
     if (!json_is_number(v) || (f->type == REG_INT && !json_is_integer(v)))
-      return f->type == REG_INT ? bad(err, f, "must be an integer") : bad(err, f, "must be a number");
+      return f->type == REG_INT ? bad(err, f, "must be an integer")
+                                : bad(err, f, "must be a number");
     double x = json_number_value(v);
     if (!isfinite(x))
       return bad(err, f, "must be a finite number");

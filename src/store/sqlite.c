@@ -45,10 +45,12 @@ static int map_rc(sqlite3 *db, int rc, enum op op, const char *sql, struct fs_er
     code = FS_ERR_INTERNAL;
   }
   switch (op) {
-  case OP_OPEN: return fs_err_set(err, code, "sqlite", "cannot open the database: %s", msg);
+  case OP_OPEN:
+    return fs_err_set(err, code, "sqlite", "cannot open the database: %s", msg);
   case OP_PREPARE:
     return fs_err_set(err, code, "sqlite", "cannot prepare a database statement: %s", msg);
-  case OP_STEP: return fs_err_set(err, code, "sqlite", "a database statement failed: %s", msg);
+  case OP_STEP:
+    return fs_err_set(err, code, "sqlite", "a database statement failed: %s", msg);
   case OP_SETTING:
     break;
   }
@@ -165,7 +167,9 @@ static int bind_rc(int rc)
 {
   if (rc == SQLITE_OK)
     return FS_OK;
-  return rc == SQLITE_NOMEM ? FS_ERR_NOMEM : rc == SQLITE_TOOBIG ? FS_ERR_TOO_LARGE : FS_ERR_INTERNAL;
+  return rc == SQLITE_NOMEM    ? FS_ERR_NOMEM
+         : rc == SQLITE_TOOBIG ? FS_ERR_TOO_LARGE
+                               : FS_ERR_INTERNAL;
 }
 
 static int sq_bind_int(void *stmt, int idx, int64_t v)

@@ -19,9 +19,9 @@ static const struct store_backend *const backends[] = {&store_backend_sqlite};
 struct store_stmt {
   struct store_stmt *next;
   struct store_conn *conn;
-  uint64_t hash;       /* of the SQL text, compared first */
-  char *sql;           /* our copy of the text */
-  const char *key;     /* where the caller's text was when last asked for: compared first */
+  uint64_t hash;   /* of the SQL text, compared first */
+  char *sql;       /* our copy of the text */
+  const char *key; /* where the caller's text was when last asked for: compared first */
   void *handle;
 };
 
@@ -38,7 +38,7 @@ struct store_conn {
 struct store {
   const struct store_backend *be;
   struct store_options opt;
-  void *shared; /* the backend's, for all connections */
+  void *shared;        /* the backend's, for all connections */
   const void *keyring; /* store_set_keyring: borrowed */
   char *path;
   pthread_mutex_t lock;
@@ -197,7 +197,8 @@ int store_begin(struct store_conn *c, bool write, struct fs_err *err)
 {
   if (c->in_tx)
     return fs_err_set(err, FS_ERR_INTERNAL, "store", "transaction already open");
-  int rc = c->be->exec_script(c->handle, write ? c->be->begin_write_sql : c->be->begin_read_sql, err);
+  int rc =
+      c->be->exec_script(c->handle, write ? c->be->begin_write_sql : c->be->begin_read_sql, err);
   if (!rc)
     c->in_tx = true;
   return rc;
@@ -509,8 +510,7 @@ static const char schema_table_sql[] =
     " module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
     " applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))";
 
-int store_schema_version(struct store_conn *c, const char *module, int *version,
-                         struct fs_err *err)
+int store_schema_version(struct store_conn *c, const char *module, int *version, struct fs_err *err)
 {
   int64_t v = 0;
   bool found;

@@ -102,8 +102,8 @@ const void *store_col_blob(struct store_stmt *s, int i, size_t *n);
 bool store_col_null(struct store_stmt *s, int i);
 
 /* Prepares sql and binds the variadic arguments described by `types`, one letter each:
- *   'i' int64_t, 's' const char * (NULL binds NULL), 'b' const void * then size_t, 'n' nothing (NULL).
- * The caller steps the statement and calls store_done. */
+ *   'i' int64_t, 's' const char * (NULL binds NULL), 'b' const void * then size_t, 'n' nothing
+ * (NULL). The caller steps the statement and calls store_done. */
 int store_query(struct store_conn *c, struct store_stmt **out, struct fs_err *err, const char *sql,
                 const char *types, ...);
 /* Same, runs to completion (no result rows expected) and gives the number of rows changed in

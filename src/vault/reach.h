@@ -1,5 +1,6 @@
 /* What snapshots reach: the descriptors of their files, each descriptor's chunks and operation
- * blobs, and its parent chain. Used by prune (what to keep) and verify (who uses a damaged blob). */
+ * blobs, and its parent chain. Used by prune (what to keep) and verify (who uses a damaged blob).
+ */
 #ifndef FS_VAULT_REACH_H
 #define FS_VAULT_REACH_H
 
@@ -7,7 +8,7 @@
 
 struct vault_reach {
   struct vault_index set; /* slots used as a set; `pack` holds the first user's number */
-  char **users; /* "snapshot <id16> file <path>", NUL, the same in zh-TW */
+  char **users;           /* "snapshot <id16> file <path>", NUL, the same in zh-TW */
   size_t nusers, cap;
 };
 

@@ -146,10 +146,8 @@ static void test_msg_format(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_catalogue_sorted),
-      cmocka_unit_test(test_err_set_both_languages),
-      cmocka_unit_test(test_err_set_untranslated),
-      cmocka_unit_test(test_message_arguments),
+      cmocka_unit_test(test_catalogue_sorted),     cmocka_unit_test(test_err_set_both_languages),
+      cmocka_unit_test(test_err_set_untranslated), cmocka_unit_test(test_message_arguments),
       cmocka_unit_test(test_msg_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

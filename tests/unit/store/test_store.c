@@ -18,8 +18,12 @@ static char path[300];
 
 static struct store *open_store(int64_t busy_ms, int64_t max_mb)
 {
-  struct store_options o = {.backend = "sqlite", .path = path, .busy_timeout_ms = busy_ms,
-                            .sync_full = true, .max_size_mb = max_mb, .max_conns = 4,
+  struct store_options o = {.backend = "sqlite",
+                            .path = path,
+                            .busy_timeout_ms = busy_ms,
+                            .sync_full = true,
+                            .max_size_mb = max_mb,
+                            .max_conns = 4,
                             .create = true};
   struct store *st;
   struct fs_err err;
@@ -120,7 +124,8 @@ static void test_tx_enter_leave(void **state)
   assert_int_equal(store_tx_leave(c, owned, FS_ERR_INVALID, &err), FS_ERR_INVALID);
   assert_false(store_in_tx(c));
   int64_t count;
-  assert_int_equal(store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'n'", ""), 0);
+  assert_int_equal(
+      store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'n'", ""), 0);
   assert_int_equal(count, 0);
   store_release(st, c);
   store_free(st);
@@ -174,7 +179,8 @@ static void test_full(void **state)
   assert_int_equal(rc, FS_ERR_NO_SPACE);
   /* The failed insert left nothing behind: every committed row is whole. */
   int64_t count;
-  assert_int_equal(store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k LIKE 'big%'", ""), 0);
+  assert_int_equal(
+      store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k LIKE 'big%'", ""), 0);
   assert_int_equal(count, i - 1);
   assert_int_equal(store_exec(c, NULL, &err, "DELETE FROM t WHERE k LIKE 'big%'", ""), 0);
   store_release(st, c);
@@ -271,8 +277,8 @@ static void test_background_checkpoint(void **state)
     char k[32];
     snprintf(k, sizeof(k), "ckpt-%d", i);
     blob[0] = (char)i;
-    assert_int_equal(store_exec(c, NULL, &err, "INSERT INTO t (k, v, b) VALUES (?, ?, ?)", "sib",
-                                k, (int64_t)i, blob, sizeof(blob)),
+    assert_int_equal(store_exec(c, NULL, &err, "INSERT INTO t (k, v, b) VALUES (?, ?, ?)", "sib", k,
+                                (int64_t)i, blob, sizeof(blob)),
                      0);
   }
   assert_int_equal(store_commit(c, &err), 0);
@@ -293,9 +299,12 @@ static void test_background_checkpoint(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_tx_enter_leave),
-      cmocka_unit_test(test_busy),       cmocka_unit_test(test_full),
-      cmocka_unit_test(test_newer_schema_refused), cmocka_unit_test(test_many_statements),
+      cmocka_unit_test(test_roundtrip),
+      cmocka_unit_test(test_tx_enter_leave),
+      cmocka_unit_test(test_busy),
+      cmocka_unit_test(test_full),
+      cmocka_unit_test(test_newer_schema_refused),
+      cmocka_unit_test(test_many_statements),
       cmocka_unit_test(test_bind_ref),
       cmocka_unit_test(test_background_checkpoint),
   };
