@@ -42,8 +42,13 @@ int taxii_reply_error(long status, const char *body, size_t len, const char *url
   enum fs_code code = status == 401 || status == 403 ? FS_ERR_UNAUTHENTICATED
                       : status == 404                ? FS_ERR_NOT_FOUND
                                                      : FS_ERR_IO;
-  fs_err_set(err, code, url, "the server answered %ld%s%s%s%s", status, title ? ": " : "",
-             title ? title : "", desc ? ": " : "", desc ? desc : "");
+  /* One format per shape, so that the zh-TW sentence has its own punctuation. */
+  if (title && desc)
+    fs_err_set(err, code, url, "the server answered %ld: %s: %s", status, title, desc);
+  else if (title || desc)
+    fs_err_set(err, code, url, "the server answered %ld: %s", status, title ? title : desc);
+  else
+    fs_err_set(err, code, url, "the server answered %ld", status);
   json_decref(e);
   return (int)code;
 }
