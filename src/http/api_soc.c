@@ -8,6 +8,8 @@
 #include "auth/org.h"
 #include "auth/policy.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *const none[] = {NULL};
@@ -59,47 +61,94 @@ int api_events_post(struct http_request *req, struct http_response *res)
                              "alerts", (json_int_t)st.alerts, "bytes", (json_int_t)st.bytes));
 }
 
+/* What an alerts cursor is bound to: the list and its filters. */
+static void alerts_list_name(const char *kind, const char *org, char *out, size_t n)
+{
+  snprintf(out, n, "alerts\x1f%s\x1f%s", kind ? kind : "", org ? org : "");
+}
+
 int api_alerts_list(struct http_request *req, struct http_response *res)
 {
   static const char *const params[] = {"after", "limit", "kind", "org", NULL};
   static const char *const kinds[] = {"ioc", "sigma", "correlation", NULL};
-  int64_t after, limit;
-  const char *kind;
+  int64_t after = 0, limit, next, unused;
+  const char *kind, *org = http_query_get(&req->query, "org"),
+                    *cursor = http_query_get(&req->query, "after");
   struct store_conn *c;
   json_t *out;
+  char list[200];
   int rc = http_query_only(&req->query, params, &req->err);
-  if (!rc)
-    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
   if (!rc)
     rc = http_query_enum(&req->query, "kind", kinds, &kind, &req->err);
+  alerts_list_name(kind, org, list, sizeof(list));
+  if (!rc && cursor)
+    rc = http_cursor_open(req, "after", cursor, list, &after, &unused);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = soc_alerts_json(c, &req->who, after, limit, kind, http_query_get(&req->query, "org"), &out,
-                         &req->err);
-  return rc ? rc : http_json(res, 200, out);
+    rc = soc_alerts_json(c, &req->who, after, limit, kind, org, &out, &next, &req->err);
+  if (rc)
+    return rc;
+  char sealed[FS_CURSOR_LEN + 1];
+  if (next)
+    http_cursor_seal(req->hub, list, next, 0, sealed);
+  json_object_set_new(out, "next", next ? json_string(sealed) : json_null());
+  return http_json(res, 200, out);
+}
+
+/* The stream's events: each alert with its position, sealed, as the event id. */
+struct alert_events {
+  const struct hub *hub;
+  struct fs_buf *out;
+};
+
+static int alert_event(void *ctx, json_t *item, int64_t pos)
+{
+  struct alert_events *ev = ctx;
+  char id[FS_CURSOR_LEN + 1], list[200];
+  alerts_list_name(NULL, NULL, list, sizeof(list));
+  http_cursor_seal(ev->hub, list, pos, 0, id);
+  char *text = json_dumps(item, JSON_COMPACT);
+  int rc =
+      text ? fs_buf_appendf(ev->out, "id: %s\nevent: alert\ndata: %s\n\n", id, text) : FS_ERR_NOMEM;
+  free(text);
+  return rc;
+}
+
+static int alerts_fetch(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
+                        struct fs_buf *out)
+{
+  struct alert_events ev = {ctx, out};
+  struct fs_err err;
+  int64_t next;
+  /* *after goes past the rows this reader does not see too (the last row read). */
+  return soc_alerts_each(c, who, *after, 200, NULL, NULL, alert_event, &ev, &next, after, &err);
 }
 
 int api_alerts_stream(struct http_request *req, struct http_response *res)
 {
   static const char *const params[] = {"after", NULL};
-  int64_t after;
+  int64_t after = -1, unused;
+  const char *cursor = http_query_get(&req->query, "after");
+  char list[200];
+  alerts_list_name(NULL, NULL, list, sizeof(list));
   struct store_conn *c;
   json_t *probe = NULL;
   int rc = http_query_only(&req->query, params, &req->err);
-  if (!rc)
-    rc = http_query_int(&req->query, "after", 0, INT64_MAX, -1, &after, &req->err);
+  if (!rc && cursor)
+    rc = http_cursor_open(req, "after", cursor, list, &after, &unused);
   if (!rc)
     rc = http_db(req, &c);
   /* Refuse at once what the stream would refuse on every poll (the supervisor). */
+  int64_t next;
   if (!rc)
-    rc = soc_alerts_json(c, &req->who, INT64_MAX - 1, 1, NULL, NULL, &probe, &req->err);
+    rc = soc_alerts_json(c, &req->who, INT64_MAX - 1, 1, NULL, NULL, &probe, &next, &req->err);
   json_decref(probe);
   if (!rc && after < 0)
     rc = soc_alerts_head(c, &after, &req->err);
-  return rc ? rc : http_stream_start(req, res, after, soc_alerts_stream, NULL, NULL);
+  return rc ? rc : http_stream_start(req, res, after, list, alerts_fetch, (void *)req->hub, NULL);
 }
 
 int api_alerts_sector(struct http_request *req, struct http_response *res)

@@ -272,19 +272,23 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
   "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"                \
   " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
 
-/* An alert row of ALERT_COLUMNS, with its organisation's code (auth's). */
-static json_t *alert_json(struct store_stmt *s, const char *org_code)
+/* An alert row of ALERT_COLUMNS, with its organisation's code (auth's); its hub-wide sequence
+ * number only when with_seq (the local operator: docs/security.md, "Paging cursors and ids"). */
+static json_t *alert_json(struct store_stmt *s, const char *org_code, bool with_seq)
 {
   int64_t event_at = store_col_int(s, 11);
-  return json_pack(
-      "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "seq",
-      (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id", store_col_text(s, 2),
-      "org_code", org_code, "kind", store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name",
-      store_col_text(s, 5), "severity", store_col_text(s, 6), "field", store_col_text(s, 7),
-      "value", store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
+  json_t *j = json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "id",
+      store_col_text(s, 1), "org_id", store_col_text(s, 2), "org_code", org_code, "kind",
+      store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name", store_col_text(s, 5),
+      "severity", store_col_text(s, 6), "field", store_col_text(s, 7), "value",
+      store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
       "event_at", event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
       jsonx_time_new(store_col_int(s, 12)), "last_at", jsonx_time_new(store_col_int(s, 13)),
       "count", (json_int_t)store_col_int(s, 14), "sector_alert", store_col_text(s, 15));
+  if (j && with_seq)
+    json_object_set_new(j, "seq", json_integer(store_col_int(s, 0)));
+  return j;
 }
 
 /* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides, from
@@ -297,13 +301,13 @@ static bool alert_shown(struct store_conn *c, const struct actor *who, const cha
          policy_alert_visible(who, org, soc_sees_ref(c, who, kind, ref));
 }
 
-/* A page of alerts; *last_read is the sequence number of the last row read, shown or not. */
-static int alerts_page(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                       const char *kind, const char *org, json_t **out, int64_t *last_read,
-                       struct fs_err *err)
+int soc_alerts_each(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                    const char *kind, const char *org, soc_alert_fn fn, void *ctx, int64_t *next,
+                    int64_t *read_to, struct fs_err *err)
 {
   char org_id[37] = "";
-  int rc;
+  int rc = FS_OK;
+  *next = 0;
   if (org && (rc = org_resolve(c, org, org_id, err)))
     return rc;
   /* Alerts are their organisation's; the hub's roles read every organisation's. */
@@ -319,80 +323,83 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
                         "only the hub sees other organisations' alerts");
     snprintf(org_id, sizeof(org_id), "%s", who->org_id);
   }
-  struct store_stmt *s;
-  rc = store_query(c, &s, err,
-                   "SELECT " ALERT_COLUMNS " FROM soc_alert a"
-                   " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
-                   " ORDER BY a.seq LIMIT ?",
-                   "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL, kind,
-                   kind, limit + 1);
-  if (rc)
-    return rc;
-  /* Other organisations' alerts from indicators the reader may not see are left out (the page
-   * is then short; `next` goes on after the last row read). */
-  json_t *items = json_array();
-  bool row;
-  int64_t n = 0, last = after;
+  /* Other organisations' alerts from indicators the reader may not see are left out: read on in
+   * batches past them until the page is full and one more alert it sees follows, or no row is
+   * left, within a budget so that rows it may not see cannot make one call unbounded. */
+  int64_t pos = after, batch = limit + 1 < 200 ? 200 : limit + 1, budget = 20 * limit + 2000;
+  int64_t scanned = 0, returned = 0;
+  bool exhausted = false, more = false;
   struct org_briefs orgs = {0};
-  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
-    last = store_col_int(s, 0);
-    if (!alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4)))
-      continue;
-    struct org_brief of;
-    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+  while (!rc && !exhausted && !more && scanned < budget) {
+    struct store_stmt *s;
+    rc = store_query(
+        c, &s, err,
+        "SELECT " ALERT_COLUMNS " FROM soc_alert a"
+        " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
+        " ORDER BY a.seq LIMIT ?",
+        "issssi", pos, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL, kind, kind, batch);
+    if (rc)
       break;
-    json_array_append_new(items, alert_json(s, of.code));
+    bool row;
+    int64_t got = 0;
+    while (!(rc = store_step(s, &row, err)) && row) {
+      got++;
+      scanned++;
+      if (alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4))) {
+        if (returned == limit) {
+          more = true; /* an alert the reader sees follows the page */
+          break;
+        }
+        struct org_brief of;
+        if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+          break;
+        json_t *item = alert_json(s, of.code, who->local);
+        rc = item ? fn(ctx, item, store_col_int(s, 0)) : FS_ERR_NOMEM;
+        json_decref(item);
+        if (rc) {
+          fs_err_set(err, (enum fs_code)rc, "alerts", "cannot list the alerts");
+          break;
+        }
+        returned++;
+      }
+      pos = store_col_int(s, 0);
+    }
+    store_done(s);
+    if (!rc && got < batch)
+      exhausted = true;
   }
-  bool more = !rc && row;
-  store_done(s);
   org_briefs_release(&orgs);
+  /* Budget spent: the reader goes on from the last row read, which the caller seals. */
+  if (!rc && (more || (!exhausted && scanned >= budget)))
+    *next = pos;
+  if (!rc && read_to)
+    *read_to = pos;
+  return rc;
+}
+
+static int append_item(void *ctx, json_t *item, int64_t pos)
+{
+  (void)pos;
+  return json_array_append(ctx, item) ? FS_ERR_NOMEM : FS_OK;
+}
+
+int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                    const char *kind, const char *org, json_t **out, int64_t *next,
+                    struct fs_err *err)
+{
+  json_t *items = json_array();
+  int rc = soc_alerts_each(c, who, after, limit, kind, org, append_item, items, next, NULL, err);
   if (rc) {
     json_decref(items);
     return rc;
   }
-  char next[24];
-  snprintf(next, sizeof(next), "%lld", (long long)last);
-  *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
-  *last_read = last;
+  *out = json_pack("{s:o}", "items", items);
   return FS_OK;
-}
-
-int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err)
-{
-  int64_t last;
-  return alerts_page(c, who, after, limit, kind, org, out, &last, err);
 }
 
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err)
 {
   return store_query_int(c, seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM soc_alert", "");
-}
-
-int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
-                      struct fs_buf *out)
-{
-  (void)ctx;
-  json_t *page;
-  struct fs_err err;
-  int64_t last;
-  int rc = alerts_page(c, who, *after, 200, NULL, NULL, &page, &last, &err);
-  if (rc)
-    return rc;
-  size_t i;
-  json_t *a;
-  json_array_foreach(json_object_get(page, "items"), i, a)
-  {
-    char *text = json_dumps(a, JSON_COMPACT);
-    int64_t seq = json_integer_value(json_object_get(a, "seq"));
-    if (text)
-      fs_buf_appendf(out, "id: %lld\nevent: alert\ndata: %s\n\n", (long long)seq, text);
-    free(text);
-    *after = seq;
-  }
-  *after = last; /* past the rows this reader does not see, too */
-  json_decref(page);
-  return FS_OK;
 }
 
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
@@ -406,14 +413,15 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
-                       " FROM soc_sector_alert ORDER BY last_at DESC LIMIT ?",
-                       "i", limit);
+                       " FROM soc_sector_alert ORDER BY last_at DESC",
+                       "");
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    /* A sector alert from an indicator the reader may not see is not shown to them. */
+  while ((int64_t)json_array_size(items) < limit && !(rc = store_step(s, &row, err)) && row) {
+    /* A sector alert from an indicator the reader may not see is not shown to them, nor counted
+     * against the limit (a short list would tell that some were left out). */
     if (!alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
     json_array_append_new(

@@ -117,13 +117,24 @@ json_t *soc_listeners_status(struct soc_listeners *l);
 
 /* ---- alerts ------------------------------------------------------------------------------- */
 
-/* Alerts the actor may see (its organisation's; every organisation's for the hub's roles), after
- * seq, oldest first; kind/org filters may be NULL. */
+/* Called for each alert of a page with its JSON (borrowed) and its position. Non-zero stops. */
+typedef int (*soc_alert_fn)(void *ctx, json_t *item, int64_t pos);
+/* The alerts the actor may see, after position `after` (0: from the first), oldest first, at
+ * most limit: its organisation's; every organisation's for the hub's roles, but those from
+ * indicators the reader may not see. kind/org filters may be NULL. *next is the position to go
+ * on from, or 0 when no alert the reader sees follows; it may be an alert the reader does not
+ * see, so it is handed out sealed (http_cursor_seal), never as a number. At most 20 x limit +
+ * 2000 rows are read: past that, a page is short (or empty) and *next says where to go on.
+ * Items carry `seq` for the local operator only (docs/security.md, "Paging cursors and ids").
+ * *read_to (may be NULL) gets the last row read, for a reader of the hub's own that keeps its
+ * place (the event stream), which is never handed out as it is. */
+int soc_alerts_each(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
+                    const char *kind, const char *org, soc_alert_fn fn, void *ctx, int64_t *next,
+                    int64_t *read_to, struct fs_err *err);
+/* soc_alerts_each into {"items": [...]}. */
 int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err);
-/* SSE text of the alerts after *after the actor may see (for http/stream.c). */
-int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
-                      struct fs_buf *out);
+                    const char *kind, const char *org, json_t **out, int64_t *next,
+                    struct fs_err *err);
 /* The latest alert sequence number (a new stream starts there). */
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
 /* Sector alerts (the hub's roles and the supervisor). */

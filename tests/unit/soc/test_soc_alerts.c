@@ -61,7 +61,9 @@ static const char *counts_of(struct hub_fixture *f, const char *org_code, const 
   static char out[128];
   json_t *all = NULL;
   struct fs_err err;
-  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org_code, &all, &err), FS_OK);
+  int64_t next;
+  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org_code, &all, &next, &err),
+                   FS_OK);
   out[0] = '\0';
   size_t i;
   json_t *a;
