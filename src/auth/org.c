@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "auth/policy.h"
 #include "auth/validate.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 
@@ -298,7 +299,7 @@ int org_update(struct store_conn *c, const struct actor *who, const char *id_or_
   rc = org_resolve(c, id_or_code, id, err);
   struct policy_target t = {.org_id = id, .role = -1};
   char what[96];
-  snprintf(what, sizeof(what), "organisation %.64s", id_or_code);
+  fs_msg_format(what, sizeof(what), NULL, 0, "organisation %.64s", id_or_code);
   bool only_contacts = in->contacts && !in->code && !in->name_zh && !in->name_en &&
                        in->industry < 0 && in->size_tier < 0 && in->status < 0 && !in->has_parent;
   if (!rc)

@@ -245,21 +245,30 @@ int api_intel_export(struct http_request *req, struct http_response *res)
   static const char *const params[] = {"collection", "after", "limit", NULL};
   struct store_conn *c;
   struct intel_collection col;
-  int64_t limit, after;
+  int64_t limit, after = 0, after_seq = INT64_MAX;
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 10000, 1000, &limit, &req->err);
-  if (!rc)
-    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
-  const char *alias = http_query_get(&req->query, "collection");
+  const char *alias = http_query_get(&req->query, "collection"),
+             *cursor = http_query_get(&req->query, "after");
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
     rc = intel_collection_find(c, &req->who, alias ? alias : "sector", &col, &req->err);
+  /* `after` is the X-Finshield-Next-After of the part before (a sealed cursor: the position may
+   * be a row the caller does not see), or a date_added in microseconds chosen by the client. */
+  char list[128];
+  snprintf(list, sizeof(list), "intel export\x1f%s", rc ? "" : col.id);
+  if (!rc && cursor && cursor[0] && strspn(cursor, "0123456789") == strlen(cursor))
+    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
+  else if (!rc && cursor)
+    rc = http_cursor_open(req, "after", cursor, list, &after, &after_seq);
   if (rc)
     return rc;
-  struct intel_page page = {
-      .limit = (size_t)limit, .has_cursor = after > 0, .after_date = after, .after_seq = INT64_MAX};
+  struct intel_page page = {.limit = (size_t)limit,
+                            .has_cursor = cursor != NULL,
+                            .after_date = after,
+                            .after_seq = after_seq};
   char uuid[37];
   fs_uuid_v4(uuid);
   fs_buf_reset(&res->body);
@@ -269,8 +278,11 @@ int api_intel_export(struct http_request *req, struct http_response *res)
   if (rc)
     return rc;
   fs_buf_append_str(&res->body, "]}\n");
-  if (page.more)
-    http_header(res, "X-Finshield-Next-After", "%lld", (long long)page.last_added);
+  if (page.more) { /* where the reading stopped, sealed: it goes on even past a part with no row */
+    char next[FS_CURSOR_LEN + 1];
+    http_cursor_seal(req->hub, list, page.last_date, page.last_seq, next);
+    http_header(res, "X-Finshield-Next-After", "%s", next);
+  }
   res->content_type = "application/stix+json;version=2.1";
   return FS_OK;
 }

@@ -10,6 +10,7 @@
 #include "auth/actor.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/cursor.h"
 #include "core/err.h"
 #include "core/metrics.h"
 #include "http/query.h"
@@ -165,6 +166,17 @@ typedef int (*http_page_json_fn)(struct store_conn *c, const struct actor *who,
 int http_list_paged(struct http_request *req, struct http_response *res, http_page_json_fn list);
 /* The value of a request header (name in any case), or NULL; valid during the request. */
 const char *http_request_header(const struct http_request *req, const char *name);
+
+/* The REST lists' cursors (`next`, given back as `after`), sealed (core/cursor.h) with the hub's
+ * key for list cursors, so that a position which may be a row the caller may not see tells
+ * nothing. `list` names the list and its filters ("alerts\x1fioc\x1f<org>"): a cursor is good
+ * only for the list and filters it was made for. */
+void http_cursor_seal(const struct hub *hub, const char *list, int64_t a, int64_t b,
+                      char out[FS_CURSOR_LEN + 1]);
+/* Opens the cursor `text` sent as query parameter `param`: FS_ERR_INVALID (400) with req->err set
+ * when it is not one this hub made for `list`. */
+int http_cursor_open(struct http_request *req, const char *param, const char *text,
+                     const char *list, int64_t *a, int64_t *b);
 
 /* Fills res with the JSON error body for code and req->err. */
 void http_error(struct http_request *req, struct http_response *res, int code);

@@ -166,7 +166,9 @@ static void error_body_fixed(struct http_request *req, struct http_response *res
   if (taxii)
     fs_buf_appendf(&res->body,
                    "{\"title\":\"internal error\",\"description\":\"the error response could "
-                   "not be made\",\"error_code\":\"internal\",\"http_status\":500}");
+                   "not be made\",\"error_code\":\"internal\",\"http_status\":500,"
+                   "\"details\":{\"title_zh\":\"%s\",\"description_zh\":\"無法產生錯誤回應\"}}",
+                   fs_code_message(FS_ERR_INTERNAL, true));
   else
     fs_buf_appendf(&res->body,
                    "{\"error\":{\"status\":500,\"code\":\"internal\",\"title\":\"internal error\","

@@ -1,5 +1,6 @@
 /* Alerts: deduplicated storage (handing indicator hits to sightings.c), sector alerts (with a
- * draft incident), and the reads and stream of alerts through the one policy. */
+ * draft incident), an alert's JSON and the sector alerts' pages through the one policy (review.c
+ * pages the alerts). */
 #include "soc/soc_int.h"
 
 #include "audit/audit.h"
@@ -288,15 +289,15 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
-json_t *soc_alert_json(struct store_stmt *s, const char *org_code)
+json_t *soc_alert_json(struct store_stmt *s, const char *org_code, bool with_seq)
 {
   int64_t event_at = store_col_int(s, 11), reviewed_at = store_col_int(s, 18);
   json_t *a = json_pack(
-      "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "seq",
-      (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id", store_col_text(s, 2),
-      "org_code", org_code, "kind", store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name",
-      store_col_text(s, 5), "severity", store_col_text(s, 6), "field", store_col_text(s, 7),
-      "value", store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "id",
+      store_col_text(s, 1), "org_id", store_col_text(s, 2), "org_code", org_code, "kind",
+      store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name", store_col_text(s, 5),
+      "severity", store_col_text(s, 6), "field", store_col_text(s, 7), "value",
+      store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
       "event_at", event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
       jsonx_time_new(store_col_int(s, 12)), "last_at", jsonx_time_new(store_col_int(s, 13)),
       "count", (json_int_t)store_col_int(s, 14), "sector_alert", store_col_text(s, 15));
@@ -306,6 +307,8 @@ json_t *soc_alert_json(struct store_stmt *s, const char *org_code)
                                   store_col_text(s, 17), "at",
                                   reviewed_at ? jsonx_time_new(reviewed_at) : json_null(), "note",
                                   store_col_text(s, 19)));
+  if (a && with_seq)
+    json_object_set_new(a, "seq", json_integer(store_col_int(s, 0)));
   return a;
 }
 
@@ -316,52 +319,9 @@ bool soc_alert_shown(struct store_conn *c, const struct actor *who, const char *
          policy_alert_visible(who, org, soc_sees_ref(c, who, kind, ref));
 }
 
-/* A page of alerts, oldest first; *last_read is the sequence number of the last row read, shown
- * or not (review.c pages every filter). */
-static int alerts_page(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                       const char *kind, const char *org, json_t **out, int64_t *last_read,
-                       struct fs_err *err)
-{
-  struct soc_alert_filter f = {.after = after, .limit = limit, .kind = kind, .org = org};
-  return soc_alerts_page(c, who, &f, out, last_read, err);
-}
-
-int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err)
-{
-  int64_t last;
-  return alerts_page(c, who, after, limit, kind, org, out, &last, err);
-}
-
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err)
 {
   return store_query_int(c, seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM soc_alert", "");
-}
-
-int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
-                      struct fs_buf *out)
-{
-  (void)ctx;
-  json_t *page;
-  struct fs_err err;
-  int64_t last;
-  int rc = alerts_page(c, who, *after, 200, NULL, NULL, &page, &last, &err);
-  if (rc)
-    return rc;
-  size_t i;
-  json_t *a;
-  json_array_foreach(json_object_get(page, "items"), i, a)
-  {
-    char *text = json_dumps(a, JSON_COMPACT);
-    int64_t seq = json_integer_value(json_object_get(a, "seq"));
-    if (text)
-      fs_buf_appendf(out, "id: %lld\nevent: alert\ndata: %s\n\n", (long long)seq, text);
-    free(text);
-    *after = seq;
-  }
-  *after = last; /* past the rows this reader does not see, too */
-  json_decref(page);
-  return FS_OK;
 }
 
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
@@ -373,7 +333,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
   /* The supervisor sees the threat and how widely, not incidents. */
   bool names = policy_allows(who, POLICY_SOC_SECTOR_CASE, NULL);
   /* Newest first by when each started (first_at, which later hits leave as it is), then id; the
-   * cursor is "first_at.id" of the last row read. */
+   * cursor is "first_at.id" of the last row shown. */
   int64_t after_at = INT64_MAX;
   char after_id[40] = "";
   if (page->after) {
@@ -385,25 +345,31 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
       return fs_err_set(err, FS_ERR_INVALID, "after", "not a cursor of this list");
     snprintf(after_id, sizeof(after_id), "%s", dot + 1);
   }
+  /* Sector alerts from indicators the reader may not see are read past, not counted against the
+   * limit (a short page would tell that some were left out), and never named by the cursor: it
+   * is the last row shown, given only when another row the reader sees follows. Sector alerts
+   * are few (one per indicator or rule and window), so the reading is not bounded. */
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
                        " FROM soc_sector_alert WHERE first_at < ? OR (first_at = ? AND id < ?)"
-                       " ORDER BY first_at DESC, id DESC LIMIT ?",
-                       "iisi", after_at, after_at, after_id, page->limit);
+                       " ORDER BY first_at DESC, id DESC",
+                       "iis", after_at, after_at, after_id);
   if (rc)
     return rc;
   json_t *items = json_array();
-  bool row;
-  int64_t read = 0, last_at = 0;
+  bool row, more = false;
+  int64_t last_at = 0;
   char last_id[40] = "";
   while (!(rc = store_step(s, &row, err)) && row) {
-    read++;
-    last_at = store_col_int(s, 5);
-    snprintf(last_id, sizeof(last_id), "%s", store_col_text(s, 0));
-    /* A sector alert from an indicator the reader may not see is not shown to them. */
     if (!soc_alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
+    if ((int64_t)json_array_size(items) == page->limit) {
+      more = true;
+      break;
+    }
+    last_at = store_col_int(s, 5);
+    snprintf(last_id, sizeof(last_id), "%s", store_col_text(s, 0));
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",
                          store_col_text(s, 1), "ref", store_col_text(s, 2), "ref_name",
@@ -419,6 +385,6 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
   }
   char next[64];
   snprintf(next, sizeof(next), "%lld.%s", (long long)last_at, last_id);
-  *out = auth_page_json(items, read == page->limit ? next : NULL);
+  *out = auth_page_json(items, more ? next : NULL);
   return FS_OK;
 }

@@ -60,57 +60,88 @@ static const char *const find_sql[2][2][2][2] = {
      {FIND_DIRS(EQ, EQ, ANY), FIND_DIRS(EQ, EQ, EQ)}},
 };
 
-int soc_alerts_page(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
-                    json_t **out, int64_t *last_read, struct fs_err *err)
+int soc_alerts_each(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    soc_alert_fn fn, void *ctx, int64_t *next, int64_t *read_to, struct fs_err *err)
 {
   char org_id[37];
+  *next = 0;
   int rc = scope(c, who, f->org, org_id, err);
   if (rc)
     return rc;
   const char *org = org_id[0] ? org_id : NULL;
-  int64_t after = f->after > 0 ? f->after : (f->newest_first ? INT64_MAX : 0);
   int64_t until = f->until_ms > 0 ? f->until_ms : INT64_MAX;
-  struct store_stmt *s;
   const char *sql = find_sql[org != NULL][f->value != NULL][f->source != NULL][f->newest_first];
-  rc = store_query(c, &s, err, sql, "issssssssssssiii", after, org, org, f->kind, f->kind, f->ref,
-                   f->ref, f->value, f->value, f->source, f->source, f->status, f->status,
-                   f->since_ms, until, f->limit + 1);
-  if (rc)
-    return rc;
-  /* Other organisations' alerts from indicators the reader may not see are left out (the page
-   * is then short; `next` goes on after the last row read). */
-  json_t *items = json_array();
-  bool row = false;
-  int64_t n = 0, last = after;
+  /* Other organisations' alerts from indicators the reader may not see are left out: read on in
+   * batches past them until the page is full and one more alert it sees follows, or no row is
+   * left, within a budget so that rows it may not see cannot make one call unbounded. pos is the
+   * last row read, in the page's order. */
+  int64_t pos = f->after > 0 ? f->after : (f->newest_first ? INT64_MAX : 0);
+  int64_t batch = f->limit + 1 < 200 ? 200 : f->limit + 1, budget = 20 * f->limit + 2000;
+  int64_t scanned = 0, returned = 0;
+  bool exhausted = false, more = false;
   struct org_briefs orgs = {0};
-  while (!(rc = store_step(s, &row, err)) && row && n++ < f->limit) {
-    last = store_col_int(s, 0);
-    if (!soc_alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4)))
-      continue;
-    struct org_brief of;
-    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+  while (!rc && !exhausted && !more && scanned < budget) {
+    struct store_stmt *s;
+    rc = store_query(c, &s, err, sql, "issssssssssssiii", pos, org, org, f->kind, f->kind, f->ref,
+                     f->ref, f->value, f->value, f->source, f->source, f->status, f->status,
+                     f->since_ms, until, batch);
+    if (rc)
       break;
-    json_array_append_new(items, soc_alert_json(s, of.code));
+    bool row;
+    int64_t got = 0;
+    while (!(rc = store_step(s, &row, err)) && row) {
+      got++;
+      scanned++;
+      if (soc_alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3),
+                          store_col_text(s, 4))) {
+        if (returned == f->limit) {
+          more = true; /* an alert the reader sees follows the page */
+          break;
+        }
+        struct org_brief of;
+        if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+          break;
+        json_t *item = soc_alert_json(s, of.code, who->local);
+        rc = item ? fn(ctx, item, store_col_int(s, 0)) : FS_ERR_NOMEM;
+        json_decref(item);
+        if (rc) {
+          fs_err_set(err, (enum fs_code)rc, "alerts", "cannot list the alerts");
+          break;
+        }
+        returned++;
+      }
+      pos = store_col_int(s, 0);
+    }
+    store_done(s);
+    if (!rc && got < batch)
+      exhausted = true;
   }
-  bool more = !rc && row;
-  store_done(s);
   org_briefs_release(&orgs);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  char next[24];
-  snprintf(next, sizeof(next), "%lld", (long long)last);
-  *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
-  if (last_read)
-    *last_read = last;
-  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "alerts", "out of memory");
+  /* Budget spent: the reader goes on from the last row read, which the caller seals. */
+  if (!rc && (more || (!exhausted && scanned >= budget)))
+    *next = pos;
+  if (!rc && read_to)
+    *read_to = pos;
+  return rc;
 }
 
-int soc_alerts_find(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
-                    json_t **out, struct fs_err *err)
+static int append_item(void *ctx, json_t *item, int64_t pos)
 {
-  return soc_alerts_page(c, who, f, out, NULL, err);
+  (void)pos;
+  return json_array_append(ctx, item) ? FS_ERR_NOMEM : FS_OK;
+}
+
+int soc_alerts_json(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, int64_t *next, struct fs_err *err)
+{
+  json_t *items = json_array();
+  int rc = items ? soc_alerts_each(c, who, f, append_item, items, next, NULL, err)
+                 : fs_err_set(err, FS_ERR_NOMEM, "alerts", "out of memory");
+  if (!rc && !(*out = json_pack("{s:o}", "items", items)))
+    rc = fs_err_set(err, FS_ERR_NOMEM, "alerts", "out of memory");
+  else if (rc)
+    json_decref(items);
+  return rc;
 }
 
 /* Steps s (one alert by id) and tells whether the actor may see the row it found. */
@@ -140,7 +171,7 @@ int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char
   struct org_brief of;
   if (!rc)
     rc = org_brief(c, store_col_text(s, 2), &of, err);
-  if (!rc && !(*out = soc_alert_json(s, of.code)))
+  if (!rc && !(*out = soc_alert_json(s, of.code, who->local)))
     rc = fs_err_set(err, FS_ERR_NOMEM, "alert", "out of memory");
   store_done(s);
   return rc;

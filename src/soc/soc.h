@@ -118,19 +118,10 @@ json_t *soc_listeners_status(struct soc_listeners *l);
 
 /* ---- alerts ------------------------------------------------------------------------------- */
 
-/* Alerts the actor may see (its organisation's; every organisation's for the hub's roles), after
- * seq, oldest first; kind/org filters may be NULL. */
-int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err);
-/* SSE text of the alerts after *after the actor may see (for http/stream.c). */
-int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
-                      struct fs_buf *out);
-/* The latest alert sequence number (a new stream starts there). */
-int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
 /* What a list of alerts asks for (review.c). Every field but limit may be left zero / NULL. */
 struct soc_alert_filter {
   bool newest_first;  /* descending sequence numbers instead of ascending */
-  int64_t after;      /* the cursor: the last sequence number of the previous page, in order */
+  int64_t after;      /* the position to go on from (a `next`, unsealed), 0: from the start */
   int64_t limit;      /* 1..1000 */
   const char *kind;   /* "ioc", "sigma", "correlation" */
   const char *org;    /* id or code (the hub's roles; others only their own) */
@@ -141,11 +132,25 @@ struct soc_alert_filter {
   int64_t since_ms, until_ms; /* last seen within [since, until) */
 };
 extern const char *const soc_alert_status_names[]; /* "new", "acknowledged", "false_positive" */
-/* A page of the alerts the actor may see (as soc_alerts_json) that match f: {"items", "next"};
- * a page may be short when rows the actor may not see were skipped, and next goes on after the
- * last row read. */
-int soc_alerts_find(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
-                    json_t **out, struct fs_err *err);
+/* Called for each alert of a page with its JSON (borrowed) and its position. Non-zero stops. */
+typedef int (*soc_alert_fn)(void *ctx, json_t *item, int64_t pos);
+/* The alerts the actor may see that match f, after position f->after in f's order (oldest or
+ * newest first), at most f->limit: its organisation's; every organisation's for the hub's roles,
+ * but those from indicators the reader may not see. *next is the position to go on from, or 0
+ * when no alert the reader sees follows; it may be an alert the reader does not see, so it is
+ * handed out sealed (http_cursor_seal, bound to the list with every filter and the order), never
+ * as a number. At most 20 x limit + 2000 rows are read: past that, a page is short (or empty) and
+ * *next says where to go on. Items carry `seq` for the local operator only (docs/security.md,
+ * "Paging cursors and ids"). *read_to (may be NULL) gets the last row read, for a reader of the
+ * hub's own that keeps its place (the event stream), which is never handed out as it is. */
+int soc_alerts_each(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    soc_alert_fn fn, void *ctx, int64_t *next, int64_t *read_to,
+                    struct fs_err *err);
+/* soc_alerts_each into {"items": [...]}. */
+int soc_alerts_json(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, int64_t *next, struct fs_err *err);
+/* The latest alert sequence number (a new stream starts there). */
+int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
 /* One alert by id, with its event and matched field; one the actor may not see is "no alert"
  * (FS_ERR_NOT_FOUND), exactly as one that does not exist. */
 int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
@@ -158,7 +163,9 @@ int soc_alert_review(struct store_conn *c, const struct actor *who, const char *
 
 /* Sector alerts (the hub's roles and the supervisor), newest first (by when each started), a
  * page at a time: {"items", "next"}; page->after is the "next" of the previous page
- * (FS_ERR_INVALID at "after" for anything else). */
+ * (FS_ERR_INVALID at "after" for anything else). Those from indicators the reader may not see
+ * are read past, neither counted against the limit nor named by "next" (the last row shown,
+ * given only when another the reader sees follows). */
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
                            const struct auth_page *page, json_t **out, struct fs_err *err);
 

@@ -120,11 +120,10 @@ bool soc_alert_shown(struct store_conn *c, const struct actor *who, const char *
   "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"                \
   " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id, a.status,"         \
   " a.reviewed_by, a.reviewed_at, a.review_note"
-/* The JSON of an alert's row (ALERT_COLUMNS) of the organisation whose code is org_code. */
-json_t *soc_alert_json(struct store_stmt *s, const char *org_code);
-/* soc_alerts_find, and the sequence number of the last row read, shown or not (review.c). */
-int soc_alerts_page(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
-                    json_t **out, int64_t *last_read, struct fs_err *err);
+/* The JSON of an alert's row (ALERT_COLUMNS) of the organisation whose code is org_code; its
+ * hub-wide sequence number only when with_seq (the local operator: docs/security.md, "Paging
+ * cursors and ids"). */
+json_t *soc_alert_json(struct store_stmt *s, const char *org_code, bool with_seq);
 
 /* ---- sightings (sightings.c) ---- */
 

@@ -32,6 +32,8 @@ struct vault_config {
 };
 
 /* ---- problems: what verification and validation found, one line each ------------------------ */
+/* Each line is kept in English (items[i]) and in zh-TW (vault_problems_text), formatted through
+ * the message catalogue as fs_err_set does. */
 struct vault_problems {
   char **items;
   size_t n, cap;
@@ -39,6 +41,10 @@ struct vault_problems {
   size_t limit;   /* 0 means 1000 */
 };
 void vault_problems_add(struct vault_problems *p, const char *fmt, ...) FS_PRINTF(2, 3);
+/* Line i in zh-TW when zh is true (its English when it has no translation), else in English. */
+const char *vault_problems_text(const struct vault_problems *p, size_t i, bool zh);
+/* Adds every line of src (both languages) and its dropped count to dst. */
+void vault_problems_take(struct vault_problems *dst, const struct vault_problems *src);
 void vault_problems_release(struct vault_problems *p);
 
 /* ---- keys and repositories --------------------------------------------------------------------

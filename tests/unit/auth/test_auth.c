@@ -11,7 +11,9 @@
 #include "auth/secret.h"
 #include "auth/token.h"
 #include "auth/user.h"
+#include "auth/validate.h"
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "hubfixture.h"
 
@@ -119,6 +121,16 @@ static void test_policy_table(void **state)
   assert_int_equal(policy_check(&a, POLICY_ORG_UPDATE, &own, "organisation x", &err),
                    FS_ERR_FORBIDDEN);
   assert_non_null(strstr(err.msg, "member-analyst may not change organisation x"));
+  /* What is refused, made by the caller with a value in it, is translated whole (#18 item 12). */
+  char what[96];
+  fs_msg_format(what, sizeof(what), NULL, 0, "organisation %.64s", "bank-a");
+  assert_string_equal(what, "organisation bank-a");
+  assert_int_equal(policy_check(&a, POLICY_ORG_UPDATE, &own, what, &err), FS_ERR_FORBIDDEN);
+  assert_string_equal(err.msg_zh, "角色 member-analyst 不得修改：機構 bank-a");
+  /* A length check's bounds are in the zh-TW message too. */
+  assert_int_equal(auth_check_slug("x", "code", 2, 32, &err), FS_ERR_INVALID);
+  assert_string_equal(err.msg, "field \"code\" must be 2 to 32 characters long");
+  assert_string_equal(err.msg_zh, "欄位「code」長度必須是 2 至 32 個字元");
   assert_int_equal(policy_check(&a, POLICY_SOC_ALERTS_READ, &other, "organisation b", &err),
                    FS_ERR_FORBIDDEN);
   assert_non_null(strstr(err.msg, "member-analyst may not read the alerts of organisation b"));

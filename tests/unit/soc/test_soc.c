@@ -230,11 +230,15 @@ static void test_worker_alerts(void **state)
   member.role = AUTH_ROLE_MEMBER_ANALYST;
   snprintf(member.org_id, sizeof(member.org_id), "%s", b);
   json_t *out = NULL;
-  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, NULL, &out, &err), FS_OK);
+  int64_t next;
+  const struct soc_alert_filter every = {.limit = 100}, of_a = {.limit = 100, .org = "bank-a"};
+  assert_int_equal(soc_alerts_json(f.c, &member, &every, &out, &next, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(out, "items")), 2);
+  assert_int_equal(next, 0); /* nothing follows */
+  /* Nobody but the local operator is shown the hub-wide sequence number. */
+  assert_null(json_object_get(json_array_get(json_object_get(out, "items"), 0), "seq"));
   json_decref(out);
-  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, "bank-a", &out, &err),
-                   FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_alerts_json(f.c, &member, &of_a, &out, &next, &err), FS_ERR_FORBIDDEN);
   assert_int_equal(soc_sector_alerts_json(f.c, &member, &(struct auth_page){10, NULL}, &out, &err),
                    FS_ERR_FORBIDDEN);
 
