@@ -156,11 +156,28 @@ int api_intel_object(struct http_request *req, struct http_response *res)
   return http_json(res, 200, json_pack("{s:s,s:o}", "id", req->params[0], "versions", rs.items));
 }
 
-/* {"items", "next"}: next the seq of the page's cursor as text, null when none. */
-static json_t *page_json(json_t *o, json_t *items, int64_t next)
+/* The search's and the relations' cursors: sealed for the list (the value searched for, the
+ * object), since a page whose reading budget ran out goes on from a row the caller may not see,
+ * and no cursor shows a place in the hub's object store (docs/security.md, "Paging cursors and
+ * ids"). Longer values are refused by the search itself, so the name's cut cannot join two. */
+#define INTEL_LIST_MAX 1100
+
+/* `after` of list, opened into *before (0 when absent). */
+static int page_after(struct http_request *req, const char *list, int64_t *before)
 {
-  char cursor[24];
-  snprintf(cursor, sizeof(cursor), "%lld", (long long)next);
+  const char *cursor = http_query_get(&req->query, "after");
+  int64_t unused;
+  *before = 0;
+  return cursor ? http_cursor_open(req, "after", cursor, list, before, &unused) : FS_OK;
+}
+
+/* {"items", "next"}: next sealed for list, null when none. */
+static json_t *page_json(const struct http_request *req, const char *list, json_t *o, json_t *items,
+                         int64_t next)
+{
+  char cursor[FS_CURSOR_LEN + 1];
+  if (next)
+    http_cursor_seal(req->hub, list, next, 0, cursor);
   json_object_set_new(o, "items", items);
   json_object_set_new(o, "next", next ? json_string(cursor) : json_null());
   return o;
@@ -173,13 +190,15 @@ int api_intel_search(struct http_request *req, struct http_response *res)
   int64_t limit, after, next = 0;
   struct rows rs = {&req->who, json_array()};
   const char *value = http_query_get(&req->query, "value");
+  char list[INTEL_LIST_MAX];
+  snprintf(list, sizeof(list), "intel search\x1f%s", value ? value : "");
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc && (!value || !*value))
     rc = fs_err_set(&req->err, FS_ERR_INVALID, "value", "give the value to search for: ?value=...");
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
   if (!rc)
-    rc = http_query_int(&req->query, "after", 1, INT64_MAX, 0, &after, &req->err);
+    rc = page_after(req, list, &after);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
@@ -189,7 +208,8 @@ int api_intel_search(struct http_request *req, struct http_response *res)
     json_decref(rs.items);
     return rc;
   }
-  return http_json(res, 200, page_json(json_pack("{s:s}", "value", value), rs.items, next));
+  return http_json(res, 200,
+                   page_json(req, list, json_pack("{s:s}", "value", value), rs.items, next));
 }
 
 static int count_row(const struct intel_row *r, void *ctx)
@@ -206,11 +226,13 @@ int api_intel_related(struct http_request *req, struct http_response *res)
   int64_t limit, after, next = 0;
   size_t seen = 0;
   struct rows rs = {&req->who, json_array()};
+  char list[INTEL_LIST_MAX];
+  snprintf(list, sizeof(list), "intel related\x1f%s", req->params[0]);
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
   if (!rc)
-    rc = http_query_int(&req->query, "after", 1, INT64_MAX, 0, &after, &req->err);
+    rc = page_after(req, list, &after);
   if (!rc)
     rc = http_db(req, &c);
   /* An object the caller may not see has no relations for it: the same 404 as one unknown. */
@@ -223,7 +245,8 @@ int api_intel_related(struct http_request *req, struct http_response *res)
     json_decref(rs.items);
     return rc;
   }
-  return http_json(res, 200, page_json(json_pack("{s:s}", "id", req->params[0]), rs.items, next));
+  return http_json(res, 200,
+                   page_json(req, list, json_pack("{s:s}", "id", req->params[0]), rs.items, next));
 }
 
 /* A STIX bundle of what the actor may see in a collection, one page at a time. */

@@ -184,7 +184,21 @@ class PortalApi(unittest.TestCase):
             self.assertEqual(sorted(i["object"]["id"] for i in items), sorted(r for _, r in want), user)
         r = self.get("a1", f"/api/v1/intel/search?value={value}&limit=2")
         self.assertEqual([i["object"]["id"] for i in r.json()["items"]], [mine[6][0], mine[5][0]])  # newest first
-        for bad in ("x", "-1", "0", "1.5"):
+        # The cursors are sealed (docs/security.md, "Paging cursors and ids"): no hub-wide number
+        # of the object store, and good only for the value or object they were made for.
+        search_next = r.json()["next"]
+        related_next = self.get("a1", f"/api/v1/intel/objects/{target['id']}/related?limit=2").json()["next"]
+        self.assertTrue(search_next and related_next)
+        for cursor in (search_next, related_next):
+            self.assertNotRegex(cursor, r"^[0-9]+$")
+        self.assertEqual(self.get("a1", f"/api/v1/intel/search?value={value}&after={search_next}").status, 200)
+        for path in (f"/api/v1/intel/search?value=198.51.100.78&after={search_next}",
+                     f"/api/v1/intel/objects/{target['id']}/related?after={search_next}",
+                     f"/api/v1/intel/search?value={value}&after={related_next}",
+                     f"/api/v1/intel/objects/{mine[0][0]}/related?after={related_next}"):
+            r = self.get("a1", path)
+            self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"), path)
+        for bad in ("x", "-1", "0", "1.5", "12"):
             r = self.get("a1", f"/api/v1/intel/search?value={value}&after={bad}")
             self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"), bad)
             r = self.get("a1", f"/api/v1/intel/objects/{target['id']}/related?after={bad}")
