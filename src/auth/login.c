@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "core/jsonx.h"
+#include "core/net.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -107,7 +108,9 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
   struct login_row r;
   memset(&r, 0, sizeof(r));
   bool found = false;
-  struct failures f = {.username = username ? username : "", .address = source};
+  char client[FS_CLIENT_KEY_MAX];
+  fs_client_key(strncmp(source, "http:", 5) ? source : source + 5, client);
+  struct failures f = {.username = username ? username : "", .address = client};
   rc = load(c, f.username, &r, &found, err);
   if (!rc)
     rc = failures_load(c, set, now_ms, &f, err);

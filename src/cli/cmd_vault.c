@@ -658,6 +658,10 @@ static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
          (unsigned long long)res.files_present,
          ok ? FS_TR(ctx->lang, "no problems", "沒有問題")
             : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+  if (res.keys_revoked)
+    printf(FS_TR(ctx->lang, "revoked %llu key file(s) on the copy, as at the source\n",
+                 "已在副本撤銷 %llu 個金鑰檔，與來源相同\n"),
+           (unsigned long long)res.keys_revoked);
   vcli_print_problems(ctx, &res.verify.problems);
   vault_verify_result_release(&res.verify);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;

@@ -60,12 +60,12 @@ static int authenticate(struct http_request *req, int *retry)
   if (!token) {
     rc = fs_err_set(&req->err, FS_ERR_UNAUTHENTICATED, "Authorization",
                     "send an API token: \"Authorization: Bearer <token>\"");
-  } else if (!http_ratelimit_peek(s->rl_fail, req->remote, now_ns, retry)) {
+  } else if (!http_ratelimit_peek(s->rl_fail, req->client, now_ns, retry)) {
     rc = FS_ERR_RATE_LIMITED;
   } else {
     rc = req->site->authenticate(req, token);
     if (rc == FS_ERR_UNAUTHENTICATED)
-      http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
+      http_ratelimit_take(s->rl_fail, req->client, now_ns, retry);
   }
   if (to_free)
     MHD_free(to_free);
@@ -176,7 +176,7 @@ int http_admit(struct http_request *req, struct http_response *res)
   int retry = 0;
   int64_t now_ns = fs_time_mono_ns();
   char key[80];
-  snprintf(key, sizeof(key), "ip:%s", req->remote);
+  snprintf(key, sizeof(key), "ip:%s", req->client);
   int rc = FS_OK;
   bool public = (route->flags & HTTP_PUBLIC) ||
                 ((route->flags & HTTP_LOCAL_PUBLIC) && fs_host_is_loopback(req->remote));

@@ -13,6 +13,7 @@
 #include "core/cursor.h"
 #include "core/err.h"
 #include "core/metrics.h"
+#include "core/net.h"
 #include "http/query.h"
 #include "hub/hub.h"
 #include "store/store.h"
@@ -53,6 +54,7 @@ struct http_request {
   bool cookie;             /* authenticated by the portal's session cookie (auth/session.h) */
   int64_t idle_expires_ms; /* with the cookie: when the session ends unless used again */
   char remote[64];
+  char client[FS_CLIENT_KEY_MAX]; /* what limits count: fs_client_key(remote), an IPv6 /64 */
   char request_id[20];
   const char *route;                /* the matched pattern, for logs and metrics */
   const struct http_route *matched; /* the route, found when the headers are in */

@@ -311,6 +311,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
       inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, req->remote,
                 sizeof(req->remote));
   }
+  fs_client_key(req->remote, req->client);
   req->guard = http_guard_of(conn);
   http_guard_head(req->guard);
   fs_metric_add(s->in_flight, 1);

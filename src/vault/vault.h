@@ -319,10 +319,12 @@ int vault_prune(struct vault_repo *r, struct vault_prune_result *res, struct fs_
  */
 struct vault_replicate_result {
   uint64_t files_copied, bytes_copied, files_present;
+  uint64_t keys_revoked; /* key-file slots removed from the copy because the source removed them */
   struct vault_verify_result verify;
 };
 /* Copies what `to` lacks (a new folder becomes a copy of the repository), each file written
- * atomically, then verifies the copy's new packs by reading them back. */
+ * atomically, removes from the copy the key-file slots the source no longer has (a revocation
+ * reaches every copy), then verifies the copy's new packs by reading them back. */
 int vault_replicate(struct vault_repo *r, const char *to, struct vault_replicate_result *res,
                     struct fs_err *err);
 

@@ -628,6 +628,17 @@ static void test_login(void **state)
   assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test",
                               later, tok, &exp, &err),
                    0);
+  /* An IPv6 client is one /64: moving to another address in it does not leave the lock-out;
+   * another /64 is another client. */
+  for (int i = 0; i < 5; i++)
+    user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "http:2001:db8:0:1::a", later,
+               tok, &exp, &err);
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL,
+                              "http:2001:db8:0:1:ffff::b", later, tok, &exp, &err),
+                   FS_ERR_UNAUTHENTICATED);
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL,
+                              "http:2001:db8:0:2::a", later, tok, &exp, &err),
+                   0);
   /* With TOTP enrolled, the code is required. */
   char uri[256];
   assert_int_equal(user_totp_begin(f.c, &f.op, &f.hub.auth, "alice", NULL, "finshield", uri, &err),

@@ -357,6 +357,27 @@ static void test_hostport(void **state)
   assert_int_not_equal(fs_hostport_parse("1.2.3.4", host, sizeof(host), &port, &err), 0);
 }
 
+/* Limits count an IPv6 client by its /64 (it may change address within it at will). */
+static void test_client_key(void **state)
+{
+  (void)state;
+  char key[FS_CLIENT_KEY_MAX], other[FS_CLIENT_KEY_MAX];
+  fs_client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", key);
+  assert_string_equal(key, "2001:db8:1:2::/64");
+  fs_client_key("2001:db8:1:2::1", other);
+  assert_string_equal(key, other);
+  fs_client_key("2001:db8:1:3::1", other);
+  assert_string_not_equal(key, other);
+  fs_client_key("::ffff:192.0.2.7", key);
+  assert_string_equal(key, "192.0.2.7");
+  fs_client_key("192.0.2.7", key);
+  assert_string_equal(key, "192.0.2.7");
+  fs_client_key("::1", key);
+  assert_string_equal(key, "::/64");
+  fs_client_key("not an address", key);
+  assert_string_equal(key, "not an address");
+}
+
 static void *report_mask(void *arg)
 {
   sigset_t *mask = arg;
@@ -469,6 +490,7 @@ int main(void)
       cmocka_unit_test(test_config),
       cmocka_unit_test(test_config_documented),
       cmocka_unit_test(test_hostport),
+      cmocka_unit_test(test_client_key),
       cmocka_unit_test(test_cursor),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
