@@ -6,7 +6,6 @@
 
 #include "audit/audit.h"
 #include "core/jsonx.h"
-#include "core/net.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -98,8 +97,8 @@ static int failures_add(struct store_conn *c, const struct auth_settings *set, i
 }
 
 int user_login(struct store_conn *c, const struct auth_settings *set, const char *username,
-               const char *password, const char *totp_code, const char *source, int64_t now_ms,
-               char token_out[64], int64_t *expires_ms, struct fs_err *err)
+               const char *password, const char *totp_code, const char *source, const char *client,
+               int64_t now_ms, char token_out[64], int64_t *expires_ms, struct fs_err *err)
 {
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -108,8 +107,6 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
   struct login_row r;
   memset(&r, 0, sizeof(r));
   bool found = false;
-  char client[FS_CLIENT_KEY_MAX];
-  fs_client_key(strncmp(source, "http:", 5) ? source : source + 5, client);
   struct failures f = {.username = username ? username : "", .address = client};
   rc = load(c, f.username, &r, &found, err);
   if (!rc)

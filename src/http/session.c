@@ -93,8 +93,8 @@ int api_session_create(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = user_login(c, &req->hub->auth, username, password, totp, source, hub_now(req->hub), token,
-                    &expires, &req->err);
+    rc = user_login(c, &req->hub->auth, username, password, totp, source, req->client,
+                    hub_now(req->hub), token, &expires, &req->err);
   if (!rc && !cookie)
     rc = http_json(res, 201,
                    json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer", "expires_at",

@@ -15,6 +15,7 @@
 #include "core/encode.h"
 #include "core/i18n.h"
 #include "core/jsonx.h"
+#include "core/net.h"
 #include "hubfixture.h"
 
 /* ---- policy ---------------------------------------------------------------------------- */
@@ -592,52 +593,59 @@ static void test_login(void **state)
   char tok[64];
   int64_t exp;
   int64_t now = f.op.now_ms;
-  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", now,
-                              tok, &exp, &err),
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test",
+                              "test", now, tok, &exp, &err),
                    0);
   struct actor a;
   actor_of(&f, tok, &a);
   assert_string_equal(a.username, "alice");
   /* Unknown user and wrong password look the same. */
-  assert_int_equal(user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", now, tok, &exp, &err),
-                   FS_ERR_UNAUTHENTICATED);
+  assert_int_equal(
+      user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", "test", now, tok, &exp, &err),
+      FS_ERR_UNAUTHENTICATED);
   assert_string_equal(err.msg, "invalid credentials");
   for (int i = 0; i < 5; i++)
-    assert_int_equal(
-        user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "test", now, tok, &exp, &err),
-        FS_ERR_UNAUTHENTICATED);
+    assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "test", "test",
+                                now, tok, &exp, &err),
+                     FS_ERR_UNAUTHENTICATED);
   /* Locked out from that address now, even with the right password, exactly like an unknown
    * name; not from another address; unlocked after the lockout. */
-  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", now,
-                              tok, &exp, &err),
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test",
+                              "test", now, tok, &exp, &err),
                    FS_ERR_UNAUTHENTICATED);
   assert_string_equal(
       err.msg,
       "too many failed logins for this user name from this address; try again in 15 minutes");
   for (int i = 0; i < 5; i++)
-    user_login(f.c, &f.hub.auth, "nobody", "wrong password", NULL, "test", now, tok, &exp, &err);
-  assert_int_equal(user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", now, tok, &exp, &err),
-                   FS_ERR_UNAUTHENTICATED);
+    user_login(f.c, &f.hub.auth, "nobody", "wrong password", NULL, "test", "test", now, tok, &exp,
+               &err);
+  assert_int_equal(
+      user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", "test", now, tok, &exp, &err),
+      FS_ERR_UNAUTHENTICATED);
   assert_string_equal(
       err.msg,
       "too many failed logins for this user name from this address; try again in 15 minutes");
   assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "elsewhere",
-                              now, tok, &exp, &err),
+                              "elsewhere", now, tok, &exp, &err),
                    0);
   int64_t later = now + 16 * 60000;
   assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test",
-                              later, tok, &exp, &err),
+                              "test", later, tok, &exp, &err),
                    0);
-  /* An IPv6 client is one /64: moving to another address in it does not leave the lock-out;
-   * another /64 is another client. */
+  /* The lock-out counts the client (an IPv6 client is its /64, fs_client_key), not the address
+   * the audit records: another address of the same /64 is still locked out; another /64 is not. */
+  char one[FS_CLIENT_KEY_MAX], same[FS_CLIENT_KEY_MAX], other[FS_CLIENT_KEY_MAX];
+  fs_client_key("2001:db8:0:1::a", one);
+  fs_client_key("2001:db8:0:1:ffff::b", same);
+  fs_client_key("2001:db8:0:2::a", other);
   for (int i = 0; i < 5; i++)
-    user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "http:2001:db8:0:1::a", later,
-               tok, &exp, &err);
+    user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "http:2001:db8:0:1::a", one,
+               later, tok, &exp, &err);
   assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL,
-                              "http:2001:db8:0:1:ffff::b", later, tok, &exp, &err),
+                              "http:2001:db8:0:1:ffff::b", same, later, tok, &exp, &err),
                    FS_ERR_UNAUTHENTICATED);
   assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL,
-                              "http:2001:db8:0:2::a", later, tok, &exp, &err),
+                              "http:2001:db8:0:2::a", other, later, tok, &exp, &err),
                    0);
   /* With TOTP enrolled, the code is required. */
   char uri[256];
