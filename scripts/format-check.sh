@@ -18,7 +18,12 @@ if [ "${1:-}" = --fix ]; then
   exit 0
 fi
 # One clang-format for every file; its diagnostics name the files that drift.
-bad=$(echo "$files" | xargs "$fmt" --dry-run 2>&1 | sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: warning: .*/\1/p' | sort -u)
+out=$(echo "$files" | xargs "$fmt" --dry-run 2>&1) || {
+  echo "$out" | head -20
+  echo "lint.format: clang-format failed"
+  exit 1
+}
+bad=$(echo "$out" | sed -n 's/^\([^:]*\):[0-9]*:[0-9]*: warning: .*/\1/p' | sort -u)
 if [ -n "$bad" ]; then
   for f in $bad; do
     echo "$f: not formatted; run scripts/format-check.sh --fix (or clang-format -i $f)"
