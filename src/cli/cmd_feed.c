@@ -62,17 +62,14 @@ static int do_add(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
 
 static void print_stats(struct cli_ctx *ctx, const char *name, const struct intel_feed_stats *st)
 {
-  if (ctx->lang == FS_LANG_EN)
-    printf("%s: %zu read, %zu indicators: %zu new, %zu merged, %zu flagged, %zu blocked; %zu "
-           "invalid, %zu skipped; %zu objects stored, %zu refused\n",
-           name, st->read, st->indicators, st->created, st->merged, st->flagged, st->blocked,
-           st->invalid, st->skipped, st->stored, st->refused);
-  else
-    printf(
-        "%s：讀取 %zu 筆，指標 %zu 個：新增 %zu、合併 %zu、標示 %zu、阻擋 %zu；無效 %zu、略過 %zu；"
-        "存入 %zu 個物件、被拒 %zu 個\n",
-        name, st->read, st->indicators, st->created, st->merged, st->flagged, st->blocked,
-        st->invalid, st->skipped, st->stored, st->refused);
+  printf(FS_TR(ctx->lang,
+               "%s: %zu read, %zu indicators: %zu new, %zu merged, %zu flagged, %zu blocked; %zu "
+               "invalid, %zu skipped; %zu objects stored, %zu refused\n",
+               "%s：讀取 %zu 筆，指標 %zu 個：新增 %zu、合併 %zu、標示 %zu、阻擋 %zu；無效 "
+               "%zu、略過 %zu；"
+               "存入 %zu 個物件、被拒 %zu 個\n"),
+         name, st->read, st->indicators, st->created, st->merged, st->flagged, st->blocked,
+         st->invalid, st->skipped, st->stored, st->refused);
   if (st->first_problem[0])
     printf(FS_TR(ctx->lang, "  first problem: %s\n", "  第一個問題：%s\n"), st->first_problem);
 }
@@ -177,7 +174,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                                      "EVERY (S)", "LAST RUN", "STATUS", "OBJECTS", NULL};
     static const char *const zh[] = {"名稱",       "種類",     "可靠度", "TLP",    "存入",
                                      "間隔（秒）", "上次執行", "狀態",   "物件數", NULL};
-    cli_print_table(list, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_table(ctx->lang, list, keys, ctx->lang == FS_LANG_EN ? en : zh);
   }
   json_decref(list);
   return FS_OK;

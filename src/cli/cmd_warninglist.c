@@ -48,12 +48,10 @@ static void import_file(struct import_run *r, const char *path)
     return;
   }
   r->lists++;
-  if (r->ctx->lang == FS_LANG_EN)
-    printf("%s: %zu entries%s, %s\n", out.name, out.entries,
-           out.skipped ? " (some cannot match)" : "", intel_wl_action_name(out.action));
-  else
-    printf("%s：%zu 筆%s，%s\n", out.name, out.entries, out.skipped ? "（部分無法比對）" : "",
-           intel_wl_action_name(out.action));
+  printf(FS_TR(r->ctx->lang, "%s: %zu entries%s, %s\n", "%s：%zu 筆%s，%s\n"), out.name,
+         out.entries,
+         out.skipped ? FS_TR(r->ctx->lang, " (some cannot match)", "（部分無法比對）") : "",
+         intel_wl_action_name(out.action));
 }
 
 static int cmp_name(const void *a, const void *b)
@@ -140,7 +138,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     static const char *const keys[] = {"name", "type", "applies_to", "action", "entries", NULL};
     static const char *const en[] = {"NAME", "TYPE", "APPLIES TO", "ACTION", "ENTRIES", NULL};
     static const char *const zh[] = {"名稱", "比對方式", "適用種類", "處置", "筆數", NULL};
-    cli_print_table(list, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_table(ctx->lang, list, keys, ctx->lang == FS_LANG_EN ? en : zh);
   }
   json_decref(list);
   return FS_OK;

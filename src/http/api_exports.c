@@ -118,7 +118,7 @@ static int not_modified(struct http_response *res, const char *etag)
   res->status = 304;
   res->content_type = "text/plain; charset=utf-8";
   http_header(res, "ETag", "%s", etag);
-  http_header(res, "Cache-Control", "private, no-cache");
+  res->cache_control = "private, no-cache";
   return FS_OK;
 }
 
@@ -201,7 +201,7 @@ int api_intel_exports(struct http_request *req, struct http_response *res)
   res->status = 200;
   res->content_type = intel_export_media_type(opt.format);
   http_header(res, "ETag", "%s", etag);
-  http_header(res, "Cache-Control", "private, no-cache");
+  res->cache_control = "private, no-cache";
   http_header(res, "X-Finshield-Values", "%zu", er.values);
   return FS_OK;
 }

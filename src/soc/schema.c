@@ -36,10 +36,23 @@ static const struct store_migration soc_steps[] = {
      "ALTER TABLE soc_sighting ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
      "ALTER TABLE soc_sighting ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX soc_sighting_due ON soc_sighting (pending, written_at)"},
+    /* An alert's review (review.c): new, acknowledged or a false positive, by whom and when. */
+    {5, "alert review",
+     "ALTER TABLE soc_alert ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
+     "ALTER TABLE soc_alert ADD COLUMN reviewed_by TEXT;"
+     "ALTER TABLE soc_alert ADD COLUMN reviewed_at BIGINT;"
+     "ALTER TABLE soc_alert ADD COLUMN review_note TEXT"},
+    /* Whether an organisation already has an alert of an indicator or rule in the sector window
+     * (alerts.c, sector), and the count of organisations, read from the index alone; pages of
+     * alerts filtered by value or source, in seq order (review.c). */
+    {6, "alerts by indicator and organisation, by value, by source",
+     "CREATE INDEX soc_alert_ref_org ON soc_alert (kind, ref, org_id, last_at);"
+     "CREATE INDEX soc_alert_value ON soc_alert (value, seq);"
+     "CREATE INDEX soc_alert_source ON soc_alert (source, seq)"},
     /* ---- #15 (h-products): renumber after other branches' steps ---- */
     /* A Sigma alert keeps its rule's tags (attack.tNNNN techniques, attack.<tactic>), which
      * were dropped before: ATT&CK counts read them (soc_alert_tags_each). */
-    {5, "alert tags", "ALTER TABLE soc_alert ADD COLUMN tags TEXT NOT NULL DEFAULT ''"},
+    {7, "alert tags", "ALTER TABLE soc_alert ADD COLUMN tags TEXT NOT NULL DEFAULT ''"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};
