@@ -161,10 +161,8 @@ static void html(const json_t *d, enum fs_lang lang, struct chart *c, size_t nc,
   const json_t *p;
   json_array_foreach(json_object_get(d, "publications"), i, p)
   {
-    int type = 0;
-    for (int k = 0; products_type_names[k]; k++)
-      if (!strcmp(products_type_names[k], jstr(p, "type")))
-        type = k;
+    int type = products_type_index(jstr(p, "type"));
+    type = type < 0 ? 0 : type;
     const char *t = jstr(p, lang == FS_LANG_EN ? "title_en" : "title_zh");
     fs_buf_append_str(b, "<tr><th>");
     render_html_esc(b, jstr(p, "ref"));

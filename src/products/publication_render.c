@@ -23,10 +23,8 @@ static const char *field(const json_t *pub, const char *name, enum fs_lang lang)
 static int type_of(const json_t *pub)
 {
   const char *t = json_string_value(json_object_get(pub, "type"));
-  for (int k = 0; t && products_type_names[k]; k++)
-    if (!strcmp(t, products_type_names[k]))
-      return k;
-  return 0;
+  int k = products_type_index(t);
+  return k < 0 ? 0 : k;
 }
 
 /* The lines that head a publication: reference, type, status, dates, TLP; CVSS and CVEs. */

@@ -207,9 +207,9 @@ int products_stats_json(struct store_conn *c, const struct actor *who, enum prod
       at++;
     if (at == np)
       break;
-    for (int k = 0; products_type_names[k]; k++)
-      if (!strcmp(store_col_text(s, 0), products_type_names[k]))
-        ps[at].n[k]++;
+    int k = products_type_index(store_col_text(s, 0));
+    if (k >= 0)
+      ps[at].n[k]++;
   }
   store_done(s);
   int64_t members = 0;
