@@ -3,6 +3,7 @@
  * an indicator's analysis. */
 #include "cli/commands.h"
 
+#include "core/mem.h"
 #include "core/time.h"
 #include "hub/hub.h"
 #include "intel/feed.h"
@@ -99,6 +100,7 @@ static int do_run(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     return rc;
   }
   struct intel_feed_stats st;
+  fs_mem_bulk_heap(); /* one run of one source in this process */
   rc = intel_feed_run(c, &who, &env, a->arg, now, &st, err);
   if (!rc || st.read)
     print_stats(ctx, a->arg, &st);

@@ -2,6 +2,7 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 
+#include "core/mem.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/uuid.h"
@@ -168,8 +169,10 @@ static int do_export_format(struct cli_ctx *ctx, struct hub *hub, struct store_c
   struct fs_buf b;
   fs_buf_init(&b, (size_t)hub->cfg.intel_export_max_bytes);
   struct intel_export_result er = {0};
-  if (!rc)
+  if (!rc) {
+    fs_mem_bulk_heap(); /* one export in this process: its page cache, dedup set and text */
     rc = intel_export(c, &who, &opt, &b, &er, err);
+  }
   if (!rc && a->output && strcmp(a->output, "-"))
     rc = fs_file_write_atomic(a->output, b.data ? b.data : "", b.len, 0644, err);
   else if (!rc)

@@ -224,11 +224,15 @@ int export_write_value(struct export_writer *w, const struct intel_export_item *
     return FS_OK;
   struct fs_buf *b = w->out;
   switch (w->opt->format) {
-  case INTEL_EXPORT_IPS:
-  case INTEL_EXPORT_DOMAINS:
-    return fs_buf_appendf(b, "%s\n", it->value);
-  case INTEL_EXPORT_URLS:
-    return fs_buf_appendf(b, "%s\n", without_scheme(it->value));
+  case INTEL_EXPORT_IPS: /* a line a value: appended, not formatted (a million of them) */
+  case INTEL_EXPORT_DOMAINS: {
+    int rc = fs_buf_append_str(b, it->value);
+    return rc ? rc : fs_buf_append_char(b, '\n');
+  }
+  case INTEL_EXPORT_URLS: {
+    int rc = fs_buf_append_str(b, without_scheme(it->value));
+    return rc ? rc : fs_buf_append_char(b, '\n');
+  }
   case INTEL_EXPORT_CSV: {
     int rc = csv_field(b, it->id);
     rc = rc ? rc : fs_buf_appendf(b, ",%s,", kind_name(it->kind));

@@ -174,6 +174,21 @@ static void test_huge_page_hint(void **state)
   assert_null(strstr(flags, " hg"));
 }
 
+/* A bulk command's heap: malloc keeps working as before (a hint to malloc and the kernel). */
+static void test_bulk_heap(void **state)
+{
+  (void)state;
+  fs_mem_bulk_heap();
+  for (size_t n = 1; n <= ((size_t)40 << 20); n *= 7) {
+    unsigned char *p = malloc(n);
+    assert_non_null(p);
+    memset(p, (int)(n & 0xff), n);
+    assert_int_equal(p[n - 1], n & 0xff);
+    assert_int_equal(p[0], n & 0xff);
+    free(p);
+  }
+}
+
 static void test_arena(void **state)
 {
   (void)state;
@@ -477,23 +492,15 @@ int main(void)
 {
   fs_crypto_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_time_roundtrip),
-      cmocka_unit_test(test_time_errors),
-      cmocka_unit_test(test_thread_start),
-      cmocka_unit_test(test_time_stix_fraction),
-      cmocka_unit_test(test_time_local),
-      cmocka_unit_test(test_buf_cap),
-      cmocka_unit_test(test_huge_page_hint),
-      cmocka_unit_test(test_arena),
-      cmocka_unit_test(test_vec_grow),
-      cmocka_unit_test(test_encodings),
-      cmocka_unit_test(test_utf8),
-      cmocka_unit_test(test_uuid),
-      cmocka_unit_test(test_jsonx),
-      cmocka_unit_test(test_config),
-      cmocka_unit_test(test_config_documented),
-      cmocka_unit_test(test_hostport),
-      cmocka_unit_test(test_client_key),
+      cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_errors),
+      cmocka_unit_test(test_thread_start),   cmocka_unit_test(test_time_stix_fraction),
+      cmocka_unit_test(test_time_local),     cmocka_unit_test(test_buf_cap),
+      cmocka_unit_test(test_huge_page_hint), cmocka_unit_test(test_bulk_heap),
+      cmocka_unit_test(test_arena),          cmocka_unit_test(test_vec_grow),
+      cmocka_unit_test(test_encodings),      cmocka_unit_test(test_utf8),
+      cmocka_unit_test(test_uuid),           cmocka_unit_test(test_jsonx),
+      cmocka_unit_test(test_config),         cmocka_unit_test(test_config_documented),
+      cmocka_unit_test(test_hostport),       cmocka_unit_test(test_client_key),
       cmocka_unit_test(test_cursor),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
