@@ -299,13 +299,18 @@ static bool set_grow(struct value_set *vs, size_t want)
   return true;
 }
 
-/* Adds (kind, s); *fresh tells whether it was new. false when out of memory. */
-static bool set_add(struct value_set *vs, int kind, const char *s, bool *fresh)
+/* Asks the processor for the slot where h's search starts, ahead of set_add_hashed. */
+static void set_prefetch(const struct value_set *vs, const uint64_t h[2])
+{
+  __builtin_prefetch(&vs->slots[h[0] & (vs->cap - 1)]);
+}
+
+/* Adds the value of hashes h (hash_value); *fresh tells whether it was new. false when out of
+ * memory. */
+static bool set_add_hashed(struct value_set *vs, const uint64_t h[2], bool *fresh)
 {
   if ((vs->n + 1) * 2 > vs->cap && !set_grow(vs, 0))
     return false;
-  uint64_t h[2];
-  hash_value(kind, s, h);
   size_t j = h[0] & (vs->cap - 1);
   while (vs->slots[j][0]) {
     if (vs->slots[j][0] == h[0] && vs->slots[j][1] == h[1]) {
@@ -319,6 +324,74 @@ static bool set_add(struct value_set *vs, int kind, const char *s, bool *fresh)
   vs->n++;
   *fresh = true;
   return true;
+}
+
+/* Values waiting for their turn in the set: a million values probe a set of 32 MiB at random,
+ * and waiting for each probe's memory was a quarter of an export. Each row's slot is asked for
+ * (set_prefetch) a few rows before it is probed, while SQLite steps to the next rows, so the
+ * memory arrives in the meantime. Rows keep their order: the values are written as read. */
+#define PIPE_DEPTH 8
+struct pending {
+  uint64_t h[2];
+  struct intel_export_item it;
+  char tlp[16];
+  char text[240]; /* the value, then the id */
+};
+struct pipe {
+  struct pending q[PIPE_DEPTH];
+  size_t head, n;
+};
+
+/* Probes the oldest waiting value and writes it when it is new. */
+static int pipe_pop(struct value_set *vs, struct pipe *pp, struct export_writer *w,
+                    struct fs_err *err)
+{
+  struct pending *p = &pp->q[pp->head];
+  pp->head = (pp->head + 1) % PIPE_DEPTH;
+  pp->n--;
+  bool fresh;
+  if (!set_add_hashed(vs, p->h, &fresh))
+    return fs_err_set(err, FS_ERR_NOMEM, "export", "out of memory");
+  if (!fresh)
+    return FS_OK;
+  w->res->values++;
+  return export_write_value(w, &p->it, p->tlp);
+}
+
+/* Adds an eligible row's value: queued behind the others, or, when its texts do not fit a
+ * place in the queue, after the queue has been emptied. */
+static int pipe_push(struct value_set *vs, struct pipe *pp, struct export_writer *w,
+                     const struct intel_export_item *it, const char *tlp, struct fs_err *err)
+{
+  int rc = FS_OK;
+  if (pp->n == PIPE_DEPTH && (rc = pipe_pop(vs, pp, w, err)))
+    return rc;
+  size_t vn = strlen(it->value), in = strlen(it->id), tn = strlen(tlp);
+  struct pending *p = &pp->q[(pp->head + pp->n) % PIPE_DEPTH];
+  hash_value(it->kind, it->value, p->h);
+  if (vn + in + 2 > sizeof(p->text) || tn >= sizeof(p->tlp)) {
+    while (!rc && pp->n)
+      rc = pipe_pop(vs, pp, w, err);
+    bool fresh;
+    uint64_t h[2];
+    hash_value(it->kind, it->value, h);
+    if (!rc && !set_add_hashed(vs, h, &fresh))
+      rc = fs_err_set(err, FS_ERR_NOMEM, "export", "out of memory");
+    else if (!rc && fresh) {
+      w->res->values++;
+      rc = export_write_value(w, it, tlp);
+    }
+    return rc;
+  }
+  memcpy(p->text, it->value, vn + 1);
+  memcpy(p->text + vn + 1, it->id, in + 1);
+  memcpy(p->tlp, tlp, tn + 1);
+  p->it = *it;
+  p->it.value = p->text;
+  p->it.id = p->text + vn + 1;
+  set_prefetch(vs, p->h);
+  pp->n++;
+  return FS_OK;
 }
 
 static void set_free(struct value_set *vs)
@@ -396,6 +469,7 @@ static int scan_values(struct store_conn *c, const struct actor *who,
   if (guess >= FS_MEM_HUGE_MIN && guess < w->out->max - w->out->len &&
       fs_buf_reserve(w->out, guess) == FS_OK)
     fs_mem_prefer_huge_pages(w->out->data + w->out->len, w->out->cap - w->out->len);
+  struct pipe pipe = {.n = 0};
   size_t at = 0;
   int64_t cur = -1;
   bool visible = false;
@@ -421,16 +495,10 @@ static int scan_values(struct store_conn *c, const struct actor *who,
                                    .revoked = store_col_int(s, 10) != 0};
     if (!intel_export_eligible(&it, who->now_ms))
       continue;
-    bool fresh;
-    if (!set_add(&vs, kind, it.value, &fresh)) {
-      rc = fs_err_set(err, FS_ERR_NOMEM, "export", "out of memory");
-      break;
-    }
-    if (fresh) {
-      rc = export_write_value(w, &it, store_col_text(s, 4));
-      w->res->values++;
-    }
+    rc = pipe_push(&vs, &pipe, w, &it, store_col_text(s, 4), err);
   }
+  while (!rc && pipe.n)
+    rc = pipe_pop(&vs, &pipe, w, err);
   store_done(s);
   set_free(&vs);
   return rc;
