@@ -91,6 +91,11 @@ enum tlp_level stix_tlp_from_token(const char *s)
 {
   if (!s)
     return TLP_NONE;
+  /* The tokens as the store writes them first: every stored version's level is read so (an
+   * export reads a million). */
+  for (int l = TLP_LEVEL_MIN; l <= TLP_LEVEL_MAX; l++)
+    if (!strcmp(s, stix_tlp_tokens[l - TLP_LEVEL_MIN]))
+      return (enum tlp_level)l;
   if (!strncasecmp(s, "tlp:", 4))
     s += 4;
   if (!strcasecmp(s, "white"))
