@@ -563,8 +563,15 @@ int intel_export(struct store_conn *c, const struct actor *who,
   if (rc)
     return rc;
   bool own_tx = !store_in_tx(c);
-  if (own_tx && (rc = store_begin(c, false, err)))
+  bool scan = opt->format != INTEL_EXPORT_STIX; /* a scan of every value: a small page cache */
+  if (scan && (rc = store_scan_mode(c, true, err)))
     return rc;
+  if (own_tx && (rc = store_begin(c, false, err))) {
+    struct fs_err e2;
+    if (scan)
+      (void)store_scan_mode(c, false, &e2);
+    return rc;
+  }
   struct intel_collection *cols = NULL;
   size_t ncols = 0;
   if (opt->collection) {
@@ -599,5 +606,13 @@ int intel_export(struct store_conn *c, const struct actor *who,
   free(cols);
   if (own_tx)
     store_rollback(c); /* a read: nothing to keep */
+  if (scan) {
+    struct fs_err e2;
+    int r2 = store_scan_mode(c, false, &e2);
+    if (!rc && r2) {
+      *err = e2;
+      rc = r2;
+    }
+  }
   return rc;
 }

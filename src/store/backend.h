@@ -31,6 +31,8 @@ struct store_backend {
   const void *(*col_blob)(void *stmt, int i, size_t *n);
   bool (*col_null)(void *stmt, int i);
   int64_t (*changes)(void *handle);
+  /* Sets the connection's page cache to kib KiB (0: the engine's default). */
+  int (*cache_kib)(void *handle, int64_t kib, struct fs_err *err);
   const char *begin_read_sql;
   const char *begin_write_sql;
 };

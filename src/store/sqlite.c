@@ -132,6 +132,13 @@ static int sq_conn_open(const struct store_options *opt, void *shared, void **ha
   return FS_OK;
 }
 
+static int sq_cache_kib(void *handle, int64_t kib, struct fs_err *err)
+{
+  char sql[64];
+  snprintf(sql, sizeof(sql), "PRAGMA cache_size=%lld", kib > 0 ? -(long long)kib : -2000LL);
+  return pragma(handle, sql, err);
+}
+
 static void sq_conn_close(void *handle)
 {
   sqlite3_close(handle);
@@ -253,6 +260,7 @@ const struct store_backend store_backend_sqlite = {
     .col_blob = sq_col_blob,
     .col_null = sq_col_null,
     .changes = sq_changes,
+    .cache_kib = sq_cache_kib,
     .begin_read_sql = "BEGIN",
     .begin_write_sql = "BEGIN IMMEDIATE",
 };

@@ -258,6 +258,13 @@ static void to_front(struct store_conn *c, struct store_stmt *prev, struct store
   }
 }
 
+int store_scan_mode(struct store_conn *c, bool scanning, struct fs_err *err)
+{
+  if (!c->be->cache_kib)
+    return FS_OK;
+  return c->be->cache_kib(c->handle, scanning ? 2048 : c->st->opt.cache_mb * 1024, err);
+}
+
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
                   struct fs_err *err)
 {

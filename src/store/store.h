@@ -72,6 +72,12 @@ int store_tx_enter(struct store_conn *c, bool *owned, struct fs_err *err);
  * commit's error. When not owned, a failure is left for the caller's transaction to roll back. */
 int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err);
 
+/* For one long sequential read (an export of every value): while scanning, the connection's page
+ * cache is a few pages (2 MiB), since a scan reads each page once and filling store.cache_mb
+ * of fresh memory with pages read once cost more than it saved (a tenth of an export); after,
+ * it is store.cache_mb again (the pages it held are read again when needed). */
+int store_scan_mode(struct store_conn *c, bool scanning, struct fs_err *err);
+
 /* Prepares sql (kept in a per-connection cache keyed by the text). The statement belongs to the
  * connection; give it back with store_done. */
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,

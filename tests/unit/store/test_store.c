@@ -221,6 +221,26 @@ static void test_many_statements(void **state)
   store_free(st);
 }
 
+/* A scan's small page cache, then the store's again (store.cache_mb; 0: the engine's default). */
+static void test_scan_mode(void **state)
+{
+  (void)state;
+  struct store *st = open_store(100, 0);
+  struct store_conn *c;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &c, &err), 0);
+  int64_t before, during, after;
+  assert_int_equal(store_query_int(c, &before, NULL, &err, "PRAGMA cache_size", ""), 0);
+  assert_int_equal(store_scan_mode(c, true, &err), 0);
+  assert_int_equal(store_query_int(c, &during, NULL, &err, "PRAGMA cache_size", ""), 0);
+  assert_int_equal(during, -2048);
+  assert_int_equal(store_scan_mode(c, false, &err), 0);
+  assert_int_equal(store_query_int(c, &after, NULL, &err, "PRAGMA cache_size", ""), 0);
+  assert_int_equal(after, before);
+  store_release(st, c);
+  store_free(st);
+}
+
 /* Text bound without a copy is what the row gets; a statement found again by the address of its
  * text is the one for the text now there. */
 static void test_bind_ref(void **state)
@@ -300,6 +320,7 @@ int main(void)
 {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_roundtrip),
+      cmocka_unit_test(test_scan_mode),
       cmocka_unit_test(test_tx_enter_leave),
       cmocka_unit_test(test_busy),
       cmocka_unit_test(test_full),
