@@ -25,7 +25,7 @@ printf '[http]\naccess_log = off\nrate_per_second = 0\n[log]\nlevel = warn\n[tax
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
 sleep 1
-url=$(grep -o 'http://[^ ]*' "$work/serve.out" | sed 's,/$,,')
+url=$(grep -o 'http://[^ ]*' "$work/serve.out" | head -1 | sed 's,/$,,')
 echo "== storing $total indicators (TAXII POSTs of 100,000)"
 i=0
 while [ "$i" -lt "$total" ]; do

@@ -31,7 +31,7 @@ printf '[http]\naccess_log = off\nthreads = 4\nrate_per_second = 0\n[log]\nlevel
 pid=$!
 trap 'kill $pid 2>/dev/null; kill $(cat "$work/nginx.pid" 2>/dev/null) 2>/dev/null || true' EXIT
 sleep 1
-url=$(grep -o 'http://[^ ]*' "$work/serve.out" | sed 's,/$,,')
+url=$(grep -o 'http://[^ ]*' "$work/serve.out" | head -1 | sed 's,/$,,')
 accept="Accept: application/taxii+json;version=2.1"
 ctype="Content-Type: application/taxii+json;version=2.1"
 post() { curl -s -o "$work/status.json" -X POST -H "$accept" -H "$ctype" -u "bench:$token" \
