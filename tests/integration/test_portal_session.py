@@ -171,6 +171,15 @@ class PortalSession(unittest.TestCase):
         self.assertIn("Max-Age=0", r.headers["Set-Cookie"])
         self.assertEqual(self.call("GET", "/api/v1/session", new).status, 401)
 
+    def test_the_cookie_takes_only_a_session(self):
+        # An API token is a bearer credential: in the cookie it authenticates nothing.
+        r = self.hub.admin("POST", "/api/v1/tokens", {"user": "alice", "name": "script"})
+        self.assertEqual(r.status, 201, r)
+        api = r.json()["token"]
+        r = self.call("GET", "/api/v1/session", api)
+        self.assertEqual(r.status, 401, r)
+        self.assertIn("no session", r.json()["error"]["detail"])
+
     def test_idle_and_absolute_expiry(self):
         cookie, _, _ = self.sign_in()
         # Used every 9 minutes, it lives on until its lifetime (1 hour) ends.
