@@ -84,6 +84,15 @@ class Hub:
         self.url = m.group(1).rstrip("/")
         return self
 
+    @classmethod
+    def existing(cls, folder):
+        """A hub on a folder made otherwise (`finshield demo --no-serve`): no init, its
+        configuration as it is, and no administrator's token."""
+        h = cls.__new__(cls)
+        h.dir, h.proc, h.url, h.admin_token = folder, None, None, None
+        h.stderr_path = os.path.join(folder, "serve.stderr")
+        return h
+
     def stop(self):
         """Stops with SIGTERM and returns the exit status (0 means no leak under ASan)."""
         if not self.proc:
@@ -106,6 +115,13 @@ class Hub:
         if self.proc:
             self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def close(self):
+        """Stops the hub, removes its folder, and fails when serve did not exit with 0 (a leak
+        under the sanitizers, or a crash): a test class's tearDownClass."""
+        rc = self.stop()
+        self.cleanup()
+        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
 
     def request(self, method, path, token=None, body=None, headers=None, raw=None, basic=None):
         url = self.url + path

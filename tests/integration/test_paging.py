@@ -41,7 +41,7 @@ class Paging(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.hub.cleanup()
+        cls.hub.close()
 
     def test_rest_export_goes_on_past_what_it_cannot_see(self):
         got, after, requests = [], None, 0

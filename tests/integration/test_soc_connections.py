@@ -42,9 +42,7 @@ class SocConnections(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, "serve did not stop cleanly"
+        cls.hub.close()
 
     @classmethod
     def status(cls):

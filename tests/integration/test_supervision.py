@@ -87,9 +87,7 @@ class Supervision(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0
+        cls.hub.close()
 
     @classmethod
     def set_clock(cls, t):
