@@ -265,6 +265,14 @@ def wait_for(cond, what, seconds=HANG_GUARD, step=0.1):
         time.sleep(step)
 
 
+def wait_engine(hub, indicators):
+    """Waits until the matching engine's index holds at least that many indicators; returns the
+    hub's /api/v1/soc/status."""
+    status = lambda: hub.admin("GET", "/api/v1/soc/status").json()  # noqa: E731
+    return wait_for(lambda: (lambda st: st if st["indicators"]["objects"] >= indicators else None)(status()),
+                    lambda: f"the engine loading {indicators} indicators: {status()}")
+
+
 def read_events(resp, n, timeout=HANG_GUARD):
     """Reads n events (id, event, data) from a stream."""
     events, cur, deadline = [], {}, time.time() + timeout

@@ -10,7 +10,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hubtest import Hub, TLP_IDS, sector, taxii  # noqa: E402
+from hubtest import Hub, TLP_IDS, sector, taxii, wait_engine  # noqa: E402
 
 
 def ioc(ip, tlp="green", **extra):
@@ -36,10 +36,7 @@ class AlertReview(unittest.TestCase):
         r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["a1"],
                   body={"objects": [cls.amber, cls.strict]})
         assert r.status == 202, r
-        deadline = time.time() + 20
-        while h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < 3:
-            assert time.time() < deadline, "the engine did not load the indicators"
-            time.sleep(0.1)
+        wait_engine(h, 3)
         # The hub's alerts with one it may not see between them and another at the newest end.
         for user, lines in (("a1", ["src=203.0.113.5 dst=10.0.0.1 action=allow",
                                     "src=10.0.0.2 dst=198.51.100.7 action=allow"]),
@@ -230,10 +227,7 @@ class SectorAlertPages(unittest.TestCase):
             strict = ioc("203.0.113.99", "amber+strict", x_finshield_recipients={"orgs": ["bank-b"]})
             r = taxii(h, "POST", "collections/submissions/objects/", tokens["a1"], body={"objects": [strict]})
             self.assertEqual(r.status, 202, r)
-            deadline = time.time() + 20
-            while h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < 4:
-                self.assertLess(time.time(), deadline, "the engine did not load the indicators")
-                time.sleep(0.1)
+            wait_engine(h, 4)
             # One after the other: four sector alerts, the 23 newest, the hidden 99 among them.
             for n in (21, 99, 22, 99, 23):
                 for user in ("a1", "b1"):

@@ -20,7 +20,7 @@ import time
 import unittest
 import uuid
 
-from hubtest import Hub, TLP_IDS, fixture, free_port, open_stream, org_body, read_events, run, taxii, wait_for
+from hubtest import Hub, TLP_IDS, fixture, free_port, open_stream, org_body, read_events, run, taxii, wait_engine, wait_for
 
 # A Sigma rule of the project's (certutil downloading a file, Sysmon process creation) and its
 # regression events.
@@ -132,7 +132,7 @@ class Soc(unittest.TestCase):
         r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["bank-a"],
                   body={"objects": [cls.amber, cls.amber_compound]})
         assert r.status == 202 and r.json()["success_count"] == 2, r
-        cls.wait_engine(len(cls.iocs) + 2)
+        wait_engine(h, len(cls.iocs) + 2)
 
     @classmethod
     def tearDownClass(cls):
@@ -141,13 +141,6 @@ class Soc(unittest.TestCase):
         cls.hub.cleanup()
         shutil.rmtree(cls.tmp, ignore_errors=True)
         assert rc == 0, "serve did not stop cleanly"
-
-    @classmethod
-    def wait_engine(cls, indicators):
-        """Waits until the engine's index holds at least that many indicators."""
-        status = lambda: cls.hub.admin("GET", "/api/v1/soc/status").json()
-        return wait_for(lambda: (lambda st: st if st["indicators"]["objects"] >= indicators else None)(status()),
-                        lambda: f"the engine loading {indicators} indicators: {status()}")
 
     def events(self, org, lines, fmt=None, token=None):
         q = f"?format={fmt}" if fmt else ""
@@ -668,10 +661,8 @@ class Soc(unittest.TestCase):
         r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token,
                   body={"objects": [fresh]})
         self.assertEqual(r.json()["success_count"], 1, r)
-        deadline = time.time() + 20
-        while self.events("bank-b", [rfc5424("outbound to 203.0.113.41:80")])["alerts"] == 0:
-            self.assertLess(time.time(), deadline, "the new indicator never matched")
-            time.sleep(0.1)
+        wait_for(lambda: self.events("bank-b", [rfc5424("outbound to 203.0.113.41:80")])["alerts"],
+                 "the new indicator matching")
         conn_r, resp_r = open_stream(self.hub, "/api/v1/alerts/stream", self.tokens["bank-b"], last_id=last)
         self.addCleanup(conn_r.close)
         self.assertEqual(resp_r.status, 200)
