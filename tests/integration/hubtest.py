@@ -173,6 +173,47 @@ def sector(hub, members=("bank-a", "bank-b"),
     return tokens
 
 
+class SectorCase(unittest.TestCase):
+    """Tests on one hub for the class, started with the sector() organisations and users
+    (cls.tokens) and without rate limits or access log; CONFIG is more INI text for it."""
+    CONFIG = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub()
+        cls.hub.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n"
+                             + cls.CONFIG)
+        cls.hub.start()
+        cls.tokens = sector(cls.hub)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.close()
+
+    def get(self, user, path):
+        return self.hub.request("GET", path, token=self.tokens[user])
+
+
+def pages(hub, path, token, limit=1, most=100):
+    """The pages of a paged list ({"items", "next"}) from its first, following "next" with
+    `limit` items a page; returns the pages' answers. Fails on an answer other than 200, a page
+    over the limit, a cursor that is a bare number (cursors are sealed: docs/security.md, "Paging
+    cursors and ids"), or more than `most` pages (paging that does not progress)."""
+    out, after = [], None
+    sep = "&" if "?" in path else "?"
+    while True:
+        r = hub.request("GET", f"{path}{sep}limit={limit}" + (f"&after={after}" if after else ""), token=token)
+        assert r.status == 200, (path, after, r)
+        page = r.json()
+        assert len(page["items"]) <= limit, (path, page)
+        out.append(page)
+        after = page.get("next")
+        if not after:
+            return out
+        assert not re.fullmatch(r"[0-9]+", after), (path, after)
+        assert len(out) < most, f"{path}: more than {most} pages"
+
+
 def write_clock(path, t):
     """Sets the simulated clock of a hub with hub.clock_file = path to the datetime t (atomically)."""
     with open(path + ".tmp", "w") as f:
