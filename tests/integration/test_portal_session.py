@@ -149,7 +149,7 @@ class PortalSession(unittest.TestCase):
             cookie, _, r = self.sign_in(user)
             may = r.json()["may"]
             self.assertEqual({k for k, v in may.items() if v}, allowed, user)
-            self.assertEqual(len(may), 15, may)
+            self.assertEqual(len(may), 16, may)
             self.assertTrue(all(isinstance(v, bool) for v in may.values()), may)
             r = self.call("GET", "/api/v1/session", cookie)
             self.assertEqual((r.status, r.json()["may"]), (200, may), user)

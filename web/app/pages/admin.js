@@ -90,7 +90,10 @@ function Users({ session }) {
       <${ErrorBox} error=${state.error} /><${Success}>${state.done}</${Success}>
       <div class="row">
         <${Input} id="nu-org" label=${tr('Organisation code', '機構代碼')} value=${f.org} onInput=${set('org')} required />
-        <${Input} id="nu-name" label=${tr('User name', '使用者名稱')} value=${f.username} onInput=${set('username')} required />
+        <${Input} id="nu-name" label=${tr('User name', '使用者名稱')} value=${f.username} onInput=${set('username')} required
+          placeholder=${'name@' + (f.org || session.org.code)}
+          hint=${may(session, 'user_name_any') ? tr('NAME, or NAME@ and the organisation code', 'NAME，或 NAME@機構代碼')
+            : tr(`Ends with @${f.org || session.org.code}, your organisation's code`, `以貴機構代碼 @${f.org || session.org.code} 結尾`)} />
         <${Input} id="nu-display" label=${tr('Full name', '姓名')} value=${f.display_name} onInput=${set('display_name')} required />
         <${Select} id="nu-role" label=${tr('Role', '角色')} value=${f.role} onChange=${set('role')} options=${roles.map((r) => [r, label('role', r)])} />
         <${Input} id="nu-password" type="password" label=${tr('Initial password (optional)', '初始密碼（選填）')} value=${f.password} onInput=${set('password')} autocomplete="new-password" />
