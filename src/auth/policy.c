@@ -260,6 +260,7 @@ void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_AB
       {"team_answer", POLICY_TEAM_ANSWER, TEAM},
       {"registers_read_all", POLICY_REGISTER_READ_ALL, HUB_READS},
       {"user_name_any", POLICY_USER_NAME_ANY, ANY},
+      {"audit_read_all", POLICY_AUDIT_READ_ALL, ANY},
   };
   /* clang-format on */
   _Static_assert(sizeof(table) / sizeof(table[0]) == POLICY_ABILITIES, "POLICY_ABILITIES");

@@ -161,7 +161,7 @@ struct policy_ability {
   const char *name; /* "alerts_read", "incident_work", ... (docs/openapi.yaml, Session.may) */
   bool allowed;
 };
-#define POLICY_ABILITIES 16
+#define POLICY_ABILITIES 17
 /* Fills out[POLICY_ABILITIES] for the actor, in a fixed order. */
 void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_ABILITIES]);
 

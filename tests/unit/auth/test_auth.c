@@ -172,14 +172,17 @@ static void test_policy_abilities(void **state)
       "incident_report",    "incident_report_for_others",
       "incident_work",      "incident_grade",
       "incident_publish",   "team_answer",
-      "registers_read_all", "user_name_any"};
+      "registers_read_all", "user_name_any",
+      "audit_read_all"};
   const struct {
     enum auth_role role;
     const char *allowed;
   } cases[] = {
-      {AUTH_ROLE_HUB_ADMIN, "1111111111111111"},      {AUTH_ROLE_HUB_ANALYST, "0001111111111110"},
-      {AUTH_ROLE_SUPERVISOR, "0011001100000010"},     {AUTH_ROLE_MEMBER_ADMIN, "0110100010101100"},
-      {AUTH_ROLE_MEMBER_ANALYST, "0000100010101100"},
+      {AUTH_ROLE_HUB_ADMIN, "11111111111111111"},
+      {AUTH_ROLE_HUB_ANALYST, "00011111111111100"},
+      {AUTH_ROLE_SUPERVISOR, "00110011000000101"},
+      {AUTH_ROLE_MEMBER_ADMIN, "01101000101011000"},
+      {AUTH_ROLE_MEMBER_ANALYST, "00001000101011000"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct actor a = {.org_id = "A", .user_id = "u1", .role = cases[i].role};
