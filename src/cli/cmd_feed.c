@@ -176,7 +176,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                                      "EVERY (S)", "LAST RUN", "STATUS", "OBJECTS", NULL};
     static const char *const zh[] = {"名稱",       "種類",     "可靠度", "TLP",    "存入",
                                      "間隔（秒）", "上次執行", "狀態",   "物件數", NULL};
-    cli_print_table(ctx->lang, list, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_items(ctx, list, false, keys, en, zh);
   }
   json_decref(list);
   return FS_OK;

@@ -138,7 +138,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     static const char *const keys[] = {"name", "type", "applies_to", "action", "entries", NULL};
     static const char *const en[] = {"NAME", "TYPE", "APPLIES TO", "ACTION", "ENTRIES", NULL};
     static const char *const zh[] = {"名稱", "比對方式", "適用種類", "處置", "筆數", NULL};
-    cli_print_table(ctx->lang, list, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_items(ctx, list, false, keys, en, zh);
   }
   json_decref(list);
   return FS_OK;
