@@ -27,6 +27,7 @@ struct hub {
   struct audit_keys audit; /* derived from the secret, attached to the store */
   struct fs_clock clock;
   struct fs_log log;
+  char node[64]; /* "serve HOST/PID" for serve (store_nodes counts it), else "" */
 };
 
 /* True when dir holds a hub (its secret key and database). */
@@ -36,6 +37,10 @@ bool hub_exists(const char *data_dir);
  * connections) and brings every schema up to date. FS_ERR_NOT_FOUND when there is no hub there
  * ("run finshield init"). */
 int hub_open(struct hub *h, const struct fs_config *cfg, size_t max_conns, struct fs_err *err);
+/* Same, for a node that serves: its store's sessions are named after it (store.h: store_nodes,
+ * which on PostgreSQL counts the nodes sharing the database). */
+int hub_open_node(struct hub *h, const struct fs_config *cfg, size_t max_conns, const char *node,
+                  struct fs_err *err);
 void hub_close(struct hub *h);
 
 struct hub_init_options {

@@ -15,6 +15,9 @@ struct store_backend {
   int (*conn_open)(const struct store_options *opt, void *shared, void **handle,
                    struct fs_err *err);
   void (*conn_close)(void *handle);
+  /* false when the connection can no longer be used (a server's connection lost): the pool
+   * then closes it and opens another. NULL: always usable. */
+  bool (*conn_usable)(void *handle);
   /* Runs statements without parameters or results (BEGIN, COMMIT, migrations). */
   int (*exec_script)(void *handle, const char *sql, struct fs_err *err);
   int (*prepare)(void *handle, const char *sql, void **stmt, struct fs_err *err);
@@ -31,10 +34,25 @@ struct store_backend {
   const void *(*col_blob)(void *stmt, int i, size_t *n);
   bool (*col_null)(void *stmt, int i);
   int64_t (*changes)(void *handle);
+  /* BEGIN of a read transaction (one snapshot for all its statements) and of a write
+   * transaction (takes the one write lock at once). */
   const char *begin_read_sql;
   const char *begin_write_sql;
+  /* One row, one column: how many tables of the given name (one '?') the database has. */
+  const char *has_table_sql;
+  /* One row, one column: 1 when the database accepts writes now. */
+  const char *writable_sql;
+  /* One row, one column: nodes using the database (store_nodes); NULL: 1. */
+  const char *nodes_sql;
+  /* Notices between nodes (store_notify, store_subscribe); NULL on a backend of one node. The
+   * statement has one '?': the channel. */
+  const char *notify_sql;
+  int (*subscribe)(void *shared, const char *channel, void (*fn)(void *arg), void *arg,
+                   struct fs_err *err);
+  void (*unsubscribe)(void *shared, void (*fn)(void *arg), void *arg);
 };
 
 extern const struct store_backend store_backend_sqlite;
+extern const struct store_backend store_backend_postgresql;
 
 #endif

@@ -240,4 +240,6 @@ const struct store_backend store_backend_sqlite = {
     .changes = sq_changes,
     .begin_read_sql = "BEGIN",
     .begin_write_sql = "BEGIN IMMEDIATE",
+    .has_table_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+    .writable_sql = "SELECT 1",
 };
