@@ -50,6 +50,7 @@ int api_alerts_sector(struct http_request *req, struct http_response *res);
 int api_soc_status(struct http_request *req, struct http_response *res);
 int api_soc_sources_list(struct http_request *req, struct http_response *res);
 int api_soc_sources_add(struct http_request *req, struct http_response *res);
+int api_soc_rules_reload(struct http_request *req, struct http_response *res);
 int api_soc_sources_remove(struct http_request *req, struct http_response *res);
 
 int api_taxii_discovery(struct http_request *req, struct http_response *res);

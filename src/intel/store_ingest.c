@@ -708,6 +708,8 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                     " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
                     "s", key);
   }
+  if (!rc && res->success)
+    rc = store_notify(c, "intel", err); /* other nodes' readers of derived state look again */
   if (!rc && res->success) {
     /* Anonymous when the request or any of its objects asks for it: the audit trail then shows
      * who submitted only to the hub's roles. */

@@ -36,6 +36,8 @@ static const struct store_migration soc_steps[] = {
      "ALTER TABLE soc_sighting ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
      "ALTER TABLE soc_sighting ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX soc_sighting_due ON soc_sighting (pending, written_at)"},
+    /* Raised by soc_rules_reload: every node's engine loads its rule folder again. */
+    {5, "generation of the rules", "INSERT INTO soc_meta (key, value) VALUES ('rules', 0)"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -51,9 +51,12 @@ struct soc_engine {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   bool stopping, running;
+  bool subscribed; /* to the store's notices of changes (PostgreSQL) */
+  bool noticed;    /* one came since the engine last looked */
   int64_t rebuilds, last_build_ms, last_build_us;
   char rules_dir[FS_CONFIG_PATH_MAX + 64];
   size_t rules_loaded, rules_failed;
+  int64_t rules_gen; /* the rules' generation last loaded (soc_rules_reload) */
   /* the event sources: their generation as last applied, and who applies a change */
   pthread_mutex_t watch_lock;
   int64_t sources_gen;

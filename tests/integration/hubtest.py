@@ -486,6 +486,32 @@ def fixture(*parts):
     return os.path.join(SOURCE, "tests", "data", *parts)
 
 
+def json_lines(path):
+    """The JSON values of a file of concatenated values (Sigma regression events), one compact
+    line each."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    dec, i, lines = json.JSONDecoder(), 0, []
+    while i < len(text):
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i < len(text):
+            obj, i = dec.raw_decode(text, i)
+            lines.append(json.dumps(obj))
+    return lines
+
+
+def wait_for(pred, what, timeout=60, every=0.05):
+    """pred()'s first true value, asked every `every` seconds; fails after timeout seconds."""
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(every)
+    raise AssertionError("timed out waiting for " + what)
+
+
 def corpus_root():
     return os.environ.get("FINSHIELD_TEST_DATA") or os.path.join(os.path.dirname(SOURCE), "shared",
                                                                  "data")
