@@ -21,7 +21,8 @@
   X(soc, "sector monitoring: syslog sources, alerts", "聯防監控：syslog 來源、告警") \
   X(vault, "data safe haven: deposit, restore, verify, drill, serve", "資料保險庫：存入、還原、驗證、演練、查詢") \
   X(register, "resilience and governance registers: BCM, exercises, talent, ...", "韌性與治理登錄簿：營運持續、演練、人才…") \
-  X(report, "supervision: periodic reports and incentive scores", "資安監理：期間報告與激勵評分")
+  X(report, "supervision: periodic reports and incentive scores", "資安監理：期間報告與激勵評分") \
+  X(migrate, "copy a hub's SQLite database into PostgreSQL, checked", "將中樞的 SQLite 資料庫複製到 PostgreSQL 並檢查")
 
 #define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);
 CLI_COMMAND_MAP(CLI_X_DECL)

@@ -24,6 +24,11 @@ static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema
                                                     &incident_schema, &soc_schema,
                                                     &resilience_schema};
 
+int hub_schema_update(struct store_conn *c, struct fs_err *err)
+{
+  return store_migrate(c, schemas, FS_ARRAY_SIZE(schemas), err);
+}
+
 static bool is_postgresql(const struct fs_config *cfg)
 {
   return !strcmp(cfg->store_backend, "postgresql");
@@ -100,7 +105,7 @@ static int open_store(struct hub *h, size_t max_conns, bool create, struct fs_er
                     "the database already holds a hub, or the tables of an interrupted init: "
                     "finshield init needs a new or empty database");
   if (!rc)
-    rc = store_migrate(c, schemas, FS_ARRAY_SIZE(schemas), err);
+    rc = hub_schema_update(c, err);
   char witness[FS_CONFIG_PATH_MAX + 64];
   struct actor who;
   upgrade_actor(h, &who);

@@ -40,6 +40,13 @@ struct store_backend {
   const char *begin_write_sql;
   /* One row, one column: how many tables of the given name (one '?') the database has. */
   const char *has_table_sql;
+  /* Catalog queries for copying a database (copy.c): the tables (one column: names), a table's
+   * columns (one '?': the table; rows: name, 1 for an integer type, the column's place in the
+   * primary key from 1 or 0), and the foreign keys (rows: table, constraint name, its definition
+   * as ADD CONSTRAINT takes it; NULL when the backend needs none set aside). */
+  const char *tables_sql;
+  const char *columns_sql;
+  const char *fkeys_sql;
   /* One row, one column: 1 when the database accepts writes now. */
   const char *writable_sql;
   /* One row, one column: nodes using the database (store_nodes); NULL: 1. */

@@ -669,6 +669,18 @@ const struct store_backend store_backend_postgresql = {
                        " SELECT pg_advisory_xact_lock(" WRITER_LOCK ")",
     .has_table_sql = "SELECT COUNT(*) FROM pg_catalog.pg_tables"
                      " WHERE schemaname = current_schema() AND tablename = ?",
+    .tables_sql = "SELECT tablename FROM pg_catalog.pg_tables WHERE schemaname = current_schema()"
+                  " ORDER BY tablename",
+    .columns_sql = "SELECT a.attname, CASE WHEN a.atttypid IN (20, 21, 23) THEN 1 ELSE 0 END,"
+                   " COALESCE((SELECT k.n FROM unnest(i.indkey) WITH ORDINALITY AS k (num, n)"
+                   " WHERE k.num = a.attnum), 0)"
+                   " FROM pg_catalog.pg_attribute a LEFT JOIN pg_catalog.pg_index i"
+                   " ON i.indrelid = a.attrelid AND i.indisprimary"
+                   " WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped"
+                   " ORDER BY a.attnum",
+    .fkeys_sql = "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid)"
+                 " FROM pg_catalog.pg_constraint WHERE contype = 'f'"
+                 " AND connamespace = current_schema()::regnamespace ORDER BY 1, 2",
     .writable_sql = "SELECT NOT pg_is_in_recovery()"
                     " AND current_setting('transaction_read_only') = 'off'",
     .nodes_sql = "SELECT COUNT(DISTINCT application_name) FROM pg_stat_activity"

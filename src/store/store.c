@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include "store/backend.h"
+#include "store/store_int.h"
 
 #include "core/time.h"
 
@@ -156,6 +157,16 @@ void store_set_keyring(struct store *st, const void *keyring)
 const void *store_keyring(const struct store_conn *c)
 {
   return c->st->keyring;
+}
+
+const struct store_backend *store_conn_backend(const struct store_conn *c)
+{
+  return c->be;
+}
+
+void *store_conn_handle(const struct store_conn *c)
+{
+  return c->handle;
 }
 
 const char *store_backend_name(const struct store *st)

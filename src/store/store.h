@@ -154,6 +154,36 @@ int store_writable(struct store_conn *c, bool *writable, struct fs_err *err);
  * this one included (PostgreSQL: the distinct names among the database's sessions; SQLite: 1). */
 int store_nodes(struct store_conn *c, int64_t *n, struct fs_err *err);
 
+/* ---- copying a database (finshield migrate) ------------------------------------------------- */
+
+/* A whole database copied into another (a hub's SQLite file into PostgreSQL), resumable: the
+ * destination keeps the state of a copy in progress (table store_copy_state) until it is
+ * finished, and a run that stopped anywhere is run again. In order:
+ *   store_copy_begin(to): the destination is new (no schema_version) or a copy in progress
+ *     (*resumed); FS_ERR_CONFLICT when it holds a database of its own.
+ *   the caller brings both to the same schema (store_migrate with the same schemas);
+ *   store_copy_prepare(to): once, empties what the migrations wrote and sets the foreign keys
+ *     aside (PostgreSQL: recorded, then dropped) so that rows may come in any order;
+ *   store_copy_rows: every table of the destination (but schema_version), rows in primary-key
+ *     order, from where the destination stops, in batches of one transaction each;
+ *   store_copy_verify: the same number of rows on both sides, table by table, and up to `sample`
+ *     rows of each (spread over its keys, and its last) the same column by column
+ *     (FS_ERR_CORRUPT naming the table and key when not);
+ *   store_copy_finish(to): puts the foreign keys back (every reference checked) and forgets the
+ *     state.
+ * The source must not change meanwhile (stop the hub). Tables need a primary key. */
+struct fs_progress;
+struct store_copy_stats {
+  int64_t tables, rows, compared;
+};
+int store_copy_begin(struct store_conn *to, bool *resumed, struct fs_err *err);
+int store_copy_prepare(struct store_conn *to, struct fs_err *err);
+int store_copy_rows(struct store_conn *from, struct store_conn *to, struct fs_progress *progress,
+                    struct store_copy_stats *st, struct fs_err *err);
+int store_copy_verify(struct store_conn *from, struct store_conn *to, int64_t sample,
+                      struct store_copy_stats *st, struct fs_err *err);
+int store_copy_finish(struct store_conn *to, struct fs_err *err);
+
 /* ---- schema migrations -------------------------------------------------------------------- */
 
 /* One versioned step of a module's schema. Versions of a module start at 1 and have no gaps. */

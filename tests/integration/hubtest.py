@@ -36,9 +36,10 @@ def pg_base_url():
         return json.load(f)["url"]
 
 
-def new_store_config():
-    """(INI [store] section for a new hub, database URL or None) on the backend under test."""
-    if not PG:
+def new_store_config(sqlite=False):
+    """(INI [store] section for a new hub, database URL or None) on the backend under test (on
+    SQLite whatever it is with sqlite=True)."""
+    if not PG or sqlite:
         return "", None
     import uuid as _uuid
     from pgcluster import with_dbname
@@ -79,9 +80,9 @@ class Response:
 class Hub:
     """A hub in a temporary folder. `config` is INI text written to finshield.ini."""
 
-    def __init__(self, config="", init_args=()):
+    def __init__(self, config="", init_args=(), sqlite=False):
         self.dir = tempfile.mkdtemp(prefix="finshield-it-")
-        self.store_config, self.db_url = new_store_config()
+        self.store_config, self.db_url = new_store_config(sqlite)
         if self.store_config:
             self.write_config("")
         p = run("init", "--data", self.dir, *init_args)
