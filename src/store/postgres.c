@@ -210,7 +210,8 @@ static int pg_conn_open(const struct store_options *opt, void *shared, void **ha
     first_line(PQerrorMessage(c->pg), msg, sizeof(msg));
     PQfinish(c->pg);
     free(c);
-    return fs_err_set(err, FS_ERR_IO, "postgresql", "cannot connect to the database: %s", msg);
+    /* busy (503): an unreachable server is one a client waits for (a fail-over) */
+    return fs_err_set(err, FS_ERR_BUSY, "postgresql", "cannot connect to the database: %s", msg);
   }
   PQsetNoticeProcessor(c->pg, quiet, NULL);
   /* A lock wait (the write lock) ends like SQLite's busy timeout; 0 would mean no limit. */

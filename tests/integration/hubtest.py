@@ -80,9 +80,13 @@ class Response:
 class Hub:
     """A hub in a temporary folder. `config` is INI text written to finshield.ini."""
 
-    def __init__(self, config="", init_args=(), sqlite=False):
+    def __init__(self, config="", init_args=(), sqlite=False, url=None):
+        """sqlite: on SQLite whatever the backend under test; url: on that PostgreSQL database
+        (made by init, left at cleanup: a test's own cluster)."""
         self.dir = tempfile.mkdtemp(prefix="finshield-it-")
         self.store_config, self.db_url = new_store_config(sqlite)
+        if url:
+            self.store_config = "[store]\nbackend = postgresql\nurl = %s\n" % url
         if self.store_config:
             self.write_config("")
         p = run("init", "--data", self.dir, *init_args)

@@ -110,6 +110,23 @@ class Cluster:
                 f.write("host replication all 127.0.0.1/32 trust\n")
         return self
 
+    def standby_of(self, primary, name="standby1"):
+        """Makes this (not initialised) cluster a streaming standby of primary (pg_basebackup -R:
+        standby.signal and primary_conninfo), named `name` for synchronous_standby_names."""
+        self._run("pg_basebackup", "-h", "127.0.0.1", "-p", str(primary.port), "-U", USER,
+                  "-D", self.data, "-R", "-X", "stream", "-c", "fast", timeout=300)
+        with open(os.path.join(self.data, "postgresql.conf"), "a") as f:
+            # this server's own port and socket (the primary's lines were copied), and what it
+            # needs once promoted: no synchronous standby of its own to wait for
+            f.write("\n".join(self.conf_lines() + ["synchronous_standby_names = ''"]) + "\n")
+        with open(os.path.join(self.data, "postgresql.auto.conf"), "a") as f:
+            f.write(f"primary_conninfo = 'host=127.0.0.1 port={primary.port} user={USER} "
+                    f"application_name={name}'\n")
+        return self
+
+    def promote(self):
+        self._run("pg_ctl", "-D", self.data, "-w", "-t", "60", "promote")
+
     def start(self):
         self._run("pg_ctl", "-D", self.data, "-l", os.path.join(self.dir, "server.log"), "-w",
                   "-t", "60", "start")
