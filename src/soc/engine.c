@@ -14,6 +14,8 @@
  * wake it at once: this is the catch-up should one be lost). */
 #define RELOAD_MS 300
 #define RELOAD_NOTICED_MS 1000
+/* With notices, intelligence itself is looked at when one came, and at least this often. */
+#define INTEL_LOOK_NOTICED_MS 10000
 
 static void sigma_problem(void *arg, const struct detect_sigma_problem *p)
 {
@@ -49,17 +51,25 @@ static int load_rules(struct soc_engine *e, struct fs_err *err)
 }
 
 /* Rebuilds the index when intelligence (or the list of organisations) changed: incrementally
- * when objects were only added, from scratch after a deletion. */
-static int refresh(struct soc_engine *e, bool force, struct fs_err *err)
+ * when objects were only added, from scratch after a deletion. Without look_at_intel only the
+ * organisations are counted (intelligence has not been notified as changed). */
+static int refresh(struct soc_engine *e, bool force, bool look_at_intel, struct fs_err *err)
 {
   struct store_conn *c;
   int rc = store_acquire(e->env.store, &c, err);
   if (rc)
     return rc;
-  int64_t seq, deletes, orgs;
-  rc = soc_intel_position(c, &seq, &deletes, &orgs, err);
+  int64_t seq = 0, deletes = 0, orgs = 0;
   struct fs_rcu_reader *r = fs_rcu_register(&e->sets);
   struct soc_sets *cur = r ? fs_rcu_enter(&e->sets, r) : NULL;
+  if (look_at_intel || force || !cur) {
+    rc = soc_intel_position(c, &seq, &deletes, &orgs, err);
+  } else {
+    /* On PostgreSQL, MAX(seq) walks past every row of a transaction still storing objects. */
+    seq = cur->last_seq;
+    deletes = cur->deletes;
+    rc = soc_org_count(c, &orgs, err);
+  }
   bool same_orgs = cur && (int64_t)cur->orgs.n == orgs;
   bool changed = force || !cur || seq != cur->last_seq || deletes != cur->deletes || !same_orgs;
   struct soc_sets *next = NULL;
@@ -155,6 +165,7 @@ static void *run(void *arg)
 {
   struct soc_engine *e = arg;
   long period_ms = e->subscribed ? RELOAD_NOTICED_MS : RELOAD_MS;
+  int64_t last_look = fs_time_mono_ns() / 1000000;
   pthread_mutex_lock(&e->lock);
   while (!e->stopping) {
     struct timespec until;
@@ -168,12 +179,17 @@ static void *run(void *arg)
     while (!e->stopping && !e->noticed &&
            pthread_cond_timedwait(&e->wake, &e->lock, &until) != ETIMEDOUT) {
     }
+    bool noticed = e->noticed;
     e->noticed = false;
     if (e->stopping)
       break;
     pthread_mutex_unlock(&e->lock);
+    int64_t now = fs_time_mono_ns() / 1000000;
+    bool look = !e->subscribed || noticed || now - last_look >= INTEL_LOOK_NOTICED_MS;
+    if (look)
+      last_look = now;
     struct fs_err err;
-    if (refresh(e, false, &err))
+    if (refresh(e, false, look, &err))
       FS_LOG(e->env.log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
     if (watch_sources(e, &err))
@@ -230,7 +246,7 @@ int soc_engine_start(const struct soc_env *env, void (*on_alert)(void *), void *
   if (!rc)
     rc = soc_sightings_upgrade(e, err);
   if (!rc)
-    rc = refresh(e, true, err);
+    rc = refresh(e, true, true, err);
   if (!rc)
     rc = watch_sources(e, err); /* the generation the listeners start from */
   if (!rc && fs_thread_start(&e->thread, run, e))
@@ -269,7 +285,7 @@ void soc_engine_stop(struct soc_engine *e)
 int soc_engine_reload(struct soc_engine *e, struct fs_err *err)
 {
   int rc = load_rules(e, err);
-  return rc ? rc : refresh(e, true, err);
+  return rc ? rc : refresh(e, true, true, err);
 }
 
 json_t *soc_engine_status(struct soc_engine *e)

@@ -20,14 +20,17 @@ void soc_sets_free(void *p)
   free(s);
 }
 
+int soc_org_count(struct store_conn *c, int64_t *orgs, struct fs_err *err)
+{
+  /* TODO(#13 item 4): the number of organisations through an auth accessor */
+  return store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
+}
+
 int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
                        struct fs_err *err)
 {
   int rc = intel_position(c, last_seq, deletes, err);
-  /* TODO(#13 item 4): the number of organisations through an auth accessor */
-  if (!rc)
-    rc = store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
-  return rc;
+  return rc ? rc : soc_org_count(c, orgs, err);
 }
 
 /* The collections of the store with their members, to decide who can read each. */

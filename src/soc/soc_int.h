@@ -37,6 +37,8 @@ void soc_sets_free(void *sets);
 int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc_sets **out,
                    struct fs_err *err);
 /* Intel's deletion counter and highest object seq (to know whether to rebuild). */
+/* The number of organisations (what the index's numbering depends on besides intelligence). */
+int soc_org_count(struct store_conn *c, int64_t *orgs, struct fs_err *err);
 int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
                        struct fs_err *err);
 

@@ -236,6 +236,9 @@ static int pg_conn_open(const struct store_options *opt, void *shared, void **ha
     free(c);
     return rc;
   }
+  /* Large texts (a TAXII status resource of 100,000 ids, bodies) are compressed with lz4, several
+   * times faster than the default pglz, when the server has it (Debian's does); else pglz. */
+  PQclear(PQexec(c->pg, "SET default_toast_compression = 'lz4'"));
   *handle = c;
   return FS_OK;
 }
