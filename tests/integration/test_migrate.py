@@ -3,10 +3,12 @@ counted, rows compared, the audit trail verified up to the source's head) and re
 that stopped (here: on a value PostgreSQL refuses) goes on from where it stopped, a difference
 between the two is found and named, and the hub then serves from PostgreSQL with everything there.
 (Runs in the pg.* run.)"""
+import os
+import shutil
 import sqlite3
 import unittest
 
-from hubtest import PG, Hub, indicator, new_store_config, org_body, taxii
+from hubtest import PG, Hub, indicator, new_store_config, org_body, run, taxii
 from pgcluster import psql_url
 
 
@@ -91,6 +93,22 @@ class Migrate(unittest.TestCase):
             self.assertEqual(self.hub.stop(), 0)
         p = self.hub.cli("audit", "verify", "--expect-head", self.head)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_init_refuses_a_database_that_holds_a_hub(self):
+        # A second hub folder pointed at a database that has one: refused, nothing changed.
+        other = Hub.__new__(Hub)
+        other.dir = self.hub.path("other")
+        os.mkdir(other.dir)
+        other.store_config = self.store_ini
+        other.write_config("")
+        self.assertEqual(other.cli("init").returncode, 0)
+        third = self.hub.path("third")
+        os.mkdir(third)
+        shutil.copy(os.path.join(other.dir, "finshield.ini"), third)
+        p = run("init", "--data", third)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        self.assertIn("already holds a hub", p.stderr)
+        self.assertFalse(os.path.exists(os.path.join(third, "secrets", "hub.key")))
 
     def test_usage(self):
         p = self.hub.cli("migrate", "--from", self.src, "--to", self.url)
