@@ -8,8 +8,11 @@
    (a module cannot hide an edge by linking what it includes through another).
 3. One owner per table: a table is named in SQL (FROM, JOIN, INTO, UPDATE, TABLE, INDEX ... ON)
    only in the module that owns it (OWNERS, or the module whose name begins the table's);
-   others call the owner's functions. A foreign key (REFERENCES) is not a use. Known remaining
-   violations are listed in EXCEPTIONS until #13 item 4 removes them.
+   others call the owner's functions. A foreign key (REFERENCES) is not a use.
+4. One owner per constant: the TLP levels' names ("TLP:AMBER") and their marking-definition ids
+   are written only in the TLP module (TLP_MODULE); others call stix/tlp.h (stix_tlp_name,
+   stix_tlp_marking_id, ...). The ids are those the module's own string literals hold; a string
+   literal (not a comment) anywhere else in src/ that holds one of them, or a TLP name, fails.
 
 Fails (exit 1) naming file:line and what to do; prints "ok: ..." otherwise.
 Usage: scripts/house-check.py [--root DIR]
@@ -69,15 +72,10 @@ OWNERS = {
     "resil_record": "resilience",
 }
 
-# Known violations, each to be removed by #13 item 4 (auth accessors for organisations and users,
-# taxii's sync positions through intel): (module, table).
-EXCEPTIONS = [
-    ("incident", "org"),       # TODO(#13 item 4): auth accessors (code, names, industry, contacts)
-    ("incident", "app_user"),  # TODO(#13 item 4): auth accessors (team members' names)
-    ("soc", "org"),            # TODO(#13 item 4): auth accessors (ids, count, codes)
-    ("sample", "org"),         # TODO(#13 item 4): auth accessors (sample members)
-    ("taxii", "intel_sync"),   # TODO(#13 item 4): sync positions through intel's functions
-]
+# The files that alone write TLP names and marking-definition ids (rule 4).
+TLP_MODULE = ["src/stix/tlp.c", "src/stix/tlp.h", "src/core/tlp.h"]
+TLP_NAME = re.compile(r"\bTLP:(?:CLEAR|WHITE|GREEN|AMBER|RED)\b")
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([a-z0-9_]+)/[^"]+"', re.M)
 MODULE_CALL = re.compile(r"finshield_module\s*\(\s*([a-z0-9_]+)(.*?)\)", re.S)
@@ -187,7 +185,7 @@ def owner_of(table, modules):
 
 
 def check(root):
-    problems, notes = check_data(), []
+    problems = check_data()
     modules = sorted(d for d in os.listdir(os.path.join(root, "src"))
                      if os.path.isdir(os.path.join(root, "src", d)))
     known = [m for m in modules if layer_of(m) is not None]
@@ -241,7 +239,6 @@ def check(root):
                 problems.append(f"{rel}:{line_at(m.start())}: table {t} is created in {module} but "
                                 f"its owner is {owner or 'unknown'}: name it {module}_... or list it in "
                                 f"OWNERS of scripts/house-check.py")
-    used = set()
     for rel, (module, text) in texts.items():
         joined, line_at = sql_of(text)
         for m in SQL_USE.finditer(joined):
@@ -249,25 +246,35 @@ def check(root):
             owner = tables.get(t)
             if owner is None or owner == module:
                 continue
-            if (module, t) in EXCEPTIONS:
-                used.add((module, t))
-                continue
             problems.append(f"{rel}:{line_at(m.start(1))}: {module} names {t} ({owner}'s table) in "
                             f"SQL: call {owner}'s functions (add one to {owner} if it has none)")
-    for e in EXCEPTIONS:
-        if e not in used:
-            notes.append(f"note: exception ({e[0]}, {e[1]}) is not needed any more: remove it from "
-                         f"EXCEPTIONS in scripts/house-check.py")
-    return problems, notes, edges, tables
+    # 4. TLP names and ids
+    tlp_ids = set()
+    for rel in TLP_MODULE:
+        if rel in texts:
+            for _, lit in strings(texts[rel][1]):
+                if "marking-definition--" in lit:
+                    tlp_ids.update(UUID.findall(lit))
+    for rel, (module, text) in texts.items():
+        if rel in TLP_MODULE:
+            continue
+        for line, lit in strings(text):
+            found = TLP_NAME.search(lit)
+            if found:
+                problems.append(f"{rel}:{line}: the TLP name {found.group(0)} is written outside the TLP "
+                                f"module: use stix_tlp_name() (stix/tlp.h)")
+            for u in UUID.findall(lit):
+                if u in tlp_ids:
+                    problems.append(f"{rel}:{line}: the TLP marking definition {u} is written outside "
+                                    f"the TLP module: use stix_tlp_marking_id() (stix/tlp.h)")
+    return problems, edges, tables
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
     args = ap.parse_args()
-    problems, notes, edges, tables = check(os.path.abspath(args.root))
-    for n in notes:
-        print(n)
+    problems, edges, tables = check(os.path.abspath(args.root))
     if problems:
         for p in problems:
             print(p)
@@ -276,7 +283,7 @@ def main():
         return 1
     print(f"ok: {len(edges)} include edges between modules follow the layering; "
           f"{len(tables)} tables, each named in SQL by its owner"
-          f"{f' (and {len(EXCEPTIONS) - len(notes)} listed exceptions)' if EXCEPTIONS else ''}")
+          f"; TLP names and ids only in the TLP module")
     return 0
 
 

@@ -38,7 +38,7 @@ HELPERS = [
     ("", "vault_problems_add", 1),
     ("src/auth/validate.c", "bad", 2),
     ("src/http/mediatype.c", "bad", 2),
-    ("src/http/query.c", "bad", 2),
+    ("src/core/query.c", "bad", 3),
     ("src/vault/snapshot.c", "bad", 2),
     ("src/vault/format.c", "corrupt", 2),
     ("src/vault/reader.c", "desc_error", 2),

@@ -129,6 +129,34 @@ secs=$(echo "$t1 - $t0" | bc)
 printf 'finshield\tfirst-query\t%s\t%s\t0\n' "$secs" "$kb" >>"$results"
 printf '%-9s %-14s %8.2f s %8d KB   %s\n' finshield first-query "$secs" "$kb" "$(head -c 160 "$work/answer.json")"
 
+# Then the latency of a balance inquiry: 2000 of them, one after the other over one kept-alive
+# connection (curl reuses it), on a second service without the per-token rate limit (the
+# default, 50 a second, would answer most of them 429). Median and 99th percentile of curl's
+# time_total, in milliseconds.
+# (Builds before the service ran on the hub's HTTP layer had no limit and no --set.)
+port=$((port + 1))
+unlimited=""
+"$fs" vault serve --help 2>&1 | grep -q -- --set && unlimited="--set http.rate_per_second=0"
+# shellcheck disable=SC2086
+"$fs" vault serve --repo "$work/vault" --tokens "$work/tokens" --listen "127.0.0.1:$port" \
+  $unlimited 2>"$work/serve2.log" &
+spid=$!
+url="http://127.0.0.1:$port/v1/accounts/$acct"
+while ! curl -sf -o /dev/null -H "Authorization: Bearer $(cat "$work/token")" "$url" 2>/dev/null; do
+  kill -0 "$spid" 2>/dev/null || { echo "serve died" >&2; cat "$work/serve2.log" >&2; exit 1; }
+  sleep 0.1
+done
+set --
+i=0
+while [ "$i" -lt 2000 ]; do set -- "$@" -o /dev/null "$url"; i=$((i + 1)); done
+curl -s -H "Authorization: Bearer $(cat "$work/token")" -w '%{http_code} %{time_total}\n' "$@" >"$work/latency.txt"
+kill "$spid"; wait "$spid" 2>/dev/null || true
+bad=$(awk '$1 != 200' "$work/latency.txt" | wc -l)
+[ "$bad" -eq 0 ] || { echo "latency: $bad answers were not 200" >&2; exit 1; }
+awk '{print $2 * 1000}' "$work/latency.txt" | sort -n | awk '
+  { v[NR] = $1 } END { printf "finshield inquiry       median %.3f ms, p99 %.3f ms (%d requests, one connection)\n",
+    v[int(NR / 2) + 1], v[int(NR * 0.99) + 1], NR }' | tee "$work/latency-summary.txt"
+
 for t in finshield restic borg; do
   case $t in finshield) d=$work/vault ;; restic) d=$work/restic ;; borg) d=$work/borg ;; esac
   printf '%s\trepo-bytes\t%s\t0\t0\n' "$t" "$(du -sb "$d" | cut -f1)" >>"$results"
@@ -151,3 +179,4 @@ awk -F'\t' '
 echo "(ratio: the better of restic and borg divided by finshield; above 1 means finshield is faster or smaller)"
 echo "   load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 awk -F'\t' '$2=="first-query" {printf "continuity service: first answer %.2f s after start (peak %d KB)\n", $3, $4}' "$results"
+sed 's/^finshield inquiry  */continuity service: inquiry /' "$work/latency-summary.txt"

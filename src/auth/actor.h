@@ -10,6 +10,8 @@ extern const char *const auth_role_names[];
 const char *auth_role_name(enum auth_role r);
 /* -1 when unknown. */
 int auth_role_parse(const char *s);
+/* Whether the role is one of the hub's (hub-admin, hub-analyst). For auth/policy.c: no other
+ * module decides by role; they ask the policy (policy_allows and its siblings). */
 bool auth_role_is_hub(enum auth_role r);
 
 #endif

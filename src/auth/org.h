@@ -1,7 +1,8 @@
 /* Member institutions (and the hub itself): create, change, read, list. Every change writes its
  * audit record in the same transaction; every read is filtered by the policy (contacts only for
  * the organisation itself and the hub's roles). Functions that change state open and commit their
- * own write transaction on c. */
+ * own write transaction on c. Other modules never name auth's tables in SQL: what they read of an
+ * organisation comes from the accessors at the end (org_brief.c), which ask no policy. */
 #ifndef FS_AUTH_ORG_H
 #define FS_AUTH_ORG_H
 
@@ -83,5 +84,49 @@ int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], s
 int org_code(struct store_conn *c, const char *id_or_code, char code_out[40], struct fs_err *err);
 /* The hub's own organisation id (the one with industry "hub"). */
 int org_hub_id(struct store_conn *c, char id_out[37], struct fs_err *err);
+
+/* ---- what other modules read (org_brief.c) --------------------------------------------------
+ * Other modules never name auth's tables in SQL (docs/internals/layout.md): they read an
+ * organisation through these. None asks the policy: the caller decides what it shows. */
+
+/* The public fields of an organisation other modules name. */
+struct org_brief {
+  char id[37];
+  char code[40];
+  char name_zh[256];
+  char name_en[256];
+  char industry[32];  /* org_industry_names */
+  char parent_id[37]; /* its holding company; "" when none */
+};
+/* The brief of an organisation given by id or code. FS_ERR_NOT_FOUND naming it. */
+int org_brief(struct store_conn *c, const char *id_or_code, struct org_brief *out,
+              struct fs_err *err);
+
+/* Briefs kept for one read whose rows name the same organisations again and again (a list of
+ * alerts, cases, statistics). Zero-initialise it; org_briefs_release frees it. */
+struct org_briefs {
+  struct org_brief *v;
+  size_t n, cap;
+};
+/* org_brief through the cache (copied into *out). */
+int org_briefs_get(struct store_conn *c, struct org_briefs *cache, const char *id,
+                   struct org_brief *out, struct fs_err *err);
+void org_briefs_release(struct org_briefs *cache);
+
+/* The contacts of an organisation (id or code): a JSON array of {role, name, email, phone}, the
+ * caller owns *out. FS_ERR_NOT_FOUND naming it. */
+int org_contacts(struct store_conn *c, const char *id_or_code, json_t **out, struct fs_err *err);
+
+/* Which organisations org_count and org_ids_each take (NULL: all of them). */
+struct org_select {
+  const char *industry; /* only this industry (org_industry_names); NULL: any */
+  bool sample_only;     /* only those the sample-sector generator made */
+};
+int org_count(struct store_conn *c, const struct org_select *sel, int64_t *n, struct fs_err *err);
+/* Calls fn with the id of each organisation selected, ordered by code; stops at the first
+ * failure of fn and returns it. */
+typedef int (*org_id_fn)(const char *id, void *ctx);
+int org_ids_each(struct store_conn *c, const struct org_select *sel, org_id_fn fn, void *ctx,
+                 struct fs_err *err);
 
 #endif

@@ -18,6 +18,17 @@ static bool member_role(int role)
   return role == AUTH_ROLE_MEMBER_ADMIN || role == AUTH_ROLE_MEMBER_ANALYST;
 }
 
+bool policy_role_fits(int role, const char *industry)
+{
+  bool hub = industry && !strcmp(industry, "hub");
+  bool regulator = industry && !strcmp(industry, "regulator");
+  if (role == AUTH_ROLE_HUB_ADMIN || role == AUTH_ROLE_HUB_ANALYST)
+    return hub;
+  if (role == AUTH_ROLE_SUPERVISOR)
+    return regulator || hub;
+  return !hub;
+}
+
 bool policy_allows(const struct actor *a, enum policy_action act, const struct policy_target *t)
 {
   if (a->local || a->role == AUTH_ROLE_HUB_ADMIN)
@@ -82,6 +93,23 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
     return hub_reader;
   case POLICY_SCORE_READ:
     return hub_reader || same_org(a, t);
+  case POLICY_SOC_EVENTS_SEND:
+  case POLICY_SOC_ALERTS_READ:
+    return a->role == AUTH_ROLE_HUB_ANALYST || (member_role((int)a->role) && same_org(a, t));
+  case POLICY_SOC_SECTOR_ALERTS:
+  case POLICY_METRICS_READ:
+    return hub_reader;
+  case POLICY_SOC_SECTOR_CASE:
+  case POLICY_SOC_SOURCES_READ:
+  case POLICY_SOC_ENGINE_STATUS:
+  case POLICY_INTEL_CURATE:
+    return a->role == AUTH_ROLE_HUB_ANALYST;
+  case POLICY_SOC_SOURCES_MANAGE:
+  case POLICY_SOC_RULES_RELOAD:
+  case POLICY_COLLECTION_CREATE:
+    return false; /* the hub's administrators */
+  case POLICY_INTEL_STATUS_READ:
+    return a->role == AUTH_ROLE_HUB_ANALYST || same_org(a, t);
   }
   return false;
 }
@@ -107,6 +135,13 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_REGISTER_READ] = "read", [POLICY_REGISTER_READ_ALL] = "read every record of",
       [POLICY_REGISTER_WRITE] = "write", [POLICY_SUPERVISION_READ] = "read",
       [POLICY_SCORE_READ] = "read the score of",
+      [POLICY_SOC_EVENTS_SEND] = "send the events of", [POLICY_SOC_ALERTS_READ] = "read the alerts of",
+      [POLICY_SOC_SECTOR_ALERTS] = "read", [POLICY_SOC_SECTOR_CASE] = "see the incident of",
+      [POLICY_SOC_SOURCES_READ] = "see the event sources of",
+      [POLICY_SOC_SOURCES_MANAGE] = "manage", [POLICY_SOC_RULES_RELOAD] = "reload",
+      [POLICY_SOC_ENGINE_STATUS] = "read",
+      [POLICY_METRICS_READ] = "read", [POLICY_COLLECTION_CREATE] = "create",
+      [POLICY_INTEL_CURATE] = "curate", [POLICY_INTEL_STATUS_READ] = "read",
   };
   return fs_err_set(err, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", auth_role_name(a->role),
                     verbs[act], what ? what : "this");
@@ -125,17 +160,17 @@ bool policy_intel_visible(const struct actor *a, const struct policy_intel_objec
   bool own_org = o->producer_org && a->org_id[0] && !strcmp(o->producer_org, a->org_id);
   bool named_org = in_list(a->org_id, o->recipient_orgs, o->n_recipient_orgs);
   switch (o->tlp) {
-  case POLICY_TLP_CLEAR:
-  case POLICY_TLP_GREEN:
+  case TLP_CLEAR:
+  case TLP_GREEN:
     return true;
-  case POLICY_TLP_AMBER:
+  case TLP_AMBER:
     return own_org || named_org || a->local || auth_role_is_hub(a->role);
-  case POLICY_TLP_AMBER_STRICT:
+  case TLP_AMBER_STRICT:
     return own_org || named_org;
-  case POLICY_TLP_RED:
+  case TLP_RED:
     return (o->producer_user && a->user_id[0] && !strcmp(o->producer_user, a->user_id)) ||
            in_list(a->user_id, o->recipient_users, o->n_recipient_users);
-  case POLICY_TLP_NONE:
+  case TLP_NONE:
     return false;
   }
   return false;
@@ -144,6 +179,11 @@ bool policy_intel_visible(const struct actor *a, const struct policy_intel_objec
 bool policy_intel_true_source(const struct actor *a)
 {
   return a->local || auth_role_is_hub(a->role);
+}
+
+bool policy_alert_visible(const struct actor *a, const char *alert_org, bool source_visible)
+{
+  return a->local || source_visible || (alert_org && a->org_id[0] && !strcmp(alert_org, a->org_id));
 }
 
 void policy_collection_rights(const struct actor *a, const struct policy_collection *c,

@@ -1,8 +1,11 @@
 /* The one policy that decides who may see and do what. Every read path and every change asks it;
- * no handler decides alone. Later capabilities add their actions here (TLP and sharing groups for
- * intelligence, incident visibility, ...), so that the rules stay in one place.
+ * no handler decides alone, and no file of src/ but policy.c decides by role (docs/security.md).
+ * Every capability's actions are here (organisations, users and tokens, the audit trail, TLP and
+ * collections for intelligence, incidents and teams, registers and supervision, monitoring, the
+ * hub's metrics), so that the rules stay in one place; a new capability adds its own.
  *
- * Roles: hub-admin does everything; hub-analyst reads everything and works the hub's cases;
+ * Roles: hub-admin does everything (but TLP binds it: policy_intel_visible, policy_alert_visible);
+ * hub-analyst reads everything and works the hub's cases;
  * supervisor reads (no changes except its own tokens); member-admin manages its organisation, its
  * users and their tokens; member-analyst works within its organisation. Every member sees the
  * directory of member institutions (names, industry, tier, group) but only its own contacts. */
@@ -11,6 +14,7 @@
 
 #include "auth/actor.h"
 #include "core/err.h"
+#include "core/tlp.h"
 
 enum policy_action {
   POLICY_ORG_DIRECTORY,   /* see an organisation's public fields */
@@ -42,6 +46,22 @@ enum policy_action {
   POLICY_REGISTER_WRITE,    /* create or change a record of org_id (drill evidence too) */
   POLICY_SUPERVISION_READ,  /* sector-wide supervision reports and every institution's score */
   POLICY_SCORE_READ,        /* the incentive score of org_id, with its parts */
+  /* Monitoring (soc/), the hub's own state and intelligence curation (intel/). For the SOC's
+   * reads and events, org_id NULL means every organisation (events: any one the caller names). */
+  POLICY_SOC_EVENTS_SEND,    /* send events as org_id's (the hub sends on a member's behalf) */
+  POLICY_SOC_ALERTS_READ,    /* list and stream org_id's alerts (each shown per policy_alert_visible) */
+  POLICY_SOC_SECTOR_ALERTS,  /* read sector alerts: the threat and how many organisations saw it */
+  POLICY_SOC_SECTOR_CASE,    /* see which incident a sector alert opened */
+  POLICY_SOC_SOURCES_READ,   /* see the event sources registered for org_id */
+  POLICY_SOC_SOURCES_MANAGE, /* register or remove an event source (address range, certificate) */
+  POLICY_SOC_RULES_RELOAD,   /* make every node's engine load its Sigma rules again */
+  POLICY_SOC_ENGINE_STATUS,  /* the monitoring engine's and the listeners' state */
+  POLICY_METRICS_READ,       /* the Prometheus metrics from outside the hub's machine */
+  POLICY_COLLECTION_CREATE,  /* create an intelligence collection (org, group, partner) */
+  POLICY_INTEL_CURATE,       /* the hub's hand on intelligence: rename objects; version, delete
+                              * or share further what another organisation produced and the
+                              * actor sees (TLP still decides what it sees) */
+  POLICY_INTEL_STATUS_READ,  /* read the status of a submission made by org_id */
 };
 
 /* Relations of the actor to the object that the caller has looked up (policy_target.rel). */
@@ -63,6 +83,11 @@ struct policy_target {
   unsigned rel;        /* enum policy_relation bits; 0 when none */
 };
 
+/* Whether a user of an organisation of `industry` (org_industry_names) may hold `role`: the hub's
+ * roles only at the hub, the supervisor's at the regulator (or the hub), member roles anywhere
+ * but the hub. */
+bool policy_role_fits(int role, const char *industry);
+
 /* True when the actor may do act on target. */
 bool policy_allows(const struct actor *a, enum policy_action act, const struct policy_target *t);
 /* FS_OK, or FS_ERR_FORBIDDEN with a message naming what was refused. `what` describes the object
@@ -72,19 +97,10 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
 
 /* ---- intelligence: TLP 2.0 and collections ---------------------------------------------- */
 
-/* TLP levels as the policy sees them (the same order as stix/tlp.h). */
-enum policy_tlp {
-  POLICY_TLP_NONE = 0, /* unmarked: the caller must resolve it to the collection's default first */
-  POLICY_TLP_CLEAR,
-  POLICY_TLP_GREEN,
-  POLICY_TLP_AMBER,
-  POLICY_TLP_AMBER_STRICT,
-  POLICY_TLP_RED,
-};
-
-/* What decides who may see one object version. Recipient lists are small arrays of ids. */
+/* What decides who may see one object version (its level: core/tlp.h, the one TLP type). Recipient
+ * lists are small arrays of ids. */
 struct policy_intel_object {
-  enum policy_tlp tlp;
+  enum tlp_level tlp;
   const char *producer_org;  /* the true source organisation (kept even when anonymous) */
   const char *producer_user; /* the true source user */
   const char *const *recipient_orgs; /* named recipient organisations (ids) */
@@ -98,7 +114,7 @@ struct policy_intel_object {
  *   AMBER         - the producing organisation, the named recipient organisations, the hub's roles;
  *   AMBER+STRICT  - the producing organisation and the named recipient organisations only;
  *   RED           - the producing user and the named recipient users only.
- * An unmarked object (POLICY_TLP_NONE) is never visible: resolve the default first. */
+ * An unmarked object (TLP_NONE) is never visible: resolve the default first. */
 bool policy_intel_visible(const struct actor *a, const struct policy_intel_object *o);
 /* True when the actor may see who really produced an object (anonymous submissions): the hub's
  * roles only. */
@@ -122,5 +138,14 @@ struct policy_collection {
 /* Read and write rights on a collection. A collection with neither is invisible (TAXII 404). */
 void policy_collection_rights(const struct actor *a, const struct policy_collection *c,
                               bool *can_read, bool *can_write);
+
+/* ---- monitoring: one alert ----------------------------------------------------------------- */
+
+/* Whether the actor is shown one alert of alert_org (NULL: a sector alert), once it may read
+ * that organisation's alerts (POLICY_SOC_ALERTS_READ) or sector alerts: an organisation sees its
+ * own alerts; anyone else only those whose source it may see (source_visible: the indicator
+ * matched, by policy_intel_visible; a Sigma rule is everyone's), whatever its role, since an
+ * alert names what it matched. The local operator sees every alert. */
+bool policy_alert_visible(const struct actor *a, const char *alert_org, bool source_visible);
 
 #endif

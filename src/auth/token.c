@@ -162,8 +162,9 @@ int token_list_json(struct store_conn *c, const struct actor *who, const char *u
   /* Scope by the policy: everything for the hub admin, the organisation for its admin, one's
    * own tokens for everybody else. */
   const char *scope_org = NULL, *scope_user = NULL;
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN) {
-    if (who->role == AUTH_ROLE_MEMBER_ADMIN)
+  struct policy_target every = {.role = -1}, own_org = {.org_id = who->org_id, .role = -1};
+  if (!policy_allows(who, POLICY_TOKEN_MANAGE, &every)) {
+    if (policy_allows(who, POLICY_TOKEN_MANAGE, &own_org))
       scope_org = who->org_id;
     else
       scope_user = who->user_id;

@@ -66,6 +66,17 @@ static int no_user(struct fs_err *err, const char *id_or_name)
   return fs_err_set(err, FS_ERR_NOT_FOUND, "user", "no user \"%.64s\"", id_or_name);
 }
 
+int user_name(struct store_conn *c, const char *id, char name_out[72], struct fs_err *err)
+{
+  bool found;
+  name_out[0] = '\0';
+  int rc = store_query_text(c, name_out, 72, &found, err,
+                            "SELECT username FROM app_user WHERE id = ?", "s", id);
+  if (!rc && !found)
+    rc = no_user(err, id);
+  return rc;
+}
+
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err)
 {
@@ -110,11 +121,7 @@ static int check_role_fits_org(struct store_conn *c, const char *org_id, int rol
                             "SELECT industry FROM org WHERE id = ?", "s", org_id);
   if (rc)
     return rc;
-  bool hub = !strcmp(industry, "hub"), regulator = !strcmp(industry, "regulator");
-  bool ok = auth_role_is_hub((enum auth_role)role) ? hub
-            : role == AUTH_ROLE_SUPERVISOR        ? regulator || hub
-                                                  : !hub;
-  if (!ok)
+  if (!policy_role_fits(role, industry))
     return fs_err_set(err, FS_ERR_INVALID, "$.role",
                       "role %s cannot be given to a user of a %s organisation",
                       auth_role_name((enum auth_role)role), industry);
@@ -560,8 +567,9 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
   const char *scope_org = NULL, *scope_user = NULL;
   struct policy_target any = {.role = -1};
   bool sees_all = policy_allows(who, POLICY_USER_READ, &any);
+  struct policy_target own_org = {.org_id = who->org_id, .role = -1};
   if (!sees_all) {
-    if (who->role == AUTH_ROLE_MEMBER_ADMIN)
+    if (policy_allows(who, POLICY_USER_READ, &own_org))
       scope_org = who->org_id;
     else
       scope_user = who->user_id;

@@ -71,6 +71,9 @@ int user_list_json(struct store_conn *c, const struct actor *who, const char *or
  * be NULL). */
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],
                  struct fs_err *err);
+/* The user name (72 bytes) of a user given by id, for other modules (no policy: the caller
+ * decides what it shows). FS_ERR_NOT_FOUND when there is none. */
+int user_name(struct store_conn *c, const char *id, char name_out[72], struct fs_err *err);
 /* user_resolve for a user the actor may see (POLICY_USER_READ). One it may not see fails exactly
  * as one that does not exist (FS_ERR_NOT_FOUND, "no user \"NAME\""): no answer may tell a caller
  * that another organisation's user exists. */

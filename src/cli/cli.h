@@ -88,6 +88,9 @@ int cli_fail(struct cli_ctx *ctx, const struct fs_err *err);
 /* Prints a usage error (the message in both wordings is chosen by ctx->lang) and returns
  * CLI_EXIT_USAGE. */
 int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg);
+/* For a library call that checked the value of an option (--placeholder NAME=V1,V2): rc, with
+ * FS_ERR_INVALID made FS_ERR_USAGE (in err too), so that cli_fail exits 2. */
+int cli_option_error(int rc, struct fs_err *err);
 
 /* ---- configuration ------------------------------------------------------------------------ */
 
@@ -129,6 +132,11 @@ typedef int (*cli_hub_job_fn)(struct cli_ctx *ctx, struct hub *hub, struct store
                               const struct actor *who, void *arg, struct fs_err *err);
 int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_fn fn, void *arg);
 
+/* The actor a command acts as: the local operator op when as is NULL, else the user named by
+ * --as (id or name: that user's visibility and organisation, source "cli"). */
+int cli_actor_as(struct store_conn *c, const struct actor *op, const char *as, struct actor *out,
+                 struct fs_err *err);
+
 /* Serves the open hub over HTTP until SIGINT or SIGTERM; prints the URL on standard output. */
 int cli_serve(struct cli_ctx *ctx, struct hub *hub);
 
@@ -156,8 +164,9 @@ void cli_print_table(const void *items, const char *const *keys, const char *con
 /* Prints items as JSON (json) or as a table with the headings of the user's language. */
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
                      const char *const *keys, const char *const *en, const char *const *zh);
-/* Reads a secret (password) from a file, or from standard input when path is "-"; the trailing
- * newline is dropped. The caller frees *out after wiping it. */
-int cli_read_secret(const char *path, char **out, struct fs_err *err);
+/* Reads a secret (password, token, key) from a file, or from standard input when path is "-";
+ * trailing newlines (LF or CRLF) are dropped. *len (when len is not NULL) receives its length,
+ * NUL bytes included. The caller frees *out after wiping it. */
+int cli_read_secret(const char *path, char **out, size_t *len, struct fs_err *err);
 
 #endif

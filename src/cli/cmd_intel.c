@@ -2,7 +2,6 @@
 #include "cli/commands.h"
 #include "cli/progress.h"
 
-#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/uuid.h"
@@ -25,23 +24,12 @@ struct intel_args {
   struct cli_progress progress; /* import: --progress, --quiet */
 };
 
-/* The actor: the local operator, or the user named by --as (its visibility, its organisation). */
-static int actor_for(struct hub *hub, struct store_conn *c, const struct actor *op,
-                     const struct intel_args *a, struct actor *out, struct fs_err *err)
-{
-  if (!a->as) {
-    *out = *op;
-    return FS_OK;
-  }
-  return user_actor(c, a->as, op->now_ms, "cli", out, err);
-}
-
 static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                      const struct actor *op, void *arg, struct fs_err *err)
 {
   struct intel_args *a = arg;
   struct actor who;
-  int rc = actor_for(hub, c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   struct intel_collection col;
   if (!rc)
     rc = intel_collection_find(c, &who, a->collection ? a->collection : "sector", &col, err);
@@ -121,7 +109,7 @@ static int do_get(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
 {
   struct intel_args *a = arg;
   struct actor who;
-  int rc = actor_for(hub, c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   struct printer p = {0, true, &who};
   if (!rc)
     rc = intel_read_object(c, &who, NULL, a->arg, print_row, &p, err);
@@ -133,7 +121,7 @@ static int do_search(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
 {
   struct intel_args *a = arg;
   struct actor who;
-  int rc = actor_for(hub, c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   struct printer p = {0, a->json, &who};
   if (!rc)
     rc = intel_search(c, &who, a->arg, a->limit > 0 ? (size_t)a->limit : 100, print_row, &p, err);
@@ -159,7 +147,7 @@ static int do_export(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
 {
   struct intel_args *a = arg;
   struct actor who;
-  int rc = actor_for(hub, c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   struct intel_collection col;
   if (!rc)
     rc = intel_collection_find(c, &who, a->collection ? a->collection : "sector", &col, err);
@@ -190,7 +178,7 @@ static int do_collections(struct cli_ctx *ctx, struct hub *hub, struct store_con
   struct intel_args *a = arg;
   struct actor who;
   json_t *list;
-  int rc = actor_for(hub, c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   if (!rc)
     rc = intel_collection_list_json(c, &who, &list, err);
   if (rc)
@@ -219,7 +207,7 @@ static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_
             : !strcmp(kind, "partner") ? POLICY_COLLECTION_PARTNER
             : !strcmp(kind, "group") ? POLICY_COLLECTION_GROUP
                                      : POLICY_COLLECTION_SECTOR; /* refused below */
-  in.default_tlp = stix_tlp_from_token(a->tlp ? a->tlp : "amber");
+  in.default_tlp = a->tlp ? stix_tlp_from_token(a->tlp) : TLP_AMBER;
   char id[37];
   int rc = intel_collection_create(c, op, &in, id, err);
   if (!rc)

@@ -2,7 +2,6 @@
  * through one set of sub-commands: list, add, show, update, export, import, schema. */
 #include "cli/commands.h"
 
-#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "core/jsonx.h"
@@ -30,16 +29,6 @@ struct reg_args {
   int64_t limit;
   bool json, versions;
 };
-
-static int actor_for(struct store_conn *c, const struct actor *op, const struct reg_args *a,
-                     struct actor *out, struct fs_err *err)
-{
-  if (!a->as) {
-    *out = *op;
-    return FS_OK;
-  }
-  return user_actor(c, a->as, op->now_ms, "cli", out, err);
-}
 
 /* --field NAME=VALUE (repeated) and --file FILE.json into one fields object. */
 static int fields_of(const struct reg_args *a, json_t **out, struct fs_err *err)
@@ -189,7 +178,7 @@ static int job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c, const
 {
   struct reg_args *a = arg;
   struct actor who;
-  int rc = actor_for(c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   if (rc)
     return rc;
   const char *sub = a->sub;

@@ -2,7 +2,6 @@
  * incentive scores of institutions (one with every part, or all). */
 #include "cli/commands.h"
 
-#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "hub/hub.h"
@@ -17,16 +16,6 @@ struct rep_args {
   const char *period, *format, *lang, *output, *org, *as_of, *as;
   bool roc, json;
 };
-
-static int actor_for(struct store_conn *c, const struct actor *op, const struct rep_args *a,
-                     struct actor *out, struct fs_err *err)
-{
-  if (!a->as) {
-    *out = *op;
-    return FS_OK;
-  }
-  return user_actor(c, a->as, op->now_ms, "cli", out, err);
-}
 
 static int write_out(const char *path, const char *data, size_t len, struct fs_err *err)
 {
@@ -44,7 +33,7 @@ static int supervision_job(struct cli_ctx *ctx, struct hub *hub, struct store_co
   struct actor who;
   struct sup_settings *s = NULL;
   json_t *rep = NULL;
-  int rc = actor_for(c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   if (!rc)
     rc = sup_settings_load(&hub->cfg, &s, err);
   if (!rc)
@@ -87,7 +76,7 @@ static int score_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   struct sup_settings *s = NULL;
   json_t *out = NULL;
   int64_t at = 0;
-  int rc = actor_for(c, op, a, &who, err);
+  int rc = cli_actor_as(c, op, a->as, &who, err);
   if (!rc && a->as_of)
     rc = reg_parse_as_of(a->as_of, "--as-of", &at, err);
   if (!rc)

@@ -127,16 +127,6 @@ static int load_iocs(struct scan_cli *s, struct detect_ioc_builder *b, const cha
   return rc;
 }
 
-/* Applies "--placeholder NAME=V1,V2" options; a malformed one is a usage error (exit 2). */
-static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_list *ph,
-                              struct fs_err *err)
-{
-  int rc = detect_sigma_loader_placeholder_texts(l, ph->items, ph->count, err);
-  if (rc == FS_ERR_INVALID)
-    err->code = FS_ERR_USAGE;
-  return rc ? (int)err->code : FS_OK;
-}
-
 int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const char usage[] =
@@ -246,7 +236,9 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
       fs_err_set(&err, FS_ERR_NOMEM, "", "out of memory");
       goto fail;
     }
-    if (apply_placeholders(l, &placeholders, &err)) {
+    int ph = detect_sigma_loader_placeholder_texts(l, placeholders.items, placeholders.count,
+                                                   &err);
+    if (cli_option_error(ph, &err)) {
       detect_sigma_loader_free(l);
       goto fail;
     }

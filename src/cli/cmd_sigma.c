@@ -2,10 +2,13 @@
  * reports every rule it cannot take, with the reason. */
 #include "cli/commands.h"
 
+#include "core/encode.h"
 #include "core/time.h"
 #include "detect/sigma.h"
 
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 struct check {
@@ -14,19 +17,19 @@ struct check {
   bool quiet, json;
 };
 
-static void print_json_string(const char *s)
+/* A JSON string of s (NULL: null), its bytes made valid UTF-8 first (a rule file's title may
+ * hold anything). */
+static json_t *text(const char *s)
 {
-  putchar('"');
-  for (; s && *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c == '"' || c == '\\')
-      printf("\\%c", c);
-    else if (c < 0x20)
-      printf("\\u%04x", c);
-    else
-      putchar(c);
-  }
-  putchar('"');
+  if (!s)
+    return json_null();
+  char *copy = strdup(s);
+  if (!copy)
+    return NULL;
+  fs_utf8_scrub(copy, strlen(copy));
+  json_t *j = json_string(copy);
+  free(copy);
+  return j;
 }
 
 static void on_problem(void *arg, const struct detect_sigma_problem *p)
@@ -36,35 +39,17 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
   if (c->quiet)
     return;
   if (c->json) {
-    printf("{\"file\":");
-    print_json_string(p->file);
-    printf(",\"line\":%u,\"id\":", p->line);
-    if (p->rule_id)
-      print_json_string(p->rule_id);
-    else
-      printf("null");
-    printf(",\"title\":");
-    if (p->title)
-      print_json_string(p->title);
-    else
-      printf("null");
-    printf(",\"reason\":");
-    print_json_string(p->reason);
-    printf("}\n");
+    json_t *o = json_pack("{s:o*,s:i,s:o*,s:o*,s:o*}", "file", text(p->file), "line", (int)p->line,
+                          "id", text(p->rule_id), "title", text(p->title), "reason",
+                          text(p->reason));
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    printf("%s\n", line ? line : "{}");
+    free(line);
+    json_decref(o);
     return;
   }
   printf("%s:%u: %s%s%s\n", p->file, p->line, p->rule_id ? p->rule_id : "",
          p->rule_id ? ": " : "", p->reason);
-}
-
-/* Applies "--placeholder NAME=V1,V2" options; a malformed one is a usage error (exit 2). */
-static int apply_placeholders(struct detect_sigma_loader *l, const struct cli_list *ph,
-                              struct fs_err *err)
-{
-  int rc = detect_sigma_loader_placeholder_texts(l, ph->items, ph->count, err);
-  if (rc == FS_ERR_INVALID)
-    err->code = FS_ERR_USAGE;
-  return rc ? (int)err->code : FS_OK;
 }
 
 static int check(struct cli_ctx *ctx, int argc, char **argv)
@@ -101,7 +86,8 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail(ctx, &err);
   }
   size_t added = 0;
-  if (apply_placeholders(l, &placeholders, &err)) {
+  rc = detect_sigma_loader_placeholder_texts(l, placeholders.items, placeholders.count, &err);
+  if (cli_option_error(rc, &err)) {
     detect_sigma_loader_free(l);
     return cli_fail(ctx, &err);
   }

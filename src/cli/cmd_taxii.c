@@ -40,7 +40,7 @@ static int do_sync(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   struct taxii_args *a = arg;
   char *token = NULL;
   int rc = FS_OK;
-  if (a->token_file && (rc = cli_read_secret(a->token_file, &token, err)))
+  if (a->token_file && (rc = cli_read_secret(a->token_file, &token, NULL, err)))
     return rc;
   const char *tok = token ? token : a->token ? a->token : getenv("FINSHIELD_TAXII_TOKEN");
   struct taxii_client_options o = {.api_root = a->url, .token = tok, .user = a->user,

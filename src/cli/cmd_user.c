@@ -71,7 +71,7 @@ static int do_add(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     return fs_err_set(err, FS_ERR_USAGE, "--role", "unknown role \"%s\"", a->role);
   char *password = NULL;
   int rc = FS_OK;
-  if (a->password_file && (rc = cli_read_secret(a->password_file, &password, err)))
+  if (a->password_file && (rc = cli_read_secret(a->password_file, &password, NULL, err)))
     return rc;
   in.password = password;
   /* The same checks as the API's JSON body. */
@@ -121,7 +121,7 @@ static int do_passwd(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
 {
   struct user_args *a = arg;
   char *password = NULL;
-  int rc = cli_read_secret(a->password_file ? a->password_file : "-", &password, err);
+  int rc = cli_read_secret(a->password_file ? a->password_file : "-", &password, NULL, err);
   if (!rc)
     rc = user_set_password(c, who, &hub->auth, a->id, NULL, password, err);
   if (password) {

@@ -7,42 +7,38 @@
 
 #include "core/encode.h"
 #include "core/file.h"
-#include "core/net.h"
 #include "core/time.h"
-#include "vault/continuity.h"
 #include "vault/vault.h"
 
 #include <errno.h>
-#include <signal.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int fail_msg(struct cli_ctx *ctx, enum fs_code code, const char *where, const char *msg)
-{
-  struct fs_err e;
-  fs_err_set(&e, code, where, "%s", msg);
-  return cli_fail(ctx, &e);
-}
+/* A secret read with cli_read_secret, wiped when released. */
+struct secret {
+  char *text;
+  size_t len;
+};
 
-static int read_secret(const char *path, struct fs_buf *out, struct fs_err *err)
+static void secret_release(struct secret *s)
 {
-  fs_buf_init(out, 4096);
-  int rc = fs_file_read_all(path, out, err);
-  while (!rc && out->len && (out->data[out->len - 1] == '\n' || out->data[out->len - 1] == '\r'))
-    out->data[--out->len] = '\0';
-  return rc;
+  if (s->text)
+    sodium_memzero(s->text, s->len);
+  free(s->text);
+  *s = (struct secret){0};
 }
 
 static int read_key_hex(const char *path, uint8_t key[32], struct fs_err *err)
 {
-  struct fs_buf b;
-  int rc = read_secret(path, &b, err);
-  if (!rc && (b.len != 64 || fs_hex_decode(b.data, 64, key, 32)))
+  struct secret k = {0};
+  int rc = cli_read_secret(path, &k.text, &k.len, err);
+  if (!rc && (k.len != 64 || fs_hex_decode(k.text, 64, key, 32)))
     rc = fs_err_set(err, FS_ERR_INVALID, path, "expected 64 hex digits (a 32-byte key)");
-  fs_buf_release(&b);
+  secret_release(&k);
   return rc;
 }
 
@@ -65,8 +61,7 @@ int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mo
   struct fs_err err;
   struct vault_unlock u = {0};
   uint8_t sk[32];
-  struct fs_buf pw;
-  fs_buf_init(&pw, 4096);
+  struct secret pw = {0};
   int rc;
   const char *kf = o->key_file;
   if (!kf && !o->partner_secret && !o->password_file)
@@ -88,14 +83,14 @@ int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mo
                     "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE，或金鑰檔：--key-file FILE）"));
       return CLI_EXIT_USAGE;
     }
-    if ((rc = read_secret(pf, &pw, &err)))
+    if ((rc = cli_read_secret(pf, &pw.text, &pw.len, &err)))
       return cli_fail(ctx, &err);
-    u.password = pw.data;
+    u.password = pw.text;
     u.password_len = pw.len;
   }
   rc = vault_repo_open(o->repo, &u, mode, r, &err);
-  fs_buf_release(&pw);
-  memset(sk, 0, sizeof(sk));
+  secret_release(&pw);
+  sodium_memzero(sk, sizeof(sk));
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
@@ -125,9 +120,10 @@ double vcli_mib(uint64_t b)
 
 void vcli_print_json(json_t *x)
 {
-  char *s = x ? json_dumps(x, JSON_INDENT(2)) : NULL;
-  printf("%s\n", s ? s : "null");
-  free(s);
+  if (x)
+    cli_print_json(x);
+  else
+    puts("null");
   json_decref(x);
 }
 
@@ -172,11 +168,11 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error(ctx, spec.usage,
                            FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
                                  "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE）"));
-  struct fs_buf pw;
-  if (read_secret(pf, &pw, &err))
+  struct secret pw = {0};
+  if (cli_read_secret(pf, &pw.text, &pw.len, &err))
     return cli_fail(ctx, &err);
   uint8_t pk[32];
-  struct vault_init_opts io = {.password = pw.data, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
+  struct vault_init_opts io = {.password = pw.text, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
                                .retention = {o.daily, o.monthly},
                                .pack_size = (uint64_t)o.pack_mib << 20};
   if (o.kdf && !strcmp(o.kdf, "min"))
@@ -184,18 +180,18 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
   else if (o.kdf && !strcmp(o.kdf, "interactive"))
     io.kdf = VAULT_KDF_INTERACTIVE;
   else if (o.kdf && strcmp(o.kdf, "moderate")) {
-    fs_buf_release(&pw);
+    secret_release(&pw);
     return cli_usage_error(ctx, spec.usage, "--kdf: moderate, interactive or min");
   }
   if (o.partner_key) {
     if (read_key_hex(o.partner_key, pk, &err)) {
-      fs_buf_release(&pw);
+      secret_release(&pw);
       return cli_fail(ctx, &err);
     }
     io.partner_pk = pk;
   }
   rc = vault_init(o.repo, &io, &err);
-  fs_buf_release(&pw);
+  secret_release(&pw);
   if (rc)
     return cli_fail(ctx, &err);
   printf(FS_TR(ctx->lang, "created vault repository %s%s\n", "已建立資料保險庫 %s%s\n"), o.repo,
@@ -254,9 +250,15 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
     vault_store_result_release(res);
     return ex;
   }
-  if (o->json && res->attestation)
+  if (o->json && res->attestation) {
     printf("%s\n", res->attestation);
-  else {
+  } else if (o->json) {
+    vcli_print_json(json_pack("{s:s, s:I, s:I, s:I, s:I, s:f}", "snapshot", res->snapshot_id,
+                              "files", (json_int_t)res->files, "bytes_read",
+                              (json_int_t)res->bytes_in, "bytes_added",
+                              (json_int_t)res->bytes_added, "delta_files",
+                              (json_int_t)res->delta_files, "seconds", (double)ns / 1e9));
+  } else {
     printf(FS_TR(ctx->lang,
                  "snapshot %s: %llu files, %.1f MiB read, %.1f MiB added, %llu stored as row deltas, "
                  "%.2f s\n",
@@ -304,9 +306,12 @@ static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS, O_END};
-  const struct cli_spec spec = {"finshield vault backup --repo DIR PATH...",
-                                "Stores files and folders as a snapshot.", "將檔案與資料夾存為快照。",
+  const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_JSON, O_PROGRESS, O_END};
+  const struct cli_spec spec = {"finshield vault backup --repo DIR [--json] PATH...",
+                                "Stores files and folders as a snapshot. --json prints the snapshot's "
+                                "id and counts (files, bytes_read, bytes_added, delta_files, seconds).",
+                                "將檔案與資料夾存為快照。--json 輸出快照識別碼與統計（files、bytes_read、"
+                                "bytes_added、delta_files、seconds）。",
                                 opts, 1, 64};
   const char *args[64];
   size_t nargs;
@@ -435,10 +440,7 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
                           (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read,
                           "files", (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes,
                           "problems", p);
-    char *s = json_dumps(x, JSON_INDENT(2));
-    printf("%s\n", s ? s : "{}");
-    free(s);
-    json_decref(x);
+    vcli_print_json(x);
   } else {
     printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs", "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊"),
            (unsigned long long)res.snapshots, (unsigned long long)res.packs,
@@ -673,143 +675,28 @@ static int v_retention(struct cli_ctx *ctx, int argc, char **argv)
   return CLI_EXIT_OK;
 }
 
-static int v_token(struct cli_ctx *ctx, int argc, char **argv)
-{
-  struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      {"tokens", 0, CLI_OPT_NEEDED, &o.tokens, "FILE", "token file (hashes only)", "權杖檔（僅存雜湊）"},
-      {"name", 0, CLI_OPT_NEEDED, &o.name, "NAME", "who the token is for", "權杖使用者名稱"},
-      O_END};
-  const struct cli_spec spec = {"finshield vault token create --tokens FILE --name NAME",
-                                "Creates a bearer token for the continuity service and prints it once; only its "
-                                "hash is stored.",
-                                "建立持續服務的存取權杖並僅顯示一次；檔案只存其雜湊。", opts, 1, 1};
-  const char *args[1];
-  size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
-  if (rc >= 0)
-    return rc;
-  if (strcmp(args[0], "create"))
-    return cli_usage_error(ctx, spec.usage, "token create --tokens FILE --name NAME");
-  char token[128];
-  struct fs_err err;
-  if (vault_token_create(o.tokens, o.name, token, sizeof(token), &err))
-    return cli_fail(ctx, &err);
-  printf("%s\n", token);
-  fprintf(stderr, "%s\n", FS_TR(ctx->lang, "(shown once: only its hash is kept)", "（僅顯示一次：檔案只保存其雜湊）"));
-  return CLI_EXIT_OK;
-}
-
-static volatile sig_atomic_t stop_flag;
-static void on_signal(int sig)
-{
-  (void)sig;
-  stop_flag = 1;
-}
-
-static int v_serve(struct cli_ctx *ctx, int argc, char **argv)
-{
-  struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD,
-      {"snapshot", 's', CLI_OPT_STRING, &o.snapshot, "SNAPSHOT", "deposit to answer from (default latest)", "回應所依據的快照（預設 latest）"},
-      {"tokens", 0, CLI_OPT_NEEDED, &o.tokens, "FILE", "bearer tokens (from vault token create)", "存取權杖檔"},
-      {"listen", 'l', CLI_OPT_STRING, &o.listen, "HOST:PORT", "address (default 127.0.0.1:8470)", "位址（預設 127.0.0.1:8470）"},
-      {"tls-cert", 0, CLI_OPT_STRING, &o.tls_cert, "FILE", "TLS certificate (needed off loopback)", "TLS 憑證（非本機位址必填）"},
-      {"tls-key", 0, CLI_OPT_STRING, &o.tls_key, "FILE", "TLS private key", "TLS 私鑰"},
-      O_END};
-  const struct cli_spec spec = {"finshield vault serve --repo DIR --tokens FILE [--snapshot latest] [--listen HOST:PORT]",
-                                "Read-only balance inquiry from the vault alone, for when core banking is down: "
-                                "GET /v1/accounts/ID (bearer token).",
-                                "核心系統中斷時，僅依保險庫提供唯讀餘額查詢：GET /v1/accounts/ID（需權杖）。",
-                                opts, 0, 0};
-  const char *args[1];
-  size_t nargs;
-  int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
-  if (rc >= 0)
-    return rc;
-  struct fs_err err;
-  char host[256];
-  uint16_t port;
-  const char *listen = o.listen ? o.listen : "127.0.0.1:8470";
-  if (fs_hostport_parse(listen, host, sizeof(host), &port, &err))
-    return cli_usage_error(ctx, spec.usage, fs_err_msg(&err, ctx->lang == FS_LANG_ZH_TW));
-  if (!fs_host_is_loopback(host) && !(o.tls_cert && o.tls_key))
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "TLS is required off loopback: give --tls-cert and --tls-key",
-                                 "非本機位址必須使用 TLS：請提供 --tls-cert 與 --tls-key"));
-  struct vault_repo *r;
-  if ((rc = vcli_open_repo(ctx, &o, VAULT_LOCK_SHARED, &r)))
-    return rc;
-  int64_t t0 = fs_time_mono_ns();
-  struct vault_lookup *lk;
-  rc = vault_lookup_open(r, o.snapshot ? o.snapshot : "latest", &lk, &err);
-  vault_repo_close(r);
-  if (rc)
-    return cli_fail(ctx, &err);
-  struct vault_continuity_opts co = {.listen = o.listen ? o.listen : "127.0.0.1:8470",
-                                     .tokens_file = o.tokens, .tls_cert = o.tls_cert,
-                                     .tls_key = o.tls_key};
-  struct vault_continuity *srv;
-  rc = vault_continuity_start(lk, &co, &srv, &err);
-  if (rc) {
-    vault_lookup_free(lk);
-    return cli_fail(ctx, &err);
-  }
-  fprintf(stderr, FS_TR(ctx->lang, "continuity service: %llu accounts loaded in %.2f s; listening on %s\n",
-                        "持續服務：已載入 %llu 個帳戶，耗時 %.2f 秒；監聽 %s\n"),
-          (unsigned long long)vault_lookup_count(lk), (double)(fs_time_mono_ns() - t0) / 1e9,
-          co.listen);
-  signal(SIGINT, on_signal);
-  signal(SIGTERM, on_signal);
-  while (!stop_flag)
-    pause();
-  vault_continuity_stop(srv);
-  vault_lookup_free(lk);
-  return CLI_EXIT_OK;
-}
-
-struct vsub {
-  const char *name;
-  int (*run)(struct cli_ctx *, int, char **);
-  const char *en, *zh;
-};
-
-static const struct vsub SUBS[] = {
-    {"init", v_init, "create a repository", "建立保險庫"},
-    {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
-    {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
-    {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
-    {"snapshots", vcli_snapshots, "list snapshots", "列出快照"},
-    {"ls", vcli_ls, "list the files of a snapshot", "列出快照中的檔案"},
-    {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)", "比較兩個快照（檔案與資料表列）"},
-    {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
-    {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
-    {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
-    {"forget", v_forget, "forget snapshots out of retention", "移除超過保留期限的快照"},
-    {"prune", v_prune, "delete packs nothing needs", "刪除無用封包"},
-    {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
-    {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
-    {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
-    {"key", vcli_key, "key files for unattended services: add, list, remove", "無人值守服務用金鑰檔：新增、列出、移除"},
-    {"token", v_token, "create a continuity-service token", "建立持續服務權杖"},
-    {"serve", v_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
-};
-
 int cmd_vault(struct cli_ctx *ctx, int argc, char **argv)
 {
-  if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-    printf("%s: %s vault <%s> [%s]\n\n", FS_TR(ctx->lang, "Usage", "用法"), ctx->prog,
-           FS_TR(ctx->lang, "subcommand", "子指令"), FS_TR(ctx->lang, "options", "選項"));
-    for (size_t i = 0; i < FS_ARRAY_SIZE(SUBS); i++)
-      printf("  %-15s %s\n", SUBS[i].name, FS_TR(ctx->lang, SUBS[i].en, SUBS[i].zh));
-    return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-  }
-  for (size_t i = 0; i < FS_ARRAY_SIZE(SUBS); i++)
-    if (!strcmp(SUBS[i].name, argv[1]))
-      return SUBS[i].run(ctx, argc - 1, argv + 1);
-  char msg[128];
-  snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "unknown subcommand \"%s\"", "未知的子指令「%s」"), argv[1]);
-  (void)fail_msg;
-  return cli_usage_error(ctx, "finshield vault <subcommand> --help", msg);
+  static const struct cli_subcommand subs[] = {
+      {"init", v_init, "create a repository", "建立保險庫"},
+      {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
+      {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
+      {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
+      {"snapshots", vcli_snapshots, "list snapshots", "列出快照"},
+      {"ls", vcli_ls, "list the files of a snapshot", "列出快照中的檔案"},
+      {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)", "比較兩個快照（檔案與資料表列）"},
+      {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
+      {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
+      {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
+      {"forget", v_forget, "forget snapshots out of retention", "移除超過保留期限的快照"},
+      {"prune", v_prune, "delete packs nothing needs", "刪除無用封包"},
+      {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
+      {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
+      {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
+      {"key", vcli_key, "key files for unattended services: add, list, remove", "無人值守服務用金鑰檔：新增、列出、移除"},
+      {"token", vcli_token, "create a continuity-service token", "建立持續服務權杖"},
+      {"serve", vcli_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
+      {NULL, NULL, NULL, NULL},
+  };
+  return cli_dispatch(ctx, "finshield vault <sub-command> [options]", subs, argc, argv);
 }

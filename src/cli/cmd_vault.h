@@ -1,5 +1,6 @@
 /* The vault command's files (cmd_vault.c: the table and most subcommands; cmd_vault_look.c:
- * snapshots, ls, diff; cmd_vault_key.c: key files): the options they share and the helpers that
+ * snapshots, ls, diff; cmd_vault_key.c: key files; cmd_vault_serve.c: the continuity service;
+ * cmd_vault_report.c: drill evidence to the hub): the options they share and the helpers that
  * open a repository and print. Internal to src/cli. */
 #ifndef FS_CLI_CMD_VAULT_H
 #define FS_CLI_CMD_VAULT_H
@@ -59,6 +60,9 @@ int vcli_snapshots(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_ls(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_diff(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_key(struct cli_ctx *ctx, int argc, char **argv);
+/* The continuity service (cmd_vault_serve.c): token create, serve. */
+int vcli_token(struct cli_ctx *ctx, int argc, char **argv);
+int vcli_serve(struct cli_ctx *ctx, int argc, char **argv);
 /* Uploads a drill record to the hub named by o->report_to for o->service (cmd_vault_report.c), with
  * the member's API token from o->token_file or FINSHIELD_TOKEN, and the deposit attestation in
  * o->attestation when given; prints the hub's verdict. The exit code. */

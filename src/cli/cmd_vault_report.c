@@ -29,7 +29,7 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
   char *token = NULL;
   struct fs_err err;
   if (o->token_file) {
-    if (cli_read_secret(o->token_file, &token, &err))
+    if (cli_read_secret(o->token_file, &token, NULL, &err))
       return cli_fail(ctx, &err);
   } else if (getenv("FINSHIELD_TOKEN") && *getenv("FINSHIELD_TOKEN")) {
     token = strdup(getenv("FINSHIELD_TOKEN"));

@@ -96,6 +96,13 @@ int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg)
   return CLI_EXIT_USAGE;
 }
 
+int cli_option_error(int rc, struct fs_err *err)
+{
+  if (rc == FS_ERR_INVALID)
+    rc = err->code = FS_ERR_USAGE;
+  return rc;
+}
+
 static int missing_option(struct cli_ctx *ctx, const char *usage, const char *name, const char *arg)
 {
   char msg[160];

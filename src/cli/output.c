@@ -1,6 +1,7 @@
 /* Output helpers shared by commands: sub-command dispatch, JSON and tables, secrets from files. */
 #include "cli/cli.h"
 
+#include "auth/user.h"
 #include "core/buf.h"
 #include "core/file.h"
 #include "hub/hub.h"
@@ -40,6 +41,16 @@ int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
+int cli_actor_as(struct store_conn *c, const struct actor *op, const char *as, struct actor *out,
+                 struct fs_err *err)
+{
+  if (!as) {
+    *out = *op;
+    return FS_OK;
+  }
+  return user_actor(c, as, op->now_ms, "cli", out, err);
+}
+
 int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcommand *table,
                  int argc, char **argv)
 {
@@ -54,8 +65,12 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
     fprintf(stderr, FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
             ctx->prog, name);
   fprintf(out, "%s: %s\n\n", FS_TR(ctx->lang, "Usage", "用法"), usage);
+  int width = 14; /* names and summaries at least two spaces apart */
   for (const struct cli_subcommand *s = table; s->name; s++)
-    fprintf(out, "  %-14s %s\n", s->name, FS_TR(ctx->lang, s->summary_en, s->summary_zh));
+    if ((int)strlen(s->name) + 1 > width)
+      width = (int)strlen(s->name) + 1;
+  for (const struct cli_subcommand *s = table; s->name; s++)
+    fprintf(out, "  %-*s %s\n", width, s->name, FS_TR(ctx->lang, s->summary_en, s->summary_zh));
   return name && out == stdout ? CLI_EXIT_OK : CLI_EXIT_USAGE;
 }
 
@@ -146,7 +161,7 @@ void cli_print_table(const void *items_v, const char *const *keys, const char *c
   }
 }
 
-int cli_read_secret(const char *path, char **out, struct fs_err *err)
+int cli_read_secret(const char *path, char **out, size_t *len, struct fs_err *err)
 {
   struct fs_buf b;
   fs_buf_init(&b, 4096);
@@ -157,8 +172,8 @@ int cli_read_secret(const char *path, char **out, struct fs_err *err)
   }
   while (b.len && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
     b.data[--b.len] = '\0';
-  *out = fs_buf_detach(&b, NULL);
-  return *out ? FS_OK : FS_ERR_NOMEM;
+  *out = fs_buf_detach(&b, len);
+  return *out ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, path, "out of memory");
 }
 
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,

@@ -7,8 +7,11 @@
 
 /* Lower-case hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void fs_hex_encode(const void *in, size_t n, char *out);
-/* Decodes exactly 2*n hex digits (either case) into n bytes. FS_OK or FS_ERR_PARSE. */
+/* Decodes exactly 2*n hex digits (either case) into n bytes. FS_OK or FS_ERR_PARSE (out may
+ * then hold anything). The one hex decoder of the program. */
 int fs_hex_decode(const char *in, size_t hex_len, void *out, size_t n);
+/* The value of hex digit c (either case), or -1. */
+int fs_hex_digit(char c);
 
 /* The value of the four hex digits at s (either case; the caller has checked that four bytes are
  * there), as in JSON's \uXXXX. FS_OK, or FS_ERR_PARSE when one is not a hex digit. */

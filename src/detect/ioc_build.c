@@ -140,7 +140,7 @@ size_t ioc_make_key(enum detect_ioc_type type, const char *v, size_t n, unsigned
   case DETECT_IOC_SHA1:
   case DETECT_IOC_SHA256:
   case DETECT_IOC_SHA512:
-    if (detect_hash_type_for_hex(n) != (int)type || !detect_hex_decode(v, n, out)) {
+    if (detect_hash_type_for_hex(n) != (int)type || fs_hex_decode(v, n, out, n / 2)) {
       *why = "not a hex digest of the right length";
       return 0;
     }

@@ -4,6 +4,8 @@
 
 #include "detect/ioc_norm.h"
 
+#include "core/vec.h"
+
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,7 +111,7 @@ struct aset {
   bool ok;        /* every match contains one of a[] */
   unsigned cost;  /* how often the anchors are expected to hit: lower is better */
   struct detect_ioc_anchor *a;
-  size_t n;
+  size_t n, cap;
 };
 
 static void aset_release(struct aset *s)
@@ -139,12 +141,8 @@ static unsigned anchor_cost(enum detect_ioc_type t, const char *v, size_t n)
 
 static bool aset_add(struct aset *s, enum detect_ioc_type t, const char *v, size_t n)
 {
-  if (s->n == DETECT_IOC_MAX_ANCHORS)
+  if (s->n == DETECT_IOC_MAX_ANCHORS || FS_VEC_GROW(s->a, s->n, s->cap, 4))
     return false;
-  struct detect_ioc_anchor *a = realloc(s->a, (s->n + 1) * sizeof(*a));
-  if (!a)
-    return false;
-  s->a = a;
   s->a[s->n++] = (struct detect_ioc_anchor){t, v, n};
   s->cost += anchor_cost(t, v, n);
   return true;
@@ -216,7 +214,7 @@ static void anchors(struct compile *k, const struct stix_pattern_cmp *c, struct 
     struct detect_ioc_anchor *a = realloc(l.a, (l.n + r.n) * sizeof(*a));
     if (a) {
       memcpy(a + l.n, r.a, r.n * sizeof(*a));
-      *out = (struct aset){true, l.cost + r.cost, a, l.n + r.n};
+      *out = (struct aset){true, l.cost + r.cost, a, l.n + r.n, l.n + r.n};
       l.a = NULL;
     } else {
       k->nomem = true;

@@ -314,7 +314,7 @@ static int on_token(void *arg, const struct detect_token *t)
   case DETECT_TOK_HASH: {
     unsigned char bin[64];
     int type = detect_hash_type_for_hex(t->len);
-    if (type >= 0 && detect_hex_decode(t->s, t->len, bin))
+    if (type >= 0 && !fs_hex_decode(t->s, t->len, bin, t->len / 2))
       push(c, (unsigned)type, 0, bin, t->len / 2, t->s, t->len, 0, 0);
     break;
   }

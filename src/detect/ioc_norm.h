@@ -40,8 +40,6 @@ bool detect_url_host(const char *s, size_t n, const char **host, size_t *host_le
 /* Digest type for a run of n hex digits (32, 40, 64, 128), or -1. */
 int detect_hash_type_for_hex(size_t n);
 bool detect_is_hex(const char *s, size_t n);
-/* n hex digits (n even) into n/2 bytes; false when one is not a hex digit. */
-bool detect_hex_decode(const char *s, size_t n, uint8_t *out);
 
 /* Undoes common defanging ("hxxp", "[.]", "(.)", "[dot]", "[:]", "[@]", "[at]") into out (cap
  * bytes); returns the new length (at most n). */

@@ -269,7 +269,7 @@ struct sigma_placeholder {
 struct detect_sigma_loader {
   struct detect_sigma_set *set;
   struct sigma_placeholder *ph;
-  size_t nph;
+  size_t nph, cap_ph;
 };
 
 /* Grows a SIGMA_VEC by one; returns the new element (zeroed) or NULL. */

@@ -43,10 +43,8 @@ int detect_sigma_loader_placeholder(struct detect_sigma_loader *l, const char *n
                                     const char *const *values, size_t n)
 {
   struct fs_arena *a = &l->set->arena;
-  struct sigma_placeholder *ph = realloc(l->ph, (l->nph + 1) * sizeof(*ph));
-  if (!ph)
+  if (FS_VEC_GROW(l->ph, l->nph, l->cap_ph, 4))
     return FS_ERR_NOMEM;
-  l->ph = ph;
   struct sigma_placeholder *p = &l->ph[l->nph];
   p->name = fs_arena_strdup(a, name);
   p->values = fs_arena_calloc(a, (n + 1) * sizeof(char *));

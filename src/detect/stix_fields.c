@@ -72,22 +72,21 @@ static bool list_at(const struct stix_pattern_path *p, size_t i, int64_t *index)
   return true;
 }
 
-/* "MD5", "SHA-1", "sha256", "SHA-512"... (STIX hashing-algorithm-ov, any case, '-' optional). */
+/* A file hash's path, by the hash's name (stix_pattern_hash_kind). */
 static enum detect_stix_path hash_path(const char *key)
 {
-  char norm[16];
-  size_t n = 0;
-  for (; *key && n < sizeof(norm) - 1; key++)
-    if (*key != '-')
-      norm[n++] = (char)(*key >= 'a' && *key <= 'z' ? *key - 32 : *key);
-  if (*key)
+  switch (stix_pattern_hash_kind(key)) {
+  case STIX_OBS_MD5:
+    return DETECT_STIX_MD5;
+  case STIX_OBS_SHA1:
+    return DETECT_STIX_SHA1;
+  case STIX_OBS_SHA256:
+    return DETECT_STIX_SHA256;
+  case STIX_OBS_SHA512:
+    return DETECT_STIX_SHA512;
+  default:
     return DETECT_STIX_NONE;
-  norm[n] = '\0';
-  return !strcmp(norm, "MD5")      ? DETECT_STIX_MD5
-         : !strcmp(norm, "SHA1")   ? DETECT_STIX_SHA1
-         : !strcmp(norm, "SHA256") ? DETECT_STIX_SHA256
-         : !strcmp(norm, "SHA512") ? DETECT_STIX_SHA512
-                                   : DETECT_STIX_NONE;
+  }
 }
 
 enum detect_stix_path detect_stix_path_of(const struct stix_pattern_path *p, int64_t *list_index)

@@ -3,7 +3,7 @@
  * types and the caller's body limit. See server.h. */
 #include "http/server.h"
 
-#include "auth/token.h"
+#include "auth/policy.h"
 #include "core/net.h"
 #include "core/time.h"
 #include "http/mediatype.h"
@@ -19,7 +19,7 @@
 static const char *presented_token(struct http_request *req, char **to_free)
 {
   *to_free = NULL;
-  const char *h = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Authorization");
+  const char *h = http_request_header(req, "Authorization");
   if (h && !strncasecmp(h, "Bearer ", 7)) {
     h += 7;
     while (*h == ' ')
@@ -53,10 +53,7 @@ static int authenticate(struct http_request *req, int *retry)
   } else if (!http_ratelimit_peek(s->rl_fail, req->remote, now_ns, retry)) {
     rc = FS_ERR_RATE_LIMITED;
   } else {
-    struct store_conn *c;
-    rc = http_db(req, &c);
-    if (!rc)
-      rc = token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
+    rc = req->site->authenticate(req, token);
     if (rc == FS_ERR_UNAUTHENTICATED)
       http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
   }
@@ -74,7 +71,7 @@ static int authenticate(struct http_request *req, int *retry)
 /* The body's media type: application/json, or TAXII's (version 2.1 or unversioned). */
 static bool content_type_ok(struct http_request *req, bool taxii)
 {
-  const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+  const char *ct = http_request_header(req, "Content-Type");
   struct http_media m;
   if (!ct || http_media_parse(ct, strlen(ct), &m, NULL))
     return false;
@@ -106,10 +103,10 @@ static void authority_split(const char *a, size_t n, size_t *host_len, const cha
  * (scripts, TAXII clients) is not. */
 static bool origin_foreign(struct http_request *req)
 {
-  const char *o = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Origin");
+  const char *o = http_request_header(req, "Origin");
   if (!o)
     return false;
-  const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
+  const char *host = http_request_header(req, "Host");
   bool tls = http_server_tls(req->srv);
   const char *scheme = tls ? "https://" : "http://", *def = tls ? "443" : "80";
   size_t sl = strlen(scheme);
@@ -133,7 +130,7 @@ static int refuse(struct http_request *req, struct http_response *res, int code,
 int http_admit(struct http_request *req, struct http_response *res)
 {
   struct http_server *s = req->srv;
-  const struct fs_config *cfg = &req->hub->cfg;
+  const struct fs_config *cfg = s->cfg;
   const struct http_route *route = req->matched;
   /* Until a token is accepted, the caller has the small limit of anonymous bodies. */
   size_t limit = (size_t)(route && (route->flags & HTTP_TAXII) ? cfg->taxii_max_content_length
@@ -143,8 +140,8 @@ int http_admit(struct http_request *req, struct http_response *res)
                       : (size_t)cfg->max_anonymous_body_bytes;
   const char *q = strchr(req->raw_uri, '?');
   size_t path_len = q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri);
-  if (http_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
-      (q && http_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err)))
+  if (fs_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
+      (q && fs_query_parse(q + 1, strlen(q + 1), &req->query, &req->arena, &req->err)))
     return refuse(req, res, FS_ERR_INVALID, 0);
   if (!route && req->path_known) {
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, req->path, "method %s is not allowed here",
@@ -179,8 +176,8 @@ int http_admit(struct http_request *req, struct http_response *res)
       rc = FS_ERR_RATE_LIMITED;
   } else {
     rc = authenticate(req, &retry);
-    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) && !auth_role_is_hub(req->who.role) &&
-        req->who.role != AUTH_ROLE_SUPERVISOR)
+    if (!rc && (route->flags & HTTP_LOCAL_PUBLIC) &&
+        !policy_allows(&req->who, POLICY_METRICS_READ, NULL))
       rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, req->path,
                       "only the hub's roles may read this from outside the hub's machine");
     snprintf(key, sizeof(key), "tok:%s", req->who.token_id);
@@ -199,7 +196,7 @@ int http_admit(struct http_request *req, struct http_response *res)
   if (req->authenticated)
     req->body.max = limit;
   if ((route->flags & HTTP_TAXII) &&
-      !http_accept_allows(MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Accept"),
+      !http_accept_allows(http_request_header(req, "Accept"),
                           "application", "taxii+json", "2.1")) {
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Accept", "this server answers only %s",
                TAXII_MEDIA_TYPE);
@@ -209,7 +206,7 @@ int http_admit(struct http_request *req, struct http_response *res)
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Content-Type", "send the body as application/json");
     return refuse(req, res, FS_ERR_UNSUPPORTED, 415);
   }
-  const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+  const char *cl = http_request_header(req, "Content-Length");
   if (cl && strtoull(cl, NULL, 10) > (unsigned long long)req->body.max) {
     fs_err_set(&req->err, FS_ERR_TOO_LARGE, "body", "request body larger than %zu bytes",
                req->body.max);

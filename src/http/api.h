@@ -81,6 +81,9 @@ int api_taxii_manifest(struct http_request *req, struct http_response *res);
   X(registers_index) X(registers_schema) X(registers_list) X(registers_create) X(registers_get) \
   X(registers_update) X(registers_versions) X(registers_export) X(registers_import) X(registers_summary)           \
   X(drills_submit) X(drills_status) X(scores_list) X(scores_get) X(supervision_report)
+/* Shared by the register and supervision handlers (api_registers.c): the optional `as_of` query
+ * parameter read as the registers read it (reg_parse_as_of); 0 when absent. */
+int api_as_of_param(struct http_request *req, int64_t *at);
 #define API_X_DECL(name) int api_##name(struct http_request *req, struct http_response *res);
 API_INCIDENT_HANDLERS(API_X_DECL)
 API_REGISTER_HANDLERS(API_X_DECL)

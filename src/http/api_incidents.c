@@ -8,7 +8,6 @@
 #include "incident/notify.h"
 #include "incident/team.h"
 
-#include <microhttpd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -357,7 +356,7 @@ int api_incidents_evidence_add(struct http_request *req, struct http_response *r
   const char *name = http_query_get(&req->query, "name");
   if (!rc && !name)
     rc = fs_err_set(&req->err, FS_ERR_INVALID, "name", "give the file name as ?name=");
-  const char *ct = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Type");
+  const char *ct = http_request_header(req, "Content-Type");
   char media[128];
   snprintf(media, sizeof(media), "%s", ct && *ct ? ct : "application/octet-stream");
   media[strcspn(media, ";")] = '\0';

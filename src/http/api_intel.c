@@ -6,6 +6,7 @@
 #include "core/jsonx.h"
 #include "core/uuid.h"
 #include "intel/intel.h"
+#include "stix/tlp.h"
 
 #include <string.h>
 
@@ -52,13 +53,12 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
   static const char *const keys[] = {"alias", "title", "description", "kind", "owner",
                                      "default_tlp", "members", "member_can_write", NULL};
   static const char *const kinds[] = {"org", "group", "partner", NULL};
-  static const char *const tlps[] = {"clear", "green", "amber", "amber+strict", "red", NULL};
   json_t *body;
   int rc = http_body_object(req, &body);
   if (rc)
     return rc;
   struct intel_collection_input in = {0};
-  int kind = -1, tlp = -1;
+  int kind = -1;
   const char *members[64];
   rc = jsonx_only_keys(body, keys, "$", &req->err);
   if (!rc)
@@ -72,7 +72,7 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
   if (!rc)
     rc = jsonx_string(body, "owner", 0, 64, &in.owner_org, &req->err);
   if (!rc)
-    rc = jsonx_enum(body, "default_tlp", JSONX_REQUIRED, tlps, &tlp, &req->err);
+    rc = stix_tlp_json(body, "default_tlp", JSONX_REQUIRED, &in.default_tlp, &req->err);
   if (!rc)
     rc = jsonx_bool(body, "member_can_write", 0, &in.member_can_write, NULL, &req->err);
   json_t *m = json_object_get(body, "members");
@@ -86,7 +86,6 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
   }
   in.members = members;
   in.kind = kind == 0 ? POLICY_COLLECTION_ORG : kind == 1 ? POLICY_COLLECTION_GROUP : POLICY_COLLECTION_PARTNER;
-  in.default_tlp = (enum stix_tlp)(tlp + 1);
   struct store_conn *c;
   char id[37];
   struct intel_collection col;

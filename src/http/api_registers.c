@@ -68,8 +68,7 @@ static int read_query(struct http_request *req, const struct reg_def *d, const c
     return rc;
   q->org = http_query_get(&req->query, "org");
   q->sort = http_query_get(&req->query, "sort");
-  const char *as_of = http_query_get(&req->query, "as_of");
-  if (as_of && (rc = reg_parse_as_of(as_of, "as_of", &q->as_of, &req->err)))
+  if ((rc = api_as_of_param(req, &q->as_of)))
     return rc;
   for (size_t i = 0; i < req->query.count; i++) {
     const struct reg_field *f = reg_field_find(d, req->query.keys[i]);
@@ -144,6 +143,13 @@ int api_registers_create(struct http_request *req, struct http_response *res)
   return rc ? rc : answer_record(req, res, 201, c, d, id);
 }
 
+int api_as_of_param(struct http_request *req, int64_t *at)
+{
+  const char *a = http_query_get(&req->query, "as_of");
+  *at = 0;
+  return a ? reg_parse_as_of(a, "as_of", at, &req->err) : FS_OK;
+}
+
 int api_registers_get(struct http_request *req, struct http_response *res)
 {
   static const char *const params[] = {"as_of", NULL};
@@ -154,9 +160,8 @@ int api_registers_get(struct http_request *req, struct http_response *res)
   int rc = def_of(req, &d);
   if (!rc)
     rc = http_query_only(&req->query, params, &req->err);
-  const char *a = http_query_get(&req->query, "as_of");
-  if (!rc && a)
-    rc = reg_parse_as_of(a, "as_of", &as_of, &req->err);
+  if (!rc)
+    rc = api_as_of_param(req, &as_of);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
@@ -277,9 +282,8 @@ int api_registers_summary(struct http_request *req, struct http_response *res)
   int rc = def_of(req, &d);
   if (!rc)
     rc = http_query_only(&req->query, params, &req->err);
-  const char *a = http_query_get(&req->query, "as_of");
-  if (!rc && a)
-    rc = reg_parse_as_of(a, "as_of", &as_of, &req->err);
+  if (!rc)
+    rc = api_as_of_param(req, &as_of);
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)

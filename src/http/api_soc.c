@@ -6,6 +6,7 @@
 #include "http/stream.h"
 #include "soc/soc.h"
 #include "auth/org.h"
+#include "auth/policy.h"
 
 #include <string.h>
 
@@ -23,17 +24,20 @@ int api_events_post(struct http_request *req, struct http_response *res)
     return rc;
   if (!req->svc->soc)
     return fs_err_set(&req->err, FS_ERR_BUSY, "soc", "the monitoring engine is not running");
-  /* Events are the sender's organisation's; the hub may send on a member's behalf. */
+  /* Events are the sender's organisation's; the hub may send on a member's behalf (the policy:
+   * POLICY_SOC_EVENTS_SEND, for any organisation when org_id is NULL). */
   char org_id[37];
   snprintf(org_id, sizeof(org_id), "%s", req->who.org_id);
+  struct policy_target any = {.org_id = NULL, .role = -1};
   if (org) {
-    if (!req->who.local && !auth_role_is_hub(req->who.role))
+    if (!policy_allows(&req->who, POLICY_SOC_EVENTS_SEND, &any))
       return fs_err_set(&req->err, FS_ERR_FORBIDDEN, "org", "only the hub sends events for another organisation");
     struct store_conn *c;
     if ((rc = http_db(req, &c)) || (rc = org_resolve(c, org, org_id, &req->err)))
       return rc;
   }
-  if (req->who.role == AUTH_ROLE_SUPERVISOR)
+  struct policy_target t = {.org_id = org_id, .role = -1};
+  if (!policy_allows(&req->who, POLICY_SOC_EVENTS_SEND, &t))
     return fs_err_set(&req->err, FS_ERR_FORBIDDEN, "events", "the supervisor does not send events");
   struct soc_worker *w = soc_worker_new(req->svc->soc);
   if (!w)
@@ -115,7 +119,7 @@ int api_alerts_sector(struct http_request *req, struct http_response *res)
 int api_soc_status(struct http_request *req, struct http_response *res)
 {
   int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc && !req->who.local && !auth_role_is_hub(req->who.role))
+  if (!rc && !policy_allows(&req->who, POLICY_SOC_ENGINE_STATUS, NULL))
     rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, "soc", "the engine's state is for the hub's roles");
   if (!rc && !req->svc->soc)
     rc = fs_err_set(&req->err, FS_ERR_BUSY, "soc", "the monitoring engine is not running");
@@ -129,14 +133,7 @@ int api_soc_status(struct http_request *req, struct http_response *res)
 
 int api_soc_sources_list(struct http_request *req, struct http_response *res)
 {
-  struct store_conn *c;
-  json_t *out;
-  int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = soc_sources_json(c, &req->who, &out, &req->err);
-  return rc ? rc : http_json(res, 200, out);
+  return http_list(req, res, soc_sources_json);
 }
 
 int api_soc_sources_add(struct http_request *req, struct http_response *res)

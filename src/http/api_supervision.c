@@ -21,51 +21,36 @@ static int settings(struct http_request *req, struct sup_settings **s)
   return rc;
 }
 
-static int as_of_param(struct http_request *req, int64_t *at)
+/* Everyone's scores (id NULL) or one institution's with every part. */
+static int scores(struct http_request *req, struct http_response *res, const char *id)
 {
-  const char *a = http_query_get(&req->query, "as_of");
-  *at = 0;
-  return a ? reg_parse_as_of(a, "as_of", at, &req->err) : FS_OK;
+  static const char *const params[] = {"as_of", NULL};
+  struct store_conn *c;
+  struct sup_settings *s = NULL;
+  json_t *out;
+  int64_t at;
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = api_as_of_param(req, &at);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = settings(req, &s);
+  if (!rc)
+    rc = id ? sup_score_json(c, &req->who, &s->env, id, at, &out, &req->err)
+            : sup_scores_json(c, &req->who, &s->env, at, &out, &req->err);
+  free(s);
+  return rc ? rc : http_json(res, 200, out);
 }
 
 int api_scores_list(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"as_of", NULL};
-  struct store_conn *c;
-  struct sup_settings *s = NULL;
-  json_t *out;
-  int64_t at;
-  int rc = http_query_only(&req->query, params, &req->err);
-  if (!rc)
-    rc = as_of_param(req, &at);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = settings(req, &s);
-  if (!rc)
-    rc = sup_scores_json(c, &req->who, &s->env, at, &out, &req->err);
-  free(s);
-  return rc ? rc : http_json(res, 200, out);
+  return scores(req, res, NULL);
 }
 
 int api_scores_get(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"as_of", NULL};
-  struct store_conn *c;
-  struct sup_settings *s = NULL;
-  json_t *out;
-  int64_t at;
-  int rc = http_query_only(&req->query, params, &req->err);
-  if (!rc)
-    rc = as_of_param(req, &at);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = settings(req, &s);
-  if (!rc)
-    rc = sup_score_json(c, &req->who, &s->env, req->params[0], at, &out, &req->err);
-  free(s);
-  return rc ? rc : http_json(res, 200, out);
+  return scores(req, res, req->params[0]);
 }
 
 int api_supervision_report(struct http_request *req, struct http_response *res)

@@ -5,7 +5,6 @@
 #include "core/encode.h"
 #include "taxii/server.h"
 
-#include <microhttpd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +18,7 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
   int rc = http_db(req, &c);
   if (rc)
     return rc;
-  const char *host = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Host");
+  const char *host = http_request_header(req, "Host");
   char base[300];
   snprintf(base, sizeof(base), "%s://%s", http_server_tls(req->srv) ? "https" : "http",
            host && *host && strlen(host) < 256 && !strpbrk(host, "/\"\\ ") ? host : "localhost");
@@ -37,8 +36,8 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
       .max_content_length = req->hub->cfg.taxii_max_content_length,
       .page_limit = req->hub->cfg.taxii_page_limit,
       .arena = &req->arena,
+      .params = &req->query, /* split once, when the request was admitted */
       .query = q ? q + 1 : NULL,
-      .query_len = q ? strlen(q + 1) : 0,
   };
   struct taxii_response tres = {.body = &res->body};
   rc = fn(&treq, req, &tres);

@@ -9,14 +9,7 @@ static const char *const none[] = {NULL};
 
 int api_teams_list(struct http_request *req, struct http_response *res)
 {
-  struct store_conn *c;
-  json_t *out;
-  int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = team_list_json(c, &req->who, &out, &req->err);
-  return rc ? rc : http_json(res, 200, out);
+  return http_list(req, res, team_list_json);
 }
 
 int api_teams_create(struct http_request *req, struct http_response *res)

@@ -1,6 +1,9 @@
-/* The hub's HTTP server (libmicrohttpd): what handlers see of a request and how they answer.
- * Handlers live in api_*.c, are listed in routes.c, and return an FS_ERR_* code; the server turns
- * a failure into a JSON error body with the matching status. Only http/ includes this. */
+/* The HTTP server (libmicrohttpd): what handlers see of a request and how they answer. One
+ * server for every service of the program: the hub's API, TAXII and web (http_server_start, the
+ * routes of routes.c) and the vault's continuity service (api_continuity.c), each a site (routes,
+ * authentication, context) served with the same limits, TLS, logs and metrics. Handlers live in
+ * api_*.c and return an FS_ERR_* code; the server turns a failure into a JSON error body with
+ * the matching status. Only http/ includes this. */
 #ifndef FS_HTTP_HTTP_H
 #define FS_HTTP_HTTP_H
 
@@ -23,16 +26,20 @@ struct MHD_Connection;
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 8
 
+struct http_site;
+
 struct http_request {
   struct http_server *srv;
-  struct hub *hub;
-  const struct hub_services *svc; /* serve's services: the SOC engine, listeners, clock policy */
+  const struct http_site *site; /* what the server serves (its routes, authentication, context) */
+  struct hub *hub;              /* the hub's API: its hub; NULL for a service without one */
+  const struct hub_services *svc; /* serve's services: the SOC engine, listeners, clock policy
+                                     (never NULL; all NULL in a service without them) */
   struct MHD_Connection *conn;
   const char *method;
   const char *path;           /* decoded path, without the query */
   char *raw_uri;              /* as received, with the query */
   struct fs_arena arena;      /* freed with the request */
-  struct http_query query;
+  struct fs_query query;
   struct fs_buf body;         /* capped at the caller's limit (see http_admit) */
   size_t charged;             /* bytes of the server's body budget it holds */
   struct http_response *refusal; /* the answer decided from the headers, sent after the body */
@@ -85,16 +92,32 @@ struct http_route {
   unsigned flags;
 };
 
-/* The route table (routes.c), terminated by an entry with method NULL. */
+/* The hub's route table (routes.c), terminated by an entry with method NULL. */
 extern const struct http_route http_routes[];
 
-/* Finds the route for method and path; fills params. Returns NULL with *path_known true when the
- * path exists under another method (405), false when it does not exist (404). */
-const struct http_route *http_route_match(const char *method, const char *path,
-                                          struct http_request *req, bool *path_known,
-                                          char *allow, size_t allow_size);
+/* What a server serves. */
+struct http_site {
+  const struct http_route *routes; /* terminated by an entry with method NULL */
+  /* Checks a presented token (Bearer, or the password of HTTP Basic) and fills req->who: FS_OK,
+   * FS_ERR_UNAUTHENTICATED (req->err set) when it is refused, another code when it cannot be
+   * checked. Called only when the address's budget of failed authentications allows. */
+  int (*authenticate)(struct http_request *req, const char *token);
+  const char *realm;        /* of WWW-Authenticate */
+  const char *taxii_prefix; /* paths answered in TAXII's error form even without a route, or NULL */
+  void *ctx;                /* the caller's, for its handlers and authenticate (req->site->ctx) */
+};
 
-/* The request's database connection, taken from the pool on first use. */
+/* The hub's site: http_routes, API tokens (auth/token.h), realm "finshield", TAXII under /taxii2/. */
+extern const struct http_site http_hub_site;
+
+/* Finds the route of routes for method and path; fills params. Returns NULL with *path_known true
+ * when the path exists under another method (405), false when it does not exist (404). */
+const struct http_route *http_route_match(const struct http_route *routes, const char *method,
+                                          const char *path, struct http_request *req,
+                                          bool *path_known, char *allow, size_t allow_size);
+
+/* The request's database connection, taken from the pool on first use (FS_ERR_INTERNAL on a
+ * server without a hub). */
 int http_db(struct http_request *req, struct store_conn **out);
 
 /* Answers with a JSON document (steals doc) and the given status. */
@@ -112,6 +135,13 @@ int http_page(struct http_request *req, struct auth_page *page);
 typedef int (*http_get_json_fn)(struct store_conn *c, const struct actor *who, const char *id,
                                 json_t **out, struct fs_err *err);
 int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get);
+/* Answers GET of a whole list (no query parameters, no paging): the request's connection, and
+ * list() filling the JSON the actor may see (its FS_ERR_FORBIDDEN otherwise). */
+typedef int (*http_list_json_fn)(struct store_conn *c, const struct actor *who, json_t **out,
+                                 struct fs_err *err);
+int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list);
+/* The value of a request header (name in any case), or NULL; valid during the request. */
+const char *http_request_header(const struct http_request *req, const char *name);
 
 /* Fills res with the JSON error body for code and req->err. */
 void http_error(struct http_request *req, struct http_response *res, int code);
@@ -125,8 +155,24 @@ struct taxii_page_cache *http_server_page_cache(struct http_server *s);
 /* True when the server listens with TLS. */
 bool http_server_tls(const struct http_server *s);
 
-/* Server lifecycle (server.c). svc (the services serve started beside the hub) must outlive the
- * server. */
+/* How a server is started: everything must outlive the server. */
+struct http_server_config {
+  const struct fs_config *cfg;   /* listen, [http] limits, TLS files (relative to cfg->data_dir),
+                                    access log and its format */
+  const struct http_site *site;
+  struct hub *hub;               /* the hub of the site's handlers, or NULL: no database, event
+                                    streams or TAXII page cache; the time is the system's */
+  const struct hub_services *svc; /* the services serve started beside the hub, or NULL: none */
+  struct fs_log *log;            /* the server's own events (failures, refused connections) */
+};
+
+/* Starts serving: listens on cfg->listen (TLS when cfg->tls_cert is set), writes the URL it
+ * listens at into url. FS_ERR_INVALID for an address that does not resolve, FS_ERR_IO when it
+ * cannot be bound or a file cannot be read. */
+int http_server_start_with(const struct http_server_config *c, struct http_server **out,
+                           char *url, size_t url_size, struct fs_err *err);
+/* The hub's server: http_hub_site over the hub's configuration and log, with svc (the services
+ * serve started beside the hub; must outlive the server). */
 int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,
                       char *url, size_t url_size, struct fs_err *err);
 void http_server_stop(struct http_server *s);

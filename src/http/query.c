@@ -1,117 +1,11 @@
-/* The query-string parser. */
+/* Typed readers of a request's query parameters. */
 #include "http/query.h"
-
-#include "core/encode.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int hexval(char c)
-{
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-/* What is decoded: a query string ('+' is a space) or a path (a '+' is itself). */
-enum part { QUERY, PATH };
-
-static int bad(struct fs_err *err, enum part part, size_t off, const char *what)
-{
-  char where[48];
-  snprintf(where, sizeof(where), "%s byte %zu", part == PATH ? "path" : "query", off);
-  return fs_err_set(err, FS_ERR_INVALID, where, "malformed %s: %s",
-                    part == PATH ? "path" : "query string", what);
-}
-
-/* Decodes raw[start..end) into a fresh arena string. */
-static int decode(enum part part, const char *raw, size_t start, size_t end, struct fs_arena *a,
-                  const char **out, struct fs_err *err)
-{
-  char *d = fs_arena_alloc(a, end - start + 1);
-  if (!d)
-    return fs_err_set(err, FS_ERR_NOMEM, "query", "out of memory");
-  size_t n = 0;
-  for (size_t i = start; i < end; i++) {
-    size_t at = i;
-    char c = raw[i];
-    if (c == '+' && part == QUERY) {
-      c = ' ';
-    } else if (c == '%') {
-      if (end - i < 3 || hexval(raw[i + 1]) < 0 || hexval(raw[i + 2]) < 0)
-        return bad(err, part, i, "'%' must be followed by two hex digits");
-      c = (char)(hexval(raw[i + 1]) << 4 | hexval(raw[i + 2]));
-      i += 2;
-    }
-    if ((unsigned char)c < 0x20 || c == 0x7f)
-      return bad(err, part, at, "control character");
-    d[n++] = c;
-  }
-  d[n] = '\0';
-  for (size_t i = 0; i < n;) {
-    size_t l = fs_utf8_len((const unsigned char *)d + i, n - i);
-    if (!l)
-      return bad(err, part, start, "not valid UTF-8");
-    i += l;
-  }
-  *out = d;
-  return FS_OK;
-}
-
-int http_query_parse(const char *raw, size_t len, struct http_query *q, struct fs_arena *a,
-                     struct fs_err *err)
-{
-  q->count = 0;
-  if (len > HTTP_QUERY_MAX_BYTES)
-    return fs_err_set(err, FS_ERR_INVALID, "query", "query string longer than %d bytes",
-                      HTTP_QUERY_MAX_BYTES);
-  size_t i = 0;
-  while (i < len) {
-    size_t end = i;
-    while (end < len && raw[end] != '&')
-      end++;
-    if (end > i) {
-      size_t eq = i;
-      while (eq < end && raw[eq] != '=')
-        eq++;
-      if (eq == i)
-        return bad(err, QUERY, i, "parameter without a name");
-      if (q->count == HTTP_QUERY_MAX_PARAMS)
-        return fs_err_set(err, FS_ERR_INVALID, "query", "more than %d parameters",
-                          HTTP_QUERY_MAX_PARAMS);
-      int rc = decode(QUERY, raw, i, eq, a, &q->keys[q->count], err);
-      if (!rc)
-        rc = decode(QUERY, raw, eq < end ? eq + 1 : end, end, a, &q->values[q->count], err);
-      if (rc)
-        return rc;
-      q->count++;
-    }
-    i = end + 1;
-  }
-  return FS_OK;
-}
-
-int http_path_check(const char *raw, size_t len, struct fs_arena *a, struct fs_err *err)
-{
-  for (size_t i = 0; i < len;) {
-    size_t end = i;
-    while (end < len && raw[end] != '/')
-      end++;
-    const char *segment;
-    int rc = decode(PATH, raw, i, end, a, &segment, err);
-    if (rc)
-      return rc;
-    i = end + 1;
-  }
-  return FS_OK;
-}
-
-const char *http_query_get(const struct http_query *q, const char *key)
+const char *http_query_get(const struct fs_query *q, const char *key)
 {
   for (size_t i = 0; i < q->count; i++)
     if (!strcmp(q->keys[i], key))
@@ -119,7 +13,7 @@ const char *http_query_get(const struct http_query *q, const char *key)
   return NULL;
 }
 
-int http_query_only(const struct http_query *q, const char *const *allowed, struct fs_err *err)
+int http_query_only(const struct fs_query *q, const char *const *allowed, struct fs_err *err)
 {
   for (size_t i = 0; i < q->count; i++) {
     bool ok = false;
@@ -136,7 +30,7 @@ int http_query_only(const struct http_query *q, const char *const *allowed, stru
   return FS_OK;
 }
 
-int http_query_int(const struct http_query *q, const char *key, int64_t min, int64_t max,
+int http_query_int(const struct fs_query *q, const char *key, int64_t min, int64_t max,
                    int64_t def, int64_t *out, struct fs_err *err)
 {
   const char *v = http_query_get(q, key);
@@ -154,7 +48,7 @@ int http_query_int(const struct http_query *q, const char *key, int64_t min, int
   return FS_OK;
 }
 
-int http_query_enum(const struct http_query *q, const char *key, const char *const *values,
+int http_query_enum(const struct fs_query *q, const char *key, const char *const *values,
                     const char **out, struct fs_err *err)
 {
   *out = http_query_get(q, key);

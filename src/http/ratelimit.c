@@ -64,14 +64,6 @@ void http_ratelimit_free(struct http_ratelimit *rl)
   free(rl);
 }
 
-static uint64_t hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *s; s++)
-    h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-  return h;
-}
-
 /* Drops every entry whose bucket has refilled: they carry no state worth keeping. */
 static void sweep(struct http_ratelimit *rl, int64_t now_ns)
 {
@@ -98,7 +90,7 @@ static bool refill(struct http_ratelimit *rl, const char *key, int64_t now_ns, b
   if (!rl)
     return true;
   pthread_mutex_lock(&rl->lock);
-  struct rl_entry **slot = &rl->table[hash(key) % RL_BUCKETS];
+  struct rl_entry **slot = &rl->table[fs_hash_str(key) % RL_BUCKETS];
   struct rl_entry *e = *slot;
   while (e && strcmp(e->key, key))
     e = e->next;

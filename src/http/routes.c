@@ -1,7 +1,8 @@
-/* The route table and path matching. "{}" in a pattern matches one path segment (1..128 bytes)
- * and hands it to the handler in req->params. */
+/* The hub's route table and site, and path matching. "{}" in a pattern matches one path segment
+ * (1..128 bytes) and hands it to the handler in req->params. */
 #include "http/http.h"
 
+#include "auth/token.h"
 #include "http/api.h"
 
 #include <stdio.h>
@@ -117,6 +118,21 @@ const struct http_route http_routes[] = {
     {NULL, NULL, NULL, 0},
 };
 
+/* An API token of the hub's store (auth/token.h), checked with a pooled connection. */
+static int hub_authenticate(struct http_request *req, const char *token)
+{
+  struct store_conn *c;
+  int rc = http_db(req, &c);
+  return rc ? rc : token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
+}
+
+const struct http_site http_hub_site = {
+    .routes = http_routes,
+    .authenticate = hub_authenticate,
+    .realm = "finshield",
+    .taxii_prefix = "/taxii2/",
+};
+
 /* Matches pattern against path; on success fills params (pointing into the arena). */
 static bool match(const char *pattern, const char *path, struct http_request *req)
 {
@@ -153,14 +169,14 @@ static bool match(const char *pattern, const char *path, struct http_request *re
   return true;
 }
 
-const struct http_route *http_route_match(const char *method, const char *path,
-                                          struct http_request *req, bool *path_known,
-                                          char *allow, size_t allow_size)
+const struct http_route *http_route_match(const struct http_route *routes, const char *method,
+                                          const char *path, struct http_request *req,
+                                          bool *path_known, char *allow, size_t allow_size)
 {
   *path_known = false;
   size_t used = 0;
   allow[0] = '\0';
-  for (const struct http_route *r = http_routes; r->method; r++) {
+  for (const struct http_route *r = routes; r->method; r++) {
     if (!match(r->pattern, path, NULL))
       continue;
     if (!strcmp(r->method, method) || (!strcmp(method, "HEAD") && !strcmp(r->method, "GET"))) {

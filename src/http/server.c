@@ -1,6 +1,7 @@
 /* The libmicrohttpd glue: daemon options, per-request state, bodies (limits and the server's
- * memory budget), dispatch, error bodies, access log and metrics. What a request must pass before
- * its body is read is in admit.c. */
+ * memory budget), dispatch, error bodies, access log and metrics, for whichever site it serves
+ * (the hub's, the vault's continuity service). What a request must pass before its body is read
+ * is in admit.c. */
 #include "http/server.h"
 
 #include "core/encode.h"
@@ -53,6 +54,8 @@ bool http_server_tls(const struct http_server *s)
 
 int http_db(struct http_request *req, struct store_conn **out)
 {
+  if (!req->hub)
+    return fs_err_set(&req->err, FS_ERR_INTERNAL, "store", "this service has no database");
   if (!req->db) {
     int rc = store_acquire(req->hub->store, &req->db, &req->err);
     if (rc)
@@ -96,17 +99,37 @@ int http_body_object(struct http_request *req, json_t **out)
   return jsonx_parse_object(fs_buf_cstr(&req->body), req->body.len, out, &req->err);
 }
 
-int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get)
+/* The connection of a request that takes no query parameter (FS_ERR_INVALID naming one given). */
+static int db_without_query(struct http_request *req, struct store_conn **c)
 {
   static const char *const none[] = {NULL};
-  struct store_conn *c;
-  json_t *out;
   int rc = http_query_only(&req->query, none, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
+  return rc ? rc : http_db(req, c);
+}
+
+int http_get_by_id(struct http_request *req, struct http_response *res, http_get_json_fn get)
+{
+  struct store_conn *c = NULL;
+  json_t *out;
+  int rc = db_without_query(req, &c);
   if (!rc)
     rc = get(c, &req->who, req->params[0], &out, &req->err);
   return rc ? rc : http_json(res, 200, out);
+}
+
+int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list)
+{
+  struct store_conn *c = NULL;
+  json_t *out;
+  int rc = db_without_query(req, &c);
+  if (!rc)
+    rc = list(c, &req->who, &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}
+
+const char *http_request_header(const struct http_request *req, const char *name)
+{
+  return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
 }
 
 int http_page(struct http_request *req, struct auth_page *page)
@@ -146,8 +169,9 @@ void http_error_status(struct http_request *req, struct http_response *res, int 
   fs_utf8_scrub(e->msg, strlen(e->msg));
   fs_utf8_scrub(e->msg_zh, strlen(e->msg_zh));
   fs_utf8_scrub(e->where, strlen(e->where));
+  const char *tp = req->site->taxii_prefix;
   bool taxii = (req->matched && (req->matched->flags & HTTP_TAXII)) ||
-               (req->path && !strncmp(req->path, "/taxii2/", 8));
+               (tp && req->path && !strncmp(req->path, tp, strlen(tp)));
   res->nheaders = 0;
   if (taxii) {
     taxii_error_body(status, e, &res->body);
@@ -169,10 +193,11 @@ void http_error_status(struct http_request *req, struct http_response *res, int 
   if (res->status == 503)
     http_header(res, "Retry-After", "1");
   /* Basic is offered to TAXII clients only: a browser asked for it would keep sending it. */
-  if (res->status == 401)
-    http_header(res, "WWW-Authenticate", "%s",
-                taxii ? "Basic realm=\"finshield\", Bearer realm=\"finshield\""
-                      : "Bearer realm=\"finshield\"");
+  if (res->status == 401 && taxii)
+    http_header(res, "WWW-Authenticate", "Basic realm=\"%s\", Bearer realm=\"%s\"",
+                req->site->realm, req->site->realm);
+  else if (res->status == 401)
+    http_header(res, "WWW-Authenticate", "Bearer realm=\"%s\"", req->site->realm);
 }
 
 /* ---- bodies ------------------------------------------------------------------------------ */
@@ -246,13 +271,14 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
   if (!req)
     return NULL;
   req->srv = s;
+  req->site = s->site;
   req->hub = s->hub;
   req->svc = s->svc;
   req->conn = conn;
   req->raw_uri = strdup(uri ? uri : "");
   req->start_ns = fs_time_mono_ns();
   fs_arena_init(&req->arena, 4096, 1 << 20);
-  fs_buf_init(&req->body, (size_t)s->hub->cfg.max_body_bytes);
+  fs_buf_init(&req->body, (size_t)s->cfg->max_body_bytes);
   uint8_t rid[8];
   fs_random(rid, sizeof(rid));
   fs_hex_encode(rid, sizeof(rid), req->request_id);
@@ -365,7 +391,7 @@ static size_t drop_max(const struct http_request *req)
 static enum MHD_Result refuse(struct http_request *req, struct http_response *res,
                               unsigned long long pending)
 {
-  const char *expect = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Expect");
+  const char *expect = http_request_header(req, "Expect");
   if (pending && pending <= drop_max(req) && !(expect && !strcasecmp(expect, "100-continue")) &&
       (req->refusal = malloc(sizeof(*res)))) {
     *req->refusal = *res;
@@ -379,9 +405,9 @@ static enum MHD_Result refuse(struct http_request *req, struct http_response *re
 /* First call: the line and headers are in. Nothing of the body has been read yet. */
 static enum MHD_Result on_headers(struct http_request *req)
 {
-  const char *cl = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Content-Length");
+  const char *cl = http_request_header(req, "Content-Length");
   unsigned long long announced = cl ? strtoull(cl, NULL, 10) : 0;
-  bool chunked = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Transfer-Encoding");
+  bool chunked = http_request_header(req, "Transfer-Encoding");
   struct http_response res = {0};
   fs_buf_init(&res.body, 64 * 1024);
   int rc = http_admit(req, &res);
@@ -437,7 +463,7 @@ static enum MHD_Result dispatch(struct http_request *req)
   struct http_server *s = req->srv;
   http_guard_answer(req->guard); /* the body is in: the time is ours now */
   const struct http_route *route = req->matched;
-  req->who.now_ms = hub_now(req->hub);
+  req->who.now_ms = req->hub ? hub_now(req->hub) : fs_time_now_ms();
   struct http_response res = {.status = 200};
   fs_buf_init(&res.body, 256 * 1024 * 1024);
   int rc = route->fn(req, &res);
@@ -450,7 +476,7 @@ static enum MHD_Result dispatch(struct http_request *req)
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)
       fs_metric_add(s->store_unavailable, 1);
     if (rc == FS_ERR_INTERNAL || rc == FS_ERR_IO || rc == FS_ERR_CORRUPT)
-      FS_LOG(&s->hub->log, FS_LOG_ERROR, "http.failure", FS_KV_STR("id", req->request_id),
+      FS_LOG(s->log, FS_LOG_ERROR, "http.failure", FS_KV_STR("id", req->request_id),
              FS_KV_STR("route", route->pattern), FS_KV_STR("where", req->err.where),
              FS_KV_STR("msg", req->err.msg));
     http_error(req, &res, rc);
@@ -474,8 +500,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (!req->method) {
     req->method = method;
     req->path = normalize_path(req, url);
-    req->matched = http_route_match(req->method, req->path, req, &req->path_known, req->allow,
-                                    sizeof(req->allow));
+    req->matched = http_route_match(req->site->routes, req->method, req->path, req,
+                                    &req->path_known, req->allow, sizeof(req->allow));
     return on_headers(req);
   }
   if (*upload_data_size) {
@@ -513,17 +539,17 @@ __attribute__((format(printf, 2, 0))) static void on_mhd_error(void *cls, const 
     if ((last && now - last < 60 * 1000000000LL) ||
         !atomic_compare_exchange_strong(&s->refused_logged_ns, &last, now))
       return;
-    FS_LOG(&s->hub->log, FS_LOG_WARN, "http.refused", FS_KV_STR("msg", msg),
+    FS_LOG(s->log, FS_LOG_WARN, "http.refused", FS_KV_STR("msg", msg),
            FS_KV_INT("total", s->conn_refused ? atomic_load(&s->conn_refused->value) : 0));
     return;
   }
-  FS_LOG(&s->hub->log, FS_LOG_WARN, "http.mhd", FS_KV_STR("msg", msg));
+  FS_LOG(s->log, FS_LOG_WARN, "http.mhd", FS_KV_STR("msg", msg));
 }
 
-static int load_pem(struct hub *h, const char *path, char **out, struct fs_err *err)
+static int load_pem(const struct fs_config *cfg, const char *path, char **out, struct fs_err *err)
 {
   char full[FS_CONFIG_PATH_MAX + 64];
-  if (fs_config_path(&h->cfg, path, full, sizeof(full)))
+  if (fs_config_path(cfg, path, full, sizeof(full)))
     return fs_err_set(err, FS_ERR_INVALID, path, "path too long");
   struct fs_buf b;
   fs_buf_init(&b, 1 << 20);
@@ -539,7 +565,15 @@ static int load_pem(struct hub *h, const char *path, char **out, struct fs_err *
 int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,
                       char *url, size_t url_size, struct fs_err *err)
 {
-  const struct fs_config *cfg = &hub->cfg;
+  const struct http_server_config c = {&hub->cfg, &http_hub_site, hub, svc, &hub->log};
+  return http_server_start_with(&c, out, url, url_size, err);
+}
+
+int http_server_start_with(const struct http_server_config *c, struct http_server **out,
+                           char *url, size_t url_size, struct fs_err *err)
+{
+  const struct fs_config *cfg = c->cfg;
+  struct hub *hub = c->hub;
   char host[128];
   uint16_t port;
   int rc = fs_hostport_parse(cfg->listen, host, sizeof(host), &port, err);
@@ -559,7 +593,11 @@ int http_server_start(struct hub *hub, const struct hub_services *svc, struct ht
     return fs_err_set(err, FS_ERR_NOMEM, "http", "out of memory");
   }
   s->hub = hub;
-  s->svc = svc;
+  s->cfg = cfg;
+  s->site = c->site;
+  s->log = c->log;
+  static const struct hub_services no_services;
+  s->svc = c->svc ? c->svc : &no_services;
   s->started_ms = fs_time_now_ms();
   fs_metrics_init(&s->metrics);
   static const char *const classes[] = {"code=\"other\"", "code=\"1xx\"", "code=\"2xx\"",
@@ -597,7 +635,7 @@ int http_server_start(struct hub *hub, const struct hub_services *svc, struct ht
   if (cfg->auth_failures_per_minute > 0)
     s->rl_fail = http_ratelimit_new((double)cfg->auth_failures_per_minute / 60.0,
                                     (double)cfg->auth_failure_burst);
-  if (cfg->taxii_page_cache_mb > 0)
+  if (hub && cfg->taxii_page_cache_mb > 0)
     s->page_cache = taxii_page_cache_new((size_t)cfg->taxii_page_cache_mb << 20);
   s->access_on = strcmp(cfg->access_log, "off") != 0;
   if (s->access_on && fs_log_open(&s->access, cfg->access_log, FS_LOG_INFO,
@@ -606,8 +644,8 @@ int http_server_start(struct hub *hub, const struct hub_services *svc, struct ht
     goto fail;
   }
   bool tls = cfg->tls_cert[0] != '\0';
-  if (tls && ((rc = load_pem(hub, cfg->tls_cert, &s->tls_cert, err)) ||
-              (rc = load_pem(hub, cfg->tls_key, &s->tls_key, err))))
+  if (tls && ((rc = load_pem(cfg, cfg->tls_cert, &s->tls_cert, err)) ||
+              (rc = load_pem(cfg, cfg->tls_key, &s->tls_key, err))))
     goto fail;
 
   s->guard = http_guard_new(&s->metrics, cfg->head_timeout_s,
@@ -616,7 +654,7 @@ int http_server_start(struct hub *hub, const struct hub_services *svc, struct ht
     rc = fs_err_set(err, FS_ERR_NOMEM, "http", "cannot start the connection guard");
     goto fail;
   }
-  s->streams = http_streams_new(hub);
+  s->streams = hub ? http_streams_new(hub) : NULL;
   unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
                    MHD_ALLOW_SUSPEND_RESUME;
   if (ai->ai_family == AF_INET6)

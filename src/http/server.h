@@ -9,8 +9,11 @@
 #include <stdatomic.h>
 
 struct http_server {
-  struct hub *hub;
-  const struct hub_services *svc;
+  struct hub *hub;                /* may be NULL (see http_server_config) */
+  const struct hub_services *svc; /* never NULL */
+  const struct fs_config *cfg;
+  const struct http_site *site;
+  struct fs_log *log;
   struct MHD_Daemon *daemon;
   struct fs_metrics metrics;
   struct fs_log access;

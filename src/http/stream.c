@@ -156,11 +156,18 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
     if (!st->pending.len && now - st->last_write_ns > KEEPALIVE_NS)
       fs_buf_append_str(&st->pending, ": keep-alive\n\n");
     if (!st->pending.len) {
+      /* Suspended only while the streams run: the stop, once it has begun (under the same lock),
+       * resumes what is suspended and nothing suspends after it, so MHD never stops with a
+       * suspended connection (it aborts). The check at the top does not cover this: the stop
+       * may begin while this reader fetches. */
       pthread_mutex_lock(&s->lock);
-      st->suspended = true;
-      MHD_suspend_connection(st->conn);
+      stopping = s->stopping;
+      if (!stopping) {
+        st->suspended = true;
+        MHD_suspend_connection(st->conn);
+      }
       pthread_mutex_unlock(&s->lock);
-      return 0;
+      return stopping ? MHD_CONTENT_READER_END_OF_STREAM : 0;
     }
   }
   size_t n = st->pending.len - st->sent;
@@ -187,7 +194,7 @@ int http_stream_start(struct http_request *req, struct http_response *res, int64
     store_release(req->hub->store, req->db);
     req->db = NULL;
   }
-  const char *last = MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, "Last-Event-ID");
+  const char *last = http_request_header(req, "Last-Event-ID");
   if (last && *last)
     after = strtoll(last, NULL, 10);
   st->owner = s;

@@ -6,6 +6,7 @@
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
+#include "stix/tlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +79,7 @@ struct new_case {
   const char *org_id;
   const char *title, *description, *category, *services, *status, *source_alert;
   struct incident_impact impact;
-  int tlp;
+  enum tlp_level tlp;
   bool hide_reporter;
   int64_t discovered, reported;
 };
@@ -105,7 +106,7 @@ static int insert_case(struct store_conn *c, const struct actor *who, const stru
         who->user_id[0] ? who->user_id : NULL,
         who->username, n->title, n->description ? n->description : "", n->category, n->status,
         n->services ? n->services : "[]", imp_text ? imp_text : "{}", (int64_t)prop->level,
-        prop->rule->id, (int64_t)prop->level, incident_tlp_names[n->tlp],
+        prop->rule->id, (int64_t)prop->level, stix_tlp_token(n->tlp),
         (int64_t)n->hide_reporter, n->source_alert, n->discovered, n->reported, who->now_ms,
         who->now_ms);
   }
@@ -140,7 +141,7 @@ int incident_report(struct store_conn *c, const struct actor *who, const struct 
   struct new_case n = {.org_id = org_id, .title = in->title, .description = in->description,
                        .category = incident_category_names[in->category], .services = services,
                        .status = "reported", .impact = in->impact,
-                       .tlp = in->tlp >= 0 ? in->tlp : 2, .hide_reporter = in->hide_reporter,
+                       .tlp = in->tlp != TLP_NONE ? in->tlp : TLP_AMBER, .hide_reporter = in->hide_reporter,
                        .discovered = in->discovered_at, .reported = who->now_ms};
   struct incident_level_proposal prop;
   char ref[INCIDENT_REF_MAX];
@@ -247,7 +248,7 @@ int incident_open_draft(struct store_conn *c, const struct actor *who,
   struct new_case n = {.org_id = org_id, .title = title, .description = summary,
                        .category = incident_category_names[category >= 0 ? category
                                                                          : INCIDENT_CAT_OTHER],
-                       .status = "draft", .source_alert = alert_id, .tlp = 2,
+                       .status = "draft", .source_alert = alert_id, .tlp = TLP_AMBER,
                        .impact = {.system_class = 0, .data_class = -1},
                        .discovered = who->now_ms};
   struct incident_level_proposal prop;
@@ -314,7 +315,7 @@ int incident_update(struct store_conn *c, const struct actor *who, const struct 
                     " services = COALESCE(?, services), tlp = COALESCE(?, tlp) WHERE id = ?",
                     "ssssss", in->title, in->description,
                     in->category >= 0 ? incident_category_names[in->category] : NULL, services,
-                    in->tlp >= 0 ? incident_tlp_names[in->tlp] : NULL, r.id);
+                    in->tlp != TLP_NONE ? stix_tlp_token(in->tlp) : NULL, r.id);
   }
   /* The level follows the proposal until the hub has reviewed it. */
   if (!rc && in->has_impact)
@@ -517,7 +518,7 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
   if (!rc && strcmp(r.org_id, d.org_id))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate",
                     "only a case of the same organisation can be merged (%s is %s's, %s is %s's)",
-                    d.ref, d.org_code, r.ref, r.org_code);
+                    d.ref, d.org.code, r.ref, r.org.code);
   if (!rc && (d.status == INCIDENT_MERGED || r.status == INCIDENT_MERGED ||
               d.status == INCIDENT_CLOSED))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate", "only open cases can be merged");

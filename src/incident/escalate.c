@@ -29,7 +29,7 @@ static int escalate_case(struct store_conn *c, const struct actor *who,
   if (!rc) {
     struct incident_times t;
     incident_row_times(&r, &t);
-    incident_clocks_compute(incident_policy_clocks(&env->policy, r.industry), &t, who->now_ms, k);
+    incident_clocks_compute(incident_policy_clocks(&env->policy, r.org.industry), &t, who->now_ms, k);
   }
   for (int i = 0; !rc && i < INCIDENT_CLOCK__COUNT; i++) {
     if (k[i].state != INCIDENT_CLOCK_OVERDUE)

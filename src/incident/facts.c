@@ -17,13 +17,13 @@ int incident_org_facts(struct store_conn *c, const struct incident_env *env, con
 {
   memset(out, 0, sizeof(*out));
   out->records = json_array();
-  struct store_stmt *s;
-  int rc =
-      store_query(c, &s, err,
-                  "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o ON o.id = i.org_id"
-                  " WHERE i.org_id = ? AND i.status != 'merged' AND i.discovered_at >= ?"
-                  " AND i.discovered_at <= ? AND i.created_at <= ? ORDER BY i.discovered_at, i.id",
-                  "siii", org_id, from, at, at);
+  struct org_brief org = {0};
+  struct store_stmt *s = NULL;
+  int rc = store_query(c, &s, err,
+                     "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i"
+                     " WHERE i.org_id = ? AND i.status != 'merged' AND i.discovered_at >= ?"
+                     " AND i.discovered_at <= ? AND i.created_at <= ? ORDER BY i.discovered_at, i.id",
+                     "siii", org_id, from, at, at);
   if (rc) {
     json_decref(out->records);
     out->records = NULL;
@@ -33,6 +33,9 @@ int incident_org_facts(struct store_conn *c, const struct incident_env *env, con
   while (!(rc = store_step(s, &row, err)) && row) {
     struct incident_row r;
     incident_row_from_stmt(s, &r);
+    if (!org.id[0] && (rc = org_brief(c, org_id, &org, err)))
+      break;
+    r.org = org;
     r.reported = by(r.reported, at);
     r.reviewed = by(r.reviewed, at);
     r.triaged = by(r.triaged, at);
@@ -44,7 +47,7 @@ int incident_org_facts(struct store_conn *c, const struct incident_env *env, con
     struct incident_times tm;
     incident_row_times(&r, &tm);
     struct incident_clock k[INCIDENT_CLOCK__COUNT];
-    incident_clocks_compute(incident_policy_clocks(&env->policy, r.industry), &tm, at, k);
+    incident_clocks_compute(incident_policy_clocks(&env->policy, r.org.industry), &tm, at, k);
     /* A draft the organisation never confirmed (a sector alert the hub opened) was not reported. */
     bool draft = r.status == INCIDENT_DRAFT || !r.reported;
     const char *report = draft                                                  ? "unreported"

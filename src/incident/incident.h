@@ -14,6 +14,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/tlp.h"
 #include "incident/level.h"
 #include "store/store.h"
 
@@ -61,7 +62,6 @@ extern const char *const incident_status_names[];
 
 /* Observables: STIX cyber-observable types the hub can turn into indicator patterns. */
 extern const char *const incident_observable_types[];
-extern const char *const incident_tlp_names[]; /* "clear", "green", "amber", "amber+strict", "red" */
 
 /* The seven parts of the closing (investigation and improvement) report. */
 extern const char *const incident_report_parts[]; /* times, scope, damage_control, ... */
@@ -148,7 +148,7 @@ struct incident_input {
   json_t *indicators_json;  /* borrowed, NULL absent */
   struct incident_indicator indicators[INCIDENT_MAX_INDICATORS];
   size_t nindicators;
-  int tlp;                  /* -1 absent (amber for a new case) */
+  enum tlp_level tlp;       /* TLP_NONE absent (amber for a new case) */
   bool has_hide_reporter;
   bool hide_reporter;
   bool has_version;

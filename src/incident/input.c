@@ -5,6 +5,7 @@
 
 #include "auth/org.h"
 #include "core/jsonx.h"
+#include "stix/tlp.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -40,7 +41,6 @@ const char *const incident_status_names[] = {"draft",      "reported",  "triaged
 const char *const incident_observable_types[] = {"ipv4-addr",   "ipv6-addr",  "domain-name",
                                                  "url",         "email-addr", "file-sha256",
                                                  "file-sha1",   "file-md5",   NULL};
-const char *const incident_tlp_names[] = {"clear", "green", "amber", "amber+strict", "red", NULL};
 const char *const incident_report_parts[] = {"times",       "scope",      "damage_control",
                                              "investigation", "root_cause", "preventive_measures",
                                              "follow_up",   NULL};
@@ -48,7 +48,8 @@ const char *const incident_report_parts[] = {"times",       "scope",      "damag
 void incident_input_init(struct incident_input *in)
 {
   memset(in, 0, sizeof(*in));
-  in->category = in->tlp = -1;
+  in->category = -1;
+  in->tlp = TLP_NONE;
 }
 
 static bool all_hex(const char *s, size_t n)
@@ -269,7 +270,7 @@ int incident_input_from_json(json_t *body, bool update, struct incident_input *o
   if (!rc && (out->indicators_json = json_object_get(body, "indicators")))
     rc = parse_indicators(out->indicators_json, out, err);
   if (!rc)
-    rc = jsonx_enum(body, "tlp", 0, incident_tlp_names, &out->tlp, err);
+    rc = stix_tlp_json(body, "tlp", 0, &out->tlp, err);
   if (!rc)
     rc = jsonx_bool(body, "hide_reporter", 0, &out->hide_reporter, &out->has_hide_reporter, err);
   if (!rc)

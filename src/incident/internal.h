@@ -2,6 +2,7 @@
 #ifndef FS_INCIDENT_INTERNAL_H
 #define FS_INCIDENT_INTERNAL_H
 
+#include "auth/org.h"
 #include "auth/policy.h"
 #include "incident/incident.h"
 
@@ -10,28 +11,47 @@ struct incident_row {
   char id[37];
   char ref[INCIDENT_REF_MAX];
   char org_id[37];
-  char org_code[40];
-  char industry[32];
-  char parent_id[37];
+  struct org_brief org; /* the reporting organisation (auth's; incident_row_org) */
   char title[256];
   int status;
   int level;
   int proposed_level;
   int category;
-  int tlp;
+  enum tlp_level tlp; /* TLP_NONE when the stored value is unknown */
   bool hide_reporter;
   int64_t discovered, reported, reviewed, triaged, contained, eradicated, recovered, closed,
       report_done, created;
   int64_t version;
 };
 
-/* The columns incident_row_from_stmt reads, from "incident i JOIN org o ON o.id = i.org_id". */
+/* The columns incident_row_from_stmt reads, from "incident i", in the order of enum
+ * incident_row_col; a query may select more after them (from INCIDENT_ROW_NCOLS on). */
 #define INCIDENT_ROW_COLUMNS                                                                     \
-  "i.id, i.ref, i.org_id, o.code, o.industry, o.parent_id, i.title, i.status, i.level, "         \
-  "i.proposed_level, i.category, i.tlp, i.hide_reporter, i.discovered_at, i.reported_at, "        \
-  "i.level_reviewed_at, i.triaged_at, i.contained_at, i.eradicated_at, i.recovered_at, "          \
-  "i.closed_at, i.report_done_at, i.created_at, i.version"
+  "i.id, i.ref, i.org_id, i.title, i.status, i.level, i.proposed_level, i.category, i.tlp, "      \
+  "i.hide_reporter, i.discovered_at, i.reported_at, i.level_reviewed_at, i.triaged_at, "          \
+  "i.contained_at, i.eradicated_at, i.recovered_at, i.closed_at, i.report_done_at, "              \
+  "i.created_at, i.version"
+enum incident_row_col {
+  INCIDENT_COL_ID,
+  INCIDENT_COL_REF,
+  INCIDENT_COL_ORG_ID,
+  INCIDENT_COL_TITLE,
+  INCIDENT_COL_STATUS,
+  INCIDENT_COL_LEVEL,
+  INCIDENT_COL_PROPOSED_LEVEL,
+  INCIDENT_COL_CATEGORY,
+  INCIDENT_COL_TLP,
+  INCIDENT_COL_HIDE_REPORTER,
+  INCIDENT_COL_DISCOVERED, /* ... the ten times of struct incident_row, in its order ... */
+  INCIDENT_COL_CREATED = INCIDENT_COL_DISCOVERED + 9,
+  INCIDENT_COL_VERSION,
+  INCIDENT_ROW_NCOLS,
+};
+/* The case's own columns; r->org is left empty (incident_row_org fills it). */
 void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r);
+/* Fills r->org, the reporting organisation's brief, through auth (cache may be NULL). */
+int incident_row_org(struct store_conn *c, struct org_briefs *cache, struct incident_row *r,
+                     struct fs_err *err);
 /* Index of s in a NULL-terminated list of names, -1 when absent. */
 int incident_name_index(const char *const *names, const char *s);
 

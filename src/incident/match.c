@@ -81,13 +81,13 @@ static int rank(struct store_conn *c, const struct incident_row *r, json_t *skil
     if (!strcmp(kind, "group")) {
       k->kind = "group";
       k->tier = 1;
-      if (strcmp(org, r->org_id) && strcmp(org, r->parent_id))
+      if (strcmp(org, r->org_id) && strcmp(org, r->org.parent_id))
         why = "another holding group's team";
     } else if (!strcmp(kind, "support")) {
       k->kind = "support";
       k->tier = 2;
       json_t *serves = json_loads(store_col_text(s, 6), 0, NULL);
-      if (json_array_size(serves) && !json_has(serves, r->industry))
+      if (json_array_size(serves) && !json_has(serves, r->org.industry))
         why = "does not serve this industry";
       json_decref(serves);
     } else {

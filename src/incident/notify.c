@@ -38,10 +38,8 @@ int notify_enqueue_webhook(struct store_conn *c, const char *url, const char *ev
 /* Every CISO contact's address of the organisation. */
 static int ciso_emails(struct store_conn *c, const char *org_id, json_t *out, struct fs_err *err)
 {
-  char contacts[16384] = "[]";
-  int rc = store_query_text(c, contacts, sizeof(contacts), NULL, err,
-                            "SELECT contacts FROM org WHERE id = ?", "s", org_id);
-  json_t *arr = json_loads(contacts, 0, NULL);
+  json_t *arr;
+  int rc = org_contacts(c, org_id, &arr, err);
   size_t i;
   json_t *ct;
   json_array_foreach(arr, i, ct)
@@ -76,9 +74,9 @@ int notify_incident(struct store_conn *c, const struct incident_env *env,
            "事件：%s %s\n機構：%s\n等級：第 %d 級\n狀態：%s\n說明：%s\n時間：%s（台北）\n\n"
            "Incident: %s %s\nOrganisation: %s\nLevel: %d\nStatus: %s\nMessage: %s\n"
            "Time: %s (Asia/Taipei)\nEvent: %s\n",
-           r->ref, r->title, r->org_code, r->level,
+           r->ref, r->title, r->org.code, r->level,
            r->status >= 0 ? incident_status_names[r->status] : "?", msg_zh, local, r->ref,
-           r->title, r->org_code, r->level,
+           r->title, r->org.code, r->level,
            r->status >= 0 ? incident_status_names[r->status] : "?", msg_en, local, event);
   size_t i;
   json_t *e;
@@ -95,7 +93,7 @@ int notify_incident(struct store_conn *c, const struct incident_env *env,
   if (!rc && env->webhook_url[0]) {
     json_t *p = json_pack("{s:s,s:o,s:{s:s,s:s,s:s,s:i,s:s,s:s},s:s,s:s}", "event", event, "at",
                           jsonx_time_new(now), "incident", "id", r->id, "ref", r->ref, "org",
-                          r->org_code, "level", r->level, "status",
+                          r->org.code, "level", r->level, "status",
                           r->status >= 0 ? incident_status_names[r->status] : "?", "title",
                           r->title, "message_en", msg_en, "message_zh", msg_zh);
     char *text = json_dumps(p, JSON_COMPACT);

@@ -7,20 +7,12 @@
 #include "core/time.h"
 #include "core/uuid.h"
 #include "intel/intel.h"
+#include "stix/tlp.h"
 #include "incident/internal.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* TLP 2.0 marking definitions (FIRST), by their OASIS ids, in incident_tlp_names order. */
-static const char *const tlp_marking[] = {
-    "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487", /* CLEAR */
-    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb", /* GREEN */
-    "marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421", /* AMBER */
-    "marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", /* AMBER+STRICT */
-    "marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1", /* RED */
-};
 
 /* Identities: intel_org_identity, the same organisation always has the same STIX identity. */
 static int identity_id(const char *org_id, char out[64])
@@ -44,11 +36,11 @@ int incident_publish(struct store_conn *c, const struct actor *who,
                      struct fs_err *err)
 {
   static const char *const keys[] = {"tlp", "hide_reporter", "observables", NULL};
-  int tlp;
+  enum tlp_level tlp;
   bool hide = false, has_hide;
   int rc = jsonx_only_keys(body, keys, "$", err);
   if (!rc)
-    rc = jsonx_enum(body, "tlp", 0, incident_tlp_names, &tlp, err);
+    rc = stix_tlp_json(body, "tlp", 0, &tlp, err);
   if (!rc)
     rc = jsonx_bool(body, "hide_reporter", 0, &hide, &has_hide, err);
   json_t *pick = json_object_get(body, "observables");
@@ -59,48 +51,55 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   bool owned;
   if ((rc = store_tx_enter(c, &owned, err)))
     return rc;
+  /* Everything below is undone by the transaction when a step fails; the first failure ends the
+   * publication (goto out), and out: releases what was made. */
+  struct store_stmt *s = NULL;
+  json_t *objects = NULL, *bundle = NULL;
+  char *text = NULL;
+  size_t count = 0;
+  bool handed = false;
+  char pid[37], bundle_id[64];
   struct incident_row r;
   rc = incident_check(c, who, id, POLICY_INCIDENT_PUBLISH, &r, err);
   if (!rc && (r.status == INCIDENT_DRAFT || r.status == INCIDENT_MERGED))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "status", "incident %s is %s", r.ref,
                     incident_status_names[r.status]);
   if (rc)
-    return store_tx_leave(c, owned, rc, err);
-  if (tlp < 0)
-    tlp = r.tlp >= 0 ? r.tlp : 2;
+    goto out;
+  if (tlp == TLP_NONE)
+    tlp = r.tlp != TLP_NONE ? r.tlp : TLP_AMBER;
   if (!has_hide)
     hide = r.hide_reporter;
   /* The creator: the hub standing in for a hidden reporter, or the reporting organisation. */
   char creator_org[37], ident[64], name_en[256] = "";
   snprintf(creator_org, sizeof(creator_org), "%s", hide ? who->org_id : r.org_id);
   if (hide) {
-    rc = store_query_text(c, creator_org, sizeof(creator_org), NULL, err,
-                          "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1",
-                          "");
+    rc = org_hub_id(c, creator_org, err);
     snprintf(name_en, sizeof(name_en), "%s", env->hub_name);
   } else {
-    rc = store_query_text(c, name_en, sizeof(name_en), NULL, err,
-                          "SELECT name_en FROM org WHERE id = ?", "s", r.org_id);
+    snprintf(name_en, sizeof(name_en), "%s", r.org.name_en);
   }
-  if (!rc)
-    rc = identity_id(creator_org, ident);
+  if (rc || (rc = identity_id(creator_org, ident)))
+    goto out;
   char now[32];
   fs_time_format_ms(who->now_ms, now);
-  json_t *objects = json_array();
-  json_array_append_new(objects,
-                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type", "identity",
-                                  "spec_version", "2.1", "id", ident, "created", now, "modified",
-                                  now, "name", name_en, "identity_class", "organization",
-                                  "sectors", "financial-services"));
-  struct store_stmt *s = NULL;
-  if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id, type, value, internal FROM incident_observable WHERE"
-                     " incident_id = ? ORDER BY created_at, type, value",
-                     "s", r.id);
-  size_t count = 0;
+  objects = json_array();
+  if (!objects || json_array_append_new(objects,
+                                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type",
+                                                  "identity", "spec_version", "2.1", "id", ident,
+                                                  "created", now, "modified", now, "name",
+                                                  name_en, "identity_class", "organization",
+                                                  "sectors", "financial-services"))) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+    goto out;
+  }
+  if ((rc = store_query(c, &s, err,
+                        "SELECT id, type, value, internal FROM incident_observable WHERE"
+                        " incident_id = ? ORDER BY created_at, type, value",
+                        "s", r.id)))
+    goto out;
   bool row;
-  while (!rc && !(rc = store_step(s, &row, err)) && row) {
+  while (!(rc = store_step(s, &row, err)) && row) {
     const char *oid = store_col_text(s, 0);
     bool chosen = !pick;
     size_t i;
@@ -110,12 +109,13 @@ int incident_publish(struct store_conn *c, const struct actor *who,
     if (!chosen)
       continue;
     if (store_col_int(s, 3)) {
-      if (pick)
-        rc = fs_err_set(err, FS_ERR_INVALID, "$.observables",
-                        "observable %.40s is the reporter's own asset (internal) and is never "
-                        "shared",
-                        oid);
-      continue;
+      if (!pick)
+        continue;
+      rc = fs_err_set(err, FS_ERR_INVALID, "$.observables",
+                      "observable %.40s is the reporter's own asset (internal) and is never "
+                      "shared",
+                      oid);
+      goto out;
     }
     int type = observable_type(store_col_text(s, 1));
     char pattern[1200], iid[37], sid[64], name[160], desc[300];
@@ -130,66 +130,69 @@ int incident_publish(struct store_conn *c, const struct actor *who,
              "Observed during a level %d %s incident in the financial sector, shared through the "
              "sector CERT.",
              r.level, incident_category_label(r.category, false));
-    json_array_append_new(
-        objects,
-        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:s,s:[s],s:[s]}", "type",
-                  "indicator", "spec_version", "2.1", "id", sid, "created", now, "modified", now,
-                  "created_by_ref", ident, "name", name, "description", desc, "indicator_types",
-                  "malicious-activity", "pattern", pattern, "pattern_type", "stix", "valid_from",
-                  now, "labels",
-                  incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
-                  "object_marking_refs", tlp_marking[tlp]));
+    if (json_array_append_new(
+            objects,
+            json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:s,s:[s],s:[s]}", "type",
+                      "indicator", "spec_version", "2.1", "id", sid, "created", now, "modified",
+                      now, "created_by_ref", ident, "name", name, "description", desc,
+                      "indicator_types", "malicious-activity", "pattern", pattern,
+                      "pattern_type", "stix", "valid_from", now, "labels",
+                      incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
+                      "object_marking_refs", stix_tlp_marking_id(tlp)))) {
+      rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+      goto out;
+    }
     count++;
   }
-  store_done(s);
-  if (!rc && !count)
+  if (rc)
+    goto out;
+  if (!count) {
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.observables",
                     "incident %s has no shareable observables (internal assets are never shared)",
                     r.ref);
-  char bid[37], bundle_id[64];
+    goto out;
+  }
+  char bid[37];
   fs_uuid_v4(bid);
   snprintf(bundle_id, sizeof(bundle_id), "bundle--%s", bid);
-  json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bundle_id, "objects",
-                             objects);
-  char *text = bundle ? json_dumps(bundle, JSON_COMPACT) : NULL;
-  char pid[37];
+  bundle = json_pack("{s:s,s:s,s:O}", "type", "bundle", "id", bundle_id, "objects", objects);
+  if (!bundle || !(text = json_dumps(bundle, JSON_COMPACT))) {
+    rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
+    goto out;
+  }
   fs_uuid_v4(pid);
-  bool handed = false;
-  if (!rc && env->publish.fn) {
-    rc = env->publish.fn(env->publish.ctx, r.id, bundle, hide, err);
-    handed = !rc;
+  if (env->publish.fn) {
+    if ((rc = env->publish.fn(env->publish.ctx, r.id, bundle, hide, err)))
+      goto out;
+    handed = true;
   }
-  if (!rc)
-    rc = text ? store_exec(c, NULL, err,
-                           "INSERT INTO incident_publication (id, incident_id, tlp, hide_reporter,"
-                           " bundle, indicators, created_at, handed_over) VALUES (?,?,?,?,?,?,?,?)",
-                           "sssisiii", pid, r.id, incident_tlp_names[tlp], (int64_t)hide, text,
-                           (int64_t)count, who->now_ms, (int64_t)handed)
-              : fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
-  char tlp_up[16], note[200];
-  size_t k = 0;
-  for (const char *p = incident_tlp_names[tlp]; *p && k + 1 < sizeof(tlp_up); p++)
-    tlp_up[k++] = (char)(*p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
-  tlp_up[k] = '\0';
-  snprintf(note, sizeof(note), "%zu indicators published as TLP:%s%s", count, tlp_up,
+  if ((rc = store_exec(c, NULL, err,
+                       "INSERT INTO incident_publication (id, incident_id, tlp, hide_reporter,"
+                       " bundle, indicators, created_at, handed_over) VALUES (?,?,?,?,?,?,?,?)",
+                       "sssisiii", pid, r.id, stix_tlp_token(tlp), (int64_t)hide, text,
+                       (int64_t)count, who->now_ms, (int64_t)handed)))
+    goto out;
+  char note[200];
+  snprintf(note, sizeof(note), "%zu indicators published as %s%s", count, stix_tlp_name(tlp),
            hide ? ", reporter hidden" : "");
-  if (!rc)
-    rc = incident_event_add(c, who, r.id, "published", who->now_ms, note, NULL, err);
-  if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", incident_tlp_names[tlp],
-                          "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
-                          bundle_id);
-    rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
-    json_decref(d);
-  }
+  if ((rc = incident_event_add(c, who, r.id, "published", who->now_ms, note, NULL, err)))
+    goto out;
+  json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp),
+                        "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
+                        bundle_id);
+  rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
+  json_decref(d);
+out:
+  store_done(s);
   rc = store_tx_leave(c, owned, rc, err);
   if (!rc)
     *out = json_pack("{s:s,s:s,s:s,s:b,s:I,s:b,s:o,s:O}", "id", pid, "incident", r.ref, "tlp",
-                     incident_tlp_names[tlp], "hide_reporter", hide, "indicators",
+                     stix_tlp_token(tlp), "hide_reporter", hide, "indicators",
                      (json_int_t)count, "handed_over", handed, "created_at",
                      jsonx_time_new(who->now_ms), "bundle", bundle);
   free(text);
   json_decref(bundle);
+  json_decref(objects);
   return rc;
 }
 

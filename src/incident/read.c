@@ -40,26 +40,42 @@ static bool impact_from_json(json_t *o, struct incident_impact *m)
 /* ---- reads -------------------------------------------------------------------------------- */
 
 #define FULL_COLUMNS                                                                              \
-  INCIDENT_ROW_COLUMNS ", o.name_zh, o.name_en, i.reporter_user, i.reporter_name, i.description, "        \
-              "i.services, i.impact, i.proposed_rule, i.level_reason, i.level_reviewed_by, "     \
-              "i.source_alert, i.merged_into, i.updated_at, i.sector_ref"
+  INCIDENT_ROW_COLUMNS ", i.reporter_user, i.reporter_name, i.description, i.services, i.impact, " \
+                       "i.proposed_rule, i.level_reason, i.level_reviewed_by, i.source_alert, "   \
+                       "i.merged_into, i.updated_at, i.sector_ref"
+enum full_col {
+  COL_REPORTER_USER = INCIDENT_ROW_NCOLS,
+  COL_REPORTER_NAME,
+  COL_DESCRIPTION,
+  COL_SERVICES,
+  COL_IMPACT,
+  COL_PROPOSED_RULE,
+  COL_LEVEL_REASON,
+  COL_LEVEL_REVIEWED_BY,
+  COL_SOURCE_ALERT,
+  COL_MERGED_INTO,
+  COL_UPDATED_AT,
+  COL_SECTOR_REF,
+};
 
-/* One case; its sector number only for those who may see it (sector). */
-static json_t *case_json(struct store_stmt *s, const struct incident_env *env, int64_t now,
-                         bool full, bool sector)
+/* One case of organisation org; its sector number only for those who may see it (sector). */
+static json_t *case_json(struct store_stmt *s, const struct org_brief *org,
+                         const struct incident_env *env, int64_t now, bool full, bool sector)
 {
   struct incident_row r;
   incident_row_from_stmt(s, &r);
+  r.org = *org;
   json_t *o = json_pack(
       "{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:i,s:s,s:b,s:s,s:b,s:o,s:o,s:I}", "id", r.id,
-      "ref", r.ref, "org", "id", r.org_id, "code", r.org_code, "name_zh", store_col_text(s, 24),
-      "name_en", store_col_text(s, 25), "industry", r.industry, "title", r.title, "category",
-      store_col_text(s, 10), "status", store_col_text(s, 7), "level", r.level, "level_state",
-      r.reviewed ? "reviewed" : "proposed", "hide_reporter", r.hide_reporter, "tlp",
-      store_col_text(s, 11), "overdue", false, "created_at", jsonx_time_new(r.created),
-      "updated_at", jsonx_time_new(store_col_int(s, 36)), "version", (json_int_t)r.version);
+      "ref", r.ref, "org", "id", r.org_id, "code", r.org.code, "name_zh", r.org.name_zh,
+      "name_en", r.org.name_en, "industry", r.org.industry, "title", r.title, "category",
+      store_col_text(s, INCIDENT_COL_CATEGORY), "status", store_col_text(s, INCIDENT_COL_STATUS),
+      "level", r.level, "level_state", r.reviewed ? "reviewed" : "proposed", "hide_reporter",
+      r.hide_reporter, "tlp", store_col_text(s, INCIDENT_COL_TLP), "overdue", false,
+      "created_at", jsonx_time_new(r.created), "updated_at",
+      jsonx_time_new(store_col_int(s, COL_UPDATED_AT)), "version", (json_int_t)r.version);
   if (sector)
-    json_object_set_new(o, "sector_ref", json_pack("s?", store_col_text(s, 37)));
+    json_object_set_new(o, "sector_ref", json_pack("s?", store_col_text(s, COL_SECTOR_REF)));
   json_t *clocks = incident_clocks_json(env, &r, now);
   size_t i;
   json_t *k;
@@ -81,12 +97,13 @@ static json_t *case_json(struct store_stmt *s, const struct incident_env *env, i
                 incident_time_json(r.report_done)));
   if (!full)
     return o;
-  json_t *services = json_loads(store_col_text(s, 29), 0, NULL);
-  json_t *impact = json_loads(store_col_text(s, 30), 0, NULL);
+  json_t *services = json_loads(store_col_text(s, COL_SERVICES), 0, NULL);
+  json_t *impact = json_loads(store_col_text(s, COL_IMPACT), 0, NULL);
   json_object_set_new(o, "services", services ? services : json_array());
-  json_object_set_new(o, "description", json_string(store_col_text(s, 28)));
-  json_object_set_new(o, "reporter", json_pack("{s:s?,s:s}", "user_id", store_col_text(s, 26),
-                                               "name", store_col_text(s, 27)));
+  json_object_set_new(o, "description", json_string(store_col_text(s, COL_DESCRIPTION)));
+  json_object_set_new(o, "reporter",
+                      json_pack("{s:s?,s:s}", "user_id", store_col_text(s, COL_REPORTER_USER),
+                                "name", store_col_text(s, COL_REPORTER_NAME)));
   struct incident_impact m;
   if (impact && impact_from_json(impact, &m)) {
     struct incident_level_proposal p;
@@ -94,10 +111,11 @@ static json_t *case_json(struct store_stmt *s, const struct incident_env *env, i
     json_object_set_new(o, "proposal", proposal_json(&p));
   }
   json_object_set_new(o, "impact", impact ? impact : json_object());
-  json_object_set_new(o, "level_reason", json_pack("s?", store_col_text(s, 32)));
-  json_object_set_new(o, "level_reviewed_by", json_pack("s?", store_col_text(s, 33)));
-  json_object_set_new(o, "source_alert", json_pack("s?", store_col_text(s, 34)));
-  json_object_set_new(o, "merged_into", json_pack("s?", store_col_text(s, 35)));
+  json_object_set_new(o, "level_reason", json_pack("s?", store_col_text(s, COL_LEVEL_REASON)));
+  json_object_set_new(o, "level_reviewed_by",
+                      json_pack("s?", store_col_text(s, COL_LEVEL_REVIEWED_BY)));
+  json_object_set_new(o, "source_alert", json_pack("s?", store_col_text(s, COL_SOURCE_ALERT)));
+  json_object_set_new(o, "merged_into", json_pack("s?", store_col_text(s, COL_MERGED_INTO)));
   return o;
 }
 
@@ -133,8 +151,7 @@ int incident_get_json(struct store_conn *c, const struct actor *who,
   struct store_stmt *s = NULL;
   if (!rc)
     rc = store_query(c, &s, err,
-                     "SELECT " FULL_COLUMNS " FROM incident i JOIN org o ON o.id = i.org_id"
-                     " WHERE i.id = ?",
+                     "SELECT " FULL_COLUMNS " FROM incident i WHERE i.id = ?",
                      "s", r.id);
   bool row = false;
   if (!rc)
@@ -142,7 +159,7 @@ int incident_get_json(struct store_conn *c, const struct actor *who,
   if (!rc && !row)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "incident", "no incident \"%.64s\"", id);
   if (!rc)
-    *out = case_json(s, env, who->now_ms, true,
+    *out = case_json(s, &r.org, env, who->now_ms, true,
                      policy_allows(who, POLICY_INCIDENT_SECTOR_REF, NULL));
   store_done(s);
   if (rc)
@@ -194,7 +211,7 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
   struct store_stmt *s;
   rc = store_query(
       c, &s, err,
-      "SELECT " FULL_COLUMNS " FROM incident i JOIN org o ON o.id = i.org_id"
+      "SELECT " FULL_COLUMNS " FROM incident i"
       " WHERE (? = 1 OR i.org_id = ? OR i.id IN (SELECT a.incident_id FROM incident_assignment a"
       " JOIN incident_team_member m ON m.team_id = a.team_id WHERE m.user_id = ? AND a.status IN"
       " ('offered', 'accepted')))"
@@ -211,8 +228,9 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
   json_t *items = json_array();
   char next[80] = "";
   bool row, more = false;
+  struct org_briefs orgs = {0};
   while (!(rc = store_step(s, &row, err)) && row) {
-    struct policy_target t = {.org_id = store_col_text(s, 2), .role = -1, .rel = 0};
+    struct policy_target t = {.org_id = store_col_text(s, INCIDENT_COL_ORG_ID), .role = -1};
     if (!all && strcmp(t.org_id, who->org_id))
       t.rel = POLICY_REL_TEAM_OFFERED; /* selected through an assignment of the actor's team */
     if (!policy_allows(who, POLICY_INCIDENT_READ, &t))
@@ -221,15 +239,20 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
       more = true;
       break;
     }
-    json_t *item = case_json(s, env, who->now_ms, false, sector);
+    struct org_brief org;
+    if ((rc = org_briefs_get(c, &orgs, t.org_id, &org, err)))
+      break;
+    json_t *item = case_json(s, &org, env, who->now_ms, false, sector);
     if (f->overdue && !json_is_true(json_object_get(item, "overdue"))) {
       json_decref(item);
       continue;
     }
-    snprintf(next, sizeof(next), "%lld.%s", (long long)store_col_int(s, 22), store_col_text(s, 0));
+    snprintf(next, sizeof(next), "%lld.%s", (long long)store_col_int(s, INCIDENT_COL_CREATED),
+             store_col_text(s, INCIDENT_COL_ID));
     json_array_append_new(items, item);
   }
   store_done(s);
+  org_briefs_release(&orgs);
   if (rc) {
     json_decref(items);
     return rc;

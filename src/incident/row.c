@@ -3,6 +3,7 @@
 
 #include "core/jsonx.h"
 #include "core/time.h"
+#include "stix/tlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,24 +40,29 @@ static void copy_col(char *dst, size_t n, struct store_stmt *s, int i)
 void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r)
 {
   memset(r, 0, sizeof(*r));
-  copy_col(r->id, sizeof(r->id), s, 0);
-  copy_col(r->ref, sizeof(r->ref), s, 1);
-  copy_col(r->org_id, sizeof(r->org_id), s, 2);
-  copy_col(r->org_code, sizeof(r->org_code), s, 3);
-  copy_col(r->industry, sizeof(r->industry), s, 4);
-  copy_col(r->parent_id, sizeof(r->parent_id), s, 5);
-  copy_col(r->title, sizeof(r->title), s, 6);
-  r->status = incident_name_index(incident_status_names, store_col_text(s, 7));
-  r->level = (int)store_col_int(s, 8);
-  r->proposed_level = (int)store_col_int(s, 9);
-  r->category = incident_name_index(incident_category_names, store_col_text(s, 10));
-  r->tlp = incident_name_index(incident_tlp_names, store_col_text(s, 11));
-  r->hide_reporter = store_col_int(s, 12) != 0;
+  copy_col(r->id, sizeof(r->id), s, INCIDENT_COL_ID);
+  copy_col(r->ref, sizeof(r->ref), s, INCIDENT_COL_REF);
+  copy_col(r->org_id, sizeof(r->org_id), s, INCIDENT_COL_ORG_ID);
+  copy_col(r->title, sizeof(r->title), s, INCIDENT_COL_TITLE);
+  r->status = incident_name_index(incident_status_names, store_col_text(s, INCIDENT_COL_STATUS));
+  r->level = (int)store_col_int(s, INCIDENT_COL_LEVEL);
+  r->proposed_level = (int)store_col_int(s, INCIDENT_COL_PROPOSED_LEVEL);
+  r->category =
+      incident_name_index(incident_category_names, store_col_text(s, INCIDENT_COL_CATEGORY));
+  r->tlp = stix_tlp_from_token(store_col_text(s, INCIDENT_COL_TLP));
+  r->hide_reporter = store_col_int(s, INCIDENT_COL_HIDE_REPORTER) != 0;
   int64_t *t[] = {&r->discovered, &r->reported, &r->reviewed,  &r->triaged, &r->contained,
                   &r->eradicated, &r->recovered, &r->closed,   &r->report_done, &r->created};
   for (int i = 0; i < 10; i++)
-    *t[i] = store_col_int(s, 13 + i);
-  r->version = store_col_int(s, 23);
+    *t[i] = store_col_int(s, INCIDENT_COL_DISCOVERED + i);
+  r->version = store_col_int(s, INCIDENT_COL_VERSION);
+}
+
+int incident_row_org(struct store_conn *c, struct org_briefs *cache, struct incident_row *r,
+                     struct fs_err *err)
+{
+  return cache ? org_briefs_get(c, cache, r->org_id, &r->org, err)
+               : org_brief(c, r->org_id, &r->org, err);
 }
 
 /* The case whose id or reference is key or, with by_sector, whose sector number is. */
@@ -65,12 +71,12 @@ static int row_load(struct store_conn *c, const char *key, bool by_sector, struc
 {
   struct store_stmt *s;
   int rc = by_sector ? store_query(c, &s, err,
-                                   "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o"
-                                   " ON o.id = i.org_id WHERE i.sector_ref = ?",
+                                   "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i"
+                                   " WHERE i.sector_ref = ?",
                                    "s", key)
                      : store_query(c, &s, err,
-                                   "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i JOIN org o"
-                                   " ON o.id = i.org_id WHERE i.id = ? OR i.ref = ?",
+                                   "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i"
+                                   " WHERE i.id = ? OR i.ref = ?",
                                    "ss", key, key);
   if (rc)
     return rc;
@@ -81,6 +87,8 @@ static int row_load(struct store_conn *c, const char *key, bool by_sector, struc
   if (!rc)
     incident_row_from_stmt(s, r);
   store_done(s);
+  if (!rc)
+    rc = incident_row_org(c, NULL, r, err);
   return rc;
 }
 
@@ -161,7 +169,7 @@ void incident_row_times(const struct incident_row *r, struct incident_times *t)
 json_t *incident_clocks_json(const struct incident_env *env, const struct incident_row *r,
                              int64_t now)
 {
-  const struct incident_clock_set *cs = incident_policy_clocks(&env->policy, r->industry);
+  const struct incident_clock_set *cs = incident_policy_clocks(&env->policy, r->org.industry);
   struct incident_times t;
   incident_row_times(r, &t);
   struct incident_clock k[INCIDENT_CLOCK__COUNT];

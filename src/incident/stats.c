@@ -15,6 +15,11 @@ static void bump(json_t *obj, const char *key)
   json_object_set_new(obj, key, json_integer(v ? json_integer_value(v) + 1 : 1));
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -56,12 +61,11 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
   struct store_stmt *s;
   int rc = store_query(
       c, &s, err,
-      "SELECT i.org_id, o.code, o.industry, i.category, i.level, i.discovered_at, i.reported_at,"
+      "SELECT i.org_id, i.category, i.level, i.discovered_at, i.reported_at,"
       " i.level_reviewed_at, i.contained_at, i.recovered_at, i.report_done_at, i.status"
-      " FROM incident i JOIN org o ON o.id = i.org_id"
+      " FROM incident i"
       " WHERE i.status NOT IN ('draft', 'merged') AND (? = 1 OR i.org_id = ?)"
-      " AND (? = 0 OR i.discovered_at >= ?) AND (? = 0 OR i.discovered_at < ?)"
-      " ORDER BY o.code",
+      " AND (? = 0 OR i.discovered_at >= ?) AND (? = 0 OR i.discovered_at < ?)",
       "isiiii", (int64_t)all, who->org_id, from, from, to, to);
   if (rc)
     return rc;
@@ -70,29 +74,33 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
   struct series t_report = {0}, t_contain = {0}, t_recover = {0};
   int64_t total = 0;
   bool row;
+  struct org_briefs briefs = {0};
   while (!(rc = store_step(s, &row, err)) && row) {
     struct policy_target t = {.org_id = store_col_text(s, 0), .role = -1};
     if (!all && !policy_allows(who, POLICY_INCIDENT_READ, &t))
       continue;
+    struct org_brief org;
+    if ((rc = org_briefs_get(c, &briefs, t.org_id, &org, err)))
+      break;
     total++;
-    bump(by_cat, store_col_text(s, 3));
+    bump(by_cat, store_col_text(s, 1));
     char lv[4];
-    snprintf(lv, sizeof(lv), "%d", (int)store_col_int(s, 4));
+    snprintf(lv, sizeof(lv), "%d", (int)store_col_int(s, 2));
     bump(by_level, lv);
-    bump(by_ind, store_col_text(s, 2));
+    bump(by_ind, org.industry);
     char local[48], month[8];
-    incident_local_time(store_col_int(s, 5), local);
+    incident_local_time(store_col_int(s, 3), local);
     snprintf(month, sizeof(month), "%.7s", local);
     bump(by_month, month);
     struct incident_row r;
     memset(&r, 0, sizeof(r));
-    r.level = (int)store_col_int(s, 4);
-    r.discovered = store_col_int(s, 5);
-    r.reported = store_col_int(s, 6);
-    r.reviewed = store_col_int(s, 7);
-    r.contained = store_col_int(s, 8);
-    r.recovered = store_col_int(s, 9);
-    r.report_done = store_col_int(s, 10);
+    r.level = (int)store_col_int(s, 2);
+    r.discovered = store_col_int(s, 3);
+    r.reported = store_col_int(s, 4);
+    r.reviewed = store_col_int(s, 5);
+    r.contained = store_col_int(s, 6);
+    r.recovered = store_col_int(s, 7);
+    r.report_done = store_col_int(s, 8);
     if (r.reported)
       add(&t_report, r.reported - r.discovered);
     int64_t controlled = r.contained && (!r.recovered || r.contained < r.recovered) ? r.contained
@@ -104,9 +112,9 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
     struct incident_times tm;
     incident_row_times(&r, &tm);
     struct incident_clock k[INCIDENT_CLOCK__COUNT];
-    incident_clocks_compute(incident_policy_clocks(&env->policy, store_col_text(s, 2)), &tm,
-                            who->now_ms, k);
-    const char *code = store_col_text(s, 1);
+    incident_clocks_compute(incident_policy_clocks(&env->policy, org.industry), &tm, who->now_ms,
+                            k);
+    const char *code = org.code;
     json_t *o = json_object_get(orgs, code);
     if (!o) {
       o = json_pack("{s:s,s:i,s:i,s:i}", "org", code, "incidents", 0, "clocks_decided", 0,
@@ -126,7 +134,11 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
     }
   }
   store_done(s);
+  org_briefs_release(&briefs);
+  /* Organisations in the order of their codes. */
   json_t *per_org = json_array();
+  size_t n_codes = 0;
+  const char **codes = calloc(json_object_size(orgs) + 1, sizeof(*codes));
   const char *key;
   json_t *o;
   json_object_foreach(orgs, key, o)
@@ -134,8 +146,16 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
     json_int_t d = json_integer_value(json_object_get(o, "clocks_decided"));
     json_int_t m = json_integer_value(json_object_get(o, "clocks_met"));
     json_object_set_new(o, "share_met", d ? json_real((double)m / (double)d) : json_null());
-    json_array_append(per_org, o);
+    if (codes)
+      codes[n_codes++] = key;
   }
+  if (!codes && !rc)
+    rc = fs_err_set(err, FS_ERR_NOMEM, "statistics", "out of memory");
+  if (codes)
+    qsort(codes, n_codes, sizeof(*codes), cmp_str);
+  for (size_t i = 0; i < n_codes; i++)
+    json_array_append(per_org, json_object_get(orgs, codes[i]));
+  free(codes);
   json_decref(orgs);
   if (!rc)
     *out = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "scope",

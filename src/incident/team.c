@@ -8,6 +8,7 @@
 #include "auth/validate.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
+#include "core/vec.h"
 #include "incident/internal.h"
 
 #include <stdio.h>
@@ -93,13 +94,6 @@ int team_input_from_json(json_t *body, bool update, struct team_input *out, stru
   return rc;
 }
 
-static int org_industry(struct store_conn *c, const char *org_id, char *out, size_t n,
-                        struct fs_err *err)
-{
-  return store_query_text(c, out, n, NULL, err, "SELECT industry FROM org WHERE id = ?", "s",
-                          org_id);
-}
-
 static int team_resolve(struct store_conn *c, const char *id_or_code, char id[37], char org[37],
                         struct fs_err *err)
 {
@@ -129,7 +123,8 @@ int team_create(struct store_conn *c, const struct actor *who, const struct team
   int rc = store_tx_enter(c, &owned, err);
   if (rc)
     return rc;
-  char org_id[37], industry[32] = "";
+  char org_id[37];
+  struct org_brief org = {0};
   rc = org_resolve(c, in->org, org_id, err);
   if (rc == FS_ERR_NOT_FOUND)
     rc = fs_err_set(err, FS_ERR_INVALID, "$.org", "no organisation \"%.64s\"", in->org);
@@ -137,7 +132,8 @@ int team_create(struct store_conn *c, const struct actor *who, const struct team
   if (!rc)
     rc = policy_check(who, POLICY_TEAM_MANAGE, &t, "the response teams of this organisation", err);
   if (!rc)
-    rc = org_industry(c, org_id, industry, sizeof(industry), err);
+    rc = org_brief(c, org_id, &org, err);
+  const char *industry = org.industry;
   static const char *const fits[][3] = {{"financial_holding", NULL, NULL},
                                         {"peripheral", "association", NULL},
                                         {"hub", NULL, NULL}};
@@ -243,13 +239,10 @@ int team_update(struct store_conn *c, const struct actor *who, const char *id_or
 static int eligible_org(struct store_conn *c, const char *team_org, const char *user_org,
                         bool *ok, struct fs_err *err)
 {
-  int64_t in_group = 0;
   *ok = !strcmp(user_org, team_org);
-  int rc = *ok ? FS_OK
-               : store_query_int(c, &in_group, NULL, err,
-                                 "SELECT COUNT(*) FROM org WHERE id = ? AND parent_id = ?", "ss",
-                                 user_org, team_org);
-  *ok = *ok || in_group > 0;
+  struct org_brief u;
+  int rc = *ok ? FS_OK : org_brief(c, user_org, &u, err);
+  *ok = *ok || (!rc && !strcmp(u.parent_id, team_org));
   return rc;
 }
 
@@ -307,42 +300,61 @@ int team_member_set(struct store_conn *c, const struct actor *who, const char *t
 }
 
 #define TEAM_COLUMNS                                                                             \
-  "t.id, t.code, t.name_zh, t.name_en, t.kind, t.org_id, o.code, t.skills, t.serves, "           \
+  "t.id, t.code, t.name_zh, t.name_en, t.kind, t.org_id, t.skills, t.serves, "                   \
   "t.available, t.capacity, t.contact_email, t.created_at, t.updated_at, t.version, "            \
   "(SELECT COUNT(*) FROM incident_assignment a JOIN incident i ON i.id = a.incident_id WHERE "   \
   "a.team_id = t.id AND a.status = 'accepted' AND i.status NOT IN ('closed', 'merged'))"
 
+static int cmp_name(const void *a, const void *b)
+{
+  return strcmp((const char *)a, (const char *)b);
+}
+
+/* The user names of a team's members, in order (auth reads the names). */
+static json_t *member_names(struct store_conn *c, const char *team_id)
+{
+  json_t *members = json_array();
+  char(*names)[72] = NULL;
+  size_t n = 0, cap = 0;
+  struct store_stmt *m;
+  struct fs_err e;
+  if (!store_query(c, &m, &e, "SELECT user_id FROM incident_team_member WHERE team_id = ?", "s",
+                   team_id)) {
+    bool row;
+    while (!store_step(m, &row, &e) && row && !FS_VEC_GROW(names, n, cap, 8))
+      if (!user_name(c, store_col_text(m, 0), names[n], &e))
+        n++;
+    store_done(m);
+  }
+  if (n)
+    qsort(names, n, sizeof(*names), cmp_name);
+  for (size_t i = 0; i < n; i++)
+    json_array_append_new(members, json_string(names[i]));
+  free(names);
+  return members;
+}
+
 static json_t *team_row_json(struct store_conn *c, const struct actor *who, struct store_stmt *s)
 {
-  json_t *skills = json_loads(store_col_text(s, 7), 0, NULL);
-  json_t *serves = json_loads(store_col_text(s, 8), 0, NULL);
+  char code[40] = "";
+  struct fs_err e;
+  org_code(c, store_col_text(s, 5), code, &e);
+  json_t *skills = json_loads(store_col_text(s, 6), 0, NULL);
+  json_t *serves = json_loads(store_col_text(s, 7), 0, NULL);
   json_t *o = json_pack(
       "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:I,s:I,s:s?,s:o,s:o,s:I}", "id",
       store_col_text(s, 0), "code", store_col_text(s, 1), "name_zh", store_col_text(s, 2),
       "name_en", store_col_text(s, 3), "kind", store_col_text(s, 4), "org_id",
-      store_col_text(s, 5), "org_code", store_col_text(s, 6), "skills",
-      skills ? skills : json_array(), "serves", serves ? serves : json_array(), "available",
-      (int)store_col_int(s, 9), "capacity", (json_int_t)store_col_int(s, 10), "load",
-      (json_int_t)store_col_int(s, 15), "contact_email", store_col_text(s, 11), "created_at",
-      jsonx_time_new(store_col_int(s, 12)), "updated_at", jsonx_time_new(store_col_int(s, 13)),
-      "version", (json_int_t)store_col_int(s, 14));
+      store_col_text(s, 5), "org_code", code, "skills", skills ? skills : json_array(),
+      "serves", serves ? serves : json_array(), "available", (int)store_col_int(s, 8),
+      "capacity", (json_int_t)store_col_int(s, 9), "load", (json_int_t)store_col_int(s, 14),
+      "contact_email", store_col_text(s, 10), "created_at", jsonx_time_new(store_col_int(s, 11)),
+      "updated_at", jsonx_time_new(store_col_int(s, 12)), "version",
+      (json_int_t)store_col_int(s, 13));
   struct policy_target t = {.org_id = store_col_text(s, 5), .role = -1};
   if (o && (policy_allows(who, POLICY_TEAM_MANAGE, &t) ||
-            policy_allows(who, POLICY_ORG_PRIVATE, &t))) {
-    json_t *members = json_array();
-    struct store_stmt *m;
-    struct fs_err e;
-    if (!store_query(c, &m, &e,
-                     "SELECT u.username FROM incident_team_member tm JOIN app_user u ON"
-                     " u.id = tm.user_id WHERE tm.team_id = ? ORDER BY u.username",
-                     "s", store_col_text(s, 0))) {
-      bool row;
-      while (!store_step(m, &row, &e) && row)
-        json_array_append_new(members, json_string(store_col_text(m, 0)));
-      store_done(m);
-    }
-    json_object_set_new(o, "members", members);
-  }
+            policy_allows(who, POLICY_ORG_PRIVATE, &t)))
+    json_object_set_new(o, "members", member_names(c, store_col_text(s, 0)));
   return o;
 }
 
@@ -351,7 +363,7 @@ int team_get_json(struct store_conn *c, const struct actor *who, const char *id_
 {
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
-                       "SELECT " TEAM_COLUMNS " FROM incident_team t JOIN org o ON o.id = t.org_id"
+                       "SELECT " TEAM_COLUMNS " FROM incident_team t"
                        " WHERE t.id = ? OR t.code = ?",
                        "ss", id_or_code, id_or_code);
   if (rc)
@@ -367,7 +379,7 @@ int team_get_json(struct store_conn *c, const struct actor *who, const char *id_
     store_done(s);
     s = NULL;
     rc = store_query(c, &s, err,
-                     "SELECT " TEAM_COLUMNS " FROM incident_team t JOIN org o ON o.id = t.org_id"
+                     "SELECT " TEAM_COLUMNS " FROM incident_team t"
                      " WHERE t.id = ?",
                      "s", id);
     if (!rc)
@@ -384,7 +396,7 @@ int team_list_json(struct store_conn *c, const struct actor *who, json_t **out,
 {
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
-                       "SELECT " TEAM_COLUMNS " FROM incident_team t JOIN org o ON o.id = t.org_id"
+                       "SELECT " TEAM_COLUMNS " FROM incident_team t"
                        " ORDER BY t.kind, t.code",
                        "");
   if (rc)

@@ -33,7 +33,7 @@ struct intel_collection {
   char description[400];
   enum policy_collection_kind kind;
   char owner_org[37];
-  enum stix_tlp default_tlp;
+  enum tlp_level default_tlp;
   bool member_can_write;
   /* for the actor that looked it up */
   bool can_read, can_write;
@@ -58,7 +58,7 @@ struct intel_collection_input {
   const char *title, *description;
   enum policy_collection_kind kind; /* ORG, GROUP or PARTNER (SECTOR/SUBMISSIONS exist already) */
   const char *owner_org;            /* ORG, PARTNER: id or code */
-  enum stix_tlp default_tlp;
+  enum tlp_level default_tlp;
   const char *const *members;       /* GROUP: organisation ids or codes */
   size_t n_members;
   bool member_can_write;
@@ -199,8 +199,8 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
                  const char *id, const struct stix_taxii_query *q, struct fs_err *err);
 
 /* The stored level of the latest version of object id (for the hub's own bookkeeping, not for
- * showing: it asks no policy); STIX_TLP_NONE when id has no version. */
-int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *level,
+ * showing: it asks no policy); TLP_NONE when id has no version. */
+int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *level,
                        struct fs_err *err);
 
 /* Gives every version of object old_id the id new_id (the id column and the published JSON),
@@ -223,6 +223,15 @@ size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char *
 
 /* These ask no policy: the reader decides who may see each version itself, with the one policy,
  * from the columns and collections given (soc/feed.c). */
+
+/* Hub-to-hub synchronisation (taxii/ pull and push): the position (64 bytes, "" when none) last
+ * reached with a remote collection in a direction ("pull" or "push"), and storing a new one (in
+ * the caller's transaction when one is open). */
+int intel_sync_position(struct store_conn *c, const char *url, const char *collection,
+                        const char *direction, char out[64], struct fs_err *err);
+int intel_sync_position_set(struct store_conn *c, const char *url, const char *collection,
+                            const char *direction, const char *position, int64_t now_ms,
+                            struct fs_err *err);
 
 /* The store's position: the highest object seq, and how many removals there have been. A reader
  * that saw the same pair has seen every change (additions raise the first, removals the second). */

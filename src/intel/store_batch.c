@@ -197,8 +197,8 @@ int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct f
    * the object RED, since it is shared whole. An unmarked marking definition is CLEAR (everyone
    * must be able to read what a marking means), not its collection's default. */
   it->tlp = stix_tlp_strictest(m.object_marking_refs);
-  if (it->tlp == STIX_TLP_NONE && !strcmp(m.type, "marking-definition"))
-    it->tlp = STIX_TLP_CLEAR;
+  if (it->tlp == TLP_NONE && !strcmp(m.type, "marking-definition"))
+    it->tlp = TLP_CLEAR;
   it->tlp_granular = stix_tlp_granular_strictest(m.granular_markings);
   it->revoked = m.revoked;
   it->valid_from_ms = m.valid_from_ms;

@@ -117,16 +117,6 @@ const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(in
 
 const char *const intel_collection_kinds[] = {"sector", "submissions", "org", "group", "partner", NULL};
 
-enum stix_tlp intel_tlp_from_column(const char *s)
-{
-  return s ? stix_tlp_from_token(s) : STIX_TLP_NONE;
-}
-
-const char *intel_tlp_column(enum stix_tlp t)
-{
-  return stix_tlp_token(t);
-}
-
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max)
 {
   size_t n = 0;
@@ -148,8 +138,8 @@ bool intel_row_visible(const struct actor *who, const struct intel_collection *c
                        const char *tlp, const char *producer_org, const char *producer_user,
                        const char *recipient_orgs, const char *recipient_users)
 {
-  enum stix_tlp t = intel_tlp_from_column(tlp);
-  if (t == STIX_TLP_CLEAR || t == STIX_TLP_GREEN)
+  enum tlp_level t = stix_tlp_from_token(tlp);
+  if (tlp_is_community(t))
     return true; /* the common case, without parsing recipient lists */
   char obuf[2048], ubuf[2048];
   const char *orgs[64], *users[64];
@@ -161,7 +151,7 @@ bool intel_row_visible(const struct actor *who, const struct intel_collection *c
       (col->kind == POLICY_COLLECTION_GROUP || col->kind == POLICY_COLLECTION_ORG))
     orgs[no++] = who->org_id;
   struct policy_intel_object o = {
-      .tlp = (enum policy_tlp)t,
+      .tlp = t,
       .producer_org = producer_org,
       .producer_user = producer_user,
       .recipient_orgs = orgs,
@@ -245,7 +235,7 @@ static void read_collection(struct store_stmt *s, struct intel_collection *col)
   col->kind = kind_from(store_col_text(s, 4));
   snprintf(col->owner_org, sizeof(col->owner_org), "%s",
            store_col_null(s, 5) ? "" : store_col_text(s, 5));
-  col->default_tlp = intel_tlp_from_column(store_col_text(s, 6));
+  col->default_tlp = stix_tlp_from_token(store_col_text(s, 6));
   col->member_can_write = store_col_int(s, 7) != 0;
   col->num = store_col_int(s, 8);
 }
@@ -369,7 +359,7 @@ int intel_collections_each(struct store_conn *c, intel_collection_fn fn, void *c
 static int insert_collection(struct store_conn *c, const struct actor *who, const char *alias,
                              const char *title, const char *description,
                              enum policy_collection_kind kind, const char *owner,
-                             enum stix_tlp tlp, bool member_can_write, char id[37],
+                             enum tlp_level tlp, bool member_can_write, char id[37],
                              struct fs_err *err)
 {
   fs_uuid_v4(id);
@@ -395,14 +385,14 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
                             const struct intel_collection_input *in, char id_out[37],
                             struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_COLLECTION_CREATE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "collection", "only a hub administrator creates collections");
   if (in->kind != POLICY_COLLECTION_ORG && in->kind != POLICY_COLLECTION_GROUP &&
       in->kind != POLICY_COLLECTION_PARTNER)
     return fs_err_set(err, FS_ERR_INVALID, "$.kind", "kind must be org, group or partner");
   if (!in->alias || !*in->alias || strlen(in->alias) >= INTEL_ALIAS_MAX || strchr(in->alias, '/'))
     return fs_err_set(err, FS_ERR_INVALID, "$.alias", "an alias of 1 to 63 characters, no '/'");
-  if (in->default_tlp == STIX_TLP_NONE)
+  if (in->default_tlp == TLP_NONE)
     return fs_err_set(err, FS_ERR_INVALID, "$.default_tlp", "a default TLP level is required");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -473,19 +463,21 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
   if (!rc && !n)
     rc = insert_collection(c, who, "sector", "Sector intelligence / 金融資安情資",
                            "Intelligence the hub publishes to every member", POLICY_COLLECTION_SECTOR,
-                           NULL, STIX_TLP_GREEN, false, id, err);
+                           NULL, TLP_GREEN, false, id, err);
   if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'submissions'", "");
+  char about[96];
+  snprintf(about, sizeof(about), "Intelligence members share with the hub; %s unless marked",
+           stix_tlp_name(TLP_AMBER));
   if (!rc && !n)
-    rc = insert_collection(c, who, "submissions", "Member submissions / 會員分享",
-                           "Intelligence members share with the hub; TLP:AMBER unless marked",
-                           POLICY_COLLECTION_SUBMISSIONS, NULL, STIX_TLP_AMBER, false, id, err);
+    rc = insert_collection(c, who, "submissions", "Member submissions / 會員分享", about,
+                           POLICY_COLLECTION_SUBMISSIONS, NULL, TLP_AMBER, false, id, err);
   if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sightings'", "");
   if (!rc && !n)
     rc = insert_collection(c, who, "sightings", "Sightings / 目擊紀錄",
                            "Which organisation saw which indicator when: for the hub only",
-                           POLICY_COLLECTION_ORG, who->org_id, STIX_TLP_AMBER_STRICT, false, id,
+                           POLICY_COLLECTION_ORG, who->org_id, TLP_AMBER_STRICT, false, id,
                            err);
   if (!rc)
     rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_meta WHERE key = 'hub_identity'", "");

@@ -411,11 +411,11 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
    * caller's organisation's copy is looked at, and another's neither refuses nor changes it. */
   int64_t seq = 0;
   bool found = false, found_own = false, any = false, any_copy = false;
-  enum stix_tlp have = STIX_TLP_NONE;
+  enum tlp_level have = TLP_NONE;
   char owner[40] = "";
   const char *org = g->who->org_id;
   const char *copy = version[0] ? "" : org;
-  bool hub = g->who->local || auth_role_is_hub(g->who->role);
+  bool hub = policy_allows(g->who, POLICY_INTEL_CURATE, NULL);
   struct store_stmt *s = NULL;
   /* what follows reads the objects (an id twice in the batch, a changed object's references) */
   bool reads = maybe_stored || it->control || anonymous || it->anonymous;
@@ -440,7 +440,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     if (!strcmp(store_col_text(s, 1), version)) {
       found = true;
       seq = store_col_int(s, 0);
-      have = intel_tlp_from_column(store_col_text(s, 3));
+      have = stix_tlp_from_token(store_col_text(s, 3));
       found_own = org[0] && !strcmp(store_col_text(s, 2), org);
     }
   }
@@ -467,9 +467,9 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
              it->id);
     return FS_ERR_FORBIDDEN;
   }
-  if (found && !found_own && !hub && have != STIX_TLP_CLEAR && have != STIX_TLP_GREEN) {
-    snprintf(why, why_n, "%s is another organisation's object beyond TLP:GREEN; only it or the hub "
-             "may share it further", it->id);
+  if (found && !found_own && !hub && !tlp_is_community(have)) {
+    snprintf(why, why_n, "%s is another organisation's object beyond %s; only it or the hub "
+             "may share it further", it->id, stix_tlp_name(TLP_GREEN));
     return FS_ERR_FORBIDDEN;
   }
   if (found) {
@@ -482,7 +482,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
 
   /* The strictest of the object's own level (or its collection's default when unmarked) and of
    * its granular markings. */
-  enum stix_tlp tlp = it->tlp == STIX_TLP_NONE ? g->col->default_tlp : it->tlp;
+  enum tlp_level tlp = it->tlp == TLP_NONE ? g->col->default_tlp : it->tlp;
   if (it->tlp_granular > tlp)
     tlp = it->tlp_granular;
   anonymous = anonymous || it->anonymous;
@@ -497,7 +497,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   /* A row of g->objects: its texts live until the flush (the batch's arena, the actor, the
    * received bytes), bound where they lie; a changed object's, freed below, are stored now. */
   const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
-                        intel_tlp_column(tlp), g->who->org_id[0] ? g->who->org_id : NULL,
+                        stix_tlp_token(tlp), g->who->org_id[0] ? g->who->org_id : NULL,
                         g->who->user_id[0] ? g->who->user_id : NULL};
   struct intel_rows_val *v = rc ? NULL : intel_rows_add(&g->objects, &rc, g->err);
   if (v) {
@@ -789,9 +789,9 @@ int intel_status_get(struct store_conn *c, const struct actor *who, const char *
     return rc;
   bool row;
   rc = store_step(s, &row, err);
-  bool mine = !rc && row &&
-              (who->local || auth_role_is_hub(who->role) ||
-               (!store_col_null(s, 0) && !strcmp(store_col_text(s, 0), who->org_id)));
+  struct policy_target t = {.org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL,
+                            .role = -1};
+  bool mine = !rc && row && policy_allows(who, POLICY_INTEL_STATUS_READ, &t);
   if (!rc && mine)
     *out = json_loads(store_col_text(s, 1), 0, NULL);
   store_done(s);

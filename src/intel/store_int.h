@@ -6,8 +6,6 @@
 
 #include "core/buf.h"
 
-enum stix_tlp intel_tlp_from_column(const char *s);
-const char *intel_tlp_column(enum stix_tlp t);
 /* Fills the actor's rights on col (kind, owner, membership already set). */
 int intel_collection_rights(struct store_conn *c, const struct actor *who,
                             struct intel_collection *col, struct fs_err *err);
@@ -48,9 +46,9 @@ struct intel_batch_item {
   enum stix_kind kind;
   const char *type, *version, *spec_version; /* version "" for none */
   const char *version_key;    /* intel_version_key of version */
-  enum stix_tlp tlp;         /* strictest object-level marking; STIX_TLP_NONE: unmarked (the
+  enum tlp_level tlp;         /* strictest object-level marking; TLP_NONE: unmarked (the
                                  collection's default applies) */
-  enum stix_tlp tlp_granular; /* strictest granular marking, STIX_TLP_NONE when none: the
+  enum tlp_level tlp_granular; /* strictest granular marking, TLP_NONE when none: the
                                   stored level is the stricter of the two */
   bool revoked;
   bool control;               /* carries a control property: published changed */

@@ -12,7 +12,7 @@
 struct raise {
   int64_t seq;
   char id[STIX_ID_MAX];
-  enum stix_tlp level;
+  enum tlp_level level;
 };
 
 static int nomem(struct fs_err *err)
@@ -32,9 +32,9 @@ static int find_low(struct store_conn *c, struct raise **out, size_t *n, struct 
   bool row;
   while (!rc && !(rc = store_step(s, &row, err)) && row) {
     json_t *obj = json_loads(store_col_text(s, 3), 0, NULL);
-    enum stix_tlp g = stix_tlp_granular_strictest(json_object_get(obj, "granular_markings"));
+    enum tlp_level g = stix_tlp_granular_strictest(json_object_get(obj, "granular_markings"));
     json_decref(obj);
-    if (g <= intel_tlp_from_column(store_col_text(s, 2)))
+    if (g <= stix_tlp_from_token(store_col_text(s, 2)))
       continue;
     if (FS_VEC_GROW(*out, *n, cap, 16)) {
       rc = nomem(err);
@@ -56,9 +56,9 @@ static int raise_sightings(struct store_conn *c, const char *hub_org, const char
                            int64_t *changed, struct fs_err *err)
 {
   char pattern[STIX_ID_MAX + 40];
-  enum stix_tlp level;
+  enum tlp_level level;
   int rc = intel_latest_level(c, id, &level, err);
-  if (rc || level == STIX_TLP_NONE)
+  if (rc || level == TLP_NONE)
     return rc;
   snprintf(pattern, sizeof(pattern), "%%\"sighting_of_ref\":\"%s\"%%", id);
   struct store_stmt *s = NULL;
@@ -70,7 +70,7 @@ static int raise_sightings(struct store_conn *c, const char *hub_org, const char
   size_t n = 0, cap = 0;
   bool row;
   while (!rc && !(rc = store_step(s, &row, err)) && row) {
-    if (intel_tlp_from_column(store_col_text(s, 1)) >= level)
+    if (stix_tlp_from_token(store_col_text(s, 1)) >= level)
       continue;
     if (FS_VEC_GROW(seqs, n, cap, 16)) {
       rc = nomem(err);
@@ -81,7 +81,7 @@ static int raise_sightings(struct store_conn *c, const char *hub_org, const char
   store_done(s);
   for (size_t i = 0; !rc && i < n; i++)
     rc = store_exec(c, NULL, err, "UPDATE intel_object SET tlp = ? WHERE seq = ?", "si",
-                    intel_tlp_column(level), seqs[i]);
+                    stix_tlp_token(level), seqs[i]);
   *changed += (int64_t)n;
   free(seqs);
   return rc;
@@ -101,7 +101,7 @@ int intel_levels_upgrade(struct store_conn *c, const char *hub_org, struct fs_er
   rc = find_low(c, &low, &n, err);
   for (size_t i = 0; !rc && i < n; i++)
     rc = store_exec(c, NULL, err, "UPDATE intel_object SET tlp = ? WHERE seq = ?", "si",
-                    intel_tlp_column(low[i].level), low[i].seq);
+                    stix_tlp_token(low[i].level), low[i].seq);
   changed += (int64_t)n;
   /* (an indicator with several such versions is looked at again: raising is idempotent) */
   for (size_t i = 0; !rc && i < n; i++)

@@ -170,7 +170,7 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
       read_row(s, &r, &rorgs, &rusers);
       got++;
       scanned++;
-      if (page->all_public && strcmp(r.tlp, "clear") && strcmp(r.tlp, "green"))
+      if (page->all_public && !tlp_is_community(stix_tlp_from_token(r.tlp)))
         page->all_public = false;
       if (!intel_row_visible(who, col, r.tlp, r.producer_org, r.producer_user, rorgs, rusers)) {
         after_date = r.date_added;
@@ -365,7 +365,7 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
   return rc;
 }
 
-int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *level,
+int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *level,
                        struct fs_err *err)
 {
   char tlp[16] = "";
@@ -374,7 +374,7 @@ int intel_latest_level(struct store_conn *c, const char *id, enum stix_tlp *leve
                             "SELECT tlp FROM intel_object WHERE id = ? ORDER BY version_key DESC"
                             " LIMIT 1",
                             "s", id);
-  *level = !rc && found ? intel_tlp_from_column(tlp) : STIX_TLP_NONE;
+  *level = !rc && found ? stix_tlp_from_token(tlp) : TLP_NONE;
   return rc;
 }
 
@@ -470,7 +470,7 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   size_t visible = 0;
   rc = intel_read_object(c, who, col, id, count_row, &visible, err);
   int64_t produced = 0;
-  bool hub = who->local || auth_role_is_hub(who->role);
+  bool hub = policy_allows(who, POLICY_INTEL_CURATE, NULL);
   if (!rc && !hub)
     rc = store_query_int(c, &produced, NULL, err,
                          "SELECT COUNT(*) FROM intel_object WHERE id = ? AND producer_org = ?",

@@ -49,7 +49,7 @@ static int rewrite(struct store_conn *c, const char *old_id, const char *new_id,
 int intel_object_rename(struct store_conn *c, const struct actor *who, const char *old_id,
                         const char *new_id, struct fs_err *err)
 {
-  if (!who->local && !auth_role_is_hub(who->role))
+  if (!policy_allows(who, POLICY_INTEL_CURATE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "object", "only the hub renames objects");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);

@@ -10,14 +10,13 @@
 #include "core/uuid.h"
 #include "intel/intel.h"
 #include "soc/soc.h"
+#include "stix/tlp.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define SAMPLE_NS "6f1d1a3e-4b0c-5d55-9c1e-2f0a5a7b8c9d"
-#define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-#define CLEAR "marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487"
 #define SAMPLE_INDICATORS 240
 #define SAMPLE_MEMBERS 6
 #define SAMPLE_UNSEEN 4 /* an address (203.0.113.2) that no member's sample events hold */
@@ -69,7 +68,7 @@ static int ingest_indicators(struct store_conn *c, const struct actor *hub, stru
                            "modified", "2026-01-05T00:00:00.000Z", "name", label, "pattern",
                            pattern, "pattern_type", "stix", "valid_from", "2026-01-05T00:00:00Z",
                            "indicator_types", "malicious-activity", "object_marking_refs",
-                           i % 10 == 0 ? CLEAR : GREEN));
+                           stix_tlp_marking_id(i % 10 == 0 ? TLP_CLEAR : TLP_GREEN)));
   }
   json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id",
                              "bundle--0b1f6c55-2a4e-4d8e-9f3a-5c6d7e8f9a0b", "objects", objects);
@@ -111,6 +110,20 @@ static void member_events(int m, struct fs_buf *out)
   }
 }
 
+/* The first SAMPLE_MEMBERS sample banks, by code: those the sample events come from. */
+struct members {
+  char ids[SAMPLE_MEMBERS][37];
+  size_t n;
+};
+
+static int add_member(const char *id, void *ctx)
+{
+  struct members *m = ctx;
+  if (m->n < SAMPLE_MEMBERS)
+    snprintf(m->ids[m->n++], sizeof(m->ids[0]), "%s", id);
+  return FS_OK;
+}
+
 int sample_activity_create(const struct soc_env *env, const struct actor *who,
                            struct sample_activity *out, struct fs_err *err)
 {
@@ -120,18 +133,10 @@ int sample_activity_create(const struct soc_env *env, const struct actor *who,
   if (rc)
     return rc;
   rc = ingest_indicators(c, who, err);
-  char members[SAMPLE_MEMBERS][37];
-  int n = 0;
-  struct store_stmt *s;
+  struct members found = {.n = 0};
+  struct org_select banks = {.industry = "bank", .sample_only = true};
   if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT id FROM org WHERE sample = 1 AND industry = 'bank' ORDER BY code LIMIT ?",
-                     "i", (int64_t)SAMPLE_MEMBERS);
-  bool row;
-  while (!rc && !(rc = store_step(s, &row, err)) && row)
-    snprintf(members[n++], 37, "%s", store_col_text(s, 0));
-  if (!rc)
-    store_done(s);
+    rc = org_ids_each(c, &banks, add_member, &found, err);
   store_release(env->store, c);
   if (rc)
     return rc;
@@ -143,12 +148,12 @@ int sample_activity_create(const struct soc_env *env, const struct actor *who,
   struct soc_worker *w = soc_worker_new(e);
   if (!w)
     rc = fs_err_set(err, FS_ERR_NOMEM, "sample", "out of memory");
-  for (int m = 0; !rc && m < n; m++) {
+  for (int m = 0; !rc && m < (int)found.n; m++) {
     struct fs_buf lines;
     fs_buf_init(&lines, 1 << 20);
     member_events(m, &lines);
     struct soc_batch st = {0};
-    rc = soc_worker_process(w, members[m], "syslog-tcp:10.0.0.1 (sample)", DETECT_FMT_AUTO,
+    rc = soc_worker_process(w, found.ids[m], "syslog-tcp:10.0.0.1 (sample)", DETECT_FMT_AUTO,
                             fs_buf_cstr(&lines), lines.len, &st, err);
     out->events += (int)st.records;
     out->alerts += (int)st.alerts;

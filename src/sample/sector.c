@@ -282,7 +282,8 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
 int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err)
 {
   int64_t n = 0;
-  int rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM org WHERE sample = 1", "");
+  struct org_select sample = {.sample_only = true};
+  int rc = org_count(c, &sample, &n, err);
   *exists = n > 0;
   return rc;
 }

@@ -43,7 +43,7 @@ static int count_row(const struct intel_row *row, void *ctx)
 
 bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref)
 {
-  if (strcmp(kind, "ioc") || who->local)
+  if (strcmp(kind, "ioc"))
     return true;
   size_t n = 0;
   struct fs_err err;
@@ -264,29 +264,34 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 /* ---- reads -------------------------------------------------------------------------------- */
 
 #define ALERT_COLUMNS                                                                           \
-  "a.seq, a.id, a.org_id, o.code, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"     \
+  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"             \
   " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
 
-static json_t *alert_json(struct store_stmt *s)
+/* An alert row of ALERT_COLUMNS, with its organisation's code (auth's). */
+static json_t *alert_json(struct store_stmt *s, const char *org_code)
 {
-  int64_t event_at = store_col_int(s, 12);
+  int64_t event_at = store_col_int(s, 11);
   return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
                    "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
-                   store_col_text(s, 2), "org_code", store_col_text(s, 3), "kind",
-                   store_col_text(s, 4), "ref", store_col_text(s, 5), "ref_name",
-                   store_col_text(s, 6), "severity", store_col_text(s, 7), "field",
-                   store_col_text(s, 8), "value", store_col_text(s, 9), "event",
-                   store_col_text(s, 10), "source", store_col_text(s, 11), "event_at",
+                   store_col_text(s, 2), "org_code", org_code, "kind", store_col_text(s, 3),
+                   "ref", store_col_text(s, 4), "ref_name", store_col_text(s, 5), "severity",
+                   store_col_text(s, 6), "field", store_col_text(s, 7), "value",
+                   store_col_text(s, 8), "event", store_col_text(s, 9), "source",
+                   store_col_text(s, 10), "event_at",
                    event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
-                   jsonx_time_new(store_col_int(s, 13)), "last_at",
-                   jsonx_time_new(store_col_int(s, 14)), "count", (json_int_t)store_col_int(s, 15),
-                   "sector_alert", store_col_text(s, 16));
+                   jsonx_time_new(store_col_int(s, 12)), "last_at",
+                   jsonx_time_new(store_col_int(s, 13)), "count", (json_int_t)store_col_int(s, 14),
+                   "sector_alert", store_col_text(s, 15));
 }
 
-/* Alerts are their organisation's; the hub's roles see every organisation's. */
-static bool sees_all(const struct actor *who)
+/* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides, from
+ * whether the reader may see what the alert matched (an intelligence read, asked only when the
+ * alert is not already the reader's own). */
+static bool alert_shown(struct store_conn *c, const struct actor *who, const char *org,
+                        const char *kind, const char *ref)
 {
-  return who->local || auth_role_is_hub(who->role);
+  return policy_alert_visible(who, org, false) ||
+         policy_alert_visible(who, org, soc_sees_ref(c, who, kind, ref));
 }
 
 /* A page of alerts; *last_read is the sequence number of the last row read, shown or not. */
@@ -298,17 +303,21 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   int rc;
   if (org && (rc = org_resolve(c, org, org_id, err)))
     return rc;
-  if (!sees_all(who)) {
-    if (who->role == AUTH_ROLE_SUPERVISOR)
+  /* Alerts are their organisation's; the hub's roles read every organisation's. */
+  struct policy_target every = {.org_id = NULL, .role = -1};
+  struct policy_target own = {.org_id = who->org_id, .role = -1};
+  struct policy_target named = {.org_id = org_id, .role = -1};
+  if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &every)) {
+    if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &own))
       return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
                         "the supervisor sees the sector's statistics, not members' alerts");
-    if (org_id[0] && strcmp(org_id, who->org_id))
+    if (org_id[0] && !policy_allows(who, POLICY_SOC_ALERTS_READ, &named))
       return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts", "only the hub sees other organisations' alerts");
     snprintf(org_id, sizeof(org_id), "%s", who->org_id);
   }
   struct store_stmt *s;
   rc = store_query(c, &s, err,
-                   "SELECT " ALERT_COLUMNS " FROM soc_alert a JOIN org o ON o.id = a.org_id"
+                   "SELECT " ALERT_COLUMNS " FROM soc_alert a"
                    " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
                    " ORDER BY a.seq LIMIT ?",
                    "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL,
@@ -320,14 +329,19 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
   json_t *items = json_array();
   bool row;
   int64_t n = 0, last = after;
+  struct org_briefs orgs = {0};
   while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
     last = store_col_int(s, 0);
-    bool own = !strcmp(store_col_text(s, 2), who->org_id);
-    if (own || soc_sees_ref(c, who, store_col_text(s, 4), store_col_text(s, 5)))
-      json_array_append_new(items, alert_json(s));
+    if (!alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4)))
+      continue;
+    struct org_brief of;
+    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
+      break;
+    json_array_append_new(items, alert_json(s, of.code));
   }
   bool more = !rc && row;
   store_done(s);
+  org_briefs_release(&orgs);
   if (rc) {
     json_decref(items);
     return rc;
@@ -380,9 +394,10 @@ int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, 
 int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
                            json_t **out, struct fs_err *err)
 {
-  if (!sees_all(who) && who->role != AUTH_ROLE_SUPERVISOR)
+  if (!policy_allows(who, POLICY_SOC_SECTOR_ALERTS, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
-  bool names = sees_all(who); /* the supervisor sees the threat and how widely, not incidents */
+  /* The supervisor sees the threat and how widely, not incidents. */
+  bool names = policy_allows(who, POLICY_SOC_SECTOR_CASE, NULL);
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
@@ -394,7 +409,7 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
   bool row;
   while (!(rc = store_step(s, &row, err)) && row) {
     /* A sector alert from an indicator the reader may not see is not shown to them. */
-    if (!soc_sees_ref(c, who, store_col_text(s, 1), store_col_text(s, 2)))
+    if (!alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",

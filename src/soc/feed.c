@@ -2,6 +2,7 @@
  * decided by the one policy for every organisation that could see it. */
 #include "soc/soc_int.h"
 
+#include "auth/org.h"
 #include "auth/policy.h"
 #include "core/vec.h"
 #include "detect/ioc_stix.h"
@@ -22,8 +23,7 @@ void soc_sets_free(void *p)
 
 int soc_org_count(struct store_conn *c, int64_t *orgs, struct fs_err *err)
 {
-  /* TODO(#13 item 4): the number of organisations through an auth accessor */
-  return store_query_int(c, orgs, NULL, err, "SELECT COUNT(*) FROM org", "");
+  return org_count(c, NULL, orgs, err);
 }
 
 int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
@@ -136,14 +136,15 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
                       const char *rorgs, const char *body, const int64_t *colls, size_t n_colls)
 {
   (void)id;
-  if (!strcmp(tlp, "red")) {
+  enum tlp_level level = stix_tlp_from_token(tlp);
+  if (level == TLP_RED) {
     g->sets->skipped_red++;
     return FS_OK;
   }
   bool all = false;
   uint32_t *orgs = NULL;
-  size_t n_orgs = 0;
-  bool wide = !strcmp(tlp, "clear") || !strcmp(tlp, "green");
+  size_t n_orgs = 0, cap_orgs = 0;
+  bool wide = tlp_is_community(level);
   for (size_t k = 0; k < n_colls && !all; k++) {
     struct coll_info *ci = coll_of(g, colls[k]);
     if (!ci)
@@ -174,12 +175,10 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
         dup = orgs[q] == num;
       if (dup)
         continue;
-      uint32_t *p = realloc(orgs, (n_orgs + 1) * sizeof(*p));
-      if (!p) {
+      if (FS_VEC_GROW(orgs, n_orgs, cap_orgs, 16)) {
         free(orgs);
         return fs_err_set(g->err, FS_ERR_NOMEM, "soc", "out of memory");
       }
-      orgs = p;
       orgs[n_orgs++] = num;
     }
   }

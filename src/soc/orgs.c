@@ -14,23 +14,33 @@ void soc_orgs_release(struct soc_orgs *o)
   memset(o, 0, sizeof(*o));
 }
 
+struct load {
+  struct soc_orgs *o;
+  size_t cap;
+  struct fs_err *err;
+};
+
+static int add_id(const char *id, void *ctx)
+{
+  struct load *l = ctx;
+  if (FS_VEC_GROW(l->o->ids, l->o->n, l->cap, 512))
+    return fs_err_set(l->err, FS_ERR_NOMEM, "soc", "out of memory");
+  snprintf(l->o->ids[l->o->n++], 37, "%s", id);
+  return FS_OK;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+  return strcmp((const char *)a, (const char *)b);
+}
+
 int soc_orgs_load(struct store_conn *c, struct soc_orgs *o, struct fs_err *err)
 {
   memset(o, 0, sizeof(*o));
-  struct store_stmt *s;
-  int rc = store_query(c, &s, err, "SELECT id FROM org ORDER BY id", "");
-  if (rc)
-    return rc;
-  size_t cap = 0;
-  bool row;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    if (FS_VEC_GROW(o->ids, o->n, cap, 512)) {
-      rc = fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-      break;
-    }
-    snprintf(o->ids[o->n++], 37, "%s", store_col_text(s, 0));
-  }
-  store_done(s);
+  struct load l = {o, 0, err};
+  int rc = org_ids_each(c, NULL, add_id, &l, err);
+  if (!rc && o->n) /* numbered in the order of the ids (soc_orgs_number searches them) */
+    qsort(o->ids, o->n, sizeof(*o->ids), cmp_id);
   char hub[37];
   if (!rc && !org_hub_id(c, hub, err))
     o->hub = soc_orgs_number(o, hub);

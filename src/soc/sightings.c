@@ -110,9 +110,9 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
 static int write_sighting(struct store_conn *c, struct soc_engine *e, const char *ref,
                           const char *org, const char *sid, struct fs_err *err)
 {
-  enum stix_tlp t;
+  enum tlp_level t;
   int rc = intel_latest_level(c, ref, &t, err);
-  if (rc || t == STIX_TLP_NONE)
+  if (rc || t == TLP_NONE)
     return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
   struct actor hub, reader;
   if ((rc = soc_hub_actor(c, e, &hub, err)) || (rc = soc_hub_reader(c, e, &reader, err)))
@@ -120,9 +120,9 @@ static int write_sighting(struct store_conn *c, struct soc_engine *e, const char
   if (org[0])
     return soc_sees_ref(c, &reader, "ioc", ref)
                ? store_version(c, &hub, sid, ref, org,
-                               stix_tlp_marking_id(STIX_TLP_AMBER_STRICT), "sightings", err)
+                               stix_tlp_marking_id(TLP_AMBER_STRICT), "sightings", err)
                : FS_OK;
-  return t == STIX_TLP_CLEAR || t == STIX_TLP_GREEN
+  return tlp_is_community(t)
              ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(t), "sector", err)
              : FS_OK;
 }

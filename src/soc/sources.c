@@ -4,6 +4,7 @@
 
 #include "audit/audit.h"
 #include "auth/org.h"
+#include "auth/policy.h"
 #include "core/encode.h"
 #include "core/file.h"
 #include "core/uuid.h"
@@ -92,7 +93,7 @@ int soc_rules_generation(struct store_conn *c, int64_t *gen, struct fs_err *err)
 int soc_rules_reload(struct store_conn *c, const struct actor *who, int64_t *generation,
                      struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_SOC_RULES_RELOAD, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "soc", "only a hub administrator reloads the rules");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -113,7 +114,7 @@ int soc_rules_reload(struct store_conn *c, const struct actor *who, int64_t *gen
 int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,
                    const char *match, const char *org, char id_out[37], struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_SOC_SOURCES_MANAGE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator registers event sources");
   struct detect_ip net;
   if (!strcmp(kind, "cidr")) {
@@ -157,7 +158,7 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
 int soc_source_remove(struct store_conn *c, const struct actor *who, const char *id,
                       struct fs_err *err)
 {
-  if (!who->local && who->role != AUTH_ROLE_HUB_ADMIN)
+  if (!policy_allows(who, POLICY_SOC_SOURCES_MANAGE, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator removes event sources");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -190,22 +191,27 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
 int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
                      struct fs_err *err)
 {
-  if (!who->local && !auth_role_is_hub(who->role))
+  struct policy_target every = {.org_id = NULL, .role = -1};
+  if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &every))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
-                       "SELECT s.id, s.kind, s.match, o.code FROM soc_source s JOIN org o"
-                       " ON o.id = s.org_id ORDER BY s.kind, s.match",
-                       "");
+                       "SELECT id, kind, match, org_id FROM soc_source ORDER BY kind, match", "");
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
-  while (!(rc = store_step(s, &row, err)) && row)
+  struct org_briefs orgs = {0};
+  while (!(rc = store_step(s, &row, err)) && row) {
+    struct org_brief org;
+    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 3), &org, err)))
+      break;
     json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "id", store_col_text(s, 0), "kind",
                                            store_col_text(s, 1), "match", store_col_text(s, 2),
-                                           "org", store_col_text(s, 3)));
+                                           "org", org.code));
+  }
   store_done(s);
+  org_briefs_release(&orgs);
   *out = json_pack("{s:o}", "items", items);
   return rc;
 }

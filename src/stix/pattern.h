@@ -176,6 +176,11 @@ enum stix_observable {
                      * which) */
 };
 
+/* The observable of a file hash named as STIX's hashing-algorithm-ov names it ("MD5", "SHA-1",
+ * "sha256", "SHA-512": any case, '-' optional): STIX_OBS_MD5 ... STIX_OBS_SHA512, or -1 for any
+ * other name. */
+int stix_pattern_hash_kind(const char *name);
+
 struct stix_pattern_indicator {
   enum stix_observable kind;
   const char *sco_type; /* the object type of the path */

@@ -15,7 +15,7 @@ struct extract {
   bool nomem;
 };
 
-static int hash_kind(const char *key)
+int stix_pattern_hash_kind(const char *key)
 {
   static const struct {
     const char *norm;
@@ -59,7 +59,7 @@ static int path_kind(const struct stix_pattern_path *path)
     return STIX_OBS_OTHER;
   }
   if (path->n == 2 && !strcmp(path->type, "file") && !strcmp(s[0].key, "hashes"))
-    return hash_kind(s[1].key);
+    return stix_pattern_hash_kind(s[1].key);
   /* Other string properties of other objects (mutex:name, file:name, windows-registry-key:key,
    * user-account:account_login...): values to find as they are. */
   static const char *const typed[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr",

@@ -1,5 +1,5 @@
-/* TAXII 2.1 query strings: percent-decoding, the filters each endpoint takes, value checks, the
- * query fingerprint, and the encrypted paging cursor. */
+/* TAXII 2.1 query strings: the filters each endpoint takes (from the pairs core/query.h splits
+ * and decodes), value checks, the query fingerprint, and the encrypted paging cursor. */
 #include "stix/taxii_query.h"
 
 #include "stix/stix.h"
@@ -40,36 +40,6 @@ static unsigned allowed(enum stix_taxii_endpoint ep)
   default:
     return 0;
   }
-}
-
-/* Percent-decodes s[0..n) into the arena ('+' is a space, as in HTML forms). NULL on bad
- * encoding or control characters (*bad set) or out of memory (*bad clear). */
-static char *decode(struct fs_arena *a, const char *s, size_t n, bool *bad)
-{
-  *bad = false;
-  char *o = fs_arena_alloc(a, n + 1);
-  if (!o)
-    return NULL;
-  size_t k = 0;
-  for (size_t i = 0; i < n; i++) {
-    unsigned char c = (unsigned char)s[i];
-    if (c == '%') {
-      if (i + 2 >= n || fs_hex_decode(s + i + 1, 2, &c, 1)) {
-        *bad = true;
-        return NULL;
-      }
-      i += 2;
-    } else if (c == '+') {
-      c = ' ';
-    }
-    if (c < 0x20 || c == 0x7f) {
-      *bad = true;
-      return NULL;
-    }
-    o[k++] = (char)c;
-  }
-  o[k] = '\0';
-  return o;
 }
 
 static bool spec_version_valid(const char *s)
@@ -201,62 +171,66 @@ static int set_value(struct stix_taxii_query *q, unsigned bit, const char *name,
   return FS_OK;
 }
 
-int stix_taxii_query_parse(const char *raw, size_t len, enum stix_taxii_endpoint ep,
-                            const struct stix_taxii_query_limits *lim_in, struct fs_arena *arena,
-                            struct stix_taxii_query *q, struct fs_err *err)
+static void limits_of(const struct stix_taxii_query_limits *in, struct stix_taxii_query_limits *out)
 {
-  struct stix_taxii_query_limits lim = {8192, 100, 1000, 256};
-  if (lim_in) {
-    lim.max_query = lim_in->max_query ? lim_in->max_query : lim.max_query;
-    lim.max_list = lim_in->max_list ? lim_in->max_list : lim.max_list;
-    lim.max_limit = lim_in->max_limit ? lim_in->max_limit : lim.max_limit;
-    lim.max_next = lim_in->max_next ? lim_in->max_next : lim.max_next;
+  *out = (struct stix_taxii_query_limits){8192, 100, 1000, 256};
+  if (in) {
+    out->max_query = in->max_query ? in->max_query : out->max_query;
+    out->max_list = in->max_list ? in->max_list : out->max_list;
+    out->max_limit = in->max_limit ? in->max_limit : out->max_limit;
+    out->max_next = in->max_next ? in->max_next : out->max_next;
   }
+}
+
+int stix_taxii_query_parse(const char *raw, size_t len, enum stix_taxii_endpoint ep,
+                           const struct stix_taxii_query_limits *lim_in, struct fs_arena *arena,
+                           struct stix_taxii_query *q, struct fs_err *err)
+{
+  struct stix_taxii_query_limits lim;
+  limits_of(lim_in, &lim);
   memset(q, 0, sizeof(*q));
   if (len > lim.max_query)
     return fs_err_set(err, FS_ERR_TOO_LARGE, "query", "query string longer than %zu bytes",
                       lim.max_query);
-  size_t i = 0;
-  while (i < len) {
-    size_t end = i;
-    while (end < len && raw[end] != '&')
-      end++;
-    if (end > i) {
-      const char *eq = memchr(raw + i, '=', end - i);
-      size_t klen = eq ? (size_t)(eq - (raw + i)) : end - i;
-      bool bad;
-      char *key = decode(arena, raw + i, klen, &bad);
-      char *value = key ? decode(arena, eq ? eq + 1 : raw + end, eq ? (size_t)(raw + end - eq - 1) : 0,
-                                 &bad)
-                        : NULL;
-      if (!value)
-        return bad ? fs_err_set(err, FS_ERR_INVALID, "query",
-                                "bad percent-encoding or control character in the query")
-                   : fs_err_set(err, FS_ERR_NOMEM, "query", "out of memory");
-      unsigned bit = 0;
-      const char *name = NULL;
-      for (size_t k = 0; k < FS_ARRAY_SIZE(params) && !bit; k++)
-        if (!strcmp(params[k].name, key))
-          bit = params[k].bit, name = params[k].name;
-      if (!bit && !strncmp(key, "match[", 6))
-        return fs_err_set(err, FS_ERR_INVALID, key, "the filter %.60s is not supported", key);
-      if (!bit) {
-        q->n_ignored++;
-      } else {
-        if (q->present & bit)
-          return fs_err_set(err, FS_ERR_INVALID, name, "%s is given more than once", name);
-        if (!(allowed(ep) & bit))
-          return fs_err_set(err, FS_ERR_INVALID, name, "%s does not apply to this endpoint",
-                            name);
-        if (!*value)
-          return fs_err_set(err, FS_ERR_INVALID, name, "%s has an empty value", name);
-        int rc = set_value(q, bit, name, value, &lim, arena, err);
-        if (rc)
-          return rc;
-        q->present |= bit;
-      }
+  struct fs_query pairs;
+  int rc = fs_query_parse(raw, len, &pairs, arena, err);
+  return rc ? rc : stix_taxii_query_from(&pairs, ep, lim_in, arena, q, err);
+}
+
+int stix_taxii_query_from(const struct fs_query *pairs, enum stix_taxii_endpoint ep,
+                          const struct stix_taxii_query_limits *lim_in, struct fs_arena *arena,
+                          struct stix_taxii_query *q, struct fs_err *err)
+{
+  struct stix_taxii_query_limits lim;
+  limits_of(lim_in, &lim);
+  memset(q, 0, sizeof(*q));
+  for (size_t i = 0; i < pairs->count; i++) {
+    const char *key = pairs->keys[i];
+    unsigned bit = 0;
+    const char *name = NULL;
+    for (size_t k = 0; k < FS_ARRAY_SIZE(params) && !bit; k++)
+      if (!strcmp(params[k].name, key))
+        bit = params[k].bit, name = params[k].name;
+    if (!bit && !strncmp(key, "match[", 6))
+      return fs_err_set(err, FS_ERR_INVALID, key, "the filter %.60s is not supported", key);
+    if (!bit) {
+      q->n_ignored++;
+      continue;
     }
-    i = end + 1;
+    if (q->present & bit)
+      return fs_err_set(err, FS_ERR_INVALID, name, "%s is given more than once", name);
+    if (!(allowed(ep) & bit))
+      return fs_err_set(err, FS_ERR_INVALID, name, "%s does not apply to this endpoint", name);
+    if (!*pairs->values[i])
+      return fs_err_set(err, FS_ERR_INVALID, name, "%s has an empty value", name);
+    /* The lists are cut in place: a copy, so that the caller's pairs stay as they were. */
+    char *value = fs_arena_strdup(arena, pairs->values[i]);
+    if (!value)
+      return fs_err_set(err, FS_ERR_NOMEM, name, "out of memory");
+    int rc = set_value(q, bit, name, value, &lim, arena, err);
+    if (rc)
+      return rc;
+    q->present |= bit;
   }
   return FS_OK;
 }

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/base.h"
 #include "core/err.h"
+#include "core/query.h"
 
 enum stix_taxii_endpoint {
   STIX_TAXII_EP_OBJECTS,       /* GET {root}/collections/{id}/objects/ */
@@ -65,14 +66,21 @@ struct stix_taxii_query {
   size_t n_ignored;                       /* unknown non-filter parameters (ignored) */
 };
 
-/* Parses a raw query string (the part after '?', percent-encoded as received; may be empty) for
- * an endpoint. FS_OK, or FS_ERR_INVALID (HTTP 400) with err->where naming the parameter
- * ("match[type]") and err->msg saying why: bad percent-encoding, a parameter given twice, a
- * filter the endpoint does not take, an unknown match[...] filter, a malformed value.
- * FS_ERR_TOO_LARGE (413) for an oversized query, FS_ERR_NOMEM. lim may be NULL. */
+/* Reads the filters of an endpoint from a query already split and decoded (fs_query_parse: an
+ * HTTP request's, split once when it was admitted). FS_OK, or FS_ERR_INVALID (HTTP 400) with
+ * err->where naming the parameter ("match[type]") and err->msg saying why: a parameter given
+ * twice, a filter the endpoint does not take, an unknown match[...] filter, a malformed value.
+ * FS_ERR_NOMEM. lim may be NULL; its max_query does not apply here. pairs is left unchanged. */
+int stix_taxii_query_from(const struct fs_query *pairs, enum stix_taxii_endpoint ep,
+                          const struct stix_taxii_query_limits *lim, struct fs_arena *arena,
+                          struct stix_taxii_query *q, struct fs_err *err);
+/* The same from a raw query string (the part after '?', percent-encoded as received; may be
+ * empty): FS_ERR_TOO_LARGE (413) past max_query, then fs_query_parse's errors (FS_ERR_INVALID
+ * naming "query byte N" on bad percent-encoding, a control character or invalid UTF-8), then
+ * stix_taxii_query_from's. */
 int stix_taxii_query_parse(const char *raw, size_t len, enum stix_taxii_endpoint ep,
-                            const struct stix_taxii_query_limits *lim, struct fs_arena *arena,
-                            struct stix_taxii_query *q, struct fs_err *err);
+                           const struct stix_taxii_query_limits *lim, struct fs_arena *arena,
+                           struct stix_taxii_query *q, struct fs_err *err);
 
 /* A 64-bit fingerprint of what a query selects (collection and filters, not limit or next), to
  * bind a cursor to the query it pages through. */

@@ -2,6 +2,8 @@
  * section 7.2.1.4), the published objects, and the reading of marking definitions. */
 #include "stix/tlp.h"
 
+#include "core/jsonx.h"
+
 #include <string.h>
 #include <strings.h>
 
@@ -9,110 +11,115 @@ static const struct {
   const char *v2_id;
   const char *v1_id;
   const char *name;
-  const char *token;
   const char *v1_token;
 } levels[] = {
-    [STIX_TLP_CLEAR] = {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-                         "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", "TLP:CLEAR",
-                         "clear", "white"},
-    [STIX_TLP_GREEN] = {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-                         "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", "TLP:GREEN",
-                         "green", "green"},
-    [STIX_TLP_AMBER] = {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-                         "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", "TLP:AMBER",
-                         "amber", "amber"},
-    [STIX_TLP_AMBER_STRICT] = {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL,
-                                "TLP:AMBER+STRICT", "amber+strict", NULL},
-    [STIX_TLP_RED] = {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
-                       "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "TLP:RED", "red",
-                       "red"},
+    [TLP_CLEAR] = {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
+                   "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", "TLP:CLEAR", "white"},
+    [TLP_GREEN] = {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
+                   "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", "TLP:GREEN", "green"},
+    [TLP_AMBER] = {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
+                   "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", "TLP:AMBER", "amber"},
+    [TLP_AMBER_STRICT] = {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL,
+                          "TLP:AMBER+STRICT", NULL},
+    [TLP_RED] = {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
+                 "marking-definition--5e57c739-391a-4eb3-b6be-7d15ca92d5ed", "TLP:RED", "red"},
 };
 
-#define TLP_FIRST STIX_TLP_CLEAR
-#define TLP_LAST STIX_TLP_RED
+/* The tokens (the tlp_2_0 values), in rank order from TLP_LEVEL_MIN. */
+const char *const stix_tlp_tokens[] = {"clear", "green", "amber", "amber+strict", "red", NULL};
+
 #define TLP2_CREATED "2022-10-01T00:00:00.000Z"
 /* The identity that created the TLP 2.0 extension definition (OASIS CTI TC's common objects). */
 #define TLP2_EXT_CREATOR "identity--b3bca3c2-1f3d-4b54-b44f-dac42c3a8f01"
 
-static bool valid_level(enum stix_tlp l)
+static bool valid_level(enum tlp_level l)
 {
-  return l >= TLP_FIRST && l <= TLP_LAST;
+  return l >= TLP_LEVEL_MIN && l <= TLP_LEVEL_MAX;
 }
 
-enum stix_tlp stix_tlp_from_marking_id(const char *id, bool *v1)
+enum tlp_level stix_tlp_from_marking_id(const char *id, bool *v1)
 {
   if (v1)
     *v1 = false;
   if (!id)
-    return STIX_TLP_NONE;
-  for (int l = TLP_FIRST; l <= TLP_LAST; l++) {
+    return TLP_NONE;
+  for (int l = TLP_LEVEL_MIN; l <= TLP_LEVEL_MAX; l++) {
     if (!strcmp(levels[l].v2_id, id))
-      return (enum stix_tlp)l;
+      return (enum tlp_level)l;
     if (levels[l].v1_id && !strcmp(levels[l].v1_id, id)) {
       if (v1)
         *v1 = true;
-      return (enum stix_tlp)l;
+      return (enum tlp_level)l;
     }
   }
-  return STIX_TLP_NONE;
+  return TLP_NONE;
 }
 
-const char *stix_tlp_marking_id(enum stix_tlp level)
+const char *stix_tlp_marking_id(enum tlp_level level)
 {
   return valid_level(level) ? levels[level].v2_id : NULL;
 }
 
-const char *stix_tlp_v1_marking_id(enum stix_tlp level)
+const char *stix_tlp_v1_marking_id(enum tlp_level level)
 {
   return valid_level(level) ? levels[level].v1_id : NULL;
 }
 
-const char *stix_tlp_name(enum stix_tlp level)
+const char *stix_tlp_name(enum tlp_level level)
 {
   return valid_level(level) ? levels[level].name : "";
 }
 
-const char *stix_tlp_token(enum stix_tlp level)
+const char *stix_tlp_token(enum tlp_level level)
 {
-  return valid_level(level) ? levels[level].token : "";
+  return valid_level(level) ? stix_tlp_tokens[level - TLP_LEVEL_MIN] : "";
 }
 
-enum stix_tlp stix_tlp_from_token(const char *s)
+int stix_tlp_json(const json_t *obj, const char *key, unsigned flags, enum tlp_level *out,
+                  struct fs_err *err)
+{
+  int i;
+  int rc = jsonx_enum(obj, key, flags, stix_tlp_tokens, &i, err);
+  *out = !rc && i >= 0 ? (enum tlp_level)(TLP_LEVEL_MIN + i) : TLP_NONE;
+  return rc;
+}
+
+enum tlp_level stix_tlp_from_token(const char *s)
 {
   if (!s)
-    return STIX_TLP_NONE;
+    return TLP_NONE;
   if (!strncasecmp(s, "tlp:", 4))
     s += 4;
   if (!strcasecmp(s, "white"))
-    return STIX_TLP_CLEAR;
-  for (int l = TLP_FIRST; l <= TLP_LAST; l++)
-    if (!strcasecmp(s, levels[l].token))
-      return (enum stix_tlp)l;
-  return STIX_TLP_NONE;
+    return TLP_CLEAR;
+  for (int l = TLP_LEVEL_MIN; l <= TLP_LEVEL_MAX; l++)
+    if (!strcasecmp(s, stix_tlp_tokens[l - TLP_LEVEL_MIN]))
+      return (enum tlp_level)l;
+  return TLP_NONE;
 }
 
-enum stix_tlp stix_tlp_strictest(const json_t *refs)
+enum tlp_level stix_tlp_strictest(const json_t *refs)
 {
-  enum stix_tlp best = STIX_TLP_NONE;
+  enum tlp_level best = TLP_NONE;
   size_t i;
   const json_t *r;
   json_array_foreach(refs, i, r)
   {
-    enum stix_tlp l = stix_tlp_from_marking_id(json_string_value(r), NULL);
+    enum tlp_level l = stix_tlp_from_marking_id(json_string_value(r), NULL);
     if (l > best)
       best = l;
   }
   return best;
 }
 
-enum stix_tlp stix_tlp_granular_strictest(const json_t *granular)
+enum tlp_level stix_tlp_granular_strictest(const json_t *granular)
 {
-  enum stix_tlp best = STIX_TLP_NONE;
+  enum tlp_level best = TLP_NONE;
   size_t i;
   const json_t *g;
   json_array_foreach(granular, i, g)
   {
-    enum stix_tlp l =
+    enum tlp_level l =
         stix_tlp_from_marking_id(json_string_value(json_object_get(g, "marking_ref")), NULL);
     if (l > best)
       best = l;
@@ -120,7 +127,7 @@ enum stix_tlp stix_tlp_granular_strictest(const json_t *granular)
   return best;
 }
 
-int stix_tlp_marking_definition(enum stix_tlp level, json_t **out, struct fs_err *err)
+int stix_tlp_marking_definition(enum tlp_level level, json_t **out, struct fs_err *err)
 {
   *out = NULL;
   if (!valid_level(level))
@@ -129,7 +136,7 @@ int stix_tlp_marking_definition(enum stix_tlp level, json_t **out, struct fs_err
                         "marking-definition", "spec_version", "2.1", "id", levels[level].v2_id,
                         "created", TLP2_CREATED, "name", levels[level].name, "extensions",
                         STIX_TLP2_EXTENSION_ID, "extension_type", "property-extension",
-                        "tlp_2_0", levels[level].token);
+                        "tlp_2_0", stix_tlp_tokens[level - TLP_LEVEL_MIN]);
   if (!o)
     return fs_err_set(err, FS_ERR_NOMEM, "tlp", "out of memory");
   *out = o;
@@ -160,8 +167,8 @@ static int parse_tlp1(const json_t *md, const char *id, struct stix_marking *out
                       struct fs_err *err)
 {
   const char *t = str(json_object_get(md, "definition"), "tlp");
-  int level = STIX_TLP_NONE;
-  for (int l = TLP_FIRST; t && l <= TLP_LAST && !level; l++)
+  int level = TLP_NONE;
+  for (int l = TLP_LEVEL_MIN; t && l <= TLP_LEVEL_MAX && !level; l++)
     if (levels[l].v1_token && !strcmp(levels[l].v1_token, t))
       level = l;
   if (!level)
@@ -172,7 +179,7 @@ static int parse_tlp1(const json_t *md, const char *id, struct stix_marking *out
                       "only the standard TLP 1.0 marking definition %s may mark TLP:%s",
                       levels[level].v1_id, levels[level].v1_token);
   out->kind = STIX_MARKING_TLP1;
-  out->tlp = (enum stix_tlp)level;
+  out->tlp = (enum tlp_level)level;
   return FS_OK;
 }
 
@@ -180,9 +187,9 @@ static int parse_tlp2(const json_t *ext, const char *id, struct stix_marking *ou
                       struct fs_err *err)
 {
   const char *t = str(ext, "tlp_2_0");
-  int level = STIX_TLP_NONE;
-  for (int l = TLP_FIRST; t && l <= TLP_LAST && !level; l++)
-    if (!strcmp(levels[l].token, t))
+  int level = TLP_NONE;
+  for (int l = TLP_LEVEL_MIN; t && l <= TLP_LEVEL_MAX && !level; l++)
+    if (!strcmp(stix_tlp_tokens[l - TLP_LEVEL_MIN], t))
       level = l;
   if (!level)
     return fs_err_set(err, FS_ERR_INVALID, "extensions.tlp_2_0",
@@ -199,7 +206,7 @@ static int parse_tlp2(const json_t *ext, const char *id, struct stix_marking *ou
     return fs_err_set(err, FS_ERR_INVALID, "name", "the name of this marking must be \"%s\"",
                       levels[level].name);
   out->kind = STIX_MARKING_TLP2;
-  out->tlp = (enum stix_tlp)level;
+  out->tlp = (enum tlp_level)level;
   return FS_OK;
 }
 
@@ -220,8 +227,8 @@ int stix_marking_parse(const json_t *md, struct stix_marking *out, struct fs_err
     rc = parse_tlp1(md, id, out, err);
   } else {
     bool v1;
-    enum stix_tlp reserved = stix_tlp_from_marking_id(id, &v1);
-    if (reserved != STIX_TLP_NONE)
+    enum tlp_level reserved = stix_tlp_from_marking_id(id, &v1);
+    if (reserved != TLP_NONE)
       return fs_err_set(err, FS_ERR_INVALID, "id",
                         "%s is the id of the standard %s marking and must carry its definition",
                         id, v1 ? levels[reserved].v1_token : levels[reserved].name);
@@ -231,6 +238,6 @@ int stix_marking_parse(const json_t *md, struct stix_marking *out, struct fs_err
     }
   }
   if (rc)
-    out->tlp = STIX_TLP_NONE;
+    out->tlp = TLP_NONE;
   return rc;
 }

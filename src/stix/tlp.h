@@ -7,47 +7,49 @@
 
 #include "core/base.h"
 #include "core/err.h"
+#include "core/tlp.h"
 
 #include <jansson.h>
 
-/* Ordered from least to most restrictive. */
-enum stix_tlp {
-  STIX_TLP_NONE = 0, /* not a TLP marking */
-  STIX_TLP_CLEAR,
-  STIX_TLP_GREEN,
-  STIX_TLP_AMBER,
-  STIX_TLP_AMBER_STRICT,
-  STIX_TLP_RED,
-};
+/* The levels themselves (enum tlp_level, ordered by rank) are core/tlp.h's. This file is the one
+ * place their names ("TLP:AMBER"), tokens ("amber") and marking-definition ids are written:
+ * lint.layers (scripts/house-check.py) fails on a copy anywhere else in src/. */
 
 #define STIX_TLP2_EXTENSION_ID "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 
 /* The level of a marking-definition id: the five TLP 2.0 ids and the four TLP 1.0 ids (WHITE reads
- * as CLEAR); STIX_TLP_NONE for any other id. *v1 (may be NULL) tells a TLP 1.0 id. */
-enum stix_tlp stix_tlp_from_marking_id(const char *id, bool *v1);
-/* The TLP 2.0 marking-definition id of a level; NULL for STIX_TLP_NONE. */
-const char *stix_tlp_marking_id(enum stix_tlp level);
+ * as CLEAR); TLP_NONE for any other id. *v1 (may be NULL) tells a TLP 1.0 id. */
+enum tlp_level stix_tlp_from_marking_id(const char *id, bool *v1);
+/* The TLP 2.0 marking-definition id of a level; NULL for TLP_NONE. */
+const char *stix_tlp_marking_id(enum tlp_level level);
 /* The TLP 1.0 id of a level (CLEAR gives WHITE's); NULL for AMBER+STRICT and NONE. */
-const char *stix_tlp_v1_marking_id(enum stix_tlp level);
+const char *stix_tlp_v1_marking_id(enum tlp_level level);
 /* "TLP:CLEAR" ... "TLP:RED"; "" for NONE. */
-const char *stix_tlp_name(enum stix_tlp level);
+const char *stix_tlp_name(enum tlp_level level);
 /* The value of the extension's tlp_2_0 property: "clear", "green", "amber", "amber+strict", "red". */
-const char *stix_tlp_token(enum stix_tlp level);
+const char *stix_tlp_token(enum tlp_level level);
+/* Those tokens in rank order, NULL-terminated (for jsonx_enum and the like): the level of
+ * stix_tlp_tokens[i] is TLP_LEVEL_MIN + i. */
+extern const char *const stix_tlp_tokens[];
+/* Reads a level given by its token (one of stix_tlp_tokens) at obj's key, as jsonx_enum does
+ * (flags JSONX_*; another value is FS_ERR_INVALID naming the field); TLP_NONE when absent. */
+int stix_tlp_json(const json_t *obj, const char *key, unsigned flags, enum tlp_level *out,
+                  struct fs_err *err);
 /* Reads "clear", "white", "green", "amber", "amber+strict", "red" (any case, with or without a
- * "tlp:" prefix, as MISP tags write them); STIX_TLP_NONE for anything else. */
-enum stix_tlp stix_tlp_from_token(const char *s);
+ * "tlp:" prefix, as MISP tags write them); TLP_NONE for anything else. */
+enum tlp_level stix_tlp_from_token(const char *s);
 /* The most restrictive TLP level among the ids of a JSON array of marking references (e.g. an
- * object's object_marking_refs); STIX_TLP_NONE when none is a TLP marking or refs is NULL. */
-enum stix_tlp stix_tlp_strictest(const json_t *refs);
+ * object's object_marking_refs); TLP_NONE when none is a TLP marking or refs is NULL. */
+enum tlp_level stix_tlp_strictest(const json_t *refs);
 /* The most restrictive TLP level among the marking_ref of a JSON array of granular markings (an
- * object's granular_markings; entries with "lang" instead are not markings); STIX_TLP_NONE when
+ * object's granular_markings; entries with "lang" instead are not markings); TLP_NONE when
  * none is a TLP marking or granular is NULL. Whatever part a granular TLP marking covers, the
  * object is shared as a whole, so that level binds the whole object. */
-enum stix_tlp stix_tlp_granular_strictest(const json_t *granular);
+enum tlp_level stix_tlp_granular_strictest(const json_t *granular);
 
 /* The full TLP 2.0 marking-definition object of a level, as the hub publishes it. The caller owns
- * *out (json_decref). FS_ERR_INVALID for STIX_TLP_NONE, FS_ERR_NOMEM. */
-int stix_tlp_marking_definition(enum stix_tlp level, json_t **out, struct fs_err *err);
+ * *out (json_decref). FS_ERR_INVALID for TLP_NONE, FS_ERR_NOMEM. */
+int stix_tlp_marking_definition(enum tlp_level level, json_t **out, struct fs_err *err);
 /* The OASIS extension-definition object those marking definitions refer to. Caller owns *out. */
 int stix_tlp_extension_definition(json_t **out, struct fs_err *err);
 
@@ -61,7 +63,7 @@ enum stix_marking_kind {
 /* What a marking definition says. Strings are borrowed from the object. */
 struct stix_marking {
   enum stix_marking_kind kind;
-  enum stix_tlp tlp;    /* TLP1/TLP2: the level */
+  enum tlp_level tlp;    /* TLP1/TLP2: the level */
   const char *name;      /* the "name" property, or NULL */
   const char *statement; /* STATEMENT: the text */
 };

@@ -283,14 +283,6 @@ int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err)
   return store_commit(c, err);
 }
 
-static uint64_t sql_hash(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-  for (; *s; s++)
-    h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-  return h;
-}
-
 static void to_front(struct store_conn *c, struct store_stmt *prev, struct store_stmt *s)
 {
   if (prev) {
@@ -314,7 +306,7 @@ int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out
       return FS_OK;
     }
   }
-  uint64_t h = sql_hash(sql);
+  uint64_t h = fs_hash_str(sql);
   prev = NULL;
   for (struct store_stmt *s = c->stmts; s; prev = s, s = s->next) {
     if (s->hash == h && !strcmp(s->sql, sql)) {

@@ -58,14 +58,6 @@ void taxii_page_cache_free(struct taxii_page_cache *c)
   free(c);
 }
 
-static uint64_t fnv(const char *s)
-{
-  uint64_t h = 1469598103934665603ULL;
-  for (; *s; s++)
-    h = (h ^ (uint8_t)*s) * 1099511628211ULL;
-  return h;
-}
-
 static bool make_key(char out[MAX_KEY], int64_t coll, int64_t gen, const char *kind, const char *query)
 {
   int n = snprintf(out, MAX_KEY, "%lld/%lld/%s?%s", (long long)coll, (long long)gen, kind,
@@ -118,7 +110,7 @@ bool taxii_page_cache_get(struct taxii_page_cache *c, int64_t coll, int64_t gen,
   char key[MAX_KEY];
   if (!c || !make_key(key, coll, gen, kind, query))
     return false;
-  uint64_t h = fnv(key);
+  uint64_t h = fs_hash_str(key);
   pthread_mutex_lock(&c->lock);
   struct entry *e = c->table[h % BUCKETS];
   while (e && (e->hash != h || strcmp(e->key, key)))
@@ -159,7 +151,7 @@ void taxii_page_cache_put(struct taxii_page_cache *c, int64_t coll, int64_t gen,
   memcpy(e->body, body, len);
   e->len = len;
   e->meta = *meta;
-  e->hash = fnv(key);
+  e->hash = fs_hash_str(key);
   e->refs = 1;
   pthread_mutex_lock(&c->lock);
   /* Replace an entry with the same key (two threads computed the same page). */

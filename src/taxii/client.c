@@ -1,7 +1,7 @@
-/* The TAXII client over libcurl. */
+/* The TAXII client over libcurl: requests here, the reading of replies in reply.c. */
 #include "taxii/client.h"
 
-#include "core/jsonx.h"
+#include "taxii/reply.h"
 #include "taxii/server.h"
 
 #include <curl/curl.h>
@@ -69,21 +69,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
   struct sink *s = ud;
-  size_t len = size * n;
-  static const char name[] = "X-TAXII-Date-Added-Last:";
-  if (s->last_added && len > sizeof(name) - 1 && !strncasecmp(p, name, sizeof(name) - 1)) {
-    const char *v = p + sizeof(name) - 1;
-    while (*v == ' ')
-      v++;
-    size_t vl = len - (size_t)(v - p);
-    while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-      vl--;
-    if (vl < 64) {
-      memcpy(s->last_added, v, vl);
-      s->last_added[vl] = '\0';
-    }
-  }
-  return len;
+  if (s->last_added)
+    taxii_reply_header(p, size * n, s->last_added);
+  return size * n;
 }
 
 static void url_escape_into(CURL *curl, char *out, size_t n, const char *s)
@@ -132,18 +120,8 @@ static int perform(struct taxii_client *cl, const char *url, const char *post, s
     return fs_err_set(err, FS_ERR_TOO_LARGE, url, "response larger than %zu bytes", sink->body->max);
   if (cc != CURLE_OK)
     return fs_err_set(err, FS_ERR_IO, url, "%s", curl_easy_strerror(cc));
-  if (status != 200 && status != 202) {
-    json_t *e = json_loadb(fs_buf_cstr(sink->body), sink->body->len, 0, NULL);
-    const char *title = json_string_value(json_object_get(e, "title"));
-    const char *desc = json_string_value(json_object_get(e, "description"));
-    fs_err_set(err, status == 401 || status == 403 ? FS_ERR_UNAUTHENTICATED
-                    : status == 404                ? FS_ERR_NOT_FOUND
-                                                   : FS_ERR_IO,
-               url, "the server answered %ld%s%s%s%s", status, title ? ": " : "", title ? title : "",
-               desc ? ": " : "", desc ? desc : "");
-    json_decref(e);
-    return err ? (int)err->code : FS_ERR_IO;
-  }
+  if (status != 200 && status != 202)
+    return taxii_reply_error(status, fs_buf_cstr(sink->body), sink->body->len, url, err);
   return FS_OK;
 }
 

@@ -95,8 +95,9 @@ static int parse_query(const struct taxii_request *req, enum stix_taxii_endpoint
                        struct stix_taxii_query *q, struct taxii_response *res)
 {
   struct stix_taxii_query_limits lim = {.max_limit = (size_t)req->page_limit};
-  return stix_taxii_query_parse(req->query ? req->query : "", req->query ? req->query_len : 0, ep,
-                                 &lim, req->arena, q, &res->err);
+  static const struct fs_query none = {0};
+  return stix_taxii_query_from(req->params ? req->params : &none, ep, &lim, req->arena, q,
+                               &res->err);
 }
 
 /* The page position from the query: its cursor (checked against the query), or added_after. */

@@ -10,6 +10,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/err.h"
+#include "core/query.h"
 #include "store/store.h"
 
 #define TAXII_MEDIA_TYPE "application/taxii+json;version=2.1"
@@ -28,8 +29,9 @@ struct taxii_request {
   int64_t max_content_length;
   int64_t page_limit;
   struct fs_arena *arena;        /* for parsed query values */
-  const char *query;             /* raw query string as received (no '?'), may be NULL */
-  size_t query_len;
+  const struct fs_query *params; /* the query, split and decoded (core/query.h); NULL: none */
+  const char *query;             /* the raw query as received (no '?'), the page cache's key;
+                                    may be NULL */
 };
 
 struct taxii_response {

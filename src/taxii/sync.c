@@ -1,36 +1,15 @@
-/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position. */
+/* Hub-to-hub synchronisation over TAXII: pull and push with a stored position (kept by intel:
+ * intel_sync_position). */
 #include "taxii/client.h"
 
 #include "auth/org.h"
 #include "core/buf.h"
-#include "core/jsonx.h"
 #include "core/progress.h"
 #include "intel/intel.h"
+#include "taxii/reply.h"
 
 #include <stdio.h>
 #include <string.h>
-
-static int load_position(struct store_conn *c, const char *url, const char *collection,
-                         const char *direction, char out[64], struct fs_err *err)
-{
-  bool found;
-  out[0] = '\0';
-  return store_query_text(c, out, 64, &found, err,
-                          "SELECT position FROM intel_sync WHERE url = ? AND collection = ?"
-                          " AND direction = ?",
-                          "sss", url, collection, direction);
-}
-
-static int save_position(struct store_conn *c, const struct actor *who, const char *url,
-                         const char *collection, const char *direction, const char *pos,
-                         struct fs_err *err)
-{
-  return store_exec(c, NULL, err,
-                    "INSERT INTO intel_sync (url, collection, direction, position, updated_at)"
-                    " VALUES (?,?,?,?,?) ON CONFLICT (url, collection, direction)"
-                    " DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at",
-                    "ssssi", url, collection, direction, pos, who->now_ms);
-}
 
 int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_client *cl,
                const char *api_root, const char *collection, const char *into, size_t limit,
@@ -42,41 +21,35 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
   if (!rc && !col.can_write)
     rc = fs_err_set(err, FS_ERR_FORBIDDEN, into, "no right to write to collection %s", into);
   if (!rc)
-    rc = load_position(c, api_root, collection, "pull", st->position, err);
+    rc = intel_sync_position(c, api_root, collection, "pull", st->position, err);
   if (rc)
     return rc;
   struct fs_buf body;
   fs_buf_init(&body, 256 << 20);
-  char next[512] = "";
+  char next[TAXII_REPLY_CURSOR_MAX] = "";
   for (;;) {
     char last[64];
     rc = taxii_client_get_objects(cl, collection, st->position, next[0] ? next : NULL, limit, &body,
                                   last, err);
     if (rc)
       break;
-    struct stix_doc doc;
-    if ((rc = stix_doc_parse(&doc, fs_buf_cstr(&body), body.len, NULL, err))) {
-      fs_err_wrap_where(err, "the server's envelope");
+    struct taxii_page page;
+    if ((rc = taxii_reply_page(fs_buf_cstr(&body), body.len, &page, err)))
       break;
-    }
-    /* Every answer of the objects endpoint is an envelope, whose members are all optional: the
-     * OASIS reference server answers an empty collection with {}, which the document reader,
-     * seeing no list, takes for a lone object. Without a "type" it is no object: an empty page. */
-    bool empty = doc.kind == STIX_DOC_OBJECT && !json_object_get(doc.root, "type");
-    size_t got = empty ? 0 : doc.n;
+    size_t got = page.n;
     st->pages++;
     st->received += got;
     fs_progress_add(taxii_client_progress(cl), got);
-    bool more = doc.more && doc.next;
-    snprintf(next, sizeof(next), "%s", more ? doc.next : "");
+    bool more = page.more;
+    memcpy(next, page.next, sizeof(next));
     /* The page and the new position commit together. */
     struct intel_ingest_result ir = {0};
     rc = store_begin(c, true, err);
     if (!rc && got)
-      rc = intel_ingest(c, who, &col, &doc, NULL, &ir, err);
+      rc = intel_ingest(c, who, &col, &page.doc, NULL, &ir, err);
     if (!rc && last[0]) {
       snprintf(st->position, sizeof(st->position), "%s", last);
-      rc = save_position(c, who, api_root, collection, "pull", st->position, err);
+      rc = intel_sync_position_set(c, api_root, collection, "pull", st->position, who->now_ms, err);
     }
     if (!rc)
       rc = store_commit(c, err);
@@ -85,7 +58,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
     st->stored += ir.success;
     st->refused += ir.failure;
     intel_ingest_result_release(&ir);
-    stix_doc_release(&doc);
+    taxii_page_release(&page);
     if (rc || !more || !got)
       break;
   }
@@ -124,7 +97,7 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
     return fs_err_set(err, FS_ERR_FORBIDDEN, from, "organisation %s may not read collection %s",
                       for_org, from);
   if (!rc)
-    rc = load_position(c, api_root, collection, "push", st->position, err);
+    rc = intel_sync_position(c, api_root, collection, "push", st->position, err);
   if (rc)
     return rc;
   long long after = 0;
@@ -146,10 +119,11 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
       rc = taxii_client_post_objects(cl, collection, fs_buf_cstr(&env), env.len, &status, err);
       if (rc)
         break;
-      json_t *s = json_loadb(fs_buf_cstr(&status), status.len, 0, NULL);
-      st->stored += (size_t)json_integer_value(json_object_get(s, "success_count"));
-      st->refused += (size_t)json_integer_value(json_object_get(s, "failure_count"));
-      json_decref(s);
+      size_t ok, refused;
+      if ((rc = taxii_reply_status(fs_buf_cstr(&status), status.len, &ok, &refused, err)))
+        break;
+      st->stored += ok;
+      st->refused += refused;
       st->pages++;
       st->received += e.n;
       fs_progress_add(taxii_client_progress(cl), e.n);
@@ -158,7 +132,7 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
     if (page.last_date > after) {
       after = page.last_date;
       snprintf(st->position, sizeof(st->position), "%lld", after);
-      rc = save_position(c, who, api_root, collection, "push", st->position, err);
+      rc = intel_sync_position_set(c, api_root, collection, "push", st->position, who->now_ms, err);
       if (rc)
         break;
     }

@@ -411,7 +411,25 @@ def open_stream(hub, path, token, last_id=None):
     return conn, resp
 
 
-def read_events(resp, n, timeout=15):
+# How long a test waits for something that must happen. A guard against a hang, never a measure
+# of speed: a loaded machine running the sanitizers may take long, and only "never" fails.
+HANG_GUARD = 300
+
+
+def wait_for(cond, what, seconds=HANG_GUARD, step=0.1):
+    """Polls cond() until it returns a true value, and returns that value; fails saying `what`
+    never happened (a string, or a function giving one, called at the end) after `seconds`."""
+    end = time.time() + seconds
+    while True:
+        v = cond()
+        if v:
+            return v
+        if time.time() >= end:
+            raise AssertionError("never happened: " + (what() if callable(what) else what))
+        time.sleep(step)
+
+
+def read_events(resp, n, timeout=HANG_GUARD):
     """Reads n events (id, event, data) from a stream."""
     events, cur, deadline = [], {}, time.time() + timeout
     while len(events) < n and time.time() < deadline:
@@ -504,17 +522,6 @@ def json_lines(path):
             obj, i = dec.raw_decode(text, i)
             lines.append(json.dumps(obj))
     return lines
-
-
-def wait_for(pred, what, timeout=60, every=0.05):
-    """pred()'s first true value, asked every `every` seconds; fails after timeout seconds."""
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(every)
-    raise AssertionError("timed out waiting for " + what)
 
 
 def corpus_root():

@@ -58,8 +58,9 @@ class Failover(unittest.TestCase):
                         refused[0] += 1
                 time.sleep(0.01)
 
-        threads = [threading.Thread(target=writer, args=(n, k))
+        threads = [threading.Thread(target=writer, args=(n, k), daemon=True)
                    for k, n in enumerate([self.a, self.b, self.a, self.b])]
+        self.addCleanup(stop.set)  # a failure below must not leave the writers running
         for t in threads:
             t.start()
         wait_for(lambda: len(acknowledged) >= 40, "writes before the fail-over")
@@ -71,9 +72,9 @@ class Failover(unittest.TestCase):
         # Both nodes go on by themselves: writes are acknowledged again on each.
         for node in (self.a, self.b):
             wait_for(lambda node=node: node.request("GET", "/healthz").status == 200,
-                     "the node to reach the new primary", timeout=120)
+                     "the node to reach the new primary")
         mark = len(acknowledged)
-        wait_for(lambda: len(acknowledged) >= mark + 40, "writes after the fail-over", timeout=120)
+        wait_for(lambda: len(acknowledged) >= mark + 40, "writes after the fail-over")
         print(f"\n  writes acknowledged again {time.time() - t0:.1f} s after the kill; "
               f"{refused[0]} refused meanwhile (503 or no answer)")
         stop.set()

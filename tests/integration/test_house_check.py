@@ -1,6 +1,7 @@
 """scripts/house-check.py (`lint.layers`): the module include graph rebuilt from src/ follows the
 layering of docs/internals/layout.md, module libraries link only what they may include, and SQL
-names a table only in the module that owns it. The real tree passes; small trees laid out like it
+names a table only in the module that owns it, and TLP names and marking-definition ids are
+written only in the TLP module. The real tree passes; small trees laid out like it
 show that each kind of violation fails, naming file:line and what to do."""
 import os
 import shutil
@@ -109,15 +110,41 @@ class HouseCheck(unittest.TestCase):
         self.assertEqual(p.returncode, 1)
         self.assertIn("src/soc/schema2.c:1: table alerts_x", p.stdout)
 
-    def test_listed_exception_passes_and_stale_one_is_named(self):
-        # taxii's sync positions in intel_sync are a known exception (#13 item 4): it passes.
-        self.write("src/taxii/sync.c", 'static const char *q = "SELECT id FROM intel_sync";\n')
+    def test_tlp_names_and_ids_only_in_the_tlp_module(self):
+        # The TLP module writes them; a comment elsewhere may name them; a literal may not.
+        self.write("src/stix/tlp.c",
+                   'static const char *g[] = {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",\n'
+                   '                          "TLP:GREEN"};\n')
+        self.write("src/intel/a.c", '/* TLP:AMBER unless marked, as the marking-definition--'
+                   'bab4a63c-aed9-4cf5-a766-dfca5abac2bb says */\n'
+                   'static const char *f = "published as TLP:%s";\n')
         p = run(self.root)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
-        self.assertNotIn("taxii names intel_sync", p.stdout)
-        # The other listed exceptions are not used in this tree: each is named, to be removed.
-        self.assertIn("note: exception (soc, org) is not needed any more", p.stdout)
+        self.write("src/incident/publish.c",
+                   'static const char *m[] = {\n'
+                   '    "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"};\n'
+                   'static const char *d = "members share with the hub; TLP:AMBER+STRICT unless marked";\n')
+        self.write("src/sample/a.c", 'static const char *u = "bab4a63c-aed9-4cf5-a766-dfca5abac2bb";\n')
+        p = run(self.root)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("src/incident/publish.c:2: the TLP marking definition "
+                      "bab4a63c-aed9-4cf5-a766-dfca5abac2bb is written outside the TLP module", p.stdout)
+        self.assertIn("src/incident/publish.c:3: the TLP name TLP:AMBER is written outside", p.stdout)
+        self.assertIn("src/sample/a.c:1: the TLP marking definition", p.stdout)
+        self.assertNotIn("src/intel/a.c", p.stdout)
+        self.assertNotIn("src/stix/tlp.c", p.stdout)
 
+    def test_no_table_is_excepted(self):
+        # The known exceptions are gone (#13 item 4): taxii's sync positions and every module's
+        # reads of organisations and users go through their owner's functions, so naming
+        # intel_sync in taxii or org in incident fails like any other foreign table.
+        self.write("src/taxii/sync.c", 'static const char *q = "SELECT position FROM intel_sync";\n')
+        self.write("src/incident/notify.c", 'static const char *q = "SELECT contacts FROM org";\n')
+        p = run(self.root)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("src/taxii/sync.c:1: taxii names intel_sync (intel's table) in SQL", p.stdout)
+        self.assertIn("src/incident/notify.c:1: incident names org (auth's table) in SQL", p.stdout)
+        self.assertNotIn("exception", p.stdout)
 
 if __name__ == "__main__":
     unittest.main()

@@ -12,7 +12,7 @@ import time
 import unittest
 import urllib.parse
 
-from hubtest import TAXII, Hub, open_stream, org_body, read_events, taxii
+from hubtest import TAXII, Hub, open_stream, org_body, read_events, taxii, wait_for
 
 
 def raw_open(hub, source=None, timeout=60):
@@ -47,16 +47,6 @@ def metric(hub, name):
     """The value of an unlabelled metric of the hub's /metrics."""
     m = re.search(r"^%s (\d+)" % re.escape(name), hub.request("GET", "/metrics").body, re.M)
     return int(m.group(1)) if m else None
-
-
-def wait_for(cond, what, seconds=60):
-    """Polls cond() until true; fails after seconds (a guard against hanging, not a timing)."""
-    end = time.time() + seconds
-    while time.time() < end:
-        if cond():
-            return
-        time.sleep(0.05)
-    raise AssertionError("never happened: " + what)
 
 
 def request_from(hub, source, method, path, headers=None, body=None):

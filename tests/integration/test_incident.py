@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from hubtest import Hub, org_body
+from hubtest import Hub, free_port, org_body, wait_for
 
 T0 = datetime.datetime(2026, 3, 2, 1, 0, 0, tzinfo=datetime.timezone.utc)  # 09:00 in Taipei
 SECRET = "webhook-test-secret"
@@ -29,24 +29,6 @@ SECRET = "webhook-test-secret"
 
 def iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%S.000Z")
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def wait_for(pred, what, timeout=30):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting for " + what)
 
 
 class MailServer:

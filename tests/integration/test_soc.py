@@ -20,7 +20,7 @@ import time
 import unittest
 import uuid
 
-from hubtest import Hub, TLP_IDS, fixture, json_lines, open_stream, org_body, read_events, run, taxii
+from hubtest import Hub, TLP_IDS, fixture, free_port, json_lines, open_stream, org_body, read_events, run, taxii, wait_for
 
 # A Sigma rule of the project's (certutil downloading a file, Sysmon process creation) and its
 # regression events.
@@ -29,14 +29,6 @@ SIGMA_RULE_FILE = fixture("sigma", "rules", "windows", "proc_creation_certutil_d
 SIGMA_EVENTS = fixture("sigma", "events", SIGMA_RULE + ".json")
 
 MEMBERS = ("bank-a", "bank-b", "bank-c", "bank-d")
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    s = socket.socket(socket.AF_INET, kind)
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def stix_indicator(pattern, tlp, name, uid=None, **extra):
@@ -151,15 +143,11 @@ class Soc(unittest.TestCase):
         assert rc == 0, "serve did not stop cleanly"
 
     @classmethod
-    def wait_engine(cls, indicators, timeout=20):
+    def wait_engine(cls, indicators):
         """Waits until the engine's index holds at least that many indicators."""
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            st = cls.hub.admin("GET", "/api/v1/soc/status").json()
-            if st["indicators"]["objects"] >= indicators:
-                return st
-            time.sleep(0.1)
-        raise AssertionError(f"engine did not load {indicators} indicators: {st}")
+        status = lambda: cls.hub.admin("GET", "/api/v1/soc/status").json()
+        return wait_for(lambda: (lambda st: st if st["indicators"]["objects"] >= indicators else None)(status()),
+                        lambda: f"the engine loading {indicators} indicators: {status()}")
 
     def events(self, org, lines, fmt=None, token=None):
         q = f"?format={fmt}" if fmt else ""
@@ -174,17 +162,14 @@ class Soc(unittest.TestCase):
         self.assertEqual(r.status, 200, r)
         return r.json()["items"]
 
-    def wait_alert(self, org, ref, source_prefix, timeout=20, why=None):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            for a in self.alerts(self.hub.admin_token, org=org):
-                if a["ref"] == ref and a["source"].startswith(source_prefix):
-                    return a
-            time.sleep(0.1)
-        self.fail(f"no alert for {ref} at {org} from {source_prefix}: "
-                  f"{self.alerts(self.hub.admin_token, org=org)}"
-                  + (f"\nsender's log: {open(why).read()}" if why else "")
-                  + f"\nhub's log: {open(self.hub.stderr_path).read()[-3000:]}")
+    def wait_alert(self, org, ref, source_prefix, why=None):
+        def found():
+            return next((a for a in self.alerts(self.hub.admin_token, org=org)
+                         if a["ref"] == ref and a["source"].startswith(source_prefix)), None)
+        return wait_for(found, lambda: f"an alert for {ref} at {org} from {source_prefix}: "
+                        f"{self.alerts(self.hub.admin_token, org=org)}"
+                        + (f"\nsender's log: {open(why).read()}" if why else "")
+                        + f"\nhub's log: {open(self.hub.stderr_path).read()[-3000:]}")
 
     # ---- senders ---------------------------------------------------------------------------
 
@@ -218,10 +203,8 @@ class Soc(unittest.TestCase):
         s.bind(("127.0.0.2", 0))  # not registered
         s.sendto(rfc5424("dst=203.0.113.5").encode(), ("127.0.0.1", self.ports["udp"]))
         s.close()
-        deadline = time.time() + 10
-        while self.metric("finshield_syslog_unknown_senders_total") <= before and time.time() < deadline:
-            time.sleep(0.1)
-        self.assertGreater(self.metric("finshield_syslog_unknown_senders_total"), before)
+        wait_for(lambda: self.metric("finshield_syslog_unknown_senders_total") > before,
+                 "the unknown sender counted")
 
     def rsyslog(self, name, action, lines):
         """Runs rsyslogd in the foreground: a file followed by imfile, forwarded by `action`."""
@@ -386,6 +369,60 @@ class Soc(unittest.TestCase):
         self.assertIn("soc.source.add", actions)
         self.assertIn("soc.source.remove", actions)
 
+    def test_who_may_do_what(self):
+        """The one policy's SOC actions (and collection creation) for each role: a member sends
+        and reads its own organisation's events and alerts; the hub's roles act for any
+        organisation and see the engine and its sources; only the hub administrator changes
+        sources and creates collections; the supervisor reads sector alerts only."""
+        h = self.hub
+        roles = {"hub-admin": h.admin_token, "hub-analyst": self.tokens["hub"],
+                 "member-analyst": self.tokens["bank-a"], "supervisor": self.tokens["fsc"]}
+        line = rfc5424("allow src=10.9.9.9 dst=192.0.2.200 dport=22 policy probe").encode()
+        source = {"kind": "cidr", "match": "198.18.0.0/15", "org": "bank-d"}
+        collection = {"alias": "policy-probe", "kind": "group", "default_tlp": "green", "members": ["bank-a"]}
+        expect = [  # (method, path, body, {role: status})
+            ("POST", "/api/v1/events", line,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
+            ("POST", "/api/v1/events?org=bank-b", line,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("POST", "/api/v1/events?org=bank-a", line,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/alerts", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
+            ("GET", "/api/v1/alerts?org=bank-b", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/alerts?org=bank-a", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
+            ("GET", "/api/v1/alerts/sector", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 200}),
+            ("GET", "/api/v1/soc/status", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/soc/sources", None,
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("POST", "/api/v1/soc/sources", source,
+             {"hub-analyst": 403, "member-analyst": 403, "supervisor": 403, "hub-admin": 201}),
+            ("POST", "/api/v1/intel/collections", collection,
+             {"hub-analyst": 403, "member-analyst": 403, "supervisor": 403, "hub-admin": 201}),
+        ]
+        for method, path, body, want in expect:
+            for role, status in want.items():
+                if isinstance(body, bytes):
+                    r = h.request(method, path, token=roles[role], raw=body,
+                                  headers={"Content-Type": "text/plain"})
+                else:
+                    r = h.request(method, path, token=roles[role], body=body)
+                self.assertEqual(r.status, status, f"{role} {method} {path}: {r.body}")
+        # The alert stream refuses what the list refuses.
+        r = h.request("GET", "/api/v1/alerts/stream", token=roles["supervisor"])
+        self.assertEqual(r.status, 403)
+        # Only the hub administrator removes a source.
+        sid = [s["id"] for s in h.admin("GET", "/api/v1/soc/sources").json()["items"]
+               if s["match"] == source["match"]][0]
+        for role in ("hub-analyst", "member-analyst", "supervisor"):
+            self.assertEqual(h.request("DELETE", f"/api/v1/soc/sources/{sid}", token=roles[role]).status,
+                             403, role)
+        self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 200)
+
     def test_strict_indicator_stays_with_its_recipients(self):
         """An AMBER+STRICT indicator bank-a shares with bank-b and bank-c: their hits are their
         own; the hub sees neither the alerts nor who sighted it, and the sector alert it makes
@@ -396,10 +433,8 @@ class Soc(unittest.TestCase):
                   body={"objects": [strict]})
         self.assertEqual(r.json()["success_count"], 1, r)
         line = rfc5424("allow dst=198.51.100.88 dport=22")
-        deadline = time.time() + 20
-        while self.events("bank-b", [line])["alerts"] == 0:
-            self.assertLess(time.time(), deadline, "the strict indicator never matched its recipient")
-            time.sleep(0.1)
+        wait_for(lambda: self.events("bank-b", [line])["alerts"],
+                 "the strict indicator matching its recipient")
         self.assertEqual(self.events("bank-d", [line])["alerts"], 0)  # not a recipient
         for org in ("bank-a", "bank-c"):
             self.assertEqual(self.events(org, [line])["alerts"], 1)
@@ -443,11 +478,9 @@ class Soc(unittest.TestCase):
         r = taxii(self.hub, "POST", "collections/submissions/objects/", self.tokens["bank-a"],
                   body={"objects": [strict]})
         self.assertEqual(r.json()["success_count"], 1, r)
-        deadline = time.time() + 20
-        while self.events("bank-d", [rfc5424(f"allow dst={control_ip}")])["alerts"] == 0 or \
-                self.events("bank-a", [rfc5424(f"allow dst={strict_ip}")])["alerts"] == 0:
-            self.assertLess(time.time(), deadline, "the indicators never loaded")
-            time.sleep(0.1)
+        wait_for(lambda: self.events("bank-d", [rfc5424(f"allow dst={control_ip}")])["alerts"] and
+                 self.events("bank-a", [rfc5424(f"allow dst={strict_ip}")])["alerts"],
+                 "the indicators loaded")
         for org in MEMBERS:
             self.assertEqual(self.events(org, [rfc5424(f"allow dst={red_ip} dport=443")])["alerts"], 0, org)
         self.assertEqual(self.events("bank-d", [rfc5424(f"allow dst={strict_ip}")])["alerts"], 0)
@@ -478,25 +511,20 @@ class Soc(unittest.TestCase):
         ioc = stix_indicator(f"[ipv4-addr:value = '{ip}']", "green", "Keyed")
         r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [ioc]})
         self.assertEqual(r.json()["success_count"], 1, r)
-        deadline = time.time() + 20
-        while self.events("bank-a", [rfc5424(f"deny dst={ip}")])["alerts"] == 0:
-            self.assertLess(time.time(), deadline, "the indicator never matched")
-            time.sleep(0.1)
+        wait_for(lambda: self.events("bank-a", [rfc5424(f"deny dst={ip}")])["alerts"],
+                 "the indicator matching")
         a_org = self.hub.request("GET", "/api/v1/orgs/bank-a", token=self.tokens["bank-d"]).json()["id"]
         ns = uuid.UUID("00abedb4-aa42-466c-9c01-fed23315a9b7")  # the one the hub used
         old = {org: "sighting--" + str(uuid.uuid5(ns, f"{ioc['id']}|{org}")) for org in (a_org, "all")}
-        deadline = time.time() + 30
-        while True:
+        def both():
             hub_s = [x for x in taxii(self.hub, "GET", "collections/sightings/objects/?match[type]=sighting",
                                       self.hub.admin_token).json().get("objects", [])
                      if x["sighting_of_ref"] == ioc["id"]]
             all_s = [x for x in taxii(self.hub, "GET", "collections/sector/objects/?match[type]=sighting",
                                       self.tokens["bank-d"]).json().get("objects", [])
                      if x["sighting_of_ref"] == ioc["id"]]
-            if hub_s and all_s:
-                break
-            self.assertLess(time.time(), deadline, "no sightings")
-            time.sleep(0.2)
+            return (hub_s, all_s) if hub_s and all_s else None
+        hub_s, all_s = wait_for(both, "the sightings", step=0.2)
         sid = hub_s[0]["id"]
         self.assertNotEqual(sid, old[a_org])
         # Reading the real id tells bank-d what reading an unused one does.
@@ -546,10 +574,7 @@ class Soc(unittest.TestCase):
         r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [ioc]})
         self.assertEqual(r.json()["success_count"], 1, r)
         line = rfc5424(f"deny dst={ip}")
-        deadline = time.time() + 20
-        while self.events("bank-c", [line])["alerts"] == 0:
-            self.assertLess(time.time(), deadline, "the indicator never matched")
-            time.sleep(0.1)
+        wait_for(lambda: self.events("bank-c", [line])["alerts"], "the indicator matching")
         for _ in range(4):
             self.events("bank-c", [line])
         alert = [a for a in self.alerts(self.tokens["bank-c"]) if a["ref"] == ioc["id"]]
@@ -559,10 +584,8 @@ class Soc(unittest.TestCase):
             per_org, sector = self.sightings_of(ioc["id"])
             return [x["count"] for x in per_org], [x["count"] for x in sector]
 
-        deadline = time.time() + 30
-        while counts() != ([5], [5]):
-            self.assertLess(time.time(), deadline, f"sightings count {counts()}, not the 5 hits")
-            time.sleep(0.2)
+        wait_for(lambda: counts() == ([5], [5]), lambda: f"sightings counting the 5 hits: {counts()}",
+                 step=0.2)
         # One flush of 200 hits: one more version at the most.
         per_org, _ = self.sightings_of(ioc["id"])
         sid = per_org[0]["id"]
@@ -570,10 +593,8 @@ class Soc(unittest.TestCase):
                                  self.hub.admin_token).json()["versions"]
         before = len(versions())
         self.events("bank-c", [line] * 200)
-        deadline = time.time() + 30
-        while counts() != ([205], [205]):
-            self.assertLess(time.time(), deadline, f"sightings count {counts()}, not the 205 hits")
-            time.sleep(0.2)
+        wait_for(lambda: counts() == ([205], [205]),
+                 lambda: f"sightings counting the 205 hits: {counts()}", step=0.2)
         self.assertLessEqual(len(versions()), before + 1)
 
     # ---- live changes ----------------------------------------------------------------------
@@ -582,21 +603,15 @@ class Soc(unittest.TestCase):
         line = rfc5424("dns query evil-new.example from 10.9.9.9")
         self.assertEqual(self.events("bank-d", [line])["alerts"], 0)
         new = stix_indicator("[domain-name:value = 'evil-new.example']", "green", "Fresh")
-        t0 = time.time()
         r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [new]})
         self.assertEqual(r.json()["success_count"], 1)
-        while self.events("bank-d", [line])["alerts"] == 0:
-            self.assertLess(time.time() - t0, 30, "the new indicator never took effect")
-            time.sleep(0.05)
-        print(f"\n  new indicator effective after {time.time() - t0:.2f} s")
+        wait_for(lambda: self.events("bank-d", [line])["alerts"], "the new indicator taking effect",
+                 step=0.05)
         revoked = dict(new, modified="2026-06-01T00:00:00.000Z", revoked=True)
-        t0 = time.time()
         r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token, body={"objects": [revoked]})
         self.assertEqual(r.json()["success_count"], 1)
-        while self.events("bank-d", [line])["alerts"] != 0:
-            self.assertLess(time.time() - t0, 30, "the revoked indicator still matches")
-            time.sleep(0.05)
-        print(f"  revocation effective after {time.time() - t0:.2f} s")
+        wait_for(lambda: self.events("bank-d", [line])["alerts"] == 0,
+                 "the revoked indicator no longer matching", step=0.05)
 
     # ---- stream, webhook, sightings, sector ------------------------------------------------
 
@@ -662,24 +677,20 @@ class Soc(unittest.TestCase):
                     self.tokens["bank-b"]).json().get("objects", [])
         agg = [s for s in mem if s["sighting_of_ref"] == ioc]
         self.assertEqual(len(agg), 1)
-        deadline = time.time() + 30  # hits within soc.sighting_interval come in the next version
-        while agg[0]["count"] != 4:
-            self.assertLess(time.time(), deadline, f"the sector's sighting counts {agg[0]['count']}")
-            time.sleep(0.2)
-            agg = self.sightings_of(ioc)[1]
+        # hits within soc.sighting_interval come in the next version
+        if agg[0]["count"] != 4:
+            agg = wait_for(lambda: (lambda a: a if a[0]["count"] == 4 else None)(self.sightings_of(ioc)[1]),
+                           lambda: f"the sector's sighting counting 4: {self.sightings_of(ioc)[1]}",
+                           step=0.2)
         self.assertNotIn("where_sighted_refs", agg[0])
         self.assertEqual(agg[0]["object_marking_refs"], [TLP_IDS["green"]])
 
         # Webhook: each new alert and the sector alert, signed.
-        deadline = time.time() + 20
-        while time.time() < deadline:
+        def posted():
             kinds = [(h.get("X-Finshield-Event"), json.loads(b)) for h, b in WebhookSink.received]
-            if any(k == "soc.sector_alert" and b["ref"] == ioc for k, b in kinds) and \
-                    sum(1 for k, b in kinds if k == "soc.alert" and b["ref"] == ioc) >= 4:
-                break
-            time.sleep(0.1)
-        else:
-            self.fail(f"webhook posts missing: {[h.get('X-Finshield-Event') for h, _ in WebhookSink.received]}")
+            return any(k == "soc.sector_alert" and b["ref"] == ioc for k, b in kinds) and \
+                sum(1 for k, b in kinds if k == "soc.alert" and b["ref"] == ioc) >= 4
+        wait_for(posted, lambda: f"the webhook posts: {[h.get('X-Finshield-Event') for h, _ in WebhookSink.received]}")
         import hmac
         for h, b in WebhookSink.received:
             mac = hmac.new(b"s3cret", h["X-Finshield-Timestamp"].encode() + b"." + b, hashlib.sha256)
@@ -702,10 +713,7 @@ class Soc(unittest.TestCase):
         self.assertEqual(self.hub.request("GET", "/api/v1/soc/status", token=self.tokens["bank-a"]).status, 403)
         subprocess.run(["logger", "--server", "127.0.0.1", "--port", str(self.ports["tcp"]), "--tcp",
                         "--octet-count", "--rfc5424", "metrics probe"], check=True, timeout=30)
-        deadline = time.time() + 10
-        while self.metric("finshield_syslog_records_total") < 1 and time.time() < deadline:
-            time.sleep(0.1)
-        self.assertGreaterEqual(self.metric("finshield_syslog_records_total"), 1)
+        wait_for(lambda: self.metric("finshield_syslog_records_total") >= 1, "the record counted")
         self.assertGreaterEqual(self.metric("finshield_syslog_connections_total"), 1)
 
 

@@ -11,7 +11,7 @@ import sys
 import time
 import unittest
 
-from hubtest import Hub, free_port, indicator, org_body, taxii
+from hubtest import HANG_GUARD, Hub, free_port, indicator, org_body, taxii, wait_for
 
 READ_BUFFER = 16384   # listen.c READ_SIZE
 FRAMER_KEEP = 16384   # detect/framing.h DETECT_FRAMER_KEEP
@@ -38,9 +38,7 @@ class SocConnections(unittest.TestCase):
         r = taxii(h, "POST", "collections/sector/objects/", h.admin_token,
                   body={"objects": list(cls.iocs.values())})
         assert r.status == 202 and r.json()["success_count"] == len(cls.iocs), r
-        deadline = time.time() + 20
-        while cls.status()["indicators"]["objects"] < len(cls.iocs) and time.time() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: cls.status()["indicators"]["objects"] >= len(cls.iocs), "the indicators loaded")
 
     @classmethod
     def tearDownClass(cls):
@@ -57,15 +55,10 @@ class SocConnections(unittest.TestCase):
     def listeners(self):
         return self.status()["listeners"]
 
-    def wait(self, what, cond, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            st = self.listeners()
-            if cond(st):
-                return st
-            time.sleep(0.1)
-        self.fail(f"{what}: {self.listeners()}\nhub's log: "
-                  f"{open(self.hub.stderr_path).read()[-3000:]}")
+    def wait(self, what, cond):
+        return wait_for(lambda: (lambda st: st if cond(st) else None)(self.listeners()),
+                        lambda: f"{what}: {self.listeners()}\nhub's log: "
+                        f"{open(self.hub.stderr_path).read()[-3000:]}")
 
     def alert_count(self, org, ref):
         r = self.hub.admin("GET", f"/api/v1/alerts?org={org}&limit=1000")
@@ -89,9 +82,7 @@ class SocConnections(unittest.TestCase):
                          lambda st: st["sources_generation"] > before)
 
     def wait_alerts(self, org, ref, n):
-        deadline = time.time() + 20
-        while self.alert_count(org, ref) < n and time.time() < deadline:
-            time.sleep(0.1)
+        wait_for(lambda: self.alert_count(org, ref) >= n, lambda: f"{n} alerts of {ref} at {org}")
         return self.alert_count(org, ref)
 
     def test_removed_source_cuts_open_connection(self):
@@ -105,7 +96,7 @@ class SocConnections(unittest.TestCase):
             # Removed by the CLI, another process: serve closes the connection.
             self.cli_ok("soc", "source", "remove", "127.0.0.2/32")
             self.wait_generation(gen)
-            s.settimeout(20)
+            s.settimeout(HANG_GUARD)
             try:
                 self.assertEqual(s.recv(100), b"")  # closed by the hub
             except ConnectionResetError:
@@ -127,7 +118,7 @@ class SocConnections(unittest.TestCase):
         # A new connection from there is refused as an unknown sender.
         unknown = self.listeners()["unknown_senders"]
         s = self.connect_from("127.0.0.2")
-        s.settimeout(20)
+        s.settimeout(HANG_GUARD)
         try:
             self.assertEqual(s.recv(100), b"")
         except ConnectionResetError:
@@ -143,9 +134,7 @@ class SocConnections(unittest.TestCase):
             before_b = self.alert_count("bank-b", ioc)
             a = self.alert_count("bank-a", ioc)
             s.sendall(line("deny src=10.8.8.8 dst=203.0.113.53"))
-            deadline = time.time() + 20
-            while self.alert_count("bank-a", ioc) == a and time.time() < deadline:
-                time.sleep(0.1)
+            wait_for(lambda: self.alert_count("bank-a", ioc) != a, "the alert at bank-a")
             after_a = self.alert_count("bank-a", ioc)
             self.assertGreater(after_a, a)
             # The sender's own address now belongs to bank-b (the most specific range wins).
@@ -185,9 +174,7 @@ class SocConnections(unittest.TestCase):
             self.assertGreaterEqual(st["connection_buffer_bytes"], n * READ_BUFFER)
             self.assertEqual(st["workers"], before["workers"])
             self.assertGreater(st["workers"], 0)
-            deadline = time.time() + 20
-            while self.alert_count("bank-a", ioc) < alerts_before + 3 * n and time.time() < deadline:
-                time.sleep(0.1)
+            self.wait_alerts("bank-a", ioc, alerts_before + 3 * n)
             self.assertEqual(self.alert_count("bank-a", ioc), alerts_before + 3 * n)
 
             # A long frame coming in: its connection holds it until the end of the frame, then
@@ -203,9 +190,7 @@ class SocConnections(unittest.TestCase):
                            lambda st: st["connection_buffer_bytes"]
                            <= st["open_connections"] * (READ_BUFFER + FRAMER_KEEP)
                            and st["records"] >= before["records"] + 3 * n + 1)
-            deadline = time.time() + 20
-            while self.alert_count("bank-a", long_ioc) < 1 and time.time() < deadline:
-                time.sleep(0.1)
+            self.wait_alerts("bank-a", long_ioc, 1)
             self.assertEqual(self.alert_count("bank-a", long_ioc), 1)
         finally:
             for s in socks:

@@ -2,8 +2,6 @@
 Last-Event-ID, keeps several streams open without starving ordinary requests, and ends cleanly
 when the server stops."""
 import json
-import threading
-import time
 import unittest
 
 from hubtest import Hub, open_stream, org_body, read_events
@@ -16,12 +14,12 @@ class Streams(unittest.TestCase):
             conn, resp = open_stream(hub, "/api/v1/audit/stream", hub.admin_token)
             self.assertEqual(resp.status, 200)
             self.assertTrue(resp.getheader("Content-Type").startswith("text/event-stream"))
-            # Other streams and ordinary requests go on while streams wait.
+            # Other streams and ordinary requests go on while streams wait: seven open streams
+            # are more than the server's threads, and each request below is still answered (a
+            # starved one would hang until the client's own timeout, and fail the test then).
             others = [open_stream(hub, "/api/v1/audit/stream", hub.admin_token) for _ in range(6)]
-            t0 = time.time()
             for i in range(3):
                 self.assertEqual(hub.admin("POST", "/api/v1/orgs", org_body(f"live-{i}")).status, 201)
-            self.assertLess(time.time() - t0, 10)
             events = read_events(resp, 3)
             self.assertEqual([json.loads(e["data"])["action"] for e in events], ["org.create"] * 3)
             self.assertEqual([e["event"] for e in events], ["audit"] * 3)

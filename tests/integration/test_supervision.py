@@ -164,6 +164,18 @@ class Supervision(unittest.TestCase):
                          {"fields": {"app_security_test_done": False}})
             self.set_clock(T0)
 
+    def test_2b_bad_as_of_is_named(self):
+        # Every reader of as_of (scores, one score, a register's list, a record, a summary)
+        # refuses the same bad value with 400 naming the parameter.
+        for path in ("/api/v1/supervision/scores?as_of=yesterday",
+                     "/api/v1/supervision/scores/bank-k?as_of=yesterday",
+                     "/api/v1/registers/governance?as_of=yesterday",
+                     f"/api/v1/registers/governance/{self.gov_id}?as_of=yesterday",
+                     "/api/v1/registers/governance/summary?as_of=yesterday"):
+            r = self.req("s1", "GET", path)
+            self.assertEqual(r.status, 400, path)
+            self.assertEqual(r.json()["error"]["where"], "as_of", path)
+
     def test_3_visibility(self):
         self.assertEqual(self.req("k1", "GET", "/api/v1/supervision/scores/bank-m").status, 404)
         self.assertEqual(self.req("k1", "GET", "/api/v1/supervision/scores/no-such").status, 404)

@@ -14,7 +14,7 @@ import time
 import unittest
 import urllib.request
 
-from hubtest import BIN, ENV, Hub, run
+from hubtest import BIN, ENV, Hub, run, wait_for
 
 
 def free_port():
@@ -177,14 +177,12 @@ class Demo(unittest.TestCase):
             # The same line as a person would paste it.
             subprocess.run(shlex.split(cmd.group(1)), check=True, timeout=30)
             value = re.search(r"dst=(\S+)\"", cmd.group(1)).group(1)
-            deadline, found = time.time() + 30, []
-            while time.time() < deadline and not found:
+            def alerts():
                 p = run("soc", "alerts", "--data", d, "--kind", "ioc", "--json")
                 self.assertEqual(p.returncode, 0, p.stderr)
-                found = [a for a in json.loads(p.stdout)
-                         if a["value"] == value and a["source"].startswith("syslog-tcp:127.0.0.1")]
-                time.sleep(0.2)
-            self.assertTrue(found, "no alert for %s; the demo said:\n%s" % (value, said))
+                return [a for a in json.loads(p.stdout)
+                        if a["value"] == value and a["source"].startswith("syslog-tcp:127.0.0.1")]
+            found = wait_for(alerts, "an alert for %s; the demo said:\n%s" % (value, said), step=0.2)
             self.assertEqual(found[0]["org_code"], "bank-001")
             self.assertEqual(found[0]["kind"], "ioc")
             # The table a person reads shows it too.

@@ -8,15 +8,14 @@ import json
 import os
 import re
 import shutil
-import socket
 import ssl
 import subprocess
 import sys
 import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vault_data  # noqa: E402
+from hubtest import free_port, wait_for  # noqa: E402
 
 BIN = os.environ.get("FINSHIELD_BIN", "build/finshield")
 FAILURES = []
@@ -45,14 +44,6 @@ def packs_of(repo):
     """The pack files of a repository (data/XX/<64 hex>)."""
     data = os.path.join(repo, "data")
     return [f for d in os.listdir(data) if len(d) == 2 for f in os.listdir(os.path.join(data, d))]
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 def main(play=None, prefix="fs-vault-it-"):
@@ -215,22 +206,20 @@ def continuity(tmp, common, bank_state):
     check("plain HTTP off loopback is refused", p.returncode == 2 and "TLS" in p.stderr, p.stderr)
     port = free_port()
     env = dict(os.environ, FINSHIELD_LANG="en")
+    # The hub's HTTP layer with its [http] settings: a small budget of failed authentications.
     srv = subprocess.Popen([BIN, "vault", "serve", *common, "--tokens", tokens,
-                            "--listen", "127.0.0.1:%d" % port], env=env,
+                            "--listen", "127.0.0.1:%d" % port, "--set", "http.auth_failure_burst=4",
+                            "--set", "http.auth_failures_per_minute=1"], env=env,
                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
+        def healthz():
             try:
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
                 c.request("GET", "/healthz")
-                r = c.getresponse()
-                health = json.loads(r.read())
-                break
+                return json.loads(c.getresponse().read())
             except OSError:
-                time.sleep(0.2)
-        else:
-            raise AssertionError("serve did not start")
+                return None
+        health = wait_for(healthz, "vault serve answering /healthz")
         check("healthz answers", health["status"] == "ok" and health["accounts"] > 1000)
         bal = open(os.path.join(bank_state[0], "balances.csv")).read().split("\n")[5].split(",")
 
@@ -263,10 +252,48 @@ def continuity(tmp, common, bank_state):
         absent = [rows[0][0][:-1], rows[0][0] + "0", rows[-1][0] + "0", rows[100][0] + "Z"]
         codes = [get("/v1/accounts/" + k, token)[0] for k in absent]
         check("keys around present ones: 404", codes == [404] * len(absent), str(codes))
+        http_layer(port, token, bal[0])
     finally:
         srv.terminate()
         srv.wait(timeout=10)
+    log = srv.stderr.read().decode()
+    check("each request is in the access log", "http.access" in log and "/v1/accounts/" in log
+          and "vault-token:" in log, log[-2000:])
     tls(tmp, common, tokens, token)
+
+
+def http_layer(port, token, account):
+    """The continuity service runs on the hub's HTTP layer (#13 item 5): its error bodies and
+    realm, methods and bodies refused from the headers, metrics, the failure budget."""
+    def req(method, path, tok=None, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        h = dict(headers or {})
+        if tok:
+            h["Authorization"] = "Bearer " + tok
+        c.request(method, path, body=body, headers=h)
+        r = c.getresponse()
+        return r, r.read()
+
+    r, body = req("GET", "/v1/accounts/" + account)
+    err = json.loads(body)["error"]
+    check("401 in the hub's error form, realm finshield-vault",
+          r.status == 401 and err["code"] == "unauthenticated" and err["request_id"]
+          and r.getheader("WWW-Authenticate") == 'Bearer realm="finshield-vault"'
+          and r.getheader("X-Request-Id") == err["request_id"], body.decode())
+    r, body = req("POST", "/v1/accounts/" + account, token, b"{}", {"Content-Type": "application/json"})
+    check("read-only: POST is 405 with Allow", r.status == 405 and r.getheader("Allow") == "GET",
+          "%d %s" % (r.status, body.decode()))
+    r, body = req("GET", "/v1/accounts/" + account, token, b"x" * 100)
+    check("a request body is refused from the headers (413)", r.status == 413, "%d %s" % (r.status, body.decode()))
+    r, body = req("GET", "/metrics")
+    check("metrics from loopback", r.status == 200 and b"finshield_http_requests_total" in body,
+          body.decode()[:300])
+    statuses = [req("GET", "/v1/accounts/" + account, "fsv_guess%d" % i)[0].status for i in range(6)]
+    check("wrong tokens spend the address's failure budget, then 429", statuses[-1] == 429
+          and 401 in statuses, str(statuses))
+    r, _ = req("GET", "/v1/accounts/" + account, token)
+    check("once spent, even a valid token from that address waits (429)", r.status == 429
+          and r.getheader("Retry-After"), str(r.status))
 
 
 def tls(tmp, common, tokens, token):
@@ -285,14 +312,14 @@ def tls(tmp, common, tokens, token):
     try:
         ctx = ssl.create_default_context(cafile=cert)
         ctx.check_hostname = False
-        deadline, status = time.time() + 60, None
-        while time.time() < deadline and status is None:
+        def healthz_status():
             try:
                 c = http.client.HTTPSConnection("127.0.0.1", port, timeout=5, context=ctx)
                 c.request("GET", "/healthz")
-                status = c.getresponse().status
+                return c.getresponse().status
             except (OSError, ssl.SSLError):
-                time.sleep(0.2)
+                return None
+        status = wait_for(healthz_status, "vault serve answering /healthz over TLS")
         check("the service speaks TLS when given a certificate", status == 200, str(status))
     finally:
         srv.terminate()

@@ -1,36 +1,20 @@
 """finshield vault under faults: kill -9 at random points of backups and deposits leaves a valid
 repository whose earlier snapshots all restore, with no lock to clear by hand; an interrupted run is
 run again and reuses what it stored; a full disk gives a clear error and changes nothing."""
+import json
 import os
 import random
-import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vault_data  # noqa: E402
 
-BIN = os.environ.get("FINSHIELD_BIN", "build/finshield")
+from test_vault import BIN, check, main as vault_main, run as vault  # noqa: E402
+
 ENV = dict(os.environ, FINSHIELD_LANG="en")
-FAILURES = []
-CHECKS = [0]
-
-
-def check(name, cond, detail=""):
-    CHECKS[0] += 1
-    print(("ok   " if cond else "FAIL ") + name + ("" if cond else ": " + detail))
-    if not cond:
-        FAILURES.append(name)
-
-
-def vault(*args, ok=True):
-    p = subprocess.run([BIN, "vault", *args], capture_output=True, text=True, env=ENV, timeout=300)
-    if ok is not None and (p.returncode == 0) != ok:
-        raise AssertionError("vault %s: exit %d\n%s%s" % (" ".join(args), p.returncode, p.stdout, p.stderr))
-    return p
 
 
 def packs(repo):
@@ -48,16 +32,12 @@ def make_data(folder, seed, mib):
             f.write(rng.randbytes(1 << 20))
 
 
-def main():
-    tmp = tempfile.mkdtemp(prefix="fs-vault-crash-")
+def play(tmp):
     try:
         scenario(tmp)
         disk_full(tmp)
     finally:
         subprocess.run(["umount", os.path.join(tmp, "small")], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
-    print("%d passed, %d failed" % (CHECKS[0] - len(FAILURES), len(FAILURES)))
-    return 1 if FAILURES else 0
 
 
 def scenario(tmp):
@@ -95,13 +75,12 @@ def scenario(tmp):
         v = vault("verify", *common, "--read-data", ok=None)
         check("round %d (%s killed): repository valid" % (i, args[0]), v.returncode == 0,
               v.stdout + v.stderr)
+    snaps = json.loads(vault("snapshots", *common, "--json").stdout)
     out = os.path.join(tmp, "out-base")
-    vault("restore", "--target", out, *common,
-          [line.split()[1] for line in vault("snapshots", *common).stdout.splitlines()[1:]][0])
+    vault("restore", "--target", out, *common, snaps[0]["id"])
     check("the first snapshot still restores bit for bit", vault_data.same_tree(base, out + base))
     out = os.path.join(tmp, "out-day0")
-    snaps = vault("snapshots", *common).stdout.splitlines()[1:]
-    dep = [line.split()[1] for line in snaps if " deposit " in line][0]
+    dep = [s["id"] for s in snaps if s["kind"] == "deposit"][0]
     vault("restore", dep, "--target", out, *common)
     check("the first deposit still restores bit for bit", vault_data.same_tree(day, out))
 
@@ -117,12 +96,12 @@ def scenario(tmp):
     p.send_signal(signal.SIGKILL)
     p.wait()
     stored = len(set(packs(repo)) - before)
-    r = vault("backup", *common, fresh)
-    added = float(r.stdout.split(" MiB added")[0].rsplit(",", 1)[1].split()[0])
+    r = vault("backup", *common, "--json", fresh)
+    added = json.loads(r.stdout)["bytes_added"] / 1048576
     check("rerun after kill -9 reuses what was stored (%d packs stored, %.1f MiB added of 8)"
           % (stored, added), stored == 0 or added < 8.0 - 0.9 * min(stored, 3), r.stdout)
-    v = vault("verify", *common, "--read-data", "--files")
-    check("after the rerun everything verifies", "no problems" in v.stdout, v.stdout)
+    v = vault("verify", *common, "--read-data", "--files", "--json")
+    check("after the rerun everything verifies", json.loads(v.stdout)["ok"], v.stdout)
     out = os.path.join(tmp, "out-fresh")
     vault("restore", "latest", "--target", out, *common)
     check("the rerun's snapshot restores bit for bit", vault_data.same_tree(fresh, out + fresh))
@@ -154,4 +133,4 @@ def disk_full(tmp):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(vault_main(play, "fs-vault-crash-"))

@@ -49,8 +49,8 @@ def backups(tmp, common):
     check("each absolute path comes back with its folders, side by side",
           read(out + a + "/t.csv") == "from a\n" and read(out + b + "/t.csv") == "from b\n"
           and not os.path.exists(os.path.join(out, "export")))
-    p = run("verify", *common, "--files")
-    check("verify --files finds nothing wrong with it", "no problems" in p.stdout, p.stdout)
+    p = run("verify", *common, "--files", "--json")
+    check("verify --files finds nothing wrong with it", json.loads(p.stdout)["ok"], p.stdout)
     p = run("drill", *common, "--scratch", tmp, ok=None)
     check("a drill of it passes", p.returncode == 0 and json.loads(p.stdout)["result"] == "pass",
           p.stderr)

@@ -4,6 +4,7 @@
 #ifndef FS_TESTS_HUBFIXTURE_H
 #define FS_TESTS_HUBFIXTURE_H
 
+#include "auth/org.h"
 #include "core/file.h"
 #include "hub/hub.h"
 #include "pgtest.h"
@@ -78,6 +79,23 @@ static inline void hub_fixture_older(const char *dir, struct fs_config *cfg,
       fs_path_join(path, sizeof(path), dir, "hub.db") || store_open(&so, st, &err) ||
       store_acquire(*st, c, &err) || store_migrate(*c, schemas, n, &err)) {
     fprintf(stderr, "fixture: %s: %s\n", err.where, err.msg);
+    abort();
+  }
+}
+
+/* Registers a bank with that code (and that English name) as the local operator; its id in id. */
+static inline void hub_fixture_org(struct hub_fixture *f, const char *code, char id[37])
+{
+  struct org_input o;
+  org_input_init(&o);
+  o.code = code;
+  o.name_zh = "測試銀行";
+  o.name_en = code;
+  o.industry = ORG_INDUSTRY_BANK;
+  o.size_tier = 0;
+  struct fs_err err;
+  if (org_create(f->c, &f->op, &o, id, &err)) {
+    fprintf(stderr, "fixture: org %s: %s: %s\n", code, err.where, err.msg);
     abort();
   }
 }

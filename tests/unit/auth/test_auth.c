@@ -26,6 +26,7 @@ static void test_policy_table(void **state)
   struct policy_target self = {.org_id = "A", .user_id = "u1", .role = -1};
   struct policy_target own_hubrole = {.org_id = "A", .role = AUTH_ROLE_HUB_ADMIN};
   struct policy_target own_member = {.org_id = "A", .role = AUTH_ROLE_MEMBER_ANALYST};
+  struct policy_target any = {.org_id = NULL, .role = -1};
   const struct {
     enum auth_role role;
     enum policy_action act;
@@ -63,6 +64,52 @@ static void test_policy_table(void **state)
       {AUTH_ROLE_MEMBER_ADMIN, POLICY_AUDIT_READ_ALL, NULL, false},
       {AUTH_ROLE_SUPERVISOR, POLICY_AUDIT_READ_ALL, NULL, true},
       {AUTH_ROLE_HUB_ANALYST, POLICY_AUDIT_READ_ALL, NULL, false},
+      /* Monitoring: an organisation's events and alerts are its own; the hub's roles act for
+       * any (NULL: every organisation); the supervisor reads sector figures and metrics only. */
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_EVENTS_SEND, &own, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_EVENTS_SEND, &other, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_EVENTS_SEND, &any, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_EVENTS_SEND, &other, true},
+      {AUTH_ROLE_HUB_ADMIN, POLICY_SOC_EVENTS_SEND, &any, true},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_EVENTS_SEND, &own, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_ALERTS_READ, &own, true},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_ALERTS_READ, &other, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_ALERTS_READ, &any, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_ALERTS_READ, &any, true},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_ALERTS_READ, &own, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_ALERTS_READ, &any, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_SECTOR_ALERTS, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SECTOR_ALERTS, NULL, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_SECTOR_ALERTS, NULL, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_SECTOR_CASE, NULL, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SECTOR_CASE, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SOURCES_READ, &any, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_SOURCES_READ, &any, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_SOURCES_READ, &any, false},
+      {AUTH_ROLE_HUB_ADMIN, POLICY_SOC_SOURCES_MANAGE, &own, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_SOURCES_MANAGE, &own, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_SOURCES_MANAGE, &own, false},
+      {AUTH_ROLE_HUB_ADMIN, POLICY_SOC_RULES_RELOAD, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_RULES_RELOAD, NULL, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_SOC_RULES_RELOAD, NULL, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_SOC_ENGINE_STATUS, NULL, true},
+      {AUTH_ROLE_SUPERVISOR, POLICY_SOC_ENGINE_STATUS, NULL, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_SOC_ENGINE_STATUS, NULL, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_METRICS_READ, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_METRICS_READ, NULL, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_METRICS_READ, NULL, false},
+      /* Intelligence: collections are the hub administrator's to create; curation is the
+       * hub's; a submission's status is the submitter's (and the hub's). */
+      {AUTH_ROLE_HUB_ADMIN, POLICY_COLLECTION_CREATE, NULL, true},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_COLLECTION_CREATE, NULL, false},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_COLLECTION_CREATE, &own, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_INTEL_CURATE, NULL, true},
+      {AUTH_ROLE_MEMBER_ADMIN, POLICY_INTEL_CURATE, &own, false},
+      {AUTH_ROLE_SUPERVISOR, POLICY_INTEL_CURATE, NULL, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_INTEL_STATUS_READ, &own, true},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_INTEL_STATUS_READ, &other, false},
+      {AUTH_ROLE_MEMBER_ANALYST, POLICY_INTEL_STATUS_READ, &any, false},
+      {AUTH_ROLE_HUB_ANALYST, POLICY_INTEL_STATUS_READ, &other, true},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     a.role = cases[i].role;
@@ -74,6 +121,28 @@ static void test_policy_table(void **state)
   a.role = AUTH_ROLE_MEMBER_ANALYST;
   assert_int_equal(policy_check(&a, POLICY_ORG_UPDATE, &own, "organisation x", &err), FS_ERR_FORBIDDEN);
   assert_non_null(strstr(err.msg, "member-analyst may not change organisation x"));
+  assert_int_equal(policy_check(&a, POLICY_SOC_ALERTS_READ, &other, "organisation b", &err),
+                   FS_ERR_FORBIDDEN);
+  assert_non_null(strstr(err.msg, "member-analyst may not read the alerts of organisation b"));
+  /* One alert: its own organisation's, or one whose source the reader sees, whatever the role
+   * (a hub administrator too); the local operator sees all. */
+  a.role = AUTH_ROLE_HUB_ADMIN;
+  assert_false(policy_alert_visible(&a, "B", false));
+  assert_true(policy_alert_visible(&a, "B", true));
+  assert_true(policy_alert_visible(&a, "A", false));
+  assert_false(policy_alert_visible(&a, NULL, false));
+  a.role = AUTH_ROLE_MEMBER_ANALYST;
+  assert_true(policy_alert_visible(&a, "A", false));
+  struct actor local = {.local = true};
+  assert_true(policy_alert_visible(&local, "B", false));
+  /* Which roles an organisation's users may hold. */
+  assert_true(policy_role_fits(AUTH_ROLE_HUB_ADMIN, "hub"));
+  assert_false(policy_role_fits(AUTH_ROLE_HUB_ANALYST, "bank"));
+  assert_true(policy_role_fits(AUTH_ROLE_SUPERVISOR, "regulator"));
+  assert_true(policy_role_fits(AUTH_ROLE_SUPERVISOR, "hub"));
+  assert_false(policy_role_fits(AUTH_ROLE_SUPERVISOR, "insurance"));
+  assert_false(policy_role_fits(AUTH_ROLE_MEMBER_ADMIN, "hub"));
+  assert_true(policy_role_fits(AUTH_ROLE_MEMBER_ANALYST, "bank"));
 }
 
 /* ---- request bodies --------------------------------------------------------------------- */
@@ -251,6 +320,77 @@ static void test_orgs(void **state)
   hub_fixture_close(&f);
 }
 
+/* What other modules read of organisations and users (they name no auth table in SQL). */
+static int collect_id(const char *id, void *ctx)
+{
+  json_array_append_new(ctx, json_string(id));
+  return FS_OK;
+}
+
+static void test_org_accessors(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char fhc[37], bank[37], ins[37], uid[37];
+  make_org(&f, "fhc-a", ORG_INDUSTRY_FINANCIAL_HOLDING, NULL, fhc);
+  make_org(&f, "bank-a", ORG_INDUSTRY_BANK, "fhc-a", bank);
+  make_org(&f, "ins-a", ORG_INDUSTRY_INSURANCE, NULL, ins);
+  struct fs_err err;
+  struct org_brief b;
+  assert_int_equal(org_brief(f.c, "bank-a", &b, &err), FS_OK);
+  assert_string_equal(b.id, bank);
+  assert_string_equal(b.code, "bank-a");
+  assert_string_equal(b.name_zh, "測試機構");
+  assert_string_equal(b.name_en, "Test institution");
+  assert_string_equal(b.industry, "bank");
+  assert_string_equal(b.parent_id, fhc);
+  assert_int_equal(org_brief(f.c, ins, &b, &err), FS_OK);
+  assert_string_equal(b.code, "ins-a");
+  assert_string_equal(b.parent_id, "");
+  assert_int_equal(org_brief(f.c, "nobody", &b, &err), FS_ERR_NOT_FOUND);
+  assert_non_null(strstr(err.msg, "no organisation \"nobody\""));
+  /* The cache gives the same briefs, by id or code, and reads each organisation once. */
+  struct org_briefs cache = {0};
+  for (int i = 0; i < 3; i++) {
+    assert_int_equal(org_briefs_get(f.c, &cache, bank, &b, &err), FS_OK);
+    assert_string_equal(b.code, "bank-a");
+    assert_int_equal(org_briefs_get(f.c, &cache, "ins-a", &b, &err), FS_OK);
+    assert_string_equal(b.id, ins);
+  }
+  assert_int_equal(cache.n, 2);
+  assert_int_equal(org_briefs_get(f.c, &cache, "nobody", &b, &err), FS_ERR_NOT_FOUND);
+  org_briefs_release(&cache);
+  /* Contacts: an array, [] when none were given. */
+  json_t *contacts;
+  assert_int_equal(org_contacts(f.c, "bank-a", &contacts, &err), FS_OK);
+  assert_true(json_is_array(contacts));
+  json_decref(contacts);
+  assert_int_equal(org_contacts(f.c, "nobody", &contacts, &err), FS_ERR_NOT_FOUND);
+  /* Counting and listing, all of them (with the hub) or by industry, ordered by code. */
+  int64_t n;
+  assert_int_equal(org_count(f.c, NULL, &n, &err), FS_OK);
+  assert_int_equal(n, 4);
+  struct org_select banks = {.industry = "bank"}, sample = {.sample_only = true};
+  assert_int_equal(org_count(f.c, &banks, &n, &err), FS_OK);
+  assert_int_equal(n, 1);
+  assert_int_equal(org_count(f.c, &sample, &n, &err), FS_OK);
+  assert_int_equal(n, 0);
+  json_t *ids = json_array();
+  assert_int_equal(org_ids_each(f.c, NULL, collect_id, ids, &err), FS_OK);
+  assert_int_equal(json_array_size(ids), 4);
+  assert_string_equal(json_string_value(json_array_get(ids, 0)), bank); /* bank-a < fhc-a < ... */
+  assert_string_equal(json_string_value(json_array_get(ids, 1)), fhc);
+  json_decref(ids);
+  /* A user's name by id. */
+  make_user(&f, "bank-a", "carol", AUTH_ROLE_MEMBER_ANALYST, NULL, uid);
+  char name[72];
+  assert_int_equal(user_name(f.c, uid, name, &err), FS_OK);
+  assert_string_equal(name, "carol");
+  assert_int_equal(user_name(f.c, "no-such-id", name, &err), FS_ERR_NOT_FOUND);
+  hub_fixture_close(&f);
+}
+
 /* ---- users, tokens, logins --------------------------------------------------------------- */
 
 static void actor_of(struct hub_fixture *f, const char *token, struct actor *a)
@@ -414,6 +554,7 @@ int main(void)
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_policy_table),     cmocka_unit_test(test_org_input),
       cmocka_unit_test(test_user_input),       cmocka_unit_test(test_orgs),
+      cmocka_unit_test(test_org_accessors),
       cmocka_unit_test(test_users_and_tokens), cmocka_unit_test(test_last_admin_kept),
       cmocka_unit_test(test_totp_vectors),     cmocka_unit_test(test_login),
   };

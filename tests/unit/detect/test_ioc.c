@@ -567,13 +567,16 @@ static struct detect_ioc_index *build_one(const char *value)
   return detect_ioc_builder_finish(b);
 }
 
-/* Waits (up to a minute on a loaded machine) until the readers have done n lookups in all. */
+/* Waits until the readers have done n lookups in all; fails when they never do (a guard of
+ * 300 s against a hang, not a timing). */
 static void wait_lookups(struct live *l, long n)
 {
-  for (int i = 0; i < 60000 && atomic_load(&l->lookups) < n; i++) {
+  for (int i = 0; i < 300000 && atomic_load(&l->lookups) < n; i++) {
     struct timespec ts = {0, 1000000};
     nanosleep(&ts, NULL);
   }
+  if (atomic_load(&l->lookups) < n)
+    fail_msg("the readers did %ld lookups, not %ld", (long)atomic_load(&l->lookups), n);
 }
 
 static void test_live_swap(void **state)

@@ -15,10 +15,10 @@ static void test_query_good(void **state)
   (void)state;
   struct fs_arena a;
   fs_arena_init(&a, 0, 0);
-  struct http_query q;
+  struct fs_query q;
   struct fs_err err;
   const char *raw = "q=%E9%8A%80%E8%A1%8C+x&limit=10&empty=&flag&match%5Bid%5D=a,b";
-  assert_int_equal(http_query_parse(raw, strlen(raw), &q, &a, &err), 0);
+  assert_int_equal(fs_query_parse(raw, strlen(raw), &q, &a, &err), 0);
   assert_int_equal(q.count, 5);
   assert_string_equal(http_query_get(&q, "q"), "銀行 x");
   assert_string_equal(http_query_get(&q, "empty"), "");
@@ -51,27 +51,27 @@ static void test_query_bad(void **state)
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct fs_arena a;
     fs_arena_init(&a, 0, 0);
-    struct http_query q;
+    struct fs_query q;
     struct fs_err err;
     fs_err_clear(&err);
-    int rc = http_query_parse(cases[i].raw, strlen(cases[i].raw), &q, &a, &err);
+    int rc = fs_query_parse(cases[i].raw, strlen(cases[i].raw), &q, &a, &err);
     if (rc != FS_ERR_INVALID || strcmp(err.where, cases[i].where))
       fail_msg("case %zu (%s): rc %d where \"%s\"", i, cases[i].raw, rc, err.where);
     fs_arena_release(&a);
   }
   /* Limits: too many parameters, too long. */
-  char big[HTTP_QUERY_MAX_BYTES + 10];
+  char big[FS_QUERY_MAX_BYTES + 10];
   memset(big, 'a', sizeof(big) - 1);
   big[sizeof(big) - 1] = '\0';
   struct fs_arena a;
   fs_arena_init(&a, 0, 0);
-  struct http_query q;
+  struct fs_query q;
   struct fs_err err;
-  assert_int_equal(http_query_parse(big, strlen(big), &q, &a, &err), FS_ERR_INVALID);
+  assert_int_equal(fs_query_parse(big, strlen(big), &q, &a, &err), FS_ERR_INVALID);
   char many[1024] = "";
   for (int i = 0; i < 70; i++)
     strcat(many, "a=1&"); /* test code: banned.h is not forced on tests */
-  assert_int_equal(http_query_parse(many, strlen(many), &q, &a, &err), FS_ERR_INVALID);
+  assert_int_equal(fs_query_parse(many, strlen(many), &q, &a, &err), FS_ERR_INVALID);
   assert_non_null(strstr(err.msg, "more than"));
   fs_arena_release(&a);
 }
@@ -95,7 +95,7 @@ static void test_path_check(void **state)
     fs_arena_init(&a, 0, 0);
     struct fs_err err;
     fs_err_clear(&err);
-    int rc = http_path_check(cases[i].raw, strlen(cases[i].raw), &a, &err);
+    int rc = fs_path_check(cases[i].raw, strlen(cases[i].raw), &a, &err);
     if (cases[i].where ? rc != FS_ERR_INVALID || strcmp(err.where, cases[i].where) : rc != 0)
       fail_msg("case %zu (%s): rc %d where \"%s\"", i, cases[i].raw, rc, err.where);
     fs_arena_release(&a);
@@ -110,22 +110,22 @@ static void test_routes(void **state)
   fs_arena_init(&req.arena, 0, 0);
   bool known;
   char allow[64];
-  const struct http_route *r = http_route_match("GET", "/api/v1/orgs/bank-001", &req, &known, allow, sizeof(allow));
+  const struct http_route *r = http_route_match(http_routes, "GET", "/api/v1/orgs/bank-001", &req, &known, allow, sizeof(allow));
   assert_non_null(r);
   assert_string_equal(r->pattern, "/api/v1/orgs/{}");
   assert_int_equal(req.nparams, 1);
   assert_string_equal(req.params[0], "bank-001");
-  r = http_route_match("GET", "/api/v1/orgs/", &req, &known, allow, sizeof(allow));
+  r = http_route_match(http_routes, "GET", "/api/v1/orgs/", &req, &known, allow, sizeof(allow));
   assert_non_null(r);
   assert_string_equal(r->pattern, "/api/v1/orgs");
-  r = http_route_match("PUT", "/api/v1/orgs/x", &req, &known, allow, sizeof(allow));
+  r = http_route_match(http_routes, "PUT", "/api/v1/orgs/x", &req, &known, allow, sizeof(allow));
   assert_null(r);
   assert_true(known);
   assert_string_equal(allow, "GET, PATCH");
-  r = http_route_match("GET", "/api/v1/nothing", &req, &known, allow, sizeof(allow));
+  r = http_route_match(http_routes, "GET", "/api/v1/nothing", &req, &known, allow, sizeof(allow));
   assert_null(r);
   assert_false(known);
-  r = http_route_match("POST", "/api/v1/users/u1/totp/confirm", &req, &known, allow, sizeof(allow));
+  r = http_route_match(http_routes, "POST", "/api/v1/users/u1/totp/confirm", &req, &known, allow, sizeof(allow));
   assert_non_null(r);
   assert_string_equal(req.params[0], "u1");
   fs_arena_release(&req.arena);

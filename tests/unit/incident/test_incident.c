@@ -403,6 +403,99 @@ static void test_cases(void **state)
   hub_fixture_close(&f);
 }
 
+/* The publication hook of these tests: counts its calls, fails while `fail` is set. */
+struct hook {
+  int calls;
+  bool fail;
+};
+
+static int hook_publish(void *ctx, const char *incident_id, const json_t *bundle, bool hide,
+                        struct fs_err *err)
+{
+  (void)incident_id;
+  (void)bundle;
+  (void)hide;
+  struct hook *h = ctx;
+  h->calls++;
+  return h->fail ? fs_err_set(err, FS_ERR_IO, "hook", "the intelligence store refused it") : FS_OK;
+}
+
+static size_t publications_of(struct hub_fixture *f, const struct actor *who, const char *id)
+{
+  json_t *out;
+  struct fs_err err;
+  assert_int_equal(incident_publications_json(f->c, who, id, &out, &err), FS_OK);
+  size_t n = json_array_size(json_object_get(out, "items"));
+  json_decref(out);
+  return n;
+}
+
+static void publish(struct hub_fixture *f, const struct actor *who, struct incident_env *env,
+                    const char *id, int want)
+{
+  json_t *body = json_pack("{s:s}", "tlp", "green"), *out = NULL;
+  struct fs_err err;
+  int rc = incident_publish(f->c, who, env, id, body, &out, &err);
+  if (rc != want)
+    fail_msg("publish: %d (%s: %s), not %d", rc, err.where, err.msg, want);
+  json_decref(body);
+  json_decref(out);
+}
+
+/* A publication that fails stops where it fails: nothing is kept, the hook is not asked (no
+ * shareable observable) or its refusal is the answer; the next one that succeeds is kept once. */
+static void test_publish_failures(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  struct fs_err err;
+  struct incident_env env;
+  assert_int_equal(incident_env_load(&env, &f.hub.cfg, &err), FS_OK);
+  struct hook hook = {0};
+  env.publish.fn = hook_publish;
+  env.publish.ctx = &hook;
+  char a_id[37];
+  hub_fixture_org(&f, "bank-p", a_id);
+  struct actor alice;
+  member(&f, a_id, AUTH_ROLE_MEMBER_ANALYST, &alice);
+  static struct incident_input in;
+  char body[600], when[32];
+  fs_time_format_ms(alice.now_ms - 600000, when);
+  snprintf(body, sizeof(body),
+           "{\"title\": \"Phishing\", \"discovered_at\": \"%s\", \"category\": \"phishing\", "
+           "\"impact\": {\"system_class\": \"non_core\", \"confidentiality\": \"none\", "
+           "\"integrity\": \"none\", \"availability\": \"none\"}, \"indicators\": "
+           "[{\"type\": \"ipv4-addr\", \"value\": \"10.1.2.3\", \"internal\": true}]}",
+           when);
+  json_t *keep;
+  assert_int_equal(parse_body_keep(body, false, &in, &keep, &err), FS_OK);
+  char id[37];
+  if (incident_report(f.c, &alice, &env, &in, id, &err))
+    fail_msg("report: %s: %s", err.where, err.msg);
+  /* Only the reporter's own asset: nothing to share, the hook is not called. */
+  publish(&f, &alice, &env, id, FS_ERR_CONFLICT);
+  assert_int_equal(hook.calls, 0);
+  assert_int_equal(publications_of(&f, &alice, id), 0);
+  json_t *more;
+  static const char add[] =
+      "{\"indicators\": [{\"type\": \"domain-name\", \"value\": \"phish.example\"}]}";
+  assert_int_equal(jsonx_parse_object(add, strlen(add), &more, &err), FS_OK);
+  assert_int_equal(incident_observables_add(f.c, &alice, id, more, &err), FS_OK);
+  json_decref(more);
+  /* The hook refuses: that is the answer, and nothing is kept. */
+  hook.fail = true;
+  publish(&f, &alice, &env, id, FS_ERR_IO);
+  assert_int_equal(hook.calls, 1);
+  assert_int_equal(publications_of(&f, &alice, id), 0);
+  hook.fail = false;
+  publish(&f, &alice, &env, id, FS_OK);
+  assert_int_equal(hook.calls, 2);
+  assert_int_equal(publications_of(&f, &alice, id), 1);
+  json_decref(keep);
+  hub_fixture_close(&f);
+}
+
 static void test_webhook_signature(void **state)
 {
   (void)state;
@@ -522,6 +615,7 @@ int main(void)
       cmocka_unit_test(test_clocks),       cmocka_unit_test(test_report_body),
       cmocka_unit_test(test_cases),        cmocka_unit_test(test_webhook_signature),
       cmocka_unit_test(test_incident_policy), cmocka_unit_test(test_outbox_backoff),
+      cmocka_unit_test(test_publish_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -433,6 +433,29 @@ static void test_batch_errors(void **state)
   intel_batch_free(NULL);
 }
 
+/* Where hub-to-hub synchronisation stands: per remote collection and direction, replaced. */
+static void test_sync_positions(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  struct fs_err err;
+  char pos[64] = "x";
+  const char *url = "https://peer.example/taxii2/api/";
+  assert_int_equal(intel_sync_position(f.c, url, "sector", "pull", pos, &err), FS_OK);
+  assert_string_equal(pos, "");
+  assert_int_equal(intel_sync_position_set(f.c, url, "sector", "pull", "2026-01-01T00:00:00Z", 1, &err), FS_OK);
+  assert_int_equal(intel_sync_position_set(f.c, url, "sector", "push", "17", 2, &err), FS_OK);
+  assert_int_equal(intel_sync_position_set(f.c, url, "sector", "pull", "2026-02-01T00:00:00Z", 3, &err), FS_OK);
+  assert_int_equal(intel_sync_position(f.c, url, "sector", "pull", pos, &err), FS_OK);
+  assert_string_equal(pos, "2026-02-01T00:00:00Z");
+  assert_int_equal(intel_sync_position(f.c, url, "sector", "push", pos, &err), FS_OK);
+  assert_string_equal(pos, "17");
+  assert_int_equal(intel_sync_position(f.c, url, "other", "pull", pos, &err), FS_OK);
+  assert_string_equal(pos, "");
+  hub_fixture_close(&f);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -443,6 +466,7 @@ int main(void)
       cmocka_unit_test(test_threads_agree),
       cmocka_unit_test(test_batch_errors),
       cmocka_unit_test(test_prefix_sort),
+      cmocka_unit_test(test_sync_positions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,27 +6,16 @@
 #include <stddef.h>
 #include <cmocka.h>
 
-#include "../hubfixture.h"
+#include "socfixture.h"
 #include "auth/org.h"
 #include "core/uuid.h"
 #include "incident/incident.h"
-#include "intel/intel.h"
-#include "soc/soc.h"
 #include "soc/soc_int.h"
 
-#include <time.h>
 
 static void add_org(struct hub_fixture *f, const char *code, char id[37])
 {
-  struct org_input o;
-  org_input_init(&o);
-  o.code = code;
-  o.name_zh = "測試";
-  o.name_en = code;
-  o.industry = ORG_INDUSTRY_BANK;
-  o.size_tier = 0;
-  struct fs_err err;
-  assert_int_equal(org_create(f->c, &f->op, &o, id, &err), FS_OK);
+  hub_fixture_org(f, code, id);
 }
 
 static const char *org_of(struct hub_fixture *f, const char *addr)
@@ -97,38 +86,37 @@ static void test_sources(void **state)
   hub_fixture_close(&f);
 }
 
-/* The engine on the fixture's hub, with the hub's environment and hooks (hub_soc_env). */
-static int start_engine(struct hub_fixture *f, struct soc_engine **e, struct fs_err *err)
+static json_int_t rebuilds_of(struct soc_engine *e)
 {
-  struct soc_env env;
-  hub_soc_env(&f->hub, &env);
-  return soc_engine_start(&env, NULL, NULL, e, err);
+  json_t *st = soc_engine_status(e);
+  json_int_t n = json_integer_value(json_object_get(st, "rebuilds"));
+  json_decref(st);
+  return n;
 }
 
-/* Stores a STIX bundle of objects in a collection as the hub's operator. */
-static void ingest(struct hub_fixture *f, const char *collection, const char *bundle)
+/* The intel position the engine's index reflects. */
+static json_int_t position_of(struct soc_engine *e)
 {
-  struct fs_err err;
-  size_t failures = 1;
-  assert_int_equal(intel_ingest_text(f->c, &f->op, collection, bundle, strlen(bundle), &failures, &err), FS_OK);
-  assert_int_equal(failures, 0);
+  json_t *st = soc_engine_status(e);
+  json_int_t at = json_integer_value(
+      json_object_get(json_object_get(st, "indicators"), "intel_position"));
+  json_decref(st);
+  return at;
 }
 
-#define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
-#define IND(id, pattern)                                                                           \
-  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" id "\","                 \
-  "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","            \
-  "\"pattern\":\"" pattern "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","  \
-  "\"object_marking_refs\":[\"" GREEN "\"]}"
-
-static json_t *alerts_of(struct hub_fixture *f, const char *org)
+/* Waits until the engine has rebuilt its index after `before` rebuilds, from intelligence at
+ * least as recent as what is stored now: a rebuild alone may be one started before the last
+ * ingest (the engine also looks when a sighting is written, or told by the store of a change).
+ * Fails when that never happens (a guard of 300 s against a hang, not a timing). */
+static void wait_rebuild(struct hub_fixture *f, struct soc_engine *e, json_int_t before)
 {
-  json_t *out = NULL;
+  int64_t seq = 0, deletes = 0;
   struct fs_err err;
-  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org, &out, &err), FS_OK);
-  json_t *items = json_incref(json_object_get(out, "items"));
-  json_decref(out);
-  return items;
+  assert_int_equal(intel_position(f->c, &seq, &deletes, &err), FS_OK);
+  bool done = false;
+  SOC_TEST_WAIT((done = rebuilds_of(e) > before && position_of(e) >= seq));
+  if (!done)
+    fail_msg("the engine did not rebuild its index");
 }
 
 static void test_worker_alerts(void **state)
@@ -159,15 +147,7 @@ static void test_worker_alerts(void **state)
          "{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
          "\"name\":\"Sample\",\"is_family\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
-  for (int i = 0; i < 200; i++) {
-    json_t *st1 = soc_engine_status(e);
-    json_int_t now = json_integer_value(json_object_get(st1, "rebuilds"));
-    json_decref(st1);
-    if (now > rebuilds)
-      break;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
+  wait_rebuild(&f, e, rebuilds);
 
   /* Two hits of one indicator on the same value: one alert counted twice. Free text finds the
    * domain's subdomain; a longer name that only contains it does not match. */
@@ -230,37 +210,6 @@ static void test_worker_alerts(void **state)
   soc_worker_free(w);
   soc_engine_stop(e);
   hub_fixture_close(&f);
-}
-
-/* Waits (up to 10 s) until the engine has rebuilt its index after `before` rebuilds. */
-/* Waits until the engine rebuilt its index from intelligence at least as recent as what is
- * stored now: a rebuild alone may be one started before the last ingest (the engine also looks
- * when a sighting is written, or told by the store of a change). */
-static void wait_rebuild(struct hub_fixture *f, struct soc_engine *e, json_int_t before)
-{
-  int64_t seq = 0, deletes = 0;
-  struct fs_err err;
-  assert_int_equal(intel_position(f->c, &seq, &deletes, &err), FS_OK);
-  for (int i = 0; i < 200; i++) {
-    json_t *st = soc_engine_status(e);
-    json_int_t now = json_integer_value(json_object_get(st, "rebuilds"));
-    json_int_t at = json_integer_value(
-        json_object_get(json_object_get(st, "indicators"), "intel_position"));
-    json_decref(st);
-    if (now > before && at >= seq)
-      return;
-    struct timespec ts = {0, 50 * 1000 * 1000};
-    nanosleep(&ts, NULL);
-  }
-  fail_msg("the engine did not rebuild its index");
-}
-
-static json_int_t rebuilds_of(struct soc_engine *e)
-{
-  json_t *st = soc_engine_status(e);
-  json_int_t n = json_integer_value(json_object_get(st, "rebuilds"));
-  json_decref(st);
-  return n;
 }
 
 /* A compound pattern through the hub's engine: evaluated on the events its anchor hits, kept

@@ -107,6 +107,15 @@ void pattern_extract_tests(void **state)
   assert_int_equal(stix_pattern_extract(&p, 2, &s, &err), 0);
   assert_true(s.compound);
   stix_pattern_release(&p);
+  /* hash names as hashing-algorithm-ov writes them, any case, '-' optional (detect reads the
+   * same function) */
+  assert_int_equal(stix_pattern_hash_kind("MD5"), STIX_OBS_MD5);
+  assert_int_equal(stix_pattern_hash_kind("sha-1"), STIX_OBS_SHA1);
+  assert_int_equal(stix_pattern_hash_kind("Sha256"), STIX_OBS_SHA256);
+  assert_int_equal(stix_pattern_hash_kind("SHA-512"), STIX_OBS_SHA512);
+  assert_int_equal(stix_pattern_hash_kind("SHA3-256"), -1);
+  assert_int_equal(stix_pattern_hash_kind("SHA-256-SHA-256-SHA-256"), -1); /* too long */
+  assert_int_equal(stix_pattern_hash_kind(""), -1);
 }
 
 /* ---- Evaluation against a JSON event: the event is one SCO-like object ---- */

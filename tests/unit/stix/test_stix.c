@@ -269,9 +269,9 @@ static void test_tlp_objects_valid(void **state)
   (void)state;
   struct stix_report rep;
   struct fs_err err;
-  for (int l = STIX_TLP_CLEAR; l <= STIX_TLP_RED; l++) {
+  for (int l = TLP_CLEAR; l <= TLP_RED; l++) {
     json_t *md;
-    assert_int_equal(stix_tlp_marking_definition((enum stix_tlp)l, &md, &err), 0);
+    assert_int_equal(stix_tlp_marking_definition((enum tlp_level)l, &md, &err), 0);
     if (stix_validate(md, NULL, &rep))
       dump(&rep);
     assert_int_equal(rep.n_errors, 0);
