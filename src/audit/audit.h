@@ -31,7 +31,7 @@ struct audit_keys {
   uint8_t chain[32];   /* HMAC-SHA-256 key of the record hashes */
   uint8_t sign_pk[32]; /* Ed25519 key pair that signs heads */
   uint8_t sign_sk[64];
-  int64_t keyed_from;  /* the first keyed record (set by audit_keyed_open); 0 before */
+  int64_t keyed_from; /* the first keyed record (set by audit_keyed_open); 0 before */
 };
 
 void audit_keys_derive(struct audit_keys *k, const uint8_t hub_secret[32]);

@@ -14,13 +14,13 @@
 extern const struct store_schema auth_schema;
 
 struct auth_settings {
-  int64_t token_days;       /* default token lifetime */
-  int64_t token_max_days;   /* longest lifetime allowed */
-  int64_t session_hours;    /* lifetime of a login session token */
-  int argon2_level;         /* 0 interactive, 1 moderate, 2 sensitive */
+  int64_t token_days;     /* default token lifetime */
+  int64_t token_max_days; /* longest lifetime allowed */
+  int64_t session_hours;  /* lifetime of a login session token */
+  int argon2_level;       /* 0 interactive, 1 moderate, 2 sensitive */
   int64_t login_max_failures;
   int64_t lockout_minutes;
-  uint8_t secret_key[32];   /* the hub's secret (encrypts TOTP secrets); from DATA/secrets */
+  uint8_t secret_key[32]; /* the hub's secret (encrypts TOTP secrets); from DATA/secrets */
 };
 
 /* Fills s from the configuration; the secret key is left zero (hub/ loads it). */
@@ -28,8 +28,8 @@ void auth_settings_from_config(struct auth_settings *s, const struct fs_config *
 
 /* A paged list: items and the cursor of the next page (NULL when none). */
 struct auth_page {
-  int64_t limit;      /* 1..1000 */
-  const char *after;  /* cursor from the previous page, or NULL */
+  int64_t limit;     /* 1..1000 */
+  const char *after; /* cursor from the previous page, or NULL */
 };
 
 /* Builds {"items": items, "next": cursor-or-null}; steals items. */

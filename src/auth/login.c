@@ -83,9 +83,9 @@ static int failures_add(struct store_conn *c, const struct auth_settings *set, i
     f->locked_until = now + period;
     f->count = 0;
   }
-  int rc = store_exec(c, NULL, err,
-                      "DELETE FROM login_failure WHERE last_at < ? AND locked_until < ?", "ii",
-                      now - period, now);
+  int rc =
+      store_exec(c, NULL, err, "DELETE FROM login_failure WHERE last_at < ? AND locked_until < ?",
+                 "ii", now - period, now);
   if (!rc)
     rc = store_exec(c, NULL, err,
                     "INSERT INTO login_failure (username, address, failures, locked_until, last_at)"
@@ -136,7 +136,8 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
       if (!rc)
         rc = store_step(s, &row, err);
       int64_t step = -1;
-      if (!rc && row && !auth_open_hex(set->secret_key, store_col_text(s, 0), secret, sizeof(secret))) {
+      if (!rc && row &&
+          !auth_open_hex(set->secret_key, store_col_text(s, 0), secret, sizeof(secret))) {
         last = store_col_int(s, 1);
         step = auth_totp_check(secret, totp_code, now_ms, last);
       }

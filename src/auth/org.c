@@ -86,8 +86,8 @@ static int check_contacts(json_t *contacts, struct fs_err *err)
 
 int org_input_from_json(json_t *body, bool update, struct org_input *out, struct fs_err *err)
 {
-  static const char *const keys[] = {"code",   "name_zh",  "name_en", "industry", "size_tier",
-                                     "status", "parent_id", "contacts", "version", NULL};
+  static const char *const keys[] = {"code",   "name_zh",   "name_en",  "industry", "size_tier",
+                                     "status", "parent_id", "contacts", "version",  NULL};
   org_input_init(out);
   if (!json_is_object(body))
     return fs_err_set(err, FS_ERR_INVALID, "$", "expected a JSON object");
@@ -122,22 +122,21 @@ int org_input_from_json(json_t *body, bool update, struct org_input *out, struct
   return rc;
 }
 
-#define ORG_COLUMNS                                                                              \
+#define ORG_COLUMNS                                                                                \
   "o.id, o.code, o.name_zh, o.name_en, o.industry, o.size_tier, o.parent_id, p.code, o.contacts, " \
   "o.status, o.sample, o.created_at, o.updated_at, o.version"
 #define ORG_FROM " FROM org o LEFT JOIN org p ON p.id = o.parent_id "
 
 static json_t *row_json(struct store_stmt *s, bool private_fields)
 {
-  json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:b,s:o,s:o,s:I}", "id",
-                        store_col_text(s, 0), "code", store_col_text(s, 1), "name_zh",
-                        store_col_text(s, 2), "name_en", store_col_text(s, 3), "industry",
-                        store_col_text(s, 4), "size_tier", store_col_text(s, 5), "parent_id",
-                        store_col_text(s, 6), "parent_code", store_col_text(s, 7), "status",
-                        store_col_text(s, 9), "sample", (int)store_col_int(s, 10), "created_at",
-                        jsonx_time_new(store_col_int(s, 11)), "updated_at",
-                        jsonx_time_new(store_col_int(s, 12)), "version",
-                        (json_int_t)store_col_int(s, 13));
+  json_t *o = json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:b,s:o,s:o,s:I}", "id", store_col_text(s, 0), "code",
+      store_col_text(s, 1), "name_zh", store_col_text(s, 2), "name_en", store_col_text(s, 3),
+      "industry", store_col_text(s, 4), "size_tier", store_col_text(s, 5), "parent_id",
+      store_col_text(s, 6), "parent_code", store_col_text(s, 7), "status", store_col_text(s, 9),
+      "sample", (int)store_col_int(s, 10), "created_at", jsonx_time_new(store_col_int(s, 11)),
+      "updated_at", jsonx_time_new(store_col_int(s, 12)), "version",
+      (json_int_t)store_col_int(s, 13));
   if (o && private_fields) {
     json_t *contacts = json_loads(store_col_text(s, 8), 0, NULL);
     json_object_set_new(o, "contacts", contacts ? contacts : json_array());
@@ -170,10 +169,12 @@ int org_code(struct store_conn *c, const char *id_or_code, char code_out[40], st
 int org_hub_id(struct store_conn *c, char id_out[37], struct fs_err *err)
 {
   bool found;
-  int rc = store_query_text(c, id_out, 37, &found, err,
-                            "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1", "");
+  int rc =
+      store_query_text(c, id_out, 37, &found, err,
+                       "SELECT id FROM org WHERE industry = 'hub' ORDER BY created_at LIMIT 1", "");
   if (!rc && !found)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, "organisation", "the hub has no organisation of its own");
+    rc =
+        fs_err_set(err, FS_ERR_NOT_FOUND, "organisation", "the hub has no organisation of its own");
   return rc;
 }
 
@@ -191,7 +192,8 @@ static int check_parent(struct store_conn *c, const char *self_id, int industry,
   if (rc)
     return rc;
   if (self_id && !strcmp(self_id, parent_id))
-    return fs_err_set(err, FS_ERR_INVALID, "$.parent_id", "an organisation cannot be its own group");
+    return fs_err_set(err, FS_ERR_INVALID, "$.parent_id",
+                      "an organisation cannot be its own group");
   int64_t is_holding = 0;
   bool found;
   rc = store_query_int(c, &is_holding, &found, err,
@@ -257,7 +259,8 @@ int org_create(struct store_conn *c, const struct actor *who, const struct org_i
   }
   int64_t dup = 0;
   if (!rc)
-    rc = store_query_int(c, &dup, NULL, err, "SELECT COUNT(*) FROM org WHERE code = ?", "s", in->code);
+    rc = store_query_int(c, &dup, NULL, err, "SELECT COUNT(*) FROM org WHERE code = ?", "s",
+                         in->code);
   if (!rc && dup)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.code", "an organisation with code \"%s\" exists",
                     in->code);
@@ -321,15 +324,17 @@ int org_update(struct store_conn *c, const struct actor *who, const char *id_or_
                     "try again",
                     id_or_code, (long long)version, (long long)in->version);
   int industry = in->industry >= 0 ? in->industry : (int)industry_idx;
-  if (!rc && in->industry >= 0 && (in->industry == ORG_INDUSTRY_HUB) != (industry_idx == ORG_INDUSTRY_HUB))
+  if (!rc && in->industry >= 0 &&
+      (in->industry == ORG_INDUSTRY_HUB) != (industry_idx == ORG_INDUSTRY_HUB))
     rc = fs_err_set(err, FS_ERR_INVALID, "$.industry", "the hub's industry cannot be changed");
   char parent_id[37] = "";
   if (!rc && in->has_parent && in->parent_id)
     rc = check_parent(c, id, industry, in->parent_id, parent_id, err);
   if (!rc && !in->has_parent && in->industry == ORG_INDUSTRY_FINANCIAL_HOLDING) {
     int64_t has_parent = 0;
-    rc = store_query_int(c, &has_parent, NULL, err,
-                         "SELECT COUNT(*) FROM org WHERE id = ? AND parent_id IS NOT NULL", "s", id);
+    rc =
+        store_query_int(c, &has_parent, NULL, err,
+                        "SELECT COUNT(*) FROM org WHERE id = ? AND parent_id IS NOT NULL", "s", id);
     if (!rc && has_parent)
       rc = fs_err_set(err, FS_ERR_INVALID, "$.industry",
                       "a financial holding company cannot belong to another group");

@@ -8,19 +8,19 @@
 
 #include "auth/auth.h"
 
-#define ORG_INDUSTRY_MAP(X)                                                                     \
-  X(BANK, "bank", "Bank", "銀行")                                                              \
-  X(SECURITIES, "securities", "Securities firm", "證券商")                                     \
-  X(FUTURES, "futures", "Futures firm", "期貨商")                                              \
-  X(INSURANCE, "insurance", "Insurer", "保險業")                                               \
-  X(BILLS_FINANCE, "bills_finance", "Bills finance company", "票券金融公司")                   \
-  X(CREDIT_CARD, "credit_card", "Credit card company", "信用卡業務機構")                       \
-  X(ELECTRONIC_PAYMENT, "electronic_payment", "Electronic payment institution", "電子支付機構") \
-  X(FINANCIAL_HOLDING, "financial_holding", "Financial holding company", "金融控股公司")        \
-  X(PERIPHERAL, "peripheral", "Peripheral unit", "金融週邊單位")                               \
-  X(ASSOCIATION, "association", "Industry association", "公會")                                \
-  X(HUB, "hub", "Sector hub (ISAC/CERT/SOC)", "金融資安聯防中樞")                              \
-  X(REGULATOR, "regulator", "Supervisor", "主管機關")                                           \
+#define ORG_INDUSTRY_MAP(X)                                                                        \
+  X(BANK, "bank", "Bank", "銀行")                                                                  \
+  X(SECURITIES, "securities", "Securities firm", "證券商")                                         \
+  X(FUTURES, "futures", "Futures firm", "期貨商")                                                  \
+  X(INSURANCE, "insurance", "Insurer", "保險業")                                                   \
+  X(BILLS_FINANCE, "bills_finance", "Bills finance company", "票券金融公司")                       \
+  X(CREDIT_CARD, "credit_card", "Credit card company", "信用卡業務機構")                           \
+  X(ELECTRONIC_PAYMENT, "electronic_payment", "Electronic payment institution", "電子支付機構")    \
+  X(FINANCIAL_HOLDING, "financial_holding", "Financial holding company", "金融控股公司")           \
+  X(PERIPHERAL, "peripheral", "Peripheral unit", "金融週邊單位")                                   \
+  X(ASSOCIATION, "association", "Industry association", "公會")                                    \
+  X(HUB, "hub", "Sector hub (ISAC/CERT/SOC)", "金融資安聯防中樞")                                  \
+  X(REGULATOR, "regulator", "Supervisor", "主管機關")                                              \
   X(PARTNER, "partner", "Partner ISAC or CERT", "合作情資分享組織")
 
 enum org_industry {
@@ -42,15 +42,15 @@ struct org_input {
   const char *code;    /* [a-z0-9][a-z0-9-]{1,31} */
   const char *name_zh; /* 1..200 bytes */
   const char *name_en;
-  int industry;        /* index into org_industry_names, -1 absent */
-  int size_tier;       /* index into org_tier_names, -1 absent */
-  int status;          /* index into org_status_names, -1 absent */
-  bool has_parent;     /* parent_id given (NULL clears it) */
+  int industry;          /* index into org_industry_names, -1 absent */
+  int size_tier;         /* index into org_tier_names, -1 absent */
+  int status;            /* index into org_status_names, -1 absent */
+  bool has_parent;       /* parent_id given (NULL clears it) */
   const char *parent_id; /* id or code of a financial holding company */
-  json_t *contacts;    /* borrowed, validated array, NULL absent */
+  json_t *contacts;      /* borrowed, validated array, NULL absent */
   bool has_version;
-  int64_t version;     /* for an update: the version the change is based on */
-  bool sample;         /* made by the sample-sector generator */
+  int64_t version; /* for an update: the version the change is based on */
+  bool sample;     /* made by the sample-sector generator */
 };
 
 /* Parses and validates a JSON body (create when !update: code, names, industry and tier

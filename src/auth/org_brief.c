@@ -98,8 +98,8 @@ int org_count(struct store_conn *c, const struct org_select *sel, int64_t *n, st
   const char *industry = sel ? sel->industry : NULL;
   int64_t sample = sel && sel->sample_only;
   *n = 0;
-  return store_query_int(c, n, NULL, err, "SELECT COUNT(*) FROM org" SELECT_WHERE, "ssi",
-                         industry, industry, sample);
+  return store_query_int(c, n, NULL, err, "SELECT COUNT(*) FROM org" SELECT_WHERE, "ssi", industry,
+                         industry, sample);
 }
 
 int org_ids_each(struct store_conn *c, const struct org_select *sel, org_id_fn fn, void *ctx,

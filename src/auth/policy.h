@@ -17,28 +17,28 @@
 #include "core/tlp.h"
 
 enum policy_action {
-  POLICY_ORG_DIRECTORY,   /* see an organisation's public fields */
-  POLICY_ORG_PRIVATE,     /* see its contacts and status details */
+  POLICY_ORG_DIRECTORY, /* see an organisation's public fields */
+  POLICY_ORG_PRIVATE,   /* see its contacts and status details */
   POLICY_ORG_CREATE,
-  POLICY_ORG_UPDATE,      /* names, tier, group, status */
-  POLICY_ORG_CONTACTS,    /* update its contacts */
-  POLICY_USER_READ,       /* see a user */
-  POLICY_USER_MANAGE,     /* create or change a user (target role given) */
-  POLICY_TOKEN_MANAGE,    /* create, list, revoke tokens of a user */
-  POLICY_AUDIT_READ,      /* read audit records of an organisation */
-  POLICY_AUDIT_READ_ALL,  /* read and verify the whole trail */
-  POLICY_AUDIT_HEAD,      /* get the trail's signed head (to keep and check it later): everyone */
+  POLICY_ORG_UPDATE,     /* names, tier, group, status */
+  POLICY_ORG_CONTACTS,   /* update its contacts */
+  POLICY_USER_READ,      /* see a user */
+  POLICY_USER_MANAGE,    /* create or change a user (target role given) */
+  POLICY_TOKEN_MANAGE,   /* create, list, revoke tokens of a user */
+  POLICY_AUDIT_READ,     /* read audit records of an organisation */
+  POLICY_AUDIT_READ_ALL, /* read and verify the whole trail */
+  POLICY_AUDIT_HEAD,     /* get the trail's signed head (to keep and check it later): everyone */
   /* Incident response (incident/): visibility of a case is its reporting organisation (org_id),
    * the hub, the supervisor, and the teams offered or assigned to it (rel). */
-  POLICY_INCIDENT_READ,    /* see a case, its timeline, tasks, observables, evidence */
-  POLICY_INCIDENT_REPORT,  /* report a case for org_id */
-  POLICY_INCIDENT_WORK,    /* change a case: status, timeline, tasks, evidence, help, report */
-  POLICY_INCIDENT_GRADE,   /* confirm its level, merge, offer to teams, open drafts */
-  POLICY_INCIDENT_PUBLISH, /* share its indicators as intelligence */
-  POLICY_INCIDENT_STATS_ALL, /* statistics of every organisation */
+  POLICY_INCIDENT_READ,       /* see a case, its timeline, tasks, observables, evidence */
+  POLICY_INCIDENT_REPORT,     /* report a case for org_id */
+  POLICY_INCIDENT_WORK,       /* change a case: status, timeline, tasks, evidence, help, report */
+  POLICY_INCIDENT_GRADE,      /* confirm its level, merge, offer to teams, open drafts */
+  POLICY_INCIDENT_PUBLISH,    /* share its indicators as intelligence */
+  POLICY_INCIDENT_STATS_ALL,  /* statistics of every organisation */
   POLICY_INCIDENT_SECTOR_REF, /* see and use a case's sector-wide number (sector_ref) */
-  POLICY_TEAM_MANAGE,      /* register or change a response team of org_id, its members */
-  POLICY_TEAM_ANSWER,      /* accept or decline an offer for the team (rel TEAM_MEMBER) */
+  POLICY_TEAM_MANAGE,         /* register or change a response team of org_id, its members */
+  POLICY_TEAM_ANSWER,         /* accept or decline an offer for the team (rel TEAM_MEMBER) */
   /* Registers (resilience/) and supervision (supervision/). A register record belongs to org_id;
    * what its definition allows comes as POLICY_REL_REG_* bits. */
   POLICY_REGISTER_READ,     /* read a record (refusal is answered as "not found") */
@@ -48,11 +48,12 @@ enum policy_action {
   POLICY_SCORE_READ,        /* the incentive score of org_id, with its parts */
   /* Monitoring (soc/), the hub's own state and intelligence curation (intel/). For the SOC's
    * reads and events, org_id NULL means every organisation (events: any one the caller names). */
-  POLICY_SOC_EVENTS_SEND,    /* send events as org_id's (the hub sends on a member's behalf) */
-  POLICY_SOC_ALERTS_READ,    /* list and stream org_id's alerts (each shown per policy_alert_visible) */
-  POLICY_SOC_SECTOR_ALERTS,  /* read sector alerts: the threat and how many organisations saw it */
-  POLICY_SOC_SECTOR_CASE,    /* see which incident a sector alert opened */
-  POLICY_SOC_SOURCES_READ,   /* see the event sources registered for org_id */
+  POLICY_SOC_EVENTS_SEND,   /* send events as org_id's (the hub sends on a member's behalf) */
+  POLICY_SOC_ALERTS_READ,   /* list and stream org_id's alerts (each shown per policy_alert_visible)
+                             */
+  POLICY_SOC_SECTOR_ALERTS, /* read sector alerts: the threat and how many organisations saw it */
+  POLICY_SOC_SECTOR_CASE,   /* see which incident a sector alert opened */
+  POLICY_SOC_SOURCES_READ,  /* see the event sources registered for org_id */
   POLICY_SOC_SOURCES_MANAGE, /* register or remove an event source (address range, certificate) */
   POLICY_SOC_RULES_RELOAD,   /* make every node's engine load its Sigma rules again */
   POLICY_SOC_ENGINE_STATUS,  /* the monitoring engine's and the listeners' state */
@@ -101,8 +102,8 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
  * lists are small arrays of ids. */
 struct policy_intel_object {
   enum tlp_level tlp;
-  const char *producer_org;  /* the true source organisation (kept even when anonymous) */
-  const char *producer_user; /* the true source user */
+  const char *producer_org;          /* the true source organisation (kept even when anonymous) */
+  const char *producer_user;         /* the true source user */
   const char *const *recipient_orgs; /* named recipient organisations (ids) */
   size_t n_recipient_orgs;
   const char *const *recipient_users; /* named recipient users (ids) */

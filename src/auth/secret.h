@@ -10,7 +10,8 @@
 #define AUTH_HASH_MAX 128
 
 /* Hashes password with Argon2id at the given level (0..2) into out (AUTH_HASH_MAX bytes). */
-int auth_password_hash(const char *password, int level, char out[AUTH_HASH_MAX], struct fs_err *err);
+int auth_password_hash(const char *password, int level, char out[AUTH_HASH_MAX],
+                       struct fs_err *err);
 /* True when password matches the stored hash. Takes as long for a NULL hash (unknown user or no
  * password) as for a real one, so that timing does not tell which. */
 bool auth_password_verify(const char *hash, const char *password);

@@ -85,9 +85,9 @@ int token_create(struct store_conn *c, const struct actor *who, const struct aut
     char prefix[TOKEN_DISPLAY_PREFIX + 1];
     memcpy(prefix, token_out, TOKEN_DISPLAY_PREFIX);
     prefix[TOKEN_DISPLAY_PREFIX] = '\0';
-    *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", id, "user_id", user_id, "name",
-                      name, "kind", kind, "prefix", prefix, "created_at",
-                      jsonx_time_new(who->now_ms), "expires_at", jsonx_time_new(expires));
+    *meta = json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o}", "id", id, "user_id", user_id, "name", name,
+                      "kind", kind, "prefix", prefix, "created_at", jsonx_time_new(who->now_ms),
+                      "expires_at", jsonx_time_new(expires));
   }
   return rc;
 }
@@ -176,16 +176,17 @@ int token_list_json(struct store_conn *c, const struct actor *who, const char *u
   if (page->after && sscanf(page->after, "%lld.%39s", &after_ms, after_id) != 2)
     return fs_err_set(err, FS_ERR_INVALID, "after", "unknown cursor");
   struct store_stmt *s;
-  rc = store_query(c, &s, err,
-                   "SELECT t.id, t.user_id, u.username, t.name, t.kind, t.prefix, t.created_at,"
-                   " t.expires_at, t.revoked_at FROM api_token t JOIN app_user u ON u.id = t.user_id"
-                   " WHERE (? IS NULL OR u.org_id = ?) AND (? IS NULL OR t.user_id = ?)"
-                   " AND (? IS NULL OR t.user_id = ?)"
-                   " AND (t.created_at < ? OR (t.created_at = ? AND t.id < ?))"
-                   " ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
-                   "ssssssiisi", scope_org, scope_org, scope_user, scope_user,
-                   user_id[0] ? user_id : NULL, user_id[0] ? user_id : NULL, (int64_t)after_ms,
-                   (int64_t)after_ms, page->after ? after_id : "~", limit + 1);
+  rc =
+      store_query(c, &s, err,
+                  "SELECT t.id, t.user_id, u.username, t.name, t.kind, t.prefix, t.created_at,"
+                  " t.expires_at, t.revoked_at FROM api_token t JOIN app_user u ON u.id = t.user_id"
+                  " WHERE (? IS NULL OR u.org_id = ?) AND (? IS NULL OR t.user_id = ?)"
+                  " AND (? IS NULL OR t.user_id = ?)"
+                  " AND (t.created_at < ? OR (t.created_at = ? AND t.id < ?))"
+                  " ORDER BY t.created_at DESC, t.id DESC LIMIT ?",
+                  "ssssssiisi", scope_org, scope_org, scope_user, scope_user,
+                  user_id[0] ? user_id : NULL, user_id[0] ? user_id : NULL, (int64_t)after_ms,
+                  (int64_t)after_ms, page->after ? after_id : "~", limit + 1);
   if (rc)
     return rc;
   return auth_page_collect(s, limit, token_item, token_cursor, &who->now_ms, out, err);

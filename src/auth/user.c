@@ -26,8 +26,8 @@ int user_input_from_json(json_t *body, bool update, struct user_input *out, stru
 {
   static const char *const create_keys[] = {"org",  "username", "display_name", "email",
                                             "role", "status",   "password",     NULL};
-  static const char *const update_keys[] = {"display_name", "email", "role", "status", "version",
-                                            NULL};
+  static const char *const update_keys[] = {"display_name", "email",   "role",
+                                            "status",       "version", NULL};
   user_input_init(out);
   if (!json_is_object(body))
     return fs_err_set(err, FS_ERR_INVALID, "$", "expected a JSON object");
@@ -42,7 +42,8 @@ int user_input_from_json(json_t *body, bool update, struct user_input *out, stru
   if (!rc)
     rc = jsonx_string(body, "display_name", req, 200, &out->display_name, err);
   if (!rc && out->display_name && !*out->display_name)
-    rc = fs_err_set(err, FS_ERR_INVALID, "$.display_name", "field \"display_name\" must not be empty");
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.display_name",
+                    "field \"display_name\" must not be empty");
   if (!rc)
     rc = jsonx_string(body, "email", JSONX_NULLABLE, 254, &out->email, err);
   if (!rc && out->email)
@@ -148,7 +149,8 @@ int user_create(struct store_conn *c, const struct actor *who, const struct auth
                 const struct user_input *in, char id_out[37], struct fs_err *err)
 {
   if (!in->org || !in->username || !in->display_name || in->role < 0)
-    return fs_err_set(err, FS_ERR_INVALID, "$", "org, username, display_name and role are required");
+    return fs_err_set(err, FS_ERR_INVALID, "$",
+                      "org, username, display_name and role are required");
   char hash[AUTH_HASH_MAX] = "";
   int rc;
   if (in->password && ((rc = auth_password_check(in->password, err)) ||
@@ -242,8 +244,8 @@ static int load_visible(struct store_conn *c, const struct actor *who, const cha
 }
 
 /* The hub must keep at least one active hub administrator. */
-static int keeps_an_admin(struct store_conn *c, const struct user_row *u, const struct user_input *in,
-                          struct fs_err *err)
+static int keeps_an_admin(struct store_conn *c, const struct user_row *u,
+                          const struct user_input *in, struct fs_err *err)
 {
   bool was_admin = !strcmp(u->role, "hub-admin") && !strcmp(u->status, "active");
   bool stays_admin = (in->role < 0 || in->role == AUTH_ROLE_HUB_ADMIN) && (in->status != 1);
@@ -310,7 +312,8 @@ static int check_self_or_manager(const struct actor *who, const struct user_row 
 {
   if (!strcmp(who->user_id, u->id))
     return FS_OK;
-  struct policy_target t = {.org_id = u->org_id, .user_id = u->id, .role = auth_role_parse(u->role)};
+  struct policy_target t = {
+      .org_id = u->org_id, .user_id = u->id, .role = auth_role_parse(u->role)};
   char what[96];
   snprintf(what, sizeof(what), "user %.64s", u->username);
   return policy_check(who, POLICY_USER_MANAGE, &t, what, err);
@@ -348,8 +351,8 @@ static int check_self_proof(struct store_conn *c, const struct actor *who,
   }
   store_done(s);
   if (!rc && step >= 0)
-    rc = store_exec(c, NULL, err, "UPDATE app_user SET totp_last_step = ? WHERE id = ?", "is",
-                    step, u->id);
+    rc = store_exec(c, NULL, err, "UPDATE app_user SET totp_last_step = ? WHERE id = ?", "is", step,
+                    u->id);
   if (!rc && !ok && by_code && (has_password || has_factor))
     rc = fs_err_set(err, FS_ERR_FORBIDDEN, "$.current_password",
                     "changing one's own second factor needs the current password "
@@ -360,8 +363,8 @@ static int check_self_proof(struct store_conn *c, const struct actor *who,
 }
 
 int user_set_password(struct store_conn *c, const struct actor *who,
-                      const struct auth_settings *set, const char *id_or_name,
-                      const char *current, const char *password, struct fs_err *err)
+                      const struct auth_settings *set, const char *id_or_name, const char *current,
+                      const char *password, struct fs_err *err)
 {
   int rc = auth_password_check(password, err);
   if (rc)
@@ -442,7 +445,8 @@ static int load_pending(struct store_conn *c, const struct auth_settings *set, c
   if (!rc && !sealed[0])
     rc = fs_err_set(err, FS_ERR_CONFLICT, "totp", "no second factor is being set up for this user");
   if (!rc && auth_open_hex(set->secret_key, sealed, secret, AUTH_TOTP_SECRET_BYTES))
-    rc = fs_err_set(err, FS_ERR_CRYPTO, "totp", "the stored secret cannot be opened with the hub key");
+    rc = fs_err_set(err, FS_ERR_CRYPTO, "totp",
+                    "the stored secret cannot be opened with the hub key");
   return rc;
 }
 
@@ -464,7 +468,8 @@ int user_totp_confirm(struct store_conn *c, const struct actor *who,
   if (!rc)
     rc = load_pending(c, set, u.id, secret, sealed, sizeof(sealed), err);
   if (!rc && (step = auth_totp_check(secret, code, who->now_ms, 0)) < 0)
-    rc = fs_err_set(err, FS_ERR_INVALID, "$.code", "the code does not match; check the clock of the device");
+    rc = fs_err_set(err, FS_ERR_INVALID, "$.code",
+                    "the code does not match; check the clock of the device");
   if (!rc)
     rc = store_exec(c, NULL, err,
                     "UPDATE app_user SET totp_secret = totp_pending, totp_pending = NULL,"
@@ -501,23 +506,23 @@ int user_totp_disable(struct store_conn *c, const struct actor *who,
   return store_tx_leave(c, owned, rc, err);
 }
 
-#define USER_COLUMNS                                                                            \
-  "u.id, u.org_id, o.code, u.username, u.display_name, u.email, u.role, u.status,"             \
-  " u.password_hash IS NOT NULL, u.totp_enabled,"                                             \
-  " (SELECT COALESCE(MAX(f.locked_until), 0) FROM login_failure f"                              \
+#define USER_COLUMNS                                                                               \
+  "u.id, u.org_id, o.code, u.username, u.display_name, u.email, u.role, u.status,"                 \
+  " u.password_hash IS NOT NULL, u.totp_enabled,"                                                  \
+  " (SELECT COALESCE(MAX(f.locked_until), 0) FROM login_failure f"                                 \
   " WHERE f.username = u.username), u.created_at, u.updated_at, u.version"
 
 static json_t *user_row_json(struct store_stmt *s, int64_t now_ms)
 {
-  return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:b,s:b,s:b,s:o,s:o,s:I}", "id",
-                   store_col_text(s, 0), "org_id", store_col_text(s, 1), "org_code",
-                   store_col_text(s, 2), "username", store_col_text(s, 3), "display_name",
-                   store_col_text(s, 4), "email", store_col_text(s, 5), "role",
-                   store_col_text(s, 6), "status", store_col_text(s, 7), "has_password",
-                   (int)store_col_int(s, 8), "totp_enabled", (int)store_col_int(s, 9), "locked",
-                   store_col_int(s, 10) > now_ms, "created_at", jsonx_time_new(store_col_int(s, 11)),
-                   "updated_at", jsonx_time_new(store_col_int(s, 12)), "version",
-                   (json_int_t)store_col_int(s, 13));
+  return json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,s:b,s:b,s:b,s:o,s:o,s:I}", "id", store_col_text(s, 0),
+      "org_id", store_col_text(s, 1), "org_code", store_col_text(s, 2), "username",
+      store_col_text(s, 3), "display_name", store_col_text(s, 4), "email", store_col_text(s, 5),
+      "role", store_col_text(s, 6), "status", store_col_text(s, 7), "has_password",
+      (int)store_col_int(s, 8), "totp_enabled", (int)store_col_int(s, 9), "locked",
+      store_col_int(s, 10) > now_ms, "created_at", jsonx_time_new(store_col_int(s, 11)),
+      "updated_at", jsonx_time_new(store_col_int(s, 12)), "version",
+      (json_int_t)store_col_int(s, 13));
 }
 
 int user_get_json(struct store_conn *c, const struct actor *who, const char *id_or_name,
@@ -556,9 +561,8 @@ static void user_cursor(struct store_stmt *s, char *out, size_t n)
   snprintf(out, n, "%s", store_col_text(s, 3));
 }
 
-int user_list_json(struct store_conn *c, const struct actor *who, const char *org,
-                   const char *role, const struct auth_page *page, json_t **out,
-                   struct fs_err *err)
+int user_list_json(struct store_conn *c, const struct actor *who, const char *org, const char *role,
+                   const struct auth_page *page, json_t **out, struct fs_err *err)
 {
   char org_id[37] = "";
   int rc;

@@ -14,9 +14,9 @@ struct user_input {
   const char *username;     /* [a-z0-9][a-z0-9._-]{1,63} */
   const char *display_name; /* 1..200 bytes */
   const char *email;
-  int role;                 /* auth_role, -1 absent */
-  int status;               /* index into user_status_names, -1 absent */
-  const char *password;     /* create only; NULL: no portal login until one is set */
+  int role;             /* auth_role, -1 absent */
+  int status;           /* index into user_status_names, -1 absent */
+  const char *password; /* create only; NULL: no portal login until one is set */
   bool has_version;
   int64_t version;
 };
@@ -34,8 +34,8 @@ int user_update(struct store_conn *c, const struct actor *who, const char *id_or
 /* Sets a password. A user changing its own password must give the current one (current may be
  * NULL for an administrator or the local operator). */
 int user_set_password(struct store_conn *c, const struct actor *who,
-                      const struct auth_settings *set, const char *id_or_name,
-                      const char *current, const char *password, struct fs_err *err);
+                      const struct auth_settings *set, const char *id_or_name, const char *current,
+                      const char *password, struct fs_err *err);
 
 /* What a user changing its own second factor proves itself with, as for a password change (a
  * bearer token alone is not enough): its current password, or a current code of the factor it
@@ -64,9 +64,8 @@ int user_totp_disable(struct store_conn *c, const struct actor *who,
 int user_get_json(struct store_conn *c, const struct actor *who, const char *id_or_name,
                   json_t **out, struct fs_err *err);
 /* Users the actor may see, ordered by username; org (id or code) and role filters may be NULL. */
-int user_list_json(struct store_conn *c, const struct actor *who, const char *org,
-                   const char *role, const struct auth_page *page, json_t **out,
-                   struct fs_err *err);
+int user_list_json(struct store_conn *c, const struct actor *who, const char *org, const char *role,
+                   const struct auth_page *page, json_t **out, struct fs_err *err);
 /* Resolves an id or username to the id (37 bytes) and the user's organisation id (37 bytes, may
  * be NULL). */
 int user_resolve(struct store_conn *c, const char *id_or_name, char id_out[37], char org_out[37],

@@ -24,7 +24,8 @@ int auth_check_slug(const char *s, const char *field, size_t min, size_t max, st
     bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
               (i > 0 && (c == '-' || c == '_' || c == '.'));
     if (!ok)
-      return bad(field, err, "may hold only a-z, 0-9, '-', '_' and '.', starting with a letter or digit");
+      return bad(field, err,
+                 "may hold only a-z, 0-9, '-', '_' and '.', starting with a letter or digit");
   }
   return FS_OK;
 }
@@ -33,8 +34,8 @@ int auth_check_email(const char *s, const char *field, struct fs_err *err)
 {
   size_t n = strlen(s);
   const char *at = strchr(s, '@');
-  if (n > 254 || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-      at[1] == '.' || s[n - 1] == '.')
+  if (n > 254 || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') || at[1] == '.' ||
+      s[n - 1] == '.')
     return bad(field, err, "is not an e-mail address");
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f || s[i] == '<' || s[i] == '>' || s[i] == ',')

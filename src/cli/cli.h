@@ -1,5 +1,6 @@
 /* The command-line front end: the command table, the shared context, option parsing and the
- * helpers every command uses to report errors. Only code under cli/ prints to the terminal or exits. */
+ * helpers every command uses to report errors. Only code under cli/ prints to the terminal or
+ * exits. */
 #ifndef FS_CLI_CLI_H
 #define FS_CLI_CLI_H
 
@@ -45,19 +46,19 @@ struct cli_list {
 };
 
 struct cli_opt {
-  const char *name;  /* long name without dashes: "data" for --data */
-  char short_name;   /* 0 for none */
+  const char *name; /* long name without dashes: "data" for --data */
+  char short_name;  /* 0 for none */
   enum cli_opt_type type;
   void *dest;
-  const char *arg;   /* placeholder in help: "DIR" */
+  const char *arg; /* placeholder in help: "DIR" */
   const char *help_en;
   const char *help_zh;
 };
 
 /* Describes one command for parsing and for its --help text. */
 struct cli_spec {
-  const char *usage;        /* "finshield init [--data DIR] [--self-signed]" */
-  const char *about_en;     /* a paragraph for --help */
+  const char *usage;    /* "finshield init [--data DIR] [--self-signed]" */
+  const char *about_en; /* a paragraph for --help */
   const char *about_zh;
   const struct cli_opt *opts; /* terminated by an entry with name NULL */
   size_t min_args, max_args;  /* positional arguments allowed (max SIZE_MAX: any) */
@@ -71,9 +72,10 @@ int cli_parse(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, char *
               const char **args, size_t *nargs);
 /* cli_parse for sub-commands that share one option table: `pick` names the options this one
  * takes, long names separated by spaces ("org! username! role! name email"); a '!' makes that
- * one required here, as CLI_OPT_NEEDED does for a string (any type may be required so). --data, --config and --set (CLI_HUB_OPTS) are always taken; NULL takes every
- * option. Parsing and --help both see only the picked options, so a sub-command neither lists
- * nor accepts another's. A name that is not in the table fails the command (exit 1). */
+ * one required here, as CLI_OPT_NEEDED does for a string (any type may be required so). --data,
+ * --config and --set (CLI_HUB_OPTS) are always taken; NULL takes every option. Parsing and --help
+ * both see only the picked options, so a sub-command neither lists nor accepts another's. A name
+ * that is not in the table fails the command (exit 1). */
 int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick, int argc,
                    char **argv, const char **args, size_t *nargs);
 /* Prints the help text of spec. */
@@ -101,19 +103,32 @@ struct cli_hub_opts {
   struct cli_list overrides;
   const char *listen; /* --listen, for the commands that serve (CLI_LISTEN_OPT) */
 };
-#define CLI_HUB_OPTS(h)                                                                          \
-  {"data", 'd', CLI_OPT_STRING, &(h).data_dir, "DIR", "hub data folder (default ./var)",        \
-   "中樞資料夾（預設 ./var）"},                                                                  \
-      {"config", 'c', CLI_OPT_STRING, &(h).config_file, "FILE",                                  \
-       "configuration file (default DIR/finshield.ini when present)",                           \
-       "設定檔（預設為資料夾內的 finshield.ini）"},                                               \
-      {"set", 0, CLI_OPT_LIST, &(h).overrides, "SECTION.KEY=VALUE",                              \
-       "override one configuration key", "覆寫一個設定值"}
+#define CLI_HUB_OPTS(h)                                                                            \
+  {"data",                                                                                         \
+   'd',                                                                                            \
+   CLI_OPT_STRING,                                                                                 \
+   &(h).data_dir,                                                                                  \
+   "DIR",                                                                                          \
+   "hub data folder (default ./var)",                                                              \
+   "中樞資料夾（預設 ./var）"},                                                                    \
+      {"config",                                                                                   \
+       'c',                                                                                        \
+       CLI_OPT_STRING,                                                                             \
+       &(h).config_file,                                                                           \
+       "FILE",                                                                                     \
+       "configuration file (default DIR/finshield.ini when present)",                              \
+       "設定檔（預設為資料夾內的 finshield.ini）"},                                                \
+  {                                                                                                \
+    "set", 0, CLI_OPT_LIST, &(h).overrides, "SECTION.KEY=VALUE", "override one configuration key", \
+        "覆寫一個設定值"                                                                    \
+  }
 
-#define CLI_LISTEN_OPT(h)                                                                        \
-  {"listen", 'l', CLI_OPT_STRING, &(h).listen, "ADDR:PORT",                                     \
-   "address to listen on (default 127.0.0.1:8443; port 0 picks a free port)",                   \
-   "監聽位址（預設 127.0.0.1:8443；埠號 0 表示自動選擇）"}
+#define CLI_LISTEN_OPT(h)                                                                          \
+  {                                                                                                \
+    "listen", 'l', CLI_OPT_STRING, &(h).listen, "ADDR:PORT",                                       \
+        "address to listen on (default 127.0.0.1:8443; port 0 picks a free port)",                 \
+        "監聽位址（預設 127.0.0.1:8443；埠號 0 表示自動選擇）"                    \
+  }
 
 /* Builds the configuration from defaults, the file and the overrides in h. */
 int cli_load_config(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct fs_config *cfg,

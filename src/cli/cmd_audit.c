@@ -82,16 +82,18 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       {"expect-head", 0, CLI_OPT_STRING, &a.expect_head, "HEAD",
        "a head kept elsewhere (audit head, signed, or SEQ:HASH); detects removal at the end",
        "另行保存的鏈頭（audit head 的簽章鏈頭，或 SEQ:HASH），可偵測尾端被刪除"},
-      {"after", 0, CLI_OPT_INT, &a.after, "SEQ", "only records after SEQ", "只輸出序號大於 SEQ 的紀錄"},
+      {"after", 0, CLI_OPT_INT, &a.after, "SEQ", "only records after SEQ",
+       "只輸出序號大於 SEQ 的紀錄"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N records", "最多 N 筆"},
-      {"org", 0, CLI_OPT_STRING, &a.org, "ID", "only records by users of this organisation (id)", "只輸出此機構（id）使用者的紀錄"},
+      {"org", 0, CLI_OPT_STRING, &a.org, "ID", "only records by users of this organisation (id)",
+       "只輸出此機構（id）使用者的紀錄"},
       {"redacted", 0, CLI_OPT_FLAG, &a.redacted, NULL,
        "as the supervisor reads it: anonymous actions without their actor",
        "以主管機關所見輸出：匿名行為不含行為者"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
-                                .opts = opts};
+  const struct cli_spec spec = {
+      .usage = usage, .about_en = about_en, .about_zh = about_zh, .opts = opts};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
@@ -112,7 +114,8 @@ static int audit_verify_cmd(struct cli_ctx *ctx, int argc, char **argv)
 }
 static int audit_export_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield audit export [--after SEQ] [--limit N] [--org ID] [--redacted]",
+  return run(ctx, argc, argv,
+             "finshield audit export [--after SEQ] [--limit N] [--org ID] [--redacted]",
              "Writes the audit trail as JSON lines (one record per line, with its hashes). The "
              "operator's export is whole; with --redacted, records of anonymous actions come "
              "without their actor, source and exact time, as anyone but the hub's roles reads "
@@ -130,7 +133,8 @@ static int audit_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
              "rewriting of the trail (verify --expect-head), and check it with the public key "
              "alone (audit check-head).",
              "輸出中樞簽章的最新鏈頭 SEQ:HASH:KEYED_FROM:AT:SIGNATURE；另行保存（例如交主管機關）"
-             "即可偵測日後軌跡遭刪除或改寫（verify --expect-head），並可只憑公鑰檢查（audit check-head）。",
+             "即可偵測日後軌跡遭刪除或改寫（verify --expect-head），並可只憑公鑰檢查（audit "
+             "check-head）。",
              "", do_head);
 }
 static int audit_key_cmd(struct cli_ctx *ctx, int argc, char **argv)
@@ -156,8 +160,9 @@ static int audit_check_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
       .about_en = "Checks, offline, that HEAD (from audit head or GET /api/v1/audit/head) was "
                   "signed by the hub whose public key is HEX, and says which record it names. "
                   "Exit status 1 when the signature does not match.",
-      .about_zh = "離線檢查 HEAD（audit head 或 GET /api/v1/audit/head 取得）確為公鑰 HEX 之中樞所簽，"
-                  "並說明其指向的紀錄；簽章不符時結束碼為 1。",
+      .about_zh =
+          "離線檢查 HEAD（audit head 或 GET /api/v1/audit/head 取得）確為公鑰 HEX 之中樞所簽，"
+          "並說明其指向的紀錄；簽章不符時結束碼為 1。",
       .opts = opts,
       .min_args = 1,
       .max_args = 1,
@@ -170,15 +175,18 @@ static int audit_check_head_cmd(struct cli_ctx *ctx, int argc, char **argv)
   struct fs_err err;
   uint8_t pk[32];
   struct audit_signed_head h;
-  if ((rc = audit_public_key_parse(a.key, pk, &err)) || (rc = audit_head_check(args[0], pk, &h, &err)))
+  if ((rc = audit_public_key_parse(a.key, pk, &err)) ||
+      (rc = audit_head_check(args[0], pk, &h, &err)))
     return cli_fail(ctx, &err);
   char when[48];
   fs_time_format_local(h.at_ms, FS_TIME_TAIPEI_OFFSET_MIN, false, when);
-  printf(FS_TR(ctx->lang,
-               "OK: signed by this key at %s: record %lld is the last, hash %s; keyed from record "
-               "%lld\n",
-               "正常：此金鑰於 %s 簽章：最後一筆為第 %lld 筆紀錄，雜湊 %s；自第 %lld 筆起以金鑰雜湊\n"),
-         when, (long long)h.seq, h.hash, (long long)h.keyed_from);
+  printf(
+      FS_TR(
+          ctx->lang,
+          "OK: signed by this key at %s: record %lld is the last, hash %s; keyed from record "
+          "%lld\n",
+          "正常：此金鑰於 %s 簽章：最後一筆為第 %lld 筆紀錄，雜湊 %s；自第 %lld 筆起以金鑰雜湊\n"),
+      when, (long long)h.seq, h.hash, (long long)h.keyed_from);
   return CLI_EXIT_OK;
 }
 

@@ -33,13 +33,13 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
   char member_token[TOKEN_TEXT_MAX], supervisor_token[TOKEN_TEXT_MAX];
   json_t *meta = NULL;
   if (!rc)
-    rc = token_create(c, &who, &hub->auth, st.member_analyst, "demo token", 30, "api",
-                      member_token, &meta, err);
+    rc = token_create(c, &who, &hub->auth, st.member_analyst, "demo token", 30, "api", member_token,
+                      &meta, err);
   json_decref(meta);
   meta = NULL;
   if (!rc)
-    rc = token_create(c, &who, &hub->auth, st.supervisor, "demo token", 30, "api",
-                      supervisor_token, &meta, err);
+    rc = token_create(c, &who, &hub->auth, st.supervisor, "demo token", 30, "api", supervisor_token,
+                      &meta, err);
   json_decref(meta);
   struct sample_registers regs = {0};
   if (!rc)
@@ -52,17 +52,19 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
     rc = sample_activity_create(&soc_env, &who, &act, err);
   if (rc)
     return rc;
-  fprintf(stderr,
-          FS_TR(ctx->lang,
-                "Sample sector created: %d institutions and %d users, all marked \"(sample)\"; %d shared "
-                "indicators; %d members' events that raised %d alerts.\n"
-                "A member analyst (%s) can use this token:\n  %s\n"
-                "The supervisor (%s) can use this token:\n  %s\n",
-                "已建立範例金融機構：%d 個機構、%d 位使用者，皆標示為「（範例）」；%d 筆共享情資指標；"
-                "會員事件 %d 筆，產生 %d 則告警。\n"
-                "會員分析師（%s）可使用此權杖：\n  %s\n主管機關（%s）可使用此權杖：\n  %s\n"),
-          st.orgs, st.users, act.indicators, act.events, act.alerts, st.member_analyst, member_token,
-          st.supervisor, supervisor_token);
+  fprintf(
+      stderr,
+      FS_TR(
+          ctx->lang,
+          "Sample sector created: %d institutions and %d users, all marked \"(sample)\"; %d shared "
+          "indicators; %d members' events that raised %d alerts.\n"
+          "A member analyst (%s) can use this token:\n  %s\n"
+          "The supervisor (%s) can use this token:\n  %s\n",
+          "已建立範例金融機構：%d 個機構、%d 位使用者，皆標示為「（範例）」；%d 筆共享情資指標；"
+          "會員事件 %d 筆，產生 %d 則告警。\n"
+          "會員分析師（%s）可使用此權杖：\n  %s\n主管機關（%s）可使用此權杖：\n  %s\n"),
+      st.orgs, st.users, act.indicators, act.events, act.alerts, st.member_analyst, member_token,
+      st.supervisor, supervisor_token);
   fprintf(stderr,
           FS_TR(ctx->lang, "Registers: %d records for %d institutions, %d signed restore drills.\n",
                 "登錄簿：%d 個機構共 %d 筆紀錄，%d 筆簽章復原演練。\n"),
@@ -115,8 +117,8 @@ static int syslog_hint(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
   bool tcp = hub->cfg.soc_syslog_tcp[0];
   char host[256] = "";
   uint16_t port = 0;
-  if (fs_hostport_parse(tcp ? hub->cfg.soc_syslog_tcp : hub->cfg.soc_syslog_udp, host,
-                        sizeof(host), &port, err))
+  if (fs_hostport_parse(tcp ? hub->cfg.soc_syslog_tcp : hub->cfg.soc_syslog_udp, host, sizeof(host),
+                        &port, err))
     return FS_OK; /* serving reports the address */
   fprintf(stderr,
           FS_TR(ctx->lang,
@@ -143,7 +145,8 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
       {"syslog", 0, CLI_OPT_STRING, &syslog, "ADDR:PORT",
        "syslog over TCP and UDP on this loopback address (default " DEMO_SYSLOG
        "; [soc] syslog_tcp and syslog_udp win)",
-       "syslog（TCP 與 UDP）監聽的本機位址（預設 " DEMO_SYSLOG "；以設定檔的 [soc] syslog_tcp 與 syslog_udp 為優先）"},
+       "syslog（TCP 與 UDP）監聽的本機位址（預設 " DEMO_SYSLOG
+       "；以設定檔的 [soc] syslog_tcp 與 syslog_udp 為優先）"},
       {"no-serve", 0, CLI_OPT_FLAG, &no_serve, NULL, "create the sample hub and stop",
        "只建立範例中樞，不啟動服務"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
@@ -186,13 +189,14 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
     fflush(stdout);
     memset(token, 0, sizeof(token));
   } else {
-    fprintf(stderr,
-            FS_TR(ctx->lang,
-                  "Reusing the hub in %s (its admin token was shown when it was created; make "
-                  "another with: finshield token create --data %s --user admin --name demo).\n",
-                  "沿用 %s 中的中樞（管理者權杖已於建立時顯示；可用「finshield token create --data %s "
-                  "--user admin --name demo」另建）。\n"),
-            cfg.data_dir, cfg.data_dir);
+    fprintf(
+        stderr,
+        FS_TR(ctx->lang,
+              "Reusing the hub in %s (its admin token was shown when it was created; make "
+              "another with: finshield token create --data %s --user admin --name demo).\n",
+              "沿用 %s 中的中樞（管理者權杖已於建立時顯示；可用「finshield token create --data %s "
+              "--user admin --name demo」另建）。\n"),
+        cfg.data_dir, cfg.data_dir);
   }
   struct hub hub;
   if ((rc = hub_open(&hub, &cfg, (size_t)cfg.http_threads + 2, &err)))

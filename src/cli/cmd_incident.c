@@ -13,7 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define END_OPTS {NULL, 0, 0, NULL, NULL, NULL, NULL}
+#define END_OPTS                                                                                   \
+  {                                                                                                \
+    NULL, 0, 0, NULL, NULL, NULL, NULL                                                             \
+  }
 
 /* Runs `job` with the hub's incident settings (the clock policy file is checked here too). */
 struct env_job {
@@ -70,7 +73,8 @@ static void print_case(struct cli_ctx *ctx, json_t *o)
     const char *due = json_string_value(json_object_get(k, "due_local"));
     printf("  %-14s %-8s %-5s %s", json_string_value(json_object_get(k, "clock")), state,
            json_string_value(json_object_get(k, "duration")), due ? due : "-");
-    json_t *left = json_object_get(k, "seconds_left"), *over = json_object_get(k, "seconds_overdue");
+    json_t *left = json_object_get(k, "seconds_left"),
+           *over = json_object_get(k, "seconds_overdue");
     if (left)
       printf(en ? "  (%lldh%02lldm left)" : "（剩餘 %lld 小時 %02lld 分）",
              (long long)json_integer_value(left) / 3600,
@@ -106,11 +110,11 @@ static int do_report(struct cli_ctx *ctx, struct store_conn *c, const struct act
     json_object_set_new(b, "discovered_at", json_string(a->discovered));
   if (a->category)
     json_object_set_new(b, "category", json_string(a->category));
-  json_t *imp = json_pack("{s:s,s:s,s:s,s:s}", "system_class",
-                          a->system_class ? a->system_class : "non_core", "confidentiality",
-                          a->confidentiality ? a->confidentiality : "none", "integrity",
-                          a->integrity ? a->integrity : "none", "availability",
-                          a->availability ? a->availability : "none");
+  json_t *imp =
+      json_pack("{s:s,s:s,s:s,s:s}", "system_class", a->system_class ? a->system_class : "non_core",
+                "confidentiality", a->confidentiality ? a->confidentiality : "none", "integrity",
+                a->integrity ? a->integrity : "none", "availability",
+                a->availability ? a->availability : "none");
   if (a->data_class)
     json_object_set_new(imp, "data_class", json_string(a->data_class));
   json_object_set_new(b, "impact", imp);
@@ -127,8 +131,8 @@ static int do_report(struct cli_ctx *ctx, struct store_conn *c, const struct act
       rc = fs_err_set(err, FS_ERR_USAGE, "--indicator", "expected TYPE:VALUE, not \"%.60s\"", s);
       break;
     }
-    json_array_append_new(ind, json_pack("{s:s%,s:s}", "type", s, (size_t)(colon - s), "value",
-                                         colon + 1));
+    json_array_append_new(
+        ind, json_pack("{s:s%,s:s}", "type", s, (size_t)(colon - s), "value", colon + 1));
   }
   json_object_set_new(b, "indicators", ind);
   if (a->tlp)
@@ -180,14 +184,16 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, char **argv)
        "受影響資訊：non_core、core、core_ci、sensitive、state_secret"},
       {"confidentiality", 0, CLI_OPT_STRING, &a.confidentiality, "SEV",
        "leak: none (default), minor, serious", "洩漏：none（預設）、minor、serious"},
-      {"integrity", 0, CLI_OPT_STRING, &a.integrity, "SEV", "tampering: none (default), minor, serious",
-       "竄改：none（預設）、minor、serious"},
+      {"integrity", 0, CLI_OPT_STRING, &a.integrity, "SEV",
+       "tampering: none (default), minor, serious", "竄改：none（預設）、minor、serious"},
       {"availability", 0, CLI_OPT_STRING, &a.availability, "AV",
-       "outage: none (default), within_mtpd, beyond_mtpd", "中斷：none（預設）、within_mtpd、beyond_mtpd"},
+       "outage: none (default), within_mtpd, beyond_mtpd",
+       "中斷：none（預設）、within_mtpd、beyond_mtpd"},
       {"service", 0, CLI_OPT_LIST, &a.services, "NAME", "an affected core service (repeatable)",
        "受影響之核心業務（可重複）"},
       {"indicator", 0, CLI_OPT_LIST, &a.indicators, "TYPE:VALUE",
-       "an indicator, e.g. ipv4-addr:203.0.113.5 (repeatable)", "入侵指標，例如 ipv4-addr:203.0.113.5（可重複）"},
+       "an indicator, e.g. ipv4-addr:203.0.113.5 (repeatable)",
+       "入侵指標，例如 ipv4-addr:203.0.113.5（可重複）"},
       {"tlp", 0, CLI_OPT_STRING, &a.tlp, "TLP", "clear, green, amber, amber+strict, red",
        "clear、green、amber、amber+strict、red"},
       {"hide-reporter", 0, CLI_OPT_FLAG, &a.hide, NULL, "share indicators under the hub's name",
@@ -200,7 +206,8 @@ static int incident_report_cmd(struct cli_ctx *ctx, int argc, char **argv)
                "[--system-class X] [--confidentiality S] [--integrity S] [--availability A] ...",
       .about_en = "Reports an incident with the same checks as POST /api/v1/incidents; prints the "
                   "proposed level with its rule and the clocks in Asia/Taipei time.",
-      .about_zh = "通報資安事件（與 POST /api/v1/incidents 相同檢查）；顯示建議等級、所依規則及台北時間之各項期限。",
+      .about_zh = "通報資安事件（與 POST /api/v1/incidents "
+                  "相同檢查）；顯示建議等級、所依規則及台北時間之各項期限。",
       .opts = opts};
   const char *args[1];
   size_t nargs;
@@ -240,10 +247,10 @@ static int do_list(struct cli_ctx *ctx, struct store_conn *c, const struct actor
   if (a->json) {
     cli_print_json(items);
   } else {
-    static const char *const keys[] = {"ref", "org_code", "level", "status", "category", "overdue",
-                                       "title", NULL};
-    static const char *const en[] = {"REF", "ORG", "LEVEL", "STATUS", "CATEGORY", "OVERDUE",
-                                     "TITLE", NULL};
+    static const char *const keys[] = {"ref",      "org_code", "level", "status",
+                                       "category", "overdue",  "title", NULL};
+    static const char *const en[] = {"REF",      "ORG",     "LEVEL", "STATUS",
+                                     "CATEGORY", "OVERDUE", "TITLE", NULL};
     static const char *const zh[] = {"編號", "機構", "等級", "狀態", "類別", "逾期", "摘要", NULL};
     cli_print_table(items, keys, ctx->lang == FS_LANG_EN ? en : zh);
     printf(FS_TR(ctx->lang, "%zu incidents\n", "共 %zu 件事件\n"), json_array_size(items));
@@ -276,14 +283,16 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
       CLI_HUB_OPTS(h),
       {"org", 0, CLI_OPT_STRING, &a.f.org, "CODE", "only this organisation", "只列此機構"},
       {"status", 0, CLI_OPT_STRING, &a.f.status, "STATUS", "only this status", "只列此狀態"},
-      {"category", 0, CLI_OPT_STRING, &a.f.category, "CATEGORY", "only this category", "只列此類別"},
+      {"category", 0, CLI_OPT_STRING, &a.f.category, "CATEGORY", "only this category",
+       "只列此類別"},
       {"level", 0, CLI_OPT_INT, &a.level, "N", "only this level", "只列此等級"},
       {"overdue", 0, CLI_OPT_FLAG, &a.f.overdue, NULL, "only cases with an overdue clock",
        "只列有期限逾期者"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       END_OPTS,
   };
-  const struct cli_spec spec = {.usage = "finshield incident list [--org CODE] [--overdue] [--json]",
+  const struct cli_spec spec = {.usage =
+                                    "finshield incident list [--org CODE] [--overdue] [--json]",
                                 .about_en = "Lists incidents, newest first.",
                                 .about_zh = "列出資安事件（新到舊）。",
                                 .opts = opts};
@@ -293,7 +302,8 @@ static int incident_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
   if (rc >= 0)
     return rc;
   if (a.level < 0 || a.level > 4)
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "--level is 1..4", "--level 為 1 至 4"));
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--level is 1..4", "--level 為 1 至 4"));
   struct env_job j = {do_list, &a};
   return run_env(ctx, &h, &j);
 }
@@ -302,13 +312,16 @@ static int incident_show_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct cli_hub_opts h = {0};
   struct list_args a = {0};
-  const struct cli_opt opts[] = {CLI_HUB_OPTS(h),
-                                 {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
-                                 END_OPTS};
+  const struct cli_opt opts[] = {
+      CLI_HUB_OPTS(h),
+      {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
+      END_OPTS};
   const struct cli_spec spec = {.usage = "finshield incident show ID|REF [--json]",
                                 .about_en = "Shows one incident with its clocks.",
                                 .about_zh = "顯示一件資安事件及其各項期限。",
-                                .opts = opts, .min_args = 1, .max_args = 1};
+                                .opts = opts,
+                                .min_args = 1,
+                                .max_args = 1};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -364,21 +377,23 @@ static int change_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *wh
   const struct cli_opt level_opts[] = {
       CLI_HUB_OPTS(h),
       {"level", 0, CLI_OPT_INT, &a.level, "N", "the level, 1..4", "等級 1 至 4"},
-      {"reason", 0, CLI_OPT_STRING, &a.reason, "TEXT", "why (needed when it differs from the proposal)",
-       "理由（與建議等級不同時必填）"},
+      {"reason", 0, CLI_OPT_STRING, &a.reason, "TEXT",
+       "why (needed when it differs from the proposal)", "理由（與建議等級不同時必填）"},
       END_OPTS};
   const struct cli_opt status_opts[] = {
       CLI_HUB_OPTS(h),
       {"status", 0, CLI_OPT_NEEDED, &a.status, "STATUS",
        "reported, triaged, contained, eradicated, recovered, closed",
        "reported、triaged、contained、eradicated、recovered、closed"},
-      {"at", 0, CLI_OPT_STRING, &a.at, "TIME", "when it happened (default now)", "發生時間（預設現在）"},
+      {"at", 0, CLI_OPT_STRING, &a.at, "TIME", "when it happened (default now)",
+       "發生時間（預設現在）"},
       {"note", 0, CLI_OPT_STRING, &a.text, "TEXT", "a note for the timeline", "時間軸註記"},
       END_OPTS};
   const struct cli_opt note_opts[] = {
       CLI_HUB_OPTS(h),
       {"text", 0, CLI_OPT_NEEDED, &a.text, "TEXT", "the note", "註記內容"},
-      {"at", 0, CLI_OPT_STRING, &a.at, "TIME", "when it happened (default now)", "發生時間（預設現在）"},
+      {"at", 0, CLI_OPT_STRING, &a.at, "TIME", "when it happened (default now)",
+       "發生時間（預設現在）"},
       END_OPTS};
   bool level = !strcmp(what, "level"), status = !strcmp(what, "status");
   const struct cli_spec spec = {
@@ -388,8 +403,12 @@ static int change_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *wh
       .about_en = level    ? "Confirms or changes the level, as the hub's analysts do."
                   : status ? "Moves the case forward in the workflow."
                            : "Adds a note to the timeline.",
-      .about_zh = level ? "確認或調整事件等級。" : status ? "推進事件處理狀態。" : "新增時間軸註記。",
-      .opts = level ? level_opts : status ? status_opts : note_opts,
+      .about_zh = level    ? "確認或調整事件等級。"
+                  : status ? "推進事件處理狀態。"
+                           : "新增時間軸註記。",
+      .opts = level    ? level_opts
+              : status ? status_opts
+                       : note_opts,
       .min_args = 1,
       .max_args = 1};
   const char *args[1];
@@ -494,12 +513,12 @@ static int misc_cmd(struct cli_ctx *ctx, int argc, char **argv, const char *what
       .usage = stats   ? "finshield incident stats [--from TIME] [--to TIME]"
                : rules ? "finshield incident rules"
                        : "finshield incident escalate",
-      .about_en = stats ? "Statistics as JSON (the same as GET /api/v1/incidents/stats)."
+      .about_en = stats   ? "Statistics as JSON (the same as GET /api/v1/incidents/stats)."
                   : rules ? "Prints the level rules and the clocks in force; fails with file:line "
                             "when the policy file (incident.policy_file) is invalid."
                           : "Runs one escalation pass of overdue clocks now (serve does it in the "
                             "background).",
-      .about_zh = stats   ? "以 JSON 輸出統計（同 GET /api/v1/incidents/stats）。"
+      .about_zh = stats ? "以 JSON 輸出統計（同 GET /api/v1/incidents/stats）。"
                   : rules ? "列出分級規則與現行期限；期限政策檔有誤時指出檔名與行號。"
                           : "立即執行一次逾期期限通報（serve 會在背景執行）。",
       .opts = stats ? stats_opts : plain_opts};
@@ -545,11 +564,12 @@ static int do_team(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (!strcmp(a->sub, "list")) {
     rc = team_list_json(c, who, &out, err);
     if (!rc && !a->json) {
-      static const char *const keys[] = {"code", "kind", "org_code", "available", "load",
-                                         "capacity", "name_en", NULL};
-      static const char *const en[] = {"CODE", "KIND", "ORG", "AVAILABLE", "LOAD", "CAPACITY",
-                                       "NAME", NULL};
-      static const char *const zh[] = {"代碼", "類型", "機構", "可支援", "承接中", "容量", "名稱", NULL};
+      static const char *const keys[] = {"code", "kind",     "org_code", "available",
+                                         "load", "capacity", "name_en",  NULL};
+      static const char *const en[] = {"CODE", "KIND",     "ORG",  "AVAILABLE",
+                                       "LOAD", "CAPACITY", "NAME", NULL};
+      static const char *const zh[] = {"代碼",   "類型", "機構", "可支援",
+                                       "承接中", "容量", "名稱", NULL};
       cli_print_table(json_object_get(out, "items"), keys, ctx->lang == FS_LANG_EN ? en : zh);
       json_decref(out);
       return FS_OK;
@@ -604,7 +624,8 @@ static int team_run(struct cli_ctx *ctx, int argc, char **argv, const char *sub)
       {"code", 0, CLI_OPT_STRING, &a.code, "CODE", "team code", "小組代碼"},
       {"name-zh", 0, CLI_OPT_STRING, &a.name_zh, "NAME", "name in Chinese", "中文名稱"},
       {"name-en", 0, CLI_OPT_STRING, &a.name_en, "NAME", "name in English", "英文名稱"},
-      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "group, support or cert", "group、support 或 cert"},
+      {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "group, support or cert",
+       "group、support 或 cert"},
       {"skill", 0, CLI_OPT_LIST, &a.skills, "SKILL", "a skill (repeatable)", "專長（可重複）"},
       {"serves", 0, CLI_OPT_LIST, &a.serves, "INDUSTRY", "an industry served (repeatable)",
        "支援之業別（可重複）"},
@@ -680,7 +701,8 @@ int cmd_incident(struct cli_ctx *ctx, int argc, char **argv)
       {"team", incident_team_cmd, "shared response teams", "共享應變小組"},
       {NULL, NULL, NULL, NULL},
   };
-  return cli_dispatch(ctx, "finshield incident <report|list|show|level|status|note|stats|rules|"
-                           "escalate|team> [options]",
+  return cli_dispatch(ctx,
+                      "finshield incident <report|list|show|level|status|note|stats|rules|"
+                      "escalate|team> [options]",
                       subs, argc, argv);
 }

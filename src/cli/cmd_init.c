@@ -58,12 +58,13 @@ int cmd_init(struct cli_ctx *ctx, int argc, char **argv)
       CLI_HUB_OPTS(h),
       {"name-zh", 0, CLI_OPT_STRING, &name_zh, "NAME", "the hub's name in Chinese", "中樞中文名稱"},
       {"name-en", 0, CLI_OPT_STRING, &name_en, "NAME", "the hub's name in English", "中樞英文名稱"},
-      {"admin", 0, CLI_OPT_STRING, &admin, "USER", "first administrator's user name (default admin)",
-       "第一位管理者帳號（預設 admin）"},
+      {"admin", 0, CLI_OPT_STRING, &admin, "USER",
+       "first administrator's user name (default admin)", "第一位管理者帳號（預設 admin）"},
       {"self-signed", 0, CLI_OPT_FLAG, &self_signed, NULL,
-       "also write a self-signed TLS certificate (testing only)", "同時產生自簽 TLS 憑證（僅供測試）"},
-      {"hostname", 0, CLI_OPT_STRING, &hostname, "NAME", "host name for the self-signed certificate",
-       "自簽憑證的主機名稱"},
+       "also write a self-signed TLS certificate (testing only)",
+       "同時產生自簽 TLS 憑證（僅供測試）"},
+      {"hostname", 0, CLI_OPT_STRING, &hostname, "NAME",
+       "host name for the self-signed certificate", "自簽憑證的主機名稱"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {

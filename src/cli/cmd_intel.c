@@ -57,10 +57,10 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   }
   if (!rc) {
     if (a->json) {
-      json_t *out = json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
-                              (json_int_t)ir.total, "stored", (json_int_t)ir.success, "refused",
-                              (json_int_t)ir.failure, "successes", ir.successes, "failures",
-                              ir.failures);
+      json_t *out =
+          json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
+                    (json_int_t)ir.total, "stored", (json_int_t)ir.success, "refused",
+                    (json_int_t)ir.failure, "successes", ir.successes, "failures", ir.failures);
       cli_print_json(out);
       json_decref(out);
     } else {
@@ -186,7 +186,9 @@ static int do_collections(struct cli_ctx *ctx, struct hub *hub, struct store_con
   if (a->json) {
     cli_print_json(list);
   } else {
-    static const char *const keys[] = {"alias", "x_finshield_kind", "x_finshield_default_tlp", "can_read", "can_write", "id", NULL};
+    static const char *const keys[] = {"alias",    "x_finshield_kind", "x_finshield_default_tlp",
+                                       "can_read", "can_write",        "id",
+                                       NULL};
     static const char *const en[] = {"ALIAS", "KIND", "DEFAULT TLP", "READ", "WRITE", "ID", NULL};
     static const char *const zh[] = {"別名", "種類", "預設 TLP", "可讀", "可寫", "ID", NULL};
     cli_print_table(list, keys, ctx->lang == FS_LANG_EN ? en : zh);
@@ -199,14 +201,17 @@ static int do_collection_add(struct cli_ctx *ctx, struct hub *hub, struct store_
                              const struct actor *op, void *arg, struct fs_err *err)
 {
   struct intel_args *a = arg;
-  struct intel_collection_input in = {.alias = a->arg, .title = a->title, .owner_org = a->owner,
-                                      .members = a->members.items, .n_members = a->members.count,
+  struct intel_collection_input in = {.alias = a->arg,
+                                      .title = a->title,
+                                      .owner_org = a->owner,
+                                      .members = a->members.items,
+                                      .n_members = a->members.count,
                                       .member_can_write = a->member_write};
   const char *kind = a->kind ? a->kind : "group";
-  in.kind = !strcmp(kind, "org") ? POLICY_COLLECTION_ORG
+  in.kind = !strcmp(kind, "org")       ? POLICY_COLLECTION_ORG
             : !strcmp(kind, "partner") ? POLICY_COLLECTION_PARTNER
-            : !strcmp(kind, "group") ? POLICY_COLLECTION_GROUP
-                                     : POLICY_COLLECTION_SECTOR; /* refused below */
+            : !strcmp(kind, "group")   ? POLICY_COLLECTION_GROUP
+                                       : POLICY_COLLECTION_SECTOR; /* refused below */
   in.default_tlp = a->tlp ? stix_tlp_from_token(a->tlp) : TLP_AMBER;
   char id[37];
   int rc = intel_collection_create(c, op, &in, id, err);
@@ -223,16 +228,22 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
   struct intel_args a = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"collection", 'C', CLI_OPT_STRING, &a.collection, "ALIAS", "collection (sector, submissions, ...)", "集合（sector、submissions……）"},
-      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user: its rights, its view", "以此使用者身分執行（其權限與可見範圍）"},
-      {"anonymous", 0, CLI_OPT_FLAG, &a.anonymous, NULL, "share without the submitter's identity", "匿名分享（隱藏提供者身分）"},
+      {"collection", 'C', CLI_OPT_STRING, &a.collection, "ALIAS",
+       "collection (sector, submissions, ...)", "集合（sector、submissions……）"},
+      {"as", 0, CLI_OPT_STRING, &a.as, "USER", "act as this user: its rights, its view",
+       "以此使用者身分執行（其權限與可見範圍）"},
+      {"anonymous", 0, CLI_OPT_FLAG, &a.anonymous, NULL, "share without the submitter's identity",
+       "匿名分享（隱藏提供者身分）"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N objects", "最多 N 個物件"},
       {"kind", 0, CLI_OPT_STRING, &a.kind, "KIND", "org, group (default) or partner",
        "org、group（預設）或 partner"},
-      {"owner", 0, CLI_OPT_STRING, &a.owner, "ORG", "owning organisation (org, partner)", "所屬機構（org、partner）"},
-      {"member", 0, CLI_OPT_LIST, &a.members, "ORG", "a member organisation of a group (repeat)", "群組成員機構（可重複）"},
-      {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group", "成員可寫入群組"},
+      {"owner", 0, CLI_OPT_STRING, &a.owner, "ORG", "owning organisation (org, partner)",
+       "所屬機構（org、partner）"},
+      {"member", 0, CLI_OPT_LIST, &a.members, "ORG", "a member organisation of a group (repeat)",
+       "群組成員機構（可重複）"},
+      {"member-write", 0, CLI_OPT_FLAG, &a.member_write, NULL, "members may write to the group",
+       "成員可寫入群組"},
       {"tlp", 0, CLI_OPT_STRING, &a.tlp, "LEVEL",
        "default TLP: clear, green, amber (default), amber+strict, red",
        "預設 TLP：clear、green、amber（預設）、amber+strict、red"},
@@ -240,8 +251,12 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
       CLI_PROGRESS_OPTS(a.progress),
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
-                                .opts = opts, .min_args = nargs, .max_args = nargs};
+  const struct cli_spec spec = {.usage = usage,
+                                .about_en = about_en,
+                                .about_zh = about_zh,
+                                .opts = opts,
+                                .min_args = nargs,
+                                .max_args = nargs};
   const char *args[1];
   size_t n;
   int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &n);
@@ -253,15 +268,16 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
 
 static int intel_import(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv,
-             "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] [--json] "
-             "[--progress|--quiet]",
-             "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
-             "input) in a collection (default sector); every refused object is listed with its "
-             "index, id and the property at fault.",
-             "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
-             "被拒的物件逐一列出其序號、id 與有問題的屬性。",
-             "collection as anonymous json progress quiet", 1, do_import);
+  return run(
+      ctx, argc, argv,
+      "finshield intel import FILE [--collection ALIAS] [--as USER] [--anonymous] [--json] "
+      "[--progress|--quiet]",
+      "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
+      "input) in a collection (default sector); every refused object is listed with its "
+      "index, id and the property at fault.",
+      "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
+      "被拒的物件逐一列出其序號、id 與有問題的屬性。",
+      "collection as anonymous json progress quiet", 1, do_import);
 }
 static int intel_get(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -275,7 +291,8 @@ static int intel_search_cmd(struct cli_ctx *ctx, int argc, char **argv)
   return run(ctx, argc, argv, "finshield intel search VALUE [--as USER] [--limit N] [--json]",
              "Finds every object that mentions an IP address, domain, URL, hash, e-mail address "
              "or other observable value (case-insensitive), that the actor may see.",
-             "找出執行者可見、提及某 IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
+             "找出執行者可見、提及某 "
+             "IP、網域、URL、雜湊值、電子郵件或其他觀測值（不分大小寫）的所有物件。",
              "as limit json", 1, do_search);
 }
 static int intel_export(struct cli_ctx *ctx, int argc, char **argv)

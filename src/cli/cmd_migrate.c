@@ -29,7 +29,8 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
   const struct cli_spec spec = {
-      .usage = "finshield migrate --from sqlite:PATH --to postgresql://... [--data DIR] [--sample N]",
+      .usage =
+          "finshield migrate --from sqlite:PATH --to postgresql://... [--data DIR] [--sample N]",
       .about_en =
           "Copies a hub's SQLite database into PostgreSQL (created when missing; new or empty), "
           "then checks the copy: rows counted table by table, a sample of rows compared column "
@@ -52,13 +53,13 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
                            FS_TR(ctx->lang, "--from takes sqlite:PATH (the hub's database file)",
                                  "--from 的值為 sqlite:PATH（中樞的資料庫檔案）"));
   if (strncmp(to, "postgresql://", 13) && strncmp(to, "postgres://", 11))
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--to takes a postgresql:// URL",
-                                 "--to 的值為 postgresql:// 網址"));
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang, "--to takes a postgresql:// URL", "--to 的值為 postgresql:// 網址"));
   if (sample < 0)
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--sample is a number of rows (0 or more)",
-                                 "--sample 為列數（0 以上）"));
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang, "--sample is a number of rows (0 or more)", "--sample 為列數（0 以上）"));
   struct fs_config cfg;
   struct fs_err err;
   fs_err_clear(&err);
@@ -75,8 +76,8 @@ int cmd_migrate(struct cli_ctx *ctx, int argc, char **argv)
   struct hub hub;
   if ((rc = hub_open(&hub, &cfg, 2, &err)))
     return cli_fail(ctx, &err);
-  struct fs_progress *p = cli_progress_start(ctx, &progress, "copy", "複製", FS_PROGRESS_ITEMS,
-                                             "rows", "列");
+  struct fs_progress *p =
+      cli_progress_start(ctx, &progress, "copy", "複製", FS_PROGRESS_ITEMS, "rows", "列");
   struct hub_migrate_report r;
   rc = hub_migrate(&hub, to, sample, p, &r, &err);
   cli_progress_end(&progress);

@@ -10,8 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const org_keys[] = {"code", "industry", "size_tier", "parent_code", "status",
-                                       "name_zh", "name_en", NULL};
+static const char *const org_keys[] = {"code",   "industry", "size_tier", "parent_code",
+                                       "status", "name_zh",  "name_en",   NULL};
 
 struct list_args {
   struct org_filter f;
@@ -48,8 +48,10 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     if (a->json) {
       cli_print_json(all);
     } else {
-      const char *const en[] = {"CODE", "INDUSTRY", "TIER", "GROUP", "STATUS", "NAME (ZH)", "NAME (EN)", NULL};
-      const char *const zh[] = {"代碼", "業別", "規模", "所屬集團", "狀態", "中文名稱", "英文名稱", NULL};
+      const char *const en[] = {"CODE",   "INDUSTRY",  "TIER",      "GROUP",
+                                "STATUS", "NAME (ZH)", "NAME (EN)", NULL};
+      const char *const zh[] = {"代碼", "業別",     "規模",     "所屬集團",
+                                "狀態", "中文名稱", "英文名稱", NULL};
       cli_print_table(all, org_keys, ctx->lang == FS_LANG_EN ? en : zh);
       printf(FS_TR(ctx->lang, "%zu organisations\n", "共 %zu 個機構\n"), json_array_size(all));
     }
@@ -64,18 +66,24 @@ static int org_list(struct cli_ctx *ctx, int argc, char **argv)
   struct list_args a = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"industry", 0, CLI_OPT_STRING, &a.f.industry, "INDUSTRY", "only this industry", "只列此業別"},
-      {"group", 0, CLI_OPT_STRING, &a.f.parent, "CODE", "only members of this holding group", "只列此金控集團成員"},
-      {"status", 0, CLI_OPT_STRING, &a.f.status, "STATUS", "active or suspended", "active 或 suspended"},
-      {"search", 'q', CLI_OPT_STRING, &a.f.q, "TEXT", "code or name contains TEXT", "代碼或名稱包含 TEXT"},
-      {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N (default all)", "最多 N 筆（預設全部）"},
+      {"industry", 0, CLI_OPT_STRING, &a.f.industry, "INDUSTRY", "only this industry",
+       "只列此業別"},
+      {"group", 0, CLI_OPT_STRING, &a.f.parent, "CODE", "only members of this holding group",
+       "只列此金控集團成員"},
+      {"status", 0, CLI_OPT_STRING, &a.f.status, "STATUS", "active or suspended",
+       "active 或 suspended"},
+      {"search", 'q', CLI_OPT_STRING, &a.f.q, "TEXT", "code or name contains TEXT",
+       "代碼或名稱包含 TEXT"},
+      {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N (default all)",
+       "最多 N 筆（預設全部）"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = "finshield org list [--industry I] [--group CODE] [-q TEXT] [--json]",
-                                .about_en = "Lists member institutions, ordered by code.",
-                                .about_zh = "依代碼列出會員機構。",
-                                .opts = opts};
+  const struct cli_spec spec = {
+      .usage = "finshield org list [--industry I] [--group CODE] [-q TEXT] [--json]",
+      .about_en = "Lists member institutions, ordered by code.",
+      .about_zh = "依代碼列出會員機構。",
+      .opts = opts};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -212,17 +220,22 @@ static int org_edit(struct cli_ctx *ctx, int argc, char **argv, bool update)
   struct edit_args a = {.update = update};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"code", 0, CLI_OPT_STRING, &a.code, "CODE", "short unique code (a-z, 0-9, -)", "簡短唯一代碼"},
+      {"code", 0, CLI_OPT_STRING, &a.code, "CODE", "short unique code (a-z, 0-9, -)",
+       "簡短唯一代碼"},
       {"name-zh", 0, CLI_OPT_STRING, &a.name_zh, "NAME", "name in Chinese", "中文名稱"},
       {"name-en", 0, CLI_OPT_STRING, &a.name_en, "NAME", "name in English", "英文名稱"},
       {"industry", 0, CLI_OPT_STRING, &a.industry, "INDUSTRY",
        "bank, securities, futures, insurance, bills_finance, credit_card, electronic_payment, "
        "financial_holding, peripheral, association, regulator",
-       "業別（bank、securities、futures、insurance、bills_finance、credit_card、electronic_payment、"
+       "業別（bank、securities、futures、insurance、bills_finance、credit_card、electronic_"
+       "payment、"
        "financial_holding、peripheral、association、regulator）"},
-      {"tier", 0, CLI_OPT_STRING, &a.tier, "TIER", "large, medium or small", "規模：large、medium 或 small"},
-      {"status", 0, CLI_OPT_STRING, &a.status, "STATUS", "active or suspended", "active 或 suspended"},
-      {"group", 0, CLI_OPT_STRING, &a.parent, "CODE", "parent financial holding company", "所屬金融控股公司"},
+      {"tier", 0, CLI_OPT_STRING, &a.tier, "TIER", "large, medium or small",
+       "規模：large、medium 或 small"},
+      {"status", 0, CLI_OPT_STRING, &a.status, "STATUS", "active or suspended",
+       "active 或 suspended"},
+      {"group", 0, CLI_OPT_STRING, &a.parent, "CODE", "parent financial holding company",
+       "所屬金融控股公司"},
       {"no-group", 0, CLI_OPT_FLAG, &a.no_parent, NULL, "leave its holding group", "移出所屬集團"},
       {"contact", 0, CLI_OPT_LIST, &a.contacts, "ROLE:NAME[:EMAIL[:PHONE]]",
        "a contact (ciso, security, incident, general); repeat for several; replaces all",
@@ -320,8 +333,9 @@ static int org_import(struct cli_ctx *ctx, int argc, char **argv)
       .about_en = "Registers organisations from a file of JSON objects, one per line, with the "
                   "fields of POST /api/v1/orgs. Either every line is imported or none; an error "
                   "names the line and the field.",
-      .about_zh = "從每行一個 JSON 物件的檔案（欄位同 POST /api/v1/orgs）登錄機構。全部成功或全部不匯入；"
-                  "錯誤會指出行號與欄位。",
+      .about_zh =
+          "從每行一個 JSON 物件的檔案（欄位同 POST /api/v1/orgs）登錄機構。全部成功或全部不匯入；"
+          "錯誤會指出行號與欄位。",
       .opts = opts,
       .min_args = 1,
       .max_args = 1};
@@ -344,5 +358,6 @@ int cmd_org(struct cli_ctx *ctx, int argc, char **argv)
       {"import", org_import, "register organisations from JSON lines", "從 JSON lines 匯入機構"},
       {NULL, NULL, NULL, NULL},
   };
-  return cli_dispatch(ctx, "finshield org <list|show|add|update|import> [options]", subs, argc, argv);
+  return cli_dispatch(ctx, "finshield org <list|show|add|update|import> [options]", subs, argc,
+                      argv);
 }

@@ -300,11 +300,10 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
   static const struct {
     const char *name, *args, *en, *zh, *pick;
   } subs[] = {
-      {"list", "", "list the records", "列出紀錄",
-       "as org sort filter as-of limit json"},
+      {"list", "", "list the records", "列出紀錄", "as org sort filter as-of limit json"},
       {"add", "", "add a record", "新增紀錄", "as org field file json"},
-      {"show", " ID", "show a record (--versions: every version)", "顯示一筆紀錄（--versions：所有版本）",
-       "as as-of versions json"},
+      {"show", " ID", "show a record (--versions: every version)",
+       "顯示一筆紀錄（--versions：所有版本）", "as as-of versions json"},
       {"update", " ID", "change a record", "變更紀錄", "as field file version json"},
       {"export", "", "export the records as CSV or JSON", "以 CSV 或 JSON 匯出紀錄",
        "as org sort filter as-of format output"},
@@ -324,7 +323,8 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
       fprintf(stderr, "%s: %s\n", ctx->prog,
               a.sub[0] ? FS_TR(ctx->lang, "unknown sub-command", "未知的子指令")
                        : FS_TR(ctx->lang, "give a sub-command", "請指定子命令"));
-    fprintf(out, "%s: finshield register %s <list|add|show|update|export|import|schema> [options]\n\n",
+    fprintf(out,
+            "%s: finshield register %s <list|add|show|update|export|import|schema> [options]\n\n",
             FS_TR(ctx->lang, "Usage", "用法"), a.d->name);
     for (size_t i = 0; i < FS_ARRAY_SIZE(subs); i++)
       fprintf(out, "  %-14s %s\n", subs[i].name, FS_TR(ctx->lang, subs[i].en, subs[i].zh));
@@ -363,13 +363,12 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
   char usage[160];
   snprintf(usage, sizeof(usage), "finshield register %s %s%s [options]", a.d->name,
            subs[which].name, subs[which].args);
-  const struct cli_spec spec = {
-      .usage = usage,
-      .about_en = subs[which].en,
-      .about_zh = subs[which].zh,
-      .opts = opts,
-      .min_args = needs_arg ? 1 : 0,
-      .max_args = needs_arg ? 1 : 0};
+  const struct cli_spec spec = {.usage = usage,
+                                .about_en = subs[which].en,
+                                .about_zh = subs[which].zh,
+                                .opts = opts,
+                                .min_args = needs_arg ? 1 : 0,
+                                .max_args = needs_arg ? 1 : 0};
   const char *args[2];
   size_t nargs;
   int rc = cli_parse_pick(ctx, &spec, subs[which].pick, argc - 2, argv + 2, args, &nargs);

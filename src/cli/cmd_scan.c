@@ -169,10 +169,13 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
       "against the indicators and Sigma rules given and writes one JSON alert per line: the "
       "indicator or rule, the field, the source file:line and the event. An alert is written "
       "once per indicator or rule and key values unless --no-dedup is given.",
-      "以指定的情資指標與 Sigma 規則比對檔案中的每一筆紀錄（.gz 與 .zst 直接讀取；「-」為標準輸入），"
+      "以指定的情資指標與 Sigma 規則比對檔案中的每一筆紀錄（.gz 與 .zst "
+      "直接讀取；「-」為標準輸入），"
       "每個告警輸出一行 JSON：指標或規則、欄位、來源檔案:行號與事件。除非指定 --no-dedup，"
       "同一指標或規則與關鍵值只告警一次。",
-      opts, 1, SIZE_MAX};
+      opts,
+      1,
+      SIZE_MAX};
   const char **files = calloc((size_t)argc + 1, sizeof(char *));
   if (!files)
     return CLI_EXIT_FAILURE;
@@ -188,12 +191,12 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
     return cli_usage_error(
         ctx, usage,
         fmt < 0 ? FS_TR(ctx->lang, "unknown --format", "未知的 --format")
-        : (threads < 1 || threads > 256) ? FS_TR(ctx->lang, "--threads must be 1 to 256",
-                                                  "--threads 須為 1 到 256")
-        : event_bytes < 0 ? FS_TR(ctx->lang, "--event-bytes must not be negative",
-                                  "--event-bytes 不可為負")
-                          : FS_TR(ctx->lang, "give --iocs or --rules (or both)",
-                                  "請指定 --iocs 或 --rules（或兩者）"));
+        : (threads < 1 || threads > 256)
+            ? FS_TR(ctx->lang, "--threads must be 1 to 256", "--threads 須為 1 到 256")
+        : event_bytes < 0
+            ? FS_TR(ctx->lang, "--event-bytes must not be negative", "--event-bytes 不可為負")
+            : FS_TR(ctx->lang, "give --iocs or --rules (or both)",
+                    "請指定 --iocs 或 --rules（或兩者）"));
   }
   struct scan_cli s = {.ctx = ctx};
   struct fs_err err;
@@ -236,8 +239,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
       fs_err_set(&err, FS_ERR_NOMEM, "", "out of memory");
       goto fail;
     }
-    int ph = detect_sigma_loader_placeholder_texts(l, placeholders.items, placeholders.count,
-                                                   &err);
+    int ph = detect_sigma_loader_placeholder_texts(l, placeholders.items, placeholders.count, &err);
     if (cli_option_error(ph, &err)) {
       detect_sigma_loader_free(l);
       goto fail;
@@ -258,8 +260,7 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
     rule_secs = (double)(fs_time_mono_ns() - t0) / 1e9;
     if (s.rule_problems)
       fprintf(stderr,
-              FS_TR(ctx->lang,
-                    "%s: warning: %zu rules not taken (see 'finshield sigma check')\n",
+              FS_TR(ctx->lang, "%s: warning: %zu rules not taken (see 'finshield sigma check')\n",
                     "%s：警告：%zu 條規則未採用（請見「finshield sigma check」）\n"),
               ctx->prog, s.rule_problems);
   }
@@ -303,10 +304,10 @@ int cmd_scan(struct cli_ctx *ctx, int argc, char **argv)
            (unsigned long long)st.lines, (unsigned long long)st.bytes,
            (unsigned long long)st.alerts, (unsigned long long)st.duplicates,
            (unsigned long long)st.parse_errors, st.seconds, st.cpu_seconds,
-           (double)st.records / secs, (double)st.records / (st.cpu_seconds > 0 ? st.cpu_seconds : 1e-9),
-           (double)st.bytes / secs / 1e6, (long long)threads, indicators, is.entries,
-           s.ioc_errors, is.memory_bytes, ioc_secs, ss.rules, ss.correlations, s.rule_problems,
-           rule_secs);
+           (double)st.records / secs,
+           (double)st.records / (st.cpu_seconds > 0 ? st.cpu_seconds : 1e-9),
+           (double)st.bytes / secs / 1e6, (long long)threads, indicators, is.entries, s.ioc_errors,
+           is.memory_bytes, ioc_secs, ss.rules, ss.correlations, s.rule_problems, rule_secs);
   }
   if (fflush(stdout) && !rc)
     rc = fs_err_set(&err, FS_ERR_IO, "standard output", "write failed");

@@ -145,8 +145,9 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
       .usage = "finshield serve [--data DIR] [--listen ADDR:PORT]",
       .about_en = "Runs the hub: REST API /api/v1, health and metrics. Stops cleanly on Ctrl-C or "
                   "SIGTERM; every acknowledged change is on disk.",
-      .about_zh = "執行中樞：REST API /api/v1、健康狀態與指標。按 Ctrl-C 或收到 SIGTERM 時正常停止；"
-                  "所有已確認的變更皆已寫入磁碟。",
+      .about_zh =
+          "執行中樞：REST API /api/v1、健康狀態與指標。按 Ctrl-C 或收到 SIGTERM 時正常停止；"
+          "所有已確認的變更皆已寫入磁碟。",
       .opts = opts,
   };
   const char *args[1];

@@ -39,17 +39,17 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
   if (c->quiet)
     return;
   if (c->json) {
-    json_t *o = json_pack("{s:o*,s:i,s:o*,s:o*,s:o*}", "file", text(p->file), "line", (int)p->line,
-                          "id", text(p->rule_id), "title", text(p->title), "reason",
-                          text(p->reason));
+    json_t *o =
+        json_pack("{s:o*,s:i,s:o*,s:o*,s:o*}", "file", text(p->file), "line", (int)p->line, "id",
+                  text(p->rule_id), "title", text(p->title), "reason", text(p->reason));
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     printf("%s\n", line ? line : "{}");
     free(line);
     json_decref(o);
     return;
   }
-  printf("%s:%u: %s%s%s\n", p->file, p->line, p->rule_id ? p->rule_id : "",
-         p->rule_id ? ": " : "", p->reason);
+  printf("%s:%u: %s%s%s\n", p->file, p->line, p->rule_id ? p->rule_id : "", p->rule_id ? ": " : "",
+         p->reason);
 }
 
 static int check(struct cli_ctx *ctx, int argc, char **argv)
@@ -63,7 +63,8 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
       {"json", 0, CLI_OPT_FLAG, &c.json, NULL, "one JSON object per problem, then a summary",
        "每個問題一行 JSON，最後是摘要"},
       {"placeholder", 'p', CLI_OPT_LIST, &placeholders, "NAME=V1,V2",
-       "values of a %NAME% placeholder (the expand modifier)", "%NAME% 佔位符的值（expand 修飾詞）"},
+       "values of a %NAME% placeholder (the expand modifier)",
+       "%NAME% 佔位符的值（expand 修飾詞）"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL}};
   const struct cli_spec spec = {
       usage,
@@ -72,7 +73,9 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
       "any rule could not be taken.",
       "載入每個路徑下的 .yml/.yaml 規則並如同 scan 一起編譯，列出每條無法採用的規則及原因"
       "（檔案:行: id: 原因）。有任何規則無法採用時結束碼為 1。",
-      opts, 1, 64};
+      opts,
+      1,
+      64};
   const char *args[64];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -113,9 +116,9 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
            "\"correlations\":%zu,\"fields\":%zu,\"values\":%zu,\"hyperscan_patterns\":%zu,"
            "\"exact_values\":%zu,\"pcre_confirmed\":%zu,\"pcre_only\":%zu,\"regex_deferred\":%zu,"
            "\"always_rules\":%zu,\"seconds\":%.3f}}\n",
-           total, loaded, c.problems, pct, st.correlations, st.fields, st.matchers,
-           st.hs_patterns, st.exact_values, st.pcre_confirmed, st.pcre_only, st.regex_deferred,
-           st.always_rules, secs);
+           total, loaded, c.problems, pct, st.correlations, st.fields, st.matchers, st.hs_patterns,
+           st.exact_values, st.pcre_confirmed, st.pcre_only, st.regex_deferred, st.always_rules,
+           secs);
   else
     printf(FS_TR(ctx->lang,
                  "%zu of %zu rules loaded (%.1f %%), %zu not taken; %zu correlation rules; "
@@ -124,9 +127,8 @@ static int check(struct cli_ctx *ctx, int argc, char **argv)
                  "已載入 %zu / %zu 條規則（%.1f %%），%zu 條未採用；關聯規則 %zu 條；"
                  "%zu 個欄位、%zu 個值（Hyperscan 樣式 %zu、精確值 %zu、以 PCRE2 複核的正規表示式 "
                  "%zu、僅 PCRE2 %zu、候選規則才以 PCRE2 比對 %zu）；%.2f 秒\n"),
-           loaded, total, pct, c.problems, st.correlations, st.fields, st.matchers,
-           st.hs_patterns, st.exact_values, st.pcre_confirmed, st.pcre_only, st.regex_deferred,
-           secs);
+           loaded, total, pct, c.problems, st.correlations, st.fields, st.matchers, st.hs_patterns,
+           st.exact_values, st.pcre_confirmed, st.pcre_only, st.regex_deferred, secs);
   (void)added;
   detect_sigma_set_free(set);
   return c.problems ? CLI_EXIT_FAILURE : CLI_EXIT_OK;

@@ -83,9 +83,12 @@ static int do_alerts(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (rc)
     return rc;
   json_t *items = json_object_get(out, "items");
-  static const char *const keys[] = {"seq", "last_at", "org_code", "kind", "ref_name", "value", "count", "source", NULL};
-  static const char *const en[] = {"SEQ", "LAST", "ORG", "KIND", "WHAT", "VALUE", "COUNT", "SOURCE", NULL};
-  static const char *const zh[] = {"序號", "最近", "機構", "種類", "指標或規則", "值", "次數", "來源", NULL};
+  static const char *const keys[] = {"seq",   "last_at", "org_code", "kind", "ref_name",
+                                     "value", "count",   "source",   NULL};
+  static const char *const en[] = {"SEQ",   "LAST",  "ORG",    "KIND", "WHAT",
+                                   "VALUE", "COUNT", "SOURCE", NULL};
+  static const char *const zh[] = {"序號", "最近", "機構", "種類", "指標或規則",
+                                   "值",   "次數", "來源", NULL};
   cli_print_items(ctx, items, a->json, keys, en, zh);
   json_decref(out);
   return FS_OK;
@@ -107,13 +110,19 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
        "其 TLS 用戶端憑證（PEM）"},
       {"kind", 0, CLI_OPT_STRING, &a.alert_kind, "KIND", "ioc, sigma or correlation",
        "ioc、sigma 或 correlation"},
-      {"after", 0, CLI_OPT_INT, &a.after, "SEQ", "alerts after this sequence number", "此序號之後的告警"},
-      {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N (default 100)", "最多 N 筆（預設 100）"},
+      {"after", 0, CLI_OPT_INT, &a.after, "SEQ", "alerts after this sequence number",
+       "此序號之後的告警"},
+      {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N (default 100)",
+       "最多 N 筆（預設 100）"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
-                                .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
+  const struct cli_spec spec = {.usage = usage,
+                                .about_en = about_en,
+                                .about_zh = about_zh,
+                                .opts = opts,
+                                .min_args = nargs_needed,
+                                .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
@@ -150,14 +159,15 @@ static int source_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 static int source_remove_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield soc source remove ID|MATCH",
-             "Removes a source; its events are refused from then on.", "移除來源；其後的事件一律拒收。",
-             "", 1, do_source_remove);
+             "Removes a source; its events are refused from then on.",
+             "移除來源；其後的事件一律拒收。", "", 1, do_source_remove);
 }
 
 static int cmd_soc_source(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_subcommand subs[] = {
-      {"add", source_add_cmd, "register an address range or a client certificate", "登記位址網段或用戶端憑證"},
+      {"add", source_add_cmd, "register an address range or a client certificate",
+       "登記位址網段或用戶端憑證"},
       {"list", source_list_cmd, "list sources", "列出來源"},
       {"remove", source_remove_cmd, "remove a source", "移除來源"},
       {NULL, NULL, NULL, NULL},
@@ -168,15 +178,17 @@ static int cmd_soc_source(struct cli_ctx *ctx, int argc, char **argv)
 static int alerts_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv,
-             "finshield soc alerts [--org ORG] [--kind ioc|sigma|correlation] [--after SEQ] [--limit N] [--json]",
-             "Lists alerts, oldest first.", "列出告警（由舊至新）。", "org kind after limit json", 0,
-             do_alerts);
+             "finshield soc alerts [--org ORG] [--kind ioc|sigma|correlation] [--after SEQ] "
+             "[--limit N] [--json]",
+             "Lists alerts, oldest first.", "列出告警（由舊至新）。", "org kind after limit json",
+             0, do_alerts);
 }
 
 int cmd_soc(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_subcommand subs[] = {
-      {"source", cmd_soc_source, "syslog sources: add, list, remove", "syslog 來源：登記、列出、移除"},
+      {"source", cmd_soc_source, "syslog sources: add, list, remove",
+       "syslog 來源：登記、列出、移除"},
       {"alerts", alerts_cmd, "list alerts", "列出告警"},
       {NULL, NULL, NULL, NULL},
   };

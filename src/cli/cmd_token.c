@@ -44,7 +44,8 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (rc)
     return rc;
   json_t *items = json_object_get(out, "items");
-  static const char *const keys[] = {"id", "username", "name", "prefix", "expires_at", "active", NULL};
+  static const char *const keys[] = {"id",         "username", "name", "prefix",
+                                     "expires_at", "active",   NULL};
   static const char *const en[] = {"ID", "USER", "NAME", "PREFIX", "EXPIRES", "ACTIVE", NULL};
   static const char *const zh[] = {"ID", "使用者", "名稱", "前綴", "到期", "有效", NULL};
   cli_print_items(ctx, items, a->json, keys, en, zh);
@@ -70,15 +71,20 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
   struct token_args a = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"user", 'u', CLI_OPT_STRING, &a.user, "USER", "the user the token acts for", "權杖代表的使用者"},
+      {"user", 'u', CLI_OPT_STRING, &a.user, "USER", "the user the token acts for",
+       "權杖代表的使用者"},
       {"name", 0, CLI_OPT_STRING, &a.name, "TEXT", "what the token is for", "權杖用途"},
       {"days", 0, CLI_OPT_INT, &a.days, "N", "lifetime in days (default auth.token_days)",
        "有效天數（預設 auth.token_days）"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
-                                .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
+  const struct cli_spec spec = {.usage = usage,
+                                .about_en = about_en,
+                                .about_zh = about_zh,
+                                .opts = opts,
+                                .min_args = nargs_needed,
+                                .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
@@ -99,8 +105,8 @@ static int token_create_cmd(struct cli_ctx *ctx, int argc, char **argv)
 static int token_list_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
   return run(ctx, argc, argv, "finshield token list [--user USER] [--json]",
-             "Lists tokens (never the tokens themselves).", "列出權杖（不含權杖內容）。", "user json", 0,
-             do_list);
+             "Lists tokens (never the tokens themselves).", "列出權杖（不含權杖內容）。",
+             "user json", 0, do_list);
 }
 static int token_revoke_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {

@@ -34,12 +34,14 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   if (a->json) {
     cli_print_json(items);
   } else {
-    static const char *const keys[] = {"username", "org_code", "role", "status", "display_name", NULL};
+    static const char *const keys[] = {"username", "org_code",     "role",
+                                       "status",   "display_name", NULL};
     static const char *const en[] = {"USER", "ORG", "ROLE", "STATUS", "NAME", NULL};
     static const char *const zh[] = {"帳號", "機構", "角色", "狀態", "名稱", NULL};
     cli_print_table(items, keys, ctx->lang == FS_LANG_EN ? en : zh);
     if (json_is_string(json_object_get(out, "next")))
-      printf(FS_TR(ctx->lang, "(more: narrow with --org or --role)\n", "（尚有更多：請以 --org 或 --role 篩選）\n"));
+      printf(FS_TR(ctx->lang, "(more: narrow with --org or --role)\n",
+                   "（尚有更多：請以 --org 或 --role 篩選）\n"));
   }
   json_decref(out);
   return FS_OK;
@@ -76,8 +78,8 @@ static int do_add(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   in.password = password;
   /* The same checks as the API's JSON body. */
   json_t *probe = json_pack("{s:s?,s:s?,s:s?,s:s?,s:s?,s:s?}", "org", in.org, "username",
-                            in.username, "display_name", in.display_name, "email", in.email,
-                            "role", a->role, "password", password);
+                            in.username, "display_name", in.display_name, "email", in.email, "role",
+                            a->role, "password", password);
   struct user_input checked;
   rc = user_input_from_json(probe, false, &checked, err);
   char id[37];
@@ -144,11 +146,13 @@ static int do_totp(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   char uri[256];
   int rc = user_totp_begin(c, who, &hub->auth, a->id, NULL, "finshield", uri, err);
   if (!rc) {
-    fprintf(stderr, FS_TR(ctx->lang,
-                          "Add this to the authenticator app, then confirm with: finshield user totp "
-                          "%s --code NNNNNN\n",
-                          "請將以下內容加入驗證器 App，再以「finshield user totp %s --code NNNNNN」確認：\n"),
-            a->id);
+    fprintf(
+        stderr,
+        FS_TR(ctx->lang,
+              "Add this to the authenticator app, then confirm with: finshield user totp "
+              "%s --code NNNNNN\n",
+              "請將以下內容加入驗證器 App，再以「finshield user totp %s --code NNNNNN」確認：\n"),
+        a->id);
     printf("%s\n", uri);
   }
   memset(uri, 0, sizeof(uri));
@@ -163,23 +167,31 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
   struct user_args a = {0};
   const struct cli_opt opts[] = {
       CLI_HUB_OPTS(h),
-      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "organisation (code or id)", "所屬機構（代碼或 id）"},
-      {"username", 'u', CLI_OPT_STRING, &a.username, "NAME", "login name (a-z 0-9 . _ -)", "登入帳號"},
+      {"org", 0, CLI_OPT_STRING, &a.org, "CODE", "organisation (code or id)",
+       "所屬機構（代碼或 id）"},
+      {"username", 'u', CLI_OPT_STRING, &a.username, "NAME", "login name (a-z 0-9 . _ -)",
+       "登入帳號"},
       {"name", 0, CLI_OPT_STRING, &a.name, "TEXT", "display name", "顯示名稱"},
       {"email", 0, CLI_OPT_STRING, &a.email, "ADDR", "e-mail address", "電子郵件"},
       {"role", 0, CLI_OPT_STRING, &a.role, "ROLE",
        "hub-admin, hub-analyst, member-admin, member-analyst or supervisor",
        "角色：hub-admin、hub-analyst、member-admin、member-analyst 或 supervisor"},
-      {"status", 0, CLI_OPT_STRING, &a.status, "STATUS", "active or disabled (totp: off)", "active 或 disabled（totp：off）"},
+      {"status", 0, CLI_OPT_STRING, &a.status, "STATUS", "active or disabled (totp: off)",
+       "active 或 disabled（totp：off）"},
       {"password-file", 0, CLI_OPT_STRING, &a.password_file, "FILE",
        "read the password from FILE ('-': standard input)", "從檔案讀取密碼（'-' 為標準輸入）"},
-      {"code", 0, CLI_OPT_STRING, &a.code, "NNNNNN", "TOTP code to confirm enrolment", "確認雙因素註冊的驗證碼"},
+      {"code", 0, CLI_OPT_STRING, &a.code, "NNNNNN", "TOTP code to confirm enrolment",
+       "確認雙因素註冊的驗證碼"},
       {"limit", 'n', CLI_OPT_INT, &a.limit, "N", "at most N", "最多 N 筆"},
       {"json", 0, CLI_OPT_FLAG, &a.json, NULL, "print JSON", "輸出 JSON"},
       {NULL, 0, 0, NULL, NULL, NULL, NULL},
   };
-  const struct cli_spec spec = {.usage = usage, .about_en = about_en, .about_zh = about_zh,
-                                .opts = opts, .min_args = nargs_needed, .max_args = nargs_needed};
+  const struct cli_spec spec = {.usage = usage,
+                                .about_en = about_en,
+                                .about_zh = about_zh,
+                                .opts = opts,
+                                .min_args = nargs_needed,
+                                .max_args = nargs_needed};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &nargs);
@@ -210,18 +222,20 @@ static int user_add(struct cli_ctx *ctx, int argc, char **argv)
 }
 static int user_update_cmd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield user update USER [--role R] [--status S] [--name T] [--email A]",
+  return run(ctx, argc, argv,
+             "finshield user update USER [--role R] [--status S] [--name T] [--email A]",
              "Changes a user; disabling one makes all its tokens fail at once.",
              "修改使用者；停用後其所有權杖立即失效。", "role status name email", 1, do_update);
 }
 static int user_passwd(struct cli_ctx *ctx, int argc, char **argv)
 {
-  return run(ctx, argc, argv, "finshield user passwd USER [--password-file FILE]",
-             "Sets a user's login password for POST /api/v1/session (read from FILE or standard "
-             "input; at least 12 characters). Hashed with Argon2id; never stored in clear.",
-             "設定使用者登入（POST /api/v1/session）用的密碼（自檔案或標準輸入讀取，至少 12 字元），"
-             "以 Argon2id 雜湊保存。",
-             "password-file", 1, do_passwd);
+  return run(
+      ctx, argc, argv, "finshield user passwd USER [--password-file FILE]",
+      "Sets a user's login password for POST /api/v1/session (read from FILE or standard "
+      "input; at least 12 characters). Hashed with Argon2id; never stored in clear.",
+      "設定使用者登入（POST /api/v1/session）用的密碼（自檔案或標準輸入讀取，至少 12 字元），"
+      "以 Argon2id 雜湊保存。",
+      "password-file", 1, do_passwd);
 }
 static int user_totp(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -239,7 +253,8 @@ int cmd_user(struct cli_ctx *ctx, int argc, char **argv)
       {"list", user_list, "list users", "列出使用者"},
       {"show", user_show, "show one user", "顯示使用者"},
       {"add", user_add, "create a user", "建立使用者"},
-      {"update", user_update_cmd, "change role, status, name or e-mail", "修改角色、狀態、名稱或郵件"},
+      {"update", user_update_cmd, "change role, status, name or e-mail",
+       "修改角色、狀態、名稱或郵件"},
       {"passwd", user_passwd, "set a login password", "設定登入密碼"},
       {"totp", user_totp, "enrol, confirm or remove the second factor", "雙因素驗證設定"},
       {NULL, NULL, NULL, NULL},

@@ -78,9 +78,11 @@ int vcli_open_repo(struct cli_ctx *ctx, struct vopts *o, enum vault_lock_mode mo
     const char *pf = o->password_file ? o->password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
     if (!pf) {
       fprintf(stderr, "%s: %s\n", ctx->prog,
-              FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE, or a key "
-                               "file: --key-file FILE)",
-                    "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE，或金鑰檔：--key-file FILE）"));
+              FS_TR(ctx->lang,
+                    "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE, or a key "
+                    "file: --key-file FILE)",
+                    "缺少 --password-file FILE（或 "
+                    "FINSHIELD_VAULT_PASSWORD_FILE，或金鑰檔：--key-file FILE）"));
       return CLI_EXIT_USAGE;
     }
     if ((rc = cli_read_secret(pf, &pw.text, &pw.len, &err)))
@@ -134,7 +136,8 @@ static const char *jstr(const json_t *o, const char *key)
   return v ? v : "";
 }
 
-/* ---- subcommands ------------------------------------------------------------------------------ */
+/* ---- subcommands ------------------------------------------------------------------------------
+ */
 
 static int v_init(struct cli_ctx *ctx, int argc, char **argv)
 {
@@ -145,16 +148,23 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
        "file holding the password (or FINSHIELD_VAULT_PASSWORD_FILE)", "存放密碼的檔案"},
       {"partner-key", 0, CLI_OPT_STRING, &o.partner_key, "FILE",
        "restoration partner's public key (from partner-keygen)", "復原合作機構的公鑰"},
-      {"kdf", 0, CLI_OPT_STRING, &o.kdf, "LEVEL", "Argon2id cost: moderate (default), interactive, min (tests only)",
+      {"kdf", 0, CLI_OPT_STRING, &o.kdf, "LEVEL",
+       "Argon2id cost: moderate (default), interactive, min (tests only)",
        "Argon2id 成本：moderate（預設）、interactive、min（僅供測試）"},
-      {"daily-days", 0, CLI_OPT_INT, &o.daily, "N", "keep every snapshot N days (default 90)", "每日快照保留天數（預設 90）"},
-      {"pack-size", 0, CLI_OPT_INT, &o.pack_mib, "MIB", "pack size in MiB (default 32)", "封包大小（MiB，預設 32）"},
-      {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N", "keep each month's last snapshot N months (default 84)",
-       "每月最後快照保留月數（預設 84）"},
+      {"daily-days", 0, CLI_OPT_INT, &o.daily, "N", "keep every snapshot N days (default 90)",
+       "每日快照保留天數（預設 90）"},
+      {"pack-size", 0, CLI_OPT_INT, &o.pack_mib, "MIB", "pack size in MiB (default 32)",
+       "封包大小（MiB，預設 32）"},
+      {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N",
+       "keep each month's last snapshot N months (default 84)", "每月最後快照保留月數（預設 84）"},
       O_END};
-  const struct cli_spec spec = {"finshield vault init --repo DIR [--password-file FILE] [--partner-key FILE]",
-                                "Creates an encrypted, immutable vault repository.",
-                                "建立加密且不可變更的資料保險庫。", opts, 0, 0};
+  const struct cli_spec spec = {
+      "finshield vault init --repo DIR [--password-file FILE] [--partner-key FILE]",
+      "Creates an encrypted, immutable vault repository.",
+      "建立加密且不可變更的資料保險庫。",
+      opts,
+      0,
+      0};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -166,13 +176,16 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
   const char *pf = o.password_file ? o.password_file : getenv("FINSHIELD_VAULT_PASSWORD_FILE");
   if (!pf)
     return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
+                           FS_TR(ctx->lang,
+                                 "missing --password-file FILE (or FINSHIELD_VAULT_PASSWORD_FILE)",
                                  "缺少 --password-file FILE（或 FINSHIELD_VAULT_PASSWORD_FILE）"));
   struct secret pw = {0};
   if (cli_read_secret(pf, &pw.text, &pw.len, &err))
     return cli_fail(ctx, &err);
   uint8_t pk[32];
-  struct vault_init_opts io = {.password = pw.text, .password_len = pw.len, .kdf = VAULT_KDF_MODERATE,
+  struct vault_init_opts io = {.password = pw.text,
+                               .password_len = pw.len,
+                               .kdf = VAULT_KDF_MODERATE,
                                .retention = {o.daily, o.monthly},
                                .pack_size = (uint64_t)o.pack_mib << 20};
   if (o.kdf && !strcmp(o.kdf, "min"))
@@ -205,11 +218,15 @@ static int v_partner_keygen(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {{"out", 'o', CLI_OPT_NEEDED, &o.out, "PREFIX",
-                                  "writes PREFIX.pub and PREFIX.key", "寫出 PREFIX.pub 與 PREFIX.key"},
+                                  "writes PREFIX.pub and PREFIX.key",
+                                  "寫出 PREFIX.pub 與 PREFIX.key"},
                                  O_END};
   const struct cli_spec spec = {"finshield vault partner-keygen --out PREFIX",
                                 "Creates a restoration partner's key pair (X25519).",
-                                "建立復原合作機構的金鑰對（X25519）。", opts, 0, 0};
+                                "建立復原合作機構的金鑰對（X25519）。",
+                                opts,
+                                0,
+                                0};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -241,8 +258,9 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
                        struct vault_store_result *res, int64_t ns)
 {
   if (res->problems.n || res->problems.dropped) {
-    fprintf(stderr, "%s\n", FS_TR(ctx->lang, "validation against the standard format failed:",
-                                  "未通過標準格式驗證："));
+    fprintf(
+        stderr, "%s\n",
+        FS_TR(ctx->lang, "validation against the standard format failed:", "未通過標準格式驗證："));
     vcli_print_problems(ctx, &res->problems);
   }
   if (rc) {
@@ -259,12 +277,13 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
                               (json_int_t)res->bytes_added, "delta_files",
                               (json_int_t)res->delta_files, "seconds", (double)ns / 1e9));
   } else {
-    printf(FS_TR(ctx->lang,
-                 "snapshot %s: %llu files, %.1f MiB read, %.1f MiB added, %llu stored as row deltas, "
-                 "%.2f s\n",
-                 "快照 %s：%llu 個檔案，讀取 %.1f MiB，新增 %.1f MiB，%llu 個以列差異儲存，%.2f 秒\n"),
-           res->snapshot_id, (unsigned long long)res->files, vcli_mib(res->bytes_in),
-           vcli_mib(res->bytes_added), (unsigned long long)res->delta_files, (double)ns / 1e9);
+    printf(
+        FS_TR(ctx->lang,
+              "snapshot %s: %llu files, %.1f MiB read, %.1f MiB added, %llu stored as row deltas, "
+              "%.2f s\n",
+              "快照 %s：%llu 個檔案，讀取 %.1f MiB，新增 %.1f MiB，%llu 個以列差異儲存，%.2f 秒\n"),
+        res->snapshot_id, (unsigned long long)res->files, vcli_mib(res->bytes_in),
+        vcli_mib(res->bytes_added), (unsigned long long)res->delta_files, (double)ns / 1e9);
     if (res->attestation)
       printf("%s\n", res->attestation);
   }
@@ -275,24 +294,31 @@ static int print_store(struct cli_ctx *ctx, struct vopts *o, int rc, struct fs_e
 static int v_deposit(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_JSON, O_PROGRESS,
-      {"business-date", 0, CLI_OPT_NEEDED, &o.business_date, "YYYY-MM-DD",
-       "business date (must match the manifest)", "營業日（須與清單相符）"},
-      O_END};
+  const struct cli_opt opts[] = {O_REPO,
+                                 O_PASSWORD,
+                                 O_THREADS,
+                                 O_JSON,
+                                 O_PROGRESS,
+                                 {"business-date", 0, CLI_OPT_NEEDED, &o.business_date,
+                                  "YYYY-MM-DD", "business date (must match the manifest)",
+                                  "營業日（須與清單相符）"},
+                                 O_END};
   const struct cli_spec spec = {
       "finshield vault deposit --repo DIR --business-date YYYY-MM-DD FILES... manifest.json",
       "Validates critical-data files against the standard format and their manifest, then stores "
       "them as a signed snapshot and prints the signed attestation.",
-      "依標準格式與清單驗證關鍵資料檔，存為簽章快照並輸出簽章證明。", opts, 1, 64};
+      "依標準格式與清單驗證關鍵資料檔，存為簽章快照並輸出簽章證明。",
+      opts,
+      1,
+      64};
   const char *args[64];
   size_t nargs;
   struct vault_repo *r;
   int rc = vcli_parse_open(ctx, &spec, argc, argv, args, &nargs, &o, VAULT_LOCK_APPEND, &r);
   if (rc >= 0)
     return rc;
-  struct vault_deposit_opts d = {.files = args, .nfiles = nargs, .business_date = o.business_date,
-                                 .threads = (int)o.threads};
+  struct vault_deposit_opts d = {
+      .files = args, .nfiles = nargs, .business_date = o.business_date, .threads = (int)o.threads};
   struct vault_store_result res;
   struct fs_err err;
   int64_t t0 = fs_time_mono_ns();
@@ -307,12 +333,15 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_THREADS, O_JSON, O_PROGRESS, O_END};
-  const struct cli_spec spec = {"finshield vault backup --repo DIR [--json] PATH...",
-                                "Stores files and folders as a snapshot. --json prints the snapshot's "
-                                "id and counts (files, bytes_read, bytes_added, delta_files, seconds).",
-                                "將檔案與資料夾存為快照。--json 輸出快照識別碼與統計（files、bytes_read、"
-                                "bytes_added、delta_files、seconds）。",
-                                opts, 1, 64};
+  const struct cli_spec spec = {
+      "finshield vault backup --repo DIR [--json] PATH...",
+      "Stores files and folders as a snapshot. --json prints the snapshot's "
+      "id and counts (files, bytes_read, bytes_added, delta_files, seconds).",
+      "將檔案與資料夾存為快照。--json 輸出快照識別碼與統計（files、bytes_read、"
+      "bytes_added、delta_files、seconds）。",
+      opts,
+      1,
+      64};
   const char *args[64];
   size_t nargs;
   struct vault_repo *r;
@@ -332,30 +361,49 @@ static int v_backup(struct cli_ctx *ctx, int argc, char **argv)
 static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
 {
   struct vopts o = {0};
-#define O_TARGET                                                                                 \
-  {"target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)",          \
-   "寫入位置（須為空或不存在）"}
+#define O_TARGET                                                                                   \
+  {                                                                                                \
+    "target", 't', CLI_OPT_NEEDED, &o.target, "DIR", "where to write (empty or missing)",          \
+        "寫入位置（須為空或不存在）"                                                  \
+  }
   struct cli_list include = {0};
   const struct cli_opt ropts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_TARGET,
+      O_REPO,
+      O_PASSWORD,
+      O_THREADS,
+      O_TARGET,
       {"include", 'i', CLI_OPT_LIST, &include, "PATTERN",
-       "restore only what this picks (repeatable): a path or a folder above it, as a glob (* stays within a "
+       "restore only what this picks (repeatable): a path or a folder above it, as a glob (* stays "
+       "within a "
        "folder); a pattern without / also matches any one name (\"*.csv\", \"export\")",
-       "僅還原符合者（可重複）：路徑或其上層資料夾的萬用字元樣式（* 不跨越資料夾）；不含 / 的樣式亦比對任一名稱（\"*.csv\"、\"export\"）"},
-      O_PROGRESS, O_END};
-  const struct cli_opt eopts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_TARGET, O_PROGRESS,
-      {"format", 0, CLI_OPT_STRING, &o.format, "standard", "export format (only: standard)", "匯出格式（僅 standard）"},
+       "僅還原符合者（可重複）：路徑或其上層資料夾的萬用字元樣式（* 不跨越資料夾）；不含 / "
+       "的樣式亦比對任一名稱（\"*.csv\"、\"export\"）"},
+      O_PROGRESS,
       O_END};
+  const struct cli_opt eopts[] = {O_REPO,
+                                  O_PASSWORD,
+                                  O_THREADS,
+                                  O_TARGET,
+                                  O_PROGRESS,
+                                  {"format", 0, CLI_OPT_STRING, &o.format, "standard",
+                                   "export format (only: standard)", "匯出格式（僅 standard）"},
+                                  O_END};
 #undef O_TARGET
-  const struct cli_spec rs = {"finshield vault restore SNAPSHOT --target DIR [--include PATTERN]...",
-                              "Restores a snapshot (\"latest\", an id or a prefix) bit for bit, or the part "
-                              "--include picks (with the folders above it).",
-                              "逐位元還原快照（latest、識別碼或其前綴），或僅還原 --include 選取的部分（含其上層資料夾）。",
-                              ropts, 1, 1};
-  const struct cli_spec es = {"finshield vault export SNAPSHOT --format standard --target DIR",
-                              "Writes a deposit in the standard critical-data format (tables and manifest).",
-                              "以標準關鍵資料格式匯出存入的資料（資料表與清單）。", eopts, 1, 1};
+  const struct cli_spec rs = {
+      "finshield vault restore SNAPSHOT --target DIR [--include PATTERN]...",
+      "Restores a snapshot (\"latest\", an id or a prefix) bit for bit, or the part "
+      "--include picks (with the folders above it).",
+      "逐位元還原快照（latest、識別碼或其前綴），或僅還原 --include 選取的部分（含其上層資料夾）。",
+      ropts,
+      1,
+      1};
+  const struct cli_spec es = {
+      "finshield vault export SNAPSHOT --format standard --target DIR",
+      "Writes a deposit in the standard critical-data format (tables and manifest).",
+      "以標準關鍵資料格式匯出存入的資料（資料表與清單）。",
+      eopts,
+      1,
+      1};
   const struct cli_spec *spec = export ? &es : &rs;
   const char *args[1];
   size_t nargs;
@@ -375,8 +423,10 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
     return rc;
   struct vault_restore_result res;
   struct fs_err err;
-  struct vault_restore_opts ro = {.target = o.target, .threads = (int)o.threads,
-                                  .patterns = include.items, .npatterns = include.count};
+  struct vault_restore_opts ro = {.target = o.target,
+                                  .threads = (int)o.threads,
+                                  .patterns = include.items,
+                                  .npatterns = include.count};
   vault_repo_set_progress(r, cli_progress_bytes(ctx, &o.progress, export ? "export" : "restore",
                                                 export ? "匯出" : "還原"));
   rc = export ? vault_export(r, args[0], o.target, (int)o.threads, &res, &err)
@@ -385,11 +435,18 @@ static int v_restore(struct cli_ctx *ctx, int argc, char **argv, bool export)
   vault_repo_close(r);
   if (rc)
     return cli_fail(ctx, &err);
-  printf(export ? FS_TR(ctx->lang, "exported snapshot %.16s in the standard format: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
-                        "已以標準格式匯出快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n")
-                : FS_TR(ctx->lang, "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file checked against what was stored\n",
-                        "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f 秒，每個檔案均已與存入時的內容核對相符\n"),
-         res.snapshot_id, (unsigned long long)res.files, vcli_mib(res.bytes), (double)res.elapsed_ns / 1e9);
+  printf(export ? FS_TR(ctx->lang,
+                        "exported snapshot %.16s in the standard format: %llu files, %.1f MiB in "
+                        "%.2f s, every file checked against what was stored\n",
+                        "已以標準格式匯出快照 %.16s：%llu 個檔案，%.1f MiB，%.2f "
+                        "秒，每個檔案均已與存入時的內容核對相符\n")
+                : FS_TR(ctx->lang,
+                        "restored snapshot %.16s: %llu files, %.1f MiB in %.2f s, every file "
+                        "checked against what was stored\n",
+                        "已還原快照 %.16s：%llu 個檔案，%.1f MiB，%.2f "
+                        "秒，每個檔案均已與存入時的內容核對相符\n"),
+         res.snapshot_id, (unsigned long long)res.files, vcli_mib(res.bytes),
+         (double)res.elapsed_ns / 1e9);
   return CLI_EXIT_OK;
 }
 
@@ -407,14 +464,23 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_JSON, O_PROGRESS,
-      {"read-data", 0, CLI_OPT_FLAG, &o.read_data, NULL, "decrypt and check every stored blob", "解密並檢查每個儲存區塊"},
-      {"files", 0, CLI_OPT_FLAG, &o.files, NULL, "rebuild every file of every snapshot and check its SHA-256 and file check",
+      O_REPO,
+      O_PASSWORD,
+      O_JSON,
+      O_PROGRESS,
+      {"read-data", 0, CLI_OPT_FLAG, &o.read_data, NULL, "decrypt and check every stored blob",
+       "解密並檢查每個儲存區塊"},
+      {"files", 0, CLI_OPT_FLAG, &o.files, NULL,
+       "rebuild every file of every snapshot and check its SHA-256 and file check",
        "重建所有快照的每個檔案並核對 SHA-256 與檔案核對碼"},
       O_END};
-  const struct cli_spec spec = {"finshield vault verify --repo DIR [--read-data] [--files]",
-                                "Checks the repository and names every damaged pack, blob, snapshot or file.",
-                                "檢查保險庫，指出每個受損的封包、區塊、快照或檔案。", opts, 0, 0};
+  const struct cli_spec spec = {
+      "finshield vault verify --repo DIR [--read-data] [--files]",
+      "Checks the repository and names every damaged pack, blob, snapshot or file.",
+      "檢查保險庫，指出每個受損的封包、區塊、快照或檔案。",
+      opts,
+      0,
+      0};
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
@@ -435,22 +501,25 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
     json_t *p = json_array();
     for (size_t i = 0; i < res.problems.n; i++)
       json_array_append_new(p, json_string(res.problems.items[i]));
-    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
-                          (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
-                          (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read,
-                          "files", (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes,
-                          "problems", p);
+    json_t *x =
+        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
+                  (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
+                  (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read, "files",
+                  (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes, "problems", p);
     vcli_print_json(x);
   } else {
-    printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs", "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊"),
+    printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs",
+                 "已檢查 %llu 個快照、%llu 個封包、%llu 個區塊"),
            (unsigned long long)res.snapshots, (unsigned long long)res.packs,
            (unsigned long long)res.blobs);
     if (o.read_data)
-      printf(FS_TR(ctx->lang, " (%.1f MiB of packs read)", "（讀取封包 %.1f MiB）"), vcli_mib(res.bytes_read));
+      printf(FS_TR(ctx->lang, " (%.1f MiB of packs read)", "（讀取封包 %.1f MiB）"),
+             vcli_mib(res.bytes_read));
     if (o.files)
       printf(FS_TR(ctx->lang, ", rebuilt %llu files (%.1f MiB)", "，重建 %llu 個檔案（%.1f MiB）"),
              (unsigned long long)res.files, vcli_mib(res.file_bytes));
-    printf(": %s\n", ok ? FS_TR(ctx->lang, "no problems", "沒有問題") : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+    printf(": %s\n", ok ? FS_TR(ctx->lang, "no problems", "沒有問題")
+                        : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
     vcli_print_problems(ctx, &res.problems);
   }
   vault_verify_result_release(&res);
@@ -461,33 +530,46 @@ static int v_forget(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD,
-      {"expired", 0, CLI_OPT_FLAG, &o.expired, NULL, "forget every snapshot out of retention", "移除所有超過保留期限的快照"},
-      {"dry-run", 'n', CLI_OPT_FLAG, &o.dry_run, NULL, "only list what would be forgotten", "僅列出將被移除的快照"},
+      O_REPO,
+      O_PASSWORD,
+      {"expired", 0, CLI_OPT_FLAG, &o.expired, NULL, "forget every snapshot out of retention",
+       "移除所有超過保留期限的快照"},
+      {"dry-run", 'n', CLI_OPT_FLAG, &o.dry_run, NULL, "only list what would be forgotten",
+       "僅列出將被移除的快照"},
       {"now", 0, CLI_OPT_STRING, &o.now, "TIME",
-       "with --dry-run: judge retention as of this RFC 3339 time (a preview; forgetting always uses the real clock)",
+       "with --dry-run: judge retention as of this RFC 3339 time (a preview; forgetting always "
+       "uses the real clock)",
        "搭配 --dry-run：以此 RFC 3339 時間預覽保留期限（實際移除一律依系統時鐘）"},
       O_END};
-  const struct cli_spec spec = {"finshield vault forget --repo DIR (SNAPSHOT... | --expired) [--dry-run [--now TIME]]",
-                                "Forgets snapshots that retention no longer protects (a signed tombstone keeps the chain). "
-                                "Retention is judged by the real clock; --now previews another time with --dry-run.",
-                                "移除不再受保留政策保護的快照（以簽章墓碑維持鏈結）。保留期限依系統時鐘判斷；"
-                                "--now 僅能搭配 --dry-run 預覽其他時間。", opts, 0, 64};
+  const struct cli_spec spec = {
+      "finshield vault forget --repo DIR (SNAPSHOT... | --expired) [--dry-run [--now TIME]]",
+      "Forgets snapshots that retention no longer protects (a signed tombstone keeps the chain). "
+      "Retention is judged by the real clock; --now previews another time with --dry-run.",
+      "移除不再受保留政策保護的快照（以簽章墓碑維持鏈結）。保留期限依系統時鐘判斷；"
+      "--now 僅能搭配 --dry-run 預覽其他時間。",
+      opts,
+      0,
+      64};
   const char *args[64];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
   if (!nargs && !o.expired)
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "name snapshots or give --expired", "請指定快照或 --expired"));
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang, "name snapshots or give --expired", "請指定快照或 --expired"));
   int64_t now = 0;
   if (o.now && !o.dry_run)
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--now only previews: add --dry-run (forgetting always uses the real clock)",
-                                 "--now 僅供預覽：請加上 --dry-run（實際移除一律依系統時鐘）"));
+    return cli_usage_error(
+        ctx, spec.usage,
+        FS_TR(ctx->lang,
+              "--now only previews: add --dry-run (forgetting always uses the real clock)",
+              "--now 僅供預覽：請加上 --dry-run（實際移除一律依系統時鐘）"));
   if (o.now && fs_time_parse_ms(o.now, strlen(o.now), &now, NULL))
     return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--now: expected an RFC 3339 time (2030-01-01T00:00:00Z)",
+                           FS_TR(ctx->lang,
+                                 "--now: expected an RFC 3339 time (2030-01-01T00:00:00Z)",
                                  "--now：須為 RFC 3339 時間（2030-01-01T00:00:00Z）"));
   struct vault_repo *r;
   if ((rc = vcli_open_repo(ctx, &o, o.dry_run ? VAULT_LOCK_SHARED : VAULT_LOCK_EXCLUSIVE, &r)))
@@ -512,9 +594,13 @@ static int v_prune(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_END};
-  const struct cli_spec spec = {"finshield vault prune --repo DIR",
-                                "Deletes packs that no remaining snapshot needs (whole packs; none is rewritten).",
-                                "刪除不再被任何快照使用的封包（整包刪除，不改寫）。", opts, 0, 0};
+  const struct cli_spec spec = {
+      "finshield vault prune --repo DIR",
+      "Deletes packs that no remaining snapshot needs (whole packs; none is rewritten).",
+      "刪除不再被任何快照使用的封包（整包刪除，不改寫）。",
+      opts,
+      0,
+      0};
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
@@ -537,13 +623,18 @@ static int v_prune(struct cli_ctx *ctx, int argc, char **argv)
 static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD,
-      {"to", 0, CLI_OPT_NEEDED, &o.to, "DIR", "the offsite copy (created when missing)", "異地副本（不存在時建立）"},
-      O_END};
+  const struct cli_opt opts[] = {O_REPO,
+                                 O_PASSWORD,
+                                 {"to", 0, CLI_OPT_NEEDED, &o.to, "DIR",
+                                  "the offsite copy (created when missing)",
+                                  "異地副本（不存在時建立）"},
+                                 O_END};
   const struct cli_spec spec = {"finshield vault replicate --repo DIR --to DIR",
                                 "Copies what the offsite copy lacks, then verifies the copy.",
-                                "將異地副本缺少的內容複製過去並驗證副本。", opts, 0, 0};
+                                "將異地副本缺少的內容複製過去並驗證副本。",
+                                opts,
+                                0,
+                                0};
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
@@ -561,7 +652,8 @@ static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
                "已複製 %llu 個檔案（%.1f MiB），%llu 個已存在；副本驗證：%s\n"),
          (unsigned long long)res.files_copied, vcli_mib(res.bytes_copied),
          (unsigned long long)res.files_present,
-         ok ? FS_TR(ctx->lang, "no problems", "沒有問題") : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+         ok ? FS_TR(ctx->lang, "no problems", "沒有問題")
+            : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
   vcli_print_problems(ctx, &res.verify.problems);
   vault_verify_result_release(&res.verify);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
@@ -571,27 +663,37 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_THREADS, O_PROGRESS,
-      {"scratch", 0, CLI_OPT_STRING, &o.scratch, "DIR", "where the scratch restore goes (default /tmp)",
-       "暫存還原位置（預設 /tmp）"},
+      O_REPO,
+      O_PASSWORD,
+      O_THREADS,
+      O_PROGRESS,
+      {"scratch", 0, CLI_OPT_STRING, &o.scratch, "DIR",
+       "where the scratch restore goes (default /tmp)", "暫存還原位置（預設 /tmp）"},
       {"report-to", 0, CLI_OPT_STRING, &o.report_to, "URL", "upload the evidence to this hub",
        "將證據上傳至此中樞"},
-      {"service", 0, CLI_OPT_STRING, &o.service, "CODE", "the core business service the drill is for (bcm-services)",
+      {"service", 0, CLI_OPT_STRING, &o.service, "CODE",
+       "the core business service the drill is for (bcm-services)",
        "演練所屬之核心業務代碼（bcm-services）"},
-      {"token-file", 0, CLI_OPT_STRING, &o.token_file, "FILE", "the member's API token (or FINSHIELD_TOKEN)",
-       "會員 API 權杖檔（或 FINSHIELD_TOKEN）"},
+      {"token-file", 0, CLI_OPT_STRING, &o.token_file, "FILE",
+       "the member's API token (or FINSHIELD_TOKEN)", "會員 API 權杖檔（或 FINSHIELD_TOKEN）"},
       {"attestation", 0, CLI_OPT_STRING, &o.attestation, "FILE",
-       "the drilled deposit's attestation (vault deposit --json), sent along", "一併送出所演練存入之證明（vault deposit --json）"},
-      {"cacert", 0, CLI_OPT_STRING, &o.cacert, "FILE", "CA certificate of the hub (TLS)", "中樞之 CA 憑證（TLS）"},
+       "the drilled deposit's attestation (vault deposit --json), sent along",
+       "一併送出所演練存入之證明（vault deposit --json）"},
+      {"cacert", 0, CLI_OPT_STRING, &o.cacert, "FILE", "CA certificate of the hub (TLS)",
+       "中樞之 CA 憑證（TLS）"},
       O_END};
-  const struct cli_spec spec = {"finshield vault drill --repo DIR [--scratch DIR] [--report-to URL --service CODE [--token-file FILE]]",
-                                "Restore drill: restores the latest snapshot into a scratch folder, checks it bit "
-                                "for bit, and records the measured restore time as signed evidence. With "
-                                "--report-to the evidence goes to the hub, which checks the signature and judges "
-                                "it against the service's RTO and MTPD.",
-                                "還原演練：將最新快照還原至暫存資料夾並逐位元檢查，記錄實測還原時間作為簽章證據。"
-                                "指定 --report-to 時上傳至中樞，由中樞驗證簽章並依該業務之 RTO 與 MTPD 判定。",
-                                opts, 0, 0};
+  const struct cli_spec spec = {
+      "finshield vault drill --repo DIR [--scratch DIR] [--report-to URL --service CODE "
+      "[--token-file FILE]]",
+      "Restore drill: restores the latest snapshot into a scratch folder, checks it bit "
+      "for bit, and records the measured restore time as signed evidence. With "
+      "--report-to the evidence goes to the hub, which checks the signature and judges "
+      "it against the service's RTO and MTPD.",
+      "還原演練：將最新快照還原至暫存資料夾並逐位元檢查，記錄實測還原時間作為簽章證據。"
+      "指定 --report-to 時上傳至中樞，由中樞驗證簽章並依該業務之 RTO 與 MTPD 判定。",
+      opts,
+      0,
+      0};
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
@@ -600,8 +702,9 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
     return rc;
   if (o.report_to && !o.service) {
     vault_repo_close(r);
-    return cli_usage_error(ctx, spec.usage, FS_TR(ctx->lang, "--report-to needs --service CODE",
-                                                  "--report-to 須指定 --service 業務代碼"));
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--report-to needs --service CODE",
+                                 "--report-to 須指定 --service 業務代碼"));
   }
   char *evidence;
   struct fs_err err;
@@ -615,15 +718,18 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
   json_t *ev = evidence ? json_loads(evidence, 0, NULL) : NULL;
   if (ev) {
     bool pass = !strcmp(jstr(ev, "result"), "pass");
-    fprintf(stderr,
-            FS_TR(ctx->lang, "drill %s: snapshot %.16s, %lld files, %.1f MiB restored and checked in %.2f s (%.1f MiB/s)\n",
-                  "演練%s：快照 %.16s，%lld 個檔案，%.1f MiB 已還原並核對，耗時 %.2f 秒（%.1f MiB/s）\n"),
-            pass ? FS_TR(ctx->lang, "passed", "通過") : FS_TR(ctx->lang, "FAILED", "失敗"),
-            jstr(ev, "snapshot"),
-            (long long)json_integer_value(json_object_get(ev, "files")),
-            vcli_mib((uint64_t)json_integer_value(json_object_get(ev, "bytes"))),
-            json_number_value(json_object_get(ev, "restore_seconds")),
-            json_number_value(json_object_get(ev, "throughput_mib_s")));
+    fprintf(
+        stderr,
+        FS_TR(
+            ctx->lang,
+            "drill %s: snapshot %.16s, %lld files, %.1f MiB restored and checked in %.2f s (%.1f "
+            "MiB/s)\n",
+            "演練%s：快照 %.16s，%lld 個檔案，%.1f MiB 已還原並核對，耗時 %.2f 秒（%.1f MiB/s）\n"),
+        pass ? FS_TR(ctx->lang, "passed", "通過") : FS_TR(ctx->lang, "FAILED", "失敗"),
+        jstr(ev, "snapshot"), (long long)json_integer_value(json_object_get(ev, "files")),
+        vcli_mib((uint64_t)json_integer_value(json_object_get(ev, "bytes"))),
+        json_number_value(json_object_get(ev, "restore_seconds")),
+        json_number_value(json_object_get(ev, "throughput_mib_s")));
     json_decref(ev);
   }
   int exit = rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
@@ -639,15 +745,21 @@ static int v_drill(struct cli_ctx *ctx, int argc, char **argv)
 static int v_retention(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD,
-      {"daily-days", 0, CLI_OPT_INT, &o.daily, "N", "keep every snapshot N days", "每日快照保留天數"},
-      {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N", "keep each month's last snapshot N months",
-       "每月最後快照保留月數"},
-      O_END};
-  const struct cli_spec spec = {"finshield vault retention --repo DIR [--daily-days N] [--monthly-months N]",
-                                "Shows the retention policy, or lengthens it (it can never be shortened).",
-                                "顯示保留政策，或延長之（不得縮短）。", opts, 0, 0};
+  const struct cli_opt opts[] = {O_REPO,
+                                 O_PASSWORD,
+                                 {"daily-days", 0, CLI_OPT_INT, &o.daily, "N",
+                                  "keep every snapshot N days", "每日快照保留天數"},
+                                 {"monthly-months", 0, CLI_OPT_INT, &o.monthly, "N",
+                                  "keep each month's last snapshot N months",
+                                  "每月最後快照保留月數"},
+                                 O_END};
+  const struct cli_spec spec = {
+      "finshield vault retention --repo DIR [--daily-days N] [--monthly-months N]",
+      "Shows the retention policy, or lengthens it (it can never be shortened).",
+      "顯示保留政策，或延長之（不得縮短）。",
+      opts,
+      0,
+      0};
   const char *args[1];
   size_t nargs;
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
@@ -679,21 +791,25 @@ int cmd_vault(struct cli_ctx *ctx, int argc, char **argv)
 {
   static const struct cli_subcommand subs[] = {
       {"init", v_init, "create a repository", "建立保險庫"},
-      {"partner-keygen", v_partner_keygen, "create a restoration partner key pair", "建立復原合作機構金鑰對"},
+      {"partner-keygen", v_partner_keygen, "create a restoration partner key pair",
+       "建立復原合作機構金鑰對"},
       {"deposit", v_deposit, "validate and store a day's critical data", "驗證並存入當日關鍵資料"},
       {"backup", v_backup, "store any files and folders", "儲存任意檔案與資料夾"},
       {"snapshots", vcli_snapshots, "list snapshots", "列出快照"},
       {"ls", vcli_ls, "list the files of a snapshot", "列出快照中的檔案"},
-      {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)", "比較兩個快照（檔案與資料表列）"},
+      {"diff", vcli_diff, "what changed between two snapshots (files, and rows of tables)",
+       "比較兩個快照（檔案與資料表列）"},
       {"restore", v_restore_cmd, "restore a snapshot bit for bit", "逐位元還原快照"},
       {"export", v_export, "write a deposit in the standard format", "以標準格式匯出"},
       {"verify", v_verify, "check everything and name what is damaged", "全面檢查並指出受損處"},
       {"forget", v_forget, "forget snapshots out of retention", "移除超過保留期限的快照"},
       {"prune", v_prune, "delete packs nothing needs", "刪除無用封包"},
-      {"replicate", v_replicate, "offsite copy, incremental and verified", "異地副本（增量並驗證）"},
+      {"replicate", v_replicate, "offsite copy, incremental and verified",
+       "異地副本（增量並驗證）"},
       {"drill", v_drill, "restore drill with measured time as evidence", "還原演練並記錄實測時間"},
       {"retention", v_retention, "show or lengthen the retention policy", "顯示或延長保留政策"},
-      {"key", vcli_key, "key files for unattended services: add, list, remove", "無人值守服務用金鑰檔：新增、列出、移除"},
+      {"key", vcli_key, "key files for unattended services: add, list, remove",
+       "無人值守服務用金鑰檔：新增、列出、移除"},
       {"token", vcli_token, "create a continuity-service token", "建立持續服務權杖"},
       {"serve", vcli_serve, "balance inquiry from the vault", "由保險庫提供餘額查詢"},
       {NULL, NULL, NULL, NULL},

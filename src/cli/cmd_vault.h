@@ -12,33 +12,53 @@
 /* Options shared by the subcommands; each subcommand's spec lists the ones it takes. */
 struct vopts {
   const char *repo, *password_file, *partner_secret, *key_file, *partner_key, *business_date,
-      *target, *to, *format, *scratch, *tokens, *listen, *tls_cert, *tls_key, *name, *kdf, *snapshot,
-      *out, *now, *report_to, *service, *token_file, *attestation, *cacert;
+      *target, *to, *format, *scratch, *tokens, *listen, *tls_cert, *tls_key, *name, *kdf,
+      *snapshot, *out, *now, *report_to, *service, *token_file, *attestation, *cacert;
   int64_t threads, daily, monthly, pack_mib;
   bool json, read_data, files, expired, dry_run, long_list, no_rows;
   struct cli_progress progress; /* --progress, --quiet */
 };
 
-#define O_REPO                                                                                   \
-  {"repo", 'r', CLI_OPT_STRING, &o.repo, "DIR", "repository folder (or FINSHIELD_VAULT_REPO)",  \
-   "保險庫資料夾（或 FINSHIELD_VAULT_REPO）"}
-#define O_PASSWORD                                                                               \
-  {"password-file", 'p', CLI_OPT_STRING, &o.password_file, "FILE",                               \
-   "file holding the password (or FINSHIELD_VAULT_PASSWORD_FILE)",                              \
-   "存放密碼的檔案（或 FINSHIELD_VAULT_PASSWORD_FILE）"},                                        \
-      {"partner-secret", 0, CLI_OPT_STRING, &o.partner_secret, "FILE",                           \
-       "unlock with the restoration partner's secret key instead of the password",              \
-       "以復原合作機構的私鑰開啟（不使用密碼）"},                                                  \
-      {"key-file", 'k', CLI_OPT_STRING, &o.key_file, "FILE",                                    \
-       "unlock with a key file (vault key add; or FINSHIELD_VAULT_KEY_FILE): no password, no "   \
-       "key derivation", "以金鑰檔開啟（vault key add 產生；或 FINSHIELD_VAULT_KEY_FILE）：免密碼、免金鑰衍生"}
-#define O_THREADS                                                                                \
-  {"threads", 0, CLI_OPT_INT, &o.threads, "N", "worker threads (default: CPUs)",                 \
-   "工作執行緒數（預設：CPU 數）"}
-#define O_JSON {"json", 0, CLI_OPT_FLAG, &o.json, NULL, "machine-readable JSON output", "輸出 JSON"}
+#define O_REPO                                                                                     \
+  {                                                                                                \
+    "repo", 'r', CLI_OPT_STRING, &o.repo, "DIR", "repository folder (or FINSHIELD_VAULT_REPO)",    \
+        "保險庫資料夾（或 FINSHIELD_VAULT_REPO）"                                         \
+  }
+#define O_PASSWORD                                                                                                  \
+  {"password-file",                                                                                                 \
+   'p',                                                                                                             \
+   CLI_OPT_STRING,                                                                                                  \
+   &o.password_file,                                                                                                \
+   "FILE",                                                                                                          \
+   "file holding the password (or FINSHIELD_VAULT_PASSWORD_FILE)",                                                  \
+   "存放密碼的檔案（或 FINSHIELD_VAULT_PASSWORD_FILE）"},                                                           \
+      {"partner-secret",                                                                                            \
+       0,                                                                                                           \
+       CLI_OPT_STRING,                                                                                              \
+       &o.partner_secret,                                                                                           \
+       "FILE",                                                                                                      \
+       "unlock with the restoration partner's secret key instead of the password",                                  \
+       "以復原合作機構的私鑰開啟（不使用密碼）"},                                                                   \
+  {                                                                                                                 \
+    "key-file", 'k', CLI_OPT_STRING, &o.key_file, "FILE",                                                           \
+        "unlock with a key file (vault key add; or FINSHIELD_VAULT_KEY_FILE): no password, no "                     \
+        "key derivation",                                                                                           \
+        "以金鑰檔開啟（vault key add 產生；或 FINSHIELD_VAULT_KEY_FILE）：免密碼、免金鑰衍生" \
+  }
+#define O_THREADS                                                                                  \
+  {                                                                                                \
+    "threads", 0, CLI_OPT_INT, &o.threads, "N", "worker threads (default: CPUs)",                  \
+        "工作執行緒數（預設：CPU 數）"                                                 \
+  }
+#define O_JSON                                                                                     \
+  {                                                                                                \
+    "json", 0, CLI_OPT_FLAG, &o.json, NULL, "machine-readable JSON output", "輸出 JSON"          \
+  }
 #define O_PROGRESS CLI_PROGRESS_OPTS(o.progress)
-#define O_END {NULL, 0, 0, NULL, NULL, NULL, NULL}
-
+#define O_END                                                                                      \
+  {                                                                                                \
+    NULL, 0, 0, NULL, NULL, NULL, NULL                                                             \
+  }
 
 /* Opens the repository with the partner's key, a key file or the password (in that order of the
  * options given; then FINSHIELD_VAULT_KEY_FILE, FINSHIELD_VAULT_PASSWORD_FILE). The exit code. */

@@ -12,12 +12,16 @@ int vcli_snapshots(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
   const struct cli_opt opts[] = {O_REPO, O_PASSWORD, O_JSON, O_END};
-  const struct cli_spec spec = {"finshield vault snapshots --repo DIR [--json]",
-                                "Lists the snapshots: sequence, id, time, kind, business date, files, size and "
-                                "the retention rule that keeps each. --json prints every snapshot with its "
-                                "entries (as vault ls --json shows them).",
-                                "列出快照：序號、識別碼、時間、類型、營業日、檔案數、大小與保留規則。--json 輸出每個快照及其項目。",
-                                opts, 0, 0};
+  const struct cli_spec spec = {
+      "finshield vault snapshots --repo DIR [--json]",
+      "Lists the snapshots: sequence, id, time, kind, business date, files, size and "
+      "the retention rule that keeps each. --json prints every snapshot with its "
+      "entries (as vault ls --json shows them).",
+      "列出快照：序號、識別碼、時間、類型、營業日、檔案數、大小與保留規則。--json "
+      "輸出每個快照及其項目。",
+      opts,
+      0,
+      0};
   const char *args[1];
   size_t nargs;
   struct vault_repo *r;
@@ -99,17 +103,23 @@ static void print_entry(const struct vault_file_entry *f, bool long_list)
 int vcli_ls(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_JSON,
-      {"long", 'l', CLI_OPT_FLAG, &o.long_list, NULL, "type, mode, size, time, and table rows",
-       "顯示類型、權限、大小、時間與資料表列數"},
-      O_END};
+  const struct cli_opt opts[] = {O_REPO,
+                                 O_PASSWORD,
+                                 O_JSON,
+                                 {"long", 'l', CLI_OPT_FLAG, &o.long_list, NULL,
+                                  "type, mode, size, time, and table rows",
+                                  "顯示類型、權限、大小、時間與資料表列數"},
+                                 O_END};
   const struct cli_spec spec = {
       "finshield vault ls SNAPSHOT [PATH] [--long] [--json]",
-      "Lists the files, folders and links of a snapshot (\"latest\", an id or a prefix), or those at or "
+      "Lists the files, folders and links of a snapshot (\"latest\", an id or a prefix), or those "
+      "at or "
       "below PATH, as they are stored (an absolute path without its leading /).",
-      "列出快照（latest、識別碼或其前綴）中的檔案、資料夾與連結，或 PATH 及其下的項目（路徑如儲存時，不含開頭的 /）。",
-      opts, 1, 2};
+      "列出快照（latest、識別碼或其前綴）中的檔案、資料夾與連結，或 PATH "
+      "及其下的項目（路徑如儲存時，不含開頭的 /）。",
+      opts,
+      1,
+      2};
   const char *args[2];
   size_t nargs, n;
   struct vault_repo *r;
@@ -137,8 +147,8 @@ int vcli_ls(struct cli_ctx *ctx, int argc, char **argv)
   if (arr)
     vcli_print_json(arr);
   if (!shown && under[0]) {
-    fs_err_set(&err, FS_ERR_NOT_FOUND, args[1], "not in snapshot %.16s (vault ls %.16s lists its paths)",
-               s->id, s->id);
+    fs_err_set(&err, FS_ERR_NOT_FOUND, args[1],
+               "not in snapshot %.16s (vault ls %.16s lists its paths)", s->id, s->id);
     rc = cli_fail(ctx, &err);
   } else {
     rc = CLI_EXIT_OK;
@@ -157,9 +167,10 @@ static json_t *diff_json(const struct vault_snapshot *a, const struct vault_snap
     char c[2] = {it->change, 0};
     json_t *x = json_pack("{s:s, s:s}", "change", c, "path", (it->to ? it->to : it->from)->path);
     if (it->rows)
-      json_object_set_new(x, "rows", json_pack("{s:I, s:I, s:I}", "added", (json_int_t)it->rows_added,
-                                               "removed", (json_int_t)it->rows_removed, "changed",
-                                               (json_int_t)it->rows_changed));
+      json_object_set_new(x, "rows",
+                          json_pack("{s:I, s:I, s:I}", "added", (json_int_t)it->rows_added,
+                                    "removed", (json_int_t)it->rows_removed, "changed",
+                                    (json_int_t)it->rows_changed));
     json_array_append_new(items, x);
   }
   return json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}", "from", a->id, "to", b->id, "added",
@@ -171,18 +182,25 @@ static json_t *diff_json(const struct vault_snapshot *a, const struct vault_snap
 int vcli_diff(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct vopts o = {0};
-  const struct cli_opt opts[] = {
-      O_REPO, O_PASSWORD, O_JSON,
-      {"no-rows", 0, CLI_OPT_FLAG, &o.no_rows, NULL, "do not read changed tables to count their rows",
-       "不讀取變更的資料表計算列數"},
-      O_END};
-  const struct cli_spec spec = {
-      "finshield vault diff SNAPSHOT SNAPSHOT [--json] [--no-rows]",
-      "What changed from the first snapshot to the second: paths added (+), removed (-), changed (M) "
-      "or changed type (T); for a table of the standard critical-data format, the rows added, removed "
-      "and changed (by key).",
-      "比較兩個快照：新增（+）、移除（-）、內容變更（M）或類型變更（T）的路徑；標準格式資料表另列新增、移除與變更的列數（依鍵值）。",
-      opts, 2, 2};
+  const struct cli_opt opts[] = {O_REPO,
+                                 O_PASSWORD,
+                                 O_JSON,
+                                 {"no-rows", 0, CLI_OPT_FLAG, &o.no_rows, NULL,
+                                  "do not read changed tables to count their rows",
+                                  "不讀取變更的資料表計算列數"},
+                                 O_END};
+  const struct cli_spec spec = {"finshield vault diff SNAPSHOT SNAPSHOT [--json] [--no-rows]",
+                                "What changed from the first snapshot to the second: paths added "
+                                "(+), removed (-), changed (M) "
+                                "or changed type (T); for a table of the standard critical-data "
+                                "format, the rows added, removed "
+                                "and changed (by key).",
+                                "比較兩個快照：新增（+）、移除（-"
+                                "）、內容變更（M）或類型變更（T）的路徑；標準格式資料表另列新增、移"
+                                "除與變更的列數（依鍵值）。",
+                                opts,
+                                2,
+                                2};
   const char *args[2];
   size_t nargs, n;
   struct vault_repo *r;
@@ -208,15 +226,19 @@ int vcli_diff(struct cli_ctx *ctx, int argc, char **argv)
       const struct vault_file_entry *f = it->to ? it->to : it->from;
       printf("%c  %s%s", it->change, f->path, f->type == 'd' ? "/" : "");
       if (it->rows)
-        printf(FS_TR(ctx->lang, "  (rows: %llu added, %llu removed, %llu changed)", "（列：新增 %llu、移除 %llu、變更 %llu）"),
+        printf(FS_TR(ctx->lang, "  (rows: %llu added, %llu removed, %llu changed)",
+                     "（列：新增 %llu、移除 %llu、變更 %llu）"),
                (unsigned long long)it->rows_added, (unsigned long long)it->rows_removed,
                (unsigned long long)it->rows_changed);
       printf("\n");
     }
-    printf(FS_TR(ctx->lang, "%.16s -> %.16s: %llu added, %llu removed, %llu changed (%.1f MiB added, %.1f MiB removed)\n",
-                 "%.16s -> %.16s：新增 %llu、移除 %llu、變更 %llu（新增 %.1f MiB，移除 %.1f MiB）\n"),
-           a->id, b->id, (unsigned long long)d.added, (unsigned long long)d.removed,
-           (unsigned long long)d.changed, vcli_mib(d.bytes_added), vcli_mib(d.bytes_removed));
+    printf(
+        FS_TR(ctx->lang,
+              "%.16s -> %.16s: %llu added, %llu removed, %llu changed (%.1f MiB added, %.1f MiB "
+              "removed)\n",
+              "%.16s -> %.16s：新增 %llu、移除 %llu、變更 %llu（新增 %.1f MiB，移除 %.1f MiB）\n"),
+        a->id, b->id, (unsigned long long)d.added, (unsigned long long)d.removed,
+        (unsigned long long)d.changed, vcli_mib(d.bytes_added), vcli_mib(d.bytes_removed));
   }
   vault_diff_release(&d);
   vault_snapshot_list_free(all, n);

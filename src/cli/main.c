@@ -21,10 +21,11 @@ static void print_main_help(struct cli_ctx *ctx)
 {
   printf("%s: %s <%s> [%s]\n\n", FS_TR(ctx->lang, "Usage", "用法"), ctx->prog,
          FS_TR(ctx->lang, "command", "指令"), FS_TR(ctx->lang, "options", "選項"));
-  printf("%s\n\n", FS_TR(ctx->lang,
-                         "finshield: the financial-sector cyber joint-defence hub (ISAC, CERT, SOC, "
-                         "data safe haven).",
-                         "finshield：金融資安聯防中樞（情資分享、應變、監控、資料保險庫）。"));
+  printf("%s\n\n",
+         FS_TR(ctx->lang,
+               "finshield: the financial-sector cyber joint-defence hub (ISAC, CERT, SOC, "
+               "data safe haven).",
+               "finshield：金融資安聯防中樞（情資分享、應變、監控、資料保險庫）。"));
   printf("%s:\n", FS_TR(ctx->lang, "Commands", "指令"));
   for (size_t i = 0; i < cli_command_count; i++)
     printf("  %-12s %s\n", cli_commands[i].name,
@@ -62,8 +63,9 @@ int main(int argc, char **argv)
   for (size_t i = 0; i < cli_command_count; i++)
     if (!strcmp(cli_commands[i].name, name))
       return cli_commands[i].run(&ctx, argc - 1, argv + 1);
-  fprintf(stderr, FS_TR(ctx.lang, "%s: unknown command \"%s\"; see '%s --help'\n",
-                        "%s：未知的指令「%s」；請見「%s --help」\n"),
+  fprintf(stderr,
+          FS_TR(ctx.lang, "%s: unknown command \"%s\"; see '%s --help'\n",
+                "%s：未知的指令「%s」；請見「%s --help」\n"),
           ctx.prog, name, ctx.prog);
   return CLI_EXIT_USAGE;
 }

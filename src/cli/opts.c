@@ -145,9 +145,10 @@ static int store_value(struct cli_ctx *ctx, const struct cli_spec *spec, const s
     errno = 0;
     long long v = strtoll(value, &end, 10);
     if (!*value || *end || errno) {
-      snprintf(msg, sizeof(msg),
-               FS_TR(ctx->lang, "--%s expects a whole number, not \"%s\"", "--%s 需要整數，而非「%s」"),
-               o->name, value);
+      snprintf(
+          msg, sizeof(msg),
+          FS_TR(ctx->lang, "--%s expects a whole number, not \"%s\"", "--%s 需要整數，而非「%s」"),
+          o->name, value);
       return cli_usage_error(ctx, spec->usage, msg);
     }
     *(int64_t *)o->dest = v;
@@ -168,7 +169,8 @@ static int store_value(struct cli_ctx *ctx, const struct cli_spec *spec, const s
 }
 
 /* --completion-helper (git's --git-completion-helper): every option the parser accepts, asked of
- * the same lookups that parsing uses, for every entry of the table: "--data --json -d", one line. */
+ * the same lookups that parsing uses, for every entry of the table: "--data --json -d", one line.
+ */
 static void print_accepted(const struct cli_spec *spec, const char *pick)
 {
   const char *sep = "";
@@ -197,8 +199,9 @@ int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char 
   *nargs = 0;
   bool seen[MAX_OPTS] = {false};
   if (!spec_is_sound(spec, pick)) { /* a programming error, caught by any run of the command */
-    fprintf(stderr, FS_TR(ctx->lang, "%s: internal error: \"%s\" picks an option it does not have\n",
-                          "%s：內部錯誤：「%s」選用了不存在的選項\n"),
+    fprintf(stderr,
+            FS_TR(ctx->lang, "%s: internal error: \"%s\" picks an option it does not have\n",
+                  "%s：內部錯誤：「%s」選用了不存在的選項\n"),
             ctx->prog, spec->usage);
     return CLI_EXIT_FAILURE;
   }
@@ -208,7 +211,8 @@ int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char 
     const char *a = argv[i];
     if (only_positional || a[0] != '-' || !a[1]) {
       if (*nargs >= spec->max_args) {
-        snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "unexpected argument \"%s\"", "多餘的參數「%s」"), a);
+        snprintf(msg, sizeof(msg),
+                 FS_TR(ctx->lang, "unexpected argument \"%s\"", "多餘的參數「%s」"), a);
         return cli_usage_error(ctx, spec->usage, msg);
       }
       args[(*nargs)++] = a;
@@ -244,7 +248,8 @@ int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char 
     const char *value = NULL;
     if (o->type == CLI_OPT_FLAG) {
       if (inline_value) {
-        snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "--%s takes no value", "--%s 不接受值"), o->name);
+        snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "--%s takes no value", "--%s 不接受值"),
+                 o->name);
         return cli_usage_error(ctx, spec->usage, msg);
       }
     } else if (inline_value) {
@@ -252,8 +257,9 @@ int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char 
     } else if (i + 1 < argc) {
       value = argv[++i];
     } else {
-      snprintf(msg, sizeof(msg), FS_TR(ctx->lang, "--%s needs a value (%s)", "--%s 需要一個值（%s）"),
-               o->name, o->arg ? o->arg : "VALUE");
+      snprintf(msg, sizeof(msg),
+               FS_TR(ctx->lang, "--%s needs a value (%s)", "--%s 需要一個值（%s）"), o->name,
+               o->arg ? o->arg : "VALUE");
       return cli_usage_error(ctx, spec->usage, msg);
     }
     int rc = store_value(ctx, spec, o, value);

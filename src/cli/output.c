@@ -62,7 +62,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
   }
   FILE *out = name && strcmp(name, "--help") && strcmp(name, "-h") ? stderr : stdout;
   if (name && out == stderr)
-    fprintf(stderr, FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
+    fprintf(stderr,
+            FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
             ctx->prog, name);
   fprintf(out, "%s: %s\n\n", FS_TR(ctx->lang, "Usage", "用法"), usage);
   int width = 14; /* names and summaries at least two spaces apart */
@@ -148,8 +149,8 @@ void cli_print_table(const void *items_v, const char *const *keys, const char *c
     }
   }
   for (size_t c = 0; c < ncol && c < 32; c++)
-    printf("%s%-*s", headings[c], c + 1 < ncol ? (int)(width[c] - display_width(headings[c]) + 2) : 0,
-           "");
+    printf("%s%-*s", headings[c],
+           c + 1 < ncol ? (int)(width[c] - display_width(headings[c]) + 2) : 0, "");
   printf("\n");
   json_array_foreach(items, i, item)
   {

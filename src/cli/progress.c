@@ -25,9 +25,15 @@ struct fs_progress *cli_progress_start(struct cli_ctx *ctx, struct cli_progress 
   cp->tty = isatty(STDERR_FILENO);
   if (cp->quiet || !(cp->tty || cp->force))
     return NULL;
-  struct fs_progress_opts o = {.lang = ctx->lang, .label_en = label_en, .label_zh = label_zh,
-                               .unit = unit, .items_en = items_en, .items_zh = items_zh,
-                               .always = cp->force, .out = draw, .out_arg = cp};
+  struct fs_progress_opts o = {.lang = ctx->lang,
+                               .label_en = label_en,
+                               .label_zh = label_zh,
+                               .unit = unit,
+                               .items_en = items_en,
+                               .items_zh = items_zh,
+                               .always = cp->force,
+                               .out = draw,
+                               .out_arg = cp};
   fs_progress_start(&cp->p, &o);
   return &cp->p;
 }

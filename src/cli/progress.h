@@ -16,11 +16,17 @@ struct cli_progress {
 };
 
 /* The two options, for a command's option table. */
-#define CLI_PROGRESS_OPTS(cp)                                                                    \
-  {"progress", 0, CLI_OPT_FLAG, &(cp).force, NULL,                                              \
-   "show progress on standard error even when it is not a terminal",                           \
-   "即使標準錯誤輸出不是終端機也顯示進度"},                                                       \
-      {"quiet", 0, CLI_OPT_FLAG, &(cp).quiet, NULL, "no progress line", "不顯示進度"}
+#define CLI_PROGRESS_OPTS(cp)                                                                      \
+  {"progress",                                                                                     \
+   0,                                                                                              \
+   CLI_OPT_FLAG,                                                                                   \
+   &(cp).force,                                                                                    \
+   NULL,                                                                                           \
+   "show progress on standard error even when it is not a terminal",                               \
+   "即使標準錯誤輸出不是終端機也顯示進度"},                                                        \
+  {                                                                                                \
+    "quiet", 0, CLI_OPT_FLAG, &(cp).quiet, NULL, "no progress line", "不顯示進度"             \
+  }
 
 /* Starts the line when it is wanted and returns the progress to give the work; NULL when no line
  * is to be drawn (--quiet, or standard error is no terminal and --progress was not given). */

@@ -10,11 +10,11 @@
 
 #include "core/base.h"
 
-#define AUTH_ROLE_MAP(X)                                                                        \
-  X(HUB_ADMIN, "hub-admin", "Hub administrator", "中樞管理者")                                 \
-  X(HUB_ANALYST, "hub-analyst", "Hub analyst", "中樞分析師")                                   \
-  X(MEMBER_ADMIN, "member-admin", "Member administrator", "會員機構管理者")                    \
-  X(MEMBER_ANALYST, "member-analyst", "Member analyst", "會員機構分析師")                      \
+#define AUTH_ROLE_MAP(X)                                                                           \
+  X(HUB_ADMIN, "hub-admin", "Hub administrator", "中樞管理者")                                     \
+  X(HUB_ANALYST, "hub-analyst", "Hub analyst", "中樞分析師")                                       \
+  X(MEMBER_ADMIN, "member-admin", "Member administrator", "會員機構管理者")                        \
+  X(MEMBER_ANALYST, "member-analyst", "Member analyst", "會員機構分析師")                          \
   X(SUPERVISOR, "supervisor", "Supervisor (read-only)", "主管機關（唯讀）")
 
 enum auth_role {
@@ -25,14 +25,14 @@ enum auth_role {
 };
 
 struct actor {
-  char user_id[40];   /* "" for the local operator */
-  char username[72];  /* "local:root" for the local operator */
-  char org_id[40];    /* the acting user's organisation; the hub's for the local operator */
+  char user_id[40];  /* "" for the local operator */
+  char username[72]; /* "local:root" for the local operator */
+  char org_id[40];   /* the acting user's organisation; the hub's for the local operator */
   enum auth_role role;
-  char token_id[40];  /* the token used, "" when none */
-  char source[72];    /* "cli", "http:127.0.0.1", ... */
-  bool local;         /* the operator on the hub's machine (CLI): full rights, like hub-admin */
-  int64_t now_ms;     /* the time of the action, UTC milliseconds */
+  char token_id[40]; /* the token used, "" when none */
+  char source[72];   /* "cli", "http:127.0.0.1", ... */
+  bool local;        /* the operator on the hub's machine (CLI): full rights, like hub-admin */
+  int64_t now_ms;    /* the time of the action, UTC milliseconds */
 };
 
 #endif

@@ -1,5 +1,6 @@
 /* A growable byte buffer with a hard cap, for anything built from untrusted or unbounded input
- * (curl's dynbuf). Past the cap, appends fail with FS_ERR_TOO_LARGE and leave the buffer as it was. */
+ * (curl's dynbuf). Past the cap, appends fail with FS_ERR_TOO_LARGE and leave the buffer as it was.
+ */
 #ifndef FS_CORE_BUF_H
 #define FS_CORE_BUF_H
 
@@ -8,10 +9,10 @@
 #include <stdarg.h>
 
 struct fs_buf {
-  char *data;   /* NULL until the first append; then always NUL-terminated after len bytes */
-  size_t len;   /* bytes in use, not counting the terminating NUL */
-  size_t cap;   /* bytes allocated */
-  size_t max;   /* the cap: len never exceeds it */
+  char *data; /* NULL until the first append; then always NUL-terminated after len bytes */
+  size_t len; /* bytes in use, not counting the terminating NUL */
+  size_t cap; /* bytes allocated */
+  size_t max; /* the cap: len never exceeds it */
 };
 
 /* Initializes b (not allocated by us) as empty with the given cap (0 means SIZE_MAX / 2). */

@@ -93,12 +93,12 @@ struct fs_config_key {
   const char *section;
   const char *name;
   enum fs_config_type type;
-  size_t offset;            /* into struct fs_config */
-  size_t size;              /* for strings: the buffer size */
-  const char *def;          /* default, as it would be written in the file */
-  int64_t min, max;         /* for integers */
+  size_t offset;             /* into struct fs_config */
+  size_t size;               /* for strings: the buffer size */
+  const char *def;           /* default, as it would be written in the file */
+  int64_t min, max;          /* for integers */
   const char *const *values; /* for enums: NULL-terminated */
-  const char *help;         /* one line for people */
+  const char *help;          /* one line for people */
 };
 
 /* Every key, in documentation order. */

@@ -6,24 +6,25 @@
 #include "core/base.h"
 
 /* X(NAME, "name", http_status, english, traditional chinese) */
-#define FS_ERROR_MAP(X)                                                                        \
-  X(OK, "ok", 200, "success", "成功")                                                                \
-  X(NOMEM, "nomem", 503, "out of memory", "記憶體不足")                                                 \
-  X(INVALID, "invalid", 400, "invalid input", "輸入內容有誤")                                             \
-  X(PARSE, "parse", 400, "malformed input", "格式錯誤")                                                 \
-  X(TOO_LARGE, "too_large", 413, "input too large", "輸入內容過大")                                         \
-  X(NOT_FOUND, "not_found", 404, "not found", "找不到指定的項目")                                           \
-  X(CONFLICT, "conflict", 409, "conflict with the current state", "與目前狀態衝突")                        \
-  X(UNAUTHENTICATED, "unauthenticated", 401, "authentication required or failed", "需要驗證或驗證失敗")           \
-  X(FORBIDDEN, "forbidden", 403, "not permitted", "沒有權限")                                               \
-  X(RATE_LIMITED, "rate_limited", 429, "too many requests", "請求過於頻繁")                                    \
-  X(BUSY, "busy", 503, "storage busy, try again", "資料庫忙碌中，請稍後再試")                          \
-  X(NO_SPACE, "no_space", 503, "storage full", "儲存空間已滿")                                             \
-  X(IO, "io", 500, "input/output error", "讀寫錯誤")                                                 \
-  X(CORRUPT, "corrupt", 500, "stored data is damaged", "儲存的資料已損毀")                                \
-  X(CRYPTO, "crypto", 500, "cryptographic failure", "加解密失敗")                                        \
-  X(UNSUPPORTED, "unsupported", 501, "not supported", "不支援")                                               \
-  X(USAGE, "usage", 400, "usage error", "用法錯誤")                                                     \
+#define FS_ERROR_MAP(X)                                                                            \
+  X(OK, "ok", 200, "success", "成功")                                                              \
+  X(NOMEM, "nomem", 503, "out of memory", "記憶體不足")                                            \
+  X(INVALID, "invalid", 400, "invalid input", "輸入內容有誤")                                      \
+  X(PARSE, "parse", 400, "malformed input", "格式錯誤")                                            \
+  X(TOO_LARGE, "too_large", 413, "input too large", "輸入內容過大")                                \
+  X(NOT_FOUND, "not_found", 404, "not found", "找不到指定的項目")                                  \
+  X(CONFLICT, "conflict", 409, "conflict with the current state", "與目前狀態衝突")                \
+  X(UNAUTHENTICATED, "unauthenticated", 401, "authentication required or failed",                  \
+    "需要驗證或驗證失敗")                                                                          \
+  X(FORBIDDEN, "forbidden", 403, "not permitted", "沒有權限")                                      \
+  X(RATE_LIMITED, "rate_limited", 429, "too many requests", "請求過於頻繁")                        \
+  X(BUSY, "busy", 503, "storage busy, try again", "資料庫忙碌中，請稍後再試")                      \
+  X(NO_SPACE, "no_space", 503, "storage full", "儲存空間已滿")                                     \
+  X(IO, "io", 500, "input/output error", "讀寫錯誤")                                               \
+  X(CORRUPT, "corrupt", 500, "stored data is damaged", "儲存的資料已損毀")                         \
+  X(CRYPTO, "crypto", 500, "cryptographic failure", "加解密失敗")                                  \
+  X(UNSUPPORTED, "unsupported", 501, "not supported", "不支援")                                    \
+  X(USAGE, "usage", 400, "usage error", "用法錯誤")                                                \
   X(INTERNAL, "internal", 500, "internal error", "內部錯誤")
 
 enum fs_code {

@@ -62,8 +62,8 @@ int fs_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
     return fs_err_set(err, FS_ERR_TOO_LARGE, path, "path too long");
   int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
-    return fs_err_set(err, errno == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, tmp,
-                      "cannot create: %s", strerror(errno));
+    return fs_err_set(err, errno == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, tmp, "cannot create: %s",
+                      strerror(errno));
   const char *p = data;
   size_t left = len;
   while (left) {
@@ -74,8 +74,8 @@ int fs_file_write_atomic(const char *path, const void *data, size_t len, mode_t 
       int e = errno;
       close(fd);
       unlink(tmp);
-      return fs_err_set(err, e == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, path,
-                        "write failed: %s", strerror(e));
+      return fs_err_set(err, e == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, path, "write failed: %s",
+                        strerror(e));
     }
     p += n;
     left -= (size_t)n;

@@ -33,7 +33,8 @@ const char *fs_lang_name(enum fs_lang lang)
   return lang == FS_LANG_EN ? "en" : "zh-TW";
 }
 
-/* ---- the catalogue ---------------------------------------------------------------------------- */
+/* ---- the catalogue ----------------------------------------------------------------------------
+ */
 
 static const struct {
   const char *en, *zh;
@@ -68,7 +69,8 @@ const char *fs_msg_zh(const char *en)
   return NULL;
 }
 
-/* ---- formatting twice ------------------------------------------------------------------------- */
+/* ---- formatting twice -------------------------------------------------------------------------
+ */
 
 /* The last messages this thread formatted with a translation, for arguments that are messages. */
 enum { RECENT = 4, RECENT_EN = 384, RECENT_ZH = 512 };
@@ -79,8 +81,24 @@ static _Thread_local unsigned recent_next;
 
 enum { MAX_SPECS = 24 };
 
-enum kind { K_INT, K_LONG, K_LLONG, K_SIZE, K_INTMAX, K_PTRDIFF, K_UINT, K_ULONG, K_ULLONG,
-            K_USIZE, K_UINTMAX, K_UPTRDIFF, K_DOUBLE, K_LDOUBLE, K_STR, K_PTR };
+enum kind {
+  K_INT,
+  K_LONG,
+  K_LLONG,
+  K_SIZE,
+  K_INTMAX,
+  K_PTRDIFF,
+  K_UINT,
+  K_ULONG,
+  K_ULLONG,
+  K_USIZE,
+  K_UINTMAX,
+  K_UPTRDIFF,
+  K_DOUBLE,
+  K_LDOUBLE,
+  K_STR,
+  K_PTR
+};
 
 /* One conversion: where it stands in its format, how many '*' it takes, the argument's type. */
 struct spec {
@@ -130,8 +148,8 @@ static int parse_specs(const char *fmt, struct spec *out)
       p++;
     }
     static const enum kind sgn[] = {K_INT, K_INT, K_LONG, K_LLONG, K_INTMAX, K_SIZE, K_PTRDIFF};
-    static const enum kind uns[] = {K_UINT, K_UINT, K_ULONG, K_ULLONG, K_UINTMAX, K_USIZE,
-                                    K_UPTRDIFF};
+    static const enum kind uns[] = {K_UINT,    K_UINT,  K_ULONG,   K_ULLONG,
+                                    K_UINTMAX, K_USIZE, K_UPTRDIFF};
     char c = *p;
     if (!c)
       return -1;
@@ -177,22 +195,54 @@ static void take_args(const struct spec *sp, int n, struct arg *args, va_list ap
       args[k].star[s] = va_arg(ap, int);
     union value *v = &args[k].v;
     switch (sp[k].kind) {
-    case K_INT: v->i = va_arg(ap, int); break;
-    case K_LONG: v->i = va_arg(ap, long); break;
-    case K_LLONG: v->i = va_arg(ap, long long); break;
-    case K_SIZE: v->i = (intmax_t)va_arg(ap, size_t); break;
-    case K_INTMAX: v->i = va_arg(ap, intmax_t); break;
-    case K_PTRDIFF: v->i = va_arg(ap, ptrdiff_t); break;
-    case K_UINT: v->u = va_arg(ap, unsigned); break;
-    case K_ULONG: v->u = va_arg(ap, unsigned long); break;
-    case K_ULLONG: v->u = va_arg(ap, unsigned long long); break;
-    case K_USIZE: v->u = va_arg(ap, size_t); break;
-    case K_UINTMAX: v->u = va_arg(ap, uintmax_t); break;
-    case K_UPTRDIFF: v->u = (uintmax_t)va_arg(ap, ptrdiff_t); break;
-    case K_DOUBLE: v->ld = va_arg(ap, double); break;
-    case K_LDOUBLE: v->ld = va_arg(ap, long double); break;
-    case K_STR: v->s = va_arg(ap, const char *); break;
-    case K_PTR: v->p = va_arg(ap, void *); break;
+    case K_INT:
+      v->i = va_arg(ap, int);
+      break;
+    case K_LONG:
+      v->i = va_arg(ap, long);
+      break;
+    case K_LLONG:
+      v->i = va_arg(ap, long long);
+      break;
+    case K_SIZE:
+      v->i = (intmax_t)va_arg(ap, size_t);
+      break;
+    case K_INTMAX:
+      v->i = va_arg(ap, intmax_t);
+      break;
+    case K_PTRDIFF:
+      v->i = va_arg(ap, ptrdiff_t);
+      break;
+    case K_UINT:
+      v->u = va_arg(ap, unsigned);
+      break;
+    case K_ULONG:
+      v->u = va_arg(ap, unsigned long);
+      break;
+    case K_ULLONG:
+      v->u = va_arg(ap, unsigned long long);
+      break;
+    case K_USIZE:
+      v->u = va_arg(ap, size_t);
+      break;
+    case K_UINTMAX:
+      v->u = va_arg(ap, uintmax_t);
+      break;
+    case K_UPTRDIFF:
+      v->u = (uintmax_t)va_arg(ap, ptrdiff_t);
+      break;
+    case K_DOUBLE:
+      v->ld = va_arg(ap, double);
+      break;
+    case K_LDOUBLE:
+      v->ld = va_arg(ap, long double);
+      break;
+    case K_STR:
+      v->s = va_arg(ap, const char *);
+      break;
+    case K_PTR:
+      v->p = va_arg(ap, void *);
+      break;
     }
   }
 }
@@ -217,8 +267,8 @@ static const char *arg_zh(const char *s)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
 #define PUT_ONE(type, val)                                                                         \
-  (sp->stars == 0   ? snprintf(out, n, f, (type)(val))                                           \
-   : sp->stars == 1 ? snprintf(out, n, f, a->star[0], (type)(val))                               \
+  (sp->stars == 0   ? snprintf(out, n, f, (type)(val))                                             \
+   : sp->stars == 1 ? snprintf(out, n, f, a->star[0], (type)(val))                                 \
                     : snprintf(out, n, f, a->star[0], a->star[1], (type)(val)))
 
 /* Formats one conversion of the catalogue's format with its argument; returns snprintf's count.
@@ -232,25 +282,40 @@ static int put_one(char *out, size_t n, const struct spec *sp, const struct arg 
   f[sp->len] = '\0';
   const union value *v = &a->v;
   switch (sp->kind) {
-  case K_INT: return PUT_ONE(int, v->i);
-  case K_LONG: return PUT_ONE(long, v->i);
-  case K_LLONG: return PUT_ONE(long long, v->i);
-  case K_SIZE: return PUT_ONE(size_t, v->i);
-  case K_INTMAX: return PUT_ONE(intmax_t, v->i);
-  case K_PTRDIFF: return PUT_ONE(ptrdiff_t, v->i);
-  case K_UINT: return PUT_ONE(unsigned, v->u);
-  case K_ULONG: return PUT_ONE(unsigned long, v->u);
-  case K_ULLONG: return PUT_ONE(unsigned long long, v->u);
-  case K_USIZE: return PUT_ONE(size_t, v->u);
-  case K_UINTMAX: return PUT_ONE(uintmax_t, v->u);
-  case K_UPTRDIFF: return PUT_ONE(ptrdiff_t, v->u);
-  case K_DOUBLE: return PUT_ONE(double, v->ld);
-  case K_LDOUBLE: return PUT_ONE(long double, v->ld);
+  case K_INT:
+    return PUT_ONE(int, v->i);
+  case K_LONG:
+    return PUT_ONE(long, v->i);
+  case K_LLONG:
+    return PUT_ONE(long long, v->i);
+  case K_SIZE:
+    return PUT_ONE(size_t, v->i);
+  case K_INTMAX:
+    return PUT_ONE(intmax_t, v->i);
+  case K_PTRDIFF:
+    return PUT_ONE(ptrdiff_t, v->i);
+  case K_UINT:
+    return PUT_ONE(unsigned, v->u);
+  case K_ULONG:
+    return PUT_ONE(unsigned long, v->u);
+  case K_ULLONG:
+    return PUT_ONE(unsigned long long, v->u);
+  case K_USIZE:
+    return PUT_ONE(size_t, v->u);
+  case K_UINTMAX:
+    return PUT_ONE(uintmax_t, v->u);
+  case K_UPTRDIFF:
+    return PUT_ONE(ptrdiff_t, v->u);
+  case K_DOUBLE:
+    return PUT_ONE(double, v->ld);
+  case K_LDOUBLE:
+    return PUT_ONE(long double, v->ld);
   case K_STR: {
     const char *zh = word && sp->len == 2 ? arg_zh(v->s) : NULL;
     return PUT_ONE(const char *, zh ? zh : v->s);
   }
-  case K_PTR: return PUT_ONE(void *, v->p);
+  case K_PTR:
+    return PUT_ONE(void *, v->p);
   }
   return 0;
 }
@@ -307,8 +372,7 @@ static bool format_zh(char *zh, size_t n, const char *fmt, const char *tr, va_li
   return true;
 }
 
-void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt,
-                    va_list ap)
+void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, va_list ap)
 {
   va_list copy;
   va_copy(copy, ap);

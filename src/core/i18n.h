@@ -38,8 +38,8 @@ const char *fs_msg_zh(const char *en);
  * argument that fmt quotes ("field \"%s\"", '%s') is a name or a value and stays as it is.
  * Both outputs are NUL-terminated (when their size is not 0) and truncated to fit; neither may
  * overlap an argument. */
-void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt,
-                    va_list ap) FS_PRINTF(5, 0);
+void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, va_list ap)
+    FS_PRINTF(5, 0);
 
 /* Entry i of the catalogue (in its order), for tests and tools; false past the end. */
 bool fs_msg_entry(size_t i, const char **en, const char **zh);

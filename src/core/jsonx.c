@@ -37,8 +37,7 @@ static void field_path(char *out, size_t n, const char *path, const char *key)
   snprintf(out, n, "%s.%s", path && *path ? path : "$", key);
 }
 
-int jsonx_only_keys(json_t *obj, const char *const *allowed, const char *path,
-                    struct fs_err *err)
+int jsonx_only_keys(json_t *obj, const char *const *allowed, const char *path, struct fs_err *err)
 {
   const char *key;
   json_t *value;
@@ -125,8 +124,8 @@ int jsonx_int(const json_t *obj, const char *key, unsigned flags, int64_t min, i
   if (x < min || x > max) {
     char where[160];
     field_path(where, sizeof(where), NULL, key);
-    return fs_err_set(err, FS_ERR_INVALID, where, "field \"%s\" must be between %lld and %lld",
-                      key, (long long)min, (long long)max);
+    return fs_err_set(err, FS_ERR_INVALID, where, "field \"%s\" must be between %lld and %lld", key,
+                      (long long)min, (long long)max);
   }
   *out = x;
   if (present)
@@ -168,8 +167,8 @@ int jsonx_enum(const json_t *obj, const char *key, unsigned flags, const char *c
   char allowed[256] = "";
   size_t used = 0;
   for (int i = 0; values[i] && used < sizeof(allowed); i++)
-    used += (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "",
-                             values[i]);
+    used +=
+        (size_t)snprintf(allowed + used, sizeof(allowed) - used, "%s%s", i ? ", " : "", values[i]);
   char where[160];
   field_path(where, sizeof(where), NULL, key);
   return fs_err_set(err, FS_ERR_INVALID, where, "field \"%s\" is \"%.40s\"; expected one of: %s",
@@ -205,7 +204,7 @@ static int dump_cb(const char *buffer, size_t size, void *data)
 int jsonx_dump(const json_t *v, struct fs_buf *out)
 {
   return json_dump_callback(v, dump_cb, out, JSON_COMPACT | JSON_ENCODE_ANY) ? FS_ERR_TOO_LARGE
-                                                                            : FS_OK;
+                                                                             : FS_OK;
 }
 
 json_t *jsonx_time_new(int64_t ms)

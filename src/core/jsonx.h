@@ -17,8 +17,7 @@ int jsonx_parse_object(const char *text, size_t len, json_t **out, struct fs_err
 
 /* FS_ERR_INVALID naming the first key of obj not in `allowed` (a NULL-terminated list). `path` is
  * the object's place in the document, "$" for the top. */
-int jsonx_only_keys(json_t *obj, const char *const *allowed, const char *path,
-                    struct fs_err *err);
+int jsonx_only_keys(json_t *obj, const char *const *allowed, const char *path, struct fs_err *err);
 
 enum jsonx_flags {
   JSONX_OPTIONAL = 0,      /* absent is fine */

@@ -13,8 +13,8 @@ enum fs_log_level { FS_LOG_DEBUG, FS_LOG_INFO, FS_LOG_WARN, FS_LOG_ERROR, FS_LOG
 
 struct fs_log {
   enum fs_log_level level;
-  bool json;       /* JSON lines instead of key=value */
-  FILE *out;       /* not owned unless owns_out */
+  bool json; /* JSON lines instead of key=value */
+  FILE *out; /* not owned unless owns_out */
   bool owns_out;
   pthread_mutex_t lock;
 };
@@ -45,12 +45,12 @@ static inline bool fs_log_enabled(const struct fs_log *log, enum fs_log_level le
 void fs_log_emit(struct fs_log *log, enum fs_log_level level, const char *event,
                  const struct fs_log_kv *kv, size_t n);
 
-#define FS_LOG(log, lvl, event, ...)                                                            \
-  do {                                                                                         \
-    if (fs_log_enabled((log), (lvl))) {                                                        \
-      const struct fs_log_kv fs_log_kv_[] = {__VA_ARGS__};                                     \
-      fs_log_emit((log), (lvl), (event), fs_log_kv_, FS_ARRAY_SIZE(fs_log_kv_));               \
-    }                                                                                          \
+#define FS_LOG(log, lvl, event, ...)                                                               \
+  do {                                                                                             \
+    if (fs_log_enabled((log), (lvl))) {                                                            \
+      const struct fs_log_kv fs_log_kv_[] = {__VA_ARGS__};                                         \
+      fs_log_emit((log), (lvl), (event), fs_log_kv_, FS_ARRAY_SIZE(fs_log_kv_));                   \
+    }                                                                                              \
   } while (0)
 
 #endif

@@ -114,8 +114,7 @@ int fs_metrics_render(struct fs_metrics *m, struct fs_buf *out)
       first = strcmp(m->items[k].name, x->name) != 0;
     if (!first)
       continue;
-    fs_buf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n", x->name, x->help, x->name,
-                   types[x->type]);
+    fs_buf_appendf(out, "# HELP %s %s\n# TYPE %s %s\n", x->name, x->help, x->name, types[x->type]);
     for (size_t j = i; j < n; j++)
       if (!strcmp(m->items[j].name, x->name))
         render_one(&m->items[j], out);

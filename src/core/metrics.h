@@ -16,16 +16,16 @@
 enum fs_metric_type { FS_METRIC_COUNTER, FS_METRIC_GAUGE, FS_METRIC_HISTOGRAM };
 
 struct fs_metric {
-  const char *name;   /* e.g. "finshield_http_requests_total"; static storage */
+  const char *name; /* e.g. "finshield_http_requests_total"; static storage */
   const char *help;
   const char *labels; /* e.g. "code=\"2xx\"" or NULL; static storage */
   enum fs_metric_type type;
-  _Atomic int64_t value;                      /* counter or gauge */
-  const double *bounds;                       /* histogram upper bounds (seconds etc.) */
+  _Atomic int64_t value; /* counter or gauge */
+  const double *bounds;  /* histogram upper bounds (seconds etc.) */
   size_t nbounds;
   _Atomic uint64_t buckets[FS_HISTOGRAM_BUCKETS];
   _Atomic uint64_t count;
-  _Atomic uint64_t sum_micros;                /* sum of observations x 1e6 */
+  _Atomic uint64_t sum_micros; /* sum of observations x 1e6 */
 };
 
 struct fs_metrics {
@@ -37,7 +37,8 @@ struct fs_metrics {
 void fs_metrics_init(struct fs_metrics *m);
 void fs_metrics_release(struct fs_metrics *m);
 /* Registers (or finds, for the same name and labels) a metric. NULL when the registry is full;
- * the update functions accept NULL and do nothing, so a full registry loses metrics, not requests. */
+ * the update functions accept NULL and do nothing, so a full registry loses metrics, not requests.
+ */
 struct fs_metric *fs_metrics_counter(struct fs_metrics *m, const char *name, const char *help,
                                      const char *labels);
 struct fs_metric *fs_metrics_gauge(struct fs_metrics *m, const char *name, const char *help,

@@ -156,9 +156,9 @@ size_t fs_progress_format(const struct fs_progress_opts *op, uint64_t done, uint
   buf[0] = '\0';
   enum fs_lang lang = op->lang;
   bool en = lang == FS_LANG_EN, items = op->unit == FS_PROGRESS_ITEMS;
-  const char *what = items ? FS_TR(lang, op->items_en ? op->items_en : "items",
-                                   op->items_zh ? op->items_zh : "項")
-                           : NULL;
+  const char *what =
+      items ? FS_TR(lang, op->items_en ? op->items_en : "items", op->items_zh ? op->items_zh : "項")
+            : NULL;
   double secs = elapsed_ns > 0 ? (double)elapsed_ns / 1e9 : 0;
   double rate = secs > 0 ? (double)done / secs : 0;
   bool of_total = total && !(last && done == total);

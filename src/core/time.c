@@ -63,7 +63,8 @@ static int bad_time(struct fs_err *err, size_t pos, const char *what)
   return fs_err_set(err, FS_ERR_PARSE, where, "invalid RFC 3339 time: %s", what);
 }
 
-int fs_time_parse(const char *s, size_t len, unsigned flags, struct fs_time *out, struct fs_err *err)
+int fs_time_parse(const char *s, size_t len, unsigned flags, struct fs_time *out,
+                  struct fs_err *err)
 {
   int y, mo, d, h, mi, sec;
   size_t p = 0;

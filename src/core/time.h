@@ -9,8 +9,8 @@
 
 /* A point in time with nanosecond precision (STIX keeps any fraction it receives). */
 struct fs_time {
-  int64_t sec;  /* seconds since 1970-01-01T00:00:00Z */
-  int32_t nsec; /* 0 .. 999,999,999 */
+  int64_t sec;        /* seconds since 1970-01-01T00:00:00Z */
+  int32_t nsec;       /* 0 .. 999,999,999 */
   int8_t frac_digits; /* fraction digits as written (0..9), for faithful re-formatting */
 };
 
@@ -21,13 +21,15 @@ enum fs_time_flags {
 };
 
 /* Parses an RFC 3339 date-time of exactly len bytes. On error fills err with the byte offset. */
-int fs_time_parse(const char *s, size_t len, unsigned flags, struct fs_time *out, struct fs_err *err);
+int fs_time_parse(const char *s, size_t len, unsigned flags, struct fs_time *out,
+                  struct fs_err *err);
 /* Same, to milliseconds since the epoch (the fraction beyond milliseconds is truncated). */
 int fs_time_parse_ms(const char *s, size_t len, int64_t *ms_out, struct fs_err *err);
 
 /* Writes "YYYY-MM-DDTHH:MM:SS.mmmZ" (24 bytes + NUL) into out, which must hold 32 bytes. */
 void fs_time_format_ms(int64_t ms, char out[32]);
-/* Writes t in UTC with its own fraction digits ("...:SS.123456Z", or none when 0). out: 40 bytes. */
+/* Writes t in UTC with its own fraction digits ("...:SS.123456Z", or none when 0). out: 40 bytes.
+ */
 void fs_time_format(const struct fs_time *t, char out[40]);
 /* Writes local time at the given offset: "YYYY-MM-DD HH:MM:SS +08:00"; out: 40 bytes. When roc
  * is true the year is shown in the ROC calendar ("民國115年11月28日 04:22:25"). */

@@ -16,7 +16,8 @@ void fs_uuid_v4_from(const uint8_t bytes[16], char out[37]);
 int fs_uuid_v5(const char *namespace_uuid, const void *name, size_t n, char out[37]);
 /* Parses 36 characters of text into 16 bytes. FS_OK or FS_ERR_PARSE. */
 int fs_uuid_parse(const char *s, size_t len, uint8_t out[16]);
-/* True when s (len bytes) is a UUID with an RFC 4122 variant and a version in 1..5 (STIX's rule). */
+/* True when s (len bytes) is a UUID with an RFC 4122 variant and a version in 1..5 (STIX's rule).
+ */
 bool fs_uuid_is_rfc4122(const char *s, size_t len);
 
 #endif

@@ -112,11 +112,11 @@ static bool time_3164(const char *s, size_t n, int64_t ref_ms, const struct dete
     return false;
   int64_t y;
   unsigned m_ref, d_ref;
-  int64_t ref_local = ref_ms + (int64_t)zone_offset_s(zone, ref_ms) * 1000; /* the ref's year there */
+  int64_t ref_local =
+      ref_ms + (int64_t)zone_offset_s(zone, ref_ms) * 1000; /* the ref's year there */
   fs_civil_from_days((ref_local - (ref_local < 0 ? 86399999 : 0)) / 86400000, &y, &m_ref, &d_ref);
   for (int k = 0; k < 2; k++, y--) {
-    int64_t local =
-        (fs_days_from_civil(y, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+    int64_t local = (fs_days_from_civil(y, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
     /* The offset at that instant (daylight saving): first guessed with the offset of the
      * local time read as UTC, then taken at the instant that gives. */
     int64_t t = local - (int64_t)zone_offset_s(zone, local) * 1000;

@@ -7,9 +7,9 @@
 #include "core/err.h"
 
 /* Limits on what one record may contain (records come from outside). */
-#define DETECT_MAX_FIELDS 512       /* fields per event */
-#define DETECT_SCRATCH_SIZE 131072  /* bytes for unescaped values and built field names */
-#define DETECT_MAX_DEPTH 64         /* JSON nesting */
+#define DETECT_MAX_FIELDS 512        /* fields per event */
+#define DETECT_SCRATCH_SIZE 131072   /* bytes for unescaped values and built field names */
+#define DETECT_MAX_DEPTH 64          /* JSON nesting */
 #define DETECT_MAX_RECORD (1u << 20) /* bytes in one record (line or JSON value) */
 
 enum detect_format {
@@ -49,12 +49,12 @@ struct detect_event {
   enum detect_format format; /* what the record turned out to be */
   const char *raw;           /* the record as given (not owned) */
   size_t raw_len;
-  const char *time_text;     /* the timestamp as written, or NULL; see detect_event_time_ms */
+  const char *time_text; /* the timestamp as written, or NULL; see detect_event_time_ms */
   size_t time_len;
-  bool time_is_3164;         /* "Mmm dd hh:mm:ss": no year, no zone */
-  bool truncated;            /* JSON: the input ended inside the value (more lines may follow) */
-  bool msg_structured;       /* the message was parsed into fields (CEF, key=value) */
-  int pri;                   /* syslog PRI, or -1 */
+  bool time_is_3164;   /* "Mmm dd hh:mm:ss": no year, no zone */
+  bool truncated;      /* JSON: the input ended inside the value (more lines may follow) */
+  bool msg_structured; /* the message was parsed into fields (CEF, key=value) */
+  int pri;             /* syslog PRI, or -1 */
   size_t nfields;
   size_t scratch_used;
   struct detect_field fields[DETECT_MAX_FIELDS];
@@ -97,8 +97,8 @@ int64_t detect_time_text_ms(const char *s, size_t n, bool is_3164, int64_t now_m
  * Each appends to ev (call detect_event_reset first) and never allocates or reads anything but
  * p[0..n). Field values point into p, so p must outlive the event's use. */
 
-/* RFC 5424: header fields syslog_facility, syslog_severity, timestamp, hostname, appname, procid, msgid (nil
- * values left out), structured data as "<SD-ID>.<PARAM-NAME>", and msg (BOM removed). */
+/* RFC 5424: header fields syslog_facility, syslog_severity, timestamp, hostname, appname, procid,
+ * msgid (nil values left out), structured data as "<SD-ID>.<PARAM-NAME>", and msg (BOM removed). */
 int detect_parse_rfc5424(const char *p, size_t n, struct detect_event *ev, struct fs_err *err);
 /* RFC 3164, liberally: optional PRI, "Mmm dd hh:mm:ss" or an RFC 3339 timestamp, optional
  * hostname, optional "tag[pid]:", and msg. Fails only without a usable PRI or timestamp. */

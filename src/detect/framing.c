@@ -24,8 +24,7 @@ size_t detect_framer_held(const struct detect_framer *f)
   return f->partial.cap;
 }
 
-static int fail(struct detect_framer *f, int code, uint64_t at, const char *msg,
-                struct fs_err *err)
+static int fail(struct detect_framer *f, int code, uint64_t at, const char *msg, struct fs_err *err)
 {
   char where[48];
   snprintf(where, sizeof(where), "stream byte %llu", (unsigned long long)at);
@@ -148,8 +147,7 @@ int detect_framer_feed(struct detect_framer *f, const char *data, size_t n, dete
   return rc;
 }
 
-int detect_framer_finish(struct detect_framer *f, detect_frame_fn fn, void *arg,
-                         struct fs_err *err)
+int detect_framer_finish(struct detect_framer *f, detect_frame_fn fn, void *arg, struct fs_err *err)
 {
   if (f->mode == DETECT_FRAMING_OCTET) {
     if (!f->in_count || f->count_digits)

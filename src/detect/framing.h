@@ -17,8 +17,8 @@ struct detect_framer {
   bool in_count;            /* octet counting: reading the length digits */
   size_t count;             /* the length being read */
   size_t count_digits;
-  uint64_t offset;          /* bytes fed so far, for error positions */
-  struct fs_buf partial;    /* a frame split across feeds */
+  uint64_t offset;       /* bytes fed so far, for error positions */
+  struct fs_buf partial; /* a frame split across feeds */
 };
 
 /* Called for each frame (without its LF or length prefix; a trailing CR is removed). The bytes

@@ -24,8 +24,7 @@ static inline uint64_t detect_read64(const unsigned char *p)
 static inline uint64_t detect_hash(const void *data, size_t n, uint64_t seed)
 {
   const unsigned char *p = data;
-  const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL,
-                 k2 = 0x8ebc6af09c88c6e3ULL;
+  const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL, k2 = 0x8ebc6af09c88c6e3ULL;
   uint64_t h = seed ^ detect_mix(seed ^ k0, (uint64_t)n ^ k1);
   while (n >= 16) {
     h = detect_mix(detect_read64(p) ^ k1, detect_read64(p + 8) ^ h);

@@ -55,10 +55,10 @@ struct detect_ioc_spec {
   enum detect_ioc_type type;
   const char *value; /* as written; the builder normalises it */
   size_t value_len;
-  const char *label;     /* DETECT_IOC_STRING: what the value is ("mutex:name"); may be NULL */
-  int64_t valid_from;    /* ms; DETECT_TIME_NONE_FROM when unbounded */
-  int64_t valid_until;   /* ms, exclusive; DETECT_TIME_NONE_UNTIL when unbounded */
-  bool revoked;          /* revoked indicators are left out of the index */
+  const char *label;   /* DETECT_IOC_STRING: what the value is ("mutex:name"); may be NULL */
+  int64_t valid_from;  /* ms; DETECT_TIME_NONE_FROM when unbounded */
+  int64_t valid_until; /* ms, exclusive; DETECT_TIME_NONE_UNTIL when unbounded */
+  bool revoked;        /* revoked indicators are left out of the index */
   const struct detect_visibility *vis; /* NULL: visible to all */
   const char *source_id; /* e.g. "indicator--<uuid>" or a list's file name; may be NULL */
   /* NULL, or the compound pattern this value is an anchor of: its hits carry the pattern, to be
@@ -70,12 +70,12 @@ struct detect_ioc_builder;
 struct detect_ioc_index;
 
 struct detect_ioc_stats {
-  size_t entries;      /* values in the index */
-  size_t duplicates;   /* specs dropped because the same value, window, tag and source exist */
-  size_t revoked;      /* specs dropped as revoked */
+  size_t entries;    /* values in the index */
+  size_t duplicates; /* specs dropped because the same value, window, tag and source exist */
+  size_t revoked;    /* specs dropped as revoked */
   size_t by_type[DETECT_IOC__COUNT];
-  size_t cidrs;        /* of which address ranges */
-  size_t memory_bytes; /* what the index holds allocated */
+  size_t cidrs;              /* of which address ranges */
+  size_t memory_bytes;       /* what the index holds allocated */
   size_t compound_evaluated; /* compound patterns in the index (through their anchors) */
   size_t compound_skipped;   /* compound patterns the loaders could not take (counted by them) */
 };
@@ -112,11 +112,11 @@ struct detect_ioc_query {
 };
 
 struct detect_ioc_hit {
-  uint32_t entry;            /* the indicator (detect_ioc_describe) */
+  uint32_t entry; /* the indicator (detect_ioc_describe) */
   enum detect_ioc_type type;
-  const char *text;          /* where it was found in the input */
+  const char *text; /* where it was found in the input */
   size_t len;
-  uint32_t tag;              /* the tag of the text it was found in (detect_ioc_match_texts) */
+  uint32_t tag; /* the tag of the text it was found in (detect_ioc_match_texts) */
   /* 0, or the compound pattern this is an anchor of (detect_ioc_index_pattern): the hit counts
    * only when the pattern is true of the event. */
   uint32_t pattern;
@@ -155,11 +155,11 @@ bool detect_ioc_has_patterns(const struct detect_ioc_index *ix);
 /* What an entry is, for alerts. */
 struct detect_ioc_info {
   enum detect_ioc_type type;
-  char value[2100];      /* canonical text: "10.0.0.0/8", "example.com", hex digest, ... */
-  const char *label;     /* DETECT_IOC_STRING label or NULL; valid while the index lives */
-  char source_id[256];   /* "" when none */
+  char value[2100];    /* canonical text: "10.0.0.0/8", "example.com", hex digest, ... */
+  const char *label;   /* DETECT_IOC_STRING label or NULL; valid while the index lives */
+  char source_id[256]; /* "" when none */
   int64_t valid_from, valid_until;
-  const char *pattern;   /* an anchor: the compound pattern's text (valid while the index lives) */
+  const char *pattern; /* an anchor: the compound pattern's text (valid while the index lives) */
 };
 void detect_ioc_describe(const struct detect_ioc_index *ix, uint32_t entry,
                          struct detect_ioc_info *out);
@@ -188,8 +188,8 @@ struct detect_ioc_load_opts {
  * accepted. Blank lines and lines starting with '#' are skipped, as is a " #..." comment after a
  * value. `name` is used in error positions. *loaded counts the values added. */
 int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t len,
-                          const char *name, const struct detect_ioc_load_opts *opts,
-                          size_t *loaded, struct fs_err *err);
+                          const char *name, const struct detect_ioc_load_opts *opts, size_t *loaded,
+                          struct fs_err *err);
 
 /* A STIX 2.1 bundle (or a single indicator object, or an array of objects), each pattern read by
  * the STIX library's full pattern parser (detect_ioc_specs_from_stix): the simple indicators of a
@@ -198,8 +198,8 @@ int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t
  * that do not parse and other pattern types are reported through on_error, with the reason, and
  * skipped. *loaded counts the values added (indicators and anchors). */
 int detect_iocs_load_stix(struct detect_ioc_builder *b, const char *text, size_t len,
-                          const char *name, const struct detect_ioc_load_opts *opts,
-                          size_t *loaded, struct fs_err *err);
+                          const char *name, const struct detect_ioc_load_opts *opts, size_t *loaded,
+                          struct fs_err *err);
 
 /* Guesses the type of one value (after refanging) as the plain-list loader does. -1 when none. */
 int detect_ioc_guess_type(const char *s, size_t n);

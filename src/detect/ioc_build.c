@@ -112,13 +112,14 @@ size_t ioc_make_key(enum detect_ioc_type type, const char *v, size_t n, unsigned
   case DETECT_IOC_IPV4:
   case DETECT_IOC_IPV6:
     if (!detect_ip_parse(v, n, true, &ip) || ip.v6 != (type == DETECT_IOC_IPV6)) {
-      *why = type == DETECT_IOC_IPV4 ? "not an IPv4 address or range" : "not an IPv6 address or range";
+      *why =
+          type == DETECT_IOC_IPV4 ? "not an IPv4 address or range" : "not an IPv6 address or range";
       return 0;
     }
     *plen = ip.plen;
     if (!ip.v6) {
-      uint32_t a = (uint32_t)ip.a[0] << 24 | (uint32_t)ip.a[1] << 16 | (uint32_t)ip.a[2] << 8 |
-                   ip.a[3];
+      uint32_t a =
+          (uint32_t)ip.a[0] << 24 | (uint32_t)ip.a[1] << 16 | (uint32_t)ip.a[2] << 8 | ip.a[3];
       memcpy(out, &a, 4);
       return 4;
     }
@@ -285,8 +286,8 @@ static int intern_pattern(struct detect_ioc_builder *b, struct detect_ioc_patter
   return FS_OK;
 }
 
-static int intern_meta(struct detect_ioc_builder *b, const struct detect_ioc_spec *s,
-                       uint32_t *out, struct fs_err *err)
+static int intern_meta(struct detect_ioc_builder *b, const struct detect_ioc_spec *s, uint32_t *out,
+                       struct fs_err *err)
 {
   struct ioc_meta m;
   memset(&m, 0, sizeof(m)); /* padding takes part in the comparison */
@@ -448,8 +449,8 @@ static int add_key(struct detect_ioc_builder *b, unsigned type, unsigned plen,
   uint32_t tag = ioc_tag(h);
   size_t i = h & ix->slot_mask;
   for (; ix->slots[i].tag; i = (i + 1) & ix->slot_mask) {
-    if (ix->slots[i].tag != tag || !same_key(ix, &ix->entries[ix->slots[i].entry], type, plen,
-                                             key, len))
+    if (ix->slots[i].tag != tag ||
+        !same_key(ix, &ix->entries[ix->slots[i].entry], type, plen, key, len))
       continue;
     for (uint32_t e = ix->slots[i].entry; e != IOC_NONE; e = ix->entries[e].next)
       if (ix->entries[e].meta == meta && ix->entries[e].source == source) {
@@ -549,8 +550,10 @@ int detect_ioc_builder_add_index(struct detect_ioc_builder *b, const struct dete
       vis.n = from->vis[m->vis];
       vis.orgs = from->vis + m->vis + 1;
     }
-    struct detect_ioc_spec spec = {.type = e->type, .valid_from = m->from,
-                                   .valid_until = m->until, .vis = &vis,
+    struct detect_ioc_spec spec = {.type = e->type,
+                                   .valid_from = m->from,
+                                   .valid_until = m->until,
+                                   .vis = &vis,
                                    .label = m->label ? from->labels + m->label : NULL,
                                    .source_id = info.source_id[0] ? info.source_id : NULL,
                                    .pattern = m->pattern ? from->patterns[m->pattern - 1] : NULL};
@@ -699,8 +702,8 @@ struct detect_ioc_index *detect_ioc_builder_finish(struct detect_ioc_builder *b)
   for (size_t i = 0; i < ix->nentries; i++) {
     const struct ioc_entry *e = &ix->entries[i];
     static const unsigned tok[DETECT_IOC__COUNT] = {
-        [DETECT_IOC_IPV4] = 1u << 0, [DETECT_IOC_IPV6] = 1u << 1,  [DETECT_IOC_DOMAIN] = 1u << 2,
-        [DETECT_IOC_URL] = 1u << 3,  [DETECT_IOC_EMAIL] = 1u << 4, [DETECT_IOC_MD5] = 1u << 5,
+        [DETECT_IOC_IPV4] = 1u << 0, [DETECT_IOC_IPV6] = 1u << 1,   [DETECT_IOC_DOMAIN] = 1u << 2,
+        [DETECT_IOC_URL] = 1u << 3,  [DETECT_IOC_EMAIL] = 1u << 4,  [DETECT_IOC_MD5] = 1u << 5,
         [DETECT_IOC_SHA1] = 1u << 5, [DETECT_IOC_SHA256] = 1u << 5, [DETECT_IOC_SHA512] = 1u << 5};
     ix->tok_want |= tok[e->type];
     if (ix->metas[e->meta].from != DETECT_TIME_NONE_FROM ||
@@ -747,8 +750,8 @@ struct detect_ioc_index *detect_ioc_builder_finish(struct detect_ioc_builder *b)
   size_t pattern_bytes = ix->patterns_cap * sizeof(*ix->patterns);
   for (size_t i = 0; i < ix->npatterns; i++)
     pattern_bytes += detect_ioc_pattern_memory(ix->patterns[i]);
-  ix->stats.memory_bytes = pattern_bytes +
-      sizeof(*ix) + ix->nentries * sizeof(struct ioc_entry) +
+  ix->stats.memory_bytes =
+      pattern_bytes + sizeof(*ix) + ix->nentries * sizeof(struct ioc_entry) +
       (ix->slot_mask + 1) * sizeof(struct ioc_slot) + blocks * 64 + ix->blob_len + ix->src_len +
       ix->nmetas * sizeof(struct ioc_meta) + ix->vis_cap * sizeof(uint32_t) + ix->labels_cap +
       ix->nseg4 * sizeof(struct ioc_seg4) + ix->nseg6 * sizeof(struct ioc_seg6) +

@@ -108,8 +108,8 @@ static bool satisfiable(const struct stix_pattern_cmp *c, const struct stix_patt
 /* ---- anchors ------------------------------------------------------------------------------ */
 
 struct aset {
-  bool ok;        /* every match contains one of a[] */
-  unsigned cost;  /* how often the anchors are expected to hit: lower is better */
+  bool ok;       /* every match contains one of a[] */
+  unsigned cost; /* how often the anchors are expected to hit: lower is better */
   struct detect_ioc_anchor *a;
   size_t n, cap;
 };
@@ -228,7 +228,7 @@ static void anchors(struct compile *k, const struct stix_pattern_cmp *c, struct 
 
 /* IN as a balanced tree of '=' tests: OR of them, or AND of the negated ones (NOT IN). */
 static struct stix_pattern_cmp *in_tree(struct compile *k, const struct stix_pattern_cmp *proto,
-                                         const struct stix_pattern_lit *items, size_t n)
+                                        const struct stix_pattern_lit *items, size_t n)
 {
   struct stix_pattern_cmp *c = fs_arena_calloc(&k->pat->p.arena, sizeof(*c));
   if (!c) {
@@ -431,5 +431,5 @@ int detect_ioc_pattern_eval(const struct detect_ioc_pattern *pat, struct detect_
 {
   struct fs_err err;
   return stix_pattern_eval(&pat->p, detect_stix_lookup, v, detect_stix_view_scratch(v), match,
-                            &err);
+                           &err);
 }

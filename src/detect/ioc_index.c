@@ -1,5 +1,6 @@
 /* The indicator index at match time: lookups of tokens and field values, visibility and validity
- * checks, and describing an entry for an alert. Read-only, so any number of threads may share it. */
+ * checks, and describing an entry for an alert. Read-only, so any number of threads may share it.
+ */
 #include "detect/ioc_compound.h"
 #include "detect/ioc_int.h"
 #include "detect/ioc_norm.h"
@@ -137,8 +138,12 @@ static int report(const struct mctx *c, uint32_t e, const struct cand *k)
   const struct ioc_entry *en = &c->ix->entries[e];
   if (!allowed(c->ix, en, c->q))
     return 0;
-  struct detect_ioc_hit hit = {.entry = e, .type = en->type, .text = k->text, .len = k->tlen,
-                               .tag = k->tag, .pattern = c->ix->metas[en->meta].pattern};
+  struct detect_ioc_hit hit = {.entry = e,
+                               .type = en->type,
+                               .text = k->text,
+                               .len = k->tlen,
+                               .tag = k->tag,
+                               .pattern = c->ix->metas[en->meta].pattern};
   return c->fn(c->arg, &hit);
 }
 
@@ -417,8 +422,8 @@ void detect_ioc_describe(const struct detect_ioc_index *ix, uint32_t entry,
     if (s[0] == 1) {
       char uuid[33];
       fs_hex_encode(s + 1, 16, uuid);
-      snprintf(out->source_id, sizeof(out->source_id), "indicator--%.8s-%.4s-%.4s-%.4s-%.12s",
-               uuid, uuid + 8, uuid + 12, uuid + 16, uuid + 20);
+      snprintf(out->source_id, sizeof(out->source_id), "indicator--%.8s-%.4s-%.4s-%.4s-%.12s", uuid,
+               uuid + 8, uuid + 12, uuid + 16, uuid + 20);
     } else {
       snprintf(out->source_id, sizeof(out->source_id), "%.*s", (int)s[1], (const char *)s + 2);
     }

@@ -27,9 +27,9 @@ struct ioc_slot {
 /* What many values share: validity window, visibility, label, compound pattern. */
 struct ioc_meta {
   int64_t from, until;
-  uint32_t vis;     /* 0: all; else offset in vis where count and sorted org ids are */
-  uint32_t label;   /* offset in labels (0: none) */
-  uint32_t pattern; /* 0: none; else 1 + index into patterns (the values are its anchors) */
+  uint32_t vis;      /* 0: all; else offset in vis where count and sorted org ids are */
+  uint32_t label;    /* offset in labels (0: none) */
+  uint32_t pattern;  /* 0: none; else 1 + index into patterns (the values are its anchors) */
   uint32_t reserved; /* 0: metas are compared as bytes */
 };
 
@@ -72,18 +72,18 @@ struct detect_ioc_index {
   size_t nseg6;
   uint32_t *covers;
   size_t ncovers;
-  unsigned tok_want;      /* tokenizer types worth extracting */
+  unsigned tok_want; /* tokenizer types worth extracting */
   /* The last labels (top-level domains) of domain, e-mail and URL-host indicators, as 4096-bit
    * maps: a name whose last label is not there needs no lookup at all (.local, .internal...). */
   uint64_t tld_domain[64], tld_email[64], tld_url[64];
-  bool windows; /* some indicator has a validity window (so event times matter) */
+  bool windows;            /* some indicator has a validity window (so event times matter) */
   unsigned dom_min_labels; /* fewest labels of any domain indicator */
   struct detect_ioc_stats stats;
 };
 
 /* Hash of a key of a type and prefix length. */
-static inline uint64_t ioc_key_hash(const struct detect_ioc_index *ix, unsigned type,
-                                    unsigned plen, const void *key, size_t len)
+static inline uint64_t ioc_key_hash(const struct detect_ioc_index *ix, unsigned type, unsigned plen,
+                                    const void *key, size_t len)
 {
   return detect_hash(key, len, ix->seed ^ ((uint64_t)(type << 8 | plen) * 0x9E3779B97F4A7C15ULL));
 }
@@ -120,7 +120,6 @@ static inline const void *ioc_entry_key(const struct detect_ioc_index *ix,
  * Returns the key length or 0 with a reason in *why. */
 size_t ioc_make_key(enum detect_ioc_type type, const char *v, size_t n, unsigned char *out,
                     uint8_t *plen, const char **why);
-
 
 /* The bit of a last label in the maps above; name is any case, n bytes. */
 static inline unsigned ioc_tld_bit(const char *name, size_t n)

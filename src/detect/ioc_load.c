@@ -45,8 +45,8 @@ static bool is_space(char c)
 }
 
 int detect_iocs_load_list(struct detect_ioc_builder *b, const char *text, size_t len,
-                          const char *name, const struct detect_ioc_load_opts *opts,
-                          size_t *loaded, struct fs_err *err)
+                          const char *name, const struct detect_ioc_load_opts *opts, size_t *loaded,
+                          struct fs_err *err)
 {
   size_t line = opts ? opts->first_line : 0, pos = 0;
   *loaded = 0;
@@ -136,8 +136,7 @@ static int add_spec(void *arg, const struct detect_ioc_spec *spec)
 /* One indicator object, through the STIX library's pattern parser (detect_ioc_specs_from_stix).
  * Returns FS_OK, FS_ERR_INVALID (reported, skipped) or another error. */
 static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char *where,
-                          const struct detect_ioc_load_opts *opts, size_t *loaded,
-                          struct fs_err *e)
+                          const struct detect_ioc_load_opts *opts, size_t *loaded, struct fs_err *e)
 {
   const char *pt = json_string_value(json_object_get(obj, "pattern_type"));
   if (json_object_get(obj, "pattern_type") && (!pt || strcmp(pt, "stix")))
@@ -146,7 +145,8 @@ static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char 
   for (int i = 0; i < 2; i++) {
     json_t *v = json_object_get(obj, times[i]);
     int64_t ms;
-    if (v && (!json_is_string(v) || fs_time_parse_ms(json_string_value(v), json_string_length(v), &ms, NULL)))
+    if (v && (!json_is_string(v) ||
+              fs_time_parse_ms(json_string_value(v), json_string_length(v), &ms, NULL)))
       return fs_err_set(e, FS_ERR_INVALID, where, "%s is not an RFC 3339 time", times[i]);
   }
   struct stix_add k = {b, 0, e};
@@ -175,8 +175,8 @@ static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char 
 }
 
 int detect_iocs_load_stix(struct detect_ioc_builder *b, const char *text, size_t len,
-                          const char *name, const struct detect_ioc_load_opts *opts,
-                          size_t *loaded, struct fs_err *err)
+                          const char *name, const struct detect_ioc_load_opts *opts, size_t *loaded,
+                          struct fs_err *err)
 {
   json_t *root;
   *loaded = 0;

@@ -141,7 +141,7 @@ bool detect_ip_parse(const char *s, size_t n, bool allow_cidr, struct detect_ip 
   out->v6 = true;
   out->plen = (uint8_t)(slash ? plen : 128);
   for (unsigned bit = out->plen; bit < 128; bit++)
-    out->a[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+    out->a[bit / 8] &= (uint8_t) ~(0x80u >> (bit % 8));
   return true;
 }
 
@@ -173,8 +173,8 @@ void detect_ip_format(const struct detect_ip *ip, char *out, size_t cap)
         k += best_len - 1;
         continue;
       }
-      len += (size_t)snprintf(out + len, cap - len, "%s%x",
-                              (k && k != best + best_len) ? ":" : "", g[k]);
+      len += (size_t)snprintf(out + len, cap - len, "%s%x", (k && k != best + best_len) ? ":" : "",
+                              g[k]);
     }
   }
   if (ip->plen != (ip->v6 ? 128 : 32) && len < cap)
@@ -330,13 +330,11 @@ size_t detect_url_normalize(const char *s, size_t n, char *out)
     for (size_t k = p; k < e; k++)
       if (s[k] < '0' || s[k] > '9')
         return 0;
-    bool dflt = plen == 0 ||
-                (plen == 2 && !memcmp(s + p, "80", 2) && scheme_len == 4 &&
-                 !memcmp(out, "http", 4)) ||
-                (plen == 3 && !memcmp(s + p, "443", 3) && scheme_len == 5 &&
-                 !memcmp(out, "https", 5)) ||
-                (plen == 2 && !memcmp(s + p, "21", 2) && scheme_len == 3 &&
-                 !memcmp(out, "ftp", 3));
+    bool dflt =
+        plen == 0 ||
+        (plen == 2 && !memcmp(s + p, "80", 2) && scheme_len == 4 && !memcmp(out, "http", 4)) ||
+        (plen == 3 && !memcmp(s + p, "443", 3) && scheme_len == 5 && !memcmp(out, "https", 5)) ||
+        (plen == 2 && !memcmp(s + p, "21", 2) && scheme_len == 3 && !memcmp(out, "ftp", 3));
     if (!dflt) {
       out[o++] = ':';
       memcpy(out + o, s + p, plen);
@@ -400,9 +398,9 @@ size_t detect_refang(const char *s, size_t n, char *out, size_t cap)
     const char *from;
     size_t len;
     char to;
-  } subs[] = {{"[.]", 3, '.'}, {"(.)", 3, '.'}, {"{.}", 3, '.'},  {"[dot]", 5, '.'},
-              {"(dot)", 5, '.'}, {"[:]", 3, ':'}, {"[@]", 3, '@'}, {"[at]", 4, '@'},
-              {"(at)", 4, '@'}};
+  } subs[] = {{"[.]", 3, '.'},   {"(.)", 3, '.'},   {"{.}", 3, '.'},
+              {"[dot]", 5, '.'}, {"(dot)", 5, '.'}, {"[:]", 3, ':'},
+              {"[@]", 3, '@'},   {"[at]", 4, '@'},  {"(at)", 4, '@'}};
   size_t o = 0, i = 0;
   if (!memchr(s, '[', n) && !memchr(s, '(', n) && !memchr(s, '{', n) &&
       !(n >= 4 && (s[1] == 'x' || s[1] == 'X'))) { /* nothing defanged: the common case */

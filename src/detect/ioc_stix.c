@@ -1,5 +1,5 @@
-/* STIX indicators to index specs, on the STIX library's pattern parser: simple values, or the anchors of a
- * compound pattern compiled for evaluation on events. */
+/* STIX indicators to index specs, on the STIX library's pattern parser: simple values, or the
+ * anchors of a compound pattern compiled for evaluation on events. */
 #include "detect/ioc_stix.h"
 
 #include "detect/ioc_compound.h"
@@ -45,9 +45,9 @@ static int64_t time_of(const json_t *obj, const char *key, int64_t absent)
 }
 
 /* The anchors of a compound pattern as specs carrying it (p is taken over). */
-static int compound_specs(struct stix_pattern *p, const char *text, const struct detect_ioc_spec *base,
-                          detect_ioc_spec_fn fn, void *arg, struct detect_stix_outcome *out,
-                          struct fs_err *err)
+static int compound_specs(struct stix_pattern *p, const char *text,
+                          const struct detect_ioc_spec *base, detect_ioc_spec_fn fn, void *arg,
+                          struct detect_stix_outcome *out, struct fs_err *err)
 {
   struct detect_ioc_pattern *pat;
   struct fs_err e;

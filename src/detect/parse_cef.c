@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const header_names[] = {"cefVersion",         "deviceVendor", "deviceProduct",
-                                           "deviceVersion",      "deviceEventClassId",
-                                           "name",               "severity"};
+static const char *const header_names[] = {"cefVersion",    "deviceVendor",       "deviceProduct",
+                                           "deviceVersion", "deviceEventClassId", "name",
+                                           "severity"};
 
 static int parse_fail(struct fs_err *err, size_t at, const char *msg)
 {
@@ -73,7 +73,8 @@ static int add_value(struct detect_event *ev, const char *name, size_t name_len,
   return detect_event_add(ev, name, name_len, v, len, 0, err);
 }
 
-/* Adds "<label value>" = value for every "<key>Label" that has its "<key>" (cs1Label, cn2Label...). */
+/* Adds "<label value>" = value for every "<key>Label" that has its "<key>" (cs1Label, cn2Label...).
+ */
 static int add_labels(struct detect_event *ev, size_t first, struct fs_err *err)
 {
   size_t end = ev->nfields;
@@ -111,13 +112,14 @@ int detect_parse_cef(const char *p, size_t n, struct detect_event *ev, struct fs
       i++;
     }
     if (i >= n)
-      return parse_fail(err, i, h + 1 < FS_ARRAY_SIZE(header_names)
-                                    ? "CEF header has fewer than 7 fields"
-                                    : "CEF header not ended with '|' after severity");
+      return parse_fail(err, i,
+                        h + 1 < FS_ARRAY_SIZE(header_names)
+                            ? "CEF header has fewer than 7 fields"
+                            : "CEF header not ended with '|' after severity");
     if (h == 0 && (i == s || p[s] < '0' || p[s] > '9'))
       return parse_fail(err, s, "CEF version must be a number");
-    int rc = add_value(ev, header_names[h], strlen(header_names[h]), p + s, i - s, escaped, true,
-                       err);
+    int rc =
+        add_value(ev, header_names[h], strlen(header_names[h]), p + s, i - s, escaped, true, err);
     if (rc)
       return rc;
     i++;

@@ -111,8 +111,8 @@ static int read_string(struct jp *j, const char **out, size_t *len)
       if (k - r < 5 || fs_hex4_decode(j->p + r + 1, &cp))
         return fail(j, r - 1, "bad \\u escape");
       r += 4;
-      if (cp >= 0xD800 && cp < 0xDC00 && k - r >= 7 && j->p[r + 1] == '\\' &&
-          j->p[r + 2] == 'u' && !fs_hex4_decode(j->p + r + 3, &lo) && lo >= 0xDC00 && lo < 0xE000) {
+      if (cp >= 0xD800 && cp < 0xDC00 && k - r >= 7 && j->p[r + 1] == '\\' && j->p[r + 2] == 'u' &&
+          !fs_hex4_decode(j->p + r + 3, &lo) && lo >= 0xDC00 && lo < 0xE000) {
         cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         r += 6;
       } else if (cp >= 0xD800 && cp < 0xE000) {
@@ -304,7 +304,8 @@ int detect_parse_json(const char *p, size_t n, struct detect_event *ev, struct f
         goto expect_key;
       }
       if (c != (kind[depth - 1] == OBJ ? '}' : ']'))
-        return fail(&j, j.i, kind[depth - 1] == OBJ ? "expected ',' or '}'" : "expected ',' or ']'");
+        return fail(&j, j.i,
+                    kind[depth - 1] == OBJ ? "expected ',' or '}'" : "expected ',' or ']'");
       j.i++;
       depth--;
       j.path_len = base[depth];

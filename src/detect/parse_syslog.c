@@ -85,8 +85,7 @@ static bool sd_name_char(unsigned char c)
 }
 
 /* Structured data "[id p="v" ...]..." at p[*i]. */
-static int parse_sd(const char *p, size_t n, size_t *i, struct detect_event *ev,
-                    struct fs_err *err)
+static int parse_sd(const char *p, size_t n, size_t *i, struct detect_event *ev, struct fs_err *err)
 {
   char wbuf[32];
   while (*i < n && p[*i] == '[') {
@@ -172,8 +171,7 @@ int detect_parse_rfc5424(const char *p, size_t n, struct detect_event *ev, struc
   static const struct {
     const char *name;
     size_t max;
-  } hdr[] = {{"timestamp", 64}, {"hostname", 255}, {"appname", 48}, {"procid", 128},
-             {"msgid", 32}};
+  } hdr[] = {{"timestamp", 64}, {"hostname", 255}, {"appname", 48}, {"procid", 128}, {"msgid", 32}};
   for (size_t k = 0; k < FS_ARRAY_SIZE(hdr); k++) {
     if (i >= n || p[i] != ' ')
       return FAIL(i, "expected ' ' before %s", hdr[k].name);

@@ -38,7 +38,7 @@ struct block {
   size_t nrecs, recs_cap;
   const char *file;
   int64_t year_ref_ms; /* the file's modification time (0: now) */
-  struct fs_buf out; /* entries: kind (1 byte), key (8), length (4), bytes */
+  struct fs_buf out;   /* entries: kind (1 byte), key (8), length (4), bytes */
   uint64_t records, parse_errors;
   int rc; /* a callback's stop or out of memory */
 };
@@ -52,10 +52,10 @@ struct scan {
   pthread_cond_t work, done;
   bool stop;
   /* reader state */
-  uint64_t line;       /* lines read of the current file */
-  bool skipping;       /* inside an over-long line */
+  uint64_t line; /* lines read of the current file */
+  bool skipping; /* inside an over-long line */
   /* writer state */
-  uint64_t *seen;      /* dedup keys (0 marks empty) */
+  uint64_t *seen; /* dedup keys (0 marks empty) */
   size_t seen_mask, nseen;
 };
 
@@ -162,8 +162,8 @@ static int on_alert(void *arg, const struct detect_alert *a)
   if (!rc && a->kind == DETECT_ALERT_IOC) {
     struct detect_ioc_info info;
     detect_ioc_describe(o->view.ioc, a->ioc_entry, &info);
-    rc = fs_buf_appendf(b, ",\"indicator\":{\"type\":\"%s\",\"value\":",
-                        detect_ioc_type_name(info.type));
+    rc = fs_buf_appendf(
+        b, ",\"indicator\":{\"type\":\"%s\",\"value\":", detect_ioc_type_name(info.type));
     if (!rc)
       rc = json_cstr(b, info.value);
     if (!rc && info.label) {
@@ -269,8 +269,10 @@ static void note_error(struct block *b, const struct rec *r, const struct fs_err
 
 static void process(struct scan *sc, struct detect_worker *w, struct block *b)
 {
-  struct detect_record_ctx c = {.format = sc->o->format, .org = DETECT_ORG_UNRESTRICTED,
-                                .now_ms = sc->o->now_ms, .year_ref_ms = b->year_ref_ms,
+  struct detect_record_ctx c = {.format = sc->o->format,
+                                .org = DETECT_ORG_UNRESTRICTED,
+                                .now_ms = sc->o->now_ms,
+                                .year_ref_ms = b->year_ref_ms,
                                 .zone = sc->o->zone};
   struct worker_ctx x = {.sc = sc, .b = b};
   fs_buf_reset(&b->out);
@@ -279,8 +281,8 @@ static void process(struct scan *sc, struct detect_worker *w, struct block *b)
   for (size_t i = 0; i < b->nrecs && !b->rc; i++) {
     struct fs_err err;
     x.r = &b->recs[i];
-    int rc = detect_worker_record(w, &sc->o->view, &c, b->data + x.r->off, x.r->len, on_alert,
-                                  &x, &err);
+    int rc =
+        detect_worker_record(w, &sc->o->view, &c, b->data + x.r->off, x.r->len, on_alert, &x, &err);
     b->records++;
     if (rc == FS_ERR_PARSE || rc == FS_ERR_TOO_LARGE) {
       b->parse_errors++;

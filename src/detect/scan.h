@@ -32,8 +32,8 @@ typedef void (*detect_parse_error_fn)(void *arg, const struct fs_err *err);
 
 struct detect_scan_opts {
   enum detect_format format;
-  unsigned threads;  /* threads in all (the calling one reads, and works when it can) */
-  bool dedup;        /* one alert per (indicator or rule, key values) in the run */
+  unsigned threads;      /* threads in all (the calling one reads, and works when it can) */
+  bool dedup;            /* one alert per (indicator or rule, key values) in the run */
   size_t max_event_text; /* bytes of the raw record copied into an alert (0: none) */
   struct detect_engine_view view;
   int64_t now_ms;

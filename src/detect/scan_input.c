@@ -27,7 +27,7 @@ struct detect_input {
   z_stream z;
   bool z_live;
   ZSTD_DStream *zs;
-  size_t zs_ret; /* 0 between frames */
+  size_t zs_ret;     /* 0 between frames */
   uint64_t consumed; /* bytes read from the file so far */
 };
 

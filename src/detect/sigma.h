@@ -65,7 +65,7 @@ struct detect_sigma_stats {
   size_t fields;       /* distinct fields with compiled matchers */
   size_t matchers;     /* values (after modifiers) */
   size_t hs_patterns, exact_values, pcre_confirmed, pcre_only;
-  size_t always_rules; /* rules evaluated on every event of their logsource */
+  size_t always_rules;   /* rules evaluated on every event of their logsource */
   size_t regex_deferred; /* regexes run by PCRE2 only when their rule is a candidate (it has
                           * other values to wait for), not by Hyperscan on every value */
 };
@@ -114,9 +114,9 @@ struct detect_sigma_corr *detect_sigma_corr_new(size_t max_groups);
 void detect_sigma_corr_free(struct detect_sigma_corr *c);
 
 struct detect_sigma_corr_hit {
-  uint32_t rule;       /* the correlation rule */
-  const char *group;   /* "field=value, ..." of the group-by fields */
-  double value;        /* the count, sum, average, or number of rules seen */
+  uint32_t rule;     /* the correlation rule */
+  const char *group; /* "field=value, ..." of the group-by fields */
+  double value;      /* the count, sum, average, or number of rules seen */
   int64_t first_ms, last_ms;
 };
 typedef int (*detect_sigma_corr_fn)(void *arg, const struct detect_sigma_corr_hit *hit);

@@ -208,9 +208,9 @@ struct clauses {
 /* Fields whose values are shared by a great many events (and rules). */
 static bool common_field(const char *name)
 {
-  static const char *const common[] = {"Image", "ParentImage", "OriginalFileName", "Product",
-                                       "Company", "Description", "IntegrityLevel", "User",
-                                       "EventID", "Channel", "Provider_Name", "ImageLoaded"};
+  static const char *const common[] = {"Image",   "ParentImage", "OriginalFileName", "Product",
+                                       "Company", "Description", "IntegrityLevel",   "User",
+                                       "EventID", "Channel",     "Provider_Name",    "ImageLoaded"};
   for (size_t i = 0; i < FS_ARRAY_SIZE(common); i++)
     if (!strcmp(name, common[i]))
       return true;
@@ -412,8 +412,7 @@ static int32_t find_rule(const struct detect_sigma_set *s, const char *ref)
   return -1;
 }
 
-static int resolve_correlations(struct detect_sigma_set *s, detect_sigma_problem_fn fn,
-                                void *arg)
+static int resolve_correlations(struct detect_sigma_set *s, detect_sigma_problem_fn fn, void *arg)
 {
   for (size_t i = 0; i < s->n_rules; i++) {
     struct sigma_rule *r = &s->rules[i];

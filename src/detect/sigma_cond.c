@@ -26,8 +26,21 @@ struct cp {
   size_t why_size;
 };
 
-enum tok { T_END, T_LP, T_RP, T_AND, T_OR, T_NOT, T_OF, T_ALL, T_THEM, T_NUM, T_IDENT, T_PIPE,
-           T_BAD };
+enum tok {
+  T_END,
+  T_LP,
+  T_RP,
+  T_AND,
+  T_OR,
+  T_NOT,
+  T_OF,
+  T_ALL,
+  T_THEM,
+  T_NUM,
+  T_IDENT,
+  T_PIPE,
+  T_BAD
+};
 
 static bool ident_char(char c)
 {
@@ -129,8 +142,8 @@ static int quantified(struct cp *c, uint32_t need)
   }
   if (c->nof == first)
     return fail(c, "no selection matches the pattern");
-  return node(c, (struct sigma_cnode){.op = CO_OF, .need = need, .first = first,
-                                      .n = c->nof - first});
+  return node(c,
+              (struct sigma_cnode){.op = CO_OF, .need = need, .first = first, .n = c->nof - first});
 }
 
 static int primary(struct cp *c)
@@ -218,8 +231,8 @@ static int expr(struct cp *c)
   return a;
 }
 
-int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text,
-                     char *why, size_t why_size)
+int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text, char *why,
+                     size_t why_size)
 {
   struct cp *c = calloc(1, sizeof(*c));
   if (!c)

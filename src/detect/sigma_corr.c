@@ -15,8 +15,8 @@
 
 struct entry {
   int64_t t;
-  double v;    /* value_sum, value_avg, value_percentile */
-  uint64_t vh; /* value_count: hash of the value */
+  double v;     /* value_sum, value_avg, value_percentile */
+  uint64_t vh;  /* value_count: hash of the value */
   uint32_t ref; /* which referenced rule */
 };
 
@@ -281,7 +281,8 @@ static bool aggregate(const struct sigma_corr_def *d, const struct group *g, dou
 static bool fires(const struct sigma_corr_def *d, double v)
 {
   if (d->type == SCT_TEMPORAL || d->type == SCT_TEMPORAL_ORDERED)
-    return d->op == 255 ? v >= (double)d->nrefs : v >= (double)d->nrefs && compare(v, d->op, d->threshold);
+    return d->op == 255 ? v >= (double)d->nrefs
+                        : v >= (double)d->nrefs && compare(v, d->op, d->threshold);
   return compare(v, d->op, d->threshold);
 }
 
@@ -331,9 +332,9 @@ int detect_sigma_corr_feed(struct detect_sigma_corr *c, const struct detect_sigm
         missing = true; /* events without the group-by field are not grouped */
         break;
       }
-      tl += (size_t)snprintf(text + tl, sizeof(text) - FS_MIN(tl, sizeof(text) - 1), "%s%s=%.*s",
-                             g ? ", " : "", d->group_by[g], (int)FS_MIN(f->value_len, 100),
-                             f->value);
+      tl +=
+          (size_t)snprintf(text + tl, sizeof(text) - FS_MIN(tl, sizeof(text) - 1), "%s%s=%.*s",
+                           g ? ", " : "", d->group_by[g], (int)FS_MIN(f->value_len, 100), f->value);
       tl = FS_MIN(tl, sizeof(text) - 1);
     }
     if (missing)
@@ -349,8 +350,9 @@ int detect_sigma_corr_feed(struct detect_sigma_corr *c, const struct detect_sigm
       snprintf(num, sizeof(num), "%.*s", (int)FS_MIN(f->value_len, 63), f->value);
       e.v = strtod(num, NULL);
     }
-    uint64_t key = detect_hash(text, tl, detect_hash(cr->id ? cr->id : cr->title,
-                                                     strlen(cr->id ? cr->id : cr->title), org));
+    uint64_t key = detect_hash(
+        text, tl,
+        detect_hash(cr->id ? cr->id : cr->title, strlen(cr->id ? cr->id : cr->title), org));
     struct shard *sh = &c->shards[key % SHARDS];
     pthread_mutex_lock(&sh->lock);
     struct group *g = get_group(c, sh, key, text, at_ms, d->timespan_ms);

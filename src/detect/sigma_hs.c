@@ -1,8 +1,9 @@
 /* Compiling a set's values: exact case-insensitive values into one hash table; for each event
- * class, per field (shared with an earlier class with the same values on it), literals (contains, startswith, endswith,
- * cased exact) into a Hyperscan literal database checked by position and wildcards and regexes
- * into a Hyperscan regex database; PCRE2 for regexes Hyperscan cannot run (confirming a Hyperscan
- * prefilter when it can). Identical expressions in a database are compiled once. */
+ * class, per field (shared with an earlier class with the same values on it), literals (contains,
+ * startswith, endswith, cased exact) into a Hyperscan literal database checked by position and
+ * wildcards and regexes into a Hyperscan regex database; PCRE2 for regexes Hyperscan cannot run
+ * (confirming a Hyperscan prefilter when it can). Identical expressions in a database are compiled
+ * once. */
 #include "detect/sigma_int.h"
 
 #include "core/buf.h"
@@ -71,8 +72,8 @@ static int glob_expr(const struct sigma_pattern *p, uint8_t kind, struct fs_buf 
   int rc = start ? fs_buf_append_str(b, "\\A") : FS_OK;
   for (size_t i = 0; i < n && !rc; i++) {
     char c = t[i];
-    if (!p->literal && c == '\\' && i + 1 < n && (t[i + 1] == '*' || t[i + 1] == '?' ||
-                                                 t[i + 1] == '\\')) {
+    if (!p->literal && c == '\\' && i + 1 < n &&
+        (t[i + 1] == '*' || t[i + 1] == '?' || t[i + 1] == '\\')) {
       rc = put_literal(b, t[++i]);
       literals++;
     } else if (!p->literal && c == '*') {
@@ -146,8 +147,7 @@ static int exact_add(struct detect_sigma_set *s, int32_t field, const char *v, s
   if (field & SIGMA_SUFFIX_KEY) {
     f->suffix_max = FS_MAX(f->suffix_max, (uint32_t)n);
     f->suffix_lens[n / 64] |= 1ULL << (n % 64);
-  }
-  else if (n < 512)
+  } else if (n < 512)
     f->exact_lens[n / 64] |= 1ULL << (n % 64);
   else
     f->exact_long = true;
@@ -258,7 +258,10 @@ static int list_add(struct detect_sigma_set *s, struct pat_list *l, const char *
       return FS_ERR_NOMEM;
     memcpy(l->expr[l->n], e, len);
     l->expr[l->n][len] = '\0';
-    *tp = (struct sigma_target){UINT32_MAX, (uint32_t)len, kind, glob,
+    *tp = (struct sigma_target){UINT32_MAX,
+                                (uint32_t)len,
+                                kind,
+                                glob,
                                 glob_of ? glob_of->kind : 0,
                                 glob_of ? (glob_of->flags & SMF_CASED) != 0 : false};
     target = (uint32_t)(s->n_targets - 1);
@@ -305,7 +308,7 @@ static void list_drop(struct pat_list *l, size_t i)
 /* ---- planning and compiling --------------------------------------------------------------- */
 
 void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
-                      detect_sigma_problem_fn fn, void *arg)
+                     detect_sigma_problem_fn fn, void *arg)
 {
   struct sigma_rule *r = &s->rules[rule];
   if (r->dead)
@@ -460,8 +463,8 @@ static int plan_matcher(struct detect_sigma_set *s, uint32_t mi, struct field_pl
         continue; /* in the exact table */
       /* Every occurrence is reported (endswith needs the last one, and HS_FLAG_SINGLEMATCH makes
        * a large literal database about a quarter slower); a bit already set costs nothing. */
-      rc = list_add(s, &p->lit, p->bytes, len, caseless ? HS_FLAG_CASELESS : 0, m->kind, NULL,
-                    NULL, mi);
+      rc = list_add(s, &p->lit, p->bytes, len, caseless ? HS_FLAG_CASELESS : 0, m->kind, NULL, NULL,
+                    mi);
       continue;
     }
     if (!m->pats[k].literal && (len = longest_piece(&m->pats[k], p->bytes)) >= 3) {
@@ -487,11 +490,11 @@ static int compile_db(struct detect_sigma_set *s, const struct sigma_field *f, s
 {
   while (l->n) {
     hs_compile_error_t *ce = NULL;
-    hs_error_t he = literal ? hs_compile_lit_multi((const char *const *)l->expr, l->flags, l->ids,
-                                                   l->lens, (unsigned)l->n, HS_MODE_BLOCK, NULL,
-                                                   db, &ce)
-                            : hs_compile_multi((const char *const *)l->expr, l->flags, l->ids,
-                                               (unsigned)l->n, HS_MODE_BLOCK, NULL, db, &ce);
+    hs_error_t he =
+        literal ? hs_compile_lit_multi((const char *const *)l->expr, l->flags, l->ids, l->lens,
+                                       (unsigned)l->n, HS_MODE_BLOCK, NULL, db, &ce)
+                : hs_compile_multi((const char *const *)l->expr, l->flags, l->ids, (unsigned)l->n,
+                                   HS_MODE_BLOCK, NULL, db, &ce);
     if (he == HS_SUCCESS)
       break;
     if (!ce || ce->expression < 0) {
@@ -645,8 +648,8 @@ static uint32_t relink(const struct detect_sigma_set *s, const struct sigma_node
   uint32_t first = (uint32_t)*n;
   for (uint32_t k = head; k != UINT32_MAX; k = old[k].next) {
     const struct sigma_matcher *m = &s->matchers[old[k].matcher];
-    nodes[*n] = (struct sigma_node){old[k].matcher, (uint32_t)*n + 1, m->item, m->rule, m->clause,
-                                    m->nclauses};
+    nodes[*n] = (struct sigma_node){old[k].matcher, (uint32_t)*n + 1, m->item,
+                                    m->rule,        m->clause,        m->nclauses};
     (*n)++;
   }
   nodes[*n - 1].next = UINT32_MAX;

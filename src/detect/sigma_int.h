@@ -20,7 +20,7 @@ enum sy_kind { SY_SCALAR, SY_SEQ, SY_MAP };
 struct sy_node {
   enum sy_kind kind;
   unsigned line;
-  bool plain;   /* an unquoted scalar: null, booleans and numbers are read from it */
+  bool plain;    /* an unquoted scalar: null, booleans and numbers are read from it */
   const char *s; /* scalar text, NUL-terminated */
   size_t len;
   struct sy_node **kids; /* sequence items; for a map keys and values alternate */
@@ -43,8 +43,8 @@ enum sigma_kind { SK_EXACT, SK_CONTAINS, SK_STARTS, SK_ENDS, SK_RE };
 struct sigma_pattern {
   const char *text; /* Sigma text (wildcards, escapes) unless literal; a regex for SK_RE */
   uint32_t len;
-  bool literal;     /* text is bytes to match as they are (encoded values) */
-  bool suffix;      /* an endswith path ("\\cmd.exe"): in the exact table as a suffix key */
+  bool literal; /* text is bytes to match as they are (encoded values) */
+  bool suffix;  /* an endswith path ("\\cmd.exe"): in the exact table as a suffix key */
 };
 
 /* Suffix keys share the exact table under the field id with this bit. */
@@ -76,14 +76,17 @@ struct sigma_matcher {
 
 /* Checks that are not string searches. */
 enum sigma_special {
-  SS_NULL,      /* the field is absent or empty */
-  SS_EXISTS,    /* num: 1 exists, 0 does not */
-  SS_LT, SS_LTE, SS_GT, SS_GTE, /* numeric comparison with num */
-  SS_CIDR,      /* ip */
-  SS_FIELDREF,  /* equal (per kind) to the value of field ref */
-  SS_TIMEPART,  /* part (minute..year) of the field's time equals num */
-  SS_EMPTY,     /* the value is "" */
-  SS_ANY,       /* the field exists (contains "" or "*") */
+  SS_NULL,   /* the field is absent or empty */
+  SS_EXISTS, /* num: 1 exists, 0 does not */
+  SS_LT,
+  SS_LTE,
+  SS_GT,
+  SS_GTE,      /* numeric comparison with num */
+  SS_CIDR,     /* ip */
+  SS_FIELDREF, /* equal (per kind) to the value of field ref */
+  SS_TIMEPART, /* part (minute..year) of the field's time equals num */
+  SS_EMPTY,    /* the value is "" */
+  SS_ANY,      /* the field exists (contains "" or "*") */
 };
 
 struct sigma_special_value {
@@ -97,16 +100,16 @@ struct sigma_special_value {
 };
 
 struct sigma_item {
-  int32_t field;       /* field id; 0 is the keyword pseudo-field (every value) */
+  int32_t field; /* field id; 0 is the keyword pseudo-field (every value) */
   uint32_t rule;
   uint32_t first_matcher, nmatchers;
   uint32_t first_special, nspecial;
-  bool all;            /* |all: every value must match */
-  bool neq;            /* |neq: present and none of the values */
-  bool indexed;        /* false when anything but hits decides it (special, lazy, neq) */
-  bool plain;          /* true exactly when one of its matchers has a hit (indexed, not |all, no
-                        * PCRE2 confirmation): known once the hits are collected */
-  int32_t clause;      /* the clause of its rule it belongs to, or -1 (see sigma_compile.c) */
+  bool all;       /* |all: every value must match */
+  bool neq;       /* |neq: present and none of the values */
+  bool indexed;   /* false when anything but hits decides it (special, lazy, neq) */
+  bool plain;     /* true exactly when one of its matchers has a hit (indexed, not |all, no
+                   * PCRE2 confirmation): known once the hits are collected */
+  int32_t clause; /* the clause of its rule it belongs to, or -1 (see sigma_compile.c) */
 };
 
 struct sigma_group { /* a map of a selection: items ANDed */
@@ -128,17 +131,22 @@ struct sigma_cnode {
 };
 
 enum sigma_corr_type {
-  SCT_EVENT_COUNT, SCT_VALUE_COUNT, SCT_VALUE_SUM, SCT_VALUE_AVG, SCT_VALUE_PERCENTILE,
-  SCT_TEMPORAL, SCT_TEMPORAL_ORDERED,
+  SCT_EVENT_COUNT,
+  SCT_VALUE_COUNT,
+  SCT_VALUE_SUM,
+  SCT_VALUE_AVG,
+  SCT_VALUE_PERCENTILE,
+  SCT_TEMPORAL,
+  SCT_TEMPORAL_ORDERED,
 };
 
 struct sigma_corr_def {
   uint8_t type;
-  uint8_t op;      /* SS_LT.. or 6 eq, 7 neq; for temporal: none (all rules seen) */
+  uint8_t op; /* SS_LT.. or 6 eq, 7 neq; for temporal: none (all rules seen) */
   double threshold;
   double percentile;
   int64_t timespan_ms;
-  const char **refs; /* referenced rules by id or name, as written */
+  const char **refs;   /* referenced rules by id or name, as written */
   uint32_t *ref_rules; /* resolved rule indices */
   size_t nrefs;
   const char **group_by;
@@ -166,30 +174,32 @@ struct sigma_rule {
   bool silent;       /* a building block of correlations with generate: false */
   bool dead;         /* reported at compile time and left out */
   struct sigma_corr_def *corr; /* correlation rules only */
-  uint32_t *corr_users; /* correlations that reference this rule */
+  uint32_t *corr_users;        /* correlations that reference this rule */
   size_t ncorr_users;
 };
 
 /* Growable arrays of the set being built. */
-#define SIGMA_VEC(type, name) type *name; size_t n_##name, cap_##name
+#define SIGMA_VEC(type, name)                                                                      \
+  type *name;                                                                                      \
+  size_t n_##name, cap_##name
 
 struct sigma_field {
   const char *name;
   size_t len;
-  bool concat;          /* keywords (field 0) only: every value a substring search, so all of
-                         * an event's values can be searched at once */
-  uint64_t exact_lens[8]; /* lengths (< 512) of its exact values: others need no lookup */
-  bool exact_long;        /* an exact value of 512 bytes or more */
-  uint32_t suffix_max;    /* the longest suffix key (endswith "\\..." or "/...") */
+  bool concat;             /* keywords (field 0) only: every value a substring search, so all of
+                            * an event's values can be searched at once */
+  uint64_t exact_lens[8];  /* lengths (< 512) of its exact values: others need no lookup */
+  bool exact_long;         /* an exact value of 512 bytes or more */
+  uint32_t suffix_max;     /* the longest suffix key (endswith "\\..." or "/...") */
   uint64_t suffix_lens[8]; /* lengths of its suffix keys (all < 512): others need no lookup */
-  bool used;            /* some item names it (not only a fieldref) */
+  bool used;               /* some item names it (not only a fieldref) */
 };
 
 struct sigma_class_routes {
   uint64_t *bits;   /* rules that apply to events of this class */
   uint32_t *always; /* rules to evaluate on every such event */
   size_t nalways;
-  bool keywords;    /* some routed rule has keyword items */
+  bool keywords; /* some routed rule has keyword items */
   /* Per field id: the databases holding the values of this class's rules, and whether any of
    * them has an exact value (1) or suffix key (2) on the field. A field whose routed matchers are
    * those of an earlier class, or a few less, uses that class's databases (sigma_compile_routes);
@@ -203,15 +213,15 @@ struct sigma_exact_slot {
   const char *key; /* lower-cased value */
   uint32_t len;
   int32_t field;
-  uint32_t head;   /* first node of the matchers with this field and value */
+  uint32_t head; /* first node of the matchers with this field and value */
 };
 
 /* A Hyperscan expression (its id) and the matchers that share it. A literal target is checked
  * where it matched: anywhere, at the start, at the end, or the whole value. */
 struct sigma_target {
   uint32_t head;
-  uint32_t len;  /* literal length */
-  uint8_t kind;  /* enum sigma_kind; SK_RE for a regex-database target (no check) */
+  uint32_t len; /* literal length */
+  uint8_t kind; /* enum sigma_kind; SK_RE for a regex-database target (no check) */
   /* A value with wildcards is found by its longest literal piece in the literal database, then
    * checked whole: the glob, its kind and case. */
   const struct sigma_pattern *glob;
@@ -247,9 +257,9 @@ struct detect_sigma_set {
   size_t exact_mask, exact_count;
   SIGMA_VEC(struct sigma_node, nodes);
   SIGMA_VEC(struct sigma_target, targets); /* Hyperscan ids */
-  SIGMA_VEC(uint32_t, clauses); /* clause id -> rule */
-  SIGMA_VEC(hs_database_t *, dbs); /* every compiled database, shared by the routes */
-  hs_scratch_t *scratch_proto; /* fits every database; threads clone it */
+  SIGMA_VEC(uint32_t, clauses);            /* clause id -> rule */
+  SIGMA_VEC(hs_database_t *, dbs);         /* every compiled database, shared by the routes */
+  hs_scratch_t *scratch_proto;             /* fits every database; threads clone it */
   uint64_t exact_seed;
   struct sigma_class_routes *routes; /* one per event class (sigma_logsource.c) */
   size_t nroutes;
@@ -274,9 +284,9 @@ struct detect_sigma_loader {
 
 /* Grows a SIGMA_VEC by one; returns the new element (zeroed) or NULL. */
 void *sigma_vec_push(void **data, size_t *n, size_t *cap, size_t elem);
-#define SIGMA_PUSH(set, name)                                                                   \
-  ((__typeof__((set)->name))sigma_vec_push((void **)&(set)->name, &(set)->n_##name,             \
-                                            &(set)->cap_##name, sizeof(*(set)->name)))
+#define SIGMA_PUSH(set, name)                                                                      \
+  ((__typeof__((set)->name))sigma_vec_push((void **)&(set)->name, &(set)->n_##name,                \
+                                           &(set)->cap_##name, sizeof(*(set)->name)))
 
 /* The id of a field name, adding it when add is true; -1 when absent. */
 int32_t sigma_field_id(struct detect_sigma_set *s, const char *name, size_t len, bool add);
@@ -285,12 +295,32 @@ int32_t sigma_field_find(const struct detect_sigma_set *s, const char *name, siz
 /* ---- modifiers (sigma_modifiers.c) ------------------------------------------------------- */
 
 enum sigma_mod_bits {
-  SMOD_CONTAINS = 1 << 0, SMOD_STARTS = 1 << 1, SMOD_ENDS = 1 << 2, SMOD_ALL = 1 << 3, SMOD_RE = 1 << 4,
-  SMOD_CASED = 1 << 5, SMOD_EXISTS = 1 << 6, SMOD_NEQ = 1 << 7, SMOD_CIDR = 1 << 8, SMOD_FIELDREF = 1 << 9,
-  SMOD_CMP = 1 << 10, SMOD_TIME = 1 << 11, SMOD_I = 1 << 12, SMOD_M = 1 << 13, SMOD_S = 1 << 14,
+  SMOD_CONTAINS = 1 << 0,
+  SMOD_STARTS = 1 << 1,
+  SMOD_ENDS = 1 << 2,
+  SMOD_ALL = 1 << 3,
+  SMOD_RE = 1 << 4,
+  SMOD_CASED = 1 << 5,
+  SMOD_EXISTS = 1 << 6,
+  SMOD_NEQ = 1 << 7,
+  SMOD_CIDR = 1 << 8,
+  SMOD_FIELDREF = 1 << 9,
+  SMOD_CMP = 1 << 10,
+  SMOD_TIME = 1 << 11,
+  SMOD_I = 1 << 12,
+  SMOD_M = 1 << 13,
+  SMOD_S = 1 << 14,
 };
 
-enum sigma_transform_kind { STR_WINDASH, STR_BASE64, STR_BASE64OFFSET, STR_UTF16LE, STR_UTF16BE, STR_UTF16, STR_EXPAND };
+enum sigma_transform_kind {
+  STR_WINDASH,
+  STR_BASE64,
+  STR_BASE64OFFSET,
+  STR_UTF16LE,
+  STR_UTF16BE,
+  STR_UTF16,
+  STR_EXPAND
+};
 
 struct sigma_mods {
   unsigned bits;
@@ -310,7 +340,8 @@ struct sigma_variant {
 #define SIGMA_MAX_VARIANTS 64
 
 /* Parses the modifiers of a "Field|mod|mod" key (klen bytes). FS_ERR_INVALID with why. */
-int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *why, size_t why_size);
+int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *why,
+                     size_t why_size);
 /* Runs a value's transforms (windash, base64, base64offset, utf16*, expand) in order, giving its
  * forms in vars (SIGMA_MAX_VARIANTS). FS_ERR_INVALID with why, FS_ERR_NOMEM. */
 int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, const char *value,
@@ -319,11 +350,11 @@ int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, c
 
 /* Turns one YAML document into a rule in l->set. Returns FS_OK, or FS_ERR_INVALID with the reason
  * in why (the set is left as it was). */
-int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc,
-                         const char *file, char *why, size_t why_size);
+int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc, const char *file,
+                         char *why, size_t why_size);
 /* Parses a condition over the rule's selections into rule->cond. */
-int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text,
-                     char *why, size_t why_size);
+int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text, char *why,
+                     size_t why_size);
 
 /* Compiles the set: values (sigma_compile_fields), then what depends on them; resolves
  * correlations and routes. Reports and drops rules that cannot be compiled. */
@@ -354,8 +385,13 @@ bool sigma_class_fits(size_t c, const struct sigma_rule *r);
 /* What a field name means to the mapper in events of a shape (sigma_event_shape): its field id
  * in s (-1: no rule names it), its id in Security 4688 events (pySigma's renames), and whether it
  * is the field that decides the class (Channel, EventID, EventType). */
-enum sigma_role { SIGMA_ROLE_NONE, SIGMA_ROLE_CHANNEL, SIGMA_ROLE_EVENT_ID, SIGMA_ROLE_EVENT_TYPE,
-                  SIGMA_ROLES };
+enum sigma_role {
+  SIGMA_ROLE_NONE,
+  SIGMA_ROLE_CHANNEL,
+  SIGMA_ROLE_EVENT_ID,
+  SIGMA_ROLE_EVENT_TYPE,
+  SIGMA_ROLES
+};
 struct sigma_name_info {
   int32_t id, audit_id;
   uint8_t role; /* enum sigma_role */

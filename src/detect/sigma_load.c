@@ -95,8 +95,7 @@ static void report(detect_sigma_problem_fn fn, void *arg, const char *file, unsi
   if (!fn)
     return;
   const struct sy_node *id = sy_get(doc, "id"), *title = sy_get(doc, "title");
-  struct detect_sigma_problem p = {file, line,
-                                   id && id->kind == SY_SCALAR ? id->s : NULL,
+  struct detect_sigma_problem p = {file, line, id && id->kind == SY_SCALAR ? id->s : NULL,
                                    title && title->kind == SY_SCALAR ? title->s : NULL, reason};
   fn(arg, &p);
 }

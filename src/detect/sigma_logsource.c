@@ -199,16 +199,21 @@ static const struct rename ecs_names[] = {
 };
 
 static const struct rename cef_names[] = {
-    {"src", "src_ip"},         {"dst", "dst_ip"},          {"spt", "src_port"},
-    {"dpt", "dst_port"},       {"request", "c-uri"},       {"requestClientApplication", "c-useragent"},
-    {"requestMethod", "cs-method"}, {"dhost", "cs-host"},  {"suser", "user"},
+    {"src", "src_ip"},
+    {"dst", "dst_ip"},
+    {"spt", "src_port"},
+    {"dpt", "dst_port"},
+    {"request", "c-uri"},
+    {"requestClientApplication", "c-useragent"},
+    {"requestMethod", "cs-method"},
+    {"dhost", "cs-host"},
+    {"suser", "user"},
 };
 
 static const struct rename kv_names[] = {
-    {"srcip", "src_ip"},   {"dstip", "dst_ip"},     {"srcport", "src_port"},
-    {"dstport", "dst_port"}, {"SRC", "src_ip"},     {"DST", "dst_ip"},
-    {"SPT", "src_port"},   {"DPT", "dst_port"},     {"src", "src_ip"},
-    {"dst", "dst_ip"},
+    {"srcip", "src_ip"}, {"dstip", "dst_ip"}, {"srcport", "src_port"}, {"dstport", "dst_port"},
+    {"SRC", "src_ip"},   {"DST", "dst_ip"},   {"SPT", "src_port"},     {"DPT", "dst_port"},
+    {"src", "src_ip"},   {"dst", "dst_ip"},
 };
 
 /* Security 4688 spells the process fields differently (pySigma's windows_audit pipeline). */
@@ -218,8 +223,8 @@ static const struct rename audit_names[] = {
     {"SubjectUserName", "User"},
 };
 
-static bool lookup(const struct rename *t, size_t n, const char *name, size_t len,
-                   const char **out, size_t *out_len)
+static bool lookup(const struct rename *t, size_t n, const char *name, size_t len, const char **out,
+                   size_t *out_len)
 {
   for (size_t i = 0; i < n; i++)
     if (strlen(t[i].from) == len && !memcmp(t[i].from, name, len)) {
@@ -371,33 +376,64 @@ static long value_int(const struct detect_field *f)
 static size_t sysmon_class(long id, const struct detect_field *event_type)
 {
   switch (id) {
-  case 1: return 3;
-  case 2: return 4;
-  case 3: return 5;
-  case 4: case 16: return 6;
-  case 5: return 7;
-  case 6: return 8;
-  case 7: return 9;
-  case 8: return 10;
-  case 9: return 11;
-  case 10: return 12;
-  case 11: return 13;
-  case 12: return value_is(event_type, "CreateKey") ? 14 : 15;
-  case 13: return 16;
-  case 14: return 17;
-  case 15: return 18;
-  case 17: case 18: return 19;
-  case 19: case 20: case 21: return 20;
-  case 22: return 21;
-  case 23: return 22;
-  case 24: return 23;
-  case 25: return 24;
-  case 26: return 25;
-  case 27: return 26;
-  case 28: return 27;
-  case 29: return 28;
-  case 255: return 29;
-  default: return 2;
+  case 1:
+    return 3;
+  case 2:
+    return 4;
+  case 3:
+    return 5;
+  case 4:
+  case 16:
+    return 6;
+  case 5:
+    return 7;
+  case 6:
+    return 8;
+  case 7:
+    return 9;
+  case 8:
+    return 10;
+  case 9:
+    return 11;
+  case 10:
+    return 12;
+  case 11:
+    return 13;
+  case 12:
+    return value_is(event_type, "CreateKey") ? 14 : 15;
+  case 13:
+    return 16;
+  case 14:
+    return 17;
+  case 15:
+    return 18;
+  case 17:
+  case 18:
+    return 19;
+  case 19:
+  case 20:
+  case 21:
+    return 20;
+  case 22:
+    return 21;
+  case 23:
+    return 22;
+  case 24:
+    return 23;
+  case 25:
+    return 24;
+  case 26:
+    return 25;
+  case 27:
+    return 26;
+  case 28:
+    return 27;
+  case 29:
+    return 28;
+  case 255:
+    return 29;
+  default:
+    return 2;
   }
 }
 
@@ -436,8 +472,10 @@ static size_t ecs_class(const struct detect_event *ev)
     } else if (f->name_len == 10 && !memcmp(f->name, "event.type", 10)) {
       start |= value_is(f, "start");
     } else if (f->name_len == 12 && !memcmp(f->name, "host.os.type", 12)) {
-      os = value_is(f, "windows") ? "windows" : value_is(f, "linux") ? "linux"
-           : value_is(f, "macos") ? "macos" : NULL;
+      os = value_is(f, "windows") ? "windows"
+           : value_is(f, "linux") ? "linux"
+           : value_is(f, "macos") ? "macos"
+                                  : NULL;
     } else if (f->name_len == 17 && !memcmp(f->name, "dns.question.name", 17)) {
       dns = true;
     }
@@ -490,8 +528,7 @@ size_t sigma_event_class(const struct detect_event *ev, int shape,
                          roles[SIGMA_ROLE_EVENT_TYPE]);
   if (shape == SH_ECS)
     return ecs_class(ev);
-  if ((ev->format == DETECT_FMT_RFC5424 || ev->format == DETECT_FMT_RFC3164) &&
-      !ev->msg_structured)
+  if ((ev->format == DETECT_FMT_RFC5424 || ev->format == DETECT_FMT_RFC3164) && !ev->msg_structured)
     return syslog_class(ev);
   return 0;
 }

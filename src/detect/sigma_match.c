@@ -20,13 +20,13 @@ struct detect_sigma_thread {
   uint64_t *bits;    /* matcher hits of this event */
   uint32_t *touched; /* nodes (sigma_node) of the matchers whose bit is set */
   size_t ntouched;
-  uint32_t stamp;       /* this event */
-  uint32_t *rule_stamp; /* rule is a candidate of this event */
+  uint32_t stamp;         /* this event */
+  uint32_t *rule_stamp;   /* rule is a candidate of this event */
   uint32_t *target_stamp; /* a Hyperscan target's matchers were set in this event */
   uint32_t *cands;
   size_t ncands;
-  uint32_t *item_stamp; /* item result known for this event */
-  uint32_t *item_hit;   /* a matcher of the item has a hit in this event */
+  uint32_t *item_stamp;   /* item result known for this event */
+  uint32_t *item_hit;     /* a matcher of the item has a hit in this event */
   uint32_t *ccount_stamp; /* clause counted for this event */
   uint32_t *rcount_stamp; /* rcount is of this event */
   uint16_t *rcount;       /* clauses with hits */
@@ -34,8 +34,8 @@ struct detect_sigma_thread {
   uint32_t *occ_stamp; /* per field id: first occurrence in the event */
   uint16_t *occ_first;
   uint16_t occ_next[DETECT_MAX_FIELDS];
-  char *lower; /* lower-cased value for the exact table */
-  char *kw;    /* an event's values joined, for keywords */
+  char *lower;         /* lower-cased value for the exact table */
+  char *kw;            /* an event's values joined, for keywords */
   const char *cur_val; /* the value being searched */
   size_t cur_len;
   pcre2_match_data *md;
@@ -122,8 +122,8 @@ static int prepare(struct detect_sigma_thread *t, const struct detect_sigma_set 
   t->item_val = calloc(ni, 1);
   t->occ_stamp = calloc(nf, sizeof(uint32_t));
   t->occ_first = calloc(nf, sizeof(uint16_t));
-  if (!t->bits || !t->touched || !t->rule_stamp || !t->target_stamp || !t->cands || !t->item_stamp || !t->item_hit ||
-      !t->ccount_stamp || !t->rcount_stamp || !t->rcount ||
+  if (!t->bits || !t->touched || !t->rule_stamp || !t->target_stamp || !t->cands ||
+      !t->item_stamp || !t->item_hit || !t->ccount_stamp || !t->rcount_stamp || !t->rcount ||
       !t->item_val || !t->occ_stamp || !t->occ_first ||
       (s->scratch_proto && hs_clone_scratch(s->scratch_proto, &t->scratch) != HS_SUCCESS)) {
     release_arrays(t);
@@ -190,7 +190,8 @@ static bool glob_match(const struct sigma_pattern *p, uint8_t kind, bool cased, 
 {
   const char *pt = p->text;
   size_t pn = p->len, pi = 0, si = 0, star_p = SIZE_MAX, star_s = 0;
-  bool lead = kind == SK_CONTAINS || kind == SK_ENDS, trail = kind == SK_CONTAINS || kind == SK_STARTS;
+  bool lead = kind == SK_CONTAINS || kind == SK_ENDS,
+       trail = kind == SK_CONTAINS || kind == SK_STARTS;
   if (lead) /* as if the value began with '*' */
     star_p = 0, star_s = 0;
   for (;;) {
@@ -198,7 +199,8 @@ static bool glob_match(const struct sigma_pattern *p, uint8_t kind, bool cased, 
       char c = pt[pi];
       size_t step = 1;
       bool wild = false;
-      if (c == '\\' && pi + 1 < pn && (pt[pi + 1] == '*' || pt[pi + 1] == '?' || pt[pi + 1] == '\\')) {
+      if (c == '\\' && pi + 1 < pn &&
+          (pt[pi + 1] == '*' || pt[pi + 1] == '?' || pt[pi + 1] == '\\')) {
         c = pt[pi + 1];
         step = 2;
       } else if (c == '*' || c == '?') {
@@ -347,19 +349,19 @@ static bool pcre_on(struct detect_sigma_thread *t, const struct sigma_matcher *m
 }
 
 /* Calls a test on each value of a field (every value for the keyword field 0). */
-#define FOR_EACH_VALUE(t, field, f, body)                                                        \
-  do {                                                                                          \
-    if ((field) == 0) {                                                                         \
-      for (size_t i_ = 0; i_ < (t)->ev->nfields; i_++) {                                        \
-        const struct detect_field *f = &(t)->ev->fields[i_];                                    \
-        body;                                                                                   \
-      }                                                                                         \
-    } else if ((t)->occ_stamp[field] == (t)->stamp) {                                           \
-      for (uint16_t o_ = (t)->occ_first[field]; o_ != NO_OCC; o_ = (t)->occ_next[o_]) {         \
-        const struct detect_field *f = &(t)->ev->fields[o_];                                    \
-        body;                                                                                   \
-      }                                                                                         \
-    }                                                                                           \
+#define FOR_EACH_VALUE(t, field, f, body)                                                          \
+  do {                                                                                             \
+    if ((field) == 0) {                                                                            \
+      for (size_t i_ = 0; i_ < (t)->ev->nfields; i_++) {                                           \
+        const struct detect_field *f = &(t)->ev->fields[i_];                                       \
+        body;                                                                                      \
+      }                                                                                            \
+    } else if ((t)->occ_stamp[field] == (t)->stamp) {                                              \
+      for (uint16_t o_ = (t)->occ_first[field]; o_ != NO_OCC; o_ = (t)->occ_next[o_]) {            \
+        const struct detect_field *f = &(t)->ev->fields[o_];                                       \
+        body;                                                                                      \
+      }                                                                                            \
+    }                                                                                              \
   } while (0)
 
 static bool matcher_true(struct detect_sigma_thread *t, const struct sigma_matcher *m,
@@ -388,7 +390,7 @@ static bool to_number(const struct detect_field *f, double *out)
   buf[f->value_len] = '\0';
   char *end;
   *out = (buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) ? (double)strtoull(buf, &end, 16)
-                                                              : strtod(buf, &end);
+                                                             : strtod(buf, &end);
   return !*end && isfinite(*out);
 }
 
@@ -441,7 +443,7 @@ static int time_part(const struct detect_field *f, uint8_t part)
     return (int)(sec / 3600);
   case 2:
     return (int)d;
-  case 3: { /* ISO 8601 week */
+  case 3: {                               /* ISO 8601 week */
     int64_t wday = ((days % 7) + 10) % 7; /* 0 = Monday; 1970-01-01 was a Thursday */
     int64_t thursday = days - wday + 3;
     int64_t ty;
@@ -487,8 +489,10 @@ static bool special_true(struct detect_sigma_thread *t, const struct sigma_speci
   case SS_GT:
   case SS_GTE:
     FOR_EACH_VALUE(t, field, f, {
-      if (to_number(f, &num) && (v->type == SS_LT ? num < v->num : v->type == SS_LTE ? num <= v->num
-                                 : v->type == SS_GT ? num > v->num : num >= v->num))
+      if (to_number(f, &num) && (v->type == SS_LT    ? num < v->num
+                                 : v->type == SS_LTE ? num <= v->num
+                                 : v->type == SS_GT  ? num > v->num
+                                                     : num >= v->num))
         return true;
     });
     return false;
@@ -507,8 +511,7 @@ static bool special_true(struct detect_sigma_thread *t, const struct sigma_speci
   return false;
 }
 
-static bool item_true(struct detect_sigma_thread *t, const struct detect_sigma_set *s,
-                      uint32_t idx)
+static bool item_true(struct detect_sigma_thread *t, const struct detect_sigma_set *s, uint32_t idx)
 {
   if (t->item_stamp[idx] == t->stamp)
     return t->item_val[idx];
@@ -519,13 +522,13 @@ static bool item_true(struct detect_sigma_thread *t, const struct detect_sigma_s
   } else if (it->neq) {
     res = present(t, it->field);
     for (uint32_t k = 0; k < it->nmatchers && res; k++)
-      res = !matcher_true(t, &s->matchers[it->first_matcher + k], it->field,
-                          it->first_matcher + k);
+      res = !matcher_true(t, &s->matchers[it->first_matcher + k], it->field, it->first_matcher + k);
   } else {
     bool all = it->all;
     res = all;
     for (uint32_t k = 0; k < it->nmatchers && res == all; k++)
-      if (matcher_true(t, &s->matchers[it->first_matcher + k], it->field, it->first_matcher + k) != all)
+      if (matcher_true(t, &s->matchers[it->first_matcher + k], it->field, it->first_matcher + k) !=
+          all)
         res = !all;
     for (uint32_t k = 0; k < it->nspecial && res == all; k++)
       if (special_true(t, &s->specials[it->first_special + k], it->field) != all)

@@ -46,11 +46,14 @@ int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *w
     else if (IS("lt") || IS("lte") || IS("gt") || IS("gte")) {
       m->bits |= SMOD_CMP;
       m->cmp = IS("lt") ? SS_LT : IS("lte") ? SS_LTE : IS("gt") ? SS_GT : SS_GTE;
-    } else if (IS("minute") || IS("hour") || IS("day") || IS("week") || IS("month") ||
-               IS("year")) {
+    } else if (IS("minute") || IS("hour") || IS("day") || IS("week") || IS("month") || IS("year")) {
       m->bits |= SMOD_TIME;
-      m->part = IS("minute") ? 0 : IS("hour") ? 1 : IS("day") ? 2 : IS("week") ? 3
-                : IS("month") ? 4 : 5;
+      m->part = IS("minute")  ? 0
+                : IS("hour")  ? 1
+                : IS("day")   ? 2
+                : IS("week")  ? 3
+                : IS("month") ? 4
+                              : 5;
     } else if (m->ntransforms == FS_ARRAY_SIZE(m->transforms)) {
       return WHY("too many modifiers");
     } else if (IS("windash"))
@@ -71,9 +74,9 @@ int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *w
       return WHY("unknown modifier \"%.*s\"", (int)n, s);
 #undef IS
   }
-  unsigned kinds = !!(m->bits & SMOD_CONTAINS) + !!(m->bits & SMOD_STARTS) + !!(m->bits & SMOD_ENDS) +
-                   !!(m->bits & SMOD_RE) + !!(m->bits & SMOD_CIDR) + !!(m->bits & SMOD_CMP) +
-                   !!(m->bits & SMOD_EXISTS) + !!(m->bits & SMOD_TIME);
+  unsigned kinds = !!(m->bits & SMOD_CONTAINS) + !!(m->bits & SMOD_STARTS) +
+                   !!(m->bits & SMOD_ENDS) + !!(m->bits & SMOD_RE) + !!(m->bits & SMOD_CIDR) +
+                   !!(m->bits & SMOD_CMP) + !!(m->bits & SMOD_EXISTS) + !!(m->bits & SMOD_TIME);
   if (kinds > 1 && !(m->bits & SMOD_FIELDREF))
     return WHY("modifiers that exclude each other");
   if ((m->bits & (SMOD_I | SMOD_M | SMOD_S)) && !(m->bits & SMOD_RE))
@@ -104,7 +107,8 @@ static char *dup_bytes(struct fs_arena *a, const char *s, size_t n)
   return fs_arena_strndup(a, s, n);
 }
 
-/* The bytes a variant stands for (escapes resolved); fails on wildcards, which no encoding keeps. */
+/* The bytes a variant stands for (escapes resolved); fails on wildcards, which no encoding keeps.
+ */
 static int variant_bytes(struct fs_arena *a, struct sigma_variant *v, char *why, size_t why_size)
 {
   if (v->literal)
@@ -143,10 +147,10 @@ static void b64(const unsigned char *in, size_t n, char *out, size_t *out_len)
 static size_t to_utf16(const unsigned char *s, size_t n, bool be, bool bom, char *out)
 {
   size_t o = 0;
-#define PUT16(u)                                                                                 \
-  do {                                                                                          \
-    out[o++] = (char)(be ? (u) >> 8 : (u)&0xFF);                                               \
-    out[o++] = (char)(be ? (u)&0xFF : (u) >> 8);                                               \
+#define PUT16(u)                                                                                   \
+  do {                                                                                             \
+    out[o++] = (char)(be ? (u) >> 8 : (u)&0xFF);                                                   \
+    out[o++] = (char)(be ? (u)&0xFF : (u) >> 8);                                                   \
   } while (0)
   if (bom)
     PUT16(0xFEFFu);
@@ -179,7 +183,8 @@ static size_t to_utf16(const unsigned char *s, size_t n, bool be, bool bom, char
 }
 
 /* Replaces '-' and '/' that start an option ("-enc", "/c") by each Windows dash form. */
-static int windash(struct fs_arena *a, const struct sigma_variant *v, struct sigma_variant *out, size_t *nout)
+static int windash(struct fs_arena *a, const struct sigma_variant *v, struct sigma_variant *out,
+                   size_t *nout)
 {
   static const char *const dashes[] = {"-", "/", "\xE2\x80\x93", "\xE2\x80\x94", "\xE2\x80\x95"};
   for (size_t d = 0; d < FS_ARRAY_SIZE(dashes); d++) {
@@ -247,8 +252,7 @@ int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, c
           tmp[n++] = *v;
           break;
         }
-        const struct sigma_placeholder *ph =
-            find_placeholder(l, p1 + 1, (size_t)(p2 - p1 - 1));
+        const struct sigma_placeholder *ph = find_placeholder(l, p1 + 1, (size_t)(p2 - p1 - 1));
         if (!ph)
           return WHY("placeholder %.*s has no values (expand)", (int)(p2 - p1 + 1), p1);
         for (size_t i = 0; i < ph->n && n < FS_ARRAY_SIZE(tmp); i++) {
@@ -324,4 +328,3 @@ int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, c
   }
   return FS_OK;
 }
-

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NAME_SLOTS 2048            /* a power of two; filled to half at most */
-#define NAME_BYTES (64 * 1024)     /* the names' bytes */
+#define NAME_SLOTS 2048        /* a power of two; filled to half at most */
+#define NAME_BYTES (64 * 1024) /* the names' bytes */
 #define NAME_SEED 0x6A09E667F3BCC909ULL
-#define LAYOUT_BYTES (32 * 1024)   /* the names by position */
+#define LAYOUT_BYTES (32 * 1024) /* the names by position */
 
 struct name_slot {
   uint64_t hash; /* 0: empty */
@@ -123,7 +123,8 @@ size_t sigma_map_event(const struct detect_sigma_set *s, struct sigma_name_cache
     struct detect_field *f = &ev->fields[i];
     const struct sigma_name_info *in;
     const struct layout_entry *at = &c->at[i];
-    if (i < c->layout_n && at->len == f->name_len && !memcmp(c->layout + at->off, f->name, at->len)) {
+    if (i < c->layout_n && at->len == f->name_len &&
+        !memcmp(c->layout + at->off, f->name, at->len)) {
       in = &at->info;
     } else {
       struct sigma_name_info tmp;

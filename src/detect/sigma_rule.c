@@ -51,8 +51,9 @@ static int add_special(struct detect_sigma_set *s, struct sigma_special_value v)
   return FS_OK;
 }
 
-static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const struct sigma_mods *m,
-                     bool keyword, const struct sy_node *v, char *why, size_t why_size)
+static int add_value(struct detect_sigma_loader *l, struct sigma_item *it,
+                     const struct sigma_mods *m, bool keyword, const struct sy_node *v, char *why,
+                     size_t why_size)
 {
   struct detect_sigma_set *s = l->set;
   const char *text = "";
@@ -89,8 +90,10 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const
   }
   if (m->bits & SMOD_FIELDREF) {
     sv.type = SS_FIELDREF;
-    sv.kind = (m->bits & SMOD_CONTAINS) ? SK_CONTAINS : (m->bits & SMOD_STARTS) ? SK_STARTS
-              : (m->bits & SMOD_ENDS) ? SK_ENDS : SK_EXACT;
+    sv.kind = (m->bits & SMOD_CONTAINS) ? SK_CONTAINS
+              : (m->bits & SMOD_STARTS) ? SK_STARTS
+              : (m->bits & SMOD_ENDS)   ? SK_ENDS
+                                        : SK_EXACT;
     sv.cased = m->bits & SMOD_CASED;
     if ((sv.ref = sigma_field_id(s, text, len, true)) < 0)
       return FS_ERR_NOMEM;
@@ -107,8 +110,11 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it, const
       return FS_ERR_NOMEM;
     mt.pats->len = (uint32_t)len;
   } else {
-    mt.kind = (m->bits & SMOD_CONTAINS) ? SK_CONTAINS : (m->bits & SMOD_STARTS) ? SK_STARTS
-              : (m->bits & SMOD_ENDS) ? SK_ENDS : keyword ? SK_CONTAINS : SK_EXACT;
+    mt.kind = (m->bits & SMOD_CONTAINS) ? SK_CONTAINS
+              : (m->bits & SMOD_STARTS) ? SK_STARTS
+              : (m->bits & SMOD_ENDS)   ? SK_ENDS
+              : keyword                 ? SK_CONTAINS
+                                        : SK_EXACT;
     mt.flags = (m->bits & SMOD_CASED) ? SMF_CASED : 0;
     if (!m->ntransforms && (len == 0 || (len == 1 && text[0] == '*'))) {
       sv.type = (len == 0 && mt.kind == SK_EXACT) ? SS_EMPTY : SS_ANY;
@@ -292,8 +298,8 @@ static bool parse_timespan(const char *t, int64_t *ms)
 static int parse_correlation(struct detect_sigma_set *s, struct sigma_rule *r,
                              const struct sy_node *c, char *why, size_t why_size)
 {
-  static const char *const types[] = {"event_count", "value_count", "value_sum",
-                                      "value_avg",   "value_percentile", "temporal",
+  static const char *const types[] = {"event_count",     "value_count",      "value_sum",
+                                      "value_avg",       "value_percentile", "temporal",
                                       "temporal_ordered"};
   struct sigma_corr_def *d = fs_arena_calloc(&s->arena, sizeof(*d));
   if (!d)
@@ -339,7 +345,8 @@ static int parse_correlation(struct detect_sigma_set *s, struct sigma_rule *r,
           break;
       if (o == FS_ARRAY_SIZE(ops) || v->kind != SY_SCALAR || !parse_number(v->s, &d->threshold))
         return WHY("correlation condition \"%s\" is not one of gt, gte, lt, lte, eq, neq with "
-                   "a number", key);
+                   "a number",
+                   key);
       d->op = codes[o];
     }
   } else if (cond) {
@@ -361,8 +368,7 @@ static int parse_correlation(struct detect_sigma_set *s, struct sigma_rule *r,
       const struct sy_node *m = al->kids[2 * i + 1];
       d->alias_fields[i] = fs_arena_calloc(&s->arena, d->nrefs * sizeof(char *));
       if (!d->alias_names[i] || !d->alias_fields[i] || m->kind != SY_MAP)
-        return m->kind != SY_MAP ? WHY("correlation alias must map rules to fields")
-                                 : FS_ERR_NOMEM;
+        return m->kind != SY_MAP ? WHY("correlation alias must map rules to fields") : FS_ERR_NOMEM;
       for (size_t j = 0; j + 1 < m->n; j += 2)
         for (size_t rr = 0; rr < d->nrefs; rr++)
           if (!strcmp(m->kids[j]->s, d->refs[rr]))
@@ -374,8 +380,8 @@ static int parse_correlation(struct detect_sigma_set *s, struct sigma_rule *r,
 
 /* ---- the rule ----------------------------------------------------------------------------- */
 
-int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc,
-                         const char *file, char *why, size_t why_size)
+int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc, const char *file,
+                         char *why, size_t why_size)
 {
   struct detect_sigma_set *s = l->set;
   size_t n_rules = s->n_rules, n_items = s->n_items, n_groups = s->n_groups,

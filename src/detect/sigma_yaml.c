@@ -105,7 +105,7 @@ int sy_parse(const char *text, size_t len, struct fs_arena *arena, struct sy_nod
       node->kind = ev.type == YAML_SEQUENCE_START_EVENT ? SY_SEQ : SY_MAP;
       node->line = line;
       anchor = (const char *)(ev.type == YAML_SEQUENCE_START_EVENT ? ev.data.sequence_start.anchor
-                                                                    : ev.data.mapping_start.anchor);
+                                                                   : ev.data.mapping_start.anchor);
       stack[depth++] = (struct builder){.node = node};
       node = NULL; /* attached when it ends */
       break;
@@ -162,8 +162,8 @@ int sy_parse(const char *text, size_t len, struct fs_arena *arena, struct sy_nod
       }
     }
     /* An anchor on a container is known once it ends; register it at its start too. */
-    if (!rc && anchor && !node && depth && (ev.type == YAML_SEQUENCE_START_EVENT ||
-                                            ev.type == YAML_MAPPING_START_EVENT)) {
+    if (!rc && anchor && !node && depth &&
+        (ev.type == YAML_SEQUENCE_START_EVENT || ev.type == YAML_MAPPING_START_EVENT)) {
       if (nanchors < MAX_ANCHORS && (anchors[nanchors].name = strdup(anchor)))
         anchors[nanchors++].node = stack[depth - 1].node;
     }

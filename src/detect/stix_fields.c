@@ -151,7 +151,8 @@ enum detect_stix_path detect_stix_path_of(const struct stix_pattern_path *p, int
   if (!strcmp(t, "email-message")) {
     if (n == 2 && (key_is(p, 0, "from_ref") || key_is(p, 0, "sender_ref")) && key_is(p, 1, "value"))
       return DETECT_STIX_MAIL_FROM;
-    if (n == 3 && (key_is(p, 0, "to_refs") || key_is(p, 0, "cc_refs") || key_is(p, 0, "bcc_refs")) &&
+    if (n == 3 &&
+        (key_is(p, 0, "to_refs") || key_is(p, 0, "cc_refs") || key_is(p, 0, "bcc_refs")) &&
         list_at(p, 1, list_index) && key_is(p, 2, "value"))
       return DETECT_STIX_MAIL_TO;
     if (n == 1 && key_is(p, 0, "subject"))
@@ -185,8 +186,8 @@ void detect_stix_path_text(const struct stix_pattern_path *p, char *out, size_t 
       bool plain = s->key_len > 0;
       for (size_t k = 0; k < s->key_len; k++) {
         char c = s->key[k];
-        plain &= (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                 c == '_';
+        plain &=
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
       }
       PUT(plain ? "%s%s" : "%s'%s'", i ? "." : "", s->key);
     }
@@ -241,8 +242,10 @@ static bool canon_regkey(const char *s, size_t n, char *out, size_t cap, size_t 
 {
   static const struct {
     const char *abbr, *full;
-  } hives[] = {{"HKLM", "HKEY_LOCAL_MACHINE"}, {"HKCU", "HKEY_CURRENT_USER"},
-               {"HKU", "HKEY_USERS"},          {"HKCR", "HKEY_CLASSES_ROOT"},
+  } hives[] = {{"HKLM", "HKEY_LOCAL_MACHINE"},
+               {"HKCU", "HKEY_CURRENT_USER"},
+               {"HKU", "HKEY_USERS"},
+               {"HKCR", "HKEY_CLASSES_ROOT"},
                {"HKCC", "HKEY_CURRENT_CONFIG"}};
   const char *bs = memchr(s, '\\', n);
   size_t h = bs ? (size_t)(bs - s) : n;
@@ -275,7 +278,10 @@ static bool canon_protocol(const char *s, size_t n, char *out, size_t cap, size_
 
 static size_t hash_len(enum detect_stix_path id)
 {
-  return id == DETECT_STIX_MD5 ? 32 : id == DETECT_STIX_SHA1 ? 40 : id == DETECT_STIX_SHA256 ? 64 : 128;
+  return id == DETECT_STIX_MD5      ? 32
+         : id == DETECT_STIX_SHA1   ? 40
+         : id == DETECT_STIX_SHA256 ? 64
+                                    : 128;
 }
 
 bool detect_stix_canon(enum detect_stix_path id, const char *s, size_t n, char *out, size_t cap,
@@ -338,8 +344,9 @@ int detect_stix_anchor_type(enum detect_stix_path id, const char *canon, size_t 
     __attribute__((fallthrough));
   case DETECT_STIX_DOMAIN:
     /* two labels or more: what the tokenizer finds in events */
-    return n <= DETECT_DOMAIN_MAX && detect_domain_normalize(canon, n, true, tmp) ? DETECT_IOC_DOMAIN
-                                                                                  : -1;
+    return n <= DETECT_DOMAIN_MAX && detect_domain_normalize(canon, n, true, tmp)
+               ? DETECT_IOC_DOMAIN
+               : -1;
   case DETECT_STIX_URL:
     return n <= DETECT_URL_MAX && detect_url_normalize(canon, n, tmp) ? DETECT_IOC_URL : -1;
   case DETECT_STIX_EMAIL:
@@ -559,8 +566,10 @@ static int on_token(void *arg, const struct detect_token *t)
     return 1;
   uint8_t path = by_type[t->type];
   if (t->type == DETECT_TOK_HASH)
-    path = t->len == 32 ? DETECT_STIX_MD5 : t->len == 40 ? DETECT_STIX_SHA1
-           : t->len == 64 ? DETECT_STIX_SHA256 : DETECT_STIX_SHA512;
+    path = t->len == 32   ? DETECT_STIX_MD5
+           : t->len == 40 ? DETECT_STIX_SHA1
+           : t->len == 64 ? DETECT_STIX_SHA256
+                          : DETECT_STIX_SHA512;
   v->toks[v->ntoks++] = (struct vtok){t->s, (uint32_t)t->len, path};
   return 0;
 }
@@ -714,7 +723,7 @@ bool detect_stix_lookup(void *view, const struct stix_pattern_path *path, size_t
     return token_value(v, id, index, out);
   if (!v->mapped)
     map_fields(v);
-  enum detect_stix_path from = id == DETECT_STIX_SRC_TYPE ? DETECT_STIX_SRC
+  enum detect_stix_path from = id == DETECT_STIX_SRC_TYPE   ? DETECT_STIX_SRC
                                : id == DETECT_STIX_DST_TYPE ? DETECT_STIX_DST
                                                             : id;
   const struct detect_event *ev = v->ev;

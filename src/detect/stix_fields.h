@@ -39,7 +39,7 @@ enum detect_stix_path {
   DETECT_STIX_MAIL_FROM,  /* email-message:from_ref.value, email-message:sender_ref.value */
   DETECT_STIX_MAIL_TO,    /* email-message:to_refs[*].value (also cc_refs, bcc_refs) */
   DETECT_STIX_MAIL_SUBJECT, /* email-message:subject */
-  DETECT_STIX_REG_KEY,    /* windows-registry-key:key */
+  DETECT_STIX_REG_KEY,      /* windows-registry-key:key */
   DETECT_STIX__COUNT
 };
 

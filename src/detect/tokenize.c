@@ -124,12 +124,12 @@ static int word(const char *s, size_t i, size_t j, unsigned acc, unsigned want, 
       if ((rc = fn(arg, &t)))
         return rc;
     }
-    return emit_host(at + 1, (size_t)(s + j - at - 1), want & DETECT_TOK_BIT(DETECT_TOK_DOMAIN),
-                     fn, arg);
+    return emit_host(at + 1, (size_t)(s + j - at - 1), want & DETECT_TOK_BIT(DETECT_TOK_DOMAIN), fn,
+                     arg);
   }
   if (!(acc & (C_ALPHA | C_DOT | C_PUNCT))) {
-    if ((want & DETECT_TOK_BIT(DETECT_TOK_HASH)) && (len == 32 || len == 40 || len == 64 ||
-                                                     len == 128)) {
+    if ((want & DETECT_TOK_BIT(DETECT_TOK_HASH)) &&
+        (len == 32 || len == 40 || len == 64 || len == 128)) {
       t.type = DETECT_TOK_HASH;
       return fn(arg, &t);
     }

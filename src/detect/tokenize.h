@@ -22,7 +22,7 @@ struct detect_token {
   enum detect_tok_type type;
   const char *s; /* the token in the input */
   size_t len;
-  uint32_t v4;   /* DETECT_TOK_IPV4: the address */
+  uint32_t v4;    /* DETECT_TOK_IPV4: the address */
   uint8_t v6[16]; /* DETECT_TOK_IPV6: the address */
 };
 

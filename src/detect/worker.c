@@ -13,7 +13,7 @@
 struct detect_worker {
   struct detect_event *ev;
   struct detect_sigma_thread *sigma;
-  struct detect_stix_view *view; /* compound patterns' lookups into the event */
+  struct detect_stix_view *view;                   /* compound patterns' lookups into the event */
   struct detect_ioc_text texts[DETECT_MAX_FIELDS]; /* the event's fields to search */
 };
 
@@ -165,8 +165,11 @@ static int on_corr(void *arg, const struct detect_sigma_corr_hit *h)
   struct detect_sigma_rule_info info;
   detect_sigma_rule_info(x->v->sigma, h->rule, &info);
   const char *id = info.id ? info.id : info.title;
-  struct detect_alert a = {.kind = DETECT_ALERT_CORRELATION, .ev = x->ev, .rule = h->rule,
-                           .corr = h, .event_ms = x->event_ms};
+  struct detect_alert a = {.kind = DETECT_ALERT_CORRELATION,
+                           .ev = x->ev,
+                           .rule = h->rule,
+                           .corr = h,
+                           .event_ms = x->event_ms};
   a.dedup_key = detect_hash(h->group, strlen(h->group),
                             detect_hash(id, strlen(id), (uint64_t)h->first_ms ^ x->c->org));
   return x->fn(x->arg, &a);
@@ -188,13 +191,17 @@ static int on_sigma(void *arg, const struct detect_sigma_hit *h)
         if (f->map_id == h->field_ids[i])
           k = detect_hash(f->value, f->value_len, k);
       }
-    struct detect_alert a = {.kind = DETECT_ALERT_SIGMA, .ev = x->ev, .rule = h->rule, .hit = h,
-                             .event_ms = x->event_ms, .dedup_key = k};
+    struct detect_alert a = {.kind = DETECT_ALERT_SIGMA,
+                             .ev = x->ev,
+                             .rule = h->rule,
+                             .hit = h,
+                             .event_ms = x->event_ms,
+                             .dedup_key = k};
     rc = x->fn(x->arg, &a);
   }
   if (!rc && x->v->corr)
-    rc = detect_sigma_corr_feed(x->v->corr, x->v->sigma, h->rule, x->ev, x->c->org, x->at,
-                                on_corr, x);
+    rc = detect_sigma_corr_feed(x->v->corr, x->v->sigma, h->rule, x->ev, x->c->org, x->at, on_corr,
+                                x);
   return rc;
 }
 

@@ -43,8 +43,8 @@ struct detect_alert {
   size_t match_len;
   /* DETECT_ALERT_SIGMA and DETECT_ALERT_CORRELATION */
   uint32_t rule;
-  const struct detect_sigma_hit *hit;          /* DETECT_ALERT_SIGMA */
-  const struct detect_sigma_corr_hit *corr;    /* DETECT_ALERT_CORRELATION */
+  const struct detect_sigma_hit *hit;       /* DETECT_ALERT_SIGMA */
+  const struct detect_sigma_corr_hit *corr; /* DETECT_ALERT_CORRELATION */
 };
 
 /* Return non-zero to stop; detect_worker_record then returns that value. */

@@ -135,9 +135,8 @@ int http_admit(struct http_request *req, struct http_response *res)
   /* Until a token is accepted, the caller has the small limit of anonymous bodies. */
   size_t limit = (size_t)(route && (route->flags & HTTP_TAXII) ? cfg->taxii_max_content_length
                                                                : cfg->max_body_bytes);
-  req->body.max = limit < (size_t)cfg->max_anonymous_body_bytes
-                      ? limit
-                      : (size_t)cfg->max_anonymous_body_bytes;
+  req->body.max =
+      limit < (size_t)cfg->max_anonymous_body_bytes ? limit : (size_t)cfg->max_anonymous_body_bytes;
   const char *q = strchr(req->raw_uri, '?');
   size_t path_len = q ? (size_t)(q - req->raw_uri) : strlen(req->raw_uri);
   if (fs_path_check(req->raw_uri, path_len, &req->arena, &req->err) ||
@@ -196,8 +195,7 @@ int http_admit(struct http_request *req, struct http_response *res)
   if (req->authenticated)
     req->body.max = limit;
   if ((route->flags & HTTP_TAXII) &&
-      !http_accept_allows(http_request_header(req, "Accept"),
-                          "application", "taxii+json", "2.1")) {
+      !http_accept_allows(http_request_header(req, "Accept"), "application", "taxii+json", "2.1")) {
     fs_err_set(&req->err, FS_ERR_UNSUPPORTED, "Accept", "this server answers only %s",
                TAXII_MEDIA_TYPE);
     return refuse(req, res, FS_ERR_UNSUPPORTED, 406);

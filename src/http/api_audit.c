@@ -46,7 +46,8 @@ int api_audit_list(struct http_request *req, struct http_response *res)
   struct policy_target own = {.org_id = req->who.org_id, .role = -1};
   if (!rc && !policy_allows(&req->who, POLICY_AUDIT_READ_ALL, NULL)) {
     if (org && strcmp(org, req->who.org_id))
-      rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL, "the audit trail of other organisations", &req->err);
+      rc = policy_check(&req->who, POLICY_AUDIT_READ_ALL, NULL,
+                        "the audit trail of other organisations", &req->err);
     else if (!(rc = policy_check(&req->who, POLICY_AUDIT_READ, &own, "the audit trail", &req->err)))
       org = req->who.org_id;
   }
@@ -63,9 +64,11 @@ int api_audit_list(struct http_request *req, struct http_response *res)
   if ((int64_t)json_array_size(col.items) > limit) {
     json_array_remove(col.items, (size_t)limit);
     snprintf(next, sizeof(next), "%lld",
-             (long long)json_integer_value(json_object_get(json_array_get(col.items, (size_t)limit - 1), "seq")));
+             (long long)json_integer_value(
+                 json_object_get(json_array_get(col.items, (size_t)limit - 1), "seq")));
   }
-  return http_json(res, 200, json_pack("{s:o,s:s?}", "items", col.items, "next", next[0] ? next : NULL));
+  return http_json(res, 200,
+                   json_pack("{s:o,s:s?}", "items", col.items, "next", next[0] ? next : NULL));
 }
 
 int api_audit_verify(struct http_request *req, struct http_response *res)
@@ -113,8 +116,8 @@ int api_audit_head(struct http_request *req, struct http_response *res)
   return http_json(res, 200,
                    json_pack("{s:s,s:I,s:s,s:I,s:o,s:s,s:s,s:s}", "head", head, "seq",
                              (json_int_t)h.seq, "hash", h.hash, "keyed_from",
-                             (json_int_t)h.keyed_from, "at", jsonx_time_new(h.at_ms),
-                             "signature", h.signature, "signed", h.text, "public_key", key));
+                             (json_int_t)h.keyed_from, "at", jsonx_time_new(h.at_ms), "signature",
+                             h.signature, "signed", h.text, "public_key", key));
 }
 
 /* The audit trail as a live stream (Server-Sent Events), for those who read all of it. */

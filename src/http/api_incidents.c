@@ -28,7 +28,7 @@ static int env_for(struct http_request *req, struct incident_env **env)
   else if (!rc)
     rc = incident_env_load(*env, &req->hub->cfg, &req->err);
   if (rc == FS_ERR_INVALID || rc == FS_ERR_PARSE) /* the hub's file, not the request's fault */
-    rc = req->err.code = FS_ERR_INTERNAL;           /* where and msg name it as they are */
+    rc = req->err.code = FS_ERR_INTERNAL;         /* where and msg name it as they are */
   /* Publications go into the intelligence store, as the publishing user. */
   struct hub_publish_ctx *pub = fs_arena_alloc(&req->arena, sizeof(*pub));
   struct store_conn *c;
@@ -61,7 +61,8 @@ static int get_case(struct http_request *req, struct http_response *res, int sta
   if (rc)
     return rc;
   if (status == 201)
-    http_header(res, "Location", "/api/v1/incidents/%s", json_string_value(json_object_get(out, "id")));
+    http_header(res, "Location", "/api/v1/incidents/%s",
+                json_string_value(json_object_get(out, "id")));
   return http_json(res, status, out);
 }
 
@@ -187,8 +188,8 @@ static int change(struct http_request *req, struct http_response *res, change_fn
   return change_body(req, res, fn, then, status, BODY_REQUIRED);
 }
 
-static int update_fn(struct http_request *req, struct store_conn *c,
-                     const struct incident_env *env, json_t *body)
+static int update_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                     json_t *body)
 {
   struct incident_input *in = fs_arena_alloc(&req->arena, sizeof(*in));
   if (!in)
@@ -202,8 +203,8 @@ int api_incidents_update(struct http_request *req, struct http_response *res)
   return change(req, res, update_fn, NULL, 200);
 }
 
-static int level_fn(struct http_request *req, struct store_conn *c,
-                    const struct incident_env *env, json_t *body)
+static int level_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                    json_t *body)
 {
   static const char *const keys[] = {"level", "reason", "version", NULL};
   int64_t level = 0, version = 0;
@@ -217,8 +218,8 @@ static int level_fn(struct http_request *req, struct store_conn *c,
   if (!rc)
     rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &version, &has_version, &req->err);
   return rc ? rc
-            : incident_set_level(c, &req->who, env, req->params[0], (int)level, reason,
-                                 has_version, version, &req->err);
+            : incident_set_level(c, &req->who, env, req->params[0], (int)level, reason, has_version,
+                                 version, &req->err);
 }
 
 int api_incidents_level(struct http_request *req, struct http_response *res)
@@ -226,8 +227,8 @@ int api_incidents_level(struct http_request *req, struct http_response *res)
   return change(req, res, level_fn, NULL, 200);
 }
 
-static int status_fn(struct http_request *req, struct store_conn *c,
-                     const struct incident_env *env, json_t *body)
+static int status_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                     json_t *body)
 {
   static const char *const keys[] = {"status", "at", "note", "version", NULL};
   int status;
@@ -244,8 +245,8 @@ static int status_fn(struct http_request *req, struct store_conn *c,
   if (!rc)
     rc = jsonx_int(body, "version", 0, 1, INT64_MAX, &version, &has_version, &req->err);
   return rc ? rc
-            : incident_set_status(c, &req->who, env, req->params[0], status, at, note,
-                                  has_version, version, &req->err);
+            : incident_set_status(c, &req->who, env, req->params[0], status, at, note, has_version,
+                                  version, &req->err);
 }
 
 int api_incidents_status(struct http_request *req, struct http_response *res)
@@ -253,8 +254,8 @@ int api_incidents_status(struct http_request *req, struct http_response *res)
   return change(req, res, status_fn, NULL, 200);
 }
 
-static int merge_fn(struct http_request *req, struct store_conn *c,
-                    const struct incident_env *env, json_t *body)
+static int merge_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                    json_t *body)
 {
   static const char *const keys[] = {"duplicate", NULL};
   const char *dup;
@@ -274,8 +275,8 @@ int api_incidents_timeline(struct http_request *req, struct http_response *res)
   return list_of(req, res, incident_timeline_json);
 }
 
-static int note_fn(struct http_request *req, struct store_conn *c,
-                   const struct incident_env *env, json_t *body)
+static int note_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                   json_t *body)
 {
   static const char *const keys[] = {"text", "at", NULL};
   const char *text;
@@ -457,8 +458,8 @@ int api_incidents_assignments(struct http_request *req, struct http_response *re
   return list_of(req, res, incident_assignments_json);
 }
 
-static int offer_fn(struct http_request *req, struct store_conn *c,
-                    const struct incident_env *env, json_t *body)
+static int offer_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                    json_t *body)
 {
   static const char *const keys[] = {"team", NULL};
   const char *team;
@@ -474,11 +475,10 @@ int api_incidents_offer(struct http_request *req, struct http_response *res)
   return change(req, res, offer_fn, incident_assignments_json, 201);
 }
 
-static int accept_fn(struct http_request *req, struct store_conn *c,
-                     const struct incident_env *env, json_t *body)
+static int accept_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                     json_t *body)
 {
-  return incident_answer(c, &req->who, env, req->params[0], req->params[1], true, body,
-                         &req->err);
+  return incident_answer(c, &req->who, env, req->params[0], req->params[1], true, body, &req->err);
 }
 
 int api_incidents_accept(struct http_request *req, struct http_response *res)
@@ -495,8 +495,7 @@ int api_incidents_decline(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = begin(req, none, &c, &env);
   if (!rc)
-    rc = incident_answer(c, &req->who, env, req->params[0], req->params[1], false, body,
-                         &req->err);
+    rc = incident_answer(c, &req->who, env, req->params[0], req->params[1], false, body, &req->err);
   json_decref(body);
   /* A team that declined no longer sees the case: answer with the assignment alone. */
   return rc ? rc
@@ -509,8 +508,8 @@ int api_incidents_report_get(struct http_request *req, struct http_response *res
   return list_of(req, res, incident_closing_report_json);
 }
 
-static int report_fn(struct http_request *req, struct store_conn *c,
-                     const struct incident_env *env, json_t *body)
+static int report_fn(struct http_request *req, struct store_conn *c, const struct incident_env *env,
+                     json_t *body)
 {
   return incident_closing_report_save(c, &req->who, env, req->params[0], body, &req->err);
 }

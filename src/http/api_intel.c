@@ -50,7 +50,7 @@ int api_intel_collections(struct http_request *req, struct http_response *res)
 
 int api_intel_collection_create(struct http_request *req, struct http_response *res)
 {
-  static const char *const keys[] = {"alias", "title", "description", "kind", "owner",
+  static const char *const keys[] = {"alias",       "title",   "description",      "kind", "owner",
                                      "default_tlp", "members", "member_can_write", NULL};
   static const char *const kinds[] = {"org", "group", "partner", NULL};
   json_t *body;
@@ -77,7 +77,8 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
     rc = jsonx_bool(body, "member_can_write", 0, &in.member_can_write, NULL, &req->err);
   json_t *m = json_object_get(body, "members");
   if (!rc && m && (!json_is_array(m) || json_array_size(m) > 64))
-    rc = fs_err_set(&req->err, FS_ERR_INVALID, "$.members", "members must be a list of at most 64 organisations");
+    rc = fs_err_set(&req->err, FS_ERR_INVALID, "$.members",
+                    "members must be a list of at most 64 organisations");
   for (size_t i = 0; !rc && m && i < json_array_size(m); i++) {
     members[i] = json_string_value(json_array_get(m, i));
     if (!members[i])
@@ -85,7 +86,9 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
     in.n_members = i + 1;
   }
   in.members = members;
-  in.kind = kind == 0 ? POLICY_COLLECTION_ORG : kind == 1 ? POLICY_COLLECTION_GROUP : POLICY_COLLECTION_PARTNER;
+  in.kind = kind == 0   ? POLICY_COLLECTION_ORG
+            : kind == 1 ? POLICY_COLLECTION_GROUP
+                        : POLICY_COLLECTION_PARTNER;
   struct store_conn *c;
   char id[37];
   struct intel_collection col;
@@ -130,8 +133,8 @@ int api_intel_bundle(struct http_request *req, struct http_response *res)
     rc = http_json(res, 200,
                    json_pack("{s:s,s:s,s:I,s:I,s:I,s:O,s:O}", "status_id", status_id, "collection",
                              col.alias, "total", (json_int_t)ir.total, "stored",
-                             (json_int_t)ir.success, "refused", (json_int_t)ir.failure,
-                             "successes", ir.successes, "failures", ir.failures));
+                             (json_int_t)ir.success, "refused", (json_int_t)ir.failure, "successes",
+                             ir.successes, "failures", ir.failures));
   intel_ingest_result_release(&ir);
   return rc;
 }
@@ -208,8 +211,8 @@ int api_intel_export(struct http_request *req, struct http_response *res)
     rc = intel_collection_find(c, &req->who, alias ? alias : "sector", &col, &req->err);
   if (rc)
     return rc;
-  struct intel_page page = {.limit = (size_t)limit, .has_cursor = after > 0, .after_date = after,
-                            .after_seq = INT64_MAX};
+  struct intel_page page = {
+      .limit = (size_t)limit, .has_cursor = after > 0, .after_date = after, .after_seq = INT64_MAX};
   char uuid[37];
   fs_uuid_v4(uuid);
   fs_buf_reset(&res->body);

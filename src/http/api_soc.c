@@ -15,7 +15,8 @@ static const char *const none[] = {NULL};
 int api_events_post(struct http_request *req, struct http_response *res)
 {
   static const char *const params[] = {"format", "org", NULL};
-  static const char *const formats[] = {"auto", "rfc5424", "rfc3164", "cef", "json", "kv", "text", NULL};
+  static const char *const formats[] = {"auto", "rfc5424", "rfc3164", "cef",
+                                        "json", "kv",      "text",    NULL};
   const char *format, *org = http_query_get(&req->query, "org");
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
@@ -31,7 +32,8 @@ int api_events_post(struct http_request *req, struct http_response *res)
   struct policy_target any = {.org_id = NULL, .role = -1};
   if (org) {
     if (!policy_allows(&req->who, POLICY_SOC_EVENTS_SEND, &any))
-      return fs_err_set(&req->err, FS_ERR_FORBIDDEN, "org", "only the hub sends events for another organisation");
+      return fs_err_set(&req->err, FS_ERR_FORBIDDEN, "org",
+                        "only the hub sends events for another organisation");
     struct store_conn *c;
     if ((rc = http_db(req, &c)) || (rc = org_resolve(c, org, org_id, &req->err)))
       return rc;
@@ -51,10 +53,10 @@ int api_events_post(struct http_request *req, struct http_response *res)
   soc_worker_free(w);
   if (rc)
     return rc;
-  return http_json(res, 200, json_pack("{s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)st.records,
-                                       "parsed", (json_int_t)st.parsed, "parse_errors",
-                                       (json_int_t)st.parse_errors, "alerts",
-                                       (json_int_t)st.alerts, "bytes", (json_int_t)st.bytes));
+  return http_json(res, 200,
+                   json_pack("{s:I,s:I,s:I,s:I,s:I}", "records", (json_int_t)st.records, "parsed",
+                             (json_int_t)st.parsed, "parse_errors", (json_int_t)st.parse_errors,
+                             "alerts", (json_int_t)st.alerts, "bytes", (json_int_t)st.bytes));
 }
 
 int api_alerts_list(struct http_request *req, struct http_response *res)
@@ -120,7 +122,8 @@ int api_soc_status(struct http_request *req, struct http_response *res)
 {
   int rc = http_query_only(&req->query, none, &req->err);
   if (!rc && !policy_allows(&req->who, POLICY_SOC_ENGINE_STATUS, NULL))
-    rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, "soc", "the engine's state is for the hub's roles");
+    rc =
+        fs_err_set(&req->err, FS_ERR_FORBIDDEN, "soc", "the engine's state is for the hub's roles");
   if (!rc && !req->svc->soc)
     rc = fs_err_set(&req->err, FS_ERR_BUSY, "soc", "the monitoring engine is not running");
   if (rc)
@@ -157,7 +160,9 @@ int api_soc_sources_add(struct http_request *req, struct http_response *res)
     rc = http_db(req, &c);
   if (!rc)
     rc = soc_source_add(c, &req->who, kind, match, org, id, &req->err);
-  json_t *out = rc ? NULL : json_pack("{s:s,s:s,s:s,s:s}", "id", id, "kind", kind, "match", match, "org", org);
+  json_t *out =
+      rc ? NULL
+         : json_pack("{s:s,s:s,s:s,s:s}", "id", id, "kind", kind, "match", match, "org", org);
   json_decref(body);
   return rc ? rc : http_json(res, 201, out);
 }
@@ -183,5 +188,7 @@ int api_soc_sources_remove(struct http_request *req, struct http_response *res)
     rc = http_db(req, &c);
   if (!rc)
     rc = soc_source_remove(c, &req->who, req->params[0], &req->err);
-  return rc ? rc : http_json(res, 200, json_pack("{s:s,s:s}", "id", req->params[0], "status", "removed"));
+  return rc ? rc
+            : http_json(res, 200,
+                        json_pack("{s:s,s:s}", "id", req->params[0], "status", "removed"));
 }

@@ -56,8 +56,8 @@ int api_healthz(struct http_request *req, struct http_response *res)
 int api_metrics(struct http_request *req, struct http_response *res)
 {
   struct fs_metrics *m = http_server_metrics(req->srv);
-  struct fs_metric *up = fs_metrics_gauge(m, "finshield_uptime_seconds",
-                                          "Seconds since the server started", NULL);
+  struct fs_metric *up =
+      fs_metrics_gauge(m, "finshield_uptime_seconds", "Seconds since the server started", NULL);
   fs_metric_set(up, (fs_time_now_ms() - http_server_started_ms(req->srv)) / 1000);
   fs_metric_set(fs_metrics_gauge(m, "finshield_build_info", "Version of the running program",
                                  "version=\"" FINSHIELD_VERSION "\""),
@@ -69,11 +69,16 @@ int api_metrics(struct http_request *req, struct http_response *res)
     } syslog[] = {
         {"records", "finshield_syslog_records_total", "Syslog records received"},
         {"bytes", "finshield_syslog_bytes_total", "Syslog bytes received"},
-        {"parse_errors", "finshield_syslog_parse_errors_total", "Syslog records that did not parse"},
-        {"unknown_senders", "finshield_syslog_unknown_senders_total", "Syslog connections or datagrams from unregistered senders, refused"},
-        {"udp_kernel_drops", "finshield_syslog_udp_drops_total", "UDP datagrams the kernel dropped because the hub could not keep up"},
-        {"refused_connections", "finshield_syslog_refused_connections_total", "Syslog connections refused at soc.max_connections"},
-        {"connections", "finshield_syslog_connections_total", "Syslog TCP and TLS connections accepted"},
+        {"parse_errors", "finshield_syslog_parse_errors_total",
+         "Syslog records that did not parse"},
+        {"unknown_senders", "finshield_syslog_unknown_senders_total",
+         "Syslog connections or datagrams from unregistered senders, refused"},
+        {"udp_kernel_drops", "finshield_syslog_udp_drops_total",
+         "UDP datagrams the kernel dropped because the hub could not keep up"},
+        {"refused_connections", "finshield_syslog_refused_connections_total",
+         "Syslog connections refused at soc.max_connections"},
+        {"connections", "finshield_syslog_connections_total",
+         "Syslog TCP and TLS connections accepted"},
     };
     json_t *st = soc_listeners_status(req->svc->listeners);
     for (size_t i = 0; i < FS_ARRAY_SIZE(syslog); i++)
@@ -119,8 +124,9 @@ int api_session_create(struct http_request *req, struct http_response *res)
     rc = user_login(c, &req->hub->auth, username, password, totp, source, hub_now(req->hub), token,
                     &expires, &req->err);
   if (!rc)
-    rc = http_json(res, 201, json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer",
-                                       "expires_at", jsonx_time_new(expires)));
+    rc = http_json(res, 201,
+                   json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer", "expires_at",
+                             jsonx_time_new(expires)));
   memset(token, 0, sizeof(token));
   json_decref(body);
   return rc;
@@ -151,8 +157,9 @@ int api_me(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = org_get_json(c, &req->who, req->who.org_id, &org, &req->err);
   if (!rc)
-    return http_json(res, 200, json_pack("{s:o,s:o,s:s}", "user", user, "org", org, "token_id",
-                                         req->who.token_id));
+    return http_json(
+        res, 200,
+        json_pack("{s:o,s:o,s:s}", "user", user, "org", org, "token_id", req->who.token_id));
   json_decref(user);
   json_decref(org);
   return rc;

@@ -55,7 +55,8 @@ static int run(struct http_request *req, struct http_response *res, taxii_fn fn)
   return FS_OK;
 }
 
-static int do_discovery(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_discovery(const struct taxii_request *t, struct http_request *r,
+                        struct taxii_response *o)
 {
   (void)r;
   return taxii_discovery(t, o);
@@ -65,40 +66,49 @@ static int do_root(const struct taxii_request *t, struct http_request *r, struct
   (void)r;
   return taxii_api_root(t, o);
 }
-static int do_status(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_status(const struct taxii_request *t, struct http_request *r,
+                     struct taxii_response *o)
 {
   return taxii_status(t, r->params[0], o);
 }
-static int do_collections(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_collections(const struct taxii_request *t, struct http_request *r,
+                          struct taxii_response *o)
 {
   (void)r;
   return taxii_collections(t, o);
 }
-static int do_collection(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_collection(const struct taxii_request *t, struct http_request *r,
+                         struct taxii_response *o)
 {
   return taxii_collection(t, r->params[0], o);
 }
-static int do_objects_get(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_objects_get(const struct taxii_request *t, struct http_request *r,
+                          struct taxii_response *o)
 {
   return taxii_objects_get(t, r->params[0], o);
 }
-static int do_objects_post(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_objects_post(const struct taxii_request *t, struct http_request *r,
+                           struct taxii_response *o)
 {
   return taxii_objects_post(t, r->params[0], fs_buf_cstr(&r->body), r->body.len, o);
 }
-static int do_object_get(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_object_get(const struct taxii_request *t, struct http_request *r,
+                         struct taxii_response *o)
 {
   return taxii_object_get(t, r->params[0], r->params[1], o);
 }
-static int do_object_delete(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_object_delete(const struct taxii_request *t, struct http_request *r,
+                            struct taxii_response *o)
 {
   return taxii_object_delete(t, r->params[0], r->params[1], o);
 }
-static int do_versions(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_versions(const struct taxii_request *t, struct http_request *r,
+                       struct taxii_response *o)
 {
   return taxii_versions(t, r->params[0], r->params[1], o);
 }
-static int do_manifest(const struct taxii_request *t, struct http_request *r, struct taxii_response *o)
+static int do_manifest(const struct taxii_request *t, struct http_request *r,
+                       struct taxii_response *o)
 {
   return taxii_manifest(t, r->params[0], o);
 }

@@ -18,8 +18,7 @@ int api_tokens_list(struct http_request *req, struct http_response *res)
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = token_list_json(c, &req->who, http_query_get(&req->query, "user"), &page, &out,
-                         &req->err);
+    rc = token_list_json(c, &req->who, http_query_get(&req->query, "user"), &page, &out, &req->err);
   return rc ? rc : http_json(res, 200, out);
 }
 
@@ -64,5 +63,7 @@ int api_tokens_revoke(struct http_request *req, struct http_response *res)
     rc = http_db(req, &c);
   if (!rc)
     rc = token_revoke(c, &req->who, req->params[0], &req->err);
-  return rc ? rc : http_json(res, 200, json_pack("{s:s,s:s}", "id", req->params[0], "status", "revoked"));
+  return rc ? rc
+            : http_json(res, 200,
+                        json_pack("{s:s,s:s}", "id", req->params[0], "status", "revoked"));
 }

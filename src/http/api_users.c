@@ -132,8 +132,9 @@ int api_users_totp_begin(struct http_request *req, struct http_response *res)
   json_decref(body);
   if (rc)
     return rc;
-  rc = http_json(res, 201, json_pack("{s:s,s:s}", "otpauth_uri", uri, "next",
-                                     "confirm with POST .../totp/confirm {\"code\": \"123456\"}"));
+  rc = http_json(res, 201,
+                 json_pack("{s:s,s:s}", "otpauth_uri", uri, "next",
+                           "confirm with POST .../totp/confirm {\"code\": \"123456\"}"));
   memset(uri, 0, sizeof(uri));
   return rc;
 }

@@ -30,10 +30,10 @@ void http_guard_notify(void *cls, struct MHD_Connection *conn, void **socket_con
 struct http_guard_conn *http_guard_of(struct MHD_Connection *conn);
 
 /* What the connection is doing now (each accepts NULL). */
-void http_guard_head(struct http_guard_conn *c);   /* its request line is in */
-void http_guard_body(struct http_guard_conn *c);   /* headers in, a body follows */
+void http_guard_head(struct http_guard_conn *c);            /* its request line is in */
+void http_guard_body(struct http_guard_conn *c);            /* headers in, a body follows */
 void http_guard_bytes(struct http_guard_conn *c, size_t n); /* n more bytes of body */
-void http_guard_answer(struct http_guard_conn *c); /* being answered: no deadline */
-void http_guard_idle(struct http_guard_conn *c);   /* answered; the next request may come */
+void http_guard_answer(struct http_guard_conn *c);          /* being answered: no deadline */
+void http_guard_idle(struct http_guard_conn *c); /* answered; the next request may come */
 
 #endif

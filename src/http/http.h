@@ -30,20 +30,20 @@ struct http_site;
 
 struct http_request {
   struct http_server *srv;
-  const struct http_site *site; /* what the server serves (its routes, authentication, context) */
-  struct hub *hub;              /* the hub's API: its hub; NULL for a service without one */
+  const struct http_site *site;   /* what the server serves (its routes, authentication, context) */
+  struct hub *hub;                /* the hub's API: its hub; NULL for a service without one */
   const struct hub_services *svc; /* serve's services: the SOC engine, listeners, clock policy
                                      (never NULL; all NULL in a service without them) */
   struct MHD_Connection *conn;
   const char *method;
-  const char *path;           /* decoded path, without the query */
-  char *raw_uri;              /* as received, with the query */
-  struct fs_arena arena;      /* freed with the request */
+  const char *path;      /* decoded path, without the query */
+  char *raw_uri;         /* as received, with the query */
+  struct fs_arena arena; /* freed with the request */
   struct fs_query query;
-  struct fs_buf body;         /* capped at the caller's limit (see http_admit) */
-  size_t charged;             /* bytes of the server's body budget it holds */
+  struct fs_buf body;            /* capped at the caller's limit (see http_admit) */
+  size_t charged;                /* bytes of the server's body budget it holds */
   struct http_response *refusal; /* the answer decided from the headers, sent after the body */
-  size_t dropped;             /* bytes of a refused body read and dropped */
+  size_t dropped;                /* bytes of a refused body read and dropped */
   struct http_guard_conn *guard; /* the deadlines of its connection (guard.h), may be NULL */
   const char *params[HTTP_MAX_PARAMS]; /* path segments matched by "{}" in the route */
   size_t nparams;
@@ -51,14 +51,14 @@ struct http_request {
   bool authenticated;
   char remote[64];
   char request_id[20];
-  const char *route;          /* the matched pattern, for logs and metrics */
+  const char *route;                /* the matched pattern, for logs and metrics */
   const struct http_route *matched; /* the route, found when the headers are in */
-  bool path_known;            /* no route, but the path exists under another method (405) */
-  char allow[64];             /* methods of that path, for the Allow header */
+  bool path_known;                  /* no route, but the path exists under another method (405) */
+  char allow[64];                   /* methods of that path, for the Allow header */
   int64_t start_ns;
-  struct store_conn *db;      /* taken on first use (http_db), given back at the end */
-  struct fs_err err;          /* details of a failure, for the error body */
-  int status;                 /* sent status, for the access log */
+  struct store_conn *db; /* taken on first use (http_db), given back at the end */
+  struct fs_err err;     /* details of a failure, for the error body */
+  int status;            /* sent status, for the access log */
   size_t sent_bytes;
 };
 
@@ -79,15 +79,15 @@ struct http_response {
 typedef int (*http_handler_fn)(struct http_request *req, struct http_response *res);
 
 enum http_route_flags {
-  HTTP_PUBLIC = 1 << 0,    /* no token needed */
-  HTTP_JSON_BODY = 1 << 1, /* body must be application/json */
+  HTTP_PUBLIC = 1 << 0,       /* no token needed */
+  HTTP_JSON_BODY = 1 << 1,    /* body must be application/json */
   HTTP_LOCAL_PUBLIC = 1 << 2, /* no token needed from a loopback address; a hub role otherwise */
   HTTP_TAXII = 1 << 3,        /* TAXII 2.1: its media types, error shape and body limit */
 };
 
 struct http_route {
-  const char *method;   /* "GET", "POST", "PATCH", "DELETE" */
-  const char *pattern;  /* "/api/v1/orgs/{}" */
+  const char *method;  /* "GET", "POST", "PATCH", "DELETE" */
+  const char *pattern; /* "/api/v1/orgs/{}" */
   http_handler_fn fn;
   unsigned flags;
 };
@@ -107,7 +107,8 @@ struct http_site {
   void *ctx;                /* the caller's, for its handlers and authenticate (req->site->ctx) */
 };
 
-/* The hub's site: http_routes, API tokens (auth/token.h), realm "finshield", TAXII under /taxii2/. */
+/* The hub's site: http_routes, API tokens (auth/token.h), realm "finshield", TAXII under /taxii2/.
+ */
 extern const struct http_site http_hub_site;
 
 /* Finds the route of routes for method and path; fills params. Returns NULL with *path_known true
@@ -157,20 +158,20 @@ bool http_server_tls(const struct http_server *s);
 
 /* How a server is started: everything must outlive the server. */
 struct http_server_config {
-  const struct fs_config *cfg;   /* listen, [http] limits, TLS files (relative to cfg->data_dir),
-                                    access log and its format */
+  const struct fs_config *cfg; /* listen, [http] limits, TLS files (relative to cfg->data_dir),
+                                  access log and its format */
   const struct http_site *site;
-  struct hub *hub;               /* the hub of the site's handlers, or NULL: no database, event
-                                    streams or TAXII page cache; the time is the system's */
+  struct hub *hub;                /* the hub of the site's handlers, or NULL: no database, event
+                                     streams or TAXII page cache; the time is the system's */
   const struct hub_services *svc; /* the services serve started beside the hub, or NULL: none */
-  struct fs_log *log;            /* the server's own events (failures, refused connections) */
+  struct fs_log *log;             /* the server's own events (failures, refused connections) */
 };
 
 /* Starts serving: listens on cfg->listen (TLS when cfg->tls_cert is set), writes the URL it
  * listens at into url. FS_ERR_INVALID for an address that does not resolve, FS_ERR_IO when it
  * cannot be bound or a file cannot be read. */
-int http_server_start_with(const struct http_server_config *c, struct http_server **out,
-                           char *url, size_t url_size, struct fs_err *err);
+int http_server_start_with(const struct http_server_config *c, struct http_server **out, char *url,
+                           size_t url_size, struct fs_err *err);
 /* The hub's server: http_hub_site over the hub's configuration and log, with svc (the services
  * serve started beside the hub; must outlive the server). */
 int http_server_start(struct hub *hub, const struct hub_services *svc, struct http_server **out,

@@ -41,8 +41,7 @@ static int token(const char *s, size_t len, size_t *i, char *out, size_t n, stru
 }
 
 /* Parses one media type starting at *i, stopping before ',' or the end. */
-static int parse_one(const char *s, size_t len, size_t *i, struct http_media *m,
-                     struct fs_err *err)
+static int parse_one(const char *s, size_t len, size_t *i, struct http_media *m, struct fs_err *err)
 {
   memset(m, 0, sizeof(*m));
   m->q = 1000;

@@ -30,8 +30,8 @@ int http_query_only(const struct fs_query *q, const char *const *allowed, struct
   return FS_OK;
 }
 
-int http_query_int(const struct fs_query *q, const char *key, int64_t min, int64_t max,
-                   int64_t def, int64_t *out, struct fs_err *err)
+int http_query_int(const struct fs_query *q, const char *key, int64_t min, int64_t max, int64_t def,
+                   int64_t *out, struct fs_err *err)
 {
   const char *v = http_query_get(q, key);
   if (!v) {
@@ -57,6 +57,6 @@ int http_query_enum(const struct fs_query *q, const char *key, const char *const
   for (const char *const *v = values; *v; v++)
     if (!strcmp(*v, *out))
       return FS_OK;
-  return fs_err_set(err, FS_ERR_INVALID, key, "query parameter \"%s\" has an unknown value \"%.64s\"",
-                    key, *out);
+  return fs_err_set(err, FS_ERR_INVALID, key,
+                    "query parameter \"%s\" has an unknown value \"%.64s\"", key, *out);
 }

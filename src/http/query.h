@@ -10,8 +10,8 @@ const char *http_query_get(const struct fs_query *q, const char *key);
 /* FS_ERR_INVALID naming the first parameter not in allowed (NULL-terminated) or given twice. */
 int http_query_only(const struct fs_query *q, const char *const *allowed, struct fs_err *err);
 /* Reads an integer parameter in [min, max]; *out = def when absent. */
-int http_query_int(const struct fs_query *q, const char *key, int64_t min, int64_t max,
-                   int64_t def, int64_t *out, struct fs_err *err);
+int http_query_int(const struct fs_query *q, const char *key, int64_t min, int64_t max, int64_t def,
+                   int64_t *out, struct fs_err *err);
 /* Reads a parameter that must be one of values (NULL-terminated); NULL when absent. */
 int http_query_enum(const struct fs_query *q, const char *key, const char *const *values,
                     const char **out, struct fs_err *err);

@@ -19,7 +19,7 @@ struct rl_entry {
 
 struct http_ratelimit {
   pthread_mutex_t lock;
-  double rate, burst;       /* this node's share */
+  double rate, burst;           /* this node's share */
   double full_rate, full_burst; /* the configured limits */
   size_t count;
   struct rl_entry *table[RL_BUCKETS];

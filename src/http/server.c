@@ -290,8 +290,8 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
       inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, req->remote,
                 sizeof(req->remote));
     else if (sa->sa_family == AF_INET6)
-      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr,
-                req->remote, sizeof(req->remote));
+      inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, req->remote,
+                sizeof(req->remote));
   }
   req->guard = http_guard_of(conn);
   http_guard_head(req->guard);
@@ -349,8 +349,8 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
       return MHD_NO;
     }
   }
-  MHD_add_response_header(r, "Content-Type",
-                          res->content_type ? res->content_type : "application/json; charset=utf-8");
+  MHD_add_response_header(
+      r, "Content-Type", res->content_type ? res->content_type : "application/json; charset=utf-8");
   MHD_add_response_header(r, "X-Request-Id", req->request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
   MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -469,7 +469,7 @@ static enum MHD_Result dispatch(struct http_request *req)
   int rc = route->fn(req, &res);
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
-  body_release(req);          /* the answer may take long to send: give the memory back now */
+  body_release(req);         /* the answer may take long to send: give the memory back now */
   if (!rc && !res.custom && (res.status < 200 || res.status > 299))
     rc = fs_err_set(&req->err, FS_ERR_INTERNAL, route->pattern, "no answer was made");
   if (rc) {
@@ -487,9 +487,8 @@ static enum MHD_Result dispatch(struct http_request *req)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
-                                  const char *method, const char *version,
-                                  const char *upload_data, size_t *upload_data_size,
-                                  void **req_cls)
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **req_cls)
 {
   (void)cls;
   (void)conn;
@@ -522,7 +521,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 }
 
 __attribute__((format(printf, 2, 0))) static void on_mhd_error(void *cls, const char *fmt,
-                                                              va_list ap)
+                                                               va_list ap)
 {
   struct http_server *s = cls;
   char msg[512];
@@ -569,8 +568,8 @@ int http_server_start(struct hub *hub, const struct hub_services *svc, struct ht
   return http_server_start_with(&c, out, url, url_size, err);
 }
 
-int http_server_start_with(const struct http_server_config *c, struct http_server **out,
-                           char *url, size_t url_size, struct fs_err *err)
+int http_server_start_with(const struct http_server_config *c, struct http_server **out, char *url,
+                           size_t url_size, struct fs_err *err)
 {
   const struct fs_config *cfg = c->cfg;
   struct hub *hub = c->hub;
@@ -579,8 +578,8 @@ int http_server_start_with(const struct http_server_config *c, struct http_serve
   int rc = fs_hostport_parse(cfg->listen, host, sizeof(host), &port, err);
   if (rc)
     return rc;
-  struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
-                           .ai_flags = AI_NUMERICSERV};
+  struct addrinfo hints = {
+      .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_NUMERICSERV};
   struct addrinfo *ai = NULL;
   char portstr[8];
   snprintf(portstr, sizeof(portstr), "%u", port);
@@ -614,9 +613,9 @@ int http_server_start_with(const struct http_server_config *c, struct http_serve
                                        "Requests refused by the rate limit", NULL);
   s->auth_failures = fs_metrics_counter(&s->metrics, "finshield_http_auth_failures_total",
                                         "Requests with a missing or invalid token", NULL);
-  s->store_unavailable = fs_metrics_counter(&s->metrics, "finshield_store_unavailable_total",
-                                            "Requests refused because the database was busy or full",
-                                            NULL);
+  s->store_unavailable =
+      fs_metrics_counter(&s->metrics, "finshield_store_unavailable_total",
+                         "Requests refused because the database was busy or full", NULL);
   s->body_bytes = fs_metrics_gauge(&s->metrics, "finshield_http_body_bytes",
                                    "Memory held by request bodies in flight (announced sizes are "
                                    "reserved), within http.body_memory_bytes",
@@ -638,8 +637,8 @@ int http_server_start_with(const struct http_server_config *c, struct http_serve
   if (hub && cfg->taxii_page_cache_mb > 0)
     s->page_cache = taxii_page_cache_new((size_t)cfg->taxii_page_cache_mb << 20);
   s->access_on = strcmp(cfg->access_log, "off") != 0;
-  if (s->access_on && fs_log_open(&s->access, cfg->access_log, FS_LOG_INFO,
-                                  !strcmp(cfg->log_format, "json"))) {
+  if (s->access_on &&
+      fs_log_open(&s->access, cfg->access_log, FS_LOG_INFO, !strcmp(cfg->log_format, "json"))) {
     rc = fs_err_set(err, FS_ERR_IO, cfg->access_log, "cannot open the access log");
     goto fail;
   }

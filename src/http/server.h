@@ -25,7 +25,7 @@ struct http_server {
   struct http_streams *streams;
   char *tls_cert, *tls_key;
   int64_t started_ms;
-  struct http_guard *guard;  /* deadlines of slow clients */
+  struct http_guard *guard;          /* deadlines of slow clients */
   _Atomic int64_t refused_logged_ns; /* when a refused connection was last logged */
   _Atomic int64_t body_held; /* bytes held by request bodies in flight, within body_budget */
   int64_t body_budget;       /* http.body_memory_bytes */

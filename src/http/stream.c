@@ -208,8 +208,8 @@ int http_stream_start(struct http_request *req, struct http_response *res, int64
   fs_buf_init(&st->pending, 16 << 20);
   /* A comment first, so that clients see the stream open at once. */
   fs_buf_append_str(&st->pending, ": finshield event stream\nretry: 2000\n\n");
-  struct MHD_Response *r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, reader,
-                                                             st, stream_free);
+  struct MHD_Response *r =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 16 * 1024, reader, st, stream_free);
   if (!r) {
     stream_free(st);
     return fs_err_set(&req->err, FS_ERR_NOMEM, "stream", "cannot start a stream");

@@ -20,9 +20,8 @@
 #include <unistd.h>
 
 /* Every module's schema, in dependency order (modules referenced by foreign keys first). */
-static const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &intel_schema,
-                                                    &incident_schema, &soc_schema,
-                                                    &resilience_schema};
+static const struct store_schema *const schemas[] = {
+    &audit_schema, &auth_schema, &intel_schema, &incident_schema, &soc_schema, &resilience_schema};
 
 int hub_schema_update(struct store_conn *c, struct fs_err *err)
 {
@@ -53,7 +52,8 @@ static int load_secret(const char *dir, uint8_t key[32], struct fs_err *err)
   fs_buf_init(&b, 64);
   int rc = fs_file_read_all(p, &b, err);
   if (rc == FS_ERR_NOT_FOUND)
-    rc = fs_err_set(err, FS_ERR_NOT_FOUND, dir, "no hub here; create one with: finshield init --data %s", dir);
+    rc = fs_err_set(err, FS_ERR_NOT_FOUND, dir,
+                    "no hub here; create one with: finshield init --data %s", dir);
   else if (!rc && b.len != 32)
     rc = fs_err_set(err, FS_ERR_CORRUPT, p, "the hub key must be 32 bytes, not %zu", b.len);
   if (!rc)
@@ -210,12 +210,14 @@ static const char config_template[] =
     "\n[http]\n; listen = 127.0.0.1:8443\n; tls_cert = tls/cert.pem\n; tls_key = tls/key.pem\n"
     "; threads = 4\n; max_body_bytes = 10485760\n; rate_per_second = 50\n; rate_burst = 200\n"
     "; access_log = -\n"
-    "\n[store]\n; backend = sqlite\n; path = hub.db\n; url = postgresql://finshield@db.example/finshield\n; busy_timeout_ms = 5000\n; synchronous = full\n; max_size_mb = 0\n"
+    "\n[store]\n; backend = sqlite\n; path = hub.db\n; url = "
+    "postgresql://finshield@db.example/finshield\n; busy_timeout_ms = 5000\n; synchronous = "
+    "full\n; max_size_mb = 0\n"
     "\n[auth]\n; token_days = 90\n; session_hours = 12\n; argon2 = interactive\n"
     "\n[log]\n; level = info\n; format = kv\n";
 
-int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt,
-               char token_out[64], struct fs_err *err)
+int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt, char token_out[64],
+               struct fs_err *err)
 {
   const char *dir = cfg->data_dir;
   if (hub_exists(dir))

@@ -61,7 +61,7 @@ int hub_migrate(struct hub *h, const char *url, int64_t sample, struct fs_progre
                 struct hub_migrate_report *out, struct fs_err *err);
 
 struct hub_init_options {
-  const char *name_zh;      /* the hub organisation's names */
+  const char *name_zh; /* the hub organisation's names */
   const char *name_en;
   const char *org_code;     /* default "hub" */
   const char *admin;        /* first hub-admin's user name, default "admin" */
@@ -72,8 +72,8 @@ struct hub_init_options {
 /* Creates a new hub in cfg->data_dir: folders, secret key, commented configuration file,
  * database, the hub organisation, the first hub administrator and its API token (written to
  * token_out once; only its hash is kept). FS_ERR_CONFLICT when a hub already exists there. */
-int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt,
-               char token_out[64], struct fs_err *err);
+int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt, char token_out[64],
+               struct fs_err *err);
 
 /* Writes a self-signed certificate and key for hostname under DATA/tls/ (testing only). */
 int hub_make_self_signed(const char *data_dir, const char *hostname, struct fs_err *err);

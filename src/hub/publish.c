@@ -29,8 +29,7 @@ int hub_incident_publisher(void *ctx, const char *incident_id, const struct json
   rc = intel_ingest(p->c, p->who, &col, &doc, &opt, &ir, err);
   if (!rc && ir.failure)
     rc = fs_err_set(err, FS_ERR_INVALID, incident_id,
-                    "intelligence refused %zu of the %zu published objects",
-                    ir.failure, ir.total);
+                    "intelligence refused %zu of the %zu published objects", ir.failure, ir.total);
   intel_ingest_result_release(&ir);
   stix_doc_release(&doc);
   free(text); /* after the ingest: the document's objects point into it */

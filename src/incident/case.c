@@ -103,12 +103,11 @@ static int insert_case(struct store_conn *c, const struct actor *who, const stru
         " tlp, hide_reporter, source_alert, discovered_at, reported_at, created_at, updated_at,"
         " version) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
         "ssssssssssssisisisiiii", id_out, ref, sector_ref, n->org_id,
-        who->user_id[0] ? who->user_id : NULL,
-        who->username, n->title, n->description ? n->description : "", n->category, n->status,
+        who->user_id[0] ? who->user_id : NULL, who->username, n->title,
+        n->description ? n->description : "", n->category, n->status,
         n->services ? n->services : "[]", imp_text ? imp_text : "{}", (int64_t)prop->level,
-        prop->rule->id, (int64_t)prop->level, stix_tlp_token(n->tlp),
-        (int64_t)n->hide_reporter, n->source_alert, n->discovered, n->reported, who->now_ms,
-        who->now_ms);
+        prop->rule->id, (int64_t)prop->level, stix_tlp_token(n->tlp), (int64_t)n->hide_reporter,
+        n->source_alert, n->discovered, n->reported, who->now_ms, who->now_ms);
   }
   free(imp_text);
   return rc;
@@ -138,11 +137,17 @@ int incident_report(struct store_conn *c, const struct actor *who, const struct 
   if (!rc)
     rc = policy_check(who, POLICY_INCIDENT_REPORT, &t, "incidents of this organisation", err);
   char *services = in->services ? json_dumps(in->services, JSON_COMPACT) : NULL;
-  struct new_case n = {.org_id = org_id, .title = in->title, .description = in->description,
-                       .category = incident_category_names[in->category], .services = services,
-                       .status = "reported", .impact = in->impact,
-                       .tlp = in->tlp != TLP_NONE ? in->tlp : TLP_AMBER, .hide_reporter = in->hide_reporter,
-                       .discovered = in->discovered_at, .reported = who->now_ms};
+  struct new_case n = {.org_id = org_id,
+                       .title = in->title,
+                       .description = in->description,
+                       .category = incident_category_names[in->category],
+                       .services = services,
+                       .status = "reported",
+                       .impact = in->impact,
+                       .tlp = in->tlp != TLP_NONE ? in->tlp : TLP_AMBER,
+                       .hide_reporter = in->hide_reporter,
+                       .discovered = in->discovered_at,
+                       .reported = who->now_ms};
   struct incident_level_proposal prop;
   char ref[INCIDENT_REF_MAX];
   if (!rc)
@@ -219,10 +224,10 @@ int incident_open_draft(struct store_conn *c, const struct actor *who,
     rc = check_discovered(who, first_seen, err);
   json_t *arr = json_object_get(alert, "indicators");
   if (!rc && arr) {
-    json_t *wrap = json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s},s:O}", "title", "x",
-                             "discovered_at", "2000-01-01T00:00:00Z", "category", "other",
-                             "impact", "system_class", "non_core", "confidentiality", "none",
-                             "integrity", "none", "availability", "none", "indicators", arr);
+    json_t *wrap = json_pack("{s:s,s:s,s:s,s:{s:s,s:s,s:s,s:s},s:O}", "title", "x", "discovered_at",
+                             "2000-01-01T00:00:00Z", "category", "other", "impact", "system_class",
+                             "non_core", "confidentiality", "none", "integrity", "none",
+                             "availability", "none", "indicators", arr);
     rc = incident_input_from_json(wrap, false, &ind, err);
     /* ind points into arr, which alert keeps alive. */
     json_decref(wrap);
@@ -245,10 +250,14 @@ int incident_open_draft(struct store_conn *c, const struct actor *who,
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.alert_id",
                     "a draft from alert \"%.64s\" exists for this organisation", alert_id);
   /* The member becomes aware when the hub tells it: the draft's creation. */
-  struct new_case n = {.org_id = org_id, .title = title, .description = summary,
-                       .category = incident_category_names[category >= 0 ? category
-                                                                         : INCIDENT_CAT_OTHER],
-                       .status = "draft", .source_alert = alert_id, .tlp = TLP_AMBER,
+  struct new_case n = {.org_id = org_id,
+                       .title = title,
+                       .description = summary,
+                       .category =
+                           incident_category_names[category >= 0 ? category : INCIDENT_CAT_OTHER],
+                       .status = "draft",
+                       .source_alert = alert_id,
+                       .tlp = TLP_AMBER,
                        .impact = {.system_class = 0, .data_class = -1},
                        .discovered = who->now_ms};
   struct incident_level_proposal prop;
@@ -399,8 +408,8 @@ int incident_set_level(struct store_conn *c, const struct actor *who,
     snprintf(zh, sizeof(zh), "中樞將事件等級由第 %d 級調整為第 %d 級。%s", r.level, level,
              reason ? reason : "");
     r.level = level;
-    rc = notify_incident(c, env, &r, "incident.level_changed",
-                         NOTIFY_TO_CISO | NOTIFY_TO_HUB, NULL, en, zh, who->now_ms, err);
+    rc = notify_incident(c, env, &r, "incident.level_changed", NOTIFY_TO_CISO | NOTIFY_TO_HUB, NULL,
+                         en, zh, who->now_ms, err);
   }
   return store_tx_leave(c, owned, rc, err);
 }
@@ -408,13 +417,20 @@ int incident_set_level(struct store_conn *c, const struct actor *who,
 static int64_t *status_time(struct incident_row *r, int status)
 {
   switch (status) {
-  case INCIDENT_REPORTED: return &r->reported;
-  case INCIDENT_TRIAGED: return &r->triaged;
-  case INCIDENT_CONTAINED: return &r->contained;
-  case INCIDENT_ERADICATED: return &r->eradicated;
-  case INCIDENT_RECOVERED: return &r->recovered;
-  case INCIDENT_CLOSED: return &r->closed;
-  default: return NULL;
+  case INCIDENT_REPORTED:
+    return &r->reported;
+  case INCIDENT_TRIAGED:
+    return &r->triaged;
+  case INCIDENT_CONTAINED:
+    return &r->contained;
+  case INCIDENT_ERADICATED:
+    return &r->eradicated;
+  case INCIDENT_RECOVERED:
+    return &r->recovered;
+  case INCIDENT_CLOSED:
+    return &r->closed;
+  default:
+    return NULL;
   }
 }
 
@@ -469,7 +485,7 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
     for (int s = r.status + 1; s <= status; s++) {
       int64_t *t = status_time(&r, s);
       if (t && !*t)
-        *t = s == INCIDENT_REPORTED ? who->now_ms
+        *t = s == INCIDENT_REPORTED  ? who->now_ms
              : s == INCIDENT_TRIAGED ? FS_MAX(at, r.reported ? r.reported : who->now_ms)
                                      : at;
     }
@@ -487,9 +503,9 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
     rc = incident_event_add(c, who, r.id, incident_status_names[status],
                             status == INCIDENT_REPORTED ? who->now_ms : at, text, NULL, err);
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:s,s:o}", "ref", r.ref, "from",
-                          incident_status_names[r.status], "to", incident_status_names[status],
-                          "at", jsonx_time_new(at));
+    json_t *d =
+        json_pack("{s:s,s:s,s:s,s:o}", "ref", r.ref, "from", incident_status_names[r.status], "to",
+                  incident_status_names[status], "at", jsonx_time_new(at));
     rc = audit_append(c, who, "incident.status", "incident", r.id, d, err);
     json_decref(d);
   }
@@ -519,8 +535,8 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate",
                     "only a case of the same organisation can be merged (%s is %s's, %s is %s's)",
                     d.ref, d.org.code, r.ref, r.org.code);
-  if (!rc && (d.status == INCIDENT_MERGED || r.status == INCIDENT_MERGED ||
-              d.status == INCIDENT_CLOSED))
+  if (!rc &&
+      (d.status == INCIDENT_MERGED || r.status == INCIDENT_MERGED || d.status == INCIDENT_CLOSED))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.duplicate", "only open cases can be merged");
   if (!rc)
     rc = incident_touch(c, who, &d, false, 0, err);
@@ -553,4 +569,3 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
   (void)env;
   return store_tx_leave(c, owned, rc, err);
 }
-

@@ -9,8 +9,8 @@
 #include <string.h>
 
 const char *const incident_clock_names[] = {"report", "review", "recovery", "investigation", NULL};
-const char *const incident_clock_state_names[] = {"pending", "running", "overdue", "met", "late",
-                                                  NULL};
+const char *const incident_clock_state_names[] = {"pending", "running", "overdue",
+                                                  "met",     "late",    NULL};
 
 #define HOUR 3600
 #define DAY 86400
@@ -40,11 +40,20 @@ int incident_duration_parse(const char *s, size_t len, int64_t *secs)
   }
   int64_t unit;
   switch (s[len - 1]) {
-  case 's': unit = 1; break;
-  case 'm': unit = 60; break;
-  case 'h': unit = HOUR; break;
-  case 'd': unit = DAY; break;
-  default: return FS_ERR_PARSE;
+  case 's':
+    unit = 1;
+    break;
+  case 'm':
+    unit = 60;
+    break;
+  case 'h':
+    unit = HOUR;
+    break;
+  case 'd':
+    unit = DAY;
+    break;
+  default:
+    return FS_ERR_PARSE;
   }
   if (v <= 0 || v > 366 * (int64_t)DAY / unit)
     return FS_ERR_PARSE;
@@ -74,7 +83,7 @@ static const char *const key_names[NKEYS] = {
 struct section_vals {
   char industry[32]; /* "" for [clocks] */
   int64_t v[NKEYS];
-  int line[NKEYS];  /* 0: not given */
+  int line[NKEYS]; /* 0: not given */
 };
 
 static int64_t *slot(struct incident_clock_set *c, int k)
@@ -172,8 +181,10 @@ int incident_policy_parse(const char *text, size_t len, const char *name,
       if ((size_t)(ke - k) == strlen(key_names[i]) && !memcmp(k, key_names[i], (size_t)(ke - k)))
         key = i;
     if (key < 0) {
-      snprintf(msg, sizeof(msg), "unknown key \"%.*s\" (report, review_l1..4, recovery_l1..4, "
-               "investigation)", (int)FS_MIN(ke - k, 40), k);
+      snprintf(msg, sizeof(msg),
+               "unknown key \"%.*s\" (report, review_l1..4, recovery_l1..4, "
+               "investigation)",
+               (int)FS_MIN(ke - k, 40), k);
       return fail_at(err, name, line, msg);
     }
     if (cur->line[key]) {
@@ -206,8 +217,10 @@ int incident_policy_parse(const char *text, size_t len, const char *name,
       if (secs[i].v[k] > *slot(&out->def, k)) {
         char def[24];
         incident_duration_format(*slot(&out->def, k), def);
-        snprintf(msg, sizeof(msg), "%s for %s is longer than the default %s: an industry may only "
-                 "shorten a clock", key_names[k], secs[i].industry, def);
+        snprintf(msg, sizeof(msg),
+                 "%s for %s is longer than the default %s: an industry may only "
+                 "shorten a clock",
+                 key_names[k], secs[i].industry, def);
         return fail_at(err, name, secs[i].line[k], msg);
       }
       *slot(&c, k) = secs[i].v[k];

@@ -29,7 +29,8 @@ static int escalate_case(struct store_conn *c, const struct actor *who,
   if (!rc) {
     struct incident_times t;
     incident_row_times(&r, &t);
-    incident_clocks_compute(incident_policy_clocks(&env->policy, r.org.industry), &t, who->now_ms, k);
+    incident_clocks_compute(incident_policy_clocks(&env->policy, r.org.industry), &t, who->now_ms,
+                            k);
   }
   for (int i = 0; !rc && i < INCIDENT_CLOCK__COUNT; i++) {
     if (k[i].state != INCIDENT_CLOCK_OVERDUE)
@@ -60,8 +61,8 @@ static int escalate_case(struct store_conn *c, const struct actor *who,
       json_decref(d);
     }
     if (!rc)
-      rc = notify_incident(c, env, &r, "incident.overdue", NOTIFY_TO_CISO | NOTIFY_TO_HUB, NULL,
-                           en, zh, who->now_ms, err);
+      rc = notify_incident(c, env, &r, "incident.overdue", NOTIFY_TO_CISO | NOTIFY_TO_HUB, NULL, en,
+                           zh, who->now_ms, err);
     if (!rc)
       (*count)++;
   }

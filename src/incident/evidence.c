@@ -88,19 +88,20 @@ int incident_evidence_add(struct store_conn *c, const struct actor *who,
   }
   if (!rc) {
     fs_uuid_v4(evidence_id);
-    rc = store_exec(c, NULL, err,
-                    "INSERT INTO incident_evidence (id, incident_id, name, media_type, size, sha256,"
-                    " uploaded_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
-                    "ssssissi", evidence_id, r.id, name, media_type, (int64_t)len, sha,
-                    who->username, who->now_ms);
+    rc =
+        store_exec(c, NULL, err,
+                   "INSERT INTO incident_evidence (id, incident_id, name, media_type, size, sha256,"
+                   " uploaded_by, created_at) VALUES (?,?,?,?,?,?,?,?)",
+                   "ssssissi", evidence_id, r.id, name, media_type, (int64_t)len, sha,
+                   who->username, who->now_ms);
   }
   char text[300];
   snprintf(text, sizeof(text), "evidence %.200s (%zu bytes, SHA-256 %.16s...)", name, len, sha);
   if (!rc)
     rc = incident_event_add(c, who, r.id, "evidence", who->now_ms, text, NULL, err);
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:I,s:s}", "ref", r.ref, "name", name, "size",
-                          (json_int_t)len, "sha256", sha);
+    json_t *d = json_pack("{s:s,s:s,s:I,s:s}", "ref", r.ref, "name", name, "size", (json_int_t)len,
+                          "sha256", sha);
     rc = audit_append(c, who, "incident.evidence", "incident_evidence", evidence_id, d, err);
     json_decref(d);
   }
@@ -109,8 +110,11 @@ int incident_evidence_add(struct store_conn *c, const struct actor *who,
    * bytes recorded it meanwhile). */
   if (rc && wrote && owned) {
     int64_t refs = 1;
-    if (!store_query_int(c, &refs, NULL, NULL, "SELECT COUNT(*) FROM incident_evidence WHERE"
-                         " sha256 = ?", "s", sha) && !refs)
+    if (!store_query_int(c, &refs, NULL, NULL,
+                         "SELECT COUNT(*) FROM incident_evidence WHERE"
+                         " sha256 = ?",
+                         "s", sha) &&
+        !refs)
       unlink(path);
   }
   return rc;
@@ -128,16 +132,16 @@ static json_t *evidence_item(struct store_stmt *s, const struct actor *who)
 int incident_evidence_json(struct store_conn *c, const struct actor *who, const char *id,
                            json_t **out, struct fs_err *err)
 {
-  return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
-                             "SELECT id, name, media_type, size, sha256, uploaded_by, created_at"
-                             " FROM incident_evidence WHERE incident_id = ? ORDER BY created_at, id",
-                             evidence_item, out, err);
+  return incident_items_json(
+      c, who, id, POLICY_INCIDENT_READ,
+      "SELECT id, name, media_type, size, sha256, uploaded_by, created_at"
+      " FROM incident_evidence WHERE incident_id = ? ORDER BY created_at, id",
+      evidence_item, out, err);
 }
 
 int incident_evidence_read(struct store_conn *c, const struct actor *who,
-                           const struct incident_env *env, const char *id,
-                           const char *evidence_id, struct fs_buf *out, char **name,
-                           char **media_type, struct fs_err *err)
+                           const struct incident_env *env, const char *id, const char *evidence_id,
+                           struct fs_buf *out, char **name, char **media_type, struct fs_err *err)
 {
   struct incident_row r;
   int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);

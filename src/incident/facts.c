@@ -19,11 +19,12 @@ int incident_org_facts(struct store_conn *c, const struct incident_env *env, con
   out->records = json_array();
   struct org_brief org = {0};
   struct store_stmt *s = NULL;
-  int rc = store_query(c, &s, err,
-                     "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i"
-                     " WHERE i.org_id = ? AND i.status != 'merged' AND i.discovered_at >= ?"
-                     " AND i.discovered_at <= ? AND i.created_at <= ? ORDER BY i.discovered_at, i.id",
-                     "siii", org_id, from, at, at);
+  int rc =
+      store_query(c, &s, err,
+                  "SELECT " INCIDENT_ROW_COLUMNS " FROM incident i"
+                  " WHERE i.org_id = ? AND i.status != 'merged' AND i.discovered_at >= ?"
+                  " AND i.discovered_at <= ? AND i.created_at <= ? ORDER BY i.discovered_at, i.id",
+                  "siii", org_id, from, at, at);
   if (rc) {
     json_decref(out->records);
     out->records = NULL;

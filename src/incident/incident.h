@@ -27,15 +27,15 @@ extern const struct store_schema incident_schema;
  * The sector-wide number (sector_ref) is shown to the hub and the supervisor only. */
 #define INCIDENT_REF_MAX 64
 
-#define INCIDENT_CATEGORY_MAP(X)                                                                \
-  X(DDOS, "ddos", "DDoS", "分散式阻斷服務攻擊")                                                 \
-  X(RANSOMWARE, "ransomware", "Ransomware", "勒索軟體")                                         \
-  X(INTRUSION, "intrusion", "Intrusion", "系統入侵")                                            \
-  X(DATA_LEAK, "data_leak", "Data leak", "資料外洩")                                            \
-  X(MALWARE, "malware", "Malware", "惡意程式")                                                  \
-  X(PHISHING, "phishing", "Phishing and social engineering", "網路釣魚與社交工程")              \
-  X(FRAUD, "fraud", "Fraud and ATM/payment manipulation", "詐欺與ATM/支付系統操縱")             \
-  X(SUPPLY_CHAIN, "supply_chain", "Supply chain", "供應鏈攻擊")                                 \
+#define INCIDENT_CATEGORY_MAP(X)                                                                   \
+  X(DDOS, "ddos", "DDoS", "分散式阻斷服務攻擊")                                                    \
+  X(RANSOMWARE, "ransomware", "Ransomware", "勒索軟體")                                            \
+  X(INTRUSION, "intrusion", "Intrusion", "系統入侵")                                               \
+  X(DATA_LEAK, "data_leak", "Data leak", "資料外洩")                                               \
+  X(MALWARE, "malware", "Malware", "惡意程式")                                                     \
+  X(PHISHING, "phishing", "Phishing and social engineering", "網路釣魚與社交工程")                 \
+  X(FRAUD, "fraud", "Fraud and ATM/payment manipulation", "詐欺與ATM/支付系統操縱")                \
+  X(SUPPLY_CHAIN, "supply_chain", "Supply chain", "供應鏈攻擊")                                    \
   X(OTHER, "other", "Other", "其他")
 
 enum incident_category {
@@ -136,19 +136,19 @@ struct incident_indicator {
 /* What a report (create) or an update says. Strings point into the JSON. For an update, absent
  * fields stay as they are. */
 struct incident_input {
-  const char *org;          /* reporting organisation (id or code); default: the actor's */
-  const char *title;        /* 1..200 */
-  const char *description;  /* 0..20000, multi-line */
+  const char *org;         /* reporting organisation (id or code); default: the actor's */
+  const char *title;       /* 1..200 */
+  const char *description; /* 0..20000, multi-line */
   bool has_discovered;
   int64_t discovered_at;
-  int category;             /* -1 absent */
-  json_t *services;         /* borrowed array of strings, NULL absent */
+  int category;     /* -1 absent */
+  json_t *services; /* borrowed array of strings, NULL absent */
   bool has_impact;
   struct incident_impact impact;
-  json_t *indicators_json;  /* borrowed, NULL absent */
+  json_t *indicators_json; /* borrowed, NULL absent */
   struct incident_indicator indicators[INCIDENT_MAX_INDICATORS];
   size_t nindicators;
-  enum tlp_level tlp;       /* TLP_NONE absent (amber for a new case) */
+  enum tlp_level tlp; /* TLP_NONE absent (amber for a new case) */
   bool has_hide_reporter;
   bool hide_reporter;
   bool has_version;
@@ -185,8 +185,7 @@ int incident_update(struct store_conn *c, const struct actor *who, const struct 
 /* The hub confirms or changes the level; a change from the proposal needs a reason. */
 int incident_set_level(struct store_conn *c, const struct actor *who,
                        const struct incident_env *env, const char *id, int level,
-                       const char *reason, bool has_version, int64_t version,
-                       struct fs_err *err);
+                       const char *reason, bool has_version, int64_t version, struct fs_err *err);
 /* Moves the case forward in the workflow; `at` (0: now) is when it happened, not before the
  * discovery nor in the future. Closing needs a complete closing report. */
 int incident_set_status(struct store_conn *c, const struct actor *who,
@@ -197,16 +196,15 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
                    const char *id, const char *dup_id, struct fs_err *err);
 /* One case as the actor may see it, with its clocks, assignments and counts (caller owns).
  * FS_ERR_NOT_FOUND when it does not exist or may not be seen. */
-int incident_get_json(struct store_conn *c, const struct actor *who,
-                      const struct incident_env *env, const char *id, json_t **out,
-                      struct fs_err *err);
+int incident_get_json(struct store_conn *c, const struct actor *who, const struct incident_env *env,
+                      const char *id, json_t **out, struct fs_err *err);
 
 struct incident_filter {
-  const char *org;      /* id or code */
+  const char *org; /* id or code */
   const char *status;
   const char *category;
-  int level;            /* 0: any */
-  bool overdue;         /* only cases with an overdue clock */
+  int level;    /* 0: any */
+  bool overdue; /* only cases with an overdue clock */
 };
 /* Cases the actor may see, newest first, one page. */
 int incident_list_json(struct store_conn *c, const struct actor *who,
@@ -233,8 +231,8 @@ int incident_task_add(struct store_conn *c, const struct actor *who, const char 
                       char task_id[37], struct fs_err *err);
 int incident_task_update(struct store_conn *c, const struct actor *who, const char *id,
                          const char *task_id, json_t *body, struct fs_err *err);
-int incident_tasks_json(struct store_conn *c, const struct actor *who, const char *id,
-                        json_t **out, struct fs_err *err);
+int incident_tasks_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                        struct fs_err *err);
 /* Observables: {"indicators": [...]} as in the report. */
 int incident_observables_add(struct store_conn *c, const struct actor *who, const char *id,
                              json_t *body, struct fs_err *err);
@@ -270,18 +268,16 @@ int incident_evidence_json(struct store_conn *c, const struct actor *who, const 
 /* Reads one evidence file into out (capped at max_evidence_bytes) after checking its digest;
  * *name and *media_type (caller frees) describe it. */
 int incident_evidence_read(struct store_conn *c, const struct actor *who,
-                           const struct incident_env *env, const char *id,
-                           const char *evidence_id, struct fs_buf *out, char **name,
-                           char **media_type, struct fs_err *err);
+                           const struct incident_env *env, const char *id, const char *evidence_id,
+                           struct fs_buf *out, char **name, char **media_type, struct fs_err *err);
 
 /* ---- sharing (publish.c) ------------------------------------------------------------------ */
 
 /* Builds the sanitized STIX 2.1 bundle of the case's shareable observables ({"tlp",
  * "hide_reporter", "observables": [ids] (default all not internal)}), keeps it in
  * incident_publication and hands it to env->publish; *out describes the publication. */
-int incident_publish(struct store_conn *c, const struct actor *who,
-                     const struct incident_env *env, const char *id, json_t *body, json_t **out,
-                     struct fs_err *err);
+int incident_publish(struct store_conn *c, const struct actor *who, const struct incident_env *env,
+                     const char *id, json_t *body, json_t **out, struct fs_err *err);
 int incident_publications_json(struct store_conn *c, const struct actor *who, const char *id,
                                json_t **out, struct fs_err *err);
 
@@ -305,13 +301,14 @@ struct incident_org_facts {
   int major_unreported; /* never reported by the organisation (a draft the hub opened) */
   int recovery_met, recovery_missed; /* recovery clock met, or late or overdue */
   int clocks_decided, clocks_met;    /* every clock that is met, late or overdue */
-  json_t *records;      /* [{id, ref, level, report, recovery, discovered_at}] (caller owns) */
+  json_t *records; /* [{id, ref, level, report, recovery, discovered_at}] (caller owns) */
 };
 /* The facts of org_id's incidents discovered in [from, at], with every event after `at` treated
  * as not yet happened, so that a past date gives what was known then. No policy check: the
  * caller (supervision/) checks who may see the result. */
 int incident_org_facts(struct store_conn *c, const struct incident_env *env, const char *org_id,
-                       int64_t from, int64_t at, struct incident_org_facts *out, struct fs_err *err);
+                       int64_t from, int64_t at, struct incident_org_facts *out,
+                       struct fs_err *err);
 
 /* ---- clocks at work (escalate.c) ---------------------------------------------------------- */
 

@@ -35,15 +35,15 @@ const char *incident_category_label(int category, bool zh)
   return zh ? category_zh[category] : category_en[category];
 }
 
-const char *const incident_status_names[] = {"draft",      "reported",  "triaged", "contained",
-                                             "eradicated", "recovered", "closed",  "merged",
-                                             NULL};
-const char *const incident_observable_types[] = {"ipv4-addr",   "ipv6-addr",  "domain-name",
-                                                 "url",         "email-addr", "file-sha256",
-                                                 "file-sha1",   "file-md5",   NULL};
-const char *const incident_report_parts[] = {"times",       "scope",      "damage_control",
+const char *const incident_status_names[] = {"draft",     "reported",   "triaged",
+                                             "contained", "eradicated", "recovered",
+                                             "closed",    "merged",     NULL};
+const char *const incident_observable_types[] = {"ipv4-addr", "ipv6-addr",  "domain-name",
+                                                 "url",       "email-addr", "file-sha256",
+                                                 "file-sha1", "file-md5",   NULL};
+const char *const incident_report_parts[] = {"times",         "scope",      "damage_control",
                                              "investigation", "root_cause", "preventive_measures",
-                                             "follow_up",   NULL};
+                                             "follow_up",     NULL};
 
 void incident_input_init(struct incident_input *in)
 {
@@ -76,8 +76,9 @@ static bool domain_ok(const char *s)
       label = 0;
       continue;
     }
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_') || ++label > 63)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_') ||
+        ++label > 63)
       return false;
   }
   return true;
@@ -89,9 +90,18 @@ int incident_indicator_check(int type, const char *v, struct fs_err *err)
   bool ok = false;
   const char *what = "";
   switch (type) {
-  case 0: ok = inet_pton(AF_INET, v, addr) == 1; what = "an IPv4 address"; break;
-  case 1: ok = inet_pton(AF_INET6, v, addr) == 1; what = "an IPv6 address"; break;
-  case 2: ok = domain_ok(v); what = "a domain name"; break;
+  case 0:
+    ok = inet_pton(AF_INET, v, addr) == 1;
+    what = "an IPv4 address";
+    break;
+  case 1:
+    ok = inet_pton(AF_INET6, v, addr) == 1;
+    what = "an IPv6 address";
+    break;
+  case 2:
+    ok = domain_ok(v);
+    what = "a domain name";
+    break;
   case 3:
     ok = (!strncmp(v, "http://", 7) || !strncmp(v, "https://", 8)) && strlen(v) > 10 &&
          !strpbrk(v, " \t\r\n");
@@ -103,10 +113,20 @@ int incident_indicator_check(int type, const char *v, struct fs_err *err)
     what = "an e-mail address";
     break;
   }
-  case 5: ok = all_hex(v, 64); what = "64 hex digits"; break;
-  case 6: ok = all_hex(v, 40); what = "40 hex digits"; break;
-  case 7: ok = all_hex(v, 32); what = "32 hex digits"; break;
-  default: return fs_err_set(err, FS_ERR_INVALID, "type", "unknown observable type");
+  case 5:
+    ok = all_hex(v, 64);
+    what = "64 hex digits";
+    break;
+  case 6:
+    ok = all_hex(v, 40);
+    what = "40 hex digits";
+    break;
+  case 7:
+    ok = all_hex(v, 32);
+    what = "32 hex digits";
+    break;
+  default:
+    return fs_err_set(err, FS_ERR_INVALID, "type", "unknown observable type");
   }
   if (!ok)
     return fs_err_set(err, FS_ERR_INVALID, "value", "\"%.80s\" is not %s", v, what);
@@ -115,10 +135,9 @@ int incident_indicator_check(int type, const char *v, struct fs_err *err)
 
 int incident_indicator_pattern(int type, const char *value, char *out, size_t n)
 {
-  static const char *const paths[] = {"ipv4-addr:value",       "ipv6-addr:value",
-                                      "domain-name:value",     "url:value",
-                                      "email-addr:value",      "file:hashes.'SHA-256'",
-                                      "file:hashes.'SHA-1'",   "file:hashes.MD5"};
+  static const char *const paths[] = {
+      "ipv4-addr:value",  "ipv6-addr:value",       "domain-name:value",   "url:value",
+      "email-addr:value", "file:hashes.'SHA-256'", "file:hashes.'SHA-1'", "file:hashes.MD5"};
   if (type < 0 || type >= (int)FS_ARRAY_SIZE(paths))
     return FS_ERR_INVALID;
   /* STIX string literals escape ' and \ with a backslash. */
@@ -185,8 +204,8 @@ static int parse_indicators(json_t *arr, struct incident_input *out, struct fs_e
 
 static int parse_impact(json_t *o, struct incident_impact *imp, struct fs_err *err)
 {
-  static const char *const keys[] = {"system_class", "data_class", "confidentiality",
-                                     "integrity", "availability", NULL};
+  static const char *const keys[] = {"system_class", "data_class",   "confidentiality",
+                                     "integrity",    "availability", NULL};
   if (!json_is_object(o))
     return fs_err_set(err, FS_ERR_INVALID, "$.impact", "field \"impact\" must be an object");
   int rc = jsonx_only_keys(o, keys, "$", err);
@@ -235,9 +254,9 @@ static int parse_services(json_t *arr, struct fs_err *err)
 int incident_input_from_json(json_t *body, bool update, struct incident_input *out,
                              struct fs_err *err)
 {
-  static const char *const keys[] = {"org",      "title",      "description", "discovered_at",
-                                     "category", "services",   "impact",      "indicators",
-                                     "tlp",      "hide_reporter", "version",  NULL};
+  static const char *const keys[] = {"org",      "title",         "description", "discovered_at",
+                                     "category", "services",      "impact",      "indicators",
+                                     "tlp",      "hide_reporter", "version",     NULL};
   incident_input_init(out);
   if (!json_is_object(body))
     return fs_err_set(err, FS_ERR_INVALID, "$", "expected a JSON object");
@@ -278,14 +297,12 @@ int incident_input_from_json(json_t *body, bool update, struct incident_input *o
   return rc;
 }
 
-int incident_env_settings(struct incident_env *env, const struct fs_config *cfg,
-                          struct fs_err *err)
+int incident_env_settings(struct incident_env *env, const struct fs_config *cfg, struct fs_err *err)
 {
   memset(env, 0, sizeof(*env));
   incident_policy_defaults(&env->policy);
   if (fs_config_path(cfg, cfg->incident_policy_file, env->policy_path, sizeof(env->policy_path)) ||
-      fs_config_path(cfg, cfg->incident_evidence_dir, env->evidence_dir,
-                     sizeof(env->evidence_dir)))
+      fs_config_path(cfg, cfg->incident_evidence_dir, env->evidence_dir, sizeof(env->evidence_dir)))
     return fs_err_set(err, FS_ERR_INVALID, "[incident]", "path too long");
   env->max_evidence_bytes = cfg->incident_max_evidence_bytes;
   snprintf(env->smtp_url, sizeof(env->smtp_url), "%s", cfg->notify_smtp_url);

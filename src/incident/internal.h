@@ -26,10 +26,10 @@ struct incident_row {
 
 /* The columns incident_row_from_stmt reads, from "incident i", in the order of enum
  * incident_row_col; a query may select more after them (from INCIDENT_ROW_NCOLS on). */
-#define INCIDENT_ROW_COLUMNS                                                                     \
-  "i.id, i.ref, i.org_id, i.title, i.status, i.level, i.proposed_level, i.category, i.tlp, "      \
-  "i.hide_reporter, i.discovered_at, i.reported_at, i.level_reviewed_at, i.triaged_at, "          \
-  "i.contained_at, i.eradicated_at, i.recovered_at, i.closed_at, i.report_done_at, "              \
+#define INCIDENT_ROW_COLUMNS                                                                       \
+  "i.id, i.ref, i.org_id, i.title, i.status, i.level, i.proposed_level, i.category, i.tlp, "       \
+  "i.hide_reporter, i.discovered_at, i.reported_at, i.level_reviewed_at, i.triaged_at, "           \
+  "i.contained_at, i.eradicated_at, i.recovered_at, i.closed_at, i.report_done_at, "               \
   "i.created_at, i.version"
 enum incident_row_col {
   INCIDENT_COL_ID,
@@ -93,7 +93,7 @@ enum notify_to {
  * is set) about the case, in the caller's transaction; delivery is the worker's. */
 int notify_incident(struct store_conn *c, const struct incident_env *env,
                     const struct incident_row *r, const char *event, unsigned to,
-                    const char *team_email, const char *msg_en, const char *msg_zh,
-                    int64_t now, struct fs_err *err);
+                    const char *team_email, const char *msg_en, const char *msg_zh, int64_t now,
+                    struct fs_err *err);
 
 #endif

@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-const char *const incident_class_names[] = {"non_core", "core", "core_ci", "sensitive",
-                                            "state_secret", NULL};
+const char *const incident_class_names[] = {"non_core",  "core",         "core_ci",
+                                            "sensitive", "state_secret", NULL};
 const char *const incident_severity_names[] = {"none", "minor", "serious", NULL};
 const char *const incident_availability_names[] = {"none", "within_mtpd", "beyond_mtpd", NULL};
 

@@ -45,10 +45,10 @@ struct incident_impact {
 /* One rule of the table: an impact of `kind` on one of `classes` at one of `grades` gives
  * `level`. */
 enum incident_rule_kind {
-  INCIDENT_RULE_DATA = 1, /* leak or tampering (the worse of confidentiality and integrity) */
-  INCIDENT_RULE_LEAK = 2, /* leak only (confidentiality) */
+  INCIDENT_RULE_DATA = 1,   /* leak or tampering (the worse of confidentiality and integrity) */
+  INCIDENT_RULE_LEAK = 2,   /* leak only (confidentiality) */
   INCIDENT_RULE_SYSTEM = 3, /* availability of the system */
-  INCIDENT_RULE_NONE = 4, /* nothing above: the lowest level */
+  INCIDENT_RULE_NONE = 4,   /* nothing above: the lowest level */
 };
 
 struct incident_level_rule {
@@ -63,8 +63,8 @@ struct incident_level_rule {
 
 #define INCIDENT_MAX_MATCHED 16
 struct incident_level_proposal {
-  int level;                               /* 1..4 */
-  const struct incident_level_rule *rule;  /* the first rule that gives the level */
+  int level;                              /* 1..4 */
+  const struct incident_level_rule *rule; /* the first rule that gives the level */
   const struct incident_level_rule *matched[INCIDENT_MAX_MATCHED]; /* every rule that matched */
   size_t nmatched;
 };
@@ -88,7 +88,8 @@ enum incident_clock_kind {
   INCIDENT_CLOCK_INVESTIGATION, /* recovery -> investigation and improvement report */
   INCIDENT_CLOCK__COUNT
 };
-extern const char *const incident_clock_names[]; /* "report", "review", "recovery", "investigation" */
+extern const char
+    *const incident_clock_names[]; /* "report", "review", "recovery", "investigation" */
 
 /* Durations in seconds. review and recovery are per level (index level - 1). */
 struct incident_clock_set {

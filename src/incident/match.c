@@ -17,8 +17,8 @@ struct candidate {
   char name_en[128];
   char email[256];
   const char *kind;
-  int tier;        /* 1 group, 2 support, 3 CERT */
-  int covers;      /* requested skills the team has */
+  int tier;   /* 1 group, 2 support, 3 CERT */
+  int covers; /* requested skills the team has */
   int64_t load, capacity;
   json_t *covered; /* skill names */
   json_t *missing;
@@ -28,7 +28,8 @@ static bool json_has(json_t *arr, const char *s)
 {
   size_t i;
   json_t *v;
-  json_array_foreach(arr, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return true;
+  json_array_foreach(arr, i,
+                     v) if (json_is_string(v) && !strcmp(json_string_value(v), s)) return true;
   return false;
 }
 
@@ -145,18 +146,19 @@ static json_t *candidates_json(const struct candidate *k, size_t n)
 {
   json_t *arr = json_array();
   for (size_t i = 0; i < n; i++)
-    json_array_append_new(arr, json_pack("{s:s,s:s,s:s,s:i,s:O,s:O,s:I,s:I}", "team", k[i].code,
-                                         "name_en", k[i].name_en, "kind", k[i].kind, "tier",
-                                         k[i].tier, "covers", k[i].covered, "missing",
-                                         k[i].missing, "load", (json_int_t)k[i].load, "capacity",
-                                         (json_int_t)k[i].capacity));
+    json_array_append_new(arr,
+                          json_pack("{s:s,s:s,s:s,s:i,s:O,s:O,s:I,s:I}", "team", k[i].code,
+                                    "name_en", k[i].name_en, "kind", k[i].kind, "tier", k[i].tier,
+                                    "covers", k[i].covered, "missing", k[i].missing, "load",
+                                    (json_int_t)k[i].load, "capacity", (json_int_t)k[i].capacity));
   return arr;
 }
 
 static int parse_skills(json_t *skills, struct fs_err *err)
 {
   if (!json_is_array(skills) || json_array_size(skills) > 16)
-    return fs_err_set(err, FS_ERR_INVALID, "$.skills", "field \"skills\" must be an array of at most 16");
+    return fs_err_set(err, FS_ERR_INVALID, "$.skills",
+                      "field \"skills\" must be an array of at most 16");
   size_t i;
   json_t *v;
   json_array_foreach(skills, i, v)
@@ -232,10 +234,9 @@ static int offer(struct store_conn *c, const struct actor *who, const struct inc
 }
 
 /* Offers the help request to its best remaining candidate, or marks it unserved. */
-static int offer_next(struct store_conn *c, const struct actor *who,
-                      const struct incident_env *env, const struct incident_row *r,
-                      const char *help_id, json_t *skills, json_t **ranking, char aid[37],
-                      struct fs_err *err)
+static int offer_next(struct store_conn *c, const struct actor *who, const struct incident_env *env,
+                      const struct incident_row *r, const char *help_id, json_t *skills,
+                      json_t **ranking, char aid[37], struct fs_err *err)
 {
   struct candidate *k = calloc(MAX_CANDIDATES, sizeof(*k));
   if (!k)
@@ -293,10 +294,11 @@ int incident_help_request(struct store_conn *c, const struct actor *who,
   char *sk = json_dumps(skills, JSON_COMPACT);
   if (!rc) {
     fs_uuid_v4(help_id);
-    rc = store_exec(c, NULL, err,
-                    "INSERT INTO incident_help (id, incident_id, skills, note, requested_by, status,"
-                    " created_at) VALUES (?,?,?,?,?,'open',?)",
-                    "sssssi", help_id, r.id, sk ? sk : "[]", note, who->username, who->now_ms);
+    rc =
+        store_exec(c, NULL, err,
+                   "INSERT INTO incident_help (id, incident_id, skills, note, requested_by, status,"
+                   " created_at) VALUES (?,?,?,?,?,'open',?)",
+                   "sssssi", help_id, r.id, sk ? sk : "[]", note, who->username, who->now_ms);
   }
   char text[300];
   snprintf(text, sizeof(text), "help requested: %.200s", sk ? sk : "[]");
@@ -358,8 +360,7 @@ int incident_offer(struct store_conn *c, const struct actor *who, const struct i
                          " team_id = ? AND status IN ('offered', 'accepted')",
                          "ss", r.id, team_id);
   if (!rc && active)
-    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.team", "team %s is already offered or assigned",
-                    code);
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.team", "team %s is already offered or assigned", code);
   if (!rc)
     rc = offer(c, who, env, &r, team_id, code, email, NULL, assignment_id, err);
   return store_tx_leave(c, owned, rc, err);
@@ -417,16 +418,16 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
                          "SELECT COUNT(*) FROM incident_team_member WHERE team_id = ? AND"
                          " user_id = ?",
                          "ss", team_id, who->user_id);
-  struct policy_target t = {.org_id = team_org, .role = -1,
-                            .rel = member ? POLICY_REL_TEAM_MEMBER : 0};
+  struct policy_target t = {
+      .org_id = team_org, .role = -1, .rel = member ? POLICY_REL_TEAM_MEMBER : 0};
   char what[64];
   snprintf(what, sizeof(what), "response team %s", code);
   if (!rc)
     rc = policy_check(who, POLICY_TEAM_ANSWER, &t, what, err);
   if (!rc && has_version && version != cur)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version",
-                    "the assignment was changed meanwhile (version %lld, not %lld)",
-                    (long long)cur, (long long)version);
+                    "the assignment was changed meanwhile (version %lld, not %lld)", (long long)cur,
+                    (long long)version);
   if (!rc && strcmp(status, "offered"))
     rc = fs_err_set(err, FS_ERR_CONFLICT, "status", "the offer to %s is already %s", code, status);
   int64_t n = 0;
@@ -442,8 +443,8 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
   snprintf(text, sizeof(text), "response team %s %s%s%.200s", code,
            accept ? "accepted" : "declined", note ? ": " : "", note ? note : "");
   if (!rc)
-    rc = incident_event_add(c, who, r.id, accept ? "team_accepted" : "team_declined",
-                            who->now_ms, text, NULL, err);
+    rc = incident_event_add(c, who, r.id, accept ? "team_accepted" : "team_declined", who->now_ms,
+                            text, NULL, err);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s}", "ref", r.ref, "team", code, "answer",
                           accept ? "accepted" : "declined");
@@ -458,8 +459,8 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
     char en[200], zh[200];
     snprintf(en, sizeof(en), "Response team %s accepted the case and is assigned to it.", code);
     snprintf(zh, sizeof(zh), "應變小組 %s 已接受並指派處理本事件。", code);
-    rc = notify_incident(c, env, &r, "incident.team_assigned", NOTIFY_TO_CISO | NOTIFY_TO_HUB,
-                         NULL, en, zh, who->now_ms, err);
+    rc = notify_incident(c, env, &r, "incident.team_assigned", NOTIFY_TO_CISO | NOTIFY_TO_HUB, NULL,
+                         en, zh, who->now_ms, err);
   }
   if (!rc && !accept && help_id[0]) {
     char skills[1024] = "[]";

@@ -55,8 +55,8 @@ static int ciso_emails(struct store_conn *c, const char *org_id, json_t *out, st
 
 int notify_incident(struct store_conn *c, const struct incident_env *env,
                     const struct incident_row *r, const char *event, unsigned to,
-                    const char *team_email, const char *msg_en, const char *msg_zh,
-                    int64_t now, struct fs_err *err)
+                    const char *team_email, const char *msg_en, const char *msg_zh, int64_t now,
+                    struct fs_err *err)
 {
   json_t *emails = json_array();
   int rc = FS_OK;
@@ -75,9 +75,9 @@ int notify_incident(struct store_conn *c, const struct incident_env *env,
            "Incident: %s %s\nOrganisation: %s\nLevel: %d\nStatus: %s\nMessage: %s\n"
            "Time: %s (Asia/Taipei)\nEvent: %s\n",
            r->ref, r->title, r->org.code, r->level,
-           r->status >= 0 ? incident_status_names[r->status] : "?", msg_zh, local, r->ref,
-           r->title, r->org.code, r->level,
-           r->status >= 0 ? incident_status_names[r->status] : "?", msg_en, local, event);
+           r->status >= 0 ? incident_status_names[r->status] : "?", msg_zh, local, r->ref, r->title,
+           r->org.code, r->level, r->status >= 0 ? incident_status_names[r->status] : "?", msg_en,
+           local, event);
   size_t i;
   json_t *e;
   json_array_foreach(emails, i, e)
@@ -174,8 +174,10 @@ static int send_email(const struct incident_env *env, const char *id, const char
   fs_buf_init(&msg, 1 << 20);
   char date[40];
   rfc5322_date(fs_time_now_ms(), date);
-  fs_buf_appendf(&msg, "Date: %s\r\nFrom: finshield <%s>\r\nTo: <%s>\r\nMessage-ID: <%s@finshield>\r\n"
-                 "Subject: =?UTF-8?B?", date, env->smtp_from, to, id);
+  fs_buf_appendf(&msg,
+                 "Date: %s\r\nFrom: finshield <%s>\r\nTo: <%s>\r\nMessage-ID: <%s@finshield>\r\n"
+                 "Subject: =?UTF-8?B?",
+                 date, env->smtp_from, to, id);
   struct fs_buf subj;
   fs_buf_init(&subj, 4096);
   base64((const unsigned char *)subject, strlen(subject), &subj);
@@ -354,9 +356,10 @@ int notify_deliver_due(struct store_conn *c, const struct incident_env *env, str
     int64_t now = fs_time_now_ms();
     rc = store_begin(c, true, err);
     if (!rc)
-      rc = store_exec(c, NULL, err,
-                      "INSERT INTO notify_attempt (outbox_id, n, at, ok, detail) VALUES (?,?,?,?,?)",
-                      "siiis", d->id, attempts, now, (int64_t)(ok == 0), detail);
+      rc =
+          store_exec(c, NULL, err,
+                     "INSERT INTO notify_attempt (outbox_id, n, at, ok, detail) VALUES (?,?,?,?,?)",
+                     "siiis", d->id, attempts, now, (int64_t)(ok == 0), detail);
     if (!rc)
       rc = store_exec(c, NULL, err,
                       "UPDATE notify_outbox SET status = ?, attempts = ?, next_at = ?,"
@@ -388,8 +391,8 @@ static json_t *outbox_item(struct store_stmt *s, const struct actor *who)
                    incident_time_json(store_col_int(s, 8)));
 }
 
-int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id,
-                       json_t **out, struct fs_err *err)
+int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                       struct fs_err *err)
 {
   return incident_items_json(c, who, id, POLICY_INCIDENT_GRADE,
                              "SELECT id, event, channel, target, status, attempts, last_error,"

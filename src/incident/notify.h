@@ -23,8 +23,8 @@ int notify_deliver_due(struct store_conn *c, const struct incident_env *env, str
 int notify_enqueue_webhook(struct store_conn *c, const char *url, const char *event,
                            const char *body, int64_t now, struct fs_err *err);
 /* The outbox entries of a case and their attempts (hub roles only). */
-int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id,
-                       json_t **out, struct fs_err *err);
+int notify_outbox_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                       struct fs_err *err);
 /* "sha256=" + hex HMAC-SHA256(secret, timestamp "." body) into out (80 bytes): the webhook
  * signature a receiver recomputes. */
 void notify_webhook_signature(const char *secret, const char *timestamp, const char *body,

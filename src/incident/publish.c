@@ -31,9 +31,8 @@ static int observable_type(const char *name)
   return -1;
 }
 
-int incident_publish(struct store_conn *c, const struct actor *who,
-                     const struct incident_env *env, const char *id, json_t *body, json_t **out,
-                     struct fs_err *err)
+int incident_publish(struct store_conn *c, const struct actor *who, const struct incident_env *env,
+                     const char *id, json_t *body, json_t **out, struct fs_err *err)
 {
   static const char *const keys[] = {"tlp", "hide_reporter", "observables", NULL};
   enum tlp_level tlp;
@@ -84,12 +83,11 @@ int incident_publish(struct store_conn *c, const struct actor *who,
   char now[32];
   fs_time_format_ms(who->now_ms, now);
   objects = json_array();
-  if (!objects || json_array_append_new(objects,
-                                        json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type",
-                                                  "identity", "spec_version", "2.1", "id", ident,
-                                                  "created", now, "modified", now, "name",
-                                                  name_en, "identity_class", "organization",
-                                                  "sectors", "financial-services"))) {
+  if (!objects || json_array_append_new(
+                      objects, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s]}", "type", "identity",
+                                         "spec_version", "2.1", "id", ident, "created", now,
+                                         "modified", now, "name", name_en, "identity_class",
+                                         "organization", "sectors", "financial-services"))) {
     rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
     goto out;
   }
@@ -119,8 +117,8 @@ int incident_publish(struct store_conn *c, const struct actor *who,
     }
     int type = observable_type(store_col_text(s, 1));
     char pattern[1200], iid[37], sid[64], name[160], desc[300];
-    if (type < 0 || incident_indicator_pattern(type, store_col_text(s, 2), pattern,
-                                               sizeof(pattern)))
+    if (type < 0 ||
+        incident_indicator_pattern(type, store_col_text(s, 2), pattern, sizeof(pattern)))
       continue;
     fs_uuid_v4(iid);
     snprintf(sid, sizeof(sid), "indicator--%s", iid);
@@ -135,8 +133,8 @@ int incident_publish(struct store_conn *c, const struct actor *who,
             json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[s],s:s,s:s,s:s,s:[s],s:[s]}", "type",
                       "indicator", "spec_version", "2.1", "id", sid, "created", now, "modified",
                       now, "created_by_ref", ident, "name", name, "description", desc,
-                      "indicator_types", "malicious-activity", "pattern", pattern,
-                      "pattern_type", "stix", "valid_from", now, "labels",
+                      "indicator_types", "malicious-activity", "pattern", pattern, "pattern_type",
+                      "stix", "valid_from", now, "labels",
                       incident_category_names[r.category >= 0 ? r.category : INCIDENT_CAT_OTHER],
                       "object_marking_refs", stix_tlp_marking_id(tlp)))) {
       rc = fs_err_set(err, FS_ERR_NOMEM, "publication", "out of memory");
@@ -177,9 +175,9 @@ int incident_publish(struct store_conn *c, const struct actor *who,
            hide ? ", reporter hidden" : "");
   if ((rc = incident_event_add(c, who, r.id, "published", who->now_ms, note, NULL, err)))
     goto out;
-  json_t *d = json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp),
-                        "hide_reporter", hide, "indicators", (json_int_t)count, "bundle",
-                        bundle_id);
+  json_t *d =
+      json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp), "hide_reporter",
+                hide, "indicators", (json_int_t)count, "bundle", bundle_id);
   rc = audit_append(c, who, "incident.publish", "incident_publication", pid, d, err);
   json_decref(d);
 out:
@@ -187,9 +185,9 @@ out:
   rc = store_tx_leave(c, owned, rc, err);
   if (!rc)
     *out = json_pack("{s:s,s:s,s:s,s:b,s:I,s:b,s:o,s:O}", "id", pid, "incident", r.ref, "tlp",
-                     stix_tlp_token(tlp), "hide_reporter", hide, "indicators",
-                     (json_int_t)count, "handed_over", handed, "created_at",
-                     jsonx_time_new(who->now_ms), "bundle", bundle);
+                     stix_tlp_token(tlp), "hide_reporter", hide, "indicators", (json_int_t)count,
+                     "handed_over", handed, "created_at", jsonx_time_new(who->now_ms), "bundle",
+                     bundle);
   free(text);
   json_decref(bundle);
   json_decref(objects);

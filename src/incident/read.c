@@ -17,31 +17,31 @@ static json_t *proposal_json(const struct incident_level_proposal *p)
   json_t *matched = json_array();
   for (size_t i = 0; i < p->nmatched; i++)
     json_array_append_new(matched, json_string(p->matched[i]->id));
-  return json_pack("{s:i,s:s,s:s,s:s,s:o}", "level", p->level, "rule", p->rule->id, "reason_en",
-                   en, "reason_zh", zh, "matched", matched);
+  return json_pack("{s:i,s:s,s:s,s:s,s:o}", "level", p->level, "rule", p->rule->id, "reason_en", en,
+                   "reason_zh", zh, "matched", matched);
 }
 
 /* Reads the stored impact answers back; false when damaged. */
 static bool impact_from_json(json_t *o, struct incident_impact *m)
 {
   m->system_class = incident_name_index(incident_class_names,
-                               json_string_value(json_object_get(o, "system_class")));
+                                        json_string_value(json_object_get(o, "system_class")));
   m->data_class = incident_name_index(incident_class_names,
-                             json_string_value(json_object_get(o, "data_class")));
-  m->confidentiality = incident_name_index(incident_severity_names,
-                                  json_string_value(json_object_get(o, "confidentiality")));
+                                      json_string_value(json_object_get(o, "data_class")));
+  m->confidentiality = incident_name_index(
+      incident_severity_names, json_string_value(json_object_get(o, "confidentiality")));
   m->integrity = incident_name_index(incident_severity_names,
-                            json_string_value(json_object_get(o, "integrity")));
+                                     json_string_value(json_object_get(o, "integrity")));
   m->availability = incident_name_index(incident_availability_names,
-                               json_string_value(json_object_get(o, "availability")));
+                                        json_string_value(json_object_get(o, "availability")));
   return !incident_impact_check(m, NULL);
 }
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
-#define FULL_COLUMNS                                                                              \
+#define FULL_COLUMNS                                                                               \
   INCIDENT_ROW_COLUMNS ", i.reporter_user, i.reporter_name, i.description, i.services, i.impact, " \
-                       "i.proposed_rule, i.level_reason, i.level_reviewed_by, i.source_alert, "   \
+                       "i.proposed_rule, i.level_reason, i.level_reviewed_by, i.source_alert, "    \
                        "i.merged_into, i.updated_at, i.sector_ref"
 enum full_col {
   COL_REPORTER_USER = INCIDENT_ROW_NCOLS,
@@ -67,21 +67,21 @@ static json_t *case_json(struct store_stmt *s, const struct org_brief *org,
   r.org = *org;
   json_t *o = json_pack(
       "{s:s,s:s,s:{s:s,s:s,s:s,s:s,s:s},s:s,s:s,s:s,s:i,s:s,s:b,s:s,s:b,s:o,s:o,s:I}", "id", r.id,
-      "ref", r.ref, "org", "id", r.org_id, "code", r.org.code, "name_zh", r.org.name_zh,
-      "name_en", r.org.name_en, "industry", r.org.industry, "title", r.title, "category",
+      "ref", r.ref, "org", "id", r.org_id, "code", r.org.code, "name_zh", r.org.name_zh, "name_en",
+      r.org.name_en, "industry", r.org.industry, "title", r.title, "category",
       store_col_text(s, INCIDENT_COL_CATEGORY), "status", store_col_text(s, INCIDENT_COL_STATUS),
       "level", r.level, "level_state", r.reviewed ? "reviewed" : "proposed", "hide_reporter",
-      r.hide_reporter, "tlp", store_col_text(s, INCIDENT_COL_TLP), "overdue", false,
-      "created_at", jsonx_time_new(r.created), "updated_at",
-      jsonx_time_new(store_col_int(s, COL_UPDATED_AT)), "version", (json_int_t)r.version);
+      r.hide_reporter, "tlp", store_col_text(s, INCIDENT_COL_TLP), "overdue", false, "created_at",
+      jsonx_time_new(r.created), "updated_at", jsonx_time_new(store_col_int(s, COL_UPDATED_AT)),
+      "version", (json_int_t)r.version);
   if (sector)
     json_object_set_new(o, "sector_ref", json_pack("s?", store_col_text(s, COL_SECTOR_REF)));
   json_t *clocks = incident_clocks_json(env, &r, now);
   size_t i;
   json_t *k;
-  json_array_foreach(clocks, i, k) if (!strcmp(json_string_value(json_object_get(k, "state")),
-                                               "overdue")) json_object_set_new(o, "overdue",
-                                                                               json_true());
+  json_array_foreach(clocks, i,
+                     k) if (!strcmp(json_string_value(json_object_get(k, "state")), "overdue"))
+      json_object_set_new(o, "overdue", json_true());
   json_object_set_new(o, "clocks", clocks);
   char local[48];
   incident_local_time(r.discovered, local);
@@ -132,27 +132,25 @@ static json_t *assignments_json(struct store_conn *c, const char *id, struct fs_
   bool row;
   while (!store_step(s, &row, err) && row)
     json_array_append_new(
-        arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s?}", "id", store_col_text(s, 0),
-                       "team", store_col_text(s, 1), "team_name_en", store_col_text(s, 2),
-                       "team_name_zh", store_col_text(s, 3), "kind", store_col_text(s, 4),
-                       "status", store_col_text(s, 5), "offered_at",
-                       jsonx_time_new(store_col_int(s, 6)), "answered_at",
-                       incident_time_json(store_col_int(s, 7)), "note", store_col_text(s, 8)));
+        arr, json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "team",
+                       store_col_text(s, 1), "team_name_en", store_col_text(s, 2), "team_name_zh",
+                       store_col_text(s, 3), "kind", store_col_text(s, 4), "status",
+                       store_col_text(s, 5), "offered_at", jsonx_time_new(store_col_int(s, 6)),
+                       "answered_at", incident_time_json(store_col_int(s, 7)), "note",
+                       store_col_text(s, 8)));
   store_done(s);
   return arr;
 }
 
-int incident_get_json(struct store_conn *c, const struct actor *who,
-                      const struct incident_env *env, const char *id, json_t **out,
-                      struct fs_err *err)
+int incident_get_json(struct store_conn *c, const struct actor *who, const struct incident_env *env,
+                      const char *id, json_t **out, struct fs_err *err)
 {
   struct incident_row r;
   int rc = incident_check(c, who, id, POLICY_INCIDENT_READ, &r, err);
   struct store_stmt *s = NULL;
   if (!rc)
-    rc = store_query(c, &s, err,
-                     "SELECT " FULL_COLUMNS " FROM incident i WHERE i.id = ?",
-                     "s", r.id);
+    rc = store_query(c, &s, err, "SELECT " FULL_COLUMNS " FROM incident i WHERE i.id = ?", "s",
+                     r.id);
   bool row = false;
   if (!rc)
     rc = store_step(s, &row, err);
@@ -194,7 +192,9 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
   char org_id[37] = "";
   int rc = FS_OK;
   if (f->org && (rc = org_resolve(c, f->org, org_id, err)))
-    return rc == FS_ERR_NOT_FOUND ? fs_err_set(err, FS_ERR_INVALID, "org", "no organisation \"%.64s\"", f->org) : rc;
+    return rc == FS_ERR_NOT_FOUND
+               ? fs_err_set(err, FS_ERR_INVALID, "org", "no organisation \"%.64s\"", f->org)
+               : rc;
   /* Cursor: "created_at.id" of the last item. */
   int64_t after_at = INT64_MAX;
   char after_id[40] = "";
@@ -220,8 +220,8 @@ int incident_list_json(struct store_conn *c, const struct actor *who,
       " AND (i.created_at < ? OR (i.created_at = ? AND i.id < ?))"
       " ORDER BY i.created_at DESC, i.id DESC",
       "issssssssiiiis", (int64_t)all, who->org_id, who->user_id, org_id, org_id, f->status,
-      f->status, f->category, f->category, (int64_t)f->level, (int64_t)f->level, after_at,
-      after_at, page->after ? after_id : "~");
+      f->status, f->category, f->category, (int64_t)f->level, (int64_t)f->level, after_at, after_at,
+      page->after ? after_id : "~");
   if (rc)
     return rc;
   int64_t limit = auth_page_limit(page);

@@ -51,7 +51,7 @@ void incident_row_from_stmt(struct store_stmt *s, struct incident_row *r)
       incident_name_index(incident_category_names, store_col_text(s, INCIDENT_COL_CATEGORY));
   r->tlp = stix_tlp_from_token(store_col_text(s, INCIDENT_COL_TLP));
   r->hide_reporter = store_col_int(s, INCIDENT_COL_HIDE_REPORTER) != 0;
-  int64_t *t[] = {&r->discovered, &r->reported, &r->reviewed,  &r->triaged, &r->contained,
+  int64_t *t[] = {&r->discovered, &r->reported,  &r->reviewed, &r->triaged,     &r->contained,
                   &r->eradicated, &r->recovered, &r->closed,   &r->report_done, &r->created};
   for (int i = 0; i < 10; i++)
     *t[i] = store_col_int(s, INCIDENT_COL_DISCOVERED + i);
@@ -210,8 +210,6 @@ int incident_touch(struct store_conn *c, const struct actor *who, const struct i
                       " WHERE id = ? AND version = ?",
                       "isi", who->now_ms, r->id, r->version);
   if (!rc && n != 1)
-    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version", "incident %s was changed meanwhile",
-                    r->ref);
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version", "incident %s was changed meanwhile", r->ref);
   return rc;
 }
-

@@ -59,14 +59,14 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
   struct policy_target any = {.org_id = NULL, .role = -1};
   bool all = policy_allows(who, POLICY_INCIDENT_STATS_ALL, &any);
   struct store_stmt *s;
-  int rc = store_query(
-      c, &s, err,
-      "SELECT i.org_id, i.category, i.level, i.discovered_at, i.reported_at,"
-      " i.level_reviewed_at, i.contained_at, i.recovered_at, i.report_done_at, i.status"
-      " FROM incident i"
-      " WHERE i.status NOT IN ('draft', 'merged') AND (? = 1 OR i.org_id = ?)"
-      " AND (? = 0 OR i.discovered_at >= ?) AND (? = 0 OR i.discovered_at < ?)",
-      "isiiii", (int64_t)all, who->org_id, from, from, to, to);
+  int rc =
+      store_query(c, &s, err,
+                  "SELECT i.org_id, i.category, i.level, i.discovered_at, i.reported_at,"
+                  " i.level_reviewed_at, i.contained_at, i.recovered_at, i.report_done_at, i.status"
+                  " FROM incident i"
+                  " WHERE i.status NOT IN ('draft', 'merged') AND (? = 1 OR i.org_id = ?)"
+                  " AND (? = 0 OR i.discovered_at >= ?) AND (? = 0 OR i.discovered_at < ?)",
+                  "isiiii", (int64_t)all, who->org_id, from, from, to, to);
   if (rc)
     return rc;
   json_t *by_cat = json_object(), *by_level = json_object(), *by_ind = json_object(),
@@ -103,8 +103,8 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
     r.report_done = store_col_int(s, 8);
     if (r.reported)
       add(&t_report, r.reported - r.discovered);
-    int64_t controlled = r.contained && (!r.recovered || r.contained < r.recovered) ? r.contained
-                                                                                     : r.recovered;
+    int64_t controlled =
+        r.contained && (!r.recovered || r.contained < r.recovered) ? r.contained : r.recovered;
     if (controlled)
       add(&t_contain, controlled - r.discovered);
     if (r.recovered)
@@ -126,8 +126,9 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
     for (int i = 0; i < INCIDENT_CLOCK__COUNT; i++) {
       if (k[i].state == INCIDENT_CLOCK_PENDING || k[i].state == INCIDENT_CLOCK_RUNNING)
         continue;
-      json_object_set_new(o, "clocks_decided",
-                          json_integer(json_integer_value(json_object_get(o, "clocks_decided")) + 1));
+      json_object_set_new(
+          o, "clocks_decided",
+          json_integer(json_integer_value(json_object_get(o, "clocks_decided")) + 1));
       if (k[i].state == INCIDENT_CLOCK_MET)
         json_object_set_new(o, "clocks_met",
                             json_integer(json_integer_value(json_object_get(o, "clocks_met")) + 1));
@@ -159,9 +160,9 @@ int incident_stats_json(struct store_conn *c, const struct actor *who,
   json_decref(orgs);
   if (!rc)
     *out = json_pack("{s:s,s:I,s:o,s:o,s:o,s:o,s:{s:o,s:o,s:o},s:o}", "scope",
-                     all ? "sector" : "organisation", "incidents", (json_int_t)total, "by_category", by_cat,
-                     "by_level", by_level, "by_industry", by_ind, "by_month", by_month, "times",
-                     "to_report", summary(&t_report), "to_contain", summary(&t_contain),
+                     all ? "sector" : "organisation", "incidents", (json_int_t)total, "by_category",
+                     by_cat, "by_level", by_level, "by_industry", by_ind, "by_month", by_month,
+                     "times", "to_report", summary(&t_report), "to_contain", summary(&t_contain),
                      "to_recover", summary(&t_recover), "clocks_by_org", per_org);
   else {
     json_decref(by_cat);

@@ -17,13 +17,14 @@
 
 const char *const team_kind_names[] = {"group", "support", "cert", NULL};
 const char *const team_skill_names[] = {
-    "forensics",       "malware_analysis", "ddos_mitigation", "active_directory",
-    "mainframe",       "cloud",            "payment_systems", "network",
-    "endpoint",        "threat_hunting",   "web_application", "database",
-    "ransomware_recovery", "coordination", NULL};
+    "forensics",           "malware_analysis", "ddos_mitigation",
+    "active_directory",    "mainframe",        "cloud",
+    "payment_systems",     "network",          "endpoint",
+    "threat_hunting",      "web_application",  "database",
+    "ransomware_recovery", "coordination",     NULL};
 
-static int check_names(json_t *arr, const char *field, const char *const *allowed,
-                       size_t max, struct fs_err *err)
+static int check_names(json_t *arr, const char *field, const char *const *allowed, size_t max,
+                       struct fs_err *err)
 {
   char where[48];
   snprintf(where, sizeof(where), "$.%s", field);
@@ -49,9 +50,9 @@ static int check_names(json_t *arr, const char *field, const char *const *allowe
 
 int team_input_from_json(json_t *body, bool update, struct team_input *out, struct fs_err *err)
 {
-  static const char *const keys[] = {"org",       "code",     "name_zh",       "name_en",
-                                     "kind",      "skills",   "serves",        "available",
-                                     "capacity",  "contact_email", "version",  NULL};
+  static const char *const keys[] = {"org",      "code",          "name_zh", "name_en",
+                                     "kind",     "skills",        "serves",  "available",
+                                     "capacity", "contact_email", "version", NULL};
   memset(out, 0, sizeof(*out));
   out->kind = out->available = -1;
   if (!json_is_object(body))
@@ -134,21 +135,20 @@ int team_create(struct store_conn *c, const struct actor *who, const struct team
   if (!rc)
     rc = org_brief(c, org_id, &org, err);
   const char *industry = org.industry;
-  static const char *const fits[][3] = {{"financial_holding", NULL, NULL},
-                                        {"peripheral", "association", NULL},
-                                        {"hub", NULL, NULL}};
+  static const char *const fits[][3] = {
+      {"financial_holding", NULL, NULL}, {"peripheral", "association", NULL}, {"hub", NULL, NULL}};
   if (!rc) {
     bool ok = false;
     for (int i = 0; i < 3 && fits[in->kind][i]; i++)
       ok = ok || !strcmp(fits[in->kind][i], industry);
     if (!ok)
-      rc = fs_err_set(err, FS_ERR_INVALID, "$.kind",
-                      "a %s team belongs to %s, not to a %s organisation",
-                      team_kind_names[in->kind],
-                      in->kind == 0 ? "a financial holding company"
-                                    : in->kind == 1 ? "a peripheral unit or an association"
-                                                    : "the hub",
-                      industry);
+      rc =
+          fs_err_set(err, FS_ERR_INVALID, "$.kind",
+                     "a %s team belongs to %s, not to a %s organisation", team_kind_names[in->kind],
+                     in->kind == 0   ? "a financial holding company"
+                     : in->kind == 1 ? "a peripheral unit or an association"
+                                     : "the hub",
+                     industry);
   }
   int64_t dup = 0;
   if (!rc)
@@ -236,8 +236,8 @@ int team_update(struct store_conn *c, const struct actor *who, const char *id_or
 
 /* Whether user_org may hold a seat in a team of team_org: the team's own organisation or, for a
  * group's team, one of the group's subsidiaries. */
-static int eligible_org(struct store_conn *c, const char *team_org, const char *user_org,
-                        bool *ok, struct fs_err *err)
+static int eligible_org(struct store_conn *c, const char *team_org, const char *user_org, bool *ok,
+                        struct fs_err *err)
 {
   *ok = !strcmp(user_org, team_org);
   struct org_brief u;
@@ -299,10 +299,10 @@ int team_member_set(struct store_conn *c, const struct actor *who, const char *t
   return store_tx_leave(c, owned, rc, err);
 }
 
-#define TEAM_COLUMNS                                                                             \
-  "t.id, t.code, t.name_zh, t.name_en, t.kind, t.org_id, t.skills, t.serves, "                   \
-  "t.available, t.capacity, t.contact_email, t.created_at, t.updated_at, t.version, "            \
-  "(SELECT COUNT(*) FROM incident_assignment a JOIN incident i ON i.id = a.incident_id WHERE "   \
+#define TEAM_COLUMNS                                                                               \
+  "t.id, t.code, t.name_zh, t.name_en, t.kind, t.org_id, t.skills, t.serves, "                     \
+  "t.available, t.capacity, t.contact_email, t.created_at, t.updated_at, t.version, "              \
+  "(SELECT COUNT(*) FROM incident_assignment a JOIN incident i ON i.id = a.incident_id WHERE "     \
   "a.team_id = t.id AND a.status = 'accepted' AND i.status NOT IN ('closed', 'merged'))"
 
 static int cmp_name(const void *a, const void *b)
@@ -344,16 +344,15 @@ static json_t *team_row_json(struct store_conn *c, const struct actor *who, stru
   json_t *o = json_pack(
       "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:b,s:I,s:I,s:s?,s:o,s:o,s:I}", "id",
       store_col_text(s, 0), "code", store_col_text(s, 1), "name_zh", store_col_text(s, 2),
-      "name_en", store_col_text(s, 3), "kind", store_col_text(s, 4), "org_id",
-      store_col_text(s, 5), "org_code", code, "skills", skills ? skills : json_array(),
-      "serves", serves ? serves : json_array(), "available", (int)store_col_int(s, 8),
-      "capacity", (json_int_t)store_col_int(s, 9), "load", (json_int_t)store_col_int(s, 14),
-      "contact_email", store_col_text(s, 10), "created_at", jsonx_time_new(store_col_int(s, 11)),
-      "updated_at", jsonx_time_new(store_col_int(s, 12)), "version",
-      (json_int_t)store_col_int(s, 13));
+      "name_en", store_col_text(s, 3), "kind", store_col_text(s, 4), "org_id", store_col_text(s, 5),
+      "org_code", code, "skills", skills ? skills : json_array(), "serves",
+      serves ? serves : json_array(), "available", (int)store_col_int(s, 8), "capacity",
+      (json_int_t)store_col_int(s, 9), "load", (json_int_t)store_col_int(s, 14), "contact_email",
+      store_col_text(s, 10), "created_at", jsonx_time_new(store_col_int(s, 11)), "updated_at",
+      jsonx_time_new(store_col_int(s, 12)), "version", (json_int_t)store_col_int(s, 13));
   struct policy_target t = {.org_id = store_col_text(s, 5), .role = -1};
-  if (o && (policy_allows(who, POLICY_TEAM_MANAGE, &t) ||
-            policy_allows(who, POLICY_ORG_PRIVATE, &t)))
+  if (o &&
+      (policy_allows(who, POLICY_TEAM_MANAGE, &t) || policy_allows(who, POLICY_ORG_PRIVATE, &t)))
     json_object_set_new(o, "members", member_names(c, store_col_text(s, 0)));
   return o;
 }
@@ -391,8 +390,7 @@ int team_get_json(struct store_conn *c, const struct actor *who, const char *id_
   return rc;
 }
 
-int team_list_json(struct store_conn *c, const struct actor *who, json_t **out,
-                   struct fs_err *err)
+int team_list_json(struct store_conn *c, const struct actor *who, json_t **out, struct fs_err *err)
 {
   struct store_stmt *s;
   int rc = store_query(c, &s, err,

@@ -13,14 +13,14 @@ extern const char *const team_skill_names[]; /* "forensics", "malware_analysis",
 
 /* What a request says about a team; absent fields NULL / -1. Strings point into the JSON. */
 struct team_input {
-  const char *org;      /* owning organisation (id or code; create only) */
-  const char *code;     /* [a-z0-9][a-z0-9._-]{1,31} */
+  const char *org;  /* owning organisation (id or code; create only) */
+  const char *code; /* [a-z0-9][a-z0-9._-]{1,31} */
   const char *name_zh, *name_en;
-  int kind;             /* index into team_kind_names */
-  json_t *skills;       /* borrowed array of skill names, validated */
-  json_t *serves;       /* borrowed array of industries a support team serves ([] = all) */
-  int available;        /* 0 / 1, -1 absent */
-  int64_t capacity;     /* cases at once, 1..100, 0 absent */
+  int kind;         /* index into team_kind_names */
+  json_t *skills;   /* borrowed array of skill names, validated */
+  json_t *serves;   /* borrowed array of industries a support team serves ([] = all) */
+  int available;    /* 0 / 1, -1 absent */
+  int64_t capacity; /* cases at once, 1..100, 0 absent */
   bool has_email;
   const char *contact_email;
   bool has_version;
@@ -44,8 +44,7 @@ int team_member_set(struct store_conn *c, const struct actor *who, const char *t
                     const char *user, bool add, struct fs_err *err);
 int team_get_json(struct store_conn *c, const struct actor *who, const char *id_or_code,
                   json_t **out, struct fs_err *err);
-int team_list_json(struct store_conn *c, const struct actor *who, json_t **out,
-                   struct fs_err *err);
+int team_list_json(struct store_conn *c, const struct actor *who, json_t **out, struct fs_err *err);
 
 /* Ranked candidates for a case and the skills asked for (NULL-terminated, may be empty):
  * holding-group team first (for its own subsidiaries), then support teams, then the sector

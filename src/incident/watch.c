@@ -23,7 +23,7 @@ struct incident_policy_watch {
   char path[FS_CONFIG_PATH_MAX + 64];
   struct fs_log *log;
   pthread_mutex_t lock;
-  struct file_sig sig; /* of the file last read, good or not */
+  struct file_sig sig;           /* of the file last read, good or not */
   struct incident_policy policy; /* the last good one */
 };
 
@@ -92,9 +92,10 @@ void incident_policy_watch_get(struct incident_policy_watch *w, struct incident_
              FS_KV_STR("msg", now.exists ? "clock policy read again"
                                          : "no policy file: the legal defaults apply"));
     } else {
-      FS_LOG(w->log, FS_LOG_ERROR, "incident.policy_invalid", FS_KV_STR("where", err.where),
-             FS_KV_STR("msg", err.msg),
-             FS_KV_STR("kept", "the last good clock policy stays in force until the file is fixed"));
+      FS_LOG(
+          w->log, FS_LOG_ERROR, "incident.policy_invalid", FS_KV_STR("where", err.where),
+          FS_KV_STR("msg", err.msg),
+          FS_KV_STR("kept", "the last good clock policy stays in force until the file is fixed"));
     }
     free(p);
   }

@@ -137,8 +137,9 @@ int incident_task_add(struct store_conn *c, const struct actor *who, const char 
     rc = store_exec(c, NULL, err,
                     "INSERT INTO incident_task (id, incident_id, title, owner, due_at, status,"
                     " created_at, updated_at, version) VALUES (?,?,?,?,?,'open',?,?,1)",
-                    "ssss" "iii", task_id, r.id, title, owner, has_due ? due : 0, who->now_ms,
-                    who->now_ms);
+                    "ssss"
+                    "iii",
+                    task_id, r.id, title, owner, has_due ? due : 0, who->now_ms, who->now_ms);
   }
   char text[400];
   snprintf(text, sizeof(text), "task: %.300s%s%.60s", title, owner ? " (owner " : "",
@@ -181,8 +182,8 @@ int incident_task_update(struct store_conn *c, const struct actor *who, const ch
   bool found = false;
   if (!rc)
     rc = store_query_int(c, &cur, &found, err,
-                         "SELECT version FROM incident_task WHERE id = ? AND incident_id = ?",
-                         "ss", task_id, r.id);
+                         "SELECT version FROM incident_task WHERE id = ? AND incident_id = ?", "ss",
+                         task_id, r.id);
   if (!rc && !found)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "task", "no task \"%.64s\" in %s", task_id, r.ref);
   if (!rc && has_version && version != cur)
@@ -207,9 +208,9 @@ int incident_task_update(struct store_conn *c, const struct actor *who, const ch
     rc = incident_event_add(c, who, r.id, "task", who->now_ms, text, NULL, err);
   }
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s?,s:I}", "ref", r.ref, "status",
-                          status >= 0 ? task_status_names[status] : NULL, "version",
-                          (json_int_t)cur + 1);
+    json_t *d =
+        json_pack("{s:s,s:s?,s:I}", "ref", r.ref, "status",
+                  status >= 0 ? task_status_names[status] : NULL, "version", (json_int_t)cur + 1);
     rc = audit_append(c, who, "incident.task.update", "incident_task", task_id, d, err);
     json_decref(d);
   }
@@ -220,17 +221,16 @@ static json_t *task_item(struct store_stmt *s, const struct actor *who)
 {
   int64_t due = store_col_int(s, 3);
   bool open = !strcmp(store_col_text(s, 4), "open");
-  return json_pack("{s:s,s:s,s:s?,s:o,s:s,s:b,s:o,s:o,s:I}", "id", store_col_text(s, 0), "title",
-                   store_col_text(s, 1), "owner", store_col_text(s, 2), "due_at",
-                   incident_time_json(due), "status", store_col_text(s, 4), "overdue",
-                   open && due && due < who->now_ms, "created_at",
-                   jsonx_time_new(store_col_int(s, 5)), "done_at",
-                   incident_time_json(store_col_int(s, 6)), "version",
-                   (json_int_t)store_col_int(s, 7));
+  return json_pack(
+      "{s:s,s:s,s:s?,s:o,s:s,s:b,s:o,s:o,s:I}", "id", store_col_text(s, 0), "title",
+      store_col_text(s, 1), "owner", store_col_text(s, 2), "due_at", incident_time_json(due),
+      "status", store_col_text(s, 4), "overdue", open && due && due < who->now_ms, "created_at",
+      jsonx_time_new(store_col_int(s, 5)), "done_at", incident_time_json(store_col_int(s, 6)),
+      "version", (json_int_t)store_col_int(s, 7));
 }
 
-int incident_tasks_json(struct store_conn *c, const struct actor *who, const char *id,
-                        json_t **out, struct fs_err *err)
+int incident_tasks_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                        struct fs_err *err)
 {
   return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
                              "SELECT id, title, owner, due_at, status, created_at, done_at, version"
@@ -455,10 +455,9 @@ int incident_closing_report_json(struct store_conn *c, const struct actor *who, 
         json_array_append_new(missing, json_string(incident_report_parts[i]));
     }
     *out = json_pack("{s:s,s:o,s:b,s:o,s:o,s:s,s:I}", "incident", r.ref, "parts",
-                     parts ? parts : json_object(), "complete", (int)store_col_int(s, 1),
-                     "missing", missing, "updated_at", jsonx_time_new(store_col_int(s, 2)),
-                     "updated_by", store_col_text(s, 3), "version",
-                     (json_int_t)store_col_int(s, 4));
+                     parts ? parts : json_object(), "complete", (int)store_col_int(s, 1), "missing",
+                     missing, "updated_at", jsonx_time_new(store_col_int(s, 2)), "updated_by",
+                     store_col_text(s, 3), "version", (json_int_t)store_col_int(s, 4));
   }
   store_done(s);
   return rc;

@@ -40,7 +40,8 @@ struct intel_collection {
   bool member; /* the actor's organisation is the owner or a group member */
 };
 
-extern const char *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
+extern const char
+    *const intel_collection_kinds[]; /* "sector", "submissions", "org", "group", "partner" */
 
 /* Creates the sector and submissions collections and the hub's STIX identity when missing, and
  * brings stored levels up to date once (versions stored before granular markings counted).
@@ -59,7 +60,7 @@ struct intel_collection_input {
   enum policy_collection_kind kind; /* ORG, GROUP or PARTNER (SECTOR/SUBMISSIONS exist already) */
   const char *owner_org;            /* ORG, PARTNER: id or code */
   enum tlp_level default_tlp;
-  const char *const *members;       /* GROUP: organisation ids or codes */
+  const char *const *members; /* GROUP: organisation ids or codes */
   size_t n_members;
   bool member_can_write;
 };
@@ -87,10 +88,10 @@ json_t *intel_collection_json(const struct intel_collection *col);
 
 struct fs_progress;
 struct intel_ingest_options {
-  bool anonymous;       /* replace the submitter's identity with the hub's */
-  const char *status_id; /* when set, the TAXII status resource is stored under this id */
-  bool status_only;      /* with status_id: leave the successes and failures lists NULL (the
-                            status resource has them); saves their memory on large envelopes */
+  bool anonymous;               /* replace the submitter's identity with the hub's */
+  const char *status_id;        /* when set, the TAXII status resource is stored under this id */
+  bool status_only;             /* with status_id: leave the successes and failures lists NULL (the
+                                   status resource has them); saves their memory on large envelopes */
   struct fs_progress *progress; /* counts the objects as they are stored (total: all of them);
                                    NULL: none (core/progress.h) */
 };
@@ -115,8 +116,8 @@ struct intel_batch;
  * document's order. With threads > 1 (at most INTEL_BATCH_MAX_THREADS) the objects are read in
  * that many runs at once (stix_doc_scan_split). */
 #define INTEL_BATCH_MAX_THREADS 16
-int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
-                     size_t threads, struct intel_batch **out, struct fs_err *err);
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim, size_t threads,
+                     struct intel_batch **out, struct fs_err *err);
 /* Frees a batch; NULL is fine. */
 void intel_batch_free(struct intel_batch *b);
 
@@ -161,21 +162,21 @@ typedef int (*intel_row_fn)(const struct intel_row *row, void *ctx);
 struct intel_page {
   const struct stix_taxii_query *q; /* filters (may be NULL: none) */
   bool has_cursor;
-  int64_t after_date, after_seq;     /* from the cursor, or from added_after */
-  size_t limit;                      /* objects in the page */
+  int64_t after_date, after_seq; /* from the cursor, or from added_after */
+  size_t limit;                  /* objects in the page */
   /* out */
   bool more;
-  int64_t last_date, last_seq;       /* position of the last row read (for the next cursor) */
-  int64_t first_added, last_added;   /* date_added of the first and last row returned */
+  int64_t last_date, last_seq;     /* position of the last row read (for the next cursor) */
+  int64_t first_added, last_added; /* date_added of the first and last row returned */
   size_t returned;
-  bool all_public;                   /* every row read was CLEAR or GREEN: the page is the same
-                                        for everyone who may read the collection */
+  bool all_public; /* every row read was CLEAR or GREEN: the page is the same
+                      for everyone who may read the collection */
 };
 
 /* A number that changes whenever the collection's content changes (objects added or removed), so
  * that a page computed earlier can be reused while it has not changed. */
 int intel_collection_generation(struct store_conn *c, const struct intel_collection *col,
-                                 int64_t *gen, struct fs_err *err);
+                                int64_t *gen, struct fs_err *err);
 
 /* Calls fn for each object version in col that matches the filters and that the actor may see,
  * in date_added order, up to page->limit. Rows the actor may not see are skipped (a page may
@@ -213,8 +214,8 @@ int intel_object_rename(struct store_conn *c, const struct actor *who, const cha
 /* Whether the actor may see an object version with these columns in collection col (NULL: outside
  * any collection): policy_intel_visible, with a group's members and an organisation's own
  * collection counting as named recipients. Recipient lists are comma-separated ids. */
-bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
-                       const char *tlp, const char *producer_org, const char *producer_user,
+bool intel_row_visible(const struct actor *who, const struct intel_collection *col, const char *tlp,
+                       const char *producer_org, const char *producer_user,
                        const char *recipient_orgs, const char *recipient_users);
 /* Splits a comma-separated id list (copied into buf) into at most max pointers; the count. */
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max);

@@ -266,8 +266,8 @@ static int merge(struct intel_batch *b, struct intel_batch *q)
   return FS_OK;
 }
 
-int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim,
-                     size_t threads, struct intel_batch **out, struct fs_err *err)
+int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *lim, size_t threads,
+                     struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
   if (threads < 1)
@@ -309,8 +309,7 @@ int intel_batch_read(const char *bytes, size_t len, const struct stix_limits *li
   return FS_OK;
 }
 
-int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out,
-                         struct fs_err *err)
+int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out, struct fs_err *err)
 {
   *out = NULL;
   struct intel_batch *b = batch_new();

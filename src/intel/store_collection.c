@@ -61,7 +61,8 @@ static const struct store_migration intel_steps[] = {
      "ALTER TABLE intel_observable RENAME TO intel_observable_v1;"
      "CREATE TABLE intel_object ("
      " seq INTEGER PRIMARY KEY, id TEXT NOT NULL, version TEXT NOT NULL,"
-     " version_key TEXT NOT NULL, type TEXT NOT NULL, spec_version TEXT NOT NULL, tlp TEXT NOT NULL,"
+     " version_key TEXT NOT NULL, type TEXT NOT NULL, spec_version TEXT NOT NULL, tlp TEXT NOT "
+     "NULL,"
      " producer_org TEXT, producer_user TEXT, anonymous INTEGER NOT NULL, source_ref TEXT,"
      " recipient_orgs TEXT NOT NULL, recipient_users TEXT NOT NULL, revoked INTEGER NOT NULL,"
      " valid_from BIGINT, valid_until BIGINT, stored_at BIGINT NOT NULL, body TEXT NOT NULL,"
@@ -115,7 +116,8 @@ static const struct store_migration intel_steps[] = {
 
 const struct store_schema intel_schema = {"intel", intel_steps, FS_ARRAY_SIZE(intel_steps)};
 
-const char *const intel_collection_kinds[] = {"sector", "submissions", "org", "group", "partner", NULL};
+const char *const intel_collection_kinds[] = {"sector", "submissions", "org",
+                                              "group",  "partner",     NULL};
 
 size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char **out, size_t max)
 {
@@ -134,8 +136,8 @@ size_t intel_split_ids(const char *list, char *buf, size_t bufsize, const char *
   return n;
 }
 
-bool intel_row_visible(const struct actor *who, const struct intel_collection *col,
-                       const char *tlp, const char *producer_org, const char *producer_user,
+bool intel_row_visible(const struct actor *who, const struct intel_collection *col, const char *tlp,
+                       const char *producer_org, const char *producer_user,
                        const char *recipient_orgs, const char *recipient_users)
 {
   enum tlp_level t = stix_tlp_from_token(tlp);
@@ -167,7 +169,8 @@ void intel_version_key(const char *version, char out[40])
   out[0] = '\0';
   if (!version || strlen(version) < 20)
     return;
-  /* "YYYY-MM-DDTHH:MM:SS[.f+]Z" -> "YYYY-MM-DDTHH:MM:SS.fffffffffZ": lexical order is time order. */
+  /* "YYYY-MM-DDTHH:MM:SS[.f+]Z" -> "YYYY-MM-DDTHH:MM:SS.fffffffffZ": lexical order is time order.
+   */
   char frac[10] = "000000000";
   const char *dot = strchr(version, '.');
   if (dot) {
@@ -222,7 +225,7 @@ int intel_collection_rights(struct store_conn *c, const struct actor *who,
   return FS_OK;
 }
 
-#define COLLECTION_COLUMNS \
+#define COLLECTION_COLUMNS                                                                         \
   "id, alias, title, description, kind, owner_org, default_tlp, member_can_write, num"
 
 static void read_collection(struct store_stmt *s, struct intel_collection *col)
@@ -244,9 +247,9 @@ int intel_collection_find(struct store_conn *c, const struct actor *who, const c
                           struct intel_collection *out, struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT " COLLECTION_COLUMNS " FROM intel_collection WHERE id = ? OR alias = ?",
-                       "ss", id_or_alias, id_or_alias);
+  int rc = store_query(
+      c, &s, err, "SELECT " COLLECTION_COLUMNS " FROM intel_collection WHERE id = ? OR alias = ?",
+      "ss", id_or_alias, id_or_alias);
   if (rc)
     return rc;
   bool row;
@@ -264,10 +267,9 @@ int intel_collection_find(struct store_conn *c, const struct actor *who, const c
 json_t *intel_collection_json(const struct intel_collection *col)
 {
   return json_pack("{s:s,s:s,s:s,s:s,s:b,s:b,s:[s],s:s,s:s}", "id", col->id, "title", col->title,
-                   "description", col->description, "alias", col->alias, "can_read",
-                   col->can_read, "can_write", col->can_write, "media_types",
-                   "application/stix+json;version=2.1", "x_finshield_kind",
-                   intel_collection_kinds[col->kind], "x_finshield_default_tlp",
+                   "description", col->description, "alias", col->alias, "can_read", col->can_read,
+                   "can_write", col->can_write, "media_types", "application/stix+json;version=2.1",
+                   "x_finshield_kind", intel_collection_kinds[col->kind], "x_finshield_default_tlp",
                    stix_tlp_token(col->default_tlp));
 }
 
@@ -277,8 +279,9 @@ static int read_all(struct store_conn *c, struct intel_collection **out, size_t 
                     struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT " COLLECTION_COLUMNS " FROM intel_collection ORDER BY created_at, alias", "");
+  int rc = store_query(
+      c, &s, err, "SELECT " COLLECTION_COLUMNS " FROM intel_collection ORDER BY created_at, alias",
+      "");
   if (rc)
     return rc;
   size_t cap = 0;
@@ -320,8 +323,8 @@ static int group_members(struct store_conn *c, const char *id, char (**out)[37],
                          struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT org_id FROM intel_collection_member WHERE collection_id = ?", "s", id);
+  int rc = store_query(
+      c, &s, err, "SELECT org_id FROM intel_collection_member WHERE collection_id = ?", "s", id);
   if (rc)
     return rc;
   size_t cap = 0;
@@ -364,17 +367,18 @@ static int insert_collection(struct store_conn *c, const struct actor *who, cons
 {
   fs_uuid_v4(id);
   int64_t num = 0;
-  int rc = store_query_int(c, &num, NULL, err, "SELECT COALESCE(MAX(num), 0) + 1 FROM intel_collection", "");
+  int rc = store_query_int(c, &num, NULL, err,
+                           "SELECT COALESCE(MAX(num), 0) + 1 FROM intel_collection", "");
   if (!rc)
     rc = store_exec(c, NULL, err,
                     "INSERT INTO intel_collection (id, alias, title, description, kind, owner_org,"
                     " default_tlp, member_can_write, created_at, num) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    "sssssssiii", id, alias, title, description, intel_collection_kinds[kind], owner,
-                    stix_tlp_token(tlp), (int64_t)member_can_write, who->now_ms, num);
+                    "sssssssiii", id, alias, title, description, intel_collection_kinds[kind],
+                    owner, stix_tlp_token(tlp), (int64_t)member_can_write, who->now_ms, num);
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:s,s:s?}", "alias", alias, "kind",
-                          intel_collection_kinds[kind], "default_tlp", stix_tlp_token(tlp),
-                          "owner_org", owner);
+    json_t *d =
+        json_pack("{s:s,s:s,s:s,s:s?}", "alias", alias, "kind", intel_collection_kinds[kind],
+                  "default_tlp", stix_tlp_token(tlp), "owner_org", owner);
     rc = audit_append(c, who, "intel.collection.create", "collection", id, d, err);
     json_decref(d);
   }
@@ -386,7 +390,8 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
                             struct fs_err *err)
 {
   if (!policy_allows(who, POLICY_COLLECTION_CREATE, NULL))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "collection", "only a hub administrator creates collections");
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "collection",
+                      "only a hub administrator creates collections");
   if (in->kind != POLICY_COLLECTION_ORG && in->kind != POLICY_COLLECTION_GROUP &&
       in->kind != POLICY_COLLECTION_PARTNER)
     return fs_err_set(err, FS_ERR_INVALID, "$.kind", "kind must be org, group or partner");
@@ -401,21 +406,22 @@ int intel_collection_create(struct store_conn *c, const struct actor *who,
   char owner[37] = "";
   if (in->kind != POLICY_COLLECTION_GROUP) {
     if (!in->owner_org)
-      rc = fs_err_set(err, FS_ERR_INVALID, "$.owner", "an org or partner collection needs its organisation");
+      rc = fs_err_set(err, FS_ERR_INVALID, "$.owner",
+                      "an org or partner collection needs its organisation");
     else
       rc = org_resolve(c, in->owner_org, owner, err);
   }
   int64_t dup = 0;
   if (!rc)
-    rc = store_query_int(c, &dup, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = ?",
-                         "s", in->alias);
+    rc = store_query_int(c, &dup, NULL, err,
+                         "SELECT COUNT(*) FROM intel_collection WHERE alias = ?", "s", in->alias);
   if (!rc && dup)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.alias", "a collection \"%s\" exists", in->alias);
   if (!rc)
-    rc = insert_collection(c, who, in->alias, in->title ? in->title : in->alias,
-                           in->description ? in->description : "", in->kind,
-                           owner[0] ? owner : NULL, in->default_tlp, in->member_can_write, id_out,
-                           err);
+    rc =
+        insert_collection(c, who, in->alias, in->title ? in->title : in->alias,
+                          in->description ? in->description : "", in->kind, owner[0] ? owner : NULL,
+                          in->default_tlp, in->member_can_write, id_out, err);
   for (size_t i = 0; !rc && i < in->n_members; i++) {
     char org[37];
     rc = org_resolve(c, in->members[i], org, err);
@@ -458,14 +464,16 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
   if (rc)
     return rc;
   int64_t n = 0;
-  rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sector'", "");
+  rc = store_query_int(c, &n, NULL, err,
+                       "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sector'", "");
   char id[37];
   if (!rc && !n)
     rc = insert_collection(c, who, "sector", "Sector intelligence / 金融資安情資",
-                           "Intelligence the hub publishes to every member", POLICY_COLLECTION_SECTOR,
-                           NULL, TLP_GREEN, false, id, err);
+                           "Intelligence the hub publishes to every member",
+                           POLICY_COLLECTION_SECTOR, NULL, TLP_GREEN, false, id, err);
   if (!rc)
-    rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'submissions'", "");
+    rc = store_query_int(c, &n, NULL, err,
+                         "SELECT COUNT(*) FROM intel_collection WHERE alias = 'submissions'", "");
   char about[96];
   snprintf(about, sizeof(about), "Intelligence members share with the hub; %s unless marked",
            stix_tlp_name(TLP_AMBER));
@@ -473,21 +481,22 @@ int intel_bootstrap(struct store_conn *c, const struct actor *who, const char *h
     rc = insert_collection(c, who, "submissions", "Member submissions / 會員分享", about,
                            POLICY_COLLECTION_SUBMISSIONS, NULL, TLP_AMBER, false, id, err);
   if (!rc)
-    rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sightings'", "");
+    rc = store_query_int(c, &n, NULL, err,
+                         "SELECT COUNT(*) FROM intel_collection WHERE alias = 'sightings'", "");
   if (!rc && !n)
     rc = insert_collection(c, who, "sightings", "Sightings / 目擊紀錄",
                            "Which organisation saw which indicator when: for the hub only",
-                           POLICY_COLLECTION_ORG, who->org_id, TLP_AMBER_STRICT, false, id,
-                           err);
+                           POLICY_COLLECTION_ORG, who->org_id, TLP_AMBER_STRICT, false, id, err);
   if (!rc)
-    rc = store_query_int(c, &n, NULL, err, "SELECT COUNT(*) FROM intel_meta WHERE key = 'hub_identity'", "");
+    rc = store_query_int(c, &n, NULL, err,
+                         "SELECT COUNT(*) FROM intel_meta WHERE key = 'hub_identity'", "");
   if (!rc && !n) {
     /* The hub's identity is derived from its organisation, so that it is stable. */
     char ident[STIX_ID_MAX];
     rc = intel_org_identity(who->org_id, ident);
     if (!rc)
-      rc = store_exec(c, NULL, err, "INSERT INTO intel_meta (key, value) VALUES ('hub_identity', ?)",
-                      "s", ident);
+      rc = store_exec(c, NULL, err,
+                      "INSERT INTO intel_meta (key, value) VALUES ('hub_identity', ?)", "s", ident);
     (void)hub_name;
   }
   if (!rc)

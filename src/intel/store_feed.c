@@ -14,8 +14,8 @@ int intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, st
 {
   bool found;
   *deletes = 0;
-  int rc = store_query_int(c, last_seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM intel_object",
-                           "");
+  int rc =
+      store_query_int(c, last_seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM intel_object", "");
   if (!rc)
     rc = store_query_int(c, deletes, &found, err,
                          "SELECT CAST(value AS BIGINT) FROM intel_meta WHERE key = 'deletes'", "");
@@ -26,9 +26,9 @@ int intel_changed_ids(struct store_conn *c, const char *type, int64_t after, int
                       void *ctx, struct fs_err *err)
 {
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT DISTINCT id FROM intel_object WHERE type = ? AND seq > ? ORDER BY id",
-                       "si", type, after);
+  int rc = store_query(
+      c, &s, err, "SELECT DISTINCT id FROM intel_object WHERE type = ? AND seq > ? ORDER BY id",
+      "si", type, after);
   if (rc)
     return rc;
   bool row;

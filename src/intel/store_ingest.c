@@ -66,8 +66,8 @@ static int nomem(struct fs_err *err)
 static int fail(struct ingest *g, struct intel_ingest_result *res,
                 const struct intel_batch_item *it, const char *msg)
 {
-  json_t *f = json_pack("{s:s?,s:I,s:s}", "id", it->id, "index", (json_int_t)it->index, "message",
-                        msg);
+  json_t *f =
+      json_pack("{s:s?,s:I,s:s}", "id", it->id, "index", (json_int_t)it->index, "message", msg);
   if (f && g->fail_text.len)
     fs_buf_append_char(&g->fail_text, ',');
   if (f && jsonx_dump(f, &g->fail_text)) {
@@ -146,7 +146,8 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
     if (!arr)
       continue;
     if (!json_is_array(arr) || json_array_size(arr) > 60) {
-      snprintf(why, why_n, INTEL_PROP_RECIPIENTS ".%s: must be a list of at most 60 names", lists[k]);
+      snprintf(why, why_n, INTEL_PROP_RECIPIENTS ".%s: must be a list of at most 60 names",
+               lists[k]);
       return FS_ERR_INVALID;
     }
     size_t i;
@@ -156,7 +157,7 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
       const char *name = json_string_value(v);
       char id[37];
       struct fs_err e;
-      int rc = !name ? FS_ERR_INVALID
+      int rc = !name    ? FS_ERR_INVALID
                : k == 0 ? org_resolve(g->c, name, id, &e)
                         : user_resolve(g->c, name, id, NULL, &e);
       if (rc == FS_ERR_NOT_FOUND || rc == FS_ERR_INVALID) {
@@ -260,8 +261,8 @@ static int publish_changed(struct ingest *g, const struct intel_batch_item *it, 
   struct fs_err e;
   if (stix_json_parse(it->raw, it->raw_len, &obj, &e)) /* read once already: cannot fail */
     return fs_err_set(g->err, e.code, "intel", "%s: %s", e.where, e.msg);
-  int rc = resolve_recipients(g, json_object_get(obj, INTEL_PROP_RECIPIENTS), orgs, users, why,
-                              why_n);
+  int rc =
+      resolve_recipients(g, json_object_get(obj, INTEL_PROP_RECIPIENTS), orgs, users, why, why_n);
   if (!rc) {
     json_object_del(obj, INTEL_PROP_RECIPIENTS);
     json_object_del(obj, INTEL_PROP_ANONYMOUS);
@@ -347,8 +348,8 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
     }
     bool row = false;
     while (!rc && !(rc = store_step(s, &row, g->err)) && row) {
-      const struct by_id *hit = bsearch(store_col_text(s, 0), order + from, k, sizeof(*order),
-                                        cmp_id_of);
+      const struct by_id *hit =
+          bsearch(store_col_text(s, 0), order + from, k, sizeof(*order), cmp_id_of);
       if (!hit)
         continue;
       /* every element of the chunk with this id (bsearch finds any one of them) */
@@ -468,8 +469,10 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     return FS_ERR_FORBIDDEN;
   }
   if (found && !found_own && !hub && !tlp_is_community(have)) {
-    snprintf(why, why_n, "%s is another organisation's object beyond %s; only it or the hub "
-             "may share it further", it->id, stix_tlp_name(TLP_GREEN));
+    snprintf(why, why_n,
+             "%s is another organisation's object beyond %s; only it or the hub "
+             "may share it further",
+             it->id, stix_tlp_name(TLP_GREEN));
     return FS_ERR_FORBIDDEN;
   }
   if (found) {
@@ -496,8 +499,14 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
     rc = publish_changed(g, it, anonymous, &orgs, &users, &changed, why, why_n);
   /* A row of g->objects: its texts live until the flush (the batch's arena, the actor, the
    * received bytes), bound where they lie; a changed object's, freed below, are stored now. */
-  const char *text[] = {it->id, version, copy, vk, it->type, it->spec_version,
-                        stix_tlp_token(tlp), g->who->org_id[0] ? g->who->org_id : NULL,
+  const char *text[] = {it->id,
+                        version,
+                        copy,
+                        vk,
+                        it->type,
+                        it->spec_version,
+                        stix_tlp_token(tlp),
+                        g->who->org_id[0] ? g->who->org_id : NULL,
                         g->who->user_id[0] ? g->who->user_id : NULL};
   struct intel_rows_val *v = rc ? NULL : intel_rows_add(&g->objects, &rc, g->err);
   if (v) {
@@ -593,7 +602,8 @@ static int status_text(struct ingest *g, const struct intel_ingest_options *opt,
   fs_buf_reserve(&b, g->ok_text.len + g->fail_text.len + 512);
   fs_buf_append_str(&b, "{\"id\":");
   append_json_string(&b, opt->status_id);
-  fs_buf_appendf(&b, ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
+  fs_buf_appendf(&b,
+                 ",\"status\":\"complete\",\"request_timestamp\":\"%s\",\"total_count\":%zu,"
                  "\"success_count\":%zu,\"failure_count\":%zu,\"pending_count\":0,\"successes\":[",
                  ts, res->total, res->success, res->failure);
   fs_buf_append(&b, g->ok_text.data, g->ok_text.len);
@@ -641,8 +651,7 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                          " spec_version, tlp, producer_org, producer_user, anonymous, source_ref,"
                          " recipient_orgs, recipient_users, revoked, valid_from, valid_until,"
                          " stored_at, body) VALUES ",
-                         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "", "isssssssssisssiiiis",
-                         err);
+                         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "", "isssssssssisssiiiis", err);
   if (!rc)
     rc = intel_rows_init(&g.entries, c,
                          "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
@@ -789,8 +798,8 @@ int intel_status_get(struct store_conn *c, const struct actor *who, const char *
     return rc;
   bool row;
   rc = store_step(s, &row, err);
-  struct policy_target t = {.org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL,
-                            .role = -1};
+  struct policy_target t = {
+      .org_id = !rc && row && !store_col_null(s, 0) ? store_col_text(s, 0) : NULL, .role = -1};
   bool mine = !rc && row && policy_allows(who, POLICY_INTEL_STATUS_READ, &t);
   if (!rc && mine)
     *out = json_loads(store_col_text(s, 1), 0, NULL);

@@ -40,22 +40,22 @@ struct intel_batch_item {
   bool anonymous;             /* x_finshield_anonymous is true */
   bool is_identity;
   bool valid;
-  const char *refusal;        /* invalid: the message listed in the status resource */
-  const char *meta_error;     /* valid, but its metadata could not be read: why */
+  const char *refusal;    /* invalid: the message listed in the status resource */
+  const char *meta_error; /* valid, but its metadata could not be read: why */
   /* the rest only for valid objects whose metadata was read */
   enum stix_kind kind;
   const char *type, *version, *spec_version; /* version "" for none */
-  const char *version_key;    /* intel_version_key of version */
-  enum tlp_level tlp;         /* strictest object-level marking; TLP_NONE: unmarked (the
-                                 collection's default applies) */
+  const char *version_key;                   /* intel_version_key of version */
+  enum tlp_level tlp;          /* strictest object-level marking; TLP_NONE: unmarked (the
+                                  collection's default applies) */
   enum tlp_level tlp_granular; /* strictest granular marking, TLP_NONE when none: the
                                   stored level is the stricter of the two */
   bool revoked;
-  bool control;               /* carries a control property: published changed */
+  bool control; /* carries a control property: published changed */
   int64_t valid_from_ms, valid_until_ms;
-  const char *raw;            /* the bytes as received */
+  const char *raw; /* the bytes as received */
   size_t raw_len;
-  size_t first_key, n_keys;   /* its observable keys in the batch's keys */
+  size_t first_key, n_keys; /* its observable keys in the batch's keys */
 };
 
 struct intel_batch {
@@ -64,7 +64,7 @@ struct intel_batch {
   size_t n, cap;
   const char **keys; /* lower-cased observable keys, in the arena or the parts' */
   size_t n_keys, cap_keys;
-  size_t n_anonymous; /* items marked x_finshield_anonymous */
+  size_t n_anonymous;         /* items marked x_finshield_anonymous */
   struct intel_batch **parts; /* read on other threads: their arenas hold strings of items */
   size_t n_parts;
 };
@@ -91,8 +91,8 @@ struct intel_rows {
 
 /* Prepares the texts "<head><tuple>,<tuple>...<tail>" (tuple: "(?,?,1)", one '?' a column of
  * types) for c. Release with intel_rows_release. */
-int intel_rows_init(struct intel_rows *w, struct store_conn *c, const char *head,
-                    const char *tuple, const char *tail, const char *types, struct fs_err *err);
+int intel_rows_init(struct intel_rows *w, struct store_conn *c, const char *head, const char *tuple,
+                    const char *tail, const char *types, struct fs_err *err);
 void intel_rows_release(struct intel_rows *w);
 /* The values of a new row (cols entries to fill), flushing the full ones first; NULL and *rc set
  * when that flush failed. */
@@ -110,7 +110,6 @@ bool intel_prefix_sort(void *base, size_t n, size_t size, int (*cmp)(const void 
 /* Adds what the ingest needs of one validated element (r->object must be readable). */
 int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct fs_err *err);
 /* A batch of a parsed document's results. The document's input bytes must outlive it. */
-int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out,
-                         struct fs_err *err);
+int intel_batch_from_doc(const struct stix_doc *doc, struct intel_batch **out, struct fs_err *err);
 
 #endif

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ROW_COLUMNS                                                                              \
-  "e.date_added, e.seq, o.id, o.version, o.type, o.spec_version, o.tlp, o.producer_org,"        \
+#define ROW_COLUMNS                                                                                \
+  "e.date_added, e.seq, o.id, o.version, o.type, o.spec_version, o.tlp, o.producer_org,"           \
   " o.producer_user, o.recipient_orgs, o.recipient_users, o.anonymous, o.body"
 
 static void read_row(struct store_stmt *s, struct intel_row *r, const char **rorgs,
@@ -204,9 +204,8 @@ int intel_read_collection(struct store_conn *c, const struct actor *who,
 
 /* Whether the actor may see an object version through at least one collection holding it. */
 static int visible_anywhere(struct store_conn *c, const struct actor *who, int64_t seq,
-                            const char *tlp, const char *porg, const char *puser,
-                            const char *rorgs, const char *rusers, bool *visible,
-                            struct fs_err *err)
+                            const char *tlp, const char *porg, const char *puser, const char *rorgs,
+                            const char *rusers, bool *visible, struct fs_err *err)
 {
   *visible = false;
   struct store_stmt *s;
@@ -268,8 +267,8 @@ static int collect_rows(struct store_conn *c, const char *sql, const char *a, co
     struct intel_row r;
     const char *ro, *ru;
     read_row(s, &r, &ro, &ru);
-    const char *texts[] = {r.id, r.version, r.type, r.spec_version, r.tlp, r.producer_org,
-                           r.producer_user, ro, ru};
+    const char *texts[] = {
+        r.id, r.version, r.type, r.spec_version, r.tlp, r.producer_org, r.producer_user, ro, ru};
     size_t total = r.body_len + 1;
     for (size_t i = 0; i < FS_ARRAY_SIZE(texts); i++)
       total += (texts[i] ? strlen(texts[i]) : 0) + 1;
@@ -445,9 +444,10 @@ int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct
   for (size_t i = 0; !rc && i < n; i++) {
     bool latest = !strcmp(v[i].key, max), first = !strcmp(v[i].key, min);
     if (latest != v[i].latest || first != v[i].first)
-      rc = store_exec(c, NULL, err,
-                      "UPDATE intel_entry SET is_latest = ?, is_first = ? WHERE seq = ? AND coll = ?",
-                      "iiii", (int64_t)latest, (int64_t)first, v[i].seq, coll);
+      rc = store_exec(
+          c, NULL, err,
+          "UPDATE intel_entry SET is_latest = ?, is_first = ? WHERE seq = ? AND coll = ?", "iiii",
+          (int64_t)latest, (int64_t)first, v[i].seq, coll);
   }
   free(v);
   return rc;
@@ -483,8 +483,9 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   struct fs_buf sql;
   fs_buf_init(&sql, 64 * 1024);
   /* An organisation deletes its own copy of an SCO (copy: its id), never another's. */
-  fs_buf_appendf(&sql, "SELECT o.seq FROM intel_object o CROSS JOIN intel_entry e" VERSIONS_OF
-                 "%s%s", hub ? "" : " AND o.copy IN ('', ?)", fs_buf_cstr(&f.sql));
+  fs_buf_appendf(&sql,
+                 "SELECT o.seq FROM intel_object o CROSS JOIN intel_entry e" VERSIONS_OF "%s%s",
+                 hub ? "" : " AND o.copy IN ('', ?)", fs_buf_cstr(&f.sql));
   /* The versions to delete are chosen first, then deleted one by one through intel_entry_seq. */
   int64_t *seqs = NULL;
   size_t n = 0, cap = 0;
@@ -523,10 +524,11 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
   int64_t anonymous = 0;
   if (!rc)
     rc = store_query_int(c, &anonymous, NULL, err,
-                         "SELECT COUNT(*) FROM intel_object WHERE id = ? AND anonymous = 1", "s", id);
+                         "SELECT COUNT(*) FROM intel_object WHERE id = ? AND anonymous = 1", "s",
+                         id);
   if (!rc) {
-    json_t *d = json_pack("{s:s,s:s,s:b}", "collection", col->alias, "id", id, "anonymous",
-                          anonymous > 0);
+    json_t *d =
+        json_pack("{s:s,s:s,s:b}", "collection", col->alias, "id", id, "anonymous", anonymous > 0);
     rc = audit_append(c, who, "intel.delete", "object", id, d, err);
     json_decref(d);
   }
@@ -552,7 +554,7 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
 }
 
 int intel_collection_generation(struct store_conn *c, const struct intel_collection *col,
-                                 int64_t *gen, struct fs_err *err)
+                                int64_t *gen, struct fs_err *err)
 {
   char key[48];
   snprintf(key, sizeof(key), "gen:%lld", (long long)col->num);

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int intel_rows_init(struct intel_rows *w, struct store_conn *c, const char *head,
-                    const char *tuple, const char *tail, const char *types, struct fs_err *err)
+int intel_rows_init(struct intel_rows *w, struct store_conn *c, const char *head, const char *tuple,
+                    const char *tail, const char *types, struct fs_err *err)
 {
   memset(w, 0, sizeof(*w));
   w->c = c;

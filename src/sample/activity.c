@@ -22,7 +22,8 @@
 #define SAMPLE_UNSEEN 4 /* an address (203.0.113.2) that no member's sample events hold */
 
 /* The value and pattern of sample indicator i (documentation addresses, .example names). */
-static void sample_value(int i, char *value, size_t vn, char *pattern, size_t pn, const char **label)
+static void sample_value(int i, char *value, size_t vn, char *pattern, size_t pn,
+                         const char **label)
 {
   switch (i % 4) {
   case 0:
@@ -96,17 +97,23 @@ static void member_events(int m, struct fs_buf *out)
     if (hit >= 0)
       sample_value(hit, value, sizeof(value), pattern, sizeof(pattern), &label);
     if (hit >= 0 && hit % 4 == 0)
-      fs_buf_appendf(out, "<134>1 %s fw%02d.bank.example fw - - - action=deny src=10.%d.%d.%d dst=%s"
-                          " dport=443 proto=tcp\n", now, m, m, k / 250, k % 250 + 1, value);
+      fs_buf_appendf(out,
+                     "<134>1 %s fw%02d.bank.example fw - - - action=deny src=10.%d.%d.%d dst=%s"
+                     " dport=443 proto=tcp\n",
+                     now, m, m, k / 250, k % 250 + 1, value);
     else if (hit >= 0 && hit % 4 == 3)
-      fs_buf_appendf(out, "<134>1 %s edr%02d.bank.example edr - - - quarantined file sha256=%s"
-                          " host=ws-%03d\n", now, m, value, k);
+      fs_buf_appendf(out,
+                     "<134>1 %s edr%02d.bank.example edr - - - quarantined file sha256=%s"
+                     " host=ws-%03d\n",
+                     now, m, value, k);
     else if (hit >= 0)
       fs_buf_appendf(out, "<134>1 %s px%02d.bank.example proxy - - - GET %s%s user=teller%03d\n",
                      now, m, hit % 4 == 1 ? "http://" : "", value, k);
     else
-      fs_buf_appendf(out, "<134>1 %s fw%02d.bank.example fw - - - action=allow src=10.%d.0.%d"
-                          " dst=192.0.2.%d dport=443 proto=tcp\n", now, m, m, k % 250 + 1, k % 200 + 1);
+      fs_buf_appendf(out,
+                     "<134>1 %s fw%02d.bank.example fw - - - action=allow src=10.%d.0.%d"
+                     " dst=192.0.2.%d dport=443 proto=tcp\n",
+                     now, m, m, k % 250 + 1, k % 200 + 1);
   }
 }
 

@@ -11,7 +11,7 @@
 struct sample_stats {
   int orgs;
   int users;
-  int teams; /* shared response teams */
+  int teams;               /* shared response teams */
   char member_analyst[72]; /* a member analyst's user name, for the demo's second token */
   char supervisor[72];     /* the supervisor's user name */
 };

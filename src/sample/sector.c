@@ -32,19 +32,26 @@ struct kind {
   const char *zh_suffix, *en_suffix;
 };
 
-static const struct kind K_FHC = {ORG_INDUSTRY_FINANCIAL_HOLDING, "fhc", "金融控股", "Financial Holding"};
+static const struct kind K_FHC = {ORG_INDUSTRY_FINANCIAL_HOLDING, "fhc", "金融控股",
+                                  "Financial Holding"};
 static const struct kind K_BANK = {ORG_INDUSTRY_BANK, "bank", "商業銀行", "Commercial Bank"};
-static const struct kind K_FOREIGN = {ORG_INDUSTRY_BANK, "fbank", "國際銀行台北分行", "International Bank, Taipei Branch"};
+static const struct kind K_FOREIGN = {ORG_INDUSTRY_BANK, "fbank", "國際銀行台北分行",
+                                      "International Bank, Taipei Branch"};
 static const struct kind K_COOP = {ORG_INDUSTRY_BANK, "coop", "信用合作社", "Credit Cooperative"};
 static const struct kind K_SEC = {ORG_INDUSTRY_SECURITIES, "sec", "證券", "Securities"};
-static const struct kind K_SITE = {ORG_INDUSTRY_SECURITIES, "site", "證券投資信託", "Securities Investment Trust"};
+static const struct kind K_SITE = {ORG_INDUSTRY_SECURITIES, "site", "證券投資信託",
+                                   "Securities Investment Trust"};
 static const struct kind K_FUT = {ORG_INDUSTRY_FUTURES, "fut", "期貨", "Futures"};
 static const struct kind K_LIFE = {ORG_INDUSTRY_INSURANCE, "life", "人壽保險", "Life Insurance"};
-static const struct kind K_PNC = {ORG_INDUSTRY_INSURANCE, "pnc", "產物保險", "Property & Casualty Insurance"};
-static const struct kind K_BROKER = {ORG_INDUSTRY_INSURANCE, "ibrk", "保險經紀人", "Insurance Brokers"};
-static const struct kind K_BILLS = {ORG_INDUSTRY_BILLS_FINANCE, "bills", "票券金融", "Bills Finance"};
+static const struct kind K_PNC = {ORG_INDUSTRY_INSURANCE, "pnc", "產物保險",
+                                  "Property & Casualty Insurance"};
+static const struct kind K_BROKER = {ORG_INDUSTRY_INSURANCE, "ibrk", "保險經紀人",
+                                     "Insurance Brokers"};
+static const struct kind K_BILLS = {ORG_INDUSTRY_BILLS_FINANCE, "bills", "票券金融",
+                                    "Bills Finance"};
 static const struct kind K_CARD = {ORG_INDUSTRY_CREDIT_CARD, "card", "信用卡", "Card Services"};
-static const struct kind K_PAY = {ORG_INDUSTRY_ELECTRONIC_PAYMENT, "pay", "電子支付", "Electronic Payment"};
+static const struct kind K_PAY = {ORG_INDUSTRY_ELECTRONIC_PAYMENT, "pay", "電子支付",
+                                  "Electronic Payment"};
 
 /* Peripheral units and associations have descriptive names. */
 static const struct word peripherals[] = {
@@ -117,8 +124,8 @@ static int add_user(struct gen *g, const char *org_id, const char *code, const c
   return rc;
 }
 
-static int add_org(struct gen *g, const struct kind *k, const struct word *name, int stem,
-                   int tier, const char *parent_id, char id_out[37], char code_out[40])
+static int add_org(struct gen *g, const struct kind *k, const struct word *name, int stem, int tier,
+                   const char *parent_id, char id_out[37], char code_out[40])
 {
   size_t slot = 0;
   while (slot < FS_ARRAY_SIZE(g->prefixes) - 1 && g->prefixes[slot] &&
@@ -140,10 +147,10 @@ static int add_org(struct gen *g, const struct kind *k, const struct word *name,
   snprintf(email_ciso, sizeof(email_ciso), "ciso@%s.sample.example", code);
   snprintf(email_ir, sizeof(email_ir), "csirt@%s.sample.example", code);
   snprintf(phone, sizeof(phone), "+886-2-2%03u-%04u", next_rand(g) % 1000, next_rand(g) % 10000);
-  json_t *contacts = json_pack("[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]", "role", "ciso", "name",
-                               "資安長 CISO", "email", email_ciso, "phone", phone, "role",
-                               "incident", "name", "資安事件應變小組 CSIRT", "email", email_ir,
-                               "phone", phone);
+  json_t *contacts =
+      json_pack("[{s:s,s:s,s:s,s:s},{s:s,s:s,s:s,s:s}]", "role", "ciso", "name", "資安長 CISO",
+                "email", email_ciso, "phone", phone, "role", "incident", "name",
+                "資安事件應變小組 CSIRT", "email", email_ir, "phone", phone);
   struct org_input in;
   org_input_init(&in);
   in.code = code;
@@ -206,7 +213,8 @@ int sample_sector_create(struct store_conn *c, const struct actor *who,
   reg.sample = true;
   rc = org_create(c, who, &reg, reg_id, err);
   if (!rc)
-    rc = add_user(&g, reg_id, "fsc-sample", "supervisor", AUTH_ROLE_SUPERVISOR, "主管機關檢查員 Supervisor");
+    rc = add_user(&g, reg_id, "fsc-sample", "supervisor", AUTH_ROLE_SUPERVISOR,
+                  "主管機關檢查員 Supervisor");
   if (!rc)
     snprintf(out->supervisor, sizeof(out->supervisor), "fsc-sample-supervisor");
   /* Hub analysts. */

@@ -27,25 +27,38 @@ enum { GROUP, SUPPORT, CERT };
 /* Fixed teams: the support association serves every industry, the bankers' association and the
  * payment switch their own, the CERT everyone as the last resort. */
 static const struct sample_team fixed[] = {
-    {"assoc-013", "assoc-013-support", SUPPORT, "資安聯防支援小組（範例）",
+    {"assoc-013",
+     "assoc-013-support",
+     SUPPORT,
+     "資安聯防支援小組（範例）",
      "Cyber Response Support Team (sample)",
      {"forensics", "malware_analysis", "threat_hunting", "network", "ddos_mitigation"},
      {NULL},
      4,
      {"assoc-013-analyst"}},
-    {"assoc-001", "assoc-001-support", SUPPORT, "銀行公會支援小組（範例）",
+    {"assoc-001",
+     "assoc-001-support",
+     SUPPORT,
+     "銀行公會支援小組（範例）",
      "Bankers Association Support Team (sample)",
      {"forensics", "payment_systems", "ddos_mitigation", "coordination"},
      {"bank"},
      3,
      {"assoc-001-analyst"}},
-    {"peri-007", "peri-007-support", SUPPORT, "財金資訊支援小組（範例）",
+    {"peri-007",
+     "peri-007-support",
+     SUPPORT,
+     "財金資訊支援小組（範例）",
      "Financial Information Service Support Team (sample)",
      {"payment_systems", "mainframe", "network", "database"},
      {"bank", "credit_card", "electronic_payment"},
      2,
      {"peri-007-analyst"}},
-    {"hub", "hub-cert", CERT, "金融資安應變中心（範例）", "Sector CERT (sample)",
+    {"hub",
+     "hub-cert",
+     CERT,
+     "金融資安應變中心（範例）",
+     "Sector CERT (sample)",
      {"forensics", "malware_analysis", "threat_hunting", "coordination", "ddos_mitigation",
       "web_application", "ransomware_recovery", "cloud"},
      {NULL},
@@ -109,10 +122,12 @@ int sample_teams_create(struct store_conn *c, const struct actor *who, int group
     snprintf(name_zh, sizeof(name_zh), "集團資安應變小組 %s（範例）", org);
     snprintf(name_en, sizeof(name_en), "Group CSIRT %s (sample)", org);
     snprintf(member, sizeof(member), "%s-analyst", org);
-    struct sample_team t = {org, code, GROUP, name_zh, name_en,
-                            {"forensics", "active_directory", "endpoint", "coordination",
-                             specialty[i % 3]},
-                            {NULL}, 2 + i % 2, {member}};
+    struct sample_team t = {
+        org,     code,
+        GROUP,   name_zh,
+        name_en, {"forensics", "active_directory", "endpoint", "coordination", specialty[i % 3]},
+        {NULL},  2 + i % 2,
+        {member}};
     rc = add_team(c, who, &t, err);
     if (!rc)
       (*count)++;

@@ -113,10 +113,11 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
     return rc;
   char sid[40] = "";
   bool found;
-  rc = store_query_text(c, sid, sizeof(sid), &found, err,
-                        "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
-                        " ORDER BY last_at DESC LIMIT 1",
-                        "ssi", kind, f->ref, since);
+  rc =
+      store_query_text(c, sid, sizeof(sid), &found, err,
+                       "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
+                       " ORDER BY last_at DESC LIMIT 1",
+                       "ssi", kind, f->ref, since);
   if (!rc && found) {
     int64_t before = 0;
     char incident[40] = "";
@@ -127,9 +128,9 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
                             "SELECT COALESCE(incident_id, '') FROM soc_sector_alert WHERE id = ?",
                             "s", sid);
     if (!rc)
-      rc = store_exec(c, NULL, err,
-                      "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?", "iis", orgs,
-                      now, sid);
+      rc =
+          store_exec(c, NULL, err, "UPDATE soc_sector_alert SET orgs = ?, last_at = ? WHERE id = ?",
+                     "iis", orgs, now, sid);
     if (!rc && incident[0] && orgs != before)
       retitle(c, e, incident, f->ref_name, before, orgs);
   } else if (!rc) {
@@ -151,9 +152,9 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
         snprintf(hub_code, sizeof(hub_code), "hub");
       draft_title(f->ref_name, orgs, title);
       fs_time_format_ms(now, first);
-      json_t *summary = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "alert_id", sid, "org", hub_code,
-                                  "title", title, "category", "other", "summary", f->ref,
-                                  "first_seen", first);
+      json_t *summary =
+          json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "alert_id", sid, "org", hub_code, "title", title,
+                    "category", "other", "summary", f->ref, "first_seen", first);
       rc = summary ? e->env.hooks.open_draft(e->env.hooks.ctx, c, &hub, summary, incident, err)
                    : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
       json_decref(summary);
@@ -210,24 +211,28 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                           "ssi", f->dedup, org_id, since);
     if (!rc && dup) {
       rc = store_exec(c, NULL, err,
-                      "UPDATE soc_alert SET count = count + 1, last_at = ? WHERE id = ?", "is",
-                      now, id);
+                      "UPDATE soc_alert SET count = count + 1, last_at = ? WHERE id = ?", "is", now,
+                      id);
       if (f->kind == DETECT_ALERT_IOC)
         hits[n_hits++] = f->ref;
       continue;
     }
     int64_t seq = 0;
     if (!rc)
-      rc = store_query_int(c, &seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) + 1 FROM soc_alert", "");
+      rc = store_query_int(c, &seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) + 1 FROM soc_alert",
+                           "");
     if (!rc) {
       fs_uuid_v4(id);
       rc = store_exec(c, NULL, err,
                       "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
                       " dedup, field, value, event, source, event_at, first_at, last_at, count)"
                       " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1)",
-                      "si" "ssssssssss" "iii", id, seq, org_id, kind_names[f->kind], f->ref,
-                      f->ref_name, f->severity, f->dedup, f->field[0] ? f->field : NULL,
-                      f->value[0] ? f->value : NULL, f->event ? f->event : "", source,
+                      "si"
+                      "ssssssssss"
+                      "iii",
+                      id, seq, org_id, kind_names[f->kind], f->ref, f->ref_name, f->severity,
+                      f->dedup, f->field[0] ? f->field : NULL, f->value[0] ? f->value : NULL,
+                      f->event ? f->event : "", source,
                       f->event_ms == INT64_MIN ? (int64_t)0 : f->event_ms, now, now);
     }
     struct actor reader;
@@ -241,12 +246,12 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
       if (org_code(c, org_id, code, &cerr))
         code[0] = '\0';
       rc = webhook(c, e, "soc.alert",
-                   json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:o}", "id", id,
-                             "seq", (json_int_t)seq, "org_id", org_id, "org_code", code, "kind",
+                   json_pack("{s:s,s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:o}", "id", id, "seq",
+                             (json_int_t)seq, "org_id", org_id, "org_code", code, "kind",
                              kind_names[f->kind], "ref", f->ref, "ref_name", f->ref_name,
                              "severity", f->severity, "field", f->field[0] ? f->field : NULL,
-                             "value", f->value[0] ? f->value : NULL, "source", source,
-                             "first_at", jsonx_time_new(now)),
+                             "value", f->value[0] ? f->value : NULL, "source", source, "first_at",
+                             jsonx_time_new(now)),
                    now, err);
     }
     if (!rc && f->kind == DETECT_ALERT_IOC)
@@ -263,25 +268,23 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
-#define ALERT_COLUMNS                                                                           \
-  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"             \
+#define ALERT_COLUMNS                                                                              \
+  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"                \
   " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
 
 /* An alert row of ALERT_COLUMNS, with its organisation's code (auth's). */
 static json_t *alert_json(struct store_stmt *s, const char *org_code)
 {
   int64_t event_at = store_col_int(s, 11);
-  return json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}",
-                   "seq", (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id",
-                   store_col_text(s, 2), "org_code", org_code, "kind", store_col_text(s, 3),
-                   "ref", store_col_text(s, 4), "ref_name", store_col_text(s, 5), "severity",
-                   store_col_text(s, 6), "field", store_col_text(s, 7), "value",
-                   store_col_text(s, 8), "event", store_col_text(s, 9), "source",
-                   store_col_text(s, 10), "event_at",
-                   event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
-                   jsonx_time_new(store_col_int(s, 12)), "last_at",
-                   jsonx_time_new(store_col_int(s, 13)), "count", (json_int_t)store_col_int(s, 14),
-                   "sector_alert", store_col_text(s, 15));
+  return json_pack(
+      "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "seq",
+      (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id", store_col_text(s, 2),
+      "org_code", org_code, "kind", store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name",
+      store_col_text(s, 5), "severity", store_col_text(s, 6), "field", store_col_text(s, 7),
+      "value", store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
+      "event_at", event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
+      jsonx_time_new(store_col_int(s, 12)), "last_at", jsonx_time_new(store_col_int(s, 13)),
+      "count", (json_int_t)store_col_int(s, 14), "sector_alert", store_col_text(s, 15));
 }
 
 /* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides, from
@@ -312,7 +315,8 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
       return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
                         "the supervisor sees the sector's statistics, not members' alerts");
     if (org_id[0] && !policy_allows(who, POLICY_SOC_ALERTS_READ, &named))
-      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts", "only the hub sees other organisations' alerts");
+      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
+                        "only the hub sees other organisations' alerts");
     snprintf(org_id, sizeof(org_id), "%s", who->org_id);
   }
   struct store_stmt *s;
@@ -320,8 +324,8 @@ static int alerts_page(struct store_conn *c, const struct actor *who, int64_t af
                    "SELECT " ALERT_COLUMNS " FROM soc_alert a"
                    " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
                    " ORDER BY a.seq LIMIT ?",
-                   "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL,
-                   kind, kind, limit + 1);
+                   "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL, kind,
+                   kind, limit + 1);
   if (rc)
     return rc;
   /* Other organisations' alerts from indicators the reader may not see are left out (the page
@@ -395,7 +399,8 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
                            json_t **out, struct fs_err *err)
 {
   if (!policy_allows(who, POLICY_SOC_SECTOR_ALERTS, NULL))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts", "sector alerts are for the hub and the supervisor");
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts",
+                      "sector alerts are for the hub and the supervisor");
   /* The supervisor sees the threat and how widely, not incidents. */
   bool names = policy_allows(who, POLICY_SOC_SECTOR_CASE, NULL);
   struct store_stmt *s;

@@ -193,8 +193,8 @@ static void *run(void *arg)
       FS_LOG(e->env.log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
     if (watch_sources(e, &err))
-      FS_LOG(e->env.log, FS_LOG_WARN, "soc.sources_check_failed",
-             FS_KV_STR("where", err.where), FS_KV_STR("msg", err.msg));
+      FS_LOG(e->env.log, FS_LOG_WARN, "soc.sources_check_failed", FS_KV_STR("where", err.where),
+             FS_KV_STR("msg", err.msg));
     if (watch_rules(e, &err))
       FS_LOG(e->env.log, FS_LOG_WARN, "soc.rules_check_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
@@ -296,17 +296,15 @@ json_t *soc_engine_status(struct soc_engine *e)
   if (s && s->ioc)
     detect_ioc_index_stats(s->ioc, &st);
   pthread_mutex_lock(&e->lock);
-  json_t *out = json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:s,s:I,s:I,s:I},s:I,s:I}", "indicators",
-                          "objects", (json_int_t)(s ? s->indicators : 0), "values",
-                          (json_int_t)st.entries, "compound_skipped",
-                          (json_int_t)(s ? s->compound : 0), "red_not_matched",
-                          (json_int_t)(s ? s->skipped_red : 0), "memory_bytes",
-                          (json_int_t)st.memory_bytes, "intel_position",
-                          (json_int_t)(s ? s->last_seq : 0), "rules", "dir", e->rules_dir,
-                          "loaded", (json_int_t)e->rules_loaded, "refused",
-                          (json_int_t)e->rules_failed, "generation", (json_int_t)e->rules_gen,
-                          "rebuilds", (json_int_t)e->rebuilds,
-                          "last_build_micros", (json_int_t)e->last_build_us);
+  json_t *out =
+      json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:s,s:I,s:I,s:I},s:I,s:I}", "indicators",
+                "objects", (json_int_t)(s ? s->indicators : 0), "values", (json_int_t)st.entries,
+                "compound_skipped", (json_int_t)(s ? s->compound : 0), "red_not_matched",
+                (json_int_t)(s ? s->skipped_red : 0), "memory_bytes", (json_int_t)st.memory_bytes,
+                "intel_position", (json_int_t)(s ? s->last_seq : 0), "rules", "dir", e->rules_dir,
+                "loaded", (json_int_t)e->rules_loaded, "refused", (json_int_t)e->rules_failed,
+                "generation", (json_int_t)e->rules_gen, "rebuilds", (json_int_t)e->rebuilds,
+                "last_build_micros", (json_int_t)e->last_build_us);
   pthread_mutex_unlock(&e->lock);
   if (r) {
     fs_rcu_exit(r);

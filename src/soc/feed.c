@@ -57,8 +57,8 @@ static void free_colls(struct coll_info *cs, size_t n)
   free(cs);
 }
 
-static int add_coll(const struct intel_collection *col, const char (*members)[37],
-                    size_t n_members, void *ctx)
+static int add_coll(const struct intel_collection *col, const char (*members)[37], size_t n_members,
+                    void *ctx)
 {
   struct build *g = ctx;
   if (FS_VEC_GROW(g->colls, g->n_colls, g->cap_colls, 16))
@@ -149,7 +149,8 @@ static int add_object(struct build *g, const char *id, const char *tlp, const ch
     struct coll_info *ci = coll_of(g, colls[k]);
     if (!ci)
       continue;
-    if (wide && (ci->col.kind == POLICY_COLLECTION_SECTOR || ci->col.kind == POLICY_COLLECTION_SUBMISSIONS)) {
+    if (wide && (ci->col.kind == POLICY_COLLECTION_SECTOR ||
+                 ci->col.kind == POLICY_COLLECTION_SUBMISSIONS)) {
       all = true;
       break;
     }

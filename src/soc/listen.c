@@ -34,10 +34,11 @@
 #include <unistd.h>
 
 #define FLUSH_EVERY 200
-#define READ_SIZE 16384 /* a connection's reads (a TLS record at most); longer frames gather in
-                         * its framer */
+#define READ_SIZE                                                                                  \
+  16384 /* a connection's reads (a TLS record at most); longer frames gather in                    \
+         * its framer */
 #define UDP_READ_SIZE 65536 /* a datagram */
-#define WORKERS_PER_CPU 2 /* processing threads: twice the processors, at least four (a thread */
+#define WORKERS_PER_CPU 2   /* processing threads: twice the processors, at least four (a thread */
 #define WORKERS_MIN 4       /* waits while its alerts go to the disk) */
 
 enum listener_kind { LISTEN_TCP, LISTEN_TLS, LISTEN_UDP };
@@ -57,10 +58,10 @@ struct conn {
    * or cuts the connection. */
   char org[37];
   char next_org[37];
-  bool attributed;            /* org is known (under the lock) */
-  _Atomic bool org_changed;   /* next_org is waiting */
-  _Atomic bool cut;           /* its source was removed: read nothing more */
-  _Atomic int64_t gen;        /* the sources' generation org was looked up at */
+  bool attributed;          /* org is known (under the lock) */
+  _Atomic bool org_changed; /* next_org is waiting */
+  _Atomic bool cut;         /* its source was removed: read nothing more */
+  _Atomic int64_t gen;      /* the sources' generation org was looked up at */
 };
 
 struct soc_listeners {
@@ -77,11 +78,11 @@ struct soc_listeners {
   bool creds_ok;
   _Atomic int64_t records, bytes, unknown_senders, refused_connections, udp_kernel_drops,
       parse_errors, connections;
-  struct soc_pool *pool;         /* processes what TCP and TLS connections read */
-  _Atomic int64_t sources_gen;  /* the sources' generation applied to open connections */
+  struct soc_pool *pool;       /* processes what TCP and TLS connections read */
+  _Atomic int64_t sources_gen; /* the sources' generation applied to open connections */
   _Atomic int64_t cut_connections;
-  _Atomic int64_t open;         /* connection threads running */
-  _Atomic int64_t held_bytes;   /* read buffers and framers of the open connections */
+  _Atomic int64_t open;       /* connection threads running */
+  _Atomic int64_t held_bytes; /* read buffers and framers of the open connections */
   _Atomic int64_t closed_since_trim;
 };
 
@@ -102,8 +103,7 @@ static int bind_socket(const char *addr, int type, int *out, struct fs_err *err)
   int one = 1;
   if (fd >= 0)
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-  if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) ||
-      (type == SOCK_STREAM && listen(fd, 128))) {
+  if (fd < 0 || bind(fd, ai->ai_addr, ai->ai_addrlen) || (type == SOCK_STREAM && listen(fd, 128))) {
     int e = errno;
     if (fd >= 0)
       close(fd);
@@ -124,7 +124,8 @@ static void peer_name(const struct sockaddr_storage *sa, char *out, size_t n)
 {
   out[0] = '\0';
   if (sa->ss_family == AF_INET)
-    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out,
+              (socklen_t)n);
   else if (sa->ss_family == AF_INET6)
     inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out,
               (socklen_t)n);
@@ -221,8 +222,8 @@ static int on_frame(void *arg, const char *frame, size_t len)
   if (atomic_load(&f->cn->cut))
     return FS_ERR_FORBIDDEN; /* its source was removed while this read was processed */
   size_t errors = f->st.parse_errors;
-  int rc = soc_worker_record(f->w, f->cn->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st,
-                             &err);
+  int rc =
+      soc_worker_record(f->w, f->cn->org, f->source, DETECT_FMT_AUTO, frame, len, &f->st, &err);
   atomic_fetch_add(&f->l->records, 1);
   atomic_fetch_add(&f->l->bytes, (int64_t)len);
   if (f->st.parse_errors > errors)
@@ -377,7 +378,8 @@ static void *conn_main(void *arg)
   struct read_job j = {.f = &f, .fr = &fr, .data = buf};
   while (buf && !atomic_load(&l->stopping) && keep_attributed(l, cn, f.source)) {
     ssize_t n = cn->tls ? gnutls_record_recv(s, buf, READ_SIZE) : recv(cn->fd, buf, READ_SIZE, 0);
-    if (n < 0 && ((cn->tls && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)) || errno == EINTR))
+    if (n < 0 &&
+        ((cn->tls && (n == GNUTLS_E_AGAIN || n == GNUTLS_E_INTERRUPTED)) || errno == EINTR))
       continue;
     if (n <= 0 || !keep_attributed(l, cn, f.source))
       break;
@@ -452,7 +454,8 @@ static void *accept_main(void *arg)
   struct acceptor *a = arg;
   struct soc_listeners *l = a->l;
   while (!atomic_load(&l->stopping)) {
-    struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN}, {.fd = l->stop_pipe[0], .events = POLLIN}};
+    struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN},
+                          {.fd = l->stop_pipe[0], .events = POLLIN}};
     int pr = poll(p, 2, 1000);
     if (pr == 0)
       tidy(l);
@@ -504,7 +507,8 @@ static void *udp_main(void *arg)
   size_t pending = 0;
   struct fs_err err;
   while (w && buf && !atomic_load(&l->stopping)) {
-    struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN}, {.fd = l->stop_pipe[0], .events = POLLIN}};
+    struct pollfd p[2] = {{.fd = a->fd, .events = POLLIN},
+                          {.fd = l->stop_pipe[0], .events = POLLIN}};
     int pr = poll(p, 2, 200);
     if (pr <= 0 || !(p[0].revents & POLLIN)) {
       if (pending) {
@@ -516,8 +520,12 @@ static void *udp_main(void *arg)
     struct sockaddr_storage sa;
     struct iovec iov = {buf, UDP_READ_SIZE};
     char control[CMSG_SPACE(sizeof(uint32_t))];
-    struct msghdr mh = {.msg_name = &sa, .msg_namelen = sizeof(sa), .msg_iov = &iov,
-                        .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof(control)};
+    struct msghdr mh = {.msg_name = &sa,
+                        .msg_namelen = sizeof(sa),
+                        .msg_iov = &iov,
+                        .msg_iovlen = 1,
+                        .msg_control = control,
+                        .msg_controllen = sizeof(control)};
     ssize_t n = recvmsg(a->fd, &mh, MSG_DONTWAIT);
     if (n <= 0)
       continue;
@@ -600,7 +608,9 @@ int soc_listeners_start(struct soc_engine *e, struct soc_listeners **out, struct
     if (k == LISTEN_TLS && (rc = load_creds(l, err)))
       break;
     if ((rc = bind_socket(addrs[k], k == LISTEN_UDP ? SOCK_DGRAM : SOCK_STREAM, &l->fds[k], err))) {
-      fs_err_wrap_where(err, k == LISTEN_TCP ? "[soc] syslog_tcp" : k == LISTEN_TLS ? "[soc] syslog_tls" : "[soc] syslog_udp");
+      fs_err_wrap_where(err, k == LISTEN_TCP   ? "[soc] syslog_tcp"
+                             : k == LISTEN_TLS ? "[soc] syslog_tls"
+                                               : "[soc] syslog_udp");
       break;
     }
     struct acceptor *a = calloc(1, sizeof(*a));
@@ -618,7 +628,9 @@ int soc_listeners_start(struct soc_engine *e, struct soc_listeners **out, struct
     }
     l->started[k] = true;
     FS_LOG(e->env.log, FS_LOG_INFO, "soc.listen",
-           FS_KV_STR("proto", k == LISTEN_TCP ? "tcp" : k == LISTEN_TLS ? "tls" : "udp"),
+           FS_KV_STR("proto", k == LISTEN_TCP   ? "tcp"
+                              : k == LISTEN_TLS ? "tls"
+                                                : "udp"),
            FS_KV_STR("address", addrs[k]));
   }
   if (rc) {

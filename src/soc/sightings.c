@@ -84,12 +84,11 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
     return rc;
   fs_time_format_ms(first ? first : hub->now_ms, created);
   fs_time_format_ms(hub->now_ms > first ? hub->now_ms : first + 1, now);
-  json_t *s = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:[s]}", "type", "sighting",
-                        "spec_version", "2.1", "id", sid, "created", created, "modified", now,
-                        "sighting_of_ref", ref, "count",
-                        (json_int_t)(count > 999999999 ? 999999999 : count), "first_seen", created,
-                        "last_seen", now, "created_by_ref", hub_ident, "object_marking_refs",
-                        tlp_marking);
+  json_t *s = json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:[s]}", "type", "sighting", "spec_version", "2.1",
+      "id", sid, "created", created, "modified", now, "sighting_of_ref", ref, "count",
+      (json_int_t)(count > 999999999 ? 999999999 : count), "first_seen", created, "last_seen", now,
+      "created_by_ref", hub_ident, "object_marking_refs", tlp_marking);
   if (s && org[0]) {
     char ident[STIX_ID_MAX];
     intel_org_identity(org, ident);
@@ -119,8 +118,8 @@ static int write_sighting(struct store_conn *c, struct soc_engine *e, const char
     return rc;
   if (org[0])
     return soc_sees_ref(c, &reader, "ioc", ref)
-               ? store_version(c, &hub, sid, ref, org,
-                               stix_tlp_marking_id(TLP_AMBER_STRICT), "sightings", err)
+               ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(TLP_AMBER_STRICT),
+                               "sightings", err)
                : FS_OK;
   return tlp_is_community(t)
              ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(t), "sector", err)
@@ -143,9 +142,10 @@ static int hit(struct store_conn *c, struct soc_engine *e, const char *ref, cons
                       org);
   rc = write_sighting(c, e, ref, org, sid, err);
   if (!rc)
-    rc = store_exec(c, NULL, err,
-                    "UPDATE soc_sighting SET written_at = ?, pending = 0 WHERE ref = ? AND org_id = ?",
-                    "iss", now, ref, org);
+    rc = store_exec(
+        c, NULL, err,
+        "UPDATE soc_sighting SET written_at = ?, pending = 0 WHERE ref = ? AND org_id = ?", "iss",
+        now, ref, org);
   return rc;
 }
 
@@ -188,18 +188,19 @@ int soc_sightings_tick(struct soc_engine *e, struct fs_err *err)
   /* What is due is read first; a write transaction is taken only when something is. */
   int64_t n = 0;
   rc = store_query_int(c, &n, NULL, err,
-                       "SELECT COUNT(*) FROM soc_sighting WHERE pending = 1 AND written_at <= ?", "i",
-                       due);
+                       "SELECT COUNT(*) FROM soc_sighting WHERE pending = 1 AND written_at <= ?",
+                       "i", due);
   bool owned = false;
   if (!rc && n)
     rc = store_tx_enter(c, &owned, err);
   struct store_stmt *s = NULL;
   if (!rc && n)
-    rc = store_query(c, &s, err,
-                     "SELECT ref, org_id, id FROM soc_sighting WHERE pending = 1 AND written_at <= ?"
-                     " LIMIT 1000",
-                     "i", due);
-  char (*rows)[3][300] = NULL;
+    rc =
+        store_query(c, &s, err,
+                    "SELECT ref, org_id, id FROM soc_sighting WHERE pending = 1 AND written_at <= ?"
+                    " LIMIT 1000",
+                    "i", due);
+  char(*rows)[3][300] = NULL;
   size_t k = 0, cap = 0;
   bool row;
   while (s && !rc && !(rc = store_step(s, &row, err)) && row) {
@@ -247,7 +248,7 @@ static int upgrade_sightings(struct store_conn *c, struct soc_engine *e, struct 
                    "SELECT DISTINCT ref, org_id FROM soc_alert WHERE kind = 'ioc'"
                    " UNION SELECT DISTINCT ref, '' FROM soc_alert WHERE kind = 'ioc'",
                    "");
-  char (*pairs)[2][300] = NULL;
+  char(*pairs)[2][300] = NULL;
   size_t n = 0, cap = 0;
   bool row;
   while (!rc && !(rc = store_step(s, &row, err)) && row) {

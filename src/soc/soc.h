@@ -58,8 +58,8 @@ struct soc_env {
   const struct fs_config *cfg; /* [soc], and http.tls_cert/tls_key for syslog over TLS */
   const struct fs_clock *clock;
   struct fs_log *log;
-  const uint8_t *secret;       /* the hub's secret (SOC_SECRET_BYTES): the sightings' id key
-                                  derives from it */
+  const uint8_t *secret; /* the hub's secret (SOC_SECRET_BYTES): the sightings' id key
+                            derives from it */
   struct soc_hooks hooks;
 };
 
@@ -92,13 +92,13 @@ void soc_worker_free(struct soc_worker *w);
  * `source` ("http", "syslog-tcp:10.1.2.3", ...): matches and stores alerts, all in one
  * transaction per call. */
 int soc_worker_process(struct soc_worker *w, const char *org_id, const char *source,
-                       enum detect_format fmt, const char *data, size_t len,
-                       struct soc_batch *st, struct fs_err *err);
+                       enum detect_format fmt, const char *data, size_t len, struct soc_batch *st,
+                       struct fs_err *err);
 /* Processes single records as they come (syslog): the same, but stores alerts in batches of up
  * to `flush_every` records or when soc_worker_flush is called. */
 int soc_worker_record(struct soc_worker *w, const char *org_id, const char *source,
-                      enum detect_format fmt, const char *rec, size_t len,
-                      struct soc_batch *st, struct fs_err *err);
+                      enum detect_format fmt, const char *rec, size_t len, struct soc_batch *st,
+                      struct fs_err *err);
 /* Stores the alerts gathered so far in one transaction. When storing fails (the database busy
  * or full) they stay pending for the next call: nothing found is lost while the worker lives. */
 int soc_worker_flush(struct soc_worker *w, struct fs_err *err);

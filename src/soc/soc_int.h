@@ -24,10 +24,10 @@ const char *soc_orgs_id(const struct soc_orgs *o, uint32_t num);
 struct soc_sets {
   struct detect_ioc_index *ioc;
   struct soc_orgs orgs;
-  int64_t last_seq;       /* the highest intel_object seq read */
-  int64_t deletes;        /* intel's count of deletions when built */
-  size_t indicators;  /* objects with values (or anchors) in the index */
-  size_t compound;    /* compound patterns and other pattern types not matched (skipped) */
+  int64_t last_seq;  /* the highest intel_object seq read */
+  int64_t deletes;   /* intel's count of deletions when built */
+  size_t indicators; /* objects with values (or anchors) in the index */
+  size_t compound;   /* compound patterns and other pattern types not matched (skipped) */
   size_t skipped_red;
 };
 void soc_sets_free(void *sets);
@@ -43,7 +43,7 @@ int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes
                        struct fs_err *err);
 
 struct soc_engine {
-  struct soc_env env; /* a copy of what soc_engine_start was given */
+  struct soc_env env;  /* a copy of what soc_engine_start was given */
   struct fs_rcu sets;  /* struct soc_sets */
   struct fs_rcu sigma; /* struct detect_sigma_set (may hold NULL) */
   struct detect_sigma_corr *corr;
@@ -68,15 +68,15 @@ struct soc_engine {
 
 /* One alert as the engine found it, copied out of the event. */
 struct soc_found {
-  int kind;          /* enum detect_alert_kind */
-  char ref[300];     /* indicator id or rule id */
-  char ref_name[300];/* indicator value or rule title */
+  int kind;           /* enum detect_alert_kind */
+  char ref[300];      /* indicator id or rule id */
+  char ref_name[300]; /* indicator value or rule title */
   char severity[16];
   char field[128];
   char value[512];
-  char dedup[80];    /* hex of the engine's dedup key */
+  char dedup[80]; /* hex of the engine's dedup key */
   int64_t event_ms;
-  char *event;       /* the record (truncated), malloc'd */
+  char *event; /* the record (truncated), malloc'd */
 };
 
 /* ---- the processing pool (pool.c) -------------------------------------------------------- */

@@ -72,16 +72,15 @@ int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], str
  * every node's engine (store_notify). */
 static int bump_generation(struct store_conn *c, struct fs_err *err)
 {
-  int rc = store_exec(c, NULL, err, "UPDATE soc_meta SET value = value + 1 WHERE key = 'sources'",
-                      "");
+  int rc =
+      store_exec(c, NULL, err, "UPDATE soc_meta SET value = value + 1 WHERE key = 'sources'", "");
   return rc ? rc : store_notify(c, "soc", err);
 }
 
 int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *err)
 {
   *gen = 0;
-  return store_query_int(c, gen, NULL, err, "SELECT value FROM soc_meta WHERE key = 'sources'",
-                         "");
+  return store_query_int(c, gen, NULL, err, "SELECT value FROM soc_meta WHERE key = 'sources'", "");
 }
 
 int soc_rules_generation(struct store_conn *c, int64_t *gen, struct fs_err *err)
@@ -115,11 +114,13 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
                    const char *match, const char *org, char id_out[37], struct fs_err *err)
 {
   if (!policy_allows(who, POLICY_SOC_SOURCES_MANAGE, NULL))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator registers event sources");
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "source",
+                      "only a hub administrator registers event sources");
   struct detect_ip net;
   if (!strcmp(kind, "cidr")) {
     if (!parse_range(match, &net))
-      return fs_err_set(err, FS_ERR_INVALID, "$.match", "\"%.64s\" is not an address or CIDR range", match);
+      return fs_err_set(err, FS_ERR_INVALID, "$.match", "\"%.64s\" is not an address or CIDR range",
+                        match);
   } else if (!strcmp(kind, "cert")) {
     size_t n = strlen(match);
     bool hex = n == 64;
@@ -140,9 +141,10 @@ int soc_source_add(struct store_conn *c, const struct actor *who, const char *ki
   fs_uuid_v4(id);
   memcpy(id_out, id, sizeof(id));
   if (!rc)
-    rc = store_exec(c, NULL, err,
-                    "INSERT INTO soc_source (id, kind, match, org_id, created_at) VALUES (?,?,?,?,?)",
-                    "ssssi", id, kind, match, org_id, who->now_ms);
+    rc = store_exec(
+        c, NULL, err,
+        "INSERT INTO soc_source (id, kind, match, org_id, created_at) VALUES (?,?,?,?,?)", "ssssi",
+        id, kind, match, org_id, who->now_ms);
   if (rc == FS_ERR_CONFLICT)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.match", "\"%.64s\" is registered already", match);
   if (!rc)
@@ -159,7 +161,8 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
                       struct fs_err *err)
 {
   if (!policy_allows(who, POLICY_SOC_SOURCES_MANAGE, NULL))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "source", "only a hub administrator removes event sources");
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "source",
+                      "only a hub administrator removes event sources");
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
   if (rc)
@@ -171,8 +174,8 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
   if (!rc && !found)
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "source", "no event source \"%.64s\"", id);
   if (!rc)
-    rc = store_query_text(c, kind, sizeof(kind), NULL, err, "SELECT kind FROM soc_source WHERE id = ?",
-                          "s", sid);
+    rc = store_query_text(c, kind, sizeof(kind), NULL, err,
+                          "SELECT kind FROM soc_source WHERE id = ?", "s", sid);
   if (!rc)
     rc = store_query_text(c, match, sizeof(match), NULL, err,
                           "SELECT match FROM soc_source WHERE id = ?", "s", sid);
@@ -193,7 +196,8 @@ int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out
 {
   struct policy_target every = {.org_id = NULL, .role = -1};
   if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &every))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "sources", "event sources are the hub's configuration");
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "sources",
+                      "event sources are the hub's configuration");
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, match, org_id FROM soc_source ORDER BY kind, match", "");
@@ -227,7 +231,8 @@ int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_er
     g = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &der);
   gnutls_x509_crt_deinit(crt);
   if (g < 0)
-    return fs_err_set(err, FS_ERR_PARSE, "certificate", "not a PEM certificate: %s", gnutls_strerror(g));
+    return fs_err_set(err, FS_ERR_PARSE, "certificate", "not a PEM certificate: %s",
+                      gnutls_strerror(g));
   uint8_t d[32];
   fs_sha256(der.data, der.size, d);
   fs_hex_encode(d, sizeof(d), out);

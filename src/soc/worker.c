@@ -134,7 +134,7 @@ static int on_alert(void *arg, const struct detect_alert *a)
       snprintf(f->value, sizeof(f->value), "%s", a->corr->group ? a->corr->group : "");
   }
   fs_utf8_scrub(f->ref_name, strlen(f->ref_name)); /* a pattern may be cut inside a character */
-  fs_utf8_scrub(f->field, strlen(f->field)); /* from the event: may be any bytes */
+  fs_utf8_scrub(f->field, strlen(f->field));       /* from the event: may be any bytes */
   fs_utf8_scrub(f->value, strlen(f->value));
   snprintf(f->dedup, sizeof(f->dedup), "%s:%.60s:%s", a->kind == DETECT_ALERT_IOC ? "ioc" : "rule",
            f->ref, key);
@@ -199,10 +199,10 @@ int soc_worker_record(struct soc_worker *w, const char *org_id, const char *sour
   w->sets = fs_rcu_enter(&w->e->sets, w->sets_r);
   w->sigma = fs_rcu_enter(&w->e->sigma, w->sigma_r);
   uint32_t org = w->sets ? soc_orgs_number(&w->sets->orgs, org_id) : 0;
-  struct detect_engine_view v = {.ioc = w->sets ? w->sets->ioc : NULL,
-                                 .sigma = w->sigma,
-                                 .corr = w->e->corr};
-  struct detect_record_ctx ctx = {.format = fmt, .org = org ? org : DETECT_ORG_NONE,
+  struct detect_engine_view v = {
+      .ioc = w->sets ? w->sets->ioc : NULL, .sigma = w->sigma, .corr = w->e->corr};
+  struct detect_record_ctx ctx = {.format = fmt,
+                                  .org = org ? org : DETECT_ORG_NONE,
                                   .now_ms = fs_clock_now_ms(w->e->env.clock)};
   w->org_id = org_id;
   w->source = source;
@@ -228,8 +228,8 @@ int soc_worker_record(struct soc_worker *w, const char *org_id, const char *sour
 }
 
 int soc_worker_process(struct soc_worker *w, const char *org_id, const char *source,
-                       enum detect_format fmt, const char *data, size_t len,
-                       struct soc_batch *st, struct fs_err *err)
+                       enum detect_format fmt, const char *data, size_t len, struct soc_batch *st,
+                       struct fs_err *err)
 {
   int rc = FS_OK;
   const char *p = data, *end = data + len;

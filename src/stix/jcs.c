@@ -85,13 +85,27 @@ static int append_string(const char *s, size_t len, struct fs_buf *out)
     const char *esc = NULL;
     char u[7];
     switch (c) {
-    case '"': esc = "\\\""; break;
-    case '\\': esc = "\\\\"; break;
-    case '\b': esc = "\\b"; break;
-    case '\f': esc = "\\f"; break;
-    case '\n': esc = "\\n"; break;
-    case '\r': esc = "\\r"; break;
-    case '\t': esc = "\\t"; break;
+    case '"':
+      esc = "\\\"";
+      break;
+    case '\\':
+      esc = "\\\\";
+      break;
+    case '\b':
+      esc = "\\b";
+      break;
+    case '\f':
+      esc = "\\f";
+      break;
+    case '\n':
+      esc = "\\n";
+      break;
+    case '\r':
+      esc = "\\r";
+      break;
+    case '\t':
+      esc = "\\t";
+      break;
     default:
       if (c < 0x20) {
         memcpy(u, "\\u00", 4);
@@ -140,8 +154,7 @@ static int next_unit(struct u16it *it)
     cp = ((p[0] & 0x0fUL) << 12) | ((p[1] & 0x3fUL) << 6) | (p[2] & 0x3f);
     it->p += 3;
   } else {
-    cp = ((p[0] & 0x07UL) << 18) | ((p[1] & 0x3fUL) << 12) | ((p[2] & 0x3fUL) << 6) |
-         (p[3] & 0x3f);
+    cp = ((p[0] & 0x07UL) << 18) | ((p[1] & 0x3fUL) << 12) | ((p[2] & 0x3fUL) << 6) | (p[3] & 0x3f);
     it->p += 4;
   }
   if (cp >= 0x10000) {
@@ -171,9 +184,12 @@ static int append(const json_t *v, struct fs_buf *out, int depth)
     return FS_ERR_INVALID;
   char num[32];
   switch (json_typeof(v)) {
-  case JSON_NULL: return fs_buf_append_str(out, "null");
-  case JSON_TRUE: return fs_buf_append_str(out, "true");
-  case JSON_FALSE: return fs_buf_append_str(out, "false");
+  case JSON_NULL:
+    return fs_buf_append_str(out, "null");
+  case JSON_TRUE:
+    return fs_buf_append_str(out, "true");
+  case JSON_FALSE:
+    return fs_buf_append_str(out, "false");
   case JSON_INTEGER:
     /* Integers beyond 2^53 are printed exactly; STIX forbids them anyway. */
     return fs_buf_appendf(out, "%lld", (long long)json_integer_value(v));
@@ -184,7 +200,8 @@ static int append(const json_t *v, struct fs_buf *out, int depth)
     stix_jcs_number(d, num);
     return fs_buf_append_str(out, num);
   }
-  case JSON_STRING: return append_string(json_string_value(v), json_string_length(v), out);
+  case JSON_STRING:
+    return append_string(json_string_value(v), json_string_length(v), out);
   case JSON_ARRAY: {
     int rc = fs_buf_append_char(out, '[');
     for (size_t i = 0; i < json_array_size(v) && !rc; i++) {

@@ -17,16 +17,264 @@ enum { C_PLAIN = 0, C_QUOTE, C_ESCAPE, C_CONTROL, C_HIGH };
 
 static const unsigned char string_class[256] = {
     /* 0x00..0x1f: control characters, refused inside strings */
-    3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
+    3,
     /* 0x20..0x7f: '"' ends, '\\' escapes */
-    0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0,
-    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+    0,
+    0,
+    1,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    2,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
+    0,
     /* 0x80..0xff: UTF-8 sequences, checked */
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
-    4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
+    4,
 };
 
 void stix_json_reader_init(struct stix_json_reader *r, const char *text, size_t len)
@@ -58,7 +306,7 @@ void stix_json_skip_ws(struct stix_json_reader *r)
 }
 
 int stix_json_fail(const struct stix_json_reader *r, size_t at, const char *what,
-                    struct fs_err *err)
+                   struct fs_err *err)
 {
   size_t line = 1, line_start = 0;
   for (size_t i = 0; i < at && i < r->len; i++)
@@ -86,8 +334,8 @@ static size_t plain_run(const unsigned char *s, size_t len, size_t i)
     uint64_t w;
     memcpy(&w, s + i, 8);
     uint64_t quote = w ^ (ones * '"'), slash = w ^ (ones * '\\');
-    uint64_t stop = ((quote - ones) & ~quote) | ((slash - ones) & ~slash) |
-                    ((w - ones * 0x20) & ~w) | w;
+    uint64_t stop =
+        ((quote - ones) & ~quote) | ((slash - ones) & ~slash) | ((w - ones * 0x20) & ~w) | w;
     if (stop & highs)
       break;
     i += 8;
@@ -168,14 +416,30 @@ static int read_string(struct stix_json_reader *r, char **buf, size_t *cap, cons
     char e = (char)s[i + 1];
     i += 2;
     switch (e) {
-    case '"': (*buf)[used++] = '"'; break;
-    case '\\': (*buf)[used++] = '\\'; break;
-    case '/': (*buf)[used++] = '/'; break;
-    case 'b': (*buf)[used++] = '\b'; break;
-    case 'f': (*buf)[used++] = '\f'; break;
-    case 'n': (*buf)[used++] = '\n'; break;
-    case 'r': (*buf)[used++] = '\r'; break;
-    case 't': (*buf)[used++] = '\t'; break;
+    case '"':
+      (*buf)[used++] = '"';
+      break;
+    case '\\':
+      (*buf)[used++] = '\\';
+      break;
+    case '/':
+      (*buf)[used++] = '/';
+      break;
+    case 'b':
+      (*buf)[used++] = '\b';
+      break;
+    case 'f':
+      (*buf)[used++] = '\f';
+      break;
+    case 'n':
+      (*buf)[used++] = '\n';
+      break;
+    case 'r':
+      (*buf)[used++] = '\r';
+      break;
+    case 't':
+      (*buf)[used++] = '\t';
+      break;
     case 'u': {
       unsigned cp, lo;
       if (i + 4 > len || fs_hex4_decode(r->s + i, &cp))
@@ -250,11 +514,10 @@ static int read_number(struct stix_json_reader *r, json_t **v, struct fs_err *er
     for (size_t k = start + neg; k < i; k++) {
       unsigned d = (unsigned)(s[k] - '0');
       if (acc > (limit - d) / 10)
-        return stix_json_fail(r, start, neg ? "too big negative integer" : "too big integer",
-                               err);
+        return stix_json_fail(r, start, neg ? "too big negative integer" : "too big integer", err);
       acc = acc * 10 + d;
     }
-    json_int_t value = !neg ? (json_int_t)acc
+    json_int_t value = !neg           ? (json_int_t)acc
                        : acc == limit ? (json_int_t)(-9223372036854775807LL - 1)
                                       : -(json_int_t)acc;
     if (v && !(*v = json_integer(value)))
@@ -415,8 +678,8 @@ after:
     r->pos++;
     goto close;
   }
-  rc = stix_json_fail(r, r->pos, is_object[depth - 1] ? "expected ',' or '}'" : "expected ',' or ']'",
-                       err);
+  rc = stix_json_fail(r, r->pos,
+                      is_object[depth - 1] ? "expected ',' or '}'" : "expected ',' or ']'", err);
   goto fail;
 
 close:

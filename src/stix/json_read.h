@@ -30,7 +30,7 @@ struct stix_json_reader {
   size_t pos;
   char *key_buf, *str_buf; /* decoded strings that had escapes */
   size_t key_cap, str_cap;
-  json_t **stack;          /* open arrays and objects while building */
+  json_t **stack; /* open arrays and objects while building */
   size_t stack_cap;
 };
 
@@ -52,7 +52,7 @@ int stix_json_read(struct stix_json_reader *r, json_t **out, struct fs_err *err)
 /* Sets err to FS_ERR_PARSE "malformed JSON: <what>" at byte offset at of r's text. Returns
  * FS_ERR_PARSE. For callers that walk a document's top level with the reader. */
 int stix_json_fail(const struct stix_json_reader *r, size_t at, const char *what,
-                    struct fs_err *err);
+                   struct fs_err *err);
 
 /* Parses a whole document like jsonx_parse: one object or array, then only white space.
  * The caller owns *out. */

@@ -59,7 +59,7 @@ struct stix_pattern_step {
   enum stix_pattern_step_kind kind;
   const char *key; /* KEY: NUL-terminated */
   size_t key_len;
-  int64_t index;   /* INDEX */
+  int64_t index; /* INDEX */
 };
 
 /* An object path "type:first.step[0]...". steps[0] is always a KEY (the first property). */
@@ -94,10 +94,10 @@ struct stix_pattern_cmp {
   struct stix_pattern_cmp *left, *right; /* AND, OR */
   struct stix_pattern_path path;         /* TEST */
   enum stix_pattern_op op;
-  bool negated;                           /* NOT before the operator */
-  struct stix_pattern_lit lit;           /* not used by EXISTS */
-  size_t pos;                             /* byte offset in the text */
-  const struct stix_pattern_regex *re;   /* LIKE/MATCHES once prepared */
+  bool negated;                        /* NOT before the operator */
+  struct stix_pattern_lit lit;         /* not used by EXISTS */
+  size_t pos;                          /* byte offset in the text */
+  const struct stix_pattern_regex *re; /* LIKE/MATCHES once prepared */
 };
 
 enum stix_pattern_qual_kind {
@@ -116,11 +116,11 @@ struct stix_pattern_qual {
 };
 
 enum stix_pattern_obs_kind {
-  STIX_PATTERN_OBS_LEAF,       /* [ comparison expression ] */
+  STIX_PATTERN_OBS_LEAF, /* [ comparison expression ] */
   STIX_PATTERN_OBS_AND,
   STIX_PATTERN_OBS_OR,
   STIX_PATTERN_OBS_FOLLOWEDBY,
-  STIX_PATTERN_OBS_GROUP,      /* ( inner ) kept only when both inner and outer carry qualifiers */
+  STIX_PATTERN_OBS_GROUP, /* ( inner ) kept only when both inner and outer carry qualifiers */
 };
 
 /* An observation expression with the qualifiers that apply to it, in order. */
@@ -144,10 +144,11 @@ struct stix_pattern {
 /* Parses len bytes of pattern text into p (not allocated by us; any previous content is not
  * freed). Checks the grammar (STIX 2.1's, or with lim->stix20 its 2.0 leniencies too) and the
  * spec's rules on literals (timestamps, base64, hex, hash lengths for file hashes) and
- * qualifiers (positive values, one qualifier of each type per observation expression). On error p is left empty and err says what was expected and where:
- * err->where is "byte N". Returns FS_OK, FS_ERR_PARSE, FS_ERR_TOO_LARGE or FS_ERR_NOMEM. */
+ * qualifiers (positive values, one qualifier of each type per observation expression). On error p
+ * is left empty and err says what was expected and where: err->where is "byte N". Returns FS_OK,
+ * FS_ERR_PARSE, FS_ERR_TOO_LARGE or FS_ERR_NOMEM. */
 int stix_pattern_parse(struct stix_pattern *p, const char *text, size_t len,
-                        const struct stix_pattern_limits *lim, struct fs_err *err);
+                       const struct stix_pattern_limits *lim, struct fs_err *err);
 /* Frees the AST and any compiled regular expressions; p is then empty. Safe on an empty p. */
 void stix_pattern_release(struct stix_pattern *p);
 
@@ -171,9 +172,9 @@ enum stix_observable {
   STIX_OBS_SHA1,
   STIX_OBS_SHA256,
   STIX_OBS_SHA512,
-  STIX_OBS_OTHER,  /* any other "<type>:value" string, or a string property of another object
-                     * type (mutex:name, file:name, windows-registry-key:key...; sco_type says
-                     * which) */
+  STIX_OBS_OTHER, /* any other "<type>:value" string, or a string property of another object
+                   * type (mutex:name, file:name, windows-registry-key:key...; sco_type says
+                   * which) */
 };
 
 /* The observable of a file hash named as STIX's hashing-algorithm-ov names it ("MD5", "SHA-1",
@@ -186,7 +187,7 @@ struct stix_pattern_indicator {
   const char *sco_type; /* the object type of the path */
   const char *value;    /* NUL-terminated, in the pattern's arena */
   size_t len;
-  int prefix;           /* IPV4/IPV6: CIDR prefix length (32/128 for one address); else -1 */
+  int prefix; /* IPV4/IPV6: CIDR prefix length (32/128 for one address); else -1 */
 };
 
 struct stix_pattern_simple {
@@ -199,8 +200,8 @@ struct stix_pattern_simple {
  * OR (inside one observation or between observations), no qualifiers. Anything else (AND,
  * FOLLOWEDBY, qualifiers, other operators or paths) sets compound. Items are allocated in p's
  * arena (at most max_items; more makes the pattern compound). FS_OK or FS_ERR_NOMEM. */
-int stix_pattern_extract(struct stix_pattern *p, size_t max_items,
-                          struct stix_pattern_simple *out, struct fs_err *err);
+int stix_pattern_extract(struct stix_pattern *p, size_t max_items, struct stix_pattern_simple *out,
+                         struct fs_err *err);
 
 /* ---- Evaluation of one observation against an event ---- */
 
@@ -224,7 +225,7 @@ struct stix_pattern_value {
 /* Gives the index-th value at path in the event (0, 1, ... for list steps [*]); returns false when
  * there is no such value. A path that does not exist gives no value: its comparisons are false. */
 typedef bool (*stix_pattern_lookup_fn)(void *ctx, const struct stix_pattern_path *path,
-                                        size_t index, struct stix_pattern_value *out);
+                                       size_t index, struct stix_pattern_value *out);
 
 /* Compiles the LIKE and MATCHES expressions of p (PCRE2, DOTALL; UTF except on binary paths).
  * Call once after parsing, before evaluating. FS_ERR_INVALID names a bad regular expression. */
@@ -245,6 +246,6 @@ void stix_pattern_scratch_release(struct stix_pattern_scratch *s);
  * by code point, numbers numerically (an int literal equals a float value only when exact),
  * timestamps with full precision, binary as bytes; incompatible types are false except for !=. */
 int stix_pattern_eval(const struct stix_pattern *p, stix_pattern_lookup_fn lookup, void *ctx,
-                       struct stix_pattern_scratch *scratch, bool *match, struct fs_err *err);
+                      struct stix_pattern_scratch *scratch, bool *match, struct fs_err *err);
 
 #endif

@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_VALUES 10000        /* values tried per path (lists) */
-#define MATCH_LIMIT 1000000     /* PCRE2 backtracking budget per match */
+#define MAX_VALUES 10000    /* values tried per path (lists) */
+#define MATCH_LIMIT 1000000 /* PCRE2 backtracking budget per match */
 #define DEPTH_LIMIT 10000
 
 struct stix_pattern_regex {
@@ -52,8 +52,8 @@ static char *like_to_regex(const char *s, size_t len, size_t *out_len)
     } else if (c == '_') {
       re[n++] = '.';
     } else {
-      bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c >= 0x80;
+      bool word =
+          (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c >= 0x80;
       if (!word)
         re[n++] = '\\';
       re[n++] = (char)c;
@@ -116,8 +116,10 @@ static int prepare_cmp(struct stix_pattern *p, struct stix_pattern_cmp *c, struc
 static int prepare_obs(struct stix_pattern *p, struct stix_pattern_obs *o, struct fs_err *err)
 {
   switch (o->kind) {
-  case STIX_PATTERN_OBS_LEAF: return prepare_cmp(p, o->cmp, err);
-  case STIX_PATTERN_OBS_GROUP: return prepare_obs(p, o->inner, err);
+  case STIX_PATTERN_OBS_LEAF:
+    return prepare_cmp(p, o->cmp, err);
+  case STIX_PATTERN_OBS_GROUP:
+    return prepare_obs(p, o->inner, err);
   default: {
     int rc = prepare_obs(p, o->left, err);
     return rc ? rc : prepare_obs(p, o->right, err);
@@ -286,12 +288,18 @@ static bool test_value(const struct stix_pattern_cmp *c, const struct stix_patte
     if (!value_cmp(&c->lit, v, &r))
       return c->op == STIX_PATTERN_NEQ;
     switch (c->op) {
-    case STIX_PATTERN_EQ: return r == 0;
-    case STIX_PATTERN_NEQ: return r != 0;
-    case STIX_PATTERN_LT: return r < 0;
-    case STIX_PATTERN_LE: return r <= 0;
-    case STIX_PATTERN_GT: return r > 0;
-    default: return r >= 0;
+    case STIX_PATTERN_EQ:
+      return r == 0;
+    case STIX_PATTERN_NEQ:
+      return r != 0;
+    case STIX_PATTERN_LT:
+      return r < 0;
+    case STIX_PATTERN_LE:
+      return r <= 0;
+    case STIX_PATTERN_GT:
+      return r > 0;
+    default:
+      return r >= 0;
     }
   case STIX_PATTERN_IN:
     for (size_t i = 0; i < c->lit.n; i++)
@@ -313,8 +321,8 @@ static bool test_value(const struct stix_pattern_cmp *c, const struct stix_patte
   }
 }
 
-static bool eval_cmp(const struct stix_pattern_cmp *c, stix_pattern_lookup_fn lookup,
-                     void *ctx, struct stix_pattern_scratch *scratch)
+static bool eval_cmp(const struct stix_pattern_cmp *c, stix_pattern_lookup_fn lookup, void *ctx,
+                     struct stix_pattern_scratch *scratch)
 {
   if (c->kind == STIX_PATTERN_CMP_AND)
     return eval_cmp(c->left, lookup, ctx, scratch) && eval_cmp(c->right, lookup, ctx, scratch);
@@ -333,7 +341,7 @@ static bool eval_cmp(const struct stix_pattern_cmp *c, stix_pattern_lookup_fn lo
 }
 
 int stix_pattern_eval(const struct stix_pattern *p, stix_pattern_lookup_fn lookup, void *ctx,
-                       struct stix_pattern_scratch *scratch, bool *match, struct fs_err *err)
+                      struct stix_pattern_scratch *scratch, bool *match, struct fs_err *err)
 {
   *match = false;
   const struct stix_pattern_obs *o = p->root;

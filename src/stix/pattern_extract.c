@@ -62,8 +62,9 @@ static int path_kind(const struct stix_pattern_path *path)
     return stix_pattern_hash_kind(s[1].key);
   /* Other string properties of other objects (mutex:name, file:name, windows-registry-key:key,
    * user-account:account_login...): values to find as they are. */
-  static const char *const typed[] = {"ipv4-addr", "ipv6-addr", "domain-name", "url", "email-addr",
-                                      "email-message", "file", "network-traffic"};
+  static const char *const typed[] = {"ipv4-addr", "ipv6-addr",      "domain-name",
+                                      "url",       "email-addr",     "email-message",
+                                      "file",      "network-traffic"};
   bool is_typed = false;
   for (size_t i = 0; i < FS_ARRAY_SIZE(typed); i++)
     is_typed |= !strcmp(path->type, typed[i]);
@@ -109,8 +110,7 @@ static bool add(struct extract *x, const struct stix_pattern_path *path, int kin
     return false;
   if (x->out->n == x->cap) {
     size_t ncap = x->cap ? x->cap * 2 : 8;
-    struct stix_pattern_indicator *items =
-        fs_arena_alloc(&x->p->arena, ncap * sizeof(*items));
+    struct stix_pattern_indicator *items = fs_arena_alloc(&x->p->arena, ncap * sizeof(*items));
     if (!items) {
       x->nomem = true;
       return false;
@@ -180,8 +180,8 @@ static bool collect(struct extract *x, const struct stix_pattern_obs *o)
   return false;
 }
 
-int stix_pattern_extract(struct stix_pattern *p, size_t max_items,
-                          struct stix_pattern_simple *out, struct fs_err *err)
+int stix_pattern_extract(struct stix_pattern *p, size_t max_items, struct stix_pattern_simple *out,
+                         struct fs_err *err)
 {
   memset(out, 0, sizeof(*out));
   struct extract x = {.p = p, .max = max_items, .out = out};

@@ -6,16 +6,49 @@
 
 enum pat_tok {
   TK_EOF,
-  TK_LBRACK, TK_RBRACK, TK_LPAREN, TK_RPAREN, TK_COLON, TK_DOT, TK_COMMA, TK_STAR,
-  TK_EQ, TK_NEQ, TK_LT, TK_LE, TK_GT, TK_GE,
+  TK_LBRACK,
+  TK_RBRACK,
+  TK_LPAREN,
+  TK_RPAREN,
+  TK_COLON,
+  TK_DOT,
+  TK_COMMA,
+  TK_STAR,
+  TK_EQ,
+  TK_NEQ,
+  TK_LT,
+  TK_LE,
+  TK_GT,
+  TK_GE,
   /* keywords */
-  TK_AND, TK_OR, TK_NOT, TK_FOLLOWEDBY, TK_LIKE, TK_MATCHES, TK_ISSUPERSET, TK_ISSUBSET,
-  TK_LAST, TK_IN, TK_START, TK_STOP, TK_SECONDS, TK_WITHIN, TK_REPEATS, TK_TIMES, TK_EXISTS,
+  TK_AND,
+  TK_OR,
+  TK_NOT,
+  TK_FOLLOWEDBY,
+  TK_LIKE,
+  TK_MATCHES,
+  TK_ISSUPERSET,
+  TK_ISSUBSET,
+  TK_LAST,
+  TK_IN,
+  TK_START,
+  TK_STOP,
+  TK_SECONDS,
+  TK_WITHIN,
+  TK_REPEATS,
+  TK_TIMES,
+  TK_EXISTS,
   /* the rest */
   TK_IDENT,   /* [a-zA-Z_][a-zA-Z0-9_]* */
   TK_IDENT_H, /* an identifier with a hyphen (object types only) */
-  TK_STRING, TK_INT, TK_FLOAT, TK_BOOL, TK_TIMESTAMP, TK_BINARY, TK_HEX,
-  TK_OTHER,   /* a character no token starts with */
+  TK_STRING,
+  TK_INT,
+  TK_FLOAT,
+  TK_BOOL,
+  TK_TIMESTAMP,
+  TK_BINARY,
+  TK_HEX,
+  TK_OTHER, /* a character no token starts with */
 };
 
 struct pat_token {

@@ -1,5 +1,6 @@
 /* The STIX pattern lexer: longest match as the ANTLR grammar does, keywords (upper case only)
- * before identifiers, Unicode whitespace and comments skipped, literals checked as they are read. */
+ * before identifiers, Unicode whitespace and comments skipped, literals checked as they are read.
+ */
 #include "stix/pattern_int.h"
 #include "stix/stix_int.h"
 
@@ -10,12 +11,24 @@ static const struct {
   const char *word;
   enum pat_tok t;
 } keywords[] = {
-    {"AND", TK_AND},         {"OR", TK_OR},           {"NOT", TK_NOT},
-    {"FOLLOWEDBY", TK_FOLLOWEDBY}, {"LIKE", TK_LIKE}, {"MATCHES", TK_MATCHES},
-    {"ISSUPERSET", TK_ISSUPERSET}, {"ISSUBSET", TK_ISSUBSET}, {"LAST", TK_LAST},
-    {"IN", TK_IN},           {"START", TK_START},     {"STOP", TK_STOP},
-    {"SECONDS", TK_SECONDS}, {"WITHIN", TK_WITHIN},   {"REPEATS", TK_REPEATS},
-    {"TIMES", TK_TIMES},     {"EXISTS", TK_EXISTS},   {"true", TK_BOOL},
+    {"AND", TK_AND},
+    {"OR", TK_OR},
+    {"NOT", TK_NOT},
+    {"FOLLOWEDBY", TK_FOLLOWEDBY},
+    {"LIKE", TK_LIKE},
+    {"MATCHES", TK_MATCHES},
+    {"ISSUPERSET", TK_ISSUPERSET},
+    {"ISSUBSET", TK_ISSUBSET},
+    {"LAST", TK_LAST},
+    {"IN", TK_IN},
+    {"START", TK_START},
+    {"STOP", TK_STOP},
+    {"SECONDS", TK_SECONDS},
+    {"WITHIN", TK_WITHIN},
+    {"REPEATS", TK_REPEATS},
+    {"TIMES", TK_TIMES},
+    {"EXISTS", TK_EXISTS},
+    {"true", TK_BOOL},
     {"false", TK_BOOL},
 };
 
@@ -30,48 +43,90 @@ enum pat_tok pat_keyword(const char *s, size_t len)
 const char *pat_tok_name(enum pat_tok t)
 {
   switch (t) {
-  case TK_EOF: return "end of pattern";
-  case TK_LBRACK: return "'['";
-  case TK_RBRACK: return "']'";
-  case TK_LPAREN: return "'('";
-  case TK_RPAREN: return "')'";
-  case TK_COLON: return "':'";
-  case TK_DOT: return "'.'";
-  case TK_COMMA: return "','";
-  case TK_STAR: return "'*'";
-  case TK_EQ: return "'='";
-  case TK_NEQ: return "'!='";
-  case TK_LT: return "'<'";
-  case TK_LE: return "'<='";
-  case TK_GT: return "'>'";
-  case TK_GE: return "'>='";
-  case TK_AND: return "AND";
-  case TK_OR: return "OR";
-  case TK_NOT: return "NOT";
-  case TK_FOLLOWEDBY: return "FOLLOWEDBY";
-  case TK_LIKE: return "LIKE";
-  case TK_MATCHES: return "MATCHES";
-  case TK_ISSUPERSET: return "ISSUPERSET";
-  case TK_ISSUBSET: return "ISSUBSET";
-  case TK_LAST: return "LAST";
-  case TK_IN: return "IN";
-  case TK_START: return "START";
-  case TK_STOP: return "STOP";
-  case TK_SECONDS: return "SECONDS";
-  case TK_WITHIN: return "WITHIN";
-  case TK_REPEATS: return "REPEATS";
-  case TK_TIMES: return "TIMES";
-  case TK_EXISTS: return "EXISTS";
-  case TK_IDENT: return "an identifier";
-  case TK_IDENT_H: return "an identifier with '-'";
-  case TK_STRING: return "a string";
-  case TK_INT: return "an integer";
-  case TK_FLOAT: return "a float";
-  case TK_BOOL: return "true/false";
-  case TK_TIMESTAMP: return "a timestamp t'...'";
-  case TK_BINARY: return "a binary b'...'";
-  case TK_HEX: return "a hex h'...'";
-  default: return "an unexpected character";
+  case TK_EOF:
+    return "end of pattern";
+  case TK_LBRACK:
+    return "'['";
+  case TK_RBRACK:
+    return "']'";
+  case TK_LPAREN:
+    return "'('";
+  case TK_RPAREN:
+    return "')'";
+  case TK_COLON:
+    return "':'";
+  case TK_DOT:
+    return "'.'";
+  case TK_COMMA:
+    return "','";
+  case TK_STAR:
+    return "'*'";
+  case TK_EQ:
+    return "'='";
+  case TK_NEQ:
+    return "'!='";
+  case TK_LT:
+    return "'<'";
+  case TK_LE:
+    return "'<='";
+  case TK_GT:
+    return "'>'";
+  case TK_GE:
+    return "'>='";
+  case TK_AND:
+    return "AND";
+  case TK_OR:
+    return "OR";
+  case TK_NOT:
+    return "NOT";
+  case TK_FOLLOWEDBY:
+    return "FOLLOWEDBY";
+  case TK_LIKE:
+    return "LIKE";
+  case TK_MATCHES:
+    return "MATCHES";
+  case TK_ISSUPERSET:
+    return "ISSUPERSET";
+  case TK_ISSUBSET:
+    return "ISSUBSET";
+  case TK_LAST:
+    return "LAST";
+  case TK_IN:
+    return "IN";
+  case TK_START:
+    return "START";
+  case TK_STOP:
+    return "STOP";
+  case TK_SECONDS:
+    return "SECONDS";
+  case TK_WITHIN:
+    return "WITHIN";
+  case TK_REPEATS:
+    return "REPEATS";
+  case TK_TIMES:
+    return "TIMES";
+  case TK_EXISTS:
+    return "EXISTS";
+  case TK_IDENT:
+    return "an identifier";
+  case TK_IDENT_H:
+    return "an identifier with '-'";
+  case TK_STRING:
+    return "a string";
+  case TK_INT:
+    return "an integer";
+  case TK_FLOAT:
+    return "a float";
+  case TK_BOOL:
+    return "true/false";
+  case TK_TIMESTAMP:
+    return "a timestamp t'...'";
+  case TK_BINARY:
+    return "a binary b'...'";
+  case TK_HEX:
+    return "a hex h'...'";
+  default:
+    return "an unexpected character";
   }
 }
 
@@ -93,7 +148,8 @@ static size_t white(const unsigned char *s, size_t n)
   if (n >= 3 && c == 0xe1 && s[1] == 0x9a && s[2] == 0x80) /* U+1680 */
     return 3;
   if (n >= 3 && c == 0xe2 && s[1] == 0x80 &&
-      (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf)) /* U+2000-200A, 2028/9, 202F */
+      (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 ||
+       s[2] == 0xaf)) /* U+2000-200A, 2028/9, 202F */
     return 3;
   if (n >= 3 && c == 0xe2 && s[1] == 0x81 && s[2] == 0x9f) /* U+205F */
     return 3;
@@ -172,7 +228,8 @@ static int lex_prefixed(struct pat_lexer *lx, struct pat_token *tok, struct fs_e
   tok->len = end - lx->pos;
   if (kind == 't') {
     if (!stix_timestamp_valid(body, n, NULL))
-      return lex_error(err, lx->pos, "invalid timestamp literal: expected t'YYYY-MM-DDTHH:MM:SS[.s+]Z'");
+      return lex_error(err, lx->pos,
+                       "invalid timestamp literal: expected t'YYYY-MM-DDTHH:MM:SS[.s+]Z'");
     tok->t = TK_TIMESTAMP;
   } else if (kind == 'b') {
     size_t data = 0;
@@ -237,14 +294,31 @@ int pat_lex(struct pat_lexer *lx, struct pat_token *tok, struct fs_err *err)
   size_t p = lx->pos, rest = lx->len - p;
   char c = s[p], c1 = rest > 1 ? s[p + 1] : '\0';
   switch (c) {
-  case '[': tok->t = TK_LBRACK; break;
-  case ']': tok->t = TK_RBRACK; break;
-  case '(': tok->t = TK_LPAREN; break;
-  case ')': tok->t = TK_RPAREN; break;
-  case ':': tok->t = TK_COLON; break;
-  case ',': tok->t = TK_COMMA; break;
-  case '*': tok->t = TK_STAR; break;
-  case '=': tok->t = TK_EQ; tok->len = c1 == '=' ? 2 : 1; break;
+  case '[':
+    tok->t = TK_LBRACK;
+    break;
+  case ']':
+    tok->t = TK_RBRACK;
+    break;
+  case '(':
+    tok->t = TK_LPAREN;
+    break;
+  case ')':
+    tok->t = TK_RPAREN;
+    break;
+  case ':':
+    tok->t = TK_COLON;
+    break;
+  case ',':
+    tok->t = TK_COMMA;
+    break;
+  case '*':
+    tok->t = TK_STAR;
+    break;
+  case '=':
+    tok->t = TK_EQ;
+    tok->len = c1 == '=' ? 2 : 1;
+    break;
   case '!':
     tok->t = c1 == '=' ? TK_NEQ : TK_OTHER;
     tok->len = c1 == '=' ? 2 : 1;
@@ -275,8 +349,8 @@ int pat_lex(struct pat_lexer *lx, struct pat_token *tok, struct fs_err *err)
   default:
     if ((c == 't' || c == 'b' || c == 'h') && c1 == '\'')
       return lex_prefixed(lx, tok, err);
-    if (is_digit(c) || ((c == '+' || c == '-') && (is_digit(c1) || (c1 == '.' && rest > 2 &&
-                                                                     is_digit(s[p + 2]))))) {
+    if (is_digit(c) || ((c == '+' || c == '-') &&
+                        (is_digit(c1) || (c1 == '.' && rest > 2 && is_digit(s[p + 2]))))) {
       lex_number(lx, tok);
       return FS_OK;
     }

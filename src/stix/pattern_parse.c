@@ -22,8 +22,7 @@ struct parser {
   int rc;
 };
 
-static int fail_at(struct parser *ps, size_t pos, int code, const char *fmt, ...)
-    FS_PRINTF(4, 5);
+static int fail_at(struct parser *ps, size_t pos, int code, const char *fmt, ...) FS_PRINTF(4, 5);
 
 static int fail_at(struct parser *ps, size_t pos, int code, const char *fmt, ...)
 {
@@ -269,7 +268,8 @@ static bool path_key(struct parser *ps, struct stix_pattern_step *st, bool first
     st->key = string_value(ps, &st->key_len);
   } else {
     return expected(ps, first ? "a property name after ':'"
-                              : "a property name (quote names with '-' or '.')"), false;
+                              : "a property name (quote names with '-' or '.')"),
+           false;
   }
   return st->key && advance(ps);
 }
@@ -326,8 +326,8 @@ static void check_hash_literal(struct parser *ps, const struct stix_pattern_cmp 
   static const struct {
     const char *name;
     size_t hex;
-  } algos[] = {{"MD5", 32}, {"SHA1", 40}, {"SHA256", 64}, {"SHA512", 128}, {"SHA3256", 64},
-               {"SHA3512", 128}};
+  } algos[] = {{"MD5", 32},     {"SHA1", 40},    {"SHA256", 64},
+               {"SHA512", 128}, {"SHA3256", 64}, {"SHA3512", 128}};
   if (c->path.n != 2 || strcmp(c->path.steps[0].key, "hashes") ||
       c->path.steps[1].kind != STIX_PATTERN_STEP_KEY)
     return;
@@ -377,17 +377,47 @@ static struct stix_pattern_cmp *cmp_test(struct parser *ps)
   enum pat_tok t = ps->tok.t;
   bool orderable = false, string_only = false;
   switch (t) {
-  case TK_EQ: c->op = STIX_PATTERN_EQ; break;
-  case TK_NEQ: c->op = STIX_PATTERN_NEQ; break;
-  case TK_LT: c->op = STIX_PATTERN_LT; orderable = true; break;
-  case TK_LE: c->op = STIX_PATTERN_LE; orderable = true; break;
-  case TK_GT: c->op = STIX_PATTERN_GT; orderable = true; break;
-  case TK_GE: c->op = STIX_PATTERN_GE; orderable = true; break;
-  case TK_IN: c->op = STIX_PATTERN_IN; break;
-  case TK_LIKE: c->op = STIX_PATTERN_LIKE; string_only = true; break;
-  case TK_MATCHES: c->op = STIX_PATTERN_MATCHES; string_only = true; break;
-  case TK_ISSUBSET: c->op = STIX_PATTERN_ISSUBSET; string_only = true; break;
-  case TK_ISSUPERSET: c->op = STIX_PATTERN_ISSUPERSET; string_only = true; break;
+  case TK_EQ:
+    c->op = STIX_PATTERN_EQ;
+    break;
+  case TK_NEQ:
+    c->op = STIX_PATTERN_NEQ;
+    break;
+  case TK_LT:
+    c->op = STIX_PATTERN_LT;
+    orderable = true;
+    break;
+  case TK_LE:
+    c->op = STIX_PATTERN_LE;
+    orderable = true;
+    break;
+  case TK_GT:
+    c->op = STIX_PATTERN_GT;
+    orderable = true;
+    break;
+  case TK_GE:
+    c->op = STIX_PATTERN_GE;
+    orderable = true;
+    break;
+  case TK_IN:
+    c->op = STIX_PATTERN_IN;
+    break;
+  case TK_LIKE:
+    c->op = STIX_PATTERN_LIKE;
+    string_only = true;
+    break;
+  case TK_MATCHES:
+    c->op = STIX_PATTERN_MATCHES;
+    string_only = true;
+    break;
+  case TK_ISSUBSET:
+    c->op = STIX_PATTERN_ISSUBSET;
+    string_only = true;
+    break;
+  case TK_ISSUPERSET:
+    c->op = STIX_PATTERN_ISSUPERSET;
+    string_only = true;
+    break;
   default:
     expected(ps, "a comparison operator (= != < <= > >= IN LIKE MATCHES ISSUBSET ISSUPERSET)");
     return NULL;
@@ -428,8 +458,8 @@ static struct stix_pattern_cmp *cmp_primary(struct parser *ps)
 }
 
 static struct stix_pattern_cmp *cmp_join(struct parser *ps, struct stix_pattern_cmp *l,
-                                          enum stix_pattern_cmp_kind kind,
-                                          struct stix_pattern_cmp *(*next)(struct parser *))
+                                         enum stix_pattern_cmp_kind kind,
+                                         struct stix_pattern_cmp *(*next)(struct parser *))
 {
   while (l && ps->tok.t == (kind == STIX_PATTERN_CMP_AND ? TK_AND : TK_OR)) {
     size_t pos = ps->tok.pos;
@@ -498,7 +528,8 @@ static bool qualifier(struct parser *ps, struct stix_pattern_qual *q)
     else if (ps->tok.t == TK_STRING && !ps->lx.stix20)
       return fail_at(ps, pos, FS_ERR_PARSE,
                      "expected a timestamp t'YYYY-MM-DDTHH:MM:SS[.s+]Z' after %s (a plain quoted "
-                     "timestamp is STIX 2.0, not allowed in STIX 2.1)", i ? "STOP" : "START"),
+                     "timestamp is STIX 2.0, not allowed in STIX 2.1)",
+                     i ? "STOP" : "START"),
              false;
     else if (ps->tok.t == TK_STRING && (ts = string_value(ps, &len)) &&
              !stix_timestamp_valid(ts, len, NULL))
@@ -569,7 +600,7 @@ static struct stix_pattern_obs *obs_qualified(struct parser *ps)
         fail_at(ps, q.pos, FS_ERR_PARSE, "duplicate %s qualifier on one observation expression",
                 q.kind == STIX_PATTERN_WITHIN    ? "WITHIN"
                 : q.kind == STIX_PATTERN_REPEATS ? "REPEATS"
-                                                  : "START/STOP");
+                                                 : "START/STOP");
         return NULL;
       }
     quals[n++] = q;
@@ -585,8 +616,8 @@ static struct stix_pattern_obs *obs_qualified(struct parser *ps)
 }
 
 static struct stix_pattern_obs *obs_join(struct parser *ps, struct stix_pattern_obs *l,
-                                          enum pat_tok op, enum stix_pattern_obs_kind kind,
-                                          struct stix_pattern_obs *(*next)(struct parser *))
+                                         enum pat_tok op, enum stix_pattern_obs_kind kind,
+                                         struct stix_pattern_obs *(*next)(struct parser *))
 {
   while (l && ps->tok.t == op) {
     size_t pos = ps->tok.pos;
@@ -620,12 +651,12 @@ static struct stix_pattern_obs *obs_fby(struct parser *ps)
 }
 
 int stix_pattern_parse(struct stix_pattern *p, const char *text, size_t len,
-                        const struct stix_pattern_limits *lim, struct fs_err *err)
+                       const struct stix_pattern_limits *lim, struct fs_err *err)
 {
   memset(p, 0, sizeof(*p));
   fs_arena_init(&p->arena, 4096, 0);
-  struct parser ps = {.lx = {.s = text, .len = len, .stix20 = lim && lim->stix20}, .p = p,
-                      .err = err};
+  struct parser ps = {
+      .lx = {.s = text, .len = len, .stix20 = lim && lim->stix20}, .p = p, .err = err};
   ps.lim.max_len = lim && lim->max_len ? lim->max_len : 64u << 10;
   ps.lim.max_depth = lim && lim->max_depth ? lim->max_depth : 64;
   ps.lim.max_nodes = lim && lim->max_nodes ? lim->max_nodes : 10000;
@@ -662,8 +693,7 @@ static int check_cmp_names(const struct stix_pattern_cmp *c, struct fs_err *err)
   size_t n = c->path.steps[0].key_len;
   bool ok = n >= 3 && n <= 250;
   for (size_t i = 0; ok && i < n; i++)
-    ok = (prop[i] >= 'a' && prop[i] <= 'z') || (prop[i] >= '0' && prop[i] <= '9') ||
-         prop[i] == '_';
+    ok = (prop[i] >= 'a' && prop[i] <= 'z') || (prop[i] >= '0' && prop[i] <= '9') || prop[i] == '_';
   if (!ok)
     return fs_err_set(err, FS_ERR_INVALID, where, "'%.60s' is not a valid property name", prop);
   return FS_OK;
@@ -672,8 +702,10 @@ static int check_cmp_names(const struct stix_pattern_cmp *c, struct fs_err *err)
 static int check_obs_names(const struct stix_pattern_obs *o, struct fs_err *err)
 {
   switch (o->kind) {
-  case STIX_PATTERN_OBS_LEAF: return check_cmp_names(o->cmp, err);
-  case STIX_PATTERN_OBS_GROUP: return check_obs_names(o->inner, err);
+  case STIX_PATTERN_OBS_LEAF:
+    return check_cmp_names(o->cmp, err);
+  case STIX_PATTERN_OBS_GROUP:
+    return check_obs_names(o->inner, err);
   default: {
     int rc = check_obs_names(o->left, err);
     return rc ? rc : check_obs_names(o->right, err);

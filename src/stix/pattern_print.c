@@ -52,13 +52,20 @@ static int print_path(struct fs_buf *out, const struct stix_pattern_path *path)
 static int print_lit(struct fs_buf *out, const struct stix_pattern_lit *l)
 {
   switch (l->kind) {
-  case STIX_PATTERN_LIT_STRING: return quoted(out, "", l->s, l->len);
-  case STIX_PATTERN_LIT_INT: return fs_buf_appendf(out, "%lld", (long long)l->i);
-  case STIX_PATTERN_LIT_FLOAT: return fs_buf_append(out, l->s, l->len);
-  case STIX_PATTERN_LIT_BOOL: return fs_buf_append_str(out, l->b ? "true" : "false");
-  case STIX_PATTERN_LIT_TIMESTAMP: return fs_buf_appendf(out, "t'%s'", l->s);
-  case STIX_PATTERN_LIT_BINARY: return fs_buf_appendf(out, "b'%s'", l->text);
-  case STIX_PATTERN_LIT_HEX: return fs_buf_appendf(out, "h'%s'", l->text);
+  case STIX_PATTERN_LIT_STRING:
+    return quoted(out, "", l->s, l->len);
+  case STIX_PATTERN_LIT_INT:
+    return fs_buf_appendf(out, "%lld", (long long)l->i);
+  case STIX_PATTERN_LIT_FLOAT:
+    return fs_buf_append(out, l->s, l->len);
+  case STIX_PATTERN_LIT_BOOL:
+    return fs_buf_append_str(out, l->b ? "true" : "false");
+  case STIX_PATTERN_LIT_TIMESTAMP:
+    return fs_buf_appendf(out, "t'%s'", l->s);
+  case STIX_PATTERN_LIT_BINARY:
+    return fs_buf_appendf(out, "b'%s'", l->text);
+  case STIX_PATTERN_LIT_HEX:
+    return fs_buf_appendf(out, "h'%s'", l->text);
   case STIX_PATTERN_LIT_SET: {
     int rc = fs_buf_append_char(out, '(');
     for (size_t i = 0; i < l->n && !rc; i++) {
@@ -75,8 +82,8 @@ static int print_lit(struct fs_buf *out, const struct stix_pattern_lit *l)
 
 static const char *op_text(enum stix_pattern_op op)
 {
-  static const char *const names[] = {"=",  "!=", "<",     "<=",      ">",        ">=",
-                                      "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
+  static const char *const names[] = {
+      "=", "!=", "<", "<=", ">", ">=", "IN", "LIKE", "MATCHES", "ISSUBSET", "ISSUPERSET", "EXISTS"};
   return names[op];
 }
 
@@ -129,10 +136,14 @@ static int obs_prec(const struct stix_pattern_obs *o)
   if (o->n_quals)
     return 4;
   switch (o->kind) {
-  case STIX_PATTERN_OBS_AND: return 3;
-  case STIX_PATTERN_OBS_OR: return 2;
-  case STIX_PATTERN_OBS_FOLLOWEDBY: return 1;
-  default: return 4;
+  case STIX_PATTERN_OBS_AND:
+    return 3;
+  case STIX_PATTERN_OBS_OR:
+    return 2;
+  case STIX_PATTERN_OBS_FOLLOWEDBY:
+    return 1;
+  default:
+    return 4;
   }
 }
 
@@ -153,7 +164,7 @@ static int print_obs(struct fs_buf *out, const struct stix_pattern_obs *o)
   default: {
     const char *op = o->kind == STIX_PATTERN_OBS_AND  ? " AND "
                      : o->kind == STIX_PATTERN_OBS_OR ? " OR "
-                                                       : " FOLLOWEDBY ";
+                                                      : " FOLLOWEDBY ";
     int prec = o->kind == STIX_PATTERN_OBS_AND ? 3 : o->kind == STIX_PATTERN_OBS_OR ? 2 : 1;
     bool wrap = o->n_quals > 0;
     bool lp = obs_prec(o->left) < prec, rp = obs_prec(o->right) <= prec;

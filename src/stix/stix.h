@@ -78,13 +78,11 @@ int stix_timestamp_cmp(const char *a, const char *b);
  * MUSTs of STIX 2.1, and records errors and warnings in rep (cleared first). The object is not
  * changed. Returns FS_OK when there is no error, FS_ERR_INVALID otherwise (rep says why).
  * lim may be NULL for the defaults. */
-int stix_validate(const json_t *obj, const struct stix_limits *lim,
-                        struct stix_report *rep);
+int stix_validate(const json_t *obj, const struct stix_limits *lim, struct stix_report *rep);
 
 /* Writes "<id>: <path>: <msg>" (or "<id>: <msg>") for finding i of rep into out (n bytes).
  * An object without a usable id is named "object". Returns the length it wanted. */
-size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out,
-                                 size_t n);
+size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out, size_t n);
 
 /* ---- Documents: bundles, TAXII envelopes, single objects ---- */
 
@@ -96,16 +94,16 @@ enum stix_doc_kind {
 
 /* The outcome for one element of the document's objects list. */
 struct stix_result {
-  size_t index;       /* position in the objects list */
-  json_t *object;     /* the element (borrowed from the document's tree) */
-  const char *id;     /* borrowed; NULL when missing or not a string */
-  const char *type;   /* borrowed; NULL when missing or not a string */
-  bool valid;         /* no error: the store may keep it */
+  size_t index;     /* position in the objects list */
+  json_t *object;   /* the element (borrowed from the document's tree) */
+  const char *id;   /* borrowed; NULL when missing or not a string */
+  const char *type; /* borrowed; NULL when missing or not a string */
+  bool valid;       /* no error: the store may keep it */
   unsigned n_errors, n_warnings;
   const struct stix_finding *findings; /* kept findings, in the document's arena */
   size_t n_findings;
-  const char *raw;    /* the element's bytes exactly as received, from its first byte to its
-                         last (borrowed from the parsed input, which the caller keeps alive) */
+  const char *raw; /* the element's bytes exactly as received, from its first byte to its
+                      last (borrowed from the parsed input, which the caller keeps alive) */
   size_t raw_len;
   const struct stix_pattern *pattern; /* stix_doc_scan only: an indicator's STIX pattern
                                           as validation parsed it, while fn runs; else NULL */
@@ -122,17 +120,16 @@ struct stix_doc {
   size_t n;
   size_t n_valid, n_invalid;
   struct stix_report envelope; /* findings about the bundle/envelope itself (never fatal) */
-  bool more;                         /* envelope "more" */
-  const char *next;                  /* envelope "next" (borrowed) or NULL */
-  size_t n_kept;                     /* results holding a reference to their object */
+  bool more;                   /* envelope "more" */
+  const char *next;            /* envelope "next" (borrowed) or NULL */
+  size_t n_kept;               /* results holding a reference to their object */
 };
 
 /* Called by stix_doc_scan for each element of the objects list, in order, once it has been
  * validated. r and everything it points to (object, findings) live only until fn returns: take a
  * reference to the object (json_incref) to keep it. doc->n already counts every element. A non-zero
  * return stops the scan, which returns it. */
-typedef int (*stix_each_fn)(struct stix_doc *doc, struct stix_result *r,
-                                  void *ctx);
+typedef int (*stix_each_fn)(struct stix_doc *doc, struct stix_result *r, void *ctx);
 
 /* Parses len bytes of JSON and validates every object in it. The results' raw spans point into
  * bytes, which must outlive their use. Fails (and leaves doc empty) only
@@ -141,7 +138,7 @@ typedef int (*stix_each_fn)(struct stix_doc *doc, struct stix_result *r,
  * bundle, envelope or object). Otherwise FS_OK, with one result per object: objects with errors
  * are marked invalid, the others are kept. lim may be NULL. Release with stix_doc_release. */
 int stix_doc_parse(struct stix_doc *doc, const char *bytes, size_t len,
-                         const struct stix_limits *lim, struct fs_err *err);
+                   const struct stix_limits *lim, struct fs_err *err);
 /* The same document reading, but each object is handed to fn as soon as it is validated and freed
  * after it: only one object's tree is in memory at a time, whatever the size of the document.
  * doc->results stays NULL; doc keeps the kind, the envelope's findings, more/next, n, n_valid
@@ -149,8 +146,7 @@ int stix_doc_parse(struct stix_doc *doc, const char *bytes, size_t len,
  * fn received must be thrown away (a duplicate key inside an element is found only when that
  * element is read, after fn has seen the ones before it). */
 int stix_doc_scan(struct stix_doc *doc, const char *bytes, size_t len,
-                        const struct stix_limits *lim, stix_each_fn fn, void *ctx,
-                        struct fs_err *err);
+                  const struct stix_limits *lim, stix_each_fn fn, void *ctx, struct fs_err *err);
 /* stix_doc_scan on several threads: the elements are cut into at most nparts runs of
  * consecutive elements (about equal bytes each), and run p is handed, in order, to fn with
  * ctxs[p] on a thread of its own (run 0 on the caller's). fn is thus called concurrently for
@@ -158,9 +154,8 @@ int stix_doc_scan(struct stix_doc *doc, const char *bytes, size_t len,
  * is the first run (in element order) that failed: a reading error is in err, one returned by fn
  * is wherever that run's fn keeps it (err untouched). */
 int stix_doc_scan_split(struct stix_doc *doc, const char *bytes, size_t len,
-                              const struct stix_limits *lim, size_t nparts,
-                              stix_each_fn fn, void *const *ctxs, size_t *failed_part,
-                              struct fs_err *err);
+                        const struct stix_limits *lim, size_t nparts, stix_each_fn fn,
+                        void *const *ctxs, size_t *failed_part, struct fs_err *err);
 /* Frees the trees, the results and the arena; doc is then empty. Safe on an empty doc. */
 void stix_doc_release(struct stix_doc *doc);
 
@@ -172,9 +167,9 @@ struct stix_meta {
   enum stix_kind kind;
   const char *id;
   const char *type;
-  const char *spec_version;          /* NULL when absent (SCOs may omit it) */
-  const char *created, *modified;    /* NULL when absent */
-  int64_t created_ms, modified_ms;   /* 0 when absent */
+  const char *spec_version;        /* NULL when absent (SCOs may omit it) */
+  const char *created, *modified;  /* NULL when absent */
+  int64_t created_ms, modified_ms; /* 0 when absent */
   bool revoked;
   const char *valid_from, *valid_until; /* indicators only; NULL otherwise */
   int64_t valid_from_ms, valid_until_ms;
@@ -201,7 +196,6 @@ int stix_version_cmp(const json_t *a, const json_t *b);
  * namespace over its ID contributing properties serialized with RFC 8785. *deterministic is set
  * false (and out left empty) when the type has none or none is present: such objects use UUIDv4.
  * FS_OK; FS_ERR_INVALID for a non-SCO type or a non-object; FS_ERR_NOMEM. */
-int stix_sco_id(const json_t *sco, char out[STIX_ID_MAX], bool *deterministic,
-                      struct fs_err *err);
+int stix_sco_id(const json_t *sco, char out[STIX_ID_MAX], bool *deterministic, struct fs_err *err);
 
 #endif

@@ -14,11 +14,10 @@
 
 /* ---- Findings and paths ---- */
 
-static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt,
-                        va_list ap) FS_PRINTF(3, 0);
+static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt, va_list ap)
+    FS_PRINTF(3, 0);
 
-static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt,
-                        va_list ap)
+static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt, va_list ap)
 {
   struct stix_report *r = v->rep;
   if (sev == STIX_ERROR)
@@ -170,12 +169,18 @@ bool stix_custom_name_valid(const char *name)
 static const char *kind_name(enum stix_kind k)
 {
   switch (k) {
-  case STIX_SDO: return "an SDO";
-  case STIX_SRO: return "an SRO";
-  case STIX_SCO: return "an SCO";
-  case STIX_META: return "a meta object";
-  case STIX_BUNDLE: return "a bundle";
-  default: return "a custom object";
+  case STIX_SDO:
+    return "an SDO";
+  case STIX_SRO:
+    return "an SRO";
+  case STIX_SCO:
+    return "an SCO";
+  case STIX_META:
+    return "a meta object";
+  case STIX_BUNDLE:
+    return "a bundle";
+  default:
+    return "a custom object";
   }
 }
 
@@ -206,11 +211,11 @@ bool check_ref(struct vctx *v, const json_t *val, unsigned tclass, const char *c
     }
   } else if (tclass) {
     enum stix_kind k = stix_ref_kind(s, tl);
-    unsigned bit = k == STIX_SDO   ? TC_SDO
-                   : k == STIX_SCO ? TC_SCO
-                   : k == STIX_SRO ? TC_SRO
+    unsigned bit = k == STIX_SDO       ? TC_SDO
+                   : k == STIX_SCO     ? TC_SCO
+                   : k == STIX_SRO     ? TC_SRO
                    : k == STIX_UNKNOWN ? 0xffu
-                                             : TC_META;
+                                       : TC_META;
     if (!(bit & tclass))
       v_error(v, "must not refer to %s (%.*s)", kind_name(k), (int)FS_MIN(tl, 60), s);
   }
@@ -238,8 +243,8 @@ bool stix_hex_valid(const char *s, size_t len, bool *upper)
 
 static bool b64_char(char c)
 {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '/';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '/';
 }
 
 bool stix_base64_valid(const char *s, size_t len, bool lf_ok)
@@ -307,8 +312,8 @@ static bool dict_key_valid(const char *k, size_t min)
     return false;
   for (size_t i = 0; i < n; i++) {
     char c = k[i];
-    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-          c == '-' || c == '_'))
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+          c == '_'))
       return false;
   }
   return true;
@@ -466,8 +471,7 @@ static const struct stix_prop extref_props[] = {
     {.name = NULL}};
 static const struct stix_obj_spec extref_spec = {extref_props, false, rule_external_reference};
 
-static void check_object_list(struct vctx *v, const struct stix_obj_spec *spec,
-                              const json_t *val)
+static void check_object_list(struct vctx *v, const struct stix_obj_spec *spec, const json_t *val)
 {
   if (!json_is_array(val) || json_array_size(val) == 0) {
     v_error(v, "must be a non-empty list of objects");

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void doc_finding(struct stix_doc *doc, enum stix_severity sev,
-                        const char *path, const char *msg)
+static void doc_finding(struct stix_doc *doc, enum stix_severity sev, const char *path,
+                        const char *msg)
 {
   struct stix_report *r = &doc->envelope;
   if (sev == STIX_ERROR)
@@ -41,8 +41,7 @@ static void check_container(struct stix_doc *doc)
   const json_t *root = doc->root;
   if (doc->kind == STIX_DOC_BUNDLE) {
     const json_t *id = json_object_get(root, "id");
-    if (!json_is_string(id) ||
-        strncmp(json_string_value(id), "bundle--", 8) ||
+    if (!json_is_string(id) || strncmp(json_string_value(id), "bundle--", 8) ||
         !stix_id_valid(json_string_value(id), json_string_length(id), NULL))
       doc_finding(doc, STIX_ERROR, "id", "a bundle needs an id bundle--<UUID>");
     else
@@ -61,17 +60,16 @@ static void check_container(struct stix_doc *doc)
   }
 }
 
-
 /* Where each element of the objects list lies in the text. */
 struct span {
   size_t start, end;
 };
 
 struct top {
-  struct span *spans;    /* the first max_objects elements */
-  size_t n;              /* every element */
-  size_t list_at;        /* the '[' of the objects list, when it was one */
-  bool has_list;         /* "objects" was a list (kept out of the root) */
+  struct span *spans; /* the first max_objects elements */
+  size_t n;           /* every element */
+  size_t list_at;     /* the '[' of the objects list, when it was one */
+  bool has_list;      /* "objects" was a list (kept out of the root) */
 };
 
 /* After a member or an element: a comma (*done false) or the closing bracket (*done true). */
@@ -83,7 +81,7 @@ static int separator(struct stix_json_reader *r, char close, bool *done, struct 
     return FS_OK;
   }
   return stix_json_fail(r, r->pos, close == ']' ? "expected ',' or ']'" : "expected ',' or '}'",
-                         err);
+                        err);
 }
 
 /* Pass one over the objects list at r->pos ('['): syntax, count and spans. */
@@ -122,8 +120,8 @@ static int scan_list(struct stix_json_reader *r, struct top *t, size_t max, stru
 }
 
 /* Pass one over the whole text: the root object with every member but a list of objects. */
-static int scan_top(struct stix_doc *doc, struct stix_json_reader *r, struct top *t,
-                    size_t max, struct fs_err *err)
+static int scan_top(struct stix_doc *doc, struct stix_json_reader *r, struct top *t, size_t max,
+                    struct fs_err *err)
 {
   stix_json_skip_ws(r);
   if (r->pos >= r->len || (r->s[r->pos] != '{' && r->s[r->pos] != '['))
@@ -157,7 +155,7 @@ static int scan_top(struct stix_doc *doc, struct stix_json_reader *r, struct top
     const char *k = json_string_value(key);
     size_t klen = json_string_length(key);
     bool objects = klen == 7 && !memcmp(k, "objects", 7);
-    const char *bad = memchr(k, '\0', klen)    ? "NUL byte in object key not supported"
+    const char *bad = memchr(k, '\0', klen)     ? "NUL byte in object key not supported"
                       : objects && seen_objects ? "duplicate object key"
                                                 : NULL;
     if (bad) {
@@ -203,9 +201,8 @@ struct verdicts {
   size_t n_valid, n_invalid;
 };
 
-static int judge(struct stix_doc *doc, json_t *obj, size_t index, const char *raw,
-                 size_t raw_len, const struct stix_limits *l, stix_each_fn fn,
-                 void *ctx, struct verdicts *v)
+static int judge(struct stix_doc *doc, json_t *obj, size_t index, const char *raw, size_t raw_len,
+                 const struct stix_limits *l, stix_each_fn fn, void *ctx, struct verdicts *v)
 {
   struct stix_report rep;
   struct stix_pattern pattern;
@@ -272,10 +269,9 @@ static void *read_run(void *arg)
 
 /* Pass two: the elements in nparts runs of about equal bytes, run 0 on this thread and each other
  * on a thread of its own (or here, after run 0, when no thread can be had). */
-static int read_runs(struct stix_doc *doc, const char *bytes, size_t len,
-                     const struct top *t, const struct stix_limits *l, size_t nparts,
-                     stix_each_fn fn, void *const *ctxs, size_t *failed_part,
-                     struct fs_err *err)
+static int read_runs(struct stix_doc *doc, const char *bytes, size_t len, const struct top *t,
+                     const struct stix_limits *l, size_t nparts, stix_each_fn fn, void *const *ctxs,
+                     size_t *failed_part, struct fs_err *err)
 {
   if (nparts > t->n)
     nparts = t->n ? t->n : 1;
@@ -292,8 +288,15 @@ static int read_runs(struct stix_doc *doc, const char *bytes, size_t len,
       while (hi < t->n && t->spans[hi].start < bound)
         hi++;
     }
-    runs[p] = (struct run){.doc = doc, .bytes = bytes, .len = len, .t = t, .l = l, .lo = lo,
-                           .hi = hi, .fn = fn, .ctx = ctxs[p]};
+    runs[p] = (struct run){.doc = doc,
+                           .bytes = bytes,
+                           .len = len,
+                           .t = t,
+                           .l = l,
+                           .lo = lo,
+                           .hi = hi,
+                           .fn = fn,
+                           .ctx = ctxs[p]};
     lo = hi;
   }
   for (size_t p = 1; p < nparts; p++)
@@ -318,9 +321,9 @@ static int read_runs(struct stix_doc *doc, const char *bytes, size_t len,
   return rc;
 }
 
-static int scan(struct stix_doc *doc, const char *bytes, size_t len,
-                const struct stix_limits *lim, size_t nparts, stix_each_fn fn,
-                void *const *ctxs, size_t *failed_part, struct fs_err *err)
+static int scan(struct stix_doc *doc, const char *bytes, size_t len, const struct stix_limits *lim,
+                size_t nparts, stix_each_fn fn, void *const *ctxs, size_t *failed_part,
+                struct fs_err *err)
 {
   void *ctx = ctxs[0];
   *failed_part = 0;
@@ -329,8 +332,10 @@ static int scan(struct stix_doc *doc, const char *bytes, size_t len,
   memset(doc, 0, sizeof(*doc));
   fs_arena_init(&doc->arena, 0, 0);
   if (len > l.max_bytes)
-    return fs_err_set(err, FS_ERR_TOO_LARGE, "document", "document of %zu bytes is over the "
-                      "limit of %zu bytes", len, l.max_bytes);
+    return fs_err_set(err, FS_ERR_TOO_LARGE, "document",
+                      "document of %zu bytes is over the "
+                      "limit of %zu bytes",
+                      len, l.max_bytes);
   struct stix_json_reader r;
   stix_json_reader_init(&r, bytes, len);
   struct top t = {0};
@@ -341,7 +346,8 @@ static int scan(struct stix_doc *doc, const char *bytes, size_t len,
   const json_t *type = json_object_get(root, "type");
   if (json_is_string(type) && !strcmp(json_string_value(type), "bundle"))
     doc->kind = STIX_DOC_BUNDLE;
-  else if (!type && (t.has_list || json_object_get(root, "objects") || json_object_get(root, "more")))
+  else if (!type &&
+           (t.has_list || json_object_get(root, "objects") || json_object_get(root, "more")))
     doc->kind = STIX_DOC_ENVELOPE;
   else
     doc->kind = STIX_DOC_OBJECT;
@@ -376,8 +382,8 @@ static int scan(struct stix_doc *doc, const char *bytes, size_t len,
     goto out;
   }
   if (t.n > l.max_objects) {
-    rc = fs_err_set(err, FS_ERR_TOO_LARGE, "$.objects", "%zu objects is over the limit of %zu",
-                    t.n, l.max_objects);
+    rc = fs_err_set(err, FS_ERR_TOO_LARGE, "$.objects", "%zu objects is over the limit of %zu", t.n,
+                    l.max_objects);
     goto out;
   }
   check_container(doc);
@@ -390,8 +396,7 @@ out:
 }
 
 int stix_doc_scan(struct stix_doc *doc, const char *bytes, size_t len,
-                        const struct stix_limits *lim, stix_each_fn fn, void *ctx,
-                        struct fs_err *err)
+                  const struct stix_limits *lim, stix_each_fn fn, void *ctx, struct fs_err *err)
 {
   size_t failed;
   int rc = scan(doc, bytes, len, lim, 1, fn, &ctx, &failed, err);
@@ -401,9 +406,8 @@ int stix_doc_scan(struct stix_doc *doc, const char *bytes, size_t len,
 }
 
 int stix_doc_scan_split(struct stix_doc *doc, const char *bytes, size_t len,
-                              const struct stix_limits *lim, size_t nparts,
-                              stix_each_fn fn, void *const *ctxs, size_t *failed_part,
-                              struct fs_err *err)
+                        const struct stix_limits *lim, size_t nparts, stix_each_fn fn,
+                        void *const *ctxs, size_t *failed_part, struct fs_err *err)
 {
   int rc = scan(doc, bytes, len, lim, nparts, fn, ctxs, failed_part, err);
   if (rc)
@@ -437,7 +441,7 @@ static int keep(struct stix_doc *doc, struct stix_result *r, void *ctx)
 }
 
 int stix_doc_parse(struct stix_doc *doc, const char *bytes, size_t len,
-                         const struct stix_limits *lim, struct fs_err *err)
+                   const struct stix_limits *lim, struct fs_err *err)
 {
   return stix_doc_scan(doc, bytes, len, lim, keep, err, err);
 }

@@ -14,16 +14,16 @@
 enum stix_pt {
   PT_STRING = 1,
   PT_BOOL,
-  PT_INT,       /* JSON integer in [-(2^53)+1, 2^53-1], narrowed by min/max when ranged */
-  PT_FLOAT,     /* any JSON number, narrowed by fmin/fmax when ranged */
+  PT_INT,   /* JSON integer in [-(2^53)+1, 2^53-1], narrowed by min/max when ranged */
+  PT_FLOAT, /* any JSON number, narrowed by fmin/fmax when ranged */
   PT_TIMESTAMP,
-  PT_REF,       /* identifier; targets/tclass restrict the referenced type */
-  PT_REFS,      /* non-empty list of identifiers */
-  PT_STRINGS,   /* non-empty list of strings (also lists of open-vocabulary terms) */
-  PT_ENUM,      /* closed vocabulary: targets lists the values */
-  PT_ENUMS,     /* non-empty list of closed-vocabulary values */
+  PT_REF,     /* identifier; targets/tclass restrict the referenced type */
+  PT_REFS,    /* non-empty list of identifiers */
+  PT_STRINGS, /* non-empty list of strings (also lists of open-vocabulary terms) */
+  PT_ENUM,    /* closed vocabulary: targets lists the values */
+  PT_ENUMS,   /* non-empty list of closed-vocabulary values */
   PT_HASHES,
-  PT_DICT,      /* dictionary; dv says what the values must be */
+  PT_DICT, /* dictionary; dv says what the values must be */
   PT_HEX,
   PT_BINARY,    /* base64 */
   PT_OBJ,       /* embedded object described by sub */
@@ -45,8 +45,8 @@ struct stix_prop;
 struct stix_pattern;
 
 struct stix_obj_spec {
-  const struct stix_prop *props;           /* terminated by an entry with name NULL */
-  bool at_least_one;                       /* at least one of props must be present */
+  const struct stix_prop *props;                  /* terminated by an entry with name NULL */
+  bool at_least_one;                              /* at least one of props must be present */
   void (*check)(struct vctx *v, const json_t *o); /* co-constraints between properties */
 };
 
@@ -54,12 +54,12 @@ struct stix_prop {
   const char *name;
   unsigned char type; /* enum stix_pt */
   bool required;
-  unsigned char tclass;          /* PT_REF(S): allowed kinds when targets is NULL (0 = any) */
-  unsigned char dv;              /* PT_DICT: enum stix_dv */
+  unsigned char tclass; /* PT_REF(S): allowed kinds when targets is NULL (0 = any) */
+  unsigned char dv;     /* PT_DICT: enum stix_dv */
   bool ranged;
-  const char *const *targets;    /* PT_REF(S): allowed types; PT_ENUM(S): allowed values */
-  int64_t min, max;              /* PT_INT when ranged */
-  double fmin, fmax;             /* PT_FLOAT when ranged */
+  const char *const *targets;      /* PT_REF(S): allowed types; PT_ENUM(S): allowed values */
+  int64_t min, max;                /* PT_INT when ranged */
+  double fmin, fmax;               /* PT_FLOAT when ranged */
   const struct stix_obj_spec *sub; /* PT_OBJ(S) */
 };
 
@@ -72,9 +72,9 @@ struct stix_ext_spec {
 struct stix_type_spec {
   const char *type;
   enum stix_kind kind;
-  struct stix_obj_spec spec;         /* the type's own properties (common ones excluded) */
-  const struct stix_ext_spec *exts;  /* predefined extensions, terminated by name NULL */
-  const char *const *id_props;       /* SCO ID contributing properties, NULL-terminated */
+  struct stix_obj_spec spec;        /* the type's own properties (common ones excluded) */
+  const struct stix_ext_spec *exts; /* predefined extensions, terminated by name NULL */
+  const char *const *id_props;      /* SCO ID contributing properties, NULL-terminated */
 };
 
 /* *out = the limits in (may be NULL), with the defaults where in has 0. */
@@ -86,16 +86,16 @@ const struct stix_type_spec *stix_type_spec(const char *type);
 /* ---- The validation context ---- */
 
 struct vctx {
-  const json_t *obj;          /* the object being validated */
-  const char *id;             /* its id when valid, else NULL */
-  const char *type;           /* its type when a string, else NULL */
-  enum stix_kind kind;  /* its kind (custom objects: the kind deduced) */
+  const json_t *obj;   /* the object being validated */
+  const char *id;      /* its id when valid, else NULL */
+  const char *type;    /* its type when a string, else NULL */
+  enum stix_kind kind; /* its kind (custom objects: the kind deduced) */
   const struct stix_limits *lim;
   struct stix_report *rep;
-  char path[128];             /* current property path */
+  char path[128]; /* current property path */
   size_t plen;
   const char *created, *modified; /* when present and valid timestamps */
-  struct stix_pattern *pattern;  /* when not NULL: receives an indicator's parsed STIX pattern */
+  struct stix_pattern *pattern;   /* when not NULL: receives an indicator's parsed STIX pattern */
   bool pattern_kept;              /* *pattern was filled (the caller releases it) */
 };
 
@@ -103,8 +103,8 @@ struct stix_pattern;
 /* stix_validate, and with pattern not NULL an indicator's parsed STIX pattern is handed over
  * in *pattern (*kept true; the caller releases it with stix_pattern_release) rather than parsed
  * and thrown away. */
-int stix_validate_full(const json_t *obj, const struct stix_limits *lim,
-                  struct stix_report *rep, struct stix_pattern *pattern, bool *kept);
+int stix_validate_full(const json_t *obj, const struct stix_limits *lim, struct stix_report *rep,
+                       struct stix_pattern *pattern, bool *kept);
 
 void v_error(struct vctx *v, const char *fmt, ...) FS_PRINTF(2, 3);
 void v_warn(struct vctx *v, const char *fmt, ...) FS_PRINTF(2, 3);

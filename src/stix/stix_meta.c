@@ -73,8 +73,7 @@ static int get_time(const json_t *o, const char *key, const char **text, int64_t
   if (!x)
     return FS_OK;
   struct fs_time t;
-  if (!json_is_string(x) ||
-      !timestamp_parse(json_string_value(x), json_string_length(x), NULL, &t))
+  if (!json_is_string(x) || !timestamp_parse(json_string_value(x), json_string_length(x), NULL, &t))
     return fs_err_set(err, FS_ERR_INVALID, key, "%s is not a STIX timestamp", key);
   *text = json_string_value(x);
   *ms = fs_time_to_ms(&t);

@@ -230,9 +230,9 @@ void rule_extension_definition(struct vctx *v, const json_t *o)
   const json_t *types = json_object_get(o, "extension_types");
   size_t i;
   const json_t *t;
-  json_array_foreach(types, i, t) if (json_is_string(t) &&
-                                      !strcmp(json_string_value(t),
-                                              "toplevel-property-extension")) return;
+  json_array_foreach(types, i,
+                     t) if (json_is_string(t) &&
+                            !strcmp(json_string_value(t), "toplevel-property-extension")) return;
   at_prop(v, "extension_properties",
           "only allowed when extension_types includes toplevel-property-extension");
 }
@@ -292,8 +292,9 @@ static void ip_value(struct vctx *v, const json_t *o, int family)
   const json_t *val = json_object_get(o, "value");
   if (json_is_string(val) &&
       !stix_ip_cidr_valid(json_string_value(val), json_string_length(val), family))
-    at_prop(v, "value", family == 4 ? "must be an IPv4 address or CIDR block"
-                                    : "must be an IPv6 address or CIDR block");
+    at_prop(v, "value",
+            family == 4 ? "must be an IPv4 address or CIDR block"
+                        : "must be an IPv6 address or CIDR block");
 }
 
 void rule_ipv4(struct vctx *v, const json_t *o)
@@ -329,10 +330,19 @@ void rule_network_traffic(struct vctx *v, const json_t *o)
 
 void rule_process(struct vctx *v, const json_t *o)
 {
-  static const char *const own[] = {
-      "is_hidden",   "pid",       "created_time",         "cwd",        "command_line",
-      "environment_variables",    "opened_connection_refs", "creator_user_ref", "image_ref",
-      "parent_ref",  "child_refs", "extensions",          NULL};
+  static const char *const own[] = {"is_hidden",
+                                    "pid",
+                                    "created_time",
+                                    "cwd",
+                                    "command_line",
+                                    "environment_variables",
+                                    "opened_connection_refs",
+                                    "creator_user_ref",
+                                    "image_ref",
+                                    "parent_ref",
+                                    "child_refs",
+                                    "extensions",
+                                    NULL};
   for (const char *const *p = own; *p; p++)
     if (has(o, *p))
       return;
@@ -349,8 +359,8 @@ void rule_url(struct vctx *v, const json_t *o)
   bool ok = (s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z');
   while (ok && s[i] && s[i] != ':') {
     char c = s[i++];
-    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-         c == '+' || c == '-' || c == '.';
+    ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '+' ||
+         c == '-' || c == '.';
   }
   ok = ok && s[i] == ':';
   for (; ok && s[i]; i++)

@@ -74,8 +74,7 @@ static int compute(const json_t *sco, const struct stix_type_spec *t, char out[S
   return rc;
 }
 
-int stix_sco_id(const json_t *sco, char out[STIX_ID_MAX], bool *deterministic,
-                      struct fs_err *err)
+int stix_sco_id(const json_t *sco, char out[STIX_ID_MAX], bool *deterministic, struct fs_err *err)
 {
   *deterministic = false;
   out[0] = '\0';

@@ -54,11 +54,22 @@ static const struct {
     {"extensions", {OPT, OPT, OPT, NA, OPT, OPT}},
 };
 
-static const char *const common_names[] = {
-    "type",       "id",     "spec_version",        "created_by_ref",      "created",
-    "modified",   "revoked", "labels",             "confidence",          "lang",
-    "external_references", "object_marking_refs", "granular_markings", "defanged",
-    "extensions", NULL};
+static const char *const common_names[] = {"type",
+                                           "id",
+                                           "spec_version",
+                                           "created_by_ref",
+                                           "created",
+                                           "modified",
+                                           "revoked",
+                                           "labels",
+                                           "confidence",
+                                           "lang",
+                                           "external_references",
+                                           "object_marking_refs",
+                                           "granular_markings",
+                                           "defanged",
+                                           "extensions",
+                                           NULL};
 
 static const char *const t_identity[] = {"identity", NULL};
 static const char *const t_marking[] = {"marking-definition", NULL};
@@ -229,10 +240,10 @@ static bool custom_ext_name_valid(const char *k)
 
 static void check_extensions(struct vctx *v, const struct stix_type_spec *t, const json_t *val)
 {
-  static const char *const ext_types[] = {"new-sdo", "new-sco", "new-sro", "property-extension",
-                                          "toplevel-property-extension", NULL};
-  static const struct stix_prop ext_type_prop = {.name = "extension_type", .type = PT_ENUM,
-                                                 .targets = ext_types};
+  static const char *const ext_types[] = {
+      "new-sdo", "new-sco", "new-sro", "property-extension", "toplevel-property-extension", NULL};
+  static const struct stix_prop ext_type_prop = {
+      .name = "extension_type", .type = PT_ENUM, .targets = ext_types};
   if (!json_is_object(val) || json_object_size(val) == 0) {
     v_error(v, "must be a non-empty dictionary of extensions");
     return;
@@ -302,10 +313,10 @@ static bool lang_valid(const char *s)
 static void check_common(struct vctx *v, const char *name, const json_t *val,
                          const struct stix_type_spec *t)
 {
-  static const struct stix_prop created_by = {.name = "created_by_ref", .type = PT_REF,
-                                              .targets = t_identity};
-  static const struct stix_prop marking_refs = {.name = "object_marking_refs", .type = PT_REFS,
-                                                .targets = t_marking};
+  static const struct stix_prop created_by = {
+      .name = "created_by_ref", .type = PT_REF, .targets = t_identity};
+  static const struct stix_prop marking_refs = {
+      .name = "object_marking_refs", .type = PT_REFS, .targets = t_marking};
   static const struct stix_prop generic[] = {
       {.name = "revoked", .type = PT_BOOL},
       {.name = "defanged", .type = PT_BOOL},
@@ -332,8 +343,8 @@ static void check_common(struct vctx *v, const char *name, const json_t *val,
     check_value(v, &marking_refs, val);
     size_t i;
     const json_t *r;
-    json_array_foreach(val, i, r) if (v->id && json_is_string(r) &&
-                                      !strcmp(json_string_value(r), v->id))
+    json_array_foreach(val, i,
+                       r) if (v->id && json_is_string(r) && !strcmp(json_string_value(r), v->id))
         v_error(v, "a marking definition must not mark itself (circular reference)");
   } else if (!strcmp(name, "granular_markings")) {
     check_granular_markings(v, val);
@@ -352,13 +363,16 @@ static void check_common(struct vctx *v, const char *name, const json_t *val,
 static int kind_column(const struct vctx *v)
 {
   switch (v->kind) {
-  case STIX_SRO: return K_SRO;
-  case STIX_SCO: return K_SCO;
+  case STIX_SRO:
+    return K_SRO;
+  case STIX_SCO:
+    return K_SCO;
   case STIX_META:
-    return !strcmp(v->type, "language-content")    ? K_LANG
+    return !strcmp(v->type, "language-content")     ? K_LANG
            : !strcmp(v->type, "marking-definition") ? K_MARK
                                                     : K_EXT;
-  default: return K_SDO;
+  default:
+    return K_SDO;
   }
 }
 
@@ -409,8 +423,7 @@ static enum stix_kind custom_kind(const json_t *o)
         return STIX_SCO;
     }
   }
-  return json_object_get(o, "created") || json_object_get(o, "modified") ? STIX_SDO
-                                                                         : STIX_SCO;
+  return json_object_get(o, "created") || json_object_get(o, "modified") ? STIX_SDO : STIX_SCO;
 }
 
 static void validate(struct vctx *v, const json_t *obj)
@@ -470,8 +483,8 @@ static void validate(struct vctx *v, const json_t *obj)
   }
 }
 
-int stix_validate_full(const json_t *obj, const struct stix_limits *lim,
-                  struct stix_report *rep, struct stix_pattern *pattern, bool *kept)
+int stix_validate_full(const json_t *obj, const struct stix_limits *lim, struct stix_report *rep,
+                       struct stix_pattern *pattern, bool *kept)
 {
   struct stix_limits l;
   stix_limits_fill(&l, lim);
@@ -483,14 +496,12 @@ int stix_validate_full(const json_t *obj, const struct stix_limits *lim,
   return rep->n_errors ? FS_ERR_INVALID : FS_OK;
 }
 
-int stix_validate(const json_t *obj, const struct stix_limits *lim,
-                        struct stix_report *rep)
+int stix_validate(const json_t *obj, const struct stix_limits *lim, struct stix_report *rep)
 {
   return stix_validate_full(obj, lim, rep, NULL, NULL);
 }
 
-size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out,
-                                 size_t n)
+size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out, size_t n)
 {
   if (i >= rep->n) {
     if (n)

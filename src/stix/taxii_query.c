@@ -29,8 +29,8 @@ static unsigned allowed(enum stix_taxii_endpoint ep)
   switch (ep) {
   case STIX_TAXII_EP_OBJECTS:
   case STIX_TAXII_EP_MANIFEST:
-    return STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION |
-           STIX_TAXII_P_SPEC_VERSION | paging;
+    return STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION |
+           paging;
   case STIX_TAXII_EP_OBJECT:
     return STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION | paging;
   case STIX_TAXII_EP_OBJECT_DELETE:
@@ -88,8 +88,8 @@ static int set_value(struct stix_taxii_query *q, unsigned bit, const char *name,
   const char **items = NULL;
   size_t n = 0;
   int rc = FS_OK;
-  if (bit & (STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION |
-             STIX_TAXII_P_SPEC_VERSION))
+  if (bit &
+      (STIX_TAXII_P_ID | STIX_TAXII_P_TYPE | STIX_TAXII_P_VERSION | STIX_TAXII_P_SPEC_VERSION))
     rc = split_list(a, value, lim->max_list, name, &items, &n, err);
   if (rc)
     return rc;
@@ -131,8 +131,8 @@ static int set_value(struct stix_taxii_query *q, unsigned bit, const char *name,
   case STIX_TAXII_P_SPEC_VERSION:
     for (size_t i = 0; i < n; i++)
       if (!spec_version_valid(items[i]))
-        return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a version like 2.1", name,
-                          items[i]);
+        return fs_err_set(err, FS_ERR_INVALID, name, "%s: \"%.80s\" is not a version like 2.1",
+                          name, items[i]);
     q->spec_versions = items;
     q->n_spec_versions = n;
     break;
@@ -156,8 +156,7 @@ static int set_value(struct stix_taxii_query *q, unsigned bit, const char *name,
   case STIX_TAXII_P_NEXT: {
     size_t len = strlen(value);
     if (len == 0 || len > lim->max_next)
-      return fs_err_set(err, FS_ERR_INVALID, name, "next must be 1..%zu characters",
-                        lim->max_next);
+      return fs_err_set(err, FS_ERR_INVALID, name, "next must be 1..%zu characters", lim->max_next);
     for (size_t i = 0; i < len; i++) {
       char c = value[i];
       if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
@@ -291,8 +290,8 @@ static uint64_t get64(const unsigned char *p)
 }
 
 void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
-                               const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
-                               char out[STIX_TAXII_CURSOR_LEN + 1])
+                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                              char out[STIX_TAXII_CURSOR_LEN + 1])
 {
   unsigned char plain[CURSOR_PLAIN], raw[CURSOR_RAW];
   put64(plain, (uint64_t)c->date_added);
@@ -308,9 +307,8 @@ void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
 }
 
 int stix_taxii_cursor_decode(const char *s, size_t len,
-                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
-                              uint64_t expect_context, struct stix_taxii_cursor *c,
-                              struct fs_err *err)
+                             const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES], uint64_t expect_context,
+                             struct stix_taxii_cursor *c, struct fs_err *err)
 {
   unsigned char raw[CURSOR_RAW], plain[CURSOR_PLAIN];
   size_t n = 0;

@@ -40,30 +40,30 @@ enum {
 };
 
 struct stix_taxii_query_limits {
-  size_t max_query;  /* bytes of the raw query string (default 8 KiB) */
-  size_t max_list;   /* values in one comma list (default 100) */
-  size_t max_limit;  /* cap on limit (default 1000); larger requests are cut to it */
-  size_t max_next;   /* bytes of the next cursor (default 256) */
+  size_t max_query; /* bytes of the raw query string (default 8 KiB) */
+  size_t max_list;  /* values in one comma list (default 100) */
+  size_t max_limit; /* cap on limit (default 1000); larger requests are cut to it */
+  size_t max_next;  /* bytes of the next cursor (default 256) */
 };
 
 /* The filters of one request. Strings are decoded, NUL-terminated and live in the arena given to
  * the parser. Absent filters have n_* = 0 (and their bit clear in present). */
 struct stix_taxii_query {
-  unsigned present;                       /* STIX_TAXII_P_* given in the request */
-  const char **ids;                       /* match[id]: STIX identifiers */
+  unsigned present; /* STIX_TAXII_P_* given in the request */
+  const char **ids; /* match[id]: STIX identifiers */
   size_t n_ids;
-  const char **types;                     /* match[type]: STIX type names */
+  const char **types; /* match[type]: STIX type names */
   size_t n_types;
-  unsigned versions;                      /* match[version] keywords (0: none given) */
-  const char **version_times;             /* match[version] timestamps */
+  unsigned versions;          /* match[version] keywords (0: none given) */
+  const char **version_times; /* match[version] timestamps */
   size_t n_version_times;
-  const char **spec_versions;             /* match[spec_version]: "2.1", ... */
+  const char **spec_versions; /* match[spec_version]: "2.1", ... */
   size_t n_spec_versions;
-  const char *added_after;                /* STIX timestamp, or NULL */
-  size_t limit;                           /* 0 when absent */
-  bool limit_capped;                      /* the client asked for more than max_limit */
-  const char *next;                       /* the cursor as sent, or NULL */
-  size_t n_ignored;                       /* unknown non-filter parameters (ignored) */
+  const char *added_after; /* STIX timestamp, or NULL */
+  size_t limit;            /* 0 when absent */
+  bool limit_capped;       /* the client asked for more than max_limit */
+  const char *next;        /* the cursor as sent, or NULL */
+  size_t n_ignored;        /* unknown non-filter parameters (ignored) */
 };
 
 /* Reads the filters of an endpoint from a query already split and decoded (fs_query_parse: an
@@ -102,14 +102,13 @@ struct stix_taxii_cursor {
  * with key (XChaCha20-Poly1305, a random nonce each time), so that the position, which may be a
  * row the reader may not see, is not readable from it and two cursors never compare equal. */
 void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
-                               const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
-                               char out[STIX_TAXII_CURSOR_LEN + 1]);
+                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
+                              char out[STIX_TAXII_CURSOR_LEN + 1]);
 /* Decodes and verifies a cursor sent back by a client. FS_ERR_INVALID (HTTP 400) when it is
  * malformed, forged, altered, made with another key, or made for another query (context differs
  * from expect_context). */
 int stix_taxii_cursor_decode(const char *s, size_t len,
-                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
-                              uint64_t expect_context, struct stix_taxii_cursor *c,
-                              struct fs_err *err);
+                             const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES], uint64_t expect_context,
+                             struct stix_taxii_cursor *c, struct fs_err *err);
 
 #endif

@@ -14,11 +14,14 @@ static const struct {
   const char *v1_token;
 } levels[] = {
     [TLP_CLEAR] = {"marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487",
-                   "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", "TLP:CLEAR", "white"},
+                   "marking-definition--613f2e26-407d-48c7-9eca-b8e91df99dc9", "TLP:CLEAR",
+                   "white"},
     [TLP_GREEN] = {"marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb",
-                   "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", "TLP:GREEN", "green"},
+                   "marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da", "TLP:GREEN",
+                   "green"},
     [TLP_AMBER] = {"marking-definition--55d920b0-5e8b-4f79-9ee9-91f868d9b421",
-                   "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", "TLP:AMBER", "amber"},
+                   "marking-definition--f88d31f6-486f-44da-b317-01333bde0b82", "TLP:AMBER",
+                   "amber"},
     [TLP_AMBER_STRICT] = {"marking-definition--939a9414-2ddd-4d32-a0cd-375ea402b003", NULL,
                           "TLP:AMBER+STRICT", NULL},
     [TLP_RED] = {"marking-definition--e828b379-4e03-4974-9ac4-e53a884c97c1",
@@ -132,11 +135,11 @@ int stix_tlp_marking_definition(enum tlp_level level, json_t **out, struct fs_er
   *out = NULL;
   if (!valid_level(level))
     return fs_err_set(err, FS_ERR_INVALID, "tlp", "not a TLP level");
-  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type",
-                        "marking-definition", "spec_version", "2.1", "id", levels[level].v2_id,
-                        "created", TLP2_CREATED, "name", levels[level].name, "extensions",
-                        STIX_TLP2_EXTENSION_ID, "extension_type", "property-extension",
-                        "tlp_2_0", stix_tlp_tokens[level - TLP_LEVEL_MIN]);
+  json_t *o =
+      json_pack("{s:s, s:s, s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type", "marking-definition",
+                "spec_version", "2.1", "id", levels[level].v2_id, "created", TLP2_CREATED, "name",
+                levels[level].name, "extensions", STIX_TLP2_EXTENSION_ID, "extension_type",
+                "property-extension", "tlp_2_0", stix_tlp_tokens[level - TLP_LEVEL_MIN]);
   if (!o)
     return fs_err_set(err, FS_ERR_NOMEM, "tlp", "out of memory");
   *out = o;
@@ -145,14 +148,14 @@ int stix_tlp_marking_definition(enum tlp_level level, json_t **out, struct fs_er
 
 int stix_tlp_extension_definition(json_t **out, struct fs_err *err)
 {
-  json_t *o = json_pack(
-      "{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "id", STIX_TLP2_EXTENSION_ID,
-      "type", "extension-definition", "spec_version", "2.1", "name", "TLP 2.0", "description",
-      "This defines TLP 2.0 as a STIX extension", "created", TLP2_CREATED, "modified",
-      TLP2_CREATED, "created_by_ref", TLP2_EXT_CREATOR, "schema",
-      "https://github.com/oasis-open/cti-stix-common-objects/tree/master/"
-      "extension-definition-specifications/tlp-2.0",
-      "version", "1.0.0", "extension_types", "property-extension");
+  json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:[s]}", "id",
+                        STIX_TLP2_EXTENSION_ID, "type", "extension-definition", "spec_version",
+                        "2.1", "name", "TLP 2.0", "description",
+                        "This defines TLP 2.0 as a STIX extension", "created", TLP2_CREATED,
+                        "modified", TLP2_CREATED, "created_by_ref", TLP2_EXT_CREATOR, "schema",
+                        "https://github.com/oasis-open/cti-stix-common-objects/tree/master/"
+                        "extension-definition-specifications/tlp-2.0",
+                        "version", "1.0.0", "extension_types", "property-extension");
   *out = o;
   return o ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "tlp", "out of memory");
 }
@@ -230,8 +233,8 @@ int stix_marking_parse(const json_t *md, struct stix_marking *out, struct fs_err
     enum tlp_level reserved = stix_tlp_from_marking_id(id, &v1);
     if (reserved != TLP_NONE)
       return fs_err_set(err, FS_ERR_INVALID, "id",
-                        "%s is the id of the standard %s marking and must carry its definition",
-                        id, v1 ? levels[reserved].v1_token : levels[reserved].name);
+                        "%s is the id of the standard %s marking and must carry its definition", id,
+                        v1 ? levels[reserved].v1_token : levels[reserved].name);
     if (dt && !strcmp(dt, "statement")) {
       out->kind = STIX_MARKING_STATEMENT;
       out->statement = str(json_object_get(md, "definition"), "statement");

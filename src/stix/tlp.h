@@ -26,7 +26,8 @@ const char *stix_tlp_marking_id(enum tlp_level level);
 const char *stix_tlp_v1_marking_id(enum tlp_level level);
 /* "TLP:CLEAR" ... "TLP:RED"; "" for NONE. */
 const char *stix_tlp_name(enum tlp_level level);
-/* The value of the extension's tlp_2_0 property: "clear", "green", "amber", "amber+strict", "red". */
+/* The value of the extension's tlp_2_0 property: "clear", "green", "amber", "amber+strict", "red".
+ */
 const char *stix_tlp_token(enum tlp_level level);
 /* Those tokens in rank order, NULL-terminated (for jsonx_enum and the like): the level of
  * stix_tlp_tokens[i] is TLP_LEVEL_MIN + i. */

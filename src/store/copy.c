@@ -140,8 +140,8 @@ int store_copy_begin(struct store_conn *to, bool *resumed, struct fs_err *err)
   if (!rc)
     rc = store_conn_backend(to)->exec_script(store_conn_handle(to), state_sql, err);
   if (!rc)
-    rc = store_exec(to, NULL, err, "INSERT INTO store_copy_state (key, value) VALUES ('started', ?)",
-                    "s", "1");
+    rc = store_exec(to, NULL, err,
+                    "INSERT INTO store_copy_state (key, value) VALUES ('started', ?)", "s", "1");
   return store_tx_leave(to, true, rc, err);
 }
 
@@ -167,11 +167,12 @@ int store_copy_prepare(struct store_conn *to, struct fs_err *err)
     rc = store_query(to, &s, err, be->fkeys_sql, "");
   bool row;
   size_t nfk = 0;
-  char (*fk)[2][64] = NULL;
+  char(*fk)[2][64] = NULL;
   while (!rc && s && !(rc = store_step(s, &row, err)) && row) {
     const char *table = store_col_text(s, 0), *name = store_col_text(s, 1);
     if (!plain_name(table) || !plain_name(name)) {
-      rc = fs_err_set(err, FS_ERR_UNSUPPORTED, "store", "constraint %.64s cannot be set aside", name);
+      rc = fs_err_set(err, FS_ERR_UNSUPPORTED, "store", "constraint %.64s cannot be set aside",
+                      name);
       break;
     }
     void *grown = realloc(fk, (nfk + 1) * sizeof(*fk));
@@ -313,8 +314,8 @@ static int copy_table(struct store_conn *from, struct store_conn *to, const stru
 }
 
 /* The rows of a table on both sides. */
-static int count_rows(struct store_conn *from, struct store_conn *to, const char *table,
-                      int64_t *a, int64_t *b, struct fs_err *err)
+static int count_rows(struct store_conn *from, struct store_conn *to, const char *table, int64_t *a,
+                      int64_t *b, struct fs_err *err)
 {
   char sql[128];
   snprintf(sql, sizeof(sql), "SELECT COUNT(*) FROM %s", table);
@@ -426,8 +427,8 @@ static int compare_sample(struct store_conn *from, struct store_conn *to, const 
       if (!key)
         key = "NULL";
       rc = fs_err_set(err, FS_ERR_CORRUPT, "verify",
-                      "table %s: the row with key %.80s differs between the two databases",
-                      t->name, key);
+                      "table %s: the row with key %.80s differs between the two databases", t->name,
+                      key);
     }
     store_done(a);
     store_done(b);
@@ -472,7 +473,8 @@ int store_copy_finish(struct store_conn *to, struct fs_err *err)
   struct store_stmt *s = NULL;
   if (!rc)
     rc = store_query(to, &s, err,
-                     "SELECT key, value FROM store_copy_state WHERE key LIKE 'fk:%' ORDER BY key", "");
+                     "SELECT key, value FROM store_copy_state WHERE key LIKE 'fk:%' ORDER BY key",
+                     "");
   bool row;
   while (!rc && !(rc = store_step(s, &row, err)) && row) {
     /* every reference is checked as the constraint comes back */

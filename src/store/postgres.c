@@ -101,15 +101,21 @@ static void flush_stale(struct pgc *c)
 }
 
 /* Connects to url (to its server's database dbname instead when not NULL). A node's sessions are
- * named "finshield NODE" (store_nodes counts them), others "finshield" unless the URL names them. */
+ * named "finshield NODE" (store_nodes counts them), others "finshield" unless the URL names them.
+ */
 PGconn *pg_connect(const char *url, const char *dbname, const char *node)
 {
   char app[64];
   snprintf(app, sizeof(app), "finshield %s", node ? node : "");
   /* Keywords before dbname are defaults the URL overrides; after it they override the URL. */
-  const char *kw[] = {"fallback_application_name", "connect_timeout", "dbname",
-                      node ? "application_name" : dbname ? "dbname" : NULL,
-                      node && dbname ? "dbname" : NULL, NULL};
+  const char *kw[] = {"fallback_application_name",
+                      "connect_timeout",
+                      "dbname",
+                      node     ? "application_name"
+                      : dbname ? "dbname"
+                               : NULL,
+                      node && dbname ? "dbname" : NULL,
+                      NULL};
   const char *val[] = {"finshield", "10", url, node ? app : dbname, node && dbname ? dbname : NULL,
                        NULL};
   return PQconnectdbParams(kw, val, 1);
@@ -487,16 +493,17 @@ static int prepare_variant(struct pgs *s, struct variant **out, struct fs_err *e
       break;
     PGresult *r = PQprepare(c->pg, v->name, s->sql, s->n, types);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    int next = attempt == 0 && state_is(r, "42P18", NULL, NULL)                   ? 1
-               : attempt == 0 && state_is(r, "42883", "42804", "42725")           ? 2
-               : attempt == 1 && state_is(r, "42883", "42804", "42725")           ? 2
-                                                                                  : -1;
+    int next = attempt == 0 && state_is(r, "42P18", NULL, NULL)         ? 1
+               : attempt == 0 && state_is(r, "42883", "42804", "42725") ? 2
+               : attempt == 1 && state_is(r, "42883", "42804", "42725") ? 2
+                                                                        : -1;
     if (!ok && next < 0)
       rc = fail(c, r, "prepare", err);
     PQclear(r);
     if (in_tx) {
-      int r2 = exec(c, ok ? "RELEASE SAVEPOINT fs_prepare"
-                          : "ROLLBACK TO SAVEPOINT fs_prepare; RELEASE SAVEPOINT fs_prepare",
+      int r2 = exec(c,
+                    ok ? "RELEASE SAVEPOINT fs_prepare"
+                       : "ROLLBACK TO SAVEPOINT fs_prepare; RELEASE SAVEPOINT fs_prepare",
                     "prepare", rc ? NULL : err);
       if (!rc)
         rc = r2;
@@ -687,8 +694,9 @@ const struct store_backend store_backend_postgresql = {
                  " AND connamespace = current_schema()::regnamespace ORDER BY 1, 2",
     .writable_sql = "SELECT NOT pg_is_in_recovery()"
                     " AND current_setting('transaction_read_only') = 'off'",
-    .nodes_sql = "SELECT COUNT(DISTINCT application_name) FROM pg_stat_activity"
-                 " WHERE datname = current_database() AND application_name LIKE 'finshield serve %'",
+    .nodes_sql =
+        "SELECT COUNT(DISTINCT application_name) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND application_name LIKE 'finshield serve %'",
     .notify_sql = "SELECT pg_notify(?, '')",
     .subscribe = pg_subscribe,
     .unsubscribe = pg_unsubscribe,

@@ -154,7 +154,9 @@ static int bind_rc(int rc)
 {
   if (rc == SQLITE_OK)
     return FS_OK;
-  return rc == SQLITE_NOMEM ? FS_ERR_NOMEM : rc == SQLITE_TOOBIG ? FS_ERR_TOO_LARGE : FS_ERR_INTERNAL;
+  return rc == SQLITE_NOMEM    ? FS_ERR_NOMEM
+         : rc == SQLITE_TOOBIG ? FS_ERR_TOO_LARGE
+                               : FS_ERR_INTERNAL;
 }
 
 static int sq_bind_int(void *stmt, int idx, int64_t v)

@@ -14,16 +14,16 @@
 #include <string.h>
 
 static const struct store_backend *const backends[] = {&store_backend_sqlite,
-                                                      &store_backend_postgresql};
+                                                       &store_backend_postgresql};
 
 #define STMT_CACHE_MAX 128
 
 struct store_stmt {
   struct store_stmt *next;
   struct store_conn *conn;
-  uint64_t hash;       /* of the SQL text, compared first */
-  char *sql;           /* our copy of the text */
-  const char *key;     /* where the caller's text was when last asked for: compared first */
+  uint64_t hash;   /* of the SQL text, compared first */
+  char *sql;       /* our copy of the text */
+  const char *key; /* where the caller's text was when last asked for: compared first */
   void *handle;
 };
 
@@ -40,7 +40,7 @@ struct store_conn {
 struct store {
   const struct store_backend *be;
   struct store_options opt;
-  void *shared; /* the backend's, for all connections */
+  void *shared;        /* the backend's, for all connections */
   const void *keyring; /* store_set_keyring: borrowed */
   char *path;
   char *url;
@@ -111,8 +111,9 @@ int store_open(const struct store_options *opt, struct store **out, struct fs_er
   pthread_mutex_init(&st->lock, NULL);
   pthread_cond_init(&st->idle_cond, NULL);
   struct store_conn *c = NULL;
-  int rc = st->path && (st->url || !opt->url) && (st->node || !opt->node) ? FS_OK
-                                               : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  int rc = st->path && (st->url || !opt->url) && (st->node || !opt->node)
+               ? FS_OK
+               : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
   if (!rc && be->shared_open)
     rc = be->shared_open(&st->opt, &st->shared, err);
   if (!rc)
@@ -230,7 +231,8 @@ int store_begin(struct store_conn *c, bool write, struct fs_err *err)
 {
   if (c->in_tx)
     return fs_err_set(err, FS_ERR_INTERNAL, "store", "transaction already open");
-  int rc = c->be->exec_script(c->handle, write ? c->be->begin_write_sql : c->be->begin_read_sql, err);
+  int rc =
+      c->be->exec_script(c->handle, write ? c->be->begin_write_sql : c->be->begin_read_sql, err);
   if (!rc)
     c->in_tx = true;
   else
@@ -588,8 +590,7 @@ static const char schema_table_sql[] =
     " module TEXT NOT NULL, version INTEGER NOT NULL, name TEXT NOT NULL,"
     " applied_at BIGINT NOT NULL, PRIMARY KEY (module, version))";
 
-int store_schema_version(struct store_conn *c, const char *module, int *version,
-                         struct fs_err *err)
+int store_schema_version(struct store_conn *c, const char *module, int *version, struct fs_err *err)
 {
   int64_t v = 0;
   bool found;
@@ -600,8 +601,7 @@ int store_schema_version(struct store_conn *c, const char *module, int *version,
   return rc;
 }
 
-int store_table_exists(struct store_conn *c, const char *table, bool *exists,
-                       struct fs_err *err)
+int store_table_exists(struct store_conn *c, const char *table, bool *exists, struct fs_err *err)
 {
   int64_t n = 0;
   int rc = store_query_int(c, &n, NULL, err, c->be->has_table_sql, "s", table);

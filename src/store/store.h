@@ -111,8 +111,8 @@ const void *store_col_blob(struct store_stmt *s, int i, size_t *n);
 bool store_col_null(struct store_stmt *s, int i);
 
 /* Prepares sql and binds the variadic arguments described by `types`, one letter each:
- *   'i' int64_t, 's' const char * (NULL binds NULL), 'b' const void * then size_t, 'n' nothing (NULL).
- * The caller steps the statement and calls store_done. */
+ *   'i' int64_t, 's' const char * (NULL binds NULL), 'b' const void * then size_t, 'n' nothing
+ * (NULL). The caller steps the statement and calls store_done. */
 int store_query(struct store_conn *c, struct store_stmt **out, struct fs_err *err, const char *sql,
                 const char *types, ...);
 /* Same, runs to completion (no result rows expected) and gives the number of rows changed in
@@ -202,14 +202,14 @@ struct store_schema {
 
 /* Brings every schema up to date, in the order given (modules referenced by foreign keys first).
  * Each step runs in its own write transaction together with its schema_version row, so a crash
- * leaves the database at a step boundary, and nodes starting together apply each step once. Fails with FS_ERR_CONFLICT when the database has a step this
- * program does not know (made by a newer finshield). */
+ * leaves the database at a step boundary, and nodes starting together apply each step once. Fails
+ * with FS_ERR_CONFLICT when the database has a step this program does not know (made by a newer
+ * finshield). */
 int store_migrate(struct store_conn *c, const struct store_schema *const *schemas, size_t n,
                   struct fs_err *err);
 /* Whether the database has a table of that name (finshield init refuses a database that already
  * holds a hub). */
-int store_table_exists(struct store_conn *c, const char *table, bool *exists,
-                       struct fs_err *err);
+int store_table_exists(struct store_conn *c, const char *table, bool *exists, struct fs_err *err);
 /* The highest applied version of a module, 0 when none. */
 int store_schema_version(struct store_conn *c, const char *module, int *version,
                          struct fs_err *err);

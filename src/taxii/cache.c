@@ -10,14 +10,14 @@
 #define MAX_KEY 1024
 
 struct entry {
-  struct entry *next;             /* in its bucket */
+  struct entry *next; /* in its bucket */
   struct entry *lru_prev, *lru_next;
   uint64_t hash;
   char *key;
   char *body;
   size_t len;
   struct taxii_cached_page meta;
-  int refs;                       /* the cache's own reference plus readers copying it out */
+  int refs; /* the cache's own reference plus readers copying it out */
   bool evicted;
 };
 
@@ -58,7 +58,8 @@ void taxii_page_cache_free(struct taxii_page_cache *c)
   free(c);
 }
 
-static bool make_key(char out[MAX_KEY], int64_t coll, int64_t gen, const char *kind, const char *query)
+static bool make_key(char out[MAX_KEY], int64_t coll, int64_t gen, const char *kind,
+                     const char *query)
 {
   int n = snprintf(out, MAX_KEY, "%lld/%lld/%s?%s", (long long)coll, (long long)gen, kind,
                    query ? query : "");

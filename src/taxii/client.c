@@ -21,7 +21,8 @@ int taxii_client_new(const struct taxii_client_options *o, struct taxii_client *
                      struct fs_err *err)
 {
   if (!o->api_root || strncmp(o->api_root, "http", 4))
-    return fs_err_set(err, FS_ERR_USAGE, "URL", "give the API root URL, e.g. https://hub/taxii2/hub/");
+    return fs_err_set(err, FS_ERR_USAGE, "URL",
+                      "give the API root URL, e.g. https://hub/taxii2/hub/");
   struct taxii_client *cl = calloc(1, sizeof(*cl));
   if (!cl || !(cl->curl = curl_easy_init())) {
     free(cl);
@@ -29,7 +30,8 @@ int taxii_client_new(const struct taxii_client_options *o, struct taxii_client *
   }
   cl->o = *o;
   size_t n = strlen(o->api_root);
-  snprintf(cl->root, sizeof(cl->root), "%s%s", o->api_root, n && o->api_root[n - 1] == '/' ? "" : "/");
+  snprintf(cl->root, sizeof(cl->root), "%s%s", o->api_root,
+           n && o->api_root[n - 1] == '/' ? "" : "/");
   snprintf(cl->auth, sizeof(cl->auth), "%s:%s", o->user ? o->user : "finshield",
            o->token ? o->token : "");
   *out = cl;
@@ -117,7 +119,8 @@ static int perform(struct taxii_client *cl, const char *url, const char *post, s
   curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
   curl_slist_free_all(hdr);
   if (sink->too_large)
-    return fs_err_set(err, FS_ERR_TOO_LARGE, url, "response larger than %zu bytes", sink->body->max);
+    return fs_err_set(err, FS_ERR_TOO_LARGE, url, "response larger than %zu bytes",
+                      sink->body->max);
   if (cc != CURLE_OK)
     return fs_err_set(err, FS_ERR_IO, url, "%s", curl_easy_strerror(cc));
   if (status != 200 && status != 202)

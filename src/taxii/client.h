@@ -14,13 +14,13 @@ struct taxii_client;
 struct fs_progress;
 
 struct taxii_client_options {
-  const char *api_root;  /* "https://partner.example/taxii2/hub/" */
-  const char *token;     /* sent as HTTP Basic password (and Bearer-compatible servers accept it) */
-  const char *user;      /* Basic user name, default "finshield" */
-  bool insecure;         /* do not verify the server's certificate (testing only) */
-  const char *cacert;    /* CA bundle to verify the server with */
-  long timeout_s;        /* per request, default 60 */
-  size_t max_response;   /* bytes, default 256 MiB */
+  const char *api_root; /* "https://partner.example/taxii2/hub/" */
+  const char *token;    /* sent as HTTP Basic password (and Bearer-compatible servers accept it) */
+  const char *user;     /* Basic user name, default "finshield" */
+  bool insecure;        /* do not verify the server's certificate (testing only) */
+  const char *cacert;   /* CA bundle to verify the server with */
+  long timeout_s;       /* per request, default 60 */
+  size_t max_response;  /* bytes, default 256 MiB */
   struct fs_progress *progress; /* pull and push count the objects of each page here; NULL: none
                                    (core/progress.h) */
 };
@@ -55,8 +55,7 @@ int taxii_pull(struct store_conn *c, const struct actor *who, struct taxii_clien
 /* Pushes to a remote collection what the organisation `for_org` may see in the local collection
  * `from` and was added since the last push. */
 int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_client *cl,
-               const char *api_root, const char *collection, const char *from,
-               const char *for_org, size_t limit, struct taxii_sync_stats *st,
-               struct fs_err *err);
+               const char *api_root, const char *collection, const char *from, const char *for_org,
+               size_t limit, struct taxii_sync_stats *st, struct fs_err *err);
 
 #endif

@@ -28,11 +28,10 @@ static int json_out(struct taxii_response *res, int status, json_t *doc)
 void taxii_error_body(int status, const struct fs_err *err, struct fs_buf *out)
 {
   fs_buf_reset(out);
-  json_t *doc = json_pack("{s:s,s:s,s:s,s:i,s:{s:s?}}", "title",
-                          fs_code_message(err->code, false), "description",
-                          err->msg[0] ? err->msg : fs_code_message(err->code, false), "error_code",
-                          fs_code_name(err->code), "http_status", status, "details", "where",
-                          err->where[0] ? err->where : NULL);
+  json_t *doc = json_pack("{s:s,s:s,s:s,s:i,s:{s:s?}}", "title", fs_code_message(err->code, false),
+                          "description", err->msg[0] ? err->msg : fs_code_message(err->code, false),
+                          "error_code", fs_code_name(err->code), "http_status", status, "details",
+                          "where", err->where[0] ? err->where : NULL);
   if (doc)
     jsonx_dump(doc, out);
   json_decref(doc);
@@ -102,8 +101,8 @@ static int parse_query(const struct taxii_request *req, enum stix_taxii_endpoint
 
 /* The page position from the query: its cursor (checked against the query), or added_after. */
 static int page_start(const struct taxii_request *req, const struct intel_collection *col,
-                      const struct stix_taxii_query *q, struct intel_page *page,
-                      uint64_t *context, struct taxii_response *res)
+                      const struct stix_taxii_query *q, struct intel_page *page, uint64_t *context,
+                      struct taxii_response *res)
 {
   memset(page, 0, sizeof(*page));
   page->q = q;
@@ -112,7 +111,7 @@ static int page_start(const struct taxii_request *req, const struct intel_collec
   if (q->next) {
     struct stix_taxii_cursor cur;
     int rc = stix_taxii_cursor_decode(q->next, strlen(q->next), req->cursor_key, *context, &cur,
-                                       &res->err);
+                                      &res->err);
     if (rc)
       return rc;
     page->has_cursor = true;
@@ -176,7 +175,8 @@ static int page_of(const struct taxii_request *req, const char *cid, bool manife
   bool cacheable = req->cache && !intel_collection_generation(req->db, &col, &gen, &res->err);
   struct taxii_cached_page meta;
   fs_buf_reset(res->body);
-  if (cacheable && taxii_page_cache_get(req->cache, col.num, gen, kind, req->query, res->body, &meta)) {
+  if (cacheable &&
+      taxii_page_cache_get(req->cache, col.num, gen, kind, req->query, res->body, &meta)) {
     store_rollback(req->db);
     memcpy(res->date_added_first, meta.date_first, sizeof(meta.date_first));
     memcpy(res->date_added_last, meta.date_last, sizeof(meta.date_last));
@@ -198,7 +198,8 @@ static int page_of(const struct taxii_request *req, const char *cid, bool manife
     fs_buf_appendf(res->body, ",\"next\":\"%s\"", next);
   }
   if (fs_buf_append_char(res->body, '}'))
-    return fs_err_set(&res->err, FS_ERR_TOO_LARGE, "taxii", "page too large; ask for a smaller limit");
+    return fs_err_set(&res->err, FS_ERR_TOO_LARGE, "taxii",
+                      "page too large; ask for a smaller limit");
   page_headers(&page, res);
   res->status = 200;
   if (cacheable && page.all_public) {

@@ -23,9 +23,9 @@ struct taxii_request {
   const struct actor *who;
   struct taxii_page_cache *cache; /* may be NULL */
   struct store_conn *db;
-  const char *base_url;          /* "https://hub.example:8443", for discovery's absolute URLs */
-  const char *title;             /* the hub's name */
-  const uint8_t *cursor_key;     /* 32 bytes: encrypts paging cursors */
+  const char *base_url;      /* "https://hub.example:8443", for discovery's absolute URLs */
+  const char *title;         /* the hub's name */
+  const uint8_t *cursor_key; /* 32 bytes: encrypts paging cursors */
   int64_t max_content_length;
   int64_t page_limit;
   struct fs_arena *arena;        /* for parsed query values */
@@ -36,9 +36,9 @@ struct taxii_request {
 
 struct taxii_response {
   int status;
-  struct fs_buf *body;           /* initialized by the caller */
-  char date_added_first[40];     /* X-TAXII-Date-Added-First when not empty */
-  char date_added_last[40];      /* X-TAXII-Date-Added-Last when not empty */
+  struct fs_buf *body;       /* initialized by the caller */
+  char date_added_first[40]; /* X-TAXII-Date-Added-First when not empty */
+  char date_added_last[40];  /* X-TAXII-Date-Added-Last when not empty */
   struct fs_err err;
 };
 

@@ -80,9 +80,8 @@ static int add_object(const struct intel_row *r, void *ctx)
 }
 
 int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_client *cl,
-               const char *api_root, const char *collection, const char *from,
-               const char *for_org, size_t limit, struct taxii_sync_stats *st,
-               struct fs_err *err)
+               const char *api_root, const char *collection, const char *from, const char *for_org,
+               size_t limit, struct taxii_sync_stats *st, struct fs_err *err)
 {
   memset(st, 0, sizeof(*st));
   /* What the partner may see here: its organisation's view, as one of its analysts would. */
@@ -106,8 +105,10 @@ int taxii_push(struct store_conn *c, const struct actor *who, struct taxii_clien
   fs_buf_init(&env, 256 << 20);
   fs_buf_init(&status, 16 << 20);
   for (;;) {
-    struct intel_page page = {.limit = limit ? limit : 1000, .has_cursor = after > 0,
-                              .after_date = after, .after_seq = INT64_MAX};
+    struct intel_page page = {.limit = limit ? limit : 1000,
+                              .has_cursor = after > 0,
+                              .after_date = after,
+                              .after_seq = INT64_MAX};
     fs_buf_reset(&env);
     fs_buf_append_str(&env, "{\"objects\":[");
     struct envelope e = {&env, 0};

@@ -7,24 +7,19 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const PRODUCTS[] = {"savings", "checking", "time_deposit", "loan", "credit_card",
-                                       NULL};
+static const char *const PRODUCTS[] = {"savings", "checking",    "time_deposit",
+                                       "loan",    "credit_card", NULL};
 static const char *const STATUSES[] = {"active", "dormant", "frozen", "closed", NULL};
 
 static const struct vault_cdf_column CUSTOMERS[] = {
-    {"customer_id", VAULT_CDF_ID, false, 0, NULL},
-    {"full_name", VAULT_CDF_TEXT, false, 200, NULL},
-    {"id_hash", VAULT_CDF_HEX64, false, 0, NULL},
-    {"phone", VAULT_CDF_TEXT, true, 32, NULL},
+    {"customer_id", VAULT_CDF_ID, false, 0, NULL}, {"full_name", VAULT_CDF_TEXT, false, 200, NULL},
+    {"id_hash", VAULT_CDF_HEX64, false, 0, NULL},  {"phone", VAULT_CDF_TEXT, true, 32, NULL},
     {"branch", VAULT_CDF_ID, false, 0, NULL},
 };
 static const struct vault_cdf_column ACCOUNTS[] = {
-    {"account_id", VAULT_CDF_ID, false, 0, NULL},
-    {"customer_id", VAULT_CDF_ID, false, 0, NULL},
-    {"product", VAULT_CDF_ENUM, false, 0, PRODUCTS},
-    {"currency", VAULT_CDF_CCY, false, 0, NULL},
-    {"status", VAULT_CDF_ENUM, false, 0, STATUSES},
-    {"opened", VAULT_CDF_DATE, false, 0, NULL},
+    {"account_id", VAULT_CDF_ID, false, 0, NULL},    {"customer_id", VAULT_CDF_ID, false, 0, NULL},
+    {"product", VAULT_CDF_ENUM, false, 0, PRODUCTS}, {"currency", VAULT_CDF_CCY, false, 0, NULL},
+    {"status", VAULT_CDF_ENUM, false, 0, STATUSES},  {"opened", VAULT_CDF_DATE, false, 0, NULL},
 };
 static const struct vault_cdf_column BALANCES[] = {
     {"account_id", VAULT_CDF_ID, false, 0, NULL},
@@ -33,12 +28,9 @@ static const struct vault_cdf_column BALANCES[] = {
     {"as_of", VAULT_CDF_DATE, false, 0, NULL},
 };
 static const struct vault_cdf_column HOLDS[] = {
-    {"hold_id", VAULT_CDF_ID, false, 0, NULL},
-    {"account_id", VAULT_CDF_ID, false, 0, NULL},
-    {"amount", VAULT_CDF_DECIMAL, false, 0, NULL},
-    {"reason", VAULT_CDF_TEXT, false, 200, NULL},
-    {"placed", VAULT_CDF_DATE, false, 0, NULL},
-    {"expires", VAULT_CDF_DATE, true, 0, NULL},
+    {"hold_id", VAULT_CDF_ID, false, 0, NULL},     {"account_id", VAULT_CDF_ID, false, 0, NULL},
+    {"amount", VAULT_CDF_DECIMAL, false, 0, NULL}, {"reason", VAULT_CDF_TEXT, false, 200, NULL},
+    {"placed", VAULT_CDF_DATE, false, 0, NULL},    {"expires", VAULT_CDF_DATE, true, 0, NULL},
 };
 static const struct vault_cdf_column TRANSACTIONS[] = {
     {"txn_id", VAULT_CDF_ID, false, 0, NULL},
@@ -49,9 +41,12 @@ static const struct vault_cdf_column TRANSACTIONS[] = {
     {"description", VAULT_CDF_TEXT, true, 200, NULL},
 };
 
-#define TABLE(n, c) {n, c, FS_ARRAY_SIZE(c)}
+#define TABLE(n, c)                                                                                \
+  {                                                                                                \
+    n, c, FS_ARRAY_SIZE(c)                                                                         \
+  }
 static const struct vault_cdf_table TABLES[] = {
-    TABLE("customers", CUSTOMERS), TABLE("accounts", ACCOUNTS), TABLE("balances", BALANCES),
+    TABLE("customers", CUSTOMERS), TABLE("accounts", ACCOUNTS),         TABLE("balances", BALANCES),
     TABLE("holds", HOLDS),         TABLE("transactions", TRANSACTIONS),
 };
 
@@ -89,25 +84,21 @@ bool vault_cdf_table_of_file(const char *filename, const struct vault_cdf_table 
  * [A-Za-z0-9_.-], 2 lower-case hex digit, 4 decimal digit, 8 printable ASCII, 16 not a quote. */
 enum { C_ID = 1, C_HEX = 2, C_DIGIT = 4, C_ASCII_TEXT = 8, C_NOQUOTE = 16 };
 static const uint8_t CLASS[256] = {
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    24, 24,  8, 24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 25, 25, 24,
-    31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 24, 24, 24, 24, 24, 24,
-    24, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25,
-    25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 24, 24, 24, 24, 25,
-    24, 27, 27, 27, 27, 27, 27, 25, 25, 25, 25, 25, 25, 25, 25, 25,
-    25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 24, 24, 24, 24, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
-    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 24, 24, 8,  24, 24, 24, 24, 24, 24, 24, 24, 24, 24, 25, 25, 24,
+    31, 31, 31, 31, 31, 31, 31, 31, 31, 31, 24, 24, 24, 24, 24, 24, 24, 25, 25, 25, 25, 25, 25, 25,
+    25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 24, 24, 24, 24, 25,
+    24, 27, 27, 27, 27, 27, 27, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25, 25,
+    25, 25, 25, 24, 24, 24, 24, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
+    16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
     16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16, 16,
 };
 
-/* ---- field checks ----------------------------------------------------------------------------- */
+/* ---- field checks -----------------------------------------------------------------------------
+ */
 
 bool vault_cdf_date_ok(const char *s, size_t len)
 {
@@ -178,8 +169,9 @@ static const char *check_value(const struct vault_cdf_column *c, const char *v, 
   case VAULT_CDF_TEXT:
     if (len > c->max)
       return "is too long";
-    return utf8_text_ok((const unsigned char *)v, len) ? NULL
-                                                       : "is not UTF-8 text without control characters";
+    return utf8_text_ok((const unsigned char *)v, len)
+               ? NULL
+               : "is not UTF-8 text without control characters";
   case VAULT_CDF_HEX64:
     if (len != 64)
       return "is not 64 hex digits";
@@ -207,7 +199,8 @@ static const char *check_value(const struct vault_cdf_column *c, const char *v, 
     return NULL;
   }
   case VAULT_CDF_CCY:
-    if (len != 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' || v[2] < 'A' || v[2] > 'Z')
+    if (len != 3 || v[0] < 'A' || v[0] > 'Z' || v[1] < 'A' || v[1] > 'Z' || v[2] < 'A' ||
+        v[2] > 'Z')
       return "is not a currency code (three capital letters)";
     return NULL;
   case VAULT_CDF_ENUM:
@@ -256,7 +249,8 @@ static int key_order(struct vault_cdf_state *s, const char *key, size_t len)
     c = s->last_key_len < len ? -1 : s->last_key_len > len ? 1 : 0;
   if (s->rows && c >= 0) {
     report(s, s->t->cols[0].name, 1,
-           c == 0 ? "duplicate key \"%.*s\"" : "key \"%.*s\" is out of order (rows must be sorted by key)",
+           c == 0 ? "duplicate key \"%.*s\""
+                  : "key \"%.*s\" is out of order (rows must be sorted by key)",
            key, len);
     return -1;
   }
@@ -317,7 +311,8 @@ static int csv_line(struct vault_cdf_state *s, const char *line, size_t len, con
       }
     } else {
       /* One pass finds the comma and the classes of the bytes on the way. */
-      const unsigned char *q = (const unsigned char *)line + pos, *e = (const unsigned char *)line + len;
+      const unsigned char *q = (const unsigned char *)line + pos,
+                          *e = (const unsigned char *)line + len;
       acc = 0xff;
       while (q < e && *q != ',')
         acc &= CLASS[*q++];
@@ -510,7 +505,8 @@ uint64_t vault_cdf_validate(const struct vault_cdf_table *t, enum vault_cdf_form
   return s.errors;
 }
 
-/* ---- manifest --------------------------------------------------------------------------------- */
+/* ---- manifest ---------------------------------------------------------------------------------
+ */
 
 int vault_cdf_manifest_parse(const char *text, size_t len, struct vault_cdf_manifest *m,
                              struct fs_err *err)
@@ -520,8 +516,8 @@ int vault_cdf_manifest_parse(const char *text, size_t len, struct vault_cdf_mani
   int rc = jsonx_parse_object(text, len, &o, err);
   if (rc)
     return rc;
-  static const char *const top[] = {"format", "version", "institution", "business_date", "files",
-                                    NULL};
+  static const char *const top[] = {"format",        "version", "institution",
+                                    "business_date", "files",   NULL};
   static const char *const fkeys[] = {"name", "table", "rows", "sha256", NULL};
   const char *format, *inst, *date;
   int64_t version;

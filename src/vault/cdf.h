@@ -24,8 +24,8 @@ enum vault_cdf_type {
 struct vault_cdf_column {
   const char *name;
   enum vault_cdf_type type;
-  bool optional;            /* may be empty */
-  size_t max;               /* TEXT: bytes */
+  bool optional;             /* may be empty */
+  size_t max;                /* TEXT: bytes */
   const char *const *values; /* ENUM: NULL-terminated */
 };
 
@@ -46,9 +46,9 @@ bool vault_cdf_table_of_file(const char *filename, const struct vault_cdf_table 
 struct vault_cdf_state {
   const struct vault_cdf_table *t;
   enum vault_cdf_format fmt;
-  const char *file;           /* for messages; not owned */
-  uint64_t line;              /* lines seen */
-  uint64_t rows;              /* data rows seen */
+  const char *file; /* for messages; not owned */
+  uint64_t line;    /* lines seen */
+  uint64_t rows;    /* data rows seen */
   uint64_t errors;
   bool header_done;
   char last_key[80];
@@ -72,8 +72,8 @@ int vault_cdf_line_known(struct vault_cdf_state *s, const char *line, size_t len
  * Used to compare rows of an earlier version; false when it has none (the header). */
 bool vault_cdf_key(const struct vault_cdf_table *t, enum vault_cdf_format fmt, const char *line,
                    size_t len, char *key, size_t keycap, size_t *keylen);
-/* Validates a whole file held in memory (pure; for tests and fuzzing). Returns the number of errors;
- * a last line without LF is an error. */
+/* Validates a whole file held in memory (pure; for tests and fuzzing). Returns the number of
+ * errors; a last line without LF is an error. */
 uint64_t vault_cdf_validate(const struct vault_cdf_table *t, enum vault_cdf_format fmt,
                             const char *file, const char *data, size_t len,
                             struct vault_problems *problems, uint64_t *rows);

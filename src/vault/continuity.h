@@ -10,7 +10,8 @@
  * token (shown once) into out. */
 int vault_token_create(const char *tokens_file, const char *name, char *out, size_t n,
                        struct fs_err *err);
-/* Parses a tokens file (pure): up to max hashes into hashes. Lines starting with '#' are comments. */
+/* Parses a tokens file (pure): up to max hashes into hashes. Lines starting with '#' are comments.
+ */
 int vault_tokens_parse(const char *text, size_t len, uint8_t (*hashes)[32], size_t max, size_t *n,
                        struct fs_err *err);
 

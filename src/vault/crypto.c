@@ -136,7 +136,8 @@ void vault_sha256(const void *p, size_t n, uint8_t out[32])
   gnutls_hash_fast(GNUTLS_DIG_SHA256, p, n, out);
 }
 
-/* ---- the file check (Poly1305 in Wegman-Carter form; see vault_sum in internal.h) --------------- */
+/* ---- the file check (Poly1305 in Wegman-Carter form; see vault_sum in internal.h) ---------------
+ */
 
 /* Poly1305 under (r, s = 0): the tag is then the polynomial alone, and the pad is added at the end
  * (Poly1305's last step is tag = (h + s) mod 2^128, so this equals Poly1305 under (r, pad)). */
@@ -270,7 +271,8 @@ void vault_partner_keygen(uint8_t pk[32], uint8_t sk[32])
   crypto_box_keypair(pk, sk);
 }
 
-/* ---- key files -------------------------------------------------------------------------------- */
+/* ---- key files --------------------------------------------------------------------------------
+ */
 
 static const char KEY_AD[] = "finshield-vault-key-v1";
 
@@ -389,7 +391,8 @@ int vault_keyfile_partner_open(const json_t *o, const uint8_t sk[32], uint8_t ma
     return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file,
                       "this partner key is not the one the repository was sealed to");
   if (crypto_box_seal_open(master, sealed, sizeof(sealed), pk, sk))
-    return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file, "the partner key does not open the master key");
+    return fs_err_set(err, FS_ERR_UNAUTHENTICATED, file,
+                      "the partner key does not open the master key");
   return FS_OK;
 }
 
@@ -431,7 +434,8 @@ int vault_keyfile_slot_open(const json_t *o, const uint8_t secret[32], const cha
   return FS_OK;
 }
 
-/* ---- config MAC and signatures ---------------------------------------------------------------- */
+/* ---- config MAC and signatures ----------------------------------------------------------------
+ */
 
 void vault_mac(const struct vault_keys *k, const void *p, size_t n, uint8_t out[32])
 {

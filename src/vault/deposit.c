@@ -67,7 +67,8 @@ static int finish(struct vault_repo *r, struct vault_snapshot *s, struct vault_s
   return rc;
 }
 
-/* ---- backup ----------------------------------------------------------------------------------- */
+/* ---- backup -----------------------------------------------------------------------------------
+ */
 
 struct walk {
   struct vault_file_entry *e;
@@ -115,7 +116,8 @@ static int walk_dir(struct walk *w, const char *src, const char *rel, struct fs_
   for (size_t i = 0; i < n && !rc; i++) {
     char csrc[4096], crel[4096];
     if (snprintf(csrc, sizeof(csrc), "%s/%s", src, names[i]) >= (int)sizeof(csrc) ||
-        snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "", names[i]) >= (int)sizeof(crel)) {
+        snprintf(crel, sizeof(crel), "%s%s%s", rel, *rel ? "/" : "", names[i]) >=
+            (int)sizeof(crel)) {
       rc = fs_err_set(err, FS_ERR_TOO_LARGE, src, "path too long");
       break;
     }
@@ -200,7 +202,7 @@ struct given {
   char stored[4096]; /* vault_backup_path */
   size_t lead;       /* "../" dropped from its start */
   struct stat st;
-  bool skip;         /* inside another given path: stored with it */
+  bool skip; /* inside another given path: stored with it */
 };
 
 /* The folder above a given path, or one of those above it: source (read for its mode and time)
@@ -338,7 +340,8 @@ int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int t
   return rc;
 }
 
-/* ---- deposit ---------------------------------------------------------------------------------- */
+/* ---- deposit ----------------------------------------------------------------------------------
+ */
 
 static char *attest(struct vault_repo *r, const struct vault_snapshot *s,
                     const struct vault_cdf_manifest *m)
@@ -351,14 +354,14 @@ static char *attest(struct vault_repo *r, const struct vault_snapshot *s,
     char sha[65];
     fs_hex_encode(f->sha256, 32, sha);
     json_array_append_new(files, json_pack("{s:s, s:s?, s:I, s:I, s:s}", "name", f->path, "table",
-                                            f->table, "rows", (json_int_t)f->rows, "size",
-                                            (json_int_t)f->size, "sha256", sha));
+                                           f->table, "rows", (json_int_t)f->rows, "size",
+                                           (json_int_t)f->size, "sha256", sha));
   }
-  json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:o}", "type",
-                        "finshield-vault-deposit-attestation", "version", 1, "repository",
-                        r->cfg.id, "snapshot", s->id, "seq", (json_int_t)s->seq, "institution",
-                        m->institution, "business_date", m->business_date, "deposited_at", t,
-                        "files", files);
+  json_t *o =
+      json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:o}", "type",
+                "finshield-vault-deposit-attestation", "version", 1, "repository", r->cfg.id,
+                "snapshot", s->id, "seq", (json_int_t)s->seq, "institution", m->institution,
+                "business_date", m->business_date, "deposited_at", t, "files", files);
   char *out = o && !vault_sign_json(r, o) ? json_dumps(o, JSON_SORT_KEYS | JSON_INDENT(2)) : NULL;
   json_decref(o);
   return out;
@@ -522,7 +525,8 @@ int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
   }
   for (size_t k = 0; k < m.nfiles; k++)
     if (!listed[k])
-      vault_problems_add(&res->problems, "%s: listed in the manifest but not given", m.files[k].name);
+      vault_problems_add(&res->problems, "%s: listed in the manifest but not given",
+                         m.files[k].name);
   /* The manifest itself is stored as a plain file of the snapshot. */
   struct ingest_job *mj = &jobs[nj];
   mj->src = manifest_path;

@@ -135,7 +135,8 @@ void vault_index_file_release(struct vault_index_file *f)
   memset(f, 0, sizeof(*f));
 }
 
-/* ---- descriptors ------------------------------------------------------------------------------ */
+/* ---- descriptors ------------------------------------------------------------------------------
+ */
 
 #define DESC_MAGIC "FSVD"
 
@@ -261,7 +262,8 @@ void vault_desc_release(struct vault_desc *d)
   memset(d, 0, sizeof(*d));
 }
 
-/* ---- delta operations ------------------------------------------------------------------------- */
+/* ---- delta operations -------------------------------------------------------------------------
+ */
 
 static int put_varint(struct fs_buf *out, uint64_t v)
 {

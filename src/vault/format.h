@@ -17,9 +17,9 @@
 #define VAULT_MAGIC_TOMB "FSVTOMB1"
 #define VAULT_MAGIC_LEN 8
 
-#define VAULT_ENTRY_LEN 49u             /* type, id, offset, enc_len, raw_len */
-#define VAULT_MAX_BLOB (64u << 20)      /* no blob's plaintext is larger */
-#define VAULT_MAX_ENTRIES (1u << 22)    /* per pack trailer or index file */
+#define VAULT_ENTRY_LEN 49u          /* type, id, offset, enc_len, raw_len */
+#define VAULT_MAX_BLOB (64u << 20)   /* no blob's plaintext is larger */
+#define VAULT_MAX_ENTRIES (1u << 22) /* per pack trailer or index file */
 
 enum vault_blob_type {
   VAULT_BLOB_CHUNK = 1, /* file bytes (or the literal rows of a delta) */
@@ -70,13 +70,13 @@ struct vault_desc {
   uint8_t kind;
   uint64_t size;
   uint8_t sha256[32];
-  bool has_check;                /* descriptor version 2: the file check (see vault_sum) */
+  bool has_check; /* descriptor version 2: the file check (see vault_sum) */
   uint8_t check[VAULT_CHECK_LEN];
   uint8_t parent[32];   /* delta only */
   uint32_t depth;       /* 0 for chunks; parent's depth + 1 for a delta */
   uint32_t version;     /* versions since the full copy (0 for chunks); see skip deltas */
   uint64_t parent_size; /* delta only */
-  uint8_t base[32];     /* delta only: the full copy (version 0) this line of versions starts from */
+  uint8_t base[32]; /* delta only: the full copy (version 0) this line of versions starts from */
   size_t ndata;
   uint8_t (*data)[32];
   uint32_t *data_len;

@@ -26,7 +26,8 @@
 #define LIT_FLUSH (256u << 10)
 #define OPS_FLUSH (256u << 10)
 
-/* ---- splitting a stream into lines ------------------------------------------------------------ */
+/* ---- splitting a stream into lines ------------------------------------------------------------
+ */
 
 typedef void (*line_fn)(void *arg, const char *line, size_t len);
 
@@ -67,7 +68,8 @@ static void lines_feed(struct lines *l, const char *p, size_t n, line_fn fn, voi
   }
 }
 
-/* ---- a growing list of chunk or ops ids ------------------------------------------------------- */
+/* ---- a growing list of chunk or ops ids -------------------------------------------------------
+ */
 
 struct idlist {
   uint8_t (*id)[32];
@@ -100,7 +102,8 @@ static void idlist_release(struct idlist *l)
   memset(l, 0, sizeof(*l));
 }
 
-/* ---- one file --------------------------------------------------------------------------------- */
+/* ---- one file ---------------------------------------------------------------------------------
+ */
 
 /* A chunk in flight: copied out of the read buffer, then identified, compressed and sealed by a
  * pool worker; the file's thread appends it to the pack when it is the oldest one out. */
@@ -231,7 +234,8 @@ static int store_desc(struct run *ru, struct vault_desc *d, const struct idlist 
   return rc;
 }
 
-/* ---- the delta: merge of the previous version's rows with the new rows, by key ------------------ */
+/* ---- the delta: merge of the previous version's rows with the new rows, by key ------------------
+ */
 
 struct merge {
   struct vault_src *old;
@@ -441,11 +445,12 @@ static void on_line(void *arg, const char *line, size_t len)
     keylen = 0;
   }
   if (ru->m && !ru->rc)
-    ru->rc = merge_line(ru, line, FS_MIN(len, (size_t)VAULT_CDF_MAX_LINE), v >= 0 ? key : NULL,
-                        keylen);
+    ru->rc =
+        merge_line(ru, line, FS_MIN(len, (size_t)VAULT_CDF_MAX_LINE), v >= 0 ? key : NULL, keylen);
 }
 
-/* ---- the file loop ---------------------------------------------------------------------------- */
+/* ---- the file loop ----------------------------------------------------------------------------
+ */
 
 static int run_file(struct run *ru)
 {
@@ -607,13 +612,11 @@ struct files {
   atomic_size_t next;
 };
 
-
-
 static void *files_main(void *arg)
 {
   struct files *p = arg;
-  struct worker w = {.r = p->r, .put = vault_put_ctx_new(), .buf = malloc(READ_BUF),
-                     .pool = p->chunks};
+  struct worker w = {
+      .r = p->r, .put = vault_put_ctx_new(), .buf = malloc(READ_BUF), .pool = p->chunks};
   /* Enough slots that the workers always find queued chunks and this thread rarely waits: on a
    * busy machine every wake-up costs milliseconds, and a ring of workers + 1 slots needed one per
    * chunk (measured: the threads slept three quarters of a first deposit). */

@@ -14,17 +14,17 @@ struct ingest_job {
   char *rel;                           /* stored path (owned) */
   const struct vault_cdf_table *table; /* standard-format table to validate, or NULL */
   enum vault_cdf_format fmt;
-  bool has_parent;                     /* store as a delta against parent_desc */
+  bool has_parent; /* store as a delta against parent_desc */
   uint8_t parent_desc[32];
-  uint32_t version;                    /* of the new version (delta only) */
-  uint8_t base[32];                    /* the full copy its line starts from (delta only) */
+  uint32_t version; /* of the new version (delta only) */
+  uint8_t base[32]; /* the full copy its line starts from (delta only) */
   struct stat st;
   /* out */
   uint64_t size, rows, errors;
   uint8_t sha256[32];
   uint8_t desc[32];
   bool delta;
-  struct vault_problems problems;      /* validation errors (file, line, field) */
+  struct vault_problems problems; /* validation errors (file, line, field) */
   int rc;
   struct fs_err err;
 };

@@ -1,5 +1,6 @@
 /* Internal structures of the vault module shared by its files: keys, the in-memory index, the pack
- * writer, content descriptors and readers. Nothing here is part of the public interface (vault.h). */
+ * writer, content descriptors and readers. Nothing here is part of the public interface (vault.h).
+ */
 #ifndef FS_VAULT_INTERNAL_H
 #define FS_VAULT_INTERNAL_H
 
@@ -24,15 +25,15 @@
 /* The keys derived from the master key (libsodium crypto_kdf, context "FSVAULT1"). */
 struct vault_keys {
   uint8_t master[VAULT_KEY_LEN];
-  uint8_t data[VAULT_KEY_LEN];   /* blobs in packs */
-  uint8_t id[VAULT_KEY_LEN];     /* HMAC-SHA256 key of chunk ids */
-  uint8_t meta[VAULT_KEY_LEN];   /* index, snapshot and tombstone files, pack trailers */
-  uint8_t mac[VAULT_KEY_LEN];    /* the config's MAC */
+  uint8_t data[VAULT_KEY_LEN];      /* blobs in packs */
+  uint8_t id[VAULT_KEY_LEN];        /* HMAC-SHA256 key of chunk ids */
+  uint8_t meta[VAULT_KEY_LEN];      /* index, snapshot and tombstone files, pack trailers */
+  uint8_t mac[VAULT_KEY_LEN];       /* the config's MAC */
   uint8_t check_r[VAULT_KEY_LEN];   /* the file check's Poly1305 r (its first 16 bytes) */
   uint8_t check_pad[VAULT_KEY_LEN]; /* BLAKE2b key of the file check's one-time pads */
-  uint8_t sign_pk[32];           /* Ed25519, seeded from the master key */
+  uint8_t sign_pk[32];              /* Ed25519, seeded from the master key */
   uint8_t sign_sk[64];
-  uint64_t gear[256];            /* the chunker's table, derived from the key */
+  uint64_t gear[256]; /* the chunker's table, derived from the key */
 };
 
 /* ---- crypto.c -------------------------------------------------------------------------------- */
@@ -74,7 +75,7 @@ struct vault_sum {
   unsigned want;
   uint64_t size;
   struct vault_sha256 sha;
-  void *mac;   /* EVP_MAC_CTX, or crypto_onetimeauth_state when sodium */
+  void *mac; /* EVP_MAC_CTX, or crypto_onetimeauth_state when sodium */
   bool sodium;
 };
 /* FS_ERR_CRYPTO when a digest cannot start (nothing to release then; abandoning it is harmless). */
@@ -94,9 +95,9 @@ void vault_sum_abandon(struct vault_sum *s);
 /* ---- in-memory index: blob id -> place ------------------------------------------------------- */
 struct vault_loc {
   uint8_t id[32];
-  uint32_t pack;     /* index into vault_repo.packs */
-  uint8_t type;      /* enum vault_blob_type */
-  uint8_t state;     /* 0 empty slot, 1 stored, 2 reserved (being written by this process) */
+  uint32_t pack; /* index into vault_repo.packs */
+  uint8_t type;  /* enum vault_blob_type */
+  uint8_t state; /* 0 empty slot, 1 stored, 2 reserved (being written by this process) */
   uint32_t enc_len;
   uint32_t raw_len;
   uint64_t offset;
@@ -171,7 +172,8 @@ struct vault_blob_io {
   struct fs_buf plain;
   void *dctx;     /* ZSTD_DCtx */
   bool check_ids; /* recompute each chunk's keyed id (verify); readers that check the whole
-                     file (vault_sum) anyway leave it off (the AEAD already authenticates the blob) */
+                     file (vault_sum) anyway leave it off (the AEAD already authenticates the blob)
+                   */
 };
 void vault_blob_io_init(struct vault_blob_io *io);
 void vault_blob_io_release(struct vault_blob_io *io);
@@ -232,13 +234,15 @@ int vault_put_append(struct vault_repo *r, const struct vault_sealed *s, struct 
 int vault_writer_commit(struct vault_repo *r, struct fs_err *err);
 /* Bytes of packs stored by this writer so far. */
 uint64_t vault_writer_bytes_added(const struct vault_repo *r);
-/* Abandons the open pack (its temporary file is removed); stored packs stay and are adopted later. */
+/* Abandons the open pack (its temporary file is removed); stored packs stay and are adopted later.
+ */
 void vault_writer_abort(struct vault_repo *r);
 /* Abandons the run and deletes every pack it stored that no index lists yet (a refused deposit
  * leaves nothing behind), then ends the writer as vault_writer_abort does. */
 void vault_writer_discard(struct vault_repo *r);
 
-/* ---- chunker.c: content-defined chunking (FastCDC with a keyed gear table) ---------------------- */
+/* ---- chunker.c: content-defined chunking (FastCDC with a keyed gear table) ----------------------
+ */
 #define VAULT_CHUNK_MIN (256u << 10)
 #define VAULT_CHUNK_AVG (1u << 20)
 #define VAULT_CHUNK_MAX (4u << 20)
@@ -247,7 +251,8 @@ void vault_writer_discard(struct vault_repo *r);
  * bytes unless the data ends there. Pure; allocates nothing. */
 size_t vault_chunker_cut(const uint64_t gear[256], const uint8_t *p, size_t n);
 
-/* ---- reader.c: content of a file version ------------------------------------------------------ */
+/* ---- reader.c: content of a file version ------------------------------------------------------
+ */
 struct vault_src;
 /* Opens a reader over the content described by descriptor blob `desc`. */
 int vault_src_open(struct vault_repo *r, const uint8_t desc[32], struct vault_src **out,
@@ -322,7 +327,8 @@ int vault_config_parse(const char *text, size_t len, struct vault_config *c, cha
 int vault_key_unlock(const struct vault_repo *r, const char *path, uint8_t master[32],
                      struct fs_err *err);
 
-/* ---- cli-free helpers ------------------------------------------------------------------------- */
+/* ---- cli-free helpers -------------------------------------------------------------------------
+ */
 int vault_mkdirs(const char *dir, struct fs_err *err);
 uint64_t vault_now_ms(void);
 

@@ -33,7 +33,8 @@ int vault_key_add(struct vault_repo *r, const char *path, char slot[17], struct 
 {
   struct stat st;
   if (!lstat(path, &st))
-    return fs_err_set(err, FS_ERR_CONFLICT, path, "already exists; a key file is never overwritten");
+    return fs_err_set(err, FS_ERR_CONFLICT, path,
+                      "already exists; a key file is never overwritten");
   uint8_t id[8], secret[32], master[32];
   randombytes_buf(id, sizeof(id));
   randombytes_buf(secret, sizeof(secret));
@@ -95,14 +96,16 @@ int vault_key_unlock(const struct vault_repo *r, const char *path, uint8_t maste
   fs_buf_release(&b);
   const char *type = NULL, *repo = NULL, *slot = NULL, *key = NULL;
   struct fs_err e2;
-  if (!rc && (jsonx_string(o, "type", JSONX_REQUIRED, 64, &type, &e2) || strcmp(type, KEYFILE_TYPE) ||
-              jsonx_string(o, "repository", JSONX_REQUIRED, 32, &repo, &e2) ||
-              jsonx_string(o, "slot", JSONX_REQUIRED, 16, &slot, &e2) || !slot_ok(slot) ||
-              jsonx_string(o, "key", JSONX_REQUIRED, 64, &key, &e2) || strlen(key) != 64))
+  if (!rc &&
+      (jsonx_string(o, "type", JSONX_REQUIRED, 64, &type, &e2) || strcmp(type, KEYFILE_TYPE) ||
+       jsonx_string(o, "repository", JSONX_REQUIRED, 32, &repo, &e2) ||
+       jsonx_string(o, "slot", JSONX_REQUIRED, 16, &slot, &e2) || !slot_ok(slot) ||
+       jsonx_string(o, "key", JSONX_REQUIRED, 64, &key, &e2) || strlen(key) != 64))
     rc = fs_err_set(err, FS_ERR_INVALID, path, "not a vault key file (vault key add writes one)");
   if (!rc && strcmp(repo, r->cfg.id))
     rc = fs_err_set(err, FS_ERR_UNAUTHENTICATED, path,
-                    "this key file belongs to repository %s, not to %s (%s)", repo, r->cfg.id, r->dir);
+                    "this key file belongs to repository %s, not to %s (%s)", repo, r->cfg.id,
+                    r->dir);
   uint8_t secret[32];
   if (!rc && fs_hex_decode(key, 64, secret, 32))
     rc = fs_err_set(err, FS_ERR_INVALID, path, "not a vault key file (vault key add writes one)");
@@ -116,7 +119,8 @@ int vault_key_unlock(const struct vault_repo *r, const char *path, uint8_t maste
     if (rc == FS_ERR_NOT_FOUND)
       rc = fs_err_set(err, FS_ERR_UNAUTHENTICATED, path,
                       "key slot %s is not in this repository: the key file was revoked (vault key "
-                      "remove)", slot);
+                      "remove)",
+                      slot);
   }
   json_t *so = NULL;
   if (!rc && jsonx_parse_object(text.data, text.len, &so, err))

@@ -276,13 +276,14 @@ int vault_lookup_account(const struct vault_lookup *lk, const char *account_id, 
   uint64_t bo = row_find(&lk->balances, account_id, klen);
   json_object_set_new(o, "balance", bo != NO_ROW ? row_json(&lk->balances, bo) : json_null());
   json_t *holds = json_array();
-  for (size_t hi = lower_bound(&lk->holds, account_id, klen); key_at(&lk->holds, hi, account_id, klen);
-       hi++)
+  for (size_t hi = lower_bound(&lk->holds, account_id, klen);
+       key_at(&lk->holds, hi, account_id, klen); hi++)
     json_array_append_new(holds, row_json(&lk->holds, lk->holds.rows[hi]));
   json_object_set_new(o, "holds", holds);
-  json_object_set_new(o, "source", json_pack("{s:s, s:s, s:s, s:s}", "kind", "vault-snapshot",
-                                             "snapshot", lk->snapshot, "institution",
-                                             lk->institution, "business_date", lk->business_date));
+  json_object_set_new(o, "source",
+                      json_pack("{s:s, s:s, s:s, s:s}", "kind", "vault-snapshot", "snapshot",
+                                lk->snapshot, "institution", lk->institution, "business_date",
+                                lk->business_date));
   *out = o;
   return FS_OK;
 }

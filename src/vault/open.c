@@ -25,14 +25,14 @@ static json_t *config_json(const struct vault_config *c)
 {
   char pk[65];
   fs_hex_encode(c->sign_pk, 32, pk);
-  return json_pack("{s:i, s:s, s:I, s:{s:I, s:I}, s:s, s:i, s:i, s:I, s:b, s:s, s:s, s:s, s:s}", "version",
-                   c->version, "id", c->id, "created_ms", (json_int_t)c->created_ms, "retention",
-                   "daily_days", (json_int_t)c->retention.daily_days, "monthly_months",
+  return json_pack("{s:i, s:s, s:I, s:{s:I, s:I}, s:s, s:i, s:i, s:I, s:b, s:s, s:s, s:s, s:s}",
+                   "version", c->version, "id", c->id, "created_ms", (json_int_t)c->created_ms,
+                   "retention", "daily_days", (json_int_t)c->retention.daily_days, "monthly_months",
                    (json_int_t)c->retention.monthly_months, "sign_pk", pk, "zstd_level",
                    c->zstd_level, "max_delta_depth", (int)c->max_depth, "pack_size",
-                   (json_int_t)c->pack_size, "partner", c->has_partner,
-                   "chunker", "fastcdc-gear/256k/1m/4m", "chunk_id", "hmac-sha256",
-                   "cipher", "xchacha20poly1305", "compression", "zstd");
+                   (json_int_t)c->pack_size, "partner", c->has_partner, "chunker",
+                   "fastcdc-gear/256k/1m/4m", "chunk_id", "hmac-sha256", "cipher",
+                   "xchacha20poly1305", "compression", "zstd");
 }
 
 static int config_write(struct vault_repo *r, struct fs_err *err)
@@ -61,7 +61,7 @@ static int config_write(struct vault_repo *r, struct fs_err *err)
 }
 
 int vault_config_parse(const char *text, size_t len, struct vault_config *c, char mac_hex[65],
-                        struct fs_err *err)
+                       struct fs_err *err)
 {
   json_t *o;
   int rc = jsonx_parse_object(text, len, &o, err);
@@ -73,8 +73,10 @@ int vault_config_parse(const char *text, size_t len, struct vault_config *c, cha
   json_t *ret = json_object_get(o, "retention");
   rc = jsonx_int(o, "version", JSONX_REQUIRED, 1, 1000, &v, NULL, err);
   if (!rc && v != VAULT_FORMAT_VERSION)
-    rc = fs_err_set(err, FS_ERR_UNSUPPORTED, "config", "repository version %lld; this program "
-                    "reads version %d", (long long)v, VAULT_FORMAT_VERSION);
+    rc = fs_err_set(err, FS_ERR_UNSUPPORTED, "config",
+                    "repository version %lld; this program "
+                    "reads version %d",
+                    (long long)v, VAULT_FORMAT_VERSION);
   if (!rc)
     rc = jsonx_string(o, "id", JSONX_REQUIRED, 32, &id, err);
   if (!rc)
@@ -192,8 +194,9 @@ int vault_init(const char *dir, const struct vault_init_opts *o, struct fs_err *
     return fs_err_set(err, FS_ERR_USAGE, "pack size", "must be between 1 MiB and 4 GiB");
   }
   r->cfg.has_partner = o->partner_pk != NULL;
-  rc = write_keyfile(dir, "password",
-                     vault_keyfile_password(master, o->password, o->password_len, o->kdf, err), err);
+  rc =
+      write_keyfile(dir, "password",
+                    vault_keyfile_password(master, o->password, o->password_len, o->kdf, err), err);
   if (!rc && o->partner_pk)
     rc = write_keyfile(dir, "partner", vault_keyfile_partner(master, o->partner_pk), err);
   if (!rc)
@@ -270,7 +273,8 @@ int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lo
     vault_path(r, path, sizeof(path), "keys/%s", partner ? "partner" : "password");
     rc = vault_read_file(path, &text, err);
     if (rc == FS_ERR_NOT_FOUND && partner)
-      rc = fs_err_set(err, FS_ERR_UNAUTHENTICATED, path, "no restoration partner key in this vault");
+      rc =
+          fs_err_set(err, FS_ERR_UNAUTHENTICATED, path, "no restoration partner key in this vault");
     json_t *o = NULL;
     if (!rc) {
       rc = jsonx_parse_object(text.data, text.len, &o, err);
@@ -282,8 +286,8 @@ int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lo
     }
     if (!rc)
       rc = partner ? vault_keyfile_partner_open(o, u->partner_sk, master, err)
-                   : vault_keyfile_password_open(o, u->password ? u->password : "",
-                                                 u->password_len, master, err);
+                   : vault_keyfile_password_open(o, u->password ? u->password : "", u->password_len,
+                                                 master, err);
     json_decref(o);
   }
   if (!rc) {
@@ -335,10 +339,10 @@ int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret,
     return fs_err_set(err, FS_ERR_INTERNAL, "retention", "needs the exclusive lock");
   if (ret->daily_days < r->cfg.retention.daily_days ||
       ret->monthly_months < r->cfg.retention.monthly_months)
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "retention",
-                      "the policy can only be lengthened (now: daily %lld days, monthly %lld months)",
-                      (long long)r->cfg.retention.daily_days,
-                      (long long)r->cfg.retention.monthly_months);
+    return fs_err_set(
+        err, FS_ERR_FORBIDDEN, "retention",
+        "the policy can only be lengthened (now: daily %lld days, monthly %lld months)",
+        (long long)r->cfg.retention.daily_days, (long long)r->cfg.retention.monthly_months);
   r->cfg.retention = *ret;
   return config_write(r, err);
 }

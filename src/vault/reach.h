@@ -1,5 +1,6 @@
 /* What snapshots reach: the descriptors of their files, each descriptor's chunks and operation
- * blobs, and its parent chain. Used by prune (what to keep) and verify (who uses a damaged blob). */
+ * blobs, and its parent chain. Used by prune (what to keep) and verify (who uses a damaged blob).
+ */
 #ifndef FS_VAULT_REACH_H
 #define FS_VAULT_REACH_H
 

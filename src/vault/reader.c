@@ -14,8 +14,8 @@
 #define MAX_CHAIN 4096
 
 struct chunks {
-  size_t i;        /* current chunk */
-  uint64_t pos;    /* offset in it */
+  size_t i;     /* current chunk */
+  uint64_t pos; /* offset in it */
   bool loaded;
   struct fs_buf cur;
 };
@@ -50,17 +50,17 @@ struct vault_slots {
 
 struct vault_src {
   struct vault_repo *r;
-  struct prefetch *pf;     /* NULL: chunks are opened by the reading thread */
+  struct prefetch *pf;       /* NULL: chunks are opened by the reading thread */
   struct vault_slots *slots; /* where pf's slots go back */
   struct vault_desc d;
   uint8_t desc_id[32];
   struct vault_blob_io *io; /* scratch for reading blobs, shared by every level of the chain */
   struct vault_blob_io own_io;
-  struct chunks data;      /* the file (chunks) or the literal stream (delta) */
+  struct chunks data; /* the file (chunks) or the literal stream (delta) */
   struct vault_src *parent;
-  struct fs_buf ops;       /* the current operations blob */
+  struct fs_buf ops; /* the current operations blob */
   size_t ops_next, ops_pos;
-  struct vault_op op;      /* what is left of the current operation */
+  struct vault_op op; /* what is left of the current operation */
   uint64_t produced, parent_used;
 };
 
@@ -121,9 +121,9 @@ static int pf_advance(struct vault_src *s, size_t upto, struct fs_err *err)
   return FS_OK;
 }
 
-/* Chunk j (the current one) opened by a worker: *p and *len, valid until the reader moves past it. */
-static int pf_get(struct vault_src *s, size_t j, const uint8_t **p, size_t *len,
-                  struct fs_err *err)
+/* Chunk j (the current one) opened by a worker: *p and *len, valid until the reader moves past it.
+ */
+static int pf_get(struct vault_src *s, size_t j, const uint8_t **p, size_t *len, struct fs_err *err)
 {
   int rc = pf_advance(s, j, err);
   if (rc)
@@ -142,8 +142,7 @@ static int pf_get(struct vault_src *s, size_t j, const uint8_t **p, size_t *len,
 }
 
 /* Reads up to n bytes of the chunk stream; *got < n only at its end. */
-static int chunks_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got,
-                       struct fs_err *err)
+static int chunks_read(struct vault_src *s, uint8_t *dst, size_t n, size_t *got, struct fs_err *err)
 {
   struct chunks *c = &s->data;
   *got = 0;
@@ -539,7 +538,8 @@ void vault_src_free(struct vault_src *s)
   }
 }
 
-/* ---- read-ahead: a second thread rebuilds the next blocks while the caller uses this one -------- */
+/* ---- read-ahead: a second thread rebuilds the next blocks while the caller uses this one --------
+ */
 
 #define RA_BUFS 3
 

@@ -1,5 +1,6 @@
 /* Offsite copies: copy what the other repository lacks (each file written atomically and made
- * read-only), then open the copy with the same keys and verify it, reading back the copied packs. */
+ * read-only), then open the copy with the same keys and verify it, reading back the copied packs.
+ */
 #include "vault/internal.h"
 
 #include "core/file.h"
@@ -54,8 +55,8 @@ static int copy_file(const char *from, const char *to, struct vault_replicate_re
       if (w < 0 && errno == EINTR)
         continue;
       if (w <= 0)
-        rc = fs_err_set(err, errno == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, to,
-                        "write failed: %s", strerror(errno));
+        rc = fs_err_set(err, errno == ENOSPC ? FS_ERR_NO_SPACE : FS_ERR_IO, to, "write failed: %s",
+                        strerror(errno));
       else
         off += w;
     }

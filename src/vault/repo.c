@@ -28,7 +28,8 @@ uint64_t vault_now_ms(void)
   return (uint64_t)fs_time_now_ms();
 }
 
-/* ---- problems --------------------------------------------------------------------------------- */
+/* ---- problems ---------------------------------------------------------------------------------
+ */
 
 void vault_problems_add(struct vault_problems *p, const char *fmt, ...)
 {
@@ -64,7 +65,8 @@ void vault_problems_release(struct vault_problems *p)
   p->limit = limit;
 }
 
-/* ---- files ------------------------------------------------------------------------------------ */
+/* ---- files ------------------------------------------------------------------------------------
+ */
 
 int vault_path(const struct vault_repo *r, char *out, size_t n, const char *fmt, ...)
 {
@@ -113,8 +115,9 @@ int vault_read_meta(struct vault_repo *r, const char *path, const char magic[8],
   fs_buf_init(out, VAULT_META_MAX);
   size_t n = raw.len - VAULT_MAGIC_LEN;
   rc = fs_buf_reserve(out, n);
-  if (!rc && vault_open_sealed(r->keys.meta, magic, VAULT_MAGIC_LEN,
-                               (const uint8_t *)raw.data + VAULT_MAGIC_LEN, n, (uint8_t *)out->data))
+  if (!rc &&
+      vault_open_sealed(r->keys.meta, magic, VAULT_MAGIC_LEN,
+                        (const uint8_t *)raw.data + VAULT_MAGIC_LEN, n, (uint8_t *)out->data))
     rc = fs_err_set(err, FS_ERR_CORRUPT, path, "authentication failed: the file was altered");
   else if (rc)
     fs_err_set(err, rc, path, "out of memory");
@@ -156,7 +159,8 @@ int vault_list(const struct vault_repo *r, const char *sub, char ***names, size_
   vault_path(r, path, sizeof(path), "%s", sub);
   DIR *d = opendir(path);
   if (!d)
-    return errno == ENOENT ? FS_OK : fs_err_set(err, FS_ERR_IO, path, "cannot list: %s", strerror(errno));
+    return errno == ENOENT ? FS_OK
+                           : fs_err_set(err, FS_ERR_IO, path, "cannot list: %s", strerror(errno));
   size_t cap = 0;
   struct dirent *e;
   int rc = FS_OK;
@@ -203,7 +207,8 @@ int vault_mkdirs(const char *dir, struct fs_err *err)
   return rc;
 }
 
-/* ---- the in-memory index ---------------------------------------------------------------------- */
+/* ---- the in-memory index ----------------------------------------------------------------------
+ */
 
 void vault_index_init(struct vault_index *ix)
 {
@@ -361,7 +366,8 @@ int vault_index_load(struct vault_repo *r, struct vault_problems *problems, stru
   return rc;
 }
 
-/* ---- blobs ------------------------------------------------------------------------------------ */
+/* ---- blobs ------------------------------------------------------------------------------------
+ */
 
 void vault_blob_ad(uint8_t ad[33], uint8_t type, const uint8_t id[32])
 {
@@ -409,7 +415,8 @@ static int unseal_to(struct vault_repo *r, struct vault_blob_io *io, const struc
     plain = (uint8_t *)io->plain.data;
   }
   if (vault_open_sealed(r->keys.data, ad, sizeof(ad), sealed, e->enc_len, plain))
-    return fs_err_set(err, FS_ERR_CORRUPT, where, "authentication failed (damaged or altered bytes)");
+    return fs_err_set(err, FS_ERR_CORRUPT, where,
+                      "authentication failed (damaged or altered bytes)");
   int rc = FS_OK;
   if (plen < 1) {
     rc = fs_err_set(err, FS_ERR_CORRUPT, where, "empty blob");
@@ -488,8 +495,8 @@ static int read_sealed(struct vault_repo *r, struct vault_blob_io *io, const uin
     return fs_err_set(err, FS_ERR_CORRUPT, packpath,
                       "pack is truncated: blob %.16s at offset %llu is missing", hex,
                       (unsigned long long)loc.offset);
-  *e = (struct vault_entry){.type = loc.type, .offset = loc.offset, .enc_len = loc.enc_len,
-                            .raw_len = loc.raw_len};
+  *e = (struct vault_entry){
+      .type = loc.type, .offset = loc.offset, .enc_len = loc.enc_len, .raw_len = loc.raw_len};
   memcpy(e->id, id, 32);
   return FS_OK;
 }

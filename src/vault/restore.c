@@ -101,8 +101,9 @@ static int restore_file(struct vault_repo *r, struct vault_slots *slots, bool sh
                     want == VAULT_SUM_CHECK ? "file check" : "SHA-256", (unsigned long long)total,
                     (unsigned long long)f->size);
   if (!rc) {
-    struct timespec ts[2] = {{.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000},
-                             {.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000}};
+    struct timespec ts[2] = {
+        {.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000},
+        {.tv_sec = f->mtime_ms / 1000, .tv_nsec = (f->mtime_ms % 1000) * 1000000}};
     fchmod(fd, f->mode & 07777);
     futimens(fd, ts);
   }
@@ -302,9 +303,10 @@ int vault_restore(struct vault_repo *r, const char *name, const struct vault_res
     if (!sel)
       rc = fs_err_set(err, FS_ERR_NOMEM, s->id, "out of memory");
     else if (!vault_tree_select(s, o->patterns, o->npatterns, sel))
-      rc = fs_err_set(err, FS_ERR_NOT_FOUND, o->patterns[0],
-                      "--include picks nothing in snapshot %.16s (`vault ls %.16s` lists its paths)",
-                      s->id, s->id);
+      rc =
+          fs_err_set(err, FS_ERR_NOT_FOUND, o->patterns[0],
+                     "--include picks nothing in snapshot %.16s (`vault ls %.16s` lists its paths)",
+                     s->id, s->id);
   }
   if (!rc)
     rc = restore_snapshot(r, s, o->target, o->threads, sel, false, res, err);
@@ -325,10 +327,12 @@ int vault_export(struct vault_repo *r, const char *name, const char *target, int
   if (!sel)
     rc = fs_err_set(err, FS_ERR_NOMEM, s->id, "out of memory");
   else if (strcmp(s->kind, "deposit"))
-    rc = fs_err_set(err, FS_ERR_INVALID, s->id,
-                    "only deposits are in the standard format (this is a %s; use restore)", s->kind);
+    rc =
+        fs_err_set(err, FS_ERR_INVALID, s->id,
+                   "only deposits are in the standard format (this is a %s; use restore)", s->kind);
   for (size_t i = 0; !rc && i < s->nfiles; i++) /* the tables and their manifest */
-    sel[i] = s->files[i].type == 'f' && (s->files[i].table || !strcmp(s->files[i].path, "manifest.json"));
+    sel[i] = s->files[i].type == 'f' &&
+             (s->files[i].table || !strcmp(s->files[i].path, "manifest.json"));
   if (!rc)
     rc = restore_snapshot(r, s, target, threads, sel, false, res, err);
   free(sel);
@@ -336,7 +340,8 @@ int vault_export(struct vault_repo *r, const char *name, const char *target, int
   return rc;
 }
 
-/* ---- drills ----------------------------------------------------------------------------------- */
+/* ---- drills -----------------------------------------------------------------------------------
+ */
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
@@ -375,15 +380,15 @@ int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, c
   /* Milliseconds and tenths of MiB/s: what a clock and a record can honestly claim. */
   int64_t ms = (res.elapsed_ns + 500000) / 1000000;
   double secs = (double)ms / 1e3;
-  double mibs = ms > 0 ? (double)(int64_t)((double)res.bytes / 1048576.0 / secs * 10 + 0.5) / 10 : 0.0;
-  json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:f, s:s, s:s}",
-                        "type", "finshield-vault-restore-drill", "version", 2, "repository",
-                        r->cfg.id, "snapshot", s->id, "seq", (json_int_t)s->seq, "institution",
-                        s->institution, "business_date", s->business_date, "kind", s->kind,
-                        "started_at", t, "restore_seconds", secs, "files", (json_int_t)res.files,
-                        "bytes", (json_int_t)res.bytes, "throughput_mib_s", mibs, "result",
-                        drc ? "fail" : "pass", "check",
-                        "every file restored into a scratch folder and compared with its SHA-256");
+  double mibs =
+      ms > 0 ? (double)(int64_t)((double)res.bytes / 1048576.0 / secs * 10 + 0.5) / 10 : 0.0;
+  json_t *o = json_pack(
+      "{s:s, s:i, s:s, s:s, s:I, s:s, s:s, s:s, s:s, s:f, s:I, s:I, s:f, s:s, s:s}", "type",
+      "finshield-vault-restore-drill", "version", 2, "repository", r->cfg.id, "snapshot", s->id,
+      "seq", (json_int_t)s->seq, "institution", s->institution, "business_date", s->business_date,
+      "kind", s->kind, "started_at", t, "restore_seconds", secs, "files", (json_int_t)res.files,
+      "bytes", (json_int_t)res.bytes, "throughput_mib_s", mibs, "result", drc ? "fail" : "pass",
+      "check", "every file restored into a scratch folder and compared with its SHA-256");
   if (o && drc) {
     char why[600];
     snprintf(why, sizeof(why), "%s: %s", rerr.where, rerr.msg);

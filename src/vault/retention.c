@@ -30,8 +30,9 @@ static int64_t snap_day(const struct vault_snapshot *s, int64_t *y, unsigned *m)
   return days;
 }
 
-const char *vault_retention_reason(const struct vault_retention *ret, const struct vault_snapshot *s,
-                                   const struct vault_snapshot *all, size_t n, int64_t now_ms)
+const char *vault_retention_reason(const struct vault_retention *ret,
+                                   const struct vault_snapshot *s, const struct vault_snapshot *all,
+                                   size_t n, int64_t now_ms)
 {
   int64_t y, ny;
   unsigned m, nm, nd;
@@ -166,8 +167,8 @@ int vault_prune(struct vault_repo *r, struct vault_prune_result *res, struct fs_
       const struct vault_loc *l = &r->ix.slots[i];
       if (l->state != 1 || l->pack != p)
         continue;
-      struct vault_entry e = {.type = l->type, .offset = l->offset, .enc_len = l->enc_len,
-                              .raw_len = l->raw_len};
+      struct vault_entry e = {
+          .type = l->type, .offset = l->offset, .enc_len = l->enc_len, .raw_len = l->raw_len};
       memcpy(e.id, l->id, 32);
       if (vault_entry_encode(&ent, &e))
         rc = fs_err_set(err, FS_ERR_NOMEM, "prune", "out of memory");
@@ -177,7 +178,8 @@ int vault_prune(struct vault_repo *r, struct vault_prune_result *res, struct fs_
     memcpy(h, r->ix.packs[p].id, 32);
     vault_put_u64(h + 32, r->ix.packs[p].size);
     vault_put_u32(h + 40, cnt);
-    if (!rc && (fs_buf_append(&body, h, 44) || (ent.len && fs_buf_append(&body, ent.data, ent.len))))
+    if (!rc &&
+        (fs_buf_append(&body, h, 44) || (ent.len && fs_buf_append(&body, ent.data, ent.len))))
       rc = fs_err_set(err, FS_ERR_NOMEM, "prune", "out of memory");
     fs_buf_release(&ent);
     npk++;

@@ -7,7 +7,8 @@
 struct vault_repo;
 
 /* Parses a snapshot body (the JSON inside the signed, sealed file). Pure. The caller releases s. */
-int vault_snapshot_parse(const char *text, size_t len, struct vault_snapshot *s, struct fs_err *err);
+int vault_snapshot_parse(const char *text, size_t len, struct vault_snapshot *s,
+                         struct fs_err *err);
 void vault_snapshot_release(struct vault_snapshot *s);
 /* Parses a tombstone body. Pure. */
 int vault_tombstone_parse(const char *text, size_t len, struct vault_tombstone *t,

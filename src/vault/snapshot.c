@@ -70,7 +70,8 @@ static int str_field(const json_t *o, const char *key, size_t max, const char **
                      struct fs_err *err)
 {
   json_t *v = json_object_get(o, key);
-  if (!json_is_string(v) || json_string_length(v) > max || strlen(json_string_value(v)) != json_string_length(v))
+  if (!json_is_string(v) || json_string_length(v) > max ||
+      strlen(json_string_value(v)) != json_string_length(v))
     return fs_err_set(err, FS_ERR_CORRUPT, key, "must be a string of at most %zu bytes", max);
   *out = json_string_value(v);
   return FS_OK;
@@ -155,7 +156,8 @@ int vault_snapshot_parse(const char *text, size_t len, struct vault_snapshot *s,
              *desc = json_object_get(x, "desc");
       if (!json_is_integer(size) || json_integer_value(size) < 0 || !json_is_string(sha) ||
           !json_is_string(desc) || json_string_length(sha) != 64 ||
-          json_string_length(desc) != 64 || fs_hex_decode(json_string_value(sha), 64, f->sha256, 32) ||
+          json_string_length(desc) != 64 ||
+          fs_hex_decode(json_string_value(sha), 64, f->sha256, 32) ||
           fs_hex_decode(json_string_value(desc), 64, f->desc, 32)) {
         rc = bad(err, where, "a file needs size, sha256 and desc");
         break;
@@ -353,7 +355,8 @@ int vault_snapshot_pick(struct vault_repo *r, const char *name, struct vault_sna
   return rc;
 }
 
-/* ---- tombstones ------------------------------------------------------------------------------- */
+/* ---- tombstones -------------------------------------------------------------------------------
+ */
 
 int vault_tombstone_parse(const char *text, size_t len, struct vault_tombstone *t,
                           struct fs_err *err)

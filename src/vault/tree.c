@@ -22,8 +22,7 @@ bool vault_path_clean(const char *p)
   }
 }
 
-int vault_backup_path(const char *given, char *stored, size_t cap, size_t *lead,
-                      struct fs_err *err)
+int vault_backup_path(const char *given, char *stored, size_t cap, size_t *lead, struct fs_err *err)
 {
   /* Components kept so far, as offsets into stored; ".." pops one, or is counted in `up` when
    * nothing is left to pop (it then climbs above the current folder and is not stored). */
@@ -137,8 +136,9 @@ size_t vault_tree_check(const struct vault_snapshot *s, struct vault_problems *p
     if (k && !strcmp(ix[k - 1].path, f->path)) {
       const struct vault_file_entry *g = &s->files[ix[k - 1].i];
       if (f->type != 'd' || g->type != 'd') { /* the same folder twice restores fine */
-        vault_problems_add(p, "snapshot %.16s: two entries are stored as %s (a %s and a %s): a "
-                              "restore cannot write both",
+        vault_problems_add(p,
+                           "snapshot %.16s: two entries are stored as %s (a %s and a %s): a "
+                           "restore cannot write both",
                            s->id, f->path, type_word(g->type), type_word(f->type));
         found++;
       }
@@ -147,8 +147,9 @@ size_t vault_tree_check(const struct vault_snapshot *s, struct vault_problems *p
     for (const char *sl = strchr(f->path, '/'); sl; sl = strchr(sl + 1, '/')) {
       long a = find(ix, s->nfiles, f->path, (size_t)(sl - f->path));
       if (a >= 0 && s->files[ix[a].i].type != 'd') {
-        vault_problems_add(p, "snapshot %.16s: %s lies below %.*s, which is a %s: a restore "
-                              "cannot write it",
+        vault_problems_add(p,
+                           "snapshot %.16s: %s lies below %.*s, which is a %s: a restore "
+                           "cannot write it",
                            s->id, f->path, (int)(sl - f->path), f->path,
                            type_word(s->files[ix[a].i].type));
         found++;

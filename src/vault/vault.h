@@ -21,13 +21,13 @@ struct vault_retention {
 
 struct vault_config {
   int version;
-  char id[33];            /* hex of 16 random bytes */
+  char id[33]; /* hex of 16 random bytes */
   int64_t created_ms;
   struct vault_retention retention;
-  uint8_t sign_pk[32];    /* Ed25519 key that signs snapshots */
+  uint8_t sign_pk[32]; /* Ed25519 key that signs snapshots */
   int zstd_level;
-  uint32_t max_depth;     /* longest delta chain before a deposit stores a full copy again */
-  uint64_t pack_size;     /* a pack is closed once it holds this many bytes */
+  uint32_t max_depth; /* longest delta chain before a deposit stores a full copy again */
+  uint64_t pack_size; /* a pack is closed once it holds this many bytes */
   bool has_partner;
 };
 
@@ -41,13 +41,14 @@ struct vault_problems {
 void vault_problems_add(struct vault_problems *p, const char *fmt, ...) FS_PRINTF(2, 3);
 void vault_problems_release(struct vault_problems *p);
 
-/* ---- keys and repositories -------------------------------------------------------------------- */
+/* ---- keys and repositories --------------------------------------------------------------------
+ */
 enum vault_kdf { VAULT_KDF_MIN, VAULT_KDF_INTERACTIVE, VAULT_KDF_MODERATE };
 
 struct vault_init_opts {
   const char *password;
   size_t password_len;
-  const uint8_t *partner_pk;   /* X25519 public key (32 bytes) of the restoration partner, or NULL */
+  const uint8_t *partner_pk; /* X25519 public key (32 bytes) of the restoration partner, or NULL */
   enum vault_kdf kdf;
   struct vault_retention retention; /* zeros: 90 days and 84 months */
   uint64_t pack_size;               /* 0: 32 MiB; at least 1 MiB */
@@ -69,9 +70,9 @@ struct vault_unlock {
  * readers go on (deposit, backup); EXCLUSIVE: deleting (forget, prune, retention). */
 enum vault_lock_mode { VAULT_LOCK_SHARED, VAULT_LOCK_APPEND, VAULT_LOCK_EXCLUSIVE };
 /* Opens dir: takes the lock (flock on dir/lock and dir/lock.write: the kernel drops them when the
- * process dies, so no lock is ever stale; a busy lock is waited for up to 30 s), reads and checks the config, unwraps the master key and loads the index.
- * FS_ERR_UNAUTHENTICATED for a wrong password or key, FS_ERR_BUSY when another process holds a
- * conflicting lock. */
+ * process dies, so no lock is ever stale; a busy lock is waited for up to 30 s), reads and checks
+ * the config, unwraps the master key and loads the index. FS_ERR_UNAUTHENTICATED for a wrong
+ * password or key, FS_ERR_BUSY when another process holds a conflicting lock. */
 int vault_repo_open(const char *dir, const struct vault_unlock *u, enum vault_lock_mode mode,
                     struct vault_repo **out, struct fs_err *err);
 void vault_repo_close(struct vault_repo *r);
@@ -83,11 +84,12 @@ const struct vault_config *vault_repo_config(const struct vault_repo *r);
  * (16 hex digits) names it for vault_key_remove, which revokes the file. */
 int vault_key_add(struct vault_repo *r, const char *path, char slot[17], struct fs_err *err);
 struct vault_key_slot {
-  char name[24];      /* "password", "partner", or a key file's slot (16 hex digits) */
+  char name[24]; /* "password", "partner", or a key file's slot (16 hex digits) */
   bool key_file;
   int64_t created_ms; /* key files */
 };
-int vault_key_list(struct vault_repo *r, struct vault_key_slot **out, size_t *n, struct fs_err *err);
+int vault_key_list(struct vault_repo *r, struct vault_key_slot **out, size_t *n,
+                   struct fs_err *err);
 void vault_key_slots_free(struct vault_key_slot *s, size_t n);
 /* Removes a key file's slot: the file no longer opens the repository (FS_ERR_NOT_FOUND when there
  * is no such slot; the password's and the partner's cannot be removed). */
@@ -100,12 +102,14 @@ int vault_key_remove(struct vault_repo *r, const char *slot, struct fs_err *err)
 struct fs_progress;
 void vault_repo_set_progress(struct vault_repo *r, struct fs_progress *p);
 /* Lengthens the retention policy (shortening is refused with FS_ERR_FORBIDDEN). */
-int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret, struct fs_err *err);
+int vault_retention_set(struct vault_repo *r, const struct vault_retention *ret,
+                        struct fs_err *err);
 
-/* ---- snapshots -------------------------------------------------------------------------------- */
+/* ---- snapshots --------------------------------------------------------------------------------
+ */
 struct vault_file_entry {
-  char *path;       /* relative, '/'-separated */
-  char type;        /* 'f' file, 'd' folder, 'l' symbolic link */
+  char *path; /* relative, '/'-separated */
+  char type;  /* 'f' file, 'd' folder, 'l' symbolic link */
   uint32_t mode;
   int64_t mtime_ms;
   uint64_t size;
@@ -121,7 +125,7 @@ struct vault_snapshot {
   uint64_t seq;
   char parent[65]; /* "" for the first */
   int64_t time_ms;
-  char kind[16];   /* "deposit" or "backup" */
+  char kind[16]; /* "deposit" or "backup" */
   char institution[128];
   char business_date[16];
   char host[64];
@@ -156,9 +160,10 @@ json_t *vault_file_entry_json(const struct vault_file_entry *f);
 
 /* What changed from snapshot a to snapshot b (vault_diff): one item per path that differs. */
 struct vault_diff_item {
-  char change; /* '+' added, '-' removed, 'M' content changed, 'T' type changed (file, folder, link) */
+  char change; /* '+' added, '-' removed, 'M' content changed, 'T' type changed (file, folder, link)
+                */
   const struct vault_file_entry *from, *to; /* in a and b; NULL where absent */
-  bool rows;   /* a standard-format table in both: the row counts are known */
+  bool rows; /* a standard-format table in both: the row counts are known */
   uint64_t rows_added, rows_removed, rows_changed; /* rows by key: only in b, only in a, in both
                                                       with other bytes */
 };
@@ -175,13 +180,14 @@ int vault_diff(struct vault_repo *r, const struct vault_snapshot *a, const struc
                bool rows, struct vault_diff *d, struct fs_err *err);
 void vault_diff_release(struct vault_diff *d);
 
-/* ---- storing ---------------------------------------------------------------------------------- */
+/* ---- storing ----------------------------------------------------------------------------------
+ */
 struct vault_store_result {
   char snapshot_id[65];
-  uint64_t files, bytes_in;     /* what was read */
-  uint64_t bytes_added;         /* bytes added to packs (after compression and encryption) */
-  uint64_t delta_files;         /* files stored as a delta against the previous deposit */
-  char *attestation;            /* deposits: signed attestation JSON (free()) */
+  uint64_t files, bytes_in;       /* what was read */
+  uint64_t bytes_added;           /* bytes added to packs (after compression and encryption) */
+  uint64_t delta_files;           /* files stored as a delta against the previous deposit */
+  char *attestation;              /* deposits: signed attestation JSON (free()) */
   struct vault_problems problems; /* validation errors, each with file, line and field */
 };
 void vault_store_result_release(struct vault_store_result *res);
@@ -228,7 +234,8 @@ bool vault_path_under(const char *path, const char *dir);
 size_t vault_tree_select(const struct vault_snapshot *s, const char *const *patterns, size_t n,
                          bool *sel);
 
-/* ---- restoring -------------------------------------------------------------------------------- */
+/* ---- restoring --------------------------------------------------------------------------------
+ */
 struct vault_restore_result {
   char snapshot_id[65];
   uint64_t files, bytes;
@@ -242,8 +249,8 @@ struct vault_restore_result {
  * without one, its SHA-256. */
 struct vault_restore_opts {
   const char *target;
-  int threads;                   /* 0: one per CPU */
-  const char *const *patterns;   /* restore only what these pick (vault_tree_select); none: all */
+  int threads;                 /* 0: one per CPU */
+  const char *const *patterns; /* restore only what these pick (vault_tree_select); none: all */
   size_t npatterns;
 };
 int vault_restore(struct vault_repo *r, const char *name, const struct vault_restore_opts *o,
@@ -260,35 +267,39 @@ int vault_export(struct vault_repo *r, const char *name, const char *target, int
 int vault_drill(struct vault_repo *r, const char *scratch_parent, int threads, char **evidence,
                 struct fs_err *err);
 
-/* ---- verification ----------------------------------------------------------------------------- */
+/* ---- verification -----------------------------------------------------------------------------
+ */
 struct vault_verify_opts {
-  bool read_data;   /* decrypt and check every blob */
-  bool files;       /* rebuild every file of every snapshot; check its SHA-256 and file check */
+  bool read_data; /* decrypt and check every blob */
+  bool files;     /* rebuild every file of every snapshot; check its SHA-256 and file check */
 };
 struct vault_verify_result {
   uint64_t snapshots, packs;
   uint64_t blobs;      /* blobs checked: every blob opened with read_data, else every blob the
                           snapshots need, found in the index */
   uint64_t bytes_read; /* bytes of packs read (read_data) */
-  uint64_t files, file_bytes; /* files rebuilt and checked (files), and their bytes */
+  uint64_t files, file_bytes;     /* files rebuilt and checked (files), and their bytes */
   struct vault_problems problems; /* empty when all is well */
 };
 /* Checks the repository: config, keys, index, packs, snapshots (names, signatures, chain),
  * descriptors and, with read_data, every blob. Every problem names the pack, blob, snapshot or
- * file concerned. Returns FS_OK when the check ran (look at problems), an error when it could not. */
+ * file concerned. Returns FS_OK when the check ran (look at problems), an error when it could not.
+ */
 int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
                  struct vault_verify_result *res, struct fs_err *err);
 void vault_verify_result_release(struct vault_verify_result *res);
 
-/* ---- retention -------------------------------------------------------------------------------- */
+/* ---- retention --------------------------------------------------------------------------------
+ */
 /* Why a snapshot is kept at time now_ms: NULL when it is not under retention. */
-const char *vault_retention_reason(const struct vault_retention *ret, const struct vault_snapshot *s,
-                                   const struct vault_snapshot *all, size_t n, int64_t now_ms);
+const char *vault_retention_reason(const struct vault_retention *ret,
+                                   const struct vault_snapshot *s, const struct vault_snapshot *all,
+                                   size_t n, int64_t now_ms);
 /* Forgets the named snapshots; refuses (FS_ERR_FORBIDDEN, naming the snapshot and the rule) when
- * one is under retention. With `expired`, forgets every snapshot out of retention instead. Retention
- * is judged by the real clock: now_ms (a simulated time, 0 for the clock) is accepted only with
- * dry_run (FS_ERR_USAGE otherwise), which lists in `done` what would be forgotten and deletes
- * nothing. Every snapshot forgotten (or that would be) is added to `done` (may be NULL). */
+ * one is under retention. With `expired`, forgets every snapshot out of retention instead.
+ * Retention is judged by the real clock: now_ms (a simulated time, 0 for the clock) is accepted
+ * only with dry_run (FS_ERR_USAGE otherwise), which lists in `done` what would be forgotten and
+ * deletes nothing. Every snapshot forgotten (or that would be) is added to `done` (may be NULL). */
 int vault_forget(struct vault_repo *r, const char *const *names, size_t n, bool expired,
                  int64_t now_ms, bool dry_run, struct vault_problems *done, struct fs_err *err);
 struct vault_prune_result {
@@ -298,7 +309,8 @@ struct vault_prune_result {
  * rewritten). */
 int vault_prune(struct vault_repo *r, struct vault_prune_result *res, struct fs_err *err);
 
-/* ---- offsite copies --------------------------------------------------------------------------- */
+/* ---- offsite copies ---------------------------------------------------------------------------
+ */
 struct vault_replicate_result {
   uint64_t files_copied, bytes_copied, files_present;
   struct vault_verify_result verify;

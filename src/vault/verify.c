@@ -72,11 +72,13 @@ static int check_snapshots(struct vault_repo *r, struct vault_verify_result *res
       if (!strcmp(tb[j].id, s->parent))
         found = true, pseq = tb[j].seq;
     if (!found)
-      vault_problems_add(p, "broken chain: snapshot %.16s (seq %llu) refers to parent %.16s, which is "
-                            "neither present nor forgotten (deleted without a tombstone?)",
+      vault_problems_add(p,
+                         "broken chain: snapshot %.16s (seq %llu) refers to parent %.16s, which is "
+                         "neither present nor forgotten (deleted without a tombstone?)",
                          s->id, (unsigned long long)s->seq, s->parent);
     else if (pseq + 1 != s->seq)
-      vault_problems_add(p, "broken chain: snapshot %.16s has seq %llu but its parent %.16s has %llu",
+      vault_problems_add(p,
+                         "broken chain: snapshot %.16s has seq %llu but its parent %.16s has %llu",
                          s->id, (unsigned long long)s->seq, s->parent, (unsigned long long)pseq);
     for (size_t j = 0; j < k; j++)
       if (j != i && all[j].seq == s->seq && strcmp(all[j].id, s->id) < 0)
@@ -141,18 +143,20 @@ static void read_data(struct vault_repo *r, const struct vault_reach *re,
       char bid[65];
       fs_hex_encode(l->id, 32, bid);
       if (l->offset + l->enc_len > raw.len) {
-        vault_problems_add(&res->problems, "pack %s offset %llu: %s %.16s is cut off (pack truncated); "
-                                           "used by %s",
-                           hex, (unsigned long long)l->offset, type_name(l->type), bid, who(re, l->id));
+        vault_problems_add(&res->problems,
+                           "pack %s offset %llu: %s %.16s is cut off (pack truncated); "
+                           "used by %s",
+                           hex, (unsigned long long)l->offset, type_name(l->type), bid,
+                           who(re, l->id));
         continue;
       }
-      struct vault_entry e = {.type = l->type, .offset = l->offset, .enc_len = l->enc_len,
-                              .raw_len = l->raw_len};
+      struct vault_entry e = {
+          .type = l->type, .offset = l->offset, .enc_len = l->enc_len, .raw_len = l->raw_len};
       memcpy(e.id, l->id, 32);
       if (vault_blob_unseal(r, &io, &e, (const uint8_t *)raw.data + l->offset, &out, &e2))
-        vault_problems_add(&res->problems, "pack %s offset %llu: %s %.16s is damaged (%s); used by %s",
-                           hex, (unsigned long long)l->offset, type_name(l->type), bid, e2.msg,
-                           who(re, l->id));
+        vault_problems_add(
+            &res->problems, "pack %s offset %llu: %s %.16s is damaged (%s); used by %s", hex,
+            (unsigned long long)l->offset, type_name(l->type), bid, e2.msg, who(re, l->id));
     }
     fs_buf_release(&raw);
   }
@@ -198,9 +202,10 @@ static void check_file(struct vault_repo *r, const struct vault_snapshot *s,
     vault_problems_add(&res->problems, "snapshot %.16s file %s cannot be rebuilt: %s: %s", s->id,
                        f->path, e2.where, e2.msg);
   else if (!same)
-    vault_problems_add(&res->problems,
-                       "snapshot %.16s file %s: rebuilt bytes differ from its SHA-256 or file check",
-                       s->id, f->path);
+    vault_problems_add(
+        &res->problems,
+        "snapshot %.16s file %s: rebuilt bytes differ from its SHA-256 or file check", s->id,
+        f->path);
   if (!rc) {
     res->files++;
     res->file_bytes += rebuilt;

@@ -21,21 +21,21 @@ struct pack {
   int fd;
   char tmp[4096];
   uint8_t id[32];
-  long no;               /* in r->ix.packs */
+  long no; /* in r->ix.packs */
   uint64_t size;
   struct fs_buf trailer; /* its entries */
   uint32_t nentries;
 };
 
 struct vault_writer {
-  struct pack cur;         /* the open pack, appended to under r->mu */
-  int closing;             /* full packs being finished outside the lock */
-  pthread_cond_t idle;     /* closing dropped to 0 */
-  struct fs_buf index;     /* body of the index file this run will write (after a u32 count) */
+  struct pack cur;     /* the open pack, appended to under r->mu */
+  int closing;         /* full packs being finished outside the lock */
+  pthread_cond_t idle; /* closing dropped to 0 */
+  struct fs_buf index; /* body of the index file this run will write (after a u32 count) */
   uint32_t index_packs;
   uint64_t bytes_added;
-  struct fs_buf made;      /* ids of the packs this run stored (32 bytes each), for discard */
-  int failed;              /* the first error, after which every put fails */
+  struct fs_buf made; /* ids of the packs this run stored (32 bytes each), for discard */
+  int failed;         /* the first error, after which every put fails */
   struct fs_err failed_err;
 };
 
@@ -81,7 +81,8 @@ static int io_error(struct fs_err *err, int e, const char *path, const char *wha
   if (e == ENOSPC || e == EDQUOT)
     return fs_err_set(err, FS_ERR_NO_SPACE, path,
                       "disk full while %s; the repository is unchanged and every earlier snapshot "
-                      "is intact (free space and run again: stored data will be reused)", what);
+                      "is intact (free space and run again: stored data will be reused)",
+                      what);
   return fs_err_set(err, FS_ERR_IO, path, "%s failed: %s", what, strerror(e));
 }
 
@@ -238,7 +239,8 @@ static int adopt(struct vault_repo *r, const char *path, const uint8_t id[32])
       struct vault_entry *e = NULL;
       size_t n = 0;
       if (plain &&
-          !vault_open_sealed(r->keys.meta, VAULT_MAGIC_PACK, VAULT_MAGIC_LEN, p + start, slen, plain) &&
+          !vault_open_sealed(r->keys.meta, VAULT_MAGIC_PACK, VAULT_MAGIC_LEN, p + start, slen,
+                             plain) &&
           !vault_trailer_parse(plain, slen - VAULT_SEAL_OVERHEAD, start, &e, &n, &e2)) {
         long no = vault_index_add_pack(&r->ix, id, raw.len);
         if (no >= 0 && !vault_index_add_entries(&r->ix, no, e, n)) {
@@ -339,7 +341,8 @@ int vault_writer_begin(struct vault_repo *r, struct fs_err *err)
 }
 
 /* Appends sealed bytes to the open pack. Called with r->mu held. When the pack is full, it is
- * handed over in *full (fd >= 0) and a new one is opened: the caller finishes it without the lock. */
+ * handed over in *full (fd >= 0) and a new one is opened: the caller finishes it without the lock.
+ */
 static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t type,
                              const uint8_t id[32], const uint8_t *sealed, size_t slen,
                              uint32_t raw_len, struct pack *full, struct fs_err *err)
@@ -354,8 +357,8 @@ static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t 
     *err = w->failed_err;
     return w->failed;
   }
-  struct vault_entry ent = {.type = type, .offset = p->size, .enc_len = (uint32_t)slen,
-                            .raw_len = raw_len};
+  struct vault_entry ent = {
+      .type = type, .offset = p->size, .enc_len = (uint32_t)slen, .raw_len = raw_len};
   memcpy(ent.id, id, 32);
   l->pack = (uint32_t)p->no;
   l->type = type;

@@ -71,8 +71,12 @@ static inline void hub_fixture_older(const char *dir, struct fs_config *cfg,
   hub_fixture_store(cfg);
   char path[512];
   uint8_t key[32] = {1};
-  struct store_options so = {.backend = cfg->store_backend, .path = path, .url = cfg->store_url,
-                             .busy_timeout_ms = 5000, .max_conns = 1, .create = true};
+  struct store_options so = {.backend = cfg->store_backend,
+                             .path = path,
+                             .url = cfg->store_url,
+                             .busy_timeout_ms = 5000,
+                             .max_conns = 1,
+                             .create = true};
   if (fs_path_join(path, sizeof(path), dir, "secrets") || fs_mkdir_p(path, 0700, &err) ||
       fs_path_join(path, sizeof(path), dir, "secrets/hub.key") ||
       fs_file_write_atomic(path, key, sizeof(key), 0600, &err) ||

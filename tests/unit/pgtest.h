@@ -77,8 +77,8 @@ static inline void test_pg_drop(const char *url)
   if (!q)
     return;
   char sql[200];
-  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%.*s\" WITH (FORCE)",
-           (int)(q - slash - 2), slash + 2);
+  snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS \"%.*s\" WITH (FORCE)", (int)(q - slash - 2),
+           slash + 2);
   test_pg_exec(NULL, sql);
 }
 

@@ -53,9 +53,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const struct detect_ioc_anchor *a;
   size_t n = detect_ioc_pattern_anchors(pat, &a);
   for (size_t i = 0; b && i < n; i++) {
-    struct detect_ioc_spec spec = {.type = a[i].type, .value = a[i].value, .value_len = a[i].len,
+    struct detect_ioc_spec spec = {.type = a[i].type,
+                                   .value = a[i].value,
+                                   .value_len = a[i].len,
                                    .valid_from = DETECT_TIME_NONE_FROM,
-                                   .valid_until = DETECT_TIME_NONE_UNTIL, .pattern = pat};
+                                   .valid_until = DETECT_TIME_NONE_UNTIL,
+                                   .pattern = pat};
     detect_ioc_builder_add(b, &spec, &err);
   }
   detect_ioc_pattern_unref(pat);

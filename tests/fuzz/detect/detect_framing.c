@@ -28,8 +28,8 @@ static int run(const uint8_t *data, size_t size, size_t step, struct sum *s)
   detect_framer_init(&f, 512);
   int rc = 0;
   for (size_t i = 0; i < size && !rc; i += step)
-    rc = detect_framer_feed(&f, (const char *)data + i, step < size - i ? step : size - i,
-                            on_frame, s, &err);
+    rc = detect_framer_feed(&f, (const char *)data + i, step < size - i ? step : size - i, on_frame,
+                            s, &err);
   if (!rc)
     rc = detect_framer_finish(&f, on_frame, s, &err);
   detect_framer_release(&f);

@@ -35,8 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
   size_t added;
   struct fs_err err;
-  if (detect_sigma_loader_add_text(l, (const char *)data, size, "fuzz", NULL, NULL, &added,
-                                   &err)) {
+  if (detect_sigma_loader_add_text(l, (const char *)data, size, "fuzz", NULL, NULL, &added, &err)) {
     detect_sigma_loader_free(l);
     return 0;
   }

@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fs_arena a;
     fs_arena_init(&a, 0, 1 << 20);
     struct stix_taxii_query q;
-    if (stix_taxii_query_parse((const char *)data, size, (enum stix_taxii_endpoint)ep, NULL, &a,
-                                &q, &err) == FS_OK) {
+    if (stix_taxii_query_parse((const char *)data, size, (enum stix_taxii_endpoint)ep, NULL, &a, &q,
+                               &err) == FS_OK) {
       uint64_t ctx = stix_taxii_query_context(&q, "collection");
       struct stix_taxii_cursor c;
       if (q.next)

@@ -6,7 +6,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-  static const char *const tables[] = {"customers", "accounts", "balances", "holds", "transactions"};
+  static const char *const tables[] = {"customers", "accounts", "balances", "holds",
+                                       "transactions"};
   if (!size)
     return 0;
   const struct vault_cdf_table *t = vault_cdf_table(tables[(data[0] & 0x7f) % 5]);

@@ -86,7 +86,8 @@ static void test_altered(void **state)
   int64_t b = base_seq(&f);
   append_n(&f, 6);
   char q[160];
-  snprintf(q, sizeof(q), "UPDATE audit_log SET object_id = 'forged' WHERE seq = %lld", (long long)(b + 3));
+  snprintf(q, sizeof(q), "UPDATE audit_log SET object_id = 'forged' WHERE seq = %lld",
+           (long long)(b + 3));
   sql(&f, q);
   struct audit_report r = verify(&f, NULL);
   assert_int_equal(r.kind, AUDIT_ALTERED);
@@ -103,7 +104,8 @@ static void test_altered_detail(void **state)
   int64_t b = base_seq(&f);
   append_n(&f, 4);
   char q[160];
-  snprintf(q, sizeof(q), "UPDATE audit_log SET detail = '{\"n\":99}' WHERE seq = %lld", (long long)(b + 2));
+  snprintf(q, sizeof(q), "UPDATE audit_log SET detail = '{\"n\":99}' WHERE seq = %lld",
+           (long long)(b + 2));
   sql(&f, q);
   struct audit_report r = verify(&f, NULL);
   assert_int_equal(r.kind, AUDIT_ALTERED);
@@ -138,7 +140,8 @@ static void test_reordered(void **state)
   char q[200];
   snprintf(q, sizeof(q), "UPDATE audit_log SET seq = -1 WHERE seq = %lld", (long long)(b + 2));
   sql(&f, q);
-  snprintf(q, sizeof(q), "UPDATE audit_log SET seq = %lld WHERE seq = %lld", (long long)(b + 2), (long long)(b + 3));
+  snprintf(q, sizeof(q), "UPDATE audit_log SET seq = %lld WHERE seq = %lld", (long long)(b + 2),
+           (long long)(b + 3));
   sql(&f, q);
   snprintf(q, sizeof(q), "UPDATE audit_log SET seq = %lld WHERE seq = -1", (long long)(b + 3));
   sql(&f, q);
@@ -210,7 +213,8 @@ static void test_keyed_and_signed_head(void **state)
   assert_int_equal(store_query(f.c, &s, &err,
                                "SELECT prev_hash, at, actor_user, actor_name, actor_org, source,"
                                " action, object_type, object_id, digest, hash FROM audit_log"
-                               " ORDER BY seq DESC LIMIT 1", ""),
+                               " ORDER BY seq DESC LIMIT 1",
+                               ""),
                    0);
   bool row;
   assert_int_equal(store_step(s, &row, &err), 0);
@@ -323,7 +327,8 @@ static void test_export_redacted(void **state)
   assert_int_equal(audit_append(f.c, &who, "org.create", "org", "o1", NULL, &err), 0);
   assert_int_equal(store_commit(f.c, &err), 0);
 
-  json_t *full = export_view(&f, b, NULL, AUDIT_VIEW_FULL), *red = export_view(&f, b, NULL, AUDIT_VIEW_REDACTED);
+  json_t *full = export_view(&f, b, NULL, AUDIT_VIEW_FULL),
+         *red = export_view(&f, b, NULL, AUDIT_VIEW_REDACTED);
   assert_int_equal(json_array_size(full), 2);
   assert_int_equal(json_array_size(red), 2);
   json_t *fa = json_array_get(full, 0), *ra = json_array_get(red, 0), *rb = json_array_get(red, 1);
@@ -349,7 +354,8 @@ static void test_export_redacted(void **state)
   red = export_view(&f, b, f.op.org_id, AUDIT_VIEW_REDACTED);
   assert_int_equal(json_array_size(full), 2);
   assert_int_equal(json_array_size(red), 1);
-  assert_string_equal(json_string_value(json_object_get(json_array_get(red, 0), "action")), "org.create");
+  assert_string_equal(json_string_value(json_object_get(json_array_get(red, 0), "action")),
+                      "org.create");
   json_decref(full);
   json_decref(red);
   /* The record is still checked like any other. */
@@ -361,11 +367,16 @@ int main(void)
 {
   fs_crypto_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_outside_tx_refused), cmocka_unit_test(test_intact_and_rollback),
-      cmocka_unit_test(test_altered),            cmocka_unit_test(test_altered_detail),
-      cmocka_unit_test(test_removed),            cmocka_unit_test(test_reordered),
-      cmocka_unit_test(test_truncated),          cmocka_unit_test(test_export),
-      cmocka_unit_test(test_keyed_and_signed_head), cmocka_unit_test(test_keyed_trail_needs_the_key),
+      cmocka_unit_test(test_outside_tx_refused),
+      cmocka_unit_test(test_intact_and_rollback),
+      cmocka_unit_test(test_altered),
+      cmocka_unit_test(test_altered_detail),
+      cmocka_unit_test(test_removed),
+      cmocka_unit_test(test_reordered),
+      cmocka_unit_test(test_truncated),
+      cmocka_unit_test(test_export),
+      cmocka_unit_test(test_keyed_and_signed_head),
+      cmocka_unit_test(test_keyed_trail_needs_the_key),
       cmocka_unit_test(test_export_redacted),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

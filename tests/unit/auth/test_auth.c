@@ -119,7 +119,8 @@ static void test_policy_table(void **state)
   }
   struct fs_err err;
   a.role = AUTH_ROLE_MEMBER_ANALYST;
-  assert_int_equal(policy_check(&a, POLICY_ORG_UPDATE, &own, "organisation x", &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(policy_check(&a, POLICY_ORG_UPDATE, &own, "organisation x", &err),
+                   FS_ERR_FORBIDDEN);
   assert_non_null(strstr(err.msg, "member-analyst may not change organisation x"));
   assert_int_equal(policy_check(&a, POLICY_SOC_ALERTS_READ, &other, "organisation b", &err),
                    FS_ERR_FORBIDDEN);
@@ -156,15 +157,26 @@ static void test_org_input(void **state)
     int code;
     const char *where;
   } cases[] = {
-      {"{\"code\":\"b1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"bank\",\"size_tier\":\"small\"}", false, 0, ""},
-      {"{\"code\":\"b1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"bank\"}", false, FS_ERR_INVALID, "$.size_tier"},
-      {"{\"code\":\"B1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"bank\",\"size_tier\":\"small\"}", false, FS_ERR_INVALID, "$.code"},
-      {"{\"code\":\"b1\",\"name_zh\":\"\",\"name_en\":\"A\",\"industry\":\"bank\",\"size_tier\":\"small\"}", false, FS_ERR_INVALID, "$.name_zh"},
-      {"{\"code\":\"b1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"casino\",\"size_tier\":\"small\"}", false, FS_ERR_INVALID, "$.industry"},
+      {"{\"code\":\"b1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"bank\",\"size_tier\":"
+       "\"small\"}",
+       false, 0, ""},
+      {"{\"code\":\"b1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"bank\"}", false,
+       FS_ERR_INVALID, "$.size_tier"},
+      {"{\"code\":\"B1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"bank\",\"size_tier\":"
+       "\"small\"}",
+       false, FS_ERR_INVALID, "$.code"},
+      {"{\"code\":\"b1\",\"name_zh\":\"\",\"name_en\":\"A\",\"industry\":\"bank\",\"size_tier\":"
+       "\"small\"}",
+       false, FS_ERR_INVALID, "$.name_zh"},
+      {"{\"code\":\"b1\",\"name_zh\":\"甲\",\"name_en\":\"A\",\"industry\":\"casino\",\"size_"
+       "tier\":\"small\"}",
+       false, FS_ERR_INVALID, "$.industry"},
       {"{\"name_zh\":\"乙\",\"colour\":\"red\"}", true, FS_ERR_INVALID, "$.colour"},
       {"{\"name_zh\":5}", true, FS_ERR_INVALID, "$.name_zh"},
-      {"{\"contacts\":[{\"role\":\"ciso\",\"name\":\"X\",\"email\":\"not-an-address\"}]}", true, FS_ERR_INVALID, "$.contacts[0].email"},
-      {"{\"contacts\":[{\"role\":\"ciso\",\"name\":\"X\"},{\"role\":\"boss\",\"name\":\"Y\"}]}", true, FS_ERR_INVALID, "$.contacts[1].role"},
+      {"{\"contacts\":[{\"role\":\"ciso\",\"name\":\"X\",\"email\":\"not-an-address\"}]}", true,
+       FS_ERR_INVALID, "$.contacts[0].email"},
+      {"{\"contacts\":[{\"role\":\"ciso\",\"name\":\"X\"},{\"role\":\"boss\",\"name\":\"Y\"}]}",
+       true, FS_ERR_INVALID, "$.contacts[1].role"},
       {"{\"contacts\":{}}", true, FS_ERR_INVALID, "$.contacts"},
       {"{\"version\":0}", true, FS_ERR_INVALID, "$.version"},
       {"{\"parent_id\":null,\"status\":\"suspended\"}", true, 0, ""},
@@ -191,10 +203,16 @@ static void test_user_input(void **state)
     int code;
     const char *where;
   } cases[] = {
-      {"{\"org\":\"b1\",\"username\":\"alice\",\"display_name\":\"A\",\"role\":\"member-analyst\"}", false, 0, ""},
-      {"{\"org\":\"b1\",\"username\":\"alice\",\"display_name\":\"A\",\"role\":\"root\"}", false, FS_ERR_INVALID, "$.role"},
-      {"{\"org\":\"b1\",\"username\":\"Alice!\",\"display_name\":\"A\",\"role\":\"member-analyst\"}", false, FS_ERR_INVALID, "$.username"},
-      {"{\"org\":\"b1\",\"username\":\"alice\",\"display_name\":\"A\",\"role\":\"member-analyst\",\"password\":\"short\"}", false, FS_ERR_INVALID, "$.password"},
+      {"{\"org\":\"b1\",\"username\":\"alice\",\"display_name\":\"A\",\"role\":\"member-analyst\"}",
+       false, 0, ""},
+      {"{\"org\":\"b1\",\"username\":\"alice\",\"display_name\":\"A\",\"role\":\"root\"}", false,
+       FS_ERR_INVALID, "$.role"},
+      {"{\"org\":\"b1\",\"username\":\"Alice!\",\"display_name\":\"A\",\"role\":\"member-"
+       "analyst\"}",
+       false, FS_ERR_INVALID, "$.username"},
+      {"{\"org\":\"b1\",\"username\":\"alice\",\"display_name\":\"A\",\"role\":\"member-analyst\","
+       "\"password\":\"short\"}",
+       false, FS_ERR_INVALID, "$.password"},
       {"{\"username\":\"alice\"}", true, FS_ERR_INVALID, "$.username"},
       {"{\"status\":\"disabled\",\"version\":3}", true, 0, ""},
   };
@@ -421,7 +439,8 @@ static void test_users_and_tokens(void **state)
   /* The member admin acts through a token. */
   char tok[TOKEN_TEXT_MAX];
   json_t *meta;
-  assert_int_equal(token_create(f.c, &f.op, &f.hub.auth, "a-admin", "t", 0, "api", tok, &meta, &err), 0);
+  assert_int_equal(
+      token_create(f.c, &f.op, &f.hub.auth, "a-admin", "t", 0, "api", tok, &meta, &err), 0);
   json_decref(meta);
   struct actor ma;
   actor_of(&f, tok, &ma);
@@ -440,7 +459,8 @@ static void test_users_and_tokens(void **state)
   assert_int_equal(user_get_json(f.c, &ma, "b-admin", &j, &err), FS_ERR_NOT_FOUND);
   /* Revocation and expiry take effect at once. */
   char tok2[TOKEN_TEXT_MAX];
-  assert_int_equal(token_create(f.c, &ma, &f.hub.auth, "a-analyst", "t2", 1, "api", tok2, &meta, &err), 0);
+  assert_int_equal(
+      token_create(f.c, &ma, &f.hub.auth, "a-analyst", "t2", 1, "api", tok2, &meta, &err), 0);
   char tid[40];
   snprintf(tid, sizeof(tid), "%s", json_string_value(json_object_get(meta, "id")));
   json_decref(meta);
@@ -452,7 +472,8 @@ static void test_users_and_tokens(void **state)
   assert_int_equal(token_revoke(f.c, &an, tid, &err), 0);
   assert_int_equal(token_authenticate(f.c, tok2, f.op.now_ms, &an, &err), FS_ERR_UNAUTHENTICATED);
   assert_string_equal(err.msg, "token revoked");
-  assert_int_equal(token_authenticate(f.c, "fsk_short", f.op.now_ms, &an, &err), FS_ERR_UNAUTHENTICATED);
+  assert_int_equal(token_authenticate(f.c, "fsk_short", f.op.now_ms, &an, &err),
+                   FS_ERR_UNAUTHENTICATED);
   assert_string_equal(err.msg, "malformed token");
   /* Disabling the user stops its tokens. */
   struct user_input upd;
@@ -465,10 +486,14 @@ static void test_users_and_tokens(void **state)
   int64_t n;
   char hash[65];
   fs_sha256_hex(tok, strlen(tok), hash);
-  assert_int_equal(store_query_int(f.c, &n, NULL, &err, "SELECT COUNT(*) FROM api_token WHERE hash = ?", "s", hash), 0);
+  assert_int_equal(store_query_int(f.c, &n, NULL, &err,
+                                   "SELECT COUNT(*) FROM api_token WHERE hash = ?", "s", hash),
+                   0);
   assert_int_equal(n, 1);
   assert_int_equal(store_query_int(f.c, &n, NULL, &err,
-                                   "SELECT COUNT(*) FROM api_token WHERE hash = ? OR prefix = ?", "ss", tok, tok), 0);
+                                   "SELECT COUNT(*) FROM api_token WHERE hash = ? OR prefix = ?",
+                                   "ss", tok, tok),
+                   0);
   assert_int_equal(n, 0);
   hub_fixture_close(&f);
 }
@@ -495,7 +520,11 @@ static void test_totp_vectors(void **state)
   static const struct {
     int64_t t;
     uint32_t code;
-  } v[] = {{59, 287082}, {1111111109, 81804}, {1111111111, 50471}, {1234567890, 5924}, {2000000000, 279037}};
+  } v[] = {{59, 287082},
+           {1111111109, 81804},
+           {1111111111, 50471},
+           {1234567890, 5924},
+           {2000000000, 279037}};
   for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++)
     assert_int_equal(auth_totp_code(secret, v[i].t / 30), v[i].code);
   assert_int_equal(auth_totp_check(secret, "287082", 59000, 0), 1);
@@ -518,32 +547,53 @@ static void test_login(void **state)
   char tok[64];
   int64_t exp;
   int64_t now = f.op.now_ms;
-  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", now, tok, &exp, &err), 0);
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", now,
+                              tok, &exp, &err),
+                   0);
   struct actor a;
   actor_of(&f, tok, &a);
   assert_string_equal(a.username, "alice");
   /* Unknown user and wrong password look the same. */
-  assert_int_equal(user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", now, tok, &exp, &err), FS_ERR_UNAUTHENTICATED);
+  assert_int_equal(user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", now, tok, &exp, &err),
+                   FS_ERR_UNAUTHENTICATED);
   assert_string_equal(err.msg, "invalid credentials");
   for (int i = 0; i < 5; i++)
-    assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "test", now, tok, &exp, &err), FS_ERR_UNAUTHENTICATED);
+    assert_int_equal(
+        user_login(f.c, &f.hub.auth, "alice", "wrong password", NULL, "test", now, tok, &exp, &err),
+        FS_ERR_UNAUTHENTICATED);
   /* Locked out from that address now, even with the right password, exactly like an unknown
    * name; not from another address; unlocked after the lockout. */
-  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", now, tok, &exp, &err), FS_ERR_UNAUTHENTICATED);
-  assert_string_equal(err.msg, "too many failed logins for this user name from this address; try again in 15 minutes");
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", now,
+                              tok, &exp, &err),
+                   FS_ERR_UNAUTHENTICATED);
+  assert_string_equal(
+      err.msg,
+      "too many failed logins for this user name from this address; try again in 15 minutes");
   for (int i = 0; i < 5; i++)
     user_login(f.c, &f.hub.auth, "nobody", "wrong password", NULL, "test", now, tok, &exp, &err);
-  assert_int_equal(user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", now, tok, &exp, &err), FS_ERR_UNAUTHENTICATED);
-  assert_string_equal(err.msg, "too many failed logins for this user name from this address; try again in 15 minutes");
-  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "elsewhere", now, tok, &exp, &err), 0);
+  assert_int_equal(user_login(f.c, &f.hub.auth, "nobody", "x", NULL, "test", now, tok, &exp, &err),
+                   FS_ERR_UNAUTHENTICATED);
+  assert_string_equal(
+      err.msg,
+      "too many failed logins for this user name from this address; try again in 15 minutes");
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "elsewhere",
+                              now, tok, &exp, &err),
+                   0);
   int64_t later = now + 16 * 60000;
-  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test", later, tok, &exp, &err), 0);
+  assert_int_equal(user_login(f.c, &f.hub.auth, "alice", "correct horse battery", NULL, "test",
+                              later, tok, &exp, &err),
+                   0);
   /* With TOTP enrolled, the code is required. */
   char uri[256];
-  assert_int_equal(user_totp_begin(f.c, &f.op, &f.hub.auth, "alice", NULL, "finshield", uri, &err), 0);
+  assert_int_equal(user_totp_begin(f.c, &f.op, &f.hub.auth, "alice", NULL, "finshield", uri, &err),
+                   0);
   assert_non_null(strstr(uri, "otpauth://totp/finshield:alice?secret="));
   int64_t n;
-  assert_int_equal(store_query_int(f.c, &n, NULL, &err, "SELECT COUNT(*) FROM app_user WHERE username = 'alice' AND (totp_secret LIKE ? OR totp_pending LIKE ?)", "ss", strstr(uri, "secret=") + 7, strstr(uri, "secret=") + 7), 0);
+  assert_int_equal(store_query_int(f.c, &n, NULL, &err,
+                                   "SELECT COUNT(*) FROM app_user WHERE username = 'alice' AND "
+                                   "(totp_secret LIKE ? OR totp_pending LIKE ?)",
+                                   "ss", strstr(uri, "secret=") + 7, strstr(uri, "secret=") + 7),
+                   0);
   assert_int_equal(n, 0); /* stored sealed, not in clear */
   hub_fixture_close(&f);
 }
@@ -552,11 +602,11 @@ int main(void)
 {
   fs_crypto_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_policy_table),     cmocka_unit_test(test_org_input),
-      cmocka_unit_test(test_user_input),       cmocka_unit_test(test_orgs),
-      cmocka_unit_test(test_org_accessors),
-      cmocka_unit_test(test_users_and_tokens), cmocka_unit_test(test_last_admin_kept),
-      cmocka_unit_test(test_totp_vectors),     cmocka_unit_test(test_login),
+      cmocka_unit_test(test_policy_table),    cmocka_unit_test(test_org_input),
+      cmocka_unit_test(test_user_input),      cmocka_unit_test(test_orgs),
+      cmocka_unit_test(test_org_accessors),   cmocka_unit_test(test_users_and_tokens),
+      cmocka_unit_test(test_last_admin_kept), cmocka_unit_test(test_totp_vectors),
+      cmocka_unit_test(test_login),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -54,9 +54,9 @@ static void test_time_errors(void **state)
     const char *in;
     const char *where;
   } cases[] = {
-      {"2026-13-01T00:00:00Z", "byte 5"}, {"2026-02-29T00:00:00Z", "byte 8"},
-      {"2026-01-01 00:00:00Z", "byte 10"}, {"2026-01-01T24:00:00Z", "byte 11"},
-      {"2026-01-01T00:00:00", "byte 19"},  {"2026-01-01T00:00:00.Z", "byte 20"},
+      {"2026-13-01T00:00:00Z", "byte 5"},   {"2026-02-29T00:00:00Z", "byte 8"},
+      {"2026-01-01 00:00:00Z", "byte 10"},  {"2026-01-01T24:00:00Z", "byte 11"},
+      {"2026-01-01T00:00:00", "byte 19"},   {"2026-01-01T00:00:00.Z", "byte 20"},
       {"2026-01-01T00:00:00Zx", "byte 20"}, {"", "byte 0"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -221,9 +221,9 @@ static void test_utf8(void **state)
   assert_memory_equal(e_acute, "\xc3\xa9", 2);
   assert_int_equal(fs_utf8_len((const unsigned char *)"a", 1), 1);
   assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8\xad", 3), 3);
-  assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8", 2), 0);     /* cut short */
-  assert_int_equal(fs_utf8_len((const unsigned char *)"\xc0\xaf", 2), 0);     /* overlong */
-  assert_int_equal(fs_utf8_len((const unsigned char *)"\xed\xa0\x80", 3), 0); /* surrogate */
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xe4\xb8", 2), 0);         /* cut short */
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xc0\xaf", 2), 0);         /* overlong */
+  assert_int_equal(fs_utf8_len((const unsigned char *)"\xed\xa0\x80", 3), 0);     /* surrogate */
   assert_int_equal(fs_utf8_len((const unsigned char *)"\xf4\x90\x80\x80", 4), 0); /* > U+10FFFF */
   char s[32] = "ok \xff\x01\t\xe4\xb8\xad\x7f end \xe4\xb8";
   size_t n = fs_utf8_scrub(s, strlen(s));
@@ -424,14 +424,22 @@ int main(void)
 {
   fs_crypto_init();
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_time_roundtrip), cmocka_unit_test(test_time_errors),
+      cmocka_unit_test(test_time_roundtrip),
+      cmocka_unit_test(test_time_errors),
       cmocka_unit_test(test_thread_start),
-      cmocka_unit_test(test_time_stix_fraction), cmocka_unit_test(test_time_local),
-      cmocka_unit_test(test_buf_cap), cmocka_unit_test(test_huge_page_hint),
-      cmocka_unit_test(test_arena), cmocka_unit_test(test_vec_grow),
-      cmocka_unit_test(test_encodings), cmocka_unit_test(test_utf8), cmocka_unit_test(test_uuid),
-      cmocka_unit_test(test_jsonx), cmocka_unit_test(test_config),
-      cmocka_unit_test(test_config_documented), cmocka_unit_test(test_hostport),
+      cmocka_unit_test(test_time_stix_fraction),
+      cmocka_unit_test(test_time_local),
+      cmocka_unit_test(test_buf_cap),
+      cmocka_unit_test(test_huge_page_hint),
+      cmocka_unit_test(test_arena),
+      cmocka_unit_test(test_vec_grow),
+      cmocka_unit_test(test_encodings),
+      cmocka_unit_test(test_utf8),
+      cmocka_unit_test(test_uuid),
+      cmocka_unit_test(test_jsonx),
+      cmocka_unit_test(test_config),
+      cmocka_unit_test(test_config_documented),
+      cmocka_unit_test(test_hostport),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

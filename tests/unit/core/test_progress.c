@@ -18,11 +18,14 @@
 #define MS 1000000LL
 #define MIB (1024ULL * 1024ULL)
 
-static const struct fs_progress_opts BYTES_EN = {.lang = FS_LANG_EN, .label_en = "backup",
-                                                 .label_zh = "備份", .unit = FS_PROGRESS_BYTES};
-static const struct fs_progress_opts ITEMS_EN = {.lang = FS_LANG_EN, .label_en = "import",
-                                                 .label_zh = "匯入", .unit = FS_PROGRESS_ITEMS,
-                                                 .items_en = "objects", .items_zh = "個物件"};
+static const struct fs_progress_opts BYTES_EN = {
+    .lang = FS_LANG_EN, .label_en = "backup", .label_zh = "備份", .unit = FS_PROGRESS_BYTES};
+static const struct fs_progress_opts ITEMS_EN = {.lang = FS_LANG_EN,
+                                                 .label_en = "import",
+                                                 .label_zh = "匯入",
+                                                 .unit = FS_PROGRESS_ITEMS,
+                                                 .items_en = "objects",
+                                                 .items_zh = "個物件"};
 
 static const char *fmt(struct fs_progress_opts o, enum fs_lang lang, uint64_t done, uint64_t total,
                        int64_t ns, bool last)
@@ -170,8 +173,8 @@ static void test_short_work(void **state)
 
 struct shared {
   struct fs_progress p;
-  atomic_llong ticks;   /* the fake clock: 1 ms a reading */
-  atomic_int drawing;   /* draws running now */
+  atomic_llong ticks; /* the fake clock: 1 ms a reading */
+  atomic_int drawing; /* draws running now */
   atomic_int lines, overlaps;
 };
 

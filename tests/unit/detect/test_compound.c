@@ -30,7 +30,7 @@
 #define MD5 "79054025255fb1a26e4bc422aef54eb4"
 #define MD5_UP "79054025255FB1A26E4BC422AEF54EB4"
 #define SYSMON(id, data)                                                                           \
-  "{\"Event\":{\"System\":{\"EventID\":" #id ",\"Channel\":\"Microsoft-Windows-Sysmon/"          \
+  "{\"Event\":{\"System\":{\"EventID\":" #id ",\"Channel\":\"Microsoft-Windows-Sysmon/"            \
   "Operational\"},\"EventData\":{" data "}}}"
 
 /* ---- paths and lookups -------------------------------------------------------------------- */
@@ -72,10 +72,10 @@ static void test_paths(void **state)
                            "dst=2001:DB8::1 dport=443 proto=6";
   static const char cef[] = "CEF:0|V|P|1|1|n|5|src=10.0.0.5 spt=5000 dhost=WWW.Example.COM "
                             "dpt=8080 suser=bob fname=a.txt fsize=1234 fileHash=" MD5_UP;
-  static const char sysmon1[] = SYSMON(1, "\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\","
-                                          "\"CommandLine\":\"cmd /c whoami\",\"ProcessId\":\"4242\","
-                                          "\"User\":\"CORP\\\\alice\",\"Hashes\":\"MD5=" MD5_UP
-                                          ",SHA256=" SHA256_UP "\"");
+  static const char sysmon1[] =
+      SYSMON(1, "\"Image\":\"C:\\\\Windows\\\\System32\\\\cmd.exe\","
+                "\"CommandLine\":\"cmd /c whoami\",\"ProcessId\":\"4242\","
+                "\"User\":\"CORP\\\\alice\",\"Hashes\":\"MD5=" MD5_UP ",SHA256=" SHA256_UP "\"");
   static const char sysmon13[] = SYSMON(13, "\"TargetObject\":\"HKLM\\\\Software\\\\Evil\\\\Run\"");
   static const char ecs[] =
       "{\"event\":{\"category\":\"network\"},\"source\":{\"ip\":\"10.0.0.5\",\"port\":5000},"
@@ -84,7 +84,8 @@ static void test_paths(void **state)
       "\"bash -c x\",\"pid\":77},\"user\":{\"id\":\"1000\",\"name\":\"root\"},"
       "\"email\":{\"from\":{\"address\":\"A@B.example\"},\"subject\":\"hi\"}}";
   static const char mail[] = "from=<Ceo@Fraud.example> to=cfo@bank.example subject=hi";
-  static const char text[] = "<13>Jan  2 03:04:05 px proxy: GET http://Evil.example/a from 203.0.113.5";
+  static const char text[] =
+      "<13>Jan  2 03:04:05 px proxy: GET http://Evil.example/a from 203.0.113.5";
   static const struct {
     const char *record, *pattern, *want;
   } cases[] = {
@@ -215,7 +216,8 @@ static void test_anchors(void **state)
   static const struct {
     const char *pattern, *want; /* want: the anchors, or the start of the reason */
   } cases[] = {
-      {"[ipv4-addr:value = '198.51.100.7' AND network-traffic:dst_port = 443]", "ipv4:198.51.100.7"},
+      {"[ipv4-addr:value = '198.51.100.7' AND network-traffic:dst_port = 443]",
+       "ipv4:198.51.100.7"},
       {"[file:name = 'evil.dll' AND file:hashes.'SHA-256' = '" SHA256_UP "']", "sha256:" SHA256},
       /* the cheaper side of an AND: a hash before an address */
       {"[ipv4-addr:value = '1.2.3.4' AND file:hashes.MD5 = '" MD5 "']", "md5:" MD5},
@@ -251,7 +253,8 @@ static void test_anchors(void **state)
        "skip: several observations"},
       {"[ipv4-addr:value = '1.2.3.4' AND network-traffic:dst_port = 1] REPEATS 5 TIMES",
        "skip: a qualifier"},
-      {"[ipv4-addr:value = '1.2.3.4' AND process:name MATCHES '(']", "skip: bad regular expression"},
+      {"[ipv4-addr:value = '1.2.3.4' AND process:name MATCHES '(']",
+       "skip: bad regular expression"},
   };
   for (size_t i = 0; i < FS_ARRAY_SIZE(cases); i++) {
     const char *got = anchors_of(cases[i].pattern);
@@ -290,8 +293,8 @@ static void load(struct engine *g, const char *const *patterns, const struct det
     char id[64];
     snprintf(id, sizeof(id), "indicator--00000000-0000-4000-8000-0000000000%02zu", i + 1);
     json_t *o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b}", "type", "indicator", "id", id, "pattern",
-                          patterns[i], "pattern_type", "stix", "valid_from",
-                          "2020-01-01T00:00:00Z", "revoked", revoked);
+                          patterns[i], "pattern_type", "stix", "valid_from", "2020-01-01T00:00:00Z",
+                          "revoked", revoked);
     if (valid_until)
       json_object_set_new(o, "valid_until", json_string(valid_until));
     json_array_append_new(objs, o);
@@ -302,7 +305,8 @@ static void load(struct engine *g, const char *const *patterns, const struct det
   struct detect_ioc_load_opts o = {.vis = vis, .on_error = on_load_error, .arg = g};
   size_t loaded;
   struct fs_err err;
-  assert_int_equal(detect_iocs_load_stix(b, text, strlen(text), "t.json", &o, &loaded, &err), FS_OK);
+  assert_int_equal(detect_iocs_load_stix(b, text, strlen(text), "t.json", &o, &loaded, &err),
+                   FS_OK);
   free(text);
   g->ix = detect_ioc_builder_finish(b);
   g->w = detect_worker_new();
@@ -351,20 +355,26 @@ static void test_evaluation(void **state)
   static const char *const patterns[] = {
       /* 01 */ "[ipv4-addr:value = '198.51.100.7' AND network-traffic:dst_port = 443]",
       /* 02 */ "[file:name = 'evil.dll' AND file:hashes.'SHA-256' = '" SHA256_UP "']",
-      /* 03 */ "[(ipv4-addr:value = '203.0.113.10' AND network-traffic:dst_port = 22) OR "
-               "(domain-name:value = 'evil.example' AND process:name = 'curl.exe')]",
+      /* 03 */
+      "[(ipv4-addr:value = '203.0.113.10' AND network-traffic:dst_port = 22) OR "
+      "(domain-name:value = 'evil.example' AND process:name = 'curl.exe')]",
       /* 04 */ "[ipv4-addr:value = '192.0.2.50' AND network-traffic:dst_port NOT IN (80, 443)]",
       /* 05 */ "[process:command_line LIKE '%-enc %' AND file:hashes.MD5 = '" MD5 "']",
-      /* 06 */ "[email-addr:value = 'ceo@fraud.example' AND email-message:subject MATCHES "
-               "'^(?i)urgent']",
-      /* 07 */ "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
-               "'198.18.0.0/15' AND network-traffic:dst_port = 3389]",
-      /* 08 */ "[network-traffic:dst_ref.value = 'c2.example' AND network-traffic:protocols[*] = 'tcp']",
-      /* 09 */ "[user-account:account_login = 'alice' AND url:value = 'https://bank.example/admin']",
+      /* 06 */
+      "[email-addr:value = 'ceo@fraud.example' AND email-message:subject MATCHES "
+      "'^(?i)urgent']",
+      /* 07 */
+      "[network-traffic:dst_ref.type = 'ipv4-addr' AND network-traffic:dst_ref.value = "
+      "'198.18.0.0/15' AND network-traffic:dst_port = 3389]",
+      /* 08 */
+      "[network-traffic:dst_ref.value = 'c2.example' AND network-traffic:protocols[*] = 'tcp']",
+      /* 09 */
+      "[user-account:account_login = 'alice' AND url:value = 'https://bank.example/admin']",
       /* 10 */ "[process:name = 'evil.exe' AND network-traffic:dst_port = 4444]",
       /* 11 */ "[ipv4-addr:value = '198.51.100.9'] AND [domain-name:value = 'evil.example']",
-      /* 12 */ "[ipv4-addr:value = '198.51.100.9' AND network-traffic:dst_port = 1] REPEATS 5 TIMES "
-               "WITHIN 60 SECONDS",
+      /* 12 */
+      "[ipv4-addr:value = '198.51.100.9' AND network-traffic:dst_port = 1] REPEATS 5 TIMES "
+      "WITHIN 60 SECONDS",
       /* 13 */ "[x509-certificate:issuer = 'CN=x' AND ipv4-addr:value = '198.51.100.9']",
       /* 14 */ "[ipv4-addr:value = '192.0.2.99']",
       NULL};
@@ -404,17 +414,22 @@ static void test_evaluation(void **state)
        "01* Event.EventData.DestinationIp=198.51.100.7"},
       {"outbound to 198.51.100.7 on port 443", ""},
       /* 02: the file's name and hash (Sysmon hashes upper case; ECS lower) */
-      {SYSMON(29, "\"TargetFilename\":\"C:\\\\Users\\\\x\\\\evil.dll\",\"Hashes\":\"MD5=00,SHA256=" SHA256_UP "\""),
+      {SYSMON(29, "\"TargetFilename\":\"C:\\\\Users\\\\x\\\\evil.dll\",\"Hashes\":\"MD5=00,"
+                  "SHA256=" SHA256_UP "\""),
        "02* Event.EventData.Hashes=" SHA256_UP},
-      {"{\"event\":{\"category\":\"file\"},\"file\":{\"name\":\"evil.dll\",\"hash\":{\"sha256\":\"" SHA256 "\"}}}",
+      {"{\"event\":{\"category\":\"file\"},\"file\":{\"name\":\"evil.dll\",\"hash\":{\"sha256\":"
+       "\"" SHA256 "\"}}}",
        "02* file.hash.sha256=" SHA256},
       {"CEF:0|V|AV|1|1|x|5|fname=good.dll fileHash=" SHA256, ""},
       /* 03: either branch */
       {KV("deny dst=203.0.113.10 dport=22"), "03* dst=203.0.113.10"},
       {KV("deny dst=203.0.113.10 dport=23"), ""},
-      {SYSMON(1, "\"Image\":\"C:\\\\tools\\\\curl.exe\",\"CommandLine\":\"curl https://cdn.evil.example/x\""),
+      {SYSMON(1, "\"Image\":\"C:\\\\tools\\\\curl.exe\",\"CommandLine\":\"curl "
+                 "https://cdn.evil.example/x\""),
        "03* Event.EventData.CommandLine=cdn.evil.example"},
-      {SYSMON(1, "\"Image\":\"C:\\\\tools\\\\powershell.exe\",\"CommandLine\":\"iwr https://cdn.evil.example/x\""), ""},
+      {SYSMON(1, "\"Image\":\"C:\\\\tools\\\\powershell.exe\",\"CommandLine\":\"iwr "
+                 "https://cdn.evil.example/x\""),
+       ""},
       /* 04: NOT IN; a comparison on a path the event lacks is false, negated or not */
       {KV("deny dst=192.0.2.50 dport=8080"), "04* dst=192.0.2.50"},
       {KV("deny dst=192.0.2.50 dport=443"), ""},
@@ -436,9 +451,12 @@ static void test_evaluation(void **state)
       {"CEF:0|V|FW|1|1|x|5|dhost=beacon.c2.example proto=17", ""},
       {"CEF:0|V|FW|1|1|x|5|dhost=notc2.example proto=TCP", ""},
       /* 09: a normalised URL, an account with or without its domain */
-      {"{\"process\":{\"name\":\"x\"},\"user\":{\"name\":\"alice\"},\"url\":{\"full\":\"https://BANK.example:443/admin\"}}",
+      {"{\"process\":{\"name\":\"x\"},\"user\":{\"name\":\"alice\"},\"url\":{\"full\":\"https://"
+       "BANK.example:443/admin\"}}",
        "09* url.full=https://BANK.example:443/admin"},
-      {"{\"process\":{\"name\":\"x\"},\"user\":{\"name\":\"bob\"},\"url\":{\"full\":\"https://bank.example/admin\"}}", ""},
+      {"{\"process\":{\"name\":\"x\"},\"user\":{\"name\":\"bob\"},\"url\":{\"full\":\"https://"
+       "bank.example/admin\"}}",
+       ""},
       {SYSMON(1, "\"User\":\"CORP\\\\alice\",\"CommandLine\":\"curl https://bank.example/admin\""),
        "09* Event.EventData.CommandLine=https://bank.example/admin"},
       /* skipped patterns never match; a simple indicator still does, without a pattern */
@@ -488,8 +506,9 @@ static void test_visibility_window_revocation(void **state)
   /* Validity: not after valid_until (events carry their own time). */
   load(&g, amber, NULL, "2025-01-01T00:00:00Z", false);
   assert_string_equal(run(&g, line, ANY), "");
-  assert_string_equal(run(&g, "<134>1 2024-06-01T00:00:00Z fw fw - - - allow dst=198.51.100.77 dport=8443", ANY),
-                      "01* dst=198.51.100.77");
+  assert_string_equal(
+      run(&g, "<134>1 2024-06-01T00:00:00Z fw fw - - - allow dst=198.51.100.77 dport=8443", ANY),
+      "01* dst=198.51.100.77");
   unload(&g);
 
   /* Revoked: no anchor, no pattern in the index. */
@@ -544,8 +563,9 @@ static void check_bundles_and_patterns(const char *dir, size_t min_files, const 
     size_t len = nl ? (size_t)(nl - line) : (size_t)(end - line);
     if (len) {
       char *pattern = strndup(line, len);
-      json_t *ind = json_pack("{s:s,s:s,s:s}", "type", "indicator", "id",
-                              "indicator--00000000-0000-4000-8000-000000000001", "pattern", pattern);
+      json_t *ind =
+          json_pack("{s:s,s:s,s:s}", "type", "indicator", "id",
+                    "indicator--00000000-0000-4000-8000-000000000001", "pattern", pattern);
       struct detect_stix_outcome out;
       size_t specs = 0;
       int rc = detect_ioc_specs_from_stix(ind, NULL, count_spec, &specs, &out, &err);
@@ -553,8 +573,10 @@ static void check_bundles_and_patterns(const char *dir, size_t min_files, const 
       free(pattern);
       assert_true(rc == FS_OK || rc == FS_ERR_PARSE);
       assert_true(rc || out.kind == DETECT_STIX_SKIPPED || specs > 0);
-      kinds[nk++] = rc ? 'P' : out.kind == DETECT_STIX_SIMPLE ? 'S'
-                             : out.kind == DETECT_STIX_EVALUATED ? 'E' : 'K';
+      kinds[nk++] = rc                                  ? 'P'
+                    : out.kind == DETECT_STIX_SIMPLE    ? 'S'
+                    : out.kind == DETECT_STIX_EVALUATED ? 'E'
+                                                        : 'K';
     }
     line += len + 1;
   }

@@ -47,9 +47,12 @@ static void test_norm(void **state)
   static const struct {
     const char *in, *out;
   } ips[] = {
-      {"10.1.2.3", "10.1.2.3"},          {"10.1.2.3/8", "10.0.0.0/8"},
-      {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"}, {"::", "::"},
-      {"::ffff:1.2.3.4", "::ffff:102:304"}, {"2001:db8::/32", "2001:db8::/32"},
+      {"10.1.2.3", "10.1.2.3"},
+      {"10.1.2.3/8", "10.0.0.0/8"},
+      {"2001:DB8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+      {"::", "::"},
+      {"::ffff:1.2.3.4", "::ffff:102:304"},
+      {"2001:db8::/32", "2001:db8::/32"},
       {"0.0.0.0/0", "0.0.0.0/0"},
   };
   for (size_t i = 0; i < FS_ARRAY_SIZE(ips); i++) {
@@ -58,8 +61,9 @@ static void test_norm(void **state)
     detect_ip_format(&ip, out, sizeof(out));
     assert_string_equal(out, ips[i].out);
   }
-  static const char *const bad_ips[] = {"1.2.3",      "1.2.3.4.5", "256.1.1.1", "1.2.3.4/33",
-                                        "1:2:3:4:5:6:7:8:9", "1::2::3", "12:34:56", ":1:2"};
+  static const char *const bad_ips[] = {
+      "1.2.3",   "1.2.3.4.5", "256.1.1.1", "1.2.3.4/33", "1:2:3:4:5:6:7:8:9",
+      "1::2::3", "12:34:56",  ":1:2"};
   for (size_t i = 0; i < FS_ARRAY_SIZE(bad_ips); i++) {
     struct detect_ip ip;
     assert_false(detect_ip_parse(bad_ips[i], strlen(bad_ips[i]), true, &ip));
@@ -101,7 +105,8 @@ static void test_tokenize(void **state)
                                                      "dom(Evil.example.com) "},
       {"mail from <Bob.Smith+x@Mail.Example.org>", "mail(Bob.Smith+x@Mail.Example.org) "
                                                    "dom(Mail.Example.org) "},
-      {"SHA256=C6A168C81654F5901E864C8FD61FA54F084CD8B2E0A8AC1B83EACF9EB4484F75,MD5=EB20E119AAF500E2752DC5A588B54C12",
+      {"SHA256=C6A168C81654F5901E864C8FD61FA54F084CD8B2E0A8AC1B83EACF9EB4484F75,MD5="
+       "EB20E119AAF500E2752DC5A588B54C12",
        "hash(C6A168C81654F5901E864C8FD61FA54F084CD8B2E0A8AC1B83EACF9EB4484F75) "
        "hash(EB20E119AAF500E2752DC5A588B54C12) "},
       {"src=2001:db8::1 dst=[fe80::1]:22 at 12:34:56 mac 00:11:22:33:44:55 ::1",
@@ -156,8 +161,13 @@ static const char *match(const struct detect_ioc_index *ix, const char *text, ui
 static void add(struct detect_ioc_builder *b, enum detect_ioc_type t, const char *v,
                 const struct detect_visibility *vis, int64_t from, int64_t until, bool revoked)
 {
-  struct detect_ioc_spec s = {.type = t, .value = v, .value_len = strlen(v), .valid_from = from,
-                              .valid_until = until, .revoked = revoked, .vis = vis,
+  struct detect_ioc_spec s = {.type = t,
+                              .value = v,
+                              .value_len = strlen(v),
+                              .valid_from = from,
+                              .valid_until = until,
+                              .revoked = revoked,
+                              .vis = vis,
                               .source_id = "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"};
   struct fs_err err;
   assert_int_equal(detect_ioc_builder_add(b, &s, &err), FS_OK);
@@ -185,12 +195,15 @@ static void test_index(void **state)
   add(b, DETECT_IOC_MD5, "EB20E119AAF500E2752DC5A588B54C12", NULL, NOF, NOU, false);
   add(b, DETECT_IOC_EMAIL, "Phish@Bad.Example", NULL, NOF, NOU, false);
   add(b, DETECT_IOC_IPV4, "198.51.100.1", NULL, 1000, 2000, false); /* valid in [1000, 2000) */
-  add(b, DETECT_IOC_IPV4, "198.51.100.2", NULL, NOF, NOU, true);   /* revoked */
+  add(b, DETECT_IOC_IPV4, "198.51.100.2", NULL, NOF, NOU, true);    /* revoked */
   add(b, DETECT_IOC_IPV4, "203.0.113.7", NULL, NOF, NOU, false);    /* a duplicate */
   add(b, DETECT_IOC_STRING, "Global\\EvilMutex", NULL, NOF, NOU, false);
   struct fs_err err;
-  struct detect_ioc_spec bad = {.type = DETECT_IOC_IPV4, .value = "example.com", .value_len = 11,
-                                .valid_from = NOF, .valid_until = NOU};
+  struct detect_ioc_spec bad = {.type = DETECT_IOC_IPV4,
+                                .value = "example.com",
+                                .value_len = 11,
+                                .valid_from = NOF,
+                                .valid_until = NOU};
   assert_int_equal(detect_ioc_builder_add(b, &bad, &err), FS_ERR_INVALID);
   assert_non_null(strstr(err.msg, "not an IPv4"));
   struct detect_ioc_index *ix = detect_ioc_builder_finish(b);
@@ -211,8 +224,7 @@ static void test_index(void **state)
   assert_string_equal(match(ix, "2001:db8:ffff::9 fe80::1 fe80::2", ANY, 0),
                       "ipv6:2001:db8::/32<-2001:db8:ffff::9 ipv6:fe80::1<-fe80::1 ");
   /* subdomains on label boundaries, never substrings */
-  assert_string_equal(match(ix, "a.b.higan.org michigan.org higan.org.evil.com higan.org",
-                            ANY, 0),
+  assert_string_equal(match(ix, "a.b.higan.org michigan.org higan.org.evil.com higan.org", ANY, 0),
                       "domain:higan.org<-a.b.higan.org domain:higan.org<-higan.org ");
   assert_string_equal(match(ix, "https://WWW.evil.example.com/x", ANY, 0),
                       "domain:evil.example.com<-WWW.evil.example.com ");
@@ -267,13 +279,19 @@ static void test_visibility(void **state)
   struct fs_err err;
   assert_int_equal(stix_pattern_parse(&p, cp, strlen(cp), NULL, &err), FS_OK);
   assert_int_equal(detect_ioc_pattern_compile(&p, cp, strlen(cp), &pat, &err), FS_OK);
-  struct detect_ioc_spec cs = {.type = DETECT_IOC_DOMAIN, .value = "amber.example", .value_len = 13,
-                               .valid_from = NOF, .valid_until = NOU, .vis = &va, .pattern = pat};
+  struct detect_ioc_spec cs = {.type = DETECT_IOC_DOMAIN,
+                               .value = "amber.example",
+                               .value_len = 13,
+                               .valid_from = NOF,
+                               .valid_until = NOU,
+                               .vis = &va,
+                               .pattern = pat};
   assert_int_equal(detect_ioc_builder_add(b, &cs, &err), FS_OK);
   detect_ioc_pattern_unref(pat);
   struct detect_ioc_index *ix = detect_ioc_builder_finish(b);
   assert_non_null(ix);
-  assert_string_equal(match(ix, "amber.example", ORG_A, 0), "domain:amber.example*<-amber.example ");
+  assert_string_equal(match(ix, "amber.example", ORG_A, 0),
+                      "domain:amber.example*<-amber.example ");
   assert_string_equal(match(ix, "amber.example", ORG_B, 0), "");
   assert_string_equal(match(ix, "amber.example", DETECT_ORG_NONE, 0), "");
   const char *ev = "192.0.2.1 x.a-only.example everyone.example";
@@ -308,19 +326,30 @@ static void test_rebuild_from_index(void **state)
   const uint32_t a[] = {ORG_A};
   struct detect_visibility va = {.n = 1, .orgs = a};
   struct detect_ioc_builder *b = detect_ioc_builder_new();
-  struct detect_ioc_spec s1 = {.type = DETECT_IOC_DOMAIN, .value = "old.example", .value_len = 11,
-                               .valid_from = 1000, .valid_until = NOU, .vis = &va,
+  struct detect_ioc_spec s1 = {.type = DETECT_IOC_DOMAIN,
+                               .value = "old.example",
+                               .value_len = 11,
+                               .valid_from = 1000,
+                               .valid_until = NOU,
+                               .vis = &va,
                                .source_id = "indicator--11111111-1111-4111-8111-111111111111"};
-  struct detect_ioc_spec s2 = {.type = DETECT_IOC_IPV4, .value = "10.0.0.0/8", .value_len = 10,
-                               .valid_from = NOF, .valid_until = NOU, .source_id = "gone"};
+  struct detect_ioc_spec s2 = {.type = DETECT_IOC_IPV4,
+                               .value = "10.0.0.0/8",
+                               .value_len = 10,
+                               .valid_from = NOF,
+                               .valid_until = NOU,
+                               .source_id = "gone"};
   struct fs_err err;
   assert_int_equal(detect_ioc_builder_add(b, &s1, &err), FS_OK);
   assert_int_equal(detect_ioc_builder_add(b, &s2, &err), FS_OK);
   struct detect_ioc_index *old = detect_ioc_builder_finish(b);
   b = detect_ioc_builder_new();
   assert_int_equal(detect_ioc_builder_add_index(b, old, keep_not_revoked, "gone", &err), FS_OK);
-  struct detect_ioc_spec s3 = {.type = DETECT_IOC_EMAIL, .value = "x@new.example", .value_len = 13,
-                               .valid_from = NOF, .valid_until = NOU};
+  struct detect_ioc_spec s3 = {.type = DETECT_IOC_EMAIL,
+                               .value = "x@new.example",
+                               .value_len = 13,
+                               .valid_from = NOF,
+                               .valid_until = NOU};
   assert_int_equal(detect_ioc_builder_add(b, &s3, &err), FS_OK);
   struct detect_ioc_index *now = detect_ioc_builder_finish(b);
   detect_ioc_index_free(old);
@@ -426,7 +455,8 @@ static void test_stix_loader(void **state)
       "\"pattern\":\"[mutex:name = 'Evil\\\\'Mutex']\"},"
       "{\"type\":\"indicator\",\"id\":\"indicator--55555555-5555-4555-8555-555555555555\","
       "\"pattern\":\"[file:hashes.'SHA-256' = "
-      "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND file:mime_type = 'x']\"},"
+      "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f' AND file:mime_type = "
+      "'x']\"},"
       "{\"type\":\"malware\",\"id\":\"malware--1\"}]}";
   struct detect_ioc_builder *b = detect_ioc_builder_new();
   struct errs k = {0};
@@ -619,10 +649,13 @@ int main(int argc, char **argv)
     return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_norm),         cmocka_unit_test(test_tokenize),
-      cmocka_unit_test(test_index),        cmocka_unit_test(test_visibility),
+      cmocka_unit_test(test_norm),
+      cmocka_unit_test(test_tokenize),
+      cmocka_unit_test(test_index),
+      cmocka_unit_test(test_visibility),
       cmocka_unit_test(test_rebuild_from_index),
-      cmocka_unit_test(test_list_loader),  cmocka_unit_test(test_stix_loader),
+      cmocka_unit_test(test_list_loader),
+      cmocka_unit_test(test_stix_loader),
       cmocka_unit_test(test_stix20_patterns),
       cmocka_unit_test(test_live_swap),
   };

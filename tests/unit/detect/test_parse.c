@@ -42,12 +42,12 @@ static const char *field(const char *name)
   return buf;
 }
 
-#define ASSERT_FIELD(name, want)                                                                 \
-  do {                                                                                          \
-    const char *got_ = field(name);                                                             \
-    if (!got_)                                                                                  \
-      fail_msg("field %s missing", name);                                                       \
-    assert_string_equal(got_, want);                                                            \
+#define ASSERT_FIELD(name, want)                                                                   \
+  do {                                                                                             \
+    const char *got_ = field(name);                                                                \
+    if (!got_)                                                                                     \
+      fail_msg("field %s missing", name);                                                          \
+    assert_string_equal(got_, want);                                                               \
   } while (0)
 
 static int parse(enum detect_format fmt, const char *s, struct fs_err *err)
@@ -61,7 +61,8 @@ static void test_rfc5424(void **state)
   struct fs_err err;
   const char *line = "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 "
                      "[exampleSDID@32473 iut=\"3\" eventSource=\"Appli\\\"cation\\]\" "
-                     "eventID=\"1011\"][origin ip=\"192.0.2.1\"] \xEF\xBB\xBF" "An application "
+                     "eventID=\"1011\"][origin ip=\"192.0.2.1\"] \xEF\xBB\xBF"
+                     "An application "
                      "event log entry";
   assert_int_equal(parse(DETECT_FMT_RFC5424, line, &err), FS_OK);
   ASSERT_FIELD("syslog_facility", "20");
@@ -112,7 +113,8 @@ static void test_rfc3164(void **state)
   assert_int_equal(detect_event_time_ms(ev, now, -1), 1791756855000LL);
 
   /* no hostname, tag only */
-  assert_int_equal(parse(DETECT_FMT_RFC3164, "<13>Feb  5 17:32:18 sshd: Accepted key", &err), FS_OK);
+  assert_int_equal(parse(DETECT_FMT_RFC3164, "<13>Feb  5 17:32:18 sshd: Accepted key", &err),
+                   FS_OK);
   assert_null(field("hostname"));
   ASSERT_FIELD("appname", "sshd");
   ASSERT_FIELD("msg", "Accepted key");
@@ -445,10 +447,13 @@ static void test_framing_memory(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_rfc5424), cmocka_unit_test(test_rfc3164),
+      cmocka_unit_test(test_rfc5424),
+      cmocka_unit_test(test_rfc3164),
       cmocka_unit_test(test_syslog_file_lines),
-      cmocka_unit_test(test_cef),     cmocka_unit_test(test_json),
-      cmocka_unit_test(test_kv),      cmocka_unit_test(test_framing),
+      cmocka_unit_test(test_cef),
+      cmocka_unit_test(test_json),
+      cmocka_unit_test(test_kv),
+      cmocka_unit_test(test_framing),
       cmocka_unit_test(test_framing_memory),
   };
   return cmocka_run_group_tests(tests, setup, teardown);

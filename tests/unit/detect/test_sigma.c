@@ -56,9 +56,9 @@ static struct detect_sigma_set *compile(const char *yaml, struct problems *pr)
   assert_int_equal(detect_sigma_loader_placeholder(l, "admins", values, 2), FS_OK);
   size_t added;
   struct fs_err err;
-  assert_int_equal(detect_sigma_loader_add_text(l, yaml, strlen(yaml), "t.yml", on_problem, pr,
-                                                &added, &err),
-                   FS_OK);
+  assert_int_equal(
+      detect_sigma_loader_add_text(l, yaml, strlen(yaml), "t.yml", on_problem, pr, &added, &err),
+      FS_OK);
   struct detect_sigma_set *s = detect_sigma_compile(l, on_problem, pr, &err);
   assert_non_null(s);
   return s;
@@ -92,52 +92,85 @@ static const char *match(const struct detect_sigma_set *s, struct detect_sigma_t
   return k.out;
 }
 
-#define RULE(id, det)                                                                            \
-  "title: " id "\nid: " id "\nlogsource:\n  product: windows\n  category: process_creation\n"   \
+#define RULE(id, det)                                                                              \
+  "title: " id "\nid: " id "\nlogsource:\n  product: windows\n  category: process_creation\n"      \
   "detection:\n" det "\n---\n"
 
-static const char rules[] =
-    RULE("contains", "  s:\n    CommandLine|contains: 'Invoke-Mimikatz'\n  condition: s")
-    RULE("starts", "  s:\n    CommandLine|startswith: 'cmd /c'\n  condition: s")
-    RULE("ends", "  s:\n    Image|endswith: '\\\\reg.exe'\n  condition: s")
-    RULE("exact", "  s:\n    User: 'NT AUTHORITY\\SYSTEM'\n  condition: s")
-    RULE("cased", "  s:\n    CommandLine|cased|contains: 'SeDebug'\n  condition: s")
-    RULE("wild", "  s:\n    CommandLine: '*net* user ?dmin*'\n  condition: s")
-    RULE("escaped", "  s:\n    CommandLine|contains: 'select \\*'\n  condition: s")
-    RULE("all", "  s:\n    CommandLine|contains|all:\n      - 'vssadmin'\n      - 'delete'\n"
-                "      - 'shadows'\n  condition: s")
-    RULE("regex", "  s:\n    CommandLine|re: '-[Ee]nc(odedCommand)? [A-Za-z0-9+/=]{8,}'\n"
-                  "  condition: s")
-    RULE("regex_i", "  s:\n    CommandLine|re|i: 'DOWNLOADSTRING\\('\n  condition: s")
-    RULE("regex_pcre", "  s:\n    CommandLine|re: '(\\w+) \\1 repeated'\n  condition: s")
-    RULE("base64", "  s:\n    CommandLine|base64|contains: 'http://'\n  condition: s")
-    RULE("b64off", "  s:\n    CommandLine|base64offset|contains: 'IEX ('\n  condition: s")
-    RULE("wide", "  s:\n    CommandLine|wide|base64offset|contains: 'ping'\n  condition: s")
-    RULE("windash", "  s:\n    CommandLine|windash|contains: ' -exec bypass'\n  condition: s")
-    RULE("cidr", "  s:\n    DestinationIp|cidr:\n      - '10.0.0.0/8'\n      - '2001:db8::/32'\n"
-                 "  condition: s")
-    RULE("gt", "  s:\n    ProcessId|gt: 60000\n  condition: s")
-    RULE("lte", "  s:\n    ProcessId|lte: 4\n  condition: s")
-    RULE("exists", "  s:\n    Image|endswith: '\\\\a.exe'\n    ParentImage|exists: false\n"
-                   "  condition: s")
-    RULE("null", "  s:\n    Image|endswith: '\\\\b.exe'\n    Description: null\n  condition: s")
-    RULE("empty", "  s:\n    Image|endswith: '\\\\c.exe'\n    Product: ''\n  condition: s")
-    RULE("neq", "  s:\n    Image|endswith: '\\\\d.exe'\n    User|neq: 'admin'\n  condition: s")
-    RULE("fieldref", "  s:\n    Image|fieldref: ParentImage\n  condition: s")
-    RULE("expand", "  s:\n    Computer|expand: '%admins%'\n  condition: s")
-    RULE("hour", "  s:\n    UtcTime|hour: 3\n  condition: s")
-    RULE("keywords", "  keywords:\n    - 'EvilKeyword'\n  condition: keywords")
-    RULE("oneof", "  sel_a:\n    CommandLine|contains: 'alpha'\n  sel_b:\n    CommandLine|contains: "
-                  "'beta'\n  filter:\n    User: 'ok'\n  condition: 1 of sel_* and not filter")
-    RULE("allof", "  sel_a:\n    CommandLine|contains: 'gamma'\n  sel_b:\n    CommandLine|contains: "
-                  "'delta'\n  condition: all of sel_*")
-    RULE("them", "  a:\n    CommandLine|contains: 'epsilon'\n  _ignored:\n    User: 'nobody'\n"
-                 "  condition: all of them")
-    RULE("parens", "  a:\n    CommandLine|contains: 'zeta'\n  b:\n    User: 'u1'\n  c:\n"
-                   "    User: 'u2'\n  condition: a and (b or c)")
-    RULE("listmaps", "  s:\n    - Image|endswith: '\\\\e.exe'\n    - OriginalFileName: 'e.exe'\n"
-                     "  condition: s")
-    RULE("notonly", "  s:\n    Image|endswith: '\\\\f.exe'\n  condition: not s and 1 of them");
+static const char rules[] = RULE("contains", "  s:\n    CommandLine|contains: 'Invoke-Mimikatz'\n  "
+                                             "condition: s") RULE(
+    "starts", "  s:\n    CommandLine|startswith: 'cmd /c'\n  condition: s")
+    RULE("ends", "  s:\n    Image|endswith: '\\\\reg.exe'\n  condition: s") RULE(
+        "exact", "  s:\n    User: 'NT AUTHORITY\\SYSTEM'\n  condition: s")
+        RULE("cased", "  s:\n    CommandLine|cased|contains: 'SeDebug'\n  condition: s") RULE(
+            "wild", "  s:\n    CommandLine: '*net* user ?dmin*'\n  condition: s")
+            RULE("escaped", "  s:\n    CommandLine|contains: 'select \\*'\n  condition: s") RULE(
+                "all", "  s:\n    CommandLine|contains|all:\n      - 'vssadmin'\n      - 'delete'\n"
+                       "      - 'shadows'\n  condition: s")
+                RULE(
+                    "regex",
+                    "  s:\n    CommandLine|re: '-[Ee]nc(odedCommand)? [A-Za-z0-9+/=]{8,}'\n"
+                    "  condition: s") RULE("regex_i",
+                                           "  s:\n    CommandLine|re|i: 'DOWNLOADSTRING\\('\n  "
+                                           "condition: s") RULE("regex_pcre",
+                                                                "  s:\n    CommandLine|re: '(\\w+) "
+                                                                "\\1 repeated'\n  condition: s")
+                    RULE("base64", "  s:\n    CommandLine|base64|contains: 'http://'\n  condition: "
+                                   "s") RULE(
+                        "b64off",
+                        "  s:\n    CommandLine|base64offset|contains: 'IEX ('\n  condition: s")
+                        RULE("wide", "  s:\n    CommandLine|wide|base64offset|contains: 'ping'\n  "
+                                     "condition: s") RULE(
+                            "windash",
+                            "  s:\n    CommandLine|windash|contains: ' -exec bypass'\n  condition: "
+                            "s") RULE("cidr",
+                                      "  s:\n    DestinationIp|cidr:\n      - '10.0.0.0/8'\n      "
+                                      "- '2001:db8::/32'\n"
+                                      "  condition: s") RULE("gt", "  s:\n    ProcessId|gt: "
+                                                                   "60000\n  condition: s")
+                            RULE("lte", "  s:\n    ProcessId|lte: 4\n  condition: s") RULE(
+                                "exists", "  s:\n    Image|endswith: '\\\\a.exe'\n    "
+                                          "ParentImage|exists: false\n"
+                                          "  condition: s")
+                                RULE("null", "  s:\n    Image|endswith: '\\\\b.exe'\n    "
+                                             "Description: null\n  condition: s") RULE(
+                                    "empty", "  s:\n    Image|endswith: '\\\\c.exe'\n    Product: "
+                                             "''\n  condition: s")
+                                    RULE("neq", "  s:\n    Image|endswith: '\\\\d.exe'\n    "
+                                                "User|neq: 'admin'\n  condition: s") RULE(
+                                        "fieldref",
+                                        "  s:\n    Image|fieldref: ParentImage\n  condition: s")
+                                        RULE("expand", "  s:\n    Computer|expand: '%admins%'\n  "
+                                                       "condition: s") RULE(
+                                            "hour", "  s:\n    UtcTime|hour: 3\n  condition: s")
+                                            RULE("keywords", "  keywords:\n    - 'EvilKeyword'\n  "
+                                                             "condition: keywords") RULE(
+                                                "oneof",
+                                                "  sel_a:\n    CommandLine|contains: 'alpha'\n  "
+                                                "sel_b:\n    CommandLine|contains: "
+                                                "'beta'\n  filter:\n    User: 'ok'\n  condition: 1 "
+                                                "of sel_* and not filter")
+                                                RULE("allof",
+                                                     "  sel_a:\n    CommandLine|contains: "
+                                                     "'gamma'\n  sel_b:\n    CommandLine|contains: "
+                                                     "'delta'\n  condition: all of sel_*")
+                                                    RULE("them", "  a:\n    CommandLine|contains: "
+                                                                 "'epsilon'\n  _ignored:\n    "
+                                                                 "User: 'nobody'\n"
+                                                                 "  condition: all of them")
+                                                        RULE("parens",
+                                                             "  a:\n    CommandLine|contains: "
+                                                             "'zeta'\n  b:\n    User: 'u1'\n  c:\n"
+                                                             "    User: 'u2'\n  condition: a and "
+                                                             "(b or c)")
+                                                            RULE("listmaps",
+                                                                 "  s:\n    - Image|endswith: "
+                                                                 "'\\\\e.exe'\n    - "
+                                                                 "OriginalFileName: 'e.exe'\n"
+                                                                 "  condition: s")
+                                                                RULE("notonly",
+                                                                     "  s:\n    Image|endswith: "
+                                                                     "'\\\\f.exe'\n  condition: "
+                                                                     "not s and 1 of them");
 
 static void test_modifiers(void **state)
 {
@@ -146,8 +179,7 @@ static void test_modifiers(void **state)
   struct detect_sigma_set *s = compile(rules, &pr);
   assert_string_equal(pr.out, "");
   struct detect_sigma_thread *t = detect_sigma_thread_new();
-#define EV(fields)                                                                              \
-  "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1," fields "}"
+#define EV(fields) "{\"Channel\":\"Microsoft-Windows-Sysmon/Operational\",\"EventID\":1," fields "}"
   static const struct {
     const char *event, *want;
   } cases[] = {
@@ -173,7 +205,9 @@ static void test_modifiers(void **state)
       {EV("\"CommandLine\":\"xlFWCAoy\""), "b64off "},
       {EV("\"CommandLine\":\"x cABpAG4AZw y\""), "wide "},
       {EV("\"CommandLine\":\"powershell /exec bypass\""), "windash "},
-      {EV("\"CommandLine\":\"powershell \xE2\x80\x93" "exec bypass\""), "windash "},
+      {EV("\"CommandLine\":\"powershell \xE2\x80\x93"
+          "exec bypass\""),
+       "windash "},
       {EV("\"DestinationIp\":\"10.20.30.40\""), "cidr "},
       {EV("\"DestinationIp\":\"2001:db8::7\""), "cidr "},
       {EV("\"DestinationIp\":\"11.0.0.1\""), ""},
@@ -235,11 +269,13 @@ static void test_routing_and_mapping(void **state)
     const char *event, *want;
   } cases[] = {
       /* evtx rendered as JSON */
-      {"{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\"},"
+      {"{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":\"Microsoft-Windows-Sysmon/"
+       "Operational\"},"
        "\"EventData\":{\"Image\":\"C:\\\\t\\\\mimikatz.exe\"}}}",
        "pc "},
       /* the same fields in a network connection event: not a process creation */
-      {"{\"Event\":{\"System\":{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/Operational\"},"
+      {"{\"Event\":{\"System\":{\"EventID\":3,\"Channel\":\"Microsoft-Windows-Sysmon/"
+       "Operational\"},"
        "\"EventData\":{\"Image\":\"C:\\\\t\\\\mimikatz.exe\"}}}",
        ""},
       /* Security 4688 names the image NewProcessName */
@@ -273,9 +309,10 @@ static void test_shared_databases(void **state)
   struct fs_buf y;
   fs_buf_init(&y, 1 << 16);
   for (int i = 1; i <= 17; i++)
-    assert_int_equal(fs_buf_appendf(&y, "title: w%d\nid: w%d\nlogsource: {product: windows, "
-                                        "category: process_creation}\ndetection:\n  s:\n"
-                                        "    CommandLine|contains: 'word%dx'\n  condition: s\n---\n",
+    assert_int_equal(fs_buf_appendf(&y,
+                                    "title: w%d\nid: w%d\nlogsource: {product: windows, "
+                                    "category: process_creation}\ndetection:\n  s:\n"
+                                    "    CommandLine|contains: 'word%dx'\n  condition: s\n---\n",
                                     i, i, i),
                      FS_OK);
   assert_int_equal(fs_buf_append_str(&y, "title: lx\nid: lx\nlogsource: {product: linux, category: "
@@ -340,8 +377,9 @@ static void test_name_memory(void **state)
   /* names longer than the memory of positions holds: 300 fields of 200-byte names */
   struct fs_buf big;
   fs_buf_init(&big, 1 << 20);
-  assert_int_equal(fs_buf_append_str(&big, "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
-                                           "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{"),
+  assert_int_equal(fs_buf_append_str(&big,
+                                     "{\"Event\":{\"System\":{\"EventID\":1,\"Channel\":"
+                                     "\"Microsoft-Windows-Sysmon/Operational\"},\"EventData\":{"),
                    FS_OK);
   for (int i = 0; i < 300; i++)
     assert_int_equal(fs_buf_appendf(&big, "\"%0200d\":\"x\",", i), FS_OK);
@@ -413,7 +451,8 @@ static void test_case_folding(void **state)
   (void)state;
   const char *yaml =
       "title: ex\nid: ex\nlogsource: {product: windows, category: process_creation}\n"
-      "detection:\n  s:\n    Description: '\xc3\x84" "bcdefghijklmnopQ'\n  condition: s\n---\n"
+      "detection:\n  s:\n    Description: '\xc3\x84"
+      "bcdefghijklmnopQ'\n  condition: s\n---\n"
       "title: suf\nid: suf\nlogsource: {product: windows, category: process_creation}\n"
       "detection:\n  s:\n    Image|endswith:\n      - '\\\\Tools\\\\\xc3\xa4Z.exe'\n"
       "      - '\\\\x.exe'\n  condition: s\n";
@@ -423,9 +462,18 @@ static void test_case_folding(void **state)
   static const struct {
     const char *field, *value, *want;
   } cases[] = {
-      {"Description", "\xc3\x84" "BCDEFGHIJKLMNOPq", "ex "},
-      {"Description", "\xc3\xa4" "bcdefghijklmnopq", ""}, /* another letter, not another case */
-      {"Description", "\xc3\x84" "BCDEFGHIJKLMNOP", ""},
+      {"Description",
+       "\xc3\x84"
+       "BCDEFGHIJKLMNOPq",
+       "ex "},
+      {"Description",
+       "\xc3\xa4"
+       "bcdefghijklmnopq",
+       ""}, /* another letter, not another case */
+      {"Description",
+       "\xc3\x84"
+       "BCDEFGHIJKLMNOP",
+       ""},
       {"Image", "C:\\\\A\\\\TOOLS\\\\\xc3\xa4z.EXE", "suf "},
       {"Image", "C:\\\\A\\\\TOOLS\\\\\xc3\x84z.EXE", ""},
       {"Image", "C:\\\\A\\\\B\\\\X.EXE", "suf "},
@@ -455,15 +503,18 @@ static void test_loader_errors(void **state)
        "unknown modifier"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s and t\n",
        "unknown selection"},
-      {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s | count() > 5\n",
+      {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s | count() > "
+       "5\n",
        "Sigma 1 syntax"},
       {"title: a\nlogsource: {product: x}\n", "detection"},
       {"logsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s\n", "title"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|cidr: 'nope'\n  condition: s\n",
        "CIDR"},
-      {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|re: '(unclosed'\n  condition: s\n",
+      {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|re: '(unclosed'\n  condition: "
+       "s\n",
        "regular expression"},
-      {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|expand: '%nope%'\n  condition: s\n",
+      {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|expand: '%nope%'\n  condition: "
+       "s\n",
        "placeholder"},
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [missing]\n  timespan: 5m\n"
        "  condition: {gte: 2}\n",
@@ -480,9 +531,9 @@ static void test_loader_errors(void **state)
   struct detect_sigma_loader *l = detect_sigma_loader_new();
   size_t added;
   struct fs_err err;
-  assert_int_equal(detect_sigma_loader_add_text(l, "a: [1, 2\n", 9, "bad.yml", NULL, NULL, &added,
-                                                &err),
-                   FS_ERR_PARSE);
+  assert_int_equal(
+      detect_sigma_loader_add_text(l, "a: [1, 2\n", 9, "bad.yml", NULL, NULL, &added, &err),
+      FS_ERR_PARSE);
   assert_non_null(strstr(err.where, "bad.yml"));
   /* a map as a mapping key (found by fuzz.detect_sigma): refused with its line */
   static const char complex_key[] = "title: a\nlogsource: {product: x}\ndetection:\n"
@@ -648,9 +699,9 @@ static void load_rules_with_ids(struct detect_sigma_loader *l, const char *dir, 
         snprintf(line, sizeof(line), "id: %s", ids[i]);
         if (b.data && strstr(b.data, line)) {
           size_t added;
-          assert_int_equal(detect_sigma_loader_add_text(l, b.data, b.len, path, NULL, NULL,
-                                                        &added, &err),
-                           FS_OK);
+          assert_int_equal(
+              detect_sigma_loader_add_text(l, b.data, b.len, path, NULL, NULL, &added, &err),
+              FS_OK);
           *loaded += added;
           break;
         }

@@ -44,8 +44,8 @@ static void test_query_bad(void **state)
     const char *raw;
     const char *where;
   } cases[] = {
-      {"a=%zz", "query byte 2"},   {"a=%4", "query byte 2"},  {"=x", "query byte 0"},
-      {"a=%00", "query byte 2"},   {"a=%0a", "query byte 2"}, {"a=%ff%fe", "query byte 2"},
+      {"a=%zz", "query byte 2"},         {"a=%4", "query byte 2"},  {"=x", "query byte 0"},
+      {"a=%00", "query byte 2"},         {"a=%0a", "query byte 2"}, {"a=%ff%fe", "query byte 2"},
       {"ok=1&b=%c0%af", "query byte 7"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -84,11 +84,11 @@ static void test_path_check(void **state)
     const char *raw;
     const char *where; /* NULL: accepted */
   } cases[] = {
-      {"/api/v1/orgs/bank-a", NULL},       {"/taxii2/hub/", NULL},
-      {"/a+b/%E9%87%91/", NULL},           {"/api/v1/users/%FF", "path byte 14"},
-      {"/x/ok%C3%28", "path byte 3"},      {"/x/%ED%A0%80", "path byte 3"},
-      {"/x/a%00b", "path byte 4"},         {"/x/a%0ab", "path byte 4"},
-      {"/x/a%zz", "path byte 4"},          {"/x/\xff", "path byte 3"},
+      {"/api/v1/orgs/bank-a", NULL},  {"/taxii2/hub/", NULL},
+      {"/a+b/%E9%87%91/", NULL},      {"/api/v1/users/%FF", "path byte 14"},
+      {"/x/ok%C3%28", "path byte 3"}, {"/x/%ED%A0%80", "path byte 3"},
+      {"/x/a%00b", "path byte 4"},    {"/x/a%0ab", "path byte 4"},
+      {"/x/a%zz", "path byte 4"},     {"/x/\xff", "path byte 3"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct fs_arena a;
@@ -110,7 +110,8 @@ static void test_routes(void **state)
   fs_arena_init(&req.arena, 0, 0);
   bool known;
   char allow[64];
-  const struct http_route *r = http_route_match(http_routes, "GET", "/api/v1/orgs/bank-001", &req, &known, allow, sizeof(allow));
+  const struct http_route *r = http_route_match(http_routes, "GET", "/api/v1/orgs/bank-001", &req,
+                                                &known, allow, sizeof(allow));
   assert_non_null(r);
   assert_string_equal(r->pattern, "/api/v1/orgs/{}");
   assert_int_equal(req.nparams, 1);
@@ -125,7 +126,8 @@ static void test_routes(void **state)
   r = http_route_match(http_routes, "GET", "/api/v1/nothing", &req, &known, allow, sizeof(allow));
   assert_null(r);
   assert_false(known);
-  r = http_route_match(http_routes, "POST", "/api/v1/users/u1/totp/confirm", &req, &known, allow, sizeof(allow));
+  r = http_route_match(http_routes, "POST", "/api/v1/users/u1/totp/confirm", &req, &known, allow,
+                       sizeof(allow));
   assert_non_null(r);
   assert_string_equal(req.params[0], "u1");
   fs_arena_release(&req.arena);
@@ -141,7 +143,7 @@ static void test_ratelimit(void **state)
     assert_true(http_ratelimit_take(rl, "tok:a", t, &retry));
   assert_false(http_ratelimit_take(rl, "tok:a", t, &retry));
   assert_true(retry >= 1);
-  assert_true(http_ratelimit_take(rl, "tok:b", t, &retry)); /* other keys unaffected */
+  assert_true(http_ratelimit_take(rl, "tok:b", t, &retry));             /* other keys unaffected */
   assert_true(http_ratelimit_take(rl, "tok:a", t + 600000000, &retry)); /* refilled */
   /* Peeking takes nothing: an empty bucket stays empty, a full one full. */
   assert_false(http_ratelimit_peek(rl, "tok:a", t + 600000000, &retry));
@@ -191,8 +193,8 @@ static void test_media_types(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_query_good), cmocka_unit_test(test_query_bad),
-      cmocka_unit_test(test_routes),     cmocka_unit_test(test_ratelimit),
+      cmocka_unit_test(test_query_good),  cmocka_unit_test(test_query_bad),
+      cmocka_unit_test(test_routes),      cmocka_unit_test(test_ratelimit),
       cmocka_unit_test(test_media_types), cmocka_unit_test(test_path_check),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

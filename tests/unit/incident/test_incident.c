@@ -17,8 +17,13 @@
 
 /* ---- levels ------------------------------------------------------------------------------ */
 
-enum { N = INCIDENT_CLASS_NON_CORE, CO = INCIDENT_CLASS_CORE, CI = INCIDENT_CLASS_CORE_CI,
-       SE = INCIDENT_CLASS_SENSITIVE, SS = INCIDENT_CLASS_STATE_SECRET };
+enum {
+  N = INCIDENT_CLASS_NON_CORE,
+  CO = INCIDENT_CLASS_CORE,
+  CI = INCIDENT_CLASS_CORE_CI,
+  SE = INCIDENT_CLASS_SENSITIVE,
+  SS = INCIDENT_CLASS_STATE_SECRET
+};
 enum { NONE = 0, MINOR = 1, SERIOUS = 2 };
 enum { AV_NO = 0, AV_IN = 1, AV_OUT = 2 };
 
@@ -31,8 +36,8 @@ static void test_level_table(void **state)
     const char *rule;
   } cases[] = {
       {N, -1, NONE, NONE, AV_NO, 1, "1.0"},
-      {N, -1, MINOR, NONE, AV_NO, 1, "1.a"},   /* minor leak of non-core information */
-      {N, -1, NONE, MINOR, AV_NO, 1, "1.a"},   /* minor tampering */
+      {N, -1, MINOR, NONE, AV_NO, 1, "1.a"}, /* minor leak of non-core information */
+      {N, -1, NONE, MINOR, AV_NO, 1, "1.a"}, /* minor tampering */
       {N, -1, NONE, NONE, AV_IN, 1, "1.b"},
       {N, -1, SERIOUS, NONE, AV_NO, 2, "2.a"},
       {N, -1, NONE, SERIOUS, AV_IN, 2, "2.a"},
@@ -43,7 +48,7 @@ static void test_level_table(void **state)
       {CO, -1, SERIOUS, NONE, AV_NO, 3, "3.a"},
       {CO, -1, NONE, SERIOUS, AV_IN, 3, "3.a"},
       {N, SE, MINOR, NONE, AV_NO, 3, "3.b"},
-      {N, SS, NONE, MINOR, AV_NO, 3, "3.b"},   /* tampering, not a leak, of a state secret */
+      {N, SS, NONE, MINOR, AV_NO, 3, "3.b"}, /* tampering, not a leak, of a state secret */
       {CI, -1, MINOR, NONE, AV_NO, 3, "3.c"},
       {CO, -1, NONE, NONE, AV_OUT, 3, "3.d"},
       {CO, CO, NONE, MINOR, AV_OUT, 3, "3.d"}, /* the ransomware of the integration test */
@@ -52,7 +57,7 @@ static void test_level_table(void **state)
       {CI, -1, NONE, SERIOUS, AV_IN, 4, "4.a"},
       {N, SE, SERIOUS, NONE, AV_NO, 4, "4.b"},
       {CO, SS, NONE, SERIOUS, AV_NO, 4, "4.b"},
-      {N, SS, MINOR, NONE, AV_NO, 4, "4.c"},   /* any leak of state secrets */
+      {N, SS, MINOR, NONE, AV_NO, 4, "4.c"}, /* any leak of state secrets */
       {CO, SS, SERIOUS, NONE, AV_IN, 4, "4.b"},
       {CI, -1, NONE, NONE, AV_OUT, 4, "4.d"},
       {CI, -1, MINOR, NONE, AV_OUT, 4, "4.d"},
@@ -69,8 +74,8 @@ static void test_level_table(void **state)
     struct incident_level_proposal p;
     incident_level_propose(&m, &p);
     if (p.level != cases[i].level || strcmp(p.rule->id, cases[i].rule))
-      fail_msg("case %zu: got level %d rule %s, expected level %d rule %s", i, p.level,
-               p.rule->id, cases[i].level, cases[i].rule);
+      fail_msg("case %zu: got level %d rule %s, expected level %d rule %s", i, p.level, p.rule->id,
+               cases[i].level, cases[i].rule);
     for (size_t k = 0; k < nrules; k++)
       if (p.rule == &rules[k])
         seen[k] = true;
@@ -131,7 +136,8 @@ static void test_policy_file(void **state)
   assert_int_equal(incident_policy_clocks(&p, "insurance")->investigation_s, 20 * 86400);
 
   /* Industry sections may come first; the check against the default waits for the whole file. */
-  assert_int_equal(parse("[industry.bank]\nreport = 50m\n[clocks]\nreport = 2h\n", &p, &err), FS_OK);
+  assert_int_equal(parse("[industry.bank]\nreport = 50m\n[clocks]\nreport = 2h\n", &p, &err),
+                   FS_OK);
   assert_int_equal(incident_policy_clocks(&p, "bank")->report_s, 50 * 60);
 
   const struct {
@@ -227,8 +233,9 @@ static int parse_body(const char *text, bool update, struct incident_input *in, 
   return rc;
 }
 
-#define IMPACT "\"impact\": {\"system_class\": \"core\", \"confidentiality\": \"none\", " \
-               "\"integrity\": \"none\", \"availability\": \"none\"}"
+#define IMPACT                                                                                     \
+  "\"impact\": {\"system_class\": \"core\", \"confidentiality\": \"none\", "                       \
+  "\"integrity\": \"none\", \"availability\": \"none\"}"
 
 static void test_report_body(void **state)
 {
@@ -246,17 +253,21 @@ static void test_report_body(void **state)
   const struct {
     const char *body, *where;
   } bad[] = {
-      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": \"aliens\", " IMPACT "}",
+      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": "
+       "\"aliens\", " IMPACT "}",
        "$.category"},
-      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T25:00:00Z\", \"category\": \"ddos\", " IMPACT "}",
+      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T25:00:00Z\", \"category\": "
+       "\"ddos\", " IMPACT "}",
        "$.discovered_at"},
-      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": \"ddos\"}", "$.impact"},
-      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": \"ddos\", " IMPACT
+      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": \"ddos\"}",
+       "$.impact"},
+      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": "
+       "\"ddos\", " IMPACT
        ", \"indicators\": [{\"type\": \"ipv4-addr\", \"value\": \"1.2.3.4\"}, {\"type\": "
        "\"ipv4-addr\", \"value\": \"1.2.3\"}]}",
        "$.indicators[1].value"},
-      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": \"ddos\", " IMPACT
-       ", \"colour\": 1}",
+      {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": "
+       "\"ddos\", " IMPACT ", \"colour\": 1}",
        "$.colour"},
       {"{\"title\": \"x\", \"discovered_at\": \"2026-03-02T00:00:00Z\", \"category\": \"ddos\", "
        "\"impact\": {\"system_class\": \"core\", \"confidentiality\": \"huge\", \"integrity\": "
@@ -265,7 +276,8 @@ static void test_report_body(void **state)
   };
   for (size_t i = 0; i < FS_ARRAY_SIZE(bad); i++) {
     fs_err_clear(&err);
-    if (parse_body(bad[i].body, false, &in, &err) != FS_ERR_INVALID || strcmp(err.where, bad[i].where))
+    if (parse_body(bad[i].body, false, &in, &err) != FS_ERR_INVALID ||
+        strcmp(err.where, bad[i].where))
       fail_msg("bad body %zu: where \"%s\" (%s)", i, err.where, err.msg);
   }
   assert_int_equal(parse_body("{\"org\": \"bank-1\"}", true, &in, &err), FS_ERR_INVALID);
@@ -363,17 +375,17 @@ static void test_cases(void **state)
   assert_int_equal(incident_set_status(f.c, &alice, &env, id, INCIDENT_RECOVERED,
                                        alice.now_ms + 86400000, NULL, false, 0, &err),
                    FS_ERR_INVALID);
-  assert_int_equal(incident_set_status(f.c, &alice, &env, id, INCIDENT_CLOSED, 0, NULL, false, 0,
-                                       &err),
-                   FS_ERR_CONFLICT);
+  assert_int_equal(
+      incident_set_status(f.c, &alice, &env, id, INCIDENT_CLOSED, 0, NULL, false, 0, &err),
+      FS_ERR_CONFLICT);
   /* The member may not grade; the hub's analyst may. */
   assert_int_equal(incident_set_level(f.c, &alice, &env, id, 2, NULL, false, 0, &err),
                    FS_ERR_FORBIDDEN);
   assert_int_equal(incident_set_level(f.c, &f.op, &env, id, 3, NULL, false, 0, &err),
                    FS_ERR_INVALID);
-  assert_int_equal(incident_set_level(f.c, &f.op, &env, id, 3, "payment switch affected", false,
-                                      0, &err),
-                   FS_OK);
+  assert_int_equal(
+      incident_set_level(f.c, &f.op, &env, id, 3, "payment switch affected", false, 0, &err),
+      FS_OK);
 
   /* Eleven hours later (recovery for level 3 is 36 h, review 2 h since the report): the review
    * was met, nothing to escalate; forty hours later the recovery clock is. */
@@ -389,8 +401,9 @@ static void test_cases(void **state)
   assert_int_equal(count, 0); /* once per clock */
 
   /* Teams: a group team must belong to a financial holding company. */
-  static const char team_body[] = "{\"org\": \"bank-a\", \"code\": \"irt-a\", \"name_zh\": \"小組\","
-                                  " \"name_en\": \"IRT\", \"kind\": \"group\"}";
+  static const char team_body[] =
+      "{\"org\": \"bank-a\", \"code\": \"irt-a\", \"name_zh\": \"小組\","
+      " \"name_en\": \"IRT\", \"kind\": \"group\"}";
   json_t *tb;
   assert_int_equal(jsonx_parse_object(team_body, strlen(team_body), &tb, &err), FS_OK);
   struct team_input ti;
@@ -585,7 +598,8 @@ static void test_outbox_backoff(void **state)
   assert_int_equal(done, 1);
   int64_t attempts = 0, next = 0;
   assert_int_equal(store_query_int(f.c, &attempts, NULL, &err,
-                                   "SELECT COUNT(*) FROM notify_attempt WHERE ok = 0", ""), FS_OK);
+                                   "SELECT COUNT(*) FROM notify_attempt WHERE ok = 0", ""),
+                   FS_OK);
   assert_int_equal(attempts, 1);
   assert_int_equal(store_query_int(f.c, &next, NULL, &err, "SELECT next_at FROM notify_outbox", ""),
                    FS_OK);
@@ -602,8 +616,9 @@ static void test_outbox_backoff(void **state)
   char status[16];
   store_query_text(f.c, status, sizeof(status), NULL, &err, "SELECT status FROM notify_outbox", "");
   assert_string_equal(status, "failed");
-  assert_int_equal(store_query_int(f.c, &attempts, NULL, &err,
-                                   "SELECT COUNT(*) FROM notify_attempt", ""), FS_OK);
+  assert_int_equal(
+      store_query_int(f.c, &attempts, NULL, &err, "SELECT COUNT(*) FROM notify_attempt", ""),
+      FS_OK);
   assert_int_equal(attempts, 3);
   hub_fixture_close(&f);
 }
@@ -611,10 +626,14 @@ static void test_outbox_backoff(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_level_table),  cmocka_unit_test(test_policy_file),
-      cmocka_unit_test(test_clocks),       cmocka_unit_test(test_report_body),
-      cmocka_unit_test(test_cases),        cmocka_unit_test(test_webhook_signature),
-      cmocka_unit_test(test_incident_policy), cmocka_unit_test(test_outbox_backoff),
+      cmocka_unit_test(test_level_table),
+      cmocka_unit_test(test_policy_file),
+      cmocka_unit_test(test_clocks),
+      cmocka_unit_test(test_report_body),
+      cmocka_unit_test(test_cases),
+      cmocka_unit_test(test_webhook_signature),
+      cmocka_unit_test(test_incident_policy),
+      cmocka_unit_test(test_outbox_backoff),
       cmocka_unit_test(test_publish_failures),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);

@@ -147,7 +147,8 @@ static void test_references_after_upgrade(void **state)
   assert_int_equal(json_array_size(json_object_get(o, "items")), 3);
   size_t i;
   json_t *it;
-  json_array_foreach(json_object_get(o, "items"), i, it) assert_null(json_object_get(it, "sector_ref"));
+  json_array_foreach(json_object_get(o, "items"), i, it)
+      assert_null(json_object_get(it, "sector_ref"));
   json_decref(o);
   assert_int_equal(incident_get_json(c, &op, &env, "INC-2026-0009", &o, &err), FS_OK);
   assert_string_equal(text(o, "ref"), "INC-bank-n-2026-0001");

@@ -22,16 +22,18 @@
 #define GREEN "marking-definition--bab4a63c-aed9-4cf5-a766-dfca5abac2bb"
 
 /* An indicator written with odd spacing, key order and escapes: stored bytes must be these. */
-#define IND(uuid, modified, value)                                                             \
-  "{ \"id\" : \"indicator--" uuid "\",\"type\":\"indicator\",\"spec_version\":\"2.1\","        \
-  "\"created\":\"2016-04-06T20:03:00.000Z\",\"modified\":\"" modified "\",\"name\":\"caf\\u00e9\"," \
-  "\"pattern\":\"[ipv4-addr:value = '" value "']\",\"pattern_type\":\"stix\","                 \
+#define IND(uuid, modified, value)                                                                 \
+  "{ \"id\" : \"indicator--" uuid "\",\"type\":\"indicator\",\"spec_version\":\"2.1\","            \
+  "\"created\":\"2016-04-06T20:03:00.000Z\",\"modified\":\"" modified                              \
+  "\",\"name\":\"caf\\u00e9\","                                                                    \
+  "\"pattern\":\"[ipv4-addr:value = '" value "']\",\"pattern_type\":\"stix\","                     \
   "\"valid_from\":\"2016-01-01T00:00:00Z\",\"object_marking_refs\":[\"" GREEN "\"] }"
 
-static const char *envelope =
-    "{\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ",\n"
-    "{\"type\": \"indicator\", \"id\": \"indicator--" U2 "\"},\n"
-    IND(U3, "2016-04-06T20:03:00.000Z", "203.0.113.9") ", 7]}";
+static const char *envelope = "{\"objects\": [" IND(
+    U1, "2016-04-06T20:03:00.000Z",
+    "198.51.100.7") ",\n"
+                    "{\"type\": \"indicator\", \"id\": \"indicator--" U2
+                    "\"},\n" IND(U3, "2016-04-06T20:03:00.000Z", "203.0.113.9") ", 7]}";
 
 struct body {
   char text[2048];
@@ -160,16 +162,17 @@ static void test_versions_and_control(void **state)
   assert_null(res.failures);
   json_t *st = json_loads(res.status, 0, NULL);
   json_t *ok = json_array_get(json_object_get(st, "successes"), 0);
-  assert_string_equal(json_string_value(json_object_get(ok, "version")), "2016-04-07T00:00:00.000Z");
+  assert_string_equal(json_string_value(json_object_get(ok, "version")),
+                      "2016-04-07T00:00:00.000Z");
   assert_null(json_object_get(ok, "message"));
   json_decref(st);
   intel_ingest_result_release(&res);
 
   /* a stored id twice in one envelope, and once more in a newer version: each element is looked
    * up as stored (the batched look for stored ids marks every one of them) */
-  const char *twice = "{\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ","
-                      IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") ","
-                      IND(U1, "2016-04-08T00:00:00.000Z", "198.51.100.7") "]}";
+  const char *twice = "{\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") "," IND(
+      U1, "2016-04-06T20:03:00.000Z", "198.51.100.7") "," IND(U1, "2016-04-08T00:00:00.000Z",
+                                                              "198.51.100.7") "]}";
   ingest_text(&f, &col, twice, 1, NULL, &res);
   assert_int_equal(res.success, 3);
   assert_int_equal(res.failure, 0);
@@ -189,13 +192,14 @@ static void test_versions_and_control(void **state)
       "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" U3
       "\",\"created\":\"2016-04-06T20:03:00.000Z\",\"modified\":\"2016-04-07T20:03:00.000Z\","
       "\"pattern\":\"[domain-name:value = 'b.example']\",\"pattern_type\":\"stix\","
-      "\"valid_from\":\"2016-01-01T00:00:00Z\",\"x_finshield_recipients\":{\"orgs\":[\"nobody\"]}}]}";
+      "\"valid_from\":\"2016-01-01T00:00:00Z\",\"x_finshield_recipients\":{\"orgs\":[\"nobody\"]}}]"
+      "}";
   ingest_text(&f, &col, ctl, 1, NULL, &res);
   assert_int_equal(res.success, 1);
   assert_int_equal(res.failure, 1);
-  assert_non_null(strstr(json_string_value(json_object_get(json_array_get(res.failures, 0),
-                                                           "message")),
-                         "no organisation \"nobody\""));
+  assert_non_null(
+      strstr(json_string_value(json_object_get(json_array_get(res.failures, 0), "message")),
+             "no organisation \"nobody\""));
   intel_ingest_result_release(&res);
   struct body b = {0};
   assert_int_equal(intel_read_object(f.c, &f.op, &col, "indicator--" U2, get_body, &b, &err),
@@ -301,9 +305,9 @@ static void test_many(void **state)
   fs_arena_init(&arena, 0, 0);
   char query[128];
   snprintf(query, sizeof(query), "match[id]=%s", id);
-  assert_int_equal(stix_taxii_query_parse(query, strlen(query), STIX_TAXII_EP_OBJECTS, NULL,
-                                           &arena, &q, &err),
-                   FS_OK);
+  assert_int_equal(
+      stix_taxii_query_parse(query, strlen(query), STIX_TAXII_EP_OBJECTS, NULL, &arena, &q, &err),
+      FS_OK);
   struct intel_page page = {.q = &q, .limit = 10};
   struct body b = {0};
   assert_int_equal(intel_read_collection(f.c, &f.op, &col, &page, get_body, &b, &err), FS_OK);
@@ -356,8 +360,7 @@ static void test_threads_agree(void **state)
   many_envelope(&env, true, ",{\"type\":\"x\",\"type\":\"y\"}");
   struct intel_batch *b = (struct intel_batch *)1;
   struct fs_err err;
-  assert_int_equal(intel_batch_read(fs_buf_cstr(&env), env.len, NULL, 3, &b, &err),
-                   FS_ERR_PARSE);
+  assert_int_equal(intel_batch_read(fs_buf_cstr(&env), env.len, NULL, 3, &b, &err), FS_ERR_PARSE);
   assert_null(b);
   assert_non_null(strstr(err.msg, "duplicate"));
   fs_buf_release(&env);
@@ -428,7 +431,8 @@ static void test_batch_errors(void **state)
   assert_int_equal(intel_batch_read("{\"objects\": [1,", 15, NULL, 2, &b, &err), FS_ERR_PARSE);
   assert_null(b);
   struct stix_limits lim = {.max_objects = 1};
-  assert_int_equal(intel_batch_read(envelope, strlen(envelope), &lim, 2, &b, &err), FS_ERR_TOO_LARGE);
+  assert_int_equal(intel_batch_read(envelope, strlen(envelope), &lim, 2, &b, &err),
+                   FS_ERR_TOO_LARGE);
   assert_null(b);
   intel_batch_free(NULL);
 }
@@ -444,9 +448,11 @@ static void test_sync_positions(void **state)
   const char *url = "https://peer.example/taxii2/api/";
   assert_int_equal(intel_sync_position(f.c, url, "sector", "pull", pos, &err), FS_OK);
   assert_string_equal(pos, "");
-  assert_int_equal(intel_sync_position_set(f.c, url, "sector", "pull", "2026-01-01T00:00:00Z", 1, &err), FS_OK);
+  assert_int_equal(
+      intel_sync_position_set(f.c, url, "sector", "pull", "2026-01-01T00:00:00Z", 1, &err), FS_OK);
   assert_int_equal(intel_sync_position_set(f.c, url, "sector", "push", "17", 2, &err), FS_OK);
-  assert_int_equal(intel_sync_position_set(f.c, url, "sector", "pull", "2026-02-01T00:00:00Z", 3, &err), FS_OK);
+  assert_int_equal(
+      intel_sync_position_set(f.c, url, "sector", "pull", "2026-02-01T00:00:00Z", 3, &err), FS_OK);
   assert_int_equal(intel_sync_position(f.c, url, "sector", "pull", pos, &err), FS_OK);
   assert_string_equal(pos, "2026-02-01T00:00:00Z");
   assert_int_equal(intel_sync_position(f.c, url, "sector", "push", pos, &err), FS_OK);
@@ -459,14 +465,10 @@ static void test_sync_positions(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_batch_and_doc),
-      cmocka_unit_test(test_versions_and_control),
-      cmocka_unit_test(test_anonymous),
-      cmocka_unit_test(test_many),
-      cmocka_unit_test(test_threads_agree),
-      cmocka_unit_test(test_batch_errors),
-      cmocka_unit_test(test_prefix_sort),
-      cmocka_unit_test(test_sync_positions),
+      cmocka_unit_test(test_batch_and_doc), cmocka_unit_test(test_versions_and_control),
+      cmocka_unit_test(test_anonymous),     cmocka_unit_test(test_many),
+      cmocka_unit_test(test_threads_agree), cmocka_unit_test(test_batch_errors),
+      cmocka_unit_test(test_prefix_sort),   cmocka_unit_test(test_sync_positions),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -30,10 +30,10 @@
 #define SCO "ipv4-addr--ff26c055-6336-5bc5-b98d-13d6226742dd"
 
 /* An indicator's published JSON. */
-#define BODY(id, modified, value)                                                               \
-  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" id "\","                          \
-  "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"" modified "\","                     \
-  "\"pattern\":\"[ipv4-addr:value = '" value "']\",\"pattern_type\":\"stix\","                 \
+#define BODY(id, modified, value)                                                                  \
+  "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" id "\","                            \
+  "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"" modified "\","                        \
+  "\"pattern\":\"[ipv4-addr:value = '" value "']\",\"pattern_type\":\"stix\","                     \
   "\"valid_from\":\"2020-01-01T00:00:00Z\",\"object_marking_refs\":[\"" GREEN "\"]}"
 
 /* What step 1 stored: A in two versions and B, all in the sector collection (number 1), B also in
@@ -69,8 +69,8 @@ static void make_v1_hub(const char *dir, struct fs_config *cfg)
   struct store *st;
   struct store_conn *c;
   const struct store_schema v1 = {"intel", intel_schema.steps, 1};
-  const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &v1,
-                                                &incident_schema, &soc_schema};
+  const struct store_schema *const schemas[] = {&audit_schema, &auth_schema, &v1, &incident_schema,
+                                                &soc_schema};
   hub_fixture_older(dir, cfg, schemas, FS_ARRAY_SIZE(schemas), &st, &c);
 
   struct actor who;
@@ -178,7 +178,8 @@ static void test_upgrade_from_step_1(void **state)
 
   /* everything is there, in date_added order, with its flags */
   struct seen s;
-  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s), A "@2020\n" A "@2021\n" B "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s),
+                      A "@2020\n" A "@2021\n" B "@2020\n");
   assert_string_equal(page(c, &op, &sector, 0, &s), A "@2021\n" B "@2020\n");
   assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_FIRST, &s), A "@2020\n" B "@2020\n");
   assert_string_equal(page(c, &op, &subs, 0, &s), B "@2020\n");
@@ -190,8 +191,7 @@ static void test_upgrade_from_step_1(void **state)
   assert_string_equal(s.text, B "@2020\n");
 
   /* a newer version of A becomes the latest; the first stays */
-  const char *newer =
-      "{\"objects\":[" BODY(A, "2022-01-01T00:00:00.000Z", "198.51.100.4") "]}";
+  const char *newer = "{\"objects\":[" BODY(A, "2022-01-01T00:00:00.000Z", "198.51.100.4") "]}";
   size_t failures = 9;
   assert_int_equal(intel_ingest_text(c, &op, "sector", newer, strlen(newer), &failures, &err),
                    FS_OK);
@@ -207,7 +207,8 @@ static void test_upgrade_from_step_1(void **state)
   struct stix_taxii_query last = {.versions = STIX_TAXII_V_LAST};
   assert_int_equal(intel_delete(c, &op, &sector, A, &last, &err), FS_OK);
   assert_string_equal(page(c, &op, &sector, 0, &s), A "@2021\n" B "@2020\n");
-  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s), A "@2020\n" A "@2021\n" B "@2020\n");
+  assert_string_equal(page(c, &op, &sector, STIX_TAXII_V_ALL, &s),
+                      A "@2020\n" A "@2021\n" B "@2020\n");
   assert_string_equal(page(c, &op, &subs, STIX_TAXII_V_ALL, &s), B "@2020\n" A "@2020\n");
   /* deleting every version leaves B */
   assert_int_equal(intel_delete(c, &op, &sector, A, NULL, &err), FS_OK);
@@ -260,15 +261,21 @@ static void test_levels_from_granular_markings(void **state)
       "\"granular_markings\":[{\"marking_ref\":\"" RED "\",\"selectors\":[\"pattern\"]}]},"
       "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"" S_ID "\","
       "\"created\":\"2020-01-02T00:00:00.000Z\",\"modified\":\"2020-01-02T00:00:00.000Z\","
-      "\"sighting_of_ref\":\"" C_ID "\",\"count\":2,\"object_marking_refs\":[\"" GREEN "\"]},"
-      BODY(A, "2020-01-01T00:00:00.000Z", "198.51.100.1") ","
-      "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" B "\","
-      "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2020-01-01T00:00:00.000Z\","
-      "\"name\":\"n\",\"pattern\":\"[ipv4-addr:value = '198.51.100.8']\",\"pattern_type\":\"stix\","
-      "\"valid_from\":\"2020-01-01T00:00:00Z\","
-      "\"granular_markings\":[{\"marking_ref\":\"" AMBER1 "\",\"selectors\":[\"name\"]}]}]}";
+      "\"sighting_of_ref\":\"" C_ID "\",\"count\":2,\"object_marking_refs\":[\"" GREEN
+      "\"]}," BODY(A, "2020-01-01T00:00:00.000Z",
+                   "198.51.100.1") ","
+                                   "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"" B
+                                   "\","
+                                   "\"created\":\"2020-01-01T00:00:00.000Z\",\"modified\":\"2020-"
+                                   "01-01T00:00:00.000Z\","
+                                   "\"name\":\"n\",\"pattern\":\"[ipv4-addr:value = "
+                                   "'198.51.100.8']\",\"pattern_type\":\"stix\","
+                                   "\"valid_from\":\"2020-01-01T00:00:00Z\","
+                                   "\"granular_markings\":[{\"marking_ref\":\"" AMBER1
+                                   "\",\"selectors\":[\"name\"]}]}]}";
   size_t failures = 9;
-  assert_int_equal(intel_ingest_text(f.c, &f.op, "sector", doc, strlen(doc), &failures, &err), FS_OK);
+  assert_int_equal(intel_ingest_text(f.c, &f.op, "sector", doc, strlen(doc), &failures, &err),
+                   FS_OK);
   assert_int_equal(failures, 0);
   char tlp[16];
   tlp_of(f.c, C_ID, tlp);
@@ -298,9 +305,9 @@ static void test_levels_from_granular_markings(void **state)
   assert_int_equal(meta_int(f.c, "levels"), 1);
 
   /* once: a later open leaves levels alone */
-  assert_int_equal(store_exec(f.c, NULL, &err,
-                              "UPDATE intel_object SET tlp = 'green' WHERE id = ?", "s", B),
-                   FS_OK);
+  assert_int_equal(
+      store_exec(f.c, NULL, &err, "UPDATE intel_object SET tlp = 'green' WHERE id = ?", "s", B),
+      FS_OK);
   assert_int_equal(intel_bootstrap(f.c, &f.op, "hub", &err), FS_OK);
   tlp_of(f.c, B, tlp);
   assert_string_equal(tlp, "green");

@@ -12,7 +12,6 @@
 #include "incident/incident.h"
 #include "soc/soc_int.h"
 
-
 static void add_org(struct hub_fixture *f, const char *code, char id[37])
 {
   hub_fixture_org(f, code, id);
@@ -46,7 +45,8 @@ static void test_sources(void **state)
   assert_int_equal(gen, gen0 + 4);
   assert_string_equal(org_of(&f, "10.1.2.3"), b); /* the most specific range */
   assert_string_equal(org_of(&f, "10.2.0.1"), a);
-  assert_string_equal(org_of(&f, "::ffff:10.1.2.3"), b); /* v4-mapped, as a dual-stack socket says */
+  assert_string_equal(org_of(&f, "::ffff:10.1.2.3"),
+                      b); /* v4-mapped, as a dual-stack socket says */
   assert_string_equal(org_of(&f, "2001:db8:1::5"), a);
   assert_string_equal(org_of(&f, "192.0.2.7"), b);
   assert_string_equal(org_of(&f, "192.0.2.8"), "");
@@ -54,7 +54,8 @@ static void test_sources(void **state)
 
   static const char *const bad[] = {"10.0.0.0/33", "10.0.0.0/", "10.0.0/8", "abc", "::/129", NULL};
   for (int i = 0; bad[i]; i++) {
-    assert_int_equal(soc_source_add(f.c, &f.op, "cidr", bad[i], "bank-a", id, &err), FS_ERR_INVALID);
+    assert_int_equal(soc_source_add(f.c, &f.op, "cidr", bad[i], "bank-a", id, &err),
+                     FS_ERR_INVALID);
     assert_string_equal(err.where, "$.match");
   }
   char upper[65];
@@ -63,8 +64,10 @@ static void test_sources(void **state)
   assert_int_equal(soc_source_add(f.c, &f.op, "cert", upper, "bank-a", id, &err), FS_ERR_INVALID);
   assert_int_equal(soc_source_add(f.c, &f.op, "dns", "x", "bank-a", id, &err), FS_ERR_INVALID);
   assert_string_equal(err.where, "$.kind");
-  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.0.0.0/8", "bank-b", id, &err), FS_ERR_CONFLICT);
-  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "172.16.0.0/12", "nobody", id, &err), FS_ERR_NOT_FOUND);
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "10.0.0.0/8", "bank-b", id, &err),
+                   FS_ERR_CONFLICT);
+  assert_int_equal(soc_source_add(f.c, &f.op, "cidr", "172.16.0.0/12", "nobody", id, &err),
+                   FS_ERR_NOT_FOUND);
 
   /* Removal by range; a member may not change sources. */
   assert_int_equal(soc_source_remove(f.c, &f.op, "10.1.0.0/16", &err), FS_OK);
@@ -76,7 +79,8 @@ static void test_sources(void **state)
   member.local = false;
   member.role = AUTH_ROLE_MEMBER_ADMIN;
   snprintf(member.org_id, sizeof(member.org_id), "%s", a);
-  assert_int_equal(soc_source_add(f.c, &member, "cidr", "172.16.0.0/12", "bank-a", id, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_source_add(f.c, &member, "cidr", "172.16.0.0/12", "bank-a", id, &err),
+                   FS_ERR_FORBIDDEN);
   assert_int_equal(soc_source_remove(f.c, &member, "10.0.0.0/8", &err), FS_ERR_FORBIDDEN);
   json_t *out = NULL;
   assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_ERR_FORBIDDEN);
@@ -98,8 +102,8 @@ static json_int_t rebuilds_of(struct soc_engine *e)
 static json_int_t position_of(struct soc_engine *e)
 {
   json_t *st = soc_engine_status(e);
-  json_int_t at = json_integer_value(
-      json_object_get(json_object_get(st, "indicators"), "intel_position"));
+  json_int_t at =
+      json_integer_value(json_object_get(json_object_get(st, "indicators"), "intel_position"));
   json_decref(st);
   return at;
 }
@@ -128,10 +132,11 @@ static void test_worker_alerts(void **state)
   char a[37], b[37];
   add_org(&f, "bank-a", a);
   add_org(&f, "bank-b", b);
-  ingest(&f, "sector",
-         "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":["
-         IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']") ","
-         IND("26ffb872-1dd9-446e-b6f5-d58527e5b5d2", "[domain-name:value = 'evil.example']") "]}");
+  ingest(
+      &f, "sector",
+      "{\"type\":\"bundle\",\"id\":\"bundle--5d0092c5-5f74-4287-9642-33f4c354e56d\",\"objects\":"
+      "[" IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']") "," IND(
+          "26ffb872-1dd9-446e-b6f5-d58527e5b5d2", "[domain-name:value = 'evil.example']") "]}");
   struct soc_engine *e = NULL;
   struct fs_err err;
   assert_int_equal(start_engine(&f, &e, &err), FS_OK);
@@ -144,7 +149,8 @@ static void test_worker_alerts(void **state)
   json_int_t rebuilds = json_integer_value(json_object_get(st0, "rebuilds"));
   json_decref(st0);
   ingest(&f, "sector",
-         "{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061\","
+         "{\"type\":\"malware\",\"spec_version\":\"2.1\",\"id\":\"malware--0c7b5b88-8ff7-4a4d-aa9d-"
+         "feb398cd0061\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
          "\"name\":\"Sample\",\"is_family\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
   wait_rebuild(&f, e, rebuilds);
@@ -158,7 +164,9 @@ static void test_worker_alerts(void **state)
       "<134>1 2026-11-27T10:00:03Z px01 proxy - - - GET http://notevil.example/a\n"
       "\n";
   struct soc_batch st = {0};
-  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, lines, sizeof(lines) - 1, &st, &err), FS_OK);
+  assert_int_equal(
+      soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, lines, sizeof(lines) - 1, &st, &err),
+      FS_OK);
   assert_int_equal(st.records, 4);
   assert_int_equal(st.parsed, 4);
   assert_int_equal(st.alerts, 3);
@@ -173,9 +181,12 @@ static void test_worker_alerts(void **state)
 
   /* Any bytes come out as valid text: invalid UTF-8 as ?, control characters as spaces, a
    * sequence cut at the end dropped. */
-  static const char raw[] = "<134>1 2026-11-27T10:00:04Z h app - - - \xff\xfe\x01 to evil.example \xe6\x97";
+  static const char raw[] =
+      "<134>1 2026-11-27T10:00:04Z h app - - - \xff\xfe\x01 to evil.example \xe6\x97";
   memset(&st, 0, sizeof(st));
-  assert_int_equal(soc_worker_process(w, b, "syslog-udp:10.0.0.1", DETECT_FMT_AUTO, raw, sizeof(raw) - 1, &st, &err), FS_OK);
+  assert_int_equal(soc_worker_process(w, b, "syslog-udp:10.0.0.1", DETECT_FMT_AUTO, raw,
+                                      sizeof(raw) - 1, &st, &err),
+                   FS_OK);
   assert_int_equal(st.alerts, 1);
   items = alerts_of(&f, "bank-b");
   assert_int_equal(json_array_size(items), 1);
@@ -191,7 +202,8 @@ static void test_worker_alerts(void **state)
   json_t *sa = json_array_get(json_object_get(sector, "items"), 0);
   assert_non_null(sa);
   assert_int_equal(json_integer_value(json_object_get(sa, "organisations")), 2);
-  assert_string_equal(json_string_value(json_object_get(sa, "ref")), "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2");
+  assert_string_equal(json_string_value(json_object_get(sa, "ref")),
+                      "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2");
   assert_true(json_is_string(json_object_get(sa, "incident")));
   json_decref(sector);
 
@@ -204,7 +216,8 @@ static void test_worker_alerts(void **state)
   assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, NULL, &out, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
   json_decref(out);
-  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, "bank-a", &out, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, "bank-a", &out, &err),
+                   FS_ERR_FORBIDDEN);
   assert_int_equal(soc_sector_alerts_json(f.c, &member, 10, &out, &err), FS_ERR_FORBIDDEN);
 
   soc_worker_free(w);
@@ -225,10 +238,10 @@ static void test_worker_compound(void **state)
 #define COMPOUND "[ipv4-addr:value = '203.0.113.60' AND network-traffic:dst_port = 8443]"
 #define CID "4b1f6a52-7f5e-4c3e-9d55-0f0b3c7f2a11"
   ingest(&f, "sector",
-         "{\"type\":\"bundle\",\"id\":\"bundle--6c7cf06a-5a0a-4b8e-9d0e-8f2f9a5b1c01\",\"objects\":["
-         IND(CID, COMPOUND) ","
-         IND("0d3f8a9e-2b6c-4f7d-8e1a-5c4b3a2f1e0d",
-             "[ipv4-addr:value = '203.0.113.61'] FOLLOWEDBY [domain-name:value = 'later.example']") "]}");
+         "{\"type\":\"bundle\",\"id\":\"bundle--6c7cf06a-5a0a-4b8e-9d0e-8f2f9a5b1c01\",\"objects\":"
+         "[" IND(CID, COMPOUND) "," IND("0d3f8a9e-2b6c-4f7d-8e1a-5c4b3a2f1e0d",
+                                        "[ipv4-addr:value = '203.0.113.61'] FOLLOWEDBY "
+                                        "[domain-name:value = 'later.example']") "]}");
   struct soc_engine *e = NULL;
   struct fs_err err;
   assert_int_equal(start_engine(&f, &e, &err), FS_OK);
@@ -240,12 +253,18 @@ static void test_worker_compound(void **state)
   assert_int_equal(json_integer_value(json_object_get(ind, "compound_skipped")), 1);
   json_decref(st);
 
-  static const char anchor_only[] = "<134>1 2026-11-27T10:00:00Z fw01 fw - - - allow src=10.0.0.1 dst=203.0.113.60 dport=80\n";
-  static const char hit[] = "<134>1 2026-11-27T10:00:01Z fw01 fw - - - allow src=10.0.0.1 dst=203.0.113.60 dport=8443\n";
+  static const char anchor_only[] =
+      "<134>1 2026-11-27T10:00:00Z fw01 fw - - - allow src=10.0.0.1 dst=203.0.113.60 dport=80\n";
+  static const char hit[] =
+      "<134>1 2026-11-27T10:00:01Z fw01 fw - - - allow src=10.0.0.1 dst=203.0.113.60 dport=8443\n";
   struct soc_batch b = {0};
-  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, anchor_only, sizeof(anchor_only) - 1, &b, &err), FS_OK);
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, anchor_only,
+                                      sizeof(anchor_only) - 1, &b, &err),
+                   FS_OK);
   assert_int_equal(b.alerts, 0);
-  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err), FS_OK);
+  assert_int_equal(
+      soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err),
+      FS_OK);
   assert_int_equal(b.alerts, 1);
   json_t *items = alerts_of(&f, "bank-a");
   assert_int_equal(json_array_size(items), 1);
@@ -256,12 +275,16 @@ static void test_worker_compound(void **state)
   assert_string_equal(json_string_value(json_object_get(al, "value")), "203.0.113.60");
   json_decref(items);
 
-  /* An unrelated indicator: an incremental rebuild keeps the pattern (shared with the old index). */
+  /* An unrelated indicator: an incremental rebuild keeps the pattern (shared with the old index).
+   */
   json_int_t before = rebuilds_of(e);
-  ingest(&f, "sector", IND("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "[domain-name:value = 'other.example']"));
+  ingest(&f, "sector",
+         IND("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "[domain-name:value = 'other.example']"));
   wait_rebuild(&f, e, before);
   memset(&b, 0, sizeof(b));
-  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err), FS_OK);
+  assert_int_equal(
+      soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err),
+      FS_OK);
   assert_int_equal(b.alerts, 1);
 
   /* Revoked: no longer matched. */
@@ -269,11 +292,14 @@ static void test_worker_compound(void **state)
   ingest(&f, "sector",
          "{\"type\":\"indicator\",\"spec_version\":\"2.1\",\"id\":\"indicator--" CID "\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-02-01T00:00:00.000Z\","
-         "\"pattern\":\"" COMPOUND "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","
+         "\"pattern\":\"" COMPOUND
+         "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","
          "\"revoked\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
   wait_rebuild(&f, e, before);
   memset(&b, 0, sizeof(b));
-  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err), FS_OK);
+  assert_int_equal(
+      soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err),
+      FS_OK);
   assert_int_equal(b.alerts, 0);
 #undef COMPOUND
 #undef CID
@@ -325,20 +351,23 @@ static void test_sightings_upgrade(void **state)
   hub_fixture_open(&f);
   char a[37];
   add_org(&f, "bank-a", a);
-  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  ingest(&f, "sector",
+         IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
   struct fs_err err;
-  assert_int_equal(store_exec(f.c, NULL, &err,
-                              "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
-                              " dedup, event, source, first_at, last_at, count) VALUES"
-                              " ('a1', 1, ?, 'ioc', '" IOC_ID "', '203.0.113.5', 'high', 'd', '',"
-                              " 'test', 1, 1, 1)",
-                              "s", a),
-                   FS_OK);
+  assert_int_equal(
+      store_exec(f.c, NULL, &err,
+                 "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity,"
+                 " dedup, event, source, first_at, last_at, count) VALUES"
+                 " ('a1', 1, ?, 'ioc', '" IOC_ID "', '203.0.113.5', 'high', 'd', '',"
+                 " 'test', 1, 1, 1)",
+                 "s", a),
+      FS_OK);
   char per_org[64], all[64];
   legacy_sighting(&f, a, "sightings", per_org);
   legacy_sighting(&f, NULL, "sector", all);
   ingest(&f, "sector",
-         "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--0b9d7f0e-1c2d-4e3f-8a4b-5c6d7e8f9a0b\","
+         "{\"type\":\"sighting\",\"spec_version\":\"2.1\",\"id\":\"sighting--0b9d7f0e-1c2d-4e3f-"
+         "8a4b-5c6d7e8f9a0b\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
          "\"sighting_of_ref\":\"" IOC_ID "\",\"object_marking_refs\":[\"" GREEN "\"]}");
 
@@ -365,19 +394,21 @@ static void test_sightings_upgrade(void **state)
   /* the objects under their new ids, in their collections, with their ids in their bodies */
   char pattern[100];
   snprintf(pattern, sizeof(pattern), "%%\"id\":\"%s\"%%", now_org);
-  assert_int_equal(count_of(&f,
-                            "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
-                            " JOIN intel_collection c ON c.num = e.coll"
-                            " WHERE c.alias = 'sightings' AND o.body LIKE ?",
-                            pattern),
-                   1);
+  assert_int_equal(
+      count_of(&f,
+               "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+               " JOIN intel_collection c ON c.num = e.coll"
+               " WHERE c.alias = 'sightings' AND o.body LIKE ?",
+               pattern),
+      1);
   snprintf(pattern, sizeof(pattern), "%%\"id\":\"%s\"%%", now_all);
-  assert_int_equal(count_of(&f,
-                            "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
-                            " JOIN intel_collection c ON c.num = e.coll"
-                            " WHERE c.alias = 'sector' AND o.body LIKE ?",
-                            pattern),
-                   1);
+  assert_int_equal(
+      count_of(&f,
+               "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+               " JOIN intel_collection c ON c.num = e.coll"
+               " WHERE c.alias = 'sector' AND o.body LIKE ?",
+               pattern),
+      1);
   hub_fixture_close(&f);
 }
 
@@ -417,14 +448,17 @@ static void hit_once(struct hub_fixture *f, struct soc_worker *w, const char *or
     strcat(lines, "<134>1 2026-11-27T10:00:00Z fw01 fw - - - deny dst=203.0.113.5\n");
   struct soc_batch st = {0};
   struct fs_err err;
-  assert_int_equal(soc_worker_process(w, org, "http:test", DETECT_FMT_AUTO, lines, strlen(lines), &st, &err), FS_OK);
+  assert_int_equal(
+      soc_worker_process(w, org, "http:test", DETECT_FMT_AUTO, lines, strlen(lines), &st, &err),
+      FS_OK);
   assert_int_equal(st.alerts, times);
   (void)f;
 }
 
 /* Sightings count hits, in versions written at most once per soc.sighting_interval: the first hit
  * writes them; hits within the interval count into the next version, written by the engine once
- * the interval has passed (or by the next batch after it); a batch of many hits adds one version. */
+ * the interval has passed (or by the next batch after it); a batch of many hits adds one version.
+ */
 static void test_sighting_versions(void **state)
 {
   (void)state;
@@ -433,7 +467,8 @@ static void test_sighting_versions(void **state)
   f.hub.cfg.soc_sighting_interval_s = 60;
   char a[37];
   add_org(&f, "bank-a", a);
-  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  ingest(&f, "sector",
+         IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
   struct soc_engine *e = NULL;
   struct fs_err err;
   assert_int_equal(start_engine(&f, &e, &err), FS_OK);
@@ -514,7 +549,8 @@ static void test_sector_case_follows_count(void **state)
   static const char *const codes[] = {"bank-a", "bank-b", "bank-c", "bank-d"};
   for (int i = 0; i < 4; i++)
     add_org(&f, codes[i], org[i]);
-  ingest(&f, "sector", IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
+  ingest(&f, "sector",
+         IND("8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f", "[ipv4-addr:value = '203.0.113.5']"));
   struct soc_engine *e = NULL;
   struct fs_err err;
   assert_int_equal(start_engine(&f, &e, &err), FS_OK);
@@ -558,12 +594,9 @@ static void test_sector_case_follows_count(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_sources),
-      cmocka_unit_test(test_worker_alerts),
-      cmocka_unit_test(test_worker_compound),
-      cmocka_unit_test(test_sightings_upgrade),
-      cmocka_unit_test(test_sighting_versions),
-      cmocka_unit_test(test_sector_case_follows_count),
+      cmocka_unit_test(test_sources),           cmocka_unit_test(test_worker_alerts),
+      cmocka_unit_test(test_worker_compound),   cmocka_unit_test(test_sightings_upgrade),
+      cmocka_unit_test(test_sighting_versions), cmocka_unit_test(test_sector_case_follows_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

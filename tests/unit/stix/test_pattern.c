@@ -113,29 +113,46 @@ static void test_valid_patterns(void **state)
 {
   (void)state;
   static const char *const valid[] = {
-      "[file:size = 1280]", "[file:size != 1280]", "[file:size < 1024]", "[file:size <= 1024]",
-      "[file:size > 1024]", "[file:size >= 1024]", "[file:file_name = 'my_file_name']",
+      "[file:size = 1280]",
+      "[file:size != 1280]",
+      "[file:size < 1024]",
+      "[file:size <= 1024]",
+      "[file:size > 1024]",
+      "[file:size >= 1024]",
+      "[file:file_name = 'my_file_name']",
       "[file:extended_properties.'ntfs-ext'.sid = '234']",
       "[emailaddr:value MATCHES '.+\\\\@ibm\\\\.com$' OR file:name MATCHES '^Final.+\\\\.exe$']",
-      "[ipv4addr:value ISSUBSET '192.168.0.1/24']", "[ipv4addr:value NOT ISSUBSET '192.168.0.1/24']",
+      "[ipv4addr:value ISSUBSET '192.168.0.1/24']",
+      "[ipv4addr:value NOT ISSUBSET '192.168.0.1/24']",
       "[user-account:value = 'Peter'] AND [user-account:value != 'Paul'] AND "
       "[user-account:value = 'Mary'] WITHIN 5 SECONDS",
       "[file:file_system_properties.file_name LIKE 'name%']",
-      "[file:file_name IN ('test.txt', 'test2.exe', 'README')]", "[file:size IN (1024, 2048, 4096)]",
+      "[file:file_name IN ('test.txt', 'test2.exe', 'README')]",
+      "[file:size IN (1024, 2048, 4096)]",
       "[network-connection:extended_properties[0].source_payload MATCHES 'dGVzdHRlc3R0ZXN0']",
       "[x_whatever:detected == t'2018-03-22T12:11:14.1Z']",
-      "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']", "[foo:bar=1] REPEATS 9 TIMES",
+      "[artifact:payload_bin = b'dGhpcyBpcyBhIHRlc3Q=']",
+      "[foo:bar=1] REPEATS 9 TIMES",
       "( [(network-traffic:dst_port IN(443,6443,8443) AND network-traffic:src_packets != 0) ])",
-      "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] REPEATS 2 TIMES) REPEATS 2 TIMES",
+      "([win-registry-key:key = 'hkey_local_machine\\\\foo\\\\bar'] REPEATS 2 TIMES) REPEATS 2 "
+      "TIMES",
       "[network-traffic:src_port = 37020 AND user-account:user_id = 'root'] START "
       "t'2016-06-01T01:30:00.123Z' STOP t'2016-06-01T02:20:00.123Z' OR [ipv4-addr:value = "
       "'192.168.122.83'] START t'2016-06-01T03:55:00.123Z' STOP t'2016-06-01T04:30:24.743Z'",
-      "[EXISTS windows-registry-key:values]", "[file:name NOT IN ()]", "[x:a[-1] = 1]",
-      "[x:'first-prop'.'a.b'[*] = h'']", "[a:b = .5] WITHIN 1.5 SECONDS", "[a:b = -0.25]",
-      "[a:b = +7]", "[a:b = 'it\\'s \\\\ ok']", "[a:b /* comment */ = 1] // trailing",
-      "[a:b\xe3\x80\x80=\xc2\xa0" "1]",
+      "[EXISTS windows-registry-key:values]",
+      "[file:name NOT IN ()]",
+      "[x:a[-1] = 1]",
+      "[x:'first-prop'.'a.b'[*] = h'']",
+      "[a:b = .5] WITHIN 1.5 SECONDS",
+      "[a:b = -0.25]",
+      "[a:b = +7]",
+      "[a:b = 'it\\'s \\\\ ok']",
+      "[a:b /* comment */ = 1] // trailing",
+      "[a:b\xe3\x80\x80=\xc2\xa0"
+      "1]",
       "[a:b = 1] FOLLOWEDBY [a:c = 2] REPEATS 5 TIMES WITHIN 10 SECONDS",
-      "[a:b = true AND a:c != false]", "[a:b = t'2016-02-29T23:59:60.123456789012Z']",
+      "[a:b = true AND a:c != false]",
+      "[a:b = t'2016-02-29T23:59:60.123456789012Z']",
   };
   for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
     round_trip(valid[i], NULL, 0);
@@ -174,7 +191,9 @@ static void test_canonical(void **state)
       {"[x:a [ * ] . b = 1]", "[x:a[*].b = 1]"},
       {"[ EXISTS x:a.b ]", "[EXISTS x:a.b]"},
       {"[a:b /* c */ = 1] // x", "[a:b = 1]"},
-      {"[a:b\xe3\x80\x80=\xc2\xa0" "1]", "[a:b = 1]"},
+      {"[a:b\xe3\x80\x80=\xc2\xa0"
+       "1]",
+       "[a:b = 1]"},
       {"[a:b NOT MATCHES 'x']", "[a:b NOT MATCHES 'x']"},
       {"[a:b = 'it\\'s']", "[a:b = 'it\\'s']"},
   };
@@ -369,11 +388,10 @@ int main(int argc, char **argv)
     return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_pattern_file),    cmocka_unit_test(test_valid_patterns),
-      cmocka_unit_test(test_canonical),       cmocka_unit_test(test_invalid_patterns),
-      cmocka_unit_test(test_stix20_leniencies),
-      cmocka_unit_test(test_limits),          cmocka_unit_test(pattern_extract_tests),
-      cmocka_unit_test(pattern_eval_tests),
+      cmocka_unit_test(test_pattern_file),      cmocka_unit_test(test_valid_patterns),
+      cmocka_unit_test(test_canonical),         cmocka_unit_test(test_invalid_patterns),
+      cmocka_unit_test(test_stix20_leniencies), cmocka_unit_test(test_limits),
+      cmocka_unit_test(pattern_extract_tests),  cmocka_unit_test(pattern_eval_tests),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

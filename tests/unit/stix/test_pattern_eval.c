@@ -31,14 +31,14 @@ void pattern_extract_tests(void **state)
   } cases[] = {
       {"[ipv4-addr:value = '198.51.100.1/32']", false, 1, STIX_OBS_IPV4, "198.51.100.1", 32},
       {"[ipv4-addr:value = '223.166.0.0/15']", false, 1, STIX_OBS_IPV4, "223.166.0.0/15", 15},
-      {"[ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']", false, 1,
-       STIX_OBS_IPV6, "2001:db8:dead:beef:dead:beef:dead:1", 128},
+      {"[ipv6-addr:value = '2001:0db8:dead:beef:dead:beef:dead:0001/128']", false, 1, STIX_OBS_IPV6,
+       "2001:db8:dead:beef:dead:beef:dead:1", 128},
       {"[ipv6-addr:value = '2001:0db8::/32']", false, 1, STIX_OBS_IPV6, "2001:db8::/32", 32},
       {"[domain-name:value = 'WWW.Example.com.' OR ipv4-addr:value = '1.2.3.4']", false, 2,
        STIX_OBS_DOMAIN, "www.example.com", -1},
-      {"[file:hashes.md5 = 'CEAD3F77F6CDA6EC00F57D76C9A6879F']", false, 1, STIX_OBS_MD5, MD5,
-       -1},
-      {"[file:hashes.'SHA-256' = 'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
+      {"[file:hashes.md5 = 'CEAD3F77F6CDA6EC00F57D76C9A6879F']", false, 1, STIX_OBS_MD5, MD5, -1},
+      {"[file:hashes.'SHA-256' = "
+       "'aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f']",
        false, 1, STIX_OBS_SHA256,
        "aec070645fe53ee3b3763059376134f058cc337247c978add178b6ccdfb0019f", -1},
       {"[file:hashes.'SHA-1' = 'da39a3ee5e6b4b0d3255bfef95601890afd80709']", false, 1,
@@ -48,8 +48,7 @@ void pattern_extract_tests(void **state)
       {"[email-message:from_ref.value = 'Jdoe@Example.com']", false, 1, STIX_OBS_EMAIL,
        "jdoe@example.com", -1},
       {"[email-addr:value = 'a@b.c']", false, 1, STIX_OBS_EMAIL, "a@b.c", -1},
-      {"[mac-addr:value = 'd2:fb:49:24:37:18']", false, 1, STIX_OBS_OTHER, "d2:fb:49:24:37:18",
-       -1},
+      {"[mac-addr:value = 'd2:fb:49:24:37:18']", false, 1, STIX_OBS_OTHER, "d2:fb:49:24:37:18", -1},
       {"[domain-name:value IN ('a.com', 'b.com', 'c.com')]", false, 3, STIX_OBS_DOMAIN, "a.com",
        -1},
       {"[ipv4-addr:value = '1.2.3.4'] OR [domain-name:value = 'x.com']", false, 2, STIX_OBS_IPV4,
@@ -81,8 +80,7 @@ void pattern_extract_tests(void **state)
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct stix_pattern p;
     struct fs_err err;
-    assert_int_equal(stix_pattern_parse(&p, cases[i].pattern, strlen(cases[i].pattern), NULL,
-                                         &err),
+    assert_int_equal(stix_pattern_parse(&p, cases[i].pattern, strlen(cases[i].pattern), NULL, &err),
                      0);
     struct stix_pattern_simple s;
     assert_int_equal(stix_pattern_extract(&p, 100, &s, &err), 0);

@@ -42,8 +42,7 @@ static void dump(const struct stix_report *rep)
   char line[600];
   for (size_t i = 0; i < rep->n; i++) {
     stix_finding_format(rep, i, line, sizeof(line));
-    fprintf(stderr, "  %s: %s\n", rep->items[i].severity == STIX_ERROR ? "error" : "warn",
-            line);
+    fprintf(stderr, "  %s: %s\n", rep->items[i].severity == STIX_ERROR ? "error" : "warn", line);
   }
 }
 
@@ -113,74 +112,113 @@ static void test_oasis_examples(void **state)
 
 /* ---- Valid objects of every kind ---- */
 
-#define SDO_HEAD(type, uuid)                                                                   \
-  "{`type`: `" type "`, `spec_version`: `2.1`, `id`: `" type "--" uuid "`, "                   \
+#define SDO_HEAD(type, uuid)                                                                       \
+  "{`type`: `" type "`, `spec_version`: `2.1`, `id`: `" type "--" uuid "`, "                       \
   "`created`: `2016-04-06T20:03:00.000Z`, `modified`: `2016-04-06T20:03:00.000Z`, "
 
 static void test_valid_objects(void **state)
 {
   (void)state;
   static const char *const objects[] = {
-      SDO_HEAD("attack-pattern", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061")
-      "`name`: `Spear Phishing`, `external_references`: [{`source_name`: `capec`, "
-      "`external_id`: `CAPEC-163`}], `kill_chain_phases`: [{`kill_chain_name`: `lockheed`, "
-      "`phase_name`: `delivery`}]}",
-      SDO_HEAD("campaign", "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")
-      "`name`: `Green Group`, `first_seen`: `2016-01-01T00:00:00Z`, "
-      "`last_seen`: `2016-01-01T00:00:00Z`, `created_by_ref`: "
-      "`identity--f431f809-377b-45e0-aa1c-6a4751cae5ff`, `confidence`: 85, `lang`: `en`}",
-      SDO_HEAD("grouping", "84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3")
-      "`context`: `suspicious-activity`, `object_refs`: "
-      "[`indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2`, "
-      "`file--0203b5c8-f8b6-4ddb-9ad0-527d727f968b`]}",
+      SDO_HEAD("attack-pattern",
+               "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061") "`name`: `Spear Phishing`, "
+                                                       "`external_references`: [{`source_name`: "
+                                                       "`capec`, "
+                                                       "`external_id`: `CAPEC-163`}], "
+                                                       "`kill_chain_phases`: [{`kill_chain_name`: "
+                                                       "`lockheed`, "
+                                                       "`phase_name`: `delivery`}]}",
+      SDO_HEAD(
+          "campaign",
+          "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f") "`name`: `Green Group`, `first_seen`: "
+                                                  "`2016-01-01T00:00:00Z`, "
+                                                  "`last_seen`: `2016-01-01T00:00:00Z`, "
+                                                  "`created_by_ref`: "
+                                                  "`identity--f431f809-377b-45e0-aa1c-6a4751cae5ff`"
+                                                  ", `confidence`: 85, `lang`: `en`}",
+      SDO_HEAD(
+          "grouping",
+          "84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3") "`context`: `suspicious-activity`, "
+                                                  "`object_refs`: "
+                                                  "[`indicator--26ffb872-1dd9-446e-b6f5-"
+                                                  "d58527e5b5d2`, "
+                                                  "`file--0203b5c8-f8b6-4ddb-9ad0-527d727f968b`]}",
       SDO_HEAD("incident", "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f") "`name`: `Incident 43`}",
-      SDO_HEAD("indicator", "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")
-      "`pattern`: `[file:hashes.'SHA-256' = "
-      "'4bac27393bdd9777ce02453256c5577cd02275510b2227f473d03f533924f877']`, "
-      "`pattern_type`: `stix`, `valid_from`: `2016-01-01T00:00:00Z`, "
-      "`valid_until`: `2016-01-01T00:00:00.001Z`}",
-      SDO_HEAD("indicator", "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3e")
-      "`pattern`: `alert tcp any any -> any any (msg:\\`x\\`;)`, `pattern_type`: `snort`, "
-      "`valid_from`: `2016-01-01T00:00:00Z`}",
-      SDO_HEAD("location", "a6e9345f-5a15-4c29-8bb3-7dcc5d168d64")
-      "`latitude`: 48.8566, `longitude`: 2.3522, `precision`: 1000.0}",
-      SDO_HEAD("malware", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061")
-      "`name`: `Cryptolocker`, `is_family`: false, `sample_refs`: "
-      "[`file--ba8965d8-e4ec-5f9c-a4df-1c460994ca58`]}",
-      SDO_HEAD("malware-analysis", "d25167b7-fed0-4068-9ccd-a73dd2c5b07c")
-      "`product`: `microsoft`, `result`: `malicious`, "
-      "`analysis_started`: `2012-02-11T08:36:14Z`}",
-      SDO_HEAD("note", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061")
-      "`content`: `seen on a forum`, `authors`: [`John Doe`], `object_refs`: "
-      "[`campaign--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f`]}",
-      SDO_HEAD("observed-data", "b67d30ff-02ac-498a-92f9-32f845f448cf")
-      "`first_observed`: `2015-12-21T19:00:00Z`, `last_observed`: `2015-12-21T19:00:00Z`, "
-      "`number_observed`: 50, `object_refs`: "
-      "[`ipv4-addr--28bb3599-77cd-5a82-a950-b5bc3caf07c4`]}",
-      SDO_HEAD("opinion", "b01efc25-77b4-4003-b18b-f6e24b5cd9f7")
-      "`opinion`: `strongly-disagree`, `object_refs`: "
-      "[`relationship--16d2358f-3b0d-4c88-b047-0da2f7ed4471`]}",
-      SDO_HEAD("report", "84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3")
-      "`name`: `Black Vine`, `published`: `2016-01-20T17:00:00.000Z`, `object_refs`: "
-      "[`campaign--83422c77-904c-4dc1-aff5-5c38f3a2c55c`]}",
-      SDO_HEAD("threat-actor", "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f")
-      "`name`: `Evil Org`, `threat_actor_types`: [`crime-syndicate`], "
-      "`sophistication`: `advanced`}",
+      SDO_HEAD("indicator",
+               "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f") "`pattern`: `[file:hashes.'SHA-256' = "
+                                                       "'4bac27393bdd9777ce02453256c5577cd02275510b"
+                                                       "2227f473d03f533924f877']`, "
+                                                       "`pattern_type`: `stix`, `valid_from`: "
+                                                       "`2016-01-01T00:00:00Z`, "
+                                                       "`valid_until`: `2016-01-01T00:00:00.001Z`}",
+      SDO_HEAD("indicator",
+               "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3e") "`pattern`: `alert tcp any any -> any any "
+                                                       "(msg:\\`x\\`;)`, `pattern_type`: `snort`, "
+                                                       "`valid_from`: `2016-01-01T00:00:00Z`}",
+      SDO_HEAD("location",
+               "a6e9345f-5a15-4c29-8bb3-7dcc5d168d64") "`latitude`: 48.8566, `longitude`: 2.3522, "
+                                                       "`precision`: 1000.0}",
+      SDO_HEAD(
+          "malware",
+          "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061") "`name`: `Cryptolocker`, `is_family`: false, "
+                                                  "`sample_refs`: "
+                                                  "[`file--ba8965d8-e4ec-5f9c-a4df-1c460994ca58`]}",
+      SDO_HEAD(
+          "malware-analysis",
+          "d25167b7-fed0-4068-9ccd-a73dd2c5b07c") "`product`: `microsoft`, `result`: `malicious`, "
+                                                  "`analysis_started`: `2012-02-11T08:36:14Z`}",
+      SDO_HEAD("note",
+               "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061") "`content`: `seen on a forum`, `authors`: "
+                                                       "[`John Doe`], `object_refs`: "
+                                                       "[`campaign--8e2e2d2b-17d4-4cbf-938f-"
+                                                       "98ee46b3cd3f`]}",
+      SDO_HEAD("observed-data",
+               "b67d30ff-02ac-498a-92f9-32f845f448cf") "`first_observed`: `2015-12-21T19:00:00Z`, "
+                                                       "`last_observed`: `2015-12-21T19:00:00Z`, "
+                                                       "`number_observed`: 50, `object_refs`: "
+                                                       "[`ipv4-addr--28bb3599-77cd-5a82-a950-"
+                                                       "b5bc3caf07c4`]}",
+      SDO_HEAD(
+          "opinion",
+          "b01efc25-77b4-4003-b18b-f6e24b5cd9f7") "`opinion`: `strongly-disagree`, `object_refs`: "
+                                                  "[`relationship--16d2358f-3b0d-4c88-b047-"
+                                                  "0da2f7ed4471`]}",
+      SDO_HEAD("report",
+               "84e4d88f-44ea-4bcd-bbf3-b2c1c320bcb3") "`name`: `Black Vine`, `published`: "
+                                                       "`2016-01-20T17:00:00.000Z`, `object_refs`: "
+                                                       "[`campaign--83422c77-904c-4dc1-aff5-"
+                                                       "5c38f3a2c55c`]}",
+      SDO_HEAD("threat-actor",
+               "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f") "`name`: `Evil Org`, `threat_actor_types`: "
+                                                       "[`crime-syndicate`], "
+                                                       "`sophistication`: `advanced`}",
       SDO_HEAD("tool", "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f") "`name`: `VNC`}",
-      SDO_HEAD("vulnerability", "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061")
-      "`name`: `CVE-2016-1234`, `external_references`: [{`source_name`: `cve`, "
-      "`external_id`: `CVE-2016-1234`}]}",
-      SDO_HEAD("relationship", "44298a74-ba52-4f0c-87a3-1824e67d7fad")
-      "`relationship_type`: `indicates`, `source_ref`: "
-      "`indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f`, `target_ref`: "
-      "`malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b`}",
-      SDO_HEAD("sighting", "ee20065d-2555-424f-ad9e-0f8428623c75")
-      "`count`: 0, `sighting_of_ref`: `indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f`, "
-      "`where_sighted_refs`: [`identity--b67d30ff-02ac-498a-92f9-32f845f448ff`], "
-      "`summary`: false}",
-      SDO_HEAD("language-content", "b86bd89f-98bb-4fa9-8cb2-9ad421da981d")
-      "`object_ref`: `campaign--12a111f0-b824-4baf-a224-83b80237a094`, "
-      "`object_modified`: `2017-02-08T21:31:22.007Z`, `contents`: {`de`: {`name`: `Bank`}}}",
+      SDO_HEAD(
+          "vulnerability",
+          "0c7b5b88-8ff7-4a4d-aa9d-feb398cd0061") "`name`: `CVE-2016-1234`, `external_references`: "
+                                                  "[{`source_name`: `cve`, "
+                                                  "`external_id`: `CVE-2016-1234`}]}",
+      SDO_HEAD(
+          "relationship",
+          "44298a74-ba52-4f0c-87a3-1824e67d7fad") "`relationship_type`: `indicates`, `source_ref`: "
+                                                  "`indicator--8e2e2d2b-17d4-4cbf-938f-"
+                                                  "98ee46b3cd3f`, `target_ref`: "
+                                                  "`malware--31b940d4-6f7f-459a-80ea-9c1f17b5891b`"
+                                                  "}",
+      SDO_HEAD("sighting", "ee20065d-2555-424f-ad9e-0f8428623c75") "`count`: 0, `sighting_of_ref`: "
+                                                                   "`indicator--8e2e2d2b-17d4-4cbf-"
+                                                                   "938f-98ee46b3cd3f`, "
+                                                                   "`where_sighted_refs`: "
+                                                                   "[`identity--b67d30ff-02ac-498a-"
+                                                                   "92f9-32f845f448ff`], "
+                                                                   "`summary`: false}",
+      SDO_HEAD(
+          "language-content",
+          "b86bd89f-98bb-4fa9-8cb2-9ad421da981d") "`object_ref`: "
+                                                  "`campaign--12a111f0-b824-4baf-a224-83b80237a094`"
+                                                  ", "
+                                                  "`object_modified`: `2017-02-08T21:31:22.007Z`, "
+                                                  "`contents`: {`de`: {`name`: `Bank`}}}",
       "{`type`: `marking-definition`, `spec_version`: `2.1`, `id`: "
       "`marking-definition--4a0042fe-8b88-40fe-9600-dfa128ce6fbd`, `created`: "
       "`2016-08-01T00:00:00.000Z`, `definition_type`: `statement`, `definition`: "
@@ -189,15 +227,22 @@ static void test_valid_objects(void **state)
       "`marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da`, `created`: "
       "`2017-01-20T00:00:00.000Z`, `definition_type`: `tlp`, `name`: `TLP:GREEN`, "
       "`definition`: {`tlp`: `green`}}",
-      SDO_HEAD("indicator", "e97bfccf-8970-4a3c-9cd1-5b5b97ed5d0c")
-      "`pattern`: `[ipv4-addr:value = '10.0.0.1']`, `pattern_type`: `stix`, `valid_from`: "
-      "`2014-02-20T09:00:00.000000Z`, `extensions`: {"
-      "`extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e`: {`extension_type`: "
-      "`property-extension`, `rank`: 5, `toxicity`: 8}}, `x_acme_score`: 10, "
-      "`granular_markings`: [{`marking_ref`: "
-      "`marking-definition--34098fce-860f-48ae-8e50-ebd3cc5e41da`, `selectors`: "
-      "[`pattern`, `extensions.extension-definition--d83fce45-ef58-4c6c-a3f4-1fbc32e98c6e`]}, "
-      "{`lang`: `de`, `selectors`: [`pattern_type`]}]}",
+      SDO_HEAD(
+          "indicator",
+          "e97bfccf-8970-4a3c-9cd1-5b5b97ed5d0c") "`pattern`: `[ipv4-addr:value = '10.0.0.1']`, "
+                                                  "`pattern_type`: `stix`, `valid_from`: "
+                                                  "`2014-02-20T09:00:00.000000Z`, `extensions`: {"
+                                                  "`extension-definition--d83fce45-ef58-4c6c-a3f4-"
+                                                  "1fbc32e98c6e`: {`extension_type`: "
+                                                  "`property-extension`, `rank`: 5, `toxicity`: "
+                                                  "8}}, `x_acme_score`: 10, "
+                                                  "`granular_markings`: [{`marking_ref`: "
+                                                  "`marking-definition--34098fce-860f-48ae-8e50-"
+                                                  "ebd3cc5e41da`, `selectors`: "
+                                                  "[`pattern`, "
+                                                  "`extensions.extension-definition--d83fce45-ef58-"
+                                                  "4c6c-a3f4-1fbc32e98c6e`]}, "
+                                                  "{`lang`: `de`, `selectors`: [`pattern_type`]}]}",
       "{`type`: `x-example-com-customobject`, `id`: "
       "`x-example-com-customobject--4527e5de-8572-446a-a57a-706f15467461`, `spec_version`: "
       "`2.1`, `created`: `2016-08-01T00:00:00.000Z`, `modified`: "
@@ -315,11 +360,11 @@ int main(int argc, char **argv)
     return rc ? rc : cmocka_run_group_tests_name("corpus", corpus, NULL, NULL);
   }
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_examples),         cmocka_unit_test(test_valid_objects),
+      cmocka_unit_test(test_examples),          cmocka_unit_test(test_valid_objects),
       cmocka_unit_test(test_tlp_objects_valid), cmocka_unit_test(test_sco_id_warning),
-      cmocka_unit_test(stix_invalid_tests),    cmocka_unit_test(stix_doc_tests),
-      cmocka_unit_test(stix_time_tests),       cmocka_unit_test(stix_sco_id_tests),
-      cmocka_unit_test(stix_jcs_tests),        cmocka_unit_test(stix_scan_tests),
+      cmocka_unit_test(stix_invalid_tests),     cmocka_unit_test(stix_doc_tests),
+      cmocka_unit_test(stix_time_tests),        cmocka_unit_test(stix_sco_id_tests),
+      cmocka_unit_test(stix_jcs_tests),         cmocka_unit_test(stix_scan_tests),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

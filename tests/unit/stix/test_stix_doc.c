@@ -21,10 +21,10 @@ void stix_time_tests(void **state);
 void stix_sco_id_tests(void **state);
 void stix_jcs_tests(void **state);
 
-#define IND(uuid, modified)                                                                    \
-  "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--" uuid "\", "     \
-  "\"created\": \"2016-04-06T20:03:00.000Z\", \"modified\": \"" modified "\", \"pattern\": "   \
-  "\"[ipv4-addr:value = '10.0.0.1']\", \"pattern_type\": \"stix\", \"valid_from\": "           \
+#define IND(uuid, modified)                                                                        \
+  "{\"type\": \"indicator\", \"spec_version\": \"2.1\", \"id\": \"indicator--" uuid "\", "         \
+  "\"created\": \"2016-04-06T20:03:00.000Z\", \"modified\": \"" modified "\", \"pattern\": "       \
+  "\"[ipv4-addr:value = '10.0.0.1']\", \"pattern_type\": \"stix\", \"valid_from\": "               \
   "\"2016-01-01T00:00:00Z\"}"
 #define U1 "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
 #define U2 "26ffb872-1dd9-446e-b6f5-d58527e5b5d2"
@@ -58,8 +58,8 @@ void stix_doc_tests(void **state)
   stix_doc_release(&doc);
 
   /* a TAXII envelope */
-  const char *env = "{\"more\": true, \"next\": \"abc\", \"objects\": [" IND(
-      U1, "2016-04-06T20:03:00.000Z") "]}";
+  const char *env =
+      "{\"more\": true, \"next\": \"abc\", \"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z") "]}";
   assert_int_equal(parse(&doc, env, NULL, &err), 0);
   assert_int_equal(doc.kind, STIX_DOC_ENVELOPE);
   assert_true(doc.more);
@@ -77,9 +77,11 @@ void stix_doc_tests(void **state)
   stix_doc_release(&doc);
 
   /* a bundle with a bad id and a spec_version: reported, objects still judged */
-  const char *odd = "{\"type\": \"bundle\", \"id\": \"bundle--x\", \"spec_version\": \"2.0\", "
-                    "\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z") ", {\"type\": "
-                    "\"bundle\", \"id\": \"bundle--" U2 "\"}]}";
+  const char *odd =
+      "{\"type\": \"bundle\", \"id\": \"bundle--x\", \"spec_version\": \"2.0\", "
+      "\"objects\": [" IND(U1, "2016-04-06T20:03:00.000Z") ", {\"type\": "
+                                                           "\"bundle\", \"id\": \"bundle--" U2
+                                                           "\"}]}";
   assert_int_equal(parse(&doc, odd, NULL, &err), 0);
   assert_int_equal(doc.envelope.n_errors, 1);
   assert_int_equal(doc.envelope.n_warnings, 1);
@@ -158,9 +160,11 @@ void stix_scan_tests(void **state)
   struct seen s;
   /* an envelope whose list comes before "more": every element in order, with its exact bytes
    * (white space around it left out, escapes inside it kept) */
-  const char *env = "{\"objects\": [ " IND(U1, "2016-04-06T20:03:00.000Z") " ,\n 42, "
-                    "{\"type\":\"x-a\",\"id\":\"x-a--" U2 "\",\"x_\\u0061bc\":\"\\\"\"}\n], "
-                    "\"more\": false}";
+  const char *env =
+      "{\"objects\": [ " IND(U1, "2016-04-06T20:03:00.000Z") " ,\n 42, "
+                                                             "{\"type\":\"x-a\",\"id\":\"x-a--" U2
+                                                             "\",\"x_\\u0061bc\":\"\\\"\"}\n], "
+                                                             "\"more\": false}";
   memset(&s, 0, sizeof(s));
   const char *text = env;
   assert_int_equal(stix_doc_scan(&doc, text, strlen(text), NULL, see, &s, &err), 0);
@@ -174,7 +178,8 @@ void stix_scan_tests(void **state)
   assert_string_equal(s.raw[0], IND(U1, "2016-04-06T20:03:00.000Z"));
   assert_string_equal(s.raw[1], "42");
   assert_false(s.valid[1]);
-  assert_string_equal(s.raw[2], "{\"type\":\"x-a\",\"id\":\"x-a--" U2 "\",\"x_\\u0061bc\":\"\\\"\"}");
+  assert_string_equal(s.raw[2],
+                      "{\"type\":\"x-a\",\"id\":\"x-a--" U2 "\",\"x_\\u0061bc\":\"\\\"\"}");
   assert_string_equal(s.id[2], "x-a--" U2);
   assert_int_equal(s.index[2], 2);
   stix_doc_release(&doc);
@@ -207,8 +212,7 @@ void stix_scan_tests(void **state)
   assert_null(doc.root);
   const char *inner = "{\"objects\": [{\"a\": 1}, {\"b\": 1, \"b\": 2}]}";
   memset(&s, 0, sizeof(s));
-  assert_int_equal(stix_doc_scan(&doc, inner, strlen(inner), NULL, see, &s, &err),
-                   FS_ERR_PARSE);
+  assert_int_equal(stix_doc_scan(&doc, inner, strlen(inner), NULL, see, &s, &err), FS_ERR_PARSE);
   assert_int_equal(s.n, 1);
   assert_non_null(strstr(err.where, "byte 32"));
   struct stix_limits lim = {.max_objects = 1};
@@ -232,11 +236,19 @@ void stix_time_tests(void **state)
   static const char *const valid[] = {"2016-05-12T08:17:27Z", "2016-05-12T08:17:27.1Z",
                                       "2016-12-31T23:59:60.000000001234Z",
                                       "2000-02-29T00:00:00.000Z"};
-  static const char *const invalid[] = {
-      "2016-05-12T08:17:27", "2016-05-12T08:17:27.Z",  "2016-05-12 08:17:27Z",
-      "2016-05-12t08:17:27Z", "2016-05-12T08:17:27z",  "2016-05-12T08:17:27+00:00",
-      "2016-13-12T08:17:27Z", "2016-02-30T08:17:27Z",  "2016-05-12T24:17:27Z",
-      "16-05-12T08:17:27Z",   "2016-05-12T08:17:27ZZ", "1900-02-29T00:00:00Z", ""};
+  static const char *const invalid[] = {"2016-05-12T08:17:27",
+                                        "2016-05-12T08:17:27.Z",
+                                        "2016-05-12 08:17:27Z",
+                                        "2016-05-12t08:17:27Z",
+                                        "2016-05-12T08:17:27z",
+                                        "2016-05-12T08:17:27+00:00",
+                                        "2016-13-12T08:17:27Z",
+                                        "2016-02-30T08:17:27Z",
+                                        "2016-05-12T24:17:27Z",
+                                        "16-05-12T08:17:27Z",
+                                        "2016-05-12T08:17:27ZZ",
+                                        "1900-02-29T00:00:00Z",
+                                        ""};
   for (size_t i = 0; i < sizeof(valid) / sizeof(valid[0]); i++)
     assert_true(stix_timestamp_valid(valid[i], strlen(valid[i]), NULL));
   for (size_t i = 0; i < sizeof(invalid) / sizeof(invalid[0]); i++) {
@@ -251,7 +263,7 @@ void stix_time_tests(void **state)
   assert_int_equal(stix_timestamp_cmp("2016-05-12T08:17:27.1Z", "2016-05-12T08:17:27.100Z"), 0);
   assert_int_equal(stix_timestamp_cmp("2016-05-12T08:17:27Z", "2016-05-12T08:17:27.000Z"), 0);
   assert_true(stix_timestamp_cmp("2016-05-12T08:17:27.000000000001Z",
-                                       "2016-05-12T08:17:27.000000000002Z") < 0);
+                                 "2016-05-12T08:17:27.000000000002Z") < 0);
   assert_true(stix_timestamp_cmp("2016-05-12T08:17:27.9Z", "2016-05-12T08:17:28Z") < 0);
   assert_true(stix_timestamp_cmp("2016-05-12T08:17:60Z", "2016-05-12T08:17:59.999Z") > 0);
 
@@ -281,7 +293,8 @@ void stix_time_tests(void **state)
   json_decref(a);
   json_decref(b);
   /* SCOs have no version; marking definitions only created */
-  const char *sco = "{\"type\": \"ipv4-addr\", \"id\": \"ipv4-addr--" U1 "\", \"value\": \"1.2.3.4\"}";
+  const char *sco =
+      "{\"type\": \"ipv4-addr\", \"id\": \"ipv4-addr--" U1 "\", \"value\": \"1.2.3.4\"}";
   assert_int_equal(jsonx_parse(sco, strlen(sco), &a, &err), 0);
   assert_int_equal(stix_meta_get(a, &m, &err), 0);
   assert_null(stix_meta_version(&m));
@@ -413,8 +426,8 @@ void stix_sco_id_tests(void **state)
   assert_int_equal(stix_sco_id(o, id, &det, &err), FS_ERR_INVALID);
   json_decref(o);
   /* hash choice: MD5 before SHA-256, whatever the order */
-  json_t *a = json_pack("{s:s, s:{s:s, s:s}}", "type", "artifact", "hashes", "SHA-256", "ab",
-                        "MD5", "cd");
+  json_t *a =
+      json_pack("{s:s, s:{s:s, s:s}}", "type", "artifact", "hashes", "SHA-256", "ab", "MD5", "cd");
   json_t *b = json_pack("{s:s, s:{s:s}}", "type", "artifact", "hashes", "MD5", "cd");
   char ia[STIX_ID_MAX], ib[STIX_ID_MAX];
   assert_int_equal(stix_sco_id(a, ia, &det, &err), 0);
@@ -431,14 +444,25 @@ void stix_jcs_tests(void **state)
     double d;
     const char *s;
   } nums[] = {
-      {0.0, "0"},         {-0.0, "0"},          {1.0, "1"},
-      {100.0, "100"},     {0.1, "0.1"},         {-1.5, "-1.5"},
-      {1e21, "1e+21"},    {1e20, "100000000000000000000"},
-      {1e-7, "1e-7"},     {0.000001, "0.000001"}, {123.456, "123.456"},
-      {5e-324, "5e-324"}, {1.7976931348623157e308, "1.7976931348623157e+308"},
-      {9007199254740992.0, "9007199254740992"},     {0.61, "0.61"},
-      {333333333.3333333, "333333333.3333333"},    {4.35, "4.35"},
-      {-1e-7, "-1e-7"},   {2.5e-6, "0.0000025"},
+      {0.0, "0"},
+      {-0.0, "0"},
+      {1.0, "1"},
+      {100.0, "100"},
+      {0.1, "0.1"},
+      {-1.5, "-1.5"},
+      {1e21, "1e+21"},
+      {1e20, "100000000000000000000"},
+      {1e-7, "1e-7"},
+      {0.000001, "0.000001"},
+      {123.456, "123.456"},
+      {5e-324, "5e-324"},
+      {1.7976931348623157e308, "1.7976931348623157e+308"},
+      {9007199254740992.0, "9007199254740992"},
+      {0.61, "0.61"},
+      {333333333.3333333, "333333333.3333333"},
+      {4.35, "4.35"},
+      {-1e-7, "-1e-7"},
+      {2.5e-6, "0.0000025"},
   };
   char out[32];
   for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {

@@ -13,12 +13,12 @@
 #include <string.h>
 
 #define IND "indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
-#define HEAD(type, uuid)                                                                       \
-  "{`type`: `" type "`, `spec_version`: `2.1`, `id`: `" type "--" uuid "`, "                   \
+#define HEAD(type, uuid)                                                                           \
+  "{`type`: `" type "`, `spec_version`: `2.1`, `id`: `" type "--" uuid "`, "                       \
   "`created`: `2016-04-06T20:03:00.000Z`, `modified`: `2016-04-06T20:03:00.000Z`, "
 #define U "8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f"
-#define INDICATOR_BODY                                                                          \
-  "`pattern`: `[ipv4-addr:value = '10.0.0.1']`, `pattern_type`: `stix`, "                   \
+#define INDICATOR_BODY                                                                             \
+  "`pattern`: `[ipv4-addr:value = '10.0.0.1']`, `pattern_type`: `stix`, "                          \
   "`valid_from`: `2016-01-01T00:00:00Z`"
 #define MD(id) "marking-definition--" id
 #define TLP2_GREEN MD("bab4a63c-aed9-4cf5-a766-dfca5abac2bb")
@@ -56,8 +56,7 @@ static const struct {
      "`2016-13-06T20:03:00.000Z`, `modified`: `2016-04-06T20:03:00.000Z`, " INDICATOR_BODY "}",
      "created", "timestamp"},
     {"{`type`: `indicator`, `spec_version`: `2.1`, `id`: `indicator--" U "`, `created`: "
-     "`2016-04-06T20:03:00.000+00:00`, `modified`: `2016-04-06T20:03:00.000Z`, " INDICATOR_BODY
-     "}",
+     "`2016-04-06T20:03:00.000+00:00`, `modified`: `2016-04-06T20:03:00.000Z`, " INDICATOR_BODY "}",
      "created", "timestamp"},
     {"{`type`: `indicator`, `spec_version`: `2.1`, `id`: `indicator--" U "`, `created`: "
      "`2016-04-06t20:03:00.000Z`, `modified`: `2016-04-06T20:03:00.000Z`, " INDICATOR_BODY "}",
@@ -68,8 +67,8 @@ static const struct {
     /* indicator */
     {HEAD("indicator", U) "`pattern_type`: `stix`, `valid_from`: `2016-01-01T00:00:00Z`}",
      "pattern", "required"},
-    {HEAD("indicator", U) INDICATOR_BODY ", `valid_until`: `2016-01-01T00:00:00Z`}",
-     "valid_until", "later than valid_from"},
+    {HEAD("indicator", U) INDICATOR_BODY ", `valid_until`: `2016-01-01T00:00:00Z`}", "valid_until",
+     "later than valid_from"},
     {HEAD("indicator", U) "`pattern`: `[ipv4-addr:value = '10.0.0.1'`, `pattern_type`: `stix`, "
                           "`valid_from`: `2016-01-01T00:00:00Z`}",
      "pattern", "found end of pattern at byte 29"},
@@ -85,8 +84,8 @@ static const struct {
     {HEAD("indicator", U) INDICATOR_BODY ", `lang`: `en us`}", "lang", "RFC 5646"},
     {HEAD("indicator", U) INDICATOR_BODY ", `revoked`: `yes`}", "revoked", "true or false"},
     {HEAD("indicator", U) INDICATOR_BODY ", `defanged`: true}", "defanged", "SCOs"},
-    {HEAD("indicator", U) INDICATOR_BODY ", `created_by_ref`: `malware--" U "`}",
-     "created_by_ref", "identity"},
+    {HEAD("indicator", U) INDICATOR_BODY ", `created_by_ref`: `malware--" U "`}", "created_by_ref",
+     "identity"},
     {HEAD("indicator", U) INDICATOR_BODY ", `external_references`: [{`source_name`: `x`}]}",
      "external_references[0]", "description, url or external_id"},
     {HEAD("indicator", U) INDICATOR_BODY ", `external_references`: [{`source_name`: `x`, "
@@ -185,8 +184,7 @@ static const struct {
     {HEAD("sighting", U) "`sighting_of_ref`: `relationship--" U "`}", "sighting_of_ref",
      "must not refer to an SRO"},
     {HEAD("sighting", U) "`sighting_of_ref`: `" IND "`, `count`: -1}", "count", "between 0"},
-    {HEAD("sighting", U) "`sighting_of_ref`: `" IND "`, `where_sighted_refs`: [`malware--" U
-                         "`]}",
+    {HEAD("sighting", U) "`sighting_of_ref`: `" IND "`, `where_sighted_refs`: [`malware--" U "`]}",
      "where_sighted_refs[0]", "identity or location"},
     /* marking definitions and TLP */
     {"{`type`: `marking-definition`, `spec_version`: `2.1`, `id`: `" MD(
@@ -204,7 +202,8 @@ static const struct {
     {"{`type`: `marking-definition`, `spec_version`: `2.1`, `id`: `" MD(
          "4a0042fe-8b88-40fe-9600-dfa128ce6fbd") "`, `created`: `2022-10-01T00:00:00.000Z`, "
                                                  "`name`: `TLP:RED`, `extensions`: {`" TLP2_EXT
-     "`: {`extension_type`: `property-extension`, `tlp_2_0`: `red`}}}",
+                                                 "`: {`extension_type`: `property-extension`, "
+                                                 "`tlp_2_0`: `red`}}}",
      "", "only the standard TLP 2.0"},
     {"{`type`: `marking-definition`, `spec_version`: `2.1`, `id`: `" TLP2_GREEN
      "`, `created`: `2022-10-01T00:00:00.000Z`, `definition_type`: `statement`, `definition`: "

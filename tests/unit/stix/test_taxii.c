@@ -145,10 +145,10 @@ static void test_marking_parse(void **state)
   assert_int_equal(m.kind, STIX_MARKING_OTHER);
   json_decref(other);
   /* a TLP 2.0 extension with the wrong extension_type */
-  json_t *bad = json_pack("{s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type", "marking-definition", "id",
-                          TLP2("e828b379-4e03-4974-9ac4-e53a884c97c1"), "name", "TLP:RED",
-                          "extensions", STIX_TLP2_EXTENSION_ID, "extension_type", "new-sdo",
-                          "tlp_2_0", "red");
+  json_t *bad =
+      json_pack("{s:s, s:s, s:s, s:{s:{s:s, s:s}}}", "type", "marking-definition", "id",
+                TLP2("e828b379-4e03-4974-9ac4-e53a884c97c1"), "name", "TLP:RED", "extensions",
+                STIX_TLP2_EXTENSION_ID, "extension_type", "new-sdo", "tlp_2_0", "red");
   assert_int_equal(stix_marking_parse(bad, &m, &err), FS_ERR_INVALID);
   json_decref(bad);
 }
@@ -173,12 +173,12 @@ static void test_query_ok(void **state)
   struct fs_err err;
   assert_int_equal(parse("", STIX_TAXII_EP_OBJECTS, &a, &q, &err), 0);
   assert_int_equal(q.present, 0);
-  assert_int_equal(
-      parse("match%5Bid%5D=" ID1 "," ID2 "&match[type]=indicator,malware&match[version]=first,"
-            "2016-01-01T00:00:00.000Z,last&match[spec_version]=2.1,2.0&added_after="
-            "2016-02-01T00:00:00Z&limit=50&next=abc-_1&x=ignored&&flag",
-            STIX_TAXII_EP_OBJECTS, &a, &q, &err),
-      0);
+  assert_int_equal(parse("match%5Bid%5D=" ID1 "," ID2
+                         "&match[type]=indicator,malware&match[version]=first,"
+                         "2016-01-01T00:00:00.000Z,last&match[spec_version]=2.1,2.0&added_after="
+                         "2016-02-01T00:00:00Z&limit=50&next=abc-_1&x=ignored&&flag",
+                         STIX_TAXII_EP_OBJECTS, &a, &q, &err),
+                   0);
   assert_int_equal(q.n_ids, 2);
   assert_string_equal(q.ids[0], ID1);
   assert_string_equal(q.ids[1], ID2);
@@ -207,9 +207,8 @@ static void test_query_ok(void **state)
   assert_int_equal(parse("match[spec_version]=2.1", STIX_TAXII_EP_VERSIONS, &a, &q, &err), 0);
   assert_int_equal(parse("match[version]=all", STIX_TAXII_EP_OBJECT_DELETE, &a, &q, &err), 0);
   struct stix_taxii_query_limits lim = {.max_limit = 10};
-  assert_int_equal(stix_taxii_query_parse("limit=11", 8, STIX_TAXII_EP_MANIFEST, &lim, &a, &q,
-                                           &err),
-                   0);
+  assert_int_equal(
+      stix_taxii_query_parse("limit=11", 8, STIX_TAXII_EP_MANIFEST, &lim, &a, &q, &err), 0);
   assert_int_equal(q.limit, 10);
   /* From pairs already split (as an HTTP request's are, once): the same filters, and the pairs
    * are left as they were (the lists are cut in a copy). */
@@ -258,8 +257,7 @@ static void test_query_errors(void **state)
       {"match[version]=all", STIX_TAXII_EP_VERSIONS, "match[version]", "does not apply"},
       {"limit=5", STIX_TAXII_EP_OBJECT_DELETE, "limit", "does not apply"},
       {"added_after=2016-01-01T00:00:00Z", STIX_TAXII_EP_OTHER, "added_after", "does not apply"},
-      {"match[external_id]=CAPEC-1", STIX_TAXII_EP_OBJECTS, "match[external_id]",
-       "not supported"},
+      {"match[external_id]=CAPEC-1", STIX_TAXII_EP_OBJECTS, "match[external_id]", "not supported"},
       /* the shared splitter's errors (core/query.h), naming the byte */
       {"match%5Bid%5D=%zz", STIX_TAXII_EP_OBJECTS, "query byte 14", "two hex digits"},
       {"limit=%", STIX_TAXII_EP_OBJECTS, "query byte 6", "two hex digits"},
@@ -289,9 +287,9 @@ static void test_query_errors(void **state)
   assert_int_equal(parse(big, STIX_TAXII_EP_OBJECTS, &a, &q, &err), FS_ERR_TOO_LARGE);
   struct stix_taxii_query_limits lim = {.max_list = 2};
   const char *three = "match[type]=a-b,c-d,e-f";
-  assert_int_equal(stix_taxii_query_parse(three, strlen(three), STIX_TAXII_EP_OBJECTS, &lim, &a,
-                                           &q, &err),
-                   FS_ERR_INVALID);
+  assert_int_equal(
+      stix_taxii_query_parse(three, strlen(three), STIX_TAXII_EP_OBJECTS, &lim, &a, &q, &err),
+      FS_ERR_INVALID);
   assert_string_equal(err.where, "match[type]");
   fs_arena_release(&a);
 }
@@ -308,8 +306,7 @@ static void test_cursor(void **state)
   struct fs_err err;
   assert_int_equal(parse("match[type]=indicator&limit=10", STIX_TAXII_EP_OBJECTS, &a, &q1, &err),
                    0);
-  assert_int_equal(parse("match[type]=malware&limit=10", STIX_TAXII_EP_OBJECTS, &a, &q2, &err),
-                   0);
+  assert_int_equal(parse("match[type]=malware&limit=10", STIX_TAXII_EP_OBJECTS, &a, &q2, &err), 0);
   uint64_t c1 = stix_taxii_query_context(&q1, "collection-a");
   assert_int_not_equal(c1, stix_taxii_query_context(&q2, "collection-a"));
   assert_int_not_equal(c1, stix_taxii_query_context(&q1, "collection-b"));

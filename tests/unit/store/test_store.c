@@ -25,9 +25,14 @@ static char url[1200]; /* PostgreSQL */
 
 static struct store *open_store(int64_t busy_ms, int64_t max_mb)
 {
-  struct store_options o = {.backend = test_pg() ? "postgresql" : "sqlite", .path = path,
-                            .url = url, .busy_timeout_ms = busy_ms, .sync_full = true,
-                            .max_size_mb = max_mb, .max_conns = 4, .create = true};
+  struct store_options o = {.backend = test_pg() ? "postgresql" : "sqlite",
+                            .path = path,
+                            .url = url,
+                            .busy_timeout_ms = busy_ms,
+                            .sync_full = true,
+                            .max_size_mb = max_mb,
+                            .max_conns = 4,
+                            .create = true};
   struct store *st;
   struct fs_err err;
   assert_int_equal(store_open(&o, &st, &err), 0);
@@ -131,7 +136,8 @@ static void test_tx_enter_leave(void **state)
   assert_int_equal(store_tx_leave(c, owned, FS_ERR_INVALID, &err), FS_ERR_INVALID);
   assert_false(store_in_tx(c));
   int64_t count;
-  assert_int_equal(store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'n'", ""), 0);
+  assert_int_equal(
+      store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'n'", ""), 0);
   assert_int_equal(count, 0);
   store_release(st, c);
   store_free(st);
@@ -164,7 +170,7 @@ static void test_full(void **state)
 {
   (void)state;
   if (test_pg())
-    skip(); /* store.max_size_mb is SQLite's (docs/config.md) */
+    skip();                              /* store.max_size_mb is SQLite's (docs/config.md) */
   struct store *st = open_store(100, 1); /* 1 MiB */
   struct store_conn *c;
   struct fs_err err;
@@ -187,7 +193,8 @@ static void test_full(void **state)
   assert_int_equal(rc, FS_ERR_NO_SPACE);
   /* The failed insert left nothing behind: every committed row is whole. */
   int64_t count;
-  assert_int_equal(store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k LIKE 'big%'", ""), 0);
+  assert_int_equal(
+      store_query_int(c, &count, NULL, &err, "SELECT COUNT(*) FROM t WHERE k LIKE 'big%'", ""), 0);
   assert_int_equal(count, i - 1);
   assert_int_equal(store_exec(c, NULL, &err, "DELETE FROM t WHERE k LIKE 'big%'", ""), 0);
   store_release(st, c);
@@ -286,8 +293,8 @@ static void test_background_checkpoint(void **state)
     char k[32];
     snprintf(k, sizeof(k), "ckpt-%d", i);
     blob[0] = (char)i;
-    assert_int_equal(store_exec(c, NULL, &err, "INSERT INTO t (k, v, b) VALUES (?, ?, ?)", "sib",
-                                k, (int64_t)i, blob, sizeof(blob)),
+    assert_int_equal(store_exec(c, NULL, &err, "INSERT INTO t (k, v, b) VALUES (?, ?, ?)", "sib", k,
+                                (int64_t)i, blob, sizeof(blob)),
                      0);
   }
   assert_int_equal(store_commit(c, &err), 0);
@@ -311,7 +318,8 @@ static void test_pg_translate(void **state)
 {
   (void)state;
   int n = -1;
-  char *t = pg_translate("SELECT '?', \"a?\" FROM t WHERE k = ? -- ?\n AND v = ? /* ? */", false, &n);
+  char *t =
+      pg_translate("SELECT '?', \"a?\" FROM t WHERE k = ? -- ?\n AND v = ? /* ? */", false, &n);
   assert_string_equal(t, "SELECT '?', \"a?\" FROM t WHERE k = $1 -- ?\n AND v = $2 /* ? */");
   assert_int_equal(n, 2);
   free(t);
@@ -320,7 +328,8 @@ static void test_pg_translate(void **state)
   assert_int_equal(n, 1);
   free(t);
   t = pg_translate("CREATE TABLE x (k TEXT PRIMARY KEY, b BLOB, blobs TEXT) WITHOUT ROWID;"
-                   "CREATE TABLE y (k TEXT)", true, NULL);
+                   "CREATE TABLE y (k TEXT)",
+                   true, NULL);
   assert_string_equal(t, "CREATE TABLE x (k TEXT PRIMARY KEY, b BYTEA, blobs TEXT);"
                          "CREATE TABLE y (k TEXT)");
   free(t);
@@ -346,8 +355,8 @@ static void test_parameter_types(void **state)
   assert_int_equal(v, 1);
   assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT ? IS NULL", "s", "x"), 0);
   assert_int_equal(v, 0);
-  assert_int_equal(store_exec(c, NULL, &err, "INSERT INTO t (k, v) VALUES (?, ?)", "si", "ty", (int64_t)7),
-                   0);
+  assert_int_equal(
+      store_exec(c, NULL, &err, "INSERT INTO t (k, v) VALUES (?, ?)", "si", "ty", (int64_t)7), 0);
   assert_int_equal(store_query_int(c, &v, NULL, &err,
                                    "SELECT COUNT(*) FROM t WHERE (? IS NULL OR k = ?) AND v > ?",
                                    "ssi", "ty", "ty", (int64_t)6),
@@ -355,11 +364,13 @@ static void test_parameter_types(void **state)
   assert_int_equal(v, 1);
   assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT v FROM t WHERE k = ?", "s", "ty"), 0);
   assert_int_equal(v, 7);
-  assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT v = 7 FROM t WHERE k = ?", "s", "ty"), 0);
+  assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT v = 7 FROM t WHERE k = ?", "s", "ty"),
+                   0);
   assert_int_equal(v, 1);
   char text[32];
   assert_int_equal(store_query_text(c, text, sizeof(text), NULL, &err,
-                                    "SELECT k || '-' || v FROM t WHERE k = ?", "s", "ty"), 0);
+                                    "SELECT k || '-' || v FROM t WHERE k = ?", "s", "ty"),
+                   0);
   assert_string_equal(text, "ty-7");
   assert_int_equal(store_exec(c, NULL, &err, "DELETE FROM t WHERE k = ?", "s", "ty"), 0);
   store_release(st, c);
@@ -381,7 +392,8 @@ static void test_pg_connection_lost(void **state)
   assert_int_equal(store_acquire(st, &b, &err), 0);
   int64_t pid = 0, ok = 0;
   assert_int_equal(store_query_int(a, &pid, NULL, &err, "SELECT pg_backend_pid()", ""), 0);
-  assert_int_equal(store_query_int(b, &ok, NULL, &err, "SELECT pg_terminate_backend(?)", "i", pid), 0);
+  assert_int_equal(store_query_int(b, &ok, NULL, &err, "SELECT pg_terminate_backend(?)", "i", pid),
+                   0);
   assert_int_equal(ok, 1);
   int64_t v;
   int rc = FS_OK;
@@ -404,7 +416,8 @@ static void test_pg_connection_lost(void **state)
                    FS_ERR_CONFLICT);
   assert_int_not_equal(store_commit(a, &err), 0);
   assert_false(store_in_tx(a));
-  assert_int_equal(store_query_int(a, &v, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'ab1'", ""), 0);
+  assert_int_equal(store_query_int(a, &v, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'ab1'", ""),
+                   0);
   assert_int_equal(v, 0);
   store_release(st, a);
   store_release(st, b);
@@ -492,11 +505,12 @@ static void test_notices(void **state)
   /* the listening connection lost: after it is made again, a notice (everyone catches up) */
   seen = notices;
   int64_t ended = 0;
-  assert_int_equal(store_query_int(c, &ended, NULL, &err,
-                                   "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
-                                   " WHERE datname = current_database() AND pid <> pg_backend_pid()",
-                                   ""),
-                   0);
+  assert_int_equal(
+      store_query_int(c, &ended, NULL, &err,
+                      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                      ""),
+      0);
   assert_true(ended >= 1);
   assert_true(wait_notices(seen) > seen);
   store_unsubscribe(st, on_notice, NULL);
@@ -507,13 +521,18 @@ static void test_notices(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_roundtrip),  cmocka_unit_test(test_tx_enter_leave),
-      cmocka_unit_test(test_busy),       cmocka_unit_test(test_full),
-      cmocka_unit_test(test_newer_schema_refused), cmocka_unit_test(test_many_statements),
+      cmocka_unit_test(test_roundtrip),
+      cmocka_unit_test(test_tx_enter_leave),
+      cmocka_unit_test(test_busy),
+      cmocka_unit_test(test_full),
+      cmocka_unit_test(test_newer_schema_refused),
+      cmocka_unit_test(test_many_statements),
       cmocka_unit_test(test_bind_ref),
       cmocka_unit_test(test_background_checkpoint),
-      cmocka_unit_test(test_pg_translate), cmocka_unit_test(test_parameter_types),
-      cmocka_unit_test(test_pg_connection_lost), cmocka_unit_test(test_notices),
+      cmocka_unit_test(test_pg_translate),
+      cmocka_unit_test(test_parameter_types),
+      cmocka_unit_test(test_pg_connection_lost),
+      cmocka_unit_test(test_notices),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -14,7 +14,8 @@ static void test_hits_and_generations(void **state)
 {
   (void)state;
   struct taxii_page_cache *c = taxii_page_cache_new(1 << 20);
-  struct taxii_cached_page meta = {"2026-01-01T00:00:00.000001Z", "2026-01-01T00:00:00.000009Z"}, got;
+  struct taxii_cached_page meta = {"2026-01-01T00:00:00.000001Z", "2026-01-01T00:00:00.000009Z"},
+                           got;
   taxii_page_cache_put(c, 1, 7, "objects", "limit=10", "{\"a\":1}", 7, &meta);
   struct fs_buf b;
   fs_buf_init(&b, 0);
@@ -23,7 +24,8 @@ static void test_hits_and_generations(void **state)
   assert_string_equal(got.date_last, meta.date_last);
   fs_buf_reset(&b);
   assert_false(taxii_page_cache_get(c, 1, 8, "objects", "limit=10", &b, &got)); /* changed since */
-  assert_false(taxii_page_cache_get(c, 2, 7, "objects", "limit=10", &b, &got)); /* other collection */
+  assert_false(
+      taxii_page_cache_get(c, 2, 7, "objects", "limit=10", &b, &got)); /* other collection */
   assert_false(taxii_page_cache_get(c, 1, 7, "manifest", "limit=10", &b, &got));
   assert_false(taxii_page_cache_get(c, 1, 7, "objects", "limit=11", &b, &got));
   taxii_page_cache_put(c, 1, 7, "objects", "limit=10", "{\"a\":2}", 7, &meta); /* replaces */

@@ -48,32 +48,33 @@ static void test_seal_is_libsodium_xchacha20poly1305(void **state)
     size_t adlen = k % 2 ? sizeof(ad) : 0;
     vault_seal(key, ad, adlen, plain, n, sealed);
     unsigned long long got;
-    assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
-                         out, &got, NULL, sealed + VAULT_NONCE_LEN, n + VAULT_TAG_LEN, ad, adlen,
-                         sealed, key),
-                     0);
+    assert_int_equal(
+        crypto_aead_xchacha20poly1305_ietf_decrypt(out, &got, NULL, sealed + VAULT_NONCE_LEN,
+                                                   n + VAULT_TAG_LEN, ad, adlen, sealed, key),
+        0);
     assert_int_equal(got, n);
     assert_memory_equal(out, plain, n);
     /* libsodium seals, vault_open_sealed opens, then in place. */
     randombytes_buf(sealed, VAULT_NONCE_LEN);
     unsigned long long clen;
-    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + VAULT_NONCE_LEN, &clen, plain, n, ad,
-                                               adlen, NULL, sealed, key);
+    crypto_aead_xchacha20poly1305_ietf_encrypt(sealed + VAULT_NONCE_LEN, &clen, plain, n, ad, adlen,
+                                               NULL, sealed, key);
     memset(out, 0, n + 1);
-    assert_int_equal(vault_open_sealed(key, ad, adlen, sealed, n + VAULT_SEAL_OVERHEAD, out), FS_OK);
+    assert_int_equal(vault_open_sealed(key, ad, adlen, sealed, n + VAULT_SEAL_OVERHEAD, out),
+                     FS_OK);
     assert_memory_equal(out, plain, n);
     memcpy(out, sealed, n + VAULT_SEAL_OVERHEAD);
-    assert_int_equal(vault_open_sealed(key, ad, adlen, out, n + VAULT_SEAL_OVERHEAD,
-                                       out + VAULT_NONCE_LEN),
-                     FS_OK);
+    assert_int_equal(
+        vault_open_sealed(key, ad, adlen, out, n + VAULT_SEAL_OVERHEAD, out + VAULT_NONCE_LEN),
+        FS_OK);
     assert_memory_equal(out + VAULT_NONCE_LEN, plain, n);
     /* A flipped bit anywhere (nonce, ciphertext, tag) or other associated data: refused. */
     for (size_t at = 0; at < n + VAULT_SEAL_OVERHEAD; at += 1 + (n + VAULT_SEAL_OVERHEAD) / 7) {
       memcpy(out, sealed, n + VAULT_SEAL_OVERHEAD);
       out[at] ^= 0x10;
-      assert_int_equal(vault_open_sealed(key, ad, adlen, out, n + VAULT_SEAL_OVERHEAD,
-                                         out + VAULT_NONCE_LEN),
-                       FS_ERR_CORRUPT);
+      assert_int_equal(
+          vault_open_sealed(key, ad, adlen, out, n + VAULT_SEAL_OVERHEAD, out + VAULT_NONCE_LEN),
+          FS_ERR_CORRUPT);
       for (size_t i = 0; i < n; i++)
         assert_int_equal(out[VAULT_NONCE_LEN + i], 0);
     }
@@ -134,8 +135,16 @@ static void test_desc_roundtrip(void **state)
   uint32_t lens[3] = {10, 20, 30};
   memset(ids, 7, sizeof(ids));
   memset(ops, 9, sizeof(ops));
-  struct vault_desc d = {.kind = VAULT_DESC_DELTA, .size = 60, .depth = 3, .version = 6, .parent_size = 99,
-                         .ndata = 3, .data = ids, .data_len = lens, .nops = 1, .ops = ops};
+  struct vault_desc d = {.kind = VAULT_DESC_DELTA,
+                         .size = 60,
+                         .depth = 3,
+                         .version = 6,
+                         .parent_size = 99,
+                         .ndata = 3,
+                         .data = ids,
+                         .data_len = lens,
+                         .nops = 1,
+                         .ops = ops};
   memset(d.parent, 5, 32);
   memset(d.base, 6, 32);
   struct fs_buf b;
@@ -319,9 +328,11 @@ static void test_trailer_and_index(void **state)
   assert_int_equal(out[1].offset, 108);
   free(out);
   /* Blobs past the data end or overlapping are refused. */
-  assert_int_equal(vault_trailer_parse((uint8_t *)b.data, b.len, 150, &out, &n, &err), FS_ERR_CORRUPT);
+  assert_int_equal(vault_trailer_parse((uint8_t *)b.data, b.len, 150, &out, &n, &err),
+                   FS_ERR_CORRUPT);
   b.data[4 + VAULT_ENTRY_LEN + 33] = 50; /* second blob now starts inside the first */
-  assert_int_equal(vault_trailer_parse((uint8_t *)b.data, b.len, 158, &out, &n, &err), FS_ERR_CORRUPT);
+  assert_int_equal(vault_trailer_parse((uint8_t *)b.data, b.len, 158, &out, &n, &err),
+                   FS_ERR_CORRUPT);
   fs_buf_release(&b);
 
   /* An index with one pack of one blob. */
@@ -345,7 +356,8 @@ static void test_trailer_and_index(void **state)
   fs_buf_release(&b);
 }
 
-/* ---- the standard critical-data format ---------------------------------------------------------- */
+/* ---- the standard critical-data format ----------------------------------------------------------
+ */
 
 static const char GOOD_BALANCES[] = "account_id,ledger,available,as_of\n"
                                     "A001,100.50,90.00,2026-11-27\n"
@@ -360,18 +372,22 @@ static void test_cdf_good(void **state)
   const struct vault_cdf_table *t = vault_cdf_table("balances");
   assert_non_null(t);
   assert_int_equal(vault_cdf_validate(t, VAULT_CDF_CSV, "balances.csv", GOOD_BALANCES,
-                                      strlen(GOOD_BALANCES), &p, &rows), 0);
+                                      strlen(GOOD_BALANCES), &p, &rows),
+                   0);
   assert_int_equal(rows, 3);
   assert_int_equal(p.n, 0);
   static const char holds[] = "hold_id,account_id,amount,reason,placed,expires\n"
                               "H1,A1,5.00,\"court order, \"\"urgent\"\"\",2026-01-05,\n"
                               "H2,A1,1.00,法院扣押,2026-01-05,2027-01-05\n";
   assert_int_equal(vault_cdf_validate(vault_cdf_table("holds"), VAULT_CDF_CSV, "holds.csv", holds,
-                                      strlen(holds), &p, &rows), 0);
+                                      strlen(holds), &p, &rows),
+                   0);
   assert_int_equal(rows, 2);
-  static const char jl[] = "{\"account_id\":\"A1\",\"ledger\":\"1.00\",\"available\":\"1\",\"as_of\":\"2026-11-27\"}\n"
-                           "{\"as_of\":\"2026-11-27\",\"available\":\"2\",\"ledger\":\"2\",\"account_id\":\"A2\"}\n";
-  assert_int_equal(vault_cdf_validate(t, VAULT_CDF_JSONL, "balances.jsonl", jl, strlen(jl), &p, &rows), 0);
+  static const char jl[] =
+      "{\"account_id\":\"A1\",\"ledger\":\"1.00\",\"available\":\"1\",\"as_of\":\"2026-11-27\"}\n"
+      "{\"as_of\":\"2026-11-27\",\"available\":\"2\",\"ledger\":\"2\",\"account_id\":\"A2\"}\n";
+  assert_int_equal(
+      vault_cdf_validate(t, VAULT_CDF_JSONL, "balances.jsonl", jl, strlen(jl), &p, &rows), 0);
   assert_int_equal(rows, 2);
   const struct vault_cdf_table *tt;
   enum vault_cdf_format fmt;
@@ -399,12 +415,15 @@ static void test_cdf_errors_name_file_line_field(void **state)
       {"account_id,ledger,available,as_of\nA1,1,1,2026-01-01\nA1,1,1,2026-01-01\n",
        "balances.csv:3: field \"account_id\" (column 1): duplicate key"},
       {"account_id,ledger,available,as_of\nA1,1,1\n", "balances.csv:2: row has 3 fields"},
-      {"account_id,ledger,available,as_of\nA1,1,1,2026-01-01,x\n", "balances.csv:2: row has more fields"},
+      {"account_id,ledger,available,as_of\nA1,1,1,2026-01-01,x\n",
+       "balances.csv:2: row has more fields"},
       {"account_id,ledger,available,as_of\nA 1,1,1,2026-01-01\n",
        "balances.csv:2: field \"account_id\" (column 1): is not an id"},
       {"account_id,ledger,available,as_of\r\n", "balances.csv:1: line ends with CR"},
-      {"account_id,ledger,available,as_of\nA1,1,1,2026-01-01", "balances.csv:2: last line does not end"},
-      {"account_id,ledger,available,as_of\nA1,1234567890123456789,1,2026-01-01\n", "more than 18 integer"},
+      {"account_id,ledger,available,as_of\nA1,1,1,2026-01-01",
+       "balances.csv:2: last line does not end"},
+      {"account_id,ledger,available,as_of\nA1,1234567890123456789,1,2026-01-01\n",
+       "more than 18 integer"},
       {"", "file is empty"},
   };
   const struct vault_cdf_table *t = vault_cdf_table("balances");
@@ -419,10 +438,11 @@ static void test_cdf_errors_name_file_line_field(void **state)
     vault_problems_release(&p);
   }
   /* Several errors are all reported, each with its own line. */
-  static const char many[] = "customer_id,full_name,id_hash,phone,branch\n"
-                             "C1,Ann,abc,,B1\n"
-                             "C2,,0000000000000000000000000000000000000000000000000000000000000000,,B1\n"
-                             "C3,Bob\x01,0000000000000000000000000000000000000000000000000000000000000000,,B1\n";
+  static const char many[] =
+      "customer_id,full_name,id_hash,phone,branch\n"
+      "C1,Ann,abc,,B1\n"
+      "C2,,0000000000000000000000000000000000000000000000000000000000000000,,B1\n"
+      "C3,Bob\x01,0000000000000000000000000000000000000000000000000000000000000000,,B1\n";
   struct vault_problems p = {0};
   assert_int_equal(vault_cdf_validate(vault_cdf_table("customers"), VAULT_CDF_CSV, "customers.csv",
                                       many, strlen(many), &p, NULL),
@@ -431,7 +451,8 @@ static void test_cdf_errors_name_file_line_field(void **state)
   assert_non_null(strstr(p.items[1], "customers.csv:3: field \"full_name\" (column 2): is empty"));
   assert_non_null(strstr(p.items[2], "customers.csv:4: field \"full_name\""));
   vault_problems_release(&p);
-  static const char jl[] = "{\"account_id\":\"A1\",\"ledger\":1,\"available\":\"1\",\"as_of\":\"2026-11-27\",\"x\":\"\"}\n";
+  static const char jl[] = "{\"account_id\":\"A1\",\"ledger\":1,\"available\":\"1\",\"as_of\":"
+                           "\"2026-11-27\",\"x\":\"\"}\n";
   assert_int_equal(vault_cdf_validate(vault_cdf_table("balances"), VAULT_CDF_JSONL, "b.jsonl", jl,
                                       strlen(jl), &p, NULL),
                    2);
@@ -445,8 +466,11 @@ static void test_manifest(void **state)
   (void)state;
   static const char good[] =
       "{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"Bank\","
-      "\"business_date\":\"2026-11-27\",\"files\":[{\"name\":\"balances.csv\",\"table\":\"balances\","
-      "\"rows\":3,\"sha256\":\"" "0000000000000000000000000000000000000000000000000000000000000000" "\"}]}";
+      "\"business_date\":\"2026-11-27\",\"files\":[{\"name\":\"balances.csv\",\"table\":"
+      "\"balances\","
+      "\"rows\":3,\"sha256\":\""
+      "0000000000000000000000000000000000000000000000000000000000000000"
+      "\"}]}";
   struct vault_cdf_manifest m;
   struct fs_err err;
   assert_int_equal(vault_cdf_manifest_parse(good, strlen(good), &m, &err), 0);
@@ -456,11 +480,22 @@ static void test_manifest(void **state)
     const char *text, *where;
   } bad[] = {
       {"{\"format\":\"x\"}", "$.format"},
-      {"{\"format\":\"finshield-critical-data\",\"version\":2,\"institution\":\"B\",\"business_date\":\"2026-11-27\",\"files\":[]}", "$.version"},
-      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_date\":\"2026-13-27\",\"files\":[]}", "$.business_date"},
-      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_date\":\"2026-11-27\",\"files\":[]}", "$.files"},
-      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_date\":\"2026-11-27\",\"files\":[{\"name\":\"x.csv\",\"table\":\"balances\",\"rows\":1,\"sha256\":\"00\"}]}", "$.files[0]"},
-      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_date\":\"2026-11-27\",\"extra\":1,\"files\":[]}", "$.extra"},
+      {"{\"format\":\"finshield-critical-data\",\"version\":2,\"institution\":\"B\",\"business_"
+       "date\":\"2026-11-27\",\"files\":[]}",
+       "$.version"},
+      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_"
+       "date\":\"2026-13-27\",\"files\":[]}",
+       "$.business_date"},
+      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_"
+       "date\":\"2026-11-27\",\"files\":[]}",
+       "$.files"},
+      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_"
+       "date\":\"2026-11-27\",\"files\":[{\"name\":\"x.csv\",\"table\":\"balances\",\"rows\":1,"
+       "\"sha256\":\"00\"}]}",
+       "$.files[0]"},
+      {"{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"B\",\"business_"
+       "date\":\"2026-11-27\",\"extra\":1,\"files\":[]}",
+       "$.extra"},
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     assert_int_not_equal(vault_cdf_manifest_parse(bad[i].text, strlen(bad[i].text), &m, &err), 0);
@@ -475,16 +510,19 @@ static void test_tokens_and_snapshot_parse(void **state)
   uint8_t h[4][32];
   size_t n;
   struct fs_err err;
-  static const char ok[] = "# tokens\n"
-                           "0000000000000000000000000000000000000000000000000000000000000001\tops\n";
+  static const char ok[] =
+      "# tokens\n"
+      "0000000000000000000000000000000000000000000000000000000000000001\tops\n";
   assert_int_equal(vault_tokens_parse(ok, strlen(ok), h, 4, &n, &err), 0);
   assert_int_equal(n, 1);
   assert_int_equal(h[0][31], 1);
   assert_int_not_equal(vault_tokens_parse("xyz\tname\n", 9, h, 4, &n, &err), 0);
   struct vault_snapshot s;
   static const char snap[] =
-      "{\"v\":1,\"seq\":2,\"parent\":\"" "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-      "\",\"time_ms\":1,\"kind\":\"backup\",\"institution\":\"\",\"business_date\":\"\",\"host\":\"h\","
+      "{\"v\":1,\"seq\":2,\"parent\":\""
+      "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+      "\",\"time_ms\":1,\"kind\":\"backup\",\"institution\":\"\",\"business_date\":\"\",\"host\":"
+      "\"h\","
       "\"files\":[{\"path\":\"d\",\"type\":\"d\",\"mode\":493,\"mtime_ms\":0},"
       "{\"path\":\"d/../x\",\"type\":\"f\",\"mode\":420,\"mtime_ms\":0}]}";
   assert_int_equal(vault_snapshot_parse(snap, strlen(snap), &s, &err), FS_ERR_CORRUPT);

@@ -15,10 +15,10 @@
 #include <time.h>
 
 struct job {
-  struct vault_task t; /* first */
-  unsigned n;          /* input */
-  unsigned long out;   /* written by the worker */
-  atomic_int *ran;     /* counts runs when set */
+  struct vault_task t;   /* first */
+  unsigned n;            /* input */
+  unsigned long out;     /* written by the worker */
+  atomic_int *ran;       /* counts runs when set */
   pthread_mutex_t *gate; /* held by the test to keep a worker busy */
 };
 

@@ -89,7 +89,10 @@ static void test_backup_restore_bit_exact(void **state)
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result res;
   struct fs_err err;
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 2}, &res, &err), 0);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 2}, &res,
+                                 &err),
+                   0);
   assert_int_equal(res.files, 3);
   static const char *const files[] = {"random.bin", "empty", "deep/notes.txt"};
   for (size_t i = 0; i < 3; i++) {
@@ -106,7 +109,10 @@ static void test_backup_restore_bit_exact(void **state)
   assert_int_equal(stat(b, &st), 0);
   assert_int_equal(st.st_mode & 0777, 0750);
   /* Restoring into a folder that is not empty is refused. */
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &res, &err), FS_ERR_CONFLICT);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 1}, &res,
+                                 &err),
+                   FS_ERR_CONFLICT);
   /* Every repository file is read-only. */
   char cfg[400];
   snprintf(cfg, sizeof(cfg), "%s/config", x->repo);
@@ -128,7 +134,8 @@ static void test_backup_restore_bit_exact(void **state)
   vault_repo_close(r);
 }
 
-/* ---- tampering -------------------------------------------------------------------------------- */
+/* ---- tampering --------------------------------------------------------------------------------
+ */
 
 /* The largest pack (the one holding the big file's chunks). */
 static void first_pack(const char *repo, char *out, size_t n)
@@ -194,10 +201,16 @@ static void test_restore_checks_file_check(void **state)
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result res;
   struct fs_err err;
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 2}, &res, &err), 0);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 2}, &res,
+                                 &err),
+                   0);
   r->keys.check_pad[0] ^= 1;
   snprintf(target, sizeof(target), "%s/out2", x->root);
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 2}, &res, &err), FS_ERR_CORRUPT);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 2}, &res,
+                                 &err),
+                   FS_ERR_CORRUPT);
   assert_non_null(strstr(err.msg, "file check"));
   assert_non_null(strstr(err.where, "data/"));
   char *evidence = NULL;
@@ -207,7 +220,8 @@ static void test_restore_checks_file_check(void **state)
   struct vault_verify_opts vo = {.files = true};
   struct vault_verify_result vr;
   assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
-  assert_int_equal(vr.problems.n, 3); /* random.bin, empty (its check is the pad alone), notes.txt */
+  assert_int_equal(vr.problems.n,
+                   3); /* random.bin, empty (its check is the pad alone), notes.txt */
   for (size_t i = 0; i < vr.problems.n; i++)
     assert_non_null(strstr(vr.problems.items[i], "differ from its SHA-256 or file check"));
   vault_verify_result_release(&vr);
@@ -256,7 +270,8 @@ static void test_verify_names_damage(void **state)
   char target[400];
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result rr;
-  int rc = vault_restore(r, s1, &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err);
+  int rc =
+      vault_restore(r, s1, &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err);
   assert_int_equal(rc, FS_ERR_CORRUPT);
   assert_non_null(strstr(err.where, "pack "));
   vault_repo_close(r);
@@ -281,28 +296,34 @@ static void test_verify_names_damage(void **state)
   verify_expect(x, false, want);
   /* A snapshot deleted without a tombstone breaks the chain; the next one is named. */
   unlink(b);
-  snprintf(want, sizeof(want), "broken chain: snapshot %.16s (seq 3) refers to parent %.16s", s3, s2);
+  snprintf(want, sizeof(want), "broken chain: snapshot %.16s (seq 3) refers to parent %.16s", s3,
+           s2);
   verify_expect(x, false, want);
 }
 
-/* ---- deposits, retention ---------------------------------------------------------------------- */
+/* ---- deposits, retention ----------------------------------------------------------------------
+ */
 
 static void write_deposit(const char *dir, const char *date, const char *balance_a2)
 {
   mkdir(dir, 0700);
   char p[600], bal[512], acc[512], man[2048];
-  snprintf(bal, sizeof(bal), "account_id,ledger,available,as_of\nA1,10.00,10.00,%s\nA2,%s,%s,%s\nA3,1,1,%s\n",
-           date, balance_a2, balance_a2, date, date);
-  snprintf(acc, sizeof(acc), "account_id,customer_id,product,currency,status,opened\n"
-                             "A1,C1,savings,TWD,active,2020-01-01\nA2,C1,loan,TWD,active,2020-01-01\n"
-                             "A3,C2,checking,USD,frozen,2021-05-05\n");
+  snprintf(bal, sizeof(bal),
+           "account_id,ledger,available,as_of\nA1,10.00,10.00,%s\nA2,%s,%s,%s\nA3,1,1,%s\n", date,
+           balance_a2, balance_a2, date, date);
+  snprintf(acc, sizeof(acc),
+           "account_id,customer_id,product,currency,status,opened\n"
+           "A1,C1,savings,TWD,active,2020-01-01\nA2,C1,loan,TWD,active,2020-01-01\n"
+           "A3,C2,checking,USD,frozen,2021-05-05\n");
   char hb[65], ha[65];
   fs_sha256_hex(bal, strlen(bal), hb);
   fs_sha256_hex(acc, strlen(acc), ha);
   snprintf(man, sizeof(man),
            "{\"format\":\"finshield-critical-data\",\"version\":1,\"institution\":\"Test Bank\","
-           "\"business_date\":\"%s\",\"files\":[{\"name\":\"balances.csv\",\"table\":\"balances\",\"rows\":3,"
-           "\"sha256\":\"%s\"},{\"name\":\"accounts.csv\",\"table\":\"accounts\",\"rows\":3,\"sha256\":\"%s\"}]}",
+           "\"business_date\":\"%s\",\"files\":[{\"name\":\"balances.csv\",\"table\":\"balances\","
+           "\"rows\":3,"
+           "\"sha256\":\"%s\"},{\"name\":\"accounts.csv\",\"table\":\"accounts\",\"rows\":3,"
+           "\"sha256\":\"%s\"}]}",
            date, hb, ha);
   snprintf(p, sizeof(p), "%s/balances.csv", dir);
   write_file(p, bal, strlen(bal));
@@ -384,7 +405,9 @@ static void test_deposit_delta_and_retention(void **state)
   snprintf(t1, sizeof(t1), "%s/t1", x->root);
   snprintf(t2, sizeof(t2), "%s/t2", x->root);
   struct vault_restore_result rr;
-  assert_int_equal(vault_restore(r, first, &(struct vault_restore_opts){.target = t1, .threads = 1}, &rr, &err), 0);
+  assert_int_equal(
+      vault_restore(r, first, &(struct vault_restore_opts){.target = t1, .threads = 1}, &rr, &err),
+      0);
   assert_int_equal(vault_export(r, "latest", t2, 2, &rr, &err), 0);
   snprintf(a, sizeof(a), "%s/balances.csv", d1);
   snprintf(b, sizeof(b), "%s/balances.csv", t1);
@@ -400,14 +423,17 @@ static void test_deposit_delta_and_retention(void **state)
   assert_int_equal(vault_lookup_open(r, "latest", &lk, &err), 0);
   json_t *acct;
   assert_int_equal(vault_lookup_account(lk, "A2", &acct, &err), 0);
-  assert_string_equal(json_string_value(json_object_get(json_object_get(acct, "balance"), "ledger")), "7.25");
-  assert_string_equal(json_string_value(json_object_get(json_object_get(acct, "account"), "product")), "loan");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(acct, "balance"), "ledger")), "7.25");
+  assert_string_equal(
+      json_string_value(json_object_get(json_object_get(acct, "account"), "product")), "loan");
   json_decref(acct);
   assert_int_equal(vault_lookup_account(lk, "A9", &acct, &err), FS_ERR_NOT_FOUND);
   vault_lookup_free(lk);
   /* Retention at a time when both are within 90 days: nothing can be forgotten. */
   int64_t jan20 = (int64_t)fs_days_from_civil(2020, 1, 20) * 86400000;
-  assert_string_equal(vault_retention_reason(&vault_repo_config(r)->retention, &all[0], all, n, jan20), "daily");
+  assert_string_equal(
+      vault_retention_reason(&vault_repo_config(r)->retention, &all[0], all, n, jan20), "daily");
   vault_snapshot_list_free(all, n);
   vault_repo_close(r);
   r = open_repo(x->repo, VAULT_LOCK_EXCLUSIVE);
@@ -515,8 +541,8 @@ static void test_workers_restore_chunks_and_deltas(void **state)
   struct fs_err err;
   /* Packs of 1 MiB: full packs are finished (fsync, rename) while other chunks go on. */
   rm_rf(x->repo);
-  struct vault_init_opts io = {.password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN,
-                               .pack_size = 1u << 20};
+  struct vault_init_opts io = {
+      .password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN, .pack_size = 1u << 20};
   assert_int_equal(vault_init(x->repo, &io, &err), 0);
   if (deposit(x, d1, "2020-01-15", &res, &err))
     fail_msg("deposit: %s: %s", err.where, err.msg);
@@ -537,7 +563,8 @@ static void test_workers_restore_chunks_and_deltas(void **state)
       char t[400], a[600], b[600];
       snprintf(t, sizeof(t), "%s/t%d%d", x->root, threads, which);
       struct vault_restore_result rr;
-      if (vault_restore(r, which ? "latest" : first, &(struct vault_restore_opts){.target = t, .threads = threads}, &rr, &err))
+      if (vault_restore(r, which ? "latest" : first,
+                        &(struct vault_restore_opts){.target = t, .threads = threads}, &rr, &err))
         fail_msg("restore: %s: %s", err.where, err.msg);
       assert_true(rr.files == 3);
       snprintf(a, sizeof(a), "%s/balances.csv", which ? d2 : d1);
@@ -600,7 +627,8 @@ static void test_workers_restore_chunks_and_deltas(void **state)
   vault_repo_close(r);
 }
 
-/* ---- keys, replication, interruption ------------------------------------------------------------ */
+/* ---- keys, replication, interruption ------------------------------------------------------------
+ */
 
 static void test_partner_key_restores_alone(void **state)
 {
@@ -610,8 +638,8 @@ static void test_partner_key_restores_alone(void **state)
   vault_partner_keygen(other_pk, other_sk);
   char repo[400];
   snprintf(repo, sizeof(repo), "%s/partnered", x->root);
-  struct vault_init_opts o = {.password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN,
-                              .partner_pk = pk};
+  struct vault_init_opts o = {
+      .password = PW, .password_len = strlen(PW), .kdf = VAULT_KDF_MIN, .partner_pk = pk};
   struct fs_err err;
   assert_int_equal(vault_init(repo, &o, &err), 0);
   make_tree(x->src);
@@ -620,13 +648,18 @@ static void test_partner_key_restores_alone(void **state)
   struct vault_unlock u = {.partner_sk = sk}, bad = {.partner_sk = other_sk},
                       wrong = {.password = "nope", .password_len = 4};
   struct vault_repo *r;
-  assert_int_equal(vault_repo_open(repo, &bad, VAULT_LOCK_SHARED, &r, &err), FS_ERR_UNAUTHENTICATED);
-  assert_int_equal(vault_repo_open(repo, &wrong, VAULT_LOCK_SHARED, &r, &err), FS_ERR_UNAUTHENTICATED);
+  assert_int_equal(vault_repo_open(repo, &bad, VAULT_LOCK_SHARED, &r, &err),
+                   FS_ERR_UNAUTHENTICATED);
+  assert_int_equal(vault_repo_open(repo, &wrong, VAULT_LOCK_SHARED, &r, &err),
+                   FS_ERR_UNAUTHENTICATED);
   assert_int_equal(vault_repo_open(repo, &u, VAULT_LOCK_SHARED, &r, &err), 0);
   char target[400], a[600], b[600];
   snprintf(target, sizeof(target), "%s/partner-out", x->root);
   struct vault_restore_result rr;
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 1}, &rr,
+                                 &err),
+                   0);
   snprintf(a, sizeof(a), "%s/data/random.bin", x->src);
   snprintf(b, sizeof(b), "%s%s/data/random.bin", target, x->src);
   assert_true(files_equal(a, b));
@@ -658,7 +691,10 @@ static void test_replicate_then_verify(void **state)
   char target[400];
   snprintf(target, sizeof(target), "%s/from-copy", x->root);
   struct vault_restore_result rr;
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 1}, &rr,
+                                 &err),
+                   0);
   vault_repo_close(r);
   /* Damage in the copy is found by the next replication's verification. */
   char pack[700];
@@ -741,7 +777,10 @@ static void test_lost_pack_is_stored_again(void **state)
   snprintf(target, sizeof(target), "%s/out", x->root);
   struct vault_restore_result rr;
   struct fs_err err;
-  assert_int_equal(vault_restore(r, "latest", &(struct vault_restore_opts){.target = target, .threads = 1}, &rr, &err), 0);
+  assert_int_equal(vault_restore(r, "latest",
+                                 &(struct vault_restore_opts){.target = target, .threads = 1}, &rr,
+                                 &err),
+                   0);
   snprintf(a, sizeof(a), "%s/data/random.bin", x->src);
   snprintf(b, sizeof(b), "%s%s/data/random.bin", target, x->src);
   assert_true(files_equal(a, b));

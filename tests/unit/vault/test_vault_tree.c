@@ -46,7 +46,8 @@ static void test_path_helpers(void **state)
   char out[64];
   size_t lead;
   struct fs_err err;
-  assert_int_equal(vault_backup_path("/etc//finshield/./x/../vault.ini", out, sizeof(out), &lead, &err), 0);
+  assert_int_equal(
+      vault_backup_path("/etc//finshield/./x/../vault.ini", out, sizeof(out), &lead, &err), 0);
   assert_string_equal(out, "etc/finshield/vault.ini");
   assert_int_equal(lead, 0);
   assert_int_equal(vault_backup_path("../../a/b/", out, sizeof(out), &lead, &err), 0);
@@ -66,9 +67,12 @@ static void test_path_helpers(void **state)
   assert_false(vault_path_under("ab", "a"));
   assert_true(vault_path_under("x", ""));
 
-  struct vault_file_entry f[] = {{.path = "exp"},         {.path = "exp/a.csv", .type = 'f'},
-                                 {.path = "exp/b.txt", .type = 'f'}, {.path = "doc", .type = 'd'},
-                                 {.path = "doc/x.csv", .type = 'f'}, {.path = "doc/sub", .type = 'd'},
+  struct vault_file_entry f[] = {{.path = "exp"},
+                                 {.path = "exp/a.csv", .type = 'f'},
+                                 {.path = "exp/b.txt", .type = 'f'},
+                                 {.path = "doc", .type = 'd'},
+                                 {.path = "doc/x.csv", .type = 'f'},
+                                 {.path = "doc/sub", .type = 'd'},
                                  {.path = "doc/sub/y", .type = 'f'}};
   f[0].type = 'd';
   struct vault_snapshot s = {.files = f, .nfiles = 7};
@@ -101,7 +105,8 @@ static void test_same_name_paths_restore(void **state)
   snprintf(b, sizeof(b), "%s/site-b/export", x->src);
   put(a, "t.csv", "from a\n");
   put(b, "t.csv", "from b\n");
-  put(b, "v1..v2.txt", "a name with two dots\n"); /* a name, not a climb: the snapshot stays readable */
+  put(b, "v1..v2.txt",
+      "a name with two dots\n"); /* a name, not a climb: the snapshot stays readable */
   struct fs_err err;
   /* The second given path is inside the first: stored once. */
   snprintf(p, sizeof(p), "%s/t.csv", a);
@@ -110,7 +115,8 @@ static void test_same_name_paths_restore(void **state)
   struct vault_repo *r = open_repo(x->repo, VAULT_LOCK_SHARED);
   snprintf(t, sizeof(t), "%s/out", x->root);
   struct vault_restore_result rr;
-  if (vault_restore(r, "latest", &(struct vault_restore_opts){.target = t, .threads = 2}, &rr, &err))
+  if (vault_restore(r, "latest", &(struct vault_restore_opts){.target = t, .threads = 2}, &rr,
+                    &err))
     fail_msg("restore: %s: %s", err.where, err.msg);
   assert_int_equal(rr.files, 3);
   /* Each absolute path comes back with its folders, below the target. */
@@ -130,10 +136,11 @@ static void test_same_name_paths_restore(void **state)
   /* --include: one of them, with the folders above it. */
   snprintf(t, sizeof(t), "%s/part", x->root);
   const char *inc[] = {"site-b"};
-  assert_int_equal(vault_restore(r, "latest",
-                                 &(struct vault_restore_opts){.target = t, .patterns = inc, .npatterns = 1},
-                                 &rr, &err),
-                   0);
+  assert_int_equal(
+      vault_restore(r, "latest",
+                    &(struct vault_restore_opts){.target = t, .patterns = inc, .npatterns = 1}, &rr,
+                    &err),
+      0);
   assert_int_equal(rr.files, 2);
   snprintf(p, sizeof(p), "%s%s/t.csv", t, b);
   assert_int_equal(stat(p, &st), 0);
@@ -141,10 +148,11 @@ static void test_same_name_paths_restore(void **state)
   assert_int_equal(stat(p, &st), -1);
   const char *nothing[] = {"*.xlsx"};
   snprintf(t, sizeof(t), "%s/none", x->root);
-  assert_int_equal(vault_restore(r, "latest",
-                                 &(struct vault_restore_opts){.target = t, .patterns = nothing, .npatterns = 1},
-                                 &rr, &err),
-                   FS_ERR_NOT_FOUND);
+  assert_int_equal(
+      vault_restore(r, "latest",
+                    &(struct vault_restore_opts){.target = t, .patterns = nothing, .npatterns = 1},
+                    &rr, &err),
+      FS_ERR_NOT_FOUND);
   struct vault_verify_opts vo = {.files = true};
   struct vault_verify_result vr;
   assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
