@@ -4,7 +4,7 @@
 set -eu
 
 PACKAGES="
-  build-essential cmake pkg-config clang libclang-rt-14-dev
+  build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
   libzstd-dev libyaml-dev libpcre2-dev libhyperscan-dev libcurl4-gnutls-dev libinih-dev
   libpq-dev postgresql libssl-dev zlib1g-dev libcmocka-dev

@@ -64,27 +64,27 @@ int api_taxii_object_get(struct http_request *req, struct http_response *res);
 int api_taxii_object_delete(struct http_request *req, struct http_response *res);
 int api_taxii_versions(struct http_request *req, struct http_response *res);
 int api_taxii_manifest(struct http_request *req, struct http_response *res);
+/* The handler lists below keep their hand layout (clang-format would cascade their indent). */
+/* clang-format off */
 /* Incident response (api_incidents.c, api_teams.c). */
-#define API_INCIDENT_HANDLERS(X)                                                                   \
-  X(incidents_list)                                                                                \
-  X(incidents_report) X(incidents_draft) X(incidents_get) X(incidents_update) X(incidents_level)   \
-      X(incidents_status) X(incidents_merge) X(incidents_timeline) X(incidents_note)               \
-          X(incidents_tasks) X(incidents_task_add) X(incidents_task_update)                        \
-              X(incidents_observables) X(incidents_observables_add) X(incidents_evidence)          \
-                  X(incidents_evidence_add) X(incidents_evidence_get) X(incidents_help)            \
-                      X(incidents_matches) X(incidents_assignments) X(incidents_offer)             \
-                          X(incidents_accept) X(incidents_decline) X(incidents_report_get)         \
-                              X(incidents_report_save) X(incidents_publications)                   \
-                                  X(incidents_publish) X(incidents_notifications)                  \
-                                      X(incidents_stats) X(incidents_rules) X(teams_list)          \
-                                          X(teams_create) X(teams_get) X(teams_update)             \
-                                              X(teams_member_add) X(teams_member_remove)
+#define API_INCIDENT_HANDLERS(X)                                                                \
+  X(incidents_list) X(incidents_report) X(incidents_draft) X(incidents_get) X(incidents_update)  \
+  X(incidents_level) X(incidents_status) X(incidents_merge) X(incidents_timeline)                \
+  X(incidents_note) X(incidents_tasks) X(incidents_task_add) X(incidents_task_update)           \
+  X(incidents_observables) X(incidents_observables_add) X(incidents_evidence)                   \
+  X(incidents_evidence_add) X(incidents_evidence_get) X(incidents_help) X(incidents_matches)     \
+  X(incidents_assignments) X(incidents_offer) X(incidents_accept) X(incidents_decline)          \
+  X(incidents_report_get) X(incidents_report_save) X(incidents_publications)                    \
+  X(incidents_publish) X(incidents_notifications) X(incidents_stats) X(incidents_rules)         \
+  X(teams_list) X(teams_create) X(teams_get) X(teams_update) X(teams_member_add)               \
+  X(teams_member_remove)
 /* Registers (api_registers.c): one set of handlers for every register definition. */
-#define API_REGISTER_HANDLERS(X)                                                                   \
-  X(registers_index)                                                                               \
-  X(registers_schema) X(registers_list) X(registers_create) X(registers_get) X(registers_update)   \
-      X(registers_versions) X(registers_export) X(registers_import) X(registers_summary)           \
-          X(drills_submit) X(drills_status) X(scores_list) X(scores_get) X(supervision_report)
+#define API_REGISTER_HANDLERS(X)                                                                \
+  X(registers_index) X(registers_schema) X(registers_list) X(registers_create) X(registers_get) \
+  X(registers_update) X(registers_versions) X(registers_export) X(registers_import)                        \
+  X(registers_summary)                                                                          \
+  X(drills_submit) X(drills_status) X(scores_list) X(scores_get) X(supervision_report)
+/* clang-format on */
 /* Shared by the register and supervision handlers (api_registers.c): the optional `as_of` query
  * parameter read as the registers read it (reg_parse_as_of); 0 when absent. */
 int api_as_of_param(struct http_request *req, int64_t *at);

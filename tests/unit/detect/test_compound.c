@@ -376,8 +376,7 @@ static void test_evaluation(void **state)
       "[ipv4-addr:value = '198.51.100.9' AND network-traffic:dst_port = 1] REPEATS 5 TIMES "
       "WITHIN 60 SECONDS",
       /* 13 */ "[x509-certificate:issuer = 'CN=x' AND ipv4-addr:value = '198.51.100.9']",
-      /* 14 */ "[ipv4-addr:value = '192.0.2.99']",
-      NULL};
+      /* 14 */ "[ipv4-addr:value = '192.0.2.99']", NULL};
   struct engine g;
   load(&g, patterns, NULL, NULL, false);
   const char *e = g.errors;

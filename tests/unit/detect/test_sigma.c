@@ -96,9 +96,10 @@ static const char *match(const struct detect_sigma_set *s, struct detect_sigma_t
   "title: " id "\nid: " id "\nlogsource:\n  product: windows\n  category: process_creation\n"      \
   "detection:\n" det "\n---\n"
 
-static const char rules[] = RULE("contains", "  s:\n    CommandLine|contains: 'Invoke-Mimikatz'\n  "
-                                             "condition: s") RULE(
-    "starts", "  s:\n    CommandLine|startswith: 'cmd /c'\n  condition: s")
+static const char rules[] = RULE(
+    "contains",
+    "  s:\n    CommandLine|contains: 'Invoke-Mimikatz'\n  "
+    "condition: s") RULE("starts", "  s:\n    CommandLine|startswith: 'cmd /c'\n  condition: s")
     RULE("ends", "  s:\n    Image|endswith: '\\\\reg.exe'\n  condition: s") RULE(
         "exact", "  s:\n    User: 'NT AUTHORITY\\SYSTEM'\n  condition: s")
         RULE("cased", "  s:\n    CommandLine|cased|contains: 'SeDebug'\n  condition: s") RULE(
@@ -114,12 +115,15 @@ static const char rules[] = RULE("contains", "  s:\n    CommandLine|contains: 'I
                                            "condition: s") RULE("regex_pcre",
                                                                 "  s:\n    CommandLine|re: '(\\w+) "
                                                                 "\\1 repeated'\n  condition: s")
-                    RULE("base64", "  s:\n    CommandLine|base64|contains: 'http://'\n  condition: "
-                                   "s") RULE(
-                        "b64off",
-                        "  s:\n    CommandLine|base64offset|contains: 'IEX ('\n  condition: s")
-                        RULE("wide", "  s:\n    CommandLine|wide|base64offset|contains: 'ping'\n  "
-                                     "condition: s") RULE(
+                    RULE("base64",
+                         "  s:\n    CommandLine|base64|contains: 'http://'\n  condition: "
+                         "s") RULE("b64off",
+                                   "  s:\n    CommandLine|base64offset|contains: 'IEX ('\n  "
+                                   "condition: s") RULE("wide", "  s:\n    "
+                                                                "CommandLine|wide|base64offset|"
+                                                                "contains: 'ping'\n  "
+                                                                "condition: s")
+                        RULE(
                             "windash",
                             "  s:\n    CommandLine|windash|contains: ' -exec bypass'\n  condition: "
                             "s") RULE("cidr",
@@ -128,22 +132,30 @@ static const char rules[] = RULE("contains", "  s:\n    CommandLine|contains: 'I
                                       "  condition: s") RULE("gt", "  s:\n    ProcessId|gt: "
                                                                    "60000\n  condition: s")
                             RULE("lte", "  s:\n    ProcessId|lte: 4\n  condition: s") RULE(
-                                "exists", "  s:\n    Image|endswith: '\\\\a.exe'\n    "
-                                          "ParentImage|exists: false\n"
-                                          "  condition: s")
-                                RULE("null", "  s:\n    Image|endswith: '\\\\b.exe'\n    "
-                                             "Description: null\n  condition: s") RULE(
-                                    "empty", "  s:\n    Image|endswith: '\\\\c.exe'\n    Product: "
-                                             "''\n  condition: s")
-                                    RULE("neq", "  s:\n    Image|endswith: '\\\\d.exe'\n    "
-                                                "User|neq: 'admin'\n  condition: s") RULE(
-                                        "fieldref",
-                                        "  s:\n    Image|fieldref: ParentImage\n  condition: s")
-                                        RULE("expand", "  s:\n    Computer|expand: '%admins%'\n  "
-                                                       "condition: s") RULE(
-                                            "hour", "  s:\n    UtcTime|hour: 3\n  condition: s")
-                                            RULE("keywords", "  keywords:\n    - 'EvilKeyword'\n  "
-                                                             "condition: keywords") RULE(
+                                "exists",
+                                "  s:\n    Image|endswith: '\\\\a.exe'\n    "
+                                "ParentImage|exists: false\n"
+                                "  condition: s") RULE("null",
+                                                       "  s:\n    Image|endswith: '\\\\b.exe'\n    "
+                                                       "Description: null\n  condition: s")
+                                RULE("empty",
+                                     "  s:\n    Image|endswith: '\\\\c.exe'\n    Product: "
+                                     "''\n  condition: s") RULE("neq",
+                                                                "  s:\n    Image|endswith: "
+                                                                "'\\\\d.exe'\n    "
+                                                                "User|neq: 'admin'\n  condition: s")
+                                    RULE("fieldref",
+                                         "  s:\n    Image|fieldref: ParentImage\n  "
+                                         "condition: s") RULE("expand",
+                                                              "  s:\n    Computer|expand: "
+                                                              "'%admins%'\n  "
+                                                              "condition: s")
+                                        RULE("hour",
+                                             "  s:\n    UtcTime|hour: 3\n  "
+                                             "condition: s") RULE("keywords", "  keywords:\n    - "
+                                                                              "'EvilKeyword'\n  "
+                                                                              "condition: keywords")
+                                            RULE(
                                                 "oneof",
                                                 "  sel_a:\n    CommandLine|contains: 'alpha'\n  "
                                                 "sel_b:\n    CommandLine|contains: "
