@@ -49,7 +49,7 @@ struct ingest {
   struct store_conn *c;
   const struct actor *who;
   const struct intel_collection *col;
-  int64_t next_seq;
+  int64_t next_seq, first_seq; /* the next object's number, and the first of this ingest */
   int64_t next_added;
   char hub_identity[STIX_ID_MAX];
   const char **withheld_by; /* creators named by anonymous elements, sorted */
@@ -542,6 +542,7 @@ static int start(struct ingest *g, struct fs_err *err)
 {
   int rc = store_query_int(g->c, &g->next_seq, NULL, err,
                            "SELECT COALESCE(MAX(seq), 0) + 1 FROM intel_object", "");
+  g->first_seq = g->next_seq;
   int64_t last = 0;
   /* The last date_added of all: the last of each collection, read at the end of its part of the
    * entries' key (coll, date_added, seq): one index probe a collection, where MAX(date_added)
@@ -742,7 +743,18 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                     who->user_id[0] ? who->user_id : NULL, who->now_ms, res->status);
   fs_buf_release(&g.ok_text);
   fs_buf_release(&g.fail_text);
-  return store_tx_leave(c, owned, rc, err);
+  rc = store_tx_leave(c, owned, rc, err);
+  /* After a large import (a thousand objects or more, a quarter or more of those there were),
+   * the planner's statistics of the tables it grew are renewed, so that the next imports and
+   * pages are planned for their size. Committed already: a failure here only costs speed. */
+  int64_t added = g.next_seq - g.first_seq;
+  if (!rc && owned && added >= 1000 && added * 4 >= g.first_seq - 1) {
+    static const char *const grown[] = {"intel_object", "intel_entry", "intel_observable"};
+    struct fs_err ignored;
+    for (size_t i = 0; i < FS_ARRAY_SIZE(grown); i++)
+      (void)store_analyze(c, grown[i], &ignored);
+  }
+  return rc;
 }
 
 int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,

@@ -54,6 +54,9 @@ struct store_backend {
   /* Notices between nodes (store_notify, store_subscribe); NULL on a backend of one node. The
    * statement has one '?': the channel. */
   const char *notify_sql;
+  /* The statement that renews the planner's statistics, followed by a table's name (store_analyze),
+   * or alone for every table; NULL: the backend's planner needs none. */
+  const char *analyze_sql;
   int (*subscribe)(void *shared, const char *channel, void (*fn)(void *arg), void *arg,
                    struct fs_err *err);
   void (*unsubscribe)(void *shared, void (*fn)(void *arg), void *arg);

@@ -698,6 +698,7 @@ const struct store_backend store_backend_postgresql = {
         "SELECT COUNT(DISTINCT application_name) FROM pg_stat_activity"
         " WHERE datname = current_database() AND application_name LIKE 'finshield serve %'",
     .notify_sql = "SELECT pg_notify(?, '')",
+    .analyze_sql = "ANALYZE ",
     .subscribe = pg_subscribe,
     .unsubscribe = pg_unsubscribe,
 };

@@ -563,6 +563,18 @@ int store_notify(struct store_conn *c, const char *channel, struct fs_err *err)
   return c->be->notify_sql ? store_exec(c, NULL, err, c->be->notify_sql, "s", channel) : FS_OK;
 }
 
+int store_analyze(struct store_conn *c, const char *table, struct fs_err *err)
+{
+  if (!c->be->analyze_sql)
+    return FS_OK;
+  for (const char *p = table; p && *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+      return fs_err_set(err, FS_ERR_INVALID, "store", "not a table name: %s", table);
+  char sql[128];
+  snprintf(sql, sizeof(sql), "%s%s", c->be->analyze_sql, table ? table : "");
+  return c->be->exec_script(c->handle, sql, err);
+}
+
 bool store_notices(const struct store *st)
 {
   return st->be->subscribe != NULL;
