@@ -488,7 +488,7 @@ int store_copy_finish(struct store_conn *to, struct fs_err *err)
   store_done(s);
   /* the copy is planned for what it holds from its first statement (not after autovacuum) */
   if (!rc)
-    rc = store_analyze(to, NULL, err);
+    rc = store_analyze(to, NULL, NULL, err);
   if (!rc)
     rc = be->exec_script(store_conn_handle(to), "DROP TABLE store_copy_state", err);
   return store_tx_leave(to, true, rc, err);

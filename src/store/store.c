@@ -563,15 +563,26 @@ int store_notify(struct store_conn *c, const char *channel, struct fs_err *err)
   return c->be->notify_sql ? store_exec(c, NULL, err, c->be->notify_sql, "s", channel) : FS_OK;
 }
 
-int store_analyze(struct store_conn *c, const char *table, struct fs_err *err)
+/* Whether s is made of identifiers (lower case, digits, '_'), separated by ", " when `list`. */
+static bool identifiers(const char *s, bool list)
+{
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+          (list && (*p == ',' || *p == ' '))))
+      return false;
+  return true;
+}
+
+int store_analyze(struct store_conn *c, const char *table, const char *columns, struct fs_err *err)
 {
   if (!c->be->analyze_sql)
     return FS_OK;
-  for (const char *p = table; p && *p; p++)
-    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
-      return fs_err_set(err, FS_ERR_INVALID, "store", "not a table name: %s", table);
-  char sql[128];
-  snprintf(sql, sizeof(sql), "%s%s", c->be->analyze_sql, table ? table : "");
+  if ((table && !identifiers(table, false)) || (columns && (!table || !identifiers(columns, true))))
+    return fs_err_set(err, FS_ERR_INVALID, "store", "not a table name or column list: %s %s",
+                      table ? table : "", columns ? columns : "");
+  char sql[256];
+  snprintf(sql, sizeof(sql), "%s%s%s%s%s", c->be->analyze_sql, table ? table : "",
+           columns ? " (" : "", columns ? columns : "", columns ? ")" : "");
   return c->be->exec_script(c->handle, sql, err);
 }
 

@@ -155,12 +155,14 @@ int store_writable(struct store_conn *c, bool *writable, struct fs_err *err);
 int store_nodes(struct store_conn *c, int64_t *n, struct fs_err *err);
 
 /* Renews the query planner's statistics of a table (NULL: of every table) after it changed much
- * (a large import), so that the next statements are planned for what it holds now. PostgreSQL:
+ * (a large import), so that the next statements are planned for what it holds now: of the
+ * columns named (comma-separated: those the statements filter on; NULL: all of them, which for
+ * a table of large texts costs much more). PostgreSQL:
  * ANALYZE, which the server's autovacuum does only later; until then a table that grew from empty
  * is planned as if it were small (a look for 64 of 100,000 ids became a sequential scan each, and
  * a second import of 100,000 objects took minutes). SQLite: nothing (its planner takes an index
  * as selective without statistics). In a transaction or outside one; `table` is an identifier. */
-int store_analyze(struct store_conn *c, const char *table, struct fs_err *err);
+int store_analyze(struct store_conn *c, const char *table, const char *columns, struct fs_err *err);
 
 /* ---- copying a database (finshield migrate) ------------------------------------------------- */
 

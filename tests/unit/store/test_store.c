@@ -477,8 +477,12 @@ static void test_analyze(void **state)
   struct store_conn *c;
   struct fs_err err;
   assert_int_equal(store_acquire(st, &c, &err), 0);
-  assert_int_equal(store_analyze(c, "t; DROP TABLE t", &err), test_pg() ? FS_ERR_INVALID : FS_OK);
-  assert_int_equal(store_analyze(c, "t", &err), 0);
+  assert_int_equal(store_analyze(c, "t; DROP TABLE t", NULL, &err),
+                   test_pg() ? FS_ERR_INVALID : FS_OK);
+  assert_int_equal(store_analyze(c, "t", "k); DROP TABLE t; --", &err),
+                   test_pg() ? FS_ERR_INVALID : FS_OK);
+  assert_int_equal(store_analyze(c, "t", NULL, &err), 0);
+  assert_int_equal(store_analyze(c, "t", "k, v", &err), 0);
   if (!test_pg()) {
     store_release(st, c);
     store_free(st);
@@ -494,7 +498,7 @@ static void test_analyze(void **state)
       store_exec(c, NULL, &err,
                  "INSERT INTO plan_t SELECT 'k' || g, g FROM generate_series(1, 200000) g", ""),
       0);
-  assert_int_equal(store_analyze(c, "plan_t", &err), 0);
+  assert_int_equal(store_analyze(c, "plan_t", "k", &err), 0);
   /* counters of one transaction: none is flushed while it lasts */
   assert_int_equal(store_begin(c, false, &err), 0);
   int64_t before = read_one_by_one(c);
@@ -502,7 +506,7 @@ static void test_analyze(void **state)
   int64_t after = read_one_by_one(c);
   assert_int_equal(store_commit(c, &err), 0);
   assert_true(before >= 0 && after - before < 1000);
-  assert_int_equal(store_analyze(c, NULL, &err), 0); /* every table */
+  assert_int_equal(store_analyze(c, NULL, NULL, &err), 0); /* every table */
   assert_int_equal(store_exec(c, NULL, &err, "DROP TABLE plan_t", ""), 0);
   store_release(st, c);
   store_free(st);
