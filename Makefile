@@ -44,7 +44,7 @@ bench: build
 	@scripts/bench.sh $(BUILD)
 
 format:
-	@clang-format -i $$(git ls-files 'src/*.c' 'src/*.h' 'tests/*.c' 'bench/*.c')
+	@scripts/format-check.sh --fix
 
 clean:
 	rm -rf $(BUILD) $(CHECK_BUILD)

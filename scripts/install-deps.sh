@@ -1,7 +1,10 @@
 #!/bin/sh
-# Installs the Debian 12 packages finshield builds, tests and demos with. Idempotent: packages
-# already present are not downloaded again, and nothing is done when all are present.
+# Installs the Debian 12 packages finshield builds, tests and demos with, and the portal's npm
+# packages (web/package-lock.json, into web/node_modules: embedded into the binary at build time,
+# and playwright-core and axe-core for the end-to-end tests). Idempotent: packages already present
+# are not downloaded again, and nothing is done when all are present.
 set -eu
+cd "$(dirname "$0")/.."
 
 PACKAGES="
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
@@ -13,7 +16,12 @@ PACKAGES="
   zstd
   libcairo2-dev libpango1.0-dev fonts-noto-cjk poppler-utils
   bsdutils rsyslog rsyslog-gnutls
+  chromium fonts-noto-cjk
 "
+# Node.js and npm for the portal's packages: Debian's, unless a Node.js (with its npm) is there.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES="$PACKAGES nodejs npm"
+fi
 
 missing=""
 for p in $PACKAGES; do
@@ -24,13 +32,19 @@ done
 
 if [ -z "$missing" ]; then
   echo "install-deps: all packages present"
-  exit 0
+else
+  SUDO=""
+  if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+  echo "install-deps: installing:$missing"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  # shellcheck disable=SC2086
+  $SUDO apt-get install -y -qq --no-install-recommends $missing
 fi
 
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
-echo "install-deps: installing:$missing"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-# shellcheck disable=SC2086
-$SUDO apt-get install -y -qq --no-install-recommends $missing
+# The portal's npm packages, exactly as locked; again only when the lockfile changed since.
+if [ ! -f web/node_modules/.package-lock.json ] ||
+   [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then
+  echo "install-deps: npm ci in web/"
+  (cd web && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi

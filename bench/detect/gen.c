@@ -28,7 +28,7 @@ static unsigned below(unsigned n)
 /* ---- indicators --------------------------------------------------------------------------- */
 
 enum kind { K_IP, K_CIDR, K_IP6, K_DOMAIN, K_URL, K_MD5, K_SHA1, K_SHA256, K_EMAIL, K__N };
-static const char *const kind_name[] = {"ipv4", "cidr", "ipv6", "domain", "url",
+static const char *const kind_name[] = {"ipv4", "cidr", "ipv6",   "domain", "url",
                                         "md5",  "sha1", "sha256", "email"};
 /* shares of the list, per thousand */
 static const unsigned share[K__N] = {400, 50, 20, 300, 50, 40, 20, 80, 40};
@@ -58,8 +58,8 @@ static void fmt_ip(char *out, size_t n, uint32_t a)
   snprintf(out, n, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
 }
 
-static const char *const tlds[] = {"com", "net", "org", "info", "biz", "ru", "cn", "top", "xyz",
-                                   "io", "co", "me", "tk", "cc", "pw"};
+static const char *const tlds[] = {"com", "net", "org", "info", "biz", "ru", "cn", "top",
+                                   "xyz", "io",  "co",  "me",   "tk",  "cc", "pw"};
 #define N_TLDS (sizeof(tlds) / sizeof(tlds[0]))
 static const char consonants[] = "bcdfghjklmnprstvwz", vowels[] = "aeiou";
 
@@ -115,8 +115,8 @@ static void make_ioc(struct ioc *c, enum kind k)
     char d[64], p[16];
     domain(d, sizeof(d));
     word(p, 4 + below(6));
-    snprintf(c->v, sizeof(c->v), "http%s://%s/%s/%s.php?id=%u", below(2) ? "s" : "", d, p,
-             p, below(100000));
+    snprintf(c->v, sizeof(c->v), "http%s://%s/%s/%s.php?id=%u", below(2) ? "s" : "", d, p, p,
+             below(100000));
     break;
   }
   case K_MD5:
@@ -185,10 +185,10 @@ static void benign_ip(char *out, size_t n)
 }
 
 /* Half internal names, half public names under well-known domains (which no indicator is). */
-static const char *const public_zones[] = {"microsoft.com", "windowsupdate.com", "google.com",
-                                           "googleapis.com", "amazonaws.com", "akamaiedge.net",
-                                           "office.net", "apple.com", "github.com",
-                                           "cloudflare.net", "gstatic.com", "azureedge.net"};
+static const char *const public_zones[] = {"microsoft.com",  "windowsupdate.com", "google.com",
+                                           "googleapis.com", "amazonaws.com",     "akamaiedge.net",
+                                           "office.net",     "apple.com",         "github.com",
+                                           "cloudflare.net", "gstatic.com",       "azureedge.net"};
 
 static void benign_domain(char *out, size_t n)
 {
@@ -321,8 +321,11 @@ static void line(FILE *out, unsigned long seq, const char *planted, enum slot sl
   if (below(100) < 10 || slot == S_EMAIL)
     snprintf(email, sizeof(email), "%s@%s", user, below(2) ? "mail.corp.internal" : "outlook.com");
   if (planted) {
-    char *dst = slot == S_IP ? ip2 : slot == S_DOMAIN ? dom : slot == S_URL ? url
-                : slot == S_HASH ? hash : email;
+    char *dst = slot == S_IP       ? ip2
+                : slot == S_DOMAIN ? dom
+                : slot == S_URL    ? url
+                : slot == S_HASH   ? hash
+                                   : email;
     snprintf(dst, 160, "%s", planted);
   }
   unsigned sec = (unsigned)(seq % 86400);
@@ -343,11 +346,12 @@ static void line(FILE *out, unsigned long seq, const char *planted, enum slot sl
   case 1: /* auth */
     x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", dom[0] ? " rhost=" : "", dom);
     x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", url[0] ? " via " : "", url);
-    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", hash[0] ? " key SHA256:" : "",
-                          hash);
+    x +=
+        (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", hash[0] ? " key SHA256:" : "", hash);
     snprintf(extra + x, sizeof(extra) - x, "%s%s", email[0] ? " for " : "", email);
-    fprintf(out, "<38>Mar  1 %02u:%02u:%02u fw%u sshd[%u]: Accepted publickey for %s from %s "
-                 "port %u ssh2 seq=%lu%s\n",
+    fprintf(out,
+            "<38>Mar  1 %02u:%02u:%02u fw%u sshd[%u]: Accepted publickey for %s from %s "
+            "port %u ssh2 seq=%lu%s\n",
             sec / 3600, sec / 60 % 60, sec % 60, below(20), below(65000), user, ip2,
             1024 + below(60000), seq, extra);
     break;
@@ -356,21 +360,23 @@ static void line(FILE *out, unsigned long seq, const char *planted, enum slot sl
     x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", url[0] ? " request=" : "", url);
     x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s", hash[0] ? " fileHash=" : "", hash);
     snprintf(extra + x, sizeof(extra) - x, "%s%s", email[0] ? " suser=" : "", email);
-    fprintf(out, "CEF:0|Vendor|Gateway|2.1|%u|Traffic allowed|3|src=%s dst=%s spt=%u dpt=443 "
-                 "cs1Label=seq cs1=%lu%s\n",
+    fprintf(out,
+            "CEF:0|Vendor|Gateway|2.1|%u|Traffic allowed|3|src=%s dst=%s spt=%u dpt=443 "
+            "cs1Label=seq cs1=%lu%s\n",
             100 + below(50), ip1, ip2, 1024 + below(60000), seq, extra);
     break;
   default: /* an endpoint agent */
-    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s", dom[0] ? ",\"dns\":{\"question\":\"" : "",
-                          dom, dom[0] ? "\"}" : "");
+    x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s",
+                          dom[0] ? ",\"dns\":{\"question\":\"" : "", dom, dom[0] ? "\"}" : "");
     x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s", url[0] ? ",\"url\":\"" : "", url,
                           url[0] ? "\"" : "");
     x += (size_t)snprintf(extra + x, sizeof(extra) - x, "%s%s%s", hash[0] ? ",\"sha256\":\"" : "",
                           hash, hash[0] ? "\"" : "");
     snprintf(extra + x, sizeof(extra) - x, "%s%s%s", email[0] ? ",\"from\":\"" : "", email,
              email[0] ? "\"" : "");
-    fprintf(out, "{\"@timestamp\":\"2026-03-01T%02u:%02u:%02uZ\",\"seq\":%lu,\"src\":\"%s\","
-                 "\"dst\":\"%s\",\"port\":%u%s}\n",
+    fprintf(out,
+            "{\"@timestamp\":\"2026-03-01T%02u:%02u:%02uZ\",\"seq\":%lu,\"src\":\"%s\","
+            "\"dst\":\"%s\",\"port\":%u%s}\n",
             sec / 3600, sec / 60 % 60, sec % 60, seq, ip1, ip2, 1 + below(65000), extra);
   }
 }
@@ -384,20 +390,25 @@ static const char *const benign_procs[][3] = {
      "\"C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer "
      "--lang=en-US --renderer-client-id=%u",
      "C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe"},
-    {"C:\\Windows\\System32\\conhost.exe", "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1",
+    {"C:\\Windows\\System32\\conhost.exe",
+     "\\??\\C:\\Windows\\system32\\conhost.exe 0xffffffff -ForceV1",
      "C:\\Windows\\System32\\cmd.exe"},
-    {"C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE", "C:\\Windows\\System32\\userinit.exe"},
-    {"C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe {%u}", "C:\\Windows\\System32\\svchost.exe"},
+    {"C:\\Windows\\explorer.exe", "C:\\Windows\\Explorer.EXE",
+     "C:\\Windows\\System32\\userinit.exe"},
+    {"C:\\Windows\\System32\\taskhostw.exe", "taskhostw.exe {%u}",
+     "C:\\Windows\\System32\\svchost.exe"},
     {"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE",
      "\"C:\\Program Files\\Microsoft Office\\root\\Office16\\OUTLOOK.EXE\" /recycle",
      "C:\\Windows\\explorer.exe"},
     {"C:\\Windows\\System32\\cmd.exe", "C:\\Windows\\system32\\cmd.exe /c type C:\\logs\\app%u.log",
      "C:\\Windows\\explorer.exe"},
     {"C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe",
-     "powershell.exe -NoProfile -File C:\\scripts\\inventory%u.ps1", "C:\\Windows\\System32\\svchost.exe"},
-    {"C:\\Windows\\System32\\RuntimeBroker.exe", "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding",
+     "powershell.exe -NoProfile -File C:\\scripts\\inventory%u.ps1",
      "C:\\Windows\\System32\\svchost.exe"},
-    {"C:\\Program Files\\Git\\cmd\\git.exe", "git status --porcelain %u", "C:\\Windows\\System32\\cmd.exe"},
+    {"C:\\Windows\\System32\\RuntimeBroker.exe",
+     "C:\\Windows\\System32\\RuntimeBroker.exe -Embedding", "C:\\Windows\\System32\\svchost.exe"},
+    {"C:\\Program Files\\Git\\cmd\\git.exe", "git status --porcelain %u",
+     "C:\\Windows\\System32\\cmd.exe"},
     {"C:\\Windows\\System32\\SearchProtocolHost.exe",
      "\"C:\\Windows\\system32\\SearchProtocolHost.exe\" Global\\UsGthrFltPipeMssGthrPipe%u",
      "C:\\Windows\\System32\\SearchIndexer.exe"},
@@ -458,26 +469,28 @@ static void process_event(FILE *out, unsigned long i)
   upper(h4, sizeof(h4));
   snprintf(hashes, sizeof(hashes), "SHA1=%s,MD5=%s,SHA256=%s,IMPHASH=%s", h1, h2, h3, h4);
   unsigned sec = (unsigned)(i % 86400);
-  fprintf(out,
-          "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Microsoft-Windows-Sysmon\","
-          "\"Guid\":\"5770385F-C22A-43E0-BF4C-06F5698FFBD9\"}},\"EventID\":1,\"Version\":5,\"Level\":4,"
-          "\"Task\":1,\"Opcode\":0,\"Keywords\":\"0x8000000000000000\",\"TimeCreated\":{\"#attributes\":"
-          "{\"SystemTime\":\"2026-03-01T%02u:%02u:%02u.%06uZ\"}},\"EventRecordID\":%lu,\"Channel\":"
-          "\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"ws%03u.corp.internal\",\"Security\":"
-          "{\"#attributes\":{\"UserID\":\"S-1-5-18\"}}},\"EventData\":{\"RuleName\":\"-\",\"UtcTime\":"
-          "\"2026-03-01 %02u:%02u:%02u.%03u\",\"ProcessGuid\":\"5AA13A44-D441-68FC-%04X-00000000%04X\","
-          "\"ProcessId\":%u,\"Image\":\"%s\",\"FileVersion\":\"10.0.20348.1 (WinBuild.160101.0800)\","
-          "\"Description\":\"%s\",\"Product\":\"Microsoft Windows Operating System\",\"Company\":"
-          "\"Microsoft Corporation\",\"OriginalFileName\":\"%s\",\"CommandLine\":\"%s\","
-          "\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\",\"User\":\"CORP\\\\user%u\","
-          "\"LogonGuid\":\"5AA13A44-568F-68FB-E39A-520000000000\",\"LogonId\":\"0x529ae3\","
-          "\"TerminalSessionId\":2,\"IntegrityLevel\":\"Medium\",\"Hashes\":\"%s\","
-          "\"ParentProcessGuid\":\"5AA13A44-0FEC-68FC-281E-000000004002\",\"ParentProcessId\":%u,"
-          "\"ParentImage\":\"%s\",\"ParentCommandLine\":\"%s\",\"ParentUser\":\"CORP\\\\user%u\"}}}\n",
-          sec / 3600, sec / 60 % 60, sec % 60, below(1000000), 1000000 + i, below(500), sec / 3600,
-          sec / 60 % 60, sec % 60, below(1000), below(0xffff), below(0xffff), 100 + below(65000),
-          img, name, name, cmd, below(300), hashes, 100 + below(65000), parent, parent,
-          below(300));
+  fprintf(
+      out,
+      "{\"Event\":{\"System\":{\"Provider\":{\"#attributes\":{\"Name\":\"Microsoft-Windows-"
+      "Sysmon\","
+      "\"Guid\":\"5770385F-C22A-43E0-BF4C-06F5698FFBD9\"}},\"EventID\":1,\"Version\":5,\"Level\":4,"
+      "\"Task\":1,\"Opcode\":0,\"Keywords\":\"0x8000000000000000\",\"TimeCreated\":{\"#"
+      "attributes\":"
+      "{\"SystemTime\":\"2026-03-01T%02u:%02u:%02u.%06uZ\"}},\"EventRecordID\":%lu,\"Channel\":"
+      "\"Microsoft-Windows-Sysmon/Operational\",\"Computer\":\"ws%03u.corp.internal\",\"Security\":"
+      "{\"#attributes\":{\"UserID\":\"S-1-5-18\"}}},\"EventData\":{\"RuleName\":\"-\",\"UtcTime\":"
+      "\"2026-03-01 %02u:%02u:%02u.%03u\",\"ProcessGuid\":\"5AA13A44-D441-68FC-%04X-00000000%04X\","
+      "\"ProcessId\":%u,\"Image\":\"%s\",\"FileVersion\":\"10.0.20348.1 (WinBuild.160101.0800)\","
+      "\"Description\":\"%s\",\"Product\":\"Microsoft Windows Operating System\",\"Company\":"
+      "\"Microsoft Corporation\",\"OriginalFileName\":\"%s\",\"CommandLine\":\"%s\","
+      "\"CurrentDirectory\":\"C:\\\\Windows\\\\system32\\\\\",\"User\":\"CORP\\\\user%u\","
+      "\"LogonGuid\":\"5AA13A44-568F-68FB-E39A-520000000000\",\"LogonId\":\"0x529ae3\","
+      "\"TerminalSessionId\":2,\"IntegrityLevel\":\"Medium\",\"Hashes\":\"%s\","
+      "\"ParentProcessGuid\":\"5AA13A44-0FEC-68FC-281E-000000004002\",\"ParentProcessId\":%u,"
+      "\"ParentImage\":\"%s\",\"ParentCommandLine\":\"%s\",\"ParentUser\":\"CORP\\\\user%u\"}}}\n",
+      sec / 3600, sec / 60 % 60, sec % 60, below(1000000), 1000000 + i, below(500), sec / 3600,
+      sec / 60 % 60, sec % 60, below(1000), below(0xffff), below(0xffff), 100 + below(65000), img,
+      name, name, cmd, below(300), hashes, 100 + below(65000), parent, parent, below(300));
 }
 
 /* ---- main --------------------------------------------------------------------------------- */

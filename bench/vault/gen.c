@@ -125,8 +125,8 @@ static void close_out(struct out *o, FILE *manifest, const char *table, int last
   free(o->buf);
   unsigned char d[32];
   gnutls_hash_deinit(o->h, d);
-  fprintf(manifest, "    {\"name\": \"%s\", \"table\": \"%s\", \"rows\": %llu, \"sha256\": \"", o->name,
-          table, (unsigned long long)o->rows);
+  fprintf(manifest, "    {\"name\": \"%s\", \"table\": \"%s\", \"rows\": %llu, \"sha256\": \"",
+          o->name, table, (unsigned long long)o->rows);
   for (int i = 0; i < 32; i++)
     fprintf(manifest, "%02x", d[i]);
   fprintf(manifest, "\"}%s\n", last ? "" : ",");
@@ -188,10 +188,12 @@ int main(int argc, char **argv)
   }
   char date[11] = {0};
   fmt_date(date, day);
-  fprintf(mf, "{\n  \"format\": \"finshield-critical-data\",\n  \"version\": 1,\n"
-              "  \"institution\": \"Bench Bank\",\n  \"business_date\": \"%s\",\n  \"files\": [\n",
+  fprintf(mf,
+          "{\n  \"format\": \"finshield-critical-data\",\n  \"version\": 1,\n"
+          "  \"institution\": \"Bench Bank\",\n  \"business_date\": \"%s\",\n  \"files\": [\n",
           date);
-  static const char *const products[] = {"savings", "checking", "time_deposit", "loan", "credit_card"};
+  static const char *const products[] = {"savings", "checking", "time_deposit", "loan",
+                                         "credit_card"};
   struct out cu, ac, ba, ho, tx;
   open_out(&cu, dir, "customers", "customer_id,full_name,id_hash,phone,branch");
   open_out(&ac, dir, "accounts", "account_id,customer_id,product,currency,status,opened");
@@ -245,7 +247,8 @@ int main(int argc, char **argv)
       p += fmt_id(p, 'A', id);
       *p++ = ',';
       p += fmt_money(p, a[i].hold_back);
-      p += (size_t)snprintf(p, 64, ",\"court order, case %llu\",2026-10-05,\n", (unsigned long long)id);
+      p += (size_t)snprintf(p, 64, ",\"court order, case %llu\",2026-10-05,\n",
+                            (unsigned long long)id);
       ho.len += (size_t)(p - s);
       ho.rows++;
     }

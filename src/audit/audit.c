@@ -3,9 +3,11 @@
 
 #include "core/buf.h"
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 
 #include <sodium.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -164,6 +166,17 @@ static int seq_of_hash(struct store_conn *c, const char *hash, int64_t *seq, str
 }
 
 /* With keys, the database's mark must be the one the keys were opened with (the witness's). */
+/* Words the verification's report: in English and, through the catalogue, in zh-TW. */
+static void report(struct audit_report *out, const char *fmt, ...) FS_PRINTF(2, 3);
+static void report(struct audit_report *out, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  fs_msg_vformat(out->message, sizeof(out->message), out->message_zh, sizeof(out->message_zh), fmt,
+                 ap);
+  va_end(ap);
+}
+
 static int check_mark(struct store_conn *c, const struct audit_keys *k, struct audit_report *out,
                       struct fs_err *err)
 {
@@ -173,16 +186,14 @@ static int check_mark(struct store_conn *c, const struct audit_keys *k, struct a
     return rc;
   long long want = (long long)k->keyed_from;
   if (!m.found)
-    snprintf(out->message, sizeof(out->message),
-             "the mark where the keyed records begin (record %lld) was removed from the database",
-             want);
+    report(out,
+           "the mark where the keyed records begin (record %lld) was removed from the database",
+           want);
   else if (!m.sealed)
-    snprintf(out->message, sizeof(out->message),
-             "the mark where the keyed records begin was altered: its seal does not match");
+    report(out, "the mark where the keyed records begin was altered: its seal does not match");
   else if (m.seq != k->keyed_from)
-    snprintf(out->message, sizeof(out->message),
-             "the mark where the keyed records begin was moved from record %lld to record %lld",
-             want, (long long)m.seq);
+    report(out, "the mark where the keyed records begin was moved from record %lld to record %lld",
+           want, (long long)m.seq);
   else
     return FS_OK;
   out->kind = AUDIT_ALTERED;
@@ -200,8 +211,8 @@ static int check_record(struct store_conn *c, const struct audit_keys *k, const 
   if (strcmp(digest, audit_nz(r->digest))) {
     out->kind = AUDIT_ALTERED;
     out->seq = r->seq;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld was altered: its detail no longer matches its digest", (long long)r->seq);
+    report(out, "record %lld was altered: its detail no longer matches its digest",
+           (long long)r->seq);
     return FS_OK;
   }
   bool keyed = r->seq >= out->keyed_from;
@@ -218,9 +229,12 @@ static int check_record(struct store_conn *c, const struct audit_keys *k, const 
   if (strcmp(hash, audit_nz(r->hash))) {
     out->kind = AUDIT_ALTERED;
     out->seq = r->seq;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld was altered: its content no longer matches its %s", (long long)r->seq,
-             keyed ? "keyed hash" : "hash");
+    if (keyed)
+      report(out, "record %lld was altered: its content no longer matches its keyed hash",
+             (long long)r->seq);
+    else
+      report(out, "record %lld was altered: its content no longer matches its hash",
+             (long long)r->seq);
     return FS_OK;
   }
   if (!strcmp(audit_nz(r->prev_hash), prev))
@@ -233,25 +247,22 @@ static int check_record(struct store_conn *c, const struct audit_keys *k, const 
   out->seq = r->seq;
   if (linked > 0 && linked != prev_seq) {
     out->kind = AUDIT_REORDERED;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld is out of order: it follows record %lld in the chain, not record %lld",
-             (long long)r->seq, (long long)linked, (long long)prev_seq);
+    report(out, "record %lld is out of order: it follows record %lld in the chain, not record %lld",
+           (long long)r->seq, (long long)linked, (long long)prev_seq);
   } else if (r->seq > prev_seq + 1) {
     out->kind = AUDIT_REMOVED;
     out->seq = prev_seq + 1;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld was removed: record %lld links to a record that is no longer there",
-             (long long)(prev_seq + 1), (long long)r->seq);
+    report(out, "record %lld was removed: record %lld links to a record that is no longer there",
+           (long long)(prev_seq + 1), (long long)r->seq);
   } else if (linked == 0 && !strcmp(audit_nz(r->prev_hash), AUDIT_GENESIS)) {
     out->kind = AUDIT_REORDERED;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld is out of order: it is the first record of the chain", (long long)r->seq);
+    report(out, "record %lld is out of order: it is the first record of the chain",
+           (long long)r->seq);
   } else {
     out->kind = AUDIT_ALTERED;
     out->seq = prev_seq;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld was altered: record %lld no longer links to it", (long long)prev_seq,
-             (long long)r->seq);
+    report(out, "record %lld was altered: record %lld no longer links to it", (long long)prev_seq,
+           (long long)r->seq);
   }
   return FS_OK;
 }
@@ -282,10 +293,10 @@ static int check_kept_head(struct store_conn *c, const struct audit_keys *k,
     if (h.keyed_from != out->keyed_from) {
       out->kind = AUDIT_ALTERED;
       out->seq = h.keyed_from < out->keyed_from ? h.keyed_from : out->keyed_from;
-      snprintf(out->message, sizeof(out->message),
-               "the head signed earlier has the keyed records begin at record %lld, the trail now "
-               "at record %lld: the trail was rewritten",
-               (long long)h.keyed_from, (long long)out->keyed_from);
+      report(out,
+             "the head signed earlier has the keyed records begin at record %lld, the trail now "
+             "at record %lld: the trail was rewritten",
+             (long long)h.keyed_from, (long long)out->keyed_from);
       return FS_OK;
     }
     eseq = h.seq;
@@ -299,14 +310,12 @@ static int check_kept_head(struct store_conn *c, const struct audit_keys *k,
   if (at == 0 && eseq > out->head_seq) {
     out->kind = AUDIT_TRUNCATED;
     out->seq = out->head_seq + 1;
-    snprintf(out->message, sizeof(out->message),
-             "records %lld to %lld were removed from the end of the trail",
-             (long long)(out->head_seq + 1), eseq);
+    report(out, "records %lld to %lld were removed from the end of the trail",
+           (long long)(out->head_seq + 1), eseq);
   } else if (at == 0 || at != eseq) {
     out->kind = AUDIT_ALTERED;
     out->seq = eseq;
-    snprintf(out->message, sizeof(out->message),
-             "record %lld differs from the head recorded earlier", eseq);
+    report(out, "record %lld differs from the head recorded earlier", eseq);
   }
   return FS_OK;
 }
@@ -351,8 +360,7 @@ int audit_verify(struct store_conn *c, const char *expect_head, struct audit_rep
       (rc = check_kept_head(c, k, expect_head, out, err)))
     return rc;
   if (out->kind == AUDIT_INTACT)
-    snprintf(out->message, sizeof(out->message), "%lld records checked, chain intact",
-             (long long)out->checked);
+    report(out, "%lld records checked, chain intact", (long long)out->checked);
   return FS_OK;
 }
 

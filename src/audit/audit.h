@@ -77,7 +77,8 @@ struct audit_report {
   int64_t head_seq;   /* last record */
   int64_t keyed_from; /* the first keyed record */
   char head_hash[65];
-  char message[320]; /* English sentence naming the record */
+  char message[320];    /* English sentence naming the record */
+  char message_zh[480]; /* the same in zh-TW (the message catalogue's) */
 };
 
 /* Walks the whole chain and reports the first problem, or AUDIT_INTACT: records before the mark

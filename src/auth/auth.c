@@ -9,6 +9,7 @@ void auth_settings_from_config(struct auth_settings *s, const struct fs_config *
   s->token_days = cfg->token_days;
   s->token_max_days = cfg->token_max_days;
   s->session_hours = cfg->session_hours;
+  s->session_idle_minutes = cfg->session_idle_minutes;
   s->argon2_level = !strcmp(cfg->argon2, "sensitive")  ? 2
                     : !strcmp(cfg->argon2, "moderate") ? 1
                                                        : 0;

@@ -14,10 +14,11 @@
 extern const struct store_schema auth_schema;
 
 struct auth_settings {
-  int64_t token_days;     /* default token lifetime */
-  int64_t token_max_days; /* longest lifetime allowed */
-  int64_t session_hours;  /* lifetime of a login session token */
-  int argon2_level;       /* 0 interactive, 1 moderate, 2 sensitive */
+  int64_t token_days;           /* default token lifetime */
+  int64_t token_max_days;       /* longest lifetime allowed */
+  int64_t session_hours;        /* lifetime of a login session token */
+  int64_t session_idle_minutes; /* a portal (cookie) session ends after this long unused */
+  int argon2_level;             /* 0 interactive, 1 moderate, 2 sensitive */
   int64_t login_max_failures;
   int64_t lockout_minutes;
   uint8_t secret_key[32]; /* the hub's secret (encrypts TOTP secrets); from DATA/secrets */

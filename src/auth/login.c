@@ -97,8 +97,8 @@ static int failures_add(struct store_conn *c, const struct auth_settings *set, i
 }
 
 int user_login(struct store_conn *c, const struct auth_settings *set, const char *username,
-               const char *password, const char *totp_code, const char *source, int64_t now_ms,
-               char token_out[64], int64_t *expires_ms, struct fs_err *err)
+               const char *password, const char *totp_code, const char *source, const char *client,
+               int64_t now_ms, char token_out[64], int64_t *expires_ms, struct fs_err *err)
 {
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -107,7 +107,7 @@ int user_login(struct store_conn *c, const struct auth_settings *set, const char
   struct login_row r;
   memset(&r, 0, sizeof(r));
   bool found = false;
-  struct failures f = {.username = username ? username : "", .address = source};
+  struct failures f = {.username = username ? username : "", .address = client};
   rc = load(c, f.username, &r, &found, err);
   if (!rc)
     rc = failures_load(c, set, now_ms, &f, err);

@@ -4,6 +4,7 @@
 #include "audit/audit.h"
 #include "auth/policy.h"
 #include "auth/validate.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 
@@ -298,7 +299,7 @@ int org_update(struct store_conn *c, const struct actor *who, const char *id_or_
   rc = org_resolve(c, id_or_code, id, err);
   struct policy_target t = {.org_id = id, .role = -1};
   char what[96];
-  snprintf(what, sizeof(what), "organisation %.64s", id_or_code);
+  fs_msg_format(what, sizeof(what), NULL, 0, "organisation %.64s", id_or_code);
   bool only_contacts = in->contacts && !in->code && !in->name_zh && !in->name_en &&
                        in->industry < 0 && in->size_tier < 0 && in->status < 0 && !in->has_parent;
   if (!rc)
@@ -406,6 +407,37 @@ static json_t *org_item(struct store_stmt *s, const void *ctx)
 static void org_cursor(struct store_stmt *s, char *out, size_t n)
 {
   snprintf(out, n, "%s", store_col_text(s, 1));
+}
+
+bool org_industry_is_member(const char *industry)
+{
+  return strcmp(industry, "hub") && strcmp(industry, "regulator") && strcmp(industry, "partner");
+}
+
+int org_each_json(struct store_conn *c, const struct actor *who, const struct org_filter *f,
+                  org_each_fn fn, void *ctx, struct fs_err *err)
+{
+  char after[80] = "";
+  int rc = FS_OK;
+  while (!rc) {
+    struct auth_page page = {.limit = 1000, .after = after[0] ? after : NULL};
+    json_t *pg, *o;
+    if ((rc = org_list_json(c, who, f, &page, &pg, err)))
+      return rc;
+    size_t i;
+    json_array_foreach(json_object_get(pg, "items"), i, o)
+    {
+      if ((rc = fn(o, ctx, err)))
+        break;
+    }
+    const char *next = json_string_value(json_object_get(pg, "next"));
+    if (!next && !rc)
+      rc = ORG_EACH_STOP;
+    else if (!rc)
+      snprintf(after, sizeof(after), "%s", next);
+    json_decref(pg);
+  }
+  return rc == ORG_EACH_STOP ? FS_OK : rc;
 }
 
 int org_list_json(struct store_conn *c, const struct actor *who, const struct org_filter *f,

@@ -35,6 +35,9 @@ extern const char *const org_tier_names[];     /* "large", "medium", "small" */
 extern const char *const org_status_names[];   /* "active", "suspended" */
 extern const char *const org_contact_roles[];  /* "ciso", "security", "incident", "general" */
 const char *org_industry_label(int industry, bool zh);
+/* Whether an organisation of this industry (its name) is a member institution: every one but the
+ * hub, the supervisor and partners. */
+bool org_industry_is_member(const char *industry);
 
 /* What a request or command says about an organisation. Strings point into the JSON or argv they
  * came from. For an update, absent fields (NULL / -1 / !has_*) stay as they are. */
@@ -78,6 +81,14 @@ struct org_filter {
 };
 int org_list_json(struct store_conn *c, const struct actor *who, const struct org_filter *f,
                   const struct auth_page *page, json_t **out, struct fs_err *err);
+/* Calls fn with every organisation org_list_json gives the actor for f, in code order, a page at a
+ * time (the JSON is the list's item, borrowed for the call). A non-zero return from fn stops the
+ * walk and is returned (ORG_EACH_STOP stops it without an error: org_each_json then returns FS_OK).
+ */
+#define ORG_EACH_STOP 1000
+typedef int (*org_each_fn)(json_t *org, void *ctx, struct fs_err *err);
+int org_each_json(struct store_conn *c, const struct actor *who, const struct org_filter *f,
+                  org_each_fn fn, void *ctx, struct fs_err *err);
 /* Resolves an id or code to the id (37 bytes). FS_ERR_NOT_FOUND naming it. */
 int org_resolve(struct store_conn *c, const char *id_or_code, char id_out[37], struct fs_err *err);
 /* The code (40 bytes) of an organisation given by id or code. FS_ERR_NOT_FOUND naming it. */

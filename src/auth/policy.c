@@ -75,6 +75,8 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   case POLICY_TEAM_ANSWER:
     return a->role == AUTH_ROLE_HUB_ANALYST ||
            (t && (t->rel & POLICY_REL_TEAM_MEMBER) && a->role != AUTH_ROLE_SUPERVISOR);
+  case POLICY_SETTINGS_READ:
+    return hub_reader;
   case POLICY_REGISTER_READ:
     return a->role == AUTH_ROLE_SUPERVISOR || same_org(a, t) ||
            (t && (t->rel & POLICY_REL_REG_SECTOR)) ||
@@ -95,12 +97,13 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
     return hub_reader || same_org(a, t);
   case POLICY_SOC_EVENTS_SEND:
   case POLICY_SOC_ALERTS_READ:
+  case POLICY_SOC_SOURCES_READ:
+  case POLICY_ALERT_REVIEW:
     return a->role == AUTH_ROLE_HUB_ANALYST || (member_role((int)a->role) && same_org(a, t));
   case POLICY_SOC_SECTOR_ALERTS:
   case POLICY_METRICS_READ:
     return hub_reader;
   case POLICY_SOC_SECTOR_CASE:
-  case POLICY_SOC_SOURCES_READ:
   case POLICY_SOC_ENGINE_STATUS:
   case POLICY_INTEL_CURATE:
     return a->role == AUTH_ROLE_HUB_ANALYST;
@@ -140,6 +143,8 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_INCIDENT_SECTOR_REF] = "see the sector number of",
       [POLICY_TEAM_MANAGE] = "manage",
       [POLICY_TEAM_ANSWER] = "answer for",
+      [POLICY_ALERT_REVIEW] = "review",
+      [POLICY_SETTINGS_READ] = "read",
       [POLICY_REGISTER_READ] = "read",
       [POLICY_REGISTER_READ_ALL] = "read every record of",
       [POLICY_REGISTER_WRITE] = "write",
@@ -231,5 +236,40 @@ void policy_collection_rights(const struct actor *a, const struct policy_collect
     *can_read = hub || owner;
     *can_write = hub || owner;
     break;
+  }
+}
+
+void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_ABILITIES])
+{
+  enum on { ANY, OWN, TEAM, HUB_READS };
+  /* clang-format off */
+  static const struct { const char *name; enum policy_action act; enum on on; } table[] = {
+      {"org_create", POLICY_ORG_CREATE, ANY},
+      {"user_manage", POLICY_USER_MANAGE, OWN},
+      {"audit_read", POLICY_AUDIT_READ, OWN},
+      {"settings_read", POLICY_SETTINGS_READ, ANY},
+      {"alerts_read", POLICY_SOC_ALERTS_READ, OWN},
+      {"alerts_read_all", POLICY_SOC_ALERTS_READ, ANY},
+      {"sector_alerts_read", POLICY_SOC_SECTOR_ALERTS, ANY},
+      {"incidents_read_all", POLICY_INCIDENT_READ, ANY},
+      {"incident_report", POLICY_INCIDENT_REPORT, OWN},
+      {"incident_report_for_others", POLICY_INCIDENT_REPORT, ANY},
+      {"incident_work", POLICY_INCIDENT_WORK, OWN},
+      {"incident_grade", POLICY_INCIDENT_GRADE, ANY},
+      {"incident_publish", POLICY_INCIDENT_PUBLISH, OWN},
+      {"team_answer", POLICY_TEAM_ANSWER, TEAM},
+      {"registers_read_all", POLICY_REGISTER_READ_ALL, HUB_READS},
+  };
+  /* clang-format on */
+  _Static_assert(sizeof(table) / sizeof(table[0]) == POLICY_ABILITIES, "POLICY_ABILITIES");
+  const struct policy_target targets[] = {
+      [ANY] = {.org_id = NULL, .role = -1},
+      [OWN] = {.org_id = a->org_id, .role = -1},
+      [TEAM] = {.org_id = NULL, .role = -1, .rel = POLICY_REL_TEAM_MEMBER},
+      [HUB_READS] = {.org_id = NULL, .role = -1, .rel = POLICY_REL_REG_HUB_READS},
+  };
+  for (size_t i = 0; i < POLICY_ABILITIES; i++) {
+    out[i].name = table[i].name;
+    out[i].allowed = policy_allows(a, table[i].act, &targets[table[i].on]);
   }
 }

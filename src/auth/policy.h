@@ -39,6 +39,8 @@ enum policy_action {
   POLICY_INCIDENT_SECTOR_REF, /* see and use a case's sector-wide number (sector_ref) */
   POLICY_TEAM_MANAGE,         /* register or change a response team of org_id, its members */
   POLICY_TEAM_ANSWER,         /* accept or decline an offer for the team (rel TEAM_MEMBER) */
+  POLICY_ALERT_REVIEW,        /* acknowledge an alert of org_id or mark it a false positive */
+  POLICY_SETTINGS_READ,       /* see the hub's settings that are safe to show (no secrets) */
   /* Registers (resilience/) and supervision (supervision/). A register record belongs to org_id;
    * what its definition allows comes as POLICY_REL_REG_* bits. */
   POLICY_REGISTER_READ,     /* read a record (refusal is answered as "not found") */
@@ -53,7 +55,7 @@ enum policy_action {
                              */
   POLICY_SOC_SECTOR_ALERTS, /* read sector alerts: the threat and how many organisations saw it */
   POLICY_SOC_SECTOR_CASE,   /* see which incident a sector alert opened */
-  POLICY_SOC_SOURCES_READ,  /* see the event sources registered for org_id */
+  POLICY_SOC_SOURCES_READ,  /* see the event sources registered for org_id (NULL: every one) */
   POLICY_SOC_SOURCES_MANAGE, /* register or remove an event source (address range, certificate) */
   POLICY_SOC_RULES_RELOAD,   /* make every node's engine load its Sigma rules again */
   POLICY_SOC_ENGINE_STATUS,  /* the monitoring engine's and the listeners' state */
@@ -148,5 +150,19 @@ void policy_collection_rights(const struct actor *a, const struct policy_collect
  * matched, by policy_intel_visible; a Sigma rule is everyone's), whatever its role, since an
  * alert names what it matched. The local operator sees every alert. */
 bool policy_alert_visible(const struct actor *a, const char *alert_org, bool source_visible);
+
+/* ---- what a user interface offers --------------------------------------------------------- */
+
+/* One thing the actor may do in general, asked of policy_allows on a typical target: the actor's
+ * own organisation, any organisation, a team it is a member of, a register the hub reads. The
+ * portal offers a form or a tab only when the session says the ability is there; it decides
+ * nothing: every request is still asked of the policy with its real target. */
+struct policy_ability {
+  const char *name; /* "alerts_read", "incident_work", ... (docs/openapi.yaml, Session.may) */
+  bool allowed;
+};
+#define POLICY_ABILITIES 15
+/* Fills out[POLICY_ABILITIES] for the actor, in a fixed order. */
+void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_ABILITIES]);
 
 #endif

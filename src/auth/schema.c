@@ -68,6 +68,10 @@ static const struct store_migration auth_steps[] = {
      "ALTER TABLE app_user ADD COLUMN totp_pending TEXT;"
      "UPDATE app_user SET totp_pending = totp_secret, totp_secret = NULL"
      " WHERE totp_enabled = 0 AND totp_secret IS NOT NULL"},
+    /* What the portal remembers for a user (session.h): NULL is the default. */
+    {4, "portal language and calendar of a user",
+     "ALTER TABLE app_user ADD COLUMN lang TEXT;"
+     "ALTER TABLE app_user ADD COLUMN calendar TEXT"},
 };
 
 const struct store_schema auth_schema = {"auth", auth_steps, FS_ARRAY_SIZE(auth_steps)};

@@ -5,6 +5,7 @@
 #include "auth/policy.h"
 #include "auth/user.h"
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 
@@ -73,7 +74,7 @@ int token_create(struct store_conn *c, const struct actor *who, const struct aut
   if (!rc) {
     struct policy_target t = {.org_id = org_id, .user_id = user_id, .role = -1};
     char what[96];
-    snprintf(what, sizeof(what), "user %.64s", user);
+    fs_msg_format(what, sizeof(what), NULL, 0, "user %.64s", user);
     rc = policy_check(who, POLICY_TOKEN_MANAGE, &t, what, err);
   }
   int64_t expires = who->now_ms + days * 86400000LL;

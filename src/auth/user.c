@@ -8,6 +8,7 @@
 #include "auth/token.h"
 #include "auth/validate.h"
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 
@@ -166,8 +167,8 @@ int user_create(struct store_conn *c, const struct actor *who, const struct auth
   if (!rc) {
     struct policy_target t = {.org_id = org_id, .role = in->role};
     char what[96];
-    snprintf(what, sizeof(what), "%s users of organisation %.64s",
-             auth_role_name((enum auth_role)in->role), in->org);
+    fs_msg_format(what, sizeof(what), NULL, 0, "%.40s users of organisation %.64s",
+                  auth_role_name((enum auth_role)in->role), in->org);
     rc = policy_check(who, POLICY_USER_MANAGE, &t, what, err);
   }
   if (!rc)
@@ -277,7 +278,7 @@ int user_update(struct store_conn *c, const struct actor *who, const char *id_or
                               .user_id = u.id,
                               .role = in->role >= 0 ? in->role : auth_role_parse(u.role)};
     char what[96];
-    snprintf(what, sizeof(what), "user %.64s", u.username);
+    fs_msg_format(what, sizeof(what), NULL, 0, "user %.64s", u.username);
     if (!self_profile)
       rc = policy_check(who, POLICY_USER_MANAGE, &t, what, err);
   }
@@ -315,7 +316,7 @@ static int check_self_or_manager(const struct actor *who, const struct user_row 
   struct policy_target t = {
       .org_id = u->org_id, .user_id = u->id, .role = auth_role_parse(u->role)};
   char what[96];
-  snprintf(what, sizeof(what), "user %.64s", u->username);
+  fs_msg_format(what, sizeof(what), NULL, 0, "user %.64s", u->username);
   return policy_check(who, POLICY_USER_MANAGE, &t, what, err);
 }
 

@@ -85,14 +85,15 @@ int user_actor(struct store_conn *c, const char *id_or_name, int64_t now_ms, con
                struct actor *out, struct fs_err *err);
 
 /* A portal login: checks username, password and (when enrolled) the TOTP code, counts failures
- * per user name and source address (known names or not) and locks that address out of that
- * name after auth.login_max_failures of them, for auth.login_lockout_minutes; on success creates
- * a session token (printed once) into token_out (64 bytes) and its expiry into *expires_ms.
- * Every outcome for a known user is audited. A failure says only "invalid credentials" or, while
- * the address is locked out, "too many failed logins for this user name from this address",
- * never which part was wrong nor whether the user exists. */
+ * per user name and client (known names or not; client is what limits count, the address's
+ * fs_client_key, source what the audit records) and locks that client out of that name after
+ * auth.login_max_failures of them, for auth.login_lockout_minutes; on success creates a session
+ * token (printed once) into token_out (64 bytes) and its expiry into *expires_ms. Every outcome for
+ * a known user is audited. A failure says only "invalid credentials" or, while the address is
+ * locked out, "too many failed logins for this user name from this address", never which part was
+ * wrong nor whether the user exists. */
 int user_login(struct store_conn *c, const struct auth_settings *set, const char *username,
-               const char *password, const char *totp_code, const char *source, int64_t now_ms,
-               char token_out[64], int64_t *expires_ms, struct fs_err *err);
+               const char *password, const char *totp_code, const char *source, const char *client,
+               int64_t now_ms, char token_out[64], int64_t *expires_ms, struct fs_err *err);
 
 #endif

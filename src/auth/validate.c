@@ -1,6 +1,8 @@
 /* Shared value checks. */
 #include "auth/validate.h"
 
+#include "core/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -16,7 +18,7 @@ int auth_check_slug(const char *s, const char *field, size_t min, size_t max, st
   size_t n = strlen(s);
   if (n < min || n > max) {
     char what[96];
-    snprintf(what, sizeof(what), "must be %zu to %zu characters long", min, max);
+    fs_msg_format(what, sizeof(what), NULL, 0, "must be %zu to %zu characters long", min, max);
     return bad(field, err, what);
   }
   for (size_t i = 0; i < n; i++) {

@@ -9,6 +9,8 @@
 #include "core/err.h"
 #include "core/i18n.h"
 
+#include <stdio.h>
+
 /* Exit codes of every command. */
 enum { CLI_EXIT_OK = 0, CLI_EXIT_FAILURE = 1, CLI_EXIT_USAGE = 2 };
 
@@ -80,6 +82,10 @@ int cli_parse_pick(struct cli_ctx *ctx, const struct cli_spec *spec, const char 
                    char **argv, const char **args, size_t *nargs);
 /* Prints the help text of spec. */
 void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec);
+/* Prints "<Usage>: <usage>" and a newline to out, "Usage" and the usage's "[options]" in the
+ * context's language (usage strings are written once, in the command's own words). */
+void cli_print_usage(const struct cli_ctx *ctx, FILE *out, const char *label_en,
+                     const char *label_zh, const char *usage);
 
 /* ---- reporting ---------------------------------------------------------------------------- */
 
@@ -174,8 +180,9 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
 /* Prints doc as indented JSON followed by a newline. */
 void cli_print_json(const void *doc);
 /* Prints items (a JSON array of objects) as aligned columns: keys and their headings
- * (NULL-terminated). Wide (CJK) characters count two columns. */
-void cli_print_table(const void *items, const char *const *keys, const char *const *headings);
+ * (NULL-terminated), yes/no in lang. Wide (CJK) characters count two columns. */
+void cli_print_table(enum fs_lang lang, const void *items, const char *const *keys,
+                     const char *const *headings);
 /* Prints items as JSON (json) or as a table with the headings of the user's language. */
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
                      const char *const *keys, const char *const *en, const char *const *zh);

@@ -63,12 +63,12 @@ static int do_verify(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
            (long long)r.checked, (long long)r.head_seq, r.head_hash);
     return FS_OK;
   }
-  static const char *const zh_kind[] = {"", "遭竄改", "遭刪除", "順序遭變更", "尾端遭截斷"};
-  if (ctx->lang == FS_LANG_EN)
-    printf("FAILED: %s\n", r.message);
-  else
-    printf("失敗：第 %lld 筆紀錄%s（%s）\n", (long long)r.seq, zh_kind[r.kind], r.message);
-  return fs_err_set(err, FS_ERR_CORRUPT, "audit", "%s", r.message);
+  bool zh = ctx->lang != FS_LANG_EN;
+  printf(FS_TR(ctx->lang, "FAILED: %s\n", "失敗：%s\n"), fs_msg_pick(r.message, r.message_zh, zh));
+  fs_err_set(err, FS_ERR_CORRUPT, "audit", NULL);
+  snprintf(err->msg, sizeof(err->msg), "%s", r.message);
+  snprintf(err->msg_zh, sizeof(err->msg_zh), "%s", r.message_zh);
+  return FS_ERR_CORRUPT;
 }
 
 /* One table for every sub-command; `pick` names the options each takes (cli_parse_pick). */

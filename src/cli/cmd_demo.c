@@ -12,6 +12,18 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The portal's sample sign-ins, with the passwords this demo set (shown only here). */
+static void print_signins(struct cli_ctx *ctx, const struct sample_signin *s)
+{
+  fprintf(stderr, FS_TR(ctx->lang,
+                        "Portal sign-ins (open the address below in a browser; the passwords "
+                        "are shown only now):\n",
+                        "入口網站登入帳號（以瀏覽器開啟下方網址；密碼只顯示這一次）：\n"));
+  for (int i = 0; i < SAMPLE_SIGNINS; i++)
+    if (s[i].username[0])
+      fprintf(stderr, "  %-24s %-21s %s\n", s[i].username, s[i].password, s[i].role);
+}
+
 /* Makes the sample sector unless it is there (a demo interrupted before it was made gets it on
  * the next run). */
 static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
@@ -44,6 +56,9 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
   struct sample_registers regs = {0};
   if (!rc)
     rc = sample_registers_create(c, &who, &regs, err);
+  struct sample_signin signins[SAMPLE_SIGNINS];
+  if (!rc)
+    rc = sample_portal_users(c, &who, &hub->auth, &st, "admin", signins, err);
   store_release(hub->store, c);
   struct sample_activity act;
   struct soc_env soc_env;
@@ -67,8 +82,10 @@ static int populate(struct cli_ctx *ctx, struct hub *hub, struct fs_err *err)
       st.supervisor, supervisor_token);
   fprintf(stderr,
           FS_TR(ctx->lang, "Registers: %d records for %d institutions, %d signed restore drills.\n",
-                "登錄簿：%d 個機構共 %d 筆紀錄，%d 筆簽章復原演練。\n"),
+                "登錄簿：%d 筆紀錄，涵蓋 %d 個機構；%d 筆簽章復原演練。\n"),
           regs.records, regs.institutions, regs.drills);
+  print_signins(ctx, signins);
+  memset(signins, 0, sizeof(signins));
   memset(member_token, 0, sizeof(member_token));
   memset(supervisor_token, 0, sizeof(supervisor_token));
   return FS_OK;
@@ -197,6 +214,13 @@ int cmd_demo(struct cli_ctx *ctx, int argc, char **argv)
               "沿用 %s 中的中樞（管理者權杖已於建立時顯示；可用「finshield token create --data %s "
               "--user admin --name demo」另建）。\n"),
         cfg.data_dir, cfg.data_dir);
+    fprintf(stderr,
+            FS_TR(ctx->lang,
+                  "The sample users' portal passwords were shown when the sector was made; set "
+                  "one again with: finshield user passwd --data %s USER\n",
+                  "範例使用者的入口網站密碼已於建立範例時顯示；可用「finshield user passwd --data "
+                  "%s USER」重設。\n"),
+            cfg.data_dir);
   }
   struct hub hub;
   if ((rc = hub_open(&hub, &cfg, (size_t)cfg.http_threads + 2, &err)))

@@ -72,9 +72,11 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
       json_array_foreach(ir.failures, i, f)
       {
         const char *id = json_string_value(json_object_get(f, "id"));
+        const char *msg = json_string_value(json_object_get(f, "message"));
+        const char *zh = json_string_value(json_object_get(f, "message_zh"));
         fprintf(stderr, "  %s #%lld %s: %s\n", a->arg,
                 (long long)json_integer_value(json_object_get(f, "index")), id ? id : "",
-                json_string_value(json_object_get(f, "message")));
+                fs_msg_pick(msg, zh, ctx->lang != FS_LANG_EN));
       }
     }
   }
@@ -165,10 +167,8 @@ static int do_export(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     page.after_seq = page.last_seq;
   } while (!rc && page.more && (a->limit <= 0 || (int64_t)b.n < a->limit));
   printf("\n]}\n");
-  if (ctx->lang == FS_LANG_EN)
-    fprintf(stderr, "%zu objects exported from %s\n", b.n, col.alias);
-  else
-    fprintf(stderr, "已從 %s 匯出 %zu 個物件\n", col.alias, b.n);
+  fprintf(stderr, FS_TR(ctx->lang, "%zu objects exported from %s\n", "已匯出 %zu 個物件（%s）\n"),
+          b.n, col.alias);
   return rc;
 }
 
@@ -191,7 +191,7 @@ static int do_collections(struct cli_ctx *ctx, struct hub *hub, struct store_con
                                        NULL};
     static const char *const en[] = {"ALIAS", "KIND", "DEFAULT TLP", "READ", "WRITE", "ID", NULL};
     static const char *const zh[] = {"別名", "種類", "預設 TLP", "可讀", "可寫", "ID", NULL};
-    cli_print_table(list, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_table(ctx->lang, list, keys, ctx->lang == FS_LANG_EN ? en : zh);
   }
   json_decref(list);
   return FS_OK;

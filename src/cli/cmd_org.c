@@ -17,34 +17,25 @@ struct list_args {
   struct org_filter f;
   int64_t limit;
   bool json;
+  json_t *all; /* what do_list collects */
 };
+
+/* Collects organisations into the list until the limit (0: everything). */
+static int collect(json_t *org, void *arg, struct fs_err *err)
+{
+  (void)err;
+  struct list_args *a = arg;
+  json_array_append(a->all, org);
+  return a->limit > 0 && (int64_t)json_array_size(a->all) >= a->limit ? ORG_EACH_STOP : FS_OK;
+}
 
 static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                    const struct actor *who, void *arg, struct fs_err *err)
 {
   struct list_args *a = arg;
-  json_t *all = json_array();
-  struct auth_page page = {.limit = 1000, .after = NULL};
-  char after[64] = "";
-  int rc = FS_OK;
-  /* Walk the pages until the limit (0: everything). */
-  for (;;) {
-    json_t *out;
-    if ((rc = org_list_json(c, who, &a->f, &page, &out, err)))
-      break;
-    json_array_extend(all, json_object_get(out, "items"));
-    const char *next = json_string_value(json_object_get(out, "next"));
-    bool more = next && (a->limit == 0 || (int64_t)json_array_size(all) < a->limit);
-    if (more)
-      snprintf(after, sizeof(after), "%s", next);
-    json_decref(out);
-    if (!more)
-      break;
-    page.after = after;
-  }
+  json_t *all = a->all = json_array();
+  int rc = org_each_json(c, who, &a->f, collect, a, err);
   if (!rc) {
-    while (a->limit > 0 && (int64_t)json_array_size(all) > a->limit)
-      json_array_remove(all, json_array_size(all) - 1);
     if (a->json) {
       cli_print_json(all);
     } else {
@@ -52,7 +43,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                                 "STATUS", "NAME (ZH)", "NAME (EN)", NULL};
       const char *const zh[] = {"代碼", "業別",     "規模",     "所屬集團",
                                 "狀態", "中文名稱", "英文名稱", NULL};
-      cli_print_table(all, org_keys, ctx->lang == FS_LANG_EN ? en : zh);
+      cli_print_table(ctx->lang, all, org_keys, ctx->lang == FS_LANG_EN ? en : zh);
       printf(FS_TR(ctx->lang, "%zu organisations\n", "共 %zu 個機構\n"), json_array_size(all));
     }
   }

@@ -323,9 +323,8 @@ int cmd_register(struct cli_ctx *ctx, int argc, char **argv)
       fprintf(stderr, "%s: %s\n", ctx->prog,
               a.sub[0] ? FS_TR(ctx->lang, "unknown sub-command", "未知的子指令")
                        : FS_TR(ctx->lang, "give a sub-command", "請指定子命令"));
-    fprintf(out,
-            "%s: finshield register %s <list|add|show|update|export|import|schema> [options]\n\n",
-            FS_TR(ctx->lang, "Usage", "用法"), a.d->name);
+    fprintf(out, "%s: finshield register %s <list|add|show|update|export|import|schema> %s\n\n",
+            FS_TR(ctx->lang, "Usage", "用法"), a.d->name, FS_TR(ctx->lang, "[options]", "[選項]"));
     for (size_t i = 0; i < FS_ARRAY_SIZE(subs); i++)
       fprintf(out, "  %-14s %s\n", subs[i].name, FS_TR(ctx->lang, subs[i].en, subs[i].zh));
     return help ? CLI_EXIT_OK : CLI_EXIT_USAGE;

@@ -99,6 +99,9 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
   printf(FS_TR(ctx->lang, "finshield is serving %s (data in %s); Ctrl-C stops it.\n",
                "finshield 服務中：%s（資料位於 %s）；按 Ctrl-C 停止。\n"),
          url, hub->cfg.data_dir);
+  printf(FS_TR(ctx->lang, "The portal: %s (sign in with a user's name and password)\n",
+               "入口網站：%s（以使用者帳號與密碼登入）\n"),
+         url);
   fflush(stdout);
   /* Waits for a stop signal; meanwhile, every few seconds, counts the nodes serving the same
    * database (PostgreSQL) and gives this one its share of the rate limits. */

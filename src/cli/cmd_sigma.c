@@ -40,8 +40,9 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
     return;
   if (c->json) {
     json_t *o =
-        json_pack("{s:o*,s:i,s:o*,s:o*,s:o*}", "file", text(p->file), "line", (int)p->line, "id",
-                  text(p->rule_id), "title", text(p->title), "reason", text(p->reason));
+        json_pack("{s:o*,s:i,s:o*,s:o*,s:o*,s:o*}", "file", text(p->file), "line", (int)p->line,
+                  "id", text(p->rule_id), "title", text(p->title), "reason", text(p->reason),
+                  "reason_zh", text(fs_msg_pick(p->reason, p->reason_zh, true)));
     char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     printf("%s\n", line ? line : "{}");
     free(line);
@@ -49,7 +50,7 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
     return;
   }
   printf("%s:%u: %s%s%s\n", p->file, p->line, p->rule_id ? p->rule_id : "", p->rule_id ? ": " : "",
-         p->reason);
+         fs_msg_pick(p->reason, p->reason_zh, c->ctx->lang != FS_LANG_EN));
 }
 
 static int check(struct cli_ctx *ctx, int argc, char **argv)

@@ -49,7 +49,7 @@ static int do_source_list(struct cli_ctx *ctx, struct hub *hub, struct store_con
   (void)hub;
   struct soc_args *a = arg;
   json_t *out;
-  int rc = soc_sources_json(c, who, &out, err);
+  int rc = soc_sources_json(c, who, NULL, &out, err);
   if (rc)
     return rc;
   json_t *items = json_object_get(out, "items");
@@ -78,8 +78,12 @@ static int do_alerts(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   (void)hub;
   struct soc_args *a = arg;
   json_t *out;
-  int rc = soc_alerts_json(c, who, a->after, a->limit > 0 ? a->limit : 100, a->alert_kind, a->org,
-                           &out, err);
+  int64_t next;
+  const struct soc_alert_filter f = {.after = a->after,
+                                     .limit = a->limit > 0 ? a->limit : 100,
+                                     .kind = a->alert_kind,
+                                     .org = a->org};
+  int rc = soc_alerts_json(c, who, &f, &out, &next, err);
   if (rc)
     return rc;
   json_t *items = json_object_get(out, "items");
@@ -90,6 +94,9 @@ static int do_alerts(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   static const char *const zh[] = {"序號", "最近", "機構", "種類", "指標或規則",
                                    "值",   "次數", "來源", NULL};
   cli_print_items(ctx, items, a->json, keys, en, zh);
+  if (next) /* the local operator reads the database anyway: the position is a plain number */
+    fprintf(stderr, FS_TR(ctx->lang, "(more: --after %lld)\n", "（尚有更多：--after %lld）\n"),
+            (long long)next);
   json_decref(out);
   return FS_OK;
 }

@@ -65,14 +65,13 @@ static int do_sync(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     if (!rc) {
       char ts[48];
       fs_time_format_local(hub_now(hub), FS_TIME_TAIPEI_OFFSET_MIN, false, ts);
-      if (ctx->lang == FS_LANG_EN)
-        printf("%s %s: %zu pages, %zu objects, %zu stored, %zu refused; position %s\n", ts,
-               a->push ? "pushed" : "pulled", st.pages, st.received, st.stored, st.refused,
-               st.position[0] ? st.position : "-");
-      else
-        printf("%s %s：%zu 頁、%zu 個物件、%zu 個存入、%zu 個被拒；位置 %s\n", ts,
-               a->push ? "推送" : "拉取", st.pages, st.received, st.stored, st.refused,
-               st.position[0] ? st.position : "-");
+      const char *done =
+          a->push ? FS_TR(ctx->lang, "pushed", "推送") : FS_TR(ctx->lang, "pulled", "拉取");
+      printf(FS_TR(ctx->lang,
+                   "%s %s: %zu pages, %zu objects, %zu stored, %zu refused; position %s\n",
+                   "%s %s：%zu 頁、%zu 個物件、%zu 個存入、%zu 個被拒；位置 %s\n"),
+             ts, done, st.pages, st.received, st.stored, st.refused,
+             st.position[0] ? st.position : "-");
       fflush(stdout);
     }
     if (rc || a->every <= 0)

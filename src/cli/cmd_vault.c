@@ -110,7 +110,7 @@ int vcli_parse_open(struct cli_ctx *ctx, const struct cli_spec *spec, int argc, 
 void vcli_print_problems(struct cli_ctx *ctx, const struct vault_problems *p)
 {
   for (size_t i = 0; i < p->n; i++)
-    fprintf(stderr, "  %s\n", p->items[i]);
+    fprintf(stderr, "  %s\n", vault_problems_text(p, i, ctx->lang != FS_LANG_EN));
   if (p->dropped)
     fprintf(stderr, FS_TR(ctx->lang, "  ... and %zu more\n", "  ……另有 %zu 項\n"), p->dropped);
 }
@@ -194,7 +194,9 @@ static int v_init(struct cli_ctx *ctx, int argc, char **argv)
     io.kdf = VAULT_KDF_INTERACTIVE;
   else if (o.kdf && strcmp(o.kdf, "moderate")) {
     secret_release(&pw);
-    return cli_usage_error(ctx, spec.usage, "--kdf: moderate, interactive or min");
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang, "--kdf takes moderate, interactive or min",
+                                 "--kdf 只接受 moderate、interactive 或 min"));
   }
   if (o.partner_key) {
     if (read_key_hex(o.partner_key, pk, &err)) {
@@ -498,14 +500,16 @@ static int v_verify(struct cli_ctx *ctx, int argc, char **argv)
     return cli_fail(ctx, &err);
   bool ok = !res.problems.n && !res.problems.dropped;
   if (o.json) {
-    json_t *p = json_array();
-    for (size_t i = 0; i < res.problems.n; i++)
-      json_array_append_new(p, json_string(res.problems.items[i]));
-    json_t *x =
-        json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o}", "ok", ok, "snapshots",
-                  (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
-                  (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read, "files",
-                  (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes, "problems", p);
+    json_t *p = json_array(), *pz = json_array();
+    for (size_t i = 0; i < res.problems.n; i++) {
+      json_array_append_new(p, json_string(vault_problems_text(&res.problems, i, false)));
+      json_array_append_new(pz, json_string(vault_problems_text(&res.problems, i, true)));
+    }
+    json_t *x = json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}", "ok", ok, "snapshots",
+                          (json_int_t)res.snapshots, "packs", (json_int_t)res.packs, "blobs",
+                          (json_int_t)res.blobs, "bytes_read", (json_int_t)res.bytes_read, "files",
+                          (json_int_t)res.files, "file_bytes", (json_int_t)res.file_bytes,
+                          "problems", p, "problems_zh", pz);
     vcli_print_json(x);
   } else {
     printf(FS_TR(ctx->lang, "checked %llu snapshots, %llu packs, %llu blobs",
@@ -654,6 +658,10 @@ static int v_replicate(struct cli_ctx *ctx, int argc, char **argv)
          (unsigned long long)res.files_present,
          ok ? FS_TR(ctx->lang, "no problems", "沒有問題")
             : FS_TR(ctx->lang, "PROBLEMS FOUND", "發現問題"));
+  if (res.keys_revoked)
+    printf(FS_TR(ctx->lang, "revoked %llu key file(s) on the copy, as at the source\n",
+                 "已在副本撤銷 %llu 個金鑰檔，與來源相同\n"),
+           (unsigned long long)res.keys_revoked);
   vcli_print_problems(ctx, &res.verify.problems);
   vault_verify_result_release(&res.verify);
   return ok ? CLI_EXIT_OK : CLI_EXIT_FAILURE;

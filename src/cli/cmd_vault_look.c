@@ -40,7 +40,7 @@ int vcli_snapshots(struct cli_ctx *ctx, int argc, char **argv)
   int64_t now = fs_time_now_ms();
   json_t *arr = o.json ? json_array() : NULL;
   if (!o.json)
-    printf("%-4s %-16s %-24s %-8s %-12s %-10s %10s  %s\n", "seq", "id",
+    printf("%-4s %-16s %-24s %-8s %-12s %-10s %10s  %s\n", FS_TR(ctx->lang, "seq", "序號"), "ID",
            FS_TR(ctx->lang, "time (UTC)", "時間（UTC）"), FS_TR(ctx->lang, "kind", "類型"),
            FS_TR(ctx->lang, "business", "營業日"), FS_TR(ctx->lang, "files", "檔案"), "MiB",
            FS_TR(ctx->lang, "retention", "保留"));
@@ -84,7 +84,7 @@ static int open_snapshot(struct cli_ctx *ctx, const struct cli_spec *spec, int a
   return -1;
 }
 
-static void print_entry(const struct vault_file_entry *f, bool long_list)
+static void print_entry(enum fs_lang lang, const struct vault_file_entry *f, bool long_list)
 {
   if (long_list) {
     char t[32];
@@ -96,7 +96,8 @@ static void print_entry(const struct vault_file_entry *f, bool long_list)
   if (f->type == 'l')
     printf(" -> %s", f->link ? f->link : "");
   if (long_list && f->table)
-    printf("  [%s, %llu rows]", f->table, (unsigned long long)f->rows);
+    printf(FS_TR(lang, "  [%s, %llu rows]", "  [%s，%llu 列]"), f->table,
+           (unsigned long long)f->rows);
   printf("\n");
 }
 
@@ -142,7 +143,7 @@ int vcli_ls(struct cli_ctx *ctx, int argc, char **argv)
     if (arr)
       json_array_append_new(arr, vault_file_entry_json(f));
     else
-      print_entry(f, o.long_list);
+      print_entry(ctx->lang, f, o.long_list);
   }
   if (arr)
     vcli_print_json(arr);

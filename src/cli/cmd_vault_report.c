@@ -104,7 +104,9 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
   } else if (status != 201) {
     json_t *e = json_object_get(doc, "error");
     const char *w = json_string_value(json_object_get(e, "where"));
-    const char *d = json_string_value(json_object_get(e, "detail"));
+    const char *d =
+        fs_msg_pick(json_string_value(json_object_get(e, "detail")),
+                    json_string_value(json_object_get(e, "detail_zh")), ctx->lang != FS_LANG_EN);
     fprintf(stderr,
             FS_TR(ctx->lang, "finshield: the hub refused the drill evidence (%ld): %s%s%s\n",
                   "finshield：中樞拒收演練證據（%ld）：%s%s%s\n"),
@@ -117,7 +119,8 @@ int vcli_report_drill(struct cli_ctx *ctx, const struct vopts *o, const char *ev
     fprintf(
         stderr, FS_TR(ctx->lang, "hub verdict for %s: %s (%s)\n", "中樞對 %s 之判定：%s（%s）\n"),
         o->service, pass ? FS_TR(ctx->lang, "pass", "通過") : FS_TR(ctx->lang, "FAIL", "未通過"),
-        json_string_value(json_object_get(f, "reason")));
+        fs_msg_pick(json_string_value(json_object_get(f, "reason")),
+                    json_string_value(json_object_get(f, "reason_zh")), ctx->lang != FS_LANG_EN));
     exit = pass ? CLI_EXIT_OK : CLI_EXIT_FAILURE;
   }
   json_decref(doc);

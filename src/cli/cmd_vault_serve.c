@@ -38,7 +38,11 @@ int vcli_token(struct cli_ctx *ctx, int argc, char **argv)
   if (rc >= 0)
     return rc;
   if (strcmp(args[0], "create"))
-    return cli_usage_error(ctx, spec.usage, "token create --tokens FILE --name NAME");
+    return cli_usage_error(ctx, spec.usage,
+                           FS_TR(ctx->lang,
+                                 "the only action is create: token create --tokens FILE "
+                                 "--name NAME",
+                                 "唯一的動作是 create：token create --tokens FILE --name NAME"));
   char token[128];
   struct fs_err err;
   if (vault_token_create(o.tokens, o.name, token, sizeof(token), &err))

@@ -59,7 +59,8 @@ static bool spec_is_sound(const struct cli_spec *spec, const char *pick)
 
 static void print_help(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick)
 {
-  printf("%s: %s\n\n", FS_TR(ctx->lang, "Usage", "用法"), spec->usage);
+  cli_print_usage(ctx, stdout, "Usage", "用法", spec->usage);
+  printf("\n");
   const char *about = FS_TR(ctx->lang, spec->about_en, spec->about_zh);
   if (about && *about)
     printf("%s\n\n", about);
@@ -92,7 +93,8 @@ void cli_print_help(struct cli_ctx *ctx, const struct cli_spec *spec)
 
 int cli_usage_error(struct cli_ctx *ctx, const char *usage, const char *msg)
 {
-  fprintf(stderr, "%s: %s\n%s: %s\n", ctx->prog, msg, FS_TR(ctx->lang, "usage", "用法"), usage);
+  fprintf(stderr, "%s: %s\n", ctx->prog, msg);
+  cli_print_usage(ctx, stderr, "usage", "用法", usage);
   return CLI_EXIT_USAGE;
 }
 

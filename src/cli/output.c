@@ -41,6 +41,17 @@ int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_
   return rc ? cli_fail(ctx, &err) : CLI_EXIT_OK;
 }
 
+void cli_print_usage(const struct cli_ctx *ctx, FILE *out, const char *label_en,
+                     const char *label_zh, const char *usage)
+{
+  static const char opts[] = "[options]";
+  const char *o = ctx->lang == FS_LANG_EN ? NULL : strstr(usage, opts);
+  if (o)
+    fprintf(out, "%s: %.*s%s%s\n", label_zh, (int)(o - usage), usage, "[選項]", o + strlen(opts));
+  else
+    fprintf(out, "%s: %s\n", FS_TR(ctx->lang, label_en, label_zh), usage);
+}
+
 int cli_actor_as(struct store_conn *c, const struct actor *op, const char *as, struct actor *out,
                  struct fs_err *err)
 {
@@ -65,7 +76,8 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
     fprintf(stderr,
             FS_TR(ctx->lang, "%s: unknown sub-command \"%s\"\n", "%s：未知的子指令「%s」\n"),
             ctx->prog, name);
-  fprintf(out, "%s: %s\n\n", FS_TR(ctx->lang, "Usage", "用法"), usage);
+  cli_print_usage(ctx, out, "Usage", "用法", usage);
+  fprintf(out, "\n");
   int width = 14; /* names and summaries at least two spaces apart */
   for (const struct cli_subcommand *s = table; s->name; s++)
     if ((int)strlen(s->name) + 1 > width)
@@ -114,7 +126,7 @@ static size_t display_width(const char *s)
   return w;
 }
 
-static const char *cell(json_t *item, const char *key, char *buf, size_t n)
+static const char *cell(enum fs_lang lang, json_t *item, const char *key, char *buf, size_t n)
 {
   json_t *v = json_object_get(item, key);
   if (json_is_string(v))
@@ -122,13 +134,14 @@ static const char *cell(json_t *item, const char *key, char *buf, size_t n)
   if (json_is_integer(v))
     snprintf(buf, n, "%lld", (long long)json_integer_value(v));
   else if (json_is_boolean(v))
-    snprintf(buf, n, "%s", json_is_true(v) ? "yes" : "no");
+    snprintf(buf, n, "%s", json_is_true(v) ? FS_TR(lang, "yes", "是") : FS_TR(lang, "no", "否"));
   else
     snprintf(buf, n, "-");
   return buf;
 }
 
-void cli_print_table(const void *items_v, const char *const *keys, const char *const *headings)
+void cli_print_table(enum fs_lang lang, const void *items_v, const char *const *keys,
+                     const char *const *headings)
 {
   json_t *items = (json_t *)(uintptr_t)items_v;
   size_t ncol = 0;
@@ -143,7 +156,7 @@ void cli_print_table(const void *items_v, const char *const *keys, const char *c
   json_array_foreach(items, i, item)
   {
     for (size_t c = 0; c < ncol && c < 32; c++) {
-      size_t w = display_width(cell(item, keys[c], buf, sizeof(buf)));
+      size_t w = display_width(cell(lang, item, keys[c], buf, sizeof(buf)));
       if (w > width[c])
         width[c] = w;
     }
@@ -155,7 +168,7 @@ void cli_print_table(const void *items_v, const char *const *keys, const char *c
   json_array_foreach(items, i, item)
   {
     for (size_t c = 0; c < ncol && c < 32; c++) {
-      const char *s = cell(item, keys[c], buf, sizeof(buf));
+      const char *s = cell(lang, item, keys[c], buf, sizeof(buf));
       printf("%s%-*s", s, c + 1 < ncol ? (int)(width[c] - display_width(s) + 2) : 0, "");
     }
     printf("\n");
@@ -183,5 +196,5 @@ void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
   if (json)
     cli_print_json(items);
   else
-    cli_print_table(items, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_table(ctx->lang, items, keys, ctx->lang == FS_LANG_EN ? en : zh);
 }

@@ -122,6 +122,9 @@ static const struct fs_config_key keys[] = {
         "Longest lifetime a token may be given."),
     INT("auth", "session_hours", session_hours, "12", 1, 168,
         "Lifetime of a portal session token after a password login."),
+    INT("auth", "session_idle_minutes", session_idle_minutes, "30", 1, 1440,
+        "A portal session held in the browser's cookie ends after this many minutes without a "
+        "request (its lifetime, session_hours, still bounds it)."),
     ENUM("auth", "argon2", argon2, "interactive", argon2_levels,
          "Argon2id cost for password hashes (libsodium's named limits)."),
     INT("auth", "login_max_failures", login_max_failures, "5", 1, 1000,

@@ -46,6 +46,7 @@ struct fs_config {
   int64_t token_days;
   int64_t token_max_days;
   int64_t session_hours;
+  int64_t session_idle_minutes;
   char argon2[16];
   int64_t login_max_failures;
   int64_t login_lockout_minutes;

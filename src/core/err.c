@@ -20,16 +20,22 @@ static const struct {
 
 int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, ...)
 {
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = fs_err_vset(e, code, where, fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+int fs_err_vset(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, va_list ap)
+{
   if (!e)
     return (int)code;
   /* Formatted aside first: the arguments may be e's own where or msg. */
   char w[sizeof(e->where)], en[sizeof(e->msg)], zh[sizeof(e->msg_zh)];
   snprintf(w, sizeof(w), "%s", where ? where : "");
   if (fmt) {
-    va_list ap;
-    va_start(ap, fmt);
     fs_msg_vformat(en, sizeof(en), zh, sizeof(zh), fmt, ap);
-    va_end(ap);
   } else {
     snprintf(en, sizeof(en), "%s", fs_code_message(code, false));
     snprintf(zh, sizeof(zh), "%s", fs_code_message(code, true));
@@ -44,6 +50,19 @@ int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const cha
 const char *fs_err_msg(const struct fs_err *e, bool zh)
 {
   return zh && e->msg_zh[0] ? e->msg_zh : e->msg;
+}
+
+int fs_err_copy(struct fs_err *dst, const struct fs_err *src, enum fs_code code, const char *where)
+{
+  if (!dst)
+    return (int)code;
+  char w[sizeof(dst->where)];
+  snprintf(w, sizeof(w), "%s", where ? where : src->where);
+  if (dst != src)
+    *dst = *src;
+  dst->code = code;
+  memcpy(dst->where, w, sizeof(w));
+  return (int)code;
 }
 
 void fs_err_wrap_where(struct fs_err *e, const char *outer)

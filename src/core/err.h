@@ -5,6 +5,8 @@
 
 #include "core/base.h"
 
+#include <stdarg.h>
+
 /* X(NAME, "name", http_status, english, traditional chinese) */
 #define FS_ERROR_MAP(X)                                                                            \
   X(OK, "ok", 200, "success", "成功")                                                              \
@@ -53,6 +55,14 @@ struct fs_err {
  * fmt gives the code's own message in both languages. */
 int fs_err_set(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, ...)
     FS_PRINTF(4, 5);
+/* fs_err_set with a va_list, for helpers that take a format of their own (they are listed in
+ * scripts/messages.py so that their formats need catalogue entries too). */
+int fs_err_vset(struct fs_err *e, enum fs_code code, const char *where, const char *fmt, va_list ap)
+    FS_PRINTF(4, 0);
+/* Makes dst a copy of src (both languages) with code, and with where unless it is NULL; for an
+ * error handed on from another call or thread under a code or place of the caller's. dst and src
+ * may be the same; dst may be NULL. Returns code. */
+int fs_err_copy(struct fs_err *dst, const struct fs_err *src, enum fs_code code, const char *where);
 /* The message in zh-TW when zh is true and there is one, else in English. */
 const char *fs_err_msg(const struct fs_err *e, bool zh);
 /* Prefixes e->where with `outer` and a separator (for nested parsers). No-op when e is NULL. */

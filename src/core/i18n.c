@@ -382,9 +382,28 @@ void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const ch
   if (zh_size && !(tr && format_zh(zh, zh_size, fmt, tr, copy)))
     zh[0] = '\0';
   va_end(copy);
-  if (en_size && zh_size && zh[0]) {
-    unsigned i = recent_next++ % RECENT;
-    snprintf(recent[i].en, sizeof(recent[i].en), "%s", en);
-    snprintf(recent[i].zh, sizeof(recent[i].zh), "%s", zh);
+  if (en_size && zh_size && zh[0])
+    fs_msg_remember(en, zh);
+}
+
+void fs_msg_remember(const char *en, const char *zh)
+{
+  if (!en || !zh || !zh[0])
+    return;
+  unsigned i = recent_next++ % RECENT;
+  snprintf(recent[i].en, sizeof(recent[i].en), "%s", en);
+  snprintf(recent[i].zh, sizeof(recent[i].zh), "%s", zh);
+}
+
+void fs_msg_format(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, ...)
+{
+  char own[RECENT_ZH];
+  if (!zh || !zh_size) {
+    zh = own;
+    zh_size = sizeof(own);
   }
+  va_list ap;
+  va_start(ap, fmt);
+  fs_msg_vformat(en, en_size, zh, zh_size, fmt, ap);
+  va_end(ap);
 }

@@ -41,6 +41,24 @@ const char *fs_msg_zh(const char *en);
 void fs_msg_vformat(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, va_list ap)
     FS_PRINTF(5, 0);
 
+/* fs_msg_vformat with arguments, for messages kept outside a struct fs_err (validation findings,
+ * problem lines, reports): both texts of one record. zh may be NULL (zh_size 0): the message is
+ * then formatted in English only, and its translation is still remembered for a following message
+ * that takes it as a plain "%s" argument (the `what` of a helper that calls fs_err_set). Every
+ * format passed here needs a catalogue entry (scripts/messages.py checks). */
+void fs_msg_format(char *en, size_t en_size, char *zh, size_t zh_size, const char *fmt, ...)
+    FS_PRINTF(5, 6);
+/* Makes en known, on this thread, as a message whose zh-TW is zh, for the next messages formatted
+ * here: a plain "%s" argument equal to en is then shown as zh (as for a message formatted here).
+ * For a text kept in both languages elsewhere (a record's two fields) that goes into a new
+ * message. Nothing when zh is NULL or empty. */
+void fs_msg_remember(const char *en, const char *zh);
+/* The text of a record kept in both languages: zh when `want_zh` and zh is not empty, else en. */
+static inline const char *fs_msg_pick(const char *en, const char *zh, bool want_zh)
+{
+  return want_zh && zh && zh[0] ? zh : en;
+}
+
 /* Entry i of the catalogue (in its order), for tests and tools; false past the end. */
 bool fs_msg_entry(size_t i, const char **en, const char **zh);
 

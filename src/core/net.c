@@ -55,3 +55,21 @@ bool fs_host_is_loopback(const char *host)
   }
   return false;
 }
+
+void fs_client_key(const char *addr, char out[FS_CLIENT_KEY_MAX])
+{
+  struct in6_addr a6;
+  static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+  if (inet_pton(AF_INET6, addr, &a6) != 1) {
+    snprintf(out, FS_CLIENT_KEY_MAX, "%s", addr);
+    return;
+  }
+  if (!memcmp(a6.s6_addr, v4mapped, 12)) {
+    inet_ntop(AF_INET, &a6.s6_addr[12], out, FS_CLIENT_KEY_MAX);
+    return;
+  }
+  memset(&a6.s6_addr[8], 0, 8);
+  char prefix[INET6_ADDRSTRLEN];
+  inet_ntop(AF_INET6, &a6, prefix, sizeof(prefix));
+  snprintf(out, FS_CLIENT_KEY_MAX, "%s/64", prefix);
+}

@@ -4,6 +4,7 @@
 #include "detect/ioc_stix.h"
 #include "detect/ioc_norm.h"
 
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 
@@ -164,6 +165,7 @@ static int stix_indicator(struct detect_ioc_builder *b, json_t *obj, const char 
     fs_err_wrap_where(e, where);
     return rc;
   }
+  fs_msg_remember(out.reason, out.reason_zh);
   if (out.kind == DETECT_STIX_SKIPPED) {
     detect_ioc_builder_skip_compound(b);
     return fs_err_set(e, FS_ERR_INVALID, where, "compound pattern not matched: %s", out.reason);

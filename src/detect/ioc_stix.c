@@ -4,6 +4,7 @@
 
 #include "detect/ioc_compound.h"
 
+#include "core/i18n.h"
 #include "core/time.h"
 #include "stix/pattern.h"
 
@@ -55,6 +56,7 @@ static int compound_specs(struct stix_pattern *p, const char *text,
   if (rc == FS_ERR_UNSUPPORTED || rc == FS_ERR_INVALID) {
     out->kind = DETECT_STIX_SKIPPED;
     snprintf(out->reason, sizeof(out->reason), "%s", e.msg);
+    snprintf(out->reason_zh, sizeof(out->reason_zh), "%s", e.msg_zh);
     return FS_OK;
   }
   if (rc) {
@@ -82,7 +84,7 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
                                struct fs_err *err)
 {
   out->kind = DETECT_STIX_SIMPLE;
-  out->reason[0] = '\0';
+  out->reason[0] = out->reason_zh[0] = '\0';
   const char *id = json_string_value(json_object_get(indicator, "id"));
   const char *pattern = json_string_value(json_object_get(indicator, "pattern"));
   const char *ptype = json_string_value(json_object_get(indicator, "pattern_type"));
@@ -90,8 +92,8 @@ int detect_ioc_specs_from_stix(const json_t *indicator, const struct detect_visi
     return fs_err_set(err, FS_ERR_INVALID, id ? id : "object", "not an indicator with a pattern");
   if (ptype && strcmp(ptype, "stix")) {
     out->kind = DETECT_STIX_OTHER; /* Sigma, YARA, Snort...: not values for the index */
-    snprintf(out->reason, sizeof(out->reason), "pattern_type \"%.100s\" is not STIX patterning",
-             ptype);
+    fs_msg_format(out->reason, sizeof(out->reason), out->reason_zh, sizeof(out->reason_zh),
+                  "pattern_type \"%.100s\" is not STIX patterning", ptype);
     return FS_OK;
   }
   /* An object without spec_version is STIX 2.0 content (a 2.1 SDO must have one): its pattern

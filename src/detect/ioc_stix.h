@@ -24,7 +24,8 @@ enum detect_stix_kind {
 
 struct detect_stix_outcome {
   enum detect_stix_kind kind;
-  char reason[384]; /* SKIPPED: why, for people */
+  char reason[384];    /* SKIPPED, OTHER: why, for people */
+  char reason_zh[512]; /* the same in zh-TW ("" when it has no translation) */
 };
 
 /* Calls fn for each simple indicator, or each anchor of the compound pattern, of one STIX

@@ -251,13 +251,17 @@ static int32_t local_offset_s(void *arg, int64_t utc_ms)
 
 const struct detect_zone detect_scan_local_zone = {local_offset_s, NULL};
 
+/* An error travels to the writing thread as "FILE:LINE[: where]\0msg\0msg_zh" (both languages:
+ * the reader's is picked when it is shown). */
 static void note_error(struct block *b, const struct rec *r, const struct fs_err *e)
 {
   size_t mark = b->out.len;
   unsigned char head[13] = {E_ERROR};
   if (fs_buf_append(&b->out, head, sizeof(head)) ||
-      fs_buf_appendf(&b->out, "%s:%llu%s%s\n%s", b->file, (unsigned long long)r->line,
-                     e->where[0] ? ": " : "", e->where, e->msg)) {
+      fs_buf_appendf(&b->out, "%s:%llu%s%s", b->file, (unsigned long long)r->line,
+                     e->where[0] ? ": " : "", e->where) ||
+      fs_buf_append(&b->out, "", 1) || fs_buf_append(&b->out, e->msg, strlen(e->msg) + 1) ||
+      fs_buf_append(&b->out, e->msg_zh, strlen(e->msg_zh))) {
     b->out.len = mark;
     return;
   }
@@ -380,11 +384,19 @@ static int write_block(struct scan *sc, struct block *b)
       rc = o->write(o->write_arg, body, len);
     } else if (o->on_parse_error) {
       struct fs_err e = {.code = FS_ERR_PARSE};
-      const char *nl = memchr(body, '\n', len);
-      size_t wl = nl ? (size_t)(nl - body) : len;
-      snprintf(e.where, sizeof(e.where), "%.*s", (int)wl, body);
-      if (nl)
-        snprintf(e.msg, sizeof(e.msg), "%.*s", (int)(len - wl - 1), nl + 1);
+      const char *parts[3] = {body, "", ""}; /* where, msg, msg_zh: see note_error */
+      size_t lens[3] = {len, 0, 0};
+      for (int k = 1; k < 3; k++) {
+        const char *nul = memchr(parts[k - 1], '\0', lens[k - 1]);
+        if (!nul)
+          break;
+        parts[k] = nul + 1;
+        lens[k] = lens[k - 1] - (size_t)(parts[k] - parts[k - 1]);
+        lens[k - 1] = (size_t)(nul - parts[k - 1]);
+      }
+      snprintf(e.where, sizeof(e.where), "%.*s", (int)lens[0], parts[0]);
+      snprintf(e.msg, sizeof(e.msg), "%.*s", (int)lens[1], parts[1]);
+      snprintf(e.msg_zh, sizeof(e.msg_zh), "%.*s", (int)lens[2], parts[2]);
       o->on_parse_error(o->error_arg, &e);
     }
   }

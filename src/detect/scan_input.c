@@ -66,8 +66,8 @@ int detect_input_open(const char *path, struct detect_input **out, struct fs_err
   if (!strcmp(path, "-")) {
     in->fd = 0;
   } else if ((in->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-    int rc = fs_err_set(err, errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, path, "%s",
-                        strerror(errno));
+    int rc = fs_err_set(err, errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, path,
+                        "cannot open: %s", strerror(errno));
     free(in->raw);
     free(in);
     return rc;
@@ -79,13 +79,13 @@ int detect_input_open(const char *path, struct detect_input **out, struct fs_err
   if (!rc && in->raw_len >= 2 && in->raw[0] == 0x1f && in->raw[1] == 0x8b) {
     in->kind = K_GZIP;
     if (inflateInit2(&in->z, 15 + 32) != Z_OK)
-      rc = fs_err_set(err, FS_ERR_NOMEM, path, "zlib");
+      rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory for the gzip decompressor");
     else
       in->z_live = true;
   } else if (!rc && in->raw_len >= 4 && !memcmp(in->raw, "\x28\xb5\x2f\xfd", 4)) {
     in->kind = K_ZSTD;
     if (!(in->zs = ZSTD_createDStream()))
-      rc = fs_err_set(err, FS_ERR_NOMEM, path, "zstd");
+      rc = fs_err_set(err, FS_ERR_NOMEM, path, "out of memory for the zstd decompressor");
     else
       ZSTD_initDStream(in->zs);
   }

@@ -19,13 +19,15 @@ struct detect_sigma_set;
 struct detect_sigma_thread;
 struct detect_sigma_corr;
 
-/* A rule that could not be loaded or compiled: file, line, the rule's id (when known), why. */
+/* A rule that could not be loaded or compiled: file, line, the rule's id (when known), why (in
+ * English, and in zh-TW through the message catalogue: its English when it has no translation). */
 struct detect_sigma_problem {
   const char *file;
   unsigned line;
   const char *rule_id; /* may be NULL */
   const char *title;   /* may be NULL */
   const char *reason;
+  const char *reason_zh;
 };
 typedef void (*detect_sigma_problem_fn)(void *arg, const struct detect_sigma_problem *p);
 

@@ -171,13 +171,13 @@ static void defer_regexes(struct detect_sigma_set *s, struct sigma_rule *r, uint
         }
     }
   bool keep = n && cond3(s, r, r->root) != V_F; /* it would need evaluating on every event */
-  char why[320];
+  struct fs_err why;
   for (size_t j = 0; j < n; j++) {
     struct sigma_item *it = &s->items[buf[j]];
     bool ok = !keep;
     for (uint32_t q = 0; q < it->nmatchers && ok; q++) {
       struct sigma_matcher *m = &s->matchers[it->first_matcher + q];
-      ok = m->re || !sigma_compile_pcre(m, why, sizeof(why));
+      ok = m->re || !sigma_compile_pcre(m, &why);
     }
     if (!ok) {
       it->indexed = true;
@@ -425,10 +425,14 @@ static int resolve_correlations(struct detect_sigma_set *s, detect_sigma_problem
     for (size_t k = 0; k < d->nrefs && !r->dead; k++) {
       int32_t t = find_rule(s, d->refs[k]);
       if (t < 0 || s->rules[t].corr) {
-        char why[320];
-        snprintf(why, sizeof(why), "correlation refers to %s, which is %s", d->refs[k],
-                 t < 0 ? "not loaded" : "a correlation");
-        sigma_kill_rule(s, (uint32_t)i, why, fn, arg);
+        struct fs_err why;
+        if (t < 0)
+          fs_err_set(&why, FS_ERR_INVALID, "", "correlation refers to %.200s, which is not loaded",
+                     d->refs[k]);
+        else
+          fs_err_set(&why, FS_ERR_INVALID, "",
+                     "correlation refers to %.200s, which is a correlation", d->refs[k]);
+        sigma_kill_rule(s, (uint32_t)i, &why, fn, arg);
         break;
       }
       d->ref_rules[k] = (uint32_t)t;

@@ -22,8 +22,7 @@ struct cp {
   uint32_t of[4096];
   uint32_t nof;
   unsigned depth;
-  char *why;
-  size_t why_size;
+  struct fs_err *why;
 };
 
 enum tok {
@@ -104,7 +103,7 @@ static enum tok next(struct cp *c, const char **s, size_t *n)
 
 static int fail(struct cp *c, const char *msg)
 {
-  snprintf(c->why, c->why_size, "condition: %s at byte %zu", msg, c->i);
+  fs_err_set(c->why, FS_ERR_INVALID, "", "condition: %s at byte %zu", msg, c->i);
   return -1;
 }
 
@@ -231,8 +230,8 @@ static int expr(struct cp *c)
   return a;
 }
 
-int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text, char *why,
-                     size_t why_size)
+int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text,
+                     struct fs_err *why)
 {
   struct cp *c = calloc(1, sizeof(*c));
   if (!c)
@@ -241,7 +240,6 @@ int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const cha
   c->r = r;
   c->t = text;
   c->why = why;
-  c->why_size = why_size;
   int root = expr(c);
   const char *tok;
   size_t n;

@@ -107,7 +107,7 @@ static unsigned hs_flags(const struct sigma_matcher *m, bool empty_ok)
   return f;
 }
 
-int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
+int sigma_compile_pcre(struct sigma_matcher *m, struct fs_err *why)
 {
   uint32_t opts = ((m->flags & SMF_RE_I) ? PCRE2_CASELESS : 0) |
                   ((m->flags & SMF_RE_M) ? PCRE2_MULTILINE : 0) |
@@ -118,9 +118,8 @@ int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size)
   if (!m->re) {
     PCRE2_UCHAR msg[160];
     pcre2_get_error_message(code, msg, sizeof(msg));
-    snprintf(why, why_size, "regular expression /%.80s/: %s at offset %zu", m->pats[0].text,
-             (const char *)msg, (size_t)off);
-    return FS_ERR_INVALID;
+    return fs_err_set(why, FS_ERR_INVALID, "", "regular expression /%.80s/: %s at offset %zu",
+                      m->pats[0].text, (const char *)msg, (size_t)off);
   }
   pcre2_jit_compile(m->re, PCRE2_JIT_COMPLETE); /* without JIT it still runs */
   return FS_OK;
@@ -307,7 +306,7 @@ static void list_drop(struct pat_list *l, size_t i)
 
 /* ---- planning and compiling --------------------------------------------------------------- */
 
-void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
+void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const struct fs_err *why,
                      detect_sigma_problem_fn fn, void *arg)
 {
   struct sigma_rule *r = &s->rules[rule];
@@ -315,7 +314,8 @@ void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
     return;
   r->dead = true;
   if (fn) {
-    struct detect_sigma_problem p = {r->file, r->line, r->id, r->title, why};
+    struct detect_sigma_problem p = {r->file,  r->line,  r->id,
+                                     r->title, why->msg, fs_err_msg(why, true)};
     fn(arg, &p);
   }
 }
@@ -342,9 +342,9 @@ static void plan_regex(struct detect_sigma_set *s, uint32_t mi, detect_sigma_pro
   }
   hs_free_compile_error(ce);
   ce = NULL;
-  char why[320];
-  if (sigma_compile_pcre(m, why, sizeof(why))) {
-    sigma_kill_rule(s, s->items[m->item].rule, why, fn, arg);
+  struct fs_err why;
+  if (sigma_compile_pcre(m, &why)) {
+    sigma_kill_rule(s, s->items[m->item].rule, &why, fn, arg);
     return;
   }
   if (hs_expression_info(e, flags | HS_FLAG_PREFILTER, &info, &ce) == HS_SUCCESS) {
@@ -504,11 +504,12 @@ static int compile_db(struct detect_sigma_set *s, const struct sigma_field *f, s
       return rc;
     }
     size_t bad = (size_t)ce->expression;
-    char why[320];
-    snprintf(why, sizeof(why), "value of field %s: Hyperscan: %s", f->name, ce->message);
+    struct fs_err why;
+    fs_err_set(&why, FS_ERR_INVALID, "", "value of field %.100s: Hyperscan: %s", f->name,
+               ce->message);
     hs_free_compile_error(ce);
     for (uint32_t k = s->targets[l->ids[bad]].head; k != UINT32_MAX; k = s->nodes[k].next)
-      sigma_kill_rule(s, s->items[s->matchers[s->nodes[k].matcher].item].rule, why, fn, arg);
+      sigma_kill_rule(s, s->items[s->matchers[s->nodes[k].matcher].item].rule, &why, fn, arg);
     list_drop(l, bad);
   }
   s->stats.hs_patterns += l->n;

@@ -340,21 +340,19 @@ struct sigma_variant {
 #define SIGMA_MAX_VARIANTS 64
 
 /* Parses the modifiers of a "Field|mod|mod" key (klen bytes). FS_ERR_INVALID with why. */
-int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *why,
-                     size_t why_size);
+int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, struct fs_err *why);
 /* Runs a value's transforms (windash, base64, base64offset, utf16*, expand) in order, giving its
  * forms in vars (SIGMA_MAX_VARIANTS). FS_ERR_INVALID with why, FS_ERR_NOMEM. */
 int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, const char *value,
-                    size_t vlen, struct sigma_variant *vars, size_t *nvars, char *why,
-                    size_t why_size);
+                    size_t vlen, struct sigma_variant *vars, size_t *nvars, struct fs_err *why);
 
 /* Turns one YAML document into a rule in l->set. Returns FS_OK, or FS_ERR_INVALID with the reason
  * in why (the set is left as it was). */
 int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc, const char *file,
-                         char *why, size_t why_size);
+                         struct fs_err *why);
 /* Parses a condition over the rule's selections into rule->cond. */
-int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text, char *why,
-                     size_t why_size);
+int sigma_cond_parse(struct detect_sigma_set *s, struct sigma_rule *r, const char *text,
+                     struct fs_err *why);
 
 /* Compiles the set: values (sigma_compile_fields), then what depends on them; resolves
  * correlations and routes. Reports and drops rules that cannot be compiled. */
@@ -371,9 +369,9 @@ int sigma_compile_routes(struct detect_sigma_set *s, detect_sigma_problem_fn fn,
                          struct fs_err *err);
 /* Compiles matcher m's regex (pats[0]) with PCRE2 into m->re, JIT when it can. FS_ERR_INVALID
  * with why. */
-int sigma_compile_pcre(struct sigma_matcher *m, char *why, size_t why_size);
+int sigma_compile_pcre(struct sigma_matcher *m, struct fs_err *why);
 /* Marks a rule dead and reports why (once). */
-void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const char *why,
+void sigma_kill_rule(struct detect_sigma_set *s, uint32_t rule, const struct fs_err *why,
                      detect_sigma_problem_fn fn, void *arg);
 
 /* ---- event classes and field mapping (sigma_logsource.c) -------------------------------- */

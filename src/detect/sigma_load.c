@@ -90,13 +90,17 @@ int detect_sigma_loader_placeholder_texts(struct detect_sigma_loader *l,
 }
 
 static void report(detect_sigma_problem_fn fn, void *arg, const char *file, unsigned line,
-                   const struct sy_node *doc, const char *reason)
+                   const struct sy_node *doc, const struct fs_err *why)
 {
   if (!fn)
     return;
   const struct sy_node *id = sy_get(doc, "id"), *title = sy_get(doc, "title");
-  struct detect_sigma_problem p = {file, line, id && id->kind == SY_SCALAR ? id->s : NULL,
-                                   title && title->kind == SY_SCALAR ? title->s : NULL, reason};
+  struct detect_sigma_problem p = {file,
+                                   line,
+                                   id && id->kind == SY_SCALAR ? id->s : NULL,
+                                   title && title->kind == SY_SCALAR ? title->s : NULL,
+                                   why->msg,
+                                   fs_err_msg(why, true)};
   fn(arg, &p);
 }
 
@@ -116,16 +120,16 @@ int detect_sigma_loader_add_text(struct detect_sigma_loader *l, const char *text
     return rc;
   }
   for (size_t i = 0; i < ndocs; i++) {
-    char why[320];
+    struct fs_err why;
     if (sy_is_null(docs[i]))
       continue; /* an empty document ("---" at the end) */
-    rc = sigma_rule_from_yaml(l, docs[i], name, why, sizeof(why));
+    rc = sigma_rule_from_yaml(l, docs[i], name, &why);
     if (rc == FS_ERR_NOMEM) {
       fs_arena_release(&tmp);
       return fs_err_set(err, rc, name, "out of memory");
     }
     if (rc) {
-      report(fn, arg, name, docs[i]->line, docs[i], why);
+      report(fn, arg, name, docs[i]->line, docs[i], &why);
       continue;
     }
     (*added)++;
@@ -146,9 +150,10 @@ static int add_file(struct detect_sigma_loader *l, const char *path, detect_sigm
   fs_buf_release(&b);
   *added += n;
   if (rc && rc != FS_ERR_NOMEM && fn) { /* a file that is not YAML: a problem, not the end */
-    char why[600];
-    snprintf(why, sizeof(why), "%s%s%s", err->where, err->where[0] ? ": " : "", err->msg);
-    struct detect_sigma_problem p = {path, 0, NULL, NULL, why};
+    struct fs_err why = *err;
+    if (err->where[0])
+      fs_err_set(&why, err->code, "", "%s: %s", err->where, err->msg);
+    struct detect_sigma_problem p = {path, 0, NULL, NULL, why.msg, fs_err_msg(&why, true)};
     fn(arg, &p);
     return FS_OK;
   }

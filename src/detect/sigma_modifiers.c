@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WHY(...) (snprintf(why, why_size, __VA_ARGS__), FS_ERR_INVALID)
+#define WHY(...) fs_err_set(why, FS_ERR_INVALID, "", __VA_ARGS__)
 
-int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, char *why, size_t why_size)
+int sigma_parse_mods(const char *key, size_t klen, struct sigma_mods *m, struct fs_err *why)
 {
   memset(m, 0, sizeof(*m));
   const char *p = memchr(key, '|', klen);
@@ -109,7 +109,7 @@ static char *dup_bytes(struct fs_arena *a, const char *s, size_t n)
 
 /* The bytes a variant stands for (escapes resolved); fails on wildcards, which no encoding keeps.
  */
-static int variant_bytes(struct fs_arena *a, struct sigma_variant *v, char *why, size_t why_size)
+static int variant_bytes(struct fs_arena *a, struct sigma_variant *v, struct fs_err *why)
 {
   if (v->literal)
     return FS_OK;
@@ -226,8 +226,7 @@ static const struct sigma_placeholder *find_placeholder(const struct detect_sigm
 
 /* Runs the transforms over one value, giving its variants. */
 int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, const char *value,
-                    size_t vlen, struct sigma_variant *vars, size_t *nvars, char *why,
-                    size_t why_size)
+                    size_t vlen, struct sigma_variant *vars, size_t *nvars, struct fs_err *why)
 {
   struct fs_arena *a = &l->set->arena;
   struct sigma_variant tmp[SIGMA_MAX_VARIANTS * 5];
@@ -273,7 +272,7 @@ int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, c
       case STR_UTF16LE:
       case STR_UTF16BE:
       case STR_UTF16: {
-        if ((rc = variant_bytes(a, v, why, why_size)))
+        if ((rc = variant_bytes(a, v, why)))
           return rc;
         char *s = fs_arena_alloc(a, v->len * 4 + 3);
         if (!s)
@@ -285,7 +284,7 @@ int sigma_transform(struct detect_sigma_loader *l, const struct sigma_mods *m, c
       }
       case STR_BASE64:
       case STR_BASE64OFFSET: {
-        if ((rc = variant_bytes(a, v, why, why_size)))
+        if ((rc = variant_bytes(a, v, why)))
           return rc;
         if (m->transforms[t] == STR_BASE64) {
           char *s = fs_arena_alloc(a, v->len / 3 * 4 + 8);

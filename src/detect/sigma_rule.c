@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WHY(...) (snprintf(why, why_size, __VA_ARGS__), FS_ERR_INVALID)
+#define WHY(...) fs_err_set(why, FS_ERR_INVALID, "", __VA_ARGS__)
 
 void *sigma_vec_push(void **data, size_t *n, size_t *cap, size_t elem)
 {
@@ -52,8 +52,8 @@ static int add_special(struct detect_sigma_set *s, struct sigma_special_value v)
 }
 
 static int add_value(struct detect_sigma_loader *l, struct sigma_item *it,
-                     const struct sigma_mods *m, bool keyword, const struct sy_node *v, char *why,
-                     size_t why_size)
+                     const struct sigma_mods *m, bool keyword, const struct sy_node *v,
+                     struct fs_err *why)
 {
   struct detect_sigma_set *s = l->set;
   const char *text = "";
@@ -122,7 +122,7 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it,
     }
     struct sigma_variant vars[SIGMA_MAX_VARIANTS];
     size_t nvars;
-    int rc = sigma_transform(l, m, text, len, vars, &nvars, why, why_size);
+    int rc = sigma_transform(l, m, text, len, vars, &nvars, why);
     if (rc)
       return rc;
     if (!nvars)
@@ -147,12 +147,12 @@ static int add_value(struct detect_sigma_loader *l, struct sigma_item *it,
 
 /* One "Field|mods: values" pair (or keywords when key is NULL). */
 static int add_item(struct detect_sigma_loader *l, uint32_t rule, const char *key,
-                    const struct sy_node *vals, char *why, size_t why_size)
+                    const struct sy_node *vals, struct fs_err *why)
 {
   struct detect_sigma_set *s = l->set;
   struct sigma_mods m;
   size_t klen = key ? strlen(key) : 0;
-  int rc = sigma_parse_mods(key ? key : "", klen, &m, why, why_size);
+  int rc = sigma_parse_mods(key ? key : "", klen, &m, why);
   if (rc)
     return rc;
   const char *bar = key ? memchr(key, '|', klen) : NULL;
@@ -176,8 +176,7 @@ static int add_item(struct detect_sigma_loader *l, uint32_t rule, const char *ke
     return WHY("line %u: an empty list of values", vals->line);
   for (size_t i = 0; i < n; i++) {
     it = &s->items[s->n_items - 1]; /* the vectors may move */
-    rc = add_value(l, it, &m, field == 0, vals->kind == SY_SEQ ? vals->kids[i] : vals, why,
-                   why_size);
+    rc = add_value(l, it, &m, field == 0, vals->kind == SY_SEQ ? vals->kids[i] : vals, why);
     if (rc)
       return rc;
   }
@@ -189,7 +188,7 @@ static int add_item(struct detect_sigma_loader *l, uint32_t rule, const char *ke
 }
 
 static int add_group_map(struct detect_sigma_loader *l, uint32_t rule, const struct sy_node *map,
-                         char *why, size_t why_size)
+                         struct fs_err *why)
 {
   struct detect_sigma_set *s = l->set;
   struct sigma_group *g = SIGMA_PUSH(s, groups);
@@ -202,7 +201,7 @@ static int add_group_map(struct detect_sigma_loader *l, uint32_t rule, const str
   for (size_t i = 0; i + 1 < map->n; i += 2) {
     if (map->kids[i]->kind != SY_SCALAR)
       return WHY("line %u: a field name must be a scalar", map->kids[i]->line);
-    int rc = add_item(l, rule, map->kids[i]->s, map->kids[i + 1], why, why_size);
+    int rc = add_item(l, rule, map->kids[i]->s, map->kids[i + 1], why);
     if (rc)
       return rc;
   }
@@ -211,13 +210,13 @@ static int add_group_map(struct detect_sigma_loader *l, uint32_t rule, const str
 }
 
 static int add_selection(struct detect_sigma_loader *l, uint32_t rule, struct sigma_sel *sel,
-                         const struct sy_node *node, char *why, size_t why_size)
+                         const struct sy_node *node, struct fs_err *why)
 {
   struct detect_sigma_set *s = l->set;
   sel->first_group = (uint32_t)s->n_groups;
   int rc = FS_OK;
   if (node->kind == SY_MAP) {
-    rc = add_group_map(l, rule, node, why, why_size);
+    rc = add_group_map(l, rule, node, why);
   } else if (node->kind == SY_SEQ) {
     size_t maps = 0;
     for (size_t i = 0; i < node->n; i++)
@@ -227,14 +226,14 @@ static int add_selection(struct detect_sigma_loader *l, uint32_t rule, struct si
     if (!node->n)
       return WHY("line %u: an empty selection", node->line);
     for (size_t i = 0; maps && i < node->n && !rc; i++)
-      rc = add_group_map(l, rule, node->kids[i], why, why_size);
+      rc = add_group_map(l, rule, node->kids[i], why);
     if (!maps) { /* keywords */
       struct sigma_group *g = SIGMA_PUSH(s, groups);
       if (!g)
         return FS_ERR_NOMEM;
       g->first_item = (uint32_t)s->n_items;
       g->nitems = 1;
-      rc = add_item(l, rule, NULL, node, why, why_size);
+      rc = add_item(l, rule, NULL, node, why);
     }
   } else if (!sy_is_null(node)) {
     struct sigma_group *g = SIGMA_PUSH(s, groups);
@@ -242,9 +241,9 @@ static int add_selection(struct detect_sigma_loader *l, uint32_t rule, struct si
       return FS_ERR_NOMEM;
     g->first_item = (uint32_t)s->n_items;
     g->nitems = 1;
-    rc = add_item(l, rule, NULL, node, why, why_size);
+    rc = add_item(l, rule, NULL, node, why);
   } else {
-    return WHY("line %u: selection %s is empty", node->line, sel->name);
+    return WHY("line %u: selection %.100s is empty", node->line, sel->name);
   }
   sel->ngroups = (uint32_t)s->n_groups - sel->first_group;
   return rc;
@@ -296,7 +295,7 @@ static bool parse_timespan(const char *t, int64_t *ms)
 }
 
 static int parse_correlation(struct detect_sigma_set *s, struct sigma_rule *r,
-                             const struct sy_node *c, char *why, size_t why_size)
+                             const struct sy_node *c, struct fs_err *why)
 {
   static const char *const types[] = {"event_count",     "value_count",      "value_sum",
                                       "value_avg",       "value_percentile", "temporal",
@@ -381,7 +380,7 @@ static int parse_correlation(struct detect_sigma_set *s, struct sigma_rule *r,
 /* ---- the rule ----------------------------------------------------------------------------- */
 
 int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *doc, const char *file,
-                         char *why, size_t why_size)
+                         struct fs_err *why)
 {
   struct detect_sigma_set *s = l->set;
   size_t n_rules = s->n_rules, n_items = s->n_items, n_groups = s->n_groups,
@@ -414,15 +413,16 @@ int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *do
   }
   const struct sy_node *corr = sy_get(doc, "correlation");
   if (corr) {
-    rc = parse_correlation(s, r, corr, why, why_size);
+    rc = parse_correlation(s, r, corr, why);
     if (rc)
       goto undo;
     return FS_OK;
   }
   const struct sy_node *det = sy_get(doc, "detection");
   if (!det || det->kind != SY_MAP) {
-    rc = WHY(sy_get(doc, "action") ? "Sigma 1 rule collections (action:) are not taken"
-                                   : "a rule needs a detection map");
+    bool collection = sy_get(doc, "action") != NULL;
+    rc = WHY(collection ? "Sigma 1 rule collections (action:) are not taken"
+                        : "a rule needs a detection map");
     goto undo;
   }
   if (!ls) {
@@ -447,13 +447,10 @@ int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *do
       rc = FS_ERR_NOMEM;
       goto undo;
     }
-    rc = add_selection(l, ri, &sels[k], det->kids[i + 1], why, why_size);
+    rc = add_selection(l, ri, &sels[k], det->kids[i + 1], why);
     if (rc) {
-      if (rc == FS_ERR_INVALID) {
-        char tmp[256];
-        snprintf(tmp, sizeof(tmp), "%s", why);
-        snprintf(why, why_size, "selection %s: %s", name, tmp);
-      }
+      if (rc == FS_ERR_INVALID)
+        fs_err_set(why, FS_ERR_INVALID, "", "selection %.100s: %s", name, why->msg);
       goto undo;
     }
     k++;
@@ -491,7 +488,7 @@ int sigma_rule_from_yaml(struct detect_sigma_loader *l, const struct sy_node *do
     rc = WHY("condition longer than 4096 bytes");
     goto undo;
   }
-  rc = sigma_cond_parse(s, r, text, why, why_size);
+  rc = sigma_cond_parse(s, r, text, why);
   if (rc)
     goto undo;
   return FS_OK;
@@ -502,6 +499,6 @@ undo:
   s->n_matchers = n_matchers;
   s->n_specials = n_specials;
   if (rc == FS_ERR_NOMEM)
-    snprintf(why, why_size, "out of memory");
+    fs_err_set(why, FS_ERR_NOMEM, "", "out of memory");
   return rc;
 }

@@ -4,6 +4,8 @@
 
 #include "core/vec.h"
 
+#include "core/i18n.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,7 +60,10 @@ int sy_parse(const char *text, size_t len, struct fs_arena *arena, struct sy_nod
   while (!done) {
     if (!yaml_parser_parse(&p, &ev)) {
       char msg[256];
-      snprintf(msg, sizeof(msg), "YAML: %s", p.problem ? p.problem : "syntax error");
+      if (p.problem) /* libyaml's words, inside a sentence of ours */
+        fs_msg_format(msg, sizeof(msg), NULL, 0, "not valid YAML: %s", p.problem);
+      else
+        fs_msg_format(msg, sizeof(msg), NULL, 0, "not valid YAML");
       rc = fail(err, (unsigned)p.problem_mark.line + 1, msg);
       break;
     }

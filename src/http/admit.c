@@ -4,8 +4,10 @@
 #include "http/server.h"
 
 #include "auth/policy.h"
+#include "auth/session.h"
 #include "core/net.h"
 #include "core/time.h"
+#include "http/api.h"
 #include "http/mediatype.h"
 #include "taxii/server.h"
 
@@ -15,10 +17,13 @@
 #include <string.h>
 #include <strings.h>
 
-/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients). */
+/* Bearer tokens, or HTTP Basic with the token as the password (TAXII clients); without either,
+ * on a site with portal sessions, the session cookie (not on TAXII's routes), which sets
+ * req->cookie. */
 static const char *presented_token(struct http_request *req, char **to_free)
 {
   *to_free = NULL;
+  req->cookie = false;
   const char *h = http_request_header(req, "Authorization");
   if (h && !strncasecmp(h, "Bearer ", 7)) {
     h += 7;
@@ -34,7 +39,12 @@ static const char *presented_token(struct http_request *req, char **to_free)
     *to_free = pass;
     return pass;
   }
-  return NULL;
+  const char *ck =
+      !req->site->session_cookie || (req->matched && (req->matched->flags & HTTP_TAXII))
+          ? NULL
+          : MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, req->site->session_cookie);
+  req->cookie = ck && *ck;
+  return req->cookie ? ck : NULL;
 }
 
 /* Authenticates the request's token. An address that has spent its budget of failed
@@ -50,12 +60,12 @@ static int authenticate(struct http_request *req, int *retry)
   if (!token) {
     rc = fs_err_set(&req->err, FS_ERR_UNAUTHENTICATED, "Authorization",
                     "send an API token: \"Authorization: Bearer <token>\"");
-  } else if (!http_ratelimit_peek(s->rl_fail, req->remote, now_ns, retry)) {
+  } else if (!http_ratelimit_peek(s->rl_fail, req->client, now_ns, retry)) {
     rc = FS_ERR_RATE_LIMITED;
   } else {
     rc = req->site->authenticate(req, token);
     if (rc == FS_ERR_UNAUTHENTICATED)
-      http_ratelimit_take(s->rl_fail, req->remote, now_ns, retry);
+      http_ratelimit_take(s->rl_fail, req->client, now_ns, retry);
   }
   if (to_free)
     MHD_free(to_free);
@@ -166,7 +176,7 @@ int http_admit(struct http_request *req, struct http_response *res)
   int retry = 0;
   int64_t now_ns = fs_time_mono_ns();
   char key[80];
-  snprintf(key, sizeof(key), "ip:%s", req->remote);
+  snprintf(key, sizeof(key), "ip:%s", req->client);
   int rc = FS_OK;
   bool public = (route->flags & HTTP_PUBLIC) ||
                 ((route->flags & HTTP_LOCAL_PUBLIC) && fs_host_is_loopback(req->remote));
@@ -190,8 +200,20 @@ int http_admit(struct http_request *req, struct http_response *res)
     http_header(res, "Retry-After", "%d", retry);
     return rc;
   }
-  if (rc)
-    return refuse(req, res, rc, 0);
+  /* A state-changing request made with the portal's cookie must carry the session's CSRF token:
+   * a browser sends the cookie with whatever page asked, the header only from our own scripts. */
+  if (!rc && req->cookie && strcmp(req->method, "GET") && strcmp(req->method, "HEAD") &&
+      !session_csrf_ok(&req->hub->auth, req->who.token_id,
+                       http_request_header(req, "X-CSRF-Token")))
+    rc = fs_err_set(&req->err, FS_ERR_FORBIDDEN, "X-CSRF-Token",
+                    "a change made with the session cookie needs the session's CSRF token in "
+                    "the X-CSRF-Token header");
+  if (rc) {
+    refuse(req, res, rc, 0);
+    if (rc == FS_ERR_UNAUTHENTICATED && req->cookie)
+      http_session_cookie_clear(req, res); /* the browser stops presenting a dead session */
+    return rc;
+  }
   if (req->authenticated)
     req->body.max = limit;
   if ((route->flags & HTTP_TAXII) &&

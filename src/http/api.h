@@ -5,13 +5,21 @@
 
 #include "http/http.h"
 
-int api_index(struct http_request *req, struct http_response *res);
 int api_healthz(struct http_request *req, struct http_response *res);
 int api_metrics(struct http_request *req, struct http_response *res);
 int api_openapi(struct http_request *req, struct http_response *res);
 int api_session_create(struct http_request *req, struct http_response *res);
 int api_session_delete(struct http_request *req, struct http_response *res);
 int api_me(struct http_request *req, struct http_response *res);
+/* The portal's files and the safe settings (api_portal.c). */
+int api_portal_index(struct http_request *req, struct http_response *res);
+int api_portal_file(struct http_request *req, struct http_response *res);
+int api_settings(struct http_request *req, struct http_response *res);
+/* Sessions and preferences (session.c). */
+int api_session_get(struct http_request *req, struct http_response *res);
+int api_me_update(struct http_request *req, struct http_response *res);
+/* Adds the Set-Cookie header that makes the browser drop the session cookie. */
+void http_session_cookie_clear(struct http_request *req, struct http_response *res);
 
 int api_orgs_list(struct http_request *req, struct http_response *res);
 int api_orgs_create(struct http_request *req, struct http_response *res);
@@ -41,12 +49,15 @@ int api_intel_collection_create(struct http_request *req, struct http_response *
 int api_intel_bundle(struct http_request *req, struct http_response *res);
 int api_intel_object(struct http_request *req, struct http_response *res);
 int api_intel_search(struct http_request *req, struct http_response *res);
+int api_intel_related(struct http_request *req, struct http_response *res);
 int api_intel_export(struct http_request *req, struct http_response *res);
 
 int api_events_post(struct http_request *req, struct http_response *res);
 int api_alerts_list(struct http_request *req, struct http_response *res);
 int api_alerts_stream(struct http_request *req, struct http_response *res);
 int api_alerts_sector(struct http_request *req, struct http_response *res);
+int api_alert_get(struct http_request *req, struct http_response *res);
+int api_alert_review(struct http_request *req, struct http_response *res);
 int api_soc_status(struct http_request *req, struct http_response *res);
 int api_soc_sources_list(struct http_request *req, struct http_response *res);
 int api_soc_sources_add(struct http_request *req, struct http_response *res);

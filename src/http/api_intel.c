@@ -156,27 +156,97 @@ int api_intel_object(struct http_request *req, struct http_response *res)
   return http_json(res, 200, json_pack("{s:s,s:o}", "id", req->params[0], "versions", rs.items));
 }
 
+/* The search's and the relations' cursors: sealed for the list (the value searched for, the
+ * object), since a page whose reading budget ran out goes on from a row the caller may not see,
+ * and no cursor shows a place in the hub's object store (docs/security.md, "Paging cursors and
+ * ids"). Longer values are refused by the search itself, so the name's cut cannot join two. */
+#define INTEL_LIST_MAX 1100
+
+/* `after` of list, opened into *before (0 when absent). */
+static int page_after(struct http_request *req, const char *list, int64_t *before)
+{
+  const char *cursor = http_query_get(&req->query, "after");
+  int64_t unused;
+  *before = 0;
+  return cursor ? http_cursor_open(req, "after", cursor, list, before, &unused) : FS_OK;
+}
+
+/* {"items", "next"}: next sealed for list, null when none. */
+static json_t *page_json(const struct http_request *req, const char *list, json_t *o, json_t *items,
+                         int64_t next)
+{
+  char cursor[FS_CURSOR_LEN + 1];
+  if (next)
+    http_cursor_seal(req->hub, list, next, 0, cursor);
+  json_object_set_new(o, "items", items);
+  json_object_set_new(o, "next", next ? json_string(cursor) : json_null());
+  return o;
+}
+
 int api_intel_search(struct http_request *req, struct http_response *res)
 {
-  static const char *const params[] = {"value", "limit", NULL};
+  static const char *const params[] = {"value", "limit", "after", NULL};
   struct store_conn *c;
-  int64_t limit;
+  int64_t limit, after, next = 0;
   struct rows rs = {&req->who, json_array()};
   const char *value = http_query_get(&req->query, "value");
+  char list[INTEL_LIST_MAX];
+  snprintf(list, sizeof(list), "intel search\x1f%s", value ? value : "");
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc && (!value || !*value))
     rc = fs_err_set(&req->err, FS_ERR_INVALID, "value", "give the value to search for: ?value=...");
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
   if (!rc)
+    rc = page_after(req, list, &after);
+  if (!rc)
     rc = http_db(req, &c);
   if (!rc)
-    rc = intel_search(c, &req->who, value, (size_t)limit, add_row, &rs, &req->err);
+    rc = intel_search_page(c, &req->who, value, after, (size_t)limit, add_row, &rs, &next,
+                           &req->err);
   if (rc) {
     json_decref(rs.items);
     return rc;
   }
-  return http_json(res, 200, json_pack("{s:s,s:o}", "value", value, "items", rs.items));
+  return http_json(res, 200,
+                   page_json(req, list, json_pack("{s:s}", "value", value), rs.items, next));
+}
+
+static int count_row(const struct intel_row *r, void *ctx)
+{
+  (void)r;
+  (*(size_t *)ctx)++;
+  return FS_OK;
+}
+
+int api_intel_related(struct http_request *req, struct http_response *res)
+{
+  static const char *const params[] = {"limit", "after", NULL};
+  struct store_conn *c;
+  int64_t limit, after, next = 0;
+  size_t seen = 0;
+  struct rows rs = {&req->who, json_array()};
+  char list[INTEL_LIST_MAX];
+  snprintf(list, sizeof(list), "intel related\x1f%s", req->params[0]);
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = http_query_int(&req->query, "limit", 1, 1000, 100, &limit, &req->err);
+  if (!rc)
+    rc = page_after(req, list, &after);
+  if (!rc)
+    rc = http_db(req, &c);
+  /* An object the caller may not see has no relations for it: the same 404 as one unknown. */
+  if (!rc)
+    rc = intel_read_object(c, &req->who, NULL, req->params[0], count_row, &seen, &req->err);
+  if (!rc)
+    rc = intel_related_page(c, &req->who, req->params[0], after, (size_t)limit, add_row, &rs, &next,
+                            &req->err);
+  if (rc) {
+    json_decref(rs.items);
+    return rc;
+  }
+  return http_json(res, 200,
+                   page_json(req, list, json_pack("{s:s}", "id", req->params[0]), rs.items, next));
 }
 
 /* A STIX bundle of what the actor may see in a collection, one page at a time. */
@@ -198,21 +268,30 @@ int api_intel_export(struct http_request *req, struct http_response *res)
   static const char *const params[] = {"collection", "after", "limit", NULL};
   struct store_conn *c;
   struct intel_collection col;
-  int64_t limit, after;
+  int64_t limit, after = 0, after_seq = INT64_MAX;
   int rc = http_query_only(&req->query, params, &req->err);
   if (!rc)
     rc = http_query_int(&req->query, "limit", 1, 10000, 1000, &limit, &req->err);
-  if (!rc)
-    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
-  const char *alias = http_query_get(&req->query, "collection");
+  const char *alias = http_query_get(&req->query, "collection"),
+             *cursor = http_query_get(&req->query, "after");
   if (!rc)
     rc = http_db(req, &c);
   if (!rc)
     rc = intel_collection_find(c, &req->who, alias ? alias : "sector", &col, &req->err);
+  /* `after` is the X-Finshield-Next-After of the part before (a sealed cursor: the position may
+   * be a row the caller does not see), or a date_added in microseconds chosen by the client. */
+  char list[128];
+  snprintf(list, sizeof(list), "intel export\x1f%s", rc ? "" : col.id);
+  if (!rc && cursor && cursor[0] && strspn(cursor, "0123456789") == strlen(cursor))
+    rc = http_query_int(&req->query, "after", 0, INT64_MAX, 0, &after, &req->err);
+  else if (!rc && cursor)
+    rc = http_cursor_open(req, "after", cursor, list, &after, &after_seq);
   if (rc)
     return rc;
-  struct intel_page page = {
-      .limit = (size_t)limit, .has_cursor = after > 0, .after_date = after, .after_seq = INT64_MAX};
+  struct intel_page page = {.limit = (size_t)limit,
+                            .has_cursor = cursor != NULL,
+                            .after_date = after,
+                            .after_seq = after_seq};
   char uuid[37];
   fs_uuid_v4(uuid);
   fs_buf_reset(&res->body);
@@ -222,8 +301,11 @@ int api_intel_export(struct http_request *req, struct http_response *res)
   if (rc)
     return rc;
   fs_buf_append_str(&res->body, "]}\n");
-  if (page.more)
-    http_header(res, "X-Finshield-Next-After", "%lld", (long long)page.last_added);
+  if (page.more) { /* where the reading stopped, sealed: it goes on even past a part with no row */
+    char next[FS_CURSOR_LEN + 1];
+    http_cursor_seal(req->hub, list, page.last_date, page.last_seq, next);
+    http_header(res, "X-Finshield-Next-After", "%s", next);
+  }
   res->content_type = "application/stix+json;version=2.1";
   return FS_OK;
 }

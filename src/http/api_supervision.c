@@ -94,6 +94,8 @@ int api_supervision_report(struct http_request *req, struct http_response *res)
     return rc;
   res->status = 200;
   res->content_type = pdf ? "application/pdf" : "text/html; charset=utf-8";
+  if (!pdf)
+    res->csp = HTTP_CSP_DOCUMENT; /* its styles are inline; it runs nothing */
   if (pdf)
     http_header(res, "Content-Disposition", "attachment; filename=\"supervision-%.20s.pdf\"",
                 period);

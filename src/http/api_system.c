@@ -1,8 +1,8 @@
-/* System endpoints: landing page, health, metrics, the OpenAPI document, sessions, "me". */
+/* System endpoints: health, metrics, the OpenAPI document, "me" (sessions are in
+ * session.c). */
 #include "http/api.h"
 
 #include "auth/org.h"
-#include "auth/token.h"
 #include "auth/user.h"
 #include "core/jsonx.h"
 #include "core/time.h"
@@ -14,20 +14,6 @@ extern const unsigned char finshield_openapi_yaml[];
 extern const size_t finshield_openapi_yaml_len;
 
 static const char *const no_params[] = {NULL};
-
-int api_index(struct http_request *req, struct http_response *res)
-{
-  fs_buf_appendf(&res->body,
-                 "<!doctype html><html lang=\"zh-Hant-TW\"><head><meta charset=\"utf-8\">"
-                 "<title>finshield</title></head><body>"
-                 "<h1>%s</h1><p>金融資安聯防中樞 · Financial sector cyber joint-defence hub</p>"
-                 "<ul><li><a href=\"/api/v1/openapi.yaml\">API (OpenAPI 3)</a></li>"
-                 "<li><a href=\"/healthz\">健康狀態 / health</a></li>"
-                 "<li><a href=\"/metrics\">指標 / metrics</a></li></ul></body></html>\n",
-                 req->hub->cfg.hub_name);
-  res->content_type = "text/html; charset=utf-8";
-  return FS_OK;
-}
 
 /* 200 when the node can read and write its database; 503 when it cannot reach it, or (a
  * standby, a read-only server: PostgreSQL) cannot write to it, so that a load balancer sends
@@ -96,53 +82,6 @@ int api_openapi(struct http_request *req, struct http_response *res)
   (void)req;
   res->content_type = "application/yaml; charset=utf-8";
   return fs_buf_append(&res->body, finshield_openapi_yaml, finshield_openapi_yaml_len);
-}
-
-int api_session_create(struct http_request *req, struct http_response *res)
-{
-  static const char *const keys[] = {"username", "password", "totp", NULL};
-  json_t *body;
-  int rc = http_body_object(req, &body);
-  if (rc)
-    return rc;
-  const char *username, *password, *totp;
-  rc = jsonx_only_keys(body, keys, "$", &req->err);
-  if (!rc)
-    rc = jsonx_string(body, "username", JSONX_REQUIRED, 64, &username, &req->err);
-  if (!rc)
-    rc = jsonx_string(body, "password", JSONX_REQUIRED, 1024, &password, &req->err);
-  if (!rc)
-    rc = jsonx_string(body, "totp", JSONX_NULLABLE, 16, &totp, &req->err);
-  struct store_conn *c;
-  char token[TOKEN_TEXT_MAX];
-  int64_t expires = 0;
-  char source[80];
-  snprintf(source, sizeof(source), "http:%s", req->remote);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = user_login(c, &req->hub->auth, username, password, totp, source, hub_now(req->hub), token,
-                    &expires, &req->err);
-  if (!rc)
-    rc = http_json(res, 201,
-                   json_pack("{s:s,s:s,s:o}", "token", token, "token_type", "Bearer", "expires_at",
-                             jsonx_time_new(expires)));
-  memset(token, 0, sizeof(token));
-  json_decref(body);
-  return rc;
-}
-
-int api_session_delete(struct http_request *req, struct http_response *res)
-{
-  struct store_conn *c;
-  int rc = http_query_only(&req->query, no_params, &req->err);
-  if (!rc)
-    rc = http_db(req, &c);
-  if (!rc)
-    rc = token_revoke(c, &req->who, req->who.token_id, &req->err);
-  if (!rc)
-    rc = http_json(res, 200, json_pack("{s:s}", "status", "signed out"));
-  return rc;
 }
 
 int api_me(struct http_request *req, struct http_response *res)

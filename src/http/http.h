@@ -10,8 +10,10 @@
 #include "auth/actor.h"
 #include "core/arena.h"
 #include "core/buf.h"
+#include "core/cursor.h"
 #include "core/err.h"
 #include "core/metrics.h"
+#include "core/net.h"
 #include "http/query.h"
 #include "hub/hub.h"
 #include "store/store.h"
@@ -49,7 +51,10 @@ struct http_request {
   size_t nparams;
   struct actor who;
   bool authenticated;
+  bool cookie;             /* authenticated by the portal's session cookie (auth/session.h) */
+  int64_t idle_expires_ms; /* with the cookie: when the session ends unless used again */
   char remote[64];
+  char client[FS_CLIENT_KEY_MAX]; /* what limits count: fs_client_key(remote), an IPv6 /64 */
   char request_id[20];
   const char *route;                /* the matched pattern, for logs and metrics */
   const struct http_route *matched; /* the route, found when the headers are in */
@@ -69,12 +74,26 @@ struct http_response {
   struct MHD_Response *custom; /* a streamed response made by the handler (http_stream_start) */
   struct fs_buf body;
   const char *content_type;
+  const char *csp;           /* Content-Security-Policy of the answer; NULL: HTTP_CSP */
+  const char *cache_control; /* Cache-Control of the answer; NULL: no-store */
   struct {
     const char *name;
     char value[160];
   } headers[HTTP_MAX_HEADERS];
   size_t nheaders;
 };
+
+/* The Content-Security-Policy of every answer: our own scripts, styles, images and requests
+ * only, no inline script or style, no plugin, no frame around our pages (the portal). */
+#define HTTP_CSP                                                                                   \
+  "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "                \
+  "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "                      \
+  "form-action 'self'; frame-ancestors 'none'"
+/* That of a self-contained document the hub writes (a report with its styles and SVG inline, to
+ * be saved and printed as it is): its inline styles and data: images, and nothing else. */
+#define HTTP_CSP_DOCUMENT                                                                          \
+  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "                \
+  "form-action 'none'; frame-ancestors 'none'"
 
 typedef int (*http_handler_fn)(struct http_request *req, struct http_response *res);
 
@@ -104,11 +123,13 @@ struct http_site {
   int (*authenticate)(struct http_request *req, const char *token);
   const char *realm;        /* of WWW-Authenticate */
   const char *taxii_prefix; /* paths answered in TAXII's error form even without a route, or NULL */
-  void *ctx;                /* the caller's, for its handlers and authenticate (req->site->ctx) */
+  const char *session_cookie; /* the portal's session cookie, read when no token is sent (then
+                               * req->cookie; authenticate checks it as a session), or NULL */
+  void *ctx;                  /* the caller's, for its handlers and authenticate (req->site->ctx) */
 };
 
-/* The hub's site: http_routes, API tokens (auth/token.h), realm "finshield", TAXII under /taxii2/.
- */
+/* The hub's site: http_routes, API tokens (auth/token.h) and the portal's session cookie
+ * (auth/session.h), realm "finshield", TAXII under /taxii2/. */
 extern const struct http_site http_hub_site;
 
 /* Finds the route of routes for method and path; fills params. Returns NULL with *path_known true
@@ -141,8 +162,23 @@ int http_get_by_id(struct http_request *req, struct http_response *res, http_get
 typedef int (*http_list_json_fn)(struct store_conn *c, const struct actor *who, json_t **out,
                                  struct fs_err *err);
 int http_list(struct http_request *req, struct http_response *res, http_list_json_fn list);
+/* The same for a list a page at a time: only `limit` and `after` in the query (http_page). */
+typedef int (*http_page_json_fn)(struct store_conn *c, const struct actor *who,
+                                 const struct auth_page *page, json_t **out, struct fs_err *err);
+int http_list_paged(struct http_request *req, struct http_response *res, http_page_json_fn list);
 /* The value of a request header (name in any case), or NULL; valid during the request. */
 const char *http_request_header(const struct http_request *req, const char *name);
+
+/* The REST lists' cursors (`next`, given back as `after`), sealed (core/cursor.h) with the hub's
+ * key for list cursors, so that a position which may be a row the caller may not see tells
+ * nothing. `list` names the list and its filters ("alerts\x1fioc\x1f<org>"): a cursor is good
+ * only for the list and filters it was made for. */
+void http_cursor_seal(const struct hub *hub, const char *list, int64_t a, int64_t b,
+                      char out[FS_CURSOR_LEN + 1]);
+/* Opens the cursor `text` sent as query parameter `param`: FS_ERR_INVALID (400) with req->err set
+ * when it is not one this hub made for `list`. */
+int http_cursor_open(struct http_request *req, const char *param, const char *text,
+                     const char *list, int64_t *a, int64_t *b);
 
 /* Fills res with the JSON error body for code and req->err. */
 void http_error(struct http_request *req, struct http_response *res, int code);

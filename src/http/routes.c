@@ -2,6 +2,7 @@
  * (1..128 bytes) and hands it to the handler in req->params. */
 #include "http/http.h"
 
+#include "auth/session.h"
 #include "auth/token.h"
 #include "http/api.h"
 
@@ -9,13 +10,18 @@
 #include <string.h>
 
 const struct http_route http_routes[] = {
-    {"GET", "/", api_index, HTTP_PUBLIC},
+    {"GET", "/", api_portal_index, HTTP_PUBLIC},
+    {"GET", "/portal/{}", api_portal_file, HTTP_PUBLIC},
+    {"GET", "/portal/{}/{}", api_portal_file, HTTP_PUBLIC},
+    {"GET", "/api/v1/settings", api_settings, 0},
     {"GET", "/healthz", api_healthz, HTTP_PUBLIC},
     {"GET", "/metrics", api_metrics, HTTP_LOCAL_PUBLIC},
     {"GET", "/api/v1/openapi.yaml", api_openapi, HTTP_PUBLIC},
     {"POST", "/api/v1/session", api_session_create, HTTP_PUBLIC | HTTP_JSON_BODY},
+    {"GET", "/api/v1/session", api_session_get, 0},
     {"DELETE", "/api/v1/session", api_session_delete, 0},
     {"GET", "/api/v1/me", api_me, 0},
+    {"PATCH", "/api/v1/me", api_me_update, HTTP_JSON_BODY},
     {"GET", "/api/v1/orgs", api_orgs_list, 0},
     {"POST", "/api/v1/orgs", api_orgs_create, HTTP_JSON_BODY},
     {"GET", "/api/v1/orgs/{}", api_orgs_get, 0},
@@ -39,12 +45,15 @@ const struct http_route http_routes[] = {
     {"POST", "/api/v1/intel/collections", api_intel_collection_create, HTTP_JSON_BODY},
     {"POST", "/api/v1/intel/bundles", api_intel_bundle, HTTP_JSON_BODY},
     {"GET", "/api/v1/intel/objects/{}", api_intel_object, 0},
+    {"GET", "/api/v1/intel/objects/{}/related", api_intel_related, 0},
     {"GET", "/api/v1/intel/search", api_intel_search, 0},
     {"GET", "/api/v1/intel/export", api_intel_export, 0},
     {"POST", "/api/v1/events", api_events_post, 0},
     {"GET", "/api/v1/alerts", api_alerts_list, 0},
     {"GET", "/api/v1/alerts/stream", api_alerts_stream, 0},
     {"GET", "/api/v1/alerts/sector", api_alerts_sector, 0},
+    {"GET", "/api/v1/alerts/{}", api_alert_get, 0},
+    {"POST", "/api/v1/alerts/{}/review", api_alert_review, HTTP_JSON_BODY},
     {"GET", "/api/v1/soc/status", api_soc_status, 0},
     {"GET", "/api/v1/soc/sources", api_soc_sources_list, 0},
     {"POST", "/api/v1/soc/sources", api_soc_sources_add, HTTP_JSON_BODY},
@@ -119,11 +128,16 @@ const struct http_route http_routes[] = {
     {NULL, NULL, NULL, 0},
 };
 
-/* An API token of the hub's store (auth/token.h), checked with a pooled connection. */
+/* An API token of the hub's store (auth/token.h), or the portal's session cookie
+ * (auth/session.h: a session token used within its idle time), checked with a pooled
+ * connection. */
 static int hub_authenticate(struct http_request *req, const char *token)
 {
   struct store_conn *c;
   int rc = http_db(req, &c);
+  if (!rc && req->cookie)
+    return session_authenticate(c, &req->hub->auth, token, hub_now(req->hub), &req->who,
+                                &req->idle_expires_ms, &req->err);
   return rc ? rc : token_authenticate(c, token, hub_now(req->hub), &req->who, &req->err);
 }
 
@@ -132,6 +146,7 @@ const struct http_site http_hub_site = {
     .authenticate = hub_authenticate,
     .realm = "finshield",
     .taxii_prefix = "/taxii2/",
+    .session_cookie = SESSION_COOKIE,
 };
 
 /* Matches pattern against path; on success fills params (pointing into the arena). */

@@ -127,6 +127,22 @@ int http_list(struct http_request *req, struct http_response *res, http_list_jso
   return rc ? rc : http_json(res, 200, out);
 }
 
+int http_list_paged(struct http_request *req, struct http_response *res, http_page_json_fn list)
+{
+  static const char *const params[] = {"limit", "after", NULL};
+  struct auth_page page;
+  struct store_conn *c = NULL;
+  json_t *out = NULL;
+  int rc = http_query_only(&req->query, params, &req->err);
+  if (!rc)
+    rc = http_page(req, &page);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = list(c, &req->who, &page, &out, &req->err);
+  return rc ? rc : http_json(res, 200, out);
+}
+
 const char *http_request_header(const struct http_request *req, const char *name)
 {
   return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -150,7 +166,9 @@ static void error_body_fixed(struct http_request *req, struct http_response *res
   if (taxii)
     fs_buf_appendf(&res->body,
                    "{\"title\":\"internal error\",\"description\":\"the error response could "
-                   "not be made\",\"error_code\":\"internal\",\"http_status\":500}");
+                   "not be made\",\"error_code\":\"internal\",\"http_status\":500,"
+                   "\"details\":{\"title_zh\":\"%s\",\"description_zh\":\"無法產生錯誤回應\"}}",
+                   fs_code_message(FS_ERR_INTERNAL, true));
   else
     fs_buf_appendf(&res->body,
                    "{\"error\":{\"status\":500,\"code\":\"internal\",\"title\":\"internal error\","
@@ -293,6 +311,7 @@ static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
       inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, req->remote,
                 sizeof(req->remote));
   }
+  fs_client_key(req->remote, req->client);
   req->guard = http_guard_of(conn);
   http_guard_head(req->guard);
   fs_metric_add(s->in_flight, 1);
@@ -353,7 +372,11 @@ static enum MHD_Result send_response(struct http_request *req, struct http_respo
       r, "Content-Type", res->content_type ? res->content_type : "application/json; charset=utf-8");
   MHD_add_response_header(r, "X-Request-Id", req->request_id);
   MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-  MHD_add_response_header(r, "Cache-Control", "no-store");
+  MHD_add_response_header(r, "Cache-Control", res->cache_control ? res->cache_control : "no-store");
+  /* The portal's pages run only our own scripts and styles, in no frame (docs/security.md). */
+  MHD_add_response_header(r, "Content-Security-Policy", res->csp ? res->csp : HTTP_CSP);
+  MHD_add_response_header(r, "X-Frame-Options", "DENY");
+  MHD_add_response_header(r, "Referrer-Policy", "no-referrer");
   for (size_t i = 0; i < res->nheaders; i++)
     MHD_add_response_header(r, res->headers[i].name, res->headers[i].value);
   req->status = res->status;
@@ -470,7 +493,7 @@ static enum MHD_Result dispatch(struct http_request *req)
   if (req->db && store_in_tx(req->db))
     store_rollback(req->db); /* a handler that failed half-way leaves nothing behind */
   body_release(req);         /* the answer may take long to send: give the memory back now */
-  if (!rc && !res.custom && (res.status < 200 || res.status > 299))
+  if (!rc && !res.custom && (res.status < 200 || res.status > 299) && res.status != 304)
     rc = fs_err_set(&req->err, FS_ERR_INTERNAL, route->pattern, "no answer was made");
   if (rc) {
     if (rc == FS_ERR_BUSY || rc == FS_ERR_NO_SPACE)

@@ -180,8 +180,23 @@ static ssize_t reader(void *cls, uint64_t pos, char *buf, size_t max)
 }
 
 int http_stream_start(struct http_request *req, struct http_response *res, int64_t after,
-                      http_stream_fetch_fn fetch, void *ctx, void (*free_ctx)(void *))
+                      const char *sealed_list, http_stream_fetch_fn fetch, void *ctx,
+                      void (*free_ctx)(void *))
 {
+  const char *last = http_request_header(req, "Last-Event-ID");
+  if (last && *last) {
+    int64_t unused;
+    int rc = sealed_list
+                 ? http_cursor_open(req, "Last-Event-ID", last, sealed_list, &after, &unused)
+                 : FS_OK;
+    if (rc) {
+      if (free_ctx)
+        free_ctx(ctx);
+      return rc;
+    }
+    if (!sealed_list)
+      after = strtoll(last, NULL, 10);
+  }
   struct http_streams *s = http_server_streams(req->srv);
   struct stream *st = s ? calloc(1, sizeof(*st)) : NULL;
   if (!st) {
@@ -194,9 +209,6 @@ int http_stream_start(struct http_request *req, struct http_response *res, int64
     store_release(req->hub->store, req->db);
     req->db = NULL;
   }
-  const char *last = http_request_header(req, "Last-Event-ID");
-  if (last && *last)
-    after = strtoll(last, NULL, 10);
   st->owner = s;
   st->conn = req->conn;
   st->who = req->who;

@@ -24,8 +24,11 @@ void http_streams_free(struct http_streams *s);
 void http_streams_poke(struct http_streams *s);
 
 /* Answers req with an event stream starting after `after` (a Last-Event-ID header, when sent,
- * takes its place). ctx is passed to fetch and freed with free_ctx (may be NULL) at the end. */
+ * takes its place). Event ids are numbers, or, when sealed_list is not NULL, cursors sealed for
+ * that list (http_cursor_seal: a Last-Event-ID that is not one is refused with 400). ctx is passed
+ * to fetch and freed with free_ctx (may be NULL) at the end. */
 int http_stream_start(struct http_request *req, struct http_response *res, int64_t after,
-                      http_stream_fetch_fn fetch, void *ctx, void (*free_ctx)(void *));
+                      const char *sealed_list, http_stream_fetch_fn fetch, void *ctx,
+                      void (*free_ctx)(void *));
 
 #endif

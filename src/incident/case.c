@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "auth/org.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/uuid.h"
@@ -159,15 +160,17 @@ int incident_report(struct store_conn *c, const struct actor *who, const struct 
   char reason[320];
   if (!rc) {
     incident_level_reason(&prop, false, reason, sizeof(reason));
-    rc = incident_event_add(c, who, id_out, "discovered", in->discovered_at,
-                            "the reporting organisation became aware of the incident", NULL, err);
+    rc = incident_event_addf(c, who, id_out, "discovered", in->discovered_at, err,
+                             "the reporting organisation became aware of the incident");
   }
   if (!rc)
-    rc = incident_event_add(c, who, id_out, "reported", who->now_ms, in->title, NULL, err);
+    rc = incident_event_add(c, who, id_out, "reported", who->now_ms, in->title, NULL, NULL, err);
   if (!rc) {
-    char text[400];
-    snprintf(text, sizeof(text), "proposed %s", reason);
-    rc = incident_event_add(c, who, id_out, "level_proposed", who->now_ms, text, NULL, err);
+    char reason_zh[480];
+    incident_level_reason(&prop, true, reason_zh, sizeof(reason_zh));
+    fs_msg_remember(reason, reason_zh);
+    rc = incident_event_addf(c, who, id_out, "level_proposed", who->now_ms, err, "proposed %s",
+                             reason);
   }
   if (!rc)
     rc = incident_observables_store(c, who, id_out, in->indicators, in->nindicators, err);
@@ -267,10 +270,9 @@ int incident_open_draft(struct store_conn *c, const struct actor *who,
   struct incident_row r;
   if (!rc)
     rc = incident_row_load(c, id_out, &r, err);
-  char text[300];
-  snprintf(text, sizeof(text), "draft opened from sector alert %.128s", alert_id);
   if (!rc)
-    rc = incident_event_add(c, who, id_out, "draft", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, id_out, "draft", who->now_ms, err,
+                             "draft opened from sector alert %.128s", alert_id);
   if (!rc)
     rc = incident_observables_store(c, who, id_out, ind.indicators, ind.nindicators, err);
   if (!rc) {
@@ -342,10 +344,12 @@ int incident_update(struct store_conn *c, const struct actor *who, const struct 
   if (!rc)
     rc = incident_observables_store(c, who, r.id, in->indicators, in->nindicators, err);
   if (!rc && in->has_impact) {
-    char reason[320], text[400];
+    char reason[320], reason_zh[480];
     incident_level_reason(&prop, false, reason, sizeof(reason));
-    snprintf(text, sizeof(text), "impact changed; proposed %s", reason);
-    rc = incident_event_add(c, who, r.id, "level_proposed", who->now_ms, text, NULL, err);
+    incident_level_reason(&prop, true, reason_zh, sizeof(reason_zh));
+    fs_msg_remember(reason, reason_zh);
+    rc = incident_event_addf(c, who, r.id, "level_proposed", who->now_ms, err,
+                             "impact changed; proposed %s", reason);
   }
   if (!rc) {
     json_t *d = json_pack("{s:s,s:I}", "ref", r.ref, "version", (json_int_t)r.version + 1);
@@ -388,12 +392,20 @@ int incident_set_level(struct store_conn *c, const struct actor *who,
                     "UPDATE incident SET level = ?, level_reviewed_at = COALESCE(level_reviewed_at,"
                     " ?), level_reviewed_by = ?, level_reason = ? WHERE id = ?",
                     "iisss", (int64_t)level, who->now_ms, who->username, reason, r.id);
-  char text[600];
-  snprintf(text, sizeof(text), "level %s %d (proposed %d)%s%.400s",
-           level == r.level ? "confirmed at" : "changed to", level, r.proposed_level,
-           reason && *reason ? ": " : "", reason ? reason : "");
-  if (!rc)
-    rc = incident_event_add(c, who, r.id, "level_reviewed", who->now_ms, text, NULL, err);
+  /* The reviewer's reason is its own words, quoted as they are. */
+  bool why = reason && *reason;
+  if (!rc && level == r.level)
+    rc = why ? incident_event_addf(c, who, r.id, "level_reviewed", who->now_ms, err,
+                                   "level confirmed at %d (proposed %d): %.400s", level,
+                                   r.proposed_level, reason)
+             : incident_event_addf(c, who, r.id, "level_reviewed", who->now_ms, err,
+                                   "level confirmed at %d (proposed %d)", level, r.proposed_level);
+  else if (!rc)
+    rc = why ? incident_event_addf(c, who, r.id, "level_reviewed", who->now_ms, err,
+                                   "level changed to %d (proposed %d): %.400s", level,
+                                   r.proposed_level, reason)
+             : incident_event_addf(c, who, r.id, "level_reviewed", who->now_ms, err,
+                                   "level changed to %d (proposed %d)", level, r.proposed_level);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:i,s:i,s:i,s:s?}", "ref", r.ref, "level", level, "previous",
                           r.level, "proposed", r.proposed_level, "reason", reason);
@@ -496,12 +508,12 @@ int incident_set_status(struct store_conn *c, const struct actor *who,
                     "siiiiiis", incident_status_names[status], r.reported, r.triaged, r.contained,
                     r.eradicated, r.recovered, r.closed, r.id);
   }
-  char text[600];
-  snprintf(text, sizeof(text), "%s%s%.500s", incident_status_names[status], note ? ": " : "",
-           note ? note : "");
-  if (!rc)
-    rc = incident_event_add(c, who, r.id, incident_status_names[status],
-                            status == INCIDENT_REPORTED ? who->now_ms : at, text, NULL, err);
+  int64_t when = status == INCIDENT_REPORTED ? who->now_ms : at;
+  if (!rc) /* the status's word in the reader's language, the note as it was written */
+    rc = note ? incident_event_addf(c, who, r.id, incident_status_names[status], when, err,
+                                    "%s: %.500s", incident_status_names[status], note)
+              : incident_event_addf(c, who, r.id, incident_status_names[status], when, err, "%s",
+                                    incident_status_names[status]);
   if (!rc) {
     json_t *d =
         json_pack("{s:s,s:s,s:s,s:o}", "ref", r.ref, "from", incident_status_names[r.status], "to",
@@ -554,13 +566,12 @@ int incident_merge(struct store_conn *c, const struct actor *who, const struct i
     rc = store_exec(c, NULL, err,
                     "UPDATE incident SET status = 'merged', merged_into = ? WHERE id = ?", "ss",
                     r.id, d.id);
-  char text[200];
-  snprintf(text, sizeof(text), "duplicate %s merged into this case", d.ref);
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "merged", who->now_ms, text, NULL, err);
-  snprintf(text, sizeof(text), "merged into %s as a duplicate", r.ref);
+    rc = incident_event_addf(c, who, r.id, "merged", who->now_ms, err,
+                             "duplicate %s merged into this case", d.ref);
   if (!rc)
-    rc = incident_event_add(c, who, d.id, "merged", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, d.id, "merged", who->now_ms, err,
+                             "merged into %s as a duplicate", r.ref);
   if (!rc) {
     json_t *dj = json_pack("{s:s,s:s}", "into", r.ref, "duplicate", d.ref);
     rc = audit_append(c, who, "incident.merge", "incident", d.id, dj, err);

@@ -5,6 +5,7 @@
 #include "core/buf.h"
 #include "core/file.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -97,11 +98,17 @@ static int64_t *slot(struct incident_clock_set *c, int k)
   return &c->investigation_s;
 }
 
-static int fail_at(struct fs_err *err, const char *name, int line, const char *msg)
+static int fail_at(struct fs_err *err, const char *name, int line, const char *fmt, ...)
+    FS_PRINTF(4, 5);
+static int fail_at(struct fs_err *err, const char *name, int line, const char *fmt, ...)
 {
   char where[128];
   snprintf(where, sizeof(where), "%.100s:%d", name, line);
-  return fs_err_set(err, FS_ERR_INVALID, where, "%s", msg);
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = fs_err_vset(err, FS_ERR_INVALID, where, fmt, ap);
+  va_end(ap);
+  return rc;
 }
 
 static const char *trim(const char *s, const char *e, const char **end)
@@ -123,7 +130,6 @@ int incident_policy_parse(const char *text, size_t len, const char *name,
   size_t nsecs = 0;
   struct section_vals *cur = NULL;
   const char *p = text, *end = text + len;
-  char msg[256];
   for (int line = 1; p < end; line++) {
     const char *nl = memchr(p, '\n', (size_t)(end - p));
     const char *le = nl ? nl : end;
@@ -151,8 +157,7 @@ int incident_policy_parse(const char *text, size_t len, const char *name,
         for (const char *const *i = industries; i && *i && !known; i++)
           known = !strcmp(*i, ind);
         if (!known) {
-          snprintf(msg, sizeof(msg), "unknown industry \"%s\"", ind);
-          return fail_at(err, name, line, msg);
+          return fail_at(err, name, line, "unknown industry \"%s\"", ind);
         }
       } else {
         return fail_at(err, name, line, "unknown section (expected [clocks] or [industry.NAME])");
@@ -181,22 +186,18 @@ int incident_policy_parse(const char *text, size_t len, const char *name,
       if ((size_t)(ke - k) == strlen(key_names[i]) && !memcmp(k, key_names[i], (size_t)(ke - k)))
         key = i;
     if (key < 0) {
-      snprintf(msg, sizeof(msg),
-               "unknown key \"%.*s\" (report, review_l1..4, recovery_l1..4, "
-               "investigation)",
-               (int)FS_MIN(ke - k, 40), k);
-      return fail_at(err, name, line, msg);
+      return fail_at(err, name, line,
+                     "unknown key \"%.*s\" (report, review_l1..4, recovery_l1..4, investigation)",
+                     (int)FS_MIN(ke - k, 40), k);
     }
     if (cur->line[key]) {
-      snprintf(msg, sizeof(msg), "\"%s\" given twice (first at line %d)", key_names[key],
-               cur->line[key]);
-      return fail_at(err, name, line, msg);
+      return fail_at(err, name, line, "\"%s\" given twice (first at line %d)", key_names[key],
+                     cur->line[key]);
     }
     int64_t secs_v;
     if (incident_duration_parse(v, (size_t)(ve - v), &secs_v)) {
-      snprintf(msg, sizeof(msg), "\"%.*s\" is not a duration (like 30m, 36h, 30d)",
-               (int)FS_MIN(ve - v, 40), v);
-      return fail_at(err, name, line, msg);
+      return fail_at(err, name, line, "\"%.*s\" is not a duration (like 30m, 36h, 30d)",
+                     (int)FS_MIN(ve - v, 40), v);
     }
     cur->v[key] = secs_v;
     cur->line[key] = line;
@@ -217,11 +218,11 @@ int incident_policy_parse(const char *text, size_t len, const char *name,
       if (secs[i].v[k] > *slot(&out->def, k)) {
         char def[24];
         incident_duration_format(*slot(&out->def, k), def);
-        snprintf(msg, sizeof(msg),
-                 "%s for %s is longer than the default %s: an industry may only "
-                 "shorten a clock",
-                 key_names[k], secs[i].industry, def);
-        return fail_at(err, name, secs[i].line[k], msg);
+        return fail_at(
+            err, name, secs[i].line[k],
+            "%.40s for %.40s is longer than the default %s: an industry may only shorten "
+            "a clock",
+            key_names[k], secs[i].industry, def);
       }
       *slot(&c, k) = secs[i].v[k];
     }

@@ -53,7 +53,7 @@ static int escalate_case(struct store_conn *c, const struct actor *who,
     static const char *const zh_names[] = {"通報", "等級審核", "損害控制或復原", "調查改善報告"};
     snprintf(zh, sizeof(zh), "%s期限已逾期：應於 %s（台北）前完成。", zh_names[i], due);
     if (!rc)
-      rc = incident_event_add(c, who, r.id, "escalated", who->now_ms, en, NULL, err);
+      rc = incident_event_add(c, who, r.id, "escalated", who->now_ms, en, zh, NULL, err);
     if (!rc) {
       json_t *d = json_pack("{s:s,s:s,s:o}", "ref", r.ref, "clock", incident_clock_names[i],
                             "due_at", jsonx_time_new(k[i].due));

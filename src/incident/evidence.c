@@ -95,10 +95,9 @@ int incident_evidence_add(struct store_conn *c, const struct actor *who,
                    "ssssissi", evidence_id, r.id, name, media_type, (int64_t)len, sha,
                    who->username, who->now_ms);
   }
-  char text[300];
-  snprintf(text, sizeof(text), "evidence %.200s (%zu bytes, SHA-256 %.16s...)", name, len, sha);
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "evidence", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, r.id, "evidence", who->now_ms, err,
+                             "evidence %.200s (%zu bytes, SHA-256 %.16s...)", name, len, sha);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:I,s:s}", "ref", r.ref, "name", name, "size", (json_int_t)len,
                           "sha256", sha);

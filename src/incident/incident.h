@@ -246,10 +246,17 @@ int incident_closing_report_save(struct store_conn *c, const struct actor *who,
 int incident_closing_report_json(struct store_conn *c, const struct actor *who, const char *id,
                                  json_t **out, struct fs_err *err);
 
-/* Internal: appends a timeline event inside the caller's transaction. */
+/* Internal: appends a timeline event inside the caller's transaction: text as a person wrote it
+ * (a title, a note), or the hub's own words in English and text_zh in zh-TW (text_zh NULL for a
+ * person's words). */
 int incident_event_add(struct store_conn *c, const struct actor *who, const char *incident_id,
-                       const char *kind, int64_t at, const char *text, json_t *data,
-                       struct fs_err *err);
+                       const char *kind, int64_t at, const char *text, const char *text_zh,
+                       json_t *data, struct fs_err *err);
+/* Internal: incident_event_add of the hub's own words, formatted from fmt in English and through
+ * the message catalogue in zh-TW (fs_msg_vformat). */
+int incident_event_addf(struct store_conn *c, const struct actor *who, const char *incident_id,
+                        const char *kind, int64_t at, struct fs_err *err, const char *fmt, ...)
+    FS_PRINTF(7, 8);
 /* Internal: stores indicators as observables (duplicates ignored) in the caller's transaction. */
 int incident_observables_store(struct store_conn *c, const struct actor *who,
                                const char *incident_id, const struct incident_indicator *ind,

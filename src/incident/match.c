@@ -1,5 +1,6 @@
 /* Matching a case to the shared response teams, help requests, offers and answers. */
 #include "audit/audit.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 #include "incident/internal.h"
@@ -45,6 +46,18 @@ static int cmp_candidates(const void *a, const void *b)
   return strcmp(x->code, y->code);
 }
 
+/* Why a team is left out of a ranking (shown in both languages: the words have entries in the
+ * message catalogue). */
+enum { EX_GROUP, EX_INDUSTRY, EX_UNAVAILABLE, EX_FULL, EX_DECLINED, EX_ASKED, EX_SKILLS };
+static const char *const exclusion_reasons[] = {"another holding group's team",
+                                                "does not serve this industry",
+                                                "not available",
+                                                "at capacity",
+                                                "declined this case",
+                                                "already offered or assigned",
+                                                "has none of the skills asked for",
+                                                NULL};
+
 /* Ranks the teams for case r and the skills asked for; excluded teams go to `excluded` with
  * their reason. The caller frees the candidates' JSON with release_candidates. */
 static int rank(struct store_conn *c, const struct incident_row *r, json_t *skills,
@@ -83,13 +96,13 @@ static int rank(struct store_conn *c, const struct incident_row *r, json_t *skil
       k->kind = "group";
       k->tier = 1;
       if (strcmp(org, r->org_id) && strcmp(org, r->org.parent_id))
-        why = "another holding group's team";
+        why = exclusion_reasons[EX_GROUP];
     } else if (!strcmp(kind, "support")) {
       k->kind = "support";
       k->tier = 2;
       json_t *serves = json_loads(store_col_text(s, 6), 0, NULL);
       if (json_array_size(serves) && !json_has(serves, r->org.industry))
-        why = "does not serve this industry";
+        why = exclusion_reasons[EX_INDUSTRY];
       json_decref(serves);
     } else {
       k->kind = "cert";
@@ -111,18 +124,20 @@ static int rank(struct store_conn *c, const struct incident_row *r, json_t *skil
     }
     json_decref(team_skills);
     if (!why && !store_col_int(s, 7))
-      why = "not available";
+      why = exclusion_reasons[EX_UNAVAILABLE];
     if (!why && k->load >= k->capacity)
-      why = "at capacity";
+      why = exclusion_reasons[EX_FULL];
     if (!why && store_col_int(s, 11))
-      why = "declined this case";
+      why = exclusion_reasons[EX_DECLINED];
     if (!why && store_col_int(s, 12))
-      why = "already offered or assigned";
+      why = exclusion_reasons[EX_ASKED];
     if (!why && json_array_size(skills) && !k->covers && k->tier != 3)
-      why = "has none of the skills asked for";
+      why = exclusion_reasons[EX_SKILLS];
     if (why) {
-      if (strcmp(why, "another holding group's team"))
-        json_array_append_new(excluded, json_pack("{s:s,s:s}", "team", k->code, "reason", why));
+      if (why != exclusion_reasons[EX_GROUP])
+        json_array_append_new(excluded,
+                              json_pack("{s:s,s:s,s:s}", "team", k->code, "reason", why,
+                                        "reason_zh", fs_msg_zh(why) ? fs_msg_zh(why) : why));
       json_decref(k->covered);
       json_decref(k->missing);
       continue;
@@ -212,10 +227,9 @@ static int offer(struct store_conn *c, const struct actor *who, const struct inc
                       "INSERT INTO incident_assignment (id, incident_id, team_id, help_id, status,"
                       " offered_at, offered_by, version) VALUES (?,?,?,?,'offered',?,?,1)",
                       "ssssis", aid, r->id, team_id, help_id, who->now_ms, who->username);
-  char text[200];
-  snprintf(text, sizeof(text), "offered to response team %s", team_code);
   if (!rc)
-    rc = incident_event_add(c, who, r->id, "team_offered", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, r->id, "team_offered", who->now_ms, err,
+                             "offered to response team %s", team_code);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s?}", "ref", r->ref, "team", team_code, "help_id", help_id);
     rc = audit_append(c, who, "incident.offer", "incident_assignment", aid, d, err);
@@ -251,8 +265,8 @@ static int offer_next(struct store_conn *c, const struct actor *who, const struc
     rc = store_exec(c, NULL, err, "UPDATE incident_help SET status = 'unserved' WHERE id = ?", "s",
                     help_id);
     if (!rc)
-      rc = incident_event_add(c, who, r->id, "help_unserved", who->now_ms,
-                              "no response team is free to help", NULL, err);
+      rc = incident_event_addf(c, who, r->id, "help_unserved", who->now_ms, err,
+                               "no response team is free to help");
     if (!rc)
       rc = notify_incident(c, env, r, "incident.help_unserved", NOTIFY_TO_HUB, NULL,
                            "No registered response team is free to help; the hub must step in.",
@@ -300,11 +314,10 @@ int incident_help_request(struct store_conn *c, const struct actor *who,
                    " created_at) VALUES (?,?,?,?,?,'open',?)",
                    "sssssi", help_id, r.id, sk ? sk : "[]", note, who->username, who->now_ms);
   }
-  char text[300];
-  snprintf(text, sizeof(text), "help requested: %.200s", sk ? sk : "[]");
-  free(sk);
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "help_requested", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, r.id, "help_requested", who->now_ms, err,
+                             "help requested: %.200s", sk ? sk : "[]");
+  free(sk);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:O}", "ref", r.ref, "skills", skills);
     rc = audit_append(c, who, "incident.help", "incident_help", help_id, d, err);
@@ -421,7 +434,7 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
   struct policy_target t = {
       .org_id = team_org, .role = -1, .rel = member ? POLICY_REL_TEAM_MEMBER : 0};
   char what[64];
-  snprintf(what, sizeof(what), "response team %s", code);
+  fs_msg_format(what, sizeof(what), NULL, 0, "response team %.40s", code);
   if (!rc)
     rc = policy_check(who, POLICY_TEAM_ANSWER, &t, what, err);
   if (!rc && has_version && version != cur)
@@ -439,12 +452,17 @@ int incident_answer(struct store_conn *c, const struct actor *who, const struct 
                     assignment_id, cur);
   if (!rc && n != 1)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version", "the assignment was changed meanwhile");
-  char text[300];
-  snprintf(text, sizeof(text), "response team %s %s%s%.200s", code,
-           accept ? "accepted" : "declined", note ? ": " : "", note ? note : "");
-  if (!rc)
-    rc = incident_event_add(c, who, r.id, accept ? "team_accepted" : "team_declined", who->now_ms,
-                            text, NULL, err);
+  const char *kind = accept ? "team_accepted" : "team_declined";
+  if (!rc && accept)
+    rc = note ? incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s accepted: %.200s", code, note)
+              : incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s accepted", code);
+  else if (!rc)
+    rc = note ? incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s declined: %.200s", code, note)
+              : incident_event_addf(c, who, r.id, kind, who->now_ms, err,
+                                    "response team %s declined", code);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s}", "ref", r.ref, "team", code, "answer",
                           accept ? "accepted" : "declined");

@@ -170,10 +170,12 @@ int incident_publish(struct store_conn *c, const struct actor *who, const struct
                        "sssisiii", pid, r.id, stix_tlp_token(tlp), (int64_t)hide, text,
                        (int64_t)count, who->now_ms, (int64_t)handed)))
     goto out;
-  char note[200];
-  snprintf(note, sizeof(note), "%zu indicators published as %s%s", count, stix_tlp_name(tlp),
-           hide ? ", reporter hidden" : "");
-  if ((rc = incident_event_add(c, who, r.id, "published", who->now_ms, note, NULL, err)))
+  rc = hide ? incident_event_addf(c, who, r.id, "published", who->now_ms, err,
+                                  "%zu indicators published as %s, reporter hidden", count,
+                                  stix_tlp_name(tlp))
+            : incident_event_addf(c, who, r.id, "published", who->now_ms, err,
+                                  "%zu indicators published as %s", count, stix_tlp_name(tlp));
+  if (rc)
     goto out;
   json_t *d =
       json_pack("{s:s,s:s,s:b,s:I,s:s}", "ref", r.ref, "tlp", stix_tlp_token(tlp), "hide_reporter",

@@ -1,6 +1,7 @@
 /* Loading a case, the visibility check every function starts with, clocks as JSON, versions. */
 #include "incident/internal.h"
 
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "stix/tlp.h"
@@ -138,7 +139,7 @@ int incident_check(struct store_conn *c, const struct actor *who, const char *id
   if (act == POLICY_INCIDENT_READ)
     return FS_OK;
   char what[64];
-  snprintf(what, sizeof(what), "incident %s", r->ref);
+  fs_msg_format(what, sizeof(what), NULL, 0, "incident %.40s", r->ref);
   return policy_check(who, act, &t, what, err);
 }
 

@@ -178,6 +178,9 @@ static const struct store_migration incident_steps[] = {
      "ALTER TABLE incident ADD COLUMN sector_ref TEXT;"
      "UPDATE incident SET sector_ref = ref;"
      "CREATE UNIQUE INDEX incident_sector_ref ON incident (sector_ref)"},
+    /* The hub's own words in the timeline ("level confirmed at 3", "task done") in zh-TW too;
+     * NULL for what a person wrote (a title, a note) and for events written before. */
+    {3, "timeline events in both languages", "ALTER TABLE incident_event ADD COLUMN text_zh TEXT"},
 };
 
 const struct store_schema incident_schema = {"incident", incident_steps,

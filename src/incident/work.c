@@ -3,16 +3,18 @@
 #include "incident/internal.h"
 
 #include "audit/audit.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 int incident_event_add(struct store_conn *c, const struct actor *who, const char *incident_id,
-                       const char *kind, int64_t at, const char *text, json_t *data,
-                       struct fs_err *err)
+                       const char *kind, int64_t at, const char *text, const char *text_zh,
+                       json_t *data, struct fs_err *err)
 {
   int64_t n = 0;
   int rc = store_query_int(c, &n, NULL, err,
@@ -24,11 +26,23 @@ int incident_event_add(struct store_conn *c, const struct actor *who, const char
   if (!rc)
     rc = store_exec(c, NULL, err,
                     "INSERT INTO incident_event (id, incident_id, n, at, kind, actor_name,"
-                    " actor_org, text, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                    "ssiisssssi", id, incident_id, n + 1, at, kind, who->username,
-                    who->org_id[0] ? who->org_id : NULL, text ? text : "", d, who->now_ms);
+                    " actor_org, text, text_zh, data, recorded_at) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                    "ssiissssssi", id, incident_id, n + 1, at, kind, who->username,
+                    who->org_id[0] ? who->org_id : NULL, text ? text : "",
+                    text_zh && *text_zh ? text_zh : NULL, d, who->now_ms);
   free(d);
   return rc;
+}
+
+int incident_event_addf(struct store_conn *c, const struct actor *who, const char *incident_id,
+                        const char *kind, int64_t at, struct fs_err *err, const char *fmt, ...)
+{
+  char en[700], zh[1000];
+  va_list ap;
+  va_start(ap, fmt);
+  fs_msg_vformat(en, sizeof(en), zh, sizeof(zh), fmt, ap);
+  va_end(ap);
+  return incident_event_add(c, who, incident_id, kind, at, en, zh, NULL, err);
 }
 
 int incident_note_add(struct store_conn *c, const struct actor *who, const char *id,
@@ -47,7 +61,7 @@ int incident_note_add(struct store_conn *c, const struct actor *who, const char 
   if (!rc && at && at < r.discovered - 30LL * 86400000)
     rc = fs_err_set(err, FS_ERR_INVALID, "$.at", "more than 30 days before the discovery");
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "note", at ? at : who->now_ms, text, NULL, err);
+    rc = incident_event_add(c, who, r.id, "note", at ? at : who->now_ms, text, NULL, NULL, err);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:I}", "ref", r.ref, "length", (json_int_t)strlen(text));
     rc = audit_append(c, who, "incident.note", "incident", r.id, d, err);
@@ -90,18 +104,19 @@ static json_t *event_item(struct store_stmt *s, const struct actor *who)
   (void)who;
   char local[48];
   incident_local_time(store_col_int(s, 1), local);
-  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:o}", "n", (json_int_t)store_col_int(s, 0), "at",
+  return json_pack("{s:I,s:o,s:s,s:s,s:s,s:s,s:s?,s:o}", "n", (json_int_t)store_col_int(s, 0), "at",
                    jsonx_time_new(store_col_int(s, 1)), "at_local", local, "kind",
                    store_col_text(s, 2), "actor", store_col_text(s, 3), "text",
-                   store_col_text(s, 4), "recorded_at", jsonx_time_new(store_col_int(s, 5)));
+                   store_col_text(s, 4), "text_zh", store_col_text(s, 6), "recorded_at",
+                   jsonx_time_new(store_col_int(s, 5)));
 }
 
 int incident_timeline_json(struct store_conn *c, const struct actor *who, const char *id,
                            json_t **out, struct fs_err *err)
 {
   return incident_items_json(c, who, id, POLICY_INCIDENT_READ,
-                             "SELECT n, at, kind, actor_name, text, recorded_at FROM incident_event"
-                             " WHERE incident_id = ? ORDER BY at, n",
+                             "SELECT n, at, kind, actor_name, text, recorded_at, text_zh FROM"
+                             " incident_event WHERE incident_id = ? ORDER BY at, n",
                              event_item, out, err);
 }
 
@@ -141,11 +156,11 @@ int incident_task_add(struct store_conn *c, const struct actor *who, const char 
                     "iii",
                     task_id, r.id, title, owner, has_due ? due : 0, who->now_ms, who->now_ms);
   }
-  char text[400];
-  snprintf(text, sizeof(text), "task: %.300s%s%.60s", title, owner ? " (owner " : "",
-           owner ? owner : "");
-  if (!rc)
-    rc = incident_event_add(c, who, r.id, "task", who->now_ms, text, NULL, err);
+  if (!rc && owner)
+    rc = incident_event_addf(c, who, r.id, "task", who->now_ms, err, "task: %.300s (owner %.60s)",
+                             title, owner);
+  else if (!rc)
+    rc = incident_event_addf(c, who, r.id, "task", who->now_ms, err, "task: %.300s", title);
   if (!rc) {
     json_t *d = json_pack("{s:s,s:s,s:s?}", "ref", r.ref, "title", title, "owner", owner);
     rc = audit_append(c, who, "incident.task.add", "incident_task", task_id, d, err);
@@ -203,9 +218,8 @@ int incident_task_update(struct store_conn *c, const struct actor *who, const ch
   if (!rc && n != 1)
     rc = fs_err_set(err, FS_ERR_CONFLICT, "$.version", "the task was changed meanwhile");
   if (!rc && status >= 0) {
-    char text[120];
-    snprintf(text, sizeof(text), "task %s", task_status_names[status]);
-    rc = incident_event_add(c, who, r.id, "task", who->now_ms, text, NULL, err);
+    rc = incident_event_addf(c, who, r.id, "task", who->now_ms, err, "task %s",
+                             task_status_names[status]);
   }
   if (!rc) {
     json_t *d =
@@ -285,10 +299,9 @@ int incident_observables_add(struct store_conn *c, const struct actor *who, cons
     rc = incident_check(c, who, id, POLICY_INCIDENT_WORK, &r, err);
     if (!rc)
       rc = incident_observables_store(c, who, r.id, in->indicators, in->nindicators, err);
-    char text[80];
-    snprintf(text, sizeof(text), "%zu observables added", in->nindicators);
     if (!rc)
-      rc = incident_event_add(c, who, r.id, "observables", who->now_ms, text, NULL, err);
+      rc = incident_event_addf(c, who, r.id, "observables", who->now_ms, err,
+                               "%zu observables added", in->nindicators);
     if (!rc) {
       json_t *d = json_pack("{s:s,s:I}", "ref", r.ref, "count", (json_int_t)in->nindicators);
       rc = audit_append(c, who, "incident.observables", "incident", r.id, d, err);
@@ -411,10 +424,10 @@ int incident_closing_report_save(struct store_conn *c, const struct actor *who,
     rc = store_exec(c, NULL, err, "UPDATE incident SET report_done_at = ? WHERE id = ?", "is",
                     who->now_ms, r.id);
   if (!rc)
-    rc = incident_event_add(c, who, r.id, "closing_report", who->now_ms,
-                            complete ? "closing report complete (all seven parts)"
-                                     : "closing report saved (incomplete)",
-                            NULL, err);
+    rc = complete ? incident_event_addf(c, who, r.id, "closing_report", who->now_ms, err,
+                                        "closing report complete (all seven parts)")
+                  : incident_event_addf(c, who, r.id, "closing_report", who->now_ms, err,
+                                        "closing report saved (incomplete)");
   if (!rc) {
     json_t *d = json_pack("{s:s,s:b,s:O}", "ref", r.ref, "complete", complete, "missing", missing);
     rc = audit_append(c, who, "incident.closing_report", "incident", r.id, d, err);

@@ -193,6 +193,21 @@ int intel_read_object(struct store_conn *c, const struct actor *who,
  * hash, an e-mail address, or any SCO value), newest first, at most limit. */
 int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
                  intel_row_fn fn, void *ctx, struct fs_err *err);
+/* Every visible version of the relationships and sightings that refer to object id (as their
+ * source_ref, target_ref or sighting_of_ref), newest first, at most limit. The caller asks
+ * intel_read_object first: of an object it may not see, it learns nothing. */
+int intel_related(struct store_conn *c, const struct actor *who, const char *id, size_t limit,
+                  intel_row_fn fn, void *ctx, struct fs_err *err);
+/* The same two a page at a time: the rows older than `before` (a seq; 0: from the newest), at
+ * most limit; *next (may be NULL) becomes the `before` of the next page: the last row given when
+ * another row the actor sees follows, else 0, so that neither tells of rows it may not see (only
+ * when a page's reading budget is spent on such rows is it the last row read). */
+int intel_search_page(struct store_conn *c, const struct actor *who, const char *value,
+                      int64_t before, size_t limit, intel_row_fn fn, void *ctx, int64_t *next,
+                      struct fs_err *err);
+int intel_related_page(struct store_conn *c, const struct actor *who, const char *id,
+                       int64_t before, size_t limit, intel_row_fn fn, void *ctx, int64_t *next,
+                       struct fs_err *err);
 /* Removes object versions from a collection (TAXII DELETE): all versions, or those selected by
  * q's match[version]. The hub's roles, or the producing organisation (of an SCO: its own copy
  * only). FS_ERR_NOT_FOUND when the actor sees no such object. */

@@ -123,19 +123,23 @@ static int keys_of_object(struct intel_batch *b, const json_t *obj, const char *
   return rc;
 }
 
-/* The message of an invalid object: its first finding, as the status resource lists it. */
-static const char *refusal(struct intel_batch *b, const struct stix_result *r)
+/* The message of an invalid object in both languages: its first finding, as the status resource
+ * lists it. */
+static int refusal(struct intel_batch *b, const struct stix_result *r, struct intel_batch_item *it)
 {
-  char msg[512] = "invalid object";
+  char en[512] = "invalid object", zh[768] = "無效的物件";
   if (r->n_findings) {
     struct stix_report rep;
     memset(&rep, 0, sizeof(rep));
     snprintf(rep.id, sizeof(rep.id), "%s", r->id ? r->id : "");
     rep.n = 1;
     rep.items[0] = r->findings[0];
-    stix_finding_format(&rep, 0, msg, sizeof(msg));
+    stix_finding_format(&rep, 0, false, en, sizeof(en));
+    stix_finding_format(&rep, 0, true, zh, sizeof(zh));
   }
-  return fs_arena_strdup(&b->arena, msg);
+  it->refusal = fs_arena_strdup(&b->arena, en);
+  it->refusal_zh = fs_arena_strdup(&b->arena, zh);
+  return it->refusal && it->refusal_zh ? FS_OK : FS_ERR_NOMEM;
 }
 
 /* Room for n items at once (a document's size is known before its first object). */
@@ -170,7 +174,7 @@ int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct f
     return nomem(err);
   it->valid = r->valid;
   if (!r->valid) {
-    if (!(it->refusal = refusal(b, r)))
+    if (refusal(b, r, it))
       return nomem(err);
     b->n++;
     return FS_OK;
@@ -180,7 +184,10 @@ int intel_batch_add(struct intel_batch *b, const struct stix_result *r, struct f
   if (stix_meta_get(obj, &m, &e)) {
     char why[256];
     snprintf(why, sizeof(why), "%s: %s", e.where, e.msg);
-    if (!(it->meta_error = fs_arena_strdup(&b->arena, why)))
+    it->meta_error = fs_arena_strdup(&b->arena, why);
+    snprintf(why, sizeof(why), "%s：%s", e.where, fs_err_msg(&e, true));
+    it->meta_error_zh = fs_arena_strdup(&b->arena, why);
+    if (!it->meta_error || !it->meta_error_zh)
       return nomem(err);
     b->n++;
     return FS_OK;

@@ -7,6 +7,7 @@
 #include "auth/org.h"
 #include "auth/user.h"
 #include "core/buf.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/progress.h"
 #include "core/time.h"
@@ -63,11 +64,13 @@ static int nomem(struct fs_err *err)
   return fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
 }
 
+/* A refused element: its message in English and in zh-TW (message_zh; its English when the
+ * message has no translation). */
 static int fail(struct ingest *g, struct intel_ingest_result *res,
-                const struct intel_batch_item *it, const char *msg)
+                const struct intel_batch_item *it, const char *msg, const char *msg_zh)
 {
-  json_t *f =
-      json_pack("{s:s?,s:I,s:s}", "id", it->id, "index", (json_int_t)it->index, "message", msg);
+  json_t *f = json_pack("{s:s?,s:I,s:s,s:s}", "id", it->id, "index", (json_int_t)it->index,
+                        "message", msg, "message_zh", fs_msg_pick(msg, msg_zh, true));
   if (f && g->fail_text.len)
     fs_buf_append_char(&g->fail_text, ',');
   if (f && jsonx_dump(f, &g->fail_text)) {
@@ -102,14 +105,17 @@ static void append_json_string(struct fs_buf *b, const char *s)
   fs_buf_append_char(b, '"');
 }
 
+/* A stored (or kept) element, with a message in both languages when there is something to say. */
 static int succeed(struct ingest *g, struct intel_ingest_result *res, const char *id,
-                   const char *version, const char *msg)
+                   const char *version, const char *msg, const char *msg_zh)
 {
+  msg_zh = msg ? fs_msg_pick(msg, msg_zh, true) : NULL;
   if (res->successes) {
     json_t *ok = json_object();
     if (!ok || json_object_set_new_nocheck(ok, "id", json_string(id)) ||
         (version && json_object_set_new_nocheck(ok, "version", json_string(version))) ||
         (msg && json_object_set_new_nocheck(ok, "message", json_string(msg))) ||
+        (msg && json_object_set_new_nocheck(ok, "message_zh", json_string(msg_zh))) ||
         json_array_append_new(res->successes, ok))
       return nomem(g->err);
   }
@@ -123,6 +129,8 @@ static int succeed(struct ingest *g, struct intel_ingest_result *res, const char
   if (msg) {
     fs_buf_append_str(b, ",\"message\":");
     append_json_string(b, msg);
+    fs_buf_append_str(b, ",\"message_zh\":");
+    append_json_string(b, msg_zh);
   }
   if (fs_buf_append_char(b, '}'))
     return nomem(g->err);
@@ -132,13 +140,13 @@ static int succeed(struct ingest *g, struct intel_ingest_result *res, const char
 
 /* Resolves recipient names (organisation codes or ids; user names or ids) to ids. */
 static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *orgs,
-                              struct fs_buf *users, char *why, size_t why_n)
+                              struct fs_buf *users, struct fs_err *why)
 {
   if (!spec)
     return FS_OK;
   if (!json_is_object(spec)) {
-    snprintf(why, why_n, INTEL_PROP_RECIPIENTS ": must be {\"orgs\": [...], \"users\": [...]}");
-    return FS_ERR_INVALID;
+    return fs_err_set(why, FS_ERR_INVALID, "", "%s: must be {\"orgs\": [...], \"users\": [...]}",
+                      INTEL_PROP_RECIPIENTS);
   }
   static const char *const lists[] = {"orgs", "users"};
   for (int k = 0; k < 2; k++) {
@@ -146,9 +154,8 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
     if (!arr)
       continue;
     if (!json_is_array(arr) || json_array_size(arr) > 60) {
-      snprintf(why, why_n, INTEL_PROP_RECIPIENTS ".%s: must be a list of at most 60 names",
-               lists[k]);
-      return FS_ERR_INVALID;
+      return fs_err_set(why, FS_ERR_INVALID, "", "%s.%s: must be a list of at most 60 names",
+                        INTEL_PROP_RECIPIENTS, lists[k]);
     }
     size_t i;
     json_t *v;
@@ -161,9 +168,10 @@ static int resolve_recipients(struct ingest *g, json_t *spec, struct fs_buf *org
                : k == 0 ? org_resolve(g->c, name, id, &e)
                         : user_resolve(g->c, name, id, NULL, &e);
       if (rc == FS_ERR_NOT_FOUND || rc == FS_ERR_INVALID) {
-        snprintf(why, why_n, INTEL_PROP_RECIPIENTS ".%s[%zu]: no %s \"%.64s\"", lists[k], i,
-                 k == 0 ? "organisation" : "user", name ? name : "?");
-        return FS_ERR_INVALID;
+        return k == 0 ? fs_err_set(why, FS_ERR_INVALID, "", "%s.%s[%zu]: no organisation \"%.64s\"",
+                                   INTEL_PROP_RECIPIENTS, lists[k], i, name ? name : "?")
+                      : fs_err_set(why, FS_ERR_INVALID, "", "%s.%s[%zu]: no user \"%.64s\"",
+                                   INTEL_PROP_RECIPIENTS, lists[k], i, name ? name : "?");
       }
       if (rc) {
         *g->err = e;
@@ -254,15 +262,14 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, bool new_obj
  * creator replaced by the hub for an anonymous submission. Recipients are resolved on the way.
  * *body is a new JSON text (caller frees). */
 static int publish_changed(struct ingest *g, const struct intel_batch_item *it, bool anonymous,
-                           struct fs_buf *orgs, struct fs_buf *users, char **body, char *why,
-                           size_t why_n)
+                           struct fs_buf *orgs, struct fs_buf *users, char **body,
+                           struct fs_err *why)
 {
   json_t *obj;
   struct fs_err e;
   if (stix_json_parse(it->raw, it->raw_len, &obj, &e)) /* read once already: cannot fail */
     return fs_err_set(g->err, e.code, "intel", "%s: %s", e.where, e.msg);
-  int rc =
-      resolve_recipients(g, json_object_get(obj, INTEL_PROP_RECIPIENTS), orgs, users, why, why_n);
+  int rc = resolve_recipients(g, json_object_get(obj, INTEL_PROP_RECIPIENTS), orgs, users, why);
   if (!rc) {
     json_object_del(obj, INTEL_PROP_RECIPIENTS);
     json_object_del(obj, INTEL_PROP_ANONYMOUS);
@@ -392,10 +399,12 @@ static int sees_object(struct ingest *g, const char *id, bool *visible)
  * returned as they are and abort the whole ingest. */
 static int store_one(struct ingest *g, const struct intel_batch *b,
                      const struct intel_batch_item *it, bool maybe_stored, bool anonymous,
-                     char *why, size_t why_n)
+                     struct fs_err *why)
 {
   if (it->meta_error) {
-    snprintf(why, why_n, "%s", it->meta_error);
+    why->code = FS_ERR_INVALID;
+    snprintf(why->msg, sizeof(why->msg), "%s", it->meta_error);
+    snprintf(why->msg_zh, sizeof(why->msg_zh), "%s", it->meta_error_zh);
     return FS_ERR_INVALID;
   }
   const char *version = it->version, *vk = it->version_key;
@@ -464,22 +473,21 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   if (rc)
     return rc;
   if (taken) {
-    snprintf(why, why_n, "%s belongs to another organisation; only it or the hub may version it",
-             it->id);
-    return FS_ERR_FORBIDDEN;
+    return fs_err_set(why, FS_ERR_FORBIDDEN, "",
+                      "%s belongs to another organisation; only it or the hub may version it",
+                      it->id);
   }
   if (found && !found_own && !hub && !tlp_is_community(have)) {
-    snprintf(why, why_n,
-             "%s is another organisation's object beyond %s; only it or the hub "
-             "may share it further",
-             it->id, stix_tlp_name(TLP_GREEN));
-    return FS_ERR_FORBIDDEN;
+    return fs_err_set(why, FS_ERR_FORBIDDEN, "",
+                      "%s is another organisation's object beyond %s; only it or the hub may share "
+                      "it further",
+                      it->id, stix_tlp_name(TLP_GREEN));
   }
   if (found) {
     bool added = false;
     rc = add_entry(g, seq, it->id, false, &added);
     if (!rc && !added)
-      snprintf(why, why_n, "already present");
+      fs_err_set(why, FS_OK, "", "already present");
     return rc;
   }
 
@@ -496,7 +504,7 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   fs_buf_init(&users, 4096);
   char *changed = NULL;
   if (it->control || (anonymous && source_ref))
-    rc = publish_changed(g, it, anonymous, &orgs, &users, &changed, why, why_n);
+    rc = publish_changed(g, it, anonymous, &orgs, &users, &changed, why);
   /* A row of g->objects: its texts live until the flush (the batch's arena, the actor, the
    * received bytes), bound where they lie; a changed object's, freed below, are stored now. */
   const char *text[] = {it->id,
@@ -685,21 +693,24 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
     res->total++;
     fs_progress_add(progress, 1);
     if (!it->valid) {
-      rc = fail(&g, res, it, it->refusal);
+      rc = fail(&g, res, it, it->refusal, it->refusal_zh);
       continue;
     }
     if (withheld_identity(&g, it)) {
-      rc = succeed(&g, res, it->id, NULL, "withheld: the submission is anonymous");
+      char en[64], zh[96];
+      fs_msg_format(en, sizeof(en), zh, sizeof(zh), "withheld: the submission is anonymous");
+      rc = succeed(&g, res, it->id, NULL, en, zh);
       continue;
     }
-    char why[256] = "";
-    int one = store_one(&g, b, it, maybe_stored[i], all_anonymous, why, sizeof(why));
+    struct fs_err why;
+    fs_err_clear(&why);
+    int one = store_one(&g, b, it, maybe_stored[i], all_anonymous, &why);
     if (one == FS_ERR_INVALID || one == FS_ERR_FORBIDDEN)
-      rc = fail(&g, res, it, why);
+      rc = fail(&g, res, it, why.msg, why.msg_zh);
     else if (one)
       rc = one;
     else
-      rc = succeed(&g, res, it->id, it->version, why[0] ? why : NULL);
+      rc = succeed(&g, res, it->id, it->version, why.msg[0] ? why.msg : NULL, why.msg_zh);
   }
   if (!rc)
     rc = intel_rows_flush(&g.objects, err);

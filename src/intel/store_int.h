@@ -40,8 +40,10 @@ struct intel_batch_item {
   bool anonymous;             /* x_finshield_anonymous is true */
   bool is_identity;
   bool valid;
-  const char *refusal;    /* invalid: the message listed in the status resource */
-  const char *meta_error; /* valid, but its metadata could not be read: why */
+  const char *refusal;       /* invalid: the message listed in the status resource */
+  const char *refusal_zh;    /* the same in zh-TW (its English when it has no translation) */
+  const char *meta_error;    /* valid, but its metadata could not be read: why */
+  const char *meta_error_zh; /* the same in zh-TW */
   /* the rest only for valid objects whose metadata was read */
   enum stix_kind kind;
   const char *type, *version, *spec_version; /* version "" for none */

@@ -377,25 +377,111 @@ int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *lev
   return rc;
 }
 
-int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
-                 intel_row_fn fn, void *ctx, struct fs_err *err)
+/* A page, newest first, of the rows that sql selects below a seq (bound: a, then the seq as
+ * text, then the batch size) that the actor sees (through any collection) and keep (may be NULL)
+ * accepts: at most limit to fn. *next (may be NULL) becomes the seq of the last one given when
+ * another such row follows, else 0: neither the page nor its cursor tells of rows the actor may
+ * not see. Batches are read until then, within a budget, so that many rows the actor may not see
+ * cannot make one request unbounded; a spent budget gives the last row read as the cursor. */
+static int page_rows(struct store_conn *c, const struct actor *who, const char *sql, const char *a,
+                     int64_t before, size_t limit, intel_row_fn keep, void *kctx, intel_row_fn fn,
+                     void *ctx, int64_t *next, struct fs_err *err)
+{
+  int64_t bound = before > 0 ? before : INT64_MAX, last = 0;
+  size_t batch = limit + 1 < 200 ? 200 : limit + 1, budget = 20 * limit + 2000;
+  size_t scanned = 0, emitted = 0;
+  bool more = false, exhausted = false;
+  int rc = FS_OK;
+  while (!rc && !more && !exhausted && scanned < budget) {
+    char b[24];
+    snprintf(b, sizeof(b), "%lld", (long long)bound);
+    struct held_row *rows = NULL;
+    size_t n = 0;
+    rc = collect_rows(c, sql, a, b, (int64_t)batch, &rows, &n, err);
+    for (size_t i = 0; !rc && i < n && !more; i++) {
+      struct held_row *h = &rows[i];
+      bool visible;
+      bound = h->r.seq;
+      scanned++;
+      rc = visible_anywhere(c, who, h->r.seq, h->r.tlp, h->r.producer_org, h->r.producer_user,
+                            h->rorgs, h->rusers, &visible, err);
+      if (rc || !visible || (keep && keep(&h->r, kctx) != FS_OK))
+        continue;
+      if (emitted == limit) {
+        more = true;
+        break;
+      }
+      rc = fn(&h->r, ctx);
+      emitted++;
+      last = h->r.seq;
+    }
+    free_rows(rows, n);
+    exhausted = n < batch;
+  }
+  if (next)
+    *next = rc ? 0 : more ? last : exhausted ? 0 : bound;
+  return rc;
+}
+
+int intel_search_page(struct store_conn *c, const struct actor *who, const char *value,
+                      int64_t before, size_t limit, intel_row_fn fn, void *ctx, int64_t *next,
+                      struct fs_err *err)
 {
   char key[1024];
   if (!intel_observable_key(value, strlen(value), key, sizeof(key)))
     return fs_err_set(err, FS_ERR_INVALID, "value", "search for 1 to 1023 bytes");
-  struct held_row *rows = NULL;
-  size_t n = 0, emitted = 0;
-  /* Read a few more than asked: some may be invisible. */
-  int rc = collect_rows(c,
-                        "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
-                        " o.producer_org, o.producer_user, o.recipient_orgs, o.recipient_users,"
-                        " o.anonymous, o.body FROM intel_observable v JOIN intel_object o"
-                        " ON o.seq = v.seq WHERE v.value = ? ORDER BY o.seq DESC LIMIT ?",
-                        key, NULL, (int64_t)(limit * 4 + 100), &rows, &n, err);
-  if (!rc)
-    rc = emit_visible(c, who, NULL, rows, n, limit, fn, ctx, &emitted, err);
-  free_rows(rows, n);
-  return rc;
+  return page_rows(c, who,
+                   "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
+                   " o.producer_org, o.producer_user, o.recipient_orgs, o.recipient_users,"
+                   " o.anonymous, o.body FROM intel_observable v JOIN intel_object o"
+                   " ON o.seq = v.seq WHERE v.value = ? AND o.seq < CAST(? AS BIGINT)"
+                   " ORDER BY o.seq DESC LIMIT ?",
+                   key, before, limit, NULL, NULL, fn, ctx, next, err);
+}
+
+int intel_search(struct store_conn *c, const struct actor *who, const char *value, size_t limit,
+                 intel_row_fn fn, void *ctx, struct fs_err *err)
+{
+  return intel_search_page(c, who, value, 0, limit, fn, ctx, NULL, err);
+}
+
+/* FS_OK for a row whose object refers to id (ctx) as its source_ref, target_ref or
+ * sighting_of_ref (the LIKE that found it only knows that the id is in the text); 1 for another. */
+static int refers_to(const struct intel_row *r, void *ctx)
+{
+  const char *id = ctx;
+  json_t *o = json_loadb(r->body, r->body_len, 0, NULL);
+  static const char *const keys[] = {"source_ref", "target_ref", "sighting_of_ref"};
+  bool refers = false;
+  for (size_t i = 0; o && i < FS_ARRAY_SIZE(keys); i++) {
+    const char *v = json_string_value(json_object_get(o, keys[i]));
+    refers |= v && !strcmp(v, id);
+  }
+  json_decref(o);
+  return refers ? FS_OK : 1;
+}
+
+int intel_related_page(struct store_conn *c, const struct actor *who, const char *id,
+                       int64_t before, size_t limit, intel_row_fn fn, void *ctx, int64_t *next,
+                       struct fs_err *err)
+{
+  char pattern[STIX_ID_MAX + 8];
+  if (strlen(id) >= STIX_ID_MAX || strpbrk(id, "%\"\\"))
+    return fs_err_set(err, FS_ERR_NOT_FOUND, "object", "no object \"%.300s\"", id);
+  snprintf(pattern, sizeof(pattern), "%%\"%s\"%%", id);
+  return page_rows(c, who,
+                   "SELECT 0, o.seq, o.id, o.version, o.type, o.spec_version, o.tlp,"
+                   " o.producer_org, o.producer_user, o.recipient_orgs, o.recipient_users,"
+                   " o.anonymous, o.body FROM intel_object o"
+                   " WHERE o.type IN ('relationship', 'sighting') AND o.body LIKE ?"
+                   " AND o.seq < CAST(? AS BIGINT) ORDER BY o.seq DESC LIMIT ?",
+                   pattern, before, limit, refers_to, (void *)(uintptr_t)id, fn, ctx, next, err);
+}
+
+int intel_related(struct store_conn *c, const struct actor *who, const char *id, size_t limit,
+                  intel_row_fn fn, void *ctx, struct fs_err *err)
+{
+  return intel_related_page(c, who, id, 0, limit, fn, ctx, NULL, err);
 }
 
 /* The entries of object id in a collection (bound: id, then the collection's number), reached

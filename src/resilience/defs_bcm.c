@@ -168,6 +168,7 @@ static const struct reg_field drill_fields[] = {
     {"mtpd_hours", REG_NUMBER, 0, 0, 8760, NULL, "MTPD when judged (h)", "判定時的 MTPD（小時）"},
     {"verdict", REG_ENUM, REG_REQUIRED | REG_INDEXED, 0, 0, pass_fail, "Verdict", "判定結果"},
     {"reason", REG_TEXT, 0, 0, 300, NULL, "Why", "判定理由"},
+    {"reason_zh", REG_TEXT, 0, 0, 450, NULL, "Why, in Traditional Chinese", "判定理由（中文）"},
     {"vault_result", REG_ENUM, 0, 0, 0, pass_fail, "The vault's own check", "保險庫自身檢查結果"},
     {"snapshot", REG_TEXT, 0, 0, 80, NULL, "Snapshot", "快照"},
     {"repository", REG_TEXT, 0, 0, 80, NULL, "Repository", "儲存庫"},

@@ -4,6 +4,7 @@
 #include "auth/org.h"
 #include "auth/policy.h"
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/signed.h"
 #include "core/time.h"
@@ -19,8 +20,7 @@ static int as_invalid(int rc, struct fs_err *err)
 {
   if (rc != FS_ERR_CRYPTO)
     return rc;
-  struct fs_err e = *err;
-  return fs_err_set(err, FS_ERR_INVALID, e.where, "%s", e.msg);
+  return fs_err_copy(err, err, FS_ERR_INVALID, NULL);
 }
 
 static const char *str(const json_t *o, const char *k)
@@ -208,20 +208,25 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
   double secs = json_number_value(json_object_get(ev, "restore_seconds"));
   double rto = reg_num(sf.fields, "rto_hours", 0), mtpd = reg_num(sf.fields, "mtpd_hours", 0);
   bool vault_ok = !strcmp(str(ev, "result"), "pass");
-  char reason[300];
+  char reason[300], reason_zh[450]; /* the verdict's reason in both languages */
   const char *verdict = "fail";
-  if (!vault_ok)
-    snprintf(reason, sizeof(reason), "the restore failed: %.200s",
-             str(ev, "failure") ? str(ev, "failure") : "the vault reported a failure");
+  if (!vault_ok && str(ev, "failure"))
+    fs_msg_format(reason, sizeof(reason), reason_zh, sizeof(reason_zh),
+                  "the restore failed: %.200s", str(ev, "failure"));
+  else if (!vault_ok)
+    fs_msg_format(reason, sizeof(reason), reason_zh, sizeof(reason_zh),
+                  "the restore failed: the vault reported a failure");
   else if (secs > mtpd * 3600)
-    snprintf(reason, sizeof(reason), "restored in %.3f s, longer than the MTPD of %g h", secs,
-             mtpd);
+    fs_msg_format(reason, sizeof(reason), reason_zh, sizeof(reason_zh),
+                  "restored in %.3f s, longer than the MTPD of %g h", secs, mtpd);
   else if (secs > rto * 3600)
-    snprintf(reason, sizeof(reason), "restored in %.3f s, longer than the RTO of %g h", secs, rto);
+    fs_msg_format(reason, sizeof(reason), reason_zh, sizeof(reason_zh),
+                  "restored in %.3f s, longer than the RTO of %g h", secs, rto);
   else {
     verdict = "pass";
-    snprintf(reason, sizeof(reason),
-             "restored in %.3f s, within the RTO of %g h and the MTPD of %g h", secs, rto, mtpd);
+    fs_msg_format(reason, sizeof(reason), reason_zh, sizeof(reason_zh),
+                  "restored in %.3f s, within the RTO of %g h and the MTPD of %g h", secs, rto,
+                  mtpd);
   }
   char *text = json_dumps(ev, JSON_SORT_KEYS | JSON_COMPACT | FS_SIGNED_JSON_REALS);
   char date[11], eid[33];
@@ -232,13 +237,14 @@ int resil_drill_submit(struct store_conn *c, const struct actor *who, json_t *up
       *p = (char)(*p - 'A' + 'a');
   json_t *fields = NULL;
   if (!rc && text && strlen(text) <= 20000)
-    fields = json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:f,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}",
+    fields = json_pack("{s:s,s:s,s:s,s:s,s:f,s:f,s:f,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:b,s:s}",
                        "evidence_id", eid, "service", service, "drill_date", date, "started_at", st,
                        "restore_seconds", secs, "rto_hours", rto, "mtpd_hours", mtpd, "verdict",
-                       verdict, "reason", reason, "vault_result", vault_ok ? "pass" : "fail",
-                       "snapshot", str(ev, "snapshot"), "repository", str(ev, "repository"),
-                       "business_date", str(ev, "business_date") ? str(ev, "business_date") : "",
-                       "key", k.name, "attested", att && !json_is_null(att), "evidence", text);
+                       verdict, "reason", reason, "reason_zh", reason_zh[0] ? reason_zh : reason,
+                       "vault_result", vault_ok ? "pass" : "fail", "snapshot", str(ev, "snapshot"),
+                       "repository", str(ev, "repository"), "business_date",
+                       str(ev, "business_date") ? str(ev, "business_date") : "", "key", k.name,
+                       "attested", att && !json_is_null(att), "evidence", text);
   else if (!rc)
     rc = fs_err_set(err, FS_ERR_TOO_LARGE, "evidence",
                     "the drill record is larger than 20,000 bytes");

@@ -99,13 +99,13 @@ static bool line_ok(const char *s, size_t n, bool multiline)
 static int bad(struct fs_err *err, const struct reg_field *f, const char *fmt, ...) FS_PRINTF(3, 4);
 static int bad(struct fs_err *err, const struct reg_field *f, const char *fmt, ...)
 {
-  char where[96], msg[384];
+  char where[96];
   snprintf(where, sizeof(where), "fields.%s", f->name);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
+  int rc = fs_err_vset(err, FS_ERR_INVALID, where, fmt, ap);
   va_end(ap);
-  return fs_err_set(err, FS_ERR_INVALID, where, "%s", msg);
+  return rc;
 }
 
 static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
@@ -120,14 +120,13 @@ static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
     const char *s = json_string_value(v);
     size_t n = json_string_length(v);
     if (n == 0 && (f->flags & REG_REQUIRED))
-      return bad(err, f, "must not be empty%s", "");
-    if (n > text_max(f)) {
-      snprintf(msg, sizeof(msg), "%zu", text_max(f));
-      return bad(err, f, "is longer than %s bytes", msg);
-    }
+      return bad(err, f, "must not be empty");
+    if (n > text_max(f))
+      return bad(err, f, "is longer than %zu bytes", text_max(f));
     if (!line_ok(s, n, f->type == REG_LONGTEXT))
-      return bad(err, f, "must be UTF-8 text without control characters%s",
-                 f->type == REG_LONGTEXT ? "" : " or line breaks");
+      return f->type == REG_LONGTEXT
+                 ? bad(err, f, "must be UTF-8 text without control characters")
+                 : bad(err, f, "must be UTF-8 text without control characters or line breaks");
     if (f->type == REG_CODE && n && !code_ok(s))
       return bad(err, f, "must be a code: lower-case letters, digits, '-', '.', '_' (%s)", s);
     return FS_OK;
@@ -135,21 +134,21 @@ static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
   case REG_INT:
   case REG_NUMBER: {
     if (!json_is_number(v) || (f->type == REG_INT && !json_is_integer(v)))
-      return bad(err, f, "must be %s", f->type == REG_INT ? "an integer" : "a number");
+      return f->type == REG_INT ? bad(err, f, "must be an integer")
+                                : bad(err, f, "must be a number");
     double x = json_number_value(v);
     if (!isfinite(x))
-      return bad(err, f, "must be a finite number%s", "");
+      return bad(err, f, "must be a finite number");
     if ((f->min || f->max) && (x < f->min || x > f->max)) {
-      snprintf(msg, sizeof(msg), "%g and %g (got %g)", f->min, f->max, x);
-      return bad(err, f, "must be between %s", msg);
+      return bad(err, f, "must be between %g and %g (got %g)", f->min, f->max, x);
     }
     return FS_OK;
   }
   case REG_BOOL:
-    return json_is_boolean(v) ? FS_OK : bad(err, f, "must be true or false%s", "");
+    return json_is_boolean(v) ? FS_OK : bad(err, f, "must be true or false");
   case REG_DATE:
     if (!json_is_string(v) || reg_date_days(json_string_value(v)) < 0)
-      return bad(err, f, "must be a date YYYY-MM-DD%s", "");
+      return bad(err, f, "must be a date YYYY-MM-DD");
     return FS_OK;
   case REG_ENUM: {
     const char *s = json_string_value(v);
@@ -164,11 +163,10 @@ static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
   }
   case REG_LIST: {
     if (!json_is_array(v))
-      return bad(err, f, "must be a list of strings%s", "");
+      return bad(err, f, "must be a list of strings");
     size_t max = f->max > 0 ? (size_t)f->max : 50;
     if (json_array_size(v) > max) {
-      snprintf(msg, sizeof(msg), "%zu", max);
-      return bad(err, f, "has more than %s items", msg);
+      return bad(err, f, "has more than %zu items", max);
     }
     size_t i;
     json_t *it;
@@ -177,9 +175,7 @@ static int check_value(const struct reg_field *f, json_t *v, struct fs_err *err)
       if (!json_is_string(it) || !json_string_length(it) || json_string_length(it) > 200 ||
           !line_ok(json_string_value(it), json_string_length(it), false) ||
           strchr(json_string_value(it), ';')) {
-        snprintf(msg, sizeof(msg),
-                 "item %zu must be a non-empty line of at most 200 bytes without ';'", i);
-        return bad(err, f, "%s", msg);
+        return bad(err, f, "item %zu must be a non-empty line of at most 200 bytes without ';'", i);
       }
     }
     return FS_OK;
@@ -206,7 +202,7 @@ int reg_validate(const struct reg_def *d, json_t *fields, bool create, struct fs
       return fs_err_set(err, FS_ERR_INVALID, where, "%s is computed by the hub, not given", key);
     if (json_is_null(v)) {
       if (f->flags & REG_REQUIRED)
-        return bad(err, f, "is required%s", "");
+        return bad(err, f, "is required");
       json_object_del(fields, key);
       continue;
     }
@@ -223,7 +219,7 @@ int reg_validate(const struct reg_def *d, json_t *fields, bool create, struct fs
       const struct reg_field *f = &d->fields[i];
       if ((f->flags & (REG_REQUIRED | REG_KEY)) && !(f->flags & REG_DERIVED) &&
           !json_object_get(fields, f->name))
-        return bad(err, f, "is required%s", "");
+        return bad(err, f, "is required");
     }
   return d->check ? d->check(fields, err) : FS_OK;
 }

@@ -628,21 +628,28 @@ int reg_list_json(struct store_conn *c, const struct actor *who, const struct re
   char next[700] = "";
   bool row, more = false;
   int64_t n = 0;
-  while (!(rc = store_step(s, &row, err)) && row) {
-    if (n == limit) {
-      more = true;
-      break;
-    }
+  /* Another organisation's records the reader may not read: no row, no cursor, as when it has
+   * none (the cursor holds the sort value and id of the last record: only of one returned). */
+  bool readable = !org_id[0] || may_read(who, d, org_id);
+  while (readable && !(rc = store_step(s, &row, err)) && row) {
     struct rec r;
     if ((rc = rec_from_row(s, &r, err)))
       break;
+    if (!may_read(who, d, r.org_id)) {
+      json_decref(r.fields);
+      continue;
+    }
+    if (n == limit) {
+      more = true;
+      json_decref(r.fields);
+      break;
+    }
     char sv[64];
     const char *v = ss.num ? (snprintf(sv, sizeof(sv), "%lld", (long long)store_col_int(s, 10)), sv)
                            : store_col_text(s, 10);
     make_cursor(v ? v : "", r.id, next, sizeof(next));
     n++;
-    if (may_read(who, d, r.org_id))
-      json_array_append_new(items, rec_json(c, &orgs, d, &r, q->as_of ? q->as_of : who->now_ms));
+    json_array_append_new(items, rec_json(c, &orgs, d, &r, q->as_of ? q->as_of : who->now_ms));
     json_decref(r.fields);
   }
   store_done(s);

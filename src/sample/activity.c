@@ -172,27 +172,31 @@ int sample_activity_create(const struct soc_env *env, const struct actor *who,
 }
 
 /* The code and id of the first sample bank by code (the member whose events come first). */
+struct first_bank {
+  char code[40], id[37];
+};
+
+static int take_sample_bank(json_t *o, void *ctx, struct fs_err *err)
+{
+  (void)err;
+  struct first_bank *b = ctx;
+  if (!json_is_true(json_object_get(o, "sample")))
+    return FS_OK;
+  snprintf(b->code, sizeof(b->code), "%s", json_string_value(json_object_get(o, "code")));
+  snprintf(b->id, sizeof(b->id), "%s", json_string_value(json_object_get(o, "id")));
+  return ORG_EACH_STOP;
+}
+
 static int first_bank(struct store_conn *c, const struct actor *who, char code[40], char id[37],
                       struct fs_err *err)
 {
-  struct org_filter f = {.industry = "bank"};
-  struct auth_page page = {.limit = 100};
-  json_t *list = NULL;
-  int rc = org_list_json(c, who, &f, &page, &list, err);
-  size_t i;
-  json_t *o;
-  code[0] = '\0';
-  json_array_foreach(rc ? NULL : json_object_get(list, "items"), i, o)
-  {
-    if (json_is_true(json_object_get(o, "sample"))) {
-      snprintf(code, 40, "%s", json_string_value(json_object_get(o, "code")));
-      snprintf(id, 37, "%s", json_string_value(json_object_get(o, "id")));
-      break;
-    }
-  }
-  json_decref(list);
-  if (!rc && !code[0])
+  struct first_bank b = {"", ""};
+  int rc =
+      org_each_json(c, who, &(struct org_filter){.industry = "bank"}, take_sample_bank, &b, err);
+  if (!rc && !b.code[0])
     rc = fs_err_set(err, FS_ERR_NOT_FOUND, "sample", "the hub has no sample bank");
+  memcpy(code, b.code, 40);
+  memcpy(id, b.id, 37);
   return rc;
 }
 

@@ -472,6 +472,18 @@ static int institution(struct ctx *x, const json_t *org)
   return rc;
 }
 
+/* institution() for a member institution (not the hub, the supervisor or a partner). */
+static int member_institution(json_t *o, void *ctx, struct fs_err *err)
+{
+  if (!org_industry_is_member(json_string_value(json_object_get(o, "industry"))))
+    return FS_OK;
+  int rc = institution(ctx, o);
+  if (rc)
+    fs_err_set(err, rc, json_string_value(json_object_get(o, "code")),
+               "the sample register data of this institution could not be written");
+  return rc;
+}
+
 int sample_registers_create(struct store_conn *c, const struct actor *who,
                             struct sample_registers *out, struct fs_err *err)
 {
@@ -483,33 +495,7 @@ int sample_registers_create(struct store_conn *c, const struct actor *who,
     return rc;
   if ((rc = sector_registers(&x)))
     fs_err_set(err, rc, "sample", "the hub's sample registers could not be written");
-  struct org_filter f = {0};
-  char after[80] = "";
-  while (!rc) {
-    struct auth_page page = {.limit = 1000, .after = after[0] ? after : NULL};
-    json_t *pg;
-    if ((rc = org_list_json(c, who, &f, &page, &pg, err)))
-      break;
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(pg, "items"), i, o)
-    {
-      const char *ind = json_string_value(json_object_get(o, "industry"));
-      if (!strcmp(ind, "hub") || !strcmp(ind, "regulator") || !strcmp(ind, "partner"))
-        continue;
-      if ((rc = institution(&x, o))) {
-        fs_err_set(err, rc, json_string_value(json_object_get(o, "code")),
-                   "the sample register data of this institution could not be written");
-        break;
-      }
-    }
-    const char *next = json_string_value(json_object_get(pg, "next"));
-    bool more = next && !rc;
-    if (more)
-      snprintf(after, sizeof(after), "%s", next);
-    json_decref(pg);
-    if (!more)
-      break;
-  }
+  if (!rc)
+    rc = org_each_json(c, who, &(struct org_filter){0}, member_institution, &x, err);
   return store_tx_leave(c, owned, rc, err);
 }

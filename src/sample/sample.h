@@ -59,6 +59,23 @@ struct sample_registers {
 int sample_registers_create(struct store_conn *c, const struct actor *who,
                             struct sample_registers *out, struct fs_err *err);
 
+/* The demo's portal sign-ins: one sample user of each role (the first bank's analyst and
+ * administrator, a member of the association's response team assoc-013-support, a hub analyst,
+ * the hub's administrator `admin`, the supervisor) gets a new random password, set as `who` (the
+ * hub's operator) in the caller's transaction and written to out for printing once. A user the
+ * hub does not have (an administrator named otherwise by init) is left out: its entry is empty. */
+#define SAMPLE_SIGNINS 6
+#define SAMPLE_PASSWORD_MAX 24
+struct sample_signin {
+  char username[80];
+  char role[64];
+  char password[SAMPLE_PASSWORD_MAX];
+};
+int sample_portal_users(struct store_conn *c, const struct actor *who,
+                        const struct auth_settings *set, const struct sample_stats *st,
+                        const char *admin, struct sample_signin out[SAMPLE_SIGNINS],
+                        struct fs_err *err);
+
 /* True when the sample sector is already there (an earlier demo made it). */
 int sample_sector_exists(struct store_conn *c, bool *exists, struct fs_err *err);
 

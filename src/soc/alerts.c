@@ -1,5 +1,6 @@
 /* Alerts: deduplicated storage (handing indicator hits to sightings.c), sector alerts (with a
- * draft incident), and the reads and stream of alerts through the one policy. */
+ * draft incident), an alert's JSON and the sector alerts' pages through the one policy (review.c
+ * pages the alerts). */
 #include "soc/soc_int.h"
 
 #include "audit/audit.h"
@@ -100,25 +101,45 @@ static void retitle(struct store_conn *c, struct soc_engine *e, const char *inci
 /* The same indicator or rule at enough organisations within the window: a sector alert (one
  * per window), and a draft incident for the hub to coordinate. */
 static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_found *f,
-                  const char *alert_id, int64_t now, struct fs_err *err)
+                  const char *org_id, const char *alert_id, int64_t now, struct fs_err *err)
 {
   const struct fs_config *cfg = e->env.cfg;
   int64_t since = now - cfg->soc_sector_window_s * 1000, orgs = 0;
   const char *kind = kind_names[f->kind];
-  int rc = store_query_int(c, &orgs, NULL, err,
-                           "SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
-                           " AND last_at >= ?",
-                           "ssi", kind, f->ref, since);
+  char sid[40] = "";
+  bool found = false, counted = false;
+  /* Only an organisation new to this indicator or rule within the window changes the count. When
+   * this one already has another alert of it there, the sector alert (if any) just takes the new
+   * hit: a burst of one member's alerts (a scanner's many addresses) costs a lookup each instead
+   * of a count over all of them (index soc_alert_ref_org). */
+  int64_t one;
+  int rc = store_query_int(c, &one, &counted, err,
+                           "SELECT 1 FROM soc_alert WHERE kind = ? AND ref = ? AND org_id = ?"
+                           " AND last_at >= ? AND id <> ? LIMIT 1",
+                           "sssis", kind, f->ref, org_id, since, alert_id);
+  if (!rc)
+    rc = store_query_text(
+        c, sid, sizeof(sid), &found, err,
+        "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
+        " ORDER BY last_at DESC LIMIT 1",
+        "ssi", kind, f->ref, since);
+  if (!rc && counted) {
+    if (!found)
+      return FS_OK;
+    rc = store_exec(c, NULL, err, "UPDATE soc_sector_alert SET last_at = ? WHERE id = ?", "is", now,
+                    sid);
+    return rc ? rc
+              : store_exec(c, NULL, err, "UPDATE soc_alert SET sector_id = ? WHERE id = ?", "ss",
+                           sid, alert_id);
+  }
+  if (!rc)
+    rc = store_query_int(c, &orgs, NULL, err,
+                         "SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
+                         " AND last_at >= ?",
+                         "ssi", kind, f->ref, since);
   if (rc || orgs < cfg->soc_sector_threshold)
     return rc;
-  char sid[40] = "";
-  bool found;
-  rc =
-      store_query_text(c, sid, sizeof(sid), &found, err,
-                       "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
-                       " ORDER BY last_at DESC LIMIT 1",
-                       "ssi", kind, f->ref, since);
-  if (!rc && found) {
+  if (found) {
     int64_t before = 0;
     char incident[40] = "";
     rc = store_query_int(c, &before, NULL, err, "SELECT orgs FROM soc_sector_alert WHERE id = ?",
@@ -257,7 +278,7 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
     if (!rc && f->kind == DETECT_ALERT_IOC)
       hits[n_hits++] = f->ref;
     if (!rc)
-      rc = sector(c, e, f, id, now, err);
+      rc = sector(c, e, f, org_id, id, now, err);
   }
   /* The sightings of the indicators hit, once for the whole batch. */
   if (!rc)
@@ -268,100 +289,34 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 
 /* ---- reads -------------------------------------------------------------------------------- */
 
-#define ALERT_COLUMNS                                                                              \
-  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"                \
-  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id"
-
-/* An alert row of ALERT_COLUMNS, with its organisation's code (auth's). */
-static json_t *alert_json(struct store_stmt *s, const char *org_code)
+json_t *soc_alert_json(struct store_stmt *s, const char *org_code, bool with_seq)
 {
-  int64_t event_at = store_col_int(s, 11);
-  return json_pack(
-      "{s:I,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "seq",
-      (json_int_t)store_col_int(s, 0), "id", store_col_text(s, 1), "org_id", store_col_text(s, 2),
-      "org_code", org_code, "kind", store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name",
-      store_col_text(s, 5), "severity", store_col_text(s, 6), "field", store_col_text(s, 7),
-      "value", store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
+  int64_t event_at = store_col_int(s, 11), reviewed_at = store_col_int(s, 18);
+  json_t *a = json_pack(
+      "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s?,s:s?,s:s,s:s,s:o,s:o,s:o,s:I,s:s?}", "id",
+      store_col_text(s, 1), "org_id", store_col_text(s, 2), "org_code", org_code, "kind",
+      store_col_text(s, 3), "ref", store_col_text(s, 4), "ref_name", store_col_text(s, 5),
+      "severity", store_col_text(s, 6), "field", store_col_text(s, 7), "value",
+      store_col_text(s, 8), "event", store_col_text(s, 9), "source", store_col_text(s, 10),
       "event_at", event_at ? jsonx_time_new(event_at) : json_null(), "first_at",
       jsonx_time_new(store_col_int(s, 12)), "last_at", jsonx_time_new(store_col_int(s, 13)),
       "count", (json_int_t)store_col_int(s, 14), "sector_alert", store_col_text(s, 15));
+  if (a)
+    json_object_set_new(a, "review",
+                        json_pack("{s:s,s:s?,s:o,s:s?}", "status", store_col_text(s, 16), "by",
+                                  store_col_text(s, 17), "at",
+                                  reviewed_at ? jsonx_time_new(reviewed_at) : json_null(), "note",
+                                  store_col_text(s, 19)));
+  if (a && with_seq)
+    json_object_set_new(a, "seq", json_integer(store_col_int(s, 0)));
+  return a;
 }
 
-/* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides, from
- * whether the reader may see what the alert matched (an intelligence read, asked only when the
- * alert is not already the reader's own). */
-static bool alert_shown(struct store_conn *c, const struct actor *who, const char *org,
-                        const char *kind, const char *ref)
+bool soc_alert_shown(struct store_conn *c, const struct actor *who, const char *org,
+                     const char *kind, const char *ref)
 {
   return policy_alert_visible(who, org, false) ||
          policy_alert_visible(who, org, soc_sees_ref(c, who, kind, ref));
-}
-
-/* A page of alerts; *last_read is the sequence number of the last row read, shown or not. */
-static int alerts_page(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                       const char *kind, const char *org, json_t **out, int64_t *last_read,
-                       struct fs_err *err)
-{
-  char org_id[37] = "";
-  int rc;
-  if (org && (rc = org_resolve(c, org, org_id, err)))
-    return rc;
-  /* Alerts are their organisation's; the hub's roles read every organisation's. */
-  struct policy_target every = {.org_id = NULL, .role = -1};
-  struct policy_target own = {.org_id = who->org_id, .role = -1};
-  struct policy_target named = {.org_id = org_id, .role = -1};
-  if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &every)) {
-    if (!policy_allows(who, POLICY_SOC_ALERTS_READ, &own))
-      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
-                        "the supervisor sees the sector's statistics, not members' alerts");
-    if (org_id[0] && !policy_allows(who, POLICY_SOC_ALERTS_READ, &named))
-      return fs_err_set(err, FS_ERR_FORBIDDEN, "alerts",
-                        "only the hub sees other organisations' alerts");
-    snprintf(org_id, sizeof(org_id), "%s", who->org_id);
-  }
-  struct store_stmt *s;
-  rc = store_query(c, &s, err,
-                   "SELECT " ALERT_COLUMNS " FROM soc_alert a"
-                   " WHERE a.seq > ? AND (? IS NULL OR a.org_id = ?) AND (? IS NULL OR a.kind = ?)"
-                   " ORDER BY a.seq LIMIT ?",
-                   "issssi", after, org_id[0] ? org_id : NULL, org_id[0] ? org_id : NULL, kind,
-                   kind, limit + 1);
-  if (rc)
-    return rc;
-  /* Other organisations' alerts from indicators the reader may not see are left out (the page
-   * is then short; `next` goes on after the last row read). */
-  json_t *items = json_array();
-  bool row;
-  int64_t n = 0, last = after;
-  struct org_briefs orgs = {0};
-  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
-    last = store_col_int(s, 0);
-    if (!alert_shown(c, who, store_col_text(s, 2), store_col_text(s, 3), store_col_text(s, 4)))
-      continue;
-    struct org_brief of;
-    if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 2), &of, err)))
-      break;
-    json_array_append_new(items, alert_json(s, of.code));
-  }
-  bool more = !rc && row;
-  store_done(s);
-  org_briefs_release(&orgs);
-  if (rc) {
-    json_decref(items);
-    return rc;
-  }
-  char next[24];
-  snprintf(next, sizeof(next), "%lld", (long long)last);
-  *out = json_pack("{s:o,s:s?}", "items", items, "next", more ? next : NULL);
-  *last_read = last;
-  return FS_OK;
-}
-
-int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err)
-{
-  int64_t last;
-  return alerts_page(c, who, after, limit, kind, org, out, &last, err);
 }
 
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err)
@@ -369,53 +324,52 @@ int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err)
   return store_query_int(c, seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM soc_alert", "");
 }
 
-int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
-                      struct fs_buf *out)
-{
-  (void)ctx;
-  json_t *page;
-  struct fs_err err;
-  int64_t last;
-  int rc = alerts_page(c, who, *after, 200, NULL, NULL, &page, &last, &err);
-  if (rc)
-    return rc;
-  size_t i;
-  json_t *a;
-  json_array_foreach(json_object_get(page, "items"), i, a)
-  {
-    char *text = json_dumps(a, JSON_COMPACT);
-    int64_t seq = json_integer_value(json_object_get(a, "seq"));
-    if (text)
-      fs_buf_appendf(out, "id: %lld\nevent: alert\ndata: %s\n\n", (long long)seq, text);
-    free(text);
-    *after = seq;
-  }
-  *after = last; /* past the rows this reader does not see, too */
-  json_decref(page);
-  return FS_OK;
-}
-
-int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
-                           json_t **out, struct fs_err *err)
+int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
+                           const struct auth_page *page, json_t **out, struct fs_err *err)
 {
   if (!policy_allows(who, POLICY_SOC_SECTOR_ALERTS, NULL))
     return fs_err_set(err, FS_ERR_FORBIDDEN, "sector alerts",
                       "sector alerts are for the hub and the supervisor");
   /* The supervisor sees the threat and how widely, not incidents. */
   bool names = policy_allows(who, POLICY_SOC_SECTOR_CASE, NULL);
+  /* Newest first by when each started (first_at, which later hits leave as it is), then id; the
+   * cursor is "first_at.id" of the last row shown. */
+  int64_t after_at = INT64_MAX;
+  char after_id[40] = "";
+  if (page->after) {
+    const char *dot = strchr(page->after, '.');
+    char *end = NULL;
+    if (dot && dot > page->after && dot - page->after <= 19)
+      after_at = strtoll(page->after, &end, 10);
+    if (!dot || end != dot || !dot[1] || strlen(dot + 1) > 36)
+      return fs_err_set(err, FS_ERR_INVALID, "after", "not a cursor of this list");
+    snprintf(after_id, sizeof(after_id), "%s", dot + 1);
+  }
+  /* Sector alerts from indicators the reader may not see are read past, not counted against the
+   * limit (a short page would tell that some were left out), and never named by the cursor: it
+   * is the last row shown, given only when another row the reader sees follows. Sector alerts
+   * are few (one per indicator or rule and window), so the reading is not bounded. */
   struct store_stmt *s;
   int rc = store_query(c, &s, err,
                        "SELECT id, kind, ref, ref_name, orgs, first_at, last_at, incident_id"
-                       " FROM soc_sector_alert ORDER BY last_at DESC LIMIT ?",
-                       "i", limit);
+                       " FROM soc_sector_alert WHERE first_at < ? OR (first_at = ? AND id < ?)"
+                       " ORDER BY first_at DESC, id DESC",
+                       "iis", after_at, after_at, after_id);
   if (rc)
     return rc;
   json_t *items = json_array();
-  bool row;
+  bool row, more = false;
+  int64_t last_at = 0;
+  char last_id[40] = "";
   while (!(rc = store_step(s, &row, err)) && row) {
-    /* A sector alert from an indicator the reader may not see is not shown to them. */
-    if (!alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
+    if (!soc_alert_shown(c, who, NULL, store_col_text(s, 1), store_col_text(s, 2)))
       continue;
+    if ((int64_t)json_array_size(items) == page->limit) {
+      more = true;
+      break;
+    }
+    last_at = store_col_int(s, 5);
+    snprintf(last_id, sizeof(last_id), "%s", store_col_text(s, 0));
     json_array_append_new(
         items, json_pack("{s:s,s:s,s:s,s:s,s:I,s:o,s:o,s:s?}", "id", store_col_text(s, 0), "kind",
                          store_col_text(s, 1), "ref", store_col_text(s, 2), "ref_name",
@@ -429,6 +383,8 @@ int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_
     json_decref(items);
     return rc;
   }
-  *out = json_pack("{s:o}", "items", items);
+  char next[64];
+  snprintf(next, sizeof(next), "%lld.%s", (long long)last_at, last_id);
+  *out = auth_page_json(items, more ? next : NULL);
   return FS_OK;
 }

@@ -36,8 +36,21 @@ static const struct store_migration soc_steps[] = {
      "ALTER TABLE soc_sighting ADD COLUMN written_at BIGINT NOT NULL DEFAULT 0;"
      "ALTER TABLE soc_sighting ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;"
      "CREATE INDEX soc_sighting_due ON soc_sighting (pending, written_at)"},
+    /* An alert's review (review.c): new, acknowledged or a false positive, by whom and when. */
+    {5, "alert review",
+     "ALTER TABLE soc_alert ADD COLUMN status TEXT NOT NULL DEFAULT 'new';"
+     "ALTER TABLE soc_alert ADD COLUMN reviewed_by TEXT;"
+     "ALTER TABLE soc_alert ADD COLUMN reviewed_at BIGINT;"
+     "ALTER TABLE soc_alert ADD COLUMN review_note TEXT"},
+    /* Whether an organisation already has an alert of an indicator or rule in the sector window
+     * (alerts.c, sector), and the count of organisations, read from the index alone; pages of
+     * alerts filtered by value or source, in seq order (review.c). */
+    {6, "alerts by indicator and organisation, by value, by source",
+     "CREATE INDEX soc_alert_ref_org ON soc_alert (kind, ref, org_id, last_at);"
+     "CREATE INDEX soc_alert_value ON soc_alert (value, seq);"
+     "CREATE INDEX soc_alert_source ON soc_alert (source, seq)"},
     /* Raised by soc_rules_reload: every node's engine loads its rule folder again. */
-    {5, "generation of the rules", "INSERT INTO soc_meta (key, value) VALUES ('rules', 0)"},
+    {7, "generation of the rules", "INSERT INTO soc_meta (key, value) VALUES ('rules', 0)"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -13,6 +13,7 @@
 #define FS_SOC_SOC_H
 
 #include "auth/actor.h"
+#include "auth/auth.h"
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -117,18 +118,56 @@ json_t *soc_listeners_status(struct soc_listeners *l);
 
 /* ---- alerts ------------------------------------------------------------------------------- */
 
-/* Alerts the actor may see (its organisation's; every organisation's for the hub's roles), after
- * seq, oldest first; kind/org filters may be NULL. */
-int soc_alerts_json(struct store_conn *c, const struct actor *who, int64_t after, int64_t limit,
-                    const char *kind, const char *org, json_t **out, struct fs_err *err);
-/* SSE text of the alerts after *after the actor may see (for http/stream.c). */
-int soc_alerts_stream(struct store_conn *c, const struct actor *who, void *ctx, int64_t *after,
-                      struct fs_buf *out);
+/* What a list of alerts asks for (review.c). Every field but limit may be left zero / NULL. */
+struct soc_alert_filter {
+  bool newest_first;  /* descending sequence numbers instead of ascending */
+  int64_t after;      /* the position to go on from (a `next`, unsealed), 0: from the start */
+  int64_t limit;      /* 1..1000 */
+  const char *kind;   /* "ioc", "sigma", "correlation" */
+  const char *org;    /* id or code (the hub's roles; others only their own) */
+  const char *ref;    /* the indicator's or rule's id */
+  const char *value;  /* the matched value, exactly */
+  const char *source; /* where the event came from ("syslog:ADDR", "http:ADDR", ...), exactly */
+  const char *status; /* review status: "new", "acknowledged", "false_positive" */
+  int64_t since_ms, until_ms; /* last seen within [since, until) */
+};
+extern const char *const soc_alert_status_names[]; /* "new", "acknowledged", "false_positive" */
+/* Called for each alert of a page with its JSON (borrowed) and its position. Non-zero stops. */
+typedef int (*soc_alert_fn)(void *ctx, json_t *item, int64_t pos);
+/* The alerts the actor may see that match f, after position f->after in f's order (oldest or
+ * newest first), at most f->limit: its organisation's; every organisation's for the hub's roles,
+ * but those from indicators the reader may not see. *next is the position to go on from, or 0
+ * when no alert the reader sees follows; it may be an alert the reader does not see, so it is
+ * handed out sealed (http_cursor_seal, bound to the list with every filter and the order), never
+ * as a number. At most 20 x limit + 2000 rows are read: past that, a page is short (or empty) and
+ * *next says where to go on. Items carry `seq` for the local operator only (docs/security.md,
+ * "Paging cursors and ids"). *read_to (may be NULL) gets the last row read, for a reader of the
+ * hub's own that keeps its place (the event stream), which is never handed out as it is. */
+int soc_alerts_each(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    soc_alert_fn fn, void *ctx, int64_t *next, int64_t *read_to,
+                    struct fs_err *err);
+/* soc_alerts_each into {"items": [...]}. */
+int soc_alerts_json(struct store_conn *c, const struct actor *who, const struct soc_alert_filter *f,
+                    json_t **out, int64_t *next, struct fs_err *err);
 /* The latest alert sequence number (a new stream starts there). */
 int soc_alerts_head(struct store_conn *c, int64_t *seq, struct fs_err *err);
-/* Sector alerts (the hub's roles and the supervisor). */
-int soc_sector_alerts_json(struct store_conn *c, const struct actor *who, int64_t limit,
-                           json_t **out, struct fs_err *err);
+/* One alert by id, with its event and matched field; one the actor may not see is "no alert"
+ * (FS_ERR_NOT_FOUND), exactly as one that does not exist. */
+int soc_alert_get_json(struct store_conn *c, const struct actor *who, const char *id, json_t **out,
+                       struct fs_err *err);
+/* Reviews an alert: status (one of soc_alert_status_names) and an optional note (<= 1000
+ * bytes), by the alert's organisation's members or the hub's analysts (POLICY_ALERT_REVIEW),
+ * audited as alert.review. *out (may be NULL) is the alert after the change. */
+int soc_alert_review(struct store_conn *c, const struct actor *who, const char *id,
+                     const char *status, const char *note, json_t **out, struct fs_err *err);
+
+/* Sector alerts (the hub's roles and the supervisor), newest first (by when each started), a
+ * page at a time: {"items", "next"}; page->after is the "next" of the previous page
+ * (FS_ERR_INVALID at "after" for anything else). Those from indicators the reader may not see
+ * are read past, neither counted against the limit nor named by "next" (the last row shown,
+ * given only when another the reader sees follows). */
+int soc_sector_alerts_json(struct store_conn *c, const struct actor *who,
+                           const struct auth_page *page, json_t **out, struct fs_err *err);
 
 /* ---- sources ------------------------------------------------------------------------------ */
 
@@ -154,7 +193,10 @@ int soc_rules_reload(struct store_conn *c, const struct actor *who, int64_t *gen
 int soc_rules_generation(struct store_conn *c, int64_t *gen, struct fs_err *err);
 /* The SHA-256 (hex) of a PEM certificate's DER form: what a "cert" source matches. */
 int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err);
-int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
-                     struct fs_err *err);
+/* The event sources the actor may see (the hub's analysts every one, a member its own
+ * organisation's), by kind then match, {"items", "next"}: a page at a time (page NULL: all),
+ * page->after the "next" of the previous page (FS_ERR_INVALID at "after" for anything else). */
+int soc_sources_json(struct store_conn *c, const struct actor *who, const struct auth_page *page,
+                     json_t **out, struct fs_err *err);
 
 #endif

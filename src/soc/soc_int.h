@@ -113,6 +113,22 @@ int soc_hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, 
  * when the one policy lets `who` read it. An alert from an indicator the reader may not see
  * would tell them the indicator's value: such alerts are their organisation's alone. */
 bool soc_sees_ref(struct store_conn *c, const struct actor *who, const char *kind, const char *ref);
+/* Whether the reader is shown an alert of org (NULL: a sector alert): the policy decides
+ * (policy_alert_visible), from whether the reader may see what the alert matched (an
+ * intelligence read, asked only when the alert is not already the reader's own). */
+bool soc_alert_shown(struct store_conn *c, const struct actor *who, const char *org,
+                     const char *kind, const char *ref);
+
+/* The columns of an alert that soc_alert_json reads, in order (its organisation's code comes from
+ * auth's accessors, org_briefs_get). */
+#define ALERT_COLUMNS                                                                              \
+  "a.seq, a.id, a.org_id, a.kind, a.ref, a.ref_name, a.severity, a.field, a.value,"                \
+  " a.event, a.source, a.event_at, a.first_at, a.last_at, a.count, a.sector_id, a.status,"         \
+  " a.reviewed_by, a.reviewed_at, a.review_note"
+/* The JSON of an alert's row (ALERT_COLUMNS) of the organisation whose code is org_code; its
+ * hub-wide sequence number only when with_seq (the local operator: docs/security.md, "Paging
+ * cursors and ids"). */
+json_t *soc_alert_json(struct store_stmt *s, const char *org_code, bool with_seq);
 
 /* ---- sightings (sightings.c) ---- */
 

@@ -191,33 +191,64 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
   return store_tx_leave(c, owned, rc, err);
 }
 
-int soc_sources_json(struct store_conn *c, const struct actor *who, json_t **out,
-                     struct fs_err *err)
+int soc_sources_json(struct store_conn *c, const struct actor *who, const struct auth_page *page,
+                     json_t **out, struct fs_err *err)
 {
+  /* The hub's analysts see every source; a member its own organisation's. */
   struct policy_target every = {.org_id = NULL, .role = -1};
-  if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &every))
-    return fs_err_set(err, FS_ERR_FORBIDDEN, "sources",
-                      "event sources are the hub's configuration");
+  struct policy_target own = {.org_id = who->org_id, .role = -1};
+  const char *only = NULL;
+  if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &every)) {
+    if (!policy_allows(who, POLICY_SOC_SOURCES_READ, &own))
+      return fs_err_set(err, FS_ERR_FORBIDDEN, "sources",
+                        "event sources are the hub's configuration");
+    only = who->org_id;
+  }
+  /* By kind, match and id; the cursor is the id of the last one shown, which must be one the
+   * actor sees (another organisation's is as unknown as a made-up one). */
+  const char *after = page ? page->after : NULL;
+  int64_t limit = page ? page->limit : INT64_MAX, seen = 0;
+  int rc = FS_OK;
+  if (after)
+    rc = store_query_int(
+        c, &seen, NULL, err,
+        "SELECT COUNT(*) FROM soc_source WHERE id = ? AND (? IS NULL OR org_id = ?)", "sss", after,
+        only, only);
+  if (!rc && after && !seen)
+    rc = fs_err_set(err, FS_ERR_INVALID, "after", "not a cursor of this list");
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT id, kind, match, org_id FROM soc_source ORDER BY kind, match", "");
+  if (!rc)
+    rc = store_query(c, &s, err,
+                     "SELECT id, kind, match, org_id FROM soc_source"
+                     " WHERE (? IS NULL OR org_id = ?) AND (? IS NULL OR (kind, match, id) >"
+                     " (SELECT kind, match, id FROM soc_source WHERE id = ?))"
+                     " ORDER BY kind, match, id LIMIT ?",
+                     "ssssi", only, only, after, after, limit == INT64_MAX ? limit : limit + 1);
   if (rc)
     return rc;
   json_t *items = json_array();
   bool row;
+  int64_t n = 0;
+  char last[40] = "";
   struct org_briefs orgs = {0};
-  while (!(rc = store_step(s, &row, err)) && row) {
+  while (!(rc = store_step(s, &row, err)) && row && n++ < limit) {
     struct org_brief org;
     if ((rc = org_briefs_get(c, &orgs, store_col_text(s, 3), &org, err)))
       break;
+    snprintf(last, sizeof(last), "%s", store_col_text(s, 0));
     json_array_append_new(items, json_pack("{s:s,s:s,s:s,s:s}", "id", store_col_text(s, 0), "kind",
                                            store_col_text(s, 1), "match", store_col_text(s, 2),
                                            "org", org.code));
   }
+  bool more = !rc && row;
   store_done(s);
   org_briefs_release(&orgs);
-  *out = json_pack("{s:o}", "items", items);
-  return rc;
+  if (rc) {
+    json_decref(items);
+    return rc;
+  }
+  *out = auth_page_json(items, more ? last : NULL);
+  return FS_OK;
 }
 
 int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err)

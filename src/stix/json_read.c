@@ -4,6 +4,7 @@
 #include "stix/json_read.h"
 
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/vec.h"
 
 #include <errno.h>
@@ -392,7 +393,7 @@ static int read_string(struct stix_json_reader *r, char **buf, size_t *cap, cons
       return FS_OK;
     case C_CONTROL: {
       char what[48];
-      snprintf(what, sizeof(what), "control character 0x%x in a string", c);
+      fs_msg_format(what, sizeof(what), NULL, 0, "control character 0x%x in a string", c);
       return stix_json_fail(r, i, what, err);
     }
     case C_HIGH: {

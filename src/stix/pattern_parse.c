@@ -28,13 +28,12 @@ static int fail_at(struct parser *ps, size_t pos, int code, const char *fmt, ...
 {
   if (ps->rc)
     return ps->rc;
-  char where[32], msg[320];
+  char where[32];
+  snprintf(where, sizeof(where), "byte %zu", pos);
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(msg, sizeof(msg), fmt, ap);
+  ps->rc = fs_err_vset(ps->err, code, where, fmt, ap);
   va_end(ap);
-  snprintf(where, sizeof(where), "byte %zu", pos);
-  ps->rc = fs_err_set(ps->err, code, where, "%s", msg);
   return ps->rc;
 }
 

@@ -29,6 +29,7 @@ struct stix_finding {
   enum stix_severity severity;
   char path[128]; /* property path inside the object ("external_references[0].url"); "" = object */
   char msg[200];  /* what is wrong, in English */
+  char msg_zh[300]; /* the same in zh-TW (core/i18n.h's catalogue); "" when it has none */
 };
 
 /* The findings about one object. `id` is the object's id when it had a usable one, else "". */
@@ -80,9 +81,10 @@ int stix_timestamp_cmp(const char *a, const char *b);
  * lim may be NULL for the defaults. */
 int stix_validate(const json_t *obj, const struct stix_limits *lim, struct stix_report *rep);
 
-/* Writes "<id>: <path>: <msg>" (or "<id>: <msg>") for finding i of rep into out (n bytes).
- * An object without a usable id is named "object". Returns the length it wanted. */
-size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out, size_t n);
+/* Writes "<id>: <path>: <msg>" (or "<id>: <msg>") for finding i of rep into out (n bytes), the
+ * message in zh-TW when zh is true (and it has a translation), else in English. An object without
+ * a usable id is named "object" ("物件" in zh-TW). Returns the length it wanted. */
+size_t stix_finding_format(const struct stix_report *rep, size_t i, bool zh, char *out, size_t n);
 
 /* ---- Documents: bundles, TAXII envelopes, single objects ---- */
 

@@ -3,6 +3,7 @@
  * properties, and the small syntax checks (hex, base64, IP/CIDR). */
 #include "stix/stix_int.h"
 
+#include "core/i18n.h"
 #include "core/uuid.h"
 
 #include <arpa/inet.h>
@@ -44,7 +45,7 @@ static void add_finding(struct vctx *v, enum stix_severity sev, const char *fmt,
   struct stix_finding *f = &r->items[slot];
   f->severity = sev;
   snprintf(f->path, sizeof(f->path), "%s", v->path);
-  vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+  fs_msg_vformat(f->msg, sizeof(f->msg), f->msg_zh, sizeof(f->msg_zh), fmt, ap);
 }
 
 void v_error(struct vctx *v, const char *fmt, ...)

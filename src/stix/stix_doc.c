@@ -9,6 +9,8 @@
  * bytes are known exactly. */
 #include "stix/stix_int.h"
 
+#include "core/i18n.h"
+
 #include "core/thread.h"
 #include "stix/json_read.h"
 #include "stix/pattern.h"
@@ -32,6 +34,8 @@ static void doc_finding(struct stix_doc *doc, enum stix_severity sev, const char
   f->severity = sev;
   snprintf(f->path, sizeof(f->path), "%s", path);
   snprintf(f->msg, sizeof(f->msg), "%s", msg);
+  const char *zh = fs_msg_zh(msg);
+  snprintf(f->msg_zh, sizeof(f->msg_zh), "%s", zh ? zh : "");
 }
 
 /* Findings about the bundle or envelope itself: reported, never fatal, since each object stands

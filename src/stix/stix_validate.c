@@ -2,6 +2,8 @@
  * (spec section 3.2), object and granular markings, extensions, then the type's own table. */
 #include "stix/stix_int.h"
 
+#include "core/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 
@@ -501,7 +503,7 @@ int stix_validate(const json_t *obj, const struct stix_limits *lim, struct stix_
   return stix_validate_full(obj, lim, rep, NULL, NULL);
 }
 
-size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out, size_t n)
+size_t stix_finding_format(const struct stix_report *rep, size_t i, bool zh, char *out, size_t n)
 {
   if (i >= rep->n) {
     if (n)
@@ -509,8 +511,9 @@ size_t stix_finding_format(const struct stix_report *rep, size_t i, char *out, s
     return 0;
   }
   const struct stix_finding *f = &rep->items[i];
-  const char *who = rep->id[0] ? rep->id : "object";
-  int w = f->path[0] ? snprintf(out, n, "%s: %s: %s", who, f->path, f->msg)
-                     : snprintf(out, n, "%s: %s", who, f->msg);
+  const char *who = rep->id[0] ? rep->id : zh ? "物件" : "object";
+  const char *msg = fs_msg_pick(f->msg, f->msg_zh, zh);
+  int w = f->path[0] ? snprintf(out, n, zh ? "%s：%s：%s" : "%s: %s: %s", who, f->path, msg)
+                     : snprintf(out, n, zh ? "%s：%s" : "%s: %s", who, msg);
   return w < 0 ? 0 : (size_t)w;
 }

@@ -4,6 +4,7 @@
 
 #include "stix/stix.h"
 
+#include "core/cursor.h"
 #include "core/encode.h"
 
 #include <sodium.h>
@@ -264,66 +265,29 @@ uint64_t stix_taxii_query_context(const struct stix_taxii_query *q, const char *
   return x;
 }
 
-/* A cursor is version || nonce || XChaCha20-Poly1305(date_added || seq || context), the version
- * byte authenticated as additional data: the position it holds (which may be a row the reader
- * may not see, skipped just before the cursor) stays secret, and a random nonce makes two
- * cursors for the same position differ. */
-#define CURSOR_VERSION 2
-#define CURSOR_PLAIN (8 + 8 + 8)
-#define CURSOR_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
-#define CURSOR_RAW (1 + CURSOR_NONCE + CURSOR_PLAIN + crypto_aead_xchacha20poly1305_ietf_ABYTES)
-_Static_assert(STIX_TAXII_CURSOR_LEN == (CURSOR_RAW * 4 + 2) / 3, "cursor length");
-_Static_assert(STIX_TAXII_CURSOR_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES, "key");
-
-static void put64(unsigned char *p, uint64_t v)
-{
-  for (int i = 7; i >= 0; i--, v >>= 8)
-    p[i] = (unsigned char)v;
-}
-
-static uint64_t get64(const unsigned char *p)
-{
-  uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
-    v = v << 8 | p[i];
-  return v;
-}
+/* The cursor is core's sealed cursor (core/cursor.h): date_added and seq, bound to the query. */
+_Static_assert(STIX_TAXII_CURSOR_LEN == FS_CURSOR_LEN, "cursor length");
+_Static_assert(STIX_TAXII_CURSOR_KEYBYTES == FS_CURSOR_KEYBYTES, "key");
 
 void stix_taxii_cursor_encode(const struct stix_taxii_cursor *c,
                               const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES],
                               char out[STIX_TAXII_CURSOR_LEN + 1])
 {
-  unsigned char plain[CURSOR_PLAIN], raw[CURSOR_RAW];
-  put64(plain, (uint64_t)c->date_added);
-  put64(plain + 8, (uint64_t)c->seq);
-  put64(plain + 16, c->context);
-  raw[0] = CURSOR_VERSION;
-  randombytes_buf(raw + 1, CURSOR_NONCE);
-  crypto_aead_xchacha20poly1305_ietf_encrypt(raw + 1 + CURSOR_NONCE, NULL, plain, sizeof(plain),
-                                             raw, 1, NULL, raw + 1, key);
-  sodium_memzero(plain, sizeof(plain));
-  sodium_bin2base64(out, STIX_TAXII_CURSOR_LEN + 1, raw, sizeof(raw),
-                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  struct fs_cursor fc = {c->date_added, c->seq, c->context};
+  fs_cursor_seal(&fc, key, out);
 }
 
 int stix_taxii_cursor_decode(const char *s, size_t len,
                              const uint8_t key[STIX_TAXII_CURSOR_KEYBYTES], uint64_t expect_context,
                              struct stix_taxii_cursor *c, struct fs_err *err)
 {
-  unsigned char raw[CURSOR_RAW], plain[CURSOR_PLAIN];
-  size_t n = 0;
+  struct fs_cursor fc;
   memset(c, 0, sizeof(*c));
-  if (len != STIX_TAXII_CURSOR_LEN ||
-      sodium_base642bin(raw, sizeof(raw), s, len, NULL, &n, NULL,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) ||
-      n != sizeof(raw) || raw[0] != CURSOR_VERSION ||
-      crypto_aead_xchacha20poly1305_ietf_decrypt(plain, NULL, NULL, raw + 1 + CURSOR_NONCE,
-                                                 sizeof(raw) - 1 - CURSOR_NONCE, raw, 1, raw + 1,
-                                                 key))
+  if (fs_cursor_open(s, len, key, "next", &fc, NULL))
     return fs_err_set(err, FS_ERR_INVALID, "next", "unknown or altered next cursor");
-  c->date_added = (int64_t)get64(plain);
-  c->seq = (int64_t)get64(plain + 8);
-  c->context = get64(plain + 16);
+  c->date_added = fc.a;
+  c->seq = fc.b;
+  c->context = fc.context;
   if (c->context != expect_context)
     return fs_err_set(err, FS_ERR_INVALID, "next",
                       "this next cursor belongs to a different query or collection");

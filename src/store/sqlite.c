@@ -7,7 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-static int map_rc(sqlite3 *db, int rc, const char *what, struct fs_err *err)
+/* What failed, for the message: SQLite's own words go inside a sentence of ours. */
+enum op { OP_OPEN, OP_PREPARE, OP_STEP, OP_SETTING };
+
+static int map_rc(sqlite3 *db, int rc, enum op op, const char *sql, struct fs_err *err)
 {
   const char *msg = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   enum fs_code code;
@@ -41,7 +44,17 @@ static int map_rc(sqlite3 *db, int rc, const char *what, struct fs_err *err)
   default:
     code = FS_ERR_INTERNAL;
   }
-  return fs_err_set(err, code, "sqlite", "%s: %s", what, msg);
+  switch (op) {
+  case OP_OPEN:
+    return fs_err_set(err, code, "sqlite", "cannot open the database: %s", msg);
+  case OP_PREPARE:
+    return fs_err_set(err, code, "sqlite", "cannot prepare a database statement: %s", msg);
+  case OP_STEP:
+    return fs_err_set(err, code, "sqlite", "a database statement failed: %s", msg);
+  case OP_SETTING:
+    break;
+  }
+  return fs_err_set(err, code, "sqlite", "database setting \"%.80s\" failed: %s", sql, msg);
 }
 
 static int pragma(sqlite3 *db, const char *sql, struct fs_err *err)
@@ -49,7 +62,7 @@ static int pragma(sqlite3 *db, const char *sql, struct fs_err *err)
   char *errmsg = NULL;
   int rc = sqlite3_exec(db, sql, NULL, NULL, &errmsg);
   sqlite3_free(errmsg);
-  return rc == SQLITE_OK ? FS_OK : map_rc(db, rc, sql, err);
+  return rc == SQLITE_OK ? FS_OK : map_rc(db, rc, OP_SETTING, sql, err);
 }
 
 static int sq_shared_open(const struct store_options *opt, void **shared, struct fs_err *err)
@@ -73,7 +86,7 @@ static int sq_conn_open(const struct store_options *opt, void *shared, void **ha
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (opt->create ? SQLITE_OPEN_CREATE : 0);
   int rc = sqlite3_open_v2(opt->path, &db, flags, NULL);
   if (rc != SQLITE_OK) {
-    int r = map_rc(db, rc, "open", err);
+    int r = map_rc(db, rc, OP_OPEN, NULL, err);
     fs_err_wrap_where(err, opt->path);
     sqlite3_close(db);
     return r;
@@ -134,7 +147,7 @@ static int sq_prepare(void *handle, const char *sql, void **stmt, struct fs_err 
   sqlite3_stmt *st;
   int rc = sqlite3_prepare_v3(handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL);
   if (rc != SQLITE_OK)
-    return map_rc(handle, rc, "prepare", err);
+    return map_rc(handle, rc, OP_PREPARE, NULL, err);
   *stmt = st;
   return FS_OK;
 }
@@ -190,7 +203,7 @@ static int sq_step(void *stmt, bool *row, struct fs_err *err)
   *row = false;
   if (rc == SQLITE_DONE)
     return FS_OK;
-  return map_rc(sqlite3_db_handle(stmt), rc, "step", err);
+  return map_rc(sqlite3_db_handle(stmt), rc, OP_STEP, NULL, err);
 }
 
 static int64_t sq_col_int(void *stmt, int i)

@@ -27,6 +27,5 @@ int sup_evaluate_org(struct store_conn *c, const struct sup_env *env, const char
  * partners), in code order. */
 typedef int (*sup_org_fn)(const json_t *org, void *ctx, struct fs_err *err);
 int sup_each_member(struct store_conn *c, sup_org_fn fn, void *ctx, struct fs_err *err);
-bool sup_is_member(const char *industry);
 
 #endif

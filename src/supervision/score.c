@@ -203,38 +203,22 @@ int sup_score_json(struct store_conn *c, const struct actor *who, const struct s
 }
 
 /* Member institutions: every organisation but the hub, the supervisor and partners. */
-bool sup_is_member(const char *industry)
+struct member_walk {
+  sup_org_fn fn;
+  void *ctx;
+};
+
+static int member_one(json_t *o, void *ctx, struct fs_err *err)
 {
-  return strcmp(industry, "hub") && strcmp(industry, "regulator") && strcmp(industry, "partner");
+  struct member_walk *w = ctx;
+  return org_industry_is_member(jstr(o, "industry")) ? w->fn(o, w->ctx, err) : FS_OK;
 }
 
 int sup_each_member(struct store_conn *c, sup_org_fn fn, void *ctx, struct fs_err *err)
 {
   struct actor sys = {.local = true};
-  struct org_filter f = {0};
-  char after[80] = "";
-  for (;;) {
-    struct auth_page page = {.limit = 1000, .after = after[0] ? after : NULL};
-    json_t *pg;
-    int rc = org_list_json(c, &sys, &f, &page, &pg, err);
-    if (rc)
-      return rc;
-    size_t i;
-    json_t *o;
-    json_array_foreach(json_object_get(pg, "items"), i, o)
-    {
-      if (!sup_is_member(jstr(o, "industry")))
-        continue;
-      if ((rc = fn(o, ctx, err)))
-        break;
-    }
-    const char *next = json_string_value(json_object_get(pg, "next"));
-    if (next)
-      snprintf(after, sizeof(after), "%s", next);
-    json_decref(pg);
-    if (rc || !next)
-      return rc;
-  }
+  struct member_walk w = {fn, ctx};
+  return org_each_json(c, &sys, &(struct org_filter){0}, member_one, &w, err);
 }
 
 struct all_ctx {

@@ -122,7 +122,7 @@ static int perform(struct taxii_client *cl, const char *url, const char *post, s
     return fs_err_set(err, FS_ERR_TOO_LARGE, url, "response larger than %zu bytes",
                       sink->body->max);
   if (cc != CURLE_OK)
-    return fs_err_set(err, FS_ERR_IO, url, "%s", curl_easy_strerror(cc));
+    return fs_err_set(err, FS_ERR_IO, url, "the request failed: %s", curl_easy_strerror(cc));
   if (status != 200 && status != 202)
     return taxii_reply_error(status, fs_buf_cstr(sink->body), sink->body->len, url, err);
   return FS_OK;

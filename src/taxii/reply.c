@@ -1,6 +1,8 @@
 /* The TAXII client's reading of replies: pure, no I/O (see reply.h). */
 #include "taxii/reply.h"
 
+#include "core/i18n.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -30,11 +32,23 @@ int taxii_reply_error(long status, const char *body, size_t len, const char *url
   json_t *e = body && len ? json_loadb(body, len, 0, NULL) : NULL;
   const char *title = json_string_value(json_object_get(e, "title"));
   const char *desc = json_string_value(json_object_get(e, "description"));
+  /* A hub like this one gives its words in zh-TW too, in details (taxii/server.c): the message
+   * then takes them in the reader's language. */
+  json_t *details = json_object_get(e, "details");
+  if (title)
+    fs_msg_remember(title, json_string_value(json_object_get(details, "title_zh")));
+  if (desc)
+    fs_msg_remember(desc, json_string_value(json_object_get(details, "description_zh")));
   enum fs_code code = status == 401 || status == 403 ? FS_ERR_UNAUTHENTICATED
                       : status == 404                ? FS_ERR_NOT_FOUND
                                                      : FS_ERR_IO;
-  fs_err_set(err, code, url, "the server answered %ld%s%s%s%s", status, title ? ": " : "",
-             title ? title : "", desc ? ": " : "", desc ? desc : "");
+  /* One format per shape, so that the zh-TW sentence has its own punctuation. */
+  if (title && desc)
+    fs_err_set(err, code, url, "the server answered %ld: %s: %s", status, title, desc);
+  else if (title || desc)
+    fs_err_set(err, code, url, "the server answered %ld: %s", status, title ? title : desc);
+  else
+    fs_err_set(err, code, url, "the server answered %ld", status);
   json_decref(e);
   return (int)code;
 }

@@ -28,10 +28,15 @@ static int json_out(struct taxii_response *res, int status, json_t *doc)
 void taxii_error_body(int status, const struct fs_err *err, struct fs_buf *out)
 {
   fs_buf_reset(out);
-  json_t *doc = json_pack("{s:s,s:s,s:s,s:i,s:{s:s?}}", "title", fs_code_message(err->code, false),
-                          "description", err->msg[0] ? err->msg : fs_code_message(err->code, false),
-                          "error_code", fs_code_name(err->code), "http_status", status, "details",
-                          "where", err->where[0] ? err->where : NULL);
+  /* TAXII 2.1's error message has title and description as plain strings; the Traditional
+   * Chinese goes into `details`, the object it leaves to the server (clients ignore what they do
+   * not know there). */
+  json_t *doc = json_pack(
+      "{s:s,s:s,s:s,s:i,s:{s:s?,s:s,s:s}}", "title", fs_code_message(err->code, false),
+      "description", err->msg[0] ? err->msg : fs_code_message(err->code, false), "error_code",
+      fs_code_name(err->code), "http_status", status, "details", "where",
+      err->where[0] ? err->where : NULL, "title_zh", fs_code_message(err->code, true),
+      "description_zh", err->msg[0] ? fs_err_msg(err, true) : fs_code_message(err->code, true));
   if (doc)
     jsonx_dump(doc, out);
   json_decref(doc);

@@ -61,7 +61,7 @@ int taxii_versions(const struct taxii_request *req, const char *cid, const char 
 int taxii_manifest(const struct taxii_request *req, const char *cid, struct taxii_response *res);
 
 /* The TAXII error resource for an HTTP status and a failure (title, description, error_code,
- * http_status, details with where). */
+ * http_status, details with where and the Traditional Chinese: title_zh, description_zh). */
 void taxii_error_body(int status, const struct fs_err *err, struct fs_buf *out);
 
 #endif

@@ -2,8 +2,10 @@
 #include "vault/cdf.h"
 
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -212,24 +214,29 @@ static const char *check_value(const struct vault_cdf_column *c, const char *v, 
   return "has an unknown type";
 }
 
-/* The formats come from this file only (constant strings with one "%.*s"). */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-static void report(struct vault_cdf_state *s, const char *field, int col, const char *fmt,
-                   const char *a, size_t alen)
+/* At most this much of a value is quoted in a problem. */
+#define SHOWN(len) ((int)FS_MIN((size_t)(len), (size_t)60))
+
+/* One problem of the current line: what is wrong, formatted through the message catalogue (so the
+ * problem line carries its zh-TW), with the field and column when known. */
+static void report(struct vault_cdf_state *s, const char *field, int col, const char *fmt, ...)
+    FS_PRINTF(4, 5);
+static void report(struct vault_cdf_state *s, const char *field, int col, const char *fmt, ...)
 {
   s->errors++;
   if (!s->problems)
     return;
-  char what[256];
-  snprintf(what, sizeof(what), fmt, (int)FS_MIN(alen, (size_t)60), a ? a : "");
+  char what[256], what_zh[384];
+  va_list ap;
+  va_start(ap, fmt);
+  fs_msg_vformat(what, sizeof(what), what_zh, sizeof(what_zh), fmt, ap);
+  va_end(ap);
   if (field)
     vault_problems_add(s->problems, "%s:%llu: field \"%s\" (column %d): %s", s->file,
                        (unsigned long long)s->line, field, col, what);
   else
     vault_problems_add(s->problems, "%s:%llu: %s", s->file, (unsigned long long)s->line, what);
 }
-#pragma GCC diagnostic pop
 
 void vault_cdf_begin(struct vault_cdf_state *s, const struct vault_cdf_table *t,
                      enum vault_cdf_format fmt, const char *file, struct vault_problems *problems)
@@ -248,10 +255,11 @@ static int key_order(struct vault_cdf_state *s, const char *key, size_t len)
   if (!c)
     c = s->last_key_len < len ? -1 : s->last_key_len > len ? 1 : 0;
   if (s->rows && c >= 0) {
-    report(s, s->t->cols[0].name, 1,
-           c == 0 ? "duplicate key \"%.*s\""
-                  : "key \"%.*s\" is out of order (rows must be sorted by key)",
-           key, len);
+    if (c == 0)
+      report(s, s->t->cols[0].name, 1, "duplicate key \"%.*s\"", SHOWN(len), key);
+    else
+      report(s, s->t->cols[0].name, 1, "key \"%.*s\" is out of order (rows must be sorted by key)",
+             SHOWN(len), key);
     return -1;
   }
   memcpy(s->last_key, key, len);
@@ -270,7 +278,7 @@ static int csv_line(struct vault_cdf_state *s, const char *line, size_t len, con
       w += (size_t)snprintf(want + w, sizeof(want) - w, "%s%s", i ? "," : "", t->cols[i].name);
     s->header_done = true;
     if (len != w || memcmp(line, want, w)) {
-      report(s, NULL, 0, "header must be \"%.*s\"", want, w);
+      report(s, NULL, 0, "header must be \"%.*s\"", (int)w, want);
       return -1;
     }
     return 0;
@@ -289,7 +297,7 @@ static int csv_line(struct vault_cdf_state *s, const char *line, size_t len, con
       pos++;
       for (;;) {
         if (pos >= len) {
-          report(s, c->name, (int)col + 1, "has an unterminated quote%.*s", "", 0);
+          report(s, c->name, (int)col + 1, "has an unterminated quote");
           return -1;
         }
         if (line[pos] == '"') {
@@ -306,7 +314,7 @@ static int csv_line(struct vault_cdf_state *s, const char *line, size_t len, con
       v = unq;
       vlen = u;
       if (pos < len && line[pos] != ',') {
-        report(s, c->name, (int)col + 1, "has characters after its closing quote%.*s", "", 0);
+        report(s, c->name, (int)col + 1, "has characters after its closing quote");
         return -1;
       }
     } else {
@@ -318,22 +326,20 @@ static int csv_line(struct vault_cdf_state *s, const char *line, size_t len, con
         acc &= CLASS[*q++];
       vlen = (size_t)(q - (const unsigned char *)v);
       if (!(acc & C_NOQUOTE)) {
-        report(s, c->name, (int)col + 1, "has a quote inside an unquoted value%.*s", "", 0);
+        report(s, c->name, (int)col + 1, "has a quote inside an unquoted value");
         return -1;
       }
       pos += vlen;
     }
     const char *why = check_value(c, v, vlen, acc);
     if (why) {
-      char msg[160];
-      snprintf(msg, sizeof(msg), "%s: \"%%.*s\"", why);
-      report(s, c->name, (int)col + 1, msg, v, vlen);
+      report(s, c->name, (int)col + 1, "%s: \"%.*s\"", why, SHOWN(vlen), v);
       bad = -1;
     }
     if (col == 0) {
       if (v == unq) {
         /* A quoted key: ids have no characters that need quoting. */
-        report(s, c->name, 1, "key must not be quoted: \"%.*s\"", v, vlen);
+        report(s, c->name, 1, "key must not be quoted: \"%.*s\"", SHOWN(vlen), v);
         return -1;
       }
       *key = v;
@@ -341,16 +347,14 @@ static int csv_line(struct vault_cdf_state *s, const char *line, size_t len, con
     }
     if (col + 1 < t->ncols) {
       if (pos >= len) {
-        char msg[96];
-        snprintf(msg, sizeof(msg), "row has %zu fields; the table has %zu%%.*s", col + 1, t->ncols);
-        report(s, NULL, 0, msg, "", 0);
+        report(s, NULL, 0, "row has %zu fields; the table has %zu", col + 1, t->ncols);
         return -1;
       }
       pos++; /* the comma */
     }
   }
   if (pos != len) {
-    report(s, NULL, 0, "row has more fields than the table's %.*s columns", "", 0);
+    report(s, NULL, 0, "row has more fields than the table's columns");
     return -1;
   }
   if (bad)
@@ -365,7 +369,10 @@ static int jsonl_line(struct vault_cdf_state *s, const char *line, size_t len, c
   json_error_t je;
   json_t *o = json_loadb(line, len, JSON_REJECT_DUPLICATES, &je);
   if (!o || !json_is_object(o)) {
-    report(s, NULL, 0, "not a JSON object: %.*s", o ? "" : je.text, o ? 0 : strlen(je.text));
+    if (o)
+      report(s, NULL, 0, "not a JSON object");
+    else
+      report(s, NULL, 0, "not a JSON object: %s", je.text);
     json_decref(o);
     return -1;
   }
@@ -378,7 +385,7 @@ static int jsonl_line(struct vault_cdf_state *s, const char *line, size_t len, c
     for (size_t i = 0; i < t->ncols && !known; i++)
       known = !strcmp(t->cols[i].name, k);
     if (!known) {
-      report(s, NULL, 0, "unknown field \"%.*s\"", k, strlen(k));
+      report(s, NULL, 0, "unknown field \"%.*s\"", SHOWN(strlen(k)), k);
       rc = -1;
     }
   }
@@ -391,15 +398,13 @@ static int jsonl_line(struct vault_cdf_state *s, const char *line, size_t len, c
       sv = json_string_value(x);
       sl = json_string_length(x);
     } else if (x && !json_is_null(x)) {
-      report(s, c->name, (int)col + 1, "must be a string or null%.*s", "", 0);
+      report(s, c->name, (int)col + 1, "must be a string or null");
       rc = -1;
       continue;
     }
     const char *why = check_value(c, sv, sl, 0);
     if (why) {
-      char msg[160];
-      snprintf(msg, sizeof(msg), "%s: \"%%.*s\"", why);
-      report(s, c->name, (int)col + 1, msg, sv, sl);
+      report(s, c->name, (int)col + 1, "%s: \"%.*s\"", why, SHOWN(sl), sv);
       rc = -1;
     } else if (col == 0) {
       /* Keep the key: the JSON object is freed below. */
@@ -420,11 +425,11 @@ int vault_cdf_line(struct vault_cdf_state *s, const char *line, size_t len, cons
   *key = NULL;
   *keylen = 0;
   if (len >= VAULT_CDF_MAX_LINE) {
-    report(s, NULL, 0, "line longer than %.*s bytes", "4096", 4);
+    report(s, NULL, 0, "line longer than %d bytes", 4096);
     return -1;
   }
   if (len && line[len - 1] == '\r') {
-    report(s, NULL, 0, "line ends with CR; lines end with LF only%.*s", "", 0);
+    report(s, NULL, 0, "line ends with CR; lines end with LF only");
     return -1;
   }
   int rc = s->fmt == VAULT_CDF_CSV ? csv_line(s, line, len, key, keylen)
@@ -489,7 +494,7 @@ uint64_t vault_cdf_validate(const struct vault_cdf_table *t, enum vault_cdf_form
     const char *nl = memchr(data + pos, '\n', len - pos);
     if (!nl) {
       s.line++;
-      report(&s, NULL, 0, "last line does not end with LF%.*s", "", 0);
+      report(&s, NULL, 0, "last line does not end with LF");
       break;
     }
     const char *key;
@@ -498,7 +503,7 @@ uint64_t vault_cdf_validate(const struct vault_cdf_table *t, enum vault_cdf_form
     pos = (size_t)(nl - data) + 1;
   }
   if (!s.header_done) {
-    report(&s, NULL, 0, "file is empty: the header line is missing%.*s", "", 0);
+    report(&s, NULL, 0, "file is empty: the header line is missing");
   }
   if (rows)
     *rows = s.rows;

@@ -347,7 +347,7 @@ int vault_keyfile_password_open(const json_t *o, const char *pw, size_t pwlen, u
   struct fs_err e2;
   if (jsonx_int(o, "ops", JSONX_REQUIRED, 1, 1 << 20, &ops, NULL, &e2) ||
       jsonx_int(o, "mem", JSONX_REQUIRED, 8192, INT64_C(1) << 34, &mem, NULL, &e2))
-    return fs_err_set(err, FS_ERR_CORRUPT, file, "%s", e2.msg);
+    return fs_err_copy(err, &e2, FS_ERR_CORRUPT, file);
   uint8_t salt[crypto_pwhash_SALTBYTES], sealed[32 + VAULT_SEAL_OVERHEAD], wrap[32];
   int rc = read_hex(o, "salt", salt, sizeof(salt), file, err);
   if (!rc)

@@ -8,6 +8,7 @@
 
 #include "core/encode.h"
 #include "core/file.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/vec.h"
@@ -315,8 +316,11 @@ int vault_backup(struct vault_repo *r, const char *const *paths, size_t n, int t
       memcpy(view.files, w.e, w.n * sizeof(*w.e));
       for (size_t i = 0; i < w.nj; i++)
         view.files[w.job_of[i]].path = w.jobs[i].rel; /* files get theirs once stored */
-      if (vault_tree_check(&view, &p))
+      if (vault_tree_check(&view, &p)) {
+        if (p.n) /* the line's own zh-TW, for the %s below */
+          fs_msg_remember(p.items[0], vault_problems_text(&p, 0, true));
         rc = fs_err_set(err, FS_ERR_CONFLICT, "backup", "%s", p.n ? p.items[0] : "paths collide");
+      }
     }
     free(view.files);
     vault_problems_release(&p);
@@ -539,9 +543,7 @@ int vault_deposit(struct vault_repo *r, const struct vault_deposit_opts *o,
     rc = vault_ingest_run(r, jobs, nj + 1, o->threads, err);
   for (size_t i = 0; !rc && i < nj; i++) {
     struct ingest_job *j = &jobs[i];
-    for (size_t p = 0; p < j->problems.n; p++)
-      vault_problems_add(&res->problems, "%s", j->problems.items[p]);
-    res->problems.dropped += j->problems.dropped;
+    vault_problems_take(&res->problems, &j->problems);
     for (size_t k = 0; k < m.nfiles; k++) {
       if (strcmp(m.files[k].name, j->rel))
         continue;

@@ -2,6 +2,7 @@
 #include "vault/reach.h"
 
 #include "core/encode.h"
+#include "core/i18n.h"
 #include "core/vec.h"
 
 #include <stdlib.h>
@@ -27,10 +28,20 @@ bool vault_reach_has(const struct vault_reach *re, const uint8_t id[32])
   return vault_index_find(&re->set, id) != NULL;
 }
 
+/* User number u in English, its zh-TW remembered for the next message; NULL when there is none. */
+static const char *user_text(const struct vault_reach *re, uint32_t u)
+{
+  if (u >= re->nusers)
+    return NULL;
+  const char *en = re->users[u];
+  fs_msg_remember(en, en + strlen(en) + 1);
+  return en;
+}
+
 const char *vault_reach_user(const struct vault_reach *re, const uint8_t id[32])
 {
   const struct vault_loc *l = vault_index_find(&re->set, id);
-  return l && l->pack < re->nusers ? re->users[l->pack] : NULL;
+  return l ? user_text(re, l->pack) : NULL;
 }
 
 /* Adds id; returns 1 when it was new, 0 when known, -1 when out of memory. */
@@ -47,7 +58,7 @@ static int mark(struct vault_reach *re, const uint8_t id[32], uint32_t user)
   return fresh;
 }
 
-static uint32_t add_user(struct vault_reach *re, const char *user)
+static uint32_t add_user(struct vault_reach *re, const char *user, const char *user_zh)
 {
   if (!user)
     return UINT32_MAX;
@@ -55,9 +66,12 @@ static uint32_t add_user(struct vault_reach *re, const char *user)
     return (uint32_t)(re->nusers - 1);
   if (FS_VEC_GROW(re->users, re->nusers, re->cap, 64))
     return UINT32_MAX;
-  char *s = strdup(user);
+  size_t n = strlen(user), nz = user_zh ? strlen(user_zh) : 0;
+  char *s = malloc(n + nz + 2);
   if (!s)
     return UINT32_MAX;
+  memcpy(s, user, n + 1);
+  memcpy(s + n + 1, user_zh ? user_zh : "", nz + 1);
   re->users[re->nusers] = s;
   return (uint32_t)re->nusers++;
 }
@@ -82,8 +96,9 @@ static int walk(struct vault_repo *r, struct vault_reach *re, const uint8_t star
       }
       char hex[65];
       fs_hex_encode(desc, 32, hex);
-      vault_problems_add(problems, "%s: descriptor %.16s cannot be read: %s: %s",
-                         user < re->nusers ? re->users[user] : "?", hex, e2.where, e2.msg);
+      const char *who = user_text(re, user);
+      vault_problems_add(problems, "%s: descriptor %.16s cannot be read: %s: %s", who ? who : "?",
+                         hex, e2.where, e2.msg);
       return FS_OK;
     }
     for (size_t i = 0; i < d.ndata; i++)
@@ -108,11 +123,12 @@ static int walk(struct vault_repo *r, struct vault_reach *re, const uint8_t star
 int vault_reach_desc(struct vault_repo *r, struct vault_reach *re, const uint8_t desc[32],
                      const char *user, struct fs_err *err)
 {
-  return walk(r, re, desc, add_user(re, user), NULL, err);
+  return walk(r, re, desc, add_user(re, user, NULL), NULL, err);
 }
 
 int vault_reach_desc_checked(struct vault_repo *r, struct vault_reach *re, const uint8_t desc[32],
-                             const char *user, struct vault_problems *problems, struct fs_err *err)
+                             const char *user, const char *user_zh, struct vault_problems *problems,
+                             struct fs_err *err)
 {
-  return walk(r, re, desc, add_user(re, user), problems, err);
+  return walk(r, re, desc, add_user(re, user, user_zh), problems, err);
 }

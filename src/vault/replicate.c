@@ -112,6 +112,31 @@ static int copy_dir(struct vault_repo *r, const char *to, const char *sub,
   return rc;
 }
 
+/* A key-file slot removed at the source (vault key remove) is removed from the copy too, so that
+ * the revoked key file no longer opens the offsite copy either. */
+static int revoke_removed_keys(struct vault_repo *r, struct vault_repo *copy,
+                               struct vault_replicate_result *res, struct fs_err *err)
+{
+  char **names;
+  size_t n;
+  int rc = vault_list(copy, "keys", &names, &n, err);
+  for (size_t i = 0; i < n && !rc; i++) {
+    if (strncmp(names[i], "keyfile-", 8) || strstr(names[i], ".tmp"))
+      continue;
+    char src[4096], dst[4096];
+    vault_path(r, src, sizeof(src), "keys/%s", names[i]);
+    vault_path(copy, dst, sizeof(dst), "keys/%s", names[i]);
+    if (fs_path_exists(src))
+      continue;
+    if (unlink(dst) && errno != ENOENT)
+      rc = fs_err_set(err, FS_ERR_IO, dst, "cannot remove: %s", strerror(errno));
+    else
+      res->keys_revoked++;
+  }
+  vault_list_free(names, n);
+  return rc;
+}
+
 int vault_replicate(struct vault_repo *r, const char *to, struct vault_replicate_result *res,
                     struct fs_err *err)
 {
@@ -156,7 +181,9 @@ int vault_replicate(struct vault_repo *r, const char *to, struct vault_replicate
   c->cfg = r->cfg;
   pthread_mutex_init(&c->mu, NULL);
   vault_index_init(&c->ix);
-  rc = vault_index_load(c, &c->open_problems, err);
+  rc = revoke_removed_keys(r, c, res, err);
+  if (!rc)
+    rc = vault_index_load(c, &c->open_problems, err);
   struct vault_verify_opts vo = {.read_data = true};
   if (!rc)
     rc = vault_verify(c, &vo, &res->verify, err);

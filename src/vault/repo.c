@@ -5,6 +5,7 @@
 
 #include "core/encode.h"
 #include "core/file.h"
+#include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/time.h"
 #include "core/vec.h"
@@ -31,6 +32,25 @@ uint64_t vault_now_ms(void)
 /* ---- problems ---------------------------------------------------------------------------------
  */
 
+/* A line is one allocation: the English, its NUL, the zh-TW, its NUL. */
+static void problems_put(struct vault_problems *p, const char *en, const char *zh)
+{
+  size_t limit = p->limit ? p->limit : 1000;
+  if (p->n >= limit || FS_VEC_GROW(p->items, p->n, p->cap, 16)) {
+    p->dropped++;
+    return;
+  }
+  size_t ne = strlen(en), nz = strlen(zh);
+  char *s = malloc(ne + nz + 2);
+  if (!s) {
+    p->dropped++;
+    return;
+  }
+  memcpy(s, en, ne + 1);
+  memcpy(s + ne + 1, zh, nz + 1);
+  p->items[p->n++] = s;
+}
+
 void vault_problems_add(struct vault_problems *p, const char *fmt, ...)
 {
   size_t limit = p->limit ? p->limit : 1000;
@@ -38,21 +58,25 @@ void vault_problems_add(struct vault_problems *p, const char *fmt, ...)
     p->dropped++;
     return;
   }
-  if (FS_VEC_GROW(p->items, p->n, p->cap, 16)) {
-    p->dropped++;
-    return;
-  }
-  char line[1024];
+  char en[1024], zh[1536];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(line, sizeof(line), fmt, ap);
+  fs_msg_vformat(en, sizeof(en), zh, sizeof(zh), fmt, ap);
   va_end(ap);
-  char *s = strdup(line);
-  if (!s) {
-    p->dropped++;
-    return;
-  }
-  p->items[p->n++] = s;
+  problems_put(p, en, zh);
+}
+
+const char *vault_problems_text(const struct vault_problems *p, size_t i, bool zh)
+{
+  const char *en = p->items[i];
+  return fs_msg_pick(en, en + strlen(en) + 1, zh);
+}
+
+void vault_problems_take(struct vault_problems *dst, const struct vault_problems *src)
+{
+  for (size_t i = 0; i < src->n; i++)
+    problems_put(dst, src->items[i], vault_problems_text(src, i, true));
+  dst->dropped += src->dropped;
 }
 
 void vault_problems_release(struct vault_problems *p)
@@ -343,7 +367,7 @@ int vault_index_load(struct vault_repo *r, struct vault_problems *problems, stru
       if (problems)
         vault_problems_add(problems, "index file %s: %s: %s", names[i], e2.where, e2.msg);
       else
-        rc = fs_err_set(err, lrc, e2.where, "%s", e2.msg);
+        rc = fs_err_copy(err, &e2, lrc, NULL);
       continue;
     }
     for (size_t p = 0; p < f.npacks && !rc; p++) {

@@ -32,6 +32,8 @@ struct vault_config {
 };
 
 /* ---- problems: what verification and validation found, one line each ------------------------ */
+/* Each line is kept in English (items[i]) and in zh-TW (vault_problems_text), formatted through
+ * the message catalogue as fs_err_set does. */
 struct vault_problems {
   char **items;
   size_t n, cap;
@@ -39,6 +41,10 @@ struct vault_problems {
   size_t limit;   /* 0 means 1000 */
 };
 void vault_problems_add(struct vault_problems *p, const char *fmt, ...) FS_PRINTF(2, 3);
+/* Line i in zh-TW when zh is true (its English when it has no translation), else in English. */
+const char *vault_problems_text(const struct vault_problems *p, size_t i, bool zh);
+/* Adds every line of src (both languages) and its dropped count to dst. */
+void vault_problems_take(struct vault_problems *dst, const struct vault_problems *src);
 void vault_problems_release(struct vault_problems *p);
 
 /* ---- keys and repositories --------------------------------------------------------------------
@@ -313,10 +319,12 @@ int vault_prune(struct vault_repo *r, struct vault_prune_result *res, struct fs_
  */
 struct vault_replicate_result {
   uint64_t files_copied, bytes_copied, files_present;
+  uint64_t keys_revoked; /* key-file slots removed from the copy because the source removed them */
   struct vault_verify_result verify;
 };
 /* Copies what `to` lacks (a new folder becomes a copy of the repository), each file written
- * atomically, then verifies the copy's new packs by reading them back. */
+ * atomically, removes from the copy the key-file slots the source no longer has (a revocation
+ * reaches every copy), then verifies the copy's new packs by reading them back. */
 int vault_replicate(struct vault_repo *r, const char *to, struct vault_replicate_result *res,
                     struct fs_err *err);
 

@@ -5,6 +5,7 @@
 #include "vault/snapfmt.h"
 
 #include "core/encode.h"
+#include "core/i18n.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -216,8 +217,7 @@ int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
                  struct vault_verify_result *res, struct fs_err *err)
 {
   memset(res, 0, sizeof(*res));
-  for (size_t i = 0; i < r->open_problems.n; i++)
-    vault_problems_add(&res->problems, "%s", r->open_problems.items[i]);
+  vault_problems_take(&res->problems, &r->open_problems);
   check_packs(r, res);
   struct vault_snapshot *all;
   size_t n;
@@ -235,9 +235,10 @@ int vault_verify(struct vault_repo *r, const struct vault_verify_opts *o,
       const struct vault_file_entry *f = &all[i].files[k];
       if (f->type != 'f')
         continue;
-      char user[4200];
-      snprintf(user, sizeof(user), "snapshot %.16s file %s", all[i].id, f->path);
-      rc = vault_reach_desc_checked(r, &re, f->desc, user, &res->problems, err);
+      char user[4200], user_zh[4200];
+      fs_msg_format(user, sizeof(user), user_zh, sizeof(user_zh), "snapshot %.16s file %s",
+                    all[i].id, f->path);
+      rc = vault_reach_desc_checked(r, &re, f->desc, user, user_zh, &res->problems, err);
     }
   for (size_t i = 0; !rc && i < re.set.cap; i++) {
     const struct vault_loc *l = &re.set.slots[i];

@@ -350,7 +350,7 @@ static int put_locked_append(struct vault_repo *r, struct vault_loc *l, uint8_t 
   struct vault_writer *w = r->w;
   struct pack *p = &w->cur;
   if (w->failed)
-    return fs_err_set(err, (enum fs_code)w->failed, w->failed_err.where, "%s", w->failed_err.msg);
+    return fs_err_copy(err, &w->failed_err, (enum fs_code)w->failed, NULL);
   int e = write_all(p->fd, sealed, slen);
   if (e) {
     w->failed = io_error(&w->failed_err, e, p->tmp, "writing a pack");
@@ -504,12 +504,11 @@ int vault_writer_commit(struct vault_repo *r, struct fs_err *err)
 {
   struct vault_writer *w = r->w;
   if (w->failed)
-    return fs_err_set(err, (enum fs_code)w->failed, w->failed_err.where, "%s", w->failed_err.msg);
+    return fs_err_copy(err, &w->failed_err, (enum fs_code)w->failed, NULL);
   pthread_mutex_lock(&r->mu);
   while (w->closing)
     pthread_cond_wait(&w->idle, &r->mu);
-  int rc = w->failed ? fs_err_set(err, (enum fs_code)w->failed, w->failed_err.where, "%s",
-                                  w->failed_err.msg)
+  int rc = w->failed ? fs_err_copy(err, &w->failed_err, (enum fs_code)w->failed, NULL)
                      : pack_finish(r, &w->cur, err);
   if (!rc)
     rc = pack_record(r, &w->cur, err);

@@ -344,6 +344,30 @@ def free_port(kind=None):
     return port
 
 
+def sector(hub, members=("bank-a", "bank-b"),
+           users=(("a1", "bank-a", "member-analyst"), ("b1", "bank-b", "member-analyst"),
+                  ("h1", "hub", "hub-analyst"), ("s1", "fsc", "supervisor"))):
+    """Registers the member organisations and the regulator fsc, then users (name, org, role)
+    with an API token each; returns {name: token}."""
+    for code in members:
+        assert hub.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
+    assert hub.admin("POST", "/api/v1/orgs", {"code": "fsc", "name_zh": "主管", "name_en": "FSC",
+                                               "industry": "regulator", "size_tier": "large"}).status == 201
+    tokens = {}
+    for user, org, role in users:
+        r = hub.admin("POST", "/api/v1/users", {"org": org, "username": user, "display_name": user, "role": role})
+        assert r.status == 201, r
+        tokens[user] = hub.admin("POST", "/api/v1/tokens", {"user": user, "name": "t"}).json()["token"]
+    return tokens
+
+
+def write_clock(path, t):
+    """Sets the simulated clock of a hub with hub.clock_file = path to the datetime t (atomically)."""
+    with open(path + ".tmp", "w") as f:
+        f.write(t.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
+    os.replace(path + ".tmp", path)
+
+
 def totp(secret_b32, t=None, step=30):
     """RFC 6238 code (SHA-1, 6 digits) for a base32 secret."""
     key = base64.b32decode(secret_b32 + "=" * (-len(secret_b32) % 8))

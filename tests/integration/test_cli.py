@@ -118,6 +118,13 @@ class Commands(unittest.TestCase):
         p = h.cli("org", "list", "--group", "fhc-x")
         self.assertIn("bank-x", p.stdout)
         self.assertIn("1 organisations", p.stdout)
+        # --limit stops the walk; --json gives the same rows in code order.
+        p = h.cli("org", "list", "--json")
+        codes = [o["code"] for o in json.loads(p.stdout)]
+        self.assertEqual(codes, sorted(codes))
+        self.assertGreaterEqual(len(codes), 3)
+        p = h.cli("org", "list", "--json", "--limit", "2")
+        self.assertEqual([o["code"] for o in json.loads(p.stdout)], codes[:2])
         p = h.cli("org", "show", "nope")
         self.assertEqual(p.returncode, 1)
         self.assertIn("no organisation", p.stderr)

@@ -102,6 +102,7 @@ class Drills(unittest.TestCase):
         items = self.req("a1", "GET", "/api/v1/registers/drill-evidence").json()["items"]
         self.assertEqual(len(items), 1)
         f = items[0]["fields"]
+        self.assertRegex(f["reason_zh"], r"^還原費時 [0-9.]+ 秒，在 .* 小時的 RTO 與 .* 小時的 MTPD 之內$")
         rec = self.latest_record()
         self.assertEqual((f["verdict"], f["service"], f["attested"], f["key"]), ("pass", "deposits", True, "vault-1"))
         self.assertEqual(f["restore_seconds"], rec["restore_seconds"])
@@ -178,6 +179,7 @@ class Drills(unittest.TestCase):
         items = self.req("a1", "GET", "/api/v1/registers/drill-evidence?verdict=fail").json()["items"]
         self.assertEqual(len(items), 1)
         self.assertIn("the restore failed", items[0]["fields"]["reason"])
+        self.assertTrue(items[0]["fields"]["reason_zh"].startswith("還原失敗："))  # (#18 item 12)
 
     def test_5_revoked_key_is_refused(self):
         k = self.req("a1", "GET", "/api/v1/registers/vault-keys").json()["items"][0]

@@ -272,6 +272,13 @@ class Incident(unittest.TestCase):
             return [e for e in tl if e["kind"] == "escalated"]
         esc = wait_for(escalated, "the escalation of the overdue review clock")
         self.assertIn("review clock is overdue", esc[0]["text"])
+        self.assertIn("等級審核期限已逾期", esc[0]["text_zh"])
+        # The hub's own words come in both languages; what a person wrote (the title) as written.
+        tl = self.req("ana", "GET", f"/api/v1/incidents/{iid}/timeline").json()["items"]
+        found = {e["kind"]: e for e in tl}
+        self.assertEqual(found["discovered"]["text_zh"], "通報機構知悉此事件")
+        self.assertTrue(found["level_proposed"]["text_zh"].startswith("建議"))
+        self.assertIsNone(found["reported"]["text_zh"])
         inc = self.req("alice", "GET", f"/api/v1/incidents/{iid}").json()
         self.assertTrue(inc["overdue"])
         review = [c for c in inc["clocks"] if c["clock"] == "review"][0]
@@ -320,6 +327,11 @@ class Incident(unittest.TestCase):
         help_ = r.json()
         self.assertEqual(help_["ranking"]["candidates"][0]["team"], "fhc-x-irt")
         aid = help_["offered_assignment"]
+        # Why a team is left out, in both languages (#18 item 12).
+        m = self.req("alice", "GET", f"/api/v1/incidents/{iid}/matches?skills=forensics").json()
+        asked = [x for x in m["excluded"] if x["team"] == "fhc-x-irt"]
+        self.assertEqual(asked, [{"team": "fhc-x-irt", "reason": "already offered or assigned",
+                                  "reason_zh": "已請求協助或已指派"}])
         # The offered team sees the case but may not work it before accepting; others may not answer.
         self.assertEqual(self.req("grp-lead", "GET", f"/api/v1/incidents/{iid}").status, 200)
         self.assertEqual(self.req("grp-lead", "POST", f"/api/v1/incidents/{iid}/timeline", {"text": "x"}).status, 403)
@@ -328,6 +340,9 @@ class Incident(unittest.TestCase):
                      {"note": "集團應變小組出動"})
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.json()["items"][0]["status"], "accepted")
+        tl = self.req("grp-lead", "GET", f"/api/v1/incidents/{iid}/timeline").json()["items"]
+        acc = [e for e in tl if e["kind"] == "team_accepted"][-1]
+        self.assertEqual(acc["text_zh"], "應變小組 fhc-x-irt 已接受：集團應變小組出動")
         self.assertEqual(self.req("grp-lead", "POST", f"/api/v1/incidents/{iid}/assignments/{aid}/decline").status, 409)
         r = self.req("grp-lead", "POST", f"/api/v1/incidents/{iid}/timeline", {"text": "Forensic images taken of 12 servers."})
         self.assertEqual(r.status, 201, r)

@@ -362,7 +362,11 @@ class Soc(unittest.TestCase):
         self.assertEqual(r.status, 201)
         sid = r.json()["id"]
         self.assertIn("192.0.2.0/24", [s["match"] for s in h.admin("GET", "/api/v1/soc/sources").json()["items"]])
-        self.assertEqual(h.request("GET", "/api/v1/soc/sources", token=tok).status, 403)
+        # A member sees its own organisation's sources alone (#14); the supervisor none.
+        r = h.request("GET", "/api/v1/soc/sources", token=tok)
+        self.assertEqual(r.status, 200)
+        self.assertEqual({s["org"] for s in r.json()["items"]}, {"bank-a"})
+        self.assertEqual(h.request("GET", "/api/v1/soc/sources", token=self.tokens["fsc"]).status, 403)
         self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 200)
         self.assertEqual(h.admin("DELETE", f"/api/v1/soc/sources/{sid}").status, 404)
         actions = [r["action"] for r in h.admin("GET", "/api/v1/audit?limit=1000").json()["items"]]
@@ -397,8 +401,8 @@ class Soc(unittest.TestCase):
              {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 200}),
             ("GET", "/api/v1/soc/status", None,
              {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
-            ("GET", "/api/v1/soc/sources", None,
-             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 403, "supervisor": 403}),
+            ("GET", "/api/v1/soc/sources", None,  # a member: its own organisation's (#14)
+             {"hub-admin": 200, "hub-analyst": 200, "member-analyst": 200, "supervisor": 403}),
             ("POST", "/api/v1/soc/sources", source,
              {"hub-analyst": 403, "member-analyst": 403, "supervisor": 403, "hub-admin": 201}),
             ("POST", "/api/v1/intel/collections", collection,
@@ -457,6 +461,35 @@ class Soc(unittest.TestCase):
         self.events("bank-d", [rfc5424("outbound to 203.0.113.40 from d")])
         ev = read_events(resp, 1)
         self.assertEqual(json.loads(ev[0]["data"])["org_code"], "bank-d")
+        # Paging tells nothing of them either (docs/security.md, "Paging cursors and ids"): the
+        # hub's pages of one alert follow sealed cursors, carry no sequence number, are never
+        # short for the alerts left out, and meet every alert it sees and none of these.
+        seen, after = [], None
+        for _ in range(1000):
+            r = self.hub.request("GET", "/api/v1/alerts?limit=1" + (f"&after={after}" if after else ""),
+                                 token=self.tokens["hub"])
+            self.assertEqual(r.status, 200, r)
+            page = r.json()
+            self.assertTrue(all("seq" not in a for a in page["items"]))
+            seen += page["items"]
+            after = page["next"]
+            if not after:
+                break
+            self.assertEqual(len(page["items"]), 1)
+            self.assertNotRegex(after, r"^[0-9]+$")
+        self.assertIsNone(after)
+        self.assertEqual([a["id"] for a in seen],
+                         [a["id"] for a in self.alerts(self.tokens["hub"], limit=1000)])
+        self.assertFalse([a for a in seen if a["ref"] == ref])
+        # A cursor is good only for its own list and filters; a made-up one is refused.
+        first = self.hub.request("GET", "/api/v1/alerts?limit=1", token=self.tokens["hub"]).json()["next"]
+        for q in (f"kind=sigma&after={first}", "after=12", "after=" + "A" * 87):
+            r = self.hub.request("GET", "/api/v1/alerts?" + q, token=self.tokens["hub"])
+            self.assertEqual(r.status, 400, (q, r))
+        # Sector alerts: a limit counts only those the reader sees.
+        visible = self.hub.request("GET", "/api/v1/alerts/sector?limit=1000", token=self.tokens["hub"]).json()["items"]
+        one = self.hub.request("GET", "/api/v1/alerts/sector?limit=1", token=self.tokens["hub"]).json()["items"]
+        self.assertEqual([x["id"] for x in one], [x["id"] for x in visible[:1]])
 
     def test_granular_markings_bind_matching(self):
         """Every TLP marking counts, granular ones too: an indicator shared GREEN with its pattern
@@ -631,6 +664,27 @@ class Soc(unittest.TestCase):
         self.events("bank-b", [rfc5424("outbound to 203.0.113.40:80 second")])
         ev = read_events(resp_b, 1)
         self.assertEqual(json.loads(ev[0]["data"])["org_code"], "bank-b")
+        # Event ids are sealed cursors, not the hub's sequence numbers; a stream resumed with one
+        # (Last-Event-ID) goes on after it; a made-up id is refused.
+        last = ev[0]["id"]
+        self.assertNotRegex(last, r"^[0-9]+$")
+        self.assertNotIn("seq", json.loads(ev[0]["data"]))
+        fresh = stix_indicator("[ipv4-addr:value = '203.0.113.41']", "green", "Stream resumed")
+        r = taxii(self.hub, "POST", "collections/sector/objects/", self.hub.admin_token,
+                  body={"objects": [fresh]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        deadline = time.time() + 20
+        while self.events("bank-b", [rfc5424("outbound to 203.0.113.41:80")])["alerts"] == 0:
+            self.assertLess(time.time(), deadline, "the new indicator never matched")
+            time.sleep(0.1)
+        conn_r, resp_r = open_stream(self.hub, "/api/v1/alerts/stream", self.tokens["bank-b"], last_id=last)
+        self.addCleanup(conn_r.close)
+        self.assertEqual(resp_r.status, 200)
+        ev = read_events(resp_r, 1)
+        self.assertEqual(json.loads(ev[0]["data"])["ref"], fresh["id"])
+        conn_x, resp_x = open_stream(self.hub, "/api/v1/alerts/stream", self.tokens["bank-b"], last_id="12")
+        self.addCleanup(conn_x.close)
+        self.assertEqual(resp_x.status, 400)
         r = self.hub.request("GET", "/api/v1/alerts/stream", token=self.tokens["fsc"])
         self.assertEqual(r.status, 403)
 

@@ -30,9 +30,12 @@ class SocConnections(unittest.TestCase):
         h.start()
         for code in ("bank-a", "bank-b"):
             assert h.admin("POST", "/api/v1/orgs", org_body(code)).status == 201
+        gen = cls.status()["listeners"]["sources_generation"]
         r = h.admin("POST", "/api/v1/soc/sources", {"kind": "cidr", "match": "127.0.0.1/32",
                                                     "org": "bank-a"})
         assert r.status == 201, r
+        wait_for(lambda: cls.status()["listeners"]["sources_generation"] > gen,
+                 "serve applied the first source")
         cls.iocs = {ip: indicator(ip, "green") for ip in
                     ("203.0.113.50", "203.0.113.51", "203.0.113.52", "203.0.113.53")}
         r = taxii(h, "POST", "collections/sector/objects/", h.admin_token,
@@ -76,10 +79,14 @@ class SocConnections(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         return p
 
-    def wait_generation(self, before):
-        """Waits until serve has applied a change of the sources made after `before`."""
-        return self.wait("serve applied the sources' change",
-                         lambda st: st["sources_generation"] > before)
+    def change_sources(self, *args):
+        """Changes the sources with the CLI (another process) and waits until serve has applied
+        the change to its open connections. Every change goes through here, so the generation
+        serve reports before one is that of every earlier change: a later generation can only be
+        this change's (serve reads the newest when it polls)."""
+        before = self.listeners()["sources_generation"]
+        self.cli_ok("soc", "source", *args)
+        self.wait("serve applied the sources' change", lambda st: st["sources_generation"] > before)
 
     def wait_alerts(self, org, ref, n):
         wait_for(lambda: self.alert_count(org, ref) >= n, lambda: f"{n} alerts of {ref} at {org}")
@@ -87,15 +94,13 @@ class SocConnections(unittest.TestCase):
 
     def test_removed_source_cuts_open_connection(self):
         ioc = self.iocs["203.0.113.52"]["id"]
-        self.cli_ok("soc", "source", "add", "--org", "bank-a", "--cidr", "127.0.0.2/32")
+        self.change_sources("add", "--org", "bank-a", "--cidr", "127.0.0.2/32")
         s = self.connect_from("127.0.0.2")
         try:
             s.sendall(line("deny src=10.9.9.9 dst=203.0.113.52"))
             self.assertEqual(self.wait_alerts("bank-a", ioc, 1), 1)
-            gen = self.listeners()["sources_generation"]
             # Removed by the CLI, another process: serve closes the connection.
-            self.cli_ok("soc", "source", "remove", "127.0.0.2/32")
-            self.wait_generation(gen)
+            self.change_sources("remove", "127.0.0.2/32")
             s.settimeout(HANG_GUARD)
             try:
                 self.assertEqual(s.recv(100), b"")  # closed by the hub
@@ -128,7 +133,7 @@ class SocConnections(unittest.TestCase):
 
     def test_changed_organisation_applies_to_open_connection(self):
         ioc = self.iocs["203.0.113.53"]["id"]
-        self.cli_ok("soc", "source", "add", "--org", "bank-a", "--cidr", "127.0.0.128/25")
+        self.change_sources("add", "--org", "bank-a", "--cidr", "127.0.0.128/25")
         s = self.connect_from("127.0.0.130")
         try:
             before_b = self.alert_count("bank-b", ioc)
@@ -138,9 +143,7 @@ class SocConnections(unittest.TestCase):
             after_a = self.alert_count("bank-a", ioc)
             self.assertGreater(after_a, a)
             # The sender's own address now belongs to bank-b (the most specific range wins).
-            gen = self.listeners()["sources_generation"]
-            self.cli_ok("soc", "source", "add", "--org", "bank-b", "--cidr", "127.0.0.130/32")
-            self.wait_generation(gen)
+            self.change_sources("add", "--org", "bank-b", "--cidr", "127.0.0.130/32")
             s.sendall(line("deny src=10.8.8.8 dst=203.0.113.53"))
             self.assertEqual(self.wait_alerts("bank-b", ioc, before_b + 1), before_b + 1)
             time.sleep(0.5)
@@ -150,8 +153,8 @@ class SocConnections(unittest.TestCase):
             self.assertEqual(self.wait_alerts("bank-b", ioc, before_b + 2), before_b + 2)
         finally:
             s.close()
-            self.cli_ok("soc", "source", "remove", "127.0.0.130/32")
-            self.cli_ok("soc", "source", "remove", "127.0.0.128/25")
+            self.change_sources("remove", "127.0.0.130/32")
+            self.change_sources("remove", "127.0.0.128/25")
 
     def test_memory_follows_activity(self):
         n = 60

@@ -69,6 +69,11 @@ class Taxii(unittest.TestCase):
         r = taxii(h, "GET", "collections/sector/objects/?next=AAAA", self.member)
         self.assertEqual(r.status, 400)
         self.assertEqual(r.json()["details"]["where"], "next")
+        # The Traditional Chinese in details, where TAXII leaves room for the server (#18 item 12).
+        e = r.json()
+        self.assertEqual(e["details"]["title_zh"], "輸入內容有誤")
+        self.assertTrue(e["details"]["description_zh"])
+        self.assertNotEqual(e["details"]["description_zh"], e["description"])
         r = taxii(h, "GET", "collections/sector/objects/?match[colour]=red", self.member)
         self.assertEqual(r.status, 400)
         r = taxii(h, "GET", "collections/sector/objects/?added_after=yesterday", self.member)

@@ -93,6 +93,10 @@ static void test_altered(void **state)
   assert_int_equal(r.kind, AUDIT_ALTERED);
   assert_int_equal(r.seq, b + 3);
   assert_non_null(strstr(r.message, "altered"));
+  /* ... in both languages (#18 item 12) */
+  char want[128];
+  snprintf(want, sizeof(want), "第 %lld 筆紀錄遭竄改", (long long)(b + 3));
+  assert_non_null(strstr(r.message_zh, want));
   hub_fixture_close(&f);
 }
 
@@ -288,6 +292,7 @@ static void test_keyed_trail_needs_the_key(void **state)
   r = verify(&f, NULL);
   assert_int_equal(r.kind, AUDIT_ALTERED);
   assert_non_null(strstr(r.message, "seal"));
+  assert_non_null(strstr(r.message_zh, "封印不符"));
   hub_fixture_close(&f);
 }
 

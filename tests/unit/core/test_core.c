@@ -8,6 +8,7 @@
 #include "core/arena.h"
 #include "core/buf.h"
 #include "core/config.h"
+#include "core/cursor.h"
 #include "core/encode.h"
 #include "core/jsonx.h"
 #include "core/mem.h"
@@ -356,6 +357,27 @@ static void test_hostport(void **state)
   assert_int_not_equal(fs_hostport_parse("1.2.3.4", host, sizeof(host), &port, &err), 0);
 }
 
+/* Limits count an IPv6 client by its /64 (it may change address within it at will). */
+static void test_client_key(void **state)
+{
+  (void)state;
+  char key[FS_CLIENT_KEY_MAX], other[FS_CLIENT_KEY_MAX];
+  fs_client_key("2001:db8:1:2:aaaa:bbbb:cccc:dddd", key);
+  assert_string_equal(key, "2001:db8:1:2::/64");
+  fs_client_key("2001:db8:1:2::1", other);
+  assert_string_equal(key, other);
+  fs_client_key("2001:db8:1:3::1", other);
+  assert_string_not_equal(key, other);
+  fs_client_key("::ffff:192.0.2.7", key);
+  assert_string_equal(key, "192.0.2.7");
+  fs_client_key("192.0.2.7", key);
+  assert_string_equal(key, "192.0.2.7");
+  fs_client_key("::1", key);
+  assert_string_equal(key, "::/64");
+  fs_client_key("not an address", key);
+  assert_string_equal(key, "not an address");
+}
+
 static void *report_mask(void *arg)
 {
   sigset_t *mask = arg;
@@ -420,6 +442,34 @@ static void test_vec_grow(void **state)
   free(ids);
 }
 
+/* A sealed cursor opens to what was sealed, tells nothing in its text, and refuses another key,
+ * an altered character and anything else. */
+static void test_cursor(void **state)
+{
+  (void)state;
+  uint8_t key[FS_CURSOR_KEYBYTES], other[FS_CURSOR_KEYBYTES];
+  memset(key, 7, sizeof(key));
+  memset(other, 8, sizeof(other));
+  uint64_t ctx = fs_cursor_context("alerts\x1fioc\x1f", 12);
+  assert_int_not_equal(ctx, fs_cursor_context("alerts\x1fsigma\x1f", 14));
+  struct fs_cursor c = {1700000000123456LL, 42, ctx}, d;
+  char a[FS_CURSOR_LEN + 1], b[FS_CURSOR_LEN + 1];
+  fs_cursor_seal(&c, key, a);
+  fs_cursor_seal(&c, key, b);
+  assert_int_equal(strlen(a), FS_CURSOR_LEN);
+  assert_string_not_equal(a, b); /* one place, two different cursors */
+  assert_null(strstr(a, "42"));
+  struct fs_err err;
+  assert_int_equal(fs_cursor_open(b, strlen(b), key, "after", &d, &err), FS_OK);
+  assert_true(d.a == c.a && d.b == c.b && d.context == ctx);
+  assert_int_equal(fs_cursor_open(a, strlen(a), other, "after", &d, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "after");
+  a[40] = a[40] == 'A' ? 'B' : 'A';
+  assert_int_equal(fs_cursor_open(a, strlen(a), key, "after", &d, &err), FS_ERR_INVALID);
+  assert_int_equal(fs_cursor_open("12", 2, key, "after", &d, &err), FS_ERR_INVALID);
+  assert_int_equal(fs_cursor_open("", 0, key, "after", &d, &err), FS_ERR_INVALID);
+}
+
 int main(void)
 {
   fs_crypto_init();
@@ -440,6 +490,8 @@ int main(void)
       cmocka_unit_test(test_config),
       cmocka_unit_test(test_config_documented),
       cmocka_unit_test(test_hostport),
+      cmocka_unit_test(test_client_key),
+      cmocka_unit_test(test_cursor),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

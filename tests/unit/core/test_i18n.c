@@ -52,6 +52,18 @@ static void test_err_set_both_languages(void **state)
   assert_string_equal(e.msg_zh, "沒有權限");
   fs_err_clear(&e);
   assert_string_equal(e.msg_zh, "");
+  /* An error handed on under another code and place keeps both languages. */
+  struct fs_err from, to;
+  fs_err_set(&from, FS_ERR_CRYPTO, "a", "must be between %g and %g", 0.5, 2.0);
+  assert_int_equal(fs_err_copy(&to, &from, FS_ERR_INVALID, "b"), FS_ERR_INVALID);
+  assert_int_equal(to.code, FS_ERR_INVALID);
+  assert_string_equal(to.where, "b");
+  assert_string_equal(to.msg, "must be between 0.5 and 2");
+  assert_string_equal(to.msg_zh, "必須介於 0.5 與 2 之間");
+  fs_err_copy(&from, &from, FS_ERR_CORRUPT, NULL);
+  assert_string_equal(from.where, "a");
+  assert_string_equal(from.msg_zh, "必須介於 0.5 與 2 之間");
+  assert_int_equal(fs_err_copy(NULL, &from, FS_ERR_IO, NULL), FS_ERR_IO);
 }
 
 static void test_err_set_untranslated(void **state)
@@ -99,13 +111,44 @@ static void test_message_arguments(void **state)
   assert_string_equal(e.msg_zh, "沒有使用者「month out of range」");
 }
 
+/* Messages kept outside a struct fs_err, and helpers that take a format of their own. */
+static int vset(struct fs_err *e, const char *fmt, ...) FS_PRINTF(2, 3);
+static int vset(struct fs_err *e, const char *fmt, ...)
+{
+  va_list ap;
+  va_start(ap, fmt);
+  int rc = fs_err_vset(e, FS_ERR_INVALID, "here", fmt, ap);
+  va_end(ap);
+  return rc;
+}
+
+static void test_msg_format(void **state)
+{
+  (void)state;
+  char en[64], zh[96];
+  fs_msg_format(en, sizeof(en), zh, sizeof(zh), "no organisation \"%.64s\"", "bank-a");
+  assert_string_equal(en, "no organisation \"bank-a\"");
+  assert_string_equal(zh, "沒有機構「bank-a」");
+  assert_string_equal(fs_msg_pick(en, zh, true), zh);
+  assert_string_equal(fs_msg_pick(en, zh, false), en);
+  assert_string_equal(fs_msg_pick(en, "", true), en);
+  /* Without a zh buffer the translation is remembered for a message that takes it as "%s". */
+  fs_msg_format(en, sizeof(en), NULL, 0, "user %.64s", "bob");
+  struct fs_err e;
+  fs_err_set(&e, FS_ERR_FORBIDDEN, "", "role %s may not %s %s", "member-analyst", "manage", en);
+  assert_string_equal(e.msg, "role member-analyst may not manage user bob");
+  assert_string_equal(e.msg_zh, "角色 member-analyst 不得管理：使用者 bob");
+  assert_int_equal(vset(&e, "no user \"%.64s\"", "carol"), FS_ERR_INVALID);
+  assert_string_equal(e.where, "here");
+  assert_string_equal(e.msg_zh, "沒有使用者「carol」");
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_catalogue_sorted),
-      cmocka_unit_test(test_err_set_both_languages),
-      cmocka_unit_test(test_err_set_untranslated),
-      cmocka_unit_test(test_message_arguments),
+      cmocka_unit_test(test_catalogue_sorted),     cmocka_unit_test(test_err_set_both_languages),
+      cmocka_unit_test(test_err_set_untranslated), cmocka_unit_test(test_message_arguments),
+      cmocka_unit_test(test_msg_format),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,6 +93,13 @@ static void test_rfc5424(void **state)
     assert_int_equal(parse(DETECT_FMT_RFC5424, bad[i].in, &err), FS_ERR_PARSE);
     assert_string_equal(err.where, bad[i].where);
   }
+  /* A record's error is whole in both languages (#18 item 12). */
+  assert_int_equal(parse(DETECT_FMT_RFC5424, "hello", &err), FS_ERR_PARSE);
+  assert_string_equal(err.msg, "expected '<' starting PRI");
+  assert_string_equal(err.msg_zh, "PRI 應以 '<' 開頭");
+  assert_int_equal(parse(DETECT_FMT_RFC5424, "<34>1 2003-10-11T22:14:15.003Z host", &err),
+                   FS_ERR_PARSE);
+  assert_string_equal(err.msg_zh, "appname 之前應為 ' '");
 }
 
 static void test_rfc3164(void **state)

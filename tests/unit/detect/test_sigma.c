@@ -38,6 +38,7 @@ static int teardown(void **state)
 struct problems {
   char out[4096];
   size_t n, count;
+  char zh[1024]; /* the last problem's reason in zh-TW */
 };
 
 static void on_problem(void *arg, const struct detect_sigma_problem *p)
@@ -47,6 +48,7 @@ static void on_problem(void *arg, const struct detect_sigma_problem *p)
   k->n += (size_t)snprintf(k->out + k->n, sizeof(k->out) - FS_MIN(k->n, sizeof(k->out)), "%s|",
                            p->reason);
   k->n = FS_MIN(k->n, sizeof(k->out) - 1);
+  snprintf(k->zh, sizeof(k->zh), "%s", p->reason_zh);
 }
 
 static struct detect_sigma_set *compile(const char *yaml, struct problems *pr)
@@ -508,35 +510,39 @@ static void test_case_folding(void **state)
 static void test_loader_errors(void **state)
 {
   (void)state;
+  /* Each reason comes in both languages (#18 item 12): zh is the start of the zh-TW one. */
   static const struct {
-    const char *yaml, *why;
+    const char *yaml, *why, *zh;
   } cases[] = {
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|frobnicate: 1\n  condition: s\n",
-       "unknown modifier"},
+       "unknown modifier", "選取 s：未知的修飾詞「frobnicate」"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s and t\n",
-       "unknown selection"},
+       "unknown selection", "condition：未知的選取（第 7 位元組）"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s | count() > "
        "5\n",
-       "Sigma 1 syntax"},
-      {"title: a\nlogsource: {product: x}\n", "detection"},
-      {"logsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s\n", "title"},
+       "Sigma 1 syntax", "condition：彙總"},
+      {"title: a\nlogsource: {product: x}\n", "detection", "規則需要 detection 對映"},
+      {"logsource: {product: x}\ndetection:\n  s:\n    F: 1\n  condition: s\n", "title",
+       "規則需要 title"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|cidr: 'nope'\n  condition: s\n",
-       "CIDR"},
+       "CIDR", "選取 s：第 5 行：「nope」不是 CIDR 網段"},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|re: '(unclosed'\n  condition: "
        "s\n",
-       "regular expression"},
+       "regular expression", "正規表示式 /(unclosed/："},
       {"title: a\nlogsource: {product: x}\ndetection:\n  s:\n    F|expand: '%nope%'\n  condition: "
        "s\n",
-       "placeholder"},
+       "placeholder", "選取 s：佔位符 %nope% 沒有值"},
       {"title: c\ncorrelation:\n  type: event_count\n  rules: [missing]\n  timespan: 5m\n"
        "  condition: {gte: 2}\n",
-       "not loaded"},
+       "not loaded", "關聯規則參照 missing，但它未被載入"},
   };
   for (size_t i = 0; i < FS_ARRAY_SIZE(cases); i++) {
     struct problems pr = {0};
     struct detect_sigma_set *s = compile(cases[i].yaml, &pr);
     if (pr.count != 1 || !strstr(pr.out, cases[i].why))
       fail_msg("case %zu: %zu problems: %s", i, pr.count, pr.out);
+    if (strncmp(pr.zh, cases[i].zh, strlen(cases[i].zh)))
+      fail_msg("case %zu: zh-TW reason %s", i, pr.zh);
     detect_sigma_set_free(s);
   }
   /* not YAML at all */

@@ -140,26 +140,30 @@ static void test_policy_file(void **state)
                    FS_OK);
   assert_int_equal(incident_policy_clocks(&p, "bank")->report_s, 50 * 60);
 
+  /* Each message whole in zh-TW too (#18 item 12: those with a value were English-only). */
   const struct {
-    const char *text, *where, *msg;
+    const char *text, *where, *msg, *zh;
   } bad[] = {
-      {"[clocks]\nreport = 1h\nreview_l5 = 2h\n", "p.ini:3", "unknown key"},
-      {"[clocks]\nreport = soon\n", "p.ini:2", "not a duration"},
-      {"[clocks]\nreport = 0m\n", "p.ini:2", "not a duration"},
-      {"report = 1h\n", "p.ini:1", "outside a section"},
-      {"[clocks\n", "p.ini:1", "expected [clocks]"},
-      {"[weather]\n", "p.ini:1", "unknown section"},
-      {"[industry.casino]\n", "p.ini:1", "unknown industry"},
-      {"[clocks]\nreport = 1h\nreport = 2h\n", "p.ini:3", "given twice"},
-      {"[clocks]\n[clocks]\n", "p.ini:2", "section given twice"},
-      {"[clocks]\njust words\n", "p.ini:2", "expected key = value"},
-      {"[industry.bank]\n\nrecovery_l3 = 48h\n", "p.ini:3", "may only shorten"},
+      {"[clocks]\nreport = 1h\nreview_l5 = 2h\n", "p.ini:3", "unknown key",
+       "未知的鍵「review_l5」"},
+      {"[clocks]\nreport = soon\n", "p.ini:2", "not a duration", "「soon」不是時間長度"},
+      {"[clocks]\nreport = 0m\n", "p.ini:2", "not a duration", "「0m」不是時間長度"},
+      {"report = 1h\n", "p.ini:1", "outside a section", "區段之外"},
+      {"[clocks\n", "p.ini:1", "expected [clocks]", "應為 [clocks]"},
+      {"[weather]\n", "p.ini:1", "unknown section", "區段"},
+      {"[industry.casino]\n", "p.ini:1", "unknown industry", "未知的產業「casino」"},
+      {"[clocks]\nreport = 1h\nreport = 2h\n", "p.ini:3", "given twice",
+       "「report」重複出現（第一次在第 2 行）"},
+      {"[clocks]\n[clocks]\n", "p.ini:2", "section given twice", "區段重複給定"},
+      {"[clocks]\njust words\n", "p.ini:2", "expected key = value", "key = value"},
+      {"[industry.bank]\n\nrecovery_l3 = 48h\n", "p.ini:3", "may only shorten",
+       "recovery_l3（bank）比預設的 36h 還長：產業只能縮短期限"},
   };
   for (size_t i = 0; i < FS_ARRAY_SIZE(bad); i++) {
     fs_err_clear(&err);
     if (parse(bad[i].text, &p, &err) != FS_ERR_INVALID || strcmp(err.where, bad[i].where) ||
-        !strstr(err.msg, bad[i].msg))
-      fail_msg("bad case %zu: where %s msg %s", i, err.where, err.msg);
+        !strstr(err.msg, bad[i].msg) || !strstr(err.msg_zh, bad[i].zh))
+      fail_msg("bad case %zu: where %s msg %s / %s", i, err.where, err.msg, err.msg_zh);
   }
   int64_t s;
   assert_int_equal(incident_duration_parse("36h", 3, &s), FS_OK);

@@ -115,6 +115,11 @@ static void test_batch_and_doc(void **state)
     json_t *f0 = json_array_get(res.failures, 0);
     assert_int_equal(json_integer_value(json_object_get(f0, "index")), 1);
     assert_non_null(strstr(json_string_value(json_object_get(f0, "message")), "indicator--" U2));
+    /* ... and in zh-TW beside it (#18 item 12) */
+    const char *zh0 = json_string_value(json_object_get(f0, "message_zh"));
+    assert_non_null(zh0);
+    assert_non_null(strstr(zh0, "indicator--" U2));
+    assert_string_not_equal(zh0, json_string_value(json_object_get(f0, "message")));
     /* bytes as received */
     struct body b = {0};
     assert_int_equal(intel_read_object(f.c, &f.op, &col, "indicator--" U1, get_body, &b, &err),
@@ -152,6 +157,8 @@ static void test_versions_and_control(void **state)
   assert_string_equal(
       json_string_value(json_object_get(json_array_get(res.successes, 0), "message")),
       "already present");
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(res.successes, 0), "message_zh")), "已存在");
   intel_ingest_result_release(&res);
   const char *newer = "{\"objects\": [" IND(U1, "2016-04-07T00:00:00.000Z", "198.51.100.7") "]}";
   struct intel_ingest_options only = {.status_id = "6f0a4b9e-1c2d-4e3f-8a9b-0c1d2e3f4a5b",
@@ -200,6 +207,9 @@ static void test_versions_and_control(void **state)
   assert_non_null(
       strstr(json_string_value(json_object_get(json_array_get(res.failures, 0), "message")),
              "no organisation \"nobody\""));
+  assert_string_equal(
+      json_string_value(json_object_get(json_array_get(res.failures, 0), "message_zh")),
+      "x_finshield_recipients.orgs[0]：沒有機構「nobody」");
   intel_ingest_result_release(&res);
   struct body b = {0};
   assert_int_equal(intel_read_object(f.c, &f.op, &col, "indicator--" U2, get_body, &b, &err),

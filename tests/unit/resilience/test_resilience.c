@@ -69,6 +69,15 @@ static void test_validation(void **state)
   json_object_set_new(f, "rto_hours", json_real(5));
   assert_int_equal(reg_validate(d, f, true, &err), FS_ERR_INVALID);
   assert_string_equal(err.where, "fields.rto_hours");
+  json_object_set_new(f, "rto_hours", json_string("2"));
+  assert_int_equal(reg_validate(d, f, true, &err), FS_ERR_INVALID);
+  assert_string_equal(err.msg, "must be a number"); /* whole in both languages (#18 item 12) */
+  assert_string_equal(err.msg_zh, "必須是數字");
+  json_object_set_new(f, "rto_hours", json_real(1));
+  json_object_set_new(f, "systems", json_pack("[s,s]", "a;b", "c"));
+  assert_int_equal(reg_validate(d, f, true, &err), FS_ERR_INVALID);
+  assert_string_equal(err.msg_zh, "第 0 項必須是不含 ';'、最多 200 位元組的非空白單行文字");
+  json_object_del(f, "systems");
   json_object_set_new(f, "rto_hours", json_real(1));
   json_object_set_new(f, "code", json_string("Not A Code"));
   assert_int_equal(reg_validate(d, f, true, &err), FS_ERR_INVALID);

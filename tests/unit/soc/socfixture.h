@@ -56,7 +56,11 @@ static inline json_t *alerts_of(struct hub_fixture *f, const char *org)
 {
   json_t *out = NULL;
   struct fs_err err;
-  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org, &out, &err), FS_OK);
+  int64_t next;
+  assert_int_equal(soc_alerts_json(f->c, &f->op,
+                                   &(struct soc_alert_filter){.limit = 1000, .org = org}, &out,
+                                   &next, &err),
+                   FS_OK);
   json_t *items = json_incref(json_object_get(out, "items"));
   json_decref(out);
   return items;

@@ -82,9 +82,14 @@ static void test_sources(void **state)
   assert_int_equal(soc_source_add(f.c, &member, "cidr", "172.16.0.0/12", "bank-a", id, &err),
                    FS_ERR_FORBIDDEN);
   assert_int_equal(soc_source_remove(f.c, &member, "10.0.0.0/8", &err), FS_ERR_FORBIDDEN);
+  /* A member sees its own organisation's sources (#14), the supervisor none. */
   json_t *out = NULL;
-  assert_int_equal(soc_sources_json(f.c, &member, &out, &err), FS_ERR_FORBIDDEN);
-  assert_int_equal(soc_sources_json(f.c, &f.op, &out, &err), FS_OK);
+  assert_int_equal(soc_sources_json(f.c, &member, NULL, &out, &err), FS_OK);
+  assert_int_equal(json_array_size(json_object_get(out, "items")), 2);
+  json_decref(out);
+  member.role = AUTH_ROLE_SUPERVISOR;
+  assert_int_equal(soc_sources_json(f.c, &member, NULL, &out, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_sources_json(f.c, &f.op, NULL, &out, &err), FS_OK);
   assert_int_equal(json_array_size(json_object_get(out, "items")), 3);
   json_decref(out);
   hub_fixture_close(&f);
@@ -198,13 +203,40 @@ static void test_worker_alerts(void **state)
 
   /* The second organisation with the domain: a sector alert (threshold 2) with a draft case. */
   json_t *sector = NULL;
-  assert_int_equal(soc_sector_alerts_json(f.c, &f.op, 10, &sector, &err), FS_OK);
+  assert_int_equal(soc_sector_alerts_json(f.c, &f.op, &(struct auth_page){10, NULL}, &sector, &err),
+                   FS_OK);
   json_t *sa = json_array_get(json_object_get(sector, "items"), 0);
   assert_non_null(sa);
   assert_int_equal(json_integer_value(json_object_get(sa, "organisations")), 2);
   assert_string_equal(json_string_value(json_object_get(sa, "ref")),
                       "indicator--26ffb872-1dd9-446e-b6f5-d58527e5b5d2");
   assert_true(json_is_string(json_object_get(sa, "incident")));
+  const char *sid = json_string_value(json_object_get(sa, "id"));
+  assert_non_null(sid);
+
+  /* Another value of the same indicator at bank-b, already counted: a new alert in the same
+   * sector alert, whose count stays. */
+  static const char again[] =
+      "<134>1 2026-11-27T10:00:05Z px02 proxy - - - GET http://www.evil.example/b\n";
+  memset(&st, 0, sizeof(st));
+  assert_int_equal(
+      soc_worker_process(w, b, "http:test", DETECT_FMT_AUTO, again, sizeof(again) - 1, &st, &err),
+      FS_OK);
+  assert_int_equal(st.alerts, 1);
+  json_t *sector2 = NULL;
+  assert_int_equal(
+      soc_sector_alerts_json(f.c, &f.op, &(struct auth_page){10, NULL}, &sector2, &err), FS_OK);
+  assert_int_equal(json_array_size(json_object_get(sector2, "items")), 1);
+  json_t *sa2 = json_array_get(json_object_get(sector2, "items"), 0);
+  assert_string_equal(json_string_value(json_object_get(sa2, "id")), sid);
+  assert_int_equal(json_integer_value(json_object_get(sa2, "organisations")), 2);
+  json_decref(sector2);
+  items = alerts_of(&f, "bank-b");
+  assert_int_equal(json_array_size(items), 2);
+  for (size_t k = 0; k < 2; k++)
+    assert_string_equal(
+        json_string_value(json_object_get(json_array_get(items, k), "sector_alert")), sid);
+  json_decref(items);
   json_decref(sector);
 
   /* A member sees only its own alerts. */
@@ -213,12 +245,17 @@ static void test_worker_alerts(void **state)
   member.role = AUTH_ROLE_MEMBER_ANALYST;
   snprintf(member.org_id, sizeof(member.org_id), "%s", b);
   json_t *out = NULL;
-  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, NULL, &out, &err), FS_OK);
-  assert_int_equal(json_array_size(json_object_get(out, "items")), 1);
+  int64_t next;
+  const struct soc_alert_filter every = {.limit = 100}, of_a = {.limit = 100, .org = "bank-a"};
+  assert_int_equal(soc_alerts_json(f.c, &member, &every, &out, &next, &err), FS_OK);
+  assert_int_equal(json_array_size(json_object_get(out, "items")), 2);
+  assert_int_equal(next, 0); /* nothing follows */
+  /* Nobody but the local operator is shown the hub-wide sequence number. */
+  assert_null(json_object_get(json_array_get(json_object_get(out, "items"), 0), "seq"));
   json_decref(out);
-  assert_int_equal(soc_alerts_json(f.c, &member, 0, 100, NULL, "bank-a", &out, &err),
+  assert_int_equal(soc_alerts_json(f.c, &member, &of_a, &out, &next, &err), FS_ERR_FORBIDDEN);
+  assert_int_equal(soc_sector_alerts_json(f.c, &member, &(struct auth_page){10, NULL}, &out, &err),
                    FS_ERR_FORBIDDEN);
-  assert_int_equal(soc_sector_alerts_json(f.c, &member, 10, &out, &err), FS_ERR_FORBIDDEN);
 
   soc_worker_free(w);
   soc_engine_stop(e);

@@ -1,6 +1,7 @@
 /* soc/: alert deduplication (per organisation and key, within soc.dedup_window), sector alerts
  * (soc.sector_threshold organisations within soc.sector_window, one per window, and its draft
- * case), and the processing pool (jobs run on its threads with their own workers, side by side,
+ * case), alert pages (one loop for every filter and both orders, past hidden rows), and the
+ * processing pool (jobs run on its threads with their own workers, side by side,
  * the caller waiting; idle once a thread has worked; stats). Time is the hub's clock file. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +30,104 @@ static void clock_set(struct hub_fixture *f, struct clock *k, const char *when)
   assert_non_null(out);
   fprintf(out, "%s\n", when);
   fclose(out);
+}
+
+/* An alert row written as it is (seq, kind, ref): the paging test needs thousands. */
+static void put_alert(struct hub_fixture *f, const char *org_id, int64_t seq, const char *kind,
+                      const char *ref)
+{
+  struct fs_err err;
+  char id[40];
+  snprintf(id, sizeof(id), "alert-%lld", (long long)seq);
+  if (store_exec(f->c, NULL, &err,
+                 "INSERT INTO soc_alert (id, seq, org_id, kind, ref, ref_name, severity, dedup,"
+                 " value, event, source, first_at, last_at, count)"
+                 " VALUES (?, ?, ?, ?, ?, 'x', 'high', ?, '192.0.2.1', 'e', 'http:test', ?, ?, 1)",
+                 "sissssii", id, seq, org_id, kind, ref, id, seq, seq))
+    fail_msg("insert: %s: %s", err.where, err.msg);
+}
+
+/* Every page of f as `who` sees it, the positions handed on as a caller would hand them back;
+ * the alerts' ids joined in out, the pages counted in *pages, the fullest page in *widest. */
+static void walk(struct hub_fixture *fx, const struct actor *who, struct soc_alert_filter f,
+                 char *out, size_t n, int *pages, size_t *widest)
+{
+  struct fs_err err;
+  out[0] = '\0';
+  *pages = 0;
+  *widest = 0;
+  do {
+    json_t *page = NULL;
+    int64_t next = -1;
+    if (soc_alerts_json(fx->c, who, &f, &page, &next, &err))
+      fail_msg("page: %s: %s", err.where, err.msg);
+    json_t *items = json_object_get(page, "items"), *a;
+    size_t i;
+    json_array_foreach(items, i, a)
+    {
+      size_t len = strlen(out);
+      snprintf(out + len, n - len, "%s%s", len ? " " : "",
+               json_string_value(json_object_get(a, "id")));
+      assert_true(!json_object_get(a, "seq") == !who->local);
+    }
+    if (json_array_size(items) > *widest)
+      *widest = json_array_size(items);
+    json_decref(page);
+    f.after = next;
+    assert_true(++*pages < 100);
+  } while (f.after);
+}
+
+/* One loop pages every filter in both orders: it reads past alerts the reader may not see
+ * (here: of an indicator that is nobody's to read) within its budget of 20 x limit + 2000 rows,
+ * going on from the last row read, so that pages are full unless the budget ran out. */
+static void test_pages_read_past_hidden(void **state)
+{
+  (void)state;
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  char a[37];
+  hub_fixture_org(&f, "bank-a", a);
+  assert_int_equal(store_begin(f.c, true, &(struct fs_err){0}), FS_OK);
+  put_alert(&f, a, 1, "sigma", "rule-1");
+  for (int64_t seq = 2; seq < 4400; seq++)
+    put_alert(&f, a, seq, "ioc", "indicator--00000000-0000-4000-8000-000000000000");
+  put_alert(&f, a, 4400, "sigma", "rule-1");
+  put_alert(&f, a, 4401, "sigma", "rule-2");
+  assert_int_equal(store_commit(f.c, &(struct fs_err){0}), FS_OK);
+  struct actor hub = f.op;
+  hub.local = false;
+  hub.role = AUTH_ROLE_HUB_ANALYST;
+  char ids[256];
+  int pages;
+  size_t widest;
+  /* Oldest first, two a page: each page's budget (2040 rows, read 200 at a time) runs out in
+   * the 4398 hidden ones, after alert-1 and after alert-4400, with a cursor to go on each time;
+   * the last page ends the list. */
+  walk(&f, &hub, (struct soc_alert_filter){.limit = 2}, ids, sizeof(ids), &pages, &widest);
+  assert_string_equal(ids, "alert-1 alert-4400 alert-4401");
+  assert_int_equal(pages, 3);
+  /* Newest first, one a page: the two newest fill their pages; then the budget runs out in the
+   * hidden rows, and alert-1 comes on a later page. */
+  walk(&f, &hub, (struct soc_alert_filter){.limit = 1, .newest_first = true}, ids, sizeof(ids),
+       &pages, &widest);
+  assert_string_equal(ids, "alert-4401 alert-4400 alert-1");
+  assert_int_equal(widest, 1);
+  assert_true(pages > 3); /* pages with no alert, where the budget ran out */
+  /* A filter that leaves the hidden rows out in SQL: full pages and nothing more. */
+  walk(&f, &hub, (struct soc_alert_filter){.limit = 1, .newest_first = true, .kind = "sigma"}, ids,
+       sizeof(ids), &pages, &widest);
+  assert_string_equal(ids, "alert-4401 alert-4400 alert-1");
+  assert_int_equal(pages, 3);
+  walk(&f, &hub, (struct soc_alert_filter){.limit = 5, .ref = "rule-1", .value = "192.0.2.1"}, ids,
+       sizeof(ids), &pages, &widest);
+  assert_string_equal(ids, "alert-1 alert-4400");
+  assert_int_equal(pages, 1);
+  /* The local operator reads everything, with seq. */
+  walk(&f, &f.op, (struct soc_alert_filter){.limit = 1000, .kind = "sigma", .newest_first = true},
+       ids, sizeof(ids), &pages, &widest);
+  assert_string_equal(ids, "alert-4401 alert-4400 alert-1");
+  hub_fixture_close(&f);
 }
 
 /* A Sigma rule's hit (no indicator to look up, no sighting) with a dedup key. */
@@ -61,7 +160,11 @@ static const char *counts_of(struct hub_fixture *f, const char *org_code, const 
   static char out[128];
   json_t *all = NULL;
   struct fs_err err;
-  assert_int_equal(soc_alerts_json(f->c, &f->op, 0, 1000, NULL, org_code, &all, &err), FS_OK);
+  int64_t next;
+  assert_int_equal(soc_alerts_json(f->c, &f->op,
+                                   &(struct soc_alert_filter){.limit = 1000, .org = org_code}, &all,
+                                   &next, &err),
+                   FS_OK);
   out[0] = '\0';
   size_t i;
   json_t *a;
@@ -124,7 +227,8 @@ static json_t *sector_alerts(struct hub_fixture *f)
 {
   json_t *out = NULL;
   struct fs_err err;
-  assert_int_equal(soc_sector_alerts_json(f->c, &f->op, 100, &out, &err), FS_OK);
+  assert_int_equal(soc_sector_alerts_json(f->c, &f->op, &(struct auth_page){100, NULL}, &out, &err),
+                   FS_OK);
   json_t *items = json_incref(json_object_get(out, "items"));
   json_decref(out);
   return items;
@@ -295,6 +399,7 @@ int main(void)
       cmocka_unit_test(test_dedup),
       cmocka_unit_test(test_sector_threshold),
       cmocka_unit_test(test_pool),
+      cmocka_unit_test(test_pages_read_past_hidden),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }

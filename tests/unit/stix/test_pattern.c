@@ -343,6 +343,11 @@ static void test_stix20_leniencies(void **state)
   const char *bad = "[a:b = 1] START '2016-13-01T00:00:00Z' STOP '2016-02-01T00:00:00Z'";
   assert_int_equal(stix_pattern_parse(&p, bad, strlen(bad), &v20, &err), FS_ERR_PARSE);
   assert_string_equal(err.where, "byte 16");
+  /* A pattern's error is whole in zh-TW too: the format goes through the catalogue (#18 item 12) */
+  const char *unclosed = "[a:b = 1";
+  assert_int_equal(stix_pattern_parse(&p, unclosed, strlen(unclosed), NULL, &err), FS_ERR_PARSE);
+  assert_string_equal(err.msg, "expected ']' or AND/OR in the observation, found end of pattern");
+  assert_string_equal(err.msg_zh, "預期 觀察運算式中的 ']' 或 AND/OR，卻遇到樣式結尾");
 }
 
 static void test_limits(void **state)

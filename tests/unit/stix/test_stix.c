@@ -41,7 +41,7 @@ static void dump(const struct stix_report *rep)
 {
   char line[600];
   for (size_t i = 0; i < rep->n; i++) {
-    stix_finding_format(rep, i, line, sizeof(line));
+    stix_finding_format(rep, i, false, line, sizeof(line));
     fprintf(stderr, "  %s: %s\n", rep->items[i].severity == STIX_ERROR ? "error" : "warn", line);
   }
 }

@@ -85,6 +85,8 @@ void stix_doc_tests(void **state)
   assert_int_equal(parse(&doc, odd, NULL, &err), 0);
   assert_int_equal(doc.envelope.n_errors, 1);
   assert_int_equal(doc.envelope.n_warnings, 1);
+  assert_string_equal(doc.envelope.items[0].msg, "a bundle needs an id bundle--<UUID>");
+  assert_string_equal(doc.envelope.items[0].msg_zh, "bundle 需要 id bundle--<UUID>");
   assert_true(doc.results[0].valid);
   assert_false(doc.results[1].valid);
   stix_doc_release(&doc);
@@ -114,6 +116,8 @@ void stix_doc_tests(void **state)
   assert_true(doc.results[0].valid);
   assert_false(doc.results[1].valid);
   assert_non_null(strstr(doc.results[1].findings[0].msg, "nested deeper"));
+  /* Findings are kept in both languages (#18 item 12). */
+  assert_string_equal(doc.results[1].findings[0].msg_zh, "巢狀超過 3 層");
   assert_string_equal(doc.results[1].findings[0].path, "x_deep.a.b");
   assert_false(doc.results[2].valid);
   assert_non_null(strstr(doc.results[2].findings[0].msg, "longer than 64"));

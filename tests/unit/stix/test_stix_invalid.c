@@ -337,7 +337,7 @@ void stix_invalid_tests(void **state)
               cases[i].path, cases[i].msg);
       char line[600];
       for (size_t f = 0; f < rep.n; f++) {
-        stix_finding_format(&rep, f, line, sizeof(line));
+        stix_finding_format(&rep, f, false, line, sizeof(line));
         fprintf(stderr, "  %s\n", line);
       }
       fail();
@@ -345,7 +345,7 @@ void stix_invalid_tests(void **state)
     /* The formatted finding names the object and the property. */
     char line[600];
     for (size_t f = 0; f < rep.n; f++) {
-      stix_finding_format(&rep, f, line, sizeof(line));
+      stix_finding_format(&rep, f, false, line, sizeof(line));
       if (rep.id[0])
         assert_non_null(strstr(line, rep.id));
     }

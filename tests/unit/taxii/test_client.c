@@ -75,6 +75,23 @@ static void test_reply_error(void **state)
     assert_string_equal(err.where, "URL");
     assert_string_equal(err.msg, cases[i].msg);
   }
+  /* Another hub of ours gives its words in zh-TW in details: the message takes them (#18 item 12).
+   */
+  static const char zh[] = "{\"title\":\"bad request\",\"description\":\"unknown or altered next "
+                           "cursor\",\"http_status\":400,\"details\":{\"title_zh\":\"請求錯誤\","
+                           "\"description_zh\":\"未知或遭竄改的 next 游標\"}}";
+  struct fs_err err;
+  assert_int_equal(taxii_reply_error(400, zh, strlen(zh), "URL", &err), FS_ERR_IO);
+  assert_string_equal(err.msg,
+                      "the server answered 400: bad request: unknown or altered next cursor");
+  assert_string_equal(err.msg_zh, "伺服器回應 400：請求錯誤：未知或遭竄改的 next 游標");
+  /* A title alone, and no words at all: still whole sentences in zh-TW. */
+  static const char title_only[] = "{\"title\":\"forbidden\",\"details\":{\"title_zh\":\"禁止\"}}";
+  taxii_reply_error(403, title_only, strlen(title_only), "URL", &err);
+  assert_string_equal(err.msg, "the server answered 403: forbidden");
+  assert_string_equal(err.msg_zh, "伺服器回應 403：禁止");
+  taxii_reply_error(502, "", 0, "URL", &err);
+  assert_string_equal(err.msg_zh, "伺服器回應 502");
 }
 
 #define IND                                                                                        \

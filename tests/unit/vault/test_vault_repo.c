@@ -176,8 +176,9 @@ static void verify_expect(struct fx *x, bool read_data, const char *want)
   struct fs_err err;
   assert_int_equal(vault_verify(r, &o, &res, &err), 0);
   bool found = false;
-  for (size_t i = 0; i < res.problems.n; i++)
-    found |= strstr(res.problems.items[i], want) != NULL;
+  for (size_t i = 0; i < res.problems.n; i++) /* in English, or in zh-TW */
+    found |= strstr(res.problems.items[i], want) != NULL ||
+             strstr(vault_problems_text(&res.problems, i, true), want) != NULL;
   if (!found) {
     for (size_t i = 0; i < res.problems.n; i++)
       print_message("problem: %s\n", res.problems.items[i]);
@@ -222,8 +223,10 @@ static void test_restore_checks_file_check(void **state)
   assert_int_equal(vault_verify(r, &vo, &vr, &err), 0);
   assert_int_equal(vr.problems.n,
                    3); /* random.bin, empty (its check is the pad alone), notes.txt */
-  for (size_t i = 0; i < vr.problems.n; i++)
+  for (size_t i = 0; i < vr.problems.n; i++) {
     assert_non_null(strstr(vr.problems.items[i], "differ from its SHA-256 or file check"));
+    assert_non_null(strstr(vault_problems_text(&vr.problems, i, true), "重建的位元組與其 SHA-256"));
+  }
   vault_verify_result_release(&vr);
   vault_repo_close(r);
 }
@@ -265,6 +268,8 @@ static void test_verify_names_damage(void **state)
   verify_expect(x, true, packname);
   verify_expect(x, true, "is damaged (authentication failed");
   verify_expect(x, true, "used by snapshot");
+  /* In zh-TW the file using it and the kind of blob are in Chinese too (#18 item 12). */
+  verify_expect(x, true, "已損毀（驗證失敗（位元組受損或遭變更））；使用者：快照 ");
   /* Restoring a snapshot that needs it fails and says where. */
   r = open_repo(x->repo, VAULT_LOCK_SHARED);
   char target[400];
@@ -389,6 +394,10 @@ static void test_deposit_delta_and_retention(void **state)
   assert_int_equal(deposit(x, bad, "2020-01-17", &res, &err), FS_ERR_INVALID);
   assert_true(res.problems.n >= 1);
   assert_non_null(strstr(res.problems.items[0], "balances.csv:3: field \"as_of\" (column 4)"));
+  /* ... and in zh-TW (#18 item 12), which `vault deposit` prints to a zh-TW reader */
+  assert_string_equal(vault_problems_text(&res.problems, 0, true),
+                      "balances.csv:3：欄位「as_of」（第 4 欄）：不是日期（YYYY-MM-DD）：「7」");
+  assert_string_equal(vault_problems_text(&res.problems, 0, false), res.problems.items[0]);
   bool more = false;
   for (size_t i = 0; i < res.problems.n; i++)
     more |= strstr(res.problems.items[i], "balances.csv:3: row has more fields") != NULL;
