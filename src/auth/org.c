@@ -3,6 +3,7 @@
 
 #include "audit/audit.h"
 #include "auth/policy.h"
+#include "auth/user.h"
 #include "auth/validate.h"
 #include "core/i18n.h"
 #include "core/jsonx.h"
@@ -289,7 +290,7 @@ int org_create(struct store_conn *c, const struct actor *who, const struct org_i
 }
 
 int org_update(struct store_conn *c, const struct actor *who, const char *id_or_code,
-               const struct org_input *in, struct fs_err *err)
+               const struct org_input *in, char id_out[37], struct fs_err *err)
 {
   bool owned;
   int rc = store_tx_enter(c, &owned, err);
@@ -307,12 +308,14 @@ int org_update(struct store_conn *c, const struct actor *who, const char *id_or_
   int64_t version = 0, industry_idx = -1;
   struct store_stmt *s = NULL;
   if (!rc)
-    rc = store_query(c, &s, err, "SELECT version, industry FROM org WHERE id = ?", "s", id);
+    rc = store_query(c, &s, err, "SELECT version, industry, code FROM org WHERE id = ?", "s", id);
   bool row = false;
   if (!rc)
     rc = store_step(s, &row, err);
+  char old_code[40] = "";
   if (!rc && row) {
     version = store_col_int(s, 0);
+    snprintf(old_code, sizeof(old_code), "%s", store_col_text(s, 2));
     const char *ind = store_col_text(s, 1);
     for (int i = 0; org_industry_names[i]; i++)
       if (ind && !strcmp(ind, org_industry_names[i]))
@@ -367,12 +370,19 @@ int org_update(struct store_conn *c, const struct actor *who, const char *id_or_
                     (int64_t)in->has_parent, parent_id[0] ? parent_id : NULL, who->now_ms, id);
     free(contacts);
   }
+  int64_t renamed = 0; /* its users named NAME@CODE keep their organisation's code */
+  if (!rc && in->code && strcmp(in->code, old_code))
+    rc = user_names_follow_code(c, id, old_code, in->code, &renamed, err);
   if (!rc) {
     json_t *d = audit_detail(in);
     json_object_set_new(d, "version", json_integer(version + 1));
+    if (renamed)
+      json_object_set_new(d, "users_renamed", json_integer(renamed));
     rc = audit_append(c, who, "org.update", "org", id, d, err);
     json_decref(d);
   }
+  if (!rc && id_out)
+    memcpy(id_out, id, 37);
   return store_tx_leave(c, owned, rc, err);
 }
 

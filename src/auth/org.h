@@ -65,9 +65,11 @@ void org_input_init(struct org_input *in);
 /* Creates an organisation; its id into id_out (37 bytes). */
 int org_create(struct store_conn *c, const struct actor *who, const struct org_input *in,
                char id_out[37], struct fs_err *err);
-/* Changes an organisation given by id or code. A stale version fails with FS_ERR_CONFLICT. */
+/* Changes an organisation given by id or code; its id into id_out (37 bytes, may be NULL: read
+ * it back by id, as a new code makes the old one name nothing). A stale version fails with
+ * FS_ERR_CONFLICT. */
 int org_update(struct store_conn *c, const struct actor *who, const char *id_or_code,
-               const struct org_input *in, struct fs_err *err);
+               const struct org_input *in, char id_out[37], struct fs_err *err);
 /* One organisation as the actor may see it (caller owns *out). */
 int org_get_json(struct store_conn *c, const struct actor *who, const char *id_or_code,
                  json_t **out, struct fs_err *err);

@@ -43,6 +43,7 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
     return hub_reader || same_org(a, t);
   case POLICY_ORG_CREATE:
   case POLICY_ORG_UPDATE:
+  case POLICY_USER_NAME_ANY:
     return false;
   case POLICY_ORG_CONTACTS:
     return member_admin && same_org(a, t);
@@ -130,6 +131,7 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_ORG_CONTACTS] = "change the contacts of",
       [POLICY_USER_READ] = "see",
       [POLICY_USER_MANAGE] = "manage",
+      [POLICY_USER_NAME_ANY] = "name freely",
       [POLICY_TOKEN_MANAGE] = "manage the tokens of",
       [POLICY_AUDIT_READ] = "read the audit trail of",
       [POLICY_AUDIT_READ_ALL] = "read",
@@ -259,6 +261,8 @@ void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_AB
       {"incident_publish", POLICY_INCIDENT_PUBLISH, OWN},
       {"team_answer", POLICY_TEAM_ANSWER, TEAM},
       {"registers_read_all", POLICY_REGISTER_READ_ALL, HUB_READS},
+      {"user_name_any", POLICY_USER_NAME_ANY, ANY},
+      {"audit_read_all", POLICY_AUDIT_READ_ALL, ANY},
   };
   /* clang-format on */
   _Static_assert(sizeof(table) / sizeof(table[0]) == POLICY_ABILITIES, "POLICY_ABILITIES");

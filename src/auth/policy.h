@@ -24,6 +24,7 @@ enum policy_action {
   POLICY_ORG_CONTACTS,   /* update its contacts */
   POLICY_USER_READ,      /* see a user */
   POLICY_USER_MANAGE,    /* create or change a user (target role given) */
+  POLICY_USER_NAME_ANY,  /* name a user without "@" and its organisation's code (user_create) */
   POLICY_TOKEN_MANAGE,   /* create, list, revoke tokens of a user */
   POLICY_AUDIT_READ,     /* read audit records of an organisation */
   POLICY_AUDIT_READ_ALL, /* read and verify the whole trail */
@@ -161,7 +162,7 @@ struct policy_ability {
   const char *name; /* "alerts_read", "incident_work", ... (docs/openapi.yaml, Session.may) */
   bool allowed;
 };
-#define POLICY_ABILITIES 15
+#define POLICY_ABILITIES 17
 /* Fills out[POLICY_ABILITIES] for the actor, in a fixed order. */
 void policy_abilities(const struct actor *a, struct policy_ability out[POLICY_ABILITIES]);
 

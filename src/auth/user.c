@@ -11,11 +11,31 @@
 #include "core/i18n.h"
 #include "core/jsonx.h"
 #include "core/uuid.h"
+#include "core/vec.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *const user_status_names[] = {"active", "disabled", NULL};
+
+/* NAME or NAME@CODE (each part a slug; the whole at most USER_NAME_MAX bytes). */
+static int check_username(const char *name, struct fs_err *err)
+{
+  const char *at = strchr(name, '@');
+  if (!at || strlen(name) > USER_NAME_MAX)
+    return auth_check_slug(name, "username", 2, USER_NAME_MAX, err);
+  char local[USER_NAME_MAX + 1];
+  snprintf(local, sizeof(local), "%.*s", (int)(at - name), name);
+  struct fs_err ignored;
+  if (auth_check_slug(local, "username", 1, USER_NAME_MAX, &ignored) ||
+      auth_check_slug(at + 1, "username", 2, 32, &ignored))
+    return fs_err_set(err, FS_ERR_INVALID, "$.username",
+                      "user name \"%.64s\" is not NAME or NAME@CODE (a-z, 0-9, '-', '_' and '.',"
+                      " each starting with a letter or digit; CODE is the organisation's code)",
+                      name);
+  return FS_OK;
+}
 
 void user_input_init(struct user_input *in)
 {
@@ -39,7 +59,7 @@ int user_input_from_json(json_t *body, bool update, struct user_input *out, stru
   if (!rc && !update)
     rc = jsonx_string(body, "username", JSONX_REQUIRED, 64, &out->username, err);
   if (!rc && out->username)
-    rc = auth_check_slug(out->username, "username", 2, 64, err);
+    rc = check_username(out->username, err);
   if (!rc)
     rc = jsonx_string(body, "display_name", req, 200, &out->display_name, err);
   if (!rc && out->display_name && !*out->display_name)
@@ -130,6 +150,71 @@ static int check_role_fits_org(struct store_conn *c, const char *org_id, int rol
   return FS_OK;
 }
 
+/* A name NAME@CODE belongs to the organisation whose code is CODE. Only who may name users freely
+ * (POLICY_USER_NAME_ANY) gives a name without "@CODE": names are unique across the hub, and a
+ * member's administrator refused a name another organisation uses would learn that it exists.
+ * Within its own "@CODE" it sees every user (user_names_follow_code keeps them there). */
+static int check_name_fits_org(struct store_conn *c, const struct actor *who, const char *org_id,
+                               const char *name, struct fs_err *err)
+{
+  char code[40];
+  int rc = org_code(c, org_id, code, err);
+  if (rc)
+    return rc;
+  const char *at = strchr(name, '@');
+  if (at ? strcmp(at + 1, code) != 0 : !policy_allows(who, POLICY_USER_NAME_ANY, NULL))
+    return fs_err_set(err, FS_ERR_INVALID, "$.username",
+                      "user name \"%.64s\" must end with \"@%s\", the code of its organisation",
+                      name, code);
+  return FS_OK;
+}
+
+int user_names_follow_code(struct store_conn *c, const char *org_id, const char *old_code,
+                           const char *new_code, int64_t *renamed, struct fs_err *err)
+{
+  *renamed = 0;
+  struct store_stmt *s;
+  int rc =
+      store_query(c, &s, err, "SELECT id, username FROM app_user WHERE org_id = ?", "s", org_id);
+  if (rc)
+    return rc;
+  size_t old_len = strlen(old_code);
+  struct rename {
+    char id[37];
+    char name[USER_NAME_MAX + 1];
+  } *list = NULL;
+  size_t n = 0, cap = 0;
+  bool row;
+  while (!rc && !(rc = store_step(s, &row, err)) && row) {
+    const char *name = store_col_text(s, 1);
+    size_t len = strlen(name);
+    if (len <= old_len + 1 || name[len - old_len - 1] != '@' ||
+        strcmp(name + len - old_len, old_code))
+      continue;
+    if (len - old_len + strlen(new_code) > USER_NAME_MAX)
+      rc = fs_err_set(
+          err, FS_ERR_INVALID, "$.code",
+          "user %.64s would be longer than %d characters with code \"%s\"; rename it first", name,
+          USER_NAME_MAX, new_code);
+    else if (FS_VEC_GROW(list, n, cap, 16))
+      rc = fs_err_set(err, FS_ERR_NOMEM, "user", "out of memory");
+    else {
+      snprintf(list[n].id, sizeof(list[n].id), "%s", store_col_text(s, 0));
+      snprintf(list[n].name, sizeof(list[n].name), "%.*s@%s", (int)(len - old_len - 1), name,
+               new_code);
+      n++;
+    }
+  }
+  store_done(s);
+  for (size_t i = 0; !rc && i < n; i++)
+    rc = store_exec(c, NULL, err, "UPDATE app_user SET username = ? WHERE id = ?", "ss",
+                    list[i].name, list[i].id);
+  free(list);
+  if (!rc)
+    *renamed = (int64_t)n;
+  return rc;
+}
+
 static json_t *user_detail(const struct user_input *in)
 {
   json_t *d = json_object();
@@ -173,6 +258,8 @@ int user_create(struct store_conn *c, const struct actor *who, const struct auth
   }
   if (!rc)
     rc = check_role_fits_org(c, org_id, in->role, err);
+  if (!rc)
+    rc = check_name_fits_org(c, who, org_id, in->username, err);
   int64_t dup = 0;
   if (!rc)
     rc = store_query_int(c, &dup, NULL, err, "SELECT COUNT(*) FROM app_user WHERE username = ?",

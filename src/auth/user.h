@@ -8,10 +8,12 @@
 
 extern const char *const user_status_names[]; /* "active", "disabled" */
 
+#define USER_NAME_MAX 64
+
 /* What a request or command says about a user; absent fields are NULL / -1. */
 struct user_input {
   const char *org;          /* id or code of the organisation (create only) */
-  const char *username;     /* [a-z0-9][a-z0-9._-]{1,63} */
+  const char *username;     /* NAME or NAME@CODE, NAME [a-z0-9][a-z0-9._-]*, CODE the org's code */
   const char *display_name; /* 1..200 bytes */
   const char *email;
   int role;             /* auth_role, -1 absent */
@@ -25,8 +27,16 @@ void user_input_init(struct user_input *in);
 /* Parses and validates a JSON body (create when !update). Pure. */
 int user_input_from_json(json_t *body, bool update, struct user_input *out, struct fs_err *err);
 
+/* Creates a user. Its name is NAME@CODE, CODE its organisation's code; only who may name users
+ * freely (POLICY_USER_NAME_ANY: the hub's administrators) gives a name without "@CODE". So a
+ * member's administrator can only meet a taken name among its own organisation's users. */
 int user_create(struct store_conn *c, const struct actor *who, const struct auth_settings *set,
                 const struct user_input *in, char id_out[37], struct fs_err *err);
+/* The organisation org_id's code changes from old_code to new_code (in the caller's
+ * transaction): its users named NAME@old_code become NAME@new_code; *renamed says how many.
+ * FS_ERR_INVALID (nothing renamed) when a name would grow past USER_NAME_MAX. */
+int user_names_follow_code(struct store_conn *c, const char *org_id, const char *old_code,
+                           const char *new_code, int64_t *renamed, struct fs_err *err);
 /* Changes names, e-mail, role or status of a user given by id or username. Disabling a user
  * revokes nothing but makes all its tokens fail at once. */
 int user_update(struct store_conn *c, const struct actor *who, const char *id_or_name,

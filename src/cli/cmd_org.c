@@ -192,10 +192,10 @@ static int do_edit(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   char id[37];
   int rc = org_input_from_json(body, a->update, &in, err);
   if (!rc)
-    rc = a->update ? org_update(c, who, a->id, &in, err) : org_create(c, who, &in, id, err);
+    rc = a->update ? org_update(c, who, a->id, &in, id, err) : org_create(c, who, &in, id, err);
   json_t *out = NULL;
   if (!rc)
-    rc = org_get_json(c, who, a->update ? a->id : id, &out, err);
+    rc = org_get_json(c, who, id, &out, err);
   if (!rc) {
     cli_print_json(out);
     json_decref(out);

@@ -65,10 +65,11 @@ int api_orgs_update(struct http_request *req, struct http_response *res)
   rc = org_input_from_json(body, true, &in, &req->err);
   if (!rc)
     rc = http_db(req, &c);
+  char id[37];
   if (!rc)
-    rc = org_update(c, &req->who, req->params[0], &in, &req->err);
+    rc = org_update(c, &req->who, req->params[0], &in, id, &req->err);
   if (!rc)
-    rc = org_get_json(c, &req->who, req->params[0], &out, &req->err);
+    rc = org_get_json(c, &req->who, id, &out, &req->err);
   json_decref(body);
   return rc ? rc : http_json(res, 200, out);
 }

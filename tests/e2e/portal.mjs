@@ -294,6 +294,19 @@ phase('my account');
 const amy = await newPage('zh-TW');
 await signIn(amy, 'amy');
 await settle(amy);
+// The audit trail: a member's administrator (amy) reads its organisation's records without their
+// place in the chain: no '#' column of empty cells, no verification it may not run; the hub's
+// administrator (ada, later) has both.
+async function auditTable(page) {
+  await go(page, '#/admin?tab=audit');
+  await page.waitForSelector('table tbody tr', { timeout: 15000 });
+  return page.evaluate(() => ({
+    verify: !!document.querySelector('#verify-h'),
+    heads: [...document.querySelectorAll('table thead th')].map((t) => t.textContent.trim()),
+  }));
+}
+const amyAudit = await auditTable(amy);
+check("a member's administrator's audit trail has no '#' column and no verification", !amyAudit.verify && !amyAudit.heads.includes('#'), JSON.stringify(amyAudit));
 await go(amy, '#/account');
 await amy.fill('#totp-password', PASSWORD);
 await amy.click('#totp-password >> xpath=ancestor::form//button[@type="submit"]');
@@ -415,6 +428,8 @@ const pages = { alice, hana };
 pages.ada = await newPage('zh-TW');
 await signIn(pages.ada, 'ada');
 await settle(pages.ada);
+const adaAudit = await auditTable(pages.ada);
+check("the hub's administrator's audit trail has its '#' column and verification", adaAudit.verify && adaAudit.heads.includes('#'), JSON.stringify(adaAudit));
 pages.sue = await newPage('zh-TW');
 await signIn(pages.sue, 'sue');
 await settle(pages.sue);

@@ -134,6 +134,55 @@ class Accounts(unittest.TestCase):
         self.assertEqual(r.status, 404, r)  # no longer a member: as absent as anyone
         self.assertEqual(self.req("a-admin", "GET", "/api/v1/tokens?user=a-analyst").status, 200)
 
+    def test_new_user_names_tell_nothing_of_other_organisations(self):
+        """User names are unique across the hub: a member's administrator names its users
+        NAME@CODE, its own organisation's code, so a name it is refused cannot be another
+        organisation's. A name taken elsewhere and a free one answer alike."""
+        h = self.hub
+        taken = "taken-" + uuid.uuid4().hex[:6]
+        r = h.admin("POST", "/api/v1/users", {"org": "bank-a", "username": taken, "display_name": "T",
+                                              "role": "member-analyst"})
+        self.assertEqual(r.status, 201, r)
+        r = h.admin("POST", "/api/v1/users", {"org": "bank-a", "username": "q@bank-a", "display_name": "Q",
+                                              "role": "member-analyst"})
+        self.assertEqual(r.status, 201, r)
+
+        def create(name):
+            return self.req("b-admin", "POST", "/api/v1/users",
+                            {"org": "bank-b", "username": name, "display_name": "N", "role": "member-analyst"})
+        free = "free-" + uuid.uuid4().hex[:6]
+        for a, b in ((taken, free), ("q@bank-a", "q@bank-z"), ("q@bank-a", free + "@nowhere")):
+            with self.subTest(taken=a, free=b):
+                ra, rb = create(a), create(b)
+                self.assertEqual(self.answer(ra, a), self.answer(rb, b))
+                self.assertEqual(ra.status, 400)
+                self.assertIn("@bank-b", ra.json()["error"]["detail"])
+        r = create("q@bank-b")
+        self.assertEqual(r.status, 201, r)
+        self.assertEqual(create("q@bank-b").status, 409)  # its own organisation's user: it sees it
+        self.assertEqual(self.req("b-admin", "GET", "/api/v1/users/q@bank-b").status, 200)
+        r = create("bad@@bank-b")
+        self.assertEqual((r.status, r.json()["error"]["where"]), (400, "$.username"), r)
+        # The hub's administrators name users freely, but NAME@CODE only with the user's own code.
+        r = h.admin("POST", "/api/v1/users", {"org": "bank-a", "username": "x@bank-b", "display_name": "X",
+                                              "role": "member-analyst"})
+        self.assertEqual(r.status, 400, r)
+        # A new code carries the organisation's users with it, and frees the old one whole.
+        old = h.admin("GET", "/api/v1/orgs/bank-b").json()
+        r = h.admin("PATCH", "/api/v1/orgs/bank-b", {"code": "bank-b2", "version": old["version"]})
+        self.assertEqual(r.status, 200, r)
+        try:
+            self.assertEqual(h.admin("GET", "/api/v1/users/q@bank-b2").status, 200)
+            self.assertEqual(h.admin("GET", "/api/v1/users/q@bank-b").status, 404)
+            self.assertEqual(h.admin("GET", "/api/v1/users/b-admin").status, 200)  # not NAME@CODE
+            items = h.admin("GET", "/api/v1/audit?limit=1000").json()["items"]
+            self.assertIn(1, [e["detail"].get("users_renamed") for e in items if e["action"] == "org.update"])
+        finally:
+            new = h.admin("GET", "/api/v1/orgs/bank-b2").json()
+            r = h.admin("PATCH", "/api/v1/orgs/bank-b2", {"code": "bank-b", "version": new["version"]})
+            self.assertEqual(r.status, 200, r)
+        self.assertEqual(h.admin("GET", "/api/v1/users/q@bank-b").status, 200)
+
     def test_lockout_per_user_and_address(self):
         """#12 item 8: failures lock a user name out for the address they came from only, and an
         unknown user name is answered exactly like a known one, before and after the lock."""

@@ -153,11 +153,11 @@ class Api(unittest.TestCase):
         self.assertEqual(r.json()["error"]["detail"], "token revoked")
 
     def test_users_scoped_to_organisation(self):
-        r = self.req("a-admin", "POST", "/api/v1/users", {"org": "bank-a", "username": "a-new", "display_name": "N", "role": "member-analyst"})
+        r = self.req("a-admin", "POST", "/api/v1/users", {"org": "bank-a", "username": "a-new@bank-a", "display_name": "N", "role": "member-analyst"})
         self.assertEqual(r.status, 201, r)
-        r = self.req("a-admin", "POST", "/api/v1/users", {"org": "bank-b", "username": "b-new", "display_name": "N", "role": "member-analyst"})
+        r = self.req("a-admin", "POST", "/api/v1/users", {"org": "bank-b", "username": "b-new@bank-b", "display_name": "N", "role": "member-analyst"})
         self.assertEqual(r.status, 403)
-        r = self.req("a-admin", "POST", "/api/v1/users", {"org": "bank-a", "username": "a-boss", "display_name": "N", "role": "hub-admin"})
+        r = self.req("a-admin", "POST", "/api/v1/users", {"org": "bank-a", "username": "a-boss@bank-a", "display_name": "N", "role": "hub-admin"})
         self.assertEqual(r.status, 403)
         names = [u["username"] for u in self.req("a-admin", "GET", "/api/v1/users").json()["items"]]
         self.assertIn("a-analyst", names)

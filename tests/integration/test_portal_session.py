@@ -143,13 +143,13 @@ class PortalSession(unittest.TestCase):
             "carol": {"user_manage", "audit_read", "alerts_read", "incident_report", "incident_work",
                       "incident_publish", "team_answer"},
             "sue": {"audit_read", "settings_read", "sector_alerts_read", "incidents_read_all",
-                    "registers_read_all"},
+                    "registers_read_all", "audit_read_all"},
         }
         for user, allowed in want.items():
             cookie, _, r = self.sign_in(user)
             may = r.json()["may"]
             self.assertEqual({k for k, v in may.items() if v}, allowed, user)
-            self.assertEqual(len(may), 15, may)
+            self.assertEqual(len(may), 17, may)
             self.assertTrue(all(isinstance(v, bool) for v in may.values()), may)
             r = self.call("GET", "/api/v1/session", cookie)
             self.assertEqual((r.status, r.json()["may"]), (200, may), user)

@@ -175,14 +175,17 @@ static void test_policy_abilities(void **state)
       "incident_report",    "incident_report_for_others",
       "incident_work",      "incident_grade",
       "incident_publish",   "team_answer",
-      "registers_read_all"};
+      "registers_read_all", "user_name_any",
+      "audit_read_all"};
   const struct {
     enum auth_role role;
     const char *allowed;
   } cases[] = {
-      {AUTH_ROLE_HUB_ADMIN, "111111111111111"},      {AUTH_ROLE_HUB_ANALYST, "000111111111111"},
-      {AUTH_ROLE_SUPERVISOR, "001100110000001"},     {AUTH_ROLE_MEMBER_ADMIN, "011010001010110"},
-      {AUTH_ROLE_MEMBER_ANALYST, "000010001010110"},
+      {AUTH_ROLE_HUB_ADMIN, "11111111111111111"},
+      {AUTH_ROLE_HUB_ANALYST, "00011111111111100"},
+      {AUTH_ROLE_SUPERVISOR, "00110011000000101"},
+      {AUTH_ROLE_MEMBER_ADMIN, "01101000101011000"},
+      {AUTH_ROLE_MEMBER_ANALYST, "00001000101011000"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     struct actor a = {.org_id = "A", .user_id = "u1", .role = cases[i].role};
@@ -342,19 +345,19 @@ static void test_orgs(void **state)
   org_input_init(&in);
   in.has_parent = true;
   in.parent_id = "fhc-a";
-  assert_int_equal(org_update(f.c, &f.op, "fhc-a", &in, &err), FS_ERR_INVALID);
+  assert_int_equal(org_update(f.c, &f.op, "fhc-a", &in, NULL, &err), FS_ERR_INVALID);
   /* Optimistic versions: a stale update is a conflict, not a lost update. */
   org_input_init(&in);
   in.name_en = "Renamed";
   in.has_version = true;
   in.version = 1;
-  assert_int_equal(org_update(f.c, &f.op, "bank-b", &in, &err), 0);
-  assert_int_equal(org_update(f.c, &f.op, "bank-b", &in, &err), FS_ERR_CONFLICT);
+  assert_int_equal(org_update(f.c, &f.op, "bank-b", &in, NULL, &err), 0);
+  assert_int_equal(org_update(f.c, &f.op, "bank-b", &in, NULL, &err), FS_ERR_CONFLICT);
   /* Leaving a group with an explicit null. */
   org_input_init(&in);
   in.has_parent = true;
   in.parent_id = NULL;
-  assert_int_equal(org_update(f.c, &f.op, "bank-a", &in, &err), 0);
+  assert_int_equal(org_update(f.c, &f.op, "bank-a", &in, NULL, &err), 0);
   json_t *j;
   assert_int_equal(org_get_json(f.c, &f.op, "bank-a", &j, &err), 0);
   assert_true(json_is_null(json_object_get(j, "parent_id")));
@@ -495,12 +498,18 @@ static void test_users_and_tokens(void **state)
   actor_of(&f, tok, &ma);
   assert_int_equal(ma.role, AUTH_ROLE_MEMBER_ADMIN);
   assert_string_equal(ma.org_id, bank);
-  /* It may add an analyst to its own organisation, not to another, and no hub role. */
+  /* It may add an analyst to its own organisation, not to another, and no hub role; it names
+   * its users NAME@CODE, its organisation's code, so no name tells it of another's users. */
   u.role = AUTH_ROLE_MEMBER_ANALYST;
   u.username = "a-analyst";
+  assert_int_equal(user_create(f.c, &ma, &f.hub.auth, &u, uid, &err), FS_ERR_INVALID);
+  assert_string_equal(err.where, "$.username");
+  u.username = "a-analyst@bank-b";
+  assert_int_equal(user_create(f.c, &ma, &f.hub.auth, &u, uid, &err), FS_ERR_INVALID);
+  u.username = "a-analyst@bank-a";
   assert_int_equal(user_create(f.c, &ma, &f.hub.auth, &u, uid, &err), 0);
   u.org = "bank-b";
-  u.username = "b-analyst";
+  u.username = "b-analyst@bank-b";
   assert_int_equal(user_create(f.c, &ma, &f.hub.auth, &u, uid, &err), FS_ERR_FORBIDDEN);
   /* Users of other organisations are invisible (not found, not forbidden). */
   make_user(&f, "bank-b", "b-admin", AUTH_ROLE_MEMBER_ADMIN, NULL, uid);
@@ -509,7 +518,8 @@ static void test_users_and_tokens(void **state)
   /* Revocation and expiry take effect at once. */
   char tok2[TOKEN_TEXT_MAX];
   assert_int_equal(
-      token_create(f.c, &ma, &f.hub.auth, "a-analyst", "t2", 1, "api", tok2, &meta, &err), 0);
+      token_create(f.c, &ma, &f.hub.auth, "a-analyst@bank-a", "t2", 1, "api", tok2, &meta, &err),
+      0);
   char tid[40];
   snprintf(tid, sizeof(tid), "%s", json_string_value(json_object_get(meta, "id")));
   json_decref(meta);

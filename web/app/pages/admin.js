@@ -90,7 +90,10 @@ function Users({ session }) {
       <${ErrorBox} error=${state.error} /><${Success}>${state.done}</${Success}>
       <div class="row">
         <${Input} id="nu-org" label=${tr('Organisation code', '機構代碼')} value=${f.org} onInput=${set('org')} required />
-        <${Input} id="nu-name" label=${tr('User name', '使用者名稱')} value=${f.username} onInput=${set('username')} required />
+        <${Input} id="nu-name" label=${tr('User name', '使用者名稱')} value=${f.username} onInput=${set('username')} required
+          placeholder=${'name@' + (f.org || session.org.code)}
+          hint=${may(session, 'user_name_any') ? tr('NAME, or NAME@ and the organisation code', 'NAME，或 NAME@機構代碼')
+            : tr(`Ends with @${f.org || session.org.code}, your organisation's code`, `以貴機構代碼 @${f.org || session.org.code} 結尾`)} />
         <${Input} id="nu-display" label=${tr('Full name', '姓名')} value=${f.display_name} onInput=${set('display_name')} required />
         <${Select} id="nu-role" label=${tr('Role', '角色')} value=${f.role} onChange=${set('role')} options=${roles.map((r) => [r, label('role', r)])} />
         <${Input} id="nu-password" type="password" label=${tr('Initial password (optional)', '初始密碼（選填）')} value=${f.password} onInput=${set('password')} autocomplete="new-password" />
@@ -108,7 +111,10 @@ function TokensTab({ session }) {
     <${Tokens} user=${applied} />`;
 }
 
-function Audit() {
+// Who reads only its organisation's records gets them without their place in the hub's chain
+// (no seq or hashes) and cannot verify the chain: neither is offered.
+function Audit({ session }) {
+  const whole = may(session, 'audit_read_all');
   const [org, setOrg] = useState('');
   const [applied, setApplied] = useState('');
   const [orgError, setOrgError] = useState(null);
@@ -126,22 +132,22 @@ function Audit() {
   const [verdict, verify] = useSubmit(async () => get('/api/v1/audit/verify'));
   const v = verdict.done;
   return html`
-    <section class="card" aria-labelledby="verify-h"><h2 id="verify-h">${tr('Verify the trail', '驗證稽核軌跡')}</h2>
+    ${whole && html`<section class="card" aria-labelledby="verify-h"><h2 id="verify-h">${tr('Verify the trail', '驗證稽核軌跡')}</h2>
       <p class="muted">${tr('Checks every record’s hash link and names the first one altered, removed or reordered.', '檢查每筆紀錄的雜湊鏈結，並指出第一筆被竄改、刪除或重排的紀錄。')}</p>
       <button onClick=${verify} disabled=${verdict.busy}>${tr('Verify', '驗證')}</button>
       <${ErrorBox} error=${verdict.error} />
       ${v && html`<div class=${v.intact ? 'success' : 'error'} role="status" id="audit-verdict">
         ${v.intact ? tr('Intact: ', '完整：') : tr('Not intact: ', '不完整：')}${v.result} · ${tr('checked', '已檢查')} ${fmtNum(v.checked)}
         ${v.first_bad_seq ? ` · ${tr('first bad record', '第一筆異常紀錄')} ${v.first_bad_seq}` : ''} · ${tr('head', '鏈頭')} ${v.head_seq}</div>`}
-    </section>
+    </section>`}
     <form class="card row" onSubmit=${pick}>
       <${ErrorBox} error=${orgError} />
       <${Input} id="a-org" label=${tr('Organisation code (empty: all you may read)', '機構代碼（空白為您可讀取的全部）')} value=${org} onInput=${setOrg} />
       <div class="field"><button type="submit">${tr('Show', '顯示')}</button></div></form>
-    <${PagedTable} deps=${[applied]} caption=${tr('Audit records, oldest first', '稽核紀錄（最舊在前）')} rowKey=${(a) => a.seq}
+    <${PagedTable} deps=${[applied]} caption=${tr('Audit records, oldest first', '稽核紀錄（最舊在前）')} rowKey=${(a) => a.seq ?? `${a.at}|${a.action}|${a.object_type}|${a.object_id}`}
       load=${(after) => get('/api/v1/audit' + qs({ org: applied, after, limit: 50 }))}
       columns=${[
-        { title: '#', key: 'seq' },
+        ...(whole ? [{ title: '#', key: 'seq' }] : []),
         { title: tr('At', '時間'), render: (a) => fmtTime(a.at, { seconds: true }) },
         { title: tr('Who', '操作者'), render: (a) => (a.actor_hidden ? tr('(anonymous)', '（匿名）') : a.actor_name) },
         { title: tr('Action', '動作'), render: (a) => html`<span class="mono">${a.action}</span>` },
@@ -171,7 +177,7 @@ export function Admin({ route, session }) {
     ${tab === 'orgs' && html`<${Orgs} session=${session} />`}
     ${tab === 'users' && html`<${Users} session=${session} />`}
     ${tab === 'tokens' && html`<${TokensTab} session=${session} />`}
-    ${tab === 'audit' && html`<${Audit} />`}
+    ${tab === 'audit' && html`<${Audit} session=${session} />`}
     ${tab === 'settings' && html`<${Settings} />`}
   </${Page}>`;
 }
