@@ -35,24 +35,12 @@ int session_authenticate(struct store_conn *c, const struct auth_settings *set, 
                          int64_t now_ms, struct actor *out, int64_t *idle_expires_ms,
                          struct fs_err *err)
 {
-  int rc = token_authenticate(c, token, now_ms, out, err);
-  if (rc)
-    return rc;
-  struct store_stmt *s;
-  rc = store_query(c, &s, err,
-                   "SELECT kind, COALESCE(last_used_at, created_at) FROM api_token WHERE id = ?",
-                   "s", out->token_id);
-  bool row = false;
-  int64_t last = 0;
-  if (!rc)
-    rc = store_step(s, &row, err);
-  if (!rc && row && strcmp(store_col_text(s, 0), "session"))
+  struct token_use use = {0};
+  int rc = token_lookup(c, token, now_ms, out, &use, err);
+  int64_t idle = set->session_idle_minutes * 60000, last = use.last_used_ms;
+  if (!rc && !use.session)
     rc = fs_err_set(err, FS_ERR_UNAUTHENTICATED, "cookie", "the cookie holds no session");
-  if (!rc && row)
-    last = store_col_int(s, 1);
-  store_done(s);
-  int64_t idle = set->session_idle_minutes * 60000;
-  if (!rc && (!row || now_ms - last >= idle))
+  if (!rc && now_ms - last >= idle)
     rc = fs_err_set(err, FS_ERR_UNAUTHENTICATED, "cookie", "session ended after %lld idle minutes",
                     (long long)set->session_idle_minutes);
   if (!rc && now_ms - last >= SESSION_TOUCH_MS) {

@@ -208,20 +208,23 @@ static bool well_formed(const char *token)
   return true;
 }
 
-int token_authenticate(struct store_conn *c, const char *token, int64_t now_ms, struct actor *out,
-                       struct fs_err *err)
+int token_lookup(struct store_conn *c, const char *token, int64_t now_ms, struct actor *out,
+                 struct token_use *use, struct fs_err *err)
 {
+  *use = (struct token_use){0};
   if (!token || !well_formed(token))
     return fs_err_set(err, FS_ERR_UNAUTHENTICATED, "token", "malformed token");
   char hash[65];
   fs_sha256_hex(token, strlen(token), hash);
   struct store_stmt *s;
-  int rc = store_query(c, &s, err,
-                       "SELECT t.id, t.expires_at, t.revoked_at, u.id, u.username, u.role,"
-                       " u.status, u.org_id, o.status FROM api_token t"
-                       " JOIN app_user u ON u.id = t.user_id JOIN org o ON o.id = u.org_id"
-                       " WHERE t.hash = ?",
-                       "s", hash);
+  int rc =
+      store_query(c, &s, err,
+                  "SELECT t.id, t.expires_at, t.revoked_at, u.id, u.username, u.role,"
+                  " u.status, u.org_id, o.status, t.kind, COALESCE(t.last_used_at, t.created_at)"
+                  " FROM api_token t"
+                  " JOIN app_user u ON u.id = t.user_id JOIN org o ON o.id = u.org_id"
+                  " WHERE t.hash = ?",
+                  "s", hash);
   if (rc)
     return rc;
   bool row;
@@ -247,7 +250,16 @@ int token_authenticate(struct store_conn *c, const char *token, int64_t now_ms, 
     snprintf(out->org_id, sizeof(out->org_id), "%s", store_col_text(s, 7));
     out->role = (enum auth_role)role;
     out->now_ms = now_ms;
+    use->session = !strcmp(store_col_text(s, 9), "session");
+    use->last_used_ms = store_col_int(s, 10);
   }
   store_done(s);
   return rc;
+}
+
+int token_authenticate(struct store_conn *c, const char *token, int64_t now_ms, struct actor *out,
+                       struct fs_err *err)
+{
+  struct token_use use;
+  return token_lookup(c, token, now_ms, out, &use, err);
 }

@@ -28,6 +28,16 @@ int token_list_json(struct store_conn *c, const struct actor *who, const char *u
 int token_authenticate(struct store_conn *c, const char *token, int64_t now_ms, struct actor *out,
                        struct fs_err *err);
 
+/* Internal to auth/: what token_lookup tells of the token besides its actor. */
+struct token_use {
+  bool session;         /* its kind is "session" (made by user_login) */
+  int64_t last_used_ms; /* when last recorded as used (session.c), else when it was made */
+};
+/* Internal to auth/: token_authenticate, with the token's kind and last use in *use (the same
+ * one lookup; *use is zero when it fails). */
+int token_lookup(struct store_conn *c, const char *token, int64_t now_ms, struct actor *out,
+                 struct token_use *use, struct fs_err *err);
+
 /* Internal to auth/: inserts a token row for user_id with the given lifetime, writing the text to
  * token_out; audited as token.create by `who`. Runs in the caller's transaction. */
 int token_issue(struct store_conn *c, const struct actor *who, const char *user_id,

@@ -179,11 +179,9 @@ int cli_dispatch(struct cli_ctx *ctx, const char *usage, const struct cli_subcom
 
 /* Prints doc as indented JSON followed by a newline. */
 void cli_print_json(const void *doc);
-/* Prints items (a JSON array of objects) as aligned columns: keys and their headings
- * (NULL-terminated), yes/no in lang. Wide (CJK) characters count two columns. */
-void cli_print_table(enum fs_lang lang, const void *items, const char *const *keys,
-                     const char *const *headings);
-/* Prints items as JSON (json) or as a table with the headings of the user's language. */
+/* Prints items (a JSON array of objects) as JSON (json), or as aligned columns for people: keys
+ * (NULL-terminated) under the headings en or zh of the user's language, yes/no in it too. Wide
+ * (CJK) characters count two columns. */
 void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
                      const char *const *keys, const char *const *en, const char *const *zh);
 /* Reads a secret (password, token, key) from a file, or from standard input when path is "-";

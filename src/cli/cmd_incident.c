@@ -252,7 +252,7 @@ static int do_list(struct cli_ctx *ctx, struct store_conn *c, const struct actor
     static const char *const en[] = {"REF",      "ORG",     "LEVEL", "STATUS",
                                      "CATEGORY", "OVERDUE", "TITLE", NULL};
     static const char *const zh[] = {"編號", "機構", "等級", "狀態", "類別", "逾期", "摘要", NULL};
-    cli_print_table(ctx->lang, items, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_items(ctx, items, false, keys, en, zh);
     printf(FS_TR(ctx->lang, "%zu incidents\n", "共 %zu 件事件\n"), json_array_size(items));
   }
   json_decref(out);
@@ -570,8 +570,7 @@ static int do_team(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                                        "LOAD", "CAPACITY", "NAME", NULL};
       static const char *const zh[] = {"代碼",   "類型", "機構", "可支援",
                                        "承接中", "容量", "名稱", NULL};
-      cli_print_table(ctx->lang, json_object_get(out, "items"), keys,
-                      ctx->lang == FS_LANG_EN ? en : zh);
+      cli_print_items(ctx, json_object_get(out, "items"), false, keys, en, zh);
       json_decref(out);
       return FS_OK;
     }

@@ -183,16 +183,11 @@ static int do_collections(struct cli_ctx *ctx, struct hub *hub, struct store_con
     rc = intel_collection_list_json(c, &who, &list, err);
   if (rc)
     return rc;
-  if (a->json) {
-    cli_print_json(list);
-  } else {
-    static const char *const keys[] = {"alias",    "x_finshield_kind", "x_finshield_default_tlp",
-                                       "can_read", "can_write",        "id",
-                                       NULL};
-    static const char *const en[] = {"ALIAS", "KIND", "DEFAULT TLP", "READ", "WRITE", "ID", NULL};
-    static const char *const zh[] = {"別名", "種類", "預設 TLP", "可讀", "可寫", "ID", NULL};
-    cli_print_table(ctx->lang, list, keys, ctx->lang == FS_LANG_EN ? en : zh);
-  }
+  static const char *const keys[] = {
+      "alias", "x_finshield_kind", "x_finshield_default_tlp", "can_read", "can_write", "id", NULL};
+  static const char *const en[] = {"ALIAS", "KIND", "DEFAULT TLP", "READ", "WRITE", "ID", NULL};
+  static const char *const zh[] = {"別名", "種類", "預設 TLP", "可讀", "可寫", "ID", NULL};
+  cli_print_items(ctx, list, a->json, keys, en, zh);
   json_decref(list);
   return FS_OK;
 }

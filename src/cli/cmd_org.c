@@ -43,7 +43,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                                 "STATUS", "NAME (ZH)", "NAME (EN)", NULL};
       const char *const zh[] = {"代碼", "業別",     "規模",     "所屬集團",
                                 "狀態", "中文名稱", "英文名稱", NULL};
-      cli_print_table(ctx->lang, all, org_keys, ctx->lang == FS_LANG_EN ? en : zh);
+      cli_print_items(ctx, all, false, org_keys, en, zh);
       printf(FS_TR(ctx->lang, "%zu organisations\n", "共 %zu 個機構\n"), json_array_size(all));
     }
   }

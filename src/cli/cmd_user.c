@@ -38,7 +38,7 @@ static int do_list(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                                        "status",   "display_name", NULL};
     static const char *const en[] = {"USER", "ORG", "ROLE", "STATUS", "NAME", NULL};
     static const char *const zh[] = {"帳號", "機構", "角色", "狀態", "名稱", NULL};
-    cli_print_table(ctx->lang, items, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    cli_print_items(ctx, items, false, keys, en, zh);
     if (json_is_string(json_object_get(out, "next")))
       printf(FS_TR(ctx->lang, "(more: narrow with --org or --role)\n",
                    "（尚有更多：請以 --org 或 --role 篩選）\n"));

@@ -140,8 +140,9 @@ static const char *cell(enum fs_lang lang, json_t *item, const char *key, char *
   return buf;
 }
 
-void cli_print_table(enum fs_lang lang, const void *items_v, const char *const *keys,
-                     const char *const *headings)
+/* items as aligned columns under headings, yes/no in lang (cli_print_items). */
+static void print_table(enum fs_lang lang, const void *items_v, const char *const *keys,
+                        const char *const *headings)
 {
   json_t *items = (json_t *)(uintptr_t)items_v;
   size_t ncol = 0;
@@ -196,5 +197,5 @@ void cli_print_items(const struct cli_ctx *ctx, const void *items, bool json,
   if (json)
     cli_print_json(items);
   else
-    cli_print_table(ctx->lang, items, keys, ctx->lang == FS_LANG_EN ? en : zh);
+    print_table(ctx->lang, items, keys, ctx->lang == FS_LANG_EN ? en : zh);
 }

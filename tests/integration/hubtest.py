@@ -126,6 +126,15 @@ class Hub:
         self.url = m.group(1).rstrip("/")
         return self
 
+    @classmethod
+    def existing(cls, folder):
+        """A hub on a folder made otherwise (`finshield demo --no-serve`): no init, its
+        configuration as it is, and no administrator's token."""
+        h = cls.__new__(cls)
+        h.dir, h.proc, h.url, h.admin_token = folder, None, None, None
+        h.stderr_path = os.path.join(folder, "serve.stderr")
+        return h
+
     def stop(self):
         """Stops with SIGTERM and returns the exit status (0 means no leak under ASan)."""
         if not self.proc:
@@ -173,6 +182,13 @@ class Hub:
             return PgDb(self.db_url)
         import sqlite3
         return sqlite3.connect(self.path("hub.db"))
+
+    def close(self):
+        """Stops the hub, removes its folder, and fails when serve did not exit with 0 (a leak
+        under the sanitizers, or a crash): a test class's tearDownClass."""
+        rc = self.stop()
+        self.cleanup()
+        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
 
     def request(self, method, path, token=None, body=None, headers=None, raw=None, basic=None):
         url = self.url + path
@@ -361,6 +377,47 @@ def sector(hub, members=("bank-a", "bank-b"),
     return tokens
 
 
+class SectorCase(unittest.TestCase):
+    """Tests on one hub for the class, started with the sector() organisations and users
+    (cls.tokens) and without rate limits or access log; CONFIG is more INI text for it."""
+    CONFIG = ""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.hub = Hub()
+        cls.hub.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n"
+                             + cls.CONFIG)
+        cls.hub.start()
+        cls.tokens = sector(cls.hub)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.hub.close()
+
+    def get(self, user, path):
+        return self.hub.request("GET", path, token=self.tokens[user])
+
+
+def pages(hub, path, token, limit=1, most=100):
+    """The pages of a paged list ({"items", "next"}) from its first, following "next" with
+    `limit` items a page; returns the pages' answers. Fails on an answer other than 200, a page
+    over the limit, a cursor that is a bare number (cursors are sealed: docs/security.md, "Paging
+    cursors and ids"), or more than `most` pages (paging that does not progress)."""
+    out, after = [], None
+    sep = "&" if "?" in path else "?"
+    while True:
+        r = hub.request("GET", f"{path}{sep}limit={limit}" + (f"&after={after}" if after else ""), token=token)
+        assert r.status == 200, (path, after, r)
+        page = r.json()
+        assert len(page["items"]) <= limit, (path, page)
+        out.append(page)
+        after = page.get("next")
+        if not after:
+            return out
+        assert not re.fullmatch(r"[0-9]+", after), (path, after)
+        assert len(out) < most, f"{path}: more than {most} pages"
+
+
 def write_clock(path, t):
     """Sets the simulated clock of a hub with hub.clock_file = path to the datetime t (atomically)."""
     with open(path + ".tmp", "w") as f:
@@ -451,6 +508,14 @@ def wait_for(cond, what, seconds=HANG_GUARD, step=0.1):
         if time.time() >= end:
             raise AssertionError("never happened: " + (what() if callable(what) else what))
         time.sleep(step)
+
+
+def wait_engine(hub, indicators):
+    """Waits until the matching engine's index holds at least that many indicators; returns the
+    hub's /api/v1/soc/status."""
+    status = lambda: hub.admin("GET", "/api/v1/soc/status").json()  # noqa: E731
+    return wait_for(lambda: (lambda st: st if st["indicators"]["objects"] >= indicators else None)(status()),
+                    lambda: f"the engine loading {indicators} indicators: {status()}")
 
 
 def read_events(resp, n, timeout=HANG_GUARD):

@@ -5,13 +5,12 @@ out for one address only, and answer alike for user names that do not exist."""
 import datetime
 import http.client
 import json
-import os
 import re
 import unittest
 import urllib.parse
 import uuid
 
-from hubtest import Hub, Response, org_body, totp
+from hubtest import Hub, Response, org_body, totp, write_clock
 
 T0 = datetime.datetime(2026, 6, 1, 2, 0, 0, tzinfo=datetime.timezone.utc)
 
@@ -46,15 +45,11 @@ class Accounts(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
+        cls.hub.close()
 
     @classmethod
     def set_clock(cls, t):
-        with open(cls.clock + ".tmp", "w") as f:
-            f.write(t.strftime("%Y-%m-%dT%H:%M:%SZ") + "\n")
-        os.replace(cls.clock + ".tmp", cls.clock)
+        write_clock(cls.clock, t)
 
     def login(self, username, password, source="127.0.0.1", code=None):
         """POST /api/v1/session from a given loopback address (the hub listens on 127.0.0.1;

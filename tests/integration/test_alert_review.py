@@ -10,36 +10,24 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hubtest import Hub, TLP_IDS, sector, taxii  # noqa: E402
+from hubtest import SectorCase, indicator, pages, taxii, wait_engine  # noqa: E402
 
 
-def ioc(ip, tlp="green", **extra):
-    return extra | {"type": "indicator", "spec_version": "2.1", "id": "indicator--" + str(uuid.uuid4()),
-            "created": "2026-01-01T00:00:00.000Z", "modified": "2026-01-01T00:00:00.000Z",
-            "name": "C2 " + ip, "pattern": f"[ipv4-addr:value = '{ip}']", "pattern_type": "stix",
-            "valid_from": "2020-01-01T00:00:00Z", "object_marking_refs": [TLP_IDS[tlp]]}
-
-
-class AlertReview(unittest.TestCase):
+class AlertReview(SectorCase):
     @classmethod
     def setUpClass(cls):
-        cls.hub = h = Hub()
-        h.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n")
-        h.start()
-        cls.tokens = sector(h)
-        cls.green = ioc("203.0.113.5")
+        super().setUpClass()
+        h = cls.hub
+        cls.green = indicator("203.0.113.5", "green")
         r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": [cls.green]})
         assert r.status == 202, r
-        cls.amber = ioc("198.51.100.7", "amber")
+        cls.amber = indicator("198.51.100.7", "amber")
         # Shared by bank-a with bank-b alone: their alerts of it are theirs, the hub sees none.
-        cls.strict = ioc("198.51.100.88", "amber+strict", x_finshield_recipients={"orgs": ["bank-b"]})
+        cls.strict = indicator("198.51.100.88", "amber+strict", x_finshield_recipients={"orgs": ["bank-b"]})
         r = taxii(h, "POST", "collections/submissions/objects/", cls.tokens["a1"],
                   body={"objects": [cls.amber, cls.strict]})
         assert r.status == 202, r
-        deadline = time.time() + 20
-        while h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < 3:
-            assert time.time() < deadline, "the engine did not load the indicators"
-            time.sleep(0.1)
+        wait_engine(h, 3)
         # The hub's alerts with one it may not see between them and another at the newest end.
         for user, lines in (("a1", ["src=203.0.113.5 dst=10.0.0.1 action=allow",
                                     "src=10.0.0.2 dst=198.51.100.7 action=allow"]),
@@ -49,15 +37,6 @@ class AlertReview(unittest.TestCase):
             r = h.request("POST", "/api/v1/events", token=cls.tokens[user], raw="\n".join(lines).encode(),
                           headers={"Content-Type": "text/plain"})
             assert r.status == 200 and r.json()["alerts"] >= 1, r
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
-
-    def get(self, user, path):
-        return self.hub.request("GET", path, token=self.tokens[user])
 
     def alerts(self, user, query=""):
         r = self.get(user, "/api/v1/alerts" + query)
@@ -95,17 +74,10 @@ class AlertReview(unittest.TestCase):
                                 ("order=newest&source=http:127.0.0.1", everything[::-1]),
                                 ("source=http:127.0.0.1&since=2000-01-01T00:00:00Z", everything),
                                 ("order=newest&status=new&kind=ioc", everything[::-1])):
-            seen, after = [], None
-            for _ in range(10):
-                page = self.alerts("h1", f"?{query}&limit=1" + (f"&after={after}" if after else ""))
-                self.assertTrue(all("seq" not in a for a in page["items"]), query)
-                seen += [a["id"] for a in page["items"]]
-                after = page["next"]
-                if not after:
-                    break
-                self.assertEqual(len(page["items"]), 1, query)
-                self.assertNotRegex(after, r"^[0-9]+$")
-            self.assertEqual(seen, expected, query)
+            read = pages(self.hub, "/api/v1/alerts?" + query, self.tokens["h1"], most=10)
+            self.assertEqual([len(p["items"]) for p in read[:-1]], [1] * (len(read) - 1), query)
+            self.assertFalse([a for p in read for a in p["items"] if "seq" in a], query)
+            self.assertEqual([a["id"] for p in read for a in p["items"]], expected, query)
         # Filtered on the strict indicator's value: nothing for the hub, and no cursor saying
         # that something is there; its recipient sees its own.
         page = self.alerts("h1", "?order=newest&limit=1&value=198.51.100.88")
@@ -186,19 +158,11 @@ class AlertReview(unittest.TestCase):
                 ids[f"{net}.{i}.0/24"] = r.json()["id"]
 
         def every(user, limit):
-            items, after, pages = [], None, 0
-            while True:
-                r = self.get(user, f"/api/v1/soc/sources?limit={limit}" + (f"&after={after}" if after else ""))
-                self.assertEqual(r.status, 200, r)
-                self.assertLessEqual(len(r.json()["items"]), limit)
-                items += r.json()["items"]
-                after, pages = r.json()["next"], pages + 1
-                if not after:
-                    return items, pages
-                self.assertLess(pages, 40)
+            read = pages(self.hub, "/api/v1/soc/sources", self.tokens[user], limit, most=40)
+            return [s for p in read for s in p["items"]], len(read)
 
-        all_h1, pages = every("h1", 3)
-        self.assertGreater(pages, 3)
+        all_h1, n = every("h1", 3)
+        self.assertGreater(n, 3)
         matches = [s["match"] for s in all_h1]
         self.assertEqual(matches, sorted(matches))
         self.assertTrue(set(ids) <= set(matches))
@@ -213,63 +177,45 @@ class AlertReview(unittest.TestCase):
         self.assertEqual(same(theirs), same(made_up))
 
 
-class SectorAlertPages(unittest.TestCase):
+class SectorAlertPages(SectorCase):
     """Sector alerts page on the hub (newest first, a cursor to the next page), as alerts do: those
     from an indicator the reader may not see are read past, neither counted nor named by a cursor."""
+    CONFIG = "[soc]\nsector_threshold = 2\n"
 
     def test_pages(self):
-        h = Hub()
-        try:
-            h.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n"
-                           "[soc]\nsector_threshold = 2\n")
-            h.start()
-            tokens = sector(h)
-            iocs = [ioc(f"203.0.113.{n}") for n in (21, 22, 23)]
-            r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": iocs})
-            self.assertEqual(r.status, 202, r)
-            # bank-a's indicator for bank-b alone: its sector alert is neither the hub's nor the
-            # supervisor's to see.
-            strict = ioc("203.0.113.99", "amber+strict", x_finshield_recipients={"orgs": ["bank-b"]})
-            r = taxii(h, "POST", "collections/submissions/objects/", tokens["a1"], body={"objects": [strict]})
-            self.assertEqual(r.status, 202, r)
-            deadline = time.time() + 20
-            while h.admin("GET", "/api/v1/soc/status").json()["indicators"]["objects"] < 4:
-                self.assertLess(time.time(), deadline, "the engine did not load the indicators")
-                time.sleep(0.1)
-            # One after the other: four sector alerts, the 23 newest, the hidden 99 among them.
-            for n in (21, 99, 22, 99, 23):
-                for user in ("a1", "b1"):
-                    r = h.request("POST", "/api/v1/events", token=tokens[user],
-                                  raw=f"src=203.0.113.{n} dst=10.0.0.1".encode(), headers={"Content-Type": "text/plain"})
-                    self.assertEqual(r.status, 200, r)
-                time.sleep(0.01)
-            everything = h.request("GET", "/api/v1/alerts/sector?limit=10", token=tokens["h1"]).json()
-            self.assertEqual(len(everything["items"]), 3)
-            self.assertIsNone(everything.get("next"))
-            self.assertNotIn(strict["id"], [x["ref"] for x in everything["items"]])
-            theirs = h.request("GET", "/api/v1/alerts?value=203.0.113.99", token=tokens["b1"]).json()["items"]
-            self.assertTrue(theirs and theirs[0]["sector_alert"], theirs)  # it is there, hidden
-            for user, limit in (("s1", 2), ("h1", 1)):
-                seen = []
-                after = ""
-                while True:
-                    r = h.request("GET", f"/api/v1/alerts/sector?limit={limit}" + after, token=tokens[user])
-                    self.assertEqual(r.status, 200, r)
-                    page = r.json()
-                    seen += [x["id"] for x in page["items"]]
-                    if not page.get("next"):
-                        break
-                    # Full until the last page; the cursor names the last one shown.
-                    self.assertEqual(len(page["items"]), limit, user)
-                    self.assertTrue(page["next"].endswith("." + page["items"][-1]["id"]), page["next"])
-                    after = "&after=" + page["next"]
-                self.assertEqual(seen, [x["id"] for x in everything["items"]], user)
-            self.assertIn("203.0.113.23", everything["items"][0]["ref_name"])
-            r = h.request("GET", "/api/v1/alerts/sector?after=nonsense", token=tokens["h1"])
-            self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"))
-        finally:
-            self.assertEqual(h.stop(), 0)
-            h.cleanup()
+        h, tokens = self.hub, self.tokens
+        iocs = [indicator(f"203.0.113.{n}", "green") for n in (21, 22, 23)]
+        r = taxii(h, "POST", "collections/sector/objects/", h.admin_token, body={"objects": iocs})
+        self.assertEqual(r.status, 202, r)
+        # bank-a's indicator for bank-b alone: its sector alert is neither the hub's nor the
+        # supervisor's to see.
+        strict = indicator("203.0.113.99", "amber+strict", x_finshield_recipients={"orgs": ["bank-b"]})
+        r = taxii(h, "POST", "collections/submissions/objects/", tokens["a1"], body={"objects": [strict]})
+        self.assertEqual(r.status, 202, r)
+        wait_engine(h, 4)
+        # One after the other: four sector alerts, the 23 newest, the hidden 99 among them.
+        for n in (21, 99, 22, 99, 23):
+            for user in ("a1", "b1"):
+                r = h.request("POST", "/api/v1/events", token=tokens[user],
+                              raw=f"src=203.0.113.{n} dst=10.0.0.1".encode(), headers={"Content-Type": "text/plain"})
+                self.assertEqual(r.status, 200, r)
+            time.sleep(0.01)
+        everything = self.get("h1", "/api/v1/alerts/sector?limit=10").json()
+        self.assertEqual(len(everything["items"]), 3)
+        self.assertIsNone(everything.get("next"))
+        self.assertNotIn(strict["id"], [x["ref"] for x in everything["items"]])
+        theirs = self.get("b1", "/api/v1/alerts?value=203.0.113.99").json()["items"]
+        self.assertTrue(theirs and theirs[0]["sector_alert"], theirs)  # it is there, hidden
+        for user, limit in (("s1", 2), ("h1", 1)):
+            read = pages(h, "/api/v1/alerts/sector", tokens[user], limit)
+            self.assertEqual([x["id"] for p in read for x in p["items"]], [x["id"] for x in everything["items"]], user)
+            for p in read[:-1]:
+                # Full until the last page; the cursor names the last one shown.
+                self.assertEqual(len(p["items"]), limit, user)
+                self.assertTrue(p["next"].endswith("." + p["items"][-1]["id"]), p["next"])
+        self.assertIn("203.0.113.23", everything["items"][0]["ref_name"])
+        r = self.get("h1", "/api/v1/alerts/sector?after=nonsense")
+        self.assertEqual((r.status, r.json()["error"]["where"]), (400, "after"))
 
 
 if __name__ == "__main__":

@@ -77,9 +77,7 @@ class SharedHub(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc}"
+        cls.hub.close()
 
 
 class InvalidBytes(SharedHub):

@@ -21,7 +21,7 @@ import threading
 import time
 import unittest
 
-from hubtest import Hub, free_port, org_body, wait_for
+from hubtest import Hub, free_port, org_body, wait_for, write_clock
 
 T0 = datetime.datetime(2026, 3, 2, 1, 0, 0, tzinfo=datetime.timezone.utc)  # 09:00 in Taipei
 SECRET = "webhook-test-secret"
@@ -148,9 +148,7 @@ class Incident(unittest.TestCase):
     @classmethod
     def set_clock(cls, t):
         cls.now = t
-        with open(cls.clock_path + ".tmp", "w") as f:
-            f.write(iso(t) + "\n")
-        os.replace(cls.clock_path + ".tmp", cls.clock_path)
+        write_clock(cls.clock_path, t)
 
     @classmethod
     def req(cls, who, method, path, body=None, **kw):

@@ -202,7 +202,7 @@ class Http(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.hub.cleanup()
+        cls.hub.close()
 
     def test_detail_in_both_languages(self):
         body = org_body("b2")

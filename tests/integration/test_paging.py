@@ -3,10 +3,9 @@ ids"): a member behind many objects it may not see pages on through the REST exp
 (cursors sealed, never 0, never restarting), sees no place in the hub's audit chain, and gets no
 cursor (nor page) for another organisation's register records; every cursor is bound to its list.
 (#12 items 2 and 10)"""
-import re
 import unittest
 
-from hubtest import Hub, indicator, org_body, run, taxii
+from hubtest import Hub, indicator, org_body, pages, run, taxii
 
 HIDDEN = 2100  # more than the read budget of a page of one (20 x 1 + 2000 rows)
 
@@ -41,7 +40,7 @@ class Paging(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        cls.hub.cleanup()
+        cls.hub.close()
 
     def test_rest_export_goes_on_past_what_it_cannot_see(self):
         got, after, requests = [], None, 0
@@ -78,24 +77,20 @@ class Paging(unittest.TestCase):
             nxt = env.get("next")
             if not env.get("more"):
                 break
+            self.assertNotRegex(nxt, r"^[0-9]+$")  # sealed, as the REST export's
         self.assertEqual(sorted(got), sorted(self.visible))  # each once (a batch's order is its own)
 
     def test_audit_of_an_organisation_has_no_place_in_the_chain(self):
-        mine, after = [], None
-        for _ in range(100):
-            r = self.hub.request("GET", "/api/v1/audit?limit=1" + (f"&after={after}" if after else ""),
-                                 token=self.tokens["a-admin"])
-            self.assertEqual(r.status, 200, r)
-            page = r.json()
-            for rec in page["items"]:
-                for key in ("seq", "prev_hash", "hash"):
-                    self.assertNotIn(key, rec)
-            mine += page["items"]
-            after = page["next"]
-            if not after:
-                break
-            self.assertNotRegex(after, r"^[0-9]+$")
-        self.assertIsNone(after)
+        # A second record of bank-a's, after bank-b's and the hub's: its pages of one go past them.
+        r = self.hub.request("POST", "/api/v1/tokens", token=self.tokens["a-admin"],
+                             body={"user": "a-admin", "name": "audit"})
+        self.assertEqual(r.status, 201, r)
+        read = pages(self.hub, "/api/v1/audit", self.tokens["a-admin"])
+        self.assertGreater(len(read), 1)
+        mine = [rec for p in read for rec in p["items"]]
+        for rec in mine:
+            for key in ("seq", "prev_hash", "hash"):
+                self.assertNotIn(key, rec)
         self.assertTrue(mine)
         whole = self.hub.admin("GET", "/api/v1/audit?limit=1000").json()["items"]
         org_a = self.hub.admin("GET", "/api/v1/orgs/bank-a").json()["id"]

@@ -9,7 +9,7 @@ import unittest
 import uuid
 
 sys.path.insert(0, os.path.dirname(__file__))
-from hubtest import Hub, TLP_IDS, sector, taxii  # noqa: E402
+from hubtest import TLP_IDS, SectorCase, pages, taxii  # noqa: E402
 
 
 def sdo(kind, tlp, **extra):
@@ -20,24 +20,8 @@ def sdo(kind, tlp, **extra):
     return obj
 
 
-class PortalApi(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.hub = h = Hub()
-        h.write_config("[auth]\nargon2 = interactive\n[http]\naccess_log = off\nrate_per_second = 0\n"
-                       "[notify]\nwebhook_secret = do-not-show-me\n"
-                       "smtp_url = smtps://mailer:hunter2@mail.example:465/path?x=1\n")
-        h.start()
-        cls.tokens = sector(h)
-
-    @classmethod
-    def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
-
-    def get(self, user, path):
-        return self.hub.request("GET", path, token=self.tokens[user])
+class PortalApi(SectorCase):
+    CONFIG = "[notify]\nwebhook_secret = do-not-show-me\nsmtp_url = smtps://mailer:hunter2@mail.example:465/path?x=1\n"
 
     def test_the_portal_files(self):
         r = self.hub.request("GET", "/")
@@ -141,19 +125,10 @@ class PortalApi(unittest.TestCase):
         self.assertEqual(r.json()["error"]["where"], made_up["where"])
         self.assertEqual(related("a1", hidden["id"])[0].status, 200)
 
-
-    def pages(self, user, path, limit):
-        """Every item of a paged list, following "next"; and the pages read."""
-        items, after, n = [], None, 0
-        while True:
-            sep = "&" if "?" in path else "?"
-            r = self.get(user, f"{path}{sep}limit={limit}" + (f"&after={after}" if after else ""))
-            self.assertEqual(r.status, 200, r)
-            items += r.json()["items"]
-            after, n = r.json()["next"], n + 1
-            if not after:
-                return items, n
-            self.assertLess(n, 50, "the pages never end")
+    def every(self, user, path, limit):
+        """Every item of a paged list, and the number of pages read."""
+        read = pages(self.hub, path, self.tokens[user], limit, most=50)
+        return [i for p in read for i in p["items"]], len(read)
 
     def test_search_and_relations_page_on_the_hub(self):
         # A value many objects mention: the search and an object's relations come a page at a time
@@ -176,11 +151,11 @@ class PortalApi(unittest.TestCase):
                 self.assertEqual(r.json()["success_count"], 2, r)
                 into.append((ind["id"], rel["id"]))
         for user, want in (("a1", mine), ("b1", mine + theirs), ("h1", mine + theirs)):
-            items, n = self.pages(user, f"/api/v1/intel/search?value={value}", 3)
+            items, n = self.every(user, f"/api/v1/intel/search?value={value}", 3)
             ids = [i["object"]["id"] for i in items]
             self.assertEqual(sorted(ids), sorted(i for i, _ in want), user)
             self.assertGreater(n, 2, user)
-            items, _ = self.pages(user, f"/api/v1/intel/objects/{target['id']}/related", 4)
+            items, _ = self.every(user, f"/api/v1/intel/objects/{target['id']}/related", 4)
             self.assertEqual(sorted(i["object"]["id"] for i in items), sorted(r for _, r in want), user)
         r = self.get("a1", f"/api/v1/intel/search?value={value}&limit=2")
         self.assertEqual([i["object"]["id"] for i in r.json()["items"]], [mine[6][0], mine[5][0]])  # newest first

@@ -46,9 +46,7 @@ class PortalSession(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc} (leak or crash?)"
+        cls.hub.close()
 
     @classmethod
     def set_clock(cls, t):
@@ -171,6 +169,15 @@ class PortalSession(unittest.TestCase):
         self.assertIn("Max-Age=0", r.headers["Set-Cookie"])
         self.assertEqual(self.call("GET", "/api/v1/session", new).status, 401)
 
+    def test_the_cookie_takes_only_a_session(self):
+        # An API token is a bearer credential: in the cookie it authenticates nothing.
+        r = self.hub.admin("POST", "/api/v1/tokens", {"user": "alice", "name": "script"})
+        self.assertEqual(r.status, 201, r)
+        api = r.json()["token"]
+        r = self.call("GET", "/api/v1/session", api)
+        self.assertEqual(r.status, 401, r)
+        self.assertIn("no session", r.json()["error"]["detail"])
+
     def test_idle_and_absolute_expiry(self):
         cookie, _, _ = self.sign_in()
         # Used every 9 minutes, it lives on until its lifetime (1 hour) ends.
@@ -247,8 +254,7 @@ class PortalSessionTls(unittest.TestCase):
             self.assertIn("Secure", attrs)
             self.assertIn("HttpOnly", attrs)
         finally:
-            self.assertEqual(hub.stop(), 0)
-            hub.cleanup()
+            hub.close()
 
 
 if __name__ == "__main__":

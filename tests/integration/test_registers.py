@@ -92,9 +92,7 @@ class Registers(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0
+        cls.hub.close()
 
     @classmethod
     def req(cls, user, method, path, body=None, **kw):

@@ -11,7 +11,7 @@ import sys
 import time
 import unittest
 
-from hubtest import HANG_GUARD, Hub, free_port, indicator, org_body, taxii, wait_for
+from hubtest import HANG_GUARD, Hub, free_port, indicator, org_body, taxii, wait_engine, wait_for
 
 READ_BUFFER = 16384   # listen.c READ_SIZE
 FRAMER_KEEP = 16384   # detect/framing.h DETECT_FRAMER_KEEP
@@ -41,13 +41,11 @@ class SocConnections(unittest.TestCase):
         r = taxii(h, "POST", "collections/sector/objects/", h.admin_token,
                   body={"objects": list(cls.iocs.values())})
         assert r.status == 202 and r.json()["success_count"] == len(cls.iocs), r
-        wait_for(lambda: cls.status()["indicators"]["objects"] >= len(cls.iocs), "the indicators loaded")
+        wait_engine(h, len(cls.iocs))
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, "serve did not stop cleanly"
+        cls.hub.close()
 
     @classmethod
     def status(cls):

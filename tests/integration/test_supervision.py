@@ -12,7 +12,7 @@ import subprocess
 import unittest
 import urllib.request
 
-from hubtest import Hub, org_body
+from hubtest import Hub, org_body, write_clock
 
 T0 = datetime.datetime(2026, 11, 16, 2, 0, 0, tzinfo=datetime.timezone.utc)  # 10:00 in Taipei
 
@@ -87,15 +87,11 @@ class Supervision(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0
+        cls.hub.close()
 
     @classmethod
     def set_clock(cls, t):
-        with open(cls.clock + ".tmp", "w") as f:
-            f.write(iso(t) + "\n")
-        os.replace(cls.clock + ".tmp", cls.clock)
+        write_clock(cls.clock, t)
 
     @classmethod
     def req(cls, user, method, path, body=None):

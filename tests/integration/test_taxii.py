@@ -24,9 +24,7 @@ class Taxii(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0, f"serve exited with {rc}"
+        cls.hub.close()
 
     def test_discovery_root_collections(self):
         r = taxii(self.hub, "GET", "/taxii2/", self.member)

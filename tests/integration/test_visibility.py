@@ -87,9 +87,7 @@ class Visibility(unittest.TestCase):
 
     @classmethod
     def tearDownClass(cls):
-        rc = cls.hub.stop()
-        cls.hub.cleanup()
-        assert rc == 0
+        cls.hub.close()
 
     def seen_via(self, path, user):
         """The set of object names `user` sees through one read path."""
