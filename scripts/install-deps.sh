@@ -10,7 +10,7 @@ PACKAGES="
   build-essential cmake pkg-config clang clang-format libclang-rt-14-dev
   libmicrohttpd-dev libgnutls28-dev libjansson-dev libsqlite3-dev sqlite3 libsodium-dev
   libzstd-dev libyaml-dev libpcre2-dev libhyperscan-dev libcurl4-gnutls-dev libinih-dev
-  libpq-dev libssl-dev zlib1g-dev libcmocka-dev libidn2-dev
+  libpq-dev postgresql libssl-dev zlib1g-dev libcmocka-dev libidn2-dev
   python3 curl ca-certificates
   python3-aiosmtpd
   zstd

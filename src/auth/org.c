@@ -463,7 +463,8 @@ int org_list_json(struct store_conn *c, const struct actor *who, const struct or
       "SELECT " ORG_COLUMNS ORG_FROM
       "WHERE (? IS NULL OR o.industry = ?) AND (? IS NULL OR o.parent_id = ? OR p.code = ?)"
       " AND (? IS NULL OR o.status = ?)"
-      " AND (? IS NULL OR o.code LIKE ? OR o.name_zh LIKE ? OR o.name_en LIKE ?)"
+      " AND (? IS NULL OR lower(o.code) LIKE lower(?) OR lower(o.name_zh) LIKE lower(?)"
+      " OR lower(o.name_en) LIKE lower(?))"
       " AND (? IS NULL OR o.code > ?) ORDER BY o.code LIMIT ?",
       "sssssssssssssi", f->industry, f->industry, f->parent, f->parent, f->parent, f->status,
       f->status, f->q, like, like, like, page->after, page->after, limit + 1);

@@ -109,6 +109,7 @@ bool policy_allows(const struct actor *a, enum policy_action act, const struct p
   case POLICY_INTEL_CURATE:
     return a->role == AUTH_ROLE_HUB_ANALYST;
   case POLICY_SOC_SOURCES_MANAGE:
+  case POLICY_SOC_RULES_RELOAD:
   case POLICY_COLLECTION_CREATE:
     return false; /* the hub's administrators */
   case POLICY_INTEL_STATUS_READ:
@@ -173,6 +174,7 @@ int policy_check(const struct actor *a, enum policy_action act, const struct pol
       [POLICY_SOC_SECTOR_CASE] = "see the incident of",
       [POLICY_SOC_SOURCES_READ] = "see the event sources of",
       [POLICY_SOC_SOURCES_MANAGE] = "manage",
+      [POLICY_SOC_RULES_RELOAD] = "reload",
       [POLICY_SOC_ENGINE_STATUS] = "read",
       [POLICY_METRICS_READ] = "read",
       [POLICY_COLLECTION_CREATE] = "create",

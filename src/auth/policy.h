@@ -59,6 +59,7 @@ enum policy_action {
   POLICY_SOC_SECTOR_CASE,   /* see which incident a sector alert opened */
   POLICY_SOC_SOURCES_READ,  /* see the event sources registered for org_id (NULL: every one) */
   POLICY_SOC_SOURCES_MANAGE, /* register or remove an event source (address range, certificate) */
+  POLICY_SOC_RULES_RELOAD,   /* make every node's engine load its Sigma rules again */
   POLICY_SOC_ENGINE_STATUS,  /* the monitoring engine's and the listeners' state */
   POLICY_METRICS_READ,       /* the Prometheus metrics from outside the hub's machine */
   POLICY_COLLECTION_CREATE,  /* create an intelligence collection (org, group, partner) */

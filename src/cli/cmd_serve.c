@@ -14,6 +14,11 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How often serve counts the nodes sharing its database (rate limits are shared among them). */
+#define NODES_CHECK_SECONDS 5
 
 /* Alerts stored by the monitoring engine wake the event streams of the HTTP server. */
 struct stream_waker {
@@ -116,8 +121,27 @@ int cli_serve(struct cli_ctx *ctx, struct hub *hub)
                "入口網站：%s（以使用者帳號與密碼登入）\n"),
          url);
   fflush(stdout);
+  /* Waits for a stop signal; meanwhile, every few seconds, counts the nodes serving the same
+   * database (PostgreSQL) and gives this one its share of the rate limits. */
   int sig = 0;
-  sigwait(&stop, &sig);
+  int64_t nodes = 1;
+  for (;;) {
+    struct store_conn *c;
+    int64_t n = 1;
+    if (!store_acquire(hub->store, &c, NULL)) {
+      if (store_nodes(c, &n, NULL))
+        n = nodes; /* unknown for now: keep the last count */
+      store_release(hub->store, c);
+    }
+    if (n != nodes) {
+      FS_LOG(&hub->log, FS_LOG_INFO, "hub.nodes", FS_KV_INT("nodes", n));
+      http_server_share_limits(srv, n);
+      nodes = n;
+    }
+    struct timespec every = {NODES_CHECK_SECONDS, 0};
+    if ((sig = sigtimedwait(&stop, NULL, &every)) > 0)
+      break;
+  }
   FS_LOG(&hub->log, FS_LOG_INFO, "hub.stop", FS_KV_STR("signal", sig == SIGINT ? "INT" : "TERM"));
   soc_listeners_stop(svc.listeners);
   svc.listeners = NULL;
@@ -158,8 +182,12 @@ int cmd_serve(struct cli_ctx *ctx, int argc, char **argv)
   fs_err_clear(&err);
   if ((rc = cli_load_config(ctx, &h, &cfg, &err)))
     return cli_fail(ctx, &err);
+  /* A node's name: its sessions on a shared database say which serve they belong to. */
+  char host[48] = "", node[64];
+  gethostname(host, sizeof(host) - 1);
+  snprintf(node, sizeof(node), "serve %s/%ld", host, (long)getpid());
   struct hub hub;
-  if ((rc = hub_open(&hub, &cfg, (size_t)cfg.http_threads + 2, &err)))
+  if ((rc = hub_open_node(&hub, &cfg, (size_t)cfg.http_threads + 2, node, &err)))
     return cli_fail(ctx, &err);
   rc = cli_serve(ctx, &hub);
   hub_close(&hub);

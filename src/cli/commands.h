@@ -38,7 +38,9 @@
   X(publication, "advisories, threat intelligence, periodic and analysis reports",                 \
     "資安漏洞、威脅情資、定期報告與分析報告之發布")                                                \
   X(attack, "MITRE ATT&CK: catalogue, tags, counts per technique and tactic",                      \
-    "MITRE ATT&CK：技術目錄、標記、依技術與戰術統計")
+    "MITRE ATT&CK：技術目錄、標記、依技術與戰術統計")                                              \
+  X(migrate, "copy a hub's SQLite database into PostgreSQL, checked",                              \
+    "將中樞的 SQLite 資料庫複製到 PostgreSQL 並檢查")
 
 #define CLI_X_DECL(name, en, zh) int cmd_##name(struct cli_ctx *ctx, int argc, char **argv);
 CLI_COMMAND_MAP(CLI_X_DECL)

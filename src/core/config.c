@@ -25,7 +25,7 @@
   }
 
 static const char *const langs[] = {"zh-TW", "en", NULL};
-static const char *const backends[] = {"sqlite", NULL};
+static const char *const backends[] = {"sqlite", "postgresql", NULL};
 static const char *const sync_modes[] = {"full", "normal", NULL};
 static const char *const argon2_levels[] = {"interactive", "moderate", "sensitive", NULL};
 static const char *const log_levels[] = {"debug", "info", "warn", "error", "off", NULL};
@@ -92,19 +92,30 @@ static const struct fs_config_key keys[] = {
         "applies."),
     STR("http", "access_log", access_log, "-",
         "Structured access log: a file path, '-' for standard error, or 'off'."),
-    ENUM("store", "backend", store_backend, "sqlite", backends, "Storage engine."),
+    ENUM("store", "backend", store_backend, "sqlite", backends,
+         "Storage engine: 'sqlite' (one node, the database in a file) or 'postgresql' (one or "
+         "several nodes on one PostgreSQL database, store.url; docs/postgresql.md)."),
     STR("store", "path", store_path, "hub.db", "SQLite database file."),
+    STR("store", "url", store_url, "",
+        "PostgreSQL database (store.backend = postgresql): a libpq URL, "
+        "postgresql://user@host:port/dbname?options, several hosts for fail-over "
+        "(host1:5432,host2:5432 with target_session_attrs=read-write). finshield init creates the "
+        "database when it does not exist. Keep the password out of it (~/.pgpass, PGPASSFILE or "
+        "passfile=)."),
     INT("store", "busy_timeout_ms", busy_timeout_ms, "5000", 0, 600000,
-        "How long a write waits for the database lock before the request fails with 503."),
+        "How long a write waits for the database lock (on PostgreSQL: the write lock every node "
+        "shares) before the request fails with 503."),
     ENUM("store", "synchronous", synchronous, "full", sync_modes,
          "'full': every commit is on disk before it is acknowledged; 'normal': survives a crash of "
-         "the hub but not of the machine."),
+         "the hub but not of the machine (PostgreSQL: 'full' keeps the server's "
+         "synchronous_commit, 'normal' sets it off)."),
     INT("store", "max_size_mb", max_size_mb, "0", 0, 16777216,
         "Largest size of the database in MiB (an empty hub takes about 1.5 MiB: 16 KiB pages); "
-        "writes beyond it fail with 503 and change nothing. 0: no limit."),
+        "writes beyond it fail with 503 and change nothing. 0: no limit. SQLite only (PostgreSQL: "
+        "quotas of the server)."),
     INT("store", "cache_mb", cache_mb, "64", 1, 65536,
         "Page cache of each database connection, in MiB: large imports and pages of intelligence "
-        "read from it instead of the disk."),
+        "read from it instead of the disk. SQLite only (PostgreSQL: the server's shared_buffers)."),
     INT("auth", "token_days", token_days, "90", 1, 3650,
         "Default lifetime of a new API token, in days."),
     INT("auth", "token_max_days", token_max_days, "365", 1, 3650,

@@ -37,6 +37,7 @@ struct fs_config {
   /* [store] */
   char store_backend[16];
   char store_path[FS_CONFIG_PATH_MAX];
+  char store_url[1024];
   int64_t busy_timeout_ms;
   char synchronous[8];
   int64_t max_size_mb;

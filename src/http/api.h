@@ -64,6 +64,7 @@ int api_alert_review(struct http_request *req, struct http_response *res);
 int api_soc_status(struct http_request *req, struct http_response *res);
 int api_soc_sources_list(struct http_request *req, struct http_response *res);
 int api_soc_sources_add(struct http_request *req, struct http_response *res);
+int api_soc_rules_reload(struct http_request *req, struct http_response *res);
 int api_soc_sources_remove(struct http_request *req, struct http_response *res);
 
 int api_taxii_discovery(struct http_request *req, struct http_response *res);

@@ -295,6 +295,19 @@ int api_soc_sources_add(struct http_request *req, struct http_response *res)
   return rc ? rc : http_json(res, 201, out);
 }
 
+/* POST /api/v1/soc/rules/reload: every node's engine loads its rule folder again. */
+int api_soc_rules_reload(struct http_request *req, struct http_response *res)
+{
+  struct store_conn *c;
+  int64_t gen = 0;
+  int rc = http_query_only(&req->query, none, &req->err);
+  if (!rc)
+    rc = http_db(req, &c);
+  if (!rc)
+    rc = soc_rules_reload(c, &req->who, &gen, &req->err);
+  return rc ? rc : http_json(res, 202, json_pack("{s:I}", "generation", (json_int_t)gen));
+}
+
 int api_soc_sources_remove(struct http_request *req, struct http_response *res)
 {
   struct store_conn *c;

@@ -15,18 +15,27 @@ extern const size_t finshield_openapi_yaml_len;
 
 static const char *const no_params[] = {NULL};
 
+/* 200 when the node can read and write its database; 503 when it cannot reach it, or (a
+ * standby, a read-only server: PostgreSQL) cannot write to it, so that a load balancer sends
+ * requests to the nodes that can. `nodes`: the serve nodes sharing the database as this one last
+ * counted them (its rate limits are shared among them). */
 int api_healthz(struct http_request *req, struct http_response *res)
 {
   struct store_conn *c;
-  int64_t one = 0;
+  bool writable = false;
+  int64_t nodes = http_server_nodes(req->srv);
   int rc = http_db(req, &c);
   if (!rc)
-    rc = store_query_int(c, &one, NULL, &req->err, "SELECT 1", "");
+    rc = store_writable(c, &writable, &req->err);
   if (rc) /* whatever the cause, the hub cannot serve: 503 */
     return fs_err_set(&req->err, FS_ERR_BUSY, "store", "database unavailable: %s", req->err.msg);
+  if (!writable)
+    return fs_err_set(&req->err, FS_ERR_BUSY, "store",
+                      "the database is read-only (a standby): this node cannot write");
   return http_json(res, 200,
-                   json_pack("{s:s,s:s,s:s,s:o}", "status", "ok", "version", FINSHIELD_VERSION,
-                             "store", store_backend_name(req->hub->store), "time",
+                   json_pack("{s:s,s:s,s:s,s:b,s:I,s:o}", "status", "ok", "version",
+                             FINSHIELD_VERSION, "store", store_backend_name(req->hub->store),
+                             "writable", writable, "nodes", (json_int_t)nodes, "time",
                              jsonx_time_new(hub_now(req->hub))));
 }
 

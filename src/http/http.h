@@ -228,5 +228,13 @@ bool http_ratelimit_take(struct http_ratelimit *rl, const char *key, int64_t now
 /* The same question without taking anything (a budget consulted before it is spent). */
 bool http_ratelimit_peek(struct http_ratelimit *rl, const char *key, int64_t now_ns,
                          int *retry_after_s);
+/* Gives this node its share of the limits when `nodes` serve the same database: the rate and the
+ * burst divided by nodes (a burst at least 1), so that a key spread over every node, or sent to
+ * one, never gets more than the configured limit in all. NULL rl: nothing. */
+void http_ratelimit_share(struct http_ratelimit *rl, int64_t nodes);
+/* Same for every limit of the server (serve calls it as nodes come and go). */
+void http_server_share_limits(struct http_server *s, int64_t nodes);
+/* The nodes the limits are shared among now (1 until serve counted them). */
+int64_t http_server_nodes(struct http_server *s);
 
 #endif

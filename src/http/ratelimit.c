@@ -19,7 +19,8 @@ struct rl_entry {
 
 struct http_ratelimit {
   pthread_mutex_t lock;
-  double rate, burst;
+  double rate, burst;           /* this node's share */
+  double full_rate, full_burst; /* the configured limits */
   size_t count;
   struct rl_entry *table[RL_BUCKETS];
 };
@@ -30,9 +31,21 @@ struct http_ratelimit *http_ratelimit_new(double per_second, double burst)
   if (!rl)
     return NULL;
   pthread_mutex_init(&rl->lock, NULL);
-  rl->rate = per_second;
-  rl->burst = burst;
+  rl->rate = rl->full_rate = per_second;
+  rl->burst = rl->full_burst = burst;
   return rl;
+}
+
+void http_ratelimit_share(struct http_ratelimit *rl, int64_t nodes)
+{
+  if (!rl || nodes < 1)
+    return;
+  pthread_mutex_lock(&rl->lock);
+  rl->rate = rl->full_rate / (double)nodes;
+  rl->burst = rl->full_burst / (double)nodes;
+  if (rl->burst < 1.0)
+    rl->burst = 1.0;
+  pthread_mutex_unlock(&rl->lock);
 }
 
 void http_ratelimit_free(struct http_ratelimit *rl)

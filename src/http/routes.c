@@ -72,6 +72,7 @@ const struct http_route http_routes[] = {
     {"GET", "/api/v1/soc/sources", api_soc_sources_list, 0},
     {"POST", "/api/v1/soc/sources", api_soc_sources_add, HTTP_JSON_BODY},
     {"DELETE", "/api/v1/soc/sources/{}", api_soc_sources_remove, 0},
+    {"POST", "/api/v1/soc/rules/reload", api_soc_rules_reload, 0},
     {"GET", "/taxii2/", api_taxii_discovery, HTTP_TAXII},
     {"GET", "/taxii2/hub/", api_taxii_root, HTTP_TAXII},
     {"GET", "/taxii2/hub/status/{}/", api_taxii_status, HTTP_TAXII},

@@ -725,6 +725,19 @@ fail:
   return rc;
 }
 
+void http_server_share_limits(struct http_server *s, int64_t nodes)
+{
+  http_ratelimit_share(s->rl, nodes);
+  http_ratelimit_share(s->rl_fail, nodes);
+  atomic_store(&s->nodes, nodes);
+}
+
+int64_t http_server_nodes(struct http_server *s)
+{
+  int64_t n = atomic_load(&s->nodes);
+  return n > 0 ? n : 1;
+}
+
 void http_server_stop(struct http_server *s)
 {
   if (!s)

@@ -20,6 +20,7 @@ struct http_server {
   bool access_on;
   struct http_ratelimit *rl;
   struct http_ratelimit *rl_fail; /* failed authentications, by address */
+  _Atomic int64_t nodes;          /* nodes sharing the database, as last counted by serve */
   struct taxii_page_cache *page_cache;
   struct http_export_cache *exports; /* ETags of the exports (api_exports.c) */
   struct http_streams *streams;

@@ -25,6 +25,16 @@ static const struct store_schema *const schemas[] = {
     &audit_schema, &auth_schema,       &intel_schema,   &incident_schema,
     &soc_schema,   &resilience_schema, &products_schema};
 
+int hub_schema_update(struct store_conn *c, struct fs_err *err)
+{
+  return store_migrate(c, schemas, FS_ARRAY_SIZE(schemas), err);
+}
+
+static bool is_postgresql(const struct fs_config *cfg)
+{
+  return !strcmp(cfg->store_backend, "postgresql");
+}
+
 static int secret_path(const char *dir, char *out, size_t n)
 {
   return fs_path_join(out, n, dir, "secrets/hub.key");
@@ -72,12 +82,14 @@ static int open_store(struct hub *h, size_t max_conns, bool create, struct fs_er
   struct store_options so = {
       .backend = h->cfg.store_backend,
       .path = h->db_path,
+      .url = h->cfg.store_url,
       .busy_timeout_ms = h->cfg.busy_timeout_ms,
       .sync_full = !strcmp(h->cfg.synchronous, "full"),
       .max_size_mb = h->cfg.max_size_mb,
       .cache_mb = h->cfg.cache_mb,
       .max_conns = max_conns,
       .create = create,
+      .node = h->node[0] ? h->node : NULL,
   };
   int rc = store_open(&so, &h->store, err);
   if (rc)
@@ -89,7 +101,13 @@ static int open_store(struct hub *h, size_t max_conns, bool create, struct fs_er
   struct store_conn *c;
   if ((rc = store_acquire(h->store, &c, err)))
     return rc;
-  rc = store_migrate(c, schemas, FS_ARRAY_SIZE(schemas), err);
+  bool taken = false;
+  if (create && (rc = store_table_exists(c, "schema_version", &taken, err)) == FS_OK && taken)
+    rc = fs_err_set(err, FS_ERR_CONFLICT, "[store] url",
+                    "the database already holds a hub, or the tables of an interrupted init: "
+                    "finshield init needs a new or empty database");
+  if (!rc)
+    rc = hub_schema_update(c, err);
   char witness[FS_CONFIG_PATH_MAX + 64];
   struct actor who;
   upgrade_actor(h, &who);
@@ -122,7 +140,15 @@ static int setup(struct hub *h, const struct fs_config *cfg, struct fs_err *err)
 
 int hub_open(struct hub *h, const struct fs_config *cfg, size_t max_conns, struct fs_err *err)
 {
+  return hub_open_node(h, cfg, max_conns, NULL, err);
+}
+
+int hub_open_node(struct hub *h, const struct fs_config *cfg, size_t max_conns, const char *node,
+                  struct fs_err *err)
+{
   int rc = setup(h, cfg, err);
+  if (node)
+    snprintf(h->node, sizeof(h->node), "%s", node);
   if (!rc)
     rc = load_secret(cfg->data_dir, h->auth.secret_key, err);
   if (!rc)
@@ -186,8 +212,9 @@ static const char config_template[] =
     "\n[http]\n; listen = 127.0.0.1:8443\n; tls_cert = tls/cert.pem\n; tls_key = tls/key.pem\n"
     "; threads = 4\n; max_body_bytes = 10485760\n; rate_per_second = 50\n; rate_burst = 200\n"
     "; access_log = -\n"
-    "\n[store]\n; path = hub.db\n; busy_timeout_ms = 5000\n; synchronous = full\n; max_size_mb = "
-    "0\n"
+    "\n[store]\n; backend = sqlite\n; path = hub.db\n; url = "
+    "postgresql://finshield@db.example/finshield\n; busy_timeout_ms = 5000\n; synchronous = "
+    "full\n; max_size_mb = 0\n"
     "\n[auth]\n; token_days = 90\n; session_hours = 12\n; argon2 = interactive\n"
     "\n[log]\n; level = info\n; format = kv\n";
 
@@ -216,7 +243,8 @@ int hub_create(const struct fs_config *cfg, const struct hub_init_options *opt, 
   uint8_t key[32];
   fs_random(key, sizeof(key));
   memcpy(h.auth.secret_key, key, sizeof(key));
-  unlink(h.db_path);
+  if (!is_postgresql(cfg))
+    unlink(h.db_path); /* a file left by an interrupted init */
   rc = open_store(&h, 1, true, err);
   struct store_conn *c = NULL;
   if (!rc)

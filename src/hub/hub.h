@@ -27,6 +27,7 @@ struct hub {
   struct audit_keys audit; /* derived from the secret, attached to the store */
   struct fs_clock clock;
   struct fs_log log;
+  char node[64]; /* "serve HOST/PID" for serve (store_nodes counts it), else "" */
 };
 
 /* True when dir holds a hub (its secret key and database). */
@@ -36,7 +37,28 @@ bool hub_exists(const char *data_dir);
  * connections) and brings every schema up to date. FS_ERR_NOT_FOUND when there is no hub there
  * ("run finshield init"). */
 int hub_open(struct hub *h, const struct fs_config *cfg, size_t max_conns, struct fs_err *err);
+/* Same, for a node that serves: its store's sessions are named after it (store.h: store_nodes,
+ * which on PostgreSQL counts the nodes sharing the database). */
+int hub_open_node(struct hub *h, const struct fs_config *cfg, size_t max_conns, const char *node,
+                  struct fs_err *err);
 void hub_close(struct hub *h);
+/* Brings every module's schema up to date on c (store_migrate with the hub's schemas, in their
+ * dependency order). */
+int hub_schema_update(struct store_conn *c, struct fs_err *err);
+
+/* finshield migrate: copies the open hub's database (SQLite) into the PostgreSQL database `url`
+ * (created when missing; new or empty, or a copy of this hub in progress, which goes on from where
+ * it stopped), then checks it: rows counted table by table, up to `sample` rows of each table
+ * compared column by column, and the audit trail verified with the hub's keys on the copy up to
+ * the source's head. The foreign keys come back and the copy is done only when all agree. */
+struct hub_migrate_report {
+  bool resumed;
+  int64_t tables, rows_copied, rows, compared, audit_records;
+  char audit_head[100];
+};
+struct fs_progress;
+int hub_migrate(struct hub *h, const char *url, int64_t sample, struct fs_progress *progress,
+                struct hub_migrate_report *out, struct fs_err *err);
 
 struct hub_init_options {
   const char *name_zh; /* the hub organisation's names */

@@ -359,7 +359,7 @@ int intel_feed_record_run(struct store_conn *c, const struct intel_feed *f, int6
     rc = store_exec(c, NULL, err,
                     "DELETE FROM intel_feed_run WHERE feed = ? AND started <"
                     " (SELECT MIN(started) FROM (SELECT started FROM intel_feed_run WHERE feed = ?"
-                    " ORDER BY started DESC LIMIT 100))",
+                    " ORDER BY started DESC LIMIT 100) AS last_runs)",
                     "ss", f->id, f->id);
   return rc;
 }

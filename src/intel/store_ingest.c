@@ -46,11 +46,11 @@ struct pending_obs {
 struct ingest {
   struct pending_obs *obs;
   size_t n_obs, cap_obs;
-  struct intel_rows entries, observables; /* new rows, many to a statement */
+  struct intel_rows objects, entries, observables; /* new rows, many to a statement */
   struct store_conn *c;
   const struct actor *who;
   const struct intel_collection *col;
-  int64_t next_seq;
+  int64_t next_seq, first_seq; /* the next object's number, and the first of this ingest */
   int64_t next_added;
   char hub_identity[STIX_ID_MAX];
   const char **withheld_by; /* creators named by anonymous elements, sorted */
@@ -242,8 +242,8 @@ static int add_entry(struct ingest *g, int64_t seq, const char *id, bool new_obj
     *added = !rc;
     return rc;
   }
-  /* what follows reads the entries: the new ones first */
-  if ((rc = intel_rows_flush(&g->entries, g->err)))
+  /* what follows reads the objects and entries: the new ones first */
+  if ((rc = intel_rows_flush(&g->objects, g->err)) || (rc = intel_rows_flush(&g->entries, g->err)))
     return rc;
   int64_t exists = 0;
   rc = store_query_int(g->c, &exists, NULL, g->err,
@@ -430,11 +430,14 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   const char *copy = version[0] ? "" : org;
   bool hub = policy_allows(g->who, POLICY_INTEL_CURATE, NULL);
   struct store_stmt *s = NULL;
-  int rc = maybe_stored ? store_prepare(g->c,
-                                        "SELECT seq, version, COALESCE(producer_org, ''), tlp, copy"
-                                        " FROM intel_object WHERE id = ?",
-                                        &s, g->err)
-                        : FS_OK;
+  /* what follows reads the objects (an id twice in the batch, a changed object's references) */
+  bool reads = maybe_stored || it->control || anonymous || it->anonymous;
+  int rc = reads ? intel_rows_flush(&g->objects, g->err) : FS_OK;
+  if (!rc && maybe_stored)
+    rc = store_prepare(g->c,
+                       "SELECT seq, version, COALESCE(producer_org, ''), tlp, copy"
+                       " FROM intel_object WHERE id = ?",
+                       &s, g->err);
   if (rc)
     return rc;
   if (s && store_bind_text_ref(s, 1, it->id, strlen(it->id))) /* the arena's id outlives s */
@@ -505,49 +508,35 @@ static int store_one(struct ingest *g, const struct intel_batch *b,
   char *changed = NULL;
   if (it->control || (anonymous && source_ref))
     rc = publish_changed(g, it, anonymous, &orgs, &users, &changed, why);
-  if (!rc) {
+  /* A row of g->objects: its texts live until the flush (the batch's arena, the actor, the
+   * received bytes), bound where they lie; a changed object's, freed below, are stored now. */
+  const char *text[] = {it->id,
+                        version,
+                        copy,
+                        vk,
+                        it->type,
+                        it->spec_version,
+                        stix_tlp_token(tlp),
+                        g->who->org_id[0] ? g->who->org_id : NULL,
+                        g->who->user_id[0] ? g->who->user_id : NULL};
+  struct intel_rows_val *v = rc ? NULL : intel_rows_add(&g->objects, &rc, g->err);
+  if (v) {
     seq = g->next_seq++;
-    struct store_stmt *ins;
-    rc = store_prepare(g->c,
-                       "INSERT INTO intel_object (seq, id, version, copy, version_key, type,"
-                       " spec_version, tlp, producer_org, producer_user, anonymous, source_ref,"
-                       " recipient_orgs, recipient_users, revoked, valid_from, valid_until,"
-                       " stored_at, body) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                       &ins, g->err);
-    if (!rc) {
-      /* Every text lives until store_done below (the batch's arena, the actor, the buffers, the
-       * received bytes): bound where it lies, without a copy. */
-      const char *text[] = {it->id,
-                            version,
-                            copy,
-                            vk,
-                            it->type,
-                            it->spec_version,
-                            stix_tlp_token(tlp),
-                            g->who->org_id[0] ? g->who->org_id : NULL,
-                            g->who->user_id[0] ? g->who->user_id : NULL};
-      int idx = 1;
-      rc |= store_bind_int(ins, idx++, seq);
-      for (size_t k = 0; k < FS_ARRAY_SIZE(text); k++)
-        rc |= store_bind_text_ref(ins, idx++, text[k], text[k] ? strlen(text[k]) : 0);
-      rc |= store_bind_int(ins, idx++, anonymous);
-      rc |= store_bind_text_ref(ins, idx++, anonymous ? source_ref : NULL,
-                                anonymous && source_ref ? strlen(source_ref) : 0);
-      rc |= store_bind_text_ref(ins, idx++, fs_buf_cstr(&orgs), orgs.len);
-      rc |= store_bind_text_ref(ins, idx++, fs_buf_cstr(&users), users.len);
-      rc |= store_bind_int(ins, idx++, it->revoked);
-      rc |= store_bind_int(ins, idx++, it->valid_from_ms);
-      rc |= store_bind_int(ins, idx++, it->valid_until_ms);
-      rc |= store_bind_int(ins, idx++, g->who->now_ms);
-      rc |= changed ? store_bind_text_ref(ins, idx++, changed, strlen(changed))
-                    : store_bind_text_ref(ins, idx++, it->raw, it->raw_len);
-      if (rc)
-        rc = fs_err_set(g->err, FS_ERR_NOMEM, it->id, "cannot bind the object's columns");
-      bool more = true;
-      while (!rc && more)
-        rc = store_step(ins, &more, g->err);
-      store_done(ins);
-    }
+    int64_t ints[] = {anonymous, it->revoked, it->valid_from_ms, it->valid_until_ms,
+                      g->who->now_ms};
+    v[0].i = seq;
+    for (size_t k = 0; k < FS_ARRAY_SIZE(text); k++)
+      v[1 + k].s = text[k];
+    v[10].i = ints[0];
+    v[11].s = anonymous ? source_ref : NULL;
+    v[12].s = orgs.len ? fs_buf_cstr(&orgs) : ""; /* the buffers are freed below */
+    v[13].s = users.len ? fs_buf_cstr(&users) : "";
+    for (int k = 1; k < 5; k++)
+      v[13 + k].i = ints[k];
+    v[18].s = changed ? changed : it->raw;
+    v[18].n = changed ? 0 : it->raw_len;
+    if (changed || orgs.len || users.len)
+      rc = intel_rows_flush(&g->objects, g->err);
   }
   if (!rc)
     rc = index_item(g, b, seq, it);
@@ -564,6 +553,7 @@ static int start(struct ingest *g, struct fs_err *err)
 {
   int rc = store_query_int(g->c, &g->next_seq, NULL, err,
                            "SELECT COALESCE(MAX(seq), 0) + 1 FROM intel_object", "");
+  g->first_seq = g->next_seq;
   /* The collection's own last date added (its key's prefix: one seek), since dates added order
    * each collection's entries (TAXII's added_after); over every collection's it would be a scan
    * of all entries for each ingest. */
@@ -668,6 +658,13 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
   if (!rc)
     rc = start(&g, err);
   if (!rc)
+    rc = intel_rows_init(&g.objects, c,
+                         "INSERT INTO intel_object (seq, id, version, copy, version_key, type,"
+                         " spec_version, tlp, producer_org, producer_user, anonymous, source_ref,"
+                         " recipient_orgs, recipient_users, revoked, valid_from, valid_until,"
+                         " stored_at, body) VALUES ",
+                         "(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", "", "isssssssssisssiiiis", err);
+  if (!rc)
     rc = intel_rows_init(&g.entries, c,
                          "INSERT INTO intel_entry (coll, date_added, seq, is_latest, is_first)"
                          " VALUES ",
@@ -719,9 +716,12 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
       rc = succeed(&g, res, it->id, it->version, why.msg[0] ? why.msg : NULL, why.msg_zh);
   }
   if (!rc)
+    rc = intel_rows_flush(&g.objects, err);
+  if (!rc)
     rc = intel_rows_flush(&g.entries, err);
   if (!rc)
     rc = flush_observables(&g);
+  intel_rows_release(&g.objects);
   intel_rows_release(&g.entries);
   intel_rows_release(&g.observables);
   free(order);
@@ -736,6 +736,8 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                     " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
                     "s", key);
   }
+  if (!rc && res->success)
+    rc = store_notify(c, "intel", err); /* other nodes' readers of derived state look again */
   if (!rc && res->success) {
     /* Anonymous when the request or any of its objects asks for it: the audit trail then shows
      * who submitted only to the hub's roles. */
@@ -755,7 +757,20 @@ int intel_ingest_batch(struct store_conn *c, const struct actor *who,
                     who->user_id[0] ? who->user_id : NULL, who->now_ms, res->status);
   fs_buf_release(&g.ok_text);
   fs_buf_release(&g.fail_text);
-  return store_tx_leave(c, owned, rc, err);
+  rc = store_tx_leave(c, owned, rc, err);
+  /* After a large import (a thousand objects or more, a quarter or more of those there were),
+   * the planner's statistics of the tables it grew are renewed, so that the next imports and
+   * pages are planned for their size. Committed already: a failure here only costs speed. */
+  int64_t added = g.next_seq - g.first_seq;
+  if (!rc && owned && added >= 1000 && added * 4 >= g.first_seq - 1) {
+    /* the columns looked up by (the bodies' statistics would cost most of the time) */
+    static const char *const grown[][2] = {
+        {"intel_object", "id, type"}, {"intel_entry", NULL}, {"intel_observable", NULL}};
+    struct fs_err ignored;
+    for (size_t i = 0; i < FS_ARRAY_SIZE(grown); i++)
+      (void)store_analyze(c, grown[i][0], grown[i][1], &ignored);
+  }
+  return rc;
 }
 
 int intel_ingest(struct store_conn *c, const struct actor *who, const struct intel_collection *col,

@@ -82,6 +82,7 @@ struct intel_batch {
 struct intel_rows_val {
   int64_t i;
   const char *s; /* borrowed: must live until the row is flushed; NULL binds NULL */
+  size_t n;      /* bytes of s; 0: up to its NUL */
 };
 
 /* Rows waiting for one INSERT of INTEL_ROWS_MAX rows. */

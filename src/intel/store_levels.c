@@ -120,6 +120,8 @@ int intel_levels_upgrade(struct store_conn *c, const char *hub_org, struct fs_er
                     "UPDATE intel_meta SET value = CAST(CAST(value AS BIGINT) + 1 AS TEXT)"
                     " WHERE key LIKE 'gen:%'",
                     "");
+  if (!rc && changed)
+    rc = store_notify(c, "intel", err);
   if (!rc)
     rc = store_exec(c, NULL, err,
                     "INSERT INTO intel_meta (key, value) VALUES ('levels', '1') ON CONFLICT (key)"

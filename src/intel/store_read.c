@@ -635,6 +635,8 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
                     " DO UPDATE SET value = CAST(CAST(intel_meta.value AS BIGINT) + 1 AS TEXT)",
                     "s", key);
   }
+  if (!rc)
+    rc = store_notify(c, "intel", err); /* other nodes' readers of derived state look again */
   fs_buf_release(&sql);
   release_filters(&f);
   return store_tx_leave(c, owned, rc, err);

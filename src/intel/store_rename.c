@@ -79,6 +79,8 @@ int intel_object_rename(struct store_conn *c, const struct actor *who, const cha
                     " WHERE key IN (SELECT 'gen:' || CAST(e.coll AS TEXT) FROM intel_object o"
                     " CROSS JOIN intel_entry e WHERE o.id = ? AND e.seq = o.seq)",
                     "s", new_id);
+  if (!rc)
+    rc = store_notify(c, "intel", err);
   if (!rc) {
     /* The old id is not recorded: for a keyed id, it is what must not be told. */
     json_t *d = json_pack("{s:I}", "versions", (json_int_t)n);

@@ -51,7 +51,7 @@ static int run(struct intel_rows *w, const char *sql, size_t from, size_t k, str
       if (w->types[col] == 'i')
         store_bind_int(s, idx++, v->i);
       else /* borrowed until the flush: no copy */
-        store_bind_text_ref(s, idx++, v->s, v->s ? strlen(v->s) : 0);
+        store_bind_text_ref(s, idx++, v->s, v->s ? (v->n ? v->n : strlen(v->s)) : 0);
     }
   bool row = true;
   while (!rc && row)
@@ -77,5 +77,7 @@ struct intel_rows_val *intel_rows_add(struct intel_rows *w, int *rc, struct fs_e
   *rc = FS_OK;
   if (w->n == INTEL_ROWS_MAX && (*rc = intel_rows_flush(w, err)))
     return NULL;
-  return &w->vals[w->n++ * w->cols];
+  struct intel_rows_val *v = &w->vals[w->n++ * w->cols];
+  memset(v, 0, w->cols * sizeof(*v));
+  return v;
 }

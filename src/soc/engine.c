@@ -4,11 +4,18 @@
 
 #include "core/time.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* How often the engine looks at intelligence, the sources and the sightings when the store
+ * does not tell it of changes (SQLite: one node), and when it does (PostgreSQL's notices, which
+ * wake it at once: this is the catch-up should one be lost). */
 #define RELOAD_MS 300
+#define RELOAD_NOTICED_MS 1000
+/* With notices, intelligence itself is looked at when one came, and at least this often. */
+#define INTEL_LOOK_NOTICED_MS 10000
 
 static void sigma_problem(void *arg, const struct detect_sigma_problem *p)
 {
@@ -44,17 +51,25 @@ static int load_rules(struct soc_engine *e, struct fs_err *err)
 }
 
 /* Rebuilds the index when intelligence (or the list of organisations) changed: incrementally
- * when objects were only added, from scratch after a deletion. */
-static int refresh(struct soc_engine *e, bool force, struct fs_err *err)
+ * when objects were only added, from scratch after a deletion. Without look_at_intel only the
+ * organisations are counted (intelligence has not been notified as changed). */
+static int refresh(struct soc_engine *e, bool force, bool look_at_intel, struct fs_err *err)
 {
   struct store_conn *c;
   int rc = store_acquire(e->env.store, &c, err);
   if (rc)
     return rc;
-  int64_t seq, deletes, orgs;
-  rc = soc_intel_position(c, &seq, &deletes, &orgs, err);
+  int64_t seq = 0, deletes = 0, orgs = 0;
   struct fs_rcu_reader *r = fs_rcu_register(&e->sets);
   struct soc_sets *cur = r ? fs_rcu_enter(&e->sets, r) : NULL;
+  if (look_at_intel || force || !cur) {
+    rc = soc_intel_position(c, &seq, &deletes, &orgs, err);
+  } else {
+    /* On PostgreSQL, MAX(seq) walks past every row of a transaction still storing objects. */
+    seq = cur->last_seq;
+    deletes = cur->deletes;
+    rc = soc_org_count(c, &orgs, err);
+  }
   bool same_orgs = cur && (int64_t)cur->orgs.n == orgs;
   bool changed = force || !cur || seq != cur->last_seq || deletes != cur->deletes || !same_orgs;
   struct soc_sets *next = NULL;
@@ -102,6 +117,29 @@ static int watch_sources(struct soc_engine *e, struct fs_err *err)
   return rc;
 }
 
+/* Loads the rules again when their generation moved (soc_rules_reload, on any node). */
+static int watch_rules(struct soc_engine *e, struct fs_err *err)
+{
+  struct store_conn *c;
+  int64_t gen;
+  int rc = store_acquire(e->env.store, &c, err);
+  if (rc)
+    return rc;
+  rc = soc_rules_generation(c, &gen, err);
+  store_release(e->env.store, c);
+  if (rc || gen == e->rules_gen)
+    return rc;
+  rc = load_rules(e, err);
+  FS_LOG(e->env.log, rc ? FS_LOG_WARN : FS_LOG_INFO, "soc.rules_reloaded",
+         FS_KV_INT("generation", gen), FS_KV_INT("loaded", (int64_t)e->rules_loaded),
+         FS_KV_INT("refused", (int64_t)e->rules_failed));
+  /* A folder that does not load is not tried again until the next reload; the last set stays. */
+  pthread_mutex_lock(&e->lock);
+  e->rules_gen = gen;
+  pthread_mutex_unlock(&e->lock);
+  return rc;
+}
+
 int64_t soc_engine_watch_sources(struct soc_engine *e, int (*fn)(void *arg, int64_t generation),
                                  void *arg)
 {
@@ -113,28 +151,52 @@ int64_t soc_engine_watch_sources(struct soc_engine *e, int (*fn)(void *arg, int6
   return gen;
 }
 
+/* store_subscribe's callback: a change was committed (on any node). */
+static void on_notice(void *arg)
+{
+  struct soc_engine *e = arg;
+  pthread_mutex_lock(&e->lock);
+  e->noticed = true;
+  pthread_cond_signal(&e->wake);
+  pthread_mutex_unlock(&e->lock);
+}
+
 static void *run(void *arg)
 {
   struct soc_engine *e = arg;
+  long period_ms = e->subscribed ? RELOAD_NOTICED_MS : RELOAD_MS;
+  int64_t last_look = fs_time_mono_ns() / 1000000;
   pthread_mutex_lock(&e->lock);
   while (!e->stopping) {
     struct timespec until;
     clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_nsec += RELOAD_MS * 1000000L;
+    until.tv_sec += period_ms / 1000;
+    until.tv_nsec += (period_ms % 1000) * 1000000L;
     if (until.tv_nsec >= 1000000000L) {
       until.tv_sec++;
       until.tv_nsec -= 1000000000L;
     }
-    pthread_cond_timedwait(&e->wake, &e->lock, &until);
+    while (!e->stopping && !e->noticed &&
+           pthread_cond_timedwait(&e->wake, &e->lock, &until) != ETIMEDOUT) {
+    }
+    bool noticed = e->noticed;
+    e->noticed = false;
     if (e->stopping)
       break;
     pthread_mutex_unlock(&e->lock);
+    int64_t now = fs_time_mono_ns() / 1000000;
+    bool look = !e->subscribed || noticed || now - last_look >= INTEL_LOOK_NOTICED_MS;
+    if (look)
+      last_look = now;
     struct fs_err err;
-    if (refresh(e, false, &err))
+    if (refresh(e, false, look, &err))
       FS_LOG(e->env.log, FS_LOG_WARN, "soc.refresh_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
     if (watch_sources(e, &err))
       FS_LOG(e->env.log, FS_LOG_WARN, "soc.sources_check_failed", FS_KV_STR("where", err.where),
+             FS_KV_STR("msg", err.msg));
+    if (watch_rules(e, &err))
+      FS_LOG(e->env.log, FS_LOG_WARN, "soc.rules_check_failed", FS_KV_STR("where", err.where),
              FS_KV_STR("msg", err.msg));
     if (soc_sightings_tick(e, &err))
       FS_LOG(e->env.log, FS_LOG_WARN, "soc.sightings_failed", FS_KV_STR("where", err.where),
@@ -165,11 +227,26 @@ int soc_engine_start(const struct soc_env *env, void (*on_alert)(void *), void *
     soc_engine_stop(e);
     return fs_err_set(err, FS_ERR_INVALID, "[soc] rules_dir", "path too long");
   }
-  int rc = load_rules(e, err);
+  /* The rules' generation first: a reload asked for while the folder loads is not missed. */
+  struct store_conn *c;
+  int rc = store_acquire(env->store, &c, err);
+  if (!rc) {
+    rc = soc_rules_generation(c, &e->rules_gen, err);
+    store_release(env->store, c);
+  }
+  if (!rc)
+    rc = load_rules(e, err);
+  /* Told of changes on other nodes before the first look, so that none falls in between. */
+  if (!rc && store_notices(env->store)) {
+    rc = store_subscribe(env->store, "intel", on_notice, e, err);
+    if (!rc)
+      rc = store_subscribe(env->store, "soc", on_notice, e, err);
+    e->subscribed = true;
+  }
   if (!rc)
     rc = soc_sightings_upgrade(e, err);
   if (!rc)
-    rc = refresh(e, true, err);
+    rc = refresh(e, true, true, err);
   if (!rc)
     rc = watch_sources(e, err); /* the generation the listeners start from */
   if (!rc && fs_thread_start(&e->thread, run, e))
@@ -187,6 +264,8 @@ void soc_engine_stop(struct soc_engine *e)
 {
   if (!e)
     return;
+  if (e->subscribed)
+    store_unsubscribe(e->env.store, on_notice, e);
   if (e->running) {
     pthread_mutex_lock(&e->lock);
     e->stopping = true;
@@ -206,7 +285,7 @@ void soc_engine_stop(struct soc_engine *e)
 int soc_engine_reload(struct soc_engine *e, struct fs_err *err)
 {
   int rc = load_rules(e, err);
-  return rc ? rc : refresh(e, true, err);
+  return rc ? rc : refresh(e, true, true, err);
 }
 
 json_t *soc_engine_status(struct soc_engine *e)
@@ -217,14 +296,15 @@ json_t *soc_engine_status(struct soc_engine *e)
   if (s && s->ioc)
     detect_ioc_index_stats(s->ioc, &st);
   pthread_mutex_lock(&e->lock);
-  json_t *out = json_pack(
-      "{s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:s,s:I,s:I},s:I,s:I}", "indicators", "objects",
-      (json_int_t)(s ? s->indicators : 0), "values", (json_int_t)st.entries, "compound_skipped",
-      (json_int_t)(s ? s->compound : 0), "red_not_matched", (json_int_t)(s ? s->skipped_red : 0),
-      "memory_bytes", (json_int_t)st.memory_bytes, "intel_position",
-      (json_int_t)(s ? s->last_seq : 0), "rules", "dir", e->rules_dir, "loaded",
-      (json_int_t)e->rules_loaded, "refused", (json_int_t)e->rules_failed, "rebuilds",
-      (json_int_t)e->rebuilds, "last_build_micros", (json_int_t)e->last_build_us);
+  json_t *out =
+      json_pack("{s:{s:I,s:I,s:I,s:I,s:I,s:I},s:{s:s,s:I,s:I,s:I},s:I,s:I}", "indicators",
+                "objects", (json_int_t)(s ? s->indicators : 0), "values", (json_int_t)st.entries,
+                "compound_skipped", (json_int_t)(s ? s->compound : 0), "red_not_matched",
+                (json_int_t)(s ? s->skipped_red : 0), "memory_bytes", (json_int_t)st.memory_bytes,
+                "intel_position", (json_int_t)(s ? s->last_seq : 0), "rules", "dir", e->rules_dir,
+                "loaded", (json_int_t)e->rules_loaded, "refused", (json_int_t)e->rules_failed,
+                "generation", (json_int_t)e->rules_gen, "rebuilds", (json_int_t)e->rebuilds,
+                "last_build_micros", (json_int_t)e->last_build_us);
   pthread_mutex_unlock(&e->lock);
   if (r) {
     fs_rcu_exit(r);

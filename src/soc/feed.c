@@ -21,13 +21,16 @@ void soc_sets_free(void *p)
   free(s);
 }
 
+int soc_org_count(struct store_conn *c, int64_t *orgs, struct fs_err *err)
+{
+  return org_count(c, NULL, orgs, err);
+}
+
 int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
                        struct fs_err *err)
 {
   int rc = intel_position(c, last_seq, deletes, err);
-  if (!rc)
-    rc = org_count(c, NULL, orgs, err);
-  return rc;
+  return rc ? rc : soc_org_count(c, orgs, err);
 }
 
 /* The collections of the store with their members, to decide who can read each. */

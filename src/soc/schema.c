@@ -49,10 +49,11 @@ static const struct store_migration soc_steps[] = {
      "CREATE INDEX soc_alert_ref_org ON soc_alert (kind, ref, org_id, last_at);"
      "CREATE INDEX soc_alert_value ON soc_alert (value, seq);"
      "CREATE INDEX soc_alert_source ON soc_alert (source, seq)"},
-    /* ---- #15 (h-products): renumber after other branches' steps ---- */
+    /* Raised by soc_rules_reload: every node's engine loads its rule folder again. */
+    {7, "generation of the rules", "INSERT INTO soc_meta (key, value) VALUES ('rules', 0)"},
     /* A Sigma alert keeps its rule's tags (attack.tNNNN techniques, attack.<tactic>), which
      * were dropped before: ATT&CK counts read them (soc_alert_tags_each). */
-    {7, "alert tags", "ALTER TABLE soc_alert ADD COLUMN tags TEXT NOT NULL DEFAULT ''"},
+    {8, "alert tags", "ALTER TABLE soc_alert ADD COLUMN tags TEXT NOT NULL DEFAULT ''"},
 };
 
 const struct store_schema soc_schema = {"soc", soc_steps, FS_ARRAY_SIZE(soc_steps)};

@@ -199,6 +199,14 @@ int soc_source_remove(struct store_conn *c, const struct actor *who, const char 
                       struct fs_err *err);
 /* The sources' generation, raised by every add and remove in their transaction. */
 int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *err);
+/* Has every node's engine load the Sigma rules of its soc.rules_dir again (each node reads its own
+ * folder: a deployment keeps them the same), within a second on PostgreSQL (the engines are
+ * notified) and within its poll on SQLite: raises the rules' generation, with an audit record.
+ * Hub administrators and the local operator. *generation: the new one (soc_engine_status says
+ * which one an engine loaded). */
+int soc_rules_reload(struct store_conn *c, const struct actor *who, int64_t *generation,
+                     struct fs_err *err);
+int soc_rules_generation(struct store_conn *c, int64_t *gen, struct fs_err *err);
 /* The SHA-256 (hex) of a PEM certificate's DER form: what a "cert" source matches. */
 int soc_cert_fingerprint(const char *pem, size_t len, char out[65], struct fs_err *err);
 /* The event sources the actor may see (the hub's analysts every one, a member its own

@@ -37,6 +37,8 @@ void soc_sets_free(void *sets);
 int soc_sets_build(struct store_conn *c, const struct soc_sets *prev, struct soc_sets **out,
                    struct fs_err *err);
 /* Intel's deletion counter and highest object seq (to know whether to rebuild). */
+/* The number of organisations (what the index's numbering depends on besides intelligence). */
+int soc_org_count(struct store_conn *c, int64_t *orgs, struct fs_err *err);
 int soc_intel_position(struct store_conn *c, int64_t *last_seq, int64_t *deletes, int64_t *orgs,
                        struct fs_err *err);
 
@@ -51,9 +53,12 @@ struct soc_engine {
   pthread_mutex_t lock;
   pthread_cond_t wake;
   bool stopping, running;
+  bool subscribed; /* to the store's notices of changes (PostgreSQL) */
+  bool noticed;    /* one came since the engine last looked */
   int64_t rebuilds, last_build_ms, last_build_us;
   char rules_dir[FS_CONFIG_PATH_MAX + 64];
   size_t rules_loaded, rules_failed;
+  int64_t rules_gen; /* the rules' generation last loaded (soc_rules_reload) */
   /* the event sources: their generation as last applied, and who applies a change */
   pthread_mutex_t watch_lock;
   int64_t sources_gen;

@@ -68,17 +68,46 @@ int soc_source_org(struct store_conn *c, const char *addr, char org_out[37], str
   return rc;
 }
 
-/* Every change of soc_source raises the generation, in the change's transaction. */
+/* Every change of soc_source raises the generation, in the change's transaction, and tells
+ * every node's engine (store_notify). */
 static int bump_generation(struct store_conn *c, struct fs_err *err)
 {
-  return store_exec(c, NULL, err, "UPDATE soc_meta SET value = value + 1 WHERE key = 'sources'",
-                    "");
+  int rc =
+      store_exec(c, NULL, err, "UPDATE soc_meta SET value = value + 1 WHERE key = 'sources'", "");
+  return rc ? rc : store_notify(c, "soc", err);
 }
 
 int soc_sources_generation(struct store_conn *c, int64_t *gen, struct fs_err *err)
 {
   *gen = 0;
   return store_query_int(c, gen, NULL, err, "SELECT value FROM soc_meta WHERE key = 'sources'", "");
+}
+
+int soc_rules_generation(struct store_conn *c, int64_t *gen, struct fs_err *err)
+{
+  *gen = 0;
+  return store_query_int(c, gen, NULL, err, "SELECT value FROM soc_meta WHERE key = 'rules'", "");
+}
+
+int soc_rules_reload(struct store_conn *c, const struct actor *who, int64_t *generation,
+                     struct fs_err *err)
+{
+  if (!policy_allows(who, POLICY_SOC_RULES_RELOAD, NULL))
+    return fs_err_set(err, FS_ERR_FORBIDDEN, "soc", "only a hub administrator reloads the rules");
+  bool owned;
+  int rc = store_tx_enter(c, &owned, err);
+  if (!rc)
+    rc = store_exec(c, NULL, err, "UPDATE soc_meta SET value = value + 1 WHERE key = 'rules'", "");
+  if (!rc)
+    rc = soc_rules_generation(c, generation, err);
+  if (!rc)
+    rc = store_notify(c, "soc", err);
+  if (!rc) {
+    json_t *d = json_pack("{s:I}", "generation", (json_int_t)*generation);
+    rc = audit_append(c, who, "soc.rules.reload", "rules", "", d, err);
+    json_decref(d);
+  }
+  return store_tx_leave(c, owned, rc, err);
 }
 
 int soc_source_add(struct store_conn *c, const struct actor *who, const char *kind,

@@ -263,4 +263,10 @@ const struct store_backend store_backend_sqlite = {
     .cache_kib = sq_cache_kib,
     .begin_read_sql = "BEGIN",
     .begin_write_sql = "BEGIN IMMEDIATE",
+    .has_table_sql = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+    .writable_sql = "SELECT 1",
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+                  " AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name",
+    .columns_sql = "SELECT name, CASE WHEN upper(type) IN ('INTEGER', 'BIGINT') THEN 1 ELSE 0 END,"
+                   " pk FROM pragma_table_info(?) ORDER BY cid",
 };

@@ -3,6 +3,7 @@
 #include "store/store.h"
 
 #include "store/backend.h"
+#include "store/store_int.h"
 
 #include "core/time.h"
 
@@ -12,7 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct store_backend *const backends[] = {&store_backend_sqlite};
+static const struct store_backend *const backends[] = {&store_backend_sqlite,
+                                                       &store_backend_postgresql};
 
 #define STMT_CACHE_MAX 128
 
@@ -41,6 +43,8 @@ struct store {
   void *shared;        /* the backend's, for all connections */
   const void *keyring; /* store_set_keyring: borrowed */
   char *path;
+  char *url;
+  char *node;
   pthread_mutex_t lock;
   pthread_cond_t idle_cond;
   struct store_conn *idle;
@@ -98,12 +102,18 @@ int store_open(const struct store_options *opt, struct store **out, struct fs_er
   st->opt = *opt;
   st->path = strdup(opt->path ? opt->path : "");
   st->opt.path = st->path;
+  st->url = opt->url ? strdup(opt->url) : NULL;
+  st->opt.url = st->url;
+  st->node = opt->node ? strdup(opt->node) : NULL;
+  st->opt.node = st->node;
   if (st->opt.max_conns < 1)
     st->opt.max_conns = 1;
   pthread_mutex_init(&st->lock, NULL);
   pthread_cond_init(&st->idle_cond, NULL);
   struct store_conn *c = NULL;
-  int rc = st->path ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
+  int rc = st->path && (st->url || !opt->url) && (st->node || !opt->node)
+               ? FS_OK
+               : fs_err_set(err, FS_ERR_NOMEM, "store", "out of memory");
   if (!rc && be->shared_open)
     rc = be->shared_open(&st->opt, &st->shared, err);
   if (!rc)
@@ -135,6 +145,8 @@ void store_free(struct store *st)
   pthread_mutex_destroy(&st->lock);
   pthread_cond_destroy(&st->idle_cond);
   free(st->path);
+  free(st->url);
+  free(st->node);
   free(st);
 }
 
@@ -148,9 +160,32 @@ const void *store_keyring(const struct store_conn *c)
   return c->st->keyring;
 }
 
+const struct store_backend *store_conn_backend(const struct store_conn *c)
+{
+  return c->be;
+}
+
+void *store_conn_handle(const struct store_conn *c)
+{
+  return c->handle;
+}
+
 const char *store_backend_name(const struct store *st)
 {
   return st->be->name;
+}
+
+/* Opens a connection counted in open_conns already (the lock not held); a failure uncounts it. */
+static int conn_new_counted(struct store *st, struct store_conn **out, struct fs_err *err)
+{
+  int rc = conn_new(st, out, err);
+  if (rc) {
+    pthread_mutex_lock(&st->lock);
+    st->open_conns--;
+    pthread_cond_signal(&st->idle_cond);
+    pthread_mutex_unlock(&st->lock);
+  }
+  return rc;
 }
 
 int store_acquire(struct store *st, struct store_conn **out, struct fs_err *err)
@@ -161,20 +196,19 @@ int store_acquire(struct store *st, struct store_conn **out, struct fs_err *err)
       struct store_conn *c = st->idle;
       st->idle = c->next_idle;
       pthread_mutex_unlock(&st->lock);
-      *out = c;
-      return FS_OK;
+      if (!c->be->conn_usable || c->be->conn_usable(c->handle)) {
+        *out = c;
+        return FS_OK;
+      }
+      /* A lost connection (the database server restarted or failed over): a new one in its
+       * place, with an empty statement cache. */
+      conn_free(c);
+      return conn_new_counted(st, out, err);
     }
     if (st->open_conns < st->opt.max_conns) {
       st->open_conns++;
       pthread_mutex_unlock(&st->lock);
-      int rc = conn_new(st, out, err);
-      if (rc) {
-        pthread_mutex_lock(&st->lock);
-        st->open_conns--;
-        pthread_cond_signal(&st->idle_cond);
-        pthread_mutex_unlock(&st->lock);
-      }
-      return rc;
+      return conn_new_counted(st, out, err);
     }
     pthread_cond_wait(&st->idle_cond, &st->lock);
   }
@@ -201,6 +235,8 @@ int store_begin(struct store_conn *c, bool write, struct fs_err *err)
       c->be->exec_script(c->handle, write ? c->be->begin_write_sql : c->be->begin_read_sql, err);
   if (!rc)
     c->in_tx = true;
+  else
+    c->be->exec_script(c->handle, "ROLLBACK", NULL); /* a BEGIN that began, then waited too long */
   return rc;
 }
 
@@ -510,6 +546,73 @@ int store_query_text(struct store_conn *c, char *out, size_t n, bool *found, str
   return rc;
 }
 
+int store_writable(struct store_conn *c, bool *writable, struct fs_err *err)
+{
+  int64_t v = 0;
+  int rc = store_query_int(c, &v, NULL, err, c->be->writable_sql, "");
+  *writable = !rc && v;
+  return rc;
+}
+
+int store_nodes(struct store_conn *c, int64_t *n, struct fs_err *err)
+{
+  *n = 1;
+  int rc = c->be->nodes_sql ? store_query_int(c, n, NULL, err, c->be->nodes_sql, "") : FS_OK;
+  if (*n < 1)
+    *n = 1;
+  return rc;
+}
+
+/* ---- notices between nodes ------------------------------------------------------------------ */
+
+int store_notify(struct store_conn *c, const char *channel, struct fs_err *err)
+{
+  return c->be->notify_sql ? store_exec(c, NULL, err, c->be->notify_sql, "s", channel) : FS_OK;
+}
+
+/* Whether s is made of identifiers (lower case, digits, '_'), separated by ", " when `list`. */
+static bool identifiers(const char *s, bool list)
+{
+  for (const char *p = s; *p; p++)
+    if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' ||
+          (list && (*p == ',' || *p == ' '))))
+      return false;
+  return true;
+}
+
+int store_analyze(struct store_conn *c, const char *table, const char *columns, struct fs_err *err)
+{
+  if (!c->be->analyze_sql)
+    return FS_OK;
+  if ((table && !identifiers(table, false)) || (columns && (!table || !identifiers(columns, true))))
+    return fs_err_set(err, FS_ERR_INVALID, "store", "not a table name or column list: %s %s",
+                      table ? table : "", columns ? columns : "");
+  char sql[256];
+  snprintf(sql, sizeof(sql), "%s%s%s%s%s", c->be->analyze_sql, table ? table : "",
+           columns ? " (" : "", columns ? columns : "", columns ? ")" : "");
+  return c->be->exec_script(c->handle, sql, err);
+}
+
+bool store_notices(const struct store *st)
+{
+  return st->be->subscribe != NULL;
+}
+
+int store_subscribe(struct store *st, const char *channel, void (*fn)(void *arg), void *arg,
+                    struct fs_err *err)
+{
+  if (!st->be->subscribe)
+    return fs_err_set(err, FS_ERR_UNSUPPORTED, "store",
+                      "the %s store has no notices between nodes: poll", st->be->name);
+  return st->be->subscribe(st->shared, channel, fn, arg, err);
+}
+
+void store_unsubscribe(struct store *st, void (*fn)(void *arg), void *arg)
+{
+  if (st->be->unsubscribe)
+    st->be->unsubscribe(st->shared, fn, arg);
+}
+
 /* ---- migrations ---------------------------------------------------------------------------- */
 
 static const char schema_table_sql[] =
@@ -528,29 +631,52 @@ int store_schema_version(struct store_conn *c, const char *module, int *version,
   return rc;
 }
 
+int store_table_exists(struct store_conn *c, const char *table, bool *exists, struct fs_err *err)
+{
+  int64_t n = 0;
+  int rc = store_query_int(c, &n, NULL, err, c->be->has_table_sql, "s", table);
+  *exists = !rc && n > 0;
+  return rc;
+}
+
 int store_migrate(struct store_conn *c, const struct store_schema *const *schemas, size_t n,
                   struct fs_err *err)
 {
-  int rc = c->be->exec_script(c->handle, schema_table_sql, err);
+  /* Several nodes may start at once on one database: each step is decided again under the write
+   * lock, so that it runs once. */
+  int rc = store_begin(c, true, err);
+  if (!rc)
+    rc = c->be->exec_script(c->handle, schema_table_sql, err);
+  rc = store_tx_leave(c, true, rc, err);
   if (rc)
     return rc;
   for (size_t i = 0; i < n; i++) {
     const struct store_schema *sc = schemas[i];
-    int have;
-    if ((rc = store_schema_version(c, sc->module, &have, err)))
-      return rc;
-    if ((size_t)have > sc->count)
-      return fs_err_set(err, FS_ERR_CONFLICT, sc->module,
-                        "the database has schema version %d of module %s, newer than this "
-                        "finshield knows (%zu): upgrade finshield",
-                        have, sc->module, sc->count);
-    for (size_t k = (size_t)have; k < sc->count; k++) {
-      const struct store_migration *m = &sc->steps[k];
-      if (m->version != (int)k + 1)
-        return fs_err_set(err, FS_ERR_INTERNAL, sc->module, "migration %zu is numbered %d", k + 1,
-                          m->version);
+    for (;;) {
+      int have;
       if ((rc = store_begin(c, true, err)))
         return rc;
+      if ((rc = store_schema_version(c, sc->module, &have, err))) {
+        store_rollback(c);
+        return rc;
+      }
+      if ((size_t)have > sc->count) {
+        store_rollback(c);
+        return fs_err_set(err, FS_ERR_CONFLICT, sc->module,
+                          "the database has schema version %d of module %s, newer than this "
+                          "finshield knows (%zu): upgrade finshield",
+                          have, sc->module, sc->count);
+      }
+      if ((size_t)have == sc->count) {
+        store_rollback(c);
+        break;
+      }
+      const struct store_migration *m = &sc->steps[have];
+      if (m->version != have + 1) {
+        store_rollback(c);
+        return fs_err_set(err, FS_ERR_INTERNAL, sc->module, "migration %zu is numbered %d",
+                          (size_t)have + 1, m->version);
+      }
       rc = c->be->exec_script(c->handle, m->sql, err);
       if (!rc) {
         rc = store_exec(c, NULL, err,

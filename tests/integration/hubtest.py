@@ -23,6 +23,37 @@ import urllib.request
 BIN = os.path.abspath(os.environ.get("FINSHIELD_BIN", "build/finshield"))
 ENV = dict(os.environ, FINSHIELD_LANG=os.environ.get("FINSHIELD_LANG", "en"))
 
+# The storage backend the tests run on: sqlite (default), or postgresql for CTest's pg.* runs,
+# whose throw-away cluster (pgcluster.py) is described by the file FINSHIELD_TEST_PG_URL_FILE
+# names. Each hub then gets a database of its own in that cluster, dropped by cleanup().
+BACKEND = os.environ.get("FINSHIELD_TEST_BACKEND", "sqlite")
+PG = BACKEND == "postgresql"
+
+
+def pg_base_url():
+    """The test cluster's URL (of its postgres database)."""
+    with open(os.environ["FINSHIELD_TEST_PG_URL_FILE"]) as f:
+        return json.load(f)["url"]
+
+
+def new_store_config(sqlite=False):
+    """(INI [store] section for a new hub, database URL or None) on the backend under test (on
+    SQLite whatever it is with sqlite=True)."""
+    if not PG or sqlite:
+        return "", None
+    import uuid as _uuid
+    from pgcluster import with_dbname
+    url = with_dbname(pg_base_url(), "fs_" + _uuid.uuid4().hex[:16])
+    return "[store]\nbackend = postgresql\nurl = %s\n" % url, url
+
+
+def drop_database(url):
+    """Drops a hub's PostgreSQL database (its nodes stopped or not)."""
+    from pgcluster import psql_url, with_dbname
+    name = urllib.parse.urlsplit(url).path.lstrip("/")
+    psql_url(with_dbname(url, "postgres"), f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)',
+             check=False)
+
 
 def run(*args, input=None, env=None, check=False):
     """Runs the finshield binary; returns the CompletedProcess (text mode)."""
@@ -49,8 +80,15 @@ class Response:
 class Hub:
     """A hub in a temporary folder. `config` is INI text written to finshield.ini."""
 
-    def __init__(self, config="", init_args=()):
+    def __init__(self, config="", init_args=(), sqlite=False, url=None):
+        """sqlite: on SQLite whatever the backend under test; url: on that PostgreSQL database
+        (made by init, left at cleanup: a test's own cluster)."""
         self.dir = tempfile.mkdtemp(prefix="finshield-it-")
+        self.store_config, self.db_url = new_store_config(sqlite)
+        if url:
+            self.store_config = "[store]\nbackend = postgresql\nurl = %s\n" % url
+        if self.store_config:
+            self.write_config("")
         p = run("init", "--data", self.dir, *init_args)
         if p.returncode != 0:
             raise AssertionError(f"init failed: {p.stderr}")
@@ -62,8 +100,12 @@ class Hub:
         self.stderr_path = os.path.join(self.dir, "serve.stderr")
 
     def write_config(self, text):
+        """Writes finshield.ini, and after it the [store] section of the backend under test (the
+        text's lines keep their numbers)."""
+        if text and not text.endswith("\n"):
+            text += "\n"
         with open(os.path.join(self.dir, "finshield.ini"), "w") as f:
-            f.write(text)
+            f.write(text + self.store_config)
 
     def path(self, *parts):
         return os.path.join(self.dir, *parts)
@@ -114,7 +156,32 @@ class Hub:
     def cleanup(self):
         if self.proc:
             self.stop()
+        if self.db_url:
+            drop_database(self.db_url)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+    def node(self):
+        """Another node of this hub (PostgreSQL): a data folder of its own with the same secrets
+        and configuration, serving the same database. Its cleanup leaves the database."""
+        n = Hub.__new__(Hub)
+        n.dir = tempfile.mkdtemp(prefix="finshield-node-")
+        shutil.copytree(self.path("secrets"), os.path.join(n.dir, "secrets"))
+        shutil.copy(self.path("finshield.ini"), os.path.join(n.dir, "finshield.ini"))
+        if os.path.isdir(self.path("tls")):
+            shutil.copytree(self.path("tls"), os.path.join(n.dir, "tls"))
+        n.store_config, n.db_url = self.store_config, None
+        n.admin_token = self.admin_token
+        n.proc, n.url = None, None
+        n.stderr_path = os.path.join(n.dir, "serve.stderr")
+        return n
+
+    def db(self):
+        """A connection to the hub's database for tests that change it behind the hub's back:
+        sqlite3's, or the same few calls over psql on PostgreSQL (PgDb)."""
+        if self.db_url:
+            return PgDb(self.db_url)
+        import sqlite3
+        return sqlite3.connect(self.path("hub.db"))
 
     def close(self):
         """Stops the hub, removes its folder, and fails when serve did not exit with 0 (a leak
@@ -144,6 +211,143 @@ class Hub:
 
     def admin(self, method, path, body=None, **kw):
         return self.request(method, path, token=self.admin_token, body=body, **kw)
+
+
+class PgRow(tuple):
+    """A row read by PgDb: by position, or by column name like sqlite3.Row."""
+
+    def __new__(cls, names, values):
+        r = super().__new__(cls, values)
+        r._names = names
+        return r
+
+    def __getitem__(self, k):
+        return super().__getitem__(self._names.index(k) if isinstance(k, str) else k)
+
+    def keys(self):
+        return list(self._names)
+
+
+class PgCursor:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def fetchone(self):
+        return self.rows[0] if self.rows else None
+
+    def fetchall(self):
+        return self.rows
+
+    def __iter__(self):
+        return iter(self.rows)
+
+
+def sql_literal(v):
+    if v is None:
+        return "NULL"
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, bytes):
+        return "'\\x%s'::bytea" % v.hex()
+    return "'" + str(v).replace("'", "''") + "'"
+
+
+def sql_bind(sql, params):
+    """sql with each ? outside quotes replaced by the next parameter as a literal."""
+    out, it, quote = [], iter(params), None
+    for ch in sql:
+        if quote:
+            quote = None if ch == quote else quote
+            out.append(ch)
+        elif ch in "'\"":
+            quote = ch
+            out.append(ch)
+        elif ch == "?":
+            out.append(sql_literal(next(it)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+class PgDb:
+    """The sqlite3 calls the tests make on hub.db, for a hub on PostgreSQL: each statement runs
+    at once through psql (autocommit; commit() does nothing). Rows of a SELECT keep their types
+    (read as JSON)."""
+    row_factory = None
+
+    def __init__(self, url):
+        self.url = url
+
+    def execute(self, sql, params=()):
+        from pgcluster import psql_url
+        text = sql_bind(sql, params)
+        if not text.lstrip().upper().startswith(("SELECT", "WITH")):
+            psql_url(self.url, text)
+            return PgCursor([])
+        out = psql_url(self.url, "SELECT json_agg(row_to_json(q)) FROM (%s) q" % text).strip()
+        rows = json.loads(out) if out else None
+        return PgCursor([PgRow(list(r.keys()), list(r.values())) for r in rows or []])
+
+    def columns(self, table):
+        return [r[0] for r in self.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? "
+            "ORDER BY ordinal_position", (table,))]
+
+    def commit(self):
+        pass
+
+    def close(self):
+        pass
+
+
+class hold_write_lock:
+    """Context: another client holds the hub's write lock (SQLite: an exclusive transaction on
+    hub.db; PostgreSQL: a session holding the advisory lock of write transactions)."""
+
+    def __init__(self, hub):
+        self.hub = hub
+
+    def __enter__(self):
+        if self.hub.db_url:
+            from pgcluster import bindir
+            self.proc = subprocess.Popen([os.path.join(bindir(), "psql"), "-X", "-q", "-A", "-t",
+                                          "-d", self.hub.db_url], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, text=True)
+            self.proc.stdin.write("BEGIN; SELECT pg_advisory_xact_lock(%s); SELECT 'held';\n"
+                                  % PG_WRITER_LOCK)
+            self.proc.stdin.flush()
+            while self.proc.stdout.readline().strip() != "held":
+                pass
+        else:
+            import sqlite3
+            # (waits for the lock: the hub's checkpointer may hold it for a moment)
+            self.db = sqlite3.connect(self.hub.path("hub.db"), isolation_level=None, timeout=10)
+            self.db.execute("BEGIN EXCLUSIVE")
+        return self
+
+    def __exit__(self, *exc):
+        if self.hub.db_url:
+            self.proc.stdin.write("ROLLBACK;\n")
+            self.proc.stdin.close()
+            self.proc.wait(timeout=60)
+            self.proc.stdout.close()
+        else:
+            self.db.execute("ROLLBACK")
+            self.db.close()
+        return False
+
+
+# The advisory lock every write transaction takes on PostgreSQL (src/store/postgres.c).
+PG_WRITER_LOCK = 7379238441893749100
+
+
+def table_columns(db, table):
+    """The column names of a table, on either backend."""
+    if isinstance(db, PgDb):
+        return db.columns(table)
+    return [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
 
 
 def free_port(kind=None):
@@ -367,12 +571,12 @@ def audit_make_unkeyed(hub):
     the last record's seq."""
     import sqlite3
     os.remove(hub.path("secrets", "audit.mark"))
-    db = sqlite3.connect(hub.path("hub.db"))
+    db = hub.db()
     db.execute("DROP TABLE audit_meta")
     db.execute("DELETE FROM schema_version WHERE module = 'audit' AND version > 1")
     v1 = {"seq", "at", "actor_user", "actor_name", "actor_org", "source", "action", "object_type",
           "object_id", "detail", "digest", "prev_hash", "hash"}
-    for col in [r[1] for r in db.execute("PRAGMA table_info(audit_log)")]:
+    for col in table_columns(db, "audit_log"):
         if col not in v1:
             db.execute(f"ALTER TABLE audit_log DROP COLUMN {col}")
     audit_rewrite_unkeyed(db, 1)
@@ -392,6 +596,21 @@ SOURCE = os.path.abspath(os.environ.get("FINSHIELD_SOURCE_DIR", os.getcwd()))
 def fixture(*parts):
     """The path of a fixture under tests/data."""
     return os.path.join(SOURCE, "tests", "data", *parts)
+
+
+def json_lines(path):
+    """The JSON values of a file of concatenated values (Sigma regression events), one compact
+    line each."""
+    with open(path, encoding="utf-8") as f:
+        text = f.read()
+    dec, i, lines = json.JSONDecoder(), 0, []
+    while i < len(text):
+        while i < len(text) and text[i].isspace():
+            i += 1
+        if i < len(text):
+            obj, i = dec.raw_decode(text, i)
+            lines.append(json.dumps(obj))
+    return lines
 
 
 def corpus_root():

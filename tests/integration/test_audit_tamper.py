@@ -5,7 +5,6 @@ signed heads are checked by verify and offline with the public key alone; and th
 unkeyed records (before keyed records) stays verifiable, keyed from a marked record on."""
 import json
 import os
-import sqlite3
 import tempfile
 import unittest
 
@@ -20,7 +19,7 @@ class Tamper(unittest.TestCase):
             r = self.hub.admin("POST", "/api/v1/orgs", org_body(f"bank-{i}"))
             self.assertEqual(r.status, 201)
         self.assertEqual(self.hub.stop(), 0)
-        self.db = sqlite3.connect(self.hub.path("hub.db"))
+        self.db = self.hub.db()
         self.last = self.db.execute("SELECT MAX(seq) FROM audit_log").fetchone()[0]
 
     def tearDown(self):
@@ -96,8 +95,9 @@ class Tamper(unittest.TestCase):
         self.assertEqual(p.returncode, 1, p.stdout)
 
     def test_moved_mark_is_found(self):
-        self.db.execute("UPDATE audit_meta SET value = '5' || substr(value, instr(value, ':'))"
-                        " WHERE name = 'keyed_from'")
+        value = self.db.execute("SELECT value FROM audit_meta WHERE name = 'keyed_from'").fetchone()[0]
+        self.db.execute("UPDATE audit_meta SET value = ? WHERE name = 'keyed_from'",
+                        ("5" + value[value.index(":"):],))
         p = self.verify()
         self.assertEqual(p.returncode, 1, p.stdout)
         self.assertIn("keyed", p.stdout)
@@ -195,7 +195,7 @@ class Upgrade(unittest.TestCase):
         p = h.cli("audit", "verify", "--expect-head", head)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn(f"{len(records)} records", p.stdout)
-        db = sqlite3.connect(h.path("hub.db"))
+        db = h.db()
         try:
             # Old records are still checked by their SHA-256 links...
             db.execute("UPDATE audit_log SET actor_name = 'x' WHERE seq = 2")

@@ -29,6 +29,7 @@ REQUIRED = {
     "incident report": {"title", "discovered", "category"},
     "incident status": {"status"},
     "incident note": {"text"},
+    "migrate": {"from", "to"},
     "incident team add": {"org", "code", "name-zh", "name-en", "kind"},
     "incident team member": {"team", "user"},
     "org add": {"code", "name-zh", "name-en", "industry", "tier"},

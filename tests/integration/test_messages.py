@@ -5,7 +5,6 @@ import errno
 import json
 import os
 import re
-import sqlite3
 import tempfile
 import unittest
 
@@ -165,7 +164,7 @@ class ZhTwFailures(unittest.TestCase):
             p = h.cli("org", "add", "--code", "bank-b", "--name-zh", "乙", "--name-en", "B",
                       "--industry", "bank", "--tier", "large")
             self.assertEqual(p.returncode, 0, p.stderr)
-            db = sqlite3.connect(h.path("hub.db"))
+            db = h.db()  # sqlite3, or psql on PostgreSQL (pg.* run)
             db.execute("UPDATE audit_log SET actor_name = 'somebody' WHERE seq = 2")
             db.commit()
             db.close()

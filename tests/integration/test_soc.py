@@ -20,7 +20,7 @@ import time
 import unittest
 import uuid
 
-from hubtest import Hub, TLP_IDS, fixture, free_port, open_stream, org_body, pages, read_events, run, taxii, wait_engine, wait_for
+from hubtest import Hub, TLP_IDS, fixture, free_port, json_lines, open_stream, org_body, pages, read_events, run, taxii, wait_engine, wait_for
 
 # A Sigma rule of the project's (certutil downloading a file, Sysmon process creation) and its
 # regression events.
@@ -306,23 +306,28 @@ class Soc(unittest.TestCase):
         self.assertEqual(self.events("bank-c", [line])["alerts"], 0)
 
     def test_sigma_regression_event_over_http(self):
-        with open(SIGMA_EVENTS, encoding="utf-8") as f:
-            text = f.read()
-        dec, i, lines = json.JSONDecoder(), 0, []
-        while i < len(text):
-            while i < len(text) and text[i].isspace():
-                i += 1
-            if i == len(text):
-                break
-            obj, i = dec.raw_decode(text, i)
-            lines.append(json.dumps(obj))
-        st = self.events("bank-c", lines, fmt="json")
+        st = self.events("bank-c", json_lines(SIGMA_EVENTS), fmt="json")
         self.assertEqual(st["parse_errors"], 0)
         self.assertGreaterEqual(st["alerts"], 1)
         hits = [a for a in self.alerts(self.tokens["bank-c"], kind="sigma") if a["ref"] == SIGMA_RULE]
         self.assertTrue(hits)
         self.assertTrue(hits[0]["field"])
         self.assertTrue(hits[0]["ref_name"])
+
+    def test_rules_reload(self):
+        # Asked of every node's engine (one here), which loads its folder again.
+        self.assertEqual(self.hub.request("POST", "/api/v1/soc/rules/reload",
+                                          token=self.tokens["hub"]).status, 403)
+        r = self.hub.admin("POST", "/api/v1/soc/rules/reload")
+        self.assertEqual(r.status, 202, r)
+        gen = r.json()["generation"]
+        deadline = time.time() + 20
+        while self.hub.admin("GET", "/api/v1/soc/status").json()["rules"]["generation"] < gen:
+            self.assertLess(time.time(), deadline, "the engine did not load the rules again")
+            time.sleep(0.05)
+        self.assertEqual(self.hub.admin("GET", "/api/v1/soc/status").json()["rules"]["loaded"], 1)
+        audit = self.hub.cli("audit", "export").stdout
+        self.assertIn('"action":"soc.rules.reload"', audit)
 
     def test_bad_requests(self):
         h, tok = self.hub, self.tokens["bank-a"]

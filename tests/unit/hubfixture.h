@@ -1,11 +1,13 @@
 /* A real hub in a temporary folder for unit tests of domain modules: created with hub_create,
- * opened with hub_open, with the local operator and a connection at hand. */
+ * opened with hub_open, with the local operator and a connection at hand. On the backend under
+ * test: SQLite in the folder, or (pg.unit.* runs, pgtest.h) a PostgreSQL database of its own. */
 #ifndef FS_TESTS_HUBFIXTURE_H
 #define FS_TESTS_HUBFIXTURE_H
 
 #include "auth/org.h"
 #include "core/file.h"
 #include "hub/hub.h"
+#include "pgtest.h"
 #include "testutil.h"
 
 #include <string.h>
@@ -18,6 +20,23 @@ struct hub_fixture {
   char admin_token[64];
 };
 
+/* The store settings of the backend under test, a new database on PostgreSQL. */
+static inline void hub_fixture_store(struct fs_config *cfg)
+{
+  if (!test_pg())
+    return;
+  snprintf(cfg->store_backend, sizeof(cfg->store_backend), "postgresql");
+  test_pg_new_url(cfg->store_url, sizeof(cfg->store_url));
+}
+
+/* Removes the hub's folder, and its database on PostgreSQL. */
+static inline void hub_fixture_remove(const char *dir, const struct fs_config *cfg)
+{
+  if (cfg->store_url[0])
+    test_pg_drop(cfg->store_url);
+  test_rmrf(dir);
+}
+
 static inline void hub_fixture_open(struct hub_fixture *f)
 {
   test_tmpdir(f->dir, "hub");
@@ -25,6 +44,7 @@ static inline void hub_fixture_open(struct hub_fixture *f)
   fs_config_defaults(&cfg);
   snprintf(cfg.data_dir, sizeof(cfg.data_dir), "%s", f->dir);
   snprintf(cfg.log_level, sizeof(cfg.log_level), "error");
+  hub_fixture_store(&cfg);
   struct hub_init_options o = {0};
   struct fs_err err;
   if (hub_create(&cfg, &o, f->admin_token, &err) || hub_open(&f->hub, &cfg, 2, &err) ||
@@ -48,9 +68,15 @@ static inline void hub_fixture_older(const char *dir, struct fs_config *cfg,
   fs_config_defaults(cfg);
   snprintf(cfg->data_dir, sizeof(cfg->data_dir), "%s", dir);
   snprintf(cfg->log_level, sizeof(cfg->log_level), "error");
+  hub_fixture_store(cfg);
   char path[512];
   uint8_t key[32] = {1};
-  struct store_options so = {.path = path, .busy_timeout_ms = 5000, .max_conns = 1, .create = true};
+  struct store_options so = {.backend = cfg->store_backend,
+                             .path = path,
+                             .url = cfg->store_url,
+                             .busy_timeout_ms = 5000,
+                             .max_conns = 1,
+                             .create = true};
   if (fs_path_join(path, sizeof(path), dir, "secrets") || fs_mkdir_p(path, 0700, &err) ||
       fs_path_join(path, sizeof(path), dir, "secrets/hub.key") ||
       fs_file_write_atomic(path, key, sizeof(key), 0600, &err) ||
@@ -80,9 +106,10 @@ static inline void hub_fixture_org(struct hub_fixture *f, const char *code, char
 
 static inline void hub_fixture_close(struct hub_fixture *f)
 {
+  struct fs_config cfg = f->hub.cfg;
   store_release(f->hub.store, f->c);
   hub_close(&f->hub);
-  test_rmrf(f->dir);
+  hub_fixture_remove(f->dir, &cfg);
 }
 
 #endif

@@ -158,7 +158,7 @@ static void test_references_after_upgrade(void **state)
   json_decref(m2);
   store_release(h.store, c);
   hub_close(&h);
-  test_rmrf(dir);
+  hub_fixture_remove(dir, &cfg);
 }
 
 int main(void)

@@ -216,7 +216,7 @@ static void test_upgrade_from_step_1(void **state)
 
   store_release(h.store, c);
   hub_close(&h);
-  test_rmrf(dir);
+  hub_fixture_remove(dir, &cfg);
 }
 
 #define C_ID "indicator--5b0d3c1e-8a4f-4c2d-9e7b-1f2a3b4c5d6e"

@@ -103,13 +103,28 @@ static json_int_t rebuilds_of(struct soc_engine *e)
   return n;
 }
 
-/* Waits until the engine has rebuilt its index after `before` rebuilds; fails when that never
- * happens (a guard of 300 s against a hang, not a timing). */
-static void wait_rebuild(struct soc_engine *e, json_int_t before)
+/* The intel position the engine's index reflects. */
+static json_int_t position_of(struct soc_engine *e)
 {
-  json_int_t now = 0;
-  SOC_TEST_WAIT((now = rebuilds_of(e)) > before);
-  if (now <= before)
+  json_t *st = soc_engine_status(e);
+  json_int_t at =
+      json_integer_value(json_object_get(json_object_get(st, "indicators"), "intel_position"));
+  json_decref(st);
+  return at;
+}
+
+/* Waits until the engine has rebuilt its index after `before` rebuilds, from intelligence at
+ * least as recent as what is stored now: a rebuild alone may be one started before the last
+ * ingest (the engine also looks when a sighting is written, or told by the store of a change).
+ * Fails when that never happens (a guard of 300 s against a hang, not a timing). */
+static void wait_rebuild(struct hub_fixture *f, struct soc_engine *e, json_int_t before)
+{
+  int64_t seq = 0, deletes = 0;
+  struct fs_err err;
+  assert_int_equal(intel_position(f->c, &seq, &deletes, &err), FS_OK);
+  bool done = false;
+  SOC_TEST_WAIT((done = rebuilds_of(e) > before && position_of(e) >= seq));
+  if (!done)
     fail_msg("the engine did not rebuild its index");
 }
 
@@ -143,7 +158,7 @@ static void test_worker_alerts(void **state)
          "feb398cd0061\","
          "\"created\":\"2026-01-01T00:00:00.000Z\",\"modified\":\"2026-01-01T00:00:00.000Z\","
          "\"name\":\"Sample\",\"is_family\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
-  wait_rebuild(e, rebuilds);
+  wait_rebuild(&f, e, rebuilds);
 
   /* Two hits of one indicator on the same value: one alert counted twice. Free text finds the
    * domain's subdomain; a longer name that only contains it does not match. */
@@ -302,7 +317,7 @@ static void test_worker_compound(void **state)
   json_int_t before = rebuilds_of(e);
   ingest(&f, "sector",
          IND("9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d", "[domain-name:value = 'other.example']"));
-  wait_rebuild(e, before);
+  wait_rebuild(&f, e, before);
   memset(&b, 0, sizeof(b));
   assert_int_equal(
       soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err),
@@ -317,7 +332,7 @@ static void test_worker_compound(void **state)
          "\"pattern\":\"" COMPOUND
          "\",\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","
          "\"revoked\":true,\"object_marking_refs\":[\"" GREEN "\"]}");
-  wait_rebuild(e, before);
+  wait_rebuild(&f, e, before);
   memset(&b, 0, sizeof(b));
   assert_int_equal(
       soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, hit, sizeof(hit) - 1, &b, &err),

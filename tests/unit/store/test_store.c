@@ -1,25 +1,34 @@
-/* The store's contract, run against every backend: transactions, bindings, error mapping (busy,
- * full, conflict), migrations. */
+/* The store's contract, run against every backend (SQLite; PostgreSQL in pg.unit.store):
+ * transactions, bindings, error mapping (busy, full, conflict), migrations; and what only one
+ * backend has (SQLite's checkpointer and size cap; PostgreSQL's reconnection and refused commit
+ * of an aborted transaction). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "core/buf.h"
+#include "store/postgres_int.h"
 #include "store/store.h"
+#include "pgtest.h"
 #include "testutil.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[256];
 static char path[300];
+static char url[1200]; /* PostgreSQL */
 
 static struct store *open_store(int64_t busy_ms, int64_t max_mb)
 {
-  struct store_options o = {.backend = "sqlite",
+  struct store_options o = {.backend = test_pg() ? "postgresql" : "sqlite",
                             .path = path,
+                            .url = url,
                             .busy_timeout_ms = busy_ms,
                             .sync_full = true,
                             .max_size_mb = max_mb,
@@ -43,6 +52,8 @@ static int setup(void **state)
   (void)state;
   test_tmpdir(dir, "store");
   snprintf(path, sizeof(path), "%s/t.db", dir);
+  if (test_pg())
+    test_pg_new_url(url, sizeof(url));
   struct store *st = open_store(100, 0);
   struct store_conn *c;
   struct fs_err err;
@@ -61,6 +72,8 @@ static int setup(void **state)
 static int teardown(void **state)
 {
   (void)state;
+  if (test_pg())
+    test_pg_drop(url);
   test_rmrf(dir);
   return 0;
 }
@@ -157,6 +170,8 @@ static void test_busy(void **state)
 static void test_full(void **state)
 {
   (void)state;
+  if (test_pg())
+    skip();                              /* store.max_size_mb is SQLite's (docs/config.md) */
   struct store *st = open_store(100, 1); /* 1 MiB */
   struct store_conn *c;
   struct fs_err err;
@@ -225,6 +240,8 @@ static void test_many_statements(void **state)
 static void test_scan_mode(void **state)
 {
   (void)state;
+  if (test_pg())
+    skip(); /* SQLite's page cache (PostgreSQL's is the server's shared_buffers) */
   struct store *st = open_store(100, 0);
   struct store_conn *c;
   struct fs_err err;
@@ -286,6 +303,8 @@ static long long file_size(const char *p)
 static void test_background_checkpoint(void **state)
 {
   (void)state;
+  if (test_pg())
+    skip(); /* SQLite's WAL */
   struct store *st = open_store(100, 0);
   struct store_conn *c;
   struct fs_err err;
@@ -316,6 +335,299 @@ static void test_background_checkpoint(void **state)
   assert_true(file_size(wal) <= 0); /* the last close checkpointed and removed it */
 }
 
+/* Portable SQL as PostgreSQL gets it: placeholders numbered outside quotes and comments; in
+ * scripts SQLite's storage hint dropped and BLOB a bytea. (Pure: runs on every backend.) */
+static void test_pg_translate(void **state)
+{
+  (void)state;
+  int n = -1;
+  char *t =
+      pg_translate("SELECT '?', \"a?\" FROM t WHERE k = ? -- ?\n AND v = ? /* ? */", false, &n);
+  assert_string_equal(t, "SELECT '?', \"a?\" FROM t WHERE k = $1 -- ?\n AND v = $2 /* ? */");
+  assert_int_equal(n, 2);
+  free(t);
+  t = pg_translate("SELECT 'it''s ?', ?", false, &n);
+  assert_string_equal(t, "SELECT 'it''s ?', $1");
+  assert_int_equal(n, 1);
+  free(t);
+  t = pg_translate("CREATE TABLE x (k TEXT PRIMARY KEY, b BLOB, blobs TEXT) WITHOUT ROWID;"
+                   "CREATE TABLE y (k TEXT)",
+                   true, NULL);
+  assert_string_equal(t, "CREATE TABLE x (k TEXT PRIMARY KEY, b BYTEA, blobs TEXT);"
+                         "CREATE TABLE y (k TEXT)");
+  free(t);
+  assert_int_equal(pg_code_of_state("23505"), FS_ERR_CONFLICT);
+  assert_int_equal(pg_code_of_state("55P03"), FS_ERR_BUSY);
+  assert_int_equal(pg_code_of_state("53100"), FS_ERR_NO_SPACE);
+  assert_int_equal(pg_code_of_state("XX001"), FS_ERR_CORRUPT);
+  assert_int_equal(pg_code_of_state("42601"), FS_ERR_INTERNAL);
+}
+
+/* What SQLite's loose typing lets portable SQL do, on every backend: a parameter whose type only
+ * its value tells (? IS NULL), an integer compared with text and used as a truth value, a NULL
+ * where an integer goes, a truth value read as an integer. */
+static void test_parameter_types(void **state)
+{
+  (void)state;
+  struct store *st = open_store(100, 0);
+  struct store_conn *c;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &c, &err), 0);
+  int64_t v = -1;
+  assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT ? IS NULL", "n"), 0);
+  assert_int_equal(v, 1);
+  assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT ? IS NULL", "s", "x"), 0);
+  assert_int_equal(v, 0);
+  assert_int_equal(
+      store_exec(c, NULL, &err, "INSERT INTO t (k, v) VALUES (?, ?)", "si", "ty", (int64_t)7), 0);
+  assert_int_equal(store_query_int(c, &v, NULL, &err,
+                                   "SELECT COUNT(*) FROM t WHERE (? IS NULL OR k = ?) AND v > ?",
+                                   "ssi", "ty", "ty", (int64_t)6),
+                   0);
+  assert_int_equal(v, 1);
+  assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT v FROM t WHERE k = ?", "s", "ty"), 0);
+  assert_int_equal(v, 7);
+  assert_int_equal(store_query_int(c, &v, NULL, &err, "SELECT v = 7 FROM t WHERE k = ?", "s", "ty"),
+                   0);
+  assert_int_equal(v, 1);
+  char text[32];
+  assert_int_equal(store_query_text(c, text, sizeof(text), NULL, &err,
+                                    "SELECT k || '-' || v FROM t WHERE k = ?", "s", "ty"),
+                   0);
+  assert_string_equal(text, "ty-7");
+  assert_int_equal(store_exec(c, NULL, &err, "DELETE FROM t WHERE k = ?", "s", "ty"), 0);
+  store_release(st, c);
+  store_free(st);
+}
+
+/* PostgreSQL: a connection the server lost fails with busy (503: the client tries again), and
+ * the pool opens a new one in its place; a commit of a transaction a failed statement aborted is
+ * refused, not turned into a rollback that looks like success. */
+static void test_pg_connection_lost(void **state)
+{
+  (void)state;
+  if (!test_pg())
+    skip();
+  struct store *st = open_store(100, 0);
+  struct store_conn *a, *b;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &a, &err), 0);
+  assert_int_equal(store_acquire(st, &b, &err), 0);
+  int64_t pid = 0, ok = 0;
+  assert_int_equal(store_query_int(a, &pid, NULL, &err, "SELECT pg_backend_pid()", ""), 0);
+  assert_int_equal(store_query_int(b, &ok, NULL, &err, "SELECT pg_terminate_backend(?)", "i", pid),
+                   0);
+  assert_int_equal(ok, 1);
+  int64_t v;
+  int rc = FS_OK;
+  for (int i = 0; i < 100 && !rc; i++) { /* the server ends the session at once, or nearly */
+    rc = store_query_int(a, &v, NULL, &err, "SELECT 1", "");
+    if (!rc)
+      usleep(20000);
+  }
+  assert_int_equal(rc, FS_ERR_BUSY);
+  store_release(st, a);
+  store_release(st, b);
+  assert_int_equal(store_acquire(st, &a, &err), 0);
+  assert_int_equal(store_acquire(st, &b, &err), 0);
+  assert_int_equal(store_query_int(a, &v, NULL, &err, "SELECT 1", ""), 0);
+  assert_int_equal(store_query_int(b, &v, NULL, &err, "SELECT 1", ""), 0);
+
+  assert_int_equal(store_begin(a, true, &err), 0);
+  assert_int_equal(store_exec(a, NULL, &err, "INSERT INTO t (k, v) VALUES ('ab1', 1)", ""), 0);
+  assert_int_equal(store_exec(a, NULL, &err, "INSERT INTO t (k, v) VALUES ('ab1', 2)", ""),
+                   FS_ERR_CONFLICT);
+  assert_int_not_equal(store_commit(a, &err), 0);
+  assert_false(store_in_tx(a));
+  assert_int_equal(store_query_int(a, &v, NULL, &err, "SELECT COUNT(*) FROM t WHERE k = 'ab1'", ""),
+                   0);
+  assert_int_equal(v, 0);
+  store_release(st, a);
+  store_release(st, b);
+  store_free(st);
+}
+
+/* 64 keys looked for at once, as an ingest asks which of its ids are stored: the number of
+ * them found in plan_t. */
+static int64_t count_keys(struct store_conn *c, int from)
+{
+  struct fs_buf sql;
+  fs_buf_init(&sql, 0);
+  fs_buf_append_str(&sql, "SELECT COUNT(*) FROM plan_t WHERE k IN (?");
+  for (int i = 1; i < 64; i++)
+    fs_buf_append_str(&sql, ",?");
+  fs_buf_append_str(&sql, ")");
+  struct store_stmt *s;
+  struct fs_err err;
+  assert_int_equal(store_prepare(c, fs_buf_cstr(&sql), &s, &err), 0);
+  char key[32];
+  for (int i = 0; i < 64; i++) {
+    snprintf(key, sizeof(key), "k%d", from + i);
+    assert_int_equal(store_bind_text(s, i + 1, key), 0);
+  }
+  bool row = false;
+  assert_int_equal(store_step(s, &row, &err), 0);
+  assert_true(row);
+  int64_t n = store_col_int(s, 0);
+  store_done(s);
+  fs_buf_release(&sql);
+  return n;
+}
+
+/* Rows of plan_t a sequential scan read in this transaction (a bitmap scan counts none). */
+static int64_t read_one_by_one(struct store_conn *c)
+{
+  int64_t n = -1;
+  struct fs_err err;
+  assert_int_equal(store_query_int(c, &n, NULL, &err,
+                                   "SELECT COALESCE(SUM(seq_tup_read), 0) FROM"
+                                   " pg_stat_xact_user_tables WHERE relname = 'plan_t'",
+                                   ""),
+                   0);
+  return n;
+}
+
+/* store_analyze: a table that grew from empty is planned for its size from then on (here a look
+ * for 64 of its 200,000 keys, the first column of its primary key as intel_object's id is of
+ * (id, version), goes through that index, not a sequential scan: planned as a small table, an
+ * import's look for its ids scanned 100,000 rows each time and took minutes). On SQLite it does
+ * nothing; a name that is not an identifier is refused. */
+static void test_analyze(void **state)
+{
+  (void)state;
+  struct store *st = open_store(1000, 0);
+  struct store_conn *c;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &c, &err), 0);
+  assert_int_equal(store_analyze(c, "t; DROP TABLE t", NULL, &err),
+                   test_pg() ? FS_ERR_INVALID : FS_OK);
+  assert_int_equal(store_analyze(c, "t", "k); DROP TABLE t; --", &err),
+                   test_pg() ? FS_ERR_INVALID : FS_OK);
+  assert_int_equal(store_analyze(c, "t", NULL, &err), 0);
+  assert_int_equal(store_analyze(c, "t", "k, v", &err), 0);
+  if (!test_pg()) {
+    store_release(st, c);
+    store_free(st);
+    return;
+  }
+  assert_int_equal(
+      store_exec(c, NULL, &err,
+                 "CREATE TABLE plan_t (k TEXT NOT NULL, v BIGINT NOT NULL, PRIMARY KEY (k, v))",
+                 ""),
+      0);
+  assert_int_equal(count_keys(c, 0), 0);
+  assert_int_equal(
+      store_exec(c, NULL, &err,
+                 "INSERT INTO plan_t SELECT 'k' || g, g FROM generate_series(1, 200000) g", ""),
+      0);
+  assert_int_equal(store_analyze(c, "plan_t", "k", &err), 0);
+  /* counters of one transaction: none is flushed while it lasts */
+  assert_int_equal(store_begin(c, false, &err), 0);
+  int64_t before = read_one_by_one(c);
+  assert_int_equal(count_keys(c, 100), 64);
+  int64_t after = read_one_by_one(c);
+  assert_int_equal(store_commit(c, &err), 0);
+  assert_true(before >= 0 && after - before < 1000);
+  assert_int_equal(store_analyze(c, NULL, NULL, &err), 0); /* every table */
+  assert_int_equal(store_exec(c, NULL, &err, "DROP TABLE plan_t", ""), 0);
+  store_release(st, c);
+  store_free(st);
+}
+
+static pthread_mutex_t notice_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t notice_cond = PTHREAD_COND_INITIALIZER;
+static int notices;
+
+static void on_notice(void *arg)
+{
+  (void)arg;
+  pthread_mutex_lock(&notice_lock);
+  notices++;
+  pthread_cond_broadcast(&notice_cond);
+  pthread_mutex_unlock(&notice_lock);
+}
+
+/* Waits (up to 20 s: no timing is asserted) until more than `seen` notices came. */
+static int wait_notices(int seen)
+{
+  struct timespec until;
+  clock_gettime(CLOCK_REALTIME, &until);
+  until.tv_sec += 20;
+  pthread_mutex_lock(&notice_lock);
+  while (notices <= seen && pthread_cond_timedwait(&notice_cond, &notice_lock, &until) == 0) {
+  }
+  int n = notices;
+  pthread_mutex_unlock(&notice_lock);
+  return n;
+}
+
+/* Notices between nodes: on PostgreSQL a committed store_notify reaches the subscribers (a
+ * rolled-back one does not), and a lost listening connection ends in a notice too (the catch-up);
+ * on SQLite there are none to subscribe to and store_notify does nothing. Both say whether the
+ * database accepts writes and count one node. */
+static void test_notices(void **state)
+{
+  (void)state;
+  struct store *st = open_store(100, 0);
+  struct store_conn *c;
+  struct fs_err err;
+  assert_int_equal(store_acquire(st, &c, &err), 0);
+  bool writable = false;
+  assert_int_equal(store_writable(c, &writable, &err), 0);
+  assert_true(writable);
+  int64_t nodes = 0;
+  assert_int_equal(store_nodes(c, &nodes, &err), 0);
+  assert_int_equal(nodes, 1);
+  if (!test_pg()) {
+    assert_false(store_notices(st));
+    assert_int_equal(store_subscribe(st, "t", on_notice, NULL, &err), FS_ERR_UNSUPPORTED);
+    assert_int_equal(store_begin(c, true, &err), 0);
+    assert_int_equal(store_notify(c, "t", &err), 0);
+    assert_int_equal(store_commit(c, &err), 0);
+    store_release(st, c);
+    store_free(st);
+    return;
+  }
+  assert_true(store_notices(st));
+  assert_int_equal(store_subscribe(st, "t", on_notice, NULL, &err), 0);
+  /* the listener connects in its own time: notify until it hears one */
+  int seen = notices;
+  for (int i = 0; i < 100 && notices == seen; i++) {
+    assert_int_equal(store_begin(c, true, &err), 0);
+    assert_int_equal(store_notify(c, "t", &err), 0);
+    assert_int_equal(store_commit(c, &err), 0);
+    usleep(100000);
+  }
+  assert_int_not_equal(notices, seen);
+  /* a rolled-back notice is never told; a committed one after it is */
+  usleep(300000);
+  seen = notices;
+  assert_int_equal(store_begin(c, true, &err), 0);
+  assert_int_equal(store_notify(c, "t", &err), 0);
+  store_rollback(c);
+  assert_int_equal(store_begin(c, true, &err), 0);
+  assert_int_equal(store_notify(c, "other", &err), 0);
+  assert_int_equal(store_commit(c, &err), 0);
+  assert_int_equal(store_begin(c, true, &err), 0);
+  assert_int_equal(store_notify(c, "t", &err), 0);
+  assert_int_equal(store_commit(c, &err), 0);
+  assert_int_equal(wait_notices(seen), seen + 1);
+  /* the listening connection lost: after it is made again, a notice (everyone catches up) */
+  seen = notices;
+  int64_t ended = 0;
+  assert_int_equal(
+      store_query_int(c, &ended, NULL, &err,
+                      "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                      " WHERE datname = current_database() AND pid <> pg_backend_pid()",
+                      ""),
+      0);
+  assert_true(ended >= 1);
+  assert_true(wait_notices(seen) > seen);
+  store_unsubscribe(st, on_notice, NULL);
+  store_release(st, c);
+  store_free(st);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -328,6 +640,11 @@ int main(void)
       cmocka_unit_test(test_many_statements),
       cmocka_unit_test(test_bind_ref),
       cmocka_unit_test(test_background_checkpoint),
+      cmocka_unit_test(test_pg_translate),
+      cmocka_unit_test(test_parameter_types),
+      cmocka_unit_test(test_pg_connection_lost),
+      cmocka_unit_test(test_analyze),
+      cmocka_unit_test(test_notices),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
