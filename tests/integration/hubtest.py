@@ -132,6 +132,7 @@ class Hub:
         configuration as it is, and no administrator's token."""
         h = cls.__new__(cls)
         h.dir, h.proc, h.url, h.admin_token = folder, None, None, None
+        h.store_config, h.db_url = "", None  # the store its configuration names, left as it is
         h.stderr_path = os.path.join(folder, "serve.stderr")
         return h
 
