@@ -51,6 +51,11 @@ int intel_warninglist_import(struct store_conn *c, const struct actor *who, cons
     rc = intel_wl_set_add(set, &l, INTEL_WL_FLAG, &skipped, err);
   intel_wl_set_free(set);
   bool owned = false, found = false;
+  /* The body is text (a JSON document, column TEXT): bound as text, since a blob into a TEXT
+   * column is kept as its hexadecimal form by PostgreSQL. */
+  char *body = rc ? NULL : strndup(bytes, len);
+  if (!rc && !body)
+    rc = fs_err_set(err, FS_ERR_NOMEM, "warninglist", "out of memory");
   if (!rc)
     rc = store_tx_enter(c, &owned, err);
   enum intel_wl_action act = action;
@@ -65,8 +70,9 @@ int intel_warninglist_import(struct store_conn *c, const struct actor *who, cons
         " version = excluded.version, type = excluded.type, kinds = excluded.kinds,"
         " entries = excluded.entries, body = excluded.body,"
         " imported_at = excluded.imported_at",
-        "ssisisibi", l.name, l.description, l.version, intel_wl_type_name(l.type), (int64_t)l.kinds,
-        intel_wl_action_name(act), (int64_t)l.n_entries, bytes, len, who->now_ms);
+        "ssisisisi", l.name, l.description, l.version, intel_wl_type_name(l.type), (int64_t)l.kinds,
+        intel_wl_action_name(act), (int64_t)l.n_entries, body, who->now_ms);
+  free(body);
   if (!rc) {
     json_t *d =
         json_pack("{s:s,s:I,s:s,s:I,s:s,s:b}", "name", l.name, "version", (json_int_t)l.version,
@@ -245,8 +251,8 @@ int intel_warninglist_load(struct store_conn *c, struct intel_wl_set **out, stru
     bool row = false;
     if (!rc && !(rc = store_step(s, &row, err)) && row) {
       int act = intel_wl_action_parse(store_col_text(s, 0));
-      size_t len;
-      const char *body = store_col_blob(s, 1, &len);
+      const char *body = store_col_text(s, 1);
+      size_t len = body ? strlen(body) : 0;
       struct intel_warninglist l;
       struct fs_err e;
       if (!intel_warninglist_parse(body ? body : "", len, &l, &e))
