@@ -258,6 +258,11 @@ int intel_warninglist_load(struct store_conn *c, struct intel_wl_set **out, stru
       if (!intel_warninglist_parse(body ? body : "", len, &l, &e))
         rc = intel_wl_set_add(set, &l, act < 0 ? INTEL_WL_FLAG : (enum intel_wl_action)act, NULL,
                               err);
+      else /* it parsed when imported: skipping it would let what it blocks through unnoticed */
+        rc = fs_err_set(err, FS_ERR_CORRUPT, "warninglist",
+                        "the stored warninglist \"%.64s\" cannot be read back (%s at %s); import it"
+                        " again",
+                        names[i], e.msg, e.where);
       intel_warninglist_release(&l);
     }
     store_done(s);

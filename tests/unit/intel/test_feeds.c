@@ -207,6 +207,33 @@ static void test_misp_feed(void **state)
   assert_int_equal(intel_feed_get(f.c, &m, "misp-test", &feed, &err), FS_ERR_FORBIDDEN);
 }
 
+/* A stored list that no longer reads back fails the load, naming the list, instead of being
+ * skipped (what it blocks would go through unnoticed). */
+static void test_unreadable_stored_list(void **state)
+{
+  (void)state;
+  char path[1024];
+  test_fixture_path(path, sizeof(path), "warninglists/public-dns-v4.json");
+  struct fs_buf b;
+  test_read_file(path, &b);
+  struct fs_err err;
+  struct intel_wl_imported imp;
+  assert_int_equal(intel_warninglist_import(f.c, &f.op, b.data, b.len, INTEL_WL_BLOCK, &imp, &err),
+                   FS_OK);
+  fs_buf_release(&b);
+  struct intel_wl_set *set;
+  assert_int_equal(intel_warninglist_load(f.c, &set, &err), FS_OK);
+  intel_wl_set_free(set);
+  assert_int_equal(store_exec(f.c, NULL, &err,
+                              "UPDATE intel_warninglist SET body = '{'"
+                              " WHERE builtin = 0",
+                              ""),
+                   FS_OK);
+  assert_int_equal(intel_warninglist_load(f.c, &set, &err), FS_ERR_CORRUPT);
+  assert_null(set);
+  assert_non_null(strstr(err.msg, imp.name));
+}
+
 static void test_second_source_and_decay(void **state)
 {
   (void)state;
@@ -366,6 +393,7 @@ int main(void)
       cmocka_unit_test(test_misp_feed),
       cmocka_unit_test(test_second_source_and_decay),
       cmocka_unit_test(test_own_indicators_as_validation_reads_them),
+      cmocka_unit_test(test_unreadable_stored_list),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
