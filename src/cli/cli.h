@@ -152,6 +152,12 @@ struct actor;
 typedef int (*cli_hub_job_fn)(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                               const struct actor *who, void *arg, struct fs_err *err);
 int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_fn fn, void *arg);
+/* The end of a sub-command that takes at most one argument from a shared option table: parses
+ * with `pick` (cli_parse_pick; --help and usage errors return their exit code), puts the
+ * argument or NULL in *arg, then runs fn(job) with the hub (cli_with_hub). */
+int cli_run_picked(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick, int argc,
+                   char **argv, const char **arg, const struct cli_hub_opts *h, cli_hub_job_fn fn,
+                   void *job);
 
 /* The actor a command acts as: the local operator op when as is NULL, else the user named by
  * --as (id or name: that user's visibility and organisation, source "cli"). */

@@ -115,13 +115,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, int which, const char
                                 .opts = opts,
                                 .min_args = nargs,
                                 .max_args = nargs};
-  const char *args[1];
-  size_t n;
-  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &n);
-  if (rc >= 0)
-    return rc;
-  a.arg = n ? args[0] : NULL;
-  return cli_with_hub(ctx, &h, do_attack, &a);
+  return cli_run_picked(ctx, &spec, pick, argc, argv, &a.arg, &h, do_attack, &a);
 }
 
 static int attack_import(struct cli_ctx *ctx, int argc, char **argv)

@@ -208,13 +208,7 @@ static int run(struct cli_ctx *ctx, int argc, char **argv, const char *usage, co
                                 .opts = opts,
                                 .min_args = nargs,
                                 .max_args = nargs};
-  const char *args[1];
-  size_t n;
-  int rc = cli_parse_pick(ctx, &spec, pick, argc, argv, args, &n);
-  if (rc >= 0)
-    return rc;
-  a.arg = n ? args[0] : NULL;
-  return cli_with_hub(ctx, &h, fn, &a);
+  return cli_run_picked(ctx, &spec, pick, argc, argv, &a.arg, &h, fn, &a);
 }
 
 static int wl_import(struct cli_ctx *ctx, int argc, char **argv)

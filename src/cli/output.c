@@ -21,6 +21,19 @@ int cli_open_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, struct hub *
   return rc;
 }
 
+int cli_run_picked(struct cli_ctx *ctx, const struct cli_spec *spec, const char *pick, int argc,
+                   char **argv, const char **arg, const struct cli_hub_opts *h, cli_hub_job_fn fn,
+                   void *job)
+{
+  const char *args[1];
+  size_t n;
+  int rc = cli_parse_pick(ctx, spec, pick, argc, argv, args, &n);
+  if (rc >= 0)
+    return rc;
+  *arg = n ? args[0] : NULL;
+  return cli_with_hub(ctx, h, fn, job);
+}
+
 int cli_with_hub(struct cli_ctx *ctx, const struct cli_hub_opts *h, cli_hub_job_fn fn, void *arg)
 {
   struct hub hub;
