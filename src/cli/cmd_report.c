@@ -138,6 +138,21 @@ static int score_job(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
   return FS_OK;
 }
 
+/* --format html|pdf|json and --lang zh-TW|en of a rendered report: -1 when both are fine (or
+ * absent), else the usage error's exit code. */
+static int check_format_lang(struct cli_ctx *ctx, const char *usage, const char *format,
+                             const char *lang)
+{
+  if (format && strcmp(format, "html") && strcmp(format, "pdf") && strcmp(format, "json"))
+    return cli_usage_error(
+        ctx, usage,
+        FS_TR(ctx->lang, "--format is html, pdf or json", "--format 為 html、pdf 或 json"));
+  if (lang && fs_lang_parse(lang) < 0)
+    return cli_usage_error(ctx, usage,
+                           FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
+  return -1;
+}
+
 static int report_supervision(struct cli_ctx *ctx, int argc, char **argv)
 {
   struct cli_hub_opts h = {0};
@@ -171,13 +186,8 @@ static int report_supervision(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
-  if (a.format && strcmp(a.format, "html") && strcmp(a.format, "pdf") && strcmp(a.format, "json"))
-    return cli_usage_error(
-        ctx, spec.usage,
-        FS_TR(ctx->lang, "--format is html, pdf or json", "--format 為 html、pdf 或 json"));
-  if (a.lang && fs_lang_parse(a.lang) < 0)
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
+  if ((rc = check_format_lang(ctx, spec.usage, a.format, a.lang)) >= 0)
+    return rc;
   return cli_with_hub(ctx, &h, supervision_job, &a);
 }
 
@@ -380,13 +390,8 @@ static int report_sector(struct cli_ctx *ctx, int argc, char **argv)
   int rc = cli_parse(ctx, &spec, argc, argv, args, &nargs);
   if (rc >= 0)
     return rc;
-  if (a.format && strcmp(a.format, "html") && strcmp(a.format, "pdf") && strcmp(a.format, "json"))
-    return cli_usage_error(
-        ctx, spec.usage,
-        FS_TR(ctx->lang, "--format is html, pdf or json", "--format 為 html、pdf 或 json"));
-  if (a.lang && fs_lang_parse(a.lang) < 0)
-    return cli_usage_error(ctx, spec.usage,
-                           FS_TR(ctx->lang, "--lang is zh-TW or en", "--lang 為 zh-TW 或 en"));
+  if ((rc = check_format_lang(ctx, spec.usage, a.format, a.lang)) >= 0)
+    return rc;
   return cli_with_hub(ctx, &h, sector_job, &a);
 }
 
