@@ -181,6 +181,20 @@ class TwoNodes(unittest.TestCase):
         self.assertEqual(len(seen), len(set(seen)), "an object came twice")
         self.assertTrue({o["id"] for o in objs} <= set(seen))
 
+    def test_cached_page_follows_a_write_on_the_other_node(self):
+        """A node answers a cached page after one read of the collection's generation: a write
+        acknowledged by the other node is in the very next page it serves."""
+        q = "collections/sector/objects/?limit=1000&match[type]=indicator"
+        first = taxii(self.b, "GET", q, self.a.admin_token)
+        self.assertEqual(first.status, 200, first)
+        again = taxii(self.b, "GET", q, self.a.admin_token)  # served from b's page cache
+        self.assertEqual(again.json(), first.json())
+        obj = indicator("198.51.100.240", tlp="green", n=1240)
+        r = taxii(self.a, "POST", "collections/sector/objects/", self.a.admin_token, body={"objects": [obj]})
+        self.assertEqual(r.json()["success_count"], 1, r)
+        after = taxii(self.b, "GET", q, self.a.admin_token)
+        self.assertIn(obj["id"], [o["id"] for o in after.json()["objects"]])
+
     def test_audit_one_chain_under_concurrent_writers(self):
         made, lock = [], threading.Lock()
 
