@@ -223,6 +223,9 @@ int intel_delete(struct store_conn *c, const struct actor *who, const struct int
  * showing: it asks no policy); TLP_NONE when id has no version. */
 int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *level,
                        struct fs_err *err);
+/* The same for ids[0..n) at once (a statement for 64 ids): levels[i] is ids[i]'s. */
+int intel_latest_levels(struct store_conn *c, const char *const *ids, size_t n,
+                        enum tlp_level *levels, struct fs_err *err);
 
 /* Gives every version of object old_id the id new_id (the id column and the published JSON),
  * for the hub's own objects whose ids change form; the hub's roles only (FS_ERR_FORBIDDEN).

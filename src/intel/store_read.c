@@ -380,6 +380,46 @@ int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *lev
   return rc;
 }
 
+int intel_latest_levels(struct store_conn *c, const char *const *ids, size_t n,
+                        enum tlp_level *levels, struct fs_err *err)
+{
+  enum { CHUNK = 64 }; /* ids a query; a short last chunk repeats its last id (one statement) */
+  /* best[i]: the latest version key (intel_version_key, 40 bytes) seen of the chunk's id i */
+  char sql[128 + 2 * CHUNK];
+  size_t len = (size_t)snprintf(sql, sizeof(sql),
+                                "SELECT id, tlp, version_key FROM intel_object WHERE id IN (?");
+  for (int i = 1; i < CHUNK; i++)
+    len += (size_t)snprintf(sql + len, sizeof(sql) - len, ",?");
+  snprintf(sql + len, sizeof(sql) - len, ")");
+  char(*best)[40] = calloc(CHUNK, sizeof(*best));
+  int rc = best ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+  for (size_t from = 0; !rc && from < n; from += CHUNK) {
+    size_t k = n - from < CHUNK ? n - from : CHUNK;
+    struct store_stmt *s;
+    if ((rc = store_prepare(c, sql, &s, err)))
+      break;
+    for (size_t i = 0; i < CHUNK; i++) {
+      const char *id = ids[from + (i < k ? i : k - 1)];
+      store_bind_text_ref(s, (int)i + 1, id, strlen(id));
+      best[i][0] = '\0';
+      if (i < k)
+        levels[from + i] = TLP_NONE;
+    }
+    bool row;
+    while (!(rc = store_step(s, &row, err)) && row) {
+      const char *id = store_col_text(s, 0), *vk = store_col_text(s, 2);
+      for (size_t i = 0; i < k; i++)
+        if (!strcmp(ids[from + i], id) && strcmp(vk, best[i]) > 0) {
+          snprintf(best[i], sizeof(best[i]), "%s", vk);
+          levels[from + i] = stix_tlp_from_token(store_col_text(s, 1));
+        }
+    }
+    store_done(s);
+  }
+  free(best);
+  return rc;
+}
+
 /* A page, newest first, of the rows that sql selects below a seq (bound: a, then the seq as
  * text, then the batch size) that the actor sees (through any collection) and keep (may be NULL)
  * accepts: at most limit to fn. *next (may be NULL) becomes the seq of the last one given when

@@ -27,11 +27,18 @@ int soc_hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, s
   return org_hub_id(c, a->org_id, err);
 }
 
+void soc_hub_reader_of(const struct actor *hub, struct actor *reader)
+{
+  *reader = *hub;
+  reader->local = false;
+  reader->role = AUTH_ROLE_HUB_ANALYST;
+}
+
 int soc_hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err)
 {
-  int rc = soc_hub_actor(c, e, a, err);
-  a->local = false;
-  a->role = AUTH_ROLE_HUB_ANALYST;
+  struct actor hub;
+  int rc = soc_hub_actor(c, e, &hub, err);
+  soc_hub_reader_of(&hub, a);
   return rc;
 }
 
@@ -219,9 +226,17 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 {
   int64_t now = fs_clock_now_ms(e->env.clock);
   int64_t since = now - e->env.cfg->soc_dedup_window_s * 1000;
+  bool webhooks = e->env.cfg->soc_webhook_url[0] && e->env.hooks.queue_webhook;
   const char **hits = malloc((n ? n : 1) * sizeof(*hits)); /* indicators hit, in found order */
   size_t n_hits = 0;
-  int rc = hits ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  int64_t seq = 0; /* the last alert's number: read once, the write lock held meanwhile */
+  struct actor hub, reader;
+  int rc =
+      hits ? soc_hub_actor(c, e, &hub, err) : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  if (!rc) {
+    soc_hub_reader_of(&hub, &reader);
+    rc = store_query_int(c, &seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) FROM soc_alert", "");
+  }
   for (size_t i = 0; !rc && i < n; i++) {
     struct soc_found *f = &found[i];
     char id[40] = "";
@@ -238,10 +253,6 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
         hits[n_hits++] = f->ref;
       continue;
     }
-    int64_t seq = 0;
-    if (!rc)
-      rc = store_query_int(c, &seq, NULL, err, "SELECT COALESCE(MAX(seq), 0) + 1 FROM soc_alert",
-                           "");
     if (!rc) {
       fs_uuid_v4(id);
       rc = store_exec(c, NULL, err,
@@ -252,17 +263,15 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
                       "ssssssssss"
                       "iii"
                       "s",
-                      id, seq, org_id, kind_names[f->kind], f->ref, f->ref_name, f->severity,
+                      id, ++seq, org_id, kind_names[f->kind], f->ref, f->ref_name, f->severity,
                       f->dedup, f->field[0] ? f->field : NULL, f->value[0] ? f->value : NULL,
                       f->event ? f->event : "", source,
                       f->event_ms == INT64_MIN ? (int64_t)0 : f->event_ms, now, now, f->tags);
     }
-    struct actor reader;
-    if (!rc)
-      rc = soc_hub_reader(c, e, &reader, err);
     if (!rc)
       (*new_alerts)++;
-    if (!rc && soc_sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
+    /* The webhook (when one is set) names only what the hub itself may see. */
+    if (!rc && webhooks && soc_sees_ref(c, &reader, kind_names[f->kind], f->ref)) {
       char code[40] = "";
       struct fs_err cerr;
       if (org_code(c, org_id, code, &cerr))
@@ -283,7 +292,7 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
   }
   /* The sightings of the indicators hit, once for the whole batch. */
   if (!rc)
-    rc = soc_sightings_hits(c, e, org_id, hits, n_hits, err);
+    rc = soc_sightings_hits(c, e, &hub, &reader, org_id, hits, n_hits, err);
   free(hits);
   return rc;
 }

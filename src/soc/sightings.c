@@ -4,6 +4,7 @@
  * soc.sighting_interval; and the renaming of sightings hubs wrote under computable ids. */
 #include "soc/soc_int.h"
 
+#include "core/buf.h"
 #include "core/uuid.h"
 #include "core/vec.h"
 #include "intel/intel.h"
@@ -58,37 +59,93 @@ static int sighting_state(struct store_conn *c, const struct soc_engine *e, cons
                     "sss", ref, org, id);
 }
 
-/* A new version of sighting `sid` of `ref`, counting every hit so far (at organisation org, or
- * at all when org is ""), stored through intel's ingest so that TLP and the policy apply to it
- * like to any object. */
-static int store_version(struct store_conn *c, const struct actor *hub, const char *sid,
-                         const char *ref, const char *org, const char *tlp_marking,
-                         const char *collection, struct fs_err *err)
+/* The sightings' new versions of one flush, gathered as an envelope per collection they go to
+ * and stored with one ingest each (every SIGHTINGS_PER_INGEST objects at most): a transaction's
+ * sightings cost the ingest's fixed work (the collection, its sequence and generation, the audit
+ * record, the notice to other nodes) once per envelope instead of once per sighting. */
+#define SIGHTINGS_PER_INGEST 1000
+
+struct envelope_out {
+  const char *collection;
+  struct fs_buf text; /* {"objects":[... while open */
+  size_t n;           /* objects in it */
+};
+
+struct sighting_out {
+  const struct actor *hub, *reader; /* the SOC's actors (soc_hub_actor, soc_hub_reader) */
+  char hub_ident[STIX_ID_MAX];      /* the hub's identity ("" until read) */
+  struct envelope_out hub_only;     /* into "sightings": who sighted what, for the hub only */
+  struct envelope_out sector;       /* into "sector": how often, for whoever sees the indicator */
+};
+
+static void out_init(struct sighting_out *o, const struct actor *hub, const struct actor *reader)
 {
-  int64_t count = 0, first = 0;
-  int rc = store_query_int(c, &count, NULL, err,
-                           "SELECT COALESCE(SUM(count), 0) FROM soc_alert WHERE kind = 'ioc'"
-                           " AND ref = ? AND (? = '' OR org_id = ?)",
-                           "sss", ref, org, org);
-  /* created (and first_seen) is the indicator's first hit anywhere, as it always was: a
-   * sighting's versions keep one created time. */
+  memset(o, 0, sizeof(*o));
+  o->hub = hub;
+  o->reader = reader;
+  o->hub_only.collection = "sightings";
+  o->sector.collection = "sector";
+  fs_buf_init(&o->hub_only.text, 0);
+  fs_buf_init(&o->sector.text, 0);
+}
+
+/* Stores the envelope's objects (in the caller's transaction) and empties it. */
+static int out_ingest(struct store_conn *c, const struct sighting_out *o, struct envelope_out *env,
+                      struct fs_err *err)
+{
+  if (!env->n)
+    return FS_OK;
+  int rc =
+      fs_buf_append_str(&env->text, "]}")
+          ? fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory")
+          : intel_ingest_text(c, o->hub, env->collection, env->text.data, env->text.len, NULL, err);
+  fs_buf_reset(&env->text);
+  env->n = 0;
+  return rc;
+}
+
+/* Adds one object's text to an envelope, storing it when full. */
+static int out_add(struct store_conn *c, const struct sighting_out *o, struct envelope_out *env,
+                   const char *text, struct fs_err *err)
+{
+  if (fs_buf_append_str(&env->text, env->n ? "," : "{\"objects\":[") ||
+      fs_buf_append_str(&env->text, text))
+    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  return ++env->n < SIGHTINGS_PER_INGEST ? FS_OK : out_ingest(c, o, env, err);
+}
+
+/* Stores what is left (when rc is FS_OK) and frees the envelopes; returns rc or the failure. */
+static int out_finish(struct store_conn *c, struct sighting_out *o, int rc, struct fs_err *err)
+{
   if (!rc)
-    rc = store_query_int(c, &first, NULL, err,
-                         "SELECT COALESCE(MIN(first_at), 0) FROM soc_alert WHERE kind = 'ioc'"
-                         " AND ref = ?",
-                         "s", ref);
-  char hub_ident[STIX_ID_MAX], created[32], now[32];
+    rc = out_ingest(c, o, &o->hub_only, err);
   if (!rc)
-    rc = intel_hub_identity(c, hub_ident, err);
+    rc = out_ingest(c, o, &o->sector, err);
+  fs_buf_release(&o->hub_only.text);
+  fs_buf_release(&o->sector.text);
+  return rc;
+}
+
+/* A new version of sighting `sid` of `ref`, counting `count` hits (at organisation org, or at all
+ * when org is "") since `first` (the indicator's first hit anywhere: a sighting's versions keep
+ * one created time), added to the envelope `into`: stored through intel's ingest so that TLP and
+ * the policy apply to it like to any object. */
+static int add_version(struct store_conn *c, struct sighting_out *o, struct envelope_out *into,
+                       const char *sid, const char *ref, const char *org, int64_t count,
+                       int64_t first, const char *tlp_marking, struct fs_err *err)
+{
+  int rc = o->hub_ident[0] ? FS_OK : intel_hub_identity(c, o->hub_ident, err);
   if (rc)
     return rc;
-  fs_time_format_ms(first ? first : hub->now_ms, created);
-  fs_time_format_ms(hub->now_ms > first ? hub->now_ms : first + 1, now);
+  char created[32], now[32];
+  int64_t at = o->hub->now_ms;
+  fs_time_format_ms(first ? first : at, created);
+  fs_time_format_ms(at > first ? at : first + 1, now);
   json_t *s = json_pack(
       "{s:s,s:s,s:s,s:s,s:s,s:s,s:I,s:s,s:s,s:s,s:[s]}", "type", "sighting", "spec_version", "2.1",
       "id", sid, "created", created, "modified", now, "sighting_of_ref", ref, "count",
       (json_int_t)(count > 999999999 ? 999999999 : count), "first_seen", created, "last_seen", now,
-      "created_by_ref", hub_ident, "object_marking_refs", tlp_marking);
+      "created_by_ref", o->hub_ident, "object_marking_refs", tlp_marking);
   if (s && org[0]) {
     char ident[STIX_ID_MAX];
     intel_org_identity(org, ident);
@@ -96,56 +153,195 @@ static int store_version(struct store_conn *c, const struct actor *hub, const ch
   }
   char *text = s ? json_dumps(s, JSON_COMPACT) : NULL;
   json_decref(s);
-  if (!text)
-    return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
-  rc = intel_ingest_text(c, hub, collection, text, strlen(text), NULL, err);
+  rc =
+      text ? out_add(c, o, into, text, err) : fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
   free(text);
   return rc;
 }
 
-/* Writes the sighting (ref, org) as the indicator's level and visibility allow now: who saw it
- * (org set) for the hub only, and only for what the hub may see; how often (org "") for everybody
- * who may see the indicator itself, so for CLEAR and GREEN ones only, at its level. */
-static int write_sighting(struct store_conn *c, struct soc_engine *e, const char *ref,
-                          const char *org, const char *sid, struct fs_err *err)
-{
-  enum tlp_level t;
-  int rc = intel_latest_level(c, ref, &t, err);
-  if (rc || t == TLP_NONE)
-    return rc; /* an indicator from a list loaded elsewhere: nothing to sight */
-  struct actor hub, reader;
-  if ((rc = soc_hub_actor(c, e, &hub, err)) || (rc = soc_hub_reader(c, e, &reader, err)))
-    return rc;
-  if (org[0])
-    return soc_sees_ref(c, &reader, "ioc", ref)
-               ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(TLP_AMBER_STRICT),
-                               "sightings", err)
-               : FS_OK;
-  return tlp_is_community(t)
-             ? store_version(c, &hub, sid, ref, org, stix_tlp_marking_id(t), "sector", err)
-             : FS_OK;
-}
+/* ---- a chunk of sightings of one organisation (or of all: "") at once ---- */
 
-/* New hits on the sighting (ref, org): a version now when none was written within the interval,
- * else the sighting is left pending for a later flush or the engine's tick. */
-static int hit(struct store_conn *c, struct soc_engine *e, const char *ref, const char *org,
-               int64_t now, struct fs_err *err)
+/* References a statement names at once; a shorter chunk repeats its last one, so that each
+ * statement has one text (prepared once per connection). */
+#define CHUNK 64
+
+struct sight {
+  const char *ref;
+  char id[64];        /* the sighting's id */
+  int64_t written_at; /* its last version's time, 0 for never */
+  bool known;         /* soc_sighting has its row */
+  int64_t count, first;
+  enum tlp_level level;
+};
+
+/* Runs `head` + " IN (?,...)" + `tail` over the chunk's references (after the text parameters
+ * pre[0..npre)), calling fn on each row. */
+static int each_in(struct store_conn *c, const char *head, const char *tail, const char *const *pre,
+                   int npre, struct sight *ch, size_t k,
+                   void (*fn)(struct sight *ch, size_t k, struct store_stmt *s), struct fs_err *err)
 {
-  char sid[64];
-  int64_t written_at = 0;
-  int rc = sighting_state(c, e, ref, org, sid, &written_at, err);
+  char sql[1024];
+  size_t at = (size_t)snprintf(sql, sizeof(sql), "%s IN (?", head);
+  for (int i = 1; i < CHUNK; i++)
+    at += (size_t)snprintf(sql + at, sizeof(sql) - at, ",?");
+  snprintf(sql + at, sizeof(sql) - at, ")%s", tail);
+  struct store_stmt *s;
+  int rc = store_prepare(c, sql, &s, err);
   if (rc)
     return rc;
-  if (written_at && now - written_at < e->env.cfg->soc_sighting_interval_s * 1000)
-    return store_exec(c, NULL, err,
-                      "UPDATE soc_sighting SET pending = 1 WHERE ref = ? AND org_id = ?", "ss", ref,
-                      org);
-  rc = write_sighting(c, e, ref, org, sid, err);
-  if (!rc)
-    rc = store_exec(
-        c, NULL, err,
-        "UPDATE soc_sighting SET written_at = ?, pending = 0 WHERE ref = ? AND org_id = ?", "iss",
-        now, ref, org);
+  int idx = 1;
+  for (int i = 0; i < npre; i++)
+    store_bind_text(s, idx++, pre[i]);
+  for (size_t i = 0; i < CHUNK; i++) {
+    const char *ref = ch[i < k ? i : k - 1].ref;
+    store_bind_text_ref(s, idx++, ref, strlen(ref));
+  }
+  bool row;
+  while (!(rc = store_step(s, &row, err)) && row)
+    if (fn)
+      fn(ch, k, s);
+  store_done(s);
+  return rc;
+}
+
+static struct sight *find(struct sight *ch, size_t k, const char *ref)
+{
+  for (size_t i = 0; i < k; i++)
+    if (!strcmp(ch[i].ref, ref))
+      return &ch[i];
+  return NULL;
+}
+
+static void take_state(struct sight *ch, size_t k, struct store_stmt *s)
+{
+  struct sight *x = find(ch, k, store_col_text(s, 0));
+  if (x) {
+    snprintf(x->id, sizeof(x->id), "%s", store_col_text(s, 1));
+    x->written_at = store_col_int(s, 2);
+    x->known = true;
+  }
+}
+
+static void take_counts(struct sight *ch, size_t k, struct store_stmt *s)
+{
+  struct sight *x = find(ch, k, store_col_text(s, 0));
+  if (x) {
+    x->count = store_col_int(s, 1);
+    x->first = store_col_int(s, 2);
+  }
+}
+
+/* New hits on the sightings (ref, org) of the chunk ch[0..k): a version now of each for which none
+ * was written within the interval; the others are left pending for a later flush or the engine's
+ * tick. Writes the sighting as the indicator's level and visibility allow now: who saw it (org
+ * set) for the hub only, and only for what the hub may see; how often (org "") for everybody who
+ * may see the indicator itself, so for CLEAR and GREEN ones only, at its level. */
+static int sight_chunk(struct store_conn *c, struct soc_engine *e, struct sighting_out *o,
+                       const char *org, struct sight *ch, size_t k, int64_t now, struct fs_err *err)
+{
+  const char *pre[2] = {org, org};
+  int rc = each_in(c, "SELECT ref, id, written_at FROM soc_sighting WHERE org_id = ? AND ref", "",
+                   pre, 1, ch, k, take_state, err);
+  /* The pairs seen for the first time get their rows (one statement; a repeated last one is
+   * nothing new). */
+  bool fresh = false;
+  for (size_t i = 0; i < k; i++)
+    if (!ch[i].known) {
+      keyed_sighting_id(e, ch[i].ref, org, ch[i].id);
+      fresh = true;
+    }
+  if (!rc && fresh) {
+    char sql[1024];
+    size_t at =
+        (size_t)snprintf(sql, sizeof(sql), "INSERT INTO soc_sighting (ref, org_id, id) VALUES");
+    for (int i = 0; i < CHUNK; i++)
+      at += (size_t)snprintf(sql + at, sizeof(sql) - at, "%s(?,?,?)", i ? "," : " ");
+    snprintf(sql + at, sizeof(sql) - at, " ON CONFLICT DO NOTHING");
+    struct store_stmt *s;
+    if (!(rc = store_prepare(c, sql, &s, err))) {
+      int idx = 1;
+      for (size_t i = 0; i < CHUNK; i++) {
+        const struct sight *x = &ch[i < k ? i : k - 1];
+        store_bind_text(s, idx++, x->ref);
+        store_bind_text(s, idx++, org);
+        store_bind_text(s, idx++, x->id);
+      }
+      bool row;
+      rc = store_step(s, &row, err);
+      store_done(s);
+    }
+  }
+  /* What is due: counted, leveled and written. */
+  bool due_any = false, waiting = false;
+  int64_t interval = e->env.cfg->soc_sighting_interval_s * 1000;
+  for (size_t i = 0; i < k; i++) {
+    bool due = !ch[i].written_at || now - ch[i].written_at >= interval;
+    due_any |= due;
+    waiting |= !due;
+  }
+  if (!rc && due_any)
+    rc = each_in(
+        c,
+        "SELECT ref, COALESCE(SUM(CASE WHEN ? = '' OR org_id = ? THEN count ELSE 0 END), 0),"
+        " COALESCE(MIN(first_at), 0) FROM soc_alert WHERE kind = 'ioc' AND ref",
+        " GROUP BY ref", pre, 2, ch, k, take_counts, err);
+  const char *refs[CHUNK];
+  enum tlp_level levels[CHUNK];
+  for (size_t i = 0; i < k; i++)
+    refs[i] = ch[i].ref;
+  if (!rc && due_any)
+    rc = intel_latest_levels(c, refs, k, levels, err);
+  for (size_t i = 0; !rc && i < k; i++) {
+    struct sight *x = &ch[i];
+    if (x->written_at && now - x->written_at < interval)
+      continue;
+    if (levels[i] == TLP_NONE)
+      continue; /* an indicator from a list loaded elsewhere: nothing to sight */
+    if (org[0] && soc_sees_ref(c, o->reader, "ioc", x->ref))
+      rc = add_version(c, o, &o->hub_only, x->id, x->ref, org, x->count, x->first,
+                       stix_tlp_marking_id(TLP_AMBER_STRICT), err);
+    else if (!org[0] && tlp_is_community(levels[i]))
+      rc = add_version(c, o, &o->sector, x->id, x->ref, org, x->count, x->first,
+                       stix_tlp_marking_id(levels[i]), err);
+  }
+  /* Their rows: written now, or pending. */
+  char at[24];
+  snprintf(at, sizeof(at), "%lld", (long long)now);
+  for (int pass = 0; !rc && pass < 2; pass++) {
+    if (!(pass ? waiting : due_any))
+      continue;
+    /* Only the chunk's references of this pass are named: the others repeat one of them. */
+    struct sight part[CHUNK];
+    size_t m = 0;
+    for (size_t i = 0; i < k; i++) {
+      bool due = !ch[i].written_at || now - ch[i].written_at >= interval;
+      if (due == !pass)
+        part[m++] = ch[i];
+    }
+    const char *p2[2] = {at, org};
+    rc = pass ? each_in(c, "UPDATE soc_sighting SET pending = 1 WHERE org_id = ? AND ref", "",
+                        p2 + 1, 1, part, m, NULL, err)
+              : each_in(c,
+                        "UPDATE soc_sighting SET written_at = CAST(? AS BIGINT), pending = 0"
+                        " WHERE org_id = ? AND ref",
+                        "", p2, 2, part, m, NULL, err);
+  }
+  return rc;
+}
+
+/* The sightings (refs[i], org) for refs[0..n) (sorted, each once), a chunk at a time. */
+static int sight_refs(struct store_conn *c, struct soc_engine *e, struct sighting_out *o,
+                      const char *org, const char *const *refs, size_t n, int64_t now,
+                      struct fs_err *err)
+{
+  struct sight ch[CHUNK];
+  int rc = FS_OK;
+  for (size_t from = 0; !rc && from < n; from += CHUNK) {
+    size_t k = n - from < CHUNK ? n - from : CHUNK;
+    for (size_t i = 0; i < k; i++)
+      ch[i] = (struct sight){.ref = refs[from + i]};
+    rc = sight_chunk(c, e, o, org, ch, k, now, err);
+  }
   return rc;
 }
 
@@ -154,27 +350,29 @@ static int cmp_ref(const void *a, const void *b)
   return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const char *org_id,
-                       const char *const *refs, size_t n, struct fs_err *err)
+int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const struct actor *hub,
+                       const struct actor *reader, const char *org_id, const char *const *refs,
+                       size_t n, struct fs_err *err)
 {
   int64_t now = fs_clock_now_ms(e->env.clock);
   /* each indicator once, however many hits the batch brought (sorted: a batch may be large) */
   const char **sorted = malloc((n ? n : 1) * sizeof(*sorted));
   if (!sorted)
     return fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory");
+  size_t m = 0;
   if (n)
     memcpy(sorted, refs, n * sizeof(*sorted));
   qsort(sorted, n, sizeof(*sorted), cmp_ref);
-  int rc = FS_OK;
-  for (size_t i = 0; !rc && i < n; i++) {
-    if (i && !strcmp(sorted[i], sorted[i - 1]))
-      continue;
-    rc = hit(c, e, sorted[i], org_id, now, err);
-    if (!rc)
-      rc = hit(c, e, sorted[i], "", now, err);
-  }
+  for (size_t i = 0; i < n; i++)
+    if (!m || strcmp(sorted[i], sorted[m - 1]))
+      sorted[m++] = sorted[i];
+  struct sighting_out o;
+  out_init(&o, hub, reader);
+  int rc = sight_refs(c, e, &o, org_id, sorted, m, now, err);
+  if (!rc)
+    rc = sight_refs(c, e, &o, "", sorted, m, now, err);
   free(sorted);
-  return rc;
+  return out_finish(c, &o, rc, err);
 }
 
 int soc_sightings_tick(struct soc_engine *e, struct fs_err *err)
@@ -213,13 +411,16 @@ int soc_sightings_tick(struct soc_engine *e, struct fs_err *err)
     k++;
   }
   store_done(s);
-  for (size_t i = 0; !rc && i < k; i++) {
-    rc = write_sighting(c, e, rows[i][0], rows[i][1], rows[i][2], err);
-    if (!rc)
-      rc = store_exec(c, NULL, err,
-                      "UPDATE soc_sighting SET written_at = ?, pending = 0"
-                      " WHERE ref = ? AND org_id = ?",
-                      "iss", now, rows[i][0], rows[i][1]);
+  struct actor hub, reader;
+  if (!rc && k && !(rc = soc_hub_actor(c, e, &hub, err))) {
+    soc_hub_reader_of(&hub, &reader);
+    struct sighting_out o;
+    out_init(&o, &hub, &reader);
+    for (size_t i = 0; !rc && i < k; i++) {
+      const char *ref = rows[i][0];
+      rc = sight_refs(c, e, &o, rows[i][1], &ref, 1, now, err);
+    }
+    rc = out_finish(c, &o, rc, err);
   }
   free(rows);
   if (owned)

@@ -110,6 +110,8 @@ int soc_alerts_store(struct store_conn *c, struct soc_engine *e, const char *org
 int soc_hub_actor(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err);
 /* The hub as its analysts see intelligence (not as the local operator, who sees everything). */
 int soc_hub_reader(struct store_conn *c, struct soc_engine *e, struct actor *a, struct fs_err *err);
+/* The same, made from the hub actor `hub` (soc_hub_actor) without reading the store again. */
+void soc_hub_reader_of(const struct actor *hub, struct actor *reader);
 /* Whether `who` may see what an alert names: a rule always (the hub's rule set), an indicator
  * when the one policy lets `who` read it. An alert from an indicator the reader may not see
  * would tell them the indicator's value: such alerts are their organisation's alone. */
@@ -136,9 +138,11 @@ json_t *soc_alert_json(struct store_stmt *s, const char *org_code, bool with_seq
 /* Hits of indicators refs[0..n) (repeats allowed) at organisation org_id, in the caller's
  * transaction: each sighting concerned (the organisation's, and the sector's) gets a new version
  * counting every hit so far, unless one was written within soc.sighting_interval; then it is
- * pending, written by a later batch or by soc_sightings_tick. */
-int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const char *org_id,
-                       const char *const *refs, size_t n, struct fs_err *err);
+ * pending, written by a later batch or by soc_sightings_tick. The versions are written by hub
+ * (soc_hub_actor) as reader (soc_hub_reader) may see the indicators, one ingest per collection. */
+int soc_sightings_hits(struct store_conn *c, struct soc_engine *e, const struct actor *hub,
+                       const struct actor *reader, const char *org_id, const char *const *refs,
+                       size_t n, struct fs_err *err);
 /* Writes the pending sightings whose interval has passed (at most 1000 a call), in its own
  * transaction; nothing is written, and no transaction taken, when none is due. */
 int soc_sightings_tick(struct soc_engine *e, struct fs_err *err);

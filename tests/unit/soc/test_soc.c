@@ -549,6 +549,71 @@ static void test_sighting_versions(void **state)
   hub_fixture_close(&f);
 }
 
+/* One batch hitting more indicators than the sightings' statements name at once (64): every
+ * indicator gets its organisation's sighting and the sector's, each counting its one hit, and a
+ * later batch within the interval leaves them all pending. */
+static void test_sightings_of_many_indicators(void **state)
+{
+  (void)state;
+  enum { N = 150 };
+  struct hub_fixture f;
+  hub_fixture_open(&f);
+  f.hub.cfg.soc_sighting_interval_s = 60;
+  char a[37];
+  add_org(&f, "bank-a", a);
+  static char bundle[N * 400 + 64], lines[N * 100];
+  size_t at = (size_t)snprintf(bundle, sizeof(bundle), "{\"objects\":[");
+  size_t lat = 0;
+  for (int i = 0; i < N; i++) {
+    char uuid[37], pattern[64];
+    snprintf(uuid, sizeof(uuid), "8e2e2d2b-17d4-4cbf-938f-%012d", i);
+    snprintf(pattern, sizeof(pattern), "[ipv4-addr:value = '198.51.100.%d']", i);
+    at += (size_t)snprintf(bundle + at, sizeof(bundle) - at,
+                           "%s{\"type\":\"indicator\",\"spec_version\":\"2.1\","
+                           "\"id\":\"indicator--%s\",\"created\":\"2026-01-01T00:00:00.000Z\","
+                           "\"modified\":\"2026-01-01T00:00:00.000Z\",\"pattern\":\"%s\","
+                           "\"pattern_type\":\"stix\",\"valid_from\":\"2020-01-01T00:00:00Z\","
+                           "\"object_marking_refs\":[\"" GREEN "\"]}",
+                           i ? "," : "", uuid, pattern);
+    lat +=
+        (size_t)snprintf(lines + lat, sizeof(lines) - lat,
+                         "<134>1 2026-11-27T10:00:00Z fw01 fw - - - deny dst=198.51.100.%d\n", i);
+  }
+  snprintf(bundle + at, sizeof(bundle) - at, "]}");
+  ingest(&f, "sector", bundle);
+  struct soc_engine *e = NULL;
+  struct fs_err err;
+  assert_int_equal(start_engine(&f, &e, &err), FS_OK);
+  struct soc_worker *w = soc_worker_new(e);
+  assert_non_null(w);
+  struct soc_batch st = {0};
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, lines, lat, &st, &err),
+                   FS_OK);
+  assert_int_equal(st.alerts, N);
+  const char *in_coll = "SELECT COUNT(*) FROM intel_object o JOIN intel_entry e ON e.seq = o.seq"
+                        " JOIN intel_collection c ON c.num = e.coll"
+                        " WHERE c.alias = ? AND o.type = 'sighting'";
+  assert_int_equal(count_of(&f, in_coll, "sightings"), N);
+  assert_int_equal(count_of(&f, in_coll, "sector"), N);
+  assert_int_equal(count_of(&f, "SELECT COUNT(*) FROM soc_sighting WHERE org_id = ?", a), N);
+  /* ('', '') is the row that says the ids were upgraded */
+  assert_int_equal(
+      count_of(&f, "SELECT COUNT(*) FROM soc_sighting WHERE org_id = ? AND ref <> ''", ""), N);
+  assert_int_equal(count_of(&f,
+                            "SELECT COUNT(*) FROM intel_object WHERE type = 'sighting'"
+                            " AND body NOT LIKE ?",
+                            "%\"count\":1,%"),
+                   0);
+  /* again within the interval: no new version, all pending */
+  assert_int_equal(soc_worker_process(w, a, "http:test", DETECT_FMT_AUTO, lines, lat, &st, &err),
+                   FS_OK);
+  assert_int_equal(count_of(&f, in_coll, "sightings"), N);
+  assert_int_equal(count_of(&f, "SELECT COUNT(*) FROM soc_sighting WHERE pending = ?", "1"), 2 * N);
+  soc_worker_free(w);
+  soc_engine_stop(e);
+  hub_fixture_close(&f);
+}
+
 /* The title of a case, and whether its timeline has an entry with `text`. */
 static void case_state(struct hub_fixture *f, const char *id, char title[256], const char *text,
                        bool *has_text)
@@ -631,9 +696,13 @@ static void test_sector_case_follows_count(void **state)
 int main(void)
 {
   const struct CMUnitTest tests[] = {
-      cmocka_unit_test(test_sources),           cmocka_unit_test(test_worker_alerts),
-      cmocka_unit_test(test_worker_compound),   cmocka_unit_test(test_sightings_upgrade),
-      cmocka_unit_test(test_sighting_versions), cmocka_unit_test(test_sector_case_follows_count),
+      cmocka_unit_test(test_sources),
+      cmocka_unit_test(test_worker_alerts),
+      cmocka_unit_test(test_worker_compound),
+      cmocka_unit_test(test_sightings_upgrade),
+      cmocka_unit_test(test_sighting_versions),
+      cmocka_unit_test(test_sightings_of_many_indicators),
+      cmocka_unit_test(test_sector_case_follows_count),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
