@@ -119,17 +119,34 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
    * this one already has another alert of it there, the sector alert (if any) just takes the new
    * hit: a burst of one member's alerts (a scanner's many addresses) costs a lookup each instead
    * of a count over all of them (index soc_alert_ref_org). */
-  int64_t one;
-  int rc = store_query_int(c, &one, &counted, err,
-                           "SELECT 1 FROM soc_alert WHERE kind = ? AND ref = ? AND org_id = ?"
-                           " AND last_at >= ? AND id <> ? LIMIT 1",
-                           "sssis", kind, f->ref, org_id, since, alert_id);
-  if (!rc)
-    rc = store_query_text(
-        c, sid, sizeof(sid), &found, err,
-        "SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
-        " ORDER BY last_at DESC LIMIT 1",
-        "ssi", kind, f->ref, since);
+  /* One statement (a round trip on a database server) answers all three: whether this one was
+   * counted, the window's sector alert, and the count when it was not counted. */
+  struct store_stmt *s = NULL;
+  int rc = store_query(
+      c, &s, err,
+      "SELECT (SELECT 1 FROM soc_alert WHERE kind = ? AND ref = ? AND org_id = ? AND last_at >= ?"
+      " AND id <> ? LIMIT 1),"
+      " (SELECT id FROM soc_sector_alert WHERE kind = ? AND ref = ? AND last_at >= ?"
+      " ORDER BY last_at DESC LIMIT 1),"
+      " CASE WHEN EXISTS (SELECT 1 FROM soc_alert WHERE kind = ? AND ref = ? AND org_id = ?"
+      " AND last_at >= ? AND id <> ?) THEN -1"
+      " ELSE (SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
+      " AND last_at >= ?) END",
+      "sssis"
+      "ssi"
+      "sssis"
+      "ssi",
+      kind, f->ref, org_id, since, alert_id, kind, f->ref, since, kind, f->ref, org_id, since,
+      alert_id, kind, f->ref, since);
+  bool row = false;
+  if (!rc && !(rc = store_step(s, &row, err)) && row) {
+    counted = !store_col_null(s, 0);
+    found = !store_col_null(s, 1);
+    if (found)
+      snprintf(sid, sizeof(sid), "%s", store_col_text(s, 1));
+    orgs = store_col_int(s, 2);
+  }
+  store_done(s);
   if (!rc && counted) {
     if (!found)
       return FS_OK;
@@ -139,11 +156,6 @@ static int sector(struct store_conn *c, struct soc_engine *e, const struct soc_f
               : store_exec(c, NULL, err, "UPDATE soc_alert SET sector_id = ? WHERE id = ?", "ss",
                            sid, alert_id);
   }
-  if (!rc)
-    rc = store_query_int(c, &orgs, NULL, err,
-                         "SELECT COUNT(DISTINCT org_id) FROM soc_alert WHERE kind = ? AND ref = ?"
-                         " AND last_at >= ?",
-                         "ssi", kind, f->ref, since);
   if (rc || orgs < cfg->soc_sector_threshold)
     return rc;
   if (found) {
