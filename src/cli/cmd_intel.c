@@ -163,6 +163,7 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     return rc;
   }
   a->part_objects = hub->cfg.intel_import_part_objects;
+  fs_mem_bulk_heap(); /* one import in this process: its parts' text and batches */
   fs_buf_init(&im.text, 0);
   im.opt = (struct intel_ingest_options){.anonymous = a->anonymous, .failures_only = !a->json};
   if (a->json) {
