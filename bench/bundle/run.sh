@@ -48,10 +48,10 @@ db = os.path.join(hub, "hub.db")
 size = sum(os.path.getsize(f) for f in glob.glob(db + "*"))
 c = sqlite3.connect(db)
 rows = {t: c.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
-        for t in ("intel_object", "intel_entry", "intel_observable", "intel_ioc")}
+        for t in ("intel_object", "intel_entry", "intel_observable")}
 print(f"   database {size / 2**20:,.0f} MiB; rows: " + ", ".join(f"{t} {v:,}" for t, v in rows.items()))
-print("   correlation rows (intel_observable: value -> object, intel_ioc: simple indicators):"
-      f" {rows['intel_observable'] / max(rows['intel_object'], 1):.2f} and"
-      f" {rows['intel_ioc'] / max(rows['intel_object'], 1):.2f} an object")
+print("   correlation rows (intel_observable: a value an object mentions, what search and correlate"
+      f" walk): {rows['intel_observable'] / max(rows['intel_object'], 1):.2f} an object"
+      " (the exports' intel_ioc is filled by the first export, not by the import)")
 PY
 run "the same bundle again (every object already present)"
