@@ -98,15 +98,39 @@ static int import_part(struct import *im, const char *text, size_t len, size_t m
   return rc;
 }
 
+/* True when the mapped document holds needle (n bytes); its pages go back as they are read. */
+static bool map_contains(struct fs_file_map *m, const char *needle, size_t n)
+{
+  const size_t step = IMPORT_PART_BYTES;
+  for (size_t at = 0; at < m->len; at += step) {
+    size_t end = m->len - at > step + n ? at + step + n : m->len;
+    bool found = memmem(m->data + at, end - at, needle, n) != NULL;
+    fs_file_map_drop(m, at + step);
+    if (found)
+      return true;
+  }
+  return false;
+}
+
 /* The document in parts: each run of elements wrapped as an envelope, read and stored. */
 static int import_parts(struct import *im, struct stix_split *sp, struct fs_file_map *m,
                         struct fs_err *err)
 {
-  size_t per_part = (size_t)im->a->part_objects;
+  /* An anonymous submission withholds the identities its anonymous objects name, wherever they
+   * are in it: such a document is one part (memory then grows with it). */
+  size_t per_part = (size_t)im->a->part_objects, part_bytes = IMPORT_PART_BYTES;
+  bool anonymous =
+      im->a->anonymous || map_contains(m, INTEL_PROP_ANONYMOUS, sizeof(INTEL_PROP_ANONYMOUS) - 1);
+  if (!anonymous && map_contains(m, "\\u", 2)) { /* a name may be written with escapes */
+    anonymous = stix_split_any_member(sp, INTEL_PROP_ANONYMOUS);
+    fs_file_map_drop(m, m->len);
+  }
+  if (anonymous)
+    per_part = part_bytes = SIZE_MAX;
   static const char head[] = "{\"objects\":[", tail[] = "]}";
   for (;;) {
     struct stix_split_part p;
-    int rc = stix_split_next(sp, per_part, IMPORT_PART_BYTES, &p, err);
+    int rc = stix_split_next(sp, per_part, part_bytes, &p, err);
     if (rc || !p.n)
       return rc;
     fs_buf_reset(&im->text);

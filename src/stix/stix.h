@@ -202,6 +202,11 @@ int stix_split_begin(struct stix_split *s, const char *text, size_t len, size_t 
  * "bundle" that follows the list: FS_ERR_INVALID. */
 int stix_split_next(struct stix_split *s, size_t max_n, size_t max_bytes, struct stix_split_part *p,
                     struct fs_err *err);
+/* True when an element of the objects list (after stix_split_begin put s at it) has a top-level
+ * member called name, key escapes decoded, or when the list cannot be read to its end (the member
+ * may then be anywhere after): for a caller whose parts depend on each other when it is there. A
+ * walk of the list with its own reader; s is not changed. */
+bool stix_split_any_member(const struct stix_split *s, const char *name);
 void stix_split_release(struct stix_split *s);
 
 /* ---- Versions and metadata ---- */

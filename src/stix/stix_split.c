@@ -155,3 +155,48 @@ void stix_split_release(struct stix_split *s)
   json_decref(s->root);
   memset(s, 0, sizeof(*s));
 }
+
+bool stix_split_any_member(const struct stix_split *s, const char *name)
+{
+  if (s->state != SPLIT_LIST)
+    return false;
+  struct stix_json_reader r;
+  stix_json_reader_init(&r, s->r.s, s->r.len);
+  r.pos = s->list_at;
+  struct fs_err err;
+  size_t nlen = strlen(name);
+  bool found = false, first = true, more = true;
+  if (stix_json_open(&r, '[', &err))
+    found = true;
+  while (!found && more) {
+    if (stix_json_next_element(&r, first, &more, &err)) {
+      found = true; /* unreadable from here: it may be anywhere after */
+      break;
+    }
+    first = false;
+    if (!more)
+      break;
+    stix_json_skip_ws(&r);
+    if (r.pos >= r.len || r.s[r.pos] != '{') {
+      found = stix_json_read(&r, NULL, &err) != FS_OK;
+      continue;
+    }
+    bool member_first = true, members = true;
+    found = stix_json_open(&r, '{', &err) != FS_OK;
+    while (!found && members) {
+      const char *k;
+      size_t klen;
+      if (stix_json_next_member(&r, member_first, &members, &k, &klen, &err)) {
+        found = true;
+        break;
+      }
+      member_first = false;
+      if (members && klen == nlen && !memcmp(k, name, nlen))
+        found = true;
+      else if (members)
+        found = stix_json_read(&r, NULL, &err) != FS_OK;
+    }
+  }
+  stix_json_reader_release(&r);
+  return found;
+}

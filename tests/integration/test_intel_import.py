@@ -129,6 +129,32 @@ class IntelImportTest(unittest.TestCase):
         self.assertIn("8 objects read, 8 stored", p.stdout)
         self.assertEqual(len(self.stored()), 8)
 
+    def test_anonymous_submission_is_one_part(self):
+        """The identity an anonymous object names is withheld wherever it is in the bundle: an
+        anonymous document is not cut into parts (in parts, the identity in the first part was
+        stored before the anonymous object in the second was read). Also with the property's
+        name written with escapes, and with --anonymous."""
+        ident = {"type": "identity", "spec_version": "2.1", "id": "identity--%s" % uuid.uuid5(NS, "me"),
+                 "created": "2026-11-01T00:00:00.000Z", "modified": "2026-11-01T00:00:00.000Z",
+                 "name": "Bank A", "identity_class": "organization"}
+        cases = (("flag", '"x_finshield_anonymous": true', ()),
+                 ("escaped", '"x_finshield_\\u0061nonymous": true', ()),
+                 ("option", '"x_other": true', ("--anonymous",)))
+        for n, (name, flag, args) in enumerate(cases):
+            objs = [dict(ident, id="identity--%s" % uuid.uuid5(NS, name))]
+            objs += [indicator(100 * n + i) for i in range(1, 6)]
+            for o in objs[1:]:
+                o["created_by_ref"] = objs[0]["id"]
+            text = bundle(objs)
+            last = json.dumps(objs[-1])
+            text = text.replace(last, last[:-1] + ", " + flag + "}")
+            p = self.hub.cli("intel", "import", self.file(name + ".json", text), *args)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertIn("6 objects read, 6 stored", p.stdout)
+            got = self.hub.cli("intel", "get", objs[0]["id"])
+            self.assertEqual(got.stdout, "", name)
+            self.assertEqual(len(self.hub.cli("intel", "get", objs[-1]["id"]).stdout.splitlines()), 1)
+
     def test_not_in_parts(self):
         """A lone object is read whole; a list of objects followed by a type other than bundle
         is refused (the parts before it are named)."""
