@@ -209,7 +209,7 @@ static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
     rc = import_part(&im, m.data, m.len, IMPORT_OBJECT_MAX, 0, err);
   cli_progress_end(&a->progress);
   if (rc) {
-    if (in_parts && !strncmp(err->where, "line ", 5)) { /* an element's syntax */
+    if (in_parts && sp.element_error && !strncmp(err->where, "line ", 5)) {
       char where[sizeof(err->where)];
       snprintf(where, sizeof(where), "$.objects[%zu]", sp.n);
       fs_err_wrap_where(err, where);

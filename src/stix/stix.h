@@ -178,6 +178,7 @@ struct stix_split {
   size_t list_at, resume;
   int state;
   bool seen_objects, first_element;
+  bool element_error;    /* the error returned was element n's (else the top level's) */
   struct fs_err pending; /* an element's error, returned after the run before it */
 };
 

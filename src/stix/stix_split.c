@@ -123,6 +123,7 @@ int stix_split_next(struct stix_split *s, size_t max_n, size_t max_bytes, struct
                       s->max_object);
     }
     if (rc) {
+      s->element_error = true;
       if (!p->n)
         return rc;
       s->pending = *err; /* the run before it first */

@@ -93,6 +93,17 @@ class IntelImportTest(unittest.TestCase):
             p = self.hub.cli("intel", "get", objs[i]["id"])
             self.assertEqual(len(p.stdout.splitlines()), versions, p.stdout)
 
+    def test_bad_json_after_the_list(self):
+        """Malformed JSON after the objects list is the top level's, not an object's: the error
+        says where, and that every object was stored."""
+        text = bundle([indicator(i) for i in range(5)])[:-1] + ', "more": tru}'
+        p = self.hub.cli("intel", "import", self.file("after.json", text))
+        self.assertNotEqual(p.returncode, 0)
+        self.assertNotIn("$.objects[", p.stderr)
+        self.assertIn("after.json: line 1, column %d" % (len(text) - 3), p.stderr)
+        self.assertIn("the 5 objects before it were read (5 stored", p.stderr)
+        self.assertEqual(len(self.stored()), 5)
+
     def test_bad_element_in_a_later_part(self):
         """An element whose error shows only when it is built (a duplicate key) fails its part:
         the error names the byte in the file and the objects of the part; the parts before it are
