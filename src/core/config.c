@@ -257,8 +257,9 @@ static const struct fs_config_key keys[] = {
         "from a pipe is held in memory whole). Larger ones are refused before anything is stored."),
     INT("intel", "import_part_objects", intel_import_part_objects, "100000", 1, 1000000,
         "Objects of a large bundle read and stored in one transaction by `finshield intel import` "
-        "(a part also ends before 64 MiB of text). Larger parts write a little less; each takes "
-        "about 1 KB of memory an object besides its text."),
+        "(a part also ends before 64 MiB of text). Memory grows with it, not with the bundle: with "
+        "100,000 an import of 1,000,000 indicators peaked at 265 MiB (docs/benchmarks.md, "
+        "bundle)."),
     STR("products", "collection", products_collection, "sector",
         "Collection (alias) where publications are stored as STIX reports when published or "
         "revised."),
