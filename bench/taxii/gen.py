@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Writes a deterministic TAXII envelope of N STIX 2.1 indicators (IPv4, domain, URL, SHA-256 mixed)
-to standard output: the benchmark's data. Usage: gen.py N [SEED]"""
+to standard output: the benchmark's data. Usage: gen.py N [SEED] [bundle]; with `bundle`, a STIX
+bundle (type and id) holding the same objects instead of an envelope (bench/bundle)."""
 import hashlib
 import json
 import sys
@@ -12,7 +13,10 @@ def main():
     seed = sys.argv[2] if len(sys.argv) > 2 else "finshield"
     ns = uuid.UUID("6f3c0b0e-4d6a-5b8e-9a63-2f1d7c1e5a10")
     out = sys.stdout
-    out.write('{"objects":[')
+    if len(sys.argv) > 3 and sys.argv[3] == "bundle":
+        out.write('{"type":"bundle","id":"bundle--%s","objects":[' % uuid.uuid5(ns, f"{seed}/bundle"))
+    else:
+        out.write('{"objects":[')
     for i in range(n):
         k = i % 4
         if k == 0:

@@ -11,6 +11,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 struct intel_args {
   const char *arg;        /* FILE, ID or VALUE */
@@ -27,68 +28,218 @@ struct intel_args {
   const char *format, *dataset, *output;
   int64_t sid_base, fanout;
   bool stix;
+  int64_t part_objects; /* import: intel.import_part_objects */
 };
+
+/* A large document is read and stored in parts (intel.import_part_objects objects, and a part
+ * ends before IMPORT_PART_BYTES of text), each part its own transaction; an object may take up to
+ * IMPORT_OBJECT_MAX bytes (the limit of a whole document before parts). */
+#define IMPORT_PART_BYTES (64u << 20)
+#define IMPORT_OBJECT_MAX (32u << 20)
+
+struct import {
+  struct cli_ctx *ctx;
+  struct intel_args *a;
+  struct store_conn *c;
+  const struct actor *who;
+  struct intel_collection col;
+  struct intel_ingest_options opt;
+  size_t total, stored, refused, parts;
+  json_t *failures;   /* --json: every failure, indexes in the whole document */
+  size_t n_successes; /* --json: successes printed so far */
+  struct fs_buf text; /* the part's envelope */
+};
+
+/* Reads and stores one document or part (text, len) whose first element has index base. */
+static int import_part(struct import *im, const char *text, size_t len, size_t max_bytes,
+                       size_t base, struct fs_err *err)
+{
+  struct stix_limits lim;
+  stix_limits_default(&lim);
+  lim.max_bytes = max_bytes;
+  lim.max_objects = (size_t)1 << 30; /* a part's count is bounded by its maker */
+  long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+  size_t threads = len >= (1u << 20) && cpus > 1 ? (size_t)cpus : 1;
+  struct intel_batch *batch;
+  int rc = intel_batch_read(text, len, &lim, threads, &batch, err);
+  if (rc)
+    return rc;
+  struct intel_ingest_result ir;
+  rc = intel_ingest_batch(im->c, im->who, &im->col, batch, &im->opt, &ir, err);
+  intel_batch_free(batch);
+  if (!rc) {
+    im->parts++;
+    im->total += ir.total;
+    im->stored += ir.success;
+    im->refused += ir.failure;
+    size_t i;
+    json_t *f;
+    json_array_foreach(ir.successes, i, f)
+    {
+      fputs(im->n_successes++ ? ",\n    " : "\n    ", stdout);
+      json_dumpf(f, stdout, JSON_COMPACT);
+    }
+    json_array_foreach(ir.failures, i, f)
+    {
+      json_int_t index = json_integer_value(json_object_get(f, "index")) + (json_int_t)base;
+      json_object_set_new(f, "index", json_integer(index));
+      if (im->failures) {
+        json_array_append(im->failures, f);
+        continue;
+      }
+      const char *id = json_string_value(json_object_get(f, "id"));
+      const char *msg = json_string_value(json_object_get(f, "message"));
+      const char *zh = json_string_value(json_object_get(f, "message_zh"));
+      fprintf(stderr, "  %s #%lld %s: %s\n", im->a->arg, (long long)index, id ? id : "",
+              fs_msg_pick(msg, zh, im->ctx->lang != FS_LANG_EN));
+    }
+  }
+  intel_ingest_result_release(&ir);
+  return rc;
+}
+
+/* True when the mapped document holds needle (n bytes); its pages go back as they are read. */
+static bool map_contains(struct fs_file_map *m, const char *needle, size_t n)
+{
+  const size_t step = IMPORT_PART_BYTES;
+  for (size_t at = 0; at < m->len; at += step) {
+    size_t end = m->len - at > step + n ? at + step + n : m->len;
+    bool found = memmem(m->data + at, end - at, needle, n) != NULL;
+    fs_file_map_drop(m, at + step);
+    if (found)
+      return true;
+  }
+  return false;
+}
+
+/* The document in parts: each run of elements wrapped as an envelope, read and stored. */
+static int import_parts(struct import *im, struct stix_split *sp, struct fs_file_map *m,
+                        struct fs_err *err)
+{
+  /* An anonymous submission withholds the identities its anonymous objects name, wherever they
+   * are in it: such a document is one part (memory then grows with it). */
+  size_t per_part = (size_t)im->a->part_objects, part_bytes = IMPORT_PART_BYTES;
+  bool anonymous =
+      im->a->anonymous || map_contains(m, INTEL_PROP_ANONYMOUS, sizeof(INTEL_PROP_ANONYMOUS) - 1);
+  if (!anonymous && map_contains(m, "\\u", 2)) { /* a name may be written with escapes */
+    anonymous = stix_split_any_member(sp, INTEL_PROP_ANONYMOUS);
+    fs_file_map_drop(m, m->len);
+  }
+  if (anonymous)
+    per_part = part_bytes = SIZE_MAX;
+  static const char head[] = "{\"objects\":[", tail[] = "]}";
+  for (;;) {
+    struct stix_split_part p;
+    int rc = stix_split_next(sp, per_part, part_bytes, &p, err);
+    if (rc || !p.n)
+      return rc;
+    fs_buf_reset(&im->text);
+    if (fs_buf_append(&im->text, head, sizeof(head) - 1) ||
+        fs_buf_append(&im->text, m->data + p.start, p.end - p.start) ||
+        fs_buf_append(&im->text, tail, sizeof(tail) - 1))
+      return fs_err_set(err, FS_ERR_NOMEM, "document", "out of memory");
+    fs_file_map_drop(m, p.end);
+    if ((rc = import_part(im, im->text.data, im->text.len, im->text.len, p.first_index, err))) {
+      /* an element that reads only when built (a duplicate key): where in the file */
+      const char *at = strstr(err->where, "(byte ");
+      size_t b;
+      if (at && sscanf(at, "(byte %zu)", &b) == 1 && b >= sizeof(head) - 1)
+        snprintf(err->where, sizeof(err->where), "byte %zu (objects #%zu to #%zu)",
+                 b - (sizeof(head) - 1) + p.start, p.first_index, p.first_index + p.n - 1);
+      return rc;
+    }
+  }
+}
+
+/* Says in err what of the document was stored before it failed. */
+static void import_note(const struct import *im, struct fs_err *err)
+{
+  char en[256], zh[384];
+  fs_msg_format(en, sizeof(en), zh, sizeof(zh),
+                "; the %zu objects before it were read (%zu stored, %zu refused): importing the "
+                "repaired file again stores the rest (objects stored already stay as they are)",
+                im->total, im->stored, im->refused);
+  if (!err->msg_zh[0])
+    snprintf(err->msg_zh, sizeof(err->msg_zh), "%s", err->msg);
+  size_t n = strlen(err->msg), nz = strlen(err->msg_zh);
+  snprintf(err->msg + n, sizeof(err->msg) - n, "%s", en);
+  snprintf(err->msg_zh + nz, sizeof(err->msg_zh) - nz, "%s", zh);
+}
 
 static int do_import(struct cli_ctx *ctx, struct hub *hub, struct store_conn *c,
                      const struct actor *op, void *arg, struct fs_err *err)
 {
   struct intel_args *a = arg;
   struct actor who;
+  struct import im = {.ctx = ctx, .a = a, .c = c, .who = &who};
+  struct fs_file_map m;
+  memset(&m, 0, sizeof(m));
   int rc = cli_actor_as(c, op, a->as, &who, err);
-  struct intel_collection col;
   if (!rc)
-    rc = intel_collection_find(c, &who, a->collection ? a->collection : "sector", &col, err);
-  struct fs_buf b;
-  fs_buf_init(&b, (size_t)hub->cfg.taxii_max_content_length);
-  if (!rc)
-    rc = fs_file_read_all(a->arg, &b, err);
-  struct stix_doc doc;
-  bool parsed = false;
-  if (!rc) {
-    rc = stix_doc_parse(&doc, fs_buf_cstr(&b), b.len, NULL, err);
-    if (rc)
-      fs_err_wrap_where(err, a->arg);
-    parsed = !rc;
+    rc = intel_collection_find(c, &who, a->collection ? a->collection : "sector", &im.col, err);
+  if (!rc && (rc = fs_file_map(a->arg, (size_t)hub->cfg.intel_import_max_bytes, &m, err)) ==
+                 FS_ERR_TOO_LARGE)
+    fs_err_set(err, rc, a->arg,
+               "file larger than the limit of %lld bytes (intel.import_max_bytes): nothing stored",
+               (long long)hub->cfg.intel_import_max_bytes);
+  if (rc) {
+    fs_file_unmap(&m);
+    return rc;
   }
-  struct intel_ingest_result ir = {0};
-  char status_id[37];
-  fs_uuid_v4(status_id);
-  struct intel_ingest_options opt = {.anonymous = a->anonymous, .status_id = status_id};
-  if (!rc) {
-    opt.progress = cli_progress_start(ctx, &a->progress, "import", "匯入", FS_PROGRESS_ITEMS,
-                                      "objects", "個物件");
-    rc = intel_ingest(c, &who, &col, &doc, &opt, &ir, err);
-    cli_progress_end(&a->progress);
+  a->part_objects = hub->cfg.intel_import_part_objects;
+  fs_mem_bulk_heap(); /* one import in this process: its parts' text and batches */
+  fs_buf_init(&im.text, 0);
+  im.opt = (struct intel_ingest_options){.anonymous = a->anonymous, .failures_only = !a->json};
+  if (a->json) {
+    im.failures = json_array();
+    printf("{\n  \"collection\": ");
+    json_t *alias = json_string(im.col.alias);
+    json_dumpf(alias, stdout, JSON_ENCODE_ANY);
+    json_decref(alias);
+    printf(",\n  \"successes\": [");
   }
-  if (!rc) {
-    if (a->json) {
-      json_t *out =
-          json_pack("{s:s,s:I,s:I,s:I,s:O,s:O}", "collection", col.alias, "total",
-                    (json_int_t)ir.total, "stored", (json_int_t)ir.success, "refused",
-                    (json_int_t)ir.failure, "successes", ir.successes, "failures", ir.failures);
-      cli_print_json(out);
-      json_decref(out);
-    } else {
-      printf(FS_TR(ctx->lang, "%zu objects read, %zu stored in %s, %zu refused\n",
-                   "讀取 %zu 個物件，%zu 個存入 %s，%zu 個被拒\n"),
-             ir.total, ir.success, col.alias, ir.failure);
-      size_t i;
-      json_t *f;
-      json_array_foreach(ir.failures, i, f)
-      {
-        const char *id = json_string_value(json_object_get(f, "id"));
-        const char *msg = json_string_value(json_object_get(f, "message"));
-        const char *zh = json_string_value(json_object_get(f, "message_zh"));
-        fprintf(stderr, "  %s #%lld %s: %s\n", a->arg,
-                (long long)json_integer_value(json_object_get(f, "index")), id ? id : "",
-                fs_msg_pick(msg, zh, ctx->lang != FS_LANG_EN));
-      }
+  im.opt.progress = cli_progress_start(ctx, &a->progress, "import", "匯入", FS_PROGRESS_ITEMS,
+                                       "objects", "個物件");
+  struct stix_split sp;
+  bool in_parts = false;
+  rc = stix_split_begin(&sp, m.data, m.len, IMPORT_OBJECT_MAX, &in_parts, err);
+  if (!rc && in_parts)
+    rc = import_parts(&im, &sp, &m, err);
+  else if (!rc) /* a lone object, or what is not a bundle: read whole */
+    rc = import_part(&im, m.data, m.len, IMPORT_OBJECT_MAX, 0, err);
+  cli_progress_end(&a->progress);
+  if (rc) {
+    if (in_parts && sp.element_error && !strncmp(err->where, "line ", 5)) {
+      char where[sizeof(err->where)];
+      snprintf(where, sizeof(where), "$.objects[%zu]", sp.n);
+      fs_err_wrap_where(err, where);
     }
+    fs_err_wrap_where(err, a->arg);
+    if (in_parts && im.total)
+      import_note(&im, err);
   }
-  intel_ingest_result_release(&ir);
-  if (parsed)
-    stix_doc_release(&doc);
-  fs_buf_release(&b);
+  if (a->json) {
+    printf("%s],\n  \"failures\": ", im.n_successes ? "\n  " : "");
+    json_dumpf(im.failures, stdout, JSON_INDENT(2));
+    printf(",\n  \"total\": %zu,\n  \"stored\": %zu,\n  \"refused\": %zu", im.total, im.stored,
+           im.refused);
+    if (rc) {
+      json_t *e = json_pack("{s:s,s:s,s:s}", "code", fs_code_name(err->code), "where", err->where,
+                            "message", fs_err_msg(err, ctx->lang != FS_LANG_EN));
+      printf(",\n  \"error\": ");
+      json_dumpf(e, stdout, JSON_COMPACT);
+      json_decref(e);
+    }
+    printf("\n}\n");
+  } else if (!rc) {
+    printf(FS_TR(ctx->lang, "%zu objects read, %zu stored in %s, %zu refused\n",
+                 "讀取 %zu 個物件，%zu 個存入 %s，%zu 個被拒\n"),
+           im.total, im.stored, im.col.alias, im.refused);
+  }
+  json_decref(im.failures);
+  stix_split_release(&sp);
+  fs_buf_release(&im.text);
+  fs_file_unmap(&m);
   return rc;
 }
 
@@ -371,9 +522,11 @@ static int intel_import(struct cli_ctx *ctx, int argc, char **argv)
       "[--progress|--quiet]",
       "Stores the valid objects of a STIX 2.1 bundle (or TAXII envelope; '-' reads standard "
       "input) in a collection (default sector); every refused object is listed with its "
-      "index, id and the property at fault.",
+      "index, id and the property at fault. A large bundle (up to intel.import_max_bytes) is "
+      "stored in parts of intel.import_part_objects objects, each in its own transaction.",
       "將 STIX 2.1 bundle（或 TAXII envelope；'-' 為標準輸入）中有效的物件存入集合（預設 sector）；"
-      "被拒的物件逐一列出其序號、id 與有問題的屬性。",
+      "被拒的物件逐一列出其序號、id 與有問題的屬性。大型 bundle（上限 intel.import_max_bytes）"
+      "分批存入，每批 intel.import_part_objects 個物件，各為一個交易。",
       "collection as anonymous json progress quiet", 1, do_import);
 }
 static int intel_get(struct cli_ctx *ctx, int argc, char **argv)

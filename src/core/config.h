@@ -105,6 +105,8 @@ struct fs_config {
   int64_t intel_export_max_bytes;
   int64_t intel_correlation_fanout;
   int64_t intel_correlation_count_max;
+  int64_t intel_import_max_bytes;    /* intel import: largest document */
+  int64_t intel_import_part_objects; /* intel import: objects a part */
   /* [products] (#15) */
   char products_collection[64];
 };

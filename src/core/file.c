@@ -6,6 +6,7 @@
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,6 +41,59 @@ int fs_file_read_all(const char *path, struct fs_buf *out, struct fs_err *err)
   if (!is_stdin)
     close(fd);
   return rc;
+}
+
+int fs_file_map(const char *path, size_t max, struct fs_file_map *m, struct fs_err *err)
+{
+  memset(m, 0, sizeof(*m));
+  fs_buf_init(&m->buf, max);
+  m->data = "";
+  bool is_stdin = !strcmp(path, "-");
+  int fd = is_stdin ? 0 : open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return fs_err_set(err, errno == ENOENT ? FS_ERR_NOT_FOUND : FS_ERR_IO, path, "cannot open: %s",
+                      strerror(errno));
+  struct stat st;
+  bool regular = !fstat(fd, &st) && S_ISREG(st.st_mode);
+  int rc = FS_OK;
+  if (regular && (uint64_t)st.st_size > max) {
+    rc = fs_err_set(err, FS_ERR_TOO_LARGE, path, "file larger than the limit of %zu bytes", max);
+  } else if (regular && st.st_size > 0) {
+    void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (p == MAP_FAILED) {
+      rc = fs_err_set(err, FS_ERR_IO, path, "read failed: %s", strerror(errno));
+    } else {
+      (void)madvise(p, (size_t)st.st_size, MADV_SEQUENTIAL);
+      m->data = p;
+      m->len = (size_t)st.st_size;
+      m->mapped = true;
+    }
+  }
+  if (!is_stdin)
+    close(fd);
+  if (!rc && !regular) {
+    rc = fs_file_read_all(path, &m->buf, err);
+    m->data = fs_buf_cstr(&m->buf);
+    m->len = m->buf.len;
+  }
+  return rc;
+}
+
+void fs_file_map_drop(struct fs_file_map *m, size_t upto)
+{
+  size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  upto = upto > m->len ? m->len : upto;
+  upto -= upto % page;
+  if (m->mapped && upto)
+    (void)madvise((void *)(uintptr_t)m->data, upto, MADV_DONTNEED);
+}
+
+void fs_file_unmap(struct fs_file_map *m)
+{
+  if (m->mapped)
+    munmap((void *)(uintptr_t)m->data, m->len);
+  fs_buf_release(&m->buf);
+  memset(m, 0, sizeof(*m));
 }
 
 static int fsync_dir_of(const char *path)

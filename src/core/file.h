@@ -11,6 +11,23 @@
 /* Appends the whole file at path ("-" is standard input) to out, failing with FS_ERR_TOO_LARGE
  * when it exceeds out's cap. Errors name the path. */
 int fs_file_read_all(const char *path, struct fs_buf *out, struct fs_err *err);
+/* A file's bytes for reading once from start to end: mapped when it is a regular file (its pages
+ * then cost no memory of their own and can be dropped once read), else (a pipe on standard input)
+ * read into memory. */
+struct fs_file_map {
+  const char *data; /* len bytes (not NUL-terminated when mapped) */
+  size_t len;
+  bool mapped;
+  struct fs_buf buf; /* the bytes read when not mapped */
+};
+/* Maps or reads the file at path ("-" is standard input). FS_ERR_TOO_LARGE when it is larger than
+ * max bytes (before reading anything when its size is known). Errors name the path. Release with
+ * fs_file_unmap, whatever the result. */
+int fs_file_map(const char *path, size_t max, struct fs_file_map *m, struct fs_err *err);
+/* Tells the system that the bytes before `upto` will not be read again: their pages leave the
+ * process's memory (a mapping only). */
+void fs_file_map_drop(struct fs_file_map *m, size_t upto);
+void fs_file_unmap(struct fs_file_map *m);
 /* Replaces path with data atomically: a reader sees the old or the new file, never a mixture,
  * even after a crash. The file gets the given mode. Errors name the path. */
 int fs_file_write_atomic(const char *path, const void *data, size_t len, mode_t mode,

@@ -87,6 +87,11 @@ json_t *intel_collection_json(const struct intel_collection *col);
  * entries), reads show the copies the reader may see, and another organisation's copy never
  * refuses, answers or changes a write. */
 
+/* The control property that shares one object anonymously: the identities that anonymous objects
+ * name as their creator are withheld, which makes the objects of one submission depend on each
+ * other (an import in parts reads such a document as one part). */
+#define INTEL_PROP_ANONYMOUS "x_finshield_anonymous"
+
 struct fs_progress;
 struct intel_ingest_options {
   bool anonymous;               /* replace the submitter's identity with the hub's */

@@ -31,9 +31,9 @@ int intel_entry_flags(struct store_conn *c, int64_t coll, const char *id, struct
  * TAXII caches drop their pages. */
 int intel_levels_upgrade(struct store_conn *c, const char *hub_org, struct fs_err *err);
 
-/* The hub's control properties: read, acted on, and not published. */
+/* The hub's control properties: read, acted on, and not published (INTEL_PROP_ANONYMOUS is in
+ * intel.h). */
 #define INTEL_PROP_RECIPIENTS "x_finshield_recipients"
-#define INTEL_PROP_ANONYMOUS "x_finshield_anonymous"
 
 /* One element of a document as the ingest needs it. Strings live in the batch's arena; raw is
  * borrowed from the document's bytes. */

@@ -8,6 +8,7 @@
 #include "core/arena.h"
 #include "core/base.h"
 #include "core/err.h"
+#include "stix/json_read.h"
 
 #include <jansson.h>
 
@@ -160,6 +161,54 @@ int stix_doc_scan_split(struct stix_doc *doc, const char *bytes, size_t len,
                         void *const *ctxs, size_t *failed_part, struct fs_err *err);
 /* Frees the trees, the results and the arena; doc is then empty. Safe on an empty doc. */
 void stix_doc_release(struct stix_doc *doc);
+
+/* ---- Large documents in parts ----
+ * A bundle or envelope of any size read as runs of consecutive elements of its objects list, so
+ * that a caller (intel import) reads, validates and stores one run at a time: each run's bytes,
+ * from its first element's first byte to its last element's last byte, with the separators
+ * between them, make a list's contents. Every element's syntax is checked as stix_doc_parse
+ * checks it (but for duplicate keys, found when the element is read) and its size bounded; the
+ * rest of the document (members after the list, the end of the text) is checked after the last
+ * run. Positions in errors count from the start of the text. */
+struct stix_split {
+  struct stix_json_reader r;
+  json_t *root; /* top-level members read so far, but the objects list (names < 64 bytes) */
+  size_t n;     /* elements handed out: the index of the next one */
+  size_t max_object;
+  size_t list_at, resume;
+  int state;
+  bool seen_objects, first_element;
+  bool element_error;    /* the error returned was element n's (else the top level's) */
+  struct fs_err pending; /* an element's error, returned after the run before it */
+};
+
+struct stix_split_part {
+  size_t first_index; /* index of the run's first element in the objects list */
+  size_t n;           /* elements in the run; 0: the list is over and the document checked */
+  size_t start, end;  /* bytes of the run in the text */
+};
+
+/* Walks the top level of text (len bytes, which must outlive s) up to the objects list. *in_parts
+ * is true when the document is a bundle or an envelope (no type, or type "bundle", before the
+ * list) with a list of objects: then call stix_split_next until it hands out no elements. When
+ * false (not a JSON object, no list of objects, a lone object) the caller reads the document
+ * whole (stix_doc_parse says what is wrong with it). An element larger than max_object bytes is
+ * an error (FS_ERR_TOO_LARGE naming its index and byte). FS_ERR_PARSE with the position, or
+ * FS_ERR_NOMEM. Release s with stix_split_release, whatever the result. */
+int stix_split_begin(struct stix_split *s, const char *text, size_t len, size_t max_object,
+                     bool *in_parts, struct fs_err *err);
+/* The next run of at most max_n elements, ending early before an element that would start more
+ * than max_bytes after the run's first byte. An element that is malformed or too large ends the
+ * run before it; the next call returns its error, with s->n its index. After a type other than
+ * "bundle" that follows the list: FS_ERR_INVALID. */
+int stix_split_next(struct stix_split *s, size_t max_n, size_t max_bytes, struct stix_split_part *p,
+                    struct fs_err *err);
+/* True when an element of the objects list (after stix_split_begin put s at it) has a top-level
+ * member called name, key escapes decoded, or when the list cannot be read to its end (the member
+ * may then be anywhere after): for a caller whose parts depend on each other when it is there. A
+ * walk of the list with its own reader; s is not changed. */
+bool stix_split_any_member(const struct stix_split *s, const char *name);
+void stix_split_release(struct stix_split *s);
 
 /* ---- Versions and metadata ---- */
 
