@@ -152,7 +152,7 @@ static const struct fs_config_key keys[] = {
         "Values of a MISP or CSV source merged and stored in one transaction. Larger batches "
         "write much less (each transaction rewrites the pages of the indexes its values touch) "
         "but hold the store's write lock longer: other writers wait up to "
-        "store.busy_timeout_ms. About 40 MB of memory for each 100,000."),
+        "store.busy_timeout_ms. About 30 MB of memory for each 100,000."),
     STR("feeds", "cacert", feeds_cacert, "",
         "CA certificates (PEM) to verify sources served over HTTPS with. Empty: the system's."),
     INT("score", "threshold", score_threshold, "20", 0, 100,

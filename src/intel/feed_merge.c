@@ -68,6 +68,7 @@ int feed_merger_new(struct store_conn *c, const struct actor *who, const struct 
   m->now = now;
   m->st = st;
   fs_arena_init(&m->arena, 1 << 20, 0);
+  fs_arena_init(&m->part_arena, 1 << 20, 0);
   fs_buf_init(&m->objects, 0);
   fs_buf_init(&m->bodies, 0);
   fs_buf_init(&m->envelope, 0);
@@ -99,7 +100,9 @@ void feed_merger_free(struct feed_merger *m)
   if (!m)
     return;
   fs_arena_release(&m->arena);
+  fs_arena_release(&m->part_arena);
   free(m->items);
+  free(m->object_ends);
   free(m->sorted);
   free(m->slots);
   free(m->events);
@@ -198,12 +201,14 @@ int feed_merger_add(struct feed_merger *m, enum intel_obs kind, const char *valu
 
 int feed_merger_add_object(struct feed_merger *m, const char *json, size_t len, struct fs_err *err)
 {
-  int rc = fs_buf_append_char(&m->objects, ',');
+  int rc = FS_VEC_GROW(m->object_ends, m->n_objects, m->cap_objects, 64);
+  if (!rc)
+    rc = fs_buf_append_char(&m->objects, ',');
   if (!rc)
     rc = fs_buf_append(&m->objects, json, len);
   if (rc)
     return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
-  m->n_objects++;
+  m->object_ends[m->n_objects++] = m->objects.len;
   return FS_OK;
 }
 
