@@ -17,9 +17,11 @@
 /* Values merged a transaction (a batch; feeds.batch, intel_feed_env.batch); their new texts are
  * made and stored FEED_PART at a time. Each transaction rewrites every page of the indexes keyed
  * by random ids (the indicators', their scores' and provenance's) that its values touch, so fewer,
- * larger ones write far less; a larger one holds the write lock longer (docs/intel.md).
+ * larger ones write far less; a larger one holds the write lock longer (docs/intel.md). 250,000:
+ * a 1,000,000-value run in 4 transactions took about a fifth less CPU than in 10 (100,000), and
+ * 500,000 little less again for 100 MB more (docs/benchmarks.md, feeds).
  * feed_flush.c writes a batch. */
-#define FEED_BATCH_DEFAULT 100000
+#define FEED_BATCH_DEFAULT 250000
 
 /* The sub-key of the hub's secret that ids are made with (derived once a merger). */
 static void id_key(const uint8_t secret[32], uint8_t key[32])
