@@ -6,6 +6,7 @@
 # FINSHIELD_TEST_DATA (default ../shared/data). The peer: MISP itself is a PHP web application on
 # MySQL with Redis, not packaged by Debian, and does not run here; the figure to compare with is
 # the TAXII ingest's (docs/benchmarks.md, taxii). CACHE_MB sets store.cache_mb (default 64).
+# After each run: the correlation rows (observables, provenance, scores, object versions).
 # Usage: bench/feeds/run.sh BUILD_DIR [EVENTS] [ATTRS]
 set -eu
 build=$(cd "$1" && pwd)
@@ -26,6 +27,26 @@ echo "== generating the feed"
 python3 "$here/gen.py" "$work/feed" "$events" "$attrs"
 echo "   $(du -sh "$work/feed" | cut -f1) in $(ls "$work/feed" | wc -l) files"
 
+# The rows that correlation and provenance keep (read-only, after the run): intel_observable (one
+# row per value an object mentions: what correlation looks values up in), intel_provenance (one per
+# indicator and source) and intel_score (one per indicator), against the attributes read. MISP's
+# correlation table instead holds a row for each pair of attributes sharing a value, which grows
+# with the square of a popular value's reports.
+rows() { # DB ATTRIBUTES
+  python3 - "$1" "$2" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+attrs = int(sys.argv[2] or 0)
+parts = []
+for label, table in (("observables (correlation)", "intel_observable"),
+                     ("provenance", "intel_provenance"), ("scores", "intel_score"),
+                     ("object versions", "intel_object")):
+    n = db.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    parts.append(f"{label} {n:,}" + (f" ({n / attrs:.2f} an attribute)" if attrs else ""))
+print("   correlation rows: " + "; ".join(parts))
+PY
+}
+
 one_run() { # LABEL HUB
   "$bin" init --data "$2" >/dev/null 2>&1
   printf '[log]\nlevel = warn\n[feeds]\nmax_bytes = 1073741824\n[store]\ncache_mb = %s\n' "${CACHE_MB:-64}" > "$2/finshield.ini"
@@ -45,6 +66,7 @@ print(f"   {sys.argv[3]}: {read:,} attributes in {wall:.1f} s wall, {cpu:.1f} s 
       f" ({read / cpu:,.0f} per CPU second); {made:,} indicators created, {merged:,} merged; peak memory {int(rss) // 1024} MB")
 PY
   echo "   database $(du -h "$2/hub.db" | cut -f1)"
+  rows "$2/hub.db" "$(grep -o '[0-9]* read' "$work/out" | head -1 | cut -d' ' -f1)"
   /usr/bin/time -f "%e" -o "$work/time2" "$bin" feed run bench --now 2026-11-27T00:00:00Z --data "$2" > /dev/null
   echo "   a second run (nothing changed): $(cat "$work/time2") s"
 }

@@ -148,11 +148,11 @@ static const struct fs_config_key keys[] = {
         "larger ones are refused and named in the run's problems."),
     INT("feeds", "timeout", feeds_timeout_s, "120", 1, 3600,
         "Seconds one request to a source (HTTPS, TAXII) may take."),
-    INT("feeds", "batch", feeds_batch, "100000", 1000, 1000000,
+    INT("feeds", "batch", feeds_batch, "250000", 1000, 1000000,
         "Values of a MISP or CSV source merged and stored in one transaction. Larger batches "
         "write much less (each transaction rewrites the pages of the indexes its values touch) "
         "but hold the store's write lock longer: other writers wait up to "
-        "store.busy_timeout_ms. About 40 MB of memory for each 100,000."),
+        "store.busy_timeout_ms. About 30 MB of memory for each 100,000."),
     STR("feeds", "cacert", feeds_cacert, "",
         "CA certificates (PEM) to verify sources served over HTTPS with. Empty: the system's."),
     INT("score", "threshold", score_threshold, "20", 0, 100,

@@ -206,7 +206,7 @@ struct intel_feed_env {
   struct intel_score_settings score;
   size_t max_bytes;   /* the largest file or page a source may send */
   long timeout_s;     /* per request */
-  size_t batch;       /* values merged a transaction (MISP, CSV: feeds.batch); 0: 100,000 */
+  size_t batch;       /* values merged a transaction (MISP, CSV: feeds.batch); 0: 250,000 */
   const char *cacert; /* CA bundle for https sources; NULL: the system's */
   /* One page of a TAXII collection: GET objects/ with added_after or next (either may be NULL);
    * the envelope into body, X-TAXII-Date-Added-Last into last_added ("" when absent). */

@@ -10,6 +10,10 @@
 
 /* New texts made and stored at a time (the part's texts are dropped after it). */
 #define FEED_PART 20000
+/* The events' reports and groupings are read and stored about this many bytes of their text at a
+ * time (at least one), so that their envelope and what reading it makes stay bounded however
+ * large the batch. */
+#define FEED_OBJECTS_PART ((size_t)4 << 20)
 
 /* Runs `head` + " IN (?,...)" + `tail` for ids [from, from + k) of the batch (after the
  * parameters of `pre`), calling fn on each row. */
@@ -228,8 +232,8 @@ static int store_indicators(struct feed_merger *m, size_t from, size_t to, struc
         .created_by_ref = m->hub_identity,
         .kind = STIX_SDO,
         .type = "indicator",
-        .version = fs_arena_strdup(&m->arena, version),
-        .version_key = fs_arena_strdup(&m->arena, vk),
+        .version = fs_arena_strdup(&m->part_arena, version),
+        .version_key = fs_arena_strdup(&m->part_arena, vk),
         .spec_version = "2.1",
         .tlp = it->level,
         .valid_from_ms = it->created,
@@ -244,29 +248,43 @@ static int store_indicators(struct feed_merger *m, size_t from, size_t to, struc
   if (!rc)
     rc = ingest(m, b, err);
   intel_batch_free(b);
+  fs_arena_release(&m->part_arena); /* the part's version strings */
+  fs_arena_init(&m->part_arena, 1 << 20, 0);
   return rc;
 }
 
-/* The other objects (the events' reports and groupings), read from their text as any STIX. */
-static int store_objects(struct feed_merger *m, struct fs_err *err)
+/* The other objects (the events' reports and groupings) [from, to), read from their text as any
+ * STIX. */
+static int store_objects_part(struct feed_merger *m, size_t from, size_t to, struct fs_err *err)
 {
-  if (!m->n_objects)
-    return FS_OK;
   struct fs_buf *env = &m->envelope; /* the items' raw point into it */
+  size_t start = from ? m->object_ends[from - 1] : 0, end = m->object_ends[to - 1];
   fs_buf_reset(env);
   fs_buf_append_str(env, "{\"objects\":[");
-  fs_buf_append(env, m->objects.data + 1, m->objects.len - 1); /* kept with a comma before each */
+  fs_buf_append(env, m->objects.data + start + 1, end - start - 1); /* a comma before each */
   if (fs_buf_append_str(env, "]}"))
     return fs_err_set(err, FS_ERR_NOMEM, "feed", "out of memory");
   struct stix_limits lim;
   stix_limits_default(&lim);
   lim.max_bytes = env->len + 1;
-  lim.max_objects = m->n_objects + 1;
+  lim.max_objects = to - from + 1;
   struct intel_batch *b = NULL;
   int rc = intel_batch_read(env->data, env->len, &lim, 1, &b, err);
   if (!rc)
     rc = ingest(m, b, err);
   intel_batch_free(b);
+  return rc;
+}
+
+static int store_objects(struct feed_merger *m, struct fs_err *err)
+{
+  int rc = FS_OK;
+  for (size_t from = 0, to; !rc && from < m->n_objects; from = to) {
+    size_t start = from ? m->object_ends[from - 1] : 0;
+    for (to = from + 1; to < m->n_objects && m->object_ends[to] - start <= FEED_OBJECTS_PART; to++)
+      ;
+    rc = store_objects_part(m, from, to, err);
+  }
   return rc;
 }
 

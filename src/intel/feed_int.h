@@ -61,22 +61,21 @@ struct feed_merger;
  * writes it). One value of the batch: */
 struct feed_item {
   char id[FEED_ID_MAX];
+  const char *value, *detail; /* in the merger's arena */
+  const char *list;           /* the flagging warninglist, or NULL */
+  int64_t first_seen, last_seen;
+  /* filled when the batch is written */
+  int64_t created, modified, old_first, old_last;
+  int64_t reports;
+  int64_t judged_last_seen;
+  size_t body_off, body_len; /* its new version's text in the merger's bodies */
   enum intel_obs kind;
   enum tlp_level level;
-  const char *value, *detail; /* in the merger's arena */
-  int64_t first_seen, last_seen;
-  const char *list; /* the flagging warninglist, or NULL */
-  /* filled when the batch is written */
-  bool exists, has_prov, refused;
-  int64_t created, modified, old_first, old_last;
-  bool old_withheld;
-  int64_t reports;
   /* the judgement: intel_score_state's inputs and verdict (its reasons are made again where they
    * are written, item_state: an item stays small, so that a batch may be large) */
   int sources, sightings, base, score;
-  int64_t judged_last_seen;
-  bool withheld;
-  size_t body_off, body_len; /* its new version's text in the merger's bodies */
+  bool exists, has_prov, refused, old_withheld, withheld;
+  /* (fields widest first: 184 bytes, not 200 with the padding between mixed ones) */
 };
 
 struct event_done {
@@ -94,7 +93,8 @@ struct feed_merger {
   struct intel_feed_stats *st;
   struct intel_collection col;
   char hub_identity[STIX_ID_MAX];
-  struct fs_arena arena;
+  struct fs_arena arena;      /* the batch's values and what is kept until its rows are written */
+  struct fs_arena part_arena; /* a part's version strings, dropped after the part */
   struct feed_item *items;
   size_t n, cap;
   struct feed_item **sorted; /* the batch's items in id order, when it is written */
@@ -106,6 +106,8 @@ struct feed_merger {
   struct fs_buf envelope; /* the other objects as an envelope, while the batch is written */
   struct fs_buf objects;  /* other objects: ",{...},{...}" */
   size_t n_objects;
+  size_t *object_ends; /* where each object ends in objects */
+  size_t cap_objects;
   struct event_done *events;
   size_t n_events, cap_events;
 };

@@ -387,6 +387,51 @@ static void test_own_indicators_as_validation_reads_them(void **state)
   }
 }
 
+/* A batch's reports and groupings are read and stored a few MB of their text at a time
+ * (FEED_OBJECTS_PART, 4 MiB), so that a large batch's envelope stays bounded: 1,200 reports of
+ * about 4 KB (two parts and more) are every one stored, the first and the last readable. */
+static void test_objects_in_parts(void **state)
+{
+  (void)state;
+  add_source("parts", INTEL_FEED_MISP, "misp/feed", 'B', NULL);
+  struct intel_feed fd;
+  struct intel_feed_stats st;
+  memset(&st, 0, sizeof(st));
+  struct feed_merger *m = NULL;
+  struct fs_err err;
+  assert_int_equal(intel_feed_load(f.c, "parts", &fd, &err), FS_OK);
+  assert_int_equal(feed_merger_new(f.c, &f.op, &fd, &env, NULL, T0, &st, &m, &err), FS_OK);
+  char pad[4001];
+  memset(pad, 'x', sizeof(pad) - 1);
+  pad[sizeof(pad) - 1] = '\0';
+  static char json[8192];
+  enum { N = 1200 };
+  for (int i = 0; i < N; i++) {
+    int n = snprintf(json, sizeof(json),
+                     "{\"type\":\"report\",\"spec_version\":\"2.1\","
+                     "\"id\":\"report--00000000-0000-4000-8000-%012d\","
+                     "\"created\":\"2026-11-27T00:00:00.000Z\","
+                     "\"modified\":\"2026-11-27T00:00:00.000Z\",\"created_by_ref\":\"%s\","
+                     "\"name\":\"report %d\",\"description\":\"%s\","
+                     "\"published\":\"2026-11-27T00:00:00.000Z\","
+                     "\"report_types\":[\"threat-report\"],"
+                     "\"object_refs\":[\"indicator--00000000-0000-4000-8000-000000000001\"],"
+                     "\"object_marking_refs\":[\"%s\"]}",
+                     i, m->hub_identity, i, pad, stix_tlp_marking_id(TLP_GREEN));
+    assert_true(n > 0 && (size_t)n < sizeof(json));
+    assert_int_equal(feed_merger_add_object(m, json, (size_t)n, &err), FS_OK);
+  }
+  int rc = feed_merger_flush(m, &err);
+  feed_merger_free(m);
+  if (rc)
+    fail_msg("flush: %s: %s", err.where, err.msg);
+  assert_int_equal(st.stored, N);
+  assert_int_equal(st.refused, 0);
+  struct seen s;
+  assert_int_equal(versions(&f.op, "report--00000000-0000-4000-8000-000000000000", &s), 1);
+  assert_int_equal(versions(&f.op, "report--00000000-0000-4000-8000-000000001199", &s), 1);
+}
+
 int main(void)
 {
   const struct CMUnitTest tests[] = {
@@ -394,6 +439,7 @@ int main(void)
       cmocka_unit_test(test_second_source_and_decay),
       cmocka_unit_test(test_own_indicators_as_validation_reads_them),
       cmocka_unit_test(test_unreadable_stored_list),
+      cmocka_unit_test(test_objects_in_parts),
   };
   return cmocka_run_group_tests(tests, setup, teardown);
 }
