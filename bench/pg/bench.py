@@ -5,7 +5,8 @@ one node, and PostgreSQL with one and two nodes, in the same run. For each store
 and paging through them 1,000 a page, event ingest over HTTP with alerts, incident updates. Then,
 on PostgreSQL, reads served by one node and by two on the same database (wrk on the cached first
 TAXII page, and on a page of organisations that goes to the database each time), alternating
-five rounds, with the CPU milliseconds of the nodes and of PostgreSQL per request. Figures and
+five rounds, with the CPU milliseconds of the nodes and of PostgreSQL per request: once with the
+nodes sharing this machine's cores, once with each node limited to NODE_CORES cores of its own. Figures and
 how to read them: docs/benchmarks.md#pg. Usage: bench/pg/bench.py BUILD_DIR [TOTAL] (run.sh)."""
 import base64
 import json
@@ -28,6 +29,14 @@ from pgcluster import Cluster  # noqa: E402
 TAXII = "application/taxii+json;version=2.1"
 PG_SETTINGS = ["shared_buffers = 1GB", "max_wal_size = 8GB", "checkpoint_timeout = 30min",
                "synchronous_commit = on", "wal_level = replica", "max_connections = 200"]
+# READS_ONLY=1: only PostgreSQL's load and the reads (one node against two), not SQLite, events or
+# incident updates. ROUNDS: rounds of each read case. NODE_CORES: the CPU each node may use in
+# the second set of reads (a cgroup of its own), as a node on a machine of its own would; 0.3 so
+# that two nodes, PostgreSQL's share (about as much again) and wrk fit in two cores with room,
+# and what limits the reads is the nodes, as in a deployment of nodes on machines of their own.
+READS_ONLY = os.environ.get("READS_ONLY") == "1"
+ROUNDS = int(os.environ.get("ROUNDS", "5"))
+NODE_CORES = float(os.environ.get("NODE_CORES", "0.3"))
 HUB_INI = ("[http]\naccess_log = off\nthreads = 4\nrate_per_second = 0\n[log]\nlevel = warn\n"
            "[taxii]\nmax_content_length = 268435456\n[auth]\nargon2 = interactive\n")
 
@@ -203,6 +212,90 @@ def wrk(urls, auth, seconds=10, conns=16, accept=TAXII):
     return total, count
 
 
+class CpuCap:
+    """Each node in a CPU cgroup of its own, limited to `cores` cores (cgroup v1's cpu controller,
+    or v2's cpu.max): a node as on a machine of its own of that size, while PostgreSQL and wrk
+    keep the rest of this machine's cores. None (with the reason) when cgroups are not writable."""
+
+    def __init__(self, cores):
+        self.cores, self.made, self.reason = cores, [], None
+        if os.path.exists("/sys/fs/cgroup/cpu/cgroup.procs"):
+            self.root, self.v2 = "/sys/fs/cgroup/cpu", False
+        elif os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+            self.root, self.v2 = "/sys/fs/cgroup", True
+        else:
+            self.root, self.reason = None, "no cgroup cpu controller"
+
+    def put(self, pid, name):
+        """Moves the process (all its threads) into the cgroup NAME; False (reason set) if not."""
+        if not self.root:
+            return False
+        d = os.path.join(self.root, "finshield-bench-" + name)
+        try:
+            os.makedirs(d, exist_ok=True)
+            self.made.append(d)
+            quota = int(self.cores * 100000)
+            if self.v2:
+                with open(d + "/cpu.max", "w") as f:
+                    f.write(f"{quota} 100000")
+            else:
+                with open(d + "/cpu.cfs_period_us", "w") as f:
+                    f.write("100000")
+                with open(d + "/cpu.cfs_quota_us", "w") as f:
+                    f.write(str(quota))
+            with open(d + "/cgroup.procs", "w") as f:
+                f.write(str(pid))
+            return True
+        except OSError as e:
+            self.reason = f"{d}: {e.strerror}"
+            return False
+
+    def release(self, pid):
+        """Moves the process back to the root group (no limit)."""
+        if self.root:
+            with open(os.path.join(self.root, "cgroup.procs"), "w") as f:
+                f.write(str(pid))
+
+    def remove(self):
+        for d in self.made:
+            try:
+                os.rmdir(d)
+            except OSError:
+                pass
+
+
+def read_rounds(nodes, cluster, cases, rounds):
+    """Alternating one node and two, `rounds` times: the median requests/s and CPU-ms of each."""
+    runs = {f"{k}_{n}": [] for k in cases for n in ("one", "two")}
+    for _ in range(rounds):
+        for k, (path, accept) in cases.items():
+            runs[f"{k}_one"].append(reads(nodes[:1], cluster, path, accept))
+            runs[f"{k}_two"].append(reads(nodes, cluster, path, accept))
+    out = {}
+    for k, v in runs.items():
+        out[k] = {"per_s": statistics.median(x[0] for x in v),
+                  "node_cpu_ms": statistics.median(x[1] for x in v),
+                  "pg_cpu_ms": statistics.median(x[2] for x in v),
+                  "runs": [[round(x[0]), round(x[1], 3), round(x[2], 3)] for x in v]}
+    return out
+
+
+def print_reads(res, label):
+    for k, what in (("cached", "the cached first page of 1,000 objects"),
+                    ("db", "a page of organisations read from the database")):
+        one, two = res[k + "_one"], res[k + "_two"]
+        print(f"   reads, {label}, {what}: one node {one['per_s']:,.0f}/s, two nodes "
+              f"{two['per_s']:,.0f}/s: {two['per_s'] / one['per_s']:.2f}x; CPU-ms a "
+              f"request (nodes + PostgreSQL): {one['node_cpu_ms']:.3f} + "
+              f"{one['pg_cpu_ms']:.3f} vs {two['node_cpu_ms']:.3f} + "
+              f"{two['pg_cpu_ms']:.3f}; runs {[x[0] for x in one['runs']]} vs "
+              f"{[x[0] for x in two['runs']]}")
+
+
+def ratios(res):
+    return [res[k + "_two"]["per_s"] / res[k + "_one"]["per_s"] for k in ("cached", "db")]
+
+
 def reads(nodes, cluster, path, accept, seconds=5):
     """wrk on path at every node at once (16 connections in all); requests/s, and the CPU
     milliseconds of the nodes and of PostgreSQL per request."""
@@ -226,7 +319,7 @@ def main():
     results = {}
     try:
         gen(100000, "bench", work + "/100k.json")
-        for kind in ("sqlite", "postgresql"):
+        for kind in ("postgresql",) if READS_ONLY else ("sqlite", "postgresql"):
             store_ini = "[store]\nsynchronous = full\n" if kind == "sqlite" else (
                 f"[store]\nbackend = postgresql\nurl = {cluster.url('fs_bench')}\n")
             d, token = make_hub(binary, work, kind, store_ini)
@@ -241,10 +334,13 @@ def main():
             print("   paging: {objects:,} objects in {pages} pages, median {median_ms:.1f} ms, "
                   "p95 {p95_ms:.1f} ms, {total_s:.1f} s in all".format(**r["page"]))
             wait_engine(node, r["page"]["objects"])
-            r["events"] = phase_events(node)
-            print("   events: {events:,} in {wall:.2f} s: {per_s:,.0f} events/s, {alerts} alerts".format(**r["events"]))
-            r["incidents"] = phase_incidents(node)
-            print("   incident updates: {updates} in {wall:.2f} s: {per_s:,.0f} updates/s".format(**r["incidents"]))
+            if not READS_ONLY:
+                r["events"] = phase_events(node)
+                print("   events: {events:,} in {wall:.2f} s: {per_s:,.0f} events/s, {alerts} "
+                      "alerts".format(**r["events"]))
+                r["incidents"] = phase_incidents(node)
+                print("   incident updates: {updates} in {wall:.2f} s: {per_s:,.0f} "
+                      "updates/s".format(**r["incidents"]))
             if kind == "postgresql":
                 # Reads: one node, then two nodes on the same database.
                 page = "/taxii2/hub/collections/sector/objects/?limit=1000"
@@ -259,44 +355,40 @@ def main():
                 # and a neighbour's burst should not decide one side alone. Also the CPU time of
                 # the nodes and PostgreSQL per request: what a machine with more cores would scale.
                 cases = {"cached": (page, TAXII), "db": (orgs, "application/json")}
-                runs = {f"{k}_{n}": [] for k in cases for n in ("one", "two")}
-                for _ in range(5):
-                    for k, (path, accept) in cases.items():
-                        runs[f"{k}_one"].append(reads([node], cluster, path, accept))
-                        runs[f"{k}_two"].append(reads([node, node2], cluster, path, accept))
+                nodes = [node, node2]
+                r["reads"] = read_rounds(nodes, cluster, cases, ROUNDS)
+                print_reads(r["reads"], "nodes sharing this machine's cores")
+                # The same with each node limited to NODE_CORES cores of its own (a cgroup each):
+                # a node as on a machine of its own, PostgreSQL and wrk on the rest.
+                cap = CpuCap(NODE_CORES)
+                if all(cap.put(n.proc.pid, f"node{i}") for i, n in enumerate(nodes)):
+                    r["reads_capped"] = read_rounds(nodes, cluster, cases, ROUNDS)
+                    r["reads_capped"]["node_cores"] = NODE_CORES
+                    print_reads(r["reads_capped"], f"each node limited to {NODE_CORES} cores")
+                    for n in nodes:
+                        cap.release(n.proc.pid)
+                else:
+                    print(f"   reads, each node limited to {NODE_CORES} cores: skipped ({cap.reason})")
+                cap.remove()
                 node2.stop()
-                r["reads"] = {}
-                for k, v in runs.items():
-                    r["reads"][k] = {"per_s": statistics.median(x[0] for x in v),
-                                     "node_cpu_ms": statistics.median(x[1] for x in v),
-                                     "pg_cpu_ms": statistics.median(x[2] for x in v),
-                                     "runs": [[round(x[0]), round(x[1], 3), round(x[2], 3)]
-                                              for x in v]}
-                for k, what in (("cached", "the cached first page of 1,000 objects"),
-                                ("db", "a page of organisations read from the database")):
-                    one, two = r["reads"][k + "_one"], r["reads"][k + "_two"]
-                    print(f"   reads, {what}: one node {one['per_s']:,.0f}/s, two nodes "
-                          f"{two['per_s']:,.0f}/s: {two['per_s'] / one['per_s']:.2f}x; CPU-ms a "
-                          f"request (nodes + PostgreSQL): {one['node_cpu_ms']:.3f} + "
-                          f"{one['pg_cpu_ms']:.3f} vs {two['node_cpu_ms']:.3f} + "
-                          f"{two['pg_cpu_ms']:.3f}; runs {[round(x[0]) for x in runs[k + '_one']]} vs "
-                          f"{[round(x[0]) for x in runs[k + '_two']]}")
             node.stop()
-        s, p = results["sqlite"], results["postgresql"]
-        print("== PostgreSQL / SQLite: ingest {:.2f}, paging median {:.2f}x the time, events {:.2f}, "
-              "incident updates {:.2f}".format(p["ingest"]["per_s"] / s["ingest"]["per_s"],
-                                               p["page"]["median_ms"] / s["page"]["median_ms"],
-                                               p["events"]["per_s"] / s["events"]["per_s"],
-                                               p["incidents"]["per_s"] / s["incidents"]["per_s"]))
-        rd = p["reads"]
-        print("== goals: PostgreSQL ingest >= 0.5 of SQLite's: {:.2f} ({}); two nodes >= 1.6x one "
-              "node's reads: {:.2f}x cached, {:.2f}x from the database ({})".format(
-                  p["ingest"]["per_s"] / s["ingest"]["per_s"],
-                  "met" if p["ingest"]["per_s"] >= 0.5 * s["ingest"]["per_s"] else "not met",
-                  rd["cached_two"]["per_s"] / rd["cached_one"]["per_s"],
-                  rd["db_two"]["per_s"] / rd["db_one"]["per_s"],
-                  "met" if min(rd["cached_two"]["per_s"] / rd["cached_one"]["per_s"],
-                               rd["db_two"]["per_s"] / rd["db_one"]["per_s"]) >= 1.6 else "not met"))
+        s, p = results.get("sqlite", {}), results["postgresql"]
+        if "ingest" in s:
+            print("== PostgreSQL / SQLite: ingest {:.2f}, paging median {:.2f}x the time, events "
+                  "{:.2f}, incident updates {:.2f}".format(
+                      p["ingest"]["per_s"] / s["ingest"]["per_s"],
+                      p["page"]["median_ms"] / s["page"]["median_ms"],
+                      p["events"]["per_s"] / s["events"]["per_s"],
+                      p["incidents"]["per_s"] / s["incidents"]["per_s"]))
+            print("== goal: PostgreSQL ingest >= 0.5 of SQLite's: {:.2f} ({})".format(
+                p["ingest"]["per_s"] / s["ingest"]["per_s"],
+                "met" if p["ingest"]["per_s"] >= 0.5 * s["ingest"]["per_s"] else "not met"))
+        for key, label in (("reads", "sharing this machine's cores"),
+                           ("reads_capped", f"each node limited to {NODE_CORES} cores")):
+            if key in p:
+                c, d = ratios(p[key])
+                print(f"== goal: two nodes >= 1.6x one node's reads, {label}: {c:.2f}x cached, "
+                      f"{d:.2f}x from the database ({'met' if min(c, d) >= 1.6 else 'not met'})")
         print(f"== machine at the end: load {open('/proc/loadavg').read().split()[:3]}")
         with open(os.path.join(work, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
