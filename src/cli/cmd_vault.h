@@ -1,7 +1,7 @@
 /* The vault command's files (cmd_vault.c: the table and most subcommands; cmd_vault_look.c:
- * snapshots, ls, diff; cmd_vault_key.c: key files; cmd_vault_serve.c: the continuity service;
- * cmd_vault_report.c: drill evidence to the hub): the options they share and the helpers that
- * open a repository and print. Internal to src/cli. */
+ * snapshots, ls, diff; cmd_vault_retention.c: forget, prune, retention; cmd_vault_key.c: key files;
+ * cmd_vault_serve.c: the continuity service; cmd_vault_report.c: drill evidence to the hub): the
+ * options they share and the helpers that open a repository and print. Internal to src/cli. */
 #ifndef FS_CLI_CMD_VAULT_H
 #define FS_CLI_CMD_VAULT_H
 
@@ -77,6 +77,10 @@ double vcli_mib(uint64_t b);
 void vcli_print_json(json_t *x);
 
 int vcli_snapshots(struct cli_ctx *ctx, int argc, char **argv);
+/* cmd_vault_retention.c */
+int vcli_forget(struct cli_ctx *ctx, int argc, char **argv);
+int vcli_prune(struct cli_ctx *ctx, int argc, char **argv);
+int vcli_retention(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_ls(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_diff(struct cli_ctx *ctx, int argc, char **argv);
 int vcli_key(struct cli_ctx *ctx, int argc, char **argv);
