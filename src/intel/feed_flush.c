@@ -25,8 +25,7 @@ static int select_in(struct feed_merger *m, const char *head, const char *pre, s
   fs_buf_init(&sql, 0);
   fs_buf_append_str(&sql, head);
   fs_buf_append_str(&sql, " IN (");
-  for (size_t i = 0; i < k; i++)
-    fs_buf_append_str(&sql, i ? ",?" : "?");
+  store_sql_placeholders(&sql, k);
   fs_buf_append_char(&sql, ')');
   struct store_stmt *s;
   int rc = store_prepare(m->c, fs_buf_cstr(&sql), &s, err);

@@ -340,8 +340,7 @@ static int find_stored(struct ingest *g, const struct by_id *order, size_t n, bo
   struct fs_buf sql;
   fs_buf_init(&sql, 0);
   fs_buf_append_str(&sql, "SELECT id FROM intel_object WHERE id IN (");
-  for (size_t k = 0; k < EXIST_CHUNK; k++)
-    fs_buf_append_str(&sql, k ? ",?" : "?");
+  store_sql_placeholders(&sql, EXIST_CHUNK);
   int rc = fs_buf_append_char(&sql, ')') ? nomem(g->err) : FS_OK;
   for (size_t i = 0; i < n; i++)
     maybe[i] = i && order[i].it->id && order[i - 1].it->id &&

@@ -59,11 +59,10 @@ static void add_in(struct fs_buf *sql, struct fs_buf *types, const char *column,
   if (!n)
     return;
   fs_buf_appendf(sql, " AND %s IN (", column);
-  for (size_t i = 0; i < n; i++) {
-    fs_buf_append_str(sql, i ? ",?" : "?");
-    fs_buf_append_char(types, 's');
-  }
+  store_sql_placeholders(sql, n);
   fs_buf_append_char(sql, ')');
+  for (size_t i = 0; i < n; i++)
+    fs_buf_append_char(types, 's');
 }
 
 /* The filters of a TAXII query as SQL and the values to bind, in order. */
@@ -383,20 +382,18 @@ int intel_latest_level(struct store_conn *c, const char *id, enum tlp_level *lev
 int intel_latest_levels(struct store_conn *c, const char *const *ids, size_t n,
                         enum tlp_level *levels, struct fs_err *err)
 {
-  enum { CHUNK = 64 }; /* ids a query; a short last chunk repeats its last id (one statement) */
-  /* best[i]: the latest version key (intel_version_key, 40 bytes) seen of the chunk's id i */
-  char sql[128 + 2 * CHUNK];
-  size_t len = (size_t)snprintf(sql, sizeof(sql),
-                                "SELECT id, tlp, version_key FROM intel_object WHERE id IN (?");
-  for (int i = 1; i < CHUNK; i++)
-    len += (size_t)snprintf(sql + len, sizeof(sql) - len, ",?");
-  snprintf(sql + len, sizeof(sql) - len, ")");
-  char(*best)[40] = calloc(CHUNK, sizeof(*best));
-  int rc = best ? FS_OK : fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory");
+  enum { CHUNK = 64 };  /* ids a query; a short last chunk repeats its last id (one statement) */
+  char best[CHUNK][40]; /* the latest version key (intel_version_key) seen of the chunk's id i */
+  struct fs_buf sql;
+  fs_buf_init(&sql, 0);
+  fs_buf_append_str(&sql, "SELECT id, tlp, version_key FROM intel_object WHERE id IN (");
+  int rc = store_sql_placeholders(&sql, CHUNK) || fs_buf_append_char(&sql, ')')
+               ? fs_err_set(err, FS_ERR_NOMEM, "intel", "out of memory")
+               : FS_OK;
   for (size_t from = 0; !rc && from < n; from += CHUNK) {
     size_t k = n - from < CHUNK ? n - from : CHUNK;
     struct store_stmt *s;
-    if ((rc = store_prepare(c, sql, &s, err)))
+    if ((rc = store_prepare(c, fs_buf_cstr(&sql), &s, err)))
       break;
     for (size_t i = 0; i < CHUNK; i++) {
       const char *id = ids[from + (i < k ? i : k - 1)];
@@ -416,7 +413,7 @@ int intel_latest_levels(struct store_conn *c, const char *const *ids, size_t n,
     }
     store_done(s);
   }
-  free(best);
+  fs_buf_release(&sql);
   return rc;
 }
 

@@ -170,8 +170,8 @@ struct sight {
   char id[64];        /* the sighting's id */
   int64_t written_at; /* its last version's time, 0 for never */
   bool known;         /* soc_sighting has its row */
+  bool due;           /* no version written within soc.sighting_interval */
   int64_t count, first;
-  enum tlp_level level;
 };
 
 /* Runs `head` + " IN (?,...)" + `tail` over the chunk's references (after the text parameters
@@ -180,13 +180,18 @@ static int each_in(struct store_conn *c, const char *head, const char *tail, con
                    int npre, struct sight *ch, size_t k,
                    void (*fn)(struct sight *ch, size_t k, struct store_stmt *s), struct fs_err *err)
 {
-  char sql[1024];
-  size_t at = (size_t)snprintf(sql, sizeof(sql), "%s IN (?", head);
-  for (int i = 1; i < CHUNK; i++)
-    at += (size_t)snprintf(sql + at, sizeof(sql) - at, ",?");
-  snprintf(sql + at, sizeof(sql) - at, ")%s", tail);
-  struct store_stmt *s;
-  int rc = store_prepare(c, sql, &s, err);
+  struct fs_buf sql;
+  fs_buf_init(&sql, 0);
+  fs_buf_append_str(&sql, head);
+  fs_buf_append_str(&sql, " IN (");
+  int rc = store_sql_placeholders(&sql, CHUNK) || fs_buf_append_char(&sql, ')') ||
+                   fs_buf_append_str(&sql, tail)
+               ? fs_err_set(err, FS_ERR_NOMEM, "soc", "out of memory")
+               : FS_OK;
+  struct store_stmt *s = NULL;
+  if (!rc)
+    rc = store_prepare(c, fs_buf_cstr(&sql), &s, err);
+  fs_buf_release(&sql);
   if (rc)
     return rc;
   int idx = 1;
@@ -202,6 +207,18 @@ static int each_in(struct store_conn *c, const char *head, const char *tail, con
       fn(ch, k, s);
   store_done(s);
   return rc;
+}
+
+/* Runs `head` + " IN (...)" over the chunk's references whose `due` is `due` (none: nothing). */
+static int each_in_due(struct store_conn *c, const char *head, const char *const *pre, int npre,
+                       const struct sight *ch, size_t k, bool due, struct fs_err *err)
+{
+  struct sight part[CHUNK];
+  size_t m = 0;
+  for (size_t i = 0; i < k; i++)
+    if (ch[i].due == due)
+      part[m++] = ch[i];
+  return m ? each_in(c, head, "", pre, npre, part, m, NULL, err) : FS_OK;
 }
 
 static struct sight *find(struct sight *ch, size_t k, const char *ref)
@@ -272,12 +289,11 @@ static int sight_chunk(struct store_conn *c, struct soc_engine *e, struct sighti
     }
   }
   /* What is due: counted, leveled and written. */
-  bool due_any = false, waiting = false;
+  bool due_any = false;
   int64_t interval = e->env.cfg->soc_sighting_interval_s * 1000;
   for (size_t i = 0; i < k; i++) {
-    bool due = !ch[i].written_at || now - ch[i].written_at >= interval;
-    due_any |= due;
-    waiting |= !due;
+    ch[i].due = !ch[i].written_at || now - ch[i].written_at >= interval;
+    due_any |= ch[i].due;
   }
   if (!rc && due_any)
     rc = each_in(
@@ -293,10 +309,8 @@ static int sight_chunk(struct store_conn *c, struct soc_engine *e, struct sighti
     rc = intel_latest_levels(c, refs, k, levels, err);
   for (size_t i = 0; !rc && i < k; i++) {
     struct sight *x = &ch[i];
-    if (x->written_at && now - x->written_at < interval)
-      continue;
-    if (levels[i] == TLP_NONE)
-      continue; /* an indicator from a list loaded elsewhere: nothing to sight */
+    if (!x->due || levels[i] == TLP_NONE)
+      continue; /* TLP_NONE: an indicator from a list loaded elsewhere, nothing to sight */
     if (org[0] && soc_sees_ref(c, o->reader, "ioc", x->ref))
       rc = add_version(c, o, &o->hub_only, x->id, x->ref, org, x->count, x->first,
                        stix_tlp_marking_id(TLP_AMBER_STRICT), err);
@@ -304,28 +318,18 @@ static int sight_chunk(struct store_conn *c, struct soc_engine *e, struct sighti
       rc = add_version(c, o, &o->sector, x->id, x->ref, org, x->count, x->first,
                        stix_tlp_marking_id(levels[i]), err);
   }
-  /* Their rows: written now, or pending. */
+  /* Their rows: written now (the due ones), or pending (the others). */
   char at[24];
   snprintf(at, sizeof(at), "%lld", (long long)now);
-  for (int pass = 0; !rc && pass < 2; pass++) {
-    if (!(pass ? waiting : due_any))
-      continue;
-    /* Only the chunk's references of this pass are named: the others repeat one of them. */
-    struct sight part[CHUNK];
-    size_t m = 0;
-    for (size_t i = 0; i < k; i++) {
-      bool due = !ch[i].written_at || now - ch[i].written_at >= interval;
-      if (due == !pass)
-        part[m++] = ch[i];
-    }
-    const char *p2[2] = {at, org};
-    rc = pass ? each_in(c, "UPDATE soc_sighting SET pending = 1 WHERE org_id = ? AND ref", "",
-                        p2 + 1, 1, part, m, NULL, err)
-              : each_in(c,
-                        "UPDATE soc_sighting SET written_at = CAST(? AS BIGINT), pending = 0"
-                        " WHERE org_id = ? AND ref",
-                        "", p2, 2, part, m, NULL, err);
-  }
+  const char *written[2] = {at, org};
+  if (!rc)
+    rc = each_in_due(c,
+                     "UPDATE soc_sighting SET written_at = CAST(? AS BIGINT), pending = 0"
+                     " WHERE org_id = ? AND ref",
+                     written, 2, ch, k, true, err);
+  if (!rc)
+    rc = each_in_due(c, "UPDATE soc_sighting SET pending = 1 WHERE org_id = ? AND ref", &org, 1, ch,
+                     k, false, err);
   return rc;
 }
 

@@ -5,6 +5,8 @@
 #include "store/backend.h"
 #include "store/store_int.h"
 
+#include "core/buf.h"
+
 #include "core/time.h"
 
 #include <pthread.h>
@@ -696,4 +698,12 @@ int store_migrate(struct store_conn *c, const struct store_schema *const *schema
     }
   }
   return FS_OK;
+}
+
+int store_sql_placeholders(struct fs_buf *sql, size_t n)
+{
+  int rc = fs_buf_append_char(sql, '?');
+  for (size_t i = 1; !rc && i < n; i++)
+    rc = fs_buf_append(sql, ",?", 2);
+  return rc ? FS_ERR_NOMEM : FS_OK;
 }

@@ -87,6 +87,12 @@ int store_tx_leave(struct store_conn *c, bool owned, int rc, struct fs_err *err)
  * it is store.cache_mb again (the pages it held are read again when needed). */
 int store_scan_mode(struct store_conn *c, bool scanning, struct fs_err *err);
 
+/* Appends n (>= 1) placeholders "?,?,...,?" to sql, for an "IN (...)" list; FS_ERR_NOMEM when sql
+ * cannot grow. A query over a varying number of values keeps one text (prepared once per
+ * connection) when the caller pads to a fixed count by repeating its last value. */
+struct fs_buf;
+int store_sql_placeholders(struct fs_buf *sql, size_t n);
+
 /* Prepares sql (kept in a per-connection cache keyed by the text). The statement belongs to the
  * connection; give it back with store_done. */
 int store_prepare(struct store_conn *c, const char *sql, struct store_stmt **out,
