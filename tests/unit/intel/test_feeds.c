@@ -207,11 +207,9 @@ static void test_misp_feed(void **state)
   assert_int_equal(intel_feed_get(f.c, &m, "misp-test", &feed, &err), FS_ERR_FORBIDDEN);
 }
 
-/* A stored list that no longer reads back fails the load, naming the list, instead of being
- * skipped (what it blocks would go through unnoticed). */
-static void test_unreadable_stored_list(void **state)
+/* Imports the fixture warninglist of public DNS resolvers as a blocking list. */
+static struct intel_wl_imported import_blocking_dns_list(void)
 {
-  (void)state;
   char path[1024];
   test_fixture_path(path, sizeof(path), "warninglists/public-dns-v4.json");
   struct fs_buf b;
@@ -221,6 +219,16 @@ static void test_unreadable_stored_list(void **state)
   assert_int_equal(intel_warninglist_import(f.c, &f.op, b.data, b.len, INTEL_WL_BLOCK, &imp, &err),
                    FS_OK);
   fs_buf_release(&b);
+  return imp;
+}
+
+/* A stored list that no longer reads back fails the load, naming the list, instead of being
+ * skipped (what it blocks would go through unnoticed). */
+static void test_unreadable_stored_list(void **state)
+{
+  (void)state;
+  struct fs_err err;
+  struct intel_wl_imported imp = import_blocking_dns_list();
   struct intel_wl_set *set;
   assert_int_equal(intel_warninglist_load(f.c, &set, &err), FS_OK);
   intel_wl_set_free(set);
@@ -238,15 +246,8 @@ static void test_second_source_and_decay(void **state)
 {
   (void)state;
   /* A list on a blocking warninglist refuses the value, with the list named. */
-  char path[1024];
-  test_fixture_path(path, sizeof(path), "warninglists/public-dns-v4.json");
-  struct fs_buf b;
-  test_read_file(path, &b);
   struct fs_err err;
-  struct intel_wl_imported imp;
-  assert_int_equal(intel_warninglist_import(f.c, &f.op, b.data, b.len, INTEL_WL_BLOCK, &imp, &err),
-                   FS_OK);
-  fs_buf_release(&b);
+  struct intel_wl_imported imp = import_blocking_dns_list();
   assert_int_equal(imp.entries, 4);
   add_source("csv-test", INTEL_FEED_CSV, "feeds/indicators.csv", 'C',
              "value=2,type_column=3,first_seen=1,comment=4,tlp=5,header");
